@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './error-codes.js';
+export * from './clock.js';
+export * from './ids.js';
+export * from './bytes.js';
