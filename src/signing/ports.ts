@@ -1,0 +1,119 @@
+import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
+
+/**
+ * Storage ports of the signing service (ARCHITECTURE.md: ports live in the domain, adapters in
+ * src/store). Every port has an in-memory reference adapter in ./memory-repositories.ts; the
+ * Kysely adapters must behave the same (contract tests in test/contract/store).
+ *
+ * Binary values are Buffers (DER, PDF bytes); times are Dates. Nothing secret is stored in
+ * clear: PINs only as a slow salted hash (./pin-hash.ts), private keys only inside the KeyStore.
+ */
+
+/** PAdES baseline levels (ETSI EN 319 142-1 §6). */
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+
+/** A prepared two-phase signing session (STANDARDS.md "Two-phase (external) signing"). */
+export interface SignSession {
+  /** Opaque id (`ss_...`). */
+  readonly id: string;
+  /** Who prepared it (user/official id) — only they may complete it. Null when anonymous (CLI/tests). */
+  readonly ownerId: string | null;
+  /**
+   * The prepared PDF: the input plus the incremental update holding the zero-filled `/Contents`
+   * placeholder. `complete` fills the placeholder only; nothing else is rewritten.
+   */
+  readonly preparedPdf: Buffer;
+  /** `/ByteRange [a b c d]` of the placeholder in `preparedPdf`. */
+  readonly byteRange: readonly [number, number, number, number];
+  /** DER SET OF signed attributes (the exact bytes the token signs). */
+  readonly signedAttributes: Buffer;
+  readonly digestAlgorithm: HashName;
+  readonly algorithm: SignatureAlgorithm;
+  /** Signer certificate first, then the rest of the chain (DER). */
+  readonly certificates: readonly Buffer[];
+  readonly level: PadesLevel;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  /** Set once by `consume`; a session is single-use. */
+  readonly usedAt: Date | null;
+}
+
+export interface SignSessionRepository {
+  create(session: SignSession): Promise<void>;
+  get(id: string): Promise<SignSession | undefined>;
+  /**
+   * Atomically marks the session used (compare-and-set on `usedAt IS NULL`).
+   * Returns false when it was already used (or does not exist): the caller must then refuse.
+   */
+  consume(id: string, at: Date): Promise<boolean>;
+  /** Clears `usedAt` again — only after a refused completion (SIGNATURE_MISMATCH) so a retry is possible. */
+  release(id: string): Promise<void>;
+  /** Housekeeping: delete sessions that expired before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
+/** A server-held signing credential ("second certificate", DOMAIN.md Keys). */
+export interface SigningCredential {
+  /** Opaque id (`cred_...`). */
+  readonly id: string;
+  /** The official (user id) who alone may use it. */
+  readonly ownerId: string;
+  readonly label: string;
+  /** Key in the KeyStore (`kyso-file:...`, `pkcs11:...`). */
+  readonly keyUri: string;
+  /** Signer certificate first, then its chain (DER). */
+  readonly certificates: readonly Buffer[];
+  readonly algorithm: SignatureAlgorithm | null;
+  /** `scrypt$N$r$p$saltB64$hashB64` — see ./pin-hash.ts. Never the PIN. */
+  readonly pinHash: string;
+  readonly failedAttempts: number;
+  readonly lockedAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface CredentialRepository {
+  create(credential: SigningCredential): Promise<void>;
+  get(id: string): Promise<SigningCredential | undefined>;
+  listByOwner(ownerId: string): Promise<SigningCredential[]>;
+  /**
+   * Atomically increments `failedAttempts`; when it reaches `lockAfter` sets `lockedAt = at`.
+   * Returns the updated row (undefined when the id does not exist).
+   */
+  recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined>;
+  /** After a correct PIN: `failedAttempts = 0` (does not unlock a locked credential). */
+  resetPinFailures(id: string, at: Date): Promise<void>;
+  /** Administrative unlock / PIN change: sets `pinHash` when given, `failedAttempts = 0`, `lockedAt = null`. */
+  unlock(id: string, at: Date, newPinHash?: string): Promise<void>;
+  /** Certificate renewal: same key, new chain. */
+  updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/**
+ * One PIN check authorizing a batch: valid until `expiresAt` and for at most `maxDocuments`
+ * signatures with one credential by its owner.
+ */
+export interface SigningAuthorization {
+  /** Opaque id (`sa_...`); the caller presents it instead of the PIN. */
+  readonly id: string;
+  readonly credentialId: string;
+  readonly ownerId: string;
+  readonly maxDocuments: number;
+  readonly usedDocuments: number;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+export interface SigningAuthorizationRepository {
+  create(authorization: SigningAuthorization): Promise<void>;
+  get(id: string): Promise<SigningAuthorization | undefined>;
+  /**
+   * Atomically takes `count` documents from the authorization when
+   * `usedDocuments + count <= maxDocuments`, `revokedAt IS NULL` and `expiresAt > at`.
+   * Returns the updated row, or undefined when it cannot (exhausted, expired, revoked, unknown).
+   */
+  take(id: string, count: number, at: Date): Promise<SigningAuthorization | undefined>;
+  revoke(id: string, at: Date): Promise<void>;
+}
