@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
+import { PNG } from 'pngjs';
+import jsQR from 'jsqr';
+import { buildCopyDocument, AUTHORITY_FIELD, CERTIFIER_FIELD } from '../../../src/copies/copy-document.js';
+import { statementText } from '../../../src/copies/statement.js';
+import { certificationFee } from '../../../src/copies/fee.js';
+
+const fonts = {
+  regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'),
+  bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf'),
+};
+
+async function original(pages: number): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  for (let i = 0; i < pages; i++) doc.addPage([595, 842]).drawText(`Original page ${i + 1}`, { x: 72, y: 700, size: 18 });
+  return Buffer.from(await doc.save());
+}
+
+const url = 'http://127.0.0.1:3000/tra-cuu?code=7K3M-Q9TX-2B4';
+const text = statementText({
+  number: 5,
+  volume: 1,
+  year: 2026,
+  registerType: 'SCT/BS',
+  certifiedAt: new Date('2026-11-26T03:00:00Z'),
+  documentType: 'Giấy khai sinh',
+  documentTitle: 'Bản chính số 123/2001',
+  documentIssuer: 'UBND xã Hạ Long',
+  originalPages: 2,
+  copies: 2,
+  fee: certificationFee(2, 2),
+  certifierName: 'Trần Thị Bích Ngọc',
+  certifierTitle: 'Công chức Tư pháp - Hộ tịch',
+  authorityName: 'Ủy ban nhân dân xã Hạ Long',
+  lookupCode: '7K3M-Q9TX-2B4',
+  lookupUrl: url,
+});
+
+describe('certified copy document', () => {
+  it('ok/keeps the original pages, adds a statement page with Vietnamese text, a readable QR code and two empty signature fields', async () => {
+    const built = await buildCopyDocument(await original(2), text, fonts, url);
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-copy-'));
+    const file = join(dir, 'copy.pdf');
+    writeFileSync(file, built.pdf);
+    expect(built.layout.statementPage).toBe(3);
+
+    execFileSync('qpdf', ['--check', file]);
+    const all = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    expect(all).toContain('Original page 1');
+    expect(all).toContain('Original page 2');
+    const last = execFileSync('pdftotext', ['-f', '3', '-l', '3', file, '-'], { encoding: 'utf8' }).normalize('NFC');
+    for (const s of ['CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH', 'Số chứng thực: 05', 'Quyển số: 01/2026-SCT/BS', 'Ngày 26 tháng 11 năm 2026',
+      'hai nghìn không trăm hai mươi sáu', 'NGƯỜI THỰC HIỆN CHỨNG THỰC', 'Trần Thị Bích Ngọc', 'Lệ phí: 4.000 đồng/bản, tổng 8.000 đồng', 'Mã tra cứu: 7K3M-Q9TX-2B4']) {
+      expect(last).toContain(s);
+    }
+
+    execFileSync('pdftoppm', ['-f', '3', '-l', '3', '-r', '150', '-png', '-singlefile', file, join(dir, 'page')]);
+    const png = PNG.sync.read(readFileSync(join(dir, 'page.png')));
+    const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    expect(qr?.data).toBe(url);
+
+    const doc = await PDFDocument.load(built.pdf);
+    const names = doc.getForm().getFields().map((f) => f.getName());
+    expect(names).toEqual([CERTIFIER_FIELD, AUTHORITY_FIELD]);
+  });
+});
