@@ -1,0 +1,52 @@
+/** Object identifiers used by CMS (RFC 5652), ESS (RFC 2634/5035), RFC 3161 and PKIX. */
+export const OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  signingCertificate: '1.2.840.113549.1.9.16.2.12',
+  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStamp: '1.2.840.113549.1.9.16.2.14',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  rsaPss: '1.2.840.113549.1.1.10',
+  mgf1: '1.2.840.113549.1.1.8',
+  ecPublicKey: '1.2.840.10045.2.1',
+  ed25519: '1.3.101.112',
+  ed448: '1.3.101.113',
+  sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  sha3_256: '2.16.840.1.101.3.4.2.8',
+  sha3_384: '2.16.840.1.101.3.4.2.9',
+  sha3_512: '2.16.840.1.101.3.4.2.10',
+  shake256: '2.16.840.1.101.3.4.2.12',
+  ekuTimeStamping: '1.3.6.1.5.5.7.3.8',
+  extKeyUsage: '2.5.29.37',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+  crlDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  adOcsp: '1.3.6.1.5.5.7.48.1',
+  adCaIssuers: '1.3.6.1.5.5.7.48.2',
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+} as const;
+
+/** Hash names as node:crypto spells them, including the legacy ones we must be able to read. */
+export type AnyHashName = 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha3-256' | 'sha3-384' | 'sha3-512' | 'shake256';
+
+export const HASH_BY_OID: Readonly<Record<string, AnyHashName>> = {
+  [OID.sha1]: 'sha1',
+  [OID.sha224]: 'sha224',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+  [OID.sha3_256]: 'sha3-256',
+  [OID.sha3_384]: 'sha3-384',
+  [OID.sha3_512]: 'sha3-512',
+  [OID.shake256]: 'shake256',
+};
