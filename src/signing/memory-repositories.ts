@@ -1,0 +1,112 @@
+import type {
+  CredentialRepository,
+  SignSession,
+  SignSessionRepository,
+  SigningAuthorization,
+  SigningAuthorizationRepository,
+  SigningCredential,
+} from './ports.js';
+
+/**
+ * In-memory reference adapters for the signing ports (ARCHITECTURE.md convention 6). Used by unit
+ * tests, by the CLI when no database is configured, and as the behaviour the Kysely adapters
+ * must match. Single-process only: the atomic operations rely on the event loop.
+ */
+export class MemorySignSessionRepository implements SignSessionRepository {
+  readonly #rows = new Map<string, SignSession>();
+
+  async create(session: SignSession): Promise<void> {
+    if (this.#rows.has(session.id)) throw new TypeError(`duplicate session id ${session.id}`);
+    this.#rows.set(session.id, { ...session });
+  }
+  async get(id: string): Promise<SignSession | undefined> {
+    const row = this.#rows.get(id);
+    return row ? { ...row } : undefined;
+  }
+  async consume(id: string, at: Date): Promise<boolean> {
+    const row = this.#rows.get(id);
+    if (!row || row.usedAt !== null) return false;
+    this.#rows.set(id, { ...row, usedAt: at });
+    return true;
+  }
+  async release(id: string): Promise<void> {
+    const row = this.#rows.get(id);
+    if (row) this.#rows.set(id, { ...row, usedAt: null });
+  }
+  async deleteExpired(before: Date): Promise<number> {
+    let n = 0;
+    for (const [id, row] of this.#rows) {
+      if (row.expiresAt.getTime() < before.getTime()) {
+        this.#rows.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+export class MemoryCredentialRepository implements CredentialRepository {
+  readonly #rows = new Map<string, SigningCredential>();
+
+  async create(c: SigningCredential): Promise<void> {
+    if (this.#rows.has(c.id)) throw new TypeError(`duplicate credential id ${c.id}`);
+    this.#rows.set(c.id, { ...c, certificates: [...c.certificates] });
+  }
+  async get(id: string): Promise<SigningCredential | undefined> {
+    const row = this.#rows.get(id);
+    return row ? { ...row } : undefined;
+  }
+  async listByOwner(ownerId: string): Promise<SigningCredential[]> {
+    return [...this.#rows.values()].filter((r) => r.ownerId === ownerId).map((r) => ({ ...r }));
+  }
+  async recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
+    const row = this.#rows.get(id);
+    if (!row) return undefined;
+    const failedAttempts = row.failedAttempts + 1;
+    const lockedAt = row.lockedAt ?? (failedAttempts >= lockAfter ? at : null);
+    const next = { ...row, failedAttempts, lockedAt, updatedAt: at };
+    this.#rows.set(id, next);
+    return { ...next };
+  }
+  async resetPinFailures(id: string, at: Date): Promise<void> {
+    const row = this.#rows.get(id);
+    if (row && row.failedAttempts !== 0) this.#rows.set(id, { ...row, failedAttempts: 0, updatedAt: at });
+  }
+  async unlock(id: string, at: Date, newPinHash?: string): Promise<void> {
+    const row = this.#rows.get(id);
+    if (!row) return;
+    this.#rows.set(id, { ...row, pinHash: newPinHash ?? row.pinHash, failedAttempts: 0, lockedAt: null, updatedAt: at });
+  }
+  async updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void> {
+    const row = this.#rows.get(id);
+    if (row) this.#rows.set(id, { ...row, certificates: [...certificates], updatedAt: at });
+  }
+  async delete(id: string): Promise<void> {
+    this.#rows.delete(id);
+  }
+}
+
+export class MemorySigningAuthorizationRepository implements SigningAuthorizationRepository {
+  readonly #rows = new Map<string, SigningAuthorization>();
+
+  async create(a: SigningAuthorization): Promise<void> {
+    if (this.#rows.has(a.id)) throw new TypeError(`duplicate authorization id ${a.id}`);
+    this.#rows.set(a.id, { ...a });
+  }
+  async get(id: string): Promise<SigningAuthorization | undefined> {
+    const row = this.#rows.get(id);
+    return row ? { ...row } : undefined;
+  }
+  async take(id: string, count: number, at: Date): Promise<SigningAuthorization | undefined> {
+    const row = this.#rows.get(id);
+    if (!row || row.revokedAt !== null || row.expiresAt.getTime() <= at.getTime()) return undefined;
+    if (row.usedDocuments + count > row.maxDocuments) return undefined;
+    const next = { ...row, usedDocuments: row.usedDocuments + count };
+    this.#rows.set(id, next);
+    return { ...next };
+  }
+  async revoke(id: string, at: Date): Promise<void> {
+    const row = this.#rows.get(id);
+    if (row && row.revokedAt === null) this.#rows.set(id, { ...row, revokedAt: at });
+  }
+}

@@ -1,0 +1,89 @@
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+import { AppError } from '../core/errors.js';
+import { defaultAlgorithmFor, signWithKey, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
+import { orderChain } from './certificate-chain.js';
+import { verifyPfxMac } from './pkcs12-mac.js';
+
+/**
+ * Reads a PKCS#12 file (RFC 7292) supplied by the caller. node-forge is used ONLY to open the
+ * container (PBES2/PBES1 decryption, MAC); the key is handed to node:crypto at once and every
+ * signature is native (forge's RSA is ~50x slower and not constant-time).
+ */
+export interface Pkcs12Contents {
+  readonly privateKey: KeyObject;
+  /** Signer certificate first, then the rest of the chain found in the file (DER). */
+  readonly certificates: Buffer[];
+}
+
+export function readPkcs12(p12: Buffer, password: string): Pkcs12Contents {
+  const parsed = openPfx(p12, password);
+  const keys: KeyObject[] = [];
+  for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
+    for (const bag of parsed.getBags({ bagType: bagType! })[bagType!] ?? []) {
+      const info = bag.key
+        ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key))
+        : (bag as unknown as { asn1?: forge.asn1.Asn1 }).asn1;
+      if (!info) continue;
+      const der = Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary');
+      keys.push(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+    }
+  }
+  const certs: Buffer[] = [];
+  const certBagType = forge.pki.oids.certBag!;
+  for (const bag of parsed.getBags({ bagType: certBagType })[certBagType] ?? []) {
+    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as unknown as { asn1?: forge.asn1.Asn1 }).asn1;
+    if (asn1) certs.push(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
+  }
+  if (keys.length === 0) throw new AppError('PKCS12_FAILED', 'the PKCS#12 file holds no private key');
+  if (certs.length === 0) throw new AppError('PKCS12_FAILED', 'the PKCS#12 file holds no certificate');
+  // Pick the certificate whose public key matches a private key in the file.
+  for (const key of keys) {
+    const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+    const leaf = certs.find((c) => new X509Certificate(c).publicKey.export({ format: 'der', type: 'spki' }).equals(spki));
+    if (leaf) return { privateKey: key, certificates: orderChain(leaf, certs) };
+  }
+  throw new AppError('PKCS12_FAILED', 'no certificate in the PKCS#12 file matches its private key');
+}
+
+/** A Signer over a native private key (used for PKCS#12 input). */
+export function keyObjectSigner(privateKey: KeyObject, algorithm?: SignatureAlgorithm): Signer {
+  const alg = algorithm ?? defaultAlgorithmFor(privateKey);
+  const publicKeySpki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return {
+    algorithm: alg,
+    publicKeySpki,
+    sign: async (data) => signWithKey(alg, privateKey, data),
+  };
+}
+
+/**
+ * RFC 7292 uses two password encodings: BMPString for the MAC and PBES1 (Appendix B.1), and UTF-8
+ * bytes for PBES2/PBKDF2 (RFC 8018 §3, what OpenSSL 3 writes by default). forge applies one
+ * string to both, so a non-ASCII password (Vietnamese diacritics) fails on OpenSSL 3 files. Then
+ * we verify the MAC natively (BMPString KDF) and let forge decrypt with the UTF-8 bytes.
+ */
+function openPfx(p12: Buffer, password: string): forge.pkcs12.Pkcs12Pfx {
+  const bad = (cause: unknown): AppError =>
+    new AppError('PKCS12_FAILED', 'cannot open the PKCS#12 file (wrong password or not a PKCS#12 file)', { cause });
+  let asn1: forge.asn1.Asn1;
+  try {
+    asn1 = forge.asn1.fromDer(forge.util.createBuffer(p12.toString('binary')));
+  } catch (cause) {
+    throw bad(cause);
+  }
+  try {
+    return forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+  } catch (cause) {
+    // eslint-disable-next-line no-control-regex
+    if (/^[\x00-\x7f]*$/.test(password)) throw bad(cause);
+  }
+  try {
+    if (!verifyPfxMac(p12, password)) throw new Error('MAC mismatch');
+    const parts = asn1.value as forge.asn1.Asn1[];
+    const withoutMac = forge.asn1.create(asn1.tagClass, asn1.type, true, parts.slice(0, 2));
+    return forge.pkcs12.pkcs12FromAsn1(withoutMac, false, forge.util.encodeUtf8(password));
+  } catch (cause) {
+    throw bad(cause);
+  }
+}
