@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { buildCopyDocument, AUTHORITY_FIELD, CERTIFIER_FIELD } from '../../../src/copies/copy-document.js';
 import { statementText } from '../../../src/copies/statement.js';
 import { certificationFee } from '../../../src/copies/fee.js';
@@ -61,6 +61,8 @@ describe('certified copy document', () => {
 
     execFileSync('pdftoppm', ['-f', '3', '-l', '3', '-r', '150', '-png', '-singlefile', file, join(dir, 'page')]);
     const png = PNG.sync.read(readFileSync(join(dir, 'page.png')));
+    // jsqr is CommonJS with a default export: under NodeNext it arrives as the module object.
+    const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
     const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(qr?.data).toBe(url);
 

@@ -1,0 +1,294 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { buildCopyDocument, type CopyFonts } from './copy-document.js';
+import type { CopySigner, CopySignatureLevel } from './copy-signer.js';
+import { certificationFee } from './fee.js';
+import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
+import { newLookupCode } from './lookup-code.js';
+import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, RegisterRepository } from './ports.js';
+import { statementText } from './statement.js';
+import { vietnamYear } from './vietnam-time.js';
+import { publicFacts, type PublicCopyFacts } from './public-facts.js';
+
+/**
+ * Certified copies from originals (Decree 23/2015/NĐ-CP): intake → number from the register →
+ * certification statement → certifier's signature (certifying, DocMDP P=2) → authority's seal
+ * signature → record. A failure after the number is allocated keeps the number with status
+ * `failed` (never a silent gap); every step is an audit event.
+ */
+export interface Actor {
+  readonly id: string;
+  readonly role: string;
+}
+
+export interface CertifyRequest {
+  readonly authorityId: string;
+  /** The original: one PDF, or scanned page images (JPEG/PNG). */
+  readonly original: { readonly pdf: Buffer } | { readonly images: readonly Buffer[] };
+  readonly requesterName: string;
+  readonly requesterIdDocument: string;
+  readonly documentType: string;
+  readonly documentTitle: string;
+  readonly documentIssuer: string;
+  readonly copies: number;
+  readonly certifier: {
+    readonly credentialId: string;
+    readonly pin?: string;
+    readonly authorizationId?: string;
+    readonly title: string;
+    readonly signatureImage?: Buffer;
+  };
+  readonly seal: {
+    readonly credentialId?: string;
+    readonly actorId?: string;
+    readonly pin?: string;
+    readonly authorizationId?: string;
+    readonly image?: Buffer;
+  };
+}
+
+export interface CertifyResult {
+  readonly entry: RegisterEntryRecord;
+  readonly copy: Buffer;
+  readonly lookupUrl: string;
+}
+
+export interface CopyServiceOptions {
+  readonly registers: RegisterRepository;
+  readonly authorities: AuthorityRepository;
+  readonly signer: CopySigner;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  readonly fonts: CopyFonts;
+  /** Public base URL of the lookup page, e.g. https://kyso.quangninh.gov.vn */
+  readonly publicUrl: string;
+  readonly level: CopySignatureLevel;
+}
+
+const CERTIFIER_ROLES = new Set(['certifier']);
+
+export class CopyService {
+  readonly #o: CopyServiceOptions;
+
+  constructor(options: CopyServiceOptions) {
+    this.#o = options;
+  }
+
+  lookupUrl(code: string): string {
+    return `${this.#o.publicUrl.replace(/\/$/, '')}/verify/copy?code=${encodeURIComponent(code)}`;
+  }
+
+  async certify(actor: Actor, req: CertifyRequest): Promise<CertifyResult> {
+    const o = this.#o;
+    if (!CERTIFIER_ROLES.has(actor.role)) {
+      await this.#auditFailure(actor, 'copy.certify', req.authorityId, 'CERTIFIER_NOT_ALLOWED');
+      throw new AppError('CERTIFIER_NOT_ALLOWED', 'only a certifier may certify copies');
+    }
+    validateRequest(req);
+    const authority = await o.authorities.get(req.authorityId);
+    if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${req.authorityId}`);
+    const sealCredentialId = req.seal.credentialId ?? authority.sealCredentialId;
+    if (!sealCredentialId) throw new AppError('VALIDATION_FAILED', 'the authority has no seal credential; give seal.credentialId');
+    const sealActor = req.seal.actorId ?? actor.id;
+
+    // Everything that can be refused is refused before a register number is taken.
+    const original: OriginalDocument = 'pdf' in req.original ? await intakePdf(req.original.pdf) : await intakeImages(req.original.images);
+    const { signerName: certifierName } = await o.signer.preflight(req.certifier.credentialId, actor.id);
+    await o.signer.preflight(sealCredentialId, sealActor);
+
+    const now = o.clock.now();
+    const fee = certificationFee(original.pages, req.copies);
+    const entry = await o.registers.allocate(
+      {
+        authorityId: authority.id,
+        registerType: 'SCT/BS',
+        lookupCode: newLookupCode(),
+        certifierId: actor.id,
+        requesterName: req.requesterName,
+        requesterIdDocument: req.requesterIdDocument,
+        documentType: req.documentType,
+        documentTitle: req.documentTitle,
+        documentIssuer: req.documentIssuer,
+        originalSha256: original.sha256,
+        originalPages: original.pages,
+        copies: req.copies,
+        feePerCopy: fee.perCopy,
+        feeTotal: fee.total,
+        certifiedAt: now,
+      },
+      vietnamYear(now),
+      actor.id,
+    );
+    await o.audit.append({
+      actor: actor.id,
+      role: actor.role,
+      action: 'copy.number-allocated',
+      target: entry.id,
+      outcome: 'success',
+      details: { authorityId: authority.id, year: entry.year, volume: entry.volume, number: entry.number, originalSha256: original.sha256 },
+    });
+
+    try {
+      const copy = await this.#produce(actor, req, authority, entry, original, certifierName, sealCredentialId, sealActor);
+      const copySha256 = createHash('sha256').update(copy).digest('hex');
+      const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
+      await o.audit.append({
+        actor: actor.id,
+        role: actor.role,
+        action: 'copy.certified',
+        target: entry.id,
+        outcome: 'success',
+        details: { number: entry.number, year: entry.year, copySha256, feeTotal: fee.total },
+      });
+      return { entry: valid, copy, lookupUrl: this.lookupUrl(entry.lookupCode) };
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'INTERNAL';
+      await o.registers.markFailed(entry.id, `certification failed: ${code}`, actor.id, o.clock.now());
+      await this.#auditFailure(actor, 'copy.certify', entry.id, code, { number: entry.number, year: entry.year });
+      throw err;
+    }
+  }
+
+  async #produce(
+    actor: Actor,
+    req: CertifyRequest,
+    authority: AuthorityRecord,
+    entry: RegisterEntryRecord,
+    original: OriginalDocument,
+    certifierName: string,
+    sealCredentialId: string,
+    sealActor: string,
+  ): Promise<Buffer> {
+    const o = this.#o;
+    const url = this.lookupUrl(entry.lookupCode);
+    const text = statementText({
+      number: entry.number,
+      volume: entry.volume,
+      year: entry.year,
+      registerType: entry.registerType,
+      certifiedAt: entry.certifiedAt,
+      documentType: entry.documentType,
+      documentTitle: entry.documentTitle,
+      documentIssuer: entry.documentIssuer,
+      originalPages: entry.originalPages,
+      copies: entry.copies,
+      fee: { perCopy: entry.feePerCopy, copies: entry.copies, total: entry.feeTotal },
+      certifierName,
+      certifierTitle: req.certifier.title,
+      authorityName: authority.name,
+      lookupCode: entry.lookupCode,
+      lookupUrl: url,
+    });
+    const built = await buildCopyDocument(original.pdf, text, o.fonts, url);
+    const certified = await o.signer.sign({
+      pdf: built.pdf,
+      field: built.layout.certifierField,
+      credentialId: req.certifier.credentialId,
+      ...(req.certifier.pin !== undefined ? { pin: req.certifier.pin } : {}),
+      ...(req.certifier.authorizationId !== undefined ? { authorizationId: req.certifier.authorizationId } : {}),
+      actorId: actor.id,
+      appearance: 'individual',
+      ...(req.certifier.signatureImage ? { image: req.certifier.signatureImage } : {}),
+      displayName: certifierName,
+      certify: 2,
+      reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
+      location: authority.place,
+      level: o.level,
+    });
+    return o.signer.sign({
+      pdf: certified,
+      field: built.layout.authorityField,
+      credentialId: sealCredentialId,
+      ...(req.seal.pin !== undefined ? { pin: req.seal.pin } : {}),
+      ...(req.seal.authorizationId !== undefined ? { authorizationId: req.seal.authorizationId } : {}),
+      actorId: sealActor,
+      appearance: 'organization',
+      ...(req.seal.image ? { image: req.seal.image } : {}),
+      displayName: authority.name,
+      reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
+      location: authority.place,
+      level: o.level,
+    });
+  }
+
+  /** Annulment is a new state with reason and author; entries are never deleted. */
+  async annul(actor: Actor, entryId: string, reason: string): Promise<RegisterEntryRecord> {
+    if (!['certifier', 'admin'].includes(actor.role)) throw new AppError('FORBIDDEN', 'only a certifier or an admin may annul');
+    if (!reason.trim()) throw new AppError('VALIDATION_FAILED', 'an annulment needs a reason');
+    const entry = await this.#o.registers.get(entryId);
+    if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
+    if (entry.status === 'annulled' || entry.status === 'failed') throw new AppError('COPY_STATE_INVALID', `entry is already ${entry.status}`);
+    const out = await this.#o.registers.annul(entryId, reason.trim(), actor.id, this.#o.clock.now());
+    await this.#o.audit.append({ actor: actor.id, role: actor.role, action: 'copy.annulled', target: entryId, outcome: 'success', details: { reason: reason.trim() } });
+    return out;
+  }
+
+  /**
+   * Crash recovery (run at start-up): entries left `pending` by an interrupted certification
+   * become `failed`, so the number stays accounted for.
+   */
+  async recoverInterrupted(olderThanMs = 10 * 60_000): Promise<number> {
+    const now = this.#o.clock.now();
+    const stale = await this.#o.registers.listStalePending(new Date(now.getTime() - olderThanMs));
+    for (const e of stale) {
+      await this.#o.registers.markFailed(e.id, 'interrupted: the certification did not complete', 'system', now);
+      await this.#o.audit.append({ actor: 'system', role: 'system', action: 'copy.recovered-interrupted', target: e.id, outcome: 'success', details: { number: e.number, year: e.year } });
+    }
+    return stale.length;
+  }
+
+  async lookupByCode(code: string): Promise<PublicCopyFacts> {
+    const entry = await this.#o.registers.findByCode(code);
+    if (!entry) throw new AppError('COPY_NOT_FOUND', 'no certified copy with this code');
+    return this.#facts(entry);
+  }
+
+  async lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts> {
+    const entry = await this.#o.registers.findByNumber(authorityId, year, number);
+    if (!entry) throw new AppError('COPY_NOT_FOUND', 'no certified copy with this number');
+    return this.#facts(entry);
+  }
+
+  /** For the verifier: register entries whose signed copy has exactly these bytes. */
+  async matchCopy(pdf: Buffer): Promise<PublicCopyFacts[]> {
+    const sha = createHash('sha256').update(pdf).digest('hex');
+    const entries = await this.#o.registers.findByCopySha256(sha);
+    return Promise.all(entries.map((e) => this.#facts(e)));
+  }
+
+  async #facts(entry: RegisterEntryRecord): Promise<PublicCopyFacts> {
+    const authority = await this.#o.authorities.get(entry.authorityId);
+    return publicFacts(entry, authority?.name ?? entry.authorityId, this.lookupUrl(entry.lookupCode));
+  }
+
+  async #auditFailure(actor: Actor, action: string, target: string, code: string, details: Record<string, unknown> = {}): Promise<void> {
+    await this.#o.audit.append({ actor: actor.id, role: actor.role, action, target, outcome: 'failure', details: { code, ...details } });
+  }
+}
+
+const MAX_TEXT = 500;
+
+function validateRequest(req: CertifyRequest): void {
+  const texts: Array<[string, string]> = [
+    ['requesterName', req.requesterName],
+    ['requesterIdDocument', req.requesterIdDocument],
+    ['documentType', req.documentType],
+    ['documentTitle', req.documentTitle],
+    ['documentIssuer', req.documentIssuer],
+    ['certifier.title', req.certifier.title],
+  ];
+  for (const [name, v] of texts) {
+    if (typeof v !== 'string' || !v.trim() || v.length > MAX_TEXT) {
+      throw new AppError('VALIDATION_FAILED', `${name} is required (at most ${MAX_TEXT} characters)`, { details: { field: name } });
+    }
+  }
+  if (!Number.isInteger(req.copies) || req.copies < 1 || req.copies > 100) {
+    throw new AppError('VALIDATION_FAILED', 'copies must be a whole number from 1 to 100', { details: { field: 'copies' } });
+  }
+  if (!req.certifier.pin && !req.certifier.authorizationId) {
+    throw new AppError('VALIDATION_FAILED', "the certifier's PIN or signing authorization is required", { details: { field: 'certifier.pin' } });
+  }
+}
+

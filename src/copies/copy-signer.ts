@@ -1,0 +1,38 @@
+/**
+ * What the certified-copy service needs from the signing service (src/signing), as a port so
+ * that copies never depend on how keys are held. The app wiring adapts the signing service.
+ */
+export type CopySignatureLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+
+export interface CopySignatureRequest {
+  readonly pdf: Buffer;
+  /** Existing empty signature field to sign (created by ./copy-document.ts). */
+  readonly field: string;
+  /** Server-held credential of the certifier or of the authority's seal. */
+  readonly credentialId: string;
+  /** The PIN, or a batch authorization id from the signing service, never both. */
+  readonly pin?: string;
+  readonly authorizationId?: string;
+  /** The person acting (must own the credential). */
+  readonly actorId: string;
+  readonly appearance: 'individual' | 'organization';
+  /** PNG of the signature (individual) or of the seal (organization); text-only when absent. */
+  readonly image?: Buffer;
+  /** Text shown in the appearance: the signer's name or the organization's name. */
+  readonly displayName: string;
+  /** DocMDP certification level for the first signature (P=2 lets the seal still sign). */
+  readonly certify?: 1 | 2 | 3;
+  readonly reason: string;
+  readonly location: string;
+  readonly level: CopySignatureLevel;
+}
+
+export interface CopySigner {
+  /**
+   * Checks, without signing, that the actor may use the credential now: it exists, belongs to
+   * the actor, is not locked, and its certificate is valid for signing (not expired, not
+   * revoked, key usage). Throws the signing service's AppError otherwise.
+   */
+  preflight(credentialId: string, actorId: string): Promise<{ readonly signerName: string }>;
+  sign(request: CopySignatureRequest): Promise<Buffer>;
+}
