@@ -6,7 +6,7 @@ export type CopySignatureLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 
 export interface CopySignatureRequest {
   readonly pdf: Buffer;
-  /** Existing empty signature field to sign (created by ./copy-document.ts). */
+  /** Signature field to sign: an existing empty one (created by ./copy-document.ts), or a new invisible field of this name. */
   readonly field: string;
   /** Server-held credential of the certifier or of the authority's seal. */
   readonly credentialId: string;
