@@ -1,0 +1,180 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { explicit, generalizedTime, implicitPrim, int, namedBits, octets, oid, seq, setOf, utf8, x509Time, type Der } from '../core/der.js';
+import { AppError } from '../core/errors.js';
+import { digestAlgorithmIdentifier, hashOf, HASH_LENGTHS, type HashName, type Signer } from '../core/signature-algorithms.js';
+import { certificateInfo, extendedKeyUsage } from './certificate-info.js';
+import { OID } from './oids.js';
+import { attribute, encodeSignedData, encodeSignerInfo, essSigningCertificateV2Attribute } from './signed-data.js';
+import { FAIL_INFO, parseTimestampRequest, type FailInfo } from './timestamp-request.js';
+
+/**
+ * RFC 3161 timestamp authority core (no transport): TimeStampReq in, TimeStampResp out, with
+ * RFC 5816 ESSCertIDv2 in the token. The token is a CMS SignedData (eContentType id-ct-TSTInfo,
+ * RFC 3161 §2.4.2) signed through the `Signer` port so the key stays in the key store.
+ *
+ * Serial numbers: 127 random bits from node:crypto per token (unique with overwhelming
+ * probability and not guessable, RFC 3161 §2.4.2 requires uniqueness only); inject
+ * `serialNumber` to use a counter instead.
+ */
+export interface Accuracy {
+  readonly seconds?: number;
+  readonly millis?: number;
+  readonly micros?: number;
+}
+
+export interface TimestampAuthorityOptions {
+  readonly signer: Signer;
+  /** TSA certificate DER (EKU id-kp-timeStamping, critical, RFC 3161 §2.3). */
+  readonly certificate: Buffer;
+  /** Further certificates added to the token when certReq is true (issuing CAs). */
+  readonly chain?: readonly Buffer[];
+  readonly policyOid: string;
+  /** The TSA's own time source (issue 4 item 7), separate from the signer's clock. */
+  readonly clock: Clock;
+  /** Default one second. */
+  readonly accuracy?: Accuracy;
+  /** Put the TSA certificate's subject in TSTInfo.tsa (RFC 3161 §2.4.2, optional). */
+  readonly includeTsaName?: boolean;
+  /** Add the CMS signing-time attribute (allowed in tokens; default true). */
+  readonly signingTime?: boolean;
+  /** Serial source; default random 127-bit. */
+  readonly serialNumber?: () => bigint;
+}
+
+export interface IssueRequest {
+  readonly hash: HashName;
+  readonly digest: Buffer;
+  /** A bigint, or the nonce INTEGER DER from a request (echoed verbatim). */
+  readonly nonce?: bigint | Buffer;
+  readonly certReq?: boolean;
+}
+
+export interface IssuedToken {
+  readonly token: Buffer;
+  readonly serialNumber: bigint;
+  readonly genTime: Date;
+}
+
+export interface TimestampAuthority {
+  readonly policyOid: string;
+  /** Answer a DER TimeStampReq with a DER TimeStampResp; bad requests get a rejection status, never an exception. */
+  respond(requestDer: Buffer): Promise<Buffer>;
+  /** Issue a token directly (in-process clients). */
+  issue(request: IssueRequest): Promise<IssuedToken>;
+}
+
+/** PKIStatusInfo (RFC 3161 §2.4.2 / RFC 4210 §5.2.3). */
+function statusInfo(status: number, text?: string, failInfo?: FailInfo): Der {
+  const parts: Uint8Array[] = [int(status)];
+  if (text) parts.push(seq(utf8(text)));
+  if (failInfo) parts.push(namedBits([FAIL_INFO[failInfo]]));
+  return seq(...parts);
+}
+
+/** A rejection TimeStampResp (status 2) with the given failure bit. */
+export function rejectionResponse(failInfo: FailInfo, text: string): Buffer {
+  return seq(statusInfo(2, text, failInfo));
+}
+
+function randomSerial(): bigint {
+  const b = randomBytes(16);
+  b[0] = b[0]! & 0x7f;
+  return BigInt('0x' + b.toString('hex')) || 1n;
+}
+
+function accuracyDer(a: Accuracy): Der | undefined {
+  const parts: Uint8Array[] = [];
+  if (a.seconds) parts.push(int(a.seconds));
+  if (a.millis) parts.push(implicitPrim(0, int(a.millis).subarray(2)));
+  if (a.micros) parts.push(implicitPrim(1, int(a.micros).subarray(2)));
+  return parts.length ? seq(...parts) : undefined;
+}
+
+/**
+ * Start-up check (issue 4 item 7): refuse a TSA clock outside the certificate's validity
+ * (CLOCK_INVALID) and a certificate that is not a TSA certificate or does not match the key
+ * (CONFIG_INVALID).
+ */
+export function checkTimestampAuthority(o: { clock: Clock; certificate: Buffer; signer?: Signer }): void {
+  let info;
+  try {
+    info = certificateInfo(o.certificate, 'CONFIG_INVALID');
+  } catch (e) {
+    throw new AppError('CONFIG_INVALID', 'TSA certificate cannot be read', { cause: e });
+  }
+  const now = o.clock.now();
+  if (now < info.notBefore) {
+    throw new AppError('CLOCK_INVALID', 'TSA clock is before the TSA certificate notBefore', {
+      details: { now: now.toISOString(), notBefore: info.notBefore.toISOString() },
+    });
+  }
+  if (now > info.notAfter) {
+    throw new AppError('CLOCK_INVALID', 'TSA clock is after the TSA certificate notAfter (or the certificate expired)', {
+      details: { now: now.toISOString(), notAfter: info.notAfter.toISOString() },
+    });
+  }
+  const eku = extendedKeyUsage(info);
+  if (!eku || !eku.critical || eku.oids.length !== 1 || eku.oids[0] !== OID.ekuTimeStamping) {
+    throw new AppError('CONFIG_INVALID', 'TSA certificate must carry exactly EKU id-kp-timeStamping, marked critical (RFC 3161 §2.3)');
+  }
+  if (o.signer && !o.signer.publicKeySpki.equals(info.spki)) {
+    throw new AppError('CONFIG_INVALID', 'TSA key does not match the TSA certificate');
+  }
+}
+
+export function createTimestampAuthority(o: TimestampAuthorityOptions): TimestampAuthority {
+  const info = certificateInfo(o.certificate, 'CONFIG_INVALID');
+  const digestAlgorithm = hashOf(o.signer.algorithm);
+  const essAttr = essSigningCertificateV2Attribute(o.certificate);
+  const policy = oid(o.policyOid);
+  const accuracy = accuracyDer(o.accuracy ?? { seconds: 1 });
+  const tsaName = o.includeTsaName ? explicit(0, explicit(4, info.subject)) : undefined;
+  const chain = [...(o.chain ?? [])];
+  const nextSerial = o.serialNumber ?? randomSerial;
+  const contentTypeAttr = attribute(OID.contentType, oid(OID.tstInfo));
+
+  async function issue(r: IssueRequest): Promise<IssuedToken> {
+    if (r.digest.length !== HASH_LENGTHS[r.hash]) throw new TypeError('digest length does not fit the hash');
+    const genTime = o.clock.now();
+    const serialNumber = nextSerial();
+    // TSTInfo (RFC 3161 §2.4.2); ordering FALSE is the DEFAULT, so DER omits it.
+    const fields: Uint8Array[] = [int(1), policy, seq(digestAlgorithmIdentifier(r.hash), octets(r.digest)), int(serialNumber), generalizedTime(genTime, true)];
+    if (accuracy) fields.push(accuracy);
+    if (r.nonce !== undefined) fields.push(Buffer.isBuffer(r.nonce) ? r.nonce : int(r.nonce));
+    if (tsaName) fields.push(tsaName);
+    const tstInfo = seq(...fields);
+    const attrs: Buffer[] = [contentTypeAttr, attribute(OID.messageDigest, octets(createHash(digestAlgorithm).update(tstInfo).digest())), essAttr];
+    if (o.signingTime !== false) attrs.push(attribute(OID.signingTime, x509Time(genTime)));
+    const signedAttributes = setOf(attrs);
+    const signature = await o.signer.sign(signedAttributes);
+    const signerInfo = encodeSignerInfo({ signerCertificate: o.certificate, digestAlgorithm, signedAttributes, algorithm: o.signer.algorithm, signature });
+    const token = encodeSignedData({
+      digestAlgorithm,
+      eContentType: OID.tstInfo,
+      eContent: tstInfo,
+      signerCertificate: r.certReq ? o.certificate : undefined,
+      certificates: r.certReq ? chain : [],
+      signerInfo,
+    });
+    return { token, serialNumber, genTime };
+  }
+
+  async function respond(requestDer: Buffer): Promise<Buffer> {
+    const parsed = parseTimestampRequest(requestDer);
+    if (!parsed.ok) return rejectionResponse(parsed.failInfo, parsed.text);
+    const req = parsed.request;
+    if (req.reqPolicy && req.reqPolicy !== o.policyOid) return rejectionResponse('unacceptedPolicy', `policy ${req.reqPolicy} is not offered`);
+    if (req.hasExtensions) return rejectionResponse('unacceptedExtension', 'request extensions are not supported');
+    let issued: IssuedToken;
+    try {
+      issued = await issue({ hash: req.hashAlgorithm, digest: req.hashedMessage, certReq: req.certReq, ...(req.nonceDer ? { nonce: req.nonceDer } : {}) });
+    } catch {
+      return rejectionResponse('systemFailure', 'the timestamp could not be signed');
+    }
+    return seq(statusInfo(0), issued.token);
+  }
+
+  return { policyOid: o.policyOid, respond, issue };
+}
+
