@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { AuditEvent, AuditOutcome, AuditRecord, ChainVerification } from './audit-log.js';
+import { canonicalJson } from './canonical-json.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+export const AUDIT_HASH_VERSION = 1;
+
+/**
+ * The exact bytes hashed for a record: UTF-8 of the canonical JSON (canonical-json.ts, RFC 8785
+ * rules) of the object
+ *   { v: 1, seq, time, actor, role, action, target, outcome, details, prevHash }
+ * where `target` and `details` are null when absent. `hash` = lowercase hex SHA-256 of these
+ * bytes. Binding `seq` and `prevHash` makes deletion, insertion and reordering detectable; binding
+ * `v` lets a later format coexist with old records.
+ */
+export function auditRecordPreimage(r: Omit<AuditRecord, 'hash'>): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      v: AUDIT_HASH_VERSION,
+      seq: r.seq,
+      time: r.time,
+      actor: r.actor,
+      role: r.role,
+      action: r.action,
+      target: r.target,
+      outcome: r.outcome,
+      details: r.details,
+      prevHash: r.prevHash,
+    }),
+    'utf8',
+  );
+}
+
+export function hashAuditRecord(r: Omit<AuditRecord, 'hash'>): string {
+  return createHash('sha256').update(auditRecordPreimage(r)).digest('hex');
+}
+
+/** Validates an event and builds the next record after (prevSeq, prevHash). Throws TypeError on misuse. */
+export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: string, time: Date): AuditRecord {
+  for (const f of ['actor', 'role', 'action'] as const) {
+    if (typeof event[f] !== 'string' || event[f].length === 0) throw new TypeError(`audit event: ${f} must be a non-empty string`);
+  }
+  if (event.outcome !== 'success' && event.outcome !== 'failure') throw new TypeError('audit event: outcome must be success or failure');
+  if (event.target !== undefined && typeof event.target !== 'string') throw new TypeError('audit event: target must be a string');
+  let details: Record<string, unknown> | null = null;
+  if (event.details !== undefined) {
+    // Round-trip through the canonical form so what is stored is exactly what is hashed.
+    details = JSON.parse(canonicalJson(event.details)) as Record<string, unknown>;
+  }
+  const base = {
+    seq,
+    time: time.toISOString(),
+    actor: event.actor,
+    role: event.role,
+    action: event.action,
+    target: event.target ?? null,
+    outcome: event.outcome as AuditOutcome,
+    details,
+    prevHash,
+  };
+  return { ...base, hash: hashAuditRecord(base) };
+}
+
+/**
+ * Incremental chain checker, fed records in seq order (works for a streamed DB scan and an
+ * exported file alike). Reports the first bad seq: a gap (deleted record) → `missing` at the
+ * first absent seq; an edited record → `hash-mismatch` at it; a reordered or substituted record →
+ * `prev-hash-mismatch` at the first record whose link is wrong.
+ */
+export class ChainChecker {
+  #expectSeq = 1;
+  #prevHash = GENESIS_HASH;
+  #count = 0;
+  #bad: Extract<ChainVerification, { ok: false }> | undefined;
+
+  get failed(): boolean {
+    return this.#bad !== undefined;
+  }
+
+  push(r: AuditRecord): boolean {
+    if (this.#bad) return false;
+    if (!Number.isSafeInteger(r.seq) || r.seq < this.#expectSeq) {
+      return this.#fail(this.#expectSeq, 'malformed', `record out of order or duplicate seq ${String(r.seq)}`);
+    }
+    if (r.seq > this.#expectSeq) return this.#fail(this.#expectSeq, 'missing', `record ${this.#expectSeq} is missing`);
+    this.#count++;
+    let recomputed: string;
+    try {
+      recomputed = hashAuditRecord(r);
+    } catch {
+      return this.#fail(r.seq, 'malformed', `record ${r.seq} cannot be encoded`);
+    }
+    if (recomputed !== r.hash) return this.#fail(r.seq, 'hash-mismatch', `record ${r.seq} was altered (hash mismatch)`);
+    if (r.prevHash !== this.#prevHash) return this.#fail(r.seq, 'prev-hash-mismatch', `record ${r.seq} does not link to record ${r.seq - 1}`);
+    this.#prevHash = r.hash;
+    this.#expectSeq++;
+    return true;
+  }
+
+  /** Ends the check; with `head`, the chain must end exactly there (catches truncation at the end). */
+  finish(head?: { seq: number; hash: string }): ChainVerification {
+    if (this.#bad) return this.#bad;
+    const lastSeq = this.#expectSeq - 1;
+    if (head && (head.seq !== lastSeq || head.hash !== this.#prevHash)) {
+      // head ahead of the records: the tail was deleted; head behind: records were added outside
+      // append(); same seq, other hash: the last record was replaced wholesale.
+      const first = head.seq > lastSeq ? lastSeq + 1 : head.seq < lastSeq ? head.seq + 1 : lastSeq;
+      const problem = head.seq > lastSeq ? 'missing' : 'head-mismatch';
+      return { ok: false, count: this.#count, firstBadSeq: Math.max(1, first), problem, message: `chain ends at ${lastSeq} (${this.#prevHash.slice(0, 16)}…) but the head is ${head.seq}` };
+    }
+    return { ok: true, count: this.#count, headSeq: lastSeq, headHash: this.#prevHash };
+  }
+
+  #fail(seq: number, problem: Extract<ChainVerification, { ok: false }>['problem'], message: string): false {
+    this.#bad = { ok: false, count: this.#count, firstBadSeq: seq, problem, message };
+    return false;
+  }
+}

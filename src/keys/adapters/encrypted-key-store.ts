@@ -1,0 +1,207 @@
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { AppError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import { defaultAlgorithmFor, signWithKey, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
+import type { KeyRef, KeySpec, KeyStore } from '../key-store.js';
+import type { SealedKey, SealedKeyRepository } from '../sealed-key-repository.js';
+import type { MasterKey } from './master-key.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export const ENCRYPTED_KEY_SCHEME = 'kyso-key';
+
+interface OpenKey {
+  readonly key: KeyObject;
+  readonly spki: Buffer;
+  readonly keyType: string;
+}
+
+/**
+ * The encrypted-at-rest key store: PKCS#8 DER sealed with AES-256-GCM (NIST SP 800-38D) under
+ * the KEK derived from the master secret, a fresh random 96-bit IV per seal (§8.2.2), and the key
+ * id and URI as additional authenticated data, so a sealed blob moved to another row does not
+ * open. Opened keys are cached as non-extractable-in-practice KeyObjects for the life of the
+ * process: signing costs one `crypto.sign`, never a decrypt. URIs: `kyso-key:<id>`.
+ */
+export class EncryptedKeyStore implements KeyStore {
+  readonly schemes = [ENCRYPTED_KEY_SCHEME] as const;
+  readonly #repo: SealedKeyRepository;
+  readonly #master: MasterKey;
+  readonly #clock: Clock;
+  readonly #cache = new Map<string, Promise<OpenKey>>();
+
+  constructor(o: { repository: SealedKeyRepository; masterKey: MasterKey; clock?: Clock }) {
+    this.#repo = o.repository;
+    this.#master = o.masterKey;
+    this.#clock = o.clock ?? systemClock;
+  }
+
+  async generate(spec: KeySpec, label: string): Promise<KeyRef> {
+    let pair: { privateKey: KeyObject };
+    if (spec.type === 'rsa') {
+      if (![2048, 3072, 4096].includes(spec.bits)) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'RSA keys are 2048, 3072 or 4096 bits');
+      pair = await generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: 0x10001 });
+    } else if (spec.type === 'ec' && (spec.curve === 'P-256' || spec.curve === 'P-384')) {
+      pair = await generateKeyPairAsync('ec', { namedCurve: spec.curve });
+    } else {
+      throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'unsupported key specification');
+    }
+    return this.#store(pair.privateKey, label);
+  }
+
+  async importPkcs8(pkcs8Der: Buffer, label: string): Promise<KeyRef> {
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: pkcs8Der, format: 'der', type: 'pkcs8' });
+    } catch {
+      // No cause attached: parser errors may quote input bytes.
+      throw new AppError('VALIDATION_FAILED', 'not a PKCS#8 private key');
+    }
+    return this.#store(key, label);
+  }
+
+  async publicKey(uri: string): Promise<Buffer> {
+    const sealed = await this.#sealed(uri);
+    return Buffer.from(sealed.publicKeySpki);
+  }
+
+  async signer(uri: string, algorithm?: SignatureAlgorithm): Promise<Signer> {
+    const open = await this.#open(uri);
+    const alg = algorithm ?? defaultAlgorithmFor(open.key);
+    assertCompatible(open.key, alg);
+    const key = open.key;
+    return Object.freeze({
+      algorithm: alg,
+      publicKeySpki: open.spki,
+      sign: async (data: Uint8Array) => signWithKey(alg, key, data),
+    });
+  }
+
+  async exportPkcs8(uri: string): Promise<Buffer> {
+    const open = await this.#open(uri);
+    return open.key.export({ format: 'der', type: 'pkcs8' });
+  }
+
+  async delete(uri: string): Promise<void> {
+    const id = this.#idOf(uri);
+    this.#cache.delete(uri);
+    if (!(await this.#repo.delete(id))) throw notFound();
+  }
+
+  /** Drops decrypted keys from memory (e.g. on shutdown or after a master-key rotation). */
+  clearCache(): void {
+    this.#cache.clear();
+  }
+
+  async #store(privateKey: KeyObject, label: string): Promise<KeyRef> {
+    if (typeof label !== 'string' || label.length === 0 || label.length > 200) throw new TypeError('key label: 1..200 characters');
+    const keyType = describe(privateKey);
+    const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+    const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+    const id = newId('k');
+    const uri = `${ENCRYPTED_KEY_SCHEME}:${id}`;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#master.kek, iv);
+    cipher.setAAD(aad(id, uri));
+    const ciphertext = Buffer.concat([cipher.update(pkcs8), cipher.final()]);
+    pkcs8.fill(0);
+    await this.#repo.put({
+      id,
+      uri,
+      label,
+      keyType,
+      publicKeySpki: spki,
+      kekId: this.#master.kekId,
+      iv,
+      ciphertext,
+      tag: cipher.getAuthTag(),
+      createdAt: this.#clock.now(),
+    });
+    this.#cache.set(uri, Promise.resolve({ key: privateKey, spki, keyType }));
+    return { uri, publicKeySpki: spki };
+  }
+
+  #idOf(uri: string): string {
+    if (typeof uri !== 'string' || !uri.toLowerCase().startsWith(`${ENCRYPTED_KEY_SCHEME}:`)) {
+      throw new AppError('KEY_URI_UNSUPPORTED', `the encrypted key store serves ${ENCRYPTED_KEY_SCHEME}: URIs only`);
+    }
+    const id = uri.slice(ENCRYPTED_KEY_SCHEME.length + 1);
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw notFound();
+    return id;
+  }
+
+  async #sealed(uri: string): Promise<SealedKey> {
+    const sealed = await this.#repo.get(this.#idOf(uri));
+    if (!sealed || sealed.uri !== uri) throw notFound();
+    return sealed;
+  }
+
+  #open(uri: string): Promise<OpenKey> {
+    let p = this.#cache.get(uri);
+    if (!p) {
+      p = this.#decrypt(uri);
+      this.#cache.set(uri, p);
+      p.catch(() => this.#cache.delete(uri));
+    }
+    return p;
+  }
+
+  async #decrypt(uri: string): Promise<OpenKey> {
+    const s = await this.#sealed(uri);
+    if (s.kekId !== this.#master.kekId) {
+      throw new AppError('KEY_DECRYPT_FAILED', 'the key was sealed under a different master key', { details: { uri } });
+    }
+    let pkcs8: Buffer;
+    try {
+      const d = createDecipheriv('aes-256-gcm', this.#master.kek, s.iv);
+      d.setAAD(aad(s.id, s.uri));
+      d.setAuthTag(s.tag);
+      pkcs8 = Buffer.concat([d.update(s.ciphertext), d.final()]);
+    } catch {
+      throw new AppError('KEY_DECRYPT_FAILED', 'the sealed key failed authentication (corrupt or moved)', { details: { uri } });
+    }
+    try {
+      const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+      return { key, spki: Buffer.from(s.publicKeySpki), keyType: s.keyType };
+    } catch {
+      throw new AppError('KEY_DECRYPT_FAILED', 'the sealed key does not hold a private key', { details: { uri } });
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+}
+
+function aad(id: string, uri: string): Buffer {
+  return Buffer.from(`kyso-key/v1\u0000${id}\u0000${uri}`, 'utf8');
+}
+
+function notFound(): AppError {
+  return new AppError('KEY_NOT_FOUND', 'no such key');
+}
+
+function describe(key: KeyObject): string {
+  if (key.type !== 'private') throw new AppError('VALIDATION_FAILED', 'not a private key');
+  const t = key.asymmetricKeyType;
+  if (t === 'rsa' || t === 'rsa-pss') {
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < 2048) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'RSA keys shorter than 2048 bits are not accepted');
+    return t;
+  }
+  if (t === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    const name = curve === 'prime256v1' ? 'P-256' : curve === 'secp384r1' ? 'P-384' : curve === 'secp521r1' ? 'P-521' : undefined;
+    if (!name) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'unsupported elliptic curve');
+    return `ec:${name}`;
+  }
+  throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `unsupported key type ${t ?? 'unknown'}`);
+}
+
+/** RSA keys sign PKCS#1 v1.5 or PSS; RSASSA-PSS-only keys (RFC 4055) only PSS; EC keys only ECDSA. */
+function assertCompatible(key: KeyObject, alg: SignatureAlgorithm): void {
+  const t = key.asymmetricKeyType;
+  const ok = alg.startsWith('ECDSA') ? t === 'ec' : alg.startsWith('RSA-PSS') ? t === 'rsa' || t === 'rsa-pss' : t === 'rsa';
+  if (!ok) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `algorithm ${alg} does not fit a ${t ?? 'unknown'} key`);
+}

@@ -1,0 +1,4 @@
+export { openStore, type Store, type StoreRepositories, type OpenStoreOptions } from './store.js';
+export { resolveStoreConfig, type StoreConfig, type StoreDialect } from './config.js';
+export { toStoreError } from './errors.js';
+export * from './ports/api-tokens.js';

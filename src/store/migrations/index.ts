@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { StoreDialect } from '../config.js';
+import { migration0001Core } from './0001-core.js';
+import type { PortableMigration } from './types.js';
+
+/** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
+export const MIGRATIONS: readonly PortableMigration[] = [migration0001Core];
+
+export class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: StoreDialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const m of MIGRATIONS) out[m.name] = { up: (db) => m.up(db, this.dialect) };
+    return out;
+  }
+}

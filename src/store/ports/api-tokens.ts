@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * API tokens for the HTTP edge (bearer tokens). Only the SHA-256 of a token is stored, so a
+ * database leak does not yield usable credentials; tokens are long random strings, so a plain
+ * (unsalted) hash is enough to make them unrecoverable while still allowing lookup by hash.
+ */
+export type ApiRole = 'admin' | 'ra-officer' | 'signer' | 'certifier' | 'auditor';
+export const API_ROLES: readonly ApiRole[] = ['admin', 'ra-officer', 'signer', 'certifier', 'auditor'];
+
+export interface ApiTokenRecord {
+  readonly id: string;
+  /** Lowercase hex SHA-256 of the token string (UTF-8). */
+  readonly tokenHash: string;
+  readonly role: ApiRole;
+  /** Scopes the token to one organization (e.g. an RA officer of one agency); null = all. */
+  readonly organizationId: string | null;
+  readonly label: string | null;
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}
+
+export interface NewApiToken {
+  readonly id: string;
+  readonly tokenHash: string;
+  readonly role: ApiRole;
+  readonly organizationId?: string | null;
+  readonly label?: string | null;
+  readonly createdAt: Date;
+}
+
+export interface ApiTokenRepository {
+  /** STORE_CONSTRAINT if the id or the hash already exists. */
+  create(token: NewApiToken): Promise<ApiTokenRecord>;
+  /** The token with this hash, revoked or not (the caller checks `revokedAt`). */
+  findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  get(id: string): Promise<ApiTokenRecord | undefined>;
+  list(): Promise<ApiTokenRecord[]>;
+  /** Returns false if there is no such token or it was already revoked (the first revocation time stays). */
+  revoke(id: string, at: Date): Promise<boolean>;
+  /** Best-effort bookkeeping; never fails the request that used the token. */
+  touch(id: string, at: Date): Promise<void>;
+}
+
+/** SHA-256 hex of a bearer token as the repository stores it. */
+export function hashApiToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}

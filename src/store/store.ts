@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { SealedKeyRepository } from '../keys/sealed-key-repository.js';
+import type { ApiTokenRepository } from './ports/api-tokens.js';
+import type { StoreConfig, StoreDialect } from './config.js';
+import { createDatabase } from './database.js';
+import { migrateToLatest } from './migrator.js';
+import type { Database } from './schema.js';
+import { writeTransaction } from './transaction.js';
+import { KyselyAuditLog } from './adapters/audit-log.js';
+import { KyselyApiTokenRepository } from './adapters/api-tokens.js';
+import { KyselySealedKeyRepository } from './adapters/sealed-keys.js';
+import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
+
+/** Every repository the store offers; the same shape inside and outside a transaction. */
+export interface StoreRepositories {
+  readonly audit: AuditLog;
+  readonly apiTokens: ApiTokenRepository;
+  readonly sealedKeys: SealedKeyRepository;
+}
+
+export interface Store extends StoreRepositories {
+  readonly dialect: StoreDialect;
+  /**
+   * Runs `fn` atomically: every repository call made through `repos` commits together or not at
+   * all (e.g. record an issuance intent and its audit event). Use only `repos` inside `fn`.
+   * A write lock is taken at the start on SQLite (BEGIN IMMEDIATE); on PostgreSQL the adapters
+   * lock the rows they serialise on (FOR UPDATE).
+   */
+  transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T>;
+  /** Cheap liveness probe for health endpoints; throws STORE_UNAVAILABLE. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Time source for audit records and other store-stamped times. Default: the system clock. */
+  readonly clock?: Clock;
+}
+
+/** Opens the database, applies pending migrations, and returns the repositories. */
+export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
+  const { db, dialect } = createDatabase(config);
+  const clock = options.clock ?? systemClock;
+  try {
+    await migrateToLatest(db, dialect);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    if (err instanceof AppError) throw err;
+    throw new AppError('STORE_UNAVAILABLE', `cannot open the ${dialect} store`, { cause: err });
+  }
+  return new KyselyStore(db, dialect, clock);
+}
+
+function repositories(ctx: DbContext, clock: Clock): StoreRepositories {
+  return {
+    audit: new KyselyAuditLog(ctx, clock),
+    apiTokens: new KyselyApiTokenRepository(ctx),
+    sealedKeys: new KyselySealedKeyRepository(ctx),
+  };
+}
+
+class KyselyStore implements Store {
+  readonly audit: AuditLog;
+  readonly apiTokens: ApiTokenRepository;
+  readonly sealedKeys: SealedKeyRepository;
+  #closed = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+    private readonly clock: Clock,
+  ) {
+    const repos = repositories(rootContext(db, dialect), clock);
+    this.audit = repos.audit;
+    this.apiTokens = repos.apiTokens;
+    this.sealedKeys = repos.sealedKeys;
+  }
+
+  transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
+    return writeTransaction(this.db, this.dialect, (trx) => fn(repositories(transactionContext(trx, this.dialect), this.clock)));
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await sql`select 1`.execute(this.db);
+    } catch (err) {
+      throw new AppError('STORE_UNAVAILABLE', 'store unreachable', { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,38 @@
+import { sql, type Kysely } from 'kysely';
+import type { StoreDialect } from './config.js';
+import type { Database } from './schema.js';
+import { toStoreError } from './errors.js';
+
+/**
+ * Runs `fn` in one write transaction and commits, or rolls back on any throw.
+ *
+ * SQLite: `BEGIN IMMEDIATE` takes the database write lock up front, so a read-then-write
+ * (e.g. read the audit head, append after it) in one process cannot interleave with another
+ * process's, and never fails with SQLITE_BUSY_SNAPSHOT on lock upgrade. Within one process
+ * Kysely's single SQLite connection is already mutex-guarded: inside `fn` use only `trx`, never
+ * the outer handle (that would wait for the connection `fn` holds).
+ * PostgreSQL: READ COMMITTED; callers that need serial order lock a row with `FOR UPDATE`.
+ */
+export async function writeTransaction<T>(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  fn: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  try {
+    if (dialect === 'postgres') return await db.transaction().execute(fn);
+    return await db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      let result: T;
+      try {
+        result = await fn(conn);
+      } catch (err) {
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+      await sql`COMMIT`.execute(conn);
+      return result;
+    });
+  } catch (err) {
+    throw toStoreError(err);
+  }
+}
