@@ -1,0 +1,141 @@
+import { describe, expect, it, beforeEach } from 'vitest';
+import { PDFDocument } from 'pdf-lib';
+import { readFileSync } from 'node:fs';
+import { FakeClock } from '../../../src/core/clock.js';
+import { AppError } from '../../../src/core/errors.js';
+import type { AuditEvent, AuditLog, AuditRecord } from '../../../src/audit/audit-log.js';
+import { CopyService, type CertifyRequest } from '../../../src/copies/copy-service.js';
+import type { CopySigner, CopySignatureRequest } from '../../../src/copies/copy-signer.js';
+import { MemoryAuthorities, MemoryRegisters } from '../../fixtures/memory-copies.js';
+
+class RecordingAudit implements AuditLog {
+  events: AuditEvent[] = [];
+  async append(e: AuditEvent): Promise<AuditRecord> {
+    this.events.push(e);
+    return { seq: this.events.length, time: '', actor: e.actor, role: e.role, action: e.action, target: e.target ?? null, outcome: e.outcome, details: e.details ?? null, prevHash: '', hash: '' };
+  }
+  async list() {
+    return [];
+  }
+  async verifyChain() {
+    return { ok: true as const, count: 0, headSeq: 0, headHash: '' };
+  }
+}
+
+/** Appends a marker per signature so the test can see which signatures were applied, in order. */
+class FakeSigner implements CopySigner {
+  calls: CopySignatureRequest[] = [];
+  failOn: string | undefined;
+  refuseCredential: string | undefined;
+  async preflight(credentialId: string) {
+    if (credentialId === this.refuseCredential) throw new AppError('SIGNER_EXPIRED', 'expired');
+    return { signerName: 'Trần Thị Bích Ngọc' };
+  }
+  async sign(r: CopySignatureRequest) {
+    this.calls.push(r);
+    if (r.field === this.failOn) throw new AppError('TSA_UNAVAILABLE', 'tsa down');
+    return Buffer.concat([r.pdf, Buffer.from(`\n%signed ${r.field}\n`)]);
+  }
+}
+
+const fonts = { regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'), bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf') };
+let pdf: Buffer;
+let registers: MemoryRegisters;
+let signer: FakeSigner;
+let audit: RecordingAudit;
+let clock: FakeClock;
+let service: CopyService;
+const certifier = { id: 'u-ngoc', role: 'certifier' };
+
+function request(over: Partial<CertifyRequest> = {}): CertifyRequest {
+  return {
+    authorityId: 'xa-ha-long',
+    original: { pdf },
+    requesterName: 'Lê Văn Bình',
+    requesterIdDocument: 'CCCD 001234567890',
+    documentType: 'Giấy khai sinh',
+    documentTitle: 'Số 12/2001',
+    documentIssuer: 'UBND xã Hạ Long',
+    copies: 2,
+    certifier: { credentialId: 'cred-ngoc', pin: '123456', title: 'Công chức Tư pháp - Hộ tịch' },
+    seal: { pin: '654321' },
+    ...over,
+  };
+}
+
+beforeEach(async () => {
+  const doc = await PDFDocument.create();
+  for (let i = 0; i < 3; i++) doc.addPage();
+  pdf = Buffer.from(await doc.save());
+  registers = new MemoryRegisters();
+  const authorities = new MemoryAuthorities();
+  await authorities.create({ id: 'xa-ha-long', name: 'Ủy ban nhân dân xã Hạ Long', place: 'xã Hạ Long, tỉnh Quảng Ninh', organizationId: null, sealCredentialId: 'cred-seal', createdAt: new Date(0) });
+  signer = new FakeSigner();
+  audit = new RecordingAudit();
+  clock = new FakeClock('2026-11-26T03:00:00Z');
+  service = new CopyService({ registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
+});
+
+describe('CopyService.certify', () => {
+  it('ok/numbers entries 1, 2 … and signs certifier (certifying P=2) then the seal, recording fee and hash', async () => {
+    const a = await service.certify(certifier, request());
+    const b = await service.certify(certifier, request());
+    expect([a.entry.number, b.entry.number]).toEqual([1, 2]);
+    expect(a.entry.status).toBe('valid');
+    expect(a.entry.feePerCopy).toBe(5_000);
+    expect(a.entry.feeTotal).toBe(10_000);
+    expect(a.entry.copySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(signer.calls.slice(0, 2).map((c) => [c.field, c.appearance, c.certify, c.credentialId])).toEqual([
+      ['ChungThuc_NguoiThucHien', 'individual', 2, 'cred-ngoc'],
+      ['ChungThuc_CoQuan', 'organization', undefined, 'cred-seal'],
+    ]);
+    expect(a.lookupUrl).toBe(`http://127.0.0.1:3000/verify/copy?code=${a.entry.lookupCode}`);
+    const facts = await service.lookupByCode(a.entry.lookupCode);
+    expect(facts).toMatchObject({ number: 1, status: 'valid', copySha256: a.entry.copySha256, originalPages: 3 });
+    expect(JSON.stringify(facts)).not.toContain('Lê Văn Bình');
+    expect(JSON.stringify(facts)).not.toContain('001234567890');
+    expect((await service.matchCopy(a.copy))[0]?.number).toBe(1);
+    expect(audit.events.map((e) => e.action)).toContain('copy.certified');
+  });
+
+  it('ok/restarts at 1 on 1 January, Vietnam time', async () => {
+    clock.set('2026-12-31T16:30:00Z'); // 23:30 in Vietnam, still 2026
+    expect((await service.certify(certifier, request())).entry).toMatchObject({ year: 2026, number: 1 });
+    clock.set('2026-12-31T17:00:00Z'); // 00:00 on 1 January 2027 in Vietnam
+    expect((await service.certify(certifier, request())).entry).toMatchObject({ year: 2027, number: 1 });
+  });
+
+  it('fail/a signing failure after allocation keeps the number as failed, and the next copy takes the next number', async () => {
+    signer.failOn = 'ChungThuc_CoQuan';
+    await expect(service.certify(certifier, request())).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
+    expect(registers.entries.map((e) => [e.number, e.status])).toEqual([[1, 'failed']]);
+    signer.failOn = undefined;
+    expect((await service.certify(certifier, request())).entry.number).toBe(2);
+  });
+
+  it.each([
+    ['a non-certifier', () => service.certify({ id: 'x', role: 'signer' }, request()), 'CERTIFIER_NOT_ALLOWED'],
+    ['an unknown authority', () => service.certify(certifier, request({ authorityId: 'nowhere' })), 'AUTHORITY_UNKNOWN'],
+    ['a non-PDF original', () => service.certify(certifier, request({ original: { pdf: Buffer.from('hello') } })), 'PDF_NOT_PDF'],
+    ['a corrupt image', () => service.certify(certifier, request({ original: { images: [Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])] } })), 'IMAGE_INVALID'],
+    ['no PIN', () => service.certify(certifier, request({ certifier: { credentialId: 'c', title: 't' } })), 'VALIDATION_FAILED'],
+    ['an expired certifier certificate', () => { signer.refuseCredential = 'cred-ngoc'; return service.certify(certifier, request()); }, 'SIGNER_EXPIRED'],
+  ])('fail/%s is refused and the register is unchanged', async (_name, run, code) => {
+    await expect(run()).rejects.toMatchObject({ code });
+    expect(registers.entries).toEqual([]);
+  });
+
+  it('ok/annulment is a new state with reason; crash recovery marks stale pending entries failed', async () => {
+    const a = await service.certify(certifier, request());
+    const annulled = await service.annul(certifier, a.entry.id, 'cấp nhầm');
+    expect(annulled).toMatchObject({ status: 'annulled', statusReason: 'cấp nhầm', statusChangedBy: 'u-ngoc' });
+    await expect(service.annul(certifier, a.entry.id, 'again')).rejects.toMatchObject({ code: 'COPY_STATE_INVALID' });
+    expect((await service.lookupByCode(a.entry.lookupCode)).status).toBe('annulled');
+
+    // A process that died between allocation and signing leaves a pending entry behind.
+    await registers.allocate({ ...a.entry, lookupCode: 'ZZZZ-ZZZZ-ZZZ', certifiedAt: clock.now() }, 2026, 'u-ngoc');
+    clock.advance(11 * 60_000);
+    expect(await service.recoverInterrupted()).toBe(1);
+    expect(registers.entries.map((e) => e.status)).toEqual(['annulled', 'failed']);
+  });
+});
