@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { AppError, isAppError } from '../core/errors.js';
+import type { HashName } from '../core/signature-algorithms.js';
+import { parseCms } from '../cms/parse.js';
+import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
+import type { PadesLevel } from './ports.js';
+
+/**
+ * PAdES baseline levels above B-B (ETSI EN 319 142-1 §6.3): B-T adds a signature-time-stamp over
+ * the SignerInfo signature value, B-LT a /DSS with the validation material of the signer's and
+ * the TSA's chains, B-LTA a document timestamp over the file with its DSS. A level that cannot
+ * be produced fails (TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE) — never a silent downgrade.
+ */
+export const LEVEL_RANK: Readonly<Record<PadesLevel, number>> = { 'B-B': 0, 'B-T': 1, 'B-LT': 2, 'B-LTA': 3 };
+
+export function parseLevel(level: unknown): PadesLevel {
+  if (level === undefined) return 'B-B';
+  if (level === 'B-B' || level === 'B-T' || level === 'B-LT' || level === 'B-LTA') return level;
+  throw new AppError('VALIDATION_FAILED', 'level must be one of B-B, B-T, B-LT, B-LTA');
+}
+
+export interface LevelPorts {
+  readonly timestamp?: TimestampPort | undefined;
+  readonly revocation?: RevocationMaterialPort | undefined;
+}
+
+/** Fails up front, before any key operation, when a port the level needs is not configured. */
+export function assertLevelAvailable(level: PadesLevel, ports: LevelPorts): void {
+  if (LEVEL_RANK[level] >= 1 && !ports.timestamp) {
+    throw new AppError('TSA_UNAVAILABLE', `level ${level} needs a timestamp authority and none is configured`);
+  }
+  if (LEVEL_RANK[level] >= 2 && !ports.revocation) {
+    throw new AppError('REVOCATION_UNAVAILABLE', `level ${level} needs revocation data and no source is configured`);
+  }
+}
+
+/** Timestamps `data` (its hash is the imprint); any failure becomes TSA_UNAVAILABLE unless already a TSA_* code. */
+export async function timestampData(port: TimestampPort | undefined, data: Buffer, hash: HashName = 'sha256'): Promise<Buffer> {
+  if (!port) throw new AppError('TSA_UNAVAILABLE', 'no timestamp authority is configured');
+  const imprint = createHash(hash).update(data).digest();
+  return timestampImprint(port, imprint, hash);
+}
+
+export async function timestampImprint(port: TimestampPort | undefined, imprint: Buffer, hash: HashName): Promise<Buffer> {
+  if (!port) throw new AppError('TSA_UNAVAILABLE', 'no timestamp authority is configured');
+  try {
+    return await port.timestamp(imprint, hash);
+  } catch (cause) {
+    if (isAppError(cause) && cause.code.startsWith('TSA_')) throw cause;
+    throw new AppError('TSA_UNAVAILABLE', 'the timestamp authority did not answer with a usable token', { cause });
+  }
+}
+
+/** Certificates inside a TimeStampToken (the TSA's chain, when certReq was honoured). */
+export function tokenCertificates(token: Buffer): Buffer[] {
+  try {
+    return parseCms(token).certificates;
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * B-LT and B-LTA post-signing steps on a file whose last signature is at `level` B-T already.
+ * `chains` are the signer's chain and every TSA chain involved.
+ */
+export async function extendToLevel(
+  pdf: Buffer,
+  level: PadesLevel,
+  chains: Buffer[][],
+  at: Date,
+  engine: PdfSignatureEngine,
+  ports: LevelPorts,
+  docTimestampPlaceholder = 16 * 1024,
+): Promise<Buffer> {
+  if (LEVEL_RANK[level] < 2) return pdf;
+  if (!ports.revocation) throw new AppError('REVOCATION_UNAVAILABLE', 'no revocation source is configured');
+  let material;
+  try {
+    material = await ports.revocation.collect(chains, at);
+  } catch (cause) {
+    if (isAppError(cause, 'REVOCATION_UNAVAILABLE')) throw cause;
+    throw new AppError('REVOCATION_UNAVAILABLE', 'revocation data for the signer or the TSA could not be obtained', { cause });
+  }
+  const certs = dedupe([...chains.flat(), ...material.certs]);
+  let out = engine.appendDss(pdf, { certs, ocsps: material.ocsps, crls: material.crls });
+  if (level === 'B-LTA') out = await addDocumentTimestamp(out, at, engine, ports.timestamp, docTimestampPlaceholder);
+  return out;
+}
+
+/** Document timestamp (ETSI EN 319 142-1 §5.5, ISO 32000-2 §12.8.5): ETSI.RFC3161 over the byte ranges. */
+export async function addDocumentTimestamp(pdf: Buffer, at: Date, engine: PdfSignatureEngine, port: TimestampPort | undefined, placeholder: number): Promise<Buffer> {
+  let size = placeholder;
+  for (let attempt = 0; ; attempt++) {
+    const prepared = engine.prepare(pdf, { placeholderSize: size, signingTime: at, subFilter: 'ETSI.RFC3161' });
+    const token = await timestampImprint(port, prepared.digest('sha256'), 'sha256');
+    try {
+      return prepared.embed(token);
+    } catch (err) {
+      if (attempt > 0 || !isAppError(err, 'PLACEHOLDER_OVERFLOW')) throw err;
+      size = Math.max(size * 2, token.length + 8192);
+    }
+  }
+}
+
+function dedupe(list: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of list) if (!out.some((x) => x.equals(b))) out.push(b);
+  return out;
+}

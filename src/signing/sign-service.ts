@@ -1,0 +1,282 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
+import { defaultAlgorithmFor, hashOf, type HashName, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
+import type { KeyStore } from '../keys/key-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { buildSignedAttributes, signDetachedCms } from '../cms/signed-data.js';
+import type { CredentialService } from './credential-service.js';
+import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
+import { resolveSigner } from './signer-resolution.js';
+import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
+import { assertLevelAvailable, extendToLevel, LEVEL_RANK, parseLevel, timestampData, tokenCertificates } from './pades-levels.js';
+import type { PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
+import type { SignSessionRepository } from './ports.js';
+import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
+import { completeSession } from './two-phase.js';
+import { subjectField } from './subject.js';
+
+export interface SignServiceOptions {
+  readonly engine: PdfSignatureEngine;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly sessions: SignSessionRepository;
+  readonly random?: RandomSource;
+  readonly keyStore?: KeyStore;
+  readonly credentials?: CredentialService;
+  /** Revocation check before signing (our CA: the pki service). */
+  readonly certificateStatus?: CertificateStatusPort;
+  /** RFC 3161 client for B-T and above. */
+  readonly timestamp?: TimestampPort;
+  /** Validation material for B-LT and above. */
+  readonly revocation?: RevocationMaterialPort;
+  /** Two-phase session lifetime. Default 10 minutes. */
+  readonly sessionTtlMs?: number;
+  readonly placeholder?: PlaceholderBudget;
+}
+
+/**
+ * The signing application service (issue 3): staged PAdES signing over D's PDF layer and E's CMS
+ * builder. Every signature is one incremental update appended to the input (ISO 32000-1 §7.5.6);
+ * several signers = call `sign` again on the output. No HTTP, no database here.
+ */
+export class SignService {
+  readonly #o: SignServiceOptions;
+  readonly #random: RandomSource;
+
+  constructor(options: SignServiceOptions) {
+    this.#o = options;
+    this.#random = options.random ?? cryptoRandom;
+  }
+
+  /** Signs `pdf` and returns the signed file (the input bytes followed by the new revision(s)). */
+  async sign(pdf: Buffer, options: SignOptions): Promise<Buffer> {
+    const actor = options.actorId ?? 'anonymous';
+    const level = parseLevel(options.level);
+    assertPdf(pdf);
+    try {
+      assertLevelAvailable(level, this.#o);
+      const resolved = await resolveSigner(options.signer, actor, this.#o, options.algorithm);
+      const out = await this.#signResolved(pdf, options, level, resolved.signer, resolved.certificates);
+      await this.#audit(actor, 'signing.sign', 'success', {
+        level,
+        source: resolved.source,
+        certificate: certId(resolved.certificates[0]!),
+        inputSha256: sha256Hex(pdf),
+        outputSha256: sha256Hex(out),
+      });
+      return out;
+    } catch (err) {
+      await this.#audit(actor, 'signing.sign', 'failure', { level, error: isAppError(err) ? err.code : 'INTERNAL' });
+      throw err;
+    }
+  }
+
+  /**
+   * Signs many documents with one credential authorization: the PIN is checked once (or an
+   * existing authorization id is used) and each document takes one unit of the authorization.
+   * One bad document does not stop the others; its error code is reported.
+   */
+  async signBatch(pdfs: readonly Buffer[], options: SignOptions): Promise<{ authorizationId?: string; results: BatchItemResult[] }> {
+    const actor = options.actorId ?? 'anonymous';
+    if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'a batch needs at least one document');
+    let perDoc: SignOptions = options;
+    let authorizationId: string | undefined;
+    const src = options.signer;
+    if (src.kind === 'credential' && 'pin' in src) {
+      if (!this.#o.credentials) throw new TypeError('signBatch: no CredentialService configured');
+      const auth = await this.#o.credentials.authorizeBatch(src.credentialId, actor, src.pin, pdfs.length);
+      authorizationId = auth.id;
+      perDoc = { ...options, signer: { kind: 'credential', credentialId: src.credentialId, authorizationId: auth.id } };
+    }
+    const results: BatchItemResult[] = [];
+    for (const [index, pdf] of pdfs.entries()) {
+      try {
+        results.push({ index, ok: true, pdf: await this.sign(pdf, perDoc) });
+      } catch (err) {
+        if (!isAppError(err)) throw err;
+        results.push({ index, ok: false, error: { code: err.code, message: err.message } });
+      }
+    }
+    await this.#audit(actor, 'signing.batch', results.every((r) => r.ok) ? 'success' : 'failure', {
+      documents: pdfs.length,
+      signed: results.filter((r) => r.ok).length,
+      failed: results.filter((r) => !r.ok).map((r) => ({ index: r.index, code: r.error?.code })),
+    });
+    return { ...(authorizationId ? { authorizationId } : {}), results };
+  }
+
+  /** Two-phase, step 1: prepare the document and return what the token must sign. */
+  async prepare(pdf: Buffer, options: PrepareOptions): Promise<PrepareResult> {
+    const actor = options.actorId ?? 'anonymous';
+    const level = parseLevel(options.level);
+    assertPdf(pdf);
+    const certificates = [...options.certificates];
+    const leaf = certificates[0];
+    if (!leaf) throw new AppError('VALIDATION_FAILED', 'the signer certificate chain is required');
+    assertLevelAvailable(level, this.#o);
+    const now = this.#o.clock.now();
+    await checkSignerCertificate({ certificates, at: now, ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}) });
+    let algorithm: SignatureAlgorithm;
+    try {
+      algorithm = options.algorithm ?? defaultAlgorithmFor(new X509Certificate(leaf).publicKey);
+    } catch (cause) {
+      throw new AppError('SIGNER_CERT_INVALID', 'unsupported signer key type', { cause });
+    }
+    const hash = options.digestAlgorithm ?? hashOf(algorithm);
+    // Two-phase cannot retry after the token signed: reserve the overflow margin up front.
+    const size = retryPlaceholder(estimatePlaceholder(certificates, LEVEL_RANK[level] >= 1, this.#o.placeholder), 0);
+    const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
+    const signedAttributes = buildSignedAttributes({ contentDigest: prepared.digest(hash), digestAlgorithm: hash, signerCertificate: leaf });
+    const session = {
+      id: newId('ss', this.#random),
+      ownerId: options.actorId ?? null,
+      preparedPdf: prepared.bytes,
+      byteRange: prepared.byteRange,
+      signedAttributes,
+      digestAlgorithm: hash,
+      algorithm,
+      certificates,
+      level,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + (this.#o.sessionTtlMs ?? 10 * 60_000)),
+      usedAt: null,
+    } as const;
+    await this.#o.sessions.create(session);
+    await this.#audit(actor, 'signing.prepare', 'success', { session: session.id, level, certificate: certId(leaf), inputSha256: sha256Hex(pdf) });
+    return {
+      sessionId: session.id,
+      algorithm,
+      hash: hashOf(algorithm),
+      digest: createHash(hashOf(algorithm)).update(signedAttributes).digest(),
+      signedAttributes,
+      expiresAt: session.expiresAt,
+    };
+  }
+
+  /** Two-phase, step 2: check the token's signature, embed it and return the signed PDF. */
+  async complete(sessionId: string, input: CompleteInput, actorId?: string): Promise<Buffer> {
+    const actor = actorId ?? 'anonymous';
+    try {
+      const out = await completeSession(sessionId, input, actorId, {
+        sessions: this.#o.sessions,
+        clock: this.#o.clock,
+        engine: this.#o.engine,
+        timestamp: this.#o.timestamp,
+        revocation: this.#o.revocation,
+      });
+      await this.#audit(actor, 'signing.complete', 'success', { session: sessionId, outputSha256: sha256Hex(out) });
+      return out;
+    } catch (err) {
+      await this.#audit(actor, 'signing.complete', 'failure', { session: sessionId, error: isAppError(err) ? err.code : 'INTERNAL' });
+      throw err;
+    }
+  }
+
+  async #signResolved(pdf: Buffer, options: SignOptions, level: ReturnType<typeof parseLevel>, signer: Signer, certificates: Buffer[]): Promise<Buffer> {
+    const leaf = certificates[0]!;
+    const now = this.#o.clock.now();
+    await checkSignerCertificate({
+      certificates,
+      publicKeySpki: signer.publicKeySpki,
+      at: now,
+      ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}),
+    });
+    const hash: HashName = options.digestAlgorithm ?? hashOf(signer.algorithm);
+    const withTs = LEVEL_RANK[level] >= 1;
+    const tsTokens: Buffer[] = [];
+    const timestamp = withTs
+      ? async (signatureValue: Buffer): Promise<Buffer> => {
+          const token = await timestampData(this.#o.timestamp, signatureValue, 'sha256');
+          tsTokens.push(token);
+          return token;
+        }
+      : undefined;
+    let size = estimatePlaceholder(certificates, withTs, this.#o.placeholder);
+    let signed: Buffer | undefined;
+    for (let attempt = 0; signed === undefined; attempt++) {
+      const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
+      const cms = await signDetachedCms({
+        contentDigest: prepared.digest(hash),
+        signer,
+        signerCertificate: leaf,
+        certificates: certificates.slice(1),
+        digestAlgorithm: hash,
+        ...(timestamp ? { timestamp } : {}),
+      });
+      try {
+        signed = prepared.embed(cms);
+      } catch (err) {
+        if (attempt > 0 || !isAppError(err, 'PLACEHOLDER_OVERFLOW')) throw err;
+        size = retryPlaceholder(size, cms.length);
+      }
+    }
+    const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
+    return extendToLevel(signed, level, chains, now, this.#o.engine, this.#o);
+  }
+
+  async #preparePdf(pdf: Buffer, options: Omit<SignOptions, 'signer'>, certificates: readonly Buffer[], now: Date, size: number): Promise<PreparedPdf> {
+    if (options.certify !== undefined && ![1, 2, 3].includes(options.certify)) {
+      throw new AppError('VALIDATION_FAILED', 'certify must be 1, 2 or 3');
+    }
+    const leaf = certificates[0]!;
+    const name = options.name ?? subjectField(leaf, 'CN');
+    const req: PdfPrepareRequest = {
+      placeholderSize: size,
+      signingTime: now,
+      subFilter: 'ETSI.CAdES.detached',
+      ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
+      ...(options.visible ? { page: options.visible.page, rect: options.visible.rect } : {}),
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      ...(options.location !== undefined ? { location: options.location } : {}),
+      ...(options.contactInfo !== undefined ? { contactInfo: options.contactInfo } : {}),
+      ...(name !== undefined ? { name } : {}),
+      ...(options.certify !== undefined ? { certifyLevel: options.certify } : {}),
+      ...(options.lock ? { lock: options.lock } : {}),
+    };
+    if (options.appearance) {
+      if (!options.visible && options.fieldName === undefined) {
+        throw new AppError('VALIDATION_FAILED', 'a visible appearance needs a page rectangle or a field name');
+      }
+      const a = options.appearance;
+      const rect = options.visible?.rect ?? [0, 0, 180, 70];
+      const organization = a.texts?.organization ?? subjectField(leaf, 'O') ?? subjectField(leaf, 'CN');
+      const signerName = a.texts?.signerName ?? subjectField(leaf, 'CN');
+      const appearance = await this.#o.engine.appearance({
+        kind: a.kind,
+        width: rect[2],
+        height: rect[3],
+        signingTime: now,
+        ...(a.image ? { image: a.image } : {}),
+        ...(signerName !== undefined ? { signerName } : {}),
+        ...(organization !== undefined ? { organization } : {}),
+        ...(a.texts?.title !== undefined ? { title: a.texts.title } : {}),
+        ...(a.texts?.copyForm !== undefined ? { copyForm: a.texts.copyForm } : {}),
+        ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
+      });
+      return this.#o.engine.prepare(pdf, { ...req, appearance });
+    }
+    return this.#o.engine.prepare(pdf, req);
+  }
+
+  async #audit(actor: string, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>): Promise<void> {
+    await this.#o.audit.append({ actor, role: 'signer', action, outcome, details });
+  }
+}
+
+function assertPdf(pdf: Buffer): void {
+  if (!Buffer.isBuffer(pdf) || pdf.length < 8 || pdf.indexOf('%PDF-', 0, 'latin1') === -1 || pdf.indexOf('%PDF-', 0, 'latin1') > 1024) {
+    throw new AppError('PDF_NOT_PDF', 'the upload is not a PDF file');
+  }
+}
+
+function sha256Hex(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function certId(der: Buffer): { serial: string; subject: string } {
+  const x = new X509Certificate(der);
+  return { serial: x.serialNumber, subject: x.subject.split('\n').find((l) => l.startsWith('CN=')) ?? '' };
+}
+

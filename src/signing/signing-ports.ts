@@ -1,0 +1,75 @@
+import type { HashName } from '../core/signature-algorithms.js';
+import type { Appearance } from '../pdf/appearance/model.js';
+import type { FieldLock } from './types.js';
+
+/**
+ * Non-storage ports the signing service needs. The PDF side mirrors D's `preparePdfSignature`
+ * (PLAN.md), the timestamp and LTV sides E's client and material collector; src/signing
+ * adapts the concrete modules in ./default-engine.ts so tests and C's wiring can swap them.
+ */
+export interface PdfPrepareRequest {
+  readonly fieldName?: string;
+  readonly page?: number;
+  readonly rect?: readonly [number, number, number, number];
+  /** Bytes reserved for the CMS (the hex placeholder is twice this). */
+  readonly placeholderSize: number;
+  readonly reason?: string;
+  readonly location?: string;
+  readonly contactInfo?: string;
+  readonly name?: string;
+  readonly signingTime: Date;
+  readonly certifyLevel?: 1 | 2 | 3;
+  readonly lock?: FieldLock;
+  readonly subFilter: 'ETSI.CAdES.detached' | 'ETSI.RFC3161';
+  readonly appearance?: Appearance;
+}
+
+export interface PreparedPdf {
+  readonly byteRange: readonly [number, number, number, number];
+  /** Hash over the byte ranges, in place. */
+  digest(hash: HashName): Buffer;
+  /** Final file; throws AppError PLACEHOLDER_OVERFLOW when the CMS does not fit. */
+  embed(cms: Buffer): Buffer;
+  /** The prepared file (zero-filled placeholder) — persisted for two-phase signing. */
+  readonly bytes: Buffer;
+}
+
+export interface AppearanceRequest {
+  readonly kind: 'individual' | 'organization' | 'copy';
+  readonly width: number;
+  readonly height: number;
+  readonly image?: Buffer;
+  readonly signerName?: string;
+  readonly organization?: string;
+  readonly title?: string;
+  readonly copyForm?: string;
+  readonly lines?: readonly string[];
+  readonly signingTime: Date;
+}
+
+export interface PdfSignatureEngine {
+  prepare(pdf: Buffer, request: PdfPrepareRequest): PreparedPdf;
+  appendDss(pdf: Buffer, material: RevocationMaterial): Buffer;
+  /** Builds a visible stamp (F's builders). */
+  appearance(request: AppearanceRequest): Appearance | Promise<Appearance>;
+}
+
+export interface RevocationMaterial {
+  readonly certs: readonly Buffer[];
+  readonly ocsps: readonly Buffer[];
+  readonly crls: readonly Buffer[];
+}
+
+/** RFC 3161 client: returns the TimeStampToken (ContentInfo DER) for a message imprint. */
+export interface TimestampPort {
+  timestamp(imprint: Buffer, hash: HashName): Promise<Buffer>;
+}
+
+/**
+ * Collects validation material (ETSI EN 319 142-1 §5.4, B-LT) for the given certificate chains
+ * (signer chain, TSA chain): OCSP responses and/or CRLs for every non-root certificate.
+ * Throws (any error) when some status cannot be obtained; the service maps it to REVOCATION_UNAVAILABLE.
+ */
+export interface RevocationMaterialPort {
+  collect(chains: readonly (readonly Buffer[])[], at: Date): Promise<RevocationMaterial>;
+}

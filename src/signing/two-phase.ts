@@ -1,0 +1,140 @@
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { verifyWithKey, type SignatureAlgorithm } from '../core/signature-algorithms.js';
+import { assembleSignedData, signatureTimestampAttribute } from '../cms/signed-data.js';
+import { parseCms } from '../cms/parse.js';
+import { verifySignerInfoSignature } from '../cms/verify.js';
+import type { SignSession, SignSessionRepository } from './ports.js';
+import type { CompleteInput } from './types.js';
+import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
+import { embedIntoPlaceholder } from './embed-cms.js';
+import { extendToLevel, LEVEL_RANK, timestampData, tokenCertificates } from './pades-levels.js';
+
+export interface CompleteDeps {
+  readonly sessions: SignSessionRepository;
+  readonly clock: Clock;
+  readonly engine: PdfSignatureEngine;
+  readonly timestamp?: TimestampPort | undefined;
+  readonly revocation?: RevocationMaterialPort | undefined;
+}
+
+/**
+ * Two-phase completion (STANDARDS.md "Two-phase (external) signing"): the token's signature is
+ * checked against the prepared signed attributes and the session's certificate BEFORE anything
+ * is written; a mismatch changes nothing (the session stays usable for a correct retry). On
+ * success the session is consumed (single use) and only the placeholder of the prepared file is
+ * filled.
+ */
+export async function completeSession(sessionId: string, input: CompleteInput, actorId: string | undefined, deps: CompleteDeps): Promise<Buffer> {
+  const session = await deps.sessions.get(sessionId);
+  if (!session) throw new AppError('SESSION_NOT_FOUND', 'no such signing session');
+  const now = deps.clock.now();
+  if (session.ownerId !== null && session.ownerId !== actorId) throw new AppError('FORBIDDEN', 'this signing session belongs to another user');
+  if (session.usedAt !== null) throw new AppError('CONFLICT', 'this signing session was already completed');
+  if (now.getTime() >= session.expiresAt.getTime()) throw new AppError('SESSION_EXPIRED', 'the signing session has expired; prepare again');
+  const leaf = session.certificates[0];
+  if (!leaf) throw new TypeError('session without certificate');
+  const publicKey = new X509Certificate(leaf).publicKey;
+
+  const signatureValue = 'signature' in input ? normaliseSignature(session.algorithm, publicKey, session.signedAttributes, input.signature) : undefined;
+  if ('cms' in input) checkTokenCms(session, input.cms, publicKey);
+  if (!('cms' in input) && !signatureValue) {
+    throw new AppError('SIGNATURE_MISMATCH', 'the signature does not verify against the prepared data and the signer certificate');
+  }
+  if (!(await deps.sessions.consume(session.id, now))) throw new AppError('CONFLICT', 'this signing session was already completed');
+  try {
+    let cms: Buffer;
+    const tsTokens: Buffer[] = [];
+    if (signatureValue) {
+      const unsigned: Buffer[] = [];
+      if (LEVEL_RANK[session.level] >= 1) {
+        const token = await timestampData(deps.timestamp, signatureValue, 'sha256');
+        tsTokens.push(token);
+        unsigned.push(signatureTimestampAttribute(token));
+      }
+      cms = assembleSignedData({
+        signedAttributes: session.signedAttributes,
+        signature: signatureValue,
+        algorithm: session.algorithm,
+        digestAlgorithm: session.digestAlgorithm,
+        signerCertificate: leaf,
+        certificates: session.certificates.slice(1),
+        ...(unsigned.length ? { unsignedAttributes: unsigned } : {}),
+      });
+    } else {
+      if (LEVEL_RANK[session.level] >= 1) {
+        throw new AppError('VALIDATION_FAILED', 'levels B-T and above need the raw signature value, not a full CMS');
+      }
+      cms = (input as { cms: Buffer }).cms;
+    }
+    let out = embedIntoPlaceholder(session.preparedPdf, session.byteRange, cms);
+    if (LEVEL_RANK[session.level] >= 2) {
+      const chains = [[...session.certificates], ...tsTokens.map(tokenCertificates)].filter((c) => c.length > 0);
+      out = await extendToLevel(out, session.level, chains, now, deps.engine, deps);
+    }
+    return out;
+  } catch (err) {
+    // Nothing was returned: let the owner retry with the same session (e.g. the TSA was down).
+    if (isAppError(err)) await deps.sessions.release(session.id);
+    throw err;
+  }
+}
+
+/**
+ * Returns the signature value to put in the SignerInfo, or undefined when it does not verify.
+ * ECDSA tokens often return r||s (IEEE P1363); CMS needs the X9.62 DER form (RFC 5753 §7.2).
+ */
+function normaliseSignature(alg: SignatureAlgorithm, key: KeyObject, signedAttributes: Buffer, signature: Buffer): Buffer | undefined {
+  if (!Buffer.isBuffer(signature) || signature.length === 0) return undefined;
+  if (verifyWithKey(alg, key, signedAttributes, signature)) return signature;
+  if (alg.startsWith('ECDSA') && signature[0] !== 0x30) {
+    const der = p1363ToDer(signature);
+    if (der && verifyWithKey(alg, key, signedAttributes, der)) return der;
+  }
+  return undefined;
+}
+
+function p1363ToDer(sig: Buffer): Buffer | undefined {
+  if (sig.length % 2 !== 0) return undefined;
+  const half = sig.length / 2;
+  const int = (b: Buffer): Buffer => {
+    let i = 0;
+    while (i < b.length - 1 && b[i] === 0) i++;
+    let v = b.subarray(i);
+    if ((v[0] ?? 0) & 0x80) v = Buffer.concat([Buffer.from([0]), v]);
+    return Buffer.concat([Buffer.from([0x02, v.length]), v]);
+  };
+  const body = Buffer.concat([int(sig.subarray(0, half)), int(sig.subarray(half))]);
+  if (body.length > 127) return undefined;
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+
+/**
+ * A full CMS from token software: one SignerInfo whose message-digest equals the prepared content
+ * digest, signed by the session's certificate and verifying over its own signed attributes.
+ */
+function checkTokenCms(session: SignSession, cms: Buffer, key: KeyObject): void {
+  let parsed;
+  try {
+    parsed = parseCms(cms);
+  } catch (cause) {
+    throw new AppError('SIGNATURE_MISMATCH', 'the CMS cannot be parsed', { cause });
+  }
+  const si = parsed.signerInfos[0];
+  if (parsed.signerInfoCount !== 1 || !si || parsed.encapsulatedContent) {
+    throw new AppError('SIGNATURE_MISMATCH', 'the CMS must be detached with exactly one SignerInfo');
+  }
+  const [a, b, c, d] = session.byteRange;
+  const contentDigest = createHash(session.digestAlgorithm)
+    .update(session.preparedPdf.subarray(a, a + b))
+    .update(session.preparedPdf.subarray(c, c + d))
+    .digest();
+  let ok = false;
+  try {
+    ok = !!si.messageDigest && si.messageDigest.equals(contentDigest) && verifySignerInfoSignature(si, key);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new AppError('SIGNATURE_MISMATCH', 'the CMS does not sign the prepared document with the session certificate');
+}

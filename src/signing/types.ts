@@ -1,0 +1,106 @@
+import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
+import type { PadesLevel } from './ports.js';
+
+export type { PadesLevel } from './ports.js';
+
+/**
+ * Where the signing key comes from (issue 3 §1, §8):
+ * - `pkcs12`: the caller's PKCS#12 file and password (key used in memory for this request only);
+ * - `credential`: a server-held key, unlocked by the owner's PIN or a batch authorization id;
+ * - `keystore`: a key URI in the KeyStore plus the certificate chain (service/agency seals, HSM).
+ */
+export type SignerSource =
+  | { readonly kind: 'pkcs12'; readonly pkcs12: Buffer; readonly password: string }
+  | { readonly kind: 'credential'; readonly credentialId: string; readonly pin: string }
+  | { readonly kind: 'credential'; readonly credentialId?: string; readonly authorizationId: string }
+  | { readonly kind: 'keystore'; readonly keyUri: string; readonly certificates: readonly Buffer[] };
+
+/** Visible stamp kinds of Decree 30/2020/NĐ-CP Appendix I (DOMAIN.md "Visible signatures"). */
+export type AppearanceKind = 'individual' | 'organization' | 'copy';
+
+export interface AppearanceOptions {
+  readonly kind: AppearanceKind;
+  /** PNG bytes: the signature image (individual) or the red seal (organization); none for copies. */
+  readonly image?: Buffer;
+  /** Texts shown in the stamp; defaults come from the certificate subject (CN, O) and the signing time. */
+  readonly texts?: {
+    /** Signer's name (individual) — default: certificate CN. */
+    readonly signerName?: string;
+    /** Organization name (organization, copy) — default: certificate O or CN. */
+    readonly organization?: string;
+    /** Position/title line above the name (e.g. "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"). */
+    readonly title?: string;
+    /** Copy form for `copy` (e.g. "SAO Y", "SAO LỤC", "TRÍCH SAO"). */
+    readonly copyForm?: string;
+    /** Extra free lines. */
+    readonly lines?: readonly string[];
+  };
+}
+
+/** Placement: a new field on a page rectangle [x, y, width, height] in PDF points (origin bottom-left). */
+export interface VisiblePlacement {
+  /** 1-based page number. */
+  readonly page: number;
+  readonly rect: readonly [number, number, number, number];
+}
+
+/** FieldMDP lock (ISO 32000-1 §12.7.4.5, Table 233): which fields become read-only once signed. */
+export type FieldLock =
+  | { readonly action: 'All' }
+  | { readonly action: 'Include' | 'Exclude'; readonly fields: readonly string[] };
+
+export interface SignOptions {
+  readonly signer: SignerSource;
+  /** Who asks (user/official id): owner check for credentials; audit actor. Default "anonymous". */
+  readonly actorId?: string;
+  /** Signature algorithm; default from the key (RSA → PKCS#1 v1.5 SHA-256, P-256 → ECDSA-SHA256 …). */
+  readonly algorithm?: SignatureAlgorithm;
+  /** Digest of the byte ranges; default the algorithm's hash. */
+  readonly digestAlgorithm?: HashName;
+  /** A new visible field on a page; omit (with no fieldName) for an invisible signature. */
+  readonly visible?: VisiblePlacement;
+  /** Sign an existing empty signature field by name (or name the new field). */
+  readonly fieldName?: string;
+  readonly appearance?: AppearanceOptions;
+  /** Certification signature (DocMDP P, ISO 32000-1 §12.8.2.2). Only for the first signature. */
+  readonly certify?: 1 | 2 | 3;
+  readonly lock?: FieldLock;
+  readonly reason?: string;
+  readonly location?: string;
+  readonly contactInfo?: string;
+  /** `/Name` of the signature dictionary; default the certificate CN. */
+  readonly name?: string;
+  /** PAdES level, default B-B. Never silently lowered (TSA_UNAVAILABLE / REVOCATION_UNAVAILABLE). */
+  readonly level?: PadesLevel;
+}
+
+/** Options for two-phase prepare: as SignOptions, but the key stays on the token. */
+export interface PrepareOptions extends Omit<SignOptions, 'signer'> {
+  /** Signer certificate first, then its chain (DER). */
+  readonly certificates: readonly Buffer[];
+}
+
+export interface PrepareResult {
+  readonly sessionId: string;
+  readonly algorithm: SignatureAlgorithm;
+  /** Hash the token applies (the digest below is of this algorithm). */
+  readonly hash: HashName;
+  /** hash(signedAttributes): what a raw-digest token signs (e.g. RSA PKCS#1 "sign hash"). */
+  readonly digest: Buffer;
+  /** DER SET OF signed attributes: what a token that hashes itself signs. */
+  readonly signedAttributes: Buffer;
+  readonly expiresAt: Date;
+}
+
+export type CompleteInput =
+  /** The raw signature value over the signed attributes (RSA: PKCS#1/PSS; ECDSA: DER or r||s). */
+  | { readonly signature: Buffer }
+  /** A full detached CMS made by the token software over the prepared digest. */
+  | { readonly cms: Buffer };
+
+export interface BatchItemResult {
+  readonly index: number;
+  readonly ok: boolean;
+  readonly pdf?: Buffer;
+  readonly error?: { readonly code: string; readonly message: string };
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/core/clock.js';
+import { CredentialService } from '../../../src/signing/credential-service.js';
+import { MemoryCredentialRepository, MemorySigningAuthorizationRepository } from '../../../src/signing/memory-repositories.js';
+import { hashPin, verifyPin } from '../../../src/signing/pin-hash.js';
+import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
+import { ArrayAuditLog, MapKeyStore, errorCode } from './helpers.js';
+
+const FAST = { N: 1 << 10, r: 8, p: 1 };
+
+function setup(lockAfter?: number) {
+  const ca = sharedTestCa();
+  const signer = issueSigner(ca, { cn: 'Trần Thị Phê Duyệt' });
+  const keyStore = new MapKeyStore();
+  const keyUri = keyStore.add(signer.key);
+  const audit = new ArrayAuditLog();
+  const clock = new FakeClock(new Date());
+  const credentials = new MemoryCredentialRepository();
+  const svc = new CredentialService({
+    keyStore, credentials, authorizations: new MemorySigningAuthorizationRepository(), audit, clock, pinHashParams: FAST,
+    ...(lockAfter ? { lockAfter } : {}),
+  });
+  return { svc, keyUri, signer, audit, clock, credentials, keyStore };
+}
+
+describe('PIN hash', () => {
+  it('scrypt with per-credential salt; only the right PIN verifies', async () => {
+    const a = await hashPin('123456', FAST);
+    const b = await hashPin('123456', FAST);
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('123456');
+    expect(a.startsWith('scrypt$1024$8$1$')).toBe(true);
+    expect(await verifyPin('123456', a)).toBe(true);
+    expect(await verifyPin('123457', a)).toBe(false);
+    expect(await verifyPin('123456', 'garbage')).toBe(false);
+  });
+});
+
+describe('server-held credentials', () => {
+  it('ok/register, unlock with PIN, sign', async () => {
+    const { svc, keyUri, signer } = setup();
+    const info = await svc.register({ ownerId: 'u-approver', keyUri, certificates: signer.chain, pin: '246810' });
+    expect(info.locked).toBe(false);
+    const u = await svc.unlockWithPin(info.id, 'u-approver', '246810');
+    expect((await u.signer.sign(Buffer.from('x'))).length).toBe(256);
+  });
+
+  it('fail/another user → FORBIDDEN, even with the right PIN', async () => {
+    const { svc, keyUri, signer, audit } = setup();
+    const info = await svc.register({ ownerId: 'u-approver', keyUri, certificates: signer.chain, pin: '246810' });
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u-other', '246810'))).toBe('FORBIDDEN');
+    expect(audit.events.some((e) => e.outcome === 'failure' && e.details?.['error'] === 'FORBIDDEN')).toBe(true);
+  });
+
+  it('fail/5 wrong PINs lock the credential; the right PIN then fails with CREDENTIAL_LOCKED; PIN never audited', async () => {
+    const { svc, keyUri, signer, audit } = setup();
+    const info = await svc.register({ ownerId: 'u1', keyUri, certificates: signer.chain, pin: '246810' });
+    for (let i = 1; i <= 4; i++) expect(await errorCode(svc.unlockWithPin(info.id, 'u1', `wrong${i}`))).toBe('PIN_INVALID');
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u1', 'wrong5'))).toBe('CREDENTIAL_LOCKED');
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u1', '246810'))).toBe('CREDENTIAL_LOCKED');
+    expect((await svc.get(info.id, 'u1')).locked).toBe(true);
+    expect(audit.events.filter((e) => e.action === 'signing.credential.lock')).toHaveLength(1);
+    expect(audit.events.filter((e) => e.action === 'signing.credential.pin' && e.outcome === 'failure')).toHaveLength(6);
+    const dump = JSON.stringify(audit.events);
+    expect(dump).not.toContain('246810');
+    expect(dump).not.toContain('wrong1');
+    // administrative unlock with a new PIN
+    await svc.unlock(info.id, 'ra-officer', '135790');
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u1', '246810'))).toBe('PIN_INVALID');
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u1', '135790'))).toBeUndefined();
+  });
+
+  it('ok/a correct PIN resets the counter (4 wrong, 1 right, 4 wrong still unlocked); lockAfter configurable', async () => {
+    const { svc, keyUri, signer } = setup();
+    const info = await svc.register({ ownerId: 'u1', keyUri, certificates: signer.chain, pin: '246810' });
+    for (let i = 0; i < 4; i++) await errorCode(svc.unlockWithPin(info.id, 'u1', 'bad'));
+    await svc.unlockWithPin(info.id, 'u1', '246810');
+    expect((await svc.get(info.id, 'u1')).failedAttempts).toBe(0);
+    for (let i = 0; i < 4; i++) expect(await errorCode(svc.unlockWithPin(info.id, 'u1', 'bad'))).toBe('PIN_INVALID');
+    const s2 = setup(2);
+    const i2 = await s2.svc.register({ ownerId: 'u1', keyUri: s2.keyUri, certificates: s2.signer.chain, pin: '246810' });
+    expect(await errorCode(s2.svc.unlockWithPin(i2.id, 'u1', 'bad'))).toBe('PIN_INVALID');
+    expect(await errorCode(s2.svc.unlockWithPin(i2.id, 'u1', 'bad'))).toBe('CREDENTIAL_LOCKED');
+  });
+
+  it('fail/registration refuses a short PIN and a certificate that does not match the key', async () => {
+    const { svc, keyUri, signer } = setup();
+    expect(await errorCode(svc.register({ ownerId: 'u1', keyUri, certificates: signer.chain, pin: '12' }))).toBe('VALIDATION_FAILED');
+    const other = issueSigner(sharedTestCa(), { cn: 'Other' });
+    expect(await errorCode(svc.register({ ownerId: 'u1', keyUri, certificates: other.chain, pin: '246810' }))).toBe('SIGNER_CERT_INVALID');
+  });
+
+  it('ok/batch authorization: one PIN, N documents, then exhausted; expires; owner only', async () => {
+    const { svc, keyUri, signer, clock } = setup();
+    const info = await svc.register({ ownerId: 'u1', keyUri, certificates: signer.chain, pin: '246810' });
+    expect(await errorCode(svc.authorizeBatch(info.id, 'u1', 'bad', 3))).toBe('PIN_INVALID');
+    const auth = await svc.authorizeBatch(info.id, 'u1', '246810', 3);
+    expect(await errorCode(svc.unlockWithAuthorization(auth.id, 'u2'))).toBe('FORBIDDEN');
+    for (let i = 0; i < 3; i++) await svc.unlockWithAuthorization(auth.id, 'u1');
+    expect(await errorCode(svc.unlockWithAuthorization(auth.id, 'u1'))).toBe('FORBIDDEN');
+    const auth2 = await svc.authorizeBatch(info.id, 'u1', '246810', 10);
+    clock.advance(5 * 60_000 + 1);
+    expect(await errorCode(svc.unlockWithAuthorization(auth2.id, 'u1'))).toBe('FORBIDDEN');
+    expect(await errorCode(svc.authorizeBatch(info.id, 'u1', '246810', 0))).toBe('VALIDATION_FAILED');
+  });
+});
