@@ -1,0 +1,158 @@
+import { X509Certificate, createHash } from 'node:crypto';
+import { AppError } from '../core/errors.js';
+import { certificateInfo, crlUrls, isSelfIssued, namesEqual } from './certificate-info.js';
+import { parseCms } from './parse.js';
+import { parseOcspResponse } from './ocsp.js';
+
+/**
+ * Validation material for PAdES B-LT (ETSI EN 319 142-1 §5.4.2 /DSS): the certificates of the
+ * signer's and the TSA's chains and, for every non-anchor certificate, an OCSP response
+ * (preferred, RFC 6960) or a CRL (RFC 5280). Fetching goes through the RevocationSource port;
+ * the PDF part (/DSS writing) is src/pdf/sign's appendDss.
+ */
+export interface RevocationSource {
+  /** DER OCSPResponse for `cert` issued by `issuer`, or undefined when there is no responder. */
+  ocsp(cert: Buffer, issuer: Buffer): Promise<Buffer | undefined>;
+  /** DER CertificateList from a distribution point URL, or undefined when not retrievable by this source. */
+  crl(url: string): Promise<Buffer | undefined>;
+}
+
+export interface RevocationEntry {
+  readonly subject: string;
+  readonly serialNumber: string;
+  readonly source: 'ocsp' | 'crl' | 'none';
+  readonly status?: 'good' | 'revoked' | 'unknown';
+  readonly problem?: string;
+}
+
+export interface LtvMaterial {
+  readonly certs: Buffer[];
+  readonly ocsps: Buffer[];
+  readonly crls: Buffer[];
+  /** What was found per certificate, for logs and for refusing B-LT when something is missing. */
+  readonly revocation: RevocationEntry[];
+}
+
+const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex');
+
+function issuedBy(child: Buffer, parent: Buffer): boolean {
+  try {
+    const c = certificateInfo(child);
+    const p = certificateInfo(parent);
+    if (!namesEqual(c.issuer, p.subject)) return false;
+    return new X509Certificate(child).verify(new X509Certificate(parent).publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** Orders `pool` into a chain from `leaf` up to a self-issued certificate or the last issuer found. */
+export function buildChain(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
+  const chain = [leaf];
+  let cur = leaf;
+  while (!isSelfIssued(certificateInfo(cur)) && chain.length < 10) {
+    const parent = pool.find((p) => !chain.some((c) => c.equals(p)) && issuedBy(cur, p));
+    if (!parent) break;
+    chain.push(parent);
+    cur = parent;
+  }
+  return chain;
+}
+
+/**
+ * The chains to cover for a CMS signature: the signer's (from the CMS certificates and `extra`),
+ * and the TSA's for each signature-time-stamp token. `extra` may hold the trust anchors.
+ */
+export function ltvChainsFromCms(cmsDer: Buffer, extra: readonly Buffer[] = []): Buffer[][] {
+  const cms = parseCms(cmsDer);
+  const chains: Buffer[][] = [];
+  const pool = [...cms.certificates, ...extra];
+  for (const si of cms.signerInfos) {
+    const leaf = pool.find((c) => {
+      const i = certificateInfo(c);
+      return si.sid.kind === 'issuerAndSerialNumber'
+        ? i.serialNumber === si.sid.serialNumber && namesEqual(i.issuer, si.sid.issuer)
+        : i.subjectKeyIdentifier?.equals(si.sid.keyIdentifier) === true;
+    });
+    if (leaf) chains.push(buildChain(leaf, pool));
+    for (const token of si.timestampTokens) chains.push(...ltvChainsFromCms(token, [...pool]));
+  }
+  return chains;
+}
+
+/**
+ * Collect certificates, OCSP responses and CRLs for `chains` (each leaf first). OCSP first, CRL
+ * from the distribution points when there is no OCSP answer. With `requireRevocation`, a
+ * non-anchor certificate without any revocation data fails with REVOCATION_UNAVAILABLE (a
+ * requested B-LT must not silently become B-T).
+ */
+export async function collectLtvMaterial(o: {
+  chains: readonly (readonly Buffer[])[];
+  source: RevocationSource;
+  requireRevocation?: boolean;
+  /** Always add CRLs too, even when OCSP answered. */
+  includeCrls?: boolean;
+}): Promise<LtvMaterial> {
+  const certs = new Map<string, Buffer>();
+  const ocsps = new Map<string, Buffer>();
+  const crls = new Map<string, Buffer>();
+  const crlByUrl = new Map<string, Buffer | undefined>();
+  const done = new Set<string>();
+  const revocation: RevocationEntry[] = [];
+  for (const chain of o.chains) {
+    for (let i = 0; i < chain.length; i++) {
+      const cert = chain[i]!;
+      const fp = fingerprint(cert);
+      certs.set(fp, cert);
+      const info = certificateInfo(cert);
+      if (isSelfIssued(info) || done.has(fp)) continue;
+      done.add(fp);
+      const subject = new X509Certificate(cert).subject.replace(/\n/g, ', ');
+      const serialNumber = info.serialNumber.toString(16);
+      const issuer = chain[i + 1];
+      let entry: RevocationEntry | undefined;
+      const problems: string[] = [];
+      if (issuer) {
+        try {
+          const resp = await o.source.ocsp(cert, issuer);
+          if (resp) {
+            const parsed = parseOcspResponse(resp);
+            const single = parsed.responses.find((r) => r.serialNumber === info.serialNumber);
+            if (parsed.status !== 0) problems.push(`OCSP responder status ${parsed.status}`);
+            else if (!single) problems.push('OCSP response is about another certificate');
+            else {
+              ocsps.set(fingerprint(resp), resp);
+              for (const c of parsed.certificates) certs.set(fingerprint(c), c);
+              entry = { subject, serialNumber, source: 'ocsp', status: single.status };
+            }
+          }
+        } catch (e) {
+          problems.push(e instanceof Error ? e.message : 'OCSP failed');
+        }
+      } else problems.push('issuer certificate not in the chain');
+      if (!entry || o.includeCrls) {
+        for (const url of crlUrls(info)) {
+          try {
+            if (!crlByUrl.has(url)) crlByUrl.set(url, await o.source.crl(url));
+            const crl = crlByUrl.get(url);
+            if (crl) {
+              crls.set(fingerprint(crl), crl);
+              entry ??= { subject, serialNumber, source: 'crl' };
+              break;
+            }
+          } catch (e) {
+            problems.push(e instanceof Error ? e.message : 'CRL download failed');
+          }
+        }
+      }
+      revocation.push(entry ?? { subject, serialNumber, source: 'none', problem: problems.join('; ') || 'no OCSP responder or CRL distribution point' });
+    }
+  }
+  const missing = revocation.filter((r) => r.source === 'none');
+  if (o.requireRevocation && missing.length) {
+    throw new AppError('REVOCATION_UNAVAILABLE', 'revocation data could not be obtained for every certificate', {
+      details: { missing: missing.map((m) => ({ subject: m.subject, problem: m.problem })) },
+    });
+  }
+  return { certs: [...certs.values()], ocsps: [...ocsps.values()], crls: [...crls.values()], revocation };
+}

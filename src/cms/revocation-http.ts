@@ -1,0 +1,63 @@
+import { AppError } from '../core/errors.js';
+import { pemDecodeAll } from '../core/bytes.js';
+import { certificateInfo, ocspUrls } from './certificate-info.js';
+import { readDer } from './der-reader.js';
+import type { RevocationSource } from './ltv-material.js';
+import { encodeOcspRequest } from './ocsp.js';
+import type { FetchLike } from './tsa-http-client.js';
+
+/**
+ * RevocationSource over HTTP: OCSP by POST application/ocsp-request to the certificate's AIA
+ * responder (RFC 6960 Appendix A.1), CRLs by GET from the distribution point (RFC 5280
+ * §4.2.1.13; http/https only, LDAP is not fetched). Every request has a timeout and a size cap;
+ * failures throw REVOCATION_UNAVAILABLE, which the collector records per certificate.
+ */
+export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: number; maxCrlBytes?: number } = {}): RevocationSource {
+  const doFetch: FetchLike = o.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  const maxCrl = o.maxCrlBytes ?? 32 * 1024 * 1024;
+
+  async function get(url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array }, max: number): Promise<Buffer> {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    try {
+      const res = await doFetch(url, { ...init, signal: ctl.signal });
+      if (res.status !== 200) throw new AppError('REVOCATION_UNAVAILABLE', `${url} answered HTTP ${res.status}`);
+      if (Number(res.headers.get('content-length') ?? '0') > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
+      const buf = Buffer.from(await res.arrayBuffer());
+      if (buf.length > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
+      return buf;
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw new AppError('REVOCATION_UNAVAILABLE', ctl.signal.aborted ? `${url} did not answer in time` : `${url} unreachable`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function derOnly(buf: Buffer, url: string): Buffer {
+    let der = buf;
+    if (buf.subarray(0, 10).toString('latin1').startsWith('-----')) der = pemDecodeAll(buf.toString('latin1'))[0] ?? Buffer.alloc(0);
+    try {
+      const node = readDer(der, 0, 'REVOCATION_UNAVAILABLE');
+      if (node.tag !== 0x30) throw new Error('not a SEQUENCE');
+      return Buffer.from(node.raw);
+    } catch (e) {
+      throw new AppError('REVOCATION_UNAVAILABLE', `${url}: not DER`, { cause: e });
+    }
+  }
+
+  return {
+    async ocsp(cert, issuer) {
+      const url = ocspUrls(certificateInfo(cert)).find((u) => /^https?:\/\//i.test(u));
+      if (!url) return undefined;
+      const body = encodeOcspRequest(cert, issuer);
+      const raw = await get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body }, 1024 * 1024);
+      return derOnly(raw, url);
+    },
+    async crl(url) {
+      if (!/^https?:\/\//i.test(url)) return undefined;
+      return derOnly(await get(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } }, maxCrl), url);
+    },
+  };
+}
