@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { KysoConfig } from '../config/load-config.js';
+import { openStore, type Store } from '../store/index.js';
+import { EncryptedKeyStore } from '../keys/adapters/encrypted-key-store.js';
+import { loadMasterKey } from '../keys/adapters/master-key.js';
+import { KeyStoreRouter } from '../keys/key-store-router.js';
+import type { KeyStore } from '../keys/key-store.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { ApiTokenService } from '../http/auth/api-tokens.js';
+import { createJsonLogger, type Logger } from '../http/log.js';
+import { installCryptoEngine } from './globals.js';
+
+/**
+ * The wiring (ARCHITECTURE.md: app/ is the only place that constructs concrete adapters and sets
+ * library globals). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
+ */
+export interface KysoContext {
+  readonly config: KysoConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly keys: KeyStore;
+  readonly audit: AuditLog;
+  readonly tokens: ApiTokenService;
+  close(): Promise<void>;
+}
+
+export interface OpenContextOptions {
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** Create the data directory and master key file when missing (init, serve). */
+  readonly create?: boolean;
+}
+
+export async function openContext(config: KysoConfig, o: OpenContextOptions = {}): Promise<KysoContext> {
+  installCryptoEngine();
+  const clock = o.clock ?? systemClock;
+  const log = o.log ?? createJsonLogger(config.logLevel);
+  if (o.create) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const masterKey = loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger: log, create: o.create ?? false });
+  const store = await openStore(
+    config.database.kind === 'sqlite' ? { dialect: 'sqlite', filename: config.database.file } : { dialect: 'postgres', url: config.database.url },
+    { clock },
+  );
+  const keys = new KeyStoreRouter([new EncryptedKeyStore({ repository: store.sealedKeys, masterKey, clock })]);
+  const tokens = new ApiTokenService(store.apiTokens, clock);
+  let closed = false;
+  return {
+    config,
+    clock,
+    log,
+    store,
+    keys,
+    audit: store.audit,
+    tokens,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpApp, type HttpDeps, type KysoHttpApp } from '../http/create-app.js';
+import type { KysoContext } from './context.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly http: KysoHttpApp;
+  /** Stops accepting, lets in-flight requests finish (bounded), stops timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Extra dependencies contributed by services as they are wired (PKI, signing, verify, …). */
+export type ServiceDeps = Omit<HttpDeps, 'clock' | 'log' | 'version' | 'publicUrl' | 'limits' | 'rateLimit' | 'tokens' | 'health' | 'audit'>;
+
+export async function startServer(ctx: KysoContext, o: { port?: number; host?: string; services?: ServiceDeps; health?: () => Promise<Record<string, unknown>>; timers?: NodeJS.Timeout[] } = {}): Promise<RunningServer> {
+  const c = ctx.config;
+  const http = createHttpApp({
+    clock: ctx.clock,
+    log: ctx.log,
+    version: VERSION,
+    publicUrl: c.publicUrl,
+    limits: { jsonBytes: c.jsonLimitBytes, uploadBytes: c.uploadLimitBytes },
+    rateLimit: c.rateLimit,
+    tokens: ctx.tokens,
+    audit: ctx.audit,
+    health: async () => {
+      await ctx.store.ping();
+      return { database: ctx.store.dialect, ...(o.health ? await o.health() : {}) };
+    },
+    ...(o.services ?? {}),
+  });
+  const server: Server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, http.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? c.port, o.host ?? c.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${addr.port}`,
+    port: addr.port,
+    http,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const t of o.timers ?? []) clearInterval(t);
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // In-flight requests get 10 s, then their sockets are cut.
+        setTimeout(() => server.closeAllConnections(), 10_000).unref();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { describeConfig } from '../../config/load-config.js';
+import { renderConfigMarkdown } from '../../config/options.js';
+import { openContext } from '../../app/context.js';
+import { initialise } from '../../app/init.js';
+import { startServer } from '../../app/server.js';
+import { wireServices } from '../../app/services.js';
+import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
+
+function printAdminToken(io: CliIo, token: string | undefined): void {
+  if (!token) return;
+  io.stdout(
+    `\nAdmin API token (shown ONCE, only its hash is stored; keep it safe):\n  ${token}\n` +
+      `Use it as "Authorization: Bearer <token>". Create more with "kyso token create --role ROLE".\n\n`,
+  );
+}
+
+export function registerSystemCommands(program: Command, io: CliIo, state: ExitState): void {
+  dataOption(program.command('init'))
+    .description('create the data directory, database, master key, CA hierarchy and the first admin token')
+    .action(async (flags: { data?: string }) => {
+      const config = configFor(io, flags);
+      const ctx = await openContext(config, { create: true });
+      try {
+        const r = await initialise(ctx);
+        io.stdout(`kyso data directory: ${config.dataDir}\n`);
+        for (const ca of r.cas) io.stdout(`  CA ${ca.id.padEnd(15)} ${ca.created ? 'created ' : 'present '} ${ca.subject}\n`);
+        printAdminToken(io, r.adminToken);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  dataOption(program.command('serve'))
+    .description('run the HTTP service (what `npm start` runs)')
+    .option('--port <n>', 'TCP port (env PORT, default 3000)')
+    .option('--host <addr>', 'interface to listen on (env KYSO_HOST, default 127.0.0.1)')
+    .action(async (flags: { data?: string; port?: string; host?: string }) => {
+      const config = configFor(io, flags);
+      const ctx = await openContext(config, { create: true });
+      let server: Awaited<ReturnType<typeof startServer>> | undefined;
+      try {
+        const r = await initialise(ctx);
+        const wired = await wireServices(ctx);
+        server = await startServer(ctx, { ...(flags.host ? { host: flags.host } : {}), services: wired.http, health: wired.health, timers: wired.timers });
+        ctx.log.info('listening', { url: server.url, dataDir: config.dataDir, database: ctx.store.dialect, publicUrl: config.publicUrl });
+        io.stdout(`kyso listening on ${server.url}\n`);
+        printAdminToken(io, r.adminToken);
+      } catch (e) {
+        await server?.close();
+        await ctx.close();
+        throw e;
+      }
+      const running = server;
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          ctx.log.info('shutting down', { signal });
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          void running.close().then(() => ctx.close()).then(resolve, resolve);
+        };
+        const onInt = () => stop('SIGINT');
+        const onTerm = () => stop('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+      });
+      state.code = 0;
+    });
+
+  const config = program.command('config').description('configuration helpers');
+  config
+    .command('docs')
+    .description('print docs/config.md (every option, its environment variable and default)')
+    .action(() => io.stdout(renderConfigMarkdown()));
+  dataOption(config.command('show'))
+    .description('print the effective configuration as JSON (secrets hidden)')
+    .action((flags: { data?: string }) => io.stdout(JSON.stringify(describeConfig(configFor(io, flags)), null, 2) + '\n'));
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { loadConfig, type KysoConfig } from '../config/load-config.js';
+
+/** What a command may touch of the outside world; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export const processIo: CliIo = {
+  stdout: (s) => void process.stdout.write(s),
+  stderr: (s) => void process.stderr.write(s),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+/** Shared `--data DIR` option (the local data directory; KYSO_DATA env, default ./data). */
+export function dataOption(cmd: Command): Command {
+  return cmd.option('--data <dir>', 'data directory (env KYSO_DATA, default ./data)');
+}
+
+export function configFor(io: CliIo, flags: { data?: string; port?: string | number }): KysoConfig {
+  return loadConfig({ env: io.env, cwd: io.cwd, overrides: { dataDir: flags.data, port: flags.port } });
+}
+
+/** Sets the exit code a command wants (commander actions return nothing). */
+export class ExitState {
+  code = 0;
+}

@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../core/errors.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
+import { processIo, ExitState, type CliIo } from './io.js';
+import { registerSystemCommands } from './commands/system.js';
+import { registerTokenCommands } from './commands/token.js';
+
+/**
+ * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
+ * service → print. AppErrors become `kyso: CODE: message` on stderr and the exit code of
+ * src/cli/exit-codes.ts — never a stack trace.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const state = new ExitState();
+  const program = new Command('kyso')
+    .description('Provincial CA, PAdES signing, verification and certified copies')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  program.version((await import('../app/version.js')).VERSION, '-V, --version');
+
+  registerSystemCommands(program, io, state);
+  registerTokenCommands(program, io, state);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return state.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (isAppError(err)) {
+      io.stderr(`kyso: ${err.code}: ${err.message}\n`);
+      return exitCodeOf(err.code);
+    }
+    io.stderr(`kyso: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.SOFTWARE;
+  }
+}

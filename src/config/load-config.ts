@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../core/errors.js';
+import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+/** The validated, frozen configuration (ARCHITECTURE.md convention 10). */
+export interface KysoConfig {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  /** Base URL without trailing slash. */
+  readonly publicUrl: string;
+  /** Master secret text from the environment (64 hex digits or base64 of 32 bytes), or undefined to use `masterKeyFile`. Never log it. */
+  readonly masterKey: string | undefined;
+  readonly masterKeyFile: string;
+  readonly uploadLimitBytes: number;
+  readonly jsonLimitBytes: number;
+  readonly rateLimit: { readonly perMinute: number; readonly burst: number };
+  readonly crlIntervalSeconds: number;
+  readonly crlValiditySeconds: number;
+  readonly ocspCacheSeconds: number;
+  readonly tsaPolicyOid: string;
+  readonly province: string;
+  readonly trustAnchorsDir: string;
+  readonly logLevel: LogLevel;
+}
+
+export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Values from CLI flags; they win over env and file. */
+  overrides?: ConfigOverrides;
+  /** Base for relative paths (default process.cwd()). */
+  cwd?: string;
+}
+
+function readFileValues(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new AppError('CONFIG_INVALID', `config file ${path} cannot be read`, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new AppError('CONFIG_INVALID', `config file ${path} is not valid JSON`, { cause });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new AppError('CONFIG_INVALID', `config file ${path} must hold a JSON object`);
+  }
+  const known = new Set(OPTIONS.map((o) => o.key));
+  for (const k of Object.keys(parsed)) if (!known.has(k)) invalid(k, `unknown option in ${path}`);
+  return parsed as Record<string, unknown>;
+}
+
+const OID_RE = /^[0-2](\.(0|[1-9]\d*))+$/;
+
+/**
+ * Parse env (+ optional JSON file) once. Throws AppError CONFIG_INVALID naming the option;
+ * callers (serve, CLI) fail fast on it.
+ */
+export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const file = env.KYSO_CONFIG ? readFileValues(absolutePath(env.KYSO_CONFIG, cwd)) : {};
+  const overrides = opts.overrides ?? {};
+
+  /** Raw string value of an option or undefined when nothing sets it. */
+  const raw = (key: string): string | undefined => {
+    const def = OPTIONS.find((o) => o.key === key);
+    if (!def) throw new TypeError(`unknown config key ${key}`);
+    const o = overrides[key];
+    if (o !== undefined && o !== '') return String(o);
+    const e = env[def.env];
+    if (e !== undefined && e !== '') return e;
+    const f = file[key];
+    if (f !== undefined && f !== null) {
+      if (typeof f !== 'string' && typeof f !== 'number') invalid(key, 'must be a string or number in the config file');
+      return String(f);
+    }
+    return undefined;
+  };
+
+  const dataDir = absolutePath(raw('dataDir') ?? './data', cwd);
+  const port = parseInteger('port', raw('port') ?? '3000', 0, 65535);
+  const host = raw('host') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) invalid('host', 'not a host name or address');
+
+  const dbRaw = raw('databaseUrl');
+  let database: DatabaseConfig;
+  if (dbRaw === undefined) database = { kind: 'sqlite', file: join(dataDir, 'kyso.sqlite') };
+  else if (dbRaw.startsWith('sqlite:')) {
+    const p = dbRaw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!p) invalid('databaseUrl', 'sqlite: needs a file path');
+    database = { kind: 'sqlite', file: p === ':memory:' ? p : absolutePath(p, cwd) };
+  } else if (/^postgres(ql)?:\/\//.test(dbRaw)) {
+    parseUrl('databaseUrl', dbRaw, ['postgres:', 'postgresql:']);
+    database = { kind: 'postgres', url: dbRaw };
+  } else invalid('databaseUrl', 'use sqlite:PATH or postgres://…');
+
+  const pubRaw = raw('publicUrl') ?? `http://127.0.0.1:${port}`;
+  const pub = parseUrl('publicUrl', pubRaw, ['http:', 'https:']);
+  if (pub.search || pub.hash) invalid('publicUrl', 'must not carry a query or fragment');
+  const publicUrl = pub.href.replace(/\/+$/, '');
+
+  const mkRaw = raw('masterKey');
+  const masterKey = mkRaw?.trim();
+  if (masterKey !== undefined) {
+    const ok = /^[0-9a-fA-F]{64}$/.test(masterKey) || (/^[A-Za-z0-9+/_-]{43}=?$/.test(masterKey) && Buffer.from(masterKey.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32);
+    if (!ok) invalid('masterKey', 'must be 32 bytes written as 64 hex digits or base64 (the value is not shown)');
+  }
+
+  const uploadLimitBytes = parseInteger('uploadLimitBytes', raw('uploadLimitBytes') ?? '52428800', 1024, 2 ** 31);
+  const jsonLimitBytes = parseInteger('jsonLimitBytes', raw('jsonLimitBytes') ?? '1048576', 1024, 2 ** 28);
+  const perMinute = parseInteger('rateLimitPerMinute', raw('rateLimitPerMinute') ?? '600', 0, 10_000_000);
+  const burst = parseInteger('rateLimitBurst', raw('rateLimitBurst') ?? '120', 1, 10_000_000);
+  const crlIntervalSeconds = parseInteger('crlIntervalSeconds', raw('crlIntervalSeconds') ?? '3600', 1, 30 * 86400);
+  const crlValiditySeconds = parseInteger('crlValiditySeconds', raw('crlValiditySeconds') ?? '86400', 60, 365 * 86400);
+  if (crlValiditySeconds <= crlIntervalSeconds) invalid('crlValiditySeconds', 'must exceed crlIntervalSeconds so a CRL never expires before the next one');
+  const ocspCacheSeconds = parseInteger('ocspCacheSeconds', raw('ocspCacheSeconds') ?? '300', 1, 7 * 86400);
+  const tsaPolicyOid = raw('tsaPolicyOid') ?? '1.3.6.1.4.1.59999.1.3.1';
+  if (!OID_RE.test(tsaPolicyOid)) invalid('tsaPolicyOid', `not a dotted OID: ${JSON.stringify(tsaPolicyOid)}`);
+  const province = raw('province') ?? 'Quảng Ninh';
+  if (province.trim() === '' || province.length > 128) invalid('province', 'must be 1-128 characters');
+  const trustAnchorsDir = absolutePath(raw('trustAnchorsDir') ?? 'certs', cwd);
+  const logLevel = (raw('logLevel') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const config: KysoConfig = {
+    dataDir,
+    port,
+    host,
+    database: Object.freeze(database),
+    publicUrl,
+    masterKey,
+    masterKeyFile: join(dataDir, 'master.key'),
+    uploadLimitBytes,
+    jsonLimitBytes,
+    rateLimit: Object.freeze({ perMinute, burst }),
+    crlIntervalSeconds,
+    crlValiditySeconds,
+    ocspCacheSeconds,
+    tsaPolicyOid,
+    province,
+    trustAnchorsDir,
+    logLevel,
+  };
+  return Object.freeze(config);
+}
+
+/** The config as safe to print: secrets replaced, database password hidden. */
+export function describeConfig(c: KysoConfig): Record<string, unknown> {
+  const db = c.database.kind === 'postgres' ? { kind: 'postgres', url: c.database.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') } : c.database;
+  return { ...c, database: db, masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined };
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { newId } from '../../core/ids.js';
+import { API_ROLES, hashApiToken, type ApiRole, type ApiTokenRecord, type ApiTokenRepository } from '../../store/ports/api-tokens.js';
+
+/**
+ * Opaque bearer API tokens (RFC 6750). A token is 256 random bits shown once at creation; only
+ * its SHA-256 is stored, so a leaked database does not yield usable tokens. A fast hash is
+ * enough because the secret is high-entropy (no dictionary to brute-force), unlike a password.
+ */
+export const ROLES = API_ROLES;
+export type Role = ApiRole;
+export type { ApiTokenRecord, ApiTokenRepository };
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+export interface Principal {
+  readonly tokenId: string;
+  readonly role: Role;
+  readonly organizationId: string | null;
+  /** Audit actor string. */
+  readonly actor: string;
+}
+
+const TOKEN_RE = /^kyso_[A-Za-z0-9_-]{43}$/;
+
+export const hashToken = hashApiToken;
+
+/** The public view of a token record (never the hash). */
+export function publicToken(r: ApiTokenRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    role: r.role,
+    organizationId: r.organizationId,
+    label: r.label,
+    createdAt: r.createdAt.toISOString(),
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+export class ApiTokenService {
+  constructor(
+    private readonly repo: ApiTokenRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a token; the returned `token` string is never retrievable again. */
+  async create(o: { role: Role; organizationId?: string | null; label?: string | null }): Promise<{ token: string; record: ApiTokenRecord }> {
+    if (!isRole(o.role)) throw new AppError('VALIDATION_FAILED', `unknown role ${JSON.stringify(o.role)}`);
+    const token = `kyso_${randomBytes(32).toString('base64url')}`;
+    const record = await this.repo.create({
+      id: newId('tok'),
+      tokenHash: hashToken(token),
+      role: o.role,
+      organizationId: o.organizationId ?? null,
+      label: o.label ?? null,
+      createdAt: this.clock.now(),
+    });
+    return { token, record };
+  }
+
+  /** Resolves a presented bearer token; UNAUTHENTICATED when unknown, malformed or revoked. */
+  async authenticate(token: string): Promise<Principal> {
+    if (!TOKEN_RE.test(token)) throw new AppError('UNAUTHENTICATED', 'invalid bearer token');
+    const r = await this.repo.findByHash(hashToken(token));
+    if (!r || r.revokedAt) throw new AppError('UNAUTHENTICATED', 'invalid or revoked bearer token');
+    void this.repo.touch(r.id, this.clock.now());
+    return { tokenId: r.id, role: r.role, organizationId: r.organizationId, actor: `token:${r.id}` };
+  }
+
+  list(): Promise<ApiTokenRecord[]> {
+    return this.repo.list();
+  }
+
+  async revoke(id: string): Promise<void> {
+    const r = await this.repo.get(id);
+    if (!r) throw new AppError('NOT_FOUND', `no API token ${id}`);
+    if (!(await this.repo.revoke(id, this.clock.now()))) throw new AppError('CONFLICT', `API token ${id} is already revoked`);
+  }
+
+  /** True when at least one unrevoked admin token exists (first-start bootstrap). */
+  async hasAdmin(): Promise<boolean> {
+    return (await this.repo.list()).some((r) => r.role === 'admin' && !r.revokedAt);
+  }
+}
+
+/** Reference in-memory adapter (unit tests of the HTTP edge). */
+export class MemoryApiTokenRepository implements ApiTokenRepository {
+  readonly #rows = new Map<string, ApiTokenRecord>();
+  async create(t: Parameters<ApiTokenRepository['create']>[0]): Promise<ApiTokenRecord> {
+    if (this.#rows.has(t.id) || [...this.#rows.values()].some((x) => x.tokenHash === t.tokenHash)) throw new AppError('STORE_CONSTRAINT', 'duplicate token');
+    const r: ApiTokenRecord = { id: t.id, tokenHash: t.tokenHash, role: t.role, organizationId: t.organizationId ?? null, label: t.label ?? null, createdAt: t.createdAt, revokedAt: null, lastUsedAt: null };
+    this.#rows.set(r.id, r);
+    return r;
+  }
+  async findByHash(h: string): Promise<ApiTokenRecord | undefined> {
+    return [...this.#rows.values()].find((r) => r.tokenHash === h);
+  }
+  async get(id: string): Promise<ApiTokenRecord | undefined> {
+    return this.#rows.get(id);
+  }
+  async list(): Promise<ApiTokenRecord[]> {
+    return [...this.#rows.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+  async revoke(id: string, at: Date): Promise<boolean> {
+    const r = this.#rows.get(id);
+    if (!r || r.revokedAt) return false;
+    this.#rows.set(id, { ...r, revokedAt: at });
+    return true;
+  }
+  async touch(id: string, at: Date): Promise<void> {
+    const r = this.#rows.get(id);
+    if (r) this.#rows.set(id, { ...r, lastUsedAt: at });
+  }
+}

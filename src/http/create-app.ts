@@ -1,0 +1,99 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import { AppError, isAppError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ApiTokenService } from './auth/api-tokens.js';
+import { authenticate } from './auth/middleware.js';
+import type { Logger } from './log.js';
+import { sendProblem } from './problem.js';
+import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
+import { mountRoutes, type RouteSpec } from './route.js';
+import { buildOpenApi } from './openapi.js';
+import { systemRoutes } from './routes/system.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { auditRoutes } from './routes/audit.js';
+
+/** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
+export interface HttpDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly version: string;
+  readonly publicUrl: string;
+  readonly limits: { readonly jsonBytes: number; readonly uploadBytes: number };
+  readonly rateLimit: { readonly perMinute: number; readonly burst: number };
+  readonly tokens: ApiTokenService;
+  /** Readiness facts for GET /health (database reachable, CAs present, …). */
+  readonly health: () => Promise<Record<string, unknown>>;
+  readonly audit?: AuditLog;
+  /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
+  readonly trustProxy?: boolean | string | number;
+}
+
+export interface KysoHttpApp {
+  readonly app: Express;
+  readonly routes: readonly RouteSpec[];
+  readonly openapi: Record<string, unknown>;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Maps errors raised by Express' own body parser to our codes. */
+function bodyParserError(err: unknown): AppError | undefined {
+  const type = (err as { type?: unknown })?.type;
+  if (type === 'entity.parse.failed') return new AppError('BAD_REQUEST', 'request body is not valid JSON');
+  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large', { details: { limit: (err as { limit?: number }).limit } });
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or charset');
+  if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'stream.encoding.set') return new AppError('BAD_REQUEST', 'request body could not be read');
+  return undefined;
+}
+
+export function createHttpApp(deps: HttpDeps): KysoHttpApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
+
+  const requestIds: RequestHandler = (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      // Path only: query strings may carry lookup codes; headers (Authorization) are never logged.
+      deps.log.info('request', {
+        requestId: id,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
+        actor: (res.locals.principal as { actor?: string } | undefined)?.actor,
+      });
+    });
+    next();
+  };
+  app.use(requestIds);
+
+  const limiter = new TokenBucketLimiter({ ...deps.rateLimit, clock: deps.clock });
+  const routes: RouteSpec[] = [
+    ...systemRoutes(deps, () => openapi),
+    ...tokenRoutes(deps.tokens),
+    ...(deps.audit ? auditRoutes(deps.audit) : []),
+  ];
+  const openapi = buildOpenApi(routes, { publicUrl: deps.publicUrl, version: deps.version });
+
+  const router = express.Router({ strict: false, caseSensitive: true });
+  mountRoutes(router, routes, { authenticate: authenticate(deps.tokens), rateLimit: rateLimit(limiter), jsonLimitBytes: deps.limits.jsonBytes });
+  app.use(router);
+
+  app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const mapped = isAppError(err) ? err : (bodyParserError(err) ?? err);
+    sendProblem(req, res, mapped, deps.log);
+  };
+  app.use(onError);
+  return { app, routes, openapi };
+}
