@@ -1,0 +1,144 @@
+import { deflateSync } from 'node:zlib';
+import type { LoadedFont } from './fonts.js';
+import { FontSubset } from './font-subset.js';
+import { decodeImage, imageObjects, type DecodedImage } from './images.js';
+import { formatNumber as n, pdfDict, pdfName, pdfRef, type Appearance, type PdfObjectSpec, type PdfValue } from './model.js';
+import { layoutBlock, resolveFont, type BlockLayout, type BlockOptions, type Paragraph, type Rgb } from './text-layout.js';
+import type { FontStyle } from './fonts.js';
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export type ImageInput = Buffer | DecodedImage;
+
+/**
+ * Draws text and images into one form XObject (ISO 32000-1 §8.10) whose /BBox is [0 0 w h].
+ * Fonts are subset to the glyphs drawn; each image is embedded once however often it is drawn.
+ * `finish()` returns the bundle the incremental writer emits (see model.ts).
+ */
+export class AppearanceCanvas {
+  private readonly ops: string[] = [];
+  private readonly fonts = new Map<LoadedFont, { res: string; subset: FontSubset }>();
+  private readonly images = new Map<DecodedImage, { res: string; id: string }>();
+  private finished = false;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly idPrefix = '',
+  ) {
+    if (!(width > 0 && height > 0) || !Number.isFinite(width) || !Number.isFinite(height)) {
+      throw new TypeError('AppearanceCanvas: width and height must be positive numbers');
+    }
+  }
+
+  /** One line of text with its baseline's left end at (x, y). */
+  text(text: string, x: number, y: number, font: FontStyle | LoadedFont, size: number, color: Rgb = [0, 0, 0]): void {
+    const f = resolveFont(font);
+    const entry = this.fontEntry(f);
+    const codes = entry.subset.encode(text);
+    if (codes.length === 0) return;
+    this.ops.push(
+      `BT ${rgb(color)} rg /${entry.res} ${n(size)} Tf 1 0 0 1 ${n(x)} ${n(y)} Tm <${codes.toString('hex')}> Tj ET`,
+    );
+  }
+
+  /** Lays out paragraphs inside `rect` (shrinking them to fit when rect.height is set) and draws them. */
+  textBlock(paragraphs: readonly Paragraph[], rect: { x: number; y: number; width: number; height?: number }, opts: Omit<BlockOptions, 'width' | 'height'> = {}): BlockLayout {
+    const layout = layoutBlock(paragraphs, { ...opts, width: rect.width, ...(rect.height !== undefined ? { height: rect.height } : {}) });
+    for (const l of layout.lines) this.text(l.text, rect.x + l.x, rect.y + l.y, l.font, l.size, l.color);
+    return layout;
+  }
+
+  /**
+   * Draws an image into `rect`: 'contain' keeps the aspect ratio (centred unless align says
+   * otherwise), 'fill' stretches. Returns the rectangle actually painted.
+   */
+  image(input: ImageInput, rect: Rect, fit: 'contain' | 'fill' = 'contain', align: 'left' | 'center' | 'right' = 'center'): Rect {
+    const img = Buffer.isBuffer(input) ? decodeImage(input) : input;
+    let entry = this.images.get(img);
+    if (!entry) {
+      const k = this.images.size + 1;
+      entry = { res: `Im${k}`, id: `${this.idPrefix}img${k}` };
+      this.images.set(img, entry);
+    }
+    let { x, y, width: w, height: h } = rect;
+    if (fit === 'contain') {
+      const s = Math.min(rect.width / img.width, rect.height / img.height);
+      w = img.width * s;
+      h = img.height * s;
+      x = align === 'left' ? rect.x : align === 'right' ? rect.x + rect.width - w : rect.x + (rect.width - w) / 2;
+      y = rect.y + (rect.height - h) / 2;
+    }
+    this.ops.push(`q ${n(w)} 0 0 ${n(h)} ${n(x)} ${n(y)} cm /${entry.res} Do Q`);
+    return { x, y, width: w, height: h };
+  }
+
+  fillRect(rect: Rect, color: Rgb = [0, 0, 0]): void {
+    this.ops.push(`${rgb(color)} rg ${n(rect.x)} ${n(rect.y)} ${n(rect.width)} ${n(rect.height)} re f`);
+  }
+
+  line(x1: number, y1: number, x2: number, y2: number, lineWidth = 0.5, color: Rgb = [0, 0, 0]): void {
+    this.ops.push(`${rgb(color)} RG ${n(lineWidth)} w ${n(x1)} ${n(y1)} m ${n(x2)} ${n(y2)} l S`);
+  }
+
+  /** The raw content stream so far (uncompressed), for tests and debugging. */
+  contentText(): string {
+    return this.ops.join('\n');
+  }
+
+  async finish(): Promise<Appearance> {
+    if (this.finished) throw new TypeError('AppearanceCanvas.finish called twice');
+    this.finished = true;
+    const objects: PdfObjectSpec[] = [];
+    const fontRes: Record<string, PdfValue> = {};
+    for (const { res, subset } of this.fonts.values()) {
+      if (!subset.used) continue;
+      objects.push(...(await subset.build()));
+      fontRes[res] = pdfRef(subset.fontId);
+    }
+    const xobjRes: Record<string, PdfValue> = {};
+    for (const [img, { res, id }] of this.images) {
+      objects.push(...imageObjects(img, id));
+      xobjRes[res] = pdfRef(id);
+    }
+    const resources: Record<string, PdfValue> = {};
+    if (Object.keys(fontRes).length) resources['Font'] = pdfDict(fontRes);
+    if (Object.keys(xobjRes).length) resources['XObject'] = pdfDict(xobjRes);
+    const content = deflateSync(Buffer.from(`q\n${this.ops.join('\n')}\nQ\n`, 'latin1'));
+    const rootId = `${this.idPrefix}form`;
+    objects.push({
+      id: rootId,
+      dict: pdfDict({
+        Type: pdfName('XObject'),
+        Subtype: pdfName('Form'),
+        FormType: 1,
+        BBox: [0, 0, this.width, this.height],
+        Matrix: [1, 0, 0, 1, 0, 0],
+        Resources: pdfDict(resources),
+        Filter: pdfName('FlateDecode'),
+        Length: content.length,
+      }),
+      stream: content,
+    });
+    return { objects, root: rootId, width: this.width, height: this.height };
+  }
+
+  private fontEntry(f: LoadedFont): { res: string; subset: FontSubset } {
+    let e = this.fonts.get(f);
+    if (!e) {
+      const k = this.fonts.size + 1;
+      e = { res: `F${k}`, subset: new FontSubset(f, `${this.idPrefix}font${k}`) };
+      this.fonts.set(f, e);
+    }
+    return e;
+  }
+}
+
+function rgb(c: Rgb): string {
+  return c.map((v) => n(Math.min(1, Math.max(0, v)))).join(' ');
+}

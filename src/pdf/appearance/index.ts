@@ -1,0 +1,34 @@
+/**
+ * Visible signature appearances and page overlays as writer-independent PDF objects.
+ * See model.ts for the object model the incremental writer consumes.
+ */
+export * from './model.js';
+export { loadFont, loadFontFromBytes, LoadedFont, type FontStyle, type GlyphInfo } from './fonts.js';
+export { FontSubset } from './font-subset.js';
+export { decodeImage, decodePng, decodeJpeg, imageObjects, type DecodedImage, type DecodeOptions } from './images.js';
+export {
+  layoutBlock,
+  measureText,
+  wrapText,
+  type Align,
+  type VerticalAlign,
+  type Rgb,
+  type Paragraph,
+  type BlockLayout,
+  type BlockOptions,
+  type LaidOutLine,
+} from './text-layout.js';
+export { AppearanceCanvas, type ImageInput, type Rect } from './canvas.js';
+export {
+  buildIndividualAppearance,
+  buildOrganizationAppearance,
+  buildElectronicCopyAppearance,
+  buildTextBlockAppearance,
+  electronicCopyStampHeight,
+  type IndividualStampInput,
+  type OrganizationStampInput,
+  type ElectronicCopyStampInput,
+  type TextBlockInput,
+} from './stamps.js';
+export { pageOverlay, topRightRect, type PageOverlay, type PageBox } from './overlay.js';
+export { formatVietnamTime, formatVietnamDate, vietnamParts, type TimeFormatter } from './vietnam-time.js';
