@@ -69,6 +69,7 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
     try {
       bb = busboy({
         headers: req.headers,
+        defParamCharset: 'utf8',
         limits: { fileSize: limits.fileBytes, files: limits.files ?? 20, fields: limits.fields ?? 50, fieldSize: limits.fieldBytes ?? 1_048_576, parts: 100 },
       });
     } catch (cause) {
@@ -90,6 +91,7 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', tooLarge);
+      stream.on('error', (cause: Error) => fail(new AppError('BAD_REQUEST', 'malformed multipart/form-data body', { cause })));
       stream.on('close', () => {
         if (!failed) files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) });
       });

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, describeConfig } from '../../../src/config/load-config.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('config', () => {
+  it('ok/defaults: ./data, 3000, loopback, sqlite in data dir, public URL from port', () => {
+    const c = loadConfig({ env: {}, cwd: '/srv/kyso' });
+    expect(c).toMatchObject({ dataDir: '/srv/kyso/data', port: 3000, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:3000', logLevel: 'info' });
+    expect(c.database).toEqual({ kind: 'sqlite', file: '/srv/kyso/data/kyso.sqlite' });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+  it('ok/env overrides defaults; CLI overrides env; JSON file under env', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-cfg-'));
+    const file = join(dir, 'kyso.json');
+    writeFileSync(file, JSON.stringify({ port: 4000, province: 'Hà Nội', ocspCacheSeconds: 60 }));
+    const c = loadConfig({ env: { KYSO_CONFIG: file, PORT: '5000', KYSO_DATA: '/d' }, overrides: { port: '6000' }, cwd: '/' });
+    expect(c.port).toBe(6000);
+    expect(c.dataDir).toBe('/d');
+    expect(c.province).toBe('Hà Nội');
+    expect(c.ocspCacheSeconds).toBe(60);
+    expect(loadConfig({ env: { KYSO_CONFIG: file }, cwd: '/' }).port).toBe(4000);
+  });
+  it('ok/postgres URL and master key; describeConfig hides secrets', () => {
+    const c = loadConfig({ env: { KYSO_DATABASE_URL: 'postgres://u:pw@127.0.0.1:5432/k', KYSO_MASTER_KEY: 'ab'.repeat(32) } });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u:pw@127.0.0.1:5432/k' });
+    const shown = JSON.stringify(describeConfig(c));
+    expect(shown).not.toContain('abab');
+    expect(shown).not.toContain(':pw@');
+  });
+  it.each([
+    [{ PORT: 'eighty' }],
+    [{ PORT: '70000' }],
+    [{ KYSO_DATABASE_URL: 'mysql://x' }],
+    [{ KYSO_PUBLIC_URL: 'ftp://x' }],
+    [{ KYSO_MASTER_KEY: 'short' }],
+    [{ KYSO_TSA_POLICY: '1.2.x' }],
+    [{ KYSO_LOG_LEVEL: 'loud' }],
+    [{ KYSO_CRL_INTERVAL: '100000', KYSO_CRL_VALIDITY: '3600' }],
+    [{ KYSO_CONFIG: '/nonexistent/kyso.json' }],
+  ])('fail/%j → CONFIG_INVALID', (env) => {
+    expect(codeOf(() => loadConfig({ env }))).toBe('CONFIG_INVALID');
+  });
+  it('fail/unknown key in the JSON file → CONFIG_INVALID naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-cfg-'));
+    const file = join(dir, 'k.json');
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ env: { KYSO_CONFIG: file } })).toThrow(/prot/);
+  });
+});
