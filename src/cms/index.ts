@@ -1,0 +1,14 @@
+export * from './signed-data.js';
+export * from './parse.js';
+export * from './verify.js';
+export * from './certificate-info.js';
+export * from './timestamp-request.js';
+export * from './timestamp-authority.js';
+export * from './timestamp-token.js';
+export * from './timestamp-client.js';
+export * from './tsa-http-client.js';
+export * from './signature-timestamp.js';
+export * from './ltv-material.js';
+export * from './revocation-http.js';
+export * from './ocsp.js';
+export { OID, HASH_BY_OID, type AnyHashName } from './oids.js';
