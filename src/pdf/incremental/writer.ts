@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import type { PdfDocument } from '../syntax/document.js';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from '../syntax/objects.js';
+import { serializeIndirect } from './serialize.js';
+
+/** Result of building one incremental update (ISO 32000-1 §7.5.6). */
+export interface IncrementalUpdate {
+  /** The appended bytes: output = original ‖ tail. */
+  tail: Buffer;
+  /** Absolute offset of tail[0] (= original length). */
+  base: number;
+  /** Absolute byte range of every object written in this update. */
+  objects: Map<number, { start: number; end: number }>;
+  /** Offset named by the new `startxref`. */
+  startxref: number;
+  /** Kind of xref section written. */
+  xrefKind: 'table' | 'stream';
+}
+
+export interface WriteOptions {
+  /** Second /ID element (§14.4); 16 random bytes by default. The first element is kept. */
+  id?: Buffer;
+}
+
+/**
+ * Append-only writer. Collects new and changed objects and emits them after the original bytes,
+ * followed by an xref section of the same kind as the document's last one (a table for hybrid
+ * files), and a trailer with /Size, /Root, /Info, /Prev and /ID. Existing bytes are never touched.
+ *
+ * When the document had to be repaired (its xref could not be followed) the section written
+ * is complete — every object found by the scan plus the new ones, without /Prev — so the result
+ * is a readable file again while the original bytes stay as they were.
+ */
+export class IncrementalWriter {
+  private readonly changes = new Map<number, { ref: PdfRef; value: PdfObject }>();
+  private next: number;
+
+  constructor(readonly doc: PdfDocument) {
+    this.next = doc.size;
+  }
+
+  /** A fresh object number (generation 0). */
+  allocate(): PdfRef {
+    return new PdfRef(this.next++, 0);
+  }
+
+  /** Adds a new object or a new version of an existing one (same number and generation). */
+  set(ref: PdfRef, value: PdfObject): void {
+    this.changes.set(ref.num, { ref, value });
+    if (ref.num >= this.next) this.next = ref.num + 1;
+  }
+
+  has(num: number): boolean {
+    return this.changes.has(num);
+  }
+
+  /** The pending value for an object, if this update changes it. */
+  pending(num: number): PdfObject | undefined {
+    return this.changes.get(num)?.value;
+  }
+
+  build(options: WriteOptions = {}): IncrementalUpdate {
+    const doc = this.doc;
+    const original = doc.bytes;
+    const base = original.length;
+    const parts: Buffer[] = [];
+    let pos = base;
+    const push = (b: Buffer): void => {
+      parts.push(b);
+      pos += b.length;
+    };
+    const last = original[base - 1];
+    if (last !== 0x0a && last !== 0x0d) push(Buffer.from('\n'));
+    const objects = new Map<number, { start: number; end: number }>();
+    const xref = new Map<number, { offset: number; gen: number } | { stream: number; index: number } | null>();
+    const complete = doc.sections.length === 0; // repaired: write a full section
+    if (complete) {
+      xref.set(0, null);
+      for (const [n, e] of doc.entries) {
+        if (e.kind === 'offset') xref.set(n, { offset: e.offset, gen: e.gen });
+        else if (e.kind === 'compressed') xref.set(n, { stream: e.stream, index: e.index });
+      }
+    }
+    for (const { ref, value } of [...this.changes.values()].sort((a, b) => a.ref.num - b.ref.num)) {
+      const start = pos;
+      push(serializeIndirect(ref, value));
+      objects.set(ref.num, { start, end: pos });
+      xref.set(ref.num, { offset: start, gen: ref.gen });
+    }
+    const hasCompressed = [...xref.values()].some((e) => e !== null && 'stream' in e);
+    const xrefKind: 'table' | 'stream' = complete ? (hasCompressed ? 'stream' : 'table') : doc.lastSectionKind;
+
+    const trailer = new PdfDict();
+    const root = doc.trailer.get('Root');
+    const info = doc.trailer.get('Info');
+    const oldId = doc.trailer.get('ID');
+    const newId = new PdfString(options.id ?? randomBytes(16), true);
+    const firstId = Array.isArray(oldId) && oldId[0] instanceof PdfString ? oldId[0] : newId;
+    let xrefStreamRef: PdfRef | undefined;
+    if (xrefKind === 'stream') xrefStreamRef = this.allocate();
+    const size = Math.max(doc.size, this.next, ...[...xref.keys()].map((n) => n + 1));
+    trailer.set('Size', size);
+    if (root !== undefined) trailer.set('Root', root);
+    if (info !== undefined) trailer.set('Info', info);
+    if (!complete && doc.startxref !== undefined) trailer.set('Prev', doc.startxref);
+    trailer.set('ID', [firstId, newId]);
+
+    const startxref = pos;
+    if (xrefKind === 'table') {
+      push(Buffer.from(tableSection([...xref.entries()]) + 'trailer\n', 'latin1'));
+      push(serializeTrailer(trailer));
+      push(Buffer.from(`\nstartxref\n${startxref}\n%%EOF\n`, 'latin1'));
+    } else {
+      xref.set(xrefStreamRef!.num, { offset: startxref, gen: 0 });
+      const stream = xrefStream([...xref.entries()], trailer, Math.max(size, xrefStreamRef!.num + 1));
+      push(serializeIndirect(xrefStreamRef!, stream));
+      objects.set(xrefStreamRef!.num, { start: startxref, end: pos });
+      push(Buffer.from(`startxref\n${startxref}\n%%EOF\n`, 'latin1'));
+    }
+    return { tail: Buffer.concat(parts), base, objects, startxref, xrefKind };
+  }
+}
+
+type Entry = [number, { offset: number; gen: number } | { stream: number; index: number } | null];
+
+function runs(entries: Entry[]): Entry[][] {
+  const sorted = [...entries].sort((a, b) => a[0] - b[0]);
+  const out: Entry[][] = [];
+  for (const e of sorted) {
+    const cur = out[out.length - 1];
+    if (cur && cur[cur.length - 1]![0] + 1 === e[0]) cur.push(e);
+    else out.push([e]);
+  }
+  return out;
+}
+
+/** §7.5.4: fixed 20-byte entries `nnnnnnnnnn ggggg n\r\n` in subsections of consecutive numbers. */
+function tableSection(entries: Entry[]): string {
+  let s = 'xref\n';
+  for (const run of runs(entries)) {
+    s += `${run[0]![0]} ${run.length}\n`;
+    for (const [, e] of run) {
+      if (e && 'offset' in e) s += `${String(e.offset).padStart(10, '0')} ${String(e.gen).padStart(5, '0')} n\r\n`;
+      else s += '0000000000 65535 f\r\n';
+    }
+  }
+  return s;
+}
+
+function serializeTrailer(d: PdfDict): Buffer {
+  // a trailer is a plain dictionary; reuse the object serializer through a throwaway wrapper
+  const b = serializeIndirect(new PdfRef(0, 0), d);
+  return b.subarray(b.indexOf('<<'), b.lastIndexOf('>>') + 2);
+}
+
+/** §7.5.8: an uncompressed xref stream with /W [1 4 2] (wider offsets when the file needs them). */
+function xrefStream(entries: Entry[], trailer: PdfDict, size: number): PdfStream {
+  const maxField = Math.max(0, ...entries.map(([, e]) => (e === null ? 0 : 'offset' in e ? e.offset : e.stream)));
+  const w1 = maxField < 2 ** 32 ? 4 : 6;
+  const rec = 1 + w1 + 2;
+  const rs = runs(entries);
+  const data = Buffer.alloc(entries.length * rec);
+  let p = 0;
+  const index: number[] = [];
+  for (const run of rs) {
+    index.push(run[0]![0], run.length);
+    for (const [, e] of run) {
+      const [t, f2, f3] = e === null ? [0, 0, 65535] : 'offset' in e ? [1, e.offset, e.gen] : [2, e.stream, e.index];
+      data[p] = t;
+      data.writeUIntBE(f2, p + 1, w1);
+      data.writeUInt16BE(Math.min(f3, 65535), p + 1 + w1);
+      p += rec;
+    }
+  }
+  const d = new PdfDict([
+    ['Type', PdfName.of('XRef')],
+    ['W', [1, w1, 2]],
+    ['Index', index],
+  ]);
+  for (const [k, v] of trailer.map) d.set(k, v);
+  d.set('Size', size);
+  return new PdfStream(d, data);
+}
+
+/** Convenience: builds the update and returns original ‖ tail as one buffer. */
+export function appendIncrementalUpdate(doc: PdfDocument, objects: Array<{ ref: PdfRef; value: PdfObject }>, options: WriteOptions = {}): Buffer {
+  const w = new IncrementalWriter(doc);
+  for (const o of objects) w.set(o.ref, o.value);
+  const u = w.build(options);
+  return Buffer.concat([doc.bytes, u.tail]);
+}

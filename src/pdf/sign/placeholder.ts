@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../../core/errors.js';
+import type { HashName } from '../../core/signature-algorithms.js';
+
+export type ByteRange = [number, number, number, number];
+
+/** Width of each of the three patched /ByteRange numbers (enough for files up to ~9.3 GB). */
+export const BYTE_RANGE_DIGITS = 10;
+
+/** `[0 0000000000 0000000000 0000000000]`: fixed width so the final numbers fit in place. */
+export function byteRangePlaceholder(): Buffer {
+  const z = '0'.repeat(BYTE_RANGE_DIGITS);
+  return Buffer.from(`[0 ${z} ${z} ${z}]`, 'latin1');
+}
+
+/** The patched value, padded with spaces to the placeholder's width (white-space is free, §7.2.3). */
+export function byteRangeText(br: ByteRange): Buffer {
+  const width = byteRangePlaceholder().length;
+  const s = `[${br.join(' ')}]`;
+  if (s.length > width) throw new AppError('PDF_LIMIT_EXCEEDED', 'file too large for the /ByteRange placeholder');
+  return Buffer.from(s.slice(0, -1) + ' '.repeat(width - s.length) + ']', 'latin1');
+}
+
+/** `<00…00>` holding `size` bytes of DER. */
+export function contentsPlaceholder(size: number): Buffer {
+  return Buffer.from(`<${'0'.repeat(size * 2)}>`, 'latin1');
+}
+
+/**
+ * Hashes the two byte ranges of a (possibly split) file in place: `chunks` are consecutive
+ * buffers forming the file (original ‖ appended tail), never concatenated or copied.
+ */
+export function hashByteRange(chunks: readonly Buffer[], br: ByteRange, hash: HashName): Buffer {
+  const h = createHash(hash);
+  const ranges: Array<[number, number]> = [
+    [br[0], br[0] + br[1]],
+    [br[2], br[2] + br[3]],
+  ];
+  for (const [from, to] of ranges) {
+    let base = 0;
+    for (const c of chunks) {
+      const lo = Math.max(from, base);
+      const hi = Math.min(to, base + c.length);
+      if (lo < hi) h.update(c.subarray(lo - base, hi - base));
+      base += c.length;
+    }
+  }
+  return h.digest();
+}
+
+/** Digest over a prepared file's byte ranges (e.g. a two-phase session's stored bytes). */
+export function digestByteRange(pdf: Buffer, br: ByteRange, hash: HashName): Buffer {
+  if (br[2] + br[3] > pdf.length) throw new TypeError('byte range outside the file');
+  return hashByteRange([pdf], br, hash);
+}
+
+/**
+ * Writes `cms` as hex into the `/Contents` gap [br[1], br[2]) of `target` (starting `offset` bytes
+ * into the file), zero-padding the rest. PLACEHOLDER_OVERFLOW when it does not fit: the caller
+ * prepares again with a larger placeholder — nothing is truncated.
+ */
+export function writeContents(target: Buffer, offset: number, br: ByteRange, cms: Buffer): void {
+  const gapStart = br[1] - offset;
+  const gapEnd = br[2] - offset;
+  const capacity = (gapEnd - gapStart - 2) / 2;
+  if (target[gapStart] !== 0x3c || target[gapEnd - 1] !== 0x3e) throw new TypeError('byte range gap is not the /Contents hex string');
+  if (cms.length > capacity)
+    throw new AppError('PLACEHOLDER_OVERFLOW', `signature needs ${cms.length} bytes but the placeholder holds ${capacity}`, { details: { needed: cms.length, capacity } });
+  const hex = cms.toString('hex');
+  target.write(hex, gapStart + 1, 'latin1');
+  target.fill(0x30, gapStart + 1 + hex.length, gapEnd - 1);
+}
+
+/** Embeds `cms` into a prepared file held in one buffer (modified in place, and returned). */
+export function embedCms(preparedPdf: Buffer, br: ByteRange, cms: Buffer): Buffer {
+  if (br[2] + br[3] !== preparedPdf.length) throw new TypeError('byte range does not end at the end of the file');
+  writeContents(preparedPdf, 0, br, cms);
+  return preparedPdf;
+}

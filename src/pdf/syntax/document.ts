@@ -1,0 +1,258 @@
+import { AppError } from '../../core/errors.js';
+import { decodeStreamData } from './filters.js';
+import { resolveLimits, type PdfLimits } from './limits.js';
+import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
+import { Parser, malformed } from './parser.js';
+import { scanObjects } from './repair.js';
+import { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } from './xref.js';
+
+export interface OpenOptions {
+  limits?: Partial<PdfLimits>;
+  /** Read the structure of an encrypted file (strings and streams stay encrypted). Default false → PDF_ENCRYPTED. */
+  allowEncrypted?: boolean;
+  /** Rebuild the object table by scanning when the xref is broken. Default true. */
+  repair?: boolean;
+}
+
+/**
+ * A lazily read PDF document. Opening reads only the file's tail: `startxref`, the xref sections
+ * along the `/Prev` chain (ISO 32000-1 §7.5.5, §7.5.6, §7.5.8) and the trailer. Objects are parsed
+ * on first use and cached, so the cost of a task grows with the objects it touches, never with
+ * the page count. `bytes` is never modified.
+ */
+export class PdfDocument {
+  readonly limits: PdfLimits;
+  /** Newest first; empty after a repair. */
+  readonly sections: XrefSection[] = [];
+  /** Merged trailer: for each key the newest section that has it. */
+  readonly trailer: PdfDict;
+  /** Offset given by the final `startxref` (undefined only when repaired without one). */
+  readonly startxref: number | undefined;
+  /** Set when the normal xref path failed and the object table was rebuilt by scanning. */
+  repaired: string | undefined;
+  private xref = new Map<number, XrefEntry>();
+  private cache = new Map<number, PdfObject>();
+  private resolving = new Set<number>();
+  private objStmCache = new Map<number, { data: Buffer; first: number; offsets: Map<number, number>; order: number[] }>();
+  private scanned: Map<number, XrefEntry> | undefined;
+
+  private constructor(readonly bytes: Buffer, options: OpenOptions) {
+    this.limits = resolveLimits(options.limits);
+    checkHeader(bytes);
+    let startxref: number | undefined;
+    let trailer: PdfDict;
+    try {
+      startxref = findStartxref(bytes).startxref;
+      trailer = this.readChain(startxref);
+      const root = this.resolve(trailer.get('Root'));
+      if (!(root instanceof PdfDict)) throw malformed('trailer /Root is not a dictionary');
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'PDF_MALFORMED' || options.repair === false) throw e;
+      trailer = this.rebuild(e.message);
+      startxref = undefined;
+    }
+    this.trailer = trailer;
+    this.startxref = startxref;
+    if (trailer.has('Encrypt') && !options.allowEncrypted)
+      throw new AppError('PDF_ENCRYPTED', 'the PDF is encrypted; decryption is not supported');
+  }
+
+  static open(bytes: Buffer | Uint8Array, options: OpenOptions = {}): PdfDocument {
+    const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return new PdfDocument(b, options);
+  }
+
+  private readChain(startxref: number): PdfDict {
+    const seen = new Set<number>();
+    const trailer = new PdfDict();
+    let offset: number | undefined = startxref;
+    while (offset !== undefined) {
+      if (seen.has(offset)) throw malformed('xref /Prev chain loops', { offset });
+      if (seen.size >= this.limits.maxXrefSections) throw new AppError('PDF_LIMIT_EXCEEDED', 'too many xref sections');
+      seen.add(offset);
+      const s = parseXrefSection(this.bytes, offset, this.limits, (r) => this.lengthOf(r));
+      this.sections.push(s);
+      // §7.5.8.4: in a hybrid section, the table comes first, then /XRefStm, then /Prev
+      const add = (m: Map<number, XrefEntry>, freeToo: boolean): void => {
+        for (const [n, e] of m) if (!this.xref.has(n) && (freeToo || e.kind !== 'free')) this.xref.set(n, e);
+      };
+      add(s.entries, !s.hybrid);
+      if (s.hybrid) {
+        add(s.hybrid.entries, true);
+        add(s.entries, true);
+      }
+      for (const [k, v] of s.trailer.map) if (!trailer.has(k) && !['Prev', 'XRefStm', 'W', 'Index', 'Length', 'Filter', 'DecodeParms', 'Type'].includes(k)) trailer.set(k, v);
+      const prev = s.trailer.get('Prev');
+      // `/Prev 0` (pointing at the header) is a common writer bug meaning "no previous section"
+      offset = typeof prev === 'number' && prev > 0 ? prev : undefined;
+    }
+    if (!trailer.has('Root')) throw malformed('trailer has no /Root');
+    return trailer;
+  }
+
+  private rebuild(reason: string): PdfDict {
+    const scan = scanObjects(this.bytes, this.limits);
+    this.sections.length = 0;
+    this.xref = new Map(scan.entries);
+    this.cache.clear();
+    this.objStmCache.clear();
+    // objects inside object streams found by the scan, unless defined directly
+    for (const sn of scan.objectStreams) {
+      try {
+        const os = this.objectStream(sn);
+        os.order.forEach((num, index) => {
+          if (!this.xref.has(num)) this.xref.set(num, { kind: 'compressed', stream: sn, index });
+        });
+      } catch {
+        /* unreadable object stream: skip */
+      }
+    }
+    this.repaired = reason;
+    if (!scan.trailer.has('Root')) throw malformed(`cannot repair: no catalog found (${reason})`);
+    const root = this.resolve(scan.trailer.get('Root'));
+    if (!(root instanceof PdfDict)) throw malformed(`cannot repair: catalog unreadable (${reason})`);
+    return scan.trailer;
+  }
+
+  /** The merged cross-reference table (object number → entry). */
+  get entries(): ReadonlyMap<number, XrefEntry> {
+    return this.xref;
+  }
+
+  /** One more than the highest object number in use (max of trailer /Size and the table). */
+  get size(): number {
+    let max = this.trailer.getNumber('Size') ?? 0;
+    for (const s of this.sections) max = Math.max(max, s.trailer.getNumber('Size') ?? 0, (s.streamNum ?? -1) + 1);
+    for (const n of this.xref.keys()) if (n >= max) max = n + 1;
+    return max;
+  }
+
+  /** Kind of the section `startxref` points at: what an incremental update must append (hybrid → table). */
+  get lastSectionKind(): 'table' | 'stream' {
+    return this.sections[0]?.kind ?? 'table';
+  }
+
+  get catalogRef(): PdfRef | undefined {
+    const r = this.trailer.get('Root');
+    return r instanceof PdfRef ? r : undefined;
+  }
+
+  get catalog(): PdfDict {
+    const c = this.resolve(this.trailer.get('Root'));
+    if (!(c instanceof PdfDict)) throw malformed('catalog is not a dictionary');
+    return c;
+  }
+
+  /** Dereferences `o` when it is a reference (missing objects are null, §7.3.10); other values pass through. */
+  resolve(o: PdfObject | undefined): PdfObject | undefined {
+    if (!(o instanceof PdfRef)) return o;
+    return this.getObject(o.num);
+  }
+
+  /** `dict[key]` dereferenced. */
+  get(d: PdfDict | undefined, key: string): PdfObject | undefined {
+    return d ? this.resolve(d.get(key)) : undefined;
+  }
+
+  getDict(d: PdfDict | undefined, key: string): PdfDict | undefined {
+    const v = this.get(d, key);
+    return v instanceof PdfDict ? v : v instanceof PdfStream ? v.dict : undefined;
+  }
+
+  getObject(num: number): PdfObject {
+    if (this.cache.has(num)) return this.cache.get(num)!;
+    if (this.resolving.has(num)) throw malformed(`reference loop through object ${num}`, { object: num });
+    this.resolving.add(num);
+    try {
+      const v = this.load(num);
+      this.cache.set(num, v);
+      return v;
+    } finally {
+      this.resolving.delete(num);
+    }
+  }
+
+  private load(num: number): PdfObject {
+    const e = this.xref.get(num);
+    if (!e || e.kind === 'free') return null;
+    if (e.kind === 'compressed') return this.loadCompressed(num, e.stream, e.index);
+    try {
+      return this.parseAt(e.offset, num).value;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'PDF_MALFORMED') throw err;
+      // bad offset: fall back to a scan of the file for this object, and say so
+      const s = (this.scanned ??= scanObjects(this.bytes, this.limits).entries).get(num);
+      if (!s || s.kind !== 'offset' || s.offset === e.offset) throw err;
+      this.repaired ??= `object ${num} found by scanning (${err.message})`;
+      return this.parseAt(s.offset, num).value;
+    }
+  }
+
+  private parseAt(offset: number, num: number): { value: PdfObject; end: number } {
+    if (offset < 0 || offset >= this.bytes.length) throw malformed(`object ${num} offset outside the file`, { object: num, offset });
+    const p = new Parser(this.bytes, offset, this.limits.maxDepth);
+    const o = p.parseIndirect((r) => this.lengthOf(r));
+    if (o.num !== num) throw malformed(`xref points object ${num} at object ${o.num}`, { object: num, offset });
+    return o;
+  }
+
+  private lengthOf(r: PdfRef): number | undefined {
+    const v = this.getObject(r.num);
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  /** §7.5.7 object stream: N pairs (object number, offset relative to /First), then the objects. */
+  private objectStream(sn: number) {
+    let os = this.objStmCache.get(sn);
+    if (os) return os;
+    const s = this.getObject(sn);
+    if (!(s instanceof PdfStream) || s.dict.getName('Type') !== 'ObjStm') throw malformed(`object ${sn} is not an object stream`);
+    const n = s.dict.getNumber('N') ?? 0;
+    const first = s.dict.getNumber('First') ?? 0;
+    const data = this.streamData(s);
+    const p = new Parser(data, 0, this.limits.maxDepth);
+    const offsets = new Map<number, number>();
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const num = p.integer();
+      const off = p.integer();
+      if (num === undefined || off === undefined) break;
+      order.push(num);
+      if (!offsets.has(num)) offsets.set(num, first + off);
+    }
+    os = { data, first, offsets, order };
+    this.objStmCache.set(sn, os);
+    return os;
+  }
+
+  private loadCompressed(num: number, sn: number, index: number): PdfObject {
+    const os = this.objectStream(sn);
+    let at = os.offsets.get(num);
+    if (at === undefined && os.order[index] === num) at = os.offsets.get(num);
+    if (at === undefined) return null;
+    return new Parser(os.data, at, this.limits.maxDepth).parseObject();
+  }
+
+  /** Decoded data of a stream (filters of §7.4 with the configured size/ratio limits). */
+  streamData(s: PdfStream): Buffer {
+    return decodeStreamData(s, this.limits, (o) => this.resolve(o));
+  }
+
+  /**
+   * Where object `num` is stored: for objects written directly, the byte range of `N G obj …
+   * endobj` in the file; for compressed objects, the object stream and index.
+   */
+  objectLocation(num: number): { kind: 'offset'; start: number; end: number; gen: number } | { kind: 'compressed'; stream: number; index: number } | undefined {
+    const e = this.xref.get(num);
+    if (!e || e.kind === 'free') return undefined;
+    if (e.kind === 'compressed') return e;
+    const { end } = this.parseAt(e.offset, num);
+    return { kind: 'offset', start: e.offset, end, gen: e.gen };
+  }
+}
+
+/** §7.5.2: `%PDF-` must start the file (we allow up to 1 KiB of junk before it, as readers do). */
+function checkHeader(bytes: Buffer): void {
+  const at = bytes.subarray(0, 1024 + 8).indexOf('%PDF-');
+  if (at < 0 || !/^%PDF-\d\.\d/.test(bytes.toString('latin1', at, at + 8))) throw new AppError('PDF_NOT_PDF', 'not a PDF file (no valid %PDF-n.m header)');
+}

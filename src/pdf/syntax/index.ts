@@ -1,0 +1,11 @@
+/** PDF syntax layer (ISO 32000-1 §7): object model, parser, lazy reader. No cryptography here. */
+export * from './objects.js';
+export { Parser, malformed, looksLikeObjectHeader, type IndirectObject, type LengthResolver } from './parser.js';
+export { DEFAULT_LIMITS, resolveLimits, type PdfLimits } from './limits.js';
+export { decodeStreamData } from './filters.js';
+export { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } from './xref.js';
+export { PdfDocument, type OpenOptions } from './document.js';
+export { pageCount, getPage, inheritedAttribute, type PageInfo } from './page-tree.js';
+export { acroForm, formFields, type FormField } from './acroform.js';
+export { listRevisions, revisionObjects, type Revision } from './revisions.js';
+export { scanObjects, type ScanResult } from './repair.js';

@@ -1,0 +1,307 @@
+import { AppError } from '../../core/errors.js';
+import { isDigit, isRegular, isWs } from './chars.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
+
+/**
+ * Parser for PDF objects (ISO 32000-1 §7.3) working directly on the file's bytes: no tokens are
+ * materialised for the parts of the file nobody asks for. Offsets are absolute.
+ */
+
+export function malformed(message: string, details?: Record<string, unknown>): AppError {
+  return new AppError('PDF_MALFORMED', message, details ? { details } : {});
+}
+
+const KW_STREAM = Buffer.from('stream');
+const KW_ENDSTREAM = Buffer.from('endstream');
+
+/** Resolves an indirect `/Length`; returns undefined when it cannot (then the parser scans). */
+export type LengthResolver = (r: PdfRef) => number | undefined;
+
+export interface IndirectObject {
+  num: number;
+  gen: number;
+  value: PdfObject;
+  /** Offset of the first byte after `endobj` (or after the value when `endobj` is missing). */
+  end: number;
+}
+
+export class Parser {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    pos = 0,
+    readonly maxDepth = DEFAULT_LIMITS.maxDepth,
+    readonly end = buf.length,
+  ) {
+    this.pos = pos;
+  }
+
+  /** Skips white-space and comments (§7.2.3, §7.2.4). */
+  skipWs(): void {
+    const b = this.buf;
+    let p = this.pos;
+    while (p < this.end) {
+      const c = b[p]!;
+      if (isWs(c)) p++;
+      else if (c === 0x25 /* % */) {
+        while (p < this.end && b[p] !== 10 && b[p] !== 13) p++;
+      } else break;
+    }
+    this.pos = p;
+  }
+
+  /** Reads a run of regular characters (a keyword or number token) without consuming white-space. */
+  regularToken(): string {
+    const start = this.pos;
+    let p = start;
+    while (p < this.end && isRegular(this.buf[p])) p++;
+    this.pos = p;
+    return this.buf.toString('latin1', start, p);
+  }
+
+  /** True (and consumes it) when the next token is exactly the keyword. */
+  keyword(word: string): boolean {
+    this.skipWs();
+    const save = this.pos;
+    if (this.regularToken() === word) return true;
+    this.pos = save;
+    return false;
+  }
+
+  /** Reads an unsigned integer token; undefined (position unchanged) when none. */
+  integer(): number | undefined {
+    this.skipWs();
+    const save = this.pos;
+    const t = this.regularToken();
+    if (/^\d{1,15}$/.test(t)) return Number(t);
+    this.pos = save;
+    return undefined;
+  }
+
+  parseObject(depth = 0): PdfObject {
+    if (depth > this.maxDepth) throw new AppError('PDF_LIMIT_EXCEEDED', `objects nested deeper than ${this.maxDepth}`);
+    this.skipWs();
+    if (this.pos >= this.end) throw malformed('unexpected end of data while reading an object', { offset: this.pos });
+    const b = this.buf;
+    const c = b[this.pos]!;
+    switch (c) {
+      case 0x2f /* / */:
+        return this.parseName();
+      case 0x28 /* ( */:
+        return this.parseLiteralString();
+      case 0x3c /* < */:
+        if (b[this.pos + 1] === 0x3c) return this.parseDict(depth);
+        return this.parseHexString();
+      case 0x5b /* [ */:
+        return this.parseArray(depth);
+      default:
+        break;
+    }
+    const start = this.pos;
+    const tok = this.regularToken();
+    if (tok === '') throw malformed(`unexpected character 0x${c.toString(16)}`, { offset: start });
+    if (tok === 'null') return null;
+    if (tok === 'true') return true;
+    if (tok === 'false') return false;
+    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(tok)) {
+      const n = Number(tok);
+      // `num gen R` lookahead (§7.3.10): only for non-negative integers.
+      if (/^\d+$/.test(tok)) {
+        const save = this.pos;
+        const gen = this.integer();
+        if (gen !== undefined && this.keyword('R')) return new PdfRef(n, gen);
+        this.pos = save;
+      }
+      return n;
+    }
+    // Tolerate sloppy numbers such as "--5" or "1.2.3" the way common readers do.
+    const lenient = /^[+-]*(\d*\.?\d*)/.exec(tok);
+    if (lenient && lenient[1] && /\d/.test(lenient[1])) return tok.startsWith('-') ? -Number.parseFloat(lenient[1]) : Number.parseFloat(lenient[1]);
+    throw malformed(`unexpected keyword "${tok.slice(0, 32)}"`, { offset: start });
+  }
+
+  /** §7.3.5: `/Name` with `#xx` escapes. */
+  parseName(): PdfName {
+    this.pos++; // '/'
+    const start = this.pos;
+    const tok = this.regularToken();
+    if (tok.indexOf('#') < 0) return PdfName.of(tok);
+    const bytes: number[] = [];
+    for (let i = 0; i < tok.length; i++) {
+      const ch = tok.charCodeAt(i);
+      if (ch === 0x23 && /^[0-9a-fA-F]{2}$/.test(tok.slice(i + 1, i + 3))) {
+        bytes.push(Number.parseInt(tok.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else bytes.push(ch);
+    }
+    void start;
+    return PdfName.of(Buffer.from(bytes).toString('latin1'));
+  }
+
+  /** §7.3.4.2 literal string: balanced parentheses, backslash escapes, EOL normalisation. */
+  parseLiteralString(): PdfString {
+    const b = this.buf;
+    let p = this.pos + 1;
+    let depth = 1;
+    const out = Buffer.allocUnsafe(Math.min(this.end - p, 1 << 16));
+    let parts: Buffer[] | undefined;
+    let o = 0;
+    const push = (v: number): void => {
+      if (o === out.length) {
+        (parts ??= []).push(Buffer.from(out));
+        o = 0;
+      }
+      out[o++] = v;
+    };
+    for (;;) {
+      if (p >= this.end) throw malformed('unterminated literal string', { offset: this.pos });
+      const c = b[p++]!;
+      if (c === 0x5c /* \ */) {
+        const e = b[p++];
+        if (e === undefined) continue;
+        switch (e) {
+          case 0x6e: push(10); break; // n
+          case 0x72: push(13); break; // r
+          case 0x74: push(9); break; // t
+          case 0x62: push(8); break; // b
+          case 0x66: push(12); break; // f
+          case 0x0d: if (b[p] === 0x0a) p++; break; // line continuation
+          case 0x0a: break;
+          default:
+            if (e >= 0x30 && e <= 0x37) {
+              let v = e - 0x30;
+              for (let k = 0; k < 2 && b[p]! >= 0x30 && b[p]! <= 0x37; k++) v = v * 8 + (b[p++]! - 0x30);
+              push(v & 0xff);
+            } else push(e); // \( \) \\ and unknown escapes: the character itself
+        }
+      } else if (c === 0x28) {
+        depth++;
+        push(c);
+      } else if (c === 0x29) {
+        if (--depth === 0) break;
+        push(c);
+      } else if (c === 0x0d) {
+        if (b[p] === 0x0a) p++;
+        push(0x0a);
+      } else push(c);
+    }
+    this.pos = p;
+    const last = Buffer.from(out.subarray(0, o));
+    return new PdfString(parts ? Buffer.concat([...parts, last]) : last, false);
+  }
+
+  /** §7.3.4.3 hexadecimal string; white-space ignored, an odd final digit is followed by 0. */
+  parseHexString(): PdfString {
+    const b = this.buf;
+    const close = b.indexOf(0x3e, this.pos + 1);
+    if (close < 0 || close >= this.end) throw malformed('unterminated hex string', { offset: this.pos });
+    let hex = b.toString('latin1', this.pos + 1, close);
+    if (/[^0-9a-fA-F]/.test(hex)) {
+      hex = hex.replace(/[\0\t\n\f\r ]/g, '');
+      if (/[^0-9a-fA-F]/.test(hex)) throw malformed('invalid character in hex string', { offset: this.pos });
+    }
+    if (hex.length % 2) hex += '0';
+    this.pos = close + 1;
+    return new PdfString(Buffer.from(hex, 'hex'), true);
+  }
+
+  parseArray(depth: number): PdfObject[] {
+    this.pos++; // '['
+    const out: PdfObject[] = [];
+    for (;;) {
+      this.skipWs();
+      if (this.pos >= this.end) throw malformed('unterminated array', { offset: this.pos });
+      if (this.buf[this.pos] === 0x5d /* ] */) {
+        this.pos++;
+        return out;
+      }
+      out.push(this.parseObject(depth + 1));
+    }
+  }
+
+  parseDict(depth: number): PdfDict {
+    this.pos += 2; // '<<'
+    const d = new PdfDict();
+    for (;;) {
+      this.skipWs();
+      if (this.pos >= this.end) throw malformed('unterminated dictionary', { offset: this.pos });
+      const c = this.buf[this.pos];
+      if (c === 0x3e && this.buf[this.pos + 1] === 0x3e) {
+        this.pos += 2;
+        return d;
+      }
+      if (c !== 0x2f) throw malformed('dictionary key is not a name', { offset: this.pos });
+      const key = this.parseName().name;
+      this.skipWs();
+      if (this.buf[this.pos] === 0x3e && this.buf[this.pos + 1] === 0x3e) {
+        d.set(key, null); // a key without value: treat as null (lenient, like most readers)
+        continue;
+      }
+      d.set(key, this.parseObject(depth + 1));
+    }
+  }
+
+  /**
+   * §7.3.10 indirect object `num gen obj … endobj`, including a stream body (§7.3.8). A wrong or
+   * unresolvable `/Length` falls back to scanning for `endstream`.
+   */
+  parseIndirect(resolveLength?: LengthResolver): IndirectObject {
+    const at = this.pos;
+    const num = this.integer();
+    const gen = this.integer();
+    if (num === undefined || gen === undefined || !this.keyword('obj')) throw malformed('expected "N G obj"', { offset: at });
+    let value = this.parseObject();
+    this.skipWs();
+    if (value instanceof PdfDict && this.buf.compare(KW_STREAM, 0, 6, this.pos, this.pos + 6) === 0 && !isRegular(this.buf[this.pos + 6])) {
+      value = this.parseStreamBody(value, resolveLength);
+      this.skipWs();
+    }
+    const save = this.pos;
+    if (!this.keyword('endobj')) this.pos = save; // tolerated: many files omit or misplace it
+    return { num, gen, value, end: this.pos };
+  }
+
+  private parseStreamBody(d: PdfDict, resolveLength?: LengthResolver): PdfStream {
+    const b = this.buf;
+    let p = this.pos + 6;
+    if (b[p] === 0x0d) p++;
+    if (b[p] === 0x0a) p++;
+    const dataStart = p;
+    const lenObj = d.get('Length');
+    let len: number | undefined;
+    if (typeof lenObj === 'number') len = lenObj;
+    else if (lenObj instanceof PdfRef && resolveLength) {
+      try {
+        len = resolveLength(lenObj);
+      } catch {
+        len = undefined;
+      }
+    }
+    if (len !== undefined && Number.isInteger(len) && len >= 0 && dataStart + len <= this.end) {
+      let q = dataStart + len;
+      while (q < this.end && isWs(b[q])) q++;
+      if (b.compare(KW_ENDSTREAM, 0, 9, q, q + 9) === 0) {
+        this.pos = q + 9;
+        return new PdfStream(d, b.subarray(dataStart, dataStart + len), dataStart);
+      }
+    }
+    // Fallback (§7.3.8.1 says Length is authoritative, but real files lie): scan for endstream.
+    const e = b.indexOf(KW_ENDSTREAM, dataStart);
+    if (e < 0 || e >= this.end) throw malformed('stream without endstream', { offset: dataStart });
+    let dataEnd = e;
+    if (b[dataEnd - 1] === 0x0a) dataEnd--;
+    if (b[dataEnd - 1] === 0x0d) dataEnd--;
+    if (dataEnd < dataStart) dataEnd = dataStart;
+    this.pos = e + 9;
+    return new PdfStream(d, b.subarray(dataStart, dataEnd), dataStart);
+  }
+}
+
+/** True when `buf` at `pos` (after white-space) holds `num gen obj`. */
+export function looksLikeObjectHeader(buf: Buffer, pos: number): boolean {
+  const p = new Parser(buf, pos);
+  return p.integer() !== undefined && p.integer() !== undefined && p.keyword('obj');
+}
+
+export { isDigit };
