@@ -59,4 +59,214 @@ export interface CoreTables {
   sealed_keys: SealedKeysTable;
 }
 
-export type Database = CoreTables;
+export interface CasTable {
+  id: string;
+  kind: string;
+  parent_id: string | null;
+  key_uri: string;
+  certificate_der: Buffer;
+  subject_dn: string;
+  serial: string;
+  not_before: string;
+  not_after: string;
+  status: string;
+  created_at: string;
+  /** Last CRL number handed out (RFC 5280 §5.2.3); 0 = none yet. */
+  crl_number: number;
+}
+
+export interface CertificatesTable {
+  id: string;
+  ca_id: string;
+  serial: string;
+  profile: string;
+  subscriber_id: string | null;
+  request_id: string | null;
+  replaces_id: string | null;
+  subject_dn: string;
+  spki_sha256: string;
+  key_uri: string | null;
+  not_before: string;
+  not_after: string;
+  status: string;
+  der: Buffer | null;
+  revocation_reason: string | null;
+  revoked_at: string | null;
+  invalidity_date: string | null;
+  failure_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SubscribersTable {
+  id: string;
+  kind: string;
+  managing_organization_id: string | null;
+  name: string;
+  subject: string;
+  identifiers: string;
+  email: string | null;
+  position: string | null;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row per (subscriber, prefixed identifier): an indexed exact-match lookup on both engines. */
+export interface SubscriberIdentifiersTable {
+  subscriber_id: string;
+  identifier: string;
+}
+
+export interface RequestsTable {
+  id: string;
+  kind: string;
+  state: string;
+  subscriber_id: string;
+  profile: string;
+  ca_id: string;
+  certificate_id: string | null;
+  csr_der: Buffer | null;
+  params: string;
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  result_certificate_id: string | null;
+  completed_at: string | null;
+  failure_reason: string | null;
+}
+
+export interface CrlsTable {
+  ca_id: string;
+  crl_number: number;
+  this_update: string;
+  next_update: string;
+  der: Buffer;
+  entry_count: number;
+  created_at: string;
+}
+
+export interface PkiTables {
+  cas: CasTable;
+  certificates: CertificatesTable;
+  subscribers: SubscribersTable;
+  subscriber_identifiers: SubscriberIdentifiersTable;
+  requests: RequestsTable;
+  crls: CrlsTable;
+}
+
+export interface SignSessionsTable {
+  id: string;
+  owner_id: string | null;
+  prepared_pdf: Buffer;
+  /** JSON array of 4 integers. */
+  byte_range: string;
+  signed_attributes: Buffer;
+  digest_algorithm: string;
+  algorithm: string;
+  /** JSON array of base64 DER certificates, signer first. */
+  certificates: string;
+  level: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface SigningCredentialsTable {
+  id: string;
+  owner_id: string;
+  label: string;
+  key_uri: string;
+  certificates: string;
+  algorithm: string | null;
+  pin_hash: string;
+  failed_attempts: number;
+  locked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SigningAuthorizationsTable {
+  id: string;
+  credential_id: string;
+  owner_id: string;
+  max_documents: number;
+  used_documents: number;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface SigningTables {
+  sign_sessions: SignSessionsTable;
+  signing_credentials: SigningCredentialsTable;
+  signing_authorizations: SigningAuthorizationsTable;
+}
+
+export interface AuthoritiesTable {
+  id: string;
+  name: string;
+  place: string;
+  organization_id: string | null;
+  seal_credential_id: string | null;
+  created_at: string;
+}
+
+/** One row per (authority, register type, year): the number counter, locked by every allocation, and the year closing. */
+export interface RegisterYearsTable {
+  authority_id: string;
+  register_type: string;
+  year: number;
+  last_number: number;
+  closed_at: string | null;
+  closed_by: string | null;
+  total: number | null;
+}
+
+export interface RegisterVolumesTable {
+  authority_id: string;
+  register_type: string;
+  year: number;
+  volume: number;
+  opened_at: string;
+  opened_by: string;
+  closed_at: string | null;
+}
+
+export interface RegisterEntriesTable {
+  id: string;
+  authority_id: string;
+  register_type: string;
+  year: number;
+  volume: number;
+  number: number;
+  status: string;
+  lookup_code: string;
+  certifier_id: string;
+  requester_name: string;
+  requester_id_document: string;
+  document_type: string;
+  document_title: string;
+  document_issuer: string;
+  original_sha256: string;
+  original_pages: number;
+  copies: number;
+  fee_per_copy: number;
+  fee_total: number;
+  copy_sha256: string | null;
+  certified_at: string;
+  status_reason: string | null;
+  status_changed_by: string | null;
+  status_changed_at: string | null;
+}
+
+export interface CopiesTables {
+  authorities: AuthoritiesTable;
+  register_years: RegisterYearsTable;
+  register_volumes: RegisterVolumesTable;
+  register_entries: RegisterEntriesTable;
+}
+
+export type Database = CoreTables & PkiTables & SigningTables & CopiesTables;

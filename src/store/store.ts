@@ -5,6 +5,9 @@ import { systemClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SealedKeyRepository } from '../keys/sealed-key-repository.js';
+import type { CaRepository, CertificateRepository, CrlRepository, PkiStore, RequestRepository, SubscriberRepository } from '../pki/ports.js';
+import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
+import type { AuthorityRepository, RegisterRepository } from '../copies/ports.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase } from './database.js';
@@ -14,13 +17,39 @@ import { writeTransaction } from './transaction.js';
 import { KyselyAuditLog } from './adapters/audit-log.js';
 import { KyselyApiTokenRepository } from './adapters/api-tokens.js';
 import { KyselySealedKeyRepository } from './adapters/sealed-keys.js';
+import { KyselyCaRepository } from './adapters/cas.js';
+import { KyselyCertificateRepository } from './adapters/certificates.js';
+import { KyselySubscriberRepository } from './adapters/subscribers.js';
+import { KyselyRequestRepository } from './adapters/requests.js';
+import { KyselyCrlRepository } from './adapters/crls.js';
+import { KyselySignSessionRepository } from './adapters/sign-sessions.js';
+import { KyselyCredentialRepository } from './adapters/signing-credentials.js';
+import { KyselySigningAuthorizationRepository } from './adapters/signing-authorizations.js';
+import { KyselyAuthorityRepository } from './adapters/authorities.js';
+import { KyselyRegisterRepository } from './adapters/registers.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
-/** Every repository the store offers; the same shape inside and outside a transaction. */
+/**
+ * Every repository the store offers; the same shape inside and outside a transaction. A Store is
+ * structurally a `PkiStore` (src/pki/ports.ts) and its `audit` a `PkiAuditSink`.
+ */
 export interface StoreRepositories {
   readonly audit: AuditLog;
   readonly apiTokens: ApiTokenRepository;
   readonly sealedKeys: SealedKeyRepository;
+  // pki (src/pki/ports.ts)
+  readonly cas: CaRepository;
+  readonly certificates: CertificateRepository;
+  readonly subscribers: SubscriberRepository;
+  readonly requests: RequestRepository;
+  readonly crls: CrlRepository;
+  // signing (src/signing/ports.ts)
+  readonly signSessions: SignSessionRepository;
+  readonly credentials: CredentialRepository;
+  readonly signingAuthorizations: SigningAuthorizationRepository;
+  // certified copies (src/copies/ports.ts)
+  readonly authorities: AuthorityRepository;
+  readonly registers: RegisterRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -61,6 +90,16 @@ function repositories(ctx: DbContext, clock: Clock): StoreRepositories {
     audit: new KyselyAuditLog(ctx, clock),
     apiTokens: new KyselyApiTokenRepository(ctx),
     sealedKeys: new KyselySealedKeyRepository(ctx),
+    cas: new KyselyCaRepository(ctx),
+    certificates: new KyselyCertificateRepository(ctx),
+    subscribers: new KyselySubscriberRepository(ctx),
+    requests: new KyselyRequestRepository(ctx),
+    crls: new KyselyCrlRepository(ctx),
+    signSessions: new KyselySignSessionRepository(ctx),
+    credentials: new KyselyCredentialRepository(ctx),
+    signingAuthorizations: new KyselySigningAuthorizationRepository(ctx),
+    authorities: new KyselyAuthorityRepository(ctx),
+    registers: new KyselyRegisterRepository(ctx),
   };
 }
 
@@ -68,6 +107,16 @@ class KyselyStore implements Store {
   readonly audit: AuditLog;
   readonly apiTokens: ApiTokenRepository;
   readonly sealedKeys: SealedKeyRepository;
+  readonly cas: CaRepository;
+  readonly certificates: CertificateRepository;
+  readonly subscribers: SubscriberRepository;
+  readonly requests: RequestRepository;
+  readonly crls: CrlRepository;
+  readonly signSessions: SignSessionRepository;
+  readonly credentials: CredentialRepository;
+  readonly signingAuthorizations: SigningAuthorizationRepository;
+  readonly authorities: AuthorityRepository;
+  readonly registers: RegisterRepository;
   #closed = false;
 
   constructor(
@@ -75,10 +124,20 @@ class KyselyStore implements Store {
     readonly dialect: StoreDialect,
     private readonly clock: Clock,
   ) {
-    const repos = repositories(rootContext(db, dialect), clock);
-    this.audit = repos.audit;
-    this.apiTokens = repos.apiTokens;
-    this.sealedKeys = repos.sealedKeys;
+    const r = repositories(rootContext(db, dialect), clock);
+    this.audit = r.audit;
+    this.apiTokens = r.apiTokens;
+    this.sealedKeys = r.sealedKeys;
+    this.cas = r.cas;
+    this.certificates = r.certificates;
+    this.subscribers = r.subscribers;
+    this.requests = r.requests;
+    this.crls = r.crls;
+    this.signSessions = r.signSessions;
+    this.credentials = r.credentials;
+    this.signingAuthorizations = r.signingAuthorizations;
+    this.authorities = r.authorities;
+    this.registers = r.registers;
   }
 
   transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
@@ -99,3 +158,6 @@ class KyselyStore implements Store {
     await this.db.destroy();
   }
 }
+
+/** Compile-time proof that a Store satisfies the PKI unit-of-work port (src/pki/ports.ts). */
+export const asPkiStore = (store: Store): PkiStore => store;

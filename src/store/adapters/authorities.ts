@@ -1,0 +1,60 @@
+import type { Selectable } from 'kysely';
+import { AppError } from '../../core/errors.js';
+import type { AuthorityRecord, AuthorityRepository } from '../../copies/ports.js';
+import type { AuthoritiesTable } from '../schema.js';
+import { storeCall } from '../errors.js';
+import { changed, date, iso } from './row-helpers.js';
+import type { DbContext } from './tx-runner.js';
+
+export class KyselyAuthorityRepository implements AuthorityRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  async create(a: Omit<AuthorityRecord, 'createdAt'> & { createdAt: Date }): Promise<AuthorityRecord> {
+    const row: AuthoritiesTable = {
+      id: a.id,
+      name: a.name,
+      place: a.place,
+      organization_id: a.organizationId,
+      seal_credential_id: a.sealCredentialId,
+      created_at: iso(a.createdAt),
+    };
+    await storeCall(this.ctx.db.insertInto('authorities').values(row).execute());
+    return toAuthority(row);
+  }
+
+  async get(id: string): Promise<AuthorityRecord | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('authorities').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toAuthority(row);
+  }
+
+  async list(): Promise<AuthorityRecord[]> {
+    const rows = await storeCall(this.ctx.db.selectFrom('authorities').selectAll().orderBy('id').execute());
+    return rows.map(toAuthority);
+  }
+
+  async update(id: string, patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId'>>): Promise<AuthorityRecord> {
+    const set: Partial<AuthoritiesTable> = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.place !== undefined) set.place = patch.place;
+    if (patch.organizationId !== undefined) set.organization_id = patch.organizationId;
+    if (patch.sealCredentialId !== undefined) set.seal_credential_id = patch.sealCredentialId;
+    if (Object.keys(set).length > 0) {
+      const r = await storeCall(this.ctx.db.updateTable('authorities').set(set).where('id', '=', id).executeTakeFirst());
+      if (changed(r) === 0) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${id}`);
+    }
+    const out = await this.get(id);
+    if (!out) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${id}`);
+    return out;
+  }
+}
+
+function toAuthority(r: Selectable<AuthoritiesTable>): AuthorityRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    place: r.place,
+    organizationId: r.organization_id,
+    sealCredentialId: r.seal_credential_id,
+    createdAt: date(r.created_at),
+  };
+}

@@ -1,0 +1,168 @@
+import type { Selectable } from 'kysely';
+import type {
+  CertificateFilter,
+  CertificateRecord,
+  CertificateRepository,
+  CertificateStatus,
+  CertificateStatusChange,
+  NewPendingCertificate,
+  RevokedEntry,
+  StoredRevocationReason,
+} from '../../pki/ports.js';
+import type { CertificatesTable } from '../schema.js';
+import { storeCall } from '../errors.js';
+import { buf, bufOrNull, changed, date, dateOrNull, iso, isoOrNull, pageOf } from './row-helpers.js';
+import type { DbContext } from './tx-runner.js';
+
+const SERIAL_RE = /^(?:[0-9a-f]{2}){1,20}$/;
+
+export class KyselyCertificateRepository implements CertificateRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  async reserve(r: NewPendingCertificate): Promise<CertificateRecord> {
+    if (!SERIAL_RE.test(r.serial)) throw new TypeError('certificate serial: lowercase even-length hex, at most 20 octets');
+    const row: CertificatesTable = {
+      id: r.id,
+      ca_id: r.caId,
+      serial: r.serial,
+      profile: r.profile,
+      subscriber_id: r.subscriberId,
+      request_id: r.requestId,
+      replaces_id: r.replacesId,
+      subject_dn: r.subjectDn,
+      spki_sha256: r.spkiSha256,
+      key_uri: r.keyUri,
+      not_before: iso(r.notBefore),
+      not_after: iso(r.notAfter),
+      status: 'pending',
+      der: null,
+      revocation_reason: null,
+      revoked_at: null,
+      invalidity_date: null,
+      failure_reason: null,
+      created_at: iso(r.createdAt),
+      updated_at: iso(r.createdAt),
+    };
+    await storeCall(this.ctx.db.insertInto('certificates').values(row).execute());
+    return toCert(row);
+  }
+
+  async markIssued(id: string, der: Buffer, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db.updateTable('certificates').set({ status: 'active', der: buf(der), updated_at: iso(at) }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst(),
+    );
+    return changed(r) > 0;
+  }
+
+  async markFailed(id: string, failureReason: string, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db.updateTable('certificates').set({ status: 'failed', failure_reason: failureReason, updated_at: iso(at) }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst(),
+    );
+    return changed(r) > 0;
+  }
+
+  async changeStatus(id: string, expectedStatus: CertificateStatus, c: CertificateStatusChange): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('certificates')
+        .set({
+          status: c.status,
+          revocation_reason: c.revocationReason,
+          revoked_at: isoOrNull(c.revokedAt),
+          invalidity_date: isoOrNull(c.invalidityDate),
+          updated_at: iso(c.at),
+        })
+        .where('id', '=', id)
+        .where('status', '=', expectedStatus)
+        .executeTakeFirst(),
+    );
+    return changed(r) > 0;
+  }
+
+  async findById(id: string): Promise<CertificateRecord | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('certificates').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toCert(row);
+  }
+
+  async findBySerial(caId: string, serial: string): Promise<CertificateRecord | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('certificates').selectAll().where('ca_id', '=', caId).where('serial', '=', serial).executeTakeFirst());
+    return row && toCert(row);
+  }
+
+  async findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> {
+    const rows = await storeCall(this.ctx.db.selectFrom('certificates').selectAll().where('serial', '=', serial).orderBy('ca_id').execute());
+    return rows.map(toCert);
+  }
+
+  async list(f: CertificateFilter): Promise<CertificateRecord[]> {
+    const { limit, offset } = pageOf(f);
+    let q = this.ctx.db.selectFrom('certificates').selectAll();
+    if (f.caId !== undefined) q = q.where('ca_id', '=', f.caId);
+    if (f.status !== undefined) q = q.where('status', '=', f.status);
+    if (f.subscriberId !== undefined) q = q.where('subscriber_id', '=', f.subscriberId);
+    if (f.profile !== undefined) q = q.where('profile', '=', f.profile);
+    if (f.validAt !== undefined) q = q.where('not_after', '>', iso(f.validAt));
+    const rows = await storeCall(q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute());
+    return rows.map(toCert);
+  }
+
+  /**
+   * Served by the partial index certificates_revoked (ca_id, serial) WHERE status IN
+   * ('revoked', 'on-hold'): the predicate below is written identically so both planners use it.
+   * Only the columns a CRL entry needs are read (RFC 5280 §5.3).
+   */
+  async listRevoked(caId: string, page: { afterSerial?: string; limit: number; notExpiredAt?: Date }): Promise<RevokedEntry[]> {
+    const limit = Math.max(1, Math.floor(page.limit));
+    let q = this.ctx.db
+      .selectFrom('certificates')
+      .select(['serial', 'revoked_at', 'revocation_reason', 'invalidity_date'])
+      .where('ca_id', '=', caId)
+      .where('status', 'in', ['revoked', 'on-hold']);
+    if (page.afterSerial !== undefined) q = q.where('serial', '>', page.afterSerial);
+    if (page.notExpiredAt !== undefined) q = q.where('not_after', '>=', iso(page.notExpiredAt));
+    const rows = await storeCall(q.orderBy('serial').limit(limit).execute());
+    return rows.map((r) => ({
+      serial: r.serial,
+      revokedAt: date(r.revoked_at ?? '1970-01-01T00:00:00.000Z'),
+      reason: (r.revocation_reason ?? 'unspecified') as StoredRevocationReason,
+      invalidityDate: dateOrNull(r.invalidity_date),
+    }));
+  }
+
+  async failStalePending(olderThan: Date, failureReason: string, at: Date): Promise<number> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('certificates')
+        .set({ status: 'failed', failure_reason: failureReason, updated_at: iso(at) })
+        .where('status', '=', 'pending')
+        .where('created_at', '<', iso(olderThan))
+        .executeTakeFirst(),
+    );
+    return changed(r);
+  }
+}
+
+function toCert(r: Selectable<CertificatesTable>): CertificateRecord {
+  return {
+    id: r.id,
+    caId: r.ca_id,
+    serial: r.serial,
+    profile: r.profile,
+    subscriberId: r.subscriber_id,
+    requestId: r.request_id,
+    replacesId: r.replaces_id,
+    subjectDn: r.subject_dn,
+    spkiSha256: r.spki_sha256,
+    keyUri: r.key_uri,
+    notBefore: date(r.not_before),
+    notAfter: date(r.not_after),
+    status: r.status as CertificateStatus,
+    der: bufOrNull(r.der),
+    revocationReason: r.revocation_reason as StoredRevocationReason | null,
+    revokedAt: dateOrNull(r.revoked_at),
+    invalidityDate: dateOrNull(r.invalidity_date),
+    failureReason: r.failure_reason,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}

@@ -1,0 +1,315 @@
+import type { Kysely, Selectable } from 'kysely';
+import { AppError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type {
+  EntryFilter,
+  EntryStatus,
+  NewRegisterEntry,
+  RegisterEntryRecord,
+  RegisterRepository,
+  RegisterType,
+  VolumeRecord,
+  YearClosingRecord,
+} from '../../copies/ports.js';
+import type { Database, RegisterEntriesTable, RegisterVolumesTable, RegisterYearsTable } from '../schema.js';
+import { storeCall } from '../errors.js';
+import { changed, date, dateOrNull, iso, pageOf } from './row-helpers.js';
+import type { DbContext } from './tx-runner.js';
+
+const TYPE: RegisterType = 'SCT/BS';
+
+/**
+ * The certification register (sổ chứng thực). Gap-free numbering: every allocation runs in one
+ * transaction that first locks the (authority, type, year) counter row — `SELECT … FOR UPDATE`
+ * on PostgreSQL, so allocations from several service instances queue on that row; the database
+ * write lock (BEGIN IMMEDIATE) on SQLite — then takes last_number + 1 and inserts the entry in the
+ * same commit. A rollback returns the number with the entry, so no number is ever skipped; once
+ * committed, an entry is never deleted (trigger), only marked failed or annulled.
+ */
+export class KyselyRegisterRepository implements RegisterRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  allocate(entry: NewRegisterEntry, year: number, openedBy: string): Promise<RegisterEntryRecord> {
+    assertYear(year);
+    return storeCall(() =>
+      this.ctx.atomic(async (db) => {
+        await assertAuthority(db, entry.authorityId);
+        const counter = await this.#lockYear(db, entry.authorityId, year);
+        if (counter.closed_at !== null) throw closed(entry.authorityId, year);
+        let volume = await openVolumeRow(db, entry.authorityId, year);
+        if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
+        const number = Number(counter.last_number) + 1;
+        await db
+          .updateTable('register_years')
+          .set({ last_number: number })
+          .where('authority_id', '=', entry.authorityId)
+          .where('register_type', '=', TYPE)
+          .where('year', '=', year)
+          .execute();
+        const row: RegisterEntriesTable = {
+          id: newId('ce'),
+          authority_id: entry.authorityId,
+          register_type: TYPE,
+          year,
+          volume: Number(volume.volume),
+          number,
+          status: 'pending',
+          lookup_code: entry.lookupCode,
+          certifier_id: entry.certifierId,
+          requester_name: entry.requesterName,
+          requester_id_document: entry.requesterIdDocument,
+          document_type: entry.documentType,
+          document_title: entry.documentTitle,
+          document_issuer: entry.documentIssuer,
+          original_sha256: entry.originalSha256,
+          original_pages: entry.originalPages,
+          copies: entry.copies,
+          fee_per_copy: entry.feePerCopy,
+          fee_total: entry.feeTotal,
+          copy_sha256: null,
+          certified_at: iso(entry.certifiedAt),
+          status_reason: null,
+          status_changed_by: null,
+          status_changed_at: null,
+        };
+        await db.insertInto('register_entries').values(row).execute();
+        return toEntry(row);
+      }),
+    );
+  }
+
+  markValid(id: string, copySha256: string, at: Date): Promise<RegisterEntryRecord> {
+    return this.#transition(id, ['pending'], { status: 'valid', copy_sha256: copySha256, status_changed_at: iso(at) });
+  }
+
+  markFailed(id: string, reason: string, by: string, at: Date): Promise<RegisterEntryRecord> {
+    return this.#transition(id, ['pending'], { status: 'failed', status_reason: reason, status_changed_by: by, status_changed_at: iso(at) });
+  }
+
+  annul(id: string, reason: string, by: string, at: Date): Promise<RegisterEntryRecord> {
+    return this.#transition(id, ['valid', 'pending'], { status: 'annulled', status_reason: reason, status_changed_by: by, status_changed_at: iso(at) });
+  }
+
+  async get(id: string): Promise<RegisterEntryRecord | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toEntry(row);
+  }
+
+  async findByCode(lookupCode: string): Promise<RegisterEntryRecord | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('register_entries').selectAll().where('lookup_code', '=', lookupCode).executeTakeFirst());
+    return row && toEntry(row);
+  }
+
+  async findByNumber(authorityId: string, year: number, number: number): Promise<RegisterEntryRecord | undefined> {
+    const row = await storeCall(
+      this.ctx.db
+        .selectFrom('register_entries')
+        .selectAll()
+        .where('authority_id', '=', authorityId)
+        .where('register_type', '=', TYPE)
+        .where('year', '=', year)
+        .where('number', '=', number)
+        .executeTakeFirst(),
+    );
+    return row && toEntry(row);
+  }
+
+  async findByCopySha256(sha256: string): Promise<RegisterEntryRecord[]> {
+    const rows = await storeCall(this.ctx.db.selectFrom('register_entries').selectAll().where('copy_sha256', '=', sha256.toLowerCase()).orderBy('certified_at').execute());
+    return rows.map(toEntry);
+  }
+
+  async list(f: EntryFilter): Promise<RegisterEntryRecord[]> {
+    const { limit, offset } = pageOf(f);
+    let q = this.ctx.db.selectFrom('register_entries').selectAll();
+    if (f.authorityId !== undefined) q = q.where('authority_id', '=', f.authorityId);
+    if (f.year !== undefined) q = q.where('year', '=', f.year);
+    if (f.status !== undefined) q = q.where('status', '=', f.status);
+    if (f.from !== undefined) q = q.where('certified_at', '>=', iso(f.from));
+    if (f.to !== undefined) q = q.where('certified_at', '<', iso(f.to));
+    const rows = await storeCall(q.orderBy('authority_id').orderBy('year').orderBy('number').limit(limit).offset(offset).execute());
+    return rows.map(toEntry);
+  }
+
+  async listStalePending(olderThan: Date): Promise<RegisterEntryRecord[]> {
+    const rows = await storeCall(
+      this.ctx.db.selectFrom('register_entries').selectAll().where('status', '=', 'pending').where('certified_at', '<', iso(olderThan)).orderBy('certified_at').execute(),
+    );
+    return rows.map(toEntry);
+  }
+
+  openVolume(authorityId: string, year: number, by: string, at: Date): Promise<VolumeRecord> {
+    assertYear(year);
+    return storeCall(() =>
+      this.ctx.atomic(async (db) => {
+        await assertAuthority(db, authorityId);
+        const counter = await this.#lockYear(db, authorityId, year);
+        if (counter.closed_at !== null) throw closed(authorityId, year);
+        await db
+          .updateTable('register_volumes')
+          .set({ closed_at: iso(at) })
+          .where('authority_id', '=', authorityId)
+          .where('register_type', '=', TYPE)
+          .where('year', '=', year)
+          .where('closed_at', 'is', null)
+          .execute();
+        return toVolume(await insertNextVolume(db, authorityId, year, by, at));
+      }),
+    );
+  }
+
+  async listVolumes(authorityId: string, year: number): Promise<VolumeRecord[]> {
+    const rows = await storeCall(
+      this.ctx.db.selectFrom('register_volumes').selectAll().where('authority_id', '=', authorityId).where('register_type', '=', TYPE).where('year', '=', year).orderBy('volume').execute(),
+    );
+    return rows.map(toVolume);
+  }
+
+  /** Closes the year; the total is the last number handed out (failed and annulled entries count: they hold numbers). */
+  closeYear(authorityId: string, year: number, by: string, at: Date): Promise<YearClosingRecord> {
+    assertYear(year);
+    return storeCall(() =>
+      this.ctx.atomic(async (db) => {
+        await assertAuthority(db, authorityId);
+        const counter = await this.#lockYear(db, authorityId, year);
+        if (counter.closed_at !== null) throw closed(authorityId, year);
+        const total = Number(counter.last_number);
+        await db
+          .updateTable('register_years')
+          .set({ closed_at: iso(at), closed_by: by, total })
+          .where('authority_id', '=', authorityId)
+          .where('register_type', '=', TYPE)
+          .where('year', '=', year)
+          .execute();
+        await db
+          .updateTable('register_volumes')
+          .set({ closed_at: iso(at) })
+          .where('authority_id', '=', authorityId)
+          .where('register_type', '=', TYPE)
+          .where('year', '=', year)
+          .where('closed_at', 'is', null)
+          .execute();
+        return { authorityId, registerType: TYPE, year, total, closedAt: at, closedBy: by };
+      }),
+    );
+  }
+
+  async getYearClosing(authorityId: string, year: number): Promise<YearClosingRecord | undefined> {
+    const row = await storeCall(
+      this.ctx.db
+        .selectFrom('register_years')
+        .selectAll()
+        .where('authority_id', '=', authorityId)
+        .where('register_type', '=', TYPE)
+        .where('year', '=', year)
+        .where('closed_at', 'is not', null)
+        .executeTakeFirst(),
+    );
+    if (!row || row.closed_at === null) return undefined;
+    return { authorityId, registerType: TYPE, year, total: Number(row.total ?? row.last_number), closedAt: date(row.closed_at), closedBy: row.closed_by ?? '' };
+  }
+
+  /** Creates the year's counter row if absent (race-safe: ON CONFLICT DO NOTHING), then locks it. */
+  async #lockYear(db: Kysely<Database>, authorityId: string, year: number): Promise<Selectable<RegisterYearsTable>> {
+    await db
+      .insertInto('register_years')
+      .values({ authority_id: authorityId, register_type: TYPE, year, last_number: 0, closed_at: null, closed_by: null, total: null })
+      .onConflict((oc) => oc.columns(['authority_id', 'register_type', 'year']).doNothing())
+      .execute();
+    let q = db.selectFrom('register_years').selectAll().where('authority_id', '=', authorityId).where('register_type', '=', TYPE).where('year', '=', year);
+    if (this.ctx.dialect === 'postgres') q = q.forUpdate();
+    return q.executeTakeFirstOrThrow();
+  }
+
+  async #transition(id: string, from: EntryStatus[], set: Partial<RegisterEntriesTable>): Promise<RegisterEntryRecord> {
+    return storeCall(() =>
+      this.ctx.atomic(async (db) => {
+        const r = await db.updateTable('register_entries').set(set).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
+        const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
+        if (changed(r) === 0) throw new AppError('COPY_STATE_INVALID', `register entry is ${row.status}, expected ${from.join(' or ')}`, { details: { status: row.status } });
+        return toEntry(row);
+      }),
+    );
+  }
+}
+
+async function assertAuthority(db: Kysely<Database>, id: string): Promise<void> {
+  const a = await db.selectFrom('authorities').select('id').where('id', '=', id).executeTakeFirst();
+  if (!a) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${id}`);
+}
+
+async function openVolumeRow(db: Kysely<Database>, authorityId: string, year: number): Promise<Selectable<RegisterVolumesTable> | undefined> {
+  return db
+    .selectFrom('register_volumes')
+    .selectAll()
+    .where('authority_id', '=', authorityId)
+    .where('register_type', '=', TYPE)
+    .where('year', '=', year)
+    .where('closed_at', 'is', null)
+    .orderBy('volume', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function insertNextVolume(db: Kysely<Database>, authorityId: string, year: number, by: string, at: Date): Promise<RegisterVolumesTable> {
+  const last = await db
+    .selectFrom('register_volumes')
+    .select((eb) => eb.fn.max('volume').as('max'))
+    .where('authority_id', '=', authorityId)
+    .where('register_type', '=', TYPE)
+    .where('year', '=', year)
+    .executeTakeFirst();
+  const row: RegisterVolumesTable = { authority_id: authorityId, register_type: TYPE, year, volume: Number(last?.max ?? 0) + 1, opened_at: iso(at), opened_by: by, closed_at: null };
+  await db.insertInto('register_volumes').values(row).execute();
+  return row;
+}
+
+function assertYear(year: number): void {
+  if (!Number.isInteger(year) || year < 2000 || year > 9999) throw new TypeError('register year must be an integer 2000..9999');
+}
+
+function closed(authorityId: string, year: number): AppError {
+  return new AppError('REGISTER_CLOSED', `the ${year} register of ${authorityId} is closed`, { details: { authorityId, year } });
+}
+
+function toVolume(r: Selectable<RegisterVolumesTable>): VolumeRecord {
+  return {
+    authorityId: r.authority_id,
+    registerType: r.register_type as RegisterType,
+    year: Number(r.year),
+    volume: Number(r.volume),
+    openedAt: date(r.opened_at),
+    openedBy: r.opened_by,
+    closedAt: dateOrNull(r.closed_at),
+  };
+}
+
+function toEntry(r: Selectable<RegisterEntriesTable>): RegisterEntryRecord {
+  return {
+    id: r.id,
+    authorityId: r.authority_id,
+    registerType: r.register_type as RegisterType,
+    year: Number(r.year),
+    volume: Number(r.volume),
+    number: Number(r.number),
+    status: r.status as EntryStatus,
+    lookupCode: r.lookup_code,
+    certifierId: r.certifier_id,
+    requesterName: r.requester_name,
+    requesterIdDocument: r.requester_id_document,
+    documentType: r.document_type,
+    documentTitle: r.document_title,
+    documentIssuer: r.document_issuer,
+    originalSha256: r.original_sha256,
+    originalPages: Number(r.original_pages),
+    copies: Number(r.copies),
+    feePerCopy: Number(r.fee_per_copy),
+    feeTotal: Number(r.fee_total),
+    copySha256: r.copy_sha256,
+    certifiedAt: date(r.certified_at),
+    statusReason: r.status_reason,
+    statusChangedBy: r.status_changed_by,
+    statusChangedAt: dateOrNull(r.status_changed_at),
+  };
+}

@@ -1,0 +1,67 @@
+import { sql, type Selectable } from 'kysely';
+import type { SigningAuthorization, SigningAuthorizationRepository } from '../../signing/ports.js';
+import type { SigningAuthorizationsTable } from '../schema.js';
+import { storeCall } from '../errors.js';
+import { date, dateOrNull, iso } from './row-helpers.js';
+import type { DbContext } from './tx-runner.js';
+
+export class KyselySigningAuthorizationRepository implements SigningAuthorizationRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  async create(a: SigningAuthorization): Promise<void> {
+    await storeCall(
+      this.ctx.db
+        .insertInto('signing_authorizations')
+        .values({
+          id: a.id,
+          credential_id: a.credentialId,
+          owner_id: a.ownerId,
+          max_documents: a.maxDocuments,
+          used_documents: a.usedDocuments,
+          created_at: iso(a.createdAt),
+          expires_at: iso(a.expiresAt),
+          revoked_at: a.revokedAt === null ? null : iso(a.revokedAt),
+        })
+        .execute(),
+    );
+  }
+
+  async get(id: string): Promise<SigningAuthorization | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('signing_authorizations').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toAuthorization(row);
+  }
+
+  /** Conditional UPDATE … RETURNING: the budget check and the decrement are one statement. */
+  async take(id: string, count: number, at: Date): Promise<SigningAuthorization | undefined> {
+    if (!Number.isSafeInteger(count) || count < 1) throw new TypeError('take: count must be a positive integer');
+    const row = await storeCall(
+      this.ctx.db
+        .updateTable('signing_authorizations')
+        .set({ used_documents: sql<number>`used_documents + ${count}` })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', iso(at))
+        .where(sql<boolean>`used_documents + ${count} <= max_documents`)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    return row && toAuthorization(row);
+  }
+
+  async revoke(id: string, at: Date): Promise<void> {
+    await storeCall(this.ctx.db.updateTable('signing_authorizations').set({ revoked_at: iso(at) }).where('id', '=', id).where('revoked_at', 'is', null).execute());
+  }
+}
+
+function toAuthorization(r: Selectable<SigningAuthorizationsTable>): SigningAuthorization {
+  return {
+    id: r.id,
+    credentialId: r.credential_id,
+    ownerId: r.owner_id,
+    maxDocuments: Number(r.max_documents),
+    usedDocuments: Number(r.used_documents),
+    createdAt: date(r.created_at),
+    expiresAt: date(r.expires_at),
+    revokedAt: dateOrNull(r.revoked_at),
+  };
+}

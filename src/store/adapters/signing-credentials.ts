@@ -1,0 +1,104 @@
+import { sql, type Selectable } from 'kysely';
+import type { SignatureAlgorithm } from '../../core/signature-algorithms.js';
+import type { CredentialRepository, SigningCredential } from '../../signing/ports.js';
+import type { SigningCredentialsTable } from '../schema.js';
+import { storeCall } from '../errors.js';
+import { date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';
+import type { DbContext } from './tx-runner.js';
+
+/** Server-held signing credentials. Only the PIN hash is stored (signing/pin-hash.ts), never a PIN. */
+export class KyselyCredentialRepository implements CredentialRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  async create(c: SigningCredential): Promise<void> {
+    await storeCall(
+      this.ctx.db
+        .insertInto('signing_credentials')
+        .values({
+          id: c.id,
+          owner_id: c.ownerId,
+          label: c.label,
+          key_uri: c.keyUri,
+          certificates: encodeBuffers(c.certificates),
+          algorithm: c.algorithm,
+          pin_hash: c.pinHash,
+          failed_attempts: c.failedAttempts,
+          locked_at: c.lockedAt === null ? null : iso(c.lockedAt),
+          created_at: iso(c.createdAt),
+          updated_at: iso(c.updatedAt),
+        })
+        .execute(),
+    );
+  }
+
+  async get(id: string): Promise<SigningCredential | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toCredential(row);
+  }
+
+  async listByOwner(ownerId: string): Promise<SigningCredential[]> {
+    const rows = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('owner_id', '=', ownerId).orderBy('created_at').orderBy('id').execute());
+    return rows.map(toCredential);
+  }
+
+  /**
+   * One UPDATE … RETURNING, so concurrent wrong PINs each count (no lost increments): the
+   * right-hand sides see the row's old values on both engines, hence `failed_attempts + 1`.
+   */
+  async recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
+    const now = iso(at);
+    const row = await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({
+          failed_attempts: sql<number>`failed_attempts + 1`,
+          locked_at: sql<string | null>`case when locked_at is null and failed_attempts + 1 >= ${lockAfter} then ${now} else locked_at end`,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst(),
+    );
+    return row && toCredential(row);
+  }
+
+  async resetPinFailures(id: string, at: Date): Promise<void> {
+    await storeCall(
+      this.ctx.db.updateTable('signing_credentials').set({ failed_attempts: 0, updated_at: iso(at) }).where('id', '=', id).where('failed_attempts', '<>', 0).execute(),
+    );
+  }
+
+  async unlock(id: string, at: Date, newPinHash?: string): Promise<void> {
+    await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({ failed_attempts: 0, locked_at: null, updated_at: iso(at), ...(newPinHash !== undefined ? { pin_hash: newPinHash } : {}) })
+        .where('id', '=', id)
+        .execute(),
+    );
+  }
+
+  async updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void> {
+    await storeCall(this.ctx.db.updateTable('signing_credentials').set({ certificates: encodeBuffers(certificates), updated_at: iso(at) }).where('id', '=', id).execute());
+  }
+
+  async delete(id: string): Promise<void> {
+    await storeCall(this.ctx.db.deleteFrom('signing_credentials').where('id', '=', id).execute());
+  }
+}
+
+function toCredential(r: Selectable<SigningCredentialsTable>): SigningCredential {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    label: r.label,
+    keyUri: r.key_uri,
+    certificates: decodeBuffers(r.certificates),
+    algorithm: r.algorithm as SignatureAlgorithm | null,
+    pinHash: r.pin_hash,
+    failedAttempts: Number(r.failed_attempts),
+    lockedAt: dateOrNull(r.locked_at),
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
