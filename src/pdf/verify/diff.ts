@@ -1,0 +1,241 @@
+/**
+ * Object-level diff of everything written after a signed revision (STANDARDS.md rules 6-10,
+ * ETSI EN 319 142-1 §5.x "changes after signing"; ISO 32000-1 §12.8.2.2-§12.8.2.4 DocMDP /
+ * FieldMDP). Every object whose final version differs from its version in the signed revision
+ * is classified as extension (DSS, document timestamp, metadata, structure tree), signature or
+ * form fill, annotation, or other. Other is rejected by default: that includes any change to
+ * page contents, resources, the page tree or anything reachable from them, even a swapped
+ * reference (shadow attacks), and a page count change.
+ */
+import type { Budget } from './limits.js';
+import { RawPdf } from './raw/document.js';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, changedKeys, dictOf, isName, pdfEqual, type PdfValue } from './raw/objects.js';
+import { closure, revisionView, type RevisionView } from './structure.js';
+import type { ModificationLevel } from './report.js';
+
+export interface DiffResult {
+  extension: boolean;
+  signatureOrFormFill: boolean;
+  annotation: boolean;
+  other: boolean;
+  pageCountChanged: boolean;
+  level: ModificationLevel;
+  details: string[];
+  /** Fully qualified names of fields whose value or appearance changed. */
+  changedFields: Set<string>;
+  /** New signature fields with a visible widget (rule 10, "sneaky signature"). */
+  newVisibleSignatureFields: string[];
+  /** New annotations (subtype) and whether they overlap existing ones. */
+  newAnnotations: { subtype: string; overlaps: boolean }[];
+  /** Signature dictionaries that were redefined after the signed revision. */
+  redefinedObjects: Set<number>;
+  pagesSigned: number;
+  pagesFinal: number;
+}
+
+const CATALOG_EXTENSION = new Set(['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'Version']);
+const ACROFORM_FORMFILL = new Set(['Fields', 'SigFlags', 'NeedAppearances', 'DA', 'DR', 'Q']);
+const FIELD_FORMFILL = new Set(['V', 'AP', 'AS', 'MK', 'Kids', 'DA', 'P', 'Lock', 'SV', 'M', 'F', 'Ff', 'Annots', 'Rect', 'StructParent']);
+const ANNOT_LEVEL = new Set(['Popup', 'Contents', 'M', 'NM', 'AP', 'AS', 'C', 'CA', 'T', 'IRT', 'RC', 'CreationDate', 'Subj', 'F', 'Rect', 'QuadPoints', 'Border', 'BS', 'Open', 'State', 'StateModel']);
+export const P3_FORBIDDEN_ANNOTS = new Set(['Link', 'Screen', 'Movie', 'Sound', '3D', 'RichMedia', 'FileAttachment', 'TrapNet', 'Watermark', 'PrinterMark', 'Redact', 'Widget']);
+
+const views = new WeakMap<RawPdf, Map<number, RevisionView>>();
+export function viewOf(pdf: RawPdf, rev: number, budget: Budget): RevisionView {
+  let m = views.get(pdf);
+  if (!m) views.set(pdf, (m = new Map()));
+  let v = m.get(rev);
+  if (!v) m.set(rev, (v = revisionView(pdf, rev, budget)));
+  return v;
+}
+
+function streamBytesEqual(pdf: RawPdf, a: PdfValue, b: PdfValue): boolean {
+  if (!(a instanceof PdfStream) || !(b instanceof PdfStream)) return true;
+  return pdf.buf.subarray(a.dataStart, a.dataEnd).equals(pdf.buf.subarray(b.dataStart, b.dataEnd));
+}
+
+function rectOf(pdf: RawPdf, d: PdfDict | undefined, rev: number): number[] | undefined {
+  const r = pdf.resolve(d?.get('Rect'), rev);
+  if (!Array.isArray(r) || r.length !== 4 || !r.every((x) => typeof x === 'number')) return undefined;
+  const [a, b, c, e] = r as number[];
+  return [Math.min(a!, c!), Math.min(b!, e!), Math.max(a!, c!), Math.max(b!, e!)];
+}
+const area = (r: number[] | undefined) => (r ? (r[2]! - r[0]!) * (r[3]! - r[1]!) : 0);
+const overlap = (x: number[], y: number[]) => x[0]! < y[2]! && y[0]! < x[2]! && x[1]! < y[3]! && y[1]! < x[3]!;
+
+export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
+  const N = pdf.revisions.length - 1;
+  const res: DiffResult = {
+    extension: false, signatureOrFormFill: false, annotation: false, other: false, pageCountChanged: false, level: 'NONE', details: [],
+    changedFields: new Set(), newVisibleSignatureFields: [], newAnnotations: [], redefinedObjects: new Set(), pagesSigned: 0, pagesFinal: 0,
+  };
+  const old = viewOf(pdf, k, budget);
+  const cur = viewOf(pdf, N, budget);
+  res.pagesSigned = old.pageNums.length;
+  res.pagesFinal = cur.pageNums.length;
+  if (k >= N) return res;
+  const mark = (cls: 'extension' | 'signatureOrFormFill' | 'annotation' | 'other', why: string) => {
+    res[cls] = true;
+    if (res.details.length < 200) res.details.push(`${cls}: ${why}`);
+  };
+  if (old.pageNums.length !== cur.pageNums.length) {
+    res.pageCountChanged = true;
+    mark('other', `page count ${old.pageNums.length} → ${cur.pageNums.length}`);
+  }
+  if (cur.pageTreeError) mark('other', cur.pageTreeError);
+
+  // objects touched after revision k
+  const touched = new Set<number>();
+  for (let r = k + 1; r <= N; r++) for (const s of pdf.revisions[r]!.sections) for (const n of s.entries.keys()) touched.add(n);
+  const oldFieldByNum = new Map(old.fields.filter((f) => f.num !== undefined).map((f) => [f.num!, f]));
+  const oldAnnotNums = new Set([...old.annots.values()].flat());
+  const infoRef = pdf.trailerValue('Info', N);
+  const infoNum = infoRef instanceof PdfRef ? infoRef.num : undefined;
+  let reachable: Set<number> | undefined;
+  for (const num of touched) {
+    budget.check();
+    if (RawPdf.entryKey(pdf.entryAt(num, k)) === RawPdf.entryKey(pdf.entryAt(num, N))) continue;
+    const a = pdf.object(num, k);
+    const b = pdf.object(num, N);
+    if (a === null) continue; // new object: judged through whatever references it
+    if (pdfEqual(a, b) && streamBytesEqual(pdf, a, b)) continue;
+    const bd = dictOf(b);
+    if (bd && (isName(bd.get('Type'), 'XRef') || isName(bd.get('Type'), 'ObjStm'))) continue;
+    res.redefinedObjects.add(num);
+    const ad = dictOf(a);
+    if (num === old.catalogNum) {
+      if (!ad || !bd) { mark('other', 'catalog replaced'); continue; }
+      for (const key of changedKeys(ad, bd)) {
+        if (CATALOG_EXTENSION.has(key)) mark('extension', `catalog /${key}`);
+        else if (key === 'AcroForm') {
+          const x = dictOf(pdf.resolve(ad.get(key), k));
+          const y = dictOf(pdf.resolve(bd.get(key), N));
+          if (!x) mark('signatureOrFormFill', 'form added');
+          else if (ad.get(key) instanceof PdfRef && bd.get(key) instanceof PdfRef && (ad.get(key) as PdfRef).num === (bd.get(key) as PdfRef).num) continue;
+          else if (y) acroFormDiff(x, y);
+          else mark('other', 'form removed');
+        } else mark('other', `catalog /${key}`);
+      }
+      continue;
+    }
+    if (num === old.acroFormNum) {
+      if (ad && bd) acroFormDiff(ad, bd);
+      else mark('other', 'form dictionary replaced');
+      continue;
+    }
+    if (old.pageTreeNodes.has(num)) { mark('other', `page tree node ${num}`); continue; }
+    if (old.pageNums.includes(num)) {
+      if (!ad || !bd) { mark('other', `page ${num} replaced`); continue; }
+      for (const key of changedKeys(ad, bd)) {
+        if (key === 'Annots') annotsDiff(num);
+        else mark('other', `page ${num} /${key}`);
+      }
+      continue;
+    }
+    if (old.annotArrays.has(num)) {
+      for (const [p] of old.annots) annotsDiff(p);
+      continue;
+    }
+    if (old.contentClosure.has(num)) { mark('other', `page content object ${num}`); continue; }
+    const f = oldFieldByNum.get(num);
+    if (old.fieldNums.has(num)) {
+      if (!ad || !bd) { mark('other', `field ${num} replaced`); continue; }
+      for (const key of changedKeys(ad, bd)) {
+        if (!FIELD_FORMFILL.has(key)) { mark('other', `field ${f?.name ?? num} /${key}`); continue; }
+        if (key === 'V' && f?.ft === 'Sig' && ad.get('V') !== undefined && ad.get('V') !== null) { mark('other', `signature of field ${f.name} replaced`); continue; }
+        mark('signatureOrFormFill', `field ${f?.name ?? num} /${key}`);
+        if (f) res.changedFields.add(f.name);
+        else for (const of of old.fields) if (of.widgets.includes(num)) res.changedFields.add(of.name);
+      }
+      continue;
+    }
+    if (oldAnnotNums.has(num)) {
+      const bad = ad && bd ? changedKeys(ad, bd).filter((x) => !ANNOT_LEVEL.has(x)) : ['replaced'];
+      if (bad.length) mark('other', `annotation ${num} /${bad.join(' /')}`);
+      else mark('annotation', `annotation ${num} changed`);
+      continue;
+    }
+    if (old.apClosure.has(num)) {
+      // an appearance stream shared with page content was caught above; this one belongs to a widget/annotation
+      mark('signatureOrFormFill', `appearance object ${num}`);
+      continue;
+    }
+    if (old.dssClosure.has(num) || cur.dssClosure.has(num)) { mark('extension', `DSS object ${num}`); continue; }
+    if (num === infoNum || old.structClosure.has(num) || cur.structClosure.has(num)) { mark('extension', `metadata/structure object ${num}`); continue; }
+    const md = old.catalog?.get('Metadata');
+    if (md instanceof PdfRef && md.num === num) { mark('extension', 'XMP metadata'); continue; }
+    if (isSigDict(ad)) { mark('other', `signature dictionary ${num} redefined`); continue; }
+    if (!reachable) {
+      reachable = new Set();
+      closure(pdf, N, pdf.trailerValue('Root', N), new Set(), reachable, budget);
+      if (infoRef) closure(pdf, N, infoRef, new Set(), reachable, budget);
+    }
+    if (!reachable.has(num)) continue; // orphaned: not part of the document any more
+    mark('other', `object ${num} changed`);
+  }
+  res.level = res.other ? 'OTHER' : res.annotation ? 'ANNOTATIONS' : res.signatureOrFormFill ? 'FORM_FILLING' : res.extension ? 'LTA_UPDATES' : 'NONE';
+  return res;
+
+  function acroFormDiff(x: PdfDict, y: PdfDict): void {
+    for (const key of changedKeys(x, y)) {
+      if (!ACROFORM_FORMFILL.has(key)) { mark('other', `form /${key}`); continue; }
+      if (key === 'Fields') {
+        const before = pdf.resolve(x.get('Fields'), k);
+        const after = pdf.resolve(y.get('Fields'), N);
+        const bn = Array.isArray(before) ? before.filter((v): v is PdfRef => v instanceof PdfRef).map((v) => v.num) : [];
+        const an = new Set(Array.isArray(after) ? after.filter((v): v is PdfRef => v instanceof PdfRef).map((v) => v.num) : []);
+        if (bn.some((n) => !an.has(n))) { mark('other', 'form fields removed'); continue; }
+        for (const n of an) if (!bn.includes(n)) newField(n);
+        continue;
+      }
+      mark('signatureOrFormFill', `form /${key}`);
+    }
+  }
+
+  function newField(n: number): void {
+    const d = dictOf(pdf.object(n, N));
+    const v = dictOf(pdf.resolve(d?.get('V'), N));
+    const ft = pdf.resolve(d?.get('FT'), N);
+    if (v && (isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161'))) {
+      mark('extension', 'document timestamp field');
+      return;
+    }
+    mark('signatureOrFormFill', `new field ${n}`);
+    if (ft instanceof PdfName && ft.name === 'Sig') {
+      const widgets = cur.fields.find((f) => f.num === n)?.widgets ?? [n];
+      if (widgets.some((w) => area(rectOf(pdf, dictOf(pdf.object(w, N)), N)) > 0)) {
+        const t = pdf.resolve(d?.get('T'), N);
+        res.newVisibleSignatureFields.push(t instanceof PdfString ? t.bytes.toString('latin1') : String(n));
+      }
+    }
+  }
+
+  function annotsDiff(page: number): void {
+    const before = new Set(old.annots.get(page) ?? []);
+    const after = cur.annots.get(page) ?? [];
+    if ([...before].some((n) => !after.includes(n))) mark('annotation', `annotation removed from page ${page}`);
+    const existingRects = after.filter((n) => before.has(n)).map((n) => rectOf(pdf, dictOf(pdf.object(n, N)), N)).filter((r): r is number[] => !!r);
+    for (const n of after) {
+      if (before.has(n)) continue;
+      const d = dictOf(pdf.object(n, N));
+      const st = pdf.resolve(d?.get('Subtype'), N);
+      const subtype = st instanceof PdfName ? st.name : 'unknown';
+      if (subtype === 'Widget') {
+        const isField = cur.fieldNums.has(n);
+        const owner = cur.fields.find((f) => f.num === n || f.widgets.includes(n));
+        const v = dictOf(pdf.resolve(owner?.value, N));
+        if (isField && v && (isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161'))) mark('extension', `document timestamp widget ${n}`);
+        else if (isField) mark('signatureOrFormFill', `widget ${n} on page ${page}`);
+        else mark('other', `widget ${n} outside the form on page ${page}`);
+        continue;
+      }
+      const r = rectOf(pdf, d, N);
+      const overlaps = !!r && existingRects.some((e) => overlap(r, e));
+      res.newAnnotations.push({ subtype, overlaps });
+      mark('annotation', `new ${subtype} annotation on page ${page}`);
+    }
+  }
+}
+
+function isSigDict(d: PdfDict | undefined): boolean {
+  return !!d && d.get('ByteRange') !== undefined && d.get('Contents') !== undefined;
+}

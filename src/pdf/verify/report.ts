@@ -1,0 +1,208 @@
+/**
+ * The verification report value (STANDARDS.md "Report"; ETSI EN 319 102-1 §5.1.3 indications
+ * and sub-indications; ETSI TS 119 102-2 inspired structure). Everything is plain JSON data,
+ * deeply frozen before it leaves verifyPdf. Errors and warnings are stable message keys
+ * (MESSAGE_KEYS) that the HTML/PDF renderers translate.
+ */
+export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
+
+export type SubIndication =
+  | 'FORMAT_FAILURE'
+  | 'HASH_FAILURE'
+  | 'SIG_CRYPTO_FAILURE'
+  | 'SIG_CONSTRAINTS_FAILURE'
+  | 'CRYPTO_CONSTRAINTS_FAILURE'
+  | 'REVOKED'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'NO_CERTIFICATE_CHAIN_FOUND'
+  | 'CERTIFICATE_CHAIN_GENERAL_FAILURE'
+  | 'NO_SIGNING_CERTIFICATE_FOUND'
+  | 'OUT_OF_BOUNDS_NO_POE'
+  | 'TRY_LATER'
+  | 'NO_SIGNATURE_FOUND';
+
+export type SignatureKind = 'approval' | 'certification' | 'documentTimestamp';
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | 'PKCS7' | 'NOT_ETSI';
+export type Coverage = 'ENTIRE_FILE' | 'ENTIRE_REVISION' | 'INVALID';
+export type ModificationLevel = 'NONE' | 'LTA_UPDATES' | 'FORM_FILLING' | 'ANNOTATIONS' | 'OTHER';
+
+export interface CertificateSummary {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly sha256: string;
+}
+
+export interface TimestampReport {
+  readonly type: 'signature' | 'document';
+  readonly genTime: string | null;
+  readonly tsa: string | null;
+  readonly imprintMatches: boolean;
+  readonly signatureValid: boolean;
+  readonly trusted: boolean;
+  /** imprint matches and the token signature verifies (trust reported separately). */
+  readonly valid: boolean;
+  readonly messages: readonly string[];
+}
+
+export interface RevocationUse {
+  readonly certificate: string;
+  readonly status: 'good' | 'revoked' | 'unknown';
+  readonly source: 'OCSP' | 'CRL' | 'NONE';
+  readonly origin: string | null;
+  readonly thisUpdate: string | null;
+  readonly revokedAt: string | null;
+}
+
+export interface IntegrityFacts {
+  readonly byteRange: readonly number[] | null;
+  /** Rule A.1-A.3: four integers, [0 b c d], gap = this /Contents, inside the file. */
+  readonly byteRangeValid: boolean;
+  readonly digestMatch: boolean;
+  readonly cryptoValid: boolean;
+  readonly signedAttributesDerSorted: boolean;
+  readonly signerCertificateIdentified: boolean;
+  /** Rule A.4: the dictionary in the signed revision equals the one in the final file. */
+  readonly dictionaryConsistent: boolean;
+  readonly digestAlgorithm: string | null;
+  readonly signatureAlgorithm: string | null;
+}
+
+export interface ModificationSummary {
+  readonly extension: boolean;
+  readonly signatureOrFormFill: boolean;
+  readonly annotation: boolean;
+  /** Anything else: the suspicious class, rejected by default. */
+  readonly other: boolean;
+  readonly pageCountChanged: boolean;
+  readonly level: ModificationLevel;
+  readonly details: readonly string[];
+}
+
+export interface MdpResult {
+  readonly docMdpP: 1 | 2 | 3 | null;
+  readonly fieldMdp: { readonly action: string; readonly fields: readonly string[] } | null;
+  readonly violations: readonly string[];
+}
+
+export interface SignatureReport {
+  readonly index: number;
+  readonly fieldName: string | null;
+  readonly fieldNames: readonly string[];
+  readonly kind: SignatureKind;
+  readonly subFilter: string | null;
+  readonly level: PadesLevel;
+  readonly signer: CertificateSummary | null;
+  readonly chain: readonly CertificateSummary[];
+  readonly trustAnchor: string | null;
+  readonly revocation: readonly RevocationUse[];
+  readonly claimedSigningTime: string | null;
+  readonly bestSignatureTime: string | null;
+  readonly timestamps: readonly TimestampReport[];
+  readonly integrity: IntegrityFacts;
+  readonly coverage: Coverage;
+  readonly signedRevision: { readonly index: number | null; readonly length: number };
+  readonly modifications: ModificationSummary;
+  readonly mdp: MdpResult;
+  readonly indication: Indication;
+  readonly subIndication: SubIndication | null;
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export interface VerificationReport {
+  readonly reportVersion: 1;
+  readonly validationTime: string;
+  readonly document: { readonly sha256: string; readonly bytes: number; readonly revisions: number; readonly pages: number | null };
+  readonly indication: Indication;
+  readonly subIndication: SubIndication | null;
+  /** Signatures and document timestamps in document order. */
+  readonly signatures: readonly SignatureReport[];
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** Stable message keys (never renamed; the renderers translate them). */
+export const MESSAGE_KEYS = [
+  'NO_SIGNATURE_FOUND',
+  'PDF_UNREADABLE_STRUCTURE',
+  'PDF_XREF_RECOVERED',
+  'PDF_ENCRYPTED',
+  'LIMIT_SIZE',
+  'LIMIT_REVISIONS',
+  'LIMIT_OBJECTS',
+  'LIMIT_INFLATE',
+  'LIMIT_DEPTH',
+  'LIMIT_TIME',
+  'LIMIT_SIGNATURES',
+  'BYTE_RANGE_MALFORMED',
+  'BYTE_RANGE_NOT_FROM_START',
+  'BYTE_RANGE_OUTSIDE_FILE',
+  'BYTE_RANGE_GAP_NOT_CONTENTS',
+  'BYTE_RANGE_CONTENTS_MISMATCH',
+  'BYTE_RANGE_OVERLAP',
+  'CONTENTS_NOT_HEX_STRING',
+  'COVERAGE_INVALID',
+  'SIGNATURE_DICTIONARY_INCONSISTENT',
+  'CMS_MALFORMED',
+  'CMS_NOT_ONE_SIGNER',
+  'CMS_ENCAPSULATED_CONTENT',
+  'SIGNER_CERT_MISSING',
+  'DIGEST_MISMATCH',
+  'SIGNATURE_INVALID',
+  'SIGNATURE_ALGORITHM_UNSUPPORTED',
+  'DIGEST_ALGORITHM_UNSUPPORTED',
+  'DIGEST_ALGORITHM_WEAK',
+  'ALGORITHM_MISMATCH',
+  'SIGNER_KEY_UNSUPPORTED',
+  'SIGNED_ATTRIBUTES_NOT_DER',
+  'SIGNED_ATTRIBUTES_CONTENT_TYPE',
+  'SIGNING_TIME_ATTRIBUTE_PRESENT',
+  'SIGNING_CERTIFICATE_V2_ABSENT',
+  'SIGNING_CERTIFICATE_V2_MISMATCH',
+  'SIGNING_CERTIFICATE_V1_ONLY',
+  'CHAIN_NO_TRUST_ANCHOR',
+  'CHAIN_INTERMEDIATE_NOT_CA',
+  'CHAIN_INTERMEDIATE_KEY_USAGE',
+  'CHAIN_PATH_LENGTH',
+  'CHAIN_CA_EXPIRED',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_KEY_USAGE',
+  'CERT_UNKNOWN_CRITICAL_EXTENSION',
+  'CERT_REVOKED',
+  'REVOCATION_DATA_MISSING',
+  'REVOCATION_OCSP_UNREACHABLE',
+  'REVOCATION_CRL_UNREACHABLE',
+  'REVOCATION_OCSP_SIGNATURE_INVALID',
+  'REVOCATION_OCSP_RESPONDER_UNAUTHORIZED',
+  'REVOCATION_CRL_SIGNATURE_INVALID',
+  'TSA_EKU_MISSING',
+  'TST_MALFORMED',
+  'TST_IMPRINT_MISMATCH',
+  'TST_SIGNATURE_INVALID',
+  'TST_SIGNER_CERT_MISSING',
+  'MODIFICATION_OTHER',
+  'MODIFICATION_PAGE_COUNT',
+  'MODIFICATION_PAGE_CONTENT',
+  'MODIFICATION_ANNOTATION',
+  'MODIFICATION_FORM_FILL',
+  'MODIFICATION_SIGNATURE_REPLACED',
+  'DOCMDP_VIOLATION',
+  'DOCMDP_NEW_VISIBLE_SIGNATURE_FIELD',
+  'FIELDMDP_VIOLATION',
+  'DOC_TIMESTAMP_TYPE_INVALID',
+  'ENCRYPTED_DOCUMENT',
+] as const;
+export type MessageKey = (typeof MESSAGE_KEYS)[number];
+
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}

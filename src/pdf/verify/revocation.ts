@@ -1,0 +1,220 @@
+/**
+ * Revocation status from embedded material (CMS crls, adbe-revocationInfoArchival, DSS /CRLs
+ * /OCSPs) or online through an injected port (RFC 6960 OCSP POST, RFC 5280 CRL GET). Responses
+ * are validated: signature by the issuer or a delegated responder (EKU id-kp-OCSPSigning issued
+ * by the issuer, RFC 6960 §4.2.2.2), CertID match, thisUpdate ≤ time ≤ nextUpdate (freshness).
+ */
+import { createHash } from 'node:crypto';
+import { seq, algId, octets, int } from '../../core/der.js';
+import { children, content, intValue, isContext, oid, raw, readTlv, timeValue, type Tlv } from './asn1.js';
+import { DIGEST_OIDS, verifySignedStructure } from './algorithms.js';
+import { issuedBy, tryCertInfo, type CertInfo } from './cert.js';
+
+/** Port for online revocation fetching; the validator never opens sockets itself. */
+export interface RevocationFetcher {
+  fetchOcsp(url: string, request: Buffer): Promise<Buffer>;
+  fetchCrl(url: string): Promise<Buffer>;
+}
+
+/** A fetch-based adapter with a timeout per request (only http/https URLs). */
+export function createHttpRevocationFetcher(o: { timeoutMs?: number; maxBytes?: number } = {}): RevocationFetcher {
+  const timeoutMs = o.timeoutMs ?? 5000;
+  const maxBytes = o.maxBytes ?? 10 * 1024 * 1024;
+  const get = async (url: string, init?: RequestInit): Promise<Buffer> => {
+    if (!/^https?:\/\//i.test(url)) throw new Error('unsupported URL scheme');
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const buf = Buffer.from(await res.arrayBuffer());
+    if (buf.length > maxBytes) throw new Error('response too large');
+    return buf;
+  };
+  return {
+    fetchOcsp: (url, request) => get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request }),
+    fetchCrl: (url) => get(url),
+  };
+}
+
+export type RevocationOrigin = 'CMS' | 'ADBE_ARCHIVAL' | 'DSS' | 'ONLINE';
+
+export interface RevocationMaterial {
+  readonly crls: { der: Buffer; origin: RevocationOrigin }[];
+  readonly ocsps: { der: Buffer; origin: RevocationOrigin }[];
+}
+
+export interface RevocationResult {
+  readonly status: 'good' | 'revoked' | 'unknown';
+  readonly source: 'OCSP' | 'CRL' | 'NONE';
+  readonly origin: RevocationOrigin | undefined;
+  readonly thisUpdate: string | undefined;
+  readonly nextUpdate: string | undefined;
+  readonly revokedAt: string | undefined;
+  readonly messages: string[];
+}
+
+const NONE = (messages: string[]): RevocationResult => ({ status: 'unknown', source: 'NONE', origin: undefined, thisUpdate: undefined, nextUpdate: undefined, revokedAt: undefined, messages });
+
+/** Build an OCSP request (RFC 6960 §4.1.1) with a SHA-1 CertID, as most responders expect. */
+export function ocspRequest(cert: CertInfo, issuer: CertInfo): Buffer {
+  const sha1 = (b: Buffer) => createHash('sha1').update(b).digest();
+  const certId = seq(algId('1.3.14.3.2.26', 'null'), octets(sha1(issuer.subjectDer)), octets(sha1(issuer.publicKeyBits)), int(cert.serial));
+  return seq(seq(seq(seq(certId))));
+}
+
+/**
+ * Status of `cert` at `at`: embedded OCSP first, then CRLs, then the fetcher (unless offline).
+ * A revocation after `at` does not count (ETSI EN 319 102-1 §5.2.5).
+ */
+export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date, material: RevocationMaterial, fetcher: RevocationFetcher | undefined, offline: boolean): Promise<RevocationResult> {
+  const messages: string[] = [];
+  for (const o of material.ocsps) {
+    const r = evalOcsp(o.der, cert, issuer, at, o.origin, messages);
+    if (r) return r;
+  }
+  for (const c of material.crls) {
+    const r = evalCrl(c.der, cert, issuer, at, c.origin, messages);
+    if (r) return r;
+  }
+  if (fetcher && !offline) {
+    for (const url of cert.ocspUrls) {
+      try {
+        const der = await fetcher.fetchOcsp(url, ocspRequest(cert, issuer));
+        const r = evalOcsp(der, cert, issuer, at, 'ONLINE', messages, true);
+        if (r) return r;
+      } catch {
+        messages.push('REVOCATION_OCSP_UNREACHABLE');
+      }
+    }
+    for (const url of cert.crlUrls) {
+      try {
+        const der = await fetcher.fetchCrl(url);
+        const r = evalCrl(der, cert, issuer, at, 'ONLINE', messages, true);
+        if (r) return r;
+      } catch {
+        messages.push('REVOCATION_CRL_UNREACHABLE');
+      }
+    }
+  }
+  messages.push('REVOCATION_DATA_MISSING');
+  return NONE(messages);
+}
+
+function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], fresh = false): RevocationResult | undefined {
+  try {
+    const top = readTlv(der);
+    const tbs = children(children(top)[0]!);
+    let i = 0;
+    if (tbs[0]!.tag === 2 && tbs[0]!.cls === 0) i++;
+    const issuerName = raw(tbs[i + 1]!);
+    if (!issuerName.equals(cert.issuerDer)) return undefined;
+    if (!verifySignedStructure(der.subarray(0, top.end), issuer.key())) {
+      messages.push('REVOCATION_CRL_SIGNATURE_INVALID');
+      return undefined;
+    }
+    const thisUpdate = timeValue(tbs[i + 2]!);
+    let k = i + 3;
+    let nextUpdate: Date | undefined;
+    if (tbs[k] && (tbs[k]!.tag === 23 || tbs[k]!.tag === 24) && tbs[k]!.cls === 0) nextUpdate = timeValue(tbs[k++]!);
+    let revokedAt: Date | undefined;
+    if (tbs[k] && tbs[k]!.cls === 0 && tbs[k]!.tag === 16) {
+      for (const e of children(tbs[k]!)) {
+        const f = children(e);
+        if (intValue(f[0]!) === cert.serial) revokedAt = timeValue(f[1]!);
+      }
+    }
+    if (thisUpdate > new Date(Math.max(at.getTime(), Date.now())) ) messages.push('REVOCATION_CRL_FROM_FUTURE');
+    if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_CRL_STALE');
+    const revoked = revokedAt !== undefined && revokedAt <= at;
+    // a CRL issued before the time of interest cannot prove "good" at that time unless still current
+    if (!revoked && thisUpdate < at && nextUpdate && nextUpdate < at) {
+      messages.push('REVOCATION_CRL_NOT_FRESH');
+      return undefined;
+    }
+    return { status: revoked ? 'revoked' : 'good', source: 'CRL', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: revokedAt?.toISOString(), messages };
+  } catch {
+    messages.push('REVOCATION_CRL_MALFORMED');
+    return undefined;
+  }
+}
+
+function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], fresh = false): RevocationResult | undefined {
+  try {
+    let basic: Tlv = readTlv(der);
+    let top = children(basic);
+    // OCSPResponse wrapper (RFC 6960 §4.2.1) or a bare BasicOCSPResponse (as in DSS /OCSPs)
+    if (top[0]!.tag === 10 && top[0]!.cls === 0) {
+      if (content(top[0]!)[0] !== 0 || !top[1]) return undefined;
+      const rb = children(children(top[1])[0]!);
+      basic = readTlv(content(rb[1]!));
+      top = children(basic);
+    }
+    const basicDer = raw(basic);
+    const tbs = children(top[0]!);
+    let i = 0;
+    if (isContext(tbs[0]!, 0)) i++;
+    const responderId = tbs[i]!;
+    const responses = children(tbs[i + 2]!);
+    const single = responses.find((r) => {
+      const id = children(children(r)[0]!);
+      const hash = DIGEST_OIDS[oid(children(id[0]!)[0]!)];
+      if (!hash || intValue(id[3]!) !== cert.serial) return false;
+      const h = (b: Buffer) => createHash(hash).update(b).digest();
+      return content(id[1]!).equals(h(issuer.subjectDer)) && content(id[2]!).equals(h(issuer.publicKeyBits));
+    });
+    if (!single) return undefined;
+    // responder: the issuer itself, or a delegated responder certificate issued by it
+    const certs: CertInfo[] = [];
+    const certsT = top.find((t) => isContext(t, 0));
+    if (certsT) for (const c of children(children(certsT)[0]!)) { const ci = tryCertInfo(Buffer.from(raw(c))); if (ci) certs.push(ci); }
+    const byName = isContext(responderId, 1) ? raw(children(responderId)[0]!) : undefined;
+    const byKey = isContext(responderId, 2) ? content(children(responderId)[0]!) : undefined;
+    const matches = (c: CertInfo) => (byName ? c.subjectDer.equals(byName) : byKey ? createHash('sha1').update(c.publicKeyBits).digest().equals(byKey) : false);
+    let signer: CertInfo | undefined;
+    if (matches(issuer)) signer = issuer;
+    else {
+      const d = certs.find(matches);
+      if (d && issuedBy(d, issuer) && d.eku?.includes('1.3.6.1.5.5.7.3.9')) {
+        signer = d;
+        if (!d.extensions.has('1.3.6.1.5.5.7.48.1.5')) messages.push('OCSP_RESPONDER_NO_CHECK_ABSENT');
+      }
+    }
+    if (!signer) {
+      messages.push('REVOCATION_OCSP_RESPONDER_UNAUTHORIZED');
+      return undefined;
+    }
+    if (!verifySignedStructure(basicDer, signer.key())) {
+      messages.push('REVOCATION_OCSP_SIGNATURE_INVALID');
+      return undefined;
+    }
+    const s = children(single);
+    const status = s[1]!;
+    const thisUpdate = timeValue(s[2]!);
+    const nu = s.find((t) => isContext(t, 0));
+    const nextUpdate = nu ? timeValue(children(nu)[0]!) : undefined;
+    if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_OCSP_STALE');
+    if (status.tag === 1) {
+      const revokedAt = timeValue(children(status)[0]!);
+      return { status: revokedAt <= at ? 'revoked' : 'good', source: 'OCSP', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: revokedAt.toISOString(), messages };
+    }
+    if (status.tag === 0) {
+      if (thisUpdate < at && nextUpdate && nextUpdate < at) {
+        messages.push('REVOCATION_OCSP_NOT_FRESH');
+        return undefined;
+      }
+      return { status: 'good', source: 'OCSP', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: undefined, messages };
+    }
+    return { status: 'unknown', source: 'OCSP', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: undefined, messages };
+  } catch {
+    messages.push('REVOCATION_OCSP_MALFORMED');
+    return undefined;
+  }
+}
+
+/** CRLs and OCSP responses inside an adbe-revocationInfoArchival attribute (ISO 32000-1 §12.8.3.3.2). */
+export function adobeArchival(value: Tlv): { crls: Buffer[]; ocsps: Buffer[] } {
+  const out = { crls: [] as Buffer[], ocsps: [] as Buffer[] };
+  for (const t of children(value)) {
+    if (isContext(t, 0)) for (const c of children(children(t)[0]!)) out.crls.push(Buffer.from(raw(c)));
+    if (isContext(t, 1)) for (const c of children(children(t)[0]!)) out.ocsps.push(Buffer.from(raw(c)));
+  }
+  return out;
+}

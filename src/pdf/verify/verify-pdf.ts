@@ -1,0 +1,437 @@
+/**
+ * verifyPdf: validation of every signature and document timestamp of a PDF following
+ * STANDARDS.md rules A-D with ETSI EN 319 102-1 indications (§5.1.3) and PAdES baseline
+ * semantics (ETSI EN 319 142-1). Returns a frozen report value; throws only AppError
+ * VERIFY_UNREADABLE for input that is not a PDF at all.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { Budget, DEFAULT_LIMITS, VerifyLimitError, type VerifyLimits } from './limits.js';
+import { RawPdf } from './raw/document.js';
+import { PdfDict, PdfName, PdfStream, PdfSyntaxError, dictOf, isName, type PdfValue } from './raw/objects.js';
+import { WEAK_DIGESTS, newHash } from './algorithms.js';
+import { tryCertInfo, type CertInfo } from './cert.js';
+import { buildChain, validatePath } from './chain.js';
+import { CMS_OID, checkSigner, findSignerCert, parseSignedData, type SignedDataInfo } from './cms.js';
+import { adobeArchival, checkRevocation, type RevocationFetcher, type RevocationMaterial } from './revocation.js';
+import { checkTimestampToken } from './timestamp.js';
+import type { TrustStore } from './trust-store.js';
+import { diffAfter, viewOf, type DiffResult } from './diff.js';
+import { checkMdp } from './mdp.js';
+import { checkByteRange, dictionaryConsistent, findSignatures, pdfDate, textField, type FoundSignature } from './signatures.js';
+import {
+  deepFreeze, type CertificateSummary, type Indication, type PadesLevel, type RevocationUse, type SignatureReport, type SubIndication,
+  type TimestampReport, type VerificationReport,
+} from './report.js';
+
+export interface VerifyPolicy {
+  /** Signed attributes not in DER order: DSS fails them (default), OpenSSL accepts them. */
+  nonDerSignedAttributes: 'fail' | 'warn';
+  /** Changes classified "other" after signing (reject-by-default). */
+  undefinedChanges: 'fail' | 'warn';
+  /** MD5/SHA-1 digests. */
+  weakDigest: 'fail' | 'warn';
+}
+export const DEFAULT_POLICY: Readonly<VerifyPolicy> = Object.freeze({ nonDerSignedAttributes: 'fail', undefinedChanges: 'fail', weakDigest: 'warn' });
+
+export interface VerifyOptions {
+  trust: TrustStore;
+  /** Validation time (default: clock.now()). */
+  at?: Date;
+  clock?: Clock;
+  revocation?: RevocationFetcher;
+  offline?: boolean;
+  limits?: Partial<VerifyLimits>;
+  policy?: Partial<VerifyPolicy>;
+}
+
+const RANK: Record<Indication, number> = { TOTAL_PASSED: 0, INDETERMINATE: 1, TOTAL_FAILED: 2 };
+const LIMIT_KEYS = { size: 'LIMIT_SIZE', revisions: 'LIMIT_REVISIONS', objects: 'LIMIT_OBJECTS', inflate: 'LIMIT_INFLATE', depth: 'LIMIT_DEPTH', time: 'LIMIT_TIME', signatures: 'LIMIT_SIGNATURES' } as const;
+
+function summary(c: CertInfo): CertificateSummary {
+  return { subject: c.subject, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256 };
+}
+
+function formatFailureReport(bytes: Buffer, at: Date, key: string): VerificationReport {
+  return deepFreeze({
+    reportVersion: 1, validationTime: at.toISOString(),
+    document: { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, revisions: 0, pages: null },
+    indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', signatures: [], errors: [key], warnings: [],
+  });
+}
+
+export async function verifyPdf(bytes: Buffer, options: VerifyOptions): Promise<VerificationReport> {
+  if (!Buffer.isBuffer(bytes)) throw new TypeError('verifyPdf: bytes must be a Buffer');
+  if (!options?.trust) throw new TypeError('verifyPdf: options.trust is required');
+  const limits: VerifyLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const policy: VerifyPolicy = { ...DEFAULT_POLICY, ...options.policy };
+  const at = options.at ?? (options.clock ?? systemClock).now();
+  if (bytes.length > limits.maxFileBytes) return formatFailureReport(bytes, at, 'LIMIT_SIZE');
+  const budget = new Budget(limits);
+  let pdf: RawPdf;
+  try {
+    pdf = new RawPdf(bytes, limits, budget);
+  } catch (e) {
+    if (e instanceof VerifyLimitError) return formatFailureReport(bytes, at, LIMIT_KEYS[e.limit]);
+    throw new AppError('VERIFY_UNREADABLE', 'input is not a readable PDF', { cause: e });
+  }
+  try {
+    return await run(pdf, bytes, options, policy, at, budget);
+  } catch (e) {
+    if (e instanceof VerifyLimitError) return formatFailureReport(bytes, at, LIMIT_KEYS[e.limit]);
+    if (e instanceof PdfSyntaxError || e instanceof RangeError || e instanceof TypeError || e instanceof Error) {
+      // a structure we could not walk: never a crash, a FORMAT_FAILURE report
+      return formatFailureReport(bytes, at, 'PDF_UNREADABLE_STRUCTURE');
+    }
+    throw e;
+  }
+}
+
+interface Work {
+  found: FoundSignature;
+  report: Partial<Record<keyof SignatureReport, unknown>> & { errors: string[]; warnings: string[]; adbeCrls?: Buffer[]; adbeOcsps?: Buffer[] };
+  kind: SignatureReport['kind'];
+  sd: SignedDataInfo | undefined;
+  signerCert: CertInfo | undefined;
+  end: number;
+  signedRevision: number | undefined;
+  intact: boolean;
+  structural: boolean;
+  tsTimes: Date[];
+  timestamps: TimestampReport[];
+  diff: DiffResult | undefined;
+  hardFail: SubIndication | undefined;
+}
+
+async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: VerifyPolicy, at: Date, budget: Budget): Promise<VerificationReport> {
+  const docWarnings: string[] = [];
+  const docErrors: string[] = [];
+  if (pdf.recovered) docWarnings.push('PDF_XREF_RECOVERED');
+  if (pdf.trailerValue('Encrypt') !== undefined) docWarnings.push('ENCRYPTED_DOCUMENT');
+  const N = pdf.revisions.length - 1;
+  const found = findSignatures(pdf, budget);
+  if (found.length > pdf.limits.maxSignatures) throw new VerifyLimitError('signatures', 'too many signatures');
+
+  // DSS material (ETSI EN 319 142-1 §5.4.2) from the final revision
+  const dss = dictOf(pdf.resolve(pdf.catalog()?.get('DSS')));
+  const dssList = (key: string): Buffer[] => {
+    const arr = pdf.resolve(dss?.get(key));
+    if (!Array.isArray(arr)) return [];
+    const out: Buffer[] = [];
+    for (const x of arr) {
+      const st = pdf.resolve(x);
+      if (st instanceof PdfStream) { try { out.push(pdf.streamData(st)); } catch (e) { if (e instanceof VerifyLimitError) throw e; } }
+    }
+    return out;
+  };
+  const dssCerts = dssList('Certs');
+  const dssOcsps = dssList('OCSPs');
+  const dssCrls = dssList('CRLs');
+  const dssRevision = dss ? firstRevisionWith(pdf, 'DSS') : undefined;
+
+  const works: Work[] = [];
+  for (const f of found) {
+    budget.check();
+    works.push(analyze(pdf, f, policy, dssCerts, budget));
+  }
+  works.sort((a, b) => a.end - b.end);
+  const diffCache = new Map<number, DiffResult>();
+  for (const w of works) {
+    if (w.signedRevision === undefined) continue;
+    let d = diffCache.get(w.signedRevision);
+    if (!d) diffCache.set(w.signedRevision, (d = diffAfter(pdf, w.signedRevision, budget)));
+    w.diff = d;
+  }
+  // document timestamps give POE to everything they cover
+  for (const w of works) {
+    if (w.kind !== 'documentTimestamp' || !w.intact) continue;
+    const ts = w.timestamps[0];
+    if (!ts?.valid || !ts.trusted || !ts.genTime) continue;
+    for (const o of works) if (o !== w && o.end <= w.end) o.tsTimes.push(new Date(ts.genTime));
+  }
+
+  const reports: SignatureReport[] = [];
+  let index = 0;
+  for (const w of works) {
+    budget.check();
+    const r = w.report;
+    const errors = r.errors;
+    const warnings = r.warnings;
+    const isTst = w.kind === 'documentTimestamp';
+    const best = w.tsTimes.length ? new Date(Math.min(...w.tsTimes.map((d) => d.getTime()))) : undefined;
+    let indication: Indication = 'TOTAL_PASSED';
+    let sub: SubIndication | null = null;
+    const worse = (i: Indication, s: SubIndication) => {
+      if (RANK[i] > RANK[indication]) { indication = i; sub = s; }
+    };
+    if (w.hardFail) worse(w.hardFail === 'NO_SIGNING_CERTIFICATE_FOUND' ? 'INDETERMINATE' : 'TOTAL_FAILED', w.hardFail);
+    if (!w.signerCert) worse('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
+    if (!isTst && (errors.includes('SIGNING_CERTIFICATE_V2_MISMATCH') || errors.includes('SIGNING_CERTIFICATE_V2_ABSENT'))) worse('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
+
+    // modifications after the signed revision (rules B and C)
+    const d = w.diff;
+    const mdp = checkMdp(pdf, w.found.dict, w.kind, d, budget);
+    if (d) {
+      if (d.pageCountChanged) { errors.push('MODIFICATION_PAGE_COUNT'); worse('TOTAL_FAILED', 'FORMAT_FAILURE'); }
+      if (d.other) {
+        errors.push('MODIFICATION_OTHER');
+        if (policy.undefinedChanges === 'fail') worse('TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE');
+      }
+      if (d.annotation) warnings.push('MODIFICATION_ANNOTATION');
+      if (d.signatureOrFormFill) warnings.push('MODIFICATION_FORM_FILL');
+    }
+    if (mdp.violations.length) { errors.push(...mdp.violations); worse('TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE'); }
+
+    // certificate chain, trust, revocation (rule 12)
+    let chain: CertificateSummary[] = [];
+    let anchor: string | null = null;
+    const revocation: RevocationUse[] = [];
+    if (w.signerCert && w.sd) {
+      const pool = [...w.sd.certificates, ...dssCerts].map((x) => tryCertInfo(x)).filter((c): c is CertInfo => !!c);
+      const built = buildChain(w.signerCert, pool, options.trust);
+      chain = built.chain.map(summary);
+      anchor = built.anchor?.subject ?? null;
+      const leafAt = best ?? at;
+      const path = validatePath(built, at, isTst ? 'timestamping' : 'signing', leafAt);
+      if (!path.ok) {
+        errors.push(...path.messages);
+        const s = path.subIndication!;
+        worse(s === 'NOT_YET_VALID' || s === 'SIG_CONSTRAINTS_FAILURE' ? 'TOTAL_FAILED' : 'INDETERMINATE', s);
+      } else {
+        const material: RevocationMaterial = {
+          ocsps: [...(w.report.adbeOcsps ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })), ...dssOcsps.map((der) => ({ der, origin: 'DSS' as const }))],
+          crls: [...w.sd.crls.map((der) => ({ der, origin: 'CMS' as const })), ...(w.report.adbeCrls ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })), ...dssCrls.map((der) => ({ der, origin: 'DSS' as const }))],
+        };
+        for (let i = 0; i + 1 < built.chain.length; i++) {
+          const c = built.chain[i]!;
+          if (c.extensions.has('1.3.6.1.5.5.7.48.1.5')) continue; // id-pkix-ocsp-nocheck
+          const rv = await checkRevocation(c, built.chain[i + 1]!, leafAt, material, options.revocation, options.offline ?? false);
+          revocation.push({ certificate: c.subject, status: rv.status, source: rv.source, origin: rv.origin ?? null, thisUpdate: rv.thisUpdate ?? null, revokedAt: rv.revokedAt ?? null });
+          if (rv.status === 'revoked') { errors.push('CERT_REVOKED'); worse('TOTAL_FAILED', 'REVOKED'); }
+          else if (rv.status === 'unknown') { warnings.push(...new Set(rv.messages)); worse('INDETERMINATE', 'TRY_LATER'); }
+        }
+      }
+    }
+    const level = padesLevel(w, works, dssRevision, dssOcsps.length + dssCrls.length > 0);
+    const claimed = pdfDate(textField(pdf, w.found.dict, 'M'));
+    reports.push({
+      index: index++,
+      fieldName: w.found.fieldNames[0] ?? null,
+      fieldNames: w.found.fieldNames,
+      kind: w.kind,
+      subFilter: (r.subFilter as string | null) ?? null,
+      level,
+      signer: w.signerCert ? summary(w.signerCert) : null,
+      chain,
+      trustAnchor: anchor,
+      revocation,
+      claimedSigningTime: claimed,
+      bestSignatureTime: (best ?? at).toISOString(),
+      timestamps: w.timestamps,
+      integrity: r.integrity as SignatureReport['integrity'],
+      coverage: r.coverage as SignatureReport['coverage'],
+      signedRevision: r.signedRevision as SignatureReport['signedRevision'],
+      modifications: d
+        ? { extension: d.extension, signatureOrFormFill: d.signatureOrFormFill, annotation: d.annotation, other: d.other, pageCountChanged: d.pageCountChanged, level: d.level, details: d.details }
+        : { extension: false, signatureOrFormFill: false, annotation: false, other: false, pageCountChanged: false, level: 'NONE', details: [] },
+      mdp,
+      indication,
+      subIndication: sub,
+      errors: [...new Set(errors)],
+      warnings: [...new Set(warnings)],
+    });
+  }
+  let indication: Indication = 'TOTAL_PASSED';
+  let sub: SubIndication | null = null;
+  for (const s of reports) if (RANK[s.indication] > RANK[indication]) { indication = s.indication; sub = s.subIndication; }
+  if (reports.length === 0) {
+    indication = 'INDETERMINATE';
+    sub = 'NO_SIGNATURE_FOUND';
+    docErrors.push('NO_SIGNATURE_FOUND');
+  }
+  return deepFreeze({
+    reportVersion: 1,
+    validationTime: at.toISOString(),
+    document: { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, revisions: pdf.revisions.length, pages: viewOf(pdf, N, budget).pageNums.length },
+    indication,
+    subIndication: sub,
+    signatures: reports,
+    errors: docErrors,
+    warnings: docWarnings,
+  });
+
+  function padesLevel(w: Work, all: Work[], dssRev: number | undefined, hasRevData: boolean): PadesLevel {
+    const sf = w.report.subFilter;
+    if (w.kind === 'documentTimestamp') return 'B-LTA';
+    if (sf !== 'ETSI.CAdES.detached') return sf === 'adbe.pkcs7.detached' || sf === 'adbe.pkcs7.sha1' ? 'PKCS7' : 'NOT_ETSI';
+    const sigTs = w.timestamps.some((t) => t.type === 'signature');
+    const docTsAfter = all.filter((o) => o.kind === 'documentTimestamp' && o.end > w.end);
+    if (!sigTs && docTsAfter.length === 0) return 'B-B';
+    const lt = hasRevData && dssRev !== undefined && w.signedRevision !== undefined && dssRev > w.signedRevision;
+    if (!lt) return 'B-T';
+    const ltaEnd = pdf.revisions[dssRev!]?.end ?? Infinity;
+    return docTsAfter.some((o) => o.end > ltaEnd - 1 && (o.signedRevision ?? -1) >= dssRev!) ? 'B-LTA' : 'B-LT';
+  }
+
+  function firstRevisionWith(p: RawPdf, key: string): number | undefined {
+    for (let r = 0; r <= N; r++) if (p.catalog(r)?.get(key) !== undefined) return r;
+    return undefined;
+  }
+
+  function analyze(p: RawPdf, f: FoundSignature, pol: VerifyPolicy, extraCerts: Buffer[], b: Budget): Work {
+    void b;
+    const errors: string[] = [];
+    const warnings: string[] = [];
+    const dict = f.dict;
+    const subFilterV = p.resolve(dict.get('SubFilter'));
+    const subFilter = subFilterV instanceof PdfName ? subFilterV.name : null;
+    const type = p.resolve(dict.get('Type'));
+    let kind: SignatureReport['kind'] = 'approval';
+    if (subFilter === 'ETSI.RFC3161') {
+      if (type === undefined || type === null || isName(type, 'DocTimeStamp')) kind = 'documentTimestamp';
+      else warnings.push('DOC_TIMESTAMP_TYPE_INVALID');
+    } else {
+      const perms = dictOf(p.resolve(p.catalog()?.get('Perms')));
+      const dm = perms?.get('DocMDP');
+      if (dm && f.num !== undefined && (dm as { num?: number }).num === f.num) kind = 'certification';
+      else if (hasDocMdpReference(p, dict)) kind = 'certification';
+    }
+    const br = checkByteRange(p, dict);
+    errors.push(...br.messages);
+    const consistent = br.valid ? dictionaryConsistent(p, f, br.signedRevision) : false;
+    if (br.valid && !consistent) errors.push('SIGNATURE_DICTIONARY_INCONSISTENT');
+    let hardFail: SubIndication | undefined = !br.valid || br.coverage === 'INVALID' || !consistent ? 'FORMAT_FAILURE' : undefined;
+    const w: Work = {
+      found: f, kind, sd: undefined, signerCert: undefined, end: br.byteRange ? br.byteRange[2]! + br.byteRange[3]! : Number.MAX_SAFE_INTEGER,
+      signedRevision: br.signedRevision, intact: false, structural: br.valid, tsTimes: [], timestamps: [], diff: undefined, hardFail,
+      report: { errors, warnings, subFilter, coverage: br.coverage, signedRevision: { index: br.signedRevision ?? null, length: br.signedLength } },
+    };
+    const integrity = {
+      byteRange: br.byteRange, byteRangeValid: br.valid, digestMatch: false, cryptoValid: false, signedAttributesDerSorted: true,
+      signerCertificateIdentified: false, dictionaryConsistent: consistent, digestAlgorithm: null as string | null, signatureAlgorithm: null as string | null,
+    };
+    w.report.integrity = integrity;
+    const contents = p.resolve(dict.get('Contents'));
+    const cms = contents && typeof contents === 'object' && 'bytes' in contents ? (contents as { bytes: Buffer }).bytes : undefined;
+    const ranges = (): Buffer[] => {
+      const [, bb, c, dd] = br.byteRange as [number, number, number, number];
+      return [p.buf.subarray(0, bb), p.buf.subarray(c, c + dd)];
+    };
+    const rangeDigest = (h: string): Buffer => {
+      const hash = newHash(h);
+      for (const part of ranges()) hash.update(part);
+      return hash.digest();
+    };
+    if (!cms || cms.length === 0) {
+      errors.push('CMS_MALFORMED');
+      w.hardFail = hardFail ?? 'FORMAT_FAILURE';
+      return w;
+    }
+    if (kind === 'documentTimestamp') {
+      const tsc = checkTimestampToken(cms, 'document', (h) => (br.valid ? rangeDigest(h) : Buffer.alloc(0)), extraCerts, options.trust, at);
+      w.timestamps = [tsc.report];
+      w.sd = tsc.sd;
+      w.signerCert = tsc.signerCert;
+      integrity.digestMatch = br.valid && tsc.report.imprintMatches;
+      integrity.cryptoValid = tsc.report.signatureValid;
+      integrity.signerCertificateIdentified = !!tsc.signerCert;
+      if (!tsc.sd) { errors.push('CMS_MALFORMED'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
+      else if (!integrity.digestMatch) { errors.push('DIGEST_MISMATCH'); hardFail = hardFail ?? 'HASH_FAILURE'; }
+      else if (!integrity.cryptoValid) { errors.push('SIGNATURE_INVALID'); hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE'; }
+      if (tsc.genTime && tsc.report.valid && tsc.report.trusted) w.tsTimes.push(tsc.genTime);
+      w.intact = integrity.digestMatch && integrity.cryptoValid;
+      w.hardFail = hardFail;
+      return w;
+    }
+    let sd: SignedDataInfo;
+    try {
+      sd = parseSignedData(cms);
+    } catch {
+      errors.push('CMS_MALFORMED');
+      w.hardFail = hardFail ?? 'FORMAT_FAILURE';
+      return w;
+    }
+    w.sd = sd;
+    if (sd.signerCount !== 1 || !sd.signer) {
+      errors.push('CMS_NOT_ONE_SIGNER');
+      hardFail = hardFail ?? 'FORMAT_FAILURE';
+    }
+    const s = sd.signer;
+    if (!s) { w.hardFail = hardFail; return w; }
+    const isSha1Filter = subFilter === 'adbe.pkcs7.sha1';
+    if (sd.eContent && !isSha1Filter) { errors.push('CMS_ENCAPSULATED_CONTENT'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
+    integrity.digestAlgorithm = s.digest ?? s.digestOid;
+    integrity.signatureAlgorithm = s.sigAlg?.name ?? null;
+    if (s.digest && WEAK_DIGESTS.has(s.digest)) {
+      (pol.weakDigest === 'fail' ? errors : warnings).push('DIGEST_ALGORITHM_WEAK');
+      if (pol.weakDigest === 'fail') hardFail = hardFail ?? 'CRYPTO_CONSTRAINTS_FAILURE';
+    }
+    const cert = findSignerCert(s, [...sd.certificates, ...extraCerts]);
+    w.signerCert = cert;
+    if (!cert) {
+      // without the certificate the value cannot be checked: INDETERMINATE unless already failed
+      errors.push('SIGNER_CERT_MISSING');
+      w.hardFail = hardFail;
+      return w;
+    }
+    // adbe.pkcs7.sha1: the signed content is the SHA-1 of the byte ranges, carried as eContent
+    const contentDigest = (h: string): Buffer => {
+      if (isSha1Filter && sd.eContent) return newHash(h).update(sd.eContent).digest();
+      return br.valid ? rangeDigest(h) : Buffer.alloc(0);
+    };
+    const chk = checkSigner(sd, cert, contentDigest, () => (isSha1Filter && sd.eContent ? [sd.eContent] : br.valid ? ranges() : [Buffer.alloc(0)]));
+    let digestMatch = br.valid && chk.digestMatch;
+    if (isSha1Filter && sd.eContent) digestMatch = digestMatch && br.valid && rangeDigest('sha1').equals(sd.eContent);
+    integrity.digestMatch = digestMatch;
+    integrity.cryptoValid = chk.cryptoValid;
+    integrity.signedAttributesDerSorted = s.signedAttrsDerSorted;
+    errors.push(...chk.messages);
+    const ess = chk.signingCertificateV2;
+    integrity.signerCertificateIdentified = ess === 'match' || ess === 'v1-match';
+    if (ess === 'absent') (subFilter === 'ETSI.CAdES.detached' ? errors : warnings).push('SIGNING_CERTIFICATE_V2_ABSENT');
+    if (ess === 'mismatch' || ess === 'v1-mismatch') errors.push('SIGNING_CERTIFICATE_V2_MISMATCH');
+    if (ess.startsWith('v1')) warnings.push('SIGNING_CERTIFICATE_V1_ONLY');
+    if (chk.signingTimePresent && subFilter === 'ETSI.CAdES.detached') warnings.push('SIGNING_TIME_ATTRIBUTE_PRESENT');
+    if (!chk.contentTypeOk) warnings.push('SIGNED_ATTRIBUTES_CONTENT_TYPE');
+    if (!s.signedAttrsDerSorted) (pol.nonDerSignedAttributes === 'fail' ? errors : warnings).push('SIGNED_ATTRIBUTES_NOT_DER');
+    if (!digestMatch) { errors.push('DIGEST_MISMATCH'); hardFail = hardFail ?? 'HASH_FAILURE'; }
+    else if (!chk.cryptoValid || !chk.algorithmsConsistent) { if (!chk.cryptoValid) errors.push('SIGNATURE_INVALID'); hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE'; }
+    else if (!s.signedAttrsDerSorted && pol.nonDerSignedAttributes === 'fail') hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
+    w.intact = digestMatch && chk.cryptoValid;
+    // unsigned attributes: signature timestamps (ETSI EN 319 142-1 §5.3, B-T)
+    for (const tok of s.unsignedAttrs.get(CMS_OID.signatureTimeStamp) ?? []) {
+      const der = Buffer.from(tok.buf.subarray(tok.start, tok.end));
+      const tsc = checkTimestampToken(der, 'signature', (h) => newHash(h).update(s.signature).digest(), [...sd.certificates, ...extraCerts], options.trust, at);
+      w.timestamps.push(tsc.report);
+      if (tsc.genTime && tsc.report.valid && tsc.report.trusted) w.tsTimes.push(tsc.genTime);
+    }
+    // adbe-revocationInfoArchival (signed attribute)
+    const arch = s.signedAttrs.get(CMS_OID.adobeRevocation)?.[0];
+    if (arch) {
+      try {
+        const a = adobeArchival(arch);
+        w.report.adbeCrls = a.crls;
+        w.report.adbeOcsps = a.ocsps;
+      } catch {
+        warnings.push('REVOCATION_ARCHIVAL_MALFORMED');
+      }
+    }
+    w.hardFail = hardFail;
+    return w;
+  }
+
+}
+
+function hasDocMdpReference(p: RawPdf, dict: PdfDict): boolean {
+  const refs = p.resolve(dict.get('Reference'));
+  if (!Array.isArray(refs)) return false;
+  return refs.some((r: PdfValue) => isName(dictOf(p.resolve(r))?.get('TransformMethod'), 'DocMDP'));
+}
+
+/** The signed revision (bytes [0, c+d)) a person should look at (STANDARDS.md "Report"). */
+export function signedRevisionBytes(pdf: Buffer, report: VerificationReport, signatureIndex: number): Buffer | undefined {
+  const s = report.signatures[signatureIndex];
+  if (!s || !s.integrity.byteRangeValid || s.signedRevision.length <= 0 || s.signedRevision.length > pdf.length) return undefined;
+  return pdf.subarray(0, s.signedRevision.length);
+}
