@@ -63,6 +63,9 @@ export class FontSubset {
   /** Builds the five objects; call once, after all text was encoded. */
   async build(): Promise<PdfObjectSpec[]> {
     const file = await encodeSubset(this.subset);
+    // fontkit tags the sfnt 'true' (Apple); 0x00010000 is the tag every PDF consumer expects for
+    // TrueType outlines (OpenType spec, "Organization of an OpenType Font"); the tables are identical.
+    if (file.toString('latin1', 0, 4) === 'true') file.writeUInt32BE(0x00010000, 0);
     const f = this.font;
     const scale = 1000 / f.unitsPerEm;
     const gids = [...this.cidOfGid.keys()].sort((a, b) => a - b).join(',');

@@ -1,0 +1,142 @@
+import fc from 'fast-check';
+import { inflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { FontSubset, layoutBlock, loadFont, measureText, wrapText } from '../../../src/pdf/appearance/index.js';
+
+const VIETNAMESE_LETTERS = (() => {
+  const cps = [0x102, 0x103, 0x110, 0x111, 0x1a0, 0x1a1, 0x1af, 0x1b0];
+  for (let c = 0x1ea0; c <= 0x1ef9; c++) cps.push(c);
+  return cps.map((c) => String.fromCodePoint(c));
+})();
+
+describe('shipped font', () => {
+  it('covers every precomposed Vietnamese letter in both styles', () => {
+    for (const style of ['regular', 'bold'] as const) {
+      const f = loadFont(style);
+      const missing = VIETNAMESE_LETTERS.filter((ch) => f.glyph(ch.codePointAt(0)!) === null);
+      expect(missing).toEqual([]);
+    }
+  });
+
+  it('is parsed once', () => {
+    expect(loadFont('regular')).toBe(loadFont('regular'));
+    expect(loadFont('bold')).not.toBe(loadFont('regular'));
+  });
+
+  it('measures with Times-compatible advance widths', () => {
+    // Liberation Serif is metric-compatible with Times New Roman: 'M' is 889/1000 em, space 250.
+    expect(measureText('M', 'regular', 10)).toBeCloseTo(8.89, 2);
+    expect(measureText(' ', 'regular', 10)).toBeCloseTo(2.5, 2);
+    // NFD input measures like NFC (one precomposed glyph).
+    expect(measureText('ệ'.normalize('NFD'), 'regular', 10)).toBeCloseTo(measureText('ệ', 'regular', 10), 6);
+  });
+});
+
+describe('wrapText', () => {
+  it('wraps greedily on spaces and keeps explicit line breaks', () => {
+    const lines = wrapText('Ủy ban nhân dân tỉnh Quảng Ninh\nSở Tư pháp', 'regular', 10, 80);
+    expect(lines.every((l) => measureText(l, 'regular', 10) <= 80)).toBe(true);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toBe('Ủy ban nhân dân tỉnh Quảng Ninh Sở Tư pháp');
+    expect(lines.at(-1)).toBe('Sở Tư pháp');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('breaks a word longer than the width between characters', () => {
+    const lines = wrapText('Nghiêngnghiêngnghiêngnghiêng', 'bold', 12, 40);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join('')).toBe('Nghiêngnghiêngnghiêngnghiêng');
+    expect(lines.every((l) => measureText(l, 'bold', 12) <= 40)).toBe(true);
+  });
+
+  it('keeps spacing typed inside a line', () => {
+    expect(wrapText('Số: 15   Quyển số: 01', 'regular', 10, 500)).toEqual(['Số: 15   Quyển số: 01']);
+  });
+
+  it('property: never loses a word and never exceeds the width when words fit', () => {
+    const word = fc.stringMatching(/^[a-zA-Zàáâãèéêìíòóôõùúýăđĩũơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]{1,8}$/);
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 30 }), fc.integer({ min: 60, max: 300 }), (words, width) => {
+        const lines = wrapText(words.join(' '), 'regular', 10, width);
+        expect(lines.join(' ')).toBe(words.join(' ').normalize('NFC'));
+        for (const l of lines) expect(measureText(l, 'regular', 10)).toBeLessThanOrEqual(width + 1e-9);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('layoutBlock', () => {
+  const paras = [
+    { text: 'CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH', font: 'bold' as const, size: 14, align: 'center' as const },
+    { text: 'Số chứng thực: 15, Quyển số: 01/2026-SCT/BS', size: 12 },
+  ];
+
+  it('sizes to content without a height, and aligns', () => {
+    const l = layoutBlock(paras, { width: 400 });
+    expect(l.scale).toBe(1);
+    expect(l.overflow).toBe(false);
+    expect(l.lines).toHaveLength(2);
+    expect(l.contentHeight).toBeCloseTo(14 * 1.2 + 12 * 1.2, 6);
+    const [title, second] = l.lines;
+    expect(title!.x).toBeCloseTo((400 - title!.width) / 2, 6);
+    expect(second!.x).toBe(0);
+    expect(title!.y).toBeGreaterThan(second!.y);
+    // The first baseline sits one ascent-ish below the top.
+    expect(l.contentHeight - title!.y).toBeGreaterThan(10);
+    expect(l.contentHeight - title!.y).toBeLessThan(17);
+  });
+
+  it('shrinks to fit a small box, keeping relative sizes', () => {
+    const l = layoutBlock(paras, { width: 150, height: 40 });
+    expect(l.scale).toBeLessThan(1);
+    expect(l.contentHeight).toBeLessThanOrEqual(40 + 1e-6);
+    expect(l.lines[0]!.size / l.lines.at(-1)!.size).toBeCloseTo(14 / 12, 6);
+    for (const line of l.lines) {
+      expect(line.x).toBeGreaterThanOrEqual(-1e-6);
+      expect(line.x + line.width).toBeLessThanOrEqual(150 + 1e-6);
+      expect(line.y + line.font.descentAt(line.size)).toBeGreaterThanOrEqual(-1e-6);
+    }
+  });
+
+  it('reports overflow when even the minimum size cannot fit', () => {
+    const l = layoutBlock([{ text: 'a '.repeat(400), size: 10 }], { width: 50, height: 10, minSize: 6 });
+    expect(l.overflow).toBe(true);
+  });
+
+  it('right alignment ends at the width', () => {
+    const l = layoutBlock([{ text: 'SAO Y', align: 'right' }], { width: 100 });
+    expect(l.lines[0]!.x + l.lines[0]!.width).toBeCloseTo(100, 6);
+  });
+});
+
+describe('FontSubset', () => {
+  it('assigns CIDs in order of first use and writes /W and a ToUnicode CMap', async () => {
+    const s = new FontSubset(loadFont('regular'), 'f');
+    const a = s.encode('ằẵ');
+    const b = s.encode('ẵ ệ');
+    expect([...a]).toEqual([0, 1, 0, 2]);
+    expect([...b]).toEqual([0, 2, 0, 3, 0, 4]);
+    const objs = await s.build();
+    expect(objs.map((o) => o.id)).toEqual(['f.file', 'f.descriptor', 'f.cidfont', 'f.tounicode', 'f.type0']);
+    const cid = objs.find((o) => o.id === 'f.cidfont')!;
+    const w = cid.dict.entries['W'] as [number, number[]];
+    expect(w[0]).toBe(0);
+    expect(w[1]).toHaveLength(5);
+    expect(w[1][3]).toBe(250); // the space
+    const cmap = inflateSync(objs.find((o) => o.id === 'f.tounicode')!.stream!).toString('latin1');
+    expect(cmap).toContain('<0001> <1EB1>');
+    expect(cmap).toContain('<0002> <1EB5>');
+    expect(cmap).toContain('<0004> <1EC7>');
+    const file = objs.find((o) => o.id === 'f.file')!;
+    const ttf = inflateSync(file.stream!);
+    expect(file.dict.entries['Length1']).toBe(ttf.length);
+    expect(ttf.readUInt32BE(0)).toBe(0x00010000); // TrueType sfnt
+    expect(ttf.length).toBeLessThan(40_000); // a subset, not the 390 KB font
+  });
+
+  it('draws "?" for characters the font lacks and drops control characters', () => {
+    const s = new FontSubset(loadFont('regular'), 'f');
+    const codes = s.encode('a\u0007\u{1F600}');
+    expect(codes.length).toBe(4);
+  });
+});
