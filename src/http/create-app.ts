@@ -13,6 +13,8 @@ import { buildOpenApi } from './openapi.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { pkiPublicRoutes, type PkiPublicPort } from './routes/pki-public.js';
+import { signingRoutes, type SigningPort } from './routes/signing.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -26,6 +28,10 @@ export interface HttpDeps {
   /** Readiness facts for GET /health (database reachable, CAs present, …). */
   readonly health: () => Promise<Record<string, unknown>>;
   readonly audit?: AuditLog;
+  /** CA certificates, CRLs, OCSP under /pki. */
+  readonly pkiPublic?: PkiPublicPort;
+  /** PAdES signing (issue 3). */
+  readonly signing?: SigningPort;
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
   readonly trustProxy?: boolean | string | number;
 }
@@ -82,6 +88,8 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...systemRoutes(deps, () => openapi),
     ...tokenRoutes(deps.tokens),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
+    ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
+    ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
   ];
   const openapi = buildOpenApi(routes, { publicUrl: deps.publicUrl, version: deps.version });
 

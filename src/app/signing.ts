@@ -1,0 +1,38 @@
+import { appendDss } from '../pdf/sign/index.js';
+import { SignService, CredentialService, createPdfSignatureEngine, type CertificateStatusPort, type TimestampPort, type RevocationMaterialPort } from '../signing/index.js';
+import { MemoryCredentialRepository, MemorySignSessionRepository, MemorySigningAuthorizationRepository } from '../signing/memory-repositories.js';
+import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
+import type { KysoContext } from './context.js';
+
+export interface SigningWiring {
+  readonly sign: SignService;
+  readonly credentials: CredentialService;
+}
+
+export interface SigningRepos {
+  readonly sessions: SignSessionRepository;
+  readonly credentials: CredentialRepository;
+  readonly authorizations: SigningAuthorizationRepository;
+}
+
+/** The signing service over D's engine, F's stamps, and (when given) the TSA / revocation / status ports. */
+export function createSigning(
+  ctx: KysoContext,
+  o: { repos?: SigningRepos; timestamp?: TimestampPort; revocation?: RevocationMaterialPort; certificateStatus?: CertificateStatusPort } = {},
+): SigningWiring {
+  const repos = o.repos ?? { sessions: new MemorySignSessionRepository(), credentials: new MemoryCredentialRepository(), authorizations: new MemorySigningAuthorizationRepository() };
+  const engine = createPdfSignatureEngine({ appendDss: (pdf, m) => appendDss(pdf, m) });
+  const credentials = new CredentialService({ keyStore: ctx.keys, credentials: repos.credentials, authorizations: repos.authorizations, audit: ctx.audit, clock: ctx.clock });
+  const sign = new SignService({
+    engine,
+    clock: ctx.clock,
+    audit: ctx.audit,
+    sessions: repos.sessions,
+    keyStore: ctx.keys,
+    credentials,
+    ...(o.timestamp ? { timestamp: o.timestamp } : {}),
+    ...(o.revocation ? { revocation: o.revocation } : {}),
+    ...(o.certificateStatus ? { certificateStatus: o.certificateStatus } : {}),
+  });
+  return { sign, credentials };
+}

@@ -1,0 +1,106 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import { openContext } from '../../app/context.js';
+import { wireServices } from '../../app/services.js';
+import type { SignOptions, SignerSource } from '../../signing/types.js';
+import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
+
+export function readInput(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new AppError('NOT_FOUND', `${what} ${path} cannot be read`);
+  }
+}
+
+export function writeOutput(path: string, data: Buffer | string): void {
+  try {
+    writeFileSync(path, data);
+  } catch {
+    throw new AppError('BAD_REQUEST', `cannot write ${path}`);
+  }
+}
+
+function parseVisible(v: string): { page: number; rect: [number, number, number, number] } {
+  const n = v.split(',').map((x) => Number(x.trim()));
+  if (n.length !== 5 || !n.every(Number.isFinite) || !Number.isInteger(n[0]) || n[0]! < 1 || n[3]! <= 0 || n[4]! <= 0) {
+    throw new AppError('VALIDATION_FAILED', '--visible expects page,x,y,w,h (page ≥ 1, w and h > 0, PDF points)');
+  }
+  return { page: n[0]!, rect: [n[1]!, n[2]!, n[3]!, n[4]!] };
+}
+
+interface SignFlags {
+  data?: string;
+  out: string;
+  p12?: string;
+  password?: string;
+  credential?: string;
+  pin?: string;
+  visible?: string;
+  image?: string;
+  appearance?: string;
+  certify?: string;
+  field?: string;
+  reason?: string;
+  location?: string;
+  level?: string;
+}
+
+export function registerSignCommands(program: Command, io: CliIo, _state: ExitState): void {
+  dataOption(program.command('sign'))
+    .description('sign a PDF (PAdES, appended as an incremental update) with a PKCS#12 file or a server-held credential')
+    .argument('<in>', 'input PDF')
+    .requiredOption('--out <file>', 'output PDF')
+    .option('--p12 <file>', 'PKCS#12 with the signer key and certificate chain')
+    .option('--password <pw>', 'PKCS#12 password')
+    .option('--credential <id>', 'server-held credential id (instead of --p12)')
+    .option('--pin <pin>', 'PIN of the server-held credential')
+    .option('--visible <page,x,y,w,h>', 'visible stamp rectangle in PDF points (origin bottom-left)')
+    .option('--image <png>', 'signature or seal image (PNG with transparency)')
+    .option('--appearance <kind>', 'individual | organization | copy (default individual when --visible)')
+    .option('--certify <P>', 'certification signature, DocMDP P = 1, 2 or 3')
+    .option('--field <name>', 'sign this existing empty field (or name the new one)')
+    .option('--reason <text>', 'reason (/Reason)')
+    .option('--location <text>', 'location (/Location)')
+    .option('--level <level>', 'B-B (default), B-T, B-LT or B-LTA')
+    .action(async (input: string, f: SignFlags) => {
+      let signer: SignerSource;
+      if (f.p12) {
+        if (f.credential) throw new AppError('VALIDATION_FAILED', 'use either --p12 or --credential');
+        signer = { kind: 'pkcs12', pkcs12: readInput(f.p12, 'PKCS#12 file'), password: f.password ?? '' };
+      } else if (f.credential) {
+        if (!f.pin) throw new AppError('VALIDATION_FAILED', '--credential needs --pin');
+        signer = { kind: 'credential', credentialId: f.credential, pin: f.pin };
+      } else throw new AppError('VALIDATION_FAILED', 'give --p12 FILE --password PW or --credential ID --pin PIN');
+      let certify: 1 | 2 | 3 | undefined;
+      if (f.certify !== undefined) {
+        if (!['1', '2', '3'].includes(f.certify)) throw new AppError('VALIDATION_FAILED', '--certify must be 1, 2 or 3');
+        certify = Number(f.certify) as 1 | 2 | 3;
+      }
+      const kind = f.appearance ?? (f.visible ? 'individual' : undefined);
+      if (kind !== undefined && !['individual', 'organization', 'copy'].includes(kind)) throw new AppError('VALIDATION_FAILED', '--appearance must be individual, organization or copy');
+      const options: SignOptions = {
+        signer,
+        actorId: 'cli',
+        ...(f.visible ? { visible: parseVisible(f.visible) } : {}),
+        ...(kind ? { appearance: { kind: kind as 'individual', ...(f.image ? { image: readInput(f.image, 'image') } : {}) } } : {}),
+        ...(certify ? { certify } : {}),
+        ...(f.field ? { fieldName: f.field } : {}),
+        ...(f.reason ? { reason: f.reason } : {}),
+        ...(f.location ? { location: f.location } : {}),
+        ...(f.level ? { level: f.level as SignOptions['level'] & string } : {}),
+      };
+      const pdf = readInput(input, 'input PDF');
+      const ctx = await openContext(configFor(io, f), { create: true });
+      try {
+        const wired = await wireServices(ctx);
+        if (!wired.signing) throw new AppError('INTERNAL', 'signing service not wired');
+        const out = await wired.signing.sign.sign(pdf, options);
+        writeOutput(f.out, out);
+        io.stdout(`signed ${input} → ${f.out} (${out.length} bytes, ${out.length - pdf.length} appended)\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { isAppError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { readRawBody } from '../body.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+
+/** What the public PKI endpoints need; src/app adapts the PKI services to it. */
+export interface PkiPublicPort {
+  /** CA certificate DER; CA_UNKNOWN when there is no such CA. */
+  caCertificate(caId: string): Promise<Buffer>;
+  /** The latest stored CRL of an issuing CA (never built per request); CA_UNKNOWN otherwise. */
+  currentCrl(caId: string): Promise<{ der: Buffer; crlNumber: number; thisUpdate: Date; nextUpdate: Date }>;
+  /**
+   * A DER OCSPResponse for a DER OCSPRequest, from the responder's cache when fresh. Throws
+   * OCSP_MALFORMED_REQUEST for garbage (the route answers malformedRequest).
+   */
+  ocsp(requestDer: Buffer): Promise<{ der: Buffer; thisUpdate?: Date; nextUpdate?: Date }>;
+}
+
+/** RFC 6960 §4.2.1 OCSPResponse with only a responseStatus: SEQUENCE { ENUMERATED n }. */
+const OCSP_MALFORMED = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]);
+const OCSP_INTERNAL_ERROR = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x02]);
+const OCSP_TRY_LATER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]);
+const OCSP_MAX_REQUEST = 8 * 1024;
+
+const CaParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'CA id: lowercase letters, digits and dashes') });
+
+function toPem(der: Buffer, label: string): string {
+  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+function etagOf(der: Buffer): string {
+  return `"${createHash('sha256').update(der).digest('base64url').slice(0, 27)}"`;
+}
+
+/** 304 when the client's validators match (RFC 9110 §13.1.1-2; If-None-Match wins). */
+function notModified(req: Request, etag: string, lastModified: Date | undefined): boolean {
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined) return inm.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+  const ims = req.headers['if-modified-since'];
+  if (ims && lastModified) {
+    const t = Date.parse(ims);
+    return Number.isFinite(t) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(t / 1000);
+  }
+  return false;
+}
+
+async function answerOcsp(port: PkiPublicPort, der: Buffer, res: Response, clock: Clock, cacheable: boolean, log: (e: unknown) => void): Promise<void> {
+  let out: { der: Buffer; thisUpdate?: Date; nextUpdate?: Date };
+  try {
+    out = await port.ocsp(der);
+  } catch (e) {
+    if (isAppError(e, 'OCSP_MALFORMED_REQUEST')) out = { der: OCSP_MALFORMED };
+    else if (isAppError(e, 'STORE_UNAVAILABLE')) out = { der: OCSP_TRY_LATER };
+    else {
+      log(e);
+      out = { der: OCSP_INTERNAL_ERROR };
+    }
+  }
+  res.status(200).type('application/ocsp-response');
+  if (cacheable && out.thisUpdate && out.nextUpdate) {
+    // RFC 5019 §6.2: max-age ≤ nextUpdate − now; public; no-transform; must-revalidate.
+    const maxAge = Math.max(0, Math.floor((out.nextUpdate.getTime() - clock.now().getTime()) / 1000));
+    res.setHeader('Cache-Control', `max-age=${maxAge}, public, no-transform, must-revalidate`);
+    res.setHeader('Last-Modified', out.thisUpdate.toUTCString());
+    res.setHeader('Expires', out.nextUpdate.toUTCString());
+    res.setHeader('ETag', `"${createHash('sha1').update(out.der).digest('hex')}"`);
+  } else {
+    res.setHeader('Cache-Control', 'no-cache');
+  }
+  res.send(out.der);
+}
+
+/** Public PKI endpoints: CA certificates, CRLs (CDP), OCSP (RFC 6960 / RFC 5019). No auth. */
+export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: { error(m: string, f?: Record<string, unknown>): void } }): RouteSpec[] {
+  const logErr = (e: unknown) => deps.log.error('ocsp responder failed', { error: e instanceof Error ? e.message : String(e) });
+  const caCert = (ext: 'crt' | 'pem') =>
+    defineRoute({
+      method: 'get',
+      path: `/pki/ca/:id.${ext}`,
+      operationId: ext === 'crt' ? 'getCaCertificateDer' : 'getCaCertificatePem',
+      summary: ext === 'crt' ? 'CA certificate, DER (the AIA caIssuers URL).' : 'CA certificate, PEM.',
+      tag: 'pki-public',
+      auth: 'public',
+      params: CaParam,
+      responses: { 200: { description: 'Certificate', contentType: ext === 'crt' ? 'application/pkix-cert' : 'application/x-pem-file' }, 404: { description: 'CA_UNKNOWN' } },
+      async handle({ req, res, params }) {
+        const der = await port.caCertificate(params.id);
+        const etag = etagOf(der);
+        res.setHeader('Cache-Control', 'public, max-age=86400');
+        res.setHeader('ETag', etag);
+        if (notModified(req, etag, undefined)) return void res.status(304).end();
+        if (ext === 'crt') res.status(200).type('application/pkix-cert').send(der);
+        else res.status(200).type('application/x-pem-file').send(toPem(der, 'CERTIFICATE'));
+      },
+    });
+  return [
+    caCert('crt'),
+    caCert('pem'),
+    defineRoute({
+      method: 'get',
+      path: '/pki/crl/:id.crl',
+      operationId: 'getCrl',
+      summary: 'Current CRL of an issuing CA (the CDP URL): DER, application/pkix-crl, with Cache-Control, Last-Modified, ETag and Expires.',
+      tag: 'pki-public',
+      auth: 'public',
+      rateLimited: true,
+      params: CaParam,
+      responses: { 200: { description: 'CRL', contentType: 'application/pkix-crl' }, 304: { description: 'Not modified' }, 404: { description: 'CA_UNKNOWN' } },
+      async handle({ req, res, params }) {
+        const crl = await port.currentCrl(params.id);
+        const etag = `"${params.id}-${crl.crlNumber}"`;
+        const maxAge = Math.max(0, Math.floor((crl.nextUpdate.getTime() - deps.clock.now().getTime()) / 1000));
+        res.setHeader('Cache-Control', `public, max-age=${Math.min(maxAge, 3600)}, must-revalidate`);
+        res.setHeader('Last-Modified', crl.thisUpdate.toUTCString());
+        res.setHeader('Expires', crl.nextUpdate.toUTCString());
+        res.setHeader('ETag', etag);
+        if (notModified(req, etag, crl.thisUpdate)) return void res.status(304).end();
+        res.status(200).type('application/pkix-crl').send(crl.der);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/pki/ocsp',
+      operationId: 'ocspPost',
+      summary: 'OCSP responder (RFC 6960 §A.1, POST). Garbage gets an OCSP malformedRequest response.',
+      tag: 'pki-public',
+      auth: 'public',
+      rateLimited: true,
+      rawBody: { contentType: 'application/ocsp-request', description: 'DER OCSPRequest (≤ 8 KiB)' },
+      responses: { 200: { description: 'DER OCSPResponse', contentType: 'application/ocsp-response' } },
+      async handle({ req, res }) {
+        const der = await readRawBody(req, OCSP_MAX_REQUEST);
+        await answerOcsp(port, der, res, deps.clock, false, logErr);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/pki/ocsp/*request',
+      operationId: 'ocspGet',
+      summary: 'OCSP responder (RFC 6960 §A.1 / RFC 5019 §5, GET with the base64 DER request in the path); cacheable responses.',
+      tag: 'pki-public',
+      auth: 'public',
+      rateLimited: true,
+      responses: { 200: { description: 'DER OCSPResponse', contentType: 'application/ocsp-response' } },
+      async handle({ req, res }) {
+        // Express 5 splits the wildcard on '/', but base64 may contain '/': use the raw path.
+        const raw = req.path.slice('/pki/ocsp/'.length);
+        let der: Buffer;
+        try {
+          const b64 = decodeURIComponent(raw).replace(/-/g, '+').replace(/_/g, '/').replace(/\s/g, '');
+          if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length > (OCSP_MAX_REQUEST * 4) / 3 + 4) throw new Error('bad base64');
+          der = Buffer.from(b64, 'base64');
+        } catch {
+          res.status(200).type('application/ocsp-response').setHeader('Cache-Control', 'no-cache');
+          return void res.send(OCSP_MALFORMED);
+        }
+        await answerOcsp(port, der, res, deps.clock, true, logErr);
+      },
+    }),
+  ];
+}

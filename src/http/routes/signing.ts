@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import type { SignService } from '../../signing/sign-service.js';
+import type { SignOptions, SignerSource } from '../../signing/types.js';
+import { readMultipart, requireFile, type MultipartBody } from '../body.js';
+import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import type { Principal } from '../auth/api-tokens.js';
+
+export type SigningPort = Pick<SignService, 'sign' | 'signBatch' | 'prepare' | 'complete'>;
+
+const Level = z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']);
+const Algorithm = z.enum(['RSA-PKCS1-SHA256', 'RSA-PKCS1-SHA384', 'RSA-PKCS1-SHA512', 'RSA-PSS-SHA256', 'RSA-PSS-SHA384', 'RSA-PSS-SHA512', 'ECDSA-SHA256', 'ECDSA-SHA384', 'ECDSA-SHA512']);
+const Text = z.string().max(500);
+
+/** Options common to every signing path (the `options` JSON part of the multipart upload). */
+const CommonOptions = z.strictObject({
+  level: Level.optional().describe('PAdES level; default B-B. Never silently lowered.'),
+  algorithm: Algorithm.optional(),
+  visible: z.strictObject({ page: z.number().int().min(1), rect: z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]) }).optional(),
+  fieldName: z.string().min(1).max(200).optional(),
+  appearance: z
+    .strictObject({
+      kind: z.enum(['individual', 'organization', 'copy']),
+      texts: z.strictObject({ signerName: Text.optional(), organization: Text.optional(), title: Text.optional(), copyForm: Text.optional(), lines: z.array(Text).max(10).optional() }).optional(),
+    })
+    .optional(),
+  certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  lock: z.union([z.strictObject({ action: z.literal('All') }), z.strictObject({ action: z.enum(['Include', 'Exclude']), fields: z.array(z.string().min(1).max(200)).max(100) })]).optional(),
+  reason: Text.optional(),
+  location: Text.optional(),
+  contactInfo: Text.optional(),
+  name: Text.optional(),
+});
+
+const SignerJson = z.union([
+  z.strictObject({ kind: z.literal('pkcs12'), password: z.string().max(1000) }).describe('PKCS#12 in the `p12` file part'),
+  z.strictObject({ kind: z.literal('credential'), credentialId: z.string().min(1).max(128), pin: z.string().min(1).max(64) }),
+  z.strictObject({ kind: z.literal('credential'), credentialId: z.string().min(1).max(128).optional(), authorizationId: z.string().min(1).max(128) }),
+]);
+
+const SignRequestOptions = CommonOptions.extend({ signer: SignerJson });
+const PrepareRequestOptions = CommonOptions.extend({ certificates: z.array(z.string().min(1)).min(1).max(10).describe('Signer certificate first, then its chain: base64 DER or PEM') });
+
+function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
+  const raw = body.fields.options ?? '{}';
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'form field "options" is not valid JSON');
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new AppError('VALIDATION_FAILED', `options.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`, { details: { issues: r.error.issues.map((x) => ({ path: ['options', ...x.path.map(String)].join('.'), message: x.message })) } });
+  }
+  return r.data;
+}
+
+export function certificateBytes(s: string): Buffer {
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(s);
+  const b64 = (pem ? pem[1]! : s).replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new AppError('VALIDATION_FAILED', 'certificates must be base64 DER or PEM');
+  return Buffer.from(b64, 'base64');
+}
+
+function signerSource(o: z.infer<typeof SignerJson>, body: MultipartBody): SignerSource {
+  if (o.kind === 'pkcs12') return { kind: 'pkcs12', pkcs12: requireFile(body, 'p12').data, password: o.password };
+  if ('pin' in o) return { kind: 'credential', credentialId: o.credentialId, pin: o.pin };
+  return { kind: 'credential', authorizationId: o.authorizationId, ...(o.credentialId ? { credentialId: o.credentialId } : {}) };
+}
+
+/** The actor id signing services check credential ownership against: the token's scope (the official). */
+function actorId(p: Principal | undefined): string {
+  return p?.organizationId ?? p?.actor ?? 'anonymous';
+}
+
+function withAppearanceImage(o: z.infer<typeof CommonOptions>, body: MultipartBody): Omit<SignOptions, 'signer'> {
+  const image = body.files.find((f) => f.field === 'image');
+  const { appearance, ...rest } = o;
+  return {
+    ...(rest as Omit<SignOptions, 'signer' | 'appearance'>),
+    ...(appearance ? { appearance: { ...appearance, ...(image ? { image: image.data } : {}) } as SignOptions['appearance'] } : {}),
+  } as Omit<SignOptions, 'signer'>;
+}
+
+function sendPdf(res: import('express').Response, pdf: Buffer, name = 'signed.pdf'): void {
+  res.status(200).type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.send(pdf);
+}
+
+const MULTIPART_DOC = (extra: string) => ({
+  contentType: 'multipart/form-data',
+  description: `Parts: \`pdf\` (the document), \`options\` (JSON)${extra}.`,
+  schema: { type: 'object', properties: { pdf: { type: 'string', format: 'binary' }, options: { type: 'string', description: 'JSON options' }, p12: { type: 'string', format: 'binary' }, image: { type: 'string', format: 'binary' } }, required: ['pdf'] },
+});
+
+const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
+
+/** PAdES signing (issue 3): one-shot, batch, and two-phase for USB tokens. */
+export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/sign',
+      operationId: 'sign',
+      summary: 'Sign a PDF (PAdES, incremental update) with a PKCS#12 or a server-held credential; returns the signed PDF.',
+      tag: 'signing',
+      auth: SIGN_ROLES,
+      rawBody: MULTIPART_DOC(', optional `p12` (PKCS#12 when signer.kind = pkcs12) and `image` (PNG seal/signature)'),
+      responses: { 200: { description: 'Signed PDF', contentType: 'application/pdf' } },
+      async handle({ req, res, principal }) {
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 3 });
+        const o = parseOptions(SignRequestOptions, body);
+        const pdf = requireFile(body, 'pdf').data;
+        const { signer, ...common } = o;
+        const out = await sign.sign(pdf, { ...withAppearanceImage(common, body), signer: signerSource(signer, body), actorId: actorId(principal) });
+        sendPdf(res, out);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/sign/batch',
+      operationId: 'signBatch',
+      summary: 'Sign several PDFs with one authorization (PIN checked once); returns per-document results with base64 PDFs.',
+      tag: 'signing',
+      auth: SIGN_ROLES,
+      rawBody: MULTIPART_DOC('; several `pdf` parts allowed'),
+      responses: { 200: { description: 'Per-document results' } },
+      async handle({ req, res, principal }) {
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 52 });
+        const o = parseOptions(SignRequestOptions, body);
+        const pdfs = body.files.filter((f) => f.field === 'pdf').map((f) => f.data);
+        if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one `pdf` part is required');
+        if (pdfs.length > 50) throw new AppError('VALIDATION_FAILED', 'at most 50 documents per batch');
+        const { signer, ...common } = o;
+        const r = await sign.signBatch(pdfs, { ...withAppearanceImage(common, body), signer: signerSource(signer, body), actorId: actorId(principal) });
+        res.setHeader('Cache-Control', 'no-store');
+        sendJson(res, 200, {
+          ...(r.authorizationId ? { authorizationId: r.authorizationId } : {}),
+          results: r.results.map((x) => ({ index: x.index, ok: x.ok, ...(x.pdf ? { pdf: x.pdf.toString('base64') } : {}), ...(x.error ? { error: x.error } : {}) })),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/sign/prepare',
+      operationId: 'signPrepare',
+      summary: 'Two-phase signing, step 1: prepare the PDF; returns the session id and what the token must sign.',
+      tag: 'signing',
+      auth: SIGN_ROLES,
+      rawBody: MULTIPART_DOC(' with `certificates` (signer first)'),
+      responses: { 200: { description: 'Session', schema: z.object({ sessionId: z.string(), algorithm: z.string(), hash: z.string(), digest: z.string(), signedAttributes: z.string(), expiresAt: z.string() }) } },
+      async handle({ req, res, principal }) {
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 2 });
+        const o = parseOptions(PrepareRequestOptions, body);
+        const { certificates, ...common } = o;
+        const r = await sign.prepare(requireFile(body, 'pdf').data, { ...withAppearanceImage(common, body), certificates: certificates.map(certificateBytes), actorId: actorId(principal) });
+        sendJson(res, 200, { sessionId: r.sessionId, algorithm: r.algorithm, hash: r.hash, digest: r.digest.toString('base64'), signedAttributes: r.signedAttributes.toString('base64'), expiresAt: r.expiresAt.toISOString() });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/sign/complete',
+      operationId: 'signComplete',
+      summary: 'Two-phase signing, step 2: the raw signature (or a full CMS) from the token; checks it and returns the signed PDF.',
+      tag: 'signing',
+      auth: SIGN_ROLES,
+      body: z.union([
+        z.strictObject({ sessionId: z.string().min(1).max(128), signature: z.base64().min(4) }),
+        z.strictObject({ sessionId: z.string().min(1).max(128), cms: z.base64().min(4) }),
+      ]),
+      responses: { 200: { description: 'Signed PDF', contentType: 'application/pdf' } },
+      async handle({ res, body, principal }) {
+        const input = 'signature' in body ? { signature: Buffer.from(body.signature, 'base64') } : { cms: Buffer.from(body.cms, 'base64') };
+        sendPdf(res, await sign.complete(body.sessionId, input, actorId(principal)));
+      },
+    }),
+  ];
+}
