@@ -19,7 +19,18 @@ export interface TestDb {
   readonly dialect: StoreDialect;
   readonly config: StoreConfig;
   raw(text: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Multi-row INSERTs of 500 rows per statement (fixtures for large listings). */
+  insertRows(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+async function batchedInsert(t: Pick<TestDb, 'raw'>, table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
+  const per = 500;
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per);
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    await t.raw(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`, chunk.flat());
+  }
 }
 
 export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
@@ -37,6 +48,11 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
         if (stmt.reader) return stmt.all(...params) as Record<string, unknown>[];
         stmt.run(...params);
         return [];
+      },
+      async insertRows(table, columns, rows) {
+        await this.raw('BEGIN');
+        await batchedInsert(this, table, columns, rows);
+        await this.raw('COMMIT');
       },
       async cleanup() {
         conn?.close();
@@ -67,6 +83,9 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
       let i = 0;
       const r = await client.query(text.replace(/\?/g, () => `$${++i}`), params);
       return r.rows as Record<string, unknown>[];
+    },
+    async insertRows(table, columns, rows) {
+      await batchedInsert(this, table, columns, rows);
     },
     async cleanup() {
       await client?.end();
