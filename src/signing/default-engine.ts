@@ -1,0 +1,114 @@
+import { AppError } from '../core/errors.js';
+import { preparePdfSignature, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/prepare.js';
+import {
+  buildElectronicCopyAppearance,
+  buildIndividualAppearance,
+  buildOrganizationAppearance,
+  buildTextBlockAppearance,
+} from '../pdf/appearance/index.js';
+import type { Appearance } from '../pdf/appearance/model.js';
+import type { AppearanceRequest, PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMaterial } from './signing-ports.js';
+
+export interface PdfEngineOptions {
+  /** Offset written in `/M` (minutes east of UTC). Default 420: Vietnam, +07'00' (DOMAIN.md). */
+  readonly timeZoneOffsetMinutes?: number;
+  /** D's /DSS writer (src/pdf/sign appendDss) for B-LT/B-LTA. */
+  readonly appendDss?: (pdf: Buffer, material: { certs: Buffer[]; ocsps: Buffer[]; crls: Buffer[] }) => Buffer;
+}
+
+/**
+ * The production engine: D's staged PAdES placement (src/pdf/sign) and F's Decree 30 stamps
+ * (src/pdf/appearance). The signing service only sees the PdfSignatureEngine port.
+ */
+export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSignatureEngine {
+  const tz = options.timeZoneOffsetMinutes ?? 420;
+  return {
+    prepare(pdf: Buffer, r: PdfPrepareRequest): PreparedPdf {
+      const o: PdfPrepareOptions = {
+        placeholderSize: r.placeholderSize,
+        signingTime: r.signingTime,
+        timeZoneOffsetMinutes: tz,
+        subFilter: r.subFilter,
+      };
+      // A field name together with a page rectangle names a NEW field; alone it designates an
+      // existing empty signature field (PDF_FIELD_NOT_FOUND when there is none).
+      if (r.fieldName !== undefined && r.rect) o.newFieldName = r.fieldName;
+      else if (r.fieldName !== undefined) o.fieldName = r.fieldName;
+      if (r.page !== undefined) o.page = r.page;
+      if (r.rect) {
+        const [x, y, w, h] = r.rect;
+        if (![x, y, w, h].every(Number.isFinite) || w <= 0 || h <= 0) {
+          throw new AppError('VALIDATION_FAILED', 'the visible rectangle must be [x, y, width, height] with positive width and height');
+        }
+        o.rect = [x, y, x + w, y + h];
+      }
+      if (r.appearance) o.appearance = r.appearance;
+      if (r.reason !== undefined) o.reason = r.reason;
+      if (r.location !== undefined) o.location = r.location;
+      if (r.contactInfo !== undefined) o.contactInfo = r.contactInfo;
+      if (r.name !== undefined) o.name = r.name;
+      if (r.certifyLevel !== undefined) o.certify = r.certifyLevel;
+      if (r.lock) o.lock = r.lock.action === 'All' ? { action: 'All' } : { action: r.lock.action, fields: [...r.lock.fields] };
+      const p = preparePdfSignature(pdf, o);
+      let bytes: Buffer | undefined;
+      return {
+        byteRange: p.byteRange as unknown as readonly [number, number, number, number],
+        digest: (hash) => p.digest(hash),
+        embed: (cms) => p.embed(cms),
+        get bytes() {
+          bytes ??= p.toBuffer();
+          return bytes;
+        },
+      };
+    },
+    appendDss(pdf: Buffer, material: RevocationMaterial): Buffer {
+      if (!options.appendDss) throw new AppError('REVOCATION_UNAVAILABLE', 'no /DSS writer is configured for B-LT');
+      return options.appendDss(pdf, { certs: [...material.certs], ocsps: [...material.ocsps], crls: [...material.crls] });
+    },
+    appearance: buildAppearance,
+  };
+}
+
+/** Decree 30/2020 Appendix I stamps (DOMAIN.md "Visible signatures"). */
+export async function buildAppearance(r: AppearanceRequest): Promise<Appearance> {
+  switch (r.kind) {
+    case 'individual':
+      return buildIndividualAppearance({
+        width: r.width,
+        height: r.height,
+        ...(r.title !== undefined ? { title: r.title } : {}),
+        ...(r.image ? { signatureImage: r.image } : {}),
+        ...(r.signerName !== undefined ? { signerName: r.signerName } : {}),
+        signingTime: r.signingTime,
+      });
+    case 'organization':
+      if (r.image) {
+        return buildOrganizationAppearance({
+          width: r.width,
+          height: r.height,
+          sealImage: r.image,
+          organizationName: r.organization ?? r.signerName ?? '',
+          signingTime: r.signingTime,
+        });
+      }
+      // Without a seal image: the same texts, no image.
+      return buildTextBlockAppearance({
+        width: r.width,
+        height: r.height,
+        padding: 2,
+        verticalAlign: 'middle',
+        paragraphs: [
+          { text: `Ký bởi: ${r.organization ?? r.signerName ?? ''}`, font: 'bold', size: 10 },
+          { text: `Thời gian ký: ${(await import('../pdf/appearance/vietnam-time.js')).formatVietnamTime(r.signingTime)}`, size: 10 },
+        ],
+      });
+    case 'copy':
+      return buildElectronicCopyAppearance({
+        width: r.width,
+        height: r.height,
+        copyForm: r.copyForm ?? 'SAO Y',
+        organizationName: r.organization ?? r.signerName ?? '',
+        signingTime: r.signingTime,
+      });
+  }
+}

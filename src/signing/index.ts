@@ -1,0 +1,15 @@
+/**
+ * Public entry of the signing service (issue 3, issue 4 levels). C's routes and CLI call these.
+ */
+export { SignService, type SignServiceOptions } from './sign-service.js';
+export { CredentialService, type CredentialServiceOptions, type CredentialInfo, type UnlockedCredential } from './credential-service.js';
+export { createPdfSignatureEngine, buildAppearance, type PdfEngineOptions } from './default-engine.js';
+export { timestampPortFromClient, revocationPortFromSource } from './cms-adapters.js';
+export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type CertificateStatus } from './certificate-checks.js';
+export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';
+export { hashPin, verifyPin, DEFAULT_PIN_HASH_PARAMS, type PinHashParams } from './pin-hash.js';
+export { parseLevel, LEVEL_RANK } from './pades-levels.js';
+export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';
+export type * from './ports.js';
+export type * from './types.js';
+export type * from './signing-ports.js';
