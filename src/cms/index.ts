@@ -12,3 +12,4 @@ export * from './ltv-material.js';
 export * from './revocation-http.js';
 export * from './ocsp.js';
 export { OID, HASH_BY_OID, type AnyHashName } from './oids.js';
+export * from './ecdsa-signature.js';

@@ -109,7 +109,8 @@ export async function collectLtvMaterial(o: {
       done.add(fp);
       const subject = new X509Certificate(cert).subject.replace(/\n/g, ', ');
       const serialNumber = info.serialNumber.toString(16);
-      const issuer = chain[i + 1];
+      // the issuer by name and signature, not by position: callers may pass unordered chains
+      const issuer = chain.find((p) => p !== cert && issuedBy(cert, p)) ?? chain[i + 1];
       let entry: RevocationEntry | undefined;
       const problems: string[] = [];
       if (issuer) {

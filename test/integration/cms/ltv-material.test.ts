@@ -126,6 +126,9 @@ describe('LTV material collection', () => {
     const m = await collectLtvMaterial({ chains: [[revoked.cert, pki.root.cert]], source: createHttpRevocationSource() });
     expect(m.revocation[0]).toMatchObject({ source: 'ocsp', status: 'revoked' });
     expect(parseOcspResponse(m.ocsps[0]!).responses[0]!.status).toBe('revoked');
+    // an unordered chain finds the issuer by name and signature
+    const u = await collectLtvMaterial({ chains: [[pki.root.cert, signer.cert]], source: createHttpRevocationSource() });
+    expect(u.revocation).toEqual([expect.objectContaining({ source: 'ocsp', status: 'good' })]);
   });
 
   it('no responder and no CDP → REVOCATION_UNAVAILABLE when required, a "none" entry otherwise', async () => {

@@ -126,3 +126,21 @@ describe('TSA core never throws on hostile requests', () => {
     );
   });
 });
+
+describe('ECDSA signature encodings', () => {
+  it('raw r||s from WebCrypto-style signing converts to DER that node verifies, and back', async () => {
+    const { ecdsaDerToRaw, ecdsaRawToDer } = await import('../../../src/cms/ecdsa-signature.js');
+    const { sign, verify, createPublicKey } = await import('node:crypto');
+    for (const id of [p256, p384]) {
+      const bytes = id === p256 ? 32 : 48;
+      for (let i = 0; i < 20; i++) {
+        const data = randomBytes(50);
+        const raw = sign(id === p256 ? 'sha256' : 'sha384', data, { key: id.key, dsaEncoding: 'ieee-p1363' });
+        const der = ecdsaRawToDer(raw);
+        expect(verify(id === p256 ? 'sha256' : 'sha384', data, createPublicKey(id.key), der)).toBe(true);
+        expect(ecdsaDerToRaw(der, bytes).equals(raw)).toBe(true);
+      }
+    }
+    expect(() => ecdsaDerToRaw(Buffer.from('nope'), 32)).toThrow(expect.objectContaining({ code: 'SIGNATURE_MISMATCH' }));
+  });
+});
