@@ -205,7 +205,7 @@ function essCheck(s: SignerInfoData, cert: CertInfo): SignerCheck['signingCertif
     const certsSeq = children(attr[0])[0]!;
     const first = children(certsSeq)[0]!;
     const f = children(first);
-    let hash = 'sha1';
+    let hash = v2 ? 'sha256' : 'sha1'; // ESSCertIDv2 hashAlgorithm DEFAULT sha256 (RFC 5035 §4)
     let k = 0;
     if (v2 && isUniversal(f[0]!, 16)) {
       hash = DIGEST_OIDS[oid(children(f[0]!)[0]!)] ?? 'unknown';

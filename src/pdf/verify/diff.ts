@@ -35,8 +35,9 @@ export interface DiffResult {
 
 const CATALOG_EXTENSION = new Set(['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'Version']);
 const ACROFORM_FORMFILL = new Set(['Fields', 'SigFlags', 'NeedAppearances', 'DA', 'DR', 'Q']);
-const FIELD_FORMFILL = new Set(['V', 'AP', 'AS', 'MK', 'Kids', 'DA', 'P', 'Lock', 'SV', 'M', 'F', 'Ff', 'Annots', 'Rect', 'StructParent']);
+const FIELD_FORMFILL = new Set(['V', 'I', 'AP', 'AS', 'MK', 'Kids', 'DA', 'P', 'Lock', 'SV', 'M', 'F', 'Ff', 'Annots', 'Rect', 'StructParent']);
 const ANNOT_LEVEL = new Set(['Popup', 'Contents', 'M', 'NM', 'AP', 'AS', 'C', 'CA', 'T', 'IRT', 'RC', 'CreationDate', 'Subj', 'F', 'Rect', 'QuadPoints', 'Border', 'BS', 'Open', 'State', 'StateModel']);
+const PAGES_RENDERING = new Set(['Kids', 'Count', 'Resources', 'MediaBox', 'CropBox', 'Rotate', 'Type', 'Parent']);
 export const P3_FORBIDDEN_ANNOTS = new Set(['Link', 'Screen', 'Movie', 'Sound', '3D', 'RichMedia', 'FileAttachment', 'TrapNet', 'Watermark', 'PrinterMark', 'Redact', 'Widget']);
 
 const views = new WeakMap<RawPdf, Map<number, RevisionView>>();
@@ -91,6 +92,18 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
   const infoRef = pdf.trailerValue('Info', N);
   const infoNum = infoRef instanceof PdfRef ? infoRef.num : undefined;
   let reachable: Set<number> | undefined;
+  for (let r = k + 1; r <= N; r++) {
+    for (const s of pdf.revisions[r]!.sections) {
+      for (const [num, e] of s.entries) {
+        if (e.t !== 'n' || num === 0) continue;
+        try {
+          if (pdf.parseIndirectAt(e.offset).num !== num) mark('other', `xref entry of object ${num} points to another object`);
+        } catch {
+          mark('other', `xref entry of object ${num} points to no object`);
+        }
+      }
+    }
+  }
   for (const num of touched) {
     budget.check();
     if (RawPdf.entryKey(pdf.entryAt(num, k)) === RawPdf.entryKey(pdf.entryAt(num, N))) continue;
@@ -106,6 +119,12 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
       if (!ad || !bd) { mark('other', 'catalog replaced'); continue; }
       for (const key of changedKeys(ad, bd)) {
         if (CATALOG_EXTENSION.has(key)) mark('extension', `catalog /${key}`);
+        else if (key === 'Names') {
+          const x = dictOf(pdf.resolve(ad.get(key), k));
+          const y = dictOf(pdf.resolve(bd.get(key), N));
+          const nk = x && y ? changedKeys(x, y) : y ? [...y.map.keys()] : ['removed'];
+          for (const n of nk) mark(n === 'AP' ? 'annotation' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
+        }
         else if (key === 'AcroForm') {
           const x = dictOf(pdf.resolve(ad.get(key), k));
           const y = dictOf(pdf.resolve(bd.get(key), N));
@@ -122,11 +141,19 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
       else mark('other', 'form dictionary replaced');
       continue;
     }
-    if (old.pageTreeNodes.has(num)) { mark('other', `page tree node ${num}`); continue; }
+    if (old.pageTreeNodes.has(num)) {
+      const keys = ad && bd ? changedKeys(ad, bd) : ['replaced'];
+      const bad = keys.filter((x) => PAGES_RENDERING.has(x) && !deepEqual(ad?.get(x), k, bd?.get(x), N, 0));
+      if (bad.length || keys.includes('replaced')) mark('other', `page tree node ${num} /${bad.join(' /')}`);
+      else mark('extension', `page tree node ${num} private keys /${keys.join(' /')}`);
+      continue;
+    }
     if (old.pageNums.includes(num)) {
       if (!ad || !bd) { mark('other', `page ${num} replaced`); continue; }
       for (const key of changedKeys(ad, bd)) {
         if (key === 'Annots') annotsDiff(num);
+        else if (deepEqual(ad.get(key), k, bd.get(key), N, 0)) continue; // same content through a new reference
+        else if (key === 'Resources' && resourcesExtended(ad.get(key), bd.get(key))) mark('signatureOrFormFill', `page ${num} resources extended`);
         else mark('other', `page ${num} /${key}`);
       }
       continue;
@@ -139,7 +166,13 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
     const f = oldFieldByNum.get(num);
     if (old.fieldNums.has(num)) {
       if (!ad || !bd) { mark('other', `field ${num} replaced`); continue; }
-      for (const key of changedKeys(ad, bd)) {
+      const keys = changedKeys(ad, bd);
+      const owner = f ?? old.fields.find((x) => x.widgets.includes(num));
+      const apOnly = keys.some((x) => x === 'AP' || x === 'AS') && !keys.includes('V') && !(owner && owner.num !== num && owner.num !== undefined && touchedV(owner.num));
+      if (apOnly && owner?.ft !== 'Btn') { mark('other', `appearance of field ${owner?.name ?? num} replaced without a value change`); continue; }
+      const shared = keys.includes('AP') ? sharedOldAp(ad.get('AP')) : undefined;
+      if (shared) { mark('other', `old appearance of field ${owner?.name ?? num} is also used elsewhere (object ${shared})`); continue; }
+      for (const key of keys) {
         if (!FIELD_FORMFILL.has(key)) { mark('other', `field ${f?.name ?? num} /${key}`); continue; }
         if (key === 'V' && f?.ft === 'Sig' && ad.get('V') !== undefined && ad.get('V') !== null) { mark('other', `signature of field ${f.name} replaced`); continue; }
         mark('signatureOrFormFill', `field ${f?.name ?? num} /${key}`);
@@ -154,16 +187,19 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
       else mark('annotation', `annotation ${num} changed`);
       continue;
     }
-    if (old.apClosure.has(num)) {
-      // an appearance stream shared with page content was caught above; this one belongs to a widget/annotation
-      mark('signatureOrFormFill', `appearance object ${num}`);
+    if (isSigDict(ad)) { mark('other', `signature dictionary ${num} redefined`); continue; }
+    // everything else is judged by every path that reaches it: one non-permitted path makes it "other"
+    const via = new Set([...(old.roots.get(num) ?? []), ...(cur.roots.get(num) ?? [])]);
+    if (old.apClosure.has(num)) via.add('#ap');
+    if (old.drClosure.has(num) || cur.drClosure.has(num)) via.add('#dr');
+    if (num === infoNum) via.add('trailer:Info');
+    if (via.size > 0) {
+      const classes = [...via].map(classOfRoot);
+      const bad = [...via].filter((_, i) => classes[i] === 'other');
+      if (bad.length) mark('other', `object ${num} reachable from ${bad.map((x) => `/${x}`).join(', ')}`);
+      else for (const c of new Set(classes)) mark(c as 'extension', `object ${num} via ${[...via].join(', ')}`);
       continue;
     }
-    if (old.dssClosure.has(num) || cur.dssClosure.has(num)) { mark('extension', `DSS object ${num}`); continue; }
-    if (num === infoNum || old.structClosure.has(num) || cur.structClosure.has(num)) { mark('extension', `metadata/structure object ${num}`); continue; }
-    const md = old.catalog?.get('Metadata');
-    if (md instanceof PdfRef && md.num === num) { mark('extension', 'XMP metadata'); continue; }
-    if (isSigDict(ad)) { mark('other', `signature dictionary ${num} redefined`); continue; }
     if (!reachable) {
       reachable = new Set();
       closure(pdf, N, pdf.trailerValue('Root', N), new Set(), reachable, budget);
@@ -174,6 +210,59 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
   }
   res.level = res.other ? 'OTHER' : res.annotation ? 'ANNOTATIONS' : res.signatureOrFormFill ? 'FORM_FILLING' : res.extension ? 'LTA_UPDATES' : 'NONE';
   return res;
+
+  /** Deep equality following references (an object swapped for an identical copy is no change). */
+  function deepEqual(a: PdfValue | undefined, ra: number, b: PdfValue | undefined, rb: number, depth: number): boolean {
+    if (depth > 32) return false;
+    budget.check();
+    if (a instanceof PdfRef && b instanceof PdfRef && a.num === b.num && RawPdf.entryKey(pdf.entryAt(a.num, ra)) === RawPdf.entryKey(pdf.entryAt(b.num, rb))) return true;
+    const x = a instanceof PdfRef ? pdf.resolve(a, ra) : a;
+    const y = b instanceof PdfRef ? pdf.resolve(b, rb) : b;
+    if (Array.isArray(x)) return Array.isArray(y) && x.length === y.length && x.every((v, i) => deepEqual(v, ra, y[i], rb, depth + 1));
+    if (x instanceof PdfStream) return y instanceof PdfStream && streamBytesEqual(pdf, x, y) && deepEqual(x.dict, ra, y.dict, rb, depth + 1);
+    if (x instanceof PdfDict) {
+      if (!(y instanceof PdfDict)) return false;
+      const keys = new Set([...x.map.keys(), ...y.map.keys()]);
+      for (const key of keys) if (key !== 'Length' && key !== 'Parent' && !deepEqual(x.get(key), ra, y.get(key), rb, depth + 1)) return false;
+      return true;
+    }
+    return pdfEqual(x, y);
+  }
+
+  /** New resources keep every old entry unchanged and only add names (no effect on existing content). */
+  function resourcesExtended(a: PdfValue | undefined, b: PdfValue | undefined): boolean {
+    const x = dictOf(pdf.resolve(a, k));
+    const y = dictOf(pdf.resolve(b, N));
+    if (!x || !y) return false;
+    for (const [cat, v] of x.map) {
+      const xs = dictOf(pdf.resolve(v, k));
+      const ys = dictOf(pdf.resolve(y.get(cat), N));
+      if (!xs || !ys) { if (!deepEqual(v, k, y.get(cat), N, 0)) return false; continue; }
+      for (const [name, e] of xs.map) if (!deepEqual(e, k, ys.get(name), N, 0)) return false;
+    }
+    return true;
+  }
+
+  function touchedV(n: number): boolean {
+    const a = dictOf(pdf.object(n, k));
+    const b = dictOf(pdf.object(n, N));
+    return !!a && !!b && !pdfEqual(a.get('V'), b.get('V'));
+  }
+
+  /** Was the field's previous appearance (its /AP dictionary or streams) also reachable from elsewhere? */
+  function sharedOldAp(ap: PdfValue | undefined): string | undefined {
+    const nums: number[] = [];
+    if (ap instanceof PdfRef) nums.push(ap.num);
+    const d = dictOf(pdf.resolve(ap, k));
+    for (const key of ['N', 'R', 'D']) {
+      const v = d?.get(key);
+      if (v instanceof PdfRef) nums.push(v.num);
+      const sd = v instanceof PdfDict ? v : undefined;
+      if (sd) for (const x of sd.map.values()) if (x instanceof PdfRef) nums.push(x.num);
+    }
+    const hit = nums.find((n) => old.contentClosure.has(n) || [...(old.roots.get(n) ?? [])].some((r) => classOfRoot(r) === 'other'));
+    return hit === undefined ? undefined : `${hit} via ${old.contentClosure.has(hit) ? 'page content' : [...(old.roots.get(hit) ?? [])].join(', ')}`;
+  }
 
   function acroFormDiff(x: PdfDict, y: PdfDict): void {
     for (const key of changedKeys(x, y)) {
@@ -234,6 +323,14 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
       mark('annotation', `new ${subtype} annotation on page ${page}`);
     }
   }
+}
+
+/** Category of a change reachable through catalog/trailer key `root` (or #ap / #dr pseudo-roots). */
+function classOfRoot(root: string): 'extension' | 'signatureOrFormFill' | 'annotation' | 'other' {
+  if (root === '#ap' || root === '#dr' || root === 'AcroForm:DR' || root === 'AcroForm:DA') return 'signatureOrFormFill';
+  if (['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'trailer:Info', 'PieceInfo', 'OutputIntents'].includes(root)) return 'extension';
+  if (root === 'Names') return 'annotation';
+  return 'other';
 }
 
 function isSigDict(d: PdfDict | undefined): boolean {

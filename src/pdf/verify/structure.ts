@@ -38,6 +38,9 @@ export interface RevisionView {
   readonly dssClosure: Set<number>;
   readonly structClosure: Set<number>;
   readonly pageTreeError: string | undefined;
+  /** For each object: the catalog keys / trailer keys through which it is reachable (not Pages/AcroForm). */
+  readonly roots: Map<number, Set<string>>;
+  readonly drClosure: Set<number>;
 }
 
 /** Collects every object number reachable from `start`, skipping keys in `skip`. */
@@ -169,5 +172,23 @@ export function revisionView(pdf: RawPdf, rev: number, budget: Budget): Revision
   if (catalog?.get('DSS') !== undefined) closure(pdf, rev, catalog.get('DSS'), new Set(), dssClosure, budget);
   const structClosure = new Set<number>();
   if (catalog?.get('StructTreeRoot') !== undefined) closure(pdf, rev, catalog.get('StructTreeRoot'), new Set(['Pg', 'Obj', 'Parent']), structClosure, budget);
-  return { rev, catalogNum, catalog, pageNums, pageTreeNodes, contentClosure, annots, annotArrays, fields, fieldNums, acroFormNum, apClosure, dssClosure, structClosure, pageTreeError };
+  const roots = new Map<number, Set<string>>();
+  // links to pages (outline destinations, actions) do not make page content reachable from that key
+  const stopAtPages = new Set<number>([...pageNums, ...pageTreeNodes]);
+  const addRoot = (key: string, start: PdfValue | undefined) => {
+    const set = new Set<number>();
+    closure(pdf, rev, start, new Set(['Pg', 'Obj', 'Parent', 'P', 'Data']), set, budget, stopAtPages);
+    for (const n of set) {
+      let r = roots.get(n);
+      if (!r) roots.set(n, (r = new Set()));
+      r.add(key);
+    }
+  };
+  for (const [k, x] of catalog?.map ?? []) if (k !== 'Pages' && k !== 'AcroForm' && k !== 'Type') addRoot(k, x);
+  const tr = pdf.revisions[rev]?.trailer;
+  for (const [k, x] of tr?.map ?? []) if (!['Root', 'Prev', 'XRefStm', 'Size', 'ID', 'Type', 'W', 'Index', 'Length', 'Filter', 'DecodeParms', 'Encrypt'].includes(k)) addRoot(`trailer:${k}`, x);
+  if (af) for (const [k, x] of af.map) if (k !== 'Fields') addRoot(`AcroForm:${k}`, x);
+  const drClosure = new Set<number>();
+  if (af?.get('DR') !== undefined) closure(pdf, rev, af.get('DR'), new Set(), drClosure, budget);
+  return { roots, drClosure, rev, catalogNum, catalog, pageNums, pageTreeNodes, contentClosure, annots, annotArrays, fields, fieldNums, acroFormNum, apClosure, dssClosure, structClosure, pageTreeError };
 }

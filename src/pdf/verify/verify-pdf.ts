@@ -133,6 +133,19 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
   const works: Work[] = [];
   for (const f of found) {
     budget.check();
+    const contents = pdf.resolve(f.dict.get('Contents'));
+    // an unsigned placeholder (zero-filled /Contents) is not a signature (ISO 32000-1 §12.8.1)
+    if (contents && typeof contents === 'object' && 'bytes' in contents && (contents as { bytes: Buffer }).bytes.every((x) => x === 0)) {
+      docWarnings.push('EMPTY_SIGNATURE_PLACEHOLDER');
+      continue;
+    }
+    // DSS rule: an ETSI.RFC3161 dictionary is a document timestamp only with /Type /DocTimeStamp or no /Type
+    const sf = pdf.resolve(f.dict.get('SubFilter'));
+    const ty = pdf.resolve(f.dict.get('Type'));
+    if (isName(sf, 'ETSI.RFC3161') && ty !== undefined && ty !== null && !isName(ty, 'DocTimeStamp')) {
+      docWarnings.push('DOC_TIMESTAMP_TYPE_INVALID');
+      continue;
+    }
     works.push(analyze(pdf, f, policy, dssCerts, budget));
   }
   works.sort((a, b) => a.end - b.end);
