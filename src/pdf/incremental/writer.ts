@@ -36,7 +36,17 @@ export class IncrementalWriter {
   private next: number;
 
   constructor(readonly doc: PdfDocument) {
-    this.next = doc.size;
+    // Never reuse a number the trailer points at, even a dangling one (seen: LibreOffice's
+    // /AdditionalStreams referring to an object beyond /Size).
+    let next = doc.size;
+    const visit = (o: PdfObject | undefined, depth: number): void => {
+      if (o instanceof PdfRef) next = Math.max(next, o.num + 1);
+      else if (Array.isArray(o) && depth < 4) for (const x of o) visit(x, depth + 1);
+      else if (o instanceof PdfDict && depth < 4) for (const x of o.map.values()) visit(x, depth + 1);
+    };
+    for (const s of doc.sections) visit(s.trailer, 0);
+    visit(doc.trailer, 0);
+    this.next = next;
   }
 
   /** A fresh object number (generation 0). */
