@@ -38,7 +38,7 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
     const dir = mkdtempSync(join(tmpdir(), 'kyso-store-'));
     const filename = join(dir, 'kyso.sqlite');
     let conn: BetterSqlite3.Database | undefined;
-    return {
+    const db: TestDb = {
       dialect,
       config: { dialect: 'sqlite', filename },
       async raw(text, params = []) {
@@ -50,15 +50,16 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
         return [];
       },
       async insertRows(table, columns, rows) {
-        await this.raw('BEGIN');
-        await batchedInsert(this, table, columns, rows);
-        await this.raw('COMMIT');
+        await db.raw('BEGIN');
+        await batchedInsert(db, table, columns, rows);
+        await db.raw('COMMIT');
       },
       async cleanup() {
         conn?.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
+    return db;
   }
   const name = `kyso_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -71,7 +72,7 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   let client: pg.Client | undefined;
-  return {
+  const db: TestDb = {
     dialect,
     config: { dialect: 'postgres', url: url.toString(), maxConnections: 8 },
     async raw(text, params = []) {
@@ -85,7 +86,7 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
       return r.rows as Record<string, unknown>[];
     },
     async insertRows(table, columns, rows) {
-      await batchedInsert(this, table, columns, rows);
+      await batchedInsert(db, table, columns, rows);
     },
     async cleanup() {
       await client?.end();
@@ -98,4 +99,5 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
       }
     },
   };
+  return db;
 }
