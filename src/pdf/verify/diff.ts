@@ -123,7 +123,7 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
           const x = dictOf(pdf.resolve(ad.get(key), k));
           const y = dictOf(pdf.resolve(bd.get(key), N));
           const nk = x && y ? changedKeys(x, y) : y ? [...y.map.keys()] : ['removed'];
-          for (const n of nk) mark(n === 'AP' ? 'annotation' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
+          for (const n of nk) mark(n === 'AP' ? 'signatureOrFormFill' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
         }
         else if (key === 'AcroForm') {
           const x = dictOf(pdf.resolve(ad.get(key), k));

@@ -56,6 +56,8 @@ export interface ByteRangeCheck {
   readonly coverage: Coverage;
   readonly signedRevision: number | undefined;
   readonly signedLength: number;
+  /** The ranges lie inside the file, so their digest can be computed even if the layout is invalid. */
+  readonly hashable: [number, number][] | undefined;
 }
 
 /** Rule A.1-A.3. */
@@ -65,9 +67,15 @@ export function checkByteRange(pdf: RawPdf, dict: PdfDict): ByteRangeCheck {
   const raw = pdf.resolve(dict.get('ByteRange'));
   const contents = pdf.resolve(dict.get('Contents'));
   const br = Array.isArray(raw) ? raw.map((x) => asInt(x as PdfValue)) : [];
+  let hashable: [number, number][] | undefined;
+  if (br.length >= 2 && br.length % 2 === 0 && br.length <= 64 && br.every((x) => x !== undefined && x >= 0)) {
+    hashable = [];
+    for (let i = 0; i < br.length; i += 2) hashable.push([br[i]!, br[i]! + br[i + 1]!]);
+    if (hashable.some(([s, e]) => e > buf.length || s > e)) hashable = undefined;
+  }
   if (br.length !== 4 || br.some((x) => x === undefined || x < 0)) {
     messages.push('BYTE_RANGE_MALFORMED');
-    return { byteRange: null, valid: false, messages, coverage: 'INVALID', signedRevision: undefined, signedLength: 0 };
+    return { byteRange: null, valid: false, messages, coverage: 'INVALID', signedRevision: undefined, signedLength: 0, hashable };
   }
   const [a, b, c, d] = br as [number, number, number, number];
   let valid = true;
@@ -101,7 +109,7 @@ export function checkByteRange(pdf: RawPdf, dict: PdfDict): ByteRangeCheck {
     else messages.push('COVERAGE_INVALID');
     if (signedRevision === undefined && end === buf.length) signedRevision = pdf.revisions.length - 1;
   }
-  return { byteRange: [a, b, c, d], valid, messages, coverage, signedRevision, signedLength: valid ? end : 0 };
+  return { byteRange: [a, b, c, d], valid, messages, coverage, signedRevision, signedLength: valid ? end : 0, hashable };
 }
 
 /** Rule A.4: the dictionary as read from the signed revision equals the one in the final file. */

@@ -182,6 +182,11 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     if (!w.signerCert) worse('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
     if (!isTst && (errors.includes('SIGNING_CERTIFICATE_V2_MISMATCH') || errors.includes('SIGNING_CERTIFICATE_V2_ABSENT'))) worse('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
 
+    // a timestamp that is not bound to this signature (copied) or does not verify (rule 13)
+    for (const t of w.timestamps) {
+      if (!t.imprintMatches && !isTst) { errors.push('TST_IMPRINT_MISMATCH'); worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE'); }
+      else if (!t.signatureValid && !isTst) { errors.push('TST_SIGNATURE_INVALID'); worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE'); }
+    }
     // modifications after the signed revision (rules B and C)
     const d = w.diff;
     const mdp = checkMdp(pdf, w.found.dict, w.kind, d, budget);
@@ -327,10 +332,9 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     w.report.integrity = integrity;
     const contents = p.resolve(dict.get('Contents'));
     const cms = contents && typeof contents === 'object' && 'bytes' in contents ? (contents as { bytes: Buffer }).bytes : undefined;
-    const ranges = (): Buffer[] => {
-      const [, bb, c, dd] = br.byteRange as [number, number, number, number];
-      return [p.buf.subarray(0, bb), p.buf.subarray(c, c + dd)];
-    };
+    // the digest is computed over the declared ranges whenever they lie inside the file, so the
+    // report says whether the bytes match even when the layout itself is invalid (rule A)
+    const ranges = (): Buffer[] => (br.hashable ?? []).map(([a, e]) => p.buf.subarray(a, e));
     const rangeDigest = (h: string): Buffer => {
       const hash = newHash(h);
       for (const part of ranges()) hash.update(part);
@@ -342,11 +346,11 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
       return w;
     }
     if (kind === 'documentTimestamp') {
-      const tsc = checkTimestampToken(cms, 'document', (h) => (br.valid ? rangeDigest(h) : Buffer.alloc(0)), extraCerts, options.trust, at);
+      const tsc = checkTimestampToken(cms, 'document', (h) => (br.hashable ? rangeDigest(h) : Buffer.alloc(0)), extraCerts, options.trust, at);
       w.timestamps = [tsc.report];
       w.sd = tsc.sd;
       w.signerCert = tsc.signerCert;
-      integrity.digestMatch = br.valid && tsc.report.imprintMatches;
+      integrity.digestMatch = !!br.hashable && tsc.report.imprintMatches;
       integrity.cryptoValid = tsc.report.signatureValid;
       integrity.signerCertificateIdentified = !!tsc.signerCert;
       if (!tsc.sd) { errors.push('CMS_MALFORMED'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
@@ -389,13 +393,15 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
       return w;
     }
     // adbe.pkcs7.sha1: the signed content is the SHA-1 of the byte ranges, carried as eContent
+    // with encapsulated content the signature covers that content (RFC 5652 §5.4), not the PDF;
+    // adbe.pkcs7.sha1 carries the SHA-1 of the byte ranges there
     const contentDigest = (h: string): Buffer => {
-      if (isSha1Filter && sd.eContent) return newHash(h).update(sd.eContent).digest();
-      return br.valid ? rangeDigest(h) : Buffer.alloc(0);
+      if (sd.eContent) return newHash(h).update(sd.eContent).digest();
+      return br.hashable ? rangeDigest(h) : Buffer.alloc(0);
     };
-    const chk = checkSigner(sd, cert, contentDigest, () => (isSha1Filter && sd.eContent ? [sd.eContent] : br.valid ? ranges() : [Buffer.alloc(0)]));
-    let digestMatch = br.valid && chk.digestMatch;
-    if (isSha1Filter && sd.eContent) digestMatch = digestMatch && br.valid && rangeDigest('sha1').equals(sd.eContent);
+    const chk = checkSigner(sd, cert, contentDigest, () => (sd.eContent ? [sd.eContent] : br.hashable ? ranges() : [Buffer.alloc(0)]));
+    let digestMatch = !!br.hashable && chk.digestMatch;
+    if (sd.eContent) digestMatch = digestMatch && isSha1Filter && rangeDigest('sha1').equals(sd.eContent);
     integrity.digestMatch = digestMatch;
     integrity.cryptoValid = chk.cryptoValid;
     integrity.signedAttributesDerSorted = s.signedAttrsDerSorted;
