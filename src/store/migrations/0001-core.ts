@@ -1,8 +1,6 @@
 import { sql } from 'kysely';
+import { GENESIS_HASH } from '../../audit/chain.js';
 import { binaryType, type PortableMigration } from './types.js';
-
-/** Genesis `prev_hash` of the audit chain: 32 zero bytes in hex. */
-export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
 /**
  * Core tables: the hash-chained audit log (with its head row and append-only triggers), hashed API
@@ -34,7 +32,7 @@ export const migration0001Core: PortableMigration = {
       .addColumn('seq', 'integer', (c) => c.notNull())
       .addColumn('hash', 'text', (c) => c.notNull())
       .execute();
-    await db.insertInto('audit_head').values({ id: 1, seq: 0, hash: AUDIT_GENESIS_HASH }).execute();
+    await db.insertInto('audit_head').values({ id: 1, seq: 0, hash: GENESIS_HASH }).execute();
 
     // Append-only at the storage level too: an UPDATE or DELETE through the application fails.
     // Someone with DDL rights can still drop the trigger; the hash chain is what detects that.
