@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import type { LoadedFont } from './fonts.js';
 import { FontSubset } from './font-subset.js';
-import { decodeImage, imageObjects, type DecodedImage } from './images.js';
+import { decodeImageCached, imageObjects, type DecodedImage } from './images.js';
 import { formatNumber as n, pdfDict, pdfName, pdfRef, type Appearance, type PdfObjectSpec, type PdfValue } from './model.js';
 import { layoutBlock, resolveFont, type BlockLayout, type BlockOptions, type Paragraph, type Rgb } from './text-layout.js';
 import type { FontStyle } from './fonts.js';
@@ -59,7 +59,7 @@ export class AppearanceCanvas {
    * otherwise), 'fill' stretches. Returns the rectangle actually painted.
    */
   image(input: ImageInput, rect: Rect, fit: 'contain' | 'fill' = 'contain', align: 'left' | 'center' | 'right' = 'center'): Rect {
-    const img = Buffer.isBuffer(input) ? decodeImage(input) : input;
+    const img = Buffer.isBuffer(input) ? decodeImageCached(input) : input;
     let entry = this.images.get(img);
     if (!entry) {
       const k = this.images.size + 1;
@@ -91,14 +91,19 @@ export class AppearanceCanvas {
     return this.ops.join('\n');
   }
 
+  /** Same as finishSync; kept async so callers need not change if a step ever becomes async. */
   async finish(): Promise<Appearance> {
+    return this.finishSync();
+  }
+
+  finishSync(): Appearance {
     if (this.finished) throw new TypeError('AppearanceCanvas.finish called twice');
     this.finished = true;
     const objects: PdfObjectSpec[] = [];
     const fontRes: Record<string, PdfValue> = {};
     for (const { res, subset } of this.fonts.values()) {
       if (!subset.used) continue;
-      objects.push(...(await subset.build()));
+      objects.push(...subset.build());
       fontRes[res] = pdfRef(subset.fontId);
     }
     const xobjRes: Record<string, PdfValue> = {};

@@ -1,34 +1,28 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import type { LoadedFont } from './fonts.js';
-import { pdfDict, pdfName, pdfRef, pdfString, type PdfObjectSpec } from './model.js';
+import { pdfDict, pdfName, pdfRef, pdfString, type PdfObjectSpec, type PdfValue } from './model.js';
 
 /**
  * Embeds the glyphs one appearance uses as a composite font (ISO 32000-1 §9.7):
  * Type0 /Identity-H → CIDFontType2 (/CIDToGIDMap /Identity) → FontDescriptor → FontFile2 (a
- * TrueType subset made by fontkit), plus a ToUnicode CMap (§9.10.3) so text extraction returns
- * the exact NFC text. CIDs are the subset's glyph ids, assigned in order of first use, so the
- * content stream can be written before the subset file exists.
+ * glyph-id-preserving TrueType subset, see truetype-subset.ts), plus a ToUnicode CMap (§9.10.3)
+ * so text extraction returns the exact NFC text. CID = the glyph's id in the full font, so the
+ * content stream is final as soon as a string is encoded, and the subset does not depend on the
+ * order the text was drawn in.
  */
 export class FontSubset {
-  private readonly subset: ReturnType<LoadedFont['fontkitFont']['createSubset']>;
-  /** full-font gid → cid (= subset gid) */
-  private readonly cidOfGid = new Map<number, number>();
-  /** cid → advance (font units) and unicode text */
-  private readonly cidInfo: { advance: number; text: string }[] = [];
+  /** gid → advance (font units) and the text the glyph stands for */
+  private readonly glyphs = new Map<number, { advance: number; text: string }>();
 
   constructor(
     readonly font: LoadedFont,
     /** Prefix for the symbolic object ids (unique within the bundle). */
     readonly idPrefix: string,
-  ) {
-    this.subset = font.fontkitFont.createSubset();
-    // fontkit puts .notdef at subset gid 0.
-    this.cidInfo[0] = { advance: font.fontkitFont.getGlyph(0).advanceWidth, text: '' };
-  }
+  ) {}
 
   get used(): boolean {
-    return this.cidInfo.length > 1;
+    return this.glyphs.size > 0;
   }
 
   /** Id of the Type0 font object (what /Resources /Font points to). */
@@ -46,34 +40,39 @@ export class FontSubset {
       const cp = ch.codePointAt(0)!;
       if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
       const { glyph, substituted } = this.font.glyphOrFallback(cp);
-      let cid = this.cidOfGid.get(glyph.gid);
-      if (cid === undefined) {
-        cid = this.subset.includeGlyph(glyph.gid);
-        if (cid !== this.cidInfo.length) throw new Error('font subset: unexpected glyph numbering');
-        this.cidOfGid.set(glyph.gid, cid);
-        this.cidInfo[cid] = { advance: glyph.advance, text: substituted ? '?' : ch };
+      if (!this.glyphs.has(glyph.gid)) {
+        this.glyphs.set(glyph.gid, { advance: glyph.advance, text: substituted ? '?' : ch });
+        // A digit brings all ten: signing times then share one subset, and the cache below hits.
+        if (cp >= 0x30 && cp <= 0x39) for (let d = 0x30; d <= 0x39; d++) this.addGlyph(d);
       }
-      codes.push(cid);
+      codes.push(glyph.gid);
     }
     const out = Buffer.alloc(codes.length * 2);
     codes.forEach((c, i) => out.writeUInt16BE(c, i * 2));
     return out;
   }
 
-  /** Builds the five objects; call once, after all text was encoded. */
-  async build(): Promise<PdfObjectSpec[]> {
-    const file = await encodeSubset(this.subset);
-    // fontkit tags the sfnt 'true' (Apple); 0x00010000 is the tag every PDF consumer expects for
-    // TrueType outlines (OpenType spec, "Organization of an OpenType Font"); the tables are identical.
-    if (file.toString('latin1', 0, 4) === 'true') file.writeUInt32BE(0x00010000, 0);
+  private addGlyph(cp: number): void {
+    const g = this.font.glyph(cp);
+    if (g && !this.glyphs.has(g.gid)) this.glyphs.set(g.gid, { advance: g.advance, text: String.fromCodePoint(cp) });
+  }
+
+  /** Builds the five objects (font file, descriptor, CID font, ToUnicode, Type0), Type0 last. */
+  build(): PdfObjectSpec[] {
     const f = this.font;
+    const gids = [...this.glyphs.keys()].sort((a, b) => a - b);
+    // Two code points can share a glyph (e.g. space and no-break space): the mapped text is part of the key.
+    const key = `${f.postscriptName}|${gids.map((g) => `${g}:${this.glyphs.get(g)!.text}`).join(',')}`;
+    const streams = cachedStreams(f, key, () => {
+      const file = f.file.subset(gids);
+      return { file: deflateSync(file), length1: file.length, toUnicode: deflateSync(Buffer.from(this.toUnicodeCMap(gids), 'latin1')) };
+    });
     const scale = 1000 / f.unitsPerEm;
-    const gids = [...this.cidOfGid.keys()].sort((a, b) => a - b).join(',');
-    const tag = subsetTag(`${f.postscriptName}|${gids}`);
+    const tag = subsetTag(key);
     const baseFont = `${tag}+${f.postscriptName}`;
     const p = this.idPrefix;
 
-    const fontFile: PdfObjectSpec = streamObject(`${p}.file`, deflateSync(file), { Length1: file.length, Filter: pdfName('FlateDecode') });
+    const fontFile: PdfObjectSpec = streamObject(`${p}.file`, streams.file, { Length1: streams.length1, Filter: pdfName('FlateDecode') });
     const descriptor: PdfObjectSpec = {
       id: `${p}.descriptor`,
       dict: pdfDict({
@@ -90,6 +89,19 @@ export class FontSubset {
         FontFile2: pdfRef(fontFile.id),
       }),
     };
+    // §9.7.4.3: runs "c [w1 w2 …]" of consecutive CIDs; /DW covers .notdef and unused ids.
+    const w: PdfValue[] = [];
+    let run: number[] = [];
+    let runStart = -2;
+    gids.forEach((g, i) => {
+      if (i > 0 && g === gids[i - 1]! + 1) run.push(this.width(g, scale));
+      else {
+        if (run.length) w.push(runStart, run);
+        runStart = g;
+        run = [this.width(g, scale)];
+      }
+    });
+    if (run.length) w.push(runStart, run);
     const cidFont: PdfObjectSpec = {
       id: `${p}.cidfont`,
       dict: pdfDict({
@@ -98,14 +110,12 @@ export class FontSubset {
         BaseFont: pdfName(baseFont),
         CIDSystemInfo: pdfDict({ Registry: pdfString('Adobe'), Ordering: pdfString('Identity'), Supplement: 0 }),
         FontDescriptor: pdfRef(descriptor.id),
-        // §9.7.4.3: one run "0 [w0 w1 …]" since CIDs are dense.
-        W: [0, this.cidInfo.map((c) => Math.round(c.advance * scale))],
+        DW: 0,
+        W: w,
         CIDToGIDMap: pdfName('Identity'),
       }),
     };
-    const toUnicode = streamObject(`${p}.tounicode`, deflateSync(Buffer.from(this.toUnicodeCMap(), 'latin1')), {
-      Filter: pdfName('FlateDecode'),
-    });
+    const toUnicode = streamObject(`${p}.tounicode`, streams.toUnicode, { Filter: pdfName('FlateDecode') });
     const type0: PdfObjectSpec = {
       id: this.fontId,
       dict: pdfDict({
@@ -120,13 +130,17 @@ export class FontSubset {
     return [fontFile, descriptor, cidFont, toUnicode, type0];
   }
 
+  private width(gid: number, scale: number): number {
+    return Math.round(this.glyphs.get(gid)!.advance * scale);
+  }
+
   /** §9.10.3 / Adobe TN 5411: bfchar entries, at most 100 per block, UTF-16BE targets. */
-  private toUnicodeCMap(): string {
+  private toUnicodeCMap(gids: number[]): string {
     const entries: string[] = [];
-    this.cidInfo.forEach((c, cid) => {
-      if (cid === 0 || !c.text) return;
-      entries.push(`<${hex4(cid)}> <${utf16beHex(c.text)}>`);
-    });
+    for (const g of gids) {
+      const text = this.glyphs.get(g)!.text;
+      if (text) entries.push(`<${hex4(g)}> <${utf16beHex(text)}>`);
+    }
     const blocks: string[] = [];
     for (let i = 0; i < entries.length; i += 100) {
       const chunk = entries.slice(i, i + 100);
@@ -152,7 +166,40 @@ export class FontSubset {
   }
 }
 
-function streamObject(id: string, data: Buffer, extra: Record<string, import('./model.js').PdfValue>): PdfObjectSpec {
+/**
+ * Small LRU of encoded subsets per (font, glyph set): a batch stamping one official's name on
+ * many documents builds the font program once.
+ */
+interface SubsetStreams {
+  file: Buffer;
+  length1: number;
+  toUnicode: Buffer;
+}
+const SUBSET_CACHE_MAX = 64;
+const subsetCache = new Map<string, SubsetStreams>();
+const fontIds = new WeakMap<LoadedFont, number>();
+let nextFontId = 1;
+
+function cachedStreams(font: LoadedFont, key: string, make: () => SubsetStreams): SubsetStreams {
+  let fid = fontIds.get(font);
+  if (fid === undefined) {
+    fid = nextFontId++;
+    fontIds.set(font, fid);
+  }
+  const k = `${fid}|${key}`;
+  const hit = subsetCache.get(k);
+  if (hit) {
+    subsetCache.delete(k);
+    subsetCache.set(k, hit);
+    return hit;
+  }
+  const v = make();
+  subsetCache.set(k, v);
+  if (subsetCache.size > SUBSET_CACHE_MAX) subsetCache.delete(subsetCache.keys().next().value!);
+  return v;
+}
+
+function streamObject(id: string, data: Buffer, extra: Record<string, PdfValue>): PdfObjectSpec {
   return { id, dict: pdfDict({ ...extra, Length: data.length }), stream: data };
 }
 
@@ -172,15 +219,4 @@ function subsetTag(seed: string): string {
   let tag = '';
   for (let i = 0; i < 6; i++) tag += String.fromCharCode(65 + (h[i]! % 26));
   return tag;
-}
-
-/** fontkit 1.x only offers a stream encoder (it encodes on the next tick). */
-function encodeSubset(subset: { encodeStream(): { on(ev: 'data' | 'end', cb: (d: Uint8Array) => unknown): unknown } }): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    const s = subset.encodeStream() as { on(ev: string, cb: (d: Uint8Array) => unknown): unknown };
-    s.on('data', (d: Uint8Array) => parts.push(Buffer.from(d)));
-    s.on('end', () => resolve(Buffer.concat(parts)));
-    s.on('error', (e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
-  });
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fontkit from '@pdf-lib/fontkit';
 import type { Font as FontkitFont } from '@pdf-lib/fontkit';
+import { TrueTypeFile } from './truetype-subset.js';
 
 /**
  * Fonts for visible stamps. Decree 30/2020 Appendix I prescribes Times New Roman; we ship
@@ -37,10 +38,15 @@ export class LoadedFont {
   private readonly glyphs = new Map<number, GlyphInfo | null>();
   private readonly fallback: GlyphInfo;
 
+  /** The raw font file, for subsetting. */
+  readonly file: TrueTypeFile;
+
   constructor(
     readonly fontkitFont: FontkitFont,
+    bytes: Buffer,
     opts: { serif: boolean },
   ) {
+    this.file = new TrueTypeFile(bytes);
     const f = fontkitFont;
     this.postscriptName = (f.postscriptName ?? 'Embedded').replace(/[^A-Za-z0-9-]/g, '');
     this.unitsPerEm = f.unitsPerEm;
@@ -76,7 +82,13 @@ export class LoadedFont {
   /** Width of a string in points at `size` (no kerning: one glyph per NFC code point). */
   widthOf(text: string, size: number): number {
     let units = 0;
-    for (const ch of text.normalize('NFC')) units += this.glyphOrFallback(ch.codePointAt(0)!).glyph.advance;
+    // Pure ASCII/precomposed text is already NFC; normalising only when needed keeps layout cheap.
+    const nfc = /[\u0300-\u036f]/.test(text) ? text.normalize('NFC') : text;
+    for (let i = 0; i < nfc.length; i++) {
+      let cp = nfc.charCodeAt(i);
+      if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < nfc.length) cp = nfc.codePointAt(i++)!;
+      units += this.glyphOrFallback(cp).glyph.advance;
+    }
     return (units * size) / this.unitsPerEm;
   }
 
@@ -110,7 +122,7 @@ export function loadFont(style: FontStyle = 'regular'): LoadedFont {
   let f = cache.get(key);
   if (!f) {
     const bytes = readFileSync(join(assetsFontDir(), FILES[style]));
-    f = new LoadedFont(fontkit.create(bytes), { serif: true });
+    f = new LoadedFont(fontkit.create(bytes), bytes, { serif: true });
     cache.set(key, f);
   }
   return f;
@@ -127,7 +139,7 @@ export function loadFontFromBytes(bytes: Buffer, cacheKey: string, opts: { serif
     if (!hasTable(kf, 'glyf')) {
       throw new TypeError('loadFontFromBytes: only TrueType (glyf) fonts are supported');
     }
-    f = new LoadedFont(kf, { serif: opts.serif ?? false });
+    f = new LoadedFont(kf, bytes, { serif: opts.serif ?? false });
     cache.set(cacheKey, f);
   }
   return f;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { AppError } from '../../core/errors.js';
@@ -139,6 +140,27 @@ function checkSize(width: number, height: number, opts: DecodeOptions): void {
   if (width * height > (opts.maxPixels ?? DEFAULT_MAX_PIXELS)) {
     throw new AppError('IMAGE_INVALID', 'image too large', { details: { width, height } });
   }
+}
+
+const IMAGE_CACHE_MAX = 16;
+const imageCache = new Map<string, DecodedImage>();
+
+/**
+ * decodeImage with a small LRU keyed by the bytes' SHA-256: the same seal or signature PNG is
+ * stamped on many documents, and decoding + re-compressing it costs far more than hashing.
+ */
+export function decodeImageCached(bytes: Buffer, opts: DecodeOptions = {}): DecodedImage {
+  const key = `${opts.maxPixels ?? DEFAULT_MAX_PIXELS}:${createHash('sha256').update(bytes).digest('hex')}`;
+  const hit = imageCache.get(key);
+  if (hit) {
+    imageCache.delete(key);
+    imageCache.set(key, hit);
+    return hit;
+  }
+  const img = decodeImage(bytes, opts);
+  imageCache.set(key, img);
+  if (imageCache.size > IMAGE_CACHE_MAX) imageCache.delete(imageCache.keys().next().value!);
+  return img;
 }
 
 /** The image XObject (id) and, with alpha, its soft mask (id + '.smask'); image last. */

@@ -80,29 +80,40 @@ export function wrapText(text: string, font: FontStyle | LoadedFont, size: numbe
       out.push('');
       continue;
     }
+    // Widths are additive (no kerning), so each word is measured once.
     let line = '';
+    let lineW = 0;
     for (const { sep, word } of words) {
-      const candidate = line ? `${line}${sep}${word}` : word;
-      if (f.widthOf(candidate, size) <= maxWidth) {
-        line = candidate;
+      const wordW = f.widthOf(word, size);
+      const sepW = line ? f.widthOf(sep, size) : 0;
+      if (lineW + sepW + wordW <= maxWidth) {
+        line = line ? `${line}${sep}${word}` : word;
+        lineW += sepW + wordW;
         continue;
       }
       if (line) out.push(line);
       line = '';
-      if (f.widthOf(word, size) <= maxWidth) {
+      lineW = 0;
+      if (wordW <= maxWidth) {
         line = word;
+        lineW = wordW;
         continue;
       }
       // Break an over-long word between characters.
       let part = '';
+      let partW = 0;
       for (const ch of word) {
-        if (part && f.widthOf(part + ch, size) > maxWidth) {
+        const chW = f.widthOf(ch, size);
+        if (part && partW + chW > maxWidth) {
           out.push(part);
           part = '';
+          partW = 0;
         }
         part += ch;
+        partW += chW;
       }
       line = part;
+      lineW = partW;
     }
     out.push(line);
   }

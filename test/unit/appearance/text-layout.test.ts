@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import fontkit from '@pdf-lib/fontkit';
 import { FontSubset, layoutBlock, loadFont, measureText, wrapText } from '../../../src/pdf/appearance/index.js';
+import { TrueTypeFile } from '../../../src/pdf/appearance/truetype-subset.js';
 
 const VIETNAMESE_LETTERS = (() => {
   const cps = [0x102, 0x103, 0x110, 0x111, 0x1a0, 0x1a1, 0x1af, 0x1b0];
@@ -110,33 +112,70 @@ describe('layoutBlock', () => {
 });
 
 describe('FontSubset', () => {
-  it('assigns CIDs in order of first use and writes /W and a ToUnicode CMap', async () => {
-    const s = new FontSubset(loadFont('regular'), 'f');
-    const a = s.encode('ằẵ');
-    const b = s.encode('ẵ ệ');
-    expect([...a]).toEqual([0, 1, 0, 2]);
-    expect([...b]).toEqual([0, 2, 0, 3, 0, 4]);
-    const objs = await s.build();
+  const f = loadFont('regular');
+  const gid = (ch: string) => f.glyph(ch.codePointAt(0)!)!.gid;
+
+  it('uses glyph ids as CIDs and writes /W runs and a ToUnicode CMap', () => {
+    const s = new FontSubset(f, 'f');
+    const codes = s.encode('ằẵ ệ');
+    const expected = ['ằ', 'ẵ', ' ', 'ệ'].map(gid);
+    expect([0, 2, 4, 6].map((i) => codes.readUInt16BE(i))).toEqual(expected);
+    const objs = s.build();
     expect(objs.map((o) => o.id)).toEqual(['f.file', 'f.descriptor', 'f.cidfont', 'f.tounicode', 'f.type0']);
     const cid = objs.find((o) => o.id === 'f.cidfont')!;
-    const w = cid.dict.entries['W'] as [number, number[]];
-    expect(w[0]).toBe(0);
-    expect(w[1]).toHaveLength(5);
-    expect(w[1][3]).toBe(250); // the space
+    const w = cid.dict.entries['W'] as (number | number[])[];
+    const widths = new Map<number, number>();
+    for (let i = 0; i < w.length; i += 2) (w[i + 1] as number[]).forEach((v, k) => widths.set((w[i] as number) + k, v));
+    expect(widths.get(gid(' '))).toBe(250);
+    expect([...widths.keys()].sort((a, b) => a - b)).toEqual([...new Set(expected)].sort((a, b) => a - b));
     const cmap = inflateSync(objs.find((o) => o.id === 'f.tounicode')!.stream!).toString('latin1');
-    expect(cmap).toContain('<0001> <1EB1>');
-    expect(cmap).toContain('<0002> <1EB5>');
-    expect(cmap).toContain('<0004> <1EC7>');
-    const file = objs.find((o) => o.id === 'f.file')!;
+    const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+    expect(cmap).toContain(`<${hex(gid('ằ'))}> <1EB1>`);
+    expect(cmap).toContain(`<${hex(gid('ẵ'))}> <1EB5>`);
+    expect(cmap).toContain(`<${hex(gid('ệ'))}> <1EC7>`);
+  });
+
+  it('the font file is a valid, smaller TrueType with the used outlines (and their components) only', () => {
+    const s = new FontSubset(f, 'f');
+    s.encode('Ệ');
+    const file = s.build().find((o) => o.id === 'f.file')!;
     const ttf = inflateSync(file.stream!);
     expect(file.dict.entries['Length1']).toBe(ttf.length);
-    expect(ttf.readUInt32BE(0)).toBe(0x00010000); // TrueType sfnt
-    expect(ttf.length).toBeLessThan(40_000); // a subset, not the 390 KB font
+    expect(ttf.readUInt32BE(0)).toBe(0x00010000);
+    let sum = 0;
+    for (let i = 0; i < ttf.length; i += 4) sum = (sum + ttf.readUInt32BE(i)) >>> 0;
+    expect(sum).toBe(0xb1b0afba); // head.checkSumAdjustment (OpenType "head")
+    expect(file.stream!.length).toBeLessThan(20_000);
+    // Re-parse with fontkit: same glyph count, the used glyph has an outline, others are empty.
+    const sub = new TrueTypeFile(ttf);
+    expect(sub.numGlyphs).toBe(f.file.numGlyphs);
+    const [s0, e0] = sub.glyphRange(gid('Ệ'));
+    expect(e0 - s0).toBeGreaterThan(0);
+    for (const c of f.file.components(gid('Ệ'))) {
+      const [cs, ce] = sub.glyphRange(c);
+      expect(ce - cs).toBeGreaterThan(0);
+    }
+    const [as, ae] = sub.glyphRange(gid('A'));
+    expect(ae - as).toBe(0);
+    const parsed = fontkit.create(ttf);
+    const bb = parsed.getGlyph(gid('Ệ')).path.bbox;
+    expect(bb.maxY - bb.minY).toBeGreaterThan(500); // the outline reaches from the dot below to the accents
+    expect(parsed.getGlyph(gid('Ệ')).advanceWidth).toBe(f.fontkitFont.getGlyph(gid('Ệ')).advanceWidth);
+  });
+
+  it('the same glyph set gives the same bytes whatever the drawing order', () => {
+    const a = new FontSubset(f, 'f');
+    a.encode('Văn An');
+    const b = new FontSubset(f, 'f');
+    b.encode('An');
+    b.encode('nV ă');
+    expect(a.build()[0]!.stream!.equals(b.build()[0]!.stream!)).toBe(true);
   });
 
   it('draws "?" for characters the font lacks and drops control characters', () => {
-    const s = new FontSubset(loadFont('regular'), 'f');
+    const s = new FontSubset(f, 'f');
     const codes = s.encode('a\u0007\u{1F600}');
     expect(codes.length).toBe(4);
+    expect(codes.readUInt16BE(2)).toBe(gid('?'));
   });
 });
