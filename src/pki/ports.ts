@@ -354,5 +354,5 @@ export interface PkiAuditEvent {
 }
 
 export interface PkiAuditSink {
-  append(event: PkiAuditEvent): Promise<void>;
+  append(event: PkiAuditEvent): Promise<unknown>;
 }

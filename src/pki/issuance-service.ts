@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { AppError, isAppError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { pemEncode } from '../core/bytes.js';
+import type { KeySpec, KeyStore } from '../keys/key-store.js';
+import { requireRole, type Actor } from './actor.js';
+import type { CaRegistry, LoadedCa } from './ca-registry.js';
+import type { PkiConfig } from './config.js';
+import { parseCsr } from './csr.js';
+import { assertLint } from './lint.js';
+import { encodeSubject, normalizeSubject, renderName } from './names.js';
+import { buildPkcs12 } from './pkcs12.js';
+import type { CertificateRecord, PkiAuditSink, PkiStore, SubjectFields } from './ports.js';
+import { getProfile, validityFor } from './profiles.js';
+import { generateSerial, serialToHex } from './serial.js';
+import { encodeTbs, signTbs, subjectKeyFromSpki, type CertificateTemplate, type SubjectKey } from './x509-builder.js';
+
+export type KeyInput =
+  | { readonly csr: Buffer | string }
+  | { readonly generate?: KeySpec; readonly pkcs12Password: string; readonly friendlyName?: string; readonly keepKey?: boolean };
+
+export interface IssueInput {
+  readonly profile: string;
+  /** Defaults to the profile's issuing CA. */
+  readonly caId?: string;
+  readonly subject: SubjectFields;
+  readonly subscriberId?: string | null;
+  readonly requestId?: string | null;
+  readonly replacesId?: string | null;
+  readonly validityDays?: number;
+  readonly key: KeyInput;
+}
+
+export interface IssueResult {
+  readonly certificate: CertificateRecord;
+  readonly der: Buffer;
+  readonly pem: string;
+  /** Issuer first, root last. */
+  readonly chain: Buffer[];
+  /** Only for server-side key generation: delivered once, never stored. */
+  readonly pkcs12?: Buffer;
+}
+
+interface InternalIssue extends Omit<IssueInput, 'key'> {
+  readonly key: KeyInput | { readonly existingSpki: Buffer; readonly keyUri: string | null };
+  readonly renewal: boolean;
+}
+
+export interface IssuanceDeps {
+  readonly store: PkiStore;
+  readonly keys: KeyStore;
+  readonly audit: PkiAuditSink;
+  readonly clock: Clock;
+  readonly cas: CaRegistry;
+  readonly config: PkiConfig;
+}
+
+/** Clock skew tolerance for relying parties (notBefore is backdated by this). */
+const BACKDATE_MS = 60_000;
+const ISSUER_ROLES = ['admin', 'ra-officer', 'system'];
+
+/**
+ * Issuance pipeline (ARCHITECTURE.md convention 8, after boulder): prepare → lint → record
+ * intent (a 'pending' row holding the reserved serial) → audit → sign once → audit result.
+ * A crash between intent and result leaves a 'pending' row that `recover()` turns into 'failed';
+ * the serial is never reused and no certificate bytes exist outside the store.
+ */
+export class IssuanceService {
+  constructor(private readonly d: IssuanceDeps) {}
+
+  /** Issue a certificate from a CSR or with server-side key generation (PKCS#12 returned). */
+  issue(actor: Actor, input: IssueInput): Promise<IssueResult> {
+    requireRole(actor, ISSUER_ROLES, 'issue certificates');
+    if (!input || typeof input !== 'object' || !input.key) throw new AppError('VALIDATION_FAILED', 'profile, subject and key are required');
+    const p = getProfile(input.profile);
+    if (p.requesterRoles.length === 0 && actor.role !== 'system') {
+      throw new AppError('FORBIDDEN', `profile ${p.id} is issued by the CA bootstrap only`);
+    }
+    return this.run(actor, { ...input, renewal: false });
+  }
+
+  /** Issuer chain (DER) of a CA, issuer first, up to the root. */
+  async chainOf(caId: string): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    let ca: LoadedCa | undefined = await this.d.cas.get(caId);
+    for (let i = 0; ca && i < 5; i++) {
+      out.push(ca.record.certificateDer);
+      ca = ca.record.parentId && ca.record.parentId !== ca.record.id ? await this.d.cas.get(ca.record.parentId) : undefined;
+    }
+    return out;
+  }
+
+  /** Startup recovery: stale 'pending' rows become 'failed' (their serials stay used). */
+  async recover(): Promise<number> {
+    const now = this.d.clock.now();
+    const n = await this.d.store.certificates.failStalePending(
+      new Date(now.getTime() - this.d.config.pendingTimeoutMinutes * 60_000),
+      'interrupted issuance (recovered at start-up)',
+      now,
+    );
+    if (n > 0) await this.d.audit.append({ actor: 'system', role: 'system', action: 'certificate.recover-pending', outcome: 'success', details: { failed: n } });
+    return n;
+  }
+
+  /** Shared by issue/renew/rekey/change-info. */
+  async run(actor: Actor, input: InternalIssue): Promise<IssueResult> {
+    // ---- prepare (nothing is stored or generated before all input checks pass)
+    const profile = getProfile(input.profile);
+    const subject = normalizeSubject(input.subject);
+    const subjectDer = encodeSubject(subject);
+    const ca = await this.d.cas.get(input.caId ?? profile.defaultCaId);
+    if (ca.record.kind !== 'issuing' && ca.record.kind !== 'root') throw new AppError('CA_UNKNOWN', `${ca.record.id} is not a certificate-issuing CA`);
+    const now = this.d.clock.now();
+    const notBefore = new Date(Math.floor((now.getTime() - BACKDATE_MS) / 1000) * 1000);
+    const notAfter = validityFor(profile, notBefore, input.validityDays, input.renewal);
+    const k = input.key;
+    let key: SubjectKey;
+    let keyUri: string | null = null;
+    let generated: { uri: string; password: string; friendlyName: string | undefined; keep: boolean } | undefined;
+    if ('csr' in k) {
+      key = parseCsr(k.csr).key;
+    } else if ('existingSpki' in k) {
+      key = subjectKeyFromSpki(k.existingSpki);
+      keyUri = k.keyUri;
+    } else {
+      if (typeof k.pkcs12Password !== 'string' || k.pkcs12Password.length < 4) {
+        throw new AppError('VALIDATION_FAILED', 'a PKCS#12 password of at least 4 characters is required for server-side key generation', { details: { field: 'pkcs12Password' } });
+      }
+      const spec = k.generate ?? this.d.config.subscriberKeySpec;
+      const ref = await this.d.keys.generate(spec, `subscriber:${subject.commonName}`);
+      generated = { uri: ref.uri, password: k.pkcs12Password, friendlyName: k.friendlyName ?? subject.commonName, keep: k.keepKey === true };
+      key = subjectKeyFromSpki(ref.publicKeySpki);
+      if (generated.keep) keyUri = ref.uri;
+    }
+    try {
+      return await this.#lintRecordSign(actor, input, { profile, subject, subjectDer, ca, notBefore, notAfter, key, keyUri, generated });
+    } finally {
+      if (generated && !generated.keep) await this.d.keys.delete(generated.uri).catch(() => undefined);
+    }
+  }
+
+  async #lintRecordSign(
+    actor: Actor,
+    input: InternalIssue,
+    x: {
+      profile: ReturnType<typeof getProfile>; subject: SubjectFields; subjectDer: Buffer; ca: LoadedCa; notBefore: Date; notAfter: Date;
+      key: SubjectKey; keyUri: string | null; generated: { uri: string; password: string; friendlyName: string | undefined; keep: boolean } | undefined;
+    },
+  ): Promise<IssueResult> {
+    const signer = await x.ca.signer();
+    const base = {
+      profile: x.profile, subject: x.subject, subjectDer: x.subjectDer, key: x.key, notBefore: x.notBefore, notAfter: x.notAfter,
+      issuer: x.ca.issuer, selfSigned: false, renewal: input.renewal, policies: this.d.config.policyOids,
+      ...(this.d.config.cpsUrl ? { cpsUrl: this.d.config.cpsUrl } : {}),
+    };
+    // ---- lint, then record intent; a serial collision (astronomically rare) retries with a new one
+    let template: CertificateTemplate | undefined;
+    let tbs: Buffer | undefined;
+    let record: CertificateRecord | undefined;
+    const subjectDn = renderName(x.subjectDer);
+    for (let attempt = 0; !record; attempt++) {
+      template = { ...base, serial: generateSerial() };
+      tbs = encodeTbs(template, signer.algorithm);
+      assertLint(template, tbs);
+      try {
+        record = await this.d.store.certificates.reserve({
+          id: newId('crt'), caId: x.ca.record.id, serial: serialToHex(template.serial), profile: x.profile.id,
+          subscriberId: input.subscriberId ?? null, requestId: input.requestId ?? null, replacesId: input.replacesId ?? null,
+          subjectDn, spkiSha256: createHash('sha256').update(x.key.spki).digest('hex'), keyUri: x.keyUri,
+          notBefore: x.notBefore, notAfter: x.notAfter, createdAt: this.d.clock.now(),
+        });
+      } catch (e) {
+        if (!isAppError(e, 'STORE_CONSTRAINT') || attempt >= 2) throw e;
+      }
+    }
+    const target = `${x.ca.record.id}:${record.serial}`;
+    const details = { certificateId: record.id, profile: x.profile.id, caId: x.ca.record.id, serial: record.serial, subject: subjectDn, requestId: input.requestId ?? null, replacesId: input.replacesId ?? null, renewal: input.renewal };
+    // ---- audit the intent (no signature without an audit record), sign once, audit the result
+    let der: Buffer;
+    try {
+      await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue.intent', target, outcome: 'success', details });
+      der = await signTbs(tbs as Buffer, signer);
+      if (!(await this.d.store.certificates.markIssued(record.id, der, this.d.clock.now()))) {
+        throw new AppError('CONFLICT', 'issuance row was no longer pending (recovered as failed)');
+      }
+    } catch (e) {
+      const why = isAppError(e) ? e.code : 'INTERNAL';
+      await this.d.store.certificates.markFailed(record.id, why, this.d.clock.now()).catch(() => undefined);
+      await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue', target, outcome: 'failure', details: { ...details, error: why } }).catch(() => undefined);
+      throw e;
+    }
+    await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue', target, outcome: 'success', details });
+    const chain = await this.chainOf(x.ca.record.id);
+    const issued = (await this.d.store.certificates.findById(record.id)) ?? { ...record, status: 'active' as const, der };
+    let pkcs12: Buffer | undefined;
+    if (x.generated) {
+      pkcs12 = buildPkcs12({
+        privateKeyPkcs8: await this.d.keys.exportPkcs8(x.generated.uri),
+        certificate: der, chain, password: x.generated.password,
+        ...(x.generated.friendlyName ? { friendlyName: x.generated.friendlyName } : {}),
+      });
+    }
+    return { certificate: issued, der, pem: pemEncode('CERTIFICATE', der), chain, ...(pkcs12 ? { pkcs12 } : {}) };
+  }
+}

@@ -1,0 +1,103 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { bits, explicit, int, seq, x509Time, type Der } from '../core/der.js';
+import { signatureAlgorithmIdentifier, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
+import { AppError } from '../core/errors.js';
+import { children, readTlv } from './der-reader.js';
+import * as ext from './extensions.js';
+import type { Profile } from './profiles.js';
+import type { SubjectFields } from './ports.js';
+
+/**
+ * X.509 v3 certificates assembled by hand in DER (RFC 5280 §4.1). The template is a plain value
+ * so the linter can inspect it before any private-key operation; `encodeTbs` is deterministic.
+ */
+
+/** What the builder needs to know about the issuing CA. */
+export interface IssuerInfo {
+  readonly caId: string;
+  /** The issuer's subject Name, byte-exact from its certificate (RFC 5280 §7.1 name chaining). */
+  readonly nameDer: Buffer;
+  /** The issuer's SKI, used as our AKI. */
+  readonly keyId: Buffer;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly isCa: boolean;
+  /** Where relying parties find this issuer's CRL, OCSP responder and certificate. */
+  readonly urls: { readonly crl?: string; readonly ocsp?: string; readonly caIssuers?: string };
+}
+
+export interface SubjectKey {
+  readonly spki: Buffer;
+  readonly publicKey: KeyObject;
+  /** subjectPublicKey BIT STRING payload (for SKI). */
+  readonly publicKeyBits: Buffer;
+}
+
+export interface CertificateTemplate {
+  readonly profile: Profile;
+  readonly serial: Buffer;
+  readonly subject: SubjectFields;
+  readonly subjectDer: Buffer;
+  readonly key: SubjectKey;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly issuer: IssuerInfo;
+  /** True for the root: issuer name/key are the subject's own. */
+  readonly selfSigned: boolean;
+  readonly renewal: boolean;
+  readonly policies: readonly string[];
+  readonly cpsUrl?: string;
+}
+
+/** Parses a SubjectPublicKeyInfo; CSR_MALFORMED-free: callers choose the code. */
+export function subjectKeyFromSpki(spki: Buffer): SubjectKey {
+  const t = readTlv(spki, 0);
+  if (t.tag !== 0x30 || t.end !== spki.length) throw new TypeError('SubjectPublicKeyInfo is not a single SEQUENCE');
+  const [, bitStr] = children(spki, t);
+  if (!bitStr || bitStr.tag !== 0x03) throw new TypeError('SubjectPublicKeyInfo has no BIT STRING');
+  const publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  return { spki, publicKey, publicKeyBits: spki.subarray(bitStr.contentStart + 1, bitStr.end) };
+}
+
+function extensionsFor(t: CertificateTemplate): Der[] {
+  const p = t.profile;
+  const out: Der[] = [ext.basicConstraints(p.isCa, p.pathLen), ext.keyUsage(p.keyUsage)];
+  if (p.eku.length) out.push(ext.extKeyUsage(p.eku, p.ekuCritical));
+  out.push(ext.subjectKeyIdentifier(ext.keyIdentifier(t.key.publicKeyBits)));
+  out.push(ext.authorityKeyIdentifier(t.selfSigned ? ext.keyIdentifier(t.key.publicKeyBits) : t.issuer.keyId));
+  if (p.emailSan && t.subject.email) out.push(ext.subjectAltNameEmail([t.subject.email]));
+  const u = t.issuer.urls;
+  if (!t.selfSigned && p.revocationPointers === 'all') {
+    if (u.crl) out.push(ext.crlDistributionPoints([u.crl]));
+    const aia: { ocsp?: string[]; caIssuers?: string[] } = {};
+    if (u.ocsp) aia.ocsp = [u.ocsp];
+    if (u.caIssuers) aia.caIssuers = [u.caIssuers];
+    if (aia.ocsp || aia.caIssuers) out.push(ext.authorityInfoAccess(aia));
+  } else if (!t.selfSigned && p.revocationPointers === 'ca-issuers-only' && u.caIssuers) {
+    out.push(ext.authorityInfoAccess({ caIssuers: [u.caIssuers] }));
+  }
+  if (t.policies.length) out.push(ext.certificatePolicies(t.policies, t.cpsUrl));
+  if (p.ocspNoCheck) out.push(ext.ocspNoCheck());
+  return out;
+}
+
+/** TBSCertificate DER (RFC 5280 §4.1.2), version 3. */
+export function encodeTbs(t: CertificateTemplate, algorithm: SignatureAlgorithm): Der {
+  return seq(
+    explicit(0, int(2)),
+    int(t.serial),
+    signatureAlgorithmIdentifier(algorithm),
+    t.selfSigned ? t.subjectDer : t.issuer.nameDer,
+    seq(x509Time(t.notBefore), x509Time(t.notAfter)),
+    t.subjectDer,
+    t.key.spki,
+    explicit(3, seq(...extensionsFor(t))),
+  );
+}
+
+/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (§4.1.1). */
+export async function signTbs(tbs: Der, signer: Signer): Promise<Der> {
+  const signature = await signer.sign(tbs);
+  if (!Buffer.isBuffer(signature) || signature.length === 0) throw new AppError('INTERNAL', 'signer returned no signature');
+  return seq(tbs, signatureAlgorithmIdentifier(signer.algorithm), bits(signature));
+}

@@ -1,0 +1,57 @@
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { FakeClock } from '../../../../src/core/clock.js';
+import { seq, int, tlv, oid, bits, NULL, algId, set, utf8, explicit } from '../../../../src/core/der.js';
+import type { Actor } from '../../../../src/pki/actor.js';
+import { CaRegistry } from '../../../../src/pki/ca-registry.js';
+import { ensureHierarchy } from '../../../../src/pki/ca-bootstrap.js';
+import { DEFAULT_PKI_CONFIG, type PkiConfig } from '../../../../src/pki/config.js';
+import { CrlService } from '../../../../src/pki/crl-service.js';
+import { IssuanceService } from '../../../../src/pki/issuance-service.js';
+import { LifecycleService } from '../../../../src/pki/lifecycle-service.js';
+import { OcspService } from '../../../../src/pki/ocsp-service.js';
+import { RaService } from '../../../../src/pki/ra-service.js';
+import type { PkiStore } from '../../../../src/pki/ports.js';
+import { MemoryKeyStore } from '../../../../src/pki/testing/memory-key-store.js';
+import { MemoryAuditSink, MemoryPkiStore } from '../../../../src/pki/testing/memory-pki-store.js';
+
+export const ADMIN: Actor = { id: 'u-admin', role: 'admin' };
+export const OFFICER: Actor = { id: 'u-officer', role: 'ra-officer' };
+
+export async function makePki(o: { store?: PkiStore; config?: Partial<PkiConfig>; clock?: FakeClock } = {}) {
+  const clock = o.clock ?? new FakeClock('2026-03-01T08:00:00Z');
+  const store = o.store ?? new MemoryPkiStore();
+  const keys = new MemoryKeyStore();
+  const audit = new MemoryAuditSink();
+  const config: PkiConfig = { ...DEFAULT_PKI_CONFIG, baseUrl: 'http://127.0.0.1:8089', caKeySpec: { type: 'ec', curve: 'P-256' }, ...o.config };
+  const cas = new CaRegistry(store.cas, keys, config.baseUrl);
+  const issuance = new IssuanceService({ store, keys, audit, clock, cas, config });
+  const crl = new CrlService({ store, audit, clock, cas, config });
+  const ocsp = new OcspService({ store, cas, clock, config });
+  const lifecycle = new LifecycleService({
+    store, audit, clock,
+    onStatusChange: (caId, serial) => {
+      crl.markDirty(caId);
+      ocsp.invalidate(caId, serial);
+    },
+  });
+  const ra = new RaService({ store, audit, clock, issuance, lifecycle });
+  const boot = await ensureHierarchy({ store, keys, audit, clock, cas, issuance, config });
+  return { clock, store, keys, audit, config, cas, issuance, crl, ocsp, lifecycle, ra, boot };
+}
+
+/** A PKCS#10 CSR built independently of src/pki/csr.ts (by hand, RFC 2986), signed with `key`. */
+export function makeCsr(o: { type?: 'rsa' | 'ec'; bits?: number; curve?: string; tamper?: boolean; key?: { privateKey: KeyObject; publicKey: KeyObject } } = {}) {
+  const pair = o.key ?? (o.type === 'rsa'
+    ? generateKeyPairSync('rsa', { modulusLength: o.bits ?? 2048 })
+    : generateKeyPairSync('ec', { namedCurve: o.curve ?? 'prime256v1' }));
+  const spki = pair.publicKey.export({ format: 'der', type: 'spki' });
+  const subject = seq(set(seq(oid('2.5.4.3'), utf8('csr subject'))));
+  const info = seq(int(0), subject, spki, tlv(0xa0, []));
+  const isRsa = pair.privateKey.asymmetricKeyType === 'rsa';
+  const alg = isRsa ? algId('1.2.840.113549.1.1.11', 'null') : algId('1.2.840.10045.4.3.2');
+  const sig = sign('sha256', info, pair.privateKey);
+  if (o.tamper) sig[sig.length - 1] = (sig[sig.length - 1] ?? 0) ^ 1;
+  void NULL;
+  void explicit;
+  return { der: seq(info, alg, bits(sig)), pair };
+}
