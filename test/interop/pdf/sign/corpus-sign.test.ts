@@ -1,0 +1,81 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../../src/core/errors.js';
+import { PdfDocument } from '../../../../src/pdf/syntax/index.js';
+import { docMdpPermission, preparePdfSignature } from '../../../../src/pdf/sign/index.js';
+import { makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
+
+/**
+ * Signs every readable corpus input a signer must handle (xref streams, object streams, hybrid,
+ * linearized, earlier signatures, certified/locked documents) and checks the result with the
+ * external tools; refusals must match the corpus `expect.signer` verdicts.
+ */
+const root = path.resolve('../shared/corpus');
+interface Entry {
+  path: string;
+  category: string;
+  expect: { signer?: Record<string, string> };
+  observed?: { features?: string[] };
+}
+const files = (JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as { files: Entry[] }).files.filter((f) =>
+  ['unsigned-structure', 'signed-valid', 'signed-modified-allowed', 'mdp'].includes(f.category),
+);
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = makePki('p256', undefined, 'Corpus Signer');
+});
+
+describe('signing corpus inputs', () => {
+  for (const f of files) {
+    it(`${f.category}: ${f.path}`, async () => {
+      const input = readFileSync(path.join(root, f.path));
+      let doc: PdfDocument;
+      try {
+        doc = PdfDocument.open(input);
+      } catch (e) {
+        // only encrypted inputs may be refused at open time in these categories
+        expect((e as AppError).code).toBe('PDF_ENCRYPTED');
+        return;
+      }
+      // corpus verdicts, plus our policy: DocMDP P=1 (ISO 32000-1 §12.8.2.2) forbids new signatures
+      const refuse = f.expect.signer?.newSignature === 'refuse' || docMdpPermission(doc) === 1;
+      if (f.expect.signer?.newSignature === 'allow') expect(docMdpPermission(doc)).not.toBe(1);
+      if (refuse) {
+        await expect(signPdf(input, pki, {})).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
+        // a document timestamp stays possible (ETSI EN 319 142-1 §5.5: LTV material after certification)
+        expect(preparePdfSignature(input, { subFilter: 'ETSI.RFC3161', placeholderSize: 4096 }).byteRange[0]).toBe(0);
+        return;
+      }
+      expect(doc.catalog).toBeDefined();
+      const out = await signPdf(input, pki, { reason: 'corpus' });
+      expect(out.subarray(0, input.length).equals(input)).toBe(true);
+      const dir = tmpDir('kyso-pdf-corpus-');
+      const inFile = path.join(dir, 'in.pdf');
+      const outFile = path.join(dir, 'out.pdf');
+      writeFileSync(inFile, input);
+      writeFileSync(outFile, out);
+      // qpdf: no new damage (0 stays 0; warnings-only stays at most warnings)
+      const qi = qpdfCheck(inFile).code;
+      const qo = qpdfCheck(outFile);
+      if (qi === 0) expect(qo.code, qo.out).toBe(0);
+      else if (qi === 3) expect([0, 3], qo.out).toContain(qo.code);
+      // pdfsig: earlier verdicts unchanged, ours valid and trusted
+      const before = pdfsig(inFile, pki);
+      const after = pdfsig(outFile, pki);
+      expect(after.valid.length, after.out).toBe(before.valid.length + 1);
+      expect(after.valid.slice(0, -1), after.out).toEqual(before.valid);
+      expect(after.valid.at(-1), after.out).toBe(true);
+      expect(after.trusted.at(-1), after.out).toBe(true);
+      const mu = mutoolVerify(outFile);
+      expect(mu.digestOk.at(-1), mu.out).toBe(true);
+      const ours = signaturesIn(out).at(-1)!;
+      expect(ours.byteRange[2]! + ours.byteRange[3]!).toBe(out.length);
+      const v = opensslVerify(out, ours, pki);
+      expect(v.code, v.out).toBe(0);
+      // re-reading the output gives an xref section of the same kind as the input's last one
+      expect(PdfDocument.open(out).lastSectionKind).toBe(doc.repaired ? PdfDocument.open(out).lastSectionKind : doc.lastSectionKind);
+    });
+  }
+});
