@@ -85,15 +85,26 @@ export function signatureScheme(si: Pick<ParsedSignerInfo, 'signatureAlgorithm' 
   return unsupported('signature algorithm', oid);
 }
 
+// Importing an EC SPKI costs more than the verification itself (point validation), and the
+// same few keys (our TSA, our CAs) recur: keep a small cache of imported keys.
+const keyCache = new Map<string, KeyObject>();
 function toKey(spki: Buffer | KeyObject): KeyObject {
-  return Buffer.isBuffer(spki) ? createPublicKey({ key: spki, format: 'der', type: 'spki' }) : spki;
+  if (!Buffer.isBuffer(spki)) return spki;
+  const id = spki.toString('base64');
+  let key = keyCache.get(id);
+  if (!key) {
+    key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    if (keyCache.size >= 256) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(id, key);
+  }
+  return key;
 }
 
 /** Verify `signature` over `data` chunks with a scheme; false on any cryptographic mismatch. */
 export function verifyWithScheme(scheme: SignatureScheme, spki: Buffer | KeyObject, data: Buffer | readonly Buffer[], signature: Buffer): boolean {
-  const key = toKey(spki);
   const chunks = Buffer.isBuffer(data) ? [data] : data;
   try {
+    const key = toKey(spki);
     if (scheme.kind === 'eddsa') return nodeVerify(null, Buffer.concat(chunks), key, signature);
     if (scheme.kind === 'rsa-pss' && scheme.mgfHash !== scheme.hash) unsupported('PSS with a different MGF1 hash', scheme.mgfHash);
     const v = createVerify(scheme.hash);
