@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { preparePdfSignature, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/prepare.js';
+import { appendDss, preparePdfSignature, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/index.js';
 import {
   buildElectronicCopyAppearance,
   buildIndividualAppearance,
@@ -12,7 +12,7 @@ import type { AppearanceRequest, PdfPrepareRequest, PdfSignatureEngine, Prepared
 export interface PdfEngineOptions {
   /** Offset written in `/M` (minutes east of UTC). Default 420: Vietnam, +07'00' (DOMAIN.md). */
   readonly timeZoneOffsetMinutes?: number;
-  /** D's /DSS writer (src/pdf/sign appendDss) for B-LT/B-LTA. */
+  /** /DSS writer for B-LT/B-LTA; default D's `appendDss` (src/pdf/sign). */
   readonly appendDss?: (pdf: Buffer, material: { certs: Buffer[]; ocsps: Buffer[]; crls: Buffer[] }) => Buffer;
 }
 
@@ -62,8 +62,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
       };
     },
     appendDss(pdf: Buffer, material: RevocationMaterial): Buffer {
-      if (!options.appendDss) throw new AppError('REVOCATION_UNAVAILABLE', 'no /DSS writer is configured for B-LT');
-      return options.appendDss(pdf, { certs: [...material.certs], ocsps: [...material.ocsps], crls: [...material.crls] });
+      return (options.appendDss ?? appendDss)(pdf, { certs: [...material.certs], ocsps: [...material.ocsps], crls: [...material.crls] });
     },
     appearance: buildAppearance,
   };

@@ -128,7 +128,8 @@ export class SignService {
     // Two-phase cannot retry after the token signed: reserve the overflow margin up front.
     const size = retryPlaceholder(estimatePlaceholder(certificates, LEVEL_RANK[level] >= 1, this.#o.placeholder), 0);
     const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
-    const signedAttributes = buildSignedAttributes({ contentDigest: prepared.digest(hash), digestAlgorithm: hash, signerCertificate: leaf });
+    const contentDigest = prepared.digest(hash);
+    const signedAttributes = buildSignedAttributes({ contentDigest, digestAlgorithm: hash, signerCertificate: leaf });
     const session = {
       id: newId('ss', this.#random),
       ownerId: options.actorId ?? null,
@@ -151,6 +152,8 @@ export class SignService {
       hash: hashOf(algorithm),
       digest: createHash(hashOf(algorithm)).update(signedAttributes).digest(),
       signedAttributes,
+      contentDigest,
+      contentDigestAlgorithm: hash,
       expiresAt: session.expiresAt,
     };
   }
@@ -241,7 +244,8 @@ export class SignService {
       }
       const a = options.appearance;
       const rect = options.visible?.rect ?? [0, 0, 180, 70];
-      const organization = a.texts?.organization ?? subjectField(leaf, 'O') ?? subjectField(leaf, 'CN');
+      // An organization certificate's CN is the organization itself (DOMAIN.md: CN = person or organization).
+      const organization = a.texts?.organization ?? subjectField(leaf, 'CN');
       const signerName = a.texts?.signerName ?? subjectField(leaf, 'CN');
       const appearance = await this.#o.engine.appearance({
         kind: a.kind,

@@ -89,6 +89,12 @@ export interface PrepareResult {
   readonly digest: Buffer;
   /** DER SET OF signed attributes: what a token that hashes itself signs. */
   readonly signedAttributes: Buffer;
+  /**
+   * Digest of the PDF byte ranges (the message-digest attribute), for token software that builds
+   * its own CMS and completes with `{ cms }`.
+   */
+  readonly contentDigest: Buffer;
+  readonly contentDigestAlgorithm: HashName;
   readonly expiresAt: Date;
 }
 

@@ -28,8 +28,7 @@ export function extractSignatures(pdf: Buffer): ExtractedSignature[] {
     const [a, b, c, d] = br;
     if (pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e || c + d > pdf.length) continue;
     const hex = text.slice(b + 1, c - 1).replace(/\s+/g, '');
-    let cms = Buffer.from(hex, 'hex');
-    cms = trimDer(cms);
+    const cms = trimDer(Buffer.from(hex, 'hex'));
     const dictStart = text.lastIndexOf('<<', m.index);
     const sf = /\/SubFilter\s*\/([A-Za-z0-9.]+)/.exec(text.slice(Math.max(0, dictStart - 2000), m.index + 4000))?.[1];
     out.push({ byteRange: br, cms, signedBytes: Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]), subFilter: sf });
@@ -39,6 +38,7 @@ export function extractSignatures(pdf: Buffer): ExtractedSignature[] {
 
 /** Removes zero padding after the outer DER TLV. */
 function trimDer(b: Buffer): Buffer {
+  // (subarray keeps the same backing store)
   if (b[0] !== 0x30) return b;
   const l = b[1]!;
   if (l < 0x80) return b.subarray(0, 2 + l);
@@ -78,7 +78,8 @@ export function pdfsig(file: string, nssDir: string): PdfsigResult {
   const r = spawnSync('pdfsig', ['-nssdir', `sql:${nssDir}`, file], { encoding: 'utf8' });
   const text = `${r.stdout}\n${r.stderr}`;
   return {
-    count: (text.match(/^Signature #\d+:/gm) ?? []).length,
+    // Empty signature fields are listed too ("The signature form field is not signed.").
+    count: (text.match(/^Signature #\d+:/gm) ?? []).length - (text.match(/The signature form field is not signed/g) ?? []).length,
     valid: (text.match(/Signature Validation: Signature is Valid\./g) ?? []).length,
     trusted: (text.match(/Certificate Validation: Certificate is Trusted\./g) ?? []).length,
     text,
