@@ -1,0 +1,91 @@
+import { sign as nodeSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/core/clock.js';
+import { signDetachedCms } from '../../../src/cms/signed-data.js';
+import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
+import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
+import { errorCode } from '../../unit/signing/helpers.js';
+import { assertSignedOk, makeService } from './harness.js';
+
+const decision = readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'quyet-dinh.pdf'));
+const ca = sharedTestCa();
+const token = issueSigner(ca, { cn: 'Lê Văn Token' });
+const ecToken = issueSigner(ca, { cn: 'Phạm Thị EC', key: 'p256' });
+const other = issueSigner(ca, { cn: 'Kẻ khác' });
+
+describe('two-phase signing (USB token)', () => {
+  it('ok/prepare → token signs the signed attributes → complete; only the placeholder changes', async () => {
+    const { service, sessions } = makeService();
+    const p = await service.prepare(decision, { certificates: token.chain, actorId: 'u-token', reason: 'Ký bằng USB token', visible: { page: 1, rect: [340, 215, 160, 90] }, appearance: { kind: 'individual' } });
+    expect(p.algorithm).toBe('RSA-PKCS1-SHA256');
+    expect(p.hash).toBe('sha256');
+    expect(p.digest).toHaveLength(32);
+    expect(p.signedAttributes[0]).toBe(0x31);
+    // A raw-digest token signs the DigestInfo of `digest`; node:crypto signs the data itself: same result.
+    const signature = nodeSign('sha256', p.signedAttributes, token.key);
+    const stored = await sessions.get(p.sessionId);
+    const out = await service.complete(p.sessionId, { signature }, 'u-token');
+    assertSignedOk(decision, out, 1, ca, 'two-phase-rsa');
+    // Nothing rewritten between prepare and complete: identical outside the /Contents hex digits.
+    const [, b, c] = stored!.byteRange;
+    expect(out.length).toBe(stored!.preparedPdf.length);
+    expect(out.subarray(0, b + 1).equals(stored!.preparedPdf.subarray(0, b + 1))).toBe(true);
+    expect(out.subarray(c - 1).equals(stored!.preparedPdf.subarray(c - 1))).toBe(true);
+    // Single use.
+    expect(await errorCode(service.complete(p.sessionId, { signature }, 'u-token'))).toBe('CONFLICT');
+  });
+
+  it('ok/ECDSA token returning r||s (P1363) is accepted and converted to DER', async () => {
+    const { service } = makeService();
+    const p = await service.prepare(decision, { certificates: ecToken.chain });
+    expect(p.algorithm).toBe('ECDSA-SHA256');
+    const signature = nodeSign('sha256', p.signedAttributes, { key: ecToken.key, dsaEncoding: 'ieee-p1363' });
+    expect(signature).toHaveLength(64);
+    const out = await service.complete(p.sessionId, { signature });
+    assertSignedOk(decision, out, 1, ca, 'two-phase-ec');
+  });
+
+  it('ok/token software returns a full CMS over the content digest', async () => {
+    const { service } = makeService();
+    const p = await service.prepare(decision, { certificates: token.chain });
+    const cms = await signDetachedCms({ contentDigest: p.contentDigest, signer: keyObjectSigner(token.key), signerCertificate: token.certDer, certificates: [ca.certDer] });
+    const out = await service.complete(p.sessionId, { cms });
+    assertSignedOk(decision, out, 1, ca, 'two-phase-cms');
+  });
+
+  it('fail/a signature by another key → SIGNATURE_MISMATCH, nothing changes, the session stays usable', async () => {
+    const { service, audit } = makeService();
+    const p = await service.prepare(decision, { certificates: token.chain, actorId: 'u1' });
+    const wrong = nodeSign('sha256', p.signedAttributes, other.key);
+    expect(await errorCode(service.complete(p.sessionId, { signature: wrong }, 'u1'))).toBe('SIGNATURE_MISMATCH');
+    expect(await errorCode(service.complete(p.sessionId, { signature: Buffer.from('garbage') }, 'u1'))).toBe('SIGNATURE_MISMATCH');
+    const otherCms = await signDetachedCms({ contentDigest: p.contentDigest, signer: keyObjectSigner(other.key), signerCertificate: other.certDer, certificates: [] });
+    expect(await errorCode(service.complete(p.sessionId, { cms: otherCms }, 'u1'))).toBe('SIGNATURE_MISMATCH');
+    expect(audit.events.filter((e) => e.action === 'signing.complete' && e.outcome === 'failure')).toHaveLength(3);
+    // another user cannot complete it
+    const right = nodeSign('sha256', p.signedAttributes, token.key);
+    expect(await errorCode(service.complete(p.sessionId, { signature: right }, 'u2'))).toBe('FORBIDDEN');
+    const out = await service.complete(p.sessionId, { signature: right }, 'u1');
+    assertSignedOk(decision, out, 1, ca, 'two-phase-after-mismatch');
+  });
+
+  it('fail/sessions expire (SESSION_EXPIRED) and unknown ids are SESSION_NOT_FOUND', async () => {
+    const clock = new FakeClock(new Date());
+    const { service } = makeService({ sessionTtlMs: 60_000 }, clock);
+    const p = await service.prepare(decision, { certificates: token.chain });
+    expect(p.expiresAt.getTime() - clock.now().getTime()).toBe(60_000);
+    clock.advance(60_001);
+    const signature = nodeSign('sha256', p.signedAttributes, token.key);
+    expect(await errorCode(service.complete(p.sessionId, { signature }))).toBe('SESSION_EXPIRED');
+    expect(await errorCode(service.complete('ss_nope', { signature }))).toBe('SESSION_NOT_FOUND');
+  });
+
+  it('fail/prepare checks the certificate: key usage, expiry', async () => {
+    const { service } = makeService();
+    const noSign = issueSigner(ca, { cn: 'Không ký', keyUsage: 'critical,keyEncipherment' });
+    expect(await errorCode(service.prepare(decision, { certificates: noSign.chain }))).toBe('SIGNER_KEY_USAGE');
+    expect(await errorCode(service.prepare(decision, { certificates: [] }))).toBe('VALIDATION_FAILED');
+  });
+});
