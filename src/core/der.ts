@@ -8,19 +8,48 @@
 
 export type Der = Buffer;
 
-function lengthBytes(len: number): Buffer {
-  if (len < 0x80) return Buffer.from([len]);
-  const bytes: number[] = [];
-  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+/** Number of bytes the definite-form length octets take (X.690 §8.1.3). */
+function lengthSize(len: number): number {
+  if (len < 0x80) return 1;
+  let n = 0;
+  for (let v = len; v > 0; v = Math.floor(v / 256)) n++;
+  return 1 + n;
 }
 
-/** Tag-length-value with a one-byte tag (all tags we emit are low-tag-number form). */
+/** Writes identifier and length octets at `out[0..]`; returns the header size. */
+function writeHeader(out: Buffer, tag: number, len: number): number {
+  out[0] = tag;
+  if (len < 0x80) {
+    out[1] = len;
+    return 2;
+  }
+  const n = lengthSize(len) - 1;
+  out[1] = 0x80 | n;
+  for (let i = n, v = len; i >= 1; i--, v = Math.floor(v / 256)) out[1 + i] = v & 0xff;
+  return 2 + n;
+}
+
+/**
+ * Tag-length-value with a one-byte tag (all tags we emit are low-tag-number form).
+ * One allocation per element: encoding cost is dominated by allocations on the hot paths
+ * (certificates, OCSP, CMS), so the header and contents are written into a single buffer.
+ */
 export function tlv(tag: number, content: Uint8Array | readonly Uint8Array[]): Der {
-  const parts = content instanceof Uint8Array ? [content] : content;
+  if (content instanceof Uint8Array) {
+    const len = content.length;
+    const out = Buffer.allocUnsafe(1 + lengthSize(len) + len);
+    out.set(content, writeHeader(out, tag, len));
+    return out;
+  }
   let len = 0;
-  for (const p of parts) len += p.length;
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(len), ...parts], 1 + lengthBytes(len).length + len);
+  for (const p of content) len += p.length;
+  const out = Buffer.allocUnsafe(1 + lengthSize(len) + len);
+  let off = writeHeader(out, tag, len);
+  for (const p of content) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
 }
 
 export const seq = (...items: Uint8Array[]): Der => tlv(0x30, items);
