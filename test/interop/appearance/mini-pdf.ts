@@ -1,3 +1,4 @@
+import { pageOverlay, type PageOverlay } from '../../../src/pdf/appearance/overlay.js';
 import { serializeObjectBody, serializeValue, pdfDict, pdfRef, type PdfObjectBundle, type PdfObjectSpec } from '../../../src/pdf/appearance/model.js';
 
 /**
@@ -8,10 +9,12 @@ import { serializeObjectBody, serializeValue, pdfDict, pdfRef, type PdfObjectBun
 export interface Placement {
   bundle: PdfObjectBundle;
   rect: [number, number, number, number];
-  as: 'content' | 'widget';
+  /** content: painted by the page's own stream; widget: a signature field's /AP /N; overlay: via pageOverlay(). */
+  as: 'content' | 'widget' | 'overlay';
 }
 
-export function miniPdf(pageSize: [number, number], placements: Placement[]): Buffer {
+/** `pageContent`: the page's original content stream (may leave the graphics state changed). */
+export function miniPdf(pageSize: [number, number], placements: Placement[], pageContent?: string): Buffer {
   const objects: { num: number; body: Buffer }[] = [];
   let next = 1;
   const alloc = () => next++;
@@ -22,7 +25,8 @@ export function miniPdf(pageSize: [number, number], placements: Placement[]): Bu
   const xobjects: Record<string, ReturnType<typeof pdfRef>> = {};
   const annots: number[] = [];
   const numOf = new Map<string, number>();
-  const ops: string[] = [];
+  const ops: string[] = pageContent ? [pageContent] : [];
+  const overlays: PageOverlay[] = [];
   placements.forEach((p, k) => {
     const local = new Map<string, number>();
     for (const o of p.bundle.objects) local.set(o.id, alloc());
@@ -34,7 +38,12 @@ export function miniPdf(pageSize: [number, number], placements: Placement[]): Bu
     for (const o of p.bundle.objects) objects.push({ num: refOf(o.id), body: serializeObjectBody(o as PdfObjectSpec, refOf) });
     const root = refOf(p.bundle.root);
     const [x0, y0, x1, y1] = p.rect;
-    if (p.as === 'content') {
+    if (p.as === 'overlay') {
+      const o = pageOverlay(p.bundle, { x: x0, y: y0, resourceName: `KysoOv${k}` });
+      numOf.set(o.resourceName, root);
+      xobjects[o.resourceName] = pdfRef(o.resourceName);
+      overlays.push(o);
+    } else if (p.as === 'content') {
       const name = `Ap${k}`;
       numOf.set(name, root);
       xobjects[name] = pdfRef(name);
@@ -51,13 +60,29 @@ export function miniPdf(pageSize: [number, number], placements: Placement[]): Bu
     }
   });
   const globalRef = (id: string) => numOf.get(id)!;
+  const stream = (data: Buffer) => Buffer.concat([Buffer.from(`<</Length ${data.length}>>\nstream\n`), data, Buffer.from('\nendstream')]);
   const content = Buffer.from(ops.join('\n'), 'latin1');
-  objects.push({ num: contents, body: Buffer.concat([Buffer.from(`<</Length ${content.length}>>\nstream\n`), content, Buffer.from('\nendstream')]) });
+  objects.push({ num: contents, body: stream(content) });
+  // What the incremental writer does for an overlay: [q] existing [Q] overlay.
+  let contentsRef = `${contents} 0 R`;
+  if (overlays.length) {
+    const refs: number[] = [];
+    const add = (b: Buffer) => {
+      const n = alloc();
+      objects.push({ num: n, body: stream(b) });
+      refs.push(n);
+    };
+    add(overlays[0]!.prefix);
+    refs.push(contents);
+    add(overlays[0]!.suffix);
+    for (const o of overlays) add(o.content);
+    contentsRef = `[${refs.map((r) => `${r} 0 R`).join(' ')}]`;
+  }
   const res = pdfDict({ XObject: pdfDict(xobjects) });
   const annotsStr = annots.length ? `/Annots[${annots.map((a) => `${a} 0 R`).join(' ')}]` : '';
   objects.push({
     num: page,
-    body: Buffer.from(`<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 ${pageSize[0]} ${pageSize[1]}]/Resources ${serializeValue(res, globalRef)}/Contents ${contents} 0 R${annotsStr}>>`, 'latin1'),
+    body: Buffer.from(`<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 ${pageSize[0]} ${pageSize[1]}]/Resources ${serializeValue(res, globalRef)}/Contents ${contentsRef}${annotsStr}>>`, 'latin1'),
   });
   objects.push({ num: pages, body: Buffer.from(`<</Type/Pages/Kids[${page} 0 R]/Count 1>>`) });
   const acro = annots.length ? `/AcroForm<</Fields[${annots.map((a) => `${a} 0 R`).join(' ')}]/SigFlags 1>>` : '';

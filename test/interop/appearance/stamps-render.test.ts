@@ -120,6 +120,36 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
     expect(countPixels(r.png, rect, A4[1], (p) => p[0] !== p[1] || p[1] !== p[2]).hits).toBe(0);
   });
 
+  it('page overlay: a certification statement painted over a page whose content leaves the CTM changed', async () => {
+    const ap = await buildTextBlockAppearance({
+      width: 300,
+      padding: 2,
+      paragraphs: [
+        { text: 'Chứng thực bản sao đúng với bản chính', font: 'bold', size: 12, align: 'center' },
+        { text: 'Số chứng thực: 1234, Quyển số: 01/2026-SCT/BS', size: 11, align: 'center' },
+        { text: 'Ngày 26 tháng 11 năm 2026', size: 11, align: 'center' },
+      ],
+      images: [],
+    });
+    const rect: [number, number, number, number] = [250, 100, 550, 100 + ap.height];
+    // The original page scales by 2 and sets a blue fill without q/Q (legal at the end of a page).
+    const original = '2 0 0 2 0 0 cm 0 0 1 rg 10 10 40 40 re f';
+    const r = saveAndRender('overlay', miniPdf(A4, [{ bundle: ap, rect, as: 'overlay' }], original));
+    qpdfCheck(r.pdfPath);
+    expect(r.text).toContain('Chứng thực bản sao đúng với bản chính');
+    expect(r.text).toContain('Số chứng thực: 1234, Quyển số: 01/2026-SCT/BS');
+    expect(r.text).toContain('Ngày 26 tháng 11 năm 2026');
+    // The page's own square is still there (20..100 after its 2x scale)...
+    expect(isBlue(pixelAt(r.png, 60, 60, A4[1]))).toBe(true);
+    // ...and the overlay's ink stays inside its rectangle, unscaled and black (not the page's blue).
+    const inkInside = countPixels(r.png, rect, A4[1], isDark).hits;
+    expect(inkInside).toBeGreaterThan(300);
+    expect(countPixels(r.png, rect, A4[1], isBlue).hits).toBe(0);
+    const allInk = countPixels(r.png, [0, 0, A4[0], A4[1]], A4[1], (p) => !isWhite(p) && !isBlue(p)).hits;
+    const rectInk = countPixels(r.png, rect, A4[1], (p) => !isWhite(p) && !isBlue(p)).hits;
+    expect(allInk - rectInk).toBeLessThan(60); // only anti-aliasing fringes of the blue square
+  });
+
   it('text block: every Vietnamese letter survives extraction', async () => {
     const all: string[] = [];
     for (let c = 0x1ea0; c <= 0x1ef9; c++) all.push(String.fromCodePoint(c));
