@@ -114,6 +114,11 @@ export class PdfDocument {
     return scan.trailer;
   }
 
+  /** How many objects have been parsed so far (laziness is observable, and tested). */
+  get loadedObjects(): number {
+    return this.cache.size;
+  }
+
   /** The merged cross-reference table (object number → entry). */
   get entries(): ReadonlyMap<number, XrefEntry> {
     return this.xref;

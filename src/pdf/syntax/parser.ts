@@ -253,7 +253,7 @@ export class Parser {
     if (num === undefined || gen === undefined || !this.keyword('obj')) throw malformed('expected "N G obj"', { offset: at });
     let value = this.parseObject();
     this.skipWs();
-    if (value instanceof PdfDict && this.buf.compare(KW_STREAM, 0, 6, this.pos, this.pos + 6) === 0 && !isRegular(this.buf[this.pos + 6])) {
+    if (value instanceof PdfDict && this.pos + 6 <= this.end && this.buf.compare(KW_STREAM, 0, 6, this.pos, this.pos + 6) === 0 && !isRegular(this.buf[this.pos + 6])) {
       value = this.parseStreamBody(value, resolveLength);
       this.skipWs();
     }
@@ -281,7 +281,7 @@ export class Parser {
     if (len !== undefined && Number.isInteger(len) && len >= 0 && dataStart + len <= this.end) {
       let q = dataStart + len;
       while (q < this.end && isWs(b[q])) q++;
-      if (b.compare(KW_ENDSTREAM, 0, 9, q, q + 9) === 0) {
+      if (q + 9 <= this.end && b.compare(KW_ENDSTREAM, 0, 9, q, q + 9) === 0) {
         this.pos = q + 9;
         return new PdfStream(d, b.subarray(dataStart, dataStart + len), dataStart);
       }
