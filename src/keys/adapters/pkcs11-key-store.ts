@@ -1,0 +1,345 @@
+import { createHash, createPrivateKey, createPublicKey, randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import pkcs11js from 'pkcs11js';
+import { AppError } from '../../core/errors.js';
+import { int, seq } from '../../core/der.js';
+import { hashOf, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
+import type { KeyRef, KeySpec, KeyStore } from '../key-store.js';
+import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11-uri.js';
+
+/**
+ * KeyStore on a PKCS#11 token (an HSM; SoftHSM2 in tests), keys addressed by RFC 7512 URIs
+ * (`pkcs11:token=…;object=…;id=%..;type=private`). Keys are generated on the token as sensitive
+ * and non-extractable, so `exportPkcs8` is refused: server-generated subscriber keys that must be
+ * delivered as PKCS#12 belong in the encrypted store; CA keys belong here.
+ * Calls use the synchronous Cryptoki API: a C_SignInit/C_Sign pair runs in one turn of the event
+ * loop, so operations on the single logged-in session never interleave.
+ */
+export interface Pkcs11KeyStoreOptions {
+  /** Path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
+  readonly modulePath: string;
+  /** CKA token label (trailing blanks ignored). */
+  readonly tokenLabel: string;
+  /** User PIN; kept only for C_Login, never logged or put in errors. */
+  readonly pin: string;
+}
+
+interface Loaded {
+  readonly lib: pkcs11js.PKCS11;
+  refs: number;
+  /**
+   * Cryptoki login state is per application and token: once one session is logged in, C_Login
+   * on another answers CKR_USER_ALREADY_LOGGED_IN whatever the PIN. To still refuse a wrong PIN,
+   * the SHA-256 of the PIN that logged in is kept (in memory only) per token.
+   */
+  readonly loggedIn: Map<string, Buffer>;
+}
+const modules = new Map<string, Loaded>();
+
+interface TokenKey {
+  readonly handle: pkcs11js.Handle;
+  readonly spki: Buffer;
+  readonly kind: 'rsa' | 'ec';
+}
+
+const OID_P256 = Buffer.from('06082a8648ce3d030107', 'hex');
+const OID_P384 = Buffer.from('06052b81040022', 'hex');
+
+export class Pkcs11KeyStore implements KeyStore {
+  readonly schemes = ['pkcs11'] as const;
+  readonly #lib: pkcs11js.PKCS11;
+  readonly #modulePath: string;
+  readonly #session: pkcs11js.Handle;
+  readonly #token: string;
+  readonly #cache = new Map<string, TokenKey>();
+  #closed = false;
+
+  private constructor(lib: pkcs11js.PKCS11, modulePath: string, session: pkcs11js.Handle, token: string) {
+    this.#lib = lib;
+    this.#modulePath = modulePath;
+    this.#session = session;
+    this.#token = token;
+  }
+
+  /** Loads the module (once per path), finds the token by label, opens a R/W session and logs in. */
+  static open(o: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
+    let m = modules.get(o.modulePath);
+    if (!m) {
+      const lib = new pkcs11js.PKCS11();
+      try {
+        lib.load(o.modulePath);
+        lib.C_Initialize();
+      } catch (err) {
+        throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${o.modulePath}`, { cause: err });
+      }
+      m = { lib, refs: 0, loggedIn: new Map() };
+      modules.set(o.modulePath, m);
+    }
+    const lib = m.lib;
+    const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trimEnd() === o.tokenLabel);
+    if (slot === undefined) {
+      if (m.refs === 0) release(o.modulePath);
+      throw new AppError('KEY_NOT_FOUND', `no PKCS#11 token labelled ${o.tokenLabel}`);
+    }
+    const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+    const pinHash = createHash('sha256').update(o.pin, 'utf8').digest();
+    const fail = (e: AppError): never => {
+      lib.C_CloseSession(session);
+      if (m.refs === 0) release(o.modulePath);
+      throw e;
+    };
+    try {
+      lib.C_Login(session, pkcs11js.CKU_USER, o.pin);
+      m.loggedIn.set(o.tokenLabel, pinHash);
+    } catch (err) {
+      const code = (err as { code?: number }).code;
+      if (code === pkcs11js.CKR_USER_ALREADY_LOGGED_IN) {
+        const known = m.loggedIn.get(o.tokenLabel);
+        if (!known || !timingSafeEqual(known, pinHash)) fail(new AppError('PIN_INVALID', 'the PKCS#11 token rejected the PIN'));
+      } else if (code === pkcs11js.CKR_PIN_INCORRECT || code === pkcs11js.CKR_PIN_LEN_RANGE) {
+        fail(new AppError('PIN_INVALID', 'the PKCS#11 token rejected the PIN'));
+      } else if (code === pkcs11js.CKR_PIN_LOCKED) {
+        fail(new AppError('KEY_LOCKED', 'the PKCS#11 token PIN is locked'));
+      } else {
+        fail(new AppError('KEY_LOCKED', 'PKCS#11 login failed', { cause: err }));
+      }
+    }
+    m.refs++;
+    return new Pkcs11KeyStore(lib, o.modulePath, session, o.tokenLabel);
+  }
+
+  async generate(spec: KeySpec, label: string): Promise<KeyRef> {
+    const id = randomBytes(16);
+    const common = [
+      { type: pkcs11js.CKA_TOKEN, value: true },
+      { type: pkcs11js.CKA_ID, value: id },
+      { type: pkcs11js.CKA_LABEL, value: label },
+    ];
+    const priv = [...common, { type: pkcs11js.CKA_PRIVATE, value: true }, { type: pkcs11js.CKA_SENSITIVE, value: true }, { type: pkcs11js.CKA_EXTRACTABLE, value: false }, { type: pkcs11js.CKA_SIGN, value: true }];
+    let pair: pkcs11js.KeyPair;
+    if (spec.type === 'rsa') {
+      pair = this.#lib.C_GenerateKeyPair(
+        this.#session,
+        { mechanism: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN },
+        [...common, { type: pkcs11js.CKA_VERIFY, value: true }, { type: pkcs11js.CKA_MODULUS_BITS, value: spec.bits }, { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }],
+        priv,
+      );
+    } else if (spec.type === 'ec' && (spec.curve === 'P-256' || spec.curve === 'P-384')) {
+      pair = this.#lib.C_GenerateKeyPair(
+        this.#session,
+        { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
+        [...common, { type: pkcs11js.CKA_VERIFY, value: true }, { type: pkcs11js.CKA_EC_PARAMS, value: spec.curve === 'P-256' ? OID_P256 : OID_P384 }],
+        priv,
+      );
+    } else {
+      throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'unsupported key specification');
+    }
+    const spki = this.#spkiOf(pair.publicKey, spec.type);
+    const uri = formatPkcs11Uri({ token: this.#token, object: label, id, type: 'private' });
+    this.#cache.set(uri, { handle: pair.privateKey, spki, kind: spec.type });
+    return { uri, publicKeySpki: spki };
+  }
+
+  /** Creates the private and public key objects on the token from PKCS#8 (e.g. moving a CA key into the HSM). */
+  async importPkcs8(pkcs8Der: Buffer, label: string): Promise<KeyRef> {
+    let jwk: JsonWebKey;
+    let spki: Buffer;
+    try {
+      const k = createPrivateKey({ key: pkcs8Der, format: 'der', type: 'pkcs8' });
+      jwk = k.export({ format: 'jwk' });
+      spki = createPublicKey(k).export({ format: 'der', type: 'spki' });
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'not a PKCS#8 private key');
+    }
+    const id = randomBytes(16);
+    const b = (s: string | undefined) => Buffer.from(s ?? '', 'base64url');
+    const common = [{ type: pkcs11js.CKA_TOKEN, value: true }, { type: pkcs11js.CKA_ID, value: id }, { type: pkcs11js.CKA_LABEL, value: label }];
+    const privFlags = [{ type: pkcs11js.CKA_PRIVATE, value: true }, { type: pkcs11js.CKA_SENSITIVE, value: true }, { type: pkcs11js.CKA_EXTRACTABLE, value: false }, { type: pkcs11js.CKA_SIGN, value: true }];
+    let kind: 'rsa' | 'ec';
+    let handle: pkcs11js.Handle;
+    if (jwk.kty === 'RSA') {
+      kind = 'rsa';
+      handle = this.#lib.C_CreateObject(this.#session, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        ...common,
+        ...privFlags,
+        { type: pkcs11js.CKA_MODULUS, value: b(jwk.n) },
+        { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: b(jwk.e) },
+        { type: pkcs11js.CKA_PRIVATE_EXPONENT, value: b(jwk.d) },
+        { type: pkcs11js.CKA_PRIME_1, value: b(jwk.p) },
+        { type: pkcs11js.CKA_PRIME_2, value: b(jwk.q) },
+        { type: pkcs11js.CKA_EXPONENT_1, value: b(jwk.dp) },
+        { type: pkcs11js.CKA_EXPONENT_2, value: b(jwk.dq) },
+        { type: pkcs11js.CKA_COEFFICIENT, value: b(jwk.qi) },
+      ]);
+      this.#lib.C_CreateObject(this.#session, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        ...common,
+        { type: pkcs11js.CKA_VERIFY, value: true },
+        { type: pkcs11js.CKA_MODULUS, value: b(jwk.n) },
+        { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: b(jwk.e) },
+      ]);
+    } else if (jwk.kty === 'EC' && (jwk.crv === 'P-256' || jwk.crv === 'P-384')) {
+      kind = 'ec';
+      const params = jwk.crv === 'P-256' ? OID_P256 : OID_P384;
+      handle = this.#lib.C_CreateObject(this.#session, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
+        ...common,
+        ...privFlags,
+        { type: pkcs11js.CKA_EC_PARAMS, value: params },
+        { type: pkcs11js.CKA_VALUE, value: b(jwk.d) },
+      ]);
+      const point = Buffer.concat([Buffer.from([4]), b(jwk.x), b(jwk.y)]);
+      this.#lib.C_CreateObject(this.#session, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
+        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
+        ...common,
+        { type: pkcs11js.CKA_VERIFY, value: true },
+        { type: pkcs11js.CKA_EC_PARAMS, value: params },
+        { type: pkcs11js.CKA_EC_POINT, value: Buffer.concat([Buffer.from([0x04, point.length]), point]) },
+      ]);
+    } else {
+      throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'only RSA and P-256/P-384 keys can be imported into the token');
+    }
+    const uri = formatPkcs11Uri({ token: this.#token, object: label, id, type: 'private' });
+    this.#cache.set(uri, { handle, spki, kind });
+    return { uri, publicKeySpki: spki };
+  }
+
+  async publicKey(uri: string): Promise<Buffer> {
+    return Buffer.from(this.#find(uri).spki);
+  }
+
+  async signer(uri: string, algorithm?: SignatureAlgorithm): Promise<Signer> {
+    const key = this.#find(uri);
+    const alg: SignatureAlgorithm = algorithm ?? (key.kind === 'rsa' ? 'RSA-PKCS1-SHA256' : spkiCurveBits(key.spki) === 384 ? 'ECDSA-SHA384' : 'ECDSA-SHA256');
+    if (alg.startsWith('ECDSA') !== (key.kind === 'ec')) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `algorithm ${alg} does not fit a ${key.kind} key`);
+    const h = hashOf(alg);
+    return Object.freeze({
+      algorithm: alg,
+      publicKeySpki: key.spki,
+      sign: async (data: Uint8Array) => this.#sign(key.handle, alg, h, Buffer.from(data)),
+    });
+  }
+
+  async exportPkcs8(_uri: string): Promise<Buffer> {
+    throw new AppError('FORBIDDEN', 'keys on a PKCS#11 token are not extractable');
+  }
+
+  async delete(uri: string): Promise<void> {
+    const u = this.#parse(uri);
+    const found = [...this.#findObjects(pkcs11js.CKO_PRIVATE_KEY, u), ...this.#findObjects(pkcs11js.CKO_PUBLIC_KEY, u)];
+    if (found.length === 0) throw new AppError('KEY_NOT_FOUND', 'no such key on the token');
+    for (const h of found) this.#lib.C_DestroyObject(this.#session, h);
+    this.#cache.delete(uri);
+  }
+
+  /** Logs out and closes the session; finalizes the module when no other store uses it. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#lib.C_Logout(this.#session);
+    } catch {
+      // already logged out
+    }
+    this.#lib.C_CloseSession(this.#session);
+    const m = modules.get(this.#modulePath);
+    if (m && --m.refs === 0) release(this.#modulePath);
+  }
+
+  #sign(handle: pkcs11js.Handle, alg: SignatureAlgorithm, h: 'sha256' | 'sha384' | 'sha512', data: Buffer): Buffer {
+    const out = Buffer.alloc(1024);
+    const hashMech = { sha256: pkcs11js.CKM_SHA256, sha384: pkcs11js.CKM_SHA384, sha512: pkcs11js.CKM_SHA512 }[h];
+    try {
+      if (alg.startsWith('ECDSA')) {
+        // Hash here, sign the digest with plain CKM_ECDSA (supported by every token); the token
+        // returns r‖s (PKCS#11 §2.3.1), X.509/CMS need the DER SEQUENCE of two INTEGERs.
+        this.#lib.C_SignInit(this.#session, { mechanism: pkcs11js.CKM_ECDSA }, handle);
+        const raw = this.#lib.C_Sign(this.#session, createHash(h).update(data).digest(), out);
+        const half = raw.length / 2;
+        return seq(int(raw.subarray(0, half)), int(raw.subarray(half)));
+      }
+      if (alg.startsWith('RSA-PSS')) {
+        const mech = { sha256: pkcs11js.CKM_SHA256_RSA_PKCS_PSS, sha384: pkcs11js.CKM_SHA384_RSA_PKCS_PSS, sha512: pkcs11js.CKM_SHA512_RSA_PKCS_PSS }[h];
+        const mgf = { sha256: pkcs11js.CKG_MGF1_SHA256, sha384: pkcs11js.CKG_MGF1_SHA384, sha512: pkcs11js.CKG_MGF1_SHA512 }[h];
+        const saltLen = { sha256: 32, sha384: 48, sha512: 64 }[h];
+        this.#lib.C_SignInit(this.#session, { mechanism: mech, parameter: { type: pkcs11js.CK_PARAMS_RSA_PSS, hashAlg: hashMech, mgf, saltLen } as pkcs11js.RsaPSS }, handle);
+        return Buffer.from(this.#lib.C_Sign(this.#session, data, out));
+      }
+      const mech = { sha256: pkcs11js.CKM_SHA256_RSA_PKCS, sha384: pkcs11js.CKM_SHA384_RSA_PKCS, sha512: pkcs11js.CKM_SHA512_RSA_PKCS }[h];
+      this.#lib.C_SignInit(this.#session, { mechanism: mech }, handle);
+      return Buffer.from(this.#lib.C_Sign(this.#session, data, out));
+    } catch (err) {
+      throw new AppError('KEY_LOCKED', 'the PKCS#11 token refused to sign', { cause: err });
+    }
+  }
+
+  #parse(uri: string): { token?: string; object?: string; id?: Buffer } {
+    const u = parsePkcs11Uri(uri);
+    if (!u) throw new AppError('KEY_URI_UNSUPPORTED', 'not a pkcs11: URI');
+    if (u.token !== undefined && u.token !== this.#token) throw new AppError('KEY_NOT_FOUND', 'the key is on another token');
+    if (u.type !== undefined && u.type !== 'private') throw new AppError('KEY_NOT_FOUND', 'the URI does not name a private key');
+    if (u.id === undefined && u.object === undefined) throw new AppError('KEY_NOT_FOUND', 'the URI names no key (id or object required)');
+    return u;
+  }
+
+  #findObjects(cls: number, u: { object?: string; id?: Buffer }): pkcs11js.Handle[] {
+    const tmpl: pkcs11js.Template = [{ type: pkcs11js.CKA_CLASS, value: cls }];
+    if (u.id !== undefined) tmpl.push({ type: pkcs11js.CKA_ID, value: u.id });
+    if (u.object !== undefined) tmpl.push({ type: pkcs11js.CKA_LABEL, value: u.object });
+    this.#lib.C_FindObjectsInit(this.#session, tmpl);
+    try {
+      return this.#lib.C_FindObjects(this.#session, 2);
+    } finally {
+      this.#lib.C_FindObjectsFinal(this.#session);
+    }
+  }
+
+  #find(uri: string): TokenKey {
+    const hit = this.#cache.get(uri);
+    if (hit) return hit;
+    const u = this.#parse(uri);
+    const priv = this.#findObjects(pkcs11js.CKO_PRIVATE_KEY, u);
+    if (priv.length !== 1) throw new AppError('KEY_NOT_FOUND', priv.length === 0 ? 'no such key on the token' : 'the URI matches several keys');
+    const [keyType] = this.#lib.C_GetAttributeValue(this.#session, priv[0]!, [{ type: pkcs11js.CKA_KEY_TYPE }]);
+    const kind = keyType!.value.readUInt32LE(0) === pkcs11js.CKK_EC ? 'ec' : 'rsa';
+    const [pub] = this.#findObjects(pkcs11js.CKO_PUBLIC_KEY, u);
+    if (pub === undefined) throw new AppError('KEY_NOT_FOUND', 'the key has no public key object on the token');
+    const key = { handle: priv[0]!, spki: this.#spkiOf(pub, kind), kind } as const;
+    this.#cache.set(uri, key);
+    return key;
+  }
+
+  #spkiOf(pub: pkcs11js.Handle, kind: 'rsa' | 'ec'): Buffer {
+    if (kind === 'rsa') {
+      const [n, e] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: pkcs11js.CKA_MODULUS }, { type: pkcs11js.CKA_PUBLIC_EXPONENT }]);
+      return createPublicKey({ key: { kty: 'RSA', n: n!.value.toString('base64url'), e: e!.value.toString('base64url') }, format: 'jwk' }).export({ format: 'der', type: 'spki' });
+    }
+    const [params, point] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: pkcs11js.CKA_EC_PARAMS }, { type: pkcs11js.CKA_EC_POINT }]);
+    const crv = params!.value.equals(OID_P256) ? 'P-256' : params!.value.equals(OID_P384) ? 'P-384' : undefined;
+    if (!crv) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'unsupported curve on the token');
+    // CKA_EC_POINT is DER OCTET STRING (04 len 04‖X‖Y); some tokens return the bare point.
+    let p = point!.value;
+    if (p[0] === 0x04 && p.length > 2 && p[1] === p.length - 2 && p[2] === 0x04) p = p.subarray(2);
+    const size = (p.length - 1) / 2;
+    return createPublicKey({ key: { kty: 'EC', crv, x: p.subarray(1, 1 + size).toString('base64url'), y: p.subarray(1 + size).toString('base64url') }, format: 'jwk' }).export({ format: 'der', type: 'spki' });
+  }
+}
+
+function release(modulePath: string): void {
+  const m = modules.get(modulePath);
+  modules.delete(modulePath);
+  try {
+    m?.lib.C_Finalize();
+  } catch {
+    // not initialized
+  }
+}
+
+function spkiCurveBits(spki: Buffer): number {
+  const k = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  return k.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? 384 : 256;
+}

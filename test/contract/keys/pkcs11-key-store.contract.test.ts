@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isAppError } from '../../../src/core/errors.js';
+import { verifyWithKey, type SignatureAlgorithm } from '../../../src/core/signature-algorithms.js';
+import { Pkcs11KeyStore } from '../../../src/keys/adapters/pkcs11-key-store.js';
+import { parsePkcs11Uri, formatPkcs11Uri } from '../../../src/keys/pkcs11-uri.js';
+import { KeyStoreRouter } from '../../../src/keys/key-store-router.js';
+import type { KeySpec } from '../../../src/keys/key-store.js';
+
+const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p)) ?? '/usr/lib/softhsm/libsofthsm2.so';
+const TOKEN = 'kyso-test';
+const PIN = '5678';
+
+async function errOf(p: Promise<unknown> | (() => unknown)): Promise<unknown> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error');
+}
+
+describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
+  let dir: string;
+  let hsm: Pkcs11KeyStore;
+  beforeAll(() => {
+    // A test-owned SoftHSM configuration and token directory; SOFTHSM2_CONF must be set before the module initialises.
+    dir = mkdtempSync(join(tmpdir(), 'kyso-softhsm-'));
+    mkdirSync(join(dir, 'tokens'));
+    writeFileSync(join(dir, 'softhsm2.conf'), `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    process.env.SOFTHSM2_CONF = join(dir, 'softhsm2.conf');
+    execFileSync('softhsm2-util', ['--init-token', '--free', '--label', TOKEN, '--so-pin', '1234', '--pin', PIN], { env: process.env, stdio: 'pipe' });
+    hsm = Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+  });
+  afterAll(() => {
+    hsm?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cases: [string, KeySpec, SignatureAlgorithm | undefined, SignatureAlgorithm][] = [
+    ['RSA-2048 PKCS#1 v1.5', { type: 'rsa', bits: 2048 }, undefined, 'RSA-PKCS1-SHA256'],
+    ['RSA-2048 PSS', { type: 'rsa', bits: 2048 }, 'RSA-PSS-SHA256', 'RSA-PSS-SHA256'],
+    ['P-256', { type: 'ec', curve: 'P-256' }, undefined, 'ECDSA-SHA256'],
+    ['P-384', { type: 'ec', curve: 'P-384' }, undefined, 'ECDSA-SHA384'],
+  ];
+  for (const [name, spec, alg, expected] of cases) {
+    it(`ok/generate on the token, sign there, verify with node:crypto: ${name}`, async () => {
+      const ref = await hsm.generate(spec, `ca ${name}`);
+      const u = parsePkcs11Uri(ref.uri)!;
+      expect(u).toMatchObject({ token: TOKEN, object: `ca ${name}`, type: 'private' });
+      expect(u.id).toHaveLength(16);
+      const signer = await hsm.signer(ref.uri, alg);
+      expect(signer.algorithm).toBe(expected);
+      const data = Buffer.from('Sở Tư pháp tỉnh Quảng Ninh');
+      const pub = createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' });
+      expect(verifyWithKey(expected, pub, data, await signer.sign(data))).toBe(true);
+      expect(verifyWithKey(expected, pub, Buffer.from('x'), await signer.sign(data))).toBe(false);
+    });
+  }
+
+  it('ok/a second session (new store instance) finds keys by URI alone and reads the same public key', async () => {
+    const ref = await hsm.generate({ type: 'ec', curve: 'P-256' }, 'tsa');
+    hsm.close();
+    hsm = Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+    expect(await hsm.publicKey(ref.uri)).toEqual(ref.publicKeySpki);
+    const s = await hsm.signer(ref.uri);
+    expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' }), Buffer.from('a'), await s.sign(Buffer.from('a')))).toBe(true);
+  });
+
+  it('ok/pkcs11-tool (OpenSC, independent) lists the generated key on the token', async () => {
+    await hsm.generate({ type: 'ec', curve: 'P-256' }, 'seen-by-opensc');
+    const out = execFileSync('pkcs11-tool', ['--module', MODULE, '--token-label', TOKEN, '--login', '--pin', PIN, '--list-objects', '--type', 'privkey'], { env: process.env, encoding: 'utf8' });
+    expect(out).toContain('seen-by-opensc');
+  });
+
+  it('ok/imported PKCS#8 keys become non-extractable token keys', async () => {
+    for (const [type, opts] of [['rsa', { modulusLength: 2048 }], ['ec', { namedCurve: 'P-384' }]] as const) {
+      const { privateKey, publicKey } = generateKeyPairSync(type as 'rsa', opts as { modulusLength: number });
+      const ref = await hsm.importPkcs8(privateKey.export({ format: 'der', type: 'pkcs8' }), `imported-${type}`);
+      expect(ref.publicKeySpki).toEqual(publicKey.export({ format: 'der', type: 'spki' }));
+      const s = await hsm.signer(ref.uri);
+      expect(verifyWithKey(s.algorithm, publicKey, Buffer.from('m'), await s.sign(Buffer.from('m')))).toBe(true);
+      expect(isAppError(await errOf(hsm.exportPkcs8(ref.uri)), 'FORBIDDEN')).toBe(true);
+    }
+  });
+
+  it('fail/wrong PIN → PIN_INVALID (PIN not in the message); unknown token/key → KEY_NOT_FOUND; delete', async () => {
+    // while another session of this process is logged in (Cryptoki would just say "already logged in")
+    const e = await errOf(() => Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: '0000-wrong' }));
+    expect(isAppError(e, 'PIN_INVALID')).toBe(true);
+    expect((e as Error).message).not.toContain('0000-wrong');
+    // and with no session open: the token itself refuses
+    hsm.close();
+    expect(isAppError(await errOf(() => Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: '9999' })), 'PIN_INVALID')).toBe(true);
+    hsm = Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+    expect(isAppError(await errOf(() => Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: 'nope', pin: PIN })), 'KEY_NOT_FOUND')).toBe(true);
+    expect(isAppError(await errOf(hsm.signer(formatPkcs11Uri({ token: TOKEN, id: Buffer.from('missing') }))), 'KEY_NOT_FOUND')).toBe(true);
+    expect(isAppError(await errOf(hsm.signer(formatPkcs11Uri({ token: 'other', object: 'x' }))), 'KEY_NOT_FOUND')).toBe(true);
+    const ref = await hsm.generate({ type: 'ec', curve: 'P-256' }, 'to-delete');
+    await hsm.delete(ref.uri);
+    expect(isAppError(await errOf(hsm.signer(ref.uri)), 'KEY_NOT_FOUND')).toBe(true);
+    expect(isAppError(await errOf(hsm.signer(ref.uri, 'RSA-PKCS1-SHA256')), 'KEY_NOT_FOUND')).toBe(true);
+  });
+
+  it('ok/the router sends pkcs11: URIs to the token adapter', async () => {
+    const router = new KeyStoreRouter([hsm]);
+    const ref = await router.generate({ type: 'ec', curve: 'P-256' }, 'routed');
+    expect((await router.signer(ref.uri)).algorithm).toBe('ECDSA-SHA256');
+    expect(isAppError(await errOf(router.signer('kyso-key:k_1')), 'KEY_URI_UNSUPPORTED')).toBe(true);
+  });
+
+  it('ok/RFC 7512 URI parsing and formatting', () => {
+    const uri = formatPkcs11Uri({ token: 'My Token', object: 'CA;key', id: Buffer.from([0, 0xff]), type: 'private' });
+    expect(uri).toBe('pkcs11:token=My%20Token;object=CA%3Bkey;id=%00%ff;type=private');
+    expect(parsePkcs11Uri(uri)).toEqual({ token: 'My Token', object: 'CA;key', id: Buffer.from([0, 0xff]), type: 'private' });
+    expect(parsePkcs11Uri('pkcs11:object=a?pin-value=1234')).toEqual({ object: 'a' });
+    expect(parsePkcs11Uri('pkcs11:id=%zz')).toBeUndefined();
+    expect(parsePkcs11Uri('kyso-key:k_1')).toBeUndefined();
+  });
+});
