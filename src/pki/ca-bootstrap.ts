@@ -105,8 +105,8 @@ async function createRoot(d: BootstrapDeps, subjectIn: SubjectFields): Promise<v
     issuer: { caId: 'root', nameDer: subjectDer, keyId: keyIdentifier(key.publicKeyBits), notBefore, notAfter, isCa: true, urls: {} },
     selfSigned: true, renewal: false, policies: [],
   };
+  assertLint(template);
   const tbs = encodeTbs(template, signer.algorithm);
-  assertLint(template, tbs);
   const subjectDn = renderName(subjectDer);
   const rec = await d.store.certificates.reserve({
     id: newId('crt'), caId: 'root', serial: serialToHex(template.serial), profile: profile.id, subscriberId: null, requestId: null,

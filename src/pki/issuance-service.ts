@@ -8,7 +8,7 @@ import { requireRole, type Actor } from './actor.js';
 import type { CaRegistry, LoadedCa } from './ca-registry.js';
 import type { PkiConfig } from './config.js';
 import { parseCsr } from './csr.js';
-import { assertLint } from './lint.js';
+import { assertEncoding, assertLint } from './lint.js';
 import { encodeSubject, normalizeSubject, renderName } from './names.js';
 import { buildPkcs12 } from './pkcs12.js';
 import type { CertificateRecord, PkiAuditSink, PkiStore, SubjectFields } from './ports.js';
@@ -70,7 +70,7 @@ export class IssuanceService {
   constructor(private readonly d: IssuanceDeps) {}
 
   /** Issue a certificate from a CSR or with server-side key generation (PKCS#12 returned). */
-  issue(actor: Actor, input: IssueInput): Promise<IssueResult> {
+  async issue(actor: Actor, input: IssueInput): Promise<IssueResult> {
     requireRole(actor, ISSUER_ROLES, 'issue certificates');
     if (!input || typeof input !== 'object' || !input.key) throw new AppError('VALIDATION_FAILED', 'profile, subject and key are required');
     const p = getProfile(input.profile);
@@ -161,8 +161,9 @@ export class IssuanceService {
     const subjectDn = renderName(x.subjectDer);
     for (let attempt = 0; !record; attempt++) {
       template = { ...base, serial: generateSerial() };
+      assertLint(template);
       tbs = encodeTbs(template, signer.algorithm);
-      assertLint(template, tbs);
+      assertEncoding(tbs);
       try {
         record = await this.d.store.certificates.reserve({
           id: newId('crt'), caId: x.ca.record.id, serial: serialToHex(template.serial), profile: x.profile.id,

@@ -79,3 +79,14 @@ export function assertLint(t: CertificateTemplate, tbs?: Buffer): void {
   const problems = lintCertificate(t, tbs);
   if (problems.length) throw new AppError('LINT_FAILED', `certificate failed lint: ${problems.join('; ')}`, { details: { problems } });
 }
+
+/** The encoded TBSCertificate is one well-formed DER element (cheap; after `assertLint(t)`). */
+export function assertEncoding(tbs: Buffer): void {
+  let ok = false;
+  try {
+    ok = readTlv(tbs, 0).end === tbs.length;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new AppError('LINT_FAILED', 'certificate failed lint: TBSCertificate is not one DER element', { details: { problems: ['TBSCertificate is not valid DER'] } });
+}
