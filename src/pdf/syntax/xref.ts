@@ -23,6 +23,28 @@ export interface XrefSection {
   streamNum?: number;
 }
 
+function digits(buf: Buffer, at: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = buf[at + i]! - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+function fixedEntry(buf: Buffer, at: number): { offset: number; gen: number; inUse: boolean } | undefined {
+  if (at + 18 > buf.length || buf[at + 10] !== 0x20 || buf[at + 16] !== 0x20) return undefined;
+  const t = buf[at + 17];
+  if (t !== 0x6e && t !== 0x66) return undefined;
+  const offset = digits(buf, at, 10);
+  const gen = digits(buf, at + 11, 5);
+  if (offset < 0 || gen < 0) return undefined;
+  const next = buf[at + 18];
+  if (next !== undefined && next !== 0x20 && next !== 0x0d && next !== 0x0a) return undefined;
+  return { offset, gen, inUse: t === 0x6e };
+}
+
 /** §7.5.4 classic table followed by §7.5.5 trailer. `p.pos` is just after the `xref` keyword. */
 function parseTable(buf: Buffer, offset: number, limits: PdfLimits): XrefSection {
   const p = new Parser(buf, offset, limits.maxDepth);
@@ -36,6 +58,15 @@ function parseTable(buf: Buffer, offset: number, limits: PdfLimits): XrefSection
     if (start === undefined || count === undefined) throw malformed('bad xref subsection header', { offset: p.pos });
     if (start + count > limits.maxObjects) throw new AppError('PDF_LIMIT_EXCEEDED', `xref declares more than ${limits.maxObjects} objects`);
     for (let i = 0; i < count; i++) {
+      // fast path: the standard fixed 20-byte entry `oooooooooo ggggg n` + 2-byte EOL (§7.5.4)
+      p.skipWs();
+      const fixed = fixedEntry(buf, p.pos);
+      if (fixed) {
+        const num = start + i;
+        if (!entries.has(num)) entries.set(num, fixed.inUse ? { kind: 'offset', offset: fixed.offset, gen: fixed.gen } : { kind: 'free' });
+        p.pos += 18;
+        continue;
+      }
       const off = p.integer();
       const gen = p.integer();
       p.skipWs();
