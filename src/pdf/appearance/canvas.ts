@@ -15,6 +15,27 @@ export interface Rect {
 
 export type ImageInput = Buffer | DecodedImage;
 
+/** A page's /Rotate (ISO 32000-1 §7.7.3.3 Table 30), clockwise when displayed. */
+export type PageRotation = 0 | 90 | 180 | 270;
+
+/**
+ * §8.10.1 form /Matrix that compensates a page rotation: the page is shown turned clockwise, so
+ * the content is turned counter-clockwise by the same angle, then moved back into the positive
+ * quadrant so the transformed box starts at the origin.
+ */
+export function rotationMatrix(rotate: PageRotation, w: number, h: number): number[] {
+  switch (rotate) {
+    case 0:
+      return [1, 0, 0, 1, 0, 0];
+    case 90:
+      return [0, 1, -1, 0, h, 0];
+    case 180:
+      return [-1, 0, 0, -1, w, h];
+    case 270:
+      return [0, -1, 1, 0, 0, w];
+  }
+}
+
 /**
  * Draws text and images into one form XObject (ISO 32000-1 §8.10) whose /BBox is [0 0 w h].
  * Fonts are subset to the glyphs drawn; each image is embedded once however often it is drawn.
@@ -26,14 +47,22 @@ export class AppearanceCanvas {
   private readonly images = new Map<DecodedImage, { res: string; id: string }>();
   private finished = false;
 
+  /**
+   * @param width, height the box as the reader sees it (upright), in points
+   * @param rotate the page's /Rotate: the form gets a /Matrix that turns it back upright, and its
+   *   transformed box is [0 0 h w] for 90/270 (so a widget /Rect or an overlay is h wide, w high
+   *   in default user space)
+   */
   constructor(
     readonly width: number,
     readonly height: number,
     private readonly idPrefix = '',
+    readonly rotate: PageRotation = 0,
   ) {
     if (!(width > 0 && height > 0) || !Number.isFinite(width) || !Number.isFinite(height)) {
       throw new TypeError('AppearanceCanvas: width and height must be positive numbers');
     }
+    if (![0, 90, 180, 270].includes(rotate)) throw new TypeError('AppearanceCanvas: rotate must be 0, 90, 180 or 270');
   }
 
   /** One line of text with its baseline's left end at (x, y). */
@@ -123,7 +152,7 @@ export class AppearanceCanvas {
         Subtype: pdfName('Form'),
         FormType: 1,
         BBox: [0, 0, this.width, this.height],
-        Matrix: [1, 0, 0, 1, 0, 0],
+        Matrix: rotationMatrix(this.rotate, this.width, this.height),
         Resources: pdfDict(resources),
         Filter: pdfName('FlateDecode'),
         Length: content.length,

@@ -18,7 +18,7 @@ export {
   type BlockOptions,
   type LaidOutLine,
 } from './text-layout.js';
-export { AppearanceCanvas, type ImageInput, type Rect } from './canvas.js';
+export { AppearanceCanvas, rotationMatrix, type ImageInput, type PageRotation, type Rect } from './canvas.js';
 export {
   buildIndividualAppearance,
   buildOrganizationAppearance,

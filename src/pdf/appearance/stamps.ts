@@ -1,4 +1,4 @@
-import { AppearanceCanvas, type ImageInput, type Rect } from './canvas.js';
+import { AppearanceCanvas, type ImageInput, type PageRotation, type Rect } from './canvas.js';
 import type { Appearance } from './model.js';
 import { layoutBlock, type Align, type BlockLayout, type Paragraph, type Rgb, type VerticalAlign } from './text-layout.js';
 import { formatVietnamTime, type TimeFormatter } from './vietnam-time.js';
@@ -23,6 +23,8 @@ interface Common {
   idPrefix?: string;
   /** Renders the signing time; default `dd/mm/yyyy hh:mm:ss +07:00` in Vietnam time. */
   formatTime?: TimeFormatter;
+  /** The target page's /Rotate, so the stamp reads upright (see AppearanceCanvas). */
+  rotate?: PageRotation;
 }
 
 export interface IndividualStampInput extends Common {
@@ -42,7 +44,7 @@ export interface IndividualStampInput extends Common {
 const PAD = 2;
 
 export async function buildIndividualAppearance(i: IndividualStampInput): Promise<Appearance> {
-  const c = new AppearanceCanvas(i.width, i.height, i.idPrefix);
+  const c = new AppearanceCanvas(i.width, i.height, i.idPrefix, i.rotate);
   const inner = { x: PAD, y: PAD, width: i.width - 2 * PAD, height: i.height - 2 * PAD };
   const top: Paragraph[] = i.title ? [{ text: i.title, font: 'bold', size: i.titleSize ?? 11, align: 'center' }] : [];
   const bottom: Paragraph[] = [];
@@ -88,7 +90,7 @@ export interface OrganizationStampInput extends Common {
 
 /** The seal sits on the left third of the box; the text fills the rest to its right. */
 export async function buildOrganizationAppearance(o: OrganizationStampInput): Promise<Appearance> {
-  const c = new AppearanceCanvas(o.width, o.height, o.idPrefix);
+  const c = new AppearanceCanvas(o.width, o.height, o.idPrefix, o.rotate);
   const fallback = o.showText === false ? Math.min(o.width, o.height) : Math.min(o.height, o.width / 3);
   const seal = Math.min(o.sealSize ?? fallback, o.height, o.width);
   c.image(o.sealImage, { x: 0, y: (o.height - seal) / 2, width: seal, height: seal }, 'contain', 'left');
@@ -118,7 +120,7 @@ export interface ElectronicCopyStampInput extends Common {
 
 /** Decree 30/2020 Appendix I: Times New Roman 10, regular, upright, black; shrinks only if it cannot fit. */
 export async function buildElectronicCopyAppearance(e: ElectronicCopyStampInput): Promise<Appearance> {
-  const c = new AppearanceCanvas(e.width, e.height, e.idPrefix);
+  const c = new AppearanceCanvas(e.width, e.height, e.idPrefix, e.rotate);
   c.textBlock(electronicCopyParagraphs(e), { x: PAD, y: PAD, width: e.width - 2 * PAD, height: e.height - 2 * PAD }, { verticalAlign: 'top', align: e.align ?? 'left' });
   return c.finish();
 }
@@ -151,6 +153,7 @@ export interface TextBlockInput {
   /** Rectangle the text must stay in; default the whole box minus padding. */
   textRect?: { x: number; y: number; width: number; height?: number };
   idPrefix?: string;
+  rotate?: PageRotation;
 }
 
 /**
@@ -168,7 +171,7 @@ export async function buildTextBlockAppearance(t: TextBlockInput): Promise<Appea
   const natural = layoutBlock(t.paragraphs, { ...opts, width: textRect.width });
   const height = t.height ?? natural.contentHeight + 2 * pad;
   const rect = textRect.height === undefined && t.textRect === undefined ? { ...textRect, height: height - 2 * pad } : textRect;
-  const c = new AppearanceCanvas(t.width, height, t.idPrefix);
+  const c = new AppearanceCanvas(t.width, height, t.idPrefix, t.rotate);
   for (const im of t.images ?? []) c.image(im.image, im.rect);
   const layout = c.textBlock(t.paragraphs, rect, opts);
   return { ...(await c.finish()), layout };

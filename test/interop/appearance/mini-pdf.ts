@@ -14,7 +14,7 @@ export interface Placement {
 }
 
 /** `pageContent`: the page's original content stream (may leave the graphics state changed). */
-export function miniPdf(pageSize: [number, number], placements: Placement[], pageContent?: string): Buffer {
+export function miniPdf(pageSize: [number, number], placements: Placement[], pageContent?: string, rotate = 0): Buffer {
   const objects: { num: number; body: Buffer }[] = [];
   let next = 1;
   const alloc = () => next++;
@@ -82,7 +82,7 @@ export function miniPdf(pageSize: [number, number], placements: Placement[], pag
   const annotsStr = annots.length ? `/Annots[${annots.map((a) => `${a} 0 R`).join(' ')}]` : '';
   objects.push({
     num: page,
-    body: Buffer.from(`<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 ${pageSize[0]} ${pageSize[1]}]/Resources ${serializeValue(res, globalRef)}/Contents ${contentsRef}${annotsStr}>>`, 'latin1'),
+    body: Buffer.from(`<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 ${pageSize[0]} ${pageSize[1]}]/Rotate ${rotate}/Resources ${serializeValue(res, globalRef)}/Contents ${contentsRef}${annotsStr}>>`, 'latin1'),
   });
   objects.push({ num: pages, body: Buffer.from(`<</Type/Pages/Kids[${page} 0 R]/Count 1>>`) });
   const acro = annots.length ? `/AcroForm<</Fields[${annots.map((a) => `${a} 0 R`).join(' ')}]/SigFlags 1>>` : '';

@@ -150,6 +150,48 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
     expect(allInk - rectInk).toBeLessThan(60); // only anti-aliasing fringes of the blue square
   });
 
+  it.each([90, 180, 270] as const)('a stamp on a page with /Rotate %i reads upright', async (rotate) => {
+    const ap = await buildIndividualAppearance({ width: 200, height: 100, title: 'CHỦ TỊCH', signatureImage: SIGNATURE, signerName: 'Đỗ Văn Dũng', rotate });
+    // In default user space the widget is h x w for 90/270.
+    const [rw, rh] = rotate === 180 ? [200, 100] : [100, 200];
+    const rect: [number, number, number, number] = [200, 300, 200 + rw, 300 + rh];
+    const r = saveAndRender(`rotate-${rotate}`, miniPdf(A4, [{ bundle: ap, rect, as: 'widget' }], undefined, rotate));
+    expect(r.text).toContain('Đỗ Văn Dũng');
+    expect(r.text).toContain('CHỦ TỊCH');
+    // Upright: the blue signature is wider than high, with the title's ink above it and the name's below.
+    const box = (pred: (p: [number, number, number]) => boolean) => {
+      let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
+      for (let y = 0; y < r.png.height; y++) {
+        for (let x = 0; x < r.png.width; x++) {
+          const i = (y * r.png.width + x) * 4;
+          if (pred([r.png.data[i]!, r.png.data[i + 1]!, r.png.data[i + 2]!])) {
+            x0 = Math.min(x0, x);
+            x1 = Math.max(x1, x);
+            y0 = Math.min(y0, y);
+            y1 = Math.max(y1, y);
+          }
+        }
+      }
+      return { x0, y0, x1, y1 };
+    };
+    const blue = box(isBlue);
+    const dark = box(isDark);
+    expect(blue.x1 - blue.x0).toBeGreaterThan(2 * (blue.y1 - blue.y0));
+    expect(dark.y0).toBeLessThan(blue.y0);
+    expect(dark.y1).toBeGreaterThan(blue.y1);
+    // Not upside down: the signature's long underline is at the bottom of its ink.
+    const band = Math.round((blue.y1 - blue.y0) * 0.2);
+    const inRows = (ya: number, yb: number) => {
+      let n = 0;
+      for (let y = ya; y <= yb; y++) for (let x = blue.x0; x <= blue.x1; x++) {
+        const i = (y * r.png.width + x) * 4;
+        if (isBlue([r.png.data[i]!, r.png.data[i + 1]!, r.png.data[i + 2]!])) n++;
+      }
+      return n;
+    };
+    expect(inRows(blue.y1 - band, blue.y1)).toBeGreaterThan(1.5 * inRows(blue.y0, blue.y0 + band));
+  });
+
   it('text block: every Vietnamese letter survives extraction', async () => {
     const all: string[] = [];
     for (let c = 0x1ea0; c <= 0x1ef9; c++) all.push(String.fromCodePoint(c));

@@ -11,6 +11,7 @@ import {
   buildTextBlockAppearance,
   decodeImage,
   pageOverlay,
+  rotationMatrix,
   topRightRect,
   type Appearance,
   type PdfDict,
@@ -107,6 +108,20 @@ describe('appearance bundles', () => {
 });
 
 describe('page placement helpers', () => {
+  it('rotationMatrix maps the box [0 0 w h] onto [0 0 h w] (90/270) or itself (0/180)', () => {
+    const w = 200;
+    const h = 80;
+    for (const rot of [0, 90, 180, 270] as const) {
+      const [a, b, c, d, e, f] = rotationMatrix(rot, w, h);
+      const pts = [[0, 0], [w, 0], [0, h], [w, h]].map(([x, y]) => [a! * x! + c! * y! + e!, b! * x! + d! * y! + f!]);
+      const xs = pts.map((p) => p[0]!);
+      const ys = pts.map((p) => p[1]!);
+      const swapped = rot === 90 || rot === 270;
+      expect([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)].map((v) => v + 0)).toEqual([0, 0, swapped ? h : w, swapped ? w : h]);
+    }
+    expect(() => new AppearanceCanvas(10, 10, '', 45 as 90)).toThrow(TypeError);
+  });
+
   it('topRightRect', () => {
     expect(topRightRect([0, 0, 595, 842], 200, 40)).toEqual([375, 782, 575, 822]);
     expect(topRightRect([10, 20, 610, 812], 100, 30, 10)).toEqual([500, 772, 600, 802]);
