@@ -10,18 +10,19 @@ import { IssuanceService } from '../../../../src/pki/issuance-service.js';
 import { LifecycleService } from '../../../../src/pki/lifecycle-service.js';
 import { OcspService } from '../../../../src/pki/ocsp-service.js';
 import { RaService } from '../../../../src/pki/ra-service.js';
-import type { PkiStore } from '../../../../src/pki/ports.js';
+import type { PkiAuditSink, PkiStore } from '../../../../src/pki/ports.js';
 import { MemoryKeyStore } from '../../../../src/pki/testing/memory-key-store.js';
 import { MemoryAuditSink, MemoryPkiStore } from '../../../../src/pki/testing/memory-pki-store.js';
 
 export const ADMIN: Actor = { id: 'u-admin', role: 'admin' };
 export const OFFICER: Actor = { id: 'u-officer', role: 'ra-officer' };
 
-export async function makePki(o: { store?: PkiStore; config?: Partial<PkiConfig>; clock?: FakeClock } = {}) {
+export async function makePki(o: { store?: PkiStore; config?: Partial<PkiConfig>; clock?: FakeClock; audit?: PkiAuditSink } = {}) {
   const clock = o.clock ?? new FakeClock('2026-03-01T08:00:00Z');
   const store = o.store ?? new MemoryPkiStore();
   const keys = new MemoryKeyStore();
-  const audit = new MemoryAuditSink();
+  const memoryAudit = new MemoryAuditSink();
+  const audit = (o.audit ?? memoryAudit) as MemoryAuditSink;
   const config: PkiConfig = { ...DEFAULT_PKI_CONFIG, baseUrl: 'http://127.0.0.1:8089', caKeySpec: { type: 'ec', curve: 'P-256' }, ...o.config };
   const cas = new CaRegistry(store.cas, keys, config.baseUrl);
   const issuance = new IssuanceService({ store, keys, audit, clock, cas, config });

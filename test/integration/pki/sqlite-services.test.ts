@@ -1,0 +1,108 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pemEncode } from '../../../src/core/bytes.js';
+import { isAppError } from '../../../src/core/errors.js';
+import { newId } from '../../../src/core/ids.js';
+import { generateSerial, serialToHex } from '../../../src/pki/serial.js';
+import { openStore, type Store } from '../../../src/store/index.js';
+import { ADMIN, OFFICER, makeCsr, makePki } from '../../unit/pki/support/pki-fixture.js';
+
+/** The PKI services over B's real SQLite adapter (Kysely + better-sqlite3), checked with openssl. */
+let dir: string;
+let store: Store;
+let pki: Awaited<ReturnType<typeof makePki>>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kyso-pki-sqlite-'));
+  store = await openStore({ dialect: 'sqlite', filename: join(dir, 'kyso.sqlite') });
+  pki = await makePki({ store, audit: store.audit });
+});
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const subject = { commonName: 'Phạm Thị Dung', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:022190000999'] };
+
+describe('PKI services over SQLite', () => {
+  it('ok/bootstrap is idempotent across a re-opened store; audit chain verifies', async () => {
+    expect(pki.boot.created.length).toBe(7);
+    const again = await makePki({ store, audit: store.audit });
+    expect(again.boot.created).toEqual([]);
+    const v = await store.audit.verifyChain();
+    expect(v.ok).toBe(true);
+  });
+
+  it('ok/RA flow, revocation and OCSP/CRL seen by openssl; errors change nothing', async () => {
+    const org = await pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] } });
+    const off = await pki.ra.registerOfficial(OFFICER, { managingOrganizationId: org.id, subject });
+    const req = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: off.id, csr: makeCsr().der });
+    await pki.ra.approve({ id: 'head', role: 'ra-officer', organizationId: org.id }, req.id);
+    const { issued } = await pki.ra.complete(OFFICER, req.id);
+    const leaf = join(dir, 'leaf.pem');
+    writeFileSync(leaf, issued!.pem);
+    const ica = join(dir, 'ica.pem');
+    writeFileSync(ica, pemEncode('CERTIFICATE', (await store.cas.get('individuals'))!.certificateDer));
+    writeFileSync(join(dir, 'root.pem'), pemEncode('CERTIFICATE', (await store.cas.get('root'))!.certificateDer));
+    writeFileSync(join(dir, 'resp.pem'), pemEncode('CERTIFICATE', (await store.cas.get('ocsp-individuals'))!.certificateDer));
+    const ocsp = async () => {
+      execFileSync('openssl', ['ocsp', '-issuer', ica, '-cert', leaf, '-no_nonce', '-reqout', join(dir, 'q.der')]);
+      writeFileSync(join(dir, 'r.der'), (await pki.ocsp.respond(readFileSync(join(dir, 'q.der')))).der);
+      const r = spawnSync('openssl', ['ocsp', '-respin', join(dir, 'r.der'), '-VAfile', join(dir, 'resp.pem'), '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-resp_text'], { encoding: 'utf8' });
+      expect(r.stderr).toContain('Response verify OK');
+      return /Cert Status: (\w+)/.exec(r.stdout)?.[1];
+    };
+    expect(await ocsp()).toBe('good');
+    const before = await store.certificates.findById(issued!.certificate.id);
+    try {
+      await pki.lifecycle.revoke(ADMIN, { id: issued!.certificate.id }, { reason: 'nonsense' });
+      expect.unreachable();
+    } catch (e) {
+      expect(isAppError(e, 'REVOCATION_REASON_INVALID')).toBe(true);
+    }
+    expect(await store.certificates.findById(issued!.certificate.id)).toEqual(before);
+    await pki.lifecycle.suspend(ADMIN, { serial: issued!.certificate.serial });
+    expect(await ocsp()).toBe('revoked');
+    await pki.lifecycle.release(ADMIN, { serial: issued!.certificate.serial });
+    expect(await ocsp()).toBe('good');
+    await pki.lifecycle.revoke(ADMIN, { serial: issued!.certificate.serial }, { reason: 'keyCompromise' });
+    expect(await ocsp()).toBe('revoked');
+    const crl = await pki.crl.generate('individuals');
+    writeFileSync(join(dir, 'c.crl'), crl.der);
+    const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'c.crl'), '-CAfile', ica, '-noout', '-verify', '-text'], { encoding: 'utf8' });
+    expect(v.stderr).toContain('verify OK');
+    expect(v.stdout).toContain(issued!.certificate.serial.toUpperCase());
+  });
+
+  it('ok/CRL pages through more revoked rows than one page (12,000) in serial order', async () => {
+    const now = pki.clock.now();
+    const notAfter = new Date(now.getTime() + 86_400_000 * 365);
+    await store.transaction(async (repos) => {
+      for (let i = 0; i < 12_000; i++) {
+        const id = newId('crt');
+        await repos.certificates.reserve({ id, caId: 'organizations', serial: serialToHex(generateSerial()), profile: 'organization', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=bulk', spkiSha256: '00', keyUri: null, notBefore: now, notAfter, createdAt: now });
+        await repos.certificates.markIssued(id, Buffer.from([0x30, 0x00]), now);
+        await repos.certificates.changeStatus(id, 'active', { status: 'revoked', revocationReason: 'cessationOfOperation', revokedAt: now, invalidityDate: null, at: now });
+      }
+    });
+    const crl = await pki.crl.generate('organizations');
+    expect(crl.entryCount).toBe(12_000);
+    writeFileSync(join(dir, 'o.crl'), crl.der);
+    writeFileSync(join(dir, 'oca.pem'), pemEncode('CERTIFICATE', (await store.cas.get('organizations'))!.certificateDer));
+    const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'o.crl'), '-CAfile', join(dir, 'oca.pem'), '-noout', '-verify', '-text'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(v.stderr).toContain('verify OK');
+    expect((v.stdout.match(/Serial Number:/g) ?? []).length).toBe(12_000);
+  });
+
+  it('ok/start-up recovery fails stale pending rows; their serials stay taken', async () => {
+    const past = new Date(pki.clock.now().getTime() - 3_600_000);
+    const serial = serialToHex(generateSerial());
+    await store.certificates.reserve({ id: 'crt_stale', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past });
+    expect(await pki.issuance.recover()).toBe(1);
+    expect((await store.certificates.findById('crt_stale'))?.status).toBe('failed');
+    await expect(store.certificates.reserve({ id: 'crt_again', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past })).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
+  });
+});
