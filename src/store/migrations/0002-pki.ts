@@ -3,8 +3,9 @@ import { binaryType, type PortableMigration } from './types.js';
 
 /**
  * PKI tables. Invariants the schema itself enforces: one serial per CA (unique (ca_id, serial),
- * RFC 5280 §4.1.2.2), one CRL per (ca_id, crl_number), known status values, certificates and CRLs
- * belong to an existing CA. The partial index on revoked/on-hold rows keeps the CRL scan
+ * RFC 5280 §4.1.2.2), one CRL per (ca_id, crl_number), known status values, CRLs belong to an
+ * existing CA. certificates.ca_id has no foreign key on purpose: a self-signed root's certificate
+ * row is reserved (intent recorded) before its CA row can exist. The partial index on revoked/on-hold rows keeps the CRL scan
  * proportional to the revoked set, not to all certificates.
  */
 export const migration0002Pki: PortableMigration = {
@@ -30,7 +31,7 @@ export const migration0002Pki: PortableMigration = {
     await db.schema
       .createTable('certificates')
       .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('ca_id', 'text', (c) => c.notNull().references('cas.id'))
+      .addColumn('ca_id', 'text', (c) => c.notNull())
       .addColumn('serial', 'text', (c) => c.notNull().check(sql`length(serial) between 2 and 40`))
       .addColumn('profile', 'text', (c) => c.notNull())
       .addColumn('subscriber_id', 'text')
