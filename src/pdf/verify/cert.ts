@@ -111,6 +111,7 @@ export function certInfo(der: Buffer): CertInfo {
   if (cdp) collectUris(readTlv(cdp.value), crlUrls, 0);
   const x509 = new X509Certificate(der);
   const spki = raw(spkiT);
+  let keyObject: KeyObject | undefined;
   const info: CertInfo = {
     der,
     x509,
@@ -134,7 +135,7 @@ export function certInfo(der: Buffer): CertInfo {
     ocspUrls,
     caIssuersUrls,
     crlUrls,
-    key: () => keyFromSpki(spki),
+    key: () => (keyObject ??= keyFromSpki(spki)),
   };
   if (cache.size > 5000) cache.clear();
   cache.set(sha256, info);
@@ -159,11 +160,19 @@ export function tryCertInfo(der: Buffer): CertInfo | undefined {
 }
 
 /** Does `issuer` sign `cert`? Name match then signature check (RFC 5280 §6.1.3 (a)(1)-(a)(4)). */
+const issuedCache = new Map<string, boolean>();
 export function issuedBy(cert: CertInfo, issuer: CertInfo): boolean {
   if (!cert.issuerDer.equals(issuer.subjectDer) && !cert.x509.checkIssued(issuer.x509)) return false;
+  const k = `${cert.sha256}:${issuer.sha256}`;
+  const hit = issuedCache.get(k);
+  if (hit !== undefined) return hit;
+  let ok = false;
   try {
-    return cert.x509.verify(issuer.key());
+    ok = cert.x509.verify(issuer.key());
   } catch {
-    return false;
+    ok = false;
   }
+  if (issuedCache.size > 10_000) issuedCache.clear();
+  issuedCache.set(k, ok);
+  return ok;
 }

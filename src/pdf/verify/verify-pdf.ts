@@ -88,6 +88,29 @@ export async function verifyPdf(bytes: Buffer, options: VerifyOptions): Promise<
   }
 }
 
+/**
+ * SHA-256 of the whole document shared with signature digests: [0, b) is hashed once, the state
+ * is copied for the signature (Hash.copy) and continued for the document hash, so a large file is
+ * read about once instead of twice.
+ */
+class PrefixHasher {
+  private readonly h = createHash('sha256');
+  private pos = 0;
+  constructor(private readonly buf: Buffer) {}
+  /** A copy of the SHA-256 state after [0, off), or undefined if already past it. */
+  at(off: number): ReturnType<typeof createHash> | undefined {
+    if (off < this.pos || off > this.buf.length) return undefined;
+    this.h.update(this.buf.subarray(this.pos, off));
+    this.pos = off;
+    return this.h.copy();
+  }
+  digest(): string {
+    this.h.update(this.buf.subarray(this.pos));
+    this.pos = this.buf.length;
+    return this.h.digest('hex');
+  }
+}
+
 interface Work {
   found: FoundSignature;
   report: Partial<Record<keyof SignatureReport, unknown>> & { errors: string[]; warnings: string[]; adbeCrls?: Buffer[]; adbeOcsps?: Buffer[] };
@@ -130,7 +153,9 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
   const dssCrls = dssList('CRLs');
   const dssRevision = dss ? firstRevisionWith(pdf, 'DSS') : undefined;
 
+  const prefix = new PrefixHasher(bytes);
   const works: Work[] = [];
+  found.sort((x, y) => byteRangeStartKey(pdf, x.dict) - byteRangeStartKey(pdf, y.dict));
   for (const f of found) {
     budget.check();
     const contents = pdf.resolve(f.dict.get('Contents'));
@@ -146,7 +171,7 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
       docWarnings.push('DOC_TIMESTAMP_TYPE_INVALID');
       continue;
     }
-    works.push(analyze(pdf, f, policy, dssCerts, budget));
+    works.push(analyze(pdf, f, policy, dssCerts, budget, prefix));
   }
   works.sort((a, b) => a.end - b.end);
   const diffCache = new Map<number, DiffResult>();
@@ -271,7 +296,7 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
   return deepFreeze({
     reportVersion: 1,
     validationTime: at.toISOString(),
-    document: { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, revisions: pdf.revisions.length, pages: viewOf(pdf, N, budget).pageNums.length },
+    document: { sha256: prefix.digest(), bytes: bytes.length, revisions: pdf.revisions.length, pages: viewOf(pdf, N, budget).pageNums.length },
     indication,
     subIndication: sub,
     signatures: reports,
@@ -297,7 +322,7 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     return undefined;
   }
 
-  function analyze(p: RawPdf, f: FoundSignature, pol: VerifyPolicy, extraCerts: Buffer[], b: Budget): Work {
+  function analyze(p: RawPdf, f: FoundSignature, pol: VerifyPolicy, extraCerts: Buffer[], b: Budget, prefix: PrefixHasher): Work {
     void b;
     const errors: string[] = [];
     const warnings: string[] = [];
@@ -336,8 +361,10 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     // report says whether the bytes match even when the layout itself is invalid (rule A)
     const ranges = (): Buffer[] => (br.hashable ?? []).map(([a, e]) => p.buf.subarray(a, e));
     const rangeDigest = (h: string): Buffer => {
-      const hash = newHash(h);
-      for (const part of ranges()) hash.update(part);
+      const rs = br.hashable ?? [];
+      const shared = h === 'sha256' && rs.length > 0 && rs[0]![0] === 0 ? prefix.at(rs[0]![1]) : undefined;
+      const hash = shared ?? newHash(h);
+      ranges().forEach((part, i) => { if (!(shared && i === 0)) hash.update(part); });
       return hash.digest();
     };
     if (!cms || cms.length === 0) {
@@ -440,6 +467,12 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     return w;
   }
 
+}
+
+function byteRangeStartKey(p: RawPdf, d: PdfDict): number {
+  const br = p.resolve(d.get('ByteRange'));
+  const b = Array.isArray(br) ? br[1] : undefined;
+  return typeof b === 'number' ? b : Number.MAX_SAFE_INTEGER;
 }
 
 function hasDocMdpReference(p: RawPdf, dict: PdfDict): boolean {
