@@ -118,8 +118,6 @@ function lockParams(lock: FieldLock | PdfDict, doc: PdfDocument): PdfDict {
     d.set('Action', lock.get('Action') ?? name('All'));
     const f = doc.get(lock, 'Fields');
     if (f !== undefined) d.set('Fields', f);
-    const p = lock.get('P');
-    if (typeof p === 'number') d.set('P', p);
   } else {
     d.set('Action', name(lock.action));
     if (lock.action !== 'All') d.set('Fields', (lock.fields ?? []).map((f) => textString(f)));
@@ -152,6 +150,7 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
     throw new AppError('CONFLICT', `a field named "${o.newFieldName}" already exists; sign it with fieldName`, { details: { field: o.newFieldName } });
   }
   if (o.appearance && !target && !o.rect) throw new TypeError('a visible signature on a new field needs a rect');
+  if (o.rect && (o.rect.length !== 4 || !o.rect.every((x) => Number.isFinite(x)))) throw new TypeError('rect must be four finite numbers [x1 y1 x2 y2]');
   const visibleNew = !target && !!o.rect && o.rect[2] - o.rect[0] !== 0 && o.rect[3] - o.rect[1] !== 0;
   assertSigningAllowed(doc, { targetField: target?.name, newVisibleField: visibleNew, docTimestamp, certify: !!o.certify, fields });
 

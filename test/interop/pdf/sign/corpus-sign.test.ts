@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
-import { PdfDocument } from '../../../../src/pdf/syntax/index.js';
+import { PdfDocument, formFields } from '../../../../src/pdf/syntax/index.js';
 import { docMdpPermission, preparePdfSignature } from '../../../../src/pdf/sign/index.js';
-import { makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
+import { blockOk, makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
 
 /**
  * Signs every readable corpus input a signer must handle (xref streams, object streams, hybrid,
@@ -76,6 +76,47 @@ describe('signing corpus inputs', () => {
       expect(v.code, v.out).toBe(0);
       // re-reading the output gives an xref section of the same kind as the input's last one
       expect(PdfDocument.open(out).lastSectionKind).toBe(doc.repaired ? PdfDocument.open(out).lastSectionKind : doc.lastSectionKind);
+    });
+  }
+});
+
+/** Inputs with empty signature fields: sign the first one by name (ISO 32000-1 §12.7.4.5). */
+describe('signing an existing empty field of corpus inputs', () => {
+  for (const f of files) {
+    it(`${f.path}`, async () => {
+      const input = readFileSync(path.join(root, f.path));
+      let doc: PdfDocument;
+      try {
+        doc = PdfDocument.open(input);
+      } catch {
+        return; // encrypted: covered above
+      }
+      const empty = formFields(doc).filter((x) => x.fieldType === 'Sig' && !x.value && x.ref);
+      if (empty.length === 0 || docMdpPermission(doc) === 1) return;
+      const target = empty[0]!;
+      let out: Buffer;
+      try {
+        out = await signPdf(input, pki, { fieldName: target.name });
+      } catch (e) {
+        // a lock may forbid this field; that must be our stable refusal
+        expect((e as AppError).code).toBe('PDF_SIGNING_FORBIDDEN');
+        return;
+      }
+      expect(out.subarray(0, input.length).equals(input)).toBe(true);
+      const after = PdfDocument.open(out);
+      const filled = formFields(after).find((x) => x.name === target.name)!;
+      expect(filled.value).toBeDefined();
+      const dir = tmpDir('kyso-pdf-field-');
+      writeFileSync(path.join(dir, 'out.pdf'), out);
+      const ps = pdfsig(path.join(dir, 'out.pdf'), pki);
+      expect(ps.out).toContain(`Signature Field Name: ${target.name}`);
+      const ours = signaturesIn(out).at(-1)!;
+      expect(opensslVerify(out, ours, pki).code).toBe(0);
+      // mutool lists signatures in /Fields order: find ours by its signer
+      const mu = mutoolVerify(path.join(dir, 'out.pdf'));
+      const mine = mu.blocks.filter((b) => b.includes('cn=Corpus Signer'));
+      expect(mine.length, mu.out).toBe(1);
+      expect(blockOk(mine[0]!), mu.out).toBe(true);
     });
   }
 });

@@ -186,4 +186,41 @@ describe('PAdES placement on simple PDFs', () => {
     expect(qpdfCheck(path.join(dir, 'd.pdf')).code).toBe(0);
     expect(pdfsig(path.join(dir, 'd.pdf'), pki).valid).toEqual([true]);
   });
+
+  it('document timestamp (B-LTA shape): /DocTimeStamp with an RFC 3161 token from the in-process TSA verifies with openssl ts', async () => {
+    const { issueSigner, sharedTestCa } = await import('../../../fixtures/pki-fixture.js');
+    const { createTimestampAuthority } = await import('../../../../src/cms/timestamp-authority.js');
+    const { signWithKey } = await import('../../../../src/core/signature-algorithms.js');
+    const { systemClock } = await import('../../../../src/core/clock.js');
+    const { createPublicKey } = await import('node:crypto');
+    const ca = sharedTestCa();
+    const t = issueSigner(ca, { cn: 'Kyso Test TSA', key: 'p256', keyUsage: 'critical,digitalSignature', extendedKeyUsage: 'critical,timeStamping' });
+    const tsa = createTimestampAuthority({
+      signer: { algorithm: 'ECDSA-SHA256', publicKeySpki: createPublicKey(t.key).export({ type: 'spki', format: 'der' }), sign: async (d) => signWithKey('ECDSA-SHA256', t.key, d) },
+      certificate: t.certDer,
+      chain: [ca.certDer],
+      policyOid: '1.3.6.1.4.1.99999.1',
+      clock: systemClock,
+    });
+    const input = await samplePdf(1);
+    const signed = await signPdf(input, pki, {});
+    const withDss = appendDss(signed, { certs: [pki.leafDer, pki.rootDer] });
+    const p = preparePdfSignature(withDss, { subFilter: 'ETSI.RFC3161', placeholderSize: 8192 });
+    const { token } = await tsa.issue({ hash: 'sha256', digest: p.digest('sha256'), certReq: true });
+    const out = p.embed(token);
+    expect(out.subarray(0, withDss.length).equals(withDss)).toBe(true);
+    const dir = tmpDir('kyso-pdf-dts-');
+    writeFileSync(path.join(dir, 'ts.pdf'), out);
+    expect(qpdfCheck(path.join(dir, 'ts.pdf')).code).toBe(0);
+    expect(pdfsig(path.join(dir, 'ts.pdf'), pki).valid[0]).toBe(true); // the earlier signature is untouched
+    const [, tsSig] = signaturesIn(out);
+    const [a, b, c, d] = tsSig!.byteRange as [number, number, number, number];
+    writeFileSync(path.join(dir, 'signed.bin'), Buffer.concat([out.subarray(a, a + b), out.subarray(c, c + d)]));
+    writeFileSync(path.join(dir, 'token.der'), tsSig!.cms);
+    const { sh } = await import('./tools.js');
+    const v = sh('openssl', ['ts', '-verify', '-data', 'signed.bin', '-in', 'token.der', '-token_in', '-CAfile', ca.certPath, '-untrusted', t.certPath], dir);
+    expect(v.out).toContain('Verification: OK');
+    const doc = PdfDocument.open(out);
+    expect(formFields(doc).filter((f) => f.fieldType === 'Sig' && f.value)).toHaveLength(2);
+  });
 });

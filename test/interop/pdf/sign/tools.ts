@@ -104,11 +104,16 @@ export function pdfsig(file: string, pki: TestPki): { valid: boolean[]; trusted:
  * signing", or "valid but there have been edits since signing" for earlier signatures).
  * Its certificate verdict is ignored (it trusts only its own roots).
  */
-export function mutoolVerify(file: string): { digestOk: boolean[]; out: string } {
+export function mutoolVerify(file: string): { digestOk: boolean[]; blocks: string[]; out: string } {
   const r = sh('mutool', ['sign', '-v', file]);
   const blocks = r.out.split(/^Verifying signature/m).slice(1).filter((b) => !/Signature is not signed/.test(b));
-  const digestOk = blocks.map((b) => /unchanged since signing|signature is valid/i.test(b) && !/signature is invalid|digest (?:mismatch|failure)/i.test(b));
-  return { digestOk, out: r.out };
+  const digestOk = blocks.map(blockOk);
+  return { digestOk, blocks, out: r.out };
+}
+
+/** One mutool block says the digest is intact. */
+export function blockOk(b: string): boolean {
+  return /unchanged since signing|signature is valid/i.test(b) && !/signature is invalid|digest error|digest (?:mismatch|failure)/i.test(b);
 }
 
 /** openssl cms -verify over the exact byte ranges of one signature. */
