@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { AppError } from '../../core/errors.js';
 import { pdfDict, pdfName, pdfRef, type PdfObjectSpec, type PdfValue } from './model.js';
@@ -22,6 +22,8 @@ export interface DecodedImage {
   readonly filter: 'FlateDecode' | 'DCTDecode';
   /** For Adobe CMYK JPEGs, whose samples are stored inverted. */
   readonly decode?: readonly number[];
+  /** PNG predictor parameters when the PNG's own zlib data is passed through (§7.4.4.4 Table 8). */
+  readonly decodeParms?: { readonly predictor: 15; readonly colors: 1 | 3; readonly columns: number };
   /** Flate-compressed 8-bit alpha plane, present only when some pixel is not opaque. */
   readonly smask?: Buffer;
 }
@@ -53,6 +55,8 @@ export function decodePng(bytes: Buffer, opts: DecodeOptions = {}): DecodedImage
   const height = bytes.readUInt32BE(20);
   checkSize(width, height, opts);
   const colorType = bytes[25]!;
+  const direct = pngPassThrough(bytes, width, height);
+  if (direct) return direct;
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);
@@ -87,6 +91,58 @@ export function decodePng(bytes: Buffer, opts: DecodeOptions = {}): DecodedImage
     data: deflateSync(color),
     filter: 'FlateDecode',
     ...(translucent ? { smask: deflateSync(alpha) } : {}),
+  };
+}
+
+/**
+ * Opaque 8-bit grey/RGB, non-interlaced PNGs (typical scans) keep their zlib data: PDF's
+ * FlateDecode with /Predictor 15 reads PNG-filtered rows as they are (§7.4.4.4), which avoids
+ * decoding and re-compressing megapixels. The file is still fully checked: chunk CRCs, the
+ * inflated size and every row's filter type. Returns undefined when the PNG needs decoding.
+ */
+function pngPassThrough(bytes: Buffer, width: number, height: number): DecodedImage | undefined {
+  const depth = bytes[24];
+  const colorType = bytes[25];
+  const interlace = bytes[28];
+  if (depth !== 8 || (colorType !== 0 && colorType !== 2) || interlace !== 0) return undefined;
+  const idat: Buffer[] = [];
+  let pos = 8;
+  let ended = false;
+  while (pos + 12 <= bytes.length) {
+    const len = bytes.readUInt32BE(pos);
+    const type = bytes.toString('latin1', pos + 4, pos + 8);
+    if (pos + 12 + len > bytes.length) throw invalid('corrupt PNG image (truncated chunk)');
+    const crc = bytes.readUInt32BE(pos + 8 + len);
+    if ((crc32(bytes.subarray(pos + 4, pos + 8 + len)) >>> 0) !== crc) throw invalid(`corrupt PNG image (CRC of ${type.replace(/[^ -~]/g, '?')})`);
+    if (type === 'IDAT') idat.push(bytes.subarray(pos + 8, pos + 8 + len));
+    else if (type === 'tRNS') return undefined; // colour-key transparency needs a mask
+    else if (type === 'IEND') {
+      ended = true;
+      break;
+    } else if (type !== 'IHDR' && type !== 'PLTE' && /^[A-Z]/.test(type)) return undefined;
+    pos += 12 + len;
+  }
+  if (!ended || idat.length === 0) throw invalid('corrupt PNG image (no image data or no end)');
+  const channels = colorType === 2 ? 3 : 1;
+  const rowBytes = width * channels + 1;
+  const expected = rowBytes * height;
+  const data = Buffer.concat(idat);
+  let raw: Buffer;
+  try {
+    raw = inflateSync(data, { maxOutputLength: expected + 1 });
+  } catch (e) {
+    throw invalid('corrupt PNG image (image data)', e);
+  }
+  if (raw.length !== expected) throw invalid('corrupt PNG image (image data size)');
+  for (let r = 0; r < expected; r += rowBytes) if (raw[r]! > 4) throw invalid('corrupt PNG image (row filter)');
+  return {
+    format: 'png',
+    width,
+    height,
+    colorSpace: channels === 3 ? 'DeviceRGB' : 'DeviceGray',
+    data,
+    filter: 'FlateDecode',
+    decodeParms: { predictor: 15, colors: channels, columns: width },
   };
 }
 
@@ -176,6 +232,14 @@ export function imageObjects(img: DecodedImage, id: string): PdfObjectSpec[] {
     Filter: pdfName(img.filter),
   };
   if (img.decode) dict['Decode'] = [...img.decode];
+  if (img.decodeParms) {
+    dict['DecodeParms'] = pdfDict({
+      Predictor: img.decodeParms.predictor,
+      Colors: img.decodeParms.colors,
+      BitsPerComponent: 8,
+      Columns: img.decodeParms.columns,
+    });
+  }
   if (img.smask) {
     const maskId = `${id}.smask`;
     out.push({

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { AppearanceCanvas, decodeImage } from '../../../src/pdf/appearance/index.js';
 import { rgbToYcc, solidJpeg } from '../../unit/appearance/jpeg-fixture.js';
+import { palettePng } from '../../unit/appearance/png-fixture.js';
 import { miniPdf } from './mini-pdf.js';
 import { pixelAt, saveAndRender } from './render-helpers.js';
 
@@ -42,8 +43,25 @@ describe('image XObjects render with their colours', () => {
     expect(blue).toBeLessThan(110);
   });
 
-  it('palette PNG with tRNS and grey+alpha PNG keep their transparency', async () => {
-    // Left half opaque green, right half fully transparent, written as a palette image.
+  it('opaque RGB and grey PNGs (predictor pass-through) render their pixels', async () => {
+    const p = new PNG({ width: 40, height: 10 });
+    for (let i = 0; i < 400; i++) p.data.set(i % 40 < 20 ? [200, 30, 40, 255] : [20, 40, 210, 255], i * 4);
+    const rgb = PNG.sync.write(p, { colorType: 2 });
+    expect(decodeImage(rgb).decodeParms).toBeDefined();
+    const r = await renderImage('png-rgb-predictor', rgb);
+    expect(close(pixelAt(r.png, 120, 100, PAGE[1]), [200, 30, 40])).toBe(true);
+    expect(close(pixelAt(r.png, 180, 100, PAGE[1]), [20, 40, 210])).toBe(true);
+
+    const g = new PNG({ width: 40, height: 10 });
+    for (let i = 0; i < 400; i++) g.data.set(i % 40 < 20 ? [30, 30, 30, 255] : [190, 190, 190, 255], i * 4);
+    const grey = PNG.sync.write(g, { colorType: 0 });
+    const r2 = await renderImage('png-grey-predictor', grey);
+    expect(close(pixelAt(r2.png, 120, 100, PAGE[1]), [30, 30, 30])).toBe(true);
+    expect(close(pixelAt(r2.png, 180, 100, PAGE[1]), [190, 190, 190])).toBe(true);
+  });
+
+  it('RGBA, palette+tRNS and grey+alpha PNGs keep their transparency', async () => {
+    // Left half opaque green, right half fully transparent (RGBA, then palette + tRNS, then grey + alpha).
     const p = new PNG({ width: 4, height: 4 });
     for (let i = 0; i < 16; i++) {
       const x = i % 4;
@@ -53,6 +71,11 @@ describe('image XObjects render with their colours', () => {
     const r = await renderImage('png-rgba-half', rgba);
     expect(close(pixelAt(r.png, 120, 100, PAGE[1]), [0, 160, 0])).toBe(true);
     expect(close(pixelAt(r.png, 180, 100, PAGE[1]), [255, 255, 255], 2)).toBe(true);
+
+    const pal = palettePng(4, 4, Array.from({ length: 16 }, (_, i) => (i % 4 < 2 ? 0 : 1)), [[0, 160, 0], [0, 0, 0]], [255, 0]);
+    const rp = await renderImage('png-palette-trns', pal);
+    expect(close(pixelAt(rp.png, 120, 100, PAGE[1]), [0, 160, 0])).toBe(true);
+    expect(close(pixelAt(rp.png, 180, 100, PAGE[1]), [255, 255, 255], 2)).toBe(true);
 
     const g = new PNG({ width: 4, height: 4 });
     for (let i = 0; i < 16; i++) g.data.set(i % 4 < 2 ? [60, 60, 60, 255] : [60, 60, 60, 0], i * 4);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/core/errors.js';
@@ -58,12 +58,47 @@ describe('decodePng', () => {
     expect(inflateSync(img.data).length).toBe(3);
   });
 
-  it('grey PNGs become DeviceGray', () => {
+  it('grey+alpha PNGs become DeviceGray with a mask', () => {
     const g = new PNG({ width: 2, height: 1 });
-    g.data.set([7, 7, 7, 255, 9, 9, 9, 255]);
-    const img = decodePng(PNG.sync.write(g, { colorType: 0 }));
+    g.data.set([7, 7, 7, 255, 9, 9, 9, 100]);
+    const img = decodePng(PNG.sync.write(g, { colorType: 4 }));
     expect(img.colorSpace).toBe('DeviceGray');
     expect([...inflateSync(img.data)]).toEqual([7, 9]);
+    expect([...inflateSync(img.smask!)]).toEqual([255, 100]);
+  });
+
+  it('opaque 8-bit grey/RGB PNGs keep their zlib data with the PNG predictor', () => {
+    const g = new PNG({ width: 2, height: 1 });
+    g.data.set([7, 7, 7, 255, 9, 9, 9, 255]);
+    const png = PNG.sync.write(g, { colorType: 0 });
+    const img = decodePng(png);
+    expect(img.colorSpace).toBe('DeviceGray');
+    expect(img.smask).toBeUndefined();
+    expect(img.decodeParms).toEqual({ predictor: 15, colors: 1, columns: 2 });
+    // One filter byte then the filtered row (PNG §9): the bytes are the PNG's own IDAT.
+    const rows = inflateSync(img.data);
+    expect(rows.length).toBe(3);
+    expect(png.includes(img.data)).toBe(true);
+    const obj = imageObjects(img, 'g')[0]!;
+    expect(obj.dict.entries['DecodeParms']).toEqual({ kind: 'dict', entries: { Predictor: 15, Colors: 1, BitsPerComponent: 8, Columns: 2 } });
+  });
+
+  it('pass-through still checks the image data', () => {
+    const rgb = new PNG({ width: 4, height: 4 });
+    rgb.data.fill(255);
+    const png = PNG.sync.write(rgb, { colorType: 2 });
+    expect(decodePng(png).decodeParms?.colors).toBe(3);
+    // Replace the IDAT with a valid zlib stream of the wrong size (and a correct CRC).
+    const at = png.indexOf('IDAT');
+    const len = png.readUInt32BE(at - 4);
+    const wrong = deflateSync(Buffer.alloc(5));
+    const chunk = Buffer.alloc(12 + wrong.length);
+    chunk.writeUInt32BE(wrong.length, 0);
+    chunk.write('IDAT', 4, 'latin1');
+    wrong.copy(chunk, 8);
+    chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + wrong.length)) >>> 0, 8 + wrong.length);
+    const bad = Buffer.concat([png.subarray(0, at - 4), chunk, png.subarray(at + 8 + len)]);
+    expect(code(() => decodePng(bad))).toBe('IMAGE_INVALID');
   });
 
   it('the image object refers to its soft mask, both carry /Length', () => {
