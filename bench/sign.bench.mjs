@@ -93,11 +93,13 @@ async function makeSigner(impl) {
     return (pdf) => service.sign(pdf, { signer: { kind: 'pkcs12', pkcs12: p12, password: PASSWORD }, reason: 'bench' });
   }
   if (impl === 'signpdf') {
-    const { default: signpdf } = await import('@signpdf/signpdf');
+    const mod = await import('@signpdf/signpdf');
+    const signpdf = mod.default?.default ?? mod.default; // CJS default export seen through ESM
     const { P12Signer } = await import('@signpdf/signer-p12');
     const { plainAddPlaceholder } = await import('@signpdf/placeholder-plain');
-    const signer = new P12Signer(p12, { passphrase: PASSWORD });
     return async (pdf) => {
+      // A P12Signer reads its forge buffer destructively: one instance signs once (3.3.0).
+      const signer = new P12Signer(p12, { passphrase: PASSWORD });
       const withPlaceholder = plainAddPlaceholder({ pdfBuffer: pdf, reason: 'bench', contactInfo: '', name: 'bench', location: '' });
       return signpdf.sign(withPlaceholder, signer);
     };

@@ -1,8 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-import * as pkijs from 'pkijs';
-import * as asn1js from 'asn1js';
+import { createPublicKey } from 'node:crypto';
 import { AppError } from '../core/errors.js';
-import { toArrayBuffer } from '../core/bytes.js';
+import { certificateInfo, namesEqual, type CertificateInfo } from '../cms/certificate-info.js';
 
 /**
  * Revocation status of a signer certificate, asked before signing. For certificates of our own
@@ -29,20 +27,20 @@ const OID_KEY_USAGE = '2.5.29.15';
  * Returns undefined when the extension is absent (no restriction).
  */
 export function keyUsageBits(certificate: Buffer): { digitalSignature: boolean; nonRepudiation: boolean } | undefined {
-  let cert: pkijs.Certificate;
-  try {
-    cert = pkijs.Certificate.fromBER(toArrayBuffer(certificate));
-  } catch (cause) {
-    throw new AppError('SIGNER_CERT_INVALID', 'the signer certificate cannot be parsed', { cause });
-  }
-  const ext = cert.extensions?.find((e) => e.extnID === OID_KEY_USAGE);
+  const ext = info(certificate).extensions.get(OID_KEY_USAGE);
   if (!ext) return undefined;
-  const parsed = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView);
-  if (parsed.offset === -1 || !(parsed.result instanceof asn1js.BitString)) {
+  // BIT STRING: 03 len unused-bits first-byte…
+  const v = ext.value;
+  if (v[0] !== 0x03 || (v[1] ?? 0) < 1 || v.length < 3) {
     throw new AppError('SIGNER_CERT_INVALID', 'the signer certificate has a malformed keyUsage extension');
   }
-  const first = parsed.result.valueBlock.valueHexView[0] ?? 0;
+  const first = v.length > 3 ? v[3]! : 0;
   return { digitalSignature: (first & 0x80) !== 0, nonRepudiation: (first & 0x40) !== 0 };
+}
+
+/** Fast, cached DER facts (E's reader); a certificate that cannot be read is SIGNER_CERT_INVALID. */
+function info(der: Buffer): CertificateInfo {
+  return certificateInfo(der, 'SIGNER_CERT_INVALID');
 }
 
 export interface SignerCheckInput {
@@ -61,32 +59,22 @@ export interface SignerCheckInput {
 export async function checkSignerCertificate(input: SignerCheckInput): Promise<void> {
   const leafDer = input.certificates[0];
   if (!leafDer) throw new AppError('SIGNER_CERT_INVALID', 'no signer certificate was given');
-  let leaf: X509Certificate;
-  try {
-    leaf = new X509Certificate(leafDer);
-  } catch (cause) {
-    throw new AppError('SIGNER_CERT_INVALID', 'the signer certificate cannot be parsed', { cause });
-  }
-  if (input.publicKeySpki) {
-    const spki = leaf.publicKey.export({ format: 'der', type: 'spki' });
-    if (!spki.equals(input.publicKeySpki)) {
-      throw new AppError('SIGNER_CERT_INVALID', 'the signer certificate does not match the signing key');
-    }
+  const leaf = info(leafDer);
+  if (input.publicKeySpki && !sameKey(leaf.spki, input.publicKeySpki)) {
+    throw new AppError('SIGNER_CERT_INVALID', 'the signer certificate does not match the signing key');
   }
   const ku = keyUsageBits(leafDer);
   if (ku && !ku.digitalSignature && !ku.nonRepudiation) {
     throw new AppError('SIGNER_KEY_USAGE', 'the signer certificate key usage allows neither digitalSignature nor nonRepudiation');
   }
   const t = input.at.getTime();
-  const notBefore = new Date(leaf.validFrom);
-  const notAfter = new Date(leaf.validTo);
-  if (t < notBefore.getTime() || t > notAfter.getTime()) {
+  if (t < leaf.notBefore.getTime() || t > leaf.notAfter.getTime()) {
     throw new AppError('SIGNER_EXPIRED', 'the signer certificate is not valid at the signing time', {
-      details: { notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString(), at: input.at.toISOString() },
+      details: { notBefore: leaf.notBefore.toISOString(), notAfter: leaf.notAfter.toISOString(), at: input.at.toISOString() },
     });
   }
   if (input.status) {
-    const issuer = input.certificates.find((c, i) => i > 0 && safeIssued(leaf, c));
+    const issuer = input.certificates.find((c, i) => i > 0 && issuedBy(leaf, c));
     const st = await input.status.status(leafDer, issuer, input.at);
     if (st.status === 'revoked') {
       throw new AppError('SIGNER_REVOKED', 'the signer certificate is revoked or suspended', {
@@ -96,9 +84,21 @@ export async function checkSignerCertificate(input: SignerCheckInput): Promise<v
   }
 }
 
-function safeIssued(leaf: X509Certificate, candidate: Buffer): boolean {
+/** Same public key even when the SPKI encodings differ (e.g. absent vs NULL parameters). */
+function sameKey(a: Buffer, b: Buffer): boolean {
+  if (a.equals(b)) return true;
   try {
-    return leaf.checkIssued(new X509Certificate(candidate));
+    const ka = createPublicKey({ key: a, format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+    const kb = createPublicKey({ key: b, format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+    return ka.equals(kb);
+  } catch {
+    return false;
+  }
+}
+
+function issuedBy(leaf: CertificateInfo, candidate: Buffer): boolean {
+  try {
+    return namesEqual(leaf.issuer, info(candidate).subject);
   } catch {
     return false;
   }
