@@ -4,3 +4,4 @@ export { appendDss, type DssMaterial } from './dss.js';
 export { digestByteRange, embedCms, hashByteRange, type ByteRange } from './placeholder.js';
 export { docMdpPermission, fieldLocks, assertSigningAllowed, type FieldLockRule } from './permissions.js';
 export { pdfDate } from './pdf-date.js';
+export { placeholderSizeFor } from './placeholder-size.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
-import { preparePdfSignature, appendDss } from '../../../../src/pdf/sign/index.js';
+import { preparePdfSignature, appendDss, placeholderSizeFor } from '../../../../src/pdf/sign/index.js';
 import { PdfDocument, formFields, PdfStream } from '../../../../src/pdf/syntax/index.js';
 import { AppearanceCanvas } from '../../../../src/pdf/appearance/index.js';
 import { makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
@@ -121,6 +121,21 @@ describe('PAdES placement on simple PDFs', () => {
     writeFileSync(path.join(dir, 'v.pdf'), out);
     const { sh } = await import('./tools.js');
     expect(sh('pdftotext', [path.join(dir, 'v.pdf'), '-']).out).toContain('Nguyễn Văn Test');
+    // render at 72 dpi (1 px = 1 pt): the widget's rectangle has dark pixels, the area left of it none
+    expect(sh('pdftoppm', ['-r', '72', '-png', '-singlefile', path.join(dir, 'v.pdf'), path.join(dir, 'page')]).code).toBe(0);
+    const { PNG } = await import('pngjs');
+    const png = PNG.sync.read(readFileSync(path.join(dir, 'page.png')));
+    const dark = (x0: number, y0: number, x1: number, y1: number): number => {
+      let n = 0;
+      for (let y = png.height - y1; y < png.height - y0; y++)
+        for (let x = x0; x < x1; x++) {
+          const i = (y * png.width + x) * 4;
+          if (png.data[i]! < 128 && png.data[i + 1]! < 128 && png.data[i + 2]! < 128) n++;
+        }
+      return n;
+    };
+    expect(dark(300, 100, 480, 160)).toBeGreaterThan(50);
+    expect(dark(100, 100, 280, 160)).toBe(0);
   });
 
   it('certification P=2 into an existing empty field, then the second existing field: both valid', async () => {
@@ -168,6 +183,9 @@ describe('PAdES placement on simple PDFs', () => {
     }
     const out = await signPdf(input, pki, { placeholderSize: 4096 });
     checkAll(out, input, pki, 1);
+    // a size computed from the chain fits the CMS our signer builds
+    const sized = await signPdf(input, pki, { placeholderSize: placeholderSizeFor({ certificates: [pki.leafDer, pki.rootDer] }) });
+    checkAll(sized, input, pki, 1, 'sized');
   });
 
   it('appendDss adds /DSS in a new revision, keeps signatures valid, and merges without duplicates', async () => {
