@@ -7,7 +7,8 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialRepository, SigningAuthorization, SigningAuthorizationRepository, SigningCredential } from './ports.js';
 import { DEFAULT_PIN_HASH_PARAMS, hashPin, verifyPin, type PinHashParams } from './pin-hash.js';
-import { checkSignerCertificate } from './certificate-checks.js';
+import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
+import { subjectField } from './subject.js';
 
 /**
  * Server-held credentials ("second certificate", DOMAIN.md Keys): the key lives in the KeyStore,
@@ -33,6 +34,8 @@ export interface CredentialServiceOptions {
   readonly pinHashParams?: PinHashParams;
   /** Minimum PIN length on registration. Default 6. */
   readonly minPinLength?: number;
+  /** Revocation check used by `preflight` (our CA: the pki service). */
+  readonly certificateStatus?: CertificateStatusPort;
 }
 
 /** Credential as shown to callers: no PIN hash. */
@@ -106,6 +109,25 @@ export class CredentialService {
 
   async get(id: string, actorId: string): Promise<CredentialInfo> {
     return info(await this.#owned(id, actorId));
+  }
+
+  /**
+   * Checks, without signing and without a PIN, that `actorId` may use the credential now: it
+   * exists (CREDENTIAL_NOT_FOUND), belongs to the actor (FORBIDDEN), is not locked
+   * (CREDENTIAL_LOCKED), and its certificate is valid for signing at the clock's time
+   * (SIGNER_KEY_USAGE, SIGNER_EXPIRED, SIGNER_REVOKED). Used by certified copies before a
+   * register number is taken.
+   */
+  async preflight(id: string, actorId: string): Promise<{ signerName: string; certificate: Buffer }> {
+    const c = await this.#owned(id, actorId);
+    if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
+    await checkSignerCertificate({
+      certificates: c.certificates,
+      at: this.#o.clock.now(),
+      ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}),
+    });
+    const leaf = c.certificates[0]!;
+    return { signerName: subjectField(leaf, 'CN') ?? c.label, certificate: leaf };
   }
 
   /** Administrative unlock (RA officer), optionally with a new PIN. */

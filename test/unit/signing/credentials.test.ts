@@ -104,3 +104,17 @@ describe('server-held credentials', () => {
     expect(await errorCode(svc.authorizeBatch(info.id, 'u1', '246810', 0))).toBe('VALIDATION_FAILED');
   });
 });
+
+describe('credential preflight (used by certified copies)', () => {
+  it('ok/returns the signer name; fail/other user, locked, expired', async () => {
+    const { svc, keyUri, signer, clock } = setup(1);
+    const info = await svc.register({ ownerId: 'u1', keyUri, certificates: signer.chain, pin: '246810' });
+    expect((await svc.preflight(info.id, 'u1')).signerName).toBe('Trần Thị Phê Duyệt');
+    expect(await errorCode(svc.preflight(info.id, 'u2'))).toBe('FORBIDDEN');
+    expect(await errorCode(svc.preflight('cred_nope', 'u1'))).toBe('CREDENTIAL_NOT_FOUND');
+    clock.advance(400 * 86_400_000);
+    expect(await errorCode(svc.preflight(info.id, 'u1'))).toBe('SIGNER_EXPIRED');
+    await errorCode(svc.unlockWithPin(info.id, 'u1', 'bad'));
+    expect(await errorCode(svc.preflight(info.id, 'u1'))).toBe('CREDENTIAL_LOCKED');
+  });
+});
