@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import fontkit from '@pdf-lib/fontkit';
-import { FontSubset, layoutBlock, loadFont, measureText, wrapText } from '../../../src/pdf/appearance/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FontSubset, layoutBlock, loadFont, loadFontFromBytes, measureText, wrapText } from '../../../src/pdf/appearance/index.js';
 import { TrueTypeFile } from '../../../src/pdf/appearance/truetype-subset.js';
 
 const VIETNAMESE_LETTERS = (() => {
@@ -18,6 +20,15 @@ describe('shipped font', () => {
       const missing = VIETNAMESE_LETTERS.filter((ch) => f.glyph(ch.codePointAt(0)!) === null);
       expect(missing).toEqual([]);
     }
+  });
+
+  it('a caller-provided TrueType font is parsed once per key; non-TrueType bytes are refused', () => {
+    const bytes = readFileSync(join(process.cwd(), 'assets/fonts/LiberationSerif-Bold.ttf'));
+    const a = loadFontFromBytes(bytes, 'test:bold-copy');
+    expect(loadFontFromBytes(bytes, 'test:bold-copy')).toBe(a);
+    expect(a).not.toBe(loadFont('bold'));
+    expect(a.widthOf('Ự', 10)).toBeCloseTo(loadFont('bold').widthOf('Ự', 10), 6);
+    expect(() => loadFontFromBytes(Buffer.from('OTTO not a real font'), 'test:junk')).toThrow();
   });
 
   it('is parsed once', () => {
