@@ -52,15 +52,19 @@ export function validatePath(r: ChainResult, at: Date, purpose: Purpose, leafAt:
   const messages: string[] = [];
   if (!r.anchor) return { ok: false, subIndication: 'NO_CERTIFICATE_CHAIN_FOUND', messages: ['CHAIN_NO_TRUST_ANCHOR'] };
   const leaf = r.chain[0]!;
-  if (leafAt < leaf.notBefore) return { ok: false, subIndication: 'NOT_YET_VALID', messages: ['CERT_NOT_YET_VALID'] };
-  if (leafAt > leaf.notAfter) return { ok: false, subIndication: 'OUT_OF_BOUNDS_NO_POE', messages: ['CERT_EXPIRED'] };
-  // intermediates and the leaf's issuer chain (the anchor itself is trusted as configured)
+  // structure first (RFC 5280 §6.1.4 (k)(l)(n)): a broken chain is a chain failure whatever the time
   for (let i = 1; i < r.chain.length - 1; i++) {
     const c = r.chain[i]!;
     if (!c.isCa) return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_INTERMEDIATE_NOT_CA'] };
     if (c.keyUsage && !c.keyUsage.has('keyCertSign')) return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_INTERMEDIATE_KEY_USAGE'] };
     if (c.pathLen !== undefined && c.pathLen < i - 1) return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_PATH_LENGTH'] };
-    if (at < c.notBefore || leafAt > c.notAfter) return { ok: false, subIndication: 'OUT_OF_BOUNDS_NO_POE', messages: ['CHAIN_CA_EXPIRED'] };
+  }
+  // then validity (RFC 5280 §6.1.3 (a)(2)) at the best signature time for the chain below the anchor
+  if (leafAt < leaf.notBefore) return { ok: false, subIndication: 'NOT_YET_VALID', messages: ['CERT_NOT_YET_VALID'] };
+  if (leafAt > leaf.notAfter) return { ok: false, subIndication: 'OUT_OF_BOUNDS_NO_POE', messages: ['CERT_EXPIRED'] };
+  for (let i = 1; i < r.chain.length - 1; i++) {
+    const c = r.chain[i]!;
+    if (leafAt < c.notBefore || leafAt > c.notAfter) return { ok: false, subIndication: 'OUT_OF_BOUNDS_NO_POE', messages: ['CHAIN_CA_EXPIRED'] };
   }
   for (const [oid] of leaf.extensions) {
     const e = leaf.extensions.get(oid)!;

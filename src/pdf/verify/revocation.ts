@@ -188,7 +188,7 @@ function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origi
     const s = children(single);
     const status = s[1]!;
     const thisUpdate = timeValue(s[2]!);
-    const nu = s.find((t) => isContext(t, 0));
+    const nu = s.slice(3).find((t) => isContext(t, 0)); // [0] nextUpdate follows thisUpdate (certStatus good is also [0])
     const nextUpdate = nu ? timeValue(children(nu)[0]!) : undefined;
     if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_OCSP_STALE');
     if (status.tag === 1) {
