@@ -9,6 +9,7 @@ import type { IncrementalWriter } from '../incremental/writer.js';
  */
 export class UpdateEditor {
   private directAcroForm: PdfDict | undefined;
+  private af: PdfDict | undefined;
   constructor(
     readonly doc: PdfDocument,
     readonly w: IncrementalWriter,
@@ -56,6 +57,11 @@ export class UpdateEditor {
    * direct one placed in the new catalog, or a fresh indirect one linked from the catalog.
    */
   acroForm(): PdfDict {
+    this.af ??= this.findOrCreateAcroForm();
+    return this.af;
+  }
+
+  private findOrCreateAcroForm(): PdfDict {
     const cat = this.doc.catalog;
     const v = cat.get('AcroForm');
     if (v instanceof PdfRef && this.doc.resolve(v) instanceof PdfDict) return this.dict(v);

@@ -53,6 +53,12 @@ export interface PrepareOptions {
   /** Default ETSI.CAdES.detached; ETSI.RFC3161 prepares a document timestamp (/Type /DocTimeStamp). */
   subFilter?: SubFilter;
   limits?: Partial<PdfLimits>;
+  /**
+   * Empty signature fields to create in the same update, for the signers who come later
+   * (under certification P=2 only pre-existing fields may be signed with a visible widget,
+   * ISO 32000-1 §12.8.2.2). They are filled later with `fieldName`.
+   */
+  emptyFields?: Array<{ name: string; page?: number; rect?: [number, number, number, number] }>;
   /** Second trailer /ID element (tests: deterministic output). */
   id?: Buffer;
 }
@@ -230,6 +236,32 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
     ed.appendToArray(() => ed.dict(page.ref), page.dict, 'Annots', widgetRef);
     const af = ed.acroForm();
     ed.appendToArray(() => af, af, 'Fields', widgetRef);
+    af.set('SigFlags', 3);
+  }
+
+  // --- empty fields for later signers
+  const taken = new Set([...fields.map((f) => f.name), fieldName]);
+  for (const ef of o.emptyFields ?? []) {
+    if (taken.has(ef.name)) throw new AppError('CONFLICT', `a field named "${ef.name}" already exists`, { details: { field: ef.name } });
+    if (ef.rect && (ef.rect.length !== 4 || !ef.rect.every((x) => Number.isFinite(x)))) throw new TypeError('rect must be four finite numbers [x1 y1 x2 y2]');
+    taken.add(ef.name);
+    const page = getPage(doc, (ef.page ?? 1) - 1);
+    const r = w.allocate();
+    w.set(
+      r,
+      new PdfDict([
+        ['Type', name('Annot')],
+        ['Subtype', name('Widget')],
+        ['FT', name('Sig')],
+        ['T', textString(ef.name)],
+        ['F', 4], // Print
+        ['Rect', ef.rect ? [...ef.rect] : [0, 0, 0, 0]],
+        ['P', page.ref],
+      ]),
+    );
+    ed.appendToArray(() => ed.dict(page.ref), page.dict, 'Annots', r);
+    const af = ed.acroForm();
+    ed.appendToArray(() => af, af, 'Fields', r);
     af.set('SigFlags', 3);
   }
 

@@ -241,4 +241,30 @@ describe('PAdES placement on simple PDFs', () => {
     const doc = PdfDocument.open(out);
     expect(formFields(doc).filter((f) => f.fieldType === 'Sig' && f.value)).toHaveLength(2);
   });
+
+  it('certify P=2 while creating empty fields for the approvers; they then sign those fields with visible stamps', async () => {
+    const input = await samplePdf(1);
+    const cert = await signPdf(input, pkiC, {
+      certify: 2,
+      rect: [50, 700, 250, 780],
+      newFieldName: 'Co quan',
+      emptyFields: [
+        { name: 'Tham dinh', rect: [50, 50, 200, 120] },
+        { name: 'Phe duyet', rect: [300, 50, 450, 120] },
+      ],
+    });
+    checkAll(cert, input, pkiC, 1, 'certify');
+    const names = formFields(PdfDocument.open(cert)).map((f) => [f.name, !!f.value]);
+    expect(names).toEqual([['Co quan', true], ['Tham dinh', false], ['Phe duyet', false]]);
+    const canvas = new AppearanceCanvas(150, 70);
+    canvas.text('Thẩm định', 4, 30, 'regular', 10);
+    const one = await signPdf(cert, pki, { fieldName: 'Tham dinh', appearance: await canvas.finish() });
+    checkAll(one, cert, pki, 1, 'appraise');
+    const two = await signPdf(one, pkiB, { fieldName: 'Phe duyet' });
+    checkAll(two, one, pkiB, 1, 'approve');
+    const dir = tmpDir('kyso-pdf-cert3-');
+    writeFileSync(path.join(dir, 'all.pdf'), two);
+    expect(pdfsig(path.join(dir, 'all.pdf'), pkiC).valid).toEqual([true, true, true]);
+    expect(mutoolVerify(path.join(dir, 'all.pdf')).digestOk).toEqual([true, true, true]);
+  });
 });
