@@ -175,6 +175,15 @@ describe('SignService.sign refusals (nothing written, audited as failure)', () =
     expect(await errorCode(withTsa.service.sign(decision, { signer: p12(appraiser), level: 'B-LT' }))).toBe('REVOCATION_UNAVAILABLE');
   });
 
+  it('fail/encrypted input → PDF_ENCRYPTED, page out of range → PDF_PAGE_OUT_OF_RANGE, bad rectangle → VALIDATION_FAILED', async () => {
+    const { service, audit } = makeService();
+    const enc = corpus('dss/dss-pades/src/test/resources/protected/open_protected.pdf');
+    expect(await errorCode(service.sign(enc, { signer: p12(appraiser) }))).toBe('PDF_ENCRYPTED');
+    expect(await errorCode(service.sign(decision, { signer: p12(appraiser), visible: { page: 9, rect: [10, 10, 100, 50] } }))).toBe('PDF_PAGE_OUT_OF_RANGE');
+    expect(await errorCode(service.sign(decision, { signer: p12(appraiser), visible: { page: 1, rect: [10, 10, -100, 50] } }))).toBe('VALIDATION_FAILED');
+    expect(audit.events.every((e) => e.outcome === 'failure')).toBe(true);
+  });
+
   it('fail/a certify request on an already signed document is refused by the PDF layer', async () => {
     const { service } = makeService();
     const once = await service.sign(decision, { signer: p12(appraiser) });
