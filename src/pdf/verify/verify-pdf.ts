@@ -251,8 +251,9 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
           if (c.extensions.has('1.3.6.1.5.5.7.48.1.5')) continue; // id-pkix-ocsp-nocheck
           const rv = await checkRevocation(c, built.chain[i + 1]!, leafAt, material, options.revocation, options.offline ?? false);
           revocation.push({ certificate: c.subject, status: rv.status, source: rv.source, origin: rv.origin ?? null, thisUpdate: rv.thisUpdate ?? null, revokedAt: rv.revokedAt ?? null });
+          warnings.push(...new Set(rv.messages));
           if (rv.status === 'revoked') { errors.push('CERT_REVOKED'); worse('TOTAL_FAILED', 'REVOKED'); }
-          else if (rv.status === 'unknown') { warnings.push(...new Set(rv.messages)); worse('INDETERMINATE', 'TRY_LATER'); }
+          else if (rv.status === 'unknown') worse('INDETERMINATE', 'TRY_LATER');
         }
       }
     }
