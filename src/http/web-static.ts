@@ -1,0 +1,97 @@
+import express, { type Express, type Response } from 'express';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '../core/errors.js';
+
+/**
+ * Serves the static public pages in web/ (citizen verification, certified-copy lookup, officials'
+ * workstation). They are plain HTML + CSS + ES modules with no inline script or style, so a
+ * strict Content-Security-Policy (CSP Level 3, W3C) can forbid everything but same-origin files:
+ * an uploaded document's text is only ever rendered with textContent, and even a mistake there
+ * could not run injected script.
+ */
+export const WEB_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Pages by public path. /verify/copy is where the QR code on a certified copy points (copy-service lookupUrl). */
+export const WEB_PAGES: Readonly<Record<string, string>> = Object.freeze({
+  '/': 'index.html',
+  '/verify/copy': 'copy.html',
+  '/workstation': 'workstation.html',
+});
+
+/** web/ next to src/ or dist/ (this file sits at <root>/{src,dist}/http/web-static.*). */
+export function defaultWebDir(): string {
+  return fileURLToPath(new URL('../../web', import.meta.url));
+}
+
+function securityHeaders(res: Response): void {
+  res.setHeader('Content-Security-Policy', WEB_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  // The copy page URL carries the verification code: never leak it in a Referer header.
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+  // No content hashes in the file names, so every load revalidates (ETag / Last-Modified → 304):
+  // a page and its scripts can never be mixed across two deployments.
+  res.setHeader('Cache-Control', 'no-cache');
+}
+
+/**
+ * Mounts the pages and /static/* on `app`. Call it before the app's final 404 handler; it only
+ * answers GET/HEAD on its own paths and lets everything else fall through.
+ */
+export function mountWeb(app: Express, options: { webDir: string }): void {
+  const webDir = resolve(options.webDir);
+  for (const file of Object.values(WEB_PAGES)) {
+    const p = join(webDir, file);
+    if (!existsSync(p) || !statSync(p).isFile()) {
+      throw new AppError('CONFIG_INVALID', `web directory ${webDir} has no ${file}`, { details: { webDir, file } });
+    }
+  }
+
+  for (const [path, file] of Object.entries(WEB_PAGES)) {
+    app.get(path, (_req, res, next) => {
+      securityHeaders(res);
+      res.type('text/html; charset=utf-8');
+      res.sendFile(file, { root: webDir, dotfiles: 'deny', lastModified: true, etag: true, cacheControl: false }, (err) => {
+        if (err) next(err);
+      });
+    });
+  }
+
+  app.use(
+    '/static',
+    (req, res, next) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      securityHeaders(res);
+      next();
+    },
+    express.static(join(webDir, 'static'), {
+      index: false,
+      redirect: false,
+      dotfiles: 'ignore',
+      fallthrough: true,
+      etag: true,
+      lastModified: true,
+      cacheControl: false,
+      setHeaders(res, filePath) {
+        // ES modules must be served with a JavaScript MIME type (HTML §8.1.5.3 "module script").
+        if (filePath.endsWith('.js')) res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+      },
+    }),
+  );
+}

@@ -1,0 +1,323 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSign, X509Certificate } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { issueSigner, type TestSigner } from '../fixtures/pki-fixture.js';
+import { newLookupCode } from '../../src/copies/lookup-code.js';
+import { ARTIFACTS, launchChromium, registerEntry, startWebHarness, type WebHarness } from './web-harness.js';
+
+/**
+ * The public pages in Debian's Chromium against the real app (see web-harness.ts): a citizen
+ * verifies a PDF signed through POST /api/v1/sign, a tampered copy of it, looks up a certified
+ * copy and compares its hash locally; an official signs in two phases with a key the server
+ * never sees.
+ */
+const EXAMPLE = readFileSync(new URL('../../examples/quyet-dinh.pdf', import.meta.url));
+const VERDICT = { TOTAL_PASSED: 'Chữ ký hợp lệ', TOTAL_FAILED: 'Không hợp lệ', INDETERMINATE: 'Chưa xác định được' } as const;
+const SIGNER_NAME = 'Nguyễn Thị Hương Giang';
+
+let web: WebHarness;
+let browser: Browser;
+let signer: TestSigner;
+let signed: Buffer;
+
+async function signViaApi(pdf: Buffer, s: TestSigner): Promise<Buffer> {
+  const fd = new FormData();
+  fd.append('pdf', new Blob([new Uint8Array(pdf)]), 'quyet-dinh.pdf');
+  fd.append('p12', new Blob([new Uint8Array(s.p12('mật-khẩu'))]), 'signer.p12');
+  fd.append('options', JSON.stringify({ signer: { kind: 'pkcs12', password: 'mật-khẩu' }, reason: 'Phê duyệt kết quả', location: 'Hạ Long' }));
+  const res = await fetch(`${web.url}/api/v1/sign`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${web.app.adminToken}` } });
+  const body = Buffer.from(await res.arrayBuffer());
+  expect(res.status, body.toString('utf8', 0, 500)).toBe(200);
+  return body;
+}
+
+async function apiIndication(pdf: Buffer): Promise<string> {
+  const fd = new FormData();
+  fd.append('pdf', new Blob([new Uint8Array(pdf)]), 'x.pdf');
+  const res = await fetch(`${web.url}/api/v1/verify`, { method: 'POST', body: fd, headers: { accept: 'application/json' } });
+  expect(res.status).toBe(200);
+  const j = (await res.json()) as { indication?: string; report?: { indication?: string } };
+  return (j.report?.indication ?? j.indication) as string;
+}
+
+function pdftotextOf(pdf: Buffer): string {
+  const f = join(ARTIFACTS, 'input.pdf');
+  writeFileSync(f, pdf);
+  return execFileSync('pdftotext', [f, '-'], { encoding: 'utf8' });
+}
+
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // A CSP violation or a failed module load shows up here; the pages must produce none.
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+  return page;
+}
+const problemsOf = (p: Page): string[] => (p as Page & { problems?: string[] }).problems ?? [];
+
+async function uploadForVerification(page: Page, pdf: Buffer, name: string): Promise<void> {
+  await page.goto(`${web.url}/`);
+  await page.setInputFiles('#file', { name, mimeType: 'application/pdf', buffer: pdf });
+  await page.waitForSelector('#verdict', { timeout: 30_000 });
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  web = await startWebHarness();
+  signer = issueSigner(web.ca, { cn: SIGNER_NAME, crlUrl: web.crlUrl });
+  signed = await signViaApi(EXAMPLE, signer);
+  browser = await launchChromium();
+  // Printed so a reader of the test log knows which routes were the app's own.
+  console.log(`web e2e: verify route ${web.standIns.verify ? 'STAND-IN (not wired in the app yet)' : 'from the app'}, copies lookup ${web.standIns.copies ? 'STAND-IN (not wired in the app yet)' : 'from the app'}`);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+describe('citizen verification page (/)', () => {
+  it('shows the verdict for a PDF signed by our signer, with the signer name in Vietnamese', async () => {
+    const expected = await apiIndication(signed);
+    expect(expected).not.toBe('TOTAL_FAILED');
+    const page = await newPage();
+    await uploadForVerification(page, signed, 'quyet-dinh-da-ky.pdf');
+    expect(await page.textContent('#verdict .verdict-title')).toBe(VERDICT[expected as keyof typeof VERDICT]);
+    expect(await page.getAttribute('#verdict', 'data-indication')).toBe(expected);
+    expect(await page.textContent('.signature .signer-name')).toBe(SIGNER_NAME);
+    const card = (await page.textContent('.signature')) ?? '';
+    expect(card).toContain('Chữ ký phê duyệt');
+    expect(card).toContain('(UTC+07:00)');
+    expect(card).toContain('Toàn bộ tệp');
+    expect(await page.getAttribute('html', 'lang')).toBe('vi');
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-signed.png'), fullPage: true });
+
+    // The signed revision of the only signature is the whole file.
+    const link = await page.$('a.signed-revision');
+    expect(link).not.toBeNull();
+    const [download] = await Promise.all([page.waitForEvent('download'), link!.click()]);
+    expect(readFileSync((await download.path())!).equals(signed)).toBe(true);
+
+    // English on request, same result.
+    await page.click('#lang-toggle');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    const en = { TOTAL_PASSED: 'Signature valid', TOTAL_FAILED: 'Not valid', INDETERMINATE: 'Could not be determined' } as const;
+    expect(await page.textContent('#verdict .verdict-title')).toBe(en[expected as keyof typeof en]);
+    expect(await page.textContent('h1')).toBe('Verify an electronic document');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('says "Không hợp lệ" for a tampered copy and explains why', async () => {
+    const tampered = Buffer.from(signed);
+    // Byte 10 lies in the binary comment after the header: still a readable PDF, but signed bytes changed.
+    tampered[10] = tampered[10]! ^ 0x01;
+    expect(await apiIndication(tampered)).toBe('TOTAL_FAILED');
+    const page = await newPage();
+    await uploadForVerification(page, tampered, 'quyet-dinh-bi-sua.pdf');
+    expect(await page.textContent('#verdict .verdict-title')).toBe('Không hợp lệ');
+    expect(await page.getAttribute('#verdict', 'class')).toContain('failed');
+    const card = (await page.textContent('.signature')) ?? '';
+    expect(card).toContain('Nội dung văn bản đã bị thay đổi sau khi ký.');
+    expect(card).toContain('DIGEST_MISMATCH');
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-tampered.png'), fullPage: true });
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('renders a signer name containing markup as text, never as HTML', async () => {
+    const evil = issueSigner(web.ca, { cn: 'Trần <img src=x id=injected> Bình', crlUrl: web.crlUrl });
+    const pdf = await signViaApi(EXAMPLE, evil);
+    const page = await newPage();
+    await uploadForVerification(page, pdf, 'evil.pdf');
+    expect(await page.textContent('.signature .signer-name')).toBe('Trần <img src=x id=injected> Bình');
+    expect(await page.$('#injected')).toBeNull();
+    await page.close();
+  });
+
+  it('shows the problem (title, detail, code) for a file that is not a PDF', async () => {
+    const page = await newPage();
+    await page.goto(`${web.url}/`);
+    await page.setInputFiles('#file', { name: 'not.pdf', mimeType: 'application/pdf', buffer: Buffer.from('hello, this is not a PDF') });
+    await page.waitForSelector('#verdict, .problem', { timeout: 30_000 });
+    // Either a clean 4xx problem or a FORMAT_FAILURE report: both must be shown, neither is "valid".
+    if (await page.$('.problem')) {
+      expect(((await page.textContent('.problem-code')) ?? '').length).toBeGreaterThan(0);
+      expect(await page.textContent('.problem-title')).not.toBe('');
+    } else {
+      expect(await page.textContent('#verdict .verdict-title')).toBe('Không hợp lệ');
+    }
+    await page.close();
+  });
+});
+
+describe('certified copy lookup page (/verify/copy)', () => {
+  it('shows LOOKUP_CODE_INVALID for a malformed code from the QR link', async () => {
+    const page = await newPage();
+    await page.goto(`${web.url}/verify/copy?code=ABCD-EFGH-XYU`);
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem-code')).toBe('LOOKUP_CODE_INVALID');
+    expect(await page.inputValue('#code')).toBe('ABCD-EFGH-XYU');
+    await page.screenshot({ path: join(ARTIFACTS, 'copy-bad-code.png'), fullPage: true });
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the public facts of a register entry and compares the received file locally', async () => {
+    const code = newLookupCode();
+    const copy = signed;
+    let query = `code=${code}`;
+    if (web.standIns.copies) {
+      web.entries.push(registerEntry(copy, code));
+    } else {
+      // With the real route wired, the entry must come from a real certification; the lookup by an
+      // unknown (well-formed) code then has to be COPY_NOT_FOUND, which is what we can check here.
+      query = `code=${code}`;
+    }
+    const page = await newPage();
+    await page.goto(`${web.url}/verify/copy?${query}`);
+    await page.waitForSelector('.copy-facts, .problem');
+    if (!web.standIns.copies) {
+      expect(await page.textContent('.problem-code')).toBe('COPY_NOT_FOUND');
+      await page.close();
+      return;
+    }
+    const facts = (await page.textContent('.copy-facts')) ?? '';
+    expect(facts).toContain('UBND xã Hạ Long');
+    expect(facts).toContain('Giấy khai sinh của Nguyễn Thị Hương Giang');
+    expect(facts).toContain('26/11/2026');
+    expect(facts).not.toContain('001190000001'); // the requester's ID document is never public
+    expect(await page.textContent('#copy-status')).toBe('Còn giá trị');
+
+    await page.setInputFiles('#compare-file', { name: 'ban-sao.pdf', mimeType: 'application/pdf', buffer: copy });
+    await page.waitForSelector('#compare-verdict');
+    expect(await page.getAttribute('#compare-verdict', 'data-match')).toBe('true');
+    expect(await page.textContent('#compare-verdict')).toContain('Tệp của bạn trùng khớp với bản sao đã đăng ký.');
+    await page.screenshot({ path: join(ARTIFACTS, 'copy-match.png'), fullPage: true });
+
+    const other = Buffer.concat([copy, Buffer.from('\n')]);
+    await page.setInputFiles('#compare-file', { name: 'khac.pdf', mimeType: 'application/pdf', buffer: other });
+    await page.waitForFunction(() => document.querySelector('#compare-verdict')?.getAttribute('data-match') === 'false');
+    expect(await page.textContent('#compare-verdict')).toContain('KHÔNG trùng');
+
+    // By authority + year + number.
+    await page.goto(`${web.url}/verify/copy`);
+    await page.fill('#authority', 'xa-ha-long');
+    await page.fill('#year', '2026');
+    await page.fill('#number', '7');
+    await page.click('#by-number button[type=submit]');
+    await page.waitForSelector('.copy-facts');
+    expect(await page.textContent('.copy-facts')).toContain(code);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('officials workstation (/workstation)', () => {
+  it('signs in two phases with a visible stamp: prepare → token signs the attributes → complete → download', async () => {
+    const page = await newPage();
+    await page.goto(`${web.url}/workstation`);
+    await page.fill('#token', web.app.adminToken);
+    await page.click('#token-save');
+    expect(await page.evaluate(() => sessionStorage.getItem('kyso.apiToken'))).toBe(web.app.adminToken);
+    expect(await page.evaluate(() => localStorage.getItem('kyso.apiToken'))).toBeNull();
+    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
+    await page.check('input[name=placement][value=visible]');
+    // Click the A4 sketch: the stamp's top-left corner goes where the click was.
+    await page.locator('#sheet').scrollIntoViewIfNeeded();
+    const box = (await page.locator('#sheet').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.7);
+    // x = 0.5 × 595 pt; y = 842 × (1 − 0.7) − stamp height 90 (PDF origin bottom left).
+    expect(Math.abs(Number(await page.inputValue('#rx')) - 297.5)).toBeLessThanOrEqual(2);
+    expect(Math.abs(Number(await page.inputValue('#ry')) - (842 * 0.3 - 90))).toBeLessThanOrEqual(2);
+    await page.fill('#signer-name', SIGNER_NAME);
+    await page.fill('#reason', 'Phê duyệt');
+    await page.check('input[name=method][value=token]');
+    const chainPem = signer.chain.map((der) => new X509Certificate(der).toString()).join('');
+    await page.fill('#certificates', chainPem);
+    await page.click('#prepare-button');
+    await page.waitForSelector('#prepared:not([hidden])', { timeout: 30_000 });
+    const algorithm = (await page.textContent('#prepared-algorithm')) ?? '';
+    expect(algorithm).toBe('RSA-PKCS1-SHA256');
+    const signedAttributes = Buffer.from((await page.textContent('#signed-attributes')) ?? '', 'base64');
+    const digestHex = (await page.textContent('#digest-hex')) ?? '';
+    expect(digestHex).toMatch(/^[0-9a-f]{64}$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'workstation-prepared.png'), fullPage: true });
+
+    // The "USB token": our fixture key, outside the server, signs the DER signed attributes.
+    const signature = createSign('sha256').update(signedAttributes).sign(signer.key).toString('base64');
+    await page.fill('#signature', signature);
+    await page.click('#complete-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#signed-link')]);
+    expect(download.suggestedFilename()).toBe('quyet-dinh-da-ky.pdf');
+    const out = readFileSync((await download.path())!);
+    expect(out.subarray(0, EXAMPLE.length).equals(EXAMPLE)).toBe(true);
+    expect(out.length).toBeGreaterThan(EXAMPLE.length);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+
+    // The visible stamp the page asked for is on page 1 with the Vietnamese name intact.
+    const outFile = join(ARTIFACTS, 'workstation-signed.pdf');
+    writeFileSync(outFile, out);
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', outFile, '-'], { encoding: 'utf8' });
+    expect(text).toContain(SIGNER_NAME);
+    expect(pdftotextOf(EXAMPLE)).not.toContain(SIGNER_NAME);
+
+    // The result verifies (not TOTAL_FAILED) and names our signer.
+    const check = await newPage();
+    await uploadForVerification(check, out, 'quyet-dinh-da-ky.pdf');
+    expect(await check.textContent('.signature .signer-name')).toBe(SIGNER_NAME);
+    expect(await check.getAttribute('#verdict', 'data-indication')).not.toBe('TOTAL_FAILED');
+    await check.close();
+  });
+
+  it('sends a valid credential request and shows the server problem (unknown credential)', async () => {
+    const page = await newPage();
+    await page.goto(`${web.url}/workstation`);
+    await page.fill('#token', web.app.adminToken);
+    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
+    await page.fill('#credential-id', 'cred_khong_ton_tai');
+    await page.fill('#pin', '123456');
+    await page.click('#sign-button');
+    await page.waitForSelector('.problem');
+    // Not VALIDATION_FAILED: the page's options JSON passed the route's strict schema.
+    expect(await page.textContent('.problem-code')).toBe('CREDENTIAL_NOT_FOUND');
+    expect(await page.inputValue('#pin')).toBe('');
+    await page.screenshot({ path: join(ARTIFACTS, 'workstation-problem.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows UNAUTHENTICATED without a token', async () => {
+    const page = await newPage();
+    await page.goto(`${web.url}/workstation`);
+    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
+    await page.fill('#credential-id', 'x');
+    await page.fill('#pin', '123456');
+    await page.click('#sign-button');
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem-code')).toBe('UNAUTHENTICATED');
+    await page.close();
+  });
+});
+
+describe('mobile layout', () => {
+  it('fits a 360 px wide screen without horizontal scrolling', async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+    for (const path of ['/', '/verify/copy', '/workstation']) {
+      await page.goto(`${web.url}${path}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.goto(`${web.url}/`);
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-mobile.png'), fullPage: true });
+    await page.close();
+  });
+});
