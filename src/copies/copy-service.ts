@@ -9,7 +9,7 @@ import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
 import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, RegisterRepository } from './ports.js';
 import { statementText } from './statement.js';
-import { vietnamYear } from './vietnam-time.js';
+import { vietnamYear } from '../core/vietnam-time.js';
 import { publicFacts, type PublicCopyFacts } from './public-facts.js';
 
 /**

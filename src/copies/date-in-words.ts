@@ -1,4 +1,4 @@
-import { vietnamParts } from './vietnam-time.js';
+import { vietnamParts } from '../core/vietnam-time.js';
 
 /**
  * Vietnamese number and date words for the certification statement ("Ngày … tháng … năm …"

@@ -1,6 +1,6 @@
 import type { EntryStatus, RegisterEntryRecord } from './ports.js';
 import { certificationNumberLabel, volumeLabel } from './register-labels.js';
-import { isoVietnam } from './vietnam-time.js';
+import { isoVietnam } from '../core/vietnam-time.js';
 
 /**
  * What the public lookup may show about a register entry: enough for a citizen or a receiving

@@ -3,7 +3,7 @@ import { PDFDocument, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { CopyFonts } from './copy-document.js';
 import type { RegisterEntryRecord } from './ports.js';
 import { certificationNumberLabel, volumeLabel } from './register-labels.js';
-import { formatVietnamDate } from './vietnam-time.js';
+import { formatVietnamDate } from '../core/vietnam-time.js';
 
 /**
  * Register exports: CSV for spreadsheets and archives (RFC 4180, UTF-8 with BOM so that Excel

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { certificationFee } from '../../../src/copies/fee.js';
 import { dateInFigures, dateInWords, numberInWords } from '../../../src/copies/date-in-words.js';
-import { isoVietnam, vietnamYear, formatVietnamDate } from '../../../src/copies/vietnam-time.js';
+import { isoVietnam, vietnamYear, formatVietnamDate } from '../../../src/core/vietnam-time.js';
 import { newLookupCode, parseLookupCode } from '../../../src/copies/lookup-code.js';
 import { certificationNumberLabel, volumeLabel } from '../../../src/copies/register-labels.js';
 import { AppError } from '../../../src/core/errors.js';
