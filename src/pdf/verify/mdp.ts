@@ -10,7 +10,11 @@ import type { DiffResult } from './diff.js';
 import { P3_FORBIDDEN_ANNOTS } from './diff.js';
 import type { MdpResult, SignatureReport } from './report.js';
 
-export function checkMdp(pdf: RawPdf, dict: PdfDict, kind: SignatureReport['kind'], diff: DiffResult | undefined, budget: Budget): MdpResult {
+/**
+ * `lock` is the signature field's /Lock dictionary (ISO 32000-2 §12.7.5.5): it locks fields
+ * once this field is signed, even when the signature dictionary carries no FieldMDP reference.
+ */
+export function checkMdp(pdf: RawPdf, dict: PdfDict, kind: SignatureReport['kind'], diff: DiffResult | undefined, budget: Budget, lock?: PdfDict): MdpResult {
   budget.check();
   const violations: string[] = [];
   let docMdpP: 1 | 2 | 3 | null = null;
@@ -26,6 +30,7 @@ export function checkMdp(pdf: RawPdf, dict: PdfDict, kind: SignatureReport['kind
     }
     if (isName(rd.get('TransformMethod'), 'FieldMDP') && tp) fieldMdp = fieldParams(pdf, tp);
   }
+  if (!fieldMdp && lock) fieldMdp = fieldParams(pdf, lock);
   if (kind === 'certification' && docMdpP === null) docMdpP = 2;
   if (diff) {
     if (docMdpP === 1 && (diff.signatureOrFormFill || diff.annotation || diff.other)) violations.push('DOCMDP_VIOLATION');

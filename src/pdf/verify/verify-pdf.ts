@@ -214,7 +214,9 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     }
     // modifications after the signed revision (rules B and C)
     const d = w.diff;
-    const mdp = checkMdp(pdf, w.found.dict, w.kind, d, budget);
+    const field = viewOf(pdf, N, budget).fields.find((x) => x.name === w.found.fieldNames[0]);
+    const lock = dictOf(pdf.resolve(field?.dict.get('Lock')));
+    const mdp = checkMdp(pdf, w.found.dict, w.kind, d, budget, lock);
     if (d) {
       if (d.pageCountChanged) { errors.push('MODIFICATION_PAGE_COUNT'); worse('TOTAL_FAILED', 'FORMAT_FAILURE'); }
       if (d.other) {

@@ -15,6 +15,9 @@ import {
   createTrustStore, EMPTY_TRUST_STORE, renderReportHtml, renderReportPdf, signedRevisionBytes, verifyPdf, type TrustStore,
 } from '../../../src/pdf/verify/index.js';
 import { certInfo } from '../../../src/pdf/verify/cert.js';
+import { RawPdf } from '../../../src/pdf/verify/raw/document.js';
+import { revisionView } from '../../../src/pdf/verify/structure.js';
+import { Budget, DEFAULT_LIMITS } from '../../../src/pdf/verify/limits.js';
 import { issueSigner, sharedTestCa, type TestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
 import { appendUpdate, basePdf, dictText, makeCrl, pageInfo, sha256, signPdf } from './helpers.js';
 
@@ -225,5 +228,37 @@ describe('verifyPdf on our own signatures', () => {
     expect(text).toContain('Báo cáo kiểm tra chữ ký số');
     expect(text).toContain('Nguyễn Văn An');
     expect(text).toContain('CHƯA XÁC ĐỊNH');
+  });
+});
+
+describe('field locks', () => {
+  async function formPdf(): Promise<Buffer> {
+    const { PDFDocument } = await import('pdf-lib');
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([595, 842]);
+    const form = doc.getForm();
+    form.createTextField('Name').addToPage(page, { x: 50, y: 700, width: 200, height: 20 });
+    form.createTextField('Note').addToPage(page, { x: 50, y: 650, width: 200, height: 20 });
+    return Buffer.from(await doc.save({ useObjectStreams: false }));
+  }
+  function fieldNum(pdf: Buffer, name: string): number {
+    const raw = new RawPdf(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+    const view = revisionView(raw, raw.revisions.length - 1, new Budget(DEFAULT_LIMITS));
+    return view.fields.find((f) => f.name === name)!.num!;
+  }
+
+  it('filling a field locked by the signature → FIELDMDP_VIOLATION; an unlocked one is fine', async () => {
+    const signed = await signPdf(await formPdf(), alice, { newFieldName: 'Sig1', lock: { action: 'Include', fields: ['Name'] } });
+    const base = appendDss(signed, { crls: [goodCrl] });
+    for (const [name, violation] of [['Name', true], ['Note', false]] as const) {
+      const n = fieldNum(base, name);
+      const text = dictText(base, n).replace(/>>\s*$/, ' /V (Changed) >>');
+      const r = await verifyPdf(appendUpdate(base, { [n]: text }), { trust, offline: true });
+      const s = r.signatures[0]!;
+      expect(s.mdp.fieldMdp).toEqual({ action: 'Include', fields: ['Name'] });
+      expect(s.modifications.signatureOrFormFill).toBe(true);
+      if (violation) expect([s.indication, s.errors.includes('FIELDMDP_VIOLATION')]).toEqual(['TOTAL_FAILED', true]);
+      else expect(s.indication).toBe('TOTAL_PASSED');
+    }
   });
 });
