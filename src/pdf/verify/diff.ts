@@ -97,7 +97,9 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
       for (const [num, e] of s.entries) {
         if (e.t !== 'n' || num === 0) continue;
         try {
-          if (pdf.parseIndirectAt(e.offset).num !== num) mark('other', `xref entry of object ${num} points to another object`);
+          const o = pdf.parseIndirectAt(e.offset);
+          if (o.num !== num) mark('other', `xref entry of object ${num} points to another object`);
+          else if (o.value instanceof PdfDict && o.value.get('Linearized') !== undefined) mark('other', 'linearization dictionary appended after signing');
         } catch {
           mark('other', `xref entry of object ${num} points to no object`);
         }

@@ -21,6 +21,8 @@ export interface XrefSection {
   readonly trailer: PdfDict;
   readonly prev: number | undefined;
   readonly hybrid: boolean;
+  /** Offset just after the trailer dictionary / xref stream: %%EOF is searched from here. */
+  readonly end: number;
 }
 
 export interface Revision {
@@ -109,7 +111,9 @@ export class RawPdf {
     }
     if (groups.length > this.limits.maxRevisions) throw new VerifyLimitError('revisions', `more than ${this.limits.maxRevisions} revisions`);
     groups.forEach((sections, index) => {
-      const maxOff = Math.max(...sections.map((s) => s.offset));
+      // search %%EOF only after the trailer itself, so a "%%EOF" inside a trailer string cannot
+      // cut a revision short (STANDARDS.md rule 5)
+      const maxOff = Math.max(...sections.map((s) => s.end));
       const eofAt = this.buf.indexOf(EOF, maxOff);
       const end = eofAt < 0 ? this.buf.length : eolEnd(this.buf, eofAt + EOF.length);
       const sxAt = eofAt < 0 ? -1 : this.buf.lastIndexOf(STARTXREF, eofAt);
@@ -187,7 +191,7 @@ export class RawPdf {
           this.warnings.push(`hybrid /XRefStm at ${xs} unreadable`);
         }
       }
-      return { offset: off, kind: 'table', entries, trailer, prev: asInt(trailer.get('Prev')), hybrid };
+      return { offset: off, kind: 'table', entries, trailer, prev: asInt(trailer.get('Prev')), hybrid, end: trailer.end };
     }
     const obj = this.parseIndirectAt(off);
     if (!(obj.value instanceof PdfStream) || !isName(obj.value.dict.get('Type'), 'XRef')) throw new PdfSyntaxError('startxref does not point to an xref', off);
@@ -223,7 +227,7 @@ export class RawPdf {
         else if (type === 0) entries.set(first + i, { t: 'f' });
       }
     }
-    return { offset: off, kind: 'stream', entries, trailer: d, prev: asInt(d.get('Prev')), hybrid: false };
+    return { offset: off, kind: 'stream', entries, trailer: d, prev: asInt(d.get('Prev')), hybrid: false, end: st.dataEnd };
   }
 
   /** Rebuilds a single revision from `n g obj` markers when the xref chain is unusable. */
@@ -255,7 +259,7 @@ export class RawPdf {
     const eofAt = this.buf.lastIndexOf(EOF);
     this.revisions.push({
       index: 0,
-      sections: [{ offset: -1, kind: 'recovered', entries, trailer: trailer ?? new PdfDict(new Map(), 0, 0), prev: undefined, hybrid: false }],
+      sections: [{ offset: -1, kind: 'recovered', entries, trailer: trailer ?? new PdfDict(new Map(), 0, 0), prev: undefined, hybrid: false, end: 0 }],
       end: eofAt < 0 ? this.buf.length : eolEnd(this.buf, eofAt + 5),
       eofAt,
       startxref: undefined,
