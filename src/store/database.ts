@@ -32,3 +32,27 @@ export function createDatabase(config: StoreConfig): DatabaseHandle {
   pool.on('error', () => undefined);
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }
+
+/**
+ * Kysely's SQLite adapter takes no migration lock (it assumes one process), so several processes
+ * starting on one fresh file could each apply 0001. Migrations on SQLite therefore run while this
+ * process holds the write lock of a small side file (`<db>-migrate.lock`, BEGIN IMMEDIATE): the
+ * others wait (busy timeout) and then find nothing left to apply. A side file, not the database
+ * itself, so the migrator's own connection is never blocked by our lock.
+ */
+export async function withSqliteMigrationLock<T>(filename: string, fn: () => Promise<T>): Promise<T> {
+  if (filename === ':memory:' || filename === '') return fn();
+  const lock = new BetterSqlite3(`${filename}-migrate.lock`);
+  try {
+    lock.pragma('busy_timeout = 60000');
+    lock.exec('BEGIN IMMEDIATE');
+    lock.exec('CREATE TABLE IF NOT EXISTS migrate_lock (id INTEGER PRIMARY KEY)');
+    try {
+      return await fn();
+    } finally {
+      lock.exec('ROLLBACK');
+    }
+  } finally {
+    lock.close();
+  }
+}

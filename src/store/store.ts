@@ -10,7 +10,7 @@ import type { CredentialRepository, SignSessionRepository, SigningAuthorizationR
 import type { AuthorityRepository, RegisterRepository } from '../copies/ports.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
-import { createDatabase } from './database.js';
+import { createDatabase, withSqliteMigrationLock } from './database.js';
 import { migrateToLatest } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
@@ -73,16 +73,34 @@ export interface OpenStoreOptions {
 
 /** Opens the database, applies pending migrations, and returns the repositories. */
 export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
-  const { db, dialect } = createDatabase(config);
   const clock = options.clock ?? systemClock;
-  try {
-    await migrateToLatest(db, dialect);
-  } catch (err) {
-    await db.destroy().catch(() => undefined);
-    if (err instanceof AppError) throw err;
-    throw new AppError('STORE_UNAVAILABLE', `cannot open the ${dialect} store`, { cause: err });
+  // Several processes may start on one fresh database at once. PostgreSQL serialises migrations
+  // with an advisory lock; on SQLite a racing process can see SQLITE_BUSY while the other one
+  // migrates, so it retries after the winner is done (the retry finds nothing left to apply).
+  for (let attempt = 1; ; attempt++) {
+    const { db, dialect } = createDatabase(config);
+    try {
+      if (config.dialect === 'sqlite') await withSqliteMigrationLock(config.filename, () => migrateToLatest(db, dialect));
+      else await migrateToLatest(db, dialect);
+      return new KyselyStore(db, dialect, clock);
+    } catch (err) {
+      await db.destroy().catch(() => undefined);
+      if (dialect === 'sqlite' && attempt < 5 && isBusy(err)) {
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+        continue;
+      }
+      if (err instanceof AppError) throw err;
+      throw new AppError('STORE_UNAVAILABLE', `cannot open the ${dialect} store`, { cause: err });
+    }
   }
-  return new KyselyStore(db, dialect, clock);
+}
+
+function isBusy(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED')) return true;
+  }
+  return false;
 }
 
 function repositories(ctx: DbContext, clock: Clock): StoreRepositories {
