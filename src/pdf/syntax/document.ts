@@ -83,8 +83,8 @@ export class PdfDocument {
       }
       for (const [k, v] of s.trailer.map) if (!trailer.has(k) && !['Prev', 'XRefStm', 'W', 'Index', 'Length', 'Filter', 'DecodeParms', 'Type'].includes(k)) trailer.set(k, v);
       const prev = s.trailer.get('Prev');
-      // `/Prev 0` (pointing at the header) is a common writer bug meaning "no previous section"
-      offset = typeof prev === 'number' && prev > 0 ? prev : undefined;
+      // `/Prev 0` points at the header: the chain is broken, and the repair path rebuilds it
+      offset = typeof prev === 'number' ? prev : undefined;
     }
     if (!trailer.has('Root')) throw malformed('trailer has no /Root');
     return trailer;

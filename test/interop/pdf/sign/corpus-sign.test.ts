@@ -120,3 +120,35 @@ describe('signing an existing empty field of corpus inputs', () => {
     });
   }
 });
+
+/**
+ * Malformed and attack inputs that still open (some only after a reported repair): a new
+ * signature is placed or refused with a stable code, and a repaired input's update carries a
+ * complete xref section, so the result reads back without any repair.
+ */
+const odd = (JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as { files: Entry[] }).files.filter((f) => ['malformed', 'attack', 'tampered'].includes(f.category));
+describe('signing malformed, attacked and tampered corpus inputs', () => {
+  for (const f of odd) {
+    it(`${f.category}: ${f.path}`, async () => {
+      const input = readFileSync(path.join(root, f.path));
+      let out: Buffer;
+      try {
+        out = await signPdf(input, pki, {});
+      } catch (e) {
+        expect(e).toBeInstanceOf(AppError);
+        expect((e as AppError).code).toMatch(/^PDF_/);
+        return;
+      }
+      expect(out.subarray(0, input.length).equals(input)).toBe(true);
+      const re = PdfDocument.open(out, { repair: false });
+      expect(re.catalog).toBeDefined();
+      const ours = signaturesIn(out).at(-1)!;
+      expect(ours.byteRange[2]! + ours.byteRange[3]!).toBe(out.length);
+      expect(opensslVerify(out, ours, pki).code).toBe(0);
+      const dir = tmpDir('kyso-pdf-odd-');
+      writeFileSync(path.join(dir, 'out.pdf'), out);
+      const ps = pdfsig(path.join(dir, 'out.pdf'), pki);
+      expect(ps.valid.at(-1), ps.out).toBe(true);
+    });
+  }
+});
