@@ -262,3 +262,32 @@ describe('field locks', () => {
     }
   });
 });
+
+describe('certification attacks', () => {
+  it('sneaky signature: under P=2 a new visible signature field is a violation', async () => {
+    const certified = await signPdf(await basePdf(), alice, { newFieldName: 'Cert', certify: 2 });
+    const bob = issueSigner(ca, { cn: 'Vũ Văn Giang' });
+    // our own signer refuses to add a visible field to a P=2 document …
+    await expect(signPdf(certified, bob, { newFieldName: 'Sneaky', page: 0, rect: [50, 600, 300, 680] })).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
+    // … so the attacker's update is written by hand: a new visible signature field with an appearance
+    const raw = new RawPdf(certified, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+    const afRef = raw.catalog()!.get('AcroForm') as { num: number };
+    const { num: pageNum } = pageInfo(certified);
+    const af = dictText(certified, afRef.num).replace(/\/Fields\s*\[/, '/Fields [996 0 R ');
+    const page = dictText(certified, pageNum);
+    const pageWith = /\/Annots\s*\[/.test(page) ? page.replace(/\/Annots\s*\[/, '/Annots [996 0 R ') : page.replace(/>>\s*$/, ' /Annots [996 0 R] >>');
+    const ap = 'q 0 0 1 rg 0 0 250 80 re f Q';
+    const out = appendUpdate(appendDss(certified, { crls: [goodCrl] }), {
+      995: `<< /Type /XObject /Subtype /Form /BBox [0 0 250 80] /Length ${ap.length} >>\nstream\n${ap}\nendstream`,
+      996: `<< /Type /Annot /Subtype /Widget /FT /Sig /T (Sneaky) /F 4 /Rect [50 600 300 680] /P ${pageNum} 0 R /AP << /N 995 0 R >> >>`,
+      [afRef.num]: af,
+      [pageNum]: pageWith,
+    });
+    const r = await verifyPdf(out, { trust, offline: true });
+    const cert = r.signatures[0]!;
+    expect(cert.kind).toBe('certification');
+    expect(cert.mdp.docMdpP).toBe(2);
+    expect(cert.errors).toContain('DOCMDP_NEW_VISIBLE_SIGNATURE_FIELD');
+    expect([cert.indication, cert.subIndication]).toEqual(['TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE']);
+  });
+});
