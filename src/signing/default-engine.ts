@@ -55,6 +55,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
         byteRange: p.byteRange as unknown as readonly [number, number, number, number],
         digest: (hash) => p.digest(hash),
         embed: (cms) => p.embed(cms),
+        embedChunks: (cms) => p.embedChunks(cms),
         get bytes() {
           bytes ??= p.toBuffer();
           return bytes;

@@ -53,13 +53,23 @@ export class SignService {
 
   /** Signs `pdf` and returns the signed file (the input bytes followed by the new revision(s)). */
   async sign(pdf: Buffer, options: SignOptions): Promise<Buffer> {
+    const chunks = await this.signChunks(pdf, options);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+
+  /**
+   * As `sign`, but returns the signed file as chunks to write one after the other (the first is
+   * the input itself): a 50 MB upload is then held once, not twice (issue 3 memory goal).
+   */
+  async signChunks(pdf: Buffer, options: SignOptions): Promise<Buffer[]> {
     const actor = options.actorId ?? 'anonymous';
     const level = parseLevel(options.level);
     assertPdf(pdf);
     try {
       assertLevelAvailable(level, this.#o);
       const resolved = await resolveSigner(options.signer, actor, this.#o, options.algorithm);
-      const { pdf: out, digest } = await this.#signResolved(pdf, options, level, resolved.signer, resolved.certificates);
+      const { chunks, digest } = await this.#signResolved(pdf, options, level, resolved.signer, resolved.certificates);
+      const outputBytes = chunks.reduce((n, c) => n + c.length, 0);
       // The byte-range digest (the CMS message-digest) identifies the signed revision without
       // hashing the whole file again (hot path: large PDFs).
       await this.#audit(actor, 'signing.sign', 'success', {
@@ -68,9 +78,9 @@ export class SignService {
         certificate: certId(resolved.certificates[0]!),
         signedDigest: digest.toString('hex'),
         inputBytes: pdf.length,
-        outputBytes: out.length,
+        outputBytes,
       });
-      return out;
+      return chunks;
     } catch (err) {
       await this.#audit(actor, 'signing.sign', 'failure', { level, error: isAppError(err) ? err.code : 'INTERNAL' });
       throw err;
@@ -181,7 +191,7 @@ export class SignService {
     }
   }
 
-  async #signResolved(pdf: Buffer, options: SignOptions, level: ReturnType<typeof parseLevel>, signer: Signer, certificates: Buffer[]): Promise<{ pdf: Buffer; digest: Buffer }> {
+  async #signResolved(pdf: Buffer, options: SignOptions, level: ReturnType<typeof parseLevel>, signer: Signer, certificates: Buffer[]): Promise<{ chunks: Buffer[]; digest: Buffer }> {
     const leaf = certificates[0]!;
     const now = this.#o.clock.now();
     await checkSignerCertificate({
@@ -201,7 +211,7 @@ export class SignService {
         }
       : undefined;
     let size = estimatePlaceholder(certificates, withTs, this.#o.placeholder);
-    let signed: Buffer | undefined;
+    let signed: Buffer[] | undefined;
     let digest: Buffer = Buffer.alloc(0);
     for (let attempt = 0; signed === undefined; attempt++) {
       const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
@@ -215,14 +225,15 @@ export class SignService {
         ...(timestamp ? { timestamp } : {}),
       });
       try {
-        signed = prepared.embed(cms);
+        signed = prepared.embedChunks(cms);
       } catch (err) {
         if (attempt > 0 || !isAppError(err, 'PLACEHOLDER_OVERFLOW')) throw err;
         size = retryPlaceholder(size, cms.length);
       }
     }
     const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
-    return { pdf: await extendToLevel(signed, level, chains, now, this.#o.engine, this.#o), digest };
+    if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
+    return { chunks: [await extendToLevel(Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o)], digest };
   }
 
   async #preparePdf(pdf: Buffer, options: Omit<SignOptions, 'signer'>, certificates: readonly Buffer[], now: Date, size: number): Promise<PreparedPdf> {

@@ -30,6 +30,11 @@ export interface PreparedPdf {
   digest(hash: HashName): Buffer;
   /** Final file; throws AppError PLACEHOLDER_OVERFLOW when the CMS does not fit. */
   embed(cms: Buffer): Buffer;
+  /**
+   * Like `embed`, without joining: [input bytes, appended revision]. Lets a caller stream the
+   * result (HTTP response, file) without a second copy of a large file in memory.
+   */
+  embedChunks(cms: Buffer): Buffer[];
   /** The prepared file (zero-filled placeholder) — persisted for two-phase signing. */
   readonly bytes: Buffer;
 }
