@@ -7,5 +7,5 @@ export { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } fro
 export { PdfDocument, type OpenOptions } from './document.js';
 export { pageCount, getPage, inheritedAttribute, type PageInfo } from './page-tree.js';
 export { acroForm, formFields, type FormField } from './acroform.js';
-export { listRevisions, revisionObjects, type Revision } from './revisions.js';
+export { listRevisions, revisionObjects, openRevision, type Revision } from './revisions.js';
 export { scanObjects, type ScanResult } from './repair.js';

@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors.js';
-import { isDigit, isRegular, isWs } from './chars.js';
+import { isRegular, isWs } from './chars.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 
@@ -124,7 +124,6 @@ export class Parser {
   /** §7.3.5: `/Name` with `#xx` escapes. */
   parseName(): PdfName {
     this.pos++; // '/'
-    const start = this.pos;
     const tok = this.regularToken();
     if (tok.indexOf('#') < 0) return PdfName.of(tok);
     const bytes: number[] = [];
@@ -135,7 +134,6 @@ export class Parser {
         i += 2;
       } else bytes.push(ch);
     }
-    void start;
     return PdfName.of(Buffer.from(bytes).toString('latin1'));
   }
 
@@ -304,4 +302,3 @@ export function looksLikeObjectHeader(buf: Buffer, pos: number): boolean {
   return p.integer() !== undefined && p.integer() !== undefined && p.keyword('obj');
 }
 
-export { isDigit };

@@ -1,4 +1,4 @@
-import type { PdfDocument } from './document.js';
+import { PdfDocument, type OpenOptions } from './document.js';
 import { Parser } from './parser.js';
 import type { XrefEntry } from './xref.js';
 
@@ -36,7 +36,8 @@ export function listRevisions(bytes: Buffer): Revision[] {
 /**
  * The xref entries written in one revision: the sections of the document's /Prev chain that lie
  * inside [previous revision end, this revision end) — for a linearized file both the first-page
- * and the main section of revision 0. Entries of newer sections take precedence.
+ * and the main section of revision 0. Entries of newer sections take precedence. A repaired
+ * document has no sections (its table came from a scan): every revision is then empty.
  */
 export function revisionObjects(doc: PdfDocument, revisions: Revision[], index: number): Map<number, XrefEntry> {
   const rev = revisions[index];
@@ -50,4 +51,9 @@ export function revisionObjects(doc: PdfDocument, revisions: Revision[], index: 
     if (s.hybrid) for (const [n, e] of s.hybrid.entries) if (!out.has(n) || out.get(n)!.kind === 'free') out.set(n, e);
   }
   return out;
+}
+
+/** The document as it was at a revision: its byte prefix [0, end), read on its own (a view, no copy). */
+export function openRevision(bytes: Buffer, rev: Revision, options: OpenOptions = {}): PdfDocument {
+  return PdfDocument.open(bytes.subarray(0, rev.end), options);
 }

@@ -4,7 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
 import { appendIncrementalUpdate } from '../../../../src/pdf/incremental/index.js';
-import { PdfDict, PdfDocument, PdfName, PdfRef, PdfStream, formFields, getPage, listRevisions, pageCount, revisionObjects, dict, name } from '../../../../src/pdf/syntax/index.js';
+import { PdfDict, PdfDocument, PdfName, PdfRef, PdfStream, formFields, getPage, listRevisions, openRevision, pageCount, revisionObjects, dict, name } from '../../../../src/pdf/syntax/index.js';
 import { buildPdf, minimalPdf } from './build-pdf.js';
 
 const code = (f: () => unknown): string | undefined => {
@@ -128,6 +128,8 @@ describe('lazy document reader', () => {
     expect((doc2.getObject(3) as PdfDict).get('Rotate')).toBe(90);
     // the document as of revision 0 is its prefix
     expect((PdfDocument.open(rev2.subarray(0, revs[0]!.end)).getObject(3) as PdfDict).has('Rotate')).toBe(false);
+    expect((openRevision(rev2, revs[1]!).getObject(3) as PdfDict).get('Rotate')).toBe(90);
+    expect(openRevision(rev2, revs[1]!).getObject(4)).toBeNull();
   });
 
   it('fuzz: corrupted files open or fail with a PDF_* AppError, never another exception', async () => {
