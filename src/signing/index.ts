@@ -9,6 +9,7 @@ export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type 
 export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';
 export { hashPin, verifyPin, DEFAULT_PIN_HASH_PARAMS, type PinHashParams } from './pin-hash.js';
 export { parseLevel, LEVEL_RANK } from './pades-levels.js';
+export { certificateStatusFromPki } from './pki-status.js';
 export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';
 export type * from './ports.js';
 export type * from './types.js';

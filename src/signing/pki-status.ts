@@ -1,0 +1,35 @@
+import type { CertificateRecord } from '../pki/ports.js';
+import { certificateInfo } from '../cms/certificate-info.js';
+import type { CertificateStatus, CertificateStatusPort } from './certificate-checks.js';
+
+/**
+ * Status of signer certificates issued by our own CA, read from the CA's certificate store
+ * (helper A's repository: the same rows the OCSP responder and CRLs are built from, so a
+ * revocation is refused at once, before any CRL is published). Certificates of other CAs are
+ * `unknown` (the pre-signing check then lets them through; the verifier judges them).
+ */
+export function certificateStatusFromPki(repo: { findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> }): CertificateStatusPort {
+  return {
+    async status(certificate: Buffer): Promise<CertificateStatus> {
+      const serial = canonicalSerial(certificateInfo(certificate, 'SIGNER_CERT_INVALID').serialNumber);
+      const rows = await repo.findBySerialAnyCa(serial);
+      const row = rows.find((r) => r.der !== null && r.der.equals(certificate));
+      if (!row) return { status: 'unknown' };
+      if (row.status === 'active') return { status: 'good' };
+      if (row.status === 'revoked' || row.status === 'on-hold') {
+        return {
+          status: 'revoked',
+          reason: row.status === 'on-hold' ? 'certificateHold' : (row.revocationReason ?? 'unspecified'),
+          ...(row.revokedAt ? { revokedAt: row.revokedAt } : {}),
+        };
+      }
+      return { status: 'unknown' };
+    },
+  };
+}
+
+/** Lowercase even-length hex of the magnitude, as src/pki/serial.ts stores it. */
+function canonicalSerial(n: bigint): string {
+  const h = n.toString(16);
+  return h.length % 2 ? '0' + h : h;
+}

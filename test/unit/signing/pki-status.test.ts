@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { certificateStatusFromPki } from '../../../src/signing/pki-status.js';
+import type { CertificateRecord } from '../../../src/pki/ports.js';
+import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
+
+describe('certificate status from our CA store', () => {
+  const ca = sharedTestCa();
+  const s = issueSigner(ca, { cn: 'Trạng thái' });
+  const serial = new X509Certificate(s.certPem).serialNumber.toLowerCase();
+  const row = (status: CertificateRecord['status']): CertificateRecord =>
+    ({ der: s.certDer, status, revocationReason: status === 'revoked' ? 'keyCompromise' : null, revokedAt: status === 'active' ? null : new Date(0) }) as unknown as CertificateRecord;
+  const port = (status: CertificateRecord['status'] | undefined) =>
+    certificateStatusFromPki({ findBySerialAnyCa: async (q) => (status && q === serial.replace(/^0+/, '').padStart(2, '0') ? [row(status)] : []) });
+
+  it('active → good, revoked → revoked with reason, on-hold → revoked (certificateHold), not ours → unknown', async () => {
+    expect((await port('active').status(s.certDer, undefined, new Date())).status).toBe('good');
+    expect(await port('revoked').status(s.certDer, undefined, new Date())).toMatchObject({ status: 'revoked', reason: 'keyCompromise' });
+    expect(await port('on-hold').status(s.certDer, undefined, new Date())).toMatchObject({ status: 'revoked', reason: 'certificateHold' });
+    expect((await port(undefined).status(s.certDer, undefined, new Date())).status).toBe('unknown');
+  });
+});
