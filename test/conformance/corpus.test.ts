@@ -54,6 +54,7 @@ describe('corpus conformance', () => {
         // only non-PDF input may throw, and only with the stable code
         expect(isAppError(e, 'VERIFY_UNREADABLE')).toBe(true);
       }
+      if (report) expect(report.errors, 'validator bug (unexpected exception)').not.toContain('VERIFY_INTERNAL_ERROR');
       const checks = report ? compare(f.expect, report, f.source) : [{ key: 'readable', expected: 'report', actual: 'VERIFY_UNREADABLE', agree: f.category === 'malformed' }];
       const disagree = checks.filter((c) => !c.agree);
       // attack and tampered files: never TOTAL_PASSED, and failed for a reason that is not trust

@@ -129,6 +129,7 @@ export interface VerificationReport {
 export const MESSAGE_KEYS = [
   'NO_SIGNATURE_FOUND',
   'PDF_UNREADABLE_STRUCTURE',
+  'VERIFY_INTERNAL_ERROR',
   'PDF_XREF_RECOVERED',
   'PDF_ENCRYPTED',
   'LIMIT_SIZE',

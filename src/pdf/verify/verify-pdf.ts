@@ -11,6 +11,7 @@ import { Budget, DEFAULT_LIMITS, VerifyLimitError, type VerifyLimits } from './l
 import { RawPdf } from './raw/document.js';
 import { PdfDict, PdfName, PdfStream, PdfSyntaxError, dictOf, isName, type PdfValue } from './raw/objects.js';
 import { WEAK_DIGESTS, newHash } from './algorithms.js';
+import { Asn1Error } from './asn1.js';
 import { tryCertInfo, type CertInfo } from './cert.js';
 import { buildChain, validatePath } from './chain.js';
 import { CMS_OID, checkSigner, findSignerCert, parseSignedData, type SignedDataInfo } from './cms.js';
@@ -80,11 +81,10 @@ export async function verifyPdf(bytes: Buffer, options: VerifyOptions): Promise<
     return await run(pdf, bytes, options, policy, at, budget);
   } catch (e) {
     if (e instanceof VerifyLimitError) return formatFailureReport(bytes, at, LIMIT_KEYS[e.limit]);
-    if (e instanceof PdfSyntaxError || e instanceof RangeError || e instanceof TypeError || e instanceof Error) {
-      // a structure we could not walk: never a crash, a FORMAT_FAILURE report
-      return formatFailureReport(bytes, at, 'PDF_UNREADABLE_STRUCTURE');
-    }
-    throw e;
+    // a structure we could not walk: never a crash, a FORMAT_FAILURE report. Anything that is not
+    // a known parse error is reported under its own key so tests can tell bugs from bad input.
+    if (e instanceof PdfSyntaxError || e instanceof Asn1Error) return formatFailureReport(bytes, at, 'PDF_UNREADABLE_STRUCTURE');
+    return formatFailureReport(bytes, at, 'VERIFY_INTERNAL_ERROR');
   }
 }
 
