@@ -44,6 +44,7 @@ export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: strin
   if (event.target !== undefined && typeof event.target !== 'string') throw new TypeError('audit event: target must be a string');
   let details: Record<string, unknown> | null = null;
   if (event.details !== undefined) {
+    assertNoSecretKeys(event.details, 0);
     // Round-trip through the canonical form so what is stored is exactly what is hashed.
     details = JSON.parse(canonicalJson(event.details)) as Record<string, unknown>;
   }
@@ -114,5 +115,23 @@ export class ChainChecker {
   #fail(seq: number, problem: Extract<ChainVerification, { ok: false }>['problem'], message: string): false {
     this.#bad = { ok: false, count: this.#count, firstBadSeq: seq, problem, message };
     return false;
+  }
+}
+
+/**
+ * A safety net for the rule in audit-log.ts: details whose member names say "secret" are refused
+ * (misuse of this API), so a PIN or key cannot slip into the permanent, hash-chained log.
+ */
+const SECRET_NAMES = /^(pin|newpin|oldpin|password|passphrase|secret|privatekey|private_key|pkcs8|pkcs12|p12|masterkey|master_key)$/i;
+
+function assertNoSecretKeys(v: unknown, depth: number): void {
+  if (depth > 64 || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) {
+    for (const item of v) assertNoSecretKeys(item, depth + 1);
+    return;
+  }
+  for (const [k, val] of Object.entries(v)) {
+    if (SECRET_NAMES.test(k)) throw new TypeError(`audit event: details must not carry secrets (member "${k}")`);
+    assertNoSecretKeys(val, depth + 1);
   }
 }

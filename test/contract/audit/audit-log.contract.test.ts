@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { openStore, type Store } from '../../../src/store/index.js';
-import { verifyAuditExport, GENESIS_HASH, hashAuditRecord, type AuditRecord } from '../../../src/audit/index.js';
+import { verifyAuditExport, GENESIS_HASH, hashAuditRecord, readAuditLog, type AuditRecord } from '../../../src/audit/index.js';
 import { createTestDb, DIALECTS, type TestDb } from '../store/support/test-db.js';
 import { runWorker } from '../store/support/ts-worker.js';
 
@@ -183,5 +183,22 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
     expect(verifyAuditExport(exported.slice(0, 5), { seq: 7, hash: recs[6]!.hash })).toMatchObject({ ok: false, firstBadSeq: 6, problem: 'missing' });
     expect(verifyAuditExport({ not: 'an array' })).toMatchObject({ ok: false, problem: 'malformed' });
     expect(verifyAuditExport([{ seq: 1 }])).toMatchObject({ ok: false, firstBadSeq: 1, problem: 'malformed' });
+  });
+});
+
+describe('readAuditLog', () => {
+  it('ok/streams every record in seq order across pages and the export verifies offline', async () => {
+    const t = await createTestDb('sqlite');
+    const store = await openStore(t.config, { clock: new FakeClock('2026-01-01T00:00:00Z') });
+    try {
+      for (let i = 0; i < 25; i++) await store.audit.append(ev(i));
+      const all: AuditRecord[] = [];
+      for await (const r of readAuditLog(store.audit, { pageSize: 7 })) all.push(r);
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      expect(verifyAuditExport(JSON.parse(JSON.stringify(all)))).toMatchObject({ ok: true, count: 25 });
+    } finally {
+      await store.close();
+      await t.cleanup();
+    }
   });
 });

@@ -29,6 +29,13 @@ describe('canonical JSON (RFC 8785 rules for our subset)', () => {
     );
   });
 
+  it('fail/details members named like secrets are refused at any depth', () => {
+    for (const details of [{ pin: '123456' }, { nested: [{ Password: 'x' }] }, { privateKey: 'MII' }, { a: { pkcs12: 'x' } }]) {
+      expect(() => buildAuditRecord({ actor: 'a', role: 'r', action: 'x', outcome: 'success', details }, 1, GENESIS_HASH, new Date())).toThrow(TypeError);
+    }
+    expect(() => buildAuditRecord({ actor: 'a', role: 'r', action: 'x', outcome: 'success', details: { keyUri: 'kyso-key:k_1', pinAttempts: 3 } }, 1, GENESIS_HASH, new Date())).not.toThrow();
+  });
+
   it('ok/record hash is SHA-256 over the documented preimage and binds every field', () => {
     const r = buildAuditRecord({ actor: 'a', role: 'admin', action: 'x', outcome: 'success' }, 1, GENESIS_HASH, new Date('2026-01-01T00:00:00Z'));
     expect(auditRecordPreimage(r).toString()).toBe(
