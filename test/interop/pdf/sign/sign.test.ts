@@ -4,7 +4,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
 import { preparePdfSignature, appendDss, placeholderSizeFor } from '../../../../src/pdf/sign/index.js';
-import { PdfDocument, formFields, PdfStream } from '../../../../src/pdf/syntax/index.js';
+import { PdfDocument, formFields, PdfStream, PdfDict, PdfString } from '../../../../src/pdf/syntax/index.js';
 import { AppearanceCanvas } from '../../../../src/pdf/appearance/index.js';
 import { makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
 
@@ -266,5 +266,27 @@ describe('PAdES placement on simple PDFs', () => {
     writeFileSync(path.join(dir, 'all.pdf'), two);
     expect(pdfsig(path.join(dir, 'all.pdf'), pkiC).valid).toEqual([true, true, true]);
     expect(mutoolVerify(path.join(dir, 'all.pdf')).digestOk).toEqual([true, true, true]);
+  });
+
+  it('signing a field that carries /Lock mirrors the lock as the signature FieldMDP transform (corpus fieldmdp-exclude.pdf)', async () => {
+    const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/validation/dss-2554/fieldmdp-exclude.pdf'));
+    const field = formFields(PdfDocument.open(input)).find((f) => f.name === 'Handtekening houder')!;
+    expect(field.lock?.getName('Action')).toBe('Exclude');
+    const out = await signPdf(input, pki, { fieldName: field.name });
+    checkAll(out, input, pki, 1, 'locked-field');
+    const doc = PdfDocument.open(out);
+    const signed = formFields(doc).find((f) => f.name === field.name)!;
+    const sig = doc.resolve(signed.value) as PdfDict;
+    const refs = doc.resolve(sig.get('Reference')) as PdfDict[];
+    const fieldMdp = refs.map((r) => doc.resolve(r) as PdfDict).find((r) => r.getName('TransformMethod') === 'FieldMDP')!;
+    const params = doc.getDict(fieldMdp, 'TransformParams')!;
+    expect(params.getName('Action')).toBe('Exclude');
+    const names = (x: unknown): string[] => (doc.resolve(x as never) as PdfString[]).map((s) => s.text());
+    expect(names(params.get('Fields'))).toEqual(names(field.lock!.get('Fields')));
+    // fields the lock excludes may still be signed; once a field locking /All is signed, nothing else may be
+    const two = await signPdf(out, pkiB, { fieldName: 'Handtekening QuoVadis' });
+    checkAll(two, out, pkiB, 1, 'excluded-field');
+    await expect(signPdf(two, pkiC, { fieldName: 'Handtekening vertegenwoordiger' })).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
+    await expect(signPdf(two, pkiC, {})).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
   });
 });
