@@ -173,16 +173,11 @@ describe('certified copy lookup page (/verify/copy)', () => {
   it('shows the public facts of a register entry and compares the received file locally', async () => {
     const code = newLookupCode();
     const copy = signed;
-    let query = `code=${code}`;
-    if (web.standIns.copies) {
-      web.entries.push(registerEntry(copy, code));
-    } else {
-      // With the real route wired, the entry must come from a real certification; the lookup by an
-      // unknown (well-formed) code then has to be COPY_NOT_FOUND, which is what we can check here.
-      query = `code=${code}`;
-    }
+    // The stand-in reads this entry; the real route (once wired) has no certification behind this
+    // fresh, well-formed code, so it must answer COPY_NOT_FOUND, which the page must show.
+    if (web.standIns.copies) web.entries.push(registerEntry(copy, code));
     const page = await newPage();
-    await page.goto(`${web.url}/verify/copy?${query}`);
+    await page.goto(`${web.url}/verify/copy?code=${code}`);
     await page.waitForSelector('.copy-facts, .problem');
     if (!web.standIns.copies) {
       expect(await page.textContent('.problem-code')).toBe('COPY_NOT_FOUND');
@@ -204,7 +199,7 @@ describe('certified copy lookup page (/verify/copy)', () => {
 
     const other = Buffer.concat([copy, Buffer.from('\n')]);
     await page.setInputFiles('#compare-file', { name: 'khac.pdf', mimeType: 'application/pdf', buffer: other });
-    await page.waitForFunction(() => document.querySelector('#compare-verdict')?.getAttribute('data-match') === 'false');
+    await page.waitForFunction("document.querySelector('#compare-verdict')?.getAttribute('data-match') === 'false'");
     expect(await page.textContent('#compare-verdict')).toContain('KHÔNG trùng');
 
     // By authority + year + number.
@@ -226,8 +221,8 @@ describe('officials workstation (/workstation)', () => {
     await page.goto(`${web.url}/workstation`);
     await page.fill('#token', web.app.adminToken);
     await page.click('#token-save');
-    expect(await page.evaluate(() => sessionStorage.getItem('kyso.apiToken'))).toBe(web.app.adminToken);
-    expect(await page.evaluate(() => localStorage.getItem('kyso.apiToken'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('kyso.apiToken')")).toBe(web.app.adminToken);
+    expect(await page.evaluate("localStorage.getItem('kyso.apiToken')")).toBeNull();
     await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
     await page.check('input[name=placement][value=visible]');
     // Click the A4 sketch: the stamp's top-left corner goes where the click was.
@@ -313,7 +308,7 @@ describe('mobile layout', () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
     for (const path of ['/', '/verify/copy', '/workstation']) {
       await page.goto(`${web.url}${path}`);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
     await page.goto(`${web.url}/`);

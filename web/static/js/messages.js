@@ -86,6 +86,7 @@ export const MESSAGES = {
   OCSP_RESPONDER_NO_CHECK_ABSENT: ['Chứng thư của máy chủ OCSP thiếu dấu hiệu miễn kiểm tra thu hồi.', 'The OCSP responder certificate lacks the no-check extension.'],
   OCSP_RESPONDER_EKU_MISSING: ['Chứng thư của máy chủ OCSP không có quyền ký phản hồi OCSP.', 'The OCSP responder certificate is not authorised to sign OCSP responses.'],
   TST_DIGEST_UNSUPPORTED: ['Dấu thời gian dùng thuật toán băm không được hỗ trợ.', 'The timestamp uses an unsupported hash algorithm.'],
+  VERIFY_INTERNAL_ERROR: ['Hệ thống kiểm tra gặp lỗi với tệp này nên không thể kết luận; hãy báo cho cơ quan phát hành.', 'The checker hit an internal error on this file and cannot conclude; please tell the issuing agency.'],
   TST_SIGNING_CERTIFICATE_NOT_BOUND: ['Dấu thời gian không gắn chặt với chứng thư của đơn vị cấp.', 'The timestamp is not bound to its authority\'s certificate.'],
 };
 
