@@ -46,7 +46,14 @@ const dbs = new Map<TestCa, string>();
  * CMS, and that the output starts with the input bytes. `ours` = signatures this test added;
  * signatures already in the input must stay as valid as they were (pdfsig on the input).
  */
-export function assertSignedOk(input: Buffer, output: Buffer, ours: number, ca: TestCa = sharedTestCa(), label = 'out'): string {
+export function assertSignedOk(
+  input: Buffer,
+  output: Buffer,
+  ours: number,
+  ca: TestCa = sharedTestCa(),
+  label = 'out',
+  o: { mutoolCannotVerifyPss?: boolean } = {},
+): string {
   expect(output.length).toBeGreaterThan(input.length);
   expect(output.subarray(0, input.length).equals(input)).toBe(true);
   const dir = tmp();
@@ -65,7 +72,14 @@ export function assertSignedOk(input: Buffer, output: Buffer, ours: number, ca: 
   expect(ps.valid, ps.text).toBe(before.valid + ours);
   expect(ps.trusted, ps.text).toBe(before.trusted + ours);
   const mu = mutoolVerify(file);
-  expect(mu.digestErrors, mu.text).toBe(0);
+  if (o.mutoolCannotVerifyPss) {
+    // MuPDF 1.21 has no RSASSA-PSS: it says "Digest error: Unknown error." (not "invalidated by
+    // change"); pdfsig and openssl above/below do verify these signatures.
+    expect(mu.text).not.toMatch(/invalidated by change/);
+    expect(mu.text).toMatch(/Digest error: Unknown error/);
+  } else {
+    expect(mu.digestErrors, mu.text).toBe(0);
+  }
   expect(mu.verified, mu.text).toBeGreaterThanOrEqual(ours);
   const q = qpdfCheck(file);
   if (!q.ok) {

@@ -127,6 +127,17 @@ describe('SignService.sign', () => {
     assertSignedOk(decision, out, 1, ca, 'overflow-retry');
   });
 
+  it.each([
+    ['RSA-PSS-SHA256 (RSA-2048)', 'rsa2048', 'RSA-PSS-SHA256'],
+    ['ECDSA-SHA384 (P-384)', 'p384', undefined],
+    ['RSA-PKCS1-SHA512 (RSA-3072)', 'rsa3072', 'RSA-PKCS1-SHA512'],
+  ] as const)('ok/algorithm %s', async (_l, key, algorithm) => {
+    const s = issueSigner(ca, { cn: `Thuật toán ${key}`, key });
+    const { service } = makeService();
+    const out = await service.sign(decision, { signer: p12(s), ...(algorithm ? { algorithm } : {}) });
+    assertSignedOk(decision, out, 1, ca, `alg-${key}`, { mutoolCannotVerifyPss: algorithm === 'RSA-PSS-SHA256' });
+  });
+
   it('ok/sizes the placeholder from the chain (a 3-certificate chain does not overflow)', async () => {
     const { issueIntermediate } = await import('../../fixtures/pki-fixture.js');
     const ica = issueIntermediate(ca);
