@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { createTimestampAuthority } from '../../../src/cms/timestamp-authority.js';
-import { appendDss } from '../../../src/pdf/sign/index.js';
+import { appendDss, preparePdfSignature } from '../../../src/pdf/sign/index.js';
 import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
 import {
   createTrustStore, EMPTY_TRUST_STORE, renderReportHtml, renderReportPdf, signedRevisionBytes, verifyPdf, type TrustStore,
@@ -289,5 +289,31 @@ describe('certification attacks', () => {
     expect(cert.mdp.docMdpP).toBe(2);
     expect(cert.errors).toContain('DOCMDP_NEW_VISIBLE_SIGNATURE_FIELD');
     expect([cert.indication, cert.subIndication]).toEqual(['TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE']);
+  });
+});
+
+describe('B-LTA', () => {
+  it('signature + DSS + document timestamp: the timestamp revision is an extension, level B-LTA', async () => {
+    const tsaCert = issueSigner(ca, { cn: 'Kyso TSA LTA', extendedKeyUsage: 'critical,timeStamping', keyUsage: 'critical,digitalSignature' });
+    const tsa = createTimestampAuthority({ signer: keyObjectSigner(tsaCert.key), certificate: tsaCert.certDer, chain: [ca.certDer], policyOid: '1.3.6.1.4.1.99999.1', clock: { now: () => new Date() } });
+    const signed = await signPdf(await basePdf(), alice, { newFieldName: 'Sig1', timestamp: async (sig) => (await tsa.issue({ hash: 'sha256', digest: sha256(sig), certReq: true })).token });
+    const lt = appendDss(signed, { certs: [...alice.chain, tsaCert.certDer], crls: [goodCrl] });
+    const prepared = preparePdfSignature(lt, { subFilter: 'ETSI.RFC3161', placeholderSize: 8192 });
+    const token = (await tsa.issue({ hash: 'sha256', digest: prepared.digest('sha256'), certReq: true })).token;
+    const lta = prepared.embed(token);
+    const r = await verifyPdf(lta, { trust, offline: true });
+    expect(r.signatures.map((s) => [s.kind, s.level, s.modifications.level])).toEqual([
+      ['approval', 'B-LTA', 'LTA_UPDATES'],
+      ['documentTimestamp', 'B-LTA', 'NONE'],
+    ]);
+    const dts = r.signatures[1]!;
+    expect(dts.timestamps[0]).toMatchObject({ type: 'document', imprintMatches: true, signatureValid: true, trusted: true });
+    expect(dts.coverage).toBe('ENTIRE_FILE');
+    expect(r.indication).toBe('TOTAL_PASSED');
+    // a copy of this document timestamp token in a new revision does not cover that revision
+    const again = preparePdfSignature(lta, { subFilter: 'ETSI.RFC3161', placeholderSize: 8192 });
+    const copied = await verifyPdf(again.embed(token), { trust, offline: true });
+    expect(copied.signatures[2]!.timestamps[0]!.imprintMatches).toBe(false);
+    expect([copied.signatures[2]!.indication, copied.signatures[2]!.subIndication]).toEqual(['TOTAL_FAILED', 'HASH_FAILURE']);
   });
 });
