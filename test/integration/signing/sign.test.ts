@@ -23,11 +23,14 @@ const artefacts = join(tmpdir(), 'kyso-signing-artefacts');
 mkdirSync(artefacts, { recursive: true });
 
 describe('SignService.sign', () => {
-  it('ok/invisible B-B signature on the example decision, /M in Vietnam time, audited', async () => {
-    const { service, audit } = makeService();
+  it('ok/invisible B-B signature on the example decision, /M from the injected clock in Vietnam time, audited', async () => {
+    const { FakeClock } = await import('../../../src/core/clock.js');
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000);
+    const { service, audit } = makeService({}, new FakeClock(at));
     const out = await service.sign(decision, { signer: p12(appraiser), reason: 'Thẩm định', location: 'Vân Đồn' });
     assertSignedOk(decision, out, 1, ca, 'invisible');
-    expect(out.toString('latin1')).toMatch(/\/M\s*\(D:\d{14}\+07'00'\)/);
+    const local = new Date(at.getTime() + 7 * 3_600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    expect(out.subarray(decision.length).toString('latin1')).toContain(`/M (D:${local}+07'00')`);
     expect(audit.events.at(-1)).toMatchObject({ action: 'signing.sign', outcome: 'success' });
     expect(JSON.stringify(audit.events)).not.toContain('"pw"');
   });
