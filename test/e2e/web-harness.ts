@@ -13,7 +13,7 @@ import { mountWeb } from '../../src/http/web-static.js';
 import { readMultipart, requireFile } from '../../src/http/body.js';
 import { sendProblem } from '../../src/http/problem.js';
 import { AppError } from '../../src/core/errors.js';
-import { createHttpRevocationFetcher, createTrustStore, signedRevisionBytes, verifyPdf, type VerificationReport } from '../../src/pdf/verify/index.js';
+import { createHttpRevocationFetcher, createTrustStore, renderReportHtml, renderReportPdf, signedRevisionBytes, verifyPdf, type VerificationReport } from '../../src/pdf/verify/index.js';
 import { parseLookupCode } from '../../src/copies/lookup-code.js';
 import { publicFacts } from '../../src/copies/public-facts.js';
 import type { RegisterEntryRecord } from '../../src/copies/ports.js';
@@ -70,9 +70,13 @@ function verifyStandIn(outer: Express, ca: TestCa): void {
       const report = await verifyPdf(pdf, { trust, revocation });
       const reportId = randomUUID();
       reports.set(reportId, { pdf, report });
-      if (String(req.headers.accept).includes('text/html')) {
-        const { renderReportHtml } = await import('../../src/pdf/verify/index.js');
+      const accept = String(req.headers.accept);
+      if (accept.includes('text/html')) {
         res.type('text/html').send(renderReportHtml(report, 'vi'));
+        return;
+      }
+      if (accept.includes('application/pdf')) {
+        res.type('application/pdf').send(await renderReportPdf(report, 'vi'));
         return;
       }
       res.type('application/json').send(JSON.stringify({ reportId, ...report }));

@@ -105,6 +105,15 @@ describe('citizen verification page (/)', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link!.click()]);
     expect(readFileSync((await download.path())!).equals(signed)).toBe(true);
 
+    // The people-readable reports (POST /api/v1/verify again with Accept text/html / application/pdf).
+    const [html] = await Promise.all([page.waitForEvent('download'), page.click('#report-html')]);
+    expect(html.suggestedFilename()).toBe('bao-cao-kiem-tra.html');
+    const htmlText = readFileSync((await html.path())!, 'utf8');
+    expect(htmlText).toMatch(/<html/i);
+    expect(htmlText).toContain(SIGNER_NAME);
+    const [pdfReport] = await Promise.all([page.waitForEvent('download'), page.click('#report-pdf')]);
+    expect(readFileSync((await pdfReport.path())!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
     // English on request, same result.
     await page.click('#lang-toggle');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
@@ -199,7 +208,7 @@ describe('certified copy lookup page (/verify/copy)', () => {
 
     const other = Buffer.concat([copy, Buffer.from('\n')]);
     await page.setInputFiles('#compare-file', { name: 'khac.pdf', mimeType: 'application/pdf', buffer: other });
-    await page.waitForFunction("document.querySelector('#compare-verdict')?.getAttribute('data-match') === 'false'");
+    await page.locator('#compare-verdict[data-match="false"]').waitFor();
     expect(await page.textContent('#compare-verdict')).toContain('KHÔNG trùng');
 
     // By authority + year + number.
