@@ -9,7 +9,7 @@ import type { CaRegistry, LoadedCa } from './ca-registry.js';
 import type { PkiConfig } from './config.js';
 import { parseCsr } from './csr.js';
 import { assertEncoding, assertLint } from './lint.js';
-import { encodeSubject, normalizeSubject, renderName } from './names.js';
+import { encodeSubject, normalizeSubject, renderSubject } from './names.js';
 import { buildPkcs12 } from './pkcs12.js';
 import type { CertificateRecord, PkiAuditSink, PkiStore, SubjectFields } from './ports.js';
 import { getProfile, validityFor } from './profiles.js';
@@ -158,7 +158,7 @@ export class IssuanceService {
     let template: CertificateTemplate | undefined;
     let tbs: Buffer | undefined;
     let record: CertificateRecord | undefined;
-    const subjectDn = renderName(x.subjectDer);
+    const subjectDn = renderSubject(x.subject);
     for (let attempt = 0; !record; attempt++) {
       template = { ...base, serial: generateSerial() };
       assertLint(template);
@@ -179,10 +179,12 @@ export class IssuanceService {
     const details = { certificateId: record.id, profile: x.profile.id, caId: x.ca.record.id, serial: record.serial, subject: subjectDn, requestId: input.requestId ?? null, replacesId: input.replacesId ?? null, renewal: input.renewal };
     // ---- audit the intent (no signature without an audit record), sign once, audit the result
     let der: Buffer;
+    let issuedAt = this.d.clock.now();
     try {
       await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue.intent', target, outcome: 'success', details });
       der = await signTbs(tbs as Buffer, signer);
-      if (!(await this.d.store.certificates.markIssued(record.id, der, this.d.clock.now()))) {
+      issuedAt = this.d.clock.now();
+      if (!(await this.d.store.certificates.markIssued(record.id, der, issuedAt))) {
         throw new AppError('CONFLICT', 'issuance row was no longer pending (recovered as failed)');
       }
     } catch (e) {
@@ -193,7 +195,8 @@ export class IssuanceService {
     }
     await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue', target, outcome: 'success', details });
     const chain = await this.chainOf(x.ca.record.id);
-    const issued = (await this.d.store.certificates.findById(record.id)) ?? { ...record, status: 'active' as const, der };
+    // markIssued changed exactly these fields of the row we reserved (no re-read on the hot path).
+    const issued: CertificateRecord = { ...record, status: 'active', der, updatedAt: issuedAt };
     let pkcs12: Buffer | undefined;
     if (x.generated) {
       pkcs12 = buildPkcs12({
@@ -202,6 +205,11 @@ export class IssuanceService {
         ...(x.generated.friendlyName ? { friendlyName: x.generated.friendlyName } : {}),
       });
     }
-    return { certificate: issued, der, pem: pemEncode('CERTIFICATE', der), chain, ...(pkcs12 ? { pkcs12 } : {}) };
+    return {
+      certificate: issued, der, chain, ...(pkcs12 ? { pkcs12 } : {}),
+      get pem() {
+        return pemEncode('CERTIFICATE', der);
+      },
+    };
   }
 }

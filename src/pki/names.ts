@@ -118,10 +118,12 @@ const SHORT: Record<string, string> = {
   [OID.uid]: 'UID',
 };
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeString(tag: number, b: Buffer): string {
   switch (tag) {
     case 0x0c:
-      return new TextDecoder('utf-8', { fatal: true }).decode(b);
+      return UTF8.decode(b);
     case 0x1e: {
       let s = '';
       for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
@@ -174,6 +176,17 @@ export function renderName(der: Buffer): string {
     .join(', ');
 }
 
+/** Same string as `renderName(encodeSubject(s))`, without the encode/parse round trip. */
 export function renderSubject(s: SubjectFields): string {
-  return renderName(encodeSubject(s));
+  const parts: string[] = [];
+  if (s.email) parts.push(`E=${escapeValue(s.email)}`);
+  for (const u of [...(s.uids ?? [])].reverse()) parts.push(`UID=${escapeValue(u)}`);
+  parts.push(`CN=${escapeValue(s.commonName)}`);
+  if (s.title) parts.push(`T=${escapeValue(s.title)}`);
+  for (const ou of [...(s.organizationalUnits ?? [])].reverse()) parts.push(`OU=${escapeValue(ou)}`);
+  if (s.organization) parts.push(`O=${escapeValue(s.organization)}`);
+  if (s.locality) parts.push(`L=${escapeValue(s.locality)}`);
+  if (s.province) parts.push(`ST=${escapeValue(s.province)}`);
+  if (s.country) parts.push(`C=${escapeValue(s.country)}`);
+  return parts.join(', ');
 }

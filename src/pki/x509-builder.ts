@@ -1,4 +1,5 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { importSpki } from './public-key.js';
 import { bits, explicit, int, seq, x509Time, type Der } from '../core/der.js';
 import { signatureAlgorithmIdentifier, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
 import { AppError } from '../core/errors.js';
@@ -55,30 +56,77 @@ export function subjectKeyFromSpki(spki: Buffer): SubjectKey {
   if (t.tag !== 0x30 || t.end !== spki.length) throw new TypeError('SubjectPublicKeyInfo is not a single SEQUENCE');
   const [, bitStr] = children(spki, t);
   if (!bitStr || bitStr.tag !== 0x03) throw new TypeError('SubjectPublicKeyInfo has no BIT STRING');
-  const publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  const publicKey = importSpki(spki);
   return { spki, publicKey, publicKeyBits: spki.subarray(bitStr.contentStart + 1, bitStr.end) };
 }
 
-function extensionsFor(t: CertificateTemplate): Der[] {
+/** Extensions that depend only on (issuer, profile, policies): encoded once and reused. */
+interface StaticExtensions {
+  readonly head: Der;
+  readonly aki: Der;
+  readonly tail: Der;
+}
+const staticCache = new WeakMap<IssuerInfo, WeakMap<Profile, Map<string, StaticExtensions>>>();
+
+function staticExtensions(t: CertificateTemplate): StaticExtensions {
   const p = t.profile;
-  const out: Der[] = [ext.basicConstraints(p.isCa, p.pathLen), ext.keyUsage(p.keyUsage)];
-  if (p.eku.length) out.push(ext.extKeyUsage(p.eku, p.ekuCritical));
-  out.push(ext.subjectKeyIdentifier(ext.keyIdentifier(t.key.publicKeyBits)));
-  out.push(ext.authorityKeyIdentifier(t.selfSigned ? ext.keyIdentifier(t.key.publicKeyBits) : t.issuer.keyId));
-  if (p.emailSan && t.subject.email) out.push(ext.subjectAltNameEmail([t.subject.email]));
-  const u = t.issuer.urls;
-  if (!t.selfSigned && p.revocationPointers === 'all') {
-    if (u.crl) out.push(ext.crlDistributionPoints([u.crl]));
-    const aia: { ocsp?: string[]; caIssuers?: string[] } = {};
-    if (u.ocsp) aia.ocsp = [u.ocsp];
-    if (u.caIssuers) aia.caIssuers = [u.caIssuers];
-    if (aia.ocsp || aia.caIssuers) out.push(ext.authorityInfoAccess(aia));
-  } else if (!t.selfSigned && p.revocationPointers === 'ca-issuers-only' && u.caIssuers) {
-    out.push(ext.authorityInfoAccess({ caIssuers: [u.caIssuers] }));
+  const build = (): StaticExtensions => {
+    const head: Der[] = [ext.basicConstraints(p.isCa, p.pathLen), ext.keyUsage(p.keyUsage)];
+    if (p.eku.length) head.push(ext.extKeyUsage(p.eku, p.ekuCritical));
+    const tail: Der[] = [];
+    const u = t.issuer.urls;
+    if (!t.selfSigned && p.revocationPointers === 'all') {
+      if (u.crl) tail.push(ext.crlDistributionPoints([u.crl]));
+      const aia: { ocsp?: string[]; caIssuers?: string[] } = {};
+      if (u.ocsp) aia.ocsp = [u.ocsp];
+      if (u.caIssuers) aia.caIssuers = [u.caIssuers];
+      if (aia.ocsp || aia.caIssuers) tail.push(ext.authorityInfoAccess(aia));
+    } else if (!t.selfSigned && p.revocationPointers === 'ca-issuers-only' && u.caIssuers) {
+      tail.push(ext.authorityInfoAccess({ caIssuers: [u.caIssuers] }));
+    }
+    if (t.policies.length) tail.push(ext.certificatePolicies(t.policies, t.cpsUrl));
+    if (p.ocspNoCheck) tail.push(ext.ocspNoCheck());
+    return { head: Buffer.concat(head), aki: ext.authorityKeyIdentifier(t.issuer.keyId), tail: Buffer.concat(tail) };
+  };
+  // Self-signed templates carry their own key id: never cached.
+  if (t.selfSigned) return build();
+  let byIssuer = staticCache.get(t.issuer);
+  if (!byIssuer) {
+    byIssuer = new WeakMap();
+    staticCache.set(t.issuer, byIssuer);
   }
-  if (t.policies.length) out.push(ext.certificatePolicies(t.policies, t.cpsUrl));
-  if (p.ocspNoCheck) out.push(ext.ocspNoCheck());
+  let byProfile = byIssuer.get(p);
+  if (!byProfile) {
+    byProfile = new Map();
+    byIssuer.set(p, byProfile);
+  }
+  const key = `${t.policies.join(' ')}|${t.cpsUrl ?? ''}`;
+  let hit = byProfile.get(key);
+  if (!hit) {
+    hit = build();
+    byProfile.set(key, hit);
+  }
+  return hit;
+}
+
+/** RFC 5280 §4.2 extensions, in a fixed order; only SKI and SAN are per certificate. */
+function extensionsFor(t: CertificateTemplate): Der[] {
+  const s = staticExtensions(t);
+  const ski = ext.keyIdentifier(t.key.publicKeyBits);
+  const out: Der[] = [s.head, ext.subjectKeyIdentifier(ski), t.selfSigned ? ext.authorityKeyIdentifier(ski) : s.aki];
+  if (t.profile.emailSan && t.subject.email) out.push(ext.subjectAltNameEmail([t.subject.email]));
+  out.push(s.tail);
   return out;
+}
+
+const algIdCache = new Map<SignatureAlgorithm, Der>();
+function algIdentifier(a: SignatureAlgorithm): Der {
+  let d = algIdCache.get(a);
+  if (!d) {
+    d = signatureAlgorithmIdentifier(a);
+    algIdCache.set(a, d);
+  }
+  return d;
 }
 
 /** TBSCertificate DER (RFC 5280 §4.1.2), version 3. */
@@ -86,7 +134,7 @@ export function encodeTbs(t: CertificateTemplate, algorithm: SignatureAlgorithm)
   return seq(
     explicit(0, int(2)),
     int(t.serial),
-    signatureAlgorithmIdentifier(algorithm),
+    algIdentifier(algorithm),
     t.selfSigned ? t.subjectDer : t.issuer.nameDer,
     seq(x509Time(t.notBefore), x509Time(t.notAfter)),
     t.subjectDer,
@@ -99,5 +147,5 @@ export function encodeTbs(t: CertificateTemplate, algorithm: SignatureAlgorithm)
 export async function signTbs(tbs: Der, signer: Signer): Promise<Der> {
   const signature = await signer.sign(tbs);
   if (!Buffer.isBuffer(signature) || signature.length === 0) throw new AppError('INTERNAL', 'signer returned no signature');
-  return seq(tbs, signatureAlgorithmIdentifier(signer.algorithm), bits(signature));
+  return seq(tbs, algIdentifier(signer.algorithm), bits(signature));
 }

@@ -47,6 +47,9 @@ class Cas implements CaRepository {
 }
 
 class Certs implements CertificateRepository {
+  /** Serial-sorted revoked rows per CA, rebuilt after any change (keyset paging like an index). */
+  #revokedIndex = new Map<string, { version: number; rows: CertificateRecord[] }>();
+  #version = 0;
   constructor(private readonly s: () => State) {}
   async reserve(r: NewPendingCertificate) {
     const key = `${r.caId}:${r.serial}`;
@@ -58,12 +61,14 @@ class Certs implements CertificateRepository {
     };
     this.s().certs.set(r.id, rec);
     this.s().certBySerial.set(key, r.id);
+    this.#version++;
     return rec;
   }
   #cas(id: string, expected: CertificateStatus, patch: Partial<CertificateRecord>): boolean {
     const r = this.s().certs.get(id);
     if (!r || r.status !== expected) return false;
     this.s().certs.set(id, { ...r, ...patch });
+    this.#version++;
     return true;
   }
   async markIssued(id: string, der: Buffer, at: Date) { return this.#cas(id, 'pending', { status: 'active', der, updatedAt: at }); }
@@ -86,19 +91,38 @@ class Certs implements CertificateRepository {
     return page(rows, f);
   }
   async listRevoked(caId: string, p: { afterSerial?: string; limit: number; notExpiredAt?: Date }): Promise<RevokedEntry[]> {
-    const rows = [...this.s().certs.values()]
-      .filter((c) => c.caId === caId && (c.status === 'revoked' || c.status === 'on-hold'))
-      .filter((c) => !p.notExpiredAt || c.notAfter >= p.notExpiredAt)
-      .filter((c) => !p.afterSerial || c.serial > p.afterSerial)
-      .sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0))
-      .slice(0, p.limit);
-    return rows.map((c) => ({ serial: c.serial, revokedAt: c.revokedAt as Date, reason: c.revocationReason ?? 'unspecified', invalidityDate: c.invalidityDate }));
+    let idx = this.#revokedIndex.get(caId);
+    if (!idx || idx.version !== this.#version) {
+      const rows = [...this.s().certs.values()]
+        .filter((c) => c.caId === caId && (c.status === 'revoked' || c.status === 'on-hold'))
+        .sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0));
+      idx = { version: this.#version, rows };
+      this.#revokedIndex.set(caId, idx);
+    }
+    const rows = idx.rows;
+    let lo = 0;
+    if (p.afterSerial) {
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((rows[mid] as CertificateRecord).serial <= p.afterSerial) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    const out: RevokedEntry[] = [];
+    for (let i = lo; i < rows.length && out.length < p.limit; i++) {
+      const c = rows[i] as CertificateRecord;
+      if (p.notExpiredAt && c.notAfter < p.notExpiredAt) continue;
+      out.push({ serial: c.serial, revokedAt: c.revokedAt as Date, reason: c.revocationReason ?? 'unspecified', invalidityDate: c.invalidityDate });
+    }
+    return out;
   }
   async failStalePending(olderThan: Date, failureReason: string, at: Date) {
     let n = 0;
     for (const c of this.s().certs.values()) {
       if (c.status === 'pending' && c.createdAt < olderThan) {
         this.s().certs.set(c.id, { ...c, status: 'failed', failureReason, updatedAt: at });
+        this.#version++;
         n++;
       }
     }

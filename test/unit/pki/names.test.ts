@@ -69,3 +69,12 @@ describe('subject names', () => {
     expect(code(() => parseName(Buffer.from([0x30, 0x05, 0x31])))).toBe('SUBJECT_INVALID');
   });
 });
+
+describe('renderSubject', () => {
+  it('ok/equals rendering the encoded DER', () => {
+    const s = normalizeSubject({ commonName: 'A, B', organization: 'O+1', organizationalUnits: ['x', 'y'], province: 'P', locality: 'L', email: 'a@b.vn', uids: ['MNS:1234567', 'MST:0101234567'], title: '#t' });
+    expect(renderSubject(s)).toBe(renderName(encodeSubject(s)));
+    const m = normalizeSubject({ commonName: 'Only' });
+    expect(renderSubject(m)).toBe(renderName(encodeSubject(m)));
+  });
+});
