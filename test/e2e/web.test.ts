@@ -130,7 +130,19 @@ describe('citizen verification page (/)', () => {
     tampered[10] = tampered[10]! ^ 0x01;
     expect(await apiIndication(tampered)).toBe('TOTAL_FAILED');
     const page = await newPage();
-    await uploadForVerification(page, tampered, 'quyet-dinh-bi-sua.pdf');
+    await page.goto(`${web.url}/`);
+    // Dropped on the drop zone this time (a DataTransfer built in the page, as a real drag would carry).
+    const dataTransfer = await page.evaluateHandle((b64: string) => {
+      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: typeof File };
+      const dt = new g.DataTransfer();
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new g.File([bytes], 'quyet-dinh-bi-sua.pdf', { type: 'application/pdf' }));
+      return dt;
+    }, tampered.toString('base64'));
+    await page.dispatchEvent('#dropzone', 'drop', { dataTransfer });
+    await page.waitForSelector('#verdict', { timeout: 30_000 });
     expect(await page.textContent('#verdict .verdict-title')).toBe('Không hợp lệ');
     expect(await page.getAttribute('#verdict', 'class')).toContain('failed');
     const card = (await page.textContent('.signature')) ?? '';
@@ -308,6 +320,20 @@ describe('officials workstation (/workstation)', () => {
     await page.click('#sign-button');
     await page.waitForSelector('.problem');
     expect(await page.textContent('.problem-code')).toBe('UNAUTHENTICATED');
+    await page.close();
+  });
+});
+
+describe('keyboard', () => {
+  it('reaches the skip link, main content and the file chooser with Tab alone', async () => {
+    const page = await newPage();
+    await page.goto(`${web.url}/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.className')).toBe('skip-link');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('main');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('file');
     await page.close();
   });
 });
