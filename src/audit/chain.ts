@@ -35,8 +35,18 @@ export function hashAuditRecord(r: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(auditRecordPreimage(r)).digest('hex');
 }
 
-/** Validates an event and builds the next record after (prevSeq, prevHash). Throws TypeError on misuse. */
-export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: string, time: Date): AuditRecord {
+/** An event checked and normalised for storage: details already in their canonical form. */
+export interface NormalizedAuditEvent {
+  readonly actor: string;
+  readonly role: string;
+  readonly action: string;
+  readonly target: string | null;
+  readonly outcome: AuditOutcome;
+  readonly details: Record<string, unknown> | null;
+}
+
+/** Checks an event (TypeError on misuse, including secret-named details) and normalises it. */
+export function normalizeAuditEvent(event: AuditEvent): NormalizedAuditEvent {
   for (const f of ['actor', 'role', 'action'] as const) {
     if (typeof event[f] !== 'string' || event[f].length === 0) throw new TypeError(`audit event: ${f} must be a non-empty string`);
   }
@@ -48,17 +58,17 @@ export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: strin
     // Round-trip through the canonical form so what is stored is exactly what is hashed.
     details = JSON.parse(canonicalJson(event.details)) as Record<string, unknown>;
   }
-  const base = {
-    seq,
-    time: time.toISOString(),
-    actor: event.actor,
-    role: event.role,
-    action: event.action,
-    target: event.target ?? null,
-    outcome: event.outcome as AuditOutcome,
-    details,
-    prevHash,
-  };
+  return { actor: event.actor, role: event.role, action: event.action, target: event.target ?? null, outcome: event.outcome, details };
+}
+
+/** Builds the record that follows `prevHash` at `seq` (validating and normalising the event). */
+export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: string, time: Date): AuditRecord {
+  return recordFrom(normalizeAuditEvent(event), seq, prevHash, time);
+}
+
+/** Builds the record for an already normalised event. */
+export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: string, time: Date): AuditRecord {
+  const base = { seq, time: time.toISOString(), actor: e.actor, role: e.role, action: e.action, target: e.target, outcome: e.outcome, details: e.details, prevHash };
   return { ...base, hash: hashAuditRecord(base) };
 }
 

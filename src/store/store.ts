@@ -103,9 +103,10 @@ function isBusy(err: unknown): boolean {
   return false;
 }
 
-function repositories(ctx: DbContext, clock: Clock): StoreRepositories {
+function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreRepositories {
   return {
-    audit: new KyselyAuditLog(ctx, clock),
+    // group commit only outside a caller's transaction (see KyselyAuditLog)
+    audit: new KyselyAuditLog(ctx, clock, root),
     apiTokens: new KyselyApiTokenRepository(ctx),
     sealedKeys: new KyselySealedKeyRepository(ctx),
     cas: new KyselyCaRepository(ctx),
@@ -142,7 +143,7 @@ class KyselyStore implements Store {
     readonly dialect: StoreDialect,
     private readonly clock: Clock,
   ) {
-    const r = repositories(rootContext(db, dialect), clock);
+    const r = repositories(rootContext(db, dialect), clock, true);
     this.audit = r.audit;
     this.apiTokens = r.apiTokens;
     this.sealedKeys = r.sealedKeys;
@@ -159,7 +160,7 @@ class KyselyStore implements Store {
   }
 
   transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
-    return writeTransaction(this.db, this.dialect, (trx) => fn(repositories(transactionContext(trx, this.dialect), this.clock)));
+    return writeTransaction(this.db, this.dialect, (trx) => fn(repositories(transactionContext(trx, this.dialect), this.clock, false)));
   }
 
   async ping(): Promise<void> {

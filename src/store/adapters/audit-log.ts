@@ -1,51 +1,105 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { AuditEvent, AuditFilter, AuditLog, AuditRecord, ChainVerification } from '../../audit/audit-log.js';
-import { buildAuditRecord, ChainChecker } from '../../audit/chain.js';
-import type { AuditEventsTable } from '../schema.js';
+import { ChainChecker, normalizeAuditEvent, recordFrom, type NormalizedAuditEvent } from '../../audit/chain.js';
+import type { AuditEventsTable, Database } from '../schema.js';
 import { storeCall } from '../errors.js';
 import type { DbContext } from './tx-runner.js';
 
 const VERIFY_BATCH = 2_000;
+/** Records per group commit; 10 columns each keeps a statement far below both engines' parameter limits. */
+const GROUP_MAX = 200;
+
+interface Waiting {
+  readonly event: NormalizedAuditEvent;
+  resolve(r: AuditRecord): void;
+  reject(e: unknown): void;
+}
 
 /**
  * AuditLog on the relational store. Appends are serialised on the single `audit_head` row:
  * PostgreSQL takes `SELECT … FOR UPDATE` on it (so two service instances queue rather than fork
  * the chain), SQLite holds the database write lock from `BEGIN IMMEDIATE`. The head row also lets
  * verifyChain notice a deleted tail. The table has append-only triggers (migration 0001).
+ *
+ * Group commit: appends that arrive while a commit is in flight are chained and written together
+ * in the next transaction (one fsync for many records), so concurrent requests are not limited by
+ * commit latency. Each caller's promise still resolves only after its own record is committed.
+ * Inside `Store.transaction()` (`grouped: false`) the append joins the caller's transaction instead.
  */
 export class KyselyAuditLog implements AuditLog {
+  readonly #queue: Waiting[] = [];
+  #flushing = false;
+
   constructor(
     private readonly ctx: DbContext,
     private readonly clock: Clock,
+    private readonly grouped = false,
   ) {}
 
   append(event: AuditEvent): Promise<AuditRecord> {
-    return storeCall(() =>
-      this.ctx.atomic(async (db) => {
-        let q = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
-        if (this.ctx.dialect === 'postgres') q = q.forUpdate();
-        const head = await q.executeTakeFirstOrThrow();
-        const record = buildAuditRecord(event, Number(head.seq) + 1, head.hash, this.clock.now());
-        await db
-          .insertInto('audit_events')
-          .values({
-            seq: record.seq,
-            time: record.time,
-            actor: record.actor,
-            role: record.role,
-            action: record.action,
-            target: record.target,
-            outcome: record.outcome,
-            details: record.details === null ? null : JSON.stringify(record.details),
-            prev_hash: record.prevHash,
-            hash: record.hash,
-          })
-          .execute();
-        await db.updateTable('audit_head').set({ seq: record.seq, hash: record.hash }).where('id', '=', 1).execute();
-        return record;
-      }),
-    );
+    let normalized: NormalizedAuditEvent;
+    try {
+      normalized = normalizeAuditEvent(event);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db) => (await this.#write(db, [normalized]))[0]!));
+    return new Promise<AuditRecord>((resolve, reject) => {
+      this.#queue.push({ event: normalized, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, GROUP_MAX);
+        try {
+          const records = await storeCall(() => this.ctx.atomic((db) => this.#write(db, batch.map((w) => w.event))));
+          batch.forEach((w, i) => w.resolve(records[i]!));
+        } catch (err) {
+          for (const w of batch) w.reject(err);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** Inside a write transaction: lock the head, chain the records after it, insert, move the head. */
+  async #write(db: Kysely<Database>, events: readonly NormalizedAuditEvent[]): Promise<AuditRecord[]> {
+    let q = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+    if (this.ctx.dialect === 'postgres') q = q.forUpdate();
+    const head = await q.executeTakeFirstOrThrow();
+    let seq = Number(head.seq);
+    let prev = head.hash;
+    const records: AuditRecord[] = [];
+    for (const e of events) {
+      const r = recordFrom(e, ++seq, prev, this.clock.now());
+      records.push(r);
+      prev = r.hash;
+    }
+    await db
+      .insertInto('audit_events')
+      .values(
+        records.map((r) => ({
+          seq: r.seq,
+          time: r.time,
+          actor: r.actor,
+          role: r.role,
+          action: r.action,
+          target: r.target,
+          outcome: r.outcome,
+          details: r.details === null ? null : JSON.stringify(r.details),
+          prev_hash: r.prevHash,
+          hash: r.hash,
+        })),
+      )
+      .execute();
+    await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+    return records;
   }
 
   list(filter: AuditFilter = {}): Promise<AuditRecord[]> {

@@ -106,6 +106,20 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
     expect(await store.audit.verifyChain()).toMatchObject({ ok: true, count: 120, headSeq: 120 });
   });
 
+  it('ok/group commit: 300 concurrent appends in one process chain in order; a bad event fails alone', async () => {
+    const jobs = Array.from({ length: 300 }, (_, i) =>
+      i === 150 ? store.audit.append({ actor: 'x', role: 'r', action: 'a', outcome: 'success', details: { pin: '1234' } }) : store.audit.append(ev(i)),
+    );
+    const settled = await Promise.allSettled(jobs);
+    expect(settled.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect((settled[150] as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    const seqs = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : []));
+    expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 299 }, (_, i) => i + 1));
+    // callers appending in order get increasing seqs (the queue keeps arrival order)
+    expect(seqs.slice(0, 150)).toEqual([...seqs.slice(0, 150)].sort((a, b) => a - b));
+    expect(await store.audit.verifyChain()).toMatchObject({ ok: true, count: 299 });
+  });
+
   it('ok/an append inside a rolled-back transaction leaves no trace and no gap', async () => {
     await appendN(2);
     await expect(
