@@ -65,6 +65,28 @@ describe('openssl/certtool accept what the CA issues', () => {
     expect(vt.stdout).toContain('OK');
   });
 
+  it('NSS (the library behind pdfsig) accepts the signing certificate for e-mail/document signing', async () => {
+    const res = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr({ type: 'rsa' }).der } });
+    const org = await pki.issuance.issue(ADMIN, { profile: 'organization', subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', uids: ['MST:5700100256'] }, key: { csr: makeCsr().der } });
+    const db = join(dir, 'nss');
+    execFileSync('mkdir', ['-p', db]);
+    execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'root', '-t', 'CT,C,C', '-i', join(dir, 'root.pem')]);
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'ica', '-t', ',,', '-i', join(dir, 'individuals.pem')]);
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'oca', '-t', ',,', '-i', join(dir, 'organizations.pem')]);
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'leaf', '-t', ',,', '-i', write('nss-leaf.pem', res.pem)]);
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'seal', '-t', ',,', '-i', write('nss-seal.pem', org.pem)]);
+    for (const nick of ['leaf', 'seal']) {
+      const v = run('certutil', ['-V', '-d', `sql:${db}`, '-n', nick, '-u', 'S']);
+      expect(v.stdout + v.stderr, nick).toContain('certificate is valid');
+    }
+    // a device certificate (no emailProtection) is refused for signing: the check can fail
+    const dev = await pki.issuance.issue(ADMIN, { profile: 'device', subject: { commonName: 'Hệ thống một cửa' }, key: { csr: makeCsr().der } });
+    execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'dev', '-t', ',,', '-i', write('nss-dev.pem', dev.pem)]);
+    const d = run('certutil', ['-V', '-d', `sql:${db}`, '-n', 'dev', '-u', 'S']);
+    expect(d.stdout + d.stderr).not.toContain('certificate is valid');
+  });
+
   it('a server-generated PKCS#12 opens with openssl pkcs12 (no -legacy) and holds key, cert and chain', async () => {
     for (const spec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-256' }] as const) {
       const res = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { generate: spec, pkcs12Password: 'mật khẩu 123', friendlyName: 'Nguyen Van An' } });
