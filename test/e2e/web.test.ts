@@ -231,6 +231,15 @@ describe('certified copy lookup page (/verify/copy)', () => {
     await page.click('#by-number button[type=submit]');
     await page.waitForSelector('.copy-facts');
     expect(await page.textContent('.copy-facts')).toContain(code);
+
+    // An annulled entry is shown as such, loudly.
+    const annulled = newLookupCode();
+    web.entries.push(registerEntry(Buffer.from('other copy'), annulled, { number: 8, status: 'annulled', statusReason: 'cấp nhầm' }));
+    await page.goto(`${web.url}/verify/copy?code=${annulled}`);
+    await page.waitForSelector('.copy-facts');
+    expect(await page.textContent('#copy-status')).toBe('Đã hủy');
+    expect(await page.textContent('.copy-facts [role=alert]')).toBe('Bản sao này đã bị hủy trong sổ chứng thực và không còn giá trị.');
+    expect(await page.textContent('.copy-facts')).not.toContain('cấp nhầm'); // the reason is not public
     expect(problemsOf(page)).toEqual([]);
     await page.close();
   });

@@ -12,6 +12,8 @@ export function renderCopyFacts(f) {
     'div',
     { class: 'copy-facts', 'data-status': status },
     h('p', {}, h('span', { class: `badge ${STATUS_CLASS[status] ?? 'indeterminate'}`, id: 'copy-status' }, t(`copy.status.${status}`))),
+    status === 'annulled' ? h('p', { class: 'problem', role: 'alert' }, t('copy.annulledWarning')) : null,
+    status === 'pending' ? h('p', { class: 'problem' }, t('copy.pendingWarning')) : null,
     facts([
       [t('copy.authority'), f.authority],
       [t('copy.number'), f.numberLabel ?? f.number],

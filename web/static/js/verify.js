@@ -68,6 +68,18 @@ function signingTime(sig) {
   return t('verify.none');
 }
 
+function timestampsText(sig) {
+  const list = Array.isArray(sig.timestamps) ? sig.timestamps : [];
+  if (list.length === 0) return null;
+  return h(
+    'ul',
+    { class: 'messages' },
+    ...list.map((x) =>
+      h('li', {}, `${t(x.type === 'document' ? 'verify.tsDocument' : 'verify.tsSignature')}: ${vietnamTime(x.genTime) || '?'}`, x.tsa ? ` — ${dnAttr(x.tsa, 'CN') || x.tsa}` : '', ` — ${x.valid ? (x.trusted ? t('verify.tsValid') : t('verify.tsUntrusted')) : t('verify.tsInvalid')}`),
+    ),
+  );
+}
+
 function trustText(sig) {
   if (sig.trustAnchor) return `${t('verify.trustYes')} (${dnAttr(sig.trustAnchor, 'CN') || sig.trustAnchor})`;
   return t('verify.trustNo');
@@ -125,6 +137,7 @@ function signatureCard(sig, i, reportId) {
       [t('verify.issuer'), sig.signer ? dnAttr(sig.signer.issuer, 'CN') || sig.signer.issuer : null],
       [t('verify.kind'), t(`kind.${sig.kind}`)],
       [t('verify.time'), signingTime(sig)],
+      [t('verify.timestamps'), timestampsText(sig)],
       [t('verify.level'), sig.level ? `${sig.level} — ${t(`level.${sig.level}`)}` : null],
       [t('verify.trust'), trustText(sig)],
       [t('verify.revocation'), revocationText(sig)],
