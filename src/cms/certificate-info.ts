@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ErrorCode } from '../core/error-codes.js';
-import { children, decodeInteger, decodeOid, decodeTime, derError, expectTag, readDer, type DerNode } from './der-reader.js';
-import { OID } from './oids.js';
+import { children, decodeInteger, decodeOid, decodeTime, derError, expectTag, readDer, type DerNode } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 
 /**
  * The parts of an X.509 certificate (RFC 5280 §4.1) that CMS and timestamping need, as raw DER
@@ -24,6 +24,7 @@ export interface CertificateInfo {
 }
 
 const cache = new WeakMap<Buffer, CertificateInfo>();
+const C: ErrorCode = 'CMS_MALFORMED';
 
 /** Parses (and caches per Buffer object) a DER certificate; bad input throws `code`. */
 export function certificateInfo(der: Buffer, code: ErrorCode = 'CMS_MALFORMED'): CertificateInfo {
@@ -79,14 +80,14 @@ export function sha256(data: Uint8Array): Buffer {
 export function extendedKeyUsage(info: CertificateInfo): { oids: string[]; critical: boolean } | undefined {
   const ext = info.extensions.get(OID.extKeyUsage);
   if (!ext) return undefined;
-  const seqNode = readDer(ext.value);
-  return { oids: children(seqNode).map((n) => decodeOid(n)), critical: ext.critical };
+  const seqNode = readDer(ext.value, 0, C);
+  return { oids: children(seqNode, C).map((n) => decodeOid(n, C)), critical: ext.critical };
 }
 
 /** URIs of GeneralNames [6] uniformResourceIdentifier inside a node, depth-first. */
 function uris(node: DerNode, out: string[]): void {
   if (node.tag === 0x86) out.push(node.content.toString('latin1'));
-  else if (node.constructed) for (const c of children(node)) uris(c, out);
+  else if (node.constructed) for (const c of children(node, C)) uris(c, out);
 }
 
 /** AIA OCSP responder URLs (RFC 5280 §4.2.2.1). */
@@ -94,9 +95,9 @@ export function ocspUrls(info: CertificateInfo): string[] {
   const ext = info.extensions.get(OID.authorityInfoAccess);
   if (!ext) return [];
   const out: string[] = [];
-  for (const ad of children(readDer(ext.value))) {
-    const [method, location] = children(ad);
-    if (method && location && decodeOid(method) === OID.adOcsp) uris(location, out);
+  for (const ad of children(readDer(ext.value, 0, C), C)) {
+    const [method, location] = children(ad, C);
+    if (method && location && decodeOid(method, C) === OID.ocsp) uris(location, out);
   }
   return out;
 }
@@ -106,8 +107,8 @@ export function crlUrls(info: CertificateInfo): string[] {
   const ext = info.extensions.get(OID.crlDistributionPoints);
   if (!ext) return [];
   const out: string[] = [];
-  for (const dp of children(readDer(ext.value))) {
-    const name = children(dp).find((n) => n.tag === 0xa0);
+  for (const dp of children(readDer(ext.value, 0, C), C)) {
+    const name = children(dp, C).find((n) => n.tag === 0xa0);
     if (name) uris(name, out);
   }
   return out;
@@ -129,14 +130,14 @@ function decodeNameValue(n: DerNode): string {
 
 /** Name → canonical string for comparison in the spirit of RFC 5280 §7.1 (case and space folded). */
 export function canonicalName(nameDer: Buffer): string {
-  const rdns = children(readDer(nameDer));
+  const rdns = children(readDer(nameDer, 0, C), C);
   return rdns
     .map((rdn) =>
-      children(rdn)
+      children(rdn, C)
         .map((atv) => {
-          const [type, value] = children(atv);
+          const [type, value] = children(atv, C);
           const v = value ? decodeNameValue(value).normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase() : '';
-          return `${type ? decodeOid(type) : ''}=${v}`;
+          return `${type ? decodeOid(type, C) : ''}=${v}`;
         })
         .sort()
         .join('+'),

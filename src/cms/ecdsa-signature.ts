@@ -1,6 +1,6 @@
 import { int, seq } from '../core/der.js';
 import { AppError } from '../core/errors.js';
-import { children, expectTag, readDer } from './der-reader.js';
+import { children, expectTag, readDer } from '../core/der-reader.js';
 
 /**
  * ECDSA signature encodings. CMS and X.509 carry ECDSA-Sig-Value as DER SEQUENCE { r, s }

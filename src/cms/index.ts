@@ -11,5 +11,5 @@ export * from './signature-timestamp.js';
 export * from './ltv-material.js';
 export * from './revocation-http.js';
 export * from './ocsp.js';
-export { OID, HASH_BY_OID, type AnyHashName } from './oids.js';
+export { OID, HASH_BY_OID, type AnyHashName } from '../core/oids.js';
 export * from './ecdsa-signature.js';

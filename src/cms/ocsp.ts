@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { algId, octets, seq, type Der } from '../core/der.js';
 import { AppError } from '../core/errors.js';
 import { certificateInfo } from './certificate-info.js';
-import { children, decodeInteger, decodeOid, decodeTime, expectTag, readDer } from './der-reader.js';
-import { OID } from './oids.js';
+import { children, decodeInteger, decodeOid, decodeTime, expectTag, readDer } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 
 /**
  * Minimal OCSP client-side encoding (RFC 6960 §4.1) and response reading (§4.2), enough to fetch
@@ -14,8 +14,8 @@ import { OID } from './oids.js';
 export function ocspCertId(cert: Buffer, issuer: Buffer): Der {
   const c = certificateInfo(cert);
   const iss = certificateInfo(issuer);
-  const spkiParts = children(readDer(iss.spki));
-  const keyBits = expectTag(spkiParts[1], 0x03, 'subjectPublicKey').content.subarray(1);
+  const spkiParts = children(readDer(iss.spki, 0, 'CMS_MALFORMED'), 'CMS_MALFORMED');
+  const keyBits = expectTag(spkiParts[1], 0x03, 'subjectPublicKey', 'CMS_MALFORMED').content.subarray(1);
   return seq(
     algId(OID.sha1, 'null'),
     octets(createHash('sha1').update(c.issuer).digest()),

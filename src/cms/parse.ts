@@ -8,8 +8,8 @@ import {
   expectTag,
   readDer,
   type DerNode,
-} from './der-reader.js';
-import { HASH_BY_OID, OID, type AnyHashName } from './oids.js';
+} from '../core/der-reader.js';
+import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 
 /**
  * CMS ContentInfo/SignedData reader (RFC 5652 §5) for the verifier and for B-T extension.
@@ -258,7 +258,7 @@ export function parseCms(der: Buffer): ParsedCms {
       raw: readDer(der).raw,
     };
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    if (e instanceof AppError && e.code === 'CMS_MALFORMED') throw e;
     throw new AppError('CMS_MALFORMED', 'CMS structure could not be read', { cause: e });
   }
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors.js';
 import { pemDecodeAll } from '../core/bytes.js';
 import { certificateInfo, ocspUrls } from './certificate-info.js';
-import { readDer } from './der-reader.js';
+import { readDer } from '../core/der-reader.js';
 import type { RevocationSource } from './ltv-material.js';
 import { encodeOcspRequest } from './ocsp.js';
 import type { FetchLike } from './tsa-http-client.js';

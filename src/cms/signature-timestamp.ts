@@ -1,8 +1,8 @@
 import { explicit, seq, set, tlv } from '../core/der.js';
 import { AppError } from '../core/errors.js';
 import type { HashName } from '../core/signature-algorithms.js';
-import { children, decodeOid, expectTag, readDer } from './der-reader.js';
-import { OID } from './oids.js';
+import { children, decodeOid, expectTag, readDer } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 import { signatureTimestampAttribute } from './signed-data.js';
 import type { TimestampClient } from './timestamp-client.js';
 
@@ -41,12 +41,12 @@ export async function addSignatureTimestamp(cmsDer: Buffer, client: TimestampCli
     const sigNode = last?.tag === 0xa1 ? siFields[siFields.length - 2] : last;
     signature = expectTag(sigNode, 0x04, 'signature').content;
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    if (e instanceof AppError && e.code === 'CMS_MALFORMED') throw e;
     throw new AppError('CMS_MALFORMED', 'CMS structure could not be read', { cause: e });
   }
   const token = await client.timestamp({ data: signature }, hash);
   const lastField = siFields[siFields.length - 1]!;
-  const existing = lastField.tag === 0xa1 ? children(lastField).map((a) => a.raw) : [];
+  const existing = lastField.tag === 0xa1 ? children(lastField, 'CMS_MALFORMED').map((a) => a.raw) : [];
   const kept = lastField.tag === 0xa1 ? siFields.slice(0, -1) : siFields;
   const unsigned = [...existing, signatureTimestampAttribute(token)].sort((a, b) => Buffer.compare(a, b));
   const signerInfo = seq(...kept.map((f) => f.raw), tlv(0xa1, unsigned));

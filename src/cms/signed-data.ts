@@ -10,7 +10,7 @@ import {
   type Signer,
 } from '../core/signature-algorithms.js';
 import { certificateInfo } from './certificate-info.js';
-import { OID } from './oids.js';
+import { OID } from '../core/oids.js';
 
 /**
  * CMS SignedData builder (RFC 5652 §5) on the fast DER writer. PAdES baseline B-B

@@ -4,7 +4,7 @@ import { explicit, generalizedTime, implicitPrim, int, namedBits, octets, oid, s
 import { AppError } from '../core/errors.js';
 import { digestAlgorithmIdentifier, hashOf, HASH_LENGTHS, type HashName, type Signer } from '../core/signature-algorithms.js';
 import { certificateInfo, extendedKeyUsage } from './certificate-info.js';
-import { OID } from './oids.js';
+import { OID } from '../core/oids.js';
 import { attribute, encodeSignedData, encodeSignerInfo, essSigningCertificateV2Attribute } from './signed-data.js';
 import { FAIL_INFO, parseTimestampRequest, type FailInfo } from './timestamp-request.js';
 
@@ -124,7 +124,7 @@ export function checkTimestampAuthority(o: { clock: Clock; certificate: Buffer; 
     });
   }
   const eku = extendedKeyUsage(info);
-  if (!eku || !eku.critical || eku.oids.length !== 1 || eku.oids[0] !== OID.ekuTimeStamping) {
+  if (!eku || !eku.critical || eku.oids.length !== 1 || eku.oids[0] !== OID.kpTimeStamping) {
     throw new AppError('CONFIG_INVALID', 'TSA certificate must carry exactly EKU id-kp-timeStamping, marked critical (RFC 3161 §2.3)');
   }
   if (o.signer && !o.signer.publicKeySpki.equals(info.spki)) {

@@ -1,7 +1,7 @@
 import { bool, int, octets, oid, seq, type Der } from '../core/der.js';
 import { HASH_LENGTHS, HASH_OIDS, digestAlgorithmIdentifier, type HashName } from '../core/signature-algorithms.js';
-import { children, decodeInteger, decodeOid, readDer } from './der-reader.js';
-import { HASH_BY_OID } from './oids.js';
+import { children, decodeInteger, decodeOid, readDer } from '../core/der-reader.js';
+import { HASH_BY_OID } from '../core/oids.js';
 
 /**
  * RFC 3161 §2.4.1 TimeStampReq:

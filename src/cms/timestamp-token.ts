@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import { certificateInfo, extendedKeyUsage } from './certificate-info.js';
-import { children, decodeInteger, decodeOid, decodeSmallInt, decodeTime, expectTag, readDer } from './der-reader.js';
-import { HASH_BY_OID, OID, type AnyHashName } from './oids.js';
+import { children, decodeInteger, decodeOid, decodeSmallInt, decodeTime, expectTag, readDer } from '../core/der-reader.js';
+import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 import { algorithmIdentifier, parseCms, type ParsedCms } from './parse.js';
 import { essBinding, findSignerCertificate, verifySignerInfoSignature } from './verify.js';
 
@@ -76,7 +76,7 @@ export function parseTimestampToken(token: Buffer): ParsedTimestampToken {
   try {
     return { cms, tstInfo: parseTstInfo(cms.encapsulatedContent) };
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    if (e instanceof AppError && e.code === 'CMS_MALFORMED') throw e;
     throw new AppError('CMS_MALFORMED', 'TSTInfo could not be read', { cause: e });
   }
 }
@@ -152,6 +152,6 @@ export function checkTimestampToken(
   if (!ok) bad('timestamp signature does not verify');
   if (essBinding(si, cert) !== 'match') bad('timestamp signing-certificate attribute does not bind the TSA certificate');
   const eku = extendedKeyUsage(certificateInfo(cert));
-  if (!eku || !eku.critical || !eku.oids.includes(OID.ekuTimeStamping)) bad('TSA certificate lacks critical EKU timeStamping');
+  if (!eku || !eku.critical || !eku.oids.includes(OID.kpTimeStamping)) bad('TSA certificate lacks critical EKU timeStamping');
   return { tstInfo, tsaCertificate: cert, cms };
 }

@@ -1,8 +1,8 @@
 import { constants, createHash, createPublicKey, createVerify, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { certificateInfo, namesEqual } from './certificate-info.js';
-import { children, decodeSmallInt, readDer } from './der-reader.js';
-import { HASH_BY_OID, OID, type AnyHashName } from './oids.js';
+import { children, decodeSmallInt, readDer } from '../core/der-reader.js';
+import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 import { algorithmIdentifier, type ParsedSignerInfo } from './parse.js';
 
 /**

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureAlgorithm } from '../../../src/core/signature-algorithms.js';
 import { signDetachedCms } from '../../../src/cms/signed-data.js';
 import { parseCms } from '../../../src/cms/parse.js';
-import { OID } from '../../../src/cms/oids.js';
+import { OID } from '../../../src/core/oids.js';
 import { keySigner, makeTestPki, run, SIGNER_EXT, type TestIdentity, type TestPki } from './test-pki.js';
 
 let pki: TestPki;

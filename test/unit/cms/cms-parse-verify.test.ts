@@ -5,7 +5,7 @@ import { digestAlgorithmIdentifier, signatureAlgorithmIdentifier, type Signature
 import { implicitPrim, int, octets, oid, seq, set } from '../../../src/core/der.js';
 import { FakeClock } from '../../../src/core/clock.js';
 import { certificateInfo } from '../../../src/cms/certificate-info.js';
-import { OID } from '../../../src/cms/oids.js';
+import { OID } from '../../../src/core/oids.js';
 import { parseCms } from '../../../src/cms/parse.js';
 import {
   assembleSignedData,
