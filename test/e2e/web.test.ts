@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { issueSigner, type TestSigner } from '../fixtures/pki-fixture.js';
 import { newLookupCode } from '../../src/copies/lookup-code.js';
+import { WEB_CSP } from '../../src/http/web-static.js';
 import { ARTIFACTS, launchChromium, registerEntry, startWebHarness, type WebHarness } from './web-harness.js';
 
 /**
@@ -75,7 +76,7 @@ beforeAll(async () => {
   signed = await signViaApi(EXAMPLE, signer);
   browser = await launchChromium();
   // Printed so a reader of the test log knows which routes were the app's own.
-  console.log(`web e2e: verify route ${web.standIns.verify ? 'STAND-IN (not wired in the app yet)' : 'from the app'}, copies lookup ${web.standIns.copies ? 'STAND-IN (not wired in the app yet)' : 'from the app'}`);
+  console.log(`web e2e: pages ${web.standIns.web ? 'mounted by the test (mountWeb not wired in create-app yet)' : 'served by the app'}, verify route ${web.standIns.verify ? 'STAND-IN (not wired in the app yet)' : 'from the app'}, copies lookup ${web.standIns.copies ? 'STAND-IN (not wired in the app yet)' : 'from the app'}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -336,7 +337,9 @@ describe('officials workstation (/workstation)', () => {
 describe('keyboard', () => {
   it('reaches the skip link, main content and the file chooser with Tab alone', async () => {
     const page = await newPage();
-    await page.goto(`${web.url}/`);
+    const response = await page.goto(`${web.url}/`);
+    // Whoever serves the page (the app once wired, or the test), it carries the strict CSP.
+    expect(response?.headers()['content-security-policy']).toBe(WEB_CSP);
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string>('document.activeElement.className')).toBe('skip-link');
     await page.keyboard.press('Enter');
