@@ -4,6 +4,7 @@ import { AppError } from '../core/errors.js';
 import { defaultAlgorithmFor, signWithKey, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
 import { orderChain } from './certificate-chain.js';
 import { verifyPfxMac } from './pkcs12-mac.js';
+import { Pkcs12BadPassword, readPkcs12Native } from './pkcs12-native.js';
 
 /**
  * Reads a PKCS#12 file (RFC 7292) supplied by the caller. node-forge is used ONLY to open the
@@ -17,6 +18,21 @@ export interface Pkcs12Contents {
 }
 
 export function readPkcs12(p12: Buffer, password: string): Pkcs12Contents {
+  if (typeof password !== 'string') throw new AppError('VALIDATION_FAILED', 'the PKCS#12 password is required');
+  let native: ReturnType<typeof readPkcs12Native> | undefined;
+  try {
+    native = readPkcs12Native(p12, password);
+  } catch (err) {
+    if (err instanceof Pkcs12BadPassword) {
+      throw new AppError('PKCS12_FAILED', 'cannot open the PKCS#12 file (wrong password or not a PKCS#12 file)');
+    }
+    // Pkcs12Unsupported (legacy PBES1/RC2 files) or an unexpected structure: node-forge decides.
+  }
+  return native ? pickSigner(native.keys, native.certificates) : readPkcs12WithForge(p12, password);
+}
+
+/** The legacy path: node-forge opens the container, node:crypto gets the key. */
+function readPkcs12WithForge(p12: Buffer, password: string): Pkcs12Contents {
   const parsed = openPfx(p12, password);
   const keys: KeyObject[] = [];
   for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
@@ -35,6 +51,10 @@ export function readPkcs12(p12: Buffer, password: string): Pkcs12Contents {
     const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as unknown as { asn1?: forge.asn1.Asn1 }).asn1;
     if (asn1) certs.push(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
   }
+  return pickSigner(keys, certs);
+}
+
+function pickSigner(keys: KeyObject[], certs: Buffer[]): Pkcs12Contents {
   if (keys.length === 0) throw new AppError('PKCS12_FAILED', 'the PKCS#12 file holds no private key');
   if (certs.length === 0) throw new AppError('PKCS12_FAILED', 'the PKCS#12 file holds no certificate');
   // Pick the certificate whose public key matches a private key in the file.

@@ -39,6 +39,25 @@ describe('PKCS#12 input', () => {
     expect(keyObjectSigner(privateKey).algorithm).toBe('ECDSA-SHA256');
   });
 
+  it('ok/legacy PBE-SHA1-3DES files (node-forge fallback) and the native path agree', () => {
+    const s = issueSigner(sharedTestCa(), { cn: 'Tệp cũ' });
+    const legacy = readPkcs12(s.p12('old-pw', true), 'old-pw');
+    const modern = readPkcs12(s.p12('new-pw'), 'new-pw');
+    expect(legacy.certificates[0]!.equals(s.certDer)).toBe(true);
+    expect(modern.certificates.map((c) => c.toString('hex'))).toEqual(legacy.certificates.map((c) => c.toString('hex')));
+    expect(() => readPkcs12(s.p12('old-pw', true), 'wrong')).toThrow(expect.objectContaining({ code: 'PKCS12_FAILED' }));
+  });
+
+  it('native reader: opens OpenSSL 3 files (UTF-8 passwords too), says Unsupported for legacy PBES1, BadPassword for a wrong one', async () => {
+    const { readPkcs12Native, Pkcs12Unsupported, Pkcs12BadPassword } = await import('../../../src/signing/pkcs12-native.js');
+    const s = issueSigner(sharedTestCa(), { cn: 'Gốc' });
+    const n = readPkcs12Native(s.p12('mật khẩu ằẵệ'), 'mật khẩu ằẵệ');
+    expect(n.keys).toHaveLength(1);
+    expect(n.certificates.some((c) => c.equals(s.certDer))).toBe(true);
+    expect(() => readPkcs12Native(s.p12('pw', true), 'pw')).toThrow(Pkcs12Unsupported);
+    expect(() => readPkcs12Native(s.p12('pw'), 'nope')).toThrow(Pkcs12BadPassword);
+  });
+
   it('fail/wrong password → PKCS12_FAILED', () => {
     const s = issueSigner(sharedTestCa(), { cn: 'P12 pw' });
     const p12 = s.p12('right');
