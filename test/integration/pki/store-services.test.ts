@@ -9,25 +9,30 @@ import { newId } from '../../../src/core/ids.js';
 import { generateSerial, serialToHex } from '../../../src/pki/serial.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { ADMIN, OFFICER, makeCsr, makePki } from '../../unit/pki/support/pki-fixture.js';
+import { createTestDb, DIALECTS, type TestDb } from '../../contract/store/support/test-db.js';
 
-/** The PKI services over B's real SQLite adapter (Kysely + better-sqlite3), checked with openssl. */
+/** The PKI services over B's real adapters (SQLite and PostgreSQL via Kysely), checked with openssl. */
+describe.each(DIALECTS)('PKI services over the %s store', (dialect) => {
 let dir: string;
+let t: TestDb;
 let store: Store;
 let pki: Awaited<ReturnType<typeof makePki>>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kyso-pki-sqlite-'));
-  store = await openStore({ dialect: 'sqlite', filename: join(dir, 'kyso.sqlite') });
+  dir = mkdtempSync(join(tmpdir(), 'kyso-pki-store-'));
+  t = await createTestDb(dialect);
+  store = await openStore(t.config);
   pki = await makePki({ store, audit: store.audit });
 });
 afterAll(async () => {
   await store?.close();
+  await t?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const subject = { commonName: 'Phạm Thị Dung', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:022190000999'] };
 
-describe('PKI services over SQLite', () => {
+describe('flows', () => {
   it('ok/bootstrap is idempotent across a re-opened store; audit chain verifies', async () => {
     expect(pki.boot.created.length).toBe(7);
     const again = await makePki({ store, audit: store.audit });
@@ -78,16 +83,11 @@ describe('PKI services over SQLite', () => {
   });
 
   it('ok/CRL pages through more revoked rows than one page (12,000) in serial order', async () => {
-    const now = pki.clock.now();
-    const notAfter = new Date(now.getTime() + 86_400_000 * 365);
-    await store.transaction(async (repos) => {
-      for (let i = 0; i < 12_000; i++) {
-        const id = newId('crt');
-        await repos.certificates.reserve({ id, caId: 'organizations', serial: serialToHex(generateSerial()), profile: 'organization', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=bulk', spkiSha256: '00', keyUri: null, notBefore: now, notAfter, createdAt: now });
-        await repos.certificates.markIssued(id, Buffer.from([0x30, 0x00]), now);
-        await repos.certificates.changeStatus(id, 'active', { status: 'revoked', revocationReason: 'cessationOfOperation', revokedAt: now, invalidityDate: null, at: now });
-      }
-    });
+    const now = pki.clock.now().toISOString();
+    const notAfter = new Date(pki.clock.now().getTime() + 86_400_000 * 365).toISOString();
+    const cols = ['id', 'ca_id', 'serial', 'profile', 'subject_dn', 'spki_sha256', 'not_before', 'not_after', 'status', 'der', 'revocation_reason', 'revoked_at', 'created_at', 'updated_at'];
+    const rows = Array.from({ length: 12_000 }, () => [newId('crt'), 'organizations', serialToHex(generateSerial()), 'organization', 'CN=bulk', '00', now, notAfter, 'revoked', Buffer.from([0x30, 0x00]), 'cessationOfOperation', now, now, now]);
+    await t.insertRows('certificates', cols, rows);
     const crl = await pki.crl.generate('organizations');
     expect(crl.entryCount).toBe(12_000);
     writeFileSync(join(dir, 'o.crl'), crl.der);
@@ -105,4 +105,5 @@ describe('PKI services over SQLite', () => {
     expect((await store.certificates.findById('crt_stale'))?.status).toBe('failed');
     await expect(store.certificates.reserve({ id: 'crt_again', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past })).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
   });
+});
 });
