@@ -121,6 +121,9 @@ describe('citizen verification page (/)', () => {
     const en = { TOTAL_PASSED: 'Signature valid', TOTAL_FAILED: 'Not valid', INDETERMINATE: 'Could not be determined' } as const;
     expect(await page.textContent('#verdict .verdict-title')).toBe(en[expected as keyof typeof en]);
     expect(await page.textContent('h1')).toBe('Verify an electronic document');
+    expect(await page.textContent('#status')).toBe('Check complete.');
+    expect(await page.textContent('.signature')).toContain('Approval signature');
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-signed-en.png'), fullPage: true });
     expect(problemsOf(page)).toEqual([]);
     await page.close();
   });

@@ -5,7 +5,7 @@
  * never leaves the browser).
  */
 import { h, clear, byId, dropzone } from './dom.js';
-import { t, initI18n, onLangChange } from './i18n.js';
+import { t, initI18n, onLangChange, setText } from './i18n.js';
 import { apiFetch, showProblem, sha256Hex } from './api.js';
 import { renderCopyFacts } from './copy-facts.js';
 
@@ -31,7 +31,7 @@ function render() {
 
 function renderComparison() {
   const out = byId('compare-result');
-  clear(out);
+  setText(out, null);
   if (!compared || !current) return;
   const expected = typeof current.copySha256 === 'string' ? current.copySha256.toLowerCase() : null;
   const match = expected !== null && compared.hex === expected;
@@ -54,15 +54,15 @@ async function lookup(query) {
   current = null;
   compared = null;
   render();
-  status.textContent = t('copy.searching');
+  setText(status, 'copy.searching');
   try {
     const res = await apiFetch(`${LOOKUP_URL}?${new URLSearchParams(query).toString()}`, { headers: { Accept: 'application/json' } });
     const body = await res.json();
     current = body && typeof body.copy === 'object' && body.copy ? body.copy : body;
-    status.textContent = t('copy.found');
+    setText(status, 'copy.found');
     render();
   } catch (e) {
-    status.textContent = '';
+    setText(status, null);
     showProblem(err, e);
   }
 }
@@ -70,11 +70,12 @@ async function lookup(query) {
 async function compare(file) {
   const out = byId('compare-result');
   clear(out);
-  out.textContent = t('copy.hashing');
+  setText(out, 'copy.hashing');
   try {
     compared = { name: file.name, hex: await sha256Hex(file) };
     renderComparison();
   } catch (e) {
+    setText(out, null);
     showProblem(out, e);
   }
 }

@@ -55,9 +55,37 @@ export function setLang(l) {
   for (const cb of listeners) cb(l);
 }
 
+/**
+ * Sets a translated text on `el` and remembers the key, so a later language switch re-translates
+ * it (status lines); `key` null clears it.
+ * @param {HTMLElement} el @param {string | null} key @param {Record<string, string | number>} [vars]
+ */
+export function setText(el, key, vars) {
+  if (key === null) {
+    el.removeAttribute('data-i18n');
+    el.removeAttribute('data-i18n-vars');
+    el.textContent = '';
+    return;
+  }
+  el.setAttribute('data-i18n', key);
+  if (vars) el.setAttribute('data-i18n-vars', JSON.stringify(vars));
+  else el.removeAttribute('data-i18n-vars');
+  el.textContent = t(key, vars);
+}
+
+function varsOf(el) {
+  const raw = el.getAttribute('data-i18n-vars');
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 export function applyI18n(root = document) {
   document.documentElement.lang = current;
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n') ?? '');
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n') ?? '', varsOf(el));
   for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder') ?? ''));
   for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.getAttribute('data-i18n-aria-label') ?? ''));
   const toggle = document.getElementById('lang-toggle');

@@ -4,7 +4,7 @@
  * HTML/PDF report, and any certified-copy register match.
  */
 import { h, append, clear, byId, facts, dropzone } from './dom.js';
-import { t, lang, initI18n, onLangChange } from './i18n.js';
+import { t, lang, initI18n, onLangChange, setText } from './i18n.js';
 import { apiFetch, showProblem, downloadBlob } from './api.js';
 import { MESSAGES, SUB_INDICATIONS, explain } from './messages.js';
 import { vietnamTime } from './time.js';
@@ -221,16 +221,16 @@ async function verify(file) {
   clear(err);
   last = null;
   render();
-  status.textContent = t('verify.checking', { name: file.name });
+  setText(status, 'verify.checking', { name: file.name });
   try {
     const res = await apiFetch(VERIFY_URL, { method: 'POST', body: formFor(file), headers: { Accept: 'application/json', 'Accept-Language': lang() } });
     last = { file, body: await res.json() };
-    status.textContent = t('verify.done');
+    setText(status, 'verify.done');
     render();
     const v = document.getElementById('verdict');
     if (v) v.focus();
   } catch (e) {
-    status.textContent = '';
+    setText(status, null);
     showProblem(err, e);
   }
 }

@@ -4,7 +4,7 @@
  * The API token lives in sessionStorage only (gone when the tab closes); the PIN is never stored.
  */
 import { h, clear, byId, facts } from './dom.js';
-import { t, initI18n, onLangChange } from './i18n.js';
+import { t, initI18n, onLangChange, setText } from './i18n.js';
 import { apiFetch, showProblem } from './api.js';
 import { vietnamTime } from './time.js';
 
@@ -107,16 +107,16 @@ function signedName(name) {
   return name.replace(/\.pdf$/i, '') + '-da-ky.pdf';
 }
 
-function begin(message) {
+function begin(key) {
   const err = byId('error');
   err.hidden = true;
   clear(err);
   byId('done').hidden = true;
-  byId('status').textContent = message;
+  setText(byId('status'), key);
 }
 
 function fail(e) {
-  byId('status').textContent = '';
+  setText(byId('status'), null);
   showProblem(byId('error'), e);
 }
 
@@ -127,7 +127,7 @@ async function finish(res, fileName) {
   const link = /** @type {HTMLAnchorElement} */ (byId('signed-link'));
   link.href = signedUrl;
   link.download = signedName(fileName);
-  byId('status').textContent = t('ws.signedBytes', { n: blob.size });
+  setText(byId('status'), 'ws.signedBytes', { n: blob.size });
   byId('done').hidden = false;
   link.focus();
 }
@@ -135,7 +135,7 @@ async function finish(res, fileName) {
 async function signWithCredential() {
   try {
     const file = pdfFile();
-    begin(t('ws.signing'));
+    begin('ws.signing');
     const options = { ...commonOptions(), signer: { kind: 'credential', credentialId: value('credential-id'), pin: input('pin').value } };
     const res = await apiFetch('/api/v1/sign', { method: 'POST', body: formData(file, options), token: token(), headers: { Accept: 'application/pdf' } });
     await finish(res, file.name);
@@ -149,7 +149,7 @@ async function signWithCredential() {
 async function prepare() {
   try {
     const file = pdfFile();
-    begin(t('ws.preparing'));
+    begin('ws.preparing');
     session = null;
     byId('prepared').hidden = true;
     const options = { ...commonOptions(), certificates: splitCertificates(/** @type {HTMLTextAreaElement} */ (byId('certificates')).value) };
@@ -170,7 +170,7 @@ async function prepare() {
       ]),
     );
     byId('prepared').hidden = false;
-    byId('status').textContent = t('ws.prepared');
+    setText(byId('status'), 'ws.prepared');
     /** @type {HTMLTextAreaElement} */ (byId('signature')).focus();
   } catch (e) {
     fail(e);
@@ -180,7 +180,7 @@ async function prepare() {
 async function complete() {
   try {
     if (!session) throw new Error(t('ws.needPrepare'));
-    begin(t('ws.completing'));
+    begin('ws.completing');
     const raw = /** @type {HTMLTextAreaElement} */ (byId('signature')).value.replace(/\s+/g, '');
     const kind = /** @type {HTMLSelectElement} */ (byId('complete-kind')).value === 'cms' ? 'cms' : 'signature';
     const res = await apiFetch('/api/v1/sign/complete', {
