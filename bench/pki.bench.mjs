@@ -85,6 +85,7 @@ async function pki(caKeySpec, sqlStore) {
 const subject = { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Tư pháp'], province: 'Quảng Ninh', email: 'an.nv@quangninh.gov.vn', uids: ['CCCD:001234567890'] };
 const actor = { id: 'bench', role: 'admin' };
 const rows = [];
+let sqliteCrl;
 const csrs = { rsa: Array.from({ length: 8 }, () => csr('rsa')), ec: Array.from({ length: 8 }, () => csr('ec')) };
 
 {
@@ -145,6 +146,22 @@ for (const [label, spec] of [['RSA-2048', { type: 'rsa', bits: 2048 }], ['P-256'
     let i = 0;
     const r = await rate(() => p.issuance.issue(actor, { profile: 'individual', subject, key: { csr: csrs.rsa[i++ % 8] } }));
     rows.push(['issue from CSR, P-256 CA, RSA-2048 key, **SQLite store + hash-chained audit**', r, floor]);
+    // CRL over the SQLite store: 100,000 revoked rows bulk-inserted with better-sqlite3, then
+    // CrlService.generate (keyset paging through the adapter, encode, sign, save).
+    const { default: Sqlite } = await import('better-sqlite3');
+    const raw = new Sqlite(join(dir, 'bench.sqlite'));
+    raw.pragma('busy_timeout = 10000');
+    const iso = new Date().toISOString();
+    const far = new Date(Date.now() + 365 * 86_400_000).toISOString();
+    const ins = raw.prepare('INSERT INTO certificates (id, ca_id, serial, profile, subject_dn, spki_sha256, not_before, not_after, status, der, revocation_reason, revoked_at, invalidity_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    raw.transaction(() => {
+      for (let k = 0; k < 100_000; k++) ins.run(`crt_b${k}`, 'organizations', serialToHex(generateSerial()), 'organization', 'CN=bulk', '00', iso, far, 'revoked', Buffer.from([0x30, 0]), k % 7 ? 'keyCompromise' : 'certificateHold', iso, k % 10 ? null : iso, iso, iso);
+    })();
+    raw.close();
+    const svc = new CrlService({ store: sql, audit: sql.audit, clock: systemClock, cas: p.cas, config: p.config });
+    const t0 = performance.now();
+    const [ms, rec] = await cpuMs(() => svc.generate('organizations'));
+    sqliteCrl = [`CrlService.generate, ${rec.entryCount.toLocaleString('en')} entries, **SQLite store** (wall ${(performance.now() - t0).toFixed(0)} ms)`, ms, rec.der.length];
   } finally {
     await sql.close();
     rmSync(dir, { recursive: true, force: true });
@@ -201,6 +218,7 @@ console.log('|---|---:|---:|---:|');
 for (const [n, r, f] of rows) console.log(`| ${n} | ${r.toFixed(0)} | ${Number.isNaN(f) ? '–' : f.toFixed(0)} | ${Number.isNaN(f) ? '–' : ((r / f) * 100).toFixed(0) + '%'} |`);
 console.log('\n| CRL | CPU time (ms) | size (bytes) |');
 console.log('|---|---:|---:|');
+if (sqliteCrl) crlRows.push(sqliteCrl);
 for (const [n, t, s] of crlRows) console.log(`| ${n} | ${t.toFixed(0)} | ${s.toLocaleString('en')} |`);
 console.log('\n| OCSP (in-process) | responses/s |');
 console.log('|---|---:|');
