@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { AppError } from '../../core/errors.js';
 import type { PdfDocument } from '../syntax/document.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from '../syntax/objects.js';
 import { serializeIndirect } from './serialize.js';
+import { mapStrings, streamIsEncrypted } from '../syntax/security.js';
 
 /** Result of building one incremental update (ISO 32000-1 §7.5.6). */
 export interface IncrementalUpdate {
@@ -71,6 +73,7 @@ export class IncrementalWriter {
 
   build(options: WriteOptions = {}): IncrementalUpdate {
     const doc = this.doc;
+    if (doc.trailer.has('Encrypt') && !doc.security) throw new AppError('PDF_ENCRYPTED', 'cannot update an encrypted PDF without its security handler (password)');
     const original = doc.bytes;
     const base = original.length;
     const parts: Buffer[] = [];
@@ -91,9 +94,16 @@ export class IncrementalWriter {
         else if (e.kind === 'compressed') xref.set(n, { stream: e.stream, index: e.index });
       }
     }
+    const sec = doc.security;
     for (const { ref, value } of [...this.changes.values()].sort((a, b) => a.ref.num - b.ref.num)) {
       const start = pos;
-      push(serializeIndirect(ref, value));
+      let v = value;
+      if (sec) {
+        // §7.6.2: the update is encrypted like the rest of the file (PdfRaw placeholders stay clear)
+        v = mapStrings(v, (b) => sec.encryptString(b, ref.num, ref.gen));
+        if (v instanceof PdfStream && streamIsEncrypted(v)) v = new PdfStream(v.dict, sec.encryptStream(v.raw, ref.num, ref.gen));
+      }
+      push(serializeIndirect(ref, v));
       objects.set(ref.num, { start, end: pos });
       xref.set(ref.num, { offset: start, gen: ref.gen });
     }
@@ -112,6 +122,8 @@ export class IncrementalWriter {
     trailer.set('Size', size);
     if (root !== undefined) trailer.set('Root', root);
     if (info !== undefined) trailer.set('Info', info);
+    const encrypt = doc.trailer.get('Encrypt');
+    if (encrypt !== undefined) trailer.set('Encrypt', encrypt);
     if (!complete && doc.startxref !== undefined) trailer.set('Prev', doc.startxref);
     trailer.set('ID', [firstId, newId]);
 

@@ -3,6 +3,7 @@ import { PdfDocument } from '../syntax/document.js';
 import type { PdfLimits } from '../syntax/limits.js';
 import { PdfDict, PdfRef, PdfStream, name, type PdfObject } from '../syntax/objects.js';
 import { UpdateEditor } from './form-update.js';
+import { standardSecurity } from './standard-security.js';
 
 export interface DssMaterial {
   /** DER certificates. */
@@ -19,8 +20,8 @@ export interface DssMaterial {
  * existing DSS is merged (its entries kept; material already present is not added twice).
  * VRI dictionaries are optional and not written.
  */
-export function appendDss(pdf: Buffer, material: DssMaterial, o: { limits?: Partial<PdfLimits>; id?: Buffer } = {}): Buffer {
-  const doc = PdfDocument.open(pdf, o.limits ? { limits: o.limits } : {});
+export function appendDss(pdf: Buffer, material: DssMaterial, o: { limits?: Partial<PdfLimits>; id?: Buffer; password?: string } = {}): Buffer {
+  const doc = PdfDocument.open(pdf, { ...(o.limits ? { limits: o.limits } : {}), ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}) });
   const w = new IncrementalWriter(doc);
   const ed = new UpdateEditor(doc, w);
   const catalog = doc.catalog;

@@ -5,3 +5,4 @@ export { digestByteRange, embedCms, hashByteRange, type ByteRange } from './plac
 export { docMdpPermission, fieldLocks, assertSigningAllowed, type FieldLockRule } from './permissions.js';
 export { pdfDate } from './pdf-date.js';
 export { placeholderSizeFor } from './placeholder-size.js';
+export { standardSecurity } from './standard-security.js';

@@ -13,6 +13,7 @@ import { emitBundle } from './bundle.js';
 import { UpdateEditor } from './form-update.js';
 import { pdfDate } from './pdf-date.js';
 import { assertSigningAllowed } from './permissions.js';
+import { standardSecurity } from './standard-security.js';
 import { byteRangePlaceholder, byteRangeText, contentsPlaceholder, hashByteRange, writeContents, type ByteRange } from './placeholder.js';
 
 export type SubFilter = 'ETSI.CAdES.detached' | 'ETSI.RFC3161';
@@ -53,6 +54,8 @@ export interface PrepareOptions {
   /** Default ETSI.CAdES.detached; ETSI.RFC3161 prepares a document timestamp (/Type /DocTimeStamp). */
   subFilter?: SubFilter;
   limits?: Partial<PdfLimits>;
+  /** User or owner password of an encrypted PDF (standard security handler); without it such a file is PDF_ENCRYPTED. */
+  password?: string;
   /**
    * Empty signature fields to create in the same update, for the signers who come later
    * (under certification P=2 only pre-existing fields may be signed with a visible widget,
@@ -139,7 +142,7 @@ function lockParams(lock: FieldLock | PdfDict, doc: PdfDocument): PdfDict {
  * /AcroForm entries, and for certification the /Perms /DocMDP entry. Existing bytes never change.
  */
 export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepared {
-  const doc = PdfDocument.open(pdf, o.limits ? { limits: o.limits } : {});
+  const doc = PdfDocument.open(pdf, { ...(o.limits ? { limits: o.limits } : {}), ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}) });
   const subFilter = o.subFilter ?? 'ETSI.CAdES.detached';
   const docTimestamp = subFilter === 'ETSI.RFC3161';
   const size = o.placeholderSize ?? DEFAULT_PLACEHOLDER;
@@ -154,6 +157,13 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
     if (!target.ref) throw new AppError('PDF_MALFORMED', `signature field "${o.fieldName}" is not an indirect object`);
   } else if (o.newFieldName !== undefined && fields.some((f) => f.name === o.newFieldName)) {
     throw new AppError('CONFLICT', `a field named "${o.newFieldName}" already exists; sign it with fieldName`, { details: { field: o.newFieldName } });
+  }
+  if (doc.security && !doc.security.owner) {
+    // §7.6.3.2 Table 22: creating a field needs bits 6 and 4 (values 32 and 8); filling an
+    // existing one (signing included) needs bit 6 or bit 9 (256)
+    const perm = doc.security.permissions;
+    const allowed = target ? (perm & (32 | 256)) !== 0 : (perm & 32) !== 0 && (perm & 8) !== 0;
+    if (!allowed) throw new AppError('PDF_SIGNING_FORBIDDEN', target ? 'the document permissions forbid filling form fields' : 'the document permissions forbid adding a signature field; use the owner password');
   }
   if (o.appearance && !target && !o.rect) throw new TypeError('a visible signature on a new field needs a rect');
   if (o.rect && (o.rect.length !== 4 || !o.rect.every((x) => Number.isFinite(x)))) throw new TypeError('rect must be four finite numbers [x1 y1 x2 y2]');

@@ -5,6 +5,8 @@ import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
 import { scanObjects } from './repair.js';
 import { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } from './xref.js';
+import { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
+import { PdfString } from './objects.js';
 
 export interface OpenOptions {
   limits?: Partial<PdfLimits>;
@@ -12,6 +14,8 @@ export interface OpenOptions {
   allowEncrypted?: boolean;
   /** Rebuild the object table by scanning when the xref is broken. Default true. */
   repair?: boolean;
+  /** Security handler for an encrypted file (§7.6); without one an encrypted file is PDF_ENCRYPTED. */
+  security?: SecurityHandlerFactory;
 }
 
 /**
@@ -35,6 +39,10 @@ export class PdfDocument {
   private resolving = new Set<number>();
   private objStmCache = new Map<number, { data: Buffer; first: number; offsets: Map<number, number>; order: number[] }>();
   private scanned: Map<number, XrefEntry> | undefined;
+  /** The handler decrypting strings and streams, when the file is encrypted and a handler was given. */
+  security: SecurityHandler | undefined;
+  private encryptNum = -1;
+  private readonly streamKeys = new WeakMap<PdfStream, { num: number; gen: number }>();
 
   private constructor(readonly bytes: Buffer, options: OpenOptions) {
     this.limits = resolveLimits(options.limits);
@@ -53,8 +61,22 @@ export class PdfDocument {
     }
     this.trailer = trailer;
     this.startxref = startxref;
-    if (trailer.has('Encrypt') && !options.allowEncrypted)
-      throw new AppError('PDF_ENCRYPTED', 'the PDF is encrypted; decryption is not supported');
+    if (trailer.has('Encrypt')) {
+      if (options.security) {
+        const er = trailer.get('Encrypt');
+        if (er instanceof PdfRef) this.encryptNum = er.num;
+        const enc = this.resolve(er);
+        const id = this.resolve(trailer.get('ID'));
+        const first = Array.isArray(id) && id[0] instanceof PdfString ? id[0].bytes : Buffer.alloc(0);
+        if (!(enc instanceof PdfDict)) throw malformed('/Encrypt is not a dictionary');
+        this.security = options.security(enc, first);
+        // objects read so far were read in the clear: read them again through the handler
+        const keep = this.cache.get(this.encryptNum);
+        this.cache.clear();
+        this.objStmCache.clear();
+        if (keep !== undefined) this.cache.set(this.encryptNum, keep);
+      } else if (!options.allowEncrypted) throw new AppError('PDF_ENCRYPTED', 'the PDF is encrypted; a password is needed');
+    }
   }
 
   static open(bytes: Buffer | Uint8Array, options: OpenOptions = {}): PdfDocument {
@@ -182,15 +204,24 @@ export class PdfDocument {
     if (!e || e.kind === 'free') return null;
     if (e.kind === 'compressed') return this.loadCompressed(num, e.stream, e.index);
     try {
-      return this.parseAt(e.offset, num).value;
+      return this.decrypted(this.parseAt(e.offset, num).value, num, e.gen);
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'PDF_MALFORMED') throw err;
       // bad offset: fall back to a scan of the file for this object, and say so
       const s = (this.scanned ??= scanObjects(this.bytes, this.limits).entries).get(num);
       if (!s || s.kind !== 'offset' || s.offset === e.offset) throw err;
       this.repaired ??= `object ${num} found by scanning (${err.message})`;
-      return this.parseAt(s.offset, num).value;
+      return this.decrypted(this.parseAt(s.offset, num).value, num, s.gen);
     }
+  }
+
+  /** §7.6.2: strings and stream data of an indirect object are encrypted with its number and generation. */
+  private decrypted(v: PdfObject, num: number, gen: number): PdfObject {
+    const sec = this.security;
+    if (!sec || num === this.encryptNum) return v;
+    const out = mapStrings(v, (b) => sec.decryptString(b, num, gen));
+    if (out instanceof PdfStream && streamIsEncrypted(out)) this.streamKeys.set(out, { num, gen });
+    return out;
   }
 
   private parseAt(offset: number, num: number): { value: PdfObject; end: number } {
@@ -240,6 +271,8 @@ export class PdfDocument {
 
   /** Decoded data of a stream (filters of §7.4 with the configured size/ratio limits). */
   streamData(s: PdfStream): Buffer {
+    const key = this.security && this.streamKeys.get(s);
+    if (key) s = new PdfStream(s.dict, this.security!.decryptStream(s.raw, key.num, key.gen), s.dataOffset);
     return decodeStreamData(s, this.limits, (o) => this.resolve(o));
   }
 

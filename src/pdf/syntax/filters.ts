@@ -148,6 +148,8 @@ export function decodeStreamData(stream: PdfStream, limits: PdfLimits, resolve: 
       case 'A85':
         data = ascii85(data);
         break;
+      case 'Crypt':
+        break; // §7.4.10: the security handler has already decrypted (or the filter is /Identity)
       default:
         throw malformed(`unsupported stream filter /${f.name}`, { filter: f.name });
     }

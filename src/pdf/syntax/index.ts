@@ -9,3 +9,4 @@ export { pageCount, getPage, inheritedAttribute, type PageInfo } from './page-tr
 export { acroForm, formFields, type FormField } from './acroform.js';
 export { listRevisions, revisionObjects, openRevision, type Revision } from './revisions.js';
 export { scanObjects, type ScanResult } from './repair.js';
+export { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
