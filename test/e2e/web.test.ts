@@ -3,10 +3,12 @@ import { createSign, X509Certificate } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { issueSigner, type TestSigner } from '../fixtures/pki-fixture.js';
 import { newLookupCode } from '../../src/copies/lookup-code.js';
 import { WEB_CSP } from '../../src/http/web-static.js';
+import { CredentialService } from '../../src/signing/index.js';
 import { ARTIFACTS, launchChromium, registerEntry, startWebHarness, type WebHarness } from './web-harness.js';
 
 /**
@@ -15,7 +17,8 @@ import { ARTIFACTS, launchChromium, registerEntry, startWebHarness, type WebHarn
  * copy and compares its hash locally; an official signs in two phases with a key the server
  * never sees.
  */
-const EXAMPLE = readFileSync(new URL('../../examples/quyet-dinh.pdf', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
+const EXAMPLE = readFileSync(join(EXAMPLES, 'quyet-dinh.pdf'));
 const VERDICT = { TOTAL_PASSED: 'Chữ ký hợp lệ', TOTAL_FAILED: 'Không hợp lệ', INDETERMINATE: 'Chưa xác định được' } as const;
 const SIGNER_NAME = 'Nguyễn Thị Hương Giang';
 
@@ -304,6 +307,58 @@ describe('officials workstation (/workstation)', () => {
     const check = await newPage();
     await uploadForVerification(check, out, 'quyet-dinh-da-ky.pdf');
     expect(await check.textContent('.signature .signer-name')).toBe(SIGNER_NAME);
+    expect(await check.getAttribute('#verdict', 'data-indication')).not.toBe('TOTAL_FAILED');
+    await check.close();
+  });
+
+  it('signs with a server-held credential and PIN, with a visible individual stamp and signature image; a wrong PIN is refused', async () => {
+    // The official's key is held by the service (key store) and registered with a PIN; the token
+    // is the official's own (role signer), which is what credential ownership is checked against.
+    const ctx = web.app.ctx;
+    const official = issueSigner(web.ca, { cn: SIGNER_NAME, crlUrl: web.crlUrl });
+    const key = await ctx.keys.importPkcs8(official.key.export({ type: 'pkcs8', format: 'der' }), 'e2e official');
+    const credentials = new CredentialService({ keyStore: ctx.keys, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations, audit: ctx.audit, clock: ctx.clock });
+    const cred = await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: '246810' });
+    const { token } = await ctx.tokens.create({ role: 'signer', organizationId: 'can-bo-giang', label: 'e2e official' });
+
+    const page = await newPage();
+    await page.goto(`${web.url}/workstation`);
+    await page.fill('#token', token);
+    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
+    await page.check('input[name=placement][value=visible]');
+    await page.selectOption('#appearance-kind', 'individual');
+    await page.setInputFiles('#image', join(EXAMPLES, 'signature.png'));
+    await page.fill('#signer-name', SIGNER_NAME);
+    await page.fill('#signer-title', 'Chủ tịch');
+    await page.selectOption('#level', 'B-B');
+    await page.fill('#credential-id', cred.id);
+
+    await page.fill('#pin', '000000');
+    await page.click('#sign-button');
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
+
+    await page.fill('#pin', '246810');
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 30_000 });
+    expect(await page.$('#error .problem')).toBeNull();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#signed-link')]);
+    const out = readFileSync((await download.path())!);
+    expect(out.subarray(0, EXAMPLE.length).equals(EXAMPLE)).toBe(true);
+    const text = pdftotextOf(out);
+    expect(text).toContain(SIGNER_NAME);
+    expect(text).toContain('Chủ tịch');
+    // For a person to look at: page 1 with the stamp (test-artifacts/web/credential-signed-1.png).
+    writeFileSync(join(ARTIFACTS, 'credential-signed.pdf'), out);
+    execFileSync('pdftoppm', ['-r', '80', '-f', '1', '-l', '1', '-png', '-singlefile', join(ARTIFACTS, 'credential-signed.pdf'), join(ARTIFACTS, 'credential-signed-1')]);
+    await page.screenshot({ path: join(ARTIFACTS, 'workstation-credential.png'), fullPage: true });
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+
+    const check = await newPage();
+    await uploadForVerification(check, out, 'quyet-dinh-da-ky.pdf');
+    expect(await check.textContent('.signature .signer-name')).toBe(SIGNER_NAME);
+    expect(await check.getAttribute('#verdict', 'data-indication')).toBe(await apiIndication(out));
     expect(await check.getAttribute('#verdict', 'data-indication')).not.toBe('TOTAL_FAILED');
     await check.close();
   });
