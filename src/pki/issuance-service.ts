@@ -77,6 +77,11 @@ export class IssuanceService {
     if (p.requesterRoles.length === 0 && actor.role !== 'system') {
       throw new AppError('FORBIDDEN', `profile ${p.id} is issued by the CA bootstrap only`);
     }
+    if (input.subscriberId) {
+      const sub = await this.d.store.subscribers.get(input.subscriberId);
+      if (!sub) throw new AppError('SUBSCRIBER_NOT_FOUND', 'subscriber not found', { details: { subscriberId: input.subscriberId } });
+      if (!p.subscriberKinds.includes(sub.kind)) throw new AppError('VALIDATION_FAILED', `profile ${p.id} is not for a ${sub.kind} subscriber`, { details: { field: 'profile' } });
+    }
     return this.run(actor, { ...input, renewal: false });
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { requireRole, type Actor } from './actor.js';
-import type { CertificateRecord, CertificateStatus, PkiAuditSink, PkiStore, StoredRevocationReason } from './ports.js';
+import type { CertificateFilter, CertificateRecord, CertificateStatus, PkiAuditSink, PkiStore, StoredRevocationReason } from './ports.js';
 import { parseRevocationReason } from './revocation-reasons.js';
 import { normalizeSerial } from './serial.js';
 
@@ -40,6 +40,11 @@ export class LifecycleService {
     }
     if (!c || c.status === 'pending' || c.status === 'failed') throw new AppError('CERT_NOT_FOUND', 'certificate not found');
     return c;
+  }
+
+  /** Issued certificates (pending/failed rows included only when asked by status). */
+  list(filter: CertificateFilter = {}): Promise<CertificateRecord[]> {
+    return this.d.store.certificates.list(filter);
   }
 
   /** Permanent revocation; reason by RFC 5280 name or number (not certificateHold). */

@@ -258,3 +258,25 @@ describe('OCSP service', () => {
     void generateKeyPairSync;
   });
 });
+
+describe('createPkiServices wiring', () => {
+  it('ok/bootstrap + issue + revoke invalidates OCSP and marks the CRL dirty', async () => {
+    const { createPkiServices } = await import('../../../src/pki/index.js');
+    const { MemoryPkiStore, MemoryAuditSink } = await import('../../../src/pki/testing/memory-pki-store.js');
+    const { FakeClock } = await import('../../../src/core/clock.js');
+    const { DEFAULT_PKI_CONFIG } = await import('../../../src/pki/config.js');
+    const changes: string[] = [];
+    const s = createPkiServices({
+      store: new MemoryPkiStore(), keys: new MemoryKeyStore(), audit: new MemoryAuditSink(), clock: new FakeClock('2026-05-01T00:00:00Z'),
+      config: { ...DEFAULT_PKI_CONFIG, caKeySpec: { type: 'ec', curve: 'P-256' } }, onStatusChange: (ca, serial) => changes.push(`${ca}:${serial}`),
+    });
+    expect((await s.bootstrap()).created.length).toBe(7);
+    const r = await s.issuance.issue(ADMIN, { profile: 'organization', subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] }, key: { csr: makeCsr().der } });
+    expect(r.chain.length).toBe(2);
+    expect(await code(s.issuance.issue(ADMIN, { profile: 'organization', subscriberId: 'sub_missing', subject: { commonName: 'x' }, key: { csr: makeCsr().der } }))).toBe('SUBSCRIBER_NOT_FOUND');
+    await s.lifecycle.revoke(ADMIN, { id: r.certificate.id }, { reason: 'superseded' });
+    expect(changes).toEqual([`organizations:${r.certificate.serial}`]);
+    expect(await s.crl.tick()).toContain('organizations');
+    expect((await s.lifecycle.list({ status: 'revoked' })).map((c) => c.id)).toEqual([r.certificate.id]);
+  });
+});
