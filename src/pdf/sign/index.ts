@@ -1,6 +1,7 @@
 /** Staged PAdES signing (ETSI EN 319 142-1) on top of the reader and the append-only writer. */
 export { preparePdfSignature, Prepared, type PrepareOptions, type FieldLock, type SubFilter } from './prepare.js';
 export { appendDss, type DssMaterial } from './dss.js';
+export { prepareExistingPlaceholder } from './existing-placeholder.js';
 export { digestByteRange, embedCms, hashByteRange, type ByteRange } from './placeholder.js';
 export { docMdpPermission, fieldLocks, assertSigningAllowed, type FieldLockRule } from './permissions.js';
 export { pdfDate } from './pdf-date.js';

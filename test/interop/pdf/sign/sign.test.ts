@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
-import { preparePdfSignature, appendDss, placeholderSizeFor } from '../../../../src/pdf/sign/index.js';
+import { preparePdfSignature, appendDss, placeholderSizeFor, prepareExistingPlaceholder } from '../../../../src/pdf/sign/index.js';
 import { PdfDocument, formFields, PdfStream, PdfDict, PdfString } from '../../../../src/pdf/syntax/index.js';
 import { AppearanceCanvas } from '../../../../src/pdf/appearance/index.js';
 import { makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
@@ -288,5 +288,23 @@ describe('PAdES placement on simple PDFs', () => {
     checkAll(two, out, pkiB, 1, 'excluded-field');
     await expect(signPdf(two, pkiC, { fieldName: 'Handtekening vertegenwoordiger' })).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
     await expect(signPdf(two, pkiC, {})).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
+  });
+
+  it('fills a placeholder another tool prepared (corpus pdf-with-empty-sig.pdf); two placeholders are refused', async () => {
+    const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/validation/pdf-with-empty-sig.pdf'));
+    const p = prepareExistingPlaceholder(input);
+    expect(p.byteRange[2] + p.byteRange[3]).toBe(input.length);
+    const { signDetachedCms } = await import('../../../../src/cms/signed-data.js');
+    const cms = await signDetachedCms({ contentDigest: p.digest('sha256'), signer: pki.signer, signerCertificate: pki.leafDer, certificates: [pki.leafDer, pki.rootDer] });
+    const out = p.embed(cms);
+    expect(out.length).toBe(input.length);
+    const dir = tmpDir('kyso-pdf-fill-');
+    writeFileSync(path.join(dir, 'f.pdf'), out);
+    expect(pdfsig(path.join(dir, 'f.pdf'), pki).valid).toEqual([true]);
+    expect(opensslVerify(out, signaturesIn(out)[0]!, pki).code).toBe(0);
+    const two = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/validation/pdf-with-two-empty-sigs.pdf'));
+    expect(() => prepareExistingPlaceholder(two)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    const plain = await samplePdf(1);
+    expect(() => prepareExistingPlaceholder(plain)).toThrow(expect.objectContaining({ code: 'PDF_FIELD_NOT_FOUND' }));
   });
 });
