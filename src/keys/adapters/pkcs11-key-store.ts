@@ -1,5 +1,4 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
-import pkcs11js from 'pkcs11js';
 import { AppError } from '../../core/errors.js';
 import { int, seq } from '../../core/der.js';
 import { hashOf, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
@@ -14,6 +13,64 @@ import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11-uri.js';
  * Calls use the synchronous Cryptoki API: a C_SignInit/C_Sign pair runs in one turn of the event
  * loop, so operations on the single logged-in session never interleave.
  */
+/**
+ * The pkcs11js binding is an optional dependency (a native addon built at install time): it is
+ * loaded on first use, and only the calls used here are typed, so the rest of the code base
+ * builds and runs where the addon could not be compiled.
+ */
+type Handle = Buffer;
+interface Attribute {
+  type: number;
+  value?: number | boolean | string | Buffer;
+}
+interface Mechanism {
+  mechanism: number;
+  parameter?: { type: number; hashAlg: number; mgf: number; saltLen: number };
+}
+interface Pkcs11Api {
+  load(path: string): void;
+  C_Initialize(): void;
+  C_Finalize(): void;
+  C_GetSlotList(tokenPresent: boolean): Handle[];
+  C_GetTokenInfo(slot: Handle): { label: string };
+  C_OpenSession(slot: Handle, flags: number): Handle;
+  C_CloseSession(session: Handle): void;
+  C_Login(session: Handle, userType: number, pin: string): void;
+  C_Logout(session: Handle): void;
+  C_GenerateKeyPair(session: Handle, mechanism: Mechanism, publicTemplate: Attribute[], privateTemplate: Attribute[]): { publicKey: Handle; privateKey: Handle };
+  C_CreateObject(session: Handle, template: Attribute[]): Handle;
+  C_DestroyObject(session: Handle, object: Handle): void;
+  C_FindObjectsInit(session: Handle, template: Attribute[]): void;
+  C_FindObjects(session: Handle, max: number): Handle[];
+  C_FindObjectsFinal(session: Handle): void;
+  C_GetAttributeValue(session: Handle, object: Handle, template: Attribute[]): { type: number; value: Buffer }[];
+  C_SignInit(session: Handle, mechanism: Mechanism, key: Handle): void;
+  C_Sign(session: Handle, data: Buffer, out: Buffer): Buffer;
+}
+const CONSTANT_NAMES = ['CKA_CLASS', 'CKA_COEFFICIENT', 'CKA_EC_PARAMS', 'CKA_EC_POINT', 'CKA_EXPONENT_1', 'CKA_EXPONENT_2', 'CKA_EXTRACTABLE', 'CKA_ID', 'CKA_KEY_TYPE', 'CKA_LABEL', 'CKA_MODULUS', 'CKA_MODULUS_BITS', 'CKA_PRIME_1', 'CKA_PRIME_2', 'CKA_PRIVATE', 'CKA_PRIVATE_EXPONENT', 'CKA_PUBLIC_EXPONENT', 'CKA_SENSITIVE', 'CKA_SIGN', 'CKA_TOKEN', 'CKA_VALUE', 'CKA_VERIFY', 'CKF_RW_SESSION', 'CKF_SERIAL_SESSION', 'CKG_MGF1_SHA256', 'CKG_MGF1_SHA384', 'CKG_MGF1_SHA512', 'CKK_EC', 'CKK_RSA', 'CKM_ECDSA', 'CKM_EC_KEY_PAIR_GEN', 'CKM_RSA_PKCS_KEY_PAIR_GEN', 'CKM_SHA256', 'CKM_SHA256_RSA_PKCS', 'CKM_SHA256_RSA_PKCS_PSS', 'CKM_SHA384', 'CKM_SHA384_RSA_PKCS', 'CKM_SHA384_RSA_PKCS_PSS', 'CKM_SHA512', 'CKM_SHA512_RSA_PKCS', 'CKM_SHA512_RSA_PKCS_PSS', 'CKO_PRIVATE_KEY', 'CKO_PUBLIC_KEY', 'CKR_PIN_INCORRECT', 'CKR_PIN_LEN_RANGE', 'CKR_PIN_LOCKED', 'CKR_USER_ALREADY_LOGGED_IN', 'CKU_USER', 'CK_PARAMS_RSA_PSS'] as const;
+type Constants = Record<(typeof CONSTANT_NAMES)[number], number>;
+let binding: { PKCS11: new () => Pkcs11Api };
+let K: Constants;
+
+async function loadBinding(): Promise<void> {
+  if (binding) return;
+  let mod: Record<string, unknown>;
+  try {
+    const m = (await import('pkcs11js' as string)) as { default?: Record<string, unknown> } & Record<string, unknown>;
+    mod = m.default ?? m;
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', 'the optional pkcs11js binding is not installed (native build failed?)', { cause: err });
+  }
+  const k = {} as Record<string, number>;
+  for (const n of CONSTANT_NAMES) {
+    const v = mod[n];
+    if (typeof v !== 'number') throw new AppError('CONFIG_INVALID', `pkcs11js lacks ${n}`);
+    k[n] = v;
+  }
+  K = k as Constants;
+  binding = mod as unknown as { PKCS11: new () => Pkcs11Api };
+}
+
 export interface Pkcs11KeyStoreOptions {
   /** Path of the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
   readonly modulePath: string;
@@ -24,7 +81,7 @@ export interface Pkcs11KeyStoreOptions {
 }
 
 interface Loaded {
-  readonly lib: pkcs11js.PKCS11;
+  readonly lib: Pkcs11Api;
   refs: number;
   /**
    * Cryptoki login state is per application and token: once one session is logged in, C_Login
@@ -36,7 +93,7 @@ interface Loaded {
 const modules = new Map<string, Loaded>();
 
 interface TokenKey {
-  readonly handle: pkcs11js.Handle;
+  readonly handle: Handle;
   readonly spki: Buffer;
   readonly kind: 'rsa' | 'ec';
 }
@@ -46,14 +103,14 @@ const OID_P384 = Buffer.from('06052b81040022', 'hex');
 
 export class Pkcs11KeyStore implements KeyStore {
   readonly schemes = ['pkcs11'] as const;
-  readonly #lib: pkcs11js.PKCS11;
+  readonly #lib: Pkcs11Api;
   readonly #modulePath: string;
-  readonly #session: pkcs11js.Handle;
+  readonly #session: Handle;
   readonly #token: string;
   readonly #cache = new Map<string, TokenKey>();
   #closed = false;
 
-  private constructor(lib: pkcs11js.PKCS11, modulePath: string, session: pkcs11js.Handle, token: string) {
+  private constructor(lib: Pkcs11Api, modulePath: string, session: Handle, token: string) {
     this.#lib = lib;
     this.#modulePath = modulePath;
     this.#session = session;
@@ -61,10 +118,11 @@ export class Pkcs11KeyStore implements KeyStore {
   }
 
   /** Loads the module (once per path), finds the token by label, opens a R/W session and logs in. */
-  static open(o: Pkcs11KeyStoreOptions): Pkcs11KeyStore {
+  static async open(o: Pkcs11KeyStoreOptions): Promise<Pkcs11KeyStore> {
+    await loadBinding();
     let m = modules.get(o.modulePath);
     if (!m) {
-      const lib = new pkcs11js.PKCS11();
+      const lib = new binding.PKCS11();
       try {
         lib.load(o.modulePath);
         lib.C_Initialize();
@@ -80,7 +138,7 @@ export class Pkcs11KeyStore implements KeyStore {
       if (m.refs === 0) release(o.modulePath);
       throw new AppError('KEY_NOT_FOUND', `no PKCS#11 token labelled ${o.tokenLabel}`);
     }
-    const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+    const session = lib.C_OpenSession(slot, K.CKF_SERIAL_SESSION | K.CKF_RW_SESSION);
     const pinHash = createHash('sha256').update(o.pin, 'utf8').digest();
     const fail = (e: AppError): never => {
       lib.C_CloseSession(session);
@@ -88,16 +146,16 @@ export class Pkcs11KeyStore implements KeyStore {
       throw e;
     };
     try {
-      lib.C_Login(session, pkcs11js.CKU_USER, o.pin);
+      lib.C_Login(session, K.CKU_USER, o.pin);
       m.loggedIn.set(o.tokenLabel, pinHash);
     } catch (err) {
       const code = (err as { code?: number }).code;
-      if (code === pkcs11js.CKR_USER_ALREADY_LOGGED_IN) {
+      if (code === K.CKR_USER_ALREADY_LOGGED_IN) {
         const known = m.loggedIn.get(o.tokenLabel);
         if (!known || !timingSafeEqual(known, pinHash)) fail(new AppError('PIN_INVALID', 'the PKCS#11 token rejected the PIN'));
-      } else if (code === pkcs11js.CKR_PIN_INCORRECT || code === pkcs11js.CKR_PIN_LEN_RANGE) {
+      } else if (code === K.CKR_PIN_INCORRECT || code === K.CKR_PIN_LEN_RANGE) {
         fail(new AppError('PIN_INVALID', 'the PKCS#11 token rejected the PIN'));
-      } else if (code === pkcs11js.CKR_PIN_LOCKED) {
+      } else if (code === K.CKR_PIN_LOCKED) {
         fail(new AppError('KEY_LOCKED', 'the PKCS#11 token PIN is locked'));
       } else {
         fail(new AppError('KEY_LOCKED', 'PKCS#11 login failed', { cause: err }));
@@ -110,24 +168,24 @@ export class Pkcs11KeyStore implements KeyStore {
   async generate(spec: KeySpec, label: string): Promise<KeyRef> {
     const id = randomBytes(16);
     const common = [
-      { type: pkcs11js.CKA_TOKEN, value: true },
-      { type: pkcs11js.CKA_ID, value: id },
-      { type: pkcs11js.CKA_LABEL, value: label },
+      { type: K.CKA_TOKEN, value: true },
+      { type: K.CKA_ID, value: id },
+      { type: K.CKA_LABEL, value: label },
     ];
-    const priv = [...common, { type: pkcs11js.CKA_PRIVATE, value: true }, { type: pkcs11js.CKA_SENSITIVE, value: true }, { type: pkcs11js.CKA_EXTRACTABLE, value: false }, { type: pkcs11js.CKA_SIGN, value: true }];
-    let pair: pkcs11js.KeyPair;
+    const priv = [...common, { type: K.CKA_PRIVATE, value: true }, { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false }, { type: K.CKA_SIGN, value: true }];
+    let pair: { publicKey: Handle; privateKey: Handle };
     if (spec.type === 'rsa') {
       pair = this.#lib.C_GenerateKeyPair(
         this.#session,
-        { mechanism: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN },
-        [...common, { type: pkcs11js.CKA_VERIFY, value: true }, { type: pkcs11js.CKA_MODULUS_BITS, value: spec.bits }, { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }],
+        { mechanism: K.CKM_RSA_PKCS_KEY_PAIR_GEN },
+        [...common, { type: K.CKA_VERIFY, value: true }, { type: K.CKA_MODULUS_BITS, value: spec.bits }, { type: K.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }],
         priv,
       );
     } else if (spec.type === 'ec' && (spec.curve === 'P-256' || spec.curve === 'P-384')) {
       pair = this.#lib.C_GenerateKeyPair(
         this.#session,
-        { mechanism: pkcs11js.CKM_EC_KEY_PAIR_GEN },
-        [...common, { type: pkcs11js.CKA_VERIFY, value: true }, { type: pkcs11js.CKA_EC_PARAMS, value: spec.curve === 'P-256' ? OID_P256 : OID_P384 }],
+        { mechanism: K.CKM_EC_KEY_PAIR_GEN },
+        [...common, { type: K.CKA_VERIFY, value: true }, { type: K.CKA_EC_PARAMS, value: spec.curve === 'P-256' ? OID_P256 : OID_P384 }],
         priv,
       );
     } else {
@@ -152,53 +210,53 @@ export class Pkcs11KeyStore implements KeyStore {
     }
     const id = randomBytes(16);
     const b = (s: string | undefined) => Buffer.from(s ?? '', 'base64url');
-    const common = [{ type: pkcs11js.CKA_TOKEN, value: true }, { type: pkcs11js.CKA_ID, value: id }, { type: pkcs11js.CKA_LABEL, value: label }];
-    const privFlags = [{ type: pkcs11js.CKA_PRIVATE, value: true }, { type: pkcs11js.CKA_SENSITIVE, value: true }, { type: pkcs11js.CKA_EXTRACTABLE, value: false }, { type: pkcs11js.CKA_SIGN, value: true }];
+    const common = [{ type: K.CKA_TOKEN, value: true }, { type: K.CKA_ID, value: id }, { type: K.CKA_LABEL, value: label }];
+    const privFlags = [{ type: K.CKA_PRIVATE, value: true }, { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false }, { type: K.CKA_SIGN, value: true }];
     let kind: 'rsa' | 'ec';
-    let handle: pkcs11js.Handle;
+    let handle: Handle;
     if (jwk.kty === 'RSA') {
       kind = 'rsa';
       handle = this.#lib.C_CreateObject(this.#session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        { type: K.CKA_CLASS, value: K.CKO_PRIVATE_KEY },
+        { type: K.CKA_KEY_TYPE, value: K.CKK_RSA },
         ...common,
         ...privFlags,
-        { type: pkcs11js.CKA_MODULUS, value: b(jwk.n) },
-        { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: b(jwk.e) },
-        { type: pkcs11js.CKA_PRIVATE_EXPONENT, value: b(jwk.d) },
-        { type: pkcs11js.CKA_PRIME_1, value: b(jwk.p) },
-        { type: pkcs11js.CKA_PRIME_2, value: b(jwk.q) },
-        { type: pkcs11js.CKA_EXPONENT_1, value: b(jwk.dp) },
-        { type: pkcs11js.CKA_EXPONENT_2, value: b(jwk.dq) },
-        { type: pkcs11js.CKA_COEFFICIENT, value: b(jwk.qi) },
+        { type: K.CKA_MODULUS, value: b(jwk.n) },
+        { type: K.CKA_PUBLIC_EXPONENT, value: b(jwk.e) },
+        { type: K.CKA_PRIVATE_EXPONENT, value: b(jwk.d) },
+        { type: K.CKA_PRIME_1, value: b(jwk.p) },
+        { type: K.CKA_PRIME_2, value: b(jwk.q) },
+        { type: K.CKA_EXPONENT_1, value: b(jwk.dp) },
+        { type: K.CKA_EXPONENT_2, value: b(jwk.dq) },
+        { type: K.CKA_COEFFICIENT, value: b(jwk.qi) },
       ]);
       this.#lib.C_CreateObject(this.#session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA },
+        { type: K.CKA_CLASS, value: K.CKO_PUBLIC_KEY },
+        { type: K.CKA_KEY_TYPE, value: K.CKK_RSA },
         ...common,
-        { type: pkcs11js.CKA_VERIFY, value: true },
-        { type: pkcs11js.CKA_MODULUS, value: b(jwk.n) },
-        { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: b(jwk.e) },
+        { type: K.CKA_VERIFY, value: true },
+        { type: K.CKA_MODULUS, value: b(jwk.n) },
+        { type: K.CKA_PUBLIC_EXPONENT, value: b(jwk.e) },
       ]);
     } else if (jwk.kty === 'EC' && (jwk.crv === 'P-256' || jwk.crv === 'P-384')) {
       kind = 'ec';
       const params = jwk.crv === 'P-256' ? OID_P256 : OID_P384;
       handle = this.#lib.C_CreateObject(this.#session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
+        { type: K.CKA_CLASS, value: K.CKO_PRIVATE_KEY },
+        { type: K.CKA_KEY_TYPE, value: K.CKK_EC },
         ...common,
         ...privFlags,
-        { type: pkcs11js.CKA_EC_PARAMS, value: params },
-        { type: pkcs11js.CKA_VALUE, value: b(jwk.d) },
+        { type: K.CKA_EC_PARAMS, value: params },
+        { type: K.CKA_VALUE, value: b(jwk.d) },
       ]);
       const point = Buffer.concat([Buffer.from([4]), b(jwk.x), b(jwk.y)]);
       this.#lib.C_CreateObject(this.#session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_EC },
+        { type: K.CKA_CLASS, value: K.CKO_PUBLIC_KEY },
+        { type: K.CKA_KEY_TYPE, value: K.CKK_EC },
         ...common,
-        { type: pkcs11js.CKA_VERIFY, value: true },
-        { type: pkcs11js.CKA_EC_PARAMS, value: params },
-        { type: pkcs11js.CKA_EC_POINT, value: Buffer.concat([Buffer.from([0x04, point.length]), point]) },
+        { type: K.CKA_VERIFY, value: true },
+        { type: K.CKA_EC_PARAMS, value: params },
+        { type: K.CKA_EC_POINT, value: Buffer.concat([Buffer.from([0x04, point.length]), point]) },
       ]);
     } else {
       throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'only RSA and P-256/P-384 keys can be imported into the token');
@@ -230,7 +288,7 @@ export class Pkcs11KeyStore implements KeyStore {
 
   async delete(uri: string): Promise<void> {
     const u = this.#parse(uri);
-    const found = [...this.#findObjects(pkcs11js.CKO_PRIVATE_KEY, u), ...this.#findObjects(pkcs11js.CKO_PUBLIC_KEY, u)];
+    const found = [...this.#findObjects(K.CKO_PRIVATE_KEY, u), ...this.#findObjects(K.CKO_PUBLIC_KEY, u)];
     if (found.length === 0) throw new AppError('KEY_NOT_FOUND', 'no such key on the token');
     for (const h of found) this.#lib.C_DestroyObject(this.#session, h);
     this.#cache.delete(uri);
@@ -250,26 +308,26 @@ export class Pkcs11KeyStore implements KeyStore {
     if (m && --m.refs === 0) release(this.#modulePath);
   }
 
-  #sign(handle: pkcs11js.Handle, alg: SignatureAlgorithm, h: 'sha256' | 'sha384' | 'sha512', data: Buffer): Buffer {
+  #sign(handle: Handle, alg: SignatureAlgorithm, h: 'sha256' | 'sha384' | 'sha512', data: Buffer): Buffer {
     const out = Buffer.alloc(1024);
-    const hashMech = { sha256: pkcs11js.CKM_SHA256, sha384: pkcs11js.CKM_SHA384, sha512: pkcs11js.CKM_SHA512 }[h];
+    const hashMech = { sha256: K.CKM_SHA256, sha384: K.CKM_SHA384, sha512: K.CKM_SHA512 }[h];
     try {
       if (alg.startsWith('ECDSA')) {
         // Hash here, sign the digest with plain CKM_ECDSA (supported by every token); the token
         // returns r‖s (PKCS#11 §2.3.1), X.509/CMS need the DER SEQUENCE of two INTEGERs.
-        this.#lib.C_SignInit(this.#session, { mechanism: pkcs11js.CKM_ECDSA }, handle);
+        this.#lib.C_SignInit(this.#session, { mechanism: K.CKM_ECDSA }, handle);
         const raw = this.#lib.C_Sign(this.#session, createHash(h).update(data).digest(), out);
         const half = raw.length / 2;
         return seq(int(raw.subarray(0, half)), int(raw.subarray(half)));
       }
       if (alg.startsWith('RSA-PSS')) {
-        const mech = { sha256: pkcs11js.CKM_SHA256_RSA_PKCS_PSS, sha384: pkcs11js.CKM_SHA384_RSA_PKCS_PSS, sha512: pkcs11js.CKM_SHA512_RSA_PKCS_PSS }[h];
-        const mgf = { sha256: pkcs11js.CKG_MGF1_SHA256, sha384: pkcs11js.CKG_MGF1_SHA384, sha512: pkcs11js.CKG_MGF1_SHA512 }[h];
+        const mech = { sha256: K.CKM_SHA256_RSA_PKCS_PSS, sha384: K.CKM_SHA384_RSA_PKCS_PSS, sha512: K.CKM_SHA512_RSA_PKCS_PSS }[h];
+        const mgf = { sha256: K.CKG_MGF1_SHA256, sha384: K.CKG_MGF1_SHA384, sha512: K.CKG_MGF1_SHA512 }[h];
         const saltLen = { sha256: 32, sha384: 48, sha512: 64 }[h];
-        this.#lib.C_SignInit(this.#session, { mechanism: mech, parameter: { type: pkcs11js.CK_PARAMS_RSA_PSS, hashAlg: hashMech, mgf, saltLen } as pkcs11js.RsaPSS }, handle);
+        this.#lib.C_SignInit(this.#session, { mechanism: mech, parameter: { type: K.CK_PARAMS_RSA_PSS, hashAlg: hashMech, mgf, saltLen } }, handle);
         return Buffer.from(this.#lib.C_Sign(this.#session, data, out));
       }
-      const mech = { sha256: pkcs11js.CKM_SHA256_RSA_PKCS, sha384: pkcs11js.CKM_SHA384_RSA_PKCS, sha512: pkcs11js.CKM_SHA512_RSA_PKCS }[h];
+      const mech = { sha256: K.CKM_SHA256_RSA_PKCS, sha384: K.CKM_SHA384_RSA_PKCS, sha512: K.CKM_SHA512_RSA_PKCS }[h];
       this.#lib.C_SignInit(this.#session, { mechanism: mech }, handle);
       return Buffer.from(this.#lib.C_Sign(this.#session, data, out));
     } catch (err) {
@@ -286,10 +344,10 @@ export class Pkcs11KeyStore implements KeyStore {
     return u;
   }
 
-  #findObjects(cls: number, u: { object?: string; id?: Buffer }): pkcs11js.Handle[] {
-    const tmpl: pkcs11js.Template = [{ type: pkcs11js.CKA_CLASS, value: cls }];
-    if (u.id !== undefined) tmpl.push({ type: pkcs11js.CKA_ID, value: u.id });
-    if (u.object !== undefined) tmpl.push({ type: pkcs11js.CKA_LABEL, value: u.object });
+  #findObjects(cls: number, u: { object?: string; id?: Buffer }): Handle[] {
+    const tmpl: Attribute[] = [{ type: K.CKA_CLASS, value: cls }];
+    if (u.id !== undefined) tmpl.push({ type: K.CKA_ID, value: u.id });
+    if (u.object !== undefined) tmpl.push({ type: K.CKA_LABEL, value: u.object });
     this.#lib.C_FindObjectsInit(this.#session, tmpl);
     try {
       return this.#lib.C_FindObjects(this.#session, 2);
@@ -302,23 +360,23 @@ export class Pkcs11KeyStore implements KeyStore {
     const hit = this.#cache.get(uri);
     if (hit) return hit;
     const u = this.#parse(uri);
-    const priv = this.#findObjects(pkcs11js.CKO_PRIVATE_KEY, u);
+    const priv = this.#findObjects(K.CKO_PRIVATE_KEY, u);
     if (priv.length !== 1) throw new AppError('KEY_NOT_FOUND', priv.length === 0 ? 'no such key on the token' : 'the URI matches several keys');
-    const [keyType] = this.#lib.C_GetAttributeValue(this.#session, priv[0]!, [{ type: pkcs11js.CKA_KEY_TYPE }]);
-    const kind = keyType!.value.readUInt32LE(0) === pkcs11js.CKK_EC ? 'ec' : 'rsa';
-    const [pub] = this.#findObjects(pkcs11js.CKO_PUBLIC_KEY, u);
+    const [keyType] = this.#lib.C_GetAttributeValue(this.#session, priv[0]!, [{ type: K.CKA_KEY_TYPE }]);
+    const kind = keyType!.value.readUInt32LE(0) === K.CKK_EC ? 'ec' : 'rsa';
+    const [pub] = this.#findObjects(K.CKO_PUBLIC_KEY, u);
     if (pub === undefined) throw new AppError('KEY_NOT_FOUND', 'the key has no public key object on the token');
     const key = { handle: priv[0]!, spki: this.#spkiOf(pub, kind), kind } as const;
     this.#cache.set(uri, key);
     return key;
   }
 
-  #spkiOf(pub: pkcs11js.Handle, kind: 'rsa' | 'ec'): Buffer {
+  #spkiOf(pub: Handle, kind: 'rsa' | 'ec'): Buffer {
     if (kind === 'rsa') {
-      const [n, e] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: pkcs11js.CKA_MODULUS }, { type: pkcs11js.CKA_PUBLIC_EXPONENT }]);
+      const [n, e] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: K.CKA_MODULUS }, { type: K.CKA_PUBLIC_EXPONENT }]);
       return createPublicKey({ key: { kty: 'RSA', n: n!.value.toString('base64url'), e: e!.value.toString('base64url') }, format: 'jwk' }).export({ format: 'der', type: 'spki' });
     }
-    const [params, point] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: pkcs11js.CKA_EC_PARAMS }, { type: pkcs11js.CKA_EC_POINT }]);
+    const [params, point] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: K.CKA_EC_PARAMS }, { type: K.CKA_EC_POINT }]);
     const crv = params!.value.equals(OID_P256) ? 'P-256' : params!.value.equals(OID_P384) ? 'P-384' : undefined;
     if (!crv) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'unsupported curve on the token');
     // CKA_EC_POINT is DER OCTET STRING (04 len 04‖X‖Y); some tokens return the bare point.

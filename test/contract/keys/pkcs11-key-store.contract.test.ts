@@ -27,14 +27,14 @@ async function errOf(p: Promise<unknown> | (() => unknown)): Promise<unknown> {
 describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
   let dir: string;
   let hsm: Pkcs11KeyStore;
-  beforeAll(() => {
+  beforeAll(async () => {
     // A test-owned SoftHSM configuration and token directory; SOFTHSM2_CONF must be set before the module initialises.
     dir = mkdtempSync(join(tmpdir(), 'kyso-softhsm-'));
     mkdirSync(join(dir, 'tokens'));
     writeFileSync(join(dir, 'softhsm2.conf'), `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
     process.env.SOFTHSM2_CONF = join(dir, 'softhsm2.conf');
     execFileSync('softhsm2-util', ['--init-token', '--free', '--label', TOKEN, '--so-pin', '1234', '--pin', PIN], { env: process.env, stdio: 'pipe' });
-    hsm = Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+    hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
   });
   afterAll(() => {
     hsm?.close();
@@ -65,7 +65,7 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
   it('ok/a second session (new store instance) finds keys by URI alone and reads the same public key', async () => {
     const ref = await hsm.generate({ type: 'ec', curve: 'P-256' }, 'tsa');
     hsm.close();
-    hsm = Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+    hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
     expect(await hsm.publicKey(ref.uri)).toEqual(ref.publicKeySpki);
     const s = await hsm.signer(ref.uri);
     expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' }), Buffer.from('a'), await s.sign(Buffer.from('a')))).toBe(true);
@@ -90,14 +90,14 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
 
   it('fail/wrong PIN → PIN_INVALID (PIN not in the message); unknown token/key → KEY_NOT_FOUND; delete', async () => {
     // while another session of this process is logged in (Cryptoki would just say "already logged in")
-    const e = await errOf(() => Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: '0000-wrong' }));
+    const e = await errOf(Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: '0000-wrong' }));
     expect(isAppError(e, 'PIN_INVALID')).toBe(true);
     expect((e as Error).message).not.toContain('0000-wrong');
     // and with no session open: the token itself refuses
     hsm.close();
-    expect(isAppError(await errOf(() => Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: '9999' })), 'PIN_INVALID')).toBe(true);
-    hsm = Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
-    expect(isAppError(await errOf(() => Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: 'nope', pin: PIN })), 'KEY_NOT_FOUND')).toBe(true);
+    expect(isAppError(await errOf(Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: '9999' })), 'PIN_INVALID')).toBe(true);
+    hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+    expect(isAppError(await errOf(Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: 'nope', pin: PIN })), 'KEY_NOT_FOUND')).toBe(true);
     expect(isAppError(await errOf(hsm.signer(formatPkcs11Uri({ token: TOKEN, id: Buffer.from('missing') }))), 'KEY_NOT_FOUND')).toBe(true);
     expect(isAppError(await errOf(hsm.signer(formatPkcs11Uri({ token: 'other', object: 'x' }))), 'KEY_NOT_FOUND')).toBe(true);
     const ref = await hsm.generate({ type: 'ec', curve: 'P-256' }, 'to-delete');
