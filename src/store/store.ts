@@ -174,6 +174,7 @@ class KyselyStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.audit instanceof KyselyAuditLog) await this.audit.idle();
     await this.db.destroy();
   }
 }

@@ -29,7 +29,7 @@ interface Waiting {
  */
 export class KyselyAuditLog implements AuditLog {
   readonly #queue: Waiting[] = [];
-  #flushing = false;
+  #flushing: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: DbContext,
@@ -47,12 +47,16 @@ export class KyselyAuditLog implements AuditLog {
     if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db) => (await this.#write(db, [normalized]))[0]!));
     return new Promise<AuditRecord>((resolve, reject) => {
       this.#queue.push({ event: normalized, resolve, reject });
-      if (!this.#flushing) void this.#flush();
+      this.#flushing ??= this.#flush();
     });
   }
 
+  /** Resolves when every queued append has been committed or failed (Store.close waits for it). */
+  async idle(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+
   async #flush(): Promise<void> {
-    this.#flushing = true;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, GROUP_MAX);
@@ -64,7 +68,7 @@ export class KyselyAuditLog implements AuditLog {
         }
       }
     } finally {
-      this.#flushing = false;
+      this.#flushing = undefined;
     }
   }
 

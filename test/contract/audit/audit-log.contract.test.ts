@@ -120,6 +120,15 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
     expect(await store.audit.verifyChain()).toMatchObject({ ok: true, count: 299 });
   });
 
+  it('ok/close() waits for queued appends to commit', async () => {
+    const other = await openStore(t.config, { clock });
+    const pending = Array.from({ length: 50 }, (_, i) => other.audit.append(ev(i)));
+    await other.close();
+    const recs = await Promise.all(pending);
+    expect(recs.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(await store.audit.verifyChain()).toMatchObject({ ok: true, count: 50 });
+  });
+
   it('ok/an append inside a rolled-back transaction leaves no trace and no gap', async () => {
     await appendN(2);
     await expect(
