@@ -1,5 +1,7 @@
 import { AppError } from '../core/errors.js';
 import { appendDss, preparePdfSignature, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/index.js';
+import { PdfDocument } from '../pdf/syntax/document.js';
+import { formFields } from '../pdf/syntax/acroform.js';
 import {
   buildElectronicCopyAppearance,
   buildIndividualAppearance,
@@ -34,6 +36,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
       // existing empty signature field (PDF_FIELD_NOT_FOUND when there is none).
       if (r.fieldName !== undefined && r.rect) o.newFieldName = r.fieldName;
       else if (r.fieldName !== undefined) o.fieldName = r.fieldName;
+      if (r.newFieldName !== undefined) o.newFieldName = r.newFieldName;
       if (r.page !== undefined) o.page = r.page;
       if (r.rect) {
         const [x, y, w, h] = r.rect;
@@ -64,6 +67,17 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
     },
     appendDss(pdf: Buffer, material: RevocationMaterial): Buffer {
       return (options.appendDss ?? appendDss)(pdf, { certs: [...material.certs], ocsps: [...material.ocsps], crls: [...material.crls] });
+    },
+    fieldSize(pdf: Buffer, fieldName: string): readonly [number, number] | undefined {
+      const doc = PdfDocument.open(pdf);
+      const field = formFields(doc).find((f) => f.name === fieldName);
+      const rect = field?.widgets[0] ? doc.resolve(field.widgets[0].dict.get('Rect')) : undefined;
+      if (!Array.isArray(rect) || rect.length !== 4) return undefined;
+      const n = rect.map((v) => doc.resolve(v));
+      if (!n.every((v): v is number => typeof v === 'number')) return undefined;
+      const w = Math.abs(n[2]! - n[0]!);
+      const h = Math.abs(n[3]! - n[1]!);
+      return w > 0 && h > 0 ? [w, h] : undefined;
     },
     appearance: buildAppearance,
   };

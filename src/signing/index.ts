@@ -10,6 +10,7 @@ export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signe
 export { hashPin, verifyPin, DEFAULT_PIN_HASH_PARAMS, type PinHashParams } from './pin-hash.js';
 export { parseLevel, LEVEL_RANK } from './pades-levels.js';
 export { certificateStatusFromPki } from './pki-status.js';
+export { copySignerFromSigning } from './copy-signer-adapter.js';
 export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';
 export type * from './ports.js';
 export type * from './types.js';

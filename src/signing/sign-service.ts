@@ -247,6 +247,7 @@ export class SignService {
       signingTime: now,
       subFilter: 'ETSI.CAdES.detached',
       ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
+      ...(options.newFieldName !== undefined ? { newFieldName: options.newFieldName } : {}),
       ...(options.visible ? { page: options.visible.page, rect: options.visible.rect } : {}),
       ...(options.reason !== undefined ? { reason: options.reason } : {}),
       ...(options.location !== undefined ? { location: options.location } : {}),
@@ -260,7 +261,9 @@ export class SignService {
         throw new AppError('VALIDATION_FAILED', 'a visible appearance needs a page rectangle or a field name');
       }
       const a = options.appearance;
-      const rect = options.visible?.rect ?? [0, 0, 180, 70];
+      // On an existing field the stamp takes the widget's own size (no stretching by the viewer).
+      const fieldSize = !options.visible && options.fieldName !== undefined ? this.#o.engine.fieldSize?.(pdf, options.fieldName) : undefined;
+      const rect = options.visible?.rect ?? [0, 0, fieldSize?.[0] ?? 180, fieldSize?.[1] ?? 70];
       // An organization certificate's CN is the organization itself (DOMAIN.md: CN = person or organization).
       const organization = a.texts?.organization ?? subjectField(leaf, 'CN');
       const signerName = a.texts?.signerName ?? subjectField(leaf, 'CN');
@@ -276,9 +279,20 @@ export class SignService {
         ...(a.texts?.copyForm !== undefined ? { copyForm: a.texts.copyForm } : {}),
         ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
       });
-      return this.#o.engine.prepare(pdf, { ...req, appearance });
+      return this.#prepareOrCreate(pdf, { ...req, appearance }, options);
     }
-    return this.#o.engine.prepare(pdf, req);
+    return this.#prepareOrCreate(pdf, req, options);
+  }
+
+  /** `createFieldIfMissing`: a missing named field becomes a new invisible one (no key used yet). */
+  #prepareOrCreate(pdf: Buffer, req: PdfPrepareRequest, options: Omit<SignOptions, 'signer'>): PreparedPdf {
+    try {
+      return this.#o.engine.prepare(pdf, req);
+    } catch (err) {
+      if (!options.createFieldIfMissing || options.fieldName === undefined || options.visible || !isAppError(err, 'PDF_FIELD_NOT_FOUND')) throw err;
+      const { fieldName: _f, appearance: _a, ...rest } = req;
+      return this.#o.engine.prepare(pdf, { ...rest, newFieldName: options.fieldName });
+    }
   }
 
   async #audit(actor: string, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>): Promise<void> {

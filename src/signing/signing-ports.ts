@@ -8,7 +8,10 @@ import type { FieldLock } from './types.js';
  * adapts the concrete modules in ./default-engine.ts so tests and C's wiring can swap them.
  */
 export interface PdfPrepareRequest {
+  /** An existing empty signature field to sign. */
   readonly fieldName?: string;
+  /** Name for a NEW signature field (visible with page/rect, else invisible). */
+  readonly newFieldName?: string;
   readonly page?: number;
   readonly rect?: readonly [number, number, number, number];
   /** Bytes reserved for the CMS (the hex placeholder is twice this). */
@@ -55,6 +58,8 @@ export interface AppearanceRequest {
 export interface PdfSignatureEngine {
   prepare(pdf: Buffer, request: PdfPrepareRequest): PreparedPdf;
   appendDss(pdf: Buffer, material: RevocationMaterial): Buffer;
+  /** Width and height of an existing field's first widget (to size its stamp), if any. */
+  fieldSize?(pdf: Buffer, fieldName: string): readonly [number, number] | undefined;
   /** Builds a visible stamp (F's builders). */
   appearance(request: AppearanceRequest): Appearance | Promise<Appearance>;
 }

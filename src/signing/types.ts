@@ -59,8 +59,15 @@ export interface SignOptions {
   readonly digestAlgorithm?: HashName;
   /** A new visible field on a page; omit (with no fieldName) for an invisible signature. */
   readonly visible?: VisiblePlacement;
-  /** Sign an existing empty signature field by name (or name the new field). */
+  /**
+   * Sign an existing empty signature field by name (PDF_FIELD_NOT_FOUND if there is none); with
+   * `visible`, the name of the new field instead.
+   */
   readonly fieldName?: string;
+  /** Name of a new field when there is no `visible` placement (an invisible named signature). */
+  readonly newFieldName?: string;
+  /** With `fieldName`: when no such field exists, add a new invisible field of that name instead. */
+  readonly createFieldIfMissing?: boolean;
   readonly appearance?: AppearanceOptions;
   /** Certification signature (DocMDP P, ISO 32000-1 §12.8.2.2). Only for the first signature. */
   readonly certify?: 1 | 2 | 3;

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copySignerFromSigning } from '../../../src/signing/copy-signer-adapter.js';
+import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
+import { errorCode } from '../../unit/signing/helpers.js';
+import { assertSignedOk, corpus, makeService } from './harness.js';
+import { nssDbTrusting, pdfsig, tmp } from './tools.js';
+import { writeFileSync } from 'node:fs';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const seal = readFileSync(join(root, 'examples', 'seal.png'));
+const ca = sharedTestCa();
+
+describe('CopySigner adapter (certified copies → signing service)', () => {
+  it('ok/certifier signs the pre-created field with certification P=2, the seal signs the second pre-created field; without certification a missing field becomes a new invisible one', async () => {
+    const certifier = issueSigner(ca, { cn: 'Phan Văn Chứng Thực' });
+    const authority = issueSigner(ca, { cn: 'UBND xã Đông Xá' });
+    const { service, credentials, keyStore } = makeService();
+    const c1 = await credentials.register({ ownerId: 'officer-1', keyUri: keyStore.add(certifier.key), certificates: certifier.chain, pin: '111222' });
+    const c2 = await credentials.register({ ownerId: 'officer-1', keyUri: keyStore.add(authority.key), certificates: authority.chain, pin: '333444' });
+    const copySigner = copySignerFromSigning(service, credentials);
+    expect(await copySigner.preflight(c1.id, 'officer-1')).toEqual({ signerName: 'Phan Văn Chứng Thực' });
+    expect(await errorCode(copySigner.preflight(c1.id, 'officer-2'))).toBe('FORBIDDEN');
+    const input = corpus('dss/dss-pades/src/test/resources/pdf-two-fields.pdf');
+    const signed1 = await copySigner.sign({
+      pdf: input, field: 'signature-test', credentialId: c1.id, pin: '111222', actorId: 'officer-1', appearance: 'individual',
+      displayName: 'Phan Văn Chứng Thực', certify: 2, reason: 'Chứng thực bản sao đúng với bản chính', location: 'Đông Xá', level: 'B-B',
+    });
+    const signed2 = await copySigner.sign({
+      pdf: signed1, field: 'signature-test2', credentialId: c2.id, pin: '333444', actorId: 'officer-1', appearance: 'organization', image: seal,
+      displayName: 'UBND xã Đông Xá', reason: 'Đóng dấu', location: 'Đông Xá', level: 'B-B',
+    });
+    assertSignedOk(input, signed2, 2, ca, 'copy-signer');
+    const f = join(tmp(), 'c.pdf');
+    writeFileSync(f, signed2);
+    const text = pdfsig(f, nssDbTrusting(ca.certPem)).text;
+    expect(text).toContain('Signature Field Name: signature-test\n');
+    expect(text).toContain('Signature Field Name: signature-test2');
+    // Under P=2 no new field may be added (ISO 32000-1 §12.8.2.2): the new-field case is uncertified.
+    const plain = readFileSync(join(root, 'examples', 'quyet-dinh.pdf'));
+    const s3 = await copySigner.sign({
+      pdf: plain, field: 'DauCoQuan', credentialId: c2.id, pin: '333444', actorId: 'officer-1', appearance: 'organization', image: seal,
+      displayName: 'UBND xã Đông Xá', reason: 'Đóng dấu', location: 'Đông Xá', level: 'B-B',
+    });
+    assertSignedOk(plain, s3, 1, ca, 'copy-signer-new-field');
+    const f3 = join(tmp(), 'c3.pdf');
+    writeFileSync(f3, s3);
+    expect(pdfsig(f3, nssDbTrusting(ca.certPem)).text).toContain('Signature Field Name: DauCoQuan');
+  });
+});
