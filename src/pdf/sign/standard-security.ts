@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
-import { PdfDict, PdfString, type PdfObject } from '../syntax/objects.js';
+import { PdfDict, PdfString } from '../syntax/objects.js';
 import type { SecurityHandler, SecurityHandlerFactory } from '../syntax/security.js';
 
 /**
@@ -184,4 +184,3 @@ export function standardSecurity(password: string): SecurityHandlerFactory {
   };
 }
 
-export type { PdfObject };

@@ -1,12 +1,11 @@
 import { AppError } from '../../core/errors.js';
 import { decodeStreamData } from './filters.js';
 import { resolveLimits, type PdfLimits } from './limits.js';
-import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
+import { PdfDict, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
 import { scanObjects } from './repair.js';
 import { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 import { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
-import { PdfString } from './objects.js';
 
 export interface OpenOptions {
   limits?: Partial<PdfLimits>;

@@ -1,4 +1,4 @@
-import { PdfDict, PdfName, PdfRaw, PdfStream, PdfString, type PdfObject } from './objects.js';
+import { PdfDict, PdfName, PdfStream, PdfString, type PdfObject } from './objects.js';
 
 /**
  * The port through which the reader and writer apply a security handler (ISO 32000-1 §7.6).
@@ -57,4 +57,3 @@ export function streamIsEncrypted(s: PdfStream): boolean {
   return true;
 }
 
-export { PdfRaw };

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { decodeStreamData } from './filters.js';
 import type { PdfLimits } from './limits.js';
-import { PdfDict, PdfStream, type PdfObject } from './objects.js';
+import { PdfDict, PdfStream } from './objects.js';
 import { Parser, malformed, type LengthResolver } from './parser.js';
 
 /** One cross-reference entry (ISO 32000-1 §7.5.4 table entries, §7.5.8.3 stream entry types). */
@@ -157,4 +157,3 @@ export function findStartxref(buf: Buffer): { startxref: number; keywordOffset: 
   return { startxref: n, keywordOffset: at };
 }
 
-export type { PdfObject };
