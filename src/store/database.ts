@@ -25,7 +25,7 @@ export function createDatabase(config: StoreConfig): DatabaseHandle {
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(config.busyTimeoutMs ?? 10_000))}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), dialect: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) }), dialect: 'sqlite' };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: config.maxConnections ?? 10 });
   // An idle client losing its connection must not crash the process; the next query reports it.
@@ -55,4 +55,28 @@ export async function withSqliteMigrationLock<T>(filename: string, fn: () => Pro
   } finally {
     lock.close();
   }
+}
+
+/**
+ * Kysely prepares every query afresh; the same few dozen SQL texts recur (the adapters build
+ * them from fixed shapes), so prepared statements are kept per SQL text (bounded, LRU-ish).
+ * Safe because Kysely serialises all use of the single SQLite connection.
+ */
+function cachingDatabase(db: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(sqlText: string) {
+      let st = cache.get(sqlText);
+      if (st) {
+        cache.delete(sqlText);
+        cache.set(sqlText, st);
+        return st;
+      }
+      st = db.prepare(sqlText);
+      cache.set(sqlText, st);
+      if (cache.size > 500) cache.delete(cache.keys().next().value as string);
+      return st;
+    },
+  };
 }
