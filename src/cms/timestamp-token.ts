@@ -37,7 +37,8 @@ export interface ParsedTimestampResponse {
   readonly token: Buffer | undefined;
 }
 
-function parseTstInfo(der: Buffer): TstInfo {
+/** TSTInfo DER → fields; throws an AppError when unreadable (parseTimestampToken maps it to CMS_MALFORMED). */
+export function parseTstInfo(der: Buffer): TstInfo {
   const top = expectTag(readDer(der), 0x30, 'TSTInfo');
   const f = children(top);
   const version = decodeSmallInt(f[0] ?? expectTag(undefined, 0x02, 'version'));

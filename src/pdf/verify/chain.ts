@@ -3,7 +3,8 @@
  * §5.2.6 allows: no policy/name constraints processing). Validity is checked at a given time;
  * intermediates must be CAs with keyCertSign; the end entity must allow the purpose.
  */
-import { issuedBy, OID, type CertInfo } from './cert.js';
+import { OID } from '../../core/oids.js';
+import { issuedBy, type CertInfo } from './cert.js';
 import { isAnchor, type TrustStore } from './trust-store.js';
 
 export type Purpose = 'signing' | 'timestamping' | 'ocsp';
@@ -75,17 +76,16 @@ export function validatePath(r: ChainResult, at: Date, purpose: Purpose, leafAt:
       return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['CERT_KEY_USAGE'] };
     }
   } else if (purpose === 'timestamping') {
-    if (!leaf.eku || !leaf.eku.includes(OID.ekuTimeStamping)) return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['TSA_EKU_MISSING'] };
-  } else if (!leaf.eku || !leaf.eku.includes(OID.ekuOcspSigning)) {
+    if (!leaf.eku || !leaf.eku.includes(OID.kpTimeStamping)) return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['TSA_EKU_MISSING'] };
+  } else if (!leaf.eku || !leaf.eku.includes(OID.kpOcspSigning)) {
     return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['OCSP_RESPONDER_EKU_MISSING'] };
   }
   return { ok: true, subIndication: undefined, messages };
 }
 
 const KNOWN_CRITICAL = new Set<string>([
-  OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.ski, OID.aki, OID.crlDp, OID.aia,
-  '2.5.29.32', // certificatePolicies
-  '2.5.29.17', // subjectAltName
+  OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier,
+  OID.crlDistributionPoints, OID.authorityInfoAccess, OID.certificatePolicies, OID.subjectAltName,
   '1.3.6.1.5.5.7.1.3', // qcStatements
   '2.5.29.30', '2.5.29.36', '2.5.29.54', // name/policy constraints, inhibitAnyPolicy (treated as non-blocking)
 ]);

@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { seq, algId, octets, int } from '../../core/der.js';
-import { children, content, intValue, isContext, oid, raw, readTlv, timeValue, type Tlv } from './asn1.js';
-import { DIGEST_OIDS, verifySignedStructure } from './algorithms.js';
+import { children, decodeInteger, decodeOid, decodeTime, isContext, readDer, type DerNode } from '../../core/der-reader.js';
+import { HASH_BY_OID, OID } from '../../core/oids.js';
+import { newHash, verifySignedStructure } from '../../cms/verify.js';
 import { issuedBy, tryCertInfo, type CertInfo } from './cert.js';
 
 /** Port for online revocation fetching; the validator never opens sockets itself. */
@@ -56,7 +57,7 @@ const NONE = (messages: string[]): RevocationResult => ({ status: 'unknown', sou
 /** Build an OCSP request (RFC 6960 §4.1.1) with a SHA-1 CertID, as most responders expect. */
 export function ocspRequest(cert: CertInfo, issuer: CertInfo): Buffer {
   const sha1 = (b: Buffer) => createHash('sha1').update(b).digest();
-  const certId = seq(algId('1.3.14.3.2.26', 'null'), octets(sha1(issuer.subjectDer)), octets(sha1(issuer.publicKeyBits)), int(cert.serial));
+  const certId = seq(algId(OID.sha1, 'null'), octets(sha1(issuer.subjectDer)), octets(sha1(issuer.publicKeyBits)), int(cert.serial));
   return seq(seq(seq(seq(certId))));
 }
 
@@ -100,25 +101,25 @@ export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date
 
 function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], fresh = false): RevocationResult | undefined {
   try {
-    const top = readTlv(der);
+    const top = readDer(der);
     const tbs = children(children(top)[0]!);
     let i = 0;
-    if (tbs[0]!.tag === 2 && tbs[0]!.cls === 0) i++;
-    const issuerName = raw(tbs[i + 1]!);
+    if (tbs[0]!.tag === 0x02) i++;
+    const issuerName = tbs[i + 1]!.raw;
     if (!issuerName.equals(cert.issuerDer)) return undefined;
-    if (!verifySignedStructure(der.subarray(0, top.end), issuer.key())) {
+    if (!verifySignedStructure(top.raw, issuer.key())) {
       messages.push('REVOCATION_CRL_SIGNATURE_INVALID');
       return undefined;
     }
-    const thisUpdate = timeValue(tbs[i + 2]!);
+    const thisUpdate = decodeTime(tbs[i + 2]!);
     let k = i + 3;
     let nextUpdate: Date | undefined;
-    if (tbs[k] && (tbs[k]!.tag === 23 || tbs[k]!.tag === 24) && tbs[k]!.cls === 0) nextUpdate = timeValue(tbs[k++]!);
+    if (tbs[k]?.tag === 0x17 || tbs[k]?.tag === 0x18) nextUpdate = decodeTime(tbs[k++]!);
     let revokedAt: Date | undefined;
-    if (tbs[k] && tbs[k]!.cls === 0 && tbs[k]!.tag === 16) {
+    if (tbs[k]?.tag === 0x30) {
       for (const e of children(tbs[k]!)) {
         const f = children(e);
-        if (intValue(f[0]!) === cert.serial) revokedAt = timeValue(f[1]!);
+        if (decodeInteger(f[0]!) === cert.serial) revokedAt = decodeTime(f[1]!);
       }
     }
     if (thisUpdate > new Date(Math.max(at.getTime(), Date.now())) ) messages.push('REVOCATION_CRL_FROM_FUTURE');
@@ -138,16 +139,16 @@ function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin
 
 function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], fresh = false): RevocationResult | undefined {
   try {
-    let basic: Tlv = readTlv(der);
+    let basic: DerNode = readDer(der);
     let top = children(basic);
     // OCSPResponse wrapper (RFC 6960 §4.2.1) or a bare BasicOCSPResponse (as in DSS /OCSPs)
-    if (top[0]!.tag === 10 && top[0]!.cls === 0) {
-      if (content(top[0]!)[0] !== 0 || !top[1]) return undefined;
+    if (top[0]!.tag === 0x0a) {
+      if (top[0]!.content[0] !== 0 || !top[1]) return undefined;
       const rb = children(children(top[1])[0]!);
-      basic = readTlv(content(rb[1]!));
+      basic = readDer(rb[1]!.content);
       top = children(basic);
     }
-    const basicDer = raw(basic);
+    const basicDer = basic.raw;
     const tbs = children(top[0]!);
     let i = 0;
     if (isContext(tbs[0]!, 0)) i++;
@@ -155,26 +156,26 @@ function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origi
     const responses = children(tbs[i + 2]!);
     const single = responses.find((r) => {
       const id = children(children(r)[0]!);
-      const hash = DIGEST_OIDS[oid(children(id[0]!)[0]!)];
-      if (!hash || intValue(id[3]!) !== cert.serial) return false;
-      const h = (b: Buffer) => createHash(hash).update(b).digest();
-      return content(id[1]!).equals(h(issuer.subjectDer)) && content(id[2]!).equals(h(issuer.publicKeyBits));
+      const hash = HASH_BY_OID[decodeOid(children(id[0]!)[0]!)];
+      if (!hash || decodeInteger(id[3]!) !== cert.serial) return false;
+      const h = (b: Buffer) => newHash(hash).update(b).digest();
+      return id[1]!.content.equals(h(issuer.subjectDer)) && id[2]!.content.equals(h(issuer.publicKeyBits));
     });
     if (!single) return undefined;
     // responder: the issuer itself, or a delegated responder certificate issued by it
     const certs: CertInfo[] = [];
     const certsT = top.find((t) => isContext(t, 0));
-    if (certsT) for (const c of children(children(certsT)[0]!)) { const ci = tryCertInfo(Buffer.from(raw(c))); if (ci) certs.push(ci); }
-    const byName = isContext(responderId, 1) ? raw(children(responderId)[0]!) : undefined;
-    const byKey = isContext(responderId, 2) ? content(children(responderId)[0]!) : undefined;
+    if (certsT) for (const c of children(children(certsT)[0]!)) { const ci = tryCertInfo(Buffer.from(c.raw)); if (ci) certs.push(ci); }
+    const byName = isContext(responderId, 1) ? children(responderId)[0]!.raw : undefined;
+    const byKey = isContext(responderId, 2) ? children(responderId)[0]!.content : undefined;
     const matches = (c: CertInfo) => (byName ? c.subjectDer.equals(byName) : byKey ? createHash('sha1').update(c.publicKeyBits).digest().equals(byKey) : false);
     let signer: CertInfo | undefined;
     if (matches(issuer)) signer = issuer;
     else {
       const d = certs.find(matches);
-      if (d && issuedBy(d, issuer) && d.eku?.includes('1.3.6.1.5.5.7.3.9')) {
+      if (d && issuedBy(d, issuer) && d.eku?.includes(OID.kpOcspSigning)) {
         signer = d;
-        if (!d.extensions.has('1.3.6.1.5.5.7.48.1.5')) messages.push('OCSP_RESPONDER_NO_CHECK_ABSENT');
+        if (!d.extensions.has(OID.ocspNoCheck)) messages.push('OCSP_RESPONDER_NO_CHECK_ABSENT');
       }
     }
     if (!signer) {
@@ -187,15 +188,15 @@ function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origi
     }
     const s = children(single);
     const status = s[1]!;
-    const thisUpdate = timeValue(s[2]!);
+    const thisUpdate = decodeTime(s[2]!);
     const nu = s.slice(3).find((t) => isContext(t, 0)); // [0] nextUpdate follows thisUpdate (certStatus good is also [0])
-    const nextUpdate = nu ? timeValue(children(nu)[0]!) : undefined;
+    const nextUpdate = nu ? decodeTime(children(nu)[0]!) : undefined;
     if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_OCSP_STALE');
-    if (status.tag === 1) {
-      const revokedAt = timeValue(children(status)[0]!);
+    if (isContext(status, 1)) {
+      const revokedAt = decodeTime(children(status)[0]!);
       return { status: revokedAt <= at ? 'revoked' : 'good', source: 'OCSP', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: revokedAt.toISOString(), messages };
     }
-    if (status.tag === 0) {
+    if (isContext(status, 0)) {
       if (thisUpdate < at && nextUpdate && nextUpdate < at) {
         messages.push('REVOCATION_OCSP_NOT_FRESH');
         return undefined;
@@ -210,11 +211,11 @@ function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origi
 }
 
 /** CRLs and OCSP responses inside an adbe-revocationInfoArchival attribute (ISO 32000-1 §12.8.3.3.2). */
-export function adobeArchival(value: Tlv): { crls: Buffer[]; ocsps: Buffer[] } {
+export function adobeArchival(value: Buffer): { crls: Buffer[]; ocsps: Buffer[] } {
   const out = { crls: [] as Buffer[], ocsps: [] as Buffer[] };
-  for (const t of children(value)) {
-    if (isContext(t, 0)) for (const c of children(children(t)[0]!)) out.crls.push(Buffer.from(raw(c)));
-    if (isContext(t, 1)) for (const c of children(children(t)[0]!)) out.ocsps.push(Buffer.from(raw(c)));
+  for (const t of children(readDer(value))) {
+    if (isContext(t, 0)) for (const c of children(children(t)[0]!)) out.crls.push(Buffer.from(c.raw));
+    if (isContext(t, 1)) for (const c of children(children(t)[0]!)) out.ocsps.push(Buffer.from(c.raw));
   }
   return out;
 }

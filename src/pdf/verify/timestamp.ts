@@ -3,18 +3,19 @@
  * messageImprint bound to *this* signature value or *this* document revision (copied tokens fail,
  * ETSI EN 319 142-1 §5.4), TSA certificate with EKU id-kp-timeStamping, chain to a trust anchor.
  */
-import { createHash } from 'node:crypto';
-import { children, content, oid, readTlv, timeValue } from './asn1.js';
-import { DIGEST_OIDS, newHash } from './algorithms.js';
+import { isKnownHash, OID } from '../../core/oids.js';
+import { parseCms, type ParsedCms } from '../../cms/parse.js';
+import { parseTstInfo } from '../../cms/timestamp-token.js';
+import { newHash } from '../../cms/verify.js';
 import { tryCertInfo, type CertInfo } from './cert.js';
 import { buildChain, validatePath } from './chain.js';
-import { CMS_OID, checkSigner, findSignerCert, parseSignedData, type SignedDataInfo } from './cms.js';
+import { checkSigner, findSignerCert } from './cms.js';
 import type { TrustStore } from './trust-store.js';
 import type { TimestampReport } from './report.js';
 
 export interface TimestampCheck {
   readonly report: TimestampReport;
-  readonly sd: SignedDataInfo | undefined;
+  readonly sd: ParsedCms | undefined;
   readonly signerCert: CertInfo | undefined;
   readonly genTime: Date | undefined;
 }
@@ -26,36 +27,37 @@ export interface TimestampCheck {
 export function checkTimestampToken(token: Buffer, type: TimestampReport['type'], imprintOf: (hash: string) => Buffer, pool: readonly Buffer[], trust: TrustStore, at: Date): TimestampCheck {
   const messages: string[] = [];
   const base: TimestampReport = { type, genTime: null, tsa: null, imprintMatches: false, signatureValid: false, trusted: false, valid: false, messages };
-  let sd: SignedDataInfo;
+  let sd: ParsedCms;
   try {
-    sd = parseSignedData(token);
+    sd = parseCms(token);
   } catch {
     messages.push('TST_MALFORMED');
     return { report: base, sd: undefined, signerCert: undefined, genTime: undefined };
   }
-  if (sd.eContentType !== CMS_OID.tstInfo || !sd.eContent || !sd.signer) {
+  const si = sd.signerInfos[0];
+  const eContent = sd.encapsulatedContent;
+  if (sd.encapContentType !== OID.tstInfo || !eContent || !si) {
     messages.push('TST_MALFORMED');
     return { report: base, sd, signerCert: undefined, genTime: undefined };
   }
   let genTime: Date | undefined;
   let imprintMatches = false;
   try {
-    const f = children(readTlv(sd.eContent));
-    const mi = children(f[2]!);
-    const hash = DIGEST_OIDS[oid(children(mi[0]!)[0]!)];
-    if (hash) imprintMatches = content(mi[1]!).equals(imprintOf(hash));
+    const tst = parseTstInfo(eContent);
+    const hash = tst.hashAlgorithm;
+    if (isKnownHash(hash)) imprintMatches = tst.hashedMessage.equals(imprintOf(hash));
     else messages.push('TST_DIGEST_UNSUPPORTED');
-    genTime = timeValue(f[4]!);
+    genTime = tst.genTime;
   } catch {
     messages.push('TST_MALFORMED');
   }
   if (!imprintMatches) messages.push('TST_IMPRINT_MISMATCH');
-  const cert = findSignerCert(sd.signer, [...sd.certificates, ...pool]);
+  const cert = findSignerCert(si, [...sd.certificates, ...pool]);
   let signatureValid = false;
   let trusted = false;
   if (!cert) messages.push('TST_SIGNER_CERT_MISSING');
   else {
-    const chk = checkSigner(sd, cert, (h) => newHash(h).update(sd.eContent!).digest(), () => [sd.eContent!]);
+    const chk = checkSigner(sd, si, cert, (h) => newHash(h).update(eContent).digest(), () => [eContent]);
     signatureValid = chk.digestMatch && chk.cryptoValid;
     if (!signatureValid) messages.push('TST_SIGNATURE_INVALID');
     if (chk.signingCertificateV2 === 'absent' || chk.signingCertificateV2.endsWith('mismatch')) messages.push('TST_SIGNING_CERTIFICATE_NOT_BOUND');
@@ -77,5 +79,3 @@ export function checkTimestampToken(token: Buffer, type: TimestampReport['type']
   };
   return { report, sd, signerCert: cert, genTime };
 }
-
-export const sha = (name: string, data: Buffer): Buffer => (name === 'shake256' ? newHash(name).update(data).digest() : createHash(name).update(data).digest());

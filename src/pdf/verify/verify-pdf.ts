@@ -10,11 +10,12 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { Budget, DEFAULT_LIMITS, VerifyLimitError, type VerifyLimits } from './limits.js';
 import { RawPdf } from './raw/document.js';
 import { PdfDict, PdfName, PdfStream, PdfSyntaxError, dictOf, isName, type PdfValue } from './raw/objects.js';
-import { WEAK_DIGESTS, newHash } from './algorithms.js';
-import { Asn1Error } from './asn1.js';
+import { OID } from '../../core/oids.js';
+import { parseCms, type ParsedCms } from '../../cms/parse.js';
+import { newHash } from '../../cms/verify.js';
 import { tryCertInfo, type CertInfo } from './cert.js';
 import { buildChain, validatePath } from './chain.js';
-import { CMS_OID, checkSigner, findSignerCert, parseSignedData, type SignedDataInfo } from './cms.js';
+import { checkSigner, findSignerCert, signatureAlgorithmOf, signedAttributeValues } from './cms.js';
 import { adobeArchival, checkRevocation, type RevocationFetcher, type RevocationMaterial } from './revocation.js';
 import { checkTimestampToken } from './timestamp.js';
 import type { TrustStore } from './trust-store.js';
@@ -46,6 +47,9 @@ export interface VerifyOptions {
   limits?: Partial<VerifyLimits>;
   policy?: Partial<VerifyPolicy>;
 }
+
+/** Digests too weak for new signatures (ETSI TS 119 312); reported, policy decides. */
+const WEAK_DIGESTS = new Set(['md5', 'sha1']);
 
 const RANK: Record<Indication, number> = { TOTAL_PASSED: 0, INDETERMINATE: 1, TOTAL_FAILED: 2 };
 const LIMIT_KEYS = { size: 'LIMIT_SIZE', revisions: 'LIMIT_REVISIONS', objects: 'LIMIT_OBJECTS', inflate: 'LIMIT_INFLATE', depth: 'LIMIT_DEPTH', time: 'LIMIT_TIME', signatures: 'LIMIT_SIGNATURES' } as const;
@@ -83,7 +87,8 @@ export async function verifyPdf(bytes: Buffer, options: VerifyOptions): Promise<
     if (e instanceof VerifyLimitError) return formatFailureReport(bytes, at, LIMIT_KEYS[e.limit]);
     // a structure we could not walk: never a crash, a FORMAT_FAILURE report. Anything that is not
     // a known parse error is reported under its own key so tests can tell bugs from bad input.
-    if (e instanceof PdfSyntaxError || e instanceof Asn1Error) return formatFailureReport(bytes, at, 'PDF_UNREADABLE_STRUCTURE');
+    // (AppErrors inside run() only come from the DER reader: a CMS or certificate we could not walk)
+    if (e instanceof PdfSyntaxError || e instanceof AppError) return formatFailureReport(bytes, at, 'PDF_UNREADABLE_STRUCTURE');
     return formatFailureReport(bytes, at, 'VERIFY_INTERNAL_ERROR');
   }
 }
@@ -115,7 +120,7 @@ interface Work {
   found: FoundSignature;
   report: Partial<Record<keyof SignatureReport, unknown>> & { errors: string[]; warnings: string[]; adbeCrls?: Buffer[]; adbeOcsps?: Buffer[] };
   kind: SignatureReport['kind'];
-  sd: SignedDataInfo | undefined;
+  sd: ParsedCms | undefined;
   signerCert: CertInfo | undefined;
   end: number;
   signedRevision: number | undefined;
@@ -391,26 +396,28 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
       w.hardFail = hardFail;
       return w;
     }
-    let sd: SignedDataInfo;
+    let sd: ParsedCms;
     try {
-      sd = parseSignedData(cms);
+      sd = parseCms(cms);
     } catch {
       errors.push('CMS_MALFORMED');
       w.hardFail = hardFail ?? 'FORMAT_FAILURE';
       return w;
     }
     w.sd = sd;
-    if (sd.signerCount !== 1 || !sd.signer) {
+    if (sd.signerInfoCount !== 1) {
       errors.push('CMS_NOT_ONE_SIGNER');
       hardFail = hardFail ?? 'FORMAT_FAILURE';
     }
-    const s = sd.signer;
+    const s = sd.signerInfos[0];
     if (!s) { w.hardFail = hardFail; return w; }
     const isSha1Filter = subFilter === 'adbe.pkcs7.sha1';
-    if (sd.eContent && !isSha1Filter) { errors.push('CMS_ENCAPSULATED_CONTENT'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
-    integrity.digestAlgorithm = s.digest ?? s.digestOid;
-    integrity.signatureAlgorithm = s.sigAlg?.name ?? null;
-    if (s.digest && WEAK_DIGESTS.has(s.digest)) {
+    const eContent = sd.encapsulatedContent;
+    if (eContent && !isSha1Filter) { errors.push('CMS_ENCAPSULATED_CONTENT'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
+    integrity.digestAlgorithm = s.digestAlgorithm;
+    const alg = signatureAlgorithmOf(s);
+    integrity.signatureAlgorithm = alg.name ?? null;
+    if (WEAK_DIGESTS.has(s.digestAlgorithm)) {
       (pol.weakDigest === 'fail' ? errors : warnings).push('DIGEST_ALGORITHM_WEAK');
       if (pol.weakDigest === 'fail') hardFail = hardFail ?? 'CRYPTO_CONSTRAINTS_FAILURE';
     }
@@ -426,15 +433,16 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     // with encapsulated content the signature covers that content (RFC 5652 §5.4), not the PDF;
     // adbe.pkcs7.sha1 carries the SHA-1 of the byte ranges there
     const contentDigest = (h: string): Buffer => {
-      if (sd.eContent) return newHash(h).update(sd.eContent).digest();
+      if (eContent) return newHash(h).update(eContent).digest();
       return br.hashable ? rangeDigest(h) : Buffer.alloc(0);
     };
-    const chk = checkSigner(sd, cert, contentDigest, () => (sd.eContent ? [sd.eContent] : br.hashable ? ranges() : [Buffer.alloc(0)]));
+    const chk = checkSigner(sd, s, cert, contentDigest, () => (eContent ? [eContent] : br.hashable ? ranges() : [Buffer.alloc(0)]));
     let digestMatch = !!br.hashable && chk.digestMatch;
-    if (sd.eContent) digestMatch = digestMatch && isSha1Filter && rangeDigest('sha1').equals(sd.eContent);
+    if (eContent) digestMatch = digestMatch && isSha1Filter && rangeDigest('sha1').equals(eContent);
     integrity.digestMatch = digestMatch;
     integrity.cryptoValid = chk.cryptoValid;
-    integrity.signedAttributesDerSorted = s.signedAttrsDerSorted;
+    const derSorted = s.signedAttributesDerSorted ?? true;
+    integrity.signedAttributesDerSorted = derSorted;
     errors.push(...chk.messages);
     const ess = chk.signingCertificateV2;
     integrity.signerCertificateIdentified = ess === 'match' || ess === 'v1-match';
@@ -443,20 +451,19 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     if (ess.startsWith('v1')) warnings.push('SIGNING_CERTIFICATE_V1_ONLY');
     if (chk.signingTimePresent && subFilter === 'ETSI.CAdES.detached') warnings.push('SIGNING_TIME_ATTRIBUTE_PRESENT');
     if (!chk.contentTypeOk) warnings.push('SIGNED_ATTRIBUTES_CONTENT_TYPE');
-    if (!s.signedAttrsDerSorted) (pol.nonDerSignedAttributes === 'fail' ? errors : warnings).push('SIGNED_ATTRIBUTES_NOT_DER');
+    if (!derSorted) (pol.nonDerSignedAttributes === 'fail' ? errors : warnings).push('SIGNED_ATTRIBUTES_NOT_DER');
     if (!digestMatch) { errors.push('DIGEST_MISMATCH'); hardFail = hardFail ?? 'HASH_FAILURE'; }
     else if (!chk.cryptoValid || !chk.algorithmsConsistent) { if (!chk.cryptoValid) errors.push('SIGNATURE_INVALID'); hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE'; }
-    else if (!s.signedAttrsDerSorted && pol.nonDerSignedAttributes === 'fail') hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
+    else if (!derSorted && pol.nonDerSignedAttributes === 'fail') hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
     w.intact = digestMatch && chk.cryptoValid;
     // unsigned attributes: signature timestamps (ETSI EN 319 142-1 §5.3, B-T)
-    for (const tok of s.unsignedAttrs.get(CMS_OID.signatureTimeStamp) ?? []) {
-      const der = Buffer.from(tok.buf.subarray(tok.start, tok.end));
+    for (const der of s.timestampTokens) {
       const tsc = checkTimestampToken(der, 'signature', (h) => newHash(h).update(s.signature).digest(), [...sd.certificates, ...extraCerts], options.trust, at);
       w.timestamps.push(tsc.report);
       if (tsc.genTime && tsc.report.valid && tsc.report.trusted) w.tsTimes.push(tsc.genTime);
     }
     // adbe-revocationInfoArchival (signed attribute)
-    const arch = s.signedAttrs.get(CMS_OID.adobeRevocation)?.[0];
+    const arch = signedAttributeValues(s, OID.adobeRevocationInfoArchival)[0];
     if (arch) {
       try {
         const a = adobeArchival(arch);
