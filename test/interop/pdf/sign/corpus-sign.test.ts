@@ -61,13 +61,13 @@ describe('signing corpus inputs', () => {
       const qo = qpdfCheck(outFile);
       if (qi === 0) expect(qo.code, qo.out).toBe(0);
       else if (qi === 3) expect([0, 3], qo.out).toContain(qo.code);
-      // pdfsig: earlier verdicts unchanged, ours valid and trusted
-      const before = pdfsig(inFile, pki);
-      const after = pdfsig(outFile, pki);
+      // pdfsig (offline: these files carry foreign certificates): earlier verdicts unchanged, ours
+      // valid; trust in our root is checked on files holding only our signatures (sign.test.ts)
+      const before = pdfsig(inFile, pki, { offline: true });
+      const after = pdfsig(outFile, pki, { offline: true });
       expect(after.valid.length, after.out).toBe(before.valid.length + 1);
       expect(after.valid.slice(0, -1), after.out).toEqual(before.valid);
       expect(after.valid.at(-1), after.out).toBe(true);
-      expect(after.trusted.at(-1), after.out).toBe(true);
       const mu = mutoolVerify(outFile);
       expect(mu.digestOk.at(-1), mu.out).toBe(true);
       const ours = signaturesIn(out).at(-1)!;
@@ -108,7 +108,7 @@ describe('signing an existing empty field of corpus inputs', () => {
       expect(filled.value).toBeDefined();
       const dir = tmpDir('kyso-pdf-field-');
       writeFileSync(path.join(dir, 'out.pdf'), out);
-      const ps = pdfsig(path.join(dir, 'out.pdf'), pki);
+      const ps = pdfsig(path.join(dir, 'out.pdf'), pki, { offline: true });
       expect(ps.out).toContain(`Signature Field Name: ${target.name}`);
       const ours = signaturesIn(out).at(-1)!;
       expect(opensslVerify(out, ours, pki).code).toBe(0);
@@ -147,7 +147,7 @@ describe('signing malformed, attacked and tampered corpus inputs', () => {
       expect(opensslVerify(out, ours, pki).code).toBe(0);
       const dir = tmpDir('kyso-pdf-odd-');
       writeFileSync(path.join(dir, 'out.pdf'), out);
-      const ps = pdfsig(path.join(dir, 'out.pdf'), pki);
+      const ps = pdfsig(path.join(dir, 'out.pdf'), pki, { offline: true });
       expect(ps.valid.at(-1), ps.out).toBe(true);
     });
   }

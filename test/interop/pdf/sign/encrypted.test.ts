@@ -55,7 +55,7 @@ describe('signing encrypted PDFs with a password', () => {
       const db = tmpDir('kyso-nss-');
       sh('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
       sh('certutil', ['-A', '-d', `sql:${db}`, '-n', 'root', '-t', 'CT,C,C', '-i', pki.rootFile]);
-      const ps = sh('pdfsig', ['-nssdir', `sql:${db}`, c.owner ? '-opw' : '-upw', c.password, file]).out;
+      const ps = sh('pdfsig', ['-nssdir', `sql:${db}`, '-no-ocsp', c.owner ? '-opw' : '-upw', c.password, file]).out; // offline: some inputs carry foreign certificates
       const verdicts = [...ps.matchAll(/- Signature Validation: (.*)/g)].map((m) => m[1]);
       expect(verdicts.at(-1), ps).toBe('Signature is Valid.');
       expect(ps).toContain('Encrypted Signer');
