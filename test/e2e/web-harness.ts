@@ -60,7 +60,7 @@ function listen(app: Express): Promise<{ server: Server; url: string }> {
   });
 }
 
-function verifyStandIn(outer: Express, ca: TestCa): void {
+function verifyStandIn(outer: Express, ca: TestCa, entries: RegisterEntryRecord[], publicUrl: string): void {
   const reports = new Map<string, { pdf: Buffer; report: VerificationReport }>();
   const trust = createTrustStore([ca.certDer]);
   const revocation = createHttpRevocationFetcher({ timeoutMs: 3000 });
@@ -80,7 +80,9 @@ function verifyStandIn(outer: Express, ca: TestCa): void {
         res.type('application/pdf').send(await renderReportPdf(report, 'vi'));
         return;
       }
-      res.type('application/json').send(JSON.stringify({ reportId, ...report }));
+      // Register entries whose signed copy has exactly these bytes (CopyService.matchCopy).
+      const copyMatches = entries.filter((e) => e.copySha256 === report.document.sha256).map((e) => publicFacts(e, 'UBND xã Hạ Long', `${publicUrl}/verify/copy?code=${e.lookupCode}`));
+      res.type('application/json').send(JSON.stringify({ reportId, ...report, copyMatches }));
     })().catch((e: unknown) => sendProblem(req, res, e));
   });
   outer.get('/api/v1/verify/:id/signed-revision/:n', (req, res) => {
@@ -130,7 +132,7 @@ export async function startWebHarness(): Promise<WebHarness> {
   outer.get('/test-crl/root.crl', (_req, res) => void res.type('application/pkix-crl').send(crl));
   if (standIns.web) mountWeb(outer, { webDir: WEB_DIR });
   const { server, url } = await listen(outer);
-  if (standIns.verify) verifyStandIn(outer, ca);
+  if (standIns.verify) verifyStandIn(outer, ca, entries, url);
   if (standIns.copies) copiesStandIn(outer, entries, url);
   outer.use(app.server.http.app);
   return {
