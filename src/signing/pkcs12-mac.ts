@@ -32,6 +32,7 @@ export function verifyPfxMac(pfx: Buffer, password: string): boolean {
   if (!h) return false;
   const salt = Buffer.from(saltOs.valueBlock.valueHexView);
   const iterations = iterInt ? iterInt.valueBlock.valueDec : 1;
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 600_000) return false; // bounded work per upload
   const key = pkcs12Kdf(h, password, salt, iterations, 3, h.u);
   const mac = createHmac(h.name, key).update(content).digest();
   return mac.length === expected.length && timingSafeEqual(mac, expected);
