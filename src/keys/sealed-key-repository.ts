@@ -27,4 +27,11 @@ export interface SealedKeyRepository {
   get(id: string): Promise<SealedKey | undefined>;
   /** True if a key was deleted. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Master-key rotation: replaces the sealed blob of `id` only if it is still sealed under
+   * `expectedKekId` (compare-and-set, so two instances re-sealing at once cannot clobber).
+   */
+  reseal(id: string, expectedKekId: string, sealed: { kekId: string; iv: Buffer; ciphertext: Buffer; tag: Buffer }): Promise<boolean>;
+  /** Ids of the keys sealed under `kekId` (at most `limit`). */
+  listIdsByKek(kekId: string, limit: number): Promise<string[]>;
 }

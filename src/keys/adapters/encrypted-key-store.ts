@@ -30,13 +30,50 @@ export class EncryptedKeyStore implements KeyStore {
   readonly schemes = [ENCRYPTED_KEY_SCHEME] as const;
   readonly #repo: SealedKeyRepository;
   readonly #master: MasterKey;
+  readonly #previous: ReadonlyMap<string, MasterKey>;
   readonly #clock: Clock;
   readonly #cache = new Map<string, Promise<OpenKey>>();
 
-  constructor(o: { repository: SealedKeyRepository; masterKey: MasterKey; clock?: Clock }) {
+  /**
+   * `previousMasterKeys`: retired master keys still accepted for opening (master-key rotation).
+   * A key opened with one of them is re-sealed under `masterKey` on the spot.
+   */
+  constructor(o: { repository: SealedKeyRepository; masterKey: MasterKey; previousMasterKeys?: readonly MasterKey[]; clock?: Clock }) {
     this.#repo = o.repository;
     this.#master = o.masterKey;
+    this.#previous = new Map((o.previousMasterKeys ?? []).map((m) => [m.kekId, m]));
     this.#clock = o.clock ?? systemClock;
+  }
+
+  /**
+   * Re-seals every key still under a previous master key (batch job after a rotation); returns
+   * how many were re-sealed. Afterwards the previous master key can be destroyed.
+   */
+  async resealAll(): Promise<number> {
+    let n = 0;
+    for (const kekId of this.#previous.keys()) {
+      for (;;) {
+        const ids = await this.#repo.listIdsByKek(kekId, 100);
+        if (ids.length === 0) break;
+        for (const id of ids) {
+          const s = await this.#repo.get(id);
+          if (s && (await this.#resealFrom(s))) n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  async #resealFrom(s: SealedKey): Promise<boolean> {
+    const old = this.#previous.get(s.kekId);
+    if (!old) return false;
+    const pkcs8 = openSealed(s, old.kek);
+    try {
+      const sealed = seal(this.#master, s.id, s.uri, pkcs8);
+      return await this.#repo.reseal(s.id, s.kekId, sealed);
+    } finally {
+      pkcs8.fill(0);
+    }
   }
 
   async generate(spec: KeySpec, label: string): Promise<KeyRef> {
@@ -103,23 +140,9 @@ export class EncryptedKeyStore implements KeyStore {
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
     const id = newId('k');
     const uri = `${ENCRYPTED_KEY_SCHEME}:${id}`;
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#master.kek, iv);
-    cipher.setAAD(aad(id, uri));
-    const ciphertext = Buffer.concat([cipher.update(pkcs8), cipher.final()]);
+    const sealed = seal(this.#master, id, uri, pkcs8);
     pkcs8.fill(0);
-    await this.#repo.put({
-      id,
-      uri,
-      label,
-      keyType,
-      publicKeySpki: spki,
-      kekId: this.#master.kekId,
-      iv,
-      ciphertext,
-      tag: cipher.getAuthTag(),
-      createdAt: this.#clock.now(),
-    });
+    await this.#repo.put({ id, uri, label, keyType, publicKeySpki: spki, ...sealed, createdAt: this.#clock.now() });
     this.#cache.set(uri, Promise.resolve({ key: privateKey, spki, keyType }));
     return { uri, publicKeySpki: spki };
   }
@@ -151,18 +174,12 @@ export class EncryptedKeyStore implements KeyStore {
 
   async #decrypt(uri: string): Promise<OpenKey> {
     const s = await this.#sealed(uri);
-    if (s.kekId !== this.#master.kekId) {
+    const master = s.kekId === this.#master.kekId ? this.#master : this.#previous.get(s.kekId);
+    if (!master) {
       throw new AppError('KEY_DECRYPT_FAILED', 'the key was sealed under a different master key', { details: { uri } });
     }
-    let pkcs8: Buffer;
-    try {
-      const d = createDecipheriv('aes-256-gcm', this.#master.kek, s.iv);
-      d.setAAD(aad(s.id, s.uri));
-      d.setAuthTag(s.tag);
-      pkcs8 = Buffer.concat([d.update(s.ciphertext), d.final()]);
-    } catch {
-      throw new AppError('KEY_DECRYPT_FAILED', 'the sealed key failed authentication (corrupt or moved)', { details: { uri } });
-    }
+    const pkcs8 = openSealed(s, master.kek);
+    if (master !== this.#master) await this.#resealFrom(s).catch(() => false);
     try {
       const key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
       return { key, spki: Buffer.from(s.publicKeySpki), keyType: s.keyType };
@@ -171,6 +188,26 @@ export class EncryptedKeyStore implements KeyStore {
     } finally {
       pkcs8.fill(0);
     }
+  }
+}
+
+/** AES-256-GCM seal with a fresh 96-bit IV (SP 800-38D §8.2.2) and (id, uri) as AAD. */
+function seal(master: MasterKey, id: string, uri: string, pkcs8: Buffer): { kekId: string; iv: Buffer; ciphertext: Buffer; tag: Buffer } {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', master.kek, iv);
+  cipher.setAAD(aad(id, uri));
+  const ciphertext = Buffer.concat([cipher.update(pkcs8), cipher.final()]);
+  return { kekId: master.kekId, iv, ciphertext, tag: cipher.getAuthTag() };
+}
+
+function openSealed(s: SealedKey, kek: Buffer): Buffer {
+  try {
+    const d = createDecipheriv('aes-256-gcm', kek, s.iv);
+    d.setAAD(aad(s.id, s.uri));
+    d.setAuthTag(s.tag);
+    return Buffer.concat([d.update(s.ciphertext), d.final()]);
+  } catch {
+    throw new AppError('KEY_DECRYPT_FAILED', 'the sealed key failed authentication (corrupt or moved)', { details: { uri: s.uri } });
   }
 }
 

@@ -33,6 +33,23 @@ export class KyselySealedKeyRepository implements SealedKeyRepository {
     return row && toSealed(row);
   }
 
+  async reseal(id: string, expectedKekId: string, n: { kekId: string; iv: Buffer; ciphertext: Buffer; tag: Buffer }): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('sealed_keys')
+        .set({ kek_id: n.kekId, iv: n.iv, ciphertext: n.ciphertext, tag: n.tag })
+        .where('id', '=', id)
+        .where('kek_id', '=', expectedKekId)
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async listIdsByKek(kekId: string, limit: number): Promise<string[]> {
+    const rows = await storeCall(this.ctx.db.selectFrom('sealed_keys').select('id').where('kek_id', '=', kekId).orderBy('id').limit(Math.max(1, Math.floor(limit))).execute());
+    return rows.map((r) => r.id);
+  }
+
   async delete(id: string): Promise<boolean> {
     const r = await storeCall(this.ctx.db.deleteFrom('sealed_keys').where('id', '=', id).executeTakeFirst());
     return Number(r.numDeletedRows) > 0;

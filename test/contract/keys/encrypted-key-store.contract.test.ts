@@ -120,6 +120,29 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
     expect(isAppError(await errOf(keys.delete(ec.uri)), 'KEY_NOT_FOUND')).toBe(true);
   });
 
+  it('ok/master key rotation: old keys open under the previous master and are re-sealed; resealAll moves the rest', async () => {
+    const oldM = deriveMasterKey(randomBytes(32), 'env');
+    const newM = deriveMasterKey(randomBytes(32), 'env');
+    const before = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: oldM });
+    const refs = [];
+    for (let i = 0; i < 3; i++) refs.push(await before.generate({ type: 'ec', curve: 'P-256' }, `rot-${i}`));
+    const rotated = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: newM, previousMasterKeys: [oldM] });
+    const data = Buffer.from('rotate');
+    const s0 = await rotated.signer(refs[0]!.uri);
+    expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: refs[0]!.publicKeySpki, format: 'der', type: 'spki' }), data, await s0.sign(data))).toBe(true);
+    const [row0] = await t.raw('SELECT kek_id FROM sealed_keys WHERE uri = ?', [refs[0]!.uri]);
+    expect(row0!.kek_id).toBe(newM.kekId);
+    expect(await rotated.resealAll()).toBe(2);
+    expect(await rotated.resealAll()).toBe(0);
+    const onlyNew = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: newM });
+    for (const r of refs) {
+      const s = await onlyNew.signer(r.uri);
+      expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: r.publicKeySpki, format: 'der', type: 'spki' }), data, await s.sign(data))).toBe(true);
+    }
+    const onlyOld = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: oldM });
+    expect(isAppError(await errOf(onlyOld.signer(refs[1]!.uri)), 'KEY_DECRYPT_FAILED')).toBe(true);
+  });
+
   it('ok/the router dispatches by scheme and rejects unknown schemes', async () => {
     const router = new KeyStoreRouter([keys]);
     expect(router.schemes).toEqual(['kyso-key']);
