@@ -108,7 +108,11 @@ export class IssuanceService {
     return n;
   }
 
-  /** Shared by issue/renew/rekey/change-info. */
+  /**
+   * The pipeline shared by `issue`, the RA (renew/rekey/change-info) and the CA bootstrap.
+   * Internal: it trusts `existingSpki` keys (no proof of possession) and does no role or
+   * profile-permission checks. Edges (HTTP, CLI) call `issue` or the RaService, never this.
+   */
   async run(actor: Actor, input: InternalIssue): Promise<IssueResult> {
     // ---- prepare (nothing is stored or generated before all input checks pass)
     const profile = getProfile(input.profile);
