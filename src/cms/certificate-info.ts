@@ -17,6 +17,8 @@ export interface CertificateInfo {
   readonly serialDer: Buffer;
   readonly serialNumber: bigint;
   readonly spki: Buffer;
+  /** subjectPublicKey BIT STRING payload: what SKI and OCSP key hashes cover (RFC 5280 §4.2.1.2, RFC 6960 §4.1.1). */
+  readonly publicKeyBits: Buffer;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly extensions: ReadonlyMap<string, { readonly critical: boolean; readonly value: Buffer }>;
@@ -56,6 +58,7 @@ export function certificateInfo(der: Buffer, code: ErrorCode = 'CMS_MALFORMED'):
   const skiExt = extensions.get(OID.subjectKeyIdentifier);
   if (skiExt) ski = expectTag(readDer(skiExt.value, 0, code), 0x04, 'subjectKeyIdentifier', code).content;
   if (!validity[0] || !validity[1]) throw derError(code, 'certificate validity missing');
+  const keyBits = expectTag(children(spki, code)[1], 0x03, 'subjectPublicKey', code);
   const info: CertificateInfo = {
     der,
     issuer: issuer.raw,
@@ -63,6 +66,7 @@ export function certificateInfo(der: Buffer, code: ErrorCode = 'CMS_MALFORMED'):
     serialDer: serial.raw,
     serialNumber: decodeInteger(serial, code),
     spki: spki.raw,
+    publicKeyBits: keyBits.content.subarray(1),
     notBefore: decodeTime(validity[0], code),
     notAfter: decodeTime(validity[1], code),
     extensions,

@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.js';
 import { certificateInfo, crlUrls, isSelfIssued, namesEqual } from './certificate-info.js';
 import { parseCms } from './parse.js';
 import { parseOcspResponse } from './ocsp.js';
+import { findSignerCertificate } from './verify.js';
 
 /**
  * Validation material for PAdES B-LT (ETSI EN 319 142-1 §5.4.2 /DSS): the certificates of the
@@ -68,12 +69,7 @@ export function ltvChainsFromCms(cmsDer: Buffer, extra: readonly Buffer[] = []):
   const chains: Buffer[][] = [];
   const pool = [...cms.certificates, ...extra];
   for (const si of cms.signerInfos) {
-    const leaf = pool.find((c) => {
-      const i = certificateInfo(c);
-      return si.sid.kind === 'issuerAndSerialNumber'
-        ? i.serialNumber === si.sid.serialNumber && namesEqual(i.issuer, si.sid.issuer)
-        : i.subjectKeyIdentifier?.equals(si.sid.keyIdentifier) === true;
-    });
+    const leaf = findSignerCertificate(si, pool);
     if (leaf) chains.push(buildChain(leaf, pool));
     for (const token of si.timestampTokens) chains.push(...ltvChainsFromCms(token, [...pool]));
   }

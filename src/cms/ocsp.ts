@@ -14,12 +14,10 @@ import { OID } from '../core/oids.js';
 export function ocspCertId(cert: Buffer, issuer: Buffer): Der {
   const c = certificateInfo(cert);
   const iss = certificateInfo(issuer);
-  const spkiParts = children(readDer(iss.spki, 0, 'CMS_MALFORMED'), 'CMS_MALFORMED');
-  const keyBits = expectTag(spkiParts[1], 0x03, 'subjectPublicKey', 'CMS_MALFORMED').content.subarray(1);
   return seq(
     algId(OID.sha1, 'null'),
     octets(createHash('sha1').update(c.issuer).digest()),
-    octets(createHash('sha1').update(keyBits).digest()),
+    octets(createHash('sha1').update(iss.publicKeyBits).digest()),
     c.serialDer,
   );
 }

@@ -75,7 +75,6 @@ export function certInfo(der: Buffer): CertInfo {
   }
   const x509 = new X509Certificate(der);
   const spki = base.spki;
-  const [, keyBits] = children(readDer(spki, 0, C), C);
   let keyObject: KeyObject | undefined;
   const info: CertInfo = {
     der,
@@ -85,7 +84,7 @@ export function certInfo(der: Buffer): CertInfo {
     issuerDer: base.issuer,
     subjectDer: base.subject,
     spki,
-    publicKeyBits: keyBits?.tag === 0x03 ? keyBits.content.subarray(1) : Buffer.alloc(0),
+    publicKeyBits: base.publicKeyBits,
     notBefore: base.notBefore,
     notAfter: base.notAfter,
     extensions,

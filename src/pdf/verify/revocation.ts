@@ -5,9 +5,9 @@
  * by the issuer, RFC 6960 §4.2.2.2), CertID match, thisUpdate ≤ time ≤ nextUpdate (freshness).
  */
 import { createHash } from 'node:crypto';
-import { seq, algId, octets, int } from '../../core/der.js';
 import { children, decodeInteger, decodeOid, decodeTime, isContext, readDer, type DerNode } from '../../core/der-reader.js';
 import { HASH_BY_OID, OID } from '../../core/oids.js';
+import { encodeOcspRequest } from '../../cms/ocsp.js';
 import { newHash, verifySignedStructure } from '../../cms/verify.js';
 import { issuedBy, tryCertInfo, type CertInfo } from './cert.js';
 
@@ -54,13 +54,6 @@ export interface RevocationResult {
 
 const NONE = (messages: string[]): RevocationResult => ({ status: 'unknown', source: 'NONE', origin: undefined, thisUpdate: undefined, nextUpdate: undefined, revokedAt: undefined, messages });
 
-/** Build an OCSP request (RFC 6960 §4.1.1) with a SHA-1 CertID, as most responders expect. */
-export function ocspRequest(cert: CertInfo, issuer: CertInfo): Buffer {
-  const sha1 = (b: Buffer) => createHash('sha1').update(b).digest();
-  const certId = seq(algId(OID.sha1, 'null'), octets(sha1(issuer.subjectDer)), octets(sha1(issuer.publicKeyBits)), int(cert.serial));
-  return seq(seq(seq(seq(certId))));
-}
-
 /**
  * Status of `cert` at `at`: embedded OCSP first, then CRLs, then the fetcher (unless offline).
  * A revocation after `at` does not count (ETSI EN 319 102-1 §5.2.5).
@@ -78,7 +71,7 @@ export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date
   if (fetcher && !offline) {
     for (const url of cert.ocspUrls) {
       try {
-        const der = await fetcher.fetchOcsp(url, ocspRequest(cert, issuer));
+        const der = await fetcher.fetchOcsp(url, encodeOcspRequest(cert.der, issuer.der));
         const r = evalOcsp(der, cert, issuer, at, 'ONLINE', messages, true);
         if (r) return r;
       } catch {
