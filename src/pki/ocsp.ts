@@ -54,7 +54,8 @@ export function decodeOcspGetPath(segment: string): Buffer {
   } catch {
     malformed('bad URL encoding');
   }
-  s = s.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  // A '+' turned into a space by a form-style decoder is put back; base64url is accepted too.
+  s = s.replace(/ /g, '+').replace(/[\r\n\t]/g, '').replace(/-/g, '+').replace(/_/g, '/');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length === 0) malformed('not base64');
   return Buffer.from(s, 'base64');
 }

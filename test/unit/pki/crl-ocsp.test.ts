@@ -97,6 +97,7 @@ describe('OCSP request parsing', () => {
     const b64 = req.toString('base64');
     expect(decodeOcspGetPath(encodeURIComponent(b64))).toEqual(req);
     expect(decodeOcspGetPath(req.toString('base64url'))).toEqual(req);
+    expect(decodeOcspGetPath(b64.replace(/\+/g, ' '))).toEqual(req);
   });
   it.each([
     ['empty', Buffer.alloc(0)],
