@@ -97,7 +97,10 @@ describe('OCSP request parsing', () => {
     const b64 = req.toString('base64');
     expect(decodeOcspGetPath(encodeURIComponent(b64))).toEqual(req);
     expect(decodeOcspGetPath(req.toString('base64url'))).toEqual(req);
-    expect(decodeOcspGetPath(b64.replace(/\+/g, ' '))).toEqual(req);
+    // a request whose base64 has a '+', decoded by a form-style decoder into a space
+    let plus = req;
+    while (!plus.toString('base64').includes('+')) plus = seq(seq(seq(seq(certId(generateSerial())))));
+    expect(decodeOcspGetPath(plus.toString('base64').replace(/\+/g, ' '))).toEqual(plus);
   });
   it.each([
     ['empty', Buffer.alloc(0)],
