@@ -13,27 +13,8 @@ import type { FetchLike } from './tsa-http-client.js';
  * failures throw REVOCATION_UNAVAILABLE, which the collector records per certificate.
  */
 export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: number; maxCrlBytes?: number } = {}): RevocationSource {
-  const doFetch: FetchLike = o.fetch ?? (globalThis.fetch as unknown as FetchLike);
-  const timeoutMs = o.timeoutMs ?? 10_000;
+  const get = boundedHttpGet({ fetch: o.fetch, timeoutMs: o.timeoutMs ?? 10_000 });
   const maxCrl = o.maxCrlBytes ?? 32 * 1024 * 1024;
-
-  async function get(url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array }, max: number): Promise<Buffer> {
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), timeoutMs);
-    try {
-      const res = await doFetch(url, { ...init, signal: ctl.signal });
-      if (res.status !== 200) throw new AppError('REVOCATION_UNAVAILABLE', `${url} answered HTTP ${res.status}`);
-      if (Number(res.headers.get('content-length') ?? '0') > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
-      const buf = Buffer.from(await res.arrayBuffer());
-      if (buf.length > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
-      return buf;
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw new AppError('REVOCATION_UNAVAILABLE', ctl.signal.aborted ? `${url} did not answer in time` : `${url} unreachable`, { cause: e });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 
   function derOnly(buf: Buffer, url: string): Buffer {
     let der = buf;
@@ -59,5 +40,32 @@ export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: n
       if (!/^https?:\/\//i.test(url)) return undefined;
       return derOnly(await get(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } }, maxCrl), url);
     },
+  };
+}
+
+/**
+ * An HTTP request with a timeout and a response size cap, for revocation material (OCSP, CRL) and
+ * anything else fetched from URLs inside certificates: only http/https, only status 200; every
+ * failure is AppError REVOCATION_UNAVAILABLE.
+ */
+export function boundedHttpGet(o: { fetch?: FetchLike | undefined; timeoutMs: number }): (url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array }, maxBytes: number) => Promise<Buffer> {
+  const doFetch: FetchLike = o.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  return async (url, init, max) => {
+    if (!/^https?:\/\//i.test(url)) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: only http and https are fetched`);
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), o.timeoutMs);
+    try {
+      const res = await doFetch(url, { ...init, signal: ctl.signal });
+      if (res.status !== 200) throw new AppError('REVOCATION_UNAVAILABLE', `${url} answered HTTP ${res.status}`);
+      if (Number(res.headers.get('content-length') ?? '0') > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
+      const buf = Buffer.from(await res.arrayBuffer());
+      if (buf.length > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
+      return buf;
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw new AppError('REVOCATION_UNAVAILABLE', ctl.signal.aborted ? `${url} did not answer in time` : `${url} unreachable`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { children, decodeInteger, decodeOid, decodeTime, isContext, readDer, type DerNode } from '../../core/der-reader.js';
 import { HASH_BY_OID, OID } from '../../core/oids.js';
 import { encodeOcspRequest } from '../../cms/ocsp.js';
+import { boundedHttpGet } from '../../cms/revocation-http.js';
 import { newHash, verifySignedStructure } from '../../cms/verify.js';
 import { issuedBy, tryCertInfo, type CertInfo } from './cert.js';
 
@@ -17,21 +18,13 @@ export interface RevocationFetcher {
   fetchCrl(url: string): Promise<Buffer>;
 }
 
-/** A fetch-based adapter with a timeout per request (only http/https URLs). */
+/** A fetch-based adapter with a timeout per request and a size cap (only http/https URLs). */
 export function createHttpRevocationFetcher(o: { timeoutMs?: number; maxBytes?: number } = {}): RevocationFetcher {
-  const timeoutMs = o.timeoutMs ?? 5000;
+  const get = boundedHttpGet({ timeoutMs: o.timeoutMs ?? 5000 });
   const maxBytes = o.maxBytes ?? 10 * 1024 * 1024;
-  const get = async (url: string, init?: RequestInit): Promise<Buffer> => {
-    if (!/^https?:\/\//i.test(url)) throw new Error('unsupported URL scheme');
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const buf = Buffer.from(await res.arrayBuffer());
-    if (buf.length > maxBytes) throw new Error('response too large');
-    return buf;
-  };
   return {
-    fetchOcsp: (url, request) => get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request }),
-    fetchCrl: (url) => get(url),
+    fetchOcsp: (url, request) => get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request }, maxBytes),
+    fetchCrl: (url) => get(url, { method: 'GET', headers: {} }, maxBytes),
   };
 }
 
