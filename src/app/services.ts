@@ -1,17 +1,58 @@
 import type { KysoContext } from './context.js';
 import type { ServiceDeps } from './server.js';
 import { createSigning, type SigningWiring } from './signing.js';
+import { createPki, type PkiWiring } from './pki.js';
+import type { PkiPublicPort } from '../http/routes/pki-public.js';
+import { AppError } from '../core/errors.js';
 
 export interface WiredServices {
   readonly http: ServiceDeps;
   readonly health: () => Promise<Record<string, unknown>>;
   /** Background timers (unref'd), cleared on shutdown. */
   readonly timers: NodeJS.Timeout[];
-  readonly signing?: SigningWiring;
+  readonly pki: PkiWiring;
+  readonly signing: SigningWiring;
 }
 
-/** Constructs the domain services over the context's adapters. */
-export async function wireServices(ctx: KysoContext): Promise<WiredServices> {
-  const signing = createSigning(ctx);
-  return { http: { signing: signing.sign }, health: async () => ({}), timers: [], signing };
+function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
+  return {
+    async caCertificate(id) {
+      const ca = await pki.store.cas.get(id);
+      if (!ca) throw new AppError('CA_UNKNOWN', `unknown CA "${id}"`, { details: { caId: id } });
+      return ca.certificateDer;
+    },
+    async currentCrl(caId) {
+      const ca = await pki.store.cas.get(caId);
+      if (!ca || (ca.kind !== 'root' && ca.kind !== 'issuing')) throw new AppError('CA_UNKNOWN', `no CRL is published for "${caId}"`, { details: { caId } });
+      // The stored CRL; CrlService.latest only builds one when none exists yet or it expired.
+      return pki.crl.latest(caId);
+    },
+    ocsp: (der) => pki.ocsp.respond(der),
+    ocspGet: (segment) => pki.ocsp.respondToGet(segment),
+  };
+}
+
+/**
+ * Constructs the domain services over the context's adapters (the one place that does). The CRL
+ * schedule runs on an unref'd timer that `startServer` clears on shutdown.
+ */
+export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; schedule?: boolean } = {}): Promise<WiredServices> {
+  const pki = o.pki ?? createPki(ctx);
+  const signing = createSigning(ctx, { repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations } });
+  const timers: NodeJS.Timeout[] = [];
+  if (o.schedule) {
+    const every = Math.min(60_000, ctx.config.crlIntervalSeconds * 1000);
+    const tick = () => pki.crl.tick().catch((e: unknown) => ctx.log.error('CRL schedule failed', { error: e instanceof Error ? e.message : String(e) }));
+    const t = setInterval(() => void tick(), every);
+    t.unref();
+    timers.push(t);
+    void tick();
+  }
+  return {
+    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign },
+    health: async () => ({ cas: (await pki.store.cas.list()).length }),
+    timers,
+    pki,
+    signing,
+  };
 }

@@ -5,6 +5,7 @@ import { processIo, ExitState, type CliIo } from './io.js';
 import { registerSystemCommands } from './commands/system.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerSignCommands } from './commands/sign.js';
+import { registerPkiCommands } from './commands/pki.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerSystemCommands(program, io, state);
   registerTokenCommands(program, io, state);
   registerSignCommands(program, io, state);
+  registerPkiCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

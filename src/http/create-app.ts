@@ -15,6 +15,8 @@ import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
 import { pkiPublicRoutes, type PkiPublicPort } from './routes/pki-public.js';
 import { signingRoutes, type SigningPort } from './routes/signing.js';
+import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
+import { raRoutes, type RaPort } from './routes/ra.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -30,6 +32,10 @@ export interface HttpDeps {
   readonly audit?: AuditLog;
   /** CA certificates, CRLs, OCSP under /pki. */
   readonly pkiPublic?: PkiPublicPort;
+  /** CAs, certificates, lifecycle (issue 2). */
+  readonly pkiAdmin?: PkiAdminPort;
+  /** Registration authority: subscribers, requests, approval. */
+  readonly ra?: RaPort;
   /** PAdES signing (issue 3). */
   readonly signing?: SigningPort;
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
@@ -51,6 +57,8 @@ function bodyParserError(err: unknown): AppError | undefined {
   if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large', { details: { limit: (err as { limit?: number }).limit } });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or charset');
   if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'stream.encoding.set') return new AppError('BAD_REQUEST', 'request body could not be read');
+  // The router's own failures (e.g. a path with invalid %-encoding) carry a 4xx status.
+  if (err instanceof URIError || (err as { status?: unknown })?.status === 400) return new AppError('BAD_REQUEST', 'malformed request URL');
   return undefined;
 }
 
@@ -89,6 +97,8 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...tokenRoutes(deps.tokens),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
+    ...(deps.pkiAdmin ? certificateRoutes(deps.pkiAdmin) : []),
+    ...(deps.ra ? raRoutes(deps.ra) : []),
     ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
   ];
   const openapi = buildOpenApi(routes, { publicUrl: deps.publicUrl, version: deps.version });
@@ -100,6 +110,11 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
   app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const mapped = isAppError(err) ? err : (bodyParserError(err) ?? err);
+    // OCSP clients expect an OCSPResponse, not a problem document (RFC 6960 §2.3).
+    if (req.path.startsWith('/pki/ocsp') && isAppError(mapped, 'BAD_REQUEST') && !res.headersSent) {
+      res.status(200).type('application/ocsp-response').setHeader('Cache-Control', 'no-cache');
+      return void res.send(Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]));
+    }
     sendProblem(req, res, mapped, deps.log);
   };
   app.use(onError);

@@ -5,6 +5,7 @@ import { openContext } from '../../app/context.js';
 import { initialise } from '../../app/init.js';
 import { startServer } from '../../app/server.js';
 import { wireServices } from '../../app/services.js';
+import { createPki } from '../../app/pki.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
 
 function printAdminToken(io: CliIo, token: string | undefined): void {
@@ -24,7 +25,7 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
       try {
         const r = await initialise(ctx);
         io.stdout(`kyso data directory: ${config.dataDir}\n`);
-        for (const ca of r.cas) io.stdout(`  CA ${ca.id.padEnd(15)} ${ca.created ? 'created ' : 'present '} ${ca.subject}\n`);
+        for (const ca of r.cas) io.stdout(`  CA ${ca.id.padEnd(20)} ${ca.created ? 'created ' : 'present '} ${ca.subject}\n`);
         printAdminToken(io, r.adminToken);
       } finally {
         await ctx.close();
@@ -40,8 +41,9 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
       const ctx = await openContext(config, { create: true });
       let server: Awaited<ReturnType<typeof startServer>> | undefined;
       try {
-        const r = await initialise(ctx);
-        const wired = await wireServices(ctx);
+        const pki = createPki(ctx);
+        const r = await initialise(ctx, pki);
+        const wired = await wireServices(ctx, { pki, schedule: true });
         server = await startServer(ctx, { ...(flags.host ? { host: flags.host } : {}), services: wired.http, health: wired.health, timers: wired.timers });
         ctx.log.info('listening', { url: server.url, dataDir: config.dataDir, database: ctx.store.dialect, publicUrl: config.publicUrl });
         io.stdout(`kyso listening on ${server.url}\n`);

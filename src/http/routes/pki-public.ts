@@ -13,10 +13,20 @@ export interface PkiPublicPort {
   /** The latest stored CRL of an issuing CA (never built per request); CA_UNKNOWN otherwise. */
   currentCrl(caId: string): Promise<{ der: Buffer; crlNumber: number; thisUpdate: Date; nextUpdate: Date }>;
   /**
-   * A DER OCSPResponse for a DER OCSPRequest, from the responder's cache when fresh. Throws
-   * OCSP_MALFORMED_REQUEST for garbage (the route answers malformedRequest).
+   * A DER OCSPResponse for a DER OCSPRequest, from the responder's cache when fresh. Garbage
+   * gets a malformedRequest response (a thrown OCSP_MALFORMED_REQUEST is mapped the same way).
    */
-  ocsp(requestDer: Buffer): Promise<{ der: Buffer; thisUpdate?: Date; nextUpdate?: Date }>;
+  ocsp(requestDer: Buffer): Promise<OcspReply>;
+  /** Same for the GET form: the path segment after /pki/ocsp/ (URL-encoded base64 DER). */
+  ocspGet(pathSegment: string): Promise<OcspReply>;
+}
+
+export interface OcspReply {
+  readonly der: Buffer;
+  /** RFC 5019 §6.2 cache hints, only for cacheable (nonce-less, successful) responses. */
+  readonly cache?: { readonly producedAt: Date; readonly nextUpdate: Date; readonly maxAgeSeconds: number; readonly etag: string };
+  /** Internal failure for the log; never sent. */
+  readonly error?: unknown;
 }
 
 /** RFC 6960 §4.2.1 OCSPResponse with only a responseStatus: SEQUENCE { ENUMERATED n }. */
@@ -48,10 +58,11 @@ function notModified(req: Request, etag: string, lastModified: Date | undefined)
   return false;
 }
 
-async function answerOcsp(port: PkiPublicPort, der: Buffer, res: Response, clock: Clock, cacheable: boolean, log: (e: unknown) => void): Promise<void> {
-  let out: { der: Buffer; thisUpdate?: Date; nextUpdate?: Date };
+async function answerOcsp(produce: () => Promise<OcspReply>, res: Response, clock: Clock, cacheable: boolean, log: (e: unknown) => void): Promise<void> {
+  let out: OcspReply;
   try {
-    out = await port.ocsp(der);
+    out = await produce();
+    if (out.error && !isAppError(out.error, 'OCSP_MALFORMED_REQUEST') && !(out.der.length === 5 && out.der[4] === 1)) log(out.error);
   } catch (e) {
     if (isAppError(e, 'OCSP_MALFORMED_REQUEST')) out = { der: OCSP_MALFORMED };
     else if (isAppError(e, 'STORE_UNAVAILABLE')) out = { der: OCSP_TRY_LATER };
@@ -61,13 +72,13 @@ async function answerOcsp(port: PkiPublicPort, der: Buffer, res: Response, clock
     }
   }
   res.status(200).type('application/ocsp-response');
-  if (cacheable && out.thisUpdate && out.nextUpdate) {
+  if (cacheable && out.cache) {
     // RFC 5019 §6.2: max-age ≤ nextUpdate − now; public; no-transform; must-revalidate.
-    const maxAge = Math.max(0, Math.floor((out.nextUpdate.getTime() - clock.now().getTime()) / 1000));
+    const maxAge = Math.max(0, Math.min(out.cache.maxAgeSeconds, Math.floor((out.cache.nextUpdate.getTime() - clock.now().getTime()) / 1000)));
     res.setHeader('Cache-Control', `max-age=${maxAge}, public, no-transform, must-revalidate`);
-    res.setHeader('Last-Modified', out.thisUpdate.toUTCString());
-    res.setHeader('Expires', out.nextUpdate.toUTCString());
-    res.setHeader('ETag', `"${createHash('sha1').update(out.der).digest('hex')}"`);
+    res.setHeader('Last-Modified', out.cache.producedAt.toUTCString());
+    res.setHeader('Expires', out.cache.nextUpdate.toUTCString());
+    res.setHeader('ETag', out.cache.etag.startsWith('"') ? out.cache.etag : `"${out.cache.etag}"`);
   } else {
     res.setHeader('Cache-Control', 'no-cache');
   }
@@ -134,7 +145,7 @@ export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: 
       responses: { 200: { description: 'DER OCSPResponse', contentType: 'application/ocsp-response' } },
       async handle({ req, res }) {
         const der = await readRawBody(req, OCSP_MAX_REQUEST);
-        await answerOcsp(port, der, res, deps.clock, false, logErr);
+        await answerOcsp(() => port.ocsp(der), res, deps.clock, false, logErr);
       },
     }),
     defineRoute({
@@ -149,16 +160,11 @@ export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: 
       async handle({ req, res }) {
         // Express 5 splits the wildcard on '/', but base64 may contain '/': use the raw path.
         const raw = req.path.slice('/pki/ocsp/'.length);
-        let der: Buffer;
-        try {
-          const b64 = decodeURIComponent(raw).replace(/-/g, '+').replace(/_/g, '/').replace(/\s/g, '');
-          if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length > (OCSP_MAX_REQUEST * 4) / 3 + 4) throw new Error('bad base64');
-          der = Buffer.from(b64, 'base64');
-        } catch {
+        if (raw.length > OCSP_MAX_REQUEST * 2) {
           res.status(200).type('application/ocsp-response').setHeader('Cache-Control', 'no-cache');
           return void res.send(OCSP_MALFORMED);
         }
-        await answerOcsp(port, der, res, deps.clock, true, logErr);
+        await answerOcsp(() => port.ocspGet(raw), res, deps.clock, true, logErr);
       },
     }),
   ];

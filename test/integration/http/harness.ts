@@ -6,6 +6,7 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import { openContext, type KysoContext } from '../../../src/app/context.js';
 import { initialise } from '../../../src/app/init.js';
 import { wireServices } from '../../../src/app/services.js';
+import { createPki } from '../../../src/app/pki.js';
 import { startServer, type RunningServer } from '../../../src/app/server.js';
 
 /** The real app on 127.0.0.1 (random port) over a temp data dir with SQLite. */
@@ -23,8 +24,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   // Port first (0 = free port) so the public URL can be fixed after listen: tests override it below.
   const config0 = loadConfig({ env: { KYSO_DATA: dataDir, KYSO_LOG_LEVEL: 'silent', KYSO_MASTER_KEY: randomBytes(32).toString('hex'), PORT: '0', ...env } });
   const ctx = await openContext(config0, { create: true });
-  const init = await initialise(ctx);
-  const wired = await wireServices(ctx);
+  const pki = createPki(ctx);
+  const init = await initialise(ctx, pki);
+  const wired = await wireServices(ctx, { pki, schedule: true });
   const server = await startServer(ctx, { services: wired.http, health: wired.health, timers: wired.timers });
   return {
     ctx,
