@@ -3,7 +3,7 @@ import { algId, octets, seq, type Der } from '../core/der.js';
 import { AppError } from '../core/errors.js';
 import { certificateInfo } from './certificate-info.js';
 import { children, decodeInteger, decodeOid, decodeTime, expectTag, readDer } from '../core/der-reader.js';
-import { OID } from '../core/oids.js';
+import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 
 /**
  * Minimal OCSP client-side encoding (RFC 6960 §4.1) and response reading (§4.2), enough to fetch
@@ -27,43 +27,89 @@ export function encodeOcspRequest(cert: Buffer, issuer: Buffer): Der {
   return seq(seq(seq(seq(ocspCertId(cert, issuer)))));
 }
 
+/** CertID (RFC 6960 §4.1.1): which certificate a SingleResponse is about. */
+export interface OcspCertId {
+  /** Hash name when known, else the dotted OID. */
+  readonly hashAlgorithm: AnyHashName | string;
+  readonly issuerNameHash: Buffer;
+  readonly issuerKeyHash: Buffer;
+  readonly serialNumber: bigint;
+}
+
+export interface OcspSingleResponse {
+  readonly certId: OcspCertId;
+  readonly serialNumber: bigint;
+  readonly status: 'good' | 'revoked' | 'unknown';
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date | undefined;
+  readonly revokedAt: Date | undefined;
+}
+
 export interface ParsedOcspResponse {
   /** OCSPResponseStatus: 0 successful, 1 malformedRequest, 2 internalError, 3 tryLater, 5 sigRequired, 6 unauthorized. */
   readonly status: number;
+  /** The BasicOCSPResponse DER (a signed structure: tbsResponseData, signatureAlgorithm, signature, certs). */
+  readonly basic: Buffer | undefined;
+  /** ResponderID (RFC 6960 §4.2.2.3): the responder's Name DER, or the SHA-1 of its public key. */
+  readonly responderId: { readonly byName: Buffer } | { readonly byKey: Buffer } | undefined;
   readonly producedAt: Date | undefined;
-  readonly responses: Array<{ serialNumber: bigint; status: 'good' | 'revoked' | 'unknown'; thisUpdate: Date; nextUpdate: Date | undefined }>;
+  readonly responses: OcspSingleResponse[];
   /** Certificates in the BasicOCSPResponse (delegated responder). */
   readonly certificates: Buffer[];
 }
 
+const C = 'REVOCATION_UNAVAILABLE';
+
+/**
+ * Reads an OCSPResponse (RFC 6960 §4.2.1), or a bare BasicOCSPResponse as PDF /DSS /OCSPs and
+ * adbe-revocationInfoArchival sometimes hold. Checks nothing: signature and CertID matching are
+ * the caller's. Unreadable input throws REVOCATION_UNAVAILABLE.
+ */
 export function parseOcspResponse(der: Buffer): ParsedOcspResponse {
   try {
-    const top = children(expectTag(readDer(der, 0, 'REVOCATION_UNAVAILABLE'), 0x30, 'OCSPResponse', 'REVOCATION_UNAVAILABLE'));
-    const status = top[0]?.tag === 0x0a ? top[0].content[0] ?? 0 : -1;
-    if (status !== 0 || !top[1]) return { status, producedAt: undefined, responses: [], certificates: [] };
-    const [rb] = children(expectTag(top[1], 0xa0, 'responseBytes'));
-    const [type, resp] = children(expectTag(rb, 0x30, 'ResponseBytes'));
-    if (!type || decodeOid(type) !== OID.ocspBasic) throw new Error('not a basic OCSP response');
-    const basic = children(readDer(expectTag(resp, 0x04, 'response').content));
-    const rd = children(expectTag(basic[0], 0x30, 'ResponseData'));
+    let basicNode = expectTag(readDer(der, 0, C), 0x30, 'OCSPResponse', C);
+    let top = children(basicNode, C);
+    let status = 0;
+    if (top[0]?.tag === 0x0a) {
+      status = top[0].content[0] ?? 0;
+      if (status !== 0 || !top[1]) return { status, basic: undefined, responderId: undefined, producedAt: undefined, responses: [], certificates: [] };
+      const [rb] = children(expectTag(top[1], 0xa0, 'responseBytes', C), C);
+      const [type, resp] = children(expectTag(rb, 0x30, 'ResponseBytes', C), C);
+      if (!type || decodeOid(type, C) !== OID.ocspBasic) throw new Error('not a basic OCSP response');
+      basicNode = readDer(expectTag(resp, 0x04, 'response', C).content, 0, C);
+      top = children(basicNode, C);
+    }
+    const rd = children(expectTag(top[0], 0x30, 'ResponseData', C), C);
     let i = rd[0]?.tag === 0xa0 ? 1 : 0;
-    i++; // responderID
-    const producedAt = decodeTime(rd[i++]!);
-    const responses = children(expectTag(rd[i], 0x30, 'responses')).map((sr) => {
-      const f = children(sr);
-      const certId = children(expectTag(f[0], 0x30, 'CertID'));
+    const rid = rd[i++];
+    const ridInner = rid?.constructed ? children(rid, C)[0] : undefined;
+    const responderId = ridInner && rid!.tag === 0xa1 ? { byName: ridInner.raw } : ridInner && rid!.tag === 0xa2 ? { byKey: ridInner.content } : undefined;
+    const producedAt = decodeTime(rd[i++]!, C);
+    const responses = children(expectTag(rd[i], 0x30, 'responses', C), C).map((sr): OcspSingleResponse => {
+      const f = children(sr, C);
+      const id = children(expectTag(f[0], 0x30, 'CertID', C), C);
+      const hashOid = decodeOid(children(expectTag(id[0], 0x30, 'hashAlgorithm', C), C)[0]!, C);
+      const certId: OcspCertId = {
+        hashAlgorithm: HASH_BY_OID[hashOid] ?? hashOid,
+        issuerNameHash: expectTag(id[1], 0x04, 'issuerNameHash', C).content,
+        issuerKeyHash: expectTag(id[2], 0x04, 'issuerKeyHash', C).content,
+        serialNumber: decodeInteger(id[3]!, C),
+      };
       const st = f[1]?.tag === 0x80 ? 'good' : f[1]?.tag === 0xa1 ? 'revoked' : 'unknown';
-      const next = f.find((x) => x.tag === 0xa0);
+      // [0] nextUpdate follows thisUpdate (certStatus good is [0] too, but primitive)
+      const next = f.slice(3).find((x) => x.tag === 0xa0);
       return {
-        serialNumber: decodeInteger(certId[3]!),
-        status: st as 'good' | 'revoked' | 'unknown',
-        thisUpdate: decodeTime(f[2]!),
-        nextUpdate: next ? decodeTime(children(next)[0]!) : undefined,
+        certId,
+        serialNumber: certId.serialNumber,
+        status: st,
+        thisUpdate: decodeTime(f[2]!, C),
+        nextUpdate: next ? decodeTime(children(next, C)[0]!, C) : undefined,
+        revokedAt: st === 'revoked' ? decodeTime(children(f[1]!, C)[0]!, C) : undefined,
       };
     });
-    const certsNode = basic.find((n) => n.tag === 0xa0);
-    const certificates = certsNode ? children(children(certsNode)[0]!).map((c) => c.raw) : [];
-    return { status, producedAt, responses, certificates };
+    const certsNode = top.find((n) => n.tag === 0xa0);
+    const certificates = certsNode ? children(children(certsNode, C)[0]!, C).map((c) => c.raw) : [];
+    return { status, basic: basicNode.raw, responderId, producedAt, responses, certificates };
   } catch (e) {
     throw new AppError('REVOCATION_UNAVAILABLE', 'OCSP response could not be read', { cause: e });
   }

@@ -5,9 +5,9 @@
  * by the issuer, RFC 6960 §4.2.2.2), CertID match, thisUpdate ≤ time ≤ nextUpdate (freshness).
  */
 import { createHash } from 'node:crypto';
-import { children, decodeInteger, decodeOid, decodeTime, isContext, readDer, type DerNode } from '../../core/der-reader.js';
-import { HASH_BY_OID, OID } from '../../core/oids.js';
-import { encodeOcspRequest } from '../../cms/ocsp.js';
+import { children, decodeInteger, decodeTime, isContext, readDer } from '../../core/der-reader.js';
+import { isKnownHash, OID } from '../../core/oids.js';
+import { encodeOcspRequest, parseOcspResponse } from '../../cms/ocsp.js';
 import { boundedHttpGet } from '../../cms/revocation-http.js';
 import { newHash, verifySignedStructure } from '../../cms/verify.js';
 import { issuedBy, tryCertInfo, type CertInfo } from './cert.js';
@@ -125,36 +125,19 @@ function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin
 
 function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], fresh = false): RevocationResult | undefined {
   try {
-    let basic: DerNode = readDer(der);
-    let top = children(basic);
     // OCSPResponse wrapper (RFC 6960 §4.2.1) or a bare BasicOCSPResponse (as in DSS /OCSPs)
-    if (top[0]!.tag === 0x0a) {
-      if (top[0]!.content[0] !== 0 || !top[1]) return undefined;
-      const rb = children(children(top[1])[0]!);
-      basic = readDer(rb[1]!.content);
-      top = children(basic);
-    }
-    const basicDer = basic.raw;
-    const tbs = children(top[0]!);
-    let i = 0;
-    if (isContext(tbs[0]!, 0)) i++;
-    const responderId = tbs[i]!;
-    const responses = children(tbs[i + 2]!);
-    const single = responses.find((r) => {
-      const id = children(children(r)[0]!);
-      const hash = HASH_BY_OID[decodeOid(children(id[0]!)[0]!)];
-      if (!hash || decodeInteger(id[3]!) !== cert.serial) return false;
-      const h = (b: Buffer) => newHash(hash).update(b).digest();
-      return id[1]!.content.equals(h(issuer.subjectDer)) && id[2]!.content.equals(h(issuer.publicKeyBits));
+    const r = parseOcspResponse(der);
+    if (r.status !== 0 || !r.basic) return undefined;
+    const single = r.responses.find(({ certId: id }) => {
+      if (!isKnownHash(id.hashAlgorithm) || id.serialNumber !== cert.serial) return false;
+      const h = (b: Buffer) => newHash(id.hashAlgorithm).update(b).digest();
+      return id.issuerNameHash.equals(h(issuer.subjectDer)) && id.issuerKeyHash.equals(h(issuer.publicKeyBits));
     });
     if (!single) return undefined;
     // responder: the issuer itself, or a delegated responder certificate issued by it
-    const certs: CertInfo[] = [];
-    const certsT = top.find((t) => isContext(t, 0));
-    if (certsT) for (const c of children(children(certsT)[0]!)) { const ci = tryCertInfo(Buffer.from(c.raw)); if (ci) certs.push(ci); }
-    const byName = isContext(responderId, 1) ? children(responderId)[0]!.raw : undefined;
-    const byKey = isContext(responderId, 2) ? children(responderId)[0]!.content : undefined;
-    const matches = (c: CertInfo) => (byName ? c.subjectDer.equals(byName) : byKey ? createHash('sha1').update(c.publicKeyBits).digest().equals(byKey) : false);
+    const certs = r.certificates.map((c) => tryCertInfo(Buffer.from(c))).filter((c): c is CertInfo => !!c);
+    const rid = r.responderId;
+    const matches = (c: CertInfo) => (!rid ? false : 'byName' in rid ? c.subjectDer.equals(rid.byName) : createHash('sha1').update(c.publicKeyBits).digest().equals(rid.byKey));
     let signer: CertInfo | undefined;
     if (matches(issuer)) signer = issuer;
     else {
@@ -168,28 +151,24 @@ function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origi
       messages.push('REVOCATION_OCSP_RESPONDER_UNAUTHORIZED');
       return undefined;
     }
-    if (!verifySignedStructure(basicDer, signer.key())) {
+    if (!verifySignedStructure(r.basic, signer.key())) {
       messages.push('REVOCATION_OCSP_SIGNATURE_INVALID');
       return undefined;
     }
-    const s = children(single);
-    const status = s[1]!;
-    const thisUpdate = decodeTime(s[2]!);
-    const nu = s.slice(3).find((t) => isContext(t, 0)); // [0] nextUpdate follows thisUpdate (certStatus good is also [0])
-    const nextUpdate = nu ? decodeTime(children(nu)[0]!) : undefined;
+    const { thisUpdate, nextUpdate, revokedAt } = single;
+    const times = { thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString() };
     if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_OCSP_STALE');
-    if (isContext(status, 1)) {
-      const revokedAt = decodeTime(children(status)[0]!);
-      return { status: revokedAt <= at ? 'revoked' : 'good', source: 'OCSP', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: revokedAt.toISOString(), messages };
+    if (single.status === 'revoked' && revokedAt) {
+      return { status: revokedAt <= at ? 'revoked' : 'good', source: 'OCSP', origin, ...times, revokedAt: revokedAt.toISOString(), messages };
     }
-    if (isContext(status, 0)) {
+    if (single.status === 'good') {
       if (thisUpdate < at && nextUpdate && nextUpdate < at) {
         messages.push('REVOCATION_OCSP_NOT_FRESH');
         return undefined;
       }
-      return { status: 'good', source: 'OCSP', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: undefined, messages };
+      return { status: 'good', source: 'OCSP', origin, ...times, revokedAt: undefined, messages };
     }
-    return { status: 'unknown', source: 'OCSP', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: undefined, messages };
+    return { status: 'unknown', source: 'OCSP', origin, ...times, revokedAt: undefined, messages };
   } catch {
     messages.push('REVOCATION_OCSP_MALFORMED');
     return undefined;
