@@ -4,6 +4,7 @@ import { createSigning, type SigningWiring } from './signing.js';
 import { createPki, type PkiWiring } from './pki.js';
 import type { PkiPublicPort } from '../http/routes/pki-public.js';
 import { AppError } from '../core/errors.js';
+import { createVerify, type VerifyWiring } from './verify.js';
 
 export interface WiredServices {
   readonly http: ServiceDeps;
@@ -12,6 +13,7 @@ export interface WiredServices {
   readonly timers: NodeJS.Timeout[];
   readonly pki: PkiWiring;
   readonly signing: SigningWiring;
+  readonly verify: VerifyWiring;
 }
 
 function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
@@ -39,6 +41,7 @@ function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
 export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; schedule?: boolean } = {}): Promise<WiredServices> {
   const pki = o.pki ?? createPki(ctx);
   const signing = createSigning(ctx, { repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations } });
+  const verify = createVerify({ pki, clock: ctx.clock, publicUrl: ctx.config.publicUrl, trustDirs: [ctx.config.trustAnchorsDir] });
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
     const every = Math.min(60_000, ctx.config.crlIntervalSeconds * 1000);
@@ -49,10 +52,11 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     void tick();
   }
   return {
-    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign },
+    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify },
     health: async () => ({ cas: (await pki.store.cas.list()).length }),
     timers,
     pki,
     signing,
+    verify,
   };
 }

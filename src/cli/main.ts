@@ -6,6 +6,7 @@ import { registerSystemCommands } from './commands/system.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerSignCommands } from './commands/sign.js';
 import { registerPkiCommands } from './commands/pki.js';
+import { registerVerifyCommands } from './commands/verify.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerTokenCommands(program, io, state);
   registerSignCommands(program, io, state);
   registerPkiCommands(program, io, state);
+  registerVerifyCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -17,6 +17,7 @@ import { pkiPublicRoutes, type PkiPublicPort } from './routes/pki-public.js';
 import { signingRoutes, type SigningPort } from './routes/signing.js';
 import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
 import { raRoutes, type RaPort } from './routes/ra.js';
+import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -36,6 +37,8 @@ export interface HttpDeps {
   readonly pkiAdmin?: PkiAdminPort;
   /** Registration authority: subscribers, requests, approval. */
   readonly ra?: RaPort;
+  /** Signature verification (issue 5), public. */
+  readonly verify?: VerifyPort;
   /** PAdES signing (issue 3). */
   readonly signing?: SigningPort;
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
@@ -99,6 +102,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
     ...(deps.pkiAdmin ? certificateRoutes(deps.pkiAdmin) : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),
+    ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
   ];
   const openapi = buildOpenApi(routes, { publicUrl: deps.publicUrl, version: deps.version });
