@@ -1,14 +1,5 @@
 import { AppError } from '../core/errors.js';
-import {
-  children,
-  decodeInteger,
-  decodeOid,
-  decodeTime,
-  derError,
-  expectTag,
-  readDer,
-  type DerNode,
-} from '../core/der-reader.js';
+import { children, decodeInteger, decodeOid, decodeTime, derError, expectTag, isDerSorted, octetString, readDer, type DerNode } from '../core/der-reader.js';
 import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 
 /**
@@ -108,12 +99,6 @@ function parseAttributes(node: DerNode): ParsedAttribute[] {
   });
 }
 
-function octetContent(node: DerNode): Buffer {
-  if (node.tag === 0x04) return node.content;
-  if (node.tag === 0x24) return Buffer.concat(children(node).map(octetContent)); // BER constructed OCTET STRING
-  throw derError('CMS_MALFORMED', 'expected an OCTET STRING');
-}
-
 function parseIssuerSerial(node: DerNode | undefined): EssCertId['issuerSerial'] {
   if (!node || node.tag !== 0x30) return undefined;
   const [names, serial] = children(node);
@@ -140,11 +125,9 @@ function parseEssCertIds(attr: ParsedAttribute, version: 1 | 2): EssCertId[] {
   return out;
 }
 
-function isDerSorted(attrsNode: DerNode): boolean {
-  if (attrsNode.indefinite) return false;
-  const items = children(attrsNode);
-  for (let i = 1; i < items.length; i++) if (Buffer.compare(items[i - 1]!.raw, items[i]!.raw) > 0) return false;
-  return true;
+/** DER SET OF order (X.690 §11.6) and definite length: what EU DSS requires of signed attributes. */
+function signedAttributesInDerOrder(attrsNode: DerNode): boolean {
+  return !attrsNode.indefinite && isDerSorted(children(attrsNode).map((a) => a.raw));
 }
 
 function parseSignerInfo(node: DerNode): ParsedSignerInfo {
@@ -174,7 +157,7 @@ function parseSignerInfo(node: DerNode): ParsedSignerInfo {
     signedRaw = n.raw;
     signedDer = Buffer.from(n.raw);
     signedDer[0] = 0x31;
-    sorted = isDerSorted(n);
+    sorted = signedAttributesInDerOrder(n);
     signedAttributes = parseAttributes(n);
   }
   const signatureAlgorithm = algorithmIdentifier(f[i++], 'signatureAlgorithm');
@@ -228,7 +211,7 @@ export function parseCms(der: Buffer): ParsedCms {
     let encapsulatedContent: Buffer | undefined;
     if (encap[1]) {
       const [oct] = children(expectTag(encap[1], 0xa0, 'eContent'));
-      encapsulatedContent = octetContent(oct ?? failNode('eContent'));
+      encapsulatedContent = octetString(oct ?? failNode('eContent'), 'CMS_MALFORMED');
     }
     let i = 3;
     const certificates: Buffer[] = [];

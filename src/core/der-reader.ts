@@ -214,11 +214,3 @@ export function isDerSorted(elements: readonly Buffer[]): boolean {
   for (let i = 1; i < elements.length; i++) if (Buffer.compare(elements[i - 1]!, elements[i]!) > 0) return false;
   return true;
 }
-
-/** The DER of a definite-length element re-tagged (e.g. [0] IMPLICIT signed attributes → SET 0x31). */
-export function retag(node: DerNode, tag: number, code: ErrorCode = DEFAULT_CODE): Buffer {
-  if (node.indefinite) throw derError(code, 'cannot re-tag an indefinite-length element');
-  const out = Buffer.from(node.raw);
-  out[0] = tag;
-  return out;
-}
