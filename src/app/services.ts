@@ -5,6 +5,11 @@ import { createPki, type PkiWiring } from './pki.js';
 import type { PkiPublicPort } from '../http/routes/pki-public.js';
 import { AppError } from '../core/errors.js';
 import { createVerify, type VerifyWiring } from './verify.js';
+import { createTsa, revocationSource } from './tsa.js';
+import { timestampPortFromClient, revocationPortFromSource, type CertificateStatusPort } from '../signing/index.js';
+import type { TimestampAuthority } from '../cms/index.js';
+import { X509Certificate } from 'node:crypto';
+import { normalizeSerial } from '../pki/serial.js';
 
 export interface WiredServices {
   readonly http: ServiceDeps;
@@ -14,6 +19,7 @@ export interface WiredServices {
   readonly pki: PkiWiring;
   readonly signing: SigningWiring;
   readonly verify: VerifyWiring;
+  readonly tsa?: TimestampAuthority;
 }
 
 function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
@@ -35,12 +41,48 @@ function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
 }
 
 /**
+ * Signer status before signing (issue 3: refuse a revoked or suspended signer): certificates of
+ * our own CAs are looked up in the store; others are 'unknown' here (the verifier checks them).
+ */
+function certificateStatusPort(pki: PkiWiring): CertificateStatusPort {
+  return {
+    async status(certificate) {
+      let serial: string;
+      try {
+        serial = normalizeSerial(new X509Certificate(certificate).serialNumber);
+      } catch {
+        return { status: 'unknown' };
+      }
+      const rec = (await pki.store.certificates.findBySerialAnyCa(serial)).find((c) => c.der?.equals(certificate));
+      if (!rec) return { status: 'unknown' };
+      if (rec.status === 'active') return { status: 'good' };
+      if (rec.status === 'revoked' || rec.status === 'on-hold') return { status: 'revoked', ...(rec.revocationReason ? { reason: rec.revocationReason } : {}), ...(rec.revokedAt ? { revokedAt: rec.revokedAt } : {}) };
+      return { status: 'unknown' };
+    },
+  };
+}
+
+/**
  * Constructs the domain services over the context's adapters (the one place that does). The CRL
  * schedule runs on an unref'd timer that `startServer` clears on shutdown.
  */
 export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; schedule?: boolean } = {}): Promise<WiredServices> {
   const pki = o.pki ?? createPki(ctx);
-  const signing = createSigning(ctx, { repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations } });
+  // The TSA exists once the hierarchy does (kyso init / first serve); without it B-T and above
+  // fail with TSA_UNAVAILABLE rather than being silently downgraded.
+  let tsa: TimestampAuthority | undefined;
+  let timestamp;
+  if (await pki.store.cas.get('tsa')) {
+    const t = await createTsa(ctx, pki);
+    tsa = t.tsa;
+    timestamp = timestampPortFromClient(t.client);
+  }
+  const signing = createSigning(ctx, {
+    repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations },
+    ...(timestamp ? { timestamp } : {}),
+    revocation: revocationPortFromSource(revocationSource(pki, ctx.config.publicUrl)),
+    certificateStatus: certificateStatusPort(pki),
+  });
   const verify = createVerify({ pki, clock: ctx.clock, publicUrl: ctx.config.publicUrl, trustDirs: [ctx.config.trustAnchorsDir] });
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
@@ -52,11 +94,12 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     void tick();
   }
   return {
-    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify },
+    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify, ...(tsa ? { tsa } : {}) },
     health: async () => ({ cas: (await pki.store.cas.list()).length }),
     timers,
     pki,
     signing,
     verify,
+    ...(tsa ? { tsa } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { registerTokenCommands } from './commands/token.js';
 import { registerSignCommands } from './commands/sign.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerVerifyCommands } from './commands/verify.js';
+import { registerTimestampCommands } from './commands/timestamp.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerSignCommands(program, io, state);
   registerPkiCommands(program, io, state);
   registerVerifyCommands(program, io, state);
+  registerTimestampCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

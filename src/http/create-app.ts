@@ -18,6 +18,7 @@ import { signingRoutes, type SigningPort } from './routes/signing.js';
 import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
 import { raRoutes, type RaPort } from './routes/ra.js';
 import { verifyRoutes, type VerifyPort } from './routes/verify.js';
+import { tsaRoutes, type TsaPort } from './routes/tsa.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -39,6 +40,8 @@ export interface HttpDeps {
   readonly ra?: RaPort;
   /** Signature verification (issue 5), public. */
   readonly verify?: VerifyPort;
+  /** RFC 3161 TSA at POST /tsa (issue 4). */
+  readonly tsa?: TsaPort;
   /** PAdES signing (issue 3). */
   readonly signing?: SigningPort;
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
@@ -102,6 +105,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
     ...(deps.pkiAdmin ? certificateRoutes(deps.pkiAdmin) : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),
+    ...(deps.tsa ? tsaRoutes(deps.tsa) : []),
     ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
   ];
