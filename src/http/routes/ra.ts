@@ -56,7 +56,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         method: 'post',
         path: `/api/v1/${plural}`,
         operationId: `register${label}`,
-        summary: `Register ${kind === 'individual' ? 'an official' : `a ${kind}`} (UTF-8 Vietnamese subject, validated UIDs).`,
+        summary: `Register ${kind === 'individual' ? 'an official' : kind === 'organization' ? 'an organization' : 'a device or service'} (UTF-8 Vietnamese subject, validated UIDs).`,
         tag: 'ra',
         auth: RA,
         body: z.strictObject({
