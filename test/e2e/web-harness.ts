@@ -72,12 +72,13 @@ function verifyStandIn(outer: Express, ca: TestCa, entries: RegisterEntryRecord[
       const reportId = randomUUID();
       reports.set(reportId, { pdf, report });
       const accept = String(req.headers.accept);
+      const lang = req.query.lang === 'en' ? 'en' : 'vi';
       if (accept.includes('text/html')) {
-        res.type('text/html').send(renderReportHtml(report, 'vi'));
+        res.type('text/html').send(renderReportHtml(report, lang));
         return;
       }
       if (accept.includes('application/pdf')) {
-        res.type('application/pdf').send(await renderReportPdf(report, 'vi'));
+        res.type('application/pdf').send(await renderReportPdf(report, lang));
         return;
       }
       // Register entries whose signed copy has exactly these bytes (CopyService.matchCopy).

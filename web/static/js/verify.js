@@ -34,7 +34,8 @@ function unwrap(body) {
   const report = body && typeof body.report === 'object' && body.report ? body.report : body;
   const reportId = body.reportId ?? body.id ?? report.reportId ?? null;
   const matches = body.copyMatches ?? body.certifiedCopies ?? body.registerMatches ?? body.copies ?? report.copyMatches ?? [];
-  return { report, reportId, matches: Array.isArray(matches) ? matches : matches ? [matches] : [] };
+  const revisions = Array.isArray(body.signedRevisions) ? body.signedRevisions : [];
+  return { report, reportId, revisions, matches: Array.isArray(matches) ? matches : matches ? [matches] : [] };
 }
 
 function verdictBox(report) {
@@ -121,12 +122,20 @@ function integrityText(sig) {
   );
 }
 
-function signatureCard(sig, i, reportId) {
+/** Same-origin path of the signed revision: the server's link when it gives one, else built. */
+function revisionHref(revisions, reportId, i, n) {
+  const given = revisions[i];
+  if (typeof given === 'string' && /^\/api\/v1\/verify\//.test(given)) return given;
+  return reportId ? `${VERIFY_URL}/${encodeURIComponent(reportId)}/signed-revision/${n}` : null;
+}
+
+function signatureCard(sig, i, reportId, revisions) {
   const cls = VERDICT_CLASS[sig.indication] ?? 'indeterminate';
   const name = personName(sig.signer);
   const org = sig.signer ? dnAttr(sig.signer.subject, 'O') : null;
   const n = typeof sig.index === 'number' ? sig.index : i;
-  const canDownload = reportId && sig.integrity && sig.integrity.byteRangeValid && sig.signedRevision && sig.signedRevision.length > 0;
+  const href = revisionHref(revisions, reportId, i, n);
+  const canDownload = href && sig.integrity && sig.integrity.byteRangeValid && sig.signedRevision && sig.signedRevision.length > 0;
   const card = h(
     'article',
     { class: 'card signature', 'data-indication': sig.indication, 'aria-labelledby': `sig-h-${i}` },
@@ -150,7 +159,7 @@ function signatureCard(sig, i, reportId) {
     messageList(sig.errors, t('verify.errors')),
     messageList(sig.warnings, t('verify.warnings')),
     canDownload
-      ? h('p', {}, h('a', { class: 'button secondary signed-revision', href: `${VERIFY_URL}/${encodeURIComponent(reportId)}/signed-revision/${n}`, download: `phien-ban-da-ky-${n}.pdf` }, t('verify.downloadRevision')))
+      ? h('p', {}, h('a', { class: 'button secondary signed-revision', href, download: `phien-ban-da-ky-${n}.pdf` }, t('verify.downloadRevision')))
       : null,
   );
   return card;
@@ -162,7 +171,8 @@ async function downloadReport(kind) {
   err.hidden = true;
   const accept = kind === 'pdf' ? 'application/pdf' : 'text/html';
   try {
-    const res = await apiFetch(VERIFY_URL, { method: 'POST', body: formFor(last.file), headers: { Accept: accept, 'Accept-Language': lang() } });
+    // The server renders the report in the page's language (?lang=vi|en).
+    const res = await apiFetch(`${VERIFY_URL}?lang=${lang()}`, { method: 'POST', body: formFor(last.file), headers: { Accept: accept } });
     downloadBlob(await res.blob(), kind === 'pdf' ? 'bao-cao-kiem-tra.pdf' : 'bao-cao-kiem-tra.html');
   } catch (e) {
     showProblem(err, e);
@@ -176,7 +186,7 @@ function render() {
     section.hidden = true;
     return;
   }
-  const { report, reportId, matches } = unwrap(last.body);
+  const { report, reportId, revisions, matches } = unwrap(last.body);
   const sigs = Array.isArray(report.signatures) ? report.signatures : [];
   append(
     section,
@@ -188,7 +198,7 @@ function render() {
   if (matches.length > 0) {
     append(section, h('h2', {}, t('verify.copyMatch')), ...matches.map((m) => h('div', { class: 'card copy-match' }, renderCopyFacts(m))));
   }
-  append(section, ...sigs.map((s, i) => signatureCard(s, i, reportId)));
+  append(section, ...sigs.map((s, i) => signatureCard(s, i, reportId, revisions)));
   const htmlBtn = h('button', { type: 'button', class: 'secondary', id: 'report-html' }, t('verify.reportHtml'));
   const pdfBtn = h('button', { type: 'button', class: 'secondary', id: 'report-pdf' }, t('verify.reportPdf'));
   htmlBtn.addEventListener('click', () => void downloadReport('html'));
