@@ -6,6 +6,7 @@ import type { PkiPublicPort } from '../http/routes/pki-public.js';
 import { AppError } from '../core/errors.js';
 import { createVerify, type VerifyWiring } from './verify.js';
 import { createTsa, revocationSource } from './tsa.js';
+import { createCertifiedCopies, type CertifiedCopiesWiring } from './certified-copies.js';
 import { timestampPortFromClient, revocationPortFromSource, type CertificateStatusPort } from '../signing/index.js';
 import type { TimestampAuthority } from '../cms/index.js';
 import { X509Certificate } from 'node:crypto';
@@ -20,6 +21,7 @@ export interface WiredServices {
   readonly signing: SigningWiring;
   readonly verify: VerifyWiring;
   readonly tsa?: TimestampAuthority;
+  readonly copies: CertifiedCopiesWiring;
 }
 
 function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
@@ -83,6 +85,8 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     revocation: revocationPortFromSource(revocationSource(pki, ctx.config.publicUrl)),
     certificateStatus: certificateStatusPort(pki),
   });
+  const copies = createCertifiedCopies(ctx, { signing, pki, timestampAvailable: tsa !== undefined });
+  if (o.schedule) void copies.copies.recoverInterrupted().catch((e: unknown) => ctx.log.error('copy recovery failed', { error: e instanceof Error ? e.message : String(e) }));
   const verify = createVerify({ pki, clock: ctx.clock, publicUrl: ctx.config.publicUrl, trustDirs: [ctx.config.trustAnchorsDir] });
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
@@ -94,12 +98,13 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     void tick();
   }
   return {
-    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify, ...(tsa ? { tsa } : {}) },
+    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) }, copies, ...(tsa ? { tsa } : {}) },
     health: async () => ({ cas: (await pki.store.cas.list()).length }),
     timers,
     pki,
     signing,
     verify,
+    copies,
     ...(tsa ? { tsa } : {}),
   };
 }

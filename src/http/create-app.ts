@@ -19,6 +19,7 @@ import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
 import { raRoutes, type RaPort } from './routes/ra.js';
 import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 import { tsaRoutes, type TsaPort } from './routes/tsa.js';
+import { copiesRoutes, type CopiesPort } from './routes/copies.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -42,6 +43,8 @@ export interface HttpDeps {
   readonly verify?: VerifyPort;
   /** RFC 3161 TSA at POST /tsa (issue 4). */
   readonly tsa?: TsaPort;
+  /** Certified copies and registers (issue 6). */
+  readonly copies?: CopiesPort;
   /** PAdES signing (issue 3). */
   readonly signing?: SigningPort;
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
@@ -106,6 +109,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.pkiAdmin ? certificateRoutes(deps.pkiAdmin) : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),
     ...(deps.tsa ? tsaRoutes(deps.tsa) : []),
+    ...(deps.copies ? copiesRoutes(deps.copies, { uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
   ];

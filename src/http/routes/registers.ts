@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { CertifiedCopiesWiring } from '../../app/certified-copies.js';
+import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
+import { pemEncode } from '../../core/bytes.js';
+import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { actorOf } from './copies.js';
+
+/**
+ * Certifying authorities, the register (sổ chứng thực: volumes, year-end closing, export) and
+ * the server-held signing credentials certifiers and seals use (issue 6; Decree 23/2015 Art. 13).
+ */
+export type RegistersPort = Pick<CertifiedCopiesWiring, 'registers' | 'addCredential'>;
+
+const AuthorityId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/);
+const Name = z.string().trim().min(1).max(300);
+const YearParams = z.object({ id: AuthorityId, year: z.coerce.number().int().min(2000).max(9999) });
+
+function authorityView(a: AuthorityRecord): Record<string, unknown> {
+  return { ...a, createdAt: a.createdAt.toISOString() };
+}
+function volumeView(v: VolumeRecord): Record<string, unknown> {
+  return { ...v, openedAt: v.openedAt.toISOString(), closedAt: v.closedAt?.toISOString() ?? null };
+}
+
+const MANAGERS = ['admin', 'certifier'] as const;
+const READERS = ['admin', 'certifier', 'auditor'] as const;
+
+export function registersRoutes(port: RegistersPort): RouteSpec[] {
+  const r = port.registers;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/authorities',
+      operationId: 'createAuthority',
+      summary: 'Register a certifying authority (commune People\'s Committee, notary office) with its seal credential.',
+      tag: 'registers',
+      auth: ['admin'],
+      body: z.strictObject({ id: AuthorityId, name: Name, place: Name, organizationId: z.string().min(1).max(128).nullable().optional(), sealCredentialId: z.string().min(1).max(128).nullable().optional() }),
+      responses: { 201: { description: 'The authority' }, 409: { description: 'CONFLICT' } },
+      async handle({ res, body, principal }) {
+        const a = await r.createAuthority(actorOf(principal), body);
+        res.setHeader('Location', `/api/v1/authorities/${a.id}`);
+        sendJson(res, 201, authorityView(a));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/authorities',
+      operationId: 'listAuthorities',
+      summary: 'List certifying authorities.',
+      tag: 'registers',
+      auth: READERS,
+      responses: { 200: { description: 'items' } },
+      async handle({ res }) {
+        sendJson(res, 200, { items: (await r.listAuthorities()).map(authorityView) });
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/v1/authorities/:id',
+      operationId: 'updateAuthority',
+      summary: 'Change an authority\'s name, place, organization or seal credential.',
+      tag: 'registers',
+      auth: ['admin'],
+      params: z.object({ id: AuthorityId }),
+      body: z.strictObject({ name: Name.optional(), place: Name.optional(), organizationId: z.string().min(1).max(128).nullable().optional(), sealCredentialId: z.string().min(1).max(128).nullable().optional() }),
+      responses: { 200: { description: 'The authority' }, 404: { description: 'AUTHORITY_UNKNOWN' } },
+      async handle({ res, params, body, principal }) {
+        sendJson(res, 200, authorityView(await r.updateAuthority(actorOf(principal), params.id, body)));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/authorities/:id/registers/:year/volumes',
+      operationId: 'openRegisterVolume',
+      summary: 'Open the next volume (quyển) of the year; numbering continues across volumes.',
+      tag: 'registers',
+      auth: MANAGERS,
+      params: YearParams,
+      responses: { 201: { description: 'The new volume' }, 409: { description: 'REGISTER_CLOSED' } },
+      async handle({ res, params, principal }) {
+        sendJson(res, 201, volumeView(await r.openVolume(actorOf(principal), params.id, params.year)));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/authorities/:id/registers/:year/volumes',
+      operationId: 'listRegisterVolumes',
+      summary: 'Volumes of the year\'s register.',
+      tag: 'registers',
+      auth: READERS,
+      params: YearParams,
+      responses: { 200: { description: 'items' } },
+      async handle({ res, params }) {
+        sendJson(res, 200, { items: (await r.listVolumes(params.id, params.year)).map(volumeView) });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/authorities/:id/registers/:year/close',
+      operationId: 'closeRegisterYear',
+      summary: 'Close the year\'s register with its total; later certifications for that year are refused (REGISTER_CLOSED).',
+      tag: 'registers',
+      auth: MANAGERS,
+      params: YearParams,
+      responses: { 200: { description: 'authorityId, year, total, closedAt, closedBy' } },
+      async handle({ res, params, principal }) {
+        const c = await r.closeYear(actorOf(principal), params.id, params.year);
+        sendJson(res, 200, { ...c, closedAt: c.closedAt.toISOString() });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/authorities/:id/registers/:year/export',
+      operationId: 'exportRegister',
+      summary: 'Export the year\'s register as CSV, or as a PDF signed with the authority seal (needs the seal PIN or an authorization).',
+      tag: 'registers',
+      auth: READERS,
+      params: YearParams,
+      query: z.object({ format: z.enum(['csv', 'pdf']).default('csv') }),
+      body: z.strictObject({ seal: z.union([z.strictObject({ credentialId: z.string().min(1).max(128).optional(), pin: z.string().min(1).max(64) }), z.strictObject({ credentialId: z.string().min(1).max(128).optional(), authorizationId: z.string().min(1).max(128) })]).optional() }),
+      responses: { 200: { description: 'text/csv or application/pdf', contentType: 'text/csv' } },
+      async handle({ res, params, query, body, principal }) {
+        res.setHeader('Cache-Control', 'no-store');
+        const name = `so-chung-thuc-${params.id}-${params.year}`;
+        if (query.format === 'csv') {
+          const csv = await r.exportCsv(actorOf(principal), params.id, params.year);
+          res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+          return void res.send(csv);
+        }
+        const pdf = await r.exportSignedPdf(actorOf(principal), params.id, params.year, body?.seal ?? {});
+        res.status(200).type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}.pdf"`);
+        res.send(pdf);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/credentials',
+      operationId: 'registerCredential',
+      summary: 'Register a server-held signing credential (PIN-protected) for a certificate whose key was kept server-side (request completed with keepKey).',
+      tag: 'registers',
+      auth: ['admin', 'ra-officer'],
+      body: z.strictObject({ certificateId: z.string().min(1).max(128), ownerId: z.string().min(1).max(128).describe('the official or organization (token scope) allowed to use it'), pin: z.string().min(6).max(64), label: z.string().max(200).optional() }),
+      responses: { 201: { description: 'id, ownerId, label, certificate (PEM)' } },
+      async handle({ res, body, principal }) {
+        const c = await port.addCredential(actorOf(principal), body);
+        sendJson(res, 201, { id: c.id, ownerId: c.ownerId, label: c.label, locked: c.locked, certificate: pemEncode('CERTIFICATE', c.certificate), createdAt: c.createdAt.toISOString() });
+      },
+    }),
+  ];
+}
