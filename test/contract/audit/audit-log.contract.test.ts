@@ -1,9 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { verifyAuditExport, GENESIS_HASH, hashAuditRecord, readAuditLog, type AuditRecord } from '../../../src/audit/index.js';
 import { createTestDb, DIALECTS, type TestDb } from '../store/support/test-db.js';
-import { runWorker } from '../store/support/ts-worker.js';
+import { cleanupWorkers, runWorker } from '../store/support/ts-worker.js';
+
+afterAll(() => cleanupWorkers());
 
 const ev = (i: number, extra: Record<string, unknown> = {}) => ({
   actor: `officer-${i % 3}`,

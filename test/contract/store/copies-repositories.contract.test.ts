@@ -4,7 +4,9 @@ import { isAppError } from '../../../src/core/errors.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { createTestDb, DIALECTS, type TestDb } from './support/test-db.js';
 import { newEntry } from './support/register-fixtures.js';
-import { runWorker } from './support/ts-worker.js';
+import { cleanupWorkers, runWorker } from './support/ts-worker.js';
+
+afterAll(() => cleanupWorkers());
 
 const T0 = new Date('2026-05-04T02:00:00.000Z');
 const code = () => `C${randomBytes(6).toString('hex')}`;

@@ -1,8 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/store/index.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { createTestDb, DIALECTS, type TestDb } from './support/test-db.js';
-import { runWorker } from './support/ts-worker.js';
+import { cleanupWorkers, runWorker } from './support/ts-worker.js';
+
+afterAll(() => cleanupWorkers());
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
   let t: TestDb;

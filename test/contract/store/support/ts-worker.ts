@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -10,8 +11,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
  * Runs a TypeScript worker in a separate Node process (a real second process, as a second service
  * instance would be). better-sqlite3 waits for a lock synchronously, so two connections in ONE
  * process deadlock on the SQLite write lock; cross-process tests need their own process.
- * The sources are transpiled (no type check) into `<repo>/.tmp/` (gitignored) so that
- * `node_modules` resolves from there.
+ * The sources are transpiled (no type check) into a temp directory with a `node_modules`
+ * symlink to the repository's, so package imports resolve from there.
  */
 let built: string | undefined;
 
@@ -38,12 +39,17 @@ function transpileTree(outRoot: string): void {
 
 export function buildWorkers(): string {
   if (!built) {
-    built = join(REPO, '.tmp', `store-workers-${process.pid}-${Date.now()}`);
+    built = mkdtempSync(join(tmpdir(), 'kyso-store-workers-'));
+    symlinkSync(join(REPO, 'node_modules'), join(built, 'node_modules'), 'dir');
     transpileTree(built);
-    const dir = built;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   return built;
+}
+
+/** Removes the transpiled tree (call from afterAll; the node_modules symlink is unlinked, not followed). */
+export function cleanupWorkers(): void {
+  if (built) rmSync(built, { recursive: true, force: true });
+  built = undefined;
 }
 
 /** Runs `test/contract/store/support/<name>.ts` (transpiled) with JSON args; resolves its stdout JSON. */
