@@ -90,7 +90,7 @@ export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWir
     },
     async addCredential(actor, c) {
       if (actor.role !== 'admin' && actor.role !== 'ra-officer') throw new AppError('FORBIDDEN', 'only an admin or RA officer registers signing credentials');
-      const cert = await o.pki.store.certificates.get(c.certificateId);
+      const cert = await o.pki.store.certificates.findById(c.certificateId);
       if (!cert) throw new AppError('CERT_NOT_FOUND', `no certificate ${c.certificateId}`);
       if (!cert.der || cert.status !== 'active') throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
       if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');

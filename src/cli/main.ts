@@ -8,6 +8,8 @@ import { registerSignCommands } from './commands/sign.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerVerifyCommands } from './commands/verify.js';
 import { registerTimestampCommands } from './commands/timestamp.js';
+import { registerCopyCommands } from './commands/copy.js';
+import { registerRegisterCommands } from './commands/register.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -29,6 +31,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerPkiCommands(program, io, state);
   registerVerifyCommands(program, io, state);
   registerTimestampCommands(program, io, state);
+  registerCopyCommands(program, io, state);
+  registerRegisterCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

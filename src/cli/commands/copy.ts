@@ -1,0 +1,185 @@
+import type { Command } from 'commander';
+import { AppError } from '../../core/errors.js';
+import type { KeySpec } from '../../keys/key-store.js';
+import { openContext, type KysoContext } from '../../app/context.js';
+import { wireServices, type WiredServices } from '../../app/services.js';
+import { COPY_LEVELS } from '../../app/certified-copies.js';
+import type { CopySignatureLevel } from '../../copies/copy-signer.js';
+import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
+import { readInput, writeOutput } from './sign.js';
+
+/**
+ * `kyso copy certify|lookup|annul|show` (issue 6) and `kyso credential issue|add|list`, what an
+ * operator needs to give a certifier (or an authority seal) a PIN-protected server-held key.
+ * The CLI works on the local data directory: the operator chooses the acting certifier with
+ * --certifier (the credential owner), and the certifier's PIN still unlocks the key.
+ */
+export async function withCopies<T>(io: CliIo, flags: { data?: string }, fn: (w: WiredServices, ctx: KysoContext) => Promise<T>): Promise<T> {
+  const ctx = await openContext(configFor(io, flags));
+  try {
+    return await fn(await wireServices(ctx), ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+const KEY_TYPES: Record<string, KeySpec> = {
+  rsa2048: { type: 'rsa', bits: 2048 },
+  rsa3072: { type: 'rsa', bits: 3072 },
+  p256: { type: 'ec', curve: 'P-256' },
+  p384: { type: 'ec', curve: 'P-384' },
+};
+
+interface CertifyFlags {
+  data?: string;
+  out: string;
+  authority: string;
+  certifier: string;
+  credential: string;
+  pin: string;
+  title: string;
+  sealCredential?: string;
+  sealPin: string;
+  requester: string;
+  requesterId: string;
+  docType: string;
+  docTitle: string;
+  docIssuer: string;
+  copies: string;
+  level?: string;
+  signatureImage?: string;
+  sealImage?: string;
+  json?: boolean;
+}
+
+export function registerCopyCommands(program: Command, io: CliIo, _state: ExitState): void {
+  const copy = program.command('copy').description('certified copies from originals (chứng thực bản sao điện tử từ bản chính)');
+  dataOption(copy.command('certify'))
+    .description('certify a copy of ORIGINAL.pdf, or of scanned page images (JPEG/PNG, ≥ 200 dpi, in page order)')
+    .argument('<original...>', 'one PDF, or one or more page images')
+    .requiredOption('--out <file>', 'where to write the signed copy PDF')
+    .requiredOption('--authority <id>', 'certifying authority id')
+    .requiredOption('--certifier <id>', 'the certifier (owner of the credential)')
+    .requiredOption('--credential <id>', "the certifier's server-held credential")
+    .requiredOption('--pin <pin>', "the certifier's PIN")
+    .option('--title <text>', "certifier's title", 'Công chức Tư pháp - Hộ tịch')
+    .option('--seal-credential <id>', "seal credential (default: the authority's)")
+    .requiredOption('--seal-pin <pin>', 'PIN of the seal credential')
+    .requiredOption('--requester <name>', "requester's full name")
+    .requiredOption('--requester-id <doc>', "requester's ID document, e.g. CCCD 001234567890")
+    .requiredOption('--doc-type <text>', 'document type, e.g. Giấy khai sinh')
+    .requiredOption('--doc-title <text>', "the document's title")
+    .requiredOption('--doc-issuer <text>', 'who issued the original')
+    .option('--copies <n>', 'number of copies (share one number)', '1')
+    .option('--level <level>', `PAdES level: ${COPY_LEVELS.join(', ')} (default B-LT with the TSA, else B-B)`)
+    .option('--signature-image <png>', "certifier's signature image")
+    .option('--seal-image <png>', 'seal image')
+    .option('--json', 'print the register entry as JSON')
+    .action(async (files: string[], f: CertifyFlags) => {
+      if (!/^\d{1,3}$/.test(f.copies)) throw new AppError('VALIDATION_FAILED', '--copies must be a whole number from 1 to 100');
+      if (f.level !== undefined && !(COPY_LEVELS as readonly string[]).includes(f.level)) throw new AppError('VALIDATION_FAILED', `--level must be one of ${COPY_LEVELS.join(', ')}`);
+      const bytes = files.map((p) => readInput(p, 'original'));
+      const isPdf = bytes.length === 1 && bytes[0]!.subarray(0, 1024).includes('%PDF-');
+      await withCopies(io, f, async (w) => {
+        const r = await w.copies.certify(
+          { id: f.certifier, role: 'certifier' },
+          {
+            authorityId: f.authority,
+            original: isPdf ? { pdf: bytes[0]! } : { images: bytes },
+            requesterName: f.requester,
+            requesterIdDocument: f.requesterId,
+            documentType: f.docType,
+            documentTitle: f.docTitle,
+            documentIssuer: f.docIssuer,
+            copies: Number(f.copies),
+            ...(f.level ? { level: f.level as CopySignatureLevel } : {}),
+            certifier: { credentialId: f.credential, pin: f.pin, title: f.title, ...(f.signatureImage ? { signatureImage: readInput(f.signatureImage, 'signature image') } : {}) },
+            seal: { ...(f.sealCredential ? { credentialId: f.sealCredential } : {}), pin: f.sealPin, ...(f.sealImage ? { image: readInput(f.sealImage, 'seal image') } : {}) },
+          },
+        );
+        writeOutput(f.out, r.copy);
+        const e = r.entry;
+        if (f.json) io.stdout(JSON.stringify({ id: e.id, number: e.number, year: e.year, volume: e.volume, lookupCode: e.lookupCode, lookupUrl: r.lookupUrl, feeTotal: e.feeTotal, copySha256: e.copySha256 }) + '\n');
+        else io.stdout(`certified copy số ${e.number}, quyển ${e.volume}/${e.year} → ${f.out}\n  code ${e.lookupCode}  ${r.lookupUrl}\n  fee ${e.feeTotal} VND\n`);
+      });
+    });
+  dataOption(copy.command('lookup'))
+    .description('public facts of a certified copy by its verification code (or --authority --year --number)')
+    .argument('[code]', 'verification code printed on the copy')
+    .option('--authority <id>', 'authority id')
+    .option('--year <y>', 'register year')
+    .option('--number <n>', 'certification number')
+    .action(async (code: string | undefined, f: { data?: string; authority?: string; year?: string; number?: string }) => {
+      await withCopies(io, f, async (w) => {
+        let facts;
+        if (code !== undefined) facts = await w.copies.lookupByCode(code);
+        else {
+          if (!f.authority || !/^\d{4}$/.test(f.year ?? '') || !/^\d{1,8}$/.test(f.number ?? '')) throw new AppError('VALIDATION_FAILED', 'give CODE, or --authority ID --year YYYY --number N');
+          facts = await w.copies.lookupByNumber(f.authority, Number(f.year), Number(f.number));
+        }
+        io.stdout(JSON.stringify(facts, null, 2) + '\n');
+      });
+    });
+  dataOption(copy.command('annul'))
+    .description('annul a certified copy (the entry and its number stay)')
+    .argument('<id>', 'register entry id')
+    .requiredOption('--reason <text>', 'why')
+    .option('--by <id>', 'who annuls (certifier id)', 'cli')
+    .action(async (id: string, f: { data?: string; reason: string; by: string }) => {
+      await withCopies(io, f, async (w) => {
+        const e = await w.copies.copies.annul({ id: f.by, role: 'certifier' }, id, f.reason);
+        io.stdout(`annulled ${e.id} (số ${e.number}/${e.year})\n`);
+      });
+    });
+
+  const cred = program.command('credential').description('server-held signing credentials (key in the key store, PIN-protected) for certifiers and seals');
+  dataOption(cred.command('issue'))
+    .description('issue a certificate with a server-held key and register it as a PIN-protected credential')
+    .requiredOption('--profile <id>', 'individual (certifier) or organization (seal)')
+    .requiredOption('--cn <name>', 'CN: full name or organization name')
+    .requiredOption('--owner <id>', 'who may use it: the official id (certifier) or organization id (seal)')
+    .requiredOption('--pin <pin>', 'the PIN (at least 6 characters)')
+    .option('--subscriber <id>', 'subscriber record the certificate belongs to')
+    .option('--o <org>', 'O')
+    .option('--title <title>', 'title')
+    .option('--uid <id>', 'UID with prefix CCCD:/MST:/… (repeatable)', collect)
+    .option('--key-type <t>', `${Object.keys(KEY_TYPES).join(', ')} (default rsa2048)`)
+    .option('--json', 'print JSON')
+    .action(async (f: { data?: string; profile: string; cn: string; owner: string; pin: string; subscriber?: string; o?: string; title?: string; uid?: string[]; keyType?: string; json?: boolean }) => {
+      const keySpec = KEY_TYPES[f.keyType ?? 'rsa2048'];
+      if (!keySpec) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `--key-type must be one of ${Object.keys(KEY_TYPES).join(', ')}`);
+      await withCopies(io, f, async (w, ctx) => {
+        const admin = { id: 'cli', role: 'admin' };
+        const issued = await w.pki.issuance.issue(admin, {
+          profile: f.profile,
+          ...(f.subscriber ? { subscriberId: f.subscriber } : {}),
+          subject: { country: 'VN', province: ctx.config.province, commonName: f.cn, ...(f.o ? { organization: f.o } : {}), ...(f.title ? { title: f.title } : {}), ...(f.uid?.length ? { uids: f.uid } : {}) },
+          key: { pkcs12Password: '', generate: keySpec, keepKey: true },
+        });
+        const c = await w.copies.addCredential(admin, { certificateId: issued.certificate.id, ownerId: f.owner, pin: f.pin });
+        io.stdout(f.json ? JSON.stringify({ credentialId: c.id, certificateId: issued.certificate.id, serial: issued.certificate.serial, ownerId: c.ownerId }) + '\n' : `credential ${c.id} for ${f.owner} (certificate ${issued.certificate.serial})\n`);
+      });
+    });
+  dataOption(cred.command('add'))
+    .description('register a credential for an existing certificate whose key was kept server-side')
+    .requiredOption('--certificate <id>', 'certificate id (crt_…)')
+    .requiredOption('--owner <id>', 'who may use it')
+    .requiredOption('--pin <pin>', 'the PIN (at least 6 characters)')
+    .action(async (f: { data?: string; certificate: string; owner: string; pin: string }) => {
+      await withCopies(io, f, async (w) => {
+        const c = await w.copies.addCredential({ id: 'cli', role: 'admin' }, { certificateId: f.certificate, ownerId: f.owner, pin: f.pin });
+        io.stdout(`credential ${c.id} for ${f.owner}\n`);
+      });
+    });
+  dataOption(cred.command('list'))
+    .description("an owner's credentials (never PINs or keys)")
+    .requiredOption('--owner <id>', 'owner id')
+    .action(async (f: { data?: string; owner: string }) => {
+      await withCopies(io, f, async (w) => {
+        const list = await w.signing.credentials.list(f.owner);
+        io.stdout(JSON.stringify(list.map((c) => ({ id: c.id, ownerId: c.ownerId, label: c.label, locked: c.locked, createdAt: c.createdAt.toISOString() })), null, 2) + '\n');
+      });
+    });
+}
