@@ -64,6 +64,7 @@ export const STRINGS = {
   'verify.revUpdated': ['thông tin cập nhật lúc', 'information dated'],
   'verify.coverage': ['Phạm vi được ký', 'What the signature covers'],
   'verify.modifications': ['Thay đổi sau khi ký', 'Changes after signing'],
+  'verify.technicalDetails': ['Chi tiết kỹ thuật ({n})', 'Technical details ({n})'],
   'verify.integrity': ['Toàn vẹn', 'Integrity'],
   'verify.digestMatch': ['Nội dung khớp với lúc ký', 'Content matches what was signed'],
   'verify.cryptoValid': ['Giá trị chữ ký đúng', 'Signature value correct'],

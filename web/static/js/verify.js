@@ -105,7 +105,16 @@ function modificationsText(sig) {
   const level = m.level ?? 'NONE';
   const wrap = h('div', {}, t(`mod.${level}`));
   if (Array.isArray(m.details) && m.details.length > 0) {
-    append(wrap, h('ul', { class: 'messages' }, ...m.details.slice(0, 20).map((d) => h('li', {}, MESSAGES[d] ? explain(MESSAGES, d, lang()) : String(d)))));
+    // The validator's object-level notes are for specialists: folded away by default.
+    append(
+      wrap,
+      h(
+        'details',
+        { class: 'tech' },
+        h('summary', {}, t('verify.technicalDetails', { n: m.details.length })),
+        h('ul', { class: 'messages' }, ...m.details.slice(0, 50).map((d) => h('li', { class: 'mono' }, MESSAGES[d] ? explain(MESSAGES, d, lang()) : String(d)))),
+      ),
+    );
   }
   return wrap;
 }
