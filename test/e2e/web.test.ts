@@ -338,6 +338,21 @@ describe('a real certified copy (POST /api/v1/copies) seen by a citizen', () => 
     if (await check.$('.copy-match')) expect(await check.textContent('.copy-match')).toContain(code);
     else console.log('web e2e: the verify response carries no register match (copyMatches) yet');
     await check.close();
+
+    // Annulled later by the certifier: the same QR link now says so.
+    const annul = await fetch(`${web.url}/api/v1/copies/${res.headers.get('x-kyso-copy-id')}/annul`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'cấp nhầm người yêu cầu' }),
+    });
+    expect(annul.status, await annul.clone().text()).toBe(200);
+    const after = await newPage();
+    await after.goto(`${web.url}${qr.pathname}${qr.search}`);
+    await after.waitForSelector('.copy-facts');
+    expect(await after.textContent('#copy-status')).toBe('Đã hủy');
+    expect(await after.textContent('.copy-facts [role=alert]')).toBe('Bản sao này đã bị hủy trong sổ chứng thực và không còn giá trị.');
+    expect(await after.textContent('.copy-facts')).not.toContain('cấp nhầm');
+    await after.close();
   });
 });
 
