@@ -80,7 +80,21 @@ export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWir
       if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${input.authorityId}`);
       // The seal credential belongs to the authority's organization; the certifier applies it on its behalf.
       const sealActor = authority.organizationId ?? actor.id;
-      return serviceFor(level ?? defaultLevel).certify(actor, { ...rest, seal: { ...seal, actorId: sealActor } });
+      const service = serviceFor(level ?? defaultLevel);
+      // A wrong PIN must not cost a register number: PINs are checked (and wrong ones counted)
+      // before allocation by turning each into a one-document signing authorization.
+      let certifier = rest.certifier;
+      let sealAuth: CertifyRequest['seal'] = seal;
+      if (actor.role === 'certifier' && certifier.pin !== undefined && certifier.authorizationId === undefined) {
+        const { pin: _pin, ...c } = certifier;
+        certifier = { ...c, authorizationId: (await o.signing.credentials.authorizeBatch(certifier.credentialId, actor.id, certifier.pin, 1)).id };
+      }
+      const sealCredentialId = seal.credentialId ?? authority.sealCredentialId;
+      if (actor.role === 'certifier' && sealCredentialId && seal.pin !== undefined && seal.authorizationId === undefined) {
+        const { pin: _pin, ...s } = seal;
+        sealAuth = { ...s, credentialId: sealCredentialId, authorizationId: (await o.signing.credentials.authorizeBatch(sealCredentialId, sealActor, seal.pin, 1)).id };
+      }
+      return service.certify(actor, { ...rest, certifier, seal: { ...sealAuth, actorId: sealActor } });
     },
     lookupByCode(code) {
       return copies.lookupByCode(parseLookupCode(code));

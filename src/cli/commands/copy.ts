@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { KeySpec } from '../../keys/key-store.js';
@@ -156,7 +157,8 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
           profile: f.profile,
           ...(f.subscriber ? { subscriberId: f.subscriber } : {}),
           subject: { country: 'VN', province: ctx.config.province, commonName: f.cn, ...(f.o ? { organization: f.o } : {}), ...(f.title ? { title: f.title } : {}), ...(f.uid?.length ? { uids: f.uid } : {}) },
-          key: { pkcs12Password: '', generate: keySpec, keepKey: true },
+          // The key stays in the key store; the one-time PKCS#12 the issuance also builds is discarded.
+          key: { pkcs12Password: randomBytes(12).toString('base64url'), generate: keySpec, keepKey: true },
         });
         const c = await w.copies.addCredential(admin, { certificateId: issued.certificate.id, ownerId: f.owner, pin: f.pin });
         io.stdout(f.json ? JSON.stringify({ credentialId: c.id, certificateId: issued.certificate.id, serial: issued.certificate.serial, ownerId: c.ownerId }) + '\n' : `credential ${c.id} for ${f.owner} (certificate ${issued.certificate.serial})\n`);

@@ -1,0 +1,185 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { deflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { expect } from 'vitest';
+import { createPki } from '../../../src/app/pki.js';
+import type { KysoContext } from '../../../src/app/context.js';
+import type { KeySpec } from '../../../src/keys/key-store.js';
+
+/** Shared set-up for the certified-copy tests: a certifier and a seal with PIN credentials, an authority. */
+
+export function run(cmd: string, args: string[], timeout = 60_000): Promise<{ code: number; out: string; stdout: Buffer }> {
+  return new Promise((resolve) =>
+    execFile(cmd, args, { encoding: 'buffer', timeout, maxBuffer: 64 * 1024 * 1024 }, (e, stdout, stderr) =>
+      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: `${stdout.toString('utf8')}\n${stderr.toString('utf8')}`, stdout }),
+    ),
+  );
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export type Caller = (method: string, path: string, o?: { token?: string; json?: unknown; body?: FormData }) => Promise<{ status: number; headers: Headers; body: Buffer; json: Record<string, any> }>;
+
+export function caller(baseUrl: string): Caller {
+  return async (method, path, o = {}) => {
+    const headers: Record<string, string> = {};
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | FormData | undefined = o.body;
+    if (o.json !== undefined) {
+      body = JSON.stringify(o.json);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const buf = Buffer.from(await res.arrayBuffer());
+    const ct = res.headers.get('content-type') ?? '';
+    const json = /json/.test(ct) && buf.length ? JSON.parse(buf.toString('utf8')) : undefined;
+    return { status: res.status, headers: res.headers, body: buf, json };
+  };
+}
+
+export const CERTIFIER_ID = 'off_nguyen_thi_hang';
+export const SEAL_OWNER = 'org_ubnd_ha_long';
+export const AUTHORITY = 'ubnd-ha-long';
+export const PIN = '246810';
+export const SEAL_PIN = '135790';
+
+export interface CopySetup {
+  readonly certifierToken: string;
+  readonly certifierCredential: string;
+  readonly sealCredential: string;
+  readonly auditorToken: string;
+  readonly signerToken: string;
+}
+
+/**
+ * Certificates with server-held keys come from the issuance service (keepKey); the credentials,
+ * tokens and the authority go through the HTTP API like an operator would.
+ */
+export async function setupCertifierAndAuthority(ctx: KysoContext, call: Caller, adminToken: string, key: KeySpec = { type: 'ec', curve: 'P-256' }): Promise<CopySetup> {
+  const pki = createPki(ctx);
+  const admin = { id: 'test-admin', role: 'admin' };
+  const certifierCert = await pki.issuance.issue(admin, {
+    profile: 'individual',
+    subject: { commonName: 'Nguyễn Thị Hằng', organization: 'UBND xã Hạ Long', uids: ['CCCD:022198001111'], title: 'Công chức Tư pháp - Hộ tịch' },
+    key: { pkcs12Password: 'unused-p12', generate: key, keepKey: true },
+  });
+  const sealCert = await pki.issuance.issue(admin, {
+    profile: 'organization',
+    subject: { commonName: 'Ủy ban nhân dân xã Hạ Long', uids: ['MST:5700100299'] },
+    key: { pkcs12Password: 'unused-p12', generate: key, keepKey: true },
+  });
+  const c1 = await call('POST', '/api/v1/credentials', { token: adminToken, json: { certificateId: certifierCert.certificate.id, ownerId: CERTIFIER_ID, pin: PIN } });
+  expect(c1.status, JSON.stringify(c1.json)).toBe(201);
+  const c2 = await call('POST', '/api/v1/credentials', { token: adminToken, json: { certificateId: sealCert.certificate.id, ownerId: SEAL_OWNER, pin: SEAL_PIN } });
+  expect(c2.status, JSON.stringify(c2.json)).toBe(201);
+  const a = await call('POST', '/api/v1/authorities', {
+    token: adminToken,
+    json: { id: AUTHORITY, name: 'Ủy ban nhân dân xã Hạ Long', place: 'xã Hạ Long, tỉnh Quảng Ninh', organizationId: SEAL_OWNER, sealCredentialId: c2.json.id },
+  });
+  expect(a.status, JSON.stringify(a.json)).toBe(201);
+  const token = async (role: string, organizationId?: string) => {
+    const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...(organizationId ? { organizationId } : {}) } });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    return r.json.token as string;
+  };
+  return {
+    certifierToken: await token('certifier', CERTIFIER_ID),
+    certifierCredential: c1.json.id,
+    sealCredential: c2.json.id,
+    auditorToken: await token('auditor'),
+    signerToken: await token('signer', CERTIFIER_ID),
+  };
+}
+
+/** An original with `pages` pages of Vietnamese-free text (standard font), as a clerk would scan or export. */
+export async function originalPdf(pages: number, title = 'GIẤY KHAI SINH'): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 1; i <= pages; i++) {
+    const p = doc.addPage([595.28, 841.89]);
+    p.drawText(`Original document page ${i} of ${pages}`, { x: 72, y: 760, size: 14, font });
+    p.drawText(title.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/Đ/g, 'D'), { x: 72, y: 730, size: 12, font });
+  }
+  doc.setCreationDate(new Date(0));
+  doc.setModificationDate(new Date(0));
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+function crc32(b: Buffer): number {
+  let c = ~0;
+  for (const x of b) {
+    c ^= x;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** A scanned page as PNG declaring `dpi` in pHYs (PNG spec §11.3.5.3). */
+export function scanPng(width: number, height: number, dpi: number, shade: number): Buffer {
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const ink = (y % 40 < 3 && x > 40 && x < width - 40) || (x % 97 === 0);
+      png.data[i] = ink ? 20 : shade;
+      png.data[i + 1] = ink ? 20 : shade;
+      png.data[i + 2] = ink ? 60 : 255;
+      png.data[i + 3] = 255;
+    }
+  const raw = PNG.sync.write(png);
+  const ppm = Math.round(dpi / 0.0254);
+  const data = Buffer.alloc(9);
+  data.writeUInt32BE(ppm, 0);
+  data.writeUInt32BE(ppm, 4);
+  data[8] = 1;
+  const type = Buffer.from('pHYs', 'latin1');
+  const chunk = Buffer.concat([Buffer.from([0, 0, 0, 9]), type, data, Buffer.alloc(4)]);
+  chunk.writeUInt32BE(crc32(Buffer.concat([type, data])), 17);
+  // After IHDR (8-byte signature + 25-byte IHDR chunk).
+  return Buffer.concat([raw.subarray(0, 33), chunk, raw.subarray(33)]);
+}
+void deflateSync;
+
+export interface CertifyFields {
+  authorityId?: string;
+  pin?: string;
+  sealPin?: string;
+  level?: string;
+  copies?: number;
+  credentialId?: string;
+  authorizationId?: string;
+  sealAuthorizationId?: string;
+}
+
+export function certifyForm(setup: CopySetup, files: { original?: Buffer; images?: Buffer[] }, f: CertifyFields = {}): FormData {
+  const fd = new FormData();
+  if (files.original) fd.append('original', new Blob([files.original], { type: 'application/pdf' }), 'original.pdf');
+  for (const [i, img] of (files.images ?? []).entries()) fd.append('image', new Blob([img], { type: 'image/png' }), `scan-${i + 1}.png`);
+  fd.set(
+    'request',
+    JSON.stringify({
+      authorityId: f.authorityId ?? AUTHORITY,
+      requesterName: 'Trần Văn Bình',
+      requesterIdDocument: 'CCCD 022090009999',
+      documentType: 'Giấy khai sinh',
+      documentTitle: 'Giấy khai sinh, quyển số 02/2020, số 123',
+      documentIssuer: 'UBND phường Hồng Gai',
+      copies: f.copies ?? 1,
+      ...(f.level ? { level: f.level } : {}),
+      certifier: { credentialId: f.credentialId ?? setup.certifierCredential, title: 'Công chức Tư pháp - Hộ tịch', ...(f.authorizationId ? { authorizationId: f.authorizationId } : { pin: f.pin ?? PIN }) },
+      seal: f.sealAuthorizationId ? { authorizationId: f.sealAuthorizationId } : { pin: f.sealPin ?? SEAL_PIN },
+    }),
+  );
+  return fd;
+}
