@@ -103,21 +103,39 @@ function readAt(buf: Buffer, pos: number, limit: number, code: ErrorCode, der: b
   return node(buf, tag, tagNumber, constructed, false, pos, p, end, end);
 }
 
+/**
+ * Nodes are class instances whose `raw`/`content` slices are made on access: parsers on hot paths
+ * (OCSP requests, CSRs, certificates) walk many elements and use few slices, and a Buffer view per
+ * element costs more than the read itself.
+ */
+class Node implements DerNode {
+  constructor(
+    readonly buf: Buffer,
+    readonly tag: number,
+    readonly tagNumber: number,
+    readonly constructed: boolean,
+    readonly indefinite: boolean,
+    readonly start: number,
+    readonly contentStart: number,
+    readonly contentEnd: number,
+    readonly end: number,
+  ) {}
+
+  get tagClass(): number {
+    return this.tag >> 6;
+  }
+
+  get raw(): Buffer {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  get content(): Buffer {
+    return this.buf.subarray(this.contentStart, this.contentEnd);
+  }
+}
+
 function node(buf: Buffer, tag: number, tagNumber: number, constructed: boolean, indefinite: boolean, start: number, contentStart: number, contentEnd: number, end: number): DerNode {
-  return {
-    tag,
-    tagClass: tag >> 6,
-    tagNumber,
-    constructed,
-    indefinite,
-    buf,
-    start,
-    contentStart,
-    contentEnd,
-    end,
-    raw: buf.subarray(start, end),
-    content: buf.subarray(contentStart, contentEnd),
-  };
+  return new Node(buf, tag, tagNumber, constructed, indefinite, start, contentStart, contentEnd, end);
 }
 
 /** Children of a constructed element (offsets stay relative to the same buffer). */
