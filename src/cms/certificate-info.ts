@@ -7,10 +7,13 @@ import { OID } from '../core/oids.js';
  * The parts of an X.509 certificate (RFC 5280 §4.1) that CMS and timestamping need, as raw DER
  * slices of the certificate itself: issuer Name and serial for issuerAndSerialNumber (RFC 5652
  * §10.2.4) and ESS IssuerSerial (RFC 5035 §4), the SKI for subjectKeyIdentifier sids, the SPKI
- * for verification, and the extensions the TSA and LTV collection look at.
+ * for verification, and the extensions the TSA and LTV collection look at. The CA (src/pki) reads
+ * its own certificates with it too: tbsCertificate, subject and key bits for issuing and OCSP.
  */
 export interface CertificateInfo {
   readonly der: Buffer;
+  /** The TBSCertificate element exactly as signed (RFC 5280 §4.1.1.1). */
+  readonly tbs: Buffer;
   readonly issuer: Buffer;
   readonly subject: Buffer;
   /** INTEGER element (tag, length, content) exactly as in the certificate. */
@@ -34,7 +37,8 @@ export function certificateInfo(der: Buffer, code: ErrorCode = 'CMS_MALFORMED'):
   if (hit) return hit;
   const cert = expectTag(readDer(der, 0, code), 0x30, 'Certificate', code);
   const [tbsNode] = children(cert, code);
-  const tbs = children(expectTag(tbsNode, 0x30, 'TBSCertificate', code), code);
+  const tbsElement = expectTag(tbsNode, 0x30, 'TBSCertificate', code);
+  const tbs = children(tbsElement, code);
   let i = 0;
   if (tbs[0]?.tag === 0xa0) i++; // [0] EXPLICIT version
   const serial = expectTag(tbs[i], 0x02, 'serialNumber', code);
@@ -61,6 +65,7 @@ export function certificateInfo(der: Buffer, code: ErrorCode = 'CMS_MALFORMED'):
   const keyBits = expectTag(children(spki, code)[1], 0x03, 'subjectPublicKey', code);
   const info: CertificateInfo = {
     der,
+    tbs: tbsElement.raw,
     issuer: issuer.raw,
     subject: subject.raw,
     serialDer: serial.raw,

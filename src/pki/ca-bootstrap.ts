@@ -5,7 +5,7 @@ import type { KeySpec, KeyStore } from '../keys/key-store.js';
 import { SYSTEM_ACTOR } from './actor.js';
 import type { CaRegistry } from './ca-registry.js';
 import type { PkiConfig } from './config.js';
-import { certificateParts } from './der-reader.js';
+import { certificateInfo } from '../cms/certificate-info.js';
 import { keyIdentifier } from './extensions.js';
 import type { IssuanceService } from './issuance-service.js';
 import { assertLint } from './lint.js';
@@ -62,7 +62,7 @@ export async function ensureHierarchy(d: BootstrapDeps): Promise<{ created: stri
   for (const caId of ['root', ...ISSUING_CA_IDS]) {
     const id = ocspResponderId(caId);
     const existing = await d.store.cas.get(id);
-    if (existing) responderKey ??= { uri: existing.keyUri, spki: certificateParts(existing.certificateDer).spki };
+    if (existing) responderKey ??= { uri: existing.keyUri, spki: certificateInfo(existing.certificateDer, 'INTERNAL').spki };
     const renew = existing && existing.notAfter.getTime() - d.clock.now().getTime() < RESPONDER_RENEW_BEFORE_MS;
     if (existing && !renew) continue;
     await createSubordinate(d, {
@@ -70,7 +70,7 @@ export async function ensureHierarchy(d: BootstrapDeps): Promise<{ created: stri
       subject: subj(`OCSP - ${names[caId] as string}`), keySpec: LEAF_SERVICE_KEY, reuseKey: responderKey, replace: renew === true,
     });
     const now = await d.store.cas.get(id);
-    if (now) responderKey ??= { uri: now.keyUri, spki: certificateParts(now.certificateDer).spki };
+    if (now) responderKey ??= { uri: now.keyUri, spki: certificateInfo(now.certificateDer, 'INTERNAL').spki };
     created.push(id);
   }
   if (!(await d.store.cas.get('tsa'))) {

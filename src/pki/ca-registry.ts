@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { Signer } from '../core/signature-algorithms.js';
 import type { KeyStore } from '../keys/key-store.js';
-import { certificateParts, type CertificateParts } from './der-reader.js';
+import { certificateInfo, type CertificateInfo } from '../cms/certificate-info.js';
 import { keyIdentifier } from './extensions.js';
 import type { CaRecord, CaRepository } from './ports.js';
 import { pkiUrls } from './config.js';
@@ -11,7 +11,7 @@ import type { IssuerInfo } from './x509-builder.js';
 /** A CA row with what the builders need derived once: parts, key id, issuer info, signer. */
 export interface LoadedCa {
   readonly record: CaRecord;
-  readonly parts: CertificateParts;
+  readonly parts: CertificateInfo;
   readonly keyId: Buffer;
   readonly issuer: IssuerInfo;
   /** SHA-1 of the public key BIT STRING (OCSP ResponderID byKey). */
@@ -60,7 +60,8 @@ export class CaRegistry {
 }
 
 export function loadCa(record: CaRecord, keys: KeyStore, baseUrl: string): LoadedCa {
-  const parts = certificateParts(record.certificateDer);
+  // a stored CA certificate that does not parse is our fault, not the caller's
+  const parts = certificateInfo(record.certificateDer, 'INTERNAL');
   const keyId = keyIdentifier(parts.publicKeyBits);
   let signer: Promise<Signer> | undefined;
   return {

@@ -1,6 +1,6 @@
 import { bits, enumerated, explicit, generalizedTime, implicitPrim, int, octets, oid, seq, tlv, x509Time, type Der } from '../core/der.js';
 import { signatureAlgorithmIdentifier, type Signer } from '../core/signature-algorithms.js';
-import { OID } from './oids.js';
+import { OID } from '../core/oids.js';
 import type { RevokedEntry } from './ports.js';
 import { reasonCode } from './revocation-reasons.js';
 

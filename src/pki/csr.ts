@@ -1,7 +1,9 @@
 import { createHash, verify as nodeVerify, constants, type KeyObject } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { pemDecodeAll } from '../core/bytes.js';
-import { children, content, decodeOid, readTlv, slice, type Tlv } from './der-reader.js';
+import type { ErrorCode } from '../core/error-codes.js';
+import { children, decodeOidContent, readDer, type DerNode } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 import { subjectKeyFromSpki, type SubjectKey } from './x509-builder.js';
 
 /**
@@ -28,30 +30,35 @@ const SIG_ALGS: Record<string, Verify> = {
   '1.2.840.10045.4.3.3': { hash: 'sha384', pss: false },
   '1.2.840.10045.4.3.4': { hash: 'sha512', pss: false },
 };
-const HASH_BY_OID: Record<string, string> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
+const PSS_HASHES: Record<string, string> = {
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
 };
 const OID_RSA_PSS = '1.2.840.113549.1.1.10';
+/** CSRs are judged as DER (RFC 2986 §4): indefinite and non-minimal lengths are refused. */
+const C: ErrorCode = 'CSR_MALFORMED';
+const DER = { der: true } as const;
+
+const MALFORMED = 'CSR is malformed: ';
 
 function malformed(why: string, cause?: unknown): never {
-  throw new AppError('CSR_MALFORMED', `CSR is malformed: ${why}`, cause === undefined ? {} : { cause });
+  throw new AppError(C, `${MALFORMED}${why}`, cause === undefined ? {} : { cause });
 }
 
 /** RSASSA-PSS-params (RFC 4055 §3.1): hash and salt length; MGF1 must use the same hash. */
-function pssParams(der: Buffer, params: Tlv | undefined): { hash: string; saltLength: number } {
+function pssParams(params: DerNode | undefined): { hash: string; saltLength: number } {
   let hash = 'sha1';
   let saltLength = 20;
   if (params) {
-    for (const f of children(der, params)) {
-      const [inner] = children(der, f);
+    for (const f of children(params, C, DER)) {
+      const [inner] = children(f, C, DER);
       if (!inner) continue;
       if (f.tag === 0xa0) {
-        const [o] = children(der, inner);
-        hash = (o && HASH_BY_OID[decodeOid(content(der, o))]) || malformed('unsupported PSS hash');
+        const [o] = children(inner, C, DER);
+        hash = (o && PSS_HASHES[decodeOidContent(o.content)]) || malformed('unsupported PSS hash');
       } else if (f.tag === 0xa2) {
-        saltLength = Number(BigInt('0x' + (content(der, inner).toString('hex') || '0')));
+        saltLength = Number(BigInt('0x' + (inner.content.toString('hex') || '0')));
       }
     }
   }
@@ -72,42 +79,42 @@ export function csrBytes(input: Buffer | string): Buffer {
 /** Parses and verifies a CSR; throws CSR_MALFORMED or CSR_SIGNATURE_INVALID. */
 export function parseCsr(input: Buffer | string): ParsedCsr {
   const der = csrBytes(input);
-  let info: Tlv, alg: Tlv, sig: Tlv, subject: Tlv, spkiT: Tlv;
+  let info: DerNode, alg: DerNode, sig: DerNode, subject: DerNode, spkiT: DerNode;
   let algOid: string;
-  let algParams: Tlv | undefined;
+  let algParams: DerNode | undefined;
   try {
-    const top = readTlv(der, 0);
+    const top = readDer(der, 0, C, DER);
     if (top.tag !== 0x30 || top.end !== der.length) malformed('not a single SEQUENCE');
-    const parts = children(der, top);
+    const parts = children(top, C, DER);
     if (parts.length !== 3) malformed('CertificationRequest must have 3 parts');
-    [info, alg, sig] = parts as [Tlv, Tlv, Tlv];
+    [info, alg, sig] = parts as [DerNode, DerNode, DerNode];
     if (info.tag !== 0x30 || alg.tag !== 0x30 || sig.tag !== 0x03) malformed('unexpected element types');
-    const f = children(der, info);
+    const f = children(info, C, DER);
     const [version, subj, spki] = f;
-    if (!version || version.tag !== 0x02 || content(der, version).toString('hex') !== '00') malformed('version must be 0');
+    if (!version || version.tag !== 0x02 || version.content.toString('hex') !== '00') malformed('version must be 0');
     if (!subj || subj.tag !== 0x30 || !spki || spki.tag !== 0x30) malformed('missing subject or key');
     subject = subj;
     spkiT = spki;
-    const a = children(der, alg);
+    const a = children(alg, C, DER);
     if (!a[0] || a[0].tag !== 0x06) malformed('bad signature algorithm');
-    algOid = decodeOid(content(der, a[0]));
+    algOid = decodeOidContent(a[0].content);
     algParams = a[1]?.tag === 0x30 ? a[1] : undefined;
     if (der[sig.contentStart] !== 0) malformed('signature BIT STRING has unused bits');
   } catch (e) {
-    if (e instanceof AppError) throw e;
-    malformed('not valid DER', e);
+    if (e instanceof AppError && e.message.startsWith(MALFORMED)) throw e;
+    malformed(`not valid DER (${e instanceof Error ? e.message : 'unreadable'})`, e);
   }
   let key: SubjectKey;
   try {
-    key = subjectKeyFromSpki(Buffer.from(slice(der, spkiT)));
+    key = subjectKeyFromSpki(Buffer.from(spkiT.raw));
   } catch (e) {
     malformed('public key is not a supported SubjectPublicKeyInfo', e);
   }
-  const tbs = slice(der, info);
+  const tbs = info.raw;
   const signature = der.subarray(sig.contentStart + 1, sig.end);
   let ok: boolean;
   if (algOid === OID_RSA_PSS) {
-    const { hash, saltLength } = pssParams(der, algParams);
+    const { hash, saltLength } = pssParams(algParams);
     ok = safeVerify(hash, tbs, { key: key.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
   } else {
     const v = SIG_ALGS[algOid];
@@ -117,7 +124,7 @@ export function parseCsr(input: Buffer | string): ParsedCsr {
   if (!ok) throw new AppError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
   return {
     der,
-    subjectDer: Buffer.from(slice(der, subject)),
+    subjectDer: Buffer.from(subject.raw),
     key,
     signatureAlgorithm: algOid,
     spkiSha256: createHash('sha256').update(key.spki).digest('hex'),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bool, ia5, implicitCons, implicitPrim, int, namedBits, NULL, octets, oid, seq, type Der } from '../core/der.js';
-import { KU, OID, type KeyUsageName } from './oids.js';
+import { KU, OID, type KeyUsageName } from '../core/oids.js';
 
 /**
  * X.509 v3 extension encoders (RFC 5280 §4.2). Each returns a complete `Extension` SEQUENCE:

@@ -1,8 +1,10 @@
 import { AppError } from '../core/errors.js';
-import { readTlv } from './der-reader.js';
-import { OID } from './oids.js';
+import { readDer } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 import { addYears } from './profiles.js';
 import type { CertificateTemplate } from './x509-builder.js';
+
+const DER = { der: true } as const;
 
 /**
  * Pre-signing lint in the spirit of boulder's linter (zlint rules that matter for our
@@ -67,7 +69,7 @@ export function lintCertificate(t: CertificateTemplate, tbs?: Buffer): string[] 
   // the encoding itself
   if (tbs) {
     try {
-      if (readTlv(tbs, 0).end !== tbs.length) problems.push('TBSCertificate has trailing bytes');
+      if (readDer(tbs, 0, 'LINT_FAILED', DER).end !== tbs.length) problems.push('TBSCertificate has trailing bytes');
     } catch {
       problems.push('TBSCertificate is not valid DER');
     }
@@ -84,7 +86,7 @@ export function assertLint(t: CertificateTemplate, tbs?: Buffer): void {
 export function assertEncoding(tbs: Buffer): void {
   let ok = false;
   try {
-    ok = readTlv(tbs, 0).end === tbs.length;
+    ok = readDer(tbs, 0, 'LINT_FAILED', DER).end === tbs.length;
   } catch {
     ok = false;
   }

@@ -1,7 +1,8 @@
 import { AppError } from '../core/errors.js';
 import { ia5, oid, printable, seq, set, utf8, type Der } from '../core/der.js';
-import { children, content, decodeOid, readTlv, DerReadError } from './der-reader.js';
-import { OID } from './oids.js';
+import type { ErrorCode } from '../core/error-codes.js';
+import { children, decodeOidContent, derError, readDer } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 import type { SubjectFields } from './ports.js';
 
 /**
@@ -119,6 +120,8 @@ const SHORT: Record<string, string> = {
 };
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const C: ErrorCode = 'SUBJECT_INVALID';
+const DER = { der: true } as const;
 
 function decodeString(tag: number, b: Buffer): string {
   switch (tag) {
@@ -144,15 +147,15 @@ function decodeString(tag: number, b: Buffer): string {
 /** Attributes of a DER Name in encoding order: [{type: 'CN', oid, value}]. */
 export function parseName(der: Buffer): { type: string; oid: string; value: string }[] {
   try {
-    const name = readTlv(der, 0);
-    if (name.tag !== 0x30) throw new DerReadError('Name is not a SEQUENCE');
+    const name = readDer(der, 0, C, DER);
+    if (name.tag !== 0x30) throw derError(C, 'Name is not a SEQUENCE');
     const out: { type: string; oid: string; value: string }[] = [];
-    for (const rdn of children(der, name)) {
-      for (const a of children(der, rdn)) {
-        const [t, v] = children(der, a);
-        if (!t || !v) throw new DerReadError('bad AttributeTypeAndValue');
-        const o = decodeOid(content(der, t));
-        out.push({ type: SHORT[o] ?? o, oid: o, value: decodeString(v.tag, content(der, v)) });
+    for (const rdn of children(name, C, DER)) {
+      for (const a of children(rdn, C, DER)) {
+        const [t, v] = children(a, C, DER);
+        if (!t || !v) throw derError(C, 'bad AttributeTypeAndValue');
+        const o = decodeOidContent(t.content);
+        out.push({ type: SHORT[o] ?? o, oid: o, value: decodeString(v.tag, v.content) });
       }
     }
     return out;

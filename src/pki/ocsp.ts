@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { bits, enumerated, explicit, generalizedTime, octets, oid, seq, tlv, type Der } from '../core/der.js';
 import { signatureAlgorithmIdentifier, type Signer } from '../core/signature-algorithms.js';
 import { AppError } from '../core/errors.js';
-import { children, content, decodeOid, readTlv, slice, type Tlv } from './der-reader.js';
-import { OID } from './oids.js';
+import type { ErrorCode } from '../core/error-codes.js';
+import { children, decodeOidContent, readDer, type DerNode } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 import { serialToHex } from './serial.js';
 
 /**
@@ -18,9 +19,9 @@ const STATUS_CODES: Record<OcspResponseStatus, number> = {
 
 const HASH_NAMES: Record<string, string> = {
   [OID.sha1]: 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
 };
 
 export interface OcspCertId {
@@ -42,8 +43,13 @@ export interface OcspRequest {
 export const OCSP_MAX_REQUEST_BYTES = 8 * 1024;
 export const OCSP_MAX_CERT_IDS = 10;
 
+/** Requests are read as DER (RFC 6960 §4.1 is DER-encoded); BER-only encodings are malformed. */
+const C: ErrorCode = 'OCSP_MALFORMED_REQUEST';
+const DER = { der: true } as const;
+const MALFORMED = 'malformed OCSP request: ';
+
 function malformed(why: string, cause?: unknown): never {
-  throw new AppError('OCSP_MALFORMED_REQUEST', `malformed OCSP request: ${why}`, cause === undefined ? {} : { cause });
+  throw new AppError(C, `${MALFORMED}${why}`, cause === undefined ? {} : { cause });
 }
 
 /** Decodes the base64 path segment of a GET request (RFC 6960 Appendix A.1), URL-encoded or not. */
@@ -63,56 +69,59 @@ export function decodeOcspGetPath(segment: string): Buffer {
 export function parseOcspRequest(der: Buffer): OcspRequest {
   if (der.length > OCSP_MAX_REQUEST_BYTES) malformed('request too large');
   try {
-    const top = readTlv(der, 0);
+    const top = readDer(der, 0, C, DER);
     if (top.tag !== 0x30 || top.end !== der.length) malformed('not a single SEQUENCE');
-    const [tbs] = children(der, top);
+    const [tbs] = children(top, C, DER);
     if (!tbs || tbs.tag !== 0x30) malformed('no TBSRequest');
-    let list: Tlv | undefined;
-    let exts: Tlv | undefined;
-    for (const f of children(der, tbs)) {
+    let list: DerNode | undefined;
+    let exts: DerNode | undefined;
+    for (const f of children(tbs, C, DER)) {
       if (f.tag === 0xa0) {
-        const [v] = children(der, f);
-        if (!v || content(der, v).toString('hex') !== '00') malformed('unsupported version');
+        const [v] = children(f, C, DER);
+        if (!v || v.tag !== 0x02 || v.content.length !== 1 || v.content[0] !== 0) malformed('unsupported version');
       } else if (f.tag === 0x30) list = f;
       else if (f.tag === 0xa2) exts = f;
     }
     if (!list) malformed('no requestList');
-    const requests = children(der, list);
+    const requests = children(list, C, DER);
     if (requests.length === 0) malformed('empty requestList');
     if (requests.length > OCSP_MAX_CERT_IDS) malformed('too many certificates in one request');
     const certIds: OcspCertId[] = requests.map((r) => {
-      const [cid] = children(der, r);
+      if (r.tag !== 0x30) malformed('bad Request');
+      const [cid] = children(r, C, DER);
       if (!cid || cid.tag !== 0x30) malformed('no CertID');
-      const [alg, nameHash, keyHash, serial] = children(der, cid);
-      if (!alg || !nameHash || !keyHash || !serial || nameHash.tag !== 0x04 || keyHash.tag !== 0x04 || serial.tag !== 0x02) malformed('bad CertID');
-      const [algOid] = children(der, alg);
+      const [alg, nameHash, keyHash, serial] = children(cid, C, DER);
+      if (!alg || !nameHash || !keyHash || !serial || alg.tag !== 0x30 || nameHash.tag !== 0x04 || keyHash.tag !== 0x04 || serial.tag !== 0x02) malformed('bad CertID');
+      const [algOid] = children(alg, C, DER);
       if (!algOid || algOid.tag !== 0x06) malformed('bad hash algorithm');
-      const serialBytes = content(der, serial);
+      const serialBytes = serial.content;
       if (serialBytes.length === 0 || serialBytes.length > 21 || ((serialBytes[0] ?? 0) & 0x80)) malformed('bad serial number');
+      const hashOid = decodeOidContent(algOid.content);
       return {
-        raw: Buffer.from(slice(der, cid)),
-        hashAlgorithm: HASH_NAMES[decodeOid(content(der, algOid))] ?? decodeOid(content(der, algOid)),
-        issuerNameHash: Buffer.from(content(der, nameHash)),
-        issuerKeyHash: Buffer.from(content(der, keyHash)),
+        raw: Buffer.from(cid.raw),
+        hashAlgorithm: HASH_NAMES[hashOid] ?? hashOid,
+        issuerNameHash: Buffer.from(nameHash.content),
+        issuerKeyHash: Buffer.from(keyHash.content),
         serial: serialToHex(serialBytes),
       };
     });
     let nonceExtension: Buffer | undefined;
     if (exts) {
-      const [list2] = children(der, exts);
-      for (const e of list2 ? children(der, list2) : []) {
-        const [o, ...rest] = children(der, e);
-        if (o && o.tag === 0x06 && decodeOid(content(der, o)) === OID.ocspNonce) {
+      const [list2] = children(exts, C, DER);
+      for (const e of list2 ? children(list2, C, DER) : []) {
+        if (e.tag !== 0x30) malformed('bad Extension');
+        const [o, ...rest] = children(e, C, DER);
+        if (o && o.tag === 0x06 && decodeOidContent(o.content) === OID.ocspNonce) {
           const value = rest[rest.length - 1];
           if (!value || value.tag !== 0x04 || value.end - value.contentStart > 34) malformed('bad nonce');
-          nonceExtension = Buffer.from(slice(der, e));
+          nonceExtension = Buffer.from(e.raw);
         }
       }
     }
     return { certIds, nonceExtension };
   } catch (e) {
-    if (e instanceof AppError) throw e;
-    malformed('not valid DER', e);
+    if (e instanceof AppError && e.message.startsWith(MALFORMED)) throw e;
+    malformed(`not valid DER (${e instanceof Error ? e.message : 'unreadable'})`, e);
   }
 }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { OID, type KeyUsageName } from './oids.js';
+import { OID, type KeyUsageName } from '../core/oids.js';
 import type { SubscriberKind } from './ports.js';
 
 /**

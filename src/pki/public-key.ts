@@ -1,8 +1,8 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { children, content, decodeOid, readTlv } from './der-reader.js';
+import { children, decodeOidContent, readDer } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 
-const OID_RSA = '1.2.840.113549.1.1.1';
-const OID_EC = '1.2.840.10045.2.1';
+const DER = { der: true } as const;
 const CURVES: Record<string, { crv: string; len: number }> = {
   '1.2.840.10045.3.1.7': { crv: 'P-256', len: 32 },
   '1.3.132.0.34': { crv: 'P-384', len: 48 },
@@ -24,21 +24,21 @@ function unsigned(b: Buffer): Buffer {
  */
 export function importSpki(spki: Buffer): KeyObject {
   try {
-    const top = readTlv(spki, 0);
-    const [alg, bitStr] = children(spki, top);
+    const top = readDer(spki, 0, 'BAD_REQUEST', DER);
+    const [alg, bitStr] = children(top, 'BAD_REQUEST', DER);
     if (alg && bitStr && bitStr.tag === 0x03 && spki[bitStr.contentStart] === 0) {
-      const [algOid, params] = children(spki, alg);
-      const oidStr = algOid ? decodeOid(content(spki, algOid)) : '';
+      const [algOid, params] = children(alg, 'BAD_REQUEST', DER);
+      const oidStr = algOid ? decodeOidContent(algOid.content) : '';
       const bitsBody = spki.subarray(bitStr.contentStart + 1, bitStr.end);
-      if (oidStr === OID_RSA) {
-        const rsa = readTlv(bitsBody, 0);
-        const [n, e] = children(bitsBody, rsa);
+      if (oidStr === OID.rsaEncryption) {
+        const rsa = readDer(bitsBody, 0, 'BAD_REQUEST', DER);
+        const [n, e] = children(rsa, 'BAD_REQUEST', DER);
         if (rsa.end === bitsBody.length && n?.tag === 0x02 && e?.tag === 0x02) {
-          const jwk: JsonWebKey = { kty: 'RSA', n: b64u(unsigned(content(bitsBody, n))), e: b64u(unsigned(content(bitsBody, e))) };
+          const jwk: JsonWebKey = { kty: 'RSA', n: b64u(unsigned(n.content)), e: b64u(unsigned(e.content)) };
           return createPublicKey({ key: jwk, format: 'jwk' });
         }
-      } else if (oidStr === OID_EC && params?.tag === 0x06) {
-        const curve = CURVES[decodeOid(content(spki, params))];
+      } else if (oidStr === OID.ecPublicKey && params?.tag === 0x06) {
+        const curve = CURVES[decodeOidContent(params.content)];
         if (curve && bitsBody.length === 1 + 2 * curve.len && bitsBody[0] === 0x04) {
           const jwk: JsonWebKey = {
             kty: 'EC', crv: curve.crv,

@@ -4,7 +4,7 @@ import { newId } from '../core/ids.js';
 import type { KeySpec } from '../keys/key-store.js';
 import { requireRole, type Actor } from './actor.js';
 import { parseCsr } from './csr.js';
-import { certificateParts } from './der-reader.js';
+import { certificateInfo } from '../cms/certificate-info.js';
 import type { IssuanceService, IssueResult } from './issuance-service.js';
 import type { LifecycleService } from './lifecycle-service.js';
 import { normalizeSubject } from './names.js';
@@ -261,7 +261,7 @@ export class RaService {
     }
     if (req.kind !== 'new' && (!old || old.status !== 'active' || !old.der)) throw new AppError('CERT_NOT_ACTIVE', 'the certificate to replace is no longer active');
     const keygen = { pkcs12Password: o.pkcs12Password ?? '', keepKey: o.keepKey === true, ...(req.params.keySpec ? { generate: req.params.keySpec } : {}) };
-    const existing = old?.der ? { existingSpki: certificateParts(old.der).spki, keyUri: old.keyUri } : undefined;
+    const existing = old?.der ? { existingSpki: certificateInfo(old.der, 'INTERNAL').spki, keyUri: old.keyUri } : undefined;
     const key =
       req.kind === 'renew' ? existing
       : req.csrDer ? { csr: req.csrDer }

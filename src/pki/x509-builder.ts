@@ -3,7 +3,7 @@ import { importSpki } from './public-key.js';
 import { bits, explicit, int, seq, x509Time, type Der } from '../core/der.js';
 import { signatureAlgorithmIdentifier, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
 import { AppError } from '../core/errors.js';
-import { children, readTlv } from './der-reader.js';
+import { children, readDer, type DerNode } from '../core/der-reader.js';
 import * as ext from './extensions.js';
 import type { Profile } from './profiles.js';
 import type { SubjectFields } from './ports.js';
@@ -52,9 +52,15 @@ export interface CertificateTemplate {
 
 /** Parses a SubjectPublicKeyInfo; CSR_MALFORMED-free: callers choose the code. */
 export function subjectKeyFromSpki(spki: Buffer): SubjectKey {
-  const t = readTlv(spki, 0);
+  let t: DerNode;
+  let bitStr: DerNode | undefined;
+  try {
+    t = readDer(spki, 0, 'BAD_REQUEST', { der: true });
+    [, bitStr] = children(t, 'BAD_REQUEST', { der: true });
+  } catch (e) {
+    throw new TypeError('SubjectPublicKeyInfo is not valid DER', { cause: e });
+  }
   if (t.tag !== 0x30 || t.end !== spki.length) throw new TypeError('SubjectPublicKeyInfo is not a single SEQUENCE');
-  const [, bitStr] = children(spki, t);
   if (!bitStr || bitStr.tag !== 0x03) throw new TypeError('SubjectPublicKeyInfo has no BIT STRING');
   const publicKey = importSpki(spki);
   return { spki, publicKey, publicKeyBits: spki.subarray(bitStr.contentStart + 1, bitStr.end) };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pemEncode } from '../../../src/core/bytes.js';
 import { seq, int, oid, octets, explicit, algId, NULL } from '../../../src/core/der.js';
-import { certificateParts } from '../../../src/pki/der-reader.js';
+import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import { ADMIN, makeCsr, makePki } from '../../unit/pki/support/pki-fixture.js';
 
 /** Independent checks with OpenSSL 3 and GnuTLS certtool (INTEROP.md). */
@@ -167,13 +167,13 @@ describe('openssl/certtool accept what the CA issues', () => {
   });
 
   it('OCSP for an issuing CA (answered by the root responder) and for unknown serials', async () => {
-    const ica = certificateParts((await pki.store.cas.get('individuals'))!.certificateDer);
-    const root = certificateParts((await pki.store.cas.get('root'))!.certificateDer);
+    const ica = certificateInfo((await pki.store.cas.get('individuals'))!.certificateDer);
+    const root = certificateInfo((await pki.store.cas.get('root'))!.certificateDer);
     const { createHash } = await import('node:crypto');
-    const certId = (serial: Buffer) =>
+    const certId = (serial: Buffer | bigint) =>
       seq(algId('1.3.14.3.2.26', 'null'), octets(createHash('sha1').update(root.subject).digest()), octets(createHash('sha1').update(root.publicKeyBits).digest()), int(serial));
-    const req = (serial: Buffer) => seq(seq(seq(seq(certId(serial)))));
-    const ok = await pki.ocsp.respond(req(ica.serial));
+    const req = (serial: Buffer | bigint) => seq(seq(seq(seq(certId(serial)))));
+    const ok = await pki.ocsp.respond(req(ica.serialNumber));
     writeFileSync(join(dir, 'r1.der'), ok.der);
     write('ocsp-root.pem', pemEncode('CERTIFICATE', (await pki.store.cas.get('ocsp-root'))!.certificateDer));
     const t = run('openssl', ['ocsp', '-respin', join(dir, 'r1.der'), '-resp_text', '-VAfile', join(dir, 'ocsp-root.pem'), '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem')]);

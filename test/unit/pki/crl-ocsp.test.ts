@@ -109,6 +109,8 @@ describe('OCSP request parsing', () => {
     ['negative serial', seq(seq(seq(seq(seq(algId('1.3.14.3.2.26', 'null'), octets(Buffer.alloc(20)), octets(Buffer.alloc(20)), Buffer.from([0x02, 0x01, 0xff]))))))],
     ['too many', seq(seq(seq(...Array.from({ length: 11 }, () => seq(certId(generateSerial()))))))],
     ['oversize', Buffer.alloc(9000, 0x30)],
+    ['non-minimal length (X.690 §10.1)', ((r: Buffer) => Buffer.concat([Buffer.from([0x30, 0x81, r.length - 2]), r.subarray(2)]))(seq(seq(seq(seq(certId(generateSerial()))))))],
+    ['indefinite length (BER only)', ((r: Buffer) => Buffer.concat([Buffer.from([0x30, 0x80]), r.subarray(2), Buffer.from([0, 0])]))(seq(seq(seq(seq(certId(generateSerial()))))))],
     ['huge nonce', seq(seq(seq(seq(certId(generateSerial()))), explicit(2, seq(seq(oid('1.3.6.1.5.5.7.48.1.2'), octets(octets(Buffer.alloc(64)))))))) ],
   ])('fail/%s → OCSP_MALFORMED_REQUEST', (_n, der) => {
     try {

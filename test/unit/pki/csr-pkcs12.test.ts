@@ -25,6 +25,21 @@ const code = (fn: () => unknown): string | undefined => {
   return undefined;
 };
 
+/** The same SEQUENCE with its length in 4 octets (leading zeros: not DER, X.690 §10.1). */
+function withLongLength(der: Buffer): Buffer {
+  const n = der[1]! & 0x80 ? der[1]! & 0x7f : 0;
+  const body = der.subarray(2 + n);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length);
+  return Buffer.concat([Buffer.from([der[0]!, 0x84]), len, body]);
+}
+
+/** The same SEQUENCE with a BER indefinite length (X.690 §8.1.3.6). */
+function indefinite(der: Buffer): Buffer {
+  const n = der[1]! & 0x80 ? der[1]! & 0x7f : 0;
+  return Buffer.concat([Buffer.from([der[0]!, 0x80]), der.subarray(2 + n), Buffer.from([0, 0])]);
+}
+
 describe('CSR (PKCS#10) with proof of possession', () => {
   it('ok/RSA and P-256 CSRs, DER and PEM', () => {
     const rsa = makeCsr({ type: 'rsa' });
@@ -64,6 +79,9 @@ describe('CSR (PKCS#10) with proof of possession', () => {
     ['trailing bytes', Buffer.concat([makeCsr().der, Buffer.from([0])])],
     ['a certificate-shaped PEM', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
     ['indefinite length', Buffer.from([0x30, 0x80, 0x00, 0x00])],
+    // X.690 §10.1: the self-signature covers only CertificationRequestInfo, so these would verify
+    ['valid CSR with a non-minimal outer length', withLongLength(makeCsr().der)],
+    ['valid CSR re-wrapped with an indefinite outer length', indefinite(makeCsr().der)],
   ])('fail/%s → CSR_MALFORMED', (_n, input) => {
     expect(code(() => parseCsr(input as Buffer))).toBe('CSR_MALFORMED');
   });

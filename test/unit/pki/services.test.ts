@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/core/errors.js';
 import { algId, explicit, int, octets, oid, seq } from '../../../src/core/der.js';
-import { certificateParts } from '../../../src/pki/der-reader.js';
+import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import type { SubjectFields } from '../../../src/pki/ports.js';
 import { MemoryKeyStore } from '../../../src/pki/testing/memory-key-store.js';
 import { ADMIN, OFFICER, makeCsr, makePki } from './support/pki-fixture.js';
@@ -198,7 +198,7 @@ describe('OCSP service', () => {
   async function setup() {
     const pki = await makePki();
     const r = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
-    const ica = certificateParts((await pki.store.cas.get('individuals'))!.certificateDer);
+    const ica = certificateInfo((await pki.store.cas.get('individuals'))!.certificateDer);
     const certId = (serial: Buffer, h = 'sha1', hOid = '1.3.14.3.2.26') =>
       seq(algId(hOid, 'null'), octets(createHash(h).update(ica.subject).digest()), octets(createHash(h).update(ica.publicKeyBits).digest()), int(serial));
     const serial = Buffer.from(r.certificate.serial, 'hex');

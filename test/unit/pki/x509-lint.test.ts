@@ -6,7 +6,7 @@ import { isAppError } from '../../../src/core/errors.js';
 import { keyIdentifier } from '../../../src/pki/extensions.js';
 import { lintCertificate, assertLint } from '../../../src/pki/lint.js';
 import { encodeSubject, normalizeSubject } from '../../../src/pki/names.js';
-import { OID } from '../../../src/pki/oids.js';
+import { OID } from '../../../src/core/oids.js';
 import { PROFILES, getProfile, validityFor, type Profile } from '../../../src/pki/profiles.js';
 import { generateSerial } from '../../../src/pki/serial.js';
 import { encodeTbs, signTbs, subjectKeyFromSpki, type CertificateTemplate } from '../../../src/pki/x509-builder.js';
