@@ -1,5 +1,5 @@
 import { createDecipheriv, createPrivateKey, pbkdf2Sync, type KeyObject } from 'node:crypto';
-import { children, decodeOid, decodeSmallInt, readDer, type DerNode } from '../cms/der-reader.js';
+import { children, decodeOid, decodeSmallInt, readDer, type DerNode } from '../core/der-reader.js';
 import { verifyPfxMac } from './pkcs12-mac.js';
 
 /**

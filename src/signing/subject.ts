@@ -1,5 +1,5 @@
 import { certificateInfo } from '../cms/certificate-info.js';
-import { children, decodeOid, readDer } from '../cms/der-reader.js';
+import { children, decodeOid, readDer } from '../core/der-reader.js';
 
 const OIDS = { CN: '2.5.4.3', O: '2.5.4.10', OU: '2.5.4.11' } as const;
 const cache = new WeakMap<Buffer, Map<string, string>>();
