@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync as require_write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +101,38 @@ describe('kyso CLI', () => {
     expect(usage.code).toBe(64);
     expect(usage.err).toMatch(/required option/);
     expect(existsSync(join(work, 'x.p12'))).toBe(false);
+  });
+
+  it('ok/sign with a PKCS#12, then verify exits 0; unsigned 2; tampered 1; not a PDF 3; timestamp verifies with openssl ts', () => {
+    const p12 = join(work, 'signer.p12');
+    expect(kyso(['cert', 'issue', '--data', data, '--profile', 'individual', '--cn', 'Trần Thị Bình', '--uid', 'CCCD:022198001234', '--p12', p12, '--password', 'PW-signer']).code).toBe(0);
+    const example = fileURLToPath(new URL('../../../examples/quyet-dinh.pdf', import.meta.url));
+    const signed = join(work, 'signed.pdf');
+    const s = kyso(['sign', example, '--out', signed, '--p12', p12, '--password', 'PW-signer', '--data', data, '--visible', '1,50,50,220,90', '--reason', 'Phê duyệt']);
+    expect(s.code, s.err).toBe(0);
+    const original = readFileSync(example);
+    const out = readFileSync(signed);
+    expect(out.subarray(0, original.length).equals(original)).toBe(true);
+    const v = kyso(['verify', signed, '--data', data]);
+    expect(v.code, v.out + v.err).toBe(0);
+    expect(v.out).toContain('TOTAL_PASSED');
+    expect(kyso(['verify', example, '--data', data]).code).toBe(2);
+    const tampered = Buffer.from(out);
+    // Byte 10 is inside the binary comment on line 2 (`%\x81\x81…`): the file still parses, the digest breaks.
+    expect(tampered[9]).toBe(0x25);
+    tampered[10] = 0x82;
+    const bad = join(work, 'tampered.pdf');
+    require_write(bad, tampered);
+    expect(kyso(['verify', bad, '--data', data]).code).toBe(1);
+    expect(kyso(['verify', example.replace(/\.pdf$/, '.mjs').replace('quyet-dinh', 'make-result-pdf'), '--data', data]).code).toBe(3);
+    expect(kyso(['verify', join(work, 'missing.pdf')]).code).toBe(3);
+
+    const cas = join(work, 'cas-ts');
+    expect(kyso(['ca', 'export', '--data', data, '--out-dir', cas]).code).toBe(0);
+    const tsr = join(work, 'signed.tsr');
+    expect(kyso(['timestamp', signed, '--out', tsr, '--data', data]).code).toBe(0);
+    const ts = spawnSync('openssl', ['ts', '-verify', '-data', signed, '-in', tsr, '-CAfile', join(cas, 'root.pem'), '-untrusted', join(cas, 'organizations.pem')], { encoding: 'utf8' });
+    expect(ts.stdout + ts.stderr).toMatch(/Verification: OK/);
   });
 
   it('ok/serve answers /health and stops on SIGTERM with exit 0', async () => {
