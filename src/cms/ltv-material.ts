@@ -36,6 +36,10 @@ export interface LtvMaterial {
 
 const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
+/**
+ * Issuer by folded name (namesEqual) and signature, for gathering material only: the verifier's
+ * stricter gate (src/pdf/verify/cert.ts `issuedBy`: AKI/SKI, keyCertSign) judges the chain later.
+ */
 function issuedBy(child: Buffer, parent: Buffer): boolean {
   try {
     const c = certificateInfo(child);

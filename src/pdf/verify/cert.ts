@@ -114,7 +114,12 @@ export function tryCertInfo(der: Buffer): CertInfo | undefined {
   }
 }
 
-/** Does `issuer` sign `cert`? Name match then signature check (RFC 5280 §6.1.3 (a)(1)-(a)(4)). */
+/**
+ * Does `issuer` sign `cert`? Name match then signature check (RFC 5280 §6.1.3 (a)(1)-(a)(4)).
+ * Deliberately not cms ltv-material's `issuedBy`: past a byte-equal name this gate is OpenSSL's
+ * X509_check_issued (also AKI/SKI and keyCertSign), that one RFC 5280 §7.1-style folding
+ * (NFKC, case) with no key-id or usage test, so one helper would change which issuer each picks.
+ */
 const issuedCache = new Map<string, boolean>();
 export function issuedBy(cert: CertInfo, issuer: CertInfo): boolean {
   if (!cert.issuerDer.equals(issuer.subjectDer) && !cert.x509.checkIssued(issuer.x509)) return false;
