@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import { decodeStreamData } from './filters.js';
-import { resolveLimits, type PdfLimits } from './limits.js';
+import { limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
 import { scanObjects } from './repair.js';
@@ -89,7 +89,7 @@ export class PdfDocument {
     let offset: number | undefined = startxref;
     while (offset !== undefined) {
       if (seen.has(offset)) throw malformed('xref /Prev chain loops', { offset });
-      if (seen.size >= this.limits.maxXrefSections) throw new AppError('PDF_LIMIT_EXCEEDED', 'too many xref sections');
+      if (seen.size >= this.limits.maxXrefSections) throw limitExceeded('revisions', 'too many xref sections');
       seen.add(offset);
       const s = parseXrefSection(this.bytes, offset, this.limits, (r) => this.lengthOf(r));
       this.sections.push(s);

@@ -1,7 +1,7 @@
 import { inflateSync, constants as zc } from 'node:zlib';
 import { AppError } from '../../core/errors.js';
 import { malformed } from './parser.js';
-import type { PdfLimits } from './limits.js';
+import { checkDeadline, limitExceeded, type PdfLimits } from './limits.js';
 import { PdfDict, PdfName, type PdfObject, type PdfStream } from './objects.js';
 
 /**
@@ -17,13 +17,14 @@ function asArray(o: PdfObject | undefined): PdfObject[] {
 }
 
 function inflateLimited(data: Buffer, limits: PdfLimits): Buffer {
-  const max = Math.min(limits.maxStreamBytes, Math.max(1 << 20, data.length * limits.maxInflateRatio));
+  const max = Math.min(limits.maxStreamBytes, Math.max(limits.minInflateBytes, data.length * limits.maxInflateRatio));
+  checkDeadline(limits);
   try {
     return inflateSync(data, { maxOutputLength: max, finishFlush: zc.Z_SYNC_FLUSH });
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|maxOutputLength/i.test(String((e as Error).message)))
-      throw new AppError('PDF_LIMIT_EXCEEDED', `stream inflates beyond ${max} bytes`, { cause: e });
+      throw limitExceeded('inflate', `stream inflates beyond ${max} bytes`, e);
     throw malformed('FlateDecode stream is corrupt', { cause: String((e as Error).message) });
   }
 }
@@ -153,7 +154,7 @@ export function decodeStreamData(stream: PdfStream, limits: PdfLimits, resolve: 
       default:
         throw malformed(`unsupported stream filter /${f.name}`, { filter: f.name });
     }
-    if (data.length > limits.maxStreamBytes) throw new AppError('PDF_LIMIT_EXCEEDED', 'decoded stream too large');
+    if (data.length > limits.maxStreamBytes) throw limitExceeded('inflate', 'decoded stream too large');
   }
   return data;
 }

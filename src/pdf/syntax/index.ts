@@ -1,7 +1,7 @@
 /** PDF syntax layer (ISO 32000-1 §7): object model, parser, lazy reader. No cryptography here. */
 export * from './objects.js';
 export { Parser, malformed, looksLikeObjectHeader, type IndirectObject, type LengthResolver } from './parser.js';
-export { DEFAULT_LIMITS, resolveLimits, type PdfLimits } from './limits.js';
+export { DEFAULT_LIMITS, resolveLimits, checkDeadline, limitExceeded, type PdfLimits, type PdfLimitKind } from './limits.js';
 export { decodeStreamData } from './filters.js';
 export { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 export { PdfDocument, type OpenOptions } from './document.js';
@@ -10,3 +10,4 @@ export { acroForm, formFields, type FormField } from './acroform.js';
 export { listRevisions, revisionObjects, openRevision, type Revision } from './revisions.js';
 export { scanObjects, type ScanResult } from './repair.js';
 export { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
+export { PdfRevisions, entryKey, isLimitError, type RevisionRecord, type RevisionSection, type RevisionReaderOptions } from './revision-reader.js';

@@ -1,3 +1,5 @@
+import { AppError } from '../../core/errors.js';
+
 /**
  * Resource limits for untrusted input. Every reader path checks them so a hostile file yields a
  * PDF_LIMIT_EXCEEDED / PDF_MALFORMED error instead of exhausting memory or the stack.
@@ -15,6 +17,25 @@ export interface PdfLimits {
   maxXrefSections: number;
   /** Deepest page tree / field tree walked. */
   maxTreeDepth: number;
+  /** Smallest inflate output always allowed, whatever the ratio (tiny streams may compress very well). */
+  minInflateBytes: number;
+  /**
+   * Optional deadline (epoch ms) checked in the xref, scan, object-load and inflate loops: a
+   * hostile file then ends with PDF_LIMIT_EXCEEDED (details.limit 'time') instead of a hang.
+   */
+  deadline?: number;
+}
+
+/** Which limit a PDF_LIMIT_EXCEEDED error hit (its `details.limit`), so callers can report it. */
+export type PdfLimitKind = 'depth' | 'objects' | 'inflate' | 'revisions' | 'time' | 'tree';
+
+export function limitExceeded(limit: PdfLimitKind, message: string, cause?: unknown): AppError {
+  return new AppError('PDF_LIMIT_EXCEEDED', message, cause === undefined ? { details: { limit } } : { cause, details: { limit } });
+}
+
+/** Throws PDF_LIMIT_EXCEEDED (time) once `limits.deadline` has passed. */
+export function checkDeadline(limits: PdfLimits): void {
+  if (limits.deadline !== undefined && Date.now() > limits.deadline) throw limitExceeded('time', 'time budget exceeded');
 }
 
 export const DEFAULT_LIMITS: Readonly<PdfLimits> = Object.freeze({
@@ -24,6 +45,7 @@ export const DEFAULT_LIMITS: Readonly<PdfLimits> = Object.freeze({
   maxInflateRatio: 1000,
   maxXrefSections: 10_000,
   maxTreeDepth: 64,
+  minInflateBytes: 1 << 20,
 });
 
 export function resolveLimits(partial?: Partial<PdfLimits>): PdfLimits {

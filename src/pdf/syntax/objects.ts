@@ -29,6 +29,10 @@ export class PdfString {
   constructor(
     readonly bytes: Buffer,
     readonly hex = false,
+    /** Parsed strings: offset of the opening delimiter in the buffer parsed (the verifier compares /Contents spans). */
+    readonly start?: number,
+    /** Parsed strings: offset just after the closing delimiter. */
+    readonly end?: number,
   ) {}
   /** Decodes a text string (§7.9.2.2): UTF-16BE with BOM, UTF-8 with BOM (PDF 2.0), else PDFDocEncoding ≈ latin1. */
   text(): string {
@@ -63,6 +67,10 @@ export class PdfRef {
 /** §7.3.7 Dictionary. Keys are names without the slash. Insertion order is kept for serialization. */
 export class PdfDict {
   readonly map: Map<string, PdfObject>;
+  /** Parsed dictionaries: offset of `<<` in the buffer parsed (identity of direct dictionaries). */
+  start?: number;
+  /** Parsed dictionaries: offset just after `>>`. */
+  end?: number;
   constructor(entries?: Iterable<[string, PdfObject]>) {
     this.map = new Map(entries);
   }

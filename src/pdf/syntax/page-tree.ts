@@ -31,7 +31,7 @@ export function getPage(doc: PdfDocument, index: number): PageInfo {
   let remaining = index;
   const path = new Set<number>();
   for (let depth = 0; ; depth++) {
-    if (depth > doc.limits.maxTreeDepth) throw new AppError('PDF_LIMIT_EXCEEDED', 'page tree too deep');
+    if (depth > doc.limits.maxTreeDepth) throw new AppError('PDF_LIMIT_EXCEEDED', 'page tree too deep', { details: { limit: 'tree' } });
     if (path.has(node.num)) throw malformed(`circular reference in the page tree at object ${node.num}`);
     path.add(node.num);
     const d = doc.resolve(node);

@@ -80,7 +80,7 @@ export class Parser {
   }
 
   parseObject(depth = 0): PdfObject {
-    if (depth > this.maxDepth) throw new AppError('PDF_LIMIT_EXCEEDED', `objects nested deeper than ${this.maxDepth}`);
+    if (depth > this.maxDepth) throw new AppError('PDF_LIMIT_EXCEEDED', `objects nested deeper than ${this.maxDepth}`, { details: { limit: 'depth' } });
     this.skipWs();
     if (this.pos >= this.end) throw malformed('unexpected end of data while reading an object', { offset: this.pos });
     const b = this.buf;
@@ -184,9 +184,10 @@ export class Parser {
         push(0x0a);
       } else push(c);
     }
+    const start = this.pos;
     this.pos = p;
     const last = Buffer.from(out.subarray(0, o));
-    return new PdfString(parts ? Buffer.concat([...parts, last]) : last, false);
+    return new PdfString(parts ? Buffer.concat([...parts, last]) : last, false, start, p);
   }
 
   /** §7.3.4.3 hexadecimal string; white-space ignored, an odd final digit is followed by 0. */
@@ -200,8 +201,9 @@ export class Parser {
       if (/[^0-9a-fA-F]/.test(hex)) throw malformed('invalid character in hex string', { offset: this.pos });
     }
     if (hex.length % 2) hex += '0';
+    const start = this.pos;
     this.pos = close + 1;
-    return new PdfString(Buffer.from(hex, 'hex'), true);
+    return new PdfString(Buffer.from(hex, 'hex'), true, start, close + 1);
   }
 
   parseArray(depth: number): PdfObject[] {
@@ -219,14 +221,17 @@ export class Parser {
   }
 
   parseDict(depth: number): PdfDict {
+    const start = this.pos;
     this.pos += 2; // '<<'
     const d = new PdfDict();
+    d.start = start;
     for (;;) {
       this.skipWs();
       if (this.pos >= this.end) throw malformed('unterminated dictionary', { offset: this.pos });
       const c = this.buf[this.pos];
       if (c === 0x3e && this.buf[this.pos + 1] === 0x3e) {
         this.pos += 2;
+        d.end = this.pos;
         return d;
       }
       if (c !== 0x2f) throw malformed('dictionary key is not a name', { offset: this.pos });

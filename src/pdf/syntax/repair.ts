@@ -1,7 +1,7 @@
 import { PdfDict, PdfRef, PdfStream } from './objects.js';
 import { Parser } from './parser.js';
 import type { XrefEntry } from './xref.js';
-import type { PdfLimits } from './limits.js';
+import { checkDeadline, limitExceeded, type PdfLimits } from './limits.js';
 import { AppError } from '../../core/errors.js';
 
 /**
@@ -27,7 +27,8 @@ export function scanObjects(buf: Buffer, limits: PdfLimits): ScanResult {
     if (num >= limits.maxObjects) continue;
     entries.set(num, { kind: 'offset', offset: m.index, gen: Number(m[2]) });
     headers.push({ num, offset: m.index });
-    if (headers.length > limits.maxObjects) throw new AppError('PDF_LIMIT_EXCEEDED', 'too many objects while repairing');
+    if ((headers.length & 4095) === 0) checkDeadline(limits);
+    if (headers.length > limits.maxObjects) throw limitExceeded('objects', 'too many objects while repairing');
   }
   // the object containing a given offset: the last header before it
   const containing = (off: number): { num: number; offset: number } | undefined => {

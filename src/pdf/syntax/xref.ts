@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import { decodeStreamData } from './filters.js';
-import type { PdfLimits } from './limits.js';
+import { checkDeadline, limitExceeded, type PdfLimits } from './limits.js';
 import { PdfDict, PdfStream } from './objects.js';
 import { Parser, malformed, type LengthResolver } from './parser.js';
 
@@ -21,6 +21,8 @@ export interface XrefSection {
   hybrid?: { offset: number; entries: Map<number, XrefEntry> };
   /** Object number of the xref stream itself (kind 'stream'). */
   streamNum?: number;
+  /** First byte after the trailer dictionary / the xref stream object: `%%EOF` is searched from here. */
+  end: number;
 }
 
 function digits(buf: Buffer, at: number, n: number): number {
@@ -53,10 +55,11 @@ function parseTable(buf: Buffer, offset: number, limits: PdfLimits): XrefSection
   for (;;) {
     p.skipWs();
     if (p.keyword('trailer')) break;
+    checkDeadline(limits);
     const start = p.integer();
     const count = p.integer();
     if (start === undefined || count === undefined) throw malformed('bad xref subsection header', { offset: p.pos });
-    if (start + count > limits.maxObjects) throw new AppError('PDF_LIMIT_EXCEEDED', `xref declares more than ${limits.maxObjects} objects`);
+    if (start + count > limits.maxObjects) throw limitExceeded('objects', `xref declares more than ${limits.maxObjects} objects`);
     for (let i = 0; i < count; i++) {
       // fast path: the standard fixed 20-byte entry `oooooooooo ggggg n` + 2-byte EOL (§7.5.4)
       p.skipWs();
@@ -78,7 +81,7 @@ function parseTable(buf: Buffer, offset: number, limits: PdfLimits): XrefSection
   }
   const trailer = p.parseObject();
   if (!(trailer instanceof PdfDict)) throw malformed('trailer is not a dictionary', { offset: p.pos });
-  return { kind: 'table', offset, trailer, entries };
+  return { kind: 'table', offset, trailer, entries, end: p.pos };
 }
 
 /** §7.5.8 cross-reference stream: /W field widths, /Index subsections, default type 1. */
@@ -92,7 +95,7 @@ function parseStream(buf: Buffer, offset: number, limits: PdfLimits, resolveLeng
   const size = d.getNumber('Size');
   if (!Array.isArray(w) || w.length < 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8)) throw malformed('xref stream /W invalid', { offset });
   if (size === undefined || size < 0) throw malformed('xref stream /Size missing', { offset });
-  if (size > limits.maxObjects) throw new AppError('PDF_LIMIT_EXCEEDED', `xref declares more than ${limits.maxObjects} objects`);
+  if (size > limits.maxObjects) throw limitExceeded('objects', `xref declares more than ${limits.maxObjects} objects`);
   const [w0, w1, w2] = w as number[] as [number, number, number];
   const idx = d.get('Index');
   const index: number[] = Array.isArray(idx) ? idx.map((x) => (typeof x === 'number' ? x : -1)) : [0, size];
@@ -110,7 +113,7 @@ function parseStream(buf: Buffer, offset: number, limits: PdfLimits, resolveLeng
   for (let k = 0; k < index.length; k += 2) {
     const start = index[k]!;
     const count = index[k + 1]!;
-    if (start + count > limits.maxObjects) throw new AppError('PDF_LIMIT_EXCEEDED', `xref declares more than ${limits.maxObjects} objects`);
+    if (start + count > limits.maxObjects) throw limitExceeded('objects', `xref declares more than ${limits.maxObjects} objects`);
     for (let i = 0; i < count; i++, pos += rec) {
       if (pos + rec > data.length) break; // short stream: keep what is there
       const type = w0 === 0 ? 1 : field(pos, w0);
@@ -124,11 +127,12 @@ function parseStream(buf: Buffer, offset: number, limits: PdfLimits, resolveLeng
       // other types: reserved, treated as the null object (§7.5.8.3)
     }
   }
-  return { kind: 'stream', offset, trailer: d, entries, streamNum: obj.num };
+  return { kind: 'stream', offset, trailer: d, entries, streamNum: obj.num, end: obj.end };
 }
 
 /** Parses the section at `offset`, deciding its kind from the bytes found there. */
 export function parseXrefSection(buf: Buffer, offset: number, limits: PdfLimits, resolveLength?: LengthResolver): XrefSection {
+  checkDeadline(limits);
   if (!Number.isInteger(offset) || offset < 0 || offset >= buf.length) throw malformed('xref offset outside the file', { offset });
   const p = new Parser(buf, offset, limits.maxDepth);
   p.skipWs();

@@ -8,8 +8,9 @@
  * reference (shadow attacks), and a page count change.
  */
 import type { Budget } from './limits.js';
-import { RawPdf } from './raw/document.js';
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, changedKeys, dictOf, isName, pdfEqual, type PdfValue } from './raw/objects.js';
+import { entryKey, type PdfRevisions } from '../syntax/revision-reader.js';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString } from '../syntax/objects.js';
+import { changedKeys, dictOf, isName, pdfEqual, type PdfValue } from './values.js';
 import { closure, revisionView, type RevisionView } from './structure.js';
 import type { ModificationLevel } from './report.js';
 
@@ -40,8 +41,8 @@ const ANNOT_LEVEL = new Set(['Popup', 'Contents', 'M', 'NM', 'AP', 'AS', 'C', 'C
 const PAGES_RENDERING = new Set(['Kids', 'Count', 'Resources', 'MediaBox', 'CropBox', 'Rotate', 'Type', 'Parent']);
 export const P3_FORBIDDEN_ANNOTS = new Set(['Link', 'Screen', 'Movie', 'Sound', '3D', 'RichMedia', 'FileAttachment', 'TrapNet', 'Watermark', 'PrinterMark', 'Redact', 'Widget']);
 
-const views = new WeakMap<RawPdf, Map<number, RevisionView>>();
-export function viewOf(pdf: RawPdf, rev: number, budget: Budget): RevisionView {
+const views = new WeakMap<PdfRevisions, Map<number, RevisionView>>();
+export function viewOf(pdf: PdfRevisions, rev: number, budget: Budget): RevisionView {
   let m = views.get(pdf);
   if (!m) views.set(pdf, (m = new Map()));
   let v = m.get(rev);
@@ -49,12 +50,12 @@ export function viewOf(pdf: RawPdf, rev: number, budget: Budget): RevisionView {
   return v;
 }
 
-function streamBytesEqual(pdf: RawPdf, a: PdfValue, b: PdfValue): boolean {
+function streamBytesEqual(pdf: PdfRevisions, a: PdfValue, b: PdfValue): boolean {
   if (!(a instanceof PdfStream) || !(b instanceof PdfStream)) return true;
-  return pdf.buf.subarray(a.dataStart, a.dataEnd).equals(pdf.buf.subarray(b.dataStart, b.dataEnd));
+  return a.raw.equals(b.raw);
 }
 
-function rectOf(pdf: RawPdf, d: PdfDict | undefined, rev: number): number[] | undefined {
+function rectOf(pdf: PdfRevisions, d: PdfDict | undefined, rev: number): number[] | undefined {
   const r = pdf.resolve(d?.get('Rect'), rev);
   if (!Array.isArray(r) || r.length !== 4 || !r.every((x) => typeof x === 'number')) return undefined;
   const [a, b, c, e] = r as number[];
@@ -63,7 +64,7 @@ function rectOf(pdf: RawPdf, d: PdfDict | undefined, rev: number): number[] | un
 const area = (r: number[] | undefined) => (r ? (r[2]! - r[0]!) * (r[3]! - r[1]!) : 0);
 const overlap = (x: number[], y: number[]) => x[0]! < y[2]! && y[0]! < x[2]! && x[1]! < y[3]! && y[1]! < x[3]!;
 
-export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
+export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffResult {
   const N = pdf.revisions.length - 1;
   const res: DiffResult = {
     extension: false, signatureOrFormFill: false, annotation: false, other: false, pageCountChanged: false, level: 'NONE', details: [],
@@ -95,7 +96,7 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
   for (let r = k + 1; r <= N; r++) {
     for (const s of pdf.revisions[r]!.sections) {
       for (const [num, e] of s.entries) {
-        if (e.t !== 'n' || num === 0) continue;
+        if (e.kind !== 'offset' || num === 0) continue;
         try {
           const o = pdf.parseIndirectAt(e.offset);
           if (o.num !== num) mark('other', `xref entry of object ${num} points to another object`);
@@ -108,7 +109,7 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
   }
   for (const num of touched) {
     budget.check();
-    if (RawPdf.entryKey(pdf.entryAt(num, k)) === RawPdf.entryKey(pdf.entryAt(num, N))) continue;
+    if (entryKey(pdf.entryAt(num, k)) === entryKey(pdf.entryAt(num, N))) continue;
     const a = pdf.object(num, k);
     const b = pdf.object(num, N);
     if (a === null) continue; // new object: judged through whatever references it
@@ -217,7 +218,7 @@ export function diffAfter(pdf: RawPdf, k: number, budget: Budget): DiffResult {
   function deepEqual(a: PdfValue | undefined, ra: number, b: PdfValue | undefined, rb: number, depth: number): boolean {
     if (depth > 32) return false;
     budget.check();
-    if (a instanceof PdfRef && b instanceof PdfRef && a.num === b.num && RawPdf.entryKey(pdf.entryAt(a.num, ra)) === RawPdf.entryKey(pdf.entryAt(b.num, rb))) return true;
+    if (a instanceof PdfRef && b instanceof PdfRef && a.num === b.num && entryKey(pdf.entryAt(a.num, ra)) === entryKey(pdf.entryAt(b.num, rb))) return true;
     const x = a instanceof PdfRef ? pdf.resolve(a, ra) : a;
     const y = b instanceof PdfRef ? pdf.resolve(b, rb) : b;
     if (Array.isArray(x)) return Array.isArray(y) && x.length === y.length && x.every((v, i) => deepEqual(v, ra, y[i], rb, depth + 1));

@@ -4,8 +4,9 @@
  * classified by diff.ts; this module decides which of them the signature's permissions allow.
  */
 import type { Budget } from './limits.js';
-import type { RawPdf } from './raw/document.js';
-import { PdfName, asInt, dictOf, isName, textOf, type PdfDict, type PdfValue } from './raw/objects.js';
+import type { PdfRevisions } from '../syntax/revision-reader.js';
+import { PdfName, type PdfDict } from '../syntax/objects.js';
+import { asInt, dictOf, isName, textOf, type PdfValue } from './values.js';
 import type { DiffResult } from './diff.js';
 import { P3_FORBIDDEN_ANNOTS } from './diff.js';
 import type { MdpResult, SignatureReport } from './report.js';
@@ -14,7 +15,7 @@ import type { MdpResult, SignatureReport } from './report.js';
  * `lock` is the signature field's /Lock dictionary (ISO 32000-2 §12.7.5.5): it locks fields
  * once this field is signed, even when the signature dictionary carries no FieldMDP reference.
  */
-export function checkMdp(pdf: RawPdf, dict: PdfDict, kind: SignatureReport['kind'], diff: DiffResult | undefined, budget: Budget, lock?: PdfDict): MdpResult {
+export function checkMdp(pdf: PdfRevisions, dict: PdfDict, kind: SignatureReport['kind'], diff: DiffResult | undefined, budget: Budget, lock?: PdfDict): MdpResult {
   budget.check();
   const violations: string[] = [];
   let docMdpP: 1 | 2 | 3 | null = null;
@@ -47,7 +48,7 @@ export function checkMdp(pdf: RawPdf, dict: PdfDict, kind: SignatureReport['kind
   return { docMdpP, fieldMdp, violations: [...new Set(violations)] };
 }
 
-function fieldParams(pdf: RawPdf, tp: PdfDict): { action: string; fields: string[] } {
+function fieldParams(pdf: PdfRevisions, tp: PdfDict): { action: string; fields: string[] } {
   const a = pdf.resolve(tp.get('Action'));
   const f = pdf.resolve(tp.get('Fields'));
   const fields = Array.isArray(f) ? f.map((x: PdfValue) => textOf(pdf.resolve(x)) ?? '').filter(Boolean) : [];

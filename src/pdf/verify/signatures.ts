@@ -3,8 +3,9 @@
  * (STANDARDS.md rule A; ISO 32000-1 §12.8.1 Table 252 /ByteRange, /Contents).
  */
 import type { Budget } from './limits.js';
-import type { RawPdf } from './raw/document.js';
-import { PdfDict, PdfName, PdfRef, PdfString, asInt, dictOf, isName, pdfEqual, textOf, type PdfValue } from './raw/objects.js';
+import type { PdfRevisions } from '../syntax/revision-reader.js';
+import { PdfDict, PdfName, PdfRef, PdfString } from '../syntax/objects.js';
+import { asInt, dictOf, isName, pdfEqual, textOf, type PdfValue } from './values.js';
 import type { Coverage } from './report.js';
 import { viewOf } from './diff.js';
 
@@ -16,7 +17,7 @@ export interface FoundSignature {
 }
 
 /** Signature dictionaries referenced from signature fields of the final revision (in field order). */
-export function findSignatures(pdf: RawPdf, budget: Budget): FoundSignature[] {
+export function findSignatures(pdf: PdfRevisions, budget: Budget): FoundSignature[] {
   const N = pdf.revisions.length - 1;
   const view = viewOf(pdf, N, budget);
   const out: FoundSignature[] = [];
@@ -61,7 +62,7 @@ export interface ByteRangeCheck {
 }
 
 /** Rule A.1-A.3. */
-export function checkByteRange(pdf: RawPdf, dict: PdfDict): ByteRangeCheck {
+export function checkByteRange(pdf: PdfRevisions, dict: PdfDict): ByteRangeCheck {
   const messages: string[] = [];
   const buf = pdf.buf;
   const raw = pdf.resolve(dict.get('ByteRange'));
@@ -113,14 +114,14 @@ export function checkByteRange(pdf: RawPdf, dict: PdfDict): ByteRangeCheck {
 }
 
 /** Rule A.4: the dictionary as read from the signed revision equals the one in the final file. */
-export function dictionaryConsistent(pdf: RawPdf, found: FoundSignature, signedRevision: number | undefined): boolean {
+export function dictionaryConsistent(pdf: PdfRevisions, found: FoundSignature, signedRevision: number | undefined): boolean {
   if (signedRevision === undefined) return false;
   if (found.num === undefined) return true; // direct dictionary: its field object is diffed instead
   const then = pdf.object(found.num, signedRevision);
   return then instanceof PdfDict && pdfEqual(then, found.dict);
 }
 
-export function textField(pdf: RawPdf, d: PdfDict, key: string): string | null {
+export function textField(pdf: PdfRevisions, d: PdfDict, key: string): string | null {
   return textOf(pdf.resolve(d.get(key))) ?? null;
 }
 

@@ -6,8 +6,9 @@
  */
 import type { Budget } from './limits.js';
 import { VerifyLimitError } from './limits.js';
-import type { RawPdf } from './raw/document.js';
-import { PdfDict, PdfName, PdfRef, PdfStream, dictOf, isName, textOf, type PdfValue } from './raw/objects.js';
+import type { PdfRevisions } from '../syntax/revision-reader.js';
+import { PdfDict, PdfName, PdfRef, PdfStream } from '../syntax/objects.js';
+import { dictOf, isName, textOf, type PdfValue } from './values.js';
 
 export interface FieldInfo {
   readonly num: number | undefined;
@@ -44,7 +45,7 @@ export interface RevisionView {
 }
 
 /** Collects every object number reachable from `start`, skipping keys in `skip`. */
-export function closure(pdf: RawPdf, rev: number, start: PdfValue | undefined, skip: ReadonlySet<string>, out: Set<number>, budget: Budget, stopAt?: ReadonlySet<number>): void {
+export function closure(pdf: PdfRevisions, rev: number, start: PdfValue | undefined, skip: ReadonlySet<string>, out: Set<number>, budget: Budget, stopAt?: ReadonlySet<number>): void {
   const stack: PdfValue[] = [start ?? null];
   let steps = 0;
   while (stack.length) {
@@ -67,7 +68,7 @@ export function closure(pdf: RawPdf, rev: number, start: PdfValue | undefined, s
 const PAGE_SKIP = new Set(['Parent', 'Annots', 'B', 'StructParents', 'Thumb', 'PieceInfo']);
 const AP_SKIP = new Set(['Parent', 'P']);
 
-export function revisionView(pdf: RawPdf, rev: number, budget: Budget): RevisionView {
+export function revisionView(pdf: PdfRevisions, rev: number, budget: Budget): RevisionView {
   const rootRef = pdf.trailerValue('Root', rev);
   const catalogNum = rootRef instanceof PdfRef ? rootRef.num : undefined;
   const catalog = dictOf(pdf.resolve(rootRef, rev));

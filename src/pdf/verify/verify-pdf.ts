@@ -8,8 +8,10 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { Budget, DEFAULT_LIMITS, VerifyLimitError, type VerifyLimits } from './limits.js';
-import { RawPdf } from './raw/document.js';
-import { PdfDict, PdfName, PdfStream, PdfSyntaxError, dictOf, isName, type PdfValue } from './raw/objects.js';
+import type { PdfRevisions } from '../syntax/revision-reader.js';
+import { isVerifyLimit, limitKey, openForVerification } from './reader.js';
+import { PdfDict, PdfName, PdfStream } from '../syntax/objects.js';
+import { dictOf, isName, type PdfValue } from './values.js';
 import { OID } from '../../core/oids.js';
 import { parseCms, type ParsedCms } from '../../cms/parse.js';
 import { newHash } from '../../cms/verify.js';
@@ -52,7 +54,6 @@ export interface VerifyOptions {
 const WEAK_DIGESTS = new Set(['md5', 'sha1']);
 
 const RANK: Record<Indication, number> = { TOTAL_PASSED: 0, INDETERMINATE: 1, TOTAL_FAILED: 2 };
-const LIMIT_KEYS = { size: 'LIMIT_SIZE', revisions: 'LIMIT_REVISIONS', objects: 'LIMIT_OBJECTS', inflate: 'LIMIT_INFLATE', depth: 'LIMIT_DEPTH', time: 'LIMIT_TIME', signatures: 'LIMIT_SIGNATURES' } as const;
 
 function summary(c: CertInfo): CertificateSummary {
   return { subject: c.subject, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256 };
@@ -74,21 +75,23 @@ export async function verifyPdf(bytes: Buffer, options: VerifyOptions): Promise<
   const at = options.at ?? (options.clock ?? systemClock).now();
   if (bytes.length > limits.maxFileBytes) return formatFailureReport(bytes, at, 'LIMIT_SIZE');
   const budget = new Budget(limits);
-  let pdf: RawPdf;
+  let pdf: PdfRevisions;
   try {
-    pdf = new RawPdf(bytes, limits, budget);
+    pdf = openForVerification(bytes, limits, budget);
   } catch (e) {
-    if (e instanceof VerifyLimitError) return formatFailureReport(bytes, at, LIMIT_KEYS[e.limit]);
+    const key = limitKey(e);
+    if (key) return formatFailureReport(bytes, at, key);
     throw new AppError('VERIFY_UNREADABLE', 'input is not a readable PDF', { cause: e });
   }
   try {
     return await run(pdf, bytes, options, policy, at, budget);
   } catch (e) {
-    if (e instanceof VerifyLimitError) return formatFailureReport(bytes, at, LIMIT_KEYS[e.limit]);
+    const key = limitKey(e);
+    if (key) return formatFailureReport(bytes, at, key);
     // a structure we could not walk: never a crash, a FORMAT_FAILURE report. Anything that is not
     // a known parse error is reported under its own key so tests can tell bugs from bad input.
     // (AppErrors inside run() only come from the DER reader: a CMS or certificate we could not walk)
-    if (e instanceof PdfSyntaxError || e instanceof AppError) return formatFailureReport(bytes, at, 'PDF_UNREADABLE_STRUCTURE');
+    if (e instanceof AppError) return formatFailureReport(bytes, at, 'PDF_UNREADABLE_STRUCTURE');
     return formatFailureReport(bytes, at, 'VERIFY_INTERNAL_ERROR');
   }
 }
@@ -132,14 +135,14 @@ interface Work {
   hardFail: SubIndication | undefined;
 }
 
-async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: VerifyPolicy, at: Date, budget: Budget): Promise<VerificationReport> {
+async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, policy: VerifyPolicy, at: Date, budget: Budget): Promise<VerificationReport> {
   const docWarnings: string[] = [];
   const docErrors: string[] = [];
   if (pdf.recovered) docWarnings.push('PDF_XREF_RECOVERED');
   if (pdf.trailerValue('Encrypt') !== undefined) docWarnings.push('ENCRYPTED_DOCUMENT');
   const N = pdf.revisions.length - 1;
   const found = findSignatures(pdf, budget);
-  if (found.length > pdf.limits.maxSignatures) throw new VerifyLimitError('signatures', 'too many signatures');
+  if (found.length > budget.limits.maxSignatures) throw new VerifyLimitError('signatures', 'too many signatures');
 
   // DSS material (ETSI EN 319 142-1 §5.4.2) from the final revision
   const dss = dictOf(pdf.resolve(pdf.catalog()?.get('DSS')));
@@ -149,7 +152,7 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     const out: Buffer[] = [];
     for (const x of arr) {
       const st = pdf.resolve(x);
-      if (st instanceof PdfStream) { try { out.push(pdf.streamData(st)); } catch (e) { if (e instanceof VerifyLimitError) throw e; } }
+      if (st instanceof PdfStream) { try { out.push(pdf.streamData(st)); } catch (e) { if (isVerifyLimit(e)) throw e; } }
     }
     return out;
   };
@@ -325,12 +328,12 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
     return docTsAfter.some((o) => o.end > ltaEnd - 1 && (o.signedRevision ?? -1) >= dssRev!) ? 'B-LTA' : 'B-LT';
   }
 
-  function firstRevisionWith(p: RawPdf, key: string): number | undefined {
+  function firstRevisionWith(p: PdfRevisions, key: string): number | undefined {
     for (let r = 0; r <= N; r++) if (p.catalog(r)?.get(key) !== undefined) return r;
     return undefined;
   }
 
-  function analyze(p: RawPdf, f: FoundSignature, pol: VerifyPolicy, extraCerts: Buffer[], b: Budget, prefix: PrefixHasher): Work {
+  function analyze(p: PdfRevisions, f: FoundSignature, pol: VerifyPolicy, extraCerts: Buffer[], b: Budget, prefix: PrefixHasher): Work {
     void b;
     const errors: string[] = [];
     const warnings: string[] = [];
@@ -479,13 +482,13 @@ async function run(pdf: RawPdf, bytes: Buffer, options: VerifyOptions, policy: V
 
 }
 
-function byteRangeStartKey(p: RawPdf, d: PdfDict): number {
+function byteRangeStartKey(p: PdfRevisions, d: PdfDict): number {
   const br = p.resolve(d.get('ByteRange'));
   const b = Array.isArray(br) ? br[1] : undefined;
   return typeof b === 'number' ? b : Number.MAX_SAFE_INTEGER;
 }
 
-function hasDocMdpReference(p: RawPdf, dict: PdfDict): boolean {
+function hasDocMdpReference(p: PdfRevisions, dict: PdfDict): boolean {
   const refs = p.resolve(dict.get('Reference'));
   if (!Array.isArray(refs)) return false;
   return refs.some((r: PdfValue) => isName(dictOf(p.resolve(r))?.get('TransformMethod'), 'DocMDP'));

@@ -11,7 +11,7 @@ import { signDetachedCms } from '../../../src/cms/signed-data.js';
 import { preparePdfSignature, type PrepareOptions } from '../../../src/pdf/sign/index.js';
 import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
 import { certInfo } from '../../../src/pdf/verify/cert.js';
-import { RawPdf } from '../../../src/pdf/verify/raw/document.js';
+import { openForVerification } from '../../../src/pdf/verify/reader.js';
 import { Budget, DEFAULT_LIMITS } from '../../../src/pdf/verify/limits.js';
 import type { TestCa, TestSigner } from '../../fixtures/pki-fixture.js';
 
@@ -62,7 +62,7 @@ export function makeCrl(ca: TestCa, o: { revoked?: { serial: bigint; at: Date }[
  * "n 0 obj"), with a classic xref table and a trailer pointing at the previous section.
  */
 export function appendUpdate(pdf: Buffer, objects: Record<number, string>): Buffer {
-  const raw = new RawPdf(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+  const raw = openForVerification(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
   const last = raw.revisions[raw.revisions.length - 1]!;
   const prev = last.sections[0]!.offset;
   const size = Math.max(Number(raw.trailerValue('Size') ?? 0), ...Object.keys(objects).map((n) => Number(n) + 1));
@@ -82,7 +82,7 @@ export function appendUpdate(pdf: Buffer, objects: Record<number, string>): Buff
 
 /** Object number and current text of a page dictionary (for building updates). */
 export function pageInfo(pdf: Buffer, index = 0): { num: number; contents: number } {
-  const raw = new RawPdf(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+  const raw = openForVerification(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
   const cat = raw.catalog()!;
   const pages = raw.resolve(cat.get('Pages')) as { get(k: string): unknown };
   const kids = raw.resolve(pages.get('Kids') as never) as { num: number }[];
@@ -96,7 +96,7 @@ export const sha256 = (b: Buffer): Buffer => createHash('sha256').update(b).dige
 
 /** Source text of an object's dictionary as written in the file (for editing in an update). */
 export function dictText(pdf: Buffer, num: number): string {
-  const raw = new RawPdf(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+  const raw = openForVerification(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
   const d = raw.object(num) as { start: number; end: number };
   return pdf.toString('latin1', d.start, d.end);
 }

@@ -15,7 +15,7 @@ import {
   createTrustStore, EMPTY_TRUST_STORE, renderReportHtml, renderReportPdf, signedRevisionBytes, verifyPdf, type TrustStore,
 } from '../../../src/pdf/verify/index.js';
 import { certInfo } from '../../../src/pdf/verify/cert.js';
-import { RawPdf } from '../../../src/pdf/verify/raw/document.js';
+import { openForVerification } from '../../../src/pdf/verify/reader.js';
 import { revisionView } from '../../../src/pdf/verify/structure.js';
 import { Budget, DEFAULT_LIMITS } from '../../../src/pdf/verify/limits.js';
 import { issueSigner, sharedTestCa, type TestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
@@ -242,7 +242,7 @@ describe('field locks', () => {
     return Buffer.from(await doc.save({ useObjectStreams: false }));
   }
   function fieldNum(pdf: Buffer, name: string): number {
-    const raw = new RawPdf(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+    const raw = openForVerification(pdf, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
     const view = revisionView(raw, raw.revisions.length - 1, new Budget(DEFAULT_LIMITS));
     return view.fields.find((f) => f.name === name)!.num!;
   }
@@ -270,7 +270,7 @@ describe('certification attacks', () => {
     // our own signer refuses to add a visible field to a P=2 document …
     await expect(signPdf(certified, bob, { newFieldName: 'Sneaky', page: 0, rect: [50, 600, 300, 680] })).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
     // … so the attacker's update is written by hand: a new visible signature field with an appearance
-    const raw = new RawPdf(certified, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+    const raw = openForVerification(certified, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
     const afRef = raw.catalog()!.get('AcroForm') as { num: number };
     const { num: pageNum } = pageInfo(certified);
     const af = dictText(certified, afRef.num).replace(/\/Fields\s*\[/, '/Fields [996 0 R ');
