@@ -69,14 +69,14 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     const token = await signerToken();
     const bad = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: signForm({ signer: { kind: 'pkcs12', password: 'wrong' } }) });
     expect(bad.status).toBeGreaterThanOrEqual(400);
-    expect((await bad.json()).code).toBe('PKCS12_FAILED');
+    expect(((await bad.json()) as { code: string }).code).toBe('PKCS12_FAILED');
     const notPdf = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: signForm({ signer: { kind: 'pkcs12', password: PW } }, Buffer.from('hello, not a pdf')) });
-    expect((await notPdf.json()).code).toMatch(/^PDF_/);
+    expect(((await notPdf.json()) as { code: string }).code).toMatch(/^PDF_/);
     const anon = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', body: signForm({}) });
     expect(anon.status).toBe(401);
     const noSigner = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: signForm({ level: 'B-B' }) });
     expect(noSigner.status).toBe(400);
-    expect((await noSigner.json()).code).toBe('VALIDATION_FAILED');
+    expect(((await noSigner.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
   });
 
   it('ok/POST /tsa answers openssl ts -query, and openssl ts -verify accepts the reply', async () => {

@@ -34,27 +34,27 @@ function form(size: number, field = 'pdf') {
 describe('multipart and raw bodies', () => {
   it('ok/reads a file and fields (UTF-8 names intact)', async () => {
     const r = await fetch(url + '/mp', { method: 'POST', body: form(500) });
-    expect(await r.json()).toEqual({ name: 'kết quả.pdf', size: 500, first: '%PDF-', fields: { options: '{"reason":"Phê duyệt"}' } });
+    expect((await r.json()) as unknown).toEqual({ name: 'kết quả.pdf', size: 500, first: '%PDF-', fields: { options: '{"reason":"Phê duyệt"}' } });
   });
   it('fail/file over the limit → 413 PAYLOAD_TOO_LARGE', async () => {
     const r = await fetch(url + '/mp', { method: 'POST', body: form(5000) });
     expect(r.status).toBe(413);
-    expect((await r.json()).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await r.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
   });
   it('fail/missing file field → 400 VALIDATION_FAILED; not multipart → 415', async () => {
     const r = await fetch(url + '/mp', { method: 'POST', body: form(10, 'other') });
     expect(r.status).toBe(400);
-    expect((await r.json()).code).toBe('VALIDATION_FAILED');
+    expect(((await r.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
     const r2 = await fetch(url + '/mp', { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } });
     expect(r2.status).toBe(415);
   });
   it('fail/truncated multipart → 400 BAD_REQUEST', async () => {
     const r = await fetch(url + '/mp', { method: 'POST', body: '--xx\r\nContent-Disposition: form-data; name="pdf"; filename="a.pdf"\r\n\r\nabc', headers: { 'content-type': 'multipart/form-data; boundary=xx' } });
     expect(r.status).toBe(400);
-    expect((await r.json()).code).toBe('BAD_REQUEST');
+    expect(((await r.json()) as { code: string }).code).toBe('BAD_REQUEST');
   });
   it('raw body limit', async () => {
-    expect((await (await fetch(url + '/raw', { method: 'POST', body: Buffer.alloc(100) })).json()).size).toBe(100);
+    expect(((await (await fetch(url + '/raw', { method: 'POST', body: Buffer.alloc(100) })).json()) as { size: number }).size).toBe(100);
     const r = await fetch(url + '/raw', { method: 'POST', body: Buffer.alloc(101) });
     expect(r.status).toBe(413);
   });
