@@ -31,7 +31,7 @@ const { ensureHierarchy } = await import(dist('pki/ca-bootstrap.js'));
 const { DEFAULT_PKI_CONFIG } = await import(dist('pki/config.js'));
 const { buildCrl, encodeCrlEntry } = await import(dist('pki/crl-builder.js'));
 const { generateSerial, serialToHex } = await import(dist('pki/serial.js'));
-const { certificateInfo: certificateParts } = await import(dist('cms/certificate-info.js'));
+const { certificateInfo } = await import(dist('cms/certificate-info.js'));
 const { systemClock } = await import(dist('core/clock.js'));
 const der = await import(dist('core/der.js'));
 const { hashOf } = await import(dist('core/signature-algorithms.js'));
@@ -108,7 +108,7 @@ for (const [label, spec] of [['RSA-2048', { type: 'rsa', bits: 2048 }], ['P-256'
   const caKey = createPrivateKey({ key: await p.keys.exportPkcs8(ca.record.keyUri), format: 'der', type: 'pkcs8' });
   const signer = await ca.signer();
   const sample = (await p.issuance.issue(actor, { profile: 'individual', subject, key: { csr: csrs.rsa[0] } })).der;
-  const tbs = certificateParts(sample).tbs;
+  const tbs = certificateInfo(sample).tbs;
   const hash = hashOf(signer.algorithm);
   const floor = await rate(async () => nodeSign(hash, tbs, caKey));
   // builder only: template → lint → TBS DER → one signature (no CSR, store or audit)
@@ -147,7 +147,7 @@ for (const [label, spec] of [['RSA-2048', { type: 'rsa', bits: 2048 }], ['P-256'
     const p = await pki({ type: 'ec', curve: 'P-256' }, sql);
     const ca = await p.cas.get('individuals');
     const caKey = createPrivateKey({ key: await p.keys.exportPkcs8(ca.record.keyUri), format: 'der', type: 'pkcs8' });
-    const tbs = certificateParts((await p.issuance.issue(actor, { profile: 'individual', subject, key: { csr: csrs.rsa[0] } })).der).tbs;
+    const tbs = certificateInfo((await p.issuance.issue(actor, { profile: 'individual', subject, key: { csr: csrs.rsa[0] } })).der).tbs;
     const floor = await rate(async () => nodeSign('sha256', tbs, caKey));
     let i = 0;
     const r = await rate(() => p.issuance.issue(actor, { profile: 'individual', subject, key: { csr: csrs.rsa[i++ % 8] } }));
@@ -210,7 +210,7 @@ const ocspRows = [];
   const p = await pki({ type: 'ec', curve: 'P-256' });
   const ocsp = new OcspService({ store: p.store, cas: p.cas, clock: systemClock, config: p.config });
   const issued = await p.issuance.issue(actor, { profile: 'individual', subject, key: { csr: csrs.rsa[0] } });
-  const ica = certificateParts((await p.store.cas.get('individuals')).certificateDer);
+  const ica = certificateInfo((await p.store.cas.get('individuals')).certificateDer);
   const certId = der.seq(der.algId('1.3.14.3.2.26', 'null'), der.octets(createHash('sha1').update(ica.subject).digest()), der.octets(createHash('sha1').update(ica.publicKeyBits).digest()), der.int(Buffer.from(issued.certificate.serial, 'hex')));
   const plain = der.seq(der.seq(der.seq(der.seq(certId))));
   let k = 0;

@@ -1,7 +1,8 @@
 import { certificateInfo } from '../cms/certificate-info.js';
 import { children, decodeOid, readDer } from '../core/der-reader.js';
+import { OID } from '../core/oids.js';
 
-const OIDS = { CN: '2.5.4.3', O: '2.5.4.10', OU: '2.5.4.11' } as const;
+const OIDS = { CN: OID.commonName, O: OID.organizationName, OU: OID.organizationalUnitName } as const;
 const cache = new WeakMap<Buffer, Map<string, string>>();
 
 /**
