@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { originalPdf, scanPng } from '../copies/setup.js';
+
+/**
+ * The certified-copy commands of the real `kyso` launcher (bin/kyso.js → dist/): an operator sets
+ * up a certifier credential and an authority seal from the CLI, certifies an original and a scan,
+ * looks the copy up by its code, and exports the register (CSV and seal-signed PDF).
+ */
+const BIN = fileURLToPath(new URL('../../../bin/kyso.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'kyso-cli-copies-'));
+const data = join(work, 'data');
+const env = { ...process.env, KYSO_LOG_LEVEL: 'error', KYSO_DATA: '', PORT: '', KYSO_MASTER_KEY: '', KYSO_DATABASE_URL: '' };
+
+function kyso(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--data', data], { encoding: 'utf8', env, cwd: work, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+function ok(r: ReturnType<typeof kyso>) {
+  expect(r.code, r.out + r.err).toBe(0);
+  return r.out;
+}
+
+let certifierCred = '';
+let code = '';
+beforeAll(() => {
+  expect(existsSync(fileURLToPath(new URL('../../../dist/cli/commands/copy.js', import.meta.url))), 'run `npm run build` first').toBe(true);
+  ok(kyso(['init']));
+});
+
+describe('kyso copy / credential / authority / register', () => {
+  it('ok/credential issue for a certifier and a seal, authority add', () => {
+    const c = JSON.parse(ok(kyso(['credential', 'issue', '--profile', 'individual', '--cn', 'Phạm Thị Thu', '--uid', 'CCCD:022198002222', '--owner', 'off_thu', '--pin', '112233', '--key-type', 'p256', '--json'])));
+    expect(c.credentialId).toMatch(/^cred_/);
+    certifierCred = c.credentialId;
+    const seal = JSON.parse(ok(kyso(['credential', 'issue', '--profile', 'organization', '--cn', 'Ủy ban nhân dân phường Bãi Cháy', '--uid', 'MST:5700100300', '--owner', 'org_bai_chay', '--pin', '445566', '--key-type', 'p256', '--json'])));
+    const a = JSON.parse(ok(kyso(['authority', 'add', '--id', 'ubnd-bai-chay', '--name', 'Ủy ban nhân dân phường Bãi Cháy', '--place', 'phường Bãi Cháy, tỉnh Quảng Ninh', '--org', 'org_bai_chay', '--seal-credential', seal.credentialId, '--json'])));
+    expect(a).toMatchObject({ id: 'ubnd-bai-chay', organizationId: 'org_bai_chay', sealCredentialId: seal.credentialId });
+    const list = JSON.parse(ok(kyso(['credential', 'list', '--owner', 'off_thu'])));
+    expect(list.map((x: { id: string }) => x.id)).toEqual([certifierCred]);
+    expect(JSON.stringify(list)).not.toMatch(/pin|112233/i);
+  });
+
+  it('ok/copy certify ORIGINAL.pdf and IMAGES…, then copy lookup CODE', async () => {
+    const original = join(work, 'original.pdf');
+    writeFileSync(original, await originalPdf(2));
+    const out = join(work, 'copy.pdf');
+    const common = ['--authority', 'ubnd-bai-chay', '--certifier', 'off_thu', '--credential', certifierCred, '--pin', '112233', '--seal-pin', '445566', '--requester', 'Đỗ Văn Hùng', '--requester-id', 'CCCD 022080001234', '--doc-type', 'Giấy khai sinh', '--doc-title', 'Giấy khai sinh số 45/2001', '--doc-issuer', 'UBND xã Hạ Long'];
+    const r = JSON.parse(ok(kyso(['copy', 'certify', original, '--out', out, ...common, '--json'])));
+    expect(r).toMatchObject({ number: 1, volume: 1, feeTotal: 4_000 });
+    code = r.lookupCode;
+    expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
+    const sig = spawnSync('pdfsig', [out], { encoding: 'utf8' });
+    expect((sig.stdout.match(/Signature Validation: Signature is Valid\./g) ?? []).length, sig.stdout).toBe(2);
+    const q = spawnSync('qpdf', ['--check', out], { encoding: 'utf8' });
+    expect(q.status, q.stdout + q.stderr).toBe(0);
+
+    const p1 = join(work, 'p1.png');
+    const p2 = join(work, 'p2.png');
+    writeFileSync(p1, scanPng(400, 560, 200, 245));
+    writeFileSync(p2, scanPng(400, 560, 200, 230));
+    const r2 = JSON.parse(ok(kyso(['copy', 'certify', p1, p2, '--out', join(work, 'scan.pdf'), ...common, '--level', 'B-B', '--copies', '2', '--json'])));
+    expect(r2).toMatchObject({ number: 2, feeTotal: 8_000 });
+
+    const facts = JSON.parse(ok(kyso(['copy', 'lookup', code.toLowerCase()])));
+    expect(facts).toMatchObject({ number: 1, status: 'valid', authorityId: 'ubnd-bai-chay', documentType: 'Giấy khai sinh', originalPages: 2 });
+    expect(JSON.stringify(facts)).not.toContain('Đỗ Văn Hùng');
+    const byNumber = JSON.parse(ok(kyso(['copy', 'lookup', '--authority', 'ubnd-bai-chay', '--year', String(facts.year), '--number', '2'])));
+    expect(byNumber).toMatchObject({ number: 2, copies: 2 });
+  });
+
+  it('fail/wrong PIN, unknown authority, malformed code: CODE on stderr, no stack trace, no new entry', () => {
+    const original = join(work, 'original.pdf');
+    const base = ['copy', 'certify', original, '--out', join(work, 'x.pdf'), '--certifier', 'off_thu', '--credential', certifierCred, '--seal-pin', '445566', '--requester', 'A', '--requester-id', 'B', '--doc-type', 'C', '--doc-title', 'D', '--doc-issuer', 'E'];
+    const wrongPin = kyso([...base, '--authority', 'ubnd-bai-chay', '--pin', '000000']);
+    expect(wrongPin.code).not.toBe(0);
+    expect(wrongPin.err).toContain('kyso: PIN_INVALID:');
+    expect(wrongPin.err).not.toMatch(/\n\s+at /);
+    const unknown = kyso([...base, '--authority', 'ubnd-khong-co', '--pin', '112233']);
+    expect(unknown.err).toContain('kyso: AUTHORITY_UNKNOWN:');
+    const bad = kyso(['copy', 'lookup', 'XXXX-0000-!!']);
+    expect(bad.err).toContain('kyso: LOOKUP_CODE_INVALID:');
+    const year = String(JSON.parse(ok(kyso(['copy', 'lookup', code]))).year);
+    const next = kyso(['copy', 'lookup', '--authority', 'ubnd-bai-chay', '--year', year, '--number', '3']);
+    expect(next.err).toContain('kyso: COPY_NOT_FOUND:');
+  });
+
+  it('ok/register export --format csv and --format pdf (sealed); the PDF signature is valid', () => {
+    const year = String(JSON.parse(ok(kyso(['copy', 'lookup', code]))).year);
+    const csv = join(work, 'register.csv');
+    ok(kyso(['register', 'export', '--authority', 'ubnd-bai-chay', '--year', year, '--format', 'csv', '--out', csv]));
+    const text = readFileSync(csv, 'utf8');
+    expect(text).toContain(code);
+    expect(text).toContain('Đỗ Văn Hùng');
+    const pdf = join(work, 'register.pdf');
+    ok(kyso(['register', 'export', '--authority', 'ubnd-bai-chay', '--year', year, '--format', 'pdf', '--out', pdf, '--as', 'org_bai_chay', '--seal-pin', '445566']));
+    const sig = spawnSync('pdfsig', [pdf], { encoding: 'utf8' });
+    expect((sig.stdout.match(/Signature Validation: Signature is Valid\./g) ?? []).length, sig.stdout).toBe(1);
+    const closed = ok(kyso(['register', 'close', '--authority', 'ubnd-bai-chay', '--year', year]));
+    expect(closed).toMatch(/2 entries/);
+  });
+});
