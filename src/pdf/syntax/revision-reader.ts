@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import { PdfDocument, type OpenOptions } from './document.js';
 import { decodeStreamData } from './filters.js';
 import { checkDeadline, limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
@@ -371,3 +372,8 @@ export class PdfRevisions {
   }
 }
 
+
+/** The document as it was at a revision: its byte prefix [0, end), opened on its own (a view, no copy). */
+export function openRevision(bytes: Buffer, rev: Pick<RevisionRecord, 'end'>, options: OpenOptions = {}): PdfDocument {
+  return PdfDocument.open(bytes.subarray(0, rev.end), options);
+}

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
-import { PdfDocument, formFields, getPage, listRevisions, pageCount, PdfDict } from '../../../../src/pdf/syntax/index.js';
+import { PdfDocument, formFields, getPage, pageCount, PdfDict, PdfRevisions } from '../../../../src/pdf/syntax/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/corpus');
 interface Entry {
@@ -46,7 +46,7 @@ describe('corpus: reader opens well-formed files and fails cleanly on the rest',
         expect(doc.catalog).toBeInstanceOf(PdfDict);
         expect(getPage(doc, 0).dict).toBeInstanceOf(PdfDict);
         expect(pageCount(doc)).toBeGreaterThan(0);
-        expect(listRevisions(bytes).length).toBeGreaterThan(0);
+        expect(PdfRevisions.open(bytes).revisions.length).toBeGreaterThan(0);
         if (f.category.startsWith('signed') && typeof f.signatures === 'number') {
           // signature fields with a value, plus a usage-rights signature referenced from /Perms /UR3
           const signed = formFields(doc).filter((x) => x.fieldType === 'Sig' && x.value).length;

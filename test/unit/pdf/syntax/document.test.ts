@@ -4,7 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
 import { appendIncrementalUpdate } from '../../../../src/pdf/incremental/index.js';
-import { PdfDict, PdfDocument, PdfName, PdfRef, PdfStream, formFields, getPage, listRevisions, openRevision, pageCount, revisionObjects, dict, name } from '../../../../src/pdf/syntax/index.js';
+import { PdfDict, PdfDocument, PdfName, PdfRef, PdfStream, formFields, getPage, openRevision, pageCount, PdfRevisions, dict, name } from '../../../../src/pdf/syntax/index.js';
 import { buildPdf, minimalPdf } from './build-pdf.js';
 
 const code = (f: () => unknown): string | undefined => {
@@ -113,18 +113,19 @@ describe('lazy document reader', () => {
     expect(fresh.loadedObjects).toBeLessThan(10);
   });
 
-  it('revisions: one per %%EOF, objects of each revision from its own xref sections', () => {
+  it('revisions: one per update, objects of each revision from its own xref sections', () => {
     const base = minimalPdf(1);
     const doc = PdfDocument.open(base);
     const rev1 = appendIncrementalUpdate(doc, [{ ref: new PdfRef(3, 0), value: dict({ Type: name('Page'), Parent: new PdfRef(2, 0), Rotate: 90 }) }]);
     const doc1 = PdfDocument.open(rev1);
     const rev2 = appendIncrementalUpdate(doc1, [{ ref: new PdfRef(4, 0), value: new PdfDict([['Hello', PdfName.of('World')]]) }]);
-    const revs = listRevisions(rev2);
+    const revs = PdfRevisions.open(rev2).revisions;
     expect(revs.map((r) => r.end)).toEqual([base.length, rev1.length, rev2.length]);
     const doc2 = PdfDocument.open(rev2);
-    expect([...revisionObjects(doc2, revs, 1).keys()]).toEqual([3]);
-    expect([...revisionObjects(doc2, revs, 2).keys()]).toEqual([4]);
-    expect(revisionObjects(doc2, revs, 0).size).toBe(4);
+    const own = (i: number) => [...new Set(revs[i]!.sections.flatMap((s) => [...s.entries.keys()]))];
+    expect(own(1)).toEqual([3]);
+    expect(own(2)).toEqual([4]);
+    expect(own(0)).toHaveLength(4);
     expect((doc2.getObject(3) as PdfDict).get('Rotate')).toBe(90);
     // the document as of revision 0 is its prefix
     expect((PdfDocument.open(rev2.subarray(0, revs[0]!.end)).getObject(3) as PdfDict).has('Rotate')).toBe(false);
