@@ -6,7 +6,8 @@ import type { CopySignatureLevel } from '../copies/copy-signer.js';
 import type { CopyFonts } from '../copies/copy-document.js';
 import type { PublicCopyFacts } from '../copies/public-facts.js';
 import { parseLookupCode } from '../copies/lookup-code.js';
-import { copySignerFromSigning, type CredentialInfo } from '../signing/index.js';
+import { certificateStatusFromPki, checkSignerCertificate, copySignerFromSigning, type CredentialInfo } from '../signing/index.js';
+import type { CopySigner } from '../copies/copy-signer.js';
 import type { VerificationReport } from '../pdf/verify/index.js';
 import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
@@ -54,7 +55,18 @@ export interface RegisterMatch {
 
 export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWiring; pki: PkiWiring; timestampAvailable: boolean; level?: CopySignatureLevel }): CertifiedCopiesWiring {
   const fonts = loadCopyFonts();
-  const signer = copySignerFromSigning(o.signing.sign, o.signing.credentials);
+  const base = copySignerFromSigning(o.signing.sign, o.signing.credentials);
+  const status = certificateStatusFromPki(o.pki.store.certificates);
+  // A revoked or suspended certifier (or seal) is refused before a register number is taken,
+  // not after (the signing service would refuse too, but the number would then be spent).
+  const signer: CopySigner = {
+    async preflight(credentialId, actorId) {
+      const r = await o.signing.credentials.preflight(credentialId, actorId);
+      await checkSignerCertificate({ certificates: [r.certificate], at: ctx.clock.now(), status });
+      return { signerName: r.signerName };
+    },
+    sign: (r) => base.sign(r),
+  };
   const common = { registers: ctx.store.registers, authorities: ctx.store.authorities, audit: ctx.audit, clock: ctx.clock, fonts, signer };
   const defaultLevel: CopySignatureLevel = o.level ?? (o.timestampAvailable ? 'B-LT' : 'B-B');
   const byLevel = new Map<CopySignatureLevel, CopyService>();

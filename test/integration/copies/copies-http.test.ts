@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../http/harness.js';
 import { nssDbTrusting } from '../signing/tools.js';
+import { createPki } from '../../../src/app/pki.js';
 import { AUTHORITY, caller, certifyForm, freePort, originalPdf, run, scanPng, setupCertifierAndAuthority, type Caller, type CopySetup } from './setup.js';
 
 /**
@@ -14,6 +15,9 @@ import { AUTHORITY, caller, certifyForm, freePort, originalPdf, run, scanPng, se
  * and a 2-page scan, check the copy with other people's tools (pdfsig, mutool, qpdf, pdftotext,
  * pdftoppm + jsQR), the public lookup, our verifier's register match, fees, and refusals.
  */
+// jsqr ships CommonJS with a default export; its typings do not describe the interop shape.
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
+
 let h: Harness;
 let call: Caller;
 let s: CopySetup;
@@ -190,6 +194,25 @@ describe('certified copies over HTTP', () => {
     const after = await entries();
     expect(after).toEqual(before);
   }, 120_000);
+
+  it('fail/a certifier whose certificate is revoked is refused before a number is taken', async () => {
+    const pki = createPki(h.ctx);
+    const issued = await pki.issuance.issue({ id: 'test-admin', role: 'admin' }, {
+      profile: 'individual',
+      subject: { commonName: 'Vũ Văn Khánh', uids: ['CCCD:022198003333'] },
+      key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
+    });
+    const cred = await call('POST', '/api/v1/credentials', { token: h.adminToken, json: { certificateId: issued.certificate.id, ownerId: 'off_vu_van_khanh', pin: '777777' } });
+    expect(cred.status, JSON.stringify(cred.json)).toBe(201);
+    const token = (await call('POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier', organizationId: 'off_vu_van_khanh' } })).json.token as string;
+    const rv = await call('POST', `/api/v1/certificates/${issued.certificate.id}/revoke`, { token: h.adminToken, json: { reason: 'keyCompromise' } });
+    expect(rv.status, JSON.stringify(rv.json)).toBe(200);
+    const before = await entries();
+    problem(await call('POST', '/api/v1/copies', { token, body: certifyForm(s, { original: await originalPdf(1) }, { credentialId: cred.json.id, pin: '777777', level: 'B-B' }) }), 422, 'SIGNER_REVOKED');
+    // Someone else's credential: refused as not yours.
+    problem(await call('POST', '/api/v1/copies', { token, body: certifyForm(s, { original: await originalPdf(1) }, { level: 'B-B' }) }), 403, 'FORBIDDEN');
+    expect(await entries()).toEqual(before);
+  });
 
   it('ok/annul keeps the entry and the public lookup says annulled; register export CSV lists every number', async () => {
     const list = await entries();
