@@ -233,5 +233,17 @@ describe('certified copies over HTTP', () => {
     const v = await call('GET', `/api/v1/authorities/${AUTHORITY}/registers/${year}/volumes`, { token: s.auditorToken });
     expect(v.status).toBe(200);
     expect(v.json.items.length).toBeGreaterThanOrEqual(1);
+    // Every step is an audit event, on the hash-chained log; PINs never appear in it.
+    const audit = await call('GET', `/api/v1/audit?target=${target.id}&limit=100`, { token: s.auditorToken });
+    expect(audit.status).toBe(200);
+    expect(audit.json.items.map((x: any) => x.action)).toEqual(expect.arrayContaining(['copy.number-allocated', 'copy.certified', 'copy.annulled']));
+    const all = await call('GET', '/api/v1/audit?limit=10000', { token: s.auditorToken });
+    const actions = new Set(all.json.items.map((x: any) => x.action));
+    for (const a of ['authority.created', 'register.exported', 'signing.credential.register']) expect(actions).toContain(a);
+    expect(JSON.stringify(all.json)).not.toContain('246810');
+    expect(JSON.stringify(all.json)).not.toContain('135790');
+    const chain = await call('POST', '/api/v1/audit/verify', { token: s.auditorToken, json: {} });
+    expect(chain.status, JSON.stringify(chain.json)).toBe(200);
+    expect(chain.json.ok, JSON.stringify(chain.json)).toBe(true);
   });
 });
