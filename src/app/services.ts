@@ -5,6 +5,7 @@ import { createPki, type PkiWiring } from './pki.js';
 import type { PkiPublicPort } from '../http/routes/pki-public.js';
 import { AppError } from '../core/errors.js';
 import { createVerify, type VerifyWiring } from './verify.js';
+import { extendPdf } from './extend.js';
 import { createTsa, revocationSource } from './tsa.js';
 import { createCertifiedCopies, type CertifiedCopiesWiring } from './certified-copies.js';
 import { timestampPortFromClient, revocationPortFromSource, type CertificateStatusPort } from '../signing/index.js';
@@ -98,7 +99,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     void tick();
   }
   return {
-    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) }, copies, ...(tsa ? { tsa } : {}) },
+    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) }, copies, extend: { extend: (pdf) => extendPdf(pdf, { signing, verify, pki, clock: ctx.clock }) }, ...(tsa ? { tsa } : {}) },
     health: async () => ({ cas: (await pki.store.cas.list()).length }),
     timers,
     pki,

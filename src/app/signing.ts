@@ -7,6 +7,10 @@ import type { KysoContext } from './context.js';
 export interface SigningWiring {
   readonly sign: SignService;
   readonly credentials: CredentialService;
+  /** D's PDF engine and the level ports, for post-signing operations (extend). */
+  readonly engine: ReturnType<typeof createPdfSignatureEngine>;
+  readonly timestamp: TimestampPort | undefined;
+  readonly revocation: RevocationMaterialPort | undefined;
 }
 
 export interface SigningRepos {
@@ -34,5 +38,5 @@ export function createSigning(
     ...(o.revocation ? { revocation: o.revocation } : {}),
     ...(o.certificateStatus ? { certificateStatus: o.certificateStatus } : {}),
   });
-  return { sign, credentials };
+  return { sign, credentials, engine, timestamp: o.timestamp, revocation: o.revocation };
 }

@@ -8,6 +8,7 @@ import { registerSignCommands } from './commands/sign.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerVerifyCommands } from './commands/verify.js';
 import { registerTimestampCommands } from './commands/timestamp.js';
+import { registerExtendCommands } from './commands/extend.js';
 import { registerCopyCommands } from './commands/copy.js';
 import { registerRegisterCommands } from './commands/register.js';
 
@@ -31,6 +32,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerPkiCommands(program, io, state);
   registerVerifyCommands(program, io, state);
   registerTimestampCommands(program, io, state);
+  registerExtendCommands(program, io, state);
   registerCopyCommands(program, io, state);
   registerRegisterCommands(program, io, state);
 

@@ -19,6 +19,7 @@ import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
 import { raRoutes, type RaPort } from './routes/ra.js';
 import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 import { tsaRoutes, type TsaPort } from './routes/tsa.js';
+import { extendRoutes, type ExtendPort } from './routes/extend.js';
 import { copiesRoutes, type CopiesPort } from './routes/copies.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
@@ -41,6 +42,8 @@ export interface HttpDeps {
   readonly ra?: RaPort;
   /** Signature verification (issue 5), public. */
   readonly verify?: VerifyPort;
+  /** B-LTA upkeep: POST /api/v1/extend (issue 4). */
+  readonly extend?: ExtendPort;
   /** RFC 3161 TSA at POST /tsa (issue 4). */
   readonly tsa?: TsaPort;
   /** Certified copies and registers (issue 6). */
@@ -109,6 +112,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.pkiAdmin ? certificateRoutes(deps.pkiAdmin) : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),
     ...(deps.tsa ? tsaRoutes(deps.tsa) : []),
+    ...(deps.extend ? extendRoutes(deps.extend, { uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.copies ? copiesRoutes(deps.copies, { uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),

@@ -127,6 +127,16 @@ describe('kyso CLI', () => {
     expect(kyso(['verify', example.replace(/\.pdf$/, '.mjs').replace('quyet-dinh', 'make-result-pdf'), '--data', data]).code).toBe(3);
     expect(kyso(['verify', join(work, 'missing.pdf')]).code).toBe(3);
 
+    // extend: a new /DSS and an archive timestamp appended; earlier bytes untouched; still TOTAL_PASSED.
+    const extended = join(work, 'extended.pdf');
+    const e = kyso(['extend', signed, '--out', extended, '--data', data]);
+    expect(e.code, e.err).toBe(0);
+    const ext = readFileSync(extended);
+    expect(ext.subarray(0, out.length).equals(out)).toBe(true);
+    const ve = kyso(['verify', extended, '--data', data, '--json']);
+    expect(ve.code, ve.err).toBe(0);
+    expect((JSON.parse(ve.out) as { signatures: { kind: string }[] }).signatures.map((x) => x.kind)).toEqual(['approval', 'documentTimestamp']);
+
     const cas = join(work, 'cas-ts');
     expect(kyso(['ca', 'export', '--data', data, '--out-dir', cas]).code).toBe(0);
     const tsr = join(work, 'signed.tsr');

@@ -58,6 +58,16 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     expect(rev.status).toBe(200);
     expect(rev.body.equals(signed)).toBe(true);
 
+    const ext = await fetch(`${h.url}/api/v1/extend`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: signed });
+    expect(ext.status, await ext.clone().text()).toBe(200);
+    const extended = Buffer.from(await ext.arrayBuffer());
+    expect(extended.subarray(0, signed.length).equals(signed)).toBe(true);
+    const fd3 = new FormData();
+    fd3.set('pdf', new Blob([extended], { type: 'application/pdf' }), 'extended.pdf');
+    const r3 = (await (await fetch(`${h.url}/api/v1/verify`, { method: 'POST', body: fd3 })).json()) as { indication: string; signatures: { kind: string }[] };
+    expect(r3.indication).toBe('TOTAL_PASSED');
+    expect(r3.signatures.map((x) => x.kind)).toEqual(['approval', 'documentTimestamp']);
+
     const fd2 = new FormData();
     fd2.set('pdf', new Blob([signed], { type: 'application/pdf' }), 'signed.pdf');
     const html = await fetch(`${h.url}/api/v1/verify?lang=en`, { method: 'POST', body: fd2, headers: { accept: 'text/html' } });
