@@ -6,6 +6,7 @@ import type { Principal } from '../auth/api-tokens.js';
 import { readMultipart, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { registersRoutes } from './registers.js';
+import { actorOf } from './copy-actor.js';
 
 /**
  * Certified copies from originals (issue 6) over HTTP. `POST /api/v1/copies` returns the signed
@@ -16,9 +17,7 @@ import { registersRoutes } from './registers.js';
  */
 export type CopiesPort = Pick<CertifiedCopiesWiring, 'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'addCredential'>;
 
-export function actorOf(p: Principal | undefined): { id: string; role: string } {
-  return { id: p?.organizationId ?? p?.actor ?? 'anonymous', role: p?.role ?? 'anonymous' };
-}
+export { actorOf };
 
 const Text = z.string().trim().min(1).max(500);
 const Secret = z.union([z.strictObject({ pin: z.string().min(1).max(64) }), z.strictObject({ authorizationId: z.string().min(1).max(128) })]);

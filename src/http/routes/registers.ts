@@ -3,7 +3,7 @@ import type { CertifiedCopiesWiring } from '../../app/certified-copies.js';
 import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
 import { pemEncode } from '../../core/bytes.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
-import { actorOf } from './copies.js';
+import { actorOf } from './copy-actor.js';
 
 /**
  * Certifying authorities, the register (sổ chứng thực: volumes, year-end closing, export) and
