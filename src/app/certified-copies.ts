@@ -88,6 +88,8 @@ export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWir
     async certify(actor, input) {
       const { level, seal, ...rest } = input;
       if (level !== undefined && !COPY_LEVELS.includes(level)) throw new AppError('VALIDATION_FAILED', `unknown PAdES level ${String(level)}`);
+      // Refused up front (not after a number is spent), and never silently lowered to B-B.
+      if ((level ?? defaultLevel) !== 'B-B' && !o.timestampAvailable) throw new AppError('TSA_UNAVAILABLE', `PAdES ${level ?? defaultLevel} needs the timestamp authority, which is not set up (kyso init)`);
       const authority = await ctx.store.authorities.get(input.authorityId);
       if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${input.authorityId}`);
       // The seal credential belongs to the authority's organization; the certifier applies it on its behalf.
