@@ -43,8 +43,7 @@ describe('kyso CLI', () => {
     const p12 = join(work, 'out.p12');
     const r = kyso(['cert', 'issue', '--data', data, '--profile', 'individual', '--cn', 'Nguyễn Văn An', '--o', 'UBND tỉnh Quảng Ninh', '--ou', 'Văn phòng', '--ou', 'Phòng Tổng hợp', '--uid', 'CCCD:001234567890', '--p12', p12, '--password', 'PW']);
     expect(r.code, r.err).toBe(0);
-    leafSerial = /issued ([0-9a-f]+)/.exec(r.out)?.[1] ?? '';
-    expect(leafSerial).toMatch(/^[0-9a-f]{16,40}$/);
+    expect(/issued ([0-9a-f]+)/.exec(r.out)?.[1]).toMatch(/^[0-9a-f]{16,40}$/);
     const leaf = join(work, 'leaf.pem');
     execFileSync('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:PW', '-clcerts', '-nokeys', '-out', leaf]);
     const subj = execFileSync('openssl', ['x509', '-in', leaf, '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus']).toString();
@@ -71,7 +70,11 @@ describe('kyso CLI', () => {
     expect(pub1).toBe(pub2);
   });
 
-  it('ok/cert list --json lists the issued certificate', () => {
+  it('ok/cert list --json lists an issued certificate', () => {
+    // Independent of the contract test above: its own leaf (CSR-free, server key, longer password).
+    const r0 = kyso(['cert', 'issue', '--data', data, '--profile', 'individual', '--cn', 'Lê Văn Cường', '--uid', 'CCCD:031099004321', '--p12', join(work, 'list.p12'), '--password', 'PW-list', '--json']);
+    expect(r0.code, r0.err).toBe(0);
+    leafSerial = (JSON.parse(r0.out) as { serial: string }).serial;
     const r = kyso(['cert', 'list', '--data', data, '--json']);
     expect(r.code, r.err).toBe(0);
     const rows = JSON.parse(r.out) as { serial: string; status: string; caId: string }[];
@@ -85,7 +88,8 @@ describe('kyso CLI', () => {
     const crl = join(work, 'file.crl');
     const c = kyso(['crl', '--data', data, '--ca', 'individuals', '--out', crl]);
     expect(c.code, c.err).toBe(0);
-    const out = join(work, 'cas');
+    const out = join(work, 'cas-crl');
+    expect(kyso(['ca', 'export', '--data', data, '--out-dir', out]).code).toBe(0);
     const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', crl, '-CAfile', join(out, 'individuals.pem'), '-verify', '-noout', '-text'], { encoding: 'utf8' });
     expect(v.stderr + v.stdout).toMatch(/verify OK/);
     expect(v.stdout.replace(/:/g, '').toUpperCase()).toContain(leafSerial.toUpperCase());
