@@ -21,6 +21,7 @@ import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 import { tsaRoutes, type TsaPort } from './routes/tsa.js';
 import { extendRoutes, type ExtendPort } from './routes/extend.js';
 import { copiesRoutes, type CopiesPort } from './routes/copies.js';
+import { defaultWebDir, mountWeb } from './web-static.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -50,6 +51,8 @@ export interface HttpDeps {
   readonly copies?: CopiesPort;
   /** PAdES signing (issue 3). */
   readonly signing?: SigningPort;
+  /** The citizen and workstation pages (web/); defaults to the shipped folder. */
+  readonly webDir?: string;
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
   readonly trustProxy?: boolean | string | number;
 }
@@ -122,6 +125,8 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
   const router = express.Router({ strict: false, caseSensitive: true });
   mountRoutes(router, routes, { authenticate: authenticate(deps.tokens), rateLimit: rateLimit(limiter), jsonLimitBytes: deps.limits.jsonBytes });
   app.use(router);
+  // After the API so that no page path can shadow a route; before the 404 handler.
+  mountWeb(app, { webDir: deps.webDir ?? defaultWebDir() });
 
   app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

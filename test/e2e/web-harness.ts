@@ -83,7 +83,7 @@ function verifyStandIn(outer: Express, ca: TestCa, entries: RegisterEntryRecord[
       }
       // Register entries whose signed copy has exactly these bytes (CopyService.matchCopy).
       const copyMatches = entries.filter((e) => e.copySha256 === report.document.sha256).map((e) => publicFacts(e, 'UBND xã Hạ Long', `${publicUrl}/verify/copy?code=${e.lookupCode}`));
-      res.type('application/json').send(JSON.stringify({ reportId, ...report, copyMatches }));
+      res.type('application/json').send(JSON.stringify({ reportId, ...report, registerMatch: { matched: copyMatches.length > 0, entries: copyMatches } }));
     })().catch((e: unknown) => sendProblem(req, res, e));
   });
   outer.get('/api/v1/verify/:id/signed-revision/:n', (req, res) => {

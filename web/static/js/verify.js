@@ -33,9 +33,10 @@ function personName(summary) {
 function unwrap(body) {
   const report = body && typeof body.report === 'object' && body.report ? body.report : body;
   const reportId = body.reportId ?? body.id ?? report.reportId ?? null;
-  const matches = body.copyMatches ?? body.certifiedCopies ?? body.registerMatches ?? body.copies ?? report.copyMatches ?? [];
+  // POST /api/v1/verify adds registerMatch: { matched, entries } (public facts of certified copies with these bytes).
+  const matches = body.registerMatch?.entries ?? [];
   const revisions = Array.isArray(body.signedRevisions) ? body.signedRevisions : [];
-  return { report, reportId, revisions, matches: Array.isArray(matches) ? matches : matches ? [matches] : [] };
+  return { report, reportId, revisions, matches: Array.isArray(matches) ? matches : [] };
 }
 
 function verdictBox(report) {
