@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createHttpApp, type HttpDeps, type KysoHttpApp } from '../http/create-app.js';
 import type { KysoContext } from './context.js';
 import { VERSION } from './version.js';
+import { AppError } from '../core/errors.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -34,7 +35,12 @@ export async function startServer(ctx: KysoContext, o: { port?: number; host?: s
   });
   const server: Server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, http.app);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const where = `${o.host ?? c.host}:${o.port ?? c.port}`;
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+        reject(new AppError('CONFIG_INVALID', `cannot listen on ${where} (${e.code === 'EADDRINUSE' ? 'port in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available'})`, { cause: e }));
+      } else reject(e);
+    });
     server.listen(o.port ?? c.port, o.host ?? c.host, () => {
       server.off('error', reject);
       resolve();
