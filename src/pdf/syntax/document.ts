@@ -3,7 +3,7 @@ import { decodeStreamData } from './filters.js';
 import { limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
-import { scanObjects } from './repair.js';
+import { scanObjectHeaders, scanObjects } from './repair.js';
 import { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 import { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
 
@@ -207,7 +207,7 @@ export class PdfDocument {
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'PDF_MALFORMED') throw err;
       // bad offset: fall back to a scan of the file for this object, and say so
-      const s = (this.scanned ??= scanObjects(this.bytes, this.limits).entries).get(num);
+      const s = (this.scanned ??= scanObjectHeaders(this.bytes, this.limits).entries).get(num);
       if (!s || s.kind !== 'offset' || s.offset === e.offset) throw err;
       this.repaired ??= `object ${num} found by scanning (${err.message})`;
       return this.decrypted(this.parseAt(s.offset, num).value, num, s.gen);
@@ -225,7 +225,7 @@ export class PdfDocument {
 
   private parseAt(offset: number, num: number): { value: PdfObject; end: number } {
     if (offset < 0 || offset >= this.bytes.length) throw malformed(`object ${num} offset outside the file`, { object: num, offset });
-    const p = new Parser(this.bytes, offset, this.limits.maxDepth);
+    const p = new Parser(this.bytes, offset, this.limits.maxDepth, this.bytes.length, this.limits.deadline);
     const o = p.parseIndirect((r) => this.lengthOf(r));
     if (o.num !== num) throw malformed(`xref points object ${num} at object ${o.num}`, { object: num, offset });
     return o;
@@ -245,7 +245,7 @@ export class PdfDocument {
     const n = s.dict.getNumber('N') ?? 0;
     const first = s.dict.getNumber('First') ?? 0;
     const data = this.streamData(s);
-    const p = new Parser(data, 0, this.limits.maxDepth);
+    const p = new Parser(data, 0, this.limits.maxDepth, data.length, this.limits.deadline);
     const offsets = new Map<number, number>();
     const order: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -265,7 +265,7 @@ export class PdfDocument {
     let at = os.offsets.get(num);
     if (at === undefined && os.order[index] === num) at = os.offsets.get(num);
     if (at === undefined) return null;
-    return new Parser(os.data, at, this.limits.maxDepth).parseObject();
+    return new Parser(os.data, at, this.limits.maxDepth, os.data.length, this.limits.deadline).parseObject();
   }
 
   /** Decoded data of a stream (filters of §7.4 with the configured size/ratio limits). */

@@ -7,6 +7,6 @@ export { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } fro
 export { PdfDocument, type OpenOptions } from './document.js';
 export { pageCount, getPage, inheritedAttribute, type PageInfo } from './page-tree.js';
 export { acroForm, formFields, type FormField } from './acroform.js';
-export { scanObjects, type ScanResult } from './repair.js';
+export { scanObjects, scanObjectHeaders, type ScanResult } from './repair.js';
 export { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
 export { PdfRevisions, entryKey, isLimitError, openRevision, type RevisionRecord, type RevisionSection, type RevisionReaderOptions } from './revision-reader.js';

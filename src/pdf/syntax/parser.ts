@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import { isRegular, isWs } from './chars.js';
-import { DEFAULT_LIMITS } from './limits.js';
+import { DEFAULT_LIMITS, limitExceeded } from './limits.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 
 /**
@@ -28,13 +28,20 @@ export interface IndirectObject {
 
 export class Parser {
   pos: number;
+  private steps = 0;
   constructor(
     readonly buf: Buffer,
     pos = 0,
     readonly maxDepth = DEFAULT_LIMITS.maxDepth,
     readonly end = buf.length,
+    /** Optional deadline (epoch ms), checked every 4096 array/dictionary items: a huge object cannot outlast a time budget. */
+    readonly deadline?: number,
   ) {
     this.pos = pos;
+  }
+
+  private tick(): void {
+    if (this.deadline !== undefined && (++this.steps & 4095) === 0 && Date.now() > this.deadline) throw limitExceeded('time', 'time budget exceeded while parsing');
   }
 
   /** Skips white-space and comments (§7.2.3, §7.2.4). */
@@ -96,6 +103,10 @@ export class Parser {
       case 0x5b /* [ */:
         return this.parseArray(depth);
       default:
+        if (c >= 0x30 && c <= 0x39) {
+          const fast = this.unsignedIntegerOrRef();
+          if (fast !== undefined) return fast;
+        }
         break;
     }
     const start = this.pos;
@@ -119,6 +130,44 @@ export class Parser {
     const lenient = /^[+-]*(\d*\.?\d*)/.exec(tok);
     if (lenient && lenient[1] && /\d/.test(lenient[1])) return tok.startsWith('-') ? -Number.parseFloat(lenient[1]) : Number.parseFloat(lenient[1]);
     throw malformed(`unexpected keyword "${tok.slice(0, 32)}"`, { offset: start });
+  }
+
+  /**
+   * Fast path for the commonest tokens, an unsigned integer and `num gen R` (§7.3.10), read
+   * without allocating strings. Same result as the general path; undefined hands over to it
+   * (reals, more than 15 digits, digits followed by a regular character).
+   */
+  private unsignedIntegerOrRef(): number | PdfRef | undefined {
+    const b = this.buf;
+    const end = this.end;
+    const digitsAt = (from: number): { value: number; to: number } | undefined => {
+      let p = from;
+      let v = 0;
+      while (p < end) {
+        const d = b[p]! - 0x30;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+        p++;
+      }
+      if (p === from || p - from > 15 || (p < end && isRegular(b[p]))) return undefined;
+      return { value: v, to: p };
+    };
+    const num = digitsAt(this.pos);
+    if (!num) return undefined;
+    this.pos = num.to;
+    this.skipWs();
+    const gen = digitsAt(this.pos);
+    if (gen) {
+      this.pos = gen.to;
+      this.skipWs();
+      const r = this.pos;
+      if (r < end && b[r] === 0x52 /* R */ && !(r + 1 < end && isRegular(b[r + 1]))) {
+        this.pos = r + 1;
+        return new PdfRef(num.value, gen.value);
+      }
+    }
+    this.pos = num.to;
+    return num.value;
   }
 
   /** §7.3.5: `/Name` with `#xx` escapes. */
@@ -216,6 +265,7 @@ export class Parser {
         this.pos++;
         return out;
       }
+      this.tick();
       out.push(this.parseObject(depth + 1));
     }
   }
@@ -235,6 +285,7 @@ export class Parser {
         return d;
       }
       if (c !== 0x2f) throw malformed('dictionary key is not a name', { offset: this.pos });
+      this.tick();
       const key = this.parseName().name;
       this.skipWs();
       if (this.buf[this.pos] === 0x3e && this.buf[this.pos + 1] === 0x3e) {

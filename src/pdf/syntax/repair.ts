@@ -17,8 +17,11 @@ export interface ScanResult {
   objectStreams: number[];
 }
 
-export function scanObjects(buf: Buffer, limits: PdfLimits): ScanResult {
-  const text = buf.toString('latin1', 0, buf.length);
+/**
+ * Only the `N G obj` headers (the first step of scanObjects): where each object number is last
+ * defined. Cheap enough for the one-object fallbacks (an xref offset that misses its object).
+ */
+export function scanObjectHeaders(buf: Buffer, limits: PdfLimits, text = buf.toString('latin1', 0, buf.length)): { entries: Map<number, XrefEntry>; headers: Array<{ num: number; offset: number }> } {
   const entries = new Map<number, XrefEntry>();
   const re = /(?<![0-9])(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj(?![A-Za-z0-9])/g;
   const headers: Array<{ num: number; offset: number }> = [];
@@ -30,6 +33,12 @@ export function scanObjects(buf: Buffer, limits: PdfLimits): ScanResult {
     if ((headers.length & 4095) === 0) checkDeadline(limits);
     if (headers.length > limits.maxObjects) throw limitExceeded('objects', 'too many objects while repairing');
   }
+  return { entries, headers };
+}
+
+export function scanObjects(buf: Buffer, limits: PdfLimits): ScanResult {
+  const text = buf.toString('latin1', 0, buf.length);
+  const { entries, headers } = scanObjectHeaders(buf, limits, text);
   // the object containing a given offset: the last header before it
   const containing = (off: number): { num: number; offset: number } | undefined => {
     let lo = 0, hi = headers.length - 1, best: { num: number; offset: number } | undefined;

@@ -4,7 +4,7 @@ import { decodeStreamData } from './filters.js';
 import { checkDeadline, limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
-import { scanObjects } from './repair.js';
+import { scanObjectHeaders, scanObjects } from './repair.js';
 import { parseXrefSection, type XrefEntry } from './xref.js';
 
 /**
@@ -206,6 +206,7 @@ export class PdfRevisions {
   private recover(): void {
     this.recovered = true;
     const scan = scanObjects(this.buf, this.limits);
+    this.scanIndex = scan.entries;
     const entries = new Map(scan.entries);
     const eofAt = this.buf.lastIndexOf(EOF);
     this.revisions.length = 0;
@@ -228,7 +229,7 @@ export class PdfRevisions {
   }
 
   private scanEntries(): Map<number, XrefEntry> {
-    return (this.scanIndex ??= scanObjects(this.buf, this.limits).entries);
+    return (this.scanIndex ??= scanObjectHeaders(this.buf, this.limits).entries);
   }
 
   /** An indirect stream /Length while the chain is read: only the scan can find it. */
@@ -311,7 +312,7 @@ export class PdfRevisions {
     const data = this.streamData(st);
     const n = st.dict.getNumber('N') ?? 0;
     const first = st.dict.getNumber('First') ?? 0;
-    const p = new Parser(data, 0, this.limits.maxDepth);
+    const p = new Parser(data, 0, this.limits.maxDepth, data.length, this.limits.deadline);
     const offsets = new Map<number, number>();
     for (let i = 0; i < n && i < this.limits.maxObjects; i++) {
       const on = p.integer();
@@ -328,7 +329,7 @@ export class PdfRevisions {
     const os = this.objectStream(stream);
     const rel = os?.offsets.get(num);
     if (!os || rel === undefined) return null;
-    return new Parser(os.data, os.first + rel, this.limits.maxDepth).parseObject();
+    return new Parser(os.data, os.first + rel, this.limits.maxDepth, os.data.length, this.limits.deadline).parseObject();
   }
 
   /** Decoded data of a stream (§7.4 filters, bounded by the limits). */
@@ -339,7 +340,7 @@ export class PdfRevisions {
   /** Parses `N G obj … endobj` at an offset (a stream's indirect /Length is read from the final revision). */
   parseIndirectAt(off: number): { num: number; gen: number; value: PdfObject } {
     if (off < 0 || off >= this.buf.length) throw malformed('object offset outside the file', { offset: off });
-    const p = new Parser(this.buf, off, this.limits.maxDepth);
+    const p = new Parser(this.buf, off, this.limits.maxDepth, this.buf.length, this.limits.deadline);
     return p.parseIndirect((r) => {
       const e = this.entryAt(r.num, this.revisions.length - 1) ?? this.scanEntries().get(r.num);
       if (!e || e.kind === 'free' || (e.kind === 'offset' && e.offset === off)) return undefined;

@@ -49,7 +49,7 @@ function fixedEntry(buf: Buffer, at: number): { offset: number; gen: number; inU
 
 /** §7.5.4 classic table followed by §7.5.5 trailer. `p.pos` is just after the `xref` keyword. */
 function parseTable(buf: Buffer, offset: number, limits: PdfLimits): XrefSection {
-  const p = new Parser(buf, offset, limits.maxDepth);
+  const p = new Parser(buf, offset, limits.maxDepth, buf.length, limits.deadline);
   if (!p.keyword('xref')) throw malformed('expected "xref"', { offset });
   const entries = new Map<number, XrefEntry>();
   for (;;) {
@@ -86,7 +86,7 @@ function parseTable(buf: Buffer, offset: number, limits: PdfLimits): XrefSection
 
 /** §7.5.8 cross-reference stream: /W field widths, /Index subsections, default type 1. */
 function parseStream(buf: Buffer, offset: number, limits: PdfLimits, resolveLength?: LengthResolver): XrefSection {
-  const p = new Parser(buf, offset, limits.maxDepth);
+  const p = new Parser(buf, offset, limits.maxDepth, buf.length, limits.deadline);
   const obj = p.parseIndirect(resolveLength);
   const s = obj.value;
   if (!(s instanceof PdfStream) || s.dict.getName('Type') !== 'XRef') throw malformed('expected an xref stream', { offset });
@@ -134,7 +134,7 @@ function parseStream(buf: Buffer, offset: number, limits: PdfLimits, resolveLeng
 export function parseXrefSection(buf: Buffer, offset: number, limits: PdfLimits, resolveLength?: LengthResolver): XrefSection {
   checkDeadline(limits);
   if (!Number.isInteger(offset) || offset < 0 || offset >= buf.length) throw malformed('xref offset outside the file', { offset });
-  const p = new Parser(buf, offset, limits.maxDepth);
+  const p = new Parser(buf, offset, limits.maxDepth, buf.length, limits.deadline);
   p.skipWs();
   const at = p.pos;
   const section = p.keyword('xref') ? parseTable(buf, at, limits) : parseStream(buf, at, limits, resolveLength);

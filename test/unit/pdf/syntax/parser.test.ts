@@ -74,4 +74,21 @@ describe('object parser (ISO 32000-1 §7.3)', () => {
       { numRuns: 300 },
     );
   });
+
+  it('integers and references: the allocation-free fast path agrees with the token rules', () => {
+    const parse = (t: string) => new Parser(Buffer.from(t, 'latin1')).parseObject();
+    expect(parse('[1 2 R 3]')).toEqual([new PdfRef(1, 2), 3]);
+    expect(parse('[1 2 3]')).toEqual([1, 2, 3]);
+    expect(parse('12 0 % comment\n R')).toEqual(new PdfRef(12, 0));
+    expect(parse('12 0 Rx')).toBe(12);
+    expect(parse('12 0')).toBe(12);
+    expect(parse('007')).toBe(7);
+    expect(parse('5.5')).toBe(5.5);
+    expect(parse('12abc')).toBe(12);
+    expect(parse('1234567890123456 0 R')).toEqual(new PdfRef(1234567890123456, 0));
+    expect((parse('<< /A 3 0 R /B 4 >>') as PdfDict).map).toEqual(new Map<string, PdfObject>([['A', new PdfRef(3, 0)], ['B', 4]]));
+    const p = new Parser(Buffer.from('7 8 R tail', 'latin1'), 0, 200, 3);
+    expect(p.parseObject()).toBe(7);
+    expect(p.pos).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deflateSync } from 'node:zlib';
 import { AppError } from '../../../../src/core/errors.js';
-import { PdfDict, PdfRevisions, PdfStream, PdfString, entryKey, isLimitError } from '../../../../src/pdf/syntax/index.js';
+import { Parser, PdfDict, PdfRevisions, PdfStream, PdfString, entryKey, isLimitError } from '../../../../src/pdf/syntax/index.js';
 import { buildPdf, minimalPdf } from './build-pdf.js';
 
 /** Appends an incremental update (classic table, /Prev to the previous section). */
@@ -126,6 +126,19 @@ describe('PdfRevisions (revision-indexed view)', () => {
       }
     }
     expect(kinds).toEqual(['time', 'revisions', 'inflate', 'depth']);
+  });
+
+  it('the parser checks the deadline inside large arrays and dictionaries', () => {
+    const big = Buffer.from(`[${Array.from({ length: 10_000 }, (_, i) => i).join(' ')}]`);
+    expect((new Parser(big, 0, 200, big.length).parseObject() as number[]).length).toBe(10_000);
+    expect((new Parser(big, 0, 200, big.length, Date.now() + 60_000).parseObject() as number[]).length).toBe(10_000);
+    let err: unknown;
+    try {
+      new Parser(big, 0, 200, big.length, Date.now() - 1).parseObject();
+    } catch (e) {
+      err = e;
+    }
+    expect([isLimitError(err), limitOf(err)]).toEqual([true, 'time']);
   });
 
   it('not a PDF at all → PDF_NOT_PDF; malformed objects read as null', () => {
