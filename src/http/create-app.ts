@@ -21,7 +21,7 @@ import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 import { tsaRoutes, type TsaPort } from './routes/tsa.js';
 import { extendRoutes, type ExtendPort } from './routes/extend.js';
 import { copiesRoutes, type CopiesPort } from './routes/copies.js';
-import { defaultWebDir, mountWeb } from './web-static.js';
+import { defaultWebDir, mountWeb, webPageRoutes } from './web-static.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -119,14 +119,16 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.copies ? copiesRoutes(deps.copies, { uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
+    // Pages last so that no page path can shadow an API route.
+    ...webPageRoutes(deps.webDir ?? defaultWebDir()),
   ];
   const openapi = buildOpenApi(routes, { publicUrl: deps.publicUrl, version: deps.version });
 
   const router = express.Router({ strict: false, caseSensitive: true });
   mountRoutes(router, routes, { authenticate: authenticate(deps.tokens), rateLimit: rateLimit(limiter), jsonLimitBytes: deps.limits.jsonBytes });
   app.use(router);
-  // After the API so that no page path can shadow a route; before the 404 handler.
-  mountWeb(app, { webDir: deps.webDir ?? defaultWebDir() });
+  // Page files checked, /static mounted; before the 404 handler.
+  mountWeb(app, { webDir: deps.webDir ?? defaultWebDir(), pages: false });
 
   app.use((req, _res, next) => next(new AppError('NOT_FOUND', `no route for ${req.method} ${req.path}`)));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/errors.js';
+import { defineRoute, type RouteSpec } from './route.js';
 
 /**
  * Serves the static public pages in web/ (citizen verification, certified-copy lookup, officials'
@@ -51,10 +52,36 @@ function securityHeaders(res: Response): void {
 }
 
 /**
- * Mounts the pages and /static/* on `app`. Call it before the app's final 404 handler; it only
+ * The pages as route specs, so they are registered like every other route and described in the
+ * OpenAPI document (text/html, public).
+ */
+export function webPageRoutes(webDir: string): RouteSpec[] {
+  const root = resolve(webDir);
+  return Object.entries(WEB_PAGES).map(([path, file]) =>
+    defineRoute({
+      method: 'get',
+      path,
+      operationId: `page${file.replace(/\.html$/, '').replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`,
+      summary: `Web page ${file} (static HTML; strict CSP).`,
+      tag: 'web',
+      auth: 'public',
+      responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+      handle({ res }) {
+        return new Promise<void>((done, fail) => {
+          securityHeaders(res);
+          res.type('text/html; charset=utf-8');
+          res.sendFile(file, { root, dotfiles: 'deny', lastModified: true, etag: true, cacheControl: false }, (err) => (err ? fail(err) : done()));
+        });
+      },
+    }),
+  );
+}
+
+/**
+ * Checks the pages exist and mounts /static/* (and, unless `pages: false`, the pages) on `app`. Call it before the app's final 404 handler; it only
  * answers GET/HEAD on its own paths and lets everything else fall through.
  */
-export function mountWeb(app: Express, options: { webDir: string }): void {
+export function mountWeb(app: Express, options: { webDir: string; pages?: boolean }): void {
   const webDir = resolve(options.webDir);
   for (const file of Object.values(WEB_PAGES)) {
     const p = join(webDir, file);
@@ -63,14 +90,16 @@ export function mountWeb(app: Express, options: { webDir: string }): void {
     }
   }
 
-  for (const [path, file] of Object.entries(WEB_PAGES)) {
-    app.get(path, (_req, res, next) => {
-      securityHeaders(res);
-      res.type('text/html; charset=utf-8');
-      res.sendFile(file, { root: webDir, dotfiles: 'deny', lastModified: true, etag: true, cacheControl: false }, (err) => {
-        if (err) next(err);
+  // Stand-alone use (tests, other hosts): serve the pages here too. createHttpApp passes
+  // pages: false because it registers webPageRoutes with the API routes (and in OpenAPI).
+  if (options.pages !== false) {
+    const r = express.Router();
+    for (const spec of webPageRoutes(webDir)) {
+      r.get(spec.path, (req, res, next) => {
+        Promise.resolve(spec.handle({ req, res, params: {}, query: {}, body: undefined, principal: undefined })).catch(next);
       });
-    });
+    }
+    app.use(r);
   }
 
   app.use(

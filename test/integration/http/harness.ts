@@ -8,6 +8,7 @@ import { initialise } from '../../../src/app/init.js';
 import { wireServices } from '../../../src/app/services.js';
 import { createPki } from '../../../src/app/pki.js';
 import { startServer, type RunningServer } from '../../../src/app/server.js';
+import type { Logger } from '../../../src/http/log.js';
 
 /** The real app on 127.0.0.1 (random port) over a temp data dir with SQLite. */
 export interface Harness {
@@ -19,11 +20,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, log?: Logger): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kyso-http-'));
   // Port first (0 = free port) so the public URL can be fixed after listen: tests override it below.
   const config0 = loadConfig({ env: { KYSO_DATA: dataDir, KYSO_LOG_LEVEL: 'silent', KYSO_MASTER_KEY: randomBytes(32).toString('hex'), PORT: '0', ...env } });
-  const ctx = await openContext(config0, { create: true });
+  const ctx = await openContext(config0, { create: true, ...(log ? { log } : {}) });
   const pki = createPki(ctx);
   const init = await initialise(ctx, pki);
   const wired = await wireServices(ctx, { pki, schedule: true });
