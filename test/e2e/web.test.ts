@@ -9,7 +9,7 @@ import { issueSigner, type TestSigner } from '../fixtures/pki-fixture.js';
 import { newLookupCode } from '../../src/copies/lookup-code.js';
 import { WEB_CSP } from '../../src/http/web-static.js';
 import { CredentialService } from '../../src/signing/index.js';
-import { ARTIFACTS, launchChromium, registerEntry, startWebHarness, type WebHarness } from './web-harness.js';
+import { ARTIFACTS, launchChromium, startWebHarness, type WebHarness } from './web-harness.js';
 
 /**
  * The public pages in Debian's Chromium against the real app (see web-harness.ts): a citizen
@@ -43,8 +43,8 @@ async function apiIndication(pdf: Buffer): Promise<string> {
   fd.append('pdf', new Blob([new Uint8Array(pdf)]), 'x.pdf');
   const res = await fetch(`${web.url}/api/v1/verify`, { method: 'POST', body: fd, headers: { accept: 'application/json' } });
   expect(res.status).toBe(200);
-  const j = (await res.json()) as { indication?: string; report?: { indication?: string } };
-  return (j.report?.indication ?? j.indication) as string;
+  const j = (await res.json()) as { indication: string };
+  return j.indication;
 }
 
 function pdftotextOf(pdf: Buffer): string {
@@ -78,8 +78,6 @@ beforeAll(async () => {
   signer = issueSigner(web.ca, { cn: SIGNER_NAME, crlUrl: web.crlUrl });
   signed = await signViaApi(EXAMPLE, signer);
   browser = await launchChromium();
-  // Printed so a reader of the test log knows which routes were the app's own.
-  console.log(`web e2e: pages ${web.standIns.web ? 'mounted by the test (mountWeb not wired in create-app yet)' : 'served by the app'}, verify route ${web.standIns.verify ? 'STAND-IN (not wired in the app yet)' : 'from the app'}, copies lookup ${web.standIns.copies ? 'STAND-IN (not wired in the app yet)' : 'from the app'}`);
 }, 120_000);
 
 afterAll(async () => {
@@ -177,14 +175,13 @@ describe('citizen verification page (/)', () => {
     const page = await newPage();
     await page.goto(`${web.url}/`);
     await page.setInputFiles('#file', { name: 'not.pdf', mimeType: 'application/pdf', buffer: Buffer.from('hello, this is not a PDF') });
-    await page.waitForSelector('#verdict, .problem', { timeout: 30_000 });
-    // Either a clean 4xx problem or a FORMAT_FAILURE report: both must be shown, neither is "valid".
-    if (await page.$('.problem')) {
-      expect(((await page.textContent('.problem-code')) ?? '').length).toBeGreaterThan(0);
-      expect(await page.textContent('.problem-title')).not.toBe('');
-    } else {
-      expect(await page.textContent('#verdict .verdict-title')).toBe('Không hợp lệ');
-    }
+    // The app answers 422 VERIFY_UNREADABLE (RFC 9457 problem) for bytes that are not a PDF at all.
+    await page.waitForSelector('.problem', { timeout: 30_000 });
+    expect(await page.textContent('.problem-code')).toBe('VERIFY_UNREADABLE');
+    expect(((await page.textContent('.problem-title')) ?? '').trim()).not.toBe('');
+    expect(((await page.textContent('.problem-detail')) ?? '').trim()).not.toBe('');
+    expect(await page.$('#verdict')).toBeNull();
+    expect(problemsOf(page)).toEqual([]);
     await page.close();
   });
 });
@@ -201,68 +198,36 @@ describe('certified copy lookup page (/verify/copy)', () => {
     await page.close();
   });
 
-  it('shows the public facts of a register entry and compares the received file locally', async () => {
+  it('shows COPY_NOT_FOUND for a well-formed code that is in no register', async () => {
     const code = newLookupCode();
-    const copy = signed;
-    // The stand-in reads this entry; the real route (once wired) has no certification behind this
-    // fresh, well-formed code, so it must answer COPY_NOT_FOUND, which the page must show.
-    if (web.standIns.copies) web.entries.push(registerEntry(copy, code));
     const page = await newPage();
     await page.goto(`${web.url}/verify/copy?code=${code}`);
-    await page.waitForSelector('.copy-facts, .problem');
-    if (!web.standIns.copies) {
-      expect(await page.textContent('.problem-code')).toBe('COPY_NOT_FOUND');
-      await page.close();
-      return;
-    }
-    const facts = (await page.textContent('.copy-facts')) ?? '';
-    expect(facts).toContain('UBND xã Hạ Long');
-    expect(facts).toContain('Giấy khai sinh của Nguyễn Thị Hương Giang');
-    expect(facts).toContain('26/11/2026');
-    expect(facts).not.toContain('001190000001'); // the requester's ID document is never public
-    expect(await page.textContent('#copy-status')).toBe('Còn giá trị');
-
-    await page.setInputFiles('#compare-file', { name: 'ban-sao.pdf', mimeType: 'application/pdf', buffer: copy });
-    await page.waitForSelector('#compare-verdict');
-    expect(await page.getAttribute('#compare-verdict', 'data-match')).toBe('true');
-    expect(await page.textContent('#compare-verdict')).toContain('Tệp của bạn trùng khớp với bản sao đã đăng ký.');
-    await page.screenshot({ path: join(ARTIFACTS, 'copy-match.png'), fullPage: true });
-
-    const other = Buffer.concat([copy, Buffer.from('\n')]);
-    await page.setInputFiles('#compare-file', { name: 'khac.pdf', mimeType: 'application/pdf', buffer: other });
-    await page.locator('#compare-verdict[data-match="false"]').waitFor();
-    expect(await page.textContent('#compare-verdict')).toContain('KHÔNG trùng');
-
-    // By authority + year + number.
-    await page.goto(`${web.url}/verify/copy`);
-    await page.fill('#authority', 'xa-ha-long');
-    await page.fill('#year', '2026');
-    await page.fill('#number', '7');
-    await page.click('#by-number button[type=submit]');
-    await page.waitForSelector('.copy-facts');
-    expect(await page.textContent('.copy-facts')).toContain(code);
-
-    // An annulled entry is shown as such, loudly.
-    const annulled = newLookupCode();
-    web.entries.push(registerEntry(Buffer.from('other copy'), annulled, { number: 8, status: 'annulled', statusReason: 'cấp nhầm' }));
-    await page.goto(`${web.url}/verify/copy?code=${annulled}`);
-    await page.waitForSelector('.copy-facts');
-    expect(await page.textContent('#copy-status')).toBe('Đã hủy');
-    expect(await page.textContent('.copy-facts [role=alert]')).toBe('Bản sao này đã bị hủy trong sổ chứng thực và không còn giá trị.');
-    expect(await page.textContent('.copy-facts')).not.toContain('cấp nhầm'); // the reason is not public
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem-code')).toBe('COPY_NOT_FOUND');
+    expect(await page.inputValue('#code')).toBe(code);
+    expect(await page.$('.copy-facts')).toBeNull();
     expect(problemsOf(page)).toEqual([]);
     await page.close();
   });
 });
 
-describe('a real certified copy (POST /api/v1/copies) seen by a citizen', () => {
-  it('looks it up from its QR link, matches the received file, and verifies its two signatures', async () => {
-    if (web.standIns.copies) {
-      console.log('web e2e: real certification not run (copies routes not wired in the app yet)');
-      return;
-    }
+/** A copy certified by the app itself (POST /api/v1/copies), with the register facts from its headers. */
+interface CertifiedCopy {
+  readonly bytes: Buffer;
+  readonly id: string;
+  readonly code: string;
+  readonly qr: URL;
+  readonly year: string;
+  readonly number: string;
+  readonly token: string;
+}
+
+let copySetup: Promise<{ token: string; certifierCredentialId: string; sealCredentialId: string }> | undefined;
+
+/** Once per run: the authority (commune People's Committee) with its seal credential, and a certifier with a token. */
+function setUpCertification(): Promise<{ token: string; certifierCredentialId: string; sealCredentialId: string }> {
+  copySetup ??= (async () => {
     const ctx = web.app.ctx;
-    // An authority (commune People's Committee) with its seal credential, and a certifier.
     const auth = await fetch(`${web.url}/api/v1/authorities`, {
       method: 'POST',
       headers: { authorization: `Bearer ${web.app.adminToken}`, 'content-type': 'application/json' },
@@ -276,25 +241,59 @@ describe('a real certified copy (POST /api/v1/copies) seen by a citizen', () => 
       const key = await ctx.keys.importPkcs8(s.key.export({ type: 'pkcs8', format: 'der' }), `e2e ${ownerId}`);
       return credentials.register({ ownerId, keyUri: key.uri, certificates: s.chain, pin: '135790' });
     };
-    const certCred = await reg(certifier, 'can-bo-tu-phap');
-    const sealCred = await reg(seal, 'ubnd-xa-ha-long');
+    const certifierCredentialId = (await reg(certifier, 'can-bo-tu-phap')).id;
+    const sealCredentialId = (await reg(seal, 'ubnd-xa-ha-long')).id;
     const { token } = await ctx.tokens.create({ role: 'certifier', organizationId: 'can-bo-tu-phap', label: 'e2e certifier' });
+    return { token, certifierCredentialId, sealCredentialId };
+  })();
+  return copySetup;
+}
 
-    const fd = new FormData();
-    fd.append('original', new Blob([new Uint8Array(EXAMPLE)]), 'quyet-dinh.pdf');
-    fd.append(
-      'request',
-      JSON.stringify({
-        authorityId: 'xa-ha-long', requesterName: 'Nguyễn Văn Đẳng', requesterIdDocument: '022190000123', documentType: 'Quyết định',
-        documentTitle: 'Quyết định cấp giấy phép xây dựng', documentIssuer: 'UBND huyện Vân Đồn', copies: 1, level: 'B-B',
-        certifier: { credentialId: certCred.id, title: 'Công chức tư pháp - hộ tịch', pin: '135790' }, seal: { credentialId: sealCred.id, pin: '135790' },
-      }),
-    );
-    const res = await fetch(`${web.url}/api/v1/copies`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
-    const copy = Buffer.from(await res.arrayBuffer());
-    expect(res.status, copy.toString('utf8', 0, 400)).toBe(200);
-    const code = res.headers.get('x-kyso-lookup-code') ?? '';
-    const qr = new URL(res.headers.get('x-kyso-lookup-url') ?? '');
+async function certifyCopy(documentTitle: string): Promise<CertifiedCopy> {
+  const { token, certifierCredentialId, sealCredentialId } = await setUpCertification();
+  const fd = new FormData();
+  fd.append('original', new Blob([new Uint8Array(EXAMPLE)]), 'quyet-dinh.pdf');
+  fd.append(
+    'request',
+    JSON.stringify({
+      authorityId: 'xa-ha-long', requesterName: 'Nguyễn Văn Đẳng', requesterIdDocument: '022190000123', documentType: 'Quyết định',
+      documentTitle, documentIssuer: 'UBND huyện Vân Đồn', copies: 1, level: 'B-B',
+      certifier: { credentialId: certifierCredentialId, title: 'Công chức tư pháp - hộ tịch', pin: '135790' }, seal: { credentialId: sealCredentialId, pin: '135790' },
+    }),
+  );
+  const res = await fetch(`${web.url}/api/v1/copies`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  expect(res.status, bytes.toString('utf8', 0, 400)).toBe(200);
+  const header = (name: string): string => {
+    const v = res.headers.get(name);
+    expect(v, name).toBeTruthy();
+    return v!;
+  };
+  return { bytes, token, id: header('x-kyso-copy-id'), code: header('x-kyso-lookup-code'), qr: new URL(header('x-kyso-lookup-url')), year: header('x-kyso-copy-year'), number: header('x-kyso-copy-number') };
+}
+
+async function annul(copy: CertifiedCopy, reason: string): Promise<void> {
+  const res = await fetch(`${web.url}/api/v1/copies/${copy.id}/annul`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${copy.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/** certifiedAt of the public lookup (ISO 8601 with +07:00) as the page writes dates: dd/mm/yyyy. */
+async function certifiedDay(code: string): Promise<string> {
+  const res = await fetch(`${web.url}/api/v1/copies/lookup?code=${encodeURIComponent(code)}`, { headers: { accept: 'application/json' } });
+  expect(res.status).toBe(200);
+  const { certifiedAt: iso } = (await res.json()) as { certifiedAt: string };
+  const m = /^(\d{4})-(\d{2})-(\d{2})T.*\+07:00$/.exec(iso);
+  expect(m, iso).not.toBeNull();
+  return `${m![3]}/${m![2]}/${m![1]}`;
+}
+
+describe('a real certified copy (POST /api/v1/copies) seen by a citizen', () => {
+  it('looks it up from its QR link, compares the received file locally, and verifies its two signatures', async () => {
+    const { bytes: copy, code, qr, year, number } = await certifyCopy('Quyết định cấp giấy phép xây dựng');
     // The QR code's target is this page: /verify/copy?code=…
     expect(qr.pathname).toBe('/verify/copy');
     expect(qr.searchParams.get('code')).toBe(code);
@@ -307,23 +306,32 @@ describe('a real certified copy (POST /api/v1/copies) seen by a citizen', () => 
     expect(facts).toContain('UBND xã Hạ Long');
     expect(facts).toContain('Quyết định cấp giấy phép xây dựng');
     expect(facts).toContain(code);
+    expect(facts).toContain(await certifiedDay(code));
+    // Nothing personal is public: neither the requester's name nor their ID document.
     expect(facts).not.toContain('022190000123');
     expect(facts).not.toContain('Nguyễn Văn Đẳng');
     expect(await page.textContent('#copy-status')).toBe('Còn giá trị');
     expect(await page.textContent('#copy-sha256')).toBe(createHash('sha256').update(copy).digest('hex'));
+
+    // The received file is hashed in the browser and compared with the registered hash.
     await page.setInputFiles('#compare-file', { name: 'ban-sao.pdf', mimeType: 'application/pdf', buffer: copy });
     await page.waitForSelector('#compare-verdict');
     expect(await page.getAttribute('#compare-verdict', 'data-match')).toBe('true');
+    expect(await page.textContent('#compare-verdict')).toContain('Tệp của bạn trùng khớp với bản sao đã đăng ký.');
     await page.screenshot({ path: join(ARTIFACTS, 'copy-real-match.png'), fullPage: true });
+    const other = Buffer.concat([copy, Buffer.from('\n')]);
+    await page.setInputFiles('#compare-file', { name: 'khac.pdf', mimeType: 'application/pdf', buffer: other });
+    await page.locator('#compare-verdict[data-match="false"]').waitFor();
+    expect(await page.textContent('#compare-verdict')).toContain('KHÔNG trùng');
+
     // By authority + year + number too.
-    const year = res.headers.get('x-kyso-copy-year') ?? '';
-    const number = res.headers.get('x-kyso-copy-number') ?? '';
     await page.goto(`${web.url}/verify/copy`);
     await page.fill('#authority', 'xa-ha-long');
     await page.fill('#year', year);
     await page.fill('#number', number);
     await page.click('#by-number button[type=submit]');
     await page.waitForSelector('.copy-facts, .problem');
+    expect(await page.$('.problem')).toBeNull();
     expect(await page.textContent('.copy-facts')).toContain(code);
     expect(problemsOf(page)).toEqual([]);
     await page.close();
@@ -335,45 +343,65 @@ describe('a real certified copy (POST /api/v1/copies) seen by a citizen', () => 
     expect(names).toEqual(['Lê Văn Tư Pháp', 'UBND xã Hạ Long']);
     expect(await check.getAttribute('#verdict', 'data-indication')).toBe(await apiIndication(copy));
     await check.screenshot({ path: join(ARTIFACTS, 'verify-real-copy.png'), fullPage: true });
-    expect(await check.textContent('.copy-match')).toContain(code);
+    expect(problemsOf(check)).toEqual([]);
     await check.close();
+  });
 
-    // Annulled later by the certifier: the same QR link now says so.
-    const annul = await fetch(`${web.url}/api/v1/copies/${res.headers.get('x-kyso-copy-id')}/annul`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason: 'cấp nhầm người yêu cầu' }),
-    });
-    expect(annul.status, await annul.clone().text()).toBe(200);
-    const after = await newPage();
-    await after.goto(`${web.url}${qr.pathname}${qr.search}`);
-    await after.waitForSelector('.copy-facts');
-    expect(await after.textContent('#copy-status')).toBe('Đã hủy');
-    expect(await after.textContent('.copy-facts [role=alert]')).toBe('Bản sao này đã bị hủy trong sổ chứng thực và không còn giá trị.');
-    expect(await after.textContent('.copy-facts')).not.toContain('cấp nhầm');
-    await after.close();
+  it('shows an annulled copy as such on the same QR link, loudly, without the reason', async () => {
+    const copy = await certifyCopy('Giấy khai sinh của Nguyễn Thị Hương Giang');
+    await annul(copy, 'cấp nhầm người yêu cầu');
+    const page = await newPage();
+    await page.goto(`${web.url}${copy.qr.pathname}${copy.qr.search}`);
+    await page.waitForSelector('.copy-facts, .problem');
+    expect(await page.$('#error .problem')).toBeNull();
+    expect(await page.textContent('#copy-status')).toBe('Đã hủy');
+    expect(await page.textContent('.copy-facts [role=alert]')).toBe('Bản sao này đã bị hủy trong sổ chứng thực và không còn giá trị.');
+    const facts = (await page.textContent('.copy-facts')) ?? '';
+    expect(facts).toContain(copy.code);
+    expect(facts).not.toContain('cấp nhầm'); // the reason is not public
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
   });
 });
 
 describe('verification page and the copy register', () => {
-  it('shows the register entry when the verified file is a registered certified copy', async () => {
-    if (!(web.standIns.verify && web.standIns.copies)) {
-      // With the real routes a match needs a real certification through the copies API; the
-      // rendering is then covered by the stand-in run before the routes landed.
-      console.log('web e2e: register match on the verify page not checked (real routes wired; needs a certified copy)');
-      return;
-    }
-    const copy = await signViaApi(EXAMPLE, signer);
-    const code = newLookupCode();
-    web.entries.push(registerEntry(copy, code, { number: 12 }));
+  it('shows the register entry when the verified file is a registered certified copy (real POST /api/v1/copies + POST /api/v1/verify)', async () => {
+    const copy = await certifyCopy('Quyết định phê duyệt dự toán');
+    // The JSON the page reads: registerMatch { matched, entries } from the app's verify route.
+    const fd = new FormData();
+    fd.append('pdf', new Blob([new Uint8Array(copy.bytes)]), 'ban-sao.pdf');
+    const api = await fetch(`${web.url}/api/v1/verify`, { method: 'POST', body: fd, headers: { accept: 'application/json' } });
+    expect(api.status).toBe(200);
+    const body = (await api.json()) as { registerMatch?: { matched?: boolean; entries?: { lookupCode?: string }[] } };
+    expect(body.registerMatch?.matched).toBe(true);
+    expect(body.registerMatch?.entries?.map((e) => e.lookupCode)).toEqual([copy.code]);
+
     const page = await newPage();
-    await uploadForVerification(page, copy, 'ban-sao.pdf');
+    await uploadForVerification(page, copy.bytes, 'ban-sao.pdf');
+    expect(await page.locator('.copy-match').count()).toBe(1);
     const match = (await page.textContent('.copy-match')) ?? '';
     expect(match).toContain('UBND xã Hạ Long');
-    expect(match).toContain('12');
-    expect(match).toContain(code);
+    expect(match).toContain('Quyết định phê duyệt dự toán');
+    expect(match).toContain(copy.number.padStart(2, '0'));
+    expect(match).toContain(copy.code);
     expect(match).toContain('Còn giá trị');
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-register-match.png'), fullPage: true });
+    expect(problemsOf(page)).toEqual([]);
     await page.close();
+
+    // Any other bytes (the same file plus one byte) match no register entry.
+    const other = await newPage();
+    await uploadForVerification(other, Buffer.concat([copy.bytes, Buffer.from('\n')]), 'khac.pdf');
+    expect(await other.$('.copy-match')).toBeNull();
+    await other.close();
+
+    // Annulled: the verify page still finds the entry, and says it is no longer valid.
+    await annul(copy, 'sai thông tin');
+    const after = await newPage();
+    await uploadForVerification(after, copy.bytes, 'ban-sao.pdf');
+    expect(await after.textContent('.copy-match #copy-status')).toBe('Đã hủy');
+    expect(await after.textContent('.copy-match')).not.toContain('sai thông tin');
+    await after.close();
   });
 });
 
@@ -521,7 +549,7 @@ describe('keyboard', () => {
   it('reaches the skip link, main content and the file chooser with Tab alone', async () => {
     const page = await newPage();
     const response = await page.goto(`${web.url}/`);
-    // Whoever serves the page (the app once wired, or the test), it carries the strict CSP.
+    // The app serves the page (mountWeb in create-app.ts) with the strict CSP.
     expect(response?.headers()['content-security-policy']).toBe(WEB_CSP);
     await page.keyboard.press('Tab');
     expect(await page.evaluate<string>('document.activeElement.className')).toBe('skip-link');
