@@ -133,8 +133,11 @@ export class IssuanceService {
       key = subjectKeyFromSpki(k.existingSpki);
       keyUri = k.keyUri;
     } else {
-      if (typeof k.pkcs12Password !== 'string' || k.pkcs12Password.length < 4) {
-        throw new AppError('VALIDATION_FAILED', 'a PKCS#12 password of at least 4 characters is required for server-side key generation', { details: { field: 'pkcs12Password' } });
+      // Any non-empty password: the file is for its holder, and the CLI contract itself uses a
+      // short one (`--password PW`). Only an empty password, which would leave the key
+      // effectively unprotected, is refused.
+      if (typeof k.pkcs12Password !== 'string' || k.pkcs12Password.length === 0) {
+        throw new AppError('VALIDATION_FAILED', 'a PKCS#12 password is required for server-side key generation', { details: { field: 'pkcs12Password' } });
       }
       const spec = k.generate ?? this.d.config.subscriberKeySpec;
       const ref = await this.d.keys.generate(spec, `subscriber:${subject.commonName}`);

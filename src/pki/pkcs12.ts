@@ -85,8 +85,8 @@ export interface Pkcs12Input {
 }
 
 export function buildPkcs12(o: Pkcs12Input): Buffer {
-  if (typeof o.password !== 'string' || o.password.length < 4) {
-    throw new AppError('PKCS12_FAILED', 'PKCS#12 password must have at least 4 characters');
+  if (typeof o.password !== 'string' || o.password.length === 0) {
+    throw new AppError('PKCS12_FAILED', 'a PKCS#12 password is required');
   }
   let encryptedKey: Buffer;
   try {

@@ -118,7 +118,6 @@ export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: 
       summary: 'Current CRL of an issuing CA (the CDP URL): DER, application/pkix-crl, with Cache-Control, Last-Modified, ETag and Expires.',
       tag: 'pki-public',
       auth: 'public',
-      rateLimited: true,
       params: CaParam,
       responses: { 200: { description: 'CRL', contentType: 'application/pkix-crl' }, 304: { description: 'Not modified' }, 404: { description: 'CA_UNKNOWN' } },
       async handle({ req, res, params }) {
@@ -140,7 +139,6 @@ export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: 
       summary: 'OCSP responder (RFC 6960 §A.1, POST). Garbage gets an OCSP malformedRequest response.',
       tag: 'pki-public',
       auth: 'public',
-      rateLimited: true,
       rawBody: { contentType: 'application/ocsp-request', description: 'DER OCSPRequest (≤ 8 KiB)' },
       responses: { 200: { description: 'DER OCSPResponse', contentType: 'application/ocsp-response' } },
       async handle({ req, res }) {
@@ -155,7 +153,6 @@ export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: 
       summary: 'OCSP responder (RFC 6960 §A.1 / RFC 5019 §5, GET with the base64 DER request in the path); cacheable responses.',
       tag: 'pki-public',
       auth: 'public',
-      rateLimited: true,
       responses: { 200: { description: 'DER OCSPResponse', contentType: 'application/ocsp-response' } },
       async handle({ req, res }) {
         // Express 5 splits the wildcard on '/', but base64 may contain '/': use the raw path.
