@@ -6,7 +6,7 @@ import { readMultipart, requireFile, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import type { Principal } from '../auth/api-tokens.js';
 
-export type SigningPort = Pick<SignService, 'sign' | 'signBatch' | 'prepare' | 'complete'>;
+export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
 
 const Level = z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']);
 const Algorithm = z.enum(['RSA-PKCS1-SHA256', 'RSA-PKCS1-SHA384', 'RSA-PKCS1-SHA512', 'RSA-PSS-SHA256', 'RSA-PSS-SHA384', 'RSA-PSS-SHA512', 'ECDSA-SHA256', 'ECDSA-SHA384', 'ECDSA-SHA512']);
@@ -84,10 +84,17 @@ function withAppearanceImage(o: z.infer<typeof CommonOptions>, body: MultipartBo
   } as Omit<SignOptions, 'signer'>;
 }
 
-function sendPdf(res: import('express').Response, pdf: Buffer, name = 'signed.pdf'): void {
+/**
+ * Sends a PDF given as chunks (the untouched input, then the appended revision) without
+ * concatenating them: a 50 MB upload is never copied a second time (issue 3 memory goal).
+ */
+function sendPdf(res: import('express').Response, pdf: Buffer | readonly Buffer[], name = 'signed.pdf'): void {
+  const chunks = Buffer.isBuffer(pdf) ? [pdf] : pdf;
   res.status(200).type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}"`);
   res.setHeader('Cache-Control', 'no-store');
-  res.send(pdf);
+  res.setHeader('Content-Length', String(chunks.reduce((n, c) => n + c.length, 0)));
+  for (const c of chunks) res.write(c);
+  res.end();
 }
 
 const MULTIPART_DOC = (extra: string) => ({
@@ -115,7 +122,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
         const o = parseOptions(SignRequestOptions, body);
         const pdf = requireFile(body, 'pdf').data;
         const { signer, ...common } = o;
-        const out = await sign.sign(pdf, { ...withAppearanceImage(common, body), signer: signerSource(signer, body), actorId: actorId(principal) });
+        const out = await sign.signChunks(pdf, { ...withAppearanceImage(common, body), signer: signerSource(signer, body), actorId: actorId(principal) });
         sendPdf(res, out);
       },
     }),
