@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isAppError } from '../../../src/core/errors.js';
 import { verifyWithKey, type SignatureAlgorithm } from '../../../src/core/signature-algorithms.js';
-import { openStore, type Store } from '../../../src/store/index.js';
 import { EncryptedKeyStore } from '../../../src/keys/adapters/encrypted-key-store.js';
 import { deriveMasterKey } from '../../../src/keys/adapters/master-key.js';
 import { KeyStoreRouter } from '../../../src/keys/key-store-router.js';
 import type { KeySpec } from '../../../src/keys/key-store.js';
-import { createTestDb, DIALECTS, type TestDb } from '../store/support/test-db.js';
+import { DIALECTS } from '../store/support/test-db.js';
+import { storePerDialect } from '../store/support/store-per-dialect.js';
 
 async function errOf(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -25,18 +25,11 @@ function keyForms(pkcs8: Buffer): string[] {
 }
 
 describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
-  let t: TestDb;
-  let store: Store;
+  const ctx = storePerDialect(dialect);
   const master = deriveMasterKey(randomBytes(32), 'env');
   let keys: EncryptedKeyStore;
   beforeAll(async () => {
-    t = await createTestDb(dialect);
-    store = await openStore(t.config);
-    keys = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: master });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await t?.cleanup();
+    keys = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: master });
   });
 
   const cases: [string, KeySpec, SignatureAlgorithm | undefined, SignatureAlgorithm][] = [
@@ -57,7 +50,7 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
       expect(verifyWithKey(expected, pub, data, await signer.sign(data))).toBe(true);
       expect(verifyWithKey(expected, pub, Buffer.from('other'), await signer.sign(data))).toBe(false);
 
-      const cold = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: master });
+      const cold = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: master });
       const s2 = await cold.signer(ref.uri, alg);
       expect(verifyWithKey(expected, pub, data, await s2.sign(data))).toBe(true);
       expect(await cold.publicKey(ref.uri)).toEqual(ref.publicKeySpki);
@@ -69,7 +62,7 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
     const a = await keys.importPkcs8(pkcs8, 'imported');
     const b = await keys.importPkcs8(pkcs8, 'imported again');
-    const rows = await t.raw('SELECT * FROM sealed_keys WHERE uri IN (?, ?)', [a.uri, b.uri]);
+    const rows = await ctx.db.raw('SELECT * FROM sealed_keys WHERE uri IN (?, ?)', [a.uri, b.uri]);
     expect(rows).toHaveLength(2);
     const dump = rows.map((r) => Object.values(r).map((v) => (Buffer.isBuffer(v) ? `${v.toString('hex')} ${v.toString('base64')} ${v.toString('latin1')}` : String(v))).join(' ')).join('\n');
     for (const form of keyForms(pkcs8)) expect(dump).not.toContain(form);
@@ -85,7 +78,7 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
     const ref = await keys.importPkcs8(pkcs8, 'rsa');
-    const wrong = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: deriveMasterKey(randomBytes(32), 'env') });
+    const wrong = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: deriveMasterKey(randomBytes(32), 'env') });
     for (const p of [wrong.signer(ref.uri), wrong.exportPkcs8(ref.uri)]) {
       const e = await errOf(p);
       expect(isAppError(e, 'KEY_DECRYPT_FAILED')).toBe(true);
@@ -93,16 +86,16 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
       for (const form of keyForms(pkcs8)) expect(text).not.toContain(form);
     }
     // same master key, tampered ciphertext (GCM tag check) and a sealed blob moved to another id (AAD)
-    const [row] = await t.raw('SELECT ciphertext FROM sealed_keys WHERE uri = ?', [ref.uri]);
+    const [row] = await ctx.db.raw('SELECT ciphertext FROM sealed_keys WHERE uri = ?', [ref.uri]);
     const ct = Buffer.from(row!.ciphertext as Buffer);
     ct[10] = ct[10]! ^ 1;
-    await t.raw('UPDATE sealed_keys SET ciphertext = ? WHERE uri = ?', [ct, ref.uri]);
-    const fresh = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: master });
+    await ctx.db.raw('UPDATE sealed_keys SET ciphertext = ? WHERE uri = ?', [ct, ref.uri]);
+    const fresh = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: master });
     expect(isAppError(await errOf(fresh.signer(ref.uri)), 'KEY_DECRYPT_FAILED')).toBe(true);
     const other = await keys.generate({ type: 'ec', curve: 'P-256' }, 'victim');
-    const [good] = await t.raw('SELECT iv, ciphertext, tag FROM sealed_keys WHERE uri = ?', [other.uri]);
+    const [good] = await ctx.db.raw('SELECT iv, ciphertext, tag FROM sealed_keys WHERE uri = ?', [other.uri]);
     const third = await keys.generate({ type: 'ec', curve: 'P-256' }, 'target');
-    await t.raw('UPDATE sealed_keys SET iv = ?, ciphertext = ?, tag = ? WHERE uri = ?', [good!.iv, good!.ciphertext, good!.tag, third.uri]);
+    await ctx.db.raw('UPDATE sealed_keys SET iv = ?, ciphertext = ?, tag = ? WHERE uri = ?', [good!.iv, good!.ciphertext, good!.tag, third.uri]);
     expect(isAppError(await errOf(fresh.signer(third.uri)), 'KEY_DECRYPT_FAILED')).toBe(true);
   });
 
@@ -123,23 +116,23 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
   it('ok/master key rotation: old keys open under the previous master and are re-sealed; resealAll moves the rest', async () => {
     const oldM = deriveMasterKey(randomBytes(32), 'env');
     const newM = deriveMasterKey(randomBytes(32), 'env');
-    const before = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: oldM });
+    const before = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: oldM });
     const refs = [];
     for (let i = 0; i < 3; i++) refs.push(await before.generate({ type: 'ec', curve: 'P-256' }, `rot-${i}`));
-    const rotated = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: newM, previousMasterKeys: [oldM] });
+    const rotated = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: newM, previousMasterKeys: [oldM] });
     const data = Buffer.from('rotate');
     const s0 = await rotated.signer(refs[0]!.uri);
     expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: refs[0]!.publicKeySpki, format: 'der', type: 'spki' }), data, await s0.sign(data))).toBe(true);
-    const [row0] = await t.raw('SELECT kek_id FROM sealed_keys WHERE uri = ?', [refs[0]!.uri]);
+    const [row0] = await ctx.db.raw('SELECT kek_id FROM sealed_keys WHERE uri = ?', [refs[0]!.uri]);
     expect(row0!.kek_id).toBe(newM.kekId);
     expect(await rotated.resealAll()).toBe(2);
     expect(await rotated.resealAll()).toBe(0);
-    const onlyNew = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: newM });
+    const onlyNew = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: newM });
     for (const r of refs) {
       const s = await onlyNew.signer(r.uri);
       expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: r.publicKeySpki, format: 'der', type: 'spki' }), data, await s.sign(data))).toBe(true);
     }
-    const onlyOld = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: oldM });
+    const onlyOld = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: oldM });
     expect(isAppError(await errOf(onlyOld.signer(refs[1]!.uri)), 'KEY_DECRYPT_FAILED')).toBe(true);
   });
 

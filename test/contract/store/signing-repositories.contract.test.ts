@@ -1,34 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { isAppError } from '../../../src/core/errors.js';
-import { openStore, type Store } from '../../../src/store/index.js';
 import type { SignSession, SigningAuthorization, SigningCredential } from '../../../src/signing/ports.js';
-import { createTestDb, DIALECTS, type TestDb } from './support/test-db.js';
+import { DIALECTS } from './support/test-db.js';
+import { storePerDialect } from './support/store-per-dialect.js';
+import { errorCode } from '../../fixtures/error-code.js';
 
 const T0 = new Date('2026-04-01T01:00:00.000Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 const id = (p: string) => `${p}_${randomBytes(6).toString('hex')}`;
 
-async function errCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return isAppError(e) ? e.code : `not AppError: ${String(e)}`;
-  }
-  return 'no error';
-}
-
 describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
-  let t: TestDb;
-  let store: Store;
-  beforeAll(async () => {
-    t = await createTestDb(dialect);
-    store = await openStore(t.config);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await t?.cleanup();
-  });
+  const ctx = storePerDialect(dialect);
 
   const session = (over: Partial<SignSession> = {}): SignSession => ({
     id: id('ss'),
@@ -48,20 +30,20 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
 
   it('ok/sessions: byte-exact round trip; consume is single-use under concurrency; release; deleteExpired', async () => {
     const s = session();
-    await store.signSessions.create(s);
-    expect(await store.signSessions.get(s.id)).toEqual(s);
-    expect(await errCode(store.signSessions.create(s))).toBe('STORE_CONSTRAINT');
-    const wins = await Promise.all([store.signSessions.consume(s.id, at(1)), store.signSessions.consume(s.id, at(1)), store.signSessions.consume(s.id, at(1))]);
+    await ctx.store.signSessions.create(s);
+    expect(await ctx.store.signSessions.get(s.id)).toEqual(s);
+    expect(await errorCode(ctx.store.signSessions.create(s))).toBe('STORE_CONSTRAINT');
+    const wins = await Promise.all([ctx.store.signSessions.consume(s.id, at(1)), ctx.store.signSessions.consume(s.id, at(1)), ctx.store.signSessions.consume(s.id, at(1))]);
     expect(wins.filter(Boolean)).toHaveLength(1);
-    expect((await store.signSessions.get(s.id))?.usedAt).toEqual(at(1));
-    await store.signSessions.release(s.id);
-    expect(await store.signSessions.consume(s.id, at(2))).toBe(true);
-    expect(await store.signSessions.consume('ss_missing', at(2))).toBe(false);
+    expect((await ctx.store.signSessions.get(s.id))?.usedAt).toEqual(at(1));
+    await ctx.store.signSessions.release(s.id);
+    expect(await ctx.store.signSessions.consume(s.id, at(2))).toBe(true);
+    expect(await ctx.store.signSessions.consume('ss_missing', at(2))).toBe(false);
     const old = session({ expiresAt: at(-10) });
-    await store.signSessions.create(old);
-    expect(await store.signSessions.deleteExpired(at(0))).toBe(1);
-    expect(await store.signSessions.get(old.id)).toBeUndefined();
-    expect(await store.signSessions.get(s.id)).toBeDefined();
+    await ctx.store.signSessions.create(old);
+    expect(await ctx.store.signSessions.deleteExpired(at(0))).toBe(1);
+    expect(await ctx.store.signSessions.get(old.id)).toBeUndefined();
+    expect(await ctx.store.signSessions.get(s.id)).toBeDefined();
   });
 
   const credential = (over: Partial<SigningCredential> = {}): SigningCredential => ({
@@ -81,45 +63,45 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
 
   it('ok/credentials: round trip, listByOwner, PIN failures counted atomically and lock at the threshold', async () => {
     const c = credential();
-    await store.credentials.create(c);
-    await store.credentials.create(credential({ ownerId: 'someone-else' }));
-    expect(await store.credentials.get(c.id)).toEqual(c);
-    expect((await store.credentials.listByOwner('official-2')).map((x) => x.id)).toEqual([c.id]);
-    const results = await Promise.all(Array.from({ length: 4 }, () => store.credentials.recordPinFailure(c.id, 5, at(1))));
+    await ctx.store.credentials.create(c);
+    await ctx.store.credentials.create(credential({ ownerId: 'someone-else' }));
+    expect(await ctx.store.credentials.get(c.id)).toEqual(c);
+    expect((await ctx.store.credentials.listByOwner('official-2')).map((x) => x.id)).toEqual([c.id]);
+    const results = await Promise.all(Array.from({ length: 4 }, () => ctx.store.credentials.recordPinFailure(c.id, 5, at(1))));
     expect(results.map((r) => r!.failedAttempts).sort()).toEqual([1, 2, 3, 4]);
-    expect((await store.credentials.get(c.id))?.lockedAt).toBeNull();
-    const fifth = await store.credentials.recordPinFailure(c.id, 5, at(2));
+    expect((await ctx.store.credentials.get(c.id))?.lockedAt).toBeNull();
+    const fifth = await ctx.store.credentials.recordPinFailure(c.id, 5, at(2));
     expect(fifth).toMatchObject({ failedAttempts: 5, lockedAt: at(2) });
-    const sixth = await store.credentials.recordPinFailure(c.id, 5, at(3));
+    const sixth = await ctx.store.credentials.recordPinFailure(c.id, 5, at(3));
     expect(sixth).toMatchObject({ failedAttempts: 6, lockedAt: at(2) });
-    await store.credentials.resetPinFailures(c.id, at(4));
-    expect(await store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: at(2) });
-    await store.credentials.unlock(c.id, at(5), 'scrypt$new');
-    expect(await store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: null, pinHash: 'scrypt$new', updatedAt: at(5) });
-    expect(await store.credentials.recordPinFailure('cred_missing', 5, at(6))).toBeUndefined();
+    await ctx.store.credentials.resetPinFailures(c.id, at(4));
+    expect(await ctx.store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: at(2) });
+    await ctx.store.credentials.unlock(c.id, at(5), 'scrypt$new');
+    expect(await ctx.store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: null, pinHash: 'scrypt$new', updatedAt: at(5) });
+    expect(await ctx.store.credentials.recordPinFailure('cred_missing', 5, at(6))).toBeUndefined();
     const newChain = [randomBytes(50)];
-    await store.credentials.updateCertificates(c.id, newChain, at(7));
-    expect((await store.credentials.get(c.id))?.certificates).toEqual(newChain);
-    await store.credentials.delete(c.id);
-    expect(await store.credentials.get(c.id)).toBeUndefined();
+    await ctx.store.credentials.updateCertificates(c.id, newChain, at(7));
+    expect((await ctx.store.credentials.get(c.id))?.certificates).toEqual(newChain);
+    await ctx.store.credentials.delete(c.id);
+    expect(await ctx.store.credentials.get(c.id)).toBeUndefined();
   });
 
   it('ok/authorizations: take respects the budget under concurrency, expiry and revocation', async () => {
     const a: SigningAuthorization = { id: id('sa'), credentialId: 'cred_1', ownerId: 'official-3', maxDocuments: 10, usedDocuments: 0, createdAt: T0, expiresAt: at(300), revokedAt: null };
-    await store.signingAuthorizations.create(a);
-    expect(await store.signingAuthorizations.get(a.id)).toEqual(a);
-    const takes = await Promise.all(Array.from({ length: 8 }, () => store.signingAuthorizations.take(a.id, 2, at(1))));
+    await ctx.store.signingAuthorizations.create(a);
+    expect(await ctx.store.signingAuthorizations.get(a.id)).toEqual(a);
+    const takes = await Promise.all(Array.from({ length: 8 }, () => ctx.store.signingAuthorizations.take(a.id, 2, at(1))));
     expect(takes.filter((x) => x !== undefined)).toHaveLength(5);
-    expect((await store.signingAuthorizations.get(a.id))?.usedDocuments).toBe(10);
-    expect(await store.signingAuthorizations.take(a.id, 1, at(2))).toBeUndefined();
+    expect((await ctx.store.signingAuthorizations.get(a.id))?.usedDocuments).toBe(10);
+    expect(await ctx.store.signingAuthorizations.take(a.id, 1, at(2))).toBeUndefined();
 
     const b: SigningAuthorization = { ...a, id: id('sa'), usedDocuments: 0 };
-    await store.signingAuthorizations.create(b);
-    expect(await store.signingAuthorizations.take(b.id, 1, at(300))).toBeUndefined(); // expiresAt is exclusive
-    expect(await store.signingAuthorizations.take(b.id, 3, at(299))).toMatchObject({ usedDocuments: 3 });
-    await store.signingAuthorizations.revoke(b.id, at(10));
-    expect(await store.signingAuthorizations.take(b.id, 1, at(11))).toBeUndefined();
-    expect((await store.signingAuthorizations.get(b.id))?.revokedAt).toEqual(at(10));
-    await expect(store.signingAuthorizations.take(b.id, 0, at(11))).rejects.toBeInstanceOf(TypeError);
+    await ctx.store.signingAuthorizations.create(b);
+    expect(await ctx.store.signingAuthorizations.take(b.id, 1, at(300))).toBeUndefined(); // expiresAt is exclusive
+    expect(await ctx.store.signingAuthorizations.take(b.id, 3, at(299))).toMatchObject({ usedDocuments: 3 });
+    await ctx.store.signingAuthorizations.revoke(b.id, at(10));
+    expect(await ctx.store.signingAuthorizations.take(b.id, 1, at(11))).toBeUndefined();
+    expect((await ctx.store.signingAuthorizations.get(b.id))?.revokedAt).toEqual(at(10));
+    await expect(ctx.store.signingAuthorizations.take(b.id, 0, at(11))).rejects.toBeInstanceOf(TypeError);
   });
 });

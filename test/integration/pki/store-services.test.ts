@@ -7,26 +7,21 @@ import { pemEncode } from '../../../src/core/bytes.js';
 import { isAppError } from '../../../src/core/errors.js';
 import { newId } from '../../../src/core/ids.js';
 import { generateSerial, serialToHex } from '../../../src/pki/serial.js';
-import { openStore, type Store } from '../../../src/store/index.js';
 import { ADMIN, OFFICER, makeCsr, makePki } from '../../unit/pki/support/pki-fixture.js';
-import { createTestDb, DIALECTS, type TestDb } from '../../contract/store/support/test-db.js';
+import { DIALECTS } from '../../contract/store/support/test-db.js';
+import { storePerDialect } from '../../contract/store/support/store-per-dialect.js';
 
 /** The PKI services over B's real adapters (SQLite and PostgreSQL via Kysely), checked with openssl. */
 describe.each(DIALECTS)('PKI services over the %s store', (dialect) => {
+const ctx = storePerDialect(dialect);
 let dir: string;
-let t: TestDb;
-let store: Store;
 let pki: Awaited<ReturnType<typeof makePki>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kyso-pki-store-'));
-  t = await createTestDb(dialect);
-  store = await openStore(t.config);
-  pki = await makePki({ store, audit: store.audit });
+  pki = await makePki({ store: ctx.store, audit: ctx.store.audit });
 });
 afterAll(async () => {
-  await store?.close();
-  await t?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -35,9 +30,9 @@ const subject = { commonName: 'Phạm Thị Dung', organization: 'UBND tỉnh Qu
 describe('flows', () => {
   it('ok/bootstrap is idempotent across a re-opened store; audit chain verifies', async () => {
     expect(pki.boot.created.length).toBe(7);
-    const again = await makePki({ store, audit: store.audit });
+    const again = await makePki({ store: ctx.store, audit: ctx.store.audit });
     expect(again.boot.created).toEqual([]);
-    const v = await store.audit.verifyChain();
+    const v = await ctx.store.audit.verifyChain();
     expect(v.ok).toBe(true);
   });
 
@@ -50,9 +45,9 @@ describe('flows', () => {
     const leaf = join(dir, 'leaf.pem');
     writeFileSync(leaf, issued!.pem);
     const ica = join(dir, 'ica.pem');
-    writeFileSync(ica, pemEncode('CERTIFICATE', (await store.cas.get('individuals'))!.certificateDer));
-    writeFileSync(join(dir, 'root.pem'), pemEncode('CERTIFICATE', (await store.cas.get('root'))!.certificateDer));
-    writeFileSync(join(dir, 'resp.pem'), pemEncode('CERTIFICATE', (await store.cas.get('ocsp-individuals'))!.certificateDer));
+    writeFileSync(ica, pemEncode('CERTIFICATE', (await ctx.store.cas.get('individuals'))!.certificateDer));
+    writeFileSync(join(dir, 'root.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('root'))!.certificateDer));
+    writeFileSync(join(dir, 'resp.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('ocsp-individuals'))!.certificateDer));
     const ocsp = async () => {
       execFileSync('openssl', ['ocsp', '-issuer', ica, '-cert', leaf, '-no_nonce', '-reqout', join(dir, 'q.der')]);
       writeFileSync(join(dir, 'r.der'), (await pki.ocsp.respond(readFileSync(join(dir, 'q.der')))).der);
@@ -61,14 +56,14 @@ describe('flows', () => {
       return /Cert Status: (\w+)/.exec(r.stdout)?.[1];
     };
     expect(await ocsp()).toBe('good');
-    const before = await store.certificates.findById(issued!.certificate.id);
+    const before = await ctx.store.certificates.findById(issued!.certificate.id);
     try {
       await pki.lifecycle.revoke(ADMIN, { id: issued!.certificate.id }, { reason: 'nonsense' });
       expect.unreachable();
     } catch (e) {
       expect(isAppError(e, 'REVOCATION_REASON_INVALID')).toBe(true);
     }
-    expect(await store.certificates.findById(issued!.certificate.id)).toEqual(before);
+    expect(await ctx.store.certificates.findById(issued!.certificate.id)).toEqual(before);
     await pki.lifecycle.suspend(ADMIN, { serial: issued!.certificate.serial });
     expect(await ocsp()).toBe('revoked');
     await pki.lifecycle.release(ADMIN, { serial: issued!.certificate.serial });
@@ -87,11 +82,11 @@ describe('flows', () => {
     const notAfter = new Date(pki.clock.now().getTime() + 86_400_000 * 365).toISOString();
     const cols = ['id', 'ca_id', 'serial', 'profile', 'subject_dn', 'spki_sha256', 'not_before', 'not_after', 'status', 'der', 'revocation_reason', 'revoked_at', 'created_at', 'updated_at'];
     const rows = Array.from({ length: 12_000 }, () => [newId('crt'), 'organizations', serialToHex(generateSerial()), 'organization', 'CN=bulk', '00', now, notAfter, 'revoked', Buffer.from([0x30, 0x00]), 'cessationOfOperation', now, now, now]);
-    await t.insertRows('certificates', cols, rows);
+    await ctx.db.insertRows('certificates', cols, rows);
     const crl = await pki.crl.generate('organizations');
     expect(crl.entryCount).toBe(12_000);
     writeFileSync(join(dir, 'o.crl'), crl.der);
-    writeFileSync(join(dir, 'oca.pem'), pemEncode('CERTIFICATE', (await store.cas.get('organizations'))!.certificateDer));
+    writeFileSync(join(dir, 'oca.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('organizations'))!.certificateDer));
     const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'o.crl'), '-CAfile', join(dir, 'oca.pem'), '-noout', '-verify', '-text'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(v.stderr).toContain('verify OK');
     expect((v.stdout.match(/Serial Number:/g) ?? []).length).toBe(12_000);
@@ -100,10 +95,10 @@ describe('flows', () => {
   it('ok/start-up recovery fails stale pending rows; their serials stay taken', async () => {
     const past = new Date(pki.clock.now().getTime() - 3_600_000);
     const serial = serialToHex(generateSerial());
-    await store.certificates.reserve({ id: 'crt_stale', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past });
+    await ctx.store.certificates.reserve({ id: 'crt_stale', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past });
     expect(await pki.issuance.recover()).toBe(1);
-    expect((await store.certificates.findById('crt_stale'))?.status).toBe('failed');
-    await expect(store.certificates.reserve({ id: 'crt_again', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past })).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
+    expect((await ctx.store.certificates.findById('crt_stale'))?.status).toBe('failed');
+    await expect(ctx.store.certificates.reserve({ id: 'crt_again', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past })).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
   });
 });
 });

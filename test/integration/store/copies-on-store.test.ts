@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
 import { FakeClock } from '../../../src/core/clock.js';
 import { AppError, isAppError } from '../../../src/core/errors.js';
 import { CopyService, type CertifyRequest } from '../../../src/copies/copy-service.js';
 import type { CopySigner, CopySignatureRequest } from '../../../src/copies/copy-signer.js';
-import { openStore, type Store } from '../../../src/store/index.js';
-import { createTestDb, DIALECTS, type TestDb } from '../../contract/store/support/test-db.js';
+import { DIALECTS } from '../../contract/store/support/test-db.js';
+import { storePerDialect } from '../../contract/store/support/store-per-dialect.js';
+import { certifyRequest } from '../../fixtures/certify-request.js';
 
 /**
  * Helper H's certified-copy service on the real register (numbering, failures, year restart,
@@ -27,39 +28,21 @@ const fonts = { regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'
 const certifier = { id: 'u-ngoc', role: 'certifier' };
 
 describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
-  let t: TestDb;
-  let store: Store;
+  const ctx = storePerDialect(dialect);
   let pdf: Buffer;
   beforeAll(async () => {
-    t = await createTestDb(dialect);
-    store = await openStore(t.config);
     const doc = await PDFDocument.create();
     for (let i = 0; i < 3; i++) doc.addPage();
     pdf = Buffer.from(await doc.save());
-    await store.authorities.create({ id: 'xa-ha-long', name: 'Ủy ban nhân dân xã Hạ Long', place: 'xã Hạ Long, tỉnh Quảng Ninh', organizationId: null, sealCredentialId: 'cred-seal', createdAt: new Date(0) });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await t?.cleanup();
+    await ctx.store.authorities.create({ id: 'xa-ha-long', name: 'Ủy ban nhân dân xã Hạ Long', place: 'xã Hạ Long, tỉnh Quảng Ninh', organizationId: null, sealCredentialId: 'cred-seal', createdAt: new Date(0) });
   });
 
-  const request = (): CertifyRequest => ({
-    authorityId: 'xa-ha-long',
-    original: { pdf },
-    requesterName: 'Lê Văn Bình',
-    requesterIdDocument: 'CCCD 001234567890',
-    documentType: 'Giấy khai sinh',
-    documentTitle: 'Số 12/2001',
-    documentIssuer: 'UBND xã Hạ Long',
-    copies: 2,
-    certifier: { credentialId: 'cred-ngoc', pin: '123456', title: 'Công chức Tư pháp - Hộ tịch' },
-    seal: { pin: '654321' },
-  });
+  const request = (): CertifyRequest => certifyRequest(pdf);
 
   it('ok/concurrent certifications, a failure that keeps its number, lookups, and the 1 January restart', async () => {
     const signer = new FakeSigner();
     const clock = new FakeClock('2026-11-26T03:00:00Z');
-    const service = new CopyService({ registers: store.registers, authorities: store.authorities, signer, audit: store.audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
+    const service = new CopyService({ registers: ctx.store.registers, authorities: ctx.store.authorities, signer, audit: ctx.store.audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
 
     const results = await Promise.all(Array.from({ length: 20 }, () => service.certify(certifier, request())));
     expect(results.map((r) => r.entry.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -71,7 +54,7 @@ describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
     signer.failOn = undefined;
     const next = await service.certify(certifier, request());
     expect(next.entry.number).toBe(22);
-    expect((await store.registers.findByNumber('xa-ha-long', 2026, 21))?.status).toBe('failed');
+    expect((await ctx.store.registers.findByNumber('xa-ha-long', 2026, 21))?.status).toBe('failed');
 
     const first = results.find((r) => r.entry.number === 1)!;
     expect(await service.lookupByCode(first.entry.lookupCode)).toMatchObject({ number: 1, status: 'valid' });
@@ -82,8 +65,8 @@ describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
     clock.set('2026-12-31T17:00:00Z'); // 00:00 on 1 January 2027 in Vietnam
     expect((await service.certify(certifier, request())).entry).toMatchObject({ year: 2027, number: 1 });
 
-    const numbers2026 = (await store.registers.list({ authorityId: 'xa-ha-long', year: 2026, limit: 1000 })).map((e) => e.number);
+    const numbers2026 = (await ctx.store.registers.list({ authorityId: 'xa-ha-long', year: 2026, limit: 1000 })).map((e) => e.number);
     expect(numbers2026).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
-    expect(await store.audit.verifyChain()).toMatchObject({ ok: true });
+    expect(await ctx.store.audit.verifyChain()).toMatchObject({ ok: true });
   });
 });

@@ -7,6 +7,7 @@ import type { AuditEvent, AuditLog, AuditRecord } from '../../../src/audit/audit
 import { CopyService, type CertifyRequest } from '../../../src/copies/copy-service.js';
 import type { CopySigner, CopySignatureRequest } from '../../../src/copies/copy-signer.js';
 import { MemoryAuthorities, MemoryRegisters } from '../../fixtures/memory-copies.js';
+import { certifyRequest } from '../../fixtures/certify-request.js';
 
 class RecordingAudit implements AuditLog {
   events: AuditEvent[] = [];
@@ -48,19 +49,7 @@ let service: CopyService;
 const certifier = { id: 'u-ngoc', role: 'certifier' };
 
 function request(over: Partial<CertifyRequest> = {}): CertifyRequest {
-  return {
-    authorityId: 'xa-ha-long',
-    original: { pdf },
-    requesterName: 'Lê Văn Bình',
-    requesterIdDocument: 'CCCD 001234567890',
-    documentType: 'Giấy khai sinh',
-    documentTitle: 'Số 12/2001',
-    documentIssuer: 'UBND xã Hạ Long',
-    copies: 2,
-    certifier: { credentialId: 'cred-ngoc', pin: '123456', title: 'Công chức Tư pháp - Hộ tịch' },
-    seal: { pin: '654321' },
-    ...over,
-  };
+  return certifyRequest(pdf, over);
 }
 
 beforeEach(async () => {

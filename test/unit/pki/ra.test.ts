@@ -1,17 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../../src/core/errors.js';
 import type { Actor } from '../../../src/pki/actor.js';
 import { ADMIN, OFFICER, makeCsr, makePki } from './support/pki-fixture.js';
-
-async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return isAppError(e) ? e.code : String(e);
-  }
-  return undefined;
-}
+import { errorCode } from '../../fixtures/error-code.js';
 
 async function setup() {
   const pki = await makePki();
@@ -31,13 +22,13 @@ describe('RA: subscribers', () => {
     expect(official.managingOrganizationId).toBe(dept.id);
     expect(official.position).toBe('Phó Giám đốc');
     expect(official.identifiers).toEqual(['CCCD:022090001234']);
-    expect(await code(pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'No code' } }))).toBe('SUBJECT_INVALID');
-    expect(await code(pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Bad code', uids: ['MST:12'] } }))).toBe('UID_INVALID');
-    expect(await code(pki.ra.registerOfficial(ADMIN, { subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('VALIDATION_FAILED');
-    expect(await code(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: 'sub_nope', subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('SUBSCRIBER_NOT_FOUND');
-    expect(await code(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: official.id, subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('SUBSCRIBER_NOT_FOUND');
-    expect(await code(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: dept.id, subject: { commonName: 'X', uids: ['MST:5700100256'] } }))).toBe('SUBJECT_INVALID');
-    expect(await code(pki.ra.registerOrganization({ id: 'x', role: 'signer' }, { subject: { commonName: 'Y', uids: ['MNS:1234567'] } }))).toBe('FORBIDDEN');
+    expect(await errorCode(pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'No code' } }))).toBe('SUBJECT_INVALID');
+    expect(await errorCode(pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Bad code', uids: ['MST:12'] } }))).toBe('UID_INVALID');
+    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: 'sub_nope', subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('SUBSCRIBER_NOT_FOUND');
+    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: official.id, subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('SUBSCRIBER_NOT_FOUND');
+    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: dept.id, subject: { commonName: 'X', uids: ['MST:5700100256'] } }))).toBe('SUBJECT_INVALID');
+    expect(await errorCode(pki.ra.registerOrganization({ id: 'x', role: 'signer' }, { subject: { commonName: 'Y', uids: ['MNS:1234567'] } }))).toBe('FORBIDDEN');
     expect((await pki.store.subscribers.findByIdentifier('MST:5700100256'))[0]?.id).toBe(dept.id);
   });
 });
@@ -49,11 +40,11 @@ describe('RA: requests and approval by the managing organization', () => {
     expect(req.state).toBe('pending');
     expect(req.profile).toBe('individual');
     expect(req.caId).toBe('individuals');
-    expect(await code(pki.ra.complete(OFFICER, req.id))).toBe('REQUEST_STATE_INVALID');
+    expect(await errorCode(pki.ra.complete(OFFICER, req.id))).toBe('REQUEST_STATE_INVALID');
     const approved = await pki.ra.approve(approver, req.id, 'đồng ý');
     expect(approved.state).toBe('approved');
     expect(approved.decidedBy).toBe('u-head');
-    expect(await code(pki.ra.approve(approver, req.id))).toBe('REQUEST_STATE_INVALID');
+    expect(await errorCode(pki.ra.approve(approver, req.id))).toBe('REQUEST_STATE_INVALID');
     const done = await pki.ra.complete(OFFICER, req.id);
     expect(done.request.state).toBe('completed');
     expect(done.request.resultCertificateId).toBe(done.issued?.certificate.id);
@@ -61,20 +52,20 @@ describe('RA: requests and approval by the managing organization', () => {
     const x = new X509Certificate(done.issued!.der);
     expect(x.subject).toContain('CN=Lê Văn Cường');
     expect(x.subject).toContain('UID=CCCD:022090001234');
-    expect(await code(pki.ra.complete(OFFICER, req.id))).toBe('REQUEST_STATE_INVALID');
+    expect(await errorCode(pki.ra.complete(OFFICER, req.id))).toBe('REQUEST_STATE_INVALID');
     expect(pki.audit.events.filter((e) => e.target === req.id).map((e) => e.action)).toEqual(['request.create', 'request.approve', 'request.complete']);
   });
 
   it('fail/approver of another organization, the requester, or a signer → APPROVER_NOT_ALLOWED / FORBIDDEN; state unchanged', async () => {
     const { pki, official, province } = await setup();
     const req = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: official.id, csr: makeCsr().der });
-    expect(await code(pki.ra.approve({ id: 'u-other', role: 'ra-officer', organizationId: province.id }, req.id))).toBe('APPROVER_NOT_ALLOWED');
-    expect(await code(pki.ra.approve({ id: OFFICER.id, role: 'ra-officer', organizationId: official.managingOrganizationId! }, req.id))).toBe('APPROVER_NOT_ALLOWED');
-    expect(await code(pki.ra.approve({ id: 'u-s', role: 'signer', organizationId: official.managingOrganizationId! }, req.id))).toBe('FORBIDDEN');
+    expect(await errorCode(pki.ra.approve({ id: 'u-other', role: 'ra-officer', organizationId: province.id }, req.id))).toBe('APPROVER_NOT_ALLOWED');
+    expect(await errorCode(pki.ra.approve({ id: OFFICER.id, role: 'ra-officer', organizationId: official.managingOrganizationId! }, req.id))).toBe('APPROVER_NOT_ALLOWED');
+    expect(await errorCode(pki.ra.approve({ id: 'u-s', role: 'signer', organizationId: official.managingOrganizationId! }, req.id))).toBe('FORBIDDEN');
     expect((await pki.ra.getRequest(req.id)).state).toBe('pending');
     expect((await pki.ra.reject(ADMIN, req.id, 'thiếu hồ sơ')).state).toBe('rejected');
-    expect(await code(pki.ra.approve(ADMIN, req.id))).toBe('REQUEST_STATE_INVALID');
-    expect(await code(pki.ra.getRequest('req_nope'))).toBe('REQUEST_NOT_FOUND');
+    expect(await errorCode(pki.ra.approve(ADMIN, req.id))).toBe('REQUEST_STATE_INVALID');
+    expect(await errorCode(pki.ra.getRequest('req_nope'))).toBe('REQUEST_NOT_FOUND');
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -89,7 +80,7 @@ describe('RA: requests and approval by the managing organization', () => {
     ['bad keySpec', { kind: 'new', keySpec: { type: 'rsa', bits: 1024 } }, 'VALIDATION_FAILED'],
   ])('fail/%s → %s and nothing stored', async (_n, input, expected) => {
     const { pki, official } = await setup();
-    expect(await code(pki.ra.createRequest(OFFICER, { subscriberId: official.id, ...input } as never))).toBe(expected);
+    expect(await errorCode(pki.ra.createRequest(OFFICER, { subscriberId: official.id, ...input } as never))).toBe(expected);
     expect(await pki.ra.listRequests({})).toEqual([]);
   });
 
@@ -101,18 +92,18 @@ describe('RA: requests and approval by the managing organization', () => {
       return pki.ra.complete(OFFICER, r.id, complete);
     };
     const first = (await run({ kind: 'new', csr: makeCsr().der })).issued!;
-    expect(await code(pki.ra.createRequest(OFFICER, { kind: 'renew', subscriberId: official.id, certificateId: first.certificate.id, validityDays: 4 * 365 }))).toBe('VALIDITY_INVALID');
+    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'renew', subscriberId: official.id, certificateId: first.certificate.id, validityDays: 4 * 365 }))).toBe('VALIDITY_INVALID');
     const renewed = (await run({ kind: 'renew', certificateId: first.certificate.id, validityDays: 3 * 365 })).issued!;
     expect(renewed.certificate.spkiSha256).toBe(first.certificate.spkiSha256);
     expect(renewed.certificate.replacesId).toBe(first.certificate.id);
     expect((await pki.store.certificates.findById(first.certificate.id))?.status).toBe('active');
     // rekey: a new server-generated key, PKCS#12 returned, old certificate superseded
-    expect(await code(pki.ra.createRequest(OFFICER, { kind: 'rekey', subscriberId: official.id, certificateId: renewed.certificate.id, csr: makeCsr({ key: undefined }).der }))).toBeUndefined();
+    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'rekey', subscriberId: official.id, certificateId: renewed.certificate.id, csr: makeCsr({ key: undefined }).der }))).toBeUndefined();
     const pending = (await pki.ra.listRequests({ state: 'pending' }))[0]!;
     await pki.ra.reject(approver, pending.id);
     const rkReq = await pki.ra.createRequest(OFFICER, { kind: 'rekey', subscriberId: official.id, certificateId: renewed.certificate.id, keySpec: { type: 'ec', curve: 'P-256' } });
     await pki.ra.approve(approver, rkReq.id);
-    expect(await code(pki.ra.complete(OFFICER, rkReq.id))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(pki.ra.complete(OFFICER, rkReq.id))).toBe('VALIDATION_FAILED');
     const rekeyed = (await pki.ra.complete(OFFICER, rkReq.id, { pkcs12Password: 'abcd1234' })).issued!;
     expect(rekeyed.pkcs12).toBeDefined();
     expect(rekeyed.certificate.spkiSha256).not.toBe(renewed.certificate.spkiSha256);
@@ -128,8 +119,8 @@ describe('RA: requests and approval by the managing organization', () => {
     const rv = await run({ kind: 'revoke', certificateId: changed.certificate.id, revocationReason: 'cessationOfOperation' });
     expect(rv.revoked?.status).toBe('revoked');
     expect(rv.revoked?.revocationReason).toBe('cessationOfOperation');
-    expect(await code(pki.ra.createRequest(OFFICER, { kind: 'revoke', subscriberId: official.id, certificateId: changed.certificate.id }))).toBe('CERT_ALREADY_REVOKED');
-    expect(await code(pki.ra.createRequest(OFFICER, { kind: 'revoke', subscriberId: official.id, certificateId: first.certificate.id, revocationReason: 'lost' }))).toBe('REVOCATION_REASON_INVALID');
+    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'revoke', subscriberId: official.id, certificateId: changed.certificate.id }))).toBe('CERT_ALREADY_REVOKED');
+    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'revoke', subscriberId: official.id, certificateId: first.certificate.id, revocationReason: 'lost' }))).toBe('REVOCATION_REASON_INVALID');
   });
 
   it('ok/a failed completion marks the request failed with the error code', async () => {
@@ -142,7 +133,7 @@ describe('RA: requests and approval by the managing organization', () => {
     const r = await pki.ra.createRequest(OFFICER, { kind: 'renew', subscriberId: official.id, certificateId: a.certificate.id });
     await pki.ra.approve(approver, r.id);
     await pki.lifecycle.revoke(ADMIN, { id: a.certificate.id }, { reason: 'keyCompromise' });
-    expect(await code(pki.ra.complete(OFFICER, r.id))).toBe('CERT_NOT_ACTIVE');
+    expect(await errorCode(pki.ra.complete(OFFICER, r.id))).toBe('CERT_NOT_ACTIVE');
     const failed = await pki.ra.getRequest(r.id);
     expect(failed.state).toBe('failed');
     expect(failed.failureReason).toBe('CERT_NOT_ACTIVE');

@@ -1,20 +1,11 @@
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../../src/core/errors.js';
 import { algId, explicit, int, octets, oid, seq } from '../../../src/core/der.js';
 import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import type { SubjectFields } from '../../../src/pki/ports.js';
 import { MemoryKeyStore } from '../../../src/pki/testing/memory-key-store.js';
 import { ADMIN, OFFICER, makeCsr, makePki } from './support/pki-fixture.js';
-
-async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return isAppError(e) ? e.code : String(e);
-  }
-  return undefined;
-}
+import { errorCode } from '../../fixtures/error-code.js';
 
 const subject: SubjectFields = { commonName: 'Trần Thị Bình', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Nội vụ'], uids: ['CCCD:022190000123'] };
 
@@ -83,14 +74,14 @@ describe('issuance pipeline', () => {
     const pki = await makePki();
     const before = (await pki.store.certificates.list({ limit: 1000 })).length;
     pki.audit.events.length = 0;
-    expect(await code(pki.issuance.issue(ADMIN, input() as never))).toBe(expected);
+    expect(await errorCode(pki.issuance.issue(ADMIN, input() as never))).toBe(expected);
     expect((await pki.store.certificates.list({ limit: 1000 })).length).toBe(before);
     expect(pki.audit.events.filter((e) => e.action.startsWith('certificate.issue'))).toEqual([]);
   });
 
   it('fail/role signer may not issue → FORBIDDEN', async () => {
     const pki = await makePki();
-    expect(await code(pki.issuance.issue({ id: 's', role: 'signer' }, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('FORBIDDEN');
+    expect(await errorCode(pki.issuance.issue({ id: 's', role: 'signer' }, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('FORBIDDEN');
   });
 
   it('fail/signing fails mid-issuance → row failed, audited, serial never reused', async () => {
@@ -107,7 +98,7 @@ describe('issuance pipeline', () => {
       return orig(d);
     };
     pki.audit.events.length = 0;
-    expect(await code(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('Error: HSM unplugged');
+    expect(await errorCode(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('Error: HSM unplugged');
     const failed = await pki.store.certificates.list({ status: 'failed' });
     expect(failed.length).toBe(1);
     expect(failed[0]!.der).toBeNull();
@@ -115,13 +106,13 @@ describe('issuance pipeline', () => {
     const ok = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
     expect(ok.certificate.serial).not.toBe(failed[0]!.serial);
     // the failed serial stays reserved
-    expect(await code(pki.store.certificates.reserve({ ...failed[0]!, id: 'crt_again' }))).toBe('STORE_CONSTRAINT');
+    expect(await errorCode(pki.store.certificates.reserve({ ...failed[0]!, id: 'crt_again' }))).toBe('STORE_CONSTRAINT');
   });
 
   it('fail/audit store down before signing → nothing signed, row failed', async () => {
     const pki = await makePki();
     pki.audit.failNext = true;
-    expect(await code(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('STORE_UNAVAILABLE');
+    expect(await errorCode(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('STORE_UNAVAILABLE');
     expect((await pki.store.certificates.list({ status: 'failed' })).length).toBe(1);
     expect((await pki.store.certificates.list({ caId: 'individuals', status: 'active', profile: 'individual' })).length).toBe(0);
   });
@@ -142,22 +133,22 @@ describe('lifecycle', () => {
     const pki = await makePki();
     const r = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
     const ref = { serial: r.certificate.serial.toUpperCase().match(/../g)!.join(':') };
-    expect(await code(pki.lifecycle.release(OFFICER, ref))).toBe('CERT_NOT_ON_HOLD');
+    expect(await errorCode(pki.lifecycle.release(OFFICER, ref))).toBe('CERT_NOT_ON_HOLD');
     expect((await pki.lifecycle.suspend(OFFICER, ref)).status).toBe('on-hold');
-    expect(await code(pki.lifecycle.suspend(OFFICER, ref))).toBe('CERT_NOT_ACTIVE');
+    expect(await errorCode(pki.lifecycle.suspend(OFFICER, ref))).toBe('CERT_NOT_ACTIVE');
     expect((await pki.lifecycle.release(OFFICER, ref)).status).toBe('active');
-    expect(await code(pki.lifecycle.revoke(OFFICER, ref, { reason: 'certificateHold' }))).toBe('REVOCATION_REASON_INVALID');
-    expect(await code(pki.lifecycle.revoke(OFFICER, ref, { reason: 7 }))).toBe('REVOCATION_REASON_INVALID');
-    expect(await code(pki.lifecycle.revoke(OFFICER, ref, { reason: 1, invalidityDate: new Date(pki.clock.now().getTime() + 86_400_000) }))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 'certificateHold' }))).toBe('REVOCATION_REASON_INVALID');
+    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 7 }))).toBe('REVOCATION_REASON_INVALID');
+    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 1, invalidityDate: new Date(pki.clock.now().getTime() + 86_400_000) }))).toBe('VALIDATION_FAILED');
     expect((await pki.store.certificates.findById(r.certificate.id))?.status).toBe('active');
     const rev = await pki.lifecycle.revoke(OFFICER, ref, { reason: 'affiliationChanged', invalidityDate: '2026-03-01T07:30:00Z' });
     expect(rev.status).toBe('revoked');
     expect(rev.revocationReason).toBe('affiliationChanged');
     expect(rev.invalidityDate?.toISOString()).toBe('2026-03-01T07:30:00.000Z');
-    expect(await code(pki.lifecycle.revoke(OFFICER, ref, { reason: 1 }))).toBe('CERT_ALREADY_REVOKED');
-    expect(await code(pki.lifecycle.release(OFFICER, ref))).toBe('CERT_NOT_ON_HOLD');
-    expect(await code(pki.lifecycle.revoke(OFFICER, { serial: 'abcdef01' }))).toBe('CERT_NOT_FOUND');
-    expect(await code(pki.lifecycle.revoke({ id: 'a', role: 'auditor' }, ref))).toBe('FORBIDDEN');
+    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 1 }))).toBe('CERT_ALREADY_REVOKED');
+    expect(await errorCode(pki.lifecycle.release(OFFICER, ref))).toBe('CERT_NOT_ON_HOLD');
+    expect(await errorCode(pki.lifecycle.revoke(OFFICER, { serial: 'abcdef01' }))).toBe('CERT_NOT_FOUND');
+    expect(await errorCode(pki.lifecycle.revoke({ id: 'a', role: 'auditor' }, ref))).toBe('FORBIDDEN');
     const acts = pki.audit.events.filter((e) => e.action.startsWith('certificate.') && !e.action.startsWith('certificate.issue')).map((e) => `${e.action}:${e.outcome}`);
     expect(acts).toEqual(['certificate.release:failure', 'certificate.suspend:success', 'certificate.suspend:failure', 'certificate.release:success', 'certificate.revoke:success', 'certificate.revoke:failure', 'certificate.release:failure']);
   });
@@ -189,8 +180,8 @@ describe('CRL service', () => {
     expect((await pki.store.crls.latest('individuals'))!.entryCount).toBe(0);
     pki.clock.advance(61 * 60_000);
     expect(await pki.crl.tick()).toEqual(expect.arrayContaining(['root', 'organizations', 'individuals']));
-    expect(await code(pki.crl.generate('ocsp-root'))).toBe('CA_UNKNOWN');
-    expect(await code(pki.crl.latest('nowhere'))).toBe('CA_UNKNOWN');
+    expect(await errorCode(pki.crl.generate('ocsp-root'))).toBe('CA_UNKNOWN');
+    expect(await errorCode(pki.crl.latest('nowhere'))).toBe('CA_UNKNOWN');
   });
 });
 
@@ -273,7 +264,7 @@ describe('createPkiServices wiring', () => {
     expect((await s.bootstrap()).created.length).toBe(7);
     const r = await s.issuance.issue(ADMIN, { profile: 'organization', subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] }, key: { csr: makeCsr().der } });
     expect(r.chain.length).toBe(2);
-    expect(await code(s.issuance.issue(ADMIN, { profile: 'organization', subscriberId: 'sub_missing', subject: { commonName: 'x' }, key: { csr: makeCsr().der } }))).toBe('SUBSCRIBER_NOT_FOUND');
+    expect(await errorCode(s.issuance.issue(ADMIN, { profile: 'organization', subscriberId: 'sub_missing', subject: { commonName: 'x' }, key: { csr: makeCsr().der } }))).toBe('SUBSCRIBER_NOT_FOUND');
     await s.lifecycle.revoke(ADMIN, { id: r.certificate.id }, { reason: 'superseded' });
     expect(changes).toEqual([`organizations:${r.certificate.serial}`]);
     expect(await s.crl.tick()).toContain('organizations');
