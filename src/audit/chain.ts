@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEvent, AuditOutcome, AuditRecord, ChainVerification } from './audit-log.js';
+import type { AuditEvent, AuditRecord, ChainVerification } from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -36,14 +36,7 @@ export function hashAuditRecord(r: Omit<AuditRecord, 'hash'>): string {
 }
 
 /** An event checked and normalised for storage: details already in their canonical form. */
-export interface NormalizedAuditEvent {
-  readonly actor: string;
-  readonly role: string;
-  readonly action: string;
-  readonly target: string | null;
-  readonly outcome: AuditOutcome;
-  readonly details: Record<string, unknown> | null;
-}
+export type NormalizedAuditEvent = Pick<AuditRecord, 'actor' | 'role' | 'action' | 'target' | 'outcome' | 'details'>;
 
 /** Checks an event (TypeError on misuse, including secret-named details) and normalises it. */
 export function normalizeAuditEvent(event: AuditEvent): NormalizedAuditEvent {

@@ -82,7 +82,7 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
     try {
       if (config.dialect === 'sqlite') await withSqliteMigrationLock(config.filename, () => migrateToLatest(db, dialect));
       else await migrateToLatest(db, dialect);
-      return new KyselyStore(db, dialect, clock);
+      return kyselyStore(db, dialect, clock);
     } catch (err) {
       await db.destroy().catch(() => undefined);
       if (dialect === 'sqlite' && attempt < 5 && isBusy(err)) {
@@ -122,61 +122,30 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
   };
 }
 
-class KyselyStore implements Store {
-  readonly audit: AuditLog;
-  readonly apiTokens: ApiTokenRepository;
-  readonly sealedKeys: SealedKeyRepository;
-  readonly cas: CaRepository;
-  readonly certificates: CertificateRepository;
-  readonly subscribers: SubscriberRepository;
-  readonly requests: RequestRepository;
-  readonly crls: CrlRepository;
-  readonly signSessions: SignSessionRepository;
-  readonly credentials: CredentialRepository;
-  readonly signingAuthorizations: SigningAuthorizationRepository;
-  readonly authorities: AuthorityRepository;
-  readonly registers: RegisterRepository;
-  #closed = false;
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    readonly dialect: StoreDialect,
-    private readonly clock: Clock,
-  ) {
-    const r = repositories(rootContext(db, dialect), clock, true);
-    this.audit = r.audit;
-    this.apiTokens = r.apiTokens;
-    this.sealedKeys = r.sealedKeys;
-    this.cas = r.cas;
-    this.certificates = r.certificates;
-    this.subscribers = r.subscribers;
-    this.requests = r.requests;
-    this.crls = r.crls;
-    this.signSessions = r.signSessions;
-    this.credentials = r.credentials;
-    this.signingAuthorizations = r.signingAuthorizations;
-    this.authorities = r.authorities;
-    this.registers = r.registers;
-  }
-
-  transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
-    return writeTransaction(this.db, this.dialect, (trx) => fn(repositories(transactionContext(trx, this.dialect), this.clock, false)));
-  }
-
-  async ping(): Promise<void> {
-    try {
-      await sql`select 1`.execute(this.db);
-    } catch (err) {
-      throw new AppError('STORE_UNAVAILABLE', 'store unreachable', { cause: err });
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.audit instanceof KyselyAuditLog) await this.audit.idle();
-    await this.db.destroy();
-  }
+/** The store over one connection pool: the root repositories plus transactions, ping and close. */
+function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): Store {
+  const repos = repositories(rootContext(db, dialect), clock, true);
+  let closed = false;
+  return {
+    ...repos,
+    dialect,
+    transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
+      return writeTransaction(db, dialect, (trx) => fn(repositories(transactionContext(trx, dialect), clock, false)));
+    },
+    async ping(): Promise<void> {
+      try {
+        await sql`select 1`.execute(db);
+      } catch (err) {
+        throw new AppError('STORE_UNAVAILABLE', 'store unreachable', { cause: err });
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      if (repos.audit instanceof KyselyAuditLog) await repos.audit.idle();
+      await db.destroy();
+    },
+  };
 }
 
 /** Compile-time proof that a Store satisfies the PKI unit-of-work port (src/pki/ports.ts). */

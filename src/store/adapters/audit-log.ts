@@ -88,18 +88,7 @@ export class KyselyAuditLog implements AuditLog {
     await db
       .insertInto('audit_events')
       .values(
-        records.map((r) => ({
-          seq: r.seq,
-          time: r.time,
-          actor: r.actor,
-          role: r.role,
-          action: r.action,
-          target: r.target,
-          outcome: r.outcome,
-          details: r.details === null ? null : JSON.stringify(r.details),
-          prev_hash: r.prevHash,
-          hash: r.hash,
-        })),
+        records.map(({ prevHash, details, ...same }) => ({ ...same, details: details === null ? null : JSON.stringify(details), prev_hash: prevHash })),
       )
       .execute();
     await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();

@@ -18,6 +18,9 @@ import type { DbContext } from './tx-runner.js';
 
 const TYPE: RegisterType = 'SCT/BS';
 
+/** The key of one authority's register for one year, shared by the entries, volumes and years tables. */
+const yearKey = (authorityId: string, year: number) => ({ authority_id: authorityId, register_type: TYPE, year });
+
 /**
  * The certification register (sổ chứng thực). Gap-free numbering: every allocation runs in one
  * transaction that first locks the (authority, type, year) counter row — `SELECT … FOR UPDATE`
@@ -30,52 +33,44 @@ export class KyselyRegisterRepository implements RegisterRepository {
   constructor(private readonly ctx: DbContext) {}
 
   allocate(entry: NewRegisterEntry, year: number, openedBy: string): Promise<RegisterEntryRecord> {
-    assertYear(year);
-    return storeCall(() =>
-      this.ctx.atomic(async (db) => {
-        await assertAuthority(db, entry.authorityId);
-        const counter = await this.#lockYear(db, entry.authorityId, year);
-        if (counter.closed_at !== null) throw closed(entry.authorityId, year);
-        let volume = await openVolumeRow(db, entry.authorityId, year);
-        if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
-        const number = Number(counter.last_number) + 1;
-        await db
-          .updateTable('register_years')
-          .set({ last_number: number })
-          .where('authority_id', '=', entry.authorityId)
-          .where('register_type', '=', TYPE)
-          .where('year', '=', year)
-          .execute();
-        const row: RegisterEntriesTable = {
-          id: newId('ce'),
-          authority_id: entry.authorityId,
-          register_type: TYPE,
-          year,
-          volume: Number(volume.volume),
-          number,
-          status: 'pending',
-          lookup_code: entry.lookupCode,
-          certifier_id: entry.certifierId,
-          requester_name: entry.requesterName,
-          requester_id_document: entry.requesterIdDocument,
-          document_type: entry.documentType,
-          document_title: entry.documentTitle,
-          document_issuer: entry.documentIssuer,
-          original_sha256: entry.originalSha256,
-          original_pages: entry.originalPages,
-          copies: entry.copies,
-          fee_per_copy: entry.feePerCopy,
-          fee_total: entry.feeTotal,
-          copy_sha256: null,
-          certified_at: iso(entry.certifiedAt),
-          status_reason: null,
-          status_changed_by: null,
-          status_changed_at: null,
-        };
-        await db.insertInto('register_entries').values(row).execute();
-        return toEntry(row);
-      }),
-    );
+    return this.#inOpenYear(entry.authorityId, year, async (db, counter) => {
+      let volume = await openVolumeRow(db, entry.authorityId, year);
+      if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
+      const number = Number(counter.last_number) + 1;
+      await db
+        .updateTable('register_years')
+        .set({ last_number: number })
+        .where((eb) => eb.and(yearKey(entry.authorityId, year)))
+        .execute();
+      const row: RegisterEntriesTable = {
+        id: newId('ce'),
+        authority_id: entry.authorityId,
+        register_type: TYPE,
+        year,
+        volume: Number(volume.volume),
+        number,
+        status: 'pending',
+        lookup_code: entry.lookupCode,
+        certifier_id: entry.certifierId,
+        requester_name: entry.requesterName,
+        requester_id_document: entry.requesterIdDocument,
+        document_type: entry.documentType,
+        document_title: entry.documentTitle,
+        document_issuer: entry.documentIssuer,
+        original_sha256: entry.originalSha256,
+        original_pages: entry.originalPages,
+        copies: entry.copies,
+        fee_per_copy: entry.feePerCopy,
+        fee_total: entry.feeTotal,
+        copy_sha256: null,
+        certified_at: iso(entry.certifiedAt),
+        status_reason: null,
+        status_changed_by: null,
+        status_changed_at: null,
+      };
+      await db.insertInto('register_entries').values(row).execute();
+      return toEntry(row);
+    });
   }
 
   markValid(id: string, copySha256: string, at: Date): Promise<RegisterEntryRecord> {
@@ -105,9 +100,7 @@ export class KyselyRegisterRepository implements RegisterRepository {
       this.ctx.db
         .selectFrom('register_entries')
         .selectAll()
-        .where('authority_id', '=', authorityId)
-        .where('register_type', '=', TYPE)
-        .where('year', '=', year)
+        .where((eb) => eb.and(yearKey(authorityId, year)))
         .where('number', '=', number)
         .executeTakeFirst(),
     );
@@ -139,59 +132,31 @@ export class KyselyRegisterRepository implements RegisterRepository {
   }
 
   openVolume(authorityId: string, year: number, by: string, at: Date): Promise<VolumeRecord> {
-    assertYear(year);
-    return storeCall(() =>
-      this.ctx.atomic(async (db) => {
-        await assertAuthority(db, authorityId);
-        const counter = await this.#lockYear(db, authorityId, year);
-        if (counter.closed_at !== null) throw closed(authorityId, year);
-        await db
-          .updateTable('register_volumes')
-          .set({ closed_at: iso(at) })
-          .where('authority_id', '=', authorityId)
-          .where('register_type', '=', TYPE)
-          .where('year', '=', year)
-          .where('closed_at', 'is', null)
-          .execute();
-        return toVolume(await insertNextVolume(db, authorityId, year, by, at));
-      }),
-    );
+    return this.#inOpenYear(authorityId, year, async (db) => {
+      await closeOpenVolumes(db, authorityId, year, at);
+      return toVolume(await insertNextVolume(db, authorityId, year, by, at));
+    });
   }
 
   async listVolumes(authorityId: string, year: number): Promise<VolumeRecord[]> {
     const rows = await storeCall(
-      this.ctx.db.selectFrom('register_volumes').selectAll().where('authority_id', '=', authorityId).where('register_type', '=', TYPE).where('year', '=', year).orderBy('volume').execute(),
+      this.ctx.db.selectFrom('register_volumes').selectAll().where((eb) => eb.and(yearKey(authorityId, year))).orderBy('volume').execute(),
     );
     return rows.map(toVolume);
   }
 
   /** Closes the year; the total is the last number handed out (failed and annulled entries count: they hold numbers). */
   closeYear(authorityId: string, year: number, by: string, at: Date): Promise<YearClosingRecord> {
-    assertYear(year);
-    return storeCall(() =>
-      this.ctx.atomic(async (db) => {
-        await assertAuthority(db, authorityId);
-        const counter = await this.#lockYear(db, authorityId, year);
-        if (counter.closed_at !== null) throw closed(authorityId, year);
-        const total = Number(counter.last_number);
-        await db
-          .updateTable('register_years')
-          .set({ closed_at: iso(at), closed_by: by, total })
-          .where('authority_id', '=', authorityId)
-          .where('register_type', '=', TYPE)
-          .where('year', '=', year)
-          .execute();
-        await db
-          .updateTable('register_volumes')
-          .set({ closed_at: iso(at) })
-          .where('authority_id', '=', authorityId)
-          .where('register_type', '=', TYPE)
-          .where('year', '=', year)
-          .where('closed_at', 'is', null)
-          .execute();
-        return { authorityId, registerType: TYPE, year, total, closedAt: at, closedBy: by };
-      }),
-    );
+    return this.#inOpenYear(authorityId, year, async (db, counter) => {
+      const total = Number(counter.last_number);
+      await db
+        .updateTable('register_years')
+        .set({ closed_at: iso(at), closed_by: by, total })
+        .where((eb) => eb.and(yearKey(authorityId, year)))
+        .execute();
+      await closeOpenVolumes(db, authorityId, year, at);
+      return { authorityId, registerType: TYPE, year, total, closedAt: at, closedBy: by };
+    });
   }
 
   async getYearClosing(authorityId: string, year: number): Promise<YearClosingRecord | undefined> {
@@ -199,14 +164,29 @@ export class KyselyRegisterRepository implements RegisterRepository {
       this.ctx.db
         .selectFrom('register_years')
         .selectAll()
-        .where('authority_id', '=', authorityId)
-        .where('register_type', '=', TYPE)
-        .where('year', '=', year)
+        .where((eb) => eb.and(yearKey(authorityId, year)))
         .where('closed_at', 'is not', null)
         .executeTakeFirst(),
     );
     if (!row || row.closed_at === null) return undefined;
     return { authorityId, registerType: TYPE, year, total: Number(row.total ?? row.last_number), closedAt: date(row.closed_at), closedBy: row.closed_by ?? '' };
+  }
+
+  /**
+   * Runs `work` in one transaction that holds the locked counter row of an open register year
+   * (unknown authority → AUTHORITY_UNKNOWN, closed year → REGISTER_CLOSED). A bad year is misuse
+   * and throws synchronously.
+   */
+  #inOpenYear<T>(authorityId: string, year: number, work: (db: Kysely<Database>, counter: Selectable<RegisterYearsTable>) => Promise<T>): Promise<T> {
+    assertYear(year);
+    return storeCall(() =>
+      this.ctx.atomic(async (db) => {
+        await assertAuthority(db, authorityId);
+        const counter = await this.#lockYear(db, authorityId, year);
+        if (counter.closed_at !== null) throw closed(authorityId, year);
+        return work(db, counter);
+      }),
+    );
   }
 
   /** Creates the year's counter row if absent (race-safe: ON CONFLICT DO NOTHING), then locks it. */
@@ -216,7 +196,7 @@ export class KyselyRegisterRepository implements RegisterRepository {
       .values({ authority_id: authorityId, register_type: TYPE, year, last_number: 0, closed_at: null, closed_by: null, total: null })
       .onConflict((oc) => oc.columns(['authority_id', 'register_type', 'year']).doNothing())
       .execute();
-    let q = db.selectFrom('register_years').selectAll().where('authority_id', '=', authorityId).where('register_type', '=', TYPE).where('year', '=', year);
+    let q = db.selectFrom('register_years').selectAll().where((eb) => eb.and(yearKey(authorityId, year)));
     if (this.ctx.dialect === 'postgres') q = q.forUpdate();
     return q.executeTakeFirstOrThrow();
   }
@@ -243,22 +223,27 @@ async function openVolumeRow(db: Kysely<Database>, authorityId: string, year: nu
   return db
     .selectFrom('register_volumes')
     .selectAll()
-    .where('authority_id', '=', authorityId)
-    .where('register_type', '=', TYPE)
-    .where('year', '=', year)
+    .where((eb) => eb.and(yearKey(authorityId, year)))
     .where('closed_at', 'is', null)
     .orderBy('volume', 'desc')
     .limit(1)
     .executeTakeFirst();
 }
 
+async function closeOpenVolumes(db: Kysely<Database>, authorityId: string, year: number, at: Date): Promise<void> {
+  await db
+    .updateTable('register_volumes')
+    .set({ closed_at: iso(at) })
+    .where((eb) => eb.and(yearKey(authorityId, year)))
+    .where('closed_at', 'is', null)
+    .execute();
+}
+
 async function insertNextVolume(db: Kysely<Database>, authorityId: string, year: number, by: string, at: Date): Promise<RegisterVolumesTable> {
   const last = await db
     .selectFrom('register_volumes')
     .select((eb) => eb.fn.max('volume').as('max'))
-    .where('authority_id', '=', authorityId)
-    .where('register_type', '=', TYPE)
-    .where('year', '=', year)
+    .where((eb) => eb.and(yearKey(authorityId, year)))
     .executeTakeFirst();
   const row: RegisterVolumesTable = { authority_id: authorityId, register_type: TYPE, year, volume: Number(last?.max ?? 0) + 1, opened_at: iso(at), opened_by: by, closed_at: null };
   await db.insertInto('register_volumes').values(row).execute();
