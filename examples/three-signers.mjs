@@ -81,8 +81,9 @@ writeFileSync(join(out, '2-phe-duyet.pdf'), s2);
 console.log('3. agency seal (đóng dấu)');
 const s3 = await service.sign(s2, {
   signer: agency, reason: 'Đóng dấu cơ quan', location: 'Vân Đồn, Quảng Ninh',
-  visible: { page: 1, rect: [300, 150, 220, 70] },
-  appearance: { kind: 'organization', image: seal },
+  // Decree 30/2020 Appendix I: the red seal lies over the left third of the approver's signature.
+  visible: { page: 1, rect: [318, 222, 80, 80] },
+  appearance: { kind: 'organization', image: seal, sealOnly: true },
 });
 writeFileSync(join(out, '3-dong-dau.pdf'), s3);
 

@@ -9,6 +9,7 @@ import {
   buildTextBlockAppearance,
 } from '../pdf/appearance/index.js';
 import type { Appearance } from '../pdf/appearance/model.js';
+import { formatVietnamTime } from '../core/vietnam-time.js';
 import type { AppearanceRequest, PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMaterial } from './signing-ports.js';
 
 export interface PdfEngineOptions {
@@ -103,6 +104,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
           sealImage: r.image,
           organizationName: r.organization ?? r.signerName ?? '',
           signingTime: r.signingTime,
+          ...(r.sealOnly ? { showText: false } : {}),
         });
       }
       // Without a seal image: the same texts, no image.
@@ -113,7 +115,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
         verticalAlign: 'middle',
         paragraphs: [
           { text: `Ký bởi: ${r.organization ?? r.signerName ?? ''}`, font: 'bold', size: 10 },
-          { text: `Thời gian ký: ${(await import('../pdf/appearance/vietnam-time.js')).formatVietnamTime(r.signingTime)}`, size: 10 },
+          { text: `Thời gian ký: ${formatVietnamTime(r.signingTime)}`, size: 10 },
         ],
       });
     case 'copy':

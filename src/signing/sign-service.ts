@@ -278,6 +278,7 @@ export class SignService {
         ...(a.texts?.title !== undefined ? { title: a.texts.title } : {}),
         ...(a.texts?.copyForm !== undefined ? { copyForm: a.texts.copyForm } : {}),
         ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
+        ...(a.sealOnly ? { sealOnly: true } : {}),
       });
       return this.#prepareOrCreate(pdf, { ...req, appearance }, options);
     }

@@ -52,6 +52,8 @@ export interface AppearanceRequest {
   readonly title?: string;
   readonly copyForm?: string;
   readonly lines?: readonly string[];
+  /** Organization: the seal image without texts (see AppearanceOptions.sealOnly). */
+  readonly sealOnly?: boolean;
   readonly signingTime: Date;
 }
 

@@ -22,6 +22,12 @@ export interface AppearanceOptions {
   readonly kind: AppearanceKind;
   /** PNG bytes: the signature image (individual) or the red seal (organization); none for copies. */
   readonly image?: Buffer;
+  /**
+   * Organization only: draw the seal image alone, meant to lie over the left third of the
+   * official's signature (Decree 30/2020/NĐ-CP Appendix I); the name and time stay in the
+   * signature's properties. Default: seal with the organization name and time beside it.
+   */
+  readonly sealOnly?: boolean;
   /** Texts shown in the stamp; defaults come from the certificate subject (CN, O) and the signing time. */
   readonly texts?: {
     /** Signer's name (individual) — default: certificate CN. */

@@ -21,6 +21,7 @@ const CommonOptions = z.strictObject({
   appearance: z
     .strictObject({
       kind: z.enum(['individual', 'organization', 'copy']),
+      sealOnly: z.boolean().optional().describe('organization: the seal image alone, to lie over the left third of the official’s signature (Decree 30/2020 Appendix I)'),
       texts: z.strictObject({ signerName: Text.optional(), organization: Text.optional(), title: Text.optional(), copyForm: Text.optional(), lines: z.array(Text).max(10).optional() }).optional(),
     })
     .optional(),
