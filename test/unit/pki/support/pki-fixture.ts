@@ -2,14 +2,9 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { FakeClock } from '../../../../src/core/clock.js';
 import { seq, int, tlv, oid, bits, NULL, algId, set, utf8, explicit } from '../../../../src/core/der.js';
 import type { Actor } from '../../../../src/pki/actor.js';
-import { CaRegistry } from '../../../../src/pki/ca-registry.js';
 import { ensureHierarchy } from '../../../../src/pki/ca-bootstrap.js';
+import { createPkiServices } from '../../../../src/pki/index.js';
 import { DEFAULT_PKI_CONFIG, type PkiConfig } from '../../../../src/pki/config.js';
-import { CrlService } from '../../../../src/pki/crl-service.js';
-import { IssuanceService } from '../../../../src/pki/issuance-service.js';
-import { LifecycleService } from '../../../../src/pki/lifecycle-service.js';
-import { OcspService } from '../../../../src/pki/ocsp-service.js';
-import { RaService } from '../../../../src/pki/ra-service.js';
 import type { PkiAuditSink, PkiStore } from '../../../../src/pki/ports.js';
 import { MemoryKeyStore } from '../../../../src/pki/testing/memory-key-store.js';
 import { MemoryAuditSink, MemoryPkiStore } from '../../../../src/pki/testing/memory-pki-store.js';
@@ -24,20 +19,11 @@ export async function makePki(o: { store?: PkiStore; config?: Partial<PkiConfig>
   const memoryAudit = new MemoryAuditSink();
   const audit = (o.audit ?? memoryAudit) as MemoryAuditSink;
   const config: PkiConfig = { ...DEFAULT_PKI_CONFIG, baseUrl: 'http://127.0.0.1:8089', caKeySpec: { type: 'ec', curve: 'P-256' }, ...o.config };
-  const cas = new CaRegistry(store.cas, keys, config.baseUrl);
-  const issuance = new IssuanceService({ store, keys, audit, clock, cas, config });
-  const crl = new CrlService({ store, audit, clock, cas, config });
-  const ocsp = new OcspService({ store, cas, clock, config });
-  const lifecycle = new LifecycleService({
-    store, audit, clock,
-    onStatusChange: (caId, serial) => {
-      crl.markDirty(caId);
-      ocsp.invalidate(caId, serial);
-    },
-  });
-  const ra = new RaService({ store, audit, clock, issuance, lifecycle });
-  const boot = await ensureHierarchy({ store, keys, audit, clock, cas, issuance, config });
-  return { clock, store, keys, audit, config, cas, issuance, crl, ocsp, lifecycle, ra, boot };
+  // The production wiring; the hierarchy is created directly (not via bootstrap(), which also
+  // recovers stale pending rows) so tests see exactly what ensureHierarchy created.
+  const services = createPkiServices({ store, keys, audit, clock, config });
+  const boot = await ensureHierarchy({ store, keys, audit, clock, cas: services.cas, issuance: services.issuance, config });
+  return { ...services, clock, store, keys, audit, boot };
 }
 
 /** A PKCS#10 CSR built independently of src/pki/csr.ts (by hand, RFC 2986), signed with `key`. */
