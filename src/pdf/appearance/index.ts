@@ -31,4 +31,4 @@ export {
   type TextBlockInput,
 } from './stamps.js';
 export { pageOverlay, topRightRect, type PageOverlay, type PageBox } from './overlay.js';
-export { formatVietnamTime, formatVietnamDate, vietnamParts, type TimeFormatter } from './vietnam-time.js';
+export { formatVietnamTime, formatVietnamDate, vietnamParts, type TimeFormatter } from '../../core/vietnam-time.js';

@@ -1,7 +1,7 @@
 import { AppearanceCanvas, type ImageInput, type PageRotation, type Rect } from './canvas.js';
 import type { Appearance } from './model.js';
 import { layoutBlock, type Align, type BlockLayout, type Paragraph, type Rgb, type VerticalAlign } from './text-layout.js';
-import { formatVietnamTime, type TimeFormatter } from './vietnam-time.js';
+import { formatVietnamTime, type TimeFormatter } from '../../core/vietnam-time.js';
 
 /**
  * Visible signature appearances per Decree 30/2020/NĐ-CP Appendix I (see shared DOMAIN.md):
