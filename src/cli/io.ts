@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type KysoConfig } from '../config/load-config.js';
+import { openContext, type KysoContext } from '../app/context.js';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {
@@ -24,6 +25,19 @@ export function dataOption(cmd: Command): Command {
 export function configFor(io: CliIo, flags: { data?: string; port?: string | number }): KysoConfig {
   return loadConfig({ env: io.env, cwd: io.cwd, overrides: { dataDir: flags.data, port: flags.port } });
 }
+
+/** Runs `fn` on the data directory's context (store, key store, config) and closes it after. */
+export async function withContext<T>(io: CliIo, flags: { data?: string }, fn: (ctx: KysoContext) => Promise<T>): Promise<T> {
+  const ctx = await openContext(configFor(io, flags));
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Commander collector for repeatable options (`--uid A --uid B`). */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 /** Sets the exit code a command wants (commander actions return nothing). */
 export class ExitState {

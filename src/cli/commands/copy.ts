@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import type { KeySpec } from '../../keys/key-store.js';
-import { openContext, type KysoContext } from '../../app/context.js';
+import type { KysoContext } from '../../app/context.js';
 import { wireServices, type WiredServices } from '../../app/services.js';
 import { COPY_LEVELS } from '../../app/certified-copies.js';
 import type { CopySignatureLevel } from '../../copies/copy-signer.js';
-import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
+import { collect, dataOption, withContext, type CliIo, type ExitState } from '../io.js';
+import { KEY_TYPES, keySpecOf } from '../key-types.js';
 import { readInput, writeOutput } from './sign.js';
 
 /**
@@ -15,23 +15,12 @@ import { readInput, writeOutput } from './sign.js';
  * The CLI works on the local data directory: the operator chooses the acting certifier with
  * --certifier (the credential owner), and the certifier's PIN still unlocks the key.
  */
-export async function withCopies<T>(io: CliIo, flags: { data?: string }, fn: (w: WiredServices, ctx: KysoContext) => Promise<T>): Promise<T> {
-  const ctx = await openContext(configFor(io, flags));
-  try {
-    return await fn(await wireServices(ctx), ctx);
-  } finally {
-    await ctx.close();
-  }
+export function withCopies<T>(io: CliIo, flags: { data?: string }, fn: (w: WiredServices, ctx: KysoContext) => Promise<T>): Promise<T> {
+  return withContext(io, flags, async (ctx) => fn(await wireServices(ctx), ctx));
 }
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-const KEY_TYPES: Record<string, KeySpec> = {
-  rsa2048: { type: 'rsa', bits: 2048 },
-  rsa3072: { type: 'rsa', bits: 3072 },
-  p256: { type: 'ec', curve: 'P-256' },
-  p384: { type: 'ec', curve: 'P-384' },
-};
+/** Keys a credential may be generated with (no RSA-4096 for certifiers and seals). */
+const CREDENTIAL_KEY_TYPES = Object.fromEntries(['rsa2048', 'rsa3072', 'p256', 'p384'].map((n) => [n, KEY_TYPES[n]!]));
 
 interface CertifyFlags {
   data?: string;
@@ -146,11 +135,10 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--o <org>', 'O')
     .option('--title <title>', 'title')
     .option('--uid <id>', 'UID with prefix CCCD:/MST:/… (repeatable)', collect)
-    .option('--key-type <t>', `${Object.keys(KEY_TYPES).join(', ')} (default rsa2048)`)
+    .option('--key-type <t>', `${Object.keys(CREDENTIAL_KEY_TYPES).join(', ')} (default rsa2048)`)
     .option('--json', 'print JSON')
     .action(async (f: { data?: string; profile: string; cn: string; owner: string; pin: string; subscriber?: string; o?: string; title?: string; uid?: string[]; keyType?: string; json?: boolean }) => {
-      const keySpec = KEY_TYPES[f.keyType ?? 'rsa2048'];
-      if (!keySpec) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `--key-type must be one of ${Object.keys(KEY_TYPES).join(', ')}`);
+      const keySpec = keySpecOf(f.keyType ?? 'rsa2048', CREDENTIAL_KEY_TYPES);
       await withCopies(io, f, async (w, ctx) => {
         const admin = { id: 'cli', role: 'admin' };
         const issued = await w.pki.issuance.issue(admin, {

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { openContext } from '../../app/context.js';
 import { wireServices } from '../../app/services.js';
 import { extendPdf } from '../../app/extend.js';
-import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
+import { dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { readInput, writeOutput } from './sign.js';
 
 /** `kyso extend FILE --out OUT` (issue 4): new DSS + archive timestamp, appended. */
@@ -13,14 +12,11 @@ export function registerExtendCommands(program: Command, io: CliIo, _state: Exit
     .requiredOption('--out <file>', 'output PDF')
     .action(async (file: string, f: { data?: string; out: string }) => {
       const pdf = readInput(file, 'file');
-      const ctx = await openContext(configFor(io, f));
-      try {
+      await withContext(io, f, async (ctx) => {
         const w = await wireServices(ctx);
         const out = await extendPdf(pdf, { signing: w.signing, verify: w.verify, pki: w.pki, clock: ctx.clock });
         writeOutput(f.out, out);
         io.stdout(`extended ${file} → ${f.out} (${out.length - pdf.length} bytes appended)\n`);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }

@@ -4,14 +4,14 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { pemEncode } from '../../core/bytes.js';
-import type { KeySpec } from '../../keys/key-store.js';
-import { openContext, type KysoContext } from '../../app/context.js';
+import type { KysoContext } from '../../app/context.js';
 import { createPki, type PkiWiring } from '../../app/pki.js';
 import type { Actor } from '../../pki/actor.js';
 import type { CertificateStatus, SubjectFields } from '../../pki/ports.js';
 import type { CertificateRef } from '../../pki/lifecycle-service.js';
 import { caView, certificateView } from '../../http/views.js';
-import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
+import { collect, dataOption, withContext, type CliIo, type ExitState } from '../io.js';
+import { KEY_TYPES, keySpecOf } from '../key-types.js';
 import { readInput, writeOutput } from './sign.js';
 
 /** The local operator acts as admin on the data directory they can read (file permissions are the gate). */
@@ -25,25 +25,9 @@ function cliActor(): Actor {
   return { id: `cli:${user}`, role: 'admin' };
 }
 
-async function withPki<T>(io: CliIo, flags: { data?: string }, fn: (pki: PkiWiring, ctx: KysoContext) => Promise<T>): Promise<T> {
-  const ctx = await openContext(configFor(io, flags));
-  try {
-    const pki = createPki(ctx);
-    return await fn(pki, ctx);
-  } finally {
-    await ctx.close();
-  }
+function withPki<T>(io: CliIo, flags: { data?: string }, fn: (pki: PkiWiring, ctx: KysoContext) => Promise<T>): Promise<T> {
+  return withContext(io, flags, (ctx) => fn(createPki(ctx), ctx));
 }
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-const KEY_TYPES: Record<string, KeySpec> = {
-  rsa2048: { type: 'rsa', bits: 2048 },
-  rsa3072: { type: 'rsa', bits: 3072 },
-  rsa4096: { type: 'rsa', bits: 4096 },
-  p256: { type: 'ec', curve: 'P-256' },
-  p384: { type: 'ec', curve: 'P-384' },
-};
 
 function certRef(f: { serial?: string; id?: string; ca?: string }): CertificateRef {
   if (f.id) return { id: f.id };
@@ -104,11 +88,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
         if (!/^\d{1,5}$/.test(f.days) || Number(f.days) < 1) throw new AppError('VALIDATION_FAILED', '--days must be a positive whole number');
         days = Number(f.days);
       }
-      let keySpec: KeySpec | undefined;
-      if (f.keyType) {
-        keySpec = KEY_TYPES[f.keyType];
-        if (!keySpec) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `--key-type must be one of ${Object.keys(KEY_TYPES).join(', ')}`);
-      }
+      const keySpec = f.keyType ? keySpecOf(f.keyType) : undefined;
       const csr = f.csr ? readInput(f.csr, 'CSR') : undefined;
       await withPki(io, f, async (pki, ctx) => {
         const subject: SubjectFields = {

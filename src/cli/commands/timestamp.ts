@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import { openContext } from '../../app/context.js';
 import { createPki } from '../../app/pki.js';
 import { createTsa } from '../../app/tsa.js';
 import { encodeTimestampRequest, parseTimestampResponse, randomNonce } from '../../cms/index.js';
-import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
+import { dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { readInput, writeOutput } from './sign.js';
 
 /** `kyso timestamp FILE --out FILE.tsr`: an RFC 3161 TimeStampResp from the local TSA over arbitrary data. */
@@ -20,8 +19,7 @@ export function registerTimestampCommands(program: Command, io: CliIo, _state: E
       if (!['sha256', 'sha384', 'sha512'].includes(f.hash)) throw new AppError('VALIDATION_FAILED', '--hash must be sha256, sha384 or sha512');
       const hash = f.hash as 'sha256' | 'sha384' | 'sha512';
       const data = readInput(file, 'file');
-      const ctx = await openContext(configFor(io, f));
-      try {
+      await withContext(io, f, async (ctx) => {
         const { tsa } = await createTsa(ctx, createPki(ctx));
         const req = encodeTimestampRequest({ hash, digest: createHash(hash).update(data).digest(), nonce: randomNonce(), certReq: true });
         const resp = await tsa.respond(Buffer.from(req));
@@ -32,8 +30,6 @@ export function registerTimestampCommands(program: Command, io: CliIo, _state: E
           writeOutput(f.out, token);
         } else writeOutput(f.out, resp);
         io.stdout(`timestamped ${file} (${hash}) → ${f.out}\n`);
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 }
