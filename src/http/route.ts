@@ -110,3 +110,9 @@ export function openApiPath(expressPath: string): string {
 export function sendJson(res: Response, status: number, value: unknown): void {
   res.status(status).type('application/json').send(JSON.stringify(value));
 }
+
+/** 201 Created with the new resource's URL in Location (RFC 9110 §15.3.2) and its JSON view. */
+export function sendCreated(res: Response, location: string, value: unknown): void {
+  res.setHeader('Location', location);
+  sendJson(res, 201, value);
+}

@@ -6,7 +6,7 @@ import type { LifecycleService } from '../../pki/lifecycle-service.js';
 import type { CrlService } from '../../pki/crl-service.js';
 import type { PkiStore } from '../../pki/ports.js';
 import type { Principal } from '../auth/api-tokens.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { caView, certificateView, crlView } from '../views.js';
 
 /** What the CA/certificate routes call (src/app passes the PKI services). */
@@ -144,8 +144,7 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
           key: body.csr !== undefined ? { csr: body.csr } : { pkcs12Password: body.pkcs12Password!, ...(body.keySpec ? { generate: body.keySpec } : {}), friendlyName: body.subject.commonName },
         });
         res.setHeader('Cache-Control', 'no-store');
-        res.setHeader('Location', `/api/v1/certificates/${r.certificate.id}`);
-        sendJson(res, 201, {
+        sendCreated(res, `/api/v1/certificates/${r.certificate.id}`, {
           certificate: certificateView(r.certificate),
           pem: r.pem,
           chain: r.chain.map((d) => pemEncode('CERTIFICATE', d)),

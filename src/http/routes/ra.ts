@@ -4,7 +4,7 @@ import { pemEncode } from '../../core/bytes.js';
 import type { RaService } from '../../pki/ra-service.js';
 import type { LifecycleService } from '../../pki/lifecycle-service.js';
 import type { SubscriberKind } from '../../pki/ports.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { certificateView, requestView, subscriberView } from '../views.js';
 import { actorOf, KeySpecSchema, SubjectSchema } from './certificates.js';
 
@@ -68,8 +68,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         async handle({ res, body, principal }) {
           const b = body as { subject: z.infer<typeof SubjectSchema>; managingOrganizationId?: string | null; position?: string };
           const s = await register(actorOf(principal), clean({ subject: b.subject, managingOrganizationId: b.managingOrganizationId, position: b.position }));
-          res.setHeader('Location', `/api/v1/${plural}/${s.id}`);
-          sendJson(res, 201, subscriberView(s));
+          sendCreated(res, `/api/v1/${plural}/${s.id}`, subscriberView(s));
         },
       }),
       defineRoute({
@@ -138,8 +137,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         const c = await p.lifecycle.find({ id: params.id });
         if (!c.subscriberId) throw new AppError('CERT_NOT_ACTIVE', 'this certificate has no subscriber record; issue a new one instead');
         const r = await p.ra.createRequest(actorOf(principal), clean({ kind, subscriberId: c.subscriberId, certificateId: c.id, profile: c.profile, caId: c.caId, csr: body.csr, keySpec: body.keySpec, validityDays: body.validityDays, note: body.note }));
-        res.setHeader('Location', `/api/v1/requests/${r.id}`);
-        sendJson(res, 201, requestView(r));
+        sendCreated(res, `/api/v1/requests/${r.id}`, requestView(r));
       },
     });
 
@@ -158,8 +156,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       responses: { 201: { description: 'The request (pending)' } },
       async handle({ res, body, principal }) {
         const r = await p.ra.createRequest(actorOf(principal), clean({ ...body }));
-        res.setHeader('Location', `/api/v1/requests/${r.id}`);
-        sendJson(res, 201, requestView(r));
+        sendCreated(res, `/api/v1/requests/${r.id}`, requestView(r));
       },
     }),
     defineRoute({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CertifiedCopiesWiring } from '../../app/certified-copies.js';
 import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
 import { pemEncode } from '../../core/bytes.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { actorOf } from './copy-actor.js';
 
 /**
@@ -39,8 +39,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       responses: { 201: { description: 'The authority' }, 409: { description: 'CONFLICT' } },
       async handle({ res, body, principal }) {
         const a = await r.createAuthority(actorOf(principal), body);
-        res.setHeader('Location', `/api/v1/authorities/${a.id}`);
-        sendJson(res, 201, authorityView(a));
+        sendCreated(res, `/api/v1/authorities/${a.id}`, authorityView(a));
       },
     }),
     defineRoute({
