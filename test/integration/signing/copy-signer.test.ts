@@ -27,10 +27,10 @@ describe('CopySigner adapter (certified copies → signing service)', () => {
       pdf: input, field: 'signature-test', credentialId: c1.id, pin: '111222', actorId: 'officer-1', appearance: 'individual',
       displayName: 'Phan Văn Chứng Thực', certify: 2, reason: 'Chứng thực bản sao đúng với bản chính', location: 'Đông Xá', level: 'B-B',
     });
-    const signed2 = await copySigner.sign({
-      pdf: signed1, field: 'signature-test2', credentialId: c2.id, pin: '333444', actorId: 'officer-1', appearance: 'organization', image: seal,
-      displayName: 'UBND xã Đông Xá', reason: 'Đóng dấu', location: 'Đông Xá', level: 'B-B',
-    });
+    // The authority seal, applied the same way over the certified copy and over a plain PDF.
+    const sealWith = (pdf: Buffer, field: string) =>
+      copySigner.sign({ pdf, field, credentialId: c2.id, pin: '333444', actorId: 'officer-1', appearance: 'organization', image: seal, displayName: 'UBND xã Đông Xá', reason: 'Đóng dấu', location: 'Đông Xá', level: 'B-B' });
+    const signed2 = await sealWith(signed1, 'signature-test2');
     assertSignedOk(input, signed2, 2, ca, 'copy-signer');
     const f = join(tmp(), 'c.pdf');
     writeFileSync(f, signed2);
@@ -39,10 +39,7 @@ describe('CopySigner adapter (certified copies → signing service)', () => {
     expect(text).toContain('Signature Field Name: signature-test2');
     // Under P=2 no new field may be added (ISO 32000-1 §12.8.2.2): the new-field case is uncertified.
     const plain = readFileSync(join(root, 'examples', 'quyet-dinh.pdf'));
-    const s3 = await copySigner.sign({
-      pdf: plain, field: 'DauCoQuan', credentialId: c2.id, pin: '333444', actorId: 'officer-1', appearance: 'organization', image: seal,
-      displayName: 'UBND xã Đông Xá', reason: 'Đóng dấu', location: 'Đông Xá', level: 'B-B',
-    });
+    const s3 = await sealWith(plain, 'DauCoQuan');
     assertSignedOk(plain, s3, 1, ca, 'copy-signer-new-field');
     const f3 = join(tmp(), 'c3.pdf');
     writeFileSync(f3, s3);
