@@ -10,12 +10,9 @@ import { algId, bits, int, oid, seq, set, tlv, utf8 } from '../../../src/core/de
 import { openStore, type Store } from '../../../src/store/index.js';
 import { EncryptedKeyStore } from '../../../src/keys/adapters/encrypted-key-store.js';
 import { deriveMasterKey, type MasterKey } from '../../../src/keys/adapters/master-key.js';
-import { CaRegistry } from '../../../src/pki/ca-registry.js';
 import { ensureHierarchy } from '../../../src/pki/ca-bootstrap.js';
+import { createPkiServices } from '../../../src/pki/index.js';
 import { DEFAULT_PKI_CONFIG, type PkiConfig } from '../../../src/pki/config.js';
-import { CrlService } from '../../../src/pki/crl-service.js';
-import { IssuanceService } from '../../../src/pki/issuance-service.js';
-import { LifecycleService } from '../../../src/pki/lifecycle-service.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../contract/store/support/test-db.js';
 
 /**
@@ -34,11 +31,8 @@ function csr(): Buffer {
 function wire(store: Store, master: MasterKey, clock: FakeClock) {
   const keys = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: master, clock });
   const config: PkiConfig = { ...DEFAULT_PKI_CONFIG, baseUrl: 'http://127.0.0.1:8089', caKeySpec: { type: 'ec', curve: 'P-256' } };
-  const cas = new CaRegistry(store.cas, keys, config.baseUrl);
-  const issuance = new IssuanceService({ store, keys, audit: store.audit, clock, cas, config });
-  const crl = new CrlService({ store, audit: store.audit, clock, cas, config });
-  const lifecycle = new LifecycleService({ store, audit: store.audit, clock, onStatusChange: (caId) => crl.markDirty(caId) });
-  return { keys, config, cas, issuance, crl, lifecycle, boot: () => ensureHierarchy({ store, keys, audit: store.audit, clock, cas, issuance, config }) };
+  const pki = createPkiServices({ store, keys, audit: store.audit, clock, config });
+  return { ...pki, keys, boot: () => ensureHierarchy({ store, keys, audit: store.audit, clock, cas: pki.cas, issuance: pki.issuance, config }) };
 }
 
 describe.each(DIALECTS)('PKI services on the %s store', (dialect) => {
