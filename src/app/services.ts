@@ -87,7 +87,6 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     certificateStatus: certificateStatusPort(pki),
   });
   const copies = createCertifiedCopies(ctx, { signing, pki, timestampAvailable: tsa !== undefined });
-  if (o.schedule) void copies.copies.recoverInterrupted().catch((e: unknown) => ctx.log.error('copy recovery failed', { error: e instanceof Error ? e.message : String(e) }));
   const verify = createVerify({ pki, clock: ctx.clock, publicUrl: ctx.config.publicUrl, trustDirs: [ctx.config.trustAnchorsDir] });
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
@@ -97,6 +96,13 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     t.unref();
     timers.push(t);
     void tick();
+    // Certifications interrupted by a crash or a lost connection keep their register number as
+    // `failed` (never a silent gap): swept at start-up and then every few minutes.
+    const recover = () => copies.copies.recoverInterrupted().catch((e: unknown) => ctx.log.error('copy recovery failed', { error: e instanceof Error ? e.message : String(e) }));
+    const r = setInterval(() => void recover(), 5 * 60_000);
+    r.unref();
+    timers.push(r);
+    void recover();
   }
   return {
     http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) }, copies, extend: { extend: (pdf) => extendPdf(pdf, { signing, verify, pki, clock: ctx.clock }) }, ...(tsa ? { tsa } : {}) },
