@@ -42,9 +42,15 @@ export interface TimestampReport {
   readonly tsa: string | null;
   readonly imprintMatches: boolean;
   readonly signatureValid: boolean;
+  /**
+   * The TSA chain reaches a trust anchor, is valid at genTime and no certificate of it was
+   * revoked at genTime (ETSI EN 319 102-1 §5.6.2.3: a revoked TSA gives no proof of existence).
+   */
   readonly trusted: boolean;
   /** imprint matches and the token signature verifies (trust reported separately). */
   readonly valid: boolean;
+  /** Status of each certificate of the TSA chain at genTime (empty when the chain is not trusted). */
+  readonly revocation: readonly RevocationUse[];
   readonly messages: readonly string[];
 }
 
@@ -210,6 +216,9 @@ export const MESSAGE_KEYS = [
   'OCSP_RESPONDER_EKU_MISSING',
   'TST_DIGEST_UNSUPPORTED',
   'TST_SIGNING_CERTIFICATE_NOT_BOUND',
+  'TSA_CERT_REVOKED',
+  'TSA_REVOCATION_UNKNOWN',
+  'OCSP_RESPONDER_REVOKED',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 

@@ -49,12 +49,15 @@ const NONE = (messages: string[]): RevocationResult => ({ status: 'unknown', sou
 
 /**
  * Status of `cert` at `at`: embedded OCSP first, then CRLs, then the fetcher (unless offline).
- * A revocation after `at` does not count (ETSI EN 319 102-1 §5.2.5).
+ * A revocation after `at` does not count (ETSI EN 319 102-1 §5.2.5). `depth` > 0 marks the check
+ * of a delegated OCSP responder's own certificate, whose responses are then taken as they are
+ * (no further recursion).
  */
-export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date, material: RevocationMaterial, fetcher: RevocationFetcher | undefined, offline: boolean): Promise<RevocationResult> {
+export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date, material: RevocationMaterial, fetcher: RevocationFetcher | undefined, offline: boolean, depth = 0): Promise<RevocationResult> {
   const messages: string[] = [];
+  const ctx: OcspContext = { material, fetcher, offline, depth };
   for (const o of material.ocsps) {
-    const r = evalOcsp(o.der, cert, issuer, at, o.origin, messages);
+    const r = await evalOcsp(o.der, cert, issuer, at, o.origin, messages, ctx);
     if (r) return r;
   }
   for (const c of material.crls) {
@@ -65,7 +68,7 @@ export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date
     for (const url of cert.ocspUrls) {
       try {
         const der = await fetcher.fetchOcsp(url, encodeOcspRequest(cert.der, issuer.der));
-        const r = evalOcsp(der, cert, issuer, at, 'ONLINE', messages, true);
+        const r = await evalOcsp(der, cert, issuer, at, 'ONLINE', messages, ctx, true);
         if (r) return r;
       } catch {
         messages.push('REVOCATION_OCSP_UNREACHABLE');
@@ -123,7 +126,14 @@ function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin
   }
 }
 
-function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], fresh = false): RevocationResult | undefined {
+interface OcspContext {
+  readonly material: RevocationMaterial;
+  readonly fetcher: RevocationFetcher | undefined;
+  readonly offline: boolean;
+  readonly depth: number;
+}
+
+async function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], ctx: OcspContext, fresh = false): Promise<RevocationResult | undefined> {
   try {
     // OCSPResponse wrapper (RFC 6960 §4.2.1) or a bare BasicOCSPResponse (as in DSS /OCSPs)
     const r = parseOcspResponse(der);
@@ -156,6 +166,16 @@ function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origi
       return undefined;
     }
     const { thisUpdate, nextUpdate, revokedAt } = single;
+    // a delegated responder without id-pkix-ocsp-nocheck must itself be unrevoked when it
+    // answered (RFC 6960 §4.2.2.2.1; ETSI EN 319 102-1 §5.2.6): its answer is unusable otherwise.
+    // Missing data for it stays the OCSP_RESPONDER_NO_CHECK_ABSENT warning already given.
+    if (signer !== issuer && !signer.extensions.has(OID.ocspNoCheck) && ctx.depth === 0) {
+      const own = await checkRevocation(signer, issuer, thisUpdate, ctx.material, ctx.fetcher, ctx.offline, ctx.depth + 1);
+      if (own.status === 'revoked') {
+        messages.push('OCSP_RESPONDER_REVOKED');
+        return undefined;
+      }
+    }
     const times = { thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString() };
     if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_OCSP_STALE');
     if (single.status === 'revoked' && revokedAt) {

@@ -8,7 +8,7 @@ import { parseCms, type ParsedCms } from '../../cms/parse.js';
 import { parseTstInfo } from '../../cms/timestamp-token.js';
 import { newHash } from '../../cms/verify.js';
 import { tryCertInfo, type CertInfo } from './cert.js';
-import { buildChain, validatePath } from './chain.js';
+import { buildChain, validatePath, type ChainResult } from './chain.js';
 import { checkSigner, findSignerCert } from './cms.js';
 import type { TrustStore } from './trust-store.js';
 import type { TimestampReport } from './report.js';
@@ -18,6 +18,8 @@ export interface TimestampCheck {
   readonly sd: ParsedCms | undefined;
   readonly signerCert: CertInfo | undefined;
   readonly genTime: Date | undefined;
+  /** The TSA chain when it reached a trust anchor (for the revocation check done by the caller). */
+  readonly chain: ChainResult | undefined;
 }
 
 /**
@@ -26,19 +28,19 @@ export interface TimestampCheck {
  */
 export function checkTimestampToken(token: Buffer, type: TimestampReport['type'], imprintOf: (hash: string) => Buffer, pool: readonly Buffer[], trust: TrustStore, at: Date): TimestampCheck {
   const messages: string[] = [];
-  const base: TimestampReport = { type, genTime: null, tsa: null, imprintMatches: false, signatureValid: false, trusted: false, valid: false, messages };
+  const base: TimestampReport = { type, genTime: null, tsa: null, imprintMatches: false, signatureValid: false, trusted: false, valid: false, revocation: [], messages };
   let sd: ParsedCms;
   try {
     sd = parseCms(token);
   } catch {
     messages.push('TST_MALFORMED');
-    return { report: base, sd: undefined, signerCert: undefined, genTime: undefined };
+    return { report: base, sd: undefined, signerCert: undefined, genTime: undefined, chain: undefined };
   }
   const si = sd.signerInfos[0];
   const eContent = sd.encapsulatedContent;
   if (sd.encapContentType !== OID.tstInfo || !eContent || !si) {
     messages.push('TST_MALFORMED');
-    return { report: base, sd, signerCert: undefined, genTime: undefined };
+    return { report: base, sd, signerCert: undefined, genTime: undefined, chain: undefined };
   }
   let genTime: Date | undefined;
   let imprintMatches = false;
@@ -55,6 +57,7 @@ export function checkTimestampToken(token: Buffer, type: TimestampReport['type']
   const cert = findSignerCert(si, [...sd.certificates, ...pool]);
   let signatureValid = false;
   let trusted = false;
+  let trustedChain: ChainResult | undefined;
   if (!cert) messages.push('TST_SIGNER_CERT_MISSING');
   else {
     const chk = checkSigner(sd, si, cert, (h) => newHash(h).update(eContent).digest(), () => [eContent]);
@@ -65,6 +68,7 @@ export function checkTimestampToken(token: Buffer, type: TimestampReport['type']
     const chain = buildChain(cert, certPool, trust);
     const path = validatePath(chain, at, 'timestamping', genTime ?? at);
     trusted = path.ok;
+    if (path.ok) trustedChain = chain;
     if (!path.ok) messages.push(...path.messages);
   }
   const report: TimestampReport = {
@@ -75,7 +79,8 @@ export function checkTimestampToken(token: Buffer, type: TimestampReport['type']
     signatureValid,
     trusted,
     valid: imprintMatches && signatureValid,
+    revocation: [],
     messages,
   };
-  return { report, sd, signerCert: cert, genTime };
+  return { report, sd, signerCert: cert, genTime, chain: trustedChain };
 }

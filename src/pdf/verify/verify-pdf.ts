@@ -19,7 +19,7 @@ import { tryCertInfo, type CertInfo } from './cert.js';
 import { buildChain, validatePath } from './chain.js';
 import { checkSigner, findSignerCert, signatureAlgorithmOf, signedAttributeValues } from './cms.js';
 import { adobeArchival, checkRevocation, type RevocationFetcher, type RevocationMaterial } from './revocation.js';
-import { checkTimestampToken } from './timestamp.js';
+import { checkTimestampToken, type TimestampCheck } from './timestamp.js';
 import type { TrustStore } from './trust-store.js';
 import { diffAfter, viewOf, type DiffResult } from './diff.js';
 import { checkMdp } from './mdp.js';
@@ -131,6 +131,8 @@ interface Work {
   structural: boolean;
   tsTimes: Date[];
   timestamps: TimestampReport[];
+  /** The checks behind `timestamps` (same order): their TSA chains still need a revocation check. */
+  tsChecks: TimestampCheck[];
   diff: DiffResult | undefined;
   hardFail: SubIndication | undefined;
 }
@@ -188,6 +190,50 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     let d = diffCache.get(w.signedRevision);
     if (!d) diffCache.set(w.signedRevision, (d = diffAfter(pdf, w.signedRevision, budget)));
     w.diff = d;
+  }
+  // revocation material for a signature: its CMS CRLs, adbe-revocationInfoArchival, then the /DSS
+  const materialOf = (w: Work, extraCrls: readonly Buffer[] = []): RevocationMaterial => ({
+    ocsps: [...(w.report.adbeOcsps ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })), ...dssOcsps.map((der) => ({ der, origin: 'DSS' as const }))],
+    crls: [
+      ...[...extraCrls, ...(w.sd?.crls ?? [])].map((der) => ({ der, origin: 'CMS' as const })),
+      ...(w.report.adbeCrls ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })),
+      ...dssCrls.map((der) => ({ der, origin: 'DSS' as const })),
+    ],
+  });
+  /**
+   * A timestamp gives proof of existence only if no certificate of its TSA chain was revoked at
+   * genTime (ETSI EN 319 102-1 §5.6.2.3, §5.2.6). Missing data is a warning only: DSS makes it
+   * INDETERMINATE under stricter policies alone. A revocation after genTime does not count.
+   */
+  const tsaRevocation = async (w: Work, tsc: TimestampCheck): Promise<TimestampReport> => {
+    const rep = tsc.report;
+    if (!tsc.chain?.anchor || !rep.trusted || !tsc.genTime) return rep;
+    const material = materialOf(w, tsc.sd?.crls ?? []);
+    const uses: RevocationUse[] = [];
+    const messages: string[] = [];
+    let revoked = false;
+    let unknown = false;
+    const chain = tsc.chain.chain;
+    for (let i = 0; i + 1 < chain.length; i++) {
+      const c = chain[i]!;
+      if (c.extensions.has(OID.ocspNoCheck)) continue;
+      const rv = await checkRevocation(c, chain[i + 1]!, tsc.genTime, material, options.revocation, options.offline ?? false);
+      uses.push({ certificate: c.subject, status: rv.status, source: rv.source, origin: rv.origin ?? null, thisUpdate: rv.thisUpdate ?? null, revokedAt: rv.revokedAt ?? null });
+      messages.push(...rv.messages);
+      if (rv.status === 'revoked') revoked = true;
+      else if (rv.status === 'unknown') unknown = true;
+    }
+    const key = revoked ? 'TSA_CERT_REVOKED' : unknown ? 'TSA_REVOCATION_UNKNOWN' : undefined;
+    if (key) { messages.push(key); w.report.warnings.push(key); }
+    return { ...rep, trusted: !revoked, revocation: uses, messages: [...rep.messages, ...new Set(messages)] };
+  };
+  for (const w of works) {
+    for (const [i, tsc] of w.tsChecks.entries()) {
+      budget.check();
+      const t = await tsaRevocation(w, tsc);
+      w.timestamps[i] = t;
+      if (tsc.genTime && t.valid && t.trusted) w.tsTimes.push(tsc.genTime);
+    }
   }
   // document timestamps give POE to everything they cover
   for (const w of works) {
@@ -252,10 +298,7 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
         const s = path.subIndication!;
         worse(s === 'NOT_YET_VALID' || s === 'SIG_CONSTRAINTS_FAILURE' ? 'TOTAL_FAILED' : 'INDETERMINATE', s);
       } else {
-        const material: RevocationMaterial = {
-          ocsps: [...(w.report.adbeOcsps ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })), ...dssOcsps.map((der) => ({ der, origin: 'DSS' as const }))],
-          crls: [...w.sd.crls.map((der) => ({ der, origin: 'CMS' as const })), ...(w.report.adbeCrls ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })), ...dssCrls.map((der) => ({ der, origin: 'DSS' as const }))],
-        };
+        const material = materialOf(w);
         for (let i = 0; i + 1 < built.chain.length; i++) {
           const c = built.chain[i]!;
           if (c.extensions.has('1.3.6.1.5.5.7.48.1.5')) continue; // id-pkix-ocsp-nocheck
@@ -358,7 +401,7 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     let hardFail: SubIndication | undefined = !br.valid || br.coverage === 'INVALID' || !consistent ? 'FORMAT_FAILURE' : undefined;
     const w: Work = {
       found: f, kind, sd: undefined, signerCert: undefined, end: br.byteRange ? br.byteRange[2]! + br.byteRange[3]! : Number.MAX_SAFE_INTEGER,
-      signedRevision: br.signedRevision, intact: false, structural: br.valid, tsTimes: [], timestamps: [], diff: undefined, hardFail,
+      signedRevision: br.signedRevision, intact: false, structural: br.valid, tsTimes: [], timestamps: [], tsChecks: [], diff: undefined, hardFail,
       report: { errors, warnings, subFilter, coverage: br.coverage, signedRevision: { index: br.signedRevision ?? null, length: br.signedLength } },
     };
     const integrity = {
@@ -394,7 +437,7 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
       if (!tsc.sd) { errors.push('CMS_MALFORMED'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
       else if (!integrity.digestMatch) { errors.push('DIGEST_MISMATCH'); hardFail = hardFail ?? 'HASH_FAILURE'; }
       else if (!integrity.cryptoValid) { errors.push('SIGNATURE_INVALID'); hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE'; }
-      if (tsc.genTime && tsc.report.valid && tsc.report.trusted) w.tsTimes.push(tsc.genTime);
+      w.tsChecks = [tsc];
       w.intact = integrity.digestMatch && integrity.cryptoValid;
       w.hardFail = hardFail;
       return w;
@@ -463,7 +506,7 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     for (const der of s.timestampTokens) {
       const tsc = checkTimestampToken(der, 'signature', (h) => newHash(h).update(s.signature).digest(), [...sd.certificates, ...extraCerts], options.trust, at);
       w.timestamps.push(tsc.report);
-      if (tsc.genTime && tsc.report.valid && tsc.report.trusted) w.tsTimes.push(tsc.genTime);
+      w.tsChecks.push(tsc);
     }
     // adbe-revocationInfoArchival (signed attribute)
     const arch = signedAttributeValues(s, OID.adobeRevocationInfoArchival)[0];

@@ -88,6 +88,9 @@ export const MESSAGES = {
   TST_DIGEST_UNSUPPORTED: ['Dấu thời gian dùng thuật toán băm không được hỗ trợ.', 'The timestamp uses an unsupported hash algorithm.'],
   VERIFY_INTERNAL_ERROR: ['Hệ thống kiểm tra gặp lỗi với tệp này nên không thể kết luận; hãy báo cho cơ quan phát hành.', 'The checker hit an internal error on this file and cannot conclude; please tell the issuing agency.'],
   TST_SIGNING_CERTIFICATE_NOT_BOUND: ['Dấu thời gian không gắn chặt với chứng thư của đơn vị cấp.', 'The timestamp is not bound to its authority\'s certificate.'],
+  TSA_CERT_REVOKED: ['Chứng thư của đơn vị cấp dấu thời gian đã bị thu hồi trước thời điểm cấp dấu, nên dấu thời gian này không chứng minh được thời điểm ký.', 'The timestamp authority\'s certificate was revoked before the timestamp was issued, so this timestamp does not prove when the document was signed.'],
+  TSA_REVOCATION_UNKNOWN: ['Không kiểm tra được chứng thư của đơn vị cấp dấu thời gian có bị thu hồi hay không (thiếu thông tin thu hồi).', 'It could not be checked whether the timestamp authority\'s certificate was revoked (no revocation information).'],
+  OCSP_RESPONDER_REVOKED: ['Chứng thư của máy chủ trả lời trạng thái (OCSP) đã bị thu hồi, nên câu trả lời của nó không được dùng.', 'The certificate of the status server (OCSP responder) was revoked, so its answer was not used.'],
 };
 
 /** ETSI EN 319 102-1 §5.1.3 sub-indications, explained. */
