@@ -6,8 +6,7 @@ import type { CopySignatureLevel } from '../copies/copy-signer.js';
 import type { CopyFonts } from '../copies/copy-document.js';
 import type { PublicCopyFacts } from '../copies/public-facts.js';
 import { parseLookupCode } from '../copies/lookup-code.js';
-import { certificateStatusFromPki, checkSignerCertificate, copySignerFromSigning, type CredentialInfo } from '../signing/index.js';
-import type { CopySigner } from '../copies/copy-signer.js';
+import { copySignerFromSigning, type CredentialInfo } from '../signing/index.js';
 import type { VerificationReport } from '../pdf/verify/index.js';
 import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
@@ -31,7 +30,6 @@ export function loadCopyFonts(): CopyFonts {
 /** What the HTTP edge and the CLI call: certify on behalf of an actor, with the seal used for the authority's organization. */
 export interface CertifyInput extends Omit<CertifyRequest, 'seal'> {
   readonly seal: Omit<CertifyRequest['seal'], 'actorId'>;
-  readonly level?: CopySignatureLevel;
 }
 
 export interface CertifiedCopiesWiring {
@@ -55,30 +53,12 @@ export interface RegisterMatch {
 
 export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWiring; pki: PkiWiring; timestampAvailable: boolean; level?: CopySignatureLevel }): CertifiedCopiesWiring {
   const fonts = loadCopyFonts();
-  const base = copySignerFromSigning(o.signing.sign, o.signing.credentials);
-  const status = certificateStatusFromPki(o.pki.store.certificates);
-  // A revoked or suspended certifier (or seal) is refused before a register number is taken,
-  // not after (the signing service would refuse too, but the number would then be spent).
-  const signer: CopySigner = {
-    async preflight(credentialId, actorId) {
-      const r = await o.signing.credentials.preflight(credentialId, actorId);
-      await checkSignerCertificate({ certificates: [r.certificate], at: ctx.clock.now(), status });
-      return { signerName: r.signerName };
-    },
-    sign: (r) => base.sign(r),
-  };
+  // The credential service checks ownership, lock, certificate status and the PIN in the copy
+  // service's preflight, before a register number is taken (src/copies/copy-signer.ts).
+  const signer = copySignerFromSigning(o.signing.sign, o.signing.credentials);
   const common = { registers: ctx.store.registers, authorities: ctx.store.authorities, audit: ctx.audit, clock: ctx.clock, fonts, signer };
   const defaultLevel: CopySignatureLevel = o.level ?? (o.timestampAvailable ? 'B-LT' : 'B-B');
-  const byLevel = new Map<CopySignatureLevel, CopyService>();
-  const serviceFor = (level: CopySignatureLevel): CopyService => {
-    let s = byLevel.get(level);
-    if (!s) {
-      s = new CopyService({ ...common, publicUrl: ctx.config.publicUrl, level });
-      byLevel.set(level, s);
-    }
-    return s;
-  };
-  const copies = serviceFor(defaultLevel);
+  const copies = new CopyService({ ...common, publicUrl: ctx.config.publicUrl, level: defaultLevel });
   const registers = new RegisterService(common);
 
   return {
@@ -94,21 +74,7 @@ export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWir
       if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${input.authorityId}`);
       // The seal credential belongs to the authority's organization; the certifier applies it on its behalf.
       const sealActor = authority.organizationId ?? actor.id;
-      const service = serviceFor(level ?? defaultLevel);
-      // A wrong PIN must not cost a register number: PINs are checked (and wrong ones counted)
-      // before allocation by turning each into a one-document signing authorization.
-      let certifier = rest.certifier;
-      let sealAuth: CertifyRequest['seal'] = seal;
-      if (actor.role === 'certifier' && certifier.pin !== undefined && certifier.authorizationId === undefined) {
-        const { pin: _pin, ...c } = certifier;
-        certifier = { ...c, authorizationId: (await o.signing.credentials.authorizeBatch(certifier.credentialId, actor.id, certifier.pin, 1)).id };
-      }
-      const sealCredentialId = seal.credentialId ?? authority.sealCredentialId;
-      if (actor.role === 'certifier' && sealCredentialId && seal.pin !== undefined && seal.authorizationId === undefined) {
-        const { pin: _pin, ...s } = seal;
-        sealAuth = { ...s, credentialId: sealCredentialId, authorizationId: (await o.signing.credentials.authorizeBatch(sealCredentialId, sealActor, seal.pin, 1)).id };
-      }
-      return service.certify(actor, { ...rest, certifier, seal: { ...sealAuth, actorId: sealActor } });
+      return copies.certify(actor, { ...rest, ...(level !== undefined ? { level } : {}), seal: { ...seal, actorId: sealActor } });
     },
     lookupByCode(code) {
       return copies.lookupByCode(parseLookupCode(code));

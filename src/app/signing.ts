@@ -26,7 +26,14 @@ export function createSigning(
 ): SigningWiring {
   const repos = o.repos ?? { sessions: new MemorySignSessionRepository(), credentials: new MemoryCredentialRepository(), authorizations: new MemorySigningAuthorizationRepository() };
   const engine = createPdfSignatureEngine({ appendDss: (pdf, m) => appendDss(pdf, m) });
-  const credentials = new CredentialService({ keyStore: ctx.keys, credentials: repos.credentials, authorizations: repos.authorizations, audit: ctx.audit, clock: ctx.clock });
+  const credentials = new CredentialService({
+    keyStore: ctx.keys,
+    credentials: repos.credentials,
+    authorizations: repos.authorizations,
+    audit: ctx.audit,
+    clock: ctx.clock,
+    ...(o.certificateStatus ? { certificateStatus: o.certificateStatus } : {}),
+  });
   const sign = new SignService({
     engine,
     clock: ctx.clock,

@@ -47,6 +47,16 @@ export interface CertifyRequest {
     readonly authorizationId?: string;
     readonly image?: Buffer;
   };
+  /** PAdES level of both signatures; the service's default when absent. */
+  readonly level?: CopySignatureLevel;
+}
+
+/** A credential checked by preflight, with how it will sign: the one-document authorization its PIN bought, or the caller's. */
+interface ReadySigner {
+  readonly credentialId: string;
+  readonly actorId: string;
+  readonly name: string;
+  readonly auth: { readonly pin?: string; readonly authorizationId?: string };
 }
 
 export interface CertifyResult {
@@ -64,6 +74,7 @@ export interface CopyServiceOptions {
   readonly fonts: CopyFonts;
   /** Public base URL of the lookup page, e.g. https://kyso.quangninh.gov.vn */
   readonly publicUrl: string;
+  /** Default PAdES level when a request names none. */
   readonly level: CopySignatureLevel;
 }
 
@@ -95,8 +106,10 @@ export class CopyService {
 
     // Everything that can be refused is refused before a register number is taken.
     const original: OriginalDocument = 'pdf' in req.original ? await intakePdf(req.original.pdf) : await intakeImages(req.original.images);
-    const { signerName: certifierName } = await o.signer.preflight(req.certifier.credentialId, actor.id);
-    await o.signer.preflight(sealCredentialId, sealActor);
+    // Credentials, certificates and PINs are checked here (a wrong PIN is counted), so that none
+    // of these refusals spends a register number.
+    const certifier = await this.#ready(req.certifier.credentialId, actor.id, req.certifier);
+    const seal = await this.#ready(sealCredentialId, sealActor, req.seal);
 
     const now = o.clock.now();
     const fee = certificationFee(original.pages, req.copies);
@@ -131,7 +144,7 @@ export class CopyService {
     });
 
     try {
-      const copy = await this.#produce(actor, req, authority, entry, original, certifierName, sealCredentialId, sealActor);
+      const copy = await this.#produce(req, authority, entry, original, certifier, seal);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
       const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
       await o.audit.append({
@@ -151,17 +164,23 @@ export class CopyService {
     }
   }
 
+  async #ready(credentialId: string, actorId: string, given: { readonly pin?: string; readonly authorizationId?: string }): Promise<ReadySigner> {
+    const usePin = given.pin !== undefined && given.authorizationId === undefined;
+    const pre = await this.#o.signer.preflight(credentialId, actorId, usePin ? given.pin : undefined);
+    const auth = pre.authorizationId !== undefined ? { authorizationId: pre.authorizationId } : given.authorizationId !== undefined ? { authorizationId: given.authorizationId } : { ...(given.pin !== undefined ? { pin: given.pin } : {}) };
+    return { credentialId, actorId, name: pre.signerName, auth };
+  }
+
   async #produce(
-    actor: Actor,
     req: CertifyRequest,
     authority: AuthorityRecord,
     entry: RegisterEntryRecord,
     original: OriginalDocument,
-    certifierName: string,
-    sealCredentialId: string,
-    sealActor: string,
+    certifier: ReadySigner,
+    seal: ReadySigner,
   ): Promise<Buffer> {
     const o = this.#o;
+    const level = req.level ?? o.level;
     const url = this.lookupUrl(entry.lookupCode);
     const text = statementText({
       number: entry.number,
@@ -175,7 +194,7 @@ export class CopyService {
       originalPages: entry.originalPages,
       copies: entry.copies,
       fee: { perCopy: entry.feePerCopy, copies: entry.copies, total: entry.feeTotal },
-      certifierName,
+      certifierName: certifier.name,
       certifierTitle: req.certifier.title,
       authorityName: authority.name,
       lookupCode: entry.lookupCode,
@@ -185,31 +204,29 @@ export class CopyService {
     const certified = await o.signer.sign({
       pdf: built.pdf,
       field: built.layout.certifierField,
-      credentialId: req.certifier.credentialId,
-      ...(req.certifier.pin !== undefined ? { pin: req.certifier.pin } : {}),
-      ...(req.certifier.authorizationId !== undefined ? { authorizationId: req.certifier.authorizationId } : {}),
-      actorId: actor.id,
+      credentialId: certifier.credentialId,
+      ...certifier.auth,
+      actorId: certifier.actorId,
       appearance: 'individual',
       ...(req.certifier.signatureImage ? { image: req.certifier.signatureImage } : {}),
-      displayName: certifierName,
+      displayName: certifier.name,
       certify: 2,
       reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
       location: authority.place,
-      level: o.level,
+      level,
     });
     return o.signer.sign({
       pdf: certified,
       field: built.layout.authorityField,
-      credentialId: sealCredentialId,
-      ...(req.seal.pin !== undefined ? { pin: req.seal.pin } : {}),
-      ...(req.seal.authorizationId !== undefined ? { authorizationId: req.seal.authorizationId } : {}),
-      actorId: sealActor,
+      credentialId: seal.credentialId,
+      ...seal.auth,
+      actorId: seal.actorId,
       appearance: 'organization',
       ...(req.seal.image ? { image: req.seal.image } : {}),
       displayName: authority.name,
       reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
       location: authority.place,
-      level: o.level,
+      level,
     });
   }
 

@@ -27,12 +27,20 @@ export interface CopySignatureRequest {
   readonly level: CopySignatureLevel;
 }
 
+export interface CopyPreflight {
+  readonly signerName: string;
+  /** When a PIN was given: a one-document signing authorization to sign with instead of the PIN. */
+  readonly authorizationId?: string;
+}
+
 export interface CopySigner {
   /**
    * Checks, without signing, that the actor may use the credential now: it exists, belongs to
-   * the actor, is not locked, and its certificate is valid for signing (not expired, not
-   * revoked, key usage). Throws the signing service's AppError otherwise.
+   * the actor, is not locked, its certificate is valid for signing (not expired, not revoked,
+   * key usage) and — when `pin` is given — the PIN is right (a wrong one is counted). Runs
+   * before a register number is taken, so none of these refusals costs a number. Throws the
+   * signing service's AppError otherwise.
    */
-  preflight(credentialId: string, actorId: string): Promise<{ readonly signerName: string }>;
+  preflight(credentialId: string, actorId: string, pin?: string): Promise<CopyPreflight>;
   sign(request: CopySignatureRequest): Promise<Buffer>;
 }

@@ -11,9 +11,11 @@ import type { SignerSource } from './types.js';
  */
 export function copySignerFromSigning(sign: SignService, credentials: CredentialService): CopySigner {
   return {
-    async preflight(credentialId: string, actorId: string) {
+    async preflight(credentialId: string, actorId: string, pin?: string) {
       const r = await credentials.preflight(credentialId, actorId);
-      return { signerName: r.signerName };
+      if (pin === undefined) return { signerName: r.signerName };
+      const auth = await credentials.authorizeBatch(credentialId, actorId, pin, 1);
+      return { signerName: r.signerName, authorizationId: auth.id };
     },
     async sign(req: CopySignatureRequest): Promise<Buffer> {
       const signer: SignerSource =

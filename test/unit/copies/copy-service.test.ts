@@ -28,9 +28,10 @@ class FakeSigner implements CopySigner {
   calls: CopySignatureRequest[] = [];
   failOn: string | undefined;
   refuseCredential: string | undefined;
-  async preflight(credentialId: string) {
+  async preflight(credentialId: string, _actorId: string, pin?: string) {
     if (credentialId === this.refuseCredential) throw new AppError('SIGNER_EXPIRED', 'expired');
-    return { signerName: 'Trần Thị Bích Ngọc' };
+    if (pin === 'wrong') throw new AppError('PIN_INVALID', 'wrong PIN');
+    return { signerName: 'Trần Thị Bích Ngọc', ...(pin !== undefined ? { authorizationId: `auth-${credentialId}` } : {}) };
   }
   async sign(r: CopySignatureRequest) {
     this.calls.push(r);
@@ -74,9 +75,10 @@ describe('CopyService.certify', () => {
     expect(a.entry.feePerCopy).toBe(5_000);
     expect(a.entry.feeTotal).toBe(10_000);
     expect(a.entry.copySha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(signer.calls.slice(0, 2).map((c) => [c.field, c.appearance, c.certify, c.credentialId])).toEqual([
-      ['ChungThuc_NguoiThucHien', 'individual', 2, 'cred-ngoc'],
-      ['ChungThuc_CoQuan', 'organization', undefined, 'cred-seal'],
+    // PINs were checked in preflight; the signatures use the one-document authorizations they bought.
+    expect(signer.calls.slice(0, 2).map((c) => [c.field, c.appearance, c.certify, c.credentialId, c.authorizationId, c.pin, c.level])).toEqual([
+      ['ChungThuc_NguoiThucHien', 'individual', 2, 'cred-ngoc', 'auth-cred-ngoc', undefined, 'B-B'],
+      ['ChungThuc_CoQuan', 'organization', undefined, 'cred-seal', 'auth-cred-seal', undefined, 'B-B'],
     ]);
     expect(a.lookupUrl).toBe(`http://127.0.0.1:3000/verify/copy?code=${a.entry.lookupCode}`);
     const facts = await service.lookupByCode(a.entry.lookupCode);
@@ -108,6 +110,7 @@ describe('CopyService.certify', () => {
     ['a non-PDF original', () => service.certify(certifier, request({ original: { pdf: Buffer.from('hello') } })), 'PDF_NOT_PDF'],
     ['a corrupt image', () => service.certify(certifier, request({ original: { images: [Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])] } })), 'IMAGE_INVALID'],
     ['no PIN', () => service.certify(certifier, request({ certifier: { credentialId: 'c', title: 't' } })), 'VALIDATION_FAILED'],
+    ['a wrong seal PIN', () => service.certify(certifier, request({ seal: { pin: 'wrong' } })), 'PIN_INVALID'],
     ['an expired certifier certificate', () => { signer.refuseCredential = 'cred-ngoc'; return service.certify(certifier, request()); }, 'SIGNER_EXPIRED'],
   ])('fail/%s is refused and the register is unchanged', async (_name, run, code) => {
     await expect(run()).rejects.toMatchObject({ code });
