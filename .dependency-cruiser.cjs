@@ -10,7 +10,12 @@ module.exports = {
       from: { path: domain, pathNot: '^src/keys/adapters/' },
       to: { path: '^(src/(http|cli|app|config)/|src/store/adapters/|node_modules/(express|pg|better-sqlite3|pkcs11js|graphene-pk11)/)' },
     },
-    { name: 'pdf-syntax-no-crypto', severity: 'error', from: { path: '^src/pdf/(syntax|incremental)/' }, to: { path: '^(node_modules/(pkijs|asn1js|node-forge)/|src/(cms|pki|keys)/)' } },
+    {
+      name: 'pdf-syntax-no-crypto',
+      severity: 'error',
+      from: { path: '^src/pdf/(syntax|incremental)/' },
+      to: { path: '^(node_modules/(pkijs|asn1js|node-forge)/|src/(cms|pki|keys)/)' },
+    },
     { name: 'pki-not-pdf', severity: 'error', from: { path: '^src/pki/' }, to: { path: '^src/pdf/' } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

@@ -29,10 +29,31 @@ const ROUNDS = 5;
 const dir = mkdtempSync(join(tmpdir(), 'kyso-cms-bench-'));
 
 function identity(kind, name, ext) {
-  const { privateKey } = kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey } =
+    kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   writeFileSync(join(dir, `${name}.key`), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(join(dir, `${name}.cnf`), `[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=${name}\n[v3]\n${ext}\n`);
-  execFileSync('openssl', ['req', '-x509', '-new', '-key', `${name}.key`, '-config', `${name}.cnf`, '-extensions', 'v3', '-days', '30', '-outform', 'DER', '-out', `${name}.der`], { cwd: dir });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      `${name}.key`,
+      '-config',
+      `${name}.cnf`,
+      '-extensions',
+      'v3',
+      '-days',
+      '30',
+      '-outform',
+      'DER',
+      '-out',
+      `${name}.der`,
+    ],
+    { cwd: dir },
+  );
   const cert = readFileSync(join(dir, `${name}.der`));
   const algorithm = kind === 'rsa' ? 'RSA-PKCS1-SHA256' : 'ECDSA-SHA256';
   const signer = {
@@ -71,7 +92,12 @@ for (const kind of ['rsa', 'p256']) {
   const sample = Buffer.alloc(300, 1); // about the size of the signed attributes
   const floor = await rate(async () => nodeSign('sha256', sample, id.privateKey));
   const ours = await rate(async () =>
-    signDetachedCms({ contentDigest: createHash('sha256').update(randomBytes(32)).digest(), signer: id.signer, signerCertificate: id.cert, certificates: chain }),
+    signDetachedCms({
+      contentDigest: createHash('sha256').update(randomBytes(32)).digest(),
+      signer: id.signer,
+      signerCertificate: id.cert,
+      certificates: chain,
+    }),
   );
   rows.push([`CMS SignedData build, ${kind === 'rsa' ? 'RSA-2048' : 'P-256'}`, ours, floor]);
 }
@@ -91,12 +117,20 @@ for (const kind of ['p256', 'rsa']) {
 {
   const id = identity('rsa', 'bt-signer', signerExt);
   const t = identity('p256', 'bt-tsa', tsaExt);
-  const client = createInProcessTimestampClient(createTimestampAuthority({ signer: t.signer, certificate: t.cert, policyOid: '1.3.6.1.4.1.99999.1', clock: systemClock }));
+  const client = createInProcessTimestampClient(
+    createTimestampAuthority({ signer: t.signer, certificate: t.cert, policyOid: '1.3.6.1.4.1.99999.1', clock: systemClock }),
+  );
   const ts = signatureTimestamper(client);
-  const bb = await rate(async () => signDetachedCms({ contentDigest: randomBytes(32), signer: id.signer, signerCertificate: id.cert, certificates: [] }));
-  const bt = await rate(async () => signDetachedCms({ contentDigest: randomBytes(32), signer: id.signer, signerCertificate: id.cert, certificates: [], timestamp: ts }));
+  const bb = await rate(async () =>
+    signDetachedCms({ contentDigest: randomBytes(32), signer: id.signer, signerCertificate: id.cert, certificates: [] }),
+  );
+  const bt = await rate(async () =>
+    signDetachedCms({ contentDigest: randomBytes(32), signer: id.signer, signerCertificate: id.cert, certificates: [], timestamp: ts }),
+  );
   rows.push(['B-T CMS (RSA-2048 signer + in-process P-256 TSA, token checked)', bt, bb]);
-  extra.push(`B-T adds ${(1000 / bt - 1000 / bb).toFixed(3)} ms per signature over B-B (${(1000 / bb).toFixed(3)} ms → ${(1000 / bt).toFixed(3)} ms); its floor column is B-B.`);
+  extra.push(
+    `B-T adds ${(1000 / bt - 1000 / bb).toFixed(3)} ms per signature over B-B (${(1000 / bb).toFixed(3)} ms → ${(1000 / bt).toFixed(3)} ms); its floor column is B-B.`,
+  );
 }
 
 console.log('| case | ours /s (median) | floor: one crypto.sign /s | ours / floor |');

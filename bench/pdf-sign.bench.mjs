@@ -29,7 +29,13 @@ async function makeInputs(dir) {
   const textDoc = async (pages) => {
     const d = await PDFDocument.create();
     const font = await d.embedFont(StandardFonts.Helvetica);
-    for (let i = 0; i < pages; i++) d.addPage([595, 842]).drawText(`Kết quả giải quyết thủ tục — trang ${i + 1}`.normalize('NFD').replace(/[^\x20-\x7e]/g, ''), { x: 50, y: 780, size: 12, font });
+    for (let i = 0; i < pages; i++)
+      d.addPage([595, 842]).drawText(`Kết quả giải quyết thủ tục — trang ${i + 1}`.normalize('NFD').replace(/[^\x20-\x7e]/g, ''), {
+        x: 50,
+        y: 780,
+        size: 12,
+        font,
+      });
     return d;
   };
   const blobDoc = async (mb) => {
@@ -37,7 +43,8 @@ async function makeInputs(dir) {
     // incompressible payload as one stream referenced from the catalog (stands in for scans)
     const chunk = 4 * 1024 * 1024;
     const refs = [];
-    for (let left = mb * 1024 * 1024; left > 0; left -= chunk) refs.push(d.context.register(d.context.stream(randomBytes(Math.min(chunk, left)))));
+    for (let left = mb * 1024 * 1024; left > 0; left -= chunk)
+      refs.push(d.context.register(d.context.stream(randomBytes(Math.min(chunk, left)))));
     d.catalog.set(d.context.obj('KysoBlobs'), d.context.obj(refs));
     return d;
   };
@@ -107,13 +114,17 @@ async function main() {
   }
   const mib = (b) => (b / 1048576).toFixed(1);
   console.log('\n### PDF signature placement (prepare + digest + embed), medians\n');
-  console.log('| input | size | floor: SHA-256 of file (ms) | ours (ms) | ratio | signatures/s | peak RSS (MiB) | peak − Node baseline (MiB) | goal: file + 64 MiB |');
+  console.log(
+    '| input | size | floor: SHA-256 of file (ms) | ours (ms) | ratio | signatures/s | peak RSS (MiB) | peak − Node baseline (MiB) | goal: file + 64 MiB |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const over = r.peakRss - r.base;
-    console.log(`| ${r.name} | ${mib(r.bytes)} MiB | ${r.floor.toFixed(2)} | ${r.ours.toFixed(2)} | ${(r.ours / r.floor).toFixed(2)}× | ${(1000 / r.ours).toFixed(0)} | ${mib(r.peakRss)} | ${mib(over)} | ${over <= r.bytes + 64 * 1048576 ? 'met' : 'MISSED'} |`);
+    console.log(
+      `| ${r.name} | ${mib(r.bytes)} MiB | ${r.floor.toFixed(2)} | ${r.ours.toFixed(2)} | ${(r.ours / r.floor).toFixed(2)}× | ${(1000 / r.ours).toFixed(0)} | ${mib(r.peakRss)} | ${mib(over)} | ${over <= r.bytes + 64 * 1048576 ? 'met' : 'MISSED'} |`,
+    );
   }
-  console.log('\nOne signature per memory child; the peak above Node\'s baseline holds the input and the output (input + appended bytes).');
+  console.log("\nOne signature per memory child; the peak above Node's baseline holds the input and the output (input + appended bytes).");
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3], Number(process.argv[4]));

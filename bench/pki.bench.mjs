@@ -69,7 +69,8 @@ const cpuMs = async (fn) => {
 };
 
 function csr(kind) {
-  const { privateKey, publicKey } = kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey, publicKey } =
+    kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ format: 'der', type: 'spki' });
   const info = der.seq(der.int(0), der.seq(der.set(der.seq(der.oid('2.5.4.3'), der.utf8('bench')))), spki, der.tlv(0xa0, []));
   const alg = kind === 'rsa' ? der.algId('1.2.840.113549.1.1.11', 'null') : der.algId('1.2.840.10045.4.3.2');
@@ -88,7 +89,14 @@ async function pki(caKeySpec, sqlStore) {
   return { store, keys, audit, config, cas, issuance };
 }
 
-const subject = { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Tư pháp'], province: 'Quảng Ninh', email: 'an.nv@quangninh.gov.vn', uids: ['CCCD:001234567890'] };
+const subject = {
+  commonName: 'Nguyễn Văn An',
+  organization: 'UBND tỉnh Quảng Ninh',
+  organizationalUnits: ['Sở Tư pháp'],
+  province: 'Quảng Ninh',
+  email: 'an.nv@quangninh.gov.vn',
+  uids: ['CCCD:001234567890'],
+};
 const actor = { id: 'bench', role: 'admin' };
 const rows = [];
 let sqliteCrl;
@@ -102,7 +110,10 @@ const csrs = { rsa: Array.from({ length: 8 }, () => csr('rsa')), ec: Array.from(
     rows.push([`(part) CSR parse + key import + proof-of-possession verify, ${kind === 'rsa' ? 'RSA-2048' : 'P-256'} key`, r, NaN]);
   }
 }
-for (const [label, spec] of [['RSA-2048', { type: 'rsa', bits: 2048 }], ['P-256', { type: 'ec', curve: 'P-256' }]]) {
+for (const [label, spec] of [
+  ['RSA-2048', { type: 'rsa', bits: 2048 }],
+  ['P-256', { type: 'ec', curve: 'P-256' }],
+]) {
   const p = await pki(spec);
   const ca = await p.cas.get('individuals');
   const caKey = createPrivateKey({ key: await p.keys.exportPkcs8(ca.record.keyUri), format: 'der', type: 'pkcs8' });
@@ -122,7 +133,19 @@ for (const [label, spec] of [['RSA-2048', { type: 'rsa', bits: 2048 }], ['P-256'
     const notAfter = new Date(notBefore.getTime() + 730 * 86_400_000);
     const r = await rate(async () => {
       const s = normalizeSubject(subject);
-      const t = { profile: PROFILES.individual, serial: generateSerial(), subject: s, subjectDer: encodeSubject(s), key, notBefore, notAfter, issuer: ca.issuer, selfSigned: false, renewal: false, policies: p.config.policyOids };
+      const t = {
+        profile: PROFILES.individual,
+        serial: generateSerial(),
+        subject: s,
+        subjectDer: encodeSubject(s),
+        key,
+        notBefore,
+        notAfter,
+        issuer: ca.issuer,
+        selfSigned: false,
+        renewal: false,
+        policies: p.config.policyOids,
+      };
       assertLint(t);
       return signTbs(encodeTbs(t, signer.algorithm), signer);
     });
@@ -159,15 +182,38 @@ for (const [label, spec] of [['RSA-2048', { type: 'rsa', bits: 2048 }], ['P-256'
     raw.pragma('busy_timeout = 10000');
     const iso = new Date().toISOString();
     const far = new Date(Date.now() + 365 * 86_400_000).toISOString();
-    const ins = raw.prepare('INSERT INTO certificates (id, ca_id, serial, profile, subject_dn, spki_sha256, not_before, not_after, status, der, revocation_reason, revoked_at, invalidity_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const ins = raw.prepare(
+      'INSERT INTO certificates (id, ca_id, serial, profile, subject_dn, spki_sha256, not_before, not_after, status, der, revocation_reason, revoked_at, invalidity_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     raw.transaction(() => {
-      for (let k = 0; k < 100_000; k++) ins.run(`crt_b${k}`, 'organizations', serialToHex(generateSerial()), 'organization', 'CN=bulk', '00', iso, far, 'revoked', Buffer.from([0x30, 0]), k % 7 ? 'keyCompromise' : 'certificateHold', iso, k % 10 ? null : iso, iso, iso);
+      for (let k = 0; k < 100_000; k++)
+        ins.run(
+          `crt_b${k}`,
+          'organizations',
+          serialToHex(generateSerial()),
+          'organization',
+          'CN=bulk',
+          '00',
+          iso,
+          far,
+          'revoked',
+          Buffer.from([0x30, 0]),
+          k % 7 ? 'keyCompromise' : 'certificateHold',
+          iso,
+          k % 10 ? null : iso,
+          iso,
+          iso,
+        );
     })();
     raw.close();
     const svc = new CrlService({ store: sql, audit: sql.audit, clock: systemClock, cas: p.cas, config: p.config });
     const t0 = performance.now();
     const [ms, rec] = await cpuMs(() => svc.generate('organizations'));
-    sqliteCrl = [`CrlService.generate, ${rec.entryCount.toLocaleString('en')} entries, **SQLite store** (wall ${(performance.now() - t0).toFixed(0)} ms)`, ms, rec.der.length];
+    sqliteCrl = [
+      `CrlService.generate, ${rec.entryCount.toLocaleString('en')} entries, **SQLite store** (wall ${(performance.now() - t0).toFixed(0)} ms)`,
+      ms,
+      rec.der.length,
+    ];
   } finally {
     await sql.close();
     rmSync(dir, { recursive: true, force: true });
@@ -182,11 +228,28 @@ const crlRows = [];
   const ca = await p.cas.get('individuals');
   const signer = await ca.signer();
   const now = new Date();
-  const entries = Array.from({ length: 100_000 }, (_, i) => ({ serial: serialToHex(generateSerial()), revokedAt: now, reason: i % 7 === 0 ? 'certificateHold' : 'keyCompromise', invalidityDate: i % 10 === 0 ? now : null }));
+  const entries = Array.from({ length: 100_000 }, (_, i) => ({
+    serial: serialToHex(generateSerial()),
+    revokedAt: now,
+    reason: i % 7 === 0 ? 'certificateHold' : 'keyCompromise',
+    invalidityDate: i % 10 === 0 ? now : null,
+  }));
   const times = [];
   let size = 0;
   for (let r = 0; r < (quick ? 2 : 5); r++) {
-    const [ms, crl] = await cpuMs(() => buildCrl({ issuerNameDer: ca.issuer.nameDer, issuerKeyId: ca.keyId, crlNumber: r + 1, thisUpdate: now, nextUpdate: new Date(now.getTime() + 86_400_000), entries: entries.map(encodeCrlEntry) }, signer));
+    const [ms, crl] = await cpuMs(() =>
+      buildCrl(
+        {
+          issuerNameDer: ca.issuer.nameDer,
+          issuerKeyId: ca.keyId,
+          crlNumber: r + 1,
+          thisUpdate: now,
+          nextUpdate: new Date(now.getTime() + 86_400_000),
+          entries: entries.map(encodeCrlEntry),
+        },
+        signer,
+      ),
+    );
     times.push(ms);
     size = crl.length;
   }
@@ -195,8 +258,28 @@ const crlRows = [];
   const notAfter = new Date(now.getTime() + 365 * 86_400_000);
   for (const [i, e] of entries.entries()) {
     const id = `crt_${i}`;
-    await p.store.certificates.reserve({ id, caId: 'individuals', serial: e.serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: now, notAfter, createdAt: now });
-    await p.store.certificates.changeStatus(id, 'pending', { status: 'revoked', revocationReason: e.reason, revokedAt: now, invalidityDate: e.invalidityDate, at: now });
+    await p.store.certificates.reserve({
+      id,
+      caId: 'individuals',
+      serial: e.serial,
+      profile: 'individual',
+      subscriberId: null,
+      requestId: null,
+      replacesId: null,
+      subjectDn: 'CN=x',
+      spkiSha256: '00',
+      keyUri: null,
+      notBefore: now,
+      notAfter,
+      createdAt: now,
+    });
+    await p.store.certificates.changeStatus(id, 'pending', {
+      status: 'revoked',
+      revocationReason: e.reason,
+      revokedAt: now,
+      invalidityDate: e.invalidityDate,
+      at: now,
+    });
   }
   const svc = new CrlService({ store: p.store, audit: p.audit, clock: systemClock, cas: p.cas, config: p.config });
   const [ms, rec] = await cpuMs(() => svc.generate('individuals'));
@@ -211,17 +294,34 @@ const ocspRows = [];
   const ocsp = new OcspService({ store: p.store, cas: p.cas, clock: systemClock, config: p.config });
   const issued = await p.issuance.issue(actor, { profile: 'individual', subject, key: { csr: csrs.rsa[0] } });
   const ica = certificateInfo((await p.store.cas.get('individuals')).certificateDer);
-  const certId = der.seq(der.algId('1.3.14.3.2.26', 'null'), der.octets(createHash('sha1').update(ica.subject).digest()), der.octets(createHash('sha1').update(ica.publicKeyBits).digest()), der.int(Buffer.from(issued.certificate.serial, 'hex')));
+  const certId = der.seq(
+    der.algId('1.3.14.3.2.26', 'null'),
+    der.octets(createHash('sha1').update(ica.subject).digest()),
+    der.octets(createHash('sha1').update(ica.publicKeyBits).digest()),
+    der.int(Buffer.from(issued.certificate.serial, 'hex')),
+  );
   const plain = der.seq(der.seq(der.seq(der.seq(certId))));
   let k = 0;
-  const withNonce = () => der.seq(der.seq(der.seq(der.seq(certId)), der.explicit(2, der.seq(der.seq(der.oid('1.3.6.1.5.5.7.48.1.2'), der.octets(der.octets(Buffer.from(String(k++).padStart(16, '0')))))))));
+  const withNonce = () =>
+    der.seq(
+      der.seq(
+        der.seq(der.seq(certId)),
+        der.explicit(
+          2,
+          der.seq(der.seq(der.oid('1.3.6.1.5.5.7.48.1.2'), der.octets(der.octets(Buffer.from(String(k++).padStart(16, '0')))))),
+        ),
+      ),
+    );
   ocspRows.push(['OCSP cached (parse + status lookup + cache hit)', await rate(() => ocsp.respond(plain))]);
   ocspRows.push(['OCSP with nonce (signed per request, P-256 responder)', await rate(() => ocsp.respond(withNonce()))]);
 }
 
 console.log('| certificate issuance (in-process) | certs/s | floor: crypto.sign/s | ratio |');
 console.log('|---|---:|---:|---:|');
-for (const [n, r, f] of rows) console.log(`| ${n} | ${r.toFixed(0)} | ${Number.isNaN(f) ? '–' : f.toFixed(0)} | ${Number.isNaN(f) ? '–' : ((r / f) * 100).toFixed(0) + '%'} |`);
+for (const [n, r, f] of rows)
+  console.log(
+    `| ${n} | ${r.toFixed(0)} | ${Number.isNaN(f) ? '–' : f.toFixed(0)} | ${Number.isNaN(f) ? '–' : ((r / f) * 100).toFixed(0) + '%'} |`,
+  );
 console.log('\n| CRL | CPU time (ms) | size (bytes) |');
 console.log('|---|---:|---:|');
 if (sqliteCrl) crlRows.push(sqliteCrl);

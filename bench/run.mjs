@@ -9,7 +9,9 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? '';
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.mjs') && f.includes(filter)).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs') && f.includes(filter))
+  .sort();
 if (files.length === 0) {
   console.error(`no benchmark matches "${filter}"`);
   process.exit(2);

@@ -148,21 +148,31 @@ for (const impl of impls.filter((i) => i !== 'kyso-chunks')) throughput[impl] = 
 
 const fmtMs = (r) => (r?.error ? `fails: ${r.error}` : `${median(r.times).toFixed(1)} ms`);
 const fmtMiB = (r) => (r?.error ? '–' : `${(r.maxRss / 1048576).toFixed(0)} MiB`);
-console.log(`Signing one PDF (median of N runs after a warm-up; RSA-2048, SHA-256; Node ${process.version}; ${new Date().toISOString()})\n`);
-console.log('| input | size | N | floor | kyso | ratio to floor | @signpdf/signpdf 3.3 | @libpdf/core 0.4 | peak RSS floor / kyso / signpdf / libpdf |');
+console.log(
+  `Signing one PDF (median of N runs after a warm-up; RSA-2048, SHA-256; Node ${process.version}; ${new Date().toISOString()})\n`,
+);
+console.log(
+  '| input | size | N | floor | kyso | ratio to floor | @signpdf/signpdf 3.3 | @libpdf/core 0.4 | peak RSS floor / kyso / signpdf / libpdf |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const { input, results } of rows) {
   const f = results.floor;
   const k = results.kyso;
   const ratio = !k?.error && !f?.error ? (median(k.times) / median(f.times)).toFixed(1) + '×' : '–';
-  console.log(`| ${input.name} | ${mib(input.size)} | ${input.iters} | ${fmtMs(f)} | ${fmtMs(k)} | ${ratio} | ${fmtMs(results.signpdf)} | ${fmtMs(results.libpdf)} | ${fmtMiB(f)} / ${fmtMiB(k)} / ${fmtMiB(results.signpdf)} / ${fmtMiB(results.libpdf)} |`);
+  console.log(
+    `| ${input.name} | ${mib(input.size)} | ${input.iters} | ${fmtMs(f)} | ${fmtMs(k)} | ${ratio} | ${fmtMs(results.signpdf)} | ${fmtMs(results.libpdf)} | ${fmtMiB(f)} / ${fmtMiB(k)} / ${fmtMiB(results.signpdf)} / ${fmtMiB(results.libpdf)} |`,
+  );
 }
-console.log('\nPeak RSS is the whole child process: Node alone ≈ 45 MiB, the floor holds the input once; kyso loads the PDF layer and fonts (≈ 35 MiB) and, with `sign`, returns a second copy of the file.');
+console.log(
+  '\nPeak RSS is the whole child process: Node alone ≈ 45 MiB, the floor holds the input once; kyso loads the PDF layer and fonts (≈ 35 MiB) and, with `sign`, returns a second copy of the file.',
+);
 console.log('\nSignatures per second on the 1-page file (one process, sequential, one core):\n');
 console.log('| floor | kyso (key store) | kyso (PKCS#12 parsed per call) | @signpdf/signpdf | @libpdf/core |');
 console.log('|---|---|---|---|---|');
 const ps = (r) => (r?.error ? `fails: ${r.error}` : r.perSecond.toFixed(0));
-console.log(`| ${ps(throughput.floor)} | ${ps(throughput.kyso)} | ${ps(throughput['kyso-p12'])} | ${ps(throughput.signpdf)} | ${ps(throughput.libpdf)} |`);
+console.log(
+  `| ${ps(throughput.floor)} | ${ps(throughput.kyso)} | ${ps(throughput['kyso-p12'])} | ${ps(throughput.signpdf)} | ${ps(throughput.libpdf)} |`,
+);
 console.log('\nkyso `signChunks` (the signed file as [input, new revision], streamed by the HTTP edge without a copy):\n');
 console.log('| input | ms | peak RSS | floor RSS | over floor |');
 console.log('|---|---|---|---|---|');
@@ -176,11 +186,15 @@ const one = rows[0].results['kyso-p12'];
 if (one && !one.error) console.log(`\nkyso with a PKCS#12 file parsed on each call (1 page): ${fmtMs(one)}.`);
 
 function runChild(impl, file, iters, mode = 'latency') {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', fileURLToPath(import.meta.url), '--child', impl, file, String(iters), mode], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    timeout: 15 * 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=4096', fileURLToPath(import.meta.url), '--child', impl, file, String(iters), mode],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      timeout: 15 * 60_000,
+    },
+  );
   if (r.status !== 0) {
     const msg = (r.stderr || r.error?.message || `exit ${r.status}`).split('\n').find((l) => /Error|error/.test(l)) ?? `exit ${r.status}`;
     return { error: msg.trim().slice(0, 80).replace(/\|/g, '/') };
@@ -200,12 +214,76 @@ function mib(n) {
 function makePki() {
   if (existsSync(join(work, 'signer.p12'))) return;
   const run = (...args) => execFileSync('openssl', args, { cwd: work, stdio: 'ignore' });
-  writeFileSync(join(work, 'ee.cnf'), '[ee]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.crt', '-days', '3650', '-subj', '/C=VN/O=Bench/CN=Bench Root',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  run('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'signer.key', '-out', 'signer.csr', '-subj', '/C=VN/O=Bench/CN=Bench Signer');
-  run('x509', '-req', '-in', 'signer.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-set_serial', '4660', '-days', '365', '-extfile', 'ee.cnf', '-extensions', 'ee', '-out', 'signer.crt');
-  run('pkcs12', '-export', '-inkey', 'signer.key', '-in', 'signer.crt', '-certfile', 'root.crt', '-passout', `pass:${PASSWORD}`, '-out', 'signer.p12');
+  writeFileSync(
+    join(work, 'ee.cnf'),
+    '[ee]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+  );
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'root.key',
+    '-out',
+    'root.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/C=VN/O=Bench/CN=Bench Root',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  run(
+    'req',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'signer.key',
+    '-out',
+    'signer.csr',
+    '-subj',
+    '/C=VN/O=Bench/CN=Bench Signer',
+  );
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'signer.csr',
+    '-CA',
+    'root.crt',
+    '-CAkey',
+    'root.key',
+    '-set_serial',
+    '4660',
+    '-days',
+    '365',
+    '-extfile',
+    'ee.cnf',
+    '-extensions',
+    'ee',
+    '-out',
+    'signer.crt',
+  );
+  run(
+    'pkcs12',
+    '-export',
+    '-inkey',
+    'signer.key',
+    '-in',
+    'signer.crt',
+    '-certfile',
+    'root.crt',
+    '-passout',
+    `pass:${PASSWORD}`,
+    '-out',
+    'signer.p12',
+  );
   writeFileSync(join(work, 'signer.crt.der'), new X509Certificate(readFileSync(join(work, 'signer.crt'))).raw);
   writeFileSync(join(work, 'root.crt.der'), new X509Certificate(readFileSync(join(work, 'root.crt'))).raw);
 }
@@ -231,9 +309,16 @@ async function makeInputs() {
         if (s.imageMiB) {
           // An uncompressed RGB image of random bytes: the file really is this large.
           const side = Math.floor(Math.sqrt((s.imageMiB * 1048576) / 3));
-          const ref = doc.context.register(doc.context.stream(randomBytes(side * side * 3), {
-            Type: 'XObject', Subtype: 'Image', Width: side, Height: side, ColorSpace: 'DeviceRGB', BitsPerComponent: 8,
-          }));
+          const ref = doc.context.register(
+            doc.context.stream(randomBytes(side * side * 3), {
+              Type: 'XObject',
+              Subtype: 'Image',
+              Width: side,
+              Height: side,
+              ColorSpace: 'DeviceRGB',
+              BitsPerComponent: 8,
+            }),
+          );
           page.node.setXObject(PDFName.of('Im1'), ref);
           page.pushOperators();
           const content = doc.context.register(doc.context.stream(`q 400 0 0 400 90 300 cm /Im1 Do Q`));

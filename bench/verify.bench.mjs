@@ -15,10 +15,50 @@ import { verifyPdf, createTrustStore } from '../dist/pdf/verify/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kyso-verify-bench-'));
 const sh = (args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=Bench Root', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-writeFileSync(join(dir, 'ee.cnf'), '[ee]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\n');
+sh([
+  'req',
+  '-x509',
+  '-newkey',
+  'rsa:2048',
+  '-nodes',
+  '-keyout',
+  'ca.key',
+  '-out',
+  'ca.pem',
+  '-days',
+  '30',
+  '-subj',
+  '/CN=Bench Root',
+  '-addext',
+  'basicConstraints=critical,CA:TRUE',
+  '-addext',
+  'keyUsage=critical,keyCertSign,cRLSign',
+]);
+writeFileSync(
+  join(dir, 'ee.cnf'),
+  '[ee]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\n',
+);
 sh(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ee.key', '-out', 'ee.csr', '-subj', '/CN=Bench Signer']);
-sh(['x509', '-req', '-in', 'ee.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '0x1234567890abcdef', '-days', '30', '-extfile', 'ee.cnf', '-extensions', 'ee', '-out', 'ee.pem']);
+sh([
+  'x509',
+  '-req',
+  '-in',
+  'ee.csr',
+  '-CA',
+  'ca.pem',
+  '-CAkey',
+  'ca.key',
+  '-set_serial',
+  '0x1234567890abcdef',
+  '-days',
+  '30',
+  '-extfile',
+  'ee.cnf',
+  '-extensions',
+  'ee',
+  '-out',
+  'ee.pem',
+]);
 const der = (pem) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 const caPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
 const eeDer = der(readFileSync(join(dir, 'ee.pem'), 'utf8'));
@@ -32,23 +72,39 @@ async function makeSigned(payloadBytes) {
   if (payloadBytes > 0) doc.catalog.set(PDFName.of('BenchData'), doc.context.register(doc.context.stream(randomBytes(payloadBytes))));
   const pdf = Buffer.from(await doc.save({ useObjectStreams: false }));
   const prepared = preparePdfSignature(pdf, { signingTime: new Date(), placeholderSize: 4096 });
-  const cms = await signDetachedCms({ contentDigest: prepared.digest('sha256'), signer: keyObjectSigner(key), signerCertificate: eeDer, certificates: [eeDer] });
+  const cms = await signDetachedCms({
+    contentDigest: prepared.digest('sha256'),
+    signer: keyObjectSigner(key),
+    signerCertificate: eeDer,
+    certificates: [eeDer],
+  });
   return prepared.embed(cms);
 }
 
 const nss = mkdtempSync(join(tmpdir(), 'kyso-verify-bench-nss-'));
 execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password']);
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 async function time(fn, runs) {
   await fn(); // warm-up
   const out = [];
-  for (let i = 0; i < runs; i++) { const t = process.hrtime.bigint(); await fn(); out.push(Number(process.hrtime.bigint() - t) / 1e6); }
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
   return median(out);
 }
 
 const rows = [];
-for (const [label, size, runs] of [['2 KB', 0, 200], ['10 MB', 10 * 1024 * 1024, 15], ['50 MB', 50 * 1024 * 1024, 5]]) {
+for (const [label, size, runs] of [
+  ['2 KB', 0, 200],
+  ['10 MB', 10 * 1024 * 1024, 15],
+  ['50 MB', 50 * 1024 * 1024, 5],
+]) {
   const file = await makeSigned(size);
   const path = join(dir, `f-${label.replace(' ', '')}.pdf`);
   writeFileSync(path, file);
@@ -60,17 +116,25 @@ for (const [label, size, runs] of [['2 KB', 0, 200], ['10 MB', 10 * 1024 * 1024,
   const { sign } = await import('node:crypto');
   const sig = sign('sha256', data, key);
   const pub = createPublicKey(key);
-  const floor = await time(() => { createHash('sha256').update(file).digest(); nodeVerify('sha256', data, pub, sig); }, runs);
+  const floor = await time(() => {
+    createHash('sha256').update(file).digest();
+    nodeVerify('sha256', data, pub, sig);
+  }, runs);
   const ours = await time(() => verifyPdf(file, { trust, offline: true }), runs);
   const pdfsigRuns = Math.min(runs, 20);
-  const theirs = await time(() => { const r = spawnSync('pdfsig', ['-nssdir', `sql:${nss}`, '-no-ocsp', path], { encoding: 'latin1' }); if (!/Signature is Valid/.test(r.stdout)) throw new Error('pdfsig disagrees'); }, pdfsigRuns);
+  const theirs = await time(() => {
+    const r = spawnSync('pdfsig', ['-nssdir', `sql:${nss}`, '-no-ocsp', path], { encoding: 'latin1' });
+    if (!/Signature is Valid/.test(r.stdout)) throw new Error('pdfsig disagrees');
+  }, pdfsigRuns);
   rows.push({ label, bytes: file.length, floor, ours, theirs });
 }
 
 console.log('| file | bytes | floor (SHA-256 + 1 verify) ms | verifyPdf ms | × floor | pdfsig per process ms | pdfsig / verifyPdf |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.label} | ${r.bytes} | ${r.floor.toFixed(2)} | ${r.ours.toFixed(2)} | ${(r.ours / r.floor).toFixed(2)} | ${r.theirs.toFixed(1)} | ${(r.theirs / r.ours).toFixed(1)} |`);
+  console.log(
+    `| ${r.label} | ${r.bytes} | ${r.floor.toFixed(2)} | ${r.ours.toFixed(2)} | ${(r.ours / r.floor).toFixed(2)} | ${r.theirs.toFixed(1)} | ${(r.theirs / r.ours).toFixed(1)} |`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });
 rmSync(nss, { recursive: true, force: true });

@@ -24,7 +24,8 @@ doc.setModificationDate(new Date('2026-11-20T08:00:00+07:00'));
 
 const page = doc.addPage([595.28, 841.89]); // A4
 const black = rgb(0, 0, 0);
-const centre = (text, font, size, cx, y) => page.drawText(text, { x: cx - font.widthOfTextAtSize(text, size) / 2, y, size, font, color: black });
+const centre = (text, font, size, cx, y) =>
+  page.drawText(text, { x: cx - font.widthOfTextAtSize(text, size) / 2, y, size, font, color: black });
 
 centre('ỦY BAN NHÂN DÂN', regular, 12, 150, 790);
 centre('HUYỆN VÂN ĐỒN', bold, 12, 150, 775);
@@ -68,7 +69,8 @@ for (const [head, text] of articles) {
   y -= 20;
 }
 page.drawText('Nơi nhận:', { x: 70, y: 330, size: 11, font: bold, color: black });
-for (const [i, t] of ['- Như Điều 3;', '- Lưu: VT, KTHT.'].entries()) page.drawText(t, { x: 70, y: 315 - i * 14, size: 10, font: regular, color: black });
+for (const [i, t] of ['- Như Điều 3;', '- Lưu: VT, KTHT.'].entries())
+  page.drawText(t, { x: 70, y: 315 - i * 14, size: 10, font: regular, color: black });
 centre('KT. CHỦ TỊCH', bold, 12, 420, 330);
 centre('PHÓ CHỦ TỊCH', bold, 12, 420, 315);
 // The approver's stamp goes at [340, 215, 160, 90] and the agency seal over its left third.

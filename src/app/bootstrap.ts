@@ -9,6 +9,13 @@ import type { KysoContext } from './context.js';
 export async function ensureAdminToken(ctx: KysoContext): Promise<string | undefined> {
   if (await ctx.tokens.hasAdmin()) return undefined;
   const { token, record } = await ctx.tokens.create({ role: 'admin', label: 'initial admin (first start)' });
-  await ctx.audit.append({ actor: 'system', role: 'system', action: 'token.create', target: record.id, outcome: 'success', details: { role: 'admin', bootstrap: true } });
+  await ctx.audit.append({
+    actor: 'system',
+    role: 'system',
+    action: 'token.create',
+    target: record.id,
+    outcome: 'success',
+    details: { role: 'admin', bootstrap: true },
+  });
   return token;
 }

@@ -51,7 +51,10 @@ export interface RegisterMatch {
   readonly entries: readonly PublicCopyFacts[];
 }
 
-export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWiring; pki: PkiWiring; timestampAvailable: boolean; level?: CopySignatureLevel }): CertifiedCopiesWiring {
+export function createCertifiedCopies(
+  ctx: KysoContext,
+  o: { signing: SigningWiring; pki: PkiWiring; timestampAvailable: boolean; level?: CopySignatureLevel },
+): CertifiedCopiesWiring {
   const fonts = loadCopyFonts();
   // The credential service checks ownership, lock, certificate status and the PIN in the copy
   // service's preflight, before a register number is taken (src/copies/copy-signer.ts).
@@ -67,9 +70,14 @@ export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWir
     defaultLevel,
     async certify(actor, input) {
       const { level, seal, ...rest } = input;
-      if (level !== undefined && !COPY_LEVELS.includes(level)) throw new AppError('VALIDATION_FAILED', `unknown PAdES level ${String(level)}`);
+      if (level !== undefined && !COPY_LEVELS.includes(level))
+        throw new AppError('VALIDATION_FAILED', `unknown PAdES level ${String(level)}`);
       // Refused up front (not after a number is spent), and never silently lowered to B-B.
-      if ((level ?? defaultLevel) !== 'B-B' && !o.timestampAvailable) throw new AppError('TSA_UNAVAILABLE', `PAdES ${level ?? defaultLevel} needs the timestamp authority, which is not set up (kyso init)`);
+      if ((level ?? defaultLevel) !== 'B-B' && !o.timestampAvailable)
+        throw new AppError(
+          'TSA_UNAVAILABLE',
+          `PAdES ${level ?? defaultLevel} needs the timestamp authority, which is not set up (kyso init)`,
+        );
       const authority = await ctx.store.authorities.get(input.authorityId);
       if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${input.authorityId}`);
       // The seal credential belongs to the authority's organization; the certifier applies it on its behalf.
@@ -83,19 +91,27 @@ export function createCertifiedCopies(ctx: KysoContext, o: { signing: SigningWir
       return copies.lookupByNumber(authorityId, year, number);
     },
     async addCredential(actor, c) {
-      if (actor.role !== 'admin' && actor.role !== 'ra-officer') throw new AppError('FORBIDDEN', 'only an admin or RA officer registers signing credentials');
+      if (actor.role !== 'admin' && actor.role !== 'ra-officer')
+        throw new AppError('FORBIDDEN', 'only an admin or RA officer registers signing credentials');
       const cert = await o.pki.store.certificates.findById(c.certificateId);
       if (!cert) throw new AppError('CERT_NOT_FOUND', `no certificate ${c.certificateId}`);
       if (!cert.der || cert.status !== 'active') throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
       if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
       const chain: Buffer[] = [cert.der];
-      for (let caId: string | null = cert.caId; caId; ) {
+      for (let caId: string | null = cert.caId; caId;) {
         const ca = await o.pki.store.cas.get(caId);
         if (!ca) break;
         chain.push(ca.certificateDer);
         caId = ca.parentId;
       }
-      return o.signing.credentials.register({ ownerId: c.ownerId, keyUri: cert.keyUri, certificates: chain, pin: c.pin, label: c.label ?? `credential for ${cert.subjectDn}`, actor: actor.id });
+      return o.signing.credentials.register({
+        ownerId: c.ownerId,
+        keyUri: cert.keyUri,
+        certificates: chain,
+        pin: c.pin,
+        label: c.label ?? `credential for ${cert.subjectDn}`,
+        actor: actor.id,
+      });
     },
     async withRegisterMatch(pdf, report) {
       const entries = await copies.matchCopy(pdf);

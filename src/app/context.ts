@@ -41,7 +41,9 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
   if (o.create) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const masterKey = loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger: log, create: o.create ?? false });
   const store = await openStore(
-    config.database.kind === 'sqlite' ? { dialect: 'sqlite', filename: config.database.file } : { dialect: 'postgres', url: config.database.url },
+    config.database.kind === 'sqlite'
+      ? { dialect: 'sqlite', filename: config.database.file }
+      : { dialect: 'postgres', url: config.database.url },
     { clock },
   );
   const keys = new KeyStoreRouter([new EncryptedKeyStore({ repository: store.sealedKeys, masterKey, clock })]);

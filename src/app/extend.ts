@@ -13,7 +13,10 @@ import type { PkiWiring } from './pki.js';
  * so a B-LTA file stays verifiable after the last timestamp's certificate expires.
  * Refuses files with no readable signature, and never rewrites existing bytes.
  */
-export async function extendPdf(pdf: Buffer, w: { signing: SigningWiring; verify: VerifyWiring; pki?: PkiWiring; clock: Clock }): Promise<Buffer> {
+export async function extendPdf(
+  pdf: Buffer,
+  w: { signing: SigningWiring; verify: VerifyWiring; pki?: PkiWiring; clock: Clock },
+): Promise<Buffer> {
   if (!w.signing.timestamp) throw new AppError('TSA_UNAVAILABLE', 'no timestamp authority is configured (run kyso init)');
   const report = await w.verify.verify(pdf, { offline: true });
   const cmsList: Buffer[] = [];
@@ -35,5 +38,8 @@ export async function extendPdf(pdf: Buffer, w: { signing: SigningWiring; verify
   if (cmsList.length === 0) throw new AppError('VALIDATION_FAILED', 'the file has no readable signature or timestamp to extend');
   const pool = w.pki ? (await w.pki.store.cas.list()).map((c) => c.certificateDer) : [];
   const chains = cmsList.flatMap((cms) => ltvChainsFromCms(cms, pool));
-  return extendToLevel(pdf, 'B-LTA', chains, w.clock.now(), w.signing.engine, { timestamp: w.signing.timestamp, revocation: w.signing.revocation });
+  return extendToLevel(pdf, 'B-LTA', chains, w.clock.now(), w.signing.engine, {
+    timestamp: w.signing.timestamp,
+    revocation: w.signing.revocation,
+  });
 }

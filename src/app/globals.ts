@@ -10,5 +10,11 @@ let installed = false;
 export function installCryptoEngine(): void {
   if (installed) return;
   installed = true;
-  pkijs.setEngine('node-webcrypto', new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] }));
+  pkijs.setEngine(
+    'node-webcrypto',
+    new pkijs.CryptoEngine({
+      name: 'node-webcrypto',
+      crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'],
+    }),
+  );
 }

@@ -14,9 +14,21 @@ export interface RunningServer {
 }
 
 /** Extra dependencies contributed by services as they are wired (PKI, signing, verify, …). */
-export type ServiceDeps = Omit<HttpDeps, 'clock' | 'log' | 'version' | 'publicUrl' | 'limits' | 'rateLimit' | 'tokens' | 'health' | 'audit'>;
+export type ServiceDeps = Omit<
+  HttpDeps,
+  'clock' | 'log' | 'version' | 'publicUrl' | 'limits' | 'rateLimit' | 'tokens' | 'health' | 'audit'
+>;
 
-export async function startServer(ctx: KysoContext, o: { port?: number; host?: string; services?: ServiceDeps; health?: () => Promise<Record<string, unknown>>; timers?: NodeJS.Timeout[] } = {}): Promise<RunningServer> {
+export async function startServer(
+  ctx: KysoContext,
+  o: {
+    port?: number;
+    host?: string;
+    services?: ServiceDeps;
+    health?: () => Promise<Record<string, unknown>>;
+    timers?: NodeJS.Timeout[];
+  } = {},
+): Promise<RunningServer> {
   const c = ctx.config;
   const http = createHttpApp({
     clock: ctx.clock,
@@ -38,7 +50,13 @@ export async function startServer(ctx: KysoContext, o: { port?: number; host?: s
     server.once('error', (e: NodeJS.ErrnoException) => {
       const where = `${o.host ?? c.host}:${o.port ?? c.port}`;
       if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-        reject(new AppError('CONFIG_INVALID', `cannot listen on ${where} (${e.code === 'EADDRINUSE' ? 'port in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available'})`, { cause: e }));
+        reject(
+          new AppError(
+            'CONFIG_INVALID',
+            `cannot listen on ${where} (${e.code === 'EADDRINUSE' ? 'port in use' : e.code === 'EACCES' ? 'permission denied' : 'address not available'})`,
+            { cause: e },
+          ),
+        );
       } else reject(e);
     });
     server.listen(o.port ?? c.port, o.host ?? c.host, () => {

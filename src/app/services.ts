@@ -34,7 +34,8 @@ function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
     },
     async currentCrl(caId) {
       const ca = await pki.store.cas.get(caId);
-      if (!ca || (ca.kind !== 'root' && ca.kind !== 'issuing')) throw new AppError('CA_UNKNOWN', `no CRL is published for "${caId}"`, { details: { caId } });
+      if (!ca || (ca.kind !== 'root' && ca.kind !== 'issuing'))
+        throw new AppError('CA_UNKNOWN', `no CRL is published for "${caId}"`, { details: { caId } });
       // The stored CRL; CrlService.latest only builds one when none exists yet or it expired.
       return pki.crl.latest(caId);
     },
@@ -59,7 +60,12 @@ function certificateStatusPort(pki: PkiWiring): CertificateStatusPort {
       const rec = (await pki.store.certificates.findBySerialAnyCa(serial)).find((c) => c.der?.equals(certificate));
       if (!rec) return { status: 'unknown' };
       if (rec.status === 'active') return { status: 'good' };
-      if (rec.status === 'revoked' || rec.status === 'on-hold') return { status: 'revoked', ...(rec.revocationReason ? { reason: rec.revocationReason } : {}), ...(rec.revokedAt ? { revokedAt: rec.revokedAt } : {}) };
+      if (rec.status === 'revoked' || rec.status === 'on-hold')
+        return {
+          status: 'revoked',
+          ...(rec.revocationReason ? { reason: rec.revocationReason } : {}),
+          ...(rec.revokedAt ? { revokedAt: rec.revokedAt } : {}),
+        };
       return { status: 'unknown' };
     },
   };
@@ -91,21 +97,34 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
     const every = Math.min(60_000, ctx.config.crlIntervalSeconds * 1000);
-    const tick = () => pki.crl.tick().catch((e: unknown) => ctx.log.error('CRL schedule failed', { error: e instanceof Error ? e.message : String(e) }));
+    const tick = () =>
+      pki.crl.tick().catch((e: unknown) => ctx.log.error('CRL schedule failed', { error: e instanceof Error ? e.message : String(e) }));
     const t = setInterval(() => void tick(), every);
     t.unref();
     timers.push(t);
     void tick();
     // Certifications interrupted by a crash or a lost connection keep their register number as
     // `failed` (never a silent gap): swept at start-up and then every few minutes.
-    const recover = () => copies.copies.recoverInterrupted().catch((e: unknown) => ctx.log.error('copy recovery failed', { error: e instanceof Error ? e.message : String(e) }));
+    const recover = () =>
+      copies.copies
+        .recoverInterrupted()
+        .catch((e: unknown) => ctx.log.error('copy recovery failed', { error: e instanceof Error ? e.message : String(e) }));
     const r = setInterval(() => void recover(), 5 * 60_000);
     r.unref();
     timers.push(r);
     void recover();
   }
   return {
-    http: { pkiPublic: pkiPublicPort(pki), pkiAdmin: pki, ra: pki, signing: signing.sign, verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) }, copies, extend: { extend: (pdf) => extendPdf(pdf, { signing, verify, pki, clock: ctx.clock }) }, ...(tsa ? { tsa } : {}) },
+    http: {
+      pkiPublic: pkiPublicPort(pki),
+      pkiAdmin: pki,
+      ra: pki,
+      signing: signing.sign,
+      verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) },
+      copies,
+      extend: { extend: (pdf) => extendPdf(pdf, { signing, verify, pki, clock: ctx.clock }) },
+      ...(tsa ? { tsa } : {}),
+    },
     health: async () => ({ cas: (await pki.store.cas.list()).length }),
     timers,
     pki,

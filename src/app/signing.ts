@@ -1,6 +1,17 @@
 import { appendDss } from '../pdf/sign/index.js';
-import { SignService, CredentialService, createPdfSignatureEngine, type CertificateStatusPort, type TimestampPort, type RevocationMaterialPort } from '../signing/index.js';
-import { MemoryCredentialRepository, MemorySignSessionRepository, MemorySigningAuthorizationRepository } from '../signing/memory-repositories.js';
+import {
+  SignService,
+  CredentialService,
+  createPdfSignatureEngine,
+  type CertificateStatusPort,
+  type TimestampPort,
+  type RevocationMaterialPort,
+} from '../signing/index.js';
+import {
+  MemoryCredentialRepository,
+  MemorySignSessionRepository,
+  MemorySigningAuthorizationRepository,
+} from '../signing/memory-repositories.js';
 import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
 import type { KysoContext } from './context.js';
 
@@ -22,9 +33,18 @@ export interface SigningRepos {
 /** The signing service over D's engine, F's stamps, and (when given) the TSA / revocation / status ports. */
 export function createSigning(
   ctx: KysoContext,
-  o: { repos?: SigningRepos; timestamp?: TimestampPort; revocation?: RevocationMaterialPort; certificateStatus?: CertificateStatusPort } = {},
+  o: {
+    repos?: SigningRepos;
+    timestamp?: TimestampPort;
+    revocation?: RevocationMaterialPort;
+    certificateStatus?: CertificateStatusPort;
+  } = {},
 ): SigningWiring {
-  const repos = o.repos ?? { sessions: new MemorySignSessionRepository(), credentials: new MemoryCredentialRepository(), authorizations: new MemorySigningAuthorizationRepository() };
+  const repos = o.repos ?? {
+    sessions: new MemorySignSessionRepository(),
+    credentials: new MemoryCredentialRepository(),
+    authorizations: new MemorySigningAuthorizationRepository(),
+  };
   const engine = createPdfSignatureEngine({ appendDss: (pdf, m) => appendDss(pdf, m) });
   const credentials = new CredentialService({
     keyStore: ctx.keys,

@@ -1,6 +1,14 @@
 import { AppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
-import { checkTimestampAuthority, createTimestampAuthority, createInProcessTimestampClient, createHttpRevocationSource, type TimestampAuthority, type TimestampClient, type RevocationSource } from '../cms/index.js';
+import {
+  checkTimestampAuthority,
+  createTimestampAuthority,
+  createInProcessTimestampClient,
+  createHttpRevocationSource,
+  type TimestampAuthority,
+  type TimestampClient,
+  type RevocationSource,
+} from '../cms/index.js';
 import type { FetchLike } from '../cms/tsa-http-client.js';
 import type { KysoContext } from './context.js';
 import type { PkiWiring } from './pki.js';
@@ -10,7 +18,11 @@ import type { PkiWiring } from './pki.js';
  * through the key store. Start-up refuses an obviously wrong clock (CLOCK_INVALID, before the TSA
  * certificate's notBefore or after its notAfter).
  */
-export async function createTsa(ctx: KysoContext, pki: PkiWiring, clock: Clock = ctx.clock): Promise<{ tsa: TimestampAuthority; client: TimestampClient }> {
+export async function createTsa(
+  ctx: KysoContext,
+  pki: PkiWiring,
+  clock: Clock = ctx.clock,
+): Promise<{ tsa: TimestampAuthority; client: TimestampClient }> {
   const rec = await pki.store.cas.get('tsa');
   if (!rec) throw new AppError('CA_UNKNOWN', 'no TSA certificate: run "kyso init"');
   const signer = await ctx.keys.signer(rec.keyUri);
@@ -38,10 +50,16 @@ export function localPkiFetch(pki: PkiWiring, publicUrl: string): FetchLike {
     arrayBuffer: async () => der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer,
   });
   return async (url, init) => {
-    if (url === `${base}/pki/ocsp` && init.method === 'POST' && init.body) return reply((await pki.ocsp.respond(Buffer.from(init.body))).der, 'application/ocsp-response');
+    if (url === `${base}/pki/ocsp` && init.method === 'POST' && init.body)
+      return reply((await pki.ocsp.respond(Buffer.from(init.body))).der, 'application/ocsp-response');
     const crl = url.startsWith(`${base}/pki/crl/`) ? /^([a-z0-9-]+)\.crl$/.exec(url.slice(`${base}/pki/crl/`.length)) : null;
     if (crl?.[1]) return reply((await pki.crl.latest(crl[1])).der, 'application/pkix-crl');
-    const r = await fetch(url, { method: init.method, headers: init.headers, ...(init.body ? { body: init.body } : {}), signal: init.signal });
+    const r = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body ? { body: init.body } : {}),
+      signal: init.signal,
+    });
     return { status: r.status, headers: r.headers, arrayBuffer: () => r.arrayBuffer() };
   };
 }

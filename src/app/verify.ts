@@ -1,5 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { verifyPdf, loadTrustStore, createHttpRevocationFetcher, type RevocationFetcher, type TrustStore, type VerificationReport } from '../pdf/verify/index.js';
+import {
+  verifyPdf,
+  loadTrustStore,
+  createHttpRevocationFetcher,
+  type RevocationFetcher,
+  type TrustStore,
+  type VerificationReport,
+} from '../pdf/verify/index.js';
 import type { Clock } from '../core/clock.js';
 import type { PkiWiring } from './pki.js';
 

@@ -23,15 +23,19 @@ function encode(v: unknown, depth: number): string {
       return JSON.stringify(v);
     case 'object': {
       if (Array.isArray(v)) {
-        return `[${v.map((item) => {
-          if (item === undefined) throw new TypeError('canonicalJson: undefined array item');
-          return encode(item, depth + 1);
-        }).join(',')}]`;
+        return `[${v
+          .map((item) => {
+            if (item === undefined) throw new TypeError('canonicalJson: undefined array item');
+            return encode(item, depth + 1);
+          })
+          .join(',')}]`;
       }
       const proto = Object.getPrototypeOf(v) as unknown;
       if (proto !== Object.prototype && proto !== null) throw new TypeError('canonicalJson: only plain objects');
       const obj = v as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
       return `{${keys.map((k) => `${JSON.stringify(k)}:${encode(obj[k], depth + 1)}`).join(',')}}`;
     }
     default:

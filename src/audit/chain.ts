@@ -61,7 +61,17 @@ export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: strin
 
 /** Builds the record for an already normalised event. */
 export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: string, time: Date): AuditRecord {
-  const base = { seq, time: time.toISOString(), actor: e.actor, role: e.role, action: e.action, target: e.target, outcome: e.outcome, details: e.details, prevHash };
+  const base = {
+    seq,
+    time: time.toISOString(),
+    actor: e.actor,
+    role: e.role,
+    action: e.action,
+    target: e.target,
+    outcome: e.outcome,
+    details: e.details,
+    prevHash,
+  };
   return { ...base, hash: hashAuditRecord(base) };
 }
 
@@ -95,7 +105,8 @@ export class ChainChecker {
       return this.#fail(r.seq, 'malformed', `record ${r.seq} cannot be encoded`);
     }
     if (recomputed !== r.hash) return this.#fail(r.seq, 'hash-mismatch', `record ${r.seq} was altered (hash mismatch)`);
-    if (r.prevHash !== this.#prevHash) return this.#fail(r.seq, 'prev-hash-mismatch', `record ${r.seq} does not link to record ${r.seq - 1}`);
+    if (r.prevHash !== this.#prevHash)
+      return this.#fail(r.seq, 'prev-hash-mismatch', `record ${r.seq} does not link to record ${r.seq - 1}`);
     this.#prevHash = r.hash;
     this.#expectSeq++;
     return true;
@@ -110,7 +121,13 @@ export class ChainChecker {
       // append(); same seq, other hash: the last record was replaced wholesale.
       const first = head.seq > lastSeq ? lastSeq + 1 : head.seq < lastSeq ? head.seq + 1 : lastSeq;
       const problem = head.seq > lastSeq ? 'missing' : 'head-mismatch';
-      return { ok: false, count: this.#count, firstBadSeq: Math.max(1, first), problem, message: `chain ends at ${lastSeq} (${this.#prevHash.slice(0, 16)}…) but the head is ${head.seq}` };
+      return {
+        ok: false,
+        count: this.#count,
+        firstBadSeq: Math.max(1, first),
+        problem,
+        message: `chain ends at ${lastSeq} (${this.#prevHash.slice(0, 16)}…) but the head is ${head.seq}`,
+      };
     }
     return { ok: true, count: this.#count, headSeq: lastSeq, headHash: this.#prevHash };
   }

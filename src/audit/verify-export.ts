@@ -22,7 +22,8 @@ function parseRecord(x: unknown): AuditRecord | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const o = x as Record<string, unknown>;
   const str = (k: string) => typeof o[k] === 'string';
-  if (typeof o.seq !== 'number' || !str('time') || !str('actor') || !str('role') || !str('action') || !str('prevHash') || !str('hash')) return undefined;
+  if (typeof o.seq !== 'number' || !str('time') || !str('actor') || !str('role') || !str('action') || !str('prevHash') || !str('hash'))
+    return undefined;
   if (o.outcome !== 'success' && o.outcome !== 'failure') return undefined;
   if (o.target !== null && typeof o.target !== 'string') return undefined;
   if (o.details !== null && (typeof o.details !== 'object' || Array.isArray(o.details))) return undefined;

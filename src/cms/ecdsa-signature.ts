@@ -10,7 +10,8 @@ import { children, expectTag, readDer } from '../core/der-reader.js';
 
 /** r||s (each half the field size) → DER ECDSA-Sig-Value. */
 export function ecdsaRawToDer(raw: Uint8Array): Buffer {
-  if (raw.length === 0 || raw.length % 2 !== 0) throw new AppError('SIGNATURE_MISMATCH', 'raw ECDSA signature must be r||s of equal halves');
+  if (raw.length === 0 || raw.length % 2 !== 0)
+    throw new AppError('SIGNATURE_MISMATCH', 'raw ECDSA signature must be r||s of equal halves');
   const half = raw.length / 2;
   return seq(int(raw.subarray(0, half)), int(raw.subarray(half)));
 }

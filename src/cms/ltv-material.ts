@@ -146,7 +146,9 @@ export async function collectLtvMaterial(o: {
           }
         }
       }
-      revocation.push(entry ?? { subject, serialNumber, source: 'none', problem: problems.join('; ') || 'no OCSP responder or CRL distribution point' });
+      revocation.push(
+        entry ?? { subject, serialNumber, source: 'none', problem: problems.join('; ') || 'no OCSP responder or CRL distribution point' },
+      );
     }
   }
   const missing = revocation.filter((r) => r.source === 'none');

@@ -72,7 +72,8 @@ export function parseOcspResponse(der: Buffer): ParsedOcspResponse {
     let status = 0;
     if (top[0]?.tag === 0x0a) {
       status = top[0].content[0] ?? 0;
-      if (status !== 0 || !top[1]) return { status, basic: undefined, responderId: undefined, producedAt: undefined, responses: [], certificates: [] };
+      if (status !== 0 || !top[1])
+        return { status, basic: undefined, responderId: undefined, producedAt: undefined, responses: [], certificates: [] };
       const [rb] = children(expectTag(top[1], 0xa0, 'responseBytes', C), C);
       const [type, resp] = children(expectTag(rb, 0x30, 'ResponseBytes', C), C);
       if (!type || decodeOid(type, C) !== OID.ocspBasic) throw new Error('not a basic OCSP response');
@@ -83,7 +84,8 @@ export function parseOcspResponse(der: Buffer): ParsedOcspResponse {
     let i = rd[0]?.tag === 0xa0 ? 1 : 0;
     const rid = rd[i++];
     const ridInner = rid?.constructed ? children(rid, C)[0] : undefined;
-    const responderId = ridInner && rid!.tag === 0xa1 ? { byName: ridInner.raw } : ridInner && rid!.tag === 0xa2 ? { byKey: ridInner.content } : undefined;
+    const responderId =
+      ridInner && rid!.tag === 0xa1 ? { byName: ridInner.raw } : ridInner && rid!.tag === 0xa2 ? { byKey: ridInner.content } : undefined;
     const producedAt = decodeTime(rd[i++]!, C);
     const responses = children(expectTag(rd[i], 0x30, 'responses', C), C).map((sr): OcspSingleResponse => {
       const f = children(sr, C);

@@ -1,5 +1,16 @@
 import { AppError } from '../core/errors.js';
-import { children, decodeInteger, decodeOid, decodeTime, derError, expectTag, isDerSorted, octetString, readDer, type DerNode } from '../core/der-reader.js';
+import {
+  children,
+  decodeInteger,
+  decodeOid,
+  decodeTime,
+  derError,
+  expectTag,
+  isDerSorted,
+  octetString,
+  readDer,
+  type DerNode,
+} from '../core/der-reader.js';
 import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 
 /**
@@ -95,7 +106,11 @@ const hashName = (oid: string): AnyHashName | string => HASH_BY_OID[oid] ?? oid;
 function parseAttributes(node: DerNode): ParsedAttribute[] {
   return children(node).map((a) => {
     const [t, vals] = children(expectTag(a, 0x30, 'Attribute'));
-    return { type: decodeOid(t ?? failNode('attrType')), values: children(expectTag(vals, 0x31, 'attrValues')).map((v) => v.raw), raw: a.raw };
+    return {
+      type: decodeOid(t ?? failNode('attrType')),
+      values: children(expectTag(vals, 0x31, 'attrValues')).map((v) => v.raw),
+      raw: a.raw,
+    };
   });
 }
 
@@ -205,7 +220,9 @@ export function parseCms(der: Buffer): ParsedCms {
     const [sdNode] = children(expectTag(ci[1], 0xa0, 'content'));
     const sd = children(expectTag(sdNode, 0x30, 'SignedData'));
     const version = Number(decodeInteger(sd[0] ?? failNode('version')));
-    const digestAlgorithms = children(expectTag(sd[1], 0x31, 'digestAlgorithms')).map((a) => hashName(algorithmIdentifier(a, 'digestAlgorithm').oid));
+    const digestAlgorithms = children(expectTag(sd[1], 0x31, 'digestAlgorithms')).map((a) =>
+      hashName(algorithmIdentifier(a, 'digestAlgorithm').oid),
+    );
     const encap = children(expectTag(sd[2], 0x30, 'encapContentInfo'));
     const encapContentType = decodeOid(encap[0] ?? failNode('eContentType'));
     let encapsulatedContent: Buffer | undefined;
@@ -223,7 +240,10 @@ export function parseCms(der: Buffer): ParsedCms {
         if (c.tag === 0x30) crls.push(c.raw);
         else if (c.tag === 0xa1) {
           const [fmt, info] = children(c);
-          otherRevocationInfo.push({ format: decodeOid(fmt ?? failNode('otherRevInfoFormat')), info: info?.raw ?? failNode('otherRevInfo') });
+          otherRevocationInfo.push({
+            format: decodeOid(fmt ?? failNode('otherRevInfoFormat')),
+            info: info?.raw ?? failNode('otherRevInfo'),
+          });
         }
       }
     }

@@ -33,7 +33,11 @@ export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: n
       const url = ocspUrls(certificateInfo(cert)).find((u) => /^https?:\/\//i.test(u));
       if (!url) return undefined;
       const body = encodeOcspRequest(cert, issuer);
-      const raw = await get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body }, 1024 * 1024);
+      const raw = await get(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body },
+        1024 * 1024,
+      );
       return derOnly(raw, url);
     },
     async crl(url) {
@@ -48,7 +52,10 @@ export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: n
  * anything else fetched from URLs inside certificates: only http/https, only status 200; every
  * failure is AppError REVOCATION_UNAVAILABLE.
  */
-export function boundedHttpGet(o: { fetch?: FetchLike | undefined; timeoutMs: number }): (url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array }, maxBytes: number) => Promise<Buffer> {
+export function boundedHttpGet(o: {
+  fetch?: FetchLike | undefined;
+  timeoutMs: number;
+}): (url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array }, maxBytes: number) => Promise<Buffer> {
   const doFetch: FetchLike = o.fetch ?? (globalThis.fetch as unknown as FetchLike);
   return async (url, init, max) => {
     if (!/^https?:\/\//i.test(url)) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: only http and https are fetched`);
@@ -57,13 +64,16 @@ export function boundedHttpGet(o: { fetch?: FetchLike | undefined; timeoutMs: nu
     try {
       const res = await doFetch(url, { ...init, signal: ctl.signal });
       if (res.status !== 200) throw new AppError('REVOCATION_UNAVAILABLE', `${url} answered HTTP ${res.status}`);
-      if (Number(res.headers.get('content-length') ?? '0') > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
+      if (Number(res.headers.get('content-length') ?? '0') > max)
+        throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
       const buf = Buffer.from(await res.arrayBuffer());
       if (buf.length > max) throw new AppError('REVOCATION_UNAVAILABLE', `${url}: response too large`);
       return buf;
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw new AppError('REVOCATION_UNAVAILABLE', ctl.signal.aborted ? `${url} did not answer in time` : `${url} unreachable`, { cause: e });
+      throw new AppError('REVOCATION_UNAVAILABLE', ctl.signal.aborted ? `${url} did not answer in time` : `${url} unreachable`, {
+        cause: e,
+      });
     } finally {
       clearTimeout(timer);
     }

@@ -67,11 +67,7 @@ function checkDigest(digest: Buffer, h: HashName): void {
 export function buildSignedAttributes(o: { contentDigest: Buffer; digestAlgorithm: HashName; signerCertificate: Buffer }): Buffer {
   checkDigest(o.contentDigest, o.digestAlgorithm);
   const parts = signerParts(o.signerCertificate);
-  return setOf([
-    attribute(OID.contentType, oid(OID.data)),
-    attribute(OID.messageDigest, octets(o.contentDigest)),
-    parts.essV2,
-  ]);
+  return setOf([attribute(OID.contentType, oid(OID.data)), attribute(OID.messageDigest, octets(o.contentDigest)), parts.essV2]);
 }
 
 /** SignerInfo (RFC 5652 §5.3), version 1 with issuerAndSerialNumber. `signedAttributes` is the DER SET (0x31). */
@@ -96,7 +92,12 @@ export function encodeSignerInfo(o: {
     octets(o.signature),
   ];
   if (o.unsignedAttributes && o.unsignedAttributes.length > 0) {
-    fields.push(tlv(0xa1, [...o.unsignedAttributes].sort((a, b) => Buffer.compare(a, b))));
+    fields.push(
+      tlv(
+        0xa1,
+        [...o.unsignedAttributes].sort((a, b) => Buffer.compare(a, b)),
+      ),
+    );
   }
   return seq(...fields);
 }
@@ -184,4 +185,3 @@ export async function signDetachedCms(o: {
     ...(unsignedAttributes ? { unsignedAttributes } : {}),
   });
 }
-

@@ -88,7 +88,7 @@ function randomSerial(): bigint {
   }
   const b = pool.subarray(poolPos, poolPos + 16);
   poolPos += 16;
-  const hex = ((b[0]! & 0x7f).toString(16).padStart(2, '0')) + b.subarray(1).toString('hex');
+  const hex = (b[0]! & 0x7f).toString(16).padStart(2, '0') + b.subarray(1).toString('hex');
   return BigInt('0x' + hex) || 1n;
 }
 
@@ -148,16 +148,32 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
     const genTime = o.clock.now();
     const serialNumber = nextSerial();
     // TSTInfo (RFC 3161 §2.4.2); ordering FALSE is the DEFAULT, so DER omits it.
-    const fields: Uint8Array[] = [int(1), policy, seq(digestAlgorithmIdentifier(r.hash), octets(r.digest)), int(serialNumber), generalizedTime(genTime, true)];
+    const fields: Uint8Array[] = [
+      int(1),
+      policy,
+      seq(digestAlgorithmIdentifier(r.hash), octets(r.digest)),
+      int(serialNumber),
+      generalizedTime(genTime, true),
+    ];
     if (accuracy) fields.push(accuracy);
     if (r.nonce !== undefined) fields.push(Buffer.isBuffer(r.nonce) ? r.nonce : int(r.nonce));
     if (tsaName) fields.push(tsaName);
     const tstInfo = seq(...fields);
-    const attrs: Buffer[] = [contentTypeAttr, attribute(OID.messageDigest, octets(createHash(digestAlgorithm).update(tstInfo).digest())), essAttr];
+    const attrs: Buffer[] = [
+      contentTypeAttr,
+      attribute(OID.messageDigest, octets(createHash(digestAlgorithm).update(tstInfo).digest())),
+      essAttr,
+    ];
     if (o.signingTime !== false) attrs.push(attribute(OID.signingTime, x509Time(genTime)));
     const signedAttributes = setOf(attrs);
     const signature = await o.signer.sign(signedAttributes);
-    const signerInfo = encodeSignerInfo({ signerCertificate: o.certificate, digestAlgorithm, signedAttributes, algorithm: o.signer.algorithm, signature });
+    const signerInfo = encodeSignerInfo({
+      signerCertificate: o.certificate,
+      digestAlgorithm,
+      signedAttributes,
+      algorithm: o.signer.algorithm,
+      signature,
+    });
     const token = encodeSignedData({
       digestAlgorithm,
       eContentType: OID.tstInfo,
@@ -173,11 +189,17 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
     const parsed = parseTimestampRequest(requestDer);
     if (!parsed.ok) return rejectionResponse(parsed.failInfo, parsed.text);
     const req = parsed.request;
-    if (req.reqPolicy && req.reqPolicy !== o.policyOid) return rejectionResponse('unacceptedPolicy', `policy ${req.reqPolicy} is not offered`);
+    if (req.reqPolicy && req.reqPolicy !== o.policyOid)
+      return rejectionResponse('unacceptedPolicy', `policy ${req.reqPolicy} is not offered`);
     if (req.hasExtensions) return rejectionResponse('unacceptedExtension', 'request extensions are not supported');
     let issued: IssuedToken;
     try {
-      issued = await issue({ hash: req.hashAlgorithm, digest: req.hashedMessage, certReq: req.certReq, ...(req.nonceDer ? { nonce: req.nonceDer } : {}) });
+      issued = await issue({
+        hash: req.hashAlgorithm,
+        digest: req.hashedMessage,
+        certReq: req.certReq,
+        ...(req.nonceDer ? { nonce: req.nonceDer } : {}),
+      });
     } catch {
       return rejectionResponse('systemFailure', 'the timestamp could not be signed');
     }
@@ -186,4 +208,3 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
 
   return { policyOid: o.policyOid, respond, issue };
 }
-

@@ -33,8 +33,7 @@ export const FAIL_INFO = {
 export type FailInfo = keyof typeof FAIL_INFO;
 
 export type RequestParse =
-  | { readonly ok: true; readonly request: TimestampRequest }
-  | { readonly ok: false; readonly failInfo: FailInfo; readonly text: string };
+  { readonly ok: true; readonly request: TimestampRequest } | { readonly ok: false; readonly failInfo: FailInfo; readonly text: string };
 
 const SUPPORTED: Record<string, HashName> = {
   [HASH_OIDS.sha256]: 'sha256',
@@ -90,7 +89,13 @@ export function parseTimestampRequest(der: Buffer): RequestParse {
 }
 
 /** Encode a TimeStampReq (clients). */
-export function encodeTimestampRequest(o: { hash: HashName; digest: Buffer; nonce?: bigint | Buffer; certReq?: boolean; policyOid?: string }): Der {
+export function encodeTimestampRequest(o: {
+  hash: HashName;
+  digest: Buffer;
+  nonce?: bigint | Buffer;
+  certReq?: boolean;
+  policyOid?: string;
+}): Der {
   const fields: Uint8Array[] = [int(1), seq(digestAlgorithmIdentifier(o.hash), octets(o.digest))];
   if (o.policyOid) fields.push(oid(o.policyOid));
   if (o.nonce !== undefined) fields.push(int(o.nonce));

@@ -65,7 +65,19 @@ export function parseTstInfo(der: Buffer): TstInfo {
   if (f[i]?.tag === 0x02) nonce = decodeInteger(f[i++]!);
   let tsaName: Buffer | undefined;
   if (f[i]?.tag === 0xa0) tsaName = children(f[i++]!)[0]?.raw;
-  return { version, policy, hashAlgorithm: HASH_BY_OID[hashOid] ?? hashOid, hashedMessage, serialNumber, genTime, accuracy, ordering, nonce, tsaName, raw: top.raw };
+  return {
+    version,
+    policy,
+    hashAlgorithm: HASH_BY_OID[hashOid] ?? hashOid,
+    hashedMessage,
+    serialNumber,
+    genTime,
+    accuracy,
+    ordering,
+    nonce,
+    tsaName,
+    raw: top.raw,
+  };
 }
 
 /** Parse a timestamp token (a CMS ContentInfo whose eContent is TSTInfo); CMS_MALFORMED otherwise. */
@@ -133,7 +145,8 @@ export function checkTimestampToken(
     return bad('timestamp token could not be read', e);
   }
   const { cms, tstInfo } = parsed;
-  if (tstInfo.hashAlgorithm !== expect.hash || !tstInfo.hashedMessage.equals(expect.digest)) bad('timestamp imprint does not match the data');
+  if (tstInfo.hashAlgorithm !== expect.hash || !tstInfo.hashedMessage.equals(expect.digest))
+    bad('timestamp imprint does not match the data');
   if (expect.nonce !== undefined && tstInfo.nonce !== expect.nonce) bad('timestamp nonce does not match the request');
   if (cms.signerInfoCount !== 1) bad('timestamp token must have exactly one SignerInfo');
   const si = cms.signerInfos[0]!;
@@ -141,7 +154,11 @@ export function checkTimestampToken(
   if (!cert) return bad('TSA certificate not found in the token or the configured certificates');
   if (si.contentType !== OID.tstInfo) bad('timestamp content-type attribute is not id-ct-TSTInfo');
   const h = si.digestAlgorithm;
-  if (!si.messageDigest || !Object.values(HASH_BY_OID).includes(h as AnyHashName) || !createHash(h).update(cms.encapsulatedContent!).digest().equals(si.messageDigest)) {
+  if (
+    !si.messageDigest ||
+    !Object.values(HASH_BY_OID).includes(h as AnyHashName) ||
+    !createHash(h).update(cms.encapsulatedContent!).digest().equals(si.messageDigest)
+  ) {
     bad('timestamp message-digest does not cover TSTInfo');
   }
   let ok = false;

@@ -51,7 +51,8 @@ export function createHttpTimestampClient(o: HttpTimestampClientOptions): Timest
         body,
         signal: ctl.signal,
       });
-      if (res.status >= 500 || res.status === 429) throw new AppError('TSA_UNAVAILABLE', `timestamp authority answered HTTP ${res.status}`, { details: { retry: true } });
+      if (res.status >= 500 || res.status === 429)
+        throw new AppError('TSA_UNAVAILABLE', `timestamp authority answered HTTP ${res.status}`, { details: { retry: true } });
       if (res.status !== 200) throw new AppError('TSA_UNAVAILABLE', `timestamp authority answered HTTP ${res.status}`);
       const len = Number(res.headers.get('content-length') ?? '0');
       if (len > maxBytes) throw new AppError('TSA_RESPONSE_INVALID', 'timestamp response too large');
@@ -60,10 +61,14 @@ export function createHttpTimestampClient(o: HttpTimestampClientOptions): Timest
       return buf;
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw new AppError('TSA_UNAVAILABLE', ctl.signal.aborted ? 'timestamp authority did not answer in time' : 'timestamp authority unreachable', {
-        cause: e,
-        details: { retry: true },
-      });
+      throw new AppError(
+        'TSA_UNAVAILABLE',
+        ctl.signal.aborted ? 'timestamp authority did not answer in time' : 'timestamp authority unreachable',
+        {
+          cause: e,
+          details: { retry: true },
+        },
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -68,7 +68,10 @@ export function newHash(name: AnyHashName | string): Hash {
 }
 
 class Unsupported extends Error {
-  constructor(readonly oid: string, readonly reason: string) {
+  constructor(
+    readonly oid: string,
+    readonly reason: string,
+  ) {
     super(reason);
   }
 }
@@ -111,10 +114,17 @@ function unsupportedAlg(oid: string, reason: string): never {
 export function describeSignatureAlgorithm(alg: Pick<AlgorithmIdentifierValue, 'oid' | 'params'>, digestOid?: string): SchemeDescription {
   const { oid, params } = alg;
   const digest = digestOid === undefined ? undefined : HASH_BY_OID[digestOid];
-  const ok = (scheme: SignatureScheme, name: string, boundHash: AnyHashName | undefined): SchemeDescription => ({ supported: true, scheme, name, boundHash });
-  const no = (reason: string, id = oid, name?: string): SchemeDescription => (name ? { supported: false, oid: id, reason, name } : { supported: false, oid: id, reason });
+  const ok = (scheme: SignatureScheme, name: string, boundHash: AnyHashName | undefined): SchemeDescription => ({
+    supported: true,
+    scheme,
+    name,
+    boundHash,
+  });
+  const no = (reason: string, id = oid, name?: string): SchemeDescription =>
+    name ? { supported: false, oid: id, reason, name } : { supported: false, oid: id, reason };
   if (RSA_WITH[oid]) return ok({ kind: 'rsa-pkcs1', hash: RSA_WITH[oid]! }, `RSA-${RSA_WITH[oid]}`, RSA_WITH[oid]);
-  if (oid === OID.rsaEncryption) return digest ? ok({ kind: 'rsa-pkcs1', hash: digest }, 'RSA', undefined) : no('digest algorithm', digestOid ?? oid, 'RSA');
+  if (oid === OID.rsaEncryption)
+    return digest ? ok({ kind: 'rsa-pkcs1', hash: digest }, 'RSA', undefined) : no('digest algorithm', digestOid ?? oid, 'RSA');
   if (oid === OID.rsaPss) {
     try {
       const p = pssParams(params);
@@ -125,8 +135,12 @@ export function describeSignatureAlgorithm(alg: Pick<AlgorithmIdentifierValue, '
     }
   }
   if (ECDSA_WITH[oid]) return ok({ kind: 'ecdsa', hash: ECDSA_WITH[oid]!, plain: false }, `ECDSA-${ECDSA_WITH[oid]}`, ECDSA_WITH[oid]);
-  if (ECDSA_PLAIN[oid]) return ok({ kind: 'ecdsa', hash: ECDSA_PLAIN[oid]!, plain: true }, `PLAIN-ECDSA-${ECDSA_PLAIN[oid]}`, ECDSA_PLAIN[oid]);
-  if (oid === OID.ecPublicKey) return digest ? ok({ kind: 'ecdsa', hash: digest, plain: false }, 'ECDSA', undefined) : no('digest algorithm', digestOid ?? oid, 'ECDSA');
+  if (ECDSA_PLAIN[oid])
+    return ok({ kind: 'ecdsa', hash: ECDSA_PLAIN[oid]!, plain: true }, `PLAIN-ECDSA-${ECDSA_PLAIN[oid]}`, ECDSA_PLAIN[oid]);
+  if (oid === OID.ecPublicKey)
+    return digest
+      ? ok({ kind: 'ecdsa', hash: digest, plain: false }, 'ECDSA', undefined)
+      : no('digest algorithm', digestOid ?? oid, 'ECDSA');
   if (oid === OID.ed25519) return ok({ kind: 'eddsa', curve: 'ed25519' }, 'Ed25519', undefined);
   if (oid === OID.ed448) return ok({ kind: 'eddsa', curve: 'ed448' }, 'Ed448', undefined);
   return no('signature algorithm');
@@ -163,7 +177,12 @@ function keyFits(scheme: SignatureScheme, key: KeyObject): boolean {
 }
 
 /** Verify `signature` over `data` chunks with a scheme; false on any cryptographic mismatch or unusable key. */
-export function verifyWithScheme(scheme: SignatureScheme, spki: Buffer | KeyObject, data: Buffer | readonly Buffer[], signature: Buffer): boolean {
+export function verifyWithScheme(
+  scheme: SignatureScheme,
+  spki: Buffer | KeyObject,
+  data: Buffer | readonly Buffer[],
+  signature: Buffer,
+): boolean {
   const chunks = Buffer.isBuffer(data) ? [data] : data;
   try {
     const key = toKey(spki);
@@ -171,7 +190,8 @@ export function verifyWithScheme(scheme: SignatureScheme, spki: Buffer | KeyObje
     if (scheme.kind === 'eddsa') return nodeVerify(null, Buffer.concat(chunks), key, signature);
     const v = createVerify(scheme.hash);
     for (const c of chunks) v.update(c);
-    if (scheme.kind === 'rsa-pss') return v.verify({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }, signature);
+    if (scheme.kind === 'rsa-pss')
+      return v.verify({ key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }, signature);
     if (scheme.kind === 'ecdsa') return v.verify({ key, dsaEncoding: scheme.plain ? 'ieee-p1363' : 'der' }, signature);
     return v.verify(key, signature);
   } catch {
@@ -201,7 +221,11 @@ export function verifySignedStructure(der: Buffer, spki: Buffer | KeyObject): bo
  * SET, RFC 5652 §5.4), or, when there are none, over the content (give `content` chunks).
  * Throws CMS_MALFORMED (details.unsupportedAlgorithm) for algorithms we cannot check.
  */
-export function verifySignerInfoSignature(si: ParsedSignerInfo, signerSpki: Buffer | KeyObject, content?: Buffer | readonly Buffer[]): boolean {
+export function verifySignerInfoSignature(
+  si: ParsedSignerInfo,
+  signerSpki: Buffer | KeyObject,
+  content?: Buffer | readonly Buffer[],
+): boolean {
   const scheme = signatureScheme(si);
   if (si.signedAttributesDer) return verifyWithScheme(scheme, signerSpki, si.signedAttributesDer, si.signature);
   if (!content) throw new TypeError('verifySignerInfoSignature: no signed attributes, the content is needed');
@@ -232,7 +256,10 @@ export type EssBinding = 'absent' | 'match' | 'mismatch' | 'unsupported-hash';
  * 'absent' when neither attribute, 'match' when its hash (and IssuerSerial, when present) equal the
  * certificate's, 'mismatch' otherwise; `version` says which attribute decided.
  */
-export function essBindingDetail(si: Pick<ParsedSignerInfo, 'essCertIds'>, cert: Buffer): { binding: EssBinding; version: 1 | 2 | undefined } {
+export function essBindingDetail(
+  si: Pick<ParsedSignerInfo, 'essCertIds'>,
+  cert: Buffer,
+): { binding: EssBinding; version: 1 | 2 | undefined } {
   const first: EssCertId | undefined = si.essCertIds.find((e) => e.version === 2) ?? si.essCertIds[0];
   if (!first) return { binding: 'absent', version: undefined };
   const result = (binding: EssBinding) => ({ binding, version: first.version });

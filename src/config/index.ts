@@ -1,2 +1,9 @@
-export { loadConfig, describeConfig, type KysoConfig, type DatabaseConfig, type LoadConfigOptions, type ConfigOverrides } from './load-config.js';
+export {
+  loadConfig,
+  describeConfig,
+  type KysoConfig,
+  type DatabaseConfig,
+  type LoadConfigOptions,
+  type ConfigOverrides,
+} from './load-config.js';
 export { OPTIONS, renderConfigMarkdown, type LogLevel, type OptionDef } from './options.js';

@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
 
-export type DatabaseConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
 /** The validated, frozen configuration (ARCHITECTURE.md convention 10). */
 export interface KysoConfig {
@@ -114,7 +112,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const mkRaw = raw('masterKey');
   const masterKey = mkRaw?.trim();
   if (masterKey !== undefined) {
-    const ok = /^[0-9a-fA-F]{64}$/.test(masterKey) || (/^[A-Za-z0-9+/_-]{43}=?$/.test(masterKey) && Buffer.from(masterKey.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32);
+    const ok =
+      /^[0-9a-fA-F]{64}$/.test(masterKey) ||
+      (/^[A-Za-z0-9+/_-]{43}=?$/.test(masterKey) && Buffer.from(masterKey.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32);
     if (!ok) invalid('masterKey', 'must be 32 bytes written as 64 hex digits or base64 (the value is not shown)');
   }
 
@@ -124,7 +124,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const burst = parseInteger('rateLimitBurst', raw('rateLimitBurst') ?? '120', 1, 10_000_000);
   const crlIntervalSeconds = parseInteger('crlIntervalSeconds', raw('crlIntervalSeconds') ?? '3600', 1, 30 * 86400);
   const crlValiditySeconds = parseInteger('crlValiditySeconds', raw('crlValiditySeconds') ?? '86400', 60, 365 * 86400);
-  if (crlValiditySeconds <= crlIntervalSeconds) invalid('crlValiditySeconds', 'must exceed crlIntervalSeconds so a CRL never expires before the next one');
+  if (crlValiditySeconds <= crlIntervalSeconds)
+    invalid('crlValiditySeconds', 'must exceed crlIntervalSeconds so a CRL never expires before the next one');
   const ocspCacheSeconds = parseInteger('ocspCacheSeconds', raw('ocspCacheSeconds') ?? '300', 1, 7 * 86400);
   const tsaPolicyOid = raw('tsaPolicyOid') ?? '1.3.6.1.4.1.59999.1.3.1';
   if (!OID_RE.test(tsaPolicyOid)) invalid('tsaPolicyOid', `not a dotted OID: ${JSON.stringify(tsaPolicyOid)}`);
@@ -158,6 +159,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
 
 /** The config as safe to print: secrets replaced, database password hidden. */
 export function describeConfig(c: KysoConfig): Record<string, unknown> {
-  const db = c.database.kind === 'postgres' ? { kind: 'postgres', url: c.database.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') } : c.database;
+  const db =
+    c.database.kind === 'postgres' ? { kind: 'postgres', url: c.database.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') } : c.database;
   return { ...c, database: db, masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined };
 }

@@ -75,7 +75,12 @@ export async function buildCopyDocument(original: Buffer, text: StatementText, f
   const certifierRect: [number, number, number, number] = [colX + 40, y - sigH, colW - 50, sigH];
   // The seal covers the left third of the certifier's signature (Decree 30/2020 Appendix I).
   const sealSize = 100;
-  const authorityRect: [number, number, number, number] = [colX + 40 - sealSize / 2 + certifierRect[2] / 6, y - sigH - 4, sealSize, sealSize];
+  const authorityRect: [number, number, number, number] = [
+    colX + 40 - sealSize / 2 + certifierRect[2] / 6,
+    y - sigH - 4,
+    sealSize,
+    sealSize,
+  ];
   y -= sigH + 14;
   y = drawCentered(page, text.certifierName, bold, 12, y, colX, colW);
   y = drawCentered(page, text.certifierTitle, regular, 11, y, colX, colW);
@@ -141,7 +146,13 @@ function drawQr(page: PDFPage, data: string, x: number, y: number, size: number)
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
       if (!qr.modules.get(r, c)) continue;
-      page.drawRectangle({ x: x + (c + quiet) * cell, y: y + size - (r + quiet + 1) * cell, width: cell, height: cell, color: rgb(0, 0, 0) });
+      page.drawRectangle({
+        x: x + (c + quiet) * cell,
+        y: y + size - (r + quiet + 1) * cell,
+        width: cell,
+        height: cell,
+        color: rgb(0, 0, 0),
+      });
     }
   }
 }

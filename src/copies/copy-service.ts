@@ -164,10 +164,19 @@ export class CopyService {
     }
   }
 
-  async #ready(credentialId: string, actorId: string, given: { readonly pin?: string; readonly authorizationId?: string }): Promise<ReadySigner> {
+  async #ready(
+    credentialId: string,
+    actorId: string,
+    given: { readonly pin?: string; readonly authorizationId?: string },
+  ): Promise<ReadySigner> {
     const usePin = given.pin !== undefined && given.authorizationId === undefined;
     const pre = await this.#o.signer.preflight(credentialId, actorId, usePin ? given.pin : undefined);
-    const auth = pre.authorizationId !== undefined ? { authorizationId: pre.authorizationId } : given.authorizationId !== undefined ? { authorizationId: given.authorizationId } : { ...(given.pin !== undefined ? { pin: given.pin } : {}) };
+    const auth =
+      pre.authorizationId !== undefined
+        ? { authorizationId: pre.authorizationId }
+        : given.authorizationId !== undefined
+          ? { authorizationId: given.authorizationId }
+          : { ...(given.pin !== undefined ? { pin: given.pin } : {}) };
     return { credentialId, actorId, name: pre.signerName, auth };
   }
 
@@ -236,9 +245,17 @@ export class CopyService {
     if (!reason.trim()) throw new AppError('VALIDATION_FAILED', 'an annulment needs a reason');
     const entry = await this.#o.registers.get(entryId);
     if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
-    if (entry.status === 'annulled' || entry.status === 'failed') throw new AppError('COPY_STATE_INVALID', `entry is already ${entry.status}`);
+    if (entry.status === 'annulled' || entry.status === 'failed')
+      throw new AppError('COPY_STATE_INVALID', `entry is already ${entry.status}`);
     const out = await this.#o.registers.annul(entryId, reason.trim(), actor.id, this.#o.clock.now());
-    await this.#o.audit.append({ actor: actor.id, role: actor.role, action: 'copy.annulled', target: entryId, outcome: 'success', details: { reason: reason.trim() } });
+    await this.#o.audit.append({
+      actor: actor.id,
+      role: actor.role,
+      action: 'copy.annulled',
+      target: entryId,
+      outcome: 'success',
+      details: { reason: reason.trim() },
+    });
     return out;
   }
 
@@ -251,7 +268,14 @@ export class CopyService {
     const stale = await this.#o.registers.listStalePending(new Date(now.getTime() - olderThanMs));
     for (const e of stale) {
       await this.#o.registers.markFailed(e.id, 'interrupted: the certification did not complete', 'system', now);
-      await this.#o.audit.append({ actor: 'system', role: 'system', action: 'copy.recovered-interrupted', target: e.id, outcome: 'success', details: { number: e.number, year: e.year } });
+      await this.#o.audit.append({
+        actor: 'system',
+        role: 'system',
+        action: 'copy.recovered-interrupted',
+        target: e.id,
+        outcome: 'success',
+        details: { number: e.number, year: e.year },
+      });
     }
     return stale.length;
   }
@@ -305,7 +329,8 @@ function validateRequest(req: CertifyRequest): void {
     throw new AppError('VALIDATION_FAILED', 'copies must be a whole number from 1 to 100', { details: { field: 'copies' } });
   }
   if (!req.certifier.pin && !req.certifier.authorizationId) {
-    throw new AppError('VALIDATION_FAILED', "the certifier's PIN or signing authorization is required", { details: { field: 'certifier.pin' } });
+    throw new AppError('VALIDATION_FAILED', "the certifier's PIN or signing authorization is required", {
+      details: { field: 'certifier.pin' },
+    });
   }
 }
-

@@ -47,14 +47,12 @@ function format(raw: string): string {
  */
 export function parseLookupCode(input: string): string {
   if (typeof input !== 'string' || input.length > 40) throw new AppError('LOOKUP_CODE_INVALID', 'malformed verification code');
-  const raw = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const raw = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (raw.length !== BODY_LENGTH + 1) throw new AppError('LOOKUP_CODE_INVALID', 'a verification code has 11 symbols');
   const body = raw.slice(0, BODY_LENGTH);
-  for (const ch of body) if (!ALPHABET.includes(ch)) throw new AppError('LOOKUP_CODE_INVALID', 'the verification code has an invalid symbol');
-  if (checkSymbol(body) !== raw[BODY_LENGTH]) throw new AppError('LOOKUP_CODE_INVALID', 'the verification code check symbol does not match (mistyped?)');
+  for (const ch of body)
+    if (!ALPHABET.includes(ch)) throw new AppError('LOOKUP_CODE_INVALID', 'the verification code has an invalid symbol');
+  if (checkSymbol(body) !== raw[BODY_LENGTH])
+    throw new AppError('LOOKUP_CODE_INVALID', 'the verification code check symbol does not match (mistyped?)');
   return format(raw);
 }

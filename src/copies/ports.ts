@@ -94,7 +94,10 @@ export interface AuthorityRepository {
   create(a: Omit<AuthorityRecord, 'createdAt'> & { createdAt: Date }): Promise<AuthorityRecord>;
   get(id: string): Promise<AuthorityRecord | undefined>;
   list(): Promise<AuthorityRecord[]>;
-  update(id: string, patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId'>>): Promise<AuthorityRecord>;
+  update(
+    id: string,
+    patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId'>>,
+  ): Promise<AuthorityRecord>;
 }
 
 export interface RegisterRepository {

@@ -115,7 +115,8 @@ export async function registerPdf(input: RegisterPdfInput, fonts: CopyFonts): Pr
   }
   if (y < 60) newPage();
   y -= 10;
-  const totalLine = input.total === null ? `Số mục: ${input.entries.length}` : `Khóa sổ năm ${input.year}: tổng số ${input.total} việc chứng thực.`;
+  const totalLine =
+    input.total === null ? `Số mục: ${input.entries.length}` : `Khóa sổ năm ${input.year}: tổng số ${input.total} việc chứng thực.`;
   page!.drawText(totalLine, { x: 36, y, size: 10, font: bold });
   page!.drawText(`Xuất lúc ${formatVietnamDate(input.generatedAt)}`, { x: 36, y: y - 14, size: 9, font });
   return Buffer.from(await doc.save({ useObjectStreams: false }));

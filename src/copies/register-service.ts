@@ -3,7 +3,15 @@ import { AppError } from '../core/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CopyFonts } from './copy-document.js';
 import type { CopySigner } from './copy-signer.js';
-import type { AuthorityRecord, AuthorityRepository, EntryFilter, RegisterEntryRecord, RegisterRepository, VolumeRecord, YearClosingRecord } from './ports.js';
+import type {
+  AuthorityRecord,
+  AuthorityRepository,
+  EntryFilter,
+  RegisterEntryRecord,
+  RegisterRepository,
+  VolumeRecord,
+  YearClosingRecord,
+} from './ports.js';
 import { registerCsv, registerPdf } from './register-export.js';
 import type { Actor } from './copy-service.js';
 
@@ -29,9 +37,13 @@ export class RegisterService {
     this.#o = options;
   }
 
-  async createAuthority(actor: Actor, a: { id: string; name: string; place: string; organizationId?: string | null; sealCredentialId?: string | null }): Promise<AuthorityRecord> {
+  async createAuthority(
+    actor: Actor,
+    a: { id: string; name: string; place: string; organizationId?: string | null; sealCredentialId?: string | null },
+  ): Promise<AuthorityRecord> {
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin registers certifying authorities');
-    if (!/^[a-z0-9][a-z0-9-]{1,63}$/.test(a.id)) throw new AppError('VALIDATION_FAILED', 'authority id: 2-64 lowercase letters, digits or dashes', { details: { field: 'id' } });
+    if (!/^[a-z0-9][a-z0-9-]{1,63}$/.test(a.id))
+      throw new AppError('VALIDATION_FAILED', 'authority id: 2-64 lowercase letters, digits or dashes', { details: { field: 'id' } });
     if (!a.name?.trim() || !a.place?.trim()) throw new AppError('VALIDATION_FAILED', 'authority name and place are required');
     if (await this.#o.authorities.get(a.id)) throw new AppError('CONFLICT', `authority ${a.id} exists`);
     const rec = await this.#o.authorities.create({
@@ -46,7 +58,11 @@ export class RegisterService {
     return rec;
   }
 
-  async updateAuthority(actor: Actor, id: string, patch: { name?: string; place?: string; organizationId?: string | null; sealCredentialId?: string | null }): Promise<AuthorityRecord> {
+  async updateAuthority(
+    actor: Actor,
+    id: string,
+    patch: { name?: string; place?: string; organizationId?: string | null; sealCredentialId?: string | null },
+  ): Promise<AuthorityRecord> {
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin changes certifying authorities');
     await this.#authority(id);
     const rec = await this.#o.authorities.update(id, patch);
@@ -80,12 +96,14 @@ export class RegisterService {
   }
 
   async list(actor: Actor, filter: EntryFilter): Promise<RegisterEntryRecord[]> {
-    if (!['admin', 'certifier', 'auditor'].includes(actor.role)) throw new AppError('FORBIDDEN', 'register listing is for certifiers and auditors');
+    if (!['admin', 'certifier', 'auditor'].includes(actor.role))
+      throw new AppError('FORBIDDEN', 'register listing is for certifiers and auditors');
     return this.#o.registers.list(filter);
   }
 
   async get(actor: Actor, id: string): Promise<RegisterEntryRecord> {
-    if (!['admin', 'certifier', 'auditor'].includes(actor.role)) throw new AppError('FORBIDDEN', 'register entries are for certifiers and auditors');
+    if (!['admin', 'certifier', 'auditor'].includes(actor.role))
+      throw new AppError('FORBIDDEN', 'register entries are for certifiers and auditors');
     const e = await this.#o.registers.get(id);
     if (!e) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
     return e;
@@ -98,11 +116,19 @@ export class RegisterService {
   }
 
   /** The register as a PDF signed with the authority's seal credential. */
-  async exportSignedPdf(actor: Actor, authorityId: string, year: number, seal: { credentialId?: string; pin?: string; authorizationId?: string }): Promise<Buffer> {
+  async exportSignedPdf(
+    actor: Actor,
+    authorityId: string,
+    year: number,
+    seal: { credentialId?: string; pin?: string; authorizationId?: string },
+  ): Promise<Buffer> {
     const authority = await this.#authority(authorityId);
     const entries = await this.#allEntries(actor, authorityId, year);
     const closing = await this.#o.registers.getYearClosing(authorityId, year);
-    const pdf = await registerPdf({ authorityName: authority.name, year, entries, generatedAt: this.#o.clock.now(), total: closing?.total ?? null }, this.#o.fonts);
+    const pdf = await registerPdf(
+      { authorityName: authority.name, year, entries, generatedAt: this.#o.clock.now(), total: closing?.total ?? null },
+      this.#o.fonts,
+    );
     const credentialId = seal.credentialId ?? authority.sealCredentialId;
     if (!credentialId) throw new AppError('VALIDATION_FAILED', 'the authority has no seal credential');
     const signed = await this.#o.signer.sign({
@@ -124,7 +150,8 @@ export class RegisterService {
   }
 
   async #allEntries(actor: Actor, authorityId: string, year: number): Promise<RegisterEntryRecord[]> {
-    if (!['admin', 'certifier', 'auditor'].includes(actor.role)) throw new AppError('FORBIDDEN', 'register export is for certifiers and auditors');
+    if (!['admin', 'certifier', 'auditor'].includes(actor.role))
+      throw new AppError('FORBIDDEN', 'register export is for certifiers and auditors');
     await this.#authority(authorityId);
     const out: RegisterEntryRecord[] = [];
     const page = 1000;

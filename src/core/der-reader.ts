@@ -134,7 +134,17 @@ class Node implements DerNode {
   }
 }
 
-function node(buf: Buffer, tag: number, tagNumber: number, constructed: boolean, indefinite: boolean, start: number, contentStart: number, contentEnd: number, end: number): DerNode {
+function node(
+  buf: Buffer,
+  tag: number,
+  tagNumber: number,
+  constructed: boolean,
+  indefinite: boolean,
+  start: number,
+  contentStart: number,
+  contentEnd: number,
+  end: number,
+): DerNode {
   return new Node(buf, tag, tagNumber, constructed, indefinite, start, contentStart, contentEnd, end);
 }
 
@@ -208,7 +218,9 @@ export function decodeTime(node: DerNode, code: ErrorCode = DEFAULT_CODE): Date 
   let m: RegExpMatchArray | null;
   if (node.tag === 0x17 && (m = s.match(/^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/))) {
     const yy = Number(m[1]);
-    return new Date(Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+    return new Date(
+      Date.UTC(yy < 50 ? 2000 + yy : 1900 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)),
+    );
   }
   if (node.tag === 0x18 && (m = s.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{4})?$/))) {
     const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;

@@ -73,7 +73,7 @@ export function int(value: bigint | number | Uint8Array): Der {
     if ((mag[0] ?? 0) & 0x80) mag = Buffer.concat([Buffer.from([0]), mag]);
     return tlv(0x02, mag);
   }
-  let v = BigInt(value);
+  const v = BigInt(value);
   if (v < 0n) throw new TypeError('der.int: negative integers are not used here');
   let hex = v.toString(16);
   if (hex.length % 2) hex = '0' + hex;

@@ -102,7 +102,8 @@ export type KeyUsageName = keyof typeof KU;
  * Hash names as node:crypto spells them, including the legacy ones a validator must be able to
  * name (MD5, SHA-1: reported as weak, ETSI TS 119 312) and SHAKE256 (RFC 8419, 512-bit output).
  */
-export type AnyHashName = 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512' | 'shake256';
+export type AnyHashName =
+  'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512' | 'shake256';
 
 export const HASH_BY_OID: Readonly<Record<string, AnyHashName>> = {
   [OID.md5]: 'md5',

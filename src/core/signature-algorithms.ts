@@ -56,14 +56,7 @@ export function signatureAlgorithmIdentifier(alg: SignatureAlgorithm): Der {
   if (alg.startsWith('RSA-PKCS1')) return algId(RSA_PKCS1_OIDS[h], 'null');
   if (alg.startsWith('ECDSA')) return algId(ECDSA_OIDS[h]);
   const hashAlg = algId(HASH_OIDS[h], 'null');
-  return algId(
-    OID_RSA_PSS,
-    seq(
-      explicit(0, hashAlg),
-      explicit(1, algId(OID_MGF1, hashAlg)),
-      explicit(2, int(HASH_LENGTHS[h])),
-    ),
-  );
+  return algId(OID_RSA_PSS, seq(explicit(0, hashAlg), explicit(1, algId(OID_MGF1, hashAlg)), explicit(2, int(HASH_LENGTHS[h]))));
 }
 
 /** DER AlgorithmIdentifier for a digest (parameters NULL, as most verifiers expect). */

@@ -70,7 +70,13 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
       bb = busboy({
         headers: req.headers,
         defParamCharset: 'utf8',
-        limits: { fileSize: limits.fileBytes, files: limits.files ?? 20, fields: limits.fields ?? 50, fieldSize: limits.fieldBytes ?? 1_048_576, parts: 100 },
+        limits: {
+          fileSize: limits.fileBytes,
+          files: limits.files ?? 20,
+          fields: limits.fields ?? 50,
+          fieldSize: limits.fieldBytes ?? 1_048_576,
+          parts: 100,
+        },
       });
     } catch (cause) {
       reject(new AppError('BAD_REQUEST', 'malformed multipart/form-data header', { cause }));
@@ -86,7 +92,8 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
       req.resume();
       reject(e);
     };
-    const tooLarge = () => fail(new AppError('PAYLOAD_TOO_LARGE', `upload exceeds ${limits.fileBytes} bytes`, { details: { limit: limits.fileBytes } }));
+    const tooLarge = () =>
+      fail(new AppError('PAYLOAD_TOO_LARGE', `upload exceeds ${limits.fileBytes} bytes`, { details: { limit: limits.fileBytes } }));
     bb.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -114,6 +121,7 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
 /** The one file of a field, or a VALIDATION_FAILED naming the field. */
 export function requireFile(body: MultipartBody, field: string): UploadedFile {
   const f = body.files.filter((x) => x.field === field);
-  if (f.length !== 1 || !f[0]) throw new AppError('VALIDATION_FAILED', `expected exactly one file in form field "${field}"`, { details: { field } });
+  if (f.length !== 1 || !f[0])
+    throw new AppError('VALIDATION_FAILED', `expected exactly one file in form field "${field}"`, { details: { field } });
   return f[0];
 }

@@ -69,9 +69,12 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 function bodyParserError(err: unknown): AppError | undefined {
   const type = (err as { type?: unknown })?.type;
   if (type === 'entity.parse.failed') return new AppError('BAD_REQUEST', 'request body is not valid JSON');
-  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large', { details: { limit: (err as { limit?: number }).limit } });
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or charset');
-  if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'stream.encoding.set') return new AppError('BAD_REQUEST', 'request body could not be read');
+  if (type === 'entity.too.large')
+    return new AppError('PAYLOAD_TOO_LARGE', 'request body is too large', { details: { limit: (err as { limit?: number }).limit } });
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding or charset');
+  if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'stream.encoding.set')
+    return new AppError('BAD_REQUEST', 'request body could not be read');
   // The router's own failures (e.g. a path with invalid %-encoding) carry a 4xx status.
   if (err instanceof URIError || (err as { status?: unknown })?.status === 400) return new AppError('BAD_REQUEST', 'malformed request URL');
   return undefined;
@@ -125,7 +128,11 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
   const openapi = buildOpenApi(routes, { publicUrl: deps.publicUrl, version: deps.version });
 
   const router = express.Router({ strict: false, caseSensitive: true });
-  mountRoutes(router, routes, { authenticate: authenticate(deps.tokens), rateLimit: rateLimit(limiter), jsonLimitBytes: deps.limits.jsonBytes });
+  mountRoutes(router, routes, {
+    authenticate: authenticate(deps.tokens),
+    rateLimit: rateLimit(limiter),
+    jsonLimitBytes: deps.limits.jsonBytes,
+  });
   app.use(router);
   // Page files checked, /static mounted; before the 404 handler.
   mountWeb(app, { webDir: deps.webDir ?? defaultWebDir(), pages: false });

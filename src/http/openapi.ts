@@ -12,7 +12,9 @@ function schemaOf(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown>
   return j;
 }
 
-function objectShape(s: z.ZodType | undefined): Record<string, { schema: Record<string, unknown>; required: boolean; description?: string }> {
+function objectShape(
+  s: z.ZodType | undefined,
+): Record<string, { schema: Record<string, unknown>; required: boolean; description?: string }> {
   if (!s) return {};
   const j = schemaOf(s, 'input');
   const props = (j.properties ?? {}) as Record<string, Record<string, unknown>>;
@@ -27,7 +29,7 @@ function objectShape(s: z.ZodType | undefined): Record<string, { schema: Record<
 
 export const PROBLEM_SCHEMA = {
   type: 'object',
-  description: 'RFC 9457 problem details with kyso\'s stable error `code` (docs/errors.md).',
+  description: "RFC 9457 problem details with kyso's stable error `code` (docs/errors.md).",
   required: ['type', 'title', 'status', 'code', 'detail', 'instance'],
   properties: {
     type: { type: 'string', format: 'uri' },
@@ -50,10 +52,22 @@ export function buildOpenApi(specs: readonly RouteSpec[], o: { publicUrl: string
     const pshape = objectShape(s.params);
     for (const name of pathNames) {
       if (!name) continue;
-      parameters.push({ name, in: 'path', required: true, schema: pshape[name]?.schema ?? { type: 'string' }, ...(pshape[name]?.description ? { description: pshape[name]?.description } : {}) });
+      parameters.push({
+        name,
+        in: 'path',
+        required: true,
+        schema: pshape[name]?.schema ?? { type: 'string' },
+        ...(pshape[name]?.description ? { description: pshape[name]?.description } : {}),
+      });
     }
     for (const [name, q] of Object.entries(objectShape(s.query))) {
-      parameters.push({ name, in: 'query', required: q.required, schema: q.schema, ...(q.description ? { description: q.description } : {}) });
+      parameters.push({
+        name,
+        in: 'query',
+        required: q.required,
+        schema: q.schema,
+        ...(q.description ? { description: q.description } : {}),
+      });
     }
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(s.responses)) {
@@ -61,9 +75,15 @@ export function buildOpenApi(specs: readonly RouteSpec[], o: { publicUrl: string
       responses[status] = { description: r.description, content: { [ct]: r.schema ? { schema: schemaOf(r.schema, 'output') } : {} } };
     }
     const problemStatuses = new Set<number>([400, 500]);
-    if (s.auth !== 'public') { problemStatuses.add(401); problemStatuses.add(403); }
+    if (s.auth !== 'public') {
+      problemStatuses.add(401);
+      problemStatuses.add(403);
+    }
     if (s.rateLimited) problemStatuses.add(429);
-    if (s.body || s.rawBody) { problemStatuses.add(413); problemStatuses.add(415); }
+    if (s.body || s.rawBody) {
+      problemStatuses.add(413);
+      problemStatuses.add(415);
+    }
     for (const st of problemStatuses) {
       if (!responses[st]) responses[st] = { $ref: `#/components/responses/Problem${st}` };
     }
@@ -78,25 +98,40 @@ export function buildOpenApi(specs: readonly RouteSpec[], o: { publicUrl: string
       ...(s.rateLimited ? { 'x-kyso-rate-limited': true } : {}),
     };
     if (s.body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(s.body, 'input') } } };
-    else if (s.rawBody) op.requestBody = { required: true, description: s.rawBody.description, content: { [s.rawBody.contentType]: { schema: s.rawBody.schema ?? { type: 'string', format: 'binary' } } } };
+    else if (s.rawBody)
+      op.requestBody = {
+        required: true,
+        description: s.rawBody.description,
+        content: { [s.rawBody.contentType]: { schema: s.rawBody.schema ?? { type: 'string', format: 'binary' } } },
+      };
     paths[p] ??= {};
     (paths[p] as Record<string, unknown>)[s.method] = op;
   }
   const problemResponses: Record<string, unknown> = {};
   for (const st of [400, 401, 403, 413, 415, 429, 500]) {
-    problemResponses[`Problem${st}`] = { description: `Problem (HTTP ${st})`, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    problemResponses[`Problem${st}`] = {
+      description: `Problem (HTTP ${st})`,
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
   }
   return {
     openapi: '3.1.0',
     info: {
       title: 'kyso',
       version: o.version,
-      description: 'Provincial CA (certificates, CRL, OCSP), PAdES signing, verification and electronic certified copies. Errors are RFC 9457 problem+json documents with a stable `code`.',
+      description:
+        'Provincial CA (certificates, CRL, OCSP), PAdES signing, verification and electronic certified copies. Errors are RFC 9457 problem+json documents with a stable `code`.',
     },
     servers: [{ url: o.publicUrl }],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Opaque API token (kyso_…); roles admin, ra-officer, signer, certifier, auditor.' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Opaque API token (kyso_…); roles admin, ra-officer, signer, certifier, auditor.',
+        },
+      },
       schemas: { Problem: PROBLEM_SCHEMA },
       responses: problemResponses,
     },

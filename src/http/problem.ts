@@ -102,9 +102,20 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone',
-  413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 423: 'Locked',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  423: 'Locked',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
 };
 
 /** `type` URI: a stable, dereferenceable-in-principle name per code (RFC 9457 §3.1.1). */
@@ -150,7 +161,12 @@ export function sendProblem(req: Request, res: Response, err: unknown, log?: Log
 /** For logs only: name, code and message; never request bodies. */
 export function describeError(err: unknown): Record<string, unknown> {
   if (err instanceof Error) {
-    return { name: err.name, message: err.message, ...(isAppError(err) ? { code: err.code } : {}), stack: err.stack?.split('\n').slice(0, 6).join('\n') };
+    return {
+      name: err.name,
+      message: err.message,
+      ...(isAppError(err) ? { code: err.code } : {}),
+      stack: err.stack?.split('\n').slice(0, 6).join('\n'),
+    };
   }
   return { value: String(err) };
 }

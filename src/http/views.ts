@@ -44,7 +44,14 @@ export function caView(c: CaRecord): Record<string, unknown> {
 }
 
 export function crlView(r: CrlRecord): Record<string, unknown> {
-  return { caId: r.caId, crlNumber: r.crlNumber, thisUpdate: iso(r.thisUpdate), nextUpdate: iso(r.nextUpdate), entryCount: r.entryCount, url: `/pki/crl/${r.caId}.crl` };
+  return {
+    caId: r.caId,
+    crlNumber: r.crlNumber,
+    thisUpdate: iso(r.thisUpdate),
+    nextUpdate: iso(r.nextUpdate),
+    entryCount: r.entryCount,
+    url: `/pki/crl/${r.caId}.crl`,
+  };
 }
 
 export function subscriberView(s: SubscriberRecord): Record<string, unknown> {

@@ -70,7 +70,9 @@ export function webPageRoutes(webDir: string): RouteSpec[] {
         return new Promise<void>((done, fail) => {
           securityHeaders(res);
           res.type('text/html; charset=utf-8');
-          res.sendFile(file, { root, dotfiles: 'deny', lastModified: true, etag: true, cacheControl: false }, (err) => (err ? fail(err) : done()));
+          res.sendFile(file, { root, dotfiles: 'deny', lastModified: true, etag: true, cacheControl: false }, (err) =>
+            err ? fail(err) : done(),
+          );
         });
       },
     }),

@@ -37,7 +37,9 @@ export class KeyStoreRouter implements KeyStore {
     const scheme = typeof uri === 'string' ? uriScheme(uri) : undefined;
     const adapter = scheme === undefined ? undefined : this.#byScheme.get(scheme);
     if (!adapter) {
-      throw new AppError('KEY_URI_UNSUPPORTED', `no key store serves the URI scheme ${scheme ?? '(none)'}`, { details: { scheme: scheme ?? null } });
+      throw new AppError('KEY_URI_UNSUPPORTED', `no key store serves the URI scheme ${scheme ?? '(none)'}`, {
+        details: { scheme: scheme ?? null },
+      });
     }
     return adapter;
   }

@@ -6,8 +6,7 @@ import type { Signer, SignatureAlgorithm } from '../core/signature-algorithms.js
  * `exportPkcs8`, which only the one-time PKCS#12 delivery of server-generated keys may call.
  */
 export type KeySpec =
-  | { readonly type: 'rsa'; readonly bits: 2048 | 3072 | 4096 }
-  | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384' };
+  { readonly type: 'rsa'; readonly bits: 2048 | 3072 | 4096 } | { readonly type: 'ec'; readonly curve: 'P-256' | 'P-384' };
 
 export interface KeyRef {
   /** e.g. `kyso-file:k_abc...` — the adapter is chosen by the scheme. */

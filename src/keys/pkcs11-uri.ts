@@ -48,7 +48,11 @@ export function formatPkcs11Uri(u: Pkcs11Uri): string {
 /** RFC 7512 §2.3 pchar minus ';' '?' '/' and '=' (kept safe for attribute values). */
 function pctText(s: string): string {
   return [...Buffer.from(s, 'utf8')]
-    .map((b) => (/[A-Za-z0-9\-._~:[\]@!$'()*+,&]/.test(String.fromCharCode(b)) && b < 0x80 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .map((b) =>
+      /[A-Za-z0-9\-._~:[\]@!$'()*+,&]/.test(String.fromCharCode(b)) && b < 0x80
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
     .join('');
 }
 

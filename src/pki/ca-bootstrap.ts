@@ -54,7 +54,14 @@ export async function ensureHierarchy(d: BootstrapDeps): Promise<{ created: stri
   }
   for (const id of ISSUING_CA_IDS) {
     if (!(await d.store.cas.get(id))) {
-      await createSubordinate(d, { id, kind: 'issuing', parentId: 'root', profile: 'issuing-ca', subject: subj(names[id] as string), keySpec: d.config.caKeySpec });
+      await createSubordinate(d, {
+        id,
+        kind: 'issuing',
+        parentId: 'root',
+        profile: 'issuing-ca',
+        subject: subj(names[id] as string),
+        keySpec: d.config.caKeySpec,
+      });
       created.push(id);
     }
   }
@@ -66,15 +73,28 @@ export async function ensureHierarchy(d: BootstrapDeps): Promise<{ created: stri
     const renew = existing && existing.notAfter.getTime() - d.clock.now().getTime() < RESPONDER_RENEW_BEFORE_MS;
     if (existing && !renew) continue;
     await createSubordinate(d, {
-      id, kind: 'ocsp-responder', parentId: caId, profile: 'ocsp-responder',
-      subject: subj(`OCSP - ${names[caId] as string}`), keySpec: LEAF_SERVICE_KEY, reuseKey: responderKey, replace: renew === true,
+      id,
+      kind: 'ocsp-responder',
+      parentId: caId,
+      profile: 'ocsp-responder',
+      subject: subj(`OCSP - ${names[caId] as string}`),
+      keySpec: LEAF_SERVICE_KEY,
+      reuseKey: responderKey,
+      replace: renew === true,
     });
     const now = await d.store.cas.get(id);
     if (now) responderKey ??= { uri: now.keyUri, spki: certificateInfo(now.certificateDer, 'INTERNAL').spki };
     created.push(id);
   }
   if (!(await d.store.cas.get('tsa'))) {
-    await createSubordinate(d, { id: 'tsa', kind: 'tsa', parentId: 'organizations', profile: 'tsa', subject: subj(`Dịch vụ cấp dấu thời gian tỉnh ${p}`), keySpec: LEAF_SERVICE_KEY });
+    await createSubordinate(d, {
+      id: 'tsa',
+      kind: 'tsa',
+      parentId: 'organizations',
+      profile: 'tsa',
+      subject: subj(`Dịch vụ cấp dấu thời gian tỉnh ${p}`),
+      keySpec: LEAF_SERVICE_KEY,
+    });
     created.push('tsa');
   }
   d.cas.invalidate();
@@ -101,29 +121,82 @@ async function createRoot(d: BootstrapDeps, subjectIn: SubjectFields): Promise<v
   const notBefore = new Date(Math.floor((now.getTime() - 60_000) / 1000) * 1000);
   const notAfter = new Date(addYears(notBefore, 20).getTime() - 1000);
   const template: CertificateTemplate = {
-    profile, serial: generateSerial(), subject, subjectDer, key, notBefore, notAfter,
+    profile,
+    serial: generateSerial(),
+    subject,
+    subjectDer,
+    key,
+    notBefore,
+    notAfter,
     issuer: { caId: 'root', nameDer: subjectDer, keyId: keyIdentifier(key.publicKeyBits), notBefore, notAfter, isCa: true, urls: {} },
-    selfSigned: true, renewal: false, policies: [],
+    selfSigned: true,
+    renewal: false,
+    policies: [],
   };
   assertLint(template);
   const tbs = encodeTbs(template, signer.algorithm);
   const subjectDn = renderName(subjectDer);
   const rec = await d.store.certificates.reserve({
-    id: newId('crt'), caId: 'root', serial: serialToHex(template.serial), profile: profile.id, subscriberId: null, requestId: null,
-    replacesId: null, subjectDn, spkiSha256: createHash('sha256').update(key.spki).digest('hex'), keyUri: ref.uri,
-    notBefore, notAfter, createdAt: now,
+    id: newId('crt'),
+    caId: 'root',
+    serial: serialToHex(template.serial),
+    profile: profile.id,
+    subscriberId: null,
+    requestId: null,
+    replacesId: null,
+    subjectDn,
+    spkiSha256: createHash('sha256').update(key.spki).digest('hex'),
+    keyUri: ref.uri,
+    notBefore,
+    notAfter,
+    createdAt: now,
   });
   const target = `root:${rec.serial}`;
-  await d.audit.append({ actor: 'system', role: 'system', action: 'ca.create.intent', target, outcome: 'success', details: { caId: 'root', subject: subjectDn } });
+  await d.audit.append({
+    actor: 'system',
+    role: 'system',
+    action: 'ca.create.intent',
+    target,
+    outcome: 'success',
+    details: { caId: 'root', subject: subjectDn },
+  });
   const der = await signTbs(tbs, signer);
   await d.store.certificates.markIssued(rec.id, der, d.clock.now());
-  await insertCa(d, { id: 'root', kind: 'root', parentId: null, keyUri: ref.uri, certificateDer: der, subjectDn, serial: rec.serial, notBefore, notAfter, status: 'active', createdAt: now });
-  await d.audit.append({ actor: 'system', role: 'system', action: 'ca.create', target, outcome: 'success', details: { caId: 'root', subject: subjectDn } });
+  await insertCa(d, {
+    id: 'root',
+    kind: 'root',
+    parentId: null,
+    keyUri: ref.uri,
+    certificateDer: der,
+    subjectDn,
+    serial: rec.serial,
+    notBefore,
+    notAfter,
+    status: 'active',
+    createdAt: now,
+  });
+  await d.audit.append({
+    actor: 'system',
+    role: 'system',
+    action: 'ca.create',
+    target,
+    outcome: 'success',
+    details: { caId: 'root', subject: subjectDn },
+  });
 }
 
 async function createSubordinate(
   d: BootstrapDeps,
-  o: { id: string; kind: CaKind; parentId: string; profile: ProfileId; subject: SubjectFields; keySpec: KeySpec; reuseKey?: { uri: string; spki: Buffer } | undefined; replace?: boolean },
+  o: {
+    id: string;
+    kind: CaKind;
+    parentId: string;
+    profile: ProfileId;
+    subject: SubjectFields;
+    keySpec: KeySpec;
+    reuseKey?: { uri: string; spki: Buffer } | undefined;
+    replace?: boolean;
+  },
 ): Promise<void> {
   const parent = await d.cas.get(o.parentId);
   const profile = PROFILES[o.profile];
@@ -133,15 +206,45 @@ async function createSubordinate(
   const days = Math.min(profile.defaultDays, Math.floor(maxMs / 86_400_000) - 1);
   if (days < 1) throw new AppError('CONFIG_INVALID', `CA ${o.parentId} expires too soon to issue ${o.id}`);
   const res = await d.issuance.run(SYSTEM_ACTOR, {
-    profile: o.profile, caId: o.parentId, subject: o.subject, validityDays: days, renewal: false,
+    profile: o.profile,
+    caId: o.parentId,
+    subject: o.subject,
+    validityDays: days,
+    renewal: false,
     key: { existingSpki: ref.publicKeySpki, keyUri: ref.uri },
   });
   const c = res.certificate;
   if (o.replace) {
-    await d.store.cas.updateCertificate(o.id, { keyUri: ref.uri, certificateDer: res.der, serial: c.serial, notBefore: c.notBefore, notAfter: c.notAfter, subjectDn: c.subjectDn });
+    await d.store.cas.updateCertificate(o.id, {
+      keyUri: ref.uri,
+      certificateDer: res.der,
+      serial: c.serial,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      subjectDn: c.subjectDn,
+    });
   } else {
-    await insertCa(d, { id: o.id, kind: o.kind, parentId: o.parentId, keyUri: ref.uri, certificateDer: res.der, subjectDn: c.subjectDn, serial: c.serial, notBefore: c.notBefore, notAfter: c.notAfter, status: 'active', createdAt: d.clock.now() });
+    await insertCa(d, {
+      id: o.id,
+      kind: o.kind,
+      parentId: o.parentId,
+      keyUri: ref.uri,
+      certificateDer: res.der,
+      subjectDn: c.subjectDn,
+      serial: c.serial,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+      status: 'active',
+      createdAt: d.clock.now(),
+    });
   }
-  await d.audit.append({ actor: 'system', role: 'system', action: o.replace ? 'ca.renew' : 'ca.create', target: `${o.parentId}:${c.serial}`, outcome: 'success', details: { caId: o.id, kind: o.kind, subject: c.subjectDn } });
+  await d.audit.append({
+    actor: 'system',
+    role: 'system',
+    action: o.replace ? 'ca.renew' : 'ca.create',
+    target: `${o.parentId}:${c.serial}`,
+    outcome: 'success',
+    details: { caId: o.id, kind: o.kind, subject: c.subjectDn },
+  });
   d.cas.invalidate(o.id);
 }

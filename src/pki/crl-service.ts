@@ -50,16 +50,30 @@ export class CrlService {
     const entries: Buffer[] = [];
     let after: string | undefined;
     for (;;) {
-      const rows = await this.d.store.certificates.listRevoked(caId, { limit: PAGE, notExpiredAt: thisUpdate, ...(after ? { afterSerial: after } : {}) });
+      const rows = await this.d.store.certificates.listRevoked(caId, {
+        limit: PAGE,
+        notExpiredAt: thisUpdate,
+        ...(after ? { afterSerial: after } : {}),
+      });
       for (const r of rows) entries.push(encodeCrlEntry(r));
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1]?.serial;
     }
     const crlNumber = await this.d.store.cas.allocateCrlNumber(caId);
-    const der = await buildCrl({ issuerNameDer: ca.issuer.nameDer, issuerKeyId: ca.keyId, crlNumber, thisUpdate, nextUpdate, entries }, await ca.signer());
+    const der = await buildCrl(
+      { issuerNameDer: ca.issuer.nameDer, issuerKeyId: ca.keyId, crlNumber, thisUpdate, nextUpdate, entries },
+      await ca.signer(),
+    );
     const rec: CrlRecord = { caId, crlNumber, thisUpdate, nextUpdate, der, entryCount: entries.length, createdAt: this.d.clock.now() };
     await this.d.store.crls.save(rec);
-    await this.d.audit.append({ actor: 'system', role: 'system', action: 'crl.generate', target: caId, outcome: 'success', details: { crlNumber, entries: entries.length, nextUpdate: nextUpdate.toISOString() } });
+    await this.d.audit.append({
+      actor: 'system',
+      role: 'system',
+      action: 'crl.generate',
+      target: caId,
+      outcome: 'success',
+      details: { crlNumber, entries: entries.length, nextUpdate: nextUpdate.toISOString() },
+    });
     await this.d.store.crls.prune(caId, 5).catch(() => 0);
     return rec;
   }
@@ -94,7 +108,9 @@ export class CrlService {
     const t = setInterval(() => {
       if (running) return;
       running = true;
-      this.tick().catch(onError).finally(() => (running = false));
+      this.tick()
+        .catch(onError)
+        .finally(() => (running = false));
     }, everyMs);
     t.unref();
     return () => clearInterval(t);

@@ -131,7 +131,12 @@ export function parseCsr(input: Buffer | string): ParsedCsr {
   };
 }
 
-function safeVerify(hash: string, data: Buffer, key: KeyObject | { key: KeyObject; padding: number; saltLength: number }, sig: Buffer): boolean {
+function safeVerify(
+  hash: string,
+  data: Buffer,
+  key: KeyObject | { key: KeyObject; padding: number; saltLength: number },
+  sig: Buffer,
+): boolean {
   try {
     return nodeVerify(hash, data, key, sig);
   } catch {

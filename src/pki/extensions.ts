@@ -67,11 +67,7 @@ export function certificatePolicies(policyOids: readonly string[], cpsUrl?: stri
   return extension(
     OID.certificatePolicies,
     false,
-    seq(
-      ...policyOids.map((p) =>
-        cpsUrl ? seq(oid(p), seq(seq(oid(OID.cpsQualifier), ia5(cpsUrl)))) : seq(oid(p)),
-      ),
-    ),
+    seq(...policyOids.map((p) => (cpsUrl ? seq(oid(p), seq(seq(oid(OID.cpsQualifier), ia5(cpsUrl)))) : seq(oid(p))))),
   );
 }
 

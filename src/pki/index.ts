@@ -40,7 +40,9 @@ export function createPkiServices(d: {
   const crl = new CrlService({ store, audit, clock, cas, config });
   const ocsp = new OcspService({ store, cas, clock, config });
   const lifecycle = new LifecycleService({
-    store, audit, clock,
+    store,
+    audit,
+    clock,
     onStatusChange: (caId, serial) => {
       crl.markDirty(caId);
       ocsp.invalidate(caId, serial);
@@ -49,7 +51,13 @@ export function createPkiServices(d: {
   });
   const ra = new RaService({ store, audit, clock, issuance, lifecycle });
   return {
-    config, cas, issuance, lifecycle, ra, crl, ocsp,
+    config,
+    cas,
+    issuance,
+    lifecycle,
+    ra,
+    crl,
+    ocsp,
     async bootstrap() {
       const r = await ensureHierarchy({ store, keys, audit, clock, cas, issuance, config });
       cas.invalidate();

@@ -80,7 +80,8 @@ export class IssuanceService {
     if (input.subscriberId) {
       const sub = await this.d.store.subscribers.get(input.subscriberId);
       if (!sub) throw new AppError('SUBSCRIBER_NOT_FOUND', 'subscriber not found', { details: { subscriberId: input.subscriberId } });
-      if (!p.subscriberKinds.includes(sub.kind)) throw new AppError('VALIDATION_FAILED', `profile ${p.id} is not for a ${sub.kind} subscriber`, { details: { field: 'profile' } });
+      if (!p.subscriberKinds.includes(sub.kind))
+        throw new AppError('VALIDATION_FAILED', `profile ${p.id} is not for a ${sub.kind} subscriber`, { details: { field: 'profile' } });
     }
     return this.run(actor, { ...input, renewal: false });
   }
@@ -104,7 +105,14 @@ export class IssuanceService {
       'interrupted issuance (recovered at start-up)',
       now,
     );
-    if (n > 0) await this.d.audit.append({ actor: 'system', role: 'system', action: 'certificate.recover-pending', outcome: 'success', details: { failed: n } });
+    if (n > 0)
+      await this.d.audit.append({
+        actor: 'system',
+        role: 'system',
+        action: 'certificate.recover-pending',
+        outcome: 'success',
+        details: { failed: n },
+      });
     return n;
   }
 
@@ -119,7 +127,8 @@ export class IssuanceService {
     const subject = normalizeSubject(input.subject);
     const subjectDer = encodeSubject(subject);
     const ca = await this.d.cas.get(input.caId ?? profile.defaultCaId);
-    if (ca.record.kind !== 'issuing' && ca.record.kind !== 'root') throw new AppError('CA_UNKNOWN', `${ca.record.id} is not a certificate-issuing CA`);
+    if (ca.record.kind !== 'issuing' && ca.record.kind !== 'root')
+      throw new AppError('CA_UNKNOWN', `${ca.record.id} is not a certificate-issuing CA`);
     const now = this.d.clock.now();
     const notBefore = new Date(Math.floor((now.getTime() - BACKDATE_MS) / 1000) * 1000);
     const notAfter = validityFor(profile, notBefore, input.validityDays, input.renewal);
@@ -137,11 +146,18 @@ export class IssuanceService {
       // short one (`--password PW`). Only an empty password, which would leave the key
       // effectively unprotected, is refused.
       if (typeof k.pkcs12Password !== 'string' || k.pkcs12Password.length === 0) {
-        throw new AppError('VALIDATION_FAILED', 'a PKCS#12 password is required for server-side key generation', { details: { field: 'pkcs12Password' } });
+        throw new AppError('VALIDATION_FAILED', 'a PKCS#12 password is required for server-side key generation', {
+          details: { field: 'pkcs12Password' },
+        });
       }
       const spec = k.generate ?? this.d.config.subscriberKeySpec;
       const ref = await this.d.keys.generate(spec, `subscriber:${subject.commonName}`);
-      generated = { uri: ref.uri, password: k.pkcs12Password, friendlyName: k.friendlyName ?? subject.commonName, keep: k.keepKey === true };
+      generated = {
+        uri: ref.uri,
+        password: k.pkcs12Password,
+        friendlyName: k.friendlyName ?? subject.commonName,
+        keep: k.keepKey === true,
+      };
       key = subjectKeyFromSpki(ref.publicKeySpki);
       if (generated.keep) keyUri = ref.uri;
     }
@@ -156,14 +172,29 @@ export class IssuanceService {
     actor: Actor,
     input: InternalIssue,
     x: {
-      profile: ReturnType<typeof getProfile>; subject: SubjectFields; subjectDer: Buffer; ca: LoadedCa; notBefore: Date; notAfter: Date;
-      key: SubjectKey; keyUri: string | null; generated: { uri: string; password: string; friendlyName: string | undefined; keep: boolean } | undefined;
+      profile: ReturnType<typeof getProfile>;
+      subject: SubjectFields;
+      subjectDer: Buffer;
+      ca: LoadedCa;
+      notBefore: Date;
+      notAfter: Date;
+      key: SubjectKey;
+      keyUri: string | null;
+      generated: { uri: string; password: string; friendlyName: string | undefined; keep: boolean } | undefined;
     },
   ): Promise<IssueResult> {
     const signer = await x.ca.signer();
     const base = {
-      profile: x.profile, subject: x.subject, subjectDer: x.subjectDer, key: x.key, notBefore: x.notBefore, notAfter: x.notAfter,
-      issuer: x.ca.issuer, selfSigned: false, renewal: input.renewal, policies: this.d.config.policyOids,
+      profile: x.profile,
+      subject: x.subject,
+      subjectDer: x.subjectDer,
+      key: x.key,
+      notBefore: x.notBefore,
+      notAfter: x.notAfter,
+      issuer: x.ca.issuer,
+      selfSigned: false,
+      renewal: input.renewal,
+      policies: this.d.config.policyOids,
       ...(this.d.config.cpsUrl ? { cpsUrl: this.d.config.cpsUrl } : {}),
     };
     // ---- lint, then record intent; a serial collision (astronomically rare) retries with a new one
@@ -178,22 +209,47 @@ export class IssuanceService {
       assertEncoding(tbs);
       try {
         record = await this.d.store.certificates.reserve({
-          id: newId('crt'), caId: x.ca.record.id, serial: serialToHex(template.serial), profile: x.profile.id,
-          subscriberId: input.subscriberId ?? null, requestId: input.requestId ?? null, replacesId: input.replacesId ?? null,
-          subjectDn, spkiSha256: createHash('sha256').update(x.key.spki).digest('hex'), keyUri: x.keyUri,
-          notBefore: x.notBefore, notAfter: x.notAfter, createdAt: this.d.clock.now(),
+          id: newId('crt'),
+          caId: x.ca.record.id,
+          serial: serialToHex(template.serial),
+          profile: x.profile.id,
+          subscriberId: input.subscriberId ?? null,
+          requestId: input.requestId ?? null,
+          replacesId: input.replacesId ?? null,
+          subjectDn,
+          spkiSha256: createHash('sha256').update(x.key.spki).digest('hex'),
+          keyUri: x.keyUri,
+          notBefore: x.notBefore,
+          notAfter: x.notAfter,
+          createdAt: this.d.clock.now(),
         });
       } catch (e) {
         if (!isAppError(e, 'STORE_CONSTRAINT') || attempt >= 2) throw e;
       }
     }
     const target = `${x.ca.record.id}:${record.serial}`;
-    const details = { certificateId: record.id, profile: x.profile.id, caId: x.ca.record.id, serial: record.serial, subject: subjectDn, requestId: input.requestId ?? null, replacesId: input.replacesId ?? null, renewal: input.renewal };
+    const details = {
+      certificateId: record.id,
+      profile: x.profile.id,
+      caId: x.ca.record.id,
+      serial: record.serial,
+      subject: subjectDn,
+      requestId: input.requestId ?? null,
+      replacesId: input.replacesId ?? null,
+      renewal: input.renewal,
+    };
     // ---- audit the intent (no signature without an audit record), sign once, audit the result
     let der: Buffer;
     let issuedAt = this.d.clock.now();
     try {
-      await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue.intent', target, outcome: 'success', details });
+      await this.d.audit.append({
+        actor: actor.id,
+        role: actor.role,
+        action: 'certificate.issue.intent',
+        target,
+        outcome: 'success',
+        details,
+      });
       der = await signTbs(tbs as Buffer, signer);
       issuedAt = this.d.clock.now();
       if (!(await this.d.store.certificates.markIssued(record.id, der, issuedAt))) {
@@ -202,7 +258,16 @@ export class IssuanceService {
     } catch (e) {
       const why = isAppError(e) ? e.code : 'INTERNAL';
       await this.d.store.certificates.markFailed(record.id, why, this.d.clock.now()).catch(() => undefined);
-      await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue', target, outcome: 'failure', details: { ...details, error: why } }).catch(() => undefined);
+      await this.d.audit
+        .append({
+          actor: actor.id,
+          role: actor.role,
+          action: 'certificate.issue',
+          target,
+          outcome: 'failure',
+          details: { ...details, error: why },
+        })
+        .catch(() => undefined);
       throw e;
     }
     await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue', target, outcome: 'success', details });
@@ -213,12 +278,17 @@ export class IssuanceService {
     if (x.generated) {
       pkcs12 = buildPkcs12({
         privateKeyPkcs8: await this.d.keys.exportPkcs8(x.generated.uri),
-        certificate: der, chain, password: x.generated.password,
+        certificate: der,
+        chain,
+        password: x.generated.password,
         ...(x.generated.friendlyName ? { friendlyName: x.generated.friendlyName } : {}),
       });
     }
     return {
-      certificate: issued, der, chain, ...(pkcs12 ? { pkcs12 } : {}),
+      certificate: issued,
+      der,
+      chain,
+      ...(pkcs12 ? { pkcs12 } : {}),
       get pem() {
         return pemEncode('CERTIFICATE', der);
       },

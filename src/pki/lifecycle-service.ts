@@ -33,8 +33,11 @@ export class LifecycleService {
       const serial = normalizeSerial(ref.serial);
       if (ref.caId) c = await this.d.store.certificates.findBySerial(ref.caId, serial);
       else {
-        const all = (await this.d.store.certificates.findBySerialAnyCa(serial)).filter((x) => x.status !== 'failed' && x.status !== 'pending');
-        if (all.length > 1) throw new AppError('CONFLICT', 'serial exists under several CAs: name the CA', { details: { cas: all.map((x) => x.caId) } });
+        const all = (await this.d.store.certificates.findBySerialAnyCa(serial)).filter(
+          (x) => x.status !== 'failed' && x.status !== 'pending',
+        );
+        if (all.length > 1)
+          throw new AppError('CONFLICT', 'serial exists under several CAs: name the CA', { details: { cas: all.map((x) => x.caId) } });
         c = all[0];
       }
     }
@@ -48,15 +51,27 @@ export class LifecycleService {
   }
 
   /** Permanent revocation; reason by RFC 5280 name or number (not certificateHold). */
-  async revoke(actor: Actor, ref: CertificateRef, o: { reason?: string | number; invalidityDate?: Date | string | null } = {}): Promise<CertificateRecord> {
+  async revoke(
+    actor: Actor,
+    ref: CertificateRef,
+    o: { reason?: string | number; invalidityDate?: Date | string | null } = {},
+  ): Promise<CertificateRecord> {
     requireRole(actor, LIFECYCLE_ROLES, 'revoke certificates');
     const reason = parseRevocationReason(o.reason);
     const c = await this.find(ref);
     const invalidityDate = this.#invalidity(o.invalidityDate, c);
-    if (c.status === 'revoked') return this.#refuse(actor, 'certificate.revoke', c, 'CERT_ALREADY_REVOKED', 'certificate is already revoked');
-    if (c.status !== 'active' && c.status !== 'on-hold') return this.#refuse(actor, 'certificate.revoke', c, 'CERT_NOT_ACTIVE', `certificate is ${c.status}`);
+    if (c.status === 'revoked')
+      return this.#refuse(actor, 'certificate.revoke', c, 'CERT_ALREADY_REVOKED', 'certificate is already revoked');
+    if (c.status !== 'active' && c.status !== 'on-hold')
+      return this.#refuse(actor, 'certificate.revoke', c, 'CERT_NOT_ACTIVE', `certificate is ${c.status}`);
     const at = this.d.clock.now();
-    return this.#change(actor, 'certificate.revoke', c, c.status, { status: 'revoked', revocationReason: reason, revokedAt: at, invalidityDate, at });
+    return this.#change(actor, 'certificate.revoke', c, c.status, {
+      status: 'revoked',
+      revocationReason: reason,
+      revokedAt: at,
+      invalidityDate,
+      at,
+    });
   }
 
   /** Suspend: revoked with reason certificateHold until released. */
@@ -66,9 +81,16 @@ export class LifecycleService {
     const invalidityDate = this.#invalidity(o.invalidityDate, c);
     if (c.status === 'revoked') return this.#refuse(actor, 'certificate.suspend', c, 'CERT_ALREADY_REVOKED', 'certificate is revoked');
     if (c.status !== 'active') return this.#refuse(actor, 'certificate.suspend', c, 'CERT_NOT_ACTIVE', `certificate is ${c.status}`);
-    if (c.notAfter <= this.d.clock.now()) return this.#refuse(actor, 'certificate.suspend', c, 'CERT_NOT_ACTIVE', 'certificate has expired');
+    if (c.notAfter <= this.d.clock.now())
+      return this.#refuse(actor, 'certificate.suspend', c, 'CERT_NOT_ACTIVE', 'certificate has expired');
     const at = this.d.clock.now();
-    return this.#change(actor, 'certificate.suspend', c, 'active', { status: 'on-hold', revocationReason: 'certificateHold', revokedAt: at, invalidityDate, at });
+    return this.#change(actor, 'certificate.suspend', c, 'active', {
+      status: 'on-hold',
+      revocationReason: 'certificateHold',
+      revokedAt: at,
+      invalidityDate,
+      at,
+    });
   }
 
   /** Release from hold: the certificate is good again and leaves the next CRL (§5.3.1 removeFromCRL semantics). */
@@ -77,26 +99,57 @@ export class LifecycleService {
     const c = await this.find(ref);
     if (c.status !== 'on-hold') return this.#refuse(actor, 'certificate.release', c, 'CERT_NOT_ON_HOLD', 'certificate is not on hold');
     const at = this.d.clock.now();
-    return this.#change(actor, 'certificate.release', c, 'on-hold', { status: 'active', revocationReason: null, revokedAt: null, invalidityDate: null, at });
+    return this.#change(actor, 'certificate.release', c, 'on-hold', {
+      status: 'active',
+      revocationReason: null,
+      revokedAt: null,
+      invalidityDate: null,
+      at,
+    });
   }
 
   #invalidity(v: Date | string | null | undefined, c: CertificateRecord): Date | null {
     if (v === undefined || v === null || v === '') return null;
     const d = v instanceof Date ? v : new Date(v);
-    if (!Number.isFinite(d.getTime())) throw new AppError('VALIDATION_FAILED', 'invalidityDate is not a date', { details: { field: 'invalidityDate' } });
-    if (d > this.d.clock.now()) throw new AppError('VALIDATION_FAILED', 'invalidityDate is in the future', { details: { field: 'invalidityDate' } });
-    if (d < new Date(c.notBefore.getTime() - 86_400_000)) throw new AppError('VALIDATION_FAILED', 'invalidityDate precedes the certificate', { details: { field: 'invalidityDate' } });
+    if (!Number.isFinite(d.getTime()))
+      throw new AppError('VALIDATION_FAILED', 'invalidityDate is not a date', { details: { field: 'invalidityDate' } });
+    if (d > this.d.clock.now())
+      throw new AppError('VALIDATION_FAILED', 'invalidityDate is in the future', { details: { field: 'invalidityDate' } });
+    if (d < new Date(c.notBefore.getTime() - 86_400_000))
+      throw new AppError('VALIDATION_FAILED', 'invalidityDate precedes the certificate', { details: { field: 'invalidityDate' } });
     return d;
   }
 
-  async #refuse(actor: Actor, action: string, c: CertificateRecord, code: 'CERT_ALREADY_REVOKED' | 'CERT_NOT_ON_HOLD' | 'CERT_NOT_ACTIVE', msg: string): Promise<never> {
-    await this.d.audit.append({ actor: actor.id, role: actor.role, action, target: `${c.caId}:${c.serial}`, outcome: 'failure', details: { certificateId: c.id, error: code } });
+  async #refuse(
+    actor: Actor,
+    action: string,
+    c: CertificateRecord,
+    code: 'CERT_ALREADY_REVOKED' | 'CERT_NOT_ON_HOLD' | 'CERT_NOT_ACTIVE',
+    msg: string,
+  ): Promise<never> {
+    await this.d.audit.append({
+      actor: actor.id,
+      role: actor.role,
+      action,
+      target: `${c.caId}:${c.serial}`,
+      outcome: 'failure',
+      details: { certificateId: c.id, error: code },
+    });
     throw new AppError(code, msg, { details: { certificateId: c.id, status: c.status } });
   }
 
   async #change(
-    actor: Actor, action: string, c: CertificateRecord, expected: CertificateStatus,
-    change: { status: 'active' | 'on-hold' | 'revoked'; revocationReason: StoredRevocationReason | null; revokedAt: Date | null; invalidityDate: Date | null; at: Date },
+    actor: Actor,
+    action: string,
+    c: CertificateRecord,
+    expected: CertificateStatus,
+    change: {
+      status: 'active' | 'on-hold' | 'revoked';
+      revocationReason: StoredRevocationReason | null;
+      revokedAt: Date | null;
+      invalidityDate: Date | null;
+      at: Date;
+    },
   ): Promise<CertificateRecord> {
     const target = `${c.caId}:${c.serial}`;
     const ok = await this.d.store.certificates.changeStatus(c.id, expected, change);
@@ -104,12 +157,29 @@ export class LifecycleService {
       // Lost a race with another change: report against the status that won.
       const now = await this.d.store.certificates.findById(c.id);
       const code = now?.status === 'revoked' ? 'CERT_ALREADY_REVOKED' : action === 'certificate.release' ? 'CERT_NOT_ON_HOLD' : 'CONFLICT';
-      await this.d.audit.append({ actor: actor.id, role: actor.role, action, target, outcome: 'failure', details: { certificateId: c.id, error: code } });
+      await this.d.audit.append({
+        actor: actor.id,
+        role: actor.role,
+        action,
+        target,
+        outcome: 'failure',
+        details: { certificateId: c.id, error: code },
+      });
       throw new AppError(code, 'certificate status changed concurrently', { details: { certificateId: c.id, status: now?.status } });
     }
     await this.d.audit.append({
-      actor: actor.id, role: actor.role, action, target, outcome: 'success',
-      details: { certificateId: c.id, from: expected, to: change.status, reason: change.revocationReason, invalidityDate: change.invalidityDate?.toISOString() ?? null },
+      actor: actor.id,
+      role: actor.role,
+      action,
+      target,
+      outcome: 'success',
+      details: {
+        certificateId: c.id,
+        from: expected,
+        to: change.status,
+        reason: change.revocationReason,
+        invalidityDate: change.invalidityDate?.toISOString() ?? null,
+      },
     });
     this.d.onStatusChange?.(c.caId, c.serial);
     return (await this.d.store.certificates.findById(c.id)) as CertificateRecord;

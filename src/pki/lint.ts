@@ -47,9 +47,12 @@ export function lintCertificate(t: CertificateTemplate, tbs?: Buffer): string[] 
   if (!p.isCa && ku.has('keyCertSign')) problems.push('end-entity with keyCertSign');
   if (k.asymmetricKeyType === 'ec' && ku.has('keyEncipherment')) problems.push('keyEncipherment with an EC key');
   if (!p.isCa && !ku.has('digitalSignature')) problems.push('end-entity without digitalSignature');
-  if (p.id === 'ocsp-responder' && (!p.eku.includes(OID.kpOcspSigning) || !p.ocspNoCheck)) problems.push('OCSP responder needs OCSPSigning and ocsp-nocheck');
-  if (p.id === 'tsa' && (p.eku.length !== 1 || p.eku[0] !== OID.kpTimeStamping || !p.ekuCritical)) problems.push('TSA needs exactly one critical EKU timeStamping (RFC 3161 §2.3)');
-  if (p.eku.includes(OID.kpDocumentSigning) && !p.eku.includes(OID.kpEmailProtection)) problems.push('document signing EKU without emailProtection (NSS rejects it)');
+  if (p.id === 'ocsp-responder' && (!p.eku.includes(OID.kpOcspSigning) || !p.ocspNoCheck))
+    problems.push('OCSP responder needs OCSPSigning and ocsp-nocheck');
+  if (p.id === 'tsa' && (p.eku.length !== 1 || p.eku[0] !== OID.kpTimeStamping || !p.ekuCritical))
+    problems.push('TSA needs exactly one critical EKU timeStamping (RFC 3161 §2.3)');
+  if (p.eku.includes(OID.kpDocumentSigning) && !p.eku.includes(OID.kpEmailProtection))
+    problems.push('document signing EKU without emailProtection (NSS rejects it)');
   if (p.isCa && p.eku.length) problems.push('CA certificate with EKU');
   // subject
   if (!t.subject.commonName || !t.subject.commonName.trim()) problems.push('subject CN is empty');
@@ -64,7 +67,8 @@ export function lintCertificate(t: CertificateTemplate, tbs?: Buffer): string[] 
     if (!t.issuer.urls.crl) problems.push('no CRL distribution point URL');
     if (!t.issuer.urls.ocsp && !p.isCa) problems.push('no OCSP URL');
   }
-  for (const u of Object.values(t.issuer.urls)) if (u && !/^https?:\/\/[\x21-\x7e]+$/.test(u)) problems.push(`URL ${u} is not an ASCII http(s) URI`);
+  for (const u of Object.values(t.issuer.urls))
+    if (u && !/^https?:\/\/[\x21-\x7e]+$/.test(u)) problems.push(`URL ${u} is not an ASCII http(s) URI`);
   for (const o of t.policies) if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(o)) problems.push(`policy ${o} is not an OID`);
   // the encoding itself
   if (tbs) {
@@ -90,5 +94,8 @@ export function assertEncoding(tbs: Buffer): void {
   } catch {
     ok = false;
   }
-  if (!ok) throw new AppError('LINT_FAILED', 'certificate failed lint: TBSCertificate is not one DER element', { details: { problems: ['TBSCertificate is not valid DER'] } });
+  if (!ok)
+    throw new AppError('LINT_FAILED', 'certificate failed lint: TBSCertificate is not one DER element', {
+      details: { problems: ['TBSCertificate is not valid DER'] },
+    });
 }

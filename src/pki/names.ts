@@ -54,7 +54,8 @@ function text(field: string, value: string | undefined, max: number, required = 
     return undefined;
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new AppError('SUBJECT_INVALID', `${field} contains control characters`, { details: { field } });
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v))
+    throw new AppError('SUBJECT_INVALID', `${field} contains control characters`, { details: { field } });
   if ([...v].length > max) throw new AppError('SUBJECT_INVALID', `${field} longer than ${max} characters`, { details: { field, max } });
   return v;
 }
@@ -63,9 +64,15 @@ function text(field: string, value: string | undefined, max: number, required = 
 export function normalizeSubject(s: SubjectFields): SubjectFields {
   if (!s || typeof s !== 'object') throw new AppError('SUBJECT_INVALID', 'subject is required');
   const country = (s.country ?? 'VN').trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(country)) throw new AppError('SUBJECT_INVALID', 'country must be a two-letter ISO 3166 code', { details: { field: 'country' } });
+  if (!/^[A-Z]{2}$/.test(country))
+    throw new AppError('SUBJECT_INVALID', 'country must be a two-letter ISO 3166 code', { details: { field: 'country' } });
   const email = text('email', s.email, MAX.email);
-  if (email !== undefined && !/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(email)) {
+  if (
+    email !== undefined &&
+    !/^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/.test(
+      email,
+    )
+  ) {
     throw new AppError('SUBJECT_INVALID', 'email is not a valid ASCII e-mail address', { details: { field: 'email' } });
   }
   const ous = (s.organizationalUnits ?? []).map((u, i) => text(`organizationalUnits[${i}]`, u, MAX.ou, true) as string);

@@ -5,8 +5,15 @@ import type { CaRegistry, LoadedCa } from './ca-registry.js';
 import { ocspResponderId } from './ca-bootstrap.js';
 import type { PkiConfig } from './config.js';
 import {
-  buildOcspResponse, decodeOcspGetPath, issuerHashes, ocspErrorResponse, parseOcspRequest,
-  type OcspCertStatus, type OcspResponder, type OcspResponseStatus, type OcspSingle,
+  buildOcspResponse,
+  decodeOcspGetPath,
+  issuerHashes,
+  ocspErrorResponse,
+  parseOcspRequest,
+  type OcspCertStatus,
+  type OcspResponder,
+  type OcspResponseStatus,
+  type OcspSingle,
 } from './ocsp.js';
 import type { CertificateRecord, PkiStore } from './ports.js';
 import { reasonCode } from './revocation-reasons.js';
@@ -49,7 +56,11 @@ function fingerprint(c: CertificateRecord | undefined): string {
 function statusOf(c: CertificateRecord | undefined): OcspCertStatus {
   if (!c || c.status === 'pending' || c.status === 'failed') return { kind: 'unknown' };
   if (c.status === 'active') return { kind: 'good' };
-  return { kind: 'revoked', revokedAt: c.revokedAt ?? c.updatedAt, reasonCode: c.revocationReason ? reasonCode(c.revocationReason) : undefined };
+  return {
+    kind: 'revoked',
+    revokedAt: c.revokedAt ?? c.updatedAt,
+    reasonCode: c.revocationReason ? reasonCode(c.revocationReason) : undefined,
+  };
 }
 
 /**
@@ -110,7 +121,11 @@ export class OcspService {
       if (req.certIds.length === 1 && !req.nonceExtension && first) {
         const e = await this.#cached(caId, first.serial, first.raw, responder);
         const maxAgeSeconds = Math.max(0, Math.floor((e.nextUpdate.getTime() - this.d.clock.now().getTime()) / 1000));
-        return { der: e.der, status: 'successful', cache: { producedAt: e.producedAt, nextUpdate: e.nextUpdate, maxAgeSeconds, etag: e.etag } };
+        return {
+          der: e.der,
+          status: 'successful',
+          cache: { producedAt: e.producedAt, nextUpdate: e.nextUpdate, maxAgeSeconds, etag: e.etag },
+        };
       }
       const now = this.#now();
       const singles: OcspSingle[] = [];
@@ -122,7 +137,11 @@ export class OcspService {
       const der = await buildOcspResponse({ responder, producedAt: now, singles, nonceExtension: req.nonceExtension });
       return { der, status: 'successful' };
     } catch (e) {
-      return { der: ocspErrorResponse(isAppError(e, 'STORE_UNAVAILABLE') ? 'tryLater' : 'internalError'), status: isAppError(e, 'STORE_UNAVAILABLE') ? 'tryLater' : 'internalError', error: e };
+      return {
+        der: ocspErrorResponse(isAppError(e, 'STORE_UNAVAILABLE') ? 'tryLater' : 'internalError'),
+        status: isAppError(e, 'STORE_UNAVAILABLE') ? 'tryLater' : 'internalError',
+        error: e,
+      };
     }
   }
 
@@ -148,9 +167,16 @@ export class OcspService {
         const now = this.#now();
         const nextUpdate = this.#nextUpdate(now);
         this.signed++;
-        const der = await buildOcspResponse({ responder, producedAt: now, singles: [{ certIdRaw, status: statusOf(rec), thisUpdate: now, nextUpdate }] });
+        const der = await buildOcspResponse({
+          responder,
+          producedAt: now,
+          singles: [{ certIdRaw, status: statusOf(rec), thisUpdate: now, nextUpdate }],
+        });
         const entry: CacheEntry = {
-          der, fingerprint: fp, producedAt: now, nextUpdate,
+          der,
+          fingerprint: fp,
+          producedAt: now,
+          nextUpdate,
           refreshAt: now.getTime() + (nextUpdate.getTime() - now.getTime()) * 0.75,
           etag: `"${createHash('sha1').update(der).digest('hex')}"`,
         };

@@ -14,7 +14,12 @@ import { serialToHex } from './serial.js';
 
 export type OcspResponseStatus = 'successful' | 'malformedRequest' | 'internalError' | 'tryLater' | 'sigRequired' | 'unauthorized';
 const STATUS_CODES: Record<OcspResponseStatus, number> = {
-  successful: 0, malformedRequest: 1, internalError: 2, tryLater: 3, sigRequired: 5, unauthorized: 6,
+  successful: 0,
+  malformedRequest: 1,
+  internalError: 2,
+  tryLater: 3,
+  sigRequired: 5,
+  unauthorized: 6,
 };
 
 const HASH_NAMES: Record<string, string> = {
@@ -61,7 +66,11 @@ export function decodeOcspGetPath(segment: string): Buffer {
     malformed('bad URL encoding');
   }
   // A '+' turned into a space by a form-style decoder is put back; base64url is accepted too.
-  s = s.replace(/ /g, '+').replace(/[\r\n\t]/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  s = s
+    .replace(/ /g, '+')
+    .replace(/[\r\n\t]/g, '')
+    .replace(/-/g, '+')
+    .replace(/_/g, '/');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length === 0) malformed('not base64');
   return Buffer.from(s, 'base64');
 }
@@ -91,11 +100,21 @@ export function parseOcspRequest(der: Buffer): OcspRequest {
       const [cid] = children(r, C, DER);
       if (!cid || cid.tag !== 0x30) malformed('no CertID');
       const [alg, nameHash, keyHash, serial] = children(cid, C, DER);
-      if (!alg || !nameHash || !keyHash || !serial || alg.tag !== 0x30 || nameHash.tag !== 0x04 || keyHash.tag !== 0x04 || serial.tag !== 0x02) malformed('bad CertID');
+      if (
+        !alg ||
+        !nameHash ||
+        !keyHash ||
+        !serial ||
+        alg.tag !== 0x30 ||
+        nameHash.tag !== 0x04 ||
+        keyHash.tag !== 0x04 ||
+        serial.tag !== 0x02
+      )
+        malformed('bad CertID');
       const [algOid] = children(alg, C, DER);
       if (!algOid || algOid.tag !== 0x06) malformed('bad hash algorithm');
       const serialBytes = serial.content;
-      if (serialBytes.length === 0 || serialBytes.length > 21 || ((serialBytes[0] ?? 0) & 0x80)) malformed('bad serial number');
+      if (serialBytes.length === 0 || serialBytes.length > 21 || (serialBytes[0] ?? 0) & 0x80) malformed('bad serial number');
       const hashOid = decodeOidContent(algOid.content);
       return {
         raw: Buffer.from(cid.raw),
@@ -173,15 +192,16 @@ export async function buildOcspResponse(o: {
   singles: readonly OcspSingle[];
   nonceExtension?: Buffer | undefined;
 }): Promise<Buffer> {
-  const tbsParts: Der[] = [
-    explicit(2, octets(o.responder.keyHash)),
-    generalizedTime(o.producedAt),
-    seq(...o.singles.map(encodeSingle)),
-  ];
+  const tbsParts: Der[] = [explicit(2, octets(o.responder.keyHash)), generalizedTime(o.producedAt), seq(...o.singles.map(encodeSingle))];
   if (o.nonceExtension) tbsParts.push(explicit(1, seq(o.nonceExtension)));
   const tbs = seq(...tbsParts);
   const signature = await o.responder.signer.sign(tbs);
-  const basic = seq(tbs, signatureAlgorithmIdentifier(o.responder.signer.algorithm), bits(signature), explicit(0, seq(o.responder.certificate)));
+  const basic = seq(
+    tbs,
+    signatureAlgorithmIdentifier(o.responder.signer.algorithm),
+    bits(signature),
+    explicit(0, seq(o.responder.certificate)),
+  );
   return seq(enumerated(0), explicit(0, seq(oid(OID.ocspBasic), octets(basic))));
 }
 

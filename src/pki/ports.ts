@@ -82,7 +82,10 @@ export interface CaRepository {
   /** STORE_CONSTRAINT when the id exists. Initialises the CRL number counter to 0. */
   insert(record: CaRecord): Promise<void>;
   /** Replace certificate + key (CA re-key/renewal); keeps the CRL counter. */
-  updateCertificate(id: string, change: { keyUri: string; certificateDer: Buffer; serial: string; notBefore: Date; notAfter: Date; subjectDn: string }): Promise<void>;
+  updateCertificate(
+    id: string,
+    change: { keyUri: string; certificateDer: Buffer; serial: string; notBefore: Date; notAfter: Date; subjectDn: string },
+  ): Promise<void>;
   /** Atomically increments and returns the CA's CRL number (1, 2, 3, …; RFC 5280 §5.2.3 monotonic). */
   allocateCrlNumber(caId: string): Promise<number>;
 }
@@ -224,7 +227,19 @@ export interface SubscriberFilter {
 
 export interface SubscriberRepository {
   insert(record: SubscriberRecord): Promise<void>;
-  update(id: string, change: { name?: string; subject?: SubjectFields; identifiers?: readonly string[]; email?: string | null; position?: string | null; managingOrganizationId?: string | null; status?: SubscriberStatus; updatedAt: Date }): Promise<boolean>;
+  update(
+    id: string,
+    change: {
+      name?: string;
+      subject?: SubjectFields;
+      identifiers?: readonly string[];
+      email?: string | null;
+      position?: string | null;
+      managingOrganizationId?: string | null;
+      status?: SubscriberStatus;
+      updatedAt: Date;
+    },
+  ): Promise<boolean>;
   get(id: string): Promise<SubscriberRecord | undefined>;
   /** Exact match on one prefixed identifier, e.g. 'MST:0101234567'. */
   findByIdentifier(identifier: string): Promise<SubscriberRecord[]>;

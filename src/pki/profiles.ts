@@ -45,40 +45,117 @@ const RA_ROLES = ['admin', 'ra-officer'];
 
 export const PROFILES: Readonly<Record<ProfileId, Profile>> = Object.freeze({
   'root-ca': {
-    id: 'root-ca', isCa: true, keyUsage: ['keyCertSign', 'cRLSign'], eku: [], ekuCritical: false, ocspNoCheck: false,
-    revocationPointers: 'none', maxYearsNew: 20, maxYearsRenewal: 20, defaultDays: 20 * 365, subscriberKinds: [],
-    requesterRoles: [], defaultCaId: 'root', emailSan: false,
+    id: 'root-ca',
+    isCa: true,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    eku: [],
+    ekuCritical: false,
+    ocspNoCheck: false,
+    revocationPointers: 'none',
+    maxYearsNew: 20,
+    maxYearsRenewal: 20,
+    defaultDays: 20 * 365,
+    subscriberKinds: [],
+    requesterRoles: [],
+    defaultCaId: 'root',
+    emailSan: false,
   },
   'issuing-ca': {
-    id: 'issuing-ca', isCa: true, pathLen: 0, keyUsage: ['keyCertSign', 'cRLSign'], eku: [], ekuCritical: false,
-    ocspNoCheck: false, revocationPointers: 'all', maxYearsNew: 20, maxYearsRenewal: 20, defaultDays: 15 * 365,
-    subscriberKinds: [], requesterRoles: [], defaultCaId: 'root', emailSan: false,
+    id: 'issuing-ca',
+    isCa: true,
+    pathLen: 0,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+    eku: [],
+    ekuCritical: false,
+    ocspNoCheck: false,
+    revocationPointers: 'all',
+    maxYearsNew: 20,
+    maxYearsRenewal: 20,
+    defaultDays: 15 * 365,
+    subscriberKinds: [],
+    requesterRoles: [],
+    defaultCaId: 'root',
+    emailSan: false,
   },
   'ocsp-responder': {
-    id: 'ocsp-responder', isCa: false, keyUsage: ['digitalSignature'], eku: [OID.kpOcspSigning], ekuCritical: false,
-    ocspNoCheck: true, revocationPointers: 'ca-issuers-only', maxYearsNew: 5, maxYearsRenewal: 3, defaultDays: 2 * 365,
-    subscriberKinds: [], requesterRoles: [], defaultCaId: 'individuals', emailSan: false,
+    id: 'ocsp-responder',
+    isCa: false,
+    keyUsage: ['digitalSignature'],
+    eku: [OID.kpOcspSigning],
+    ekuCritical: false,
+    ocspNoCheck: true,
+    revocationPointers: 'ca-issuers-only',
+    maxYearsNew: 5,
+    maxYearsRenewal: 3,
+    defaultDays: 2 * 365,
+    subscriberKinds: [],
+    requesterRoles: [],
+    defaultCaId: 'individuals',
+    emailSan: false,
   },
   tsa: {
-    id: 'tsa', isCa: false, keyUsage: ['digitalSignature', 'nonRepudiation'], eku: [OID.kpTimeStamping], ekuCritical: true,
-    ocspNoCheck: false, revocationPointers: 'all', maxYearsNew: 5, maxYearsRenewal: 3, defaultDays: 5 * 365,
-    subscriberKinds: [], requesterRoles: [], defaultCaId: 'organizations', emailSan: false,
+    id: 'tsa',
+    isCa: false,
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+    eku: [OID.kpTimeStamping],
+    ekuCritical: true,
+    ocspNoCheck: false,
+    revocationPointers: 'all',
+    maxYearsNew: 5,
+    maxYearsRenewal: 3,
+    defaultDays: 5 * 365,
+    subscriberKinds: [],
+    requesterRoles: [],
+    defaultCaId: 'organizations',
+    emailSan: false,
   },
   organization: {
-    id: 'organization', isCa: false, keyUsage: ['digitalSignature', 'nonRepudiation'], eku: SIGNING_EKU,
-    ekuCritical: false, ocspNoCheck: false, revocationPointers: 'all', maxYearsNew: 5, maxYearsRenewal: 3,
-    defaultDays: 3 * 365, subscriberKinds: ['organization'], requesterRoles: RA_ROLES, defaultCaId: 'organizations', emailSan: true,
+    id: 'organization',
+    isCa: false,
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+    eku: SIGNING_EKU,
+    ekuCritical: false,
+    ocspNoCheck: false,
+    revocationPointers: 'all',
+    maxYearsNew: 5,
+    maxYearsRenewal: 3,
+    defaultDays: 3 * 365,
+    subscriberKinds: ['organization'],
+    requesterRoles: RA_ROLES,
+    defaultCaId: 'organizations',
+    emailSan: true,
   },
   individual: {
-    id: 'individual', isCa: false, keyUsage: ['digitalSignature', 'nonRepudiation'],
-    eku: [OID.kpClientAuth, ...SIGNING_EKU], ekuCritical: false, ocspNoCheck: false, revocationPointers: 'all',
-    maxYearsNew: 5, maxYearsRenewal: 3, defaultDays: 3 * 365, subscriberKinds: ['individual'], requesterRoles: RA_ROLES,
-    defaultCaId: 'individuals', emailSan: true,
+    id: 'individual',
+    isCa: false,
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+    eku: [OID.kpClientAuth, ...SIGNING_EKU],
+    ekuCritical: false,
+    ocspNoCheck: false,
+    revocationPointers: 'all',
+    maxYearsNew: 5,
+    maxYearsRenewal: 3,
+    defaultDays: 3 * 365,
+    subscriberKinds: ['individual'],
+    requesterRoles: RA_ROLES,
+    defaultCaId: 'individuals',
+    emailSan: true,
   },
   device: {
-    id: 'device', isCa: false, keyUsage: ['digitalSignature'], eku: [OID.kpServerAuth, OID.kpClientAuth],
-    ekuCritical: false, ocspNoCheck: false, revocationPointers: 'all', maxYearsNew: 5, maxYearsRenewal: 3,
-    defaultDays: 2 * 365, subscriberKinds: ['device'], requesterRoles: RA_ROLES, defaultCaId: 'organizations', emailSan: false,
+    id: 'device',
+    isCa: false,
+    keyUsage: ['digitalSignature'],
+    eku: [OID.kpServerAuth, OID.kpClientAuth],
+    ekuCritical: false,
+    ocspNoCheck: false,
+    revocationPointers: 'all',
+    maxYearsNew: 5,
+    maxYearsRenewal: 3,
+    defaultDays: 2 * 365,
+    subscriberKinds: ['device'],
+    requesterRoles: RA_ROLES,
+    defaultCaId: 'organizations',
+    emailSan: false,
   },
 } satisfies Record<ProfileId, Profile>);
 
@@ -87,7 +164,10 @@ export const SUBSCRIBER_PROFILES: readonly ProfileId[] = ['organization', 'indiv
 
 export function getProfile(id: string): Profile {
   const p = (PROFILES as Record<string, Profile | undefined>)[id];
-  if (!p) throw new AppError('PROFILE_UNKNOWN', `unknown certificate profile "${id}"`, { details: { profile: id, known: Object.keys(PROFILES) } });
+  if (!p)
+    throw new AppError('PROFILE_UNKNOWN', `unknown certificate profile "${id}"`, {
+      details: { profile: id, known: Object.keys(PROFILES) },
+    });
   return p;
 }
 
@@ -103,13 +183,18 @@ export function addYears(d: Date, years: number): Date {
  */
 export function validityFor(profile: Profile, notBefore: Date, days: number | undefined, renewal: boolean): Date {
   const d = days ?? profile.defaultDays;
-  if (!Number.isInteger(d) || d < 1) throw new AppError('VALIDITY_INVALID', 'validity must be a positive whole number of days', { details: { validityDays: d } });
+  if (!Number.isInteger(d) || d < 1)
+    throw new AppError('VALIDITY_INVALID', 'validity must be a positive whole number of days', { details: { validityDays: d } });
   const notAfter = new Date(notBefore.getTime() + d * 86_400_000);
   const maxYears = renewal ? profile.maxYearsRenewal : profile.maxYearsNew;
   if (notAfter > addYears(notBefore, maxYears)) {
-    throw new AppError('VALIDITY_INVALID', `validity exceeds ${maxYears} years for ${renewal ? 'a renewal' : 'a new certificate'} (Decree 68/2024)`, {
-      details: { validityDays: d, maxYears, renewal },
-    });
+    throw new AppError(
+      'VALIDITY_INVALID',
+      `validity exceeds ${maxYears} years for ${renewal ? 'a renewal' : 'a new certificate'} (Decree 68/2024)`,
+      {
+        details: { validityDays: d, maxYears, renewal },
+      },
+    );
   }
   return notAfter;
 }

@@ -41,7 +41,8 @@ export function importSpki(spki: Buffer): KeyObject {
         const curve = CURVES[decodeOidContent(params.content)];
         if (curve && bitsBody.length === 1 + 2 * curve.len && bitsBody[0] === 0x04) {
           const jwk: JsonWebKey = {
-            kty: 'EC', crv: curve.crv,
+            kty: 'EC',
+            crv: curve.crv,
             x: b64u(bitsBody.subarray(1, 1 + curve.len)),
             y: b64u(bitsBody.subarray(1 + curve.len)),
           };

@@ -14,9 +14,7 @@ export const REASON_CODES: Readonly<Record<StoredRevocationReason, number>> = Ob
   aACompromise: 10,
 });
 
-const BY_CODE = new Map<number, StoredRevocationReason>(
-  Object.entries(REASON_CODES).map(([k, v]) => [v, k as StoredRevocationReason]),
-);
+const BY_CODE = new Map<number, StoredRevocationReason>(Object.entries(REASON_CODES).map(([k, v]) => [v, k as StoredRevocationReason]));
 
 /**
  * Reason for a permanent revocation, by name (case-insensitive) or number. certificateHold is

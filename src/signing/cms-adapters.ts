@@ -16,7 +16,12 @@ export function timestampPortFromClient(client: TimestampClient): TimestampPort 
 export function revocationPortFromSource(source: RevocationSource, options: { includeCrls?: boolean } = {}): RevocationMaterialPort {
   return {
     collect: async (chains) => {
-      const m = await collectLtvMaterial({ chains, source, requireRevocation: true, ...(options.includeCrls ? { includeCrls: true } : {}) });
+      const m = await collectLtvMaterial({
+        chains,
+        source,
+        requireRevocation: true,
+        ...(options.includeCrls ? { includeCrls: true } : {}),
+      });
       return { certs: m.certs, ocsps: m.ocsps, crls: m.crls };
     },
   };

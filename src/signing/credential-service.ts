@@ -99,7 +99,10 @@ export class CredentialService {
       updatedAt: now,
     };
     await this.#o.credentials.create(credential);
-    await this.#audit(input.actor ?? input.ownerId, 'signing.credential.register', credential.id, 'success', { ownerId: input.ownerId, keyUri: input.keyUri });
+    await this.#audit(input.actor ?? input.ownerId, 'signing.credential.register', credential.id, 'success', {
+      ownerId: input.ownerId,
+      keyUri: input.keyUri,
+    });
     return info(credential);
   }
 
@@ -172,7 +175,11 @@ export class CredentialService {
   }
 
   /** Takes `count` documents from a batch authorization and returns the credential's signer. */
-  async unlockWithAuthorization(authorizationId: string, actorId: string, count = 1): Promise<UnlockedCredential & { authorization: SigningAuthorization }> {
+  async unlockWithAuthorization(
+    authorizationId: string,
+    actorId: string,
+    count = 1,
+  ): Promise<UnlockedCredential & { authorization: SigningAuthorization }> {
     const existing = await this.#o.authorizations.get(authorizationId);
     if (!existing) throw new AppError('FORBIDDEN', 'unknown or expired signing authorization');
     if (!safeEqual(existing.ownerId, actorId)) {
@@ -181,7 +188,10 @@ export class CredentialService {
     }
     const taken = await this.#o.authorizations.take(authorizationId, count, this.#o.clock.now());
     if (!taken) {
-      await this.#audit(actorId, 'signing.batch.use', existing.credentialId, 'failure', { error: 'FORBIDDEN', reason: 'expired, exhausted or revoked' });
+      await this.#audit(actorId, 'signing.batch.use', existing.credentialId, 'failure', {
+        error: 'FORBIDDEN',
+        reason: 'expired, exhausted or revoked',
+      });
       throw new AppError('FORBIDDEN', 'the signing authorization is expired, exhausted or revoked');
     }
     const c = await this.#owned(taken.credentialId, actorId);
@@ -218,7 +228,10 @@ export class CredentialService {
     if (!ok) {
       const after = await this.#o.credentials.recordPinFailure(id, this.#lockAfter, now);
       const locked = !!after?.lockedAt;
-      await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'PIN_INVALID', failedAttempts: after?.failedAttempts ?? null });
+      await this.#audit(actorId, 'signing.credential.pin', id, 'failure', {
+        error: 'PIN_INVALID',
+        failedAttempts: after?.failedAttempts ?? null,
+      });
       if (locked) {
         await this.#audit(actorId, 'signing.credential.lock', id, 'success', { failedAttempts: after?.failedAttempts ?? null });
         throw new AppError('CREDENTIAL_LOCKED', 'wrong PIN; the credential is now locked', { details: { remainingAttempts: 0 } });
@@ -231,7 +244,13 @@ export class CredentialService {
     return { ...c, failedAttempts: 0 };
   }
 
-  async #audit(actor: string, action: string, target: string, outcome: 'success' | 'failure', details?: Record<string, unknown>): Promise<void> {
+  async #audit(
+    actor: string,
+    action: string,
+    target: string,
+    outcome: 'success' | 'failure',
+    details?: Record<string, unknown>,
+  ): Promise<void> {
     await this.#o.audit.append({ actor, role: 'signer', action, target, outcome, ...(details ? { details } : {}) });
   }
 }

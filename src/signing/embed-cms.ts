@@ -8,7 +8,8 @@ import { AppError } from '../core/errors.js';
  */
 export function embedIntoPlaceholder(prepared: Buffer, byteRange: readonly [number, number, number, number], cms: Buffer): Buffer {
   const [a, b, c, d] = byteRange;
-  if (a !== 0 || c + d !== prepared.length || b >= c) throw new TypeError('embedIntoPlaceholder: byte range does not fit the prepared file');
+  if (a !== 0 || c + d !== prepared.length || b >= c)
+    throw new TypeError('embedIntoPlaceholder: byte range does not fit the prepared file');
   if (prepared[b] !== 0x3c || prepared[c - 1] !== 0x3e) throw new TypeError('embedIntoPlaceholder: the gap is not a hex string');
   const capacity = c - b - 2;
   const hex = cms.toString('hex');

@@ -89,7 +89,13 @@ export async function extendToLevel(
 }
 
 /** Document timestamp (ETSI EN 319 142-1 §5.5, ISO 32000-2 §12.8.5): ETSI.RFC3161 over the byte ranges. */
-export async function addDocumentTimestamp(pdf: Buffer, at: Date, engine: PdfSignatureEngine, port: TimestampPort | undefined, placeholder: number): Promise<Buffer> {
+export async function addDocumentTimestamp(
+  pdf: Buffer,
+  at: Date,
+  engine: PdfSignatureEngine,
+  port: TimestampPort | undefined,
+  placeholder: number,
+): Promise<Buffer> {
   let size = placeholder;
   for (let attempt = 0; ; attempt++) {
     const prepared = engine.prepare(pdf, { placeholderSize: size, signingTime: at, subFilter: 'ETSI.RFC3161' });

@@ -44,7 +44,14 @@ function octetContent(os: asn1js.OctetString): Buffer {
 }
 
 /** RFC 7292 Appendix B.2. */
-function pkcs12Kdf(h: { name: string; u: number; v: number }, password: string, salt: Buffer, iterations: number, id: number, n: number): Buffer {
+function pkcs12Kdf(
+  h: { name: string; u: number; v: number },
+  password: string,
+  salt: Buffer,
+  iterations: number,
+  id: number,
+  n: number,
+): Buffer {
   const { u, v } = h;
   const le = Buffer.from(password + '\0', 'utf16le');
   const pw = Buffer.alloc(le.length);

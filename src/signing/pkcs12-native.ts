@@ -117,7 +117,7 @@ function pbes2Decrypt(alg: DerNode, ciphertext: Buffer, password: string): Buffe
   const cipher = CIPHERS[decodeOid(cOid!, 'PKCS12_FAILED')];
   if (!cipher || !ivNode) throw new Pkcs12Unsupported('cipher');
   // A hostile file could ask for billions of rounds and block the event loop: cap (OWASP: 600k).
-  if (iterations < 1 || iterations > 600_000) throw new Pkcs12BadPassword("iteration count out of range");
+  if (iterations < 1 || iterations > 600_000) throw new Pkcs12BadPassword('iteration count out of range');
   const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, cipher.keyLength, prf);
   try {
     const d = createDecipheriv(cipher.name, key, ivNode.content);

@@ -159,7 +159,12 @@ export class SignService {
       usedAt: null,
     } as const;
     await this.#o.sessions.create(session);
-    await this.#audit(actor, 'signing.prepare', 'success', { session: session.id, level, certificate: certId(leaf), inputSha256: sha256Hex(pdf) });
+    await this.#audit(actor, 'signing.prepare', 'success', {
+      session: session.id,
+      level,
+      certificate: certId(leaf),
+      inputSha256: sha256Hex(pdf),
+    });
     return {
       sessionId: session.id,
       algorithm,
@@ -191,7 +196,13 @@ export class SignService {
     }
   }
 
-  async #signResolved(pdf: Buffer, options: SignOptions, level: ReturnType<typeof parseLevel>, signer: Signer, certificates: Buffer[]): Promise<{ chunks: Buffer[]; digest: Buffer }> {
+  async #signResolved(
+    pdf: Buffer,
+    options: SignOptions,
+    level: ReturnType<typeof parseLevel>,
+    signer: Signer,
+    certificates: Buffer[],
+  ): Promise<{ chunks: Buffer[]; digest: Buffer }> {
     const leaf = certificates[0]!;
     const now = this.#o.clock.now();
     await checkSignerCertificate({
@@ -236,7 +247,13 @@ export class SignService {
     return { chunks: [await extendToLevel(Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o)], digest };
   }
 
-  async #preparePdf(pdf: Buffer, options: Omit<SignOptions, 'signer'>, certificates: readonly Buffer[], now: Date, size: number): Promise<PreparedPdf> {
+  async #preparePdf(
+    pdf: Buffer,
+    options: Omit<SignOptions, 'signer'>,
+    certificates: readonly Buffer[],
+    now: Date,
+    size: number,
+  ): Promise<PreparedPdf> {
     if (options.certify !== undefined && ![1, 2, 3].includes(options.certify)) {
       throw new AppError('VALIDATION_FAILED', 'certify must be 1, 2 or 3');
     }
@@ -262,7 +279,8 @@ export class SignService {
       }
       const a = options.appearance;
       // On an existing field the stamp takes the widget's own size (no stretching by the viewer).
-      const fieldSize = !options.visible && options.fieldName !== undefined ? this.#o.engine.fieldSize?.(pdf, options.fieldName) : undefined;
+      const fieldSize =
+        !options.visible && options.fieldName !== undefined ? this.#o.engine.fieldSize?.(pdf, options.fieldName) : undefined;
       const rect = options.visible?.rect ?? [0, 0, fieldSize?.[0] ?? 180, fieldSize?.[1] ?? 70];
       // An organization certificate's CN is the organization itself (DOMAIN.md: CN = person or organization).
       const organization = a.texts?.organization ?? subjectField(leaf, 'CN');
@@ -290,7 +308,8 @@ export class SignService {
     try {
       return this.#o.engine.prepare(pdf, req);
     } catch (err) {
-      if (!options.createFieldIfMissing || options.fieldName === undefined || options.visible || !isAppError(err, 'PDF_FIELD_NOT_FOUND')) throw err;
+      if (!options.createFieldIfMissing || options.fieldName === undefined || options.visible || !isAppError(err, 'PDF_FIELD_NOT_FOUND'))
+        throw err;
       const { fieldName: _f, appearance: _a, ...rest } = req;
       return this.#o.engine.prepare(pdf, { ...rest, newFieldName: options.fieldName });
     }
@@ -314,4 +333,3 @@ function sha256Hex(b: Buffer): string {
 function certId(der: Buffer): { serial: string; subject: string } {
   return { serial: certificateInfo(der, 'SIGNER_CERT_INVALID').serialNumber.toString(16), subject: subjectField(der, 'CN') ?? '' };
 }
-

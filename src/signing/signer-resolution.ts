@@ -11,7 +11,12 @@ export interface ResolvedSigner {
   /** Signer certificate first. */
   readonly certificates: Buffer[];
   /** For audit: which credential/key was used (never secrets). */
-  readonly source: { readonly kind: SignerSource['kind']; readonly credentialId?: string; readonly keyUri?: string; readonly authorizationId?: string };
+  readonly source: {
+    readonly kind: SignerSource['kind'];
+    readonly credentialId?: string;
+    readonly keyUri?: string;
+    readonly authorizationId?: string;
+  };
 }
 
 export interface ResolverDeps {
@@ -46,7 +51,11 @@ export async function resolveSigner(
       if (!deps.credentials) throw new TypeError('resolveSigner: no CredentialService configured');
       if ('pin' in source) {
         const u = await deps.credentials.unlockWithPin(source.credentialId, actorId, source.pin);
-        return { signer: u.signer, certificates: [...u.credential.certificates], source: { kind: 'credential', credentialId: u.credential.id } };
+        return {
+          signer: u.signer,
+          certificates: [...u.credential.certificates],
+          source: { kind: 'credential', credentialId: u.credential.id },
+        };
       }
       const u = await deps.credentials.unlockWithAuthorization(source.authorizationId, actorId, documents);
       if (source.credentialId !== undefined && source.credentialId !== u.credential.id) {

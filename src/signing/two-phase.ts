@@ -26,18 +26,25 @@ export interface CompleteDeps {
  * success the session is consumed (single use) and only the placeholder of the prepared file is
  * filled.
  */
-export async function completeSession(sessionId: string, input: CompleteInput, actorId: string | undefined, deps: CompleteDeps): Promise<Buffer> {
+export async function completeSession(
+  sessionId: string,
+  input: CompleteInput,
+  actorId: string | undefined,
+  deps: CompleteDeps,
+): Promise<Buffer> {
   const session = await deps.sessions.get(sessionId);
   if (!session) throw new AppError('SESSION_NOT_FOUND', 'no such signing session');
   const now = deps.clock.now();
-  if (session.ownerId !== null && session.ownerId !== actorId) throw new AppError('FORBIDDEN', 'this signing session belongs to another user');
+  if (session.ownerId !== null && session.ownerId !== actorId)
+    throw new AppError('FORBIDDEN', 'this signing session belongs to another user');
   if (session.usedAt !== null) throw new AppError('CONFLICT', 'this signing session was already completed');
   if (now.getTime() >= session.expiresAt.getTime()) throw new AppError('SESSION_EXPIRED', 'the signing session has expired; prepare again');
   const leaf = session.certificates[0];
   if (!leaf) throw new TypeError('session without certificate');
   const publicKey = new X509Certificate(leaf).publicKey;
 
-  const signatureValue = 'signature' in input ? normaliseSignature(session.algorithm, publicKey, session.signedAttributes, input.signature) : undefined;
+  const signatureValue =
+    'signature' in input ? normaliseSignature(session.algorithm, publicKey, session.signedAttributes, input.signature) : undefined;
   if ('cms' in input) checkTokenCms(session, input.cms, publicKey);
   if (!('cms' in input) && !signatureValue) {
     throw new AppError('SIGNATURE_MISMATCH', 'the signature does not verify against the prepared data and the signer certificate');

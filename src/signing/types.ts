@@ -51,9 +51,7 @@ export interface VisiblePlacement {
 }
 
 /** FieldMDP lock (ISO 32000-1 §12.7.4.5, Table 233): which fields become read-only once signed. */
-export type FieldLock =
-  | { readonly action: 'All' }
-  | { readonly action: 'Include' | 'Exclude'; readonly fields: readonly string[] };
+export type FieldLock = { readonly action: 'All' } | { readonly action: 'Include' | 'Exclude'; readonly fields: readonly string[] };
 
 export interface SignOptions {
   readonly signer: SignerSource;

@@ -17,7 +17,13 @@ export function toStoreError(err: unknown): unknown {
       details: { constraint: constraintName(err.message) },
     });
   }
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
+  if (
+    code === 'SQLITE_BUSY' ||
+    code === 'SQLITE_LOCKED' ||
+    code.startsWith('SQLITE_BUSY_') ||
+    code === 'SQLITE_CANTOPEN' ||
+    code === 'SQLITE_READONLY'
+  ) {
     return new AppError('STORE_UNAVAILABLE', `store unavailable (${code})`, { cause: err });
   }
   // PostgreSQL SQLSTATE class 23: integrity constraint violation; P0001: raised by our triggers.
@@ -30,7 +36,12 @@ export function toStoreError(err: unknown): unknown {
   }
   // class 08 connection exception, 57P0x admin shutdown/cannot connect, 53xxx insufficient resources,
   // 40001/40P01 serialisation failure / deadlock (the caller may retry), Node socket errors.
-  if (/^(08|53|57P0)/.test(code) || code === '40001' || code === '40P01' || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code)) {
+  if (
+    /^(08|53|57P0)/.test(code) ||
+    code === '40001' ||
+    code === '40P01' ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code)
+  ) {
     return new AppError('STORE_UNAVAILABLE', `store unavailable (${code})`, { cause: err });
   }
   return err;

@@ -5,7 +5,14 @@ import { systemClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SealedKeyRepository } from '../keys/sealed-key-repository.js';
-import type { CaRepository, CertificateRepository, CrlRepository, PkiStore, RequestRepository, SubscriberRepository } from '../pki/ports.js';
+import type {
+  CaRepository,
+  CertificateRepository,
+  CrlRepository,
+  PkiStore,
+  RequestRepository,
+  SubscriberRepository,
+} from '../pki/ports.js';
 import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
 import type { AuthorityRepository, RegisterRepository } from '../copies/ports.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';

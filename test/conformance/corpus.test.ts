@@ -36,9 +36,15 @@ export const UNDETECTABLE_ATTACKS: Record<string, string> = {
     'same: signed shadow document without a later update; the manipulated stage 4 is detected',
 };
 
-const INTEGRITY_OR_STRUCTURE = /^(BYTE_RANGE_|COVERAGE_INVALID|SIGNATURE_DICTIONARY_INCONSISTENT|MODIFICATION_OTHER|MODIFICATION_PAGE|DOCMDP_|FIELDMDP_|DIGEST_MISMATCH|SIGNATURE_INVALID|TST_IMPRINT_MISMATCH|CMS_|CONTENTS_NOT_HEX)/;
+const INTEGRITY_OR_STRUCTURE =
+  /^(BYTE_RANGE_|COVERAGE_INVALID|SIGNATURE_DICTIONARY_INCONSISTENT|MODIFICATION_OTHER|MODIFICATION_PAGE|DOCMDP_|FIELDMDP_|DIGEST_MISMATCH|SIGNATURE_INVALID|TST_IMPRINT_MISMATCH|CMS_|CONTENTS_NOT_HEX)/;
 
-interface Row { path: string; category: string; checks: Check[]; outcome: string }
+interface Row {
+  path: string;
+  category: string;
+  checks: Check[];
+  outcome: string;
+}
 const rows: Row[] = [];
 
 describe('corpus conformance', () => {
@@ -49,25 +55,42 @@ describe('corpus conformance', () => {
       const budget = typeof f.expect.timeLimitMs === 'number' ? f.expect.timeLimitMs : 10_000;
       let report: VerificationReport | undefined;
       try {
-        report = await verifyPdf(bytes, { trust: EMPTY_TRUST_STORE, offline: true, at: new Date('2026-11-26T00:00:00Z'), limits: { timeBudgetMs: budget } });
+        report = await verifyPdf(bytes, {
+          trust: EMPTY_TRUST_STORE,
+          offline: true,
+          at: new Date('2026-11-26T00:00:00Z'),
+          limits: { timeBudgetMs: budget },
+        });
       } catch (e) {
         // only non-PDF input may throw, and only with the stable code
         expect(isAppError(e, 'VERIFY_UNREADABLE')).toBe(true);
       }
       if (report) expect(report.errors, 'validator bug (unexpected exception)').not.toContain('VERIFY_INTERNAL_ERROR');
-      const checks = report ? compare(f.expect, report, f.source) : [{ key: 'readable', expected: 'report', actual: 'VERIFY_UNREADABLE', agree: f.category === 'malformed' }];
+      const checks = report
+        ? compare(f.expect, report, f.source)
+        : [{ key: 'readable', expected: 'report', actual: 'VERIFY_UNREADABLE', agree: f.category === 'malformed' }];
       const disagree = checks.filter((c) => !c.agree);
       // attack and tampered files: never TOTAL_PASSED, and failed for a reason that is not trust
       if (report && (f.category === 'attack' || f.category === 'tampered')) {
-        const reason = report.signatures.length === 0 || report.signatures.some((s) => s.indication === 'TOTAL_FAILED' || s.errors.some((e) => INTEGRITY_OR_STRUCTURE.test(e)));
+        const reason =
+          report.signatures.length === 0 ||
+          report.signatures.some((s) => s.indication === 'TOTAL_FAILED' || s.errors.some((e) => INTEGRITY_OR_STRUCTURE.test(e)));
         checks.push({ key: 'attackDetected', expected: true, actual: reason, agree: reason && report.indication !== 'TOTAL_PASSED' });
         if (!reason && !UNDETECTABLE_ATTACKS[f.path]) disagree.push(checks[checks.length - 1]!);
         if (UNDETECTABLE_ATTACKS[f.path]) expect(reason, `listed as undetectable but now detected: ${f.path}`).toBe(false);
       }
       // legitimately signed files never fail for integrity
       if (report && (f.category === 'signed-valid' || f.category === 'signed-modified-allowed')) {
-        const bad = report.signatures.filter((s) => s.kind !== 'documentTimestamp' && ['HASH_FAILURE', 'SIG_CRYPTO_FAILURE'].includes(String(s.subIndication)));
-        if (bad.length) disagree.push({ key: 'legitIntegrity', expected: 'no HASH/SIG_CRYPTO failure', actual: bad.map((s) => s.subIndication), agree: false });
+        const bad = report.signatures.filter(
+          (s) => s.kind !== 'documentTimestamp' && ['HASH_FAILURE', 'SIG_CRYPTO_FAILURE'].includes(String(s.subIndication)),
+        );
+        if (bad.length)
+          disagree.push({
+            key: 'legitIntegrity',
+            expected: 'no HASH/SIG_CRYPTO failure',
+            actual: bad.map((s) => s.subIndication),
+            agree: false,
+          });
       }
       const outcome = disagree.length === 0 ? 'agree' : KNOWN_DISAGREEMENTS[f.path] ? 'known' : 'DISAGREE';
       rows.push({ path: f.path, category: f.category, checks, outcome });
@@ -91,10 +114,14 @@ describe('corpus conformance', () => {
     }
     const lines = ['| category | files | mapped checks | agreeing checks | files on known list |', '|---|---|---|---|---|'];
     for (const [cat, c] of [...byCat].sort()) lines.push(`| ${cat} | ${c.files} | ${c.checks} | ${c.agree} | ${c.known} |`);
-    const total = [...byCat.values()].reduce((a, c) => ({ files: a.files + c.files, checks: a.checks + c.checks, agree: a.agree + c.agree, known: a.known + c.known }), { files: 0, checks: 0, agree: 0, known: 0 });
+    const total = [...byCat.values()].reduce(
+      (a, c) => ({ files: a.files + c.files, checks: a.checks + c.checks, agree: a.agree + c.agree, known: a.known + c.known }),
+      { files: 0, checks: 0, agree: 0, known: 0 },
+    );
     lines.push(`| **total** | ${total.files} | ${total.checks} | ${total.agree} | ${total.known} |`);
     console.log(lines.join('\n'));
-    for (const r of rows.filter((x) => x.outcome !== 'agree')) console.log(`${r.outcome}: ${r.path}: ${JSON.stringify(r.checks.filter((c) => !c.agree))}`);
+    for (const r of rows.filter((x) => x.outcome !== 'agree'))
+      console.log(`${r.outcome}: ${r.path}: ${JSON.stringify(r.checks.filter((c) => !c.agree))}`);
     expect(rows.length).toBe(manifest.files.length);
     expect(existsSync(ROOT)).toBe(true);
   });

@@ -12,7 +12,9 @@ import { verifyPdf } from '../../src/pdf/verify/verify-pdf.js';
 import { EMPTY_TRUST_STORE } from '../../src/pdf/verify/trust-store.js';
 
 const ROOT = join(process.cwd(), '..', 'shared', 'corpus');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as { files: { path: string; bytes: number; signatures: number }[] };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as {
+  files: { path: string; bytes: number; signatures: number }[];
+};
 // signed files below 200 KB keep the run short while covering every structure kind
 const seeds = manifest.files.filter((f) => f.signatures > 0 && f.bytes < 200_000).map((f) => readFileSync(join(ROOT, f.path)));
 
@@ -46,7 +48,12 @@ function mutate(src: Buffer, m: Mutation): Buffer {
 
 const fraction = fc.double({ min: 0, max: 0.9999, noNaN: true });
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fraction, xor: fc.integer({ min: 1, max: 255 }), count: fc.integer({ min: 1, max: 16 }) }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    at: fraction,
+    xor: fc.integer({ min: 1, max: 255 }),
+    count: fc.integer({ min: 1, max: 16 }),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: fraction }),
   fc.record({ kind: fc.constant('duplicateTail' as const), at: fraction, times: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('splice' as const), at: fraction, junk: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),

@@ -14,7 +14,9 @@ import { verifyPdf } from '../../src/pdf/verify/verify-pdf.js';
 import { EMPTY_TRUST_STORE } from '../../src/pdf/verify/trust-store.js';
 
 const ROOT = join(process.cwd(), '..', 'shared', 'corpus');
-const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as { files: { path: string; signatures: number; category: string }[] };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as {
+  files: { path: string; signatures: number; category: string }[];
+};
 const signed = manifest.files.filter((f) => f.signatures > 0);
 
 /** path → why our integrity verdict differs from pdfsig's. */
@@ -34,7 +36,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(nssDir, { recursive: true, force: true }));
 
-interface PdfsigSig { ranges: string; verdict: string }
+interface PdfsigSig {
+  ranges: string;
+  verdict: string;
+}
 function pdfsig(path: string): PdfsigSig[] {
   const r = spawnSync('pdfsig', ['-nssdir', `sql:${nssDir}`, '-no-ocsp', path], { encoding: 'latin1', timeout: 30_000 });
   const out: PdfsigSig[] = [];
@@ -79,7 +84,10 @@ describe('integrity agrees with pdfsig', () => {
         });
         compared++;
         const intact = !!ours && ours.integrity.digestMatch && ours.integrity.cryptoValid;
-        if (intact !== valid) diffs.push(`${t.ranges}: pdfsig "${t.verdict}", ours ${ours ? `digest=${ours.integrity.digestMatch} crypto=${ours.integrity.cryptoValid}` : 'not found'}`);
+        if (intact !== valid)
+          diffs.push(
+            `${t.ranges}: pdfsig "${t.verdict}", ours ${ours ? `digest=${ours.integrity.digestMatch} crypto=${ours.integrity.cryptoValid}` : 'not found'}`,
+          );
       }
       rows.push({ path: f.path, compared, agreed: compared - diffs.length });
       if (PDFSIG_DISAGREEMENTS[f.path]) expect(diffs.length, `listed but now agrees: ${f.path}`).toBeGreaterThan(0);
@@ -89,7 +97,9 @@ describe('integrity agrees with pdfsig', () => {
   it('summary', () => {
     const compared = rows.reduce((a, r) => a + r.compared, 0);
     const agreed = rows.reduce((a, r) => a + r.agreed, 0);
-    console.log(`pdfsig integrity: ${rows.filter((r) => r.compared > 0).length} files with a pdfsig verdict, ${compared} signatures compared, ${agreed} agree, ${Object.keys(PDFSIG_DISAGREEMENTS).length} files listed`);
+    console.log(
+      `pdfsig integrity: ${rows.filter((r) => r.compared > 0).length} files with a pdfsig verdict, ${compared} signatures compared, ${agreed} agree, ${Object.keys(PDFSIG_DISAGREEMENTS).length} files listed`,
+    );
     expect(compared).toBeGreaterThan(50);
   });
 });

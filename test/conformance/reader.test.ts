@@ -11,11 +11,17 @@ const V = join(process.cwd(), '..', 'shared', 'corpus', 'dss', 'dss-pades', 'src
 
 describe('reader behaviour on corpus files', () => {
   it('modified_after_signature.pdf: form XObjects written with a "-1.#INF" real are read (lenient number, as viewers do), not reported as missing objects; the page 3 change is still OTHER', async () => {
-    const r = await verifyPdf(readFileSync(join(V, 'modified_after_signature.pdf')), { trust: EMPTY_TRUST_STORE, offline: true, at: new Date('2026-11-26T00:00:00Z') });
+    const r = await verifyPdf(readFileSync(join(V, 'modified_after_signature.pdf')), {
+      trust: EMPTY_TRUST_STORE,
+      offline: true,
+      at: new Date('2026-11-26T00:00:00Z'),
+    });
     const s = r.signatures[0]!;
     expect([r.indication, r.subIndication]).toEqual(['TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE']);
     expect(s.errors).toContain('MODIFICATION_OTHER');
     expect(s.modifications.details.filter((d) => d.includes('points to no object'))).toEqual([]);
-    expect(s.modifications.details).toEqual(expect.arrayContaining(['other: page 3 /Resources', 'other: page 3 /Contents', 'annotation: new FreeText annotation on page 3']));
+    expect(s.modifications.details).toEqual(
+      expect.arrayContaining(['other: page 3 /Resources', 'other: page 3 /Contents', 'annotation: new FreeText annotation on page 3']),
+    );
   });
 });

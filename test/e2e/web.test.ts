@@ -31,8 +31,15 @@ async function signViaApi(pdf: Buffer, s: TestSigner): Promise<Buffer> {
   const fd = new FormData();
   fd.append('pdf', new Blob([new Uint8Array(pdf)]), 'quyet-dinh.pdf');
   fd.append('p12', new Blob([new Uint8Array(s.p12('mật-khẩu'))]), 'signer.p12');
-  fd.append('options', JSON.stringify({ signer: { kind: 'pkcs12', password: 'mật-khẩu' }, reason: 'Phê duyệt kết quả', location: 'Hạ Long' }));
-  const res = await fetch(`${web.url}/api/v1/sign`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${web.app.adminToken}` } });
+  fd.append(
+    'options',
+    JSON.stringify({ signer: { kind: 'pkcs12', password: 'mật-khẩu' }, reason: 'Phê duyệt kết quả', location: 'Hạ Long' }),
+  );
+  const res = await fetch(`${web.url}/api/v1/sign`, {
+    method: 'POST',
+    body: fd,
+    headers: { authorization: `Bearer ${web.app.adminToken}` },
+  });
   const body = Buffer.from(await res.arrayBuffer());
   expect(res.status, body.toString('utf8', 0, 500)).toBe(200);
   return body;
@@ -115,7 +122,11 @@ describe('citizen verification page (/)', () => {
     expect(htmlText).toMatch(/<html/i);
     expect(htmlText).toContain(SIGNER_NAME);
     const [pdfReport] = await Promise.all([page.waitForEvent('download'), page.click('#report-pdf')]);
-    expect(readFileSync((await pdfReport.path())!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(
+      readFileSync((await pdfReport.path())!)
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
 
     // English on request, same result.
     await page.click('#lang-toggle');
@@ -234,7 +245,13 @@ function setUpCertification(): Promise<{ token: string; certifierCredentialId: s
       body: JSON.stringify({ id: 'xa-ha-long', name: 'UBND xã Hạ Long', place: 'Hạ Long', organizationId: 'ubnd-xa-ha-long' }),
     });
     expect(auth.status, await auth.clone().text()).toBe(201);
-    const credentials = new CredentialService({ keyStore: ctx.keys, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations, audit: ctx.audit, clock: ctx.clock });
+    const credentials = new CredentialService({
+      keyStore: ctx.keys,
+      credentials: ctx.store.credentials,
+      authorizations: ctx.store.signingAuthorizations,
+      audit: ctx.audit,
+      clock: ctx.clock,
+    });
     const certifier = issueSigner(web.ca, { cn: 'Lê Văn Tư Pháp', crlUrl: web.crlUrl });
     const seal = issueSigner(web.ca, { cn: 'UBND xã Hạ Long', o: 'UBND xã Hạ Long', crlUrl: web.crlUrl });
     const reg = async (s: TestSigner, ownerId: string) => {
@@ -256,9 +273,16 @@ async function certifyCopy(documentTitle: string): Promise<CertifiedCopy> {
   fd.append(
     'request',
     JSON.stringify({
-      authorityId: 'xa-ha-long', requesterName: 'Nguyễn Văn Đẳng', requesterIdDocument: '022190000123', documentType: 'Quyết định',
-      documentTitle, documentIssuer: 'UBND huyện Vân Đồn', copies: 1, level: 'B-B',
-      certifier: { credentialId: certifierCredentialId, title: 'Công chức tư pháp - hộ tịch', pin: '135790' }, seal: { credentialId: sealCredentialId, pin: '135790' },
+      authorityId: 'xa-ha-long',
+      requesterName: 'Nguyễn Văn Đẳng',
+      requesterIdDocument: '022190000123',
+      documentType: 'Quyết định',
+      documentTitle,
+      documentIssuer: 'UBND huyện Vân Đồn',
+      copies: 1,
+      level: 'B-B',
+      certifier: { credentialId: certifierCredentialId, title: 'Công chức tư pháp - hộ tịch', pin: '135790' },
+      seal: { credentialId: sealCredentialId, pin: '135790' },
     }),
   );
   const res = await fetch(`${web.url}/api/v1/copies`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
@@ -269,7 +293,15 @@ async function certifyCopy(documentTitle: string): Promise<CertifiedCopy> {
     expect(v, name).toBeTruthy();
     return v!;
   };
-  return { bytes, token, id: header('x-kyso-copy-id'), code: header('x-kyso-lookup-code'), qr: new URL(header('x-kyso-lookup-url')), year: header('x-kyso-copy-year'), number: header('x-kyso-copy-number') };
+  return {
+    bytes,
+    token,
+    id: header('x-kyso-copy-id'),
+    code: header('x-kyso-lookup-code'),
+    qr: new URL(header('x-kyso-lookup-url')),
+    year: header('x-kyso-copy-year'),
+    number: header('x-kyso-copy-number'),
+  };
 }
 
 async function annul(copy: CertifiedCopy, reason: string): Promise<void> {
@@ -470,7 +502,13 @@ describe('officials workstation (/workstation)', () => {
     const ctx = web.app.ctx;
     const official = issueSigner(web.ca, { cn: SIGNER_NAME, crlUrl: web.crlUrl });
     const key = await ctx.keys.importPkcs8(official.key.export({ type: 'pkcs8', format: 'der' }), 'e2e official');
-    const credentials = new CredentialService({ keyStore: ctx.keys, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations, audit: ctx.audit, clock: ctx.clock });
+    const credentials = new CredentialService({
+      keyStore: ctx.keys,
+      credentials: ctx.store.credentials,
+      authorizations: ctx.store.signingAuthorizations,
+      audit: ctx.audit,
+      clock: ctx.clock,
+    });
     const cred = await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: '246810' });
     const { token } = await ctx.tokens.create({ role: 'signer', organizationId: 'can-bo-giang', label: 'e2e official' });
 
@@ -503,7 +541,18 @@ describe('officials workstation (/workstation)', () => {
     expect(text).toContain('Chủ tịch');
     // For a person to look at: page 1 with the stamp (test-artifacts/web/credential-signed-1.png).
     writeFileSync(join(ARTIFACTS, 'credential-signed.pdf'), out);
-    execFileSync('pdftoppm', ['-r', '80', '-f', '1', '-l', '1', '-png', '-singlefile', join(ARTIFACTS, 'credential-signed.pdf'), join(ARTIFACTS, 'credential-signed-1')]);
+    execFileSync('pdftoppm', [
+      '-r',
+      '80',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-png',
+      '-singlefile',
+      join(ARTIFACTS, 'credential-signed.pdf'),
+      join(ARTIFACTS, 'credential-signed-1'),
+    ]);
     await page.screenshot({ path: join(ARTIFACTS, 'workstation-credential.png'), fullPage: true });
     expect(problemsOf(page)).toEqual([]);
     await page.close();

@@ -69,7 +69,8 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--json', 'print the register entry as JSON')
     .action(async (files: string[], f: CertifyFlags) => {
       if (!/^\d{1,3}$/.test(f.copies)) throw new AppError('VALIDATION_FAILED', '--copies must be a whole number from 1 to 100');
-      if (f.level !== undefined && !(COPY_LEVELS as readonly string[]).includes(f.level)) throw new AppError('VALIDATION_FAILED', `--level must be one of ${COPY_LEVELS.join(', ')}`);
+      if (f.level !== undefined && !(COPY_LEVELS as readonly string[]).includes(f.level))
+        throw new AppError('VALIDATION_FAILED', `--level must be one of ${COPY_LEVELS.join(', ')}`);
       const bytes = files.map((p) => readInput(p, 'original'));
       const isPdf = bytes.length === 1 && bytes[0]!.subarray(0, 1024).includes('%PDF-');
       await withCopies(io, f, async (w) => {
@@ -85,14 +86,38 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
             documentIssuer: f.docIssuer,
             copies: Number(f.copies),
             ...(f.level ? { level: f.level as CopySignatureLevel } : {}),
-            certifier: { credentialId: f.credential, pin: f.pin, title: f.title, ...(f.signatureImage ? { signatureImage: readInput(f.signatureImage, 'signature image') } : {}) },
-            seal: { ...(f.sealCredential ? { credentialId: f.sealCredential } : {}), pin: f.sealPin, ...(f.sealImage ? { image: readInput(f.sealImage, 'seal image') } : {}) },
+            certifier: {
+              credentialId: f.credential,
+              pin: f.pin,
+              title: f.title,
+              ...(f.signatureImage ? { signatureImage: readInput(f.signatureImage, 'signature image') } : {}),
+            },
+            seal: {
+              ...(f.sealCredential ? { credentialId: f.sealCredential } : {}),
+              pin: f.sealPin,
+              ...(f.sealImage ? { image: readInput(f.sealImage, 'seal image') } : {}),
+            },
           },
         );
         writeOutput(f.out, r.copy);
         const e = r.entry;
-        if (f.json) io.stdout(JSON.stringify({ id: e.id, number: e.number, year: e.year, volume: e.volume, lookupCode: e.lookupCode, lookupUrl: r.lookupUrl, feeTotal: e.feeTotal, copySha256: e.copySha256 }) + '\n');
-        else io.stdout(`certified copy số ${e.number}, quyển ${e.volume}/${e.year} → ${f.out}\n  code ${e.lookupCode}  ${r.lookupUrl}\n  fee ${e.feeTotal} VND\n`);
+        if (f.json)
+          io.stdout(
+            JSON.stringify({
+              id: e.id,
+              number: e.number,
+              year: e.year,
+              volume: e.volume,
+              lookupCode: e.lookupCode,
+              lookupUrl: r.lookupUrl,
+              feeTotal: e.feeTotal,
+              copySha256: e.copySha256,
+            }) + '\n',
+          );
+        else
+          io.stdout(
+            `certified copy số ${e.number}, quyển ${e.volume}/${e.year} → ${f.out}\n  code ${e.lookupCode}  ${r.lookupUrl}\n  fee ${e.feeTotal} VND\n`,
+          );
       });
     });
   dataOption(copy.command('lookup'))
@@ -106,7 +131,8 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
         let facts;
         if (code !== undefined) facts = await w.copies.lookupByCode(code);
         else {
-          if (!f.authority || !/^\d{4}$/.test(f.year ?? '') || !/^\d{1,8}$/.test(f.number ?? '')) throw new AppError('VALIDATION_FAILED', 'give CODE, or --authority ID --year YYYY --number N');
+          if (!f.authority || !/^\d{4}$/.test(f.year ?? '') || !/^\d{1,8}$/.test(f.number ?? ''))
+            throw new AppError('VALIDATION_FAILED', 'give CODE, or --authority ID --year YYYY --number N');
           facts = await w.copies.lookupByNumber(f.authority, Number(f.year), Number(f.number));
         }
         io.stdout(JSON.stringify(facts, null, 2) + '\n');
@@ -124,7 +150,9 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
       });
     });
 
-  const cred = program.command('credential').description('server-held signing credentials (key in the key store, PIN-protected) for certifiers and seals');
+  const cred = program
+    .command('credential')
+    .description('server-held signing credentials (key in the key store, PIN-protected) for certifiers and seals');
   dataOption(cred.command('issue'))
     .description('issue a certificate with a server-held key and register it as a PIN-protected credential')
     .requiredOption('--profile <id>', 'individual (certifier) or organization (seal)')
@@ -137,21 +165,51 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--uid <id>', 'UID with prefix CCCD:/MST:/… (repeatable)', collect)
     .option('--key-type <t>', `${Object.keys(CREDENTIAL_KEY_TYPES).join(', ')} (default rsa2048)`)
     .option('--json', 'print JSON')
-    .action(async (f: { data?: string; profile: string; cn: string; owner: string; pin: string; subscriber?: string; o?: string; title?: string; uid?: string[]; keyType?: string; json?: boolean }) => {
-      const keySpec = keySpecOf(f.keyType ?? 'rsa2048', CREDENTIAL_KEY_TYPES);
-      await withCopies(io, f, async (w, ctx) => {
-        const admin = { id: 'cli', role: 'admin' };
-        const issued = await w.pki.issuance.issue(admin, {
-          profile: f.profile,
-          ...(f.subscriber ? { subscriberId: f.subscriber } : {}),
-          subject: { country: 'VN', province: ctx.config.province, commonName: f.cn, ...(f.o ? { organization: f.o } : {}), ...(f.title ? { title: f.title } : {}), ...(f.uid?.length ? { uids: f.uid } : {}) },
-          // The key stays in the key store; the one-time PKCS#12 the issuance also builds is discarded.
-          key: { pkcs12Password: randomBytes(12).toString('base64url'), generate: keySpec, keepKey: true },
+    .action(
+      async (f: {
+        data?: string;
+        profile: string;
+        cn: string;
+        owner: string;
+        pin: string;
+        subscriber?: string;
+        o?: string;
+        title?: string;
+        uid?: string[];
+        keyType?: string;
+        json?: boolean;
+      }) => {
+        const keySpec = keySpecOf(f.keyType ?? 'rsa2048', CREDENTIAL_KEY_TYPES);
+        await withCopies(io, f, async (w, ctx) => {
+          const admin = { id: 'cli', role: 'admin' };
+          const issued = await w.pki.issuance.issue(admin, {
+            profile: f.profile,
+            ...(f.subscriber ? { subscriberId: f.subscriber } : {}),
+            subject: {
+              country: 'VN',
+              province: ctx.config.province,
+              commonName: f.cn,
+              ...(f.o ? { organization: f.o } : {}),
+              ...(f.title ? { title: f.title } : {}),
+              ...(f.uid?.length ? { uids: f.uid } : {}),
+            },
+            // The key stays in the key store; the one-time PKCS#12 the issuance also builds is discarded.
+            key: { pkcs12Password: randomBytes(12).toString('base64url'), generate: keySpec, keepKey: true },
+          });
+          const c = await w.copies.addCredential(admin, { certificateId: issued.certificate.id, ownerId: f.owner, pin: f.pin });
+          io.stdout(
+            f.json
+              ? JSON.stringify({
+                  credentialId: c.id,
+                  certificateId: issued.certificate.id,
+                  serial: issued.certificate.serial,
+                  ownerId: c.ownerId,
+                }) + '\n'
+              : `credential ${c.id} for ${f.owner} (certificate ${issued.certificate.serial})\n`,
+          );
         });
-        const c = await w.copies.addCredential(admin, { certificateId: issued.certificate.id, ownerId: f.owner, pin: f.pin });
-        io.stdout(f.json ? JSON.stringify({ credentialId: c.id, certificateId: issued.certificate.id, serial: issued.certificate.serial, ownerId: c.ownerId }) + '\n' : `credential ${c.id} for ${f.owner} (certificate ${issued.certificate.serial})\n`);
-      });
-    });
+      },
+    );
   dataOption(cred.command('add'))
     .description('register a credential for an existing certificate whose key was kept server-side')
     .requiredOption('--certificate <id>', 'certificate id (crt_…)')
@@ -159,7 +217,10 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .requiredOption('--pin <pin>', 'the PIN (at least 6 characters)')
     .action(async (f: { data?: string; certificate: string; owner: string; pin: string }) => {
       await withCopies(io, f, async (w) => {
-        const c = await w.copies.addCredential({ id: 'cli', role: 'admin' }, { certificateId: f.certificate, ownerId: f.owner, pin: f.pin });
+        const c = await w.copies.addCredential(
+          { id: 'cli', role: 'admin' },
+          { certificateId: f.certificate, ownerId: f.owner, pin: f.pin },
+        );
         io.stdout(`credential ${c.id} for ${f.owner}\n`);
       });
     });
@@ -169,7 +230,13 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .action(async (f: { data?: string; owner: string }) => {
       await withCopies(io, f, async (w) => {
         const list = await w.signing.credentials.list(f.owner);
-        io.stdout(JSON.stringify(list.map((c) => ({ id: c.id, ownerId: c.ownerId, label: c.label, locked: c.locked, createdAt: c.createdAt.toISOString() })), null, 2) + '\n');
+        io.stdout(
+          JSON.stringify(
+            list.map((c) => ({ id: c.id, ownerId: c.ownerId, label: c.label, locked: c.locked, createdAt: c.createdAt.toISOString() })),
+            null,
+            2,
+          ) + '\n',
+        );
       });
     });
 }

@@ -63,7 +63,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
   dataOption(cert.command('issue'))
     .description('issue a certificate from a CSR (--csr) or with a server-generated key delivered as PKCS#12 (--p12 --password)')
     .requiredOption('--profile <id>', 'individual | organization | device')
-    .option('--ca <id>', 'issuing CA (default: the profile\'s)')
+    .option('--ca <id>', "issuing CA (default: the profile's)")
     .requiredOption('--cn <name>', 'CN: person, organization or device name')
     .option('--o <org>', 'O: parent body')
     .option('--ou <unit>', 'OU (repeatable, outermost first)', collect)
@@ -71,7 +71,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
     .option('--l <locality>', 'L: district/commune')
     .option('--e <email>', 'E: official e-mail')
     .option('--c <cc>', 'C (default VN)')
-    .option('--title <title>', 'title: the official\'s position')
+    .option('--title <title>', "title: the official's position")
     .option('--uid <id>', 'UID with prefix CCCD:/CMND:/MST:/MNS: (repeatable)', collect)
     .option('--csr <file>', 'PKCS#10 CSR (PEM or DER); proof of possession is checked')
     .option('--p12 <file>', 'write the server-generated key and chain here as PKCS#12')
@@ -85,7 +85,8 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
       if (f.p12 && (f.password === undefined || f.password === '')) throw new AppError('VALIDATION_FAILED', '--p12 needs --password');
       let days: number | undefined;
       if (f.days !== undefined) {
-        if (!/^\d{1,5}$/.test(f.days) || Number(f.days) < 1) throw new AppError('VALIDATION_FAILED', '--days must be a positive whole number');
+        if (!/^\d{1,5}$/.test(f.days) || Number(f.days) < 1)
+          throw new AppError('VALIDATION_FAILED', '--days must be a positive whole number');
         days = Number(f.days);
       }
       const keySpec = f.keyType ? keySpecOf(f.keyType) : undefined;
@@ -134,7 +135,8 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
     .option('--json', 'print JSON')
     .action(async (f: { data?: string; ca?: string; status?: string; profile?: string; limit?: string; json?: boolean }) => {
       const statuses = ['active', 'on-hold', 'revoked', 'pending', 'failed'];
-      if (f.status && !statuses.includes(f.status)) throw new AppError('VALIDATION_FAILED', `--status must be one of ${statuses.join(', ')}`);
+      if (f.status && !statuses.includes(f.status))
+        throw new AppError('VALIDATION_FAILED', `--status must be one of ${statuses.join(', ')}`);
       if (f.limit !== undefined && !/^\d{1,4}$/.test(f.limit)) throw new AppError('VALIDATION_FAILED', '--limit must be a whole number');
       await withPki(io, f, async (pki) => {
         const rows = await pki.store.certificates.list({
@@ -143,8 +145,17 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
           ...(f.profile ? { profile: f.profile } : {}),
           limit: f.limit ? Number(f.limit) : 100,
         });
-        if (f.json) io.stdout(JSON.stringify(rows.map((c) => certificateView(c)), null, 2) + '\n');
-        else for (const c of rows) io.stdout(`${c.serial}  ${c.caId.padEnd(13)} ${c.status.padEnd(8)} ${c.notAfter.toISOString().slice(0, 10)}  ${c.subjectDn}\n`);
+        if (f.json)
+          io.stdout(
+            JSON.stringify(
+              rows.map((c) => certificateView(c)),
+              null,
+              2,
+            ) + '\n',
+          );
+        else
+          for (const c of rows)
+            io.stdout(`${c.serial}  ${c.caId.padEnd(13)} ${c.status.padEnd(8)} ${c.notAfter.toISOString().slice(0, 10)}  ${c.subjectDn}\n`);
       });
     });
 
@@ -167,23 +178,34 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
       .option('--ca <id>', 'CA id when the serial is ambiguous')
       .option('--id <id>', 'certificate id (crt_…)')
       .option('--json', 'print the record as JSON');
-    if (name === 'revoke') cmd.option('--reason <name>', 'RFC 5280 reason: unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn …', 'unspecified');
-    if (name !== 'release') cmd.option('--invalidity-date <iso>', 'when the key is known or suspected to have been compromised (RFC 5280 §5.3.2)');
-    cmd.action(async (f: { data?: string; serial?: string; ca?: string; id?: string; reason?: string; invalidityDate?: string; json?: boolean }) => {
-      await withPki(io, f, async (pki) => {
-        const ref = certRef(f);
-        const actor = cliActor();
-        const inv = f.invalidityDate ? { invalidityDate: f.invalidityDate } : {};
-        const c =
-          name === 'revoke'
-            ? await pki.lifecycle.revoke(actor, ref, { reason: f.reason ?? 'unspecified', ...inv })
-            : name === 'suspend'
-              ? await pki.lifecycle.suspend(actor, ref, inv)
-              : await pki.lifecycle.release(actor, ref);
-        if (f.json) io.stdout(JSON.stringify(certificateView(c)) + '\n');
-        else io.stdout(`${c.serial} (${c.caId}) is now ${c.status}${c.revocationReason ? ` (${c.revocationReason})` : ''}; the next CRL and OCSP answers reflect it\n`);
-      });
-    });
+    if (name === 'revoke')
+      cmd.option(
+        '--reason <name>',
+        'RFC 5280 reason: unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn …',
+        'unspecified',
+      );
+    if (name !== 'release')
+      cmd.option('--invalidity-date <iso>', 'when the key is known or suspected to have been compromised (RFC 5280 §5.3.2)');
+    cmd.action(
+      async (f: { data?: string; serial?: string; ca?: string; id?: string; reason?: string; invalidityDate?: string; json?: boolean }) => {
+        await withPki(io, f, async (pki) => {
+          const ref = certRef(f);
+          const actor = cliActor();
+          const inv = f.invalidityDate ? { invalidityDate: f.invalidityDate } : {};
+          const c =
+            name === 'revoke'
+              ? await pki.lifecycle.revoke(actor, ref, { reason: f.reason ?? 'unspecified', ...inv })
+              : name === 'suspend'
+                ? await pki.lifecycle.suspend(actor, ref, inv)
+                : await pki.lifecycle.release(actor, ref);
+          if (f.json) io.stdout(JSON.stringify(certificateView(c)) + '\n');
+          else
+            io.stdout(
+              `${c.serial} (${c.caId}) is now ${c.status}${c.revocationReason ? ` (${c.revocationReason})` : ''}; the next CRL and OCSP answers reflect it\n`,
+            );
+        });
+      },
+    );
   };
   lifecycle('revoke', 'revoke a certificate (permanent)');
   lifecycle('suspend', 'suspend a certificate (certificateHold)');

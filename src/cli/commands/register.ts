@@ -16,7 +16,7 @@ function year(v: string): number {
 }
 
 export function registerRegisterCommands(program: Command, io: CliIo, _state: ExitState): void {
-  const authority = program.command('authority').description('certifying authorities (commune People\'s Committees, notary offices)');
+  const authority = program.command('authority').description("certifying authorities (commune People's Committees, notary offices)");
   dataOption(authority.command('add'))
     .description('register a certifying authority')
     .requiredOption('--id <id>', 'short id: lowercase letters, digits, dashes')
@@ -25,12 +25,20 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
     .option('--org <id>', 'organization (owner of the seal credential)')
     .option('--seal-credential <id>', 'server-held credential of the seal')
     .option('--json', 'print JSON')
-    .action(async (f: { data?: string; id: string; name: string; place: string; org?: string; sealCredential?: string; json?: boolean }) => {
-      await withCopies(io, f, async (w) => {
-        const a = await w.copies.registers.createAuthority(ADMIN, { id: f.id, name: f.name, place: f.place, organizationId: f.org ?? null, sealCredentialId: f.sealCredential ?? null });
-        io.stdout(f.json ? JSON.stringify(a) + '\n' : `authority ${a.id}: ${a.name}\n`);
-      });
-    });
+    .action(
+      async (f: { data?: string; id: string; name: string; place: string; org?: string; sealCredential?: string; json?: boolean }) => {
+        await withCopies(io, f, async (w) => {
+          const a = await w.copies.registers.createAuthority(ADMIN, {
+            id: f.id,
+            name: f.name,
+            place: f.place,
+            organizationId: f.org ?? null,
+            sealCredentialId: f.sealCredential ?? null,
+          });
+          io.stdout(f.json ? JSON.stringify(a) + '\n' : `authority ${a.id}: ${a.name}\n`);
+        });
+      },
+    );
   dataOption(authority.command('list'))
     .description('list certifying authorities')
     .action(async (f: { data?: string }) => {
@@ -41,30 +49,44 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
 
   const register = program.command('register').description('certification registers (sổ chứng thực SCT/BS)');
   dataOption(register.command('export'))
-    .description('export a year\'s register as CSV, or as a PDF signed with the authority seal')
+    .description("export a year's register as CSV, or as a PDF signed with the authority seal")
     .requiredOption('--authority <id>', 'authority id')
     .requiredOption('--year <y>', 'register year')
     .option('--format <f>', 'csv or pdf', 'csv')
     .requiredOption('--out <file>', 'output file')
     .option('--as <id>', 'who exports (for the seal: the seal credential owner)', 'cli')
-    .option('--seal-credential <id>', 'seal credential (pdf; default: the authority\'s)')
+    .option('--seal-credential <id>', "seal credential (pdf; default: the authority's)")
     .option('--seal-pin <pin>', 'seal PIN (pdf)')
-    .action(async (f: { data?: string; authority: string; year: string; format: string; out: string; as: string; sealCredential?: string; sealPin?: string }) => {
-      const y = year(f.year);
-      if (f.format !== 'csv' && f.format !== 'pdf') throw new AppError('VALIDATION_FAILED', '--format must be csv or pdf');
-      if (f.format === 'pdf' && !f.sealPin) throw new AppError('VALIDATION_FAILED', '--format pdf needs --seal-pin');
-      await withCopies(io, f, async (w) => {
-        const actor = { id: f.as, role: 'admin' };
-        const out =
-          f.format === 'csv'
-            ? await w.copies.registers.exportCsv(actor, f.authority, y)
-            : await w.copies.registers.exportSignedPdf(actor, f.authority, y, { ...(f.sealCredential ? { credentialId: f.sealCredential } : {}), pin: f.sealPin! });
-        writeOutput(f.out, out);
-        io.stdout(`register ${f.authority} ${y} → ${f.out}\n`);
-      });
-    });
+    .action(
+      async (f: {
+        data?: string;
+        authority: string;
+        year: string;
+        format: string;
+        out: string;
+        as: string;
+        sealCredential?: string;
+        sealPin?: string;
+      }) => {
+        const y = year(f.year);
+        if (f.format !== 'csv' && f.format !== 'pdf') throw new AppError('VALIDATION_FAILED', '--format must be csv or pdf');
+        if (f.format === 'pdf' && !f.sealPin) throw new AppError('VALIDATION_FAILED', '--format pdf needs --seal-pin');
+        await withCopies(io, f, async (w) => {
+          const actor = { id: f.as, role: 'admin' };
+          const out =
+            f.format === 'csv'
+              ? await w.copies.registers.exportCsv(actor, f.authority, y)
+              : await w.copies.registers.exportSignedPdf(actor, f.authority, y, {
+                  ...(f.sealCredential ? { credentialId: f.sealCredential } : {}),
+                  pin: f.sealPin!,
+                });
+          writeOutput(f.out, out);
+          io.stdout(`register ${f.authority} ${y} → ${f.out}\n`);
+        });
+      },
+    );
   dataOption(register.command('close'))
-    .description('close a year\'s register with its total')
+    .description("close a year's register with its total")
     .requiredOption('--authority <id>', 'authority id')
     .requiredOption('--year <y>', 'register year')
     .action(async (f: { data?: string; authority: string; year: string }) => {

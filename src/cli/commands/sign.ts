@@ -79,7 +79,8 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
         certify = Number(f.certify) as 1 | 2 | 3;
       }
       const kind = f.appearance ?? (f.visible ? 'individual' : undefined);
-      if (kind !== undefined && !['individual', 'organization', 'copy'].includes(kind)) throw new AppError('VALIDATION_FAILED', '--appearance must be individual, organization or copy');
+      if (kind !== undefined && !['individual', 'organization', 'copy'].includes(kind))
+        throw new AppError('VALIDATION_FAILED', '--appearance must be individual, organization or copy');
       const options: SignOptions = {
         signer,
         actorId: 'cli',

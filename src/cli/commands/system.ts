@@ -44,7 +44,12 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
         const pki = createPki(ctx);
         const r = await initialise(ctx, pki);
         const wired = await wireServices(ctx, { pki, schedule: true });
-        server = await startServer(ctx, { ...(flags.host ? { host: flags.host } : {}), services: wired.http, health: wired.health, timers: wired.timers });
+        server = await startServer(ctx, {
+          ...(flags.host ? { host: flags.host } : {}),
+          services: wired.http,
+          health: wired.health,
+          timers: wired.timers,
+        });
         ctx.log.info('listening', { url: server.url, dataDir: config.dataDir, database: ctx.store.dialect, publicUrl: config.publicUrl });
         io.stdout(`kyso listening on ${server.url}\n`);
         printAdminToken(io, r.adminToken);
@@ -59,7 +64,10 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
           ctx.log.info('shutting down', { signal });
           process.off('SIGINT', onInt);
           process.off('SIGTERM', onTerm);
-          void running.close().then(() => ctx.close()).then(resolve, resolve);
+          void running
+            .close()
+            .then(() => ctx.close())
+            .then(resolve, resolve);
         };
         const onInt = () => stop('SIGINT');
         const onTerm = () => stop('SIGTERM');

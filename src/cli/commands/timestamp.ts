@@ -16,7 +16,8 @@ export function registerTimestampCommands(program: Command, io: CliIo, _state: E
     .option('--hash <h>', 'sha256 (default), sha384 or sha512', 'sha256')
     .option('--token', 'write only the TimeStampToken (ContentInfo), as embedded in PDFs')
     .action(async (file: string, f: { data?: string; out: string; hash: string; token?: boolean }) => {
-      if (!['sha256', 'sha384', 'sha512'].includes(f.hash)) throw new AppError('VALIDATION_FAILED', '--hash must be sha256, sha384 or sha512');
+      if (!['sha256', 'sha384', 'sha512'].includes(f.hash))
+        throw new AppError('VALIDATION_FAILED', '--hash must be sha256, sha384 or sha512');
       const hash = f.hash as 'sha256' | 'sha384' | 'sha512';
       const data = readInput(file, 'file');
       await withContext(io, f, async (ctx) => {

@@ -16,7 +16,14 @@ export function registerTokenCommands(program: Command, io: CliIo, _state: ExitS
       if (!isRole(role)) throw new AppError('VALIDATION_FAILED', `--role must be one of ${ROLES.join(', ')}`);
       await withContext(io, f, async (ctx) => {
         const { token: value, record } = await ctx.tokens.create({ role, organizationId: f.org ?? null, label: f.label ?? null });
-        await ctx.audit.append({ actor: 'cli', role: 'admin', action: 'token.create', target: record.id, outcome: 'success', details: { role: record.role } });
+        await ctx.audit.append({
+          actor: 'cli',
+          role: 'admin',
+          action: 'token.create',
+          target: record.id,
+          outcome: 'success',
+          details: { role: record.role },
+        });
         io.stdout(f.json ? JSON.stringify({ ...publicToken(record), token: value }) + '\n' : `${value}\n`);
       });
     });

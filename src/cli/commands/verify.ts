@@ -37,41 +37,51 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
     .option('--trust <pem>', 'extra trust anchor (PEM file, repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--at <iso>', 'validation time (ISO 8601)')
     .option('--offline', 'no network: revocation only from embedded material')
-    .action(async (file: string, f: { data?: string; json?: boolean; html?: boolean; lang: string; trust?: string[]; at?: string; offline?: boolean }) => {
-      let at: Date | undefined;
-      if (f.at) {
-        at = new Date(f.at);
-        if (Number.isNaN(at.getTime())) throw new AppError('VALIDATION_FAILED', '--at must be an ISO 8601 time');
-      }
-      let pdf: Buffer;
-      try {
-        pdf = readInput(file, 'file');
-      } catch (e) {
-        if (isAppError(e)) throw new AppError('VERIFY_UNREADABLE', e.message);
-        throw e;
-      }
-      const extra = (f.trust ?? []).map((p) => readInput(p, 'trust anchor').toString('latin1'));
-      const config = configFor(io, f);
-      // Use the local CA (our roots, in-process OCSP/CRL) when a data directory exists; never create one.
-      let ctx: KysoContext | undefined;
-      if (existsSync(config.masterKeyFile) || config.masterKey) ctx = await openContext(config);
-      try {
-        const pki = ctx ? createPki(ctx) : undefined;
-        const v = createVerify({ ...(pki ? { pki } : {}), clock: ctx?.clock ?? systemClock, publicUrl: config.publicUrl, trustDirs: [config.trustAnchorsDir] });
-        const report = await v.verify(pdf, { ...(at ? { at } : {}), ...(f.offline ? { offline: true } : {}), extraTrust: extra });
-        if (f.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
-        else if (f.html) io.stdout(renderReportHtml(report, f.lang === 'en' ? 'en' : 'vi'));
-        else io.stdout(human(report, file));
-        state.code = verifyExitCode(report);
-      } catch (e) {
-        if (isAppError(e, 'VERIFY_UNREADABLE') || isAppError(e, 'PDF_NOT_PDF') || isAppError(e, 'PDF_MALFORMED')) {
-          io.stderr(`kyso: ${e.code}: ${e.message}\n`);
-          state.code = EXIT.VERIFY_UNREADABLE;
-          return;
+    .action(
+      async (
+        file: string,
+        f: { data?: string; json?: boolean; html?: boolean; lang: string; trust?: string[]; at?: string; offline?: boolean },
+      ) => {
+        let at: Date | undefined;
+        if (f.at) {
+          at = new Date(f.at);
+          if (Number.isNaN(at.getTime())) throw new AppError('VALIDATION_FAILED', '--at must be an ISO 8601 time');
         }
-        throw e;
-      } finally {
-        await ctx?.close();
-      }
-    });
+        let pdf: Buffer;
+        try {
+          pdf = readInput(file, 'file');
+        } catch (e) {
+          if (isAppError(e)) throw new AppError('VERIFY_UNREADABLE', e.message);
+          throw e;
+        }
+        const extra = (f.trust ?? []).map((p) => readInput(p, 'trust anchor').toString('latin1'));
+        const config = configFor(io, f);
+        // Use the local CA (our roots, in-process OCSP/CRL) when a data directory exists; never create one.
+        let ctx: KysoContext | undefined;
+        if (existsSync(config.masterKeyFile) || config.masterKey) ctx = await openContext(config);
+        try {
+          const pki = ctx ? createPki(ctx) : undefined;
+          const v = createVerify({
+            ...(pki ? { pki } : {}),
+            clock: ctx?.clock ?? systemClock,
+            publicUrl: config.publicUrl,
+            trustDirs: [config.trustAnchorsDir],
+          });
+          const report = await v.verify(pdf, { ...(at ? { at } : {}), ...(f.offline ? { offline: true } : {}), extraTrust: extra });
+          if (f.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
+          else if (f.html) io.stdout(renderReportHtml(report, f.lang === 'en' ? 'en' : 'vi'));
+          else io.stdout(human(report, file));
+          state.code = verifyExitCode(report);
+        } catch (e) {
+          if (isAppError(e, 'VERIFY_UNREADABLE') || isAppError(e, 'PDF_NOT_PDF') || isAppError(e, 'PDF_MALFORMED')) {
+            io.stderr(`kyso: ${e.code}: ${e.message}\n`);
+            state.code = EXIT.VERIFY_UNREADABLE;
+            return;
+          }
+          throw e;
+        } finally {
+          await ctx?.close();
+        }
+      },
+    );
 }

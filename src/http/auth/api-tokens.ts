@@ -49,7 +49,11 @@ export class ApiTokenService {
   ) {}
 
   /** Creates a token; the returned `token` string is never retrievable again. */
-  async create(o: { role: Role; organizationId?: string | null; label?: string | null }): Promise<{ token: string; record: ApiTokenRecord }> {
+  async create(o: {
+    role: Role;
+    organizationId?: string | null;
+    label?: string | null;
+  }): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!isRole(o.role)) throw new AppError('VALIDATION_FAILED', `unknown role ${JSON.stringify(o.role)}`);
     const token = `kyso_${randomBytes(32).toString('base64url')}`;
     const record = await this.repo.create({
@@ -92,8 +96,18 @@ export class ApiTokenService {
 export class MemoryApiTokenRepository implements ApiTokenRepository {
   readonly #rows = new Map<string, ApiTokenRecord>();
   async create(t: Parameters<ApiTokenRepository['create']>[0]): Promise<ApiTokenRecord> {
-    if (this.#rows.has(t.id) || [...this.#rows.values()].some((x) => x.tokenHash === t.tokenHash)) throw new AppError('STORE_CONSTRAINT', 'duplicate token');
-    const r: ApiTokenRecord = { id: t.id, tokenHash: t.tokenHash, role: t.role, organizationId: t.organizationId ?? null, label: t.label ?? null, createdAt: t.createdAt, revokedAt: null, lastUsedAt: null };
+    if (this.#rows.has(t.id) || [...this.#rows.values()].some((x) => x.tokenHash === t.tokenHash))
+      throw new AppError('STORE_CONSTRAINT', 'duplicate token');
+    const r: ApiTokenRecord = {
+      id: t.id,
+      tokenHash: t.tokenHash,
+      role: t.role,
+      organizationId: t.organizationId ?? null,
+      label: t.label ?? null,
+      createdAt: t.createdAt,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
     this.#rows.set(r.id, r);
     return r;
   }

@@ -9,13 +9,10 @@ export function authenticate(tokens: ApiTokenService): RequestHandler {
     if (!h) return next(new AppError('UNAUTHENTICATED', 'missing Authorization: Bearer token'));
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     if (!m || !m[1]) return next(new AppError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"'));
-    tokens.authenticate(m[1]).then(
-      (p) => {
-        res.locals.principal = p;
-        next();
-      },
-      next,
-    );
+    tokens.authenticate(m[1]).then((p) => {
+      res.locals.principal = p;
+      next();
+    }, next);
   };
 }
 

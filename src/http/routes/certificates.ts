@@ -24,7 +24,11 @@ export function actorOf(p: Principal | undefined): Actor {
 
 const Str = (max: number) => z.string().trim().min(1).max(max);
 export const SubjectSchema = z.strictObject({
-  country: z.string().regex(/^[A-Z]{2}$/).optional().describe('ISO 3166 code, default VN'),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional()
+    .describe('ISO 3166 code, default VN'),
   province: Str(128).optional().describe('ST'),
   locality: Str(128).optional().describe('L'),
   organization: Str(128).optional().describe('O'),
@@ -51,7 +55,10 @@ const IssueBody = z
     keySpec: KeySpecSchema.optional().describe('server-side key generation (default RSA-2048)'),
     pkcs12Password: z.string().min(4).max(256).optional().describe('required for server-side key generation; the PKCS#12 is returned once'),
   })
-  .refine((b) => (b.csr === undefined) !== (b.pkcs12Password === undefined), { message: 'give exactly one of csr or pkcs12Password', path: ['csr'] });
+  .refine((b) => (b.csr === undefined) !== (b.pkcs12Password === undefined), {
+    message: 'give exactly one of csr or pkcs12Password',
+    path: ['csr'],
+  });
 
 const IdParam = z.object({ id: Str(128) });
 const ListQuery = z.object({
@@ -80,11 +87,21 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
       params: IdParam,
       body:
         name === 'revoke'
-          ? z.strictObject({ reason: z.union([Str(64), z.number().int()]).optional().describe('RFC 5280 reason name or code; default unspecified'), invalidityDate: InvalidityDate })
+          ? z.strictObject({
+              reason: z
+                .union([Str(64), z.number().int()])
+                .optional()
+                .describe('RFC 5280 reason name or code; default unspecified'),
+              invalidityDate: InvalidityDate,
+            })
           : name === 'suspend'
             ? z.strictObject({ invalidityDate: InvalidityDate })
             : z.strictObject({}),
-      responses: { 200: { description: 'The certificate after the change' }, 404: { description: 'CERT_NOT_FOUND' }, 409: { description: 'CERT_ALREADY_REVOKED / CERT_NOT_ON_HOLD / CERT_NOT_ACTIVE' } },
+      responses: {
+        200: { description: 'The certificate after the change' },
+        404: { description: 'CERT_NOT_FOUND' },
+        409: { description: 'CERT_ALREADY_REVOKED / CERT_NOT_ON_HOLD / CERT_NOT_ACTIVE' },
+      },
       async handle({ res, params, body, principal }) {
         const b = (body ?? {}) as { reason?: string | number; invalidityDate?: string };
         const actor = actorOf(principal);
@@ -129,11 +146,14 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/certificates',
       operationId: 'issueCertificate',
-      summary: 'Issue a certificate directly (admin / RA officer): from a CSR, or with server-side key generation returning a one-time PKCS#12.',
+      summary:
+        'Issue a certificate directly (admin / RA officer): from a CSR, or with server-side key generation returning a one-time PKCS#12.',
       tag: 'certificates',
       auth: WRITE_ROLES,
       body: IssueBody,
-      responses: { 201: { description: 'certificate (record), pem, chain (PEM, issuer first), pkcs12 (base64, only for server-side keys)' } },
+      responses: {
+        201: { description: 'certificate (record), pem, chain (PEM, issuer first), pkcs12 (base64, only for server-side keys)' },
+      },
       async handle({ res, body, principal }) {
         const r = await pki.issuance.issue(actorOf(principal), {
           profile: body.profile,
@@ -141,7 +161,14 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
           ...(body.caId ? { caId: body.caId } : {}),
           ...(body.subscriberId ? { subscriberId: body.subscriberId } : {}),
           ...(body.validityDays ? { validityDays: body.validityDays } : {}),
-          key: body.csr !== undefined ? { csr: body.csr } : { pkcs12Password: body.pkcs12Password!, ...(body.keySpec ? { generate: body.keySpec } : {}), friendlyName: body.subject.commonName },
+          key:
+            body.csr !== undefined
+              ? { csr: body.csr }
+              : {
+                  pkcs12Password: body.pkcs12Password!,
+                  ...(body.keySpec ? { generate: body.keySpec } : {}),
+                  friendlyName: body.subject.commonName,
+                },
         });
         res.setHeader('Cache-Control', 'no-store');
         sendCreated(res, `/api/v1/certificates/${r.certificate.id}`, {

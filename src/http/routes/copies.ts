@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { CertifiedCopiesWiring, CertifyInput } from '../../app/certified-copies.js';
 import type { RegisterEntryRecord } from '../../copies/ports.js';
-import type { Principal } from '../auth/api-tokens.js';
 import { readMultipart, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { registersRoutes } from './registers.js';
@@ -15,12 +14,18 @@ import { actorOf } from './copy-actor.js';
  * X-Kyso-Copy-Year, X-Kyso-Copy-Volume, X-Kyso-Lookup-Code, X-Kyso-Lookup-Url, and Location
  * points at the entry.
  */
-export type CopiesPort = Pick<CertifiedCopiesWiring, 'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'addCredential'>;
+export type CopiesPort = Pick<
+  CertifiedCopiesWiring,
+  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'addCredential'
+>;
 
 export { actorOf };
 
 const Text = z.string().trim().min(1).max(500);
-const Secret = z.union([z.strictObject({ pin: z.string().min(1).max(64) }), z.strictObject({ authorizationId: z.string().min(1).max(128) })]);
+const Secret = z.union([
+  z.strictObject({ pin: z.string().min(1).max(64) }),
+  z.strictObject({ authorizationId: z.string().min(1).max(128) }),
+]);
 const CertifyJson = z.strictObject({
   authorityId: z.string().min(2).max(64),
   requesterName: Text,
@@ -29,14 +34,18 @@ const CertifyJson = z.strictObject({
   documentTitle: Text,
   documentIssuer: Text,
   copies: z.number().int().min(1).max(100).default(1),
-  level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).optional().describe('PAdES level; default B-LT with the in-process TSA, else B-B; never lowered'),
+  level: z
+    .enum(['B-B', 'B-T', 'B-LT', 'B-LTA'])
+    .optional()
+    .describe('PAdES level; default B-LT with the in-process TSA, else B-B; never lowered'),
   certifier: z.intersection(z.strictObject({ credentialId: z.string().min(1).max(128), title: Text }).passthrough(), Secret),
   seal: z.intersection(z.object({ credentialId: z.string().min(1).max(128).optional() }).passthrough(), Secret),
 });
 
 function parseRequest(body: MultipartBody): z.infer<typeof CertifyJson> {
   const raw = body.fields.request;
-  if (raw === undefined) throw new AppError('VALIDATION_FAILED', 'form field "request" (JSON) is required', { details: { field: 'request' } });
+  if (raw === undefined)
+    throw new AppError('VALIDATION_FAILED', 'form field "request" (JSON) is required', { details: { field: 'request' } });
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -76,17 +85,27 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
       method: 'get',
       path: '/api/v1/copies/lookup',
       operationId: 'lookupCopy',
-      summary: 'Public lookup of a certified copy by its verification code, or by authority + year + number. Public facts only (no requester, no certifier id). Rate-limited.',
+      summary:
+        'Public lookup of a certified copy by its verification code, or by authority + year + number. Public facts only (no requester, no certifier id). Rate-limited.',
       tag: 'copies',
       auth: 'public',
       rateLimited: true,
       query: z.union([
         z.strictObject({ code: z.string().min(1).max(40).describe(CODE_DOC) }),
-        z.strictObject({ authority: z.string().min(2).max(64), year: z.coerce.number().int().min(2000).max(9999), number: z.coerce.number().int().min(1).max(10_000_000) }),
+        z.strictObject({
+          authority: z.string().min(2).max(64),
+          year: z.coerce.number().int().min(2000).max(9999),
+          number: z.coerce.number().int().min(1).max(10_000_000),
+        }),
       ]),
-      responses: { 200: { description: 'Public facts: authority, number, date, document type and title, pages, copy SHA-256, status' }, 400: { description: 'LOOKUP_CODE_INVALID' }, 404: { description: 'COPY_NOT_FOUND' } },
+      responses: {
+        200: { description: 'Public facts: authority, number, date, document type and title, pages, copy SHA-256, status' },
+        400: { description: 'LOOKUP_CODE_INVALID' },
+        404: { description: 'COPY_NOT_FOUND' },
+      },
       async handle({ res, query }) {
-        const facts = 'code' in query ? await port.lookupByCode(query.code) : await port.lookupByNumber(query.authority, query.year, query.number);
+        const facts =
+          'code' in query ? await port.lookupByCode(query.code) : await port.lookupByNumber(query.authority, query.year, query.number);
         res.setHeader('Cache-Control', 'no-store');
         sendJson(res, 200, facts);
       },
@@ -127,7 +146,9 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
         const originals = body.files.filter((f) => f.field === 'original');
         const images = body.files.filter((f) => f.field === 'image');
         if (originals.length + (images.length > 0 ? 1 : 0) !== 1 || originals.length > 1) {
-          throw new AppError('VALIDATION_FAILED', 'give exactly one `original` PDF part, or one or more `image` parts', { details: { field: 'original' } });
+          throw new AppError('VALIDATION_FAILED', 'give exactly one `original` PDF part, or one or more `image` parts', {
+            details: { field: 'original' },
+          });
         }
         const signatureImage = body.files.find((f) => f.field === 'signatureImage')?.data;
         const sealImage = body.files.find((f) => f.field === 'sealImage')?.data;
@@ -141,8 +162,17 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
           documentIssuer: r.documentIssuer,
           copies: r.copies,
           ...(r.level ? { level: r.level } : {}),
-          certifier: { credentialId: r.certifier.credentialId, title: r.certifier.title, ...secret(r.certifier), ...(signatureImage ? { signatureImage } : {}) },
-          seal: { ...(typeof r.seal.credentialId === 'string' ? { credentialId: r.seal.credentialId } : {}), ...secret(r.seal), ...(sealImage ? { image: sealImage } : {}) },
+          certifier: {
+            credentialId: r.certifier.credentialId,
+            title: r.certifier.title,
+            ...secret(r.certifier),
+            ...(signatureImage ? { signatureImage } : {}),
+          },
+          seal: {
+            ...(typeof r.seal.credentialId === 'string' ? { credentialId: r.seal.credentialId } : {}),
+            ...secret(r.seal),
+            ...(sealImage ? { image: sealImage } : {}),
+          },
         };
         const out = await port.certify(actorOf(principal), input);
         const e = out.entry;
@@ -227,7 +257,10 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
       params: IdParam,
       responses: { 403: { description: 'DELETE_FORBIDDEN' } },
       handle() {
-        throw new AppError('DELETE_FORBIDDEN', 'register entries are never deleted; annul the copy instead (POST /api/v1/copies/{id}/annul)');
+        throw new AppError(
+          'DELETE_FORBIDDEN',
+          'register entries are never deleted; annul the copy instead (POST /api/v1/copies/{id}/annul)',
+        );
       },
     }),
   ];

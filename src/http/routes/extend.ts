@@ -13,14 +13,20 @@ export function extendRoutes(port: ExtendPort, limits: { uploadBytes: number }):
       method: 'post',
       path: '/api/v1/extend',
       operationId: 'extendPdf',
-      summary: 'Extend a signed PDF: append a /DSS with current validation material and a new archive document timestamp (B-LTA), as incremental updates.',
+      summary:
+        'Extend a signed PDF: append a /DSS with current validation material and a new archive document timestamp (B-LTA), as incremental updates.',
       tag: 'signing',
       auth: ['signer', 'certifier', 'admin'],
       rawBody: { contentType: 'multipart/form-data', description: 'Part `pdf` (application/pdf as the whole body is accepted too).' },
-      responses: { 200: { description: 'Extended PDF', contentType: 'application/pdf' }, 503: { description: 'TSA_UNAVAILABLE / REVOCATION_UNAVAILABLE' } },
+      responses: {
+        200: { description: 'Extended PDF', contentType: 'application/pdf' },
+        503: { description: 'TSA_UNAVAILABLE / REVOCATION_UNAVAILABLE' },
+      },
       async handle({ req, res }) {
         const ct = req.headers['content-type'] ?? '';
-        const pdf = /^application\/pdf/i.test(ct) ? await readRawBody(req, limits.uploadBytes) : requireFile(await readMultipart(req, { fileBytes: limits.uploadBytes, files: 1 }), 'pdf').data;
+        const pdf = /^application\/pdf/i.test(ct)
+          ? await readRawBody(req, limits.uploadBytes)
+          : requireFile(await readMultipart(req, { fileBytes: limits.uploadBytes, files: 1 }), 'pdf').data;
         if (pdf.length === 0) throw new AppError('VALIDATION_FAILED', 'empty upload');
         const out = await port.extend(pdf);
         res.status(200).type('application/pdf').setHeader('Cache-Control', 'no-store');

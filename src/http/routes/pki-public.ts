@@ -38,7 +38,10 @@ const OCSP_MAX_REQUEST = 8 * 1024;
 const CaParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'CA id: lowercase letters, digits and dashes') });
 
 function toPem(der: Buffer, label: string): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -58,7 +61,13 @@ function notModified(req: Request, etag: string, lastModified: Date | undefined)
   return false;
 }
 
-async function answerOcsp(produce: () => Promise<OcspReply>, res: Response, clock: Clock, cacheable: boolean, log: (e: unknown) => void): Promise<void> {
+async function answerOcsp(
+  produce: () => Promise<OcspReply>,
+  res: Response,
+  clock: Clock,
+  cacheable: boolean,
+  log: (e: unknown) => void,
+): Promise<void> {
   let out: OcspReply;
   try {
     out = await produce();
@@ -74,7 +83,10 @@ async function answerOcsp(produce: () => Promise<OcspReply>, res: Response, cloc
   res.status(200).type('application/ocsp-response');
   if (cacheable && out.cache) {
     // RFC 5019 §6.2: max-age ≤ nextUpdate − now; public; no-transform; must-revalidate.
-    const maxAge = Math.max(0, Math.min(out.cache.maxAgeSeconds, Math.floor((out.cache.nextUpdate.getTime() - clock.now().getTime()) / 1000)));
+    const maxAge = Math.max(
+      0,
+      Math.min(out.cache.maxAgeSeconds, Math.floor((out.cache.nextUpdate.getTime() - clock.now().getTime()) / 1000)),
+    );
     res.setHeader('Cache-Control', `max-age=${maxAge}, public, no-transform, must-revalidate`);
     res.setHeader('Last-Modified', out.cache.producedAt.toUTCString());
     res.setHeader('Expires', out.cache.nextUpdate.toUTCString());
@@ -86,7 +98,10 @@ async function answerOcsp(produce: () => Promise<OcspReply>, res: Response, cloc
 }
 
 /** Public PKI endpoints: CA certificates, CRLs (CDP), OCSP (RFC 6960 / RFC 5019). No auth. */
-export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: { error(m: string, f?: Record<string, unknown>): void } }): RouteSpec[] {
+export function pkiPublicRoutes(
+  port: PkiPublicPort,
+  deps: { clock: Clock; log: { error(m: string, f?: Record<string, unknown>): void } },
+): RouteSpec[] {
   const logErr = (e: unknown) => deps.log.error('ocsp responder failed', { error: e instanceof Error ? e.message : String(e) });
   const caCert = (ext: 'crt' | 'pem') =>
     defineRoute({
@@ -97,7 +112,10 @@ export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: 
       tag: 'pki-public',
       auth: 'public',
       params: CaParam,
-      responses: { 200: { description: 'Certificate', contentType: ext === 'crt' ? 'application/pkix-cert' : 'application/x-pem-file' }, 404: { description: 'CA_UNKNOWN' } },
+      responses: {
+        200: { description: 'Certificate', contentType: ext === 'crt' ? 'application/pkix-cert' : 'application/x-pem-file' },
+        404: { description: 'CA_UNKNOWN' },
+      },
       async handle({ req, res, params }) {
         const der = await port.caCertificate(params.id);
         const etag = etagOf(der);
@@ -115,11 +133,16 @@ export function pkiPublicRoutes(port: PkiPublicPort, deps: { clock: Clock; log: 
       method: 'get',
       path: '/pki/crl/:id.crl',
       operationId: 'getCrl',
-      summary: 'Current CRL of an issuing CA (the CDP URL): DER, application/pkix-crl, with Cache-Control, Last-Modified, ETag and Expires.',
+      summary:
+        'Current CRL of an issuing CA (the CDP URL): DER, application/pkix-crl, with Cache-Control, Last-Modified, ETag and Expires.',
       tag: 'pki-public',
       auth: 'public',
       params: CaParam,
-      responses: { 200: { description: 'CRL', contentType: 'application/pkix-crl' }, 304: { description: 'Not modified' }, 404: { description: 'CA_UNKNOWN' } },
+      responses: {
+        200: { description: 'CRL', contentType: 'application/pkix-crl' },
+        304: { description: 'Not modified' },
+        404: { description: 'CA_UNKNOWN' },
+      },
       async handle({ req, res, params }) {
         const crl = await port.currentCrl(params.id);
         const etag = `"${params.id}-${crl.crlNumber}"`;

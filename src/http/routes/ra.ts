@@ -9,7 +9,20 @@ import { certificateView, requestView, subscriberView } from '../views.js';
 import { actorOf, KeySpecSchema, SubjectSchema } from './certificates.js';
 
 export interface RaPort {
-  readonly ra: Pick<RaService, 'registerOrganization' | 'registerOfficial' | 'registerDevice' | 'getSubscriber' | 'listSubscribers' | 'createRequest' | 'getRequest' | 'listRequests' | 'approve' | 'reject' | 'complete'>;
+  readonly ra: Pick<
+    RaService,
+    | 'registerOrganization'
+    | 'registerOfficial'
+    | 'registerDevice'
+    | 'getSubscriber'
+    | 'listSubscribers'
+    | 'createRequest'
+    | 'getRequest'
+    | 'listRequests'
+    | 'approve'
+    | 'reject'
+    | 'complete'
+  >;
   readonly lifecycle: Pick<LifecycleService, 'find'>;
 }
 
@@ -50,7 +63,12 @@ function clean<T extends object>(o: T): T {
 /** Registration authority: subscribers, requests, approval by the managing organization (issue 2 §6). */
 export function raRoutes(p: RaPort): RouteSpec[] {
   const subscriberRoutes = (plural: string, kind: SubscriberKind, label: string): RouteSpec[] => {
-    const register = kind === 'organization' ? p.ra.registerOrganization.bind(p.ra) : kind === 'individual' ? p.ra.registerOfficial.bind(p.ra) : p.ra.registerDevice.bind(p.ra);
+    const register =
+      kind === 'organization'
+        ? p.ra.registerOrganization.bind(p.ra)
+        : kind === 'individual'
+          ? p.ra.registerOfficial.bind(p.ra)
+          : p.ra.registerDevice.bind(p.ra);
     return [
       defineRoute({
         method: 'post',
@@ -61,13 +79,18 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         auth: RA,
         body: z.strictObject({
           subject: SubjectSchema,
-          managingOrganizationId: Id.nullable().optional().describe(kind === 'organization' ? 'superior agency (optional)' : 'managing organization (required)'),
+          managingOrganizationId: Id.nullable()
+            .optional()
+            .describe(kind === 'organization' ? 'superior agency (optional)' : 'managing organization (required)'),
           ...(kind === 'individual' ? { position: z.string().max(200).optional() } : {}),
         }),
         responses: { 201: { description: 'Registered' }, 400: { description: 'UID_INVALID / SUBJECT_INVALID / VALIDATION_FAILED' } },
         async handle({ res, body, principal }) {
           const b = body as { subject: z.infer<typeof SubjectSchema>; managingOrganizationId?: string | null; position?: string };
-          const s = await register(actorOf(principal), clean({ subject: b.subject, managingOrganizationId: b.managingOrganizationId, position: b.position }));
+          const s = await register(
+            actorOf(principal),
+            clean({ subject: b.subject, managingOrganizationId: b.managingOrganizationId, position: b.position }),
+          );
           sendCreated(res, `/api/v1/${plural}/${s.id}`, subscriberView(s));
         },
       }),
@@ -107,12 +130,19 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       method: 'post',
       path: `/api/v1/requests/:id/${name}`,
       operationId: `${name}Request`,
-      summary: name === 'approve' ? 'Approve a pending request (an approver of the managing organization, not the requester).' : 'Reject a pending request.',
+      summary:
+        name === 'approve'
+          ? 'Approve a pending request (an approver of the managing organization, not the requester).'
+          : 'Reject a pending request.',
       tag: 'ra',
       auth: RA,
       params: IdParam,
       body: z.strictObject({ note: Note }),
-      responses: { 200: { description: 'The request' }, 403: { description: 'APPROVER_NOT_ALLOWED' }, 409: { description: 'REQUEST_STATE_INVALID' } },
+      responses: {
+        200: { description: 'The request' },
+        403: { description: 'APPROVER_NOT_ALLOWED' },
+        409: { description: 'REQUEST_STATE_INVALID' },
+      },
       async handle({ res, params, body, principal }) {
         const r = await p.ra[name](actorOf(principal), params.id, body?.note);
         sendJson(res, 200, requestView(r));
@@ -136,7 +166,20 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       async handle({ res, params, body, principal }) {
         const c = await p.lifecycle.find({ id: params.id });
         if (!c.subscriberId) throw new AppError('CERT_NOT_ACTIVE', 'this certificate has no subscriber record; issue a new one instead');
-        const r = await p.ra.createRequest(actorOf(principal), clean({ kind, subscriberId: c.subscriberId, certificateId: c.id, profile: c.profile, caId: c.caId, csr: body.csr, keySpec: body.keySpec, validityDays: body.validityDays, note: body.note }));
+        const r = await p.ra.createRequest(
+          actorOf(principal),
+          clean({
+            kind,
+            subscriberId: c.subscriberId,
+            certificateId: c.id,
+            profile: c.profile,
+            caId: c.caId,
+            csr: body.csr,
+            keySpec: body.keySpec,
+            validityDays: body.validityDays,
+            note: body.note,
+          }),
+        );
         sendCreated(res, `/api/v1/requests/${r.id}`, requestView(r));
       },
     });
@@ -149,7 +192,8 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/requests',
       operationId: 'createRequest',
-      summary: 'Create a request (new, renew, rekey, change-info, revoke); checked now (CSR proof of possession, caps, reasons), carried out after approval.',
+      summary:
+        'Create a request (new, renew, rekey, change-info, revoke); checked now (CSR proof of possession, caps, reasons), carried out after approval.',
       tag: 'ra',
       auth: RA,
       body: RequestBody,
@@ -166,7 +210,12 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       summary: 'List requests.',
       tag: 'ra',
       auth: RA_READ,
-      query: z.object({ state: z.enum(['pending', 'approved', 'rejected', 'completed', 'failed']).optional(), subscriberId: Id.optional(), managingOrganizationId: Id.optional(), ...Page }),
+      query: z.object({
+        state: z.enum(['pending', 'approved', 'rejected', 'completed', 'failed']).optional(),
+        subscriberId: Id.optional(),
+        managingOrganizationId: Id.optional(),
+        ...Page,
+      }),
       responses: { 200: { description: 'Requests' } },
       async handle({ res, query }) {
         sendJson(res, 200, { items: (await p.ra.listRequests(clean(query))).map(requestView) });
@@ -195,8 +244,14 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       tag: 'ra',
       auth: RA,
       params: IdParam,
-      body: z.strictObject({ pkcs12Password: z.string().min(4).max(256).optional(), keepKey: z.boolean().optional().describe('keep the generated key server-side (for a PIN-protected signing credential)') }),
-      responses: { 200: { description: 'request, certificate, pem, chain, pkcs12 (base64) or revoked' }, 409: { description: 'REQUEST_STATE_INVALID' } },
+      body: z.strictObject({
+        pkcs12Password: z.string().min(4).max(256).optional(),
+        keepKey: z.boolean().optional().describe('keep the generated key server-side (for a PIN-protected signing credential)'),
+      }),
+      responses: {
+        200: { description: 'request, certificate, pem, chain, pkcs12 (base64) or revoked' },
+        409: { description: 'REQUEST_STATE_INVALID' },
+      },
       async handle({ res, params, body, principal }) {
         const r = await p.ra.complete(actorOf(principal), params.id, clean({ pkcs12Password: body.pkcs12Password, keepKey: body.keepKey }));
         res.setHeader('Cache-Control', 'no-store');

@@ -32,10 +32,16 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/authorities',
       operationId: 'createAuthority',
-      summary: 'Register a certifying authority (commune People\'s Committee, notary office) with its seal credential.',
+      summary: "Register a certifying authority (commune People's Committee, notary office) with its seal credential.",
       tag: 'registers',
       auth: ['admin'],
-      body: z.strictObject({ id: AuthorityId, name: Name, place: Name, organizationId: z.string().min(1).max(128).nullable().optional(), sealCredentialId: z.string().min(1).max(128).nullable().optional() }),
+      body: z.strictObject({
+        id: AuthorityId,
+        name: Name,
+        place: Name,
+        organizationId: z.string().min(1).max(128).nullable().optional(),
+        sealCredentialId: z.string().min(1).max(128).nullable().optional(),
+      }),
       responses: { 201: { description: 'The authority' }, 409: { description: 'CONFLICT' } },
       async handle({ res, body, principal }) {
         const a = await r.createAuthority(actorOf(principal), body);
@@ -58,11 +64,16 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'patch',
       path: '/api/v1/authorities/:id',
       operationId: 'updateAuthority',
-      summary: 'Change an authority\'s name, place, organization or seal credential.',
+      summary: "Change an authority's name, place, organization or seal credential.",
       tag: 'registers',
       auth: ['admin'],
       params: z.object({ id: AuthorityId }),
-      body: z.strictObject({ name: Name.optional(), place: Name.optional(), organizationId: z.string().min(1).max(128).nullable().optional(), sealCredentialId: z.string().min(1).max(128).nullable().optional() }),
+      body: z.strictObject({
+        name: Name.optional(),
+        place: Name.optional(),
+        organizationId: z.string().min(1).max(128).nullable().optional(),
+        sealCredentialId: z.string().min(1).max(128).nullable().optional(),
+      }),
       responses: { 200: { description: 'The authority' }, 404: { description: 'AUTHORITY_UNKNOWN' } },
       async handle({ res, params, body, principal }) {
         sendJson(res, 200, authorityView(await r.updateAuthority(actorOf(principal), params.id, body)));
@@ -85,7 +96,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'get',
       path: '/api/v1/authorities/:id/registers/:year/volumes',
       operationId: 'listRegisterVolumes',
-      summary: 'Volumes of the year\'s register.',
+      summary: "Volumes of the year's register.",
       tag: 'registers',
       auth: READERS,
       params: YearParams,
@@ -98,7 +109,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/authorities/:id/registers/:year/close',
       operationId: 'closeRegisterYear',
-      summary: 'Close the year\'s register with its total; later certifications for that year are refused (REGISTER_CLOSED).',
+      summary: "Close the year's register with its total; later certifications for that year are refused (REGISTER_CLOSED).",
       tag: 'registers',
       auth: MANAGERS,
       params: YearParams,
@@ -112,12 +123,19 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/authorities/:id/registers/:year/export',
       operationId: 'exportRegister',
-      summary: 'Export the year\'s register as CSV, or as a PDF signed with the authority seal (needs the seal PIN or an authorization).',
+      summary: "Export the year's register as CSV, or as a PDF signed with the authority seal (needs the seal PIN or an authorization).",
       tag: 'registers',
       auth: READERS,
       params: YearParams,
       query: z.object({ format: z.enum(['csv', 'pdf']).default('csv') }),
-      body: z.strictObject({ seal: z.union([z.strictObject({ credentialId: z.string().min(1).max(128).optional(), pin: z.string().min(1).max(64) }), z.strictObject({ credentialId: z.string().min(1).max(128).optional(), authorizationId: z.string().min(1).max(128) })]).optional() }),
+      body: z.strictObject({
+        seal: z
+          .union([
+            z.strictObject({ credentialId: z.string().min(1).max(128).optional(), pin: z.string().min(1).max(64) }),
+            z.strictObject({ credentialId: z.string().min(1).max(128).optional(), authorizationId: z.string().min(1).max(128) }),
+          ])
+          .optional(),
+      }),
       responses: { 200: { description: 'text/csv or application/pdf', contentType: 'text/csv' } },
       async handle({ res, params, query, body, principal }) {
         res.setHeader('Cache-Control', 'no-store');
@@ -136,14 +154,27 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/credentials',
       operationId: 'registerCredential',
-      summary: 'Register a server-held signing credential (PIN-protected) for a certificate whose key was kept server-side (request completed with keepKey).',
+      summary:
+        'Register a server-held signing credential (PIN-protected) for a certificate whose key was kept server-side (request completed with keepKey).',
       tag: 'registers',
       auth: ['admin', 'ra-officer'],
-      body: z.strictObject({ certificateId: z.string().min(1).max(128), ownerId: z.string().min(1).max(128).describe('the official or organization (token scope) allowed to use it'), pin: z.string().min(6).max(64), label: z.string().max(200).optional() }),
+      body: z.strictObject({
+        certificateId: z.string().min(1).max(128),
+        ownerId: z.string().min(1).max(128).describe('the official or organization (token scope) allowed to use it'),
+        pin: z.string().min(6).max(64),
+        label: z.string().max(200).optional(),
+      }),
       responses: { 201: { description: 'id, ownerId, label, certificate (PEM)' } },
       async handle({ res, body, principal }) {
         const c = await port.addCredential(actorOf(principal), body);
-        sendJson(res, 201, { id: c.id, ownerId: c.ownerId, label: c.label, locked: c.locked, certificate: pemEncode('CERTIFICATE', c.certificate), createdAt: c.createdAt.toISOString() });
+        sendJson(res, 201, {
+          id: c.id,
+          ownerId: c.ownerId,
+          label: c.label,
+          locked: c.locked,
+          certificate: pemEncode('CERTIFICATE', c.certificate),
+          createdAt: c.createdAt.toISOString(),
+        });
       },
     }),
   ];

@@ -9,24 +9,52 @@ import type { Principal } from '../auth/api-tokens.js';
 export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
 
 const Level = z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']);
-const Algorithm = z.enum(['RSA-PKCS1-SHA256', 'RSA-PKCS1-SHA384', 'RSA-PKCS1-SHA512', 'RSA-PSS-SHA256', 'RSA-PSS-SHA384', 'RSA-PSS-SHA512', 'ECDSA-SHA256', 'ECDSA-SHA384', 'ECDSA-SHA512']);
+const Algorithm = z.enum([
+  'RSA-PKCS1-SHA256',
+  'RSA-PKCS1-SHA384',
+  'RSA-PKCS1-SHA512',
+  'RSA-PSS-SHA256',
+  'RSA-PSS-SHA384',
+  'RSA-PSS-SHA512',
+  'ECDSA-SHA256',
+  'ECDSA-SHA384',
+  'ECDSA-SHA512',
+]);
 const Text = z.string().max(500);
 
 /** Options common to every signing path (the `options` JSON part of the multipart upload). */
 const CommonOptions = z.strictObject({
   level: Level.optional().describe('PAdES level; default B-B. Never silently lowered.'),
   algorithm: Algorithm.optional(),
-  visible: z.strictObject({ page: z.number().int().min(1), rect: z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]) }).optional(),
+  visible: z
+    .strictObject({ page: z.number().int().min(1), rect: z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]) })
+    .optional(),
   fieldName: z.string().min(1).max(200).optional(),
   appearance: z
     .strictObject({
       kind: z.enum(['individual', 'organization', 'copy']),
-      sealOnly: z.boolean().optional().describe('organization: the seal image alone, to lie over the left third of the official’s signature (Decree 30/2020 Appendix I)'),
-      texts: z.strictObject({ signerName: Text.optional(), organization: Text.optional(), title: Text.optional(), copyForm: Text.optional(), lines: z.array(Text).max(10).optional() }).optional(),
+      sealOnly: z
+        .boolean()
+        .optional()
+        .describe('organization: the seal image alone, to lie over the left third of the official’s signature (Decree 30/2020 Appendix I)'),
+      texts: z
+        .strictObject({
+          signerName: Text.optional(),
+          organization: Text.optional(),
+          title: Text.optional(),
+          copyForm: Text.optional(),
+          lines: z.array(Text).max(10).optional(),
+        })
+        .optional(),
     })
     .optional(),
   certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
-  lock: z.union([z.strictObject({ action: z.literal('All') }), z.strictObject({ action: z.enum(['Include', 'Exclude']), fields: z.array(z.string().min(1).max(200)).max(100) })]).optional(),
+  lock: z
+    .union([
+      z.strictObject({ action: z.literal('All') }),
+      z.strictObject({ action: z.enum(['Include', 'Exclude']), fields: z.array(z.string().min(1).max(200)).max(100) }),
+    ])
+    .optional(),
   reason: Text.optional(),
   location: Text.optional(),
   contactInfo: Text.optional(),
@@ -36,11 +64,17 @@ const CommonOptions = z.strictObject({
 const SignerJson = z.union([
   z.strictObject({ kind: z.literal('pkcs12'), password: z.string().max(1000) }).describe('PKCS#12 in the `p12` file part'),
   z.strictObject({ kind: z.literal('credential'), credentialId: z.string().min(1).max(128), pin: z.string().min(1).max(64) }),
-  z.strictObject({ kind: z.literal('credential'), credentialId: z.string().min(1).max(128).optional(), authorizationId: z.string().min(1).max(128) }),
+  z.strictObject({
+    kind: z.literal('credential'),
+    credentialId: z.string().min(1).max(128).optional(),
+    authorizationId: z.string().min(1).max(128),
+  }),
 ]);
 
 const SignRequestOptions = CommonOptions.extend({ signer: SignerJson });
-const PrepareRequestOptions = CommonOptions.extend({ certificates: z.array(z.string().min(1)).min(1).max(10).describe('Signer certificate first, then its chain: base64 DER or PEM') });
+const PrepareRequestOptions = CommonOptions.extend({
+  certificates: z.array(z.string().min(1)).min(1).max(10).describe('Signer certificate first, then its chain: base64 DER or PEM'),
+});
 
 function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
   const raw = body.fields.options ?? '{}';
@@ -53,7 +87,9 @@ function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
   const r = schema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0];
-    throw new AppError('VALIDATION_FAILED', `options.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`, { details: { issues: r.error.issues.map((x) => ({ path: ['options', ...x.path.map(String)].join('.'), message: x.message })) } });
+    throw new AppError('VALIDATION_FAILED', `options.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`, {
+      details: { issues: r.error.issues.map((x) => ({ path: ['options', ...x.path.map(String)].join('.'), message: x.message })) },
+    });
   }
   return r.data;
 }
@@ -101,7 +137,16 @@ function sendPdf(res: import('express').Response, pdf: Buffer | readonly Buffer[
 const MULTIPART_DOC = (extra: string) => ({
   contentType: 'multipart/form-data',
   description: `Parts: \`pdf\` (the document), \`options\` (JSON)${extra}.`,
-  schema: { type: 'object', properties: { pdf: { type: 'string', format: 'binary' }, options: { type: 'string', description: 'JSON options' }, p12: { type: 'string', format: 'binary' }, image: { type: 'string', format: 'binary' } }, required: ['pdf'] },
+  schema: {
+    type: 'object',
+    properties: {
+      pdf: { type: 'string', format: 'binary' },
+      options: { type: 'string', description: 'JSON options' },
+      p12: { type: 'string', format: 'binary' },
+      image: { type: 'string', format: 'binary' },
+    },
+    required: ['pdf'],
+  },
 });
 
 const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
@@ -123,7 +168,11 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
         const o = parseOptions(SignRequestOptions, body);
         const pdf = requireFile(body, 'pdf').data;
         const { signer, ...common } = o;
-        const out = await sign.signChunks(pdf, { ...withAppearanceImage(common, body), signer: signerSource(signer, body), actorId: actorId(principal) });
+        const out = await sign.signChunks(pdf, {
+          ...withAppearanceImage(common, body),
+          signer: signerSource(signer, body),
+          actorId: actorId(principal),
+        });
         sendPdf(res, out);
       },
     }),
@@ -143,11 +192,20 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
         if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one `pdf` part is required');
         if (pdfs.length > 50) throw new AppError('VALIDATION_FAILED', 'at most 50 documents per batch');
         const { signer, ...common } = o;
-        const r = await sign.signBatch(pdfs, { ...withAppearanceImage(common, body), signer: signerSource(signer, body), actorId: actorId(principal) });
+        const r = await sign.signBatch(pdfs, {
+          ...withAppearanceImage(common, body),
+          signer: signerSource(signer, body),
+          actorId: actorId(principal),
+        });
         res.setHeader('Cache-Control', 'no-store');
         sendJson(res, 200, {
           ...(r.authorizationId ? { authorizationId: r.authorizationId } : {}),
-          results: r.results.map((x) => ({ index: x.index, ok: x.ok, ...(x.pdf ? { pdf: x.pdf.toString('base64') } : {}), ...(x.error ? { error: x.error } : {}) })),
+          results: r.results.map((x) => ({
+            index: x.index,
+            ok: x.ok,
+            ...(x.pdf ? { pdf: x.pdf.toString('base64') } : {}),
+            ...(x.error ? { error: x.error } : {}),
+          })),
         });
       },
     }),
@@ -159,13 +217,36 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
       tag: 'signing',
       auth: SIGN_ROLES,
       rawBody: MULTIPART_DOC(' with `certificates` (signer first)'),
-      responses: { 200: { description: 'Session', schema: z.object({ sessionId: z.string(), algorithm: z.string(), hash: z.string(), digest: z.string(), signedAttributes: z.string(), expiresAt: z.string() }) } },
+      responses: {
+        200: {
+          description: 'Session',
+          schema: z.object({
+            sessionId: z.string(),
+            algorithm: z.string(),
+            hash: z.string(),
+            digest: z.string(),
+            signedAttributes: z.string(),
+            expiresAt: z.string(),
+          }),
+        },
+      },
       async handle({ req, res, principal }) {
         const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 2 });
         const o = parseOptions(PrepareRequestOptions, body);
         const { certificates, ...common } = o;
-        const r = await sign.prepare(requireFile(body, 'pdf').data, { ...withAppearanceImage(common, body), certificates: certificates.map(certificateBytes), actorId: actorId(principal) });
-        sendJson(res, 200, { sessionId: r.sessionId, algorithm: r.algorithm, hash: r.hash, digest: r.digest.toString('base64'), signedAttributes: r.signedAttributes.toString('base64'), expiresAt: r.expiresAt.toISOString() });
+        const r = await sign.prepare(requireFile(body, 'pdf').data, {
+          ...withAppearanceImage(common, body),
+          certificates: certificates.map(certificateBytes),
+          actorId: actorId(principal),
+        });
+        sendJson(res, 200, {
+          sessionId: r.sessionId,
+          algorithm: r.algorithm,
+          hash: r.hash,
+          digest: r.digest.toString('base64'),
+          signedAttributes: r.signedAttributes.toString('base64'),
+          expiresAt: r.expiresAt.toISOString(),
+        });
       },
     }),
     defineRoute({

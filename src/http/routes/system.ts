@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 
 /** Liveness/readiness and the API description. */
-export function systemRoutes(deps: { health: () => Promise<Record<string, unknown>>; version: string }, openapi: () => Record<string, unknown>): RouteSpec[] {
+export function systemRoutes(
+  deps: { health: () => Promise<Record<string, unknown>>; version: string },
+  openapi: () => Record<string, unknown>,
+): RouteSpec[] {
   return [
     defineRoute({
       method: 'get',

@@ -14,7 +14,12 @@ const TokenView = z.object({
 
 const CreateToken = z.strictObject({
   role: z.enum(ROLES),
-  organizationId: z.string().min(1).max(128).optional().describe('Scope: the organization (RA officer), subscriber (signer) or authority (certifier).'),
+  organizationId: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('Scope: the organization (RA officer), subscriber (signer) or authority (certifier).'),
   label: z.string().min(1).max(200).optional(),
 });
 

@@ -13,7 +13,8 @@ export function tsaRoutes(tsa: TsaPort): RouteSpec[] {
       method: 'post',
       path: '/tsa',
       operationId: 'timestamp',
-      summary: 'RFC 3161 timestamp authority: application/timestamp-query in, application/timestamp-reply out (rejections are RFC 3161 statuses).',
+      summary:
+        'RFC 3161 timestamp authority: application/timestamp-query in, application/timestamp-reply out (rejections are RFC 3161 statuses).',
       tag: 'tsa',
       auth: 'public',
       rateLimited: true,

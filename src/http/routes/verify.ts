@@ -23,7 +23,8 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
       method: 'post',
       path: '/api/v1/verify',
       operationId: 'verifyPdf',
-      summary: 'Verify a signed PDF like the EU DSS validator (ETSI indications, revision analysis, attack checks). Public, rate-limited. Accept: application/json (default), text/html or application/pdf.',
+      summary:
+        'Verify a signed PDF like the EU DSS validator (ETSI indications, revision analysis, attack checks). Public, rate-limited. Accept: application/json (default), text/html or application/pdf.',
       tag: 'verify',
       auth: 'public',
       rateLimited: true,
@@ -39,7 +40,9 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
       },
       async handle({ req, res, query }) {
         const ct = req.headers['content-type'] ?? '';
-        const pdf = /^application\/pdf/i.test(ct) ? await readRawBody(req, o.uploadBytes) : requireFile(await readMultipart(req, { fileBytes: o.uploadBytes, files: 1 }), 'pdf').data;
+        const pdf = /^application\/pdf/i.test(ct)
+          ? await readRawBody(req, o.uploadBytes)
+          : requireFile(await readMultipart(req, { fileBytes: o.uploadBytes, files: 1 }), 'pdf').data;
         if (pdf.length === 0) throw new AppError('VALIDATION_FAILED', 'empty upload');
         const report = await port.verify(pdf, query.at ? { at: new Date(query.at) } : {});
         const reportId = cache.put(pdf, report);
@@ -48,7 +51,11 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
         res.setHeader('Vary', 'Accept');
         const want = req.accepts(['application/json', 'text/html', 'application/pdf']);
         if (want === 'text/html') return void res.status(200).type('text/html; charset=utf-8').send(renderReportHtml(report, lang));
-        if (want === 'application/pdf') return void res.status(200).type('application/pdf').send(await renderReportPdf(report, lang));
+        if (want === 'application/pdf')
+          return void res
+            .status(200)
+            .type('application/pdf')
+            .send(await renderReportPdf(report, lang));
         const revisions = report.signatures.map((_s, i) => `/api/v1/verify/${reportId}/signed-revision/${i}`);
         sendJson(res, 200, { reportId, signedRevisions: revisions, ...report });
       },

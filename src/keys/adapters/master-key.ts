@@ -46,12 +46,7 @@ export function parseMasterSecret(text: string): Buffer {
  * `create` is true. A file beside the data is for development: whoever copies the data directory
  * gets the keys, so a warning is logged each time it is used.
  */
-export function loadMasterKey(o: {
-  env?: string | undefined;
-  dataDir: string;
-  logger: KeyStoreLogger;
-  create?: boolean;
-}): MasterKey {
+export function loadMasterKey(o: { env?: string | undefined; dataDir: string; logger: KeyStoreLogger; create?: boolean }): MasterKey {
   if (o.env !== undefined && o.env.trim() !== '') return deriveMasterKey(parseMasterSecret(o.env), 'env');
   const file = join(o.dataDir, 'master.key');
   let text: string;

@@ -37,7 +37,12 @@ interface Pkcs11Api {
   C_CloseSession(session: Handle): void;
   C_Login(session: Handle, userType: number, pin: string): void;
   C_Logout(session: Handle): void;
-  C_GenerateKeyPair(session: Handle, mechanism: Mechanism, publicTemplate: Attribute[], privateTemplate: Attribute[]): { publicKey: Handle; privateKey: Handle };
+  C_GenerateKeyPair(
+    session: Handle,
+    mechanism: Mechanism,
+    publicTemplate: Attribute[],
+    privateTemplate: Attribute[],
+  ): { publicKey: Handle; privateKey: Handle };
   C_CreateObject(session: Handle, template: Attribute[]): Handle;
   C_DestroyObject(session: Handle, object: Handle): void;
   C_FindObjectsInit(session: Handle, template: Attribute[]): void;
@@ -47,7 +52,57 @@ interface Pkcs11Api {
   C_SignInit(session: Handle, mechanism: Mechanism, key: Handle): void;
   C_Sign(session: Handle, data: Buffer, out: Buffer): Buffer;
 }
-const CONSTANT_NAMES = ['CKA_CLASS', 'CKA_COEFFICIENT', 'CKA_EC_PARAMS', 'CKA_EC_POINT', 'CKA_EXPONENT_1', 'CKA_EXPONENT_2', 'CKA_EXTRACTABLE', 'CKA_ID', 'CKA_KEY_TYPE', 'CKA_LABEL', 'CKA_MODULUS', 'CKA_MODULUS_BITS', 'CKA_PRIME_1', 'CKA_PRIME_2', 'CKA_PRIVATE', 'CKA_PRIVATE_EXPONENT', 'CKA_PUBLIC_EXPONENT', 'CKA_SENSITIVE', 'CKA_SIGN', 'CKA_TOKEN', 'CKA_VALUE', 'CKA_VERIFY', 'CKF_RW_SESSION', 'CKF_SERIAL_SESSION', 'CKG_MGF1_SHA256', 'CKG_MGF1_SHA384', 'CKG_MGF1_SHA512', 'CKK_EC', 'CKK_RSA', 'CKM_ECDSA', 'CKM_EC_KEY_PAIR_GEN', 'CKM_RSA_PKCS_KEY_PAIR_GEN', 'CKM_SHA256', 'CKM_SHA256_RSA_PKCS', 'CKM_SHA256_RSA_PKCS_PSS', 'CKM_SHA384', 'CKM_SHA384_RSA_PKCS', 'CKM_SHA384_RSA_PKCS_PSS', 'CKM_SHA512', 'CKM_SHA512_RSA_PKCS', 'CKM_SHA512_RSA_PKCS_PSS', 'CKO_PRIVATE_KEY', 'CKO_PUBLIC_KEY', 'CKR_PIN_INCORRECT', 'CKR_PIN_LEN_RANGE', 'CKR_PIN_LOCKED', 'CKR_USER_ALREADY_LOGGED_IN', 'CKU_USER', 'CK_PARAMS_RSA_PSS'] as const;
+const CONSTANT_NAMES = [
+  'CKA_CLASS',
+  'CKA_COEFFICIENT',
+  'CKA_EC_PARAMS',
+  'CKA_EC_POINT',
+  'CKA_EXPONENT_1',
+  'CKA_EXPONENT_2',
+  'CKA_EXTRACTABLE',
+  'CKA_ID',
+  'CKA_KEY_TYPE',
+  'CKA_LABEL',
+  'CKA_MODULUS',
+  'CKA_MODULUS_BITS',
+  'CKA_PRIME_1',
+  'CKA_PRIME_2',
+  'CKA_PRIVATE',
+  'CKA_PRIVATE_EXPONENT',
+  'CKA_PUBLIC_EXPONENT',
+  'CKA_SENSITIVE',
+  'CKA_SIGN',
+  'CKA_TOKEN',
+  'CKA_VALUE',
+  'CKA_VERIFY',
+  'CKF_RW_SESSION',
+  'CKF_SERIAL_SESSION',
+  'CKG_MGF1_SHA256',
+  'CKG_MGF1_SHA384',
+  'CKG_MGF1_SHA512',
+  'CKK_EC',
+  'CKK_RSA',
+  'CKM_ECDSA',
+  'CKM_EC_KEY_PAIR_GEN',
+  'CKM_RSA_PKCS_KEY_PAIR_GEN',
+  'CKM_SHA256',
+  'CKM_SHA256_RSA_PKCS',
+  'CKM_SHA256_RSA_PKCS_PSS',
+  'CKM_SHA384',
+  'CKM_SHA384_RSA_PKCS',
+  'CKM_SHA384_RSA_PKCS_PSS',
+  'CKM_SHA512',
+  'CKM_SHA512_RSA_PKCS',
+  'CKM_SHA512_RSA_PKCS_PSS',
+  'CKO_PRIVATE_KEY',
+  'CKO_PUBLIC_KEY',
+  'CKR_PIN_INCORRECT',
+  'CKR_PIN_LEN_RANGE',
+  'CKR_PIN_LOCKED',
+  'CKR_USER_ALREADY_LOGGED_IN',
+  'CKU_USER',
+  'CK_PARAMS_RSA_PSS',
+] as const;
 type Constants = Record<(typeof CONSTANT_NAMES)[number], number>;
 let binding: { PKCS11: new () => Pkcs11Api };
 let K: Constants;
@@ -172,13 +227,24 @@ export class Pkcs11KeyStore implements KeyStore {
       { type: K.CKA_ID, value: id },
       { type: K.CKA_LABEL, value: label },
     ];
-    const priv = [...common, { type: K.CKA_PRIVATE, value: true }, { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false }, { type: K.CKA_SIGN, value: true }];
+    const priv = [
+      ...common,
+      { type: K.CKA_PRIVATE, value: true },
+      { type: K.CKA_SENSITIVE, value: true },
+      { type: K.CKA_EXTRACTABLE, value: false },
+      { type: K.CKA_SIGN, value: true },
+    ];
     let pair: { publicKey: Handle; privateKey: Handle };
     if (spec.type === 'rsa') {
       pair = this.#lib.C_GenerateKeyPair(
         this.#session,
         { mechanism: K.CKM_RSA_PKCS_KEY_PAIR_GEN },
-        [...common, { type: K.CKA_VERIFY, value: true }, { type: K.CKA_MODULUS_BITS, value: spec.bits }, { type: K.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) }],
+        [
+          ...common,
+          { type: K.CKA_VERIFY, value: true },
+          { type: K.CKA_MODULUS_BITS, value: spec.bits },
+          { type: K.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+        ],
         priv,
       );
     } else if (spec.type === 'ec' && (spec.curve === 'P-256' || spec.curve === 'P-384')) {
@@ -210,8 +276,17 @@ export class Pkcs11KeyStore implements KeyStore {
     }
     const id = randomBytes(16);
     const b = (s: string | undefined) => Buffer.from(s ?? '', 'base64url');
-    const common = [{ type: K.CKA_TOKEN, value: true }, { type: K.CKA_ID, value: id }, { type: K.CKA_LABEL, value: label }];
-    const privFlags = [{ type: K.CKA_PRIVATE, value: true }, { type: K.CKA_SENSITIVE, value: true }, { type: K.CKA_EXTRACTABLE, value: false }, { type: K.CKA_SIGN, value: true }];
+    const common = [
+      { type: K.CKA_TOKEN, value: true },
+      { type: K.CKA_ID, value: id },
+      { type: K.CKA_LABEL, value: label },
+    ];
+    const privFlags = [
+      { type: K.CKA_PRIVATE, value: true },
+      { type: K.CKA_SENSITIVE, value: true },
+      { type: K.CKA_EXTRACTABLE, value: false },
+      { type: K.CKA_SIGN, value: true },
+    ];
     let kind: 'rsa' | 'ec';
     let handle: Handle;
     if (jwk.kty === 'RSA') {
@@ -272,8 +347,10 @@ export class Pkcs11KeyStore implements KeyStore {
 
   async signer(uri: string, algorithm?: SignatureAlgorithm): Promise<Signer> {
     const key = this.#find(uri);
-    const alg: SignatureAlgorithm = algorithm ?? (key.kind === 'rsa' ? 'RSA-PKCS1-SHA256' : spkiCurveBits(key.spki) === 384 ? 'ECDSA-SHA384' : 'ECDSA-SHA256');
-    if (alg.startsWith('ECDSA') !== (key.kind === 'ec')) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `algorithm ${alg} does not fit a ${key.kind} key`);
+    const alg: SignatureAlgorithm =
+      algorithm ?? (key.kind === 'rsa' ? 'RSA-PKCS1-SHA256' : spkiCurveBits(key.spki) === 384 ? 'ECDSA-SHA384' : 'ECDSA-SHA256');
+    if (alg.startsWith('ECDSA') !== (key.kind === 'ec'))
+      throw new AppError('KEY_ALGORITHM_UNSUPPORTED', `algorithm ${alg} does not fit a ${key.kind} key`);
     const h = hashOf(alg);
     return Object.freeze({
       algorithm: alg,
@@ -324,7 +401,11 @@ export class Pkcs11KeyStore implements KeyStore {
         const mech = { sha256: K.CKM_SHA256_RSA_PKCS_PSS, sha384: K.CKM_SHA384_RSA_PKCS_PSS, sha512: K.CKM_SHA512_RSA_PKCS_PSS }[h];
         const mgf = { sha256: K.CKG_MGF1_SHA256, sha384: K.CKG_MGF1_SHA384, sha512: K.CKG_MGF1_SHA512 }[h];
         const saltLen = { sha256: 32, sha384: 48, sha512: 64 }[h];
-        this.#lib.C_SignInit(this.#session, { mechanism: mech, parameter: { type: K.CK_PARAMS_RSA_PSS, hashAlg: hashMech, mgf, saltLen } }, handle);
+        this.#lib.C_SignInit(
+          this.#session,
+          { mechanism: mech, parameter: { type: K.CK_PARAMS_RSA_PSS, hashAlg: hashMech, mgf, saltLen } },
+          handle,
+        );
         return Buffer.from(this.#lib.C_Sign(this.#session, data, out));
       }
       const mech = { sha256: K.CKM_SHA256_RSA_PKCS, sha384: K.CKM_SHA384_RSA_PKCS, sha512: K.CKM_SHA512_RSA_PKCS }[h];
@@ -361,7 +442,8 @@ export class Pkcs11KeyStore implements KeyStore {
     if (hit) return hit;
     const u = this.#parse(uri);
     const priv = this.#findObjects(K.CKO_PRIVATE_KEY, u);
-    if (priv.length !== 1) throw new AppError('KEY_NOT_FOUND', priv.length === 0 ? 'no such key on the token' : 'the URI matches several keys');
+    if (priv.length !== 1)
+      throw new AppError('KEY_NOT_FOUND', priv.length === 0 ? 'no such key on the token' : 'the URI matches several keys');
     const [keyType] = this.#lib.C_GetAttributeValue(this.#session, priv[0]!, [{ type: K.CKA_KEY_TYPE }]);
     const kind = keyType!.value.readUInt32LE(0) === K.CKK_EC ? 'ec' : 'rsa';
     const [pub] = this.#findObjects(K.CKO_PUBLIC_KEY, u);
@@ -374,7 +456,10 @@ export class Pkcs11KeyStore implements KeyStore {
   #spkiOf(pub: Handle, kind: 'rsa' | 'ec'): Buffer {
     if (kind === 'rsa') {
       const [n, e] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: K.CKA_MODULUS }, { type: K.CKA_PUBLIC_EXPONENT }]);
-      return createPublicKey({ key: { kty: 'RSA', n: n!.value.toString('base64url'), e: e!.value.toString('base64url') }, format: 'jwk' }).export({ format: 'der', type: 'spki' });
+      return createPublicKey({
+        key: { kty: 'RSA', n: n!.value.toString('base64url'), e: e!.value.toString('base64url') },
+        format: 'jwk',
+      }).export({ format: 'der', type: 'spki' });
     }
     const [params, point] = this.#lib.C_GetAttributeValue(this.#session, pub, [{ type: K.CKA_EC_PARAMS }, { type: K.CKA_EC_POINT }]);
     const crv = params!.value.equals(OID_P256) ? 'P-256' : params!.value.equals(OID_P384) ? 'P-384' : undefined;
@@ -383,7 +468,10 @@ export class Pkcs11KeyStore implements KeyStore {
     let p = point!.value;
     if (p[0] === 0x04 && p.length > 2 && p[1] === p.length - 2 && p[2] === 0x04) p = p.subarray(2);
     const size = (p.length - 1) / 2;
-    return createPublicKey({ key: { kty: 'EC', crv, x: p.subarray(1, 1 + size).toString('base64url'), y: p.subarray(1 + size).toString('base64url') }, format: 'jwk' }).export({ format: 'der', type: 'spki' });
+    return createPublicKey({
+      key: { kty: 'EC', crv, x: p.subarray(1, 1 + size).toString('base64url'), y: p.subarray(1 + size).toString('base64url') },
+      format: 'jwk',
+    }).export({ format: 'der', type: 'spki' });
   }
 }
 

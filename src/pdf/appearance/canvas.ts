@@ -71,13 +71,15 @@ export class AppearanceCanvas {
     const entry = this.fontEntry(f);
     const codes = entry.subset.encode(text);
     if (codes.length === 0) return;
-    this.ops.push(
-      `BT ${rgb(color)} rg /${entry.res} ${n(size)} Tf 1 0 0 1 ${n(x)} ${n(y)} Tm <${codes.toString('hex')}> Tj ET`,
-    );
+    this.ops.push(`BT ${rgb(color)} rg /${entry.res} ${n(size)} Tf 1 0 0 1 ${n(x)} ${n(y)} Tm <${codes.toString('hex')}> Tj ET`);
   }
 
   /** Lays out paragraphs inside `rect` (shrinking them to fit when rect.height is set) and draws them. */
-  textBlock(paragraphs: readonly Paragraph[], rect: { x: number; y: number; width: number; height?: number }, opts: Omit<BlockOptions, 'width' | 'height'> = {}): BlockLayout {
+  textBlock(
+    paragraphs: readonly Paragraph[],
+    rect: { x: number; y: number; width: number; height?: number },
+    opts: Omit<BlockOptions, 'width' | 'height'> = {},
+  ): BlockLayout {
     const layout = layoutBlock(paragraphs, { ...opts, width: rect.width, ...(rect.height !== undefined ? { height: rect.height } : {}) });
     for (const l of layout.lines) this.text(l.text, rect.x + l.x, rect.y + l.y, l.font, l.size, l.color);
     return layout;

@@ -113,9 +113,11 @@ function pngPassThrough(bytes: Buffer, width: number, height: number): DecodedIm
     const type = bytes.toString('latin1', pos + 4, pos + 8);
     if (pos + 12 + len > bytes.length) throw invalid('corrupt PNG image (truncated chunk)');
     const crc = bytes.readUInt32BE(pos + 8 + len);
-    if ((crc32(bytes.subarray(pos + 4, pos + 8 + len)) >>> 0) !== crc) throw invalid(`corrupt PNG image (CRC of ${type.replace(/[^ -~]/g, '?')})`);
+    if (crc32(bytes.subarray(pos + 4, pos + 8 + len)) >>> 0 !== crc)
+      throw invalid(`corrupt PNG image (CRC of ${type.replace(/[^ -~]/g, '?')})`);
     if (type === 'IDAT') idat.push(bytes.subarray(pos + 8, pos + 8 + len));
-    else if (type === 'tRNS') return undefined; // colour-key transparency needs a mask
+    else if (type === 'tRNS')
+      return undefined; // colour-key transparency needs a mask
     else if (type === 'IEND') {
       ended = true;
       break;

@@ -121,7 +121,11 @@ export interface ElectronicCopyStampInput extends Common {
 /** Decree 30/2020 Appendix I: Times New Roman 10, regular, upright, black; shrinks only if it cannot fit. */
 export async function buildElectronicCopyAppearance(e: ElectronicCopyStampInput): Promise<Appearance> {
   const c = new AppearanceCanvas(e.width, e.height, e.idPrefix, e.rotate);
-  c.textBlock(electronicCopyParagraphs(e), { x: PAD, y: PAD, width: e.width - 2 * PAD, height: e.height - 2 * PAD }, { verticalAlign: 'top', align: e.align ?? 'left' });
+  c.textBlock(
+    electronicCopyParagraphs(e),
+    { x: PAD, y: PAD, width: e.width - 2 * PAD, height: e.height - 2 * PAD },
+    { verticalAlign: 'top', align: e.align ?? 'left' },
+  );
   return c.finish();
 }
 
@@ -167,7 +171,12 @@ export async function buildTextBlockAppearance(t: TextBlockInput): Promise<Appea
     ...(t.verticalAlign ? { verticalAlign: t.verticalAlign } : {}),
     ...(t.lineHeight ? { lineHeight: t.lineHeight } : {}),
   };
-  const textRect = t.textRect ?? { x: pad, y: pad, width: t.width - 2 * pad, ...(t.height !== undefined ? { height: t.height - 2 * pad } : {}) };
+  const textRect = t.textRect ?? {
+    x: pad,
+    y: pad,
+    width: t.width - 2 * pad,
+    ...(t.height !== undefined ? { height: t.height - 2 * pad } : {}),
+  };
   const natural = layoutBlock(t.paragraphs, { ...opts, width: textRect.width });
   const height = t.height ?? natural.contentHeight + 2 * pad;
   const rect = textRect.height === undefined && t.textRect === undefined ? { ...textRect, height: height - 2 * pad } : textRect;

@@ -136,7 +136,16 @@ function measureBlock(paragraphs: readonly Paragraph[], o: BlockOptions, scale: 
     const wrapped = wrapText(p.text, font, size, o.width);
     wrapped.forEach((text, i) => {
       const spaceBefore = i === 0 ? before : 0;
-      lines.push({ text, font, size, color: p.color ?? [0, 0, 0], align: p.align ?? o.align ?? 'left', lineBox: size * lh, width: font.widthOf(text, size), spaceBefore });
+      lines.push({
+        text,
+        font,
+        size,
+        color: p.color ?? [0, 0, 0],
+        align: p.align ?? o.align ?? 'left',
+        lineBox: size * lh,
+        width: font.widthOf(text, size),
+        spaceBefore,
+      });
       height += spaceBefore + size * lh;
     });
   }

@@ -31,7 +31,12 @@ export function formatNumber(n: number): string {
 function stringBytes(s: PdfString): string {
   const b = s.bytes;
   let printable = !s.hex;
-  if (printable) for (const c of b) if (c < 0x20 || c > 0x7e) { printable = false; break; }
+  if (printable)
+    for (const c of b)
+      if (c < 0x20 || c > 0x7e) {
+        printable = false;
+        break;
+      }
   if (!printable) return `<${b.toString('hex')}>`;
   return `(${b.toString('latin1').replace(/([\\()])/g, '\\$1')})`;
 }

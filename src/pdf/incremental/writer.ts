@@ -73,7 +73,8 @@ export class IncrementalWriter {
 
   build(options: WriteOptions = {}): IncrementalUpdate {
     const doc = this.doc;
-    if (doc.trailer.has('Encrypt') && !doc.security) throw new AppError('PDF_ENCRYPTED', 'cannot update an encrypted PDF without its security handler (password)');
+    if (doc.trailer.has('Encrypt') && !doc.security)
+      throw new AppError('PDF_ENCRYPTED', 'cannot update an encrypted PDF without its security handler (password)');
     const original = doc.bytes;
     const base = original.length;
     const parts: Buffer[] = [];
@@ -205,7 +206,11 @@ function xrefStream(entries: Entry[], trailer: PdfDict, size: number): PdfStream
 }
 
 /** Convenience: builds the update and returns original ‖ tail as one buffer. */
-export function appendIncrementalUpdate(doc: PdfDocument, objects: Array<{ ref: PdfRef; value: PdfObject }>, options: WriteOptions = {}): Buffer {
+export function appendIncrementalUpdate(
+  doc: PdfDocument,
+  objects: Array<{ ref: PdfRef; value: PdfObject }>,
+  options: WriteOptions = {},
+): Buffer {
   const w = new IncrementalWriter(doc);
   for (const o of objects) w.set(o.ref, o.value);
   const u = w.build(options);

@@ -20,8 +20,15 @@ export interface DssMaterial {
  * existing DSS is merged (its entries kept; material already present is not added twice).
  * VRI dictionaries are optional and not written.
  */
-export function appendDss(pdf: Buffer, material: DssMaterial, o: { limits?: Partial<PdfLimits>; id?: Buffer; password?: string } = {}): Buffer {
-  const doc = PdfDocument.open(pdf, { ...(o.limits ? { limits: o.limits } : {}), ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}) });
+export function appendDss(
+  pdf: Buffer,
+  material: DssMaterial,
+  o: { limits?: Partial<PdfLimits>; id?: Buffer; password?: string } = {},
+): Buffer {
+  const doc = PdfDocument.open(pdf, {
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}),
+  });
   const w = new IncrementalWriter(doc);
   const ed = new UpdateEditor(doc, w);
   const catalog = doc.catalog;

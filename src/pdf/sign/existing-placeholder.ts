@@ -15,7 +15,10 @@ import type { ByteRange } from './placeholder.js';
  * without invalidating something (CONFLICT / PDF_SIGNING_FORBIDDEN).
  */
 export function prepareExistingPlaceholder(pdf: Buffer, o: { limits?: Partial<PdfLimits>; password?: string } = {}): Prepared {
-  const doc = PdfDocument.open(pdf, { ...(o.limits ? { limits: o.limits } : {}), ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}) });
+  const doc = PdfDocument.open(pdf, {
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}),
+  });
   const found: Array<{ name: string; ref: PdfRef; sig: PdfDict }> = [];
   for (const f of formFields(doc)) {
     if (f.fieldType !== 'Sig' || !(f.value instanceof PdfRef)) continue;
@@ -25,14 +28,18 @@ export function prepareExistingPlaceholder(pdf: Buffer, o: { limits?: Partial<Pd
     if (c instanceof PdfString && c.bytes.length > 0 && c.bytes.every((b) => b === 0)) found.push({ name: f.name, ref: f.value, sig });
   }
   if (found.length === 0) throw new AppError('PDF_FIELD_NOT_FOUND', 'no empty signature placeholder in this PDF');
-  if (found.length > 1) throw new AppError('CONFLICT', `the PDF holds ${found.length} empty signature placeholders; only one can be filled`);
+  if (found.length > 1)
+    throw new AppError('CONFLICT', `the PDF holds ${found.length} empty signature placeholders; only one can be filled`);
   const { name, ref, sig } = found[0]!;
   const br = doc.resolve(sig.get('ByteRange'));
-  if (!Array.isArray(br) || br.length !== 4 || !br.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) throw new AppError('PDF_MALFORMED', 'placeholder /ByteRange is not four integers');
+  if (!Array.isArray(br) || br.length !== 4 || !br.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0))
+    throw new AppError('PDF_MALFORMED', 'placeholder /ByteRange is not four integers');
   const byteRange = br as ByteRange;
   const [a, b, c, d] = byteRange;
-  if (a !== 0 || c + d !== pdf.length) throw new AppError('PDF_SIGNING_FORBIDDEN', 'the placeholder does not cover the file up to its end (later updates follow it)');
-  if (pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e || !/^0*$/.test(pdf.toString('latin1', b + 1, c - 1))) throw new AppError('PDF_MALFORMED', 'the /ByteRange gap is not the zero-filled /Contents hex string');
+  if (a !== 0 || c + d !== pdf.length)
+    throw new AppError('PDF_SIGNING_FORBIDDEN', 'the placeholder does not cover the file up to its end (later updates follow it)');
+  if (pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e || !/^0*$/.test(pdf.toString('latin1', b + 1, c - 1)))
+    throw new AppError('PDF_MALFORMED', 'the /ByteRange gap is not the zero-filled /Contents hex string');
   const sub = sig.getName('SubFilter');
   const subFilter: SubFilter = sub === 'ETSI.RFC3161' ? 'ETSI.RFC3161' : 'ETSI.CAdES.detached';
   return new Prepared(Buffer.alloc(0), Buffer.from(pdf), byteRange, (c - b - 2) / 2, name, ref, subFilter);

@@ -79,17 +79,35 @@ function locks(rule: FieldLockRule, name: string | undefined): boolean {
  * touching the fields they lock (a new field is refused only by /Action /All).
  * Document timestamps and DSS updates are always allowed (ETSI EN 319 142-1 §5.4, §5.5).
  */
-export function assertSigningAllowed(doc: PdfDocument, o: { targetField: string | undefined; newVisibleField: boolean; docTimestamp: boolean; certify: boolean; fields: FormField[] }): void {
+export function assertSigningAllowed(
+  doc: PdfDocument,
+  o: { targetField: string | undefined; newVisibleField: boolean; docTimestamp: boolean; certify: boolean; fields: FormField[] },
+): void {
   if (o.docTimestamp) return;
   const p = docMdpPermission(doc);
   if (o.certify) {
-    if (p !== undefined) throw new AppError('PDF_SIGNING_FORBIDDEN', 'the document is already certified; a certification signature must be the first signature');
-    if (o.fields.some((f) => f.fieldType === 'Sig' && f.value)) throw new AppError('PDF_SIGNING_FORBIDDEN', 'a certification signature must be the first signature of the document');
+    if (p !== undefined)
+      throw new AppError(
+        'PDF_SIGNING_FORBIDDEN',
+        'the document is already certified; a certification signature must be the first signature',
+      );
+    if (o.fields.some((f) => f.fieldType === 'Sig' && f.value))
+      throw new AppError('PDF_SIGNING_FORBIDDEN', 'a certification signature must be the first signature of the document');
   }
-  if (p === 1) throw new AppError('PDF_SIGNING_FORBIDDEN', 'the certification signature (DocMDP P=1) permits no changes, not even a new signature');
-  if (p === 2 && o.newVisibleField) throw new AppError('PDF_SIGNING_FORBIDDEN', 'the certification signature (DocMDP P=2) permits signing existing fields only; a new visible signature field would be a disallowed change', { details: { docMdp: 2 } });
+  if (p === 1)
+    throw new AppError('PDF_SIGNING_FORBIDDEN', 'the certification signature (DocMDP P=1) permits no changes, not even a new signature');
+  if (p === 2 && o.newVisibleField)
+    throw new AppError(
+      'PDF_SIGNING_FORBIDDEN',
+      'the certification signature (DocMDP P=2) permits signing existing fields only; a new visible signature field would be a disallowed change',
+      { details: { docMdp: 2 } },
+    );
   for (const rule of fieldLocks(doc, o.fields)) {
     if (locks(rule, o.targetField))
-      throw new AppError('PDF_SIGNING_FORBIDDEN', `field lock of signature "${rule.from}" (FieldMDP /${rule.action}) forbids this signature`, { details: { lockedBy: rule.from, action: rule.action } });
+      throw new AppError(
+        'PDF_SIGNING_FORBIDDEN',
+        `field lock of signature "${rule.from}" (FieldMDP /${rule.action}) forbids this signature`,
+        { details: { lockedBy: rule.from, action: rule.action } },
+      );
   }
 }

@@ -65,7 +65,9 @@ export function writeContents(target: Buffer, offset: number, br: ByteRange, cms
   const capacity = (gapEnd - gapStart - 2) / 2;
   if (target[gapStart] !== 0x3c || target[gapEnd - 1] !== 0x3e) throw new TypeError('byte range gap is not the /Contents hex string');
   if (cms.length > capacity)
-    throw new AppError('PLACEHOLDER_OVERFLOW', `signature needs ${cms.length} bytes but the placeholder holds ${capacity}`, { details: { needed: cms.length, capacity } });
+    throw new AppError('PLACEHOLDER_OVERFLOW', `signature needs ${cms.length} bytes but the placeholder holds ${capacity}`, {
+      details: { needed: cms.length, capacity },
+    });
   const hex = cms.toString('hex');
   target.write(hex, gapStart + 1, 'latin1');
   target.fill(0x30, gapStart + 1 + hex.length, gapEnd - 1);

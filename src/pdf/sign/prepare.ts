@@ -7,7 +7,7 @@ import { IncrementalWriter } from '../incremental/writer.js';
 import { formFields, type FormField } from '../syntax/acroform.js';
 import { PdfDocument } from '../syntax/document.js';
 import type { PdfLimits } from '../syntax/limits.js';
-import { PdfDict, PdfName, PdfRaw, PdfRef, PdfString, name, textString, type PdfObject } from '../syntax/objects.js';
+import { PdfDict, PdfRaw, PdfRef, PdfString, name, textString, type PdfObject } from '../syntax/objects.js';
 import { getPage } from '../syntax/page-tree.js';
 import { emitBundle } from './bundle.js';
 import { UpdateEditor } from './form-update.js';
@@ -129,7 +129,11 @@ function lockParams(lock: FieldLock | PdfDict, doc: PdfDocument): PdfDict {
     if (f !== undefined) d.set('Fields', f);
   } else {
     d.set('Action', name(lock.action));
-    if (lock.action !== 'All') d.set('Fields', (lock.fields ?? []).map((f) => textString(f)));
+    if (lock.action !== 'All')
+      d.set(
+        'Fields',
+        (lock.fields ?? []).map((f) => textString(f)),
+      );
   }
   d.set('V', name('1.2'));
   return d;
@@ -142,31 +146,48 @@ function lockParams(lock: FieldLock | PdfDict, doc: PdfDocument): PdfDict {
  * /AcroForm entries, and for certification the /Perms /DocMDP entry. Existing bytes never change.
  */
 export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepared {
-  const doc = PdfDocument.open(pdf, { ...(o.limits ? { limits: o.limits } : {}), ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}) });
+  const doc = PdfDocument.open(pdf, {
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}),
+  });
   const subFilter = o.subFilter ?? 'ETSI.CAdES.detached';
   const docTimestamp = subFilter === 'ETSI.RFC3161';
   const size = o.placeholderSize ?? DEFAULT_PLACEHOLDER;
-  if (!Number.isInteger(size) || size < 64 || size > 64 * 1024 * 1024) throw new TypeError('placeholderSize must be an integer between 64 and 64 MiB');
+  if (!Number.isInteger(size) || size < 64 || size > 64 * 1024 * 1024)
+    throw new TypeError('placeholderSize must be an integer between 64 and 64 MiB');
   if (docTimestamp && (o.certify || o.lock)) throw new TypeError('a document timestamp cannot certify or lock');
   const fields = formFields(doc);
   let target: FormField | undefined;
   if (o.fieldName !== undefined) {
     target = fields.find((f) => f.name === o.fieldName);
-    if (!target || target.fieldType !== 'Sig') throw new AppError('PDF_FIELD_NOT_FOUND', `no signature field named "${o.fieldName}"`, { details: { field: o.fieldName } });
-    if (target.value !== undefined && target.value !== null) throw new AppError('PDF_FIELD_ALREADY_SIGNED', `signature field "${o.fieldName}" is already signed`, { details: { field: o.fieldName } });
+    if (!target || target.fieldType !== 'Sig')
+      throw new AppError('PDF_FIELD_NOT_FOUND', `no signature field named "${o.fieldName}"`, { details: { field: o.fieldName } });
+    if (target.value !== undefined && target.value !== null)
+      throw new AppError('PDF_FIELD_ALREADY_SIGNED', `signature field "${o.fieldName}" is already signed`, {
+        details: { field: o.fieldName },
+      });
     if (!target.ref) throw new AppError('PDF_MALFORMED', `signature field "${o.fieldName}" is not an indirect object`);
   } else if (o.newFieldName !== undefined && fields.some((f) => f.name === o.newFieldName)) {
-    throw new AppError('CONFLICT', `a field named "${o.newFieldName}" already exists; sign it with fieldName`, { details: { field: o.newFieldName } });
+    throw new AppError('CONFLICT', `a field named "${o.newFieldName}" already exists; sign it with fieldName`, {
+      details: { field: o.newFieldName },
+    });
   }
   if (doc.security && !doc.security.owner) {
     // §7.6.3.2 Table 22: creating a field needs bits 6 and 4 (values 32 and 8); filling an
     // existing one (signing included) needs bit 6 or bit 9 (256)
     const perm = doc.security.permissions;
     const allowed = target ? (perm & (32 | 256)) !== 0 : (perm & 32) !== 0 && (perm & 8) !== 0;
-    if (!allowed) throw new AppError('PDF_SIGNING_FORBIDDEN', target ? 'the document permissions forbid filling form fields' : 'the document permissions forbid adding a signature field; use the owner password');
+    if (!allowed)
+      throw new AppError(
+        'PDF_SIGNING_FORBIDDEN',
+        target
+          ? 'the document permissions forbid filling form fields'
+          : 'the document permissions forbid adding a signature field; use the owner password',
+      );
   }
   if (o.appearance && !target && !o.rect) throw new TypeError('a visible signature on a new field needs a rect');
-  if (o.rect && (o.rect.length !== 4 || !o.rect.every((x) => Number.isFinite(x)))) throw new TypeError('rect must be four finite numbers [x1 y1 x2 y2]');
+  if (o.rect && (o.rect.length !== 4 || !o.rect.every((x) => Number.isFinite(x))))
+    throw new TypeError('rect must be four finite numbers [x1 y1 x2 y2]');
   const visibleNew = !target && !!o.rect && o.rect[2] - o.rect[0] !== 0 && o.rect[3] - o.rect[1] !== 0;
   assertSigningAllowed(doc, { targetField: target?.name, newVisibleField: visibleNew, docTimestamp, certify: !!o.certify, fields });
 
@@ -193,7 +214,14 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
       new PdfDict([
         ['Type', name('SigRef')],
         ['TransformMethod', name('DocMDP')],
-        ['TransformParams', new PdfDict([['Type', name('TransformParams')], ['P', o.certify], ['V', name('1.2')]])],
+        [
+          'TransformParams',
+          new PdfDict([
+            ['Type', name('TransformParams')],
+            ['P', o.certify],
+            ['V', name('1.2')],
+          ]),
+        ],
       ]),
     );
     const cat = ed.catalog();
@@ -204,7 +232,13 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
   }
   const lock: FieldLock | PdfDict | undefined = target?.lock ?? o.lock;
   if (lock && !docTimestamp)
-    references.push(new PdfDict([['Type', name('SigRef')], ['TransformMethod', name('FieldMDP')], ['TransformParams', lockParams(lock, doc)]]));
+    references.push(
+      new PdfDict([
+        ['Type', name('SigRef')],
+        ['TransformMethod', name('FieldMDP')],
+        ['TransformParams', lockParams(lock, doc)],
+      ]),
+    );
   if (references.length) sig.set('Reference', references);
   w.set(sigRef, sig);
 
@@ -238,8 +272,15 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
     ]);
     if (apRef) widget.set('AP', new PdfDict([['N', apRef]]));
     if (o.lock) {
-      const l = new PdfDict([['Type', name('SigFieldLock')], ['Action', name(o.lock.action)]]);
-      if (o.lock.action !== 'All') l.set('Fields', (o.lock.fields ?? []).map((x) => textString(x)));
+      const l = new PdfDict([
+        ['Type', name('SigFieldLock')],
+        ['Action', name(o.lock.action)],
+      ]);
+      if (o.lock.action !== 'All')
+        l.set(
+          'Fields',
+          (o.lock.fields ?? []).map((x) => textString(x)),
+        );
       widget.set('Lock', l);
     }
     w.set(widgetRef, widget);
@@ -253,7 +294,8 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
   const taken = new Set([...fields.map((f) => f.name), fieldName]);
   for (const ef of o.emptyFields ?? []) {
     if (taken.has(ef.name)) throw new AppError('CONFLICT', `a field named "${ef.name}" already exists`, { details: { field: ef.name } });
-    if (ef.rect && (ef.rect.length !== 4 || !ef.rect.every((x) => Number.isFinite(x)))) throw new TypeError('rect must be four finite numbers [x1 y1 x2 y2]');
+    if (ef.rect && (ef.rect.length !== 4 || !ef.rect.every((x) => Number.isFinite(x))))
+      throw new TypeError('rect must be four finite numbers [x1 y1 x2 y2]');
     taken.add(ef.name);
     const page = getPage(doc, (ef.page ?? 1) - 1);
     const r = w.allocate();

@@ -73,7 +73,9 @@ function hashR6(pw: Buffer, salt: Buffer, udata: Buffer, r: number): Buffer {
     const e = Buffer.concat([c.update(k1), c.final()]);
     let sum = 0;
     for (let j = 0; j < 16; j++) sum += e[j]!;
-    k = createHash(['sha256', 'sha384', 'sha512'][sum % 3]!).update(e).digest();
+    k = createHash(['sha256', 'sha384', 'sha512'][sum % 3]!)
+      .update(e)
+      .digest();
     if (i >= 63 && e[e.length - 1]! <= i - 31) return k.subarray(0, 32);
   }
 }
@@ -102,7 +104,8 @@ function cryptMethod(enc: PdfDict, which: 'StmF' | 'StrF', v: number): Method {
 /** A factory for PdfDocument.open({ security }) that tries `password` as owner, then as user password. */
 export function standardSecurity(password: string): SecurityHandlerFactory {
   return (enc: PdfDict, firstId: Buffer): SecurityHandler => {
-    if (enc.getName('Filter') !== 'Standard') throw new AppError('PDF_ENCRYPTED', `unsupported security handler /${enc.getName('Filter') ?? '?'}`);
+    if (enc.getName('Filter') !== 'Standard')
+      throw new AppError('PDF_ENCRYPTED', `unsupported security handler /${enc.getName('Filter') ?? '?'}`);
     const v = enc.getNumber('V') ?? 0;
     const r = enc.getNumber('R') ?? 0;
     const p = (enc.getNumber('P') ?? 0) | 0;
@@ -125,7 +128,13 @@ export function standardSecurity(password: string): SecurityHandlerFactory {
       const fileKey = (userPw: Buffer): Buffer => {
         const pBytes = Buffer.alloc(4);
         pBytes.writeInt32LE(p);
-        let k = md5(padPassword(userPw), o.subarray(0, 32), pBytes, firstId, r >= 4 && !encryptMetadata ? Buffer.from([255, 255, 255, 255]) : Buffer.alloc(0));
+        let k = md5(
+          padPassword(userPw),
+          o.subarray(0, 32),
+          pBytes,
+          firstId,
+          r >= 4 && !encryptMetadata ? Buffer.from([255, 255, 255, 255]) : Buffer.alloc(0),
+        );
         if (r >= 3) for (let i = 0; i < 50; i++) k = md5(k.subarray(0, n));
         return k.subarray(0, n);
       };
@@ -183,4 +192,3 @@ export function standardSecurity(password: string): SecurityHandlerFactory {
     };
   };
 }
-

@@ -32,7 +32,13 @@ export function formFields(doc: PdfDocument): FormField[] {
   const fields = doc.resolve(af?.get('Fields'));
   if (!Array.isArray(fields)) return out;
   const seen = new Set<number>();
-  const visit = (o: PdfObject, parentName: string, inheritedFT: string | undefined, inheritedV: PdfObject | undefined, depth: number): void => {
+  const visit = (
+    o: PdfObject,
+    parentName: string,
+    inheritedFT: string | undefined,
+    inheritedV: PdfObject | undefined,
+    depth: number,
+  ): void => {
     if (depth > doc.limits.maxTreeDepth) return;
     const r = o instanceof PdfRef ? o : undefined;
     if (r) {

@@ -43,7 +43,10 @@ export class PdfDocument {
   private encryptNum = -1;
   private readonly streamKeys = new WeakMap<PdfStream, { num: number; gen: number }>();
 
-  private constructor(readonly bytes: Buffer, options: OpenOptions) {
+  private constructor(
+    readonly bytes: Buffer,
+    options: OpenOptions,
+  ) {
     this.limits = resolveLimits(options.limits);
     checkHeader(bytes);
     let startxref: number | undefined;
@@ -102,7 +105,8 @@ export class PdfDocument {
         add(s.hybrid.entries, true);
         add(s.entries, true);
       }
-      for (const [k, v] of s.trailer.map) if (!trailer.has(k) && !['Prev', 'XRefStm', 'W', 'Index', 'Length', 'Filter', 'DecodeParms', 'Type'].includes(k)) trailer.set(k, v);
+      for (const [k, v] of s.trailer.map)
+        if (!trailer.has(k) && !['Prev', 'XRefStm', 'W', 'Index', 'Length', 'Filter', 'DecodeParms', 'Type'].includes(k)) trailer.set(k, v);
       const prev = s.trailer.get('Prev');
       // `/Prev 0` points at the header: the chain is broken, and the repair path rebuilds it
       offset = typeof prev === 'number' ? prev : undefined;
@@ -279,7 +283,9 @@ export class PdfDocument {
    * Where object `num` is stored: for objects written directly, the byte range of `N G obj …
    * endobj` in the file; for compressed objects, the object stream and index.
    */
-  objectLocation(num: number): { kind: 'offset'; start: number; end: number; gen: number } | { kind: 'compressed'; stream: number; index: number } | undefined {
+  objectLocation(
+    num: number,
+  ): { kind: 'offset'; start: number; end: number; gen: number } | { kind: 'compressed'; stream: number; index: number } | undefined {
     const e = this.xref.get(num);
     if (!e || e.kind === 'free') return undefined;
     if (e.kind === 'compressed') return e;
@@ -291,5 +297,6 @@ export class PdfDocument {
 /** §7.5.2: `%PDF-` must start the file (we allow up to 1 KiB of junk before it, as readers do). */
 function checkHeader(bytes: Buffer): void {
   const at = bytes.subarray(0, 1024 + 8).indexOf('%PDF-');
-  if (at < 0 || !/^%PDF-\d\.\d/.test(bytes.toString('latin1', at, at + 8))) throw new AppError('PDF_NOT_PDF', 'not a PDF file (no valid %PDF-n.m header)');
+  if (at < 0 || !/^%PDF-\d\.\d/.test(bytes.toString('latin1', at, at + 8)))
+    throw new AppError('PDF_NOT_PDF', 'not a PDF file (no valid %PDF-n.m header)');
 }

@@ -1,5 +1,4 @@
 import { inflateSync, constants as zc } from 'node:zlib';
-import { AppError } from '../../core/errors.js';
 import { malformed } from './parser.js';
 import { checkDeadline, limitExceeded, type PdfLimits } from './limits.js';
 import { PdfDict, PdfName, type PdfObject, type PdfStream } from './objects.js';
@@ -60,13 +59,23 @@ function unpredict(data: Buffer, parms: PdfDict | undefined): Buffer {
       const c = i >= bpp ? prev[i - bpp]! : 0;
       let v: number;
       switch (type) {
-        case 0: v = x; break;
-        case 1: v = x + a; break;
-        case 2: v = x + up; break;
-        case 3: v = x + ((a + up) >> 1); break;
+        case 0:
+          v = x;
+          break;
+        case 1:
+          v = x + a;
+          break;
+        case 2:
+          v = x + up;
+          break;
+        case 3:
+          v = x + ((a + up) >> 1);
+          break;
         case 4: {
           const p = a + up - c;
-          const pa = Math.abs(p - a), pb = Math.abs(p - up), pc = Math.abs(p - c);
+          const pa = Math.abs(p - a),
+            pb = Math.abs(p - up),
+            pc = Math.abs(p - c);
           v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? up : c);
           break;
         }
@@ -127,7 +136,11 @@ function ascii85(data: Buffer): Buffer {
  * Decodes a stream's data through its /Filter chain. `resolve` dereferences indirect filter
  * parameters. Throws PDF_MALFORMED for unsupported or corrupt filters, PDF_LIMIT_EXCEEDED for bombs.
  */
-export function decodeStreamData(stream: PdfStream, limits: PdfLimits, resolve: (o: PdfObject | undefined) => PdfObject | undefined = (o) => o): Buffer {
+export function decodeStreamData(
+  stream: PdfStream,
+  limits: PdfLimits,
+  resolve: (o: PdfObject | undefined) => PdfObject | undefined = (o) => o,
+): Buffer {
   const filters = asArray(resolve(stream.dict.get('Filter')));
   const parms = asArray(resolve(stream.dict.get('DecodeParms')));
   let data = stream.raw;

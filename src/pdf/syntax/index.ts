@@ -9,4 +9,12 @@ export { pageCount, getPage, inheritedAttribute, type PageInfo } from './page-tr
 export { acroForm, formFields, type FormField } from './acroform.js';
 export { scanObjects, scanObjectHeaders, type ScanResult } from './repair.js';
 export { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
-export { PdfRevisions, entryKey, isLimitError, openRevision, type RevisionRecord, type RevisionSection, type RevisionReaderOptions } from './revision-reader.js';
+export {
+  PdfRevisions,
+  entryKey,
+  isLimitError,
+  openRevision,
+  type RevisionRecord,
+  type RevisionSection,
+  type RevisionReaderOptions,
+} from './revision-reader.js';

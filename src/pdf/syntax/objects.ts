@@ -39,7 +39,11 @@ export class PdfString {
     const b = this.bytes;
     if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
       const swapped = Buffer.from(b.subarray(2));
-      if (swapped.length % 2) return swapped.subarray(0, swapped.length - 1).swap16().toString('utf16le');
+      if (swapped.length % 2)
+        return swapped
+          .subarray(0, swapped.length - 1)
+          .swap16()
+          .toString('utf16le');
       return swapped.swap16().toString('utf16le');
     }
     if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.subarray(3).toString('utf8');

@@ -48,7 +48,7 @@ export function getPage(doc: PdfDocument, index: number): PageInfo {
       const kd = doc.resolve(k);
       if (!(kd instanceof PdfDict)) continue;
       const isLeaf = kd.getName('Type') === 'Page' || !Array.isArray(doc.resolve(kd.get('Kids')));
-      const count = isLeaf ? 1 : kd.getNumber('Count') ?? 0;
+      const count = isLeaf ? 1 : (kd.getNumber('Count') ?? 0);
       if (remaining < count) {
         next = k;
         break;

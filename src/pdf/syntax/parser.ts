@@ -41,7 +41,8 @@ export class Parser {
   }
 
   private tick(): void {
-    if (this.deadline !== undefined && (++this.steps & 4095) === 0 && Date.now() > this.deadline) throw limitExceeded('time', 'time budget exceeded while parsing');
+    if (this.deadline !== undefined && (++this.steps & 4095) === 0 && Date.now() > this.deadline)
+      throw limitExceeded('time', 'time budget exceeded while parsing');
   }
 
   /** Skips white-space and comments (§7.2.3, §7.2.4). */
@@ -87,7 +88,8 @@ export class Parser {
   }
 
   parseObject(depth = 0): PdfObject {
-    if (depth > this.maxDepth) throw new AppError('PDF_LIMIT_EXCEEDED', `objects nested deeper than ${this.maxDepth}`, { details: { limit: 'depth' } });
+    if (depth > this.maxDepth)
+      throw new AppError('PDF_LIMIT_EXCEEDED', `objects nested deeper than ${this.maxDepth}`, { details: { limit: 'depth' } });
     this.skipWs();
     if (this.pos >= this.end) throw malformed('unexpected end of data while reading an object', { offset: this.pos });
     const b = this.buf;
@@ -128,7 +130,8 @@ export class Parser {
     }
     // Tolerate sloppy numbers such as "--5" or "1.2.3" the way common readers do.
     const lenient = /^[+-]*(\d*\.?\d*)/.exec(tok);
-    if (lenient && lenient[1] && /\d/.test(lenient[1])) return tok.startsWith('-') ? -Number.parseFloat(lenient[1]) : Number.parseFloat(lenient[1]);
+    if (lenient && lenient[1] && /\d/.test(lenient[1]))
+      return tok.startsWith('-') ? -Number.parseFloat(lenient[1]) : Number.parseFloat(lenient[1]);
     throw malformed(`unexpected keyword "${tok.slice(0, 32)}"`, { offset: start });
   }
 
@@ -208,13 +211,26 @@ export class Parser {
         const e = b[p++];
         if (e === undefined) continue;
         switch (e) {
-          case 0x6e: push(10); break; // n
-          case 0x72: push(13); break; // r
-          case 0x74: push(9); break; // t
-          case 0x62: push(8); break; // b
-          case 0x66: push(12); break; // f
-          case 0x0d: if (b[p] === 0x0a) p++; break; // line continuation
-          case 0x0a: break;
+          case 0x6e:
+            push(10);
+            break; // n
+          case 0x72:
+            push(13);
+            break; // r
+          case 0x74:
+            push(9);
+            break; // t
+          case 0x62:
+            push(8);
+            break; // b
+          case 0x66:
+            push(12);
+            break; // f
+          case 0x0d:
+            if (b[p] === 0x0a) p++;
+            break; // line continuation
+          case 0x0a:
+            break;
           default:
             if (e >= 0x30 && e <= 0x37) {
               let v = e - 0x30;
@@ -307,7 +323,12 @@ export class Parser {
     if (num === undefined || gen === undefined || !this.keyword('obj')) throw malformed('expected "N G obj"', { offset: at });
     let value = this.parseObject();
     this.skipWs();
-    if (value instanceof PdfDict && this.pos + 6 <= this.end && this.buf.compare(KW_STREAM, 0, 6, this.pos, this.pos + 6) === 0 && !isRegular(this.buf[this.pos + 6])) {
+    if (
+      value instanceof PdfDict &&
+      this.pos + 6 <= this.end &&
+      this.buf.compare(KW_STREAM, 0, 6, this.pos, this.pos + 6) === 0 &&
+      !isRegular(this.buf[this.pos + 6])
+    ) {
       value = this.parseStreamBody(value, resolveLength);
       this.skipWs();
     }
@@ -357,4 +378,3 @@ export function looksLikeObjectHeader(buf: Buffer, pos: number): boolean {
   const p = new Parser(buf, pos);
   return p.integer() !== undefined && p.integer() !== undefined && p.keyword('obj');
 }
-

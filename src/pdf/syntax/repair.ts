@@ -2,7 +2,6 @@ import { PdfDict, PdfRef, PdfStream } from './objects.js';
 import { Parser } from './parser.js';
 import type { XrefEntry } from './xref.js';
 import { checkDeadline, limitExceeded, type PdfLimits } from './limits.js';
-import { AppError } from '../../core/errors.js';
 
 /**
  * Rebuilds an object table by scanning the whole file for `N G obj` headers — the last
@@ -21,7 +20,11 @@ export interface ScanResult {
  * Only the `N G obj` headers (the first step of scanObjects): where each object number is last
  * defined. Cheap enough for the one-object fallbacks (an xref offset that misses its object).
  */
-export function scanObjectHeaders(buf: Buffer, limits: PdfLimits, text = buf.toString('latin1', 0, buf.length)): { entries: Map<number, XrefEntry>; headers: Array<{ num: number; offset: number }> } {
+export function scanObjectHeaders(
+  buf: Buffer,
+  limits: PdfLimits,
+  text = buf.toString('latin1', 0, buf.length),
+): { entries: Map<number, XrefEntry>; headers: Array<{ num: number; offset: number }> } {
   const entries = new Map<number, XrefEntry>();
   const re = /(?<![0-9])(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj(?![A-Za-z0-9])/g;
   const headers: Array<{ num: number; offset: number }> = [];
@@ -41,7 +44,9 @@ export function scanObjects(buf: Buffer, limits: PdfLimits): ScanResult {
   const { entries, headers } = scanObjectHeaders(buf, limits, text);
   // the object containing a given offset: the last header before it
   const containing = (off: number): { num: number; offset: number } | undefined => {
-    let lo = 0, hi = headers.length - 1, best: { num: number; offset: number } | undefined;
+    let lo = 0,
+      hi = headers.length - 1,
+      best: { num: number; offset: number } | undefined;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const h = headers[mid]!;
@@ -62,8 +67,7 @@ export function scanObjects(buf: Buffer, limits: PdfLimits): ScanResult {
   };
   const trailer = new PdfDict();
   const mergeTrailer = (d: PdfDict): void => {
-    for (const k of ['Root', 'Info', 'ID', 'Encrypt', 'Size'])
-      if (!trailer.has(k) && d.has(k)) trailer.set(k, d.get(k)!);
+    for (const k of ['Root', 'Info', 'ID', 'Encrypt', 'Size']) if (!trailer.has(k) && d.has(k)) trailer.set(k, d.get(k)!);
   };
   // newest first: classic trailers and xref stream dictionaries, by position from the end
   const cands: Array<{ at: number; dict: () => PdfDict | undefined }> = [];
@@ -83,7 +87,10 @@ export function scanObjects(buf: Buffer, limits: PdfLimits): ScanResult {
     if (cands.length > 1000) break;
   }
   const objectStreams: number[] = [];
-  for (const [word, isXref] of [['/XRef', true], ['/ObjStm', false]] as const) {
+  for (const [word, isXref] of [
+    ['/XRef', true],
+    ['/ObjStm', false],
+  ] as const) {
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
       const next = text.charCodeAt(at + word.length);
       if (/[A-Za-z0-9]/.test(String.fromCharCode(next))) continue;

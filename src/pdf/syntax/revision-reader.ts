@@ -85,11 +85,15 @@ export class PdfRevisions {
   private scanIndex: Map<number, XrefEntry> | undefined;
   private objectCount = 0;
 
-  private constructor(readonly buf: Buffer, options: RevisionReaderOptions) {
+  private constructor(
+    readonly buf: Buffer,
+    options: RevisionReaderOptions,
+  ) {
     this.limits = resolveLimits(options.limits);
     this.maxRevisions = options.maxRevisions ?? this.limits.maxXrefSections;
     const header = buf.subarray(0, 65536).indexOf('%PDF-') >= 0;
-    if (buf.length < 8 || (!header && buf.lastIndexOf(STARTXREF) < 0)) throw new AppError('PDF_NOT_PDF', 'not a PDF: no %PDF- header and no startxref');
+    if (buf.length < 8 || (!header && buf.lastIndexOf(STARTXREF) < 0))
+      throw new AppError('PDF_NOT_PDF', 'not a PDF: no %PDF- header and no startxref');
     if (!header) this.warnings.push('no %PDF- header');
     try {
       this.readChain();
@@ -182,7 +186,14 @@ export class PdfRevisions {
         continue;
       }
       if (this.revisions.length >= this.maxRevisions) throw limitExceeded('revisions', `more than ${this.maxRevisions} revisions`);
-      this.revisions.push({ index: this.revisions.length, sections: [sec], end: eolEnd(this.buf, eofAt + EOF.length), eofAt, startxref: off, trailer: sec.trailer });
+      this.revisions.push({
+        index: this.revisions.length,
+        sections: [sec],
+        end: eolEnd(this.buf, eofAt + EOF.length),
+        eofAt,
+        startxref: off,
+        trailer: sec.trailer,
+      });
     }
     if (this.revisions.length === 0) throw malformed('no readable xref section');
   }
@@ -197,9 +208,18 @@ export class PdfRevisions {
         if (!cur || cur.kind === 'free') entries.set(n, e);
       }
     }
-    if ((this.objectCount += entries.size) > this.limits.maxObjects) throw limitExceeded('objects', `more than ${this.limits.maxObjects} objects`);
+    if ((this.objectCount += entries.size) > this.limits.maxObjects)
+      throw limitExceeded('objects', `more than ${this.limits.maxObjects} objects`);
     const prev = s.trailer.get('Prev');
-    return { offset: off, kind: s.kind, entries, trailer: s.trailer, prev: typeof prev === 'number' && Number.isInteger(prev) ? prev : undefined, hybrid: !!s.hybrid, end: s.end };
+    return {
+      offset: off,
+      kind: s.kind,
+      entries,
+      trailer: s.trailer,
+      prev: typeof prev === 'number' && Number.isInteger(prev) ? prev : undefined,
+      hybrid: !!s.hybrid,
+      end: s.end,
+    };
   }
 
   /** The object table rebuilt by repair.ts's scan, as a single revision (objects in object streams too). */
@@ -352,7 +372,8 @@ export class PdfRevisions {
   /** All object numbers in use in revision `rev`. */
   objectNumbers(rev: number): Set<number> {
     const out = new Set<number>();
-    for (let r = 0; r <= rev; r++) for (const s of this.revisions[r]!.sections) for (const [n, e] of s.entries) if (e.kind !== 'free') out.add(n);
+    for (let r = 0; r <= rev; r++)
+      for (const s of this.revisions[r]!.sections) for (const [n, e] of s.entries) if (e.kind !== 'free') out.add(n);
     return out;
   }
 
@@ -372,7 +393,6 @@ export class PdfRevisions {
     return c instanceof PdfDict ? c : undefined;
   }
 }
-
 
 /** The document as it was at a revision: its byte prefix [0, end), opened on its own (a view, no copy). */
 export function openRevision(bytes: Buffer, rev: Pick<RevisionRecord, 'end'>, options: OpenOptions = {}): PdfDocument {

@@ -56,4 +56,3 @@ export function streamIsEncrypted(s: PdfStream): boolean {
   }
   return true;
 }
-

@@ -6,9 +6,7 @@ import { Parser, malformed, type LengthResolver } from './parser.js';
 
 /** One cross-reference entry (ISO 32000-1 §7.5.4 table entries, §7.5.8.3 stream entry types). */
 export type XrefEntry =
-  | { kind: 'free' }
-  | { kind: 'offset'; offset: number; gen: number }
-  | { kind: 'compressed'; stream: number; index: number };
+  { kind: 'free' } | { kind: 'offset'; offset: number; gen: number } | { kind: 'compressed'; stream: number; index: number };
 
 /** One xref section as found at an offset: a classic table (+ trailer) or an xref stream. */
 export interface XrefSection {
@@ -93,7 +91,8 @@ function parseStream(buf: Buffer, offset: number, limits: PdfLimits, resolveLeng
   const d = s.dict;
   const w = d.get('W');
   const size = d.getNumber('Size');
-  if (!Array.isArray(w) || w.length < 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8)) throw malformed('xref stream /W invalid', { offset });
+  if (!Array.isArray(w) || w.length < 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8))
+    throw malformed('xref stream /W invalid', { offset });
   if (size === undefined || size < 0) throw malformed('xref stream /Size missing', { offset });
   if (size > limits.maxObjects) throw limitExceeded('objects', `xref declares more than ${limits.maxObjects} objects`);
   const [w0, w1, w2] = w as number[] as [number, number, number];
@@ -160,4 +159,3 @@ export function findStartxref(buf: Buffer): { startxref: number; keywordOffset: 
   if (n === undefined) throw malformed('startxref not followed by an offset', { offset: at });
   return { startxref: n, keywordOffset: at };
 }
-

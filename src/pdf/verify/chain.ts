@@ -40,7 +40,14 @@ export function buildChain(leaf: CertInfo, pool: readonly CertInfo[], trust: Tru
 
 export interface PathCheck {
   readonly ok: boolean;
-  readonly subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' | 'CERTIFICATE_CHAIN_GENERAL_FAILURE' | 'EXPIRED' | 'NOT_YET_VALID' | 'OUT_OF_BOUNDS_NO_POE' | 'SIG_CONSTRAINTS_FAILURE' | undefined;
+  readonly subIndication:
+    | 'NO_CERTIFICATE_CHAIN_FOUND'
+    | 'CERTIFICATE_CHAIN_GENERAL_FAILURE'
+    | 'EXPIRED'
+    | 'NOT_YET_VALID'
+    | 'OUT_OF_BOUNDS_NO_POE'
+    | 'SIG_CONSTRAINTS_FAILURE'
+    | undefined;
   readonly messages: string[];
 }
 
@@ -57,26 +64,31 @@ export function validatePath(r: ChainResult, at: Date, purpose: Purpose, leafAt:
   for (let i = 1; i < r.chain.length - 1; i++) {
     const c = r.chain[i]!;
     if (!c.isCa) return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_INTERMEDIATE_NOT_CA'] };
-    if (c.keyUsage && !c.keyUsage.has('keyCertSign')) return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_INTERMEDIATE_KEY_USAGE'] };
-    if (c.pathLen !== undefined && c.pathLen < i - 1) return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_PATH_LENGTH'] };
+    if (c.keyUsage && !c.keyUsage.has('keyCertSign'))
+      return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_INTERMEDIATE_KEY_USAGE'] };
+    if (c.pathLen !== undefined && c.pathLen < i - 1)
+      return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CHAIN_PATH_LENGTH'] };
   }
   // then validity (RFC 5280 §6.1.3 (a)(2)) at the best signature time for the chain below the anchor
   if (leafAt < leaf.notBefore) return { ok: false, subIndication: 'NOT_YET_VALID', messages: ['CERT_NOT_YET_VALID'] };
   if (leafAt > leaf.notAfter) return { ok: false, subIndication: 'OUT_OF_BOUNDS_NO_POE', messages: ['CERT_EXPIRED'] };
   for (let i = 1; i < r.chain.length - 1; i++) {
     const c = r.chain[i]!;
-    if (leafAt < c.notBefore || leafAt > c.notAfter) return { ok: false, subIndication: 'OUT_OF_BOUNDS_NO_POE', messages: ['CHAIN_CA_EXPIRED'] };
+    if (leafAt < c.notBefore || leafAt > c.notAfter)
+      return { ok: false, subIndication: 'OUT_OF_BOUNDS_NO_POE', messages: ['CHAIN_CA_EXPIRED'] };
   }
   for (const [oid] of leaf.extensions) {
     const e = leaf.extensions.get(oid)!;
-    if (e.critical && !KNOWN_CRITICAL.has(oid)) return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CERT_UNKNOWN_CRITICAL_EXTENSION'] };
+    if (e.critical && !KNOWN_CRITICAL.has(oid))
+      return { ok: false, subIndication: 'CERTIFICATE_CHAIN_GENERAL_FAILURE', messages: ['CERT_UNKNOWN_CRITICAL_EXTENSION'] };
   }
   if (purpose === 'signing') {
     if (leaf.keyUsage && !leaf.keyUsage.has('digitalSignature') && !leaf.keyUsage.has('nonRepudiation')) {
       return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['CERT_KEY_USAGE'] };
     }
   } else if (purpose === 'timestamping') {
-    if (!leaf.eku || !leaf.eku.includes(OID.kpTimeStamping)) return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['TSA_EKU_MISSING'] };
+    if (!leaf.eku || !leaf.eku.includes(OID.kpTimeStamping))
+      return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['TSA_EKU_MISSING'] };
   } else if (!leaf.eku || !leaf.eku.includes(OID.kpOcspSigning)) {
     return { ok: false, subIndication: 'SIG_CONSTRAINTS_FAILURE', messages: ['OCSP_RESPONDER_EKU_MISSING'] };
   }
@@ -84,8 +96,17 @@ export function validatePath(r: ChainResult, at: Date, purpose: Purpose, leafAt:
 }
 
 const KNOWN_CRITICAL = new Set<string>([
-  OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.subjectKeyIdentifier, OID.authorityKeyIdentifier,
-  OID.crlDistributionPoints, OID.authorityInfoAccess, OID.certificatePolicies, OID.subjectAltName,
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+  OID.crlDistributionPoints,
+  OID.authorityInfoAccess,
+  OID.certificatePolicies,
+  OID.subjectAltName,
   '1.3.6.1.5.5.7.1.3', // qcStatements
-  '2.5.29.30', '2.5.29.36', '2.5.29.54', // name/policy constraints, inhibitAnyPolicy (treated as non-blocking)
+  '2.5.29.30',
+  '2.5.29.36',
+  '2.5.29.54', // name/policy constraints, inhibitAnyPolicy (treated as non-blocking)
 ]);

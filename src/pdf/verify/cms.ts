@@ -7,12 +7,21 @@
 import { readDer, decodeOid } from '../../core/der-reader.js';
 import { HASH_BY_OID, OID } from '../../core/oids.js';
 import type { ParsedCms, ParsedSignerInfo } from '../../cms/parse.js';
-import { describeSignatureAlgorithm, essBindingDetail, findSignerCertificate, verifyWithScheme, type SchemeDescription } from '../../cms/verify.js';
+import {
+  describeSignatureAlgorithm,
+  essBindingDetail,
+  findSignerCertificate,
+  verifyWithScheme,
+  type SchemeDescription,
+} from '../../cms/verify.js';
 import { certInfo, tryCertInfo, type CertInfo } from './cert.js';
 
 /** Finds the signer's certificate among `pool` by issuer+serial or subjectKeyIdentifier (RFC 5652 §5.3). */
 export function findSignerCert(s: ParsedSignerInfo, pool: readonly Buffer[]): CertInfo | undefined {
-  const der = findSignerCertificate(s, pool.filter((d) => tryCertInfo(d) !== undefined));
+  const der = findSignerCertificate(
+    s,
+    pool.filter((d) => tryCertInfo(d) !== undefined),
+  );
   return der ? certInfo(der) : undefined;
 }
 
@@ -56,9 +65,23 @@ const oidValue = (v: Buffer): string | undefined => {
  * attributes as transmitted (RFC 5652 §5.4), ESS binding (RFC 5035, ETSI EN 319 122-1 §5.2.2).
  * `contentDigest(hash)` hashes the signed content (the PDF byte ranges, in place).
  */
-export function checkSigner(cms: ParsedCms, s: ParsedSignerInfo, cert: CertInfo, contentDigest: (hash: string) => Buffer, contentParts: () => Buffer[]): SignerCheck {
+export function checkSigner(
+  cms: ParsedCms,
+  s: ParsedSignerInfo,
+  cert: CertInfo,
+  contentDigest: (hash: string) => Buffer,
+  contentParts: () => Buffer[],
+): SignerCheck {
   const messages: string[] = [];
-  const out: SignerCheck = { digestMatch: false, cryptoValid: false, signingCertificateV2: 'absent', algorithmsConsistent: true, contentTypeOk: true, signingTimePresent: false, messages };
+  const out: SignerCheck = {
+    digestMatch: false,
+    cryptoValid: false,
+    signingCertificateV2: 'absent',
+    algorithmsConsistent: true,
+    contentTypeOk: true,
+    signingTimePresent: false,
+    messages,
+  };
   const digest = HASH_BY_OID[s.digestAlgorithmOid];
   if (!digest) {
     messages.push('DIGEST_ALGORITHM_UNSUPPORTED');
@@ -86,7 +109,8 @@ export function checkSigner(cms: ParsedCms, s: ParsedSignerInfo, cert: CertInfo,
     if (alg.supported) out.cryptoValid = verifyWithScheme(alg.scheme, key, s.signedAttributesDer, s.signature);
     const ess = essBindingDetail(s, cert.der);
     const good = ess.binding === 'match';
-    out.signingCertificateV2 = ess.binding === 'absent' ? 'absent' : ess.version === 1 ? (good ? 'v1-match' : 'v1-mismatch') : good ? 'match' : 'mismatch';
+    out.signingCertificateV2 =
+      ess.binding === 'absent' ? 'absent' : ess.version === 1 ? (good ? 'v1-match' : 'v1-mismatch') : good ? 'match' : 'mismatch';
   } else {
     // no signed attributes: the signature is over the content itself (RFC 5652 §5.4)
     out.digestMatch = true;

@@ -36,10 +36,62 @@ export interface DiffResult {
 
 const CATALOG_EXTENSION = new Set(['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'Version']);
 const ACROFORM_FORMFILL = new Set(['Fields', 'SigFlags', 'NeedAppearances', 'DA', 'DR', 'Q']);
-const FIELD_FORMFILL = new Set(['V', 'I', 'AP', 'AS', 'MK', 'Kids', 'DA', 'P', 'Lock', 'SV', 'M', 'F', 'Ff', 'Annots', 'Rect', 'StructParent']);
-const ANNOT_LEVEL = new Set(['Popup', 'Contents', 'M', 'NM', 'AP', 'AS', 'C', 'CA', 'T', 'IRT', 'RC', 'CreationDate', 'Subj', 'F', 'Rect', 'QuadPoints', 'Border', 'BS', 'Open', 'State', 'StateModel']);
+const FIELD_FORMFILL = new Set([
+  'V',
+  'I',
+  'AP',
+  'AS',
+  'MK',
+  'Kids',
+  'DA',
+  'P',
+  'Lock',
+  'SV',
+  'M',
+  'F',
+  'Ff',
+  'Annots',
+  'Rect',
+  'StructParent',
+]);
+const ANNOT_LEVEL = new Set([
+  'Popup',
+  'Contents',
+  'M',
+  'NM',
+  'AP',
+  'AS',
+  'C',
+  'CA',
+  'T',
+  'IRT',
+  'RC',
+  'CreationDate',
+  'Subj',
+  'F',
+  'Rect',
+  'QuadPoints',
+  'Border',
+  'BS',
+  'Open',
+  'State',
+  'StateModel',
+]);
 const PAGES_RENDERING = new Set(['Kids', 'Count', 'Resources', 'MediaBox', 'CropBox', 'Rotate', 'Type', 'Parent']);
-export const P3_FORBIDDEN_ANNOTS = new Set(['Link', 'Screen', 'Movie', 'Sound', '3D', 'RichMedia', 'FileAttachment', 'TrapNet', 'Watermark', 'PrinterMark', 'Redact', 'Widget']);
+export const P3_FORBIDDEN_ANNOTS = new Set([
+  'Link',
+  'Screen',
+  'Movie',
+  'Sound',
+  '3D',
+  'RichMedia',
+  'FileAttachment',
+  'TrapNet',
+  'Watermark',
+  'PrinterMark',
+  'Redact',
+  'Widget',
+]);
 
 const views = new WeakMap<PdfRevisions, Map<number, RevisionView>>();
 export function viewOf(pdf: PdfRevisions, rev: number, budget: Budget): RevisionView {
@@ -67,8 +119,19 @@ const overlap = (x: number[], y: number[]) => x[0]! < y[2]! && y[0]! < x[2]! && 
 export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffResult {
   const N = pdf.revisions.length - 1;
   const res: DiffResult = {
-    extension: false, signatureOrFormFill: false, annotation: false, other: false, pageCountChanged: false, level: 'NONE', details: [],
-    changedFields: new Set(), newVisibleSignatureFields: [], newAnnotations: [], redefinedObjects: new Set(), pagesSigned: 0, pagesFinal: 0,
+    extension: false,
+    signatureOrFormFill: false,
+    annotation: false,
+    other: false,
+    pageCountChanged: false,
+    level: 'NONE',
+    details: [],
+    changedFields: new Set(),
+    newVisibleSignatureFields: [],
+    newAnnotations: [],
+    redefinedObjects: new Set(),
+    pagesSigned: 0,
+    pagesFinal: 0,
   };
   const old = viewOf(pdf, k, budget);
   const cur = viewOf(pdf, N, budget);
@@ -100,7 +163,8 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
         try {
           const o = pdf.parseIndirectAt(e.offset);
           if (o.num !== num) mark('other', `xref entry of object ${num} points to another object`);
-          else if (o.value instanceof PdfDict && o.value.get('Linearized') !== undefined) mark('other', 'linearization dictionary appended after signing');
+          else if (o.value instanceof PdfDict && o.value.get('Linearized') !== undefined)
+            mark('other', 'linearization dictionary appended after signing');
         } catch {
           mark('other', `xref entry of object ${num} points to no object`);
         }
@@ -119,7 +183,10 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     res.redefinedObjects.add(num);
     const ad = dictOf(a);
     if (num === old.catalogNum) {
-      if (!ad || !bd) { mark('other', 'catalog replaced'); continue; }
+      if (!ad || !bd) {
+        mark('other', 'catalog replaced');
+        continue;
+      }
       for (const key of changedKeys(ad, bd)) {
         if (CATALOG_EXTENSION.has(key)) mark('extension', `catalog /${key}`);
         else if (key === 'Names') {
@@ -127,12 +194,16 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
           const y = dictOf(pdf.resolve(bd.get(key), N));
           const nk = x && y ? changedKeys(x, y) : y ? [...y.map.keys()] : ['removed'];
           for (const n of nk) mark(n === 'AP' ? 'signatureOrFormFill' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
-        }
-        else if (key === 'AcroForm') {
+        } else if (key === 'AcroForm') {
           const x = dictOf(pdf.resolve(ad.get(key), k));
           const y = dictOf(pdf.resolve(bd.get(key), N));
           if (!x) mark('signatureOrFormFill', 'form added');
-          else if (ad.get(key) instanceof PdfRef && bd.get(key) instanceof PdfRef && (ad.get(key) as PdfRef).num === (bd.get(key) as PdfRef).num) continue;
+          else if (
+            ad.get(key) instanceof PdfRef &&
+            bd.get(key) instanceof PdfRef &&
+            (ad.get(key) as PdfRef).num === (bd.get(key) as PdfRef).num
+          )
+            continue;
           else if (y) acroFormDiff(x, y);
           else mark('other', 'form removed');
         } else mark('other', `catalog /${key}`);
@@ -152,11 +223,16 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       continue;
     }
     if (old.pageNums.includes(num)) {
-      if (!ad || !bd) { mark('other', `page ${num} replaced`); continue; }
+      if (!ad || !bd) {
+        mark('other', `page ${num} replaced`);
+        continue;
+      }
       for (const key of changedKeys(ad, bd)) {
         if (key === 'Annots') annotsDiff(num);
-        else if (deepEqual(ad.get(key), k, bd.get(key), N, 0)) continue; // same content through a new reference
-        else if (key === 'Resources' && resourcesExtended(ad.get(key), bd.get(key))) mark('signatureOrFormFill', `page ${num} resources extended`);
+        else if (deepEqual(ad.get(key), k, bd.get(key), N, 0))
+          continue; // same content through a new reference
+        else if (key === 'Resources' && resourcesExtended(ad.get(key), bd.get(key)))
+          mark('signatureOrFormFill', `page ${num} resources extended`);
         else mark('other', `page ${num} /${key}`);
       }
       continue;
@@ -165,19 +241,40 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       for (const [p] of old.annots) annotsDiff(p);
       continue;
     }
-    if (old.contentClosure.has(num)) { mark('other', `page content object ${num}`); continue; }
+    if (old.contentClosure.has(num)) {
+      mark('other', `page content object ${num}`);
+      continue;
+    }
     const f = oldFieldByNum.get(num);
     if (old.fieldNums.has(num)) {
-      if (!ad || !bd) { mark('other', `field ${num} replaced`); continue; }
+      if (!ad || !bd) {
+        mark('other', `field ${num} replaced`);
+        continue;
+      }
       const keys = changedKeys(ad, bd);
       const owner = f ?? old.fields.find((x) => x.widgets.includes(num));
-      const apOnly = keys.some((x) => x === 'AP' || x === 'AS') && !keys.includes('V') && !(owner && owner.num !== num && owner.num !== undefined && touchedV(owner.num));
-      if (apOnly && owner?.ft !== 'Btn') { mark('other', `appearance of field ${owner?.name ?? num} replaced without a value change`); continue; }
+      const apOnly =
+        keys.some((x) => x === 'AP' || x === 'AS') &&
+        !keys.includes('V') &&
+        !(owner && owner.num !== num && owner.num !== undefined && touchedV(owner.num));
+      if (apOnly && owner?.ft !== 'Btn') {
+        mark('other', `appearance of field ${owner?.name ?? num} replaced without a value change`);
+        continue;
+      }
       const shared = keys.includes('AP') ? sharedOldAp(ad.get('AP')) : undefined;
-      if (shared) { mark('other', `old appearance of field ${owner?.name ?? num} is also used elsewhere (object ${shared})`); continue; }
+      if (shared) {
+        mark('other', `old appearance of field ${owner?.name ?? num} is also used elsewhere (object ${shared})`);
+        continue;
+      }
       for (const key of keys) {
-        if (!FIELD_FORMFILL.has(key)) { mark('other', `field ${f?.name ?? num} /${key}`); continue; }
-        if (key === 'V' && f?.ft === 'Sig' && ad.get('V') !== undefined && ad.get('V') !== null) { mark('other', `signature of field ${f.name} replaced`); continue; }
+        if (!FIELD_FORMFILL.has(key)) {
+          mark('other', `field ${f?.name ?? num} /${key}`);
+          continue;
+        }
+        if (key === 'V' && f?.ft === 'Sig' && ad.get('V') !== undefined && ad.get('V') !== null) {
+          mark('other', `signature of field ${f.name} replaced`);
+          continue;
+        }
         mark('signatureOrFormFill', `field ${f?.name ?? num} /${key}`);
         if (f) res.changedFields.add(f.name);
         else for (const of of old.fields) if (of.widgets.includes(num)) res.changedFields.add(of.name);
@@ -190,7 +287,10 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       else mark('annotation', `annotation ${num} changed`);
       continue;
     }
-    if (isSigDict(ad)) { mark('other', `signature dictionary ${num} redefined`); continue; }
+    if (isSigDict(ad)) {
+      mark('other', `signature dictionary ${num} redefined`);
+      continue;
+    }
     // everything else is judged by every path that reaches it: one non-permitted path makes it "other"
     const via = new Set([...(old.roots.get(num) ?? []), ...(cur.roots.get(num) ?? [])]);
     if (old.apClosure.has(num)) via.add('#ap');
@@ -211,22 +311,38 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     if (!reachable.has(num)) continue; // orphaned: not part of the document any more
     mark('other', `object ${num} changed`);
   }
-  res.level = res.other ? 'OTHER' : res.annotation ? 'ANNOTATIONS' : res.signatureOrFormFill ? 'FORM_FILLING' : res.extension ? 'LTA_UPDATES' : 'NONE';
+  res.level = res.other
+    ? 'OTHER'
+    : res.annotation
+      ? 'ANNOTATIONS'
+      : res.signatureOrFormFill
+        ? 'FORM_FILLING'
+        : res.extension
+          ? 'LTA_UPDATES'
+          : 'NONE';
   return res;
 
   /** Deep equality following references (an object swapped for an identical copy is no change). */
   function deepEqual(a: PdfValue | undefined, ra: number, b: PdfValue | undefined, rb: number, depth: number): boolean {
     if (depth > 32) return false;
     budget.check();
-    if (a instanceof PdfRef && b instanceof PdfRef && a.num === b.num && entryKey(pdf.entryAt(a.num, ra)) === entryKey(pdf.entryAt(b.num, rb))) return true;
+    if (
+      a instanceof PdfRef &&
+      b instanceof PdfRef &&
+      a.num === b.num &&
+      entryKey(pdf.entryAt(a.num, ra)) === entryKey(pdf.entryAt(b.num, rb))
+    )
+      return true;
     const x = a instanceof PdfRef ? pdf.resolve(a, ra) : a;
     const y = b instanceof PdfRef ? pdf.resolve(b, rb) : b;
     if (Array.isArray(x)) return Array.isArray(y) && x.length === y.length && x.every((v, i) => deepEqual(v, ra, y[i], rb, depth + 1));
-    if (x instanceof PdfStream) return y instanceof PdfStream && streamBytesEqual(pdf, x, y) && deepEqual(x.dict, ra, y.dict, rb, depth + 1);
+    if (x instanceof PdfStream)
+      return y instanceof PdfStream && streamBytesEqual(pdf, x, y) && deepEqual(x.dict, ra, y.dict, rb, depth + 1);
     if (x instanceof PdfDict) {
       if (!(y instanceof PdfDict)) return false;
       const keys = new Set([...x.map.keys(), ...y.map.keys()]);
-      for (const key of keys) if (key !== 'Length' && key !== 'Parent' && !deepEqual(x.get(key), ra, y.get(key), rb, depth + 1)) return false;
+      for (const key of keys)
+        if (key !== 'Length' && key !== 'Parent' && !deepEqual(x.get(key), ra, y.get(key), rb, depth + 1)) return false;
       return true;
     }
     return pdfEqual(x, y);
@@ -240,7 +356,10 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     for (const [cat, v] of x.map) {
       const xs = dictOf(pdf.resolve(v, k));
       const ys = dictOf(pdf.resolve(y.get(cat), N));
-      if (!xs || !ys) { if (!deepEqual(v, k, y.get(cat), N, 0)) return false; continue; }
+      if (!xs || !ys) {
+        if (!deepEqual(v, k, y.get(cat), N, 0)) return false;
+        continue;
+      }
       for (const [name, e] of xs.map) if (!deepEqual(e, k, ys.get(name), N, 0)) return false;
     }
     return true;
@@ -264,18 +383,26 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       if (sd) for (const x of sd.map.values()) if (x instanceof PdfRef) nums.push(x.num);
     }
     const hit = nums.find((n) => old.contentClosure.has(n) || [...(old.roots.get(n) ?? [])].some((r) => classOfRoot(r) === 'other'));
-    return hit === undefined ? undefined : `${hit} via ${old.contentClosure.has(hit) ? 'page content' : [...(old.roots.get(hit) ?? [])].join(', ')}`;
+    return hit === undefined
+      ? undefined
+      : `${hit} via ${old.contentClosure.has(hit) ? 'page content' : [...(old.roots.get(hit) ?? [])].join(', ')}`;
   }
 
   function acroFormDiff(x: PdfDict, y: PdfDict): void {
     for (const key of changedKeys(x, y)) {
-      if (!ACROFORM_FORMFILL.has(key)) { mark('other', `form /${key}`); continue; }
+      if (!ACROFORM_FORMFILL.has(key)) {
+        mark('other', `form /${key}`);
+        continue;
+      }
       if (key === 'Fields') {
         const before = pdf.resolve(x.get('Fields'), k);
         const after = pdf.resolve(y.get('Fields'), N);
         const bn = Array.isArray(before) ? before.filter((v): v is PdfRef => v instanceof PdfRef).map((v) => v.num) : [];
         const an = new Set(Array.isArray(after) ? after.filter((v): v is PdfRef => v instanceof PdfRef).map((v) => v.num) : []);
-        if (bn.some((n) => !an.has(n))) { mark('other', 'form fields removed'); continue; }
+        if (bn.some((n) => !an.has(n))) {
+          mark('other', 'form fields removed');
+          continue;
+        }
         for (const n of an) if (!bn.includes(n)) newField(n);
         continue;
       }
@@ -305,7 +432,10 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     const before = new Set(old.annots.get(page) ?? []);
     const after = cur.annots.get(page) ?? [];
     if ([...before].some((n) => !after.includes(n))) mark('annotation', `annotation removed from page ${page}`);
-    const existingRects = after.filter((n) => before.has(n)).map((n) => rectOf(pdf, dictOf(pdf.object(n, N)), N)).filter((r): r is number[] => !!r);
+    const existingRects = after
+      .filter((n) => before.has(n))
+      .map((n) => rectOf(pdf, dictOf(pdf.object(n, N)), N))
+      .filter((r): r is number[] => !!r);
     for (const n of after) {
       if (before.has(n)) continue;
       const d = dictOf(pdf.object(n, N));
@@ -315,7 +445,8 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
         const isField = cur.fieldNums.has(n);
         const owner = cur.fields.find((f) => f.num === n || f.widgets.includes(n));
         const v = dictOf(pdf.resolve(owner?.value, N));
-        if (isField && v && (isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161'))) mark('extension', `document timestamp widget ${n}`);
+        if (isField && v && (isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161')))
+          mark('extension', `document timestamp widget ${n}`);
         else if (isField) mark('signatureOrFormFill', `widget ${n} on page ${page}`);
         else mark('other', `widget ${n} outside the form on page ${page}`);
         continue;
@@ -331,7 +462,21 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
 /** Category of a change reachable through catalog/trailer key `root` (or #ap / #dr pseudo-roots). */
 function classOfRoot(root: string): 'extension' | 'signatureOrFormFill' | 'annotation' | 'other' {
   if (root === '#ap' || root === '#dr' || root === 'AcroForm:DR' || root === 'AcroForm:DA') return 'signatureOrFormFill';
-  if (['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'trailer:Info', 'PieceInfo', 'OutputIntents'].includes(root)) return 'extension';
+  if (
+    [
+      'DSS',
+      'Extensions',
+      'Metadata',
+      'StructTreeRoot',
+      'MarkInfo',
+      'Lang',
+      'ViewerPreferences',
+      'trailer:Info',
+      'PieceInfo',
+      'OutputIntents',
+    ].includes(root)
+  )
+    return 'extension';
   if (root === 'Names') return 'annotation';
   return 'other';
 }

@@ -15,7 +15,14 @@ import type { MdpResult, SignatureReport } from './report.js';
  * `lock` is the signature field's /Lock dictionary (ISO 32000-2 §12.7.5.5): it locks fields
  * once this field is signed, even when the signature dictionary carries no FieldMDP reference.
  */
-export function checkMdp(pdf: PdfRevisions, dict: PdfDict, kind: SignatureReport['kind'], diff: DiffResult | undefined, budget: Budget, lock?: PdfDict): MdpResult {
+export function checkMdp(
+  pdf: PdfRevisions,
+  dict: PdfDict,
+  kind: SignatureReport['kind'],
+  diff: DiffResult | undefined,
+  budget: Budget,
+  lock?: PdfDict,
+): MdpResult {
   budget.check();
   const violations: string[] = [];
   let docMdpP: 1 | 2 | 3 | null = null;

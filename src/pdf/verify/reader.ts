@@ -7,7 +7,15 @@
 import { PdfRevisions, isLimitError } from '../syntax/revision-reader.js';
 import { VerifyLimitError, type Budget, type LimitName, type VerifyLimits } from './limits.js';
 
-export const LIMIT_KEYS = { size: 'LIMIT_SIZE', revisions: 'LIMIT_REVISIONS', objects: 'LIMIT_OBJECTS', inflate: 'LIMIT_INFLATE', depth: 'LIMIT_DEPTH', time: 'LIMIT_TIME', signatures: 'LIMIT_SIGNATURES' } as const;
+export const LIMIT_KEYS = {
+  size: 'LIMIT_SIZE',
+  revisions: 'LIMIT_REVISIONS',
+  objects: 'LIMIT_OBJECTS',
+  inflate: 'LIMIT_INFLATE',
+  depth: 'LIMIT_DEPTH',
+  time: 'LIMIT_TIME',
+  signatures: 'LIMIT_SIGNATURES',
+} as const;
 
 /** Opens `bytes` for validation; throws AppError (PDF_NOT_PDF …) or a limit error. */
 export function openForVerification(bytes: Buffer, limits: VerifyLimits, budget: Budget): PdfRevisions {

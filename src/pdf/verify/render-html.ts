@@ -28,18 +28,33 @@ function signatureSection(s: SignatureReport, lang: Lang): string {
     row(label('anchor', lang), e(s.trustAnchor ?? label('none', lang))),
     row(label('claimedTime', lang), e(s.claimedSigningTime ?? '—')),
     row(label('bestTime', lang), e(s.bestSignatureTime ?? '—')),
-    row(label('timestamps', lang), s.timestamps.map((t) => `${e(t.type)}: ${e(t.genTime ?? '?')} (${e(t.tsa ?? '?')}) ${t.valid ? '✓' : '✗'}`).join('<br>') || '—'),
+    row(
+      label('timestamps', lang),
+      s.timestamps.map((t) => `${e(t.type)}: ${e(t.genTime ?? '?')} (${e(t.tsa ?? '?')}) ${t.valid ? '✓' : '✗'}`).join('<br>') || '—',
+    ),
     row(label('byteRange', lang), `${yn(s.integrity.byteRangeValid)} ${e(JSON.stringify(s.integrity.byteRange))}`),
     row(label('digest', lang), yn(s.integrity.digestMatch)),
-    row(label('crypto', lang), `${yn(s.integrity.cryptoValid)} (${e(s.integrity.signatureAlgorithm ?? '?')}, ${e(s.integrity.digestAlgorithm ?? '?')})`),
+    row(
+      label('crypto', lang),
+      `${yn(s.integrity.cryptoValid)} (${e(s.integrity.signatureAlgorithm ?? '?')}, ${e(s.integrity.digestAlgorithm ?? '?')})`,
+    ),
     row(label('coverage', lang), e(label(s.coverage, lang))),
     row(label('signedRevision', lang), `${e(s.signedRevision.index ?? '—')} (${e(s.signedRevision.length)} ${e(label('bytes', lang))})`),
-    row(label('modifications', lang), `${e(label(s.modifications.level, lang))}${s.modifications.details.length ? `<details><summary>…</summary><ul>${s.modifications.details.map((d) => `<li>${e(d)}</li>`).join('')}</ul></details>` : ''}`),
+    row(
+      label('modifications', lang),
+      `${e(label(s.modifications.level, lang))}${s.modifications.details.length ? `<details><summary>…</summary><ul>${s.modifications.details.map((d) => `<li>${e(d)}</li>`).join('')}</ul></details>` : ''}`,
+    ),
     row(label('docMdp', lang), e(s.mdp.docMdpP ?? '—')),
-    row(label('revocation', lang), s.revocation.map((r) => `${e(r.certificate)}: ${e(r.status)} (${e(r.source)}${r.origin ? `, ${e(r.origin)}` : ''})`).join('<br>') || '—'),
+    row(
+      label('revocation', lang),
+      s.revocation.map((r) => `${e(r.certificate)}: ${e(r.status)} (${e(r.source)}${r.origin ? `, ${e(r.origin)}` : ''})`).join('<br>') ||
+        '—',
+    ),
   ];
   const list = (title: string, keys: readonly string[]) =>
-    keys.length ? `<h4>${e(title)}</h4><ul>${keys.map((k) => `<li><code>${e(k)}</code> ${e(messageText(k, lang))}</li>`).join('')}</ul>` : '';
+    keys.length
+      ? `<h4>${e(title)}</h4><ul>${keys.map((k) => `<li><code>${e(k)}</code> ${e(messageText(k, lang))}</li>`).join('')}</ul>`
+      : '';
   return `<section class="sig"><h3>${e(label('signature', lang))} ${s.index + 1}: <span style="color:${COLORS[s.indication]}">${e(indicationText(s.indication, lang))}</span>${s.subIndication ? ` — ${e(indicationText(s.subIndication, lang))}` : ''}</h3>
 <table>${rows.join('\n')}</table>${list(label('errors', lang), s.errors)}${list(label('warnings', lang), s.warnings)}</section>`;
 }

@@ -89,16 +89,30 @@ export async function renderReportPdf(report: VerificationReport, lang: Lang): P
   const t = (s: string) => safe(font, s);
   w.line(t(label('title', lang)), { size: 16, bold: true });
   w.gap();
-  w.line(t(`${label('overall', lang)}: ${indicationText(report.indication, lang)}${report.subIndication ? ` — ${indicationText(report.subIndication, lang)}` : ''}`), { size: 13, bold: true, color: COLORS[report.indication] });
+  w.line(
+    t(
+      `${label('overall', lang)}: ${indicationText(report.indication, lang)}${report.subIndication ? ` — ${indicationText(report.subIndication, lang)}` : ''}`,
+    ),
+    { size: 13, bold: true, color: COLORS[report.indication] },
+  );
   w.gap();
   const d = report.document;
   w.line(t(`${label('sha256', lang)}: ${d.sha256}`));
-  w.line(t(`${label('size', lang)}: ${d.bytes} ${label('bytes', lang)}; ${label('revisions', lang)}: ${d.revisions}; ${label('pages', lang)}: ${d.pages ?? '—'}`));
+  w.line(
+    t(
+      `${label('size', lang)}: ${d.bytes} ${label('bytes', lang)}; ${label('revisions', lang)}: ${d.revisions}; ${label('pages', lang)}: ${d.pages ?? '—'}`,
+    ),
+  );
   w.line(t(`${label('validationTime', lang)}: ${report.validationTime}`));
   if (report.signatures.length === 0) w.line(t(label('noSignatures', lang)));
   for (const s of report.signatures) {
     w.gap(10);
-    w.line(t(`${label('signature', lang)} ${s.index + 1} — ${label(s.kind, lang)}: ${indicationText(s.indication, lang)}${s.subIndication ? ` — ${indicationText(s.subIndication, lang)}` : ''}`), { size: 12, bold: true, color: COLORS[s.indication] });
+    w.line(
+      t(
+        `${label('signature', lang)} ${s.index + 1} — ${label(s.kind, lang)}: ${indicationText(s.indication, lang)}${s.subIndication ? ` — ${indicationText(s.subIndication, lang)}` : ''}`,
+      ),
+      { size: 12, bold: true, color: COLORS[s.indication] },
+    );
     const kv = (k: string, v: string) => w.line(t(`${label(k, lang)}: ${v}`), { indent: 10 });
     kv('field', s.fieldNames.join(', ') || '—');
     kv('level', s.level);

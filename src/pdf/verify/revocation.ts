@@ -23,7 +23,8 @@ export function createHttpRevocationFetcher(o: { timeoutMs?: number; maxBytes?: 
   const get = boundedHttpGet({ timeoutMs: o.timeoutMs ?? 5000 });
   const maxBytes = o.maxBytes ?? 10 * 1024 * 1024;
   return {
-    fetchOcsp: (url, request) => get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request }, maxBytes),
+    fetchOcsp: (url, request) =>
+      get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request }, maxBytes),
     fetchCrl: (url) => get(url, { method: 'GET', headers: {} }, maxBytes),
   };
 }
@@ -45,7 +46,15 @@ export interface RevocationResult {
   readonly messages: string[];
 }
 
-const NONE = (messages: string[]): RevocationResult => ({ status: 'unknown', source: 'NONE', origin: undefined, thisUpdate: undefined, nextUpdate: undefined, revokedAt: undefined, messages });
+const NONE = (messages: string[]): RevocationResult => ({
+  status: 'unknown',
+  source: 'NONE',
+  origin: undefined,
+  thisUpdate: undefined,
+  nextUpdate: undefined,
+  revokedAt: undefined,
+  messages,
+});
 
 /**
  * Status of `cert` at `at`: embedded OCSP first, then CRLs, then the fetcher (unless offline).
@@ -53,7 +62,15 @@ const NONE = (messages: string[]): RevocationResult => ({ status: 'unknown', sou
  * of a delegated OCSP responder's own certificate, whose responses are then taken as they are
  * (no further recursion).
  */
-export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date, material: RevocationMaterial, fetcher: RevocationFetcher | undefined, offline: boolean, depth = 0): Promise<RevocationResult> {
+export async function checkRevocation(
+  cert: CertInfo,
+  issuer: CertInfo,
+  at: Date,
+  material: RevocationMaterial,
+  fetcher: RevocationFetcher | undefined,
+  offline: boolean,
+  depth = 0,
+): Promise<RevocationResult> {
   const messages: string[] = [];
   const ctx: OcspContext = { material, fetcher, offline, depth };
   for (const o of material.ocsps) {
@@ -88,7 +105,15 @@ export async function checkRevocation(cert: CertInfo, issuer: CertInfo, at: Date
   return NONE(messages);
 }
 
-function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], fresh = false): RevocationResult | undefined {
+function evalCrl(
+  der: Buffer,
+  cert: CertInfo,
+  issuer: CertInfo,
+  at: Date,
+  origin: RevocationOrigin,
+  messages: string[],
+  fresh = false,
+): RevocationResult | undefined {
   try {
     const top = readDer(der);
     const tbs = children(children(top)[0]!);
@@ -111,7 +136,7 @@ function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin
         if (decodeInteger(f[0]!) === cert.serial) revokedAt = decodeTime(f[1]!);
       }
     }
-    if (thisUpdate > new Date(Math.max(at.getTime(), Date.now())) ) messages.push('REVOCATION_CRL_FROM_FUTURE');
+    if (thisUpdate > new Date(Math.max(at.getTime(), Date.now()))) messages.push('REVOCATION_CRL_FROM_FUTURE');
     if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_CRL_STALE');
     const revoked = revokedAt !== undefined && revokedAt <= at;
     // a CRL issued before the time of interest cannot prove "good" at that time unless still current
@@ -119,7 +144,15 @@ function evalCrl(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin
       messages.push('REVOCATION_CRL_NOT_FRESH');
       return undefined;
     }
-    return { status: revoked ? 'revoked' : 'good', source: 'CRL', origin, thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString(), revokedAt: revokedAt?.toISOString(), messages };
+    return {
+      status: revoked ? 'revoked' : 'good',
+      source: 'CRL',
+      origin,
+      thisUpdate: thisUpdate.toISOString(),
+      nextUpdate: nextUpdate?.toISOString(),
+      revokedAt: revokedAt?.toISOString(),
+      messages,
+    };
   } catch {
     messages.push('REVOCATION_CRL_MALFORMED');
     return undefined;
@@ -133,7 +166,16 @@ interface OcspContext {
   readonly depth: number;
 }
 
-async function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date, origin: RevocationOrigin, messages: string[], ctx: OcspContext, fresh = false): Promise<RevocationResult | undefined> {
+async function evalOcsp(
+  der: Buffer,
+  cert: CertInfo,
+  issuer: CertInfo,
+  at: Date,
+  origin: RevocationOrigin,
+  messages: string[],
+  ctx: OcspContext,
+  fresh = false,
+): Promise<RevocationResult | undefined> {
   try {
     // OCSPResponse wrapper (RFC 6960 §4.2.1) or a bare BasicOCSPResponse (as in DSS /OCSPs)
     const r = parseOcspResponse(der);
@@ -147,7 +189,12 @@ async function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date,
     // responder: the issuer itself, or a delegated responder certificate issued by it
     const certs = r.certificates.map((c) => tryCertInfo(Buffer.from(c))).filter((c): c is CertInfo => !!c);
     const rid = r.responderId;
-    const matches = (c: CertInfo) => (!rid ? false : 'byName' in rid ? c.subjectDer.equals(rid.byName) : createHash('sha1').update(c.publicKeyBits).digest().equals(rid.byKey));
+    const matches = (c: CertInfo) =>
+      !rid
+        ? false
+        : 'byName' in rid
+          ? c.subjectDer.equals(rid.byName)
+          : createHash('sha1').update(c.publicKeyBits).digest().equals(rid.byKey);
     let signer: CertInfo | undefined;
     if (matches(issuer)) signer = issuer;
     else {
@@ -179,7 +226,14 @@ async function evalOcsp(der: Buffer, cert: CertInfo, issuer: CertInfo, at: Date,
     const times = { thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString() };
     if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_OCSP_STALE');
     if (single.status === 'revoked' && revokedAt) {
-      return { status: revokedAt <= at ? 'revoked' : 'good', source: 'OCSP', origin, ...times, revokedAt: revokedAt.toISOString(), messages };
+      return {
+        status: revokedAt <= at ? 'revoked' : 'good',
+        source: 'OCSP',
+        origin,
+        ...times,
+        revokedAt: revokedAt.toISOString(),
+        messages,
+      };
     }
     if (single.status === 'good') {
       if (thisUpdate < at && nextUpdate && nextUpdate < at) {

@@ -42,7 +42,12 @@ export function findSignatures(pdf: PdfRevisions, budget: Budget): FoundSignatur
     for (const num of pdf.objectNumbers(N)) {
       budget.check();
       const d = pdf.object(num, N);
-      if (d instanceof PdfDict && d.get('ByteRange') !== undefined && d.get('Contents') instanceof PdfString && (isName(d.get('Type'), 'Sig') || isName(d.get('Type'), 'DocTimeStamp') || d.get('Filter') instanceof PdfName)) {
+      if (
+        d instanceof PdfDict &&
+        d.get('ByteRange') !== undefined &&
+        d.get('Contents') instanceof PdfString &&
+        (isName(d.get('Type'), 'Sig') || isName(d.get('Type'), 'DocTimeStamp') || d.get('Filter') instanceof PdfName)
+      ) {
         out.push({ num, dict: d, fieldNames: [] });
       }
     }
@@ -80,10 +85,22 @@ export function checkByteRange(pdf: PdfRevisions, dict: PdfDict): ByteRangeCheck
   }
   const [a, b, c, d] = br as [number, number, number, number];
   let valid = true;
-  if (a !== 0) { valid = false; messages.push('BYTE_RANGE_NOT_FROM_START'); }
-  if (c < b) { valid = false; messages.push('BYTE_RANGE_OVERLAP'); }
-  if (c + d > buf.length || b > buf.length) { valid = false; messages.push('BYTE_RANGE_OUTSIDE_FILE'); }
-  if (!(contents instanceof PdfString) || !contents.hex) { valid = false; messages.push('CONTENTS_NOT_HEX_STRING'); }
+  if (a !== 0) {
+    valid = false;
+    messages.push('BYTE_RANGE_NOT_FROM_START');
+  }
+  if (c < b) {
+    valid = false;
+    messages.push('BYTE_RANGE_OVERLAP');
+  }
+  if (c + d > buf.length || b > buf.length) {
+    valid = false;
+    messages.push('BYTE_RANGE_OUTSIDE_FILE');
+  }
+  if (!(contents instanceof PdfString) || !contents.hex) {
+    valid = false;
+    messages.push('CONTENTS_NOT_HEX_STRING');
+  }
   if (valid) {
     if (buf[b] !== 0x3c || buf[c - 1] !== 0x3e) {
       valid = false;

@@ -45,7 +45,15 @@ export interface RevisionView {
 }
 
 /** Collects every object number reachable from `start`, skipping keys in `skip`. */
-export function closure(pdf: PdfRevisions, rev: number, start: PdfValue | undefined, skip: ReadonlySet<string>, out: Set<number>, budget: Budget, stopAt?: ReadonlySet<number>): void {
+export function closure(
+  pdf: PdfRevisions,
+  rev: number,
+  start: PdfValue | undefined,
+  skip: ReadonlySet<string>,
+  out: Set<number>,
+  budget: Budget,
+  stopAt?: ReadonlySet<number>,
+): void {
   const stack: PdfValue[] = [start ?? null];
   let steps = 0;
   while (stack.length) {
@@ -172,7 +180,8 @@ export function revisionView(pdf: PdfRevisions, rev: number, budget: Budget): Re
   const dssClosure = new Set<number>();
   if (catalog?.get('DSS') !== undefined) closure(pdf, rev, catalog.get('DSS'), new Set(), dssClosure, budget);
   const structClosure = new Set<number>();
-  if (catalog?.get('StructTreeRoot') !== undefined) closure(pdf, rev, catalog.get('StructTreeRoot'), new Set(['Pg', 'Obj', 'Parent']), structClosure, budget);
+  if (catalog?.get('StructTreeRoot') !== undefined)
+    closure(pdf, rev, catalog.get('StructTreeRoot'), new Set(['Pg', 'Obj', 'Parent']), structClosure, budget);
   const roots = new Map<number, Set<string>>();
   // links to pages (outline destinations, actions) do not make page content reachable from that key
   const stopAtPages = new Set<number>([...pageNums, ...pageTreeNodes]);
@@ -187,9 +196,29 @@ export function revisionView(pdf: PdfRevisions, rev: number, budget: Budget): Re
   };
   for (const [k, x] of catalog?.map ?? []) if (k !== 'Pages' && k !== 'AcroForm' && k !== 'Type') addRoot(k, x);
   const tr = pdf.revisions[rev]?.trailer;
-  for (const [k, x] of tr?.map ?? []) if (!['Root', 'Prev', 'XRefStm', 'Size', 'ID', 'Type', 'W', 'Index', 'Length', 'Filter', 'DecodeParms', 'Encrypt'].includes(k)) addRoot(`trailer:${k}`, x);
+  for (const [k, x] of tr?.map ?? [])
+    if (!['Root', 'Prev', 'XRefStm', 'Size', 'ID', 'Type', 'W', 'Index', 'Length', 'Filter', 'DecodeParms', 'Encrypt'].includes(k))
+      addRoot(`trailer:${k}`, x);
   if (af) for (const [k, x] of af.map) if (k !== 'Fields') addRoot(`AcroForm:${k}`, x);
   const drClosure = new Set<number>();
   if (af?.get('DR') !== undefined) closure(pdf, rev, af.get('DR'), new Set(), drClosure, budget);
-  return { roots, drClosure, rev, catalogNum, catalog, pageNums, pageTreeNodes, contentClosure, annots, annotArrays, fields, fieldNums, acroFormNum, apClosure, dssClosure, structClosure, pageTreeError };
+  return {
+    roots,
+    drClosure,
+    rev,
+    catalogNum,
+    catalog,
+    pageNums,
+    pageTreeNodes,
+    contentClosure,
+    annots,
+    annotArrays,
+    fields,
+    fieldNums,
+    acroFormNum,
+    apClosure,
+    dssClosure,
+    structClosure,
+    pageTreeError,
+  };
 }

@@ -26,9 +26,26 @@ export interface TimestampCheck {
  * `imprintOf(hash)` computes the expected message imprint with the token's hash algorithm:
  * the hash of the signature value for a signature timestamp, of the byte ranges for a document one.
  */
-export function checkTimestampToken(token: Buffer, type: TimestampReport['type'], imprintOf: (hash: string) => Buffer, pool: readonly Buffer[], trust: TrustStore, at: Date): TimestampCheck {
+export function checkTimestampToken(
+  token: Buffer,
+  type: TimestampReport['type'],
+  imprintOf: (hash: string) => Buffer,
+  pool: readonly Buffer[],
+  trust: TrustStore,
+  at: Date,
+): TimestampCheck {
   const messages: string[] = [];
-  const base: TimestampReport = { type, genTime: null, tsa: null, imprintMatches: false, signatureValid: false, trusted: false, valid: false, revocation: [], messages };
+  const base: TimestampReport = {
+    type,
+    genTime: null,
+    tsa: null,
+    imprintMatches: false,
+    signatureValid: false,
+    trusted: false,
+    valid: false,
+    revocation: [],
+    messages,
+  };
   let sd: ParsedCms;
   try {
     sd = parseCms(token);
@@ -60,10 +77,17 @@ export function checkTimestampToken(token: Buffer, type: TimestampReport['type']
   let trustedChain: ChainResult | undefined;
   if (!cert) messages.push('TST_SIGNER_CERT_MISSING');
   else {
-    const chk = checkSigner(sd, si, cert, (h) => newHash(h).update(eContent).digest(), () => [eContent]);
+    const chk = checkSigner(
+      sd,
+      si,
+      cert,
+      (h) => newHash(h).update(eContent).digest(),
+      () => [eContent],
+    );
     signatureValid = chk.digestMatch && chk.cryptoValid;
     if (!signatureValid) messages.push('TST_SIGNATURE_INVALID');
-    if (chk.signingCertificateV2 === 'absent' || chk.signingCertificateV2.endsWith('mismatch')) messages.push('TST_SIGNING_CERTIFICATE_NOT_BOUND');
+    if (chk.signingCertificateV2 === 'absent' || chk.signingCertificateV2.endsWith('mismatch'))
+      messages.push('TST_SIGNING_CERTIFICATE_NOT_BOUND');
     const certPool = [...sd.certificates, ...pool].map((d) => tryCertInfo(d)).filter((c): c is CertInfo => !!c);
     const chain = buildChain(cert, certPool, trust);
     const path = validatePath(chain, at, 'timestamping', genTime ?? at);

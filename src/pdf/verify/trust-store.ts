@@ -17,7 +17,12 @@ export function createTrustStore(items: readonly (Buffer | string)[]): TrustStor
   const anchors: CertInfo[] = [];
   const seen = new Set<string>();
   for (const it of items) {
-    const ders = typeof it === 'string' ? pemDecodeAll(it, 'CERTIFICATE') : it.subarray(0, 11).toString('latin1').includes('-----BEGIN') ? pemDecodeAll(it.toString('latin1'), 'CERTIFICATE') : [it];
+    const ders =
+      typeof it === 'string'
+        ? pemDecodeAll(it, 'CERTIFICATE')
+        : it.subarray(0, 11).toString('latin1').includes('-----BEGIN')
+          ? pemDecodeAll(it.toString('latin1'), 'CERTIFICATE')
+          : [it];
     for (const d of ders) {
       const c = tryCertInfo(d);
       if (c && !seen.has(c.sha256)) {
@@ -30,7 +35,11 @@ export function createTrustStore(items: readonly (Buffer | string)[]): TrustStor
 }
 
 /** Reads anchors from files and from every .pem/.crt/.cer/.der file in the given directories. */
-export function loadTrustStore(o: { dirs?: readonly string[]; files?: readonly string[]; certs?: readonly (Buffer | string)[] }): TrustStore {
+export function loadTrustStore(o: {
+  dirs?: readonly string[];
+  files?: readonly string[];
+  certs?: readonly (Buffer | string)[];
+}): TrustStore {
   const items: (Buffer | string)[] = [...(o.certs ?? [])];
   for (const dir of o.dirs ?? []) {
     let names: string[] = [];

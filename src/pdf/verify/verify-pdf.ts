@@ -25,8 +25,15 @@ import { diffAfter, viewOf, type DiffResult } from './diff.js';
 import { checkMdp } from './mdp.js';
 import { checkByteRange, dictionaryConsistent, findSignatures, pdfDate, textField, type FoundSignature } from './signatures.js';
 import {
-  deepFreeze, type CertificateSummary, type Indication, type PadesLevel, type RevocationUse, type SignatureReport, type SubIndication,
-  type TimestampReport, type VerificationReport,
+  deepFreeze,
+  type CertificateSummary,
+  type Indication,
+  type PadesLevel,
+  type RevocationUse,
+  type SignatureReport,
+  type SubIndication,
+  type TimestampReport,
+  type VerificationReport,
 } from './report.js';
 
 export interface VerifyPolicy {
@@ -37,7 +44,11 @@ export interface VerifyPolicy {
   /** MD5/SHA-1 digests. */
   weakDigest: 'fail' | 'warn';
 }
-export const DEFAULT_POLICY: Readonly<VerifyPolicy> = Object.freeze({ nonDerSignedAttributes: 'fail', undefinedChanges: 'fail', weakDigest: 'warn' });
+export const DEFAULT_POLICY: Readonly<VerifyPolicy> = Object.freeze({
+  nonDerSignedAttributes: 'fail',
+  undefinedChanges: 'fail',
+  weakDigest: 'warn',
+});
 
 export interface VerifyOptions {
   trust: TrustStore;
@@ -56,14 +67,26 @@ const WEAK_DIGESTS = new Set(['md5', 'sha1']);
 const RANK: Record<Indication, number> = { TOTAL_PASSED: 0, INDETERMINATE: 1, TOTAL_FAILED: 2 };
 
 function summary(c: CertInfo): CertificateSummary {
-  return { subject: c.subject, issuer: c.issuer, serialNumber: c.serialHex, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha256: c.sha256 };
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    serialNumber: c.serialHex,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    sha256: c.sha256,
+  };
 }
 
 function formatFailureReport(bytes: Buffer, at: Date, key: string): VerificationReport {
   return deepFreeze({
-    reportVersion: 1, validationTime: at.toISOString(),
+    reportVersion: 1,
+    validationTime: at.toISOString(),
     document: { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, revisions: 0, pages: null },
-    indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', signatures: [], errors: [key], warnings: [],
+    indication: 'TOTAL_FAILED',
+    subIndication: 'FORMAT_FAILURE',
+    signatures: [],
+    errors: [key],
+    warnings: [],
   });
 }
 
@@ -121,7 +144,12 @@ class PrefixHasher {
 
 interface Work {
   found: FoundSignature;
-  report: Partial<Record<keyof SignatureReport, unknown>> & { errors: string[]; warnings: string[]; adbeCrls?: Buffer[]; adbeOcsps?: Buffer[] };
+  report: Partial<Record<keyof SignatureReport, unknown>> & {
+    errors: string[];
+    warnings: string[];
+    adbeCrls?: Buffer[];
+    adbeOcsps?: Buffer[];
+  };
   kind: SignatureReport['kind'];
   sd: ParsedCms | undefined;
   signerCert: CertInfo | undefined;
@@ -137,7 +165,14 @@ interface Work {
   hardFail: SubIndication | undefined;
 }
 
-async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, policy: VerifyPolicy, at: Date, budget: Budget): Promise<VerificationReport> {
+async function run(
+  pdf: PdfRevisions,
+  bytes: Buffer,
+  options: VerifyOptions,
+  policy: VerifyPolicy,
+  at: Date,
+  budget: Budget,
+): Promise<VerificationReport> {
   const docWarnings: string[] = [];
   const docErrors: string[] = [];
   if (pdf.recovered) docWarnings.push('PDF_XREF_RECOVERED');
@@ -154,7 +189,13 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     const out: Buffer[] = [];
     for (const x of arr) {
       const st = pdf.resolve(x);
-      if (st instanceof PdfStream) { try { out.push(pdf.streamData(st)); } catch (e) { if (isVerifyLimit(e)) throw e; } }
+      if (st instanceof PdfStream) {
+        try {
+          out.push(pdf.streamData(st));
+        } catch (e) {
+          if (isVerifyLimit(e)) throw e;
+        }
+      }
     }
     return out;
   };
@@ -193,7 +234,10 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
   }
   // revocation material for a signature: its CMS CRLs, adbe-revocationInfoArchival, then the /DSS
   const materialOf = (w: Work, extraCrls: readonly Buffer[] = []): RevocationMaterial => ({
-    ocsps: [...(w.report.adbeOcsps ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })), ...dssOcsps.map((der) => ({ der, origin: 'DSS' as const }))],
+    ocsps: [
+      ...(w.report.adbeOcsps ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })),
+      ...dssOcsps.map((der) => ({ der, origin: 'DSS' as const })),
+    ],
     crls: [
       ...[...extraCrls, ...(w.sd?.crls ?? [])].map((der) => ({ der, origin: 'CMS' as const })),
       ...(w.report.adbeCrls ?? []).map((der) => ({ der, origin: 'ADBE_ARCHIVAL' as const })),
@@ -218,13 +262,23 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
       const c = chain[i]!;
       if (c.extensions.has(OID.ocspNoCheck)) continue;
       const rv = await checkRevocation(c, chain[i + 1]!, tsc.genTime, material, options.revocation, options.offline ?? false);
-      uses.push({ certificate: c.subject, status: rv.status, source: rv.source, origin: rv.origin ?? null, thisUpdate: rv.thisUpdate ?? null, revokedAt: rv.revokedAt ?? null });
+      uses.push({
+        certificate: c.subject,
+        status: rv.status,
+        source: rv.source,
+        origin: rv.origin ?? null,
+        thisUpdate: rv.thisUpdate ?? null,
+        revokedAt: rv.revokedAt ?? null,
+      });
       messages.push(...rv.messages);
       if (rv.status === 'revoked') revoked = true;
       else if (rv.status === 'unknown') unknown = true;
     }
     const key = revoked ? 'TSA_CERT_REVOKED' : unknown ? 'TSA_REVOCATION_UNKNOWN' : undefined;
-    if (key) { messages.push(key); w.report.warnings.push(key); }
+    if (key) {
+      messages.push(key);
+      w.report.warnings.push(key);
+    }
     return { ...rep, trusted: !revoked, revocation: uses, messages: [...rep.messages, ...new Set(messages)] };
   };
   for (const w of works) {
@@ -255,16 +309,25 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     let indication: Indication = 'TOTAL_PASSED';
     let sub: SubIndication | null = null;
     const worse = (i: Indication, s: SubIndication) => {
-      if (RANK[i] > RANK[indication]) { indication = i; sub = s; }
+      if (RANK[i] > RANK[indication]) {
+        indication = i;
+        sub = s;
+      }
     };
     if (w.hardFail) worse(w.hardFail === 'NO_SIGNING_CERTIFICATE_FOUND' ? 'INDETERMINATE' : 'TOTAL_FAILED', w.hardFail);
     if (!w.signerCert) worse('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
-    if (!isTst && (errors.includes('SIGNING_CERTIFICATE_V2_MISMATCH') || errors.includes('SIGNING_CERTIFICATE_V2_ABSENT'))) worse('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
+    if (!isTst && (errors.includes('SIGNING_CERTIFICATE_V2_MISMATCH') || errors.includes('SIGNING_CERTIFICATE_V2_ABSENT')))
+      worse('INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND');
 
     // a timestamp that is not bound to this signature (copied) or does not verify (rule 13)
     for (const t of w.timestamps) {
-      if (!t.imprintMatches && !isTst) { errors.push('TST_IMPRINT_MISMATCH'); worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE'); }
-      else if (!t.signatureValid && !isTst) { errors.push('TST_SIGNATURE_INVALID'); worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE'); }
+      if (!t.imprintMatches && !isTst) {
+        errors.push('TST_IMPRINT_MISMATCH');
+        worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE');
+      } else if (!t.signatureValid && !isTst) {
+        errors.push('TST_SIGNATURE_INVALID');
+        worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE');
+      }
     }
     // modifications after the signed revision (rules B and C)
     const d = w.diff;
@@ -272,7 +335,10 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     const lock = dictOf(pdf.resolve(field?.dict.get('Lock')));
     const mdp = checkMdp(pdf, w.found.dict, w.kind, d, budget, lock);
     if (d) {
-      if (d.pageCountChanged) { errors.push('MODIFICATION_PAGE_COUNT'); worse('TOTAL_FAILED', 'FORMAT_FAILURE'); }
+      if (d.pageCountChanged) {
+        errors.push('MODIFICATION_PAGE_COUNT');
+        worse('TOTAL_FAILED', 'FORMAT_FAILURE');
+      }
       if (d.other) {
         errors.push('MODIFICATION_OTHER');
         if (policy.undefinedChanges === 'fail') worse('TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE');
@@ -280,7 +346,10 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
       if (d.annotation) warnings.push('MODIFICATION_ANNOTATION');
       if (d.signatureOrFormFill) warnings.push('MODIFICATION_FORM_FILL');
     }
-    if (mdp.violations.length) { errors.push(...mdp.violations); worse('TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE'); }
+    if (mdp.violations.length) {
+      errors.push(...mdp.violations);
+      worse('TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE');
+    }
 
     // certificate chain, trust, revocation (rule 12)
     let chain: CertificateSummary[] = [];
@@ -303,10 +372,19 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
           const c = built.chain[i]!;
           if (c.extensions.has('1.3.6.1.5.5.7.48.1.5')) continue; // id-pkix-ocsp-nocheck
           const rv = await checkRevocation(c, built.chain[i + 1]!, leafAt, material, options.revocation, options.offline ?? false);
-          revocation.push({ certificate: c.subject, status: rv.status, source: rv.source, origin: rv.origin ?? null, thisUpdate: rv.thisUpdate ?? null, revokedAt: rv.revokedAt ?? null });
+          revocation.push({
+            certificate: c.subject,
+            status: rv.status,
+            source: rv.source,
+            origin: rv.origin ?? null,
+            thisUpdate: rv.thisUpdate ?? null,
+            revokedAt: rv.revokedAt ?? null,
+          });
           warnings.push(...new Set(rv.messages));
-          if (rv.status === 'revoked') { errors.push('CERT_REVOKED'); worse('TOTAL_FAILED', 'REVOKED'); }
-          else if (rv.status === 'unknown') worse('INDETERMINATE', 'TRY_LATER');
+          if (rv.status === 'revoked') {
+            errors.push('CERT_REVOKED');
+            worse('TOTAL_FAILED', 'REVOKED');
+          } else if (rv.status === 'unknown') worse('INDETERMINATE', 'TRY_LATER');
         }
       }
     }
@@ -330,8 +408,24 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
       coverage: r.coverage as SignatureReport['coverage'],
       signedRevision: r.signedRevision as SignatureReport['signedRevision'],
       modifications: d
-        ? { extension: d.extension, signatureOrFormFill: d.signatureOrFormFill, annotation: d.annotation, other: d.other, pageCountChanged: d.pageCountChanged, level: d.level, details: d.details }
-        : { extension: false, signatureOrFormFill: false, annotation: false, other: false, pageCountChanged: false, level: 'NONE', details: [] },
+        ? {
+            extension: d.extension,
+            signatureOrFormFill: d.signatureOrFormFill,
+            annotation: d.annotation,
+            other: d.other,
+            pageCountChanged: d.pageCountChanged,
+            level: d.level,
+            details: d.details,
+          }
+        : {
+            extension: false,
+            signatureOrFormFill: false,
+            annotation: false,
+            other: false,
+            pageCountChanged: false,
+            level: 'NONE',
+            details: [],
+          },
       mdp,
       indication,
       subIndication: sub,
@@ -341,7 +435,11 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
   }
   let indication: Indication = 'TOTAL_PASSED';
   let sub: SubIndication | null = null;
-  for (const s of reports) if (RANK[s.indication] > RANK[indication]) { indication = s.indication; sub = s.subIndication; }
+  for (const s of reports)
+    if (RANK[s.indication] > RANK[indication]) {
+      indication = s.indication;
+      sub = s.subIndication;
+    }
   if (reports.length === 0) {
     indication = 'INDETERMINATE';
     sub = 'NO_SIGNATURE_FOUND';
@@ -350,7 +448,12 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
   return deepFreeze({
     reportVersion: 1,
     validationTime: at.toISOString(),
-    document: { sha256: prefix.digest(), bytes: bytes.length, revisions: pdf.revisions.length, pages: viewOf(pdf, N, budget).pageNums.length },
+    document: {
+      sha256: prefix.digest(),
+      bytes: bytes.length,
+      revisions: pdf.revisions.length,
+      pages: viewOf(pdf, N, budget).pageNums.length,
+    },
     indication,
     subIndication: sub,
     signatures: reports,
@@ -400,13 +503,37 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     if (br.valid && !consistent) errors.push('SIGNATURE_DICTIONARY_INCONSISTENT');
     let hardFail: SubIndication | undefined = !br.valid || br.coverage === 'INVALID' || !consistent ? 'FORMAT_FAILURE' : undefined;
     const w: Work = {
-      found: f, kind, sd: undefined, signerCert: undefined, end: br.byteRange ? br.byteRange[2]! + br.byteRange[3]! : Number.MAX_SAFE_INTEGER,
-      signedRevision: br.signedRevision, intact: false, structural: br.valid, tsTimes: [], timestamps: [], tsChecks: [], diff: undefined, hardFail,
-      report: { errors, warnings, subFilter, coverage: br.coverage, signedRevision: { index: br.signedRevision ?? null, length: br.signedLength } },
+      found: f,
+      kind,
+      sd: undefined,
+      signerCert: undefined,
+      end: br.byteRange ? br.byteRange[2]! + br.byteRange[3]! : Number.MAX_SAFE_INTEGER,
+      signedRevision: br.signedRevision,
+      intact: false,
+      structural: br.valid,
+      tsTimes: [],
+      timestamps: [],
+      tsChecks: [],
+      diff: undefined,
+      hardFail,
+      report: {
+        errors,
+        warnings,
+        subFilter,
+        coverage: br.coverage,
+        signedRevision: { index: br.signedRevision ?? null, length: br.signedLength },
+      },
     };
     const integrity = {
-      byteRange: br.byteRange, byteRangeValid: br.valid, digestMatch: false, cryptoValid: false, signedAttributesDerSorted: true,
-      signerCertificateIdentified: false, dictionaryConsistent: consistent, digestAlgorithm: null as string | null, signatureAlgorithm: null as string | null,
+      byteRange: br.byteRange,
+      byteRangeValid: br.valid,
+      digestMatch: false,
+      cryptoValid: false,
+      signedAttributesDerSorted: true,
+      signerCertificateIdentified: false,
+      dictionaryConsistent: consistent,
+      digestAlgorithm: null as string | null,
+      signatureAlgorithm: null as string | null,
     };
     w.report.integrity = integrity;
     const contents = p.resolve(dict.get('Contents'));
@@ -418,7 +545,9 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
       const rs = br.hashable ?? [];
       const shared = h === 'sha256' && rs.length > 0 && rs[0]![0] === 0 ? prefix.at(rs[0]![1]) : undefined;
       const hash = shared ?? newHash(h);
-      ranges().forEach((part, i) => { if (!(shared && i === 0)) hash.update(part); });
+      ranges().forEach((part, i) => {
+        if (!(shared && i === 0)) hash.update(part);
+      });
       return hash.digest();
     };
     if (!cms || cms.length === 0) {
@@ -427,16 +556,30 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
       return w;
     }
     if (kind === 'documentTimestamp') {
-      const tsc = checkTimestampToken(cms, 'document', (h) => (br.hashable ? rangeDigest(h) : Buffer.alloc(0)), extraCerts, options.trust, at);
+      const tsc = checkTimestampToken(
+        cms,
+        'document',
+        (h) => (br.hashable ? rangeDigest(h) : Buffer.alloc(0)),
+        extraCerts,
+        options.trust,
+        at,
+      );
       w.timestamps = [tsc.report];
       w.sd = tsc.sd;
       w.signerCert = tsc.signerCert;
       integrity.digestMatch = !!br.hashable && tsc.report.imprintMatches;
       integrity.cryptoValid = tsc.report.signatureValid;
       integrity.signerCertificateIdentified = !!tsc.signerCert;
-      if (!tsc.sd) { errors.push('CMS_MALFORMED'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
-      else if (!integrity.digestMatch) { errors.push('DIGEST_MISMATCH'); hardFail = hardFail ?? 'HASH_FAILURE'; }
-      else if (!integrity.cryptoValid) { errors.push('SIGNATURE_INVALID'); hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE'; }
+      if (!tsc.sd) {
+        errors.push('CMS_MALFORMED');
+        hardFail = hardFail ?? 'FORMAT_FAILURE';
+      } else if (!integrity.digestMatch) {
+        errors.push('DIGEST_MISMATCH');
+        hardFail = hardFail ?? 'HASH_FAILURE';
+      } else if (!integrity.cryptoValid) {
+        errors.push('SIGNATURE_INVALID');
+        hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
+      }
       w.tsChecks = [tsc];
       w.intact = integrity.digestMatch && integrity.cryptoValid;
       w.hardFail = hardFail;
@@ -456,10 +599,16 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
       hardFail = hardFail ?? 'FORMAT_FAILURE';
     }
     const s = sd.signerInfos[0];
-    if (!s) { w.hardFail = hardFail; return w; }
+    if (!s) {
+      w.hardFail = hardFail;
+      return w;
+    }
     const isSha1Filter = subFilter === 'adbe.pkcs7.sha1';
     const eContent = sd.encapsulatedContent;
-    if (eContent && !isSha1Filter) { errors.push('CMS_ENCAPSULATED_CONTENT'); hardFail = hardFail ?? 'FORMAT_FAILURE'; }
+    if (eContent && !isSha1Filter) {
+      errors.push('CMS_ENCAPSULATED_CONTENT');
+      hardFail = hardFail ?? 'FORMAT_FAILURE';
+    }
     integrity.digestAlgorithm = s.digestAlgorithm;
     const alg = signatureAlgorithmOf(s);
     integrity.signatureAlgorithm = alg.name ?? null;
@@ -498,13 +647,24 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     if (chk.signingTimePresent && subFilter === 'ETSI.CAdES.detached') warnings.push('SIGNING_TIME_ATTRIBUTE_PRESENT');
     if (!chk.contentTypeOk) warnings.push('SIGNED_ATTRIBUTES_CONTENT_TYPE');
     if (!derSorted) (pol.nonDerSignedAttributes === 'fail' ? errors : warnings).push('SIGNED_ATTRIBUTES_NOT_DER');
-    if (!digestMatch) { errors.push('DIGEST_MISMATCH'); hardFail = hardFail ?? 'HASH_FAILURE'; }
-    else if (!chk.cryptoValid || !chk.algorithmsConsistent) { if (!chk.cryptoValid) errors.push('SIGNATURE_INVALID'); hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE'; }
-    else if (!derSorted && pol.nonDerSignedAttributes === 'fail') hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
+    if (!digestMatch) {
+      errors.push('DIGEST_MISMATCH');
+      hardFail = hardFail ?? 'HASH_FAILURE';
+    } else if (!chk.cryptoValid || !chk.algorithmsConsistent) {
+      if (!chk.cryptoValid) errors.push('SIGNATURE_INVALID');
+      hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
+    } else if (!derSorted && pol.nonDerSignedAttributes === 'fail') hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
     w.intact = digestMatch && chk.cryptoValid;
     // unsigned attributes: signature timestamps (ETSI EN 319 142-1 §5.3, B-T)
     for (const der of s.timestampTokens) {
-      const tsc = checkTimestampToken(der, 'signature', (h) => newHash(h).update(s.signature).digest(), [...sd.certificates, ...extraCerts], options.trust, at);
+      const tsc = checkTimestampToken(
+        der,
+        'signature',
+        (h) => newHash(h).update(s.signature).digest(),
+        [...sd.certificates, ...extraCerts],
+        options.trust,
+        at,
+      );
       w.timestamps.push(tsc.report);
       w.tsChecks.push(tsc);
     }
@@ -522,7 +682,6 @@ async function run(pdf: PdfRevisions, bytes: Buffer, options: VerifyOptions, pol
     w.hardFail = hardFail;
     return w;
   }
-
 }
 
 function byteRangeStartKey(p: PdfRevisions, d: PdfDict): number {

@@ -1,9 +1,26 @@
 import { AppError } from '../../core/errors.js';
 import type {
-  CaRecord, CaRepository, CertificateFilter, CertificateRecord, CertificateRepository, CertificateStatus,
-  CertificateStatusChange, CrlRecord, CrlRepository, NewPendingCertificate, PkiRepositories, PkiStore,
-  RequestFilter, RequestRecord, RequestRepository, RequestState, RequestTransition, RevokedEntry,
-  SubscriberFilter, SubscriberRecord, SubscriberRepository,
+  CaRecord,
+  CaRepository,
+  CertificateFilter,
+  CertificateRecord,
+  CertificateRepository,
+  CertificateStatus,
+  CertificateStatusChange,
+  CrlRecord,
+  CrlRepository,
+  NewPendingCertificate,
+  PkiRepositories,
+  PkiStore,
+  RequestFilter,
+  RequestRecord,
+  RequestRepository,
+  RequestState,
+  RequestTransition,
+  RevokedEntry,
+  SubscriberFilter,
+  SubscriberRecord,
+  SubscriberRepository,
 } from '../ports.js';
 
 /**
@@ -28,14 +45,21 @@ const page = <T>(rows: T[], f: { limit?: number; offset?: number }): T[] =>
 
 class Cas implements CaRepository {
   constructor(private readonly s: () => State) {}
-  async get(id: string) { return this.s().cas.get(id); }
-  async list() { return [...this.s().cas.values()]; }
+  async get(id: string) {
+    return this.s().cas.get(id);
+  }
+  async list() {
+    return [...this.s().cas.values()];
+  }
   async insert(r: CaRecord) {
     if (this.s().cas.has(r.id)) dup('CA id');
     this.s().cas.set(r.id, r);
     this.s().crlCounters.set(r.id, 0);
   }
-  async updateCertificate(id: string, c: { keyUri: string; certificateDer: Buffer; serial: string; notBefore: Date; notAfter: Date; subjectDn: string }) {
+  async updateCertificate(
+    id: string,
+    c: { keyUri: string; certificateDer: Buffer; serial: string; notBefore: Date; notAfter: Date; subjectDn: string },
+  ) {
     const r = this.s().cas.get(id);
     if (r) this.s().cas.set(id, { ...r, ...c });
   }
@@ -56,8 +80,14 @@ class Certs implements CertificateRepository {
     if (this.s().certBySerial.has(key)) dup('(caId, serial)');
     if (this.s().certs.has(r.id)) dup('certificate id');
     const rec: CertificateRecord = {
-      ...r, status: 'pending', der: null, revocationReason: null, revokedAt: null, invalidityDate: null,
-      failureReason: null, updatedAt: r.createdAt,
+      ...r,
+      status: 'pending',
+      der: null,
+      revocationReason: null,
+      revokedAt: null,
+      invalidityDate: null,
+      failureReason: null,
+      updatedAt: r.createdAt,
     };
     this.s().certs.set(r.id, rec);
     this.s().certBySerial.set(key, r.id);
@@ -71,22 +101,41 @@ class Certs implements CertificateRepository {
     this.#version++;
     return true;
   }
-  async markIssued(id: string, der: Buffer, at: Date) { return this.#cas(id, 'pending', { status: 'active', der, updatedAt: at }); }
-  async markFailed(id: string, failureReason: string, at: Date) { return this.#cas(id, 'pending', { status: 'failed', failureReason, updatedAt: at }); }
+  async markIssued(id: string, der: Buffer, at: Date) {
+    return this.#cas(id, 'pending', { status: 'active', der, updatedAt: at });
+  }
+  async markFailed(id: string, failureReason: string, at: Date) {
+    return this.#cas(id, 'pending', { status: 'failed', failureReason, updatedAt: at });
+  }
   async changeStatus(id: string, expected: CertificateStatus, c: CertificateStatusChange) {
     return this.#cas(id, expected, {
-      status: c.status, revocationReason: c.revocationReason, revokedAt: c.revokedAt, invalidityDate: c.invalidityDate, updatedAt: c.at,
+      status: c.status,
+      revocationReason: c.revocationReason,
+      revokedAt: c.revokedAt,
+      invalidityDate: c.invalidityDate,
+      updatedAt: c.at,
     });
   }
-  async findById(id: string) { return this.s().certs.get(id); }
+  async findById(id: string) {
+    return this.s().certs.get(id);
+  }
   async findBySerial(caId: string, serial: string) {
     const id = this.s().certBySerial.get(`${caId}:${serial}`);
     return id ? this.s().certs.get(id) : undefined;
   }
-  async findBySerialAnyCa(serial: string) { return [...this.s().certs.values()].filter((c) => c.serial === serial); }
+  async findBySerialAnyCa(serial: string) {
+    return [...this.s().certs.values()].filter((c) => c.serial === serial);
+  }
   async list(f: CertificateFilter) {
     const rows = [...this.s().certs.values()]
-      .filter((c) => (!f.caId || c.caId === f.caId) && (!f.status || c.status === f.status) && (!f.subscriberId || c.subscriberId === f.subscriberId) && (!f.profile || c.profile === f.profile) && (!f.validAt || c.notAfter > f.validAt))
+      .filter(
+        (c) =>
+          (!f.caId || c.caId === f.caId) &&
+          (!f.status || c.status === f.status) &&
+          (!f.subscriberId || c.subscriberId === f.subscriberId) &&
+          (!f.profile || c.profile === f.profile) &&
+          (!f.validAt || c.notAfter > f.validAt),
+      )
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
     return page(rows, f);
   }
@@ -113,7 +162,12 @@ class Certs implements CertificateRepository {
     for (let i = lo; i < rows.length && out.length < p.limit; i++) {
       const c = rows[i] as CertificateRecord;
       if (p.notExpiredAt && c.notAfter < p.notExpiredAt) continue;
-      out.push({ serial: c.serial, revokedAt: c.revokedAt as Date, reason: c.revocationReason ?? 'unspecified', invalidityDate: c.invalidityDate });
+      out.push({
+        serial: c.serial,
+        revokedAt: c.revokedAt as Date,
+        reason: c.revocationReason ?? 'unspecified',
+        invalidityDate: c.invalidityDate,
+      });
     }
     return out;
   }
@@ -144,10 +198,22 @@ class Subs implements SubscriberRepository {
     this.s().subs.set(id, next as unknown as SubscriberRecord);
     return true;
   }
-  async get(id: string) { return this.s().subs.get(id); }
-  async findByIdentifier(identifier: string) { return [...this.s().subs.values()].filter((s) => s.identifiers.includes(identifier)); }
+  async get(id: string) {
+    return this.s().subs.get(id);
+  }
+  async findByIdentifier(identifier: string) {
+    return [...this.s().subs.values()].filter((s) => s.identifiers.includes(identifier));
+  }
   async list(f: SubscriberFilter) {
-    return page([...this.s().subs.values()].filter((s) => (!f.kind || s.kind === f.kind) && (!f.status || s.status === f.status) && (!f.managingOrganizationId || s.managingOrganizationId === f.managingOrganizationId)), f);
+    return page(
+      [...this.s().subs.values()].filter(
+        (s) =>
+          (!f.kind || s.kind === f.kind) &&
+          (!f.status || s.status === f.status) &&
+          (!f.managingOrganizationId || s.managingOrganizationId === f.managingOrganizationId),
+      ),
+      f,
+    );
   }
 }
 
@@ -157,7 +223,9 @@ class Reqs implements RequestRepository {
     if (this.s().reqs.has(r.id)) dup('request id');
     this.s().reqs.set(r.id, r);
   }
-  async get(id: string) { return this.s().reqs.get(id); }
+  async get(id: string) {
+    return this.s().reqs.get(id);
+  }
   async transition(id: string, expected: RequestState, c: RequestTransition) {
     const r = this.s().reqs.get(id);
     if (!r || r.state !== expected) return false;
@@ -167,7 +235,15 @@ class Reqs implements RequestRepository {
     return true;
   }
   async list(f: RequestFilter) {
-    return page([...this.s().reqs.values()].filter((r) => (!f.state || r.state === f.state) && (!f.subscriberId || r.subscriberId === f.subscriberId) && (!f.managingOrganizationId || this.s().subs.get(r.subscriberId)?.managingOrganizationId === f.managingOrganizationId)), f);
+    return page(
+      [...this.s().reqs.values()].filter(
+        (r) =>
+          (!f.state || r.state === f.state) &&
+          (!f.subscriberId || r.subscriberId === f.subscriberId) &&
+          (!f.managingOrganizationId || this.s().subs.get(r.subscriberId)?.managingOrganizationId === f.managingOrganizationId),
+      ),
+      f,
+    );
   }
 }
 
@@ -178,10 +254,14 @@ class Crls implements CrlRepository {
     this.s().crls.push(r);
   }
   async latest(caId: string) {
-    return this.s().crls.filter((c) => c.caId === caId).sort((a, b) => b.crlNumber - a.crlNumber)[0];
+    return this.s()
+      .crls.filter((c) => c.caId === caId)
+      .sort((a, b) => b.crlNumber - a.crlNumber)[0];
   }
   async prune(caId: string, keep: number) {
-    const mine = this.s().crls.filter((c) => c.caId === caId).sort((a, b) => b.crlNumber - a.crlNumber);
+    const mine = this.s()
+      .crls.filter((c) => c.caId === caId)
+      .sort((a, b) => b.crlNumber - a.crlNumber);
     const drop = new Set(mine.slice(keep));
     this.s().crls = this.s().crls.filter((c) => !drop.has(c));
     return drop.size;
@@ -190,7 +270,13 @@ class Crls implements CrlRepository {
 
 export class MemoryPkiStore implements PkiStore {
   #state: State = {
-    cas: new Map(), crlCounters: new Map(), certs: new Map(), certBySerial: new Map(), subs: new Map(), reqs: new Map(), crls: [],
+    cas: new Map(),
+    crlCounters: new Map(),
+    certs: new Map(),
+    certBySerial: new Map(),
+    subs: new Map(),
+    reqs: new Map(),
+    crls: [],
   };
   #queue: Promise<unknown> = Promise.resolve();
   readonly cas = new Cas(() => this.#state);
@@ -204,8 +290,13 @@ export class MemoryPkiStore implements PkiStore {
     const run = async (): Promise<T> => {
       const s = this.#state;
       const snapshot: State = {
-        cas: new Map(s.cas), crlCounters: new Map(s.crlCounters), certs: new Map(s.certs), certBySerial: new Map(s.certBySerial),
-        subs: new Map(s.subs), reqs: new Map(s.reqs), crls: [...s.crls],
+        cas: new Map(s.cas),
+        crlCounters: new Map(s.crlCounters),
+        certs: new Map(s.certs),
+        certBySerial: new Map(s.certBySerial),
+        subs: new Map(s.subs),
+        reqs: new Map(s.reqs),
+        crls: [...s.crls],
       };
       try {
         return await fn(this);
@@ -222,7 +313,14 @@ export class MemoryPkiStore implements PkiStore {
 
 /** Collects audit events in memory (tests assert on them). */
 export class MemoryAuditSink {
-  readonly events: { actor: string; role: string; action: string; target?: string; outcome: 'success' | 'failure'; details?: Record<string, unknown> }[] = [];
+  readonly events: {
+    actor: string;
+    role: string;
+    action: string;
+    target?: string;
+    outcome: 'success' | 'failure';
+    details?: Record<string, unknown>;
+  }[] = [];
   failNext = false;
   async append(e: MemoryAuditSink['events'][number]): Promise<void> {
     if (this.failNext) {

@@ -42,7 +42,12 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
 
   async revoke(id: string, at: Date): Promise<boolean> {
     const r = await storeCall(
-      this.ctx.db.updateTable('api_tokens').set({ revoked_at: at.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst(),
+      this.ctx.db
+        .updateTable('api_tokens')
+        .set({ revoked_at: at.toISOString() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
     );
     return Number(r.numUpdatedRows) > 0;
   }

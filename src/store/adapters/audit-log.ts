@@ -61,7 +61,14 @@ export class KyselyAuditLog implements AuditLog {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, GROUP_MAX);
         try {
-          const records = await storeCall(() => this.ctx.atomic((db) => this.#write(db, batch.map((w) => w.event))));
+          const records = await storeCall(() =>
+            this.ctx.atomic((db) =>
+              this.#write(
+                db,
+                batch.map((w) => w.event),
+              ),
+            ),
+          );
           batch.forEach((w, i) => w.resolve(records[i]!));
         } catch (err) {
           for (const w of batch) w.reject(err);
@@ -88,7 +95,11 @@ export class KyselyAuditLog implements AuditLog {
     await db
       .insertInto('audit_events')
       .values(
-        records.map(({ prevHash, details, ...same }) => ({ ...same, details: details === null ? null : JSON.stringify(details), prev_hash: prevHash })),
+        records.map(({ prevHash, details, ...same }) => ({
+          ...same,
+          details: details === null ? null : JSON.stringify(details),
+          prev_hash: prevHash,
+        })),
       )
       .execute();
     await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();

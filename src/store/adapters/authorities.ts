@@ -32,7 +32,10 @@ export class KyselyAuthorityRepository implements AuthorityRepository {
     return rows.map(toAuthority);
   }
 
-  async update(id: string, patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId'>>): Promise<AuthorityRecord> {
+  async update(
+    id: string,
+    patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId'>>,
+  ): Promise<AuthorityRecord> {
     const set: Partial<AuthoritiesTable> = {};
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.place !== undefined) set.place = patch.place;

@@ -41,11 +41,21 @@ export class KyselyCaRepository implements CaRepository {
     );
   }
 
-  async updateCertificate(id: string, c: { keyUri: string; certificateDer: Buffer; serial: string; notBefore: Date; notAfter: Date; subjectDn: string }): Promise<void> {
+  async updateCertificate(
+    id: string,
+    c: { keyUri: string; certificateDer: Buffer; serial: string; notBefore: Date; notAfter: Date; subjectDn: string },
+  ): Promise<void> {
     const r = await storeCall(
       this.ctx.db
         .updateTable('cas')
-        .set({ key_uri: c.keyUri, certificate_der: buf(c.certificateDer), serial: c.serial, not_before: iso(c.notBefore), not_after: iso(c.notAfter), subject_dn: c.subjectDn })
+        .set({
+          key_uri: c.keyUri,
+          certificate_der: buf(c.certificateDer),
+          serial: c.serial,
+          not_before: iso(c.notBefore),
+          not_after: iso(c.notAfter),
+          subject_dn: c.subjectDn,
+        })
         .where('id', '=', id)
         .executeTakeFirst(),
     );

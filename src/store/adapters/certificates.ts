@@ -49,14 +49,24 @@ export class KyselyCertificateRepository implements CertificateRepository {
 
   async markIssued(id: string, der: Buffer, at: Date): Promise<boolean> {
     const r = await storeCall(
-      this.ctx.db.updateTable('certificates').set({ status: 'active', der: buf(der), updated_at: iso(at) }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst(),
+      this.ctx.db
+        .updateTable('certificates')
+        .set({ status: 'active', der: buf(der), updated_at: iso(at) })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst(),
     );
     return changed(r) > 0;
   }
 
   async markFailed(id: string, failureReason: string, at: Date): Promise<boolean> {
     const r = await storeCall(
-      this.ctx.db.updateTable('certificates').set({ status: 'failed', failure_reason: failureReason, updated_at: iso(at) }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst(),
+      this.ctx.db
+        .updateTable('certificates')
+        .set({ status: 'failed', failure_reason: failureReason, updated_at: iso(at) })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst(),
     );
     return changed(r) > 0;
   }
@@ -85,12 +95,16 @@ export class KyselyCertificateRepository implements CertificateRepository {
   }
 
   async findBySerial(caId: string, serial: string): Promise<CertificateRecord | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('certificates').selectAll().where('ca_id', '=', caId).where('serial', '=', serial).executeTakeFirst());
+    const row = await storeCall(
+      this.ctx.db.selectFrom('certificates').selectAll().where('ca_id', '=', caId).where('serial', '=', serial).executeTakeFirst(),
+    );
     return row && toCert(row);
   }
 
   async findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> {
-    const rows = await storeCall(this.ctx.db.selectFrom('certificates').selectAll().where('serial', '=', serial).orderBy('ca_id').execute());
+    const rows = await storeCall(
+      this.ctx.db.selectFrom('certificates').selectAll().where('serial', '=', serial).orderBy('ca_id').execute(),
+    );
     return rows.map(toCert);
   }
 

@@ -26,17 +26,28 @@ export class KyselyCrlRepository implements CrlRepository {
   }
 
   async latest(caId: string): Promise<CrlRecord | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('crls').selectAll().where('ca_id', '=', caId).orderBy('crl_number', 'desc').limit(1).executeTakeFirst());
+    const row = await storeCall(
+      this.ctx.db.selectFrom('crls').selectAll().where('ca_id', '=', caId).orderBy('crl_number', 'desc').limit(1).executeTakeFirst(),
+    );
     return row && toCrl(row);
   }
 
   async prune(caId: string, keep: number): Promise<number> {
     const k = Math.max(1, Math.floor(keep));
     const cut = await storeCall(
-      this.ctx.db.selectFrom('crls').select('crl_number').where('ca_id', '=', caId).orderBy('crl_number', 'desc').offset(k - 1).limit(1).executeTakeFirst(),
+      this.ctx.db
+        .selectFrom('crls')
+        .select('crl_number')
+        .where('ca_id', '=', caId)
+        .orderBy('crl_number', 'desc')
+        .offset(k - 1)
+        .limit(1)
+        .executeTakeFirst(),
     );
     if (!cut) return 0;
-    const r = await storeCall(this.ctx.db.deleteFrom('crls').where('ca_id', '=', caId).where('crl_number', '<', cut.crl_number).executeTakeFirst());
+    const r = await storeCall(
+      this.ctx.db.deleteFrom('crls').where('ca_id', '=', caId).where('crl_number', '<', cut.crl_number).executeTakeFirst(),
+    );
     return changed(r);
   }
 }

@@ -78,11 +78,21 @@ export class KyselyRegisterRepository implements RegisterRepository {
   }
 
   markFailed(id: string, reason: string, by: string, at: Date): Promise<RegisterEntryRecord> {
-    return this.#transition(id, ['pending'], { status: 'failed', status_reason: reason, status_changed_by: by, status_changed_at: iso(at) });
+    return this.#transition(id, ['pending'], {
+      status: 'failed',
+      status_reason: reason,
+      status_changed_by: by,
+      status_changed_at: iso(at),
+    });
   }
 
   annul(id: string, reason: string, by: string, at: Date): Promise<RegisterEntryRecord> {
-    return this.#transition(id, ['valid', 'pending'], { status: 'annulled', status_reason: reason, status_changed_by: by, status_changed_at: iso(at) });
+    return this.#transition(id, ['valid', 'pending'], {
+      status: 'annulled',
+      status_reason: reason,
+      status_changed_by: by,
+      status_changed_at: iso(at),
+    });
   }
 
   async get(id: string): Promise<RegisterEntryRecord | undefined> {
@@ -91,7 +101,9 @@ export class KyselyRegisterRepository implements RegisterRepository {
   }
 
   async findByCode(lookupCode: string): Promise<RegisterEntryRecord | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('register_entries').selectAll().where('lookup_code', '=', lookupCode).executeTakeFirst());
+    const row = await storeCall(
+      this.ctx.db.selectFrom('register_entries').selectAll().where('lookup_code', '=', lookupCode).executeTakeFirst(),
+    );
     return row && toEntry(row);
   }
 
@@ -108,7 +120,14 @@ export class KyselyRegisterRepository implements RegisterRepository {
   }
 
   async findByCopySha256(sha256: string): Promise<RegisterEntryRecord[]> {
-    const rows = await storeCall(this.ctx.db.selectFrom('register_entries').selectAll().where('copy_sha256', '=', sha256.toLowerCase()).orderBy('certified_at').execute());
+    const rows = await storeCall(
+      this.ctx.db
+        .selectFrom('register_entries')
+        .selectAll()
+        .where('copy_sha256', '=', sha256.toLowerCase())
+        .orderBy('certified_at')
+        .execute(),
+    );
     return rows.map(toEntry);
   }
 
@@ -126,7 +145,13 @@ export class KyselyRegisterRepository implements RegisterRepository {
 
   async listStalePending(olderThan: Date): Promise<RegisterEntryRecord[]> {
     const rows = await storeCall(
-      this.ctx.db.selectFrom('register_entries').selectAll().where('status', '=', 'pending').where('certified_at', '<', iso(olderThan)).orderBy('certified_at').execute(),
+      this.ctx.db
+        .selectFrom('register_entries')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('certified_at', '<', iso(olderThan))
+        .orderBy('certified_at')
+        .execute(),
     );
     return rows.map(toEntry);
   }
@@ -140,7 +165,12 @@ export class KyselyRegisterRepository implements RegisterRepository {
 
   async listVolumes(authorityId: string, year: number): Promise<VolumeRecord[]> {
     const rows = await storeCall(
-      this.ctx.db.selectFrom('register_volumes').selectAll().where((eb) => eb.and(yearKey(authorityId, year))).orderBy('volume').execute(),
+      this.ctx.db
+        .selectFrom('register_volumes')
+        .selectAll()
+        .where((eb) => eb.and(yearKey(authorityId, year)))
+        .orderBy('volume')
+        .execute(),
     );
     return rows.map(toVolume);
   }
@@ -169,7 +199,14 @@ export class KyselyRegisterRepository implements RegisterRepository {
         .executeTakeFirst(),
     );
     if (!row || row.closed_at === null) return undefined;
-    return { authorityId, registerType: TYPE, year, total: Number(row.total ?? row.last_number), closedAt: date(row.closed_at), closedBy: row.closed_by ?? '' };
+    return {
+      authorityId,
+      registerType: TYPE,
+      year,
+      total: Number(row.total ?? row.last_number),
+      closedAt: date(row.closed_at),
+      closedBy: row.closed_by ?? '',
+    };
   }
 
   /**
@@ -177,7 +214,11 @@ export class KyselyRegisterRepository implements RegisterRepository {
    * (unknown authority → AUTHORITY_UNKNOWN, closed year → REGISTER_CLOSED). A bad year is misuse
    * and throws synchronously.
    */
-  #inOpenYear<T>(authorityId: string, year: number, work: (db: Kysely<Database>, counter: Selectable<RegisterYearsTable>) => Promise<T>): Promise<T> {
+  #inOpenYear<T>(
+    authorityId: string,
+    year: number,
+    work: (db: Kysely<Database>, counter: Selectable<RegisterYearsTable>) => Promise<T>,
+  ): Promise<T> {
     assertYear(year);
     return storeCall(() =>
       this.ctx.atomic(async (db) => {
@@ -196,7 +237,10 @@ export class KyselyRegisterRepository implements RegisterRepository {
       .values({ authority_id: authorityId, register_type: TYPE, year, last_number: 0, closed_at: null, closed_by: null, total: null })
       .onConflict((oc) => oc.columns(['authority_id', 'register_type', 'year']).doNothing())
       .execute();
-    let q = db.selectFrom('register_years').selectAll().where((eb) => eb.and(yearKey(authorityId, year)));
+    let q = db
+      .selectFrom('register_years')
+      .selectAll()
+      .where((eb) => eb.and(yearKey(authorityId, year)));
     if (this.ctx.dialect === 'postgres') q = q.forUpdate();
     return q.executeTakeFirstOrThrow();
   }
@@ -207,7 +251,10 @@ export class KyselyRegisterRepository implements RegisterRepository {
         const r = await db.updateTable('register_entries').set(set).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
         const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
         if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
-        if (changed(r) === 0) throw new AppError('COPY_STATE_INVALID', `register entry is ${row.status}, expected ${from.join(' or ')}`, { details: { status: row.status } });
+        if (changed(r) === 0)
+          throw new AppError('COPY_STATE_INVALID', `register entry is ${row.status}, expected ${from.join(' or ')}`, {
+            details: { status: row.status },
+          });
         return toEntry(row);
       }),
     );
@@ -219,7 +266,11 @@ async function assertAuthority(db: Kysely<Database>, id: string): Promise<void> 
   if (!a) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${id}`);
 }
 
-async function openVolumeRow(db: Kysely<Database>, authorityId: string, year: number): Promise<Selectable<RegisterVolumesTable> | undefined> {
+async function openVolumeRow(
+  db: Kysely<Database>,
+  authorityId: string,
+  year: number,
+): Promise<Selectable<RegisterVolumesTable> | undefined> {
   return db
     .selectFrom('register_volumes')
     .selectAll()
@@ -239,13 +290,27 @@ async function closeOpenVolumes(db: Kysely<Database>, authorityId: string, year:
     .execute();
 }
 
-async function insertNextVolume(db: Kysely<Database>, authorityId: string, year: number, by: string, at: Date): Promise<RegisterVolumesTable> {
+async function insertNextVolume(
+  db: Kysely<Database>,
+  authorityId: string,
+  year: number,
+  by: string,
+  at: Date,
+): Promise<RegisterVolumesTable> {
   const last = await db
     .selectFrom('register_volumes')
     .select((eb) => eb.fn.max('volume').as('max'))
     .where((eb) => eb.and(yearKey(authorityId, year)))
     .executeTakeFirst();
-  const row: RegisterVolumesTable = { authority_id: authorityId, register_type: TYPE, year, volume: Number(last?.max ?? 0) + 1, opened_at: iso(at), opened_by: by, closed_at: null };
+  const row: RegisterVolumesTable = {
+    authority_id: authorityId,
+    register_type: TYPE,
+    year,
+    volume: Number(last?.max ?? 0) + 1,
+    opened_at: iso(at),
+    opened_by: by,
+    closed_at: null,
+  };
   await db.insertInto('register_volumes').values(row).execute();
   return row;
 }

@@ -48,7 +48,9 @@ export class KyselyRequestRepository implements RequestRepository {
     if (c.resultCertificateId !== undefined) set.result_certificate_id = c.resultCertificateId;
     if (c.completedAt !== undefined) set.completed_at = iso(c.completedAt);
     if (c.failureReason !== undefined) set.failure_reason = c.failureReason;
-    const r = await storeCall(this.ctx.db.updateTable('requests').set(set).where('id', '=', id).where('state', '=', expectedState).executeTakeFirst());
+    const r = await storeCall(
+      this.ctx.db.updateTable('requests').set(set).where('id', '=', id).where('state', '=', expectedState).executeTakeFirst(),
+    );
     return changed(r) > 0;
   }
 

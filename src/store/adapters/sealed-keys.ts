@@ -46,7 +46,15 @@ export class KyselySealedKeyRepository implements SealedKeyRepository {
   }
 
   async listIdsByKek(kekId: string, limit: number): Promise<string[]> {
-    const rows = await storeCall(this.ctx.db.selectFrom('sealed_keys').select('id').where('kek_id', '=', kekId).orderBy('id').limit(Math.max(1, Math.floor(limit))).execute());
+    const rows = await storeCall(
+      this.ctx.db
+        .selectFrom('sealed_keys')
+        .select('id')
+        .where('kek_id', '=', kekId)
+        .orderBy('id')
+        .limit(Math.max(1, Math.floor(limit)))
+        .execute(),
+    );
     return rows.map((r) => r.id);
   }
 

@@ -38,7 +38,14 @@ export class KyselySignSessionRepository implements SignSessionRepository {
 
   /** Compare-and-set on used_at IS NULL: of two concurrent completions exactly one wins. */
   async consume(id: string, at: Date): Promise<boolean> {
-    const r = await storeCall(this.ctx.db.updateTable('sign_sessions').set({ used_at: iso(at) }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst());
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('sign_sessions')
+        .set({ used_at: iso(at) })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .executeTakeFirst(),
+    );
     return changed(r) > 0;
   }
 

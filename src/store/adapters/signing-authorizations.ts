@@ -49,7 +49,14 @@ export class KyselySigningAuthorizationRepository implements SigningAuthorizatio
   }
 
   async revoke(id: string, at: Date): Promise<void> {
-    await storeCall(this.ctx.db.updateTable('signing_authorizations').set({ revoked_at: iso(at) }).where('id', '=', id).where('revoked_at', 'is', null).execute());
+    await storeCall(
+      this.ctx.db
+        .updateTable('signing_authorizations')
+        .set({ revoked_at: iso(at) })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute(),
+    );
   }
 }
 

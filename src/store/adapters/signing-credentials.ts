@@ -37,7 +37,15 @@ export class KyselyCredentialRepository implements CredentialRepository {
   }
 
   async listByOwner(ownerId: string): Promise<SigningCredential[]> {
-    const rows = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('owner_id', '=', ownerId).orderBy('created_at').orderBy('id').execute());
+    const rows = await storeCall(
+      this.ctx.db
+        .selectFrom('signing_credentials')
+        .selectAll()
+        .where('owner_id', '=', ownerId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
     return rows.map(toCredential);
   }
 
@@ -64,7 +72,12 @@ export class KyselyCredentialRepository implements CredentialRepository {
 
   async resetPinFailures(id: string, at: Date): Promise<void> {
     await storeCall(
-      this.ctx.db.updateTable('signing_credentials').set({ failed_attempts: 0, updated_at: iso(at) }).where('id', '=', id).where('failed_attempts', '<>', 0).execute(),
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({ failed_attempts: 0, updated_at: iso(at) })
+        .where('id', '=', id)
+        .where('failed_attempts', '<>', 0)
+        .execute(),
     );
   }
 
@@ -79,7 +92,13 @@ export class KyselyCredentialRepository implements CredentialRepository {
   }
 
   async updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void> {
-    await storeCall(this.ctx.db.updateTable('signing_credentials').set({ certificates: encodeBuffers(certificates), updated_at: iso(at) }).where('id', '=', id).execute());
+    await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({ certificates: encodeBuffers(certificates), updated_at: iso(at) })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   async delete(id: string): Promise<void> {

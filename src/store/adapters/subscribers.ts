@@ -93,7 +93,10 @@ export class KyselySubscriberRepository implements SubscriberRepository {
 async function writeIdentifiers(db: Kysely<Database>, subscriberId: string, identifiers: readonly string[]): Promise<void> {
   const unique = [...new Set(identifiers)];
   if (unique.length === 0) return;
-  await db.insertInto('subscriber_identifiers').values(unique.map((identifier) => ({ subscriber_id: subscriberId, identifier }))).execute();
+  await db
+    .insertInto('subscriber_identifiers')
+    .values(unique.map((identifier) => ({ subscriber_id: subscriberId, identifier })))
+    .execute();
 }
 
 function toSubscriber(r: Selectable<SubscribersTable>): SubscriberRecord {

@@ -73,12 +73,20 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
     expect((await store.audit.list({ target: 'serial:a' })).map((r) => r.seq)).toEqual([]);
     expect((await store.audit.list({ target: 'serial:9' })).map((r) => r.seq)).toEqual([9]);
     expect((await store.audit.list({ outcome: 'failure' })).map((r) => [r.seq, r.target, r.details])).toEqual([[10, null, null]]);
-    expect((await store.audit.list({ since: '2026-03-01T08:00:02.000Z', until: new Date('2026-03-01T08:00:05.000Z') })).map((r) => r.seq)).toEqual([3, 4, 5]);
+    expect(
+      (await store.audit.list({ since: '2026-03-01T08:00:02.000Z', until: new Date('2026-03-01T08:00:05.000Z') })).map((r) => r.seq),
+    ).toEqual([3, 4, 5]);
     expect((await store.audit.list({ fromSeq: 3, toSeq: 6, order: 'desc', limit: 2 })).map((r) => r.seq)).toEqual([6, 5]);
   });
 
   it('ok/details round-trip exactly (Vietnamese text, nesting, key order irrelevant)', async () => {
-    const r = await store.audit.append({ actor: 'a', role: 'admin', action: 'x', outcome: 'success', details: { b: 'Chứng thực bản sao', a: { y: [1, 2.5, -0], x: null } } });
+    const r = await store.audit.append({
+      actor: 'a',
+      role: 'admin',
+      action: 'x',
+      outcome: 'success',
+      details: { b: 'Chứng thực bản sao', a: { y: [1, 2.5, -0], x: null } },
+    });
     const [back] = await store.audit.list();
     expect(back).toEqual(r);
     expect(back!.details).toEqual({ a: { x: null, y: [1, 2.5, 0] }, b: 'Chứng thực bản sao' });
@@ -86,9 +94,15 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
 
   it('fail/misuse throws TypeError and appends nothing', async () => {
     await expect(store.audit.append({ actor: '', role: 'r', action: 'a', outcome: 'success' })).rejects.toBeInstanceOf(TypeError);
-    await expect(store.audit.append({ actor: 'a', role: 'r', action: 'a', outcome: 'maybe' as 'success' })).rejects.toBeInstanceOf(TypeError);
-    await expect(store.audit.append({ actor: 'a', role: 'r', action: 'a', outcome: 'success', details: { n: Number.NaN } })).rejects.toBeInstanceOf(TypeError);
-    await expect(store.audit.append({ actor: 'a', role: 'r', action: 'a', outcome: 'success', details: { d: new Date() } })).rejects.toBeInstanceOf(TypeError);
+    await expect(store.audit.append({ actor: 'a', role: 'r', action: 'a', outcome: 'maybe' as 'success' })).rejects.toBeInstanceOf(
+      TypeError,
+    );
+    await expect(
+      store.audit.append({ actor: 'a', role: 'r', action: 'a', outcome: 'success', details: { n: Number.NaN } }),
+    ).rejects.toBeInstanceOf(TypeError);
+    await expect(
+      store.audit.append({ actor: 'a', role: 'r', action: 'a', outcome: 'success', details: { d: new Date() } }),
+    ).rejects.toBeInstanceOf(TypeError);
     expect(await store.audit.list()).toEqual([]);
   });
 
@@ -110,7 +124,9 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
 
   it('ok/group commit: 300 concurrent appends in one process chain in order; a bad event fails alone', async () => {
     const jobs = Array.from({ length: 300 }, (_, i) =>
-      i === 150 ? store.audit.append({ actor: 'x', role: 'r', action: 'a', outcome: 'success', details: { pin: '1234' } }) : store.audit.append(ev(i)),
+      i === 150
+        ? store.audit.append({ actor: 'x', role: 'r', action: 'a', outcome: 'success', details: { pin: '1234' } })
+        : store.audit.append(ev(i)),
     );
     const settled = await Promise.allSettled(jobs);
     expect(settled.filter((r) => r.status === 'rejected')).toHaveLength(1);
@@ -205,7 +221,11 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
     [swapped[2], swapped[3]] = [swapped[3]!, swapped[2]!];
     expect(verifyAuditExport(swapped)).toMatchObject({ ok: false, firstBadSeq: 3 });
 
-    expect(verifyAuditExport(exported.slice(0, 5), { seq: 7, hash: recs[6]!.hash })).toMatchObject({ ok: false, firstBadSeq: 6, problem: 'missing' });
+    expect(verifyAuditExport(exported.slice(0, 5), { seq: 7, hash: recs[6]!.hash })).toMatchObject({
+      ok: false,
+      firstBadSeq: 6,
+      problem: 'missing',
+    });
     expect(verifyAuditExport({ not: 'an array' })).toMatchObject({ ok: false, problem: 'malformed' });
     expect(verifyAuditExport([{ seq: 1 }])).toMatchObject({ ok: false, firstBadSeq: 1, problem: 'malformed' });
   });

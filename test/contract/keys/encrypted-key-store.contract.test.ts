@@ -21,7 +21,13 @@ async function errOf(p: Promise<unknown>): Promise<unknown> {
 /** Every string form a leaked key could take in a message. */
 function keyForms(pkcs8: Buffer): string[] {
   const pem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64')}`;
-  return [pkcs8.toString('hex'), pkcs8.toString('base64'), pem, pkcs8.subarray(40, 72).toString('base64'), pkcs8.subarray(40, 72).toString('hex')];
+  return [
+    pkcs8.toString('hex'),
+    pkcs8.toString('base64'),
+    pem,
+    pkcs8.subarray(40, 72).toString('base64'),
+    pkcs8.subarray(40, 72).toString('hex'),
+  ];
 }
 
 describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
@@ -64,7 +70,13 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
     const b = await keys.importPkcs8(pkcs8, 'imported again');
     const rows = await ctx.db.raw('SELECT * FROM sealed_keys WHERE uri IN (?, ?)', [a.uri, b.uri]);
     expect(rows).toHaveLength(2);
-    const dump = rows.map((r) => Object.values(r).map((v) => (Buffer.isBuffer(v) ? `${v.toString('hex')} ${v.toString('base64')} ${v.toString('latin1')}` : String(v))).join(' ')).join('\n');
+    const dump = rows
+      .map((r) =>
+        Object.values(r)
+          .map((v) => (Buffer.isBuffer(v) ? `${v.toString('hex')} ${v.toString('base64')} ${v.toString('latin1')}` : String(v)))
+          .join(' '),
+      )
+      .join('\n');
     for (const form of keyForms(pkcs8)) expect(dump).not.toContain(form);
     // the private scalar itself (PKCS#8 EC: OCTET STRING of 32 bytes inside ECPrivateKey)
     const d = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
@@ -95,7 +107,12 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
     const other = await keys.generate({ type: 'ec', curve: 'P-256' }, 'victim');
     const [good] = await ctx.db.raw('SELECT iv, ciphertext, tag FROM sealed_keys WHERE uri = ?', [other.uri]);
     const third = await keys.generate({ type: 'ec', curve: 'P-256' }, 'target');
-    await ctx.db.raw('UPDATE sealed_keys SET iv = ?, ciphertext = ?, tag = ? WHERE uri = ?', [good!.iv, good!.ciphertext, good!.tag, third.uri]);
+    await ctx.db.raw('UPDATE sealed_keys SET iv = ?, ciphertext = ?, tag = ? WHERE uri = ?', [
+      good!.iv,
+      good!.ciphertext,
+      good!.tag,
+      third.uri,
+    ]);
     expect(isAppError(await errOf(fresh.signer(third.uri)), 'KEY_DECRYPT_FAILED')).toBe(true);
   });
 
@@ -122,7 +139,14 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
     const rotated = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: newM, previousMasterKeys: [oldM] });
     const data = Buffer.from('rotate');
     const s0 = await rotated.signer(refs[0]!.uri);
-    expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: refs[0]!.publicKeySpki, format: 'der', type: 'spki' }), data, await s0.sign(data))).toBe(true);
+    expect(
+      verifyWithKey(
+        'ECDSA-SHA256',
+        createPublicKey({ key: refs[0]!.publicKeySpki, format: 'der', type: 'spki' }),
+        data,
+        await s0.sign(data),
+      ),
+    ).toBe(true);
     const [row0] = await ctx.db.raw('SELECT kek_id FROM sealed_keys WHERE uri = ?', [refs[0]!.uri]);
     expect(row0!.kek_id).toBe(newM.kekId);
     expect(await rotated.resealAll()).toBe(2);
@@ -130,7 +154,9 @@ describe.each(DIALECTS)('EncryptedKeyStore on the %s store', (dialect) => {
     const onlyNew = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: newM });
     for (const r of refs) {
       const s = await onlyNew.signer(r.uri);
-      expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: r.publicKeySpki, format: 'der', type: 'spki' }), data, await s.sign(data))).toBe(true);
+      expect(
+        verifyWithKey('ECDSA-SHA256', createPublicKey({ key: r.publicKeySpki, format: 'der', type: 'spki' }), data, await s.sign(data)),
+      ).toBe(true);
     }
     const onlyOld = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: oldM });
     expect(isAppError(await errOf(onlyOld.signer(refs[1]!.uri)), 'KEY_DECRYPT_FAILED')).toBe(true);

@@ -11,7 +11,9 @@ import { parsePkcs11Uri, formatPkcs11Uri } from '../../../src/keys/pkcs11-uri.js
 import { KeyStoreRouter } from '../../../src/keys/key-store-router.js';
 import type { KeySpec } from '../../../src/keys/key-store.js';
 
-const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p)) ?? '/usr/lib/softhsm/libsofthsm2.so';
+const MODULE =
+  ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p)) ??
+  '/usr/lib/softhsm/libsofthsm2.so';
 const TOKEN = 'kyso-test';
 const PIN = '5678';
 
@@ -31,9 +33,15 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
     // A test-owned SoftHSM configuration and token directory; SOFTHSM2_CONF must be set before the module initialises.
     dir = mkdtempSync(join(tmpdir(), 'kyso-softhsm-'));
     mkdirSync(join(dir, 'tokens'));
-    writeFileSync(join(dir, 'softhsm2.conf'), `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    writeFileSync(
+      join(dir, 'softhsm2.conf'),
+      `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+    );
     process.env.SOFTHSM2_CONF = join(dir, 'softhsm2.conf');
-    execFileSync('softhsm2-util', ['--init-token', '--free', '--label', TOKEN, '--so-pin', '1234', '--pin', PIN], { env: process.env, stdio: 'pipe' });
+    execFileSync('softhsm2-util', ['--init-token', '--free', '--label', TOKEN, '--so-pin', '1234', '--pin', PIN], {
+      env: process.env,
+      stdio: 'pipe',
+    });
     hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
   });
   afterAll(() => {
@@ -68,17 +76,31 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
     hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
     expect(await hsm.publicKey(ref.uri)).toEqual(ref.publicKeySpki);
     const s = await hsm.signer(ref.uri);
-    expect(verifyWithKey('ECDSA-SHA256', createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' }), Buffer.from('a'), await s.sign(Buffer.from('a')))).toBe(true);
+    expect(
+      verifyWithKey(
+        'ECDSA-SHA256',
+        createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' }),
+        Buffer.from('a'),
+        await s.sign(Buffer.from('a')),
+      ),
+    ).toBe(true);
   });
 
   it('ok/pkcs11-tool (OpenSC, independent) lists the generated key on the token', async () => {
     await hsm.generate({ type: 'ec', curve: 'P-256' }, 'seen-by-opensc');
-    const out = execFileSync('pkcs11-tool', ['--module', MODULE, '--token-label', TOKEN, '--login', '--pin', PIN, '--list-objects', '--type', 'privkey'], { env: process.env, encoding: 'utf8' });
+    const out = execFileSync(
+      'pkcs11-tool',
+      ['--module', MODULE, '--token-label', TOKEN, '--login', '--pin', PIN, '--list-objects', '--type', 'privkey'],
+      { env: process.env, encoding: 'utf8' },
+    );
     expect(out).toContain('seen-by-opensc');
   });
 
   it('ok/imported PKCS#8 keys become non-extractable token keys', async () => {
-    for (const [type, opts] of [['rsa', { modulusLength: 2048 }], ['ec', { namedCurve: 'P-384' }]] as const) {
+    for (const [type, opts] of [
+      ['rsa', { modulusLength: 2048 }],
+      ['ec', { namedCurve: 'P-384' }],
+    ] as const) {
       const { privateKey, publicKey } = generateKeyPairSync(type as 'rsa', opts as { modulusLength: number });
       const ref = await hsm.importPkcs8(privateKey.export({ format: 'der', type: 'pkcs8' }), `imported-${type}`);
       expect(ref.publicKeySpki).toEqual(publicKey.export({ format: 'der', type: 'spki' }));

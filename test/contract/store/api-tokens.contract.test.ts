@@ -12,8 +12,24 @@ describe.each(DIALECTS)('ApiTokenRepository contract (%s)', (dialect) => {
 
   it('ok/stores only the SHA-256 of the token; find by hash; revoke once; touch', async () => {
     const token = randomBytes(32).toString('base64url');
-    const rec = await ctx.store.apiTokens.create({ id: 'tok_1', tokenHash: hashApiToken(token), role: 'ra-officer', organizationId: 'sub_org', label: 'RA Sở Tư pháp', createdAt: T0 });
-    expect(rec).toEqual({ id: 'tok_1', tokenHash: hashApiToken(token), role: 'ra-officer', organizationId: 'sub_org', label: 'RA Sở Tư pháp', createdAt: T0, revokedAt: null, lastUsedAt: null });
+    const rec = await ctx.store.apiTokens.create({
+      id: 'tok_1',
+      tokenHash: hashApiToken(token),
+      role: 'ra-officer',
+      organizationId: 'sub_org',
+      label: 'RA Sở Tư pháp',
+      createdAt: T0,
+    });
+    expect(rec).toEqual({
+      id: 'tok_1',
+      tokenHash: hashApiToken(token),
+      role: 'ra-officer',
+      organizationId: 'sub_org',
+      label: 'RA Sở Tư pháp',
+      createdAt: T0,
+      revokedAt: null,
+      lastUsedAt: null,
+    });
     expect(await ctx.store.apiTokens.findByHash(hashApiToken(token))).toEqual(rec);
     expect(await ctx.store.apiTokens.findByHash(hashApiToken(token + 'x'))).toBeUndefined();
     const onDisk = JSON.stringify(await ctx.db.raw('SELECT * FROM api_tokens'));
@@ -31,10 +47,16 @@ describe.each(DIALECTS)('ApiTokenRepository contract (%s)', (dialect) => {
     await ctx.store.apiTokens.create({ id: 'tok_a', tokenHash: h, role: 'admin', createdAt: T0 });
     const dup = await ctx.store.apiTokens.create({ id: 'tok_b', tokenHash: h, role: 'auditor', createdAt: T0 }).catch((e: unknown) => e);
     expect(isAppError(dup, 'STORE_CONSTRAINT')).toBe(true);
-    const dupId = await ctx.store.apiTokens.create({ id: 'tok_a', tokenHash: hashApiToken('other'), role: 'auditor', createdAt: T0 }).catch((e: unknown) => e);
+    const dupId = await ctx.store.apiTokens
+      .create({ id: 'tok_a', tokenHash: hashApiToken('other'), role: 'auditor', createdAt: T0 })
+      .catch((e: unknown) => e);
     expect(isAppError(dupId, 'STORE_CONSTRAINT')).toBe(true);
-    await expect(ctx.store.apiTokens.create({ id: 'tok_c', tokenHash: h, role: 'root' as 'admin', createdAt: T0 })).rejects.toBeInstanceOf(TypeError);
-    await expect(ctx.store.apiTokens.create({ id: 'tok_d', tokenHash: 'plain-token', role: 'admin', createdAt: T0 })).rejects.toBeInstanceOf(TypeError);
+    await expect(ctx.store.apiTokens.create({ id: 'tok_c', tokenHash: h, role: 'root' as 'admin', createdAt: T0 })).rejects.toBeInstanceOf(
+      TypeError,
+    );
+    await expect(
+      ctx.store.apiTokens.create({ id: 'tok_d', tokenHash: 'plain-token', role: 'admin', createdAt: T0 }),
+    ).rejects.toBeInstanceOf(TypeError);
     expect((await ctx.store.apiTokens.list()).map((x) => x.id)).toEqual(expect.arrayContaining(['tok_1', 'tok_a']));
   });
 });

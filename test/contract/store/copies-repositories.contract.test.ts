@@ -18,17 +18,39 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
 
   async function authority(): Promise<string> {
     const id = authId();
-    await ctx.store.authorities.create({ id, name: 'UBND phường Hồng Gai', place: 'phường Hồng Gai, tỉnh Quảng Ninh', organizationId: null, sealCredentialId: null, createdAt: T0 });
+    await ctx.store.authorities.create({
+      id,
+      name: 'UBND phường Hồng Gai',
+      place: 'phường Hồng Gai, tỉnh Quảng Ninh',
+      organizationId: null,
+      sealCredentialId: null,
+      createdAt: T0,
+    });
     return id;
   }
 
   it('ok/authorities: create, get, list, update; unknown → AUTHORITY_UNKNOWN; duplicate → STORE_CONSTRAINT', async () => {
     const id = await authority();
-    expect(await ctx.store.authorities.get(id)).toEqual({ id, name: 'UBND phường Hồng Gai', place: 'phường Hồng Gai, tỉnh Quảng Ninh', organizationId: null, sealCredentialId: null, createdAt: T0 });
-    expect(await ctx.store.authorities.update(id, { sealCredentialId: 'cred_1', name: 'UBND phường Bạch Đằng' })).toMatchObject({ sealCredentialId: 'cred_1', name: 'UBND phường Bạch Đằng', place: 'phường Hồng Gai, tỉnh Quảng Ninh' });
+    expect(await ctx.store.authorities.get(id)).toEqual({
+      id,
+      name: 'UBND phường Hồng Gai',
+      place: 'phường Hồng Gai, tỉnh Quảng Ninh',
+      organizationId: null,
+      sealCredentialId: null,
+      createdAt: T0,
+    });
+    expect(await ctx.store.authorities.update(id, { sealCredentialId: 'cred_1', name: 'UBND phường Bạch Đằng' })).toMatchObject({
+      sealCredentialId: 'cred_1',
+      name: 'UBND phường Bạch Đằng',
+      place: 'phường Hồng Gai, tỉnh Quảng Ninh',
+    });
     expect((await ctx.store.authorities.list()).map((a) => a.id)).toContain(id);
     expect(await errorCode(ctx.store.authorities.update('nope', { name: 'x' }))).toBe('AUTHORITY_UNKNOWN');
-    expect(await errorCode(ctx.store.authorities.create({ id, name: 'x', place: 'y', organizationId: null, sealCredentialId: null, createdAt: T0 }))).toBe('STORE_CONSTRAINT');
+    expect(
+      await errorCode(
+        ctx.store.authorities.create({ id, name: 'x', place: 'y', organizationId: null, sealCredentialId: null, createdAt: T0 }),
+      ),
+    ).toBe('STORE_CONSTRAINT');
   });
 
   it('ok/allocate numbers 1, 2, 3 in volume 1 as pending; lookups by id, code, number', async () => {
@@ -36,12 +58,24 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
     const e1 = await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'cert-1');
     const e2 = await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'cert-1');
     expect([e1.number, e2.number]).toEqual([1, 2]);
-    expect(e1).toMatchObject({ authorityId: a, registerType: 'SCT/BS', year: 2026, volume: 1, status: 'pending', copySha256: null, feeTotal: 10000, requesterName: 'Trần Thị Bình', certifiedAt: T0 });
+    expect(e1).toMatchObject({
+      authorityId: a,
+      registerType: 'SCT/BS',
+      year: 2026,
+      volume: 1,
+      status: 'pending',
+      copySha256: null,
+      feeTotal: 10000,
+      requesterName: 'Trần Thị Bình',
+      certifiedAt: T0,
+    });
     expect(await ctx.store.registers.get(e1.id)).toEqual(e1);
     expect(await ctx.store.registers.findByCode(e2.lookupCode)).toEqual(e2);
     expect(await ctx.store.registers.findByNumber(a, 2026, 2)).toEqual(e2);
     expect(await ctx.store.registers.findByNumber(a, 2026, 3)).toBeUndefined();
-    expect(await ctx.store.registers.listVolumes(a, 2026)).toEqual([{ authorityId: a, registerType: 'SCT/BS', year: 2026, volume: 1, openedAt: T0, openedBy: 'cert-1', closedAt: null }]);
+    expect(await ctx.store.registers.listVolumes(a, 2026)).toEqual([
+      { authorityId: a, registerType: 'SCT/BS', year: 2026, volume: 1, openedAt: T0, openedBy: 'cert-1', closedAt: null },
+    ]);
   });
 
   it('ok/numbering restarts at 1 in a new year and continues across volumes', async () => {
@@ -53,7 +87,10 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
     const e3 = await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c');
     expect([e3.number, e3.volume]).toEqual([3, 2]);
     const vols = await ctx.store.registers.listVolumes(a, 2026);
-    expect(vols.map((v) => [v.volume, v.closedAt?.toISOString() ?? null])).toEqual([[1, '2026-06-01T00:00:00.000Z'], [2, null]]);
+    expect(vols.map((v) => [v.volume, v.closedAt?.toISOString() ?? null])).toEqual([
+      [1, '2026-06-01T00:00:00.000Z'],
+      [2, null],
+    ]);
     const next = await ctx.store.registers.allocate(newEntry(a, code(), new Date('2026-12-31T17:00:00Z')), 2027, 'c');
     expect([next.number, next.volume, next.year]).toEqual([1, 1, 2027]);
   });
@@ -74,7 +111,10 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
     const an = await ctx.store.registers.annul(e1.id, 'wrong original', 'head', new Date('2026-05-05T00:00:00Z'));
     expect(an).toMatchObject({ status: 'annulled', statusReason: 'wrong original', statusChangedBy: 'head', copySha256: sha });
     expect(await errorCode(ctx.store.registers.markValid('ce_missing', sha, T0))).toBe('COPY_NOT_FOUND');
-    expect((await ctx.store.registers.list({ authorityId: a })).map((e) => [e.number, e.status])).toEqual([[1, 'annulled'], [2, 'failed']]);
+    expect((await ctx.store.registers.list({ authorityId: a })).map((e) => [e.number, e.status])).toEqual([
+      [1, 'annulled'],
+      [2, 'failed'],
+    ]);
     expect((await ctx.store.registers.list({ authorityId: a, status: 'failed' })).map((e) => e.number)).toEqual([2]);
   });
 
@@ -109,8 +149,22 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
     const a = await authority();
     for (let i = 0; i < 3; i++) await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c');
     const at = new Date('2027-01-01T01:00:00Z');
-    expect(await ctx.store.registers.closeYear(a, 2026, 'head', at)).toEqual({ authorityId: a, registerType: 'SCT/BS', year: 2026, total: 3, closedAt: at, closedBy: 'head' });
-    expect(await ctx.store.registers.getYearClosing(a, 2026)).toEqual({ authorityId: a, registerType: 'SCT/BS', year: 2026, total: 3, closedAt: at, closedBy: 'head' });
+    expect(await ctx.store.registers.closeYear(a, 2026, 'head', at)).toEqual({
+      authorityId: a,
+      registerType: 'SCT/BS',
+      year: 2026,
+      total: 3,
+      closedAt: at,
+      closedBy: 'head',
+    });
+    expect(await ctx.store.registers.getYearClosing(a, 2026)).toEqual({
+      authorityId: a,
+      registerType: 'SCT/BS',
+      year: 2026,
+      total: 3,
+      closedAt: at,
+      closedBy: 'head',
+    });
     expect(await ctx.store.registers.getYearClosing(a, 2027)).toBeUndefined();
     expect(await errorCode(ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c'))).toBe('REGISTER_CLOSED');
     expect(await errorCode(ctx.store.registers.openVolume(a, 2026, 'c', at))).toBe('REGISTER_CLOSED');
@@ -129,9 +183,21 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
 
   it('ok/200 concurrent allocations from this process and two child processes yield 1..200 exactly once', async () => {
     const a = await authority();
-    const mine = Promise.all(Array.from({ length: 80 }, () => ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c').then((e) => e.number)));
-    const w1 = runWorker<{ numbers: number[] }>('register-allocate-worker', { config: ctx.db.config, count: 60, authorityId: a, year: 2026 });
-    const w2 = runWorker<{ numbers: number[] }>('register-allocate-worker', { config: ctx.db.config, count: 60, authorityId: a, year: 2026 });
+    const mine = Promise.all(
+      Array.from({ length: 80 }, () => ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c').then((e) => e.number)),
+    );
+    const w1 = runWorker<{ numbers: number[] }>('register-allocate-worker', {
+      config: ctx.db.config,
+      count: 60,
+      authorityId: a,
+      year: 2026,
+    });
+    const w2 = runWorker<{ numbers: number[] }>('register-allocate-worker', {
+      config: ctx.db.config,
+      count: 60,
+      authorityId: a,
+      year: 2026,
+    });
     const [m, r1, r2] = await Promise.all([mine, w1, w2]);
     const all = [...m, ...r1.numbers, ...r2.numbers].sort((x, y) => x - y);
     expect(all).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));

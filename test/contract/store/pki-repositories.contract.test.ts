@@ -17,7 +17,19 @@ let seq = 0;
 const uid = (p: string) => `${p}_${++seq}_${randomBytes(4).toString('hex')}`;
 
 function ca(id: string, kind: CaRecord['kind'] = 'issuing', parentId: string | null = null): CaRecord {
-  return { id, kind, parentId, keyUri: `kyso-key:k_${id}`, certificateDer: Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), subjectDn: `CN=${id}`, serial: hex(), notBefore: T0, notAfter: at(60 * 24 * 365), status: 'active', createdAt: T0 };
+  return {
+    id,
+    kind,
+    parentId,
+    keyUri: `kyso-key:k_${id}`,
+    certificateDer: Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]),
+    subjectDn: `CN=${id}`,
+    serial: hex(),
+    notBefore: T0,
+    notAfter: at(60 * 24 * 365),
+    status: 'active',
+    createdAt: T0,
+  };
 }
 
 function pending(caId: string, over: Partial<NewPendingCertificate> = {}): NewPendingCertificate {
@@ -62,14 +74,37 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       expect(await ctx.store.cas.allocateCrlNumber(c.id)).toBe(2);
       const many = await Promise.all(Array.from({ length: 20 }, () => ctx.store.cas.allocateCrlNumber(c.id)));
       expect([...many].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
-      await ctx.store.cas.updateCertificate(c.id, { keyUri: 'kyso-key:new', certificateDer: Buffer.from('30020500', 'hex'), serial: '0badcafe', notBefore: at(1), notAfter: at(2), subjectDn: 'CN=re-keyed' });
-      expect(await ctx.store.cas.get(c.id)).toMatchObject({ keyUri: 'kyso-key:new', serial: '0badcafe', subjectDn: 'CN=re-keyed', notAfter: at(2) });
+      await ctx.store.cas.updateCertificate(c.id, {
+        keyUri: 'kyso-key:new',
+        certificateDer: Buffer.from('30020500', 'hex'),
+        serial: '0badcafe',
+        notBefore: at(1),
+        notAfter: at(2),
+        subjectDn: 'CN=re-keyed',
+      });
+      expect(await ctx.store.cas.get(c.id)).toMatchObject({
+        keyUri: 'kyso-key:new',
+        serial: '0badcafe',
+        subjectDn: 'CN=re-keyed',
+        notAfter: at(2),
+      });
       expect(await ctx.store.cas.allocateCrlNumber(c.id)).toBe(23);
     });
 
     it('fail/unknown CA → CA_UNKNOWN', async () => {
       expect(await errorCode(ctx.store.cas.allocateCrlNumber('missing'))).toBe('CA_UNKNOWN');
-      expect(await errorCode(ctx.store.cas.updateCertificate('missing', { keyUri: 'x', certificateDer: Buffer.alloc(1), serial: '01', notBefore: T0, notAfter: T0, subjectDn: 'CN=x' }))).toBe('CA_UNKNOWN');
+      expect(
+        await errorCode(
+          ctx.store.cas.updateCertificate('missing', {
+            keyUri: 'x',
+            certificateDer: Buffer.alloc(1),
+            serial: '01',
+            notBefore: T0,
+            notAfter: T0,
+            subjectDn: 'CN=x',
+          }),
+        ),
+      ).toBe('CA_UNKNOWN');
     });
   });
 
@@ -86,7 +121,15 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
     it('ok/reserve records intent as pending; (caId, serial) is unique, the same serial under another CA is fine', async () => {
       const p = pending(caA);
       const r = await ctx.store.certificates.reserve(p);
-      expect(r).toMatchObject({ ...p, status: 'pending', der: null, revocationReason: null, revokedAt: null, failureReason: null, updatedAt: T0 });
+      expect(r).toMatchObject({
+        ...p,
+        status: 'pending',
+        der: null,
+        revocationReason: null,
+        revokedAt: null,
+        failureReason: null,
+        updatedAt: T0,
+      });
       expect(await ctx.store.certificates.findById(p.id)).toEqual(r);
       expect(await errorCode(ctx.store.certificates.reserve({ ...pending(caA), serial: p.serial }))).toBe('STORE_CONSTRAINT');
       await ctx.store.certificates.reserve({ ...pending(caB), serial: p.serial });
@@ -97,7 +140,10 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
 
     it('ok/two concurrent reservations of one serial: exactly one wins, the other gets STORE_CONSTRAINT', async () => {
       const serial = hex();
-      const results = await Promise.allSettled([ctx.store.certificates.reserve(pending(caA, { serial })), ctx.store.certificates.reserve(pending(caA, { serial }))]);
+      const results = await Promise.allSettled([
+        ctx.store.certificates.reserve(pending(caA, { serial })),
+        ctx.store.certificates.reserve(pending(caA, { serial })),
+      ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(isAppError(rejected.reason, 'STORE_CONSTRAINT')).toBe(true);
@@ -113,7 +159,11 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       expect(await ctx.store.certificates.markIssued(a.id, Buffer.from('3000', 'hex'), at(1))).toBe(true);
       expect(await ctx.store.certificates.markIssued(a.id, Buffer.from('3000', 'hex'), at(2))).toBe(false);
       expect(await ctx.store.certificates.markFailed(a.id, 'x', at(2))).toBe(false);
-      expect(await ctx.store.certificates.findById(a.id)).toMatchObject({ status: 'active', der: Buffer.from('3000', 'hex'), updatedAt: at(1) });
+      expect(await ctx.store.certificates.findById(a.id)).toMatchObject({
+        status: 'active',
+        der: Buffer.from('3000', 'hex'),
+        updatedAt: at(1),
+      });
       const b = await ctx.store.certificates.reserve(pending(caA));
       expect(await ctx.store.certificates.markFailed(b.id, 'signing failed', at(3))).toBe(true);
       expect(await ctx.store.certificates.findById(b.id)).toMatchObject({ status: 'failed', failureReason: 'signing failed', der: null });
@@ -123,13 +173,43 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
     it('ok/changeStatus is compare-and-set: of two concurrent revocations exactly one wins; hold and release', async () => {
       const c = await ctx.store.certificates.reserve(pending(caA));
       await ctx.store.certificates.markIssued(c.id, Buffer.from('3000', 'hex'), at(1));
-      expect(await ctx.store.certificates.changeStatus(c.id, 'active', { status: 'on-hold', revocationReason: 'certificateHold', revokedAt: at(2), invalidityDate: null, at: at(2) })).toBe(true);
-      expect(await ctx.store.certificates.changeStatus(c.id, 'on-hold', { status: 'active', revocationReason: null, revokedAt: null, invalidityDate: null, at: at(3) })).toBe(true);
+      expect(
+        await ctx.store.certificates.changeStatus(c.id, 'active', {
+          status: 'on-hold',
+          revocationReason: 'certificateHold',
+          revokedAt: at(2),
+          invalidityDate: null,
+          at: at(2),
+        }),
+      ).toBe(true);
+      expect(
+        await ctx.store.certificates.changeStatus(c.id, 'on-hold', {
+          status: 'active',
+          revocationReason: null,
+          revokedAt: null,
+          invalidityDate: null,
+          at: at(3),
+        }),
+      ).toBe(true);
       expect(await ctx.store.certificates.findById(c.id)).toMatchObject({ status: 'active', revocationReason: null, revokedAt: null });
-      const change = { status: 'revoked' as const, revocationReason: 'keyCompromise' as const, revokedAt: at(4), invalidityDate: at(0), at: at(4) };
-      const both = await Promise.all([ctx.store.certificates.changeStatus(c.id, 'active', change), ctx.store.certificates.changeStatus(c.id, 'active', change)]);
+      const change = {
+        status: 'revoked' as const,
+        revocationReason: 'keyCompromise' as const,
+        revokedAt: at(4),
+        invalidityDate: at(0),
+        at: at(4),
+      };
+      const both = await Promise.all([
+        ctx.store.certificates.changeStatus(c.id, 'active', change),
+        ctx.store.certificates.changeStatus(c.id, 'active', change),
+      ]);
       expect(both.filter(Boolean)).toHaveLength(1);
-      expect(await ctx.store.certificates.findById(c.id)).toMatchObject({ status: 'revoked', revocationReason: 'keyCompromise', revokedAt: at(4), invalidityDate: at(0) });
+      expect(await ctx.store.certificates.findById(c.id)).toMatchObject({
+        status: 'revoked',
+        revocationReason: 'keyCompromise',
+        revokedAt: at(4),
+        invalidityDate: at(0),
+      });
       expect(await ctx.store.certificates.changeStatus('crt_missing', 'active', change)).toBe(false);
     });
 
@@ -138,7 +218,14 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       await ctx.store.cas.insert(ca(caL));
       const made = [];
       for (let i = 0; i < 5; i++) {
-        const r = await ctx.store.certificates.reserve(pending(caL, { createdAt: at(i), profile: i % 2 ? 'organization' : 'individual', subscriberId: i < 2 ? 'sub_x' : null, notAfter: at(100 + i) }));
+        const r = await ctx.store.certificates.reserve(
+          pending(caL, {
+            createdAt: at(i),
+            profile: i % 2 ? 'organization' : 'individual',
+            subscriberId: i < 2 ? 'sub_x' : null,
+            notAfter: at(100 + i),
+          }),
+        );
         if (i !== 4) await ctx.store.certificates.markIssued(r.id, Buffer.from('3000', 'hex'), at(i));
         made.push(r.id);
       }
@@ -158,7 +245,11 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       const done = await ctx.store.certificates.reserve(pending(caS, { createdAt: at(0) }));
       await ctx.store.certificates.markIssued(done.id, Buffer.from('3000', 'hex'), at(1));
       expect(await ctx.store.certificates.failStalePending(at(10), 'interrupted', at(40))).toBeGreaterThanOrEqual(1);
-      expect(await ctx.store.certificates.findById(old.id)).toMatchObject({ status: 'failed', failureReason: 'interrupted', updatedAt: at(40) });
+      expect(await ctx.store.certificates.findById(old.id)).toMatchObject({
+        status: 'failed',
+        failureReason: 'interrupted',
+        updatedAt: at(40),
+      });
       expect(await ctx.store.certificates.findById(fresh.id)).toMatchObject({ status: 'pending' });
       expect(await ctx.store.certificates.findById(done.id)).toMatchObject({ status: 'active' });
     });
@@ -172,7 +263,13 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
         await ctx.store.certificates.markIssued(r.id, Buffer.from('3000', 'hex'), at(1));
         if (i === 0) continue; // stays active
         const hold = i === 1;
-        await ctx.store.certificates.changeStatus(r.id, 'active', { status: hold ? 'on-hold' : 'revoked', revocationReason: hold ? 'certificateHold' : 'superseded', revokedAt: at(i), invalidityDate: i === 2 ? at(-5) : null, at: at(i) });
+        await ctx.store.certificates.changeStatus(r.id, 'active', {
+          status: hold ? 'on-hold' : 'revoked',
+          revocationReason: hold ? 'certificateHold' : 'superseded',
+          revokedAt: at(i),
+          invalidityDate: i === 2 ? at(-5) : null,
+          at: at(i),
+        });
         serials.push(r.serial);
       }
       serials.sort();
@@ -194,9 +291,41 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       const now = T0.toISOString();
       for (let i = 0; i < N; i++) {
         const serial = hex(16);
-        rows.push([`crt_big_${i}`, caBig, serial, 'individual', 'CN=x', 'ab', now, at(9999).toISOString(), i % 10 ? 'revoked' : 'on-hold', i % 10 ? 'keyCompromise' : 'certificateHold', now, now, now]);
+        rows.push([
+          `crt_big_${i}`,
+          caBig,
+          serial,
+          'individual',
+          'CN=x',
+          'ab',
+          now,
+          at(9999).toISOString(),
+          i % 10 ? 'revoked' : 'on-hold',
+          i % 10 ? 'keyCompromise' : 'certificateHold',
+          now,
+          now,
+          now,
+        ]);
       }
-      await ctx.db.insertRows('certificates', ['id', 'ca_id', 'serial', 'profile', 'subject_dn', 'spki_sha256', 'not_before', 'not_after', 'status', 'revocation_reason', 'revoked_at', 'created_at', 'updated_at'], rows);
+      await ctx.db.insertRows(
+        'certificates',
+        [
+          'id',
+          'ca_id',
+          'serial',
+          'profile',
+          'subject_dn',
+          'spki_sha256',
+          'not_before',
+          'not_after',
+          'status',
+          'revocation_reason',
+          'revoked_at',
+          'created_at',
+          'updated_at',
+        ],
+        rows,
+      );
       const started = performance.now();
       const got: string[] = [];
       let after: string | undefined;
@@ -223,7 +352,12 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
         kind: 'individual',
         managingOrganizationId: null,
         name: 'Nguyễn Văn An',
-        subject: { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính'], uids: ['CCCD:001234567890'] },
+        subject: {
+          commonName: 'Nguyễn Văn An',
+          organization: 'UBND tỉnh Quảng Ninh',
+          organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính'],
+          uids: ['CCCD:001234567890'],
+        },
         identifiers: ['CCCD:001234567890'],
         email: 'an@quangninh.gov.vn',
         position: 'Phó Giám đốc',
@@ -242,10 +376,17 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       await ctx.store.subscribers.insert(person);
       expect(await ctx.store.subscribers.get(person.id)).toEqual(person);
       expect((await ctx.store.subscribers.findByIdentifier(idNo)).map((s) => s.id)).toEqual([person.id]);
-      expect(await ctx.store.subscribers.update(person.id, { identifiers: ['CMND:123456789'], position: null, updatedAt: at(2) })).toBe(true);
+      expect(await ctx.store.subscribers.update(person.id, { identifiers: ['CMND:123456789'], position: null, updatedAt: at(2) })).toBe(
+        true,
+      );
       expect(await ctx.store.subscribers.findByIdentifier(idNo)).toEqual([]);
       expect((await ctx.store.subscribers.findByIdentifier('CMND:123456789')).map((s) => s.id)).toContain(person.id);
-      expect(await ctx.store.subscribers.get(person.id)).toMatchObject({ identifiers: ['CMND:123456789'], position: null, name: 'Nguyễn Văn An', updatedAt: at(2) });
+      expect(await ctx.store.subscribers.get(person.id)).toMatchObject({
+        identifiers: ['CMND:123456789'],
+        position: null,
+        name: 'Nguyễn Văn An',
+        updatedAt: at(2),
+      });
       expect(await ctx.store.subscribers.update('sub_missing', { name: 'x', updatedAt: at(3) })).toBe(false);
       expect((await ctx.store.subscribers.list({ managingOrganizationId: org.id })).map((s) => s.id)).toEqual([person.id]);
       expect((await ctx.store.subscribers.list({ kind: 'organization', limit: 1000 })).map((s) => s.id)).toContain(org.id);
@@ -287,11 +428,19 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       const mid = await ctx.store.requests.get(req.id);
       expect(['approved', 'rejected']).toContain(mid!.state);
       if (mid!.state === 'approved') {
-        expect(await ctx.store.requests.transition(req.id, 'approved', { state: 'completed', resultCertificateId: 'crt_1', completedAt: at(3) })).toBe(true);
-        expect(await ctx.store.requests.get(req.id)).toMatchObject({ state: 'completed', decidedBy: 'boss', decisionNote: 'ok', resultCertificateId: 'crt_1', completedAt: at(3) });
+        expect(
+          await ctx.store.requests.transition(req.id, 'approved', { state: 'completed', resultCertificateId: 'crt_1', completedAt: at(3) }),
+        ).toBe(true);
+        expect(await ctx.store.requests.get(req.id)).toMatchObject({
+          state: 'completed',
+          decidedBy: 'boss',
+          decisionNote: 'ok',
+          resultCertificateId: 'crt_1',
+          completedAt: at(3),
+        });
       }
       expect((await ctx.store.requests.list({ managingOrganizationId: org.id })).map((r) => r.id)).toEqual([req.id]);
-      expect((await ctx.store.requests.list({ subscriberId: person.id, state: 'pending' }))).toEqual([]);
+      expect(await ctx.store.requests.list({ subscriberId: person.id, state: 'pending' })).toEqual([]);
       expect(await errorCode(ctx.store.requests.insert({ ...req, id: uid('req'), subscriberId: 'sub_missing' }))).toBe('STORE_CONSTRAINT');
     });
   });
@@ -301,10 +450,38 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       const c = uid('crlca');
       await ctx.store.cas.insert(ca(c));
       for (let n = 1; n <= 5; n++) {
-        await ctx.store.crls.save({ caId: c, crlNumber: n, thisUpdate: at(n), nextUpdate: at(n + 60), der: Buffer.from([0x30, n]), entryCount: n * 10, createdAt: at(n) });
+        await ctx.store.crls.save({
+          caId: c,
+          crlNumber: n,
+          thisUpdate: at(n),
+          nextUpdate: at(n + 60),
+          der: Buffer.from([0x30, n]),
+          entryCount: n * 10,
+          createdAt: at(n),
+        });
       }
-      expect(await ctx.store.crls.latest(c)).toEqual({ caId: c, crlNumber: 5, thisUpdate: at(5), nextUpdate: at(65), der: Buffer.from([0x30, 5]), entryCount: 50, createdAt: at(5) });
-      expect(await errorCode(ctx.store.crls.save({ caId: c, crlNumber: 5, thisUpdate: at(5), nextUpdate: at(6), der: Buffer.alloc(2), entryCount: 0, createdAt: at(5) }))).toBe('STORE_CONSTRAINT');
+      expect(await ctx.store.crls.latest(c)).toEqual({
+        caId: c,
+        crlNumber: 5,
+        thisUpdate: at(5),
+        nextUpdate: at(65),
+        der: Buffer.from([0x30, 5]),
+        entryCount: 50,
+        createdAt: at(5),
+      });
+      expect(
+        await errorCode(
+          ctx.store.crls.save({
+            caId: c,
+            crlNumber: 5,
+            thisUpdate: at(5),
+            nextUpdate: at(6),
+            der: Buffer.alloc(2),
+            entryCount: 0,
+            createdAt: at(5),
+          }),
+        ),
+      ).toBe('STORE_CONSTRAINT');
       expect(await ctx.store.crls.prune(c, 2)).toBe(3);
       expect(await ctx.store.crls.prune(c, 2)).toBe(0);
       expect((await ctx.store.crls.latest(c))?.crlNumber).toBe(5);

@@ -33,7 +33,11 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     await ctx.store.signSessions.create(s);
     expect(await ctx.store.signSessions.get(s.id)).toEqual(s);
     expect(await errorCode(ctx.store.signSessions.create(s))).toBe('STORE_CONSTRAINT');
-    const wins = await Promise.all([ctx.store.signSessions.consume(s.id, at(1)), ctx.store.signSessions.consume(s.id, at(1)), ctx.store.signSessions.consume(s.id, at(1))]);
+    const wins = await Promise.all([
+      ctx.store.signSessions.consume(s.id, at(1)),
+      ctx.store.signSessions.consume(s.id, at(1)),
+      ctx.store.signSessions.consume(s.id, at(1)),
+    ]);
     expect(wins.filter(Boolean)).toHaveLength(1);
     expect((await ctx.store.signSessions.get(s.id))?.usedAt).toEqual(at(1));
     await ctx.store.signSessions.release(s.id);
@@ -77,7 +81,12 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     await ctx.store.credentials.resetPinFailures(c.id, at(4));
     expect(await ctx.store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: at(2) });
     await ctx.store.credentials.unlock(c.id, at(5), 'scrypt$new');
-    expect(await ctx.store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: null, pinHash: 'scrypt$new', updatedAt: at(5) });
+    expect(await ctx.store.credentials.get(c.id)).toMatchObject({
+      failedAttempts: 0,
+      lockedAt: null,
+      pinHash: 'scrypt$new',
+      updatedAt: at(5),
+    });
     expect(await ctx.store.credentials.recordPinFailure('cred_missing', 5, at(6))).toBeUndefined();
     const newChain = [randomBytes(50)];
     await ctx.store.credentials.updateCertificates(c.id, newChain, at(7));
@@ -87,7 +96,16 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
   });
 
   it('ok/authorizations: take respects the budget under concurrency, expiry and revocation', async () => {
-    const a: SigningAuthorization = { id: id('sa'), credentialId: 'cred_1', ownerId: 'official-3', maxDocuments: 10, usedDocuments: 0, createdAt: T0, expiresAt: at(300), revokedAt: null };
+    const a: SigningAuthorization = {
+      id: id('sa'),
+      credentialId: 'cred_1',
+      ownerId: 'official-3',
+      maxDocuments: 10,
+      usedDocuments: 0,
+      createdAt: T0,
+      expiresAt: at(300),
+      revokedAt: null,
+    };
     await ctx.store.signingAuthorizations.create(a);
     expect(await ctx.store.signingAuthorizations.get(a.id)).toEqual(a);
     const takes = await Promise.all(Array.from({ length: 8 }, () => ctx.store.signingAuthorizations.take(a.id, 2, at(1))));

@@ -16,7 +16,13 @@ function codeOf(fn: () => unknown): string | undefined {
 describe('config', () => {
   it('ok/defaults: ./data, 3000, loopback, sqlite in data dir, public URL from port', () => {
     const c = loadConfig({ env: {}, cwd: '/srv/kyso' });
-    expect(c).toMatchObject({ dataDir: '/srv/kyso/data', port: 3000, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:3000', logLevel: 'info' });
+    expect(c).toMatchObject({
+      dataDir: '/srv/kyso/data',
+      port: 3000,
+      host: '127.0.0.1',
+      publicUrl: 'http://127.0.0.1:3000',
+      logLevel: 'info',
+    });
     expect(c.database).toEqual({ kind: 'sqlite', file: '/srv/kyso/data/kyso.sqlite' });
     expect(Object.isFrozen(c)).toBe(true);
   });

@@ -41,7 +41,28 @@ describe('kyso CLI', () => {
 
   it('ok/cert issue --p12 writes a PKCS#12 that openssl opens; the chain verifies after ca export', () => {
     const p12 = join(work, 'out.p12');
-    const r = kyso(['cert', 'issue', '--data', data, '--profile', 'individual', '--cn', 'Nguyễn Văn An', '--o', 'UBND tỉnh Quảng Ninh', '--ou', 'Văn phòng', '--ou', 'Phòng Tổng hợp', '--uid', 'CCCD:001234567890', '--p12', p12, '--password', 'PW']);
+    const r = kyso([
+      'cert',
+      'issue',
+      '--data',
+      data,
+      '--profile',
+      'individual',
+      '--cn',
+      'Nguyễn Văn An',
+      '--o',
+      'UBND tỉnh Quảng Ninh',
+      '--ou',
+      'Văn phòng',
+      '--ou',
+      'Phòng Tổng hợp',
+      '--uid',
+      'CCCD:001234567890',
+      '--p12',
+      p12,
+      '--password',
+      'PW',
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(/issued ([0-9a-f]+)/.exec(r.out)?.[1]).toMatch(/^[0-9a-f]{16,40}$/);
     const leaf = join(work, 'leaf.pem');
@@ -54,16 +75,49 @@ describe('kyso CLI', () => {
     const ex = kyso(['ca', 'export', '--data', data, '--out-dir', out]);
     expect(ex.code, ex.err).toBe(0);
     for (const f of ['root.pem', 'individuals.pem', 'organizations.pem']) expect(existsSync(join(out, f))).toBe(true);
-    const v = spawnSync('openssl', ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(out, 'root.pem'), '-untrusted', join(out, 'individuals.pem'), leaf], { encoding: 'utf8' });
+    const v = spawnSync(
+      'openssl',
+      ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(out, 'root.pem'), '-untrusted', join(out, 'individuals.pem'), leaf],
+      { encoding: 'utf8' },
+    );
     expect(v.stdout, v.stderr).toContain(': OK');
   });
 
   it('ok/cert issue --csr --out issues for an openssl-made CSR (proof of possession checked)', () => {
     const key = join(work, 'csr.key');
     const csr = join(work, 'req.csr');
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=ignored']);
+    execFileSync('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      csr,
+      '-subj',
+      '/CN=ignored',
+    ]);
     const cert = join(work, 'csr-cert.pem');
-    const r = kyso(['cert', 'issue', '--data', data, '--profile', 'organization', '--cn', 'Sở Tư pháp tỉnh Quảng Ninh', '--uid', 'MST:5700100256', '--csr', csr, '--out', cert]);
+    const r = kyso([
+      'cert',
+      'issue',
+      '--data',
+      data,
+      '--profile',
+      'organization',
+      '--cn',
+      'Sở Tư pháp tỉnh Quảng Ninh',
+      '--uid',
+      'MST:5700100256',
+      '--csr',
+      csr,
+      '--out',
+      cert,
+    ]);
     expect(r.code, r.err).toBe(0);
     const pub1 = execFileSync('openssl', ['x509', '-in', cert, '-noout', '-pubkey']).toString();
     const pub2 = execFileSync('openssl', ['pkey', '-in', key, '-pubout']).toString();
@@ -72,7 +126,23 @@ describe('kyso CLI', () => {
 
   it('ok/cert list --json lists an issued certificate', () => {
     // Independent of the contract test above: its own leaf (CSR-free, server key, longer password).
-    const r0 = kyso(['cert', 'issue', '--data', data, '--profile', 'individual', '--cn', 'Lê Văn Cường', '--uid', 'CCCD:031099004321', '--p12', join(work, 'list.p12'), '--password', 'PW-list', '--json']);
+    const r0 = kyso([
+      'cert',
+      'issue',
+      '--data',
+      data,
+      '--profile',
+      'individual',
+      '--cn',
+      'Lê Văn Cường',
+      '--uid',
+      'CCCD:031099004321',
+      '--p12',
+      join(work, 'list.p12'),
+      '--password',
+      'PW-list',
+      '--json',
+    ]);
     expect(r0.code, r0.err).toBe(0);
     leafSerial = (JSON.parse(r0.out) as { serial: string }).serial;
     const r = kyso(['cert', 'list', '--data', data, '--json']);
@@ -84,13 +154,21 @@ describe('kyso CLI', () => {
   it('ok/cert revoke, then the CRL from `kyso crl` lists it and verifies with openssl; revoke twice → exit 67', () => {
     const r = kyso(['cert', 'revoke', '--data', data, '--serial', leafSerial, '--reason', 'keyCompromise']);
     expect(r.code, r.err).toBe(0);
-    expectFailure(kyso(['cert', 'revoke', '--data', data, '--serial', leafSerial, '--reason', 'keyCompromise']), 67, 'CERT_ALREADY_REVOKED');
+    expectFailure(
+      kyso(['cert', 'revoke', '--data', data, '--serial', leafSerial, '--reason', 'keyCompromise']),
+      67,
+      'CERT_ALREADY_REVOKED',
+    );
     const crl = join(work, 'file.crl');
     const c = kyso(['crl', '--data', data, '--ca', 'individuals', '--out', crl]);
     expect(c.code, c.err).toBe(0);
     const out = join(work, 'cas-crl');
     expect(kyso(['ca', 'export', '--data', data, '--out-dir', out]).code).toBe(0);
-    const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', crl, '-CAfile', join(out, 'individuals.pem'), '-verify', '-noout', '-text'], { encoding: 'utf8' });
+    const v = spawnSync(
+      'openssl',
+      ['crl', '-inform', 'DER', '-in', crl, '-CAfile', join(out, 'individuals.pem'), '-verify', '-noout', '-text'],
+      { encoding: 'utf8' },
+    );
     expect(v.stderr + v.stdout).toMatch(/verify OK/);
     expect(v.stdout.replace(/:/g, '').toUpperCase()).toContain(leafSerial.toUpperCase());
   });
@@ -99,7 +177,11 @@ describe('kyso CLI', () => {
     const base = ['cert', 'issue', '--data', data, '--cn', 'X', '--p12', join(work, 'x.p12'), '--password', 'PW'];
     expectFailure(kyso([...base, '--profile', 'wizard', '--uid', 'CCCD:001234567890']), 64, 'PROFILE_UNKNOWN');
     expectFailure(kyso([...base, '--profile', 'individual', '--uid', 'CCCD:0012345']), 64, 'UID_INVALID');
-    expectFailure(kyso(['cert', 'revoke', '--data', data, '--serial', '0123456789abcdef', '--reason', 'keyCompromise']), 66, 'CERT_NOT_FOUND');
+    expectFailure(
+      kyso(['cert', 'revoke', '--data', data, '--serial', '0123456789abcdef', '--reason', 'keyCompromise']),
+      66,
+      'CERT_NOT_FOUND',
+    );
     expectFailure(kyso(['cert', 'list', '--data', data], { PORT: 'eighty' }), 78, 'CONFIG_INVALID');
     const usage = kyso(['cert', 'issue', '--data', data]);
     expect(usage.code).toBe(64);
@@ -109,10 +191,42 @@ describe('kyso CLI', () => {
 
   it('ok/sign with a PKCS#12, then verify exits 0; unsigned 2; tampered 1; not a PDF 3; timestamp verifies with openssl ts', () => {
     const p12 = join(work, 'signer.p12');
-    expect(kyso(['cert', 'issue', '--data', data, '--profile', 'individual', '--cn', 'Trần Thị Bình', '--uid', 'CCCD:022198001234', '--p12', p12, '--password', 'PW-signer']).code).toBe(0);
+    expect(
+      kyso([
+        'cert',
+        'issue',
+        '--data',
+        data,
+        '--profile',
+        'individual',
+        '--cn',
+        'Trần Thị Bình',
+        '--uid',
+        'CCCD:022198001234',
+        '--p12',
+        p12,
+        '--password',
+        'PW-signer',
+      ]).code,
+    ).toBe(0);
     const example = fileURLToPath(new URL('../../../examples/quyet-dinh.pdf', import.meta.url));
     const signed = join(work, 'signed.pdf');
-    const s = kyso(['sign', example, '--out', signed, '--p12', p12, '--password', 'PW-signer', '--data', data, '--visible', '1,50,50,220,90', '--reason', 'Phê duyệt']);
+    const s = kyso([
+      'sign',
+      example,
+      '--out',
+      signed,
+      '--p12',
+      p12,
+      '--password',
+      'PW-signer',
+      '--data',
+      data,
+      '--visible',
+      '1,50,50,220,90',
+      '--reason',
+      'Phê duyệt',
+    ]);
     expect(s.code, s.err).toBe(0);
     const original = readFileSync(example);
     const out = readFileSync(signed);
@@ -139,13 +253,20 @@ describe('kyso CLI', () => {
     expect(ext.subarray(0, out.length).equals(out)).toBe(true);
     const ve = kyso(['verify', extended, '--data', data, '--json']);
     expect(ve.code, ve.err).toBe(0);
-    expect((JSON.parse(ve.out) as { signatures: { kind: string }[] }).signatures.map((x) => x.kind)).toEqual(['approval', 'documentTimestamp']);
+    expect((JSON.parse(ve.out) as { signatures: { kind: string }[] }).signatures.map((x) => x.kind)).toEqual([
+      'approval',
+      'documentTimestamp',
+    ]);
 
     const cas = join(work, 'cas-ts');
     expect(kyso(['ca', 'export', '--data', data, '--out-dir', cas]).code).toBe(0);
     const tsr = join(work, 'signed.tsr');
     expect(kyso(['timestamp', signed, '--out', tsr, '--data', data]).code).toBe(0);
-    const ts = spawnSync('openssl', ['ts', '-verify', '-data', signed, '-in', tsr, '-CAfile', join(cas, 'root.pem'), '-untrusted', join(cas, 'organizations.pem')], { encoding: 'utf8' });
+    const ts = spawnSync(
+      'openssl',
+      ['ts', '-verify', '-data', signed, '-in', tsr, '-CAfile', join(cas, 'root.pem'), '-untrusted', join(cas, 'organizations.pem')],
+      { encoding: 'utf8' },
+    );
     expect(ts.stdout + ts.stderr).toMatch(/Verification: OK/);
   });
 

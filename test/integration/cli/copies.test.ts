@@ -34,11 +34,69 @@ beforeAll(() => {
 
 describe('kyso copy / credential / authority / register', () => {
   it('ok/credential issue for a certifier and a seal, authority add', () => {
-    const c = JSON.parse(ok(kyso(['credential', 'issue', '--profile', 'individual', '--cn', 'Phạm Thị Thu', '--uid', 'CCCD:022198002222', '--owner', 'off_thu', '--pin', '112233', '--key-type', 'p256', '--json'])));
+    const c = JSON.parse(
+      ok(
+        kyso([
+          'credential',
+          'issue',
+          '--profile',
+          'individual',
+          '--cn',
+          'Phạm Thị Thu',
+          '--uid',
+          'CCCD:022198002222',
+          '--owner',
+          'off_thu',
+          '--pin',
+          '112233',
+          '--key-type',
+          'p256',
+          '--json',
+        ]),
+      ),
+    );
     expect(c.credentialId).toMatch(/^cred_/);
     certifierCred = c.credentialId;
-    const seal = JSON.parse(ok(kyso(['credential', 'issue', '--profile', 'organization', '--cn', 'Ủy ban nhân dân phường Bãi Cháy', '--uid', 'MST:5700100300', '--owner', 'org_bai_chay', '--pin', '445566', '--key-type', 'p256', '--json'])));
-    const a = JSON.parse(ok(kyso(['authority', 'add', '--id', 'ubnd-bai-chay', '--name', 'Ủy ban nhân dân phường Bãi Cháy', '--place', 'phường Bãi Cháy, tỉnh Quảng Ninh', '--org', 'org_bai_chay', '--seal-credential', seal.credentialId, '--json'])));
+    const seal = JSON.parse(
+      ok(
+        kyso([
+          'credential',
+          'issue',
+          '--profile',
+          'organization',
+          '--cn',
+          'Ủy ban nhân dân phường Bãi Cháy',
+          '--uid',
+          'MST:5700100300',
+          '--owner',
+          'org_bai_chay',
+          '--pin',
+          '445566',
+          '--key-type',
+          'p256',
+          '--json',
+        ]),
+      ),
+    );
+    const a = JSON.parse(
+      ok(
+        kyso([
+          'authority',
+          'add',
+          '--id',
+          'ubnd-bai-chay',
+          '--name',
+          'Ủy ban nhân dân phường Bãi Cháy',
+          '--place',
+          'phường Bãi Cháy, tỉnh Quảng Ninh',
+          '--org',
+          'org_bai_chay',
+          '--seal-credential',
+          seal.credentialId,
+          '--json',
+        ]),
+      ),
+    );
     expect(a).toMatchObject({ id: 'ubnd-bai-chay', organizationId: 'org_bai_chay', sealCredentialId: seal.credentialId });
     const list = JSON.parse(ok(kyso(['credential', 'list', '--owner', 'off_thu'])));
     expect(list.map((x: { id: string }) => x.id)).toEqual([certifierCred]);
@@ -49,7 +107,28 @@ describe('kyso copy / credential / authority / register', () => {
     const original = join(work, 'original.pdf');
     writeFileSync(original, await originalPdf(2));
     const out = join(work, 'copy.pdf');
-    const common = ['--authority', 'ubnd-bai-chay', '--certifier', 'off_thu', '--credential', certifierCred, '--pin', '112233', '--seal-pin', '445566', '--requester', 'Đỗ Văn Hùng', '--requester-id', 'CCCD 022080001234', '--doc-type', 'Giấy khai sinh', '--doc-title', 'Giấy khai sinh số 45/2001', '--doc-issuer', 'UBND xã Hạ Long'];
+    const common = [
+      '--authority',
+      'ubnd-bai-chay',
+      '--certifier',
+      'off_thu',
+      '--credential',
+      certifierCred,
+      '--pin',
+      '112233',
+      '--seal-pin',
+      '445566',
+      '--requester',
+      'Đỗ Văn Hùng',
+      '--requester-id',
+      'CCCD 022080001234',
+      '--doc-type',
+      'Giấy khai sinh',
+      '--doc-title',
+      'Giấy khai sinh số 45/2001',
+      '--doc-issuer',
+      'UBND xã Hạ Long',
+    ];
     const r = JSON.parse(ok(kyso(['copy', 'certify', original, '--out', out, ...common, '--json'])));
     expect(r).toMatchObject({ number: 1, volume: 1, feeTotal: 4_000 });
     code = r.lookupCode;
@@ -63,19 +142,51 @@ describe('kyso copy / credential / authority / register', () => {
     const p2 = join(work, 'p2.png');
     writeFileSync(p1, scanPng(400, 560, 200, 245));
     writeFileSync(p2, scanPng(400, 560, 200, 230));
-    const r2 = JSON.parse(ok(kyso(['copy', 'certify', p1, p2, '--out', join(work, 'scan.pdf'), ...common, '--level', 'B-B', '--copies', '2', '--json'])));
+    const r2 = JSON.parse(
+      ok(kyso(['copy', 'certify', p1, p2, '--out', join(work, 'scan.pdf'), ...common, '--level', 'B-B', '--copies', '2', '--json'])),
+    );
     expect(r2).toMatchObject({ number: 2, feeTotal: 8_000 });
 
     const facts = JSON.parse(ok(kyso(['copy', 'lookup', code.toLowerCase()])));
-    expect(facts).toMatchObject({ number: 1, status: 'valid', authorityId: 'ubnd-bai-chay', documentType: 'Giấy khai sinh', originalPages: 2 });
+    expect(facts).toMatchObject({
+      number: 1,
+      status: 'valid',
+      authorityId: 'ubnd-bai-chay',
+      documentType: 'Giấy khai sinh',
+      originalPages: 2,
+    });
     expect(JSON.stringify(facts)).not.toContain('Đỗ Văn Hùng');
-    const byNumber = JSON.parse(ok(kyso(['copy', 'lookup', '--authority', 'ubnd-bai-chay', '--year', String(facts.year), '--number', '2'])));
+    const byNumber = JSON.parse(
+      ok(kyso(['copy', 'lookup', '--authority', 'ubnd-bai-chay', '--year', String(facts.year), '--number', '2'])),
+    );
     expect(byNumber).toMatchObject({ number: 2, copies: 2 });
   });
 
   it('fail/wrong PIN, unknown authority, malformed code: CODE on stderr, no stack trace, no new entry', () => {
     const original = join(work, 'original.pdf');
-    const base = ['copy', 'certify', original, '--out', join(work, 'x.pdf'), '--certifier', 'off_thu', '--credential', certifierCred, '--seal-pin', '445566', '--requester', 'A', '--requester-id', 'B', '--doc-type', 'C', '--doc-title', 'D', '--doc-issuer', 'E'];
+    const base = [
+      'copy',
+      'certify',
+      original,
+      '--out',
+      join(work, 'x.pdf'),
+      '--certifier',
+      'off_thu',
+      '--credential',
+      certifierCred,
+      '--seal-pin',
+      '445566',
+      '--requester',
+      'A',
+      '--requester-id',
+      'B',
+      '--doc-type',
+      'C',
+      '--doc-title',
+      'D',
+      '--doc-issuer',
+      'E',
+    ];
     const wrongPin = kyso([...base, '--authority', 'ubnd-bai-chay', '--pin', '000000']);
     expect(wrongPin.code).not.toBe(0);
     expect(wrongPin.err).toContain('kyso: PIN_INVALID:');
@@ -97,7 +208,24 @@ describe('kyso copy / credential / authority / register', () => {
     expect(text).toContain(code);
     expect(text).toContain('Đỗ Văn Hùng');
     const pdf = join(work, 'register.pdf');
-    ok(kyso(['register', 'export', '--authority', 'ubnd-bai-chay', '--year', year, '--format', 'pdf', '--out', pdf, '--as', 'org_bai_chay', '--seal-pin', '445566']));
+    ok(
+      kyso([
+        'register',
+        'export',
+        '--authority',
+        'ubnd-bai-chay',
+        '--year',
+        year,
+        '--format',
+        'pdf',
+        '--out',
+        pdf,
+        '--as',
+        'org_bai_chay',
+        '--seal-pin',
+        '445566',
+      ]),
+    );
     const sig = spawnSync('pdfsig', [pdf], { encoding: 'utf8' });
     expect((sig.stdout.match(/Signature Validation: Signature is Valid\./g) ?? []).length, sig.stdout).toBe(1);
     const closed = ok(kyso(['register', 'close', '--authority', 'ubnd-bai-chay', '--year', year]));

@@ -29,11 +29,14 @@ let ocspHits = 0;
 let crlHits = 0;
 
 function indexLine(id: TestIdentity, status: 'V' | 'R'): string {
-  const out = execFileSync('openssl', ['x509', '-in', id.certPath, '-noout', '-serial', '-enddate', '-subject', '-nameopt', 'compat'], { encoding: 'utf8' });
+  const out = execFileSync('openssl', ['x509', '-in', id.certPath, '-noout', '-serial', '-enddate', '-subject', '-nameopt', 'compat'], {
+    encoding: 'utf8',
+  });
   const serial = out.match(/serial=(\w+)/)![1]!;
   const end = new Date(out.match(/notAfter=(.+)/)![1]!);
   const p = (n: number) => String(n).padStart(2, '0');
-  const t = (d: Date) => `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+  const t = (d: Date) =>
+    `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
   const subject = out.match(/subject=(.+)/)![1]!.trim();
   return `${status}\t${t(end)}\t${status === 'R' ? t(new Date(Date.now() - 3600_000)) : ''}\t${serial}\tunknown\t${subject}\n`;
 }
@@ -48,7 +51,27 @@ beforeAll(async () => {
         ocspHits++;
         const n = randomBytes(4).toString('hex');
         writeFileSync(join(pki.dir, `${n}.req`), Buffer.concat(chunks));
-        const r = run('openssl', ['ocsp', '-index', 'index.txt', '-rsigner', 'root.pem', '-rkey', 'root.key', '-CA', 'root.pem', '-reqin', `${n}.req`, '-respout', `${n}.resp`, '-ndays', '1'], pki.dir);
+        const r = run(
+          'openssl',
+          [
+            'ocsp',
+            '-index',
+            'index.txt',
+            '-rsigner',
+            'root.pem',
+            '-rkey',
+            'root.key',
+            '-CA',
+            'root.pem',
+            '-reqin',
+            `${n}.req`,
+            '-respout',
+            `${n}.resp`,
+            '-ndays',
+            '1',
+          ],
+          pki.dir,
+        );
         if (r.code !== 0) {
           res.writeHead(500);
           res.end(r.out);
@@ -71,12 +94,23 @@ beforeAll(async () => {
   const ext = `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nauthorityInfoAccess=OCSP;URI:${base}/ocsp\ncrlDistributionPoints=URI:${base}/root.crl`;
   signer = pki.issue('ltv-signer', 'rsa', ext);
   revoked = pki.issue('ltv-revoked', 'p256', ext);
-  tsa = pki.issue('ltv-tsa', 'p256', `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\ncrlDistributionPoints=URI:${base}/root.crl`);
+  tsa = pki.issue(
+    'ltv-tsa',
+    'p256',
+    `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\ncrlDistributionPoints=URI:${base}/root.crl`,
+  );
   noAia = pki.issue('ltv-noaia', 'p256', 'basicConstraints=critical,CA:FALSE');
   writeFileSync(join(pki.dir, 'index.txt'), indexLine(signer, 'V') + indexLine(revoked, 'R') + indexLine(tsa, 'V'));
   writeFileSync(join(pki.dir, 'crlnumber'), '01\n');
-  writeFileSync(join(pki.dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ncrlnumber=crlnumber\ndefault_md=sha256\ndefault_crl_days=7\n');
-  const g = run('openssl', ['ca', '-gencrl', '-config', 'ca.cnf', '-keyfile', 'root.key', '-cert', 'root.pem', '-out', 'root.crl.pem'], pki.dir);
+  writeFileSync(
+    join(pki.dir, 'ca.cnf'),
+    '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ncrlnumber=crlnumber\ndefault_md=sha256\ndefault_crl_days=7\n',
+  );
+  const g = run(
+    'openssl',
+    ['ca', '-gencrl', '-config', 'ca.cnf', '-keyfile', 'root.key', '-cert', 'root.pem', '-out', 'root.crl.pem'],
+    pki.dir,
+  );
   expect(g.code, g.out).toBe(0);
   writeFileSync(join(pki.dir, 'root.crl'), pemDecodeAll(readFileSync(join(pki.dir, 'root.crl.pem'), 'utf8'))[0]!);
 }, 60_000);
@@ -89,7 +123,12 @@ afterAll(async () => {
 describe('LTV material collection', () => {
   it('B-T CMS → chains for signer and TSA → OCSP for the signer, CRL for the TSA (no AIA)', async () => {
     const client = createInProcessTimestampClient(
-      createTimestampAuthority({ signer: keySigner(tsa), certificate: tsa.cert, policyOid: '1.3.6.1.4.1.99999.4', clock: new FakeClock(Date.now()) }),
+      createTimestampAuthority({
+        signer: keySigner(tsa),
+        certificate: tsa.cert,
+        policyOid: '1.3.6.1.4.1.99999.4',
+        clock: new FakeClock(Date.now()),
+      }),
     );
     const cms = await signDetachedCms({
       contentDigest: createHash('sha256').update('doc').digest(),
@@ -114,11 +153,19 @@ describe('LTV material collection', () => {
     expect(crlHits).toBe(1);
     // openssl accepts what we collected: OCSP response signature and status, and the CRL
     writeFileSync(join(pki.dir, 'got.ocsp'), m.ocsps[0]!);
-    const o = run('openssl', ['ocsp', '-respin', 'got.ocsp', '-issuer', 'root.pem', '-cert', signer.certPath, '-CAfile', 'root.pem', '-no-CApath', '-no-CAstore'], pki.dir);
+    const o = run(
+      'openssl',
+      ['ocsp', '-respin', 'got.ocsp', '-issuer', 'root.pem', '-cert', signer.certPath, '-CAfile', 'root.pem', '-no-CApath', '-no-CAstore'],
+      pki.dir,
+    );
     expect(o.out).toContain('Response verify OK');
     expect(o.out).toMatch(/ltv-signer\.pem: good|: good/);
     writeFileSync(join(pki.dir, 'got.crl'), m.crls[0]!);
-    const c = run('openssl', ['crl', '-inform', 'DER', '-in', 'got.crl', '-CAfile', 'root.pem', '-noout', '-no-CApath', '-no-CAstore'], pki.dir);
+    const c = run(
+      'openssl',
+      ['crl', '-inform', 'DER', '-in', 'got.crl', '-CAfile', 'root.pem', '-noout', '-no-CApath', '-no-CAstore'],
+      pki.dir,
+    );
     expect(c.out).toContain('verify OK');
   });
 
@@ -133,9 +180,11 @@ describe('LTV material collection', () => {
 
   it('no responder and no CDP → REVOCATION_UNAVAILABLE when required, a "none" entry otherwise', async () => {
     const src = createHttpRevocationSource();
-    await expect(collectLtvMaterial({ chains: [[noAia.cert, pki.root.cert]], source: src, requireRevocation: true })).rejects.toMatchObject({
-      code: 'REVOCATION_UNAVAILABLE',
-    });
+    await expect(collectLtvMaterial({ chains: [[noAia.cert, pki.root.cert]], source: src, requireRevocation: true })).rejects.toMatchObject(
+      {
+        code: 'REVOCATION_UNAVAILABLE',
+      },
+    );
     const m = await collectLtvMaterial({ chains: [[noAia.cert, pki.root.cert]], source: src });
     expect(m.revocation[0]!.source).toBe('none');
     expect(m.certs).toHaveLength(2);
@@ -151,7 +200,9 @@ describe('LTV material collection', () => {
     const m = await collectLtvMaterial({ chains: [[signer.cert, pki.root.cert]], source: failingOcsp, requireRevocation: true });
     expect(m.revocation[0]!.source).toBe('crl');
     const allDown: RevocationSource = { ocsp: failingOcsp.ocsp, crl: async () => undefined };
-    await expect(collectLtvMaterial({ chains: [[signer.cert, pki.root.cert]], source: allDown, requireRevocation: true })).rejects.toMatchObject({
+    await expect(
+      collectLtvMaterial({ chains: [[signer.cert, pki.root.cert]], source: allDown, requireRevocation: true }),
+    ).rejects.toMatchObject({
       code: 'REVOCATION_UNAVAILABLE',
     });
   });

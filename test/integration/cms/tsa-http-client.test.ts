@@ -18,7 +18,12 @@ let tsa: TimestampAuthority;
 beforeAll(async () => {
   const pki = makeTestPki();
   const id = pki.issue('tsa', 'p256', TSA_EXT);
-  tsa = createTimestampAuthority({ signer: keySigner(id), certificate: id.cert, policyOid: '1.3.6.1.4.1.99999.3', clock: new FakeClock(Date.now()) });
+  tsa = createTimestampAuthority({
+    signer: keySigner(id),
+    certificate: id.cert,
+    policyOid: '1.3.6.1.4.1.99999.3',
+    clock: new FakeClock(Date.now()),
+  });
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -38,7 +43,11 @@ beforeAll(async () => {
       if (mode === 'garbage') return send(Buffer.from('<html>hello</html>'));
       if (mode === 'other-imprint') {
         // a valid token, but for a different digest and with no nonce
-        void tsa.issue({ hash: 'sha256', digest: randomBytes(32), certReq: true }).then((t) => send(Buffer.concat([Buffer.from([0x30, 0x82]), u16(t.token.length + 5), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]), t.token])));
+        void tsa
+          .issue({ hash: 'sha256', digest: randomBytes(32), certReq: true })
+          .then((t) =>
+            send(Buffer.concat([Buffer.from([0x30, 0x82]), u16(t.token.length + 5), Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]), t.token])),
+          );
         return;
       }
       void tsa.respond(body).then(send);
@@ -70,18 +79,24 @@ describe('HTTP timestamp client against a loopback RFC 3161 server', () => {
 
   it('garbage answer → TSA_RESPONSE_INVALID', async () => {
     mode = 'garbage';
-    await expect(createHttpTimestampClient({ url, retries: 0 }).timestamp({ data: Buffer.from('x') })).rejects.toMatchObject({ code: 'TSA_RESPONSE_INVALID' });
+    await expect(createHttpTimestampClient({ url, retries: 0 }).timestamp({ data: Buffer.from('x') })).rejects.toMatchObject({
+      code: 'TSA_RESPONSE_INVALID',
+    });
   });
 
   it('a token for another imprint → TSA_RESPONSE_INVALID', async () => {
     mode = 'other-imprint';
-    await expect(createHttpTimestampClient({ url, retries: 0 }).timestamp({ data: Buffer.from('x') })).rejects.toMatchObject({ code: 'TSA_RESPONSE_INVALID' });
+    await expect(createHttpTimestampClient({ url, retries: 0 }).timestamp({ data: Buffer.from('x') })).rejects.toMatchObject({
+      code: 'TSA_RESPONSE_INVALID',
+    });
   });
 
   it('503 → retried a bounded number of times, then TSA_UNAVAILABLE', async () => {
     mode = '503';
     hits = 0;
-    await expect(createHttpTimestampClient({ url, retries: 2, retryDelayMs: 1 }).timestamp({ data: Buffer.from('x') })).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
+    await expect(
+      createHttpTimestampClient({ url, retries: 2, retryDelayMs: 1 }).timestamp({ data: Buffer.from('x') }),
+    ).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
     expect(hits).toBe(3);
   });
 
@@ -95,7 +110,9 @@ describe('HTTP timestamp client against a loopback RFC 3161 server', () => {
 
   it('a TSA that never answers → TSA_UNAVAILABLE after the timeout, no hang', async () => {
     mode = 'hang';
-    await expect(createHttpTimestampClient({ url, timeoutMs: 200, retries: 1, retryDelayMs: 1 }).timestamp({ data: Buffer.from('x') })).rejects.toMatchObject({
+    await expect(
+      createHttpTimestampClient({ url, timeoutMs: 200, retries: 1, retryDelayMs: 1 }).timestamp({ data: Buffer.from('x') }),
+    ).rejects.toMatchObject({
       code: 'TSA_UNAVAILABLE',
     });
   });
@@ -105,7 +122,9 @@ describe('HTTP timestamp client against a loopback RFC 3161 server', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
     const port = (dead.address() as AddressInfo).port;
     await new Promise((r) => dead.close(r));
-    await expect(createHttpTimestampClient({ url: `http://127.0.0.1:${port}/`, retries: 0 }).timestamp({ data: Buffer.from('x') })).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
+    await expect(
+      createHttpTimestampClient({ url: `http://127.0.0.1:${port}/`, retries: 0 }).timestamp({ data: Buffer.from('x') }),
+    ).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
   });
 
   it('rejection status → TSA_REQUEST_REJECTED with the failure bits (policy not offered)', async () => {
@@ -121,9 +140,15 @@ describe('HTTP timestamp client against a loopback RFC 3161 server', () => {
     const fake: FetchLike = async (u, init) => {
       seen.push(`${init.method} ${u} ${init.headers['content-type']}`);
       const body = await tsa.respond(Buffer.from(init.body!));
-      return { status: 200, headers: { get: () => null }, arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer };
+      return {
+        status: 200,
+        headers: { get: () => null },
+        arrayBuffer: async () => body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer,
+      };
     };
-    await createHttpTimestampClient({ url: 'http://tsa.invalid/', fetch: fake }).timestamp({ digest: createHash('sha256').update('a').digest() });
+    await createHttpTimestampClient({ url: 'http://tsa.invalid/', fetch: fake }).timestamp({
+      digest: createHash('sha256').update('a').digest(),
+    });
     expect(seen).toEqual(['POST http://tsa.invalid/ application/timestamp-query']);
   });
 });

@@ -13,7 +13,19 @@ import { createSigning } from '../../../src/app/signing.js';
 import { CopyService } from '../../../src/copies/copy-service.js';
 import { loadCopyFonts } from '../../../src/app/certified-copies.js';
 import { copySignerFromSigning } from '../../../src/signing/index.js';
-import { AUTHORITY, CERTIFIER_ID, PIN, SEAL_OWNER, SEAL_PIN, caller, certifyForm, freePort, originalPdf, setupCertifierAndAuthority, type CopySetup } from './setup.js';
+import {
+  AUTHORITY,
+  CERTIFIER_ID,
+  PIN,
+  SEAL_OWNER,
+  SEAL_PIN,
+  caller,
+  certifyForm,
+  freePort,
+  originalPdf,
+  setupCertifierAndAuthority,
+  type CopySetup,
+} from './setup.js';
 
 /**
  * Two `kyso serve` processes on one PostgreSQL database: 200 concurrent certifications spread
@@ -44,12 +56,23 @@ async function admin(sqlText: string): Promise<void> {
 }
 
 function env(port: number, publicUrl: string): NodeJS.ProcessEnv {
-  return { ...process.env, KYSO_DATABASE_URL: DB_URL, KYSO_MASTER_KEY: MASTER, KYSO_DATA: mkdtempSync(join(dataDir, 'srv-')), PORT: String(port), KYSO_PUBLIC_URL: publicUrl, KYSO_LOG_LEVEL: 'silent' };
+  return {
+    ...process.env,
+    KYSO_DATABASE_URL: DB_URL,
+    KYSO_MASTER_KEY: MASTER,
+    KYSO_DATA: mkdtempSync(join(dataDir, 'srv-')),
+    PORT: String(port),
+    KYSO_PUBLIC_URL: publicUrl,
+    KYSO_LOG_LEVEL: 'silent',
+  };
 }
 
 function startServe(port: number, publicUrl: string): Promise<{ proc: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(ROOT, 'bin/kyso.js'), 'serve'], { env: env(port, publicUrl), stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [join(ROOT, 'bin/kyso.js'), 'serve'], {
+      env: env(port, publicUrl),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`kyso serve did not start: ${out}`)), 60_000);
     const on = (b: Buffer) => {
@@ -68,10 +91,14 @@ function startServe(port: number, publicUrl: string): Promise<{ proc: ChildProce
 
 beforeAll(async () => {
   // The servers run the compiled CLI (bin/kyso.js → dist/); build it when it lacks the copies wiring.
-  if (!existsSync(join(ROOT, 'dist/app/certified-copies.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(join(ROOT, 'dist/app/certified-copies.js')))
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   await admin(`CREATE DATABASE ${DB}`);
   dataDir = mkdtempSync(join(tmpdir(), 'kyso-copies-pg-'));
-  ctx = await openContext(loadConfig({ env: { KYSO_DATA: dataDir, KYSO_DATABASE_URL: DB_URL, KYSO_MASTER_KEY: MASTER, KYSO_LOG_LEVEL: 'silent' } }), { create: true });
+  ctx = await openContext(
+    loadConfig({ env: { KYSO_DATA: dataDir, KYSO_DATABASE_URL: DB_URL, KYSO_MASTER_KEY: MASTER, KYSO_LOG_LEVEL: 'silent' } }),
+    { create: true },
+  );
   const init = await initialise(ctx, createPki(ctx));
   adminToken = init.adminToken ?? '';
   const [p1, p2] = [await freePort(), await freePort()];
@@ -89,7 +116,9 @@ afterAll(async () => {
 }, 60_000);
 
 function signingFor(c: KysoContext) {
-  return createSigning(c, { repos: { sessions: c.store.signSessions, credentials: c.store.credentials, authorizations: c.store.signingAuthorizations } });
+  return createSigning(c, {
+    repos: { sessions: c.store.signSessions, credentials: c.store.credentials, authorizations: c.store.signingAuthorizations },
+  });
 }
 
 describe('register numbering with two service processes on PostgreSQL', () => {
@@ -101,7 +130,10 @@ describe('register numbering with two service processes on PostgreSQL', () => {
     const calls = [caller(servers[0]!.url), caller(servers[1]!.url)];
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        calls[i % 2]!('POST', '/api/v1/copies', { token: s.certifierToken, body: certifyForm(s, { original }, { level: 'B-B', authorizationId: certAuth.id, sealAuthorizationId: sealAuth.id }) }),
+        calls[i % 2]!('POST', '/api/v1/copies', {
+          token: s.certifierToken,
+          body: certifyForm(s, { original }, { level: 'B-B', authorizationId: certAuth.id, sealAuthorizationId: sealAuth.id }),
+        }),
       ),
     );
     for (const r of results) expect(r.status, r.body.toString('utf8').slice(0, 300)).toBe(200);
@@ -117,7 +149,10 @@ describe('register numbering with two service processes on PostgreSQL', () => {
     const victim = servers[1]!;
     // A long original keeps the instance busy after the number is allocated.
     const big = await originalPdf(250);
-    const pending = caller(victim.url)('POST', '/api/v1/copies', { token: s.certifierToken, body: certifyForm(s, { original: big }, { level: 'B-B' }) }).catch((e: unknown) => e);
+    const pending = caller(victim.url)('POST', '/api/v1/copies', {
+      token: s.certifierToken,
+      body: certifyForm(s, { original: big }, { level: 'B-B' }),
+    }).catch((e: unknown) => e);
     let entry;
     for (let i = 0; i < 400 && !entry; i++) {
       entry = (await ctx.store.registers.list({ authorityId: AUTHORITY, status: 'pending', limit: 10 }))[0];
@@ -130,10 +165,22 @@ describe('register numbering with two service processes on PostgreSQL', () => {
     expect((await ctx.store.registers.get(entry!.id))?.status).toBe('pending');
     // What a restarting instance does (threshold 0: we know the process is gone).
     const signing = signingFor(ctx);
-    const recovery = new CopyService({ registers: ctx.store.registers, authorities: ctx.store.authorities, audit: ctx.audit, clock: ctx.clock, fonts: loadCopyFonts(), signer: copySignerFromSigning(signing.sign, signing.credentials), publicUrl: servers[0]!.url, level: 'B-B' });
+    const recovery = new CopyService({
+      registers: ctx.store.registers,
+      authorities: ctx.store.authorities,
+      audit: ctx.audit,
+      clock: ctx.clock,
+      fonts: loadCopyFonts(),
+      signer: copySignerFromSigning(signing.sign, signing.credentials),
+      publicUrl: servers[0]!.url,
+      level: 'B-B',
+    });
     expect(await recovery.recoverInterrupted(0)).toBe(1);
     expect((await ctx.store.registers.get(entry!.id))?.status).toBe('failed');
-    const next = await caller(servers[0]!.url)('POST', '/api/v1/copies', { token: s.certifierToken, body: certifyForm(s, { original: await originalPdf(1) }, { level: 'B-B' }) });
+    const next = await caller(servers[0]!.url)('POST', '/api/v1/copies', {
+      token: s.certifierToken,
+      body: certifyForm(s, { original: await originalPdf(1) }, { level: 'B-B' }),
+    });
     expect(next.status, next.body.toString('utf8').slice(0, 300)).toBe(200);
     expect(next.headers.get('x-kyso-copy-number')).toBe('202');
     const all = await ctx.store.registers.list({ authorityId: AUTHORITY, limit: 1000 });

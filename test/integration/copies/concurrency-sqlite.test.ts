@@ -4,7 +4,19 @@ import { createSigning } from '../../../src/app/signing.js';
 import { CopyService } from '../../../src/copies/copy-service.js';
 import { copySignerFromSigning } from '../../../src/signing/index.js';
 import { loadCopyFonts } from '../../../src/app/certified-copies.js';
-import { AUTHORITY, CERTIFIER_ID, PIN, SEAL_OWNER, SEAL_PIN, caller, certifyForm, originalPdf, setupCertifierAndAuthority, type Caller, type CopySetup } from './setup.js';
+import {
+  AUTHORITY,
+  CERTIFIER_ID,
+  PIN,
+  SEAL_OWNER,
+  SEAL_PIN,
+  caller,
+  certifyForm,
+  originalPdf,
+  setupCertifierAndAuthority,
+  type Caller,
+  type CopySetup,
+} from './setup.js';
 
 /**
  * 200 concurrent certifications against one register on SQLite (one process, over HTTP): the
@@ -27,13 +39,22 @@ afterAll(async () => {
 
 describe('register numbering under concurrency (SQLite)', () => {
   it('ok/200 concurrent certifications → numbers 1..200 exactly once, all valid', async () => {
-    const signing = createSigning(h.ctx, { repos: { sessions: h.ctx.store.signSessions, credentials: h.ctx.store.credentials, authorizations: h.ctx.store.signingAuthorizations } });
+    const signing = createSigning(h.ctx, {
+      repos: {
+        sessions: h.ctx.store.signSessions,
+        credentials: h.ctx.store.credentials,
+        authorizations: h.ctx.store.signingAuthorizations,
+      },
+    });
     const certAuth = await signing.credentials.authorizeBatch(s.certifierCredential, CERTIFIER_ID, PIN, 200);
     const sealAuth = await signing.credentials.authorizeBatch(s.sealCredential, SEAL_OWNER, SEAL_PIN, 200);
     const original = await originalPdf(1);
     const results = await Promise.all(
       Array.from({ length: 200 }, () =>
-        call('POST', '/api/v1/copies', { token: s.certifierToken, body: certifyForm(s, { original }, { level: 'B-B', authorizationId: certAuth.id, sealAuthorizationId: sealAuth.id }) }),
+        call('POST', '/api/v1/copies', {
+          token: s.certifierToken,
+          body: certifyForm(s, { original }, { level: 'B-B', authorizationId: certAuth.id, sealAuthorizationId: sealAuth.id }),
+        }),
       ),
     );
     for (const r of results) expect(r.status, r.body.toString('utf8').slice(0, 300)).toBe(200);
@@ -47,11 +68,30 @@ describe('register numbering under concurrency (SQLite)', () => {
   }, 180_000);
 
   it('fail/injected failure after allocation → a failed entry keeps its number; no gap, no duplicate', async () => {
-    const signing = createSigning(h.ctx, { repos: { sessions: h.ctx.store.signSessions, credentials: h.ctx.store.credentials, authorizations: h.ctx.store.signingAuthorizations } });
+    const signing = createSigning(h.ctx, {
+      repos: {
+        sessions: h.ctx.store.signSessions,
+        credentials: h.ctx.store.credentials,
+        authorizations: h.ctx.store.signingAuthorizations,
+      },
+    });
     const real = copySignerFromSigning(signing.sign, signing.credentials);
     // The certifier's signature succeeds, then the process "dies" before the seal is applied.
-    const dying = { preflight: real.preflight, sign: async (r: Parameters<typeof real.sign>[0]) => (r.appearance === 'organization' ? Promise.reject(new Error('simulated crash')) : real.sign(r)) };
-    const svc = new CopyService({ registers: h.ctx.store.registers, authorities: h.ctx.store.authorities, audit: h.ctx.audit, clock: h.ctx.clock, fonts: loadCopyFonts(), signer: dying, publicUrl: h.url, level: 'B-B' });
+    const dying = {
+      preflight: real.preflight,
+      sign: async (r: Parameters<typeof real.sign>[0]) =>
+        r.appearance === 'organization' ? Promise.reject(new Error('simulated crash')) : real.sign(r),
+    };
+    const svc = new CopyService({
+      registers: h.ctx.store.registers,
+      authorities: h.ctx.store.authorities,
+      audit: h.ctx.audit,
+      clock: h.ctx.clock,
+      fonts: loadCopyFonts(),
+      signer: dying,
+      publicUrl: h.url,
+      level: 'B-B',
+    });
     const req = {
       authorityId: AUTHORITY,
       original: { pdf: await originalPdf(1) },
@@ -73,7 +113,10 @@ describe('register numbering under concurrency (SQLite)', () => {
     const l = await call('GET', `/api/v1/copies/lookup?code=${failed[0].lookupCode}`);
     expect(l.json).toMatchObject({ number: 201, status: 'annulled' });
     // The next certification continues at 202.
-    const r = await call('POST', '/api/v1/copies', { token: s.certifierToken, body: certifyForm(s, { original: await originalPdf(1) }, { level: 'B-B' }) });
+    const r = await call('POST', '/api/v1/copies', {
+      token: s.certifierToken,
+      body: certifyForm(s, { original: await originalPdf(1) }, { level: 'B-B' }),
+    });
     expect(r.status, r.body.toString('utf8').slice(0, 300)).toBe(200);
     expect(r.headers.get('x-kyso-copy-number')).toBe('202');
   });

@@ -8,7 +8,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../http/harness.js';
 import { nssDbTrusting } from '../signing/tools.js';
 import { createPki } from '../../../src/app/pki.js';
-import { AUTHORITY, caller, certifyForm, freePort, originalPdf, run, scanPng, setupCertifierAndAuthority, type Caller, type CopySetup } from './setup.js';
+import {
+  AUTHORITY,
+  caller,
+  certifyForm,
+  freePort,
+  originalPdf,
+  run,
+  scanPng,
+  setupCertifierAndAuthority,
+  type Caller,
+  type CopySetup,
+} from './setup.js';
 
 /**
  * Certified copies end to end over HTTP with the real app on 127.0.0.1: certify a PDF original
@@ -16,7 +27,11 @@ import { AUTHORITY, caller, certifyForm, freePort, originalPdf, run, scanPng, se
  * pdftoppm + jsQR), the public lookup, our verifier's register match, fees, and refusals.
  */
 // jsqr ships CommonJS with a default export; its typings do not describe the interop shape.
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as (
+  d: Uint8ClampedArray,
+  w: number,
+  h: number,
+) => { data: string } | null;
 
 let h: Harness;
 let call: Caller;
@@ -72,7 +87,9 @@ async function checkCopy(pdf: Buffer, name: string, pages: number, number: numbe
   const info = await run('pdfinfo', [file]);
   const total = Number(/Pages:\s+(\d+)/.exec(info.out)?.[1]);
   expect(total).toBeGreaterThanOrEqual(pages);
-  const text = (await run('pdftotext', ['-f', String(total), '-l', String(total), '-enc', 'UTF-8', file, '-'])).stdout.toString('utf8').normalize('NFC');
+  const text = (await run('pdftotext', ['-f', String(total), '-l', String(total), '-enc', 'UTF-8', file, '-'])).stdout
+    .toString('utf8')
+    .normalize('NFC');
   // The statement's heading is set in capitals; the words and every diacritic must survive extraction.
   expect(text.toLocaleUpperCase('vi')).toContain('CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH');
   expect(text).toMatch(new RegExp(`Số chứng thực: 0*${number}\\b`));
@@ -113,15 +130,34 @@ describe('certified copies over HTTP', () => {
     // Entry (certifier/auditor view) records the original's hash, pages, fee, copy hash.
     const e = await call('GET', `/api/v1/copies/${r.headers.get('x-kyso-copy-id')}`, { token: s.auditorToken });
     expect(e.status).toBe(200);
-    expect(e.json).toMatchObject({ status: 'valid', number, originalPages: 3, feePerCopy: 5_000, feeTotal: 5_000, registerType: 'SCT/BS', lookupCode: code });
+    expect(e.json).toMatchObject({
+      status: 'valid',
+      number,
+      originalPages: 3,
+      feePerCopy: 5_000,
+      feeTotal: 5_000,
+      registerType: 'SCT/BS',
+      lookupCode: code,
+    });
     expect(e.json.originalSha256).toBe(createHash('sha256').update(original).digest('hex'));
     expect(e.json.copySha256).toBe(createHash('sha256').update(r.body).digest('hex'));
 
     // Public lookup by code (typed sloppily: lower case, no dashes) and by number: facts, nothing personal.
-    for (const path of [`/api/v1/copies/lookup?code=${code.toLowerCase().replace(/-/g, '')}`, `/api/v1/copies/lookup?authority=${AUTHORITY}&year=${e.json.year}&number=${number}`]) {
+    for (const path of [
+      `/api/v1/copies/lookup?code=${code.toLowerCase().replace(/-/g, '')}`,
+      `/api/v1/copies/lookup?authority=${AUTHORITY}&year=${e.json.year}&number=${number}`,
+    ]) {
       const l = await call('GET', path);
       expect(l.status, JSON.stringify(l.json)).toBe(200);
-      expect(l.json).toMatchObject({ authorityId: AUTHORITY, authority: 'Ủy ban nhân dân xã Hạ Long', number, status: 'valid', documentType: 'Giấy khai sinh', originalPages: 3, copySha256: e.json.copySha256 });
+      expect(l.json).toMatchObject({
+        authorityId: AUTHORITY,
+        authority: 'Ủy ban nhân dân xã Hạ Long',
+        number,
+        status: 'valid',
+        documentType: 'Giấy khai sinh',
+        originalPages: 3,
+        copySha256: e.json.copySha256,
+      });
       const body = JSON.stringify(l.json);
       expect(body).not.toContain('Trần Văn Bình');
       expect(body).not.toContain('022090009999');
@@ -134,7 +170,9 @@ describe('certified copies over HTTP', () => {
     fd.set('pdf', new Blob([r.body], { type: 'application/pdf' }), 'copy.pdf');
     const v = await call('POST', '/api/v1/verify', { body: fd });
     expect(v.status, JSON.stringify(v.json)?.slice(0, 500)).toBe(200);
-    expect(v.json.indication, JSON.stringify(v.json.signatures?.map((x: any) => [x.indication, x.subIndication, x.errors]))).toBe('TOTAL_PASSED');
+    expect(v.json.indication, JSON.stringify(v.json.signatures?.map((x: any) => [x.indication, x.subIndication, x.errors]))).toBe(
+      'TOTAL_PASSED',
+    );
     expect(v.json.signatures.length).toBeGreaterThanOrEqual(2);
     expect(v.json.registerMatch.matched).toBe(true);
     expect(v.json.registerMatch.entries[0]).toMatchObject({ number, status: 'valid', lookupCode: code });
@@ -163,7 +201,10 @@ describe('certified copies over HTTP', () => {
       [250, 1, 200_000],
     ];
     for (const [pages, copies, perCopy] of want) {
-      const r = await call('POST', '/api/v1/copies', { token: s.certifierToken, body: certifyForm(s, { original: await originalPdf(pages) }, { level: 'B-B', copies }) });
+      const r = await call('POST', '/api/v1/copies', {
+        token: s.certifierToken,
+        body: certifyForm(s, { original: await originalPdf(pages) }, { level: 'B-B', copies }),
+      });
       expect(r.status, r.body.toString('utf8').slice(0, 300)).toBe(200);
       expect(Number(r.headers.get('x-kyso-fee-total'))).toBe(perCopy * copies);
       const e = await call('GET', `/api/v1/copies/${r.headers.get('x-kyso-copy-id')}`, { token: s.auditorToken });
@@ -197,20 +238,42 @@ describe('certified copies over HTTP', () => {
 
   it('fail/a certifier whose certificate is revoked is refused before a number is taken', async () => {
     const pki = createPki(h.ctx);
-    const issued = await pki.issuance.issue({ id: 'test-admin', role: 'admin' }, {
-      profile: 'individual',
-      subject: { commonName: 'Vũ Văn Khánh', uids: ['CCCD:022198003333'] },
-      key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
+    const issued = await pki.issuance.issue(
+      { id: 'test-admin', role: 'admin' },
+      {
+        profile: 'individual',
+        subject: { commonName: 'Vũ Văn Khánh', uids: ['CCCD:022198003333'] },
+        key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
+      },
+    );
+    const cred = await call('POST', '/api/v1/credentials', {
+      token: h.adminToken,
+      json: { certificateId: issued.certificate.id, ownerId: 'off_vu_van_khanh', pin: '777777' },
     });
-    const cred = await call('POST', '/api/v1/credentials', { token: h.adminToken, json: { certificateId: issued.certificate.id, ownerId: 'off_vu_van_khanh', pin: '777777' } });
     expect(cred.status, JSON.stringify(cred.json)).toBe(201);
-    const token = (await call('POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier', organizationId: 'off_vu_van_khanh' } })).json.token as string;
-    const rv = await call('POST', `/api/v1/certificates/${issued.certificate.id}/revoke`, { token: h.adminToken, json: { reason: 'keyCompromise' } });
+    const token = (
+      await call('POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier', organizationId: 'off_vu_van_khanh' } })
+    ).json.token as string;
+    const rv = await call('POST', `/api/v1/certificates/${issued.certificate.id}/revoke`, {
+      token: h.adminToken,
+      json: { reason: 'keyCompromise' },
+    });
     expect(rv.status, JSON.stringify(rv.json)).toBe(200);
     const before = await entries();
-    problem(await call('POST', '/api/v1/copies', { token, body: certifyForm(s, { original: await originalPdf(1) }, { credentialId: cred.json.id, pin: '777777', level: 'B-B' }) }), 422, 'SIGNER_REVOKED');
+    problem(
+      await call('POST', '/api/v1/copies', {
+        token,
+        body: certifyForm(s, { original: await originalPdf(1) }, { credentialId: cred.json.id, pin: '777777', level: 'B-B' }),
+      }),
+      422,
+      'SIGNER_REVOKED',
+    );
     // Someone else's credential: refused as not yours.
-    problem(await call('POST', '/api/v1/copies', { token, body: certifyForm(s, { original: await originalPdf(1) }, { level: 'B-B' }) }), 403, 'FORBIDDEN');
+    problem(
+      await call('POST', '/api/v1/copies', { token, body: certifyForm(s, { original: await originalPdf(1) }, { level: 'B-B' }) }),
+      403,
+      'FORBIDDEN',
+    );
     expect(await entries()).toEqual(before);
   });
 
@@ -218,14 +281,28 @@ describe('certified copies over HTTP', () => {
     const list = await entries();
     const target = list.find((e) => e.status === 'valid');
     problem(await call('POST', `/api/v1/copies/${target.id}/annul`, { token: s.auditorToken, json: { reason: 'x' } }), 403, 'FORBIDDEN');
-    const a = await call('POST', `/api/v1/copies/${target.id}/annul`, { token: s.certifierToken, json: { reason: 'Bản chính bị phát hiện giả mạo' } });
+    const a = await call('POST', `/api/v1/copies/${target.id}/annul`, {
+      token: s.certifierToken,
+      json: { reason: 'Bản chính bị phát hiện giả mạo' },
+    });
     expect(a.status, JSON.stringify(a.json)).toBe(200);
-    expect(a.json).toMatchObject({ status: 'annulled', statusReason: 'Bản chính bị phát hiện giả mạo', statusChangedBy: 'off_nguyen_thi_hang' });
-    problem(await call('POST', `/api/v1/copies/${target.id}/annul`, { token: s.certifierToken, json: { reason: 'again' } }), 409, 'COPY_STATE_INVALID');
+    expect(a.json).toMatchObject({
+      status: 'annulled',
+      statusReason: 'Bản chính bị phát hiện giả mạo',
+      statusChangedBy: 'off_nguyen_thi_hang',
+    });
+    problem(
+      await call('POST', `/api/v1/copies/${target.id}/annul`, { token: s.certifierToken, json: { reason: 'again' } }),
+      409,
+      'COPY_STATE_INVALID',
+    );
     const l = await call('GET', `/api/v1/copies/lookup?code=${target.lookupCode}`);
     expect(l.json.status).toBe('annulled');
     const year = target.year;
-    const csv = await call('POST', `/api/v1/authorities/${AUTHORITY}/registers/${year}/export?format=csv`, { token: s.auditorToken, json: {} });
+    const csv = await call('POST', `/api/v1/authorities/${AUTHORITY}/registers/${year}/export?format=csv`, {
+      token: s.auditorToken,
+      json: {},
+    });
     expect(csv.status, csv.body.toString()).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const text = csv.body.toString('utf8');
@@ -236,7 +313,9 @@ describe('certified copies over HTTP', () => {
     // Every step is an audit event, on the hash-chained log; PINs never appear in it.
     const audit = await call('GET', `/api/v1/audit?target=${target.id}&limit=100`, { token: s.auditorToken });
     expect(audit.status).toBe(200);
-    expect(audit.json.items.map((x: any) => x.action)).toEqual(expect.arrayContaining(['copy.number-allocated', 'copy.certified', 'copy.annulled']));
+    expect(audit.json.items.map((x: any) => x.action)).toEqual(
+      expect.arrayContaining(['copy.number-allocated', 'copy.certified', 'copy.annulled']),
+    );
     const all = await call('GET', '/api/v1/audit?limit=10000', { token: s.auditorToken });
     const actions = new Set(all.json.items.map((x: any) => x.action));
     for (const a of ['authority.created', 'register.exported', 'signing.credential.register']) expect(actions).toContain(a);

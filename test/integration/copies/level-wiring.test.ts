@@ -15,7 +15,17 @@ let ctx: KysoContext;
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kyso-copies-level-'));
-  ctx = await openContext(loadConfig({ env: { KYSO_DATA: dir, KYSO_DATABASE_URL: 'sqlite::memory:', KYSO_MASTER_KEY: randomBytes(32).toString('hex'), KYSO_LOG_LEVEL: 'silent' } }), { create: true });
+  ctx = await openContext(
+    loadConfig({
+      env: {
+        KYSO_DATA: dir,
+        KYSO_DATABASE_URL: 'sqlite::memory:',
+        KYSO_MASTER_KEY: randomBytes(32).toString('hex'),
+        KYSO_LOG_LEVEL: 'silent',
+      },
+    }),
+    { create: true },
+  );
 });
 afterAll(async () => {
   await ctx?.close();
@@ -24,11 +34,16 @@ afterAll(async () => {
 
 describe('certified copies wiring: PAdES level', () => {
   it('fail/B-LT requested without a TSA → TSA_UNAVAILABLE, register untouched; default is B-B', async () => {
-    const signing = createSigning(ctx, { repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations } });
+    const signing = createSigning(ctx, {
+      repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations },
+    });
     const w = createCertifiedCopies(ctx, { signing, pki: createPki(ctx), timestampAvailable: false });
     expect(w.defaultLevel).toBe('B-B');
     expect(createCertifiedCopies(ctx, { signing, pki: createPki(ctx), timestampAvailable: true }).defaultLevel).toBe('B-LT');
-    await w.registers.createAuthority({ id: 'admin', role: 'admin' }, { id: 'ubnd-x', name: 'UBND xã X', place: 'xã X', sealCredentialId: 'cred_seal' });
+    await w.registers.createAuthority(
+      { id: 'admin', role: 'admin' },
+      { id: 'ubnd-x', name: 'UBND xã X', place: 'xã X', sealCredentialId: 'cred_seal' },
+    );
     const req = {
       authorityId: 'ubnd-x',
       original: { pdf: await originalPdf(1) },

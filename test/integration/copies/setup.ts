@@ -13,7 +13,11 @@ import type { KeySpec } from '../../../src/keys/key-store.js';
 export function run(cmd: string, args: string[], timeout = 60_000): Promise<{ code: number; out: string; stdout: Buffer }> {
   return new Promise((resolve) =>
     execFile(cmd, args, { encoding: 'buffer', timeout, maxBuffer: 64 * 1024 * 1024 }, (e, stdout, stderr) =>
-      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: `${stdout.toString('utf8')}\n${stderr.toString('utf8')}`, stdout }),
+      resolve({
+        code: e ? Number((e as { code?: number }).code ?? 1) : 0,
+        out: `${stdout.toString('utf8')}\n${stderr.toString('utf8')}`,
+        stdout,
+      }),
     ),
   );
 }
@@ -29,7 +33,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type Caller = (method: string, path: string, o?: { token?: string; json?: unknown; body?: FormData }) => Promise<{ status: number; headers: Headers; body: Buffer; json: Record<string, any> }>;
+export type Caller = (
+  method: string,
+  path: string,
+  o?: { token?: string; json?: unknown; body?: FormData },
+) => Promise<{ status: number; headers: Headers; body: Buffer; json: Record<string, any> }>;
 
 export function caller(baseUrl: string): Caller {
   return async (method, path, o = {}) => {
@@ -66,12 +74,22 @@ export interface CopySetup {
  * Certificates with server-held keys come from the issuance service (keepKey); the credentials,
  * tokens and the authority go through the HTTP API like an operator would.
  */
-export async function setupCertifierAndAuthority(ctx: KysoContext, call: Caller, adminToken: string, key: KeySpec = { type: 'ec', curve: 'P-256' }): Promise<CopySetup> {
+export async function setupCertifierAndAuthority(
+  ctx: KysoContext,
+  call: Caller,
+  adminToken: string,
+  key: KeySpec = { type: 'ec', curve: 'P-256' },
+): Promise<CopySetup> {
   const pki = createPki(ctx);
   const admin = { id: 'test-admin', role: 'admin' };
   const certifierCert = await pki.issuance.issue(admin, {
     profile: 'individual',
-    subject: { commonName: 'Nguyễn Thị Hằng', organization: 'UBND xã Hạ Long', uids: ['CCCD:022198001111'], title: 'Công chức Tư pháp - Hộ tịch' },
+    subject: {
+      commonName: 'Nguyễn Thị Hằng',
+      organization: 'UBND xã Hạ Long',
+      uids: ['CCCD:022198001111'],
+      title: 'Công chức Tư pháp - Hộ tịch',
+    },
     key: { pkcs12Password: 'unused-p12', generate: key, keepKey: true },
   });
   const sealCert = await pki.issuance.issue(admin, {
@@ -79,13 +97,25 @@ export async function setupCertifierAndAuthority(ctx: KysoContext, call: Caller,
     subject: { commonName: 'Ủy ban nhân dân xã Hạ Long', uids: ['MST:5700100299'] },
     key: { pkcs12Password: 'unused-p12', generate: key, keepKey: true },
   });
-  const c1 = await call('POST', '/api/v1/credentials', { token: adminToken, json: { certificateId: certifierCert.certificate.id, ownerId: CERTIFIER_ID, pin: PIN } });
+  const c1 = await call('POST', '/api/v1/credentials', {
+    token: adminToken,
+    json: { certificateId: certifierCert.certificate.id, ownerId: CERTIFIER_ID, pin: PIN },
+  });
   expect(c1.status, JSON.stringify(c1.json)).toBe(201);
-  const c2 = await call('POST', '/api/v1/credentials', { token: adminToken, json: { certificateId: sealCert.certificate.id, ownerId: SEAL_OWNER, pin: SEAL_PIN } });
+  const c2 = await call('POST', '/api/v1/credentials', {
+    token: adminToken,
+    json: { certificateId: sealCert.certificate.id, ownerId: SEAL_OWNER, pin: SEAL_PIN },
+  });
   expect(c2.status, JSON.stringify(c2.json)).toBe(201);
   const a = await call('POST', '/api/v1/authorities', {
     token: adminToken,
-    json: { id: AUTHORITY, name: 'Ủy ban nhân dân xã Hạ Long', place: 'xã Hạ Long, tỉnh Quảng Ninh', organizationId: SEAL_OWNER, sealCredentialId: c2.json.id },
+    json: {
+      id: AUTHORITY,
+      name: 'Ủy ban nhân dân xã Hạ Long',
+      place: 'xã Hạ Long, tỉnh Quảng Ninh',
+      organizationId: SEAL_OWNER,
+      sealCredentialId: c2.json.id,
+    },
   });
   expect(a.status, JSON.stringify(a.json)).toBe(201);
   const token = async (role: string, organizationId?: string) => {
@@ -109,7 +139,13 @@ export async function originalPdf(pages: number, title = 'GIẤY KHAI SINH'): Pr
   for (let i = 1; i <= pages; i++) {
     const p = doc.addPage([595.28, 841.89]);
     p.drawText(`Original document page ${i} of ${pages}`, { x: 72, y: 760, size: 14, font });
-    p.drawText(title.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/Đ/g, 'D'), { x: 72, y: 730, size: 12, font });
+    p.drawText(
+      title
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/Đ/g, 'D'),
+      { x: 72, y: 730, size: 12, font },
+    );
   }
   doc.setCreationDate(new Date(0));
   doc.setModificationDate(new Date(0));
@@ -131,7 +167,7 @@ export function scanPng(width: number, height: number, dpi: number, shade: numbe
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
-      const ink = (y % 40 < 3 && x > 40 && x < width - 40) || (x % 97 === 0);
+      const ink = (y % 40 < 3 && x > 40 && x < width - 40) || x % 97 === 0;
       png.data[i] = ink ? 20 : shade;
       png.data[i + 1] = ink ? 20 : shade;
       png.data[i + 2] = ink ? 60 : 255;
@@ -177,7 +213,11 @@ export function certifyForm(setup: CopySetup, files: { original?: Buffer; images
       documentIssuer: 'UBND phường Hồng Gai',
       copies: f.copies ?? 1,
       ...(f.level ? { level: f.level } : {}),
-      certifier: { credentialId: f.credentialId ?? setup.certifierCredential, title: 'Công chức Tư pháp - Hộ tịch', ...(f.authorizationId ? { authorizationId: f.authorizationId } : { pin: f.pin ?? PIN }) },
+      certifier: {
+        credentialId: f.credentialId ?? setup.certifierCredential,
+        title: 'Công chức Tư pháp - Hộ tịch',
+        ...(f.authorizationId ? { authorizationId: f.authorizationId } : { pin: f.pin ?? PIN }),
+      },
       seal: f.sealAuthorizationId ? { authorizationId: f.sealAuthorizationId } : { pin: f.sealPin ?? SEAL_PIN },
     }),
   );

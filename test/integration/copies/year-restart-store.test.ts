@@ -21,7 +21,14 @@ const stubSigner: CopySigner = {
 
 beforeAll(async () => {
   store = await openStore({ dialect: 'sqlite', filename: ':memory:' }, { clock });
-  await store.authorities.create({ id: 'ubnd-tu-son', name: 'UBND xã Tự Sơn', place: 'xã Tự Sơn', organizationId: 'org', sealCredentialId: 'cred_seal', createdAt: clock.now() });
+  await store.authorities.create({
+    id: 'ubnd-tu-son',
+    name: 'UBND xã Tự Sơn',
+    place: 'xã Tự Sơn',
+    organizationId: 'org',
+    sealCredentialId: 'cred_seal',
+    createdAt: clock.now(),
+  });
 });
 afterAll(async () => {
   await store?.close();
@@ -29,7 +36,16 @@ afterAll(async () => {
 
 describe('register year restart (Vietnam time) over the store', () => {
   it('ok/numbers restart at 1 on 1 January VN time; a closed year refuses allocation', async () => {
-    const svc = new CopyService({ registers: store.registers, authorities: store.authorities, audit: store.audit, clock, fonts: loadCopyFonts(), signer: stubSigner, publicUrl: 'https://kyso.example', level: 'B-B' });
+    const svc = new CopyService({
+      registers: store.registers,
+      authorities: store.authorities,
+      audit: store.audit,
+      clock,
+      fonts: loadCopyFonts(),
+      signer: stubSigner,
+      publicUrl: 'https://kyso.example',
+      level: 'B-B',
+    });
     const pdf = await originalPdf(1);
     const req = {
       authorityId: 'ubnd-tu-son',

@@ -12,7 +12,14 @@ afterAll(async () => {
 function expectProblem(r: Awaited<ReturnType<typeof call>>, status: number, code: string) {
   expect(r.status).toBe(status);
   expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(r.json).toMatchObject({ status, code, type: expect.stringContaining('/problems/'), title: expect.any(String), detail: expect.any(String), instance: expect.any(String) });
+  expect(r.json).toMatchObject({
+    status,
+    code,
+    type: expect.stringContaining('/problems/'),
+    title: expect.any(String),
+    detail: expect.any(String),
+    instance: expect.any(String),
+  });
 }
 
 describe('HTTP edge', () => {
@@ -59,23 +66,47 @@ describe('HTTP edge', () => {
   });
 
   it('fail/malformed JSON → 400 BAD_REQUEST problem', async () => {
-    expectProblem(await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, body: '{"role": "admin",', headers: { 'content-type': 'application/json' } }), 400, 'BAD_REQUEST');
+    expectProblem(
+      await call(h, 'POST', '/api/v1/tokens', {
+        token: h.adminToken,
+        body: '{"role": "admin",',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'BAD_REQUEST',
+    );
   });
 
   it('fail/oversize JSON body → 413 PAYLOAD_TOO_LARGE', async () => {
     const big = JSON.stringify({ role: 'admin', label: 'x'.repeat(1_100_000) });
-    expectProblem(await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, body: big, headers: { 'content-type': 'application/json' } }), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(
+      await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, body: big, headers: { 'content-type': 'application/json' } }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('fail/non-JSON content type → 415', async () => {
-    expectProblem(await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, body: 'role=admin', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(
+      await call(h, 'POST', '/api/v1/tokens', {
+        token: h.adminToken,
+        body: 'role=admin',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('fail/schema violations → 400 VALIDATION_FAILED naming the field', async () => {
     const r = await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'superuser' } });
     expectProblem(r, 400, 'VALIDATION_FAILED');
     expect(r.json.detail).toContain('body.role');
-    expectProblem(await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'auditor', extra: 1 } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'auditor', extra: 1 } }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('fail/revoking a token twice → 409; a revoked token → 401', async () => {
@@ -112,7 +143,8 @@ function registeredRoutes(app: any): { method: string; path: string }[] {
   const walk = (stack: any[]) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const m of Object.keys(layer.route.methods)) if (layer.route.methods[m] && m !== '_all') out.push({ method: m, path: layer.route.path });
+        for (const m of Object.keys(layer.route.methods))
+          if (layer.route.methods[m] && m !== '_all') out.push({ method: m, path: layer.route.path });
       } else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };

@@ -23,7 +23,9 @@ export interface Harness {
 export async function startHarness(env: Record<string, string> = {}, log?: Logger): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kyso-http-'));
   // Port first (0 = free port) so the public URL can be fixed after listen: tests override it below.
-  const config0 = loadConfig({ env: { KYSO_DATA: dataDir, KYSO_LOG_LEVEL: 'silent', KYSO_MASTER_KEY: randomBytes(32).toString('hex'), PORT: '0', ...env } });
+  const config0 = loadConfig({
+    env: { KYSO_DATA: dataDir, KYSO_LOG_LEVEL: 'silent', KYSO_MASTER_KEY: randomBytes(32).toString('hex'), PORT: '0', ...env },
+  });
   const ctx = await openContext(config0, { create: true, ...(log ? { log } : {}) });
   const pki = createPki(ctx);
   const init = await initialise(ctx, pki);
@@ -43,7 +45,12 @@ export async function startHarness(env: Record<string, string> = {}, log?: Logge
   };
 }
 
-export async function call(h: Harness, method: string, path: string, o: { token?: string; json?: unknown; body?: string | Buffer; headers?: Record<string, string> } = {}) {
+export async function call(
+  h: Harness,
+  method: string,
+  path: string,
+  o: { token?: string; json?: unknown; body?: string | Buffer; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...(o.headers ?? {}) };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   let body: string | Buffer | undefined = o.body;

@@ -6,7 +6,10 @@ import { call, startHarness, type Harness } from './harness.js';
 const lines: string[] = [];
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ KYSO_RATE_LIMIT: '60', KYSO_RATE_BURST: '2' }, createJsonLogger('debug', (l) => void lines.push(l)));
+  h = await startHarness(
+    { KYSO_RATE_LIMIT: '60', KYSO_RATE_BURST: '2' },
+    createJsonLogger('debug', (l) => void lines.push(l)),
+  );
 });
 afterAll(async () => {
   await h?.close();

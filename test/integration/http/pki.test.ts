@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startHarness, type Harness } from './harness.js';
 
 function run(cmd: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile(cmd, args, { encoding: 'utf8', timeout: 30_000 }, (_e, stdout, stderr) => resolve({ stdout, stderr })));
+  return new Promise((resolve) =>
+    execFile(cmd, args, { encoding: 'utf8', timeout: 30_000 }, (_e, stdout, stderr) => resolve({ stdout, stderr })),
+  );
 }
 
 let h: Harness;
@@ -27,10 +29,18 @@ afterAll(async () => {
 });
 
 const PW = 'mật-khẩu 1';
-const subject = (cn: string, uid = 'CCCD:001234567890') => ({ commonName: cn, organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính'], uids: [uid] });
+const subject = (cn: string, uid = 'CCCD:001234567890') => ({
+  commonName: cn,
+  organization: 'UBND tỉnh Quảng Ninh',
+  organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính'],
+  uids: [uid],
+});
 
 async function issueP12(cn: string): Promise<{ id: string; serial: string; leaf: string }> {
-  const r = await call(h, 'POST', '/api/v1/certificates', { token: admin, json: { profile: 'individual', subject: subject(cn), pkcs12Password: PW } });
+  const r = await call(h, 'POST', '/api/v1/certificates', {
+    token: admin,
+    json: { profile: 'individual', subject: subject(cn), pkcs12Password: PW },
+  });
   expect(r.status, JSON.stringify(r.json)).toBe(201);
   const p12 = join(dir, `${r.json.certificate.serial}.p12`);
   writeFileSync(p12, Buffer.from(r.json.pkcs12, 'base64'));
@@ -44,7 +54,18 @@ async function issueP12(cn: string): Promise<{ id: string; serial: string; leaf:
 
 /** Async: the server runs in this process, so a synchronous child would deadlock it. */
 async function ocspStatus(leaf: string): Promise<string> {
-  const r = await run('openssl', ['ocsp', '-issuer', join(dir, 'individuals.pem'), '-cert', leaf, '-url', `${h.url}/pki/ocsp`, '-VAfile', join(dir, 'ocsp-individuals.pem'), '-no_nonce']);
+  const r = await run('openssl', [
+    'ocsp',
+    '-issuer',
+    join(dir, 'individuals.pem'),
+    '-cert',
+    leaf,
+    '-url',
+    `${h.url}/pki/ocsp`,
+    '-VAfile',
+    join(dir, 'ocsp-individuals.pem'),
+    '-no_nonce',
+  ]);
   expect(r.stderr + r.stdout).toMatch(/Response verify OK/);
   const m = new RegExp(`${leaf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (\\w+)`).exec(r.stdout);
   return m?.[1] ?? `no status in: ${r.stdout}`;
@@ -69,14 +90,22 @@ describe('PKI over HTTP', () => {
 
   it('ok/issued chain verifies with openssl; OCSP good → revoked; revoke twice → 409', async () => {
     const c = await issueP12('Nguyễn Văn An');
-    const v = spawnSync('openssl', ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'individuals.pem'), c.leaf], { encoding: 'utf8' });
+    const v = spawnSync(
+      'openssl',
+      ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'individuals.pem'), c.leaf],
+      { encoding: 'utf8' },
+    );
     expect(v.stdout).toContain(': OK');
     expect(await ocspStatus(c.leaf)).toBe('good');
     const rv = await call(h, 'POST', `/api/v1/certificates/${c.id}/revoke`, { token: admin, json: { reason: 'keyCompromise' } });
     expect(rv.status).toBe(200);
     expect(rv.json).toMatchObject({ status: 'revoked', revocationReason: 'keyCompromise' });
     expect(await ocspStatus(c.leaf)).toBe('revoked');
-    problem(await call(h, 'POST', `/api/v1/certificates/${c.id}/revoke`, { token: admin, json: { reason: 'keyCompromise' } }), 409, 'CERT_ALREADY_REVOKED');
+    problem(
+      await call(h, 'POST', `/api/v1/certificates/${c.id}/revoke`, { token: admin, json: { reason: 'keyCompromise' } }),
+      409,
+      'CERT_ALREADY_REVOKED',
+    );
 
     // The CRL (generated on demand here, also on a schedule) lists it and verifies with openssl.
     const gen = await call(h, 'POST', '/api/v1/cas/individuals/crl', { token: admin });
@@ -92,7 +121,9 @@ describe('PKI over HTTP', () => {
     writeFileSync(crlFile, crl.body);
     const chain = join(dir, 'chain.pem');
     writeFileSync(chain, readFileSync(join(dir, 'individuals.pem'), 'utf8') + readFileSync(join(dir, 'root.pem'), 'utf8'));
-    const ver = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', crlFile, '-CAfile', chain, '-verify', '-noout', '-text'], { encoding: 'utf8' });
+    const ver = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', crlFile, '-CAfile', chain, '-verify', '-noout', '-text'], {
+      encoding: 'utf8',
+    });
     expect(ver.stderr + ver.stdout).toMatch(/verify OK/);
     expect(ver.stdout.toUpperCase().replace(/:/g, '')).toContain(c.serial.toUpperCase());
     expect(ver.stdout).toContain('Key Compromise');
@@ -139,22 +170,65 @@ describe('PKI over HTTP', () => {
 
   it('fail/bad input: unknown profile, bad UID digits, malformed CSR, missing key choice — nothing issued', async () => {
     const before = (await call(h, 'GET', '/api/v1/certificates?limit=1000', { token: admin })).json.items.length;
-    problem(await call(h, 'POST', '/api/v1/certificates', { token: admin, json: { profile: 'wizard', subject: subject('X'), pkcs12Password: PW } }), 400, 'PROFILE_UNKNOWN');
-    problem(await call(h, 'POST', '/api/v1/certificates', { token: admin, json: { profile: 'individual', subject: subject('X', 'CCCD:12345'), pkcs12Password: PW } }), 400, 'UID_INVALID');
-    problem(await call(h, 'POST', '/api/v1/certificates', { token: admin, json: { profile: 'individual', subject: subject('X'), csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBzz==\n-----END CERTIFICATE REQUEST-----' } }), 400, 'CSR_MALFORMED');
-    problem(await call(h, 'POST', '/api/v1/certificates', { token: admin, json: { profile: 'individual', subject: subject('X') } }), 400, 'VALIDATION_FAILED');
-    problem(await call(h, 'POST', '/api/v1/certificates/crt_nope/revoke', { token: admin, json: { reason: 'keyCompromise' } }), 404, 'CERT_NOT_FOUND');
+    problem(
+      await call(h, 'POST', '/api/v1/certificates', {
+        token: admin,
+        json: { profile: 'wizard', subject: subject('X'), pkcs12Password: PW },
+      }),
+      400,
+      'PROFILE_UNKNOWN',
+    );
+    problem(
+      await call(h, 'POST', '/api/v1/certificates', {
+        token: admin,
+        json: { profile: 'individual', subject: subject('X', 'CCCD:12345'), pkcs12Password: PW },
+      }),
+      400,
+      'UID_INVALID',
+    );
+    problem(
+      await call(h, 'POST', '/api/v1/certificates', {
+        token: admin,
+        json: {
+          profile: 'individual',
+          subject: subject('X'),
+          csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIBzz==\n-----END CERTIFICATE REQUEST-----',
+        },
+      }),
+      400,
+      'CSR_MALFORMED',
+    );
+    problem(
+      await call(h, 'POST', '/api/v1/certificates', { token: admin, json: { profile: 'individual', subject: subject('X') } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    problem(
+      await call(h, 'POST', '/api/v1/certificates/crt_nope/revoke', { token: admin, json: { reason: 'keyCompromise' } }),
+      404,
+      'CERT_NOT_FOUND',
+    );
     const after = (await call(h, 'GET', '/api/v1/certificates?limit=1000', { token: admin })).json.items.length;
     expect(after).toBe(before);
   });
 
   it('ok/RA: organization + official registered, request approved by the managing organization, completed with a PKCS#12', async () => {
-    const org = await call(h, 'POST', '/api/v1/organizations', { token: admin, json: { subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', uids: ['MST:5700100256'] } } });
+    const org = await call(h, 'POST', '/api/v1/organizations', {
+      token: admin,
+      json: { subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', uids: ['MST:5700100256'] } },
+    });
     expect(org.status, JSON.stringify(org.json)).toBe(201);
-    const other = await call(h, 'POST', '/api/v1/organizations', { token: admin, json: { subject: { commonName: 'Sở Y tế tỉnh Quảng Ninh', uids: ['MST:5700100257'] } } });
-    const off = await call(h, 'POST', '/api/v1/officials', { token: admin, json: { subject: subject('Phạm Minh Đức', 'CCCD:022198001234'), managingOrganizationId: org.json.id, position: 'Phó Giám đốc' } });
+    const other = await call(h, 'POST', '/api/v1/organizations', {
+      token: admin,
+      json: { subject: { commonName: 'Sở Y tế tỉnh Quảng Ninh', uids: ['MST:5700100257'] } },
+    });
+    const off = await call(h, 'POST', '/api/v1/officials', {
+      token: admin,
+      json: { subject: subject('Phạm Minh Đức', 'CCCD:022198001234'), managingOrganizationId: org.json.id, position: 'Phó Giám đốc' },
+    });
     expect(off.status, JSON.stringify(off.json)).toBe(201);
-    const mk = async (scope: string) => (await call(h, 'POST', '/api/v1/tokens', { token: admin, json: { role: 'ra-officer', organizationId: scope } })).json.token as string;
+    const mk = async (scope: string) =>
+      (await call(h, 'POST', '/api/v1/tokens', { token: admin, json: { role: 'ra-officer', organizationId: scope } })).json.token as string;
     const officerA = await mk(org.json.id);
     const officerA2 = await mk(org.json.id);
     const officerB = await mk(other.json.id);
@@ -163,13 +237,23 @@ describe('PKI over HTTP', () => {
     expect(req.json.state).toBe('pending');
     problem(await call(h, 'POST', `/api/v1/requests/${req.json.id}/approve`, { token: officerB, json: {} }), 403, 'APPROVER_NOT_ALLOWED');
     problem(await call(h, 'POST', `/api/v1/requests/${req.json.id}/approve`, { token: officerA, json: {} }), 403, 'APPROVER_NOT_ALLOWED');
-    problem(await call(h, 'POST', `/api/v1/requests/${req.json.id}/complete`, { token: officerA, json: { pkcs12Password: PW } }), 409, 'REQUEST_STATE_INVALID');
+    problem(
+      await call(h, 'POST', `/api/v1/requests/${req.json.id}/complete`, { token: officerA, json: { pkcs12Password: PW } }),
+      409,
+      'REQUEST_STATE_INVALID',
+    );
     const ok = await call(h, 'POST', `/api/v1/requests/${req.json.id}/approve`, { token: officerA2, json: { note: 'đồng ý' } });
     expect(ok.json.state).toBe('approved');
     const done = await call(h, 'POST', `/api/v1/requests/${req.json.id}/complete`, { token: officerA, json: { pkcs12Password: PW } });
     expect(done.status, JSON.stringify(done.json)).toBe(200);
     expect(done.json.certificate.subscriberId).toBe(off.json.id);
     expect(done.json.pkcs12).toBeTruthy();
-    problem(await call(h, 'GET', '/api/v1/organizations', { token: (await call(h, 'POST', '/api/v1/tokens', { token: admin, json: { role: 'signer' } })).json.token }), 403, 'FORBIDDEN');
+    problem(
+      await call(h, 'GET', '/api/v1/organizations', {
+        token: (await call(h, 'POST', '/api/v1/tokens', { token: admin, json: { role: 'signer' } })).json.token,
+      }),
+      403,
+      'FORBIDDEN',
+    );
   });
 });

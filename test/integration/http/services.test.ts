@@ -13,13 +13,20 @@ const PW = 'mật khẩu';
 const example = readFileSync(new URL('../../../examples/quyet-dinh.pdf', import.meta.url));
 
 function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => execFile(cmd, args, { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out: stdout + stderr })));
+  return new Promise((resolve) =>
+    execFile(cmd, args, { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) =>
+      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    ),
+  );
 }
 
 beforeAll(async () => {
   h = await startHarness();
   dir = mkdtempSync(join(tmpdir(), 'kyso-svc-http-'));
-  const r = await call(h, 'POST', '/api/v1/certificates', { token: h.adminToken, json: { profile: 'individual', subject: { commonName: 'Nguyễn Văn An', uids: ['CCCD:001234567890'] }, pkcs12Password: PW } });
+  const r = await call(h, 'POST', '/api/v1/certificates', {
+    token: h.adminToken,
+    json: { profile: 'individual', subject: { commonName: 'Nguyễn Văn An', uids: ['CCCD:001234567890'] }, pkcs12Password: PW },
+  });
   expect(r.status, JSON.stringify(r.json)).toBe(201);
   p12 = Buffer.from(r.json.pkcs12, 'base64');
 });
@@ -42,7 +49,11 @@ function signForm(options: object, pdf = example) {
 describe('signing, verification, TSA, copies over HTTP', () => {
   it('ok/sign B-T with a PKCS#12 → append-only PDF that /api/v1/verify reports TOTAL_PASSED; HTML rendering too', async () => {
     const token = await signerToken();
-    const res = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: signForm({ signer: { kind: 'pkcs12', password: PW }, level: 'B-T', reason: 'Phê duyệt' }) });
+    const res = await fetch(`${h.url}/api/v1/sign`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: signForm({ signer: { kind: 'pkcs12', password: PW }, level: 'B-T', reason: 'Phê duyệt' }),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
     const signed = Buffer.from(await res.arrayBuffer());
@@ -58,13 +69,20 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     expect(rev.status).toBe(200);
     expect(rev.body.equals(signed)).toBe(true);
 
-    const ext = await fetch(`${h.url}/api/v1/extend`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' }, body: signed });
+    const ext = await fetch(`${h.url}/api/v1/extend`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/pdf' },
+      body: signed,
+    });
     expect(ext.status, await ext.clone().text()).toBe(200);
     const extended = Buffer.from(await ext.arrayBuffer());
     expect(extended.subarray(0, signed.length).equals(signed)).toBe(true);
     const fd3 = new FormData();
     fd3.set('pdf', new Blob([extended], { type: 'application/pdf' }), 'extended.pdf');
-    const r3 = (await (await fetch(`${h.url}/api/v1/verify`, { method: 'POST', body: fd3 })).json()) as { indication: string; signatures: { kind: string }[] };
+    const r3 = (await (await fetch(`${h.url}/api/v1/verify`, { method: 'POST', body: fd3 })).json()) as {
+      indication: string;
+      signatures: { kind: string }[];
+    };
     expect(r3.indication).toBe('TOTAL_PASSED');
     expect(r3.signatures.map((x) => x.kind)).toEqual(['approval', 'documentTimestamp']);
 
@@ -77,14 +95,26 @@ describe('signing, verification, TSA, copies over HTTP', () => {
 
   it('fail/signing refusals: wrong PKCS#12 password, non-PDF, no token, missing options', async () => {
     const token = await signerToken();
-    const bad = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: signForm({ signer: { kind: 'pkcs12', password: 'wrong' } }) });
+    const bad = await fetch(`${h.url}/api/v1/sign`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: signForm({ signer: { kind: 'pkcs12', password: 'wrong' } }),
+    });
     expect(bad.status).toBeGreaterThanOrEqual(400);
     expect(((await bad.json()) as { code: string }).code).toBe('PKCS12_FAILED');
-    const notPdf = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: signForm({ signer: { kind: 'pkcs12', password: PW } }, Buffer.from('hello, not a pdf')) });
+    const notPdf = await fetch(`${h.url}/api/v1/sign`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: signForm({ signer: { kind: 'pkcs12', password: PW } }, Buffer.from('hello, not a pdf')),
+    });
     expect(((await notPdf.json()) as { code: string }).code).toMatch(/^PDF_/);
     const anon = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', body: signForm({}) });
     expect(anon.status).toBe(401);
-    const noSigner = await fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: signForm({ level: 'B-B' }) });
+    const noSigner = await fetch(`${h.url}/api/v1/sign`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: signForm({ level: 'B-B' }),
+    });
     expect(noSigner.status).toBe(400);
     expect(((await noSigner.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
   });
@@ -100,9 +130,23 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     const tsr = join(dir, 'r.tsr');
     writeFileSync(tsr, r.body);
     for (const id of ['root', 'organizations']) writeFileSync(join(dir, `${id}.pem`), (await call(h, 'GET', `/pki/ca/${id}.pem`)).body);
-    const v = await run('openssl', ['ts', '-verify', '-data', data, '-in', tsr, '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'organizations.pem')]);
+    const v = await run('openssl', [
+      'ts',
+      '-verify',
+      '-data',
+      data,
+      '-in',
+      tsr,
+      '-CAfile',
+      join(dir, 'root.pem'),
+      '-untrusted',
+      join(dir, 'organizations.pem'),
+    ]);
     expect(v.out).toMatch(/Verification: OK/);
-    const garbage = await call(h, 'POST', '/tsa', { body: Buffer.from('garbage'), headers: { 'content-type': 'application/timestamp-query' } });
+    const garbage = await call(h, 'POST', '/tsa', {
+      body: Buffer.from('garbage'),
+      headers: { 'content-type': 'application/timestamp-query' },
+    });
     expect(garbage.status).toBe(200);
     const txt = join(dir, 'g.tsr');
     writeFileSync(txt, garbage.body);
@@ -119,7 +163,10 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     expect(look.json.code).toBe('LOOKUP_CODE_INVALID');
     const missing = await call(h, 'GET', '/api/v1/copies/ent_missing', { token: cert });
     expect(missing.json.code).toBe('COPY_NOT_FOUND');
-    const auth = await call(h, 'POST', '/api/v1/authorities', { token: h.adminToken, json: { id: 'ubnd-ha-long', name: 'UBND phường Hạ Long', place: 'phường Hạ Long, tỉnh Quảng Ninh' } });
+    const auth = await call(h, 'POST', '/api/v1/authorities', {
+      token: h.adminToken,
+      json: { id: 'ubnd-ha-long', name: 'UBND phường Hạ Long', place: 'phường Hạ Long, tỉnh Quảng Ninh' },
+    });
     expect(auth.status, JSON.stringify(auth.json)).toBe(201);
     const list = await call(h, 'GET', '/api/v1/authorities', { token: cert });
     expect(list.json.items.map((a: { id: string }) => a.id)).toContain('ubnd-ha-long');

@@ -13,92 +13,173 @@ import { storePerDialect } from '../../contract/store/support/store-per-dialect.
 
 /** The PKI services over B's real adapters (SQLite and PostgreSQL via Kysely), checked with openssl. */
 describe.each(DIALECTS)('PKI services over the %s store', (dialect) => {
-const ctx = storePerDialect(dialect);
-let dir: string;
-let pki: Awaited<ReturnType<typeof makePki>>;
+  const ctx = storePerDialect(dialect);
+  let dir: string;
+  let pki: Awaited<ReturnType<typeof makePki>>;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kyso-pki-store-'));
-  pki = await makePki({ store: ctx.store, audit: ctx.store.audit });
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const subject = { commonName: 'Phạm Thị Dung', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:022190000999'] };
-
-describe('flows', () => {
-  it('ok/bootstrap is idempotent across a re-opened store; audit chain verifies', async () => {
-    expect(pki.boot.created.length).toBe(7);
-    const again = await makePki({ store: ctx.store, audit: ctx.store.audit });
-    expect(again.boot.created).toEqual([]);
-    const v = await ctx.store.audit.verifyChain();
-    expect(v.ok).toBe(true);
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kyso-pki-store-'));
+    pki = await makePki({ store: ctx.store, audit: ctx.store.audit });
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ok/RA flow, revocation and OCSP/CRL seen by openssl; errors change nothing', async () => {
-    const org = await pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] } });
-    const off = await pki.ra.registerOfficial(OFFICER, { managingOrganizationId: org.id, subject });
-    const req = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: off.id, csr: makeCsr().der });
-    await pki.ra.approve({ id: 'head', role: 'ra-officer', organizationId: org.id }, req.id);
-    const { issued } = await pki.ra.complete(OFFICER, req.id);
-    const leaf = join(dir, 'leaf.pem');
-    writeFileSync(leaf, issued!.pem);
-    const ica = join(dir, 'ica.pem');
-    writeFileSync(ica, pemEncode('CERTIFICATE', (await ctx.store.cas.get('individuals'))!.certificateDer));
-    writeFileSync(join(dir, 'root.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('root'))!.certificateDer));
-    writeFileSync(join(dir, 'resp.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('ocsp-individuals'))!.certificateDer));
-    const ocsp = async () => {
-      execFileSync('openssl', ['ocsp', '-issuer', ica, '-cert', leaf, '-no_nonce', '-reqout', join(dir, 'q.der')]);
-      writeFileSync(join(dir, 'r.der'), (await pki.ocsp.respond(readFileSync(join(dir, 'q.der')))).der);
-      const r = spawnSync('openssl', ['ocsp', '-respin', join(dir, 'r.der'), '-VAfile', join(dir, 'resp.pem'), '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-resp_text'], { encoding: 'utf8' });
-      expect(r.stderr).toContain('Response verify OK');
-      return /Cert Status: (\w+)/.exec(r.stdout)?.[1];
-    };
-    expect(await ocsp()).toBe('good');
-    const before = await ctx.store.certificates.findById(issued!.certificate.id);
-    try {
-      await pki.lifecycle.revoke(ADMIN, { id: issued!.certificate.id }, { reason: 'nonsense' });
-      expect.unreachable();
-    } catch (e) {
-      expect(isAppError(e, 'REVOCATION_REASON_INVALID')).toBe(true);
-    }
-    expect(await ctx.store.certificates.findById(issued!.certificate.id)).toEqual(before);
-    await pki.lifecycle.suspend(ADMIN, { serial: issued!.certificate.serial });
-    expect(await ocsp()).toBe('revoked');
-    await pki.lifecycle.release(ADMIN, { serial: issued!.certificate.serial });
-    expect(await ocsp()).toBe('good');
-    await pki.lifecycle.revoke(ADMIN, { serial: issued!.certificate.serial }, { reason: 'keyCompromise' });
-    expect(await ocsp()).toBe('revoked');
-    const crl = await pki.crl.generate('individuals');
-    writeFileSync(join(dir, 'c.crl'), crl.der);
-    const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'c.crl'), '-CAfile', ica, '-noout', '-verify', '-text'], { encoding: 'utf8' });
-    expect(v.stderr).toContain('verify OK');
-    expect(v.stdout).toContain(issued!.certificate.serial.toUpperCase());
-  });
+  const subject = { commonName: 'Phạm Thị Dung', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:022190000999'] };
 
-  it('ok/CRL pages through more revoked rows than one page (12,000) in serial order', async () => {
-    const now = pki.clock.now().toISOString();
-    const notAfter = new Date(pki.clock.now().getTime() + 86_400_000 * 365).toISOString();
-    const cols = ['id', 'ca_id', 'serial', 'profile', 'subject_dn', 'spki_sha256', 'not_before', 'not_after', 'status', 'der', 'revocation_reason', 'revoked_at', 'created_at', 'updated_at'];
-    const rows = Array.from({ length: 12_000 }, () => [newId('crt'), 'organizations', serialToHex(generateSerial()), 'organization', 'CN=bulk', '00', now, notAfter, 'revoked', Buffer.from([0x30, 0x00]), 'cessationOfOperation', now, now, now]);
-    await ctx.db.insertRows('certificates', cols, rows);
-    const crl = await pki.crl.generate('organizations');
-    expect(crl.entryCount).toBe(12_000);
-    writeFileSync(join(dir, 'o.crl'), crl.der);
-    writeFileSync(join(dir, 'oca.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('organizations'))!.certificateDer));
-    const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'o.crl'), '-CAfile', join(dir, 'oca.pem'), '-noout', '-verify', '-text'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    expect(v.stderr).toContain('verify OK');
-    expect((v.stdout.match(/Serial Number:/g) ?? []).length).toBe(12_000);
-  });
+  describe('flows', () => {
+    it('ok/bootstrap is idempotent across a re-opened store; audit chain verifies', async () => {
+      expect(pki.boot.created.length).toBe(7);
+      const again = await makePki({ store: ctx.store, audit: ctx.store.audit });
+      expect(again.boot.created).toEqual([]);
+      const v = await ctx.store.audit.verifyChain();
+      expect(v.ok).toBe(true);
+    });
 
-  it('ok/start-up recovery fails stale pending rows; their serials stay taken', async () => {
-    const past = new Date(pki.clock.now().getTime() - 3_600_000);
-    const serial = serialToHex(generateSerial());
-    await ctx.store.certificates.reserve({ id: 'crt_stale', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past });
-    expect(await pki.issuance.recover()).toBe(1);
-    expect((await ctx.store.certificates.findById('crt_stale'))?.status).toBe('failed');
-    await expect(ctx.store.certificates.reserve({ id: 'crt_again', caId: 'individuals', serial, profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: '00', keyUri: null, notBefore: past, notAfter: past, createdAt: past })).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
+    it('ok/RA flow, revocation and OCSP/CRL seen by openssl; errors change nothing', async () => {
+      const org = await pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] } });
+      const off = await pki.ra.registerOfficial(OFFICER, { managingOrganizationId: org.id, subject });
+      const req = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: off.id, csr: makeCsr().der });
+      await pki.ra.approve({ id: 'head', role: 'ra-officer', organizationId: org.id }, req.id);
+      const { issued } = await pki.ra.complete(OFFICER, req.id);
+      const leaf = join(dir, 'leaf.pem');
+      writeFileSync(leaf, issued!.pem);
+      const ica = join(dir, 'ica.pem');
+      writeFileSync(ica, pemEncode('CERTIFICATE', (await ctx.store.cas.get('individuals'))!.certificateDer));
+      writeFileSync(join(dir, 'root.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('root'))!.certificateDer));
+      writeFileSync(join(dir, 'resp.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('ocsp-individuals'))!.certificateDer));
+      const ocsp = async () => {
+        execFileSync('openssl', ['ocsp', '-issuer', ica, '-cert', leaf, '-no_nonce', '-reqout', join(dir, 'q.der')]);
+        writeFileSync(join(dir, 'r.der'), (await pki.ocsp.respond(readFileSync(join(dir, 'q.der')))).der);
+        const r = spawnSync(
+          'openssl',
+          [
+            'ocsp',
+            '-respin',
+            join(dir, 'r.der'),
+            '-VAfile',
+            join(dir, 'resp.pem'),
+            '-no-CApath',
+            '-no-CAstore',
+            '-CAfile',
+            join(dir, 'root.pem'),
+            '-resp_text',
+          ],
+          { encoding: 'utf8' },
+        );
+        expect(r.stderr).toContain('Response verify OK');
+        return /Cert Status: (\w+)/.exec(r.stdout)?.[1];
+      };
+      expect(await ocsp()).toBe('good');
+      const before = await ctx.store.certificates.findById(issued!.certificate.id);
+      try {
+        await pki.lifecycle.revoke(ADMIN, { id: issued!.certificate.id }, { reason: 'nonsense' });
+        expect.unreachable();
+      } catch (e) {
+        expect(isAppError(e, 'REVOCATION_REASON_INVALID')).toBe(true);
+      }
+      expect(await ctx.store.certificates.findById(issued!.certificate.id)).toEqual(before);
+      await pki.lifecycle.suspend(ADMIN, { serial: issued!.certificate.serial });
+      expect(await ocsp()).toBe('revoked');
+      await pki.lifecycle.release(ADMIN, { serial: issued!.certificate.serial });
+      expect(await ocsp()).toBe('good');
+      await pki.lifecycle.revoke(ADMIN, { serial: issued!.certificate.serial }, { reason: 'keyCompromise' });
+      expect(await ocsp()).toBe('revoked');
+      const crl = await pki.crl.generate('individuals');
+      writeFileSync(join(dir, 'c.crl'), crl.der);
+      const v = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'c.crl'), '-CAfile', ica, '-noout', '-verify', '-text'], {
+        encoding: 'utf8',
+      });
+      expect(v.stderr).toContain('verify OK');
+      expect(v.stdout).toContain(issued!.certificate.serial.toUpperCase());
+    });
+
+    it('ok/CRL pages through more revoked rows than one page (12,000) in serial order', async () => {
+      const now = pki.clock.now().toISOString();
+      const notAfter = new Date(pki.clock.now().getTime() + 86_400_000 * 365).toISOString();
+      const cols = [
+        'id',
+        'ca_id',
+        'serial',
+        'profile',
+        'subject_dn',
+        'spki_sha256',
+        'not_before',
+        'not_after',
+        'status',
+        'der',
+        'revocation_reason',
+        'revoked_at',
+        'created_at',
+        'updated_at',
+      ];
+      const rows = Array.from({ length: 12_000 }, () => [
+        newId('crt'),
+        'organizations',
+        serialToHex(generateSerial()),
+        'organization',
+        'CN=bulk',
+        '00',
+        now,
+        notAfter,
+        'revoked',
+        Buffer.from([0x30, 0x00]),
+        'cessationOfOperation',
+        now,
+        now,
+        now,
+      ]);
+      await ctx.db.insertRows('certificates', cols, rows);
+      const crl = await pki.crl.generate('organizations');
+      expect(crl.entryCount).toBe(12_000);
+      writeFileSync(join(dir, 'o.crl'), crl.der);
+      writeFileSync(join(dir, 'oca.pem'), pemEncode('CERTIFICATE', (await ctx.store.cas.get('organizations'))!.certificateDer));
+      const v = spawnSync(
+        'openssl',
+        ['crl', '-inform', 'DER', '-in', join(dir, 'o.crl'), '-CAfile', join(dir, 'oca.pem'), '-noout', '-verify', '-text'],
+        { encoding: 'utf8', maxBuffer: 64 << 20 },
+      );
+      expect(v.stderr).toContain('verify OK');
+      expect((v.stdout.match(/Serial Number:/g) ?? []).length).toBe(12_000);
+    });
+
+    it('ok/start-up recovery fails stale pending rows; their serials stay taken', async () => {
+      const past = new Date(pki.clock.now().getTime() - 3_600_000);
+      const serial = serialToHex(generateSerial());
+      await ctx.store.certificates.reserve({
+        id: 'crt_stale',
+        caId: 'individuals',
+        serial,
+        profile: 'individual',
+        subscriberId: null,
+        requestId: null,
+        replacesId: null,
+        subjectDn: 'CN=x',
+        spkiSha256: '00',
+        keyUri: null,
+        notBefore: past,
+        notAfter: past,
+        createdAt: past,
+      });
+      expect(await pki.issuance.recover()).toBe(1);
+      expect((await ctx.store.certificates.findById('crt_stale'))?.status).toBe('failed');
+      await expect(
+        ctx.store.certificates.reserve({
+          id: 'crt_again',
+          caId: 'individuals',
+          serial,
+          profile: 'individual',
+          subscriberId: null,
+          requestId: null,
+          replacesId: null,
+          subjectDn: 'CN=x',
+          spkiSha256: '00',
+          keyUri: null,
+          notBefore: past,
+          notAfter: past,
+          createdAt: past,
+        }),
+      ).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
+    });
   });
-});
 });

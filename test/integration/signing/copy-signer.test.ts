@@ -17,19 +17,50 @@ describe('CopySigner adapter (certified copies → signing service)', () => {
     const certifier = issueSigner(ca, { cn: 'Phan Văn Chứng Thực' });
     const authority = issueSigner(ca, { cn: 'UBND xã Đông Xá' });
     const { service, credentials, keyStore } = makeService();
-    const c1 = await credentials.register({ ownerId: 'officer-1', keyUri: keyStore.add(certifier.key), certificates: certifier.chain, pin: '111222' });
-    const c2 = await credentials.register({ ownerId: 'officer-1', keyUri: keyStore.add(authority.key), certificates: authority.chain, pin: '333444' });
+    const c1 = await credentials.register({
+      ownerId: 'officer-1',
+      keyUri: keyStore.add(certifier.key),
+      certificates: certifier.chain,
+      pin: '111222',
+    });
+    const c2 = await credentials.register({
+      ownerId: 'officer-1',
+      keyUri: keyStore.add(authority.key),
+      certificates: authority.chain,
+      pin: '333444',
+    });
     const copySigner = copySignerFromSigning(service, credentials);
     expect(await copySigner.preflight(c1.id, 'officer-1')).toEqual({ signerName: 'Phan Văn Chứng Thực' });
     expect(await errorCode(copySigner.preflight(c1.id, 'officer-2'))).toBe('FORBIDDEN');
     const input = corpus('dss/dss-pades/src/test/resources/pdf-two-fields.pdf');
     const signed1 = await copySigner.sign({
-      pdf: input, field: 'signature-test', credentialId: c1.id, pin: '111222', actorId: 'officer-1', appearance: 'individual',
-      displayName: 'Phan Văn Chứng Thực', certify: 2, reason: 'Chứng thực bản sao đúng với bản chính', location: 'Đông Xá', level: 'B-B',
+      pdf: input,
+      field: 'signature-test',
+      credentialId: c1.id,
+      pin: '111222',
+      actorId: 'officer-1',
+      appearance: 'individual',
+      displayName: 'Phan Văn Chứng Thực',
+      certify: 2,
+      reason: 'Chứng thực bản sao đúng với bản chính',
+      location: 'Đông Xá',
+      level: 'B-B',
     });
     // The authority seal, applied the same way over the certified copy and over a plain PDF.
     const sealWith = (pdf: Buffer, field: string) =>
-      copySigner.sign({ pdf, field, credentialId: c2.id, pin: '333444', actorId: 'officer-1', appearance: 'organization', image: seal, displayName: 'UBND xã Đông Xá', reason: 'Đóng dấu', location: 'Đông Xá', level: 'B-B' });
+      copySigner.sign({
+        pdf,
+        field,
+        credentialId: c2.id,
+        pin: '333444',
+        actorId: 'officer-1',
+        appearance: 'organization',
+        image: seal,
+        displayName: 'UBND xã Đông Xá',
+        reason: 'Đóng dấu',
+        location: 'Đông Xá',
+        level: 'B-B',
+      });
     const signed2 = await sealWith(signed1, 'signature-test2');
     assertSignedOk(input, signed2, 2, ca, 'copy-signer');
     const f = join(tmp(), 'c.pdf');

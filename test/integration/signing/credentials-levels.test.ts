@@ -23,14 +23,33 @@ describe('server-held credential signing', () => {
     const { service, credentials, keyStore, audit } = makeService();
     const keyUri = keyStore.add(s.key);
     const cred = await credentials.register({ ownerId: 'official-7', keyUri, certificates: s.chain, pin: '918273' });
-    const out = await service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '918273' }, actorId: 'official-7' });
+    const out = await service.sign(decision, {
+      signer: { kind: 'credential', credentialId: cred.id, pin: '918273' },
+      actorId: 'official-7',
+    });
     assertSignedOk(decision, out, 1, ca, 'credential');
-    expect(await errorCode(service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '918273' }, actorId: 'official-8' }))).toBe('FORBIDDEN');
+    expect(
+      await errorCode(
+        service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '918273' }, actorId: 'official-8' }),
+      ),
+    ).toBe('FORBIDDEN');
     for (let i = 0; i < 4; i++) {
-      expect(await errorCode(service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '000000' }, actorId: 'official-7' }))).toBe('PIN_INVALID');
+      expect(
+        await errorCode(
+          service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '000000' }, actorId: 'official-7' }),
+        ),
+      ).toBe('PIN_INVALID');
     }
-    expect(await errorCode(service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '000000' }, actorId: 'official-7' }))).toBe('CREDENTIAL_LOCKED');
-    expect(await errorCode(service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '918273' }, actorId: 'official-7' }))).toBe('CREDENTIAL_LOCKED');
+    expect(
+      await errorCode(
+        service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '000000' }, actorId: 'official-7' }),
+      ),
+    ).toBe('CREDENTIAL_LOCKED');
+    expect(
+      await errorCode(
+        service.sign(decision, { signer: { kind: 'credential', credentialId: cred.id, pin: '918273' }, actorId: 'official-7' }),
+      ),
+    ).toBe('CREDENTIAL_LOCKED');
     const actions = audit.events.map((e) => `${e.action}:${e.outcome}`);
     expect(actions).toContain('signing.sign:success');
     expect(actions).toContain('signing.credential.lock:success');
@@ -44,7 +63,10 @@ describe('server-held credential signing', () => {
     const keyUri = keyStore.add(s.key);
     const cred = await credentials.register({ ownerId: 'official-9', keyUri, certificates: s.chain, pin: '556677' });
     const docs = [decision, decision, Buffer.from('not a pdf')];
-    const r = await service.signBatch(docs, { signer: { kind: 'credential', credentialId: cred.id, pin: '556677' }, actorId: 'official-9' });
+    const r = await service.signBatch(docs, {
+      signer: { kind: 'credential', credentialId: cred.id, pin: '556677' },
+      actorId: 'official-9',
+    });
     expect(r.results.map((x) => x.ok)).toEqual([true, true, false]);
     expect(r.results[2]!.error?.code).toBe('PDF_NOT_PDF');
     assertSignedOk(decision, r.results[0]!.pdf!, 1, ca, 'batch-0');
@@ -54,18 +76,40 @@ describe('server-held credential signing', () => {
     expect(audit.events.filter((e) => e.action === 'signing.batch.authorize')).toHaveLength(1);
     expect(audit.events.filter((e) => e.action === 'signing.batch')).toHaveLength(1);
     // a document refused before signing does not use up a unit: one is left, then none
-    const extra = await service.sign(decision, { signer: { kind: 'credential', authorizationId: r.authorizationId! }, actorId: 'official-9' });
+    const extra = await service.sign(decision, {
+      signer: { kind: 'credential', authorizationId: r.authorizationId! },
+      actorId: 'official-9',
+    });
     assertSignedOk(decision, extra, 1, ca, 'batch-extra');
-    expect(await errorCode(service.sign(decision, { signer: { kind: 'credential', authorizationId: r.authorizationId! }, actorId: 'official-9' }))).toBe('FORBIDDEN');
+    expect(
+      await errorCode(
+        service.sign(decision, { signer: { kind: 'credential', authorizationId: r.authorizationId! }, actorId: 'official-9' }),
+      ),
+    ).toBe('FORBIDDEN');
     // wrong PIN for a batch: nothing signed
-    expect(await errorCode(service.signBatch([decision], { signer: { kind: 'credential', credentialId: cred.id, pin: 'nope00' }, actorId: 'official-9' }))).toBe('PIN_INVALID');
+    expect(
+      await errorCode(
+        service.signBatch([decision], { signer: { kind: 'credential', credentialId: cred.id, pin: 'nope00' }, actorId: 'official-9' }),
+      ),
+    ).toBe('PIN_INVALID');
   });
 });
 
 describe('PAdES levels (issue 4) with our in-process TSA', () => {
-  const tsaCert = issueSigner(ca, { cn: 'Kyso TSA', keyUsage: 'critical,digitalSignature', extendedKeyUsage: 'critical,timeStamping', crlUrl: CRL_URL });
+  const tsaCert = issueSigner(ca, {
+    cn: 'Kyso TSA',
+    keyUsage: 'critical,digitalSignature',
+    extendedKeyUsage: 'critical,timeStamping',
+    crlUrl: CRL_URL,
+  });
   const signer = issueSigner(ca, { cn: 'Vũ Thị Dài Hạn', crlUrl: CRL_URL });
-  const tsa = createTimestampAuthority({ signer: keyObjectSigner(tsaCert.key), certificate: tsaCert.certDer, chain: [ca.certDer], policyOid: '1.3.6.1.4.1.99999.1.1', clock: systemClock });
+  const tsa = createTimestampAuthority({
+    signer: keyObjectSigner(tsaCert.key),
+    certificate: tsaCert.certDer,
+    chain: [ca.certDer],
+    policyOid: '1.3.6.1.4.1.99999.1.1',
+    clock: systemClock,
+  });
   const timestamp = timestampPortFromClient(createInProcessTimestampClient(tsa));
   const crl = makeCrl(ca);
   const revocation = revocationPortFromSource({ ocsp: async () => undefined, crl: async (url) => (url === CRL_URL ? crl : undefined) });
@@ -82,7 +126,11 @@ describe('PAdES levels (issue 4) with our in-process TSA', () => {
     writeFileSync(join(dir, 'token.der'), si.timestampTokens[0]!);
     writeFileSync(join(dir, 'sigvalue.bin'), si.signature);
     writeFileSync(join(dir, 'root.pem'), ca.certPem);
-    const v = spawnSync('openssl', ['ts', '-verify', '-token_in', '-in', join(dir, 'token.der'), '-data', join(dir, 'sigvalue.bin'), '-CAfile', join(dir, 'root.pem')], { encoding: 'utf8' });
+    const v = spawnSync(
+      'openssl',
+      ['ts', '-verify', '-token_in', '-in', join(dir, 'token.der'), '-data', join(dir, 'sigvalue.bin'), '-CAfile', join(dir, 'root.pem')],
+      { encoding: 'utf8' },
+    );
     expect(v.stdout + v.stderr).toMatch(/Verification: OK/);
   });
 
@@ -107,7 +155,11 @@ describe('PAdES levels (issue 4) with our in-process TSA', () => {
     writeFileSync(join(dir, 'token.der'), doc.cms);
     writeFileSync(join(dir, 'data.bin'), doc.signedBytes);
     writeFileSync(join(dir, 'root.pem'), ca.certPem);
-    const v = spawnSync('openssl', ['ts', '-verify', '-token_in', '-in', join(dir, 'token.der'), '-data', join(dir, 'data.bin'), '-CAfile', join(dir, 'root.pem')], { encoding: 'utf8' });
+    const v = spawnSync(
+      'openssl',
+      ['ts', '-verify', '-token_in', '-in', join(dir, 'token.der'), '-data', join(dir, 'data.bin'), '-CAfile', join(dir, 'root.pem')],
+      { encoding: 'utf8' },
+    );
     expect(v.stdout + v.stderr).toMatch(/Verification: OK/);
     const cades = sigs.filter((s) => s.subFilter !== 'ETSI.RFC3161');
     expect(cades).toHaveLength(1);
@@ -129,9 +181,18 @@ describe('PAdES levels (issue 4) with our in-process TSA', () => {
   });
 
   it('fail/TSA down → TSA_UNAVAILABLE, never a silent B-B; revocation missing → REVOCATION_UNAVAILABLE', async () => {
-    const down = makeService({ timestamp: { timestamp: async () => { throw new Error('ECONNREFUSED'); } } });
+    const down = makeService({
+      timestamp: {
+        timestamp: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+      },
+    });
     expect(await errorCode(down.service.sign(decision, { signer: p12, level: 'B-T' }))).toBe('TSA_UNAVAILABLE');
-    const noCrl = makeService({ timestamp, revocation: revocationPortFromSource({ ocsp: async () => undefined, crl: async () => undefined }) });
+    const noCrl = makeService({
+      timestamp,
+      revocation: revocationPortFromSource({ ocsp: async () => undefined, crl: async () => undefined }),
+    });
     expect(await errorCode(noCrl.service.sign(decision, { signer: p12, level: 'B-LT' }))).toBe('REVOCATION_UNAVAILABLE');
   });
 });

@@ -84,7 +84,12 @@ export function assertSignedOk(
   const q = qpdfCheck(file);
   if (!q.ok) {
     // Only warnings the input already had are tolerated (e.g. corpus files with stray whitespace).
-    const warnings = (t: string, f: string) => t.split('\n').filter((l) => /WARNING|error/i.test(l)).map((l) => l.replace(f, 'F')).sort();
+    const warnings = (t: string, f: string) =>
+      t
+        .split('\n')
+        .filter((l) => /WARNING|error/i.test(l))
+        .map((l) => l.replace(f, 'F'))
+        .sort();
     const qi = qpdfCheck(inFile);
     expect(/qpdf: operation succeeded with warnings/.test(q.text), q.text).toBe(true);
     expect(warnings(q.text, file), q.text).toEqual(warnings(qi.text, inFile));

@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { PDFDocument } from 'pdf-lib';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { createPdfSignatureEngine } from '../../../src/signing/default-engine.js';
 import type { PdfSignatureEngine } from '../../../src/signing/signing-ports.js';
@@ -38,15 +37,21 @@ describe('SignService.sign', () => {
   it('ok/three signers in sequence (appraiser → approver → agency seal), visible stamps, every signature stays valid', async () => {
     const { service } = makeService();
     const s1 = await service.sign(decision, {
-      signer: p12(appraiser), reason: 'Thẩm định', visible: { page: 1, rect: [60, 215, 150, 80] },
+      signer: p12(appraiser),
+      reason: 'Thẩm định',
+      visible: { page: 1, rect: [60, 215, 150, 80] },
       appearance: { kind: 'individual', image: signatureImage, texts: { title: 'NGƯỜI THẨM ĐỊNH' } },
     });
     const s2 = await service.sign(s1, {
-      signer: p12(approver), reason: 'Phê duyệt', visible: { page: 1, rect: [340, 215, 160, 90] },
+      signer: p12(approver),
+      reason: 'Phê duyệt',
+      visible: { page: 1, rect: [340, 215, 160, 90] },
       appearance: { kind: 'individual', image: signatureImage },
     });
     const s3 = await service.sign(s2, {
-      signer: p12(agency), reason: 'Đóng dấu', visible: { page: 1, rect: [300, 150, 220, 70] },
+      signer: p12(agency),
+      reason: 'Đóng dấu',
+      visible: { page: 1, rect: [300, 150, 220, 70] },
       appearance: { kind: 'organization', image: seal },
     });
     assertSignedOk(decision, s3, 3, ca, 'three-signers');
@@ -65,7 +70,8 @@ describe('SignService.sign', () => {
   it('ok/electronic copy stamp (text only, top right) with Vietnamese diacritics', async () => {
     const { service } = makeService();
     const out = await service.sign(decision, {
-      signer: p12(agency), visible: { page: 1, rect: [395, 800, 190, 36] },
+      signer: p12(agency),
+      visible: { page: 1, rect: [395, 800, 190, 36] },
       appearance: { kind: 'copy', texts: { copyForm: 'SAO Y', organization: 'Văn phòng HĐND và UBND huyện Vân Đồn' } },
     });
     assertSignedOk(decision, out, 1, ca, 'copy-stamp');
@@ -86,7 +92,12 @@ describe('SignService.sign', () => {
 
   it('ok/field lock: the approver locks all fields; the signature validates', async () => {
     const { service } = makeService();
-    const out = await service.sign(decision, { signer: p12(approver), lock: { action: 'All' }, fieldName: 'PheDuyet', visible: { page: 1, rect: [340, 215, 160, 90] } });
+    const out = await service.sign(decision, {
+      signer: p12(approver),
+      lock: { action: 'All' },
+      fieldName: 'PheDuyet',
+      visible: { page: 1, rect: [340, 215, 160, 90] },
+    });
     expect(out.subarray(decision.length).toString('latin1')).toMatch(/FieldMDP/);
     assertSignedOk(decision, out, 1, ca, 'locked');
   });
@@ -165,10 +176,14 @@ describe('SignService.sign refusals (nothing written, audited as failure)', () =
   it('fail/revoked signer (status port) → SIGNER_REVOKED; the key is never used', async () => {
     const revoked = new Set([appraiser.certDer.toString('base64')]);
     const { service, keyStore } = makeService({
-      certificateStatus: { status: async (c) => (revoked.has(c.toString('base64')) ? { status: 'revoked', reason: 'keyCompromise' } : { status: 'good' }) },
+      certificateStatus: {
+        status: async (c) => (revoked.has(c.toString('base64')) ? { status: 'revoked', reason: 'keyCompromise' } : { status: 'good' }),
+      },
     });
     const uri = keyStore.add(appraiser.key);
-    expect(await errorCode(service.sign(decision, { signer: { kind: 'keystore', keyUri: uri, certificates: appraiser.chain } }))).toBe('SIGNER_REVOKED');
+    expect(await errorCode(service.sign(decision, { signer: { kind: 'keystore', keyUri: uri, certificates: appraiser.chain } }))).toBe(
+      'SIGNER_REVOKED',
+    );
     expect(keyStore.signCount).toBe(0);
     const ok = await service.sign(decision, { signer: p12(approver) });
     assertSignedOk(decision, ok, 1, ca, 'status-good');
@@ -193,8 +208,12 @@ describe('SignService.sign refusals (nothing written, audited as failure)', () =
     const { service, audit } = makeService();
     const enc = corpus('dss/dss-pades/src/test/resources/protected/open_protected.pdf');
     expect(await errorCode(service.sign(enc, { signer: p12(appraiser) }))).toBe('PDF_ENCRYPTED');
-    expect(await errorCode(service.sign(decision, { signer: p12(appraiser), visible: { page: 9, rect: [10, 10, 100, 50] } }))).toBe('PDF_PAGE_OUT_OF_RANGE');
-    expect(await errorCode(service.sign(decision, { signer: p12(appraiser), visible: { page: 1, rect: [10, 10, -100, 50] } }))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(service.sign(decision, { signer: p12(appraiser), visible: { page: 9, rect: [10, 10, 100, 50] } }))).toBe(
+      'PDF_PAGE_OUT_OF_RANGE',
+    );
+    expect(await errorCode(service.sign(decision, { signer: p12(appraiser), visible: { page: 1, rect: [10, 10, -100, 50] } }))).toBe(
+      'VALIDATION_FAILED',
+    );
     expect(audit.events.every((e) => e.outcome === 'failure')).toBe(true);
   });
 

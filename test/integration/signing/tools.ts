@@ -114,9 +114,28 @@ export function opensslVerify(sig: ExtractedSignature, rootPath: string): { ok: 
   const dir = tmp('kyso-cms-');
   writeFileSync(join(dir, 'sig.der'), sig.cms);
   writeFileSync(join(dir, 'content.bin'), sig.signedBytes);
-  const r = spawnSync('openssl', [
-    'cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, 'content.bin'),
-    '-CAfile', rootPath, '-purpose', 'any', '-no-CApath', '-no-CAstore', '-out', '/dev/null',
-  ], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      join(dir, 'sig.der'),
+      '-content',
+      join(dir, 'content.bin'),
+      '-CAfile',
+      rootPath,
+      '-purpose',
+      'any',
+      '-no-CApath',
+      '-no-CAstore',
+      '-out',
+      '/dev/null',
+    ],
+    { encoding: 'utf8' },
+  );
   return { ok: r.status === 0, text: `${r.stdout}\n${r.stderr}` };
 }

@@ -18,7 +18,13 @@ const other = issueSigner(ca, { cn: 'Kẻ khác' });
 describe('two-phase signing (USB token)', () => {
   it('ok/prepare → token signs the signed attributes → complete; only the placeholder changes', async () => {
     const { service, sessions } = makeService();
-    const p = await service.prepare(decision, { certificates: token.chain, actorId: 'u-token', reason: 'Ký bằng USB token', visible: { page: 1, rect: [340, 215, 160, 90] }, appearance: { kind: 'individual' } });
+    const p = await service.prepare(decision, {
+      certificates: token.chain,
+      actorId: 'u-token',
+      reason: 'Ký bằng USB token',
+      visible: { page: 1, rect: [340, 215, 160, 90] },
+      appearance: { kind: 'individual' },
+    });
     expect(p.algorithm).toBe('RSA-PKCS1-SHA256');
     expect(p.hash).toBe('sha256');
     expect(p.digest).toHaveLength(32);
@@ -50,7 +56,12 @@ describe('two-phase signing (USB token)', () => {
   it('ok/token software returns a full CMS over the content digest', async () => {
     const { service } = makeService();
     const p = await service.prepare(decision, { certificates: token.chain });
-    const cms = await signDetachedCms({ contentDigest: p.contentDigest, signer: keyObjectSigner(token.key), signerCertificate: token.certDer, certificates: [ca.certDer] });
+    const cms = await signDetachedCms({
+      contentDigest: p.contentDigest,
+      signer: keyObjectSigner(token.key),
+      signerCertificate: token.certDer,
+      certificates: [ca.certDer],
+    });
     const out = await service.complete(p.sessionId, { cms });
     assertSignedOk(decision, out, 1, ca, 'two-phase-cms');
   });
@@ -61,7 +72,12 @@ describe('two-phase signing (USB token)', () => {
     const wrong = nodeSign('sha256', p.signedAttributes, other.key);
     expect(await errorCode(service.complete(p.sessionId, { signature: wrong }, 'u1'))).toBe('SIGNATURE_MISMATCH');
     expect(await errorCode(service.complete(p.sessionId, { signature: Buffer.from('garbage') }, 'u1'))).toBe('SIGNATURE_MISMATCH');
-    const otherCms = await signDetachedCms({ contentDigest: p.contentDigest, signer: keyObjectSigner(other.key), signerCertificate: other.certDer, certificates: [] });
+    const otherCms = await signDetachedCms({
+      contentDigest: p.contentDigest,
+      signer: keyObjectSigner(other.key),
+      signerCertificate: other.certDer,
+      certificates: [],
+    });
     expect(await errorCode(service.complete(p.sessionId, { cms: otherCms }, 'u1'))).toBe('SIGNATURE_MISMATCH');
     expect(audit.events.filter((e) => e.action === 'signing.complete' && e.outcome === 'failure')).toHaveLength(3);
     // another user cannot complete it

@@ -24,7 +24,10 @@ class FakeSigner implements CopySigner {
   }
 }
 
-const fonts = { regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'), bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf') };
+const fonts = {
+  regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'),
+  bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf'),
+};
 const certifier = { id: 'u-ngoc', role: 'certifier' };
 
 describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
@@ -34,7 +37,14 @@ describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
     const doc = await PDFDocument.create();
     for (let i = 0; i < 3; i++) doc.addPage();
     pdf = Buffer.from(await doc.save());
-    await ctx.store.authorities.create({ id: 'xa-ha-long', name: 'Ủy ban nhân dân xã Hạ Long', place: 'xã Hạ Long, tỉnh Quảng Ninh', organizationId: null, sealCredentialId: 'cred-seal', createdAt: new Date(0) });
+    await ctx.store.authorities.create({
+      id: 'xa-ha-long',
+      name: 'Ủy ban nhân dân xã Hạ Long',
+      place: 'xã Hạ Long, tỉnh Quảng Ninh',
+      organizationId: null,
+      sealCredentialId: 'cred-seal',
+      createdAt: new Date(0),
+    });
   });
 
   const request = (): CertifyRequest => certifyRequest(pdf);
@@ -42,7 +52,16 @@ describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
   it('ok/concurrent certifications, a failure that keeps its number, lookups, and the 1 January restart', async () => {
     const signer = new FakeSigner();
     const clock = new FakeClock('2026-11-26T03:00:00Z');
-    const service = new CopyService({ registers: ctx.store.registers, authorities: ctx.store.authorities, signer, audit: ctx.store.audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
+    const service = new CopyService({
+      registers: ctx.store.registers,
+      authorities: ctx.store.authorities,
+      signer,
+      audit: ctx.store.audit,
+      clock,
+      fonts,
+      publicUrl: 'http://127.0.0.1:3000',
+      level: 'B-B',
+    });
 
     const results = await Promise.all(Array.from({ length: 20 }, () => service.certify(certifier, request())));
     expect(results.map((r) => r.entry.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));

@@ -32,7 +32,11 @@ function wire(store: Store, master: MasterKey, clock: FakeClock) {
   const keys = new EncryptedKeyStore({ repository: store.sealedKeys, masterKey: master, clock });
   const config: PkiConfig = { ...DEFAULT_PKI_CONFIG, baseUrl: 'http://127.0.0.1:8089', caKeySpec: { type: 'ec', curve: 'P-256' } };
   const pki = createPkiServices({ store, keys, audit: store.audit, clock, config });
-  return { ...pki, keys, boot: () => ensureHierarchy({ store, keys, audit: store.audit, clock, cas: pki.cas, issuance: pki.issuance, config }) };
+  return {
+    ...pki,
+    keys,
+    boot: () => ensureHierarchy({ store, keys, audit: store.audit, clock, cas: pki.cas, issuance: pki.issuance, config }),
+  };
 }
 
 describe.each(DIALECTS)('PKI services on the %s store', (dialect) => {
@@ -54,7 +58,11 @@ describe.each(DIALECTS)('PKI services on the %s store', (dialect) => {
     const pki = wire(store, master, clock);
     const boot = await pki.boot();
     expect(boot.created).toContain('individuals');
-    const issued = await pki.issuance.issue(ADMIN, { profile: 'individual', subject: { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001234567890'] }, key: { csr: csr() } });
+    const issued = await pki.issuance.issue(ADMIN, {
+      profile: 'individual',
+      subject: { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001234567890'] },
+      key: { csr: csr() },
+    });
     expect(issued.certificate.status).toBe('active');
     const ref = { id: issued.certificate.id };
     await pki.lifecycle.suspend(ADMIN, ref);
@@ -68,17 +76,41 @@ describe.each(DIALECTS)('PKI services on the %s store', (dialect) => {
     writeFileSync(join(dir, 'ca.pem'), pemEncode('CERTIFICATE', chain[0]!));
     writeFileSync(join(dir, 'root.pem'), pemEncode('CERTIFICATE', chain[chain.length - 1]!));
     writeFileSync(join(dir, 'crl.pem'), pemEncode('X509 CRL', crl.der));
-    const res = spawnSync('openssl', ['crl', '-in', join(dir, 'crl.pem'), '-CAfile', join(dir, 'ca.pem'), '-noout', '-text'], { encoding: 'utf8' });
+    const res = spawnSync('openssl', ['crl', '-in', join(dir, 'crl.pem'), '-CAfile', join(dir, 'ca.pem'), '-noout', '-text'], {
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(0);
     expect(res.stderr).toContain('verify OK');
     const crlText = res.stdout;
     expect(crlText.toUpperCase()).toContain(issued.certificate.serial.toUpperCase());
     expect(crlText).toContain('Key Compromise');
-    const v = execFileSync('openssl', ['verify', '-attime', String(Math.floor(clock.now().getTime() / 1000) + 60), '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'ca.pem'), join(dir, 'leaf.pem')], { encoding: 'utf8' });
+    const v = execFileSync(
+      'openssl',
+      [
+        'verify',
+        '-attime',
+        String(Math.floor(clock.now().getTime() / 1000) + 60),
+        '-CAfile',
+        join(dir, 'root.pem'),
+        '-untrusted',
+        join(dir, 'ca.pem'),
+        join(dir, 'leaf.pem'),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(v).toContain('OK');
 
     const actions = (await store.audit.list({ limit: 10_000 })).map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['certificate.issue.intent', 'certificate.issue', 'certificate.suspend', 'certificate.release', 'certificate.revoke', 'crl.generate']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'certificate.issue.intent',
+        'certificate.issue',
+        'certificate.suspend',
+        'certificate.release',
+        'certificate.revoke',
+        'crl.generate',
+      ]),
+    );
     expect(await store.audit.verifyChain()).toMatchObject({ ok: true });
     await store.close();
 
@@ -87,7 +119,11 @@ describe.each(DIALECTS)('PKI services on the %s store', (dialect) => {
     try {
       const pki2 = wire(store2, master, clock);
       expect((await pki2.boot()).created).toEqual([]);
-      const again = await pki2.issuance.issue(ADMIN, { profile: 'individual', subject: { commonName: 'Trần Thị Bình' }, key: { csr: csr() } });
+      const again = await pki2.issuance.issue(ADMIN, {
+        profile: 'individual',
+        subject: { commonName: 'Trần Thị Bình' },
+        key: { csr: csr() },
+      });
       expect(again.certificate.status).toBe('active');
       expect((await pki2.crl.generate('individuals')).crlNumber).toBe(crl.crlNumber + 1);
       expect(await store2.audit.verifyChain()).toMatchObject({ ok: true });

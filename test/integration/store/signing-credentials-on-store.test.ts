@@ -18,7 +18,14 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     const signer = issueSigner(sharedTestCa(), { cn: 'Phạm Văn Ký' });
     const clock = new FakeClock(Date.now() + 60_000);
     const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: deriveMasterKey(randomBytes(32), 'env'), clock });
-    const svc = new CredentialService({ keyStore, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations, audit: ctx.store.audit, clock, pinHashParams: { N: 1 << 10, r: 8, p: 1 } });
+    const svc = new CredentialService({
+      keyStore,
+      credentials: ctx.store.credentials,
+      authorizations: ctx.store.signingAuthorizations,
+      audit: ctx.store.audit,
+      clock,
+      pinHashParams: { N: 1 << 10, r: 8, p: 1 },
+    });
     const ref = await keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'second certificate');
     const info = await svc.register({ ownerId: 'u-signer', keyUri: ref.uri, certificates: signer.chain, pin: '246810' });
 

@@ -12,7 +12,13 @@ import { createTimestampAuthority } from '../../../src/cms/timestamp-authority.j
 import { appendDss, preparePdfSignature } from '../../../src/pdf/sign/index.js';
 import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
 import {
-  createTrustStore, EMPTY_TRUST_STORE, renderReportHtml, renderReportPdf, signedRevisionBytes, verifyPdf, type TrustStore,
+  createTrustStore,
+  EMPTY_TRUST_STORE,
+  renderReportHtml,
+  renderReportPdf,
+  signedRevisionBytes,
+  verifyPdf,
+  type TrustStore,
 } from '../../../src/pdf/verify/index.js';
 import { certInfo } from '../../../src/pdf/verify/cert.js';
 import { openForVerification } from '../../../src/pdf/verify/reader.js';
@@ -47,7 +53,14 @@ describe('verifyPdf on our own signatures', () => {
     expect(s.signedRevision.length).toBe(signed.length);
     expect(signedRevisionBytes(lt, r, 0)!.equals(signed)).toBe(true);
     expect(s.modifications.level).toBe('LTA_UPDATES');
-    expect(s.integrity).toMatchObject({ byteRangeValid: true, digestMatch: true, cryptoValid: true, signedAttributesDerSorted: true, signerCertificateIdentified: true, dictionaryConsistent: true });
+    expect(s.integrity).toMatchObject({
+      byteRangeValid: true,
+      digestMatch: true,
+      cryptoValid: true,
+      signedAttributesDerSorted: true,
+      signerCertificateIdentified: true,
+      dictionaryConsistent: true,
+    });
     expect(s.signer!.subject).toContain('Nguyễn Văn An');
     expect(s.trustAnchor).toBe(certInfo(ca.certDer).subject);
     expect(s.revocation[0]).toMatchObject({ status: 'good', source: 'CRL', origin: 'DSS' });
@@ -62,7 +75,11 @@ describe('verifyPdf on our own signatures', () => {
 
   it('revoked before signing time → TOTAL_FAILED/REVOKED', async () => {
     const signed = await signPdf(await basePdf(), alice);
-    const crl = makeCrl(ca, { revoked: [{ serial: certInfo(alice.certDer).serial, at: new Date(Date.now() - DAY) }], thisUpdate: new Date(Date.now() - 1000), nextUpdate: new Date(Date.now() + DAY) });
+    const crl = makeCrl(ca, {
+      revoked: [{ serial: certInfo(alice.certDer).serial, at: new Date(Date.now() - DAY) }],
+      thisUpdate: new Date(Date.now() - 1000),
+      nextUpdate: new Date(Date.now() + DAY),
+    });
     const r = await verifyPdf(appendDss(signed, { crls: [crl] }), { trust, offline: true });
     expect([r.indication, r.subIndication]).toEqual(['TOTAL_FAILED', 'REVOKED']);
     expect(r.signatures[0]!.errors).toContain('CERT_REVOKED');
@@ -81,7 +98,16 @@ describe('verifyPdf on our own signatures', () => {
     const withCdp = issueSigner(ca, { cn: 'Trần Thị Bình', extendedKeyUsage: 'emailProtection,1.3.6.1.5.5.7.3.36,1.3.6.1.5.5.7.3.4' });
     const signed = await signPdf(await basePdf(), withCdp);
     const calls: string[] = [];
-    const fetcher = { fetchOcsp: async (u: string) => { calls.push(u); throw new Error('no OCSP'); }, fetchCrl: async (u: string) => { calls.push(u); return goodCrl; } };
+    const fetcher = {
+      fetchOcsp: async (u: string) => {
+        calls.push(u);
+        throw new Error('no OCSP');
+      },
+      fetchCrl: async (u: string) => {
+        calls.push(u);
+        return goodCrl;
+      },
+    };
     // the fixture certificates carry no AIA/CDP: nothing to fetch, so still TRY_LATER and no call
     const r = await verifyPdf(signed, { trust, revocation: fetcher });
     expect(calls).toEqual([]);
@@ -104,7 +130,9 @@ describe('verifyPdf on our own signatures', () => {
     const signed = await signPdf(await basePdf(), alice);
     const { contents } = pageInfo(signed);
     const text = 'BT /F1 14 Tf 50 780 Td (Result: REJECTED) Tj ET';
-    const attacked = appendUpdate(appendDss(signed, { crls: [goodCrl] }), { [contents]: `<< /Length ${text.length} >>\nstream\n${text}\nendstream` });
+    const attacked = appendUpdate(appendDss(signed, { crls: [goodCrl] }), {
+      [contents]: `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
+    });
     const r = await verifyPdf(attacked, { trust, offline: true });
     const s = r.signatures[0]!;
     expect(s.integrity.digestMatch && s.integrity.cryptoValid).toBe(true);
@@ -131,8 +159,13 @@ describe('verifyPdf on our own signatures', () => {
     const raw = pageInfo(signed);
     const pagesText = dictText(signed, raw.num).match(/\/Parent\s+(\d+)\s+0\s+R/)!;
     const pagesNum = Number(pagesText[1]);
-    const pages = dictText(signed, pagesNum).replace(/\/Kids\s*\[([^\]]*)\]/, `/Kids [$1 998 0 R]`).replace(/\/Count\s+\d+/, '/Count 2');
-    const r = await verifyPdf(appendUpdate(signed, { 998: `<< /Type /Page /Parent ${pagesNum} 0 R /MediaBox [0 0 595 842] >>`, [pagesNum]: pages }), { trust, offline: true });
+    const pages = dictText(signed, pagesNum)
+      .replace(/\/Kids\s*\[([^\]]*)\]/, `/Kids [$1 998 0 R]`)
+      .replace(/\/Count\s+\d+/, '/Count 2');
+    const r = await verifyPdf(
+      appendUpdate(signed, { 998: `<< /Type /Page /Parent ${pagesNum} 0 R /MediaBox [0 0 595 842] >>`, [pagesNum]: pages }),
+      { trust, offline: true },
+    );
     const s = r.signatures[0]!;
     expect(s.modifications.pageCountChanged).toBe(true);
     expect([r.indication, r.subIndication]).toEqual(['TOTAL_FAILED', 'FORMAT_FAILURE']);
@@ -175,7 +208,13 @@ describe('verifyPdf on our own signatures', () => {
   it('B-T: a trusted signature timestamp gives the best signature time and keeps an expired signer valid', async () => {
     const tsaCert = issueSigner(ca, { cn: 'Kyso TSA', extendedKeyUsage: 'critical,timeStamping', keyUsage: 'critical,digitalSignature' });
     const tsaClock = { now: () => new Date() }; // the TSA's own running clock
-    const tsa = createTimestampAuthority({ signer: keyObjectSigner(tsaCert.key), certificate: tsaCert.certDer, chain: [ca.certDer], policyOid: '1.3.6.1.4.1.99999.1', clock: tsaClock });
+    const tsa = createTimestampAuthority({
+      signer: keyObjectSigner(tsaCert.key),
+      certificate: tsaCert.certDer,
+      chain: [ca.certDer],
+      policyOid: '1.3.6.1.4.1.99999.1',
+      clock: tsaClock,
+    });
     const shortLived = issueSigner(ca, { cn: 'Phạm Thị Dung', days: 1 });
     const signed = await signPdf(await basePdf(), shortLived, {
       timestamp: async (sig) => (await tsa.issue({ hash: 'sha256', digest: sha256(sig), certReq: true })).token,
@@ -198,7 +237,13 @@ describe('verifyPdf on our own signatures', () => {
 
   it('a timestamp copied from another signature is not bound to this one', async () => {
     const tsaCert = issueSigner(ca, { cn: 'Kyso TSA 2', extendedKeyUsage: 'critical,timeStamping', keyUsage: 'critical,digitalSignature' });
-    const tsa = createTimestampAuthority({ signer: keyObjectSigner(tsaCert.key), certificate: tsaCert.certDer, chain: [ca.certDer], policyOid: '1.3.6.1.4.1.99999.1', clock: new FakeClock(new Date()) });
+    const tsa = createTimestampAuthority({
+      signer: keyObjectSigner(tsaCert.key),
+      certificate: tsaCert.certDer,
+      chain: [ca.certDer],
+      policyOid: '1.3.6.1.4.1.99999.1',
+      clock: new FakeClock(new Date()),
+    });
     const foreign = (await tsa.issue({ hash: 'sha256', digest: sha256(Buffer.from('another signature value')), certReq: true })).token;
     const signed = await signPdf(await basePdf(), alice, { timestamp: async () => foreign });
     const r = await verifyPdf(appendDss(signed, { crls: [goodCrl] }), { trust, offline: true });
@@ -250,7 +295,10 @@ describe('field locks', () => {
   it('filling a field locked by the signature → FIELDMDP_VIOLATION; an unlocked one is fine', async () => {
     const signed = await signPdf(await formPdf(), alice, { newFieldName: 'Sig1', lock: { action: 'Include', fields: ['Name'] } });
     const base = appendDss(signed, { crls: [goodCrl] });
-    for (const [name, violation] of [['Name', true], ['Note', false]] as const) {
+    for (const [name, violation] of [
+      ['Name', true],
+      ['Note', false],
+    ] as const) {
       const n = fieldNum(base, name);
       const text = dictText(base, n).replace(/>>\s*$/, ' /V (Changed) >>');
       const r = await verifyPdf(appendUpdate(base, { [n]: text }), { trust, offline: true });
@@ -268,14 +316,18 @@ describe('certification attacks', () => {
     const certified = await signPdf(await basePdf(), alice, { newFieldName: 'Cert', certify: 2 });
     const bob = issueSigner(ca, { cn: 'Vũ Văn Giang' });
     // our own signer refuses to add a visible field to a P=2 document …
-    await expect(signPdf(certified, bob, { newFieldName: 'Sneaky', page: 0, rect: [50, 600, 300, 680] })).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
+    await expect(signPdf(certified, bob, { newFieldName: 'Sneaky', page: 0, rect: [50, 600, 300, 680] })).rejects.toMatchObject({
+      code: 'PDF_SIGNING_FORBIDDEN',
+    });
     // … so the attacker's update is written by hand: a new visible signature field with an appearance
     const raw = openForVerification(certified, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
     const afRef = raw.catalog()!.get('AcroForm') as { num: number };
     const { num: pageNum } = pageInfo(certified);
     const af = dictText(certified, afRef.num).replace(/\/Fields\s*\[/, '/Fields [996 0 R ');
     const page = dictText(certified, pageNum);
-    const pageWith = /\/Annots\s*\[/.test(page) ? page.replace(/\/Annots\s*\[/, '/Annots [996 0 R ') : page.replace(/>>\s*$/, ' /Annots [996 0 R] >>');
+    const pageWith = /\/Annots\s*\[/.test(page)
+      ? page.replace(/\/Annots\s*\[/, '/Annots [996 0 R ')
+      : page.replace(/>>\s*$/, ' /Annots [996 0 R] >>');
     const ap = 'q 0 0 1 rg 0 0 250 80 re f Q';
     const out = appendUpdate(appendDss(certified, { crls: [goodCrl] }), {
       995: `<< /Type /XObject /Subtype /Form /BBox [0 0 250 80] /Length ${ap.length} >>\nstream\n${ap}\nendstream`,
@@ -294,9 +346,22 @@ describe('certification attacks', () => {
 
 describe('B-LTA', () => {
   it('signature + DSS + document timestamp: the timestamp revision is an extension, level B-LTA', async () => {
-    const tsaCert = issueSigner(ca, { cn: 'Kyso TSA LTA', extendedKeyUsage: 'critical,timeStamping', keyUsage: 'critical,digitalSignature' });
-    const tsa = createTimestampAuthority({ signer: keyObjectSigner(tsaCert.key), certificate: tsaCert.certDer, chain: [ca.certDer], policyOid: '1.3.6.1.4.1.99999.1', clock: { now: () => new Date() } });
-    const signed = await signPdf(await basePdf(), alice, { newFieldName: 'Sig1', timestamp: async (sig) => (await tsa.issue({ hash: 'sha256', digest: sha256(sig), certReq: true })).token });
+    const tsaCert = issueSigner(ca, {
+      cn: 'Kyso TSA LTA',
+      extendedKeyUsage: 'critical,timeStamping',
+      keyUsage: 'critical,digitalSignature',
+    });
+    const tsa = createTimestampAuthority({
+      signer: keyObjectSigner(tsaCert.key),
+      certificate: tsaCert.certDer,
+      chain: [ca.certDer],
+      policyOid: '1.3.6.1.4.1.99999.1',
+      clock: { now: () => new Date() },
+    });
+    const signed = await signPdf(await basePdf(), alice, {
+      newFieldName: 'Sig1',
+      timestamp: async (sig) => (await tsa.issue({ hash: 'sha256', digest: sha256(sig), certReq: true })).token,
+    });
     const lt = appendDss(signed, { certs: [...alice.chain, tsaCert.certDer], crls: [goodCrl] });
     const prepared = preparePdfSignature(lt, { subFilter: 'ETSI.RFC3161', placeholderSize: 8192 });
     const token = (await tsa.issue({ hash: 'sha256', digest: prepared.digest('sha256'), certReq: true })).token;

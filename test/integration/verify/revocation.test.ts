@@ -25,7 +25,11 @@ let responder: TestSigner;
 beforeAll(() => {
   ca = sharedTestCa();
   trust = createTrustStore([ca.certPem]);
-  responder = issueSigner(ca, { cn: 'Kyso OCSP Responder', extendedKeyUsage: 'critical,OCSPSigning', keyUsage: 'critical,digitalSignature' });
+  responder = issueSigner(ca, {
+    cn: 'Kyso OCSP Responder',
+    extendedKeyUsage: 'critical,OCSPSigning',
+    keyUsage: 'critical,digitalSignature',
+  });
 });
 
 function certId(cert: Buffer, issuer: Buffer): Buffer {
@@ -38,7 +42,11 @@ function certId(cert: Buffer, issuer: Buffer): Buffer {
 async function ocsp(cert: Buffer, status: OcspCertStatus, by: TestSigner = responder): Promise<Buffer> {
   const now = Date.now();
   return buildOcspResponse({
-    responder: { signer: keyObjectSigner(by.key), certificate: by.certDer, keyHash: createHash('sha1').update(certInfo(by.certDer).publicKeyBits).digest() },
+    responder: {
+      signer: keyObjectSigner(by.key),
+      certificate: by.certDer,
+      keyHash: createHash('sha1').update(certInfo(by.certDer).publicKeyBits).digest(),
+    },
     producedAt: new Date(now),
     singles: [{ certIdRaw: certId(cert, ca.certDer), status, thisUpdate: new Date(now - 60_000), nextUpdate: new Date(now + DAY) }],
   });
@@ -49,12 +57,44 @@ function signerWithAia(): TestSigner {
   const base = issueSigner(ca, { cn: 'Hoàng Văn Em' });
   const dir = ca.dir;
   const cnf = join(dir, `aia_${process.pid}.cnf`);
-  writeFileSync(cnf, ['[ee]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,nonRepudiation',
-    'extendedKeyUsage=emailProtection', 'authorityInfoAccess=OCSP;URI:http://127.0.0.1:9/ocsp', 'crlDistributionPoints=URI:http://127.0.0.1:9/ca.crl'].join('\n'));
+  writeFileSync(
+    cnf,
+    [
+      '[ee]',
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature,nonRepudiation',
+      'extendedKeyUsage=emailProtection',
+      'authorityInfoAccess=OCSP;URI:http://127.0.0.1:9/ocsp',
+      'crlDistributionPoints=URI:http://127.0.0.1:9/ca.crl',
+    ].join('\n'),
+  );
   const csr = join(dir, `aia_${process.pid}.csr`);
   const pem = join(dir, `aia_${process.pid}.pem`);
   execFileSync('openssl', ['req', '-new', '-key', base.keyPath, '-subj', '/CN=Hoang Van Em', '-out', csr], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certPath, '-CAkey', ca.keyPath, '-set_serial', '0x5a5a5a5a5a5a5a5a01', '-days', '30', '-extfile', cnf, '-extensions', 'ee', '-out', pem], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.certPath,
+      '-CAkey',
+      ca.keyPath,
+      '-set_serial',
+      '0x5a5a5a5a5a5a5a5a01',
+      '-days',
+      '30',
+      '-extfile',
+      cnf,
+      '-extensions',
+      'ee',
+      '-out',
+      pem,
+    ],
+    { stdio: 'ignore' },
+  );
   const certDer = Buffer.from(new X509Certificate(readFileSync(pem)).raw);
   return { ...base, certDer, chain: [certDer, ca.certDer], key: createPrivateKey(base.keyPem) };
 }
@@ -96,7 +136,9 @@ describe('OCSP revocation', () => {
         calls.push({ url, serial: BigInt(`0x${req.certIds[0]!.serial}`) });
         return ocsp(em.certDer, { kind: 'good' });
       },
-      fetchCrl: async () => { throw new Error('not used'); },
+      fetchCrl: async () => {
+        throw new Error('not used');
+      },
     };
     const r = await verifyPdf(signed, { trust, revocation: fetcher });
     expect(calls).toEqual([{ url: 'http://127.0.0.1:9/ocsp', serial: certInfo(em.certDer).serial }]);
@@ -112,8 +154,13 @@ describe('OCSP revocation', () => {
     const signed = await signPdf(await basePdf(), em);
     const { makeCrl } = await import('./helpers.js');
     const fetcher: RevocationFetcher = {
-      fetchOcsp: async () => { throw new Error('ECONNREFUSED'); },
-      fetchCrl: async (url) => { expect(url).toBe('http://127.0.0.1:9/ca.crl'); return makeCrl(ca, { thisUpdate: new Date(Date.now() - 1000), nextUpdate: new Date(Date.now() + DAY) }); },
+      fetchOcsp: async () => {
+        throw new Error('ECONNREFUSED');
+      },
+      fetchCrl: async (url) => {
+        expect(url).toBe('http://127.0.0.1:9/ca.crl');
+        return makeCrl(ca, { thisUpdate: new Date(Date.now() - 1000), nextUpdate: new Date(Date.now() + DAY) });
+      },
     };
     const r = await verifyPdf(signed, { trust, revocation: fetcher });
     expect(r.signatures[0]!.revocation[0]).toMatchObject({ status: 'good', source: 'CRL', origin: 'ONLINE' });

@@ -26,8 +26,19 @@ beforeAll(() => {
 });
 
 function tsaOf(issuer: TestCa, cn: string, crlUrl?: string): { cert: TestSigner; stamp: (sig: Buffer) => Promise<Buffer> } {
-  const cert = issueSigner(issuer, { cn, extendedKeyUsage: 'critical,timeStamping', keyUsage: 'critical,digitalSignature', ...(crlUrl ? { crlUrl } : {}) });
-  const tsa = createTimestampAuthority({ signer: keyObjectSigner(cert.key), certificate: cert.certDer, chain: [issuer.certDer], policyOid: '1.3.6.1.4.1.99999.1', clock: { now: () => new Date() } });
+  const cert = issueSigner(issuer, {
+    cn,
+    extendedKeyUsage: 'critical,timeStamping',
+    keyUsage: 'critical,digitalSignature',
+    ...(crlUrl ? { crlUrl } : {}),
+  });
+  const tsa = createTimestampAuthority({
+    signer: keyObjectSigner(cert.key),
+    certificate: cert.certDer,
+    chain: [issuer.certDer],
+    policyOid: '1.3.6.1.4.1.99999.1',
+    clock: { now: () => new Date() },
+  });
   return { cert, stamp: async (sig) => (await tsa.issue({ hash: 'sha256', digest: sha256(sig), certReq: true })).token };
 }
 
@@ -37,14 +48,23 @@ describe('TSA certificate revocation', () => {
     const signer = issueSigner(ca, { cn: 'Trần Văn Bình', days: 1 });
     const signed = await signPdf(await basePdf(), signer, { timestamp: tsa.stamp });
     const revokedAt = new Date(Date.now() - 60_000);
-    const crl = makeCrl(ca, { revoked: [{ serial: certInfo(tsa.cert.certDer).serial, at: revokedAt }], thisUpdate: new Date(Date.now() - 30_000), nextUpdate: new Date(Date.now() + 30 * DAY) });
+    const crl = makeCrl(ca, {
+      revoked: [{ serial: certInfo(tsa.cert.certDer).serial, at: revokedAt }],
+      thisUpdate: new Date(Date.now() - 30_000),
+      nextUpdate: new Date(Date.now() + 30 * DAY),
+    });
     const lt = appendDss(signed, { crls: [crl] });
 
     // ten days later the signer has expired and the only timestamp cannot prove existence before that
     const later = await verifyPdf(lt, { trust, offline: true, at: new Date(Date.now() + 10 * DAY) });
     const s = later.signatures[0]!;
     expect(s.timestamps[0]).toMatchObject({ type: 'signature', imprintMatches: true, signatureValid: true, valid: true, trusted: false });
-    expect(s.timestamps[0]!.revocation[0]).toMatchObject({ status: 'revoked', source: 'CRL', origin: 'DSS', certificate: certInfo(tsa.cert.certDer).subject });
+    expect(s.timestamps[0]!.revocation[0]).toMatchObject({
+      status: 'revoked',
+      source: 'CRL',
+      origin: 'DSS',
+      certificate: certInfo(tsa.cert.certDer).subject,
+    });
     expect(new Date(s.timestamps[0]!.revocation[0]!.revokedAt!).getTime()).toBe(Math.floor(revokedAt.getTime() / 1000) * 1000);
     expect(s.timestamps[0]!.messages).toContain('TSA_CERT_REVOKED');
     expect(s.warnings).toContain('TSA_CERT_REVOKED');
@@ -62,7 +82,11 @@ describe('TSA certificate revocation', () => {
     const tsa = tsaOf(ca, 'Kyso TSA Later Revoked');
     const signer = issueSigner(ca, { cn: 'Lê Thị Cúc', days: 1 });
     const signed = await signPdf(await basePdf(), signer, { timestamp: tsa.stamp });
-    const crl = makeCrl(ca, { revoked: [{ serial: certInfo(tsa.cert.certDer).serial, at: new Date(Date.now() + 2 * DAY) }], thisUpdate: new Date(Date.now() - 30_000), nextUpdate: new Date(Date.now() + 30 * DAY) });
+    const crl = makeCrl(ca, {
+      revoked: [{ serial: certInfo(tsa.cert.certDer).serial, at: new Date(Date.now() + 2 * DAY) }],
+      thisUpdate: new Date(Date.now() - 30_000),
+      nextUpdate: new Date(Date.now() + 30 * DAY),
+    });
     const r = await verifyPdf(appendDss(signed, { crls: [crl] }), { trust, offline: true, at: new Date(Date.now() + 10 * DAY) });
     const t = r.signatures[0]!.timestamps[0]!;
     expect(t).toMatchObject({ trusted: true, valid: true });
@@ -80,7 +104,13 @@ describe('TSA certificate revocation', () => {
     const s = r.signatures[0]!;
     expect(s.timestamps[0]).toMatchObject({ trusted: true, valid: true });
     expect(s.timestamps[0]!.revocation).toEqual([
-      expect.objectContaining({ certificate: certInfo(tsa.cert.certDer).subject, status: 'good', source: 'CRL', origin: 'DSS', revokedAt: null }),
+      expect.objectContaining({
+        certificate: certInfo(tsa.cert.certDer).subject,
+        status: 'good',
+        source: 'CRL',
+        origin: 'DSS',
+        revokedAt: null,
+      }),
     ]);
     expect(s.timestamps[0]!.messages).not.toContain('TSA_REVOCATION_UNKNOWN');
     expect(s.warnings).not.toContain('TSA_CERT_REVOKED');
@@ -110,13 +140,22 @@ describe('TSA certificate revocation', () => {
     const tsa = tsaOf(tsaRoot, 'Kyso TSA Online', 'http://127.0.0.1:9/tsa.crl');
     const signer = issueSigner(ca, { cn: 'Phan Văn Giang' });
     const signed = await signPdf(await basePdf(), signer, { timestamp: tsa.stamp });
-    const lt = appendDss(signed, { crls: [makeCrl(ca, { thisUpdate: new Date(Date.now() - 30_000), nextUpdate: new Date(Date.now() + 30 * DAY) })] });
+    const lt = appendDss(signed, {
+      crls: [makeCrl(ca, { thisUpdate: new Date(Date.now() - 30_000), nextUpdate: new Date(Date.now() + 30 * DAY) })],
+    });
     const calls: string[] = [];
     const fetcher: RevocationFetcher = {
-      fetchOcsp: async (url) => { calls.push(url); throw new Error('not expected'); },
+      fetchOcsp: async (url) => {
+        calls.push(url);
+        throw new Error('not expected');
+      },
       fetchCrl: async (url) => {
         calls.push(url);
-        return makeCrl(tsaRoot, { revoked: [{ serial: certInfo(tsa.cert.certDer).serial, at: new Date(Date.now() - 3_600_000) }], thisUpdate: new Date(Date.now() - 1000), nextUpdate: new Date(Date.now() + DAY) });
+        return makeCrl(tsaRoot, {
+          revoked: [{ serial: certInfo(tsa.cert.certDer).serial, at: new Date(Date.now() - 3_600_000) }],
+          thisUpdate: new Date(Date.now() - 1000),
+          nextUpdate: new Date(Date.now() + DAY),
+        });
       },
     };
     const r = await verifyPdf(lt, { trust: both, revocation: fetcher });
@@ -139,17 +178,36 @@ describe('delegated OCSP responder revocation', () => {
   }
 
   it('an answer from a revoked responder is not used; the CRL decides', async () => {
-    const responder = issueSigner(ca, { cn: 'Kyso OCSP Revoked Responder', extendedKeyUsage: 'critical,OCSPSigning', keyUsage: 'critical,digitalSignature' });
+    const responder = issueSigner(ca, {
+      cn: 'Kyso OCSP Revoked Responder',
+      extendedKeyUsage: 'critical,OCSPSigning',
+      keyUsage: 'critical,digitalSignature',
+    });
     const signer = issueSigner(ca, { cn: 'Hồ Thị Hạnh' });
     const signed = await signPdf(await basePdf(), signer);
     const now = Date.now();
     const resp = await buildOcspResponse({
-      responder: { signer: keyObjectSigner(responder.key), certificate: responder.certDer, keyHash: createHash('sha1').update(certInfo(responder.certDer).publicKeyBits).digest() },
+      responder: {
+        signer: keyObjectSigner(responder.key),
+        certificate: responder.certDer,
+        keyHash: createHash('sha1').update(certInfo(responder.certDer).publicKeyBits).digest(),
+      },
       producedAt: new Date(now),
-      singles: [{ certIdRaw: certId(signer.certDer, ca.certDer), status: { kind: 'good' }, thisUpdate: new Date(now - 60_000), nextUpdate: new Date(now + DAY) }],
+      singles: [
+        {
+          certIdRaw: certId(signer.certDer, ca.certDer),
+          status: { kind: 'good' },
+          thisUpdate: new Date(now - 60_000),
+          nextUpdate: new Date(now + DAY),
+        },
+      ],
     });
     // the responder was revoked before it answered
-    const crl = makeCrl(ca, { revoked: [{ serial: certInfo(responder.certDer).serial, at: new Date(now - 120_000) }], thisUpdate: new Date(now - 30_000), nextUpdate: new Date(now + DAY) });
+    const crl = makeCrl(ca, {
+      revoked: [{ serial: certInfo(responder.certDer).serial, at: new Date(now - 120_000) }],
+      thisUpdate: new Date(now - 30_000),
+      nextUpdate: new Date(now + DAY),
+    });
     const r = await verifyPdf(appendDss(signed, { ocsps: [resp], crls: [crl] }), { trust, offline: true });
     const s = r.signatures[0]!;
     expect(s.warnings).toContain('OCSP_RESPONDER_REVOKED');
@@ -160,7 +218,11 @@ describe('delegated OCSP responder revocation', () => {
     expect(r2.signatures[0]!.revocation[0]).toMatchObject({ status: 'good', source: 'OCSP', origin: 'DSS' });
     expect(r2.signatures[0]!.warnings).not.toContain('OCSP_RESPONDER_REVOKED');
     // a responder revoked only after it answered: the answer stands
-    const after = makeCrl(ca, { revoked: [{ serial: certInfo(responder.certDer).serial, at: new Date(now + 60_000) }], thisUpdate: new Date(now - 30_000), nextUpdate: new Date(now + DAY) });
+    const after = makeCrl(ca, {
+      revoked: [{ serial: certInfo(responder.certDer).serial, at: new Date(now + 60_000) }],
+      thisUpdate: new Date(now - 30_000),
+      nextUpdate: new Date(now + DAY),
+    });
     const r3 = await verifyPdf(appendDss(signed, { ocsps: [resp], crls: [after] }), { trust, offline: true });
     expect(r3.signatures[0]!.revocation[0]).toMatchObject({ status: 'good', source: 'OCSP' });
   });

@@ -72,7 +72,16 @@ describe('image XObjects render with their colours', () => {
     expect(close(pixelAt(r.png, 120, 100, PAGE[1]), [0, 160, 0])).toBe(true);
     expect(close(pixelAt(r.png, 180, 100, PAGE[1]), [255, 255, 255], 2)).toBe(true);
 
-    const pal = palettePng(4, 4, Array.from({ length: 16 }, (_, i) => (i % 4 < 2 ? 0 : 1)), [[0, 160, 0], [0, 0, 0]], [255, 0]);
+    const pal = palettePng(
+      4,
+      4,
+      Array.from({ length: 16 }, (_, i) => (i % 4 < 2 ? 0 : 1)),
+      [
+        [0, 160, 0],
+        [0, 0, 0],
+      ],
+      [255, 0],
+    );
     const rp = await renderImage('png-palette-trns', pal);
     expect(close(pixelAt(rp.png, 120, 100, PAGE[1]), [0, 160, 0])).toBe(true);
     expect(close(pixelAt(rp.png, 180, 100, PAGE[1]), [255, 255, 255], 2)).toBe(true);

@@ -1,5 +1,12 @@
 import { pageOverlay, type PageOverlay } from '../../../src/pdf/appearance/overlay.js';
-import { serializeObjectBody, serializeValue, pdfDict, pdfRef, type PdfObjectBundle, type PdfObjectSpec } from '../../../src/pdf/appearance/model.js';
+import {
+  serializeObjectBody,
+  serializeValue,
+  pdfDict,
+  pdfRef,
+  type PdfObjectBundle,
+  type PdfObjectSpec,
+} from '../../../src/pdf/appearance/model.js';
 
 /**
  * A deliberately tiny PDF writer for the appearance tests, independent of src/pdf/incremental:
@@ -48,7 +55,7 @@ export function miniPdf(pageSize: [number, number], placements: Placement[], pag
       numOf.set(name, root);
       xobjects[name] = pdfRef(name);
       // The form's BBox is [0 0 w h]: scale it into the rect.
-      const bbox = (p.bundle.objects.find((o) => o.id === p.bundle.root)!.dict.entries['BBox'] as number[]);
+      const bbox = p.bundle.objects.find((o) => o.id === p.bundle.root)!.dict.entries['BBox'] as number[];
       const sx = (x1 - x0) / bbox[2]!;
       const sy = (y1 - y0) / bbox[3]!;
       ops.push(`q ${sx} 0 0 ${sy} ${x0} ${y0} cm /${name} Do Q`);
@@ -82,7 +89,10 @@ export function miniPdf(pageSize: [number, number], placements: Placement[], pag
   const annotsStr = annots.length ? `/Annots[${annots.map((a) => `${a} 0 R`).join(' ')}]` : '';
   objects.push({
     num: page,
-    body: Buffer.from(`<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 ${pageSize[0]} ${pageSize[1]}]/Rotate ${rotate}/Resources ${serializeValue(res, globalRef)}/Contents ${contentsRef}${annotsStr}>>`, 'latin1'),
+    body: Buffer.from(
+      `<</Type/Page/Parent ${pages} 0 R/MediaBox[0 0 ${pageSize[0]} ${pageSize[1]}]/Rotate ${rotate}/Resources ${serializeValue(res, globalRef)}/Contents ${contentsRef}${annotsStr}>>`,
+      'latin1',
+    ),
   });
   objects.push({ num: pages, body: Buffer.from(`<</Type/Pages/Kids[${page} 0 R]/Count 1>>`) });
   const acro = annots.length ? `/AcroForm<</Fields[${annots.map((a) => `${a} 0 R`).join(' ')}]/SigFlags 1>>` : '';

@@ -26,7 +26,13 @@ export function pixelAt(png: PNG, x: number, y: number, pageH: number, dpi = 100
 }
 
 /** Pixels inside a PDF-space rectangle, counted by a predicate. */
-export function countPixels(png: PNG, rect: [number, number, number, number], pageH: number, pred: (rgb: [number, number, number]) => boolean, dpi = 100): { hits: number; total: number } {
+export function countPixels(
+  png: PNG,
+  rect: [number, number, number, number],
+  pageH: number,
+  pred: (rgb: [number, number, number]) => boolean,
+  dpi = 100,
+): { hits: number; total: number } {
   const [x0, y0, x1, y1] = rect;
   const px0 = Math.ceil((x0 * dpi) / 72);
   const px1 = Math.floor((x1 * dpi) / 72);

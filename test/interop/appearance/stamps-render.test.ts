@@ -78,15 +78,31 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
   });
 
   it('organization seal laid over the left third of an individual signature keeps the strokes visible', async () => {
-    const ind = await buildIndividualAppearance({ width: 210, height: 100, title: 'CHỦ TỊCH', signatureImage: SIGNATURE, signerName: 'Trần Thị Bình' });
-    const seal = await buildOrganizationAppearance({ width: 90, height: 90, sealImage: SEAL, organizationName: 'UBND', signingTime: TIME, showText: false });
+    const ind = await buildIndividualAppearance({
+      width: 210,
+      height: 100,
+      title: 'CHỦ TỊCH',
+      signatureImage: SIGNATURE,
+      signerName: 'Trần Thị Bình',
+    });
+    const seal = await buildOrganizationAppearance({
+      width: 90,
+      height: 90,
+      sealImage: SEAL,
+      organizationName: 'UBND',
+      signingTime: TIME,
+      showText: false,
+    });
     const indRect: [number, number, number, number] = [250, 400, 460, 500];
     // Seal centred on the left third of the signature area.
     const sealRect: [number, number, number, number] = [250 + 70 / 2 - 45, 405, 250 + 70 / 2 + 45, 495];
-    const r = saveAndRender('organization-over-individual', miniPdf(A4, [
-      { bundle: ind, rect: indRect, as: 'widget' },
-      { bundle: seal, rect: sealRect, as: 'widget' },
-    ]));
+    const r = saveAndRender(
+      'organization-over-individual',
+      miniPdf(A4, [
+        { bundle: ind, rect: indRect, as: 'widget' },
+        { bundle: seal, rect: sealRect, as: 'widget' },
+      ]),
+    );
     qpdfCheck(r.pdfPath);
     expect(countPixels(r.png, sealRect, A4[1], isRed).hits).toBeGreaterThan(500);
     // Blue strokes show under the seal's transparent parts and beside it.
@@ -96,7 +112,13 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
   });
 
   it('organization text extracts exactly (painted as page content)', async () => {
-    const ap = await buildOrganizationAppearance({ width: 270, height: 90, sealImage: SEAL, organizationName: 'Ủy ban nhân dân tỉnh Quảng Ninh', signingTime: TIME });
+    const ap = await buildOrganizationAppearance({
+      width: 270,
+      height: 90,
+      sealImage: SEAL,
+      organizationName: 'Ủy ban nhân dân tỉnh Quảng Ninh',
+      signingTime: TIME,
+    });
     const r = saveAndRender('organization-content', miniPdf(A4, [{ bundle: ap, rect: [200, 400, 470, 490], as: 'content' }]));
     qpdfCheck(r.pdfPath);
     const flat = r.text.replace(/\s+/g, ' ');
@@ -110,13 +132,20 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
     expect(height).toBeGreaterThan(3 * 10);
     expect(height).toBeLessThan(3 * 10 * 1.2 + 5);
     const ap = await buildElectronicCopyAppearance({ ...input, height });
-    expect(ap.objects.some((o) => o.dict.entries['Subtype'] && (o.dict.entries['Subtype'] as { name: string }).name === 'Image')).toBe(false);
+    expect(ap.objects.some((o) => o.dict.entries['Subtype'] && (o.dict.entries['Subtype'] as { name: string }).name === 'Image')).toBe(
+      false,
+    );
     const rect = topRightRect([0, 0, A4[0], A4[1]], 190, height);
     const r = saveAndRender('electronic-copy', miniPdf(A4, [{ bundle: ap, rect, as: 'content' }]));
-    const lines = r.text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = r.text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(lines).toEqual(['SAO Y', 'Văn phòng Ủy ban nhân dân tỉnh', '26/11/2026 22:04:05 +07:00']);
     // Only black/grey ink, all of it in the top-right rectangle.
-    expect(countPixels(r.png, [0, 0, 595, 842], A4[1], (p) => !isWhite(p)).hits).toBe(countPixels(r.png, rect, A4[1], (p) => !isWhite(p)).hits);
+    expect(countPixels(r.png, [0, 0, 595, 842], A4[1], (p) => !isWhite(p)).hits).toBe(
+      countPixels(r.png, rect, A4[1], (p) => !isWhite(p)).hits,
+    );
     expect(countPixels(r.png, rect, A4[1], (p) => p[0] !== p[1] || p[1] !== p[2]).hits).toBe(0);
   });
 
@@ -151,7 +180,14 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
   });
 
   it.each([90, 180, 270] as const)('a stamp on a page with /Rotate %i reads upright', async (rotate) => {
-    const ap = await buildIndividualAppearance({ width: 200, height: 100, title: 'CHỦ TỊCH', signatureImage: SIGNATURE, signerName: 'Đỗ Văn Dũng', rotate });
+    const ap = await buildIndividualAppearance({
+      width: 200,
+      height: 100,
+      title: 'CHỦ TỊCH',
+      signatureImage: SIGNATURE,
+      signerName: 'Đỗ Văn Dũng',
+      rotate,
+    });
     // In default user space the widget is h x w for 90/270.
     const [rw, rh] = rotate === 180 ? [200, 100] : [100, 200];
     const rect: [number, number, number, number] = [200, 300, 200 + rw, 300 + rh];
@@ -183,10 +219,11 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
     const band = Math.round((blue.y1 - blue.y0) * 0.2);
     const inRows = (ya: number, yb: number) => {
       let n = 0;
-      for (let y = ya; y <= yb; y++) for (let x = blue.x0; x <= blue.x1; x++) {
-        const i = (y * r.png.width + x) * 4;
-        if (isBlue([r.png.data[i]!, r.png.data[i + 1]!, r.png.data[i + 2]!])) n++;
-      }
+      for (let y = ya; y <= yb; y++)
+        for (let x = blue.x0; x <= blue.x1; x++) {
+          const i = (y * r.png.width + x) * 4;
+          if (isBlue([r.png.data[i]!, r.png.data[i + 1]!, r.png.data[i + 2]!])) n++;
+        }
       return n;
     };
     expect(inRows(blue.y1 - band, blue.y1)).toBeGreaterThan(1.5 * inRows(blue.y0, blue.y0 + band));

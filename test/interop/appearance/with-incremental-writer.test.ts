@@ -24,7 +24,14 @@ describe('appearance bundles through the incremental writer', () => {
       signingTime: time,
     });
     const indRect: [number, number, number, number] = [370, 200, 550, 310];
-    const p1 = preparePdfSignature(original, { newFieldName: 'ChuTich', page: 1, rect: indRect, appearance: ind, signingTime: time, placeholderSize: 4096 });
+    const p1 = preparePdfSignature(original, {
+      newFieldName: 'ChuTich',
+      page: 1,
+      rect: indRect,
+      appearance: ind,
+      signingTime: time,
+      placeholderSize: 4096,
+    });
     const once = p1.embed(Buffer.from([0x30, 0x00]));
     const seal = await buildOrganizationAppearance({
       width: 85,
@@ -36,7 +43,14 @@ describe('appearance bundles through the incremental writer', () => {
     });
     // The seal over the left third of the signature image.
     const sealRect: [number, number, number, number] = [345, 220, 430, 305];
-    const p2 = preparePdfSignature(once, { newFieldName: 'DauCoQuan', page: 1, rect: sealRect, appearance: seal, signingTime: time, placeholderSize: 4096 });
+    const p2 = preparePdfSignature(once, {
+      newFieldName: 'DauCoQuan',
+      page: 1,
+      rect: sealRect,
+      appearance: seal,
+      signingTime: time,
+      placeholderSize: 4096,
+    });
     const twice = p2.embed(Buffer.from([0x30, 0x00]));
     expect(twice.subarray(0, original.length).equals(original)).toBe(true);
     expect(twice.subarray(0, once.length).equals(once)).toBe(true);

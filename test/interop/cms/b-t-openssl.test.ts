@@ -21,20 +21,52 @@ beforeAll(() => {
   signer = pki.issue('signer', 'rsa', SIGNER_EXT);
   tsa = pki.issue('tsa', 'p256', TSA_EXT);
   client = createInProcessTimestampClient(
-    createTimestampAuthority({ signer: keySigner(tsa), certificate: tsa.cert, chain: [pki.root.cert], policyOid: '1.3.6.1.4.1.99999.2', clock: new FakeClock(Date.now()) }),
+    createTimestampAuthority({
+      signer: keySigner(tsa),
+      certificate: tsa.cert,
+      chain: [pki.root.cert],
+      policyOid: '1.3.6.1.4.1.99999.2',
+      clock: new FakeClock(Date.now()),
+    }),
   );
 }, 60_000);
 
 function opensslCmsVerify(name: string, cms: Buffer, data: Buffer): string {
   writeFileSync(join(pki.dir, `${name}.der`), cms);
   writeFileSync(join(pki.dir, `${name}.bin`), data);
-  return run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${name}.der`, '-content', `${name}.bin`, '-CAfile', pki.rootPath, '-purpose', 'any', '-no-CApath', '-no-CAstore', '-out', '/dev/null'], pki.dir).out;
+  return run(
+    'openssl',
+    [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      `${name}.der`,
+      '-content',
+      `${name}.bin`,
+      '-CAfile',
+      pki.rootPath,
+      '-purpose',
+      'any',
+      '-no-CApath',
+      '-no-CAstore',
+      '-out',
+      '/dev/null',
+    ],
+    pki.dir,
+  ).out;
 }
 
 function opensslTokenVerify(name: string, token: Buffer, data: Buffer): string {
   writeFileSync(join(pki.dir, `${name}.tst`), token);
   writeFileSync(join(pki.dir, `${name}.sigval`), data);
-  return run('openssl', ['ts', '-verify', '-data', `${name}.sigval`, '-in', `${name}.tst`, '-token_in', '-CAfile', pki.rootPath, '-untrusted', tsa.certPath], pki.dir).out;
+  return run(
+    'openssl',
+    ['ts', '-verify', '-data', `${name}.sigval`, '-in', `${name}.tst`, '-token_in', '-CAfile', pki.rootPath, '-untrusted', tsa.certPath],
+    pki.dir,
+  ).out;
 }
 
 describe('PAdES B-T material', () => {

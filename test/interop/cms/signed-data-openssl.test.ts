@@ -42,7 +42,29 @@ describe('detached CMS accepted by openssl cms -verify', () => {
     const base = join(pki.dir, `sig-${alg}`);
     writeFileSync(`${base}.der`, cms);
     writeFileSync(`${base}.bin`, data);
-    const ok = run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${base}.der`, '-content', `${base}.bin`, '-CAfile', pki.rootPath, '-purpose', 'any', '-no-CApath', '-no-CAstore', '-out', '/dev/null'], pki.dir);
+    const ok = run(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        `${base}.der`,
+        '-content',
+        `${base}.bin`,
+        '-CAfile',
+        pki.rootPath,
+        '-purpose',
+        'any',
+        '-no-CApath',
+        '-no-CAstore',
+        '-out',
+        '/dev/null',
+      ],
+      pki.dir,
+    );
     expect(ok.out).toContain('Verification successful');
     expect(ok.code).toBe(0);
 
@@ -50,7 +72,29 @@ describe('detached CMS accepted by openssl cms -verify', () => {
     const bad = Buffer.from(data);
     bad[10] = (bad[10] ?? 0) ^ 1;
     writeFileSync(`${base}.bad`, bad);
-    const ko = run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', `${base}.der`, '-content', `${base}.bad`, '-CAfile', pki.rootPath, '-purpose', 'any', '-no-CApath', '-no-CAstore', '-out', '/dev/null'], pki.dir);
+    const ko = run(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        `${base}.der`,
+        '-content',
+        `${base}.bad`,
+        '-CAfile',
+        pki.rootPath,
+        '-purpose',
+        'any',
+        '-no-CApath',
+        '-no-CAstore',
+        '-out',
+        '/dev/null',
+      ],
+      pki.dir,
+    );
     expect(ko.code).not.toBe(0);
 
     // openssl's own view of the signed attributes: content-type, message-digest, ESS v2, and no signing-time

@@ -42,9 +42,34 @@ export function makeTestPki(): TestPki {
     join(dir, 'root.cnf'),
     '[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=Kyso Test Root\nO=Kyso Test\nC=VN\n[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n',
   );
-  ossl(['req', '-x509', '-new', '-key', 'root.key', '-config', 'root.cnf', '-extensions', 'v3', '-days', '3650', '-set_serial', '1000', '-out', 'root.pem'], dir);
+  ossl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'root.key',
+      '-config',
+      'root.cnf',
+      '-extensions',
+      'v3',
+      '-days',
+      '3650',
+      '-set_serial',
+      '1000',
+      '-out',
+      'root.pem',
+    ],
+    dir,
+  );
   const rootPem = readFileSync(join(dir, 'root.pem'), 'utf8');
-  const root: TestIdentity = { key: rootKey, keyPem: rootKeyPem, certPem: rootPem, cert: pemDecodeAll(rootPem)[0]!, certPath: join(dir, 'root.pem') };
+  const root: TestIdentity = {
+    key: rootKey,
+    keyPem: rootKeyPem,
+    certPem: rootPem,
+    cert: pemDecodeAll(rootPem)[0]!,
+    certPath: join(dir, 'root.pem'),
+  };
   let serial = 2000;
   return {
     dir,
@@ -56,7 +81,27 @@ export function makeTestPki(): TestPki {
       writeFileSync(join(dir, `${name}.key`), keyPem);
       writeFileSync(join(dir, `${name}.ext`), `${ext}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`);
       ossl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}/O=Kyso Test/C=VN`, '-out', `${name}.csr`], dir);
-      ossl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'root.pem', '-CAkey', 'root.key', '-set_serial', String(serial++), '-days', String(days), '-extfile', `${name}.ext`, '-out', `${name}.pem`], dir);
+      ossl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${name}.csr`,
+          '-CA',
+          'root.pem',
+          '-CAkey',
+          'root.key',
+          '-set_serial',
+          String(serial++),
+          '-days',
+          String(days),
+          '-extfile',
+          `${name}.ext`,
+          '-out',
+          `${name}.pem`,
+        ],
+        dir,
+      );
       const certPem = readFileSync(join(dir, `${name}.pem`), 'utf8');
       return { key: createPrivateKey(keyPem), keyPem, certPem, cert: pemDecodeAll(certPem)[0]!, certPath: join(dir, `${name}.pem`) };
     },

@@ -20,8 +20,21 @@ beforeAll(() => {
   tsaEc = pki.issue('tsa-p256', 'p256', TSA_EXT);
   tsaRsa = pki.issue('tsa-rsa', 'rsa', TSA_EXT);
   clock = new FakeClock(Date.now());
-  authorities.ec = createTimestampAuthority({ signer: keySigner(tsaEc), certificate: tsaEc.cert, policyOid: POLICY, clock, accuracy: { seconds: 1, millis: 500 }, includeTsaName: true });
-  authorities.rsa = createTimestampAuthority({ signer: keySigner(tsaRsa), certificate: tsaRsa.cert, chain: [pki.root.cert], policyOid: POLICY, clock });
+  authorities.ec = createTimestampAuthority({
+    signer: keySigner(tsaEc),
+    certificate: tsaEc.cert,
+    policyOid: POLICY,
+    clock,
+    accuracy: { seconds: 1, millis: 500 },
+    includeTsaName: true,
+  });
+  authorities.rsa = createTimestampAuthority({
+    signer: keySigner(tsaRsa),
+    certificate: tsaRsa.cert,
+    chain: [pki.root.cert],
+    policyOid: POLICY,
+    clock,
+  });
 }, 60_000);
 
 function query(name: string, args: string[]): string {
@@ -58,15 +71,38 @@ describe('RFC 3161 TSA core against openssl ts', () => {
     expect(reqNonce).toBeDefined();
     expect(text.out).toContain(`Nonce: ${reqNonce}`);
     if (kind === 'ec') expect(text.out).toMatch(/Accuracy: 0x01 seconds, 0x01F4 millis/i);
-    const verify = run('openssl', ['ts', '-verify', '-data', data, '-in', tsr, '-CAfile', pki.rootPath, '-untrusted', kind === 'ec' ? tsaEc.certPath : tsaRsa.certPath], pki.dir);
+    const verify = run(
+      'openssl',
+      ['ts', '-verify', '-data', data, '-in', tsr, '-CAfile', pki.rootPath, '-untrusted', kind === 'ec' ? tsaEc.certPath : tsaRsa.certPath],
+      pki.dir,
+    );
     expect(verify.out).toContain('Verification: OK');
     // the request alone also verifies the response (imprint + nonce)
-    const v2 = run('openssl', ['ts', '-verify', '-queryfile', `${name}.tsq`, '-in', tsr, '-CAfile', pki.rootPath, '-untrusted', kind === 'ec' ? tsaEc.certPath : tsaRsa.certPath], pki.dir);
+    const v2 = run(
+      'openssl',
+      [
+        'ts',
+        '-verify',
+        '-queryfile',
+        `${name}.tsq`,
+        '-in',
+        tsr,
+        '-CAfile',
+        pki.rootPath,
+        '-untrusted',
+        kind === 'ec' ? tsaEc.certPath : tsaRsa.certPath,
+      ],
+      pki.dir,
+    );
     expect(v2.out).toContain('Verification: OK');
     // other data must not verify
     const other = join(pki.dir, `${name}.other`);
     writeFileSync(other, 'different');
-    const ko = run('openssl', ['ts', '-verify', '-data', other, '-in', tsr, '-CAfile', pki.rootPath, '-untrusted', tsaEc.certPath], pki.dir);
+    const ko = run(
+      'openssl',
+      ['ts', '-verify', '-data', other, '-in', tsr, '-CAfile', pki.rootPath, '-untrusted', tsaEc.certPath],
+      pki.dir,
+    );
     expect(ko.out).not.toContain('Verification: OK');
   });
 
@@ -77,7 +113,11 @@ describe('RFC 3161 TSA core against openssl ts', () => {
     const parsed = parseTimestampResponse(readFileSync(tsr));
     expect(parsed.status).toBe(0);
     expect(parseTimestampToken(parsed.token!).cms.certificates).toHaveLength(0);
-    const verify = run('openssl', ['ts', '-verify', '-data', data, '-in', tsr, '-CAfile', pki.rootPath, '-untrusted', tsaEc.certPath], pki.dir);
+    const verify = run(
+      'openssl',
+      ['ts', '-verify', '-data', data, '-in', tsr, '-CAfile', pki.rootPath, '-untrusted', tsaEc.certPath],
+      pki.dir,
+    );
     expect(verify.out).toContain('Verification: OK');
   });
 
@@ -120,7 +160,9 @@ describe('RFC 3161 TSA core against openssl ts', () => {
   it('the TSA certificate carries EKU timeStamping critical (checked by openssl and at start-up)', () => {
     const text = run('openssl', ['x509', '-in', tsaEc.certPath, '-noout', '-text'], pki.dir).out;
     expect(text).toMatch(/X509v3 Extended Key Usage: critical\s*\n\s*Time Stamping/);
-    expect(() => checkTimestampAuthority({ clock: new FakeClock(Date.now()), certificate: tsaEc.cert, signer: keySigner(tsaEc) })).not.toThrow();
+    expect(() =>
+      checkTimestampAuthority({ clock: new FakeClock(Date.now()), certificate: tsaEc.cert, signer: keySigner(tsaEc) }),
+    ).not.toThrow();
     const notTsa = pki.issue('not-a-tsa', 'p256', SIGNER_EXT);
     expect(() => checkTimestampAuthority({ clock: new FakeClock(Date.now()), certificate: notTsa.cert })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),

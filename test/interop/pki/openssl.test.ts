@@ -30,14 +30,31 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const subject = { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính tư pháp'], province: 'Quảng Ninh', locality: 'Hạ Long', email: 'an.nv@quangninh.gov.vn', uids: ['CCCD:001234567890'] };
+const subject = {
+  commonName: 'Nguyễn Văn An',
+  organization: 'UBND tỉnh Quảng Ninh',
+  organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính tư pháp'],
+  province: 'Quảng Ninh',
+  locality: 'Hạ Long',
+  email: 'an.nv@quangninh.gov.vn',
+  uids: ['CCCD:001234567890'],
+};
 
 describe('openssl/certtool accept what the CA issues', () => {
   it('issued chains verify with openssl verify and certtool reports no errors', async () => {
     const { der } = makeCsr({ type: 'rsa' });
     const res = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: der } });
     const leaf = write('leaf.pem', res.pem);
-    const v = run('openssl', ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'individuals.pem'), leaf]);
+    const v = run('openssl', [
+      'verify',
+      '-no-CApath',
+      '-no-CAstore',
+      '-CAfile',
+      join(dir, 'root.pem'),
+      '-untrusted',
+      join(dir, 'individuals.pem'),
+      leaf,
+    ]);
     expect(v.stdout + v.stderr).toContain('leaf.pem: OK');
     expect(v.status).toBe(0);
     for (const f of ['root.pem', 'individuals.pem', 'organizations.pem', 'ocsp-individuals.pem', 'tsa.pem', 'leaf.pem']) {
@@ -61,13 +78,28 @@ describe('openssl/certtool accept what the CA issues', () => {
     const resp = run('openssl', ['x509', '-in', join(dir, 'ocsp-individuals.pem'), '-noout', '-text']).stdout;
     expect(resp).toContain('OCSP Signing');
     expect(resp).toContain('OCSP No Check');
-    const vt = run('openssl', ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'organizations.pem'), '-purpose', 'timestampsign', join(dir, 'tsa.pem')]);
+    const vt = run('openssl', [
+      'verify',
+      '-no-CApath',
+      '-no-CAstore',
+      '-CAfile',
+      join(dir, 'root.pem'),
+      '-untrusted',
+      join(dir, 'organizations.pem'),
+      '-purpose',
+      'timestampsign',
+      join(dir, 'tsa.pem'),
+    ]);
     expect(vt.stdout).toContain('OK');
   });
 
   it('NSS (the library behind pdfsig) accepts the signing certificate for e-mail/document signing', async () => {
     const res = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr({ type: 'rsa' }).der } });
-    const org = await pki.issuance.issue(ADMIN, { profile: 'organization', subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', uids: ['MST:5700100256'] }, key: { csr: makeCsr().der } });
+    const org = await pki.issuance.issue(ADMIN, {
+      profile: 'organization',
+      subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', uids: ['MST:5700100256'] },
+      key: { csr: makeCsr().der },
+    });
     const db = join(dir, 'nss');
     execFileSync('mkdir', ['-p', db]);
     execFileSync('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
@@ -81,15 +113,26 @@ describe('openssl/certtool accept what the CA issues', () => {
       expect(v.stdout + v.stderr, nick).toContain('certificate is valid');
     }
     // a device certificate (no emailProtection) is refused for signing: the check can fail
-    const dev = await pki.issuance.issue(ADMIN, { profile: 'device', subject: { commonName: 'Hệ thống một cửa' }, key: { csr: makeCsr().der } });
+    const dev = await pki.issuance.issue(ADMIN, {
+      profile: 'device',
+      subject: { commonName: 'Hệ thống một cửa' },
+      key: { csr: makeCsr().der },
+    });
     execFileSync('certutil', ['-A', '-d', `sql:${db}`, '-n', 'dev', '-t', ',,', '-i', write('nss-dev.pem', dev.pem)]);
     const d = run('certutil', ['-V', '-d', `sql:${db}`, '-n', 'dev', '-u', 'S']);
     expect(d.stdout + d.stderr).not.toContain('certificate is valid');
   });
 
   it('a server-generated PKCS#12 opens with openssl pkcs12 (no -legacy) and holds key, cert and chain', async () => {
-    for (const spec of [{ type: 'rsa', bits: 2048 }, { type: 'ec', curve: 'P-256' }] as const) {
-      const res = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { generate: spec, pkcs12Password: 'mật khẩu 123', friendlyName: 'Nguyen Van An' } });
+    for (const spec of [
+      { type: 'rsa', bits: 2048 },
+      { type: 'ec', curve: 'P-256' },
+    ] as const) {
+      const res = await pki.issuance.issue(ADMIN, {
+        profile: 'individual',
+        subject,
+        key: { generate: spec, pkcs12Password: 'mật khẩu 123', friendlyName: 'Nguyen Van An' },
+      });
       const p12 = write('out.p12', res.pkcs12!);
       const out = run('openssl', ['pkcs12', '-in', p12, '-passin', 'pass:mật khẩu 123', '-nodes']);
       expect(out.status, out.stderr).toBe(0);
@@ -109,7 +152,11 @@ describe('openssl/certtool accept what the CA issues', () => {
   it('CRLs verify with openssl crl -verify and list revoked and held certificates with reasons', async () => {
     const a = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
     const b = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
-    await pki.lifecycle.revoke(ADMIN, { id: a.certificate.id }, { reason: 'keyCompromise', invalidityDate: new Date(pki.clock.now().getTime() - 3600_000) });
+    await pki.lifecycle.revoke(
+      ADMIN,
+      { id: a.certificate.id },
+      { reason: 'keyCompromise', invalidityDate: new Date(pki.clock.now().getTime() - 3600_000) },
+    );
     await pki.lifecycle.suspend(ADMIN, { id: b.certificate.id });
     const crl = await pki.crl.generate('individuals');
     const f = write('ind.crl', crl.der);
@@ -125,7 +172,21 @@ describe('openssl/certtool accept what the CA issues', () => {
     const leafA = write('a.pem', a.pem);
     const crlPem = write('ind.crl.pem', pemEncode('X509 CRL', crl.der));
     const rootCrl = write('root.crl.pem', pemEncode('X509 CRL', (await pki.crl.generate('root')).der));
-    const chk = run('openssl', ['verify', '-no-CApath', '-no-CAstore', '-crl_check_all', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'individuals.pem'), '-CRLfile', crlPem, '-CRLfile', rootCrl, leafA]);
+    const chk = run('openssl', [
+      'verify',
+      '-no-CApath',
+      '-no-CAstore',
+      '-crl_check_all',
+      '-CAfile',
+      join(dir, 'root.pem'),
+      '-untrusted',
+      join(dir, 'individuals.pem'),
+      '-CRLfile',
+      crlPem,
+      '-CRLfile',
+      rootCrl,
+      leafA,
+    ]);
     expect(chk.stdout + chk.stderr).toContain('certificate revoked');
     // released: leaves the next CRL
     await pki.lifecycle.release(ADMIN, { id: b.certificate.id });
@@ -141,10 +202,34 @@ describe('openssl/certtool accept what the CA issues', () => {
     const leaf = write('o.pem', res.pem);
     const ask = async (nonce: boolean) => {
       const reqFile = join(dir, 'req.der');
-      execFileSync('openssl', ['ocsp', '-issuer', join(dir, 'individuals.pem'), '-cert', leaf, ...(nonce ? [] : ['-no_nonce']), '-reqout', reqFile]);
+      execFileSync('openssl', [
+        'ocsp',
+        '-issuer',
+        join(dir, 'individuals.pem'),
+        '-cert',
+        leaf,
+        ...(nonce ? [] : ['-no_nonce']),
+        '-reqout',
+        reqFile,
+      ]);
       const ans = await pki.ocsp.respond(readFileSync(reqFile));
       const respFile = write('resp.der', ans.der);
-      return run('openssl', ['ocsp', '-reqin', reqFile, '-respin', respFile, '-issuer', join(dir, 'individuals.pem'), '-VAfile', join(dir, 'ocsp-individuals.pem'), '-resp_text', '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem')]);
+      return run('openssl', [
+        'ocsp',
+        '-reqin',
+        reqFile,
+        '-respin',
+        respFile,
+        '-issuer',
+        join(dir, 'individuals.pem'),
+        '-VAfile',
+        join(dir, 'ocsp-individuals.pem'),
+        '-resp_text',
+        '-no-CApath',
+        '-no-CAstore',
+        '-CAfile',
+        join(dir, 'root.pem'),
+      ]);
     };
     let r = await ask(true);
     expect(r.stderr).toContain('Response verify OK');
@@ -171,18 +256,47 @@ describe('openssl/certtool accept what the CA issues', () => {
     const root = certificateInfo((await pki.store.cas.get('root'))!.certificateDer);
     const { createHash } = await import('node:crypto');
     const certId = (serial: Buffer | bigint) =>
-      seq(algId('1.3.14.3.2.26', 'null'), octets(createHash('sha1').update(root.subject).digest()), octets(createHash('sha1').update(root.publicKeyBits).digest()), int(serial));
+      seq(
+        algId('1.3.14.3.2.26', 'null'),
+        octets(createHash('sha1').update(root.subject).digest()),
+        octets(createHash('sha1').update(root.publicKeyBits).digest()),
+        int(serial),
+      );
     const req = (serial: Buffer | bigint) => seq(seq(seq(seq(certId(serial)))));
     const ok = await pki.ocsp.respond(req(ica.serialNumber));
     writeFileSync(join(dir, 'r1.der'), ok.der);
     write('ocsp-root.pem', pemEncode('CERTIFICATE', (await pki.store.cas.get('ocsp-root'))!.certificateDer));
-    const t = run('openssl', ['ocsp', '-respin', join(dir, 'r1.der'), '-resp_text', '-VAfile', join(dir, 'ocsp-root.pem'), '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem')]);
+    const t = run('openssl', [
+      'ocsp',
+      '-respin',
+      join(dir, 'r1.der'),
+      '-resp_text',
+      '-VAfile',
+      join(dir, 'ocsp-root.pem'),
+      '-no-CApath',
+      '-no-CAstore',
+      '-CAfile',
+      join(dir, 'root.pem'),
+    ]);
     expect(t.stderr).toContain('Response verify OK');
     expect(t.stdout).toContain('Cert Status: good');
     const unk = await pki.ocsp.respond(req(Buffer.from('0102030405060708', 'hex')));
     writeFileSync(join(dir, 'r2.der'), unk.der);
-    const t2 = run('openssl', ['ocsp', '-respin', join(dir, 'r2.der'), '-resp_text', '-VAfile', join(dir, 'ocsp-root.pem'), '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem')]);
+    const t2 = run('openssl', [
+      'ocsp',
+      '-respin',
+      join(dir, 'r2.der'),
+      '-resp_text',
+      '-VAfile',
+      join(dir, 'ocsp-root.pem'),
+      '-no-CApath',
+      '-no-CAstore',
+      '-CAfile',
+      join(dir, 'root.pem'),
+    ]);
     expect(t2.stdout).toContain('Cert Status: unknown');
-    void explicit; void oid; void NULL;
+    void explicit;
+    void oid;
+    void NULL;
   });
 });

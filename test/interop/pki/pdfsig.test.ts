@@ -19,14 +19,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('pdfsig accepts signatures by certificates of our CA', () => {
   it.each(['individual', 'organization'] as const)('ok/%s profile', async (profile) => {
     const pki = await makePki({ config: { caKeySpec: { type: 'rsa', bits: 2048 } } });
-    const subject = profile === 'individual'
-      ? { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001234567890'], email: 'an@quangninh.gov.vn' }
-      : { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', organization: 'UBND tỉnh Quảng Ninh', uids: ['MST:5700100256'] };
+    const subject =
+      profile === 'individual'
+        ? { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001234567890'], email: 'an@quangninh.gov.vn' }
+        : { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', organization: 'UBND tỉnh Quảng Ninh', uids: ['MST:5700100256'] };
     // FakeClock in the fixture is 2026-03-01; pdfsig checks validity at "now", so issue for long enough.
-    const res = await pki.issuance.issue(ADMIN, { profile, subject, validityDays: 5 * 365, key: { generate: { type: 'rsa', bits: 2048 }, pkcs12Password: 'pw-12345' } });
-    const service = new SignService({ engine: createPdfSignatureEngine(), clock: systemClock, audit: { append: async () => ({}) }, sessions: new MemorySignSessionRepository() } as never);
+    const res = await pki.issuance.issue(ADMIN, {
+      profile,
+      subject,
+      validityDays: 5 * 365,
+      key: { generate: { type: 'rsa', bits: 2048 }, pkcs12Password: 'pw-12345' },
+    });
+    const service = new SignService({
+      engine: createPdfSignatureEngine(),
+      clock: systemClock,
+      audit: { append: async () => ({}) },
+      sessions: new MemorySignSessionRepository(),
+    } as never);
     const pdf = readFileSync(join(__dirname, '../../../examples/quyet-dinh.pdf'));
-    const signed: Buffer = await (service as unknown as { sign(p: Buffer, o: unknown): Promise<Buffer> }).sign(pdf, { signer: { kind: 'pkcs12', pkcs12: res.pkcs12, password: 'pw-12345' }, reason: 'Phê duyệt' });
+    const signed: Buffer = await (service as unknown as { sign(p: Buffer, o: unknown): Promise<Buffer> }).sign(pdf, {
+      signer: { kind: 'pkcs12', pkcs12: res.pkcs12, password: 'pw-12345' },
+      reason: 'Phê duyệt',
+    });
     const file = join(dir, `${profile}.pdf`);
     writeFileSync(file, signed);
     const db = join(dir, `nss-${profile}`);

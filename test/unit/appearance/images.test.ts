@@ -21,8 +21,12 @@ describe('decodePng', () => {
   it('splits RGBA into Flate RGB samples and an 8-bit alpha soft mask', () => {
     const p = new PNG({ width: 3, height: 2 });
     const px = [
-      [255, 0, 0, 255], [0, 255, 0, 128], [0, 0, 255, 0],
-      [10, 20, 30, 255], [40, 50, 60, 255], [70, 80, 90, 1],
+      [255, 0, 0, 255],
+      [0, 255, 0, 128],
+      [0, 0, 255, 0],
+      [10, 20, 30, 255],
+      [40, 50, 60, 255],
+      [70, 80, 90, 1],
     ];
     px.forEach((v, i) => p.data.set(v, i * 4));
     const img = decodePng(PNG.sync.write(p, { colorType: 6 }));
@@ -43,7 +47,16 @@ describe('decodePng', () => {
   });
 
   it('expands a palette with tRNS into colour + alpha', () => {
-    const png = palettePng(2, 1, [0, 1], [[200, 10, 20], [1, 2, 3]], [255, 0]);
+    const png = palettePng(
+      2,
+      1,
+      [0, 1],
+      [
+        [200, 10, 20],
+        [1, 2, 3],
+      ],
+      [255, 0],
+    );
     const img = decodePng(png);
     expect([...inflateSync(img.data)]).toEqual([200, 10, 20, 1, 2, 3]);
     expect([...inflateSync(img.smask!)]).toEqual([255, 0]);
@@ -80,7 +93,10 @@ describe('decodePng', () => {
     expect(rows.length).toBe(3);
     expect(png.includes(img.data)).toBe(true);
     const obj = imageObjects(img, 'g')[0]!;
-    expect(obj.dict.entries['DecodeParms']).toEqual({ kind: 'dict', entries: { Predictor: 15, Colors: 1, BitsPerComponent: 8, Columns: 2 } });
+    expect(obj.dict.entries['DecodeParms']).toEqual({
+      kind: 'dict',
+      entries: { Predictor: 15, Colors: 1, BitsPerComponent: 8, Columns: 2 },
+    });
   });
 
   it('pass-through still checks the image data', () => {
@@ -121,8 +137,22 @@ describe('bad images are IMAGE_INVALID', () => {
     ['GIF', Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')],
     ['truncated PNG', good.subarray(0, good.length - 40)],
     ['PNG header only', good.subarray(0, 40)],
-    ['PNG with a damaged chunk type', (() => { const b = Buffer.from(good); b[40] = b[40]! ^ 0xff; return b; })()],
-    ['PNG with a bad CRC', (() => { const b = Buffer.from(good); b[32] = b[32]! ^ 0x01; return b; })()],
+    [
+      'PNG with a damaged chunk type',
+      (() => {
+        const b = Buffer.from(good);
+        b[40] = b[40]! ^ 0xff;
+        return b;
+      })(),
+    ],
+    [
+      'PNG with a bad CRC',
+      (() => {
+        const b = Buffer.from(good);
+        b[32] = b[32]! ^ 0x01;
+        return b;
+      })(),
+    ],
     ['JPEG without a frame header', Buffer.from([0xff, 0xd8, 0xff, 0xd9])],
     ['truncated JPEG', solidJpeg(8, 8, [1], 'grey').subarray(0, 30)],
   ])('%s', (_name, bytes) => {

@@ -51,10 +51,24 @@ describe('object model serialisation (ISO 32000-1 §7.3)', () => {
   });
 
   it('assertBundleClosed finds dangling refs, duplicates and a missing root', () => {
-    const ok = { root: 'a', objects: [{ id: 'b', dict: pdfDict({}) }, { id: 'a', dict: pdfDict({ X: pdfRef('b') }) }] };
+    const ok = {
+      root: 'a',
+      objects: [
+        { id: 'b', dict: pdfDict({}) },
+        { id: 'a', dict: pdfDict({ X: pdfRef('b') }) },
+      ],
+    };
     expect(() => assertBundleClosed(ok)).not.toThrow();
     expect(() => assertBundleClosed({ root: 'a', objects: [{ id: 'a', dict: pdfDict({ X: [pdfRef('zz')] }) }] })).toThrow(/unknown zz/);
-    expect(() => assertBundleClosed({ root: 'a', objects: [{ id: 'a', dict: pdfDict({}) }, { id: 'a', dict: pdfDict({}) }] })).toThrow(/duplicate/);
+    expect(() =>
+      assertBundleClosed({
+        root: 'a',
+        objects: [
+          { id: 'a', dict: pdfDict({}) },
+          { id: 'a', dict: pdfDict({}) },
+        ],
+      }),
+    ).toThrow(/duplicate/);
     expect(() => assertBundleClosed({ root: 'q', objects: [] })).toThrow(/root/);
   });
 });

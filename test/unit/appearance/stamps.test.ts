@@ -31,12 +31,20 @@ function resources(ap: Appearance): Record<string, unknown> {
   return (root(ap).dict.entries['Resources'] as PdfDict).entries;
 }
 function baseFonts(ap: Appearance): string[] {
-  return ap.objects.filter((o) => (o.dict.entries['Subtype'] as { name?: string })?.name === 'Type0').map((o) => (o.dict.entries['BaseFont'] as { name: string }).name.split('+')[1]!);
+  return ap.objects
+    .filter((o) => (o.dict.entries['Subtype'] as { name?: string })?.name === 'Type0')
+    .map((o) => (o.dict.entries['BaseFont'] as { name: string }).name.split('+')[1]!);
 }
 
 describe('appearance bundles', () => {
   it('the form XObject has the box, the resources and a Flate content stream', async () => {
-    const ap = await buildIndividualAppearance({ width: 180, height: 90, title: 'GIÁM ĐỐC', signatureImage: SIGNATURE, signerName: 'Lê Thị Hồng' });
+    const ap = await buildIndividualAppearance({
+      width: 180,
+      height: 90,
+      title: 'GIÁM ĐỐC',
+      signatureImage: SIGNATURE,
+      signerName: 'Lê Thị Hồng',
+    });
     assertBundleClosed(ap);
     expect(ap.objects.at(-1)!.id).toBe(ap.root);
     const r = root(ap);
@@ -57,7 +65,14 @@ describe('appearance bundles', () => {
   });
 
   it('organization without text is the seal alone, filling the box', async () => {
-    const ap = await buildOrganizationAppearance({ width: 100, height: 100, sealImage: SEAL, organizationName: 'X', signingTime: TIME, showText: false });
+    const ap = await buildOrganizationAppearance({
+      width: 100,
+      height: 100,
+      sealImage: SEAL,
+      organizationName: 'X',
+      signingTime: TIME,
+      showText: false,
+    });
     expect(resources(ap)['Font']).toBeUndefined();
     expect(content(ap)).toContain('q 100 0 0 100 0 0 cm /Im1 Do Q');
     const smasks = ap.objects.filter((o) => o.id.endsWith('.smask'));
@@ -65,14 +80,33 @@ describe('appearance bundles', () => {
   });
 
   it('organization: the seal stays in the left third; a given real size is honoured', async () => {
-    const ap = await buildOrganizationAppearance({ width: 300, height: 120, sealImage: SEAL, organizationName: 'Sở Tư pháp', signingTime: TIME });
+    const ap = await buildOrganizationAppearance({
+      width: 300,
+      height: 120,
+      sealImage: SEAL,
+      organizationName: 'Sở Tư pháp',
+      signingTime: TIME,
+    });
     expect(content(ap)).toMatch(/q 100 0 0 100 0 10 cm \/Im1 Do Q/);
-    const big = await buildOrganizationAppearance({ width: 300, height: 120, sealImage: SEAL, organizationName: 'Sở Tư pháp', signingTime: TIME, sealSize: 113 });
+    const big = await buildOrganizationAppearance({
+      width: 300,
+      height: 120,
+      sealImage: SEAL,
+      organizationName: 'Sở Tư pháp',
+      signingTime: TIME,
+      sealSize: 113,
+    });
     expect(content(big)).toMatch(/q 113 0 0 113 0 3\.5 cm \/Im1 Do Q/);
   });
 
   it('electronic copy: regular serif at 10 pt, black, no image', async () => {
-    const ap = await buildElectronicCopyAppearance({ width: 200, height: 45, copyForm: 'SAO Y', organizationName: 'Sở Nội vụ', signingTime: TIME });
+    const ap = await buildElectronicCopyAppearance({
+      width: 200,
+      height: 45,
+      copyForm: 'SAO Y',
+      organizationName: 'Sở Nội vụ',
+      signingTime: TIME,
+    });
     expect(baseFonts(ap)).toEqual(['LiberationSerif']);
     expect(resources(ap)['XObject']).toBeUndefined();
     const ops = content(ap);
@@ -82,7 +116,13 @@ describe('appearance bundles', () => {
   });
 
   it('electronic copy shrinks only when the box is too small', async () => {
-    const ap = await buildElectronicCopyAppearance({ width: 200, height: 20, copyForm: 'TRÍCH SAO', organizationName: 'Sở Nội vụ', signingTime: TIME });
+    const ap = await buildElectronicCopyAppearance({
+      width: 200,
+      height: 20,
+      copyForm: 'TRÍCH SAO',
+      organizationName: 'Sở Nội vụ',
+      signingTime: TIME,
+    });
     const sizes = [...content(ap).matchAll(/\/F1 ([\d.]+) Tf/g)].map((m) => Number(m[1]));
     expect(sizes.every((s) => s < 10 && s > 4)).toBe(true);
   });
@@ -113,11 +153,21 @@ describe('page placement helpers', () => {
     const h = 80;
     for (const rot of [0, 90, 180, 270] as const) {
       const [a, b, c, d, e, f] = rotationMatrix(rot, w, h);
-      const pts = [[0, 0], [w, 0], [0, h], [w, h]].map(([x, y]) => [a! * x! + c! * y! + e!, b! * x! + d! * y! + f!]);
+      const pts = [
+        [0, 0],
+        [w, 0],
+        [0, h],
+        [w, h],
+      ].map(([x, y]) => [a! * x! + c! * y! + e!, b! * x! + d! * y! + f!]);
       const xs = pts.map((p) => p[0]!);
       const ys = pts.map((p) => p[1]!);
       const swapped = rot === 90 || rot === 270;
-      expect([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)].map((v) => v + 0)).toEqual([0, 0, swapped ? h : w, swapped ? w : h]);
+      expect([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)].map((v) => v + 0)).toEqual([
+        0,
+        0,
+        swapped ? h : w,
+        swapped ? w : h,
+      ]);
     }
     expect(() => new AppearanceCanvas(10, 10, '', 45 as 90)).toThrow(TypeError);
   });

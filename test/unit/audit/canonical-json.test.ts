@@ -5,8 +5,10 @@ import { buildAuditRecord, hashAuditRecord, auditRecordPreimage, GENESIS_HASH } 
 
 describe('canonical JSON (RFC 8785 rules for our subset)', () => {
   it('ok/sorted keys, no whitespace, JS number and string forms', () => {
-    expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: { z: 1e21, y: 0.1, x: -0 } })).toBe('{"a":[true,null,"x"],"b":1,"c":{"x":0,"y":0.1,"z":1e+21}}');
-    expect(canonicalJson({ 'é': 1, e: 2, E: 3 })).toBe('{"E":3,"e":2,"é":1}');
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: { z: 1e21, y: 0.1, x: -0 } })).toBe(
+      '{"a":[true,null,"x"],"b":1,"c":{"x":0,"y":0.1,"z":1e+21}}',
+    );
+    expect(canonicalJson({ é: 1, e: 2, E: 3 })).toBe('{"E":3,"e":2,"é":1}');
     expect(canonicalJson('Nguyễn\n"')).toBe('"Nguyễn\\n\\""');
     expect(canonicalJson({ skip: undefined, keep: 1 })).toBe('{"keep":1}');
   });
@@ -21,7 +23,11 @@ describe('canonical JSON (RFC 8785 rules for our subset)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         const once = canonicalJson(v);
-        const shuffled = JSON.parse(JSON.stringify(v, (_k, val: unknown) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val as object).reverse()) : val))) as unknown;
+        const shuffled = JSON.parse(
+          JSON.stringify(v, (_k, val: unknown) =>
+            val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val as object).reverse()) : val,
+          ),
+        ) as unknown;
         expect(canonicalJson(shuffled)).toBe(once);
         expect(canonicalJson(JSON.parse(once))).toBe(once);
       }),
@@ -31,17 +37,41 @@ describe('canonical JSON (RFC 8785 rules for our subset)', () => {
 
   it('fail/details members named like secrets are refused at any depth', () => {
     for (const details of [{ pin: '123456' }, { nested: [{ Password: 'x' }] }, { privateKey: 'MII' }, { a: { pkcs12: 'x' } }]) {
-      expect(() => buildAuditRecord({ actor: 'a', role: 'r', action: 'x', outcome: 'success', details }, 1, GENESIS_HASH, new Date())).toThrow(TypeError);
+      expect(() =>
+        buildAuditRecord({ actor: 'a', role: 'r', action: 'x', outcome: 'success', details }, 1, GENESIS_HASH, new Date()),
+      ).toThrow(TypeError);
     }
-    expect(() => buildAuditRecord({ actor: 'a', role: 'r', action: 'x', outcome: 'success', details: { keyUri: 'kyso-key:k_1', pinAttempts: 3 } }, 1, GENESIS_HASH, new Date())).not.toThrow();
+    expect(() =>
+      buildAuditRecord(
+        { actor: 'a', role: 'r', action: 'x', outcome: 'success', details: { keyUri: 'kyso-key:k_1', pinAttempts: 3 } },
+        1,
+        GENESIS_HASH,
+        new Date(),
+      ),
+    ).not.toThrow();
   });
 
   it('ok/record hash is SHA-256 over the documented preimage and binds every field', () => {
-    const r = buildAuditRecord({ actor: 'a', role: 'admin', action: 'x', outcome: 'success' }, 1, GENESIS_HASH, new Date('2026-01-01T00:00:00Z'));
+    const r = buildAuditRecord(
+      { actor: 'a', role: 'admin', action: 'x', outcome: 'success' },
+      1,
+      GENESIS_HASH,
+      new Date('2026-01-01T00:00:00Z'),
+    );
     expect(auditRecordPreimage(r).toString()).toBe(
       `{"action":"x","actor":"a","details":null,"outcome":"success","prevHash":"${GENESIS_HASH}","role":"admin","seq":1,"target":null,"time":"2026-01-01T00:00:00.000Z","v":1}`,
     );
-    for (const change of [{ seq: 2 }, { time: '2026-01-01T00:00:00.001Z' }, { actor: 'b' }, { role: 'auditor' }, { action: 'y' }, { target: 't' }, { outcome: 'failure' as const }, { details: {} }, { prevHash: '1'.repeat(64) }]) {
+    for (const change of [
+      { seq: 2 },
+      { time: '2026-01-01T00:00:00.001Z' },
+      { actor: 'b' },
+      { role: 'auditor' },
+      { action: 'y' },
+      { target: 't' },
+      { outcome: 'failure' as const },
+      { details: {} },
+      { prevHash: '1'.repeat(64) },
+    ]) {
       expect(hashAuditRecord({ ...r, ...change })).not.toBe(r.hash);
     }
   });

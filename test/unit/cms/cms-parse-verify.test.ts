@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { digestAlgorithmIdentifier, signatureAlgorithmIdentifier, type SignatureAlgorithm } from '../../../src/core/signature-algorithms.js';
+import {
+  digestAlgorithmIdentifier,
+  signatureAlgorithmIdentifier,
+  type SignatureAlgorithm,
+} from '../../../src/core/signature-algorithms.js';
 import { implicitPrim, int, octets, oid, seq, set } from '../../../src/core/der.js';
 import { FakeClock } from '../../../src/core/clock.js';
 import { certificateInfo } from '../../../src/cms/certificate-info.js';
@@ -37,7 +41,14 @@ describe('signed attributes', () => {
     const digest = createHash('sha256').update('x').digest();
     const attrs = buildSignedAttributes({ contentDigest: digest, digestAlgorithm: 'sha256', signerCertificate: rsa.cert });
     expect(attrs[0]).toBe(0x31);
-    const cms = assembleSignedData({ signedAttributes: attrs, signature: Buffer.alloc(256), algorithm: 'RSA-PKCS1-SHA256', digestAlgorithm: 'sha256', signerCertificate: rsa.cert, certificates: [] });
+    const cms = assembleSignedData({
+      signedAttributes: attrs,
+      signature: Buffer.alloc(256),
+      algorithm: 'RSA-PKCS1-SHA256',
+      digestAlgorithm: 'sha256',
+      signerCertificate: rsa.cert,
+      certificates: [],
+    });
     const si = parseCms(cms).signerInfos[0]!;
     expect(si.signedAttributes.map((a) => a.type).sort()).toEqual([OID.contentType, OID.messageDigest, OID.signingCertificateV2].sort());
     expect(si.signedAttributesDerSorted).toBe(true);
@@ -48,7 +59,9 @@ describe('signed attributes', () => {
   });
 
   it('refuses a digest of the wrong length (misuse → TypeError)', () => {
-    expect(() => buildSignedAttributes({ contentDigest: Buffer.alloc(20), digestAlgorithm: 'sha256', signerCertificate: rsa.cert })).toThrow(TypeError);
+    expect(() =>
+      buildSignedAttributes({ contentDigest: Buffer.alloc(20), digestAlgorithm: 'sha256', signerCertificate: rsa.cert }),
+    ).toThrow(TypeError);
   });
 });
 
@@ -63,7 +76,12 @@ describe('verifySignerInfoSignature', () => {
   ];
   it.each(algs)('%s: verifies, and fails on a flipped signed-attribute byte', async (alg, id) => {
     const who = id();
-    const cms = await signDetachedCms({ contentDigest: randomBytes(alg.endsWith('384') ? 48 : alg.endsWith('512') ? 64 : 32), signer: keySigner(who, alg), signerCertificate: who.cert, certificates: [pki.root.cert] });
+    const cms = await signDetachedCms({
+      contentDigest: randomBytes(alg.endsWith('384') ? 48 : alg.endsWith('512') ? 64 : 32),
+      signer: keySigner(who, alg),
+      signerCertificate: who.cert,
+      certificates: [pki.root.cert],
+    });
     const parsed = parseCms(cms);
     const si = parsed.signerInfos[0]!;
     const cert = findSignerCertificate(si, parsed.certificates);
@@ -77,12 +95,23 @@ describe('verifySignerInfoSignature', () => {
 
   it('reports unsorted signed attributes and still verifies them as transmitted; finds a signer by subjectKeyIdentifier', async () => {
     const digest = createHash('sha256').update('y').digest();
-    const unsorted = set(essSigningCertificateV2Attribute(p256.cert), attribute(OID.messageDigest, octets(digest)), attribute(OID.contentType, oid(OID.data)));
+    const unsorted = set(
+      essSigningCertificateV2Attribute(p256.cert),
+      attribute(OID.messageDigest, octets(digest)),
+      attribute(OID.contentType, oid(OID.data)),
+    );
     const sig = await keySigner(p256).sign(unsorted);
     const signed = Buffer.from(unsorted);
     signed[0] = 0xa0;
     const ski = certificateInfo(p256.cert).subjectKeyIdentifier!;
-    const signerInfo = seq(int(3), implicitPrim(0, ski), digestAlgorithmIdentifier('sha256'), signed, signatureAlgorithmIdentifier('ECDSA-SHA256'), octets(sig));
+    const signerInfo = seq(
+      int(3),
+      implicitPrim(0, ski),
+      digestAlgorithmIdentifier('sha256'),
+      signed,
+      signatureAlgorithmIdentifier('ECDSA-SHA256'),
+      octets(sig),
+    );
     const cms = encodeSignedData({ digestAlgorithm: 'sha256', signerCertificate: p256.cert, certificates: [rsa.cert], signerInfo });
     const parsed = parseCms(cms);
     const si = parsed.signerInfos[0]!;
@@ -105,7 +134,12 @@ describe('parseCms rejects malformed input with CMS_MALFORMED', () => {
   });
 
   it('truncations of a real CMS never crash with anything but CMS_MALFORMED', async () => {
-    const cms = await signDetachedCms({ contentDigest: randomBytes(32), signer: keySigner(p256), signerCertificate: p256.cert, certificates: [] });
+    const cms = await signDetachedCms({
+      contentDigest: randomBytes(32),
+      signer: keySigner(p256),
+      signerCertificate: p256.cert,
+      certificates: [],
+    });
     for (let n = 0; n < cms.length; n += 7) {
       expect(() => parseCms(cms.subarray(0, n))).toThrow(expect.objectContaining({ code: 'CMS_MALFORMED' }));
     }
@@ -115,7 +149,12 @@ describe('parseCms rejects malformed input with CMS_MALFORMED', () => {
 describe('TSA core never throws on hostile requests', () => {
   it('arbitrary bytes always yield a rejection TimeStampResp', async () => {
     const tsaId = pki.issue('u-tsa', 'p256', TSA_EXT);
-    const tsa = createTimestampAuthority({ signer: keySigner(tsaId), certificate: tsaId.cert, policyOid: '1.2.3.4', clock: new FakeClock(Date.now()) });
+    const tsa = createTimestampAuthority({
+      signer: keySigner(tsaId),
+      certificate: tsaId.cert,
+      policyOid: '1.2.3.4',
+      clock: new FakeClock(Date.now()),
+    });
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), async (bytes) => {
         const r = parseTimestampResponse(await tsa.respond(Buffer.from(bytes)));

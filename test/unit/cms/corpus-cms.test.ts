@@ -52,7 +52,10 @@ describe('CMS parse/verify over corpus signatures', () => {
   it.each(cases)('%s #%i', (path, _i, s) => {
     const pdf = readFileSync(join(CORPUS, path));
     const [a, b, c, d] = s.byteRange as [number, number, number, number];
-    const hex = pdf.subarray(b + 1, c - 1).toString('latin1').replace(/[^0-9a-fA-F]/g, '');
+    const hex = pdf
+      .subarray(b + 1, c - 1)
+      .toString('latin1')
+      .replace(/[^0-9a-fA-F]/g, '');
     const contents = Buffer.from(hex, 'hex');
     const signed = [pdf.subarray(a, a + b), pdf.subarray(c, c + d)];
     const cms = parseCms(contents);

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { algId, enumerated, explicit, generalizedTime, implicitCons, implicitPrim, int, octets, oid, seq, bits } from '../../../src/core/der.js';
+import {
+  algId,
+  enumerated,
+  explicit,
+  generalizedTime,
+  implicitCons,
+  implicitPrim,
+  int,
+  octets,
+  oid,
+  seq,
+  bits,
+} from '../../../src/core/der.js';
 import { OID } from '../../../src/core/oids.js';
 import { parseOcspResponse } from '../../../src/cms/ocsp.js';
 

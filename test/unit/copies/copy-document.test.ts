@@ -54,20 +54,36 @@ describe('certified copy document', () => {
     expect(all).toContain('Original page 1');
     expect(all).toContain('Original page 2');
     const last = execFileSync('pdftotext', ['-f', '3', '-l', '3', file, '-'], { encoding: 'utf8' }).normalize('NFC');
-    for (const s of ['CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH', 'Số chứng thực: 05', 'Quyển số: 01/2026-SCT/BS', 'Ngày 26 tháng 11 năm 2026',
-      'hai nghìn không trăm hai mươi sáu', 'NGƯỜI THỰC HIỆN CHỨNG THỰC', 'Trần Thị Bích Ngọc', 'Lệ phí: 4.000 đồng/bản, tổng 8.000 đồng', 'Mã tra cứu: 7K3M-Q9TX-2B4']) {
+    for (const s of [
+      'CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH',
+      'Số chứng thực: 05',
+      'Quyển số: 01/2026-SCT/BS',
+      'Ngày 26 tháng 11 năm 2026',
+      'hai nghìn không trăm hai mươi sáu',
+      'NGƯỜI THỰC HIỆN CHỨNG THỰC',
+      'Trần Thị Bích Ngọc',
+      'Lệ phí: 4.000 đồng/bản, tổng 8.000 đồng',
+      'Mã tra cứu: 7K3M-Q9TX-2B4',
+    ]) {
       expect(last).toContain(s);
     }
 
     execFileSync('pdftoppm', ['-f', '3', '-l', '3', '-r', '150', '-png', '-singlefile', file, join(dir, 'page')]);
     const png = PNG.sync.read(readFileSync(join(dir, 'page.png')));
     // jsqr is CommonJS with a default export: under NodeNext it arrives as the module object.
-    const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
+    const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (
+      d: Uint8ClampedArray,
+      w: number,
+      h: number,
+    ) => { data: string } | null;
     const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(qr?.data).toBe(url);
 
     const doc = await PDFDocument.load(built.pdf);
-    const names = doc.getForm().getFields().map((f) => f.getName());
+    const names = doc
+      .getForm()
+      .getFields()
+      .map((f) => f.getName());
     expect(names).toEqual([CERTIFIER_FIELD, AUTHORITY_FIELD]);
   });
 });

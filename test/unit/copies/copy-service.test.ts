@@ -13,7 +13,18 @@ class RecordingAudit implements AuditLog {
   events: AuditEvent[] = [];
   async append(e: AuditEvent): Promise<AuditRecord> {
     this.events.push(e);
-    return { seq: this.events.length, time: '', actor: e.actor, role: e.role, action: e.action, target: e.target ?? null, outcome: e.outcome, details: e.details ?? null, prevHash: '', hash: '' };
+    return {
+      seq: this.events.length,
+      time: '',
+      actor: e.actor,
+      role: e.role,
+      action: e.action,
+      target: e.target ?? null,
+      outcome: e.outcome,
+      details: e.details ?? null,
+      prevHash: '',
+      hash: '',
+    };
   }
   async list() {
     return [];
@@ -40,7 +51,10 @@ class FakeSigner implements CopySigner {
   }
 }
 
-const fonts = { regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'), bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf') };
+const fonts = {
+  regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'),
+  bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf'),
+};
 let pdf: Buffer;
 let registers: MemoryRegisters;
 let signer: FakeSigner;
@@ -59,7 +73,14 @@ beforeEach(async () => {
   pdf = Buffer.from(await doc.save());
   registers = new MemoryRegisters();
   const authorities = new MemoryAuthorities();
-  await authorities.create({ id: 'xa-ha-long', name: 'Ủy ban nhân dân xã Hạ Long', place: 'xã Hạ Long, tỉnh Quảng Ninh', organizationId: null, sealCredentialId: 'cred-seal', createdAt: new Date(0) });
+  await authorities.create({
+    id: 'xa-ha-long',
+    name: 'Ủy ban nhân dân xã Hạ Long',
+    place: 'xã Hạ Long, tỉnh Quảng Ninh',
+    organizationId: null,
+    sealCredentialId: 'cred-seal',
+    createdAt: new Date(0),
+  });
   signer = new FakeSigner();
   audit = new RecordingAudit();
   clock = new FakeClock('2026-11-26T03:00:00Z');
@@ -76,7 +97,9 @@ describe('CopyService.certify', () => {
     expect(a.entry.feeTotal).toBe(10_000);
     expect(a.entry.copySha256).toMatch(/^[0-9a-f]{64}$/);
     // PINs were checked in preflight; the signatures use the one-document authorizations they bought.
-    expect(signer.calls.slice(0, 2).map((c) => [c.field, c.appearance, c.certify, c.credentialId, c.authorizationId, c.pin, c.level])).toEqual([
+    expect(
+      signer.calls.slice(0, 2).map((c) => [c.field, c.appearance, c.certify, c.credentialId, c.authorizationId, c.pin, c.level]),
+    ).toEqual([
       ['ChungThuc_NguoiThucHien', 'individual', 2, 'cred-ngoc', 'auth-cred-ngoc', undefined, 'B-B'],
       ['ChungThuc_CoQuan', 'organization', undefined, 'cred-seal', 'auth-cred-seal', undefined, 'B-B'],
     ]);
@@ -108,10 +131,21 @@ describe('CopyService.certify', () => {
     ['a non-certifier', () => service.certify({ id: 'x', role: 'signer' }, request()), 'CERTIFIER_NOT_ALLOWED'],
     ['an unknown authority', () => service.certify(certifier, request({ authorityId: 'nowhere' })), 'AUTHORITY_UNKNOWN'],
     ['a non-PDF original', () => service.certify(certifier, request({ original: { pdf: Buffer.from('hello') } })), 'PDF_NOT_PDF'],
-    ['a corrupt image', () => service.certify(certifier, request({ original: { images: [Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])] } })), 'IMAGE_INVALID'],
+    [
+      'a corrupt image',
+      () => service.certify(certifier, request({ original: { images: [Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])] } })),
+      'IMAGE_INVALID',
+    ],
     ['no PIN', () => service.certify(certifier, request({ certifier: { credentialId: 'c', title: 't' } })), 'VALIDATION_FAILED'],
     ['a wrong seal PIN', () => service.certify(certifier, request({ seal: { pin: 'wrong' } })), 'PIN_INVALID'],
-    ['an expired certifier certificate', () => { signer.refuseCredential = 'cred-ngoc'; return service.certify(certifier, request()); }, 'SIGNER_EXPIRED'],
+    [
+      'an expired certifier certificate',
+      () => {
+        signer.refuseCredential = 'cred-ngoc';
+        return service.certify(certifier, request());
+      },
+      'SIGNER_EXPIRED',
+    ],
   ])('fail/%s is refused and the register is unchanged', async (_name, run, code) => {
     await expect(run()).rejects.toMatchObject({ code });
     expect(registers.entries).toEqual([]);

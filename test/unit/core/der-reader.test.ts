@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { int, octets, oid, seq, utf8 } from '../../../src/core/der.js';
 import {
-  children, decodeInteger, decodeOid, decodeTime, expectTag, isContext, isDerSorted, octetString, readDer,
+  children,
+  decodeInteger,
+  decodeOid,
+  decodeTime,
+  expectTag,
+  isContext,
+  isDerSorted,
+  octetString,
+  readDer,
 } from '../../../src/core/der-reader.js';
 import { isAppError } from '../../../src/core/errors.js';
 
@@ -77,13 +85,19 @@ describe('readDer', () => {
     };
     const sample = seq(int(1), seq(utf8('x'), octets(Buffer.alloc(200, 1))), hex('30 80 02 01 01 00 00'));
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }).map((u) => Buffer.from(u)), fc.nat(sample.length).map((n) => sample.subarray(0, n))), (b) => {
-        try {
-          walk(b);
-        } catch (e) {
-          expect(isAppError(e, 'CMS_MALFORMED')).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 64 }).map((u) => Buffer.from(u)),
+          fc.nat(sample.length).map((n) => sample.subarray(0, n)),
+        ),
+        (b) => {
+          try {
+            walk(b);
+          } catch (e) {
+            expect(isAppError(e, 'CMS_MALFORMED')).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -9,13 +9,17 @@ let close: () => void = () => undefined;
 beforeAll(async () => {
   const app = express();
   app.post('/mp', (req, res) => {
-    readMultipart(req, { fileBytes: 1000 }).then((b) => {
-      const f = requireFile(b, 'pdf');
-      res.json({ name: f.filename, size: f.data.length, first: f.data.subarray(0, 5).toString('latin1'), fields: b.fields });
-    }).catch((e) => sendProblem(req, res, e));
+    readMultipart(req, { fileBytes: 1000 })
+      .then((b) => {
+        const f = requireFile(b, 'pdf');
+        res.json({ name: f.filename, size: f.data.length, first: f.data.subarray(0, 5).toString('latin1'), fields: b.fields });
+      })
+      .catch((e) => sendProblem(req, res, e));
   });
   app.post('/raw', (req, res) => {
-    readRawBody(req, 100).then((b) => res.json({ size: b.length })).catch((e) => sendProblem(req, res, e));
+    readRawBody(req, 100)
+      .then((b) => res.json({ size: b.length }))
+      .catch((e) => sendProblem(req, res, e));
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -27,14 +31,23 @@ afterAll(() => close());
 function form(size: number, field = 'pdf') {
   const fd = new FormData();
   fd.set('options', JSON.stringify({ reason: 'Phê duyệt' }));
-  fd.set(field, new Blob([Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(Math.max(0, size - 5), 0x20)])], { type: 'application/pdf' }), 'kết quả.pdf');
+  fd.set(
+    field,
+    new Blob([Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(Math.max(0, size - 5), 0x20)])], { type: 'application/pdf' }),
+    'kết quả.pdf',
+  );
   return fd;
 }
 
 describe('multipart and raw bodies', () => {
   it('ok/reads a file and fields (UTF-8 names intact)', async () => {
     const r = await fetch(url + '/mp', { method: 'POST', body: form(500) });
-    expect((await r.json()) as unknown).toEqual({ name: 'kết quả.pdf', size: 500, first: '%PDF-', fields: { options: '{"reason":"Phê duyệt"}' } });
+    expect((await r.json()) as unknown).toEqual({
+      name: 'kết quả.pdf',
+      size: 500,
+      first: '%PDF-',
+      fields: { options: '{"reason":"Phê duyệt"}' },
+    });
   });
   it('fail/file over the limit → 413 PAYLOAD_TOO_LARGE', async () => {
     const r = await fetch(url + '/mp', { method: 'POST', body: form(5000) });
@@ -49,7 +62,11 @@ describe('multipart and raw bodies', () => {
     expect(r2.status).toBe(415);
   });
   it('fail/truncated multipart → 400 BAD_REQUEST', async () => {
-    const r = await fetch(url + '/mp', { method: 'POST', body: '--xx\r\nContent-Disposition: form-data; name="pdf"; filename="a.pdf"\r\n\r\nabc', headers: { 'content-type': 'multipart/form-data; boundary=xx' } });
+    const r = await fetch(url + '/mp', {
+      method: 'POST',
+      body: '--xx\r\nContent-Disposition: form-data; name="pdf"; filename="a.pdf"\r\n\r\nabc',
+      headers: { 'content-type': 'multipart/form-data; boundary=xx' },
+    });
     expect(r.status).toBe(400);
     expect(((await r.json()) as { code: string }).code).toBe('BAD_REQUEST');
   });

@@ -33,7 +33,9 @@ describe('token bucket', () => {
 describe('logs and problems hide secrets', () => {
   it('redacts secret-looking fields recursively', () => {
     expect(redact({ token: 'kyso_x', nested: { pin: '1234', password: 'p', ok: 1 }, authorization: 'Bearer x' })).toEqual({
-      token: '[redacted]', nested: { pin: '[redacted]', password: '[redacted]', ok: 1 }, authorization: '[redacted]',
+      token: '[redacted]',
+      nested: { pin: '[redacted]', password: '[redacted]', ok: 1 },
+      authorization: '[redacted]',
     });
   });
   it('non-AppErrors and 500s become "internal error" without internals', () => {

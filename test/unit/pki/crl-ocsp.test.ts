@@ -15,17 +15,43 @@ import { generateSerial, serialToHex } from '../../../src/pki/serial.js';
 import type { RevokedEntry } from '../../../src/pki/ports.js';
 
 const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const signer = { algorithm: 'ECDSA-SHA256' as const, publicKeySpki: pair.publicKey.export({ format: 'der', type: 'spki' }), sign: async (d: Uint8Array) => signWithKey('ECDSA-SHA256', pair.privateKey, d) };
+const signer = {
+  algorithm: 'ECDSA-SHA256' as const,
+  publicKeySpki: pair.publicKey.export({ format: 'der', type: 'spki' }),
+  sign: async (d: Uint8Array) => signWithKey('ECDSA-SHA256', pair.privateKey, d),
+};
 const issuerName = encodeSubject(normalizeSubject({ commonName: 'CA cá nhân' }));
 
 describe('CRL builder', () => {
   async function build(n: number) {
-    const reasons = ['keyCompromise', 'certificateHold', 'unspecified', 'cessationOfOperation', 'affiliationChanged', 'superseded'] as const;
+    const reasons = [
+      'keyCompromise',
+      'certificateHold',
+      'unspecified',
+      'cessationOfOperation',
+      'affiliationChanged',
+      'superseded',
+    ] as const;
     const entries: RevokedEntry[] = [];
     for (let i = 0; i < n; i++) {
-      entries.push({ serial: serialToHex(generateSerial()), revokedAt: new Date(1_760_000_000_000 + i * 1000), reason: reasons[i % reasons.length]!, invalidityDate: i % 10 === 0 ? new Date(1_750_000_000_000) : null });
+      entries.push({
+        serial: serialToHex(generateSerial()),
+        revokedAt: new Date(1_760_000_000_000 + i * 1000),
+        reason: reasons[i % reasons.length]!,
+        invalidityDate: i % 10 === 0 ? new Date(1_750_000_000_000) : null,
+      });
     }
-    const der = await buildCrl({ issuerNameDer: issuerName, issuerKeyId: Buffer.alloc(20, 7), crlNumber: 42, thisUpdate: new Date('2026-03-01T00:00:00Z'), nextUpdate: new Date('2026-03-02T00:00:00Z'), entries: entries.map(encodeCrlEntry) }, signer);
+    const der = await buildCrl(
+      {
+        issuerNameDer: issuerName,
+        issuerKeyId: Buffer.alloc(20, 7),
+        crlNumber: 42,
+        thisUpdate: new Date('2026-03-01T00:00:00Z'),
+        nextUpdate: new Date('2026-03-02T00:00:00Z'),
+        entries: entries.map(encodeCrlEntry),
+      },
+      signer,
+    );
     return { der, entries };
   }
 
@@ -60,7 +86,17 @@ describe('CRL builder', () => {
     expect(out.stdout.split('Serial Number:').length - 1).toBe(100_000);
   });
   it('ok/an empty CRL omits revokedCertificates', async () => {
-    const der = await buildCrl({ issuerNameDer: issuerName, issuerKeyId: Buffer.alloc(20, 1), crlNumber: 1, thisUpdate: new Date(), nextUpdate: new Date(Date.UTC(2030, 0)), entries: [] }, signer);
+    const der = await buildCrl(
+      {
+        issuerNameDer: issuerName,
+        issuerKeyId: Buffer.alloc(20, 1),
+        crlNumber: 1,
+        thisUpdate: new Date(),
+        nextUpdate: new Date(Date.UTC(2030, 0)),
+        entries: [],
+      },
+      signer,
+    );
     expect(pkijs.CertificateRevocationList.fromBER(toArrayBuffer(der)).revokedCertificates).toBeUndefined();
   });
 });
@@ -84,7 +120,8 @@ describe('revocation reasons', () => {
 });
 
 describe('OCSP request parsing', () => {
-  const certId = (serial: Buffer) => seq(algId('1.3.14.3.2.26', 'null'), octets(Buffer.alloc(20, 1)), octets(Buffer.alloc(20, 2)), int(serial));
+  const certId = (serial: Buffer) =>
+    seq(algId('1.3.14.3.2.26', 'null'), octets(Buffer.alloc(20, 1)), octets(Buffer.alloc(20, 2)), int(serial));
   const nonceExt = seq(oid('1.3.6.1.5.5.7.48.1.2'), octets(octets(Buffer.alloc(16, 9))));
   it('ok/single request with nonce; GET path decoding (URL-encoded, base64url)', () => {
     const s = generateSerial();
@@ -106,12 +143,34 @@ describe('OCSP request parsing', () => {
     ['empty', Buffer.alloc(0)],
     ['garbage', Buffer.from('GET / HTTP/1.1')],
     ['no requests', seq(seq(seq()))],
-    ['negative serial', seq(seq(seq(seq(seq(algId('1.3.14.3.2.26', 'null'), octets(Buffer.alloc(20)), octets(Buffer.alloc(20)), Buffer.from([0x02, 0x01, 0xff]))))))],
+    [
+      'negative serial',
+      seq(
+        seq(
+          seq(
+            seq(seq(algId('1.3.14.3.2.26', 'null'), octets(Buffer.alloc(20)), octets(Buffer.alloc(20)), Buffer.from([0x02, 0x01, 0xff]))),
+          ),
+        ),
+      ),
+    ],
     ['too many', seq(seq(seq(...Array.from({ length: 11 }, () => seq(certId(generateSerial()))))))],
     ['oversize', Buffer.alloc(9000, 0x30)],
-    ['non-minimal length (X.690 §10.1)', ((r: Buffer) => Buffer.concat([Buffer.from([0x30, 0x81, r.length - 2]), r.subarray(2)]))(seq(seq(seq(seq(certId(generateSerial()))))))],
-    ['indefinite length (BER only)', ((r: Buffer) => Buffer.concat([Buffer.from([0x30, 0x80]), r.subarray(2), Buffer.from([0, 0])]))(seq(seq(seq(seq(certId(generateSerial()))))))],
-    ['huge nonce', seq(seq(seq(seq(certId(generateSerial()))), explicit(2, seq(seq(oid('1.3.6.1.5.5.7.48.1.2'), octets(octets(Buffer.alloc(64)))))))) ],
+    [
+      'non-minimal length (X.690 §10.1)',
+      ((r: Buffer) => Buffer.concat([Buffer.from([0x30, 0x81, r.length - 2]), r.subarray(2)]))(
+        seq(seq(seq(seq(certId(generateSerial()))))),
+      ),
+    ],
+    [
+      'indefinite length (BER only)',
+      ((r: Buffer) => Buffer.concat([Buffer.from([0x30, 0x80]), r.subarray(2), Buffer.from([0, 0])]))(
+        seq(seq(seq(seq(certId(generateSerial()))))),
+      ),
+    ],
+    [
+      'huge nonce',
+      seq(seq(seq(seq(certId(generateSerial()))), explicit(2, seq(seq(oid('1.3.6.1.5.5.7.48.1.2'), octets(octets(Buffer.alloc(64)))))))),
+    ],
   ])('fail/%s → OCSP_MALFORMED_REQUEST', (_n, der) => {
     try {
       parseOcspRequest(der);

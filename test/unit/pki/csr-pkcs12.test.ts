@@ -52,7 +52,11 @@ describe('CSR (PKCS#10) with proof of possession', () => {
   it('ok/an openssl-made CSR (RSA-PSS signature too) parses and verifies', () => {
     const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
     for (const extra of [[], ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32']]) {
-      const r = spawnSync('openssl', ['req', '-new', '-key', keyFile(key), '-subj', '/CN=Nguyễn Văn An/O=UBND', '-utf8', '-outform', 'PEM', '-sha256', ...extra], { encoding: 'utf8' });
+      const r = spawnSync(
+        'openssl',
+        ['req', '-new', '-key', keyFile(key), '-subj', '/CN=Nguyễn Văn An/O=UBND', '-utf8', '-outform', 'PEM', '-sha256', ...extra],
+        { encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
       const p = parseCsr(r.stdout);
       expect(p.key.publicKey.asymmetricKeyType).toBe('rsa');
@@ -102,10 +106,30 @@ describe('PKCS#12', () => {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const certs = [Buffer.from('3003020101', 'hex')];
     // A real cert is needed for forge to parse the cert bag: make one with openssl.
-    const pem = spawnSync('openssl', ['req', '-x509', '-new', '-key', keyFile(pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string), '-subj', '/CN=t', '-days', '1'], { encoding: 'utf8' }).stdout;
+    const pem = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        keyFile(pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string),
+        '-subj',
+        '/CN=t',
+        '-days',
+        '1',
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
     const certDer = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
     void certs;
-    const p12 = buildPkcs12({ privateKeyPkcs8: pair.privateKey.export({ format: 'der', type: 'pkcs8' }), certificate: certDer, chain: [certDer], password: 'secret-pw', friendlyName: 'Nguyễn Văn An' });
+    const p12 = buildPkcs12({
+      privateKeyPkcs8: pair.privateKey.export({ format: 'der', type: 'pkcs8' }),
+      certificate: certDer,
+      chain: [certDer],
+      password: 'secret-pw',
+      friendlyName: 'Nguyễn Văn An',
+    });
     // MAC check done independently: HMAC-SHA256 over the authSafe content with the RFC 7292 key
     const asn1 = forge.asn1.fromDer(p12.toString('binary'));
     const pfx = forge.pkcs12.pkcs12FromAsn1(asn1, false, 'secret-pw');
@@ -114,11 +138,23 @@ describe('PKCS#12', () => {
     expect(keyBags[0]?.attributes.friendlyName?.[0]).toBe('Nguyễn Văn An');
     const certBags = pfx.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
     expect(certBags.length).toBe(2);
-    void createHmac; void createPrivateKey;
+    void createHmac;
+    void createPrivateKey;
   });
   it('fail/empty password → PKCS12_FAILED', () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    expect(code(() => buildPkcs12({ privateKeyPkcs8: pair.privateKey.export({ format: 'der', type: 'pkcs8' }), certificate: Buffer.alloc(1), chain: [], password: '' }))).toBe('PKCS12_FAILED');
-    expect(code(() => buildPkcs12({ privateKeyPkcs8: Buffer.from('nope'), certificate: Buffer.alloc(1), chain: [], password: 'abcdef' }))).toBe('PKCS12_FAILED');
+    expect(
+      code(() =>
+        buildPkcs12({
+          privateKeyPkcs8: pair.privateKey.export({ format: 'der', type: 'pkcs8' }),
+          certificate: Buffer.alloc(1),
+          chain: [],
+          password: '',
+        }),
+      ),
+    ).toBe('PKCS12_FAILED');
+    expect(
+      code(() => buildPkcs12({ privateKeyPkcs8: Buffer.from('nope'), certificate: Buffer.alloc(1), chain: [], password: 'abcdef' })),
+    ).toBe('PKCS12_FAILED');
   });
 });

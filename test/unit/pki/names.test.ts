@@ -21,16 +21,37 @@ describe('UID validation', () => {
     expect(validateUid('MNS:1234567')).toBe('MNS:1234567');
   });
   it.each([
-    'CCCD:00123456789', 'CCCD:0012345678901', 'CCCD:00123456789a', 'CCCD:000234567890', 'CCCD:991234567890',
-    'CMND:12345678', 'CMND:1234567890', 'MST:010123456', 'MST:0101234567-01', 'MNS:123456', 'MNS:12345678',
-    'CCCD 001234567890', 'PASSPORT:B1234567', '', ':123',
+    'CCCD:00123456789',
+    'CCCD:0012345678901',
+    'CCCD:00123456789a',
+    'CCCD:000234567890',
+    'CCCD:991234567890',
+    'CMND:12345678',
+    'CMND:1234567890',
+    'MST:010123456',
+    'MST:0101234567-01',
+    'MNS:123456',
+    'MNS:12345678',
+    'CCCD 001234567890',
+    'PASSPORT:B1234567',
+    '',
+    ':123',
   ])('fail/%s → UID_INVALID', (uid) => {
     expect(code(() => validateUid(uid))).toBe('UID_INVALID');
   });
 });
 
 describe('subject names', () => {
-  const s = { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính'], province: 'Quảng Ninh', locality: 'Hạ Long', email: 'an@qn.gov.vn', uids: ['CCCD:001234567890', 'MST:0101234567'], title: 'Phó Giám đốc' };
+  const s = {
+    commonName: 'Nguyễn Văn An',
+    organization: 'UBND tỉnh Quảng Ninh',
+    organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính'],
+    province: 'Quảng Ninh',
+    locality: 'Hạ Long',
+    email: 'an@qn.gov.vn',
+    uids: ['CCCD:001234567890', 'MST:0101234567'],
+    title: 'Phó Giám đốc',
+  };
   it('ok/encodes C as PrintableString, E as IA5String, the rest UTF8String, OU and UID repeated', () => {
     const der = encodeSubject(normalizeSubject(s));
     const attrs = parseName(der);
@@ -40,12 +61,16 @@ describe('subject names', () => {
     expect(der.includes(Buffer.concat([Buffer.from([0x16, 12]), Buffer.from('an@qn.gov.vn')]))).toBe(true);
     const cn = Buffer.from('Nguyễn Văn An', 'utf8');
     expect(der.includes(Buffer.concat([Buffer.from([0x0c, cn.length]), cn]))).toBe(true);
-    expect(renderSubject(normalizeSubject(s))).toBe('E=an@qn.gov.vn, UID=MST:0101234567, UID=CCCD:001234567890, CN=Nguyễn Văn An, T=Phó Giám đốc, OU=Phòng Hành chính, OU=Sở Tư pháp, O=UBND tỉnh Quảng Ninh, L=Hạ Long, ST=Quảng Ninh, C=VN');
+    expect(renderSubject(normalizeSubject(s))).toBe(
+      'E=an@qn.gov.vn, UID=MST:0101234567, UID=CCCD:001234567890, CN=Nguyễn Văn An, T=Phó Giám đốc, OU=Phòng Hành chính, OU=Sở Tư pháp, O=UBND tỉnh Quảng Ninh, L=Hạ Long, ST=Quảng Ninh, C=VN',
+    );
   });
   it('ok/NFC-normalises decomposed Vietnamese so both spellings encode the same', () => {
     const decomposed = 'Nguyễn Văn An'.normalize('NFD');
     expect(decomposed).not.toBe('Nguyễn Văn An');
-    expect(encodeSubject(normalizeSubject({ commonName: decomposed }))).toEqual(encodeSubject(normalizeSubject({ commonName: 'Nguyễn Văn An' })));
+    expect(encodeSubject(normalizeSubject({ commonName: decomposed }))).toEqual(
+      encodeSubject(normalizeSubject({ commonName: 'Nguyễn Văn An' })),
+    );
   });
   it('ok/escapes RFC 4514 specials when rendering', () => {
     expect(renderName(encodeSubject(normalizeSubject({ commonName: 'A, B + C' })))).toBe('CN=A\\, B \\+ C, C=VN');
@@ -72,7 +97,16 @@ describe('subject names', () => {
 
 describe('renderSubject', () => {
   it('ok/equals rendering the encoded DER', () => {
-    const s = normalizeSubject({ commonName: 'A, B', organization: 'O+1', organizationalUnits: ['x', 'y'], province: 'P', locality: 'L', email: 'a@b.vn', uids: ['MNS:1234567', 'MST:0101234567'], title: '#t' });
+    const s = normalizeSubject({
+      commonName: 'A, B',
+      organization: 'O+1',
+      organizationalUnits: ['x', 'y'],
+      province: 'P',
+      locality: 'L',
+      email: 'a@b.vn',
+      uids: ['MNS:1234567', 'MST:0101234567'],
+      title: '#t',
+    });
     expect(renderSubject(s)).toBe(renderName(encodeSubject(s)));
     const m = normalizeSubject({ commonName: 'Only' });
     expect(renderSubject(m)).toBe(renderName(encodeSubject(m)));

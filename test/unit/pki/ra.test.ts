@@ -7,10 +7,20 @@ import { errorCode } from '../../fixtures/error-code.js';
 async function setup() {
   const pki = await makePki();
   const province = await pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'UBND tỉnh Quảng Ninh', uids: ['MNS:1000001'] } });
-  const dept = await pki.ra.registerOrganization(OFFICER, { subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', organization: 'UBND tỉnh Quảng Ninh', uids: ['MST:5700100256', 'MNS:1000123'] }, managingOrganizationId: province.id });
+  const dept = await pki.ra.registerOrganization(OFFICER, {
+    subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', organization: 'UBND tỉnh Quảng Ninh', uids: ['MST:5700100256', 'MNS:1000123'] },
+    managingOrganizationId: province.id,
+  });
   const official = await pki.ra.registerOfficial(OFFICER, {
-    managingOrganizationId: dept.id, position: 'Phó Giám đốc',
-    subject: { commonName: 'Lê Văn Cường', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Tư pháp'], email: 'cuong.lv@quangninh.gov.vn', uids: ['CCCD:022090001234'] },
+    managingOrganizationId: dept.id,
+    position: 'Phó Giám đốc',
+    subject: {
+      commonName: 'Lê Văn Cường',
+      organization: 'UBND tỉnh Quảng Ninh',
+      organizationalUnits: ['Sở Tư pháp'],
+      email: 'cuong.lv@quangninh.gov.vn',
+      uids: ['CCCD:022090001234'],
+    },
   });
   const approver: Actor = { id: 'u-head', role: 'ra-officer', organizationId: dept.id };
   return { pki, province, dept, official, approver };
@@ -23,12 +33,30 @@ describe('RA: subscribers', () => {
     expect(official.position).toBe('Phó Giám đốc');
     expect(official.identifiers).toEqual(['CCCD:022090001234']);
     expect(await errorCode(pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'No code' } }))).toBe('SUBJECT_INVALID');
-    expect(await errorCode(pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Bad code', uids: ['MST:12'] } }))).toBe('UID_INVALID');
-    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('VALIDATION_FAILED');
-    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: 'sub_nope', subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('SUBSCRIBER_NOT_FOUND');
-    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: official.id, subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe('SUBSCRIBER_NOT_FOUND');
-    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { managingOrganizationId: dept.id, subject: { commonName: 'X', uids: ['MST:5700100256'] } }))).toBe('SUBJECT_INVALID');
-    expect(await errorCode(pki.ra.registerOrganization({ id: 'x', role: 'signer' }, { subject: { commonName: 'Y', uids: ['MNS:1234567'] } }))).toBe('FORBIDDEN');
+    expect(await errorCode(pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Bad code', uids: ['MST:12'] } }))).toBe(
+      'UID_INVALID',
+    );
+    expect(await errorCode(pki.ra.registerOfficial(ADMIN, { subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      await errorCode(
+        pki.ra.registerOfficial(ADMIN, { managingOrganizationId: 'sub_nope', subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }),
+      ),
+    ).toBe('SUBSCRIBER_NOT_FOUND');
+    expect(
+      await errorCode(
+        pki.ra.registerOfficial(ADMIN, { managingOrganizationId: official.id, subject: { commonName: 'X', uids: ['CCCD:022090001234'] } }),
+      ),
+    ).toBe('SUBSCRIBER_NOT_FOUND');
+    expect(
+      await errorCode(
+        pki.ra.registerOfficial(ADMIN, { managingOrganizationId: dept.id, subject: { commonName: 'X', uids: ['MST:5700100256'] } }),
+      ),
+    ).toBe('SUBJECT_INVALID');
+    expect(
+      await errorCode(pki.ra.registerOrganization({ id: 'x', role: 'signer' }, { subject: { commonName: 'Y', uids: ['MNS:1234567'] } })),
+    ).toBe('FORBIDDEN');
     expect((await pki.store.subscribers.findByIdentifier('MST:5700100256'))[0]?.id).toBe(dept.id);
   });
 });
@@ -53,15 +81,25 @@ describe('RA: requests and approval by the managing organization', () => {
     expect(x.subject).toContain('CN=Lê Văn Cường');
     expect(x.subject).toContain('UID=CCCD:022090001234');
     expect(await errorCode(pki.ra.complete(OFFICER, req.id))).toBe('REQUEST_STATE_INVALID');
-    expect(pki.audit.events.filter((e) => e.target === req.id).map((e) => e.action)).toEqual(['request.create', 'request.approve', 'request.complete']);
+    expect(pki.audit.events.filter((e) => e.target === req.id).map((e) => e.action)).toEqual([
+      'request.create',
+      'request.approve',
+      'request.complete',
+    ]);
   });
 
   it('fail/approver of another organization, the requester, or a signer → APPROVER_NOT_ALLOWED / FORBIDDEN; state unchanged', async () => {
     const { pki, official, province } = await setup();
     const req = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: official.id, csr: makeCsr().der });
-    expect(await errorCode(pki.ra.approve({ id: 'u-other', role: 'ra-officer', organizationId: province.id }, req.id))).toBe('APPROVER_NOT_ALLOWED');
-    expect(await errorCode(pki.ra.approve({ id: OFFICER.id, role: 'ra-officer', organizationId: official.managingOrganizationId! }, req.id))).toBe('APPROVER_NOT_ALLOWED');
-    expect(await errorCode(pki.ra.approve({ id: 'u-s', role: 'signer', organizationId: official.managingOrganizationId! }, req.id))).toBe('FORBIDDEN');
+    expect(await errorCode(pki.ra.approve({ id: 'u-other', role: 'ra-officer', organizationId: province.id }, req.id))).toBe(
+      'APPROVER_NOT_ALLOWED',
+    );
+    expect(
+      await errorCode(pki.ra.approve({ id: OFFICER.id, role: 'ra-officer', organizationId: official.managingOrganizationId! }, req.id)),
+    ).toBe('APPROVER_NOT_ALLOWED');
+    expect(await errorCode(pki.ra.approve({ id: 'u-s', role: 'signer', organizationId: official.managingOrganizationId! }, req.id))).toBe(
+      'FORBIDDEN',
+    );
     expect((await pki.ra.getRequest(req.id)).state).toBe('pending');
     expect((await pki.ra.reject(ADMIN, req.id, 'thiếu hồ sơ')).state).toBe('rejected');
     expect(await errorCode(pki.ra.approve(ADMIN, req.id))).toBe('REQUEST_STATE_INVALID');
@@ -92,16 +130,39 @@ describe('RA: requests and approval by the managing organization', () => {
       return pki.ra.complete(OFFICER, r.id, complete);
     };
     const first = (await run({ kind: 'new', csr: makeCsr().der })).issued!;
-    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'renew', subscriberId: official.id, certificateId: first.certificate.id, validityDays: 4 * 365 }))).toBe('VALIDITY_INVALID');
+    expect(
+      await errorCode(
+        pki.ra.createRequest(OFFICER, {
+          kind: 'renew',
+          subscriberId: official.id,
+          certificateId: first.certificate.id,
+          validityDays: 4 * 365,
+        }),
+      ),
+    ).toBe('VALIDITY_INVALID');
     const renewed = (await run({ kind: 'renew', certificateId: first.certificate.id, validityDays: 3 * 365 })).issued!;
     expect(renewed.certificate.spkiSha256).toBe(first.certificate.spkiSha256);
     expect(renewed.certificate.replacesId).toBe(first.certificate.id);
     expect((await pki.store.certificates.findById(first.certificate.id))?.status).toBe('active');
     // rekey: a new server-generated key, PKCS#12 returned, old certificate superseded
-    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'rekey', subscriberId: official.id, certificateId: renewed.certificate.id, csr: makeCsr({ key: undefined }).der }))).toBeUndefined();
+    expect(
+      await errorCode(
+        pki.ra.createRequest(OFFICER, {
+          kind: 'rekey',
+          subscriberId: official.id,
+          certificateId: renewed.certificate.id,
+          csr: makeCsr({ key: undefined }).der,
+        }),
+      ),
+    ).toBeUndefined();
     const pending = (await pki.ra.listRequests({ state: 'pending' }))[0]!;
     await pki.ra.reject(approver, pending.id);
-    const rkReq = await pki.ra.createRequest(OFFICER, { kind: 'rekey', subscriberId: official.id, certificateId: renewed.certificate.id, keySpec: { type: 'ec', curve: 'P-256' } });
+    const rkReq = await pki.ra.createRequest(OFFICER, {
+      kind: 'rekey',
+      subscriberId: official.id,
+      certificateId: renewed.certificate.id,
+      keySpec: { type: 'ec', curve: 'P-256' },
+    });
     await pki.ra.approve(approver, rkReq.id);
     expect(await errorCode(pki.ra.complete(OFFICER, rkReq.id))).toBe('VALIDATION_FAILED');
     const rekeyed = (await pki.ra.complete(OFFICER, rkReq.id, { pkcs12Password: 'abcd1234' })).issued!;
@@ -111,7 +172,12 @@ describe('RA: requests and approval by the managing organization', () => {
     expect(old?.status).toBe('revoked');
     expect(old?.revocationReason).toBe('superseded');
     // change of information
-    const newSubject = { commonName: 'Lê Văn Cường', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Nội vụ'], uids: ['CCCD:022090001234'] };
+    const newSubject = {
+      commonName: 'Lê Văn Cường',
+      organization: 'UBND tỉnh Quảng Ninh',
+      organizationalUnits: ['Sở Nội vụ'],
+      uids: ['CCCD:022090001234'],
+    };
     const changed = (await run({ kind: 'change-info', certificateId: rekeyed.certificate.id, subject: newSubject })).issued!;
     expect(new X509Certificate(changed.der).subject).toContain('OU=Sở Nội vụ');
     expect((await pki.ra.getSubscriber(official.id)).subject.organizationalUnits).toEqual(['Sở Nội vụ']);
@@ -119,17 +185,30 @@ describe('RA: requests and approval by the managing organization', () => {
     const rv = await run({ kind: 'revoke', certificateId: changed.certificate.id, revocationReason: 'cessationOfOperation' });
     expect(rv.revoked?.status).toBe('revoked');
     expect(rv.revoked?.revocationReason).toBe('cessationOfOperation');
-    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'revoke', subscriberId: official.id, certificateId: changed.certificate.id }))).toBe('CERT_ALREADY_REVOKED');
-    expect(await errorCode(pki.ra.createRequest(OFFICER, { kind: 'revoke', subscriberId: official.id, certificateId: first.certificate.id, revocationReason: 'lost' }))).toBe('REVOCATION_REASON_INVALID');
+    expect(
+      await errorCode(pki.ra.createRequest(OFFICER, { kind: 'revoke', subscriberId: official.id, certificateId: changed.certificate.id })),
+    ).toBe('CERT_ALREADY_REVOKED');
+    expect(
+      await errorCode(
+        pki.ra.createRequest(OFFICER, {
+          kind: 'revoke',
+          subscriberId: official.id,
+          certificateId: first.certificate.id,
+          revocationReason: 'lost',
+        }),
+      ),
+    ).toBe('REVOCATION_REASON_INVALID');
   });
 
   it('ok/a failed completion marks the request failed with the error code', async () => {
     const { pki, official, approver } = await setup();
-    const a = (await (async () => {
-      const r = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: official.id, csr: makeCsr().der });
-      await pki.ra.approve(approver, r.id);
-      return pki.ra.complete(OFFICER, r.id);
-    })()).issued!;
+    const a = (
+      await (async () => {
+        const r = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: official.id, csr: makeCsr().der });
+        await pki.ra.approve(approver, r.id);
+        return pki.ra.complete(OFFICER, r.id);
+      })()
+    ).issued!;
     const r = await pki.ra.createRequest(OFFICER, { kind: 'renew', subscriberId: official.id, certificateId: a.certificate.id });
     await pki.ra.approve(approver, r.id);
     await pki.lifecycle.revoke(ADMIN, { id: a.certificate.id }, { reason: 'keyCompromise' });

@@ -7,12 +7,25 @@ import { MemoryKeyStore } from '../../../src/pki/testing/memory-key-store.js';
 import { ADMIN, OFFICER, makeCsr, makePki } from './support/pki-fixture.js';
 import { errorCode } from '../../fixtures/error-code.js';
 
-const subject: SubjectFields = { commonName: 'Trần Thị Bình', organization: 'UBND tỉnh Quảng Ninh', organizationalUnits: ['Sở Nội vụ'], uids: ['CCCD:022190000123'] };
+const subject: SubjectFields = {
+  commonName: 'Trần Thị Bình',
+  organization: 'UBND tỉnh Quảng Ninh',
+  organizationalUnits: ['Sở Nội vụ'],
+  uids: ['CCCD:022190000123'],
+};
 
 describe('CA bootstrap', () => {
   it('ok/creates root, two issuing CAs, a responder per CA and the TSA once; second run creates nothing', async () => {
     const pki = await makePki();
-    expect(pki.boot.created).toEqual(['root', 'organizations', 'individuals', 'ocsp-root', 'ocsp-organizations', 'ocsp-individuals', 'tsa']);
+    expect(pki.boot.created).toEqual([
+      'root',
+      'organizations',
+      'individuals',
+      'ocsp-root',
+      'ocsp-organizations',
+      'ocsp-individuals',
+      'tsa',
+    ]);
     const again = await (await import('../../../src/pki/ca-bootstrap.js')).ensureHierarchy({ ...pki, issuance: pki.issuance });
     expect(again.created).toEqual([]);
     const cas = await pki.store.cas.list();
@@ -43,7 +56,10 @@ describe('issuance pipeline', () => {
     expect(r.certificate.der).toEqual(r.der);
     expect(r.chain.length).toBe(2);
     expect(new X509Certificate(r.der).checkIssued(new X509Certificate(r.chain[0]!))).toBe(true);
-    expect(pki.audit.events.map((e) => `${e.action}:${e.outcome}`)).toEqual(['certificate.issue.intent:success', 'certificate.issue:success']);
+    expect(pki.audit.events.map((e) => `${e.action}:${e.outcome}`)).toEqual([
+      'certificate.issue.intent:success',
+      'certificate.issue:success',
+    ]);
     expect(pki.audit.events[1]!.actor).toBe(OFFICER.id);
     expect(r.certificate.serial).toMatch(/^[0-9a-f]{32}$/);
     expect(r.pkcs12).toBeUndefined();
@@ -51,17 +67,29 @@ describe('issuance pipeline', () => {
 
   it('ok/server-side keygen returns a PKCS#12 once and keeps no key unless asked', async () => {
     const pki = await makePki();
-    const r = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { generate: { type: 'ec', curve: 'P-256' }, pkcs12Password: 'pw-1234' } });
+    const r = await pki.issuance.issue(ADMIN, {
+      profile: 'individual',
+      subject,
+      key: { generate: { type: 'ec', curve: 'P-256' }, pkcs12Password: 'pw-1234' },
+    });
     expect(r.pkcs12?.length).toBeGreaterThan(500);
     expect(r.certificate.keyUri).toBeNull();
-    const kept = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { generate: { type: 'ec', curve: 'P-256' }, pkcs12Password: 'pw-1234', keepKey: true } });
+    const kept = await pki.issuance.issue(ADMIN, {
+      profile: 'individual',
+      subject,
+      key: { generate: { type: 'ec', curve: 'P-256' }, pkcs12Password: 'pw-1234', keepKey: true },
+    });
     expect(kept.certificate.keyUri).toMatch(/^mem:/);
     expect((pki.keys as MemoryKeyStore).has(kept.certificate.keyUri!)).toBe(true);
   });
 
   it.each<[string, () => Record<string, unknown>, string]>([
     ['unknown profile', () => ({ profile: 'nope', subject, key: { csr: makeCsr().der } }), 'PROFILE_UNKNOWN'],
-    ['bad UID digits', () => ({ profile: 'individual', subject: { ...subject, uids: ['CCCD:12345'] }, key: { csr: makeCsr().der } }), 'UID_INVALID'],
+    [
+      'bad UID digits',
+      () => ({ profile: 'individual', subject: { ...subject, uids: ['CCCD:12345'] }, key: { csr: makeCsr().der } }),
+      'UID_INVALID',
+    ],
     ['empty CN', () => ({ profile: 'individual', subject: { commonName: ' ' }, key: { csr: makeCsr().der } }), 'SUBJECT_INVALID'],
     ['malformed CSR', () => ({ profile: 'individual', subject, key: { csr: Buffer.from('junk') } }), 'CSR_MALFORMED'],
     ['CSR signature', () => ({ profile: 'individual', subject, key: { csr: makeCsr({ tamper: true }).der } }), 'CSR_SIGNATURE_INVALID'],
@@ -81,7 +109,9 @@ describe('issuance pipeline', () => {
 
   it('fail/role signer may not issue → FORBIDDEN', async () => {
     const pki = await makePki();
-    expect(await errorCode(pki.issuance.issue({ id: 's', role: 'signer' }, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('FORBIDDEN');
+    expect(
+      await errorCode(pki.issuance.issue({ id: 's', role: 'signer' }, { profile: 'individual', subject, key: { csr: makeCsr().der } })),
+    ).toBe('FORBIDDEN');
   });
 
   it('fail/signing fails mid-issuance → row failed, audited, serial never reused', async () => {
@@ -98,11 +128,16 @@ describe('issuance pipeline', () => {
       return orig(d);
     };
     pki.audit.events.length = 0;
-    expect(await errorCode(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('Error: HSM unplugged');
+    expect(await errorCode(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe(
+      'Error: HSM unplugged',
+    );
     const failed = await pki.store.certificates.list({ status: 'failed' });
     expect(failed.length).toBe(1);
     expect(failed[0]!.der).toBeNull();
-    expect(pki.audit.events.map((e) => `${e.action}:${e.outcome}`)).toEqual(['certificate.issue.intent:success', 'certificate.issue:failure']);
+    expect(pki.audit.events.map((e) => `${e.action}:${e.outcome}`)).toEqual([
+      'certificate.issue.intent:success',
+      'certificate.issue:failure',
+    ]);
     const ok = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
     expect(ok.certificate.serial).not.toBe(failed[0]!.serial);
     // the failed serial stays reserved
@@ -112,15 +147,33 @@ describe('issuance pipeline', () => {
   it('fail/audit store down before signing → nothing signed, row failed', async () => {
     const pki = await makePki();
     pki.audit.failNext = true;
-    expect(await errorCode(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe('STORE_UNAVAILABLE');
+    expect(await errorCode(pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }))).toBe(
+      'STORE_UNAVAILABLE',
+    );
     expect((await pki.store.certificates.list({ status: 'failed' })).length).toBe(1);
     expect((await pki.store.certificates.list({ caId: 'individuals', status: 'active', profile: 'individual' })).length).toBe(0);
   });
 
   it('ok/recover() turns stale pending rows into failed; fresh ones stay', async () => {
     const pki = await makePki();
-    const base = { caId: 'individuals', profile: 'individual', subscriberId: null, requestId: null, replacesId: null, subjectDn: 'CN=x', spkiSha256: 'aa', keyUri: null, notBefore: pki.clock.now(), notAfter: pki.clock.now() };
-    await pki.store.certificates.reserve({ ...base, id: 'crt_old', serial: '0a0b', createdAt: new Date(pki.clock.now().getTime() - 3_600_000) });
+    const base = {
+      caId: 'individuals',
+      profile: 'individual',
+      subscriberId: null,
+      requestId: null,
+      replacesId: null,
+      subjectDn: 'CN=x',
+      spkiSha256: 'aa',
+      keyUri: null,
+      notBefore: pki.clock.now(),
+      notAfter: pki.clock.now(),
+    };
+    await pki.store.certificates.reserve({
+      ...base,
+      id: 'crt_old',
+      serial: '0a0b',
+      createdAt: new Date(pki.clock.now().getTime() - 3_600_000),
+    });
     await pki.store.certificates.reserve({ ...base, id: 'crt_new', serial: '0a0c', createdAt: pki.clock.now() });
     expect(await pki.issuance.recover()).toBe(1);
     expect((await pki.store.certificates.findById('crt_old'))?.status).toBe('failed');
@@ -139,7 +192,9 @@ describe('lifecycle', () => {
     expect((await pki.lifecycle.release(OFFICER, ref)).status).toBe('active');
     expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 'certificateHold' }))).toBe('REVOCATION_REASON_INVALID');
     expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 7 }))).toBe('REVOCATION_REASON_INVALID');
-    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 1, invalidityDate: new Date(pki.clock.now().getTime() + 86_400_000) }))).toBe('VALIDATION_FAILED');
+    expect(
+      await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 1, invalidityDate: new Date(pki.clock.now().getTime() + 86_400_000) })),
+    ).toBe('VALIDATION_FAILED');
     expect((await pki.store.certificates.findById(r.certificate.id))?.status).toBe('active');
     const rev = await pki.lifecycle.revoke(OFFICER, ref, { reason: 'affiliationChanged', invalidityDate: '2026-03-01T07:30:00Z' });
     expect(rev.status).toBe('revoked');
@@ -149,15 +204,27 @@ describe('lifecycle', () => {
     expect(await errorCode(pki.lifecycle.release(OFFICER, ref))).toBe('CERT_NOT_ON_HOLD');
     expect(await errorCode(pki.lifecycle.revoke(OFFICER, { serial: 'abcdef01' }))).toBe('CERT_NOT_FOUND');
     expect(await errorCode(pki.lifecycle.revoke({ id: 'a', role: 'auditor' }, ref))).toBe('FORBIDDEN');
-    const acts = pki.audit.events.filter((e) => e.action.startsWith('certificate.') && !e.action.startsWith('certificate.issue')).map((e) => `${e.action}:${e.outcome}`);
-    expect(acts).toEqual(['certificate.release:failure', 'certificate.suspend:success', 'certificate.suspend:failure', 'certificate.release:success', 'certificate.revoke:success', 'certificate.revoke:failure', 'certificate.release:failure']);
+    const acts = pki.audit.events
+      .filter((e) => e.action.startsWith('certificate.') && !e.action.startsWith('certificate.issue'))
+      .map((e) => `${e.action}:${e.outcome}`);
+    expect(acts).toEqual([
+      'certificate.release:failure',
+      'certificate.suspend:success',
+      'certificate.suspend:failure',
+      'certificate.release:success',
+      'certificate.revoke:success',
+      'certificate.revoke:failure',
+      'certificate.release:failure',
+    ]);
   });
 
   it('ok/a held certificate can be revoked permanently', async () => {
     const pki = await makePki();
     const r = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
     await pki.lifecycle.suspend(ADMIN, { id: r.certificate.id });
-    expect((await pki.lifecycle.revoke(ADMIN, { id: r.certificate.id }, { reason: 'keyCompromise' })).revocationReason).toBe('keyCompromise');
+    expect((await pki.lifecycle.revoke(ADMIN, { id: r.certificate.id }, { reason: 'keyCompromise' })).revocationReason).toBe(
+      'keyCompromise',
+    );
   });
 });
 
@@ -191,7 +258,12 @@ describe('OCSP service', () => {
     const r = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
     const ica = certificateInfo((await pki.store.cas.get('individuals'))!.certificateDer);
     const certId = (serial: Buffer, h = 'sha1', hOid = '1.3.14.3.2.26') =>
-      seq(algId(hOid, 'null'), octets(createHash(h).update(ica.subject).digest()), octets(createHash(h).update(ica.publicKeyBits).digest()), int(serial));
+      seq(
+        algId(hOid, 'null'),
+        octets(createHash(h).update(ica.subject).digest()),
+        octets(createHash(h).update(ica.publicKeyBits).digest()),
+        int(serial),
+      );
     const serial = Buffer.from(r.certificate.serial, 'hex');
     const request = (nonce?: Buffer, id = certId(serial)) =>
       seq(nonce ? seq(seq(seq(id)), explicit(2, seq(seq(oid('1.3.6.1.5.5.7.48.1.2'), octets(octets(nonce)))))) : seq(seq(seq(id))));
@@ -206,7 +278,13 @@ describe('OCSP service', () => {
     expect(pki.ocsp.signed).toBe(1);
     expect(a.cache?.maxAgeSeconds).toBe(240 * 60);
     // revoked through the store by "another process": no invalidate call, still seen
-    await pki.store.certificates.changeStatus(r.certificate.id, 'active', { status: 'revoked', revocationReason: 'keyCompromise', revokedAt: pki.clock.now(), invalidityDate: null, at: pki.clock.now() });
+    await pki.store.certificates.changeStatus(r.certificate.id, 'active', {
+      status: 'revoked',
+      revocationReason: 'keyCompromise',
+      revokedAt: pki.clock.now(),
+      invalidityDate: null,
+      at: pki.clock.now(),
+    });
     const c = await pki.ocsp.respond(request());
     expect(c.der).not.toEqual(a.der);
     expect(pki.ocsp.signed).toBe(2);
@@ -238,7 +316,9 @@ describe('OCSP service', () => {
     const { pki, request } = await setup();
     expect((await pki.ocsp.respond(Buffer.from('garbage'))).status).toBe('malformedRequest');
     expect((await pki.ocsp.respondToGet('%%%')).status).toBe('malformedRequest');
-    const foreign = seq(seq(seq(seq(seq(algId('1.3.14.3.2.26', 'null'), octets(Buffer.alloc(20, 1)), octets(Buffer.alloc(20, 2)), int(5))))));
+    const foreign = seq(
+      seq(seq(seq(seq(algId('1.3.14.3.2.26', 'null'), octets(Buffer.alloc(20, 1)), octets(Buffer.alloc(20, 2)), int(5))))),
+    );
     const u = await pki.ocsp.respond(foreign);
     expect(u.status).toBe('unauthorized');
     expect(u.der.toString('hex')).toBe('30030a0106');
@@ -258,13 +338,30 @@ describe('createPkiServices wiring', () => {
     const { DEFAULT_PKI_CONFIG } = await import('../../../src/pki/config.js');
     const changes: string[] = [];
     const s = createPkiServices({
-      store: new MemoryPkiStore(), keys: new MemoryKeyStore(), audit: new MemoryAuditSink(), clock: new FakeClock('2026-05-01T00:00:00Z'),
-      config: { ...DEFAULT_PKI_CONFIG, caKeySpec: { type: 'ec', curve: 'P-256' } }, onStatusChange: (ca, serial) => changes.push(`${ca}:${serial}`),
+      store: new MemoryPkiStore(),
+      keys: new MemoryKeyStore(),
+      audit: new MemoryAuditSink(),
+      clock: new FakeClock('2026-05-01T00:00:00Z'),
+      config: { ...DEFAULT_PKI_CONFIG, caKeySpec: { type: 'ec', curve: 'P-256' } },
+      onStatusChange: (ca, serial) => changes.push(`${ca}:${serial}`),
     });
     expect((await s.bootstrap()).created.length).toBe(7);
-    const r = await s.issuance.issue(ADMIN, { profile: 'organization', subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] }, key: { csr: makeCsr().der } });
+    const r = await s.issuance.issue(ADMIN, {
+      profile: 'organization',
+      subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] },
+      key: { csr: makeCsr().der },
+    });
     expect(r.chain.length).toBe(2);
-    expect(await errorCode(s.issuance.issue(ADMIN, { profile: 'organization', subscriberId: 'sub_missing', subject: { commonName: 'x' }, key: { csr: makeCsr().der } }))).toBe('SUBSCRIBER_NOT_FOUND');
+    expect(
+      await errorCode(
+        s.issuance.issue(ADMIN, {
+          profile: 'organization',
+          subscriberId: 'sub_missing',
+          subject: { commonName: 'x' },
+          key: { csr: makeCsr().der },
+        }),
+      ),
+    ).toBe('SUBSCRIBER_NOT_FOUND');
     await s.lifecycle.revoke(ADMIN, { id: r.certificate.id }, { reason: 'superseded' });
     expect(changes).toEqual([`organizations:${r.certificate.serial}`]);
     expect(await s.crl.tick()).toContain('organizations');

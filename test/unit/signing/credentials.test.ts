@@ -17,7 +17,12 @@ function setup(lockAfter?: number) {
   const clock = new FakeClock(new Date());
   const credentials = new MemoryCredentialRepository();
   const svc = new CredentialService({
-    keyStore, credentials, authorizations: new MemorySigningAuthorizationRepository(), audit, clock, pinHashParams: FAST,
+    keyStore,
+    credentials,
+    authorizations: new MemorySigningAuthorizationRepository(),
+    audit,
+    clock,
+    pinHashParams: FAST,
     ...(lockAfter ? { lockAfter } : {}),
   });
   return { svc, keyUri, signer, audit, clock, credentials, keyStore };

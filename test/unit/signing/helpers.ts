@@ -9,8 +9,16 @@ export class ArrayAuditLog implements AuditLog {
   async append(event: AuditEvent): Promise<AuditRecord> {
     this.events.push(event);
     return {
-      seq: this.events.length, time: new Date().toISOString(), actor: event.actor, role: event.role, action: event.action,
-      target: event.target ?? null, outcome: event.outcome, details: event.details ?? null, prevHash: '', hash: '',
+      seq: this.events.length,
+      time: new Date().toISOString(),
+      actor: event.actor,
+      role: event.role,
+      action: event.action,
+      target: event.target ?? null,
+      outcome: event.outcome,
+      details: event.details ?? null,
+      prevHash: '',
+      hash: '',
     };
   }
   async list(): Promise<AuditRecord[]> {
@@ -32,9 +40,10 @@ export class MapKeyStore implements KeyStore {
     return uri;
   }
   async generate(spec: KeySpec): Promise<KeyRef> {
-    const { privateKey } = spec.type === 'rsa'
-      ? generateKeyPairSync('rsa', { modulusLength: spec.bits })
-      : generateKeyPairSync('ec', { namedCurve: spec.curve });
+    const { privateKey } =
+      spec.type === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: spec.bits })
+        : generateKeyPairSync('ec', { namedCurve: spec.curve });
     const uri = this.add(privateKey);
     return { uri, publicKeySpki: createPublicKey(privateKey).export({ format: 'der', type: 'spki' }) };
   }

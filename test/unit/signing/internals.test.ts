@@ -42,7 +42,9 @@ describe('levels', () => {
     expect(parseLevel('B-LTA')).toBe('B-LTA');
     expect(await errorCode(() => parseLevel('B-LTX'))).toBe('VALIDATION_FAILED');
     expect(await errorCode(() => assertLevelAvailable('B-T', {}))).toBe('TSA_UNAVAILABLE');
-    expect(await errorCode(() => assertLevelAvailable('B-LT', { timestamp: { timestamp: async () => Buffer.alloc(0) } }))).toBe('REVOCATION_UNAVAILABLE');
+    expect(await errorCode(() => assertLevelAvailable('B-LT', { timestamp: { timestamp: async () => Buffer.alloc(0) } }))).toBe(
+      'REVOCATION_UNAVAILABLE',
+    );
     expect(await errorCode(() => assertLevelAvailable('B-B', {}))).toBeUndefined();
   });
 });
@@ -52,9 +54,18 @@ describe('memory repositories (reference behaviour for the Kysely adapters)', ()
     const r = new MemorySignSessionRepository();
     const now = new Date();
     await r.create({
-      id: 's1', ownerId: null, preparedPdf: Buffer.from('x'), byteRange: [0, 1, 2, 3], signedAttributes: Buffer.alloc(1),
-      digestAlgorithm: 'sha256', algorithm: 'RSA-PKCS1-SHA256', certificates: [], level: 'B-B', createdAt: now,
-      expiresAt: new Date(now.getTime() + 1000), usedAt: null,
+      id: 's1',
+      ownerId: null,
+      preparedPdf: Buffer.from('x'),
+      byteRange: [0, 1, 2, 3],
+      signedAttributes: Buffer.alloc(1),
+      digestAlgorithm: 'sha256',
+      algorithm: 'RSA-PKCS1-SHA256',
+      certificates: [],
+      level: 'B-B',
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 1000),
+      usedAt: null,
     });
     expect(await r.consume('s1', now)).toBe(true);
     expect(await r.consume('s1', now)).toBe(false);
@@ -66,10 +77,28 @@ describe('memory repositories (reference behaviour for the Kysely adapters)', ()
   it('authorizations are taken atomically up to their maximum, not after expiry or revocation', async () => {
     const r = new MemorySigningAuthorizationRepository();
     const now = new Date();
-    await r.create({ id: 'a', credentialId: 'c', ownerId: 'u', maxDocuments: 2, usedDocuments: 0, createdAt: now, expiresAt: new Date(now.getTime() + 1000), revokedAt: null });
+    await r.create({
+      id: 'a',
+      credentialId: 'c',
+      ownerId: 'u',
+      maxDocuments: 2,
+      usedDocuments: 0,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 1000),
+      revokedAt: null,
+    });
     expect((await r.take('a', 2, now))?.usedDocuments).toBe(2);
     expect(await r.take('a', 1, now)).toBeUndefined();
-    await r.create({ id: 'b', credentialId: 'c', ownerId: 'u', maxDocuments: 5, usedDocuments: 0, createdAt: now, expiresAt: new Date(now.getTime() + 1000), revokedAt: null });
+    await r.create({
+      id: 'b',
+      credentialId: 'c',
+      ownerId: 'u',
+      maxDocuments: 5,
+      usedDocuments: 0,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 1000),
+      revokedAt: null,
+    });
     expect(await r.take('b', 1, new Date(now.getTime() + 1000))).toBeUndefined();
     await r.revoke('b', now);
     expect(await r.take('b', 1, now)).toBeUndefined();
@@ -81,7 +110,9 @@ describe('certificate helpers', () => {
     const root = createTestCa('Gốc thử nghiệm');
     const ica = issueIntermediate(root);
     const s = issueSigner(root, { cn: 'Nguyễn Thị Ằẵệỗự', o: 'Sở Tư pháp', issuer: ica });
-    expect(orderChain(s.certDer, [root.certDer, ica.certDer]).map((c) => c.length)).toEqual([s.certDer, ica.certDer, root.certDer].map((c) => c.length));
+    expect(orderChain(s.certDer, [root.certDer, ica.certDer]).map((c) => c.length)).toEqual(
+      [s.certDer, ica.certDer, root.certDer].map((c) => c.length),
+    );
     expect(subjectField(s.certDer, 'CN')).toBe('Nguyễn Thị Ằẵệỗự');
     expect(subjectField(s.certDer, 'O')).toBe('Sở Tư pháp');
   });

@@ -9,9 +9,16 @@ describe('certificate status from our CA store', () => {
   const s = issueSigner(ca, { cn: 'Trạng thái' });
   const serial = new X509Certificate(s.certPem).serialNumber.toLowerCase();
   const row = (status: CertificateRecord['status']): CertificateRecord =>
-    ({ der: s.certDer, status, revocationReason: status === 'revoked' ? 'keyCompromise' : null, revokedAt: status === 'active' ? null : new Date(0) }) as unknown as CertificateRecord;
+    ({
+      der: s.certDer,
+      status,
+      revocationReason: status === 'revoked' ? 'keyCompromise' : null,
+      revokedAt: status === 'active' ? null : new Date(0),
+    }) as unknown as CertificateRecord;
   const port = (status: CertificateRecord['status'] | undefined) =>
-    certificateStatusFromPki({ findBySerialAnyCa: async (q) => (status && q === serial.replace(/^0+/, '').padStart(2, '0') ? [row(status)] : []) });
+    certificateStatusFromPki({
+      findBySerialAnyCa: async (q) => (status && q === serial.replace(/^0+/, '').padStart(2, '0') ? [row(status)] : []),
+    });
 
   it('active → good, revoked → revoked with reason, on-hold → revoked (certificateHold), not ours → unknown', async () => {
     expect((await port('active').status(s.certDer, undefined, new Date())).status).toBe('good');

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { buildAppearance } from '../../../src/signing/default-engine.js';
 
 const seal = readFileSync('examples/seal.png');
-const base = { kind: 'organization' as const, width: 80, height: 80, image: seal, organization: 'Ủy ban nhân dân huyện Vân Đồn', signingTime: new Date('2026-11-26T03:00:00Z') };
+const base = {
+  kind: 'organization' as const,
+  width: 80,
+  height: 80,
+  image: seal,
+  organization: 'Ủy ban nhân dân huyện Vân Đồn',
+  signingTime: new Date('2026-11-26T03:00:00Z'),
+};
 
 /** A font object in the bundle means text is drawn. */
 const hasFont = (a: { objects: readonly { dict: { entries: Readonly<Record<string, unknown>> } }[] }): boolean =>

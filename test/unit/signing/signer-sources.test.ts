@@ -84,7 +84,9 @@ describe('signer certificate checks', () => {
     expect(await code(checkSignerCertificate({ certificates: noSign.chain, at: new Date() }))).toBe('SIGNER_KEY_USAGE');
   });
   it('fail/expired and not yet valid → SIGNER_EXPIRED', async () => {
-    expect(await code(checkSignerCertificate({ certificates: good.chain, at: new Date(Date.now() + 40 * 86_400_000) }))).toBe('SIGNER_EXPIRED');
+    expect(await code(checkSignerCertificate({ certificates: good.chain, at: new Date(Date.now() + 40 * 86_400_000) }))).toBe(
+      'SIGNER_EXPIRED',
+    );
     expect(await code(checkSignerCertificate({ certificates: good.chain, at: new Date(Date.now() - 86_400_000) }))).toBe('SIGNER_EXPIRED');
   });
   it('fail/revoked via status port → SIGNER_REVOKED, with the issuer passed', async () => {
@@ -100,6 +102,8 @@ describe('signer certificate checks', () => {
   });
   it('fail/key does not match certificate → SIGNER_CERT_INVALID', async () => {
     const other = createPublicKey(noSign.certPem).export({ format: 'der', type: 'spki' });
-    expect(await code(checkSignerCertificate({ certificates: good.chain, publicKeySpki: other, at: new Date() }))).toBe('SIGNER_CERT_INVALID');
+    expect(await code(checkSignerCertificate({ certificates: good.chain, publicKeySpki: other, at: new Date() }))).toBe(
+      'SIGNER_CERT_INVALID',
+    );
   });
 });

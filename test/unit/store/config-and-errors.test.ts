@@ -10,7 +10,10 @@ describe('store config and error mapping', () => {
   it('ok/resolveStoreConfig picks the dialect from the URL', () => {
     expect(resolveStoreConfig({ dataDir: '/srv/kyso' })).toEqual({ dialect: 'sqlite', filename: '/srv/kyso/kyso.sqlite' });
     expect(resolveStoreConfig({ dataDir: '/d', databaseUrl: '  ' })).toEqual({ dialect: 'sqlite', filename: '/d/kyso.sqlite' });
-    expect(resolveStoreConfig({ dataDir: '/d', databaseUrl: 'postgres://postgres@127.0.0.1:5432/kyso' })).toEqual({ dialect: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/kyso' });
+    expect(resolveStoreConfig({ dataDir: '/d', databaseUrl: 'postgres://postgres@127.0.0.1:5432/kyso' })).toEqual({
+      dialect: 'postgres',
+      url: 'postgres://postgres@127.0.0.1:5432/kyso',
+    });
     expect(resolveStoreConfig({ dataDir: '/d', databaseUrl: 'postgresql://h/db' }).dialect).toBe('postgres');
     expect(resolveStoreConfig({ dataDir: '/d', databaseUrl: 'sqlite:/tmp/x.db' })).toEqual({ dialect: 'sqlite', filename: '/tmp/x.db' });
     expect(() => resolveStoreConfig({ dataDir: '/d', databaseUrl: 'mysql://x' })).toThrow(TypeError);
@@ -37,7 +40,9 @@ describe('store config and error mapping', () => {
         expect((out as Error).cause).toBe(err);
       } else expect(out).toBe(err);
     }
-    const pgUnique = toStoreError(driverError('23505', { constraint: 'certificates_ca_serial_unique', detail: 'Key (serial)=(abc) already exists.' }));
+    const pgUnique = toStoreError(
+      driverError('23505', { constraint: 'certificates_ca_serial_unique', detail: 'Key (serial)=(abc) already exists.' }),
+    );
     expect((pgUnique as Error).message).toBe('store constraint violated (certificates_ca_serial_unique)');
   });
 

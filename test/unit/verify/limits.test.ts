@@ -24,7 +24,11 @@ function pdfWith(objects: string[], trailerExtra = '', prevSelf = false): Buffer
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${prevSelf ? `/Prev ${xref}` : ''} ${trailerExtra} >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
 }
-const PAGES = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>'];
+const PAGES = [
+  '<< /Type /Catalog /Pages 2 0 R >>',
+  '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+  '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>',
+];
 
 describe('limits', () => {
   it('a /Prev loop is detected and the file still gets a report', async () => {
@@ -34,7 +38,10 @@ describe('limits', () => {
   });
 
   it('a page tree that points to itself ends without a hang', async () => {
-    const r = await verifyPdf(pdfWith(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>', PAGES[2]!]), opts);
+    const r = await verifyPdf(
+      pdfWith(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>', PAGES[2]!]),
+      opts,
+    );
     expect(r.document.pages).toBe(1);
   });
 
@@ -49,13 +56,19 @@ describe('limits', () => {
     let out = '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n';
     const xref = out.length;
     out += `2 0 obj\n<< /Type /XRef /Size 3 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`;
-    const pdf = Buffer.concat([Buffer.from(out, 'latin1'), bomb, Buffer.from(`\nendstream\nendobj\nstartxref\n${xref}\n%%EOF\n`, 'latin1')]);
+    const pdf = Buffer.concat([
+      Buffer.from(out, 'latin1'),
+      bomb,
+      Buffer.from(`\nendstream\nendobj\nstartxref\n${xref}\n%%EOF\n`, 'latin1'),
+    ]);
     const r = await verifyPdf(pdf, opts);
     expect([r.indication, r.errors[0]]).toEqual(['TOTAL_FAILED', 'LIMIT_INFLATE']);
   });
 
   it('too many revisions → LIMIT_REVISIONS; an exhausted time budget → LIMIT_TIME', async () => {
-    const file = readFileSync(join(process.cwd(), '..', 'shared', 'corpus', 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation', 'PAdES-LT.pdf'));
+    const file = readFileSync(
+      join(process.cwd(), '..', 'shared', 'corpus', 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation', 'PAdES-LT.pdf'),
+    );
     const a = await verifyPdf(file, { ...opts, limits: { maxRevisions: 2 } });
     expect(a.errors).toEqual(['LIMIT_REVISIONS']);
     const b = await verifyPdf(file, { ...opts, limits: { timeBudgetMs: -1 } });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MESSAGE_KEYS, type Coverage, type Indication, type ModificationLevel, type PadesLevel, type SignatureKind, type SubIndication } from '../../../src/pdf/verify/report.js';
+import {
+  MESSAGE_KEYS,
+  type Coverage,
+  type Indication,
+  type ModificationLevel,
+  type PadesLevel,
+  type SignatureKind,
+  type SubIndication,
+} from '../../../src/pdf/verify/report.js';
 import type { PublicCopyFacts } from '../../../src/copies/public-facts.js';
 
 /**
@@ -18,7 +26,10 @@ const read = (p: string) => readFileSync(p, 'utf8');
 type Table = Record<string, [string, string]>;
 // Plain ES modules shipped to the browser; these two touch no DOM, so Node can import them.
 const strings = ((await import(pathToFileURL(join(JS_DIR, 'strings.js')).href)) as { STRINGS: Table }).STRINGS;
-const { MESSAGES, SUB_INDICATIONS } = (await import(pathToFileURL(join(JS_DIR, 'messages.js')).href)) as { MESSAGES: Table; SUB_INDICATIONS: Table };
+const { MESSAGES, SUB_INDICATIONS } = (await import(pathToFileURL(join(JS_DIR, 'messages.js')).href)) as {
+  MESSAGES: Table;
+  SUB_INDICATIONS: Table;
+};
 
 function attrValues(html: string, attr: string): string[] {
   return [...html.matchAll(new RegExp(`\\s${attr}\\s*=\\s*"([^"]*)"`, 'gi'))].map((m) => m[1]!);
@@ -39,7 +50,7 @@ describe.each(PAGES)('web/%s', (page) => {
     expect(html).not.toMatch(/javascript:/i);
   });
 
-  it('has no inline style (style-src \'self\')', () => {
+  it("has no inline style (style-src 'self')", () => {
     expect(html).not.toMatch(/<style\b/i);
     expect(html).not.toMatch(/\sstyle\s*=/i);
   });
@@ -64,7 +75,8 @@ describe.each(PAGES)('web/%s', (page) => {
       expect(strings[key!], key).toBeDefined();
       expect(text!.replace(/\s+/g, ' ').trim(), key).toBe(strings[key!]![0]);
     }
-    for (const key of [...attrValues(html, 'data-i18n-placeholder'), ...attrValues(html, 'data-i18n-aria-label')]) expect(strings[key], key).toBeDefined();
+    for (const key of [...attrValues(html, 'data-i18n-placeholder'), ...attrValues(html, 'data-i18n-aria-label')])
+      expect(strings[key], key).toBeDefined();
   });
 
   it('labels every form control', () => {
@@ -104,7 +116,10 @@ describe('web/static/js', () => {
   it('has every t() key used by the scripts in both languages', () => {
     for (const f of JS_FILES) {
       const src = read(join(JS_DIR, f));
-      const used = [...src.matchAll(/\bt\('([^']+)'/g), ...src.matchAll(/'((?:site|nav|lang|footer|error|verdict|verify|kind|level|coverage|mod|docmdp|copy|ws)\.[A-Za-z0-9.-]+)'/g)];
+      const used = [
+        ...src.matchAll(/\bt\('([^']+)'/g),
+        ...src.matchAll(/'((?:site|nav|lang|footer|error|verdict|verify|kind|level|coverage|mod|docmdp|copy|ws)\.[A-Za-z0-9.-]+)'/g),
+      ];
       if (f !== 'strings.js') for (const m of used) expect(strings[m[1]!], `${f}: ${m[1]}`).toBeDefined();
     }
     for (const [key, [vi, en]] of Object.entries(strings)) {
@@ -134,7 +149,9 @@ describe('web/static/js', () => {
       ...Object.keys(coverage).map((k) => `coverage.${k}`),
       ...Object.keys(mods).map((k) => `mod.${k}`),
       ...Object.keys(status).map((k) => `copy.status.${k}`),
-      'docmdp.1', 'docmdp.2', 'docmdp.3',
+      'docmdp.1',
+      'docmdp.2',
+      'docmdp.3',
     ];
     for (const k of need) expect(strings[k], k).toBeDefined();
   });
@@ -146,9 +163,20 @@ describe('web/static/js', () => {
       expect(messages[k]![0].length * messages[k]![1].length, k).toBeGreaterThan(0);
     }
     const subs: Record<SubIndication, true> = {
-      FORMAT_FAILURE: true, HASH_FAILURE: true, SIG_CRYPTO_FAILURE: true, SIG_CONSTRAINTS_FAILURE: true, CRYPTO_CONSTRAINTS_FAILURE: true,
-      REVOKED: true, EXPIRED: true, NOT_YET_VALID: true, NO_CERTIFICATE_CHAIN_FOUND: true, CERTIFICATE_CHAIN_GENERAL_FAILURE: true,
-      NO_SIGNING_CERTIFICATE_FOUND: true, OUT_OF_BOUNDS_NO_POE: true, TRY_LATER: true, NO_SIGNATURE_FOUND: true,
+      FORMAT_FAILURE: true,
+      HASH_FAILURE: true,
+      SIG_CRYPTO_FAILURE: true,
+      SIG_CONSTRAINTS_FAILURE: true,
+      CRYPTO_CONSTRAINTS_FAILURE: true,
+      REVOKED: true,
+      EXPIRED: true,
+      NOT_YET_VALID: true,
+      NO_CERTIFICATE_CHAIN_FOUND: true,
+      CERTIFICATE_CHAIN_GENERAL_FAILURE: true,
+      NO_SIGNING_CERTIFICATE_FOUND: true,
+      OUT_OF_BOUNDS_NO_POE: true,
+      TRY_LATER: true,
+      NO_SIGNATURE_FOUND: true,
     };
     for (const k of Object.keys(subs)) expect(SUB_INDICATIONS[k], k).toBeDefined();
   });

@@ -39,7 +39,11 @@ describe('mountWeb', () => {
   });
 
   it('has a CSP that allows only same-origin files and nothing inline', () => {
-    const directives = Object.fromEntries(WEB_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      WEB_CSP.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['style-src']).toEqual(["'self'"]);
@@ -70,7 +74,14 @@ describe('mountWeb', () => {
   });
 
   it('never serves files outside web/static, dotfiles or other methods', async () => {
-    for (const path of ['/static/../package.json', '/static/%2e%2e/package.json', '/static/..%2fpackage.json', '/index.html', '/static/.env', '/static/js/']) {
+    for (const path of [
+      '/static/../package.json',
+      '/static/%2e%2e/package.json',
+      '/static/..%2fpackage.json',
+      '/index.html',
+      '/static/.env',
+      '/static/js/',
+    ]) {
       const res = await fetch(url + path);
       expect(res.status, path).toBe(404);
       expect(await res.text(), path).toBe('fell through');

@@ -53,7 +53,8 @@ export async function apiFetch(url, init = {}) {
  */
 export function showProblem(container, err) {
   clear(container);
-  const p = err instanceof ApiError ? err.problem : { title: t('error.unexpected'), detail: err instanceof Error ? err.message : String(err) };
+  const p =
+    err instanceof ApiError ? err.problem : { title: t('error.unexpected'), detail: err instanceof Error ? err.message : String(err) };
   const box = h(
     'div',
     { class: 'problem', role: 'alert' },

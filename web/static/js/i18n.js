@@ -86,8 +86,10 @@ function varsOf(el) {
 export function applyI18n(root = document) {
   document.documentElement.lang = current;
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.getAttribute('data-i18n') ?? '', varsOf(el));
-  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder') ?? ''));
-  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.getAttribute('data-i18n-aria-label') ?? ''));
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]'))
+    el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder') ?? ''));
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]'))
+    el.setAttribute('aria-label', t(el.getAttribute('data-i18n-aria-label') ?? ''));
   const toggle = document.getElementById('lang-toggle');
   // The button names the other language in that language (WCAG 3.1.2 language of parts).
   if (toggle) toggle.setAttribute('lang', current === 'vi' ? 'en' : 'vi');

@@ -59,7 +59,11 @@ function messageList(keys, heading) {
     'div',
     {},
     h('h4', {}, heading),
-    h('ul', { class: 'messages' }, ...keys.map((k) => h('li', {}, explain(MESSAGES, String(k), lang()), ' ', h('span', { class: 'key' }, `(${k})`)))),
+    h(
+      'ul',
+      { class: 'messages' },
+      ...keys.map((k) => h('li', {}, explain(MESSAGES, String(k), lang()), ' ', h('span', { class: 'key' }, `(${k})`))),
+    ),
   );
 }
 
@@ -77,7 +81,13 @@ function timestampsText(sig) {
     'ul',
     { class: 'messages' },
     ...list.map((x) =>
-      h('li', {}, `${t(x.type === 'document' ? 'verify.tsDocument' : 'verify.tsSignature')}: ${vietnamTime(x.genTime) || '?'}`, x.tsa ? ` — ${dnAttr(x.tsa, 'CN') || x.tsa}` : '', ` — ${x.valid ? (x.trusted ? t('verify.tsValid') : t('verify.tsUntrusted')) : t('verify.tsInvalid')}`),
+      h(
+        'li',
+        {},
+        `${t(x.type === 'document' ? 'verify.tsDocument' : 'verify.tsSignature')}: ${vietnamTime(x.genTime) || '?'}`,
+        x.tsa ? ` — ${dnAttr(x.tsa, 'CN') || x.tsa}` : '',
+        ` — ${x.valid ? (x.trusted ? t('verify.tsValid') : t('verify.tsUntrusted')) : t('verify.tsInvalid')}`,
+      ),
     ),
   );
 }
@@ -113,7 +123,11 @@ function modificationsText(sig) {
         'details',
         { class: 'tech' },
         h('summary', {}, t('verify.technicalDetails', { n: m.details.length })),
-        h('ul', { class: 'messages' }, ...m.details.slice(0, 50).map((d) => h('li', { class: 'mono' }, MESSAGES[d] ? explain(MESSAGES, d, lang()) : String(d)))),
+        h(
+          'ul',
+          { class: 'messages' },
+          ...m.details.slice(0, 50).map((d) => h('li', { class: 'mono' }, MESSAGES[d] ? explain(MESSAGES, d, lang()) : String(d))),
+        ),
       ),
     );
   }
@@ -149,7 +163,14 @@ function signatureCard(sig, i, reportId, revisions) {
   const card = h(
     'article',
     { class: 'card signature', 'data-indication': sig.indication, 'aria-labelledby': `sig-h-${i}` },
-    h('h3', { id: `sig-h-${i}` }, `${t('verify.signature')} ${i + 1}: `, h('span', { class: 'signer-name' }, name), ' ', h('span', { class: `badge ${cls}` }, t(`verdict.${sig.indication}`))),
+    h(
+      'h3',
+      { id: `sig-h-${i}` },
+      `${t('verify.signature')} ${i + 1}: `,
+      h('span', { class: 'signer-name' }, name),
+      ' ',
+      h('span', { class: `badge ${cls}` }, t(`verdict.${sig.indication}`)),
+    ),
     sig.subIndication ? h('p', {}, explain(SUB_INDICATIONS, sig.subIndication, lang())) : null,
     facts([
       [t('verify.signer'), sig.signer ? h('span', {}, name, org ? ` — ${org}` : '') : t('verify.unknownSigner')],
@@ -169,7 +190,11 @@ function signatureCard(sig, i, reportId, revisions) {
     messageList(sig.errors, t('verify.errors')),
     messageList(sig.warnings, t('verify.warnings')),
     canDownload
-      ? h('p', {}, h('a', { class: 'button secondary signed-revision', href, download: `phien-ban-da-ky-${n}.pdf` }, t('verify.downloadRevision')))
+      ? h(
+          'p',
+          {},
+          h('a', { class: 'button secondary signed-revision', href, download: `phien-ban-da-ky-${n}.pdf` }, t('verify.downloadRevision')),
+        )
       : null,
   );
   return card;
@@ -243,7 +268,11 @@ async function verify(file) {
   render();
   setText(status, 'verify.checking', { name: file.name });
   try {
-    const res = await apiFetch(VERIFY_URL, { method: 'POST', body: formFor(file), headers: { Accept: 'application/json', 'Accept-Language': lang() } });
+    const res = await apiFetch(VERIFY_URL, {
+      method: 'POST',
+      body: formFor(file),
+      headers: { Accept: 'application/json', 'Accept-Language': lang() },
+    });
     last = { file, body: await res.json() };
     setText(status, 'verify.done');
     render();

@@ -69,7 +69,10 @@ function commonOptions() {
     if (value('signer-name')) texts.signerName = value('signer-name');
     if (value('signer-title')) texts.title = value('signer-title');
     if (value('organization')) texts.organization = value('organization');
-    o.appearance = { kind: /** @type {HTMLSelectElement} */ (byId('appearance-kind')).value, ...(Object.keys(texts).length ? { texts } : {}) };
+    o.appearance = {
+      kind: /** @type {HTMLSelectElement} */ (byId('appearance-kind')).value,
+      ...(Object.keys(texts).length ? { texts } : {}),
+    };
   }
   return o;
 }
@@ -93,7 +96,10 @@ function formData(file, options) {
 export function splitCertificates(text) {
   const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (pems) return pems;
-  return text.split(/\s*\n\s*/).map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(/\s*\n\s*/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function base64ToHex(b64) {
@@ -137,7 +143,12 @@ async function signWithCredential() {
     const file = pdfFile();
     begin('ws.signing');
     const options = { ...commonOptions(), signer: { kind: 'credential', credentialId: value('credential-id'), pin: input('pin').value } };
-    const res = await apiFetch('/api/v1/sign', { method: 'POST', body: formData(file, options), token: token(), headers: { Accept: 'application/pdf' } });
+    const res = await apiFetch('/api/v1/sign', {
+      method: 'POST',
+      body: formData(file, options),
+      token: token(),
+      headers: { Accept: 'application/pdf' },
+    });
     await finish(res, file.name);
   } catch (e) {
     fail(e);
@@ -152,7 +163,10 @@ async function prepare() {
     begin('ws.preparing');
     session = null;
     byId('prepared').hidden = true;
-    const options = { ...commonOptions(), certificates: splitCertificates(/** @type {HTMLTextAreaElement} */ (byId('certificates')).value) };
+    const options = {
+      ...commonOptions(),
+      certificates: splitCertificates(/** @type {HTMLTextAreaElement} */ (byId('certificates')).value),
+    };
     const res = await apiFetch('/api/v1/sign/prepare', { method: 'POST', body: formData(file, options), token: token() });
     const r = await res.json();
     session = { sessionId: r.sessionId, fileName: file.name };

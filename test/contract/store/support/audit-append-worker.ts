@@ -8,7 +8,11 @@ const seqs: number[] = [];
 try {
   const jobs = [];
   for (let i = 0; i < args.count; i++) {
-    jobs.push(store.audit.append({ actor: args.tag, role: 'admin', action: 'worker.append', outcome: 'success', details: { i } }).then((r) => seqs.push(r.seq)));
+    jobs.push(
+      store.audit
+        .append({ actor: args.tag, role: 'admin', action: 'worker.append', outcome: 'success', details: { i } })
+        .then((r) => seqs.push(r.seq)),
+    );
   }
   await Promise.all(jobs);
 } finally {

@@ -82,7 +82,10 @@ export async function createTestDb(dialect: StoreDialect): Promise<TestDb> {
       }
       // pg uses $1, $2 … placeholders; tests write `?` for both engines.
       let i = 0;
-      const r = await client.query(text.replace(/\?/g, () => `$${++i}`), params);
+      const r = await client.query(
+        text.replace(/\?/g, () => `$${++i}`),
+        params,
+      );
       return r.rows as Record<string, unknown>[];
     },
     async insertRows(table, columns, rows) {

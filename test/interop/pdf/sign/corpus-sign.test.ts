@@ -126,7 +126,9 @@ describe('signing an existing empty field of corpus inputs', () => {
  * signature is placed or refused with a stable code, and a repaired input's update carries a
  * complete xref section, so the result reads back without any repair.
  */
-const odd = (JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as { files: Entry[] }).files.filter((f) => ['malformed', 'attack', 'tampered'].includes(f.category));
+const odd = (JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as { files: Entry[] }).files.filter((f) =>
+  ['malformed', 'attack', 'tampered'].includes(f.category),
+);
 describe('signing malformed, attacked and tampered corpus inputs', () => {
   for (const f of odd) {
     it(`${f.category}: ${f.path}`, async () => {

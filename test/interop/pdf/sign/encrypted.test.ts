@@ -38,7 +38,12 @@ describe('signing encrypted PDFs with a password', () => {
       canvas.text('Đã ký số', 4, 14, 'regular', 12);
       const o = c.fieldName
         ? { password: c.password, fieldName: c.fieldName, reason: 'Mã hoá' }
-        : { password: c.password, rect: [40, 40, 200, 80] as [number, number, number, number], appearance: await canvas.finish(), reason: 'Mã hoá' };
+        : {
+            password: c.password,
+            rect: [40, 40, 200, 80] as [number, number, number, number],
+            appearance: await canvas.finish(),
+            reason: 'Mã hoá',
+          };
       const out = await signPdf(input, pki, o);
       expect(out.subarray(0, input.length).equals(input)).toBe(true);
       const dir = tmpDir('kyso-pdf-enc-');

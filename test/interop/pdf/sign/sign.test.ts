@@ -57,7 +57,12 @@ beforeAll(() => {
 describe('PAdES placement on simple PDFs', () => {
   it('one invisible signature on a classic-xref PDF: qpdf, pdfsig, mutool, openssl agree; bytes appended only', async () => {
     const input = await samplePdf(1);
-    const out = await signPdf(input, pki, { reason: 'Phê duyệt kết quả', location: 'Quảng Ninh', name: 'Nguyễn Văn Test', contactInfo: 'test@example.vn' });
+    const out = await signPdf(input, pki, {
+      reason: 'Phê duyệt kết quả',
+      location: 'Quảng Ninh',
+      name: 'Nguyễn Văn Test',
+      contactInfo: 'test@example.vn',
+    });
     checkAll(out, input, pki, 1);
     const doc = PdfDocument.open(out);
     const f = formFields(doc).find((x) => x.name === 'Signature1')!;
@@ -140,7 +145,9 @@ describe('PAdES placement on simple PDFs', () => {
 
   it('certification P=2 into an existing empty field, then the second existing field: both valid', async () => {
     const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/pdf-two-fields.pdf'));
-    const empty = formFields(PdfDocument.open(input)).filter((f) => f.fieldType === 'Sig' && !f.value).map((f) => f.name);
+    const empty = formFields(PdfDocument.open(input))
+      .filter((f) => f.fieldType === 'Sig' && !f.value)
+      .map((f) => f.name);
     expect(empty.length).toBe(2);
     const one = await signPdf(input, pki, { fieldName: empty[0]!, certify: 2 });
     checkAll(one, input, pki, 1, 'cert');
@@ -163,7 +170,9 @@ describe('PAdES placement on simple PDFs', () => {
 
   it('field lock (FieldMDP Include) on a new field: later signatures still valid, locked field refused', async () => {
     const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/pdf-two-fields.pdf'));
-    const [a, b] = formFields(PdfDocument.open(input)).filter((f) => f.fieldType === 'Sig').map((f) => f.name);
+    const [a, b] = formFields(PdfDocument.open(input))
+      .filter((f) => f.fieldType === 'Sig')
+      .map((f) => f.name);
     const one = await signPdf(input, pki, { newFieldName: 'Approver', lock: { action: 'Include', fields: [a!] } });
     checkAll(one, input, pki, 1, 'lock');
     await expect(signPdf(one, pki, { fieldName: a! })).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
@@ -212,9 +221,18 @@ describe('PAdES placement on simple PDFs', () => {
     const { systemClock } = await import('../../../../src/core/clock.js');
     const { createPublicKey } = await import('node:crypto');
     const ca = sharedTestCa();
-    const t = issueSigner(ca, { cn: 'Kyso Test TSA', key: 'p256', keyUsage: 'critical,digitalSignature', extendedKeyUsage: 'critical,timeStamping' });
+    const t = issueSigner(ca, {
+      cn: 'Kyso Test TSA',
+      key: 'p256',
+      keyUsage: 'critical,digitalSignature',
+      extendedKeyUsage: 'critical,timeStamping',
+    });
     const tsa = createTimestampAuthority({
-      signer: { algorithm: 'ECDSA-SHA256', publicKeySpki: createPublicKey(t.key).export({ type: 'spki', format: 'der' }), sign: async (d) => signWithKey('ECDSA-SHA256', t.key, d) },
+      signer: {
+        algorithm: 'ECDSA-SHA256',
+        publicKeySpki: createPublicKey(t.key).export({ type: 'spki', format: 'der' }),
+        sign: async (d) => signWithKey('ECDSA-SHA256', t.key, d),
+      },
       certificate: t.certDer,
       chain: [ca.certDer],
       policyOid: '1.3.6.1.4.1.99999.1',
@@ -236,7 +254,11 @@ describe('PAdES placement on simple PDFs', () => {
     writeFileSync(path.join(dir, 'signed.bin'), Buffer.concat([out.subarray(a, a + b), out.subarray(c, c + d)]));
     writeFileSync(path.join(dir, 'token.der'), tsSig!.cms);
     const { sh } = await import('./tools.js');
-    const v = sh('openssl', ['ts', '-verify', '-data', 'signed.bin', '-in', 'token.der', '-token_in', '-CAfile', ca.certPath, '-untrusted', t.certPath], dir);
+    const v = sh(
+      'openssl',
+      ['ts', '-verify', '-data', 'signed.bin', '-in', 'token.der', '-token_in', '-CAfile', ca.certPath, '-untrusted', t.certPath],
+      dir,
+    );
     expect(v.out).toContain('Verification: OK');
     const doc = PdfDocument.open(out);
     expect(formFields(doc).filter((f) => f.fieldType === 'Sig' && f.value)).toHaveLength(2);
@@ -255,7 +277,11 @@ describe('PAdES placement on simple PDFs', () => {
     });
     checkAll(cert, input, pkiC, 1, 'certify');
     const names = formFields(PdfDocument.open(cert)).map((f) => [f.name, !!f.value]);
-    expect(names).toEqual([['Co quan', true], ['Tham dinh', false], ['Phe duyet', false]]);
+    expect(names).toEqual([
+      ['Co quan', true],
+      ['Tham dinh', false],
+      ['Phe duyet', false],
+    ]);
     const canvas = new AppearanceCanvas(150, 70);
     canvas.text('Thẩm định', 4, 30, 'regular', 10);
     const one = await signPdf(cert, pki, { fieldName: 'Tham dinh', appearance: await canvas.finish() });
@@ -286,7 +312,9 @@ describe('PAdES placement on simple PDFs', () => {
     // fields the lock excludes may still be signed; once a field locking /All is signed, nothing else may be
     const two = await signPdf(out, pkiB, { fieldName: 'Handtekening QuoVadis' });
     checkAll(two, out, pkiB, 1, 'excluded-field');
-    await expect(signPdf(two, pkiC, { fieldName: 'Handtekening vertegenwoordiger' })).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
+    await expect(signPdf(two, pkiC, { fieldName: 'Handtekening vertegenwoordiger' })).rejects.toMatchObject({
+      code: 'PDF_SIGNING_FORBIDDEN',
+    });
     await expect(signPdf(two, pkiC, {})).rejects.toMatchObject({ code: 'PDF_SIGNING_FORBIDDEN' });
   });
 
@@ -295,7 +323,12 @@ describe('PAdES placement on simple PDFs', () => {
     const p = prepareExistingPlaceholder(input);
     expect(p.byteRange[2] + p.byteRange[3]).toBe(input.length);
     const { signDetachedCms } = await import('../../../../src/cms/signed-data.js');
-    const cms = await signDetachedCms({ contentDigest: p.digest('sha256'), signer: pki.signer, signerCertificate: pki.leafDer, certificates: [pki.leafDer, pki.rootDer] });
+    const cms = await signDetachedCms({
+      contentDigest: p.digest('sha256'),
+      signer: pki.signer,
+      signerCertificate: pki.leafDer,
+      certificates: [pki.leafDer, pki.rootDer],
+    });
     const out = p.embed(cms);
     expect(out.length).toBe(input.length);
     const dir = tmpDir('kyso-pdf-fill-');

@@ -6,7 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { signDetachedCms } from '../../../../src/cms/signed-data.js';
-import { defaultAlgorithmFor, hashOf, signWithKey, type Signer, type SignatureAlgorithm } from '../../../../src/core/signature-algorithms.js';
+import {
+  defaultAlgorithmFor,
+  hashOf,
+  signWithKey,
+  type Signer,
+  type SignatureAlgorithm,
+} from '../../../../src/core/signature-algorithms.js';
 import { preparePdfSignature, type PrepareOptions } from '../../../../src/pdf/sign/index.js';
 
 export interface TestPki {
@@ -24,7 +30,11 @@ export function tmpDir(prefix: string): string {
 }
 
 /** Root CA + signer cert from the shared openssl fixture (EKU emailProtection + documentSigning: pdfsig insists on emailProtection). */
-export function makePki(key: 'rsa2048' | 'rsa3072' | 'p256' | 'p384' = 'rsa2048', algorithm?: SignatureAlgorithm, cn = 'Nguyễn Văn Test'): TestPki {
+export function makePki(
+  key: 'rsa2048' | 'rsa3072' | 'p256' | 'p384' = 'rsa2048',
+  algorithm?: SignatureAlgorithm,
+  cn = 'Nguyễn Văn Test',
+): TestPki {
   const ca = sharedTestCa();
   const s = issueSigner(ca, { cn, key });
   const alg = algorithm ?? defaultAlgorithmFor(s.key);
@@ -40,7 +50,12 @@ export function makePki(key: 'rsa2048' | 'rsa3072' | 'p256' | 'p384' = 'rsa2048'
 export async function signPdf(pdf: Buffer, pki: TestPki, o: PrepareOptions = {}): Promise<Buffer> {
   const prepared = preparePdfSignature(pdf, { placeholderSize: 8192, ...o });
   const hash = hashOf(pki.signer.algorithm);
-  const cms = await signDetachedCms({ contentDigest: prepared.digest(hash), signer: pki.signer, signerCertificate: pki.leafDer, certificates: [pki.leafDer, pki.rootDer] });
+  const cms = await signDetachedCms({
+    contentDigest: prepared.digest(hash),
+    signer: pki.signer,
+    signerCertificate: pki.leafDer,
+    certificates: [pki.leafDer, pki.rootDer],
+  });
   return prepared.embed(cms);
 }
 
@@ -108,7 +123,10 @@ export function pdfsig(file: string, pki: TestPki, o: { offline?: boolean } = {}
  */
 export function mutoolVerify(file: string): { digestOk: boolean[]; blocks: string[]; out: string } {
   const r = sh('mutool', ['sign', '-v', file]);
-  const blocks = r.out.split(/^Verifying signature/m).slice(1).filter((b) => !/Signature is not signed/.test(b));
+  const blocks = r.out
+    .split(/^Verifying signature/m)
+    .slice(1)
+    .filter((b) => !/Signature is not signed/.test(b));
   const digestOk = blocks.map(blockOk);
   return { digestOk, blocks, out: r.out };
 }
@@ -124,5 +142,27 @@ export function opensslVerify(pdf: Buffer, sig: { byteRange: number[]; cms: Buff
   const [a, b, c, d] = sig.byteRange as [number, number, number, number];
   writeFileSync(path.join(dir, 'sig.der'), sig.cms);
   writeFileSync(path.join(dir, 'signed.bin'), Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]));
-  return sh('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'sig.der', '-content', 'signed.bin', '-CAfile', pki.rootFile, '-purpose', 'any', '-no-CApath', '-no-CAstore', '-out', '/dev/null'], dir);
+  return sh(
+    'openssl',
+    [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      'sig.der',
+      '-content',
+      'signed.bin',
+      '-CAfile',
+      pki.rootFile,
+      '-purpose',
+      'any',
+      '-no-CApath',
+      '-no-CAstore',
+      '-out',
+      '/dev/null',
+    ],
+    dir,
+  );
 }

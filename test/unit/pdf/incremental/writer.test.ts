@@ -41,7 +41,11 @@ describe('append-only incremental writer (ISO 32000-1 §7.5.6)', () => {
     expect(qpdf(out).code).toBe(0);
     // every table entry is exactly 20 bytes (§7.5.4)
     const table = u.tail.toString('latin1').split('xref\n')[1]!.split('trailer')[0]!;
-    for (const line of table.split('\n').slice(1).filter((l) => /^\d{10}/.test(l))) expect(line.length + 1).toBe(20);
+    for (const line of table
+      .split('\n')
+      .slice(1)
+      .filter((l) => /^\d{10}/.test(l)))
+      expect(line.length + 1).toBe(20);
   });
 
   it('keeps the first /ID element of the original', async () => {
@@ -90,9 +94,11 @@ describe('append-only incremental writer (ISO 32000-1 §7.5.6)', () => {
   });
 
   it('serializer: names escaped, reals without exponent, binary strings in hex', () => {
-    expect(serializeObject(dict({ 'A B': name('x/y'), N: 1e-7, M: 12.5, S: new PdfString(Buffer.from([0, 255])), L: new PdfString(Buffer.from('a(b)\\')) })).toString('latin1')).toBe(
-      '<</A#20B /x#2fy/N 0/M 12.5/S <00ff>/L (a\\(b\\)\\\\)>>',
-    );
+    expect(
+      serializeObject(
+        dict({ 'A B': name('x/y'), N: 1e-7, M: 12.5, S: new PdfString(Buffer.from([0, 255])), L: new PdfString(Buffer.from('a(b)\\')) }),
+      ).toString('latin1'),
+    ).toBe('<</A#20B /x#2fy/N 0/M 12.5/S <00ff>/L (a\\(b\\)\\\\)>>');
     void execFileSync;
   });
 });

@@ -10,7 +10,13 @@ import { minimalPdf } from '../syntax/build-pdf.js';
 describe('preparePdfSignature: placeholder, byte range, digest, embed', () => {
   it('byte range covers everything but the /Contents hex string, and ends at the end of the file', () => {
     const input = minimalPdf(2);
-    const p = preparePdfSignature(input, { placeholderSize: 1000, clock: new FakeClock('2026-03-04T05:06:07Z'), timeZoneOffsetMinutes: 420, reason: 'Duyệt', page: 2 });
+    const p = preparePdfSignature(input, {
+      placeholderSize: 1000,
+      clock: new FakeClock('2026-03-04T05:06:07Z'),
+      timeZoneOffsetMinutes: 420,
+      reason: 'Duyệt',
+      page: 2,
+    });
     const full = p.toBuffer();
     const [a, b, c, d] = p.byteRange;
     expect(a).toBe(0);
@@ -30,7 +36,9 @@ describe('preparePdfSignature: placeholder, byte range, digest, embed', () => {
     expect((sig.get('M') as PdfString).text()).toBe(pdfDate(new Date('2026-03-04T05:06:07Z'), 420));
     expect((sig.get('M') as PdfString).text()).toBe("D:20260304120607+07'00'");
     expect((sig.get('Reason') as PdfString).text()).toBe('Duyệt');
-    expect(f.widgets[0]!.dict.get('P')).toEqual(doc.resolve(doc.catalog.get('Pages')) && (doc.getDict(doc.catalog, 'Pages')!.get('Kids') as unknown[])[1]);
+    expect(f.widgets[0]!.dict.get('P')).toEqual(
+      doc.resolve(doc.catalog.get('Pages')) && (doc.getDict(doc.catalog, 'Pages')!.get('Kids') as unknown[])[1],
+    );
   });
 
   it('embed writes hex + zero padding; embedCms on the stored prepared bytes gives the same file', () => {

@@ -20,7 +20,12 @@ describe('standard security handler', () => {
     [`${py}minimal-aes256.pdf`, 'ownersecret', true, []],
     ['libpdf/fixtures/encryption/PasswordSample-256bit.pdf', 'owner', true, []],
     [`${py}minimal-with-field-aes256.pdf`, 'usersecret', false, ['Sig1']],
-    ['dss/dss-pades/src/test/resources/protected/restricted_fields.pdf', '', false, ['Signature1', 'Signature2', 'Signature3', 'Signature4']],
+    [
+      'dss/dss-pades/src/test/resources/protected/restricted_fields.pdf',
+      '',
+      false,
+      ['Signature1', 'Signature2', 'Signature3', 'Signature4'],
+    ],
   ];
   for (const [file, pw, owner, fields] of cases) {
     it(`${path.basename(file)} opens with ${JSON.stringify(pw)} (${owner ? 'owner' : 'user'})`, () => {
@@ -37,8 +42,14 @@ describe('standard security handler', () => {
   }
 
   it('a wrong password and public-key handlers are PDF_ENCRYPTED', () => {
-    expect(() => PdfDocument.open(readFileSync(path.join(root, `${py}minimal-aes256.pdf`)), { security: standardSecurity('nope') })).toThrow(expect.objectContaining({ code: 'PDF_ENCRYPTED' }));
-    expect(() => PdfDocument.open(readFileSync(path.join(root, `${py}minimal-rc4.pdf`)), { security: standardSecurity('nope') })).toThrow(expect.objectContaining({ code: 'PDF_ENCRYPTED' }));
-    expect(() => PdfDocument.open(readFileSync(path.join(root, `${py}minimal-pubkey-aes256.pdf`)), { security: standardSecurity('') })).toThrow(expect.objectContaining({ code: 'PDF_ENCRYPTED' }));
+    expect(() =>
+      PdfDocument.open(readFileSync(path.join(root, `${py}minimal-aes256.pdf`)), { security: standardSecurity('nope') }),
+    ).toThrow(expect.objectContaining({ code: 'PDF_ENCRYPTED' }));
+    expect(() => PdfDocument.open(readFileSync(path.join(root, `${py}minimal-rc4.pdf`)), { security: standardSecurity('nope') })).toThrow(
+      expect.objectContaining({ code: 'PDF_ENCRYPTED' }),
+    );
+    expect(() =>
+      PdfDocument.open(readFileSync(path.join(root, `${py}minimal-pubkey-aes256.pdf`)), { security: standardSecurity('') }),
+    ).toThrow(expect.objectContaining({ code: 'PDF_ENCRYPTED' }));
   });
 });

@@ -5,7 +5,11 @@ export function buildPdf(bodies: Array<string | Buffer>, trailer = '/Root 1 0 R'
   const offsets: number[] = [];
   bodies.forEach((b, i) => {
     offsets.push(pos);
-    const chunk = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), Buffer.isBuffer(b) ? b : Buffer.from(b, 'latin1'), Buffer.from('\nendobj\n')]);
+    const chunk = Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n`),
+      Buffer.isBuffer(b) ? b : Buffer.from(b, 'latin1'),
+      Buffer.from('\nendobj\n'),
+    ]);
     parts.push(chunk);
     pos += chunk.length;
   });

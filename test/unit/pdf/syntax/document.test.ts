@@ -4,7 +4,20 @@ import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
 import { appendIncrementalUpdate } from '../../../../src/pdf/incremental/index.js';
-import { PdfDict, PdfDocument, PdfName, PdfRef, PdfStream, formFields, getPage, openRevision, pageCount, PdfRevisions, dict, name } from '../../../../src/pdf/syntax/index.js';
+import {
+  PdfDict,
+  PdfDocument,
+  PdfName,
+  PdfRef,
+  PdfStream,
+  formFields,
+  getPage,
+  openRevision,
+  pageCount,
+  PdfRevisions,
+  dict,
+  name,
+} from '../../../../src/pdf/syntax/index.js';
 import { buildPdf, minimalPdf } from './build-pdf.js';
 
 const code = (f: () => unknown): string | undefined => {
@@ -24,7 +37,11 @@ function xrefStreamPdf(): Buffer {
   const objstmBody = `1 0 2 ${o1.length} `;
   const objs = o1 + '<< /Type /Pages /Kids [4 0 R] /Count 1 >>';
   const osData = Buffer.from(objstmBody + objs);
-  const os = Buffer.concat([Buffer.from(`3 0 obj\n<< /Type /ObjStm /N 2 /First ${objstmBody.length} /Length ${osData.length} >>\nstream\n`), osData, Buffer.from('\nendstream\nendobj\n')]);
+  const os = Buffer.concat([
+    Buffer.from(`3 0 obj\n<< /Type /ObjStm /N 2 /First ${objstmBody.length} /Length ${osData.length} >>\nstream\n`),
+    osData,
+    Buffer.from('\nendstream\nendobj\n'),
+  ]);
   const page = Buffer.from('4 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>\nendobj\n');
   const osOff = head.length;
   const pageOff = osOff + os.length;
@@ -47,7 +64,9 @@ function xrefStreamPdf(): Buffer {
   }
   const data = deflateSync(Buffer.from(raw));
   const xs = Buffer.concat([
-    Buffer.from(`5 0 obj\n<< /Type /XRef /Size 6 /Index [0 6] /W [1 2 1] /Root 1 0 R /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >> /Length ${data.length} >>\nstream\n`),
+    Buffer.from(
+      `5 0 obj\n<< /Type /XRef /Size 6 /Index [0 6] /W [1 2 1] /Root 1 0 R /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >> /Length ${data.length} >>\nstream\n`,
+    ),
     data,
     Buffer.from(`\nendstream\nendobj\nstartxref\n${xrefOff}\n%%EOF\n`),
   ]);
@@ -74,7 +93,16 @@ describe('lazy document reader', () => {
 
   it('not a PDF, encrypted, and a /Prev loop give clear errors (repair only when allowed, and reported)', () => {
     expect(code(() => PdfDocument.open(Buffer.from('hello world')))).toBe('PDF_NOT_PDF');
-    expect(code(() => PdfDocument.open(buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [] /Count 0 >>', '<< /Filter /Standard >>'], '/Root 1 0 R /Encrypt 3 0 R')))).toBe('PDF_ENCRYPTED');
+    expect(
+      code(() =>
+        PdfDocument.open(
+          buildPdf(
+            ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [] /Count 0 >>', '<< /Filter /Standard >>'],
+            '/Root 1 0 R /Encrypt 3 0 R',
+          ),
+        ),
+      ),
+    ).toBe('PDF_ENCRYPTED');
     const base = minimalPdf(1);
     const sx = base.lastIndexOf('startxref');
     const off = Number(/startxref\n(\d+)/.exec(base.toString('latin1', sx))![1]);
@@ -89,13 +117,23 @@ describe('lazy document reader', () => {
   });
 
   it('page tree cycles are PDF_MALFORMED, not a hang', () => {
-    const doc = PdfDocument.open(buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 2 >>', '<< /Type /Pages /Kids [2 0 R] /Count 2 >>']));
+    const doc = PdfDocument.open(
+      buildPdf([
+        '<< /Type /Catalog /Pages 2 0 R >>',
+        '<< /Type /Pages /Kids [3 0 R] /Count 2 >>',
+        '<< /Type /Pages /Kids [2 0 R] /Count 2 >>',
+      ]),
+    );
     expect(code(() => getPage(doc, 1))).toBe('PDF_MALFORMED');
   });
 
   it('inflate output is capped (PDF_LIMIT_EXCEEDED)', () => {
     const bomb = deflateSync(Buffer.alloc(4 * 1024 * 1024));
-    const pdf = buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [] /Count 0 >>', Buffer.concat([Buffer.from(`<< /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`), bomb, Buffer.from('\nendstream')])]);
+    const pdf = buildPdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [] /Count 0 >>',
+      Buffer.concat([Buffer.from(`<< /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`), bomb, Buffer.from('\nendstream')]),
+    ]);
     const doc = PdfDocument.open(pdf, { limits: { maxStreamBytes: 1024 * 1024 } });
     expect(code(() => doc.streamData(doc.getObject(3) as PdfStream))).toBe('PDF_LIMIT_EXCEEDED');
   });
@@ -116,7 +154,9 @@ describe('lazy document reader', () => {
   it('revisions: one per update, objects of each revision from its own xref sections', () => {
     const base = minimalPdf(1);
     const doc = PdfDocument.open(base);
-    const rev1 = appendIncrementalUpdate(doc, [{ ref: new PdfRef(3, 0), value: dict({ Type: name('Page'), Parent: new PdfRef(2, 0), Rotate: 90 }) }]);
+    const rev1 = appendIncrementalUpdate(doc, [
+      { ref: new PdfRef(3, 0), value: dict({ Type: name('Page'), Parent: new PdfRef(2, 0), Rotate: 90 }) },
+    ]);
     const doc1 = PdfDocument.open(rev1);
     const rev2 = appendIncrementalUpdate(doc1, [{ ref: new PdfRef(4, 0), value: new PdfDict([['Hello', PdfName.of('World')]]) }]);
     const revs = PdfRevisions.open(rev2).revisions;
@@ -138,18 +178,23 @@ describe('lazy document reader', () => {
     d.addPage([100, 100]).drawText('x');
     const seeds = [minimalPdf(2), xrefStreamPdf(), Buffer.from(await d.save({ useObjectStreams: true }))];
     fc.assert(
-      fc.property(fc.nat(seeds.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 8 }), fc.option(fc.nat()), (si, edits, cut) => {
-        const b = Buffer.from(seeds[si]!);
-        for (const [pos, v] of edits) b[pos % b.length] = v;
-        const bytes = cut === null ? b : b.subarray(0, cut % b.length);
-        try {
-          const doc = PdfDocument.open(bytes);
-          getPage(doc, 0);
-          formFields(doc);
-        } catch (e) {
-          if (!(e instanceof AppError) || !e.code.startsWith('PDF_')) throw e;
-        }
-      }),
+      fc.property(
+        fc.nat(seeds.length - 1),
+        fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.nat()),
+        (si, edits, cut) => {
+          const b = Buffer.from(seeds[si]!);
+          for (const [pos, v] of edits) b[pos % b.length] = v;
+          const bytes = cut === null ? b : b.subarray(0, cut % b.length);
+          try {
+            const doc = PdfDocument.open(bytes);
+            getPage(doc, 0);
+            formFields(doc);
+          } catch (e) {
+            if (!(e instanceof AppError) || !e.code.startsWith('PDF_')) throw e;
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });

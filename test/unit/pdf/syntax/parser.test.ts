@@ -21,7 +21,20 @@ describe('object parser (ISO 32000-1 §7.3)', () => {
 
   it('names decode #xx; numbers, booleans, null; refs only for "int int R"', () => {
     expect((parse('/A#20B') as PdfName).name).toBe('A B');
-    expect(parse('[1 -2.5 .5 +3 4. true false null 1 0 R 7 8 /N]')).toEqual([1, -2.5, 0.5, 3, 4, true, false, null, new PdfRef(1, 0), 7, 8, PdfName.of('N')]);
+    expect(parse('[1 -2.5 .5 +3 4. true false null 1 0 R 7 8 /N]')).toEqual([
+      1,
+      -2.5,
+      0.5,
+      3,
+      4,
+      true,
+      false,
+      null,
+      new PdfRef(1, 0),
+      7,
+      8,
+      PdfName.of('N'),
+    ]);
   });
 
   it('dictionaries nest and keep insertion order; text strings decode UTF-16BE', () => {
@@ -32,7 +45,9 @@ describe('object parser (ISO 32000-1 §7.3)', () => {
   });
 
   it('nesting beyond the limit is PDF_LIMIT_EXCEEDED, garbage is PDF_MALFORMED', () => {
-    expect(() => new Parser(Buffer.from('['.repeat(300)), 0, 100).parseObject()).toThrow(expect.objectContaining({ code: 'PDF_LIMIT_EXCEEDED' }));
+    expect(() => new Parser(Buffer.from('['.repeat(300)), 0, 100).parseObject()).toThrow(
+      expect.objectContaining({ code: 'PDF_LIMIT_EXCEEDED' }),
+    );
     expect(() => parse('<< /A ')).toThrow(AppError);
     expect(() => parse(')')).toThrow(expect.objectContaining({ code: 'PDF_MALFORMED' }));
   });
@@ -44,7 +59,9 @@ describe('object parser (ISO 32000-1 §7.3)', () => {
     expect((ind.value as PdfStream).raw.toString()).toBe('hello');
     const wrong = new Parser(Buffer.from('4 0 obj << /Length 99 >>\nstream\nhello world\nendstream\nendobj')).parseIndirect();
     expect((wrong.value as PdfStream).raw.toString()).toBe('hello world');
-    expect(() => new Parser(Buffer.from('4 0 obj << /Length 2 >>\nstream\nabc')).parseIndirect()).toThrow(expect.objectContaining({ code: 'PDF_MALFORMED' }));
+    expect(() => new Parser(Buffer.from('4 0 obj << /Length 2 >>\nstream\nabc')).parseIndirect()).toThrow(
+      expect.objectContaining({ code: 'PDF_MALFORMED' }),
+    );
   });
 
   it('serialize → parse round-trips arbitrary objects', () => {
@@ -57,7 +74,12 @@ describe('object parser (ISO 32000-1 §7.3)', () => {
       fc.tuple(fc.nat(1e6), fc.nat(65535)).map(([n, g]) => new PdfRef(n, g)),
     );
     const obj = fc.letrec<{ o: PdfObject }>((tie) => ({
-      o: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('o'), { maxLength: 4 }), fc.dictionary(fc.stringMatching(/^[A-Za-z]{1,6}$/), tie('o'), { maxKeys: 4 }).map((r) => new PdfDict(Object.entries(r)))),
+      o: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.array(tie('o'), { maxLength: 4 }),
+        fc.dictionary(fc.stringMatching(/^[A-Za-z]{1,6}$/), tie('o'), { maxKeys: 4 }).map((r) => new PdfDict(Object.entries(r))),
+      ),
     })).o;
     const norm = (o: PdfObject): unknown => {
       if (o instanceof PdfString) return ['s', o.bytes.toString('hex')];
@@ -86,7 +108,12 @@ describe('object parser (ISO 32000-1 §7.3)', () => {
     expect(parse('5.5')).toBe(5.5);
     expect(parse('12abc')).toBe(12);
     expect(parse('1234567890123456 0 R')).toEqual(new PdfRef(1234567890123456, 0));
-    expect((parse('<< /A 3 0 R /B 4 >>') as PdfDict).map).toEqual(new Map<string, PdfObject>([['A', new PdfRef(3, 0)], ['B', 4]]));
+    expect((parse('<< /A 3 0 R /B 4 >>') as PdfDict).map).toEqual(
+      new Map<string, PdfObject>([
+        ['A', new PdfRef(3, 0)],
+        ['B', 4],
+      ]),
+    );
     const p = new Parser(Buffer.from('7 8 R tail', 'latin1'), 0, 200, 3);
     expect(p.parseObject()).toBe(7);
     expect(p.pos).toBe(1);

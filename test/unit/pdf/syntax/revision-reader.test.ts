@@ -35,7 +35,10 @@ describe('PdfRevisions (revision-indexed view)', () => {
     expect(r.revisions[1]!.startxref).toBe(r.revisions[1]!.sections[0]!.offset);
     expect(r.revisions[1]!.sections[0]!.prev).toBe(r.revisions[0]!.sections[0]!.offset);
     const box = (rev: number) => (r.object(3, rev) as PdfDict).get('MediaBox');
-    expect([box(0), box(1)]).toEqual([[0, 0, 200, 200], [0, 0, 300, 300]]);
+    expect([box(0), box(1)]).toEqual([
+      [0, 0, 200, 200],
+      [0, 0, 300, 300],
+    ]);
     expect(entryKey(r.entryAt(3, 0))).not.toBe(entryKey(r.entryAt(3, 1)));
     expect(entryKey(r.entryAt(1, 0))).toBe(entryKey(r.entryAt(1, 1)));
     expect([...r.objectNumbers(0)].sort()).toEqual([1, 2, 3]);
@@ -46,7 +49,11 @@ describe('PdfRevisions (revision-indexed view)', () => {
   });
 
   it('strings and dictionaries carry their byte offsets (the /Contents gap can be compared in place)', () => {
-    const pdf = buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [] /Count 0 >>', '<< /Type /Sig /Contents <0A0B0C> /Name (x\\)y) >>']);
+    const pdf = buildPdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [] /Count 0 >>',
+      '<< /Type /Sig /Contents <0A0B0C> /Name (x\\)y) >>',
+    ]);
     const r = PdfRevisions.open(pdf);
     const d = r.object(3) as PdfDict;
     const c = d.get('Contents') as PdfString;
@@ -85,12 +92,20 @@ describe('PdfRevisions (revision-indexed view)', () => {
   });
 
   it('a /Prev loop falls back to the repair scan; a broken /Prev further down is rebuilt from the markers', () => {
-    const loop = Buffer.from(minimalPdf(1).toString('latin1').replace(/\/Size (\d+)/, (_, n) => `/Size ${n} /Prev ${/startxref\n(\d+)/.exec(minimalPdf(1).toString('latin1'))![1]}`), 'latin1');
+    const loop = Buffer.from(
+      minimalPdf(1)
+        .toString('latin1')
+        .replace(/\/Size (\d+)/, (_, n) => `/Size ${n} /Prev ${/startxref\n(\d+)/.exec(minimalPdf(1).toString('latin1'))![1]}`),
+      'latin1',
+    );
     const a = PdfRevisions.open(loop);
     expect(a.recovered).toBe(true);
     expect(a.catalog()?.get('Pages')).toBeDefined();
     const v2 = appendUpdate(minimalPdf(1), { 4: '<< /A 1 >>' });
-    const broken = Buffer.from(v2.toString('latin1').replace(/\/Prev (\d+)/, (m, n: string) => `/Prev ${String(Number(n) - 3).padStart(n.length, '0')}`), 'latin1');
+    const broken = Buffer.from(
+      v2.toString('latin1').replace(/\/Prev (\d+)/, (m, n: string) => `/Prev ${String(Number(n) - 3).padStart(n.length, '0')}`),
+      'latin1',
+    );
     const b = PdfRevisions.open(broken);
     expect(b.recovered).toBe(false);
     expect(b.revisions).toHaveLength(2);
@@ -98,7 +113,15 @@ describe('PdfRevisions (revision-indexed view)', () => {
   });
 
   it('an object not at its xref offset is found by scanning', () => {
-    const pdf = Buffer.from(minimalPdf(1).toString('latin1').replace(/\n(\d{10}) 00000 n\r\n(\d{10}) 00000 n\r\n(\d{10}) 00000 n/, (m, a: string, b: string, c: string) => `\n${a} 00000 n\r\n${String(Number(b) + 2).padStart(10, '0')} 00000 n\r\n${c} 00000 n`), 'latin1');
+    const pdf = Buffer.from(
+      minimalPdf(1)
+        .toString('latin1')
+        .replace(
+          /\n(\d{10}) 00000 n\r\n(\d{10}) 00000 n\r\n(\d{10}) 00000 n/,
+          (m, a: string, b: string, c: string) => `\n${a} 00000 n\r\n${String(Number(b) + 2).padStart(10, '0')} 00000 n\r\n${c} 00000 n`,
+        ),
+      'latin1',
+    );
     const r = PdfRevisions.open(pdf);
     expect((r.object(2) as PdfDict).get('Count')).toBe(1);
   });
@@ -111,7 +134,11 @@ describe('PdfRevisions (revision-indexed view)', () => {
       () => PdfRevisions.open(v2, { maxRevisions: 2 }),
       () => {
         const bomb = deflateSync(Buffer.alloc(4 * 1024 * 1024));
-        const pdf = buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [] /Count 0 >>', Buffer.concat([Buffer.from(`<< /Length ${bomb.length} /Filter /FlateDecode >>\nstream\n`), bomb, Buffer.from('\nendstream')])]);
+        const pdf = buildPdf([
+          '<< /Type /Catalog /Pages 2 0 R >>',
+          '<< /Type /Pages /Kids [] /Count 0 >>',
+          Buffer.concat([Buffer.from(`<< /Length ${bomb.length} /Filter /FlateDecode >>\nstream\n`), bomb, Buffer.from('\nendstream')]),
+        ]);
         const r = PdfRevisions.open(pdf, { limits: { maxInflateRatio: 10, minInflateBytes: 1024 } });
         r.streamData(r.object(3) as PdfStream);
       },

@@ -18,7 +18,12 @@ export async function makePki(o: { store?: PkiStore; config?: Partial<PkiConfig>
   const keys = new MemoryKeyStore();
   const memoryAudit = new MemoryAuditSink();
   const audit = (o.audit ?? memoryAudit) as MemoryAuditSink;
-  const config: PkiConfig = { ...DEFAULT_PKI_CONFIG, baseUrl: 'http://127.0.0.1:8089', caKeySpec: { type: 'ec', curve: 'P-256' }, ...o.config };
+  const config: PkiConfig = {
+    ...DEFAULT_PKI_CONFIG,
+    baseUrl: 'http://127.0.0.1:8089',
+    caKeySpec: { type: 'ec', curve: 'P-256' },
+    ...o.config,
+  };
   // The production wiring; the hierarchy is created directly (not via bootstrap(), which also
   // recovers stale pending rows) so tests see exactly what ensureHierarchy created.
   const services = createPkiServices({ store, keys, audit, clock, config });
@@ -27,10 +32,14 @@ export async function makePki(o: { store?: PkiStore; config?: Partial<PkiConfig>
 }
 
 /** A PKCS#10 CSR built independently of src/pki/csr.ts (by hand, RFC 2986), signed with `key`. */
-export function makeCsr(o: { type?: 'rsa' | 'ec'; bits?: number; curve?: string; tamper?: boolean; key?: { privateKey: KeyObject; publicKey: KeyObject } } = {}) {
-  const pair = o.key ?? (o.type === 'rsa'
-    ? generateKeyPairSync('rsa', { modulusLength: o.bits ?? 2048 })
-    : generateKeyPairSync('ec', { namedCurve: o.curve ?? 'prime256v1' }));
+export function makeCsr(
+  o: { type?: 'rsa' | 'ec'; bits?: number; curve?: string; tamper?: boolean; key?: { privateKey: KeyObject; publicKey: KeyObject } } = {},
+) {
+  const pair =
+    o.key ??
+    (o.type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: o.bits ?? 2048 })
+      : generateKeyPairSync('ec', { namedCurve: o.curve ?? 'prime256v1' }));
   const spki = pair.publicKey.export({ format: 'der', type: 'spki' });
   const subject = seq(set(seq(oid('2.5.4.3'), utf8('csr subject'))));
   const info = seq(int(0), subject, spki, tlv(0xa0, []));
