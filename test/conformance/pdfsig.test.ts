@@ -1,6 +1,6 @@
 /**
  * Agreement with poppler's pdfsig on signature integrity for every signed corpus file where
- * pdfsig gives an answer (INTEROP.md: pdfsig exits 0 even for invalid signatures, so its text is
+ * pdfsig gives an answer (docs/interop.md: pdfsig exits 0 even for invalid signatures, so its text is
  * parsed; an empty NSS database and -no-ocsp keep trust out of it). Signatures are matched by
  * their signed ranges. Where we differ, the file is listed with the reason.
  */

@@ -1,6 +1,6 @@
 /**
  * Corpus files that pin down reader behaviour the validator depends on (pdf/syntax's
- * revision-indexed reader, STANDARDS.md rule 5).
+ * revision-indexed reader, docs/signatures-and-validation.md rule 5).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Hostile-input limits (STANDARDS.md rule 14): loops, depth, inflate bombs, revision counts and
+ * Hostile-input limits (docs/signatures-and-validation.md rule 14): loops, depth, inflate bombs, revision counts and
  * the time budget end with a FORMAT_FAILURE report carrying a LIMIT_* key, never a hang.
  */
 import { readFileSync } from 'node:fs';
