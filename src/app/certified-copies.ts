@@ -13,7 +13,7 @@ import type { PkiWiring } from './pki.js';
 import type { KysoContext } from './context.js';
 
 /**
- * Certified copies wiring (issue 6): CopyService + RegisterService over the store, the audit
+ * Certified copies wiring (Decree 23/2015/NĐ-CP): CopyService + RegisterService over the store, the audit
  * log, the clock, the shipped Vietnamese fonts and the signing service's server-held
  * credentials. The PAdES level defaults to B-LT when the in-process TSA exists (timestamps and
  * revocation material make a copy verifiable for years), else B-B; a caller may ask for another

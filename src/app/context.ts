@@ -13,7 +13,7 @@ import { createJsonLogger, type Logger } from '../http/log.js';
 import { installCryptoEngine } from './globals.js';
 
 /**
- * The wiring (ARCHITECTURE.md: app/ is the only place that constructs concrete adapters and sets
+ * The wiring (docs/architecture.md: app/ is the only place that constructs concrete adapters and sets
  * library globals). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
  */
 export interface KysoContext {

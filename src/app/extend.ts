@@ -8,7 +8,7 @@ import type { VerifyWiring } from './verify.js';
 import type { PkiWiring } from './pki.js';
 
 /**
- * Issue 4 "extend": add a new /DSS (certificates, OCSP responses, CRLs for every signature and
+ * "extend" (ETSI EN 319 142-1 B-LTA upkeep): add a new /DSS (certificates, OCSP responses, CRLs for every signature and
  * timestamp in the file) and a new archive document timestamp, appended as incremental updates,
  * so a B-LTA file stays verifiable after the last timestamp's certificate expires.
  * Refuses files with no readable signature, and never rewrites existing bytes.

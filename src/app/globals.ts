@@ -4,7 +4,7 @@ import * as pkijs from 'pkijs';
 let installed = false;
 
 /**
- * pkijs keeps a process-global crypto engine. Library code must not set it (ARCHITECTURE.md,
+ * pkijs keeps a process-global crypto engine. Library code must not set it (docs/architecture.md,
  * "what not to copy"), so the wiring does, once, with Node's WebCrypto.
  */
 export function installCryptoEngine(): void {

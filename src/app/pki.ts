@@ -10,7 +10,7 @@ import { RaService } from '../pki/ra-service.js';
 import type { CaRecord, PkiAuditSink, PkiStore } from '../pki/ports.js';
 import type { KysoConfig } from '../config/load-config.js';
 
-/** The PKI services of issue 2 over the store, key store and audit log of the context. */
+/** The PKI services (CA, RA, CRL, OCSP) over the store, key store and audit log of the context. */
 export interface PkiWiring {
   readonly config: PkiConfig;
   readonly store: PkiStore;

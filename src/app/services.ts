@@ -45,7 +45,7 @@ function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
 }
 
 /**
- * Signer status before signing (issue 3: refuse a revoked or suspended signer): certificates of
+ * Signer status before signing (refuse a revoked or suspended signer, RFC 5280 §6.3): certificates of
  * our own CAs are looked up in the store; others are 'unknown' here (the verifier checks them).
  */
 function certificateStatusPort(pki: PkiWiring): CertificateStatusPort {

@@ -14,7 +14,7 @@ import type { KysoContext } from './context.js';
 import type { PkiWiring } from './pki.js';
 
 /**
- * The province's RFC 3161 TSA (issue 4) over the 'tsa' certificate of the hierarchy; its key goes
+ * The province's RFC 3161 TSA over the 'tsa' certificate of the hierarchy; its key goes
  * through the key store. Start-up refuses an obviously wrong clock (CLOCK_INVALID, before the TSA
  * certificate's notBefore or after its notAfter).
  */

@@ -11,7 +11,7 @@ import type { Clock } from '../core/clock.js';
 import type { PkiWiring } from './pki.js';
 
 /**
- * Verification wiring (issue 5): the trust store is our own root(s) plus the PEM anchors in the
+ * Verification wiring (ETSI EN 319 102-1): the trust store is our own root(s) plus the PEM anchors in the
  * configured trust directory (`certs/`, e.g. the national root); revocation for our own URLs is
  * answered in-process (no HTTP round trip to ourselves), other URLs over HTTP with timeouts.
  */

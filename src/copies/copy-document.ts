@@ -7,7 +7,7 @@ import type { StatementText } from './statement.js';
 /**
  * Builds the unsigned certified copy: the original's pages copied unchanged, then an added last
  * page carrying the certification statement (a multi-page copy carries the statement on its
- * last page, DOMAIN.md), a QR code and the verification code leading to the public lookup, and
+ * last page, Decree 23/2015/NĐ-CP practice, docs/domain.md), a QR code and the verification code leading to the public lookup, and
  * two EMPTY signature fields — the certifier's and the authority's seal — created before the
  * first signature. The first signature certifies with DocMDP P=2 (ISO 32000-1 §12.8.2.2), which
  * allows signing pre-existing fields only: creating the seal field later would be a violation.

@@ -4,7 +4,7 @@ import type { ErrorCode } from '../core/error-codes.js';
 import type { Logger } from './log.js';
 
 /**
- * AppError.code → HTTP status. HTTP statuses exist only in src/http (ARCHITECTURE.md
+ * AppError.code → HTTP status. HTTP statuses exist only in src/http (docs/architecture.md
  * convention 3). test/unit/docs keeps this table complete against src/core/error-codes.ts,
  * docs/errors.md and the CLI exit map; a code missing here would fall back to 500.
  */
@@ -126,7 +126,7 @@ export function problemType(code: ErrorCode): string {
 /**
  * Turns any thrown value into a problem document. AppErrors keep their message (messages are
  * written without secrets); everything else — and every 500 — says only "internal error" so no
- * stack, SQL or path leaks to the caller (ARCHITECTURE.md convention 3).
+ * stack, SQL or path leaks to the caller (docs/architecture.md convention 3).
  */
 export function toProblem(err: unknown, instance: string, requestId?: string): Problem {
   const app = isAppError(err) ? err : new AppError('INTERNAL', 'internal error');

@@ -1,5 +1,5 @@
 /**
- * The PKI domain (issue 2): certificate builders and the CA/RA services. `createPkiServices`
+ * The PKI domain (RFC 5280, RFC 6960): certificate builders and the CA/RA services. `createPkiServices`
  * wires the services over the ports the edge provides (store, key store, audit, clock).
  */
 import type { Clock } from '../core/clock.js';

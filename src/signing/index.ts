@@ -1,5 +1,5 @@
 /**
- * Public entry of the signing service (issue 3, issue 4 levels). C's routes and CLI call these.
+ * Public entry of the signing service (PAdES levels per ETSI EN 319 142-1). The HTTP routes and CLI call these.
  */
 export { SignService, type SignServiceOptions } from './sign-service.js';
 export { CredentialService, type CredentialServiceOptions, type CredentialInfo, type UnlockedCredential } from './credential-service.js';

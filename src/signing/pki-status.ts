@@ -4,7 +4,7 @@ import type { CertificateStatus, CertificateStatusPort } from './certificate-che
 
 /**
  * Status of signer certificates issued by our own CA, read from the CA's certificate store
- * (helper A's repository: the same rows the OCSP responder and CRLs are built from, so a
+ * (the PKI certificate repository: the same rows the OCSP responder and CRLs are built from, so a
  * revocation is refused at once, before any CRL is published). Certificates of other CAs are
  * `unknown` (the pre-signing check then lets them through; the verifier judges them).
  */

@@ -38,7 +38,7 @@ export interface SignServiceOptions {
 }
 
 /**
- * The signing application service (issue 3): staged PAdES signing over D's PDF layer and E's CMS
+ * The signing application service: staged PAdES signing over src/pdf/sign and src/cms's CMS
  * builder. Every signature is one incremental update appended to the input (ISO 32000-1 §7.5.6);
  * several signers = call `sign` again on the output. No HTTP, no database here.
  */
@@ -59,7 +59,7 @@ export class SignService {
 
   /**
    * As `sign`, but returns the signed file as chunks to write one after the other (the first is
-   * the input itself): a 50 MB upload is then held once, not twice (issue 3 memory goal).
+   * the input itself): a 50 MB upload is then held once, not twice.
    */
   async signChunks(pdf: Buffer, options: SignOptions): Promise<Buffer[]> {
     const actor = options.actorId ?? 'anonymous';
@@ -282,7 +282,7 @@ export class SignService {
       const fieldSize =
         !options.visible && options.fieldName !== undefined ? this.#o.engine.fieldSize?.(pdf, options.fieldName) : undefined;
       const rect = options.visible?.rect ?? [0, 0, fieldSize?.[0] ?? 180, fieldSize?.[1] ?? 70];
-      // An organization certificate's CN is the organization itself (DOMAIN.md: CN = person or organization).
+      // An organization certificate's CN is the organization itself (docs/domain.md: CN = person or organization).
       const organization = a.texts?.organization ?? subjectField(leaf, 'CN');
       const signerName = a.texts?.signerName ?? subjectField(leaf, 'CN');
       const appearance = await this.#o.engine.appearance({

@@ -3,9 +3,9 @@ import type { Appearance } from '../pdf/appearance/model.js';
 import type { FieldLock } from './types.js';
 
 /**
- * Non-storage ports the signing service needs. The PDF side mirrors D's `preparePdfSignature`
- * (PLAN.md), the timestamp and LTV sides E's client and material collector; src/signing
- * adapts the concrete modules in ./default-engine.ts so tests and C's wiring can swap them.
+ * Non-storage ports the signing service needs. The PDF side mirrors src/pdf/sign's
+ * `preparePdfSignature`, the timestamp and LTV sides src/cms's client and material collector;
+ * src/signing adapts the concrete modules in ./default-engine.ts so tests and the wiring can swap them.
  */
 export interface PdfPrepareRequest {
   /** An existing empty signature field to sign. */
@@ -62,7 +62,7 @@ export interface PdfSignatureEngine {
   appendDss(pdf: Buffer, material: RevocationMaterial): Buffer;
   /** Width and height of an existing field's first widget (to size its stamp), if any. */
   fieldSize?(pdf: Buffer, fieldName: string): readonly [number, number] | undefined;
-  /** Builds a visible stamp (F's builders). */
+  /** Builds a visible stamp (src/pdf/appearance builders). */
   appearance(request: AppearanceRequest): Appearance | Promise<Appearance>;
 }
 

@@ -20,7 +20,7 @@ export interface CompleteDeps {
 }
 
 /**
- * Two-phase completion (STANDARDS.md "Two-phase (external) signing"): the token's signature is
+ * Two-phase completion (docs/signatures-and-validation.md "Two phases"): the token's signature is
  * checked against the prepared signed attributes and the session's certificate BEFORE anything
  * is written; a mismatch changes nothing (the session stays usable for a correct retry). On
  * success the session is consumed (single use) and only the placeholder of the prepared file is

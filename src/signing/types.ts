@@ -4,7 +4,7 @@ import type { PadesLevel } from './ports.js';
 export type { PadesLevel } from './ports.js';
 
 /**
- * Where the signing key comes from (issue 3 §1, §8):
+ * Where the signing key comes from:
  * - `pkcs12`: the caller's PKCS#12 file and password (key used in memory for this request only);
  * - `credential`: a server-held key, unlocked by the owner's PIN or a batch authorization id;
  * - `keystore`: a key URI in the KeyStore plus the certificate chain (service/agency seals, HSM).
@@ -15,7 +15,7 @@ export type SignerSource =
   | { readonly kind: 'credential'; readonly credentialId?: string; readonly authorizationId: string }
   | { readonly kind: 'keystore'; readonly keyUri: string; readonly certificates: readonly Buffer[] };
 
-/** Visible stamp kinds of Decree 30/2020/NĐ-CP Appendix I (DOMAIN.md "Visible signatures"). */
+/** Visible stamp kinds of Decree 30/2020/NĐ-CP Appendix I (docs/domain.md "Visible signatures"). */
 export type AppearanceKind = 'individual' | 'organization' | 'copy';
 
 export interface AppearanceOptions {

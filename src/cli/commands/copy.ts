@@ -10,7 +10,7 @@ import { KEY_TYPES, keySpecOf } from '../key-types.js';
 import { readInput, writeOutput } from './sign.js';
 
 /**
- * `kyso copy certify|lookup|annul|show` (issue 6) and `kyso credential issue|add|list`, what an
+ * `kyso copy certify|lookup|annul|show` (Decree 23/2015/NĐ-CP) and `kyso credential issue|add|list`, what an
  * operator needs to give a certifier (or an authority seal) a PIN-protected server-held key.
  * The CLI works on the local data directory: the operator chooses the acting certifier with
  * --certifier (the credential owner), and the certifier's PIN still unlocks the key.

@@ -5,7 +5,7 @@ import { writeOutput } from './sign.js';
 import { withCopies } from './copy.js';
 
 /**
- * `kyso authority add|list` and `kyso register export|close|open-volume|volumes` (issue 6):
+ * `kyso authority add|list` and `kyso register export|close|open-volume|volumes` (Decree 23/2015 Art. 13):
  * certifying authorities and their certification registers (Decree 23/2015 Art. 13).
  */
 const ADMIN = { id: 'cli', role: 'admin' } as const;

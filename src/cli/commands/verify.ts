@@ -11,7 +11,7 @@ import { EXIT } from '../exit-codes.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
 import { readInput } from './sign.js';
 
-/** Issue 5 contract: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 unreadable input. */
+/** Exit codes (ETSI EN 319 102-1 indications): 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 unreadable input. */
 export function verifyExitCode(r: VerificationReport): number {
   if (r.subIndication === 'FORMAT_FAILURE' && r.signatures.length === 0 && r.document.revisions === 0) return EXIT.VERIFY_UNREADABLE;
   return r.indication === 'TOTAL_PASSED' ? EXIT.OK : r.indication === 'INDETERMINATE' ? EXIT.VERIFY_INDETERMINATE : EXIT.VERIFY_FAILED;

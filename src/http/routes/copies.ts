@@ -8,7 +8,7 @@ import { registersRoutes } from './registers.js';
 import { actorOf } from './copy-actor.js';
 
 /**
- * Certified copies from originals (issue 6) over HTTP. `POST /api/v1/copies` returns the signed
+ * Certified copies from originals (Decree 23/2015/NĐ-CP) over HTTP. `POST /api/v1/copies` returns the signed
  * copy PDF itself (the register keeps only its SHA-256, so this response is the one chance to
  * get the bytes); the register facts travel in headers: X-Kyso-Copy-Id, X-Kyso-Copy-Number,
  * X-Kyso-Copy-Year, X-Kyso-Copy-Volume, X-Kyso-Lookup-Code, X-Kyso-Lookup-Url, and Location

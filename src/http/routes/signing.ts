@@ -123,7 +123,7 @@ function withAppearanceImage(o: z.infer<typeof CommonOptions>, body: MultipartBo
 
 /**
  * Sends a PDF given as chunks (the untouched input, then the appended revision) without
- * concatenating them: a 50 MB upload is never copied a second time (issue 3 memory goal).
+ * concatenating them: a 50 MB upload is never copied a second time (memory stays bounded by one copy of the upload).
  */
 function sendPdf(res: import('express').Response, pdf: Buffer | readonly Buffer[], name = 'signed.pdf'): void {
   const chunks = Buffer.isBuffer(pdf) ? [pdf] : pdf;
@@ -151,7 +151,7 @@ const MULTIPART_DOC = (extra: string) => ({
 
 const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
 
-/** PAdES signing (issue 3): one-shot, batch, and two-phase for USB tokens. */
+/** PAdES signing (ETSI EN 319 142-1): one-shot, batch, and two-phase for USB tokens. */
 export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }): RouteSpec[] {
   return [
     defineRoute({
