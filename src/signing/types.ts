@@ -1,7 +1,5 @@
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
-import type { PadesLevel } from './ports.js';
-
-export type { PadesLevel } from './ports.js';
+import type { PadesLevel } from '../core/pades-level.js';
 
 /**
  * Where the signing key comes from (issue 3 §1, §8):

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { PADES_LEVELS, parsePadesLevel } from '../../core/pades-level.js';
 import { openContext } from '../../app/context.js';
 import { wireServices } from '../../app/services.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
@@ -63,7 +64,7 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--field <name>', 'sign this existing empty field (or name the new one)')
     .option('--reason <text>', 'reason (/Reason)')
     .option('--location <text>', 'location (/Location)')
-    .option('--level <level>', 'B-B (default), B-T, B-LT or B-LTA')
+    .option('--level <level>', `PAdES level: ${PADES_LEVELS.join(', ')} (default B-B)`)
     .action(async (input: string, f: SignFlags) => {
       let signer: SignerSource;
       if (f.p12) {
@@ -90,7 +91,7 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
         ...(f.field ? { fieldName: f.field } : {}),
         ...(f.reason ? { reason: f.reason } : {}),
         ...(f.location ? { location: f.location } : {}),
-        ...(f.level ? { level: f.level as SignOptions['level'] & string } : {}),
+        ...(f.level ? { level: parsePadesLevel(f.level) } : {}),
       };
       const pdf = readInput(input, 'input PDF');
       const ctx = await openContext(configFor(io, f), { create: true });

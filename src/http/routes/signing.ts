@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
+import { PADES_LEVELS } from '../../core/pades-level.js';
 import type { SignService } from '../../signing/sign-service.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
 import { readMultipart, requireFile, type MultipartBody } from '../body.js';
@@ -8,7 +9,7 @@ import type { Principal } from '../auth/api-tokens.js';
 
 export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
 
-const Level = z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']);
+const Level = z.enum(PADES_LEVELS);
 const Algorithm = z.enum([
   'RSA-PKCS1-SHA256',
   'RSA-PKCS1-SHA384',
