@@ -36,7 +36,7 @@ export async function extendPdf(
     }
   }
   if (cmsList.length === 0) throw new AppError('VALIDATION_FAILED', 'the file has no readable signature or timestamp to extend');
-  const pool = w.pki ? (await w.pki.store.cas.list()).map((c) => c.certificateDer) : [];
+  const pool = w.pki ? (await w.pki.cas.list()).map((c) => c.record.certificateDer) : [];
   const chains = cmsList.flatMap((cms) => ltvChainsFromCms(cms, pool));
   return extendToLevel(pdf, 'B-LTA', chains, w.clock.now(), w.signing.engine, {
     timestamp: w.signing.timestamp,

@@ -1,8 +1,9 @@
+import type { PadesLevel } from '../core/pades-level.js';
+
 /**
  * What the certified-copy service needs from the signing service (src/signing), as a port so
  * that copies never depend on how keys are held. The app wiring adapts the signing service.
  */
-export type CopySignatureLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 
 export interface CopySignatureRequest {
   readonly pdf: Buffer;
@@ -24,7 +25,7 @@ export interface CopySignatureRequest {
   readonly certify?: 1 | 2 | 3;
   readonly reason: string;
   readonly location: string;
-  readonly level: CopySignatureLevel;
+  readonly level: PadesLevel;
 }
 
 export interface CopyPreflight {
@@ -42,5 +43,10 @@ export interface CopySigner {
    * signing service's AppError otherwise.
    */
   preflight(credentialId: string, actorId: string, pin?: string): Promise<CopyPreflight>;
+  /**
+   * Throws when signatures at `level` cannot be made now (TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE):
+   * asked before a register number is taken, so a level is refused, never silently lowered.
+   */
+  assertLevelAvailable(level: PadesLevel): void;
   sign(request: CopySignatureRequest): Promise<Buffer>;
 }
