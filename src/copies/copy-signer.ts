@@ -1,4 +1,5 @@
 import type { PadesLevel } from '../core/pades-level.js';
+import type { AppearanceKind, DocMdpPermission } from '../core/sign-options.js';
 
 /**
  * What the certified-copy service needs from the signing service (src/signing), as a port so
@@ -16,13 +17,13 @@ export interface CopySignatureRequest {
   readonly authorizationId?: string;
   /** The person acting (must own the credential). */
   readonly actorId: string;
-  readonly appearance: 'individual' | 'organization';
+  readonly appearance: Exclude<AppearanceKind, 'copy'>;
   /** PNG of the signature (individual) or of the seal (organization); text-only when absent. */
   readonly image?: Buffer;
   /** Text shown in the appearance: the signer's name or the organization's name. */
   readonly displayName: string;
   /** DocMDP certification level for the first signature (P=2 lets the seal still sign). */
-  readonly certify?: 1 | 2 | 3;
+  readonly certify?: DocMdpPermission;
   readonly reason: string;
   readonly location: string;
   readonly level: PadesLevel;
