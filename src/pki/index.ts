@@ -75,6 +75,7 @@ export { CrlService } from './crl-service.js';
 export { IssuanceService, type IssueInput, type IssueResult, type KeyInput } from './issuance-service.js';
 export { LifecycleService, type CertificateRef } from './lifecycle-service.js';
 export { OcspService, type OcspAnswer } from './ocsp-service.js';
+export { ownRevocationFetcher } from './own-revocation.js';
 export { RaService, type CreateRequestInput, type CompleteResult, type RegisterInput } from './ra-service.js';
 export { SYSTEM_ACTOR, type Actor } from './actor.js';
 export { PROFILES, SUBSCRIBER_PROFILES, getProfile, type Profile, type ProfileId } from './profiles.js';

@@ -8,8 +8,8 @@ export { timestampPortFromClient, revocationPortFromSource } from './cms-adapter
 export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type CertificateStatus } from './certificate-checks.js';
 export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';
 export { hashPin, verifyPin, DEFAULT_PIN_HASH_PARAMS, type PinHashParams } from './pin-hash.js';
-export { parseLevel, LEVEL_RANK } from './pades-levels.js';
 export { certificateStatusFromPki } from './pki-status.js';
+export { registerCertificateCredential, type IssuedCertificates } from './certificate-credential.js';
 export { copySignerFromSigning } from './copy-signer-adapter.js';
 export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';
 export type * from './ports.js';

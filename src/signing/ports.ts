@@ -1,4 +1,5 @@
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
+import type { PadesLevel } from '../core/pades-level.js';
 
 /**
  * Storage ports of the signing service (docs/architecture.md: ports live in the domain, adapters in
@@ -8,9 +9,6 @@ import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.
  * Binary values are Buffers (DER, PDF bytes); times are Dates. Nothing secret is stored in
  * clear: PINs only as a slow salted hash (./pin-hash.ts), private keys only inside the KeyStore.
  */
-
-/** PAdES baseline levels (ETSI EN 319 142-1 §6). */
-export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 
 /** A prepared two-phase signing session (docs/signatures-and-validation.md "Two phases"). */
 export interface SignSession {
@@ -52,7 +50,7 @@ export interface SignSessionRepository {
   deleteExpired(before: Date): Promise<number>;
 }
 
-/** A server-held signing credential ("second certificate", docs/domain.md). */
+/** A server-held signing credential ("second certificate", docs/domain.md "Keys"). */
 export interface SigningCredential {
   /** Opaque id (`cred_...`). */
   readonly id: string;

@@ -10,7 +10,8 @@ import type { CredentialService } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner } from './signer-resolution.js';
 import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
-import { assertLevelAvailable, extendToLevel, LEVEL_RANK, parseLevel, timestampData, tokenCertificates } from './pades-levels.js';
+import { assertLevelAvailable, extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
+import { LEVEL_RANK, parsePadesLevel, type PadesLevel } from '../core/pades-level.js';
 import type { PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
 import type { SignSessionRepository } from './ports.js';
 import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
@@ -51,6 +52,15 @@ export class SignService {
     this.#random = options.random ?? cryptoRandom;
   }
 
+  /**
+   * Refuses up front a level this service cannot produce with the ports it was given
+   * (TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE): callers that spend something before signing (a
+   * certified copy's register number) ask first. Never a silent downgrade.
+   */
+  assertLevelAvailable(level: PadesLevel): void {
+    assertLevelAvailable(level, this.#o);
+  }
+
   /** Signs `pdf` and returns the signed file (the input bytes followed by the new revision(s)). */
   async sign(pdf: Buffer, options: SignOptions): Promise<Buffer> {
     const chunks = await this.signChunks(pdf, options);
@@ -63,7 +73,7 @@ export class SignService {
    */
   async signChunks(pdf: Buffer, options: SignOptions): Promise<Buffer[]> {
     const actor = options.actorId ?? 'anonymous';
-    const level = parseLevel(options.level);
+    const level = parsePadesLevel(options.level);
     assertPdf(pdf);
     try {
       assertLevelAvailable(level, this.#o);
@@ -124,7 +134,7 @@ export class SignService {
   /** Two-phase, step 1: prepare the document and return what the token must sign. */
   async prepare(pdf: Buffer, options: PrepareOptions): Promise<PrepareResult> {
     const actor = options.actorId ?? 'anonymous';
-    const level = parseLevel(options.level);
+    const level = parsePadesLevel(options.level);
     assertPdf(pdf);
     const certificates = [...options.certificates];
     const leaf = certificates[0];
@@ -199,7 +209,7 @@ export class SignService {
   async #signResolved(
     pdf: Buffer,
     options: SignOptions,
-    level: ReturnType<typeof parseLevel>,
+    level: PadesLevel,
     signer: Signer,
     certificates: Buffer[],
   ): Promise<{ chunks: Buffer[]; digest: Buffer }> {

@@ -1,6 +1,6 @@
 import type { HashName } from '../core/signature-algorithms.js';
 import type { Appearance } from '../pdf/appearance/model.js';
-import type { FieldLock } from './types.js';
+import type { AppearanceKind, DocMdpPermission, FieldLock, SubFilter } from '../core/sign-options.js';
 
 /**
  * Non-storage ports the signing service needs. The PDF side mirrors src/pdf/sign's
@@ -21,9 +21,9 @@ export interface PdfPrepareRequest {
   readonly contactInfo?: string;
   readonly name?: string;
   readonly signingTime: Date;
-  readonly certifyLevel?: 1 | 2 | 3;
+  readonly certifyLevel?: DocMdpPermission;
   readonly lock?: FieldLock;
-  readonly subFilter: 'ETSI.CAdES.detached' | 'ETSI.RFC3161';
+  readonly subFilter: SubFilter;
   readonly appearance?: Appearance;
 }
 
@@ -43,7 +43,7 @@ export interface PreparedPdf {
 }
 
 export interface AppearanceRequest {
-  readonly kind: 'individual' | 'organization' | 'copy';
+  readonly kind: AppearanceKind;
   readonly width: number;
   readonly height: number;
   readonly image?: Buffer;

@@ -9,7 +9,8 @@ import type { SignSession, SignSessionRepository } from './ports.js';
 import type { CompleteInput } from './types.js';
 import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
 import { embedIntoPlaceholder } from './embed-cms.js';
-import { extendToLevel, LEVEL_RANK, timestampData, tokenCertificates } from './pades-levels.js';
+import { extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
+import { LEVEL_RANK } from '../core/pades-level.js';
 
 export interface CompleteDeps {
   readonly sessions: SignSessionRepository;

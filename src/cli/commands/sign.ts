@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { PADES_LEVELS, parsePadesLevel } from '../../core/pades-level.js';
+import { APPEARANCE_KINDS, DOCMDP_PERMISSIONS, parseAppearanceKind, parseDocMdpPermission } from '../../core/sign-options.js';
 import { openContext } from '../../app/context.js';
 import { wireServices } from '../../app/services.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
@@ -58,12 +60,12 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--pin <pin>', 'PIN of the server-held credential')
     .option('--visible <page,x,y,w,h>', 'visible stamp rectangle in PDF points (origin bottom-left)')
     .option('--image <png>', 'signature or seal image (PNG with transparency)')
-    .option('--appearance <kind>', 'individual | organization | copy (default individual when --visible)')
-    .option('--certify <P>', 'certification signature, DocMDP P = 1, 2 or 3')
+    .option('--appearance <kind>', `${APPEARANCE_KINDS.join(' | ')} (default individual when --visible)`)
+    .option('--certify <P>', `certification signature, DocMDP P = ${DOCMDP_PERMISSIONS.join(', ')}`)
     .option('--field <name>', 'sign this existing empty field (or name the new one)')
     .option('--reason <text>', 'reason (/Reason)')
     .option('--location <text>', 'location (/Location)')
-    .option('--level <level>', 'B-B (default), B-T, B-LT or B-LTA')
+    .option('--level <level>', `PAdES level: ${PADES_LEVELS.join(', ')} (default B-B)`)
     .action(async (input: string, f: SignFlags) => {
       let signer: SignerSource;
       if (f.p12) {
@@ -73,24 +75,18 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
         if (!f.pin) throw new AppError('VALIDATION_FAILED', '--credential needs --pin');
         signer = { kind: 'credential', credentialId: f.credential, pin: f.pin };
       } else throw new AppError('VALIDATION_FAILED', 'give --p12 FILE --password PW or --credential ID --pin PIN');
-      let certify: 1 | 2 | 3 | undefined;
-      if (f.certify !== undefined) {
-        if (!['1', '2', '3'].includes(f.certify)) throw new AppError('VALIDATION_FAILED', '--certify must be 1, 2 or 3');
-        certify = Number(f.certify) as 1 | 2 | 3;
-      }
-      const kind = f.appearance ?? (f.visible ? 'individual' : undefined);
-      if (kind !== undefined && !['individual', 'organization', 'copy'].includes(kind))
-        throw new AppError('VALIDATION_FAILED', '--appearance must be individual, organization or copy');
+      const certify = f.certify === undefined ? undefined : parseDocMdpPermission(f.certify, '--certify');
+      const kind = f.appearance !== undefined ? parseAppearanceKind(f.appearance, '--appearance') : f.visible ? 'individual' : undefined;
       const options: SignOptions = {
         signer,
         actorId: 'cli',
         ...(f.visible ? { visible: parseVisible(f.visible) } : {}),
-        ...(kind ? { appearance: { kind: kind as 'individual', ...(f.image ? { image: readInput(f.image, 'image') } : {}) } } : {}),
+        ...(kind ? { appearance: { kind, ...(f.image ? { image: readInput(f.image, 'image') } : {}) } } : {}),
         ...(certify ? { certify } : {}),
         ...(f.field ? { fieldName: f.field } : {}),
         ...(f.reason ? { reason: f.reason } : {}),
         ...(f.location ? { location: f.location } : {}),
-        ...(f.level ? { level: f.level as SignOptions['level'] & string } : {}),
+        ...(f.level ? { level: parsePadesLevel(f.level) } : {}),
       };
       const pdf = readInput(input, 'input PDF');
       const ctx = await openContext(configFor(io, f), { create: true });

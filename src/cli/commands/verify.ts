@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../../core/errors.js';
 import { systemClock } from '../../core/clock.js';
 import { openContext, type KysoContext } from '../../app/context.js';
 import { createPki } from '../../app/pki.js';
+import { createRevocationFetcher } from '../../app/revocation.js';
 import { createVerify } from '../../app/verify.js';
 import { renderReportHtml } from '../../pdf/verify/index.js';
 import type { VerificationReport } from '../../pdf/verify/index.js';
@@ -64,7 +65,7 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
           const v = createVerify({
             ...(pki ? { pki } : {}),
             clock: ctx?.clock ?? systemClock,
-            publicUrl: config.publicUrl,
+            revocation: createRevocationFetcher(pki),
             trustDirs: [config.trustAnchorsDir],
           });
           const report = await v.verify(pdf, { ...(at ? { at } : {}), ...(f.offline ? { offline: true } : {}), extraTrust: extra });

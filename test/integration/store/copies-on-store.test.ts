@@ -15,6 +15,7 @@ import { certifyRequest } from '../../fixtures/certify-request.js';
  */
 class FakeSigner implements CopySigner {
   failOn: string | undefined;
+  assertLevelAvailable() {}
   async preflight() {
     return { signerName: 'Trần Thị Bích Ngọc' };
   }
