@@ -3,7 +3,7 @@ import type { PadesLevel } from '../core/pades-level.js';
 import type { AppearanceKind, DocMdpPermission, FieldLock } from '../core/sign-options.js';
 
 /**
- * Where the signing key comes from (issue 3 §1, §8):
+ * Where the signing key comes from:
  * - `pkcs12`: the caller's PKCS#12 file and password (key used in memory for this request only);
  * - `credential`: a server-held key, unlocked by the owner's PIN or a batch authorization id;
  * - `keystore`: a key URI in the KeyStore plus the certificate chain (service/agency seals, HSM).
