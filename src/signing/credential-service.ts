@@ -217,31 +217,36 @@ export class CredentialService {
     return c;
   }
 
+  /**
+   * The guess is reserved (counted) before the slow scrypt hash runs and returned on success, so
+   * a burst of concurrent guesses cannot slip past the lock while hashes are in flight: at most
+   * `lockAfter` guesses are ever evaluated, and none after `lockAfter` wrong ones were counted.
+   */
   async #checkPin(id: string, actorId: string, pin: string): Promise<SigningCredential> {
     const c = await this.#owned(id, actorId);
-    if (c.lockedAt) {
+    const now = this.#o.clock.now();
+    const reserved = c.lockedAt ? undefined : await this.#o.credentials.reservePinAttempt(id, this.#lockAfter, now);
+    if (!reserved) {
       await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'CREDENTIAL_LOCKED' });
       throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
     }
-    const ok = typeof pin === 'string' && pin.length > 0 && (await verifyPin(pin, c.pinHash));
-    const now = this.#o.clock.now();
+    const ok = typeof pin === 'string' && pin.length > 0 && (await verifyPin(pin, reserved.pinHash));
     if (!ok) {
-      const after = await this.#o.credentials.recordPinFailure(id, this.#lockAfter, now);
-      const locked = !!after?.lockedAt;
+      const lockedNow = await this.#o.credentials.lockWhenExhausted(id, this.#lockAfter, this.#o.clock.now());
       await this.#audit(actorId, 'signing.credential.pin', id, 'failure', {
         error: 'PIN_INVALID',
-        failedAttempts: after?.failedAttempts ?? null,
+        failedAttempts: reserved.failedAttempts,
       });
-      if (locked) {
-        await this.#audit(actorId, 'signing.credential.lock', id, 'success', { failedAttempts: after?.failedAttempts ?? null });
+      if (lockedNow) {
+        await this.#audit(actorId, 'signing.credential.lock', id, 'success', { failedAttempts: reserved.failedAttempts });
         throw new AppError('CREDENTIAL_LOCKED', 'wrong PIN; the credential is now locked', { details: { remainingAttempts: 0 } });
       }
       throw new AppError('PIN_INVALID', 'wrong PIN', {
-        details: { remainingAttempts: Math.max(0, this.#lockAfter - (after?.failedAttempts ?? 0)) },
+        details: { remainingAttempts: Math.max(0, this.#lockAfter - reserved.failedAttempts) },
       });
     }
-    if (c.failedAttempts !== 0) await this.#o.credentials.resetPinFailures(id, now);
-    return { ...c, failedAttempts: 0 };
+    await this.#o.credentials.resetPinFailures(id, this.#o.clock.now());
+    return { ...reserved, failedAttempts: 0 };
   }
 
   async #audit(

@@ -59,14 +59,18 @@ export class MemoryCredentialRepository implements CredentialRepository {
   async listByOwner(ownerId: string): Promise<SigningCredential[]> {
     return [...this.#rows.values()].filter((r) => r.ownerId === ownerId).map((r) => ({ ...r }));
   }
-  async recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
+  async reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
     const row = this.#rows.get(id);
-    if (!row) return undefined;
-    const failedAttempts = row.failedAttempts + 1;
-    const lockedAt = row.lockedAt ?? (failedAttempts >= lockAfter ? at : null);
-    const next = { ...row, failedAttempts, lockedAt, updatedAt: at };
+    if (!row || row.lockedAt !== null || row.failedAttempts >= lockAfter) return undefined;
+    const next = { ...row, failedAttempts: row.failedAttempts + 1, updatedAt: at };
     this.#rows.set(id, next);
     return { ...next };
+  }
+  async lockWhenExhausted(id: string, lockAfter: number, at: Date): Promise<boolean> {
+    const row = this.#rows.get(id);
+    if (!row || row.lockedAt !== null || row.failedAttempts < lockAfter) return false;
+    this.#rows.set(id, { ...row, lockedAt: at, updatedAt: at });
+    return true;
   }
   async resetPinFailures(id: string, at: Date): Promise<void> {
     const row = this.#rows.get(id);

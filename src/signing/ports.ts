@@ -77,11 +77,15 @@ export interface CredentialRepository {
   get(id: string): Promise<SigningCredential | undefined>;
   listByOwner(ownerId: string): Promise<SigningCredential[]>;
   /**
-   * Atomically increments `failedAttempts`; when it reaches `lockAfter` sets `lockedAt = at`.
-   * Returns the updated row (undefined when the id does not exist).
+   * Reserves one PIN guess before the (slow) PIN hash is evaluated: in one conditional update,
+   * `failedAttempts + 1` when `failedAttempts < lockAfter` and the credential is not locked.
+   * Returns the updated row, or undefined when no guess is left (or the id does not exist), so
+   * at most `lockAfter` guesses are ever evaluated however many arrive at once.
    */
-  recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined>;
-  /** After a correct PIN: `failedAttempts = 0` (does not unlock a locked credential). */
+  reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined>;
+  /** After a reserved guess proved wrong: sets `lockedAt = at` when `failedAttempts >= lockAfter`. True when it locked now. */
+  lockWhenExhausted(id: string, lockAfter: number, at: Date): Promise<boolean>;
+  /** After a correct PIN: `failedAttempts = 0`, which also returns the reserved guess (does not unlock a locked credential). */
   resetPinFailures(id: string, at: Date): Promise<void>;
   /** Administrative unlock / PIN change: sets `pinHash` when given, `failedAttempts = 0`, `lockedAt = null`. */
   unlock(id: string, at: Date, newPinHash?: string): Promise<void>;

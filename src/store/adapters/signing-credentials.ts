@@ -50,24 +50,35 @@ export class KyselyCredentialRepository implements CredentialRepository {
   }
 
   /**
-   * One UPDATE … RETURNING, so concurrent wrong PINs each count (no lost increments): the
-   * right-hand sides see the row's old values on both engines, hence `failed_attempts + 1`.
+   * One conditional UPDATE … RETURNING and no transaction held across the PIN hash: the row lock
+   * of the update serialises concurrent guesses (both engines evaluate the WHERE against the
+   * latest committed row), so only `lockAfter` of them ever get a slot.
    */
-  async recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
-    const now = iso(at);
+  async reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
     const row = await storeCall(
       this.ctx.db
         .updateTable('signing_credentials')
-        .set({
-          failed_attempts: sql<number>`failed_attempts + 1`,
-          locked_at: sql<string | null>`case when locked_at is null and failed_attempts + 1 >= ${lockAfter} then ${now} else locked_at end`,
-          updated_at: now,
-        })
+        .set({ failed_attempts: sql<number>`failed_attempts + 1`, updated_at: iso(at) })
         .where('id', '=', id)
+        .where('failed_attempts', '<', lockAfter)
+        .where('locked_at', 'is', null)
         .returningAll()
         .executeTakeFirst(),
     );
     return row && toCredential(row);
+  }
+
+  async lockWhenExhausted(id: string, lockAfter: number, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({ locked_at: iso(at), updated_at: iso(at) })
+        .where('id', '=', id)
+        .where('failed_attempts', '>=', lockAfter)
+        .where('locked_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async resetPinFailures(id: string, at: Date): Promise<void> {
