@@ -6,11 +6,12 @@ import type { CopySignatureLevel } from '../copies/copy-signer.js';
 import type { CopyFonts } from '../copies/copy-document.js';
 import type { PublicCopyFacts } from '../copies/public-facts.js';
 import { parseLookupCode } from '../copies/lookup-code.js';
-import { copySignerFromSigning, type CredentialInfo } from '../signing/index.js';
+import { copySignerFromSigning } from '../signing/index.js';
 import type { VerificationReport } from '../pdf/verify/index.js';
 import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
 import type { KysoContext } from './context.js';
+import { createCredentials, type CredentialsWiring } from './credentials.js';
 
 /**
  * Certified copies wiring (issue 6): CopyService + RegisterService over the store, the audit
@@ -40,8 +41,8 @@ export interface CertifiedCopiesWiring {
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
   lookupByCode(code: string): Promise<PublicCopyFacts>;
   lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts>;
-  /** Registers a server-held signing credential (PIN) for a certificate whose key was kept in the key store. */
-  addCredential(actor: Actor, o: { certificateId: string; ownerId: string; pin: string; label?: string }): Promise<CredentialInfo>;
+  /** Binding server-held keys to their holders (dual control) and the operator's console path. */
+  readonly credentials: CredentialsWiring;
   /** The verifier's report plus whether the uploaded bytes are a copy recorded in a register. */
   withRegisterMatch<R extends VerificationReport>(pdf: Buffer, report: R): Promise<R & { registerMatch: RegisterMatch }>;
 }
@@ -68,6 +69,7 @@ export function createCertifiedCopies(
     copies,
     registers,
     defaultLevel,
+    credentials: createCredentials(ctx, { signing: o.signing, pki: o.pki }),
     async certify(actor, input) {
       const { level, seal, ...rest } = input;
       if (level !== undefined && !COPY_LEVELS.includes(level))
@@ -80,8 +82,9 @@ export function createCertifiedCopies(
         );
       const authority = await ctx.store.authorities.get(input.authorityId);
       if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${input.authorityId}`);
-      // The seal credential belongs to the authority's organization; the certifier applies it on its behalf.
-      const sealActor = authority.organizationId ?? actor.id;
+      // The seal credential is held by the authority's seal custodian (older bindings: by the
+      // organization itself); the certifier applies it on its behalf with the seal PIN.
+      const sealActor = authority.sealCustodianId ?? authority.organizationId ?? actor.id;
       return copies.certify(actor, { ...rest, ...(level !== undefined ? { level } : {}), seal: { ...seal, actorId: sealActor } });
     },
     lookupByCode(code) {
@@ -89,29 +92,6 @@ export function createCertifiedCopies(
     },
     lookupByNumber(authorityId, year, number) {
       return copies.lookupByNumber(authorityId, year, number);
-    },
-    async addCredential(actor, c) {
-      if (actor.role !== 'admin' && actor.role !== 'ra-officer')
-        throw new AppError('FORBIDDEN', 'only an admin or RA officer registers signing credentials');
-      const cert = await o.pki.store.certificates.findById(c.certificateId);
-      if (!cert) throw new AppError('CERT_NOT_FOUND', `no certificate ${c.certificateId}`);
-      if (!cert.der || cert.status !== 'active') throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
-      if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
-      const chain: Buffer[] = [cert.der];
-      for (let caId: string | null = cert.caId; caId;) {
-        const ca = await o.pki.store.cas.get(caId);
-        if (!ca) break;
-        chain.push(ca.certificateDer);
-        caId = ca.parentId;
-      }
-      return o.signing.credentials.register({
-        ownerId: c.ownerId,
-        keyUri: cert.keyUri,
-        certificates: chain,
-        pin: c.pin,
-        label: c.label ?? `credential for ${cert.subjectDn}`,
-        actor: actor.id,
-      });
     },
     async withRegisterMatch(pdf, report) {
       const entries = await copies.matchCopy(pdf);

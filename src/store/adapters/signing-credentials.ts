@@ -26,6 +26,8 @@ export class KyselyCredentialRepository implements CredentialRepository {
           locked_at: c.lockedAt === null ? null : iso(c.lockedAt),
           created_at: iso(c.createdAt),
           updated_at: iso(c.updatedAt),
+          activation_code_hash: c.activationCodeHash,
+          activation_expires_at: c.activationExpiresAt === null ? null : iso(c.activationExpiresAt),
         })
         .execute(),
     );
@@ -33,6 +35,11 @@ export class KyselyCredentialRepository implements CredentialRepository {
 
   async get(id: string): Promise<SigningCredential | undefined> {
     const row = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toCredential(row);
+  }
+
+  async findByKeyUri(keyUri: string): Promise<SigningCredential | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('key_uri', '=', keyUri).executeTakeFirst());
     return row && toCredential(row);
   }
 
@@ -92,14 +99,35 @@ export class KyselyCredentialRepository implements CredentialRepository {
     );
   }
 
-  async unlock(id: string, at: Date, newPinHash?: string): Promise<void> {
+  async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {
     await storeCall(
       this.ctx.db
         .updateTable('signing_credentials')
-        .set({ failed_attempts: 0, locked_at: null, updated_at: iso(at), ...(newPinHash !== undefined ? { pin_hash: newPinHash } : {}) })
+        .set({ pin_hash: '', activation_code_hash: codeHash, activation_expires_at: iso(expiresAt), updated_at: iso(at) })
         .where('id', '=', id)
         .execute(),
     );
+  }
+
+  /** Compare-and-set on the code hash and its expiry, so a code sets a PIN once. */
+  async activate(id: string, codeHash: string, pinHash: string, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({
+          pin_hash: pinHash,
+          activation_code_hash: null,
+          activation_expires_at: null,
+          failed_attempts: 0,
+          locked_at: null,
+          updated_at: iso(at),
+        })
+        .where('id', '=', id)
+        .where('activation_code_hash', '=', codeHash)
+        .where('activation_expires_at', '>', iso(at))
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void> {
@@ -130,5 +158,7 @@ function toCredential(r: Selectable<SigningCredentialsTable>): SigningCredential
     lockedAt: dateOrNull(r.locked_at),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
+    activationCodeHash: r.activation_code_hash,
+    activationExpiresAt: dateOrNull(r.activation_expires_at),
   };
 }

@@ -62,6 +62,8 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     lockedAt: null,
     createdAt: T0,
     updatedAt: T0,
+    activationCodeHash: null,
+    activationExpiresAt: null,
     ...over,
   });
 
@@ -86,13 +88,28 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     await ctx.store.credentials.resetPinFailures(c.id, at(4));
     expect(await ctx.store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: at(2) });
     expect(await ctx.store.credentials.reservePinAttempt(c.id, 5, at(4))).toBeUndefined();
-    await ctx.store.credentials.unlock(c.id, at(5), 'scrypt$new');
+    // PIN reset: PIN cleared, activation code set; the code sets a new PIN once, before it expires
+    await ctx.store.credentials.setActivation(c.id, 'code-hash', at(60), at(5));
+    expect(await ctx.store.credentials.get(c.id)).toMatchObject({
+      pinHash: '',
+      activationCodeHash: 'code-hash',
+      activationExpiresAt: at(60),
+    });
+    expect(await ctx.store.credentials.activate(c.id, 'other-hash', 'scrypt$new', at(6))).toBe(false);
+    expect(await ctx.store.credentials.activate(c.id, 'code-hash', 'scrypt$new', at(61))).toBe(false);
+    const racing = await Promise.all([1, 2, 3].map(() => ctx.store.credentials.activate(c.id, 'code-hash', 'scrypt$new', at(6))));
+    expect(racing.filter(Boolean)).toHaveLength(1);
     expect(await ctx.store.credentials.get(c.id)).toMatchObject({
       failedAttempts: 0,
       lockedAt: null,
       pinHash: 'scrypt$new',
-      updatedAt: at(5),
+      activationCodeHash: null,
+      activationExpiresAt: null,
+      updatedAt: at(6),
     });
+    // one key, one credential: the unique index refuses a second row over the same key
+    await expect(ctx.store.credentials.create(credential({ keyUri: c.keyUri }))).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
+    expect((await ctx.store.credentials.findByKeyUri(c.keyUri))?.id).toBe(c.id);
     expect(await ctx.store.credentials.reservePinAttempt('cred_missing', 5, at(6))).toBeUndefined();
     const newChain = [randomBytes(50)];
     await ctx.store.credentials.updateCertificates(c.id, newChain, at(7));

@@ -79,6 +79,7 @@ beforeEach(async () => {
     place: 'xã Hạ Long, tỉnh Quảng Ninh',
     organizationId: null,
     sealCredentialId: 'cred-seal',
+    sealCustodianId: null,
     createdAt: new Date(0),
   });
   signer = new FakeSigner();
