@@ -7,6 +7,7 @@ import { CrlService } from '../pki/crl-service.js';
 import { ensureHierarchy } from '../pki/ca-bootstrap.js';
 import { OcspService } from '../pki/ocsp-service.js';
 import { RaService } from '../pki/ra-service.js';
+import { CaRevocationRequestService } from '../pki/ca-revocation-requests.js';
 import type { CaRecord, PkiAuditSink, PkiStore } from '../pki/ports.js';
 import type { KysoConfig } from '../config/load-config.js';
 
@@ -20,6 +21,8 @@ export interface PkiWiring {
   readonly crl: CrlService;
   readonly ocsp: OcspService;
   readonly ra: RaService;
+  /** CA certificate revocation over HTTP: an admin requests, a second admin approves. */
+  readonly caRevocation: CaRevocationRequestService;
   /** Creates what is missing of the CA hierarchy (first start), recovers interrupted issuance. */
   bootstrap(): Promise<{ created: string[]; cas: CaRecord[] }>;
 }
@@ -65,6 +68,7 @@ export function createPki(ctx: KysoContext, hooks: { onStatusChange?: (caId: str
     crl,
     ocsp,
     ra,
+    caRevocation: new CaRevocationRequestService({ lifecycle, approvals: ctx.store.approvals, cas: store.cas, audit, clock: ctx.clock }),
     async bootstrap() {
       const r = await ensureHierarchy({ store, keys: ctx.keys, audit, clock: ctx.clock, cas, issuance, config });
       cas.invalidate();

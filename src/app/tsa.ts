@@ -12,6 +12,7 @@ import {
 import type { FetchLike } from '../cms/tsa-http-client.js';
 import type { KysoContext } from './context.js';
 import type { PkiWiring } from './pki.js';
+import { mustNotAnswer, ownCertificateState } from '../pki/ca-certificate-status.js';
 
 /**
  * The province's RFC 3161 TSA (issue 4) over the 'tsa' certificate of the hierarchy; its key goes
@@ -33,7 +34,17 @@ export async function createTsa(
     chain.push(parent.certificateDer);
     parent = parent.parentId && parent.parentId !== parent.id ? await pki.store.cas.get(parent.parentId) : undefined;
   }
-  const tsa = createTimestampAuthority({ signer, certificate: rec.certificateDer, chain, policyOid: ctx.config.tsaPolicyOid, clock });
+  const tsa = createTimestampAuthority({
+    signer,
+    certificate: rec.certificateDer,
+    chain,
+    policyOid: ctx.config.tsaPolicyOid,
+    clock,
+    unfitReason: async () => {
+      const state = await ownCertificateState(pki.store.certificates, rec, clock.now());
+      return mustNotAnswer(state) ? `the TSA certificate is ${state}` : undefined;
+    },
+  });
   return { tsa, client: createInProcessTimestampClient(tsa) };
 }
 
