@@ -69,6 +69,7 @@ export class KyselyCredentialRepository implements CredentialRepository {
         .where('id', '=', id)
         .where('failed_attempts', '<', lockAfter)
         .where('locked_at', 'is', null)
+        .where(this.#withoutFlushWait())
         .returningAll()
         .executeTakeFirst(),
     );
@@ -95,8 +96,22 @@ export class KyselyCredentialRepository implements CredentialRepository {
         .set({ failed_attempts: 0, updated_at: iso(at) })
         .where('id', '=', id)
         .where('failed_attempts', '<>', 0)
+        .where(this.#withoutFlushWait())
         .execute(),
     );
+  }
+
+  /**
+   * The two counter updates every PIN check makes (reserve, give back) commit on PostgreSQL
+   * without waiting for the WAL flush: `set_config('synchronous_commit', 'off', true)` inside the
+   * statement applies to its own transaction only (one round trip, no explicit transaction).
+   * Atomicity and the row lock that serialises guesses are unchanged; only a crash of the
+   * database server itself could forget the last fraction of a second of counts, whereas a
+   * durable commit costs a disk flush (milliseconds) on every signature. The lock itself
+   * (`lockWhenExhausted`) stays durable. Always true; SQLite commits as configured.
+   */
+  #withoutFlushWait() {
+    return this.ctx.dialect === 'postgres' ? sql<boolean>`set_config('synchronous_commit', 'off', true) is not null` : sql<boolean>`1 = 1`;
   }
 
   async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {
