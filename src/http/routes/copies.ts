@@ -17,7 +17,7 @@ import { actorOf } from './copy-actor.js';
  */
 export type CopiesPort = Pick<
   CertifiedCopiesWiring,
-  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'addCredential'
+  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'credentials'
 >;
 
 export { actorOf };
