@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../core/errors.js';
-import { CopyService, type Actor, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
+import { CopyService, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
+import { credentialOwnerOf, type Principal } from '../core/principal.js';
+import { requireSubscriberScope } from '../pki/subscriber-scope.js';
 import { RegisterService } from '../copies/register-service.js';
 import type { CopySignatureLevel } from '../copies/copy-signer.js';
 import type { CopyFonts } from '../copies/copy-document.js';
@@ -36,12 +38,12 @@ export interface CertifiedCopiesWiring {
   readonly copies: CopyService;
   readonly registers: RegisterService;
   readonly defaultLevel: CopySignatureLevel;
-  certify(actor: Actor, input: CertifyInput): Promise<CertifyResult>;
+  certify(actor: Principal, input: CertifyInput): Promise<CertifyResult>;
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
   lookupByCode(code: string): Promise<PublicCopyFacts>;
   lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts>;
   /** Registers a server-held signing credential (PIN) for a certificate whose key was kept in the key store. */
-  addCredential(actor: Actor, o: { certificateId: string; ownerId: string; pin: string; label?: string }): Promise<CredentialInfo>;
+  addCredential(actor: Principal, o: { certificateId: string; ownerId: string; pin: string; label?: string }): Promise<CredentialInfo>;
   /** The verifier's report plus whether the uploaded bytes are a copy recorded in a register. */
   withRegisterMatch<R extends VerificationReport>(pdf: Buffer, report: R): Promise<R & { registerMatch: RegisterMatch }>;
 }
@@ -81,7 +83,7 @@ export function createCertifiedCopies(
       const authority = await ctx.store.authorities.get(input.authorityId);
       if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${input.authorityId}`);
       // The seal credential belongs to the authority's organization; the certifier applies it on its behalf.
-      const sealActor = authority.organizationId ?? actor.id;
+      const sealActor = authority.organizationId ?? credentialOwnerOf(actor);
       return copies.certify(actor, { ...rest, ...(level !== undefined ? { level } : {}), seal: { ...seal, actorId: sealActor } });
     },
     lookupByCode(code) {
@@ -95,6 +97,7 @@ export function createCertifiedCopies(
         throw new AppError('FORBIDDEN', 'only an admin or RA officer registers signing credentials');
       const cert = await o.pki.store.certificates.findById(c.certificateId);
       if (!cert) throw new AppError('CERT_NOT_FOUND', `no certificate ${c.certificateId}`);
+      await requireSubscriberScope(actor, o.pki.store.subscribers, cert.subscriberId, `register a credential for ${cert.id}`);
       if (!cert.der || cert.status !== 'active') throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
       if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
       const chain: Buffer[] = [cert.der];

@@ -102,7 +102,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
         path: req.path,
         status: res.statusCode,
         ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
-        actor: (res.locals.principal as { actor?: string } | undefined)?.actor,
+        actor: (res.locals.principal as { id?: string } | undefined)?.id,
       });
     });
     next();

@@ -75,7 +75,8 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
       const isPdf = bytes.length === 1 && bytes[0]!.subarray(0, 1024).includes('%PDF-');
       await withCopies(io, f, async (w) => {
         const r = await w.copies.certify(
-          { id: f.certifier, role: 'certifier' },
+          // The operator on the server names the certifier and the authority it certifies for.
+          { id: f.certifier, role: 'certifier', officialId: f.certifier, authorityId: f.authority },
           {
             authorityId: f.authority,
             original: isPdf ? { pdf: bytes[0]! } : { images: bytes },
@@ -145,7 +146,8 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--by <id>', 'who annuls (certifier id)', 'cli')
     .action(async (id: string, f: { data?: string; reason: string; by: string }) => {
       await withCopies(io, f, async (w) => {
-        const e = await w.copies.copies.annul({ id: f.by, role: 'certifier' }, id, f.reason);
+        // The server's operator has province-wide rights; `--by` names who annuls in the register.
+        const e = await w.copies.copies.annul({ id: f.by, role: 'admin' }, id, f.reason);
         io.stdout(`annulled ${e.id} (số ${e.number}/${e.year})\n`);
       });
     });
@@ -181,7 +183,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
       }) => {
         const keySpec = keySpecOf(f.keyType ?? 'rsa2048', CREDENTIAL_KEY_TYPES);
         await withCopies(io, f, async (w, ctx) => {
-          const admin = { id: 'cli', role: 'admin' };
+          const admin = { id: 'cli', role: 'admin' } as const;
           const issued = await w.pki.issuance.issue(admin, {
             profile: f.profile,
             ...(f.subscriber ? { subscriberId: f.subscriber } : {}),
@@ -217,10 +219,11 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .requiredOption('--pin <pin>', 'the PIN (at least 6 characters)')
     .action(async (f: { data?: string; certificate: string; owner: string; pin: string }) => {
       await withCopies(io, f, async (w) => {
-        const c = await w.copies.addCredential(
-          { id: 'cli', role: 'admin' },
-          { certificateId: f.certificate, ownerId: f.owner, pin: f.pin },
-        );
+        const c = await w.copies.addCredential({ id: 'cli', role: 'admin' } as const, {
+          certificateId: f.certificate,
+          ownerId: f.owner,
+          pin: f.pin,
+        });
         io.stdout(`credential ${c.id} for ${f.owner}\n`);
       });
     });

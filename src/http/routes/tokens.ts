@@ -6,6 +6,8 @@ const TokenView = z.object({
   id: z.string(),
   role: z.enum(ROLES),
   organizationId: z.string().nullable(),
+  authorityId: z.string().nullable(),
+  officialId: z.string().nullable(),
   label: z.string().nullable(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
@@ -19,7 +21,9 @@ const CreateToken = z.strictObject({
     .min(1)
     .max(128)
     .optional()
-    .describe('Scope: the organization (RA officer), subscriber (signer) or authority (certifier).'),
+    .describe('The organization the token works for; required for every role but admin.'),
+  authorityId: z.string().min(1).max(128).optional().describe('certifier: its certifying authority (required)'),
+  officialId: z.string().min(1).max(128).optional().describe('certifier (required) or signer: the official whose credentials it uses'),
   label: z.string().min(1).max(200).optional(),
 });
 

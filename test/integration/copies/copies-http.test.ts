@@ -10,6 +10,7 @@ import { nssDbTrusting } from '../signing/tools.js';
 import { createPki } from '../../../src/app/pki.js';
 import {
   AUTHORITY,
+  SEAL_OWNER,
   caller,
   certifyForm,
   freePort,
@@ -252,7 +253,10 @@ describe('certified copies over HTTP', () => {
     });
     expect(cred.status, JSON.stringify(cred.json)).toBe(201);
     const token = (
-      await call('POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier', organizationId: 'off_vu_van_khanh' } })
+      await call('POST', '/api/v1/tokens', {
+        token: h.adminToken,
+        json: { role: 'certifier', organizationId: SEAL_OWNER, authorityId: AUTHORITY, officialId: 'off_vu_van_khanh' },
+      })
     ).json.token as string;
     const rv = await call('POST', `/api/v1/certificates/${issued.certificate.id}/revoke`, {
       token: h.adminToken,

@@ -81,7 +81,7 @@ export async function setupCertifierAndAuthority(
   key: KeySpec = { type: 'ec', curve: 'P-256' },
 ): Promise<CopySetup> {
   const pki = createPki(ctx);
-  const admin = { id: 'test-admin', role: 'admin' };
+  const admin = { id: 'test-admin', role: 'admin' } as const;
   const certifierCert = await pki.issuance.issue(admin, {
     profile: 'individual',
     subject: {
@@ -118,17 +118,17 @@ export async function setupCertifierAndAuthority(
     },
   });
   expect(a.status, JSON.stringify(a.json)).toBe(201);
-  const token = async (role: string, organizationId?: string) => {
-    const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...(organizationId ? { organizationId } : {}) } });
+  const token = async (role: string, scope: Record<string, string>) => {
+    const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...scope } });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     return r.json.token as string;
   };
   return {
-    certifierToken: await token('certifier', CERTIFIER_ID),
+    certifierToken: await token('certifier', { organizationId: SEAL_OWNER, authorityId: AUTHORITY, officialId: CERTIFIER_ID }),
     certifierCredential: c1.json.id,
     sealCredential: c2.json.id,
-    auditorToken: await token('auditor'),
-    signerToken: await token('signer', CERTIFIER_ID),
+    auditorToken: await token('auditor', { organizationId: SEAL_OWNER }),
+    signerToken: await token('signer', { organizationId: SEAL_OWNER, officialId: CERTIFIER_ID }),
   };
 }
 

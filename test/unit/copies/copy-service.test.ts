@@ -61,7 +61,7 @@ let signer: FakeSigner;
 let audit: RecordingAudit;
 let clock: FakeClock;
 let service: CopyService;
-const certifier = { id: 'u-ngoc', role: 'certifier' };
+const certifier = { id: 'u-ngoc', role: 'certifier', officialId: 'u-ngoc', authorityId: 'xa-ha-long' } as const;
 
 function request(over: Partial<CertifyRequest> = {}): CertifyRequest {
   return certifyRequest(pdf, over);
