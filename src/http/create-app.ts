@@ -112,7 +112,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
   const limiter = new TokenBucketLimiter({ ...deps.rateLimit, clock: deps.clock });
   const routes: RouteSpec[] = [
     ...systemRoutes(deps, () => openapi),
-    ...tokenRoutes(deps.tokens),
+    ...tokenRoutes(deps.tokens, deps.audit),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
     ...(deps.pkiAdmin ? certificateRoutes(deps.pkiAdmin) : []),

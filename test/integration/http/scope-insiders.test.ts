@@ -132,6 +132,13 @@ describe('an RA officer of organization A', () => {
       const r = await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json });
       expect([r.status, r.json.code], JSON.stringify(json)).toEqual([400, 'VALIDATION_FAILED']);
     }
+    // A scoped token is created with its scope in the audit log, never its value.
+    const made = await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'ra-officer', organizationId: w.b.org } });
+    expect(made.status).toBe(201);
+    const audit = (await call(h, 'GET', '/api/v1/audit?action=token.create', { token: h.adminToken })).json.items as any[];
+    const ev = audit.find((e) => e.target === made.json.id);
+    expect(ev).toMatchObject({ outcome: 'success', details: { role: 'ra-officer', organizationId: w.b.org } });
+    expect(JSON.stringify(audit)).not.toContain(made.json.token);
   });
 });
 
