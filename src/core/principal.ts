@@ -75,7 +75,9 @@ export function requireAuthorityScope(
 ): void {
   if (isProvinceWide(p)) return;
   if (p.role === 'certifier') {
-    if (p.authorityId !== authority.id) throw outOfScope(what, { authorityId: authority.id });
+    // Both must hold: a token minted with an authority of another organization does not open it.
+    const sameOrganization = authority.organizationId === null || authority.organizationId === p.organizationId;
+    if (p.authorityId !== authority.id || !sameOrganization) throw outOfScope(what, { authorityId: authority.id });
     return;
   }
   requireOrganizationScope(p, authority.organizationId, what);

@@ -73,10 +73,17 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
         throw new AppError('VALIDATION_FAILED', `--level must be one of ${COPY_LEVELS.join(', ')}`);
       const bytes = files.map((p) => readInput(p, 'original'));
       const isPdf = bytes.length === 1 && bytes[0]!.subarray(0, 1024).includes('%PDF-');
-      await withCopies(io, f, async (w) => {
+      await withCopies(io, f, async (w, ctx) => {
+        // The operator on the server names the certifier, who then acts for that authority and its organization.
+        const organizationId = (await ctx.store.authorities.get(f.authority))?.organizationId;
         const r = await w.copies.certify(
-          // The operator on the server names the certifier and the authority it certifies for.
-          { id: f.certifier, role: 'certifier', officialId: f.certifier, authorityId: f.authority },
+          {
+            id: f.certifier,
+            role: 'certifier',
+            officialId: f.certifier,
+            authorityId: f.authority,
+            ...(organizationId ? { organizationId } : {}),
+          },
           {
             authorityId: f.authority,
             original: isPdf ? { pdf: bytes[0]! } : { images: bytes },

@@ -105,7 +105,10 @@ describe('register numbering under concurrency (SQLite)', () => {
       seal: { credentialId: s.sealCredential, actorId: SEAL_OWNER, pin: SEAL_PIN },
     };
     await expect(
-      svc.certify({ id: CERTIFIER_ID, role: 'certifier', officialId: CERTIFIER_ID, authorityId: AUTHORITY }, req),
+      svc.certify(
+        { id: CERTIFIER_ID, role: 'certifier', organizationId: SEAL_OWNER, officialId: CERTIFIER_ID, authorityId: AUTHORITY },
+        req,
+      ),
     ).rejects.toThrow('simulated crash');
     const list = (await call('GET', `/api/v1/copies?authority=${AUTHORITY}&limit=1000`, { token: s.auditorToken })).json.items as any[];
     const failed = list.filter((e) => e.status === 'failed');

@@ -71,6 +71,12 @@ describe("a certifier of authority A in authority B's register", () => {
     expect(events.some((e) => e.outcome === 'failure' && e.details?.code === 'FORBIDDEN_SCOPE' && e.target === B)).toBe(true);
   });
 
+  it("fail/a certifier token of organization A naming B's authority does not open B's register", async () => {
+    const crossed = await token(h, 'certifier', { organizationId: w.a.org, authorityId: w.b.authority, officialId: w.a.official });
+    scopeRefused(await call(h, 'GET', `/api/v1/copies?authority=${w.b.authority}`, { token: crossed }));
+    scopeRefused(await call(h, 'POST', `/api/v1/authorities/${w.b.authority}/registers/${w.year}/close`, { token: crossed }));
+  });
+
   it("ok/B's own certifier closes its year; a year closed by mistake is reopened by an admin with a reason, audited", async () => {
     const B = w.b.authority;
     const y = w.year + 1;
