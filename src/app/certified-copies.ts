@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { CopyService, type Actor, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
+import { CopyService, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
+import type { Principal } from '../core/principal.js';
 import { RegisterService } from '../copies/register-service.js';
 import type { CopyFonts } from '../copies/copy-document.js';
 import type { PublicCopyFacts } from '../copies/public-facts.js';
@@ -31,7 +32,7 @@ export interface CertifiedCopiesWiring {
   readonly copies: CopyService;
   readonly registers: RegisterService;
   readonly defaultLevel: PadesLevel;
-  certify(actor: Actor, input: CertifyInput): Promise<CertifyResult>;
+  certify(actor: Principal, input: CertifyInput): Promise<CertifyResult>;
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
   lookupByCode(code: string): Promise<PublicCopyFacts>;
   lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts>;

@@ -1,4 +1,5 @@
 import { AppError } from '../core/errors.js';
+import { requireSubscriberScope } from '../pki/subscriber-scope.js';
 import { CredentialRequestService, type BindableCertificate, type CredentialRequestPorts } from '../signing/credential-requests.js';
 import type { ActivationCode, CredentialInfo } from '../signing/credential-service.js';
 import type { SigningWiring } from './signing.js';
@@ -39,6 +40,7 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
         chain,
       };
     },
+    requireScope: (actor, cert, what) => requireSubscriberScope(actor, o.pki.store.subscribers, cert.subscriberId, what),
     async sealCustodians(organizationId) {
       const all = await ctx.store.authorities.list();
       return all.filter((a) => a.organizationId === organizationId && a.sealCustodianId).map((a) => a.sealCustodianId!);

@@ -81,7 +81,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
   return {
     http: {
       pkiPublic: pkiPublicPort(pki),
-      pkiAdmin: pki,
+      pkiAdmin: { ...pki, directIssuance: ctx.config.directIssuance },
       ra: pki,
       signing: signing.sign,
       verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) },

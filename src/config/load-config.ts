@@ -26,6 +26,8 @@ export interface KysoConfig {
   readonly province: string;
   readonly trustAnchorsDir: string;
   readonly logLevel: LogLevel;
+  /** RA officers may issue over HTTP without an approved request (own organization only). */
+  readonly directIssuance: boolean;
 }
 
 export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
@@ -132,6 +134,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const province = raw('province') ?? 'Quảng Ninh';
   if (province.trim() === '' || province.length > 128) invalid('province', 'must be 1-128 characters');
   const trustAnchorsDir = absolutePath(raw('trustAnchorsDir') ?? 'certs', cwd);
+  const directIssuanceRaw = raw('directIssuance') ?? 'off';
+  if (directIssuanceRaw !== 'on' && directIssuanceRaw !== 'off') invalid('directIssuance', 'must be on or off');
   const logLevel = (raw('logLevel') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -153,6 +157,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     province,
     trustAnchorsDir,
     logLevel,
+    directIssuance: directIssuanceRaw === 'on',
   };
   return Object.freeze(config);
 }

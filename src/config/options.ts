@@ -110,6 +110,12 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: 'Directory of extra trust anchors (PEM files) imported for verification, e.g. the national root.',
   },
   {
+    key: 'directIssuance',
+    env: 'KYSO_DIRECT_ISSUANCE',
+    defaultText: 'off',
+    doc: "`on` lets an RA officer issue over HTTP with `POST /api/v1/certificates` without an approved request, only for registered subscribers of the officer's own organization. Off: RA officers go through requests and a second officer's approval (four eyes). Admins and `kyso cert issue` on the server are not affected.",
+  },
+  {
     key: 'logLevel',
     env: 'KYSO_LOG_LEVEL',
     defaultText: 'info',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
+import { credentialOwnerOf, requireAuthorityScope, type Principal } from '../core/principal.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildCopyDocument, type CopyFonts } from './copy-document.js';
 import type { CopySigner } from './copy-signer.js';
@@ -19,10 +20,6 @@ import { publicFacts, type PublicCopyFacts } from './public-facts.js';
  * signature → record. A failure after the number is allocated keeps the number with status
  * `failed` (never a silent gap); every step is an audit event.
  */
-export interface Actor {
-  readonly id: string;
-  readonly role: string;
-}
 
 export interface CertifyRequest {
   readonly authorityId: string;
@@ -105,7 +102,7 @@ export class CopyService {
     return `${this.#o.publicUrl.replace(/\/$/, '')}/verify/copy?code=${encodeURIComponent(code)}`;
   }
 
-  async certify(actor: Actor, req: CertifyRequest): Promise<CertifyResult> {
+  async certify(actor: Principal, req: CertifyRequest): Promise<CertifyResult> {
     const o = this.#o;
     if (!CERTIFIER_ROLES.has(actor.role)) {
       await this.#auditFailure(actor, 'copy.certify', req.authorityId, 'CERTIFIER_NOT_ALLOWED');
@@ -118,18 +115,25 @@ export class CopyService {
     o.signer.assertLevelAvailable(level);
     const authority = await o.authorities.get(req.authorityId);
     if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${req.authorityId}`);
+    try {
+      requireAuthorityScope(actor, authority, `certify in the register of ${authority.id}`);
+    } catch (err) {
+      await this.#auditFailure(actor, 'copy.certify', authority.id, 'FORBIDDEN_SCOPE');
+      throw err;
+    }
+    const official = credentialOwnerOf(actor);
     const sealCredentialId = req.seal.credentialId ?? authority.sealCredentialId;
     if (!sealCredentialId) throw new AppError('VALIDATION_FAILED', 'the authority has no seal credential; give seal.credentialId');
     // The seal is the authority's (Decree 23/2015), so its credential is held by the authority's
     // designated seal custodian (older records: by the organization itself) and the certifier
     // applies it on its behalf; an authority with neither on record has its certifier hold it.
-    const sealActor = authority.sealCustodianId ?? authority.organizationId ?? actor.id;
+    const sealActor = authority.sealCustodianId ?? authority.organizationId ?? official;
 
     // Everything that can be refused is refused before a register number is taken.
     const original: OriginalDocument = 'pdf' in req.original ? await intakePdf(req.original.pdf) : await intakeImages(req.original.images);
     // Credentials, certificates and PINs are checked here (a wrong PIN is counted), so that none
     // of these refusals spends a register number.
-    const certifier = await this.#ready(req.certifier.credentialId, actor.id, req.certifier);
+    const certifier = await this.#ready(req.certifier.credentialId, official, req.certifier);
     const seal = await this.#ready(sealCredentialId, sealActor, req.seal);
 
     const now = o.clock.now();
@@ -139,7 +143,7 @@ export class CopyService {
         authorityId: authority.id,
         registerType: 'SCT/BS',
         lookupCode: newLookupCode(),
-        certifierId: actor.id,
+        certifierId: official,
         requesterName: req.requesterName,
         requesterIdDocument: req.requesterIdDocument,
         documentType: req.documentType,
@@ -153,7 +157,7 @@ export class CopyService {
         certifiedAt: now,
       },
       vietnamYear(now),
-      actor.id,
+      official,
     );
     await o.audit.append({
       actor: actor.id,
@@ -179,7 +183,7 @@ export class CopyService {
       return { entry: valid, copy, lookupUrl: this.lookupUrl(entry.lookupCode) };
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'INTERNAL';
-      await o.registers.markFailed(entry.id, `certification failed: ${code}`, actor.id, o.clock.now());
+      await o.registers.markFailed(entry.id, `certification failed: ${code}`, official, o.clock.now());
       await this.#auditFailure(actor, 'copy.certify', entry.id, code, { number: entry.number, year: entry.year });
       throw err;
     }
@@ -261,14 +265,21 @@ export class CopyService {
   }
 
   /** Annulment is a new state with reason and author; entries are never deleted. */
-  async annul(actor: Actor, entryId: string, reason: string): Promise<RegisterEntryRecord> {
+  async annul(actor: Principal, entryId: string, reason: string): Promise<RegisterEntryRecord> {
     if (!['certifier', 'admin'].includes(actor.role)) throw new AppError('FORBIDDEN', 'only a certifier or an admin may annul');
     if (!reason.trim()) throw new AppError('VALIDATION_FAILED', 'an annulment needs a reason');
     const entry = await this.#o.registers.get(entryId);
     if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
+    const authority = await this.#o.authorities.get(entry.authorityId);
+    requireAuthorityScope(
+      actor,
+      { id: entry.authorityId, organizationId: authority?.organizationId ?? null },
+      `annul a copy of ${entry.authorityId}`,
+    );
     if (entry.status === 'annulled' || entry.status === 'failed')
       throw new AppError('COPY_STATE_INVALID', `entry is already ${entry.status}`);
-    const out = await this.#o.registers.annul(entryId, reason.trim(), actor.id, this.#o.clock.now());
+    // The register names the person (the official), not the token.
+    const out = await this.#o.registers.annul(entryId, reason.trim(), credentialOwnerOf(actor), this.#o.clock.now());
     await this.#o.audit.append({
       actor: actor.id,
       role: actor.role,
@@ -325,7 +336,13 @@ export class CopyService {
     return publicFacts(entry, authority?.name ?? entry.authorityId, this.lookupUrl(entry.lookupCode));
   }
 
-  async #auditFailure(actor: Actor, action: string, target: string, code: string, details: Record<string, unknown> = {}): Promise<void> {
+  async #auditFailure(
+    actor: Principal,
+    action: string,
+    target: string,
+    code: string,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.#o.audit.append({ actor: actor.id, role: actor.role, action, target, outcome: 'failure', details: { code, ...details } });
   }
 }

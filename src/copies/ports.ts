@@ -132,4 +132,6 @@ export interface RegisterRepository {
   /** Closes the year with the total number of entries; later allocations for it fail. */
   closeYear(authorityId: string, year: number, by: string, at: Date): Promise<YearClosingRecord>;
   getYearClosing(authorityId: string, year: number): Promise<YearClosingRecord | undefined>;
+  /** Clears a year's closing (closed by mistake); numbering continues from the last number. */
+  reopenYear(authorityId: string, year: number): Promise<void>;
 }

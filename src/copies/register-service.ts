@@ -13,7 +13,7 @@ import type {
   YearClosingRecord,
 } from './ports.js';
 import { registerCsv, registerPdf } from './register-export.js';
-import type { Actor } from './copy-service.js';
+import { credentialOwnerOf, requireAuthorityScope, requireRole, type Principal } from '../core/principal.js';
 
 /**
  * Register management (Decree 23/2015 Art. 13): authorities, volumes, year-end closing with the
@@ -38,7 +38,7 @@ export class RegisterService {
   }
 
   async createAuthority(
-    actor: Actor,
+    actor: Principal,
     a: {
       id: string;
       name: string;
@@ -67,7 +67,7 @@ export class RegisterService {
   }
 
   async updateAuthority(
-    actor: Actor,
+    actor: Principal,
     id: string,
     patch: {
       name?: string;
@@ -88,42 +88,70 @@ export class RegisterService {
     return this.#o.authorities.list();
   }
 
-  async openVolume(actor: Actor, authorityId: string, year: number): Promise<VolumeRecord> {
+  async openVolume(actor: Principal, authorityId: string, year: number): Promise<VolumeRecord> {
     this.#manager(actor);
-    await this.#authority(authorityId);
-    const v = await this.#o.registers.openVolume(authorityId, year, actor.id, this.#o.clock.now());
+    await this.#scoped(actor, authorityId, 'open a volume');
+    const v = await this.#o.registers.openVolume(authorityId, year, credentialOwnerOf(actor), this.#o.clock.now());
     await this.#audit(actor, 'register.volume-opened', authorityId, { year, volume: v.volume });
     return v;
   }
 
-  async listVolumes(authorityId: string, year: number): Promise<VolumeRecord[]> {
-    await this.#authority(authorityId);
+  async listVolumes(actor: Principal, authorityId: string, year: number): Promise<VolumeRecord[]> {
+    await this.#scoped(actor, authorityId, 'list volumes');
     return this.#o.registers.listVolumes(authorityId, year);
   }
 
-  async closeYear(actor: Actor, authorityId: string, year: number): Promise<YearClosingRecord> {
+  /** An admin, or a certifier of this very authority (Decree 23/2015 Art. 13: the register is the authority's own). */
+  async closeYear(actor: Principal, authorityId: string, year: number): Promise<YearClosingRecord> {
     this.#manager(actor);
-    await this.#authority(authorityId);
-    const c = await this.#o.registers.closeYear(authorityId, year, actor.id, this.#o.clock.now());
+    await this.#scoped(actor, authorityId, 'close the year');
+    const c = await this.#o.registers.closeYear(authorityId, year, credentialOwnerOf(actor), this.#o.clock.now());
     await this.#audit(actor, 'register.year-closed', authorityId, { year, total: c.total });
     return c;
   }
 
-  async list(actor: Actor, filter: EntryFilter): Promise<RegisterEntryRecord[]> {
-    if (!['admin', 'certifier', 'auditor'].includes(actor.role))
-      throw new AppError('FORBIDDEN', 'register listing is for certifiers and auditors');
-    return this.#o.registers.list(filter);
+  /**
+   * Undoes a year closed by mistake: admin only and with a reason, because a closed register is
+   * the authority's certified total for the year; numbering then continues where it stopped.
+   */
+  async reopenYear(actor: Principal, authorityId: string, year: number, reason: string): Promise<{ authorityId: string; year: number }> {
+    requireRole(actor, ['admin', 'system'], 'reopen a closed register year');
+    if (!reason?.trim())
+      throw new AppError('VALIDATION_FAILED', 'reopening a register year needs a reason', { details: { field: 'reason' } });
+    await this.#authority(authorityId);
+    const closing = await this.#o.registers.getYearClosing(authorityId, year);
+    if (!closing) throw new AppError('CONFLICT', `the ${year} register of ${authorityId} is not closed`);
+    await this.#o.registers.reopenYear(authorityId, year);
+    await this.#audit(actor, 'register.year-reopened', authorityId, {
+      year,
+      reason: reason.trim(),
+      closedBy: closing.closedBy,
+      total: closing.total,
+    });
+    return { authorityId, year };
   }
 
-  async get(actor: Actor, id: string): Promise<RegisterEntryRecord> {
+  async list(actor: Principal, filter: EntryFilter): Promise<RegisterEntryRecord[]> {
+    if (!['admin', 'certifier', 'auditor'].includes(actor.role))
+      throw new AppError('FORBIDDEN', 'register listing is for certifiers and auditors');
+    // A certifier sees its own register unless it names another (refused); a scoped auditor names one.
+    const authorityId = filter.authorityId ?? (actor.role === 'certifier' ? actor.authorityId : undefined);
+    if (authorityId !== undefined) await this.#scoped(actor, authorityId, 'list register entries');
+    else if (actor.role !== 'admin' && actor.role !== 'system')
+      throw new AppError('VALIDATION_FAILED', 'name the authority whose register to list', { details: { field: 'authority' } });
+    return this.#o.registers.list({ ...filter, ...(authorityId !== undefined ? { authorityId } : {}) });
+  }
+
+  async get(actor: Principal, id: string): Promise<RegisterEntryRecord> {
     if (!['admin', 'certifier', 'auditor'].includes(actor.role))
       throw new AppError('FORBIDDEN', 'register entries are for certifiers and auditors');
     const e = await this.#o.registers.get(id);
     if (!e) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
+    await this.#scoped(actor, e.authorityId, 'read a register entry');
     return e;
   }
 
-  async exportCsv(actor: Actor, authorityId: string, year: number): Promise<string> {
+  async exportCsv(actor: Principal, authorityId: string, year: number): Promise<string> {
     const entries = await this.#allEntries(actor, authorityId, year);
     await this.#audit(actor, 'register.exported', authorityId, { year, format: 'csv', entries: entries.length });
     return registerCsv(entries);
@@ -131,7 +159,7 @@ export class RegisterService {
 
   /** The register as a PDF signed with the authority's seal credential. */
   async exportSignedPdf(
-    actor: Actor,
+    actor: Principal,
     authorityId: string,
     year: number,
     seal: { credentialId?: string; pin?: string; authorizationId?: string },
@@ -151,7 +179,7 @@ export class RegisterService {
       credentialId,
       ...(seal.pin !== undefined ? { pin: seal.pin } : {}),
       ...(seal.authorizationId !== undefined ? { authorizationId: seal.authorizationId } : {}),
-      actorId: actor.id,
+      actorId: credentialOwnerOf(actor),
       appearance: 'organization',
       displayName: authority.name,
       certify: 1,
@@ -163,10 +191,10 @@ export class RegisterService {
     return signed;
   }
 
-  async #allEntries(actor: Actor, authorityId: string, year: number): Promise<RegisterEntryRecord[]> {
+  async #allEntries(actor: Principal, authorityId: string, year: number): Promise<RegisterEntryRecord[]> {
     if (!['admin', 'certifier', 'auditor'].includes(actor.role))
       throw new AppError('FORBIDDEN', 'register export is for certifiers and auditors');
-    await this.#authority(authorityId);
+    await this.#scoped(actor, authorityId, 'export the register');
     const out: RegisterEntryRecord[] = [];
     const page = 1000;
     for (let offset = 0; ; offset += page) {
@@ -177,8 +205,15 @@ export class RegisterService {
     return out.sort((a, b) => a.number - b.number);
   }
 
-  #manager(actor: Actor): void {
+  #manager(actor: Principal): void {
     if (!MANAGERS.has(actor.role)) throw new AppError('FORBIDDEN', 'register management is for certifiers and admins');
+  }
+
+  /** The authority, when `actor` may work in its register (FORBIDDEN_SCOPE otherwise). */
+  async #scoped(actor: Principal, id: string, what: string): Promise<AuthorityRecord> {
+    const a = await this.#authority(id);
+    requireAuthorityScope(actor, a, `${what} in the register of ${id}`);
+    return a;
   }
 
   async #authority(id: string): Promise<AuthorityRecord> {
@@ -187,7 +222,7 @@ export class RegisterService {
     return a;
   }
 
-  async #audit(actor: Actor, action: string, target: string, details: Record<string, unknown>): Promise<void> {
+  async #audit(actor: Principal, action: string, target: string, details: Record<string, unknown>): Promise<void> {
     await this.#o.audit.append({ actor: actor.id, role: actor.role, action, target, outcome: 'success', details });
   }
 }

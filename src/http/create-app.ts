@@ -103,7 +103,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
         path: req.path,
         status: res.statusCode,
         ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
-        actor: (res.locals.principal as { actor?: string } | undefined)?.actor,
+        actor: (res.locals.principal as { id?: string } | undefined)?.id,
       });
     });
     next();
@@ -113,7 +113,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
   const limiter = new TokenBucketLimiter({ ...deps.rateLimit, clock: deps.clock });
   const routes: RouteSpec[] = [
     ...systemRoutes(deps, () => openapi),
-    ...tokenRoutes(deps.tokens),
+    ...tokenRoutes(deps.tokens, deps.audit),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
     ...(deps.pkiAdmin ? [...certificateRoutes(deps.pkiAdmin), ...caRevocationRoutes(deps.pkiAdmin.caRevocation)] : []),

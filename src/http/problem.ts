@@ -18,6 +18,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   RATE_LIMITED: 429,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  FORBIDDEN_SCOPE: 403,
   INTERNAL: 500,
   CONFIG_INVALID: 500,
   CLOCK_INVALID: 503,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError, isAppError } from '../core/errors.js';
 import type { KeySpec, KeyStore } from '../keys/key-store.js';
-import { SYSTEM_ACTOR } from './actor.js';
+import { SYSTEM_PRINCIPAL } from '../core/principal.js';
 import type { CaRegistry } from './ca-registry.js';
 import type { PkiConfig } from './config.js';
 import { certificateInfo } from '../cms/certificate-info.js';
@@ -205,7 +205,7 @@ async function createSubordinate(
   const maxMs = parent.record.notAfter.getTime() - d.clock.now().getTime();
   const days = Math.min(profile.defaultDays, Math.floor(maxMs / 86_400_000) - 1);
   if (days < 1) throw new AppError('CONFIG_INVALID', `CA ${o.parentId} expires too soon to issue ${o.id}`);
-  const res = await d.issuance.run(SYSTEM_ACTOR, {
+  const res = await d.issuance.run(SYSTEM_PRINCIPAL, {
     profile: o.profile,
     caId: o.parentId,
     subject: o.subject,

@@ -2,7 +2,7 @@ import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import { assertSecondPerson, type ApprovalRequest, type ApprovalRequestRepository } from '../core/approval-requests.js';
-import type { Actor } from './actor.js';
+import type { Principal } from '../core/principal.js';
 import type { LifecycleService } from './lifecycle-service.js';
 import type { CertificateRecord, PkiAuditSink } from './ports.js';
 import { parseRevocationReason } from './revocation-reasons.js';
@@ -24,7 +24,7 @@ export interface CaRevocationDeps {
 export class CaRevocationRequestService {
   constructor(private readonly d: CaRevocationDeps) {}
 
-  async request(actor: Actor, caId: string, o: { reason: string | number; note?: string }): Promise<ApprovalRequest> {
+  async request(actor: Principal, caId: string, o: { reason: string | number; note?: string }): Promise<ApprovalRequest> {
     this.#admin(actor, 'request a CA certificate revocation');
     const reason = parseRevocationReason(o.reason);
     if (!(await this.d.cas.get(caId))) throw new AppError('CA_UNKNOWN', `no CA ${caId}`);
@@ -50,7 +50,7 @@ export class CaRevocationRequestService {
     return req;
   }
 
-  async approve(actor: Actor, requestId: string): Promise<{ request: ApprovalRequest; certificate: CertificateRecord }> {
+  async approve(actor: Principal, requestId: string): Promise<{ request: ApprovalRequest; certificate: CertificateRecord }> {
     this.#admin(actor, 'approve a CA certificate revocation');
     const req = await this.get(requestId);
     try {
@@ -76,7 +76,7 @@ export class CaRevocationRequestService {
     }
   }
 
-  async reject(actor: Actor, requestId: string, note?: string): Promise<ApprovalRequest> {
+  async reject(actor: Principal, requestId: string, note?: string): Promise<ApprovalRequest> {
     this.#admin(actor, 'reject a CA certificate revocation');
     const req = await this.get(requestId);
     const ok = await this.d.approvals.transition(req.id, 'pending', {
@@ -100,12 +100,12 @@ export class CaRevocationRequestService {
     return this.d.approvals.list({ ...filter, kind: 'ca.revoke' });
   }
 
-  #admin(actor: Actor, what: string): void {
+  #admin(actor: Principal, what: string): void {
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', `only an admin may ${what}`, { details: { required: ['admin'] } });
   }
 
   async #audit(
-    actor: Actor,
+    actor: Principal,
     action: string,
     target: string,
     outcome: 'success' | 'failure',

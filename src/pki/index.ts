@@ -77,7 +77,7 @@ export { LifecycleService, type CertificateRef } from './lifecycle-service.js';
 export { OcspService, type OcspAnswer } from './ocsp-service.js';
 export { ownRevocationFetcher } from './own-revocation.js';
 export { RaService, type CreateRequestInput, type CompleteResult, type RegisterInput } from './ra-service.js';
-export { SYSTEM_ACTOR, type Actor } from './actor.js';
+export { SYSTEM_PRINCIPAL, type Principal } from '../core/principal.js';
 export { PROFILES, SUBSCRIBER_PROFILES, getProfile, type Profile, type ProfileId } from './profiles.js';
 export { normalizeSubject, renderName, renderSubject, validateUid, encodeSubject, parseName } from './names.js';
 export { normalizeSerial } from './serial.js';

@@ -4,7 +4,8 @@ import { AppError, isAppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { pemEncode } from '../core/bytes.js';
 import type { KeySpec, KeyStore } from '../keys/key-store.js';
-import { requireRole, type Actor } from './actor.js';
+import { isProvinceWide, requireRole, type Principal } from '../core/principal.js';
+import { requireSubscriberScope } from './subscriber-scope.js';
 import type { CaRegistry, LoadedCa } from './ca-registry.js';
 import type { PkiConfig } from './config.js';
 import { parseCsr } from './csr.js';
@@ -70,13 +71,14 @@ export class IssuanceService {
   constructor(private readonly d: IssuanceDeps) {}
 
   /** Issue a certificate from a CSR or with server-side key generation (PKCS#12 returned). */
-  async issue(actor: Actor, input: IssueInput): Promise<IssueResult> {
+  async issue(actor: Principal, input: IssueInput): Promise<IssueResult> {
     requireRole(actor, ISSUER_ROLES, 'issue certificates');
     if (!input || typeof input !== 'object' || !input.key) throw new AppError('VALIDATION_FAILED', 'profile, subject and key are required');
     const p = getProfile(input.profile);
     if (p.requesterRoles.length === 0 && actor.role !== 'system') {
       throw new AppError('FORBIDDEN', `profile ${p.id} is issued by the CA bootstrap only`);
     }
+    if (!isProvinceWide(actor)) await this.#requireOwnSubscriber(actor, input);
     if (input.subscriberId) {
       const sub = await this.d.store.subscribers.get(input.subscriberId);
       if (!sub) throw new AppError('SUBSCRIBER_NOT_FOUND', 'subscriber not found', { details: { subscriberId: input.subscriberId } });
@@ -84,6 +86,26 @@ export class IssuanceService {
         throw new AppError('VALIDATION_FAILED', `profile ${p.id} is not for a ${sub.kind} subscriber`, { details: { field: 'profile' } });
     }
     return this.run(actor, { ...input, renewal: false });
+  }
+
+  /**
+   * A scoped issuer (an RA officer) issues only to a registered subscriber of its own
+   * organization, under that subscriber's registered name and identifiers (not any subject).
+   */
+  async #requireOwnSubscriber(actor: Principal, input: IssueInput): Promise<void> {
+    await requireSubscriberScope(actor, this.d.store.subscribers, input.subscriberId, 'issue a certificate');
+    const sub = await this.d.store.subscribers.get(input.subscriberId!);
+    const given = input.subject as { commonName?: unknown; uids?: unknown } | undefined;
+    const sameUids =
+      JSON.stringify([...((given?.uids as string[] | undefined) ?? [])].sort()) === JSON.stringify([...sub!.identifiers].sort());
+    if (given?.commonName !== sub!.subject.commonName || !sameUids)
+      throw new AppError(
+        'FORBIDDEN_SCOPE',
+        "outside this token's scope: the subject must be the subscriber's registered name and identifiers",
+        {
+          details: { subscriberId: sub!.id },
+        },
+      );
   }
 
   /** Issuer chain (DER) of a CA, issuer first, up to the root. */
@@ -121,7 +143,7 @@ export class IssuanceService {
    * Internal: it trusts `existingSpki` keys (no proof of possession) and does no role or
    * profile-permission checks. Edges (HTTP, CLI) call `issue` or the RaService, never this.
    */
-  async run(actor: Actor, input: InternalIssue): Promise<IssueResult> {
+  async run(actor: Principal, input: InternalIssue): Promise<IssueResult> {
     // ---- prepare (nothing is stored or generated before all input checks pass)
     const profile = getProfile(input.profile);
     const subject = normalizeSubject(input.subject);
@@ -169,7 +191,7 @@ export class IssuanceService {
   }
 
   async #lintRecordSign(
-    actor: Actor,
+    actor: Principal,
     input: InternalIssue,
     x: {
       profile: ReturnType<typeof getProfile>;

@@ -1,8 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
-import { requireRole, type Actor } from './actor.js';
+import { requireRole, type Principal } from '../core/principal.js';
 import type { CertificateFilter, CertificateRecord, CertificateStatus, PkiAuditSink, PkiStore, StoredRevocationReason } from './ports.js';
 import { parseRevocationReason } from './revocation-reasons.js';
+import { requireSubscriberScope } from './subscriber-scope.js';
 import { normalizeSerial } from './serial.js';
 
 export interface LifecycleDeps {
@@ -52,6 +53,40 @@ export class LifecycleService {
     return c;
   }
 
+  /** An RA officer changes only certificates of its own organization's subscribers (refusal audited). */
+  async #findInScope(actor: Principal, ref: CertificateRef, action: string): Promise<CertificateRecord> {
+    const c = await this.find(ref);
+    await this.#requireScope(actor, c, action);
+    return c;
+  }
+
+  /**
+   * CA, OCSP-responder and TSA certificates are refused before any scope question (they belong to
+   * no organization and no ordinary route may change them); other certificates need scope.
+   */
+  async #findChangeable(actor: Principal, ref: CertificateRef, action: string): Promise<CertificateRecord> {
+    const c = await this.find(ref);
+    if (CA_PROFILES.has(c.profile)) return this.#protected(actor, action, c);
+    await this.#requireScope(actor, c, action);
+    return c;
+  }
+
+  async #requireScope(actor: Principal, c: CertificateRecord, action: string): Promise<void> {
+    try {
+      await requireSubscriberScope(actor, this.d.store.subscribers, c.subscriberId, `${action} ${c.id}`);
+    } catch (err) {
+      await this.d.audit.append({
+        actor: actor.id,
+        role: actor.role,
+        action,
+        target: c.id,
+        outcome: 'failure',
+        details: { error: 'FORBIDDEN_SCOPE' },
+      });
+      throw err;
+    }
+  }
+
   /** Issued certificates (pending/failed rows included only when asked by status). */
   list(filter: CertificateFilter = {}): Promise<CertificateRecord[]> {
     return this.d.store.certificates.list(filter);
@@ -59,14 +94,13 @@ export class LifecycleService {
 
   /** Permanent revocation; reason by RFC 5280 name or number (not certificateHold). */
   async revoke(
-    actor: Actor,
+    actor: Principal,
     ref: CertificateRef,
     o: { reason?: string | number; invalidityDate?: Date | string | null } = {},
   ): Promise<CertificateRecord> {
     requireRole(actor, LIFECYCLE_ROLES, 'revoke certificates');
     const reason = parseRevocationReason(o.reason);
-    const c = await this.find(ref);
-    if (CA_PROFILES.has(c.profile)) return this.#protected(actor, 'certificate.revoke', c);
+    const c = await this.#findChangeable(actor, ref, 'certificate.revoke');
     return this.#revoke(actor, c, reason, o);
   }
 
@@ -76,7 +110,7 @@ export class LifecycleService {
    * an admin's HTTP request approved by a second admin (./ca-revocation-requests.ts).
    */
   async revokeCaCertificate(
-    actor: Actor,
+    actor: Principal,
     caId: string,
     o: { reason?: string | number; invalidityDate?: Date | string | null; approvedBy?: string },
   ): Promise<CertificateRecord> {
@@ -88,7 +122,7 @@ export class LifecycleService {
   }
 
   async #revoke(
-    actor: Actor,
+    actor: Principal,
     c: CertificateRecord,
     reason: StoredRevocationReason,
     o: { invalidityDate?: Date | string | null },
@@ -117,10 +151,9 @@ export class LifecycleService {
   }
 
   /** Suspend: revoked with reason certificateHold until released. */
-  async suspend(actor: Actor, ref: CertificateRef, o: { invalidityDate?: Date | string | null } = {}): Promise<CertificateRecord> {
+  async suspend(actor: Principal, ref: CertificateRef, o: { invalidityDate?: Date | string | null } = {}): Promise<CertificateRecord> {
     requireRole(actor, LIFECYCLE_ROLES, 'suspend certificates');
-    const c = await this.find(ref);
-    if (CA_PROFILES.has(c.profile)) return this.#protected(actor, 'certificate.suspend', c);
+    const c = await this.#findChangeable(actor, ref, 'certificate.suspend');
     const invalidityDate = this.#invalidity(o.invalidityDate, c);
     if (c.status === 'revoked') return this.#refuse(actor, 'certificate.suspend', c, 'CERT_ALREADY_REVOKED', 'certificate is revoked');
     if (c.status !== 'active') return this.#refuse(actor, 'certificate.suspend', c, 'CERT_NOT_ACTIVE', `certificate is ${c.status}`);
@@ -137,9 +170,9 @@ export class LifecycleService {
   }
 
   /** Release from hold: the certificate is good again and leaves the next CRL (§5.3.1 removeFromCRL semantics). */
-  async release(actor: Actor, ref: CertificateRef): Promise<CertificateRecord> {
+  async release(actor: Principal, ref: CertificateRef): Promise<CertificateRecord> {
     requireRole(actor, LIFECYCLE_ROLES, 'release certificates');
-    const c = await this.find(ref);
+    const c = await this.#findInScope(actor, ref, 'certificate.release');
     if (c.status !== 'on-hold') return this.#refuse(actor, 'certificate.release', c, 'CERT_NOT_ON_HOLD', 'certificate is not on hold');
     const at = this.d.clock.now();
     return this.#change(actor, 'certificate.release', c, 'on-hold', {
@@ -163,7 +196,7 @@ export class LifecycleService {
     return d;
   }
 
-  async #protected(actor: Actor, action: string, c: CertificateRecord): Promise<never> {
+  async #protected(actor: Principal, action: string, c: CertificateRecord): Promise<never> {
     await this.d.audit.append({
       actor: actor.id,
       role: actor.role,
@@ -180,7 +213,7 @@ export class LifecycleService {
   }
 
   async #refuse(
-    actor: Actor,
+    actor: Principal,
     action: string,
     c: CertificateRecord,
     code: 'CERT_ALREADY_REVOKED' | 'CERT_NOT_ON_HOLD' | 'CERT_NOT_ACTIVE',
@@ -198,7 +231,7 @@ export class LifecycleService {
   }
 
   async #change(
-    actor: Actor,
+    actor: Principal,
     action: string,
     c: CertificateRecord,
     expected: CertificateStatus,

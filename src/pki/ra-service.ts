@@ -2,7 +2,8 @@ import type { Clock } from '../core/clock.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeySpec } from '../keys/key-store.js';
-import { requireRole, type Actor } from './actor.js';
+import { requireOrganizationScope, requireRole, type Principal } from '../core/principal.js';
+import { organizationOf, requireSubscriberScope } from './subscriber-scope.js';
 import { parseCsr } from './csr.js';
 import { certificateInfo } from '../cms/certificate-info.js';
 import type { IssuanceService, IssueResult } from './issuance-service.js';
@@ -78,15 +79,15 @@ const REQUEST_KINDS: readonly RequestKind[] = ['new', 'renew', 'rekey', 'change-
 export class RaService {
   constructor(private readonly d: RaDeps) {}
 
-  registerOrganization(actor: Actor, o: RegisterInput): Promise<SubscriberRecord> {
+  registerOrganization(actor: Principal, o: RegisterInput): Promise<SubscriberRecord> {
     return this.#register(actor, 'organization', o);
   }
 
-  registerOfficial(actor: Actor, o: RegisterInput): Promise<SubscriberRecord> {
+  registerOfficial(actor: Principal, o: RegisterInput): Promise<SubscriberRecord> {
     return this.#register(actor, 'individual', o);
   }
 
-  registerDevice(actor: Actor, o: RegisterInput): Promise<SubscriberRecord> {
+  registerDevice(actor: Principal, o: RegisterInput): Promise<SubscriberRecord> {
     return this.#register(actor, 'device', o);
   }
 
@@ -100,7 +101,7 @@ export class RaService {
     return this.d.store.subscribers.list(filter);
   }
 
-  async #register(actor: Actor, kind: SubscriberKind, o: RegisterInput): Promise<SubscriberRecord> {
+  async #register(actor: Principal, kind: SubscriberKind, o: RegisterInput): Promise<SubscriberRecord> {
     requireRole(actor, RA_ROLES, 'register subscribers');
     const subject = normalizeSubject(o?.subject);
     const uids = subject.uids ?? [];
@@ -113,6 +114,8 @@ export class RaService {
       throw new AppError('SUBJECT_INVALID', 'an official needs a CCCD: or CMND: identifier', { details: { field: 'uids' } });
     }
     const managing = o.managingOrganizationId ?? null;
+    // An RA officer registers subscribers under its own organization only.
+    requireOrganizationScope(actor, managing, 'register a subscriber under another organization');
     if (kind !== 'organization' && !managing)
       throw new AppError('VALIDATION_FAILED', 'managingOrganizationId is required', { details: { field: 'managingOrganizationId' } });
     if (managing) {
@@ -157,11 +160,12 @@ export class RaService {
   }
 
   /** Validates everything that can be validated now (CSR proof of possession, caps, reasons). */
-  async createRequest(actor: Actor, o: CreateRequestInput): Promise<RequestRecord> {
+  async createRequest(actor: Principal, o: CreateRequestInput): Promise<RequestRecord> {
     requireRole(actor, RA_ROLES, 'create certificate requests');
     if (!o || !REQUEST_KINDS.includes(o.kind))
       throw new AppError('VALIDATION_FAILED', `kind must be one of ${REQUEST_KINDS.join(', ')}`, { details: { field: 'kind' } });
     const sub = await this.getSubscriber(o.subscriberId);
+    requireOrganizationScope(actor, organizationOf(sub), `request a certificate for ${sub.id}`);
     if (sub.status !== 'active') throw new AppError('VALIDATION_FAILED', 'subscriber is inactive');
     let cert: CertificateRecord | undefined;
     if (o.kind !== 'new') {
@@ -257,7 +261,7 @@ export class RaService {
   }
 
   /** Only the managing organization's RA officer (not the requester) or an admin may decide. */
-  async #checkApprover(actor: Actor, req: RequestRecord): Promise<void> {
+  async #checkApprover(actor: Principal, req: RequestRecord): Promise<void> {
     if (actor.role === 'admin') return;
     const sub = await this.getSubscriber(req.subscriberId);
     const allowed =
@@ -280,17 +284,18 @@ export class RaService {
     }
   }
 
-  approve(actor: Actor, requestId: string, note?: string): Promise<RequestRecord> {
+  approve(actor: Principal, requestId: string, note?: string): Promise<RequestRecord> {
     return this.#decide(actor, requestId, 'approved', note);
   }
 
-  reject(actor: Actor, requestId: string, note?: string): Promise<RequestRecord> {
+  reject(actor: Principal, requestId: string, note?: string): Promise<RequestRecord> {
     return this.#decide(actor, requestId, 'rejected', note);
   }
 
-  async #decide(actor: Actor, requestId: string, state: 'approved' | 'rejected', note?: string): Promise<RequestRecord> {
+  async #decide(actor: Principal, requestId: string, state: 'approved' | 'rejected', note?: string): Promise<RequestRecord> {
     requireRole(actor, RA_ROLES, 'decide on requests');
     const req = await this.getRequest(requestId);
+    await requireSubscriberScope(actor, this.d.store.subscribers, req.subscriberId, `decide on request ${req.id}`);
     await this.#checkApprover(actor, req);
     const ok = await this.d.store.requests.transition(req.id, 'pending', {
       state,
@@ -315,9 +320,10 @@ export class RaService {
    * callers cannot both issue; a failure moves it to 'failed' with the error code.
    * `pkcs12Password` is needed when the request asked for server-side key generation.
    */
-  async complete(actor: Actor, requestId: string, o: { pkcs12Password?: string; keepKey?: boolean } = {}): Promise<CompleteResult> {
+  async complete(actor: Principal, requestId: string, o: { pkcs12Password?: string; keepKey?: boolean } = {}): Promise<CompleteResult> {
     requireRole(actor, RA_ROLES, 'complete requests');
     const req = await this.getRequest(requestId);
+    await requireSubscriberScope(actor, this.d.store.subscribers, req.subscriberId, `complete request ${req.id}`);
     if (req.state !== 'approved')
       throw new AppError('REQUEST_STATE_INVALID', `request is ${req.state}, not approved`, { details: { state: req.state } });
     const serverKeygen = (req.kind === 'new' || req.kind === 'rekey') && !req.csrDer;
@@ -360,7 +366,7 @@ export class RaService {
   }
 
   async #execute(
-    actor: Actor,
+    actor: Principal,
     req: RequestRecord,
     o: { pkcs12Password?: string; keepKey?: boolean },
   ): Promise<{ issued?: IssueResult; revoked?: CertificateRecord }> {

@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../core/errors.js';
+import type { Principal } from '../core/principal.js';
 import type { Clock } from '../core/clock.js';
 import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
 import { assertSecondPerson, type ApprovalRequest, type ApprovalRequestRepository } from '../core/approval-requests.js';
@@ -33,6 +34,8 @@ export interface CredentialRequestPorts {
   certificate(id: string): Promise<BindableCertificate>;
   /** Seal custodians recorded on the authorities of an organization (subscriber id). */
   sealCustodians(organizationId: string): Promise<string[]>;
+  /** FORBIDDEN_SCOPE unless the actor is province-wide or works for the certificate subscriber's organization. */
+  requireScope(actor: RequestActor, cert: BindableCertificate, what: string): Promise<void>;
 }
 
 export interface CredentialRequestOptions {
@@ -45,10 +48,7 @@ export interface CredentialRequestOptions {
 }
 
 /** Who acts: `id` names the person (their token), never a shared organization scope. */
-export interface RequestActor {
-  readonly id: string;
-  readonly role: string;
-}
+export type RequestActor = Principal;
 
 export interface ApprovalResult {
   readonly request: ApprovalRequest;
@@ -176,6 +176,7 @@ export class CredentialRequestService {
   /** The certificate is active, its key is held here, and `ownerId` is its own subject. */
   async #bindable(certificateId: string, ownerId: string, actor: RequestActor): Promise<BindableCertificate> {
     const cert = await this.#o.ports.certificate(certificateId);
+    await this.#o.ports.requireScope(actor, cert, `bind a credential to ${certificateId}`);
     if (!cert.active) throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
     if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
     const holders = await this.#holders(cert);

@@ -33,6 +33,8 @@ export interface ApiTokensTable {
   token_hash: string;
   role: string;
   organization_id: string | null;
+  authority_id: string | null;
+  official_id: string | null;
   label: string | null;
   created_at: string;
   revoked_at: string | null;

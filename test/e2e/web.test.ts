@@ -260,7 +260,13 @@ function setUpCertification(): Promise<{ token: string; certifierCredentialId: s
     };
     const certifierCredentialId = (await reg(certifier, 'can-bo-tu-phap')).id;
     const sealCredentialId = (await reg(seal, 'ubnd-xa-ha-long')).id;
-    const { token } = await ctx.tokens.create({ role: 'certifier', organizationId: 'can-bo-tu-phap', label: 'e2e certifier' });
+    const { token } = await ctx.tokens.create({
+      role: 'certifier',
+      organizationId: 'ubnd-xa-ha-long',
+      authorityId: 'xa-ha-long',
+      officialId: 'can-bo-tu-phap',
+      label: 'e2e certifier',
+    });
     return { token, certifierCredentialId, sealCredentialId };
   })();
   return copySetup;
@@ -510,7 +516,12 @@ describe('officials workstation (/workstation)', () => {
       clock: ctx.clock,
     });
     const cred = await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: '246810' });
-    const { token } = await ctx.tokens.create({ role: 'signer', organizationId: 'can-bo-giang', label: 'e2e official' });
+    const { token } = await ctx.tokens.create({
+      role: 'signer',
+      organizationId: 'ubnd-xa-ha-long',
+      officialId: 'can-bo-giang',
+      label: 'e2e official',
+    });
 
     const page = await newPage();
     await page.goto(`${web.url}/workstation`);

@@ -76,9 +76,17 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
       const level = f.level === undefined ? undefined : parsePadesLevel(f.level);
       const bytes = files.map((p) => readInput(p, 'original'));
       const isPdf = bytes.length === 1 && bytes[0]!.subarray(0, 1024).includes('%PDF-');
-      await withCopies(io, f, async (w) => {
+      await withCopies(io, f, async (w, ctx) => {
+        // The operator on the server names the certifier, who then acts for that authority and its organization.
+        const organizationId = (await ctx.store.authorities.get(f.authority))?.organizationId;
         const r = await w.copies.certify(
-          { id: f.certifier, role: 'certifier' },
+          {
+            id: f.certifier,
+            role: 'certifier',
+            officialId: f.certifier,
+            authorityId: f.authority,
+            ...(organizationId ? { organizationId } : {}),
+          },
           {
             authorityId: f.authority,
             original: isPdf ? { pdf: bytes[0]! } : { images: bytes },
@@ -148,7 +156,8 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--by <id>', 'who annuls (certifier id)', 'cli')
     .action(async (id: string, f: { data?: string; reason: string; by: string }) => {
       await withCopies(io, f, async (w) => {
-        const e = await w.copies.copies.annul({ id: f.by, role: 'certifier' }, id, f.reason);
+        // The server's operator has province-wide rights; `--by` names who annuls in the register.
+        const e = await w.copies.copies.annul({ id: f.by, role: 'admin' }, id, f.reason);
         io.stdout(`annulled ${e.id} (số ${e.number}/${e.year})\n`);
       });
     });
@@ -184,7 +193,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
       }) => {
         const keySpec = keySpecOf(f.keyType ?? 'rsa2048', CREDENTIAL_KEY_TYPES);
         await withCopies(io, f, async (w, ctx) => {
-          const admin = { id: 'cli', role: 'admin' };
+          const admin = { id: 'cli', role: 'admin' } as const;
           const issued = await w.pki.issuance.issue(admin, {
             profile: f.profile,
             ...(f.subscriber ? { subscriberId: f.subscriber } : {}),

@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.js';
 import { pemEncode } from '../../core/bytes.js';
 import type { KysoContext } from '../../app/context.js';
 import { createPki, type PkiWiring } from '../../app/pki.js';
-import type { Actor } from '../../pki/actor.js';
+import type { Principal } from '../../core/principal.js';
 import type { CertificateStatus, SubjectFields } from '../../pki/ports.js';
 import type { CertificateRef } from '../../pki/lifecycle-service.js';
 import { caView, certificateView } from '../../http/views.js';
@@ -15,7 +15,7 @@ import { KEY_TYPES, keySpecOf } from '../key-types.js';
 import { readInput, writeOutput } from './sign.js';
 
 /** The local operator acts as admin on the data directory they can read (file permissions are the gate). */
-function cliActor(): Actor {
+function cliActor(): Principal {
   let user = 'operator';
   try {
     user = userInfo().username;

@@ -83,7 +83,7 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
         if (f.format !== 'csv' && f.format !== 'pdf') throw new AppError('VALIDATION_FAILED', '--format must be csv or pdf');
         if (f.format === 'pdf' && !f.sealPin) throw new AppError('VALIDATION_FAILED', '--format pdf needs --seal-pin');
         await withCopies(io, f, async (w) => {
-          const actor = { id: f.as, role: 'admin' };
+          const actor = { id: f.as, role: 'admin' } as const;
           const out =
             f.format === 'csv'
               ? await w.copies.registers.exportCsv(actor, f.authority, y)
@@ -122,7 +122,18 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
     .requiredOption('--year <y>', 'register year')
     .action(async (f: { data?: string; authority: string; year: string }) => {
       await withCopies(io, f, async (w) => {
-        io.stdout(JSON.stringify(await w.copies.registers.listVolumes(f.authority, year(f.year)), null, 2) + '\n');
+        io.stdout(JSON.stringify(await w.copies.registers.listVolumes(ADMIN, f.authority, year(f.year)), null, 2) + '\n');
+      });
+    });
+  dataOption(register.command('reopen'))
+    .description('reopen a year closed by mistake (audited with the reason); numbering continues')
+    .requiredOption('--authority <id>', 'authority id')
+    .requiredOption('--year <y>', 'register year')
+    .requiredOption('--reason <text>', 'why the closing was a mistake')
+    .action(async (f: { data?: string; authority: string; year: string; reason: string }) => {
+      await withCopies(io, f, async (w) => {
+        const r = await w.copies.registers.reopenYear(ADMIN, f.authority, year(f.year), f.reason);
+        io.stdout(`reopened ${r.authorityId} ${r.year}\n`);
       });
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import { ROLES, isRole, publicToken } from '../../http/auth/api-tokens.js';
+import { ROLES, checkTokenScope, isRole, publicToken } from '../../http/auth/api-tokens.js';
 import { dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 
 export function registerTokenCommands(program: Command, io: CliIo, _state: ExitState): void {
@@ -8,25 +8,37 @@ export function registerTokenCommands(program: Command, io: CliIo, _state: ExitS
   dataOption(token.command('create'))
     .description('create a token; its value is printed once')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .option('--org <id>', 'scope: organization / subscriber / authority id')
+    .option('--org <id>', 'the organization the token works for (required for every role but admin)')
+    .option('--authority <id>', 'certifier: its certifying authority (required)')
+    .option('--official <id>', 'certifier (required) or signer: the official whose signing credentials it uses')
     .option('--label <text>', 'free text to recognise the token')
     .option('--json', 'print JSON')
-    .action(async (f: { data?: string; role: string; org?: string; label?: string; json?: boolean }) => {
-      const role = f.role;
-      if (!isRole(role)) throw new AppError('VALIDATION_FAILED', `--role must be one of ${ROLES.join(', ')}`);
-      await withContext(io, f, async (ctx) => {
-        const { token: value, record } = await ctx.tokens.create({ role, organizationId: f.org ?? null, label: f.label ?? null });
-        await ctx.audit.append({
-          actor: 'cli',
-          role: 'admin',
-          action: 'token.create',
-          target: record.id,
-          outcome: 'success',
-          details: { role: record.role },
+    .action(
+      async (f: { data?: string; role: string; org?: string; authority?: string; official?: string; label?: string; json?: boolean }) => {
+        const role = f.role;
+        if (!isRole(role)) throw new AppError('VALIDATION_FAILED', `--role must be one of ${ROLES.join(', ')}`);
+        const scope = { organizationId: f.org ?? null, authorityId: f.authority ?? null, officialId: f.official ?? null };
+        // Refused before the data directory is opened: a usage error, nothing created.
+        checkTokenScope(role, scope);
+        await withContext(io, f, async (ctx) => {
+          const { token: value, record } = await ctx.tokens.create({ role, ...scope, label: f.label ?? null });
+          await ctx.audit.append({
+            actor: 'cli',
+            role: 'admin',
+            action: 'token.create',
+            target: record.id,
+            outcome: 'success',
+            details: {
+              role: record.role,
+              organizationId: record.organizationId,
+              authorityId: record.authorityId,
+              officialId: record.officialId,
+            },
+          });
+          io.stdout(f.json ? JSON.stringify({ ...publicToken(record), token: value }) + '\n' : `${value}\n`);
         });
-        io.stdout(f.json ? JSON.stringify({ ...publicToken(record), token: value }) + '\n' : `${value}\n`);
-      });
-    });
+      },
+    );
   dataOption(token.command('list'))
     .description('list tokens (never their values)')
     .action(async (f: { data?: string }) => {

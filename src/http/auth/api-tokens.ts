@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
+import { needsAuthorityAndOfficial, needsOrganization, type Principal } from '../../core/principal.js';
 import { API_ROLES, hashApiToken, type ApiRole, type ApiTokenRecord, type ApiTokenRepository } from '../../store/ports/api-tokens.js';
 
 /**
@@ -11,18 +12,64 @@ import { API_ROLES, hashApiToken, type ApiRole, type ApiTokenRecord, type ApiTok
  */
 export const ROLES = API_ROLES;
 export type Role = ApiRole;
-export type { ApiTokenRecord, ApiTokenRepository };
+export type { ApiTokenRecord, ApiTokenRepository, Principal };
 
 export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 }
 
-export interface Principal {
-  readonly tokenId: string;
-  readonly role: Role;
-  readonly organizationId: string | null;
-  /** Audit actor string. */
-  readonly actor: string;
+/** What a new token is bound to (see src/core/principal.ts for who needs which). */
+export interface TokenScope {
+  readonly organizationId?: string | null;
+  readonly authorityId?: string | null;
+  readonly officialId?: string | null;
+}
+
+const SCOPE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** VALIDATION_FAILED unless the scope fits the role: admins none, others an organization, certifiers also authority and official. */
+export function checkTokenScope(role: Role, s: TokenScope): void {
+  const given = (v: string | null | undefined): v is string => typeof v === 'string' && v !== '';
+  for (const [field, v] of Object.entries({ organizationId: s.organizationId, authorityId: s.authorityId, officialId: s.officialId }))
+    if (given(v) && !SCOPE_ID.test(v)) throw new AppError('VALIDATION_FAILED', `${field}: not a valid id`, { details: { field } });
+  if (role === 'admin') {
+    if (given(s.organizationId) || given(s.authorityId) || given(s.officialId))
+      throw new AppError('VALIDATION_FAILED', 'admin tokens are province-wide: give no organization, authority or official', {
+        details: { field: 'organizationId' },
+      });
+    return;
+  }
+  if (needsOrganization(role) && !given(s.organizationId))
+    throw new AppError('VALIDATION_FAILED', `a ${role} token must be bound to an organization (organizationId, CLI --org)`, {
+      details: { field: 'organizationId' },
+    });
+  if (needsAuthorityAndOfficial(role) && (!given(s.authorityId) || !given(s.officialId)))
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'a certifier token must name its authority and the official it acts as (CLI --authority, --official)',
+      {
+        details: { field: given(s.authorityId) ? 'officialId' : 'authorityId' },
+      },
+    );
+  if (!needsAuthorityAndOfficial(role) && given(s.authorityId))
+    throw new AppError('VALIDATION_FAILED', `only certifier tokens are bound to an authority, not ${role}`, {
+      details: { field: 'authorityId' },
+    });
+  if (role !== 'certifier' && role !== 'signer' && given(s.officialId))
+    throw new AppError('VALIDATION_FAILED', `only certifier and signer tokens act as an official, not ${role}`, {
+      details: { field: 'officialId' },
+    });
+}
+
+/** The principal a token record stands for. */
+export function principalOfToken(r: ApiTokenRecord): Principal {
+  return {
+    id: `token:${r.id}`,
+    role: r.role,
+    ...(r.organizationId ? { organizationId: r.organizationId } : {}),
+    ...(r.authorityId ? { authorityId: r.authorityId } : {}),
+    ...(r.officialId ? { officialId: r.officialId } : {}),
+  };
 }
 
 const TOKEN_RE = /^kyso_[A-Za-z0-9_-]{43}$/;
@@ -35,6 +82,8 @@ export function publicToken(r: ApiTokenRecord): Record<string, unknown> {
     id: r.id,
     role: r.role,
     organizationId: r.organizationId,
+    authorityId: r.authorityId,
+    officialId: r.officialId,
     label: r.label,
     createdAt: r.createdAt.toISOString(),
     revokedAt: r.revokedAt?.toISOString() ?? null,
@@ -49,18 +98,17 @@ export class ApiTokenService {
   ) {}
 
   /** Creates a token; the returned `token` string is never retrievable again. */
-  async create(o: {
-    role: Role;
-    organizationId?: string | null;
-    label?: string | null;
-  }): Promise<{ token: string; record: ApiTokenRecord }> {
+  async create(o: TokenScope & { role: Role; label?: string | null }): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!isRole(o.role)) throw new AppError('VALIDATION_FAILED', `unknown role ${JSON.stringify(o.role)}`);
+    checkTokenScope(o.role, o);
     const token = `kyso_${randomBytes(32).toString('base64url')}`;
     const record = await this.repo.create({
       id: newId('tok'),
       tokenHash: hashToken(token),
       role: o.role,
-      organizationId: o.organizationId ?? null,
+      organizationId: o.organizationId || null,
+      authorityId: o.authorityId || null,
+      officialId: o.officialId || null,
       label: o.label ?? null,
       createdAt: this.clock.now(),
     });
@@ -73,7 +121,7 @@ export class ApiTokenService {
     const r = await this.repo.findByHash(hashToken(token));
     if (!r || r.revokedAt) throw new AppError('UNAUTHENTICATED', 'invalid or revoked bearer token');
     void this.repo.touch(r.id, this.clock.now());
-    return { tokenId: r.id, role: r.role, organizationId: r.organizationId, actor: `token:${r.id}` };
+    return principalOfToken(r);
   }
 
   list(): Promise<ApiTokenRecord[]> {
@@ -103,6 +151,8 @@ export class MemoryApiTokenRepository implements ApiTokenRepository {
       tokenHash: t.tokenHash,
       role: t.role,
       organizationId: t.organizationId ?? null,
+      authorityId: t.authorityId ?? null,
+      officialId: t.officialId ?? null,
       label: t.label ?? null,
       createdAt: t.createdAt,
       revokedAt: null,

@@ -21,9 +21,16 @@ export function requireRole(roles: readonly Role[]): RequestHandler {
   return (_req, res, next) => {
     const p = res.locals.principal as Principal | undefined;
     if (!p) return next(new AppError('UNAUTHENTICATED', 'authentication required'));
-    if (!roles.includes(p.role)) return next(new AppError('FORBIDDEN', `role ${p.role} may not do this; needs one of ${roles.join(', ')}`));
+    if (!(roles as readonly string[]).includes(p.role))
+      return next(new AppError('FORBIDDEN', `role ${p.role} may not do this; needs one of ${roles.join(', ')}`));
     next();
   };
+}
+
+/** The caller of an authenticated route (route specs with `auth` other than 'public'). */
+export function requirePrincipal(p: Principal | undefined): Principal {
+  if (!p) throw new TypeError('requirePrincipal: route is not authenticated');
+  return p;
 }
 
 export function principalOf(res: Response): Principal {

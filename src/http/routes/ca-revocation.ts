@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ApprovalRequest } from '../../core/approval-requests.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { certificateView } from '../views.js';
-import { actorOf, type PkiAdminPort } from './certificates.js';
+import type { PkiAdminPort } from './certificates.js';
+import { requirePrincipal } from '../auth/middleware.js';
 
 /**
  * CA, OCSP responder and TSA certificates are never revoked or suspended through the ordinary
@@ -33,7 +34,7 @@ export function caRevocationRoutes(svc: CaRevocationPort): RouteSpec[] {
       }),
       responses: { 202: { description: 'The pending request' }, 404: { description: 'CA_UNKNOWN' } },
       async handle({ res, params, body, principal }) {
-        const r = await svc.request(actorOf(principal), params.id, body);
+        const r = await svc.request(requirePrincipal(principal), params.id, body);
         res.setHeader('Location', `/api/v1/ca-revocation-requests/${r.id}`);
         sendJson(res, 202, view(r));
       },
@@ -61,7 +62,7 @@ export function caRevocationRoutes(svc: CaRevocationPort): RouteSpec[] {
       params: z.object({ id: Id }),
       responses: { 200: { description: 'request and the revoked certificate' }, 403: { description: 'APPROVER_NOT_ALLOWED' } },
       async handle({ res, params, principal }) {
-        const a = await svc.approve(actorOf(principal), params.id);
+        const a = await svc.approve(requirePrincipal(principal), params.id);
         sendJson(res, 200, { request: view(a.request), certificate: certificateView(a.certificate) });
       },
     }),
@@ -76,7 +77,7 @@ export function caRevocationRoutes(svc: CaRevocationPort): RouteSpec[] {
       body: z.strictObject({ note: z.string().max(500).optional() }),
       responses: { 200: { description: 'The request' } },
       async handle({ res, params, body, principal }) {
-        sendJson(res, 200, view(await svc.reject(actorOf(principal), params.id, body?.note)));
+        sendJson(res, 200, view(await svc.reject(requirePrincipal(principal), params.id, body?.note)));
       },
     }),
   ];

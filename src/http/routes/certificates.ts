@@ -1,27 +1,26 @@
 import { z } from 'zod';
 import { pemEncode } from '../../core/bytes.js';
-import type { Actor } from '../../pki/actor.js';
 import type { IssuanceService } from '../../pki/issuance-service.js';
 import type { LifecycleService } from '../../pki/lifecycle-service.js';
 import type { CrlService } from '../../pki/crl-service.js';
 import type { CaRevocationRequestService } from '../../pki/ca-revocation-requests.js';
 import type { PkiStore } from '../../pki/ports.js';
-import type { Principal } from '../auth/api-tokens.js';
+import { requirePrincipal } from '../auth/middleware.js';
+import { AppError } from '../../core/errors.js';
+import { isProvinceWide } from '../../core/principal.js';
+import { requireSubscriberScope } from '../../pki/subscriber-scope.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { caView, certificateView, crlView } from '../views.js';
 
 /** What the CA/certificate routes call (src/app passes the PKI services). */
 export interface PkiAdminPort {
-  readonly store: Pick<PkiStore, 'cas' | 'certificates'>;
+  readonly store: Pick<PkiStore, 'cas' | 'certificates' | 'subscribers'>;
+  /** KYSO_DIRECT_ISSUANCE: RA officers may call POST /api/v1/certificates (own organization's subscribers only). */
+  readonly directIssuance: boolean;
   readonly issuance: Pick<IssuanceService, 'issue'>;
   readonly lifecycle: Pick<LifecycleService, 'find' | 'revoke' | 'suspend' | 'release'>;
   readonly crl: Pick<CrlService, 'generate'>;
   readonly caRevocation: Pick<CaRevocationRequestService, 'request' | 'approve' | 'reject' | 'get' | 'list'>;
-}
-
-export function actorOf(p: Principal | undefined): Actor {
-  if (!p) throw new TypeError('actorOf: unauthenticated route');
-  return { id: p.actor, role: p.role, ...(p.organizationId ? { organizationId: p.organizationId } : {}) };
 }
 
 const Str = (max: number) => z.string().trim().min(1).max(max);
@@ -106,7 +105,7 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
       },
       async handle({ res, params, body, principal }) {
         const b = (body ?? {}) as { reason?: string | number; invalidityDate?: string };
-        const actor = actorOf(principal);
+        const actor = requirePrincipal(principal);
         const ref = { id: params.id };
         const inv = b.invalidityDate ? { invalidityDate: b.invalidityDate } : {};
         const c =
@@ -157,7 +156,12 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
         201: { description: 'certificate (record), pem, chain (PEM, issuer first), pkcs12 (base64, only for server-side keys)' },
       },
       async handle({ res, body, principal }) {
-        const r = await pki.issuance.issue(actorOf(principal), {
+        const actor = requirePrincipal(principal);
+        // Four eyes by default: an RA officer's issuance goes through a request that another officer of
+        // the subscriber's organization approves, unless the operator turned direct issuance on.
+        if (!isProvinceWide(actor) && !pki.directIssuance)
+          throw new AppError('FORBIDDEN', 'direct issuance is off (KYSO_DIRECT_ISSUANCE); create a request and have it approved');
+        const r = await pki.issuance.issue(actor, {
           profile: body.profile,
           subject: body.subject,
           ...(body.caId ? { caId: body.caId } : {}),
@@ -190,7 +194,15 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
       auth: READ_ROLES,
       query: ListQuery,
       responses: { 200: { description: 'Certificates' } },
-      async handle({ res, query }) {
+      async handle({ res, query, principal }) {
+        const actor = requirePrincipal(principal);
+        if (!isProvinceWide(actor)) {
+          if (!query.subscriberId)
+            throw new AppError('VALIDATION_FAILED', 'name the subscriber whose certificates to list', {
+              details: { field: 'subscriberId' },
+            });
+          await requireSubscriberScope(actor, pki.store.subscribers, query.subscriberId, 'list certificates');
+        }
         const rows = await pki.store.certificates.list(Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
         sendJson(res, 200, { items: rows.map((c) => certificateView(c)) });
       },
@@ -204,8 +216,9 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
       auth: READ_ROLES,
       params: IdParam,
       responses: { 200: { description: 'Certificate' }, 404: { description: 'CERT_NOT_FOUND' } },
-      async handle({ res, params }) {
+      async handle({ res, params, principal }) {
         const c = await pki.lifecycle.find({ id: params.id });
+        await requireSubscriberScope(requirePrincipal(principal), pki.store.subscribers, c.subscriberId, `read ${c.id}`);
         sendJson(res, 200, { ...certificateView(c), pem: c.der ? pemEncode('CERTIFICATE', c.der) : null });
       },
     }),

@@ -6,7 +6,7 @@ import type { RegisterEntryRecord } from '../../copies/ports.js';
 import { readMultipart, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { registersRoutes } from './registers.js';
-import { actorOf } from './copy-actor.js';
+import { requirePrincipal } from '../auth/middleware.js';
 
 /**
  * Certified copies from originals (Decree 23/2015/NĐ-CP) over HTTP. `POST /api/v1/copies` returns the signed
@@ -19,8 +19,6 @@ export type CopiesPort = Pick<
   CertifiedCopiesWiring,
   'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'credentials'
 >;
-
-export { actorOf };
 
 const Text = z.string().trim().min(1).max(500);
 const Secret = z.union([
@@ -172,7 +170,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
             ...(sealImage ? { image: sealImage } : {}),
           },
         };
-        const out = await port.certify(actorOf(principal), input);
+        const out = await port.certify(requirePrincipal(principal), input);
         const e = out.entry;
         res.status(200).type('application/pdf');
         res.setHeader('Content-Disposition', `attachment; filename="ban-sao-chung-thuc-${e.year}-${e.number}.pdf"`);
@@ -206,7 +204,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
       }),
       responses: { 200: { description: 'items: register entries' } },
       async handle({ res, query, principal }) {
-        const items = await port.registers.list(actorOf(principal), {
+        const items = await port.registers.list(requirePrincipal(principal), {
           ...(query.authority ? { authorityId: query.authority } : {}),
           ...(query.year ? { year: query.year } : {}),
           ...(query.status ? { status: query.status } : {}),
@@ -228,7 +226,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
       params: IdParam,
       responses: { 200: { description: 'Register entry' }, 404: { description: 'COPY_NOT_FOUND' } },
       async handle({ res, params, principal }) {
-        sendJson(res, 200, entryView(await port.registers.get(actorOf(principal), params.id)));
+        sendJson(res, 200, entryView(await port.registers.get(requirePrincipal(principal), params.id)));
       },
     }),
     defineRoute({
@@ -242,7 +240,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
       body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
       responses: { 200: { description: 'The annulled entry' }, 409: { description: 'COPY_STATE_INVALID' } },
       async handle({ res, params, body, principal }) {
-        sendJson(res, 200, entryView(await port.copies.annul(actorOf(principal), params.id, body.reason)));
+        sendJson(res, 200, entryView(await port.copies.annul(requirePrincipal(principal), params.id, body.reason)));
       },
     }),
     defineRoute({

@@ -5,7 +5,8 @@ import type { CredentialInfo } from '../../signing/credential-service.js';
 import type { Principal } from '../auth/api-tokens.js';
 import { pemEncode } from '../../core/bytes.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
-import { actorOf } from './copy-actor.js';
+import { requirePrincipal } from '../auth/middleware.js';
+import { credentialOwnerOf } from '../../core/principal.js';
 
 /**
  * Server-held credentials under dual control: an RA officer or admin requests a binding (or a
@@ -17,9 +18,9 @@ const OFFICERS = ['admin', 'ra-officer'] as const;
 const HOLDERS = ['signer', 'certifier', 'admin', 'ra-officer'] as const;
 const Id = z.string().min(1).max(128);
 
-/** Requester and approver are people: the token, not the organization scope it shares with colleagues. */
-function person(p: Principal | undefined): { id: string; role: string } {
-  return { id: p?.actor ?? 'anonymous', role: p?.role ?? 'anonymous' };
+/** Requester and approver are people: the principal's id names their token, not the organization it shares with colleagues. */
+function person(p: Principal | undefined): Principal {
+  return requirePrincipal(p);
 }
 
 function requestView(r: ApprovalRequest): Record<string, unknown> {
@@ -76,7 +77,7 @@ export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
       params: z.object({ id: Id }),
       responses: { 202: { description: 'The pending request' } },
       async handle({ res, params, principal }) {
-        const req = await r.requestPinReset({ ...person(principal), holderId: actorOf(principal).id }, params.id);
+        const req = await r.requestPinReset({ ...person(principal), holderId: credentialOwnerOf(requirePrincipal(principal)) }, params.id);
         res.setHeader('Location', `/api/v1/credential-requests/${req.id}`);
         sendJson(res, 202, requestView(req));
       },
@@ -156,7 +157,7 @@ export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
       body: z.strictObject({ activationCode: z.string().min(1).max(128), pin: z.string().min(6).max(64) }),
       responses: { 200: { description: 'The credential' }, 403: { description: 'ACTIVATION_CODE_INVALID' } },
       async handle({ res, params, body, principal }) {
-        const c = await port.requests.activate(actorOf(principal).id, params.id, body.activationCode, body.pin);
+        const c = await port.requests.activate(credentialOwnerOf(requirePrincipal(principal)), params.id, body.activationCode, body.pin);
         sendJson(res, 200, credentialView(c));
       },
     }),

@@ -6,7 +6,10 @@ import type { LifecycleService } from '../../pki/lifecycle-service.js';
 import type { SubscriberKind } from '../../pki/ports.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { certificateView, requestView, subscriberView } from '../views.js';
-import { actorOf, KeySpecSchema, SubjectSchema } from './certificates.js';
+import { KeySpecSchema, SubjectSchema } from './certificates.js';
+import { requirePrincipal } from '../auth/middleware.js';
+import { isProvinceWide, requireOrganizationScope, type Principal } from '../../core/principal.js';
+import { organizationOf } from '../../pki/subscriber-scope.js';
 
 export interface RaPort {
   readonly ra: Pick<
@@ -56,6 +59,14 @@ const ReplaceBody = z.strictObject({
   note: Note,
 });
 
+/** Lists of an RA officer or auditor are limited to its organization; naming another is refused. */
+function ownOrganization(p: Principal, asked: string | undefined): { managingOrganizationId?: string } {
+  if (isProvinceWide(p)) return asked ? { managingOrganizationId: asked } : {};
+  const own = asked ?? p.organizationId;
+  requireOrganizationScope(p, own, 'list another organization');
+  return { managingOrganizationId: own! };
+}
+
 function clean<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
@@ -88,7 +99,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         async handle({ res, body, principal }) {
           const b = body as { subject: z.infer<typeof SubjectSchema>; managingOrganizationId?: string | null; position?: string };
           const s = await register(
-            actorOf(principal),
+            requirePrincipal(principal),
             clean({ subject: b.subject, managingOrganizationId: b.managingOrganizationId, position: b.position }),
           );
           sendCreated(res, `/api/v1/${plural}/${s.id}`, subscriberView(s));
@@ -103,8 +114,9 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         auth: RA_READ,
         query: z.object({ managingOrganizationId: Id.optional(), status: z.enum(['active', 'inactive']).optional(), ...Page }),
         responses: { 200: { description: 'Subscribers' } },
-        async handle({ res, query }) {
-          sendJson(res, 200, { items: (await p.ra.listSubscribers(clean({ kind, ...query }))).map(subscriberView) });
+        async handle({ res, query, principal }) {
+          const scoped = { ...query, ...ownOrganization(requirePrincipal(principal), query.managingOrganizationId) };
+          sendJson(res, 200, { items: (await p.ra.listSubscribers(clean({ kind, ...scoped }))).map(subscriberView) });
         },
       }),
       defineRoute({
@@ -116,9 +128,10 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         auth: RA_READ,
         params: IdParam,
         responses: { 200: { description: 'Subscriber' }, 404: { description: 'SUBSCRIBER_NOT_FOUND' } },
-        async handle({ res, params }) {
+        async handle({ res, params, principal }) {
           const s = await p.ra.getSubscriber(params.id);
           if (s.kind !== kind) throw new AppError('SUBSCRIBER_NOT_FOUND', `no ${kind} ${params.id}`);
+          requireOrganizationScope(requirePrincipal(principal), organizationOf(s), `read ${s.id}`);
           sendJson(res, 200, subscriberView(s));
         },
       }),
@@ -144,7 +157,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         409: { description: 'REQUEST_STATE_INVALID' },
       },
       async handle({ res, params, body, principal }) {
-        const r = await p.ra[name](actorOf(principal), params.id, body?.note);
+        const r = await p.ra[name](requirePrincipal(principal), params.id, body?.note);
         sendJson(res, 200, requestView(r));
       },
     });
@@ -167,7 +180,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         const c = await p.lifecycle.find({ id: params.id });
         if (!c.subscriberId) throw new AppError('CERT_NOT_ACTIVE', 'this certificate has no subscriber record; issue a new one instead');
         const r = await p.ra.createRequest(
-          actorOf(principal),
+          requirePrincipal(principal),
           clean({
             kind,
             subscriberId: c.subscriberId,
@@ -199,7 +212,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       body: RequestBody,
       responses: { 201: { description: 'The request (pending)' } },
       async handle({ res, body, principal }) {
-        const r = await p.ra.createRequest(actorOf(principal), clean({ ...body }));
+        const r = await p.ra.createRequest(requirePrincipal(principal), clean({ ...body }));
         sendCreated(res, `/api/v1/requests/${r.id}`, requestView(r));
       },
     }),
@@ -217,8 +230,9 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         ...Page,
       }),
       responses: { 200: { description: 'Requests' } },
-      async handle({ res, query }) {
-        sendJson(res, 200, { items: (await p.ra.listRequests(clean(query))).map(requestView) });
+      async handle({ res, query, principal }) {
+        const scoped = { ...query, ...ownOrganization(requirePrincipal(principal), query.managingOrganizationId) };
+        sendJson(res, 200, { items: (await p.ra.listRequests(clean(scoped))).map(requestView) });
       },
     }),
     defineRoute({
@@ -230,8 +244,10 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       auth: RA_READ,
       params: IdParam,
       responses: { 200: { description: 'Request' }, 404: { description: 'REQUEST_NOT_FOUND' } },
-      async handle({ res, params }) {
-        sendJson(res, 200, requestView(await p.ra.getRequest(params.id)));
+      async handle({ res, params, principal }) {
+        const r = await p.ra.getRequest(params.id);
+        requireOrganizationScope(requirePrincipal(principal), organizationOf(await p.ra.getSubscriber(r.subscriberId)), `read ${r.id}`);
+        sendJson(res, 200, requestView(r));
       },
     }),
     decide('approve'),
@@ -253,7 +269,11 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         409: { description: 'REQUEST_STATE_INVALID' },
       },
       async handle({ res, params, body, principal }) {
-        const r = await p.ra.complete(actorOf(principal), params.id, clean({ pkcs12Password: body.pkcs12Password, keepKey: body.keepKey }));
+        const r = await p.ra.complete(
+          requirePrincipal(principal),
+          params.id,
+          clean({ pkcs12Password: body.pkcs12Password, keepKey: body.keepKey }),
+        );
         res.setHeader('Cache-Control', 'no-store');
         sendJson(res, 200, {
           request: requestView(r.request),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CertifiedCopiesWiring } from '../../app/certified-copies.js';
 import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
-import { actorOf } from './copy-actor.js';
+import { requirePrincipal } from '../auth/middleware.js';
 import { credentialRoutes } from './credentials.js';
 
 /**
@@ -51,7 +51,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       }),
       responses: { 201: { description: 'The authority' }, 409: { description: 'CONFLICT' } },
       async handle({ res, body, principal }) {
-        const a = await r.createAuthority(actorOf(principal), body);
+        const a = await r.createAuthority(requirePrincipal(principal), body);
         sendCreated(res, `/api/v1/authorities/${a.id}`, authorityView(a));
       },
     }),
@@ -90,7 +90,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       }),
       responses: { 200: { description: 'The authority' }, 404: { description: 'AUTHORITY_UNKNOWN' } },
       async handle({ res, params, body, principal }) {
-        sendJson(res, 200, authorityView(await r.updateAuthority(actorOf(principal), params.id, body)));
+        sendJson(res, 200, authorityView(await r.updateAuthority(requirePrincipal(principal), params.id, body)));
       },
     }),
     defineRoute({
@@ -103,7 +103,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       params: YearParams,
       responses: { 201: { description: 'The new volume' }, 409: { description: 'REGISTER_CLOSED' } },
       async handle({ res, params, principal }) {
-        sendJson(res, 201, volumeView(await r.openVolume(actorOf(principal), params.id, params.year)));
+        sendJson(res, 201, volumeView(await r.openVolume(requirePrincipal(principal), params.id, params.year)));
       },
     }),
     defineRoute({
@@ -115,8 +115,8 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       auth: READERS,
       params: YearParams,
       responses: { 200: { description: 'items' } },
-      async handle({ res, params }) {
-        sendJson(res, 200, { items: (await r.listVolumes(params.id, params.year)).map(volumeView) });
+      async handle({ res, params, principal }) {
+        sendJson(res, 200, { items: (await r.listVolumes(requirePrincipal(principal), params.id, params.year)).map(volumeView) });
       },
     }),
     defineRoute({
@@ -127,10 +127,27 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       tag: 'registers',
       auth: MANAGERS,
       params: YearParams,
-      responses: { 200: { description: 'authorityId, year, total, closedAt, closedBy' } },
+      responses: {
+        200: { description: 'authorityId, year, total, closedAt, closedBy' },
+        403: { description: 'FORBIDDEN_SCOPE (another authority)' },
+      },
       async handle({ res, params, principal }) {
-        const c = await r.closeYear(actorOf(principal), params.id, params.year);
+        const c = await r.closeYear(requirePrincipal(principal), params.id, params.year);
         sendJson(res, 200, { ...c, closedAt: c.closedAt.toISOString() });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/authorities/:id/registers/:year/reopen',
+      operationId: 'reopenRegisterYear',
+      summary: 'Reopen a year closed by mistake (admin only, with a reason; audited). Numbering continues after the last number.',
+      tag: 'registers',
+      auth: ['admin'],
+      params: YearParams,
+      body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+      responses: { 200: { description: 'authorityId, year' }, 409: { description: 'CONFLICT (the year is not closed)' } },
+      async handle({ res, params, body, principal }) {
+        sendJson(res, 200, await r.reopenYear(requirePrincipal(principal), params.id, params.year, body.reason));
       },
     }),
     defineRoute({
@@ -155,11 +172,11 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
         res.setHeader('Cache-Control', 'no-store');
         const name = `so-chung-thuc-${params.id}-${params.year}`;
         if (query.format === 'csv') {
-          const csv = await r.exportCsv(actorOf(principal), params.id, params.year);
+          const csv = await r.exportCsv(requirePrincipal(principal), params.id, params.year);
           res.status(200).type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
           return void res.send(csv);
         }
-        const pdf = await r.exportSignedPdf(actorOf(principal), params.id, params.year, body?.seal ?? {});
+        const pdf = await r.exportSignedPdf(requirePrincipal(principal), params.id, params.year, body?.seal ?? {});
         res.status(200).type('application/pdf').setHeader('Content-Disposition', `attachment; filename="${name}.pdf"`);
         res.send(pdf);
       },

@@ -7,7 +7,7 @@ import type { SignService } from '../../signing/sign-service.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
 import { readMultipart, requireFile, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
-import type { Principal } from '../auth/api-tokens.js';
+import { credentialOwnerOf, type Principal } from '../../core/principal.js';
 
 export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
 
@@ -100,9 +100,9 @@ function signerSource(o: z.infer<typeof SignerJson>, body: MultipartBody): Signe
   return { kind: 'credential', authorizationId: o.authorizationId, ...(o.credentialId ? { credentialId: o.credentialId } : {}) };
 }
 
-/** The actor id signing services check credential ownership against: the token's scope (the official). */
+/** The id signing services check credential ownership against: the official the token acts as. */
 function actorId(p: Principal | undefined): string {
-  return p?.organizationId ?? p?.actor ?? 'anonymous';
+  return p ? credentialOwnerOf(p) : 'anonymous';
 }
 
 function withAppearanceImage(o: z.infer<typeof CommonOptions>, body: MultipartBody): Omit<SignOptions, 'signer'> {

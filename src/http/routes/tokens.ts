@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { ROLES, publicToken, type ApiTokenService } from '../auth/api-tokens.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { requirePrincipal } from '../auth/middleware.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 
 const TokenView = z.object({
   id: z.string(),
   role: z.enum(ROLES),
   organizationId: z.string().nullable(),
+  authorityId: z.string().nullable(),
+  officialId: z.string().nullable(),
   label: z.string().nullable(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
@@ -19,12 +23,14 @@ const CreateToken = z.strictObject({
     .min(1)
     .max(128)
     .optional()
-    .describe('Scope: the organization (RA officer), subscriber (signer) or authority (certifier).'),
+    .describe('The organization the token works for; required for every role but admin.'),
+  authorityId: z.string().min(1).max(128).optional().describe('certifier: its certifying authority (required)'),
+  officialId: z.string().min(1).max(128).optional().describe('certifier (required) or signer: the official whose credentials it uses'),
   label: z.string().min(1).max(200).optional(),
 });
 
-/** API token management (admin only): tokens are shown once at creation, stored hashed. */
-export function tokenRoutes(tokens: ApiTokenService): RouteSpec[] {
+/** API token management (admin only): tokens are shown once at creation, stored hashed; creation and revocation are audited with the scope (never the value). */
+export function tokenRoutes(tokens: ApiTokenService, audit?: Pick<AuditLog, 'append'>): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -35,8 +41,22 @@ export function tokenRoutes(tokens: ApiTokenService): RouteSpec[] {
       auth: ['admin'],
       body: CreateToken,
       responses: { 201: { description: 'Created', schema: TokenView.extend({ token: z.string() }) } },
-      async handle({ res, body }) {
+      async handle({ res, body, principal }) {
         const { token, record } = await tokens.create(body);
+        const by = requirePrincipal(principal);
+        await audit?.append({
+          actor: by.id,
+          role: by.role,
+          action: 'token.create',
+          target: record.id,
+          outcome: 'success',
+          details: {
+            role: record.role,
+            organizationId: record.organizationId,
+            authorityId: record.authorityId,
+            officialId: record.officialId,
+          },
+        });
         res.setHeader('Cache-Control', 'no-store');
         sendJson(res, 201, { ...publicToken(record), token });
       },
@@ -62,8 +82,10 @@ export function tokenRoutes(tokens: ApiTokenService): RouteSpec[] {
       auth: ['admin'],
       params: z.object({ id: z.string().min(1).max(128) }),
       responses: { 204: { description: 'Revoked' }, 404: { description: 'No such token' }, 409: { description: 'Already revoked' } },
-      async handle({ res, params }) {
+      async handle({ res, params, principal }) {
         await tokens.revoke(params.id);
+        const by = requirePrincipal(principal);
+        await audit?.append({ actor: by.id, role: by.role, action: 'token.revoke', target: params.id, outcome: 'success' });
         res.status(204).end();
       },
     }),

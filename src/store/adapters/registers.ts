@@ -189,6 +189,18 @@ export class KyselyRegisterRepository implements RegisterRepository {
     });
   }
 
+  /** The volumes closed with the year stay closed; the next allocation opens a new one. */
+  async reopenYear(authorityId: string, year: number): Promise<void> {
+    assertYear(year);
+    await storeCall(
+      this.ctx.db
+        .updateTable('register_years')
+        .set({ closed_at: null, closed_by: null, total: null })
+        .where((eb) => eb.and(yearKey(authorityId, year)))
+        .execute(),
+    );
+  }
+
   async getYearClosing(authorityId: string, year: number): Promise<YearClosingRecord | undefined> {
     const row = await storeCall(
       this.ctx.db

@@ -5,6 +5,7 @@ import { migration0002Pki } from './0002-pki.js';
 import { migration0003Signing } from './0003-signing.js';
 import { migration0004Copies } from './0004-copies.js';
 import { migration0005CredentialBinding } from './0005-credential-binding.js';
+import { migration0006TokenScope } from './0006-token-scope.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0003Signing,
   migration0004Copies,
   migration0005CredentialBinding,
+  migration0006TokenScope,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {

@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
+import { API_ROLES, type ApiRole } from '../../core/principal.js';
 
 /**
  * API tokens for the HTTP edge (bearer tokens). Only the SHA-256 of a token is stored, so a
  * database leak does not yield usable credentials; tokens are long random strings, so a plain
  * (unsalted) hash is enough to make them unrecoverable while still allowing lookup by hash.
  */
-export type ApiRole = 'admin' | 'ra-officer' | 'signer' | 'certifier' | 'auditor';
-export const API_ROLES: readonly ApiRole[] = ['admin', 'ra-officer', 'signer', 'certifier', 'auditor'];
+export { API_ROLES, type ApiRole };
 
 export interface ApiTokenRecord {
   readonly id: string;
   /** Lowercase hex SHA-256 of the token string (UTF-8). */
   readonly tokenHash: string;
   readonly role: ApiRole;
-  /** Scopes the token to one organization (e.g. an RA officer of one agency); null = all. */
+  /** The organization the token works for; null only for admins (province-wide). */
   readonly organizationId: string | null;
+  /** A certifier's certifying authority. */
+  readonly authorityId: string | null;
+  /** The official (signing-credential owner) a certifier or signer acts as. */
+  readonly officialId: string | null;
   readonly label: string | null;
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
@@ -26,6 +30,8 @@ export interface NewApiToken {
   readonly tokenHash: string;
   readonly role: ApiRole;
   readonly organizationId?: string | null;
+  readonly authorityId?: string | null;
+  readonly officialId?: string | null;
   readonly label?: string | null;
   readonly createdAt: Date;
 }

@@ -15,16 +15,20 @@ describe.each(DIALECTS)('ApiTokenRepository contract (%s)', (dialect) => {
     const rec = await ctx.store.apiTokens.create({
       id: 'tok_1',
       tokenHash: hashApiToken(token),
-      role: 'ra-officer',
+      role: 'certifier',
       organizationId: 'sub_org',
+      authorityId: 'ubnd-ha-long',
+      officialId: 'off_hang',
       label: 'RA Sở Tư pháp',
       createdAt: T0,
     });
     expect(rec).toEqual({
       id: 'tok_1',
       tokenHash: hashApiToken(token),
-      role: 'ra-officer',
+      role: 'certifier',
       organizationId: 'sub_org',
+      authorityId: 'ubnd-ha-long',
+      officialId: 'off_hang',
       label: 'RA Sở Tư pháp',
       createdAt: T0,
       revokedAt: null,

@@ -183,6 +183,17 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
     expect((await ctx.store.registers.listVolumes(a, 2026)).every((v) => v.closedAt !== null)).toBe(true);
   });
 
+  it('ok/reopening a closed year clears the closing; numbering continues in a new volume', async () => {
+    const a = await authority();
+    for (let i = 0; i < 2; i++) await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c');
+    await ctx.store.registers.closeYear(a, 2026, 'head', new Date('2026-12-31T10:00:00Z'));
+    await ctx.store.registers.reopenYear(a, 2026);
+    expect(await ctx.store.registers.getYearClosing(a, 2026)).toBeUndefined();
+    const next = await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c');
+    expect([next.number, next.volume]).toEqual([3, 2]);
+    expect((await ctx.store.registers.closeYear(a, 2026, 'head', new Date('2026-12-31T11:00:00Z'))).total).toBe(3);
+  });
+
   it('ok/listStalePending finds pending entries older than the cut-off only', async () => {
     const a = await authority();
     const old = await ctx.store.registers.allocate(newEntry(a, code(), new Date('2026-05-04T01:00:00Z')), 2026, 'c');

@@ -105,7 +105,12 @@ describe('register numbering under concurrency (SQLite)', () => {
       certifier: { credentialId: s.certifierCredential, pin: PIN, title: 'Công chức' },
       seal: { credentialId: s.sealCredential, pin: SEAL_PIN },
     };
-    await expect(svc.certify({ id: CERTIFIER_ID, role: 'certifier' }, req)).rejects.toThrow('simulated crash');
+    await expect(
+      svc.certify(
+        { id: CERTIFIER_ID, role: 'certifier', organizationId: SEAL_OWNER, officialId: CERTIFIER_ID, authorityId: AUTHORITY },
+        req,
+      ),
+    ).rejects.toThrow('simulated crash');
     const list = (await call('GET', `/api/v1/copies?authority=${AUTHORITY}&limit=1000`, { token: s.auditorToken })).json.items as any[];
     const failed = list.filter((e) => e.status === 'failed');
     expect(failed).toHaveLength(1);

@@ -12,6 +12,7 @@ import {
   AUTHORITY,
   addSubscriber,
   bindCredential,
+  ORGANIZATION_ID,
   caller,
   certifyForm,
   freePort,
@@ -241,7 +242,13 @@ describe('certified copies over HTTP', () => {
 
   it('fail/a certifier whose certificate is revoked is refused before a number is taken', async () => {
     const pki = createPki(h.ctx);
-    await addSubscriber(h.ctx, { id: 'off_vu_van_khanh', kind: 'individual', name: 'Vũ Văn Khánh', uid: 'CCCD:022198003333' });
+    await addSubscriber(h.ctx, {
+      id: 'off_vu_van_khanh',
+      kind: 'individual',
+      name: 'Vũ Văn Khánh',
+      uid: 'CCCD:022198003333',
+      managingOrganizationId: ORGANIZATION_ID,
+    });
     const issued = await pki.issuance.issue(
       { id: 'test-admin', role: 'admin' },
       {
@@ -252,7 +259,10 @@ describe('certified copies over HTTP', () => {
       },
     );
     const token = (
-      await call('POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier', organizationId: 'off_vu_van_khanh' } })
+      await call('POST', '/api/v1/tokens', {
+        token: h.adminToken,
+        json: { role: 'certifier', organizationId: ORGANIZATION_ID, authorityId: AUTHORITY, officialId: 'off_vu_van_khanh' },
+      })
     ).json.token as string;
     const cred = {
       json: {

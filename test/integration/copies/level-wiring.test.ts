@@ -62,7 +62,9 @@ describe('certified copies wiring: PAdES level', () => {
       certifier: { credentialId: 'cred_c', pin: '123456', title: 'T' },
       seal: { pin: '654321' },
     };
-    await expect(w.certify({ id: 'off', role: 'certifier' }, req)).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
+    await expect(w.certify({ id: 'off', role: 'certifier', officialId: 'off', authorityId: 'ubnd-x' }, req)).rejects.toMatchObject({
+      code: 'TSA_UNAVAILABLE',
+    });
     expect(await ctx.store.registers.list({ authorityId: 'ubnd-x' })).toEqual([]);
   });
 });

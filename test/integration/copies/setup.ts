@@ -100,8 +100,14 @@ export async function addSubscriber(
   });
 }
 
-export async function newToken(call: Caller, adminToken: string, role: string, organizationId?: string): Promise<string> {
-  const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...(organizationId ? { organizationId } : {}) } });
+/** An API token with its scope (every role but admin names its organization; a certifier also its authority and official). */
+export async function newToken(
+  call: Caller,
+  adminToken: string,
+  role: string,
+  scope: { organizationId?: string; authorityId?: string; officialId?: string } = {},
+): Promise<string> {
+  const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...scope } });
   expect(r.status, JSON.stringify(r.json)).toBe(201);
   return r.json.token as string;
 }
@@ -141,7 +147,7 @@ export async function setupCertifierAndAuthority(
   key: KeySpec = { type: 'ec', curve: 'P-256' },
 ): Promise<CopySetup> {
   const pki = createPki(ctx);
-  const admin = { id: 'test-admin', role: 'admin' };
+  const admin = { id: 'test-admin', role: 'admin' } as const;
   await addSubscriber(ctx, { id: ORGANIZATION_ID, kind: 'organization', name: 'Ủy ban nhân dân xã Hạ Long', uid: 'MST:5700100299' });
   await addSubscriber(ctx, {
     id: CERTIFIER_ID,
@@ -178,9 +184,13 @@ export async function setupCertifierAndAuthority(
     },
   });
   expect(a.status, JSON.stringify(a.json)).toBe(201);
-  const raOfficerToken = await newToken(call, adminToken, 'ra-officer', ORGANIZATION_ID);
-  const certifierToken = await newToken(call, adminToken, 'certifier', CERTIFIER_ID);
-  const custodianToken = await newToken(call, adminToken, 'signer', SEAL_OWNER);
+  const raOfficerToken = await newToken(call, adminToken, 'ra-officer', { organizationId: ORGANIZATION_ID });
+  const certifierToken = await newToken(call, adminToken, 'certifier', {
+    organizationId: ORGANIZATION_ID,
+    authorityId: AUTHORITY,
+    officialId: CERTIFIER_ID,
+  });
+  const custodianToken = await newToken(call, adminToken, 'signer', { organizationId: ORGANIZATION_ID, officialId: SEAL_OWNER });
   const bind = { requester: adminToken, approver: raOfficerToken };
   const c1 = await bindCredential(call, {
     ...bind,
@@ -202,8 +212,8 @@ export async function setupCertifierAndAuthority(
     certifierToken,
     certifierCredential: c1,
     sealCredential: c2,
-    auditorToken: await newToken(call, adminToken, 'auditor'),
-    signerToken: await newToken(call, adminToken, 'signer', CERTIFIER_ID),
+    auditorToken: await newToken(call, adminToken, 'auditor', { organizationId: ORGANIZATION_ID }),
+    signerToken: await newToken(call, adminToken, 'signer', { organizationId: ORGANIZATION_ID, officialId: CERTIFIER_ID }),
     raOfficerToken,
     custodianToken,
     certifierCertificateId: certifierCert.certificate.id,

@@ -61,7 +61,7 @@ describe('register year restart (Vietnam time) over the store', () => {
       certifier: { credentialId: 'cred_c', pin: '123456', title: 'Công chức' },
       seal: { pin: '654321' },
     };
-    const actor = { id: 'off', role: 'certifier' };
+    const actor = { id: 'off', role: 'certifier', organizationId: 'org', officialId: 'off', authorityId: 'ubnd-tu-son' } as const;
     const a = await svc.certify(actor, req);
     clock.set('2025-12-31T16:59:59Z');
     const b = await svc.certify(actor, req);

@@ -51,7 +51,10 @@ describe('HTTP edge', () => {
   });
 
   it('fail/wrong role → 403 FORBIDDEN; least privilege per route', async () => {
-    const created = await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'auditor', label: 'audit team' } });
+    const created = await call(h, 'POST', '/api/v1/tokens', {
+      token: h.adminToken,
+      json: { role: 'auditor', organizationId: 'sub_audit', label: 'audit team' },
+    });
     expect(created.status).toBe(201);
     expect(created.json.token).toMatch(/^kyso_/);
     expect(created.headers.get('cache-control')).toBe('no-store');
@@ -103,14 +106,14 @@ describe('HTTP edge', () => {
     expectProblem(r, 400, 'VALIDATION_FAILED');
     expect(r.json.detail).toContain('body.role');
     expectProblem(
-      await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'auditor', extra: 1 } }),
+      await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'auditor', organizationId: 'sub_audit', extra: 1 } }),
       400,
       'VALIDATION_FAILED',
     );
   });
 
   it('fail/revoking a token twice → 409; a revoked token → 401', async () => {
-    const c = await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'signer' } });
+    const c = await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'signer', organizationId: 'sub_org' } });
     const id = c.json.id as string;
     expect((await call(h, 'DELETE', `/api/v1/tokens/${id}`, { token: h.adminToken })).status).toBe(204);
     expectProblem(await call(h, 'DELETE', `/api/v1/tokens/${id}`, { token: h.adminToken }), 409, 'CONFLICT');

@@ -235,7 +235,7 @@ describe('PKI over HTTP', () => {
     const req = await call(h, 'POST', '/api/v1/requests', { token: officerA, json: { kind: 'new', subscriberId: off.json.id } });
     expect(req.status, JSON.stringify(req.json)).toBe(201);
     expect(req.json.state).toBe('pending');
-    problem(await call(h, 'POST', `/api/v1/requests/${req.json.id}/approve`, { token: officerB, json: {} }), 403, 'APPROVER_NOT_ALLOWED');
+    problem(await call(h, 'POST', `/api/v1/requests/${req.json.id}/approve`, { token: officerB, json: {} }), 403, 'FORBIDDEN_SCOPE');
     problem(await call(h, 'POST', `/api/v1/requests/${req.json.id}/approve`, { token: officerA, json: {} }), 403, 'APPROVER_NOT_ALLOWED');
     problem(
       await call(h, 'POST', `/api/v1/requests/${req.json.id}/complete`, { token: officerA, json: { pkcs12Password: PW } }),
@@ -250,7 +250,8 @@ describe('PKI over HTTP', () => {
     expect(done.json.pkcs12).toBeTruthy();
     problem(
       await call(h, 'GET', '/api/v1/organizations', {
-        token: (await call(h, 'POST', '/api/v1/tokens', { token: admin, json: { role: 'signer' } })).json.token,
+        token: (await call(h, 'POST', '/api/v1/tokens', { token: admin, json: { role: 'signer', organizationId: org.json.id } })).json
+          .token,
       }),
       403,
       'FORBIDDEN',

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 async function signerToken(): Promise<string> {
-  return (await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'signer' } })).json.token;
+  return (await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'signer', organizationId: 'sub_org' } })).json.token;
 }
 
 function signForm(options: object, pdf = example) {
@@ -154,7 +154,12 @@ describe('signing, verification, TSA, copies over HTTP', () => {
   });
 
   it('fail/copies: DELETE is refused, a malformed lookup code is 400, unknown entry 404', async () => {
-    const cert = (await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier' } })).json.token;
+    const cert = (
+      await call(h, 'POST', '/api/v1/tokens', {
+        token: h.adminToken,
+        json: { role: 'certifier', organizationId: 'sub_org', authorityId: 'ubnd-x', officialId: 'off_x' },
+      })
+    ).json.token;
     const del = await call(h, 'DELETE', '/api/v1/copies/ent_x', { token: cert });
     expect(del.status).toBe(403);
     expect(del.json.code).toBe('DELETE_FORBIDDEN');

@@ -41,9 +41,9 @@ beforeAll(async () => {
   expect(existsSync(fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url))), 'run `npm run build` first').toBe(true);
   h = await startHarness({ KYSO_MASTER_KEY: MASTER });
   dir = mkdtempSync(join(tmpdir(), 'kyso-ca-protect-'));
-  const token = async (role: string) =>
-    (await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role } })).json.token as string;
-  officer = await token('ra-officer');
+  const token = async (role: string, scope: Record<string, string> = {}) =>
+    (await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role, ...scope } })).json.token as string;
+  officer = await token('ra-officer', { organizationId: 'org_so_noi_vu' });
   secondAdmin = await token('admin');
   for (const profile of ['root-ca', 'issuing-ca', 'ocsp-responder', 'tsa'])
     for (const c of await h.ctx.store.certificates.list({ profile })) caCert[`${c.caId}/${c.subjectDn}`] = c;

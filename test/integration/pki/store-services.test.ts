@@ -7,7 +7,7 @@ import { pemEncode } from '../../../src/core/bytes.js';
 import { isAppError } from '../../../src/core/errors.js';
 import { newId } from '../../../src/core/ids.js';
 import { generateSerial, serialToHex } from '../../../src/pki/serial.js';
-import { ADMIN, OFFICER, makeCsr, makePki } from '../../unit/pki/support/pki-fixture.js';
+import { ADMIN, makeCsr, makePki, officerOf } from '../../unit/pki/support/pki-fixture.js';
 import { DIALECTS } from '../../contract/store/support/test-db.js';
 import { storePerDialect } from '../../contract/store/support/store-per-dialect.js';
 
@@ -38,6 +38,7 @@ describe.each(DIALECTS)('PKI services over the %s store', (dialect) => {
 
     it('ok/RA flow, revocation and OCSP/CRL seen by openssl; errors change nothing', async () => {
       const org = await pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Sở Y tế', uids: ['MNS:1000555'] } });
+      const OFFICER = officerOf(org.id);
       const off = await pki.ra.registerOfficial(OFFICER, { managingOrganizationId: org.id, subject });
       const req = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: off.id, csr: makeCsr().der });
       await pki.ra.approve({ id: 'head', role: 'ra-officer', organizationId: org.id }, req.id);

@@ -36,8 +36,8 @@ beforeAll(async () => {
   h = await startHarness({ PORT: String(port), KYSO_PUBLIC_URL: `http://127.0.0.1:${port}` });
   call = caller(h.url);
   s = await setupCertifierAndAuthority(h.ctx, call, h.adminToken);
-  officerToken = await newToken(call, h.adminToken, 'ra-officer');
-  attackerSigner = await newToken(call, h.adminToken, 'signer', ATTACKER);
+  officerToken = await newToken(call, h.adminToken, 'ra-officer', { organizationId: ORGANIZATION_ID });
+  attackerSigner = await newToken(call, h.adminToken, 'signer', { organizationId: ORGANIZATION_ID, officialId: ATTACKER });
 }, 120_000);
 afterAll(async () => {
   await h?.close();
@@ -122,7 +122,7 @@ describe('binding server-held keys to their holders', () => {
         key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
       },
     );
-    const holder = await newToken(call, h.adminToken, 'signer', 'off_tran_van_binh');
+    const holder = await newToken(call, h.adminToken, 'signer', { organizationId: ORGANIZATION_ID, officialId: 'off_tran_van_binh' });
     const req = await call('POST', '/api/v1/credentials', {
       token: h.adminToken,
       json: { certificateId: issued.certificate.id, ownerId: 'off_tran_van_binh' },

@@ -72,7 +72,7 @@ async function setUp(dialect: 'sqlite' | 'postgres'): Promise<Setup> {
     clock: ctx.clock,
   });
   const cred = await credentials.register({ ownerId: OWNER, keyUri: cert.keyUri!, certificates: chain, pin: RIGHT_PIN });
-  const { token } = await ctx.tokens.create({ role: 'signer', organizationId: OWNER, label: 'pin race' });
+  const { token } = await ctx.tokens.create({ role: 'signer', organizationId: OWNER, officialId: OWNER, label: 'pin race' });
   return {
     urls: harnesses.map((h) => h.url),
     token,

@@ -29,7 +29,7 @@ const fonts = {
   regular: readFileSync('assets/fonts/LiberationSerif-Regular.ttf'),
   bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf'),
 };
-const certifier = { id: 'u-ngoc', role: 'certifier' };
+const certifier = { id: 'u-ngoc', role: 'certifier', officialId: 'u-ngoc', authorityId: 'xa-ha-long' } as const;
 
 describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
   const ctx = storePerDialect(dialect);

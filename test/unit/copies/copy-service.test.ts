@@ -68,7 +68,7 @@ let signer: FakeSigner;
 let audit: RecordingAudit;
 let clock: FakeClock;
 let service: CopyService;
-const certifier = { id: 'u-ngoc', role: 'certifier' };
+const certifier = { id: 'u-ngoc', role: 'certifier', officialId: 'u-ngoc', authorityId: 'xa-ha-long' } as const;
 
 function request(over: Partial<CertifyRequest> = {}): CertifyRequest {
   return certifyRequest(pdf, over);
@@ -148,7 +148,8 @@ describe('CopyService.certify', () => {
       createdAt: new Date(0),
     });
     const svc = new CopyService({ registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
-    await svc.certify(certifier, request({ authorityId: 'xa-co-to' }));
+    // A certifier of that authority (scope: its organization and authority).
+    await svc.certify({ ...certifier, organizationId: 'org-co-to', authorityId: 'xa-co-to' }, request({ authorityId: 'xa-co-to' }));
     expect(signer.preflights).toContainEqual(['cred-seal-co-to', 'org-co-to']);
     expect(signer.calls.find((c) => c.credentialId === 'cred-seal-co-to')?.actorId).toBe('org-co-to');
     // A designated custodian holds the seal credential in place of the organization.
@@ -161,11 +162,14 @@ describe('CopyService.certify', () => {
       sealCustodianId: 'official-van-thu',
       createdAt: new Date(0),
     });
-    await svc.certify(certifier, request({ authorityId: 'xa-thang-loi' }));
+    await svc.certify(
+      { ...certifier, organizationId: 'org-thang-loi', authorityId: 'xa-thang-loi' },
+      request({ authorityId: 'xa-thang-loi' }),
+    );
     expect(signer.preflights).toContainEqual(['cred-seal-thang-loi', 'official-van-thu']);
-    // An authority with no organization on record: the certifier holds the seal credential.
+    // An authority with no organization on record: the certifier's official holds the seal credential.
     await service.certify(certifier, request());
-    expect(signer.preflights).toContainEqual(['cred-seal', certifier.id]);
+    expect(signer.preflights).toContainEqual(['cred-seal', certifier.officialId]);
   });
 
   it('ok/restarts at 1 on 1 January, Vietnam time', async () => {

@@ -1,16 +1,21 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Actor } from '../../../src/pki/actor.js';
-import { ADMIN, OFFICER, makeCsr, makePki } from './support/pki-fixture.js';
+import type { Principal as Actor } from '../../../src/core/principal.js';
+import { ADMIN, makeCsr, makePki } from './support/pki-fixture.js';
 import { errorCode } from '../../fixtures/error-code.js';
+
+/** The RA officer of the province (the department's managing organization); set by setup(). */
+let OFFICER: Actor;
 
 async function setup() {
   const pki = await makePki();
   const province = await pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'UBND tỉnh Quảng Ninh', uids: ['MNS:1000001'] } });
+  OFFICER = { id: 'u-officer', role: 'ra-officer', organizationId: province.id };
   const dept = await pki.ra.registerOrganization(OFFICER, {
     subject: { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', organization: 'UBND tỉnh Quảng Ninh', uids: ['MST:5700100256', 'MNS:1000123'] },
     managingOrganizationId: province.id,
   });
+  OFFICER = { id: 'u-officer', role: 'ra-officer', organizationId: dept.id };
   const official = await pki.ra.registerOfficial(OFFICER, {
     managingOrganizationId: dept.id,
     position: 'Phó Giám đốc',
@@ -88,11 +93,11 @@ describe('RA: requests and approval by the managing organization', () => {
     ]);
   });
 
-  it('fail/approver of another organization, the requester, or a signer → APPROVER_NOT_ALLOWED / FORBIDDEN; state unchanged', async () => {
+  it('fail/approver of another organization, the requester, or a signer → FORBIDDEN_SCOPE / APPROVER_NOT_ALLOWED / FORBIDDEN; state unchanged', async () => {
     const { pki, official, province } = await setup();
     const req = await pki.ra.createRequest(OFFICER, { kind: 'new', subscriberId: official.id, csr: makeCsr().der });
     expect(await errorCode(pki.ra.approve({ id: 'u-other', role: 'ra-officer', organizationId: province.id }, req.id))).toBe(
-      'APPROVER_NOT_ALLOWED',
+      'FORBIDDEN_SCOPE',
     );
     expect(
       await errorCode(pki.ra.approve({ id: OFFICER.id, role: 'ra-officer', organizationId: official.managingOrganizationId! }, req.id)),

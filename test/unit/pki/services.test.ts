@@ -4,7 +4,7 @@ import { algId, explicit, int, octets, oid, seq } from '../../../src/core/der.js
 import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import type { SubjectFields } from '../../../src/pki/ports.js';
 import { MemoryKeyStore } from '../../../src/pki/testing/memory-key-store.js';
-import { ADMIN, OFFICER, makeCsr, makePki } from './support/pki-fixture.js';
+import { ADMIN, makeCsr, makePki } from './support/pki-fixture.js';
 import { errorCode } from '../../fixtures/error-code.js';
 
 const subject: SubjectFields = {
@@ -51,7 +51,7 @@ describe('issuance pipeline', () => {
     const pki = await makePki();
     pki.audit.events.length = 0;
     const { der } = makeCsr({ type: 'rsa' });
-    const r = await pki.issuance.issue(OFFICER, { profile: 'individual', subject, key: { csr: der }, validityDays: 730 });
+    const r = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: der }, validityDays: 730 });
     expect(r.certificate.status).toBe('active');
     expect(r.certificate.der).toEqual(r.der);
     expect(r.chain.length).toBe(2);
@@ -60,7 +60,7 @@ describe('issuance pipeline', () => {
       'certificate.issue.intent:success',
       'certificate.issue:success',
     ]);
-    expect(pki.audit.events[1]!.actor).toBe(OFFICER.id);
+    expect(pki.audit.events[1]!.actor).toBe(ADMIN.id);
     expect(r.certificate.serial).toMatch(/^[0-9a-f]{32}$/);
     expect(r.pkcs12).toBeUndefined();
   });
@@ -186,23 +186,23 @@ describe('lifecycle', () => {
     const pki = await makePki();
     const r = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
     const ref = { serial: r.certificate.serial.toUpperCase().match(/../g)!.join(':') };
-    expect(await errorCode(pki.lifecycle.release(OFFICER, ref))).toBe('CERT_NOT_ON_HOLD');
-    expect((await pki.lifecycle.suspend(OFFICER, ref)).status).toBe('on-hold');
-    expect(await errorCode(pki.lifecycle.suspend(OFFICER, ref))).toBe('CERT_NOT_ACTIVE');
-    expect((await pki.lifecycle.release(OFFICER, ref)).status).toBe('active');
-    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 'certificateHold' }))).toBe('REVOCATION_REASON_INVALID');
-    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 7 }))).toBe('REVOCATION_REASON_INVALID');
+    expect(await errorCode(pki.lifecycle.release(ADMIN, ref))).toBe('CERT_NOT_ON_HOLD');
+    expect((await pki.lifecycle.suspend(ADMIN, ref)).status).toBe('on-hold');
+    expect(await errorCode(pki.lifecycle.suspend(ADMIN, ref))).toBe('CERT_NOT_ACTIVE');
+    expect((await pki.lifecycle.release(ADMIN, ref)).status).toBe('active');
+    expect(await errorCode(pki.lifecycle.revoke(ADMIN, ref, { reason: 'certificateHold' }))).toBe('REVOCATION_REASON_INVALID');
+    expect(await errorCode(pki.lifecycle.revoke(ADMIN, ref, { reason: 7 }))).toBe('REVOCATION_REASON_INVALID');
     expect(
-      await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 1, invalidityDate: new Date(pki.clock.now().getTime() + 86_400_000) })),
+      await errorCode(pki.lifecycle.revoke(ADMIN, ref, { reason: 1, invalidityDate: new Date(pki.clock.now().getTime() + 86_400_000) })),
     ).toBe('VALIDATION_FAILED');
     expect((await pki.store.certificates.findById(r.certificate.id))?.status).toBe('active');
-    const rev = await pki.lifecycle.revoke(OFFICER, ref, { reason: 'affiliationChanged', invalidityDate: '2026-03-01T07:30:00Z' });
+    const rev = await pki.lifecycle.revoke(ADMIN, ref, { reason: 'affiliationChanged', invalidityDate: '2026-03-01T07:30:00Z' });
     expect(rev.status).toBe('revoked');
     expect(rev.revocationReason).toBe('affiliationChanged');
     expect(rev.invalidityDate?.toISOString()).toBe('2026-03-01T07:30:00.000Z');
-    expect(await errorCode(pki.lifecycle.revoke(OFFICER, ref, { reason: 1 }))).toBe('CERT_ALREADY_REVOKED');
-    expect(await errorCode(pki.lifecycle.release(OFFICER, ref))).toBe('CERT_NOT_ON_HOLD');
-    expect(await errorCode(pki.lifecycle.revoke(OFFICER, { serial: 'abcdef01' }))).toBe('CERT_NOT_FOUND');
+    expect(await errorCode(pki.lifecycle.revoke(ADMIN, ref, { reason: 1 }))).toBe('CERT_ALREADY_REVOKED');
+    expect(await errorCode(pki.lifecycle.release(ADMIN, ref))).toBe('CERT_NOT_ON_HOLD');
+    expect(await errorCode(pki.lifecycle.revoke(ADMIN, { serial: 'abcdef01' }))).toBe('CERT_NOT_FOUND');
     expect(await errorCode(pki.lifecycle.revoke({ id: 'a', role: 'auditor' }, ref))).toBe('FORBIDDEN');
     const acts = pki.audit.events
       .filter((e) => e.action.startsWith('certificate.') && !e.action.startsWith('certificate.issue'))

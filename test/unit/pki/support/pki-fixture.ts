@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { FakeClock } from '../../../../src/core/clock.js';
 import { seq, int, tlv, oid, bits, NULL, algId, set, utf8, explicit } from '../../../../src/core/der.js';
-import type { Actor } from '../../../../src/pki/actor.js';
+import type { Principal as Actor } from '../../../../src/core/principal.js';
 import { ensureHierarchy } from '../../../../src/pki/ca-bootstrap.js';
 import { createPkiServices } from '../../../../src/pki/index.js';
 import { DEFAULT_PKI_CONFIG, type PkiConfig } from '../../../../src/pki/config.js';
@@ -10,7 +10,10 @@ import { MemoryKeyStore } from '../../../../src/pki/testing/memory-key-store.js'
 import { MemoryAuditSink, MemoryPkiStore } from '../../../../src/pki/testing/memory-pki-store.js';
 
 export const ADMIN: Actor = { id: 'u-admin', role: 'admin' };
-export const OFFICER: Actor = { id: 'u-officer', role: 'ra-officer' };
+/** An RA officer works for one organization (its token's scope). */
+export function officerOf(organizationId: string): Actor {
+  return { id: 'u-officer', role: 'ra-officer', organizationId };
+}
 
 export async function makePki(o: { store?: PkiStore; config?: Partial<PkiConfig>; clock?: FakeClock; audit?: PkiAuditSink } = {}) {
   const clock = o.clock ?? new FakeClock('2026-03-01T08:00:00Z');
