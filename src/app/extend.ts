@@ -19,6 +19,12 @@ export async function extendPdf(
 ): Promise<Buffer> {
   if (!w.signing.timestamp) throw new AppError('TSA_UNAVAILABLE', 'no timestamp authority is configured (run kyso init)');
   const report = await w.verify.verify(pdf, { offline: true });
+  // the verifier reads under the shared input budget: a file over it is refused, not extended
+  const overBudget = report.subIndication === 'FORMAT_FAILURE' ? report.errors.find((e) => e.startsWith('LIMIT_')) : undefined;
+  if (overBudget)
+    throw new AppError('PDF_LIMIT_EXCEEDED', `the PDF exceeds the input limits (${overBudget})`, {
+      details: { limit: overBudget.slice('LIMIT_'.length).toLowerCase() },
+    });
   const cmsList: Buffer[] = [];
   for (const s of report.signatures) {
     const br = s.integrity.byteRange;

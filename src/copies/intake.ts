@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { AppError } from '../core/errors.js';
+import { preflightPdf } from '../pdf/syntax/preflight.js';
 import { imageInfo, type ImageInfo } from './image-info.js';
 
 /**
@@ -27,16 +28,17 @@ const A4_WIDTH_IN = 8.27;
 
 export async function intakePdf(bytes: Buffer, limits: IntakeLimits = DEFAULT_INTAKE_LIMITS): Promise<OriginalDocument> {
   if (bytes.subarray(0, 1024).indexOf('%PDF-') < 0) throw new AppError('PDF_NOT_PDF', 'the original is not a PDF');
+  // The shared input budget first: the page copy (pdf-lib) has no limits of its own.
+  const { pages } = preflightPdf(bytes);
+  if (pages > limits.maxPages) throw new AppError('PDF_LIMIT_EXCEEDED', `the original has more than ${limits.maxPages} pages`);
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+    if (doc.getPageCount() !== pages) throw new Error(`page tree counts ${doc.getPageCount()} pages, preflight ${pages}`);
   } catch (cause) {
     throw new AppError('PDF_MALFORMED', 'the original PDF cannot be read', { cause });
   }
   if (doc.isEncrypted) throw new AppError('PDF_ENCRYPTED', 'the original PDF is encrypted: ask for an unprotected original');
-  const pages = doc.getPageCount();
-  if (pages < 1) throw new AppError('PDF_MALFORMED', 'the original PDF has no pages');
-  if (pages > limits.maxPages) throw new AppError('PDF_LIMIT_EXCEEDED', `the original has more than ${limits.maxPages} pages`);
   return { pdf: bytes, sha256: sha256(bytes), pages, source: 'pdf' };
 }
 
