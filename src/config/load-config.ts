@@ -17,6 +17,7 @@ export interface KysoConfig {
   readonly masterKey: string | undefined;
   readonly masterKeyFile: string;
   readonly uploadLimitBytes: number;
+  readonly requestLimitBytes: number;
   readonly jsonLimitBytes: number;
   readonly rateLimit: { readonly perMinute: number; readonly burst: number };
   readonly crlIntervalSeconds: number;
@@ -119,6 +120,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   }
 
   const uploadLimitBytes = parseInteger('uploadLimitBytes', raw('uploadLimitBytes') ?? '52428800', 1024, 2 ** 31);
+  const requestLimitBytes = parseInteger(
+    'requestLimitBytes',
+    raw('requestLimitBytes') ?? String(Math.max(104857600, uploadLimitBytes)),
+    1024,
+    2 ** 32,
+  );
+  if (requestLimitBytes < uploadLimitBytes)
+    invalid('requestLimitBytes', 'must be at least uploadLimitBytes (one file is part of a request)');
   const jsonLimitBytes = parseInteger('jsonLimitBytes', raw('jsonLimitBytes') ?? '1048576', 1024, 2 ** 28);
   const perMinute = parseInteger('rateLimitPerMinute', raw('rateLimitPerMinute') ?? '600', 0, 10_000_000);
   const burst = parseInteger('rateLimitBurst', raw('rateLimitBurst') ?? '120', 1, 10_000_000);
@@ -144,6 +153,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     masterKey,
     masterKeyFile: join(dataDir, 'master.key'),
     uploadLimitBytes,
+    requestLimitBytes,
     jsonLimitBytes,
     rateLimit: Object.freeze({ perMinute, burst }),
     crlIntervalSeconds,

@@ -78,7 +78,7 @@ const IdParam = z.object({ id: z.string().min(1).max(128) });
 const CODE_DOC = 'verification code printed on the copy, e.g. 7K3M-Q9TX-2B4';
 
 /** Copies, the public lookup, and (from ./registers.ts) authorities, registers and credentials. */
-export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }): RouteSpec[] {
+export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
   return [
     ...registersRoutes(port),
     defineRoute({
@@ -141,7 +141,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
         422: { description: 'IMAGE_INVALID, PDF_ENCRYPTED, PDF_MALFORMED' },
       },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 202 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 202 });
         const r = parseRequest(body);
         const originals = body.files.filter((f) => f.field === 'original');
         const images = body.files.filter((f) => f.field === 'image');

@@ -152,7 +152,7 @@ const MULTIPART_DOC = (extra: string) => ({
 const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
 
 /** PAdES signing (issue 3): one-shot, batch, and two-phase for USB tokens. */
-export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }): RouteSpec[] {
+export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -164,7 +164,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
       rawBody: MULTIPART_DOC(', optional `p12` (PKCS#12 when signer.kind = pkcs12) and `image` (PNG seal/signature)'),
       responses: { 200: { description: 'Signed PDF', contentType: 'application/pdf' } },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 3 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 3 });
         const o = parseOptions(SignRequestOptions, body);
         const pdf = requireFile(body, 'pdf').data;
         const { signer, ...common } = o;
@@ -186,7 +186,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
       rawBody: MULTIPART_DOC('; several `pdf` parts allowed'),
       responses: { 200: { description: 'Per-document results' } },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 52 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 52 });
         const o = parseOptions(SignRequestOptions, body);
         const pdfs = body.files.filter((f) => f.field === 'pdf').map((f) => f.data);
         if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one `pdf` part is required');
@@ -231,7 +231,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
         },
       },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 2 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 2 });
         const o = parseOptions(PrepareRequestOptions, body);
         const { certificates, ...common } = o;
         const r = await sign.prepare(requireFile(body, 'pdf').data, {
