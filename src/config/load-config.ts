@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../core/errors.js';
+import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
 
 export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -169,7 +170,6 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
 
 /** The config as safe to print: secrets replaced, database password hidden. */
 export function describeConfig(c: KysoConfig): Record<string, unknown> {
-  const db =
-    c.database.kind === 'postgres' ? { kind: 'postgres', url: c.database.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') } : c.database;
+  const db = c.database.kind === 'postgres' ? { kind: 'postgres', url: maskUrlCredentials(c.database.url) } : c.database;
   return { ...c, database: db, masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined };
 }

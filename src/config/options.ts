@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { maskUrlCredentials } from '../core/url-credentials.js';
 import { AppError } from '../core/errors.js';
 
 /**
@@ -139,7 +140,7 @@ export function parseUrl(key: string, raw: string, protocols: readonly string[])
   try {
     u = new URL(raw);
   } catch {
-    return invalid(key, `not a URL: ${JSON.stringify(raw)}`);
+    return invalid(key, `not a URL: ${JSON.stringify(maskUrlCredentials(raw))}`);
   }
   if (!protocols.includes(u.protocol)) invalid(key, `scheme must be one of ${protocols.join(', ')}`);
   return u;

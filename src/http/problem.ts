@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError, isAppError } from '../core/errors.js';
+import { maskUrlCredentials } from '../core/url-credentials.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import type { Logger } from './log.js';
 
@@ -137,7 +138,7 @@ export function toProblem(err: unknown, instance: string, requestId?: string): P
     title: TITLES[status] ?? 'Error',
     status,
     code: app.code,
-    detail: hide ? 'internal error' : app.message,
+    detail: hide ? 'internal error' : maskUrlCredentials(app.message),
     instance,
     ...(requestId ? { requestId } : {}),
     ...(!hide && app.details ? { details: app.details } : {}),
