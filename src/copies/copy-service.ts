@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
+import { safeText } from '../core/safe-text.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildCopyDocument, type CopyFonts } from './copy-document.js';
 import type { CopySigner, CopySignatureLevel } from './copy-signer.js';
@@ -324,6 +325,7 @@ function validateRequest(req: CertifyRequest): void {
     if (typeof v !== 'string' || !v.trim() || v.length > MAX_TEXT) {
       throw new AppError('VALIDATION_FAILED', `${name} is required (at most ${MAX_TEXT} characters)`, { details: { field: name } });
     }
+    safeText(v, name);
   }
   if (!Number.isInteger(req.copies) || req.copies < 1 || req.copies > 100) {
     throw new AppError('VALIDATION_FAILED', 'copies must be a whole number from 1 to 100', { details: { field: 'copies' } });

@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 export const HTTP_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
+  TEXT_UNSAFE: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { safeText } from '../../core/safe-text.js';
 import { openContext } from '../../app/context.js';
 import { wireServices } from '../../app/services.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
@@ -88,8 +89,8 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
         ...(kind ? { appearance: { kind: kind as 'individual', ...(f.image ? { image: readInput(f.image, 'image') } : {}) } } : {}),
         ...(certify ? { certify } : {}),
         ...(f.field ? { fieldName: f.field } : {}),
-        ...(f.reason ? { reason: f.reason } : {}),
-        ...(f.location ? { location: f.location } : {}),
+        ...(f.reason ? { reason: safeText(f.reason, '--reason') } : {}),
+        ...(f.location ? { location: safeText(f.location, '--location') } : {}),
         ...(f.level ? { level: f.level as SignOptions['level'] & string } : {}),
       };
       const pdf = readInput(input, 'input PDF');

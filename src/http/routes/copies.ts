@@ -3,9 +3,10 @@ import { AppError } from '../../core/errors.js';
 import type { CertifiedCopiesWiring, CertifyInput } from '../../app/certified-copies.js';
 import type { RegisterEntryRecord } from '../../copies/ports.js';
 import { readMultipart, type MultipartBody } from '../body.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import { registersRoutes } from './registers.js';
 import { actorOf } from './copy-actor.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 /**
  * Certified copies from originals (issue 6) over HTTP. `POST /api/v1/copies` returns the signed
@@ -21,7 +22,7 @@ export type CopiesPort = Pick<
 
 export { actorOf };
 
-const Text = z.string().trim().min(1).max(500);
+const Text = safeTextSchema(500);
 const Secret = z.union([
   z.strictObject({ pin: z.string().min(1).max(64) }),
   z.strictObject({ authorizationId: z.string().min(1).max(128) }),
@@ -53,10 +54,7 @@ function parseRequest(body: MultipartBody): z.infer<typeof CertifyJson> {
     throw new AppError('BAD_REQUEST', 'form field "request" is not valid JSON');
   }
   const r = CertifyJson.safeParse(json);
-  if (!r.success) {
-    const issues = r.error.issues.map((x) => ({ path: ['request', ...x.path.map(String)].join('.'), message: x.message }));
-    throw new AppError('VALIDATION_FAILED', `${issues[0]?.path ?? 'request'}: ${issues[0]?.message ?? 'invalid'}`, { details: { issues } });
-  }
+  if (!r.success) throw validationError('request', r.error);
   return r.data;
 }
 

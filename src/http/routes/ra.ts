@@ -7,6 +7,7 @@ import type { SubscriberKind } from '../../pki/ports.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { certificateView, requestView, subscriberView } from '../views.js';
 import { actorOf, KeySpecSchema, SubjectSchema } from './certificates.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 export interface RaPort {
   readonly ra: Pick<
@@ -82,7 +83,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
           managingOrganizationId: Id.nullable()
             .optional()
             .describe(kind === 'organization' ? 'superior agency (optional)' : 'managing organization (required)'),
-          ...(kind === 'individual' ? { position: z.string().max(200).optional() } : {}),
+          ...(kind === 'individual' ? { position: safeTextSchema(200, 0).optional() } : {}),
         }),
         responses: { 201: { description: 'Registered' }, 400: { description: 'UID_INVALID / SUBJECT_INVALID / VALIDATION_FAILED' } },
         async handle({ res, body, principal }) {

@@ -4,6 +4,7 @@ import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
 import { pemEncode } from '../../core/bytes.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { actorOf } from './copy-actor.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 /**
  * Certifying authorities, the register (sổ chứng thực: volumes, year-end closing, export) and
@@ -12,7 +13,7 @@ import { actorOf } from './copy-actor.js';
 export type RegistersPort = Pick<CertifiedCopiesWiring, 'registers' | 'addCredential'>;
 
 const AuthorityId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/);
-const Name = z.string().trim().min(1).max(300);
+const Name = safeTextSchema(300);
 const YearParams = z.object({ id: AuthorityId, year: z.coerce.number().int().min(2000).max(9999) });
 
 function authorityView(a: AuthorityRecord): Record<string, unknown> {
@@ -162,7 +163,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
         certificateId: z.string().min(1).max(128),
         ownerId: z.string().min(1).max(128).describe('the official or organization (token scope) allowed to use it'),
         pin: z.string().min(6).max(64),
-        label: z.string().max(200).optional(),
+        label: safeTextSchema(200, 0).optional(),
       }),
       responses: { 201: { description: 'id, ownerId, label, certificate (PEM)' } },
       async handle({ res, body, principal }) {

@@ -3,8 +3,9 @@ import { AppError } from '../../core/errors.js';
 import type { SignService } from '../../signing/sign-service.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
 import { readMultipart, requireFile, type MultipartBody } from '../body.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import type { Principal } from '../auth/api-tokens.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
 
@@ -20,7 +21,7 @@ const Algorithm = z.enum([
   'ECDSA-SHA384',
   'ECDSA-SHA512',
 ]);
-const Text = z.string().max(500);
+const Text = safeTextSchema(500, 0);
 
 /** Options common to every signing path (the `options` JSON part of the multipart upload). */
 const CommonOptions = z.strictObject({
@@ -85,12 +86,7 @@ function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
     throw new AppError('BAD_REQUEST', 'form field "options" is not valid JSON');
   }
   const r = schema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new AppError('VALIDATION_FAILED', `options.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`, {
-      details: { issues: r.error.issues.map((x) => ({ path: ['options', ...x.path.map(String)].join('.'), message: x.message })) },
-    });
-  }
+  if (!r.success) throw validationError('options', r.error);
   return r.data;
 }
 
