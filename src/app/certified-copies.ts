@@ -4,7 +4,7 @@ import { CopyService, type Actor, type CertifyRequest, type CertifyResult } from
 import { RegisterService } from '../copies/register-service.js';
 import type { CopySignatureLevel } from '../copies/copy-signer.js';
 import type { CopyFonts } from '../copies/copy-document.js';
-import type { PublicCopyFacts } from '../copies/public-facts.js';
+import type { PublicCopyFacts, PublicCopyStatus } from '../copies/public-facts.js';
 import { parseLookupCode } from '../copies/lookup-code.js';
 import { copySignerFromSigning, type CredentialInfo } from '../signing/index.js';
 import type { VerificationReport } from '../pdf/verify/index.js';
@@ -39,7 +39,7 @@ export interface CertifiedCopiesWiring {
   certify(actor: Actor, input: CertifyInput): Promise<CertifyResult>;
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
   lookupByCode(code: string): Promise<PublicCopyFacts>;
-  lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts>;
+  lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyStatus>;
   /** Registers a server-held signing credential (PIN) for a certificate whose key was kept in the key store. */
   addCredential(actor: Actor, o: { certificateId: string; ownerId: string; pin: string; label?: string }): Promise<CredentialInfo>;
   /** The verifier's report plus whether the uploaded bytes are a copy recorded in a register. */

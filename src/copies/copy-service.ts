@@ -11,7 +11,7 @@ import { newLookupCode } from './lookup-code.js';
 import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, RegisterRepository } from './ports.js';
 import { statementText } from './statement.js';
 import { vietnamYear } from '../core/vietnam-time.js';
-import { publicFacts, type PublicCopyFacts } from './public-facts.js';
+import { publicFacts, publicStatusOnly, type PublicCopyFacts, type PublicCopyStatus } from './public-facts.js';
 
 /**
  * Certified copies from originals (Decree 23/2015/NĐ-CP): intake → number from the register →
@@ -287,10 +287,10 @@ export class CopyService {
     return this.#facts(entry);
   }
 
-  async lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts> {
+  async lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyStatus> {
     const entry = await this.#o.registers.findByNumber(authorityId, year, number);
     if (!entry) throw new AppError('COPY_NOT_FOUND', 'no certified copy with this number');
-    return this.#facts(entry);
+    return publicStatusOnly(entry);
   }
 
   /** For the verifier: register entries whose signed copy has exactly these bytes. */

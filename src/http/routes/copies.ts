@@ -84,7 +84,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; re
       path: '/api/v1/copies/lookup',
       operationId: 'lookupCopy',
       summary:
-        'Public lookup of a certified copy by its verification code, or by authority + year + number. Public facts only (no requester, no certifier id). Rate-limited.',
+        'Public lookup of a certified copy: by its verification code, the public facts (no requester, no certifier id); by authority + year + number, only whether the number exists and its status. Rate-limited.',
       tag: 'copies',
       auth: 'public',
       rateLimited: true,
@@ -97,7 +97,10 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; re
         }),
       ]),
       responses: {
-        200: { description: 'Public facts: authority, number, date, document type and title, pages, copy SHA-256, status' },
+        200: {
+          description:
+            'By code: authority, number, date, document type and title, pages, copy SHA-256, status. By number: authorityId, year, number, status only.',
+        },
         400: { description: 'LOOKUP_CODE_INVALID' },
         404: { description: 'COPY_NOT_FOUND' },
       },
