@@ -87,6 +87,34 @@ describe('hostile originals on every PDF route', () => {
         expect(codes, JSON.stringify(r.json)).toContain(r.json.code);
       }, 60_000);
 
+  it('fail/a 1 GiB object-stream bomb (about 1 MB on the wire) → copies refuses it at once, memory flat, /health answers meanwhile', async () => {
+    const bomb = await objectStreamBomb(1 << 30);
+    expect(bomb.length).toBeLessThan(1.5 * 1024 * 1024);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    const started = Date.now();
+    const copy = routes['POST /api/v1/copies']!(bomb);
+    const health = (async () => {
+      const t0 = Date.now();
+      const r = await call('GET', '/health');
+      return { status: r.status, ms: Date.now() - t0 };
+    })();
+    const [r, hr] = await Promise.all([copy, health]);
+    clearInterval(sampler);
+    const ms = Date.now() - started;
+    console.log(
+      `1 GiB bomb on copies: ${r.status} ${r.json?.code} in ${ms} ms; RSS ${Math.round(before / 2 ** 20)} → peak ${Math.round(peak / 2 ** 20)} MB; /health ${hr.status} in ${hr.ms} ms`,
+    );
+    expect(r.status, JSON.stringify(r.json)).toBe(422);
+    expect(r.json.code).toBe('PDF_LIMIT_EXCEEDED');
+    expect(ms).toBeLessThan(5_000);
+    expect(hr.status).toBe(200);
+    expect(hr.ms).toBeLessThan(2_000);
+    // the reader stops at the inflate limit (ratio × encoded size, at most 64 MiB): far from 1 GiB
+    expect((peak - before) / 2 ** 20).toBeLessThan(200);
+  }, 120_000);
+
   it('ok/no refused original spent a register number', async () => {
     const r = await call('GET', `/api/v1/copies?authority=${AUTHORITY}&limit=1000`, { token: s.auditorToken });
     expect(r.status, JSON.stringify(r.json)).toBe(200);
