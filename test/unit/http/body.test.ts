@@ -135,6 +135,18 @@ describe('multipart and raw bodies', () => {
     await settle();
     expect(readdirSync(spoolRoot)).toEqual([]);
   });
+  it('fail/a client that aborts half way through a part leaves no temp file behind', async () => {
+    const boundary = 'kysoAbort';
+    const req = request(url + '/many', { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    req.on('error', () => undefined);
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="half.pdf"\r\n\r\n${'H'.repeat(500)}`);
+    // wait until the part is being spooled, then hang up
+    for (let i = 0; i < 100 && readdirSync(spoolRoot).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(readdirSync(spoolRoot).length).toBe(1);
+    req.destroy();
+    await settle();
+    expect(readdirSync(spoolRoot)).toEqual([]);
+  });
   it('raw body limit', async () => {
     expect(((await (await fetch(url + '/raw', { method: 'POST', body: Buffer.alloc(100) })).json()) as { size: number }).size).toBe(100);
     const r = await fetch(url + '/raw', { method: 'POST', body: Buffer.alloc(101) });
