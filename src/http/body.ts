@@ -103,7 +103,8 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
     const spool = new UploadSpool();
     // removed once the response is over: sent, failed, or the client went away
     req.res?.once('close', () => spool.remove());
-    const files: UploadedFile[] = [];
+    // by arrival order (the batch signer answers per index), whatever order the disk writes finish in
+    const files: Array<UploadedFile | undefined> = [];
     const fields: Record<string, string> = {};
     const writes: Promise<void>[] = [];
     let total = 0;
@@ -131,6 +132,7 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
     bb.on('file', (field, stream, info) => {
       if (failed) return void stream.resume();
       const part = spool.create();
+      const index = files.push(undefined) - 1;
       let size = 0;
       stream.on('data', (c: Buffer) => {
         size += c.length;
@@ -141,7 +143,7 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
       writes.push(
         pipeline(stream, part.stream).then(
           () => {
-            if (!failed) files.push(spooledFile(field, info, size, part.path));
+            if (!failed) files[index] = spooledFile(field, info, size, part.path);
           },
           (cause: unknown) => fail(new AppError('BAD_REQUEST', 'upload could not be stored', { cause })),
         ),
@@ -157,7 +159,7 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
     bb.on('error', (cause) => fail(new AppError('BAD_REQUEST', 'malformed multipart/form-data body', { cause })));
     bb.on('close', () => {
       void Promise.all(writes).then(() => {
-        if (!failed) resolve({ files, fields });
+        if (!failed) resolve({ files: files.filter((f): f is UploadedFile => f !== undefined), fields });
       });
     });
     req.on('aborted', () => fail(new AppError('BAD_REQUEST', 'the client aborted the upload')));

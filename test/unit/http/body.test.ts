@@ -124,10 +124,12 @@ describe('multipart and raw bodies', () => {
   });
   it('ok/parts within both limits are spooled to 0600 files in a 0700 dir, readable in the handler, removed after the response', async () => {
     const fd = new FormData();
-    for (let i = 0; i < 2; i++) fd.append('pdf', new Blob([Buffer.alloc(900, 0x43)]), `p${i}.pdf`);
+    // a large part then a small one: the files keep the order they were sent in
+    fd.append('pdf', new Blob([Buffer.alloc(900, 0x43)]), 'p0.pdf');
+    fd.append('pdf', new Blob([Buffer.alloc(100, 0x44)]), 'p1.pdf');
     const r = await fetch(url + '/many', { method: 'POST', body: fd });
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ sizes: [900, 900], total: 1800 });
+    expect(await r.json()).toEqual({ sizes: [900, 100], total: 1000 });
     expect(seenDuringHandler).toEqual([
       { mode: 0o600, dirMode: 0o700 },
       { mode: 0o600, dirMode: 0o700 },
