@@ -20,9 +20,15 @@ export interface IntakeLimits {
   /** Minimum scan resolution (DOMAIN.md: ≥ 200 dpi). */
   readonly minDpi: number;
   readonly maxPages: number;
+  /**
+   * Largest page image in pixels. pdf-lib decodes a PNG completely (4 bytes a pixel) before
+   * embedding it, so a small file declaring a huge canvas would exhaust memory; an A3 page
+   * scanned at 600 dpi is about 70 megapixels.
+   */
+  readonly maxPixels: number;
 }
 
-export const DEFAULT_INTAKE_LIMITS: IntakeLimits = { minDpi: 200, maxPages: 2_000 };
+export const DEFAULT_INTAKE_LIMITS: IntakeLimits = { minDpi: 200, maxPages: 2_000, maxPixels: 80_000_000 };
 
 const A4_WIDTH_IN = 8.27;
 
@@ -79,6 +85,15 @@ function checkedInfo(bytes: Buffer, index: number, limits: IntakeLimits): ImageI
   } catch (e) {
     if (e instanceof AppError) throw new AppError('IMAGE_INVALID', `page image ${index + 1}: ${e.message}`);
     throw e;
+  }
+  if (info.width * info.height > limits.maxPixels) {
+    throw new AppError(
+      'IMAGE_INVALID',
+      `page image ${index + 1} is ${info.width}×${info.height} pixels; at most ${limits.maxPixels} pixels`,
+      {
+        details: { page: index + 1, limit: 'pixels', maxPixels: limits.maxPixels },
+      },
+    );
   }
   const dpi = Math.min(info.dpiX ?? info.width / A4_WIDTH_IN, info.dpiY ?? info.dpiX ?? info.width / A4_WIDTH_IN);
   if (dpi + 0.5 < limits.minDpi) {

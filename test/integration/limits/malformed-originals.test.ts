@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../http/harness.js';
 import { AUTHORITY, PIN, caller, certifyForm, freePort, setupCertifierAndAuthority, type Caller, type CopySetup } from '../copies/setup.js';
@@ -115,9 +116,42 @@ describe('hostile originals on every PDF route', () => {
     expect((peak - before) / 2 ** 20).toBeLessThan(200);
   }, 120_000);
 
+  it('fail/a scanned page whose PNG header declares a 12000 × 12000 canvas → IMAGE_INVALID (pixels) before any decoding', async () => {
+    const fd = certifyForm(s, { images: [hugeCanvasPng(12_000, 12_000)] });
+    const r = await call('POST', '/api/v1/copies', { token: s.certifierToken, body: fd });
+    expect(r.status, JSON.stringify(r.json)).toBe(422);
+    expect(r.json.code).toBe('IMAGE_INVALID');
+    expect(r.json.details).toMatchObject({ page: 1, limit: 'pixels' });
+  });
+
   it('ok/no refused original spent a register number', async () => {
     const r = await call('GET', `/api/v1/copies?authority=${AUTHORITY}&limit=1000`, { token: s.auditorToken });
     expect(r.status, JSON.stringify(r.json)).toBe(200);
     expect(r.json.items).toEqual([]);
   });
 });
+
+/** PNG signature, IHDR (8-bit RGB), pHYs (300 dpi) and a tiny IDAT: small file, huge declared canvas (PNG spec §11.2.2). */
+function hugeCanvasPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    return Buffer.concat([len, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const phys = Buffer.alloc(9);
+  phys.writeUInt32BE(11811, 0);
+  phys.writeUInt32BE(11811, 4);
+  phys[8] = 1;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('pHYs', phys),
+    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
