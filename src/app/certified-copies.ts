@@ -3,7 +3,7 @@ import { CopyService, type CertifyRequest, type CertifyResult } from '../copies/
 import type { Principal } from '../core/principal.js';
 import { RegisterService } from '../copies/register-service.js';
 import type { CopyFonts } from '../copies/copy-document.js';
-import type { PublicCopyFacts } from '../copies/public-facts.js';
+import type { PublicCopyFacts, PublicCopyStatus } from '../copies/public-facts.js';
 import { parseLookupCode } from '../copies/lookup-code.js';
 import type { PadesLevel } from '../core/pades-level.js';
 import { copySignerFromSigning } from '../signing/index.js';
@@ -35,7 +35,7 @@ export interface CertifiedCopiesWiring {
   certify(actor: Principal, input: CertifyInput): Promise<CertifyResult>;
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
   lookupByCode(code: string): Promise<PublicCopyFacts>;
-  lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts>;
+  lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyStatus>;
   /** Binding server-held keys to their holders (dual control) and the operator's console path. */
   readonly credentials: CredentialsWiring;
   /** The verifier's report plus whether the uploaded bytes are a copy recorded in a register. */

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { KysoConfig } from '../config/load-config.js';
@@ -36,6 +36,8 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
   const clock = o.clock ?? systemClock;
   const log = o.log ?? createJsonLogger(config.logLevel);
   if (o.create) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // the data dir holds the database and the master key file: private to the service account
+  if (o.create) chmodSync(config.dataDir, 0o700);
   const masterKey = loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger: log, create: o.create ?? false });
   const store = await openStore(
     config.database.kind === 'sqlite'

@@ -10,8 +10,11 @@ export async function extendPdf(
   w: { signing: SigningWiring; verify: VerifyWiring; pki?: PkiWiring; clock: Clock },
 ): Promise<Buffer> {
   const report = await w.verify.verify(pdf, { offline: true });
+  // The verifier reads under the shared input budget; a file over it is refused, not extended.
+  const inputLimit = report.subIndication === 'FORMAT_FAILURE' ? report.errors.find((e) => e.startsWith('LIMIT_')) : undefined;
   return extendToArchive(pdf, {
     signatures: report.signatures.map((s) => s.integrity),
+    inputLimit,
     caCertificates: w.pki ? (await w.pki.cas.list()).map((c) => c.record.certificateDer) : [],
     at: w.clock.now(),
     engine: w.signing.engine,

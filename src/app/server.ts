@@ -35,7 +35,7 @@ export async function startServer(
     log: ctx.log,
     version: VERSION,
     publicUrl: c.publicUrl,
-    limits: { jsonBytes: c.jsonLimitBytes, uploadBytes: c.uploadLimitBytes },
+    limits: { jsonBytes: c.jsonLimitBytes, uploadBytes: c.uploadLimitBytes, requestBytes: c.requestLimitBytes },
     rateLimit: c.rateLimit,
     tokens: ctx.tokens,
     audit: ctx.audit,

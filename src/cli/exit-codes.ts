@@ -27,6 +27,7 @@ export const EXIT = Object.freeze({
 export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_REQUEST: EXIT.USAGE,
   VALIDATION_FAILED: EXIT.USAGE,
+  TEXT_UNSAFE: EXIT.USAGE,
   PAYLOAD_TOO_LARGE: EXIT.DATA,
   UNSUPPORTED_MEDIA_TYPE: EXIT.DATA,
   NOT_FOUND: EXIT.NOT_FOUND,

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
+import { maskUrlCredentials } from '../core/url-credentials.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { processIo, ExitState, type CliIo } from './io.js';
 import { registerSystemCommands } from './commands/system.js';
@@ -45,10 +46,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (isAppError(err)) {
-      io.stderr(`kyso: ${err.code}: ${err.message}\n`);
+      io.stderr(`kyso: ${err.code}: ${maskUrlCredentials(err.message)}\n`);
       return exitCodeOf(err.code);
     }
-    io.stderr(`kyso: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`kyso: internal error: ${maskUrlCredentials(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.SOFTWARE;
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../core/errors.js';
+import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
 
 export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
@@ -17,6 +18,7 @@ export interface KysoConfig {
   readonly masterKey: string | undefined;
   readonly masterKeyFile: string;
   readonly uploadLimitBytes: number;
+  readonly requestLimitBytes: number;
   readonly jsonLimitBytes: number;
   readonly rateLimit: { readonly perMinute: number; readonly burst: number };
   readonly crlIntervalSeconds: number;
@@ -121,6 +123,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   }
 
   const uploadLimitBytes = parseInteger('uploadLimitBytes', raw('uploadLimitBytes') ?? '52428800', 1024, 2 ** 31);
+  const requestLimitBytes = parseInteger(
+    'requestLimitBytes',
+    raw('requestLimitBytes') ?? String(Math.max(104857600, uploadLimitBytes)),
+    1024,
+    2 ** 32,
+  );
+  if (requestLimitBytes < uploadLimitBytes)
+    invalid('requestLimitBytes', 'must be at least uploadLimitBytes (one file is part of a request)');
   const jsonLimitBytes = parseInteger('jsonLimitBytes', raw('jsonLimitBytes') ?? '1048576', 1024, 2 ** 28);
   const perMinute = parseInteger('rateLimitPerMinute', raw('rateLimitPerMinute') ?? '600', 0, 10_000_000);
   const burst = parseInteger('rateLimitBurst', raw('rateLimitBurst') ?? '120', 1, 10_000_000);
@@ -148,6 +158,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     masterKey,
     masterKeyFile: join(dataDir, 'master.key'),
     uploadLimitBytes,
+    requestLimitBytes,
     jsonLimitBytes,
     rateLimit: Object.freeze({ perMinute, burst }),
     crlIntervalSeconds,
@@ -164,7 +175,6 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
 
 /** The config as safe to print: secrets replaced, database password hidden. */
 export function describeConfig(c: KysoConfig): Record<string, unknown> {
-  const db =
-    c.database.kind === 'postgres' ? { kind: 'postgres', url: c.database.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@') } : c.database;
+  const db = c.database.kind === 'postgres' ? { kind: 'postgres', url: maskUrlCredentials(c.database.url) } : c.database;
   return { ...c, database: db, masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined };
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { maskUrlCredentials } from '../core/url-credentials.js';
 import { AppError } from '../core/errors.js';
 
 /**
@@ -58,7 +59,13 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'uploadLimitBytes',
     env: 'KYSO_UPLOAD_LIMIT',
     defaultText: '52428800',
-    doc: 'Largest accepted upload (PDF, image, CSR) in bytes; larger bodies get 413 PAYLOAD_TOO_LARGE.',
+    doc: 'Largest accepted upload (PDF, image, CSR) in bytes, per file; larger files get 413 PAYLOAD_TOO_LARGE.',
+  },
+  {
+    key: 'requestLimitBytes',
+    env: 'KYSO_REQUEST_LIMIT',
+    defaultText: '104857600 (or KYSO_UPLOAD_LIMIT when larger)',
+    doc: 'Largest sum of all parts (files and fields) of one multipart request in bytes, at least KYSO_UPLOAD_LIMIT; over it 413 PAYLOAD_TOO_LARGE (`details.scope` = request). Parts are spooled to 0600 temp files while they arrive, so memory does not grow with the upload.',
   },
   { key: 'jsonLimitBytes', env: 'KYSO_JSON_LIMIT', defaultText: '1048576', doc: 'Largest accepted JSON request body in bytes.' },
   {
@@ -139,7 +146,7 @@ export function parseUrl(key: string, raw: string, protocols: readonly string[])
   try {
     u = new URL(raw);
   } catch {
-    return invalid(key, `not a URL: ${JSON.stringify(raw)}`);
+    return invalid(key, `not a URL: ${JSON.stringify(maskUrlCredentials(raw))}`);
   }
   if (!protocols.includes(u.protocol)) invalid(key, `scheme must be one of ${protocols.join(', ')}`);
   return u;

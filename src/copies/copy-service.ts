@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import { credentialOwnerOf, requireAuthorityScope, type Principal } from '../core/principal.js';
+import { safeText } from '../core/safe-text.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildCopyDocument, type CopyFonts } from './copy-document.js';
 import type { CopySigner } from './copy-signer.js';
@@ -12,7 +13,7 @@ import { newLookupCode } from './lookup-code.js';
 import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, RegisterRepository } from './ports.js';
 import { statementText } from './statement.js';
 import { vietnamYear } from '../core/vietnam-time.js';
-import { publicFacts, type PublicCopyFacts } from './public-facts.js';
+import { publicFacts, publicStatusOnly, type PublicCopyFacts, type PublicCopyStatus } from './public-facts.js';
 
 /**
  * Certified copies from originals (Decree 23/2015/NĐ-CP): intake → number from the register →
@@ -318,10 +319,10 @@ export class CopyService {
     return this.#facts(entry);
   }
 
-  async lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts> {
+  async lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyStatus> {
     const entry = await this.#o.registers.findByNumber(authorityId, year, number);
     if (!entry) throw new AppError('COPY_NOT_FOUND', 'no certified copy with this number');
-    return this.#facts(entry);
+    return publicStatusOnly(entry);
   }
 
   /** For the verifier: register entries whose signed copy has exactly these bytes. */
@@ -362,6 +363,7 @@ function validateRequest(req: CertifyRequest): void {
     if (typeof v !== 'string' || !v.trim() || v.length > MAX_TEXT) {
       throw new AppError('VALIDATION_FAILED', `${name} is required (at most ${MAX_TEXT} characters)`, { details: { field: name } });
     }
+    safeText(v, name);
   }
   if (!Number.isInteger(req.copies) || req.copies < 1 || req.copies > 100) {
     throw new AppError('VALIDATION_FAILED', 'copies must be a whole number from 1 to 100', { details: { field: 'copies' } });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import { AppError } from '../core/errors.js';
+import { preflightPdf } from '../pdf/syntax/preflight.js';
 import { imageInfo, type ImageInfo } from './image-info.js';
 
 /**
@@ -19,24 +20,31 @@ export interface IntakeLimits {
   /** Minimum scan resolution (docs/domain.md: ≥ 200 dpi). */
   readonly minDpi: number;
   readonly maxPages: number;
+  /**
+   * Largest page image in pixels. pdf-lib decodes a PNG completely (4 bytes a pixel) before
+   * embedding it, so a small file declaring a huge canvas would exhaust memory; an A3 page
+   * scanned at 600 dpi is about 70 megapixels.
+   */
+  readonly maxPixels: number;
 }
 
-export const DEFAULT_INTAKE_LIMITS: IntakeLimits = { minDpi: 200, maxPages: 2_000 };
+export const DEFAULT_INTAKE_LIMITS: IntakeLimits = { minDpi: 200, maxPages: 2_000, maxPixels: 80_000_000 };
 
 const A4_WIDTH_IN = 8.27;
 
 export async function intakePdf(bytes: Buffer, limits: IntakeLimits = DEFAULT_INTAKE_LIMITS): Promise<OriginalDocument> {
   if (bytes.subarray(0, 1024).indexOf('%PDF-') < 0) throw new AppError('PDF_NOT_PDF', 'the original is not a PDF');
+  // The shared input budget first: the page copy (pdf-lib) has no limits of its own.
+  const { pages } = preflightPdf(bytes);
+  if (pages > limits.maxPages) throw new AppError('PDF_LIMIT_EXCEEDED', `the original has more than ${limits.maxPages} pages`);
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+    if (doc.getPageCount() !== pages) throw new Error(`page tree counts ${doc.getPageCount()} pages, preflight ${pages}`);
   } catch (cause) {
     throw new AppError('PDF_MALFORMED', 'the original PDF cannot be read', { cause });
   }
   if (doc.isEncrypted) throw new AppError('PDF_ENCRYPTED', 'the original PDF is encrypted: ask for an unprotected original');
-  const pages = doc.getPageCount();
-  if (pages < 1) throw new AppError('PDF_MALFORMED', 'the original PDF has no pages');
-  if (pages > limits.maxPages) throw new AppError('PDF_LIMIT_EXCEEDED', `the original has more than ${limits.maxPages} pages`);
   return { pdf: bytes, sha256: sha256(bytes), pages, source: 'pdf' };
 }
 
@@ -77,6 +85,15 @@ function checkedInfo(bytes: Buffer, index: number, limits: IntakeLimits): ImageI
   } catch (e) {
     if (e instanceof AppError) throw new AppError('IMAGE_INVALID', `page image ${index + 1}: ${e.message}`);
     throw e;
+  }
+  if (info.width * info.height > limits.maxPixels) {
+    throw new AppError(
+      'IMAGE_INVALID',
+      `page image ${index + 1} is ${info.width}×${info.height} pixels; at most ${limits.maxPixels} pixels`,
+      {
+        details: { page: index + 1, limit: 'pixels', maxPixels: limits.maxPixels },
+      },
+    );
   }
   const dpi = Math.min(info.dpiX ?? info.width / A4_WIDTH_IN, info.dpiY ?? info.dpiX ?? info.width / A4_WIDTH_IN);
   if (dpi + 0.5 < limits.minDpi) {

@@ -25,6 +25,29 @@ export interface PublicCopyFacts {
   readonly lookupUrl: string;
 }
 
+/**
+ * What a lookup by authority, year and number shows: only whether that number exists and its
+ * status. Register numbers are sequential, so anyone can walk them; the document's facts need
+ * the verification code printed on the copy (the holder of the copy has it, a crawler does not).
+ */
+export interface PublicCopyStatus {
+  readonly authorityId: string;
+  readonly year: number;
+  readonly number: number;
+  readonly numberLabel: string;
+  readonly status: PublicCopyFacts['status'];
+}
+
+export function publicStatusOnly(e: RegisterEntryRecord): PublicCopyStatus {
+  return {
+    authorityId: e.authorityId,
+    year: e.year,
+    number: e.number,
+    numberLabel: certificationNumberLabel(e.number),
+    status: publicStatus(e.status),
+  };
+}
+
 function publicStatus(s: EntryStatus): PublicCopyFacts['status'] {
   return s === 'valid' ? 'valid' : s === 'pending' ? 'pending' : 'annulled';
 }

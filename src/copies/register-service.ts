@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
+import { safeText } from '../core/safe-text.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CopyFonts } from './copy-document.js';
 import type { CopySigner } from './copy-signer.js';
@@ -52,11 +53,13 @@ export class RegisterService {
     if (!/^[a-z0-9][a-z0-9-]{1,63}$/.test(a.id))
       throw new AppError('VALIDATION_FAILED', 'authority id: 2-64 lowercase letters, digits or dashes', { details: { field: 'id' } });
     if (!a.name?.trim() || !a.place?.trim()) throw new AppError('VALIDATION_FAILED', 'authority name and place are required');
+    const name = safeText(a.name.trim(), 'name');
+    const place = safeText(a.place.trim(), 'place');
     if (await this.#o.authorities.get(a.id)) throw new AppError('CONFLICT', `authority ${a.id} exists`);
     const rec = await this.#o.authorities.create({
       id: a.id,
-      name: a.name.trim(),
-      place: a.place.trim(),
+      name,
+      place,
       organizationId: a.organizationId ?? null,
       sealCredentialId: a.sealCredentialId ?? null,
       sealCustodianId: a.sealCustodianId ?? null,
@@ -79,7 +82,11 @@ export class RegisterService {
   ): Promise<AuthorityRecord> {
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin changes certifying authorities');
     await this.#authority(id);
-    const rec = await this.#o.authorities.update(id, patch);
+    const rec = await this.#o.authorities.update(id, {
+      ...patch,
+      ...(patch.name !== undefined ? { name: safeText(patch.name.trim(), 'name') } : {}),
+      ...(patch.place !== undefined ? { place: safeText(patch.place.trim(), 'place') } : {}),
+    });
     await this.#audit(actor, 'authority.updated', id, { fields: Object.keys(patch) });
     return rec;
   }

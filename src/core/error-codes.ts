@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   // generic request problems
   'BAD_REQUEST',
   'VALIDATION_FAILED',
+  'TEXT_UNSAFE',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'NOT_FOUND',

@@ -1,16 +1,25 @@
 import type { Request } from 'express';
 import busboy from 'busboy';
+import { readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { UploadSpool } from './upload-spool.js';
 import { AppError } from '../core/errors.js';
 
 /**
- * Body readers with hard limits. Uploads are buffered in memory (bounded by the limit) because
- * every consumer (PDF reader, CSR parser) needs random access to the bytes anyway.
+ * Body readers with hard limits. A raw body (one document) is buffered, bounded by its limit.
+ * Multipart parts are streamed to a private temp file each (directory 0700, files 0600) while
+ * they arrive, so a request refused half way (a part over `fileBytes`, the parts together over
+ * `requestBytes`) never held its parts in memory; a part's bytes are read from disk when a
+ * handler asks for them (`data`). The files are removed when the response ends, also on error
+ * or client abort.
  */
 
 export interface UploadedFile {
   readonly field: string;
   readonly filename: string;
   readonly mimeType: string;
+  readonly size: number;
+  /** The part's bytes, read from its temp file on first use. */
   readonly data: Buffer;
 }
 
@@ -20,7 +29,10 @@ export interface MultipartBody {
 }
 
 export interface MultipartLimits {
+  /** Largest single file part (KYSO_UPLOAD_LIMIT). */
   readonly fileBytes: number;
+  /** Largest sum of all parts of one request (KYSO_REQUEST_LIMIT); default `fileBytes`. */
+  readonly requestBytes?: number | undefined;
   readonly files?: number;
   readonly fields?: number;
   readonly fieldBytes?: number;
@@ -58,11 +70,17 @@ export function readRawBody(req: Request, limit: number): Promise<Buffer> {
   });
 }
 
-/** Parses multipart/form-data (RFC 7578) with busboy; files and fields are bounded. */
+/** Parses multipart/form-data (RFC 7578) with busboy; each part, and all parts together, are bounded. */
 export function readMultipart(req: Request, limits: MultipartLimits): Promise<MultipartBody> {
   const ct = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*;/i.test(ct)) {
     return Promise.reject(new AppError('UNSUPPORTED_MEDIA_TYPE', 'expected multipart/form-data'));
+  }
+  const requestBytes = limits.requestBytes ?? limits.fileBytes;
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > requestBytes + MULTIPART_FRAMING_ALLOWANCE) {
+    req.resume();
+    return Promise.reject(requestTooLarge(requestBytes));
   }
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
@@ -82,40 +100,99 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
       reject(new AppError('BAD_REQUEST', 'malformed multipart/form-data header', { cause }));
       return;
     }
-    const files: UploadedFile[] = [];
+    const spool = new UploadSpool();
+    // removed once the response is over: sent, failed, or the client went away
+    req.res?.once('close', () => spool.remove());
+    // by arrival order (the batch signer answers per index), whatever order the disk writes finish in
+    const files: Array<UploadedFile | undefined> = [];
     const fields: Record<string, string> = {};
+    const writes: Promise<void>[] = [];
+    let total = 0;
     let failed = false;
     const fail = (e: AppError) => {
       if (failed) return;
       failed = true;
       req.unpipe(bb);
       req.resume();
+      spool.remove();
       reject(e);
     };
+    const count = (n: number): boolean => {
+      total += n;
+      if (total <= requestBytes) return true;
+      fail(requestTooLarge(requestBytes));
+      return false;
+    };
     const tooLarge = () =>
-      fail(new AppError('PAYLOAD_TOO_LARGE', `upload exceeds ${limits.fileBytes} bytes`, { details: { limit: limits.fileBytes } }));
+      fail(
+        new AppError('PAYLOAD_TOO_LARGE', `upload exceeds ${limits.fileBytes} bytes`, {
+          details: { limit: limits.fileBytes, scope: 'file' },
+        }),
+      );
     bb.on('file', (field, stream, info) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      if (failed) return void stream.resume();
+      const part = spool.create();
+      const index = files.push(undefined) - 1;
+      let size = 0;
+      stream.on('data', (c: Buffer) => {
+        size += c.length;
+        if (!count(c.length)) stream.resume();
+      });
       stream.on('limit', tooLarge);
       stream.on('error', (cause: Error) => fail(new AppError('BAD_REQUEST', 'malformed multipart/form-data body', { cause })));
-      stream.on('close', () => {
-        if (!failed) files.push({ field, filename: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(chunks) });
-      });
+      writes.push(
+        pipeline(stream, part.stream).then(
+          () => {
+            if (!failed) files[index] = spooledFile(field, info, size, part.path);
+          },
+          (cause: unknown) => fail(new AppError('BAD_REQUEST', 'upload could not be stored', { cause })),
+        ),
+      );
     });
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) fail(new AppError('PAYLOAD_TOO_LARGE', `form field ${name} too large`));
-      else fields[name] = value;
+      else if (count(Buffer.byteLength(value))) fields[name] = value;
     });
     bb.on('filesLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many files in upload')));
     bb.on('fieldsLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many form fields')));
     bb.on('partsLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many parts in upload')));
     bb.on('error', (cause) => fail(new AppError('BAD_REQUEST', 'malformed multipart/form-data body', { cause })));
     bb.on('close', () => {
-      if (!failed) resolve({ files, fields });
+      void Promise.all(writes).then(() => {
+        if (!failed) resolve({ files: files.filter((f): f is UploadedFile => f !== undefined), fields });
+      });
     });
+    req.on('aborted', () => fail(new AppError('BAD_REQUEST', 'the client aborted the upload')));
     req.pipe(bb);
   });
+}
+
+/** Boundaries and part headers on top of the parts' bytes: a declared length over the limit by more is refused at once. */
+const MULTIPART_FRAMING_ALLOWANCE = 64 * 1024;
+
+function requestTooLarge(limit: number): AppError {
+  return new AppError('PAYLOAD_TOO_LARGE', `the parts of this request exceed ${limit} bytes together`, {
+    details: { limit, scope: 'request' },
+  });
+}
+
+function spooledFile(field: string, info: { filename?: string; mimeType: string }, size: number, path: string): UploadedFile {
+  let data: Buffer | undefined;
+  return {
+    field,
+    filename: info.filename ?? '',
+    mimeType: info.mimeType,
+    size,
+    get data(): Buffer {
+      if (data) return data;
+      try {
+        data = readFileSync(path);
+      } catch (cause) {
+        throw new AppError('BAD_REQUEST', 'the upload is no longer available (the request ended)', { cause });
+      }
+      return data;
+    },
+  };
 }
 
 /** The one file of a field, or a VALIDATION_FAILED naming the field. */

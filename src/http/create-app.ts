@@ -30,7 +30,7 @@ export interface HttpDeps {
   readonly log: Logger;
   readonly version: string;
   readonly publicUrl: string;
-  readonly limits: { readonly jsonBytes: number; readonly uploadBytes: number };
+  readonly limits: { readonly jsonBytes: number; readonly uploadBytes: number; readonly requestBytes?: number };
   readonly rateLimit: { readonly perMinute: number; readonly burst: number };
   readonly tokens: ApiTokenService;
   /** Readiness facts for GET /health (database reachable, CAs present, …). */
@@ -119,10 +119,10 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.pkiAdmin ? [...certificateRoutes(deps.pkiAdmin), ...caRevocationRoutes(deps.pkiAdmin.caRevocation)] : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),
     ...(deps.tsa ? tsaRoutes(deps.tsa) : []),
-    ...(deps.extend ? extendRoutes(deps.extend, { uploadBytes: deps.limits.uploadBytes }) : []),
-    ...(deps.copies ? copiesRoutes(deps.copies, { uploadBytes: deps.limits.uploadBytes }) : []),
-    ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes }) : []),
-    ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
+    ...(deps.extend ? extendRoutes(deps.extend, deps.limits) : []),
+    ...(deps.copies ? copiesRoutes(deps.copies, deps.limits) : []),
+    ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, ...deps.limits }) : []),
+    ...(deps.signing ? signingRoutes(deps.signing, deps.limits) : []),
     // Pages last so that no page path can shadow an API route.
     ...webPageRoutes(deps.webDir ?? defaultWebDir()),
   ];

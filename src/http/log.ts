@@ -3,6 +3,8 @@
  * writing, as a second line of defence: callers must not pass tokens, PINs, passwords or keys
  * in the first place (HELPERS.md rules).
  */
+import { maskUrlCredentials } from '../core/url-credentials.js';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type LogLevelSetting = Level | 'silent';
 
@@ -17,6 +19,7 @@ const ORDER: Record<LogLevelSetting, number> = { debug: 10, info: 20, warn: 30, 
 const SECRET_KEY = /(token|pin|password|passphrase|secret|authorization|private|pkcs8|masterkey|cookie|activationcode)/i;
 
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskUrlCredentials(value);
   if (depth > 5 || value === null || typeof value !== 'object') return value;
   if (Buffer.isBuffer(value)) return `<${value.length} bytes>`;
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, depth + 1));
@@ -29,7 +32,12 @@ export function createJsonLogger(level: LogLevelSetting, write: (line: string) =
   const min = ORDER[level];
   const emit = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
-    const rec = { time: new Date().toISOString(), level: lvl, msg, ...(fields ? (redact(fields) as Record<string, unknown>) : {}) };
+    const rec = {
+      time: new Date().toISOString(),
+      level: lvl,
+      msg: maskUrlCredentials(msg),
+      ...(fields ? (redact(fields) as Record<string, unknown>) : {}),
+    };
     write(JSON.stringify(rec) + '\n');
   };
   return {

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError, isAppError } from '../core/errors.js';
+import { maskUrlCredentials } from '../core/url-credentials.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import type { Logger } from './log.js';
 
@@ -11,6 +12,7 @@ import type { Logger } from './log.js';
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
+  TEXT_UNSAFE: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,
@@ -144,7 +146,7 @@ export function toProblem(err: unknown, instance: string, requestId?: string): P
     title: TITLES[status] ?? 'Error',
     status,
     code: app.code,
-    detail: hide ? 'internal error' : app.message,
+    detail: hide ? 'internal error' : maskUrlCredentials(app.message),
     instance,
     ...(requestId ? { requestId } : {}),
     ...(!hide && app.details ? { details: app.details } : {}),

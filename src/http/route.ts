@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
+import { TEXT_UNSAFE_ISSUE } from './safe-text-schema.js';
 import type { Principal, Role } from './auth/api-tokens.js';
 import { requireRole } from './auth/middleware.js';
 
@@ -54,8 +55,14 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
   return spec as unknown as RouteSpec;
 }
 
-function validation(where: string, err: z.ZodError): AppError {
+/** A zod failure as an AppError: TEXT_UNSAFE when a text field holds an unsafe character, else VALIDATION_FAILED. */
+export function validationError(where: string, err: z.ZodError): AppError {
   const issues = err.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  const unsafe = err.issues.findIndex((i) => i.code === 'custom' && i.params?.appCode === TEXT_UNSAFE_ISSUE);
+  if (unsafe >= 0) {
+    const field = issues[unsafe]!.path;
+    return new AppError('TEXT_UNSAFE', `${field}: ${issues[unsafe]!.message}`, { details: { field, issues } });
+  }
   const first = issues[0];
   return new AppError('VALIDATION_FAILED', first ? `${first.path}: ${first.message}` : `invalid ${where}`, { details: { issues } });
 }
@@ -63,7 +70,7 @@ function validation(where: string, err: z.ZodError): AppError {
 function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return value as T;
   const r = schema.safeParse(value);
-  if (!r.success) throw validation(where, r.error);
+  if (!r.success) throw validationError(where, r.error);
   return r.data;
 }
 

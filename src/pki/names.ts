@@ -1,4 +1,5 @@
 import { AppError } from '../core/errors.js';
+import { safeText } from '../core/safe-text.js';
 import { ia5, oid, printable, seq, set, utf8, type Der } from '../core/der.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import { children, decodeOidContent, derError, readDer } from '../core/der-reader.js';
@@ -53,9 +54,7 @@ function text(field: string, value: string | undefined, max: number, required = 
     if (required) throw new AppError('SUBJECT_INVALID', `${field} is required`, { details: { field } });
     return undefined;
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(v))
-    throw new AppError('SUBJECT_INVALID', `${field} contains control characters`, { details: { field } });
+  safeText(v, field);
   if ([...v].length > max) throw new AppError('SUBJECT_INVALID', `${field} longer than ${max} characters`, { details: { field, max } });
   return v;
 }

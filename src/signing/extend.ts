@@ -26,8 +26,14 @@ export async function extendToArchive(
     readonly at: Date;
     readonly engine: PdfSignatureEngine;
     readonly ports: LevelPorts;
+    /** The verifier's LIMIT_* message when it stopped reading the file at the shared input budget. */
+    readonly inputLimit?: string | undefined;
   },
 ): Promise<Buffer> {
+  if (o.inputLimit)
+    throw new AppError('PDF_LIMIT_EXCEEDED', `the PDF exceeds the input limits (${o.inputLimit})`, {
+      details: { limit: o.inputLimit.slice('LIMIT_'.length).toLowerCase() },
+    });
   if (!o.ports.timestamp) throw new AppError('TSA_UNAVAILABLE', 'no timestamp authority is configured (run kyso init)');
   const cmsList = o.signatures.flatMap((s) => signatureContents(pdf, s) ?? []);
   if (cmsList.length === 0) throw new AppError('VALIDATION_FAILED', 'the file has no readable signature or timestamp to extend');

@@ -1,10 +1,10 @@
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { StoreConfig, StoreDialect } from './config.js';
 import type { Database } from './schema.js';
+import { preparePrivateSqliteFile } from './private-files.js';
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
@@ -19,7 +19,7 @@ export interface DatabaseHandle {
  */
 export function createDatabase(config: StoreConfig): DatabaseHandle {
   if (config.dialect === 'sqlite') {
-    if (config.filename !== ':memory:') mkdirSync(dirname(config.filename), { recursive: true });
+    if (config.filename !== ':memory:') preparePrivateSqliteFile(config.filename);
     const sqlite = new BetterSqlite3(config.filename);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(config.busyTimeoutMs ?? 10_000))}`);
@@ -42,6 +42,7 @@ export function createDatabase(config: StoreConfig): DatabaseHandle {
  */
 export async function withSqliteMigrationLock<T>(filename: string, fn: () => Promise<T>): Promise<T> {
   if (filename === ':memory:' || filename === '') return fn();
+  closeSync(openSync(`${filename}-migrate.lock`, 'a', 0o600));
   const lock = new BetterSqlite3(`${filename}-migrate.lock`);
   try {
     lock.pragma('busy_timeout = 60000');

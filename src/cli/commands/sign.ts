@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { PADES_LEVELS, parsePadesLevel } from '../../core/pades-level.js';
 import { APPEARANCE_KINDS, DOCMDP_PERMISSIONS, parseAppearanceKind, parseDocMdpPermission } from '../../core/sign-options.js';
+import { safeText } from '../../core/safe-text.js';
 import { openContext } from '../../app/context.js';
 import { wireServices } from '../../app/services.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
@@ -84,8 +85,8 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
         ...(kind ? { appearance: { kind, ...(f.image ? { image: readInput(f.image, 'image') } : {}) } } : {}),
         ...(certify ? { certify } : {}),
         ...(f.field ? { fieldName: f.field } : {}),
-        ...(f.reason ? { reason: f.reason } : {}),
-        ...(f.location ? { location: f.location } : {}),
+        ...(f.reason ? { reason: safeText(f.reason, '--reason') } : {}),
+        ...(f.location ? { location: safeText(f.location, '--location') } : {}),
         ...(f.level ? { level: parsePadesLevel(f.level) } : {}),
       };
       const pdf = readInput(input, 'input PDF');

@@ -11,6 +11,7 @@ import { isProvinceWide } from '../../core/principal.js';
 import { requireSubscriberScope } from '../../pki/subscriber-scope.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { caView, certificateView, crlView } from '../views.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 /** What the CA/certificate routes call (src/app passes the PKI services). */
 export interface PkiAdminPort {
@@ -24,20 +25,22 @@ export interface PkiAdminPort {
 }
 
 const Str = (max: number) => z.string().trim().min(1).max(max);
+/** A subject DN field: shown to relying parties, so held to the safe-text rules. */
+const DnText = (max: number) => safeTextSchema(max);
 export const SubjectSchema = z.strictObject({
   country: z
     .string()
     .regex(/^[A-Z]{2}$/)
     .optional()
     .describe('ISO 3166 code, default VN'),
-  province: Str(128).optional().describe('ST'),
-  locality: Str(128).optional().describe('L'),
-  organization: Str(128).optional().describe('O'),
-  organizationalUnits: z.array(Str(128)).max(10).optional().describe('OU, outermost first'),
-  commonName: Str(128).describe('CN'),
+  province: DnText(128).optional().describe('ST'),
+  locality: DnText(128).optional().describe('L'),
+  organization: DnText(128).optional().describe('O'),
+  organizationalUnits: z.array(DnText(128)).max(10).optional().describe('OU, outermost first'),
+  commonName: DnText(128).describe('CN'),
   email: z.email().max(128).optional().describe('E'),
-  uids: z.array(Str(64)).max(5).optional().describe('UID values: CCCD:…, CMND:…, MST:…, MNS:…'),
-  title: Str(128).optional(),
+  uids: z.array(DnText(64)).max(5).optional().describe('UID values: CCCD:…, CMND:…, MST:…, MNS:…'),
+  title: DnText(128).optional(),
 });
 
 export const KeySpecSchema = z.union([

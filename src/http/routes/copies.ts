@@ -4,9 +4,10 @@ import { PADES_LEVELS } from '../../core/pades-level.js';
 import type { CertifiedCopiesWiring, CertifyInput } from '../../app/certified-copies.js';
 import type { RegisterEntryRecord } from '../../copies/ports.js';
 import { readMultipart, type MultipartBody } from '../body.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import { registersRoutes } from './registers.js';
 import { requirePrincipal } from '../auth/middleware.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 /**
  * Certified copies from originals (Decree 23/2015/NĐ-CP) over HTTP. `POST /api/v1/copies` returns the signed
@@ -20,7 +21,7 @@ export type CopiesPort = Pick<
   'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'credentials'
 >;
 
-const Text = z.string().trim().min(1).max(500);
+const Text = safeTextSchema(500);
 const Secret = z.union([
   z.strictObject({ pin: z.string().min(1).max(64) }),
   z.strictObject({ authorizationId: z.string().min(1).max(128) }),
@@ -49,10 +50,7 @@ function parseRequest(body: MultipartBody): z.infer<typeof CertifyJson> {
     throw new AppError('BAD_REQUEST', 'form field "request" is not valid JSON');
   }
   const r = CertifyJson.safeParse(json);
-  if (!r.success) {
-    const issues = r.error.issues.map((x) => ({ path: ['request', ...x.path.map(String)].join('.'), message: x.message }));
-    throw new AppError('VALIDATION_FAILED', `${issues[0]?.path ?? 'request'}: ${issues[0]?.message ?? 'invalid'}`, { details: { issues } });
-  }
+  if (!r.success) throw validationError('request', r.error);
   return r.data;
 }
 
@@ -74,7 +72,7 @@ const IdParam = z.object({ id: z.string().min(1).max(128) });
 const CODE_DOC = 'verification code printed on the copy, e.g. 7K3M-Q9TX-2B4';
 
 /** Copies, the public lookup, and (from ./registers.ts) authorities, registers and credentials. */
-export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }): RouteSpec[] {
+export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
   return [
     ...registersRoutes(port),
     defineRoute({
@@ -82,7 +80,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
       path: '/api/v1/copies/lookup',
       operationId: 'lookupCopy',
       summary:
-        'Public lookup of a certified copy by its verification code, or by authority + year + number. Public facts only (no requester, no certifier id). Rate-limited.',
+        'Public lookup of a certified copy: by its verification code, the public facts (no requester, no certifier id); by authority + year + number, only whether the number exists and its status. Rate-limited.',
       tag: 'copies',
       auth: 'public',
       rateLimited: true,
@@ -95,7 +93,10 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
         }),
       ]),
       responses: {
-        200: { description: 'Public facts: authority, number, date, document type and title, pages, copy SHA-256, status' },
+        200: {
+          description:
+            'By code: authority, number, date, document type and title, pages, copy SHA-256, status. By number: authorityId, year, number, status only.',
+        },
         400: { description: 'LOOKUP_CODE_INVALID' },
         404: { description: 'COPY_NOT_FOUND' },
       },
@@ -137,7 +138,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
         422: { description: 'IMAGE_INVALID, PDF_ENCRYPTED, PDF_MALFORMED' },
       },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 202 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 202 });
         const r = parseRequest(body);
         const originals = body.files.filter((f) => f.field === 'original');
         const images = body.files.filter((f) => f.field === 'image');

@@ -7,7 +7,7 @@ export interface ExtendPort {
 }
 
 /** ETSI EN 319 142-1 B-LTA upkeep: new DSS + archive timestamp on an existing signed file (B-LTA upkeep). */
-export function extendRoutes(port: ExtendPort, limits: { uploadBytes: number }): RouteSpec[] {
+export function extendRoutes(port: ExtendPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -26,7 +26,8 @@ export function extendRoutes(port: ExtendPort, limits: { uploadBytes: number }):
         const ct = req.headers['content-type'] ?? '';
         const pdf = /^application\/pdf/i.test(ct)
           ? await readRawBody(req, limits.uploadBytes)
-          : requireFile(await readMultipart(req, { fileBytes: limits.uploadBytes, files: 1 }), 'pdf').data;
+          : requireFile(await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 1 }), 'pdf')
+              .data;
         if (pdf.length === 0) throw new AppError('VALIDATION_FAILED', 'empty upload');
         const out = await port.extend(pdf);
         res.status(200).type('application/pdf').setHeader('Cache-Control', 'no-store');

@@ -5,6 +5,7 @@ import { isAppError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { readRawBody } from '../body.js';
 import { defineRoute, type RouteSpec } from '../route.js';
+import { OCSP_MAX_REQUEST_BYTES } from '../../pki/ocsp.js';
 
 /** What the public PKI endpoints need; src/app adapts the PKI services to it. */
 export interface PkiPublicPort {
@@ -33,7 +34,6 @@ export interface OcspReply {
 const OCSP_MALFORMED = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x01]);
 const OCSP_INTERNAL_ERROR = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x02]);
 const OCSP_TRY_LATER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]);
-const OCSP_MAX_REQUEST = 8 * 1024;
 
 const CaParam = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'CA id: lowercase letters, digits and dashes') });
 
@@ -165,7 +165,15 @@ export function pkiPublicRoutes(
       rawBody: { contentType: 'application/ocsp-request', description: 'DER OCSPRequest (≤ 8 KiB)' },
       responses: { 200: { description: 'DER OCSPResponse', contentType: 'application/ocsp-response' } },
       async handle({ req, res }) {
-        const der = await readRawBody(req, OCSP_MAX_REQUEST);
+        let der: Buffer;
+        try {
+          der = await readRawBody(req, OCSP_MAX_REQUEST_BYTES);
+        } catch (e) {
+          // RFC 6960 §2.3: a request the responder will not parse is answered in OCSP, not with an HTTP error page
+          if (!isAppError(e, 'PAYLOAD_TOO_LARGE')) throw e;
+          res.status(200).type('application/ocsp-response').setHeader('Cache-Control', 'no-cache');
+          return void res.send(OCSP_MALFORMED);
+        }
         await answerOcsp(() => port.ocsp(der), res, deps.clock, false, logErr);
       },
     }),
@@ -180,7 +188,7 @@ export function pkiPublicRoutes(
       async handle({ req, res }) {
         // Express 5 splits the wildcard on '/', but base64 may contain '/': use the raw path.
         const raw = req.path.slice('/pki/ocsp/'.length);
-        if (raw.length > OCSP_MAX_REQUEST * 2) {
+        if (raw.length > OCSP_MAX_REQUEST_BYTES * 2) {
           res.status(200).type('application/ocsp-response').setHeader('Cache-Control', 'no-cache');
           return void res.send(OCSP_MALFORMED);
         }

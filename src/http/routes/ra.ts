@@ -10,6 +10,7 @@ import { KeySpecSchema, SubjectSchema } from './certificates.js';
 import { requirePrincipal } from '../auth/middleware.js';
 import { isProvinceWide, requireOrganizationScope, type Principal } from '../../core/principal.js';
 import { organizationOf } from '../../pki/subscriber-scope.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 export interface RaPort {
   readonly ra: Pick<
@@ -93,7 +94,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
           managingOrganizationId: Id.nullable()
             .optional()
             .describe(kind === 'organization' ? 'superior agency (optional)' : 'managing organization (required)'),
-          ...(kind === 'individual' ? { position: z.string().max(200).optional() } : {}),
+          ...(kind === 'individual' ? { position: safeTextSchema(200, 0).optional() } : {}),
         }),
         responses: { 201: { description: 'Registered' }, 400: { description: 'UID_INVALID / SUBJECT_INVALID / VALIDATION_FAILED' } },
         async handle({ res, body, principal }) {

@@ -4,6 +4,7 @@ import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { requirePrincipal } from '../auth/middleware.js';
 import { credentialRoutes } from './credentials.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
 /**
  * Certifying authorities, the register (sổ chứng thực: volumes, year-end closing, export) and
@@ -12,7 +13,7 @@ import { credentialRoutes } from './credentials.js';
 export type RegistersPort = Pick<CertifiedCopiesWiring, 'registers' | 'credentials'>;
 
 const AuthorityId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/);
-const Name = z.string().trim().min(1).max(300);
+const Name = safeTextSchema(300);
 const YearParams = z.object({ id: AuthorityId, year: z.coerce.number().int().min(2000).max(9999) });
 
 function authorityView(a: AuthorityRecord): Record<string, unknown> {

@@ -6,14 +6,15 @@ import { SIGNATURE_ALGORITHMS } from '../../core/signature-algorithms.js';
 import type { SignService } from '../../signing/sign-service.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
 import { readMultipart, requireFile, type MultipartBody } from '../body.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 import { credentialOwnerOf, type Principal } from '../../core/principal.js';
 
 export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
 
 const Level = z.enum(PADES_LEVELS);
 const Algorithm = z.enum(SIGNATURE_ALGORITHMS);
-const Text = z.string().max(500);
+const Text = safeTextSchema(500, 0);
 
 /** Options common to every signing path (the `options` JSON part of the multipart upload). */
 const CommonOptions = z.strictObject({
@@ -78,12 +79,7 @@ function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
     throw new AppError('BAD_REQUEST', 'form field "options" is not valid JSON');
   }
   const r = schema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new AppError('VALIDATION_FAILED', `options.${i?.path.join('.') ?? ''}: ${i?.message ?? 'invalid'}`, {
-      details: { issues: r.error.issues.map((x) => ({ path: ['options', ...x.path.map(String)].join('.'), message: x.message })) },
-    });
-  }
+  if (!r.success) throw validationError('options', r.error);
   return r.data;
 }
 
@@ -145,7 +141,7 @@ const MULTIPART_DOC = (extra: string) => ({
 const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
 
 /** PAdES signing (ETSI EN 319 142-1): one-shot, batch, and two-phase for USB tokens. */
-export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }): RouteSpec[] {
+export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -157,7 +153,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
       rawBody: MULTIPART_DOC(', optional `p12` (PKCS#12 when signer.kind = pkcs12) and `image` (PNG seal/signature)'),
       responses: { 200: { description: 'Signed PDF', contentType: 'application/pdf' } },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 3 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 3 });
         const o = parseOptions(SignRequestOptions, body);
         const pdf = requireFile(body, 'pdf').data;
         const { signer, ...common } = o;
@@ -179,7 +175,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
       rawBody: MULTIPART_DOC('; several `pdf` parts allowed'),
       responses: { 200: { description: 'Per-document results' } },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 52 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 52 });
         const o = parseOptions(SignRequestOptions, body);
         const pdfs = body.files.filter((f) => f.field === 'pdf').map((f) => f.data);
         if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one `pdf` part is required');
@@ -224,7 +220,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }
         },
       },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, files: 2 });
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 2 });
         const o = parseOptions(PrepareRequestOptions, body);
         const { certificates, ...common } = o;
         const r = await sign.prepare(requireFile(body, 'pdf').data, {

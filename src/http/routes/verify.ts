@@ -16,7 +16,7 @@ const Query = z.object({
 });
 
 /** Public verification (ETSI EN 319 102-1): report as JSON, HTML or PDF by content negotiation. */
-export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: number }): RouteSpec[] {
+export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
   const cache = new ReportCache<VerificationReport>({ clock: o.clock, ttlMs: 15 * 60_000, maxBytes: 256 * 1024 * 1024 });
   return [
     defineRoute({
@@ -42,7 +42,7 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
         const ct = req.headers['content-type'] ?? '';
         const pdf = /^application\/pdf/i.test(ct)
           ? await readRawBody(req, o.uploadBytes)
-          : requireFile(await readMultipart(req, { fileBytes: o.uploadBytes, files: 1 }), 'pdf').data;
+          : requireFile(await readMultipart(req, { fileBytes: o.uploadBytes, requestBytes: o.requestBytes, files: 1 }), 'pdf').data;
         if (pdf.length === 0) throw new AppError('VALIDATION_FAILED', 'empty upload');
         const report = await port.verify(pdf, query.at ? { at: new Date(query.at) } : {});
         const reportId = cache.put(pdf, report);

@@ -60,7 +60,7 @@ export function loadMasterKey(o: { env?: string | undefined; dataDir: string; lo
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new AppError('CONFIG_INVALID', `cannot read the master key file ${file}`);
     if (!o.create) throw new AppError('CONFIG_INVALID', `no KYSO_MASTER_KEY and no master key file at ${file} (run init)`);
-    mkdirSync(o.dataDir, { recursive: true });
+    mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
     text = randomBytes(32).toString('base64') + '\n';
     try {
       // 'wx': never overwrite a master key another process just created.

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import { decodeStreamData } from './filters.js';
-import { limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
+import { checkFileSize, limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
 import { scanObjectHeaders, scanObjects } from './repair.js';
@@ -48,6 +48,7 @@ export class PdfDocument {
     options: OpenOptions,
   ) {
     this.limits = resolveLimits(options.limits);
+    checkFileSize(bytes, this.limits);
     checkHeader(bytes);
     let startxref: number | undefined;
     let trailer: PdfDict;

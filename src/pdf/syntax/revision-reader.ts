@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { PdfDocument, type OpenOptions } from './document.js';
 import { decodeStreamData } from './filters.js';
-import { checkDeadline, limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
+import { checkDeadline, checkFileSize, limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
 import { scanObjectHeaders, scanObjects } from './repair.js';
@@ -90,6 +90,7 @@ export class PdfRevisions {
     options: RevisionReaderOptions,
   ) {
     this.limits = resolveLimits(options.limits);
+    checkFileSize(buf, this.limits);
     this.maxRevisions = options.maxRevisions ?? this.limits.maxXrefSections;
     const header = buf.subarray(0, 65536).indexOf('%PDF-') >= 0;
     if (buf.length < 8 || (!header && buf.lastIndexOf(STARTXREF) < 0))

@@ -1,37 +1,17 @@
+import { PDF_INPUT_BUDGET, type PdfInputBudget } from '../syntax/limits.js';
+
 /**
  * Hard limits for untrusted input (docs/signatures-and-validation.md rule 14): every loop that a hostile file can
  * drive is bounded by one of these, and the time budget is checked in the hot loops, so a
  * malicious PDF ends with a FORMAT_FAILURE report instead of a hang or memory exhaustion.
+ * They are the shared input budget (src/pdf/syntax/limits.ts) plus what only a validator counts.
  */
-export interface VerifyLimits {
-  /** Maximum input size in bytes. */
-  maxFileBytes: number;
-  /** Maximum number of revisions (xref sections in the /Prev chain). */
-  maxRevisions: number;
-  /** Maximum number of xref entries / objects considered. */
-  maxObjects: number;
-  /** Maximum inflate ratio (decoded / encoded) for a stream. */
-  maxInflateRatio: number;
-  /** Maximum decoded size of one stream. */
-  maxDecodedBytes: number;
-  /** Maximum nesting depth of arrays/dictionaries and of graph walks. */
-  maxDepth: number;
+export interface VerifyLimits extends PdfInputBudget {
   /** Maximum number of signatures processed. */
   maxSignatures: number;
-  /** Time budget for the whole validation, in ms. */
-  timeBudgetMs: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<VerifyLimits> = Object.freeze({
-  maxFileBytes: 200 * 1024 * 1024,
-  maxRevisions: 500,
-  maxObjects: 2_000_000,
-  maxInflateRatio: 200,
-  maxDecodedBytes: 64 * 1024 * 1024,
-  maxDepth: 100,
-  maxSignatures: 200,
-  timeBudgetMs: 20_000,
-});
+export const DEFAULT_LIMITS: Readonly<VerifyLimits> = Object.freeze({ ...PDF_INPUT_BUDGET, maxSignatures: 200 });
 
 export type LimitName = 'size' | 'revisions' | 'objects' | 'inflate' | 'depth' | 'time' | 'signatures';
 

@@ -4,6 +4,7 @@
  * limit error — the reader's PDF_LIMIT_EXCEEDED or the validator's own VerifyLimitError — turned
  * into one report key, so verifyPdf can end any hostile input with a FORMAT_FAILURE report.
  */
+import { limitsFromBudget } from '../syntax/limits.js';
 import { PdfRevisions, isLimitError } from '../syntax/revision-reader.js';
 import { VerifyLimitError, type Budget, type LimitName, type VerifyLimits } from './limits.js';
 
@@ -21,16 +22,7 @@ export const LIMIT_KEYS = {
 export function openForVerification(bytes: Buffer, limits: VerifyLimits, budget: Budget): PdfRevisions {
   return PdfRevisions.open(bytes, {
     maxRevisions: limits.maxRevisions,
-    limits: {
-      maxObjects: limits.maxObjects,
-      maxDepth: limits.maxDepth,
-      maxStreamBytes: limits.maxDecodedBytes,
-      maxInflateRatio: limits.maxInflateRatio,
-      minInflateBytes: 64 * 1024,
-      maxXrefSections: limits.maxRevisions * 2,
-      maxTreeDepth: limits.maxDepth,
-      deadline: budget.deadline,
-    },
+    limits: limitsFromBudget(limits, budget.deadline),
   });
 }
 

@@ -15,7 +15,7 @@ export function renderCopyFacts(f) {
     status === 'annulled' ? h('p', { class: 'problem', role: 'alert' }, t('copy.annulledWarning')) : null,
     status === 'pending' ? h('p', { class: 'problem' }, t('copy.pendingWarning')) : null,
     facts([
-      [t('copy.authority'), f.authority],
+      [t('copy.authority'), f.authority ?? f.authorityId],
       [t('copy.number'), f.numberLabel ?? f.number],
       [t('copy.volume'), f.volumeLabel],
       [t('copy.date'), vietnamDate(f.certifiedAt)],
@@ -24,7 +24,11 @@ export function renderCopyFacts(f) {
       [t('copy.pages'), f.originalPages],
       [t('copy.copies'), f.copies],
       [t('copy.code'), f.lookupCode ? h('span', { class: 'mono' }, f.lookupCode) : null],
-      [t('copy.sha256'), f.copySha256 ? h('span', { class: 'mono', id: 'copy-sha256' }, f.copySha256) : t('copy.noHash')],
+      // a lookup by number returns the status only (no hash): say nothing rather than "no hash"
+      [
+        t('copy.sha256'),
+        f.copySha256 ? h('span', { class: 'mono', id: 'copy-sha256' }, f.copySha256) : 'copySha256' in f ? t('copy.noHash') : null,
+      ],
     ]),
   );
 }
