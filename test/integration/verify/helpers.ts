@@ -10,7 +10,7 @@ import { algId, bits, int, seq, utcTime } from '../../../src/core/der.js';
 import { signDetachedCms } from '../../../src/cms/signed-data.js';
 import { preparePdfSignature, type PrepareOptions } from '../../../src/pdf/sign/index.js';
 import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
-import { certInfo } from '../../../src/pdf/verify/cert.js';
+import { certInfo } from '../../../src/pki/path/cert.js';
 import { openForVerification } from '../../../src/pdf/verify/reader.js';
 import { Budget, DEFAULT_LIMITS } from '../../../src/pdf/verify/limits.js';
 import type { TestCa, TestSigner } from '../../fixtures/pki-fixture.js';
