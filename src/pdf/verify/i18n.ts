@@ -148,6 +148,10 @@ const MESSAGES: Texts = {
     'Sau khi ký, một hành động (JavaScript, mở tệp, gửi biểu mẫu, /OpenAction, /AA …) đã được thêm vào.',
     'After signing, an action was added (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …).',
   ],
+  REVOCATION_KEY_COMPROMISE_LATER: [
+    'Chứng thư bị thu hồi vì lộ khóa sau thời điểm cần xét: khóa có thể đã bị lạm dụng trước đó, nên không được dùng làm bằng chứng.',
+    'The certificate was revoked for key compromise after the time in question: the key may have been misused before, so it is not accepted as proof.',
+  ],
   REVOCATION_DATA_MISSING: ['Không có thông tin thu hồi (CRL/OCSP).', 'No revocation information (CRL/OCSP).'],
   TST_IMPRINT_MISMATCH: ['Dấu thời gian không gắn với chữ ký này (bị sao chép).', 'The timestamp is not bound to this signature (copied).'],
   TST_SIGNATURE_INVALID: ['Chữ ký của dấu thời gian không hợp lệ.', 'The timestamp signature is invalid.'],

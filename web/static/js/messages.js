@@ -233,6 +233,10 @@ export const MESSAGES = {
     'Sau khi ký, một hành động (JavaScript, mở tệp, gửi biểu mẫu, /OpenAction, /AA …) đã được thêm vào.',
     'After signing, an action was added (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …).',
   ],
+  REVOCATION_KEY_COMPROMISE_LATER: [
+    'Chứng thư bị thu hồi vì lộ khóa sau thời điểm cần xét: khóa có thể đã bị lạm dụng trước đó, nên không được dùng làm bằng chứng.',
+    'The certificate was revoked for key compromise after the time in question: the key may have been misused before, so it is not accepted as proof.',
+  ],
 };
 
 /** ETSI EN 319 102-1 §5.1.3 sub-indications, explained. */
