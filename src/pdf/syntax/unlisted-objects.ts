@@ -23,21 +23,27 @@ export function unlistedObjects(pdf: PdfRevisions, from: number): UnlistedObject
   if (start >= pdf.buf.length) return [];
   const finalEnd = pdf.last.end;
   const listed = new Set<number>();
-  const spans: [number, number][] = [];
   for (let r = from + 1; r < pdf.revisions.length; r++) {
     for (const s of pdf.revisions[r]!.sections) {
       if (s.kind === 'stream') listed.add(s.offset);
       for (const e of s.entries.values()) if (e.kind === 'offset' && e.offset >= start) listed.add(e.offset);
     }
   }
-  for (const off of listed) {
-    try {
-      spans.push([off, pdf.parseIndirectAt(off).end]);
-    } catch {
-      // an entry that points at no object is reported by the reader (object-offset) when read
+  // spans of the listed objects, parsed only when a header is found somewhere unlisted (rare)
+  let spans: [number, number][] | undefined;
+  const inside = (off: number): boolean => {
+    if (!spans) {
+      spans = [];
+      for (const at of listed) {
+        try {
+          spans.push([at, pdf.parseIndirectAt(at).end]);
+        } catch {
+          // an entry that points at no object is reported by the reader (object-offset) when read
+        }
+      }
     }
-  }
-  const inside = (off: number) => spans.some(([a, b]) => off > a && off < b);
+    return spans.some(([a, b]) => off > a && off < b);
+  };
   const text = pdf.buf.toString('latin1', start);
   const out: UnlistedObject[] = [];
   HEADER.lastIndex = 0;

@@ -38,6 +38,31 @@ export interface DiffResult {
   actionsAdded: string[];
 }
 
+export type ChangeClass = 'extension' | 'signatureOrFormFill' | 'annotation' | 'other';
+
+/** One change to an annotation or form field, as the diff classified it. */
+export interface ChangeEvent {
+  readonly kind: 'annotation-added' | 'annotation-changed' | 'annotation-removed' | 'widget-added' | 'field-added' | 'field-changed';
+  /** Object number of the annotation, widget or field. */
+  readonly object: number;
+  /** 1-based page number in the final revision (null when not on a page). */
+  readonly page: number | null;
+  /** Annotation /Subtype or field /FT. */
+  readonly subtype: string | null;
+  /** The diff's own class; a classifier may only make it stricter. */
+  readonly proposed: ChangeClass;
+  readonly why: string;
+}
+
+/**
+ * Per-change hook for annotation and field rules that need more than the object diff (geometry
+ * of widgets over page content, new fields under DocMDP P=2): returns a stricter class and a
+ * reason, or undefined to keep the proposed one.
+ */
+export type ChangeClassifier = (e: ChangeEvent, pdf: PdfRevisions, signedRevision: number) => { cls: ChangeClass; why: string } | undefined;
+
+const STRICTNESS: Record<ChangeClass, number> = { extension: 0, signatureOrFormFill: 1, annotation: 2, other: 3 };
+
 const CATALOG_EXTENSION = new Set(['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'Version']);
 const ACROFORM_FORMFILL = new Set(['Fields', 'SigFlags', 'NeedAppearances', 'DA', 'DR', 'Q']);
 const FIELD_FORMFILL = new Set([
@@ -120,7 +145,7 @@ function rectOf(pdf: PdfRevisions, d: PdfDict | undefined, rev: number): number[
 const area = (r: number[] | undefined) => (r ? (r[2]! - r[0]!) * (r[3]! - r[1]!) : 0);
 const overlap = (x: number[], y: number[]) => x[0]! < y[2]! && y[0]! < x[2]! && x[1]! < y[3]! && y[1]! < x[3]!;
 
-export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffResult {
+export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget, classify?: ChangeClassifier): DiffResult {
   const N = pdf.revisions.length - 1;
   const res: DiffResult = {
     extension: false,
@@ -158,6 +183,16 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
   // and after signing; any other /Type /XRef or /ObjStm is an ordinary object (ISO 32000-1 §7.5.7, §7.5.8)
   const machineryBefore = machineryObjects(pdf, 0, k);
   const machineryAfter = machineryObjects(pdf, k + 1, N);
+  /** Marks an annotation or field change, letting the classifier make it stricter. */
+  const markChange = (e: Omit<ChangeEvent, 'proposed' | 'why'>, cls: ChangeClass, why: string): void => {
+    const verdict = classify?.({ ...e, proposed: cls, why }, pdf, k);
+    if (verdict && STRICTNESS[verdict.cls] > STRICTNESS[cls]) mark(verdict.cls, `${why}: ${verdict.why}`);
+    else mark(cls, why);
+  };
+  const pageNumber = (num: number): number | null => {
+    const i = cur.pageNums.indexOf(num);
+    return i >= 0 ? i + 1 : null;
+  };
   const pageLabel = (num: number): string => {
     const i = cur.pageNums.indexOf(num);
     const j = old.pageNums.indexOf(num);
@@ -299,7 +334,11 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
           mark('other', `signature of field ${f.name} replaced`);
           continue;
         }
-        mark('signatureOrFormFill', `field ${f?.name ?? num} /${key}`);
+        markChange(
+          { kind: 'field-changed', object: num, page: null, subtype: f?.ft ?? null },
+          'signatureOrFormFill',
+          `field ${f?.name ?? num} /${key}`,
+        );
         if (f) res.changedFields.add(f.name);
         else for (const of of old.fields) if (of.widgets.includes(num)) res.changedFields.add(of.name);
       }
@@ -308,7 +347,7 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     if (oldAnnotNums.has(num)) {
       const bad = ad && bd ? changedKeys(ad, bd).filter((x) => !ANNOT_LEVEL.has(x)) : ['replaced'];
       if (bad.length) mark('other', `annotation ${num} /${bad.join(' /')}`);
-      else mark('annotation', `annotation ${num} changed`);
+      else markChange({ kind: 'annotation-changed', object: num, page: null, subtype: null }, 'annotation', `annotation ${num} changed`);
       continue;
     }
     if (isSigDict(ad)) {
@@ -477,7 +516,11 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       mark('extension', 'document timestamp field');
       return;
     }
-    mark('signatureOrFormFill', `new field ${n}`);
+    markChange(
+      { kind: 'field-added', object: n, page: null, subtype: ft instanceof PdfName ? ft.name : null },
+      'signatureOrFormFill',
+      `new field ${n}`,
+    );
     if (ft instanceof PdfName && ft.name === 'Sig') {
       const widgets = cur.fields.find((f) => f.num === n)?.widgets ?? [n];
       if (widgets.some((w) => area(rectOf(pdf, dictOf(pdf.object(w, N)), N)) > 0)) {
@@ -489,8 +532,16 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
 
   function annotsDiff(page: number): void {
     const before = new Set(old.annots.get(page) ?? []);
-    const after = cur.annots.get(page) ?? [];
-    if ([...before].some((n) => !after.includes(n))) mark('annotation', `annotation removed from ${pageLabel(page)}`);
+    // a page that is no longer in the final page tree is judged by the page tree diff, not here
+    const after = cur.annots.get(page);
+    if (!after) return;
+    for (const n of before)
+      if (!after.includes(n))
+        markChange(
+          { kind: 'annotation-removed', object: n, page: pageNumber(page), subtype: null },
+          'annotation',
+          `annotation ${n} removed from ${pageLabel(page)}`,
+        );
     const existingRects = after
       .filter((n) => before.has(n))
       .map((n) => rectOf(pdf, dictOf(pdf.object(n, N)), N))
@@ -506,14 +557,23 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
         const v = dictOf(pdf.resolve(owner?.value, N));
         if (isField && v && (isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161')))
           mark('extension', `document timestamp widget ${n}`);
-        else if (isField) mark('signatureOrFormFill', `widget ${n} on ${pageLabel(page)}`);
+        else if (isField)
+          markChange(
+            { kind: 'widget-added', object: n, page: pageNumber(page), subtype: 'Widget' },
+            'signatureOrFormFill',
+            `widget ${n} on ${pageLabel(page)}`,
+          );
         else mark('other', `widget ${n} outside the form on ${pageLabel(page)}`);
         continue;
       }
       const r = rectOf(pdf, d, N);
       const overlaps = !!r && existingRects.some((e) => overlap(r, e));
       res.newAnnotations.push({ subtype, overlaps });
-      mark('annotation', `new ${subtype} annotation on ${pageLabel(page)}`);
+      markChange(
+        { kind: 'annotation-added', object: n, page: pageNumber(page), subtype },
+        'annotation',
+        `new ${subtype} annotation on ${pageLabel(page)}`,
+      );
     }
   }
 }

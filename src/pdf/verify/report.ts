@@ -109,6 +109,11 @@ export interface SignatureReport {
   readonly revocation: readonly RevocationUse[];
   readonly claimedSigningTime: string | null;
   readonly bestSignatureTime: string | null;
+  /**
+   * The earliest time a valid, trusted timestamp proves the signature existed (ETSI EN 319 102-1
+   * §5.6.2.3 POE); null without one. bestSignatureTime falls back to the validation time, this never does.
+   */
+  readonly provenSigningTime: string | null;
   readonly timestamps: readonly TimestampReport[];
   readonly integrity: IntegrityFacts;
   readonly coverage: Coverage;

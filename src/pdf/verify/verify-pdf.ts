@@ -130,7 +130,7 @@ async function run(
   for (const w of works) {
     if (w.signedRevisionIndex === undefined) continue;
     let d = diffCache.get(w.signedRevisionIndex);
-    if (!d) diffCache.set(w.signedRevisionIndex, (d = diffAfter(pdf, w.signedRevisionIndex, budget)));
+    if (!d) diffCache.set(w.signedRevisionIndex, (d = diffAfter(pdf, w.signedRevisionIndex, budget, options.classifyChange)));
     w.diff = d;
   }
   const signedRevisions = works.map((w) => w.signedRevisionIndex).filter((r): r is number => r !== undefined);
@@ -203,13 +203,14 @@ async function signatureReport(
     fieldNames: w.found.fieldNames,
     kind: w.kind,
     subFilter: w.subFilter,
-    level: padesLevel(ctx.pdf, w, all, ctx.dss),
+    level: padesLevel(ctx.pdf, w, all, path),
     signer: w.signerCert ? certificateSummary(w.signerCert) : null,
     chain: path.chain,
     trustAnchor: path.trustAnchor,
     revocation: path.revocation,
     claimedSigningTime: pdfDate(textField(ctx.pdf, w.found.dict, 'M')),
     bestSignatureTime: (best ?? ctx.at).toISOString(),
+    provenSigningTime: best?.toISOString() ?? null,
     timestamps: w.timestamps,
     integrity: w.integrity,
     coverage: w.coverage,

@@ -8,8 +8,6 @@ export interface DssMaterial {
   readonly certs: Buffer[];
   readonly ocsps: Buffer[];
   readonly crls: Buffer[];
-  /** First revision whose catalog has a /DSS (undefined without one). */
-  readonly revision: number | undefined;
 }
 
 export function readDss(pdf: PdfRevisions): DssMaterial {
@@ -30,10 +28,5 @@ export function readDss(pdf: PdfRevisions): DssMaterial {
     }
     return out;
   };
-  return { certs: list('Certs'), ocsps: list('OCSPs'), crls: list('CRLs'), revision: dss ? firstRevisionWith(pdf, 'DSS') : undefined };
-}
-
-function firstRevisionWith(pdf: PdfRevisions, key: string): number | undefined {
-  for (let r = 0; r < pdf.revisions.length; r++) if (pdf.catalog(r)?.get(key) !== undefined) return r;
-  return undefined;
+  return { certs: list('Certs'), ocsps: list('OCSPs'), crls: list('CRLs') };
 }

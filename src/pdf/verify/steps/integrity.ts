@@ -179,7 +179,9 @@ export function checkIntegrity(ctx: VerifyContext, f: FoundSignature): Integrity
   } else if (!chk.cryptoValid || !chk.algorithmsConsistent) {
     if (!chk.cryptoValid) errors.push('SIGNATURE_INVALID');
     hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
-  } else if (!derSorted && pol.nonDerSignedAttributes === 'fail') hardFail = hardFail ?? 'SIG_CRYPTO_FAILURE';
+    // the value verifies; what fails is the encoding: signed attributes must be DER (RFC 5652 §5.4),
+    // a format fault, not a cryptographic one (the report says cryptoValid: yes)
+  } else if (!derSorted && pol.nonDerSignedAttributes === 'fail') hardFail = hardFail ?? 'FORMAT_FAILURE';
   out.intact = digestMatch && chk.cryptoValid;
   out.timestampChecks = s.timestampTokens.map((der): TimestampCheck =>
     checkTimestampToken(

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../core/clock.js';
 import type { RevocationFetcher } from '../../../pki/path/revocation.js';
 import type { TrustStore } from '../../../pki/path/trust-store.js';
+import type { ChangeClassifier } from '../diff.js';
 import type { VerifyLimits } from '../limits.js';
 
 export interface VerifyPolicy {
@@ -26,4 +27,6 @@ export interface VerifyOptions {
   offline?: boolean;
   limits?: Partial<VerifyLimits>;
   policy?: Partial<VerifyPolicy>;
+  /** Extra annotation/field rules run on each change after signing (they can only make it stricter). */
+  classifyChange?: ChangeClassifier;
 }
