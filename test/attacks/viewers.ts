@@ -32,5 +32,5 @@ export function someViewerShows(pdf: Buffer, needle: string): boolean {
 export function mutoolObjectsContain(pdf: Buffer, needle: string): boolean {
   const file = join(dir, `f${n++}.pdf`);
   writeFileSync(file, pdf);
-  return run('mutool', ['show', '-b', file, 'grep']).includes(needle);
+  return run('mutool', ['show', file, 'grep']).includes(needle);
 }

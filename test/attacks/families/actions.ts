@@ -24,8 +24,9 @@ function pageBody(signed: Buffer): string {
 
 const js = '<< /S /JavaScript /JS (app.alert\\(1\\)) >>';
 
-const catalogAction = (name: string, entry: string): AttackFamily => ({
+const catalogAction = (name: string, entry: string, evidence: string): AttackFamily => ({
   name,
+  evidence,
   expectedKey: 'MODIFICATION_ACTION_ADDED',
   shows: 'action',
   build(signed) {
@@ -36,6 +37,7 @@ const catalogAction = (name: string, entry: string): AttackFamily => ({
 
 const linkAction = (s: string, extra: string): AttackFamily => ({
   name: `${s} link annotation`,
+  evidence: `/S/${s}`,
   expectedKey: 'MODIFICATION_ACTION_ADDED',
   shows: 'action',
   build(signed) {
@@ -53,10 +55,11 @@ const linkAction = (s: string, extra: string): AttackFamily => ({
 });
 
 export const actionFamilies: AttackFamily[] = [
-  catalogAction('/OpenAction JavaScript', '/OpenAction 9300 0 R'),
-  catalogAction('/Names /JavaScript', '/Names << /JavaScript << /Names [(x) 9300 0 R] >> >>'),
+  catalogAction('/OpenAction JavaScript', '/OpenAction 9300 0 R', '/OpenAction 9300 0 R'),
+  catalogAction('/Names /JavaScript', '/Names << /JavaScript << /Names [(x) 9300 0 R] >> >>', '/Names<</JavaScript'),
   {
     name: 'page /AA',
+    evidence: '/AA<</O 9300 0 R>>',
     expectedKey: 'MODIFICATION_ACTION_ADDED',
     shows: 'action',
     build(signed) {

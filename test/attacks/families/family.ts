@@ -5,5 +5,7 @@ export interface AttackFamily {
   readonly expectedKey: string;
   /** What proves the attacked file is not harmless: different text in a viewer, or an action present. */
   readonly shows: 'text' | 'action';
+  /** For 'action': the text `mutool show <file> grep` prints for the added action. */
+  readonly evidence?: string;
   build(signed: Buffer): Buffer;
 }
