@@ -13,8 +13,9 @@ import { prevNowhere, startxrefNowhere, unlistedObject } from './families/broken
 import type { AttackFamily } from './families/family.js';
 import { newRoot } from './families/new-root.js';
 import { objstmDuplicate } from './families/objstm-duplicate.js';
+import { objstmRewritten } from './families/objstm-rewritten.js';
 import { contentTypedObjStm, contentTypedXref } from './families/xref-typed-content.js';
-import { ATTACK_TEXT, makeSamples, SIGNED_TEXT, type Samples } from './samples.js';
+import { ATTACK_TEXT, makeSamples, SIGNED_TEXT, signedWithObjectStreams, type Samples } from './samples.js';
 import { mutoolObjectsContain, someViewerShows, viewerTexts } from './viewers.js';
 
 const TEXT_FAMILIES: AttackFamily[] = [
@@ -54,10 +55,7 @@ describe('the signed samples themselves', () => {
       expect(t.mupdf, s.name).toContain(SIGNED_TEXT);
       expect(someViewerShows(s.pdf, ATTACK_TEXT), s.name).toBe(false);
       const r = await verifyPdf(s.pdf, { trust: samples.trust, offline: true });
-      expect(
-        r.signatures.every((x) => x.integrity.digestMatch && x.integrity.cryptoValid),
-        s.name,
-      ).toBe(true);
+      expect(r.indication, `${s.name}: ${JSON.stringify(r.signatures.map((x) => x.errors))}`).toBe('TOTAL_PASSED');
       expect(r.structure, s.name).toEqual([]);
     }
   });
@@ -70,6 +68,17 @@ describe.each(TEXT_FAMILIES.map((f) => [f.name, f] as const))('family: %s', (_na
       expect(someViewerShows(attacked, ATTACK_TEXT), `${s.name}: ${JSON.stringify(viewerTexts(attacked))}`).toBe(true);
       await expectCaught(attacked, family);
     }
+  });
+});
+
+describe('family: object stream of the signed revision rewritten', () => {
+  it('on a signed file whose pages are in object streams: a viewer shows other text, the verifier does not pass it', async () => {
+    const signed = await signedWithObjectStreams(samples);
+    expect(someViewerShows(signed, ATTACK_TEXT)).toBe(false);
+    expect((await verifyPdf(signed, { trust: samples.trust, offline: true })).indication).toBe('TOTAL_PASSED');
+    const attacked = objstmRewritten.build(signed);
+    expect(someViewerShows(attacked, ATTACK_TEXT), JSON.stringify(viewerTexts(attacked))).toBe(true);
+    await expectCaught(attacked, objstmRewritten);
   });
 });
 

@@ -48,8 +48,10 @@ export async function makeSamples(): Promise<Samples> {
     clock: { now: () => new Date() },
   });
   const base = await basePdf({ pages: 1 });
-  const approval = await signPdf(base, signer, { newFieldName: 'Sig1' });
-  const certified = async (p: 1 | 2 | 3) => signPdf(base, signer, { newFieldName: 'Cert', certify: p });
+  // each sample carries its revocation data in a /DSS, so it is TOTAL_PASSED before any attack
+  const withDss = (pdf: Buffer) => appendDss(pdf, { crls: [goodCrl] });
+  const approval = withDss(await signPdf(base, signer, { newFieldName: 'Sig1' }));
+  const certified = async (p: 1 | 2 | 3) => withDss(await signPdf(base, signer, { newFieldName: 'Cert', certify: p }));
   const bt = await signPdf(base, signer, {
     newFieldName: 'Sig1',
     timestamp: async (sig) => (await tsa.issue({ hash: 'sha256', digest: sha256(sig), certReq: true })).token,
@@ -120,4 +122,11 @@ export function attackedContent(pdf: Buffer, typeEntry = ''): string {
     .replace(hex(SIGNED_TEXT).toLowerCase(), hex(ATTACK_TEXT));
   if (text === before) throw new Error('page 1 does not draw the signed text');
   return `<< ${typeEntry} /Length ${Buffer.byteLength(text, 'latin1')} >>\nstream\n${text}\nendstream`;
+}
+
+/** An approval signature on a file whose objects (pages included) live in object streams. */
+export async function signedWithObjectStreams(s: Samples): Promise<Buffer> {
+  return appendDss(await signPdf(await basePdf({ pages: 1, objectStreams: true }), s.signer, { newFieldName: 'Sig1' }), {
+    crls: [s.goodCrl],
+  });
 }

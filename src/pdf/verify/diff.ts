@@ -233,7 +233,13 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget, classify
       continue;
     }
     if (pdfEqual(a, b) && streamBytesEqual(pdf, a, b)) continue;
-    if (machineryBefore.has(num) && machineryAfter.has(num)) continue;
+    // an object stream of the signed revision holds signed objects: rewriting it rewrites them for
+    // every reader that follows the compressed entries, whatever the entries say
+    if (machineryBefore.objectStreams.has(num)) {
+      mark('other', `object stream ${num} of the signed revision rewritten`);
+      continue;
+    }
+    if (machineryBefore.xrefStreams.has(num) && machineryAfter.xrefStreams.has(num)) continue;
     const bd = dictOf(b);
     if (hasAction(b, 0) && !hasAction(a, 0)) actionAdded(num, `object ${num}`);
     res.redefinedObjects.add(num);
@@ -604,13 +610,13 @@ function isSigDict(d: PdfDict | undefined): boolean {
   return !!d && d.get('ByteRange') !== undefined && d.get('Contents') !== undefined;
 }
 
-/** Object numbers the cross-reference data of revisions `from`..`to` uses as xref streams or object streams. */
-function machineryObjects(pdf: PdfRevisions, from: number, to: number): Set<number> {
-  const out = new Set<number>();
+/** Object numbers the cross-reference data of revisions `from`..`to` uses as xref streams and as object streams. */
+function machineryObjects(pdf: PdfRevisions, from: number, to: number): { xrefStreams: Set<number>; objectStreams: Set<number> } {
+  const out = { xrefStreams: new Set<number>(), objectStreams: new Set<number>() };
   for (let r = from; r <= to; r++)
     for (const s of pdf.revisions[r]!.sections) {
-      for (const n of s.xrefStreams) out.add(n);
-      for (const e of s.entries.values()) if (e.kind === 'compressed') out.add(e.stream);
+      for (const n of s.xrefStreams) out.xrefStreams.add(n);
+      for (const e of s.entries.values()) if (e.kind === 'compressed') out.objectStreams.add(e.stream);
     }
   return out;
 }
