@@ -100,7 +100,7 @@ export class PdfRevisions {
   readonly limits: PdfLimits;
   readonly maxRevisions: number;
   private readonly objCache = new Map<string, PdfObject>();
-  private readonly objStmCache = new Map<number, { header: ObjectStreamHeader; data: Buffer; first: number }>();
+  private readonly objStmCache = new Map<string, { header: ObjectStreamHeader; data: Buffer; first: number }>();
   private scanIndex: Map<number, XrefEntry> | undefined;
   private objectCount = 0;
 
@@ -318,16 +318,20 @@ export class PdfRevisions {
     const e = this.entryAt(num, rev);
     if (!e || e.kind === 'free') return null;
     try {
-      return this.loadEntry(num, e);
+      return this.loadEntry(num, e, rev);
     } catch (err) {
       if (isLimitError(err)) throw err;
       return null;
     }
   }
 
-  /** The object an xref entry designates (cached per entry: one parse per object version). */
-  loadEntry(num: number, e: XrefEntry): PdfObject {
-    const key = entryKey(e);
+  /**
+   * The object an xref entry designates (cached per entry: one parse per object version). A
+   * compressed entry is read from its object stream as of revision `rev`: a later update may
+   * redefine the stream object itself, and the signed revision must still read the signed bytes.
+   */
+  loadEntry(num: number, e: XrefEntry, rev = this.revisions.length - 1): PdfObject {
+    const key = e.kind === 'compressed' ? `${entryKey(e)}@${entryKey(this.entryAt(e.stream, rev))}` : entryKey(e);
     const hit = this.objCache.get(key);
     if (hit !== undefined) return hit;
     checkDeadline(this.limits);
@@ -348,30 +352,34 @@ export class PdfRevisions {
       }
       v = got.value;
     } else if (e.kind === 'compressed') {
-      v = this.fromObjStm(num, e.stream, e.index);
+      v = this.fromObjStm(num, e.stream, e.index, rev);
     } else v = null;
     this.objCache.set(key, v);
     return v;
   }
 
   /** §7.5.7 object stream header: N pairs (object number, offset relative to /First). */
-  private objectStream(stream: number): { header: ObjectStreamHeader; data: Buffer; first: number } | undefined {
-    let os = this.objStmCache.get(stream);
-    if (os) return os;
-    const e = this.entryAt(stream, this.revisions.length - 1);
+  private objectStream(
+    stream: number,
+    rev = this.revisions.length - 1,
+  ): { header: ObjectStreamHeader; data: Buffer; first: number } | undefined {
+    const e = this.entryAt(stream, rev);
     if (!e || e.kind !== 'offset') return undefined;
+    const cacheKey = entryKey(e);
+    let os = this.objStmCache.get(cacheKey);
+    if (os) return os;
     const st = this.loadEntry(stream, e);
     if (!(st instanceof PdfStream)) return undefined;
     const data = this.streamData(st);
     const header = parseObjectStreamHeader(data, st.dict.getNumber('N') ?? 0, this.limits);
     os = { header, data, first: st.dict.getNumber('First') ?? 0 };
-    this.objStmCache.set(stream, os);
+    this.objStmCache.set(cacheKey, os);
     for (const num of header.duplicates) this.recoveries.push({ kind: 'objstm-duplicate', offset: e.offset, object: num });
     return os;
   }
 
-  private fromObjStm(num: number, stream: number, index: number): PdfObject {
-    const os = this.objectStream(stream);
+  private fromObjStm(num: number, stream: number, index: number, rev: number): PdfObject {
+    const os = this.objectStream(stream, rev);
     const rel = os && compressedObjectOffset(os.header, num, index);
     if (!os || rel === undefined) return null;
     return new Parser(os.data, os.first + rel, this.limits.maxDepth, os.data.length, this.limits.deadline).parseObject();

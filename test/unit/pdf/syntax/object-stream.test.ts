@@ -33,6 +33,13 @@ describe('object stream header (ISO 32000-1 §7.5.7)', () => {
     expect((r.object(9) as { bytes: Buffer }).bytes.toString()).toBe('second');
     expect(r.recoveries).toContainEqual(expect.objectContaining({ kind: 'objstm-duplicate', object: 9 }));
   });
+  it('an old revision reads its compressed objects from the object stream as it was then', () => {
+    const v1 = appendObjectStreamRevision(minimalPdf(1), { stream: 20, members: [{ num: 9, body: '(signed)' }], indexOf: { 9: 0 } });
+    const v2 = appendObjectStreamRevision(v1, { stream: 20, members: [{ num: 9, body: '(changed)' }], indexOf: {} });
+    const r = PdfRevisions.open(v2);
+    const text = (rev: number) => (r.object(9, rev) as { bytes: Buffer }).bytes.toString();
+    expect([text(1), text(2)]).toEqual(['signed', 'changed']);
+  });
 });
 
 describe('recoveries and unlisted objects', () => {
