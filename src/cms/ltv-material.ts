@@ -4,6 +4,7 @@ import { certificateInfo, crlUrls, isSelfIssued, namesEqual } from './certificat
 import { parseCms } from './parse.js';
 import { parseOcspResponse } from './ocsp.js';
 import { findSignerCertificate } from './verify.js';
+import { walkIssuers } from '../pki/path/issuer-walk.js';
 
 /**
  * Validation material for PAdES B-LT (ETSI EN 319 142-1 §5.4.2 /DSS): the certificates of the
@@ -38,7 +39,7 @@ const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('he
 
 /**
  * Issuer by folded name (namesEqual) and signature, for gathering material only: the verifier's
- * stricter gate (src/pdf/verify/cert.ts `issuedBy`: AKI/SKI, keyCertSign) judges the chain later.
+ * stricter gate (src/pki/path/cert.ts `issuedBy`: AKI/SKI, keyCertSign) judges the chain later.
  */
 function issuedBy(child: Buffer, parent: Buffer): boolean {
   try {
@@ -53,15 +54,12 @@ function issuedBy(child: Buffer, parent: Buffer): boolean {
 
 /** Orders `pool` into a chain from `leaf` up to a self-issued certificate or the last issuer found. */
 export function buildChain(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
-  const chain = [leaf];
-  let cur = leaf;
-  while (!isSelfIssued(certificateInfo(cur)) && chain.length < 10) {
-    const parent = pool.find((p) => !chain.some((c) => c.equals(p)) && issuedBy(cur, p));
-    if (!parent) break;
-    chain.push(parent);
-    cur = parent;
-  }
-  return chain;
+  return walkIssuers(leaf, {
+    candidates: pool,
+    issuedBy,
+    isEnd: (c) => isSelfIssued(certificateInfo(c)),
+    same: (a, b) => a.equals(b),
+  }).path;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { certificateInfo, namesEqual } from '../cms/certificate-info.js';
+import { walkIssuers } from '../pki/path/issuer-walk.js';
 
 /**
  * Orders certificates as a chain starting at `leaf` (issuer by name and signature, RFC 5280 §6.1),
@@ -9,18 +10,16 @@ import { certificateInfo, namesEqual } from '../cms/certificate-info.js';
 export function orderChain(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
   if (alreadyOrdered(leaf, pool)) return [leaf, ...pool];
   const parsed = pool.map((der) => ({ der, x: new X509Certificate(der) }));
-  const out: Buffer[] = [leaf];
-  const seen = new Set<string>([leaf.toString('base64')]);
-  let current = new X509Certificate(leaf);
-  for (let depth = 0; depth < 10; depth++) {
-    if (current.issuer === current.subject) break;
-    const cur = current;
-    const next = parsed.find((p) => !seen.has(p.der.toString('base64')) && cur.checkIssued(p.x) && safeVerify(cur, p.x));
-    if (!next) break;
-    out.push(next.der);
-    seen.add(next.der.toString('base64'));
-    current = next.x;
-  }
+  const start = { der: leaf, x: new X509Certificate(leaf) };
+  const walked = walkIssuers(start, {
+    candidates: parsed,
+    issuedBy: (child, issuer) => child.x.checkIssued(issuer.x) && safeVerify(child.x, issuer.x),
+    isEnd: (c) => c.x.issuer === c.x.subject,
+    same: (a, b) => a.der.equals(b.der),
+    maxDepth: 11,
+  });
+  const out: Buffer[] = walked.path.map((c) => c.der);
+  const seen = new Set<string>(out.map((der) => der.toString('base64')));
   for (const p of parsed) {
     const k = p.der.toString('base64');
     if (!seen.has(k)) {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors.js';
 import { verifyPdf } from '../../src/pdf/verify/verify-pdf.js';
-import { EMPTY_TRUST_STORE } from '../../src/pdf/verify/trust-store.js';
+import { EMPTY_TRUST_STORE } from '../../src/pki/path/trust-store.js';
 import type { VerificationReport } from '../../src/pdf/verify/report.js';
 import { compare, type Check } from './corpus-expect.js';
 import { corpusRoot } from '../fixtures/corpus.js';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors.js';
 import { verifyPdf } from '../../src/pdf/verify/verify-pdf.js';
-import { EMPTY_TRUST_STORE } from '../../src/pdf/verify/trust-store.js';
+import { EMPTY_TRUST_STORE } from '../../src/pki/path/trust-store.js';
 import { corpusRoot } from '../fixtures/corpus.js';
 
 const ROOT = corpusRoot();

@@ -11,7 +11,7 @@ import { corpusRoot } from '../fixtures/corpus.js';
 const V = join(corpusRoot(), 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation');
 
 describe('reader behaviour on corpus files', () => {
-  it('modified_after_signature.pdf: form XObjects written with a "-1.#INF" real are read (lenient number, as viewers do), not reported as missing objects; the page 3 change is still OTHER', async () => {
+  it('modified_after_signature.pdf: form XObjects written with a "-1.#INF" real are read (lenient number, as viewers do), not reported as missing objects; the change to page 1 (object 3) is still OTHER and named by its page number', async () => {
     const r = await verifyPdf(readFileSync(join(V, 'modified_after_signature.pdf')), {
       trust: EMPTY_TRUST_STORE,
       offline: true,
@@ -22,7 +22,7 @@ describe('reader behaviour on corpus files', () => {
     expect(s.errors).toContain('MODIFICATION_OTHER');
     expect(s.modifications.details.filter((d) => d.includes('points to no object'))).toEqual([]);
     expect(s.modifications.details).toEqual(
-      expect.arrayContaining(['other: page 3 /Resources', 'other: page 3 /Contents', 'annotation: new FreeText annotation on page 3']),
+      expect.arrayContaining(['other: page 1 /Resources', 'other: page 1 /Contents', 'annotation: new FreeText annotation on page 1']),
     );
   });
 });

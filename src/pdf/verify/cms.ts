@@ -14,7 +14,7 @@ import {
   verifyWithScheme,
   type SchemeDescription,
 } from '../../cms/verify.js';
-import { certInfo, tryCertInfo, type CertInfo } from './cert.js';
+import { certInfo, tryCertInfo, type CertInfo } from '../../pki/path/cert.js';
 
 /** Finds the signer's certificate among `pool` by issuer+serial or subjectKeyIdentifier (RFC 5652 §5.3). */
 export function findSignerCert(s: ParsedSignerInfo, pool: readonly Buffer[]): CertInfo | undefined {

@@ -32,7 +32,36 @@ export interface DiffResult {
   redefinedObjects: Set<number>;
   pagesSigned: number;
   pagesFinal: number;
+  /** A later trailer names another catalog than the signed one (its /Root). */
+  rootReplaced: boolean;
+  /** Actions added after signing (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …), with where. */
+  actionsAdded: string[];
 }
+
+export type ChangeClass = 'extension' | 'signatureOrFormFill' | 'annotation' | 'other';
+
+/** One change to an annotation or form field, as the diff classified it. */
+export interface ChangeEvent {
+  readonly kind: 'annotation-added' | 'annotation-changed' | 'annotation-removed' | 'widget-added' | 'field-added' | 'field-changed';
+  /** Object number of the annotation, widget or field. */
+  readonly object: number;
+  /** 1-based page number in the final revision (null when not on a page). */
+  readonly page: number | null;
+  /** Annotation /Subtype or field /FT. */
+  readonly subtype: string | null;
+  /** The diff's own class; a classifier may only make it stricter. */
+  readonly proposed: ChangeClass;
+  readonly why: string;
+}
+
+/**
+ * Per-change hook for annotation and field rules that need more than the object diff (geometry
+ * of widgets over page content, new fields under DocMDP P=2): returns a stricter class and a
+ * reason, or undefined to keep the proposed one.
+ */
+export type ChangeClassifier = (e: ChangeEvent, pdf: PdfRevisions, signedRevision: number) => { cls: ChangeClass; why: string } | undefined;
+
+const STRICTNESS: Record<ChangeClass, number> = { extension: 0, signatureOrFormFill: 1, annotation: 2, other: 3 };
 
 const CATALOG_EXTENSION = new Set(['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'Version']);
 const ACROFORM_FORMFILL = new Set(['Fields', 'SigFlags', 'NeedAppearances', 'DA', 'DR', 'Q']);
@@ -116,7 +145,7 @@ function rectOf(pdf: PdfRevisions, d: PdfDict | undefined, rev: number): number[
 const area = (r: number[] | undefined) => (r ? (r[2]! - r[0]!) * (r[3]! - r[1]!) : 0);
 const overlap = (x: number[], y: number[]) => x[0]! < y[2]! && y[0]! < x[2]! && x[1]! < y[3]! && y[1]! < x[3]!;
 
-export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffResult {
+export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget, classify?: ChangeClassifier): DiffResult {
   const N = pdf.revisions.length - 1;
   const res: DiffResult = {
     extension: false,
@@ -132,6 +161,8 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     redefinedObjects: new Set(),
     pagesSigned: 0,
     pagesFinal: 0,
+    rootReplaced: false,
+    actionsAdded: [],
   };
   const old = viewOf(pdf, k, budget);
   const cur = viewOf(pdf, N, budget);
@@ -147,6 +178,26 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     mark('other', `page count ${old.pageNums.length} → ${cur.pageNums.length}`);
   }
   if (cur.pageTreeError) mark('other', cur.pageTreeError);
+  compareTrailers();
+  // an object is cross-reference machinery only when the xref data itself uses it as such, before
+  // and after signing; any other /Type /XRef or /ObjStm is an ordinary object (ISO 32000-1 §7.5.7, §7.5.8)
+  const machineryBefore = machineryObjects(pdf, 0, k);
+  const machineryAfter = machineryObjects(pdf, k + 1, N);
+  /** Marks an annotation or field change, letting the classifier make it stricter. */
+  const markChange = (e: Omit<ChangeEvent, 'proposed' | 'why'>, cls: ChangeClass, why: string): void => {
+    const verdict = classify?.({ ...e, proposed: cls, why }, pdf, k);
+    if (verdict && STRICTNESS[verdict.cls] > STRICTNESS[cls]) mark(verdict.cls, `${why}: ${verdict.why}`);
+    else mark(cls, why);
+  };
+  const pageNumber = (num: number): number | null => {
+    const i = cur.pageNums.indexOf(num);
+    return i >= 0 ? i + 1 : null;
+  };
+  const pageLabel = (num: number): string => {
+    const i = cur.pageNums.indexOf(num);
+    const j = old.pageNums.indexOf(num);
+    return i >= 0 ? `page ${i + 1}` : j >= 0 ? `page ${j + 1} of the signed revision` : `page object ${num}`;
+  };
 
   // objects touched after revision k
   const touched = new Set<number>();
@@ -176,10 +227,21 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     if (entryKey(pdf.entryAt(num, k)) === entryKey(pdf.entryAt(num, N))) continue;
     const a = pdf.object(num, k);
     const b = pdf.object(num, N);
-    if (a === null) continue; // new object: judged through whatever references it
+    if (a === null) {
+      // new object: judged through whatever references it, except actions (judged wherever they are reachable)
+      if (hasAction(b, 0) && finalReachable().has(num)) actionAdded(num, `new object ${num}`);
+      continue;
+    }
     if (pdfEqual(a, b) && streamBytesEqual(pdf, a, b)) continue;
+    // an object stream of the signed revision holds signed objects: rewriting it rewrites them for
+    // every reader that follows the compressed entries, whatever the entries say
+    if (machineryBefore.objectStreams.has(num)) {
+      mark('other', `object stream ${num} of the signed revision rewritten`);
+      continue;
+    }
+    if (machineryBefore.xrefStreams.has(num) && machineryAfter.xrefStreams.has(num)) continue;
     const bd = dictOf(b);
-    if (bd && (isName(bd.get('Type'), 'XRef') || isName(bd.get('Type'), 'ObjStm'))) continue;
+    if (hasAction(b, 0) && !hasAction(a, 0)) actionAdded(num, `object ${num}`);
     res.redefinedObjects.add(num);
     const ad = dictOf(a);
     if (num === old.catalogNum) {
@@ -193,7 +255,10 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
           const x = dictOf(pdf.resolve(ad.get(key), k));
           const y = dictOf(pdf.resolve(bd.get(key), N));
           const nk = x && y ? changedKeys(x, y) : y ? [...y.map.keys()] : ['removed'];
-          for (const n of nk) mark(n === 'AP' ? 'signatureOrFormFill' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
+          for (const n of nk) {
+            if (n === 'JavaScript') actionAdded(num, 'catalog /Names /JavaScript');
+            else mark(n === 'AP' ? 'signatureOrFormFill' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
+          }
         } else if (key === 'AcroForm') {
           const x = dictOf(pdf.resolve(ad.get(key), k));
           const y = dictOf(pdf.resolve(bd.get(key), N));
@@ -224,7 +289,7 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     }
     if (old.pageNums.includes(num)) {
       if (!ad || !bd) {
-        mark('other', `page ${num} replaced`);
+        mark('other', `${pageLabel(num)} replaced`);
         continue;
       }
       for (const key of changedKeys(ad, bd)) {
@@ -232,8 +297,8 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
         else if (deepEqual(ad.get(key), k, bd.get(key), N, 0))
           continue; // same content through a new reference
         else if (key === 'Resources' && resourcesExtended(ad.get(key), bd.get(key)))
-          mark('signatureOrFormFill', `page ${num} resources extended`);
-        else mark('other', `page ${num} /${key}`);
+          mark('signatureOrFormFill', `${pageLabel(num)} resources extended`);
+        else mark('other', `${pageLabel(num)} /${key}`);
       }
       continue;
     }
@@ -275,7 +340,11 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
           mark('other', `signature of field ${f.name} replaced`);
           continue;
         }
-        mark('signatureOrFormFill', `field ${f?.name ?? num} /${key}`);
+        markChange(
+          { kind: 'field-changed', object: num, page: null, subtype: f?.ft ?? null },
+          'signatureOrFormFill',
+          `field ${f?.name ?? num} /${key}`,
+        );
         if (f) res.changedFields.add(f.name);
         else for (const of of old.fields) if (of.widgets.includes(num)) res.changedFields.add(of.name);
       }
@@ -284,7 +353,7 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     if (oldAnnotNums.has(num)) {
       const bad = ad && bd ? changedKeys(ad, bd).filter((x) => !ANNOT_LEVEL.has(x)) : ['replaced'];
       if (bad.length) mark('other', `annotation ${num} /${bad.join(' /')}`);
-      else mark('annotation', `annotation ${num} changed`);
+      else markChange({ kind: 'annotation-changed', object: num, page: null, subtype: null }, 'annotation', `annotation ${num} changed`);
       continue;
     }
     if (isSigDict(ad)) {
@@ -303,12 +372,7 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       else for (const c of new Set(classes)) mark(c as 'extension', `object ${num} via ${[...via].join(', ')}`);
       continue;
     }
-    if (!reachable) {
-      reachable = new Set();
-      closure(pdf, N, pdf.trailerValue('Root', N), new Set(), reachable, budget);
-      if (infoRef) closure(pdf, N, infoRef, new Set(), reachable, budget);
-    }
-    if (!reachable.has(num)) continue; // orphaned: not part of the document any more
+    if (!finalReachable().has(num)) continue; // orphaned: not part of the document any more
     mark('other', `object ${num} changed`);
   }
   res.level = res.other
@@ -321,6 +385,46 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
           ? 'LTA_UPDATES'
           : 'NONE';
   return res;
+
+  function finalReachable(): Set<number> {
+    if (!reachable) {
+      reachable = new Set();
+      closure(pdf, N, pdf.trailerValue('Root', N), new Set(), reachable, budget);
+      if (infoRef) closure(pdf, N, infoRef, new Set(), reachable, budget);
+    }
+    return reachable;
+  }
+
+  function actionAdded(num: number, where: string): void {
+    if (!res.actionsAdded.includes(where)) res.actionsAdded.push(where);
+    mark('other', `action added after signing in ${where} (object ${num})`);
+  }
+
+  /**
+   * The trailer of every later revision against the signed one (ISO 32000-1 §7.5.5): another
+   * /Root is another document, /Encrypt and the first /ID element identify the file. /Info and
+   * the second /ID element change on every save: reported, never failed.
+   */
+  function compareTrailers(): void {
+    const signedRoot = pdf.trailerValue('Root', k);
+    const signedId = pdf.resolve(pdf.trailerValue('ID', k), k);
+    for (let r = k + 1; r <= N; r++) {
+      const root = pdf.trailerValue('Root', r);
+      if (!(root instanceof PdfRef) || !(signedRoot instanceof PdfRef) || root.num !== signedRoot.num) {
+        res.rootReplaced = true;
+        const name = root instanceof PdfRef ? `object ${root.num}` : 'no object';
+        mark('other', `the trailer of revision ${r} names ${name} as catalog instead of the signed catalog`);
+      }
+      if (!pdfEqual(pdf.trailerValue('Encrypt', k), pdf.trailerValue('Encrypt', r)))
+        mark('other', `trailer /Encrypt of revision ${r} changed`);
+      const id = pdf.resolve(pdf.trailerValue('ID', r), r);
+      const first = (v: PdfValue | undefined) => (Array.isArray(v) ? v[0] : undefined);
+      if (Array.isArray(signedId) && !pdfEqual(first(signedId), first(id))) mark('other', `trailer /ID[0] of revision ${r} changed`);
+      else if (Array.isArray(signedId) && Array.isArray(id) && !pdfEqual(signedId[1], id[1]))
+        mark('extension', `trailer /ID[1] of revision ${r} changed`);
+      if (!pdfEqual(pdf.trailerValue('Info', k), pdf.trailerValue('Info', r))) mark('extension', `trailer /Info of revision ${r} changed`);
+    }
+  }
 
   /** Deep equality following references (an object swapped for an identical copy is no change). */
   function deepEqual(a: PdfValue | undefined, ra: number, b: PdfValue | undefined, rb: number, depth: number): boolean {
@@ -418,7 +522,11 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       mark('extension', 'document timestamp field');
       return;
     }
-    mark('signatureOrFormFill', `new field ${n}`);
+    markChange(
+      { kind: 'field-added', object: n, page: null, subtype: ft instanceof PdfName ? ft.name : null },
+      'signatureOrFormFill',
+      `new field ${n}`,
+    );
     if (ft instanceof PdfName && ft.name === 'Sig') {
       const widgets = cur.fields.find((f) => f.num === n)?.widgets ?? [n];
       if (widgets.some((w) => area(rectOf(pdf, dictOf(pdf.object(w, N)), N)) > 0)) {
@@ -430,8 +538,16 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
 
   function annotsDiff(page: number): void {
     const before = new Set(old.annots.get(page) ?? []);
-    const after = cur.annots.get(page) ?? [];
-    if ([...before].some((n) => !after.includes(n))) mark('annotation', `annotation removed from page ${page}`);
+    // a page that is no longer in the final page tree is judged by the page tree diff, not here
+    const after = cur.annots.get(page);
+    if (!after) return;
+    for (const n of before)
+      if (!after.includes(n))
+        markChange(
+          { kind: 'annotation-removed', object: n, page: pageNumber(page), subtype: null },
+          'annotation',
+          `annotation ${n} removed from ${pageLabel(page)}`,
+        );
     const existingRects = after
       .filter((n) => before.has(n))
       .map((n) => rectOf(pdf, dictOf(pdf.object(n, N)), N))
@@ -447,14 +563,23 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
         const v = dictOf(pdf.resolve(owner?.value, N));
         if (isField && v && (isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161')))
           mark('extension', `document timestamp widget ${n}`);
-        else if (isField) mark('signatureOrFormFill', `widget ${n} on page ${page}`);
-        else mark('other', `widget ${n} outside the form on page ${page}`);
+        else if (isField)
+          markChange(
+            { kind: 'widget-added', object: n, page: pageNumber(page), subtype: 'Widget' },
+            'signatureOrFormFill',
+            `widget ${n} on ${pageLabel(page)}`,
+          );
+        else mark('other', `widget ${n} outside the form on ${pageLabel(page)}`);
         continue;
       }
       const r = rectOf(pdf, d, N);
       const overlaps = !!r && existingRects.some((e) => overlap(r, e));
       res.newAnnotations.push({ subtype, overlaps });
-      mark('annotation', `new ${subtype} annotation on page ${page}`);
+      markChange(
+        { kind: 'annotation-added', object: n, page: pageNumber(page), subtype },
+        'annotation',
+        `new ${subtype} annotation on ${pageLabel(page)}`,
+      );
     }
   }
 }
@@ -483,4 +608,35 @@ function classOfRoot(root: string): 'extension' | 'signatureOrFormFill' | 'annot
 
 function isSigDict(d: PdfDict | undefined): boolean {
   return !!d && d.get('ByteRange') !== undefined && d.get('Contents') !== undefined;
+}
+
+/** Object numbers the cross-reference data of revisions `from`..`to` uses as xref streams and as object streams. */
+function machineryObjects(pdf: PdfRevisions, from: number, to: number): { xrefStreams: Set<number>; objectStreams: Set<number> } {
+  const out = { xrefStreams: new Set<number>(), objectStreams: new Set<number>() };
+  for (let r = from; r <= to; r++)
+    for (const s of pdf.revisions[r]!.sections) {
+      for (const n of s.xrefStreams) out.xrefStreams.add(n);
+      for (const e of s.entries.values()) if (e.kind === 'compressed') out.objectStreams.add(e.stream);
+    }
+  return out;
+}
+
+/** Action types that run code, open or send files, or change the form (ISO 32000-1 §12.6.4). */
+const RISKY_ACTIONS = new Set(['JavaScript', 'Launch', 'SubmitForm', 'ImportData', 'ResetForm', 'GoToR', 'GoToE', 'Rendition', 'Hide']);
+
+/**
+ * Does a value carry an action (§12.6): an additional-actions /AA dictionary anywhere, an
+ * /OpenAction, a /JS script or an action dictionary of a risky type. Direct values only: an
+ * indirect action is an object of its own and is judged when it is added.
+ */
+function hasAction(v: PdfValue | undefined, depth: number): boolean {
+  if (depth > 16) return false;
+  if (Array.isArray(v)) return v.some((x) => hasAction(x, depth + 1));
+  const d = v instanceof PdfStream ? v.dict : v instanceof PdfDict ? v : undefined;
+  if (!d) return false;
+  if (d.get('AA') !== undefined || d.get('OpenAction') !== undefined || d.get('JS') !== undefined) return true;
+  const s = d.get('S');
+  if (s instanceof PdfName && RISKY_ACTIONS.has(s.name)) return true;
+  for (const x of d.map.values()) if (hasAction(x, depth + 1)) return true;
+  return false;
 }

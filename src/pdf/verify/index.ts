@@ -1,7 +1,7 @@
 /** Public API of the PDF signature validator (docs/signatures-and-validation.md). */
 export { verifyPdf, signedRevisionBytes, DEFAULT_POLICY, type VerifyOptions, type VerifyPolicy } from './verify-pdf.js';
-export { createTrustStore, loadTrustStore, EMPTY_TRUST_STORE, type TrustStore } from './trust-store.js';
-export { createHttpRevocationFetcher, type RevocationFetcher } from './revocation.js';
+export { createTrustStore, loadTrustStore, EMPTY_TRUST_STORE, type TrustStore } from '../../pki/path/index.js';
+export { createHttpRevocationFetcher, type RevocationFetcher } from '../../pki/path/index.js';
 export { DEFAULT_LIMITS, type VerifyLimits } from './limits.js';
 export { renderReportHtml } from './render-html.js';
 export { renderReportPdf } from './render-pdf.js';

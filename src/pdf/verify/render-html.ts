@@ -27,7 +27,7 @@ function signatureSection(s: SignatureReport, lang: Lang): string {
     row(label('chain', lang), s.chain.map((c) => e(c.subject)).join('<br>') || '—'),
     row(label('anchor', lang), e(s.trustAnchor ?? label('none', lang))),
     row(label('claimedTime', lang), e(s.claimedSigningTime ?? '—')),
-    row(label('bestTime', lang), e(s.bestSignatureTime ?? '—')),
+    row(label('bestTime', lang), e(s.provenSigningTime ?? '—')),
     row(
       label('timestamps', lang),
       s.timestamps.map((t) => `${e(t.type)}: ${e(t.genTime ?? '?')} (${e(t.tsa ?? '?')}) ${t.valid ? '✓' : '✗'}`).join('<br>') || '—',

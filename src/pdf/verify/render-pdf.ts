@@ -120,7 +120,7 @@ export async function renderReportPdf(report: VerificationReport, lang: Lang): P
     kv('issuer', s.signer?.issuer ?? '—');
     kv('anchor', s.trustAnchor ?? label('none', lang));
     kv('claimedTime', s.claimedSigningTime ?? '—');
-    kv('bestTime', s.bestSignatureTime ?? '—');
+    kv('bestTime', s.provenSigningTime ?? '—');
     for (const ts of s.timestamps) kv('timestamps', `${ts.type} ${ts.genTime ?? '?'} ${ts.valid ? '+' : '×'}`);
     const yn = (b: boolean) => label(b ? 'yes' : 'no', lang);
     kv('byteRange', `${yn(s.integrity.byteRangeValid)} ${JSON.stringify(s.integrity.byteRange)}`);

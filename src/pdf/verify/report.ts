@@ -61,6 +61,8 @@ export interface RevocationUse {
   readonly origin: string | null;
   readonly thisUpdate: string | null;
   readonly revokedAt: string | null;
+  /** CRLReason of a revocation (RFC 5280 §5.3.1), when the CRL entry or OCSP answer gives one. */
+  readonly reason?: string | null;
 }
 
 export interface IntegrityFacts {
@@ -107,6 +109,11 @@ export interface SignatureReport {
   readonly revocation: readonly RevocationUse[];
   readonly claimedSigningTime: string | null;
   readonly bestSignatureTime: string | null;
+  /**
+   * The earliest time a valid, trusted timestamp proves the signature existed (ETSI EN 319 102-1
+   * §5.6.2.3 POE); null without one. bestSignatureTime falls back to the validation time, this never does.
+   */
+  readonly provenSigningTime: string | null;
   readonly timestamps: readonly TimestampReport[];
   readonly integrity: IntegrityFacts;
   readonly coverage: Coverage;
@@ -119,6 +126,19 @@ export interface SignatureReport {
   readonly warnings: readonly string[];
 }
 
+/**
+ * A fact about the file's structure that can make viewers disagree about the document (see
+ * steps/document-structure.ts): the message key, where (byte offset, object), and whether it is
+ * fatal (FORMAT_FAILURE) or leaves the signatures at best INDETERMINATE.
+ */
+export interface StructureFinding {
+  readonly key: MessageKey;
+  readonly offset: number;
+  readonly object: number | null;
+  readonly fatal: boolean;
+  readonly detail: string;
+}
+
 export interface VerificationReport {
   readonly reportVersion: 1;
   readonly validationTime: string;
@@ -129,6 +149,8 @@ export interface VerificationReport {
   readonly signatures: readonly SignatureReport[];
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** Structure findings with their byte offsets (empty for a well-formed file). */
+  readonly structure: readonly StructureFinding[];
 }
 
 /** Stable message keys (never renamed; the renderers translate them). */
@@ -219,6 +241,14 @@ export const MESSAGE_KEYS = [
   'TSA_CERT_REVOKED',
   'TSA_REVOCATION_UNKNOWN',
   'OCSP_RESPONDER_REVOKED',
+  'PDF_XREF_PREV_BROKEN',
+  'PDF_XREF_OFFSET_WRONG',
+  'PDF_OBJSTM_DUPLICATE_OBJECT',
+  'PDF_OBJECTS_OUTSIDE_XREF',
+  'PDF_OBJECTS_AFTER_EOF',
+  'MODIFICATION_ROOT_REPLACED',
+  'MODIFICATION_ACTION_ADDED',
+  'REVOCATION_KEY_COMPROMISE_LATER',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 

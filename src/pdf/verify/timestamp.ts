@@ -7,10 +7,10 @@ import { isKnownHash, OID } from '../../core/oids.js';
 import { parseCms, type ParsedCms } from '../../cms/parse.js';
 import { parseTstInfo } from '../../cms/timestamp-token.js';
 import { newHash } from '../../cms/verify.js';
-import { tryCertInfo, type CertInfo } from './cert.js';
-import { buildChain, validatePath, type ChainResult } from './chain.js';
+import { tryCertInfo, type CertInfo } from '../../pki/path/cert.js';
+import { buildChain, validatePath, type ChainResult } from '../../pki/path/chain.js';
 import { checkSigner, findSignerCert } from './cms.js';
-import type { TrustStore } from './trust-store.js';
+import type { TrustStore } from '../../pki/path/trust-store.js';
 import type { TimestampReport } from './report.js';
 
 export interface TimestampCheck {

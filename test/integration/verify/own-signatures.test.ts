@@ -20,7 +20,7 @@ import {
   verifyPdf,
   type TrustStore,
 } from '../../../src/pdf/verify/index.js';
-import { certInfo } from '../../../src/pdf/verify/cert.js';
+import { certInfo } from '../../../src/pki/path/cert.js';
 import { openForVerification } from '../../../src/pdf/verify/reader.js';
 import { revisionView } from '../../../src/pdf/verify/structure.js';
 import { Budget, DEFAULT_LIMITS } from '../../../src/pdf/verify/limits.js';

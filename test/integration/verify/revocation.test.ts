@@ -13,7 +13,7 @@ import { buildOcspResponse, parseOcspRequest, type OcspCertStatus } from '../../
 import { appendDss } from '../../../src/pdf/sign/index.js';
 import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
 import { createTrustStore, verifyPdf, type RevocationFetcher, type TrustStore } from '../../../src/pdf/verify/index.js';
-import { certInfo } from '../../../src/pdf/verify/cert.js';
+import { certInfo } from '../../../src/pki/path/cert.js';
 import { createTestCa, issueSigner, sharedTestCa, type TestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
 import { basePdf, signPdf } from './helpers.js';
 

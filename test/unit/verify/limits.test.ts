@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { verifyPdf } from '../../../src/pdf/verify/verify-pdf.js';
-import { EMPTY_TRUST_STORE } from '../../../src/pdf/verify/trust-store.js';
+import { EMPTY_TRUST_STORE } from '../../../src/pki/path/trust-store.js';
 import { corpusRoot } from '../../fixtures/corpus.js';
 
 const opts = { trust: EMPTY_TRUST_STORE, offline: true };

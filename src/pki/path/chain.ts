@@ -6,6 +6,7 @@
 import { OID } from '../../core/oids.js';
 import { issuedBy, type CertInfo } from './cert.js';
 import { isAnchor, type TrustStore } from './trust-store.js';
+import { walkIssuers } from './issuer-walk.js';
 
 export type Purpose = 'signing' | 'timestamping' | 'ocsp';
 
@@ -15,27 +16,16 @@ export interface ChainResult {
   readonly anchor: CertInfo | undefined;
 }
 
-/** Depth-first search from the leaf to any trust anchor, using `pool` for intermediates. */
+/** The path from the leaf to any trust anchor, using `pool` for intermediates. */
 export function buildChain(leaf: CertInfo, pool: readonly CertInfo[], trust: TrustStore, maxDepth = 10): ChainResult {
-  const candidates = [...trust.anchors, ...pool];
-  let best: CertInfo[] = [leaf];
-  const walk = (path: CertInfo[]): CertInfo[] | undefined => {
-    const cur = path[path.length - 1]!;
-    if (isAnchor(trust, cur)) return path;
-    if (path.length > maxDepth) return undefined;
-    if (path.length > best.length) best = path;
-    for (const c of candidates) {
-      if (path.some((p) => p.sha256 === c.sha256)) continue;
-      if (issuedBy(cur, c)) {
-        const r = walk([...path, c]);
-        if (r) return r;
-      }
-    }
-    return undefined;
-  };
-  const found = walk([leaf]);
-  if (found) return { chain: found, anchor: found[found.length - 1] };
-  return { chain: best, anchor: undefined };
+  const r = walkIssuers(leaf, {
+    candidates: [...trust.anchors, ...pool],
+    issuedBy,
+    isEnd: (c) => isAnchor(trust, c),
+    same: (a, b) => a.sha256 === b.sha256,
+    maxDepth,
+  });
+  return { chain: r.path, anchor: r.complete ? r.path[r.path.length - 1] : undefined };
 }
 
 export interface PathCheck {
