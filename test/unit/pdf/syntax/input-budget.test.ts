@@ -4,7 +4,7 @@ import { preflightPdf } from '../../../../src/pdf/syntax/preflight.js';
 import { PDF_INPUT_BUDGET } from '../../../../src/pdf/syntax/limits.js';
 import { DEFAULT_LIMITS as VERIFY_LIMITS } from '../../../../src/pdf/verify/limits.js';
 import { verifyPdf } from '../../../../src/pdf/verify/verify-pdf.js';
-import { EMPTY_TRUST_STORE } from '../../../../src/pdf/verify/trust-store.js';
+import { EMPTY_TRUST_STORE } from '../../../../src/pki/path/trust-store.js';
 import { modestlyCompressiblePadding, objectStreamBomb, selfReferencingPageTree } from '../../../fixtures/hostile-pdfs.js';
 
 /**
