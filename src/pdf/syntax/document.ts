@@ -3,6 +3,7 @@ import { decodeStreamData } from './filters.js';
 import { limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, PdfString, type PdfObject } from './objects.js';
 import { Parser, malformed } from './parser.js';
+import { compressedObjectOffset, parseObjectStreamHeader, type ObjectStreamHeader } from './object-stream.js';
 import { scanObjectHeaders, scanObjects } from './repair.js';
 import { findStartxref, parseXrefSection, type XrefEntry, type XrefSection } from './xref.js';
 import { mapStrings, streamIsEncrypted, type SecurityHandler, type SecurityHandlerFactory } from './security.js';
@@ -36,7 +37,7 @@ export class PdfDocument {
   private xref = new Map<number, XrefEntry>();
   private cache = new Map<number, PdfObject>();
   private resolving = new Set<number>();
-  private objStmCache = new Map<number, { data: Buffer; first: number; offsets: Map<number, number>; order: number[] }>();
+  private objStmCache = new Map<number, { data: Buffer; first: number; order: number[]; header: ObjectStreamHeader }>();
   private scanned: Map<number, XrefEntry> | undefined;
   /** The handler decrypting strings and streams, when the file is encrypted and a handler was given. */
   security: SecurityHandler | undefined;
@@ -249,26 +250,17 @@ export class PdfDocument {
     const n = s.dict.getNumber('N') ?? 0;
     const first = s.dict.getNumber('First') ?? 0;
     const data = this.streamData(s);
-    const p = new Parser(data, 0, this.limits.maxDepth, data.length, this.limits.deadline);
-    const offsets = new Map<number, number>();
-    const order: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const num = p.integer();
-      const off = p.integer();
-      if (num === undefined || off === undefined) break;
-      order.push(num);
-      if (!offsets.has(num)) offsets.set(num, first + off);
-    }
-    os = { data, first, offsets, order };
+    const header = parseObjectStreamHeader(data, n, this.limits);
+    os = { data, first, order: header.pairs.map((x) => x.num), header };
     this.objStmCache.set(sn, os);
     return os;
   }
 
   private loadCompressed(num: number, sn: number, index: number): PdfObject {
     const os = this.objectStream(sn);
-    let at = os.offsets.get(num);
-    if (at === undefined && os.order[index] === num) at = os.offsets.get(num);
-    if (at === undefined) return null;
+    const rel = compressedObjectOffset(os.header, num, index);
+    if (rel === undefined) return null;
+    const at = os.first + rel;
     return new Parser(os.data, at, this.limits.maxDepth, os.data.length, this.limits.deadline).parseObject();
   }
 

@@ -3,8 +3,9 @@ import { PdfDocument, type OpenOptions } from './document.js';
 import { decodeStreamData } from './filters.js';
 import { checkDeadline, limitExceeded, resolveLimits, type PdfLimits } from './limits.js';
 import { PdfDict, PdfRef, PdfStream, type PdfObject } from './objects.js';
-import { Parser, malformed } from './parser.js';
+import { Parser, malformed, type IndirectObject } from './parser.js';
 import { scanObjectHeaders, scanObjects } from './repair.js';
+import { compressedObjectOffset, parseObjectStreamHeader, type ObjectStreamHeader } from './object-stream.js';
 import { parseXrefSection, type XrefEntry } from './xref.js';
 
 /**
@@ -31,6 +32,8 @@ export interface RevisionSection {
   readonly trailer: PdfDict;
   readonly prev: number | undefined;
   readonly hybrid: boolean;
+  /** Object numbers of this section's cross-reference streams (its own, a hybrid's /XRefStm). */
+  readonly xrefStreams: readonly number[];
   /** Offset just after the trailer dictionary / xref stream object: `%%EOF` is searched from here. */
   readonly end: number;
 }
@@ -47,6 +50,20 @@ export interface RevisionRecord {
   /** The startxref value written just before that %%EOF. */
   readonly startxref: number | undefined;
   readonly trailer: PdfDict;
+}
+
+/**
+ * Something the reader had to tolerate that can make viewers disagree about the document:
+ * `xref-chain` the last startxref leads to no readable section (objects recovered by scanning),
+ * `prev` a /Prev that leads nowhere (revisions rebuilt from the startxref markers), `object-offset`
+ * an xref entry that does not point at its object, `objstm-duplicate` an object stream listing
+ * the same number twice. `offset` is where in the file (the startxref value, the /Prev value,
+ * the entry's offset, the object stream).
+ */
+export interface ReadRecovery {
+  readonly kind: 'xref-chain' | 'prev' | 'object-offset' | 'objstm-duplicate';
+  readonly offset: number;
+  readonly object?: number;
 }
 
 export interface RevisionReaderOptions {
@@ -76,12 +93,14 @@ export class PdfRevisions {
   readonly revisions: RevisionRecord[] = [];
   /** What was tolerated while reading (diagnostics only). */
   readonly warnings: string[] = [];
+  /** Every recovery, with where it happened (never silent: the validator reports each). */
+  readonly recoveries: ReadRecovery[] = [];
   /** True when the xref chain was unusable and the object table comes from a scan. */
   recovered = false;
   readonly limits: PdfLimits;
   readonly maxRevisions: number;
   private readonly objCache = new Map<string, PdfObject>();
-  private readonly objStmCache = new Map<number, { offsets: Map<number, number>; data: Buffer; first: number }>();
+  private readonly objStmCache = new Map<number, { header: ObjectStreamHeader; data: Buffer; first: number }>();
   private scanIndex: Map<number, XrefEntry> | undefined;
   private objectCount = 0;
 
@@ -100,6 +119,7 @@ export class PdfRevisions {
     } catch (e) {
       if (isLimitError(e)) throw e;
       this.warnings.push(`xref chain unreadable (${(e as Error).message}); objects recovered by scanning`);
+      this.recoveries.push({ kind: 'xref-chain', offset: this.lastStartxref() });
       this.recover();
     }
   }
@@ -110,6 +130,12 @@ export class PdfRevisions {
 
   get last(): RevisionRecord {
     return this.revisions[this.revisions.length - 1]!;
+  }
+
+  /** The value after the last `startxref` keyword (-1 when there is none or it is not a number). */
+  private lastStartxref(): number {
+    const sx = this.buf.lastIndexOf(STARTXREF);
+    return sx < 0 ? -1 : (new Parser(this.buf, sx + STARTXREF.length).integer() ?? -1);
   }
 
   private readChain(): void {
@@ -132,6 +158,7 @@ export class PdfRevisions {
       } catch (e) {
         if (isLimitError(e) || chain.length === 0) throw e;
         this.warnings.push(`broken /Prev chain at ${off}: revisions rebuilt from startxref markers`);
+        this.recoveries.push({ kind: 'prev', offset: off });
         this.readByMarkers();
         return;
       }
@@ -218,6 +245,7 @@ export class PdfRevisions {
       trailer: s.trailer,
       prev: typeof prev === 'number' && Number.isInteger(prev) ? prev : undefined,
       hybrid: !!s.hybrid,
+      xrefStreams: [s.streamNum, s.hybrid?.streamNum].filter((n): n is number => n !== undefined),
       end: s.end,
     };
   }
@@ -232,7 +260,9 @@ export class PdfRevisions {
     this.revisions.length = 0;
     this.revisions.push({
       index: 0,
-      sections: [{ offset: -1, kind: 'recovered', entries, trailer: scan.trailer, prev: undefined, hybrid: false, end: 0 }],
+      sections: [
+        { offset: -1, kind: 'recovered', entries, trailer: scan.trailer, prev: undefined, hybrid: false, xrefStreams: [], end: 0 },
+      ],
       end: eofAt < 0 ? this.buf.length : eolEnd(this.buf, eofAt + EOF.length),
       eofAt,
       startxref: undefined,
@@ -241,7 +271,9 @@ export class PdfRevisions {
     for (const sn of scan.objectStreams) {
       try {
         const os = this.objectStream(sn);
-        if (os) for (const num of os.offsets.keys()) if (!entries.has(num)) entries.set(num, { kind: 'compressed', stream: sn, index: 0 });
+        os?.header.pairs.forEach((x, index) => {
+          if (!entries.has(x.num)) entries.set(x.num, { kind: 'compressed', stream: sn, index });
+        });
       } catch (e) {
         if (isLimitError(e)) throw e; // an unreadable object stream is skipped
       }
@@ -311,18 +343,19 @@ export class PdfRevisions {
         const s = this.scanEntries().get(num);
         if (!s || s.kind !== 'offset') return null;
         this.warnings.push(`object ${num} not at its xref offset; recovered by scanning`);
+        this.recoveries.push({ kind: 'object-offset', offset: e.offset, object: num });
         got = this.parseIndirectAt(s.offset);
       }
       v = got.value;
     } else if (e.kind === 'compressed') {
-      v = this.fromObjStm(num, e.stream);
+      v = this.fromObjStm(num, e.stream, e.index);
     } else v = null;
     this.objCache.set(key, v);
     return v;
   }
 
   /** §7.5.7 object stream header: N pairs (object number, offset relative to /First). */
-  private objectStream(stream: number): { offsets: Map<number, number>; data: Buffer; first: number } | undefined {
+  private objectStream(stream: number): { header: ObjectStreamHeader; data: Buffer; first: number } | undefined {
     let os = this.objStmCache.get(stream);
     if (os) return os;
     const e = this.entryAt(stream, this.revisions.length - 1);
@@ -330,26 +363,35 @@ export class PdfRevisions {
     const st = this.loadEntry(stream, e);
     if (!(st instanceof PdfStream)) return undefined;
     const data = this.streamData(st);
-    const n = st.dict.getNumber('N') ?? 0;
-    const first = st.dict.getNumber('First') ?? 0;
-    const p = new Parser(data, 0, this.limits.maxDepth, data.length, this.limits.deadline);
-    const offsets = new Map<number, number>();
-    for (let i = 0; i < n && i < this.limits.maxObjects; i++) {
-      const on = p.integer();
-      const oo = p.integer();
-      if (on === undefined || oo === undefined) break;
-      if (!offsets.has(on)) offsets.set(on, oo);
-    }
-    os = { offsets, data, first };
+    const header = parseObjectStreamHeader(data, st.dict.getNumber('N') ?? 0, this.limits);
+    os = { header, data, first: st.dict.getNumber('First') ?? 0 };
     this.objStmCache.set(stream, os);
+    for (const num of header.duplicates) this.recoveries.push({ kind: 'objstm-duplicate', offset: e.offset, object: num });
     return os;
   }
 
-  private fromObjStm(num: number, stream: number): PdfObject {
+  private fromObjStm(num: number, stream: number, index: number): PdfObject {
     const os = this.objectStream(stream);
-    const rel = os?.offsets.get(num);
+    const rel = os && compressedObjectOffset(os.header, num, index);
     if (!os || rel === undefined) return null;
     return new Parser(os.data, os.first + rel, this.limits.maxDepth, os.data.length, this.limits.deadline).parseObject();
+  }
+
+  /**
+   * Object streams named by compressed entries of revisions `from`..last, read so that any
+   * duplicate object number among them is in `recoveries` (a FORMAT_FAILURE for the validator).
+   */
+  checkObjectStreams(from: number): void {
+    const streams = new Set<number>();
+    for (let r = Math.max(0, from); r < this.revisions.length; r++)
+      for (const s of this.revisions[r]!.sections) for (const e of s.entries.values()) if (e.kind === 'compressed') streams.add(e.stream);
+    for (const sn of streams) {
+      try {
+        this.objectStream(sn);
+      } catch (err) {
+        if (isLimitError(err)) throw err;
+      }
+    }
   }
 
   /** Decoded data of a stream (§7.4 filters, bounded by the limits). */
@@ -358,7 +400,7 @@ export class PdfRevisions {
   }
 
   /** Parses `N G obj … endobj` at an offset (a stream's indirect /Length is read from the final revision). */
-  parseIndirectAt(off: number): { num: number; gen: number; value: PdfObject } {
+  parseIndirectAt(off: number): IndirectObject {
     if (off < 0 || off >= this.buf.length) throw malformed('object offset outside the file', { offset: off });
     const p = new Parser(this.buf, off, this.limits.maxDepth, this.buf.length, this.limits.deadline);
     return p.parseIndirect((r) => {

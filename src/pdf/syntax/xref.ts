@@ -16,7 +16,7 @@ export interface XrefSection {
   trailer: PdfDict;
   entries: Map<number, XrefEntry>;
   /** For hybrid files (§7.5.8.4): the entries of the stream named by /XRefStm. */
-  hybrid?: { offset: number; entries: Map<number, XrefEntry> };
+  hybrid?: { offset: number; entries: Map<number, XrefEntry>; streamNum?: number };
   /** Object number of the xref stream itself (kind 'stream'). */
   streamNum?: number;
   /** First byte after the trailer dictionary / the xref stream object: `%%EOF` is searched from here. */
@@ -141,7 +141,7 @@ export function parseXrefSection(buf: Buffer, offset: number, limits: PdfLimits,
   if (typeof xrefStm === 'number') {
     try {
       const h = parseStream(buf, xrefStm, limits, resolveLength);
-      section.hybrid = { offset: xrefStm, entries: h.entries };
+      section.hybrid = { offset: xrefStm, entries: h.entries, streamNum: h.streamNum };
     } catch (e) {
       if (e instanceof AppError && e.code === 'PDF_LIMIT_EXCEEDED') throw e;
       // a broken /XRefStm in a hybrid file: classic readers ignore it, so do we.

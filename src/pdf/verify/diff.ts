@@ -32,6 +32,10 @@ export interface DiffResult {
   redefinedObjects: Set<number>;
   pagesSigned: number;
   pagesFinal: number;
+  /** A later trailer names another catalog than the signed one (its /Root). */
+  rootReplaced: boolean;
+  /** Actions added after signing (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …), with where. */
+  actionsAdded: string[];
 }
 
 const CATALOG_EXTENSION = new Set(['DSS', 'Extensions', 'Metadata', 'StructTreeRoot', 'MarkInfo', 'Lang', 'ViewerPreferences', 'Version']);
@@ -132,6 +136,8 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     redefinedObjects: new Set(),
     pagesSigned: 0,
     pagesFinal: 0,
+    rootReplaced: false,
+    actionsAdded: [],
   };
   const old = viewOf(pdf, k, budget);
   const cur = viewOf(pdf, N, budget);
@@ -147,6 +153,16 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     mark('other', `page count ${old.pageNums.length} → ${cur.pageNums.length}`);
   }
   if (cur.pageTreeError) mark('other', cur.pageTreeError);
+  compareTrailers();
+  // an object is cross-reference machinery only when the xref data itself uses it as such, before
+  // and after signing; any other /Type /XRef or /ObjStm is an ordinary object (ISO 32000-1 §7.5.7, §7.5.8)
+  const machineryBefore = machineryObjects(pdf, 0, k);
+  const machineryAfter = machineryObjects(pdf, k + 1, N);
+  const pageLabel = (num: number): string => {
+    const i = cur.pageNums.indexOf(num);
+    const j = old.pageNums.indexOf(num);
+    return i >= 0 ? `page ${i + 1}` : j >= 0 ? `page ${j + 1} of the signed revision` : `page object ${num}`;
+  };
 
   // objects touched after revision k
   const touched = new Set<number>();
@@ -176,10 +192,15 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     if (entryKey(pdf.entryAt(num, k)) === entryKey(pdf.entryAt(num, N))) continue;
     const a = pdf.object(num, k);
     const b = pdf.object(num, N);
-    if (a === null) continue; // new object: judged through whatever references it
+    if (a === null) {
+      // new object: judged through whatever references it, except actions (judged wherever they are reachable)
+      if (hasAction(b, 0) && finalReachable().has(num)) actionAdded(num, `new object ${num}`);
+      continue;
+    }
     if (pdfEqual(a, b) && streamBytesEqual(pdf, a, b)) continue;
+    if (machineryBefore.has(num) && machineryAfter.has(num)) continue;
     const bd = dictOf(b);
-    if (bd && (isName(bd.get('Type'), 'XRef') || isName(bd.get('Type'), 'ObjStm'))) continue;
+    if (hasAction(b, 0) && !hasAction(a, 0)) actionAdded(num, `object ${num}`);
     res.redefinedObjects.add(num);
     const ad = dictOf(a);
     if (num === old.catalogNum) {
@@ -193,7 +214,10 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
           const x = dictOf(pdf.resolve(ad.get(key), k));
           const y = dictOf(pdf.resolve(bd.get(key), N));
           const nk = x && y ? changedKeys(x, y) : y ? [...y.map.keys()] : ['removed'];
-          for (const n of nk) mark(n === 'AP' ? 'signatureOrFormFill' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
+          for (const n of nk) {
+            if (n === 'JavaScript') actionAdded(num, 'catalog /Names /JavaScript');
+            else mark(n === 'AP' ? 'signatureOrFormFill' : n === 'Dests' ? 'extension' : 'other', `catalog /Names /${n}`);
+          }
         } else if (key === 'AcroForm') {
           const x = dictOf(pdf.resolve(ad.get(key), k));
           const y = dictOf(pdf.resolve(bd.get(key), N));
@@ -224,7 +248,7 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
     }
     if (old.pageNums.includes(num)) {
       if (!ad || !bd) {
-        mark('other', `page ${num} replaced`);
+        mark('other', `${pageLabel(num)} replaced`);
         continue;
       }
       for (const key of changedKeys(ad, bd)) {
@@ -232,8 +256,8 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
         else if (deepEqual(ad.get(key), k, bd.get(key), N, 0))
           continue; // same content through a new reference
         else if (key === 'Resources' && resourcesExtended(ad.get(key), bd.get(key)))
-          mark('signatureOrFormFill', `page ${num} resources extended`);
-        else mark('other', `page ${num} /${key}`);
+          mark('signatureOrFormFill', `${pageLabel(num)} resources extended`);
+        else mark('other', `${pageLabel(num)} /${key}`);
       }
       continue;
     }
@@ -303,12 +327,7 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
       else for (const c of new Set(classes)) mark(c as 'extension', `object ${num} via ${[...via].join(', ')}`);
       continue;
     }
-    if (!reachable) {
-      reachable = new Set();
-      closure(pdf, N, pdf.trailerValue('Root', N), new Set(), reachable, budget);
-      if (infoRef) closure(pdf, N, infoRef, new Set(), reachable, budget);
-    }
-    if (!reachable.has(num)) continue; // orphaned: not part of the document any more
+    if (!finalReachable().has(num)) continue; // orphaned: not part of the document any more
     mark('other', `object ${num} changed`);
   }
   res.level = res.other
@@ -321,6 +340,46 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
           ? 'LTA_UPDATES'
           : 'NONE';
   return res;
+
+  function finalReachable(): Set<number> {
+    if (!reachable) {
+      reachable = new Set();
+      closure(pdf, N, pdf.trailerValue('Root', N), new Set(), reachable, budget);
+      if (infoRef) closure(pdf, N, infoRef, new Set(), reachable, budget);
+    }
+    return reachable;
+  }
+
+  function actionAdded(num: number, where: string): void {
+    if (!res.actionsAdded.includes(where)) res.actionsAdded.push(where);
+    mark('other', `action added after signing in ${where} (object ${num})`);
+  }
+
+  /**
+   * The trailer of every later revision against the signed one (ISO 32000-1 §7.5.5): another
+   * /Root is another document, /Encrypt and the first /ID element identify the file. /Info and
+   * the second /ID element change on every save: reported, never failed.
+   */
+  function compareTrailers(): void {
+    const signedRoot = pdf.trailerValue('Root', k);
+    const signedId = pdf.resolve(pdf.trailerValue('ID', k), k);
+    for (let r = k + 1; r <= N; r++) {
+      const root = pdf.trailerValue('Root', r);
+      if (!(root instanceof PdfRef) || !(signedRoot instanceof PdfRef) || root.num !== signedRoot.num) {
+        res.rootReplaced = true;
+        const name = root instanceof PdfRef ? `object ${root.num}` : 'no object';
+        mark('other', `the trailer of revision ${r} names ${name} as catalog instead of the signed catalog`);
+      }
+      if (!pdfEqual(pdf.trailerValue('Encrypt', k), pdf.trailerValue('Encrypt', r)))
+        mark('other', `trailer /Encrypt of revision ${r} changed`);
+      const id = pdf.resolve(pdf.trailerValue('ID', r), r);
+      const first = (v: PdfValue | undefined) => (Array.isArray(v) ? v[0] : undefined);
+      if (Array.isArray(signedId) && !pdfEqual(first(signedId), first(id))) mark('other', `trailer /ID[0] of revision ${r} changed`);
+      else if (Array.isArray(signedId) && Array.isArray(id) && !pdfEqual(signedId[1], id[1]))
+        mark('extension', `trailer /ID[1] of revision ${r} changed`);
+      if (!pdfEqual(pdf.trailerValue('Info', k), pdf.trailerValue('Info', r))) mark('extension', `trailer /Info of revision ${r} changed`);
+    }
+  }
 
   /** Deep equality following references (an object swapped for an identical copy is no change). */
   function deepEqual(a: PdfValue | undefined, ra: number, b: PdfValue | undefined, rb: number, depth: number): boolean {
@@ -431,7 +490,7 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
   function annotsDiff(page: number): void {
     const before = new Set(old.annots.get(page) ?? []);
     const after = cur.annots.get(page) ?? [];
-    if ([...before].some((n) => !after.includes(n))) mark('annotation', `annotation removed from page ${page}`);
+    if ([...before].some((n) => !after.includes(n))) mark('annotation', `annotation removed from ${pageLabel(page)}`);
     const existingRects = after
       .filter((n) => before.has(n))
       .map((n) => rectOf(pdf, dictOf(pdf.object(n, N)), N))
@@ -447,14 +506,14 @@ export function diffAfter(pdf: PdfRevisions, k: number, budget: Budget): DiffRes
         const v = dictOf(pdf.resolve(owner?.value, N));
         if (isField && v && (isName(v.get('Type'), 'DocTimeStamp') || isName(v.get('SubFilter'), 'ETSI.RFC3161')))
           mark('extension', `document timestamp widget ${n}`);
-        else if (isField) mark('signatureOrFormFill', `widget ${n} on page ${page}`);
-        else mark('other', `widget ${n} outside the form on page ${page}`);
+        else if (isField) mark('signatureOrFormFill', `widget ${n} on ${pageLabel(page)}`);
+        else mark('other', `widget ${n} outside the form on ${pageLabel(page)}`);
         continue;
       }
       const r = rectOf(pdf, d, N);
       const overlaps = !!r && existingRects.some((e) => overlap(r, e));
       res.newAnnotations.push({ subtype, overlaps });
-      mark('annotation', `new ${subtype} annotation on page ${page}`);
+      mark('annotation', `new ${subtype} annotation on ${pageLabel(page)}`);
     }
   }
 }
@@ -483,4 +542,35 @@ function classOfRoot(root: string): 'extension' | 'signatureOrFormFill' | 'annot
 
 function isSigDict(d: PdfDict | undefined): boolean {
   return !!d && d.get('ByteRange') !== undefined && d.get('Contents') !== undefined;
+}
+
+/** Object numbers the cross-reference data of revisions `from`..`to` uses as xref streams or object streams. */
+function machineryObjects(pdf: PdfRevisions, from: number, to: number): Set<number> {
+  const out = new Set<number>();
+  for (let r = from; r <= to; r++)
+    for (const s of pdf.revisions[r]!.sections) {
+      for (const n of s.xrefStreams) out.add(n);
+      for (const e of s.entries.values()) if (e.kind === 'compressed') out.add(e.stream);
+    }
+  return out;
+}
+
+/** Action types that run code, open or send files, or change the form (ISO 32000-1 §12.6.4). */
+const RISKY_ACTIONS = new Set(['JavaScript', 'Launch', 'SubmitForm', 'ImportData', 'ResetForm', 'GoToR', 'GoToE', 'Rendition', 'Hide']);
+
+/**
+ * Does a value carry an action (§12.6): an additional-actions /AA dictionary anywhere, an
+ * /OpenAction, a /JS script or an action dictionary of a risky type. Direct values only: an
+ * indirect action is an object of its own and is judged when it is added.
+ */
+function hasAction(v: PdfValue | undefined, depth: number): boolean {
+  if (depth > 16) return false;
+  if (Array.isArray(v)) return v.some((x) => hasAction(x, depth + 1));
+  const d = v instanceof PdfStream ? v.dict : v instanceof PdfDict ? v : undefined;
+  if (!d) return false;
+  if (d.get('AA') !== undefined || d.get('OpenAction') !== undefined || d.get('JS') !== undefined) return true;
+  const s = d.get('S');
+  if (s instanceof PdfName && RISKY_ACTIONS.has(s.name)) return true;
+  for (const x of d.map.values()) if (hasAction(x, depth + 1)) return true;
+  return false;
 }

@@ -120,6 +120,34 @@ const MESSAGES: Texts = {
     'The revocation status of the timestamp authority certificate is unknown.',
   ],
   OCSP_RESPONDER_REVOKED: ['Chứng thư của máy chủ OCSP đã bị thu hồi.', 'The OCSP responder certificate is revoked.'],
+  PDF_XREF_PREV_BROKEN: [
+    'Một liên kết /Prev của bảng tham chiếu chéo trỏ tới chỗ không có bảng; các phiên bản được dựng lại — trình xem khác có thể hiển thị nội dung khác.',
+    'A /Prev link of the cross-reference data points where there is none; revisions were rebuilt, so another viewer may show different content.',
+  ],
+  PDF_XREF_OFFSET_WRONG: [
+    'Một mục của bảng tham chiếu chéo không trỏ đúng đối tượng của nó; trình xem khác có thể hiển thị nội dung khác.',
+    'A cross-reference entry does not point at its object; another viewer may show different content.',
+  ],
+  PDF_OBJSTM_DUPLICATE_OBJECT: [
+    'Một luồng đối tượng chứa cùng một số đối tượng hai lần: mỗi trình xem có thể hiển thị một tài liệu khác.',
+    'An object stream holds the same object number twice: different viewers may show different documents.',
+  ],
+  PDF_OBJECTS_OUTSIDE_XREF: [
+    'Có đối tượng được thêm sau khi ký mà không bảng tham chiếu chéo nào liệt kê; trình xem dựng lại bảng sẽ hiển thị chúng.',
+    'Objects were added after signing that no cross-reference section lists; viewers that rebuild the table show them.',
+  ],
+  PDF_OBJECTS_AFTER_EOF: [
+    'Có đối tượng nằm sau dấu kết thúc tệp %%EOF cuối cùng; trình xem dựng lại bảng sẽ hiển thị chúng.',
+    'Objects are defined after the final %%EOF; viewers that rebuild the table show them.',
+  ],
+  MODIFICATION_ROOT_REPLACED: [
+    'Sau khi ký, phần trailer trỏ tới một danh mục (catalog) khác: tài liệu hiển thị có thể không phải tài liệu đã ký.',
+    'After signing, the trailer names another catalog: the document shown may not be the one signed.',
+  ],
+  MODIFICATION_ACTION_ADDED: [
+    'Sau khi ký, một hành động (JavaScript, mở tệp, gửi biểu mẫu, /OpenAction, /AA …) đã được thêm vào.',
+    'After signing, an action was added (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …).',
+  ],
   REVOCATION_DATA_MISSING: ['Không có thông tin thu hồi (CRL/OCSP).', 'No revocation information (CRL/OCSP).'],
   TST_IMPRINT_MISMATCH: ['Dấu thời gian không gắn với chữ ký này (bị sao chép).', 'The timestamp is not bound to this signature (copied).'],
   TST_SIGNATURE_INVALID: ['Chữ ký của dấu thời gian không hợp lệ.', 'The timestamp signature is invalid.'],

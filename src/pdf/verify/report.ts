@@ -119,6 +119,19 @@ export interface SignatureReport {
   readonly warnings: readonly string[];
 }
 
+/**
+ * A fact about the file's structure that can make viewers disagree about the document (see
+ * steps/document-structure.ts): the message key, where (byte offset, object), and whether it is
+ * fatal (FORMAT_FAILURE) or leaves the signatures at best INDETERMINATE.
+ */
+export interface StructureFinding {
+  readonly key: MessageKey;
+  readonly offset: number;
+  readonly object: number | null;
+  readonly fatal: boolean;
+  readonly detail: string;
+}
+
 export interface VerificationReport {
   readonly reportVersion: 1;
   readonly validationTime: string;
@@ -129,6 +142,8 @@ export interface VerificationReport {
   readonly signatures: readonly SignatureReport[];
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** Structure findings with their byte offsets (empty for a well-formed file). */
+  readonly structure: readonly StructureFinding[];
 }
 
 /** Stable message keys (never renamed; the renderers translate them). */
@@ -219,6 +234,13 @@ export const MESSAGE_KEYS = [
   'TSA_CERT_REVOKED',
   'TSA_REVOCATION_UNKNOWN',
   'OCSP_RESPONDER_REVOKED',
+  'PDF_XREF_PREV_BROKEN',
+  'PDF_XREF_OFFSET_WRONG',
+  'PDF_OBJSTM_DUPLICATE_OBJECT',
+  'PDF_OBJECTS_OUTSIDE_XREF',
+  'PDF_OBJECTS_AFTER_EOF',
+  'MODIFICATION_ROOT_REPLACED',
+  'MODIFICATION_ACTION_ADDED',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 

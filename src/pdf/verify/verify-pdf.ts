@@ -18,7 +18,8 @@ import { PdfDict } from '../syntax/objects.js';
 import { isName } from './values.js';
 import { diffAfter, viewOf, type DiffResult } from './diff.js';
 import { findSignatures, pdfDate, textField } from './signatures.js';
-import { deepFreeze, type SignatureReport, type VerificationReport } from './report.js';
+import { deepFreeze, type SignatureReport, type StructureFinding, type VerificationReport } from './report.js';
+import { applyStructureFindings, checkDocumentStructure } from './steps/document-structure.js';
 import type { SignatureWork, VerifyContext } from './steps/context.js';
 import { readDss } from './steps/dss-material.js';
 import { checkIntegrity } from './steps/integrity.js';
@@ -42,6 +43,7 @@ function formatFailureReport(bytes: Buffer, at: Date, key: string): Verification
     signatures: [],
     errors: [key],
     warnings: [],
+    structure: [],
   });
 }
 
@@ -130,13 +132,16 @@ async function run(
     if (!d) diffCache.set(w.signedRevisionIndex, (d = diffAfter(pdf, w.signedRevisionIndex, budget)));
     w.diff = d;
   }
+  const signedRevisions = works.map((w) => w.signedRevisionIndex).filter((r): r is number => r !== undefined);
+  const structure = checkDocumentStructure(pdf, signedRevisions.length ? Math.min(...signedRevisions) : undefined);
+  for (const f of structure) if (!docWarnings.includes(f.key)) docWarnings.push(f.key);
   for (const w of works) await checkTimestamps(ctx, w);
   applyDocumentTimestampPoe(works);
 
   const reports: SignatureReport[] = [];
   for (const w of works) {
     budget.check();
-    reports.push(await signatureReport(ctx, w, works, reports.length));
+    reports.push(await signatureReport(ctx, w, works, structure, reports.length));
   }
   const overall = new Verdict();
   for (const s of reports) overall.worse(s.indication, s.subIndication);
@@ -158,6 +163,7 @@ async function run(
     signatures: reports,
     errors: docErrors,
     warnings: docWarnings,
+    structure,
   });
 }
 
@@ -166,6 +172,7 @@ async function signatureReport(
   ctx: VerifyContext,
   w: SignatureWork,
   all: readonly SignatureWork[],
+  structure: readonly StructureFinding[],
   index: number,
 ): Promise<SignatureReport> {
   const { errors, warnings } = w;
@@ -186,6 +193,7 @@ async function signatureReport(
       verdict.worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE');
     }
   }
+  applyStructureFindings(structure, errors, verdict);
   const { modifications, mdp } = checkModifications(ctx, w, verdict);
   const path = await checkCertificatePath(ctx, w, best, verdict);
   return {

@@ -205,6 +205,34 @@ export const MESSAGES = {
     'Chứng thư của máy chủ trả lời trạng thái (OCSP) đã bị thu hồi, nên câu trả lời của nó không được dùng.',
     'The certificate of the status server (OCSP responder) was revoked, so its answer was not used.',
   ],
+  PDF_XREF_PREV_BROKEN: [
+    'Một liên kết /Prev của bảng tham chiếu chéo trỏ tới chỗ không có bảng; các phiên bản được dựng lại — trình xem khác có thể hiển thị nội dung khác.',
+    'A /Prev link of the cross-reference data points where there is none; revisions were rebuilt, so another viewer may show different content.',
+  ],
+  PDF_XREF_OFFSET_WRONG: [
+    'Một mục của bảng tham chiếu chéo không trỏ đúng đối tượng của nó; trình xem khác có thể hiển thị nội dung khác.',
+    'A cross-reference entry does not point at its object; another viewer may show different content.',
+  ],
+  PDF_OBJSTM_DUPLICATE_OBJECT: [
+    'Một luồng đối tượng chứa cùng một số đối tượng hai lần: mỗi trình xem có thể hiển thị một tài liệu khác.',
+    'An object stream holds the same object number twice: different viewers may show different documents.',
+  ],
+  PDF_OBJECTS_OUTSIDE_XREF: [
+    'Có đối tượng được thêm sau khi ký mà không bảng tham chiếu chéo nào liệt kê; trình xem dựng lại bảng sẽ hiển thị chúng.',
+    'Objects were added after signing that no cross-reference section lists; viewers that rebuild the table show them.',
+  ],
+  PDF_OBJECTS_AFTER_EOF: [
+    'Có đối tượng nằm sau dấu kết thúc tệp %%EOF cuối cùng; trình xem dựng lại bảng sẽ hiển thị chúng.',
+    'Objects are defined after the final %%EOF; viewers that rebuild the table show them.',
+  ],
+  MODIFICATION_ROOT_REPLACED: [
+    'Sau khi ký, phần trailer trỏ tới một danh mục (catalog) khác: tài liệu hiển thị có thể không phải tài liệu đã ký.',
+    'After signing, the trailer names another catalog: the document shown may not be the one signed.',
+  ],
+  MODIFICATION_ACTION_ADDED: [
+    'Sau khi ký, một hành động (JavaScript, mở tệp, gửi biểu mẫu, /OpenAction, /AA …) đã được thêm vào.',
+    'After signing, an action was added (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …).',
+  ],
 };
 
 /** ETSI EN 319 102-1 §5.1.3 sub-indications, explained. */

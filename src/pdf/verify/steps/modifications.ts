@@ -37,6 +37,8 @@ export function checkModifications(ctx: VerifyContext, w: SignatureWork, verdict
       w.errors.push('MODIFICATION_PAGE_COUNT');
       verdict.worse('TOTAL_FAILED', 'FORMAT_FAILURE');
     }
+    if (d.rootReplaced) w.errors.push('MODIFICATION_ROOT_REPLACED');
+    if (d.actionsAdded.length) w.errors.push('MODIFICATION_ACTION_ADDED');
     if (d.other) {
       w.errors.push('MODIFICATION_OTHER');
       if (ctx.policy.undefinedChanges === 'fail') verdict.worse('TOTAL_FAILED', 'SIG_CONSTRAINTS_FAILURE');
