@@ -50,7 +50,10 @@ export async function judgeOverlay(
   const changes = docMdpP === 1 ? [] : drawnChangesAfter(pdf, k, budget).filter((c) => !c.drawsNothing);
   let cache = geometryCaches.get(ctx);
   if (!cache) geometryCaches.set(ctx, (cache = new Map()));
-  const coverings = changes.length ? await coveredContent(pdf.buf.subarray(0, w.signedRevision.length), changes, cache) : [];
+  // pdf.js gets what is left of the validation's time budget; running out is LIMIT_TIME, as everywhere
+  const left = Math.max(1, budget.deadline - Date.now());
+  const coverings = changes.length ? await coveredContent(pdf.buf.subarray(0, w.signedRevision.length), changes, cache, left) : [];
+  budget.check();
   if (coverings.length) errors.push('MODIFICATION_COVERS_CONTENT');
   const newSignatureNames = new Set(fields.newSignatureFields.map((f) => f.name));
   if (docMdpP === 2 && coverings.some((c) => c.change.field && newSignatureNames.has(c.change.field.name)))
