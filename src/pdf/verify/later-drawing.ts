@@ -39,6 +39,11 @@ export function drawnChangesAfter(pdf: PdfRevisions, k: number, budget: Budget):
   const old = viewOf(pdf, k, budget);
   const cur = viewOf(pdf, N, budget);
   const changed = (num: number) => entryKey(pdf.entryAt(num, k)) !== entryKey(pdf.entryAt(num, N));
+  // appearance streams are only walked when some object of the final appearance closure changed
+  let apTouched = false;
+  for (let r = k + 1; r <= N && !apTouched; r++)
+    for (const sec of pdf.revisions[r]!.sections)
+      for (const n of sec.entries.keys()) if (cur.apClosure.has(n) && changed(n)) apTouched = true;
   const ownerIn = (fields: readonly FieldInfo[], n: number) => fields.find((f) => f.num === n || f.widgets.includes(n));
   const out: DrawnChange[] = [];
   for (const [pageNum, annots] of cur.annots) {
@@ -76,7 +81,8 @@ export function drawnChangesAfter(pdf: PdfRevisions, k: number, budget: Budget):
     const b = dictOf(pdf.object(n, N));
     if (!a || !b) return true;
     if (changed(n) && changedKeys(a, b).some((key) => DRAWING_KEYS.has(key))) return true;
-    if (refsChanged(b.get('AP')) || refsChanged(b.get('MK'))) return true;
+    // an indirect /Rect array or /F number can change without the annotation dictionary changing
+    for (const key of DRAWING_KEYS) if ((key !== 'AP' || apTouched) && refsChanged(b.get(key))) return true;
     if (!field) return false;
     const was = old.fields.find((f) => f.name === field.name);
     return !was || !pdfEqual(was.value, field.value) || refsChanged(field.value);
