@@ -43,6 +43,8 @@ export interface OcspSingleResponse {
   readonly thisUpdate: Date;
   readonly nextUpdate: Date | undefined;
   readonly revokedAt: Date | undefined;
+  /** RevokedInfo revocationReason (RFC 6960 §4.2.1: CRLReason, RFC 5280 §5.3.1), when given. */
+  readonly revocationReason: number | undefined;
 }
 
 export interface ParsedOcspResponse {
@@ -107,6 +109,7 @@ export function parseOcspResponse(der: Buffer): ParsedOcspResponse {
         thisUpdate: decodeTime(f[2]!, C),
         nextUpdate: next ? decodeTime(children(next, C)[0]!, C) : undefined,
         revokedAt: st === 'revoked' ? decodeTime(children(f[1]!, C)[0]!, C) : undefined,
+        revocationReason: st === 'revoked' ? revocationReason(children(f[1]!, C)[1]) : undefined,
       };
     });
     const certsNode = top.find((n) => n.tag === 0xa0);
@@ -115,4 +118,11 @@ export function parseOcspResponse(der: Buffer): ParsedOcspResponse {
   } catch (e) {
     throw new AppError('REVOCATION_UNAVAILABLE', 'OCSP response could not be read', { cause: e });
   }
+}
+
+/** revocationReason [0] EXPLICIT CRLReason (an ENUMERATED) of a RevokedInfo, when present. */
+function revocationReason(node: ReturnType<typeof readDer> | undefined): number | undefined {
+  if (node?.tag !== 0xa0) return undefined;
+  const e = children(node, C)[0];
+  return e?.tag === 0x0a && e.content.length === 1 ? e.content[0] : undefined;
 }

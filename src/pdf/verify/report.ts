@@ -61,6 +61,8 @@ export interface RevocationUse {
   readonly origin: string | null;
   readonly thisUpdate: string | null;
   readonly revokedAt: string | null;
+  /** CRLReason of a revocation (RFC 5280 §5.3.1), when the CRL entry or OCSP answer gives one. */
+  readonly reason?: string | null;
 }
 
 export interface IntegrityFacts {
@@ -241,6 +243,7 @@ export const MESSAGE_KEYS = [
   'PDF_OBJECTS_AFTER_EOF',
   'MODIFICATION_ROOT_REPLACED',
   'MODIFICATION_ACTION_ADDED',
+  'REVOCATION_KEY_COMPROMISE_LATER',
   'MODIFICATION_COVERS_CONTENT',
   'MODIFICATION_SIGNATURE_FORGED',
   'MODIFICATION_FIELD_ADDED',

@@ -95,6 +95,7 @@ async function run(
     pdf,
     policy,
     at,
+    now: (options.clock ?? systemClock).now(),
     budget,
     trust: options.trust,
     revocation: options.revocation,

@@ -5,7 +5,8 @@
  * by the issuer, RFC 6960 §4.2.2.2), CertID match, thisUpdate ≤ time ≤ nextUpdate (freshness).
  */
 import { createHash } from 'node:crypto';
-import { children, decodeInteger, decodeTime, isContext, readDer } from '../../core/der-reader.js';
+import { children, decodeInteger, decodeOid, decodeTime, isContext, readDer, type DerNode } from '../../core/der-reader.js';
+import { REASON_CODES } from '../revocation-reasons.js';
 import { isKnownHash, OID } from '../../core/oids.js';
 import { encodeOcspRequest, parseOcspResponse } from '../../cms/ocsp.js';
 import { boundedHttpGet } from '../../cms/revocation-http.js';
@@ -43,6 +44,8 @@ export interface RevocationResult {
   readonly thisUpdate: string | undefined;
   readonly nextUpdate: string | undefined;
   readonly revokedAt: string | undefined;
+  /** CRLReason name (RFC 5280 §5.3.1) of a revocation, when the CRL entry or OCSP answer gives one. */
+  readonly reason?: string | undefined;
   readonly messages: string[];
 }
 
@@ -60,7 +63,7 @@ const NONE = (messages: string[]): RevocationResult => ({
  * Status of `cert` at `at`: embedded OCSP first, then CRLs, then the fetcher (unless offline).
  * A revocation after `at` does not count (ETSI EN 319 102-1 §5.2.5). `depth` > 0 marks the check
  * of a delegated OCSP responder's own certificate, whose responses are then taken as they are
- * (no further recursion).
+ * (no further recursion). `now` is the caller's clock (freshness of fetched data), never Date.now().
  */
 export async function checkRevocation(
   cert: CertInfo,
@@ -69,16 +72,17 @@ export async function checkRevocation(
   material: RevocationMaterial,
   fetcher: RevocationFetcher | undefined,
   offline: boolean,
+  now: Date,
   depth = 0,
 ): Promise<RevocationResult> {
   const messages: string[] = [];
-  const ctx: OcspContext = { material, fetcher, offline, depth };
+  const ctx: OcspContext = { material, fetcher, offline, depth, now };
   for (const o of material.ocsps) {
     const r = await evalOcsp(o.der, cert, issuer, at, o.origin, messages, ctx);
     if (r) return r;
   }
   for (const c of material.crls) {
-    const r = evalCrl(c.der, cert, issuer, at, c.origin, messages);
+    const r = evalCrl(c.der, cert, issuer, at, now, c.origin, messages);
     if (r) return r;
   }
   if (fetcher && !offline) {
@@ -94,7 +98,7 @@ export async function checkRevocation(
     for (const url of cert.crlUrls) {
       try {
         const der = await fetcher.fetchCrl(url);
-        const r = evalCrl(der, cert, issuer, at, 'ONLINE', messages, true);
+        const r = evalCrl(der, cert, issuer, at, now, 'ONLINE', messages, true);
         if (r) return r;
       } catch {
         messages.push('REVOCATION_CRL_UNREACHABLE');
@@ -110,6 +114,7 @@ function evalCrl(
   cert: CertInfo,
   issuer: CertInfo,
   at: Date,
+  now: Date,
   origin: RevocationOrigin,
   messages: string[],
   fresh = false,
@@ -130,14 +135,18 @@ function evalCrl(
     let nextUpdate: Date | undefined;
     if (tbs[k]?.tag === 0x17 || tbs[k]?.tag === 0x18) nextUpdate = decodeTime(tbs[k++]!);
     let revokedAt: Date | undefined;
+    let reason: string | undefined;
     if (tbs[k]?.tag === 0x30) {
       for (const e of children(tbs[k]!)) {
         const f = children(e);
-        if (decodeInteger(f[0]!) === cert.serial) revokedAt = decodeTime(f[1]!);
+        if (decodeInteger(f[0]!) !== cert.serial) continue;
+        revokedAt = decodeTime(f[1]!);
+        reason = f[2] ? crlEntryReason(f[2]) : undefined;
       }
     }
-    if (thisUpdate > new Date(Math.max(at.getTime(), Date.now()))) messages.push('REVOCATION_CRL_FROM_FUTURE');
-    if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_CRL_STALE');
+    // "now" is the caller's injected clock, so a validation is reproducible (ETSI EN 319 102-1 §5.2.5)
+    if (thisUpdate > new Date(Math.max(at.getTime(), now.getTime()))) messages.push('REVOCATION_CRL_FROM_FUTURE');
+    if (fresh && nextUpdate && nextUpdate < now) messages.push('REVOCATION_CRL_STALE');
     const revoked = revokedAt !== undefined && revokedAt <= at;
     // a CRL issued before the time of interest cannot prove "good" at that time unless still current
     if (!revoked && thisUpdate < at && nextUpdate && nextUpdate < at) {
@@ -151,6 +160,7 @@ function evalCrl(
       thisUpdate: thisUpdate.toISOString(),
       nextUpdate: nextUpdate?.toISOString(),
       revokedAt: revokedAt?.toISOString(),
+      reason,
       messages,
     };
   } catch {
@@ -164,6 +174,7 @@ interface OcspContext {
   readonly fetcher: RevocationFetcher | undefined;
   readonly offline: boolean;
   readonly depth: number;
+  readonly now: Date;
 }
 
 async function evalOcsp(
@@ -217,14 +228,14 @@ async function evalOcsp(
     // answered (RFC 6960 §4.2.2.2.1; ETSI EN 319 102-1 §5.2.6): its answer is unusable otherwise.
     // Missing data for it stays the OCSP_RESPONDER_NO_CHECK_ABSENT warning already given.
     if (signer !== issuer && !signer.extensions.has(OID.ocspNoCheck) && ctx.depth === 0) {
-      const own = await checkRevocation(signer, issuer, thisUpdate, ctx.material, ctx.fetcher, ctx.offline, ctx.depth + 1);
+      const own = await checkRevocation(signer, issuer, thisUpdate, ctx.material, ctx.fetcher, ctx.offline, ctx.now, ctx.depth + 1);
       if (own.status === 'revoked') {
         messages.push('OCSP_RESPONDER_REVOKED');
         return undefined;
       }
     }
     const times = { thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate?.toISOString() };
-    if (fresh && nextUpdate && nextUpdate < new Date()) messages.push('REVOCATION_OCSP_STALE');
+    if (fresh && nextUpdate && nextUpdate < ctx.now) messages.push('REVOCATION_OCSP_STALE');
     if (single.status === 'revoked' && revokedAt) {
       return {
         status: revokedAt <= at ? 'revoked' : 'good',
@@ -232,6 +243,7 @@ async function evalOcsp(
         origin,
         ...times,
         revokedAt: revokedAt.toISOString(),
+        reason: single.revocationReason === undefined ? undefined : reasonName(single.revocationReason),
         messages,
       };
     }
@@ -257,4 +269,27 @@ export function adobeArchival(value: Buffer): { crls: Buffer[]; ocsps: Buffer[] 
     if (isContext(t, 1)) for (const c of children(children(t)[0]!)) out.ocsps.push(Buffer.from(c.raw));
   }
   return out;
+}
+
+const REASON_BY_CODE = new Map<number, string>(Object.entries(REASON_CODES).map(([name, code]) => [code, name]));
+
+/** CRLReason name of a code (RFC 5280 §5.3.1); unknown codes keep their number. */
+function reasonName(code: number): string {
+  return REASON_BY_CODE.get(code) ?? (code === 8 ? 'removeFromCRL' : `reason${code}`);
+}
+
+/** The reasonCode extension (RFC 5280 §5.3.1) among a CRL entry's crlEntryExtensions. */
+function crlEntryReason(extensions: DerNode): string | undefined {
+  for (const ext of children(extensions)) {
+    const f = children(ext);
+    if (decodeOid(f[0]!) !== OID.crlReason) continue;
+    const value = readDer(f[f.length - 1]!.content);
+    return value.tag === 0x0a && value.content.length === 1 ? reasonName(value.content[0]!) : undefined;
+  }
+  return undefined;
+}
+
+/** Reasons that say the key may have been misused before the revocation date (RFC 5280 §5.3.1). */
+export function isCompromise(reason: string | undefined | null): boolean {
+  return reason === 'keyCompromise' || reason === 'cACompromise' || reason === 'aACompromise';
 }

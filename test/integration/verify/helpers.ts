@@ -6,7 +6,7 @@
 import { createHash, createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { algId, bits, int, seq, utcTime } from '../../../src/core/der.js';
+import { algId, bits, enumerated, int, octets, oid, seq, utcTime } from '../../../src/core/der.js';
 import { signDetachedCms } from '../../../src/cms/signed-data.js';
 import { preparePdfSignature, type PrepareOptions } from '../../../src/pdf/sign/index.js';
 import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
@@ -45,13 +45,21 @@ export async function signPdf(
 }
 
 /** A v2 CRL (RFC 5280 §5.1) signed with the CA's key (sha256WithRSAEncryption or ECDSA). */
-export function makeCrl(ca: TestCa, o: { revoked?: { serial: bigint; at: Date }[]; thisUpdate: Date; nextUpdate: Date }): Buffer {
+export function makeCrl(
+  ca: TestCa,
+  o: { revoked?: { serial: bigint; at: Date; reason?: number }[]; thisUpdate: Date; nextUpdate: Date },
+): Buffer {
   const key = createPrivateKey(readFileSync(ca.keyPath));
   const rsa = key.asymmetricKeyType === 'rsa';
   const alg = rsa ? algId('1.2.840.113549.1.1.11', 'null') : algId('1.2.840.10045.4.3.2');
   const issuer = certInfo(ca.certDer).subjectDer;
   const parts = [int(1), alg, issuer, utcTime(o.thisUpdate), utcTime(o.nextUpdate)];
-  if (o.revoked?.length) parts.push(seq(...o.revoked.map((r) => seq(int(r.serial), utcTime(r.at)))));
+  // crlEntryExtensions with a reasonCode (RFC 5280 §5.3.1) when a reason is given
+  const entry = (r: { serial: bigint; at: Date; reason?: number }) =>
+    r.reason === undefined
+      ? seq(int(r.serial), utcTime(r.at))
+      : seq(int(r.serial), utcTime(r.at), seq(seq(oid('2.5.29.21'), octets(enumerated(r.reason)))));
+  if (o.revoked?.length) parts.push(seq(...o.revoked.map(entry)));
   const tbs = seq(...parts);
   const sig = nodeSign('sha256', tbs, key);
   return seq(tbs, alg, bits(sig));

@@ -94,6 +94,23 @@ describe('TSA certificate revocation', () => {
     expect([r.indication, r.subIndication]).toEqual(['TOTAL_PASSED', null]);
   });
 
+  it('a TSA revoked after genTime for keyCompromise gives no proof of existence (RFC 5280 §5.3.1)', async () => {
+    const tsa = tsaOf(ca, 'Kyso TSA Compromised Later');
+    const signer = issueSigner(ca, { cn: 'Lê Thị Cúc', days: 1 });
+    const signed = await signPdf(await basePdf(), signer, { timestamp: tsa.stamp });
+    const crl = makeCrl(ca, {
+      revoked: [{ serial: certInfo(tsa.cert.certDer).serial, at: new Date(Date.now() + 2 * DAY), reason: 1 }],
+      thisUpdate: new Date(Date.now() - 30_000),
+      nextUpdate: new Date(Date.now() + 30 * DAY),
+    });
+    const r = await verifyPdf(appendDss(signed, { crls: [crl] }), { trust, offline: true, at: new Date(Date.now() + 10 * DAY) });
+    const t = r.signatures[0]!.timestamps[0]!;
+    expect(t.trusted).toBe(false);
+    expect(t.revocation[0]).toMatchObject({ reason: 'keyCompromise' });
+    expect(t.messages).toContain('REVOCATION_KEY_COMPROMISE_LATER');
+    expect([r.indication, r.subIndication]).toEqual(['INDETERMINATE', 'OUT_OF_BOUNDS_NO_POE']);
+  });
+
   it('a good TSA status is reported on the timestamp entry', async () => {
     const tsa = tsaOf(ca, 'Kyso TSA Good');
     const signer = issueSigner(ca, { cn: 'Võ Văn Đức', days: 1 });

@@ -233,6 +233,10 @@ export const MESSAGES = {
     'Sau khi ký, một hành động (JavaScript, mở tệp, gửi biểu mẫu, /OpenAction, /AA …) đã được thêm vào.',
     'After signing, an action was added (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …).',
   ],
+  REVOCATION_KEY_COMPROMISE_LATER: [
+    'Chứng thư bị thu hồi vì lộ khóa sau thời điểm cần xét: khóa có thể đã bị lạm dụng trước đó, nên không được dùng làm bằng chứng.',
+    'The certificate was revoked for key compromise after the time in question: the key may have been misused before, so it is not accepted as proof.',
+  ],
   MODIFICATION_COVERS_CONTENT: [
     'Sau khi ký, một chú thích, ô biểu mẫu hoặc chữ ký được đặt đè lên chữ hoặc hình của nội dung đã ký: nội dung hiển thị có thể khác nội dung đã ký.',
     'After signing, an annotation, form field or signature was laid over text or images of the signed content: what is shown may differ from what was signed.',

@@ -18,6 +18,8 @@ export interface VerifyContext {
   readonly policy: VerifyPolicy;
   /** Validation time (--at or the injected clock). */
   readonly at: Date;
+  /** The injected clock's "now" (freshness of fetched revocation data), never Date.now(). */
+  readonly now: Date;
   readonly budget: Budget;
   readonly trust: TrustStore;
   readonly revocation: RevocationFetcher | undefined;

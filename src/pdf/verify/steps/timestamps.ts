@@ -21,12 +21,12 @@ export async function checkTimestamps(ctx: VerifyContext, w: SignatureWork): Pro
 
 /**
  * Missing revocation data is a warning only: DSS makes it INDETERMINATE under stricter policies
- * alone. A revocation after genTime does not count.
+ * alone. A revocation after genTime does not count, unless its reason is a key compromise.
  */
 async function tsaRevocation(ctx: VerifyContext, w: SignatureWork, tsc: TimestampCheck): Promise<TimestampReport> {
   const rep = tsc.report;
   if (!tsc.chain?.anchor || !rep.trusted || !tsc.genTime) return rep;
-  const rv = await checkChainRevocation(ctx, tsc.chain.chain, tsc.genTime, revocationMaterial(ctx, w, tsc.sd?.crls ?? []));
+  const rv = await checkChainRevocation(ctx, tsc.chain.chain, tsc.genTime, revocationMaterial(ctx, w, tsc.sd?.crls ?? []), true);
   const messages = [...rv.messages];
   const key = rv.revoked ? 'TSA_CERT_REVOKED' : rv.unknown ? 'TSA_REVOCATION_UNKNOWN' : undefined;
   if (key) {
