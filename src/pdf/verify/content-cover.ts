@@ -51,13 +51,14 @@ export async function coveredContent(
       out.push({ change, covered: { kind: 'unreadable' } });
       continue;
     }
-    const hit = firstCovered(change.box, page);
+    const hit = coveredBy(change.box, page);
     if (hit) out.push({ change, covered: hit });
   }
   return out;
 }
 
-function firstCovered(drawn: Box, page: PageGeometry): Covering['covered'] | undefined {
+/** The first text run, else image, of `page` that the box `drawn` covers (see the tolerance above). */
+export function coveredBy(drawn: Box, page: PageGeometry): Covering['covered'] | undefined {
   const visible = intersection(drawn, page.box);
   if (!visible) return undefined;
   for (const t of page.text) if (covers(visible, t)) return { kind: 'text', text: t.text };

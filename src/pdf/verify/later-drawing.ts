@@ -32,6 +32,8 @@ export interface DrawnChange {
 const DRAWING_KEYS = new Set(['Rect', 'AP', 'AS', 'F', 'MK']);
 const FLAG_HIDDEN = 1 << 1;
 const FLAG_NO_VIEW = 1 << 5;
+const NOWHERE: Box = { x0: 0, y0: 0, x1: 0, y1: 0 };
+const EVERYWHERE: Box = { x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity };
 
 export function drawnChangesAfter(pdf: PdfRevisions, k: number, budget: Budget): DrawnChange[] {
   const N = pdf.revisions.length - 1;
@@ -60,7 +62,10 @@ export function drawnChangesAfter(pdf: PdfRevisions, k: number, budget: Budget):
       const st = pdf.resolve(d.get('Subtype'), N);
       const rect = pdf.resolve(d.get('Rect'), N);
       const nums = Array.isArray(rect) && rect.length === 4 && rect.every((x) => typeof x === 'number') ? (rect as number[]) : undefined;
-      const box = nums ? boxOfRect(nums) : { x0: 0, y0: 0, x1: 0, y1: 0 };
+      // no /Rect: viewers draw nothing (§12.5.2 requires one); a rectangle that is not a finite box
+      // (digits beyond the double range) may be drawn anywhere, so it counts as the whole plane
+      const given = nums ? boxOfRect(nums) : NOWHERE;
+      const box = isUsable(given) ? given : EVERYWHERE;
       const flags = asInt(pdf.resolve(d.get('F'), N)) ?? 0;
       const hidden = (flags & (FLAG_HIDDEN | FLAG_NO_VIEW)) !== 0;
       out.push({
@@ -70,7 +75,7 @@ export function drawnChangesAfter(pdf: PdfRevisions, k: number, budget: Budget):
         subtype: st instanceof PdfName ? st.name : 'unknown',
         added,
         field,
-        drawsNothing: hidden || !isUsable(box) || area(box) === 0,
+        drawsNothing: hidden || area(box) === 0,
       });
     }
   }
