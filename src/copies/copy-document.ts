@@ -73,14 +73,11 @@ export async function buildCopyDocument(original: Buffer, text: StatementText, f
   y = drawCentered(page, text.signatureHint, regular, 10, y + 2, colX, colW);
   const sigH = 96;
   const certifierRect: [number, number, number, number] = [colX + 40, y - sigH, colW - 50, sigH];
-  // The seal covers the left third of the certifier's signature (Decree 30/2020 Appendix I).
+  // The seal covers the left third of the certifier's signature (Decree 30/2020 Appendix I). Its
+  // box stays above the certifier's name line: a box laid over text signed by the certifier makes
+  // that signature INDETERMINATE (src/pdf/verify/steps/overlay.ts).
   const sealSize = 100;
-  const authorityRect: [number, number, number, number] = [
-    colX + 40 - sealSize / 2 + certifierRect[2] / 6,
-    y - sigH - 4,
-    sealSize,
-    sealSize,
-  ];
+  const authorityRect: [number, number, number, number] = [colX + 40 - sealSize / 2 + certifierRect[2] / 6, y - sigH, sealSize, sealSize];
   y -= sigH + 14;
   y = drawCentered(page, text.certifierName, bold, 12, y, colX, colW);
   y = drawCentered(page, text.certifierTitle, regular, 11, y, colX, colW);

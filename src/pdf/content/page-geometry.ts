@@ -66,7 +66,9 @@ export async function readPageGeometry(pdf: Uint8Array, options: ReadGeometryOpt
         throw new AppError('PDF_PAGE_OUT_OF_RANGE', `page ${index + 1} is not in the document (${doc.numPages} pages)`);
       }
       const page = await withDeadline(doc.getPage(index + 1), deadline);
-      const [operators, text] = await withDeadline(Promise.all([page.getOperatorList(), page.getTextContent()]), deadline);
+      // Annotations are not page content: without DISABLE pdf.js adds their appearance streams to the list.
+      const operators$ = page.getOperatorList({ annotationMode: lib.AnnotationMode.DISABLE });
+      const [operators, text] = await withDeadline(Promise.all([operators$, page.getTextContent()]), deadline);
       out.push({
         pageIndex: index,
         box: boxOfRect(page.view),

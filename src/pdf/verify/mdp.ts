@@ -8,7 +8,6 @@ import type { PdfRevisions } from '../syntax/revision-reader.js';
 import { PdfName, type PdfDict } from '../syntax/objects.js';
 import { asInt, dictOf, isName, textOf, type PdfValue } from './values.js';
 import type { DiffResult } from './diff.js';
-import { P3_FORBIDDEN_ANNOTS } from './diff.js';
 import type { MdpResult, SignatureReport } from './report.js';
 
 /**
@@ -42,13 +41,13 @@ export function checkMdp(
   if (kind === 'certification' && docMdpP === null) docMdpP = 2;
   if (diff) {
     if (docMdpP === 1 && (diff.signatureOrFormFill || diff.annotation || diff.other)) violations.push('DOCMDP_VIOLATION');
-    if (docMdpP === 2) {
-      if (diff.annotation || diff.other) violations.push('DOCMDP_VIOLATION');
-      if (diff.newVisibleSignatureFields.length) violations.push('DOCMDP_NEW_VISIBLE_SIGNATURE_FIELD');
-    }
+    // a new visible signature field under P=2 is judged by what it holds and covers (steps/overlay.ts)
+    if (docMdpP === 2 && (diff.annotation || diff.other)) violations.push('DOCMDP_VIOLATION');
     if (docMdpP === 3) {
       if (diff.other) violations.push('DOCMDP_VIOLATION');
-      if (diff.newAnnotations.some((a) => P3_FORBIDDEN_ANNOTS.has(a.subtype) || a.overlaps)) violations.push('DOCMDP_VIOLATION');
+      // annotations are judged by what they cover of the page content (steps/overlay.ts), not by subtype;
+      // one laid over an existing annotation (a signature's appearance) is still refused
+      if (diff.newAnnotations.some((a) => a.overlaps)) violations.push('DOCMDP_VIOLATION');
     }
     if (fieldMdp && lockedChanged(fieldMdp, diff.changedFields)) violations.push('FIELDMDP_VIOLATION');
   }

@@ -195,7 +195,7 @@ async function signatureReport(
     }
   }
   applyStructureFindings(structure, errors, verdict);
-  const { modifications, mdp } = checkModifications(ctx, w, verdict);
+  const { modifications, mdp } = await checkModifications(ctx, w, all, verdict);
   const path = await checkCertificatePath(ctx, w, best, verdict);
   return {
     index,

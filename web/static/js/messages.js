@@ -237,6 +237,18 @@ export const MESSAGES = {
     'Chứng thư bị thu hồi vì lộ khóa sau thời điểm cần xét: khóa có thể đã bị lạm dụng trước đó, nên không được dùng làm bằng chứng.',
     'The certificate was revoked for key compromise after the time in question: the key may have been misused before, so it is not accepted as proof.',
   ],
+  MODIFICATION_COVERS_CONTENT: [
+    'Sau khi ký, một chú thích, ô biểu mẫu hoặc chữ ký được đặt đè lên chữ hoặc hình của nội dung đã ký: nội dung hiển thị có thể khác nội dung đã ký.',
+    'After signing, an annotation, form field or signature was laid over text or images of the signed content: what is shown may differ from what was signed.',
+  ],
+  MODIFICATION_SIGNATURE_FORGED: [
+    'Sau khi ký, một ô chữ ký được gán giá trị không phải chữ ký hợp lệ (chữ ký giả).',
+    'After signing, a signature field was given a value that is not a valid signature (a forged signature).',
+  ],
+  MODIFICATION_FIELD_ADDED: [
+    'Sau khi ký, một ô biểu mẫu mới hoặc một vị trí hiển thị mới của ô có sẵn đã được thêm: chữ ký chứng nhận chỉ cho phép điền và ký.',
+    'After signing, a new form field or a new widget of an existing field was added: the certification only permits filling in and signing.',
+  ],
 };
 
 /** ETSI EN 319 102-1 §5.1.3 sub-indications, explained. */

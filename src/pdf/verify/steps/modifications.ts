@@ -9,6 +9,7 @@ import type { MdpResult, ModificationSummary } from '../report.js';
 import { dictOf } from '../values.js';
 import type { SignatureWork, VerifyContext } from './context.js';
 import type { Verdict } from './verdict.js';
+import { judgeOverlay } from './overlay.js';
 
 export interface ModificationsOutcome {
   readonly modifications: ModificationSummary;
@@ -25,13 +26,25 @@ const NO_MODIFICATIONS: ModificationSummary = {
   details: [],
 };
 
-export function checkModifications(ctx: VerifyContext, w: SignatureWork, verdict: Verdict): ModificationsOutcome {
+export async function checkModifications(
+  ctx: VerifyContext,
+  w: SignatureWork,
+  all: readonly SignatureWork[],
+  verdict: Verdict,
+): Promise<ModificationsOutcome> {
   const { pdf, budget } = ctx;
-  const d = w.diff;
   const last = pdf.revisions.length - 1;
   const field = viewOf(pdf, last, budget).fields.find((x) => x.name === w.found.fieldNames[0]);
   const lock = dictOf(pdf.resolve(field?.dict.get('Lock')));
-  const mdp = checkMdp(pdf, w.found.dict, w.kind, d, budget, lock);
+  // --- overlay hook: field rules and what later annotations and widgets cover (steps/overlay.ts)
+  const permissions = checkMdp(pdf, w.found.dict, w.kind, w.diff, budget, lock);
+  const overlay = await judgeOverlay(ctx, w, all, permissions.docMdpP);
+  const d = overlay?.diff ?? w.diff;
+  const judged = overlay ? checkMdp(pdf, w.found.dict, w.kind, d, budget, lock) : permissions;
+  const mdp = overlay ? { ...judged, violations: [...new Set([...judged.violations, ...overlay.violations])] } : judged;
+  if (overlay) w.errors.push(...overlay.errors);
+  if (overlay?.coversContent) verdict.worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE');
+  // --- end of overlay hook
   if (d) {
     if (d.pageCountChanged) {
       w.errors.push('MODIFICATION_PAGE_COUNT');
