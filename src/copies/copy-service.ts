@@ -11,6 +11,7 @@ import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, Registe
 import { statementText } from './statement.js';
 import { vietnamYear } from '../core/vietnam-time.js';
 import { publicFacts, type PublicCopyFacts } from './public-facts.js';
+import { validateIdDocument } from '../pki/identifiers.js';
 
 /**
  * Certified copies from originals (Decree 23/2015/NĐ-CP): intake → number from the register →
@@ -98,6 +99,9 @@ export class CopyService {
       throw new AppError('CERTIFIER_NOT_ALLOWED', 'only a certifier may certify copies');
     }
     validateRequest(req);
+    // the requester's identity document is recorded in the register (Decree 23/2015 Art. 13):
+    // checked by its type and stored in one canonical form
+    const requesterIdDocument = validateIdDocument(req.requesterIdDocument, o.clock.now());
     const authority = await o.authorities.get(req.authorityId);
     if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${req.authorityId}`);
     const sealCredentialId = req.seal.credentialId ?? authority.sealCredentialId;
@@ -120,7 +124,7 @@ export class CopyService {
         lookupCode: newLookupCode(),
         certifierId: actor.id,
         requesterName: req.requesterName,
-        requesterIdDocument: req.requesterIdDocument,
+        requesterIdDocument,
         documentType: req.documentType,
         documentTitle: req.documentTitle,
         documentIssuer: req.documentIssuer,

@@ -67,7 +67,7 @@ describe('kyso copy / credential / authority / register', () => {
           '--cn',
           'Ủy ban nhân dân phường Bãi Cháy',
           '--uid',
-          'MST:5700100300',
+          'MST:5700100305',
           '--owner',
           'org_bai_chay',
           '--pin',

@@ -94,7 +94,7 @@ export async function setupCertifierAndAuthority(
   });
   const sealCert = await pki.issuance.issue(admin, {
     profile: 'organization',
-    subject: { commonName: 'Ủy ban nhân dân xã Hạ Long', uids: ['MST:5700100299'] },
+    subject: { commonName: 'Ủy ban nhân dân xã Hạ Long', uids: ['MST:5700100295'] },
     key: { pkcs12Password: 'unused-p12', generate: key, keepKey: true },
   });
   const c1 = await call('POST', '/api/v1/credentials', {

@@ -51,7 +51,7 @@ describe('register year restart (Vietnam time) over the store', () => {
       authorityId: 'ubnd-tu-son',
       original: { pdf },
       requesterName: 'X',
-      requesterIdDocument: 'Y',
+      requesterIdDocument: 'CCCD:022190000002',
       documentType: 'Giấy khai sinh',
       documentTitle: 'T',
       documentIssuer: 'I',

@@ -107,10 +107,24 @@ describe('CopyService.certify', () => {
     const facts = await service.lookupByCode(a.entry.lookupCode);
     expect(facts).toMatchObject({ number: 1, status: 'valid', copySha256: a.entry.copySha256, originalPages: 3 });
     expect(JSON.stringify(facts)).not.toContain('Lê Văn Bình');
-    expect(JSON.stringify(facts)).not.toContain('001234567890');
+    expect(JSON.stringify(facts)).not.toContain('001204567890');
     expect((await service.matchCopy(a.copy))[0]?.number).toBe(1);
     expect(audit.events.map((e) => e.action)).toContain('copy.certified');
   });
+
+  it('ok/the requester document is recorded in canonical form KIND:value', async () => {
+    const a = await service.certify(certifier, request({ requesterIdDocument: 'passport c1234567' }));
+    expect(a.entry.requesterIdDocument).toBe('PASSPORT:C1234567');
+  });
+
+  it.each(['Nguyễn Văn A', '022090001234', 'CCCD:003090001234', 'MST:0100109106', 'PASSPORT:C12'])(
+    'fail/requester document %j → UID_INVALID before a number is taken',
+    async (doc) => {
+      await expect(service.certify(certifier, request({ requesterIdDocument: doc }))).rejects.toMatchObject({ code: 'UID_INVALID' });
+      expect(registers.entries).toHaveLength(0);
+      expect(signer.calls).toHaveLength(0);
+    },
+  );
 
   it('ok/restarts at 1 on 1 January, Vietnam time', async () => {
     clock.set('2026-12-31T16:30:00Z'); // 23:30 in Vietnam, still 2026
