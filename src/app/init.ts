@@ -1,6 +1,7 @@
 import type { KysoContext } from './context.js';
 import { ensureAdminToken } from './bootstrap.js';
 import { createPki, type PkiWiring } from './pki.js';
+import { persistPublicUrl } from '../config/public-url.js';
 
 export interface InitResult {
   readonly cas: readonly { id: string; kind: string; subject: string; created: boolean }[];
@@ -10,11 +11,13 @@ export interface InitResult {
 
 /**
  * First-start duties, idempotent: the CA hierarchy (root, issuing CAs, OCSP responders, TSA),
- * recovery of interrupted issuance, then the admin token.
+ * recovery of interrupted issuance, the admin token, and the record of the public URL used.
  */
 export async function initialise(ctx: KysoContext, pki: PkiWiring = createPki(ctx)): Promise<InitResult> {
   const r = await pki.bootstrap();
   const created = new Set(r.created);
   const adminToken = await ensureAdminToken(ctx);
+  // the URL just written into the CA certificates: later starts without a configured one keep it
+  persistPublicUrl(ctx.config.dataDir, ctx.config.publicUrl, ctx.clock.now());
   return { cas: r.cas.map((c) => ({ id: c.id, kind: c.kind, subject: c.subjectDn, created: created.has(c.id) })), adminToken };
 }
