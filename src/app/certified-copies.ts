@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileCopyDocumentStore } from '../store/index.js';
 import { AppError } from '../core/errors.js';
 import { CopyService, type Actor, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
 import { RegisterService } from '../copies/register-service.js';
@@ -61,7 +63,13 @@ export function createCertifiedCopies(
   const signer = copySignerFromSigning(o.signing.sign, o.signing.credentials);
   const common = { registers: ctx.store.registers, authorities: ctx.store.authorities, audit: ctx.audit, clock: ctx.clock, fonts, signer };
   const defaultLevel: CopySignatureLevel = o.level ?? (o.timestampAvailable ? 'B-LT' : 'B-B');
-  const copies = new CopyService({ ...common, publicUrl: ctx.config.publicUrl, level: defaultLevel });
+  // signed copies: a configured folder, else files in the data directory (SQLite) or the database (PostgreSQL)
+  const documents = ctx.config.copyStoreDir
+    ? new FileCopyDocumentStore(ctx.config.copyStoreDir)
+    : ctx.store.dialect === 'sqlite'
+      ? new FileCopyDocumentStore(join(ctx.config.dataDir, 'copies'))
+      : ctx.store.copyDocuments;
+  const copies = new CopyService({ ...common, publicUrl: ctx.config.publicUrl, level: defaultLevel, documents });
   const registers = new RegisterService(common);
 
   return {

@@ -19,6 +19,8 @@ export interface KysoConfig {
   /** True when publicUrl is a loopback address no one else can reach (development only). */
   readonly publicUrlIsLoopback: boolean;
   readonly environment: 'development' | 'production';
+  /** Folder of signed copies; undefined = the default for the database (src/app/certified-copies.ts). */
+  readonly copyStoreDir: string | undefined;
   /** Master secret text from the environment (64 hex digits or base64 of 32 bytes), or undefined to use `masterKeyFile`. Never log it. */
   readonly masterKey: string | undefined;
   readonly masterKeyFile: string;
@@ -128,6 +130,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
         : `KYSO_PUBLIC_URL ${publicUrl} is a loopback address; production certificates and QR codes need a URL others can reach`,
     );
 
+  const copyStoreRaw = raw('copyStoreDir');
+  const copyStoreDir = copyStoreRaw === undefined ? undefined : absolutePath(copyStoreRaw, cwd);
+
   const mkRaw = raw('masterKey');
   const masterKey = mkRaw?.trim();
   if (masterKey !== undefined) {
@@ -163,6 +168,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     publicUrlSource,
     publicUrlIsLoopback,
     environment,
+    copyStoreDir,
     masterKey,
     masterKeyFile: join(dataDir, 'master.key'),
     uploadLimitBytes,

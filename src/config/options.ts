@@ -54,6 +54,12 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: '`development` (a loopback public URL is allowed and announced in the start-up banner and `/health`) or `production` (a missing or loopback public URL stops start-up with CONFIG_INVALID).',
   },
   {
+    key: 'copyStoreDir',
+    env: 'KYSO_COPY_STORE_DIR',
+    defaultText: '<dataDir>/copies (SQLite); the database (PostgreSQL)',
+    doc: 'Where signed certified copies are kept for download (files named by their SHA-256, mode 0600). PostgreSQL deployments keep them in the database unless this is set (e.g. a shared volume).',
+  },
+  {
     key: 'masterKey',
     env: 'KYSO_MASTER_KEY',
     defaultText: '(unset: read <dataDir>/master.key)',

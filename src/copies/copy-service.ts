@@ -7,7 +7,7 @@ import type { CopySigner, CopySignatureLevel } from './copy-signer.js';
 import { certificationFee } from './fee.js';
 import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
-import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, RegisterRepository } from './ports.js';
+import type { AuthorityRepository, AuthorityRecord, CopyDocumentStore, RegisterEntryRecord, RegisterRepository } from './ports.js';
 import { statementText } from './statement.js';
 import { vietnamYear } from '../core/vietnam-time.js';
 import { publicFacts, type PublicCopyFacts } from './public-facts.js';
@@ -77,9 +77,12 @@ export interface CopyServiceOptions {
   readonly publicUrl: string;
   /** Default PAdES level when a request names none. */
   readonly level: CopySignatureLevel;
+  /** Where every signed copy is kept, so it can be downloaded again. */
+  readonly documents: CopyDocumentStore;
 }
 
 const CERTIFIER_ROLES = new Set(['certifier']);
+const DOCUMENT_READERS = new Set(['certifier', 'admin', 'auditor']);
 
 export class CopyService {
   readonly #o: CopyServiceOptions;
@@ -150,6 +153,8 @@ export class CopyService {
     try {
       const copy = await this.#produce(req, authority, entry, original, certifier, seal);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
+      // kept before the entry becomes valid: a valid entry always has its bytes
+      await o.documents.put(copySha256, copy);
       const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
       await o.audit.append({
         actor: actor.id,
@@ -241,6 +246,41 @@ export class CopyService {
       location: authority.place,
       level,
     });
+  }
+
+  /**
+   * The signed copy of a register entry, as certified, for the certifier and the authenticated
+   * readers of the register (not the public lookup: the copy carries the requester's document).
+   * The bytes must hash to the SHA-256 the register recorded; anything else is refused
+   * (COPY_DOCUMENT_CORRUPT), never served.
+   */
+  async document(actor: Actor, entryId: string): Promise<{ entry: RegisterEntryRecord; pdf: Buffer }> {
+    const o = this.#o;
+    if (!DOCUMENT_READERS.has(actor.role)) throw new AppError('FORBIDDEN', 'signed copies are for certifiers, admins and auditors');
+    const entry = await o.registers.get(entryId);
+    if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
+    if (!entry.copySha256) throw new AppError('COPY_STATE_INVALID', `entry is ${entry.status}: no signed copy was produced`);
+    const pdf = await o.documents.get(entry.copySha256);
+    if (!pdf)
+      throw new AppError('COPY_DOCUMENT_MISSING', 'the signed copy of this entry is not in the copy store', {
+        details: { copySha256: entry.copySha256 },
+      });
+    const actual = createHash('sha256').update(pdf).digest('hex');
+    if (actual !== entry.copySha256) {
+      await this.#auditFailure(actor, 'copy.document-read', entryId, 'COPY_DOCUMENT_CORRUPT', { expected: entry.copySha256, actual });
+      throw new AppError('COPY_DOCUMENT_CORRUPT', "the stored copy does not match the register's SHA-256; it is not served", {
+        details: { copySha256: entry.copySha256 },
+      });
+    }
+    await o.audit.append({
+      actor: actor.id,
+      role: actor.role,
+      action: 'copy.document-read',
+      target: entryId,
+      outcome: 'success',
+      details: { copySha256: entry.copySha256 },
+    });
+    return { entry, pdf };
   }
 
   /** Annulment is a new state with reason and author; entries are never deleted. */

@@ -14,7 +14,7 @@ import type {
   SubscriberRepository,
 } from '../pki/ports.js';
 import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
-import type { AuthorityRepository, RegisterRepository } from '../copies/ports.js';
+import type { AuthorityRepository, CopyDocumentStore, RegisterRepository } from '../copies/ports.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock } from './database.js';
@@ -34,6 +34,7 @@ import { KyselyCredentialRepository } from './adapters/signing-credentials.js';
 import { KyselySigningAuthorizationRepository } from './adapters/signing-authorizations.js';
 import { KyselyAuthorityRepository } from './adapters/authorities.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
+import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
 /**
@@ -57,6 +58,8 @@ export interface StoreRepositories {
   // certified copies (src/copies/ports.ts)
   readonly authorities: AuthorityRepository;
   readonly registers: RegisterRepository;
+  /** Signed copies kept in the database (used on PostgreSQL unless a copy folder is configured). */
+  readonly copyDocuments: CopyDocumentStore;
 }
 
 export interface Store extends StoreRepositories {
@@ -126,6 +129,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     signingAuthorizations: new KyselySigningAuthorizationRepository(ctx),
     authorities: new KyselyAuthorityRepository(ctx),
     registers: new KyselyRegisterRepository(ctx),
+    copyDocuments: new KyselyCopyDocumentStore(ctx, () => clock.now()),
   };
 }
 

@@ -138,6 +138,18 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
         io.stdout(JSON.stringify(facts, null, 2) + '\n');
       });
     });
+  dataOption(copy.command('download'))
+    .description('write the signed copy of a register entry again, byte for byte (checked against the register SHA-256)')
+    .argument('<id>', 'register entry id')
+    .requiredOption('--out <file>', 'where to write the PDF')
+    .option('--by <id>', 'who downloads (certifier id, for the audit log)', 'cli')
+    .action(async (id: string, f: { data?: string; out: string; by: string }) => {
+      await withCopies(io, f, async (w) => {
+        const { entry, pdf } = await w.copies.copies.document({ id: f.by, role: 'certifier' }, id);
+        writeOutput(f.out, pdf);
+        io.stdout(`signed copy số ${entry.number}/${entry.year} → ${f.out}\n  sha256 ${entry.copySha256}\n`);
+      });
+    });
   dataOption(copy.command('annul'))
     .description('annul a certified copy (the entry and its number stay)')
     .argument('<id>', 'register entry id')

@@ -8,9 +8,9 @@ import { registersRoutes } from './registers.js';
 import { actorOf } from './copy-actor.js';
 
 /**
- * Certified copies from originals (issue 6) over HTTP. `POST /api/v1/copies` returns the signed
- * copy PDF itself (the register keeps only its SHA-256, so this response is the one chance to
- * get the bytes); the register facts travel in headers: X-Kyso-Copy-Id, X-Kyso-Copy-Number,
+ * Certified copies from originals over HTTP. `POST /api/v1/copies` returns the signed copy PDF
+ * itself (kept in the copy store too: `GET /api/v1/copies/{id}/document` serves it again); the
+ * register facts travel in headers: X-Kyso-Copy-Id, X-Kyso-Copy-Number,
  * X-Kyso-Copy-Year, X-Kyso-Copy-Volume, X-Kyso-Lookup-Code, X-Kyso-Lookup-Url, and Location
  * points at the entry.
  */
@@ -231,6 +231,30 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }):
       responses: { 200: { description: 'Register entry' }, 404: { description: 'COPY_NOT_FOUND' } },
       async handle({ res, params, principal }) {
         sendJson(res, 200, entryView(await port.registers.get(actorOf(principal), params.id)));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/copies/:id/document',
+      operationId: 'downloadCopy',
+      summary:
+        "The signed certified copy of a register entry, byte for byte as certified (checked against the register's SHA-256 before it is sent). Not public: the copy carries the requester's document.",
+      tag: 'copies',
+      auth: READERS,
+      params: IdParam,
+      responses: {
+        200: { description: 'application/pdf: the signed copy; X-Kyso-Copy-Sha256 header' },
+        404: { description: 'COPY_NOT_FOUND, COPY_DOCUMENT_MISSING' },
+        409: { description: 'COPY_STATE_INVALID (no signed copy was produced)' },
+        500: { description: 'COPY_DOCUMENT_CORRUPT' },
+      },
+      async handle({ res, params, principal }) {
+        const { entry, pdf } = await port.copies.document(actorOf(principal), params.id);
+        res.status(200).type('application/pdf');
+        res.setHeader('Content-Disposition', `attachment; filename="ban-sao-chung-thuc-${entry.year}-${entry.number}.pdf"`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('X-Kyso-Copy-Sha256', entry.copySha256 ?? '');
+        res.send(pdf);
       },
     }),
     defineRoute({

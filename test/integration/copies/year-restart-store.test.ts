@@ -45,6 +45,7 @@ describe('register year restart (Vietnam time) over the store', () => {
       signer: stubSigner,
       publicUrl: 'https://kyso.example',
       level: 'B-B',
+      documents: store.copyDocuments,
     });
     const pdf = await originalPdf(1);
     const req = {

@@ -6,7 +6,7 @@ import { AppError } from '../../../src/core/errors.js';
 import type { AuditEvent, AuditLog, AuditRecord } from '../../../src/audit/audit-log.js';
 import { CopyService, type CertifyRequest } from '../../../src/copies/copy-service.js';
 import type { CopySigner, CopySignatureRequest } from '../../../src/copies/copy-signer.js';
-import { MemoryAuthorities, MemoryRegisters } from '../../fixtures/memory-copies.js';
+import { MemoryAuthorities, MemoryCopyDocuments, MemoryRegisters } from '../../fixtures/memory-copies.js';
 import { certifyRequest } from '../../fixtures/certify-request.js';
 
 class RecordingAudit implements AuditLog {
@@ -61,6 +61,7 @@ let signer: FakeSigner;
 let audit: RecordingAudit;
 let clock: FakeClock;
 let service: CopyService;
+let documents: MemoryCopyDocuments;
 const certifier = { id: 'u-ngoc', role: 'certifier' };
 
 function request(over: Partial<CertifyRequest> = {}): CertifyRequest {
@@ -84,7 +85,18 @@ beforeEach(async () => {
   signer = new FakeSigner();
   audit = new RecordingAudit();
   clock = new FakeClock('2026-11-26T03:00:00Z');
-  service = new CopyService({ registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
+  documents = new MemoryCopyDocuments();
+  service = new CopyService({
+    registers,
+    authorities,
+    signer,
+    audit,
+    clock,
+    fonts,
+    publicUrl: 'http://127.0.0.1:3000',
+    level: 'B-B',
+    documents,
+  });
 });
 
 describe('CopyService.certify', () => {
@@ -125,6 +137,41 @@ describe('CopyService.certify', () => {
       expect(signer.calls).toHaveLength(0);
     },
   );
+
+  it('ok/the signed copy is kept under its SHA-256 and read back for certifiers, admins and auditors (audited)', async () => {
+    const a = await service.certify(certifier, request());
+    expect(documents.bytes.get(a.entry.copySha256!)?.equals(a.copy)).toBe(true);
+    for (const role of ['certifier', 'admin', 'auditor']) {
+      const got = await service.document({ id: 'u-x', role }, a.entry.id);
+      expect(got.pdf.equals(a.copy)).toBe(true);
+    }
+    expect(audit.events.filter((e) => e.action === 'copy.document-read' && e.outcome === 'success')).toHaveLength(3);
+  });
+
+  it('fail/other roles, unknown entries, failed entries, a missing or altered stored copy', async () => {
+    const a = await service.certify(certifier, request());
+    for (const role of ['signer', 'ra-officer', 'anonymous'])
+      await expect(service.document({ id: 'u-x', role }, a.entry.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(service.document(certifier, 'nope')).rejects.toMatchObject({ code: 'COPY_NOT_FOUND' });
+    signer.failOn = 'ChungThuc_CoQuan';
+    await expect(service.certify(certifier, request())).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
+    const failed = registers.entries.find((e) => e.status === 'failed')!;
+    await expect(service.document(certifier, failed.id)).rejects.toMatchObject({ code: 'COPY_STATE_INVALID' });
+    const stored = documents.bytes.get(a.entry.copySha256!)!;
+    stored.writeUInt8(stored.readUInt8(stored.length - 10) ^ 0x01, stored.length - 10); // one bit flipped at rest
+    await expect(service.document(certifier, a.entry.id)).rejects.toMatchObject({ code: 'COPY_DOCUMENT_CORRUPT' });
+    expect(audit.events.at(-1)).toMatchObject({ action: 'copy.document-read', outcome: 'failure' });
+    documents.bytes.clear();
+    await expect(service.document(certifier, a.entry.id)).rejects.toMatchObject({ code: 'COPY_DOCUMENT_MISSING' });
+  });
+
+  it('fail/a copy store that cannot write fails the certification: the number stays, marked failed, never valid without its bytes', async () => {
+    documents.put = async () => {
+      throw new AppError('STORE_UNAVAILABLE', 'disk full');
+    };
+    await expect(service.certify(certifier, request())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(registers.entries.map((e) => e.status)).toEqual(['failed']);
+  });
 
   it('ok/restarts at 1 on 1 January, Vietnam time', async () => {
     clock.set('2026-12-31T16:30:00Z'); // 23:30 in Vietnam, still 2026
