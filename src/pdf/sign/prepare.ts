@@ -162,10 +162,12 @@ function reusablePlaceholder(
       : undefined;
   const others = placeholders.filter((p) => p !== chosen);
   if (!chosen || others.length > 0) {
-    const which = (chosen ? others : placeholders).map((p) => `"${p.field.name}"`).join(', ');
+    const list = names.map((n) => `"${n}"`).join(', ');
     throw new AppError(
       'SIGNATURE_FIELD_PLACEHOLDER_BROKEN',
-      `the document holds unsigned signature placeholder ${which} (zero-filled /Contents); sign ${placeholders.length === 1 ? 'that field' : 'them one at a time'} instead of adding another signature beside ${placeholders.length === 1 ? 'it' : 'them'}`,
+      placeholders.length === 1
+        ? `the document holds the unsigned signature placeholder ${list} (zero-filled /Contents); sign that field instead of adding another signature beside it`
+        : `the document holds ${placeholders.length} unsigned signature placeholders (${list}, zero-filled /Contents); signing one would leave the others broken beside it`,
       { details: { placeholders: names } },
     );
   }

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PDFDocument, PDFHexString, PDFName, PDFString, type PDFRef } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { PdfDocument } from '../../../src/pdf/syntax/document.js';
 import { formFields } from '../../../src/pdf/syntax/acroform.js';
 import { errorCode } from '../../unit/signing/helpers.js';
 import { makeService } from './harness.js';
+import { withPlaceholders } from '../../fixtures/placeholder-pdf.js';
 import { nssDbTrusting, pdfsig, qpdfCheck, tmp } from './tools.js';
 
 /**
@@ -18,45 +18,6 @@ const ca = sharedTestCa();
 const signer = issueSigner(ca, { cn: 'Nguyễn Thị Ký' });
 const p12 = { kind: 'pkcs12' as const, pkcs12: signer.p12('pw'), password: 'pw' };
 const db = nssDbTrusting(ca.certPem);
-
-/** A one-page PDF with one unsigned placeholder per name (built here, independent of our writer). */
-async function withPlaceholders(names: string[], o: { certification?: boolean } = {}): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([595, 842]);
-  page.drawText('Quyet dinh so 1', { x: 50, y: 780 });
-  const ctx = doc.context;
-  const fields: PDFRef[] = [];
-  let firstSig: PDFRef | undefined;
-  for (const [i, name] of names.entries()) {
-    const sig = ctx.register(
-      ctx.obj({
-        Type: 'Sig',
-        Filter: 'Adobe.PPKLite',
-        SubFilter: 'ETSI.CAdES.detached',
-        ByteRange: [0, 0, 0, 0],
-        Contents: PDFHexString.of('00'.repeat(8192)),
-      }),
-    );
-    firstSig ??= sig;
-    const widget = ctx.register(
-      ctx.obj({
-        Type: 'Annot',
-        Subtype: 'Widget',
-        FT: 'Sig',
-        T: PDFString.of(name),
-        V: sig,
-        F: 4,
-        Rect: [50 + i * 200, 100, 230 + i * 200, 160],
-        P: page.ref,
-      }),
-    );
-    fields.push(widget);
-  }
-  page.node.set(PDFName.of('Annots'), ctx.obj(fields));
-  doc.catalog.set(PDFName.of('AcroForm'), ctx.obj({ Fields: fields, SigFlags: 3 }));
-  if (o.certification && firstSig) doc.catalog.set(PDFName.of('Perms'), ctx.obj({ DocMDP: firstSig }));
-  return Buffer.from(await doc.save({ useObjectStreams: false }));
-}
 
 function sigFieldNames(pdf: Buffer): string[] {
   return formFields(PdfDocument.open(pdf))
