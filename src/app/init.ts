@@ -2,6 +2,8 @@ import type { KysoContext } from './context.js';
 import { ensureAdminToken } from './bootstrap.js';
 import { createPki, type PkiWiring } from './pki.js';
 import { persistPublicUrl } from '../config/public-url.js';
+import { recordedBaseUrl } from '../pki/config.js';
+import { AppError } from '../core/errors.js';
 
 export interface InitResult {
   readonly cas: readonly { id: string; kind: string; subject: string; created: boolean }[];
@@ -14,6 +16,15 @@ export interface InitResult {
  * recovery of interrupted issuance, the admin token, and the record of the public URL used.
  */
 export async function initialise(ctx: KysoContext, pki: PkiWiring = createPki(ctx)): Promise<InitResult> {
+  // an instance with no configured or recorded URL must not put its own port into certificates
+  // beside a hierarchy that carries another URL (several instances, one database)
+  const recorded = recordedBaseUrl(await pki.store.cas.list());
+  if (ctx.config.publicUrlSource === 'default' && recorded !== undefined && recorded !== ctx.config.publicUrl)
+    throw new AppError(
+      'CONFIG_INVALID',
+      `this installation's certificates carry the public URL ${recorded}; set KYSO_PUBLIC_URL=${recorded} (or the new URL) for this instance`,
+      { details: { option: 'publicUrl', recorded } },
+    );
   const r = await pki.bootstrap();
   const created = new Set(r.created);
   const adminToken = await ensureAdminToken(ctx);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,17 @@ describe('public URL resolution', () => {
     );
     expect(issued.code, issued.err).toBe(0);
     expect(cdpOf(leaf)).toMatch(/^https:\/\/kyso\.quangninh\.gov\.vn\/pki\/crl\//);
+  });
+
+  it('fail/an instance without a configured or recorded URL beside a hierarchy with another URL (one shared database) stops with CONFIG_INVALID', () => {
+    const data = join(work, 'shared-db');
+    expect(kyso(['init', '--data', data, '--public-url', 'https://kyso.quangninh.gov.vn']).code).toBe(0);
+    rmSync(join(data, 'public-url.json')); // a second instance's data directory has no record
+    const r = kyso(['init', '--data', data], { PORT: '4557' });
+    expect(r.code, r.out + r.err).toBe(78);
+    expect(r.err).toContain('kyso: CONFIG_INVALID:');
+    expect(r.err).toContain('KYSO_PUBLIC_URL=https://kyso.quangninh.gov.vn');
+    expect(kyso(['init', '--data', data], { KYSO_PUBLIC_URL: 'https://kyso.quangninh.gov.vn' }).code).toBe(0);
   });
 
   it('ok/without a URL, init announces the loopback URL and keeps it: the quick start still works', () => {
