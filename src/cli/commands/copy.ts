@@ -58,7 +58,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--seal-credential <id>', "seal credential (default: the authority's)")
     .requiredOption('--seal-pin <pin>', 'PIN of the seal credential')
     .requiredOption('--requester <name>', "requester's full name")
-    .requiredOption('--requester-id <doc>', "requester's ID document, e.g. CCCD 001204567890")
+    .requiredOption('--requester-id <doc>', "requester's ID document by type: CCCD:<12 digits>, CMND:<9 or 12 digits> or PASSPORT:<number>")
     .requiredOption('--doc-type <text>', 'document type, e.g. Giấy khai sinh')
     .requiredOption('--doc-title <text>', "the document's title")
     .requiredOption('--doc-issuer <text>', 'who issued the original')

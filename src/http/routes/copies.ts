@@ -29,7 +29,9 @@ const Secret = z.union([
 const CertifyJson = z.strictObject({
   authorityId: z.string().min(2).max(64),
   requesterName: Text,
-  requesterIdDocument: Text,
+  requesterIdDocument: Text.describe(
+    "the requester's identity document by type: CCCD:…, CMND:… or PASSPORT:… (checked, stored as KIND:value)",
+  ),
   documentType: Text,
   documentTitle: Text,
   documentIssuer: Text,

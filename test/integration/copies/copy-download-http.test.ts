@@ -111,6 +111,17 @@ describe('copy download on SQLite (files in the data directory)', () => {
     expect(JSON.stringify(lookup.json)).not.toMatch(/Trần Văn Bình|022090009999|document"/);
   });
 
+  it('fail/a requester document that is not CCCD:/CMND:/PASSPORT: → 400 UID_INVALID, no register number taken', async () => {
+    const before = (await r.call('GET', `/api/v1/copies?authority=${AUTHORITY}`, { token: r.s.auditorToken })).json.items.length;
+    const fd = certifyForm(r.s, { original: await originalPdf(1) }, { level: 'B-B' });
+    const request = JSON.parse(String(fd.get('request')));
+    fd.set('request', JSON.stringify({ ...request, requesterIdDocument: 'số 123 phố Huế' }));
+    const res = await r.call('POST', '/api/v1/copies', { token: r.s.certifierToken, body: fd });
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe('UID_INVALID');
+    expect((await r.call('GET', `/api/v1/copies?authority=${AUTHORITY}`, { token: r.s.auditorToken })).json.items.length).toBe(before);
+  });
+
   it('fail/a stored copy altered at rest is refused with COPY_DOCUMENT_CORRUPT (problem+json), never served', async () => {
     const { id, copy } = await certify(r);
     const h = sha(copy);
