@@ -108,7 +108,7 @@ function checkMst(v: string): void {
 
 /**
  * 12-digit citizen identity number (Circular 07/2016/TT-BCA Art. 7): province code (3), then
- * gender and century (1: 0/1 → 1900s, 2/3 → 2000s, 4/5 → 2100s, 6/7 → 2200s, 8/9 → 1800s;
+ * gender and century (one digit: 0/1 → 1900s, 2/3 → 2000s, 4/5 → 2100s, 6/7 → 2200s, 8/9 → 2300s;
  * even = male), year of birth (2), then 6 random digits.
  */
 function checkCccd(v: string, now: Date): void {
@@ -123,7 +123,7 @@ function checkCccd(v: string, now: Date): void {
 /** Birth year encoded in digits 4–6 of a 12-digit identity number. */
 export function birthYear(cccd: string): number {
   const centuryDigit = Number(cccd[3]);
-  const century = centuryDigit >= 8 ? 1800 : 1900 + Math.floor(centuryDigit / 2) * 100;
+  const century = 1900 + Math.floor(centuryDigit / 2) * 100;
   return century + Number(cccd.slice(4, 6));
 }
 

@@ -68,16 +68,17 @@ describe('CCCD (citizen identity number)', () => {
     expect(r?.code).toBe('UID_INVALID');
     expect(r?.message).toContain('province code');
   });
-  it('ok/digit 4 gives the century: 0/1 → 1900s, 2/3 → 2000s, 8/9 → 1800s', () => {
+  it('ok/digit 4 gives the century: 0/1 → 1900s, 2/3 → 2000s, … 8/9 → 2300s', () => {
     expect(birthYear('022090001234')).toBe(1990);
     expect(birthYear('022190001234')).toBe(1990);
     expect(birthYear('022204001234')).toBe(2004);
     expect(birthYear('022326001234')).toBe(2026);
     expect(birthYear('022499001234')).toBe(2199);
-    expect(birthYear('022899001234')).toBe(1899);
+    expect(birthYear('022899001234')).toBe(2399);
+    expect(birthYear('022600001234')).toBe(2200);
     expect(parse('CCCD:022326001234').value).toBe('022326001234');
   });
-  it.each(['CCCD:022327001234', 'CCCD:022234001234', 'CCCD:022400001234', 'CCCD:022600001234'])(
+  it.each(['CCCD:022327001234', 'CCCD:022234001234', 'CCCD:022400001234', 'CCCD:022600001234', 'CCCD:022800001234'])(
     'fail/%s: the birth year is in the future',
     (text) => {
       const r = refusal(() => parse(text));
