@@ -45,7 +45,7 @@ try {
     '--o',
     'UBND tỉnh Quảng Ninh',
     '--uid',
-    'CCCD:001234567890',
+    'CCCD:001204567890',
     '--p12',
     join(dir, 'a.p12'),
     '--password',

@@ -95,7 +95,7 @@ const subject = {
   organizationalUnits: ['Sở Tư pháp'],
   province: 'Quảng Ninh',
   email: 'an.nv@quangninh.gov.vn',
-  uids: ['CCCD:001234567890'],
+  uids: ['CCCD:001204567890'],
 };
 const actor = { id: 'bench', role: 'admin' };
 const rows = [];

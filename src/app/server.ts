@@ -4,6 +4,7 @@ import { createHttpApp, type HttpDeps, type KysoHttpApp } from '../http/create-a
 import type { KysoContext } from './context.js';
 import { VERSION } from './version.js';
 import { AppError } from '../core/errors.js';
+import { loopbackNotice } from '../config/public-url.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -41,7 +42,13 @@ export async function startServer(
     audit: ctx.audit,
     health: async () => {
       await ctx.store.ping();
-      return { database: ctx.store.dialect, ...(o.health ? await o.health() : {}) };
+      return {
+        database: ctx.store.dialect,
+        environment: c.environment,
+        publicUrl: c.publicUrl,
+        ...(c.publicUrlIsLoopback ? { publicUrlWarning: loopbackNotice(c.publicUrl) } : {}),
+        ...(o.health ? await o.health() : {}),
+      };
     },
     ...(o.services ?? {}),
   });

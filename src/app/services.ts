@@ -86,7 +86,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
       signing: signing.sign,
       verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) },
       copies,
-      extend: { extend: (pdf) => extendPdf(pdf, { signing, verify, pki, clock: ctx.clock }) },
+      extend: { extend: (pdf) => extendPdf(pdf, { signing, pki, clock: ctx.clock }) },
       ...(tsa ? { tsa } : {}),
     },
     health: async () => ({ cas: (await pki.cas.list()).length }),

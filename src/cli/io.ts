@@ -22,8 +22,8 @@ export function dataOption(cmd: Command): Command {
   return cmd.option('--data <dir>', 'data directory (env KYSO_DATA, default ./data)');
 }
 
-export function configFor(io: CliIo, flags: { data?: string; port?: string | number }): KysoConfig {
-  return loadConfig({ env: io.env, cwd: io.cwd, overrides: { dataDir: flags.data, port: flags.port } });
+export function configFor(io: CliIo, flags: { data?: string; port?: string | number; publicUrl?: string }): KysoConfig {
+  return loadConfig({ env: io.env, cwd: io.cwd, overrides: { dataDir: flags.data, port: flags.port, publicUrl: flags.publicUrl } });
 }
 
 /** Runs `fn` on the data directory's context (store, key store, config) and closes it after. */

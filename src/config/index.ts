@@ -7,3 +7,4 @@ export {
   type ConfigOverrides,
 } from './load-config.js';
 export { OPTIONS, renderConfigMarkdown, type LogLevel, type OptionDef } from './options.js';
+export { isLoopbackUrl, persistPublicUrl, readPersistedPublicUrl, type PublicUrlSource } from './public-url.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
+import { isLoopbackUrl, readPersistedPublicUrl, type PublicUrlSource } from './public-url.js';
 
 export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
@@ -14,6 +15,13 @@ export interface KysoConfig {
   readonly database: DatabaseConfig;
   /** Base URL without trailing slash. */
   readonly publicUrl: string;
+  /** Where publicUrl came from (src/config/public-url.ts). */
+  readonly publicUrlSource: PublicUrlSource;
+  /** True when publicUrl is a loopback address no one else can reach (development only). */
+  readonly publicUrlIsLoopback: boolean;
+  readonly environment: 'development' | 'production';
+  /** Folder of signed copies; undefined = the default for the database (src/app/certified-copies.ts). */
+  readonly copyStoreDir: string | undefined;
   /** Master secret text from the environment (64 hex digits or base64 of 32 bytes), or undefined to use `masterKeyFile`. Never log it. */
   readonly masterKey: string | undefined;
   readonly masterKeyFile: string;
@@ -108,10 +116,26 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     database = { kind: 'postgres', url: dbRaw };
   } else invalid('databaseUrl', 'use sqlite:PATH or postgres://…');
 
-  const pubRaw = raw('publicUrl') ?? `http://127.0.0.1:${port}`;
-  const pub = parseUrl('publicUrl', pubRaw, ['http:', 'https:']);
+  const environment = raw('environment') ?? 'development';
+  if (environment !== 'development' && environment !== 'production') invalid('environment', 'must be development or production');
+  const configuredUrl = raw('publicUrl');
+  const persistedUrl = configuredUrl === undefined ? readPersistedPublicUrl(dataDir) : undefined;
+  const publicUrlSource: PublicUrlSource =
+    configuredUrl !== undefined ? 'configured' : persistedUrl !== undefined ? 'persisted' : 'default';
+  const pub = parseUrl('publicUrl', configuredUrl ?? persistedUrl ?? `http://127.0.0.1:${port}`, ['http:', 'https:']);
   if (pub.search || pub.hash) invalid('publicUrl', 'must not carry a query or fragment');
   const publicUrl = pub.href.replace(/\/+$/, '');
+  const publicUrlIsLoopback = isLoopbackUrl(publicUrl);
+  if (environment === 'production' && (publicUrlSource !== 'configured' || publicUrlIsLoopback))
+    invalid(
+      'publicUrl',
+      publicUrlSource !== 'configured'
+        ? "KYSO_PUBLIC_URL must be set in production: certificates and copies' QR codes carry it for good"
+        : `KYSO_PUBLIC_URL ${publicUrl} is a loopback address; production certificates and QR codes need a URL others can reach`,
+    );
+
+  const copyStoreRaw = raw('copyStoreDir');
+  const copyStoreDir = copyStoreRaw === undefined ? undefined : absolutePath(copyStoreRaw, cwd);
 
   const mkRaw = raw('masterKey');
   const masterKey = mkRaw?.trim();
@@ -155,6 +179,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     host,
     database: Object.freeze(database),
     publicUrl,
+    publicUrlSource,
+    publicUrlIsLoopback,
+    environment,
+    copyStoreDir,
     masterKey,
     masterKeyFile: join(dataDir, 'master.key'),
     uploadLimitBytes,

@@ -45,8 +45,20 @@ export const OPTIONS: readonly OptionDef[] = [
   {
     key: 'publicUrl',
     env: 'KYSO_PUBLIC_URL',
-    defaultText: 'http://127.0.0.1:<port>',
-    doc: 'Public base URL written into certificates (CRL distribution points, AIA OCSP and caIssuers), TSA and copy-lookup links. No trailing slash.',
+    defaultText: 'the URL `kyso init` used (<dataDir>/public-url.json), else http://127.0.0.1:<port>',
+    doc: "Public base URL written for good into certificates (CRL distribution points, AIA OCSP and caIssuers) and copies' QR codes and lookup links; `kyso init --public-url URL` sets it too. Every instance uses this URL, never its own port. Required, and not a loopback address, when `KYSO_ENV=production`.",
+  },
+  {
+    key: 'environment',
+    env: 'KYSO_ENV',
+    defaultText: 'development',
+    doc: '`development` (a loopback public URL is allowed and announced in the start-up banner and `/health`) or `production` (a missing or loopback public URL stops start-up with CONFIG_INVALID).',
+  },
+  {
+    key: 'copyStoreDir',
+    env: 'KYSO_COPY_STORE_DIR',
+    defaultText: '<dataDir>/copies (SQLite); the database (PostgreSQL)',
+    doc: 'Where signed certified copies are kept for download (files named by their SHA-256, mode 0600). PostgreSQL deployments keep them in the database unless this is set (e.g. a shared volume).',
   },
   {
     key: 'masterKey',
@@ -175,6 +187,17 @@ export function renderConfigMarkdown(): string {
     '| Environment | JSON key | Default | Meaning |',
     '|---|---|---|---|',
     ...rows,
+    '',
+    '## Public URL and environment',
+    '',
+    'The public URL is written for good into every certificate (CRL, OCSP and CA-issuer URLs) and into every',
+    "certified copy's QR code and lookup link. Set it before the first start: `kyso init --public-url",
+    'https://kyso.example.gov.vn` or the KYSO_PUBLIC_URL variable. `kyso init` records the URL it used in',
+    '`<dataDir>/public-url.json` (mode 0600) and later starts without a configured URL keep using it, so',
+    'several instances behind one name never put their own port into certificates. Without any, the',
+    'quick start (`npm start`) runs in development mode on `http://127.0.0.1:<port>`: the start-up banner',
+    'and `GET /health` (`publicUrlWarning`) say that certificates and QR codes carry a loopback URL. With',
+    '`KYSO_ENV=production`, a missing or loopback public URL stops start-up with `CONFIG_INVALID` (exit 78).',
     '',
   ].join('\n');
 }

@@ -10,10 +10,11 @@ import { isPadesLevel, type PadesLevel } from '../core/pades-level.js';
 import { certificationFee } from './fee.js';
 import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
-import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, RegisterRepository } from './ports.js';
+import type { AuthorityRepository, AuthorityRecord, CopyDocumentStore, RegisterEntryRecord, RegisterRepository } from './ports.js';
 import { statementText } from './statement.js';
 import { vietnamYear } from '../core/vietnam-time.js';
 import { publicFacts, publicStatusOnly, type PublicCopyFacts, type PublicCopyStatus } from './public-facts.js';
+import { validateIdDocument } from '../pki/identifiers.js';
 
 /**
  * Certified copies from originals (Decree 23/2015/NĐ-CP): intake → number from the register →
@@ -78,9 +79,12 @@ export interface CopyServiceOptions {
    * 142-1 §6.3), else B-B.
    */
   readonly level?: PadesLevel;
+  /** Where every signed copy is kept, so it can be downloaded again. */
+  readonly documents: CopyDocumentStore;
 }
 
 const CERTIFIER_ROLES = new Set(['certifier']);
+const DOCUMENT_READERS = new Set(['certifier', 'admin', 'auditor']);
 
 export class CopyService {
   readonly #o: CopyServiceOptions;
@@ -114,6 +118,9 @@ export class CopyService {
     if (!isPadesLevel(level)) throw new AppError('VALIDATION_FAILED', `unknown PAdES level ${String(level)}`);
     // Refused before a number is spent, and never silently lowered to B-B.
     o.signer.assertLevelAvailable(level);
+    // the requester's identity document is recorded in the register (Decree 23/2015 Art. 13):
+    // checked by its type and stored in one canonical form
+    const requesterIdDocument = validateIdDocument(req.requesterIdDocument, o.clock.now());
     const authority = await o.authorities.get(req.authorityId);
     if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${req.authorityId}`);
     try {
@@ -146,7 +153,7 @@ export class CopyService {
         lookupCode: newLookupCode(),
         certifierId: official,
         requesterName: req.requesterName,
-        requesterIdDocument: req.requesterIdDocument,
+        requesterIdDocument,
         documentType: req.documentType,
         documentTitle: req.documentTitle,
         documentIssuer: req.documentIssuer,
@@ -172,6 +179,8 @@ export class CopyService {
     try {
       const copy = await this.#produce(req, level, authority, entry, original, certifier, seal);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
+      // kept before the entry becomes valid: a valid entry always has its bytes
+      await o.documents.put(copySha256, copy);
       const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
       await o.audit.append({
         actor: actor.id,
@@ -263,6 +272,47 @@ export class CopyService {
       location: authority.place,
       level,
     });
+  }
+
+  /**
+   * The signed copy of a register entry, as certified, for the certifier and the authenticated
+   * readers of the register (not the public lookup: the copy carries the requester's document).
+   * The bytes must hash to the SHA-256 the register recorded; anything else is refused
+   * (COPY_DOCUMENT_CORRUPT), never served.
+   */
+  async document(actor: Principal, entryId: string): Promise<{ entry: RegisterEntryRecord; pdf: Buffer }> {
+    const o = this.#o;
+    if (!DOCUMENT_READERS.has(actor.role)) throw new AppError('FORBIDDEN', 'signed copies are for certifiers, admins and auditors');
+    const entry = await o.registers.get(entryId);
+    if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
+    const authority = await o.authorities.get(entry.authorityId);
+    requireAuthorityScope(
+      actor,
+      { id: entry.authorityId, organizationId: authority?.organizationId ?? null },
+      `read a copy of ${entry.authorityId}`,
+    );
+    if (!entry.copySha256) throw new AppError('COPY_STATE_INVALID', `entry is ${entry.status}: no signed copy was produced`);
+    const pdf = await o.documents.get(entry.copySha256);
+    if (!pdf)
+      throw new AppError('COPY_DOCUMENT_MISSING', 'the signed copy of this entry is not in the copy store', {
+        details: { copySha256: entry.copySha256 },
+      });
+    const actual = createHash('sha256').update(pdf).digest('hex');
+    if (actual !== entry.copySha256) {
+      await this.#auditFailure(actor, 'copy.document-read', entryId, 'COPY_DOCUMENT_CORRUPT', { expected: entry.copySha256, actual });
+      throw new AppError('COPY_DOCUMENT_CORRUPT', "the stored copy does not match the register's SHA-256; it is not served", {
+        details: { copySha256: entry.copySha256 },
+      });
+    }
+    await o.audit.append({
+      actor: actor.id,
+      role: actor.role,
+      action: 'copy.document-read',
+      target: entryId,
+      outcome: 'success',
+      details: { copySha256: entry.copySha256 },
+    });
+    return { entry, pdf };
   }
 
   /** Annulment is a new state with reason and author; entries are never deleted. */

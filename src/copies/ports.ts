@@ -135,3 +135,17 @@ export interface RegisterRepository {
   /** Clears a year's closing (closed by mistake); numbering continues from the last number. */
   reopenYear(authorityId: string, year: number): Promise<void>;
 }
+
+/**
+ * The signed copies themselves, content-addressed by their SHA-256 (hex) — the hash the register
+ * records (`copySha256`), so an entry names its bytes and the bytes prove themselves on read.
+ * Kept for as long as the register (Decree 23/2015 Art. 13: the register and what it records are
+ * kept permanently), written once, never changed. Adapters: a folder of 0600 files
+ * (src/store/adapters/copy-files.ts) or a PostgreSQL bytea table (src/store/adapters/copy-documents.ts).
+ */
+export interface CopyDocumentStore {
+  /** Stores `pdf` under `sha256` (idempotent: the same bytes twice are stored once). */
+  put(sha256: string, pdf: Buffer): Promise<void>;
+  /** The stored bytes as written, or undefined when none are stored under this hash. */
+  get(sha256: string): Promise<Buffer | undefined>;
+}

@@ -1,3 +1,4 @@
+import { certificateInfo, crlUrls } from '../cms/certificate-info.js';
 import type { KeySpec } from '../keys/key-store.js';
 
 /** Settings the PKI services need; C builds this from src/config (validated there once). */
@@ -48,4 +49,24 @@ export const DEFAULT_PKI_CONFIG: PkiConfig = Object.freeze({
 export function pkiUrls(baseUrl: string, caId: string): { crl: string; ocsp: string; caIssuers: string } {
   const base = baseUrl.replace(/\/+$/, '');
   return { crl: `${base}/pki/crl/${caId}.crl`, ocsp: `${base}/pki/ocsp`, caIssuers: `${base}/pki/ca/${caId}.crt` };
+}
+
+/**
+ * The base URL an existing hierarchy was created with: the inverse of `pkiUrls`, read from an
+ * issuing CA certificate's CRL distribution point (`<base>/pki/crl/<parent>.crl`). Undefined
+ * when no CA certificate carries one (root only, or not created by kyso).
+ */
+export function recordedBaseUrl(cas: readonly { readonly kind: string; readonly certificateDer: Buffer }[]): string | undefined {
+  for (const ca of cas) {
+    if (ca.kind === 'root') continue;
+    try {
+      for (const url of crlUrls(certificateInfo(ca.certificateDer))) {
+        const m = /^(https?:\/\/.+?)\/pki\/crl\/[^/]+\.crl$/.exec(url);
+        if (m) return m[1];
+      }
+    } catch {
+      // an unreadable certificate tells nothing about the URL
+    }
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@ import type { PkiConfig } from './config.js';
 import { parseCsr } from './csr.js';
 import { assertEncoding, assertLint } from './lint.js';
 import { encodeSubject, normalizeSubject, renderSubject } from './names.js';
+import { checkSubjectForProfile } from './subject-rules.js';
 import { buildPkcs12 } from './pkcs12.js';
 import type { CertificateRecord, PkiAuditSink, PkiStore, SubjectFields } from './ports.js';
 import { getProfile, validityFor } from './profiles.js';
@@ -147,6 +148,7 @@ export class IssuanceService {
     // ---- prepare (nothing is stored or generated before all input checks pass)
     const profile = getProfile(input.profile);
     const subject = normalizeSubject(input.subject);
+    checkSubjectForProfile(profile.id, subject);
     const subjectDer = encodeSubject(subject);
     const ca = await this.d.cas.get(input.caId ?? profile.defaultCaId);
     if (ca.record.kind !== 'issuing' && ca.record.kind !== 'root')

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../core/error-codes.js';
 import { children, decodeOidContent, derError, readDer } from '../core/der-reader.js';
 import { OID } from '../core/oids.js';
 import type { SubjectFields } from './ports.js';
+import { UID_KINDS, formatIdentifier, parseIdentifier } from './identifiers.js';
 
 /**
  * Vietnamese subject names (docs/domain.md "Certificates for official use"): C=VN, ST, L, O, OU (repeatable), T, CN,
@@ -16,30 +17,9 @@ import type { SubjectFields } from './ports.js';
 /** Upper bounds from RFC 5280 Appendix A.1 (ub-*). */
 const MAX = { cn: 64, o: 64, ou: 64, l: 128, st: 128, t: 64, email: 255, uid: 64 } as const;
 
-const UID_RULES: readonly { prefix: string; re: RegExp; what: string }[] = [
-  { prefix: 'CCCD', re: /^\d{12}$/, what: '12 digits (citizen identity card)' },
-  { prefix: 'CMND', re: /^(\d{9}|\d{12})$/, what: '9 or 12 digits (old identity card)' },
-  { prefix: 'MST', re: /^\d{10}(-\d{3})?$/, what: '10 digits, or 10-3 for a branch (tax code)' },
-  { prefix: 'MNS', re: /^\d{7}$/, what: '7 digits (budget-unit code)' },
-];
-
-/** Validates one prefixed UID (`CCCD:001234567890`); throws UID_INVALID naming the rule. */
+/** Validates one prefixed UID (`CCCD:001204567890`, `MST:0100109106`); throws UID_INVALID naming the rule. */
 export function validateUid(value: string): string {
-  const v = value.trim();
-  const colon = v.indexOf(':');
-  const prefix = colon > 0 ? v.slice(0, colon).toUpperCase() : '';
-  const rule = UID_RULES.find((r) => r.prefix === prefix);
-  if (!rule) {
-    throw new AppError('UID_INVALID', 'UID must start with CCCD:, CMND:, MST: or MNS:', { details: { uid: v } });
-  }
-  const body = v.slice(colon + 1);
-  if (!rule.re.test(body)) {
-    throw new AppError('UID_INVALID', `${rule.prefix} must be ${rule.what}`, { details: { uid: v } });
-  }
-  if (rule.prefix === 'CCCD' && (body.startsWith('000') || Number(body.slice(0, 3)) > 96)) {
-    throw new AppError('UID_INVALID', 'CCCD must start with a province code 001-096', { details: { uid: v } });
-  }
-  return `${rule.prefix}:${body}`;
+  return formatIdentifier(parseIdentifier(value, { allowed: UID_KINDS }));
 }
 
 function text(field: string, value: string | undefined, max: number, required = false): string | undefined {

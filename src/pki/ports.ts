@@ -241,7 +241,7 @@ export interface SubscriberRepository {
     },
   ): Promise<boolean>;
   get(id: string): Promise<SubscriberRecord | undefined>;
-  /** Exact match on one prefixed identifier, e.g. 'MST:0101234567'. */
+  /** Exact match on one prefixed identifier, e.g. 'MST:0101234565'. */
   findByIdentifier(identifier: string): Promise<SubscriberRecord[]>;
   list(filter: SubscriberFilter): Promise<SubscriberRecord[]>;
 }

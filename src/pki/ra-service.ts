@@ -9,6 +9,7 @@ import { certificateInfo } from '../cms/certificate-info.js';
 import type { IssuanceService, IssueResult } from './issuance-service.js';
 import type { LifecycleService } from './lifecycle-service.js';
 import { normalizeSubject } from './names.js';
+import { checkSubjectForProfile } from './subject-rules.js';
 import type {
   CertificateRecord,
   PkiAuditSink,
@@ -105,11 +106,7 @@ export class RaService {
     requireRole(actor, RA_ROLES, 'register subscribers');
     const subject = normalizeSubject(o?.subject);
     const uids = subject.uids ?? [];
-    if (kind === 'organization' && !uids.some((u) => u.startsWith('MST:') || u.startsWith('MNS:'))) {
-      throw new AppError('SUBJECT_INVALID', 'an organization needs an MST: (tax) or MNS: (budget-unit) identifier', {
-        details: { field: 'uids' },
-      });
-    }
+    if (kind !== 'device') checkSubjectForProfile(kind, subject);
     if (kind === 'individual' && !uids.some((u) => u.startsWith('CCCD:') || u.startsWith('CMND:'))) {
       throw new AppError('SUBJECT_INVALID', 'an official needs a CCCD: or CMND: identifier', { details: { field: 'uids' } });
     }
@@ -212,6 +209,7 @@ export class RaService {
     if (o.kind === 'change-info') {
       if (!o.subject) throw new AppError('VALIDATION_FAILED', 'subject is required for change-info', { details: { field: 'subject' } });
       params.subject = normalizeSubject(o.subject);
+      checkSubjectForProfile(profile.id, params.subject);
     }
     if (o.kind === 'revoke') {
       params.revocationReason = parseRevocationReason(o.revocationReason);

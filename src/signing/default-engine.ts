@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { appendDss, preparePdfSignature, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/index.js';
+import { appendDss, preparePdfSignature, signatureContents, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/index.js';
 import { PdfDocument } from '../pdf/syntax/document.js';
 import { formFields } from '../pdf/syntax/acroform.js';
 import {
@@ -69,6 +69,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
     appendDss(pdf: Buffer, material: RevocationMaterial): Buffer {
       return (options.appendDss ?? appendDss)(pdf, { certs: [...material.certs], ocsps: [...material.ocsps], crls: [...material.crls] });
     },
+    signatureContents: (pdf: Buffer): Buffer[] => signatureContents(pdf),
     fieldSize(pdf: Buffer, fieldName: string): readonly [number, number] | undefined {
       const doc = PdfDocument.open(pdf);
       const field = formFields(doc).find((f) => f.name === fieldName);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError, isAppError } from '../core/errors.js';
 import type { HashName } from '../core/signature-algorithms.js';
 import { parseCms } from '../cms/parse.js';
+import { ltvChainsFromCms } from '../cms/ltv-material.js';
 import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
 import { LEVEL_RANK, type PadesLevel } from '../core/pades-level.js';
 
@@ -16,6 +17,8 @@ import { LEVEL_RANK, type PadesLevel } from '../core/pades-level.js';
 export interface LevelPorts {
   readonly timestamp?: TimestampPort | undefined;
   readonly revocation?: RevocationMaterialPort | undefined;
+  /** Certificates that may complete another signer's chain (e.g. the local CA hierarchy). */
+  readonly certificatePool?: readonly Buffer[] | undefined;
 }
 
 /** Fails up front, before any key operation, when a port the level needs is not configured. */
@@ -56,7 +59,9 @@ export function tokenCertificates(token: Buffer): Buffer[] {
 
 /**
  * B-LT and B-LTA post-signing steps on a file whose last signature is at `level` B-T already.
- * `chains` are the signer's chain and every TSA chain involved.
+ * `chains` are the new signer's chain and its TSA's; the chains of every signature and
+ * timestamp already in the file are added, so the /DSS serves all of them (ETSI EN 319 142-1
+ * §5.4.2) and an earlier signature is not left at B-T beside a B-LT one.
  */
 export async function extendToLevel(
   pdf: Buffer,
@@ -69,14 +74,15 @@ export async function extendToLevel(
 ): Promise<Buffer> {
   if (LEVEL_RANK[level] < 2) return pdf;
   if (!ports.revocation) throw new AppError('REVOCATION_UNAVAILABLE', 'no revocation source is configured');
+  const all = [...chains, ...documentChains(pdf, engine, [...chains.flat(), ...(ports.certificatePool ?? [])])];
   let material;
   try {
-    material = await ports.revocation.collect(chains, at);
+    material = await ports.revocation.collect(all, at);
   } catch (cause) {
     if (isAppError(cause, 'REVOCATION_UNAVAILABLE')) throw cause;
     throw new AppError('REVOCATION_UNAVAILABLE', 'revocation data for the signer or the TSA could not be obtained', { cause });
   }
-  const certs = dedupe([...chains.flat(), ...material.certs]);
+  const certs = dedupe([...all.flat(), ...material.certs]);
   let out = engine.appendDss(pdf, { certs, ocsps: material.ocsps, crls: material.crls });
   if (level === 'B-LTA') out = await addDocumentTimestamp(out, at, engine, ports.timestamp, docTimestampPlaceholder);
   return out;
@@ -107,4 +113,17 @@ function dedupe(list: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
   for (const b of list) if (!out.some((x) => x.equals(b))) out.push(b);
   return out;
+}
+
+/** Chains of every signature and timestamp in `pdf` (signers, their signature-time-stamps' TSAs). */
+export function documentChains(pdf: Buffer, engine: PdfSignatureEngine, pool: readonly Buffer[]): Buffer[][] {
+  const chains: Buffer[][] = [];
+  for (const cms of engine.signatureContents?.(pdf) ?? []) {
+    try {
+      chains.push(...ltvChainsFromCms(cms, pool));
+    } catch {
+      // a /Contents that is not a readable CMS: the verifier reports it; no chain to cover
+    }
+  }
+  return chains;
 }

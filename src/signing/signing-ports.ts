@@ -60,6 +60,8 @@ export interface AppearanceRequest {
 export interface PdfSignatureEngine {
   prepare(pdf: Buffer, request: PdfPrepareRequest): PreparedPdf;
   appendDss(pdf: Buffer, material: RevocationMaterial): Buffer;
+  /** DER CMS of every signature and document timestamp already in the file (for their B-LT material). */
+  signatureContents?(pdf: Buffer): Buffer[];
   /** Width and height of an existing field's first widget (to size its stamp), if any. */
   fieldSize?(pdf: Buffer, fieldName: string): readonly [number, number] | undefined;
   /** Builds a visible stamp (src/pdf/appearance builders). */

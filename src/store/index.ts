@@ -2,3 +2,4 @@ export { openStore, type Store, type StoreRepositories, type OpenStoreOptions } 
 export { resolveStoreConfig, type StoreConfig, type StoreDialect } from './config.js';
 export { toStoreError } from './errors.js';
 export * from './ports/api-tokens.js';
+export { FileCopyDocumentStore } from './adapters/copy-files.js';

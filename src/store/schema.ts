@@ -287,6 +287,14 @@ export interface CopiesTables {
   register_years: RegisterYearsTable;
   register_volumes: RegisterVolumesTable;
   register_entries: RegisterEntriesTable;
+  copy_documents: CopyDocumentsTable;
+}
+
+/** Signed copies kept in the database (PostgreSQL deployments without KYSO_COPY_STORE_DIR). */
+export interface CopyDocumentsTable {
+  sha256: string;
+  pdf: Buffer;
+  created_at: string;
 }
 
 export type Database = CoreTables & PkiTables & SigningTables & CopiesTables;

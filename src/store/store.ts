@@ -14,7 +14,7 @@ import type {
   SubscriberRepository,
 } from '../pki/ports.js';
 import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
-import type { AuthorityRepository, RegisterRepository } from '../copies/ports.js';
+import type { AuthorityRepository, CopyDocumentStore, RegisterRepository } from '../copies/ports.js';
 import type { ApprovalRequestRepository } from '../core/approval-requests.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
@@ -36,6 +36,7 @@ import { KyselySigningAuthorizationRepository } from './adapters/signing-authori
 import { KyselyAuthorityRepository } from './adapters/authorities.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
 import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js';
+import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
 /**
@@ -61,6 +62,8 @@ export interface StoreRepositories {
   readonly registers: RegisterRepository;
   /** Dual-control requests (src/core/approval-requests.ts). */
   readonly approvals: ApprovalRequestRepository;
+  /** Signed copies kept in the database (used on PostgreSQL unless a copy folder is configured). */
+  readonly copyDocuments: CopyDocumentStore;
 }
 
 export interface Store extends StoreRepositories {
@@ -131,6 +134,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     authorities: new KyselyAuthorityRepository(ctx),
     registers: new KyselyRegisterRepository(ctx),
     approvals: new KyselyApprovalRequestRepository(ctx),
+    copyDocuments: new KyselyCopyDocumentStore(ctx, () => clock.now()),
   };
 }
 

@@ -281,7 +281,7 @@ async function certifyCopy(documentTitle: string): Promise<CertifiedCopy> {
     JSON.stringify({
       authorityId: 'xa-ha-long',
       requesterName: 'Nguyễn Văn Đẳng',
-      requesterIdDocument: '022190000123',
+      requesterIdDocument: 'CCCD:022190000123',
       documentType: 'Quyết định',
       documentTitle,
       documentIssuer: 'UBND huyện Vân Đồn',

@@ -62,7 +62,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--seal-credential <id>', "seal credential (default: the authority's)")
     .requiredOption('--seal-pin <pin>', 'PIN of the seal credential')
     .requiredOption('--requester <name>', "requester's full name")
-    .requiredOption('--requester-id <doc>', "requester's ID document, e.g. CCCD 001234567890")
+    .requiredOption('--requester-id <doc>', "requester's ID document by type: CCCD:<12 digits>, CMND:<9 or 12 digits> or PASSPORT:<number>")
     .requiredOption('--doc-type <text>', 'document type, e.g. Giấy khai sinh')
     .requiredOption('--doc-title <text>', "the document's title")
     .requiredOption('--doc-issuer <text>', 'who issued the original')
@@ -147,6 +147,18 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
           facts = await w.copies.lookupByNumber(f.authority, Number(f.year), Number(f.number));
         }
         io.stdout(JSON.stringify(facts, null, 2) + '\n');
+      });
+    });
+  dataOption(copy.command('download'))
+    .description('write the signed copy of a register entry again, byte for byte (checked against the register SHA-256)')
+    .argument('<id>', 'register entry id')
+    .requiredOption('--out <file>', 'where to write the PDF')
+    .option('--by <id>', 'who downloads (certifier id, for the audit log)', 'cli')
+    .action(async (id: string, f: { data?: string; out: string; by: string }) => {
+      await withCopies(io, f, async (w) => {
+        const { entry, pdf } = await w.copies.copies.document({ id: f.by, role: 'certifier' }, id);
+        writeOutput(f.out, pdf);
+        io.stdout(`signed copy số ${entry.number}/${entry.year} → ${f.out}\n  sha256 ${entry.copySha256}\n`);
       });
     });
   dataOption(copy.command('annul'))

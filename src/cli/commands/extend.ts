@@ -14,7 +14,7 @@ export function registerExtendCommands(program: Command, io: CliIo, _state: Exit
       const pdf = readInput(file, 'file');
       await withContext(io, f, async (ctx) => {
         const w = await wireServices(ctx);
-        const out = await extendPdf(pdf, { signing: w.signing, verify: w.verify, pki: w.pki, clock: ctx.clock });
+        const out = await extendPdf(pdf, { signing: w.signing, pki: w.pki, clock: ctx.clock });
         writeOutput(f.out, out);
         io.stdout(`extended ${file} → ${f.out} (${out.length - pdf.length} bytes appended)\n`);
       });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { describeConfig } from '../../config/load-config.js';
+import { loopbackNotice } from '../../config/public-url.js';
 import { renderConfigMarkdown } from '../../config/options.js';
 import { openContext } from '../../app/context.js';
 import { initialise } from '../../app/init.js';
@@ -19,12 +20,15 @@ function printAdminToken(io: CliIo, token: string | undefined): void {
 export function registerSystemCommands(program: Command, io: CliIo, state: ExitState): void {
   dataOption(program.command('init'))
     .description('create the data directory, database, master key, CA hierarchy and the first admin token')
-    .action(async (flags: { data?: string }) => {
+    .option('--public-url <url>', 'public base URL written into certificates and QR codes (env KYSO_PUBLIC_URL; kept for later starts)')
+    .action(async (flags: { data?: string; publicUrl?: string }) => {
       const config = configFor(io, flags);
       const ctx = await openContext(config, { create: true });
       try {
         const r = await initialise(ctx);
         io.stdout(`kyso data directory: ${config.dataDir}\n`);
+        io.stdout(`public URL: ${config.publicUrl}\n`);
+        if (config.publicUrlIsLoopback) io.stdout(`  ${loopbackNotice(config.publicUrl)}\n`);
         for (const ca of r.cas) io.stdout(`  CA ${ca.id.padEnd(20)} ${ca.created ? 'created ' : 'present '} ${ca.subject}\n`);
         printAdminToken(io, r.adminToken);
       } finally {
@@ -51,7 +55,11 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
           timers: wired.timers,
         });
         ctx.log.info('listening', { url: server.url, dataDir: config.dataDir, database: ctx.store.dialect, publicUrl: config.publicUrl });
-        io.stdout(`kyso listening on ${server.url}\n`);
+        io.stdout(`kyso listening on ${server.url} (${config.environment}; public URL ${config.publicUrl})\n`);
+        if (config.publicUrlIsLoopback) {
+          ctx.log.warn('loopback public URL', { publicUrl: config.publicUrl });
+          io.stdout(`  ${loopbackNotice(config.publicUrl)}\n`);
+        }
         printAdminToken(io, r.adminToken);
       } catch (e) {
         await server?.close();

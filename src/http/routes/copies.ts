@@ -10,9 +10,9 @@ import { requirePrincipal } from '../auth/middleware.js';
 import { safeTextSchema } from '../safe-text-schema.js';
 
 /**
- * Certified copies from originals (Decree 23/2015/NĐ-CP) over HTTP. `POST /api/v1/copies` returns the signed
- * copy PDF itself (the register keeps only its SHA-256, so this response is the one chance to
- * get the bytes); the register facts travel in headers: X-Kyso-Copy-Id, X-Kyso-Copy-Number,
+ * Certified copies from originals over HTTP. `POST /api/v1/copies` returns the signed copy PDF
+ * itself (kept in the copy store too: `GET /api/v1/copies/{id}/document` serves it again); the
+ * register facts travel in headers: X-Kyso-Copy-Id, X-Kyso-Copy-Number,
  * X-Kyso-Copy-Year, X-Kyso-Copy-Volume, X-Kyso-Lookup-Code, X-Kyso-Lookup-Url, and Location
  * points at the entry.
  */
@@ -29,7 +29,9 @@ const Secret = z.union([
 const CertifyJson = z.strictObject({
   authorityId: z.string().min(2).max(64),
   requesterName: Text,
-  requesterIdDocument: Text,
+  requesterIdDocument: Text.describe(
+    "the requester's identity document by type: CCCD:…, CMND:… or PASSPORT:… (checked, stored as KIND:value)",
+  ),
   documentType: Text,
   documentTitle: Text,
   documentIssuer: Text,
@@ -228,6 +230,30 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; re
       responses: { 200: { description: 'Register entry' }, 404: { description: 'COPY_NOT_FOUND' } },
       async handle({ res, params, principal }) {
         sendJson(res, 200, entryView(await port.registers.get(requirePrincipal(principal), params.id)));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/copies/:id/document',
+      operationId: 'downloadCopy',
+      summary:
+        "The signed certified copy of a register entry, byte for byte as certified (checked against the register's SHA-256 before it is sent). Not public: the copy carries the requester's document.",
+      tag: 'copies',
+      auth: READERS,
+      params: IdParam,
+      responses: {
+        200: { description: 'application/pdf: the signed copy; X-Kyso-Copy-Sha256 header' },
+        404: { description: 'COPY_NOT_FOUND, COPY_DOCUMENT_MISSING' },
+        409: { description: 'COPY_STATE_INVALID (no signed copy was produced)' },
+        500: { description: 'COPY_DOCUMENT_CORRUPT' },
+      },
+      async handle({ res, params, principal }) {
+        const { entry, pdf } = await port.copies.document(requirePrincipal(principal), params.id);
+        res.status(200).type('application/pdf');
+        res.setHeader('Content-Disposition', `attachment; filename="ban-sao-chung-thuc-${entry.year}-${entry.number}.pdf"`);
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('X-Kyso-Copy-Sha256', entry.copySha256 ?? '');
+        res.send(pdf);
       },
     }),
     defineRoute({

@@ -2,11 +2,11 @@ import { AppError } from '../../core/errors.js';
 import { formFields } from '../syntax/acroform.js';
 import { PdfDocument } from '../syntax/document.js';
 import type { PdfLimits } from '../syntax/limits.js';
-import { PdfDict, PdfRef, PdfString } from '../syntax/objects.js';
 import { Prepared } from './prepare.js';
 import type { SubFilter } from '../../core/sign-options.js';
 import { standardSecurity } from './standard-security.js';
 import type { ByteRange } from './placeholder.js';
+import { unsignedPlaceholders } from './unsigned-placeholder.js';
 
 /**
  * Adopts a signature placeholder another tool already wrote (a signature dictionary whose
@@ -20,18 +20,15 @@ export function prepareExistingPlaceholder(pdf: Buffer, o: { limits?: Partial<Pd
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}),
   });
-  const found: Array<{ name: string; ref: PdfRef; sig: PdfDict }> = [];
-  for (const f of formFields(doc)) {
-    if (f.fieldType !== 'Sig' || !(f.value instanceof PdfRef)) continue;
-    const sig = doc.resolve(f.value);
-    if (!(sig instanceof PdfDict)) continue;
-    const c = sig.get('Contents');
-    if (c instanceof PdfString && c.bytes.length > 0 && c.bytes.every((b) => b === 0)) found.push({ name: f.name, ref: f.value, sig });
-  }
+  const found = unsignedPlaceholders(doc, formFields(doc));
   if (found.length === 0) throw new AppError('PDF_FIELD_NOT_FOUND', 'no empty signature placeholder in this PDF');
   if (found.length > 1)
     throw new AppError('CONFLICT', `the PDF holds ${found.length} empty signature placeholders; only one can be filled`);
-  const { name, ref, sig } = found[0]!;
+  const {
+    field: { name },
+    signatureRef: ref,
+    signature: sig,
+  } = found[0]!;
   const br = doc.resolve(sig.get('ByteRange'));
   if (!Array.isArray(br) || br.length !== 4 || !br.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0))
     throw new AppError('PDF_MALFORMED', 'placeholder /ByteRange is not four integers');

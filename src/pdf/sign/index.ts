@@ -2,6 +2,7 @@
 export { preparePdfSignature, Prepared, type PrepareOptions } from './prepare.js';
 export { appendDss, type DssMaterial } from './dss.js';
 export { prepareExistingPlaceholder } from './existing-placeholder.js';
+export { signatureContents } from './signature-contents.js';
 export { digestByteRange, embedCms, hashByteRange, type ByteRange } from './placeholder.js';
 export { docMdpPermission, fieldLocks, assertSigningAllowed, type FieldLockRule } from './permissions.js';
 export { pdfDate } from './pdf-date.js';

@@ -2,6 +2,7 @@ import { AppError } from '../../core/errors.js';
 import type { PdfDocument } from '../syntax/document.js';
 import { formFields, type FormField } from '../syntax/acroform.js';
 import { PdfDict, PdfString, type PdfObject } from '../syntax/objects.js';
+import { unsignedPlaceholders } from './unsigned-placeholder.js';
 
 /** A FieldMDP / lock rule (ISO 32000-1 §12.8.2.4, Table 256; §12.7.4.5 Table 233). */
 export interface FieldLockRule {
@@ -45,8 +46,10 @@ function ruleFrom(doc: PdfDocument, d: PdfDict, from: string): FieldLockRule | u
  */
 export function fieldLocks(doc: PdfDocument, fields: FormField[] = formFields(doc)): FieldLockRule[] {
   const out: FieldLockRule[] = [];
+  // an unsigned placeholder never took effect, so neither did its lock
+  const unsigned = new Set(unsignedPlaceholders(doc, fields).map((p) => p.field));
   for (const f of fields) {
-    if (f.fieldType !== 'Sig' || !f.value) continue;
+    if (f.fieldType !== 'Sig' || !f.value || unsigned.has(f)) continue;
     if (f.lock) {
       const r = ruleFrom(doc, f.lock, f.name);
       if (r) out.push(r);
@@ -91,7 +94,8 @@ export function assertSigningAllowed(
         'PDF_SIGNING_FORBIDDEN',
         'the document is already certified; a certification signature must be the first signature',
       );
-    if (o.fields.some((f) => f.fieldType === 'Sig' && f.value))
+    const unsigned = new Set(unsignedPlaceholders(doc, o.fields).map((p) => p.field));
+    if (o.fields.some((f) => f.fieldType === 'Sig' && f.value && !unsigned.has(f)))
       throw new AppError('PDF_SIGNING_FORBIDDEN', 'a certification signature must be the first signature of the document');
   }
   if (p === 1)

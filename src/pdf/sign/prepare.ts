@@ -15,6 +15,7 @@ import { UpdateEditor } from './form-update.js';
 import { pdfDate } from './pdf-date.js';
 import { assertSigningAllowed } from './permissions.js';
 import { standardSecurity } from './standard-security.js';
+import { isCertificationPlaceholder, unsignedPlaceholders, type UnsignedPlaceholder } from './unsigned-placeholder.js';
 import { byteRangePlaceholder, byteRangeText, contentsPlaceholder, hashByteRange, writeContents, type ByteRange } from './placeholder.js';
 
 export interface PrepareOptions {
@@ -133,6 +134,50 @@ function lockParams(lock: FieldLock | PdfDict, doc: PdfDocument): PdfDict {
 }
 
 /**
+ * The field a new signature goes into when the document holds unsigned placeholders (a /V whose
+ * /Contents was never filled). The placeholder is signed in place — same field, its /V replaced
+ * by a real signature dictionary in this update — so no broken signature is left beside the new
+ * one. Refused (SIGNATURE_FIELD_PLACEHOLDER_BROKEN) when that cannot hold: several placeholders,
+ * a different field requested, or the placeholder is the catalog's certification signature
+ * (/Perms /DocMDP would keep naming the unsigned dictionary, ISO 32000-1 §12.8.2.2).
+ */
+function reusablePlaceholder(
+  doc: PdfDocument,
+  placeholders: UnsignedPlaceholder[],
+  requested: FormField | undefined,
+  newFieldName: string | undefined,
+): FormField {
+  const names = placeholders.map((p) => p.field.name);
+  const chosen = requested
+    ? placeholders.find((p) => p.field === requested)
+    : placeholders.length === 1 && !newFieldName
+      ? placeholders[0]
+      : undefined;
+  const others = placeholders.filter((p) => p !== chosen);
+  if (!chosen || others.length > 0) {
+    const list = names.map((n) => `"${n}"`).join(', ');
+    throw new AppError(
+      'SIGNATURE_FIELD_PLACEHOLDER_BROKEN',
+      placeholders.length === 1
+        ? `the document holds the unsigned signature placeholder ${list} (zero-filled /Contents); sign that field instead of adding another signature beside it`
+        : `the document holds ${placeholders.length} unsigned signature placeholders (${list}, zero-filled /Contents); signing one would leave the others broken beside it`,
+      { details: { placeholders: names } },
+    );
+  }
+  if (isCertificationPlaceholder(doc, chosen))
+    throw new AppError(
+      'SIGNATURE_FIELD_PLACEHOLDER_BROKEN',
+      `unsigned placeholder "${chosen.field.name}" is the document's certification signature (/Perms /DocMDP); it cannot be signed in place`,
+      { details: { placeholders: names } },
+    );
+  if (!chosen.field.ref)
+    throw new AppError('SIGNATURE_FIELD_PLACEHOLDER_BROKEN', `unsigned placeholder "${chosen.field.name}" is not an indirect object`, {
+      details: { placeholders: names },
+    });
+  return chosen.field;
+}
+
+/**
  * Stage 1 of a PAdES signature (ETSI EN 319 142-1 §5, ISO 32000-1 §12.8): adds, as one
  * incremental update, the signature dictionary (/ByteRange and /Contents placeholders), the
  * field and widget (new, or an existing empty field filled by name), the page /Annots and
@@ -150,21 +195,25 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
     throw new TypeError('placeholderSize must be an integer between 64 and 64 MiB');
   if (docTimestamp && (o.certify || o.lock)) throw new TypeError('a document timestamp cannot certify or lock');
   const fields = formFields(doc);
+  const placeholders = unsignedPlaceholders(doc, fields);
   let target: FormField | undefined;
   if (o.fieldName !== undefined) {
     target = fields.find((f) => f.name === o.fieldName);
     if (!target || target.fieldType !== 'Sig')
       throw new AppError('PDF_FIELD_NOT_FOUND', `no signature field named "${o.fieldName}"`, { details: { field: o.fieldName } });
-    if (target.value !== undefined && target.value !== null)
+    if (target.value !== undefined && target.value !== null && !placeholders.some((p) => p.field === target))
       throw new AppError('PDF_FIELD_ALREADY_SIGNED', `signature field "${o.fieldName}" is already signed`, {
         details: { field: o.fieldName },
       });
     if (!target.ref) throw new AppError('PDF_MALFORMED', `signature field "${o.fieldName}" is not an indirect object`);
   } else if (o.newFieldName !== undefined && fields.some((f) => f.name === o.newFieldName)) {
-    throw new AppError('CONFLICT', `a field named "${o.newFieldName}" already exists; sign it with fieldName`, {
-      details: { field: o.newFieldName },
-    });
+    target = placeholders.find((p) => p.field.name === o.newFieldName)?.field;
+    if (!target)
+      throw new AppError('CONFLICT', `a field named "${o.newFieldName}" already exists; sign it with fieldName`, {
+        details: { field: o.newFieldName },
+      });
   }
+  if (placeholders.length > 0) target = reusablePlaceholder(doc, placeholders, target, o.newFieldName);
   if (doc.security && !doc.security.owner) {
     // §7.6.3.2 Table 22: creating a field needs bits 6 and 4 (values 32 and 8); filling an
     // existing one (signing included) needs bit 6 or bit 9 (256)

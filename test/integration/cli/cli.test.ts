@@ -57,7 +57,7 @@ describe('kyso CLI', () => {
       '--ou',
       'Phòng Tổng hợp',
       '--uid',
-      'CCCD:001234567890',
+      'CCCD:001204567890',
       '--p12',
       p12,
       '--password',
@@ -175,7 +175,7 @@ describe('kyso CLI', () => {
 
   it('fail/bad input gives a clear message and a non-zero exit, never a stack trace', () => {
     const base = ['cert', 'issue', '--data', data, '--cn', 'X', '--p12', join(work, 'x.p12'), '--password', 'PW'];
-    expectFailure(kyso([...base, '--profile', 'wizard', '--uid', 'CCCD:001234567890']), 64, 'PROFILE_UNKNOWN');
+    expectFailure(kyso([...base, '--profile', 'wizard', '--uid', 'CCCD:001204567890']), 64, 'PROFILE_UNKNOWN');
     expectFailure(kyso([...base, '--profile', 'individual', '--uid', 'CCCD:0012345']), 64, 'UID_INVALID');
     expectFailure(
       kyso(['cert', 'revoke', '--data', data, '--serial', '0123456789abcdef', '--reason', 'keyCompromise']),

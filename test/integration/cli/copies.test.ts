@@ -138,7 +138,7 @@ describe('kyso copy / credential / authority / register', () => {
           '--cn',
           'Ủy ban nhân dân phường Bãi Cháy',
           '--uid',
-          'MST:5700100300',
+          'MST:5700100305',
           '--owner',
           'org_bai_chay',
           '--pin',
@@ -208,6 +208,17 @@ describe('kyso copy / credential / authority / register', () => {
     expect((sig.stdout.match(/Signature Validation: Signature is Valid\./g) ?? []).length, sig.stdout).toBe(2);
     const q = spawnSync('qpdf', ['--check', out], { encoding: 'utf8' });
     expect(q.status, q.stdout + q.stderr).toBe(0);
+    // the signed copy is kept: downloaded twice, byte for byte what certify wrote, still valid
+    for (const n of [1, 2]) {
+      const again = join(work, `copy-again-${n}.pdf`);
+      ok(kyso(['copy', 'download', r.id, '--out', again]));
+      expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+      const s2 = spawnSync('pdfsig', [again], { encoding: 'utf8' });
+      expect((s2.stdout.match(/Signature Validation: Signature is Valid\./g) ?? []).length, s2.stdout).toBe(2);
+    }
+    const missing = kyso(['copy', 'download', 'ent_nope', '--out', join(work, 'none.pdf')]);
+    expect(missing.code).toBe(66);
+    expect(missing.err).toContain('kyso: COPY_NOT_FOUND:');
 
     const p1 = join(work, 'p1.png');
     const p2 = join(work, 'p2.png');
@@ -257,7 +268,7 @@ describe('kyso copy / credential / authority / register', () => {
       '--requester',
       'A',
       '--requester-id',
-      'B',
+      'CCCD 022080001234',
       '--doc-type',
       'C',
       '--doc-title',
@@ -265,6 +276,9 @@ describe('kyso copy / credential / authority / register', () => {
       '--doc-issuer',
       'E',
     ];
+    const freeText = kyso([...base.map((a) => (a === 'CCCD 022080001234' ? 'B' : a)), '--authority', 'ubnd-bai-chay', '--pin', '112233']);
+    expect(freeText.code).toBe(64);
+    expect(freeText.err).toContain('kyso: UID_INVALID:');
     const wrongPin = kyso([...base, '--authority', 'ubnd-bai-chay', '--pin', '000000']);
     expect(wrongPin.code).not.toBe(0);
     expect(wrongPin.err).toContain('kyso: PIN_INVALID:');

@@ -174,6 +174,7 @@ describe('register numbering with two service processes on PostgreSQL', () => {
       signer: copySignerFromSigning(signing.sign, signing.credentials),
       publicUrl: servers[0]!.url,
       level: 'B-B',
+      documents: ctx.store.copyDocuments,
     });
     expect(await recovery.recoverInterrupted(0)).toBe(1);
     expect((await ctx.store.registers.get(entry!.id))?.status).toBe('failed');

@@ -92,6 +92,7 @@ describe('register numbering under concurrency (SQLite)', () => {
       signer: dying,
       publicUrl: h.url,
       level: 'B-B',
+      documents: h.ctx.store.copyDocuments,
     });
     const req = {
       authorityId: AUTHORITY,

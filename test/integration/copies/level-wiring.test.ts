@@ -53,7 +53,7 @@ describe('certified copies wiring: PAdES level', () => {
       authorityId: 'ubnd-x',
       original: { pdf: await originalPdf(1) },
       requesterName: 'A',
-      requesterIdDocument: 'B',
+      requesterIdDocument: 'CCCD:022190000001',
       documentType: 'C',
       documentTitle: 'D',
       documentIssuer: 'E',

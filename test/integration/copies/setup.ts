@@ -170,7 +170,7 @@ export async function setupCertifierAndAuthority(
   const sealCert = await pki.issuance.issue(admin, {
     profile: 'organization',
     subscriberId: ORGANIZATION_ID,
-    subject: { commonName: 'Ủy ban nhân dân xã Hạ Long', uids: ['MST:5700100299'] },
+    subject: { commonName: 'Ủy ban nhân dân xã Hạ Long', uids: ['MST:5700100295'] },
     key: { pkcs12Password: 'unused-p12', generate: key, keepKey: true },
   });
   const a = await call('POST', '/api/v1/authorities', {

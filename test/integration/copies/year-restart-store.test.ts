@@ -47,13 +47,14 @@ describe('register year restart (Vietnam time) over the store', () => {
       signer: stubSigner,
       publicUrl: 'https://kyso.example',
       level: 'B-B',
+      documents: store.copyDocuments,
     });
     const pdf = await originalPdf(1);
     const req = {
       authorityId: 'ubnd-tu-son',
       original: { pdf },
       requesterName: 'X',
-      requesterIdDocument: 'Y',
+      requesterIdDocument: 'CCCD:022190000002',
       documentType: 'Giấy khai sinh',
       documentTitle: 'T',
       documentIssuer: 'I',

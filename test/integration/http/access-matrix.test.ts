@@ -104,7 +104,7 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'POST /api/v1/certificates/:id/rekey': (s) => ({ path: `/api/v1/certificates/${s.certificate}/rekey`, json: {} }),
   'POST /api/v1/organizations': (s) => ({
     path: '/api/v1/organizations',
-    json: { subject: { commonName: 'Phòng Tư pháp', uids: ['MST:5700100999'] }, managingOrganizationId: s.org },
+    json: { subject: { commonName: 'Phòng Tư pháp', uids: ['MST:5700100993'] }, managingOrganizationId: s.org },
   }),
   'GET /api/v1/organizations': (s) => ({ path: `/api/v1/organizations?managingOrganizationId=${s.org}` }),
   'GET /api/v1/organizations/:id': (s) => ({ path: `/api/v1/organizations/${s.org}` }),
@@ -116,7 +116,7 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'GET /api/v1/officials/:id': (s) => ({ path: `/api/v1/officials/${s.official}` }),
   'POST /api/v1/devices': (s) => ({
     path: '/api/v1/devices',
-    json: { subject: { commonName: 'Máy chủ mới', uids: ['MST:5700100998'] }, managingOrganizationId: s.org },
+    json: { subject: { commonName: 'Máy chủ mới', uids: ['MST:5700100986'] }, managingOrganizationId: s.org },
   }),
   'GET /api/v1/devices': (s) => ({ path: `/api/v1/devices?managingOrganizationId=${s.org}` }),
   'GET /api/v1/devices/:id': (s) => ({ path: `/api/v1/devices/${s.device}` }),
@@ -158,6 +158,7 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'POST /api/v1/copies': (s) => ({ path: '/api/v1/copies', form: certifyForm(s.authority) }),
   'GET /api/v1/copies': (s) => ({ path: `/api/v1/copies?authority=${s.authority}` }),
   'GET /api/v1/copies/:id': (s) => ({ path: `/api/v1/copies/${s.entry}` }),
+  'GET /api/v1/copies/:id/document': (s) => ({ path: `/api/v1/copies/${s.entry}/document` }),
   'POST /api/v1/copies/:id/annul': (s) => ({ path: `/api/v1/copies/${s.entry}/annul`, json: { reason: 'cấp nhầm' } }),
   'DELETE /api/v1/copies/:id': (s) => ({ path: `/api/v1/copies/${s.entry}` }),
 

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const PW = 'mật-khẩu 1';
-const subject = (cn: string, uid = 'CCCD:001234567890') => ({
+const subject = (cn: string, uid = 'CCCD:001204567890') => ({
   commonName: cn,
   organization: 'UBND tỉnh Quảng Ninh',
   organizationalUnits: ['Sở Tư pháp', 'Phòng Hành chính'],
@@ -220,7 +220,7 @@ describe('PKI over HTTP', () => {
     expect(org.status, JSON.stringify(org.json)).toBe(201);
     const other = await call(h, 'POST', '/api/v1/organizations', {
       token: admin,
-      json: { subject: { commonName: 'Sở Y tế tỉnh Quảng Ninh', uids: ['MST:5700100257'] } },
+      json: { subject: { commonName: 'Sở Y tế tỉnh Quảng Ninh', uids: ['MST:5700100263'] } },
     });
     const off = await call(h, 'POST', '/api/v1/officials', {
       token: admin,

@@ -43,12 +43,16 @@ async function ok(r: Promise<{ status: number; json: Record<string, any> }>, sta
   return x.json;
 }
 
+/** Tax codes with a valid check digit (weights 31, 29, 23, 19, 17, 13, 7, 5, 3; docs/domain.md). */
+const ORGANIZATION_MST: Record<number, string> = { 1: '5700100217', 2: '5700100224' };
+
 async function side(h: Harness, tag: 'A' | 'B', n: number): Promise<Side> {
   const admin = h.adminToken;
+  const mst = ORGANIZATION_MST[n]!;
   const org = await ok(
     call(h, 'POST', '/api/v1/organizations', {
       token: admin,
-      json: { subject: { commonName: `Ủy ban nhân dân xã ${tag}`, uids: [`MST:57001002${n}0`] } },
+      json: { subject: { commonName: `Ủy ban nhân dân xã ${tag}`, uids: [`MST:${mst}`] } },
     }),
   );
   const officialSubject = { commonName: `Cán bộ Tư pháp ${tag}`, uids: [`CCCD:0221980011${n}0`] };
@@ -58,7 +62,7 @@ async function side(h: Harness, tag: 'A' | 'B', n: number): Promise<Side> {
   const device = await ok(
     call(h, 'POST', '/api/v1/devices', {
       token: admin,
-      json: { subject: { commonName: `Máy chủ ${tag}`, uids: [`MST:57001002${n}1`] }, managingOrganizationId: org.id },
+      json: { subject: { commonName: `Máy chủ ${tag}`, uids: [`MST:${mst}-001`] }, managingOrganizationId: org.id },
     }),
   );
   const pki = createPki(h.ctx);

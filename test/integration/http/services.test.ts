@@ -25,7 +25,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kyso-svc-http-'));
   const r = await call(h, 'POST', '/api/v1/certificates', {
     token: h.adminToken,
-    json: { profile: 'individual', subject: { commonName: 'Nguyễn Văn An', uids: ['CCCD:001234567890'] }, pkcs12Password: PW },
+    json: { profile: 'individual', subject: { commonName: 'Nguyễn Văn An', uids: ['CCCD:001204567890'] }, pkcs12Password: PW },
   });
   expect(r.status, JSON.stringify(r.json)).toBe(201);
   p12 = Buffer.from(r.json.pkcs12, 'base64');

@@ -63,6 +63,7 @@ describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
       fonts,
       publicUrl: 'http://127.0.0.1:3000',
       level: 'B-B',
+      documents: ctx.store.copyDocuments,
     });
 
     const results = await Promise.all(Array.from({ length: 20 }, () => service.certify(certifier, request())));

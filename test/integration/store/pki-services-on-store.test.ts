@@ -60,7 +60,7 @@ describe.each(DIALECTS)('PKI services on the %s store', (dialect) => {
     expect(boot.created).toContain('individuals');
     const issued = await pki.issuance.issue(ADMIN, {
       profile: 'individual',
-      subject: { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001234567890'] },
+      subject: { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001204567890'] },
       key: { csr: csr() },
     });
     expect(issued.certificate.status).toBe('active');

@@ -37,7 +37,7 @@ const subject = {
   province: 'Quảng Ninh',
   locality: 'Hạ Long',
   email: 'an.nv@quangninh.gov.vn',
-  uids: ['CCCD:001234567890'],
+  uids: ['CCCD:001204567890'],
 };
 
 describe('openssl/certtool accept what the CA issues', () => {
@@ -65,7 +65,7 @@ describe('openssl/certtool accept what the CA issues', () => {
     const text = run('openssl', ['x509', '-in', leaf, '-noout', '-text', '-nameopt', 'utf8,sep_comma_plus']).stdout;
     expect(text).toContain('CN=Nguyễn Văn An');
     expect(text).toContain('OU=Sở Tư pháp,OU=Phòng Hành chính tư pháp');
-    expect(text).toContain('UID=CCCD:001234567890');
+    expect(text).toContain('UID=CCCD:001204567890');
     expect(text).toMatch(/E-mail Protection/);
     expect(text).toContain('1.3.6.1.5.5.7.3.36');
     expect(text).toContain('URI:http://127.0.0.1:8089/pki/crl/individuals.crl');

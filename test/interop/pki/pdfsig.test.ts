@@ -21,7 +21,7 @@ describe('pdfsig accepts signatures by certificates of our CA', () => {
     const pki = await makePki({ config: { caKeySpec: { type: 'rsa', bits: 2048 } } });
     const subject =
       profile === 'individual'
-        ? { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001234567890'], email: 'an@quangninh.gov.vn' }
+        ? { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001204567890'], email: 'an@quangninh.gov.vn' }
         : { commonName: 'Sở Tư pháp tỉnh Quảng Ninh', organization: 'UBND tỉnh Quảng Ninh', uids: ['MST:5700100256'] };
     // FakeClock in the fixture is 2026-03-01; pdfsig checks validity at "now", so issue for long enough.
     const res = await pki.issuance.issue(ADMIN, {

@@ -6,7 +6,7 @@ import { AppError } from '../../../src/core/errors.js';
 import type { AuditEvent, AuditLog, AuditRecord } from '../../../src/audit/audit-log.js';
 import { CopyService, type CertifyRequest } from '../../../src/copies/copy-service.js';
 import type { CopySigner, CopySignatureRequest } from '../../../src/copies/copy-signer.js';
-import { MemoryAuthorities, MemoryRegisters } from '../../fixtures/memory-copies.js';
+import { MemoryAuthorities, MemoryCopyDocuments, MemoryRegisters } from '../../fixtures/memory-copies.js';
 import { certifyRequest } from '../../fixtures/certify-request.js';
 
 class RecordingAudit implements AuditLog {
@@ -68,6 +68,7 @@ let signer: FakeSigner;
 let audit: RecordingAudit;
 let clock: FakeClock;
 let service: CopyService;
+let documents: MemoryCopyDocuments;
 const certifier = { id: 'u-ngoc', role: 'certifier', officialId: 'u-ngoc', authorityId: 'xa-ha-long' } as const;
 
 function request(over: Partial<CertifyRequest> = {}): CertifyRequest {
@@ -92,7 +93,18 @@ beforeEach(async () => {
   signer = new FakeSigner();
   audit = new RecordingAudit();
   clock = new FakeClock('2026-11-26T03:00:00Z');
-  service = new CopyService({ registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
+  documents = new MemoryCopyDocuments();
+  service = new CopyService({
+    registers,
+    authorities,
+    signer,
+    audit,
+    clock,
+    fonts,
+    publicUrl: 'http://127.0.0.1:3000',
+    level: 'B-B',
+    documents,
+  });
 });
 
 describe('CopyService.certify', () => {
@@ -115,7 +127,7 @@ describe('CopyService.certify', () => {
     const facts = await service.lookupByCode(a.entry.lookupCode);
     expect(facts).toMatchObject({ number: 1, status: 'valid', copySha256: a.entry.copySha256, originalPages: 3 });
     expect(JSON.stringify(facts)).not.toContain('Lê Văn Bình');
-    expect(JSON.stringify(facts)).not.toContain('001234567890');
+    expect(JSON.stringify(facts)).not.toContain('001204567890');
     expect((await service.matchCopy(a.copy))[0]?.number).toBe(1);
     expect(audit.events.map((e) => e.action)).toContain('copy.certified');
   });
@@ -129,7 +141,7 @@ describe('CopyService.certify', () => {
 
   it('ok/default level: B-LT when the signer can produce it, else B-B; a configured level wins', async () => {
     const authorities = new MemoryAuthorities();
-    const o = { registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000' };
+    const o = { registers, authorities, signer, audit, clock, fonts, documents, publicUrl: 'http://127.0.0.1:3000' };
     expect(new CopyService(o).defaultLevel).toBe('B-B');
     signer.levels = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
     expect(new CopyService(o).defaultLevel).toBe('B-LT');
@@ -147,7 +159,17 @@ describe('CopyService.certify', () => {
       sealCustodianId: null,
       createdAt: new Date(0),
     });
-    const svc = new CopyService({ registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
+    const svc = new CopyService({
+      registers,
+      authorities,
+      signer,
+      audit,
+      clock,
+      fonts,
+      documents,
+      publicUrl: 'http://127.0.0.1:3000',
+      level: 'B-B',
+    });
     // A certifier of that authority (scope: its organization and authority).
     await svc.certify({ ...certifier, organizationId: 'org-co-to', authorityId: 'xa-co-to' }, request({ authorityId: 'xa-co-to' }));
     expect(signer.preflights).toContainEqual(['cred-seal-co-to', 'org-co-to']);
@@ -170,6 +192,59 @@ describe('CopyService.certify', () => {
     // An authority with no organization on record: the certifier's official holds the seal credential.
     await service.certify(certifier, request());
     expect(signer.preflights).toContainEqual(['cred-seal', certifier.officialId]);
+  });
+
+  it('ok/the requester document is recorded in canonical form KIND:value', async () => {
+    const a = await service.certify(certifier, request({ requesterIdDocument: 'passport c1234567' }));
+    expect(a.entry.requesterIdDocument).toBe('PASSPORT:C1234567');
+  });
+
+  it.each(['Nguyễn Văn A', '022090001234', 'CCCD:003090001234', 'MST:0100109106', 'PASSPORT:C12'])(
+    'fail/requester document %j → UID_INVALID before a number is taken',
+    async (doc) => {
+      await expect(service.certify(certifier, request({ requesterIdDocument: doc }))).rejects.toMatchObject({ code: 'UID_INVALID' });
+      expect(registers.entries).toHaveLength(0);
+      expect(signer.calls).toHaveLength(0);
+    },
+  );
+
+  it("ok/the signed copy is kept under its SHA-256 and read back by the authority's certifier and admins (audited); other scopes are refused", async () => {
+    const a = await service.certify(certifier, request());
+    expect(documents.bytes.get(a.entry.copySha256!)?.equals(a.copy)).toBe(true);
+    for (const reader of [certifier, { id: 'u-admin', role: 'admin' } as const]) {
+      const got = await service.document(reader, a.entry.id);
+      expect(got.pdf.equals(a.copy)).toBe(true);
+    }
+    expect(audit.events.filter((e) => e.action === 'copy.document-read' && e.outcome === 'success')).toHaveLength(2);
+    const otherCertifier = { ...certifier, id: 'u-khac', officialId: 'u-khac', authorityId: 'xa-khac' } as const;
+    const otherAuditor = { id: 'u-audit', role: 'auditor', organizationId: 'org-khac' } as const;
+    for (const outsider of [otherCertifier, otherAuditor])
+      await expect(service.document(outsider, a.entry.id)).rejects.toMatchObject({ code: 'FORBIDDEN_SCOPE' });
+  });
+
+  it('fail/other roles, unknown entries, failed entries, a missing or altered stored copy', async () => {
+    const a = await service.certify(certifier, request());
+    for (const role of ['signer', 'ra-officer'] as const)
+      await expect(service.document({ id: 'u-x', role }, a.entry.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(service.document(certifier, 'nope')).rejects.toMatchObject({ code: 'COPY_NOT_FOUND' });
+    signer.failOn = 'ChungThuc_CoQuan';
+    await expect(service.certify(certifier, request())).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
+    const failed = registers.entries.find((e) => e.status === 'failed')!;
+    await expect(service.document(certifier, failed.id)).rejects.toMatchObject({ code: 'COPY_STATE_INVALID' });
+    const stored = documents.bytes.get(a.entry.copySha256!)!;
+    stored.writeUInt8(stored.readUInt8(stored.length - 10) ^ 0x01, stored.length - 10); // one bit flipped at rest
+    await expect(service.document(certifier, a.entry.id)).rejects.toMatchObject({ code: 'COPY_DOCUMENT_CORRUPT' });
+    expect(audit.events.at(-1)).toMatchObject({ action: 'copy.document-read', outcome: 'failure' });
+    documents.bytes.clear();
+    await expect(service.document(certifier, a.entry.id)).rejects.toMatchObject({ code: 'COPY_DOCUMENT_MISSING' });
+  });
+
+  it('fail/a copy store that cannot write fails the certification: the number stays, marked failed, never valid without its bytes', async () => {
+    documents.put = async () => {
+      throw new AppError('STORE_UNAVAILABLE', 'disk full');
+    };
+    await expect(service.certify(certifier, request())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(registers.entries.map((e) => e.status)).toEqual(['failed']);
   });
 
   it('ok/restarts at 1 on 1 January, Vietnam time', async () => {

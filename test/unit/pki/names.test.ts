@@ -13,26 +13,26 @@ const code = (fn: () => unknown): string | undefined => {
 
 describe('UID validation', () => {
   it('ok/accepts the four prefixed identifier kinds', () => {
-    expect(validateUid('CCCD:001234567890')).toBe('CCCD:001234567890');
+    expect(validateUid('CCCD:001204567890')).toBe('CCCD:001204567890');
     expect(validateUid('cmnd:123456789')).toBe('CMND:123456789');
-    expect(validateUid('CMND:001234567890')).toBe('CMND:001234567890');
-    expect(validateUid('MST:0101234567')).toBe('MST:0101234567');
-    expect(validateUid('MST:0101234567-001')).toBe('MST:0101234567-001');
+    expect(validateUid('CMND:001204567890')).toBe('CMND:001204567890');
+    expect(validateUid('MST:0101234565')).toBe('MST:0101234565');
+    expect(validateUid('MST:0101234565-001')).toBe('MST:0101234565-001');
     expect(validateUid('MNS:1234567')).toBe('MNS:1234567');
   });
   it.each([
     'CCCD:00123456789',
-    'CCCD:0012345678901',
+    'CCCD:0012045678901',
     'CCCD:00123456789a',
     'CCCD:000234567890',
     'CCCD:991234567890',
     'CMND:12345678',
     'CMND:1234567890',
     'MST:010123456',
-    'MST:0101234567-01',
+    'MST:0101234565-01',
     'MNS:123456',
     'MNS:12345678',
-    'CCCD 001234567890',
+    'CCCD 001204567890',
     'PASSPORT:B1234567',
     '',
     ':123',
@@ -49,7 +49,7 @@ describe('subject names', () => {
     province: 'Quảng Ninh',
     locality: 'Hạ Long',
     email: 'an@qn.gov.vn',
-    uids: ['CCCD:001234567890', 'MST:0101234567'],
+    uids: ['CCCD:001204567890', 'MST:0101234565'],
     title: 'Phó Giám đốc',
   };
   it('ok/encodes C as PrintableString, E as IA5String, the rest UTF8String, OU and UID repeated', () => {
@@ -62,7 +62,7 @@ describe('subject names', () => {
     const cn = Buffer.from('Nguyễn Văn An', 'utf8');
     expect(der.includes(Buffer.concat([Buffer.from([0x0c, cn.length]), cn]))).toBe(true);
     expect(renderSubject(normalizeSubject(s))).toBe(
-      'E=an@qn.gov.vn, UID=MST:0101234567, UID=CCCD:001234567890, CN=Nguyễn Văn An, T=Phó Giám đốc, OU=Phòng Hành chính, OU=Sở Tư pháp, O=UBND tỉnh Quảng Ninh, L=Hạ Long, ST=Quảng Ninh, C=VN',
+      'E=an@qn.gov.vn, UID=MST:0101234565, UID=CCCD:001204567890, CN=Nguyễn Văn An, T=Phó Giám đốc, OU=Phòng Hành chính, OU=Sở Tư pháp, O=UBND tỉnh Quảng Ninh, L=Hạ Long, ST=Quảng Ninh, C=VN',
     );
   });
   it('ok/NFC-normalises decomposed Vietnamese so both spellings encode the same', () => {
@@ -106,7 +106,7 @@ describe('renderSubject', () => {
       province: 'P',
       locality: 'L',
       email: 'a@b.vn',
-      uids: ['MNS:1234567', 'MST:0101234567'],
+      uids: ['MNS:1234567', 'MST:0101234565'],
       title: '#t',
     });
     expect(renderSubject(s)).toBe(renderName(encodeSubject(s)));

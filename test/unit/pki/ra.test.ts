@@ -127,6 +127,37 @@ describe('RA: requests and approval by the managing organization', () => {
     expect(await pki.ra.listRequests({})).toEqual([]);
   });
 
+  it('fail/RA identifiers: an organization by a personal CCCD, C=US, a wrong MST check digit; a change-info that breaks the profile; nothing stored', async () => {
+    const { pki, dept, official, approver } = await setup();
+    const before = (await pki.ra.listSubscribers({})).length;
+    const org = (subject: Record<string, unknown>) =>
+      pki.ra.registerOrganization(ADMIN, { subject: { commonName: 'Sở Y tế', ...subject } } as never);
+    expect(await errorCode(org({ uids: ['CCCD:022090001234'] }))).toBe('SUBJECT_INVALID');
+    expect(await errorCode(org({ uids: ['MST:0100109106'], country: 'US' }))).toBe('SUBJECT_INVALID');
+    expect(await errorCode(org({ uids: ['MST:0100109107'] }))).toBe('UID_INVALID');
+    expect(
+      await errorCode(
+        pki.ra.registerOfficial(OFFICER, { managingOrganizationId: dept.id, subject: { commonName: 'X', uids: ['CCCD:003090001234'] } }),
+      ),
+    ).toBe('UID_INVALID');
+    expect((await pki.ra.listSubscribers({})).length).toBe(before);
+    const r = await pki.ra.createRequest(OFFICER, { subscriberId: official.id, kind: 'new', csr: makeCsr().der } as never);
+    await pki.ra.approve(approver, r.id);
+    const cert = (await pki.ra.complete(OFFICER, r.id, {})).issued!.certificate;
+    const requests = (await pki.ra.listRequests({})).length;
+    expect(
+      await errorCode(
+        pki.ra.createRequest(OFFICER, {
+          kind: 'change-info',
+          subscriberId: official.id,
+          certificateId: cert.id,
+          subject: { commonName: 'Lê Văn Cường', country: 'US', uids: ['CCCD:022090001234'] },
+        } as never),
+      ),
+    ).toBe('SUBJECT_INVALID');
+    expect((await pki.ra.listRequests({})).length).toBe(requests);
+  });
+
   it('ok/renew keeps the key (≤ 3 years), rekey with server keygen supersedes the old one, change-info updates the subscriber, revoke request revokes', async () => {
     const { pki, official, approver } = await setup();
     const run = async (input: Record<string, unknown>, complete: { pkcs12Password?: string } = {}) => {

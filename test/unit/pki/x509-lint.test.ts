@@ -31,7 +31,7 @@ function template(o: Partial<CertificateTemplate> & { keyType?: 'rsa1024' | 'ed2
   else if (o.keyType === 'p521')
     spki = generateKeyPairSync('ec', { namedCurve: 'secp521r1' }).publicKey.export({ format: 'der', type: 'spki' });
   else spki = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' });
-  const subject = normalizeSubject({ commonName: 'Nguyễn Văn An', email: 'an@qn.gov.vn', uids: ['CCCD:001234567890'] });
+  const subject = normalizeSubject({ commonName: 'Nguyễn Văn An', email: 'an@qn.gov.vn', uids: ['CCCD:001204567890'] });
   return {
     profile: PROFILES.individual,
     serial: generateSerial(),

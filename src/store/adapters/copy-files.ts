@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../core/errors.js';
+import type { CopyDocumentStore } from '../../copies/ports.js';
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * Signed copies as files named by their SHA-256 under `dir` (`ab/abcdef….pdf`, two-character
+ * fan-out). Files and folders are private to the service user (0600 / 0700): a copy holds the
+ * requester's document. Written to a temporary name and renamed, so a reader never sees half a file.
+ */
+export class FileCopyDocumentStore implements CopyDocumentStore {
+  constructor(private readonly dir: string) {}
+
+  #path(sha256: string): { folder: string; file: string } {
+    // the hash is the file name: anything but 64 hex digits could walk out of the folder
+    if (!HASH.test(sha256)) throw new AppError('VALIDATION_FAILED', 'a copy is stored under its SHA-256 (64 hex digits)');
+    const folder = join(this.dir, sha256.slice(0, 2));
+    return { folder, file: join(folder, `${sha256}.pdf`) };
+  }
+
+  async put(sha256: string, pdf: Buffer): Promise<void> {
+    const { folder, file } = this.#path(sha256);
+    if (existsSync(file)) return;
+    try {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      const tmp = join(folder, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
+      writeFileSync(tmp, pdf, { mode: 0o600, flag: 'wx' });
+      chmodSync(tmp, 0o600); // the umask may have cleared bits, never added them; be explicit
+      try {
+        renameSync(tmp, file);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
+    } catch (cause) {
+      throw new AppError('STORE_UNAVAILABLE', 'the signed copy could not be written to the copy store', { cause });
+    }
+  }
+
+  async get(sha256: string): Promise<Buffer | undefined> {
+    const { file } = this.#path(sha256);
+    try {
+      return readFileSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new AppError('STORE_UNAVAILABLE', 'the copy store cannot be read', { cause: e });
+    }
+  }
+}
