@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { renderReportHtml, renderReportPdf, signedRevisionBytes, type VerificationReport } from '../../pdf/verify/index.js';
+import { presentReport, renderReportHtml, renderReportPdf, signedRevisionBytes, type VerificationReport } from '../../pdf/verify/index.js';
 import { readMultipart, readRawBody, requireFile } from '../body.js';
 import { ReportCache } from '../report-cache.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
@@ -11,7 +11,7 @@ export interface VerifyPort {
 }
 
 const Query = z.object({
-  lang: z.enum(['vi', 'en']).optional().describe('language of the HTML/PDF rendering (default vi)'),
+  lang: z.enum(['vi', 'en']).optional().describe('language of the HTML/PDF rendering and of the JSON `presentation` (default vi)'),
   at: z.iso.datetime({ offset: true }).optional().describe('validation time (default now)'),
 });
 
@@ -35,7 +35,10 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
         schema: { type: 'object', properties: { pdf: { type: 'string', format: 'binary' } }, required: ['pdf'] },
       },
       responses: {
-        200: { description: 'Verification report (reportId lets you download signed revisions for 15 minutes)' },
+        200: {
+          description:
+            'Verification report (reportId lets you download signed revisions for 15 minutes) and its `presentation` for people in ?lang',
+        },
         422: { description: 'VERIFY_UNREADABLE' },
       },
       async handle({ req, res, query }) {
@@ -57,7 +60,8 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
             .type('application/pdf')
             .send(await renderReportPdf(report, lang));
         const revisions = report.signatures.map((_s, i) => `/api/v1/verify/${reportId}/signed-revision/${i}`);
-        sendJson(res, 200, { reportId, signedRevisions: revisions, ...report });
+        // `presentation`: what a person is told (present.ts), so the web page shows the same words as the reports
+        sendJson(res, 200, { reportId, signedRevisions: revisions, ...report, presentation: presentReport(report, lang) });
       },
     }),
     defineRoute({

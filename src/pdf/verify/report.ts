@@ -117,7 +117,25 @@ export interface SignatureReport {
   readonly subIndication: SubIndication | null;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** What changed after this signature, where (page, rectangle), for people (changes.ts). */
+  readonly changes?: readonly ChangeReport[];
 }
+
+/**
+ * One change made after a signature (ISO 32000-1 §12.8.2 classes, ETSI EN 319 142-1 §5.4
+ * extensions), located for a reader: 1-based page number and rectangle in PDF user space.
+ */
+export interface ChangeReport {
+  readonly category: 'extension' | 'signatureOrFormFill' | 'annotation' | 'other';
+  readonly key: MessageKey;
+  readonly page: number | null;
+  readonly rect: readonly [number, number, number, number] | null;
+  /** Annotation subtype or field name, shown after the translated text. */
+  readonly detail?: string;
+}
+
+/** What a reader is told first (docs/verification-report.md "Three states"). */
+export type ReportState = 'valid' | 'changed' | 'invalid';
 
 export interface VerificationReport {
   readonly reportVersion: 1;
@@ -129,6 +147,8 @@ export interface VerificationReport {
   readonly signatures: readonly SignatureReport[];
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** valid, valid but changed after signing, or invalid (state.ts). */
+  readonly state?: ReportState;
 }
 
 /** Stable message keys (never renamed; the renderers translate them). */
@@ -219,6 +239,8 @@ export const MESSAGE_KEYS = [
   'TSA_CERT_REVOKED',
   'TSA_REVOCATION_UNKNOWN',
   'OCSP_RESPONDER_REVOKED',
+  'MODIFICATION_EXTENSION',
+  'MODIFICATION_SIGNATURE_ADDED',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 

@@ -23,6 +23,8 @@ import { checkTimestampToken, type TimestampCheck } from './timestamp.js';
 import type { TrustStore } from './trust-store.js';
 import { diffAfter, viewOf, type DiffResult } from './diff.js';
 import { checkMdp } from './mdp.js';
+import { changesAfter } from './changes.js';
+import { reportState } from './state.js';
 import { checkByteRange, dictionaryConsistent, findSignatures, pdfDate, textField, type FoundSignature } from './signatures.js';
 import {
   deepFreeze,
@@ -431,6 +433,7 @@ async function run(
       subIndication: sub,
       errors: [...new Set(errors)],
       warnings: [...new Set(warnings)],
+      ...(d && w.signedRevision !== undefined ? { changes: changesAfter(pdf, w.signedRevision, d, budget) } : {}),
     });
   }
   let indication: Indication = 'TOTAL_PASSED';
@@ -459,6 +462,7 @@ async function run(
     signatures: reports,
     errors: docErrors,
     warnings: docWarnings,
+    state: reportState({ indication, signatures: reports }),
   });
 
   function padesLevel(w: Work, all: Work[], dssRev: number | undefined, hasRevData: boolean): PadesLevel {
