@@ -120,7 +120,9 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.tsa ? tsaRoutes(deps.tsa) : []),
     ...(deps.extend ? extendRoutes(deps.extend, { uploadBytes: deps.limits.uploadBytes }) : []),
     ...(deps.copies ? copiesRoutes(deps.copies, { uploadBytes: deps.limits.uploadBytes }) : []),
-    ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes }) : []),
+    ...(deps.verify
+      ? verifyRoutes(deps.verify, { clock: deps.clock, uploadBytes: deps.limits.uploadBytes, publicUrl: deps.publicUrl })
+      : []),
     ...(deps.signing ? signingRoutes(deps.signing, { uploadBytes: deps.limits.uploadBytes }) : []),
     // Pages last so that no page path can shadow an API route.
     ...webPageRoutes(deps.webDir ?? defaultWebDir()),

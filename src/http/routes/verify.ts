@@ -16,7 +16,7 @@ const Query = z.object({
 });
 
 /** Public verification (ETSI EN 319 102-1): report as JSON, HTML or PDF by content negotiation. */
-export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: number }): RouteSpec[] {
+export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: number; publicUrl?: string }): RouteSpec[] {
   const cache = new ReportCache<VerificationReport>({ clock: o.clock, ttlMs: 15 * 60_000, maxBytes: 256 * 1024 * 1024 });
   return [
     defineRoute({
@@ -50,18 +50,31 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
         const report = await port.verify(pdf, query.at ? { at: new Date(query.at) } : {});
         const reportId = cache.put(pdf, report);
         const lang = query.lang ?? 'vi';
+        const revisionPath = (n: number) => `/api/v1/verify/${reportId}/signed-revision/${n}`;
+        // the rendered reports leave the page, so their link is absolute (the configured public URL)
+        const base = (o.publicUrl ?? '').replace(/\/+$/, '');
+        const links = { signedRevisionUrl: (n: number) => `${base}${revisionPath(n)}` };
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('Vary', 'Accept');
         const want = req.accepts(['application/json', 'text/html', 'application/pdf']);
-        if (want === 'text/html') return void res.status(200).type('text/html; charset=utf-8').send(renderReportHtml(report, lang));
+        if (want === 'text/html')
+          return void res
+            .status(200)
+            .type('text/html; charset=utf-8')
+            .send(renderReportHtml(report, lang, links));
         if (want === 'application/pdf')
           return void res
             .status(200)
             .type('application/pdf')
-            .send(await renderReportPdf(report, lang));
-        const revisions = report.signatures.map((_s, i) => `/api/v1/verify/${reportId}/signed-revision/${i}`);
+            .send(await renderReportPdf(report, lang, links));
+        const revisions = report.signatures.map((_s, i) => revisionPath(i));
         // `presentation`: what a person is told (present.ts), so the web page shows the same words as the reports
-        sendJson(res, 200, { reportId, signedRevisions: revisions, ...report, presentation: presentReport(report, lang) });
+        sendJson(res, 200, {
+          reportId,
+          signedRevisions: revisions,
+          ...report,
+          presentation: presentReport(report, lang, { signedRevisionUrl: revisionPath }),
+        });
       },
     }),
     defineRoute({

@@ -38,6 +38,13 @@ export interface PresentedSignature {
   readonly lines: readonly PresentedLine[];
   /** Changes after signing that a reader can look at (everything but extensions). */
   readonly hasVisibleChanges: boolean;
+  /** Where the revision this signature covers can be downloaded, when the caller has such a place. */
+  readonly signedRevisionUrl: string | null;
+}
+
+export interface PresentOptions {
+  /** Link to signature `index`'s signed revision (the verify API keeps it for a while). */
+  readonly signedRevisionUrl?: (index: number) => string;
 }
 
 export interface Presentation {
@@ -84,7 +91,7 @@ function changeLine(c: ChangeReport, lang: Lang): PresentedLine {
   };
 }
 
-function presentSignature(s: SignatureReport, report: VerificationReport, lang: Lang): PresentedSignature {
+function presentSignature(s: SignatureReport, report: VerificationReport, lang: Lang, o: PresentOptions): PresentedSignature {
   const proven = timeProven(s, report);
   const time = proven ? s.bestSignatureTime : s.claimedSigningTime;
   const changes = (s.changes ?? []).map((c) => changeLine(c, lang));
@@ -111,6 +118,7 @@ function presentSignature(s: SignatureReport, report: VerificationReport, lang: 
     level: s.level,
     lines,
     hasVisibleChanges: (s.changes ?? []).some((c) => c.category !== 'extension'),
+    signedRevisionUrl: o.signedRevisionUrl && s.integrity.byteRangeValid ? o.signedRevisionUrl(s.index) : null,
   };
 }
 
@@ -127,7 +135,7 @@ function timeProven(s: SignatureReport, report: VerificationReport): boolean {
   );
 }
 
-export function presentReport(report: VerificationReport, lang: Lang): Presentation {
+export function presentReport(report: VerificationReport, lang: Lang, o: PresentOptions = {}): Presentation {
   if (lang !== 'vi' && lang !== 'en') throw new TypeError('presentReport: lang must be "vi" or "en"');
   const state = report.state ?? reportState(report);
   return {
@@ -137,7 +145,7 @@ export function presentReport(report: VerificationReport, lang: Lang): Presentat
     reason: state === 'invalid' && report.subIndication ? indicationText(report.subIndication, lang) : null,
     validationTime: vietnamClock(report.validationTime) ?? report.validationTime,
     pages: report.document.pages,
-    signatures: report.signatures.map((s) => presentSignature(s, report, lang)),
+    signatures: report.signatures.map((s) => presentSignature(s, report, lang, o)),
     lines: [
       ...report.errors.map((k) => ({ kind: 'error' as const, key: k, text: messageText(k, lang) })),
       ...report.warnings.map((k) => ({ kind: 'warning' as const, key: k, text: messageText(k, lang) })),

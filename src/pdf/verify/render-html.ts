@@ -5,7 +5,7 @@
  */
 import type { SignatureReport, VerificationReport } from './report.js';
 import { label, type Lang } from './i18n.js';
-import { presentReport, vietnamClock, type PresentedLine, type PresentedSignature } from './present.js';
+import { presentReport, vietnamClock, type PresentOptions, type PresentedLine, type PresentedSignature } from './present.js';
 
 export function escapeHtml(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -54,11 +54,11 @@ function signatureSection(p: PresentedSignature, s: SignatureReport, lang: Lang)
 ${row(label('signedBy', lang), who)}
 ${row(label('signedAt', lang), p.time ? `${e(p.time)} — ${e(p.timeNote)}` : '—')}
 ${row(label('level', lang), e(p.level))}
-</table>${lines(p.lines)}${technical(s, lang)}</section>`;
+</table>${lines(p.lines)}${p.signedRevisionUrl ? `<p><a href="${e(p.signedRevisionUrl)}">${e(label('viewSignedRevision', lang))}</a></p>` : ''}${technical(s, lang)}</section>`;
 }
 
-export function renderReportHtml(report: VerificationReport, lang: Lang): string {
-  const view = presentReport(report, lang);
+export function renderReportHtml(report: VerificationReport, lang: Lang, o: PresentOptions = {}): string {
+  const view = presentReport(report, lang, o);
   const e = escapeHtml;
   const d = report.document;
   return `<!doctype html>

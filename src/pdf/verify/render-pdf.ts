@@ -7,7 +7,7 @@ import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import type { VerificationReport } from './report.js';
 import { label, type Lang } from './i18n.js';
-import { presentReport, type PresentedLine } from './present.js';
+import { presentReport, type PresentOptions, type PresentedLine } from './present.js';
 
 let fontCache: { regular: Buffer; bold: Buffer } | undefined;
 function fonts(): { regular: Buffer; bold: Buffer } {
@@ -79,8 +79,8 @@ function safe(font: PDFFont, s: string): string {
   return [...s].map((c) => (set.has(c.codePointAt(0)!) ? c : '?')).join('');
 }
 
-export async function renderReportPdf(report: VerificationReport, lang: Lang): Promise<Buffer> {
-  const view = presentReport(report, lang);
+export async function renderReportPdf(report: VerificationReport, lang: Lang, o: PresentOptions = {}): Promise<Buffer> {
+  const view = presentReport(report, lang, o);
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
   const f = fonts();
@@ -127,6 +127,7 @@ export async function renderReportPdf(report: VerificationReport, lang: Lang): P
     kv('coverage', label(s.coverage, lang));
     kv('modifications', label(s.modifications.level, lang));
     lines(p.lines, 10);
+    if (p.signedRevisionUrl) kv('viewSignedRevision', p.signedRevisionUrl);
   }
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }

@@ -141,6 +141,11 @@ describe('HTML and PDF reports (amber case)', () => {
     expect(html).toMatch(/\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d \(UTC\+7\)/);
     expect(html).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/); // no ISO times for people
     expect(html).toContain('Sở Tư pháp tỉnh Quảng Ninh');
+    const linked = renderReportHtml(amber, 'vi', {
+      signedRevisionUrl: (n) => `https://kyso.example.vn/api/v1/verify/rep_x/signed-revision/${n}`,
+    });
+    expect(linked).toContain('<a href="https://kyso.example.vn/api/v1/verify/rep_x/signed-revision/0">Xem phiên bản đã ký</a>');
+    expect(html).not.toContain('Xem phiên bản đã ký'); // no link where the caller has no place to serve it
     const en = renderReportHtml(amber, 'en');
     expect(en).toContain('VALID BUT CHANGED AFTER SIGNING');
     expect(en).toContain('(page 2)');
