@@ -22,6 +22,7 @@ export function changesAfter(pdf: PdfRevisions, signedRev: number, diff: DiffRes
   const old = viewOf(pdf, signedRev, budget);
   const cur = viewOf(pdf, N, budget);
   const out: ChangeReport[] = [];
+  let reachByPage: Set<number>[] | undefined;
   const add = (c: ChangeReport) => {
     if (out.length < MAX_CHANGES) out.push(c);
   };
@@ -38,15 +39,23 @@ export function changesAfter(pdf: PdfRevisions, signedRev: number, diff: DiffRes
 
   // fields whose value or widgets changed: one entry per widget, where it is drawn
   const fields = new Map<string, FieldInfo>();
+  const fieldByName = new Map(cur.fields.map((f) => [f.name, f]));
   for (const name of diff.changedFields) {
-    const f = cur.fields.find((x) => x.name === name);
+    const f = fieldByName.get(name);
     if (f) fields.set(name, f);
   }
   const oldAnnots = new Set([...old.annots.values()].flat());
+  // one pass over the fields: a crafted file with many annotations and fields stays linear
+  const ownerOf = new Map<number, FieldInfo>();
+  for (const f of cur.fields) {
+    if (f.num !== undefined) ownerOf.set(f.num, f);
+    for (const w of f.widgets) ownerOf.set(w, f);
+  }
+  const oldFieldByName = new Map(old.fields.map((f) => [f.name, f]));
   for (const [n] of pageOfAnnot) {
     budget.check();
     if (oldAnnots.has(n) && !changedObject(n)) continue;
-    const owner = cur.fields.find((f) => f.num === n || f.widgets.includes(n));
+    const owner = ownerOf.get(n);
     if (owner) {
       fields.set(owner.name, owner);
       continue;
@@ -67,7 +76,7 @@ export function changesAfter(pdf: PdfRevisions, signedRev: number, diff: DiffRes
       add({ category: 'extension', key: 'MODIFICATION_EXTENSION', page: null, rect: null, detail: f.name });
       continue;
     }
-    const before = old.fields.find((x) => x.name === f.name);
+    const before = oldFieldByName.get(f.name);
     const signedNow = f.ft === 'Sig' && !!value && !dictOf(pdf.resolve(before?.value, signedRev));
     const key = signedNow ? 'MODIFICATION_SIGNATURE_ADDED' : 'MODIFICATION_FORM_FILL';
     const widgets = f.widgets.filter((w) => pageOfAnnot.has(w));
@@ -99,13 +108,15 @@ export function changesAfter(pdf: PdfRevisions, signedRev: number, diff: DiffRes
 
   /** The 1-based page of the signed revision whose contents or resources reach object `num`. */
   function pageReaching(num: number): number | null {
-    for (const [i, p] of old.pageNums.entries()) {
+    reachByPage ??= old.pageNums.map((p) => {
       const page = dictOf(pdf.object(p, signedRev));
       const reach = new Set<number>();
       const start: PdfValue[] = [page?.get('Contents') ?? null, page?.get('Resources') ?? null];
       for (const s of start) closure(pdf, signedRev, s, new Set(), reach, budget);
-      if (reach.has(num) || (start[0] instanceof PdfRef && start[0].num === num)) return i + 1;
-    }
-    return null;
+      if (start[0] instanceof PdfRef) reach.add(start[0].num);
+      return reach;
+    });
+    const i = reachByPage.findIndex((r) => r.has(num));
+    return i < 0 ? null : i + 1;
   }
 }

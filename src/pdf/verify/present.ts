@@ -77,10 +77,20 @@ export function dnAttribute(dn: string | null | undefined, attr: string): string
   return m ? m[1]!.replace(/\\(.)/g, '$1').trim() : null;
 }
 
+/**
+ * Names taken from the document or its certificates (field names, CN, O) are the signer's or an
+ * attacker's words: control characters become '?', so they cannot steer a terminal (ECMA-48
+ * escape sequences) or break a line of the report.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+}
+
 function changeLine(c: ChangeReport, lang: Lang): PresentedLine {
   const where = c.page !== null ? ` (${label('page', lang)} ${c.page})` : '';
   // field names are the document's own words; annotation subtypes are PDF vocabulary, not for readers
-  const what = c.detail && c.category === 'signatureOrFormFill' ? ` — ${c.detail}` : '';
+  const what = c.detail && c.category === 'signatureOrFormFill' ? ` — ${printable(c.detail)}` : '';
   return {
     kind: 'change',
     key: c.key,
@@ -110,8 +120,8 @@ function presentSignature(s: SignatureReport, report: VerificationReport, lang: 
     indication: s.indication,
     verdict: indicationText(s.indication, lang),
     reason: s.subIndication ? indicationText(s.subIndication, lang) : null,
-    signerName: dnAttribute(s.signer?.subject, 'CN') ?? s.signer?.subject ?? null,
-    organization: dnAttribute(s.signer?.subject, 'O'),
+    signerName: nullable(dnAttribute(s.signer?.subject, 'CN') ?? s.signer?.subject ?? null),
+    organization: nullable(dnAttribute(s.signer?.subject, 'O')),
     time: vietnamClock(time),
     timeProven: proven,
     timeNote: label(proven ? 'timeProven' : 'timeClaimed', lang),
@@ -121,6 +131,8 @@ function presentSignature(s: SignatureReport, report: VerificationReport, lang: 
     signedRevisionUrl: o.signedRevisionUrl && s.integrity.byteRangeValid ? o.signedRevisionUrl(s.index) : null,
   };
 }
+
+const nullable = (s: string | null) => (s === null ? null : printable(s));
 
 /**
  * The signing time is proven when a valid, trusted timestamp gives proof of existence: its own

@@ -21,6 +21,9 @@ import {
 import { presentReport, vietnamClock } from '../../../src/pdf/verify/present.js';
 import { MESSAGE_TEXTS, SUB_INDICATION_TEXTS } from '../../../src/pdf/verify/message-texts.js';
 import { LABEL_TEXTS } from '../../../src/pdf/verify/i18n.js';
+import { openForVerification } from '../../../src/pdf/verify/reader.js';
+import { revisionView } from '../../../src/pdf/verify/structure.js';
+import { Budget, DEFAULT_LIMITS } from '../../../src/pdf/verify/limits.js';
 import { issueSigner, sharedTestCa, type TestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
 import { appendUpdate, basePdf, dictText, makeCrl, pageInfo, signPdf } from './helpers.js';
 
@@ -96,6 +99,27 @@ describe('three states', () => {
     expect(line.page).toBe(2);
     const en = presentReport(r, 'en');
     expect(en.signatures[0]!.lines.find((l) => l.category === 'annotation')!.text).toContain('(page 2)');
+  });
+
+  it('changed (amber): a form field filled after signing, located at its widget; its name printed safely', async () => {
+    const { PDFDocument } = await import('pdf-lib');
+    const doc = await PDFDocument.create();
+    doc.addPage([595, 842]);
+    const page = doc.addPage([595, 842]);
+    doc.getForm().createTextField('Ghi chú\u001b[31m').addToPage(page, { x: 50, y: 700, width: 200, height: 20 });
+    const form = Buffer.from(await doc.save({ useObjectStreams: false }));
+    const signed = appendDss(await signPdf(form, alice, { newFieldName: 'Sig1' }), { crls: [crl] });
+    const raw = openForVerification(signed, DEFAULT_LIMITS, new Budget(DEFAULT_LIMITS));
+    const num = revisionView(raw, raw.revisions.length - 1, new Budget(DEFAULT_LIMITS)).fields.find((f) => f.ft === 'Tx')!.num!;
+    const r = await verify(appendUpdate(signed, { [num]: dictText(signed, num).replace(/>>\s*$/, ' /V (500000) >>') }));
+    expect(r.indication).toBe('TOTAL_PASSED');
+    expect(r.state, JSON.stringify(r.signatures[0]!.modifications)).toBe('changed');
+    const fill = r.signatures[0]!.changes!.find((c) => c.key === 'MODIFICATION_FORM_FILL')!;
+    // pdf-lib draws the widget with a 1 pt border: its /Rect grows by half a point on each side
+    expect(fill).toMatchObject({ category: 'signatureOrFormFill', page: 2, rect: [49.5, 699.5, 250.5, 720.5] });
+    const line = presentReport(r, 'vi').signatures[0]!.lines.find((l) => l.key === 'MODIFICATION_FORM_FILL')!;
+    expect(line.text).toContain('(trang 2)');
+    expect(line.text).not.toContain('\u001b');
   });
 
   it('invalid (red): one byte of the signed content changed', async () => {
