@@ -18,7 +18,7 @@ export function verifyExitCode(r: VerificationReport): number {
   return r.indication === 'TOTAL_PASSED' ? EXIT.OK : r.indication === 'INDETERMINATE' ? EXIT.VERIFY_INDETERMINATE : EXIT.VERIFY_FAILED;
 }
 
-const MARK: Record<PresentedLine['kind'], string> = { error: '✗', warning: '!', change: '△' };
+const MARK: Record<PresentedLine['kind'], string> = { error: '✗', warning: '!', change: '△', info: 'ℹ' };
 
 /** The presenter's model as text: the state first, then per signature who, when and one line per finding. */
 function human(r: VerificationReport, file: string, lang: Lang): string {

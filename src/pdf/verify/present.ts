@@ -12,7 +12,8 @@ import type { ChangeReport, Indication, ReportState, SignatureReport, Verificati
 import { reportState } from './state.js';
 
 export interface PresentedLine {
-  readonly kind: 'error' | 'warning' | 'change';
+  /** `info`: an update that only extends the signature (DSS, document timestamp), nothing to look at. */
+  readonly kind: 'error' | 'warning' | 'change' | 'info';
   readonly key: string;
   readonly text: string;
   /** Only for changes: where it is (1-based page, user-space rectangle) and its class. */
@@ -92,7 +93,7 @@ function changeLine(c: ChangeReport, lang: Lang): PresentedLine {
   // field names are the document's own words; annotation subtypes are PDF vocabulary, not for readers
   const what = c.detail && c.category === 'signatureOrFormFill' ? ` — ${printable(c.detail)}` : '';
   return {
-    kind: 'change',
+    kind: c.category === 'extension' ? 'info' : 'change',
     key: c.key,
     text: `${messageText(c.key, lang)}${what}${where}`,
     page: c.page,

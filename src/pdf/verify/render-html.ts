@@ -14,7 +14,7 @@ export function escapeHtml(s: unknown): string {
 /** Colour is never the only signal: each state also has its words (WCAG 2.1 §1.4.1). */
 const STATE_COLORS = { valid: '#1b7f3b', changed: '#8a5a00', invalid: '#b00020' } as const;
 const SIGN_COLORS = { TOTAL_PASSED: '#1b7f3b', TOTAL_FAILED: '#b00020', INDETERMINATE: '#b00020' } as const;
-const LINE_MARK = { error: '✗', warning: '!', change: '△' } as const;
+const LINE_MARK = { error: '✗', warning: '!', change: '△', info: 'ℹ' } as const;
 
 function row(k: string, v: string): string {
   return `<tr><th>${escapeHtml(k)}</th><td>${v}</td></tr>`;

@@ -20,8 +20,13 @@ function fonts(): { regular: Buffer; bold: Buffer } {
 
 /** Colour is never the only signal: each state and line also has its words and mark. */
 const STATE_COLORS = { valid: rgb(0.1, 0.5, 0.23), changed: rgb(0.54, 0.35, 0), invalid: rgb(0.69, 0, 0.12) } as const;
-const LINE_COLORS = { error: STATE_COLORS.invalid, warning: rgb(0.3, 0.3, 0.3), change: STATE_COLORS.changed } as const;
-const LINE_MARK = { error: '×', warning: '!', change: '»' } as const;
+const LINE_COLORS = {
+  error: STATE_COLORS.invalid,
+  warning: rgb(0.3, 0.3, 0.3),
+  change: STATE_COLORS.changed,
+  info: rgb(0.3, 0.3, 0.3),
+} as const;
+const LINE_MARK = { error: '×', warning: '!', change: '»', info: '·' } as const;
 
 class Writer {
   page: PDFPage;

@@ -73,6 +73,8 @@ describe('three states', () => {
     expect(p.signatures[0]!.time).toMatch(/^\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d \(UTC\+7\)$/);
     expect(p.signatures[0]!.timeProven).toBe(false);
     expect(p.signatures[0]!.hasVisibleChanges).toBe(false);
+    // the DSS update is told, but as information, not as a change to look at
+    expect(p.signatures[0]!.lines.map((l) => [l.kind, l.key])).toEqual([['info', 'MODIFICATION_EXTENSION']]);
   });
 
   it('valid: a later signature that itself validates is not a change to show in amber', async () => {

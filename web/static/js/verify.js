@@ -16,7 +16,7 @@ const VERIFY_URL = '/api/v1/verify';
 const VERDICT_CLASS = { TOTAL_PASSED: 'passed', TOTAL_FAILED: 'failed', INDETERMINATE: 'failed' };
 /** Three states (docs/verification-report.md): green, amber, red — always with words too. */
 const STATE_CLASS = { valid: 'passed', changed: 'changed', invalid: 'failed' };
-const LINE_MARK = { error: '✗', warning: '!', change: '△' };
+const LINE_MARK = { error: '✗', warning: '!', change: '△', info: 'ℹ' };
 
 /** @type {{ file: File, body: any } | null} */
 let last = null;
