@@ -121,7 +121,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.tsa ? tsaRoutes(deps.tsa) : []),
     ...(deps.extend ? extendRoutes(deps.extend, deps.limits) : []),
     ...(deps.copies ? copiesRoutes(deps.copies, deps.limits) : []),
-    ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, ...deps.limits }) : []),
+    ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, ...deps.limits, publicUrl: deps.publicUrl }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, deps.limits) : []),
     // Pages last so that no page path can shadow an API route.
     ...webPageRoutes(deps.webDir ?? defaultWebDir()),

@@ -1,6 +1,7 @@
 import express, { type Express, type Response } from 'express';
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/errors.js';
 import { defineRoute, type RouteSpec } from './route.js';
@@ -80,6 +81,16 @@ export function webPageRoutes(webDir: string): RouteSpec[] {
 }
 
 /**
+ * pdf.js (the installed pdfjs-dist browser build) for the side-by-side view of the signed revision
+ * and the current document: served from this origin, never a CDN, so the CSP stays 'self' only.
+ */
+export const PDFJS_PATH = '/static/vendor/pdfjs';
+const PDFJS_FILES = new Set(['/pdf.min.mjs', '/pdf.worker.min.mjs']);
+function pdfjsBuildDir(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
+}
+
+/**
  * Checks the pages exist and mounts /static/* (and, unless `pages: false`, the pages) on `app`. Call it before the app's final 404 handler; it only
  * answers GET/HEAD on its own paths and lets everything else fall through.
  */
@@ -104,6 +115,13 @@ export function mountWeb(app: Express, options: { webDir: string; pages?: boolea
     app.use(r);
   }
 
+  const pdfjsDir = pdfjsBuildDir();
+  app.use(PDFJS_PATH, (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !PDFJS_FILES.has(req.path)) return next();
+    securityHeaders(res);
+    res.type('text/javascript; charset=utf-8');
+    res.sendFile(req.path.slice(1), { root: pdfjsDir, lastModified: true, etag: true, cacheControl: false }, (err) => err && next(err));
+  });
   app.use(
     '/static',
     (req, res, next) => {

@@ -6,11 +6,11 @@ import { openContext, type KysoContext } from '../../app/context.js';
 import { createPki } from '../../app/pki.js';
 import { createRevocationFetcher } from '../../app/revocation.js';
 import { createVerify } from '../../app/verify.js';
-import { renderReportHtml } from '../../pdf/verify/index.js';
+import { label, presentReport, renderReportHtml, renderReportPdf, type Lang, type PresentedLine } from '../../pdf/verify/index.js';
 import type { VerificationReport } from '../../pdf/verify/index.js';
 import { EXIT } from '../exit-codes.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
-import { readInput } from './sign.js';
+import { readInput, writeOutput } from './sign.js';
 
 /** Exit codes (ETSI EN 319 102-1 indications): 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 unreadable input. */
 export function verifyExitCode(r: VerificationReport): number {
@@ -18,14 +18,27 @@ export function verifyExitCode(r: VerificationReport): number {
   return r.indication === 'TOTAL_PASSED' ? EXIT.OK : r.indication === 'INDETERMINATE' ? EXIT.VERIFY_INDETERMINATE : EXIT.VERIFY_FAILED;
 }
 
-function human(r: VerificationReport, file: string): string {
-  const lines = [`${file}: ${r.indication}${r.subIndication ? ` (${r.subIndication})` : ''}`];
-  r.signatures.forEach((s, i) => {
-    lines.push(`  #${i} ${s.kind} ${s.indication}${s.subIndication ? ` (${s.subIndication})` : ''}  ${s.signer?.subject ?? ''}`);
-  });
-  for (const e of r.errors) lines.push(`  error: ${e}`);
-  for (const w of r.warnings) lines.push(`  warning: ${w}`);
-  return lines.join('\n') + '\n';
+const MARK: Record<PresentedLine['kind'], string> = { error: '✗', warning: '!', change: '△', info: 'ℹ' };
+
+/** The presenter's model as text: the state first, then per signature who, when and one line per finding. */
+function human(r: VerificationReport, file: string, lang: Lang): string {
+  const view = presentReport(r, lang);
+  const out = [`${file}: ${view.headline}`];
+  if (view.reason) out.push(`  ${label('reason', lang)}: ${view.reason}`);
+  for (const l of view.lines) out.push(`  ${MARK[l.kind]} ${l.text}`);
+  for (const s of view.signatures) {
+    out.push(`  ${s.title} (${s.kind}): ${s.verdict}${s.reason ? ` — ${s.reason}` : ''}`);
+    const who = s.signerName ? `${s.signerName}${s.organization ? ` — ${s.organization}` : ''}` : label('unknownSigner', lang);
+    out.push(`    ${label('signedBy', lang)}: ${who}`);
+    if (s.time) out.push(`    ${label('signedAt', lang)}: ${s.time} — ${s.timeNote}`);
+    for (const l of s.lines) out.push(`    ${MARK[l.kind]} ${l.text}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+function langOf(v: string): Lang {
+  if (v !== 'vi' && v !== 'en') throw new AppError('VALIDATION_FAILED', '--lang must be vi or en');
+  return v;
 }
 
 export function registerVerifyCommands(program: Command, io: CliIo, state: ExitState): void {
@@ -34,15 +47,17 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
     .argument('<file>', 'PDF to verify')
     .option('--json', 'print the full report as JSON')
     .option('--html', 'print the report as HTML')
-    .option('--lang <l>', 'vi or en for --html', 'vi')
+    .option('--pdf <out>', 'also write the report as a PDF file')
+    .option('--lang <l>', 'language of the text, --html and --pdf output: vi or en', 'vi')
     .option('--trust <pem>', 'extra trust anchor (PEM file, repeatable)', (v: string, p: string[] = []) => [...p, v])
     .option('--at <iso>', 'validation time (ISO 8601)')
     .option('--offline', 'no network: revocation only from embedded material')
     .action(
       async (
         file: string,
-        f: { data?: string; json?: boolean; html?: boolean; lang: string; trust?: string[]; at?: string; offline?: boolean },
+        f: { data?: string; json?: boolean; html?: boolean; pdf?: string; lang: string; trust?: string[]; at?: string; offline?: boolean },
       ) => {
+        const lang = langOf(f.lang);
         let at: Date | undefined;
         if (f.at) {
           at = new Date(f.at);
@@ -69,9 +84,10 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
             trustDirs: [config.trustAnchorsDir],
           });
           const report = await v.verify(pdf, { ...(at ? { at } : {}), ...(f.offline ? { offline: true } : {}), extraTrust: extra });
+          if (f.pdf) writeOutput(f.pdf, await renderReportPdf(report, lang));
           if (f.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
-          else if (f.html) io.stdout(renderReportHtml(report, f.lang === 'en' ? 'en' : 'vi'));
-          else io.stdout(human(report, file));
+          else if (f.html) io.stdout(renderReportHtml(report, lang));
+          else io.stdout(human(report, file, lang));
           state.code = verifyExitCode(report);
         } catch (e) {
           if (isAppError(e, 'VERIFY_UNREADABLE') || isAppError(e, 'PDF_NOT_PDF') || isAppError(e, 'PDF_MALFORMED')) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { renderReportHtml, renderReportPdf, signedRevisionBytes, type VerificationReport } from '../../pdf/verify/index.js';
+import { presentReport, renderReportHtml, renderReportPdf, signedRevisionBytes, type VerificationReport } from '../../pdf/verify/index.js';
 import { readMultipart, readRawBody, requireFile } from '../body.js';
 import { ReportCache } from '../report-cache.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
@@ -11,12 +11,15 @@ export interface VerifyPort {
 }
 
 const Query = z.object({
-  lang: z.enum(['vi', 'en']).optional().describe('language of the HTML/PDF rendering (default vi)'),
+  lang: z.enum(['vi', 'en']).optional().describe('language of the HTML/PDF rendering and of the JSON `presentation` (default vi)'),
   at: z.iso.datetime({ offset: true }).optional().describe('validation time (default now)'),
 });
 
 /** Public verification (ETSI EN 319 102-1): report as JSON, HTML or PDF by content negotiation. */
-export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
+export function verifyRoutes(
+  port: VerifyPort,
+  o: { clock: Clock; uploadBytes: number; requestBytes?: number | undefined; publicUrl?: string },
+): RouteSpec[] {
   const cache = new ReportCache<VerificationReport>({ clock: o.clock, ttlMs: 15 * 60_000, maxBytes: 256 * 1024 * 1024 });
   return [
     defineRoute({
@@ -35,7 +38,10 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
         schema: { type: 'object', properties: { pdf: { type: 'string', format: 'binary' } }, required: ['pdf'] },
       },
       responses: {
-        200: { description: 'Verification report (reportId lets you download signed revisions for 15 minutes)' },
+        200: {
+          description:
+            'Verification report (reportId lets you download signed revisions for 15 minutes) and its `presentation` for people in ?lang',
+        },
         422: { description: 'VERIFY_UNREADABLE' },
       },
       async handle({ req, res, query }) {
@@ -47,17 +53,31 @@ export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: n
         const report = await port.verify(pdf, query.at ? { at: new Date(query.at) } : {});
         const reportId = cache.put(pdf, report);
         const lang = query.lang ?? 'vi';
+        const revisionPath = (n: number) => `/api/v1/verify/${reportId}/signed-revision/${n}`;
+        // the rendered reports leave the page, so their link is absolute (the configured public URL)
+        const base = (o.publicUrl ?? '').replace(/\/+$/, '');
+        const links = { signedRevisionUrl: (n: number) => `${base}${revisionPath(n)}` };
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('Vary', 'Accept');
         const want = req.accepts(['application/json', 'text/html', 'application/pdf']);
-        if (want === 'text/html') return void res.status(200).type('text/html; charset=utf-8').send(renderReportHtml(report, lang));
+        if (want === 'text/html')
+          return void res
+            .status(200)
+            .type('text/html; charset=utf-8')
+            .send(renderReportHtml(report, lang, links));
         if (want === 'application/pdf')
           return void res
             .status(200)
             .type('application/pdf')
-            .send(await renderReportPdf(report, lang));
-        const revisions = report.signatures.map((_s, i) => `/api/v1/verify/${reportId}/signed-revision/${i}`);
-        sendJson(res, 200, { reportId, signedRevisions: revisions, ...report });
+            .send(await renderReportPdf(report, lang, links));
+        const revisions = report.signatures.map((_s, i) => revisionPath(i));
+        // `presentation`: what a person is told (present.ts), so the web page shows the same words as the reports
+        sendJson(res, 200, {
+          reportId,
+          signedRevisions: revisions,
+          ...report,
+          presentation: presentReport(report, lang, { signedRevisionUrl: revisionPath }),
+        });
       },
     }),
     defineRoute({

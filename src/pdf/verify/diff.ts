@@ -136,7 +136,7 @@ function streamBytesEqual(pdf: PdfRevisions, a: PdfValue, b: PdfValue): boolean 
   return a.raw.equals(b.raw);
 }
 
-function rectOf(pdf: PdfRevisions, d: PdfDict | undefined, rev: number): number[] | undefined {
+export function rectOf(pdf: PdfRevisions, d: PdfDict | undefined, rev: number): number[] | undefined {
   const r = pdf.resolve(d?.get('Rect'), rev);
   if (!Array.isArray(r) || r.length !== 4 || !r.every((x) => typeof x === 'number')) return undefined;
   const [a, b, c, e] = r as number[];

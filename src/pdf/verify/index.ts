@@ -5,5 +5,6 @@ export { createHttpRevocationFetcher, type RevocationFetcher } from '../../pki/p
 export { DEFAULT_LIMITS, type VerifyLimits } from './limits.js';
 export { renderReportHtml } from './render-html.js';
 export { renderReportPdf } from './render-pdf.js';
-export type { Lang } from './i18n.js';
+export { label, type Lang } from './i18n.js';
+export { presentReport, type Presentation, type PresentedLine, type PresentedSignature } from './present.js';
 export * from './report.js';

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import fontkit from '@pdf-lib/fontkit';
 import type { VerificationReport } from './report.js';
-import { indicationText, label, messageText, type Lang } from './i18n.js';
+import { label, type Lang } from './i18n.js';
+import { presentReport, type PresentOptions, type PresentedLine } from './present.js';
 
 let fontCache: { regular: Buffer; bold: Buffer } | undefined;
 function fonts(): { regular: Buffer; bold: Buffer } {
@@ -17,7 +18,15 @@ function fonts(): { regular: Buffer; bold: Buffer } {
   return fontCache;
 }
 
-const COLORS = { TOTAL_PASSED: rgb(0.1, 0.5, 0.23), TOTAL_FAILED: rgb(0.69, 0, 0.12), INDETERMINATE: rgb(0.66, 0.42, 0) } as const;
+/** Colour is never the only signal: each state and line also has its words and mark. */
+const STATE_COLORS = { valid: rgb(0.1, 0.5, 0.23), changed: rgb(0.54, 0.35, 0), invalid: rgb(0.69, 0, 0.12) } as const;
+const LINE_COLORS = {
+  error: STATE_COLORS.invalid,
+  warning: rgb(0.3, 0.3, 0.3),
+  change: STATE_COLORS.changed,
+  info: rgb(0.3, 0.3, 0.3),
+} as const;
+const LINE_MARK = { error: '×', warning: '!', change: '»', info: '·' } as const;
 
 class Writer {
   page: PDFPage;
@@ -75,8 +84,8 @@ function safe(font: PDFFont, s: string): string {
   return [...s].map((c) => (set.has(c.codePointAt(0)!) ? c : '?')).join('');
 }
 
-export async function renderReportPdf(report: VerificationReport, lang: Lang): Promise<Buffer> {
-  if (lang !== 'vi' && lang !== 'en') throw new TypeError('renderReportPdf: lang must be "vi" or "en"');
+export async function renderReportPdf(report: VerificationReport, lang: Lang, o: PresentOptions = {}): Promise<Buffer> {
+  const view = presentReport(report, lang, o);
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
   const f = fonts();
@@ -87,14 +96,14 @@ export async function renderReportPdf(report: VerificationReport, lang: Lang): P
   doc.setModificationDate(new Date(report.validationTime));
   const w = new Writer(doc, font, bold);
   const t = (s: string) => safe(font, s);
+  const lines = (list: readonly PresentedLine[], indent: number) => {
+    for (const l of list) w.line(t(`${LINE_MARK[l.kind]} ${l.text}`), { indent, color: LINE_COLORS[l.kind] });
+  };
   w.line(t(label('title', lang)), { size: 16, bold: true });
   w.gap();
-  w.line(
-    t(
-      `${label('overall', lang)}: ${indicationText(report.indication, lang)}${report.subIndication ? ` — ${indicationText(report.subIndication, lang)}` : ''}`,
-    ),
-    { size: 13, bold: true, color: COLORS[report.indication] },
-  );
+  w.line(t(view.headline), { size: 13, bold: true, color: STATE_COLORS[view.state] });
+  if (view.reason) w.line(t(`${label('reason', lang)}: ${view.reason}`), { color: STATE_COLORS[view.state] });
+  lines(view.lines, 0);
   w.gap();
   const d = report.document;
   w.line(t(`${label('sha256', lang)}: ${d.sha256}`));
@@ -103,36 +112,27 @@ export async function renderReportPdf(report: VerificationReport, lang: Lang): P
       `${label('size', lang)}: ${d.bytes} ${label('bytes', lang)}; ${label('revisions', lang)}: ${d.revisions}; ${label('pages', lang)}: ${d.pages ?? '—'}`,
     ),
   );
-  w.line(t(`${label('validationTime', lang)}: ${report.validationTime}`));
+  w.line(t(`${label('validationTime', lang)}: ${view.validationTime}`));
   if (report.signatures.length === 0) w.line(t(label('noSignatures', lang)));
-  for (const s of report.signatures) {
+  for (const [i, p] of view.signatures.entries()) {
+    const s = report.signatures[i]!;
     w.gap(10);
-    w.line(
-      t(
-        `${label('signature', lang)} ${s.index + 1} — ${label(s.kind, lang)}: ${indicationText(s.indication, lang)}${s.subIndication ? ` — ${indicationText(s.subIndication, lang)}` : ''}`,
-      ),
-      { size: 12, bold: true, color: COLORS[s.indication] },
-    );
+    w.line(t(`${p.title} — ${p.kind}: ${p.verdict}${p.reason ? ` — ${p.reason}` : ''}`), {
+      size: 12,
+      bold: true,
+      color: p.indication === 'TOTAL_PASSED' ? STATE_COLORS.valid : STATE_COLORS.invalid,
+    });
     const kv = (k: string, v: string) => w.line(t(`${label(k, lang)}: ${v}`), { indent: 10 });
+    kv('signedBy', p.signerName ? `${p.signerName}${p.organization ? ` — ${p.organization}` : ''}` : label('unknownSigner', lang));
+    kv('signedAt', p.time ? `${p.time} — ${p.timeNote}` : '—');
+    kv('level', p.level);
     kv('field', s.fieldNames.join(', ') || '—');
-    kv('level', s.level);
-    kv('signer', s.signer?.subject ?? '—');
     kv('issuer', s.signer?.issuer ?? '—');
     kv('anchor', s.trustAnchor ?? label('none', lang));
-    kv('claimedTime', s.claimedSigningTime ?? '—');
-    kv('bestTime', s.provenSigningTime ?? '—');
-    for (const ts of s.timestamps) kv('timestamps', `${ts.type} ${ts.genTime ?? '?'} ${ts.valid ? '+' : '×'}`);
-    const yn = (b: boolean) => label(b ? 'yes' : 'no', lang);
-    kv('byteRange', `${yn(s.integrity.byteRangeValid)} ${JSON.stringify(s.integrity.byteRange)}`);
-    kv('digest', yn(s.integrity.digestMatch));
-    kv('crypto', `${yn(s.integrity.cryptoValid)} (${s.integrity.signatureAlgorithm ?? '?'})`);
     kv('coverage', label(s.coverage, lang));
-    kv('signedRevision', `${s.signedRevision.index ?? '—'} (${s.signedRevision.length} ${label('bytes', lang)})`);
     kv('modifications', label(s.modifications.level, lang));
-    for (const r of s.revocation) kv('revocation', `${r.certificate}: ${r.status} (${r.source})`);
-    for (const k of s.errors) w.line(t(`× ${messageText(k, lang)} [${k}]`), { indent: 10, color: COLORS.TOTAL_FAILED });
-    for (const k of s.warnings) w.line(t(`! ${messageText(k, lang)} [${k}]`), { indent: 10, color: COLORS.INDETERMINATE });
+    lines(p.lines, 10);
+    if (p.signedRevisionUrl) kv('viewSignedRevision', p.signedRevisionUrl);
   }
-  for (const k of [...report.errors, ...report.warnings]) w.line(t(`${messageText(k, lang)} [${k}]`));
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }

@@ -124,6 +124,8 @@ export interface SignatureReport {
   readonly subIndication: SubIndication | null;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
+  /** What changed after this signature, where (page, rectangle), for people (changes.ts). */
+  readonly changes?: readonly ChangeReport[];
 }
 
 /**
@@ -139,6 +141,22 @@ export interface StructureFinding {
   readonly detail: string;
 }
 
+/**
+ * One change made after a signature (ISO 32000-1 §12.8.2 classes, ETSI EN 319 142-1 §5.4
+ * extensions), located for a reader: 1-based page number and rectangle in PDF user space.
+ */
+export interface ChangeReport {
+  readonly category: 'extension' | 'signatureOrFormFill' | 'annotation' | 'other';
+  readonly key: MessageKey;
+  readonly page: number | null;
+  readonly rect: readonly [number, number, number, number] | null;
+  /** Annotation subtype or field name, shown after the translated text. */
+  readonly detail?: string;
+}
+
+/** What a reader is told first (docs/verification-report.md "Three states"). */
+export type ReportState = 'valid' | 'changed' | 'invalid';
+
 export interface VerificationReport {
   readonly reportVersion: 1;
   readonly validationTime: string;
@@ -151,6 +169,8 @@ export interface VerificationReport {
   readonly warnings: readonly string[];
   /** Structure findings with their byte offsets (empty for a well-formed file). */
   readonly structure: readonly StructureFinding[];
+  /** valid, valid but changed after signing, or invalid (state.ts). */
+  readonly state?: ReportState;
 }
 
 /** Stable message keys (never renamed; the renderers translate them). */
@@ -252,6 +272,8 @@ export const MESSAGE_KEYS = [
   'MODIFICATION_COVERS_CONTENT',
   'MODIFICATION_SIGNATURE_FORGED',
   'MODIFICATION_FIELD_ADDED',
+  'MODIFICATION_EXTENSION',
+  'MODIFICATION_SIGNATURE_ADDED',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 

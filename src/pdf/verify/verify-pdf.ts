@@ -18,7 +18,7 @@ import { PdfDict } from '../syntax/objects.js';
 import { isName } from './values.js';
 import { diffAfter, viewOf, type DiffResult } from './diff.js';
 import { findSignatures, pdfDate, textField } from './signatures.js';
-import { deepFreeze, type SignatureReport, type StructureFinding, type VerificationReport } from './report.js';
+import { deepFreeze, type ChangeReport, type SignatureReport, type StructureFinding, type VerificationReport } from './report.js';
 import { applyStructureFindings, checkDocumentStructure } from './steps/document-structure.js';
 import type { SignatureWork, VerifyContext } from './steps/context.js';
 import { readDss } from './steps/dss-material.js';
@@ -30,6 +30,8 @@ import { padesLevel } from './steps/pades-level.js';
 import { PrefixHasher } from './steps/prefix-hasher.js';
 import { Verdict } from './steps/verdict.js';
 import { DEFAULT_POLICY, type VerifyOptions, type VerifyPolicy } from './steps/options.js';
+import { changesAfter } from './changes.js';
+import { reportState } from './state.js';
 
 export { DEFAULT_POLICY, type VerifyOptions, type VerifyPolicy } from './steps/options.js';
 
@@ -123,7 +125,13 @@ async function run(
       continue;
     }
     const integrity = checkIntegrity(ctx, f);
-    works.push({ ...integrity, timestamps: integrity.timestampChecks.map((t) => t.report), proofTimes: [], diff: undefined });
+    works.push({
+      ...integrity,
+      timestamps: integrity.timestampChecks.map((t) => t.report),
+      proofTimes: [],
+      diff: undefined,
+      coverings: [],
+    });
   }
   works.sort((a, b) => a.end - b.end);
   const diffCache = new Map<number, DiffResult>();
@@ -165,7 +173,15 @@ async function run(
     errors: docErrors,
     warnings: docWarnings,
     structure,
+    state: reportState({ indication: overall.indication, signatures: reports }),
   });
+}
+
+/** The changes after a signature for people: coverings first (they decide the verdict), then the rest of the diff not already named. */
+function locatedChanges(ctx: VerifyContext, w: SignatureWork, diff: DiffResult, signedRevision: number): ChangeReport[] {
+  const same = (a: ChangeReport, b: ChangeReport) => a.page === b.page && JSON.stringify(a.rect) === JSON.stringify(b.rect);
+  const rest = changesAfter(ctx.pdf, signedRevision, diff, ctx.budget).filter((c) => !w.coverings.some((x) => same(x, c)));
+  return [...w.coverings, ...rest];
 }
 
 /** Runs the remaining steps of one signature and assembles its report entry. */
@@ -216,6 +232,7 @@ async function signatureReport(
     coverage: w.coverage,
     signedRevision: w.signedRevision,
     modifications,
+    ...(w.diff && w.signedRevisionIndex !== undefined ? { changes: locatedChanges(ctx, w, w.diff, w.signedRevisionIndex) } : {}),
     mdp,
     indication: verdict.indication,
     subIndication: verdict.subIndication,

@@ -59,7 +59,8 @@ describe('kyso verify shows what was laid over the signed text', () => {
     const html = kysoVerify(attacked, 'covered.pdf', ['--html', '--lang', 'en']);
     expect(html.code).toBe(2);
     expect(html.out).toContain(messageText('MODIFICATION_COVERS_CONTENT', 'en'));
-    expect(html.out).toContain('covers: new FreeText annotation covers text');
+    // what covers what, on which page: the covered signed text is quoted on the located change line
+    expect(html.out).toContain('“Result page 1: approved” (page 1)');
   });
 
   it('a sticky note in the margin: exit 0, the warning is on the page', () => {

@@ -65,6 +65,10 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     const report = (await v.json()) as { indication: string; reportId: string; signatures: unknown[]; signedRevisions: string[] };
     expect(report.indication).toBe('TOTAL_PASSED');
     expect(report.signatures).toHaveLength(1);
+    expect((report as unknown as { presentation: { lang: string; headline: string } }).presentation).toMatchObject({
+      lang: 'vi',
+      headline: 'HỢP LỆ — văn bản không bị thay đổi sau khi ký',
+    });
     const rev = await call(h, 'GET', report.signedRevisions[0]!);
     expect(rev.status).toBe(200);
     expect(rev.body.equals(signed)).toBe(true);
@@ -79,12 +83,25 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     expect(extended.subarray(0, signed.length).equals(signed)).toBe(true);
     const fd3 = new FormData();
     fd3.set('pdf', new Blob([extended], { type: 'application/pdf' }), 'extended.pdf');
-    const r3 = (await (await fetch(`${h.url}/api/v1/verify`, { method: 'POST', body: fd3 })).json()) as {
+    const r3 = (await (await fetch(`${h.url}/api/v1/verify?lang=en`, { method: 'POST', body: fd3 })).json()) as {
       indication: string;
+      state: string;
       signatures: { kind: string }[];
+      presentation: {
+        lang: string;
+        state: string;
+        headline: string;
+        signatures: { time: string; timeProven: boolean; lines: { kind: string }[] }[];
+      };
     };
     expect(r3.indication).toBe('TOTAL_PASSED');
     expect(r3.signatures.map((x) => x.kind)).toEqual(['approval', 'documentTimestamp']);
+    // B-T then a document timestamp: only extensions after signing, so green; the time is proven
+    expect([r3.state, r3.presentation.state, r3.presentation.lang]).toEqual(['valid', 'valid', 'en']);
+    expect(r3.presentation.headline).toBe('VALID — the document was not changed after signing');
+    expect(r3.presentation.signatures[0]!.timeProven).toBe(true);
+    expect(r3.presentation.signatures[0]!.time).toMatch(/^\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d \(UTC\+7\)$/);
+    expect(r3.presentation.signatures[0]!.lines.every((l) => l.kind !== 'error')).toBe(true);
 
     const fd2 = new FormData();
     fd2.set('pdf', new Blob([signed], { type: 'application/pdf' }), 'signed.pdf');

@@ -3,13 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  MESSAGE_KEYS,
   type Coverage,
   type Indication,
   type ModificationLevel,
   type PadesLevel,
   type SignatureKind,
-  type SubIndication,
 } from '../../../src/pdf/verify/report.js';
 import type { PublicCopyFacts } from '../../../src/copies/public-facts.js';
 
@@ -26,10 +24,6 @@ const read = (p: string) => readFileSync(p, 'utf8');
 type Table = Record<string, [string, string]>;
 // Plain ES modules shipped to the browser; these two touch no DOM, so Node can import them.
 const strings = ((await import(pathToFileURL(join(JS_DIR, 'strings.js')).href)) as { STRINGS: Table }).STRINGS;
-const { MESSAGES, SUB_INDICATIONS } = (await import(pathToFileURL(join(JS_DIR, 'messages.js')).href)) as {
-  MESSAGES: Table;
-  SUB_INDICATIONS: Table;
-};
 
 function attrValues(html: string, attr: string): string[] {
   return [...html.matchAll(new RegExp(`\\s${attr}\\s*=\\s*"([^"]*)"`, 'gi'))].map((m) => m[1]!);
@@ -155,31 +149,7 @@ describe('web/static/js', () => {
     ];
     for (const k of need) expect(strings[k], k).toBeDefined();
   });
-
-  it('explains every stable message key and sub-indication of the validator in both languages', () => {
-    const messages = MESSAGES;
-    for (const k of MESSAGE_KEYS) {
-      expect(messages[k], k).toBeDefined();
-      expect(messages[k]![0].length * messages[k]![1].length, k).toBeGreaterThan(0);
-    }
-    const subs: Record<SubIndication, true> = {
-      FORMAT_FAILURE: true,
-      HASH_FAILURE: true,
-      SIG_CRYPTO_FAILURE: true,
-      SIG_CONSTRAINTS_FAILURE: true,
-      CRYPTO_CONSTRAINTS_FAILURE: true,
-      REVOKED: true,
-      EXPIRED: true,
-      NOT_YET_VALID: true,
-      NO_CERTIFICATE_CHAIN_FOUND: true,
-      CERTIFICATE_CHAIN_GENERAL_FAILURE: true,
-      NO_SIGNING_CERTIFICATE_FOUND: true,
-      OUT_OF_BOUNDS_NO_POE: true,
-      TRY_LATER: true,
-      NO_SIGNATURE_FOUND: true,
-    };
-    for (const k of Object.keys(subs)) expect(SUB_INDICATIONS[k], k).toBeDefined();
-  });
+  // The validator's message texts are the server's (src/pdf/verify/message-texts.ts): test/integration/verify/present.test.ts.
 });
 
 describe('web/static/kyso.css', () => {

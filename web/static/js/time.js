@@ -6,7 +6,8 @@ const OFFSET_MS = 7 * 60 * 60 * 1000;
 const pad = (n) => String(n).padStart(2, '0');
 
 /**
- * '2026-11-26T15:44:40Z' → '22:44:40 26/11/2026 (UTC+07:00)'. Returns the input unchanged when it
+ * '2026-11-26T15:44:40Z' → '26/11/2026 22:44:40 (UTC+7)', the server presenter's format
+ * (src/pdf/verify/present.ts vietnamClock). Returns the input unchanged when it
  * is not a date, and '' for null.
  * @param {string | null | undefined} iso
  */
@@ -15,7 +16,7 @@ export function vietnamTime(iso) {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return String(iso);
   const d = new Date(t + OFFSET_MS);
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} (UTC+07:00)`;
+  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} (UTC+7)`;
 }
 
 /** Date only: '26/11/2026'. @param {string | null | undefined} iso */

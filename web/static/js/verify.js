@@ -1,17 +1,22 @@
 /**
- * Citizen verification page: upload a PDF → POST /api/v1/verify (JSON report) → verdict, one card
- * per signature with plain-language explanations, links to the signed revisions and to the
+ * Citizen verification page: upload a PDF → POST /api/v1/verify?lang= (JSON report with the
+ * server's `presentation`, the same words the CLI and the HTML/PDF reports use) → one of three
+ * states in colour and words, one card per signature with what was found and where, links to the
+ * signed revisions, the side-by-side view of a signed revision and the current document, the
  * HTML/PDF report, and any certified-copy register match.
  */
 import { h, append, clear, byId, facts, dropzone } from './dom.js';
 import { t, lang, initI18n, onLangChange, setText } from './i18n.js';
 import { apiFetch, showProblem, downloadBlob } from './api.js';
-import { MESSAGES, SUB_INDICATIONS, explain } from './messages.js';
+import { showSideBySide } from './side-by-side.js';
 import { vietnamTime } from './time.js';
 import { renderCopyFacts } from './copy-facts.js';
 
 const VERIFY_URL = '/api/v1/verify';
-const VERDICT_CLASS = { TOTAL_PASSED: 'passed', TOTAL_FAILED: 'failed', INDETERMINATE: 'indeterminate' };
+const VERDICT_CLASS = { TOTAL_PASSED: 'passed', TOTAL_FAILED: 'failed', INDETERMINATE: 'failed' };
+/** Three states (docs/verification-report.md): green, amber, red — always with words too. */
+const STATE_CLASS = { valid: 'passed', changed: 'changed', invalid: 'failed' };
+const LINE_MARK = { error: '✗', warning: '!', change: '△', info: 'ℹ' };
 
 /** @type {{ file: File, body: any } | null} */
 let last = null;
@@ -36,42 +41,48 @@ function unwrap(body) {
   // POST /api/v1/verify adds registerMatch: { matched, entries } (public facts of certified copies with these bytes).
   const matches = body.registerMatch?.entries ?? [];
   const revisions = Array.isArray(body.signedRevisions) ? body.signedRevisions : [];
-  return { report, reportId, revisions, matches: Array.isArray(matches) ? matches : [] };
+  const presentation = body.presentation ?? null;
+  return { report, reportId, revisions, presentation, matches: Array.isArray(matches) ? matches : [] };
 }
 
-function verdictBox(report) {
-  const cls = VERDICT_CLASS[report.indication] ?? 'indeterminate';
-  const sub = report.subIndication ? explain(SUB_INDICATIONS, report.subIndication, lang()) : null;
+function verdictBox(report, view) {
+  const cls = STATE_CLASS[view.state] ?? 'failed';
   const count = Array.isArray(report.signatures) ? report.signatures.length : 0;
   return h(
     'div',
-    { class: `verdict ${cls}`, id: 'verdict', 'data-indication': report.indication, tabindex: '-1' },
-    h('p', { class: 'verdict-title' }, t(`verdict.${report.indication}`)),
-    h('p', {}, t(`verdict.${report.indication}.explain`)),
-    sub ? h('p', { class: 'verdict-reason' }, `${t('verify.reason')}: ${sub}`) : null,
+    {
+      class: `verdict ${cls}`,
+      id: 'verdict',
+      'data-state': view.state,
+      'data-indication': report.indication,
+      'data-lang': view.lang,
+      tabindex: '-1',
+    },
+    h('p', { class: 'verdict-title' }, view.headline),
+    view.reason ? h('p', { class: 'verdict-reason' }, `${t('verify.reason')}: ${view.reason}`) : null,
     h('p', { class: 'hint' }, count === 0 ? t('verify.noSignatures') : t('verify.signatureCount', { n: count })),
   );
 }
 
-function messageList(keys, heading) {
-  if (!Array.isArray(keys) || keys.length === 0) return null;
+/** The presenter's lines: errors, warnings and changes after signing (with their page). */
+function lineList(lines, heading) {
+  if (!Array.isArray(lines) || lines.length === 0) return null;
   return h(
     'div',
     {},
     h('h4', {}, heading),
     h(
       'ul',
-      { class: 'messages' },
-      ...keys.map((k) => h('li', {}, explain(MESSAGES, String(k), lang()), ' ', h('span', { class: 'key' }, `(${k})`))),
+      { class: 'messages findings' },
+      ...lines.map((l) =>
+        h('li', { class: `finding ${l.kind}`, 'data-key': l.key, 'data-page': l.page ?? null }, `${LINE_MARK[l.kind] ?? ''} ${l.text}`),
+      ),
     ),
   );
 }
 
-function signingTime(sig) {
-  const validTs = (sig.timestamps ?? []).find((x) => x.type === 'signature' && x.valid);
-  if (validTs && sig.bestSignatureTime) return `${vietnamTime(sig.bestSignatureTime)} — ${t('verify.timeProven')}`;
-  if (sig.claimedSigningTime) return `${vietnamTime(sig.claimedSigningTime)} — ${t('verify.timeClaimed')}`;
-  return t('verify.none');
+function signingTime(p) {
+  return p.time ? `${p.time} — ${p.timeNote}` : t('verify.none');
 }
 
 function timestampsText(sig) {
@@ -113,25 +124,7 @@ function revocationText(sig) {
 
 function modificationsText(sig) {
   const m = sig.modifications ?? {};
-  const level = m.level ?? 'NONE';
-  const wrap = h('div', {}, t(`mod.${level}`));
-  if (Array.isArray(m.details) && m.details.length > 0) {
-    // The validator's object-level notes are for specialists: folded away by default.
-    append(
-      wrap,
-      h(
-        'details',
-        { class: 'tech' },
-        h('summary', {}, t('verify.technicalDetails', { n: m.details.length })),
-        h(
-          'ul',
-          { class: 'messages' },
-          ...m.details.slice(0, 50).map((d) => h('li', { class: 'mono' }, MESSAGES[d] ? explain(MESSAGES, d, lang()) : String(d))),
-        ),
-      ),
-    );
-  }
-  return wrap;
+  return t(`mod.${m.level ?? 'NONE'}`);
 }
 
 function integrityText(sig) {
@@ -153,10 +146,10 @@ function revisionHref(revisions, reportId, i, n) {
   return reportId ? `${VERIFY_URL}/${encodeURIComponent(reportId)}/signed-revision/${n}` : null;
 }
 
-function signatureCard(sig, i, reportId, revisions) {
-  const cls = VERDICT_CLASS[sig.indication] ?? 'indeterminate';
-  const name = personName(sig.signer);
-  const org = sig.signer ? dnAttr(sig.signer.subject, 'O') : null;
+function signatureCard(sig, p, i, reportId, revisions) {
+  const cls = VERDICT_CLASS[sig.indication] ?? 'failed';
+  const name = p.signerName ?? personName(sig.signer);
+  const org = p.organization;
   const n = typeof sig.index === 'number' ? sig.index : i;
   const href = revisionHref(revisions, reportId, i, n);
   const canDownload = href && sig.integrity && sig.integrity.byteRangeValid && sig.signedRevision && sig.signedRevision.length > 0;
@@ -169,14 +162,14 @@ function signatureCard(sig, i, reportId, revisions) {
       `${t('verify.signature')} ${i + 1}: `,
       h('span', { class: 'signer-name' }, name),
       ' ',
-      h('span', { class: `badge ${cls}` }, t(`verdict.${sig.indication}`)),
+      h('span', { class: `badge ${cls}` }, p.verdict),
     ),
-    sig.subIndication ? h('p', {}, explain(SUB_INDICATIONS, sig.subIndication, lang())) : null,
+    p.reason ? h('p', {}, p.reason) : null,
     facts([
       [t('verify.signer'), sig.signer ? h('span', {}, name, org ? ` — ${org}` : '') : t('verify.unknownSigner')],
       [t('verify.issuer'), sig.signer ? dnAttr(sig.signer.issuer, 'CN') || sig.signer.issuer : null],
       [t('verify.kind'), t(`kind.${sig.kind}`)],
-      [t('verify.time'), signingTime(sig)],
+      [t('verify.time'), signingTime(p)],
       [t('verify.timestamps'), timestampsText(sig)],
       [t('verify.level'), sig.level ? `${sig.level} — ${t(`level.${sig.level}`)}` : null],
       [t('verify.trust'), trustText(sig)],
@@ -187,17 +180,38 @@ function signatureCard(sig, i, reportId, revisions) {
       [t('verify.docMdp'), sig.mdp && sig.mdp.docMdpP ? t(`docmdp.${sig.mdp.docMdpP}`) : null],
       [t('verify.certificate'), sig.signer ? h('span', { class: 'mono' }, sig.signer.subject) : null],
     ]),
-    messageList(sig.errors, t('verify.errors')),
-    messageList(sig.warnings, t('verify.warnings')),
+    lineList(p.lines, t('verify.findings')),
     canDownload
       ? h(
           'p',
-          {},
+          { class: 'actions' },
           h('a', { class: 'button secondary signed-revision', href, download: `phien-ban-da-ky-${n}.pdf` }, t('verify.downloadRevision')),
         )
       : null,
   );
+  if (canDownload && p.hasVisibleChanges) append(card, compareControls(p, href, i));
   return card;
+}
+
+/** A button that renders the signed revision and the current upload side by side, changes outlined. */
+function compareControls(p, href, i) {
+  const area = h('div', { class: 'compare', id: `compare-${i}`, 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'compare-button', 'aria-controls': `compare-${i}` }, t('verify.compare'));
+  button.addEventListener('click', async () => {
+    if (!last) return;
+    button.setAttribute('disabled', '');
+    try {
+      const current = new Uint8Array(await last.file.arrayBuffer());
+      const changes = p.lines.filter((l) => l.kind === 'change' && typeof l.page === 'number' && l.category !== 'extension');
+      await showSideBySide(area, { signedUrl: href, current, changes });
+    } catch {
+      clear(area);
+      append(area, h('p', { class: 'problem' }, t('compare.failed')));
+    } finally {
+      button.removeAttribute('disabled');
+    }
+  });
+  return h('div', {}, h('h4', {}, t('compare.heading')), h('p', {}, button), area);
 }
 
 async function downloadReport(kind) {
@@ -221,19 +235,18 @@ function render() {
     section.hidden = true;
     return;
   }
-  const { report, reportId, revisions, matches } = unwrap(last.body);
+  const { report, reportId, revisions, presentation, matches } = unwrap(last.body);
   const sigs = Array.isArray(report.signatures) ? report.signatures : [];
   append(
     section,
     h('h2', { id: 'result-heading' }, t('verify.resultFor', { name: last.file.name })),
-    verdictBox(report),
-    messageList(report.errors, t('verify.errors')),
-    messageList(report.warnings, t('verify.warnings')),
+    verdictBox(report, presentation),
+    lineList(presentation.lines, t('verify.findings')),
   );
   if (matches.length > 0) {
     append(section, h('h2', {}, t('verify.copyMatch')), ...matches.map((m) => h('div', { class: 'card copy-match' }, renderCopyFacts(m))));
   }
-  append(section, ...sigs.map((s, i) => signatureCard(s, i, reportId, revisions)));
+  append(section, ...sigs.map((s, i) => signatureCard(s, presentation.signatures[i], i, reportId, revisions)));
   const htmlBtn = h('button', { type: 'button', class: 'secondary', id: 'report-html' }, t('verify.reportHtml'));
   const pdfBtn = h('button', { type: 'button', class: 'secondary', id: 'report-pdf' }, t('verify.reportPdf'));
   htmlBtn.addEventListener('click', () => void downloadReport('html'));
@@ -268,7 +281,8 @@ async function verify(file) {
   render();
   setText(status, 'verify.checking', { name: file.name });
   try {
-    const res = await apiFetch(VERIFY_URL, {
+    // The server words the result in the page's language (?lang=): one source for every reader.
+    const res = await apiFetch(`${VERIFY_URL}?lang=${lang()}`, {
       method: 'POST',
       body: formFor(file),
       headers: { Accept: 'application/json', 'Accept-Language': lang() },
@@ -286,7 +300,8 @@ async function verify(file) {
 
 function main() {
   initI18n();
-  onLangChange(() => render());
+  // The result's words come from the server in one language: ask again in the other one.
+  onLangChange(() => (last ? void verify(last.file) : render()));
   dropzone(byId('dropzone'), /** @type {HTMLInputElement} */ (byId('file')), (f) => void verify(f));
 }
 

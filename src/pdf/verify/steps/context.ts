@@ -4,6 +4,7 @@ import type { RevocationFetcher } from '../../../pki/path/revocation.js';
 import type { TrustStore } from '../../../pki/path/trust-store.js';
 import type { PdfRevisions } from '../../syntax/revision-reader.js';
 import type { DiffResult } from '../diff.js';
+import type { ChangeReport } from '../report.js';
 import type { Budget } from '../limits.js';
 import type { Coverage, IntegrityFacts, SignatureKind, SubIndication, TimestampReport } from '../report.js';
 import type { FoundSignature } from '../signatures.js';
@@ -59,4 +60,6 @@ export interface SignatureWork extends IntegrityOutcome {
   /** Times a trusted timestamp proves the signature existed at (POE). */
   readonly proofTimes: Date[];
   diff: DiffResult | undefined;
+  /** Additions after signing that cover signed content, located (steps/overlay.ts). */
+  coverings: readonly ChangeReport[];
 }

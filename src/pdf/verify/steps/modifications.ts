@@ -42,7 +42,10 @@ export async function checkModifications(
   const d = overlay?.diff ?? w.diff;
   const judged = overlay ? checkMdp(pdf, w.found.dict, w.kind, d, budget, lock) : permissions;
   const mdp = overlay ? { ...judged, violations: [...new Set([...judged.violations, ...overlay.violations])] } : judged;
-  if (overlay) w.errors.push(...overlay.errors);
+  if (overlay) {
+    w.errors.push(...overlay.errors);
+    w.coverings = overlay.located;
+  }
   if (overlay?.coversContent) verdict.worse('INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE');
   // --- end of overlay hook
   if (d) {

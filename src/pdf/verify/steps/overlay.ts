@@ -11,6 +11,7 @@ import { fieldRuleFindings } from '../field-rules.js';
 import { drawnChangesAfter, type DrawnChange } from '../later-drawing.js';
 import { coveredContent, type Covering, type GeometryCache } from '../content-cover.js';
 import type { SignatureWork, VerifyContext } from './context.js';
+import type { ChangeReport } from '../report.js';
 
 export interface OverlayOutcome {
   /** The object diff with the field rules' "other" findings and the covering details added. */
@@ -20,6 +21,8 @@ export interface OverlayOutcome {
   readonly violations: readonly string[];
   /** Something added or changed after signing covers signed text or images. */
   readonly coversContent: boolean;
+  /** Each covering, located for a reader: the page, the covering box and the signed text it hides. */
+  readonly located: readonly ChangeReport[];
 }
 
 const geometryCaches = new WeakMap<VerifyContext, GeometryCache>();
@@ -60,7 +63,20 @@ export async function judgeOverlay(
     violations.push('DOCMDP_NEW_VISIBLE_SIGNATURE_FIELD');
   const details = [...d.details, ...other.map((x) => `other: ${x}`), ...coverings.map((c) => `covers: ${describe(c)}`)];
   const diff: DiffResult = other.length ? { ...d, other: true, level: 'OTHER', details } : { ...d, details };
-  return { diff, errors, violations, coversContent: coverings.length > 0 };
+  return { diff, errors, violations, coversContent: coverings.length > 0, located: coverings.map(locate) };
+}
+
+/** The covering as a change a person can find: page number, the box drawn over it, the hidden signed text (quoted, any language). */
+function locate(c: Covering): ChangeReport {
+  const b = c.change.box;
+  const finite = [b.x0, b.y0, b.x1, b.y1].every(Number.isFinite);
+  return {
+    category: c.change.field ? 'signatureOrFormFill' : 'annotation',
+    key: 'MODIFICATION_COVERS_CONTENT',
+    page: c.change.pageIndex + 1,
+    rect: finite ? [b.x0, b.y0, b.x1, b.y1] : null,
+    ...(c.covered.kind === 'text' ? { detail: `“${shorten(c.covered.text)}”` } : {}),
+  };
 }
 
 /** "new FreeText annotation covers text “approved” on page 1" — pages by number, never objects. */

@@ -1,10 +1,14 @@
 /**
- * Plain-language explanations of the validator's stable message keys and ETSI sub-indications
- * (src/pdf/verify/report.ts MESSAGE_KEYS; ETSI EN 319 102-1 §5.1.3), written for a citizen
- * rather than a PKI specialist. test/unit/web keeps this list complete against MESSAGE_KEYS.
- * [Vietnamese, English].
+ * Plain-language Vietnamese and English texts of the validator's stable message keys (report.ts
+ * MESSAGE_KEYS) and of the ETSI EN 319 102-1 §5.1.3 sub-indications, written for a citizen rather
+ * than a PKI specialist. The one source of these texts: the CLI, the HTML and PDF reports and the
+ * web page (through the presenter's model in the verify API response) all read them from here.
  */
-export const MESSAGES = {
+import type { MessageKey, SubIndication } from './report.js';
+
+export type Texts<K extends string> = Readonly<Record<K, readonly [vi: string, en: string]>>;
+
+export const MESSAGE_TEXTS: Texts<MessageKey> = {
   NO_SIGNATURE_FOUND: ['Tệp này không có chữ ký số nào.', 'This file carries no digital signature.'],
   PDF_UNREADABLE_STRUCTURE: [
     'Không đọc được cấu trúc tệp PDF; tệp có thể bị hỏng hoặc không phải PDF.',
@@ -206,31 +210,31 @@ export const MESSAGES = {
     'The certificate of the status server (OCSP responder) was revoked, so its answer was not used.',
   ],
   PDF_XREF_PREV_BROKEN: [
-    'Một liên kết /Prev của bảng tham chiếu chéo trỏ tới chỗ không có bảng; các phiên bản được dựng lại — trình xem khác có thể hiển thị nội dung khác.',
+    'Bảng mục lục của một lần lưu trước trỏ tới chỗ không có bảng; các lần lưu được dựng lại, nên phần mềm xem khác có thể hiển thị nội dung khác.',
     'A /Prev link of the cross-reference data points where there is none; revisions were rebuilt, so another viewer may show different content.',
   ],
   PDF_XREF_OFFSET_WRONG: [
-    'Một mục của bảng tham chiếu chéo không trỏ đúng đối tượng của nó; trình xem khác có thể hiển thị nội dung khác.',
+    'Một mục của bảng mục lục không trỏ đúng phần nội dung của nó; phần mềm xem khác có thể hiển thị nội dung khác.',
     'A cross-reference entry does not point at its object; another viewer may show different content.',
   ],
   PDF_OBJSTM_DUPLICATE_OBJECT: [
-    'Một luồng đối tượng chứa cùng một số đối tượng hai lần: mỗi trình xem có thể hiển thị một tài liệu khác.',
+    'Tệp chứa cùng một phần nội dung hai lần với hai giá trị khác nhau: mỗi phần mềm xem có thể hiển thị một văn bản khác.',
     'An object stream holds the same object number twice: different viewers may show different documents.',
   ],
   PDF_OBJECTS_OUTSIDE_XREF: [
-    'Có đối tượng được thêm sau khi ký mà không bảng tham chiếu chéo nào liệt kê; trình xem dựng lại bảng sẽ hiển thị chúng.',
+    'Có nội dung được thêm sau khi ký mà bảng mục lục không liệt kê; phần mềm xem tự dựng lại bảng sẽ hiển thị chúng.',
     'Objects were added after signing that no cross-reference section lists; viewers that rebuild the table show them.',
   ],
   PDF_OBJECTS_AFTER_EOF: [
-    'Có đối tượng nằm sau dấu kết thúc tệp %%EOF cuối cùng; trình xem dựng lại bảng sẽ hiển thị chúng.',
+    'Có nội dung nằm sau dấu kết thúc tệp cuối cùng; phần mềm xem tự dựng lại bảng sẽ hiển thị chúng.',
     'Objects are defined after the final %%EOF; viewers that rebuild the table show them.',
   ],
   MODIFICATION_ROOT_REPLACED: [
-    'Sau khi ký, phần trailer trỏ tới một danh mục (catalog) khác: tài liệu hiển thị có thể không phải tài liệu đã ký.',
+    'Sau khi ký, tệp được đổi để trỏ tới một văn bản gốc khác: văn bản hiển thị có thể không phải văn bản đã ký.',
     'After signing, the trailer names another catalog: the document shown may not be the one signed.',
   ],
   MODIFICATION_ACTION_ADDED: [
-    'Sau khi ký, một hành động (JavaScript, mở tệp, gửi biểu mẫu, /OpenAction, /AA …) đã được thêm vào.',
+    'Sau khi ký, một lệnh tự động (chạy mã, mở tệp khác, gửi biểu mẫu đi …) đã được thêm vào.',
     'After signing, an action was added (JavaScript, Launch, SubmitForm, ImportData, /OpenAction, /AA …).',
   ],
   REVOCATION_KEY_COMPROMISE_LATER: [
@@ -249,10 +253,14 @@ export const MESSAGES = {
     'Sau khi ký, một ô biểu mẫu mới hoặc một vị trí hiển thị mới của ô có sẵn đã được thêm: chữ ký chứng nhận chỉ cho phép điền và ký.',
     'After signing, a new form field or a new widget of an existing field was added: the certification only permits filling in and signing.',
   ],
+  MODIFICATION_EXTENSION: [
+    'Sau khi ký có bổ sung dữ liệu kiểm tra dài hạn hoặc dấu thời gian cho tài liệu; nội dung không đổi.',
+    'Long-term validation data or a document timestamp was added after signing; the content is unchanged.',
+  ],
+  MODIFICATION_SIGNATURE_ADDED: ['Sau chữ ký này có người ký thêm.', 'Someone signed the document after this signature.'],
 };
 
-/** ETSI EN 319 102-1 §5.1.3 sub-indications, explained. */
-export const SUB_INDICATIONS = {
+export const SUB_INDICATION_TEXTS: Texts<SubIndication> = {
   FORMAT_FAILURE: ['Tệp hoặc chữ ký sai định dạng.', 'The file or signature is malformed.'],
   HASH_FAILURE: ['Nội dung đã bị thay đổi sau khi ký.', 'The content was changed after signing.'],
   SIG_CRYPTO_FAILURE: ['Giá trị chữ ký không hợp lệ.', 'The signature value is invalid.'],
@@ -277,14 +285,3 @@ export const SUB_INDICATIONS = {
   TRY_LATER: ['Chưa có thông tin thu hồi chứng thư; có thể thử lại sau.', 'Revocation information is not available yet; try again later.'],
   NO_SIGNATURE_FOUND: ['Văn bản không có chữ ký số.', 'The document has no digital signature.'],
 };
-
-/**
- * @param {Record<string, [string, string]>} table
- * @param {string} key
- * @param {'vi' | 'en'} lang
- */
-export function explain(table, key, lang) {
-  const e = table[key];
-  if (e) return e[lang === 'vi' ? 0 : 1];
-  return key.toLowerCase().replace(/_/g, ' ');
-}
