@@ -74,7 +74,7 @@ export async function buildCopyDocument(original: Buffer, text: StatementText, f
   const sigH = 96;
   const certifierRect: [number, number, number, number] = [colX + 40, y - sigH, colW - 50, sigH];
   // The seal covers the left third of the certifier's signature (Decree 30/2020 Appendix I).
-  const sealSize = 100;
+  const sealSize = 104;
   const authorityRect: [number, number, number, number] = [
     colX + 40 - sealSize / 2 + certifierRect[2] / 6,
     y - sigH - 4,

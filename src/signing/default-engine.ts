@@ -7,6 +7,8 @@ import {
   buildIndividualAppearance,
   buildOrganizationAppearance,
   buildTextBlockAppearance,
+  headingLines,
+  mm,
 } from '../pdf/appearance/index.js';
 import type { Appearance } from '../pdf/appearance/model.js';
 import { formatVietnamTime } from '../core/vietnam-time.js';
@@ -86,12 +88,16 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
 
 /** Decree 30/2020 Appendix I stamps (DOMAIN.md "Visible signatures"). */
 export async function buildAppearance(r: AppearanceRequest): Promise<Appearance> {
+  const heading = {
+    ...(r.title !== undefined ? { title: r.title } : {}),
+    ...(r.authorityLines?.length ? { authorityLines: r.authorityLines } : {}),
+  };
   switch (r.kind) {
     case 'individual':
       return buildIndividualAppearance({
         width: r.width,
         height: r.height,
-        ...(r.title !== undefined ? { title: r.title } : {}),
+        ...heading,
         ...(r.image ? { signatureImage: r.image } : {}),
         ...(r.signerName !== undefined ? { signerName: r.signerName } : {}),
         signingTime: r.signingTime,
@@ -104,6 +110,8 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
           sealImage: r.image,
           organizationName: r.organization ?? r.signerName ?? '',
           signingTime: r.signingTime,
+          ...heading,
+          ...(r.sealDiameterMm !== undefined ? { sealSize: mm(r.sealDiameterMm) } : {}),
           ...(r.sealOnly ? { showText: false } : {}),
         });
       }
@@ -114,6 +122,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
         padding: 2,
         verticalAlign: 'middle',
         paragraphs: [
+          ...headingLines(r.authorityLines, r.title).map((text) => ({ text, font: 'bold' as const, size: 10 })),
           { text: `Ký bởi: ${r.organization ?? r.signerName ?? ''}`, font: 'bold', size: 10 },
           { text: `Thời gian ký: ${formatVietnamTime(r.signingTime)}`, size: 10 },
         ],

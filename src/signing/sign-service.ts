@@ -297,6 +297,8 @@ export class SignService {
         ...(a.texts?.copyForm !== undefined ? { copyForm: a.texts.copyForm } : {}),
         ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
         ...(a.sealOnly ? { sealOnly: true } : {}),
+        ...(a.sealDiameterMm !== undefined ? { sealDiameterMm: a.sealDiameterMm } : {}),
+        ...(a.texts?.authorityLines?.length ? { authorityLines: a.texts.authorityLines } : {}),
       });
       return this.#prepareOrCreate(pdf, { ...req, appearance }, options);
     }

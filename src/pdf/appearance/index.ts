@@ -32,3 +32,19 @@ export {
 } from './stamps.js';
 export { pageOverlay, topRightRect, type PageOverlay, type PageBox } from './overlay.js';
 export { formatVietnamTime, formatVietnamDate, vietnamParts, type TimeFormatter } from '../../core/vietnam-time.js';
+export { visibleBounds, type PixelBox } from './visible-bounds.js';
+export { AUTHORITY_PREFIXES, parseAuthorityLines, parseTitle, headingLines } from './signing-authority.js';
+export {
+  DEFAULT_SEAL_DIAMETER_MM,
+  POINTS_PER_MM,
+  mm,
+  fitLines,
+  labelled,
+  linesHeight,
+  linesWidth,
+  intersects,
+  assertNoOverlap,
+  type StampLine,
+  type PlacedLine,
+  type FitOptions,
+} from './stamp-layout.js';
