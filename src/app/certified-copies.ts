@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { AppError } from '../core/errors.js';
 import { CopyService, type Actor, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
 import { RegisterService } from '../copies/register-service.js';
+import { StampSettingsService } from '../copies/stamp-settings-service.js';
 import type { CopySignatureLevel } from '../copies/copy-signer.js';
 import type { CopyFonts } from '../copies/copy-document.js';
 import type { PublicCopyFacts } from '../copies/public-facts.js';
@@ -35,6 +36,8 @@ export interface CertifyInput extends Omit<CertifyRequest, 'seal'> {
 export interface CertifiedCopiesWiring {
   readonly copies: CopyService;
   readonly registers: RegisterService;
+  /** Seal and signature images, seal size and signing-authority lines registered once. */
+  readonly stamps: StampSettingsService;
   readonly defaultLevel: CopySignatureLevel;
   certify(actor: Actor, input: CertifyInput): Promise<CertifyResult>;
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
@@ -61,12 +64,25 @@ export function createCertifiedCopies(
   const signer = copySignerFromSigning(o.signing.sign, o.signing.credentials);
   const common = { registers: ctx.store.registers, authorities: ctx.store.authorities, audit: ctx.audit, clock: ctx.clock, fonts, signer };
   const defaultLevel: CopySignatureLevel = o.level ?? (o.timestampAvailable ? 'B-LT' : 'B-B');
-  const copies = new CopyService({ ...common, publicUrl: ctx.config.publicUrl, level: defaultLevel });
+  const copies = new CopyService({
+    ...common,
+    publicUrl: ctx.config.publicUrl,
+    level: defaultLevel,
+    stampSettings: ctx.store.stampSettings,
+  });
+  const stamps = new StampSettingsService({
+    settings: ctx.store.stampSettings,
+    authorities: ctx.store.authorities,
+    audit: ctx.audit,
+    clock: ctx.clock,
+    credentialOwner: async (id) => (await ctx.store.credentials.get(id))?.ownerId,
+  });
   const registers = new RegisterService(common);
 
   return {
     copies,
     registers,
+    stamps,
     defaultLevel,
     async certify(actor, input) {
       const { level, seal, ...rest } = input;

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { buildCopyDocument, type CopyFonts } from './copy-document.js';
+import { buildCopyDocument, type CopyFonts, type LastPageContentBottom } from './copy-document.js';
+import { resolveCopyStamps, type CopyStamps } from './copy-stamps.js';
+import type { StampSettingsRepository } from './stamp-settings.js';
 import type { CopySigner, CopySignatureLevel } from './copy-signer.js';
 import { certificationFee } from './fee.js';
 import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
 import type { AuthorityRepository, AuthorityRecord, RegisterEntryRecord, RegisterRepository } from './ports.js';
-import { statementText } from './statement.js';
 import { vietnamYear } from '../core/vietnam-time.js';
 import { publicFacts, type PublicCopyFacts } from './public-facts.js';
 
@@ -76,6 +77,10 @@ export interface CopyServiceOptions {
   readonly publicUrl: string;
   /** Default PAdES level when a request names none. */
   readonly level: CopySignatureLevel;
+  /** Seal and signature images, seal size and authority lines registered once; none registered when absent. */
+  readonly stampSettings?: StampSettingsRepository;
+  /** Where the original's last page content ends, to put the statement there when it fits. */
+  readonly contentBottom?: LastPageContentBottom;
 }
 
 const CERTIFIER_ROLES = new Set(['certifier']);
@@ -110,6 +115,13 @@ export class CopyService {
     // of these refusals spends a register number.
     const certifier = await this.#ready(req.certifier.credentialId, actor.id, req.certifier);
     const seal = await this.#ready(sealCredentialId, sealActor, req.seal);
+    let stamps: CopyStamps;
+    try {
+      stamps = await resolveCopyStamps(req, authority.id, o.stampSettings);
+    } catch (err) {
+      if (err instanceof AppError) await this.#auditFailure(actor, 'copy.certify', req.authorityId, err.code);
+      throw err;
+    }
 
     const now = o.clock.now();
     const fee = certificationFee(original.pages, req.copies);
@@ -144,7 +156,7 @@ export class CopyService {
     });
 
     try {
-      const copy = await this.#produce(req, authority, entry, original, certifier, seal);
+      const copy = await this.#produce(req, authority, entry, original, certifier, seal, stamps);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
       const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
       await o.audit.append({
@@ -187,11 +199,12 @@ export class CopyService {
     original: OriginalDocument,
     certifier: ReadySigner,
     seal: ReadySigner,
+    stamps: CopyStamps,
   ): Promise<Buffer> {
     const o = this.#o;
     const level = req.level ?? o.level;
     const url = this.lookupUrl(entry.lookupCode);
-    const text = statementText({
+    const statement = {
       number: entry.number,
       volume: entry.volume,
       year: entry.year,
@@ -204,12 +217,24 @@ export class CopyService {
       copies: entry.copies,
       fee: { perCopy: entry.feePerCopy, copies: entry.copies, total: entry.feeTotal },
       certifierName: certifier.name,
-      certifierTitle: req.certifier.title,
+      certifierTitle: stamps.title,
+      authorityLines: stamps.authorityLines,
       authorityName: authority.name,
       lookupCode: entry.lookupCode,
       lookupUrl: url,
+    };
+    const built = await buildCopyDocument({
+      original: original.pdf,
+      statement,
+      fonts: o.fonts,
+      lookupUrl: url,
+      stamps: {
+        sealDiameterMm: stamps.sealDiameterMm,
+        hasSealImage: stamps.sealImage !== undefined,
+        ...(stamps.signatureImageSize ? { signatureImageSize: stamps.signatureImageSize } : {}),
+      },
+      ...(o.contentBottom ? { contentBottom: o.contentBottom } : {}),
     });
-    const built = await buildCopyDocument(original.pdf, text, o.fonts, url);
     const certified = await o.signer.sign({
       pdf: built.pdf,
       field: built.layout.certifierField,
@@ -217,7 +242,7 @@ export class CopyService {
       ...certifier.auth,
       actorId: certifier.actorId,
       appearance: 'individual',
-      ...(req.certifier.signatureImage ? { image: req.certifier.signatureImage } : {}),
+      ...(stamps.signatureImage ? { image: stamps.signatureImage } : {}),
       displayName: certifier.name,
       certify: 2,
       reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
@@ -231,7 +256,9 @@ export class CopyService {
       ...seal.auth,
       actorId: seal.actorId,
       appearance: 'organization',
-      ...(req.seal.image ? { image: req.seal.image } : {}),
+      ...(stamps.sealImage ? { image: stamps.sealImage } : {}),
+      sealDiameterMm: stamps.sealDiameterMm,
+      textSide: 'left',
       displayName: authority.name,
       reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
       location: authority.place,
@@ -318,7 +345,6 @@ function validateRequest(req: CertifyRequest): void {
     ['documentType', req.documentType],
     ['documentTitle', req.documentTitle],
     ['documentIssuer', req.documentIssuer],
-    ['certifier.title', req.certifier.title],
   ];
   for (const [name, v] of texts) {
     if (typeof v !== 'string' || !v.trim() || v.length > MAX_TEXT) {

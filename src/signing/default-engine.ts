@@ -113,6 +113,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
           ...heading,
           ...(r.sealDiameterMm !== undefined ? { sealSize: mm(r.sealDiameterMm) } : {}),
           ...(r.sealOnly ? { showText: false } : {}),
+          ...(r.textSide ? { textSide: r.textSide } : {}),
         });
       }
       // Without a seal image: the same texts, no image.
@@ -121,6 +122,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
         height: r.height,
         padding: 2,
         verticalAlign: 'middle',
+        ...(r.textSide === 'left' ? { align: 'right' as const } : {}),
         paragraphs: [
           ...headingLines(r.authorityLines, r.title).map((text) => ({ text, font: 'bold' as const, size: 10 })),
           { text: `Ký bởi: ${r.organization ?? r.signerName ?? ''}`, font: 'bold', size: 10 },

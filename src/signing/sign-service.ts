@@ -298,6 +298,7 @@ export class SignService {
         ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
         ...(a.sealOnly ? { sealOnly: true } : {}),
         ...(a.sealDiameterMm !== undefined ? { sealDiameterMm: a.sealDiameterMm } : {}),
+        ...(a.textSide ? { textSide: a.textSide } : {}),
         ...(a.texts?.authorityLines?.length ? { authorityLines: a.texts.authorityLines } : {}),
       });
       return this.#prepareOrCreate(pdf, { ...req, appearance }, options);

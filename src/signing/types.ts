@@ -30,6 +30,8 @@ export interface AppearanceOptions {
   readonly sealOnly?: boolean;
   /** Organization: the seal's real diameter in millimetres (default 36 mm, a commune seal). */
   readonly sealDiameterMm?: number;
+  /** Organization: the side of the seal the "Ký bởi / Thời gian ký" lines go (default right). */
+  readonly textSide?: 'left' | 'right';
   /** Texts shown in the stamp; defaults come from the certificate subject (CN, O) and the signing time. */
   readonly texts?: {
     /** Signer's name (individual) — default: certificate CN. */

@@ -15,6 +15,7 @@ import type {
 } from '../pki/ports.js';
 import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
 import type { AuthorityRepository, RegisterRepository } from '../copies/ports.js';
+import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock } from './database.js';
@@ -33,6 +34,7 @@ import { KyselySignSessionRepository } from './adapters/sign-sessions.js';
 import { KyselyCredentialRepository } from './adapters/signing-credentials.js';
 import { KyselySigningAuthorizationRepository } from './adapters/signing-authorizations.js';
 import { KyselyAuthorityRepository } from './adapters/authorities.js';
+import { KyselyStampSettingsRepository } from './adapters/stamp-settings.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
@@ -57,6 +59,7 @@ export interface StoreRepositories {
   // certified copies (src/copies/ports.ts)
   readonly authorities: AuthorityRepository;
   readonly registers: RegisterRepository;
+  readonly stampSettings: StampSettingsRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -126,6 +129,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     signingAuthorizations: new KyselySigningAuthorizationRepository(ctx),
     authorities: new KyselyAuthorityRepository(ctx),
     registers: new KyselyRegisterRepository(ctx),
+    stampSettings: new KyselyStampSettingsRepository(ctx),
   };
 }
 

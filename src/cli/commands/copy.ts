@@ -164,6 +164,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--title <title>', 'title')
     .option('--uid <id>', 'UID with prefix CCCD:/MST:/… (repeatable)', collect)
     .option('--key-type <t>', `${Object.keys(CREDENTIAL_KEY_TYPES).join(', ')} (default rsa2048)`)
+    .option('--signature-image <png>', "the holder's signature image (PNG with transparent background, or JPEG), registered once")
     .option('--json', 'print JSON')
     .action(
       async (f: {
@@ -177,8 +178,10 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
         title?: string;
         uid?: string[];
         keyType?: string;
+        signatureImage?: string;
         json?: boolean;
       }) => {
+        const signatureImage = f.signatureImage ? readInput(f.signatureImage, 'signature image') : undefined;
         const keySpec = keySpecOf(f.keyType ?? 'rsa2048', CREDENTIAL_KEY_TYPES);
         await withCopies(io, f, async (w, ctx) => {
           const admin = { id: 'cli', role: 'admin' };
@@ -197,6 +200,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
             key: { pkcs12Password: randomBytes(12).toString('base64url'), generate: keySpec, keepKey: true },
           });
           const c = await w.copies.addCredential(admin, { certificateId: issued.certificate.id, ownerId: f.owner, pin: f.pin });
+          if (signatureImage) await w.copies.stamps.setSignatureImage(admin, c.id, signatureImage);
           io.stdout(
             f.json
               ? JSON.stringify({
@@ -222,6 +226,17 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
           { certificateId: f.certificate, ownerId: f.owner, pin: f.pin },
         );
         io.stdout(`credential ${c.id} for ${f.owner}\n`);
+      });
+    });
+  dataOption(cred.command('set'))
+    .description("register the holder's signature image for a credential (used on every certified copy it signs)")
+    .requiredOption('--id <id>', 'credential id')
+    .requiredOption('--signature-image <png>', 'PNG with transparent background, or JPEG')
+    .action(async (f: { data?: string; id: string; signatureImage: string }) => {
+      const image = readInput(f.signatureImage, 'signature image');
+      await withCopies(io, f, async (w) => {
+        await w.copies.stamps.setSignatureImage({ id: 'cli', role: 'admin' }, f.id, image);
+        io.stdout(`credential ${f.id}: signature image registered\n`);
       });
     });
   dataOption(cred.command('list'))

@@ -5,6 +5,7 @@ import type { RegisterEntryRecord } from '../../copies/ports.js';
 import { readMultipart, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { registersRoutes } from './registers.js';
+import { stampRoutes } from './stamps.js';
 import { actorOf } from './copy-actor.js';
 
 /**
@@ -16,7 +17,7 @@ import { actorOf } from './copy-actor.js';
  */
 export type CopiesPort = Pick<
   CertifiedCopiesWiring,
-  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'addCredential'
+  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'addCredential' | 'stamps'
 >;
 
 export { actorOf };
@@ -81,6 +82,7 @@ const CODE_DOC = 'verification code printed on the copy, e.g. 7K3M-Q9TX-2B4';
 export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number }): RouteSpec[] {
   return [
     ...registersRoutes(port),
+    ...stampRoutes(port.stamps),
     defineRoute({
       method: 'get',
       path: '/api/v1/copies/lookup',

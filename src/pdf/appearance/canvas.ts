@@ -37,6 +37,15 @@ export function rotationMatrix(rotate: PageRotation, w: number, h: number): numb
   }
 }
 
+/** The rectangle an image of w × h pixels occupies when fitted into `rect` keeping its aspect ratio. */
+export function containRect(w: number, h: number, rect: Rect, align: 'left' | 'center' | 'right' = 'center'): Rect {
+  const s = Math.min(rect.width / w, rect.height / h);
+  const width = w * s;
+  const height = h * s;
+  const x = align === 'left' ? rect.x : align === 'right' ? rect.x + rect.width - width : rect.x + (rect.width - width) / 2;
+  return { x, y: rect.y + (rect.height - height) / 2, width, height };
+}
+
 /**
  * Draws text and images into one form XObject (ISO 32000-1 §8.10) whose /BBox is [0 0 w h].
  * Fonts are subset to the glyphs drawn; each image is embedded once however often it is drawn.
@@ -98,14 +107,7 @@ export class AppearanceCanvas {
       entry = { res: `Im${k}`, id: `${this.idPrefix}img${k}` };
       this.images.set(img, entry);
     }
-    let { x, y, width: w, height: h } = rect;
-    if (fit === 'contain') {
-      const s = Math.min(rect.width / img.width, rect.height / img.height);
-      w = img.width * s;
-      h = img.height * s;
-      x = align === 'left' ? rect.x : align === 'right' ? rect.x + rect.width - w : rect.x + (rect.width - w) / 2;
-      y = rect.y + (rect.height - h) / 2;
-    }
+    const { x, y, width: w, height: h } = fit === 'contain' ? containRect(img.width, img.height, rect, align) : rect;
     this.ops.push(`q ${n(w)} 0 0 ${n(h)} ${n(x)} ${n(y)} cm /${entry.res} Do Q`);
     return { x, y, width: w, height: h };
   }

@@ -18,9 +18,13 @@ export {
   type BlockOptions,
   type LaidOutLine,
 } from './text-layout.js';
-export { AppearanceCanvas, rotationMatrix, type ImageInput, type PageRotation, type Rect } from './canvas.js';
+export { AppearanceCanvas, containRect, rotationMatrix, type ImageInput, type PageRotation, type Rect } from './canvas.js';
 export {
   buildIndividualAppearance,
+  layoutIndividual,
+  layoutOrganization,
+  type IndividualLayout,
+  type OrganizationLayout,
   buildOrganizationAppearance,
   buildElectronicCopyAppearance,
   buildTextBlockAppearance,

@@ -12,6 +12,7 @@ import {
   linesHeight,
   mm,
   tooSmall,
+  type PlacedLine,
   type StampLine,
 } from './stamp-layout.js';
 
@@ -71,12 +72,20 @@ function combine(groups: readonly (readonly StampLine[][])[]): StampLine[][] {
   return out;
 }
 
+/** Where an individual stamp puts its lines and the box the signature image is fitted into. */
+export interface IndividualLayout {
+  readonly lines: readonly PlacedLine[];
+  readonly imageArea: Rect;
+}
+
 /**
  * Individual (Decree 30/2020 Appendix I): heading (authority lines, title) · signature image ·
  * name · time. Text blocks are measured first; the image takes the height left between them.
+ * Pure: callers that place other things around the stamp (the copy statement) use it too.
  */
-export async function buildIndividualAppearance(i: IndividualStampInput): Promise<Appearance> {
-  const c = new AppearanceCanvas(i.width, i.height, i.idPrefix, i.rotate);
+export function layoutIndividual(
+  i: Omit<IndividualStampInput, 'signatureImage' | 'idPrefix' | 'rotate'> & { withImage: boolean },
+): IndividualLayout {
   const inner: Rect = { x: PAD, y: PAD, width: i.width - 2 * PAD, height: i.height - 2 * PAD };
   const top: StampLine[][] = [
     titleLines(i.authorityLines, i.title).map((text) => ({ text, font: 'bold' as const, size: i.titleSize ?? 11 })),
@@ -87,7 +96,7 @@ export async function buildIndividualAppearance(i: IndividualStampInput): Promis
     bottomGroups.push(labelled(i.timeLabel?.trim() || TIME_LABEL, (i.formatTime ?? formatVietnamTime)(i.signingTime), 'regular', 8));
   const bottom = combine(bottomGroups);
   // Text may take at most 70 % of the height when there is an image, all of it otherwise.
-  const budget = inner.height * (i.signatureImage ? 0.7 : 1);
+  const budget = inner.height * (i.withImage ? 0.7 : 1);
   const topH = linesHeight(top[0]!);
   const bottomH = linesHeight(bottom[0]!);
   const scale = Math.min(1, budget / Math.max(topH + bottomH, 1e-9));
@@ -97,13 +106,22 @@ export async function buildIndividualAppearance(i: IndividualStampInput): Promis
   const placedBottom = fitLines(bottom, bottomRect, { verticalAlign: 'bottom', minSize: 5 });
   if (!placedTop || !placedBottom)
     throw tooSmall(`the ${fmtPt(i.width)}×${fmtPt(i.height)} pt stamp is too small for its title, name and time`);
-  const placed = [...placedTop, ...placedBottom];
-  assertNoOverlap(placed.map((l) => ({ label: l.text, rect: l.box })));
-  for (const l of placed) c.text(l.text, l.x, l.y, l.font, l.size, l.color);
-  if (i.signatureImage) {
-    const h = inner.height - topRect.height - bottomRect.height;
-    if (h > 1) c.image(i.signatureImage, { x: inner.x, y: inner.y + bottomRect.height, width: inner.width, height: h });
-  }
+  const lines = [...placedTop, ...placedBottom];
+  assertNoOverlap(lines.map((l) => ({ label: l.text, rect: l.box })));
+  const imageArea: Rect = {
+    x: inner.x,
+    y: inner.y + bottomRect.height,
+    width: inner.width,
+    height: inner.height - topRect.height - bottomRect.height,
+  };
+  return { lines, imageArea };
+}
+
+export async function buildIndividualAppearance(i: IndividualStampInput): Promise<Appearance> {
+  const c = new AppearanceCanvas(i.width, i.height, i.idPrefix, i.rotate);
+  const layout = layoutIndividual({ ...i, withImage: i.signatureImage !== undefined });
+  for (const l of layout.lines) c.text(l.text, l.x, l.y, l.font, l.size, l.color);
+  if (i.signatureImage && layout.imageArea.height > 1) c.image(i.signatureImage, layout.imageArea);
   return c.finish();
 }
 
@@ -133,39 +151,49 @@ export interface OrganizationStampInput extends Common {
 
 const SEAL_GAP = 4;
 
+/** Where an organization stamp puts its seal (the visible ink's square) and its lines. */
+export interface OrganizationLayout {
+  readonly sealRect: Rect;
+  readonly lines: readonly PlacedLine[];
+}
+
 /**
  * Organization (Decree 30/2020 Appendix I): the red seal at its real diameter and, beside it
  * (never over it), "Ký bởi: <organization>" and "Thời gian ký: <time>". A box that cannot hold
  * the seal at that size, or the text at 6 pt, is refused rather than shrunk into illegibility.
  */
-export async function buildOrganizationAppearance(o: OrganizationStampInput): Promise<Appearance> {
+export function layoutOrganization(o: Omit<OrganizationStampInput, 'sealImage' | 'idPrefix' | 'rotate'>): OrganizationLayout {
   const seal = o.sealSize ?? mm(DEFAULT_SEAL_DIAMETER_MM);
   if (!(seal > 0) || seal > o.width + 1e-6 || seal > o.height + 1e-6) {
     throw tooSmall(
       `a ${fmtPt(seal / POINTS_PER_MM)} mm seal needs a stamp at least ${fmtPt(seal)} pt square; got ${fmtPt(o.width)}×${fmtPt(o.height)} pt`,
     );
   }
-  const c = new AppearanceCanvas(o.width, o.height, o.idPrefix, o.rotate);
   const showText = o.showText !== false;
   const left = o.textSide === 'left';
   const sealX = !showText ? (o.width - seal) / 2 : left ? o.width - seal : 0;
   const sealRect: Rect = { x: sealX, y: (o.height - seal) / 2, width: seal, height: seal };
-  if (showText) {
-    const color = o.textColor ?? BLACK;
-    const size = o.textSize ?? 10;
-    const textRect: Rect = { x: left ? PAD : seal + SEAL_GAP, y: PAD, width: o.width - seal - SEAL_GAP - PAD, height: o.height - 2 * PAD };
-    const heading = titleLines(o.authorityLines, o.title).map((text) => ({ text, font: 'bold' as const, size, color }));
-    const alternatives = combine([
-      [heading],
-      labelled(o.signerLabel?.trim() || SIGNER_LABEL, o.organizationName.normalize('NFC'), 'bold', size, color),
-      labelled(o.timeLabel?.trim() || TIME_LABEL, (o.formatTime ?? formatVietnamTime)(o.signingTime), 'regular', size, color),
-    ]);
-    const placed = textRect.width > 0 ? fitLines(alternatives, textRect, { align: left ? 'right' : 'left', minSize: 6 }) : undefined;
-    if (!placed) throw tooSmall(`the ${fmtPt(o.width)}×${fmtPt(o.height)} pt stamp leaves no room beside the seal for the signer and time`);
-    assertNoOverlap([{ label: 'seal', rect: sealRect }, ...placed.map((l) => ({ label: l.text, rect: l.box }))]);
-    for (const l of placed) c.text(l.text, l.x, l.y, l.font, l.size, l.color);
-  }
-  c.imageVisiblePart(o.sealImage, sealRect);
+  if (!showText) return { sealRect, lines: [] };
+  const color = o.textColor ?? BLACK;
+  const size = o.textSize ?? 10;
+  const textRect: Rect = { x: left ? PAD : seal + SEAL_GAP, y: PAD, width: o.width - seal - SEAL_GAP - PAD, height: o.height - 2 * PAD };
+  const heading = titleLines(o.authorityLines, o.title).map((text) => ({ text, font: 'bold' as const, size, color }));
+  const alternatives = combine([
+    [heading],
+    labelled(o.signerLabel?.trim() || SIGNER_LABEL, o.organizationName.normalize('NFC'), 'bold', size, color),
+    labelled(o.timeLabel?.trim() || TIME_LABEL, (o.formatTime ?? formatVietnamTime)(o.signingTime), 'regular', size, color),
+  ]);
+  const lines = textRect.width > 0 ? fitLines(alternatives, textRect, { align: left ? 'right' : 'left', minSize: 6 }) : undefined;
+  if (!lines) throw tooSmall(`the ${fmtPt(o.width)}×${fmtPt(o.height)} pt stamp leaves no room beside the seal for the signer and time`);
+  assertNoOverlap([{ label: 'seal', rect: sealRect }, ...lines.map((l) => ({ label: l.text, rect: l.box }))]);
+  return { sealRect, lines };
+}
+
+export async function buildOrganizationAppearance(o: OrganizationStampInput): Promise<Appearance> {
+  const layout = layoutOrganization(o);
+  const c = new AppearanceCanvas(o.width, o.height, o.idPrefix, o.rotate);
+  for (const l of layout.lines) c.text(l.text, l.x, l.y, l.font, l.size, l.color);
+  c.imageVisiblePart(o.sealImage, layout.sealRect);
   return c.finish();
 }
 

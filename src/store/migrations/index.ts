@@ -4,10 +4,17 @@ import { migration0001Core } from './0001-core.js';
 import { migration0002Pki } from './0002-pki.js';
 import { migration0003Signing } from './0003-signing.js';
 import { migration0004Copies } from './0004-copies.js';
+import { migration0005Stamps } from './0005-stamps.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
-export const MIGRATIONS: readonly PortableMigration[] = [migration0001Core, migration0002Pki, migration0003Signing, migration0004Copies];
+export const MIGRATIONS: readonly PortableMigration[] = [
+  migration0001Core,
+  migration0002Pki,
+  migration0003Signing,
+  migration0004Copies,
+  migration0005Stamps,
+];
 
 export class CodeMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: StoreDialect) {}

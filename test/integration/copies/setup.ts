@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
@@ -118,6 +119,8 @@ export async function setupCertifierAndAuthority(
     },
   });
   expect(a.status, JSON.stringify(a.json)).toBe(201);
+  // The seal and the certifier's signature images are registered once (Decree 30/2020 Appendix I stamps).
+  await registerStampImages(call, adminToken, AUTHORITY, c1.json.id);
   const token = async (role: string, organizationId?: string) => {
     const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...(organizationId ? { organizationId } : {}) } });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
@@ -130,6 +133,28 @@ export async function setupCertifierAndAuthority(
     auditorToken: await token('auditor'),
     signerToken: await token('signer', CERTIFIER_ID),
   };
+}
+
+export const SEAL_IMAGE = readFileSync('assets/samples/sample-seal-red.png');
+export const SIGNATURE_IMAGE = readFileSync('assets/samples/sample-signature-blue.png');
+
+/** PUT the authority's seal image (+ settings) and the credential's signature image through the API. */
+export async function registerStampImages(
+  call: Caller,
+  adminToken: string,
+  authorityId: string,
+  credentialId: string,
+  settings: Record<string, unknown> = {},
+): Promise<void> {
+  const form = new FormData();
+  form.append('sealImage', new Blob([SEAL_IMAGE], { type: 'image/png' }), 'seal.png');
+  form.append('settings', JSON.stringify(settings));
+  const s = await call('PUT', `/api/v1/authorities/${authorityId}/stamps`, { token: adminToken, body: form });
+  expect(s.status, JSON.stringify(s.json)).toBe(200);
+  const sig = new FormData();
+  sig.append('signatureImage', new Blob([SIGNATURE_IMAGE], { type: 'image/png' }), 'signature.png');
+  const g = await call('PUT', `/api/v1/credentials/${credentialId}/signature-image`, { token: adminToken, body: sig });
+  expect(g.status, JSON.stringify(g.json)).toBe(204);
 }
 
 /** An original with `pages` pages of Vietnamese-free text (standard font), as a clerk would scan or export. */

@@ -7,7 +7,7 @@ import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import jsQRModule from 'jsqr';
 import { buildCopyDocument, AUTHORITY_FIELD, CERTIFIER_FIELD } from '../../../src/copies/copy-document.js';
-import { statementText } from '../../../src/copies/statement.js';
+import type { StatementInput } from '../../../src/copies/statement.js';
 import { certificationFee } from '../../../src/copies/fee.js';
 
 const fonts = {
@@ -22,7 +22,7 @@ async function original(pages: number): Promise<Buffer> {
 }
 
 const url = 'http://127.0.0.1:3000/tra-cuu?code=7K3M-Q9TX-2B4';
-const text = statementText({
+const statement: StatementInput = {
   number: 5,
   volume: 1,
   year: 2026,
@@ -39,11 +39,12 @@ const text = statementText({
   authorityName: 'Ủy ban nhân dân xã Hạ Long',
   lookupCode: '7K3M-Q9TX-2B4',
   lookupUrl: url,
-});
+};
+const stamps = { sealDiameterMm: 36, hasSealImage: true, signatureImageSize: { width: 300, height: 110 } };
 
 describe('certified copy document', () => {
   it('ok/keeps the original pages, adds a statement page with Vietnamese text, a readable QR code and two empty signature fields', async () => {
-    const built = await buildCopyDocument(await original(2), text, fonts, url);
+    const built = await buildCopyDocument({ original: await original(2), statement, fonts, lookupUrl: url, stamps });
     const dir = mkdtempSync(join(tmpdir(), 'kyso-copy-'));
     const file = join(dir, 'copy.pdf');
     writeFileSync(file, built.pdf);
@@ -58,15 +59,18 @@ describe('certified copy document', () => {
       'CHỨNG THỰC BẢN SAO ĐÚNG VỚI BẢN CHÍNH',
       'Số chứng thực: 05',
       'Quyển số: 01/2026-SCT/BS',
+      'Bản sao gồm 3 trang, trong đó trang 3 là trang lời chứng được thêm vào.',
       'Ngày 26 tháng 11 năm 2026',
       'hai nghìn không trăm hai mươi sáu',
       'NGƯỜI THỰC HIỆN CHỨNG THỰC',
-      'Trần Thị Bích Ngọc',
       'Lệ phí: 4.000 đồng/bản, tổng 8.000 đồng',
       'Mã tra cứu: 7K3M-Q9TX-2B4',
     ]) {
       expect(last).toContain(s);
     }
+    // No form instruction on the finished copy; the certifier's name comes once, from the signature stamp.
+    expect(last).not.toContain('(Ký, ghi rõ');
+    expect(last).not.toContain('Trần Thị Bích Ngọc');
 
     execFileSync('pdftoppm', ['-f', '3', '-l', '3', '-r', '150', '-png', '-singlefile', file, join(dir, 'page')]);
     const png = PNG.sync.read(readFileSync(join(dir, 'page.png')));
