@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 3/4 benchmark for src/cms: detached CMS SignedData built per second (RSA-2048, P-256)
+// Benchmark for src/cms: detached CMS SignedData built per second (RSA-2048, P-256)
 // against the floor (one native crypto.sign of the same size), the pkijs reference where it is
 // installed, and RFC 3161 tokens per second from the TSA core in-process (request parse +
 // TSTInfo + CMS + signature) with an ECDSA P-256 and an RSA-2048 key. Medians of 5 rounds.

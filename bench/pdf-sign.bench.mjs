@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Issue 3 benchmark for src/pdf/sign: the raw cost of placing a PAdES signature
+// Benchmark for src/pdf/sign: the raw cost of placing a PAdES signature
 // (preparePdfSignature + digest over the byte ranges + embed of a 6 KiB CMS) on inputs of
 // 2 KB (1 page), 100 pages, ~10 MB, ~50 MB and 1,000 pages, against the floor measured in the
-// same run: SHA-256 of the whole file. The CMS itself (helper E) and the end-to-end service
-// (helper H) are benched elsewhere. Each input runs in its own child process so peak RSS is its own.
+// same run: SHA-256 of the whole file. The CMS itself (cms.bench.mjs) and the end-to-end service
+// (sign.bench.mjs) are benched elsewhere. Each input runs in its own child process so peak RSS is its own.
 //
 // Usage: npm run build && node bench/pdf-sign.bench.mjs [--quick]
 import { spawnSync } from 'node:child_process';

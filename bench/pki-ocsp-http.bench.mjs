@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 2 benchmark: OCSP responses per second over HTTP on loopback (RFC 6960 POST and
+// Benchmark: OCSP responses per second over HTTP on loopback (RFC 6960 POST and
 // RFC 5019 GET) against `kyso serve`, with autocannon; goal ≥ 3,000/s with p99 < 20 ms.
 // The server runs in its own process on a fresh data directory (init → cert issue → serve);
 // requests carry no nonce, so they are served from the responder's cache (one status read each).

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 2 benchmark for src/pki, in-process: certificates issued per second from a PKCS#10 CSR
+// Benchmark for src/pki, in-process: certificates issued per second from a PKCS#10 CSR
 // through the whole IssuanceService pipeline (CSR parse + proof-of-possession verify, subject
 // validation, DER build, lint, pending row, audit, one signature, mark issued) over the in-memory
 // store, for an RSA-2048 and a P-256 issuing CA, next to the bare floor measured in the same run

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 3 benchmark: PAdES signing side by side on the same inputs (generated with pdf-lib into
+// Benchmark: PAdES signing side by side on the same inputs (generated with pdf-lib into
 // os.tmpdir()): our signer (dist/), @signpdf/signpdf 3.x with its P12 signer and plain
 // placeholder, @libpdf/core with its P12 signer, and the floor (SHA-256 of the file + one
 // native RSA-2048 signature). Every (input, implementation) runs in its own child process so

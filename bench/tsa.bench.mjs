@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Issue 4 benchmark: RFC 3161 timestamps served over HTTP on loopback by the TSA core behind a
+// Benchmark: RFC 3161 timestamps served over HTTP on loopback by the TSA core behind a
 // bare node:http server (the Express route adds its own middleware cost; see the app bench),
 // driven by autocannon with a fixed valid TimeStampReq. ECDSA P-256 and RSA-2048 TSA keys.
-// Goals (issue 4): >= 2,000/s ECDSA, >= 500/s RSA-2048. Floor: one crypto.sign per second.
+// Goals: >= 2,000/s ECDSA, >= 500/s RSA-2048. Floor: one crypto.sign per second.
 //
 // The server runs in a child process so autocannon does not share its event loop.
 //

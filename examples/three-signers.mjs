@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The three-signer flow of an administrative result (DOMAIN.md "5 steps"): the appraiser
+// The three-signer flow of an administrative result (docs/domain.md: the five steps of a procedure): the appraiser
 // (thẩm định), the approver (phê duyệt) and the agency seal (đóng dấu) sign the same decision one
 // after the other; each signature is its own incremental update, so the earlier ones stay valid.
 //

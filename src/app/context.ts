@@ -10,11 +10,9 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ApiTokenService } from '../http/auth/api-tokens.js';
 import { createJsonLogger, type Logger } from '../http/log.js';
-import { installCryptoEngine } from './globals.js';
 
 /**
- * The wiring (ARCHITECTURE.md: app/ is the only place that constructs concrete adapters and sets
- * library globals). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
+ * The wiring (docs/architecture.md: app/ is the only place that constructs concrete adapters). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
  */
 export interface KysoContext {
   readonly config: KysoConfig;
@@ -35,7 +33,6 @@ export interface OpenContextOptions {
 }
 
 export async function openContext(config: KysoConfig, o: OpenContextOptions = {}): Promise<KysoContext> {
-  installCryptoEngine();
   const clock = o.clock ?? systemClock;
   const log = o.log ?? createJsonLogger(config.logLevel);
   if (o.create) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });

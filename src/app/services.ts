@@ -3,15 +3,13 @@ import type { ServiceDeps } from './server.js';
 import { createSigning, type SigningWiring } from './signing.js';
 import { createPki, type PkiWiring } from './pki.js';
 import type { PkiPublicPort } from '../http/routes/pki-public.js';
-import { AppError } from '../core/errors.js';
 import { createVerify, type VerifyWiring } from './verify.js';
 import { extendPdf } from './extend.js';
-import { createTsa, revocationSource } from './tsa.js';
+import { createTsa } from './tsa.js';
+import { createRevocationFetcher } from './revocation.js';
 import { createCertifiedCopies, type CertifiedCopiesWiring } from './certified-copies.js';
-import { timestampPortFromClient, revocationPortFromSource, type CertificateStatusPort } from '../signing/index.js';
-import type { TimestampAuthority } from '../cms/index.js';
-import { X509Certificate } from 'node:crypto';
-import { normalizeSerial } from '../pki/serial.js';
+import { timestampPortFromClient, revocationPortFromSource, certificateStatusFromPki } from '../signing/index.js';
+import { revocationSourceFrom, type TimestampAuthority } from '../cms/index.js';
 
 export interface WiredServices {
   readonly http: ServiceDeps;
@@ -25,49 +23,14 @@ export interface WiredServices {
   readonly copies: CertifiedCopiesWiring;
 }
 
+/** The public PKI endpoints over the PKI services (CA_UNKNOWN for an unknown CA or one that publishes no CRL). */
 function pkiPublicPort(pki: PkiWiring): PkiPublicPort {
   return {
-    async caCertificate(id) {
-      const ca = await pki.store.cas.get(id);
-      if (!ca) throw new AppError('CA_UNKNOWN', `unknown CA "${id}"`, { details: { caId: id } });
-      return ca.certificateDer;
-    },
-    async currentCrl(caId) {
-      const ca = await pki.store.cas.get(caId);
-      if (!ca || (ca.kind !== 'root' && ca.kind !== 'issuing'))
-        throw new AppError('CA_UNKNOWN', `no CRL is published for "${caId}"`, { details: { caId } });
-      // The stored CRL; CrlService.latest only builds one when none exists yet or it expired.
-      return pki.crl.latest(caId);
-    },
+    caCertificate: async (id) => (await pki.cas.get(id)).record.certificateDer,
+    // The stored CRL; CrlService.latest only builds one when none exists yet or it expired.
+    currentCrl: (caId) => pki.crl.latest(caId),
     ocsp: (der) => pki.ocsp.respond(der),
     ocspGet: (segment) => pki.ocsp.respondToGet(segment),
-  };
-}
-
-/**
- * Signer status before signing (issue 3: refuse a revoked or suspended signer): certificates of
- * our own CAs are looked up in the store; others are 'unknown' here (the verifier checks them).
- */
-function certificateStatusPort(pki: PkiWiring): CertificateStatusPort {
-  return {
-    async status(certificate) {
-      let serial: string;
-      try {
-        serial = normalizeSerial(new X509Certificate(certificate).serialNumber);
-      } catch {
-        return { status: 'unknown' };
-      }
-      const rec = (await pki.store.certificates.findBySerialAnyCa(serial)).find((c) => c.der?.equals(certificate));
-      if (!rec) return { status: 'unknown' };
-      if (rec.status === 'active') return { status: 'good' };
-      if (rec.status === 'revoked' || rec.status === 'on-hold')
-        return {
-          status: 'revoked',
-          ...(rec.revocationReason ? { reason: rec.revocationReason } : {}),
-          ...(rec.revokedAt ? { revokedAt: rec.revokedAt } : {}),
-        };
-      return { status: 'unknown' };
-    },
   };
 }
 
@@ -81,19 +44,20 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
   // fail with TSA_UNAVAILABLE rather than being silently downgraded.
   let tsa: TimestampAuthority | undefined;
   let timestamp;
-  if (await pki.store.cas.get('tsa')) {
+  if ((await pki.cas.list()).some((ca) => ca.record.id === 'tsa')) {
     const t = await createTsa(ctx, pki);
     tsa = t.tsa;
     timestamp = timestampPortFromClient(t.client);
   }
+  const revocation = createRevocationFetcher(pki);
   const signing = createSigning(ctx, {
     repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations },
     ...(timestamp ? { timestamp } : {}),
-    revocation: revocationPortFromSource(revocationSource(pki, ctx.config.publicUrl)),
-    certificateStatus: certificateStatusPort(pki),
+    revocation: revocationPortFromSource(revocationSourceFrom(revocation)),
+    certificateStatus: certificateStatusFromPki(ctx.store.certificates),
   });
-  const copies = createCertifiedCopies(ctx, { signing, pki, timestampAvailable: tsa !== undefined });
-  const verify = createVerify({ pki, clock: ctx.clock, publicUrl: ctx.config.publicUrl, trustDirs: [ctx.config.trustAnchorsDir] });
+  const copies = createCertifiedCopies(ctx, { signing, pki });
+  const verify = createVerify({ pki, clock: ctx.clock, revocation, trustDirs: [ctx.config.trustAnchorsDir] });
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
     const every = Math.min(60_000, ctx.config.crlIntervalSeconds * 1000);
@@ -125,7 +89,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
       extend: { extend: (pdf) => extendPdf(pdf, { signing, verify, pki, clock: ctx.clock }) },
       ...(tsa ? { tsa } : {}),
     },
-    health: async () => ({ cas: (await pki.store.cas.list()).length }),
+    health: async () => ({ cas: (await pki.cas.list()).length }),
     timers,
     pki,
     signing,

@@ -18,7 +18,7 @@ import type { KysoContext } from './context.js';
 export interface SigningWiring {
   readonly sign: SignService;
   readonly credentials: CredentialService;
-  /** D's PDF engine and the level ports, for post-signing operations (extend). */
+  /** The PDF engine (src/pdf/sign) and the level ports, for post-signing operations (extend). */
   readonly engine: ReturnType<typeof createPdfSignatureEngine>;
   readonly timestamp: TimestampPort | undefined;
   readonly revocation: RevocationMaterialPort | undefined;
@@ -30,7 +30,7 @@ export interface SigningRepos {
   readonly authorizations: SigningAuthorizationRepository;
 }
 
-/** The signing service over D's engine, F's stamps, and (when given) the TSA / revocation / status ports. */
+/** The signing service over the PDF engine, the Decree 30/2020 stamps, and (when given) the TSA / revocation / status ports. */
 export function createSigning(
   ctx: KysoContext,
   o: {

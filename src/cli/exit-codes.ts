@@ -23,8 +23,8 @@ export const EXIT = Object.freeze({
   CONFIG: 78,
 });
 
-/** AppError.code → exit code; test/unit/docs keeps it complete. Unknown codes exit 70. */
-export const EXIT_CODES: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
+/** AppError.code → exit code, total over the catalogue (a missing code does not compile). Unknown codes exit 70. */
+export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_REQUEST: EXIT.USAGE,
   VALIDATION_FAILED: EXIT.USAGE,
   PAYLOAD_TOO_LARGE: EXIT.DATA,

@@ -7,15 +7,43 @@ import { encodeOcspRequest } from './ocsp.js';
 import type { FetchLike } from './tsa-http-client.js';
 
 /**
- * RevocationSource over HTTP: OCSP by POST application/ocsp-request to the certificate's AIA
- * responder (RFC 6960 Appendix A.1), CRLs by GET from the distribution point (RFC 5280
- * §4.2.1.13; http/https only, LDAP is not fetched). Every request has a timeout and a size cap;
- * failures throw REVOCATION_UNAVAILABLE, which the collector records per certificate.
+ * The one port for fetching revocation material by URL: OCSP by POST application/ocsp-request
+ * (RFC 6960 Appendix A.1), CRLs by GET from a distribution point (RFC 5280 §4.2.1.13). Used both
+ * when collecting LTV material at signing (through `revocationSourceFrom`) and by the verifier
+ * for online revocation; the wiring puts the in-process responder for our own URLs in front.
  */
-export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: number; maxCrlBytes?: number } = {}): RevocationSource {
-  const get = boundedHttpGet({ fetch: o.fetch, timeoutMs: o.timeoutMs ?? 10_000 });
-  const maxCrl = o.maxCrlBytes ?? 32 * 1024 * 1024;
+export interface RevocationFetcher {
+  fetchOcsp(url: string, request: Buffer): Promise<Buffer>;
+  fetchCrl(url: string): Promise<Buffer>;
+}
 
+/**
+ * The fetcher over HTTP: only http/https URLs (LDAP is not fetched), a timeout per request and a
+ * size cap (`maxBytes` for both, else 1 MiB for an OCSP response and 32 MiB for a CRL); every
+ * failure is REVOCATION_UNAVAILABLE.
+ */
+export function createHttpRevocationFetcher(o: { fetch?: FetchLike; timeoutMs?: number; maxBytes?: number } = {}): RevocationFetcher {
+  const get = boundedHttpGet({ fetch: o.fetch, timeoutMs: o.timeoutMs ?? 10_000 });
+  const maxOcsp = o.maxBytes ?? 1024 * 1024;
+  const maxCrl = o.maxBytes ?? 32 * 1024 * 1024;
+  return {
+    fetchOcsp: (url, request) =>
+      get(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body: request },
+        maxOcsp,
+      ),
+    fetchCrl: (url) => get(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } }, maxCrl),
+  };
+}
+
+/**
+ * RevocationSource (LTV collection) over a fetcher: the OCSP responder named in the
+ * certificate's AIA, CRLs from http/https distribution points; answers must be one DER
+ * SEQUENCE (a PEM CRL is accepted and decoded) or the source throws REVOCATION_UNAVAILABLE,
+ * which the collector records per certificate.
+ */
+export function revocationSourceFrom(fetcher: RevocationFetcher): RevocationSource {
   function derOnly(buf: Buffer, url: string): Buffer {
     let der = buf;
     if (buf.subarray(0, 10).toString('latin1').startsWith('-----')) der = pemDecodeAll(buf.toString('latin1'))[0] ?? Buffer.alloc(0);
@@ -32,19 +60,18 @@ export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: n
     async ocsp(cert, issuer) {
       const url = ocspUrls(certificateInfo(cert)).find((u) => /^https?:\/\//i.test(u));
       if (!url) return undefined;
-      const body = encodeOcspRequest(cert, issuer);
-      const raw = await get(
-        url,
-        { method: 'POST', headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' }, body },
-        1024 * 1024,
-      );
-      return derOnly(raw, url);
+      return derOnly(await fetcher.fetchOcsp(url, encodeOcspRequest(cert, issuer)), url);
     },
     async crl(url) {
       if (!/^https?:\/\//i.test(url)) return undefined;
-      return derOnly(await get(url, { method: 'GET', headers: { accept: 'application/pkix-crl' } }, maxCrl), url);
+      return derOnly(await fetcher.fetchCrl(url), url);
     },
   };
+}
+
+/** LTV collection straight over HTTP (no in-process responder in front). */
+export function createHttpRevocationSource(o: { fetch?: FetchLike; timeoutMs?: number; maxBytes?: number } = {}): RevocationSource {
+  return revocationSourceFrom(createHttpRevocationFetcher(o));
 }
 
 /**

@@ -30,7 +30,7 @@ export interface TimestampAuthorityOptions {
   /** Further certificates added to the token when certReq is true (issuing CAs). */
   readonly chain?: readonly Buffer[];
   readonly policyOid: string;
-  /** The TSA's own time source (issue 4 item 7), separate from the signer's clock. */
+  /** The TSA's own time source (RFC 3161 §2.4.2 genTime), separate from the signer's clock. */
   readonly clock: Clock;
   /** Default one second. */
   readonly accuracy?: Accuracy;
@@ -101,7 +101,7 @@ function accuracyDer(a: Accuracy): Der | undefined {
 }
 
 /**
- * Start-up check (issue 4 item 7): refuse a TSA clock outside the certificate's validity
+ * Start-up check (RFC 5280 §4.1.2.5, RFC 3161 §2.3): refuse a TSA clock outside the certificate's validity
  * (CLOCK_INVALID) and a certificate that is not a TSA certificate or does not match the key
  * (CONFIG_INVALID).
  */

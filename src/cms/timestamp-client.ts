@@ -5,7 +5,7 @@ import type { TimestampAuthority } from './timestamp-authority.js';
 import { checkTimestampToken } from './timestamp-token.js';
 
 /**
- * Timestamp client port (issue 4 item 2): our own TSA in-process by default, any RFC 3161 URL
+ * Timestamp client port (RFC 3161 §3.4): our own TSA in-process by default, any RFC 3161 URL
  * by configuration (src/cms/tsa-http-client.ts). Returns the token (ContentInfo DER) after
  * checking imprint, nonce and signature, so a caller never embeds a token for other data.
  */

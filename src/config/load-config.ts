@@ -5,7 +5,7 @@ import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, typ
 
 export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
-/** The validated, frozen configuration (ARCHITECTURE.md convention 10). */
+/** The validated, frozen configuration (docs/architecture.md convention 10). */
 export interface KysoConfig {
   readonly dataDir: string;
   readonly port: number;

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { AppError } from '../core/errors.js';
 
 /**
- * Every configuration option, documented beside its default (ARCHITECTURE.md convention 10,
+ * Every configuration option, documented beside its default (docs/architecture.md convention 10,
  * after node-oidc-provider). `docs/config.md` is rendered from this table and a test keeps the
  * two in sync, so adding an option here without regenerating the doc fails `npm test`.
  *

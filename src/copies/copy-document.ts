@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { AppError } from '../core/errors.js';
 import { measureText, mm } from '../pdf/appearance/index.js';
 import { statementText, type StatementInput, type StatementPlacement } from './statement.js';
+import { lastPageContentBottom } from './last-page-room.js';
 import { layoutStatement, type StatementLayout, type StatementStamps } from './statement-layout.js';
 
 /**
@@ -52,19 +53,12 @@ export interface CopyStampSettings {
   readonly signatureImageSize?: { readonly width: number; readonly height: number };
 }
 
-/**
- * Lowest y (PDF user space) of anything drawn on the original's last page, or undefined when it
- * cannot be told (the statement then goes on an added page).
- */
-export type LastPageContentBottom = (original: Buffer) => Promise<number | undefined>;
-
 export interface CopyDocumentInput {
   readonly original: Buffer;
   readonly statement: StatementInput;
   readonly fonts: CopyFonts;
   readonly lookupUrl: string;
   readonly stamps: CopyStampSettings;
-  readonly contentBottom?: LastPageContentBottom;
 }
 
 const A4: [number, number] = [595.28, 841.89];
@@ -92,12 +86,17 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   const last = src.getPage(originalPages - 1);
   const { width: lastW } = last.getSize();
   const lastBox = last.getMediaBox();
-  const bottom = last.getRotation().angle % 360 === 0 && lastW >= 500 ? await input.contentBottom?.(input.original) : undefined;
+  const bottom =
+    last.getRotation().angle % 360 === 0 && lastW >= 500 ? await lastPageContentBottom(input.original, originalPages - 1) : undefined;
   let placement: StatementPlacement = { copyPages: originalPages, statementPage: originalPages, onAddedPage: false };
   let layout: StatementLayout | undefined;
   let text = statementText(input.statement, placement);
   if (bottom !== undefined) {
-    const frame = { left: lastBox.x + MARGIN.left, right: lastBox.x + lastW - MARGIN.right, top: bottom - CLEARANCE };
+    const frame = {
+      left: lastBox.x + MARGIN.left,
+      right: lastBox.x + lastW - MARGIN.right,
+      top: Math.min(bottom - CLEARANCE, lastBox.y + lastBox.height - MARGIN.top),
+    };
     const trial = layoutStatement(text, frame, stamps);
     if (trial.bottom >= lastBox.y + MARGIN.bottom) layout = trial;
   }

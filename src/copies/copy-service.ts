@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { buildCopyDocument, type CopyFonts, type LastPageContentBottom } from './copy-document.js';
+import { buildCopyDocument, type CopyFonts } from './copy-document.js';
 import { resolveCopyStamps, type CopyStamps } from './copy-stamps.js';
 import type { StampSettingsRepository } from './stamp-settings.js';
-import type { CopySigner, CopySignatureLevel } from './copy-signer.js';
+import type { CopySigner } from './copy-signer.js';
+import { isPadesLevel, type PadesLevel } from '../core/pades-level.js';
 import { certificationFee } from './fee.js';
 import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
@@ -43,13 +44,12 @@ export interface CertifyRequest {
   };
   readonly seal: {
     readonly credentialId?: string;
-    readonly actorId?: string;
     readonly pin?: string;
     readonly authorizationId?: string;
     readonly image?: Buffer;
   };
   /** PAdES level of both signatures; the service's default when absent. */
-  readonly level?: CopySignatureLevel;
+  readonly level?: PadesLevel;
 }
 
 /** A credential checked by preflight, with how it will sign: the one-document authorization its PIN bought, or the caller's. */
@@ -75,12 +75,14 @@ export interface CopyServiceOptions {
   readonly fonts: CopyFonts;
   /** Public base URL of the lookup page, e.g. https://kyso.quangninh.gov.vn */
   readonly publicUrl: string;
-  /** Default PAdES level when a request names none. */
-  readonly level: CopySignatureLevel;
+  /**
+   * Default PAdES level when a request names none. Absent: B-LT when the signer can produce it
+   * (the timestamp and the revocation material keep a copy verifiable for years, ETSI EN 319
+   * 142-1 §6.3), else B-B.
+   */
+  readonly level?: PadesLevel;
   /** Seal and signature images, seal size and authority lines registered once; none registered when absent. */
   readonly stampSettings?: StampSettingsRepository;
-  /** Where the original's last page content ends, to put the statement there when it fits. */
-  readonly contentBottom?: LastPageContentBottom;
 }
 
 const CERTIFIER_ROLES = new Set(['certifier']);
@@ -90,6 +92,16 @@ export class CopyService {
 
   constructor(options: CopyServiceOptions) {
     this.#o = options;
+  }
+
+  get defaultLevel(): PadesLevel {
+    if (this.#o.level) return this.#o.level;
+    try {
+      this.#o.signer.assertLevelAvailable('B-LT');
+      return 'B-LT';
+    } catch {
+      return 'B-B';
+    }
   }
 
   lookupUrl(code: string): string {
@@ -103,11 +115,18 @@ export class CopyService {
       throw new AppError('CERTIFIER_NOT_ALLOWED', 'only a certifier may certify copies');
     }
     validateRequest(req);
+    const level: unknown = req.level ?? this.defaultLevel;
+    if (!isPadesLevel(level)) throw new AppError('VALIDATION_FAILED', `unknown PAdES level ${String(level)}`);
+    // Refused before a number is spent, and never silently lowered to B-B.
+    o.signer.assertLevelAvailable(level);
     const authority = await o.authorities.get(req.authorityId);
     if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${req.authorityId}`);
     const sealCredentialId = req.seal.credentialId ?? authority.sealCredentialId;
     if (!sealCredentialId) throw new AppError('VALIDATION_FAILED', 'the authority has no seal credential; give seal.credentialId');
-    const sealActor = req.seal.actorId ?? actor.id;
+    // The seal is the authority's (Decree 23/2015), so its credential belongs to the authority's
+    // organization and the certifier applies it on its behalf; an authority with no organization
+    // on record has its certifier hold the seal credential.
+    const sealActor = authority.organizationId ?? actor.id;
 
     // Everything that can be refused is refused before a register number is taken.
     const original: OriginalDocument = 'pdf' in req.original ? await intakePdf(req.original.pdf) : await intakeImages(req.original.images);
@@ -156,7 +175,7 @@ export class CopyService {
     });
 
     try {
-      const copy = await this.#produce(req, authority, entry, original, certifier, seal, stamps);
+      const copy = await this.#produce(req, level, authority, entry, original, certifier, seal, stamps);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
       const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
       await o.audit.append({
@@ -194,6 +213,7 @@ export class CopyService {
 
   async #produce(
     req: CertifyRequest,
+    level: PadesLevel,
     authority: AuthorityRecord,
     entry: RegisterEntryRecord,
     original: OriginalDocument,
@@ -202,7 +222,6 @@ export class CopyService {
     stamps: CopyStamps,
   ): Promise<Buffer> {
     const o = this.#o;
-    const level = req.level ?? o.level;
     const url = this.lookupUrl(entry.lookupCode);
     const statement = {
       number: entry.number,
@@ -233,7 +252,6 @@ export class CopyService {
         hasSealImage: stamps.sealImage !== undefined,
         ...(stamps.signatureImageSize ? { signatureImageSize: stamps.signatureImageSize } : {}),
       },
-      ...(o.contentBottom ? { contentBottom: o.contentBottom } : {}),
     });
     const certified = await o.signer.sign({
       pdf: built.pdf,

@@ -1,8 +1,10 @@
+import type { PadesLevel } from '../core/pades-level.js';
+import type { AppearanceKind, DocMdpPermission } from '../core/sign-options.js';
+
 /**
  * What the certified-copy service needs from the signing service (src/signing), as a port so
  * that copies never depend on how keys are held. The app wiring adapts the signing service.
  */
-export type CopySignatureLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 
 export interface CopySignatureRequest {
   readonly pdf: Buffer;
@@ -15,7 +17,7 @@ export interface CopySignatureRequest {
   readonly authorizationId?: string;
   /** The person acting (must own the credential). */
   readonly actorId: string;
-  readonly appearance: 'individual' | 'organization';
+  readonly appearance: Exclude<AppearanceKind, 'copy'>;
   /** PNG of the signature (individual) or of the seal (organization); text-only when absent. */
   readonly image?: Buffer;
   /** Organization: the seal's real diameter (mm) and which side of the seal its text goes. */
@@ -26,10 +28,10 @@ export interface CopySignatureRequest {
   /** Text shown in the appearance: the signer's name or the organization's name. */
   readonly displayName: string;
   /** DocMDP certification level for the first signature (P=2 lets the seal still sign). */
-  readonly certify?: 1 | 2 | 3;
+  readonly certify?: DocMdpPermission;
   readonly reason: string;
   readonly location: string;
-  readonly level: CopySignatureLevel;
+  readonly level: PadesLevel;
 }
 
 export interface CopyPreflight {
@@ -47,5 +49,10 @@ export interface CopySigner {
    * signing service's AppError otherwise.
    */
   preflight(credentialId: string, actorId: string, pin?: string): Promise<CopyPreflight>;
+  /**
+   * Throws when signatures at `level` cannot be made now (TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE):
+   * asked before a register number is taken, so a level is refused, never silently lowered.
+   */
+  assertLevelAvailable(level: PadesLevel): void;
   sign(request: CopySignatureRequest): Promise<Buffer>;
 }

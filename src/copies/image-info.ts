@@ -3,7 +3,7 @@ import { AppError } from '../core/errors.js';
 /**
  * Just enough of JPEG (ITU-T T.81 SOF markers, JFIF APP0 density) and PNG (IHDR, pHYs) to know
  * an image's pixel size and resolution before accepting it as a scanned original. The scanning
- * standard for digitised originals asks for ≥ 200 dpi (DOMAIN.md).
+ * standard for digitised originals asks for ≥ 200 dpi (docs/domain.md).
  */
 export interface ImageInfo {
   readonly format: 'jpeg' | 'png';

@@ -16,7 +16,7 @@ export interface OriginalDocument {
 }
 
 export interface IntakeLimits {
-  /** Minimum scan resolution (DOMAIN.md: ≥ 200 dpi). */
+  /** Minimum scan resolution (docs/domain.md: ≥ 200 dpi). */
   readonly minDpi: number;
   readonly maxPages: number;
 }

@@ -1,4 +1,4 @@
-/** Time is injected everywhere (ARCHITECTURE.md convention 7): services take a Clock. */
+/** Time is injected everywhere (docs/architecture.md convention 7): services take a Clock. */
 export interface Clock {
   now(): Date;
 }

@@ -1,5 +1,5 @@
 /**
- * The one catalogue of stable error codes (ARCHITECTURE.md, conventions 2 and 4).
+ * The one catalogue of stable error codes (docs/architecture.md, conventions 2 and 4).
  * Each code is a stable string other systems script against; `docs/errors.md`,
  * the HTTP status map (src/http/problem.ts) and the CLI exit map (src/cli/exit-codes.ts)
  * must each list every code here — a test enforces it.

@@ -6,16 +6,19 @@ import { algId, int, explicit, seq, NULL, type Der } from './der.js';
  * (RFC 4055 for RSA-PSS, RFC 5758 for ECDSA, RFC 8017 for PKCS#1 v1.5) and Node's native
  * parameters. Private-key operations always go through node:crypto (never node-forge).
  */
-export type SignatureAlgorithm =
-  | 'RSA-PKCS1-SHA256'
-  | 'RSA-PKCS1-SHA384'
-  | 'RSA-PKCS1-SHA512'
-  | 'RSA-PSS-SHA256'
-  | 'RSA-PSS-SHA384'
-  | 'RSA-PSS-SHA512'
-  | 'ECDSA-SHA256'
-  | 'ECDSA-SHA384'
-  | 'ECDSA-SHA512';
+export const SIGNATURE_ALGORITHMS = [
+  'RSA-PKCS1-SHA256',
+  'RSA-PKCS1-SHA384',
+  'RSA-PKCS1-SHA512',
+  'RSA-PSS-SHA256',
+  'RSA-PSS-SHA384',
+  'RSA-PSS-SHA512',
+  'ECDSA-SHA256',
+  'ECDSA-SHA384',
+  'ECDSA-SHA512',
+] as const;
+
+export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
 
 export type HashName = 'sha256' | 'sha384' | 'sha512';
 

@@ -37,19 +37,19 @@ export interface HttpDeps {
   readonly audit?: AuditLog;
   /** CA certificates, CRLs, OCSP under /pki. */
   readonly pkiPublic?: PkiPublicPort;
-  /** CAs, certificates, lifecycle (issue 2). */
+  /** CAs, certificates, lifecycle (RFC 5280). */
   readonly pkiAdmin?: PkiAdminPort;
   /** Registration authority: subscribers, requests, approval. */
   readonly ra?: RaPort;
-  /** Signature verification (issue 5), public. */
+  /** Signature verification (ETSI EN 319 102-1), public. */
   readonly verify?: VerifyPort;
-  /** B-LTA upkeep: POST /api/v1/extend (issue 4). */
+  /** B-LTA upkeep: POST /api/v1/extend (ETSI EN 319 142-1). */
   readonly extend?: ExtendPort;
-  /** RFC 3161 TSA at POST /tsa (issue 4). */
+  /** RFC 3161 TSA at POST /tsa. */
   readonly tsa?: TsaPort;
-  /** Certified copies and registers (issue 6). */
+  /** Certified copies and registers (Decree 23/2015/NĐ-CP). */
   readonly copies?: CopiesPort;
-  /** PAdES signing (issue 3). */
+  /** PAdES signing (ETSI EN 319 142-1). */
   readonly signing?: SigningPort;
   /** The citizen and workstation pages (web/); defaults to the shipped folder. */
   readonly webDir?: string;

@@ -4,11 +4,11 @@ import type { ErrorCode } from '../core/error-codes.js';
 import type { Logger } from './log.js';
 
 /**
- * AppError.code → HTTP status. HTTP statuses exist only in src/http (ARCHITECTURE.md
- * convention 3). test/unit/docs keeps this table complete against src/core/error-codes.ts,
- * docs/errors.md and the CLI exit map; a code missing here would fall back to 500.
+ * AppError.code → HTTP status. HTTP statuses exist only in src/http (docs/architecture.md
+ * convention 3). A total record over the catalogue: a code missing here does not compile;
+ * test/unit/docs keeps it in step with docs/errors.md and the CLI exit map.
  */
-export const HTTP_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.freeze({
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
   PAYLOAD_TOO_LARGE: 413,
@@ -87,6 +87,7 @@ export const HTTP_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = Object.
 });
 
 export function httpStatusOf(code: ErrorCode): number {
+  // A code from outside the catalogue can only arrive through an unchecked cast: answer 500.
   return HTTP_STATUS[code] ?? 500;
 }
 
@@ -127,7 +128,7 @@ export function problemType(code: ErrorCode): string {
 /**
  * Turns any thrown value into a problem document. AppErrors keep their message (messages are
  * written without secrets); everything else — and every 500 — says only "internal error" so no
- * stack, SQL or path leaks to the caller (ARCHITECTURE.md convention 3).
+ * stack, SQL or path leaks to the caller (docs/architecture.md convention 3).
  */
 export function toProblem(err: unknown, instance: string, requestId?: string): Problem {
   const app = isAppError(err) ? err : new AppError('INTERNAL', 'internal error');

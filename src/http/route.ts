@@ -7,7 +7,7 @@ import { requireRole } from './auth/middleware.js';
 /**
  * One route = one spec object: the Express registration and its OpenAPI operation come from the
  * same value, so the document cannot drift from what is served. Handlers stay thin
- * (ARCHITECTURE.md convention 12): parse → validate (zod, here) → call one service → render.
+ * (docs/architecture.md convention 12): parse → validate (zod, here) → call one service → render.
  */
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

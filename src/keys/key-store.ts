@@ -1,7 +1,7 @@
 import type { Signer, SignatureAlgorithm } from '../core/signature-algorithms.js';
 
 /**
- * The key store port (ARCHITECTURE.md: keys addressed by URI, adapters chosen by scheme, as in
+ * The key store port (docs/architecture.md: keys addressed by URI, adapters chosen by scheme, as in
  * RFC 7512 `pkcs11:` URIs). Private key material never leaves an adapter except through
  * `exportPkcs8`, which only the one-time PKCS#12 delivery of server-generated keys may call.
  */

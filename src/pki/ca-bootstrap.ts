@@ -26,7 +26,7 @@ export interface BootstrapDeps {
   readonly config: PkiConfig;
 }
 
-/** The provincial hierarchy (DOMAIN.md): root → issuing CAs; each CA has a delegated OCSP responder. */
+/** The provincial hierarchy (docs/domain.md): root → issuing CAs; each CA has a delegated OCSP responder. */
 export const ISSUING_CA_IDS = ['organizations', 'individuals'] as const;
 export const ocspResponderId = (caId: string): string => `ocsp-${caId}`;
 /** OCSP responder and TSA keys: short-lived leaf keys, P-256 for throughput. */

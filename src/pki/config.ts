@@ -41,7 +41,7 @@ export const DEFAULT_PKI_CONFIG: PkiConfig = Object.freeze({
 } satisfies PkiConfig);
 
 /**
- * Public URLs of PKI material (helper C serves these exact paths):
+ * Public URLs of PKI material (src/http serves these exact paths):
  * CRL `GET /pki/crl/<caId>.crl` (application/pkix-crl), CA certificate `GET /pki/ca/<caId>.crt`
  * (application/pkix-cert), OCSP `POST /pki/ocsp` and `GET /pki/ocsp/<base64>`.
  */

@@ -1,5 +1,5 @@
 /**
- * The PKI domain (issue 2): certificate builders and the CA/RA services. `createPkiServices`
+ * The PKI domain (RFC 5280, RFC 6960): certificate builders and the CA/RA services. `createPkiServices`
  * wires the services over the ports the edge provides (store, key store, audit, clock).
  */
 import type { Clock } from '../core/clock.js';
@@ -75,6 +75,7 @@ export { CrlService } from './crl-service.js';
 export { IssuanceService, type IssueInput, type IssueResult, type KeyInput } from './issuance-service.js';
 export { LifecycleService, type CertificateRef } from './lifecycle-service.js';
 export { OcspService, type OcspAnswer } from './ocsp-service.js';
+export { ownRevocationFetcher } from './own-revocation.js';
 export { RaService, type CreateRequestInput, type CompleteResult, type RegisterInput } from './ra-service.js';
 export { SYSTEM_ACTOR, type Actor } from './actor.js';
 export { PROFILES, SUBSCRIBER_PROFILES, getProfile, type Profile, type ProfileId } from './profiles.js';

@@ -61,7 +61,7 @@ const BACKDATE_MS = 60_000;
 const ISSUER_ROLES = ['admin', 'ra-officer', 'system'];
 
 /**
- * Issuance pipeline (ARCHITECTURE.md convention 8, after boulder): prepare → lint → record
+ * Issuance pipeline (docs/architecture.md convention 8, after boulder): prepare → lint → record
  * intent (a 'pending' row holding the reserved serial) → audit → sign once → audit result.
  * A crash between intent and result leaves a 'pending' row that `recover()` turns into 'failed';
  * the serial is never reused and no certificate bytes exist outside the store.

@@ -62,7 +62,7 @@ export function lintCertificate(t: CertificateTemplate, tbs?: Buffer): string[] 
   }
   if (t.subject.email && !/^[\x21-\x7e]+$/.test(t.subject.email)) problems.push('email is not IA5');
   if (t.subject.country && !/^[A-Z]{2}$/.test(t.subject.country)) problems.push('country is not a 2-letter code');
-  // revocation pointers (STANDARDS.md: end-entity signing certs carry CDP and AIA)
+  // revocation pointers (RFC 5280 §4.2.1.13 and §4.2.2.1: end-entity signing certs carry CDP and AIA)
   if (!t.selfSigned && p.revocationPointers === 'all') {
     if (!t.issuer.urls.crl) problems.push('no CRL distribution point URL');
     if (!t.issuer.urls.ocsp && !p.isCa) problems.push('no OCSP URL');

@@ -6,7 +6,7 @@ import { OID } from '../core/oids.js';
 import type { SubjectFields } from './ports.js';
 
 /**
- * Vietnamese subject names (DOMAIN.md "Certificates"): C=VN, ST, L, O, OU (repeatable), T, CN,
+ * Vietnamese subject names (docs/domain.md "Certificates for official use"): C=VN, ST, L, O, OU (repeatable), T, CN,
  * UID (repeatable, prefixed identifiers), E. Strings are UTF8String as RFC 5280 §4.1.2.6 requires
  * for new certificates, except countryName (PrintableString, X.520) and emailAddress (IA5String,
  * PKCS #9). Text is NFC-normalised so "ệ" typed as e+◌̂+◌̣ and as one code point compare equal.

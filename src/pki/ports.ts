@@ -1,6 +1,6 @@
 /**
  * Repository ports of the PKI domain (CA hierarchy, certificates, subscribers, requests, CRLs).
- * Helper B implements them with Kysely (SQLite + PostgreSQL) in src/store; src/pki services only
+ * src/store implements them with Kysely (SQLite + PostgreSQL) in src/store; src/pki services only
  * see these interfaces. Conventions for every adapter:
  *
  * - Plain records: `Date` for instants, `Buffer` for DER, string ids, `null` for "absent" columns.
@@ -30,7 +30,7 @@ export type StoredRevocationReason =
   | 'privilegeWithdrawn'
   | 'aACompromise';
 
-/** Structured subject (DOMAIN.md conventions), kept as JSON; rendered to a DN by src/pki/names.ts. */
+/** Structured subject (docs/domain.md subject names), kept as JSON; rendered to a DN by src/pki/names.ts. */
 export interface SubjectFields {
   /** ISO 3166 code, 'VN' by default. */
   readonly country?: string;
@@ -357,7 +357,7 @@ export interface PkiStore extends PkiRepositories {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Audit (structural copy of src/audit/audit-log.ts `AuditLog.append`, owned by helper B)
+// Audit (structural copy of src/audit/audit-log.ts `AuditLog.append`)
 
 export interface PkiAuditEvent {
   readonly actor: string;

@@ -3,7 +3,7 @@ import { OID, type KeyUsageName } from '../core/oids.js';
 import type { SubscriberKind } from './ports.js';
 
 /**
- * Certificate profiles (DOMAIN.md "Certificates", STANDARDS.md "Certificates, CRLs, OCSP").
+ * Certificate profiles (docs/domain.md; RFC 5280 §4.2; docs/signatures-and-validation.md "Certificates, CRLs and OCSP").
  *
  * Document-signing EKU set: poppler/NSS (pdfsig) rejects a signer whose EKU lacks
  * emailProtection (NSS maps PDF signing to certUsageEmailSigner), so it is always present;

@@ -71,7 +71,7 @@ const REQUEST_KINDS: readonly RequestKind[] = ['new', 'renew', 'rekey', 'change-
 
 /**
  * Registration authority: subscribers (organizations, officials, devices), requests and their
- * approval by the managing organization (DOMAIN.md: "requests come from the subscriber's
+ * approval by the managing organization (docs/domain.md: "requests come from the subscriber's
  * managing agency and need its head's approval"), then completion through the CA services.
  * Every decision is audited; bad input is refused before anything is stored.
  */

@@ -38,7 +38,7 @@ export function keyUsageBits(certificate: Buffer): { digitalSignature: boolean; 
   return { digitalSignature: (first & 0x80) !== 0, nonRepudiation: (first & 0x40) !== 0 };
 }
 
-/** Fast, cached DER facts (E's reader); a certificate that cannot be read is SIGNER_CERT_INVALID. */
+/** Fast, cached DER facts (src/cms reader); a certificate that cannot be read is SIGNER_CERT_INVALID. */
 function info(der: Buffer): CertificateInfo {
   return certificateInfo(der, 'SIGNER_CERT_INVALID');
 }
@@ -53,7 +53,7 @@ export interface SignerCheckInput {
 }
 
 /**
- * Checks before signing (issue 3 "Bad input"): the certificate matches the key, its key usage
+ * Checks before signing (RFC 5280 §4.2.1.3, §4.1.2.5): the certificate matches the key, its key usage
  * allows signing, it is valid at the clock's time, and it is not revoked or suspended.
  */
 export async function checkSignerCertificate(input: SignerCheckInput): Promise<void> {

@@ -3,13 +3,13 @@ import type { TimestampClient } from '../cms/timestamp-client.js';
 import { collectLtvMaterial, type RevocationSource } from '../cms/ltv-material.js';
 import type { RevocationMaterialPort, TimestampPort } from './signing-ports.js';
 
-/** Adapts E's timestamp client (in-process TSA or RFC 3161 over HTTP) to the signing port. */
+/** Adapts src/cms's timestamp client (in-process TSA or RFC 3161 over HTTP) to the signing port. */
 export function timestampPortFromClient(client: TimestampClient): TimestampPort {
   return { timestamp: (imprint: Buffer, hash: HashName) => client.timestamp({ digest: imprint }, hash) };
 }
 
 /**
- * Adapts E's LTV collector: OCSP first, CRL otherwise, and REVOCATION_UNAVAILABLE when any
+ * Adapts src/cms's LTV collector: OCSP first, CRL otherwise, and REVOCATION_UNAVAILABLE when any
  * non-anchor certificate of the signer's or TSA's chain has no revocation data (B-LT must not
  * silently become B-T).
  */

@@ -11,6 +11,7 @@ import type { SignerSource } from './types.js';
  */
 export function copySignerFromSigning(sign: SignService, credentials: CredentialService): CopySigner {
   return {
+    assertLevelAvailable: (level) => sign.assertLevelAvailable(level),
     async preflight(credentialId: string, actorId: string, pin?: string) {
       const r = await credentials.preflight(credentialId, actorId);
       if (pin === undefined) return { signerName: r.signerName };

@@ -11,7 +11,7 @@ import { checkSignerCertificate, type CertificateStatusPort } from './certificat
 import { subjectField } from './subject.js';
 
 /**
- * Server-held credentials ("second certificate", DOMAIN.md Keys): the key lives in the KeyStore,
+ * Server-held credentials ("second certificate", docs/domain.md): the key lives in the KeyStore,
  * bound to one official, unlocked by a PIN. Wrong PINs are counted atomically in the repository
  * and lock the credential after `lockAfter`; a correct PIN resets the counter. One PIN check may
  * also open a short-lived batch authorization for N documents.

@@ -15,14 +15,14 @@ import { formatVietnamTime } from '../core/vietnam-time.js';
 import type { AppearanceRequest, PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMaterial } from './signing-ports.js';
 
 export interface PdfEngineOptions {
-  /** Offset written in `/M` (minutes east of UTC). Default 420: Vietnam, +07'00' (DOMAIN.md). */
+  /** Offset written in `/M` (minutes east of UTC). Default 420: Vietnam, +07'00' (docs/domain.md). */
   readonly timeZoneOffsetMinutes?: number;
-  /** /DSS writer for B-LT/B-LTA; default D's `appendDss` (src/pdf/sign). */
+  /** /DSS writer for B-LT/B-LTA; default `appendDss` (src/pdf/sign). */
   readonly appendDss?: (pdf: Buffer, material: { certs: Buffer[]; ocsps: Buffer[]; crls: Buffer[] }) => Buffer;
 }
 
 /**
- * The production engine: D's staged PAdES placement (src/pdf/sign) and F's Decree 30 stamps
+ * The production engine: the staged PAdES placement (src/pdf/sign) and the Decree 30 stamps
  * (src/pdf/appearance). The signing service only sees the PdfSignatureEngine port.
  */
 export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSignatureEngine {
@@ -86,7 +86,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
   };
 }
 
-/** Decree 30/2020 Appendix I stamps (DOMAIN.md "Visible signatures"). */
+/** Decree 30/2020 Appendix I stamps (docs/domain.md "Visible signatures"). */
 export async function buildAppearance(r: AppearanceRequest): Promise<Appearance> {
   const heading = {
     ...(r.title !== undefined ? { title: r.title } : {}),

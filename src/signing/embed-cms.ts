@@ -2,7 +2,7 @@ import { AppError } from '../core/errors.js';
 
 /**
  * Writes a CMS into the zero-filled `/Contents <…>` gap of an already prepared file (two-phase
- * completion: the session stores the prepared bytes and byte range, not D's closure). Only the
+ * completion: the session stores the prepared bytes and byte range, not the placement's closure). Only the
  * hex digits inside the gap change (ISO 32000-1 §12.8.1: the gap is the hex string, `<` at b and
  * `>` at c-1); every other byte is the prepared file's.
  */

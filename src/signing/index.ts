@@ -1,5 +1,5 @@
 /**
- * Public entry of the signing service (issue 3, issue 4 levels). C's routes and CLI call these.
+ * Public entry of the signing service (PAdES levels per ETSI EN 319 142-1). The HTTP routes and CLI call these.
  */
 export { SignService, type SignServiceOptions } from './sign-service.js';
 export { CredentialService, type CredentialServiceOptions, type CredentialInfo, type UnlockedCredential } from './credential-service.js';
@@ -8,8 +8,8 @@ export { timestampPortFromClient, revocationPortFromSource } from './cms-adapter
 export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type CertificateStatus } from './certificate-checks.js';
 export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';
 export { hashPin, verifyPin, DEFAULT_PIN_HASH_PARAMS, type PinHashParams } from './pin-hash.js';
-export { parseLevel, LEVEL_RANK } from './pades-levels.js';
 export { certificateStatusFromPki } from './pki-status.js';
+export { registerCertificateCredential, type IssuedCertificates } from './certificate-credential.js';
 export { copySignerFromSigning } from './copy-signer-adapter.js';
 export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';
 export type * from './ports.js';

@@ -8,7 +8,7 @@ import type {
 } from './ports.js';
 
 /**
- * In-memory reference adapters for the signing ports (ARCHITECTURE.md convention 6). Used by unit
+ * In-memory reference adapters for the signing ports (docs/architecture.md convention 6). Used by unit
  * tests, by the CLI when no database is configured, and as the behaviour the Kysely adapters
  * must match. Single-process only: the atomic operations rely on the event loop.
  */

@@ -3,21 +3,15 @@ import { AppError, isAppError } from '../core/errors.js';
 import type { HashName } from '../core/signature-algorithms.js';
 import { parseCms } from '../cms/parse.js';
 import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
-import type { PadesLevel } from './ports.js';
+import { LEVEL_RANK, type PadesLevel } from '../core/pades-level.js';
 
 /**
- * PAdES baseline levels above B-B (ETSI EN 319 142-1 §6.3): B-T adds a signature-time-stamp over
- * the SignerInfo signature value, B-LT a /DSS with the validation material of the signer's and
- * the TSA's chains, B-LTA a document timestamp over the file with its DSS. A level that cannot
- * be produced fails (TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE) — never a silent downgrade.
+ * Producing the PAdES baseline levels above B-B (ETSI EN 319 142-1 §6.3; the level list itself is
+ * src/core/pades-level.ts): B-T adds a signature-time-stamp over the SignerInfo signature value,
+ * B-LT a /DSS with the validation material of the signer's and the TSA's chains, B-LTA a document
+ * timestamp over the file with its DSS. A level that cannot be produced fails (TSA_UNAVAILABLE,
+ * REVOCATION_UNAVAILABLE) — never a silent downgrade.
  */
-export const LEVEL_RANK: Readonly<Record<PadesLevel, number>> = { 'B-B': 0, 'B-T': 1, 'B-LT': 2, 'B-LTA': 3 };
-
-export function parseLevel(level: unknown): PadesLevel {
-  if (level === undefined) return 'B-B';
-  if (level === 'B-B' || level === 'B-T' || level === 'B-LT' || level === 'B-LTA') return level;
-  throw new AppError('VALIDATION_FAILED', 'level must be one of B-B, B-T, B-LT, B-LTA');
-}
 
 export interface LevelPorts {
   readonly timestamp?: TimestampPort | undefined;

@@ -1,17 +1,21 @@
 import type { CertificateRecord } from '../pki/ports.js';
 import { certificateInfo } from '../cms/certificate-info.js';
+import { normalizeSerial } from '../pki/serial.js';
 import type { CertificateStatus, CertificateStatusPort } from './certificate-checks.js';
 
 /**
  * Status of signer certificates issued by our own CA, read from the CA's certificate store
- * (helper A's repository: the same rows the OCSP responder and CRLs are built from, so a
+ * (the PKI certificate repository: the same rows the OCSP responder and CRLs are built from, so a
  * revocation is refused at once, before any CRL is published). Certificates of other CAs are
  * `unknown` (the pre-signing check then lets them through; the verifier judges them).
  */
 export function certificateStatusFromPki(repo: { findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> }): CertificateStatusPort {
   return {
     async status(certificate: Buffer): Promise<CertificateStatus> {
-      const serial = canonicalSerial(certificateInfo(certificate, 'SIGNER_CERT_INVALID').serialNumber);
+      const serialNumber = certificateInfo(certificate, 'SIGNER_CERT_INVALID').serialNumber;
+      // Our CA issues positive serials only (RFC 5280 §4.1.2.2): a negative one is not ours.
+      if (serialNumber < 0n) return { status: 'unknown' };
+      const serial = normalizeSerial(serialNumber.toString(16));
       const rows = await repo.findBySerialAnyCa(serial);
       const row = rows.find((r) => r.der !== null && r.der.equals(certificate));
       if (!row) return { status: 'unknown' };
@@ -26,10 +30,4 @@ export function certificateStatusFromPki(repo: { findBySerialAnyCa(serial: strin
       return { status: 'unknown' };
     },
   };
-}
-
-/** Lowercase even-length hex of the magnitude, as src/pki/serial.ts stores it. */
-function canonicalSerial(n: bigint): string {
-  const h = n.toString(16);
-  return h.length % 2 ? '0' + h : h;
 }

@@ -1,5 +1,5 @@
 /**
- * `/Contents` placeholder sizing (STANDARDS.md: "Size the placeholder from the chain, timestamp
+ * `/Contents` placeholder sizing (docs/signatures-and-validation.md: "Size the placeholder from the chain, timestamp
  * and revocation data; on overflow, retry with a larger one"). The CMS holds the certificates,
  * the SignerInfo (issuer name + serial, signed attributes with the ESS certificate hash, the
  * signature value) and, for B-T, the timestamp token with the TSA's own chain.

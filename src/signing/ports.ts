@@ -1,7 +1,8 @@
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
+import type { PadesLevel } from '../core/pades-level.js';
 
 /**
- * Storage ports of the signing service (ARCHITECTURE.md: ports live in the domain, adapters in
+ * Storage ports of the signing service (docs/architecture.md: ports live in the domain, adapters in
  * src/store). Every port has an in-memory reference adapter in ./memory-repositories.ts; the
  * Kysely adapters must behave the same (contract tests in test/contract/store).
  *
@@ -9,10 +10,7 @@ import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.
  * clear: PINs only as a slow salted hash (./pin-hash.ts), private keys only inside the KeyStore.
  */
 
-/** PAdES baseline levels (ETSI EN 319 142-1 §6). */
-export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
-
-/** A prepared two-phase signing session (STANDARDS.md "Two-phase (external) signing"). */
+/** A prepared two-phase signing session (docs/signatures-and-validation.md "Two phases"). */
 export interface SignSession {
   /** Opaque id (`ss_...`). */
   readonly id: string;
@@ -52,7 +50,7 @@ export interface SignSessionRepository {
   deleteExpired(before: Date): Promise<number>;
 }
 
-/** A server-held signing credential ("second certificate", DOMAIN.md Keys). */
+/** A server-held signing credential ("second certificate", docs/domain.md "Keys"). */
 export interface SigningCredential {
   /** Opaque id (`cred_...`). */
   readonly id: string;

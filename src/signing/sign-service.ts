@@ -10,7 +10,8 @@ import type { CredentialService } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner } from './signer-resolution.js';
 import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
-import { assertLevelAvailable, extendToLevel, LEVEL_RANK, parseLevel, timestampData, tokenCertificates } from './pades-levels.js';
+import { assertLevelAvailable, extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
+import { LEVEL_RANK, parsePadesLevel, type PadesLevel } from '../core/pades-level.js';
 import type { PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
 import type { SignSessionRepository } from './ports.js';
 import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
@@ -38,7 +39,7 @@ export interface SignServiceOptions {
 }
 
 /**
- * The signing application service (issue 3): staged PAdES signing over D's PDF layer and E's CMS
+ * The signing application service: staged PAdES signing over src/pdf/sign and src/cms's CMS
  * builder. Every signature is one incremental update appended to the input (ISO 32000-1 §7.5.6);
  * several signers = call `sign` again on the output. No HTTP, no database here.
  */
@@ -51,6 +52,15 @@ export class SignService {
     this.#random = options.random ?? cryptoRandom;
   }
 
+  /**
+   * Refuses up front a level this service cannot produce with the ports it was given
+   * (TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE): callers that spend something before signing (a
+   * certified copy's register number) ask first. Never a silent downgrade.
+   */
+  assertLevelAvailable(level: PadesLevel): void {
+    assertLevelAvailable(level, this.#o);
+  }
+
   /** Signs `pdf` and returns the signed file (the input bytes followed by the new revision(s)). */
   async sign(pdf: Buffer, options: SignOptions): Promise<Buffer> {
     const chunks = await this.signChunks(pdf, options);
@@ -59,11 +69,11 @@ export class SignService {
 
   /**
    * As `sign`, but returns the signed file as chunks to write one after the other (the first is
-   * the input itself): a 50 MB upload is then held once, not twice (issue 3 memory goal).
+   * the input itself): a 50 MB upload is then held once, not twice.
    */
   async signChunks(pdf: Buffer, options: SignOptions): Promise<Buffer[]> {
     const actor = options.actorId ?? 'anonymous';
-    const level = parseLevel(options.level);
+    const level = parsePadesLevel(options.level);
     assertPdf(pdf);
     try {
       assertLevelAvailable(level, this.#o);
@@ -124,7 +134,7 @@ export class SignService {
   /** Two-phase, step 1: prepare the document and return what the token must sign. */
   async prepare(pdf: Buffer, options: PrepareOptions): Promise<PrepareResult> {
     const actor = options.actorId ?? 'anonymous';
-    const level = parseLevel(options.level);
+    const level = parsePadesLevel(options.level);
     assertPdf(pdf);
     const certificates = [...options.certificates];
     const leaf = certificates[0];
@@ -199,7 +209,7 @@ export class SignService {
   async #signResolved(
     pdf: Buffer,
     options: SignOptions,
-    level: ReturnType<typeof parseLevel>,
+    level: PadesLevel,
     signer: Signer,
     certificates: Buffer[],
   ): Promise<{ chunks: Buffer[]; digest: Buffer }> {
@@ -282,7 +292,7 @@ export class SignService {
       const fieldSize =
         !options.visible && options.fieldName !== undefined ? this.#o.engine.fieldSize?.(pdf, options.fieldName) : undefined;
       const rect = options.visible?.rect ?? [0, 0, fieldSize?.[0] ?? 180, fieldSize?.[1] ?? 70];
-      // An organization certificate's CN is the organization itself (DOMAIN.md: CN = person or organization).
+      // An organization certificate's CN is the organization itself (docs/domain.md: CN = person or organization).
       const organization = a.texts?.organization ?? subjectField(leaf, 'CN');
       const signerName = a.texts?.signerName ?? subjectField(leaf, 'CN');
       const appearance = await this.#o.engine.appearance({

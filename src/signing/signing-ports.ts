@@ -1,11 +1,11 @@
 import type { HashName } from '../core/signature-algorithms.js';
 import type { Appearance } from '../pdf/appearance/model.js';
-import type { FieldLock } from './types.js';
+import type { AppearanceKind, DocMdpPermission, FieldLock, SubFilter } from '../core/sign-options.js';
 
 /**
- * Non-storage ports the signing service needs. The PDF side mirrors D's `preparePdfSignature`
- * (PLAN.md), the timestamp and LTV sides E's client and material collector; src/signing
- * adapts the concrete modules in ./default-engine.ts so tests and C's wiring can swap them.
+ * Non-storage ports the signing service needs. The PDF side mirrors src/pdf/sign's
+ * `preparePdfSignature`, the timestamp and LTV sides src/cms's client and material collector;
+ * src/signing adapts the concrete modules in ./default-engine.ts so tests and the wiring can swap them.
  */
 export interface PdfPrepareRequest {
   /** An existing empty signature field to sign. */
@@ -21,9 +21,9 @@ export interface PdfPrepareRequest {
   readonly contactInfo?: string;
   readonly name?: string;
   readonly signingTime: Date;
-  readonly certifyLevel?: 1 | 2 | 3;
+  readonly certifyLevel?: DocMdpPermission;
   readonly lock?: FieldLock;
-  readonly subFilter: 'ETSI.CAdES.detached' | 'ETSI.RFC3161';
+  readonly subFilter: SubFilter;
   readonly appearance?: Appearance;
 }
 
@@ -43,7 +43,7 @@ export interface PreparedPdf {
 }
 
 export interface AppearanceRequest {
-  readonly kind: 'individual' | 'organization' | 'copy';
+  readonly kind: AppearanceKind;
   readonly width: number;
   readonly height: number;
   readonly image?: Buffer;
@@ -67,7 +67,7 @@ export interface PdfSignatureEngine {
   appendDss(pdf: Buffer, material: RevocationMaterial): Buffer;
   /** Width and height of an existing field's first widget (to size its stamp), if any. */
   fieldSize?(pdf: Buffer, fieldName: string): readonly [number, number] | undefined;
-  /** Builds a visible stamp (F's builders). */
+  /** Builds a visible stamp (src/pdf/appearance builders). */
   appearance(request: AppearanceRequest): Appearance | Promise<Appearance>;
 }
 

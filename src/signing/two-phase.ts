@@ -9,7 +9,8 @@ import type { SignSession, SignSessionRepository } from './ports.js';
 import type { CompleteInput } from './types.js';
 import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
 import { embedIntoPlaceholder } from './embed-cms.js';
-import { extendToLevel, LEVEL_RANK, timestampData, tokenCertificates } from './pades-levels.js';
+import { extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
+import { LEVEL_RANK } from '../core/pades-level.js';
 
 export interface CompleteDeps {
   readonly sessions: SignSessionRepository;
@@ -20,7 +21,7 @@ export interface CompleteDeps {
 }
 
 /**
- * Two-phase completion (STANDARDS.md "Two-phase (external) signing"): the token's signature is
+ * Two-phase completion (docs/signatures-and-validation.md "Two phases"): the token's signature is
  * checked against the prepared signed attributes and the session's certificate BEFORE anything
  * is written; a mismatch changes nothing (the session stays usable for a correct retry). On
  * success the session is consumed (single use) and only the placeholder of the prepared file is

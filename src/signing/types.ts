@@ -1,10 +1,9 @@
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
-import type { PadesLevel } from './ports.js';
-
-export type { PadesLevel } from './ports.js';
+import type { PadesLevel } from '../core/pades-level.js';
+import type { AppearanceKind, DocMdpPermission, FieldLock } from '../core/sign-options.js';
 
 /**
- * Where the signing key comes from (issue 3 §1, §8):
+ * Where the signing key comes from:
  * - `pkcs12`: the caller's PKCS#12 file and password (key used in memory for this request only);
  * - `credential`: a server-held key, unlocked by the owner's PIN or a batch authorization id;
  * - `keystore`: a key URI in the KeyStore plus the certificate chain (service/agency seals, HSM).
@@ -14,9 +13,6 @@ export type SignerSource =
   | { readonly kind: 'credential'; readonly credentialId: string; readonly pin: string }
   | { readonly kind: 'credential'; readonly credentialId?: string; readonly authorizationId: string }
   | { readonly kind: 'keystore'; readonly keyUri: string; readonly certificates: readonly Buffer[] };
-
-/** Visible stamp kinds of Decree 30/2020/NĐ-CP Appendix I (DOMAIN.md "Visible signatures"). */
-export type AppearanceKind = 'individual' | 'organization' | 'copy';
 
 export interface AppearanceOptions {
   readonly kind: AppearanceKind;
@@ -56,9 +52,6 @@ export interface VisiblePlacement {
   readonly rect: readonly [number, number, number, number];
 }
 
-/** FieldMDP lock (ISO 32000-1 §12.7.4.5, Table 233): which fields become read-only once signed. */
-export type FieldLock = { readonly action: 'All' } | { readonly action: 'Include' | 'Exclude'; readonly fields: readonly string[] };
-
 export interface SignOptions {
   readonly signer: SignerSource;
   /** Who asks (user/official id): owner check for credentials; audit actor. Default "anonymous". */
@@ -80,7 +73,7 @@ export interface SignOptions {
   readonly createFieldIfMissing?: boolean;
   readonly appearance?: AppearanceOptions;
   /** Certification signature (DocMDP P, ISO 32000-1 §12.8.2.2). Only for the first signature. */
-  readonly certify?: 1 | 2 | 3;
+  readonly certify?: DocMdpPermission;
   readonly lock?: FieldLock;
   readonly reason?: string;
   readonly location?: string;

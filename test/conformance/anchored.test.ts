@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTrustStore, verifyPdf } from '../../src/pdf/verify/index.js';
 import { COSTA_RICA_ROOT_V2, LUXTRUST_GLOBAL_QUALIFIED_CA_3 } from '../fixtures/verify/dss-anchors.js';
+import { corpusRoot } from '../fixtures/corpus.js';
 
-const V = join(process.cwd(), '..', 'shared', 'corpus', 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation');
+const V = join(corpusRoot(), 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation');
 
 describe('corpus files with the anchors their DSS tests use', () => {
   it('self-issued-qesig.pdf: end entity issued by a non-CA → INDETERMINATE/CERTIFICATE_CHAIN_GENERAL_FAILURE', async () => {

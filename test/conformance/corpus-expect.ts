@@ -1,5 +1,5 @@
 /**
- * Maps the corpus manifest's `expect` vocabulary (../shared/corpus/README.md) onto our report.
+ * Maps the corpus manifest's `expect` vocabulary (test/corpus/README.md) onto our report.
  * Only keys about integrity, structure, coverage, modifications and format are mapped: the
  * corpus chains to foreign CAs, so trust-dependent keys (tValid, ltaValid, revocation…) are
  * listed in UNMAPPED_KEYS and skipped explicitly.

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors.js';
 import { verifyPdf } from '../../src/pdf/verify/verify-pdf.js';
 import { EMPTY_TRUST_STORE } from '../../src/pdf/verify/trust-store.js';
+import { corpusRoot } from '../fixtures/corpus.js';
 
-const ROOT = join(process.cwd(), '..', 'shared', 'corpus');
+const ROOT = corpusRoot();
 const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as {
   files: { path: string; bytes: number; signatures: number }[];
 };

@@ -1,6 +1,6 @@
 /**
  * Agreement with poppler's pdfsig on signature integrity for every signed corpus file where
- * pdfsig gives an answer (INTEROP.md: pdfsig exits 0 even for invalid signatures, so its text is
+ * pdfsig gives an answer (docs/interop.md: pdfsig exits 0 even for invalid signatures, so its text is
  * parsed; an empty NSS database and -no-ocsp keep trust out of it). Signatures are matched by
  * their signed ranges. Where we differ, the file is listed with the reason.
  */
@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors.js';
 import { verifyPdf } from '../../src/pdf/verify/verify-pdf.js';
 import { EMPTY_TRUST_STORE } from '../../src/pdf/verify/trust-store.js';
+import { corpusRoot } from '../fixtures/corpus.js';
 
-const ROOT = join(process.cwd(), '..', 'shared', 'corpus');
+const ROOT = corpusRoot();
 const manifest = JSON.parse(readFileSync(join(ROOT, 'manifest.json'), 'utf8')) as {
   files: { path: string; signatures: number; category: string }[];
 };

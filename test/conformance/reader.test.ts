@@ -1,13 +1,14 @@
 /**
  * Corpus files that pin down reader behaviour the validator depends on (pdf/syntax's
- * revision-indexed reader, STANDARDS.md rule 5).
+ * revision-indexed reader, docs/signatures-and-validation.md rule 5).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_TRUST_STORE, verifyPdf } from '../../src/pdf/verify/index.js';
+import { corpusRoot } from '../fixtures/corpus.js';
 
-const V = join(process.cwd(), '..', 'shared', 'corpus', 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation');
+const V = join(corpusRoot(), 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation');
 
 describe('reader behaviour on corpus files', () => {
   it('modified_after_signature.pdf: form XObjects written with a "-1.#INF" real are read (lenient number, as viewers do), not reported as missing objects; the page 3 change is still OTHER', async () => {

@@ -3,14 +3,13 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { KysoContext } from '../../app/context.js';
 import { wireServices, type WiredServices } from '../../app/services.js';
-import { COPY_LEVELS } from '../../app/certified-copies.js';
-import type { CopySignatureLevel } from '../../copies/copy-signer.js';
+import { PADES_LEVELS, parsePadesLevel } from '../../core/pades-level.js';
 import { collect, dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { KEY_TYPES, keySpecOf } from '../key-types.js';
 import { readInput, writeOutput } from './sign.js';
 
 /**
- * `kyso copy certify|lookup|annul|show` (issue 6) and `kyso credential issue|add|list`, what an
+ * `kyso copy certify|lookup|annul|show` (Decree 23/2015/NĐ-CP) and `kyso credential issue|add|list`, what an
  * operator needs to give a certifier (or an authority seal) a PIN-protected server-held key.
  * The CLI works on the local data directory: the operator chooses the acting certifier with
  * --certifier (the credential owner), and the certifier's PIN still unlocks the key.
@@ -63,14 +62,13 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .requiredOption('--doc-title <text>', "the document's title")
     .requiredOption('--doc-issuer <text>', 'who issued the original')
     .option('--copies <n>', 'number of copies (share one number)', '1')
-    .option('--level <level>', `PAdES level: ${COPY_LEVELS.join(', ')} (default B-LT with the TSA, else B-B)`)
+    .option('--level <level>', `PAdES level: ${PADES_LEVELS.join(', ')} (default B-LT with the TSA, else B-B)`)
     .option('--signature-image <png>', "certifier's signature image")
     .option('--seal-image <png>', 'seal image')
     .option('--json', 'print the register entry as JSON')
     .action(async (files: string[], f: CertifyFlags) => {
       if (!/^\d{1,3}$/.test(f.copies)) throw new AppError('VALIDATION_FAILED', '--copies must be a whole number from 1 to 100');
-      if (f.level !== undefined && !(COPY_LEVELS as readonly string[]).includes(f.level))
-        throw new AppError('VALIDATION_FAILED', `--level must be one of ${COPY_LEVELS.join(', ')}`);
+      const level = f.level === undefined ? undefined : parsePadesLevel(f.level);
       const bytes = files.map((p) => readInput(p, 'original'));
       const isPdf = bytes.length === 1 && bytes[0]!.subarray(0, 1024).includes('%PDF-');
       await withCopies(io, f, async (w) => {
@@ -85,7 +83,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
             documentTitle: f.docTitle,
             documentIssuer: f.docIssuer,
             copies: Number(f.copies),
-            ...(f.level ? { level: f.level as CopySignatureLevel } : {}),
+            ...(level ? { level } : {}),
             certifier: {
               credentialId: f.credential,
               pin: f.pin,

@@ -4,7 +4,7 @@ import { extendPdf } from '../../app/extend.js';
 import { dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { readInput, writeOutput } from './sign.js';
 
-/** `kyso extend FILE --out OUT` (issue 4): new DSS + archive timestamp, appended. */
+/** `kyso extend FILE --out OUT` (ETSI EN 319 142-1 B-LTA): new DSS + archive timestamp, appended. */
 export function registerExtendCommands(program: Command, io: CliIo, _state: ExitState): void {
   dataOption(program.command('extend'))
     .description('append current validation material (/DSS) and a new archive document timestamp to a signed PDF (B-LTA upkeep)')

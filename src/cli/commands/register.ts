@@ -7,7 +7,7 @@ import { stampPatchOf, withStampFlags, type StampFlags } from './stamp-flags.js'
 import { settingsView } from '../../copies/stamp-settings.js';
 
 /**
- * `kyso authority add|list` and `kyso register export|close|open-volume|volumes` (issue 6):
+ * `kyso authority add|list` and `kyso register export|close|open-volume|volumes` (Decree 23/2015 Art. 13):
  * certifying authorities and their certification registers (Decree 23/2015 Art. 13).
  */
 const ADMIN = { id: 'cli', role: 'admin' } as const;

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
+import { PADES_LEVELS, parsePadesLevel } from '../../core/pades-level.js';
+import { APPEARANCE_KINDS, DOCMDP_PERMISSIONS, parseAppearanceKind, parseDocMdpPermission } from '../../core/sign-options.js';
 import { openContext } from '../../app/context.js';
 import { wireServices } from '../../app/services.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
@@ -90,12 +92,12 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--pin <pin>', 'PIN of the server-held credential')
     .option('--visible <page,x,y,w,h>', 'visible stamp rectangle in PDF points (origin bottom-left)')
     .option('--image <png>', 'signature or seal image (PNG with transparency)')
-    .option('--appearance <kind>', 'individual | organization | copy (default individual when --visible)')
-    .option('--certify <P>', 'certification signature, DocMDP P = 1, 2 or 3')
+    .option('--appearance <kind>', `${APPEARANCE_KINDS.join(' | ')} (default individual when --visible)`)
+    .option('--certify <P>', `certification signature, DocMDP P = ${DOCMDP_PERMISSIONS.join(', ')}`)
     .option('--field <name>', 'sign this existing empty field (or name the new one)')
     .option('--reason <text>', 'reason (/Reason)')
     .option('--location <text>', 'location (/Location)')
-    .option('--level <level>', 'B-B (default), B-T, B-LT or B-LTA')
+    .option('--level <level>', `PAdES level: ${PADES_LEVELS.join(', ')} (default B-B)`)
     .option('--seal-only', 'organization: the seal image alone, to lie over the left third of the official’s signature')
     .option('--seal-size <mm>', 'organization: the seal’s real diameter in millimetres (default 36)')
     .option('--title <text>', 'title line above the name, e.g. "PHÓ CHỦ TỊCH"')
@@ -109,14 +111,8 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
         if (!f.pin) throw new AppError('VALIDATION_FAILED', '--credential needs --pin');
         signer = { kind: 'credential', credentialId: f.credential, pin: f.pin };
       } else throw new AppError('VALIDATION_FAILED', 'give --p12 FILE --password PW or --credential ID --pin PIN');
-      let certify: 1 | 2 | 3 | undefined;
-      if (f.certify !== undefined) {
-        if (!['1', '2', '3'].includes(f.certify)) throw new AppError('VALIDATION_FAILED', '--certify must be 1, 2 or 3');
-        certify = Number(f.certify) as 1 | 2 | 3;
-      }
-      const kind = f.appearance ?? (f.visible ? 'individual' : undefined);
-      if (kind !== undefined && !['individual', 'organization', 'copy'].includes(kind))
-        throw new AppError('VALIDATION_FAILED', '--appearance must be individual, organization or copy');
+      const certify = f.certify === undefined ? undefined : parseDocMdpPermission(f.certify, '--certify');
+      const kind = f.appearance !== undefined ? parseAppearanceKind(f.appearance, '--appearance') : f.visible ? 'individual' : undefined;
       if (kind === undefined && (f.sealOnly || f.sealSize !== undefined || f.title !== undefined || f.authorityLine?.length))
         throw new AppError('VALIDATION_FAILED', '--seal-only, --seal-size, --title and --authority-line need a visible stamp (--visible)');
       const options: SignOptions = {
@@ -128,7 +124,7 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
         ...(f.field ? { fieldName: f.field } : {}),
         ...(f.reason ? { reason: f.reason } : {}),
         ...(f.location ? { location: f.location } : {}),
-        ...(f.level ? { level: f.level as SignOptions['level'] & string } : {}),
+        ...(f.level ? { level: parsePadesLevel(f.level) } : {}),
       };
       const pdf = readInput(input, 'input PDF');
       const ctx = await openContext(configFor(io, f), { create: true });

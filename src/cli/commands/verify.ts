@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../../core/errors.js';
 import { systemClock } from '../../core/clock.js';
 import { openContext, type KysoContext } from '../../app/context.js';
 import { createPki } from '../../app/pki.js';
+import { createRevocationFetcher } from '../../app/revocation.js';
 import { createVerify } from '../../app/verify.js';
 import { renderReportHtml } from '../../pdf/verify/index.js';
 import type { VerificationReport } from '../../pdf/verify/index.js';
@@ -11,7 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
 import { readInput } from './sign.js';
 
-/** Issue 5 contract: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 unreadable input. */
+/** Exit codes (ETSI EN 319 102-1 indications): 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 unreadable input. */
 export function verifyExitCode(r: VerificationReport): number {
   if (r.subIndication === 'FORMAT_FAILURE' && r.signatures.length === 0 && r.document.revisions === 0) return EXIT.VERIFY_UNREADABLE;
   return r.indication === 'TOTAL_PASSED' ? EXIT.OK : r.indication === 'INDETERMINATE' ? EXIT.VERIFY_INDETERMINATE : EXIT.VERIFY_FAILED;
@@ -64,7 +65,7 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
           const v = createVerify({
             ...(pki ? { pki } : {}),
             clock: ctx?.clock ?? systemClock,
-            publicUrl: config.publicUrl,
+            revocation: createRevocationFetcher(pki),
             trustDirs: [config.trustAnchorsDir],
           });
           const report = await v.verify(pdf, { ...(at ? { at } : {}), ...(f.offline ? { offline: true } : {}), extraTrust: extra });

@@ -74,7 +74,7 @@ const InvalidityDate = z.iso.datetime({ offset: true }).optional().describe('RFC
 const READ_ROLES = ['admin', 'ra-officer', 'auditor'] as const;
 const WRITE_ROLES = ['admin', 'ra-officer'] as const;
 
-/** CAs, CRL trigger, direct issuance and lifecycle of certificates (issue 2 §6-8). */
+/** CAs, CRL trigger, direct issuance and lifecycle of certificates (RFC 5280). */
 export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
   const lifecycle = (name: 'revoke' | 'suspend' | 'release', summary: string) =>
     defineRoute({

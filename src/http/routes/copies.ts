@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
+import { PADES_LEVELS } from '../../core/pades-level.js';
 import type { CertifiedCopiesWiring, CertifyInput } from '../../app/certified-copies.js';
 import type { RegisterEntryRecord } from '../../copies/ports.js';
 import { readMultipart, type MultipartBody } from '../body.js';
@@ -9,7 +10,7 @@ import { stampRoutes } from './stamps.js';
 import { actorOf } from './copy-actor.js';
 
 /**
- * Certified copies from originals (issue 6) over HTTP. `POST /api/v1/copies` returns the signed
+ * Certified copies from originals (Decree 23/2015/NĐ-CP) over HTTP. `POST /api/v1/copies` returns the signed
  * copy PDF itself (the register keeps only its SHA-256, so this response is the one chance to
  * get the bytes); the register facts travel in headers: X-Kyso-Copy-Id, X-Kyso-Copy-Number,
  * X-Kyso-Copy-Year, X-Kyso-Copy-Volume, X-Kyso-Lookup-Code, X-Kyso-Lookup-Url, and Location
@@ -35,10 +36,7 @@ const CertifyJson = z.strictObject({
   documentTitle: Text,
   documentIssuer: Text,
   copies: z.number().int().min(1).max(100).default(1),
-  level: z
-    .enum(['B-B', 'B-T', 'B-LT', 'B-LTA'])
-    .optional()
-    .describe('PAdES level; default B-LT with the in-process TSA, else B-B; never lowered'),
+  level: z.enum(PADES_LEVELS).optional().describe('PAdES level; default B-LT with the in-process TSA, else B-B; never lowered'),
   certifier: z.intersection(z.strictObject({ credentialId: z.string().min(1).max(128), title: Text }).passthrough(), Secret),
   seal: z.intersection(z.object({ credentialId: z.string().min(1).max(128).optional() }).passthrough(), Secret),
 });

@@ -6,7 +6,7 @@ export interface ExtendPort {
   extend(pdf: Buffer): Promise<Buffer>;
 }
 
-/** Issue 4: new DSS + archive timestamp on an existing signed file (B-LTA upkeep). */
+/** ETSI EN 319 142-1 B-LTA upkeep: new DSS + archive timestamp on an existing signed file (B-LTA upkeep). */
 export function extendRoutes(port: ExtendPort, limits: { uploadBytes: number }): RouteSpec[] {
   return [
     defineRoute({

@@ -60,7 +60,7 @@ function clean<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Registration authority: subscribers, requests, approval by the managing organization (issue 2 §6). */
+/** Registration authority: subscribers, requests, approval by the managing organization (docs/domain.md). */
 export function raRoutes(p: RaPort): RouteSpec[] {
   const subscriberRoutes = (plural: string, kind: SubscriberKind, label: string): RouteSpec[] => {
     const register =

@@ -7,7 +7,7 @@ import { actorOf } from './copy-actor.js';
 
 /**
  * Certifying authorities, the register (sổ chứng thực: volumes, year-end closing, export) and
- * the server-held signing credentials certifiers and seals use (issue 6; Decree 23/2015 Art. 13).
+ * the server-held signing credentials certifiers and seals use (Decree 23/2015 Art. 13).
  */
 export type RegistersPort = Pick<CertifiedCopiesWiring, 'registers' | 'addCredential'>;
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
+import { PADES_LEVELS } from '../../core/pades-level.js';
+import { APPEARANCE_KINDS, DOCMDP_PERMISSIONS } from '../../core/sign-options.js';
+import { SIGNATURE_ALGORITHMS } from '../../core/signature-algorithms.js';
 import type { SignService } from '../../signing/sign-service.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
 import { readMultipart, requireFile, type MultipartBody } from '../body.js';
@@ -8,18 +11,8 @@ import type { Principal } from '../auth/api-tokens.js';
 
 export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
 
-const Level = z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']);
-const Algorithm = z.enum([
-  'RSA-PKCS1-SHA256',
-  'RSA-PKCS1-SHA384',
-  'RSA-PKCS1-SHA512',
-  'RSA-PSS-SHA256',
-  'RSA-PSS-SHA384',
-  'RSA-PSS-SHA512',
-  'ECDSA-SHA256',
-  'ECDSA-SHA384',
-  'ECDSA-SHA512',
-]);
+const Level = z.enum(PADES_LEVELS);
+const Algorithm = z.enum(SIGNATURE_ALGORITHMS);
 const Text = z.string().max(500);
 
 /** Options common to every signing path (the `options` JSON part of the multipart upload). */
@@ -32,7 +25,7 @@ const CommonOptions = z.strictObject({
   fieldName: z.string().min(1).max(200).optional(),
   appearance: z
     .strictObject({
-      kind: z.enum(['individual', 'organization', 'copy']),
+      kind: z.enum(APPEARANCE_KINDS),
       sealOnly: z
         .boolean()
         .optional()
@@ -48,7 +41,7 @@ const CommonOptions = z.strictObject({
         .optional(),
     })
     .optional(),
-  certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  certify: z.literal(DOCMDP_PERMISSIONS).optional(),
   lock: z
     .union([
       z.strictObject({ action: z.literal('All') }),
@@ -123,7 +116,7 @@ function withAppearanceImage(o: z.infer<typeof CommonOptions>, body: MultipartBo
 
 /**
  * Sends a PDF given as chunks (the untouched input, then the appended revision) without
- * concatenating them: a 50 MB upload is never copied a second time (issue 3 memory goal).
+ * concatenating them: a 50 MB upload is never copied a second time (memory stays bounded by one copy of the upload).
  */
 function sendPdf(res: import('express').Response, pdf: Buffer | readonly Buffer[], name = 'signed.pdf'): void {
   const chunks = Buffer.isBuffer(pdf) ? [pdf] : pdf;
@@ -151,7 +144,7 @@ const MULTIPART_DOC = (extra: string) => ({
 
 const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
 
-/** PAdES signing (issue 3): one-shot, batch, and two-phase for USB tokens. */
+/** PAdES signing (ETSI EN 319 142-1): one-shot, batch, and two-phase for USB tokens. */
 export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number }): RouteSpec[] {
   return [
     defineRoute({

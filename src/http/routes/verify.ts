@@ -15,7 +15,7 @@ const Query = z.object({
   at: z.iso.datetime({ offset: true }).optional().describe('validation time (default now)'),
 });
 
-/** Public verification (issue 5): report as JSON, HTML or PDF by content negotiation. */
+/** Public verification (ETSI EN 319 102-1): report as JSON, HTML or PDF by content negotiation. */
 export function verifyRoutes(port: VerifyPort, o: { clock: Clock; uploadBytes: number }): RouteSpec[] {
   const cache = new ReportCache<VerificationReport>({ clock: o.clock, ttlMs: 15 * 60_000, maxBytes: 256 * 1024 * 1024 });
   return [

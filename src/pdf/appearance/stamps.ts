@@ -17,7 +17,7 @@ import {
 } from './stamp-layout.js';
 
 /**
- * Visible signature appearances per Decree 30/2020/NĐ-CP Appendix I (see shared DOMAIN.md):
+ * Visible signature appearances per Decree 30/2020/NĐ-CP Appendix I (docs/domain.md):
  * - individual: the signature image between the title line(s) and the signer's name;
  * - organization: the red seal over the left third, the organization's name and the signing
  *   time `dd/mm/yyyy hh:mm:ss +07:00` (Vietnam time);

@@ -3,7 +3,8 @@ import { formFields } from '../syntax/acroform.js';
 import { PdfDocument } from '../syntax/document.js';
 import type { PdfLimits } from '../syntax/limits.js';
 import { PdfDict, PdfRef, PdfString } from '../syntax/objects.js';
-import { Prepared, type SubFilter } from './prepare.js';
+import { Prepared } from './prepare.js';
+import type { SubFilter } from '../../core/sign-options.js';
 import { standardSecurity } from './standard-security.js';
 import type { ByteRange } from './placeholder.js';
 

@@ -1,5 +1,5 @@
 /** Staged PAdES signing (ETSI EN 319 142-1) on top of the reader and the append-only writer. */
-export { preparePdfSignature, Prepared, type PrepareOptions, type FieldLock, type SubFilter } from './prepare.js';
+export { preparePdfSignature, Prepared, type PrepareOptions } from './prepare.js';
 export { appendDss, type DssMaterial } from './dss.js';
 export { prepareExistingPlaceholder } from './existing-placeholder.js';
 export { digestByteRange, embedCms, hashByteRange, type ByteRange } from './placeholder.js';

@@ -2,6 +2,7 @@ import { AppError } from '../../core/errors.js';
 import type { HashName } from '../../core/signature-algorithms.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
+import type { DocMdpPermission, FieldLock, SubFilter } from '../../core/sign-options.js';
 import type { PdfObjectBundle } from '../appearance/model.js';
 import { IncrementalWriter } from '../incremental/writer.js';
 import { formFields, type FormField } from '../syntax/acroform.js';
@@ -15,14 +16,6 @@ import { pdfDate } from './pdf-date.js';
 import { assertSigningAllowed } from './permissions.js';
 import { standardSecurity } from './standard-security.js';
 import { byteRangePlaceholder, byteRangeText, contentsPlaceholder, hashByteRange, writeContents, type ByteRange } from './placeholder.js';
-
-export type SubFilter = 'ETSI.CAdES.detached' | 'ETSI.RFC3161';
-
-/** A field lock (§12.7.4.5) put on a new signature field, mirrored by a FieldMDP transform. */
-export interface FieldLock {
-  action: 'All' | 'Include' | 'Exclude';
-  fields?: string[];
-}
 
 export interface PrepareOptions {
   /** Sign this existing, empty signature field (fully qualified name). PDF_FIELD_NOT_FOUND / PDF_FIELD_ALREADY_SIGNED. */
@@ -48,7 +41,7 @@ export interface PrepareOptions {
   timeZoneOffsetMinutes?: number;
   clock?: Clock;
   /** Certification signature with DocMDP P (§12.8.2.2). Only as the document's first signature. */
-  certify?: 1 | 2 | 3;
+  certify?: DocMdpPermission;
   /** Lock fields once this signature is applied (new fields only; an existing field's own /Lock is honoured automatically). */
   lock?: FieldLock;
   /** Default ETSI.CAdES.detached; ETSI.RFC3161 prepares a document timestamp (/Type /DocTimeStamp). */

@@ -1,6 +1,6 @@
 /**
  * What the validator concludes about one SignerInfo of a PDF signature or timestamp token
- * (RFC 5652 §5.4/§5.6, ETSI EN 319 142-1 §5.1 / STANDARDS.md rule 11), on top of src/cms's
+ * (RFC 5652 §5.4/§5.6, ETSI EN 319 142-1 §5.1 / docs/signatures-and-validation.md rule 11), on top of src/cms's
  * parser and verification primitives. Unlike those, nothing here throws for hostile input: every
  * problem becomes a report message (the validator must never crash).
  */

@@ -1,5 +1,5 @@
 /**
- * Object-level diff of everything written after a signed revision (STANDARDS.md rules 6-10,
+ * Object-level diff of everything written after a signed revision (docs/signatures-and-validation.md rules 6-10,
  * ETSI EN 319 142-1 §5.x "changes after signing"; ISO 32000-1 §12.8.2.2-§12.8.2.4 DocMDP /
  * FieldMDP). Every object whose final version differs from its version in the signed revision
  * is classified as extension (DSS, document timestamp, metadata, structure tree), signature or

@@ -1,4 +1,4 @@
-/** Public API of the PDF signature validator (STANDARDS.md "Validation"). */
+/** Public API of the PDF signature validator (docs/signatures-and-validation.md). */
 export { verifyPdf, signedRevisionBytes, DEFAULT_POLICY, type VerifyOptions, type VerifyPolicy } from './verify-pdf.js';
 export { createTrustStore, loadTrustStore, EMPTY_TRUST_STORE, type TrustStore } from './trust-store.js';
 export { createHttpRevocationFetcher, type RevocationFetcher } from './revocation.js';

@@ -1,5 +1,5 @@
 /**
- * Hard limits for untrusted input (STANDARDS.md rule 14): every loop that a hostile file can
+ * Hard limits for untrusted input (docs/signatures-and-validation.md rule 14): every loop that a hostile file can
  * drive is bounded by one of these, and the time budget is checked in the hot loops, so a
  * malicious PDF ends with a FORMAT_FAILURE report instead of a hang or memory exhaustion.
  */

@@ -1,6 +1,6 @@
 /**
  * DocMDP, FieldMDP and field locks (ISO 32000-1 §12.8.2.2-§12.8.2.4, ISO 32000-2 §12.8.2.4 /Lock
- * and /P in FieldMDP; STANDARDS.md rules 7 and 10). The changes after the signed revision were
+ * and /P in FieldMDP; docs/signatures-and-validation.md rules 7 and 10). The changes after the signed revision were
  * classified by diff.ts; this module decides which of them the signature's permissions allow.
  */
 import type { Budget } from './limits.js';

@@ -1,5 +1,5 @@
 /**
- * The validator's view of pdf/syntax's revision reader: the verifier's limits (STANDARDS.md
+ * The validator's view of pdf/syntax's revision reader: the verifier's limits (docs/signatures-and-validation.md
  * rule 14) mapped onto the syntax limits, the time budget as the reader's deadline, and every
  * limit error — the reader's PDF_LIMIT_EXCEEDED or the validator's own VerifyLimitError — turned
  * into one report key, so verifyPdf can end any hostile input with a FORMAT_FAILURE report.

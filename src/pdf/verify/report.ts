@@ -1,5 +1,5 @@
 /**
- * The verification report value (STANDARDS.md "Report"; ETSI EN 319 102-1 §5.1.3 indications
+ * The verification report value (docs/signatures-and-validation.md "The report"; ETSI EN 319 102-1 §5.1.3 indications
  * and sub-indications; ETSI TS 119 102-2 inspired structure). Everything is plain JSON data,
  * deeply frozen before it leaves verifyPdf. Errors and warnings are stable message keys
  * (MESSAGE_KEYS) that the HTML/PDF renderers translate.

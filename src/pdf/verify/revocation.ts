@@ -8,26 +8,12 @@ import { createHash } from 'node:crypto';
 import { children, decodeInteger, decodeTime, isContext, readDer } from '../../core/der-reader.js';
 import { isKnownHash, OID } from '../../core/oids.js';
 import { encodeOcspRequest, parseOcspResponse } from '../../cms/ocsp.js';
-import { boundedHttpGet } from '../../cms/revocation-http.js';
+import type { RevocationFetcher } from '../../cms/revocation-http.js';
 import { newHash, verifySignedStructure } from '../../cms/verify.js';
 import { issuedBy, tryCertInfo, type CertInfo } from './cert.js';
 
-/** Port for online revocation fetching; the validator never opens sockets itself. */
-export interface RevocationFetcher {
-  fetchOcsp(url: string, request: Buffer): Promise<Buffer>;
-  fetchCrl(url: string): Promise<Buffer>;
-}
-
-/** A fetch-based adapter with a timeout per request and a size cap (only http/https URLs). */
-export function createHttpRevocationFetcher(o: { timeoutMs?: number; maxBytes?: number } = {}): RevocationFetcher {
-  const get = boundedHttpGet({ timeoutMs: o.timeoutMs ?? 5000 });
-  const maxBytes = o.maxBytes ?? 10 * 1024 * 1024;
-  return {
-    fetchOcsp: (url, request) =>
-      get(url, { method: 'POST', headers: { 'content-type': 'application/ocsp-request' }, body: request }, maxBytes),
-    fetchCrl: (url) => get(url, { method: 'GET', headers: {} }, maxBytes),
-  };
-}
+/** Port for online revocation fetching (one definition, in src/cms); the validator never opens sockets itself. */
+export { createHttpRevocationFetcher, type RevocationFetcher } from '../../cms/revocation-http.js';
 
 export type RevocationOrigin = 'CMS' | 'ADBE_ARCHIVAL' | 'DSS' | 'ONLINE';
 

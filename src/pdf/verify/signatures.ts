@@ -1,6 +1,6 @@
 /**
  * Finding signature dictionaries and checking their byte ranges on raw bytes
- * (STANDARDS.md rule A; ISO 32000-1 §12.8.1 Table 252 /ByteRange, /Contents).
+ * (docs/signatures-and-validation.md rule A; ISO 32000-1 §12.8.1 Table 252 /ByteRange, /Contents).
  */
 import type { Budget } from './limits.js';
 import type { PdfRevisions } from '../syntax/revision-reader.js';

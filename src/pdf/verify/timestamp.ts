@@ -1,5 +1,5 @@
 /**
- * RFC 3161 timestamp token validation (STANDARDS.md rule 13): the token's own CMS signature,
+ * RFC 3161 timestamp token validation (docs/signatures-and-validation.md rule 13): the token's own CMS signature,
  * messageImprint bound to *this* signature value or *this* document revision (copied tokens fail,
  * ETSI EN 319 142-1 §5.4), TSA certificate with EKU id-kp-timeStamping, chain to a trust anchor.
  */

@@ -1,6 +1,6 @@
 /**
  * Small helpers over the pdf/syntax object model used by the validator's rules: typed access
- * and the structural equality of the revision diff (STANDARDS.md rules 6-10).
+ * and the structural equality of the revision diff (docs/signatures-and-validation.md rules 6-10).
  */
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from '../syntax/objects.js';
 

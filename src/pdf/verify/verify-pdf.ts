@@ -1,6 +1,6 @@
 /**
  * verifyPdf: validation of every signature and document timestamp of a PDF following
- * STANDARDS.md rules A-D with ETSI EN 319 102-1 indications (§5.1.3) and PAdES baseline
+ * docs/signatures-and-validation.md rules A-D with ETSI EN 319 102-1 indications (§5.1.3) and PAdES baseline
  * semantics (ETSI EN 319 142-1). Returns a frozen report value; throws only AppError
  * VERIFY_UNREADABLE for input that is not a PDF at all.
  */
@@ -696,7 +696,7 @@ function hasDocMdpReference(p: PdfRevisions, dict: PdfDict): boolean {
   return refs.some((r: PdfValue) => isName(dictOf(p.resolve(r))?.get('TransformMethod'), 'DocMDP'));
 }
 
-/** The signed revision (bytes [0, c+d)) a person should look at (STANDARDS.md "Report"). */
+/** The signed revision (bytes [0, c+d)) a person should look at (docs/signatures-and-validation.md "The report"). */
 export function signedRevisionBytes(pdf: Buffer, report: VerificationReport, signatureIndex: number): Buffer | undefined {
   const s = report.signatures[signatureIndex];
   if (!s || !s.integrity.byteRangeValid || s.signedRevision.length <= 0 || s.signedRevision.length > pdf.length) return undefined;

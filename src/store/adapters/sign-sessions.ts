@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { HashName, SignatureAlgorithm } from '../../core/signature-algorithms.js';
-import type { PadesLevel, SignSession, SignSessionRepository } from '../../signing/ports.js';
+import type { PadesLevel } from '../../core/pades-level.js';
+import type { SignSession, SignSessionRepository } from '../../signing/ports.js';
 import type { SignSessionsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { buf, changed, date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';

@@ -78,6 +78,7 @@ describe('register numbering under concurrency (SQLite)', () => {
     const real = copySignerFromSigning(signing.sign, signing.credentials);
     // The certifier's signature succeeds, then the process "dies" before the seal is applied.
     const dying = {
+      assertLevelAvailable: real.assertLevelAvailable,
       preflight: real.preflight,
       sign: async (r: Parameters<typeof real.sign>[0]) =>
         r.appearance === 'organization' ? Promise.reject(new Error('simulated crash')) : real.sign(r),
@@ -102,7 +103,7 @@ describe('register numbering under concurrency (SQLite)', () => {
       documentIssuer: 'Sở GD&ĐT Quảng Ninh',
       copies: 1,
       certifier: { credentialId: s.certifierCredential, pin: PIN, title: 'Công chức' },
-      seal: { credentialId: s.sealCredential, actorId: SEAL_OWNER, pin: SEAL_PIN },
+      seal: { credentialId: s.sealCredential, pin: SEAL_PIN },
     };
     await expect(svc.certify({ id: CERTIFIER_ID, role: 'certifier' }, req)).rejects.toThrow('simulated crash');
     const list = (await call('GET', `/api/v1/copies?authority=${AUTHORITY}&limit=1000`, { token: s.auditorToken })).json.items as any[];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import {
   type Caller,
   type CopySetup,
 } from './setup.js';
+import { corpusPath } from '../../fixtures/corpus.js';
 
 /**
  * Certified copies end to end over HTTP with the real app on 127.0.0.1: certify a PDF original
@@ -221,7 +222,7 @@ describe('certified copies over HTTP', () => {
     const corrupt = Buffer.concat([png.subarray(0, 60), Buffer.alloc(200, 0x41)]);
     problem(await post(certifyForm(s, { images: [corrupt] })), 422, 'IMAGE_INVALID');
     problem(await post(certifyForm(s, { images: [scanPng(300, 400, 72, 240)] })), 422, 'IMAGE_INVALID');
-    const encrypted = readFileSync(resolve('../shared/corpus/dss/dss-pades/src/test/resources/validation/encrypted.pdf'));
+    const encrypted = readFileSync(corpusPath('dss/dss-pades/src/test/resources/validation/encrypted.pdf'));
     problem(await post(certifyForm(s, { original: encrypted })), 422, 'PDF_ENCRYPTED');
     problem(await post(certifyForm(s, { original: pdf }, { authorityId: 'ubnd-khong-co' })), 404, 'AUTHORITY_UNKNOWN');
     problem(await post(certifyForm(s, { original: pdf }), s.signerToken), 403, 'FORBIDDEN');

@@ -34,12 +34,17 @@ afterAll(async () => {
 
 describe('certified copies wiring: PAdES level', () => {
   it('fail/B-LT requested without a TSA → TSA_UNAVAILABLE, register untouched; default is B-B', async () => {
-    const signing = createSigning(ctx, {
-      repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations },
-    });
-    const w = createCertifiedCopies(ctx, { signing, pki: createPki(ctx), timestampAvailable: false });
+    const repos = { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations };
+    const signing = createSigning(ctx, { repos });
+    const w = createCertifiedCopies(ctx, { signing, pki: createPki(ctx) });
     expect(w.defaultLevel).toBe('B-B');
-    expect(createCertifiedCopies(ctx, { signing, pki: createPki(ctx), timestampAvailable: true }).defaultLevel).toBe('B-LT');
+    // Only which ports exist decides the default: these are never called here.
+    const withPorts = createSigning(ctx, {
+      repos,
+      timestamp: { timestamp: () => Promise.reject(new Error('not called')) },
+      revocation: { collect: () => Promise.reject(new Error('not called')) },
+    });
+    expect(createCertifiedCopies(ctx, { signing: withPorts, pki: createPki(ctx) }).defaultLevel).toBe('B-LT');
     await w.registers.createAuthority(
       { id: 'admin', role: 'admin' },
       { id: 'ubnd-x', name: 'UBND xã X', place: 'xã X', sealCredentialId: 'cred_seal' },

@@ -15,6 +15,7 @@ import { originalPdf } from './setup.js';
 let store: Store;
 const clock = new FakeClock('2025-12-31T16:58:00Z');
 const stubSigner: CopySigner = {
+  assertLevelAvailable: () => undefined,
   preflight: async () => ({ signerName: 'Nguyễn Văn Tư' }),
   sign: async (r) => Buffer.concat([r.pdf, Buffer.from(`\n%signed ${r.field}\n`)]),
 };

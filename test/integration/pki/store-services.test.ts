@@ -11,7 +11,7 @@ import { ADMIN, OFFICER, makeCsr, makePki } from '../../unit/pki/support/pki-fix
 import { DIALECTS } from '../../contract/store/support/test-db.js';
 import { storePerDialect } from '../../contract/store/support/store-per-dialect.js';
 
-/** The PKI services over B's real adapters (SQLite and PostgreSQL via Kysely), checked with openssl. */
+/** The PKI services over the real store adapters (SQLite and PostgreSQL via Kysely), checked with openssl. */
 describe.each(DIALECTS)('PKI services over the %s store', (dialect) => {
   const ctx = storePerDialect(dialect);
   let dir: string;

@@ -95,7 +95,7 @@ describe('server-held credential signing', () => {
   });
 });
 
-describe('PAdES levels (issue 4) with our in-process TSA', () => {
+describe('PAdES levels (ETSI EN 319 142-1) with our in-process TSA', () => {
   const tsaCert = issueSigner(ca, {
     cn: 'Kyso TSA',
     keyUsage: 'critical,digitalSignature',

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
@@ -13,6 +13,7 @@ import {
 import { sharedTestCa, type TestCa } from '../../fixtures/pki-fixture.js';
 import { ArrayAuditLog, MapKeyStore } from '../../unit/signing/helpers.js';
 import { extractSignatures, mutoolVerify, nssDbTrusting, opensslVerify, pdfsig, qpdfCheck, tmp } from './tools.js';
+import { corpusFile } from '../../fixtures/corpus.js';
 
 export function makeService(extra: Partial<SignServiceOptions> = {}, clock = new FakeClock(new Date())) {
   const audit = new ArrayAuditLog();
@@ -103,7 +104,7 @@ export function assertSignedOk(
   return file;
 }
 
-/** Reads a corpus file (../shared/corpus relative to the project root). */
+/** Reads a file of test/corpus. */
 export function corpus(path: string): Buffer {
-  return readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', path));
+  return corpusFile(path);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Independent checks of signed PDFs with other people's software (INTEROP.md): pdfsig (poppler +
+ * Independent checks of signed PDFs with other people's software (docs/interop.md): pdfsig (poppler +
  * NSS), mutool (MuPDF), qpdf and openssl cms. Each returns facts; tests assert on them.
  */
 export interface ExtractedSignature {
@@ -52,7 +52,7 @@ export function tmp(prefix = 'kyso-sig-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A fresh NSS database trusting only `rootPem` (INTEROP.md pdfsig row). */
+/** A fresh NSS database trusting only `rootPem` (docs/interop.md, pdfsig). */
 export function nssDbTrusting(rootPem: string): string {
   const dir = tmp('kyso-nss-');
   writeFileSync(join(dir, 'root.pem'), rootPem);

@@ -10,11 +10,12 @@ import { storePerDialect } from '../../contract/store/support/store-per-dialect.
 import { certifyRequest } from '../../fixtures/certify-request.js';
 
 /**
- * Helper H's certified-copy service on the real register (numbering, failures, year restart,
+ * The certified-copy service on the real register (numbering, failures, year restart,
  * lookups) and the real audit log. Signatures are faked here: what is under test is the register.
  */
 class FakeSigner implements CopySigner {
   failOn: string | undefined;
+  assertLevelAvailable() {}
   async preflight() {
     return { signerName: 'Trần Thị Bích Ngọc' };
   }

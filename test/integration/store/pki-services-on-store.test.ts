@@ -16,7 +16,7 @@ import { DEFAULT_PKI_CONFIG, type PkiConfig } from '../../../src/pki/config.js';
 import { createTestDb, DIALECTS, type TestDb } from '../../contract/store/support/test-db.js';
 
 /**
- * Helper A's PKI services running on the real store, key store and audit log (instead of their
+ * The PKI services running on the real store, key store and audit log (instead of their
  * in-memory doubles): bootstrap, issue, hold/release/revoke, CRL — checked with OpenSSL — and a
  * restart (new store + cold key cache) that finds everything again.
  */

@@ -10,7 +10,7 @@ import { DIALECTS } from '../../contract/store/support/test-db.js';
 import { storePerDialect } from '../../contract/store/support/store-per-dialect.js';
 import { errorCode } from '../../fixtures/error-code.js';
 
-/** Helper H's credential service on the real repositories, key store and audit log. */
+/** The credential service on the real repositories, key store and audit log. */
 describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => {
   const ctx = storePerDialect(dialect);
 

@@ -8,7 +8,7 @@ import { seq, int, oid, octets, explicit, algId, NULL } from '../../../src/core/
 import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import { ADMIN, makeCsr, makePki } from '../../unit/pki/support/pki-fixture.js';
 
-/** Independent checks with OpenSSL 3 and GnuTLS certtool (INTEROP.md). */
+/** Independent checks with OpenSSL 3 and GnuTLS certtool (docs/interop.md). */
 let dir: string;
 let pki: Awaited<ReturnType<typeof makePki>>;
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });

@@ -9,8 +9,8 @@ import { SignService, MemorySignSessionRepository, createPdfSignatureEngine } fr
 import { ADMIN, makePki } from '../../unit/pki/support/pki-fixture.js';
 
 /**
- * End to end with poppler/NSS (INTEROP.md: pdfsig rejects a signer without emailProtection):
- * a certificate from our CA, delivered as PKCS#12, signs a PDF (helper H's SignService) and
+ * End to end with poppler/NSS (docs/interop.md: pdfsig rejects a signer without emailProtection):
+ * a certificate from our CA, delivered as PKCS#12, signs a PDF (the SignService) and
  * pdfsig, trusting only our root, reports the signature valid and the certificate trusted.
  */
 const dir = mkdtempSync(join(tmpdir(), 'kyso-pki-pdfsig-'));

@@ -6,6 +6,7 @@ import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import { parseCms } from '../../../src/cms/parse.js';
 import { parseTimestampToken } from '../../../src/cms/timestamp-token.js';
 import { findSignerCertificate, verifySignerInfoSignature } from '../../../src/cms/verify.js';
+import { corpusRoot } from '../../fixtures/corpus.js';
 
 /**
  * Our CMS reader and signature check over real signatures from the public corpus, against the
@@ -13,7 +14,7 @@ import { findSignerCertificate, verifySignerInfoSignature } from '../../../src/c
  * timestamps, DER order of signed attributes, message digest, whether the signature verifies).
  * /Contents is taken from the ByteRange gap with plain byte arithmetic.
  */
-const CORPUS = join(process.cwd(), '..', 'shared', 'corpus');
+const CORPUS = corpusRoot();
 
 interface SigDict {
   byteRange?: number[];

@@ -39,7 +39,14 @@ class FakeSigner implements CopySigner {
   calls: CopySignatureRequest[] = [];
   failOn: string | undefined;
   refuseCredential: string | undefined;
-  async preflight(credentialId: string, _actorId: string, pin?: string) {
+  /** Levels this signer can produce (as if no TSA were wired: B-B only). */
+  levels: readonly string[] = ['B-B'];
+  preflights: [string, string][] = [];
+  assertLevelAvailable(level: string) {
+    if (!this.levels.includes(level)) throw new AppError('TSA_UNAVAILABLE', `no TSA for ${level}`);
+  }
+  async preflight(credentialId: string, actorId: string, pin?: string) {
+    this.preflights.push([credentialId, actorId]);
     if (credentialId === this.refuseCredential) throw new AppError('SIGNER_EXPIRED', 'expired');
     if (pin === 'wrong') throw new AppError('PIN_INVALID', 'wrong PIN');
     return { signerName: 'Trần Thị Bích Ngọc', ...(pin !== undefined ? { authorizationId: `auth-${credentialId}` } : {}) };
@@ -110,6 +117,41 @@ describe('CopyService.certify', () => {
     expect(JSON.stringify(facts)).not.toContain('001234567890');
     expect((await service.matchCopy(a.copy))[0]?.number).toBe(1);
     expect(audit.events.map((e) => e.action)).toContain('copy.certified');
+  });
+
+  it('fail/a level the signer cannot produce is refused before a number is taken, never lowered', async () => {
+    await expect(service.certify(certifier, request({ level: 'B-LT' }))).rejects.toMatchObject({ code: 'TSA_UNAVAILABLE' });
+    await expect(service.certify(certifier, request({ level: 'B-X' as never }))).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(registers.entries).toEqual([]);
+    expect(signer.calls).toEqual([]);
+  });
+
+  it('ok/default level: B-LT when the signer can produce it, else B-B; a configured level wins', async () => {
+    const authorities = new MemoryAuthorities();
+    const o = { registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000' };
+    expect(new CopyService(o).defaultLevel).toBe('B-B');
+    signer.levels = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
+    expect(new CopyService(o).defaultLevel).toBe('B-LT');
+    expect(new CopyService({ ...o, level: 'B-T' }).defaultLevel).toBe('B-T');
+  });
+
+  it("insider/the seal is applied as the authority's organization, whoever certifies", async () => {
+    const authorities = new MemoryAuthorities();
+    await authorities.create({
+      id: 'xa-co-to',
+      name: 'Ủy ban nhân dân xã Cô Tô',
+      place: 'xã Cô Tô, tỉnh Quảng Ninh',
+      organizationId: 'org-co-to',
+      sealCredentialId: 'cred-seal-co-to',
+      createdAt: new Date(0),
+    });
+    const svc = new CopyService({ registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
+    await svc.certify(certifier, request({ authorityId: 'xa-co-to' }));
+    expect(signer.preflights).toContainEqual(['cred-seal-co-to', 'org-co-to']);
+    expect(signer.calls.find((c) => c.credentialId === 'cred-seal-co-to')?.actorId).toBe('org-co-to');
+    // An authority with no organization on record: the certifier holds the seal credential.
+    await service.certify(certifier, request());
+    expect(signer.preflights).toContainEqual(['cred-seal', certifier.id]);
   });
 
   it('ok/restarts at 1 on 1 January, Vietnam time', async () => {

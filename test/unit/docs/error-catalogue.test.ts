@@ -4,7 +4,7 @@ import { ERROR_CODES } from '../../../src/core/error-codes.js';
 import { HTTP_STATUS } from '../../../src/http/problem.js';
 import { EXIT_CODES } from '../../../src/cli/exit-codes.js';
 
-/** ARCHITECTURE.md convention 4: every code is in docs/errors.md, the HTTP map and the CLI exit map. */
+/** docs/architecture.md convention 4: every code is in docs/errors.md, the HTTP map and the CLI exit map. */
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const rows = new Map<string, { http: number; exit: number; meaning: string }>();
 for (const line of doc.split('\n')) {

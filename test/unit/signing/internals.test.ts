@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimatePlaceholder, retryPlaceholder } from '../../../src/signing/placeholder.js';
 import { embedIntoPlaceholder } from '../../../src/signing/embed-cms.js';
-import { parseLevel, assertLevelAvailable } from '../../../src/signing/pades-levels.js';
+import { assertLevelAvailable } from '../../../src/signing/pades-levels.js';
+import { parsePadesLevel } from '../../../src/core/pades-level.js';
 import { MemorySignSessionRepository, MemorySigningAuthorizationRepository } from '../../../src/signing/memory-repositories.js';
 import { orderChain } from '../../../src/signing/certificate-chain.js';
 import { subjectField } from '../../../src/signing/subject.js';
@@ -38,9 +39,9 @@ describe('embedIntoPlaceholder', () => {
 
 describe('levels', () => {
   it('parses the four levels and refuses others; missing ports fail before any work', async () => {
-    expect(parseLevel(undefined)).toBe('B-B');
-    expect(parseLevel('B-LTA')).toBe('B-LTA');
-    expect(await errorCode(() => parseLevel('B-LTX'))).toBe('VALIDATION_FAILED');
+    expect(parsePadesLevel(undefined)).toBe('B-B');
+    expect(parsePadesLevel('B-LTA')).toBe('B-LTA');
+    expect(await errorCode(() => parsePadesLevel('B-LTX'))).toBe('VALIDATION_FAILED');
     expect(await errorCode(() => assertLevelAvailable('B-T', {}))).toBe('TSA_UNAVAILABLE');
     expect(await errorCode(() => assertLevelAvailable('B-LT', { timestamp: { timestamp: async () => Buffer.alloc(0) } }))).toBe(
       'REVOCATION_UNAVAILABLE',

@@ -1,5 +1,5 @@
 /**
- * Hostile-input limits (STANDARDS.md rule 14): loops, depth, inflate bombs, revision counts and
+ * Hostile-input limits (docs/signatures-and-validation.md rule 14): loops, depth, inflate bombs, revision counts and
  * the time budget end with a FORMAT_FAILURE report carrying a LIMIT_* key, never a hang.
  */
 import { readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { verifyPdf } from '../../../src/pdf/verify/verify-pdf.js';
 import { EMPTY_TRUST_STORE } from '../../../src/pdf/verify/trust-store.js';
+import { corpusRoot } from '../../fixtures/corpus.js';
 
 const opts = { trust: EMPTY_TRUST_STORE, offline: true };
 
@@ -66,9 +67,7 @@ describe('limits', () => {
   });
 
   it('too many revisions → LIMIT_REVISIONS; an exhausted time budget → LIMIT_TIME', async () => {
-    const file = readFileSync(
-      join(process.cwd(), '..', 'shared', 'corpus', 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation', 'PAdES-LT.pdf'),
-    );
+    const file = readFileSync(join(corpusRoot(), 'dss', 'dss-pades', 'src', 'test', 'resources', 'validation', 'PAdES-LT.pdf'));
     const a = await verifyPdf(file, { ...opts, limits: { maxRevisions: 2 } });
     expect(a.errors).toEqual(['LIMIT_REVISIONS']);
     const b = await verifyPdf(file, { ...opts, limits: { timeBudgetMs: -1 } });

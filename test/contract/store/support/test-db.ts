@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { StoreConfig, StoreDialect } from '../../../../src/store/config.js';
 
-/** PostgreSQL on this machine: trust auth for user postgres on 127.0.0.1 (issue 2). */
+/** PostgreSQL on this machine: trust auth for user postgres on 127.0.0.1. */
 export const PG_ADMIN_URL = process.env.KYSO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const DIALECTS: readonly StoreDialect[] = ['sqlite', 'postgres'];
 

@@ -5,13 +5,14 @@ import { AppError } from '../../../../src/core/errors.js';
 import { PdfDocument, formFields } from '../../../../src/pdf/syntax/index.js';
 import { docMdpPermission, preparePdfSignature } from '../../../../src/pdf/sign/index.js';
 import { blockOk, makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
+import { corpusRoot } from '../../../fixtures/corpus.js';
 
 /**
  * Signs every readable corpus input a signer must handle (xref streams, object streams, hybrid,
  * linearized, earlier signatures, certified/locked documents) and checks the result with the
  * external tools; refusals must match the corpus `expect.signer` verdicts.
  */
-const root = path.resolve('../shared/corpus');
+const root = corpusRoot();
 interface Entry {
   path: string;
   category: string;

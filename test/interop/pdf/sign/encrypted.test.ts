@@ -5,13 +5,14 @@ import { AppearanceCanvas } from '../../../../src/pdf/appearance/index.js';
 import { preparePdfSignature, standardSecurity } from '../../../../src/pdf/sign/index.js';
 import { PdfDict, PdfDocument, PdfString, formFields } from '../../../../src/pdf/syntax/index.js';
 import { makePki, opensslVerify, sh, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
+import { corpusRoot } from '../../../fixtures/corpus.js';
 
 /**
  * Encrypted inputs (standard security handler R2, R3, R4/AES-128, R6/AES-256) signed with the
  * user or owner password: the update is encrypted like the file, qpdf and pdfsig (given the
  * password) accept it, and permissions are enforced the way the corpus expects.
  */
-const root = path.resolve('../shared/corpus');
+const root = corpusRoot();
 const py = 'pyhanko/internal/common-test-utils/src/pyhanko_testing_commons/test_data/data/pdf/';
 const cases: Array<{ file: string; password: string; fieldName?: string; owner?: boolean }> = [
   { file: `${py}minimal-rc4.pdf`, password: 'usersecret' },

@@ -7,6 +7,7 @@ import { preparePdfSignature, appendDss, placeholderSizeFor, prepareExistingPlac
 import { PdfDocument, formFields, PdfStream, PdfDict, PdfString } from '../../../../src/pdf/syntax/index.js';
 import { AppearanceCanvas } from '../../../../src/pdf/appearance/index.js';
 import { makePki, mutoolVerify, opensslVerify, pdfsig, qpdfCheck, signaturesIn, signPdf, tmpDir, type TestPki } from './tools.js';
+import { corpusPath } from '../../../fixtures/corpus.js';
 
 /** A small multi-page PDF made by pdf-lib (classic xref, or xref + object streams). */
 async function samplePdf(pages = 3, objectStreams = false): Promise<Buffer> {
@@ -144,7 +145,7 @@ describe('PAdES placement on simple PDFs', () => {
   });
 
   it('certification P=2 into an existing empty field, then the second existing field: both valid', async () => {
-    const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/pdf-two-fields.pdf'));
+    const input = readFileSync(corpusPath('dss/dss-pades/src/test/resources/pdf-two-fields.pdf'));
     const empty = formFields(PdfDocument.open(input))
       .filter((f) => f.fieldType === 'Sig' && !f.value)
       .map((f) => f.name);
@@ -169,7 +170,7 @@ describe('PAdES placement on simple PDFs', () => {
   });
 
   it('field lock (FieldMDP Include) on a new field: later signatures still valid, locked field refused', async () => {
-    const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/pdf-two-fields.pdf'));
+    const input = readFileSync(corpusPath('dss/dss-pades/src/test/resources/pdf-two-fields.pdf'));
     const [a, b] = formFields(PdfDocument.open(input))
       .filter((f) => f.fieldType === 'Sig')
       .map((f) => f.name);
@@ -295,7 +296,7 @@ describe('PAdES placement on simple PDFs', () => {
   });
 
   it('signing a field that carries /Lock mirrors the lock as the signature FieldMDP transform (corpus fieldmdp-exclude.pdf)', async () => {
-    const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/validation/dss-2554/fieldmdp-exclude.pdf'));
+    const input = readFileSync(corpusPath('dss/dss-pades/src/test/resources/validation/dss-2554/fieldmdp-exclude.pdf'));
     const field = formFields(PdfDocument.open(input)).find((f) => f.name === 'Handtekening houder')!;
     expect(field.lock?.getName('Action')).toBe('Exclude');
     const out = await signPdf(input, pki, { fieldName: field.name });
@@ -319,7 +320,7 @@ describe('PAdES placement on simple PDFs', () => {
   });
 
   it('fills a placeholder another tool prepared (corpus pdf-with-empty-sig.pdf); two placeholders are refused', async () => {
-    const input = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/validation/pdf-with-empty-sig.pdf'));
+    const input = readFileSync(corpusPath('dss/dss-pades/src/test/resources/validation/pdf-with-empty-sig.pdf'));
     const p = prepareExistingPlaceholder(input);
     expect(p.byteRange[2] + p.byteRange[3]).toBe(input.length);
     const { signDetachedCms } = await import('../../../../src/cms/signed-data.js');
@@ -335,7 +336,7 @@ describe('PAdES placement on simple PDFs', () => {
     writeFileSync(path.join(dir, 'f.pdf'), out);
     expect(pdfsig(path.join(dir, 'f.pdf'), pki).valid).toEqual([true]);
     expect(opensslVerify(out, signaturesIn(out)[0]!, pki).code).toBe(0);
-    const two = readFileSync(path.resolve('../shared/corpus/dss/dss-pades/src/test/resources/validation/pdf-with-two-empty-sigs.pdf'));
+    const two = readFileSync(corpusPath('dss/dss-pades/src/test/resources/validation/pdf-with-two-empty-sigs.pdf'));
     expect(() => prepareExistingPlaceholder(two)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
     const plain = await samplePdf(1);
     expect(() => prepareExistingPlaceholder(plain)).toThrow(expect.objectContaining({ code: 'PDF_FIELD_NOT_FOUND' }));

@@ -46,7 +46,7 @@ export function makePki(
   return { dir: ca.dir, rootPem: ca.certPem, rootFile: ca.certPath, leafDer: s.certDer, rootDer: ca.certDer, key: s.key, signer };
 }
 
-/** prepare → digest → CMS (helper E's builder) → embed. */
+/** prepare → digest → CMS (src/cms builder) → embed. */
 export async function signPdf(pdf: Buffer, pki: TestPki, o: PrepareOptions = {}): Promise<Buffer> {
   const prepared = preparePdfSignature(pdf, { placeholderSize: 8192, ...o });
   const hash = hashOf(pki.signer.algorithm);

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { standardSecurity } from '../../../../src/pdf/sign/index.js';
 import { PdfDocument, formFields, getPage, pageCount, PdfStream } from '../../../../src/pdf/syntax/index.js';
+import { corpusRoot } from '../../../fixtures/corpus.js';
 
-const root = path.resolve('../shared/corpus');
+const root = corpusRoot();
 const py = 'pyhanko/internal/common-test-utils/src/pyhanko_testing_commons/test_data/data/pdf/';
 
 /** Standard security handler (ISO 32000-1 §7.6.3, ISO 32000-2 §7.6.4) on the corpus' encrypted files. */

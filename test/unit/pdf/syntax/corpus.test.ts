@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../src/core/errors.js';
 import { PdfDocument, formFields, getPage, pageCount, PdfDict, PdfRevisions } from '../../../../src/pdf/syntax/index.js';
+import { corpusRoot } from '../../../fixtures/corpus.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/corpus');
+const root = corpusRoot();
 interface Entry {
   path: string;
   category: string;

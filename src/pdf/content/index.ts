@@ -1,0 +1,3 @@
+export * from './box.js';
+export * from './page-geometry.js';
+export * from './free-area.js';
