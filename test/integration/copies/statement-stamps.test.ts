@@ -96,6 +96,15 @@ function form(pdf: Buffer, authorityId: string, extra: { sealImage?: Buffer; sig
   return fd;
 }
 
+/**
+ * After a long rendering the client's idle keep-alive socket may just have been closed by the
+ * server (keepAliveTimeout 5 s): a retried GET uses it up so the next POST gets a fresh one.
+ */
+async function settle(): Promise<void> {
+  const path = `/api/v1/authorities/${STAMPED}/stamps`;
+  await call('GET', path, { token: h.adminToken }).catch(() => call('GET', path, { token: h.adminToken }));
+}
+
 async function registerCount(authorityId: string): Promise<number> {
   const path = `/api/v1/copies?authority=${authorityId}&limit=1000`;
   // A GET may be retried: the first one after a long rendering can meet a keep-alive connection the server just closed.
@@ -106,6 +115,7 @@ async function registerCount(authorityId: string): Promise<number> {
 
 describe('statement page and stamps of a certified copy (200 dpi, poppler)', () => {
   it('a full original page gets one added statement page: no overlaps, 36 mm seal over the signature’s left third, page marks', async () => {
+    await settle();
     const r = await call('POST', '/api/v1/copies', { token: s.certifierToken, body: form(await original(60), STAMPED) });
     expect(r.status, r.body.toString('utf8').slice(0, 400)).toBe(200);
     const doc = await PDFDocument.load(r.body);
@@ -163,7 +173,26 @@ describe('statement page and stamps of a certified copy (200 dpi, poppler)', () 
     expect(differenceFromReference('statement-added-page', page.pngPath, crop, ignore)).toBeLessThan(0.01);
   });
 
+  it('a one-page original with a free lower half gives a one-page copy; the statement sits under the content, nothing overlaps', async () => {
+    await settle();
+    const r = await call('POST', '/api/v1/copies', { token: s.certifierToken, body: form(await original(430), STAMPED) });
+    expect(r.status, r.body.toString('utf8').slice(0, 400)).toBe(200);
+    expect((await PDFDocument.load(r.body)).getPageCount()).toBe(1);
+    const page = renderPage('statement-on-last-page', r.body, 1);
+    const words = wordBoxes(page.pdfPath);
+    const text = words.map((w) => w.text).join(' ');
+    expect(text).toContain('Bản sao gồm 1 trang; lời chứng ở cuối trang 1.');
+    expect(text).not.toMatch(/trang 1\/1/);
+    expect(overlappingWords(words)).toEqual([]);
+    // The statement starts below the original's lowest line (y = 430 pt from the bottom).
+    const heading = words.find((w) => w.text === 'CHỨNG')!;
+    expect(heading.yMin).toBeGreaterThan(841.89 - 430);
+    const red = extentOf(page.png, isSealRed)!;
+    expect(Math.abs(pxToMm(red.x1 - red.x0) - 36)).toBeLessThanOrEqual(1);
+  });
+
   it('refuses a copy without seal and signature images unless the authority allows text-only stamps; nothing is registered', async () => {
+    await settle();
     const before = await registerCount(BARE);
     const r = await call('POST', '/api/v1/copies', { token: s.certifierToken, body: form(await original(400), BARE) });
     // The certifier's signature image is registered for the credential; the bare authority has no seal image.
@@ -183,6 +212,7 @@ describe('statement page and stamps of a certified copy (200 dpi, poppler)', () 
   });
 
   it('only an admin sets stamp settings; a certifier cannot set another holder’s signature image; a bad image changes nothing', async () => {
+    await settle();
     const fd = new FormData();
     fd.append('settings', JSON.stringify({ textOnlyStamps: true }));
     const denied = await call('PUT', `/api/v1/authorities/${STAMPED}/stamps`, { token: s.certifierToken, body: fd });

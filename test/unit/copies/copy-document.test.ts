@@ -15,9 +15,15 @@ const fonts = {
   bold: readFileSync('assets/fonts/LiberationSerif-Bold.ttf'),
 };
 
-async function original(pages: number): Promise<Buffer> {
+/** `pages` pages; the last one's text runs down to `lastLowestY` (a full page by default). */
+async function original(pages: number, lastLowestY = 60): Promise<Buffer> {
   const doc = await PDFDocument.create();
-  for (let i = 0; i < pages; i++) doc.addPage([595, 842]).drawText(`Original page ${i + 1}`, { x: 72, y: 700, size: 18 });
+  for (let i = 0; i < pages; i++) {
+    const page = doc.addPage([595, 842]);
+    page.drawText(`Original page ${i + 1}`, { x: 72, y: 760, size: 18 });
+    const lowest = i === pages - 1 ? lastLowestY : 60;
+    for (let y = 730; y >= lowest; y -= 20) page.drawText(`line at ${y}`, { x: 72, y, size: 12 });
+  }
   return Buffer.from(await doc.save());
 }
 
@@ -48,7 +54,7 @@ describe('certified copy document', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kyso-copy-'));
     const file = join(dir, 'copy.pdf');
     writeFileSync(file, built.pdf);
-    expect(built.layout.statementPage).toBe(3);
+    expect(built.layout).toMatchObject({ statementPage: 3, copyPages: 3, onAddedPage: true });
 
     execFileSync('qpdf', ['--check', file]);
     const all = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
@@ -89,5 +95,35 @@ describe('certified copy document', () => {
       .getFields()
       .map((f) => f.getName());
     expect(names).toEqual([CERTIFIER_FIELD, AUTHORITY_FIELD]);
+  });
+
+  it('ok/the statement goes under the content of the last page when the free band holds it, and says so', async () => {
+    const built = await buildCopyDocument({ original: await original(2, 450), statement, fonts, lookupUrl: url, stamps });
+    expect(built.layout).toMatchObject({ statementPage: 2, copyPages: 2, onAddedPage: false });
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-copy-'));
+    const file = join(dir, 'copy.pdf');
+    writeFileSync(file, built.pdf);
+    const doc = await PDFDocument.load(built.pdf);
+    expect(doc.getPageCount()).toBe(2);
+    const p2 = execFileSync('pdftotext', ['-f', '2', '-l', '2', file, '-'], { encoding: 'utf8' }).normalize('NFC');
+    expect(p2).toContain('line at 450');
+    expect(p2).toContain('Bản sao gồm 2 trang; lời chứng ở cuối trang 2.');
+    expect(p2).toContain('trang 2/2');
+    // Everything of the statement (the fields included) is below the original's content.
+    expect(built.layout.certifierRect[1] + built.layout.certifierRect[3]).toBeLessThan(450);
+    expect(built.layout.authorityRect[1] + built.layout.authorityRect[3]).toBeLessThan(450);
+    const p1 = execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' }).normalize('NFC');
+    expect(p1).toContain('trang 1/2');
+  });
+
+  it('ok/a single-page copy carries no page mark', async () => {
+    const built = await buildCopyDocument({ original: await original(1, 500), statement, fonts, lookupUrl: url, stamps });
+    expect(built.layout).toMatchObject({ statementPage: 1, copyPages: 1, onAddedPage: false });
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-copy-'));
+    const file = join(dir, 'copy.pdf');
+    writeFileSync(file, built.pdf);
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).normalize('NFC');
+    expect(text).toContain('Bản sao gồm 1 trang; lời chứng ở cuối trang 1.');
+    expect(text).not.toContain('trang 1/1');
   });
 });
