@@ -28,7 +28,7 @@ interface CertifyFlags {
   certifier: string;
   credential: string;
   pin: string;
-  title: string;
+  title?: string;
   sealCredential?: string;
   sealPin: string;
   requester: string;
@@ -53,7 +53,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .requiredOption('--certifier <id>', 'the certifier (owner of the credential)')
     .requiredOption('--credential <id>', "the certifier's server-held credential")
     .requiredOption('--pin <pin>', "the certifier's PIN")
-    .option('--title <text>', "certifier's title", 'Công chức Tư pháp - Hộ tịch')
+    .option('--title <text>', "certifier's title (default: the title registered for the authority)")
     .option('--seal-credential <id>', "seal credential (default: the authority's)")
     .requiredOption('--seal-pin <pin>', 'PIN of the seal credential')
     .requiredOption('--requester <name>', "requester's full name")
@@ -87,7 +87,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
             certifier: {
               credentialId: f.credential,
               pin: f.pin,
-              title: f.title,
+              title: f.title ?? '',
               ...(f.signatureImage ? { signatureImage: readInput(f.signatureImage, 'signature image') } : {}),
             },
             seal: {

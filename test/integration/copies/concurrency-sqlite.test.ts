@@ -16,6 +16,8 @@ import {
   setupCertifierAndAuthority,
   type Caller,
   type CopySetup,
+  SEAL_IMAGE,
+  SIGNATURE_IMAGE,
 } from './setup.js';
 
 /**
@@ -102,8 +104,8 @@ describe('register numbering under concurrency (SQLite)', () => {
       documentTitle: 'Bằng tốt nghiệp THPT',
       documentIssuer: 'Sở GD&ĐT Quảng Ninh',
       copies: 1,
-      certifier: { credentialId: s.certifierCredential, pin: PIN, title: 'Công chức' },
-      seal: { credentialId: s.sealCredential, pin: SEAL_PIN },
+      certifier: { credentialId: s.certifierCredential, pin: PIN, title: 'Công chức', signatureImage: SIGNATURE_IMAGE },
+      seal: { credentialId: s.sealCredential, pin: SEAL_PIN, image: SEAL_IMAGE },
     };
     await expect(svc.certify({ id: CERTIFIER_ID, role: 'certifier' }, req)).rejects.toThrow('simulated crash');
     const list = (await call('GET', `/api/v1/copies?authority=${AUTHORITY}&limit=1000`, { token: s.auditorToken })).json.items as any[];
