@@ -68,6 +68,7 @@ function parseSealSize(v: string): number {
 function appearanceOf(kind: string, f: SignFlags): NonNullable<SignOptions['appearance']> {
   if (kind !== 'organization' && (f.sealOnly || f.sealSize !== undefined))
     throw new AppError('VALIDATION_FAILED', '--seal-only and --seal-size apply to --appearance organization');
+  if (f.sealOnly && !f.image) throw new AppError('VALIDATION_FAILED', '--seal-only needs the seal image (--image)');
   const authorityLines = f.authorityLine?.length ? parseAuthorityLines(f.authorityLine) : [];
   const title = f.title !== undefined ? parseTitle(f.title) : undefined;
   return {
