@@ -1,5 +1,5 @@
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFName, PDFString, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { AppError } from '../core/errors.js';
 import { measureText, mm } from '../pdf/appearance/index.js';
@@ -86,8 +86,10 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   const last = src.getPage(originalPages - 1);
   const { width: lastW } = last.getSize();
   const lastBox = last.getMediaBox();
-  const bottom =
+  const contentBottom =
     last.getRotation().angle % 360 === 0 && lastW >= 500 ? await lastPageContentBottom(input.original, originalPages - 1) : undefined;
+  // Annotations (form fields, earlier signatures' widgets) are not page content but are shown: keep clear of them too.
+  const bottom = contentBottom === undefined ? undefined : Math.min(contentBottom, ...annotationBottoms(last));
   let placement: StatementPlacement = { copyPages: originalPages, statementPage: originalPages, onAddedPage: false };
   let layout: StatementLayout | undefined;
   let text = statementText(input.statement, placement);
@@ -147,6 +149,22 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
       authorityRect,
     },
   };
+}
+
+/** Lower edges of a page's annotation rectangles (ISO 32000-1 §12.5.2 /Rect), ignoring malformed ones. */
+function annotationBottoms(page: PDFPage): number[] {
+  const annots = page.node.Annots();
+  if (!annots) return [];
+  const out: number[] = [];
+  for (let i = 0; i < annots.size(); i++) {
+    const annot = annots.lookup(i);
+    if (!(annot instanceof PDFDict)) continue;
+    const rect = annot.lookup(PDFName.of('Rect'));
+    if (!(rect instanceof PDFArray) || rect.size() !== 4) continue;
+    const ys = [1, 3].map((k) => rect.lookup(k));
+    if (ys.every((y): y is PDFNumber => y instanceof PDFNumber)) out.push(Math.min(ys[0]!.asNumber(), ys[1]!.asNumber()));
+  }
+  return out;
 }
 
 /** The seam mark: bottom margin, right-aligned, small (it must not cover the original's content). */

@@ -126,4 +126,13 @@ describe('certified copy document', () => {
     expect(text).toContain('Bản sao gồm 1 trang; lời chứng ở cuối trang 1.');
     expect(text).not.toContain('trang 1/1');
   });
+
+  it('ok/a form field low on the last page is kept clear: the statement takes an added page', async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([595, 842]);
+    page.drawText('Original with a form field at its foot', { x: 72, y: 760, size: 14 });
+    doc.getForm().createTextField('ghi_chu').addToPage(page, { x: 72, y: 80, width: 300, height: 30 });
+    const built = await buildCopyDocument({ original: Buffer.from(await doc.save()), statement, fonts, lookupUrl: url, stamps });
+    expect(built.layout).toMatchObject({ statementPage: 2, copyPages: 2, onAddedPage: true });
+  });
 });
