@@ -6,11 +6,12 @@ import type { CopyFonts } from '../copies/copy-document.js';
 import type { PublicCopyFacts } from '../copies/public-facts.js';
 import { parseLookupCode } from '../copies/lookup-code.js';
 import type { PadesLevel } from '../core/pades-level.js';
-import { copySignerFromSigning, registerCertificateCredential, type CredentialInfo } from '../signing/index.js';
+import { copySignerFromSigning } from '../signing/index.js';
 import type { VerificationReport } from '../pdf/verify/index.js';
 import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
 import type { KysoContext } from './context.js';
+import { createCredentials, type CredentialsWiring } from './credentials.js';
 
 /**
  * Certified copies wiring: CopyService + RegisterService over the store, the audit log, the
@@ -37,8 +38,8 @@ export interface CertifiedCopiesWiring {
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
   lookupByCode(code: string): Promise<PublicCopyFacts>;
   lookupByNumber(authorityId: string, year: number, number: number): Promise<PublicCopyFacts>;
-  /** Registers a server-held signing credential (PIN) for a certificate whose key was kept in the key store. */
-  addCredential(actor: Actor, o: { certificateId: string; ownerId: string; pin: string; label?: string }): Promise<CredentialInfo>;
+  /** Binding server-held keys to their holders (dual control) and the operator's console path. */
+  readonly credentials: CredentialsWiring;
   /** The verifier's report plus whether the uploaded bytes are a copy recorded in a register. */
   withRegisterMatch<R extends VerificationReport>(pdf: Buffer, report: R): Promise<R & { registerMatch: RegisterMatch }>;
 }
@@ -71,10 +72,6 @@ export function createCertifiedCopies(
     credentialOwner: async (id) => (await ctx.store.credentials.get(id))?.ownerId,
   });
   const registers = new RegisterService(common);
-  const certificates = {
-    find: (ref: { id: string }) => o.pki.lifecycle.find(ref),
-    chainOf: (caId: string) => o.pki.issuance.chainOf(caId),
-  };
 
   return {
     copies,
@@ -83,10 +80,10 @@ export function createCertifiedCopies(
     get defaultLevel() {
       return copies.defaultLevel;
     },
+    credentials: createCredentials(ctx, { signing: o.signing, pki: o.pki }),
     certify: (actor, input) => copies.certify(actor, input),
     lookupByCode: (code) => copies.lookupByCode(parseLookupCode(code)),
     lookupByNumber: (authorityId, year, number) => copies.lookupByNumber(authorityId, year, number),
-    addCredential: (actor, c) => registerCertificateCredential({ certificates, credentials: o.signing.credentials }, actor, c),
     async withRegisterMatch(pdf, report) {
       const entries = await copies.matchCopy(pdf);
       return { ...report, registerMatch: { matched: entries.length > 0, entries } };

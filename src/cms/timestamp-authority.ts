@@ -38,6 +38,12 @@ export interface TimestampAuthorityOptions {
   readonly includeTsaName?: boolean;
   /** Add the CMS signing-time attribute (allowed in tokens; default true). */
   readonly signingTime?: boolean;
+  /**
+   * Checked before every token: a reason text while the TSA's own certificate is not good
+   * (revoked, on hold, expired), undefined when it may answer. A TSA must not issue tokens its
+   * relying parties have to reject (RFC 3161 §2.3, §4: the TSA key must be valid at genTime).
+   */
+  readonly unfitReason?: () => Promise<string | undefined>;
   /** Serial source; default random 127-bit. */
   readonly serialNumber?: () => bigint;
 }
@@ -144,6 +150,12 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
   const contentTypeAttr = attribute(OID.contentType, oid(OID.tstInfo));
 
   async function issue(r: IssueRequest): Promise<IssuedToken> {
+    const unfit = await o.unfitReason?.();
+    if (unfit) throw new AppError('TSA_UNAVAILABLE', unfit);
+    return sign(r);
+  }
+
+  async function sign(r: IssueRequest): Promise<IssuedToken> {
     if (r.digest.length !== HASH_LENGTHS[r.hash]) throw new TypeError('digest length does not fit the hash');
     const genTime = o.clock.now();
     const serialNumber = nextSerial();
@@ -194,7 +206,11 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
     if (req.hasExtensions) return rejectionResponse('unacceptedExtension', 'request extensions are not supported');
     let issued: IssuedToken;
     try {
-      issued = await issue({
+      // RFC 3161 §2.4.2: PKIStatus rejection with failInfo systemFailure ("the request cannot be
+      // handled due to system failure") — the fitting bit when the TSA's own certificate is unusable.
+      const unfit = await o.unfitReason?.();
+      if (unfit) return rejectionResponse('systemFailure', unfit);
+      issued = await sign({
         hash: req.hashAlgorithm,
         digest: req.hashedMessage,
         certReq: req.certReq,

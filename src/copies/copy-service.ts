@@ -123,10 +123,10 @@ export class CopyService {
     if (!authority) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${req.authorityId}`);
     const sealCredentialId = req.seal.credentialId ?? authority.sealCredentialId;
     if (!sealCredentialId) throw new AppError('VALIDATION_FAILED', 'the authority has no seal credential; give seal.credentialId');
-    // The seal is the authority's (Decree 23/2015), so its credential belongs to the authority's
-    // organization and the certifier applies it on its behalf; an authority with no organization
-    // on record has its certifier hold the seal credential.
-    const sealActor = authority.organizationId ?? actor.id;
+    // The seal is the authority's (Decree 23/2015), so its credential is held by the authority's
+    // designated seal custodian (older records: by the organization itself) and the certifier
+    // applies it on its behalf; an authority with neither on record has its certifier hold it.
+    const sealActor = authority.sealCustodianId ?? authority.organizationId ?? actor.id;
 
     // Everything that can be refused is refused before a register number is taken.
     const original: OriginalDocument = 'pdf' in req.original ? await intakePdf(req.original.pdf) : await intakeImages(req.original.images);

@@ -20,6 +20,11 @@ export interface AuthorityRecord {
   readonly organizationId: string | null;
   /** Server-held credential used for the authority's seal signature. */
   readonly sealCredentialId: string | null;
+  /**
+   * The person who keeps the organization's seal (the records clerk, Decree 30/2020 Art. 32): the
+   * only holder a credential over the organization's seal key may be bound to.
+   */
+  readonly sealCustodianId: string | null;
   readonly createdAt: Date;
 }
 
@@ -96,7 +101,7 @@ export interface AuthorityRepository {
   list(): Promise<AuthorityRecord[]>;
   update(
     id: string,
-    patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId'>>,
+    patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId' | 'sealCustodianId'>>,
   ): Promise<AuthorityRecord>;
 }
 

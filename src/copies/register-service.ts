@@ -39,7 +39,14 @@ export class RegisterService {
 
   async createAuthority(
     actor: Actor,
-    a: { id: string; name: string; place: string; organizationId?: string | null; sealCredentialId?: string | null },
+    a: {
+      id: string;
+      name: string;
+      place: string;
+      organizationId?: string | null;
+      sealCredentialId?: string | null;
+      sealCustodianId?: string | null;
+    },
   ): Promise<AuthorityRecord> {
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin registers certifying authorities');
     if (!/^[a-z0-9][a-z0-9-]{1,63}$/.test(a.id))
@@ -52,6 +59,7 @@ export class RegisterService {
       place: a.place.trim(),
       organizationId: a.organizationId ?? null,
       sealCredentialId: a.sealCredentialId ?? null,
+      sealCustodianId: a.sealCustodianId ?? null,
       createdAt: this.#o.clock.now(),
     });
     await this.#audit(actor, 'authority.created', a.id, { name: rec.name });
@@ -61,7 +69,13 @@ export class RegisterService {
   async updateAuthority(
     actor: Actor,
     id: string,
-    patch: { name?: string; place?: string; organizationId?: string | null; sealCredentialId?: string | null },
+    patch: {
+      name?: string;
+      place?: string;
+      organizationId?: string | null;
+      sealCredentialId?: string | null;
+      sealCustodianId?: string | null;
+    },
   ): Promise<AuthorityRecord> {
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin changes certifying authorities');
     await this.#authority(id);

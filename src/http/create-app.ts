@@ -16,6 +16,7 @@ import { auditRoutes } from './routes/audit.js';
 import { pkiPublicRoutes, type PkiPublicPort } from './routes/pki-public.js';
 import { signingRoutes, type SigningPort } from './routes/signing.js';
 import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
+import { caRevocationRoutes } from './routes/ca-revocation.js';
 import { raRoutes, type RaPort } from './routes/ra.js';
 import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 import { tsaRoutes, type TsaPort } from './routes/tsa.js';
@@ -115,7 +116,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...tokenRoutes(deps.tokens),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
-    ...(deps.pkiAdmin ? certificateRoutes(deps.pkiAdmin) : []),
+    ...(deps.pkiAdmin ? [...certificateRoutes(deps.pkiAdmin), ...caRevocationRoutes(deps.pkiAdmin.caRevocation)] : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),
     ...(deps.tsa ? tsaRoutes(deps.tsa) : []),
     ...(deps.extend ? extendRoutes(deps.extend, { uploadBytes: deps.limits.uploadBytes }) : []),

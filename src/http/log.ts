@@ -14,7 +14,7 @@ export interface Logger {
 }
 
 const ORDER: Record<LogLevelSetting, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-const SECRET_KEY = /(token|pin|password|passphrase|secret|authorization|private|pkcs8|masterkey|cookie)/i;
+const SECRET_KEY = /(token|pin|password|passphrase|secret|authorization|private|pkcs8|masterkey|cookie|activationcode)/i;
 
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 5 || value === null || typeof value !== 'object') return value;

@@ -19,6 +19,13 @@ export type CertificateRef = { readonly id: string } | { readonly serial: string
 const LIFECYCLE_ROLES = ['admin', 'ra-officer', 'system'];
 
 /**
+ * Certificates of the CA's own keys: revoking or suspending one stops every certificate, CRL,
+ * OCSP answer or timestamp under it (RFC 5280 §6.1.3), so the ordinary lifecycle operations
+ * refuse them; only `revokeCaCertificate` changes them.
+ */
+export const CA_PROFILES: ReadonlySet<string> = new Set(['root-ca', 'issuing-ca', 'ocsp-responder', 'tsa']);
+
+/**
  * Revocation, suspension (certificateHold) and release (RFC 5280 §5.3.1). Every change is a
  * compare-and-set on the stored status, audited with its outcome; CRLs are NOT rebuilt here
  * (CrlService regenerates on its schedule or on demand).
@@ -59,25 +66,61 @@ export class LifecycleService {
     requireRole(actor, LIFECYCLE_ROLES, 'revoke certificates');
     const reason = parseRevocationReason(o.reason);
     const c = await this.find(ref);
+    if (CA_PROFILES.has(c.profile)) return this.#protected(actor, 'certificate.revoke', c);
+    return this.#revoke(actor, c, reason, o);
+  }
+
+  /**
+   * Revokes the certificate of a CA, an OCSP responder or the TSA, by CA id. Only two callers
+   * reach this: `kyso ca revoke ID --reason R --confirm` run by the operator at the server, and
+   * an admin's HTTP request approved by a second admin (./ca-revocation-requests.ts).
+   */
+  async revokeCaCertificate(
+    actor: Actor,
+    caId: string,
+    o: { reason?: string | number; invalidityDate?: Date | string | null; approvedBy?: string },
+  ): Promise<CertificateRecord> {
+    const reason = parseRevocationReason(o.reason);
+    const ca = await this.d.store.cas.get(caId);
+    if (!ca) throw new AppError('CA_UNKNOWN', `no CA ${caId}`);
+    const c = await this.find({ serial: ca.serial, caId: ca.parentId ?? ca.id });
+    return this.#revoke(actor, c, reason, o, o.approvedBy ? { approvedBy: o.approvedBy } : {});
+  }
+
+  async #revoke(
+    actor: Actor,
+    c: CertificateRecord,
+    reason: StoredRevocationReason,
+    o: { invalidityDate?: Date | string | null },
+    extra: Record<string, unknown> = {},
+  ): Promise<CertificateRecord> {
     const invalidityDate = this.#invalidity(o.invalidityDate, c);
     if (c.status === 'revoked')
       return this.#refuse(actor, 'certificate.revoke', c, 'CERT_ALREADY_REVOKED', 'certificate is already revoked');
     if (c.status !== 'active' && c.status !== 'on-hold')
       return this.#refuse(actor, 'certificate.revoke', c, 'CERT_NOT_ACTIVE', `certificate is ${c.status}`);
     const at = this.d.clock.now();
-    return this.#change(actor, 'certificate.revoke', c, c.status, {
-      status: 'revoked',
-      revocationReason: reason,
-      revokedAt: at,
-      invalidityDate,
-      at,
-    });
+    return this.#change(
+      actor,
+      'certificate.revoke',
+      c,
+      c.status,
+      {
+        status: 'revoked',
+        revocationReason: reason,
+        revokedAt: at,
+        invalidityDate,
+        at,
+      },
+      extra,
+    );
   }
 
   /** Suspend: revoked with reason certificateHold until released. */
   async suspend(actor: Actor, ref: CertificateRef, o: { invalidityDate?: Date | string | null } = {}): Promise<CertificateRecord> {
     requireRole(actor, LIFECYCLE_ROLES, 'suspend certificates');
     const c = await this.find(ref);
+    if (CA_PROFILES.has(c.profile)) return this.#protected(actor, 'certificate.suspend', c);
     const invalidityDate = this.#invalidity(o.invalidityDate, c);
     if (c.status === 'revoked') return this.#refuse(actor, 'certificate.suspend', c, 'CERT_ALREADY_REVOKED', 'certificate is revoked');
     if (c.status !== 'active') return this.#refuse(actor, 'certificate.suspend', c, 'CERT_NOT_ACTIVE', `certificate is ${c.status}`);
@@ -120,6 +163,22 @@ export class LifecycleService {
     return d;
   }
 
+  async #protected(actor: Actor, action: string, c: CertificateRecord): Promise<never> {
+    await this.d.audit.append({
+      actor: actor.id,
+      role: actor.role,
+      action,
+      target: `${c.caId}:${c.serial}`,
+      outcome: 'failure',
+      details: { certificateId: c.id, profile: c.profile, error: 'CA_CERT_PROTECTED' },
+    });
+    throw new AppError(
+      'CA_CERT_PROTECTED',
+      'a CA, OCSP responder or TSA certificate is revoked only with "kyso ca revoke --confirm" at the server or by an admin request a second admin approves',
+      { details: { certificateId: c.id, profile: c.profile } },
+    );
+  }
+
   async #refuse(
     actor: Actor,
     action: string,
@@ -150,6 +209,7 @@ export class LifecycleService {
       invalidityDate: Date | null;
       at: Date;
     },
+    extra: Record<string, unknown> = {},
   ): Promise<CertificateRecord> {
     const target = `${c.caId}:${c.serial}`;
     const ok = await this.d.store.certificates.changeStatus(c.id, expected, change);
@@ -179,6 +239,7 @@ export class LifecycleService {
         to: change.status,
         reason: change.revocationReason,
         invalidityDate: change.invalidityDate?.toISOString() ?? null,
+        ...extra,
       },
     });
     this.d.onStatusChange?.(c.caId, c.serial);

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { isAppError } from '../core/errors.js';
 import type { CaRegistry, LoadedCa } from './ca-registry.js';
 import { ocspResponderId } from './ca-bootstrap.js';
+import { mustNotAnswer, ownCertificateState, type OwnCertificateState } from './ca-certificate-status.js';
 import type { PkiConfig } from './config.js';
 import {
   buildOcspResponse,
@@ -116,6 +117,14 @@ export class OcspService {
       }
       if (caIds.size !== 1) return { der: ocspErrorResponse('unauthorized'), status: 'unauthorized' };
       const caId = [...caIds][0] as string;
+      // RFC 6960 §2.3: while the responder's own certificate is on hold the service is
+      // temporarily unable to answer (tryLater); revoked or expired, no answer it signs can be
+      // trusted, so it reports an internal error and clients go to another source (the CRL).
+      const own = await this.#responderState(caId);
+      if (mustNotAnswer(own)) {
+        const status = own === 'on-hold' ? 'tryLater' : 'internalError';
+        return { der: ocspErrorResponse(status), status };
+      }
       const responder = await this.#responder(caId);
       const first = req.certIds[0];
       if (req.certIds.length === 1 && !req.nonceExtension && first) {
@@ -191,6 +200,11 @@ export class OcspService {
       this.#inFlight.set(flightKey, p);
     }
     return p;
+  }
+
+  async #responderState(caId: string): Promise<OwnCertificateState> {
+    const r: LoadedCa = await this.d.cas.get(ocspResponderId(caId));
+    return ownCertificateState(this.d.store.certificates, r.record, this.d.clock.now());
   }
 
   async #responder(caId: string): Promise<OcspResponder> {

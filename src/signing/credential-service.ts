@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
-import { AppError } from '../core/errors.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
 import type { SignatureAlgorithm, Signer } from '../core/signature-algorithms.js';
@@ -16,7 +16,13 @@ import { subjectField } from './subject.js';
  * and lock the credential after `lockAfter`; a correct PIN resets the counter. One PIN check may
  * also open a short-lived batch authorization for N documents.
  *
- * The PIN is never logged, stored in clear or put in an error (only a scrypt hash is kept).
+ * One key carries at most one credential (checked here, enforced by a unique index). Only the
+ * holder chooses the PIN: a credential bound through the dual-control flow
+ * (./credential-requests.ts) starts without one and the holder sets it with a one-time
+ * activation code; a PIN reset clears it and issues a new code.
+ *
+ * The PIN and the activation code are never logged, stored in clear or put in an error (only
+ * a scrypt hash of the PIN and a SHA-256 of the 128-bit code are kept).
  */
 export interface CredentialServiceOptions {
   readonly keyStore: KeyStore;
@@ -36,6 +42,14 @@ export interface CredentialServiceOptions {
   readonly minPinLength?: number;
   /** Revocation check used by `preflight` (our CA: the pki service). */
   readonly certificateStatus?: CertificateStatusPort;
+  /** How long an activation code stays usable. Default 72 hours. */
+  readonly activationTtlMs?: number;
+}
+
+/** A one-time activation code, shown once to whoever hands it to the holder out of band. */
+export interface ActivationCode {
+  readonly code: string;
+  readonly expiresAt: Date;
 }
 
 /** Credential as shown to callers: no PIN hash. */
@@ -46,6 +60,8 @@ export interface CredentialInfo {
   readonly keyUri: string;
   readonly certificate: Buffer;
   readonly locked: boolean;
+  /** False until the holder has set the PIN with the activation code. */
+  readonly activated: boolean;
   readonly failedAttempts: number;
   readonly createdAt: Date;
 }
@@ -67,7 +83,11 @@ export class CredentialService {
     if (!Number.isInteger(this.#lockAfter) || this.#lockAfter < 1) throw new TypeError('lockAfter must be a positive integer');
   }
 
-  /** Registers a key already in the KeyStore (generated or imported) with its certificate chain. */
+  /**
+   * Registers a key already in the KeyStore (generated or imported) with its certificate chain
+   * and the PIN its holder types in (the operator's console, tests). Refuses a key that already
+   * has a credential (CREDENTIAL_KEY_BOUND).
+   */
   async register(input: {
     ownerId: string;
     label?: string;
@@ -77,13 +97,82 @@ export class CredentialService {
     algorithm?: SignatureAlgorithm;
     actor?: string;
   }): Promise<CredentialInfo> {
-    const minLen = this.#o.minPinLength ?? 6;
-    if (typeof input.pin !== 'string' || input.pin.length < minLen) {
-      throw new AppError('VALIDATION_FAILED', `the PIN must have at least ${minLen} characters`);
+    this.#checkPinShape(input.pin);
+    const pinHash = await hashPin(input.pin, this.#o.pinHashParams ?? DEFAULT_PIN_HASH_PARAMS);
+    const c = await this.#create(input, { pinHash, activationCodeHash: null, activationExpiresAt: null });
+    return info(c);
+  }
+
+  /**
+   * Binds a key to its holder without a PIN (approved dual-control request): returns the
+   * one-time activation code with which the holder alone sets the PIN.
+   */
+  async registerAwaitingActivation(input: {
+    ownerId: string;
+    label?: string;
+    keyUri: string;
+    certificates: Buffer[];
+    algorithm?: SignatureAlgorithm;
+    actor: string;
+  }): Promise<{ credential: CredentialInfo; activation: ActivationCode }> {
+    const activation = this.#newActivationCode();
+    const c = await this.#create(input, {
+      pinHash: '',
+      activationCodeHash: sha256Hex(activation.code),
+      activationExpiresAt: activation.expiresAt,
+    });
+    return { credential: info(c), activation };
+  }
+
+  /** PIN reset (approved dual-control request): the PIN is cleared and a new activation code issued. */
+  async resetPin(id: string, actor: string): Promise<ActivationCode> {
+    const c = await this.#o.credentials.get(id);
+    if (!c) throw new AppError('CREDENTIAL_NOT_FOUND', 'no such credential');
+    const activation = this.#newActivationCode();
+    await this.#o.credentials.setActivation(id, sha256Hex(activation.code), activation.expiresAt, this.#o.clock.now());
+    await this.#audit(actor, 'signing.credential.pin-reset', id, 'success', { expiresAt: activation.expiresAt.toISOString() });
+    return activation;
+  }
+
+  /** The holder sets the PIN with the activation code (ACTIVATION_CODE_INVALID when wrong, used or expired). */
+  async activate(id: string, actorId: string, code: string, pin: string): Promise<CredentialInfo> {
+    const c = await this.#owned(id, actorId);
+    this.#checkPinShape(pin);
+    if (typeof code !== 'string' || code.length === 0 || c.activationCodeHash === null) {
+      await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
+      throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
     }
+    const pinHash = await hashPin(pin, this.#o.pinHashParams ?? DEFAULT_PIN_HASH_PARAMS);
+    if (!(await this.#o.credentials.activate(id, sha256Hex(code), pinHash, this.#o.clock.now()))) {
+      await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
+      throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
+    }
+    await this.#audit(actorId, 'signing.credential.activate', id, 'success');
+    return info((await this.#o.credentials.get(id))!);
+  }
+
+  /** A credential by id for officers' workflows (no owner check; never the PIN hash). */
+  async describe(id: string): Promise<CredentialInfo> {
+    const c = await this.#o.credentials.get(id);
+    if (!c) throw new AppError('CREDENTIAL_NOT_FOUND', 'no such credential');
+    return info(c);
+  }
+
+  /** The credential over a key, if any. */
+  async findByKeyUri(keyUri: string): Promise<CredentialInfo | undefined> {
+    const c = await this.#o.credentials.findByKeyUri(keyUri);
+    return c && info(c);
+  }
+
+  async #create(
+    input: { ownerId: string; label?: string; keyUri: string; certificates: Buffer[]; algorithm?: SignatureAlgorithm; actor?: string },
+    secret: Pick<SigningCredential, 'pinHash' | 'activationCodeHash' | 'activationExpiresAt'>,
+  ): Promise<SigningCredential> {
     if (!input.ownerId) throw new AppError('VALIDATION_FAILED', 'ownerId is required');
     const spki = await this.#o.keyStore.publicKey(input.keyUri);
     await checkSignerCertificate({ certificates: input.certificates, publicKeySpki: spki, at: this.#o.clock.now() });
+    const bound = await this.#o.credentials.findByKeyUri(input.keyUri);
+    if (bound) throw keyBound(bound.id);
     const now = this.#o.clock.now();
     const credential: SigningCredential = {
       id: newId('cred', this.#random),
@@ -92,18 +181,37 @@ export class CredentialService {
       keyUri: input.keyUri,
       certificates: input.certificates,
       algorithm: input.algorithm ?? null,
-      pinHash: await hashPin(input.pin, this.#o.pinHashParams ?? DEFAULT_PIN_HASH_PARAMS),
+      ...secret,
       failedAttempts: 0,
       lockedAt: null,
       createdAt: now,
       updatedAt: now,
     };
-    await this.#o.credentials.create(credential);
+    try {
+      await this.#o.credentials.create(credential);
+    } catch (e) {
+      // Two bindings racing for one key: the unique index lets one through.
+      if (isAppError(e, 'STORE_CONSTRAINT')) throw keyBound();
+      throw e;
+    }
     await this.#audit(input.actor ?? input.ownerId, 'signing.credential.register', credential.id, 'success', {
       ownerId: input.ownerId,
       keyUri: input.keyUri,
+      activated: secret.pinHash !== '',
     });
-    return info(credential);
+    return credential;
+  }
+
+  #checkPinShape(pin: unknown): void {
+    const minLen = this.#o.minPinLength ?? 6;
+    if (typeof pin !== 'string' || pin.length < minLen) {
+      throw new AppError('VALIDATION_FAILED', `the PIN must have at least ${minLen} characters`);
+    }
+  }
+
+  #newActivationCode(): ActivationCode {
+    const ttl = this.#o.activationTtlMs ?? 72 * 3600_000;
+    return { code: this.#random.bytes(16).toString('base64url'), expiresAt: new Date(this.#o.clock.now().getTime() + ttl) };
   }
 
   async list(ownerId: string): Promise<CredentialInfo[]> {
@@ -123,6 +231,7 @@ export class CredentialService {
    */
   async preflight(id: string, actorId: string): Promise<{ signerName: string; certificate: Buffer }> {
     const c = await this.#owned(id, actorId);
+    if (c.pinHash === '') throw notActivated();
     if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
     await checkSignerCertificate({
       certificates: c.certificates,
@@ -131,15 +240,6 @@ export class CredentialService {
     });
     const leaf = c.certificates[0]!;
     return { signerName: subjectField(leaf, 'CN') ?? c.label, certificate: leaf };
-  }
-
-  /** Administrative unlock (RA officer), optionally with a new PIN. */
-  async unlock(id: string, actor: string, newPin?: string): Promise<void> {
-    const c = await this.#o.credentials.get(id);
-    if (!c) throw new AppError('CREDENTIAL_NOT_FOUND', 'no such credential');
-    const hash = newPin === undefined ? undefined : await hashPin(newPin, this.#o.pinHashParams ?? DEFAULT_PIN_HASH_PARAMS);
-    await this.#o.credentials.unlock(id, this.#o.clock.now(), hash);
-    await this.#audit(actor, 'signing.credential.unlock', id, 'success', { pinChanged: newPin !== undefined });
   }
 
   /** Checks owner + PIN and returns a signer over the stored key. */
@@ -195,6 +295,7 @@ export class CredentialService {
       throw new AppError('FORBIDDEN', 'the signing authorization is expired, exhausted or revoked');
     }
     const c = await this.#owned(taken.credentialId, actorId);
+    if (c.pinHash === '') throw notActivated();
     if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked');
     return { credential: c, authorization: taken, signer: await this.#o.keyStore.signer(c.keyUri, c.algorithm ?? undefined) };
   }
@@ -217,31 +318,37 @@ export class CredentialService {
     return c;
   }
 
+  /**
+   * The guess is reserved (counted) before the slow scrypt hash runs and returned on success, so
+   * a burst of concurrent guesses cannot slip past the lock while hashes are in flight: at most
+   * `lockAfter` guesses are ever evaluated, and none after `lockAfter` wrong ones were counted.
+   */
   async #checkPin(id: string, actorId: string, pin: string): Promise<SigningCredential> {
     const c = await this.#owned(id, actorId);
-    if (c.lockedAt) {
+    if (c.pinHash === '') throw notActivated();
+    const now = this.#o.clock.now();
+    const reserved = c.lockedAt ? undefined : await this.#o.credentials.reservePinAttempt(id, this.#lockAfter, now);
+    if (!reserved) {
       await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'CREDENTIAL_LOCKED' });
       throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
     }
-    const ok = typeof pin === 'string' && pin.length > 0 && (await verifyPin(pin, c.pinHash));
-    const now = this.#o.clock.now();
+    const ok = typeof pin === 'string' && pin.length > 0 && (await verifyPin(pin, reserved.pinHash));
     if (!ok) {
-      const after = await this.#o.credentials.recordPinFailure(id, this.#lockAfter, now);
-      const locked = !!after?.lockedAt;
+      const lockedNow = await this.#o.credentials.lockWhenExhausted(id, this.#lockAfter, this.#o.clock.now());
       await this.#audit(actorId, 'signing.credential.pin', id, 'failure', {
         error: 'PIN_INVALID',
-        failedAttempts: after?.failedAttempts ?? null,
+        failedAttempts: reserved.failedAttempts,
       });
-      if (locked) {
-        await this.#audit(actorId, 'signing.credential.lock', id, 'success', { failedAttempts: after?.failedAttempts ?? null });
+      if (lockedNow) {
+        await this.#audit(actorId, 'signing.credential.lock', id, 'success', { failedAttempts: reserved.failedAttempts });
         throw new AppError('CREDENTIAL_LOCKED', 'wrong PIN; the credential is now locked', { details: { remainingAttempts: 0 } });
       }
       throw new AppError('PIN_INVALID', 'wrong PIN', {
-        details: { remainingAttempts: Math.max(0, this.#lockAfter - (after?.failedAttempts ?? 0)) },
+        details: { remainingAttempts: Math.max(0, this.#lockAfter - reserved.failedAttempts) },
       });
     }
-    if (c.failedAttempts !== 0) await this.#o.credentials.resetPinFailures(id, now);
-    return { ...c, failedAttempts: 0 };
+    await this.#o.credentials.resetPinFailures(id, this.#o.clock.now());
+    return { ...reserved, failedAttempts: 0 };
   }
 
   async #audit(
@@ -263,6 +370,7 @@ function info(c: SigningCredential): CredentialInfo {
     keyUri: c.keyUri,
     certificate: c.certificates[0] ?? Buffer.alloc(0),
     locked: c.lockedAt !== null,
+    activated: c.pinHash !== '',
     failedAttempts: c.failedAttempts,
     createdAt: c.createdAt,
   };
@@ -272,4 +380,18 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8');
   const y = Buffer.from(b, 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function sha256Hex(s: string): string {
+  return createHash('sha256').update(s, 'utf8').digest('hex');
+}
+
+function keyBound(credentialId?: string): AppError {
+  return new AppError('CREDENTIAL_KEY_BOUND', 'this key already has a credential; one key has one credential and one PIN', {
+    ...(credentialId ? { details: { credentialId } } : {}),
+  });
+}
+
+function notActivated(): AppError {
+  return new AppError('CREDENTIAL_NOT_ACTIVATED', 'the holder has not yet set the PIN with the activation code');
 }

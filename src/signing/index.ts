@@ -9,7 +9,6 @@ export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type 
 export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';
 export { hashPin, verifyPin, DEFAULT_PIN_HASH_PARAMS, type PinHashParams } from './pin-hash.js';
 export { certificateStatusFromPki } from './pki-status.js';
-export { registerCertificateCredential, type IssuedCertificates } from './certificate-credential.js';
 export { copySignerFromSigning } from './copy-signer-adapter.js';
 export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';
 export type * from './ports.js';

@@ -1,3 +1,4 @@
+import { AppError } from '../core/errors.js';
 import type {
   CredentialRepository,
   SignSession,
@@ -50,32 +51,55 @@ export class MemoryCredentialRepository implements CredentialRepository {
 
   async create(c: SigningCredential): Promise<void> {
     if (this.#rows.has(c.id)) throw new TypeError(`duplicate credential id ${c.id}`);
+    if ([...this.#rows.values()].some((r) => r.keyUri === c.keyUri))
+      throw new AppError('STORE_CONSTRAINT', 'the key already has a credential');
     this.#rows.set(c.id, { ...c, certificates: [...c.certificates] });
   }
   async get(id: string): Promise<SigningCredential | undefined> {
     const row = this.#rows.get(id);
     return row ? { ...row } : undefined;
   }
+  async findByKeyUri(keyUri: string): Promise<SigningCredential | undefined> {
+    const row = [...this.#rows.values()].find((r) => r.keyUri === keyUri);
+    return row ? { ...row } : undefined;
+  }
   async listByOwner(ownerId: string): Promise<SigningCredential[]> {
     return [...this.#rows.values()].filter((r) => r.ownerId === ownerId).map((r) => ({ ...r }));
   }
-  async recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
+  async reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
     const row = this.#rows.get(id);
-    if (!row) return undefined;
-    const failedAttempts = row.failedAttempts + 1;
-    const lockedAt = row.lockedAt ?? (failedAttempts >= lockAfter ? at : null);
-    const next = { ...row, failedAttempts, lockedAt, updatedAt: at };
+    if (!row || row.lockedAt !== null || row.failedAttempts >= lockAfter) return undefined;
+    const next = { ...row, failedAttempts: row.failedAttempts + 1, updatedAt: at };
     this.#rows.set(id, next);
     return { ...next };
+  }
+  async lockWhenExhausted(id: string, lockAfter: number, at: Date): Promise<boolean> {
+    const row = this.#rows.get(id);
+    if (!row || row.lockedAt !== null || row.failedAttempts < lockAfter) return false;
+    this.#rows.set(id, { ...row, lockedAt: at, updatedAt: at });
+    return true;
   }
   async resetPinFailures(id: string, at: Date): Promise<void> {
     const row = this.#rows.get(id);
     if (row && row.failedAttempts !== 0) this.#rows.set(id, { ...row, failedAttempts: 0, updatedAt: at });
   }
-  async unlock(id: string, at: Date, newPinHash?: string): Promise<void> {
+  async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {
     const row = this.#rows.get(id);
-    if (!row) return;
-    this.#rows.set(id, { ...row, pinHash: newPinHash ?? row.pinHash, failedAttempts: 0, lockedAt: null, updatedAt: at });
+    if (row) this.#rows.set(id, { ...row, pinHash: '', activationCodeHash: codeHash, activationExpiresAt: expiresAt, updatedAt: at });
+  }
+  async activate(id: string, codeHash: string, pinHash: string, at: Date): Promise<boolean> {
+    const row = this.#rows.get(id);
+    if (!row || row.activationCodeHash !== codeHash || !row.activationExpiresAt || row.activationExpiresAt <= at) return false;
+    this.#rows.set(id, {
+      ...row,
+      pinHash,
+      activationCodeHash: null,
+      activationExpiresAt: null,
+      failedAttempts: 0,
+      lockedAt: null,
+      updatedAt: at,
+    });
+    return true;
   }
   async updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void> {
     const row = this.#rows.get(id);

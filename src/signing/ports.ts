@@ -62,27 +62,48 @@ export interface SigningCredential {
   /** Signer certificate first, then its chain (DER). */
   readonly certificates: readonly Buffer[];
   readonly algorithm: SignatureAlgorithm | null;
-  /** `scrypt$N$r$p$saltB64$hashB64` — see ./pin-hash.ts. Never the PIN. */
+  /**
+   * `scrypt$N$r$p$saltB64$hashB64` — see ./pin-hash.ts. Never the PIN. The empty string while the
+   * credential waits for its holder to set the PIN (activation).
+   */
   readonly pinHash: string;
   readonly failedAttempts: number;
   readonly lockedAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** SHA-256 (hex) of the one-time activation code handed to the holder out of band; null once used. */
+  readonly activationCodeHash: string | null;
+  readonly activationExpiresAt: Date | null;
 }
 
 export interface CredentialRepository {
   create(credential: SigningCredential): Promise<void>;
   get(id: string): Promise<SigningCredential | undefined>;
+  /** The credential over this key, if any (there is at most one: unique `keyUri`). */
+  findByKeyUri(keyUri: string): Promise<SigningCredential | undefined>;
   listByOwner(ownerId: string): Promise<SigningCredential[]>;
   /**
-   * Atomically increments `failedAttempts`; when it reaches `lockAfter` sets `lockedAt = at`.
-   * Returns the updated row (undefined when the id does not exist).
+   * Reserves one PIN guess before the (slow) PIN hash is evaluated: in one conditional update,
+   * `failedAttempts + 1` when `failedAttempts < lockAfter` and the credential is not locked.
+   * Returns the updated row, or undefined when no guess is left (or the id does not exist), so
+   * at most `lockAfter` guesses are ever evaluated however many arrive at once.
    */
-  recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined>;
-  /** After a correct PIN: `failedAttempts = 0` (does not unlock a locked credential). */
+  reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined>;
+  /** After a reserved guess proved wrong: sets `lockedAt = at` when `failedAttempts >= lockAfter`. True when it locked now. */
+  lockWhenExhausted(id: string, lockAfter: number, at: Date): Promise<boolean>;
+  /** After a correct PIN: `failedAttempts = 0`, which also returns the reserved guess (does not unlock a locked credential). */
   resetPinFailures(id: string, at: Date): Promise<void>;
-  /** Administrative unlock / PIN change: sets `pinHash` when given, `failedAttempts = 0`, `lockedAt = null`. */
-  unlock(id: string, at: Date, newPinHash?: string): Promise<void>;
+  /**
+   * PIN reset approved: the PIN is cleared (empty `pinHash`) and a new activation code hash set
+   * with its expiry; the counter and the lock are cleared when the holder activates.
+   */
+  setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void>;
+  /**
+   * The holder sets the PIN: compare-and-set on the activation code hash and `expiresAt > at`;
+   * stores `pinHash`, clears the code, `failedAttempts = 0`, `lockedAt = null`. False when the
+   * code is wrong, used or expired.
+   */
+  activate(id: string, codeHash: string, pinHash: string, at: Date): Promise<boolean>;
   /** Certificate renewal: same key, new chain. */
   updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void>;
   delete(id: string): Promise<void>;

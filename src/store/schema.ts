@@ -186,6 +186,22 @@ export interface SigningCredentialsTable {
   locked_at: string | null;
   created_at: string;
   updated_at: string;
+  activation_code_hash: string | null;
+  activation_expires_at: string | null;
+}
+
+/** Dual-control requests (src/core/approval-requests.ts); `params` is JSON text. */
+export interface ApprovalRequestsTable {
+  id: string;
+  kind: string;
+  target: string;
+  params: string;
+  state: string;
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
 }
 
 export interface SigningAuthorizationsTable {
@@ -203,6 +219,7 @@ export interface SigningTables {
   sign_sessions: SignSessionsTable;
   signing_credentials: SigningCredentialsTable;
   signing_authorizations: SigningAuthorizationsTable;
+  approval_requests: ApprovalRequestsTable;
 }
 
 export interface AuthoritiesTable {
@@ -212,6 +229,7 @@ export interface AuthoritiesTable {
   organization_id: string | null;
   seal_credential_id: string | null;
   created_at: string;
+  seal_custodian_id: string | null;
 }
 
 /** One row per (authority, register type, year): the number counter, locked by every allocation, and the year closing. */
@@ -262,7 +280,7 @@ export interface RegisterEntriesTable {
   status_changed_at: string | null;
 }
 
-/** Stamp settings of a certifying authority (0005-stamps). */
+/** Stamp settings of a certifying authority (0006-stamps). */
 export interface AuthorityStampsTable {
   authority_id: string;
   seal_image: Buffer | null;
@@ -276,7 +294,7 @@ export interface AuthorityStampsTable {
   updated_by: string;
 }
 
-/** A signing credential holder's signature image (0005-stamps). */
+/** A signing credential holder's signature image (0006-stamps). */
 export interface SignatureImagesTable {
   credential_id: string;
   image: Buffer;

@@ -15,6 +15,7 @@ import type {
 } from '../pki/ports.js';
 import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
 import type { AuthorityRepository, RegisterRepository } from '../copies/ports.js';
+import type { ApprovalRequestRepository } from '../core/approval-requests.js';
 import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
@@ -36,6 +37,7 @@ import { KyselySigningAuthorizationRepository } from './adapters/signing-authori
 import { KyselyAuthorityRepository } from './adapters/authorities.js';
 import { KyselyStampSettingsRepository } from './adapters/stamp-settings.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
+import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
 /**
@@ -59,6 +61,8 @@ export interface StoreRepositories {
   // certified copies (src/copies/ports.ts)
   readonly authorities: AuthorityRepository;
   readonly registers: RegisterRepository;
+  /** Dual-control requests (src/core/approval-requests.ts). */
+  readonly approvals: ApprovalRequestRepository;
   readonly stampSettings: StampSettingsRepository;
 }
 
@@ -129,6 +133,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     signingAuthorizations: new KyselySigningAuthorizationRepository(ctx),
     authorities: new KyselyAuthorityRepository(ctx),
     registers: new KyselyRegisterRepository(ctx),
+    approvals: new KyselyApprovalRequestRepository(ctx),
     stampSettings: new KyselyStampSettingsRepository(ctx),
   };
 }

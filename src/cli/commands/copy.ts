@@ -9,7 +9,7 @@ import { KEY_TYPES, keySpecOf } from '../key-types.js';
 import { readInput, writeOutput } from './sign.js';
 
 /**
- * `kyso copy certify|lookup|annul|show` (Decree 23/2015/NĐ-CP) and `kyso credential issue|add|list`, what an
+ * `kyso copy certify|lookup|annul|show` (Decree 23/2015/NĐ-CP) and `kyso credential issue|add|activate|list`, what an
  * operator needs to give a certifier (or an authority seal) a PIN-protected server-held key.
  * The CLI works on the local data directory: the operator chooses the acting certifier with
  * --certifier (the credential owner), and the certifier's PIN still unlocks the key.
@@ -41,6 +41,11 @@ interface CertifyFlags {
   signatureImage?: string;
   sealImage?: string;
   json?: boolean;
+}
+
+/** The activation code is shown once, for the operator to hand to the holder out of band. */
+function activationLine(a: { code: string; expiresAt: Date } | undefined): string {
+  return a ? `activation code (hand it to the holder; valid until ${a.expiresAt.toISOString()}): ${a.code}\n` : '';
 }
 
 export function registerCopyCommands(program: Command, io: CliIo, _state: ExitState): void {
@@ -155,8 +160,8 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .description('issue a certificate with a server-held key and register it as a PIN-protected credential')
     .requiredOption('--profile <id>', 'individual (certifier) or organization (seal)')
     .requiredOption('--cn <name>', 'CN: full name or organization name')
-    .requiredOption('--owner <id>', 'who may use it: the official id (certifier) or organization id (seal)')
-    .requiredOption('--pin <pin>', 'the PIN (at least 6 characters)')
+    .requiredOption('--owner <id>', "who may use it: the official (certifier) or the authority's seal custodian (seal)")
+    .option('--pin <pin>', 'the PIN typed by the holder at this console (at least 6 characters); without it an activation code is printed')
     .option('--subscriber <id>', 'subscriber record the certificate belongs to')
     .option('--o <org>', 'O')
     .option('--title <title>', 'title')
@@ -170,7 +175,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
         profile: string;
         cn: string;
         owner: string;
-        pin: string;
+        pin?: string;
         subscriber?: string;
         o?: string;
         title?: string;
@@ -197,7 +202,11 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
             // The key stays in the key store; the one-time PKCS#12 the issuance also builds is discarded.
             key: { pkcs12Password: randomBytes(12).toString('base64url'), generate: keySpec, keepKey: true },
           });
-          const c = await w.copies.addCredential(admin, { certificateId: issued.certificate.id, ownerId: f.owner, pin: f.pin });
+          const { credential: c, activation } = await w.copies.credentials.bindAtConsole({
+            certificateId: issued.certificate.id,
+            ownerId: f.owner,
+            ...(f.pin !== undefined ? { pin: f.pin } : {}),
+          });
           if (signatureImage) await w.copies.stamps.setSignatureImage(admin, c.id, signatureImage);
           io.stdout(
             f.json
@@ -206,24 +215,38 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
                   certificateId: issued.certificate.id,
                   serial: issued.certificate.serial,
                   ownerId: c.ownerId,
+                  ...(activation ? { activationCode: activation.code, activationExpiresAt: activation.expiresAt.toISOString() } : {}),
                 }) + '\n'
-              : `credential ${c.id} for ${f.owner} (certificate ${issued.certificate.serial})\n`,
+              : `credential ${c.id} for ${f.owner} (certificate ${issued.certificate.serial})\n${activationLine(activation)}`,
           );
         });
       },
     );
   dataOption(cred.command('add'))
-    .description('register a credential for an existing certificate whose key was kept server-side')
+    .description('register a credential for an existing certificate whose key was kept server-side (one credential per key)')
     .requiredOption('--certificate <id>', 'certificate id (crt_…)')
     .requiredOption('--owner <id>', 'who may use it')
-    .requiredOption('--pin <pin>', 'the PIN (at least 6 characters)')
-    .action(async (f: { data?: string; certificate: string; owner: string; pin: string }) => {
+    .option('--pin <pin>', 'the PIN typed by the holder at this console; without it an activation code is printed')
+    .action(async (f: { data?: string; certificate: string; owner: string; pin?: string }) => {
       await withCopies(io, f, async (w) => {
-        const c = await w.copies.addCredential(
-          { id: 'cli', role: 'admin' },
-          { certificateId: f.certificate, ownerId: f.owner, pin: f.pin },
-        );
-        io.stdout(`credential ${c.id} for ${f.owner}\n`);
+        const { credential: c, activation } = await w.copies.credentials.bindAtConsole({
+          certificateId: f.certificate,
+          ownerId: f.owner,
+          ...(f.pin !== undefined ? { pin: f.pin } : {}),
+        });
+        io.stdout(`credential ${c.id} for ${f.owner}\n${activationLine(activation)}`);
+      });
+    });
+  dataOption(cred.command('activate'))
+    .description('the holder sets the PIN with the one-time activation code (after a binding or a PIN reset)')
+    .requiredOption('--credential <id>', 'credential id (cred_…)')
+    .requiredOption('--owner <id>', 'the holder')
+    .requiredOption('--code <code>', 'the activation code')
+    .requiredOption('--pin <pin>', 'the new PIN (at least 6 characters)')
+    .action(async (f: { data?: string; credential: string; owner: string; code: string; pin: string }) => {
+      await withCopies(io, f, async (w) => {
+        const c = await w.signing.credentials.activate(f.credential, f.owner, f.code, f.pin);
+        io.stdout(`credential ${c.id} activated for ${c.ownerId}\n`);
       });
     });
   dataOption(cred.command('set'))

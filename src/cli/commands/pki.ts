@@ -244,6 +244,22 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
         }
       });
     });
+  dataOption(ca.command('revoke'))
+    .description('revoke the certificate of a CA, OCSP responder or the TSA (irreversible: everything under it stops validating)')
+    .argument('<id>', 'CA id, as in "kyso ca list" (root, organizations, individuals, ocsp-…, tsa)')
+    .requiredOption('--reason <r>', 'RFC 5280 reason name or code, e.g. keyCompromise, cACompromise, cessationOfOperation')
+    .option('--invalidity-date <iso>', 'when the key is known or suspected to have been compromised')
+    .option('--confirm', 'required: confirms the revocation')
+    .action(async (id: string, f: { data?: string; reason: string; invalidityDate?: string; confirm?: boolean }) => {
+      if (!f.confirm) throw new AppError('VALIDATION_FAILED', `revoking CA certificate ${id} needs --confirm`);
+      await withPki(io, f, async (pki) => {
+        const c = await pki.lifecycle.revokeCaCertificate(cliActor(), id, {
+          reason: f.reason,
+          ...(f.invalidityDate ? { invalidityDate: f.invalidityDate } : {}),
+        });
+        io.stdout(`revoked CA certificate ${id} (serial ${c.serial}, reason ${c.revocationReason})\n`);
+      });
+    });
   dataOption(ca.command('list'))
     .description('list the CAs (JSON)')
     .action(async (f: { data?: string }) => {

@@ -26,10 +26,20 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
     .requiredOption('--place <place>', "e.g. 'xã Hạ Long, tỉnh Quảng Ninh'")
     .option('--org <id>', 'organization (owner of the seal credential)')
     .option('--seal-credential <id>', 'server-held credential of the seal')
+    .option('--seal-custodian <id>', "who keeps the seal (Decree 30/2020 Art. 32): the only holder of the seal's credential")
     .option('--json', 'print JSON')
     .action(
       async (
-        f: { data?: string; id: string; name: string; place: string; org?: string; sealCredential?: string; json?: boolean } & StampFlags,
+        f: {
+          data?: string;
+          id: string;
+          name: string;
+          place: string;
+          org?: string;
+          sealCredential?: string;
+          sealCustodian?: string;
+          json?: boolean;
+        } & StampFlags,
       ) => {
         const patch = stampPatchOf(f);
         await withCopies(io, f, async (w) => {
@@ -39,6 +49,7 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
             place: f.place,
             organizationId: f.org ?? null,
             sealCredentialId: f.sealCredential ?? null,
+            sealCustodianId: f.sealCustodian ?? null,
           });
           const stamps = patch ? await w.copies.stamps.setAuthorityStamps(ADMIN, a.id, patch) : undefined;
           io.stdout(f.json ? JSON.stringify({ ...a, stamps: settingsView(stamps, a.id) }) + '\n' : `authority ${a.id}: ${a.name}\n`);

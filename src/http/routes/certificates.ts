@@ -4,6 +4,7 @@ import type { Actor } from '../../pki/actor.js';
 import type { IssuanceService } from '../../pki/issuance-service.js';
 import type { LifecycleService } from '../../pki/lifecycle-service.js';
 import type { CrlService } from '../../pki/crl-service.js';
+import type { CaRevocationRequestService } from '../../pki/ca-revocation-requests.js';
 import type { PkiStore } from '../../pki/ports.js';
 import type { Principal } from '../auth/api-tokens.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
@@ -15,6 +16,7 @@ export interface PkiAdminPort {
   readonly issuance: Pick<IssuanceService, 'issue'>;
   readonly lifecycle: Pick<LifecycleService, 'find' | 'revoke' | 'suspend' | 'release'>;
   readonly crl: Pick<CrlService, 'generate'>;
+  readonly caRevocation: Pick<CaRevocationRequestService, 'request' | 'approve' | 'reject' | 'get' | 'list'>;
 }
 
 export function actorOf(p: Principal | undefined): Actor {

@@ -18,7 +18,7 @@ import { actorOf } from './copy-actor.js';
  */
 export type CopiesPort = Pick<
   CertifiedCopiesWiring,
-  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'addCredential' | 'stamps'
+  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'credentials' | 'stamps'
 >;
 
 export { actorOf };

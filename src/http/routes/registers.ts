@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { CertifiedCopiesWiring } from '../../app/certified-copies.js';
 import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
-import { pemEncode } from '../../core/bytes.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { actorOf } from './copy-actor.js';
+import { credentialRoutes } from './credentials.js';
 
 /**
  * Certifying authorities, the register (sổ chứng thực: volumes, year-end closing, export) and
- * the server-held signing credentials certifiers and seals use (Decree 23/2015 Art. 13).
+ * the server-held signing credentials certifiers and seals use (./credentials.ts; Decree 23/2015 Art. 13).
  */
-export type RegistersPort = Pick<CertifiedCopiesWiring, 'registers' | 'addCredential'>;
+export type RegistersPort = Pick<CertifiedCopiesWiring, 'registers' | 'credentials'>;
 
 const AuthorityId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/);
 const Name = z.string().trim().min(1).max(300);
@@ -41,6 +41,13 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
         place: Name,
         organizationId: z.string().min(1).max(128).nullable().optional(),
         sealCredentialId: z.string().min(1).max(128).nullable().optional(),
+        sealCustodianId: z
+          .string()
+          .min(1)
+          .max(128)
+          .nullable()
+          .optional()
+          .describe("who keeps the organization's seal (Decree 30/2020 Art. 32): the only holder of the seal credential"),
       }),
       responses: { 201: { description: 'The authority' }, 409: { description: 'CONFLICT' } },
       async handle({ res, body, principal }) {
@@ -64,7 +71,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'patch',
       path: '/api/v1/authorities/:id',
       operationId: 'updateAuthority',
-      summary: "Change an authority's name, place, organization or seal credential.",
+      summary: "Change an authority's name, place, organization, seal credential or seal custodian.",
       tag: 'registers',
       auth: ['admin'],
       params: z.object({ id: AuthorityId }),
@@ -73,6 +80,13 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
         place: Name.optional(),
         organizationId: z.string().min(1).max(128).nullable().optional(),
         sealCredentialId: z.string().min(1).max(128).nullable().optional(),
+        sealCustodianId: z
+          .string()
+          .min(1)
+          .max(128)
+          .nullable()
+          .optional()
+          .describe("who keeps the organization's seal (Decree 30/2020 Art. 32): the only holder of the seal credential"),
       }),
       responses: { 200: { description: 'The authority' }, 404: { description: 'AUTHORITY_UNKNOWN' } },
       async handle({ res, params, body, principal }) {
@@ -150,32 +164,6 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
         res.send(pdf);
       },
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/v1/credentials',
-      operationId: 'registerCredential',
-      summary:
-        'Register a server-held signing credential (PIN-protected) for a certificate whose key was kept server-side (request completed with keepKey).',
-      tag: 'registers',
-      auth: ['admin', 'ra-officer'],
-      body: z.strictObject({
-        certificateId: z.string().min(1).max(128),
-        ownerId: z.string().min(1).max(128).describe('the official or organization (token scope) allowed to use it'),
-        pin: z.string().min(6).max(64),
-        label: z.string().max(200).optional(),
-      }),
-      responses: { 201: { description: 'id, ownerId, label, certificate (PEM)' } },
-      async handle({ res, body, principal }) {
-        const c = await port.addCredential(actorOf(principal), body);
-        sendJson(res, 201, {
-          id: c.id,
-          ownerId: c.ownerId,
-          label: c.label,
-          locked: c.locked,
-          certificate: pemEncode('CERTIFICATE', c.certificate),
-          createdAt: c.createdAt.toISOString(),
-        });
-      },
-    }),
+    ...credentialRoutes(port.credentials),
   ];
 }

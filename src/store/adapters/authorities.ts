@@ -17,6 +17,7 @@ export class KyselyAuthorityRepository implements AuthorityRepository {
       organization_id: a.organizationId,
       seal_credential_id: a.sealCredentialId,
       created_at: iso(a.createdAt),
+      seal_custodian_id: a.sealCustodianId,
     };
     await storeCall(this.ctx.db.insertInto('authorities').values(row).execute());
     return toAuthority(row);
@@ -34,13 +35,14 @@ export class KyselyAuthorityRepository implements AuthorityRepository {
 
   async update(
     id: string,
-    patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId'>>,
+    patch: Partial<Pick<AuthorityRecord, 'name' | 'place' | 'organizationId' | 'sealCredentialId' | 'sealCustodianId'>>,
   ): Promise<AuthorityRecord> {
     const set: Partial<AuthoritiesTable> = {};
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.place !== undefined) set.place = patch.place;
     if (patch.organizationId !== undefined) set.organization_id = patch.organizationId;
     if (patch.sealCredentialId !== undefined) set.seal_credential_id = patch.sealCredentialId;
+    if (patch.sealCustodianId !== undefined) set.seal_custodian_id = patch.sealCustodianId;
     if (Object.keys(set).length > 0) {
       const r = await storeCall(this.ctx.db.updateTable('authorities').set(set).where('id', '=', id).executeTakeFirst());
       if (changed(r) === 0) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${id}`);
@@ -58,6 +60,7 @@ function toAuthority(r: Selectable<AuthoritiesTable>): AuthorityRecord {
     place: r.place,
     organizationId: r.organization_id,
     sealCredentialId: r.seal_credential_id,
+    sealCustodianId: r.seal_custodian_id,
     createdAt: date(r.created_at),
   };
 }

@@ -26,6 +26,8 @@ export class KyselyCredentialRepository implements CredentialRepository {
           locked_at: c.lockedAt === null ? null : iso(c.lockedAt),
           created_at: iso(c.createdAt),
           updated_at: iso(c.updatedAt),
+          activation_code_hash: c.activationCodeHash,
+          activation_expires_at: c.activationExpiresAt === null ? null : iso(c.activationExpiresAt),
         })
         .execute(),
     );
@@ -33,6 +35,11 @@ export class KyselyCredentialRepository implements CredentialRepository {
 
   async get(id: string): Promise<SigningCredential | undefined> {
     const row = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('id', '=', id).executeTakeFirst());
+    return row && toCredential(row);
+  }
+
+  async findByKeyUri(keyUri: string): Promise<SigningCredential | undefined> {
+    const row = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('key_uri', '=', keyUri).executeTakeFirst());
     return row && toCredential(row);
   }
 
@@ -50,24 +57,36 @@ export class KyselyCredentialRepository implements CredentialRepository {
   }
 
   /**
-   * One UPDATE … RETURNING, so concurrent wrong PINs each count (no lost increments): the
-   * right-hand sides see the row's old values on both engines, hence `failed_attempts + 1`.
+   * One conditional UPDATE … RETURNING and no transaction held across the PIN hash: the row lock
+   * of the update serialises concurrent guesses (both engines evaluate the WHERE against the
+   * latest committed row), so only `lockAfter` of them ever get a slot.
    */
-  async recordPinFailure(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
-    const now = iso(at);
+  async reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
     const row = await storeCall(
       this.ctx.db
         .updateTable('signing_credentials')
-        .set({
-          failed_attempts: sql<number>`failed_attempts + 1`,
-          locked_at: sql<string | null>`case when locked_at is null and failed_attempts + 1 >= ${lockAfter} then ${now} else locked_at end`,
-          updated_at: now,
-        })
+        .set({ failed_attempts: sql<number>`failed_attempts + 1`, updated_at: iso(at) })
         .where('id', '=', id)
+        .where('failed_attempts', '<', lockAfter)
+        .where('locked_at', 'is', null)
+        .where(this.#withoutFlushWait())
         .returningAll()
         .executeTakeFirst(),
     );
     return row && toCredential(row);
+  }
+
+  async lockWhenExhausted(id: string, lockAfter: number, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({ locked_at: iso(at), updated_at: iso(at) })
+        .where('id', '=', id)
+        .where('failed_attempts', '>=', lockAfter)
+        .where('locked_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async resetPinFailures(id: string, at: Date): Promise<void> {
@@ -77,18 +96,53 @@ export class KyselyCredentialRepository implements CredentialRepository {
         .set({ failed_attempts: 0, updated_at: iso(at) })
         .where('id', '=', id)
         .where('failed_attempts', '<>', 0)
+        .where(this.#withoutFlushWait())
         .execute(),
     );
   }
 
-  async unlock(id: string, at: Date, newPinHash?: string): Promise<void> {
+  /**
+   * The two counter updates every PIN check makes (reserve, give back) commit on PostgreSQL
+   * without waiting for the WAL flush: `set_config('synchronous_commit', 'off', true)` inside the
+   * statement applies to its own transaction only (one round trip, no explicit transaction).
+   * Atomicity and the row lock that serialises guesses are unchanged; only a crash of the
+   * database server itself could forget the last fraction of a second of counts, whereas a
+   * durable commit costs a disk flush (milliseconds) on every signature. The lock itself
+   * (`lockWhenExhausted`) stays durable. Always true; SQLite commits as configured.
+   */
+  #withoutFlushWait() {
+    return this.ctx.dialect === 'postgres' ? sql<boolean>`set_config('synchronous_commit', 'off', true) is not null` : sql<boolean>`1 = 1`;
+  }
+
+  async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {
     await storeCall(
       this.ctx.db
         .updateTable('signing_credentials')
-        .set({ failed_attempts: 0, locked_at: null, updated_at: iso(at), ...(newPinHash !== undefined ? { pin_hash: newPinHash } : {}) })
+        .set({ pin_hash: '', activation_code_hash: codeHash, activation_expires_at: iso(expiresAt), updated_at: iso(at) })
         .where('id', '=', id)
         .execute(),
     );
+  }
+
+  /** Compare-and-set on the code hash and its expiry, so a code sets a PIN once. */
+  async activate(id: string, codeHash: string, pinHash: string, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({
+          pin_hash: pinHash,
+          activation_code_hash: null,
+          activation_expires_at: null,
+          failed_attempts: 0,
+          locked_at: null,
+          updated_at: iso(at),
+        })
+        .where('id', '=', id)
+        .where('activation_code_hash', '=', codeHash)
+        .where('activation_expires_at', '>', iso(at))
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows) > 0;
   }
 
   async updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void> {
@@ -119,5 +173,7 @@ function toCredential(r: Selectable<SigningCredentialsTable>): SigningCredential
     lockedAt: dateOrNull(r.locked_at),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
+    activationCodeHash: r.activation_code_hash,
+    activationExpiresAt: dateOrNull(r.activation_expires_at),
   };
 }

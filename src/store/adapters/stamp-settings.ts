@@ -5,7 +5,7 @@ import { storeCall } from '../errors.js';
 import { buf, bufOrNull, date, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
 
-/** Stamp settings of authorities and signature images of credentials (migration 0005-stamps). */
+/** Stamp settings of authorities and signature images of credentials (migration 0006-stamps). */
 export class KyselyStampSettingsRepository implements StampSettingsRepository {
   constructor(private readonly ctx: DbContext) {}
 

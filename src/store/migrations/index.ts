@@ -4,7 +4,8 @@ import { migration0001Core } from './0001-core.js';
 import { migration0002Pki } from './0002-pki.js';
 import { migration0003Signing } from './0003-signing.js';
 import { migration0004Copies } from './0004-copies.js';
-import { migration0005Stamps } from './0005-stamps.js';
+import { migration0005CredentialBinding } from './0005-credential-binding.js';
+import { migration0006Stamps } from './0006-stamps.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -13,7 +14,8 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0002Pki,
   migration0003Signing,
   migration0004Copies,
-  migration0005Stamps,
+  migration0005CredentialBinding,
+  migration0006Stamps,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {

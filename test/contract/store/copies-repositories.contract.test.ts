@@ -24,6 +24,7 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
       place: 'phường Hồng Gai, tỉnh Quảng Ninh',
       organizationId: null,
       sealCredentialId: null,
+      sealCustodianId: null,
       createdAt: T0,
     });
     return id;
@@ -37,10 +38,12 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
       place: 'phường Hồng Gai, tỉnh Quảng Ninh',
       organizationId: null,
       sealCredentialId: null,
+      sealCustodianId: null,
       createdAt: T0,
     });
     expect(await ctx.store.authorities.update(id, { sealCredentialId: 'cred_1', name: 'UBND phường Bạch Đằng' })).toMatchObject({
       sealCredentialId: 'cred_1',
+      sealCustodianId: null,
       name: 'UBND phường Bạch Đằng',
       place: 'phường Hồng Gai, tỉnh Quảng Ninh',
     });
@@ -48,7 +51,15 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
     expect(await errorCode(ctx.store.authorities.update('nope', { name: 'x' }))).toBe('AUTHORITY_UNKNOWN');
     expect(
       await errorCode(
-        ctx.store.authorities.create({ id, name: 'x', place: 'y', organizationId: null, sealCredentialId: null, createdAt: T0 }),
+        ctx.store.authorities.create({
+          id,
+          name: 'x',
+          place: 'y',
+          organizationId: null,
+          sealCredentialId: null,
+          sealCustodianId: null,
+          createdAt: T0,
+        }),
       ),
     ).toBe('STORE_CONSTRAINT');
   });

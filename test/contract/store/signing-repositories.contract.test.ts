@@ -62,32 +62,55 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     lockedAt: null,
     createdAt: T0,
     updatedAt: T0,
+    activationCodeHash: null,
+    activationExpiresAt: null,
     ...over,
   });
 
-  it('ok/credentials: round trip, listByOwner, PIN failures counted atomically and lock at the threshold', async () => {
+  it('ok/credentials: round trip, listByOwner, at most lockAfter PIN guesses reserved under concurrency, lock at the threshold', async () => {
     const c = credential();
     await ctx.store.credentials.create(c);
-    await ctx.store.credentials.create(credential({ ownerId: 'someone-else' }));
+    await ctx.store.credentials.create(credential({ ownerId: 'someone-else', keyUri: 'kyso-file:other' }));
     expect(await ctx.store.credentials.get(c.id)).toEqual(c);
     expect((await ctx.store.credentials.listByOwner('official-2')).map((x) => x.id)).toEqual([c.id]);
-    const results = await Promise.all(Array.from({ length: 4 }, () => ctx.store.credentials.recordPinFailure(c.id, 5, at(1))));
-    expect(results.map((r) => r!.failedAttempts).sort()).toEqual([1, 2, 3, 4]);
+    const results = await Promise.all(Array.from({ length: 12 }, () => ctx.store.credentials.reservePinAttempt(c.id, 5, at(1))));
+    expect(
+      results
+        .filter((r) => r)
+        .map((r) => r!.failedAttempts)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5]);
+    expect(results.filter((r) => r === undefined)).toHaveLength(7);
     expect((await ctx.store.credentials.get(c.id))?.lockedAt).toBeNull();
-    const fifth = await ctx.store.credentials.recordPinFailure(c.id, 5, at(2));
-    expect(fifth).toMatchObject({ failedAttempts: 5, lockedAt: at(2) });
-    const sixth = await ctx.store.credentials.recordPinFailure(c.id, 5, at(3));
-    expect(sixth).toMatchObject({ failedAttempts: 6, lockedAt: at(2) });
+    expect(await ctx.store.credentials.lockWhenExhausted(c.id, 5, at(2))).toBe(true);
+    expect(await ctx.store.credentials.lockWhenExhausted(c.id, 5, at(3))).toBe(false);
+    expect(await ctx.store.credentials.get(c.id)).toMatchObject({ failedAttempts: 5, lockedAt: at(2) });
     await ctx.store.credentials.resetPinFailures(c.id, at(4));
     expect(await ctx.store.credentials.get(c.id)).toMatchObject({ failedAttempts: 0, lockedAt: at(2) });
-    await ctx.store.credentials.unlock(c.id, at(5), 'scrypt$new');
+    expect(await ctx.store.credentials.reservePinAttempt(c.id, 5, at(4))).toBeUndefined();
+    // PIN reset: PIN cleared, activation code set; the code sets a new PIN once, before it expires
+    await ctx.store.credentials.setActivation(c.id, 'code-hash', at(60), at(5));
+    expect(await ctx.store.credentials.get(c.id)).toMatchObject({
+      pinHash: '',
+      activationCodeHash: 'code-hash',
+      activationExpiresAt: at(60),
+    });
+    expect(await ctx.store.credentials.activate(c.id, 'other-hash', 'scrypt$new', at(6))).toBe(false);
+    expect(await ctx.store.credentials.activate(c.id, 'code-hash', 'scrypt$new', at(61))).toBe(false);
+    const racing = await Promise.all([1, 2, 3].map(() => ctx.store.credentials.activate(c.id, 'code-hash', 'scrypt$new', at(6))));
+    expect(racing.filter(Boolean)).toHaveLength(1);
     expect(await ctx.store.credentials.get(c.id)).toMatchObject({
       failedAttempts: 0,
       lockedAt: null,
       pinHash: 'scrypt$new',
-      updatedAt: at(5),
+      activationCodeHash: null,
+      activationExpiresAt: null,
+      updatedAt: at(6),
     });
-    expect(await ctx.store.credentials.recordPinFailure('cred_missing', 5, at(6))).toBeUndefined();
+    // one key, one credential: the unique index refuses a second row over the same key
+    await expect(ctx.store.credentials.create(credential({ keyUri: c.keyUri }))).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
+    expect((await ctx.store.credentials.findByKeyUri(c.keyUri))?.id).toBe(c.id);
+    expect(await ctx.store.credentials.reservePinAttempt('cred_missing', 5, at(6))).toBeUndefined();
     const newChain = [randomBytes(50)];
     await ctx.store.credentials.updateCertificates(c.id, newChain, at(7));
     expect((await ctx.store.credentials.get(c.id))?.certificates).toEqual(newChain);

@@ -19,6 +19,7 @@ describe.each(DIALECTS)('stamp settings repository contract (%s)', (dialect) => 
       place: 'xã Hạ Long',
       organizationId: null,
       sealCredentialId: null,
+      sealCustodianId: null,
       createdAt: T0,
     });
     return a;
@@ -81,6 +82,8 @@ describe.each(DIALECTS)('stamp settings repository contract (%s)', (dialect) => 
       pinHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
       failedAttempts: 0,
       lockedAt: null,
+      activationCodeHash: null,
+      activationExpiresAt: null,
       createdAt: T0,
       updatedAt: T0,
     };

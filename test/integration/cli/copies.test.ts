@@ -35,6 +35,77 @@ beforeAll(() => {
 });
 
 describe('kyso copy / credential / authority / register', () => {
+  it('ok/credential issue without --pin prints a one-time activation code the holder activates with; fail/a second credential over one key → CREDENTIAL_KEY_BOUND', () => {
+    const c = JSON.parse(
+      ok(
+        kyso([
+          'credential',
+          'issue',
+          '--profile',
+          'individual',
+          '--cn',
+          'Lê Văn Năm',
+          '--owner',
+          'off_nam',
+          '--key-type',
+          'p256',
+          '--json',
+        ]),
+      ),
+    );
+    expect(c.activationCode).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const wrongHolder = kyso([
+      'credential',
+      'activate',
+      '--credential',
+      c.credentialId,
+      '--owner',
+      'off_khac',
+      '--code',
+      c.activationCode,
+      '--pin',
+      '123456',
+    ]);
+    expect(wrongHolder.code).toBe(77);
+    expect(wrongHolder.err).toContain('kyso: FORBIDDEN:');
+    expect(
+      ok(
+        kyso([
+          'credential',
+          'activate',
+          '--credential',
+          c.credentialId,
+          '--owner',
+          'off_nam',
+          '--code',
+          c.activationCode,
+          '--pin',
+          '123456',
+        ]),
+      ),
+    ).toContain(`credential ${c.credentialId} activated for off_nam`);
+    const reused = kyso([
+      'credential',
+      'activate',
+      '--credential',
+      c.credentialId,
+      '--owner',
+      'off_nam',
+      '--code',
+      c.activationCode,
+      '--pin',
+      '654321',
+    ]);
+    expect(reused.code).toBe(77);
+    expect(reused.err).toContain('kyso: ACTIVATION_CODE_INVALID:');
+    const second = kyso(['credential', 'add', '--certificate', c.certificateId, '--owner', 'off_ke_gian', '--pin', '999999']);
+    expect(second.code, second.out + second.err).toBe(67);
+    expect(second.err).toContain('kyso: CREDENTIAL_KEY_BOUND:');
+    expect(second.err).not.toContain('999999');
+    const list = JSON.parse(ok(kyso(['credential', 'list', '--owner', 'off_ke_gian'])));
+    expect(list).toEqual([]);
+  });
+
   it('ok/credential issue for a certifier and a seal, authority add', () => {
     const c = JSON.parse(
       ok(

@@ -10,6 +10,8 @@ import { nssDbTrusting } from '../signing/tools.js';
 import { createPki } from '../../../src/app/pki.js';
 import {
   AUTHORITY,
+  addSubscriber,
+  bindCredential,
   caller,
   certifyForm,
   freePort,
@@ -239,22 +241,31 @@ describe('certified copies over HTTP', () => {
 
   it('fail/a certifier whose certificate is revoked is refused before a number is taken', async () => {
     const pki = createPki(h.ctx);
+    await addSubscriber(h.ctx, { id: 'off_vu_van_khanh', kind: 'individual', name: 'Vũ Văn Khánh', uid: 'CCCD:022198003333' });
     const issued = await pki.issuance.issue(
       { id: 'test-admin', role: 'admin' },
       {
         profile: 'individual',
+        subscriberId: 'off_vu_van_khanh',
         subject: { commonName: 'Vũ Văn Khánh', uids: ['CCCD:022198003333'] },
         key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
       },
     );
-    const cred = await call('POST', '/api/v1/credentials', {
-      token: h.adminToken,
-      json: { certificateId: issued.certificate.id, ownerId: 'off_vu_van_khanh', pin: '777777' },
-    });
-    expect(cred.status, JSON.stringify(cred.json)).toBe(201);
     const token = (
       await call('POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier', organizationId: 'off_vu_van_khanh' } })
     ).json.token as string;
+    const cred = {
+      json: {
+        id: await bindCredential(call, {
+          requester: h.adminToken,
+          approver: s.raOfficerToken,
+          holder: token,
+          certificateId: issued.certificate.id,
+          ownerId: 'off_vu_van_khanh',
+          pin: '777777',
+        }),
+      },
+    };
     const rv = await call('POST', `/api/v1/certificates/${issued.certificate.id}/revoke`, {
       token: h.adminToken,
       json: { reason: 'keyCompromise' },

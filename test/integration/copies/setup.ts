@@ -58,7 +58,10 @@ export function caller(baseUrl: string): Caller {
 }
 
 export const CERTIFIER_ID = 'off_nguyen_thi_hang';
-export const SEAL_OWNER = 'org_ubnd_ha_long';
+/** The commune People's Committee (organization subscriber) whose seal signs the copies. */
+export const ORGANIZATION_ID = 'org_ubnd_ha_long';
+/** The records clerk who keeps the seal (Decree 30/2020 Art. 32): the holder of the seal credential. */
+export const SEAL_OWNER = 'off_van_thu_ha_long';
 export const AUTHORITY = 'ubnd-ha-long';
 export const PIN = '246810';
 export const SEAL_PIN = '135790';
@@ -69,11 +72,68 @@ export interface CopySetup {
   readonly sealCredential: string;
   readonly auditorToken: string;
   readonly signerToken: string;
+  /** A second officer who approves credential requests the admin makes. */
+  readonly raOfficerToken: string;
+  /** The seal custodian's token (scope SEAL_OWNER). */
+  readonly custodianToken: string;
+  readonly certifierCertificateId: string;
+  readonly sealCertificateId: string;
+}
+
+/** A subscriber record with a readable id, as the RA would have registered it. */
+export async function addSubscriber(
+  ctx: KysoContext,
+  o: { id: string; kind: 'organization' | 'individual'; name: string; uid: string; managingOrganizationId?: string },
+): Promise<void> {
+  const now = new Date();
+  await ctx.store.subscribers.insert({
+    id: o.id,
+    kind: o.kind,
+    managingOrganizationId: o.managingOrganizationId ?? null,
+    name: o.name,
+    subject: { commonName: o.name, uids: [o.uid] },
+    identifiers: [o.uid],
+    email: null,
+    position: null,
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+export async function newToken(call: Caller, adminToken: string, role: string, organizationId?: string): Promise<string> {
+  const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...(organizationId ? { organizationId } : {}) } });
+  expect(r.status, JSON.stringify(r.json)).toBe(201);
+  return r.json.token as string;
 }
 
 /**
- * Certificates with server-held keys come from the issuance service (keepKey); the credentials,
- * tokens and the authority go through the HTTP API like an operator would.
+ * The dual-control binding over HTTP: one officer requests, a second approves and receives the
+ * activation code, the holder sets the PIN with it. Returns the credential id.
+ */
+export async function bindCredential(
+  call: Caller,
+  o: { requester: string; approver: string; holder: string; certificateId: string; ownerId: string; pin: string },
+): Promise<string> {
+  const req = await call('POST', '/api/v1/credentials', {
+    token: o.requester,
+    json: { certificateId: o.certificateId, ownerId: o.ownerId },
+  });
+  expect(req.status, JSON.stringify(req.json)).toBe(202);
+  const ok = await call('POST', `/api/v1/credential-requests/${req.json.id}/approve`, { token: o.approver });
+  expect(ok.status, JSON.stringify(ok.json)).toBe(200);
+  const act = await call('POST', `/api/v1/credentials/${ok.json.credentialId}/activate`, {
+    token: o.holder,
+    json: { activationCode: ok.json.activationCode, pin: o.pin },
+  });
+  expect(act.status, JSON.stringify(act.json)).toBe(200);
+  return ok.json.credentialId as string;
+}
+
+/**
+ * Certificates with server-held keys come from the issuance service (keepKey) for subscribers
+ * the RA registered; the authority, tokens and credentials go through the HTTP API like an
+ * operator would (request, second-officer approval, the holder sets the PIN).
  */
 export async function setupCertifierAndAuthority(
   ctx: KysoContext,
@@ -83,8 +143,17 @@ export async function setupCertifierAndAuthority(
 ): Promise<CopySetup> {
   const pki = createPki(ctx);
   const admin = { id: 'test-admin', role: 'admin' };
+  await addSubscriber(ctx, { id: ORGANIZATION_ID, kind: 'organization', name: 'Ủy ban nhân dân xã Hạ Long', uid: 'MST:5700100299' });
+  await addSubscriber(ctx, {
+    id: CERTIFIER_ID,
+    kind: 'individual',
+    name: 'Nguyễn Thị Hằng',
+    uid: 'CCCD:022198001111',
+    managingOrganizationId: ORGANIZATION_ID,
+  });
   const certifierCert = await pki.issuance.issue(admin, {
     profile: 'individual',
+    subscriberId: CERTIFIER_ID,
     subject: {
       commonName: 'Nguyễn Thị Hằng',
       organization: 'UBND xã Hạ Long',
@@ -95,43 +164,53 @@ export async function setupCertifierAndAuthority(
   });
   const sealCert = await pki.issuance.issue(admin, {
     profile: 'organization',
+    subscriberId: ORGANIZATION_ID,
     subject: { commonName: 'Ủy ban nhân dân xã Hạ Long', uids: ['MST:5700100299'] },
     key: { pkcs12Password: 'unused-p12', generate: key, keepKey: true },
   });
-  const c1 = await call('POST', '/api/v1/credentials', {
-    token: adminToken,
-    json: { certificateId: certifierCert.certificate.id, ownerId: CERTIFIER_ID, pin: PIN },
-  });
-  expect(c1.status, JSON.stringify(c1.json)).toBe(201);
-  const c2 = await call('POST', '/api/v1/credentials', {
-    token: adminToken,
-    json: { certificateId: sealCert.certificate.id, ownerId: SEAL_OWNER, pin: SEAL_PIN },
-  });
-  expect(c2.status, JSON.stringify(c2.json)).toBe(201);
   const a = await call('POST', '/api/v1/authorities', {
     token: adminToken,
     json: {
       id: AUTHORITY,
       name: 'Ủy ban nhân dân xã Hạ Long',
       place: 'xã Hạ Long, tỉnh Quảng Ninh',
-      organizationId: SEAL_OWNER,
-      sealCredentialId: c2.json.id,
+      organizationId: ORGANIZATION_ID,
+      sealCustodianId: SEAL_OWNER,
     },
   });
   expect(a.status, JSON.stringify(a.json)).toBe(201);
+  const raOfficerToken = await newToken(call, adminToken, 'ra-officer', ORGANIZATION_ID);
+  const certifierToken = await newToken(call, adminToken, 'certifier', CERTIFIER_ID);
+  const custodianToken = await newToken(call, adminToken, 'signer', SEAL_OWNER);
+  const bind = { requester: adminToken, approver: raOfficerToken };
+  const c1 = await bindCredential(call, {
+    ...bind,
+    holder: certifierToken,
+    certificateId: certifierCert.certificate.id,
+    ownerId: CERTIFIER_ID,
+    pin: PIN,
+  });
+  const c2 = await bindCredential(call, {
+    ...bind,
+    holder: custodianToken,
+    certificateId: sealCert.certificate.id,
+    ownerId: SEAL_OWNER,
+    pin: SEAL_PIN,
+  });
+  const p = await call('PATCH', `/api/v1/authorities/${AUTHORITY}`, { token: adminToken, json: { sealCredentialId: c2 } });
+  expect(p.status, JSON.stringify(p.json)).toBe(200);
   // The seal and the certifier's signature images are registered once (Decree 30/2020 Appendix I stamps).
-  await registerStampImages(call, adminToken, AUTHORITY, c1.json.id);
-  const token = async (role: string, organizationId?: string) => {
-    const r = await call('POST', '/api/v1/tokens', { token: adminToken, json: { role, ...(organizationId ? { organizationId } : {}) } });
-    expect(r.status, JSON.stringify(r.json)).toBe(201);
-    return r.json.token as string;
-  };
+  await registerStampImages(call, adminToken, AUTHORITY, c1);
   return {
-    certifierToken: await token('certifier', CERTIFIER_ID),
-    certifierCredential: c1.json.id,
-    sealCredential: c2.json.id,
-    auditorToken: await token('auditor'),
-    signerToken: await token('signer', CERTIFIER_ID),
+    certifierToken,
+    certifierCredential: c1,
+    sealCredential: c2,
+    auditorToken: await newToken(call, adminToken, 'auditor'),
+    signerToken: await newToken(call, adminToken, 'signer', CERTIFIER_ID),
+    raOfficerToken,
+    custodianToken,
+    certifierCertificateId: certifierCert.certificate.id,
+    sealCertificateId: sealCert.certificate.id,
   };
 }
 

@@ -29,6 +29,7 @@ beforeAll(async () => {
     place: 'xã Tự Sơn',
     organizationId: 'org',
     sealCredentialId: 'cred_seal',
+    sealCustodianId: null,
     createdAt: clock.now(),
   });
 });

@@ -44,6 +44,7 @@ describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
       place: 'xã Hạ Long, tỉnh Quảng Ninh',
       organizationId: null,
       sealCredentialId: 'cred-seal',
+      sealCustodianId: null,
       createdAt: new Date(0),
     });
   });

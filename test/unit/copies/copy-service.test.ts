@@ -86,6 +86,7 @@ beforeEach(async () => {
     place: 'xã Hạ Long, tỉnh Quảng Ninh',
     organizationId: null,
     sealCredentialId: 'cred-seal',
+    sealCustodianId: null,
     createdAt: new Date(0),
   });
   signer = new FakeSigner();
@@ -143,12 +144,25 @@ describe('CopyService.certify', () => {
       place: 'xã Cô Tô, tỉnh Quảng Ninh',
       organizationId: 'org-co-to',
       sealCredentialId: 'cred-seal-co-to',
+      sealCustodianId: null,
       createdAt: new Date(0),
     });
     const svc = new CopyService({ registers, authorities, signer, audit, clock, fonts, publicUrl: 'http://127.0.0.1:3000', level: 'B-B' });
     await svc.certify(certifier, request({ authorityId: 'xa-co-to' }));
     expect(signer.preflights).toContainEqual(['cred-seal-co-to', 'org-co-to']);
     expect(signer.calls.find((c) => c.credentialId === 'cred-seal-co-to')?.actorId).toBe('org-co-to');
+    // A designated custodian holds the seal credential in place of the organization.
+    await authorities.create({
+      id: 'xa-thang-loi',
+      name: 'Ủy ban nhân dân xã Thắng Lợi',
+      place: 'xã Thắng Lợi, tỉnh Quảng Ninh',
+      organizationId: 'org-thang-loi',
+      sealCredentialId: 'cred-seal-thang-loi',
+      sealCustodianId: 'official-van-thu',
+      createdAt: new Date(0),
+    });
+    await svc.certify(certifier, request({ authorityId: 'xa-thang-loi' }));
+    expect(signer.preflights).toContainEqual(['cred-seal-thang-loi', 'official-van-thu']);
     // An authority with no organization on record: the certifier holds the seal credential.
     await service.certify(certifier, request());
     expect(signer.preflights).toContainEqual(['cred-seal', certifier.id]);

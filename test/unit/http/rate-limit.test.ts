@@ -37,6 +37,7 @@ describe('logs and problems hide secrets', () => {
       nested: { pin: '[redacted]', password: '[redacted]', ok: 1 },
       authorization: '[redacted]',
     });
+    expect(redact({ activationCode: 'c0de', credentialId: 'cred_1' })).toEqual({ activationCode: '[redacted]', credentialId: 'cred_1' });
   });
   it('non-AppErrors and 500s become "internal error" without internals', () => {
     const p = toProblem(new Error('SQLITE_BUSY at /secret/path'), '/x');

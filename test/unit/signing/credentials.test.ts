@@ -69,10 +69,16 @@ describe('server-held credentials', () => {
     const dump = JSON.stringify(audit.events);
     expect(dump).not.toContain('246810');
     expect(dump).not.toContain('wrong1');
-    // administrative unlock with a new PIN
-    await svc.unlock(info.id, 'ra-officer', '135790');
+    // PIN reset: the PIN is cleared, only the holder sets the new one with the one-time code
+    const code = await svc.resetPin(info.id, 'ra-officer');
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u1', '246810'))).toBe('CREDENTIAL_NOT_ACTIVATED');
+    expect(await errorCode(svc.activate(info.id, 'u2', code.code, '135790'))).toBe('FORBIDDEN');
+    expect(await errorCode(svc.activate(info.id, 'u1', 'not-the-code', '135790'))).toBe('ACTIVATION_CODE_INVALID');
+    await svc.activate(info.id, 'u1', code.code, '135790');
+    expect(await errorCode(svc.activate(info.id, 'u1', code.code, '999999'))).toBe('ACTIVATION_CODE_INVALID');
     expect(await errorCode(svc.unlockWithPin(info.id, 'u1', '246810'))).toBe('PIN_INVALID');
     expect(await errorCode(svc.unlockWithPin(info.id, 'u1', '135790'))).toBeUndefined();
+    expect(JSON.stringify(audit.events)).not.toContain(code.code);
   });
 
   it('ok/a correct PIN resets the counter (4 wrong, 1 right, 4 wrong still unlocked); lockAfter configurable', async () => {
@@ -86,6 +92,17 @@ describe('server-held credentials', () => {
     const i2 = await s2.svc.register({ ownerId: 'u1', keyUri: s2.keyUri, certificates: s2.signer.chain, pin: '246810' });
     expect(await errorCode(s2.svc.unlockWithPin(i2.id, 'u1', 'bad'))).toBe('PIN_INVALID');
     expect(await errorCode(s2.svc.unlockWithPin(i2.id, 'u1', 'bad'))).toBe('CREDENTIAL_LOCKED');
+  });
+
+  it('fail/one key carries one credential: a second registration over the same key → CREDENTIAL_KEY_BOUND', async () => {
+    const { svc, keyUri, signer } = setup();
+    await svc.register({ ownerId: 'u1', keyUri, certificates: signer.chain, pin: '246810' });
+    expect(await errorCode(svc.register({ ownerId: 'u2', keyUri, certificates: signer.chain, pin: '111111' }))).toBe(
+      'CREDENTIAL_KEY_BOUND',
+    );
+    expect(await errorCode(svc.registerAwaitingActivation({ ownerId: 'u2', keyUri, certificates: signer.chain, actor: 'ra' }))).toBe(
+      'CREDENTIAL_KEY_BOUND',
+    );
   });
 
   it('fail/registration refuses a short PIN and a certificate that does not match the key', async () => {

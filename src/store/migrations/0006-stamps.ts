@@ -7,8 +7,8 @@ import { binaryType } from './types.js';
  * title, and whether text-only stamps are allowed; per signing credential the holder's
  * signature image. Separate tables so the authority and credential rows stay as they are.
  */
-export const migration0005Stamps: PortableMigration = {
-  name: '0005-stamps',
+export const migration0006Stamps: PortableMigration = {
+  name: '0006-stamps',
   async up(db, dialect) {
     await db.schema
       .createTable('authority_stamps')

@@ -1,0 +1,66 @@
+import { AppError } from '../core/errors.js';
+import { CredentialRequestService, type BindableCertificate, type CredentialRequestPorts } from '../signing/credential-requests.js';
+import type { ActivationCode, CredentialInfo } from '../signing/credential-service.js';
+import type { SigningWiring } from './signing.js';
+import type { PkiWiring } from './pki.js';
+import type { KysoContext } from './context.js';
+
+/**
+ * Server-held credential binding: the dual-control request service over the PKI store (the
+ * certificate, its chain and subscriber) and the certifying authorities (seal custodians), and
+ * the console path for the operator at the server (`kyso credential issue|add`).
+ */
+export interface CredentialsWiring {
+  readonly requests: CredentialRequestService;
+  /**
+   * The operator at the server binds a key directly (full rights, no second person), still at
+   * most one credential per key. With `pin` (the holder typing it at the console) the credential
+   * is ready; without, the holder sets the PIN with the returned activation code.
+   */
+  bindAtConsole(o: { certificateId: string; ownerId: string; pin?: string; label?: string }): Promise<{
+    credential: CredentialInfo;
+    activation?: ActivationCode;
+  }>;
+}
+
+export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring; pki: PkiWiring }): CredentialsWiring {
+  const ports: CredentialRequestPorts = {
+    async certificate(id): Promise<BindableCertificate> {
+      const cert = await o.pki.lifecycle.find({ id });
+      if (!cert.der) throw new AppError('CERT_NOT_FOUND', `no certificate ${id}`);
+      const chain = [cert.der, ...(await o.pki.issuance.chainOf(cert.caId))];
+      return {
+        id: cert.id,
+        profile: cert.profile,
+        subscriberId: cert.subscriberId,
+        subjectDn: cert.subjectDn,
+        keyUri: cert.keyUri,
+        active: cert.status === 'active' && cert.notAfter > ctx.clock.now(),
+        chain,
+      };
+    },
+    async sealCustodians(organizationId) {
+      const all = await ctx.store.authorities.list();
+      return all.filter((a) => a.organizationId === organizationId && a.sealCustodianId).map((a) => a.sealCustodianId!);
+    },
+  };
+  const credentials = o.signing.credentials;
+  const requests = new CredentialRequestService({ credentials, approvals: ctx.store.approvals, ports, audit: ctx.audit, clock: ctx.clock });
+  return {
+    requests,
+    async bindAtConsole(b) {
+      const cert = await ports.certificate(b.certificateId);
+      if (!cert.active) throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
+      if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
+      const common = {
+        ownerId: b.ownerId,
+        keyUri: cert.keyUri,
+        certificates: cert.chain,
+        label: b.label ?? `credential for ${cert.subjectDn}`,
+        actor: 'cli',
+      };
+      if (b.pin !== undefined) return { credential: await credentials.register({ ...common, pin: b.pin }) };
+      return credentials.registerAwaitingActivation(common);
+    },
+  };
+}
