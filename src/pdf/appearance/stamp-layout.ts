@@ -55,21 +55,21 @@ export function linesWidth(lines: readonly StampLine[]): number {
 }
 
 /**
- * Places the first alternative that fits `rect` at a scale keeping every line at least
- * `minSize`; undefined when none does.
+ * Places the first alternative that fits `rect` at full size; when none does, the one that needs
+ * the least shrinking, provided every line stays at least `minSize`; undefined otherwise.
  */
 export function fitLines(alternatives: readonly (readonly StampLine[])[], rect: Rect, o: FitOptions = {}): PlacedLine[] | undefined {
   const lh = o.lineHeight ?? 1.2;
   const minSize = o.minSize ?? 6;
+  let best: { lines: readonly StampLine[]; scale: number } | undefined;
   for (const lines of alternatives) {
     if (lines.length === 0) return [];
-    const w = linesWidth(lines);
-    const h = linesHeight(lines, lh);
-    const scale = Math.min(1, rect.width / w, rect.height / h);
+    const scale = Math.min(1, rect.width / linesWidth(lines), rect.height / linesHeight(lines, lh));
     if (Math.min(...lines.map((l) => l.size)) * scale < minSize - 1e-9) continue;
-    return place(lines, rect, scale, lh, o);
+    if (scale >= 1 - 1e-9) return place(lines, rect, 1, lh, o);
+    if (!best || scale > best.scale + 1e-9) best = { lines, scale };
   }
-  return undefined;
+  return best && place(best.lines, rect, best.scale, lh, o);
 }
 
 function place(lines: readonly StampLine[], rect: Rect, scale: number, lh: number, o: FitOptions): PlacedLine[] {

@@ -1,6 +1,6 @@
 import { AppearanceCanvas, type ImageInput, type PageRotation, type Rect } from './canvas.js';
 import type { Appearance } from './model.js';
-import { layoutBlock, type Align, type BlockLayout, type Paragraph, type Rgb, type VerticalAlign } from './text-layout.js';
+import { layoutBlock, wrapText, type Align, type BlockLayout, type Paragraph, type Rgb, type VerticalAlign } from './text-layout.js';
 import { formatVietnamTime, type TimeFormatter } from '../../core/vietnam-time.js';
 import { headingLines } from './signing-authority.js';
 import {
@@ -178,9 +178,20 @@ export function layoutOrganization(o: Omit<OrganizationStampInput, 'sealImage' |
   const size = o.textSize ?? 10;
   const textRect: Rect = { x: left ? PAD : seal + SEAL_GAP, y: PAD, width: o.width - seal - SEAL_GAP - PAD, height: o.height - 2 * PAD };
   const heading = titleLines(o.authorityLines, o.title).map((text) => ({ text, font: 'bold' as const, size, color }));
+  const signerLabel = o.signerLabel?.trim() || SIGNER_LABEL;
+  const name = o.organizationName.normalize('NFC');
+  // Last resort for a long official name: the label, then the name on as many full-width lines
+  // as it needs (wrapped to the whole text column, never word by word into a sliver).
+  const wrappedName =
+    textRect.width > 0
+      ? [
+          { text: signerLabel, font: 'bold' as const, size, color },
+          ...wrapText(name, 'bold', size, textRect.width).map((text) => ({ text, font: 'bold' as const, size, color })),
+        ]
+      : [];
   const alternatives = combine([
     [heading],
-    labelled(o.signerLabel?.trim() || SIGNER_LABEL, o.organizationName.normalize('NFC'), 'bold', size, color),
+    [...labelled(signerLabel, name, 'bold', size, color), wrappedName],
     labelled(o.timeLabel?.trim() || TIME_LABEL, (o.formatTime ?? formatVietnamTime)(o.signingTime), 'regular', size, color),
   ]);
   const lines = textRect.width > 0 ? fitLines(alternatives, textRect, { align: left ? 'right' : 'left', minSize: 6 }) : undefined;

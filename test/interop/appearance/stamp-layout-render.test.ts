@@ -140,6 +140,20 @@ describe('stamp layout on 200 dpi renderings (pdftoppm, pdftotext -bbox)', () =>
     expect(differenceFromReference('stamp-electronic-copy', r.pngPath)).toBeLessThan(MAX_DIFF);
   });
 
+  it('a long organization name goes on full-width lines under "Ký bởi:", readable, never over the seal or other lines', async () => {
+    const organizationName = 'Ủy ban nhân dân xã Hạ Long, huyện Vân Đồn, tỉnh Quảng Ninh — Văn phòng Hội đồng nhân dân và Ủy ban nhân dân';
+    const ap = await buildOrganizationAppearance({ width: 330, height: 110, sealImage: SEAL, organizationName, signingTime: TIME });
+    const r = renderPage('organization-long-name', miniPdf([350, 130], [{ bundle: ap, rect: [10, 10, 340, 120], as: 'widget' }]));
+    const words = wordBoxes(r.pdfPath);
+    expect(overlappingWords(words)).toEqual([]);
+    const red = extentOf(r.png, isSealRed)!;
+    for (const w of words) expect(ptToPx(w.xMin)).toBeGreaterThanOrEqual(red.x1);
+    expect(words.map((w) => w.text).join(' ')).toContain(organizationName);
+    expect(execLines(words)).toContain('Thời gian ký: 26/11/2026 22:04:05 +07:00');
+    // Readable: no word smaller than 6 pt (pdftotext boxes are about 1.1 × the size).
+    for (const w of words) expect(w.yMax - w.yMin).toBeGreaterThan(6);
+  });
+
   it('refuses a box too small for the seal at its real size instead of shrinking it', async () => {
     const err = await buildOrganizationAppearance({
       width: 80,
