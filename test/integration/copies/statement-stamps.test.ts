@@ -3,6 +3,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../http/harness.js';
 import {
+  ORGANIZATION_ID,
   PIN,
   SEAL_OWNER,
   SEAL_PIN,
@@ -48,11 +49,13 @@ beforeAll(async () => {
         id,
         name: 'UBND xã Hạ Long',
         place: 'xã Hạ Long, tỉnh Quảng Ninh',
-        organizationId: SEAL_OWNER,
-        sealCredentialId: s.sealCredential,
+        organizationId: ORGANIZATION_ID,
+        sealCustodianId: SEAL_OWNER,
       },
     });
     expect(a.status, JSON.stringify(a.json)).toBe(201);
+    const p = await call('PATCH', `/api/v1/authorities/${id}`, { token: h.adminToken, json: { sealCredentialId: s.sealCredential } });
+    expect(p.status, JSON.stringify(p.json)).toBe(200);
   }
   await registerStampImages(call, h.adminToken, STAMPED, s.certifierCredential, {
     sealDiameterMm: 36,
