@@ -4,6 +4,7 @@ import { FileCopyDocumentStore } from '../store/index.js';
 import { CopyService, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
 import type { Principal } from '../core/principal.js';
 import { RegisterService } from '../copies/register-service.js';
+import { StampSettingsService } from '../copies/stamp-settings-service.js';
 import type { CopyFonts } from '../copies/copy-document.js';
 import type { PublicCopyFacts, PublicCopyStatus } from '../copies/public-facts.js';
 import { parseLookupCode } from '../copies/lookup-code.js';
@@ -33,6 +34,8 @@ export type CertifyInput = CertifyRequest;
 export interface CertifiedCopiesWiring {
   readonly copies: CopyService;
   readonly registers: RegisterService;
+  /** Seal and signature images, seal size and signing-authority lines registered once. */
+  readonly stamps: StampSettingsService;
   readonly defaultLevel: PadesLevel;
   certify(actor: Principal, input: CertifyInput): Promise<CertifyResult>;
   /** Public lookup by the printed code (malformed → LOOKUP_CODE_INVALID before any query). */
@@ -64,12 +67,26 @@ export function createCertifiedCopies(
     : ctx.store.dialect === 'sqlite'
       ? new FileCopyDocumentStore(join(ctx.config.dataDir, 'copies'))
       : ctx.store.copyDocuments;
-  const copies = new CopyService({ ...common, publicUrl: ctx.config.publicUrl, ...(o.level ? { level: o.level } : {}), documents });
+  const copies = new CopyService({
+    ...common,
+    publicUrl: ctx.config.publicUrl,
+    ...(o.level ? { level: o.level } : {}),
+    documents,
+    stampSettings: ctx.store.stampSettings,
+  });
+  const stamps = new StampSettingsService({
+    settings: ctx.store.stampSettings,
+    authorities: ctx.store.authorities,
+    audit: ctx.audit,
+    clock: ctx.clock,
+    credentialOwner: async (id) => (await ctx.store.credentials.get(id))?.ownerId,
+  });
   const registers = new RegisterService(common);
 
   return {
     copies,
     registers,
+    stamps,
     get defaultLevel() {
       return copies.defaultLevel;
     },

@@ -1,16 +1,25 @@
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFName, PDFString, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { AppError } from '../core/errors.js';
-import type { StatementText } from './statement.js';
+import { measureText, mm } from '../pdf/appearance/index.js';
+import { statementText, type StatementInput, type StatementPlacement } from './statement.js';
+import { lastPageContentBottom } from './last-page-room.js';
+import { layoutStatement, type StatementLayout, type StatementStamps } from './statement-layout.js';
 
 /**
- * Builds the unsigned certified copy: the original's pages copied unchanged, then an added last
- * page carrying the certification statement (a multi-page copy carries the statement on its
- * last page, Decree 23/2015/NĐ-CP practice, docs/domain.md), a QR code and the verification code leading to the public lookup, and
- * two EMPTY signature fields — the certifier's and the authority's seal — created before the
- * first signature. The first signature certifies with DocMDP P=2 (ISO 32000-1 §12.8.2.2), which
+ * Builds the unsigned certified copy: the original's pages copied unchanged, the certification
+ * statement, a QR code and the verification code leading to the public lookup, and two EMPTY
+ * signature fields — the certifier's and the authority's seal — created before the first
+ * signature. The first signature certifies with DocMDP P=2 (ISO 32000-1 §12.8.2.2), which
  * allows signing pre-existing fields only: creating the seal field later would be a violation.
+ *
+ * The statement goes at the bottom of the original's last page when the free band there holds
+ * it (as a paper copy is stamped on its last page), otherwise on one added page; the statement
+ * says which, and how many pages the copy has. A copy of more than one page carries a mark in
+ * the bottom margin of every page — its certification number and "trang x/y" — the electronic
+ * counterpart of the seam seal (dấu giáp lai) that joins the sheets of a paper copy (Decree
+ * 23/2015/NĐ-CP Art. 20 practice).
  *
  * A new document (not an incremental update of the original) because the copy is a new document
  * issued by the authority; the original's hash is recorded in the register.
@@ -23,6 +32,8 @@ export interface CopyFonts {
 /** Widget rectangles [x, y, width, height] in points on the statement page. */
 export interface CopyLayout {
   readonly statementPage: number;
+  readonly copyPages: number;
+  readonly onAddedPage: boolean;
   readonly certifierField: string;
   readonly authorityField: string;
   readonly certifierRect: readonly [number, number, number, number];
@@ -34,73 +45,104 @@ export interface BuiltCopy {
   readonly layout: CopyLayout;
 }
 
+export interface CopyStampSettings {
+  /** The seal's real diameter in millimetres. */
+  readonly sealDiameterMm: number;
+  readonly hasSealImage: boolean;
+  /** Pixel size of the certifier's signature image, when there is one. */
+  readonly signatureImageSize?: { readonly width: number; readonly height: number };
+}
+
+export interface CopyDocumentInput {
+  readonly original: Buffer;
+  readonly statement: StatementInput;
+  readonly fonts: CopyFonts;
+  readonly lookupUrl: string;
+  readonly stamps: CopyStampSettings;
+}
+
 const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 64;
+// Decree 30/2020 Appendix I §I.5: margins top/bottom 20-25 mm, left 30-35 mm, right 15-20 mm.
+const MARGIN = { top: mm(25), bottom: mm(20), left: mm(30), right: mm(20) };
+/** Space kept between the original's content and the statement. */
+const CLEARANCE = 14;
+const PAGE_MARK_SIZE = 7;
 export const CERTIFIER_FIELD = 'ChungThuc_NguoiThucHien';
 export const AUTHORITY_FIELD = 'ChungThuc_CoQuan';
 
-export async function buildCopyDocument(original: Buffer, text: StatementText, fonts: CopyFonts, lookupUrl: string): Promise<BuiltCopy> {
-  const src = await PDFDocument.load(original, { ignoreEncryption: true, updateMetadata: false });
+export async function buildCopyDocument(input: CopyDocumentInput): Promise<BuiltCopy> {
+  const src = await PDFDocument.load(input.original, { ignoreEncryption: true, updateMetadata: false });
   if (src.isEncrypted) throw new AppError('PDF_ENCRYPTED', 'the original PDF is encrypted');
+  const originalPages = src.getPageCount();
+  const stamps: StatementStamps = {
+    sealDiameter: mm(input.stamps.sealDiameterMm),
+    hasSealImage: input.stamps.hasSealImage,
+    ...(input.stamps.signatureImageSize ? { signatureImageSize: input.stamps.signatureImageSize } : {}),
+    authorityName: input.statement.authorityName,
+    certifierName: input.statement.certifierName,
+  };
+
+  // First choice: the bottom of the original's last page.
+  const last = src.getPage(originalPages - 1);
+  const { width: lastW } = last.getSize();
+  const lastBox = last.getMediaBox();
+  const contentBottom =
+    last.getRotation().angle % 360 === 0 && lastW >= 500 ? await lastPageContentBottom(input.original, originalPages - 1) : undefined;
+  // Annotations (form fields, earlier signatures' widgets) are not page content but are shown: keep clear of them too.
+  const bottom = contentBottom === undefined ? undefined : Math.min(contentBottom, ...annotationBottoms(last));
+  let placement: StatementPlacement = { copyPages: originalPages, statementPage: originalPages, onAddedPage: false };
+  let layout: StatementLayout | undefined;
+  let text = statementText(input.statement, placement);
+  if (bottom !== undefined) {
+    const frame = {
+      left: lastBox.x + MARGIN.left,
+      right: lastBox.x + lastW - MARGIN.right,
+      top: Math.min(bottom - CLEARANCE, lastBox.y + lastBox.height - MARGIN.top),
+    };
+    const trial = layoutStatement(text, frame, stamps);
+    if (trial.bottom >= lastBox.y + MARGIN.bottom) layout = trial;
+  }
+  if (!layout) {
+    placement = { copyPages: originalPages + 1, statementPage: originalPages + 1, onAddedPage: true };
+    text = statementText(input.statement, placement);
+    layout = layoutStatement(text, { left: MARGIN.left, right: A4[0] - MARGIN.right, top: A4[1] - MARGIN.top }, stamps);
+    if (layout.bottom < MARGIN.bottom)
+      throw new AppError('VALIDATION_FAILED', 'the statement does not fit one page: shorten the document title or issuer');
+  }
+
   const doc = await PDFDocument.create();
   doc.registerFontkit(fontkit);
   doc.setProducer('kyso');
   doc.setTitle(`Bản sao chứng thực: ${text.body[0] ?? ''}`.slice(0, 200));
-  const pages = await doc.copyPages(src, src.getPageIndices());
-  for (const p of pages) doc.addPage(p);
+  for (const p of await doc.copyPages(src, src.getPageIndices())) doc.addPage(p);
+  const regular = await doc.embedFont(input.fonts.regular, { subset: true });
+  const bold = await doc.embedFont(input.fonts.bold, { subset: true });
+  const page = placement.onAddedPage ? doc.addPage(A4) : doc.getPage(placement.statementPage - 1);
 
-  const regular = await doc.embedFont(fonts.regular, { subset: true });
-  const bold = await doc.embedFont(fonts.bold, { subset: true });
-  const page = doc.addPage(A4);
-  const width = A4[0] - 2 * MARGIN;
-  let y = A4[1] - 110;
-
-  y = drawCentered(page, text.heading.toUpperCase(), bold, 14, y);
-  y -= 18;
-  for (const line of text.body) {
-    for (const wrapped of wrap(line, regular, 12, width)) {
-      page.drawText(wrapped, { x: MARGIN, y, size: 12, font: regular, color: rgb(0, 0, 0) });
-      y -= 17;
-    }
-    y -= 3;
+  for (const l of layout.lines)
+    page.drawText(l.text, { x: l.x, y: l.y, size: l.size, font: l.font === 'bold' ? bold : regular, color: rgb(0, 0, 0) });
+  drawQr(page, input.lookupUrl, layout.qr.x, layout.qr.y, layout.qr.width);
+  if (placement.copyPages > 1) {
+    doc.getPages().forEach((p, i) => drawPageMark(p, text.pageMark(i + 1), regular));
   }
 
-  // Signature block on the right half (Decree 30/2020 Appendix I: title, signature, name).
-  const colX = A4[0] / 2;
-  const colW = A4[0] / 2 - MARGIN;
-  y -= 16;
-  y = drawCentered(page, text.signatureHeading.toUpperCase(), bold, 12, y, colX, colW);
-  y = drawCentered(page, text.signatureHint, regular, 10, y + 2, colX, colW);
-  const sigH = 96;
-  const certifierRect: [number, number, number, number] = [colX + 40, y - sigH, colW - 50, sigH];
-  // The seal covers the left third of the certifier's signature (Decree 30/2020 Appendix I). Its
-  // box stays above the certifier's name line: a box laid over text signed by the certifier makes
-  // that signature INDETERMINATE (src/pdf/verify/steps/overlay.ts).
-  const sealSize = 100;
-  const authorityRect: [number, number, number, number] = [colX + 40 - sealSize / 2 + certifierRect[2] / 6, y - sigH, sealSize, sealSize];
-  y -= sigH + 14;
-  y = drawCentered(page, text.certifierName, bold, 12, y, colX, colW);
-  y = drawCentered(page, text.certifierTitle, regular, 11, y, colX, colW);
-  drawCentered(page, text.authorityName, regular, 11, y, colX, colW);
-
-  // Lookup: QR code and the short code, bottom left.
-  const qrSize = 96;
-  drawQr(page, lookupUrl, MARGIN, MARGIN + 30, qrSize);
-  let ly = MARGIN + 18;
-  for (const line of text.lookupLines) {
-    for (const wrapped of wrap(line, regular, 9, width)) {
-      page.drawText(wrapped, { x: MARGIN, y: ly, size: 9, font: regular });
-      ly -= 12;
-    }
-  }
-
+  const rectOf = (r: { x: number; y: number; width: number; height: number }): [number, number, number, number] => [
+    r.x,
+    r.y,
+    r.width,
+    r.height,
+  ];
+  const certifierRect = rectOf(layout.certifierRect);
+  const authorityRect = rectOf(layout.authorityRect);
   addEmptySignatureField(doc, page, CERTIFIER_FIELD, certifierRect);
   addEmptySignatureField(doc, page, AUTHORITY_FIELD, authorityRect);
   const pdf = Buffer.from(await doc.save({ useObjectStreams: false }));
   return {
     pdf,
     layout: {
-      statementPage: doc.getPageCount(),
+      statementPage: placement.statementPage,
+      copyPages: placement.copyPages,
+      onAddedPage: placement.onAddedPage,
       certifierField: CERTIFIER_FIELD,
       authorityField: AUTHORITY_FIELD,
       certifierRect,
@@ -109,29 +151,27 @@ export async function buildCopyDocument(original: Buffer, text: StatementText, f
   };
 }
 
-function drawCentered(page: PDFPage, s: string, font: PDFFont, size: number, y: number, x0 = MARGIN, w = A4[0] - 2 * MARGIN): number {
-  let yy = y;
-  for (const line of wrap(s, font, size, w)) {
-    const lw = font.widthOfTextAtSize(line, size);
-    page.drawText(line, { x: x0 + (w - lw) / 2, y: yy, size, font });
-    yy -= size * 1.4;
+/** Lower edges of a page's annotation rectangles (ISO 32000-1 §12.5.2 /Rect), ignoring malformed ones. */
+function annotationBottoms(page: PDFPage): number[] {
+  const annots = page.node.Annots();
+  if (!annots) return [];
+  const out: number[] = [];
+  for (let i = 0; i < annots.size(); i++) {
+    const annot = annots.lookup(i);
+    if (!(annot instanceof PDFDict)) continue;
+    const rect = annot.lookup(PDFName.of('Rect'));
+    if (!(rect instanceof PDFArray) || rect.size() !== 4) continue;
+    const ys = [1, 3].map((k) => rect.lookup(k));
+    if (ys.every((y): y is PDFNumber => y instanceof PDFNumber)) out.push(Math.min(ys[0]!.asNumber(), ys[1]!.asNumber()));
   }
-  return yy;
+  return out;
 }
 
-function wrap(s: string, font: PDFFont, size: number, width: number): string[] {
-  const words = s.split(/\s+/);
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of words) {
-    const next = cur ? `${cur} ${w}` : w;
-    if (cur && font.widthOfTextAtSize(next, size) > width) {
-      lines.push(cur);
-      cur = w;
-    } else cur = next;
-  }
-  if (cur) lines.push(cur);
-  return lines;
+/** The seam mark: bottom margin, right-aligned, small (it must not cover the original's content). */
+function drawPageMark(page: PDFPage, mark: string, font: PDFFont): void {
+  const box = page.getMediaBox();
+  const w = measureText(mark, 'regular', PAGE_MARK_SIZE);
+  page.drawText(mark, { x: box.x + box.width - mm(10) - w, y: box.y + mm(6), size: PAGE_MARK_SIZE, font, color: rgb(0.2, 0.2, 0.2) });
 }
 
 function drawQr(page: PDFPage, data: string, x: number, y: number, size: number): void {

@@ -5,13 +5,14 @@ import { credentialOwnerOf, requireAuthorityScope, type Principal } from '../cor
 import { safeText } from '../core/safe-text.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildCopyDocument, type CopyFonts } from './copy-document.js';
+import { resolveCopyStamps, type CopyStamps } from './copy-stamps.js';
+import type { StampSettingsRepository } from './stamp-settings.js';
 import type { CopySigner } from './copy-signer.js';
 import { isPadesLevel, type PadesLevel } from '../core/pades-level.js';
 import { certificationFee } from './fee.js';
 import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
 import type { AuthorityRepository, AuthorityRecord, CopyDocumentStore, RegisterEntryRecord, RegisterRepository } from './ports.js';
-import { statementText } from './statement.js';
 import { vietnamYear } from '../core/vietnam-time.js';
 import { publicFacts, publicStatusOnly, type PublicCopyFacts, type PublicCopyStatus } from './public-facts.js';
 import { validateIdDocument } from '../pki/identifiers.js';
@@ -81,6 +82,8 @@ export interface CopyServiceOptions {
   readonly level?: PadesLevel;
   /** Where every signed copy is kept, so it can be downloaded again. */
   readonly documents: CopyDocumentStore;
+  /** Seal and signature images, seal size and authority lines registered once; none registered when absent. */
+  readonly stampSettings?: StampSettingsRepository;
 }
 
 const CERTIFIER_ROLES = new Set(['certifier']);
@@ -143,6 +146,13 @@ export class CopyService {
     // of these refusals spends a register number.
     const certifier = await this.#ready(req.certifier.credentialId, official, req.certifier);
     const seal = await this.#ready(sealCredentialId, sealActor, req.seal);
+    let stamps: CopyStamps;
+    try {
+      stamps = await resolveCopyStamps(req, authority.id, o.stampSettings);
+    } catch (err) {
+      if (err instanceof AppError) await this.#auditFailure(actor, 'copy.certify', req.authorityId, err.code);
+      throw err;
+    }
 
     const now = o.clock.now();
     const fee = certificationFee(original.pages, req.copies);
@@ -177,7 +187,7 @@ export class CopyService {
     });
 
     try {
-      const copy = await this.#produce(req, level, authority, entry, original, certifier, seal);
+      const copy = await this.#produce(req, level, authority, entry, original, certifier, seal, stamps);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
       // kept before the entry becomes valid: a valid entry always has its bytes
       await o.documents.put(copySha256, copy);
@@ -223,10 +233,11 @@ export class CopyService {
     original: OriginalDocument,
     certifier: ReadySigner,
     seal: ReadySigner,
+    stamps: CopyStamps,
   ): Promise<Buffer> {
     const o = this.#o;
     const url = this.lookupUrl(entry.lookupCode);
-    const text = statementText({
+    const statement = {
       number: entry.number,
       volume: entry.volume,
       year: entry.year,
@@ -239,12 +250,23 @@ export class CopyService {
       copies: entry.copies,
       fee: { perCopy: entry.feePerCopy, copies: entry.copies, total: entry.feeTotal },
       certifierName: certifier.name,
-      certifierTitle: req.certifier.title,
+      certifierTitle: stamps.title,
+      authorityLines: stamps.authorityLines,
       authorityName: authority.name,
       lookupCode: entry.lookupCode,
       lookupUrl: url,
+    };
+    const built = await buildCopyDocument({
+      original: original.pdf,
+      statement,
+      fonts: o.fonts,
+      lookupUrl: url,
+      stamps: {
+        sealDiameterMm: stamps.sealDiameterMm,
+        hasSealImage: stamps.sealImage !== undefined,
+        ...(stamps.signatureImageSize ? { signatureImageSize: stamps.signatureImageSize } : {}),
+      },
     });
-    const built = await buildCopyDocument(original.pdf, text, o.fonts, url);
     const certified = await o.signer.sign({
       pdf: built.pdf,
       field: built.layout.certifierField,
@@ -252,7 +274,7 @@ export class CopyService {
       ...certifier.auth,
       actorId: certifier.actorId,
       appearance: 'individual',
-      ...(req.certifier.signatureImage ? { image: req.certifier.signatureImage } : {}),
+      ...(stamps.signatureImage ? { image: stamps.signatureImage } : {}),
       displayName: certifier.name,
       certify: 2,
       reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
@@ -266,7 +288,9 @@ export class CopyService {
       ...seal.auth,
       actorId: seal.actorId,
       appearance: 'organization',
-      ...(req.seal.image ? { image: req.seal.image } : {}),
+      ...(stamps.sealImage ? { image: stamps.sealImage } : {}),
+      sealDiameterMm: stamps.sealDiameterMm,
+      textSide: 'left',
       displayName: authority.name,
       reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
       location: authority.place,
@@ -407,7 +431,6 @@ function validateRequest(req: CertifyRequest): void {
     ['documentType', req.documentType],
     ['documentTitle', req.documentTitle],
     ['documentIssuer', req.documentIssuer],
-    ['certifier.title', req.certifier.title],
   ];
   for (const [name, v] of texts) {
     if (typeof v !== 'string' || !v.trim() || v.length > MAX_TEXT) {

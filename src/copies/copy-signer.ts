@@ -20,6 +20,11 @@ export interface CopySignatureRequest {
   readonly appearance: Exclude<AppearanceKind, 'copy'>;
   /** PNG of the signature (individual) or of the seal (organization); text-only when absent. */
   readonly image?: Buffer;
+  /** Organization: the seal's real diameter (mm) and which side of the seal its text goes. */
+  readonly sealDiameterMm?: number;
+  readonly textSide?: 'left' | 'right';
+  /** Organization: the seal alone, without the "Ký bởi / Thời gian ký" lines. */
+  readonly sealOnly?: boolean;
   /** Text shown in the appearance: the signer's name or the organization's name. */
   readonly displayName: string;
   /** DocMDP certification level for the first signature (P=2 lets the seal still sign). */

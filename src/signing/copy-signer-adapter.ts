@@ -31,6 +31,9 @@ export function copySignerFromSigning(sign: SignService, credentials: Credential
         appearance: {
           kind: req.appearance,
           ...(req.image ? { image: req.image } : {}),
+          ...(req.sealDiameterMm !== undefined ? { sealDiameterMm: req.sealDiameterMm } : {}),
+          ...(req.textSide ? { textSide: req.textSide } : {}),
+          ...(req.sealOnly ? { sealOnly: true } : {}),
           texts: req.appearance === 'individual' ? { signerName: req.displayName } : { organization: req.displayName },
         },
         ...(req.certify !== undefined ? { certify: req.certify } : {}),

@@ -7,6 +7,8 @@ import {
   buildIndividualAppearance,
   buildOrganizationAppearance,
   buildTextBlockAppearance,
+  headingLines,
+  mm,
 } from '../pdf/appearance/index.js';
 import type { Appearance } from '../pdf/appearance/model.js';
 import { formatVietnamTime } from '../core/vietnam-time.js';
@@ -87,12 +89,16 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
 
 /** Decree 30/2020 Appendix I stamps (docs/domain.md "Visible signatures"). */
 export async function buildAppearance(r: AppearanceRequest): Promise<Appearance> {
+  const heading = {
+    ...(r.title !== undefined ? { title: r.title } : {}),
+    ...(r.authorityLines?.length ? { authorityLines: r.authorityLines } : {}),
+  };
   switch (r.kind) {
     case 'individual':
       return buildIndividualAppearance({
         width: r.width,
         height: r.height,
-        ...(r.title !== undefined ? { title: r.title } : {}),
+        ...heading,
         ...(r.image ? { signatureImage: r.image } : {}),
         ...(r.signerName !== undefined ? { signerName: r.signerName } : {}),
         signingTime: r.signingTime,
@@ -105,7 +111,10 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
           sealImage: r.image,
           organizationName: r.organization ?? r.signerName ?? '',
           signingTime: r.signingTime,
+          ...heading,
+          ...(r.sealDiameterMm !== undefined ? { sealSize: mm(r.sealDiameterMm) } : {}),
           ...(r.sealOnly ? { showText: false } : {}),
+          ...(r.textSide ? { textSide: r.textSide } : {}),
         });
       }
       // Without a seal image: the same texts, no image.
@@ -114,7 +123,9 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
         height: r.height,
         padding: 2,
         verticalAlign: 'middle',
+        ...(r.textSide === 'left' ? { align: 'right' as const } : {}),
         paragraphs: [
+          ...headingLines(r.authorityLines, r.title).map((text) => ({ text, font: 'bold' as const, size: 10 })),
           { text: `Ký bởi: ${r.organization ?? r.signerName ?? ''}`, font: 'bold', size: 10 },
           { text: `Thời gian ký: ${formatVietnamTime(r.signingTime)}`, size: 10 },
         ],

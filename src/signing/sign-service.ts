@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { parseAuthorityLines } from '../pdf/appearance/signing-authority.js';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
@@ -307,6 +308,9 @@ export class SignService {
         ...(a.texts?.copyForm !== undefined ? { copyForm: a.texts.copyForm } : {}),
         ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
         ...(a.sealOnly ? { sealOnly: true } : {}),
+        ...(a.sealDiameterMm !== undefined ? { sealDiameterMm: a.sealDiameterMm } : {}),
+        ...(a.textSide ? { textSide: a.textSide } : {}),
+        ...(a.texts?.authorityLines?.length ? { authorityLines: parseAuthorityLines(a.texts.authorityLines) } : {}),
       });
       return this.#prepareOrCreate(pdf, { ...req, appearance }, options);
     }

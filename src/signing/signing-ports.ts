@@ -54,6 +54,11 @@ export interface AppearanceRequest {
   readonly lines?: readonly string[];
   /** Organization: the seal image without texts (see AppearanceOptions.sealOnly). */
   readonly sealOnly?: boolean;
+  /** Organization: the seal's real diameter in millimetres (default 36). */
+  readonly sealDiameterMm?: number;
+  readonly textSide?: 'left' | 'right';
+  /** Signing-authority lines above the title (Decree 30/2020 Art. 13). */
+  readonly authorityLines?: readonly string[];
   readonly signingTime: Date;
 }
 

@@ -24,6 +24,10 @@ export interface AppearanceOptions {
    * signature's properties. Default: seal with the organization name and time beside it.
    */
   readonly sealOnly?: boolean;
+  /** Organization: the seal's real diameter in millimetres (default 36 mm, a commune seal). */
+  readonly sealDiameterMm?: number;
+  /** Organization: the side of the seal the "Ký bởi / Thời gian ký" lines go (default right). */
+  readonly textSide?: 'left' | 'right';
   /** Texts shown in the stamp; defaults come from the certificate subject (CN, O) and the signing time. */
   readonly texts?: {
     /** Signer's name (individual) — default: certificate CN. */
@@ -32,6 +36,8 @@ export interface AppearanceOptions {
     readonly organization?: string;
     /** Position/title line above the name (e.g. "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"). */
     readonly title?: string;
+    /** Signing-authority lines above the title, e.g. ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"] (Decree 30/2020 Art. 13). */
+    readonly authorityLines?: readonly string[];
     /** Copy form for `copy` (e.g. "SAO Y", "SAO LỤC", "TRÍCH SAO"). */
     readonly copyForm?: string;
     /** Extra free lines. */

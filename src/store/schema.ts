@@ -282,7 +282,31 @@ export interface RegisterEntriesTable {
   status_changed_at: string | null;
 }
 
+/** Stamp settings of a certifying authority (0006-stamps). */
+export interface AuthorityStampsTable {
+  authority_id: string;
+  seal_image: Buffer | null;
+  seal_diameter_mm: number | null;
+  title: string | null;
+  /** JSON array of strings. */
+  authority_lines: string;
+  /** 0 or 1. */
+  text_only_stamps: number;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** A signing credential holder's signature image (0006-stamps). */
+export interface SignatureImagesTable {
+  credential_id: string;
+  image: Buffer;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface CopiesTables {
+  authority_stamps: AuthorityStampsTable;
+  signature_images: SignatureImagesTable;
   authorities: AuthoritiesTable;
   register_years: RegisterYearsTable;
   register_volumes: RegisterVolumesTable;

@@ -16,6 +16,7 @@ import type {
 import type { CredentialRepository, SignSessionRepository, SigningAuthorizationRepository } from '../signing/ports.js';
 import type { AuthorityRepository, CopyDocumentStore, RegisterRepository } from '../copies/ports.js';
 import type { ApprovalRequestRepository } from '../core/approval-requests.js';
+import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock } from './database.js';
@@ -34,6 +35,7 @@ import { KyselySignSessionRepository } from './adapters/sign-sessions.js';
 import { KyselyCredentialRepository } from './adapters/signing-credentials.js';
 import { KyselySigningAuthorizationRepository } from './adapters/signing-authorizations.js';
 import { KyselyAuthorityRepository } from './adapters/authorities.js';
+import { KyselyStampSettingsRepository } from './adapters/stamp-settings.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
 import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js';
 import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
@@ -64,6 +66,7 @@ export interface StoreRepositories {
   readonly approvals: ApprovalRequestRepository;
   /** Signed copies kept in the database (used on PostgreSQL unless a copy folder is configured). */
   readonly copyDocuments: CopyDocumentStore;
+  readonly stampSettings: StampSettingsRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -135,6 +138,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     registers: new KyselyRegisterRepository(ctx),
     approvals: new KyselyApprovalRequestRepository(ctx),
     copyDocuments: new KyselyCopyDocumentStore(ctx, () => clock.now()),
+    stampSettings: new KyselyStampSettingsRepository(ctx),
   };
 }
 

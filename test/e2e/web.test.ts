@@ -295,6 +295,9 @@ async function certifyCopy(documentTitle: string): Promise<CertifiedCopy> {
       seal: { credentialId: sealCredentialId, pin: '135790' },
     }),
   );
+  // The seal and signature images (Decree 30/2020 Appendix I stamps), given with the request.
+  fd.append('sealImage', new Blob([new Uint8Array(readFileSync('assets/samples/sample-seal-red.png'))]), 'seal.png');
+  fd.append('signatureImage', new Blob([new Uint8Array(readFileSync('assets/samples/sample-signature-blue.png'))]), 'signature.png');
   const res = await fetch(`${web.url}/api/v1/copies`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
   const bytes = Buffer.from(await res.arrayBuffer());
   expect(res.status, bytes.toString('utf8', 0, 400)).toBe(200);

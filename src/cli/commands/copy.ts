@@ -28,7 +28,7 @@ interface CertifyFlags {
   certifier: string;
   credential: string;
   pin: string;
-  title: string;
+  title?: string;
   sealCredential?: string;
   sealPin: string;
   requester: string;
@@ -58,7 +58,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .requiredOption('--certifier <id>', 'the certifier (owner of the credential)')
     .requiredOption('--credential <id>', "the certifier's server-held credential")
     .requiredOption('--pin <pin>', "the certifier's PIN")
-    .option('--title <text>', "certifier's title", 'Công chức Tư pháp - Hộ tịch')
+    .option('--title <text>', "certifier's title (default: the title registered for the authority)")
     .option('--seal-credential <id>', "seal credential (default: the authority's)")
     .requiredOption('--seal-pin <pin>', 'PIN of the seal credential')
     .requiredOption('--requester <name>', "requester's full name")
@@ -100,7 +100,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
             certifier: {
               credentialId: f.credential,
               pin: f.pin,
-              title: f.title,
+              title: f.title ?? '',
               ...(f.signatureImage ? { signatureImage: readInput(f.signatureImage, 'signature image') } : {}),
             },
             seal: {
@@ -188,6 +188,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--title <title>', 'title')
     .option('--uid <id>', 'UID with prefix CCCD:/MST:/… (repeatable)', collect)
     .option('--key-type <t>', `${Object.keys(CREDENTIAL_KEY_TYPES).join(', ')} (default rsa2048)`)
+    .option('--signature-image <png>', "the holder's signature image (PNG with transparent background, or JPEG), registered once")
     .option('--json', 'print JSON')
     .action(
       async (f: {
@@ -201,8 +202,10 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
         title?: string;
         uid?: string[];
         keyType?: string;
+        signatureImage?: string;
         json?: boolean;
       }) => {
+        const signatureImage = f.signatureImage ? readInput(f.signatureImage, 'signature image') : undefined;
         const keySpec = keySpecOf(f.keyType ?? 'rsa2048', CREDENTIAL_KEY_TYPES);
         await withCopies(io, f, async (w, ctx) => {
           const admin = { id: 'cli', role: 'admin' } as const;
@@ -225,6 +228,7 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
             ownerId: f.owner,
             ...(f.pin !== undefined ? { pin: f.pin } : {}),
           });
+          if (signatureImage) await w.copies.stamps.setSignatureImage(admin, c.id, signatureImage);
           io.stdout(
             f.json
               ? JSON.stringify({
@@ -264,6 +268,17 @@ export function registerCopyCommands(program: Command, io: CliIo, _state: ExitSt
       await withCopies(io, f, async (w) => {
         const c = await w.signing.credentials.activate(f.credential, f.owner, f.code, f.pin);
         io.stdout(`credential ${c.id} activated for ${c.ownerId}\n`);
+      });
+    });
+  dataOption(cred.command('set'))
+    .description("register the holder's signature image for a credential (used on every certified copy it signs)")
+    .requiredOption('--id <id>', 'credential id')
+    .requiredOption('--signature-image <png>', 'PNG with transparent background, or JPEG')
+    .action(async (f: { data?: string; id: string; signatureImage: string }) => {
+      const image = readInput(f.signatureImage, 'signature image');
+      await withCopies(io, f, async (w) => {
+        await w.copies.stamps.setSignatureImage({ id: 'cli', role: 'admin' }, f.id, image);
+        io.stdout(`credential ${f.id}: signature image registered\n`);
       });
     });
   dataOption(cred.command('list'))

@@ -3,6 +3,8 @@ import { AppError } from '../../core/errors.js';
 import { dataOption, type CliIo, type ExitState } from '../io.js';
 import { writeOutput } from './sign.js';
 import { withCopies } from './copy.js';
+import { stampPatchOf, withStampFlags, type StampFlags } from './stamp-flags.js';
+import { settingsView } from '../../copies/stamp-settings.js';
 
 /**
  * `kyso authority add|list` and `kyso register export|close|open-volume|volumes` (Decree 23/2015 Art. 13):
@@ -17,8 +19,8 @@ function year(v: string): number {
 
 export function registerRegisterCommands(program: Command, io: CliIo, _state: ExitState): void {
   const authority = program.command('authority').description("certifying authorities (commune People's Committees, notary offices)");
-  dataOption(authority.command('add'))
-    .description('register a certifying authority')
+  withStampFlags(dataOption(authority.command('add')))
+    .description('register a certifying authority (and its seal image and stamp texts)')
     .requiredOption('--id <id>', 'short id: lowercase letters, digits, dashes')
     .requiredOption('--name <name>', "e.g. 'UBND xã Hạ Long'")
     .requiredOption('--place <place>', "e.g. 'xã Hạ Long, tỉnh Quảng Ninh'")
@@ -27,16 +29,19 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
     .option('--seal-custodian <id>', "who keeps the seal (Decree 30/2020 Art. 32): the only holder of the seal's credential")
     .option('--json', 'print JSON')
     .action(
-      async (f: {
-        data?: string;
-        id: string;
-        name: string;
-        place: string;
-        org?: string;
-        sealCredential?: string;
-        sealCustodian?: string;
-        json?: boolean;
-      }) => {
+      async (
+        f: {
+          data?: string;
+          id: string;
+          name: string;
+          place: string;
+          org?: string;
+          sealCredential?: string;
+          sealCustodian?: string;
+          json?: boolean;
+        } & StampFlags,
+      ) => {
+        const patch = stampPatchOf(f);
         await withCopies(io, f, async (w) => {
           const a = await w.copies.registers.createAuthority(ADMIN, {
             id: f.id,
@@ -46,10 +51,27 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
             sealCredentialId: f.sealCredential ?? null,
             sealCustodianId: f.sealCustodian ?? null,
           });
-          io.stdout(f.json ? JSON.stringify(a) + '\n' : `authority ${a.id}: ${a.name}\n`);
+          const stamps = patch ? await w.copies.stamps.setAuthorityStamps(ADMIN, a.id, patch) : undefined;
+          io.stdout(f.json ? JSON.stringify({ ...a, stamps: settingsView(stamps, a.id) }) + '\n' : `authority ${a.id}: ${a.name}\n`);
         });
       },
     );
+  withStampFlags(dataOption(authority.command('set')))
+    .description("change an authority's seal image, seal size, signing-authority lines, title or text-only permission")
+    .requiredOption('--id <id>', 'authority id')
+    .option('--json', 'print JSON')
+    .action(async (f: { data?: string; id: string; json?: boolean } & StampFlags) => {
+      const patch = stampPatchOf(f);
+      if (!patch)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          'give at least one of --seal-image, --seal-size, --title, --authority-line, --[no-]text-only-stamps',
+        );
+      await withCopies(io, f, async (w) => {
+        const s = await w.copies.stamps.setAuthorityStamps(ADMIN, f.id, patch);
+        io.stdout(f.json ? JSON.stringify(settingsView(s, f.id)) + '\n' : `authority ${f.id}: stamp settings updated\n`);
+      });
+    });
   dataOption(authority.command('list'))
     .description('list certifying authorities')
     .action(async (f: { data?: string }) => {

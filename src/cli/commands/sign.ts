@@ -7,6 +7,7 @@ import { safeText } from '../../core/safe-text.js';
 import { openContext } from '../../app/context.js';
 import { wireServices } from '../../app/services.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
+import { parseAuthorityLines, parseTitle } from '../../pdf/appearance/signing-authority.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
 
 export function readInput(path: string, what: string): Buffer {
@@ -48,6 +49,38 @@ interface SignFlags {
   reason?: string;
   location?: string;
   level?: string;
+  sealOnly?: boolean;
+  sealSize?: string;
+  title?: string;
+  authorityLine?: string[];
+}
+
+const appendValue = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** --seal-size: the seal's real diameter in millimetres (Decree 30/2020 Appendix I: the seal at real size). */
+function parseSealSize(v: string): number {
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n >= 10 && n <= 80))
+    throw new AppError('VALIDATION_FAILED', '--seal-size must be a diameter in millimetres from 10 to 80');
+  return n;
+}
+
+/** The stamp's options from the flags; seal-specific flags are refused on other kinds. */
+function appearanceOf(kind: string, f: SignFlags): NonNullable<SignOptions['appearance']> {
+  if (kind !== 'organization' && (f.sealOnly || f.sealSize !== undefined))
+    throw new AppError('VALIDATION_FAILED', '--seal-only and --seal-size apply to --appearance organization');
+  if (f.sealOnly && !f.image) throw new AppError('VALIDATION_FAILED', '--seal-only needs the seal image (--image)');
+  const authorityLines = f.authorityLine?.length ? parseAuthorityLines(f.authorityLine) : [];
+  const title = f.title !== undefined ? parseTitle(f.title) : undefined;
+  return {
+    kind: kind as 'individual',
+    ...(f.image ? { image: readInput(f.image, 'image') } : {}),
+    ...(f.sealOnly ? { sealOnly: true } : {}),
+    ...(f.sealSize !== undefined ? { sealDiameterMm: parseSealSize(f.sealSize) } : {}),
+    ...(title !== undefined || authorityLines.length
+      ? { texts: { ...(title !== undefined ? { title } : {}), ...(authorityLines.length ? { authorityLines } : {}) } }
+      : {}),
+  };
 }
 
 export function registerSignCommands(program: Command, io: CliIo, _state: ExitState): void {
@@ -67,6 +100,10 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
     .option('--reason <text>', 'reason (/Reason)')
     .option('--location <text>', 'location (/Location)')
     .option('--level <level>', `PAdES level: ${PADES_LEVELS.join(', ')} (default B-B)`)
+    .option('--seal-only', 'organization: the seal image alone, to lie over the left third of the official’s signature')
+    .option('--seal-size <mm>', 'organization: the seal’s real diameter in millimetres (default 36)')
+    .option('--title <text>', 'title line above the name, e.g. "PHÓ CHỦ TỊCH"')
+    .option('--authority-line <text>', 'signing-authority line (TM./KT./TUQ./Q./TL.), repeatable or "/"-separated', appendValue)
     .action(async (input: string, f: SignFlags) => {
       let signer: SignerSource;
       if (f.p12) {
@@ -78,11 +115,13 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
       } else throw new AppError('VALIDATION_FAILED', 'give --p12 FILE --password PW or --credential ID --pin PIN');
       const certify = f.certify === undefined ? undefined : parseDocMdpPermission(f.certify, '--certify');
       const kind = f.appearance !== undefined ? parseAppearanceKind(f.appearance, '--appearance') : f.visible ? 'individual' : undefined;
+      if (kind === undefined && (f.sealOnly || f.sealSize !== undefined || f.title !== undefined || f.authorityLine?.length))
+        throw new AppError('VALIDATION_FAILED', '--seal-only, --seal-size, --title and --authority-line need a visible stamp (--visible)');
       const options: SignOptions = {
         signer,
         actorId: 'cli',
         ...(f.visible ? { visible: parseVisible(f.visible) } : {}),
-        ...(kind ? { appearance: { kind, ...(f.image ? { image: readInput(f.image, 'image') } : {}) } } : {}),
+        ...(kind ? { appearance: appearanceOf(kind, f) } : {}),
         ...(certify ? { certify } : {}),
         ...(f.field ? { fieldName: f.field } : {}),
         ...(f.reason ? { reason: safeText(f.reason, '--reason') } : {}),

@@ -8,6 +8,7 @@ import { defineRoute, sendJson, validationError, type RouteSpec } from '../route
 import { registersRoutes } from './registers.js';
 import { requirePrincipal } from '../auth/middleware.js';
 import { safeTextSchema } from '../safe-text-schema.js';
+import { stampRoutes } from './stamps.js';
 
 /**
  * Certified copies from originals over HTTP. `POST /api/v1/copies` returns the signed copy PDF
@@ -18,7 +19,7 @@ import { safeTextSchema } from '../safe-text-schema.js';
  */
 export type CopiesPort = Pick<
   CertifiedCopiesWiring,
-  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'credentials'
+  'certify' | 'lookupByCode' | 'lookupByNumber' | 'registers' | 'copies' | 'credentials' | 'stamps'
 >;
 
 const Text = safeTextSchema(500);
@@ -77,6 +78,7 @@ const CODE_DOC = 'verification code printed on the copy, e.g. 7K3M-Q9TX-2B4';
 export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
   return [
     ...registersRoutes(port),
+    ...stampRoutes(port.stamps),
     defineRoute({
       method: 'get',
       path: '/api/v1/copies/lookup',

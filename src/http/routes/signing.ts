@@ -31,11 +31,14 @@ const CommonOptions = z.strictObject({
         .boolean()
         .optional()
         .describe('organization: the seal image alone, to lie over the left third of the official’s signature (Decree 30/2020 Appendix I)'),
+      sealDiameterMm: z.number().min(10).max(80).optional().describe('organization: the seal’s real diameter in mm (default 36)'),
+      textSide: z.enum(['left', 'right']).optional().describe('organization: side of the seal for "Ký bởi / Thời gian ký" (default right)'),
       texts: z
         .strictObject({
           signerName: Text.optional(),
           organization: Text.optional(),
           title: Text.optional(),
+          authorityLines: z.array(Text).max(4).optional().describe('TM./KT./TUQ./Q./TL. lines above the title (Decree 30/2020 Art. 13)'),
           copyForm: Text.optional(),
           lines: z.array(Text).max(10).optional(),
         })

@@ -2,6 +2,7 @@ import { deflateSync } from 'node:zlib';
 import type { LoadedFont } from './fonts.js';
 import { FontSubset } from './font-subset.js';
 import { decodeImageCached, imageObjects, type DecodedImage } from './images.js';
+import { visibleBounds } from './visible-bounds.js';
 import { formatNumber as n, pdfDict, pdfName, pdfRef, type Appearance, type PdfObjectSpec, type PdfValue } from './model.js';
 import { layoutBlock, resolveFont, type BlockLayout, type BlockOptions, type Paragraph, type Rgb } from './text-layout.js';
 import type { FontStyle } from './fonts.js';
@@ -34,6 +35,15 @@ export function rotationMatrix(rotate: PageRotation, w: number, h: number): numb
     case 270:
       return [0, -1, 1, 0, 0, w];
   }
+}
+
+/** The rectangle an image of w × h pixels occupies when fitted into `rect` keeping its aspect ratio. */
+export function containRect(w: number, h: number, rect: Rect, align: 'left' | 'center' | 'right' = 'center'): Rect {
+  const s = Math.min(rect.width / w, rect.height / h);
+  const width = w * s;
+  const height = h * s;
+  const x = align === 'left' ? rect.x : align === 'right' ? rect.x + rect.width - width : rect.x + (rect.width - width) / 2;
+  return { x, y: rect.y + (rect.height - height) / 2, width, height };
 }
 
 /**
@@ -97,16 +107,28 @@ export class AppearanceCanvas {
       entry = { res: `Im${k}`, id: `${this.idPrefix}img${k}` };
       this.images.set(img, entry);
     }
-    let { x, y, width: w, height: h } = rect;
-    if (fit === 'contain') {
-      const s = Math.min(rect.width / img.width, rect.height / img.height);
-      w = img.width * s;
-      h = img.height * s;
-      x = align === 'left' ? rect.x : align === 'right' ? rect.x + rect.width - w : rect.x + (rect.width - w) / 2;
-      y = rect.y + (rect.height - h) / 2;
-    }
+    const { x, y, width: w, height: h } = fit === 'contain' ? containRect(img.width, img.height, rect, align) : rect;
     this.ops.push(`q ${n(w)} 0 0 ${n(h)} ${n(x)} ${n(y)} cm /${entry.res} Do Q`);
     return { x, y, width: w, height: h };
+  }
+
+  /**
+   * Draws an image so that its visible part (non-transparent pixels, see visible-bounds.ts) fills
+   * `rect` keeping its aspect ratio, centred: a seal's ink is then exactly as wide as asked.
+   * Returns the rectangle the visible part occupies.
+   */
+  imageVisiblePart(input: ImageInput, rect: Rect): Rect {
+    const img = Buffer.isBuffer(input) ? decodeImageCached(input) : input;
+    const v = visibleBounds(img);
+    const s = Math.min(rect.width / v.width, rect.height / v.height);
+    const vw = v.width * s;
+    const vh = v.height * s;
+    const vx = rect.x + (rect.width - vw) / 2;
+    const vy = rect.y + (rect.height - vh) / 2;
+    // Image rows run top to bottom; PDF y runs upwards (§8.9.5: the unit square maps top row at y = 1).
+    const full: Rect = { x: vx - v.left * s, y: vy - (img.height - v.top - v.height) * s, width: img.width * s, height: img.height * s };
+    this.image(img, full, 'fill');
+    return { x: vx, y: vy, width: vw, height: vh };
   }
 
   fillRect(rect: Rect, color: Rgb = [0, 0, 0]): void {

@@ -18,9 +18,13 @@ export {
   type BlockOptions,
   type LaidOutLine,
 } from './text-layout.js';
-export { AppearanceCanvas, rotationMatrix, type ImageInput, type PageRotation, type Rect } from './canvas.js';
+export { AppearanceCanvas, containRect, rotationMatrix, type ImageInput, type PageRotation, type Rect } from './canvas.js';
 export {
   buildIndividualAppearance,
+  layoutIndividual,
+  layoutOrganization,
+  type IndividualLayout,
+  type OrganizationLayout,
   buildOrganizationAppearance,
   buildElectronicCopyAppearance,
   buildTextBlockAppearance,
@@ -32,3 +36,19 @@ export {
 } from './stamps.js';
 export { pageOverlay, topRightRect, type PageOverlay, type PageBox } from './overlay.js';
 export { formatVietnamTime, formatVietnamDate, vietnamParts, type TimeFormatter } from '../../core/vietnam-time.js';
+export { visibleBounds, type PixelBox } from './visible-bounds.js';
+export { AUTHORITY_PREFIXES, parseAuthorityLines, parseTitle, headingLines } from './signing-authority.js';
+export {
+  DEFAULT_SEAL_DIAMETER_MM,
+  POINTS_PER_MM,
+  mm,
+  fitLines,
+  labelled,
+  linesHeight,
+  linesWidth,
+  intersects,
+  assertNoOverlap,
+  type StampLine,
+  type PlacedLine,
+  type FitOptions,
+} from './stamp-layout.js';

@@ -1,7 +1,20 @@
 import { AppearanceCanvas, type ImageInput, type PageRotation, type Rect } from './canvas.js';
 import type { Appearance } from './model.js';
-import { layoutBlock, type Align, type BlockLayout, type Paragraph, type Rgb, type VerticalAlign } from './text-layout.js';
+import { layoutBlock, wrapText, type Align, type BlockLayout, type Paragraph, type Rgb, type VerticalAlign } from './text-layout.js';
 import { formatVietnamTime, type TimeFormatter } from '../../core/vietnam-time.js';
+import { headingLines } from './signing-authority.js';
+import {
+  DEFAULT_SEAL_DIAMETER_MM,
+  POINTS_PER_MM,
+  assertNoOverlap,
+  fitLines,
+  labelled,
+  linesHeight,
+  mm,
+  tooSmall,
+  type PlacedLine,
+  type StampLine,
+} from './stamp-layout.js';
 
 /**
  * Visible signature appearances per Decree 30/2020/NĐ-CP Appendix I (docs/domain.md):
@@ -28,13 +41,15 @@ interface Common {
 }
 
 export interface IndividualStampInput extends Common {
-  /** Title line(s), e.g. "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"; drawn bold, centred, at the top. */
+  /** Signing-authority lines above the title, e.g. ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"] (see signing-authority.ts). */
+  authorityLines?: readonly string[];
+  /** The signer's title, e.g. "PHÓ CHỦ TỊCH" (a '\n' starts another line); drawn bold, centred, at the top. */
   title?: string;
   /** The signature image (blue PNG with transparent background, or JPEG). */
   signatureImage?: ImageInput;
   /** Full name, drawn bold, centred, under the image. */
   signerName?: string;
-  /** When given, a small line "<timeLabel><time>" under the name. */
+  /** When given, a small line "<timeLabel> <time>" under the name. */
   signingTime?: Date;
   timeLabel?: string;
   titleSize?: number;
@@ -42,30 +57,71 @@ export interface IndividualStampInput extends Common {
 }
 
 const PAD = 2;
+const TIME_LABEL = 'Thời gian ký:';
+const SIGNER_LABEL = 'Ký bởi:';
+
+function titleLines(authorityLines: readonly string[] | undefined, title: string | undefined): string[] {
+  const titles = (title ?? '').split(/\r\n?|\n/).filter((l) => l.trim());
+  return headingLines([...(authorityLines ?? []), ...titles], undefined);
+}
+
+/** Every combination of the alternatives of consecutive groups, most compact (first) options first. */
+function combine(groups: readonly (readonly StampLine[][])[]): StampLine[][] {
+  let out: StampLine[][] = [[]];
+  for (const g of groups) out = out.flatMap((prefix) => g.map((alt) => [...prefix, ...alt]));
+  return out;
+}
+
+/** Where an individual stamp puts its lines and the box the signature image is fitted into. */
+export interface IndividualLayout {
+  readonly lines: readonly PlacedLine[];
+  readonly imageArea: Rect;
+}
+
+/**
+ * Individual (Decree 30/2020 Appendix I): heading (authority lines, title) · signature image ·
+ * name · time. Text blocks are measured first; the image takes the height left between them.
+ * Pure: callers that place other things around the stamp (the copy statement) use it too.
+ */
+export function layoutIndividual(
+  i: Omit<IndividualStampInput, 'signatureImage' | 'idPrefix' | 'rotate'> & { withImage: boolean },
+): IndividualLayout {
+  const inner: Rect = { x: PAD, y: PAD, width: i.width - 2 * PAD, height: i.height - 2 * PAD };
+  const top: StampLine[][] = [
+    titleLines(i.authorityLines, i.title).map((text) => ({ text, font: 'bold' as const, size: i.titleSize ?? 11 })),
+  ];
+  const bottomGroups: StampLine[][][] = [];
+  if (i.signerName) bottomGroups.push([[{ text: i.signerName.normalize('NFC'), font: 'bold', size: i.nameSize ?? 11 }]]);
+  if (i.signingTime)
+    bottomGroups.push(labelled(i.timeLabel?.trim() || TIME_LABEL, (i.formatTime ?? formatVietnamTime)(i.signingTime), 'regular', 8));
+  const bottom = combine(bottomGroups);
+  // Text may take at most 70 % of the height when there is an image, all of it otherwise.
+  const budget = inner.height * (i.withImage ? 0.7 : 1);
+  const topH = linesHeight(top[0]!);
+  const bottomH = linesHeight(bottom[0]!);
+  const scale = Math.min(1, budget / Math.max(topH + bottomH, 1e-9));
+  const topRect: Rect = { x: inner.x, y: inner.y + inner.height - topH * scale, width: inner.width, height: topH * scale };
+  const bottomRect: Rect = { x: inner.x, y: inner.y, width: inner.width, height: bottomH * scale };
+  const placedTop = fitLines(top, topRect, { verticalAlign: 'top', minSize: 5 });
+  const placedBottom = fitLines(bottom, bottomRect, { verticalAlign: 'bottom', minSize: 5 });
+  if (!placedTop || !placedBottom)
+    throw tooSmall(`the ${fmtPt(i.width)}×${fmtPt(i.height)} pt stamp is too small for its title, name and time`);
+  const lines = [...placedTop, ...placedBottom];
+  assertNoOverlap(lines.map((l) => ({ label: l.text, rect: l.box })));
+  const imageArea: Rect = {
+    x: inner.x,
+    y: inner.y + bottomRect.height,
+    width: inner.width,
+    height: inner.height - topRect.height - bottomRect.height,
+  };
+  return { lines, imageArea };
+}
 
 export async function buildIndividualAppearance(i: IndividualStampInput): Promise<Appearance> {
   const c = new AppearanceCanvas(i.width, i.height, i.idPrefix, i.rotate);
-  const inner = { x: PAD, y: PAD, width: i.width - 2 * PAD, height: i.height - 2 * PAD };
-  const top: Paragraph[] = i.title ? [{ text: i.title, font: 'bold', size: i.titleSize ?? 11, align: 'center' }] : [];
-  const bottom: Paragraph[] = [];
-  if (i.signerName) bottom.push({ text: i.signerName, font: 'bold', size: i.nameSize ?? 11, align: 'center' });
-  if (i.signingTime) {
-    const fmt = i.formatTime ?? formatVietnamTime;
-    bottom.push({ text: `${i.timeLabel ?? 'Thời gian ký: '}${fmt(i.signingTime)}`, size: 8, align: 'center', spaceBefore: 1 });
-  }
-  // Text may take at most 70 % of the height when there is an image, all of it otherwise.
-  const budget = inner.height * (i.signatureImage ? 0.7 : 1);
-  const topH = top.length ? layoutBlock(top, { width: inner.width }).contentHeight : 0;
-  const bottomH = bottom.length ? layoutBlock(bottom, { width: inner.width }).contentHeight : 0;
-  const scale = topH + bottomH > budget ? budget / (topH + bottomH) : 1;
-  const topBox = topH * scale;
-  const bottomBox = bottomH * scale;
-  if (top.length) c.textBlock(top, { x: inner.x, y: inner.y + inner.height - topBox, width: inner.width, height: topBox });
-  if (bottom.length) c.textBlock(bottom, { x: inner.x, y: inner.y, width: inner.width, height: bottomBox });
-  if (i.signatureImage) {
-    const h = inner.height - topBox - bottomBox;
-    c.image(i.signatureImage, { x: inner.x, y: inner.y + bottomBox, width: inner.width, height: h });
-  }
+  const layout = layoutIndividual({ ...i, withImage: i.signatureImage !== undefined });
+  for (const l of layout.lines) c.text(l.text, l.x, l.y, l.font, l.size, l.color);
+  if (i.signatureImage && layout.imageArea.height > 1) c.image(i.signatureImage, layout.imageArea);
   return c.finish();
 }
 
@@ -74,38 +130,85 @@ export interface OrganizationStampInput extends Common {
   sealImage: ImageInput;
   organizationName: string;
   signingTime: Date;
-  /** Seal diameter in points ("real size"); default min(height, width / 3), or the whole box without text. */
+  /** Diameter of the seal's visible ink in points, its real size; default 36 mm. */
   sealSize?: number;
-  /** Label before the organization's name; default "Ký bởi: ". */
+  /** Signing-authority lines and title drawn above "Ký bởi" (Decree 30/2020 Art. 13). */
+  authorityLines?: readonly string[];
+  title?: string;
+  /** Label before the organization's name; default "Ký bởi:". */
   signerLabel?: string;
   timeLabel?: string;
   textColor?: Rgb;
   textSize?: number;
   /**
-   * Draw the name and time right of the seal (default). Decree 30 only requires the seal image;
-   * false gives a seal-only stamp for laying over the individual's signature.
+   * Draw the name and time beside the seal (default). Decree 30 only requires the seal image;
+   * false gives a seal-only stamp for laying over the left third of the official's signature.
    */
   showText?: boolean;
+  /** Which side of the seal the text goes; default right. */
+  textSide?: 'left' | 'right';
 }
 
-/** The seal sits on the left third of the box; the text fills the rest to its right. */
-export async function buildOrganizationAppearance(o: OrganizationStampInput): Promise<Appearance> {
-  const c = new AppearanceCanvas(o.width, o.height, o.idPrefix, o.rotate);
-  const fallback = o.showText === false ? Math.min(o.width, o.height) : Math.min(o.height, o.width / 3);
-  const seal = Math.min(o.sealSize ?? fallback, o.height, o.width);
-  c.image(o.sealImage, { x: 0, y: (o.height - seal) / 2, width: seal, height: seal }, 'contain', 'left');
-  if (o.showText === false) return c.finish();
-  const fmt = o.formatTime ?? formatVietnamTime;
+const SEAL_GAP = 4;
+
+/** Where an organization stamp puts its seal (the visible ink's square) and its lines. */
+export interface OrganizationLayout {
+  readonly sealRect: Rect;
+  readonly lines: readonly PlacedLine[];
+}
+
+/**
+ * Organization (Decree 30/2020 Appendix I): the red seal at its real diameter and, beside it
+ * (never over it), "Ký bởi: <organization>" and "Thời gian ký: <time>". A box that cannot hold
+ * the seal at that size, or the text at 6 pt, is refused rather than shrunk into illegibility.
+ */
+export function layoutOrganization(o: Omit<OrganizationStampInput, 'sealImage' | 'idPrefix' | 'rotate'>): OrganizationLayout {
+  const seal = o.sealSize ?? mm(DEFAULT_SEAL_DIAMETER_MM);
+  if (!(seal > 0) || seal > o.width + 1e-6 || seal > o.height + 1e-6) {
+    throw tooSmall(
+      `a ${fmtPt(seal / POINTS_PER_MM)} mm seal needs a stamp at least ${fmtPt(seal)} pt square; got ${fmtPt(o.width)}×${fmtPt(o.height)} pt`,
+    );
+  }
+  const showText = o.showText !== false;
+  const left = o.textSide === 'left';
+  const sealX = !showText ? (o.width - seal) / 2 : left ? o.width - seal : 0;
+  const sealRect: Rect = { x: sealX, y: (o.height - seal) / 2, width: seal, height: seal };
+  if (!showText) return { sealRect, lines: [] };
   const color = o.textColor ?? BLACK;
   const size = o.textSize ?? 10;
-  const textX = Math.min(seal + 4, o.width * 0.9);
-  const paragraphs: Paragraph[] = [
-    { text: `${o.signerLabel ?? 'Ký bởi: '}${o.organizationName}`, font: 'bold', size, color },
-    { text: `${o.timeLabel ?? 'Thời gian ký: '}${fmt(o.signingTime)}`, size, color, spaceBefore: 2 },
-  ];
-  c.textBlock(paragraphs, { x: textX, y: PAD, width: o.width - textX - PAD, height: o.height - 2 * PAD }, { verticalAlign: 'middle' });
+  const textRect: Rect = { x: left ? PAD : seal + SEAL_GAP, y: PAD, width: o.width - seal - SEAL_GAP - PAD, height: o.height - 2 * PAD };
+  const heading = titleLines(o.authorityLines, o.title).map((text) => ({ text, font: 'bold' as const, size, color }));
+  const signerLabel = o.signerLabel?.trim() || SIGNER_LABEL;
+  const name = o.organizationName.normalize('NFC');
+  // Last resort for a long official name: the label, then the name on as many full-width lines
+  // as it needs (wrapped to the whole text column, never word by word into a sliver).
+  const wrappedName =
+    textRect.width > 0
+      ? [
+          { text: signerLabel, font: 'bold' as const, size, color },
+          ...wrapText(name, 'bold', size, textRect.width).map((text) => ({ text, font: 'bold' as const, size, color })),
+        ]
+      : [];
+  const alternatives = combine([
+    [heading],
+    [...labelled(signerLabel, name, 'bold', size, color), wrappedName],
+    labelled(o.timeLabel?.trim() || TIME_LABEL, (o.formatTime ?? formatVietnamTime)(o.signingTime), 'regular', size, color),
+  ]);
+  const lines = textRect.width > 0 ? fitLines(alternatives, textRect, { align: left ? 'right' : 'left', minSize: 6 }) : undefined;
+  if (!lines) throw tooSmall(`the ${fmtPt(o.width)}×${fmtPt(o.height)} pt stamp leaves no room beside the seal for the signer and time`);
+  assertNoOverlap([{ label: 'seal', rect: sealRect }, ...lines.map((l) => ({ label: l.text, rect: l.box }))]);
+  return { sealRect, lines };
+}
+
+export async function buildOrganizationAppearance(o: OrganizationStampInput): Promise<Appearance> {
+  const layout = layoutOrganization(o);
+  const c = new AppearanceCanvas(o.width, o.height, o.idPrefix, o.rotate);
+  for (const l of layout.lines) c.text(l.text, l.x, l.y, l.font, l.size, l.color);
+  c.imageVisiblePart(o.sealImage, layout.sealRect);
   return c.finish();
 }
+
+const fmtPt = (v: number): string => String(Math.round(v * 10) / 10);
 
 export interface ElectronicCopyStampInput extends Common {
   /** Form of copy: "SAO Y", "SAO LỤC" or "TRÍCH SAO". */

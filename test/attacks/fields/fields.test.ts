@@ -198,7 +198,7 @@ describe('legitimate second signatures', () => {
     const official = await buildIndividualAppearance({ width: 200, height: 80, title: 'GIÁM ĐỐC', signerName: 'Trần Thị Bình' });
     const officialRect: [number, number, number, number] = [300, 600, 500, 680];
     // the seal box reaches over the left third of the official's box (x 300..366)
-    const sealRect: [number, number, number, number] = [250, 590, 366, 690];
+    const sealRect: [number, number, number, number] = [150, 590, 366, 690];
     const agency = issueSigner(samples.ca, { cn: 'Sở Tư pháp tỉnh' });
     const approval = await signPdf(await basePdf({ pages: 1 }), samples.signer, {
       newFieldName: 'Official',
@@ -206,8 +206,12 @@ describe('legitimate second signatures', () => {
       appearance: official,
     });
     const seal = await buildOrganizationAppearance({
-      width: 116,
+      width: 216,
       height: 100,
+      // the "Ký bởi / Thời gian ký" lines left of the seal, the seal at the right end of the box
+      textSide: 'left',
+      // a commune seal, about 35 mm across (Decree 30/2020 Appendix I: real size)
+      sealSize: 99,
       sealImage: readFileSync(new URL('../../../examples/seal.png', import.meta.url)),
       organizationName: 'Sở Tư pháp',
       signingTime: new Date(),

@@ -25,6 +25,8 @@ function ok(r: ReturnType<typeof kyso>) {
   return r.out;
 }
 
+const SEAL = fileURLToPath(new URL('../../../assets/samples/sample-seal-red.png', import.meta.url));
+const SIGNATURE = fileURLToPath(new URL('../../../assets/samples/sample-signature-blue.png', import.meta.url));
 let certifierCred = '';
 let code = '';
 beforeAll(() => {
@@ -122,6 +124,8 @@ describe('kyso copy / credential / authority / register', () => {
           '112233',
           '--key-type',
           'p256',
+          '--signature-image',
+          SIGNATURE,
           '--json',
         ]),
       ),
@@ -164,11 +168,23 @@ describe('kyso copy / credential / authority / register', () => {
           'org_bai_chay',
           '--seal-credential',
           seal.credentialId,
+          '--seal-image',
+          SEAL,
+          '--seal-size',
+          '36',
+          '--authority-line',
+          'TM. Ủy ban nhân dân/KT. Chủ tịch',
           '--json',
         ]),
       ),
     );
     expect(a).toMatchObject({ id: 'ubnd-bai-chay', organizationId: 'org_bai_chay', sealCredentialId: seal.credentialId });
+    expect(a.stamps).toMatchObject({ hasSealImage: true, sealDiameterMm: 36, authorityLines: ['TM. Ủy ban nhân dân', 'KT. Chủ tịch'] });
+    const set = JSON.parse(ok(kyso(['authority', 'set', '--id', 'ubnd-bai-chay', '--title', 'Phó Chủ tịch', '--json'])));
+    expect(set).toMatchObject({ title: 'Phó Chủ tịch', hasSealImage: true, textOnlyStamps: false });
+    const bad = kyso(['authority', 'set', '--id', 'ubnd-bai-chay', '--authority-line', 'CHỦ TỊCH']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('VALIDATION_FAILED');
     const list = JSON.parse(ok(kyso(['credential', 'list', '--owner', 'off_thu'])));
     expect(list.map((x: { id: string }) => x.id)).toEqual([certifierCred]);
     expect(JSON.stringify(list)).not.toMatch(/pin|112233/i);

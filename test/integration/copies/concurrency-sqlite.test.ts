@@ -9,6 +9,7 @@ import {
   CERTIFIER_ID,
   PIN,
   SEAL_OWNER,
+  ORGANIZATION_ID,
   SEAL_PIN,
   caller,
   certifyForm,
@@ -16,6 +17,8 @@ import {
   setupCertifierAndAuthority,
   type Caller,
   type CopySetup,
+  SEAL_IMAGE,
+  SIGNATURE_IMAGE,
 } from './setup.js';
 
 /**
@@ -103,12 +106,12 @@ describe('register numbering under concurrency (SQLite)', () => {
       documentTitle: 'Bằng tốt nghiệp THPT',
       documentIssuer: 'Sở GD&ĐT Quảng Ninh',
       copies: 1,
-      certifier: { credentialId: s.certifierCredential, pin: PIN, title: 'Công chức' },
-      seal: { credentialId: s.sealCredential, pin: SEAL_PIN },
+      certifier: { credentialId: s.certifierCredential, pin: PIN, title: 'Công chức', signatureImage: SIGNATURE_IMAGE },
+      seal: { credentialId: s.sealCredential, pin: SEAL_PIN, image: SEAL_IMAGE },
     };
     await expect(
       svc.certify(
-        { id: CERTIFIER_ID, role: 'certifier', organizationId: SEAL_OWNER, officialId: CERTIFIER_ID, authorityId: AUTHORITY },
+        { id: CERTIFIER_ID, role: 'certifier', organizationId: ORGANIZATION_ID, officialId: CERTIFIER_ID, authorityId: AUTHORITY },
         req,
       ),
     ).rejects.toThrow('simulated crash');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
@@ -208,6 +209,8 @@ export async function setupCertifierAndAuthority(
   });
   const p = await call('PATCH', `/api/v1/authorities/${AUTHORITY}`, { token: adminToken, json: { sealCredentialId: c2 } });
   expect(p.status, JSON.stringify(p.json)).toBe(200);
+  // The seal and the certifier's signature images are registered once (Decree 30/2020 Appendix I stamps).
+  await registerStampImages(call, adminToken, AUTHORITY, c1);
   return {
     certifierToken,
     certifierCredential: c1,
@@ -219,6 +222,28 @@ export async function setupCertifierAndAuthority(
     certifierCertificateId: certifierCert.certificate.id,
     sealCertificateId: sealCert.certificate.id,
   };
+}
+
+export const SEAL_IMAGE = readFileSync('assets/samples/sample-seal-red.png');
+export const SIGNATURE_IMAGE = readFileSync('assets/samples/sample-signature-blue.png');
+
+/** PUT the authority's seal image (+ settings) and the credential's signature image through the API. */
+export async function registerStampImages(
+  call: Caller,
+  adminToken: string,
+  authorityId: string,
+  credentialId: string,
+  settings: Record<string, unknown> = {},
+): Promise<void> {
+  const form = new FormData();
+  form.append('sealImage', new Blob([SEAL_IMAGE], { type: 'image/png' }), 'seal.png');
+  form.append('settings', JSON.stringify(settings));
+  const s = await call('PUT', `/api/v1/authorities/${authorityId}/stamps`, { token: adminToken, body: form });
+  expect(s.status, JSON.stringify(s.json)).toBe(200);
+  const sig = new FormData();
+  sig.append('signatureImage', new Blob([SIGNATURE_IMAGE], { type: 'image/png' }), 'signature.png');
+  const g = await call('PUT', `/api/v1/credentials/${credentialId}/signature-image`, { token: adminToken, body: sig });
+  expect(g.status, JSON.stringify(g.json)).toBe(204);
 }
 
 /** An original with `pages` pages of Vietnamese-free text (standard font), as a clerk would scan or export. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { openStore, type Store } from '../../../src/store/index.js';
@@ -59,8 +60,13 @@ describe('register year restart (Vietnam time) over the store', () => {
       documentTitle: 'T',
       documentIssuer: 'I',
       copies: 1,
-      certifier: { credentialId: 'cred_c', pin: '123456', title: 'Công chức' },
-      seal: { pin: '654321' },
+      certifier: {
+        credentialId: 'cred_c',
+        pin: '123456',
+        title: 'Công chức',
+        signatureImage: readFileSync('assets/samples/sample-signature-blue.png'),
+      },
+      seal: { pin: '654321', image: readFileSync('assets/samples/sample-seal-red.png') },
     };
     const actor = { id: 'off', role: 'certifier', organizationId: 'org', officialId: 'off', authorityId: 'ubnd-tu-son' } as const;
     const a = await svc.certify(actor, req);

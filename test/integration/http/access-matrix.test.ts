@@ -149,6 +149,12 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
 
   'POST /api/v1/authorities': () => ({ path: '/api/v1/authorities', json: { id: 'xa-moi', name: 'UBND xã Mới', place: 'xã Mới' } }),
   'GET /api/v1/authorities': () => ({ path: '/api/v1/authorities' }),
+  'PUT /api/v1/authorities/:id/stamps': (s) => ({ path: `/api/v1/authorities/${s.authority}/stamps`, form: async () => new FormData() }),
+  'GET /api/v1/authorities/:id/stamps': (s) => ({ path: `/api/v1/authorities/${s.authority}/stamps` }),
+  'PUT /api/v1/credentials/:id/signature-image': () => ({
+    path: '/api/v1/credentials/cred_none/signature-image',
+    form: async () => new FormData(),
+  }),
   'PATCH /api/v1/authorities/:id': (s) => ({ path: `/api/v1/authorities/${s.authority}`, json: { place: 'xã, tỉnh Quảng Ninh' } }),
   'POST /api/v1/authorities/:id/registers/:year/volumes': (s, w) => ({ path: reg(s, w, 'volumes') }),
   'GET /api/v1/authorities/:id/registers/:year/volumes': (s, w) => ({ path: reg(s, w, 'volumes') }),

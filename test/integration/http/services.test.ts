@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startHarness, type Harness } from './harness.js';
+import { extentOf, isSealRed, overlappingWords, ptToPx, pxToMm, renderPage, wordBoxes } from '../../fixtures/layout-checks.js';
 
 /** Signing, verification, TSA and certified-copy routes over the real app. */
 let h: Harness;
@@ -134,6 +135,36 @@ describe('signing, verification, TSA, copies over HTTP', () => {
     });
     expect(noSigner.status).toBe(400);
     expect(((await noSigner.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
+  });
+
+  it('ok/organization stamp over HTTP: the seal at the asked diameter, signing-authority lines; a line without TM./KT./TUQ./Q./TL. → VALIDATION_FAILED', async () => {
+    const token = await signerToken();
+    const form = (appearance: object) => {
+      const fd = signForm({ signer: { kind: 'pkcs12', password: PW }, visible: { page: 1, rect: [200, 60, 360, 130] }, appearance });
+      fd.set('image', new Blob([readFileSync('assets/samples/sample-seal-red.png')], { type: 'image/png' }), 'seal.png');
+      return fd;
+    };
+    const post = (fd: FormData) =>
+      fetch(`${h.url}/api/v1/sign`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: fd });
+    const res = await post(
+      form({ kind: 'organization', sealDiameterMm: 30, texts: { authorityLines: ['TM. Ủy ban nhân dân'], title: 'Chủ tịch' } }),
+    );
+    expect(res.status, await res.clone().text()).toBe(200);
+    const page = renderPage('http-organization', Buffer.from(await res.arrayBuffer()));
+    const words = wordBoxes(page.pdfPath);
+    expect(words.map((w) => w.text).join(' ')).toContain('TM. ỦY BAN NHÂN DÂN CHỦ TỊCH');
+    expect(overlappingWords(words)).toEqual([]);
+    const win = {
+      x0: Math.floor(ptToPx(200)),
+      x1: Math.ceil(ptToPx(560)),
+      y0: Math.floor(ptToPx(841.89 - 190)),
+      y1: Math.ceil(ptToPx(841.89 - 60)),
+    };
+    const red = extentOf(page.png, isSealRed, win)!;
+    expect(Math.abs(pxToMm(red.x1 - red.x0) - 30)).toBeLessThanOrEqual(1);
+    const bad = await post(form({ kind: 'organization', texts: { authorityLines: ['Chủ tịch'] } }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
   });
 
   it('ok/POST /tsa answers openssl ts -query, and openssl ts -verify accepts the reply', async () => {

@@ -56,6 +56,9 @@ describe('CopySigner adapter (certified copies → signing service)', () => {
         actorId: 'officer-1',
         appearance: 'organization',
         image: seal,
+        // The corpus form's field is 50 pt square: a seal drawn at its real size must fit it.
+        sealDiameterMm: 17,
+        sealOnly: true,
         displayName: 'UBND xã Đông Xá',
         reason: 'Đóng dấu',
         location: 'Đông Xá',

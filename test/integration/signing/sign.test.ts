@@ -51,7 +51,7 @@ describe('SignService.sign', () => {
     const s3 = await service.sign(s2, {
       signer: p12(agency),
       reason: 'Đóng dấu',
-      visible: { page: 1, rect: [300, 150, 220, 70] },
+      visible: { page: 1, rect: [230, 100, 340, 110] },
       appearance: { kind: 'organization', image: seal },
     });
     assertSignedOk(decision, s3, 3, ca, 'three-signers');

@@ -59,6 +59,7 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
       sealImage: SEAL,
       organizationName: 'Ủy ban nhân dân tỉnh Quảng Ninh',
       signingTime: TIME,
+      sealSize: 86,
     });
     assertBundleClosed(ap);
     const rect: [number, number, number, number] = [200, 600, 470, 690];
@@ -91,6 +92,7 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
       sealImage: SEAL,
       organizationName: 'UBND',
       signingTime: TIME,
+      sealSize: 90,
       showText: false,
     });
     const indRect: [number, number, number, number] = [250, 400, 460, 500];
@@ -118,6 +120,7 @@ describe('visible stamps render with Vietnamese text and transparent images', ()
       sealImage: SEAL,
       organizationName: 'Ủy ban nhân dân tỉnh Quảng Ninh',
       signingTime: TIME,
+      sealSize: 86,
     });
     const r = saveAndRender('organization-content', miniPdf(A4, [{ bundle: ap, rect: [200, 400, 470, 490], as: 'content' }]));
     qpdfCheck(r.pdfPath);

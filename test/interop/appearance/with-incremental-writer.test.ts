@@ -39,6 +39,7 @@ describe('appearance bundles through the incremental writer', () => {
       sealImage: readFileSync(join(process.cwd(), 'assets/samples/sample-seal-red.png')),
       organizationName: 'Ủy ban nhân dân tỉnh Quảng Ninh',
       signingTime: time,
+      sealSize: 85,
       showText: false,
     });
     // The seal over the left third of the signature image.

@@ -64,22 +64,34 @@ describe('appearance bundles', () => {
     expect(baseFonts(ap).sort()).toEqual(['LiberationSerif', 'LiberationSerif-Bold']);
   });
 
-  it('organization without text is the seal alone, filling the box', async () => {
+  // The sample seal's ink spans 234 of its 240 pixels (3 px transparent margin on each side).
+  const sealInk = (ap: Awaited<ReturnType<typeof buildOrganizationAppearance>>) => {
+    const m = /q ([\d.]+) 0 0 ([\d.]+) (-?[\d.]+) (-?[\d.]+) cm \/Im1 Do Q/.exec(content(ap));
+    if (!m) throw new Error('no seal drawn');
+    const scale = Number(m[1]) / 240;
+    return { size: 234 * scale, x: Number(m[3]) + 3 * scale, y: Number(m[4]) + 3 * scale };
+  };
+
+  it('organization without text is the seal alone, its ink filling the box', async () => {
     const ap = await buildOrganizationAppearance({
       width: 100,
       height: 100,
       sealImage: SEAL,
       organizationName: 'X',
       signingTime: TIME,
+      sealSize: 100,
       showText: false,
     });
     expect(resources(ap)['Font']).toBeUndefined();
-    expect(content(ap)).toContain('q 100 0 0 100 0 0 cm /Im1 Do Q');
+    const ink = sealInk(ap);
+    expect(ink.size).toBeCloseTo(100, 2);
+    expect(ink.x).toBeCloseTo(0, 2);
+    expect(ink.y).toBeCloseTo(0, 2);
     const smasks = ap.objects.filter((o) => o.id.endsWith('.smask'));
     expect(smasks).toHaveLength(1);
   });
 
-  it('organization: the seal stays in the left third; a given real size is honoured', async () => {
+  it('organization: the seal is 36 mm by default, on the left, text beside it; a given real size is honoured', async () => {
     const ap = await buildOrganizationAppearance({
       width: 300,
       height: 120,
@@ -87,7 +99,10 @@ describe('appearance bundles', () => {
       organizationName: 'Sở Tư pháp',
       signingTime: TIME,
     });
-    expect(content(ap)).toMatch(/q 100 0 0 100 0 10 cm \/Im1 Do Q/);
+    const ink = sealInk(ap);
+    expect(ink.size).toBeCloseTo((36 * 72) / 25.4, 2);
+    expect(ink.x).toBeCloseTo(0, 2);
+    expect(ink.y).toBeCloseTo((120 - ink.size) / 2, 2);
     const big = await buildOrganizationAppearance({
       width: 300,
       height: 120,
@@ -96,7 +111,8 @@ describe('appearance bundles', () => {
       signingTime: TIME,
       sealSize: 113,
     });
-    expect(content(big)).toMatch(/q 113 0 0 113 0 3\.5 cm \/Im1 Do Q/);
+    expect(sealInk(big).size).toBeCloseTo(113, 2);
+    expect(sealInk(big).y).toBeCloseTo(3.5, 2);
   });
 
   it('electronic copy: regular serif at 10 pt, black, no image', async () => {

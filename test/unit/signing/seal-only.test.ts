@@ -5,8 +5,9 @@ import { buildAppearance } from '../../../src/signing/default-engine.js';
 const seal = readFileSync('examples/seal.png');
 const base = {
   kind: 'organization' as const,
-  width: 80,
-  height: 80,
+  // A 36 mm seal (102 pt) needs a box at least that big; the text goes beside it.
+  width: 330,
+  height: 110,
   image: seal,
   organization: 'Ủy ban nhân dân huyện Vân Đồn',
   signingTime: new Date('2026-11-26T03:00:00Z'),

@@ -1,0 +1,71 @@
+import type { Selectable } from 'kysely';
+import type { AuthorityStampSettings, StampSettingsRepository } from '../../copies/stamp-settings.js';
+import type { AuthorityStampsTable } from '../schema.js';
+import { storeCall } from '../errors.js';
+import { buf, bufOrNull, date, iso } from './row-helpers.js';
+import type { DbContext } from './tx-runner.js';
+
+/** Stamp settings of authorities and signature images of credentials (migration 0006-stamps). */
+export class KyselyStampSettingsRepository implements StampSettingsRepository {
+  constructor(private readonly ctx: DbContext) {}
+
+  async getAuthority(authorityId: string): Promise<AuthorityStampSettings | undefined> {
+    const row = await storeCall(
+      this.ctx.db.selectFrom('authority_stamps').selectAll().where('authority_id', '=', authorityId).executeTakeFirst(),
+    );
+    return row && toSettings(row);
+  }
+
+  async putAuthority(s: AuthorityStampSettings): Promise<AuthorityStampSettings> {
+    const row: AuthorityStampsTable = {
+      authority_id: s.authorityId,
+      seal_image: s.sealImage,
+      seal_diameter_mm: s.sealDiameterMm,
+      title: s.title,
+      authority_lines: JSON.stringify(s.authorityLines),
+      text_only_stamps: s.textOnlyStamps ? 1 : 0,
+      updated_at: iso(s.updatedAt),
+      updated_by: s.updatedBy,
+    };
+    const { authority_id: _id, ...rest } = row;
+    await storeCall(
+      this.ctx.db
+        .insertInto('authority_stamps')
+        .values(row)
+        .onConflict((oc) => oc.column('authority_id').doUpdateSet(rest))
+        .execute(),
+    );
+    return toSettings(row);
+  }
+
+  async getSignatureImage(credentialId: string): Promise<Buffer | undefined> {
+    const row = await storeCall(
+      this.ctx.db.selectFrom('signature_images').select('image').where('credential_id', '=', credentialId).executeTakeFirst(),
+    );
+    return row && buf(row.image);
+  }
+
+  async putSignatureImage(credentialId: string, image: Buffer, at: Date, by: string): Promise<void> {
+    const values = { credential_id: credentialId, image, updated_at: iso(at), updated_by: by };
+    await storeCall(
+      this.ctx.db
+        .insertInto('signature_images')
+        .values(values)
+        .onConflict((oc) => oc.column('credential_id').doUpdateSet({ image, updated_at: values.updated_at, updated_by: by }))
+        .execute(),
+    );
+  }
+}
+
+function toSettings(r: Selectable<AuthorityStampsTable>): AuthorityStampSettings {
+  return {
+    authorityId: r.authority_id,
+    sealImage: bufOrNull(r.seal_image),
+    sealDiameterMm: r.seal_diameter_mm === null ? null : Number(r.seal_diameter_mm),
+    title: r.title,
+    authorityLines: JSON.parse(r.authority_lines) as string[],
+    textOnlyStamps: Number(r.text_only_stamps) === 1,
+    updatedAt: date(r.updated_at),
+    updatedBy: r.updated_by,
+  };
+}
