@@ -86,6 +86,8 @@ describe('hostile originals on every PDF route', () => {
         // extending a readable file that carries no signature is a validation refusal
         const codes = route === 'POST /api/v1/extend' ? [...PDF_REFUSALS, 'VALIDATION_FAILED'] : PDF_REFUSALS;
         expect(codes, JSON.stringify(r.json)).toContain(r.json.code);
+        // a malformed original is a bad request (400), never a server error
+        if (r.json.code === 'PDF_MALFORMED') expect(r.status).toBe(400);
       }, 60_000);
 
   it('fail/a 1 GiB object-stream bomb (about 1 MB on the wire) → copies refuses it at once, memory flat, /health answers meanwhile', async () => {

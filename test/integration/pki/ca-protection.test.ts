@@ -162,7 +162,7 @@ describe('CA certificates are protected', () => {
     await hold('ocsp-individuals');
     expect(await ocspText('individuals', person)).toMatch(/Responder Error: trylater \(3\)/);
 
-    const org = await issueLeaf('organization', 'Sở Nội vụ tỉnh Quảng Ninh', 'MST:5700100301');
+    const org = await issueLeaf('organization', 'Sở Nội vụ tỉnh Quảng Ninh', 'MST:5700100305');
     expect(await ocspText('organizations', org)).toMatch(/: good/);
     const req = await call(h, 'POST', '/api/v1/cas/ocsp-organizations/revocation-requests', {
       token: h.adminToken,

@@ -6,7 +6,7 @@ import { ownRevocationFetcher } from '../../../src/pki/own-revocation.js';
 import type { SubjectFields } from '../../../src/pki/ports.js';
 import { ADMIN, makeCsr, makePki } from './support/pki-fixture.js';
 
-const subject: SubjectFields = { commonName: 'Đỗ Thị Thu Hà', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001234567890'] };
+const subject: SubjectFields = { commonName: 'Đỗ Thị Thu Hà', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001084567890'] };
 
 /** Records what reaches the network side; answers nothing. */
 function network(): RevocationFetcher & { calls: string[] } {
