@@ -139,7 +139,8 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; re
         200: { description: 'The signed certified copy', contentType: 'application/pdf' },
         403: { description: 'CERTIFIER_NOT_ALLOWED, FORBIDDEN (credential not yours), PIN_INVALID' },
         404: { description: 'AUTHORITY_UNKNOWN' },
-        422: { description: 'IMAGE_INVALID, PDF_ENCRYPTED, PDF_MALFORMED' },
+        400: { description: 'PDF_MALFORMED' },
+        422: { description: 'IMAGE_INVALID, PDF_ENCRYPTED' },
       },
       async handle({ req, res, principal }) {
         const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 202 });
