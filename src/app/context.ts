@@ -46,7 +46,7 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     { clock },
   );
   const keys = new KeyStoreRouter([new EncryptedKeyStore({ repository: store.sealedKeys, masterKey, clock })]);
-  const tokens = new ApiTokenService(store.apiTokens, clock);
+  const tokens = new ApiTokenService(store.apiTokens, clock, store.audit);
   let closed = false;
   return {
     config,

@@ -21,20 +21,11 @@ export function registerTokenCommands(program: Command, io: CliIo, _state: ExitS
         // Refused before the data directory is opened: a usage error, nothing created.
         checkTokenScope(role, scope);
         await withContext(io, f, async (ctx) => {
-          const { token: value, record } = await ctx.tokens.create({ role, ...scope, label: f.label ?? null });
-          await ctx.audit.append({
-            actor: 'cli',
-            role: 'admin',
-            action: 'token.create',
-            target: record.id,
-            outcome: 'success',
-            details: {
-              role: record.role,
-              organizationId: record.organizationId,
-              authorityId: record.authorityId,
-              officialId: record.officialId,
-            },
-          });
+          // The server's operator: province-wide, audited as the CLI.
+          const { token: value, record } = await ctx.tokens.create(
+            { role, ...scope, label: f.label ?? null },
+            { id: 'cli', role: 'admin' },
+          );
           io.stdout(f.json ? JSON.stringify({ ...publicToken(record), token: value }) + '\n' : `${value}\n`);
         });
       },

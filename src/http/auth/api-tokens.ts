@@ -91,14 +91,33 @@ export function publicToken(r: ApiTokenRecord): Record<string, unknown> {
   };
 }
 
+/** Where token creation is recorded (the audit log; structural, so the edge does not import the audit module). */
+export interface TokenAuditSink {
+  append(e: {
+    actor: string;
+    role: string;
+    action: string;
+    target: string;
+    outcome: 'success';
+    details: Record<string, unknown>;
+  }): Promise<unknown>;
+}
+
 export class ApiTokenService {
   constructor(
     private readonly repo: ApiTokenRepository,
     private readonly clock: Clock,
+    private readonly audit?: TokenAuditSink,
   ) {}
 
-  /** Creates a token; the returned `token` string is never retrievable again. */
-  async create(o: TokenScope & { role: Role; label?: string | null }): Promise<{ token: string; record: ApiTokenRecord }> {
+  /**
+   * Creates a token; the returned `token` string is never retrievable again. With `by`, the
+   * creation is audited with its scope (never the value).
+   */
+  async create(
+    o: TokenScope & { role: Role; label?: string | null },
+    by?: Pick<Principal, 'id' | 'role'>,
+  ): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!isRole(o.role)) throw new AppError('VALIDATION_FAILED', `unknown role ${JSON.stringify(o.role)}`);
     checkTokenScope(o.role, o);
     const token = `kyso_${randomBytes(32).toString('base64url')}`;
@@ -112,6 +131,20 @@ export class ApiTokenService {
       label: o.label ?? null,
       createdAt: this.clock.now(),
     });
+    if (by)
+      await this.audit?.append({
+        actor: by.id,
+        role: by.role,
+        action: 'token.create',
+        target: record.id,
+        outcome: 'success',
+        details: {
+          role: record.role,
+          organizationId: record.organizationId,
+          authorityId: record.authorityId,
+          officialId: record.officialId,
+        },
+      });
     return { token, record };
   }
 

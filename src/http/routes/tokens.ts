@@ -42,21 +42,7 @@ export function tokenRoutes(tokens: ApiTokenService, audit?: Pick<AuditLog, 'app
       body: CreateToken,
       responses: { 201: { description: 'Created', schema: TokenView.extend({ token: z.string() }) } },
       async handle({ res, body, principal }) {
-        const { token, record } = await tokens.create(body);
-        const by = requirePrincipal(principal);
-        await audit?.append({
-          actor: by.id,
-          role: by.role,
-          action: 'token.create',
-          target: record.id,
-          outcome: 'success',
-          details: {
-            role: record.role,
-            organizationId: record.organizationId,
-            authorityId: record.authorityId,
-            officialId: record.officialId,
-          },
-        });
+        const { token, record } = await tokens.create(body, requirePrincipal(principal));
         res.setHeader('Cache-Control', 'no-store');
         sendJson(res, 201, { ...publicToken(record), token });
       },
