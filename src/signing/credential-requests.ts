@@ -36,6 +36,11 @@ export interface CredentialRequestPorts {
   sealCustodians(organizationId: string): Promise<string[]>;
   /** FORBIDDEN_SCOPE unless the actor is province-wide or works for the certificate subscriber's organization. */
   requireScope(actor: RequestActor, cert: BindableCertificate, what: string): Promise<void>;
+  /**
+   * FORBIDDEN_SCOPE unless the actor is province-wide or works for the organization of the
+   * subscriber whose certificate the credential holds (a credential follows its certificate).
+   */
+  requireCredentialScope(actor: RequestActor, credential: CredentialInfo, what: string): Promise<void>;
 }
 
 export interface CredentialRequestOptions {
@@ -85,7 +90,14 @@ export class CredentialRequestService {
   /** An RA officer, an admin or the holder asks for a PIN reset (a forgotten PIN, a locked credential). */
   async requestPinReset(actor: RequestActor & { holderId?: string }, credentialId: string): Promise<ApprovalRequest> {
     const c = await this.#o.credentials.describe(credentialId);
-    if (actor.holderId !== c.ownerId) this.#officer(actor, 'request a PIN reset');
+    if (actor.holderId !== c.ownerId) {
+      this.#officer(actor, 'request a PIN reset');
+      // An officer acts for its own organization's holders only: a reset yields an activation
+      // code, i.e. whoever holds it sets the PIN of that official's or seal's key.
+      await this.#scoped(actor, 'signing.credential.pin-reset.request', credentialId, () =>
+        this.#o.ports.requireCredentialScope(actor, c, `request a PIN reset of ${credentialId}`),
+      );
+    }
     return this.#create(actor, 'credential.pin-reset', credentialId, { ownerId: c.ownerId });
   }
 
@@ -97,6 +109,8 @@ export class CredentialRequestService {
   async approve(actor: RequestActor, requestId: string): Promise<ApprovalResult> {
     this.#officer(actor, 'approve credential requests');
     const req = await this.get(requestId);
+    // Checked before the request is claimed: a refusal leaves another organization's request pending.
+    await this.#requireRequestScope(actor, req, 'signing.credential.approve');
     try {
       assertSecondPerson(req, actor.id);
     } catch (e) {
@@ -126,6 +140,7 @@ export class CredentialRequestService {
   async reject(actor: RequestActor, requestId: string, note?: string): Promise<ApprovalRequest> {
     this.#officer(actor, 'reject credential requests');
     const req = await this.get(requestId);
+    await this.#requireRequestScope(actor, req, 'signing.credential.reject');
     const ok = await this.#o.approvals.transition(req.id, 'pending', {
       state: 'rejected',
       by: actor.id,
@@ -176,7 +191,9 @@ export class CredentialRequestService {
   /** The certificate is active, its key is held here, and `ownerId` is its own subject. */
   async #bindable(certificateId: string, ownerId: string, actor: RequestActor): Promise<BindableCertificate> {
     const cert = await this.#o.ports.certificate(certificateId);
-    await this.#o.ports.requireScope(actor, cert, `bind a credential to ${certificateId}`);
+    await this.#scoped(actor, 'signing.credential.request', certificateId, () =>
+      this.#o.ports.requireScope(actor, cert, `bind a credential to ${certificateId}`),
+    );
     if (!cert.active) throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
     if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
     const holders = await this.#holders(cert);
@@ -191,6 +208,31 @@ export class CredentialRequestService {
       );
     }
     return cert;
+  }
+
+  /**
+   * Deciding on a request is for officers of the organization the credential (PIN reset) or the
+   * certificate (binding) belongs to, as deciding on a certificate request is (RaService.decide).
+   */
+  async #requireRequestScope(actor: RequestActor, req: ApprovalRequest, action: string): Promise<void> {
+    const what = `decide on credential request ${req.id}`;
+    await this.#scoped(actor, action, req.id, async () => {
+      if (req.kind === 'credential.pin-reset') {
+        await this.#o.ports.requireCredentialScope(actor, await this.#o.credentials.describe(req.target), what);
+      } else {
+        await this.#o.ports.requireScope(actor, await this.#o.ports.certificate(req.target), what);
+      }
+    });
+  }
+
+  /** Runs a scope check; a FORBIDDEN_SCOPE refusal is audited as a failure of `action` on `target`. */
+  async #scoped(actor: RequestActor, action: string, target: string, check: () => Promise<void>): Promise<void> {
+    try {
+      await check();
+    } catch (e) {
+      if (isAppError(e, 'FORBIDDEN_SCOPE')) await this.#auditFailure(actor, action, target, 'FORBIDDEN_SCOPE');
+      throw e;
+    }
   }
 
   async #holders(cert: BindableCertificate): Promise<string[]> {

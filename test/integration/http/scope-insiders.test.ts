@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPki } from '../../../src/app/pki.js';
 import { originalPdf } from '../copies/setup.js';
 import { call, startHarness, type Harness } from './harness.js';
 import { buildScopeWorld, token, type ScopeWorld } from './scope-world.js';
@@ -145,6 +146,61 @@ describe('an RA officer of organization A', () => {
     const ev = audit.find((e) => e.target === made.json.id);
     expect(ev).toMatchObject({ outcome: 'success', details: { role: 'ra-officer', organizationId: w.b.org } });
     expect(JSON.stringify(audit)).not.toContain(made.json.token);
+  });
+});
+
+describe("an RA officer of organization A and B's server-held credentials", () => {
+  it("fail/approves or rejects B's binding or PIN-reset requests, or asks a PIN reset of B's credential → FORBIDDEN_SCOPE; the requests stay pending", async () => {
+    const ra = w.tokens['ra-officer'];
+    const [b1, b2] = [await token(h, 'ra-officer', { organizationId: w.b.org }), await token(h, 'ra-officer', { organizationId: w.b.org })];
+    const issued = await createPki(h.ctx).issuance.issue(
+      { id: 'test-admin', role: 'admin' },
+      {
+        profile: 'individual',
+        subscriberId: w.b.official,
+        subject: w.b.officialSubject as { commonName: string; uids: string[] },
+        key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
+      },
+    );
+    const state = async (id: string) => (await call(h, 'GET', `/api/v1/credential-requests/${id}`, { token: h.adminToken })).json.state;
+    const auditFailures = async (action: string, target: string) =>
+      ((await call(h, 'GET', `/api/v1/audit?action=${action}`, { token: h.adminToken })).json.items as any[]).filter(
+        (e) => e.target === target && e.outcome === 'failure' && e.details?.error === 'FORBIDDEN_SCOPE',
+      ).length;
+
+    // B's binding request: A's officer neither approves (which would also have spent it) nor rejects it.
+    const bind = await call(h, 'POST', '/api/v1/credentials', {
+      token: b1,
+      json: { certificateId: issued.certificate.id, ownerId: w.b.official },
+    });
+    expect(bind.status, JSON.stringify(bind.json)).toBe(202);
+    scopeRefused(await call(h, 'POST', `/api/v1/credential-requests/${bind.json.id}/approve`, { token: ra, json: {} }));
+    scopeRefused(await call(h, 'POST', `/api/v1/credential-requests/${bind.json.id}/reject`, { token: ra, json: { note: 'x' } }));
+    expect(await state(bind.json.id)).toBe('pending');
+    expect(await auditFailures('signing.credential.approve', bind.json.id)).toBe(1);
+    expect(await auditFailures('signing.credential.reject', bind.json.id)).toBe(1);
+    const bound = await call(h, 'POST', `/api/v1/credential-requests/${bind.json.id}/approve`, { token: b2, json: {} });
+    expect(bound.status, JSON.stringify(bound.json)).toBe(200);
+    const credentialId = bound.json.credentialId as string;
+
+    // A PIN reset of B's credential: A's officer may not ask for one, approve or reject one.
+    const pending = async () => (await h.ctx.store.approvals.list({ kind: 'credential.pin-reset', state: 'pending' })).length;
+    const before = await pending();
+    scopeRefused(await call(h, 'POST', `/api/v1/credentials/${credentialId}/pin-reset`, { token: ra, json: {} }));
+    expect(await pending()).toBe(before);
+    expect(await auditFailures('signing.credential.pin-reset.request', credentialId)).toBe(1);
+    const reset = await call(h, 'POST', `/api/v1/credentials/${credentialId}/pin-reset`, { token: b1, json: {} });
+    expect(reset.status, JSON.stringify(reset.json)).toBe(202);
+    scopeRefused(await call(h, 'POST', `/api/v1/credential-requests/${reset.json.id}/approve`, { token: ra, json: {} }));
+    scopeRefused(await call(h, 'POST', `/api/v1/credential-requests/${reset.json.id}/reject`, { token: ra, json: {} }));
+    expect(await state(reset.json.id)).toBe('pending');
+    expect(await auditFailures('signing.credential.approve', reset.json.id)).toBe(1);
+    expect(await auditFailures('signing.credential.pin-reset', credentialId)).toBe(0);
+
+    // B's own second officer still decides.
+    const approved = await call(h, 'POST', `/api/v1/credential-requests/${reset.json.id}/approve`, { token: b2, json: {} });
+    expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+    expect(approved.json.activationCode).toBeTruthy();
   });
 });
 
