@@ -309,12 +309,7 @@ export class CopyService {
     if (!DOCUMENT_READERS.has(actor.role)) throw new AppError('FORBIDDEN', 'signed copies are for certifiers, admins and auditors');
     const entry = await o.registers.get(entryId);
     if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
-    const authority = await o.authorities.get(entry.authorityId);
-    requireAuthorityScope(
-      actor,
-      { id: entry.authorityId, organizationId: authority?.organizationId ?? null },
-      `read a copy of ${entry.authorityId}`,
-    );
+    await this.#requireEntryScope(actor, entry, 'copy.document-read', `read a copy of ${entry.authorityId}`);
     if (!entry.copySha256) throw new AppError('COPY_STATE_INVALID', `entry is ${entry.status}: no signed copy was produced`);
     const pdf = await o.documents.get(entry.copySha256);
     if (!pdf)
@@ -345,12 +340,7 @@ export class CopyService {
     if (!reason.trim()) throw new AppError('VALIDATION_FAILED', 'an annulment needs a reason');
     const entry = await this.#o.registers.get(entryId);
     if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
-    const authority = await this.#o.authorities.get(entry.authorityId);
-    requireAuthorityScope(
-      actor,
-      { id: entry.authorityId, organizationId: authority?.organizationId ?? null },
-      `annul a copy of ${entry.authorityId}`,
-    );
+    await this.#requireEntryScope(actor, entry, 'copy.annulled', `annul a copy of ${entry.authorityId}`);
     if (entry.status === 'annulled' || entry.status === 'failed')
       throw new AppError('COPY_STATE_INVALID', `entry is already ${entry.status}`);
     // The register names the person (the official), not the token.
@@ -409,6 +399,20 @@ export class CopyService {
   async #facts(entry: RegisterEntryRecord): Promise<PublicCopyFacts> {
     const authority = await this.#o.authorities.get(entry.authorityId);
     return publicFacts(entry, authority?.name ?? entry.authorityId, this.lookupUrl(entry.lookupCode));
+  }
+
+  /**
+   * The entry's authority scope; a refusal is audited like a refused certification, since the
+   * copy carries a citizen's document (Decree 23/2015 Art. 13 register) and annulment changes it.
+   */
+  async #requireEntryScope(actor: Principal, entry: RegisterEntryRecord, action: string, what: string): Promise<void> {
+    const authority = await this.#o.authorities.get(entry.authorityId);
+    try {
+      requireAuthorityScope(actor, { id: entry.authorityId, organizationId: authority?.organizationId ?? null }, what);
+    } catch (err) {
+      await this.#auditFailure(actor, action, entry.id, 'FORBIDDEN_SCOPE');
+      throw err;
+    }
   }
 
   async #auditFailure(

@@ -72,6 +72,20 @@ describe("a certifier of authority A in authority B's register", () => {
     expect(events.some((e) => e.outcome === 'failure' && e.details?.code === 'FORBIDDEN_SCOPE' && e.target === B)).toBe(true);
   });
 
+  it("fail/downloading or annulling B's certified copy → FORBIDDEN_SCOPE, audited like the certification refusals", async () => {
+    const failures = async (action: string) =>
+      ((await call(h, 'GET', `/api/v1/audit?action=${action}`, { token: h.adminToken })).json.items as any[]).filter(
+        (e) => e.target === w.b.entry && e.outcome === 'failure' && e.details?.code === 'FORBIDDEN_SCOPE',
+      ).length;
+    scopeRefused(await call(h, 'GET', `/api/v1/copies/${w.b.entry}/document`, { token: w.tokens.certifier }));
+    scopeRefused(await call(h, 'GET', `/api/v1/copies/${w.b.entry}/document`, { token: w.tokens.auditor }));
+    expect(await failures('copy.document-read')).toBe(2);
+    const annulBefore = await failures('copy.annulled');
+    scopeRefused(await call(h, 'POST', `/api/v1/copies/${w.b.entry}/annul`, { token: w.tokens.certifier, json: { reason: 'nhầm' } }));
+    expect(await failures('copy.annulled')).toBe(annulBefore + 1);
+    expect((await h.ctx.store.registers.get(w.b.entry))?.status).not.toBe('annulled');
+  });
+
   it("fail/a certifier token of organization A naming B's authority does not open B's register", async () => {
     const crossed = await token(h, 'certifier', { organizationId: w.a.org, authorityId: w.b.authority, officialId: w.a.official });
     scopeRefused(await call(h, 'GET', `/api/v1/copies?authority=${w.b.authority}`, { token: crossed }));
