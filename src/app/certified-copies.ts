@@ -15,6 +15,7 @@ import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
 import type { KysoContext } from './context.js';
 import { createCredentials, type CredentialsWiring } from './credentials.js';
+import { organizationOfCertificate } from '../pki/subscriber-scope.js';
 
 /**
  * Certified copies wiring: CopyService + RegisterService over the store, the audit log, the
@@ -79,7 +80,11 @@ export function createCertifiedCopies(
     authorities: ctx.store.authorities,
     audit: ctx.audit,
     clock: ctx.clock,
-    credentialOwner: async (id) => (await ctx.store.credentials.get(id))?.ownerId,
+    async credential(id) {
+      const c = await ctx.store.credentials.get(id);
+      if (!c?.certificates[0]) return undefined;
+      return { ownerId: c.ownerId, organizationId: await organizationOfCertificate(ctx.store, c.certificates[0]) };
+    },
   });
   const registers = new RegisterService(common);
 

@@ -1,7 +1,6 @@
-import { X509Certificate } from 'node:crypto';
 import { AppError } from '../core/errors.js';
-import { normalizeSerial } from '../pki/serial.js';
-import { requireSubscriberScope } from '../pki/subscriber-scope.js';
+import { requireOrganizationScope } from '../core/principal.js';
+import { organizationOfCertificate, requireSubscriberScope } from '../pki/subscriber-scope.js';
 import { CredentialRequestService, type BindableCertificate, type CredentialRequestPorts } from '../signing/credential-requests.js';
 import type { ActivationCode, CredentialInfo } from '../signing/credential-service.js';
 import type { SigningWiring } from './signing.js';
@@ -44,11 +43,7 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
     },
     requireScope: (actor, cert, what) => requireSubscriberScope(actor, o.pki.store.subscribers, cert.subscriberId, what),
     async requireCredentialScope(actor, credential, what) {
-      // The credential's leaf certificate names its subscriber; an unknown certificate belongs to
-      // no organization, so only province-wide principals pass.
-      const serial = normalizeSerial(new X509Certificate(credential.certificate).serialNumber);
-      const record = (await o.pki.store.certificates.findBySerialAnyCa(serial)).find((c) => c.der?.equals(credential.certificate));
-      await requireSubscriberScope(actor, o.pki.store.subscribers, record?.subscriberId ?? null, what);
+      requireOrganizationScope(actor, await organizationOfCertificate(o.pki.store, credential.certificate), what);
     },
     async sealCustodians(organizationId) {
       const all = await ctx.store.authorities.list();

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../core/clock.js';
-import { AppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
 import { checkStampImage } from './copy-stamps.js';
 import { parseAuthorityLines, parseTitle } from '../pdf/appearance/signing-authority.js';
-import { credentialOwnerOf, requireAuthorityScope, type Principal } from '../core/principal.js';
+import { credentialOwnerOf, requireAuthorityScope, requireOrganizationScope, type Principal } from '../core/principal.js';
 import type { AuthorityRepository } from './ports.js';
 import type { AuthorityStampSettings, StampSettingsRepository } from './stamp-settings.js';
 
@@ -20,8 +20,11 @@ export interface StampSettingsServiceOptions {
   readonly authorities: AuthorityRepository;
   readonly audit: AuditLog;
   readonly clock: Clock;
-  /** The owner of a signing credential, undefined when there is no such credential. */
-  readonly credentialOwner: (credentialId: string) => Promise<string | undefined>;
+  /**
+   * A signing credential's owner and the organization of its signer certificate's subscriber
+   * (null: none recorded); undefined when there is no such credential.
+   */
+  readonly credential: (credentialId: string) => Promise<{ ownerId: string; organizationId: string | null } | undefined>;
 }
 
 export interface AuthorityStampPatch {
@@ -91,10 +94,27 @@ export class StampSettingsService {
   }
 
   async setSignatureImage(actor: Principal, credentialId: string, image: Buffer): Promise<void> {
-    const owner = await this.#o.credentialOwner(credentialId);
+    const c = await this.#o.credential(credentialId);
     // An unknown credential and somebody else's look the same to a non-admin.
-    if (owner === undefined || (actor.role !== 'admin' && owner !== credentialOwnerOf(actor)))
+    if (c === undefined || (actor.role !== 'admin' && c.ownerId !== credentialOwnerOf(actor)))
       throw new AppError('NOT_FOUND', `no signing credential ${credentialId} of yours`);
+    // A token names its official by id only: it works on that official's credential only within its
+    // own organization, since the image is stamped on that organization's certified copies
+    // (Decree 30/2020 Appendix I).
+    try {
+      requireOrganizationScope(actor, c.organizationId, `set the signature image of ${credentialId}`);
+    } catch (err) {
+      if (isAppError(err, 'FORBIDDEN_SCOPE'))
+        await this.#o.audit.append({
+          actor: actor.id,
+          role: actor.role,
+          action: 'credential.signature-image-set',
+          target: credentialId,
+          outcome: 'failure',
+          details: { error: 'FORBIDDEN_SCOPE' },
+        });
+      throw err;
+    }
     checkStampImage(image, 'signatureImage');
     await this.#o.settings.putSignatureImage(credentialId, image, this.#o.clock.now(), actor.id);
     await this.#o.audit.append({

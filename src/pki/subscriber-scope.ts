@@ -1,5 +1,7 @@
 import { isProvinceWide, requireOrganizationScope, type Principal } from '../core/principal.js';
-import type { SubscriberRecord, SubscriberRepository } from './ports.js';
+import { X509Certificate } from 'node:crypto';
+import type { CertificateRepository, SubscriberRecord, SubscriberRepository } from './ports.js';
+import { normalizeSerial } from './serial.js';
 
 /**
  * The organization whose RA officers handle a subscriber: its managing organization, or for a
@@ -20,4 +22,19 @@ export async function requireSubscriberScope(
   if (isProvinceWide(actor)) return;
   const s = subscriberId ? await subscribers.get(subscriberId) : undefined;
   requireOrganizationScope(actor, s ? organizationOf(s) : null, what);
+}
+
+/**
+ * The organization a certificate (DER) belongs to, through its record's subscriber; null when the
+ * certificate is not one this CA recorded or has no subscriber (province-wide principals only).
+ * A server-held signing credential belongs where its signer certificate does.
+ */
+export async function organizationOfCertificate(
+  store: { certificates: Pick<CertificateRepository, 'findBySerialAnyCa'>; subscribers: Pick<SubscriberRepository, 'get'> },
+  der: Buffer,
+): Promise<string | null> {
+  const serial = normalizeSerial(new X509Certificate(der).serialNumber);
+  const record = (await store.certificates.findBySerialAnyCa(serial)).find((c) => c.der?.equals(der));
+  const s = record?.subscriberId ? await store.subscribers.get(record.subscriberId) : undefined;
+  return s ? organizationOf(s) : null;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki } from '../../../src/app/pki.js';
-import { originalPdf } from '../copies/setup.js';
+import { SIGNATURE_IMAGE, originalPdf } from '../copies/setup.js';
 import { call, startHarness, type Harness } from './harness.js';
 import { buildScopeWorld, token, type ScopeWorld } from './scope-world.js';
 
@@ -215,6 +215,49 @@ describe("an RA officer of organization A and B's server-held credentials", () =
     const approved = await call(h, 'POST', `/api/v1/credential-requests/${reset.json.id}/approve`, { token: b2, json: {} });
     expect(approved.status, JSON.stringify(approved.json)).toBe(200);
     expect(approved.json.activationCode).toBeTruthy();
+  });
+});
+
+describe("a token naming B's official without working for B", () => {
+  it("fail/a certifier token of organization A naming B's official sets that official's signature image → FORBIDDEN_SCOPE; nothing stored", async () => {
+    const [b1, b2] = [await token(h, 'ra-officer', { organizationId: w.b.org }), await token(h, 'ra-officer', { organizationId: w.b.org })];
+    const issued = await createPki(h.ctx).issuance.issue(
+      { id: 'test-admin', role: 'admin' },
+      {
+        profile: 'individual',
+        subscriberId: w.b.official,
+        subject: w.b.officialSubject as { commonName: string; uids: string[] },
+        key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
+      },
+    );
+    const bind = await call(h, 'POST', '/api/v1/credentials', {
+      token: b1,
+      json: { certificateId: issued.certificate.id, ownerId: w.b.official },
+    });
+    const bound = await call(h, 'POST', `/api/v1/credential-requests/${bind.json.id}/approve`, { token: b2, json: {} });
+    expect(bound.status, JSON.stringify(bound.json)).toBe(200);
+    const credentialId = bound.json.credentialId as string;
+
+    const put = async (tok: string) => {
+      const fd = new FormData();
+      fd.append('signatureImage', new Blob([new Uint8Array(SIGNATURE_IMAGE)], { type: 'image/png' }), 'signature.png');
+      const r = await fetch(`${h.url}/api/v1/credentials/${credentialId}/signature-image`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${tok}` },
+        body: fd,
+      });
+      return { status: r.status, json: r.status === 204 ? {} : ((await r.json()) as Record<string, any>) };
+    };
+    const crossed = await token(h, 'certifier', { organizationId: w.a.org, authorityId: w.a.authority, officialId: w.b.official });
+    scopeRefused(await put(crossed));
+    expect(await h.ctx.store.stampSettings.getSignatureImage(credentialId)).toBeUndefined();
+    const audit = (await call(h, 'GET', '/api/v1/audit?action=credential.signature-image-set', { token: h.adminToken })).json
+      .items as any[];
+    expect(audit.some((e) => e.target === credentialId && e.outcome === 'failure' && e.details?.error === 'FORBIDDEN_SCOPE')).toBe(true);
+
+    // B's own certifier acting as that official does.
+    const own = await token(h, 'certifier', { organizationId: w.b.org, authorityId: w.b.authority, officialId: w.b.official });
+    expect((await put(own)).status).toBe(204);
   });
 });
 
