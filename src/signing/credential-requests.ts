@@ -90,14 +90,13 @@ export class CredentialRequestService {
   /** An RA officer, an admin or the holder asks for a PIN reset (a forgotten PIN, a locked credential). */
   async requestPinReset(actor: RequestActor & { holderId?: string }, credentialId: string): Promise<ApprovalRequest> {
     const c = await this.#o.credentials.describe(credentialId);
-    if (actor.holderId !== c.ownerId) {
-      this.#officer(actor, 'request a PIN reset');
-      // An officer acts for its own organization's holders only: a reset yields an activation
-      // code, i.e. whoever holds it sets the PIN of that official's or seal's key.
-      await this.#scoped(actor, 'signing.credential.pin-reset.request', credentialId, () =>
-        this.#o.ports.requireCredentialScope(actor, c, `request a PIN reset of ${credentialId}`),
-      );
-    }
+    if (actor.holderId !== c.ownerId) this.#officer(actor, 'request a PIN reset');
+    // An officer acts for its own organization's holders only, and a holder's token within its own
+    // organization (a token names its official by id only): a reset yields an activation code,
+    // i.e. whoever holds it sets the PIN of that official's or seal's key.
+    await this.#scoped(actor, 'signing.credential.pin-reset.request', credentialId, () =>
+      this.#o.ports.requireCredentialScope(actor, c, `request a PIN reset of ${credentialId}`),
+    );
     return this.#create(actor, 'credential.pin-reset', credentialId, { ownerId: c.ownerId });
   }
 

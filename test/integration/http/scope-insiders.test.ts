@@ -219,7 +219,7 @@ describe("an RA officer of organization A and B's server-held credentials", () =
 });
 
 describe("a token naming B's official without working for B", () => {
-  it("fail/a certifier token of organization A naming B's official sets that official's signature image → FORBIDDEN_SCOPE; nothing stored", async () => {
+  it("fail/a certifier token of organization A naming B's official sets that official's signature image or asks its PIN reset → FORBIDDEN_SCOPE; nothing stored", async () => {
     const [b1, b2] = [await token(h, 'ra-officer', { organizationId: w.b.org }), await token(h, 'ra-officer', { organizationId: w.b.org })];
     const issued = await createPki(h.ctx).issuance.issue(
       { id: 'test-admin', role: 'admin' },
@@ -254,6 +254,12 @@ describe("a token naming B's official without working for B", () => {
     const audit = (await call(h, 'GET', '/api/v1/audit?action=credential.signature-image-set', { token: h.adminToken })).json
       .items as any[];
     expect(audit.some((e) => e.target === credentialId && e.outcome === 'failure' && e.details?.error === 'FORBIDDEN_SCOPE')).toBe(true);
+
+    // Nor does it ask a PIN reset as that official's "holder".
+    const resets = async () => (await h.ctx.store.approvals.list({ kind: 'credential.pin-reset', state: 'pending' })).length;
+    const before = await resets();
+    scopeRefused(await call(h, 'POST', `/api/v1/credentials/${credentialId}/pin-reset`, { token: crossed, json: {} }));
+    expect(await resets()).toBe(before);
 
     // B's own certifier acting as that official does.
     const own = await token(h, 'certifier', { organizationId: w.b.org, authorityId: w.b.authority, officialId: w.b.official });
