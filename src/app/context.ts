@@ -9,6 +9,7 @@ import { KeyStoreRouter } from '../keys/key-store-router.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ApiTokenService } from '../http/auth/api-tokens.js';
+import { organizationOf } from '../pki/subscriber-scope.js';
 import { createJsonLogger, type Logger } from '../http/log.js';
 
 /**
@@ -46,7 +47,13 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     { clock },
   );
   const keys = new KeyStoreRouter([new EncryptedKeyStore({ repository: store.sealedKeys, masterKey, clock })]);
-  const tokens = new ApiTokenService(store.apiTokens, clock, store.audit);
+  const tokens = new ApiTokenService(store.apiTokens, clock, store.audit, {
+    organizationOfOfficial: async (id) => {
+      const s = await store.subscribers.get(id);
+      return s ? organizationOf(s) : undefined;
+    },
+    organizationOfAuthority: async (id) => (await store.authorities.get(id))?.organizationId,
+  });
   let closed = false;
   return {
     config,

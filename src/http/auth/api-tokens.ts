@@ -103,12 +103,42 @@ export interface TokenAuditSink {
   }): Promise<unknown>;
 }
 
+/**
+ * The organization an official or a certifying authority belongs to: `undefined` when no such
+ * record exists, `null` when it belongs to none.
+ */
+export interface TokenScopeRecords {
+  organizationOfOfficial(id: string): Promise<string | null | undefined>;
+  organizationOfAuthority(id: string): Promise<string | null | undefined>;
+}
+
 export class ApiTokenService {
   constructor(
     private readonly repo: ApiTokenRepository,
     private readonly clock: Clock,
     private readonly audit?: TokenAuditSink,
+    private readonly records?: TokenScopeRecords,
   ) {}
+
+  /**
+   * A token's official and authority must belong to its organization: a "crossed" token (one
+   * organization, another's official) would let the holder act as that official wherever only the
+   * official is compared (credential ownership), so it is refused when it is made. Use-time
+   * checks stay for tokens made before this rule.
+   */
+  async #checkConsistent(o: TokenScope): Promise<void> {
+    if (!this.records || !o.organizationId) return;
+    const official = o.officialId ? await this.records.organizationOfOfficial(o.officialId) : undefined;
+    if (official !== undefined && official !== o.organizationId)
+      throw new AppError('VALIDATION_FAILED', `official ${o.officialId} does not belong to organization ${o.organizationId}`, {
+        details: { field: 'officialId' },
+      });
+    const authority = o.authorityId ? await this.records.organizationOfAuthority(o.authorityId) : undefined;
+    if (authority && authority !== o.organizationId)
+      throw new AppError('VALIDATION_FAILED', `authority ${o.authorityId} belongs to another organization than ${o.organizationId}`, {
+        details: { field: 'authorityId' },
+      });
+  }
 
   /**
    * Creates a token; the returned `token` string is never retrievable again. With `by`, the
@@ -120,6 +150,7 @@ export class ApiTokenService {
   ): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!isRole(o.role)) throw new AppError('VALIDATION_FAILED', `unknown role ${JSON.stringify(o.role)}`);
     checkTokenScope(o.role, o);
+    await this.#checkConsistent(o);
     const token = `kyso_${randomBytes(32).toString('base64url')}`;
     const record = await this.repo.create({
       id: newId('tok'),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki } from '../../../src/app/pki.js';
 import { SIGNATURE_IMAGE, originalPdf } from '../copies/setup.js';
 import { call, startHarness, type Harness } from './harness.js';
-import { buildScopeWorld, token, type ScopeWorld } from './scope-world.js';
+import { buildScopeWorld, legacyToken, token, type ScopeWorld } from './scope-world.js';
 
 /**
  * Insiders with a valid token of the right role acting outside their organization or
@@ -86,8 +86,26 @@ describe("a certifier of authority A in authority B's register", () => {
     expect((await h.ctx.store.registers.get(w.b.entry))?.status).not.toBe('annulled');
   });
 
-  it("fail/a certifier token of organization A naming B's authority does not open B's register", async () => {
-    const crossed = await token(h, 'certifier', { organizationId: w.a.org, authorityId: w.b.authority, officialId: w.a.official });
+  it("fail/a token of organization A naming B's official or B's authority is refused when it is made (400), nothing created", async () => {
+    const before = (await h.ctx.store.apiTokens.list()).length;
+    for (const scope of [
+      { organizationId: w.a.org, authorityId: w.b.authority, officialId: w.a.official },
+      { organizationId: w.a.org, authorityId: w.a.authority, officialId: w.b.official },
+    ]) {
+      const r = await call(h, 'POST', '/api/v1/tokens', { token: h.adminToken, json: { role: 'certifier', ...scope } });
+      expect(r.status, JSON.stringify(r.json)).toBe(400);
+      expect(r.json.code).toBe('VALIDATION_FAILED');
+    }
+    const signer = await call(h, 'POST', '/api/v1/tokens', {
+      token: h.adminToken,
+      json: { role: 'signer', organizationId: w.a.org, officialId: w.b.official },
+    });
+    expect(signer.status, JSON.stringify(signer.json)).toBe(400);
+    expect((await h.ctx.store.apiTokens.list()).length).toBe(before);
+  });
+
+  it("fail/a certifier token of organization A naming B's authority (made before the consistency rule) does not open B's register", async () => {
+    const crossed = await legacyToken(h, 'certifier', { organizationId: w.a.org, authorityId: w.b.authority, officialId: w.a.official });
     scopeRefused(await call(h, 'GET', `/api/v1/copies?authority=${w.b.authority}`, { token: crossed }));
     scopeRefused(await call(h, 'POST', `/api/v1/authorities/${w.b.authority}/registers/${w.year}/close`, { token: crossed }));
   });
@@ -248,7 +266,8 @@ describe("a token naming B's official without working for B", () => {
       });
       return { status: r.status, json: r.status === 204 ? {} : ((await r.json()) as Record<string, any>) };
     };
-    const crossed = await token(h, 'certifier', { organizationId: w.a.org, authorityId: w.a.authority, officialId: w.b.official });
+    // a token made before tokens had to be consistent with their organization
+    const crossed = await legacyToken(h, 'certifier', { organizationId: w.a.org, authorityId: w.a.authority, officialId: w.b.official });
     scopeRefused(await put(crossed));
     expect(await h.ctx.store.stampSettings.getSignatureImage(credentialId)).toBeUndefined();
     const audit = (await call(h, 'GET', '/api/v1/audit?action=credential.signature-image-set', { token: h.adminToken })).json

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hashApiToken } from '../../../src/store/ports/api-tokens.js';
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { createPki } from '../../../src/app/pki.js';
@@ -115,6 +117,29 @@ async function side(h: Harness, tag: 'A' | 'B', n: number): Promise<Side> {
     authority,
     entry: entry.id,
   };
+}
+
+/**
+ * A token written straight to the store, as one minted before tokens had to be consistent with
+ * their organization: the use-time scope checks must hold for such tokens too.
+ */
+export async function legacyToken(
+  h: Harness,
+  role: RoleName,
+  scope: { organizationId: string; authorityId?: string; officialId?: string },
+): Promise<string> {
+  const value = `kyso_${randomBytes(32).toString('base64url')}`;
+  await h.ctx.store.apiTokens.create({
+    id: `tok_legacy_${randomBytes(6).toString('hex')}`,
+    tokenHash: hashApiToken(value),
+    role,
+    organizationId: scope.organizationId,
+    authorityId: scope.authorityId ?? null,
+    officialId: scope.officialId ?? null,
+    label: 'minted before the consistency rule',
+    createdAt: new Date(),
+  });
+  return value;
 }
 
 export async function token(h: Harness, role: RoleName, scope: Record<string, string> = {}): Promise<string> {
