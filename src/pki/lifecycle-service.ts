@@ -196,19 +196,13 @@ export class LifecycleService {
     return d;
   }
 
-  async #protected(actor: Principal, action: string, c: CertificateRecord): Promise<never> {
-    await this.d.audit.append({
-      actor: actor.id,
-      role: actor.role,
+  #protected(actor: Principal, action: string, c: CertificateRecord): Promise<never> {
+    return this.#refuse(
+      actor,
       action,
-      target: `${c.caId}:${c.serial}`,
-      outcome: 'failure',
-      details: { certificateId: c.id, profile: c.profile, error: 'CA_CERT_PROTECTED' },
-    });
-    throw new AppError(
+      c,
       'CA_CERT_PROTECTED',
       'a CA, OCSP responder or TSA certificate is revoked only with "kyso ca revoke --confirm" at the server or by an admin request a second admin approves',
-      { details: { certificateId: c.id, profile: c.profile } },
     );
   }
 
@@ -216,7 +210,7 @@ export class LifecycleService {
     actor: Principal,
     action: string,
     c: CertificateRecord,
-    code: 'CERT_ALREADY_REVOKED' | 'CERT_NOT_ON_HOLD' | 'CERT_NOT_ACTIVE',
+    code: 'CERT_ALREADY_REVOKED' | 'CERT_NOT_ON_HOLD' | 'CERT_NOT_ACTIVE' | 'CA_CERT_PROTECTED',
     msg: string,
   ): Promise<never> {
     await this.d.audit.append({
@@ -225,9 +219,9 @@ export class LifecycleService {
       action,
       target: `${c.caId}:${c.serial}`,
       outcome: 'failure',
-      details: { certificateId: c.id, error: code },
+      details: { certificateId: c.id, profile: c.profile, error: code },
     });
-    throw new AppError(code, msg, { details: { certificateId: c.id, status: c.status } });
+    throw new AppError(code, msg, { details: { certificateId: c.id, profile: c.profile, status: c.status } });
   }
 
   async #change(

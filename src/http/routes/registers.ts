@@ -23,6 +23,19 @@ function volumeView(v: VolumeRecord): Record<string, unknown> {
   return { ...v, openedAt: v.openedAt.toISOString(), closedAt: v.closedAt?.toISOString() ?? null };
 }
 
+/** What an authority is tied to, the same on creation and change. */
+const AUTHORITY_LINKS = {
+  organizationId: z.string().min(1).max(128).nullable().optional(),
+  sealCredentialId: z.string().min(1).max(128).nullable().optional(),
+  sealCustodianId: z
+    .string()
+    .min(1)
+    .max(128)
+    .nullable()
+    .optional()
+    .describe("who keeps the organization's seal (Decree 30/2020 Art. 32): the only holder of the seal credential"),
+};
+
 const MANAGERS = ['admin', 'certifier'] as const;
 const READERS = ['admin', 'certifier', 'auditor'] as const;
 
@@ -40,15 +53,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
         id: AuthorityId,
         name: Name,
         place: Name,
-        organizationId: z.string().min(1).max(128).nullable().optional(),
-        sealCredentialId: z.string().min(1).max(128).nullable().optional(),
-        sealCustodianId: z
-          .string()
-          .min(1)
-          .max(128)
-          .nullable()
-          .optional()
-          .describe("who keeps the organization's seal (Decree 30/2020 Art. 32): the only holder of the seal credential"),
+        ...AUTHORITY_LINKS,
       }),
       responses: { 201: { description: 'The authority' }, 409: { description: 'CONFLICT' } },
       async handle({ res, body, principal }) {
@@ -79,15 +84,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       body: z.strictObject({
         name: Name.optional(),
         place: Name.optional(),
-        organizationId: z.string().min(1).max(128).nullable().optional(),
-        sealCredentialId: z.string().min(1).max(128).nullable().optional(),
-        sealCustodianId: z
-          .string()
-          .min(1)
-          .max(128)
-          .nullable()
-          .optional()
-          .describe("who keeps the organization's seal (Decree 30/2020 Art. 32): the only holder of the seal credential"),
+        ...AUTHORITY_LINKS,
       }),
       responses: { 200: { description: 'The authority' }, 404: { description: 'AUTHORITY_UNKNOWN' } },
       async handle({ res, params, body, principal }) {

@@ -104,7 +104,7 @@ function changeLine(c: ChangeReport, lang: Lang): PresentedLine {
   };
 }
 
-function presentSignature(s: SignatureReport, report: VerificationReport, lang: Lang, o: PresentOptions): PresentedSignature {
+function presentSignature(s: SignatureReport, lang: Lang, o: PresentOptions): PresentedSignature {
   // The verifier sets provenSigningTime only when a trusted timestamp gives proof of existence
   // (ETSI EN 319 102-1 §5.6.2.3); otherwise the time is only what the signer's computer claimed.
   const proven = s.provenSigningTime !== null;
@@ -149,7 +149,7 @@ export function presentReport(report: VerificationReport, lang: Lang, o: Present
     reason: state === 'invalid' && report.subIndication ? indicationText(report.subIndication, lang) : null,
     validationTime: vietnamClock(report.validationTime) ?? report.validationTime,
     pages: report.document.pages,
-    signatures: report.signatures.map((s) => presentSignature(s, report, lang, o)),
+    signatures: report.signatures.map((s) => presentSignature(s, lang, o)),
     lines: [
       ...report.errors.map((k) => ({ kind: 'error' as const, key: k, text: messageText(k, lang) })),
       ...report.warnings.map((k) => ({ kind: 'warning' as const, key: k, text: messageText(k, lang) })),
