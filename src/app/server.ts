@@ -5,6 +5,7 @@ import type { KysoContext } from './context.js';
 import { VERSION } from './version.js';
 import { AppError } from '../core/errors.js';
 import { loopbackNotice } from '../config/public-url.js';
+import { metricsOf, readinessOf } from './observability.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -31,6 +32,7 @@ export async function startServer(
   } = {},
 ): Promise<RunningServer> {
   const c = ctx.config;
+  const observed = metricsOf(ctx);
   const http = createHttpApp({
     clock: ctx.clock,
     log: ctx.log,
@@ -50,6 +52,9 @@ export async function startServer(
         ...(o.health ? await o.health() : {}),
       };
     },
+    ready: readinessOf(ctx),
+    metrics: observed.metrics,
+    ...(c.metricsToken ? { metricsToken: c.metricsToken } : {}),
     ...(o.services ?? {}),
   });
   const server: Server = createServer({ requestTimeout: 120_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, http.app);
@@ -81,6 +86,7 @@ export async function startServer(
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const t of o.timers ?? []) clearInterval(t);
+        observed.stop();
         server.close(() => resolve());
         server.closeIdleConnections();
         // In-flight requests get 10 s, then their sockets are cut.

@@ -38,6 +38,8 @@ export interface KysoConfig {
   readonly logLevel: LogLevel;
   /** RA officers may issue over HTTP without an approved request (own organization only). */
   readonly directIssuance: boolean;
+  /** Bearer token for /metrics from outside loopback; undefined = loopback only. Never log it. */
+  readonly metricsToken: string | undefined;
 }
 
 export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
@@ -173,6 +175,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const logLevel = (raw('logLevel') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const metricsToken = raw('metricsToken');
+  if (metricsToken !== undefined && metricsToken.length < 32) invalid('metricsToken', 'must be at least 32 characters');
+
   const config: KysoConfig = {
     dataDir,
     port,
@@ -197,6 +202,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     trustAnchorsDir,
     logLevel,
     directIssuance: directIssuanceRaw === 'on',
+    metricsToken,
   };
   return Object.freeze(config);
 }
@@ -204,5 +210,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
 /** The config as safe to print: secrets replaced, database password hidden. */
 export function describeConfig(c: KysoConfig): Record<string, unknown> {
   const db = c.database.kind === 'postgres' ? { kind: 'postgres', url: maskUrlCredentials(c.database.url) } : c.database;
-  return { ...c, database: db, masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined };
+  return {
+    ...c,
+    database: db,
+    masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined,
+    metricsToken: c.metricsToken ? '(set)' : undefined,
+  };
 }

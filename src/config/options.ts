@@ -138,7 +138,14 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'logLevel',
     env: 'KYSO_LOG_LEVEL',
     defaultText: 'info',
-    doc: 'debug, info, warn, error or silent. Logs are JSON lines on stderr and never contain tokens, PINs or keys.',
+    doc: 'debug, info, warn, error or silent. Logs are JSON lines on stderr, each line of a request carrying its `requestId` (the `X-Request-Id` it answered with), and never contain tokens, PINs or keys.',
+  },
+  {
+    key: 'metricsToken',
+    env: 'KYSO_METRICS_TOKEN',
+    defaultText: '(none: loopback only)',
+    doc: '`GET /metrics` and the reasons behind a failing `GET /ready` are open to callers on the loopback interface (no `Forwarded`/`X-Forwarded-For` header); anyone else must send `Authorization: Bearer <this token>`. Without it they are refused. At least 32 characters.',
+    secret: true,
   },
 ];
 

@@ -7,8 +7,11 @@ import type { ApiTokenService } from './auth/api-tokens.js';
 import { authenticate } from './auth/middleware.js';
 import type { Logger } from './log.js';
 import { sendProblem } from './problem.js';
+import type { ServiceMetrics } from './metrics.js';
+import { runInRequest } from './request-context.js';
+import type { ReadinessReport } from '../core/readiness.js';
 import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
-import { mountRoutes, type RouteSpec } from './route.js';
+import { matchedRoute, mountRoutes, type RouteSpec } from './route.js';
 import { buildOpenApi } from './openapi.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -35,6 +38,12 @@ export interface HttpDeps {
   readonly tokens: ApiTokenService;
   /** Readiness facts for GET /health (database reachable, CAs present, …). */
   readonly health: () => Promise<Record<string, unknown>>;
+  /** Readiness for GET /ready (database, migrations, CA keys, responder certificates). */
+  readonly ready?: () => Promise<ReadinessReport>;
+  /** Prometheus registry behind GET /metrics; requests are counted into it. */
+  readonly metrics?: ServiceMetrics;
+  /** KYSO_METRICS_TOKEN: operator access to /metrics from outside loopback. */
+  readonly metricsToken?: string;
   readonly audit?: AuditLog;
   /** CA certificates, CRLs, OCSP under /pki. */
   readonly pkiPublic?: PkiPublicPort;
@@ -96,17 +105,27 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     const start = process.hrtime.bigint();
     res.on('finish', () => {
+      const ms = Number((process.hrtime.bigint() - start) / 1000n) / 1000;
+      const route = matchedRoute(res);
       // Path only: query strings may carry lookup codes; headers (Authorization) are never logged.
       deps.log.info('request', {
         requestId: id,
         method: req.method,
         path: req.path,
         status: res.statusCode,
-        ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
+        ms,
         actor: (res.locals.principal as { id?: string } | undefined)?.id,
       });
+      deps.metrics?.observeRequest({
+        method: req.method,
+        route: route?.path ?? 'unmatched',
+        ...(route ? { operationId: route.operationId } : {}),
+        status: res.statusCode,
+        seconds: ms / 1000,
+      });
     });
-    next();
+    // Every log line written while this request is served carries its id.
+    runInRequest({ requestId: id }, next);
   };
   app.use(requestIds);
 

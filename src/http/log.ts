@@ -4,6 +4,7 @@
  * in the first place (HELPERS.md rules).
  */
 import { maskUrlCredentials } from '../core/url-credentials.js';
+import { currentRequestId } from './request-context.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type LogLevelSetting = Level | 'silent';
@@ -32,10 +33,12 @@ export function createJsonLogger(level: LogLevelSetting, write: (line: string) =
   const min = ORDER[level];
   const emit = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
+    const requestId = currentRequestId();
     const rec = {
       time: new Date().toISOString(),
       level: lvl,
       msg: maskUrlCredentials(msg),
+      ...(requestId ? { requestId } : {}),
       ...(fields ? (redact(fields) as Record<string, unknown>) : {}),
     };
     write(JSON.stringify(rec) + '\n');

@@ -84,7 +84,14 @@ export interface MountOptions {
 export function mountRoutes(router: Router, specs: readonly RouteSpec[], o: MountOptions): void {
   const json = express.json({ limit: o.jsonLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
   for (const spec of specs) {
-    const chain: RequestHandler[] = [];
+    // Names the matched route for the request log and the metrics (labels stay bounded: the
+    // route's path template, never the concrete URL).
+    const chain: RequestHandler[] = [
+      (_req, res, next) => {
+        res.locals.route = { path: spec.path, operationId: spec.operationId };
+        next();
+      },
+    ];
     if (spec.rateLimited) chain.push(o.rateLimit);
     if (spec.auth !== 'public') chain.push(o.authenticate, requireRole(spec.auth));
     if (spec.body) {
@@ -112,6 +119,11 @@ export function mountRoutes(router: Router, specs: readonly RouteSpec[], o: Moun
 /** Express path → OpenAPI path template. */
 export function openApiPath(expressPath: string): string {
   return expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}').replace(/\*([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}
+
+/** The route template and operation a request matched, set by `mountRoutes`; undefined for unmatched paths. */
+export function matchedRoute(res: Response): { readonly path: string; readonly operationId: string } | undefined {
+  return res.locals.route as { path: string; operationId: string } | undefined;
 }
 
 export function sendJson(res: Response, status: number, value: unknown): void {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditEvent, AuditLog, AuditRecord } from '../audit/audit-log.js';
 import type { SealedKeyRepository } from '../keys/sealed-key-repository.js';
 import type {
   CaRepository,
@@ -20,7 +20,7 @@ import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock } from './database.js';
-import { migrateToLatest } from './migrator.js';
+import { migrateToLatest, pendingMigrations } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
 import { KyselyAuditLog } from './adapters/audit-log.js';
@@ -80,6 +80,13 @@ export interface Store extends StoreRepositories {
   transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for health endpoints; throws STORE_UNAVAILABLE. */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` for every audit event this process appends, after it has committed (events
+   * of a rolled-back transaction are never heard). Returns the function that removes it.
+   */
+  onAuditCommitted(listener: (record: AuditRecord) => void): () => void;
+  /** Migrations of this build not applied to the database (empty when the schema is current). */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -145,13 +152,24 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
 /** The store over one connection pool: the root repositories plus transactions, ping and close. */
 function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): Store {
   const repos = repositories(rootContext(db, dialect), clock, true);
+  const committed = new AuditListeners();
   let closed = false;
   return {
     ...repos,
+    audit: recordingAudit(repos.audit, (r) => committed.notify(r)),
     dialect,
-    transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
-      return writeTransaction(db, dialect, (trx) => fn(repositories(transactionContext(trx, dialect), clock, false)));
+    async transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
+      const appended: AuditRecord[] = [];
+      const result = await writeTransaction(db, dialect, (trx) => {
+        const inner = repositories(transactionContext(trx, dialect), clock, false);
+        return fn({ ...inner, audit: recordingAudit(inner.audit, (r) => appended.push(r)) });
+      });
+      // Listeners hear of an event only once its transaction has committed.
+      for (const r of appended) committed.notify(r);
+      return result;
     },
+    onAuditCommitted: (listener) => committed.add(listener),
+    pendingMigrations: () => pendingMigrations(db, dialect),
     async ping(): Promise<void> {
       try {
         await sql`select 1`.execute(db);
@@ -166,6 +184,40 @@ function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock):
       await db.destroy();
     },
   };
+}
+
+/** Listeners of committed audit events; a throwing listener never fails the change it hears of. */
+class AuditListeners {
+  readonly #set = new Set<(record: AuditRecord) => void>();
+  add(listener: (record: AuditRecord) => void): () => void {
+    this.#set.add(listener);
+    return () => this.#set.delete(listener);
+  }
+  notify(record: AuditRecord): void {
+    for (const l of this.#set) {
+      try {
+        l(record);
+      } catch {
+        // a metrics or log listener must not turn a committed change into an error
+      }
+    }
+  }
+}
+
+/** The same log (every method of the adapter kept), telling `seen` of each record it appended. */
+function recordingAudit<L extends AuditLog>(log: L, seen: (record: AuditRecord) => void): L {
+  const append = async (event: AuditEvent): Promise<AuditRecord> => {
+    const record = await log.append(event);
+    seen(record);
+    return record;
+  };
+  return new Proxy(log, {
+    get(target, prop) {
+      if (prop === 'append') return append;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /** Compile-time proof that a Store satisfies the PKI unit-of-work port (src/pki/ports.ts). */

@@ -63,6 +63,8 @@ function certifyForm(authorityId: string): () => Promise<FormData> {
 /** One request per route, for side A (in scope) or B (out of scope). */
 const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'GET /health': () => ({ path: '/health' }),
+  'GET /ready': () => ({ path: '/ready' }),
+  'GET /metrics': () => ({ path: '/metrics' }),
   'GET /api/v1/openapi.json': () => ({ path: '/api/v1/openapi.json' }),
   'GET /pki/ca/:id.crt': () => ({ path: '/pki/ca/root.crt' }),
   'GET /pki/ca/:id.pem': () => ({ path: '/pki/ca/root.pem' }),
