@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, randomBytes, timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import { int, seq } from '../../core/der.js';
 import { hashOf, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
@@ -94,6 +94,7 @@ const CONSTANT_NAMES = [
   'CKM_SHA512',
   'CKM_SHA512_RSA_PKCS',
   'CKM_SHA512_RSA_PKCS_PSS',
+  'CKO_CERTIFICATE',
   'CKO_PRIVATE_KEY',
   'CKO_PUBLIC_KEY',
   'CKR_PIN_INCORRECT',
@@ -363,6 +364,53 @@ export class Pkcs11KeyStore implements KeyStore {
     throw new AppError('FORBIDDEN', 'keys on a PKCS#11 token are not extractable');
   }
 
+  /**
+   * The certificates stored on the token (CKO_CERTIFICATE, CKA_VALUE DER) with the CKA_ID and
+   * label that tie each one to its key. A USB token issued to an official carries its own
+   * certificate beside the key (and often the issuing CA's), so a workstation needs no file.
+   */
+  certificates(): Array<{ readonly id: Buffer; readonly label: string; readonly der: Buffer }> {
+    const handles = this.#findAll([{ type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }]);
+    return handles.map((h) => {
+      const [id, label, value] = this.#lib.C_GetAttributeValue(this.#session, h, [
+        { type: K.CKA_ID },
+        { type: K.CKA_LABEL },
+        { type: K.CKA_VALUE },
+      ]);
+      return { id: Buffer.from(id!.value), label: label!.value.toString('utf8'), der: Buffer.from(value!.value) };
+    });
+  }
+
+  /**
+   * The certificate of the key `uri` names (the one whose public key is the key's), followed by
+   * the token's other certificates (issuing CAs a vendor puts beside it), for the CMS
+   * certificate set. KEY_NOT_FOUND when the token holds no certificate for the key.
+   */
+  async certificateChainFor(uri: string): Promise<Buffer[]> {
+    const spki = await this.publicKey(uri);
+    const all = this.certificates();
+    const own = all.find((c) => {
+      try {
+        return new X509Certificate(c.der).publicKey.export({ type: 'spki', format: 'der' }).equals(spki);
+      } catch {
+        return false; // an unreadable object on the token is not the key's certificate
+      }
+    });
+    if (!own) throw new AppError('KEY_NOT_FOUND', 'the token holds no certificate for this key (give the certificate with --chain)');
+    return [own.der, ...all.filter((c) => c !== own).map((c) => c.der)];
+  }
+
+  /**
+   * URIs of the private keys on the token (RFC 7512, with id and label), for choosing a key
+   * when the caller knows only the token.
+   */
+  privateKeyUris(): string[] {
+    return this.#findAll([{ type: K.CKA_CLASS, value: K.CKO_PRIVATE_KEY }]).map((h) => {
+      const [id, label] = this.#lib.C_GetAttributeValue(this.#session, h, [{ type: K.CKA_ID }, { type: K.CKA_LABEL }]);
+      return formatPkcs11Uri({ token: this.#token, object: label!.value.toString('utf8'), id: Buffer.from(id!.value), type: 'private' });
+    });
+  }
+
   async delete(uri: string): Promise<void> {
     const u = this.#parse(uri);
     const found = [...this.#findObjects(K.CKO_PRIVATE_KEY, u), ...this.#findObjects(K.CKO_PUBLIC_KEY, u)];
@@ -432,6 +480,18 @@ export class Pkcs11KeyStore implements KeyStore {
     this.#lib.C_FindObjectsInit(this.#session, tmpl);
     try {
       return this.#lib.C_FindObjects(this.#session, 2);
+    } finally {
+      this.#lib.C_FindObjectsFinal(this.#session);
+    }
+  }
+
+  #findAll(template: Attribute[]): Handle[] {
+    this.#lib.C_FindObjectsInit(this.#session, template);
+    try {
+      const all: Handle[] = [];
+      for (let batch = this.#lib.C_FindObjects(this.#session, 64); batch.length > 0; batch = this.#lib.C_FindObjects(this.#session, 64))
+        all.push(...batch);
+      return all;
     } finally {
       this.#lib.C_FindObjectsFinal(this.#session);
     }
