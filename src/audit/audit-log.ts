@@ -41,6 +41,8 @@ export interface AuditFilter {
   readonly toSeq?: number;
   readonly actor?: string;
   readonly action?: string;
+  /** Actions starting with this text, e.g. `copy.` for every certified-copy action. */
+  readonly actionPrefix?: string;
   readonly target?: string;
   readonly outcome?: AuditOutcome;
   /** Inclusive lower bound on time (ISO or Date). */

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { AuditEvent, AuditFilter, AuditLog, AuditRecord, ChainVerification } from '../../audit/audit-log.js';
 import { ChainChecker, normalizeAuditEvent, recordFrom, type NormalizedAuditEvent } from '../../audit/chain.js';
@@ -113,6 +114,8 @@ export class KyselyAuditLog implements AuditLog {
     if (filter.toSeq !== undefined) q = q.where('seq', '<=', filter.toSeq);
     if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
     if (filter.action !== undefined) q = q.where('action', '=', filter.action);
+    // LIKE with the wildcards of the prefix escaped: a prefix is matched literally.
+    if (filter.actionPrefix !== undefined) q = q.where(sql<boolean>`action LIKE ${likePrefix(filter.actionPrefix)} ESCAPE '\\'`);
     if (filter.target !== undefined) q = q.where('target', '=', filter.target);
     if (filter.outcome !== undefined) q = q.where('outcome', '=', filter.outcome);
     if (filter.since !== undefined) q = q.where('time', '>=', iso(filter.since));
@@ -143,6 +146,10 @@ export class KyselyAuditLog implements AuditLog {
       return checker.finish({ seq: Number(head.seq), hash: head.hash });
     });
   }
+}
+
+function likePrefix(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 }
 
 function iso(t: Date | string): string {

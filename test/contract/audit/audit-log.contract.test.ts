@@ -79,6 +79,18 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
     expect((await store.audit.list({ fromSeq: 3, toSeq: 6, order: 'desc', limit: 2 })).map((r) => r.seq)).toEqual([6, 5]);
   });
 
+  it('ok/an action prefix matches literally: every cert. action, and a wildcard character matches only itself', async () => {
+    await appendN(4);
+    await store.audit.append({ actor: 'admin', role: 'admin', action: 'token.create', outcome: 'success' });
+    await store.audit.append({ actor: 'admin', role: 'admin', action: 'cert_x.odd', outcome: 'success' });
+    expect((await store.audit.list({ actionPrefix: 'cert.' })).map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect((await store.audit.list({ actionPrefix: 'cert.r' })).map((r) => r.seq)).toEqual([1, 3]);
+    // `_` and `%` are LIKE wildcards in SQL: escaped, they match only themselves
+    expect((await store.audit.list({ actionPrefix: 'cert_' })).map((r) => r.seq)).toEqual([6]);
+    expect((await store.audit.list({ actionPrefix: '%' })).map((r) => r.seq)).toEqual([]);
+    expect((await store.audit.list({ actionPrefix: 'cert.', actor: 'officer-1', order: 'desc' })).map((r) => r.seq)).toEqual([4, 1]);
+  });
+
   it('ok/details round-trip exactly (Vietnamese text, nesting, key order irrelevant)', async () => {
     const r = await store.audit.append({
       actor: 'a',

@@ -78,6 +78,7 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'GET /': () => ({ path: '/' }),
   'GET /verify/copy': () => ({ path: '/verify/copy' }),
   'GET /workstation': () => ({ path: '/workstation' }),
+  'GET /audit': () => ({ path: '/audit' }),
 
   'POST /api/v1/tokens': (s) => ({ path: '/api/v1/tokens', json: { role: 'auditor', organizationId: s.org, label: 'matrix' } }),
   'GET /api/v1/tokens': () => ({ path: '/api/v1/tokens' }),

@@ -17,7 +17,7 @@ import type { PublicCopyFacts } from '../../../src/copies/public-facts.js';
  * and have every text in both languages.
  */
 const WEB = fileURLToPath(new URL('../../../web', import.meta.url));
-const PAGES = ['index.html', 'copy.html', 'workstation.html'];
+const PAGES = ['index.html', 'copy.html', 'workstation.html', 'audit.html'];
 const JS_DIR = join(WEB, 'static', 'js');
 const JS_FILES = readdirSync(JS_DIR).filter((f) => f.endsWith('.js'));
 const read = (p: string) => readFileSync(p, 'utf8');
@@ -56,7 +56,7 @@ describe.each(PAGES)('web/%s', (page) => {
       if (ref.startsWith('#')) continue;
       expect(ref, ref).toMatch(/^\/(?!\/)/); // path-absolute, not protocol-relative, no scheme
       if (ref.startsWith('/static/')) expect(existsSync(join(WEB, ref)), ref).toBe(true);
-      else expect(['/', '/verify/copy', '/workstation'], ref).toContain(ref);
+      else expect(['/', '/verify/copy', '/workstation', '/audit'], ref).toContain(ref);
     }
     expect(html).not.toMatch(/https?:\/\//i);
   });
@@ -112,7 +112,7 @@ describe('web/static/js', () => {
       const src = read(join(JS_DIR, f));
       const used = [
         ...src.matchAll(/\bt\('([^']+)'/g),
-        ...src.matchAll(/'((?:site|nav|lang|footer|error|verdict|verify|kind|level|coverage|mod|docmdp|copy|ws)\.[A-Za-z0-9.-]+)'/g),
+        ...src.matchAll(/'((?:site|nav|lang|footer|error|verdict|verify|kind|level|coverage|mod|docmdp|copy|ws|audit)\.[A-Za-z0-9.-]+)'/g),
       ];
       if (f !== 'strings.js') for (const m of used) expect(strings[m[1]!], `${f}: ${m[1]}`).toBeDefined();
     }
