@@ -21,7 +21,9 @@ const TOKEN_NOTE =
   'CA keys on a PKCS#11 token are referenced by URI only: the backup holds no copy of them; back up the token with its own tools';
 
 function databaseOf(config: KysoConfig): BackupDatabase {
-  return config.database.kind === 'sqlite' ? { kind: 'sqlite', file: config.database.file } : { kind: 'postgres', url: config.database.url };
+  return config.database.kind === 'sqlite'
+    ? { kind: 'sqlite', file: config.database.file }
+    : { kind: 'postgres', url: config.database.url };
 }
 
 /** The manifest's keys summary: which CA keys are sealed in the backup and which only name a token. */
@@ -65,7 +67,14 @@ export async function backupInstallation(ctx: KysoContext, out: string): Promise
     action: 'backup.create',
     target: r.sha256,
     outcome: 'success',
-    details: { sha256: r.sha256, size: r.size, databaseKind: r.manifest.databaseKind, sealedKeys: r.facts.sealedKeys.length, tokenKeys: tokenKeys.length, copies },
+    details: {
+      sha256: r.sha256,
+      size: r.size,
+      databaseKind: r.manifest.databaseKind,
+      sealedKeys: r.facts.sealedKeys.length,
+      tokenKeys: tokenKeys.length,
+      copies,
+    },
   });
   return {
     file: out,
@@ -124,9 +133,13 @@ async function checkMasterKey(config: KysoConfig, rows: readonly SealedKeyRow[])
       await store.signer(r.uri);
     } catch (e) {
       if (!isAppError(e, 'KEY_DECRYPT_FAILED')) throw e;
-      throw new AppError('BACKUP_MASTER_KEY_MISMATCH', 'KYSO_MASTER_KEY does not open the sealed keys of this backup; nothing was restored', {
-        details: { keyUri: r.uri },
-      });
+      throw new AppError(
+        'BACKUP_MASTER_KEY_MISMATCH',
+        'KYSO_MASTER_KEY does not open the sealed keys of this backup; nothing was restored',
+        {
+          details: { keyUri: r.uri },
+        },
+      );
     }
   }
   store.clearCache();

@@ -155,7 +155,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   let keyStore: KysoConfig['keyStore'] = { kind: 'encrypted' };
   if (keyStoreRaw !== 'encrypted') {
     const token = keyStoreRaw.toLowerCase().startsWith('pkcs11:') ? parsePkcs11Uri(keyStoreRaw)?.token : undefined;
-    if (token === undefined || token === '') invalid('keyStore', 'must be `encrypted` or a PKCS#11 URI naming its token, e.g. pkcs11:token=kyso-ca');
+    if (token === undefined || token === '')
+      invalid('keyStore', 'must be `encrypted` or a PKCS#11 URI naming its token, e.g. pkcs11:token=kyso-ca');
     keyStore = { kind: 'pkcs11', uri: keyStoreRaw, token };
   }
   const pkcs11Module = raw('pkcs11Module');
@@ -165,7 +166,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     invalid(pkcs11Module === undefined ? 'pkcs11Module' : 'pkcs11Pin', 'KYSO_PKCS11_MODULE and KYSO_PKCS11_PIN go together');
   if (keyStore.kind === 'pkcs11' && pkcs11Module === undefined)
     invalid('pkcs11Module', 'a PKCS#11 key store needs KYSO_PKCS11_MODULE and KYSO_PKCS11_PIN');
-  const pkcs11 = pkcs11Module !== undefined && pkcs11Pin !== undefined ? Object.freeze({ modulePath: pkcs11Module, pin: pkcs11Pin }) : undefined;
+  const pkcs11 =
+    pkcs11Module !== undefined && pkcs11Pin !== undefined ? Object.freeze({ modulePath: pkcs11Module, pin: pkcs11Pin }) : undefined;
 
   const uploadLimitBytes = parseInteger('uploadLimitBytes', raw('uploadLimitBytes') ?? '52428800', 1024, 2 ** 31);
   const requestLimitBytes = parseInteger(

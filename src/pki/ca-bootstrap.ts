@@ -202,7 +202,9 @@ async function createSubordinate(
 ): Promise<void> {
   const parent = await d.cas.get(o.parentId);
   const profile = PROFILES[o.profile];
-  const ref = o.reuseKey ? { uri: o.reuseKey.uri, publicKeySpki: o.reuseKey.spki } : await (d.caKeys ?? d.keys).generate(o.keySpec, `ca:${o.id}`);
+  const ref = o.reuseKey
+    ? { uri: o.reuseKey.uri, publicKeySpki: o.reuseKey.spki }
+    : await (d.caKeys ?? d.keys).generate(o.keySpec, `ca:${o.id}`);
   // CA certificates must not outlive their issuer (RFC 5280 §6 path validation would fail).
   const maxMs = parent.record.notAfter.getTime() - d.clock.now().getTime();
   const days = Math.min(profile.defaultDays, Math.floor(maxMs / 86_400_000) - 1);

@@ -8,7 +8,9 @@ import { EXIT } from '../exit-codes.js';
  */
 export function registerBackupCommands(program: Command, io: CliIo, state: ExitState): void {
   dataOption(program.command('backup'))
-    .description('online, consistent backup of the database, sealed keys, kept signed copies and public URL into one archive (never the master key)')
+    .description(
+      'online, consistent backup of the database, sealed keys, kept signed copies and public URL into one archive (never the master key)',
+    )
     .requiredOption('--out <file>', 'archive to write (mode 0600; written under a temporary name, then renamed)')
     .option('--json', 'print the summary as JSON')
     .action(async (f: { data?: string; out: string; json?: boolean }) => {
@@ -16,7 +18,9 @@ export function registerBackupCommands(program: Command, io: CliIo, state: ExitS
       const { resolve } = await import('node:path');
       const r = await withContext(io, f, (ctx) => backupInstallation(ctx, resolve(io.cwd, f.out)));
       if (f.json) return io.stdout(JSON.stringify(r, null, 2) + '\n');
-      io.stdout(`backup written: ${r.file}\n  sha256 ${r.sha256}\n  ${r.size} bytes, ${r.databaseKind} database, ${r.sealedKeys} sealed keys, ${r.copies} signed copies\n`);
+      io.stdout(
+        `backup written: ${r.file}\n  sha256 ${r.sha256}\n  ${r.size} bytes, ${r.databaseKind} database, ${r.sealedKeys} sealed keys, ${r.copies} signed copies\n`,
+      );
       if (r.note) {
         io.stdout(`  ${r.note}:\n`);
         for (const k of r.tokenKeys) io.stdout(`    ${k.caId.padEnd(20)} ${k.keyUri}\n`);

@@ -43,11 +43,13 @@ export class Pkcs11TokenPool implements KeyStore {
   }
 
   async generate(spec: KeySpec, label: string): Promise<KeyRef> {
-    if (this.#generateOn === undefined) throw new AppError('CONFIG_INVALID', 'no PKCS#11 token is configured for new keys (KYSO_KEY_STORE)');
+    if (this.#generateOn === undefined)
+      throw new AppError('CONFIG_INVALID', 'no PKCS#11 token is configured for new keys (KYSO_KEY_STORE)');
     return (await this.#token(this.#generateOn)).generate(spec, label);
   }
   async importPkcs8(pkcs8Der: Buffer, label: string): Promise<KeyRef> {
-    if (this.#generateOn === undefined) throw new AppError('CONFIG_INVALID', 'no PKCS#11 token is configured for new keys (KYSO_KEY_STORE)');
+    if (this.#generateOn === undefined)
+      throw new AppError('CONFIG_INVALID', 'no PKCS#11 token is configured for new keys (KYSO_KEY_STORE)');
     return (await this.#token(this.#generateOn)).importPkcs8(pkcs8Der, label);
   }
   async publicKey(uri: string): Promise<Buffer> {

@@ -40,7 +40,10 @@ const PART_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$
 
 export function assertPartName(name: string): void {
   if (typeof name !== 'string' || name.length > 300 || !PART_NAME.test(name) || name.split('/').some((s) => s === '..' || s === '.'))
-    throw new AppError('BACKUP_INVALID', `the archive names a part ${JSON.stringify(String(name).slice(0, 80))} that is not a plain relative path`);
+    throw new AppError(
+      'BACKUP_INVALID',
+      `the archive names a part ${JSON.stringify(String(name).slice(0, 80))} that is not a plain relative path`,
+    );
 }
 
 function invalid(message: string, details?: Record<string, unknown>): AppError {
@@ -80,7 +83,12 @@ function fileDigest(path: string): { size: number; sha256: string } {
  */
 export function writeArchive(
   out: string,
-  header: { readonly kysoVersion: string; readonly databaseKind: 'sqlite' | 'postgres'; readonly createdAt: string; readonly [extra: string]: unknown },
+  header: {
+    readonly kysoVersion: string;
+    readonly databaseKind: 'sqlite' | 'postgres';
+    readonly createdAt: string;
+    readonly [extra: string]: unknown;
+  },
   files: readonly { name: string; path: string }[],
 ): { manifest: ArchiveManifest; sha256: string; size: number } {
   const parts: ArchivePart[] = files.map((f) => {
@@ -116,7 +124,8 @@ export function writeArchive(
           put(b);
         });
         // the part changed between digest and copy: the snapshot was not stable, do not keep it
-        if (h.digest('hex') !== expected.sha256) throw new AppError('STORE_UNAVAILABLE', `backup part ${f.name} changed while it was written`);
+        if (h.digest('hex') !== expected.sha256)
+          throw new AppError('STORE_UNAVAILABLE', `backup part ${f.name} changed while it was written`);
       } finally {
         closeSync(src);
       }
@@ -182,7 +191,10 @@ export function openArchive(path: string): OpenedArchive {
       pos += p.size;
     }
     if (pos + 32 !== total)
-      throw invalid(pos + 32 > total ? 'the archive is truncated' : 'the archive has bytes after its end', { expected: pos + 32, actual: total });
+      throw invalid(pos + 32 > total ? 'the archive is truncated' : 'the archive has bytes after its end', {
+        expected: pos + 32,
+        actual: total,
+      });
     const whole = createHash('sha256');
     const fileHash = createHash('sha256');
     eachChunk(fd, 0, dataStart, (b) => {
@@ -196,7 +208,8 @@ export function openArchive(path: string): OpenedArchive {
         fileHash.update(b);
         h.update(b);
       });
-      if (h.digest('hex') !== p.sha256) throw invalid(`part ${p.name} does not match its SHA-256 in the manifest (altered)`, { part: p.name });
+      if (h.digest('hex') !== p.sha256)
+        throw invalid(`part ${p.name} does not match its SHA-256 in the manifest (altered)`, { part: p.name });
     }
     const trailer = Buffer.alloc(32);
     readSync(fd, trailer, 0, 32, total - 32);
@@ -265,7 +278,14 @@ function parseManifest(b: Buffer): ArchiveManifest {
   if (!Array.isArray(o.parts)) throw invalid('the manifest lists no parts');
   for (const p of o.parts as unknown[]) {
     const q = p as Record<string, unknown> | null;
-    if (!q || typeof q.name !== 'string' || !Number.isSafeInteger(q.size) || (q.size as number) < 0 || typeof q.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(q.sha256))
+    if (
+      !q ||
+      typeof q.name !== 'string' ||
+      !Number.isSafeInteger(q.size) ||
+      (q.size as number) < 0 ||
+      typeof q.sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(q.sha256)
+    )
       throw invalid('a manifest part lacks its name, size or SHA-256');
     assertPartName(q.name);
   }

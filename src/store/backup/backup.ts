@@ -62,11 +62,15 @@ export async function createBackup(o: {
   try {
     const dbPart = o.database.kind === 'sqlite' ? PART.sqlite : PART.postgres;
     const dbFile = join(work, dbPart);
-    const facts = o.database.kind === 'sqlite' ? await snapshotSqlite(o.database.file, dbFile) : await snapshotPostgres(o.database.url, dbFile);
+    const facts =
+      o.database.kind === 'sqlite' ? await snapshotSqlite(o.database.file, dbFile) : await snapshotPostgres(o.database.url, dbFile);
     const sealedFile = join(work, PART.sealedKeys);
     writeFileSync(sealedFile, JSON.stringify(facts.sealedKeys), { mode: 0o600 });
     const copies = copyParts(o.copyDir);
-    const data = DATA_FILES.filter((f) => existsSync(join(o.dataDir, f))).map((f) => ({ name: `${PART.dataPrefix}${f}`, path: join(o.dataDir, f) }));
+    const data = DATA_FILES.filter((f) => existsSync(join(o.dataDir, f))).map((f) => ({
+      name: `${PART.dataPrefix}${f}`,
+      path: join(o.dataDir, f),
+    }));
     const r = writeArchive(
       o.out,
       {
@@ -114,7 +118,10 @@ export async function restoreBackup(o: {
     );
   const unknown = (Array.isArray(m.migrations) ? (m.migrations as unknown[]) : []).filter((n) => !o.knownMigrations.includes(String(n)));
   if (unknown.length > 0)
-    throw new AppError('CONFIG_INVALID', `the backup's schema is newer than this kyso (unknown migrations ${unknown.join(', ')}); restore with kyso ${m.kysoVersion} or later`);
+    throw new AppError(
+      'CONFIG_INVALID',
+      `the backup's schema is newer than this kyso (unknown migrations ${unknown.join(', ')}); restore with kyso ${m.kysoVersion} or later`,
+    );
   let sealed: SealedKeyRow[];
   try {
     sealed = JSON.parse(a.read(PART.sealedKeys).toString('utf8')) as SealedKeyRow[];
@@ -139,9 +146,13 @@ export async function restoreBackup(o: {
     ...(existsSync(o.copyDir) && readdirSync(o.copyDir).length > 0 ? [o.copyDir] : []),
   ];
   if (occupied.length > 0 && !o.force)
-    throw new AppError('RESTORE_TARGET_NOT_EMPTY', `the restore target is not empty (${occupied.join(', ')}); restore into an empty data directory and database, or pass --force to replace it`, {
-      details: { occupied: occupied.length },
-    });
+    throw new AppError(
+      'RESTORE_TARGET_NOT_EMPTY',
+      `the restore target is not empty (${occupied.join(', ')}); restore into an empty data directory and database, or pass --force to replace it`,
+      {
+        details: { occupied: occupied.length },
+      },
+    );
 
   const work = mkdtempSync(join(tmpdir(), 'kyso-restore-'));
   try {

@@ -50,7 +50,10 @@ function run(tool: string, args: readonly string[], url: string): Promise<void> 
       if (code === 0) resolve();
       else
         reject(
-          new AppError('STORE_UNAVAILABLE', `${tool.split('/').pop() ?? tool} failed (exit ${code ?? 'signal'}): ${err.trim().split('\n').slice(-3).join(' / ')}`),
+          new AppError(
+            'STORE_UNAVAILABLE',
+            `${tool.split('/').pop() ?? tool} failed (exit ${code ?? 'signal'}): ${err.trim().split('\n').slice(-3).join(' / ')}`,
+          ),
         );
     });
   });

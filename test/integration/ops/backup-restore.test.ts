@@ -50,7 +50,13 @@ function scenario(kind: 'sqlite' | 'postgres'): void {
       const dbUrl = (i: number) => (kind === 'postgres' ? { KYSO_DATABASE_URL: ADMIN_URL.replace(/\/[^/]*$/, `/${dbs[i]}`) } : {});
       const port = await freePort();
       const base = { ...process.env, KYSO_MASTER_KEY: master, KYSO_LOG_LEVEL: 'silent' };
-      const srcEnv = { ...base, ...dbUrl(0), KYSO_DATA: join(work, 'data'), PORT: String(port), KYSO_PUBLIC_URL: `http://127.0.0.1:${port}` };
+      const srcEnv = {
+        ...base,
+        ...dbUrl(0),
+        KYSO_DATA: join(work, 'data'),
+        PORT: String(port),
+        KYSO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      };
 
       // the original installation: CA, an admin, a certifier with an authority, a certificate, two copies
       const ctx: KysoContext = await openContext(loadConfig({ env: srcEnv }), { create: true });

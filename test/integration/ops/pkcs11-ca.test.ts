@@ -29,7 +29,10 @@ let certs: string;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'kyso-pkcs11-'));
   mkdirSync(join(work, 'tokens'));
-  writeFileSync(join(work, 'softhsm2.conf'), `directories.tokendir = ${join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  writeFileSync(
+    join(work, 'softhsm2.conf'),
+    `directories.tokendir = ${join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+  );
   const port = await freePort();
   env = {
     ...process.env,
@@ -65,7 +68,11 @@ describe.skipIf(!MODULE)('CA keys generated on a PKCS#11 token (SoftHSM2)', () =
   it('ok/the database keeps only pkcs11: URIs for the CA, OCSP and TSA keys, and no sealed copy of any of them', () => {
     const db = new BetterSqlite3(join(work, 'data', 'kyso.sqlite'), { readonly: true });
     try {
-      const cas = db.prepare('SELECT id, key_uri, certificate_der FROM cas').all() as { id: string; key_uri: string; certificate_der: Buffer }[];
+      const cas = db.prepare('SELECT id, key_uri, certificate_der FROM cas').all() as {
+        id: string;
+        key_uri: string;
+        certificate_der: Buffer;
+      }[];
       expect(cas.map((c) => c.id).sort()).toEqual(
         ['individuals', 'ocsp-individuals', 'ocsp-organizations', 'ocsp-root', 'organizations', 'root', 'tsa'].sort(),
       );
@@ -95,10 +102,25 @@ describe.skipIf(!MODULE)('CA keys generated on a PKCS#11 token (SoftHSM2)', () =
     writeFileSync(data, 'Kết quả giải quyết thủ tục hành chính');
     const q = join(work, 'q.tsq');
     expect((await run('openssl', ['ts', '-query', '-data', data, '-sha256', '-cert', '-out', q])).code).toBe(0);
-    const r = await fetch(`${srv!.url}/tsa`, { method: 'POST', body: readFileSync(q), headers: { 'content-type': 'application/timestamp-query' } });
+    const r = await fetch(`${srv!.url}/tsa`, {
+      method: 'POST',
+      body: readFileSync(q),
+      headers: { 'content-type': 'application/timestamp-query' },
+    });
     expect(r.status).toBe(200);
     writeFileSync(join(work, 'r.tsr'), Buffer.from(await r.arrayBuffer()));
-    const v = await run('openssl', ['ts', '-verify', '-data', data, '-in', join(work, 'r.tsr'), '-CAfile', join(certs, 'root.pem'), '-untrusted', join(certs, 'organizations.pem')]);
+    const v = await run('openssl', [
+      'ts',
+      '-verify',
+      '-data',
+      data,
+      '-in',
+      join(work, 'r.tsr'),
+      '-CAfile',
+      join(certs, 'root.pem'),
+      '-untrusted',
+      join(certs, 'organizations.pem'),
+    ]);
     expect(v.out).toContain('Verification: OK');
   });
 
@@ -106,7 +128,11 @@ describe.skipIf(!MODULE)('CA keys generated on a PKCS#11 token (SoftHSM2)', () =
     const pw = 'mật-khẩu 1';
     const issued = await caller(srv!.url)('POST', '/api/v1/certificates', {
       token: adminToken,
-      json: { profile: 'individual', subject: { commonName: 'Trần Thị Bình', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001204567891'] }, pkcs12Password: pw },
+      json: {
+        profile: 'individual',
+        subject: { commonName: 'Trần Thị Bình', organization: 'UBND tỉnh Quảng Ninh', uids: ['CCCD:001204567891'] },
+        pkcs12Password: pw,
+      },
     });
     expect(issued.status).toBe(201);
     const form = new FormData();

@@ -56,14 +56,25 @@ export function startServe(env: NodeJS.ProcessEnv): Promise<Served> {
 export const subject = (cn: string, uid: string) => ({ commonName: cn, organization: 'UBND tỉnh Quảng Ninh', uids: [uid] });
 
 /** Issues with a server-generated key over HTTP; the PKCS#12 opens with openssl and gives the leaf PEM. */
-export async function issueP12(url: string, token: string, dir: string, cn: string, uid: string): Promise<{ id: string; serial: string; leaf: string }> {
+export async function issueP12(
+  url: string,
+  token: string,
+  dir: string,
+  cn: string,
+  uid: string,
+): Promise<{ id: string; serial: string; leaf: string }> {
   const pw = 'mật-khẩu 1';
-  const r = await caller(url)('POST', '/api/v1/certificates', { token, json: { profile: 'individual', subject: subject(cn, uid), pkcs12Password: pw } });
+  const r = await caller(url)('POST', '/api/v1/certificates', {
+    token,
+    json: { profile: 'individual', subject: subject(cn, uid), pkcs12Password: pw },
+  });
   expect(r.status, JSON.stringify(r.json)).toBe(201);
   const p12 = join(dir, `${r.json.certificate.serial}.p12`);
   writeFileSync(p12, Buffer.from(r.json.pkcs12, 'base64'));
   const leaf = join(dir, `${r.json.certificate.serial}.pem`);
-  const x = spawnSync('openssl', ['pkcs12', '-in', p12, '-passin', `pass:${pw}`, '-clcerts', '-nokeys', '-out', leaf], { encoding: 'utf8' });
+  const x = spawnSync('openssl', ['pkcs12', '-in', p12, '-passin', `pass:${pw}`, '-clcerts', '-nokeys', '-out', leaf], {
+    encoding: 'utf8',
+  });
   expect(x.status, x.stderr).toBe(0);
   return { id: r.json.certificate.id, serial: r.json.certificate.serial, leaf };
 }
@@ -81,9 +92,13 @@ export async function exportCas(url: string, dir: string, ids: readonly string[]
 }
 
 export function opensslVerify(dir: string, leaf: string, issuing = 'individuals'): string {
-  const v = spawnSync('openssl', ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, `${issuing}.pem`), leaf], {
-    encoding: 'utf8',
-  });
+  const v = spawnSync(
+    'openssl',
+    ['verify', '-no-CApath', '-no-CAstore', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, `${issuing}.pem`), leaf],
+    {
+      encoding: 'utf8',
+    },
+  );
   return v.stdout + v.stderr;
 }
 
