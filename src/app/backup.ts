@@ -51,15 +51,22 @@ export interface BackupSummary {
 
 /** `kyso backup`: an online, consistent snapshot of this installation into one archive; audited. */
 export async function backupInstallation(ctx: KysoContext, out: string): Promise<BackupSummary> {
-  const r = await createBackup({
-    out,
-    database: databaseOf(ctx.config),
-    dataDir: ctx.config.dataDir,
-    copyDir: copyStoreDirOf(ctx.config),
-    kysoVersion: VERSION,
-    now: ctx.clock.now(),
-    describeKeys,
-  });
+  let r: Awaited<ReturnType<typeof createBackup>>;
+  try {
+    r = await createBackup({
+      out,
+      database: databaseOf(ctx.config),
+      dataDir: ctx.config.dataDir,
+      copyDir: copyStoreDirOf(ctx.config),
+      kysoVersion: VERSION,
+      now: ctx.clock.now(),
+      describeKeys,
+    });
+  } catch (e) {
+    const code = isAppError(e) ? e.code : 'INTERNAL';
+    await ctx.audit.append({ ...OPERATOR, action: 'backup.create', outcome: 'failure', details: { code } }).catch(() => undefined);
+    throw e;
+  }
   const tokenKeys = describeKeys(r.facts).onToken as { caId: string; keyUri: string }[];
   const copies = Number(r.manifest.copies ?? 0);
   await ctx.audit.append({

@@ -134,6 +134,13 @@ export async function restoreBackup(o: {
 
   const copyParts = m.parts.filter((p) => p.name.startsWith(PART.copiesPrefix));
   const dataParts = m.parts.filter((p) => p.name.startsWith(PART.dataPrefix));
+  // a restore writes only what a backup writes: copies by their hash, the listed data files
+  for (const p of copyParts)
+    if (!/^copies\/([0-9a-f]{2})\/\1[0-9a-f]{62}\.pdf$/.test(p.name))
+      throw new AppError('BACKUP_INVALID', `unexpected copy part ${p.name}`);
+  for (const p of dataParts)
+    if (!(DATA_FILES as readonly string[]).includes(p.name.slice(PART.dataPrefix.length)))
+      throw new AppError('BACKUP_INVALID', `unexpected data part ${p.name}`);
   const occupied = [
     ...(existsSync(o.dataDir) && readdirSync(o.dataDir).length > 0 ? [o.dataDir] : []),
     ...(o.database.kind === 'sqlite'
