@@ -91,6 +91,17 @@ describe.skipIf(!MODULE)('CA keys generated on a PKCS#11 token (SoftHSM2)', () =
     }
   });
 
+  it('fail/init with a wrong PIN or an unknown token → PIN_INVALID (77) / KEY_NOT_FOUND (66), the PIN never printed', async () => {
+    const other = { ...env, KYSO_DATA: join(work, 'other'), KYSO_PKCS11_PIN: '0000-wrong' };
+    const wrong = await cli(['init', '--key-store', `pkcs11:token=${TOKEN}`], other);
+    expect(wrong.code).toBe(77);
+    expect(wrong.stderr).toMatch(/^kyso: PIN_INVALID: /);
+    expect(wrong.stdout + wrong.stderr).not.toContain('0000-wrong');
+    const unknown = await cli(['init', '--key-store', 'pkcs11:token=no-such-token'], { ...env, KYSO_DATA: join(work, 'other2') });
+    expect(unknown.code).toBe(66);
+    expect(unknown.stderr).toMatch(/^kyso: KEY_NOT_FOUND: no PKCS#11 token labelled no-such-token/);
+  });
+
   it('ok/issued certificate chains with openssl; openssl ocsp checks the token-signed response', async () => {
     const c = await issueP12(srv!.url, adminToken, certs, 'Nguyễn Văn An', 'CCCD:001204567890');
     expect(opensslVerify(certs, c.leaf)).toContain(': OK');
