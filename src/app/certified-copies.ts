@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FileCopyDocumentStore } from '../store/index.js';
+import { copyStoreDirOf } from './copy-store-dir.js';
 import { CopyService, type CertifyRequest, type CertifyResult } from '../copies/copy-service.js';
 import type { Principal } from '../core/principal.js';
 import { RegisterService } from '../copies/register-service.js';
@@ -63,11 +63,8 @@ export function createCertifiedCopies(
   const signer = copySignerFromSigning(o.signing.sign, o.signing.credentials);
   const common = { registers: ctx.store.registers, authorities: ctx.store.authorities, audit: ctx.audit, clock: ctx.clock, fonts, signer };
   // Signed copies: a configured folder, else files in the data directory (SQLite) or the database (PostgreSQL).
-  const documents = ctx.config.copyStoreDir
-    ? new FileCopyDocumentStore(ctx.config.copyStoreDir)
-    : ctx.store.dialect === 'sqlite'
-      ? new FileCopyDocumentStore(join(ctx.config.dataDir, 'copies'))
-      : ctx.store.copyDocuments;
+  const copyDir = copyStoreDirOf(ctx.config);
+  const documents = copyDir ? new FileCopyDocumentStore(copyDir) : ctx.store.copyDocuments;
   const copies = new CopyService({
     ...common,
     publicUrl: ctx.config.publicUrl,

@@ -6,6 +6,7 @@ import { openStore, type Store } from '../store/index.js';
 import { EncryptedKeyStore } from '../keys/adapters/encrypted-key-store.js';
 import { loadMasterKey } from '../keys/adapters/master-key.js';
 import { KeyStoreRouter } from '../keys/key-store-router.js';
+import { Pkcs11TokenPool } from '../keys/adapters/pkcs11-token-pool.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { ApiTokenService } from '../http/auth/api-tokens.js';
@@ -20,7 +21,10 @@ export interface KysoContext {
   readonly clock: Clock;
   readonly log: Logger;
   readonly store: Store;
+  /** Every key by URI scheme: `kyso-key:` sealed in the database, `pkcs11:` on a token. New keys (subscribers') are sealed. */
   readonly keys: KeyStore;
+  /** Where new CA keys are generated (KYSO_KEY_STORE): the same router, or a PKCS#11 token. */
+  readonly caKeys: KeyStore;
   readonly audit: AuditLog;
   readonly tokens: ApiTokenService;
   close(): Promise<void>;
@@ -46,7 +50,13 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
       : { dialect: 'postgres', url: config.database.url },
     { clock },
   );
-  const keys = new KeyStoreRouter([new EncryptedKeyStore({ repository: store.sealedKeys, masterKey, clock })]);
+  const tokens11 = new Pkcs11TokenPool({
+    module: config.pkcs11,
+    generateOn: config.keyStore.kind === 'pkcs11' ? config.keyStore.token : undefined,
+  });
+  const keys = new KeyStoreRouter([new EncryptedKeyStore({ repository: store.sealedKeys, masterKey, clock }), tokens11]);
+  // CA keys generated on the token are non-extractable there; the database keeps only their URIs
+  const caKeys = config.keyStore.kind === 'pkcs11' ? tokens11 : keys;
   const tokens = new ApiTokenService(store.apiTokens, clock, store.audit, {
     organizationOfOfficial: async (id) => {
       const s = await store.subscribers.get(id);
@@ -61,11 +71,13 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     log,
     store,
     keys,
+    caKeys,
     audit: store.audit,
     tokens,
     async close() {
       if (closed) return;
       closed = true;
+      await tokens11.close();
       await store.close();
     },
   };

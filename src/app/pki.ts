@@ -25,7 +25,14 @@ export function pkiConfigFrom(c: KysoConfig): PkiConfig {
 
 export function createPki(ctx: KysoContext): PkiWiring {
   const store: PkiStore = ctx.store;
-  const services = createPkiServices({ store, keys: ctx.keys, audit: ctx.audit, clock: ctx.clock, config: pkiConfigFrom(ctx.config) });
+  const services = createPkiServices({
+    store,
+    keys: ctx.keys,
+    caKeys: ctx.caKeys,
+    audit: ctx.audit,
+    clock: ctx.clock,
+    config: pkiConfigFrom(ctx.config),
+  });
   const caRevocation = new CaRevocationRequestService({
     lifecycle: services.lifecycle,
     approvals: ctx.store.approvals,

@@ -110,6 +110,9 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
   LOOKUP_CODE_INVALID: EXIT.USAGE,
   DELETE_FORBIDDEN: EXIT.NOPERM,
   AUDIT_CHAIN_BROKEN: EXIT.DATA,
+  BACKUP_INVALID: EXIT.DATA,
+  BACKUP_MASTER_KEY_MISMATCH: EXIT.CONFIG,
+  RESTORE_TARGET_NOT_EMPTY: EXIT.CONFLICT,
 });
 
 export function exitCodeOf(code: ErrorCode): number {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { parsePkcs11Uri } from '../keys/pkcs11-uri.js';
 import { AppError } from '../core/errors.js';
 import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
@@ -25,6 +26,10 @@ export interface KysoConfig {
   /** Master secret text from the environment (64 hex digits or base64 of 32 bytes), or undefined to use `masterKeyFile`. Never log it. */
   readonly masterKey: string | undefined;
   readonly masterKeyFile: string;
+  /** Where init generates CA keys: the encrypted store or a PKCS#11 token (its label). */
+  readonly keyStore: { readonly kind: 'encrypted' } | { readonly kind: 'pkcs11'; readonly uri: string; readonly token: string };
+  /** PKCS#11 module path and user PIN (never log the PIN); undefined when no token is configured. */
+  readonly pkcs11: { readonly modulePath: string; readonly pin: string } | undefined;
   readonly uploadLimitBytes: number;
   readonly requestLimitBytes: number;
   readonly jsonLimitBytes: number;
@@ -148,6 +153,24 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     if (!ok) invalid('masterKey', 'must be 32 bytes written as 64 hex digits or base64 (the value is not shown)');
   }
 
+  const keyStoreRaw = (raw('keyStore') ?? 'encrypted').trim();
+  let keyStore: KysoConfig['keyStore'] = { kind: 'encrypted' };
+  if (keyStoreRaw !== 'encrypted') {
+    const token = keyStoreRaw.toLowerCase().startsWith('pkcs11:') ? parsePkcs11Uri(keyStoreRaw)?.token : undefined;
+    if (token === undefined || token === '')
+      invalid('keyStore', 'must be `encrypted` or a PKCS#11 URI naming its token, e.g. pkcs11:token=kyso-ca');
+    keyStore = { kind: 'pkcs11', uri: keyStoreRaw, token };
+  }
+  const pkcs11Module = raw('pkcs11Module');
+  const pkcs11Pin = raw('pkcs11Pin');
+  if (pkcs11Module !== undefined && !isAbsolute(pkcs11Module)) invalid('pkcs11Module', 'must be an absolute path to the module');
+  if ((pkcs11Module === undefined) !== (pkcs11Pin === undefined))
+    invalid(pkcs11Module === undefined ? 'pkcs11Module' : 'pkcs11Pin', 'KYSO_PKCS11_MODULE and KYSO_PKCS11_PIN go together');
+  if (keyStore.kind === 'pkcs11' && pkcs11Module === undefined)
+    invalid('pkcs11Module', 'a PKCS#11 key store needs KYSO_PKCS11_MODULE and KYSO_PKCS11_PIN');
+  const pkcs11 =
+    pkcs11Module !== undefined && pkcs11Pin !== undefined ? Object.freeze({ modulePath: pkcs11Module, pin: pkcs11Pin }) : undefined;
+
   const uploadLimitBytes = parseInteger('uploadLimitBytes', raw('uploadLimitBytes') ?? '52428800', 1024, 2 ** 31);
   const requestLimitBytes = parseInteger(
     'requestLimitBytes',
@@ -190,6 +213,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     copyStoreDir,
     masterKey,
     masterKeyFile: join(dataDir, 'master.key'),
+    keyStore: Object.freeze(keyStore),
+    pkcs11,
     uploadLimitBytes,
     requestLimitBytes,
     jsonLimitBytes,
@@ -215,5 +240,6 @@ export function describeConfig(c: KysoConfig): Record<string, unknown> {
     database: db,
     masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined,
     metricsToken: c.metricsToken ? '(set)' : undefined,
+    pkcs11: c.pkcs11 ? { modulePath: c.pkcs11.modulePath, pin: '(set from KYSO_PKCS11_PIN)' } : undefined,
   };
 }

@@ -68,6 +68,25 @@ export const OPTIONS: readonly OptionDef[] = [
     secret: true,
   },
   {
+    key: 'keyStore',
+    env: 'KYSO_KEY_STORE',
+    defaultText: 'encrypted',
+    doc: 'Where `kyso init` generates the CA keys (root, issuing CAs, OCSP responders, TSA): `encrypted` (sealed rows in the database under the master key) or a PKCS#11 token as an RFC 7512 URI `pkcs11:token=LABEL` (the keys are generated on the token, non-extractable, and the database keeps only their URIs); `kyso init --key-store URI` sets it too. Subscriber keys delivered as PKCS#12 always stay in the encrypted store. See docs/operations.md.',
+  },
+  {
+    key: 'pkcs11Module',
+    env: 'KYSO_PKCS11_MODULE',
+    defaultText: '(unset)',
+    doc: 'Path of the PKCS#11 module (shared library) of the token holding the CA keys, e.g. `/usr/lib/softhsm/libsofthsm2.so`. Needed by every command that signs with keys on a token (`serve`, `init`, `cert issue`, `crl` …).',
+  },
+  {
+    key: 'pkcs11Pin',
+    env: 'KYSO_PKCS11_PIN',
+    defaultText: '(unset)',
+    doc: 'User PIN of that token, used only for C_Login; never logged or shown by `kyso config show`. Give it from a secret manager, not a config file.',
+    secret: true,
+  },
+  {
     key: 'uploadLimitBytes',
     env: 'KYSO_UPLOAD_LIMIT',
     defaultText: '52428800',

@@ -102,6 +102,10 @@ export const ERROR_CODES = [
   'DELETE_FORBIDDEN',
   // audit
   'AUDIT_CHAIN_BROKEN',
+  // operations: backup and restore
+  'BACKUP_INVALID',
+  'BACKUP_MASTER_KEY_MISMATCH',
+  'RESTORE_TARGET_NOT_EMPTY',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -95,6 +95,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   LOOKUP_CODE_INVALID: 400,
   DELETE_FORBIDDEN: 403,
   AUDIT_CHAIN_BROKEN: 500,
+  BACKUP_INVALID: 422,
+  BACKUP_MASTER_KEY_MISMATCH: 500,
+  RESTORE_TARGET_NOT_EMPTY: 409,
 });
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -19,6 +19,8 @@ import { newId } from '../core/ids.js';
 export interface BootstrapDeps {
   readonly store: PkiStore;
   readonly keys: KeyStore;
+  /** Generates the CA, OCSP responder and TSA keys (a PKCS#11 token, or `keys`); signing goes through `keys`. */
+  readonly caKeys?: KeyStore;
   readonly audit: PkiAuditSink;
   readonly clock: Clock;
   readonly cas: CaRegistry;
@@ -114,7 +116,7 @@ async function createRoot(d: BootstrapDeps, subjectIn: SubjectFields): Promise<v
   const profile = PROFILES['root-ca'];
   const subject = normalizeSubject(subjectIn);
   const subjectDer = encodeSubject(subject);
-  const ref = await d.keys.generate(d.config.caKeySpec, 'ca:root');
+  const ref = await (d.caKeys ?? d.keys).generate(d.config.caKeySpec, 'ca:root');
   const signer = await d.keys.signer(ref.uri);
   const key = subjectKeyFromSpki(ref.publicKeySpki);
   const now = d.clock.now();
@@ -200,7 +202,9 @@ async function createSubordinate(
 ): Promise<void> {
   const parent = await d.cas.get(o.parentId);
   const profile = PROFILES[o.profile];
-  const ref = o.reuseKey ? { uri: o.reuseKey.uri, publicKeySpki: o.reuseKey.spki } : await d.keys.generate(o.keySpec, `ca:${o.id}`);
+  const ref = o.reuseKey
+    ? { uri: o.reuseKey.uri, publicKeySpki: o.reuseKey.spki }
+    : await (d.caKeys ?? d.keys).generate(o.keySpec, `ca:${o.id}`);
   // CA certificates must not outlive their issuer (RFC 5280 §6 path validation would fail).
   const maxMs = parent.record.notAfter.getTime() - d.clock.now().getTime();
   const days = Math.min(profile.defaultDays, Math.floor(maxMs / 86_400_000) - 1);

@@ -29,6 +29,8 @@ export interface PkiServices {
 export function createPkiServices(d: {
   store: PkiStore;
   keys: KeyStore;
+  /** Where new CA keys are generated (default `keys`), e.g. a PKCS#11 token; they are used through `keys`. */
+  caKeys?: KeyStore;
   audit: PkiAuditSink;
   clock: Clock;
   config: PkiConfig;
@@ -59,7 +61,7 @@ export function createPkiServices(d: {
     crl,
     ocsp,
     async bootstrap() {
-      const r = await ensureHierarchy({ store, keys, audit, clock, cas, issuance, config });
+      const r = await ensureHierarchy({ store, keys, caKeys: d.caKeys ?? keys, audit, clock, cas, issuance, config });
       cas.invalidate();
       ocsp.reload();
       await issuance.recover();

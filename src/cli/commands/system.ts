@@ -21,14 +21,20 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
   dataOption(program.command('init'))
     .description('create the data directory, database, master key, CA hierarchy and the first admin token')
     .option('--public-url <url>', 'public base URL written into certificates and QR codes (env KYSO_PUBLIC_URL; kept for later starts)')
-    .action(async (flags: { data?: string; publicUrl?: string }) => {
-      const config = configFor(io, flags);
+    .option(
+      '--key-store <where>',
+      'where the CA keys are generated: encrypted (default) or a PKCS#11 token, pkcs11:token=LABEL (env KYSO_KEY_STORE; module and PIN from KYSO_PKCS11_MODULE, KYSO_PKCS11_PIN)',
+    )
+    .action(async (flags: { data?: string; publicUrl?: string; keyStore?: string }) => {
+      // the flag wins over the environment and the config file, as every flag does
+      const config = configFor(flags.keyStore ? { ...io, env: { ...io.env, KYSO_KEY_STORE: flags.keyStore } } : io, flags);
       const ctx = await openContext(config, { create: true });
       try {
         const r = await initialise(ctx);
         io.stdout(`kyso data directory: ${config.dataDir}\n`);
         io.stdout(`public URL: ${config.publicUrl}\n`);
         if (config.publicUrlIsLoopback) io.stdout(`  ${loopbackNotice(config.publicUrl)}\n`);
+        if (config.keyStore.kind === 'pkcs11') io.stdout(`CA keys: on the PKCS#11 token ${config.keyStore.token}\n`);
         for (const ca of r.cas) io.stdout(`  CA ${ca.id.padEnd(20)} ${ca.created ? 'created ' : 'present '} ${ca.subject}\n`);
         printAdminToken(io, r.adminToken);
       } finally {

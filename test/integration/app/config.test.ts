@@ -57,6 +57,26 @@ describe('config', () => {
   ])('fail/%j → CONFIG_INVALID', (env) => {
     expect(codeOf(() => loadConfig({ env }))).toBe('CONFIG_INVALID');
   });
+  it('ok/PKCS#11 CA key store: token from the URI, module and PIN together; describeConfig hides the PIN', () => {
+    const env = { KYSO_KEY_STORE: 'pkcs11:token=kyso-ca', KYSO_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so', KYSO_PKCS11_PIN: '5678' };
+    const c = loadConfig({ env, cwd: '/' });
+    expect(c.keyStore).toEqual({ kind: 'pkcs11', uri: 'pkcs11:token=kyso-ca', token: 'kyso-ca' });
+    expect(c.pkcs11).toEqual({ modulePath: '/usr/lib/softhsm/libsofthsm2.so', pin: '5678' });
+    expect(JSON.stringify(describeConfig(c))).not.toContain('5678');
+    expect(loadConfig({ env: {}, cwd: '/' }).keyStore).toEqual({ kind: 'encrypted' });
+    const bad: Record<string, string>[] = [
+      { KYSO_KEY_STORE: 'hsm' },
+      { KYSO_KEY_STORE: 'pkcs11:object=x' },
+      { KYSO_KEY_STORE: 'pkcs11:token=kyso-ca' },
+      { KYSO_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' },
+      { KYSO_PKCS11_MODULE: 'libsofthsm2.so', KYSO_PKCS11_PIN: '1' },
+    ];
+    for (const e of bad)
+      expect(
+        codeOf(() => loadConfig({ env: e, cwd: '/' })),
+        JSON.stringify(e),
+      ).toBe('CONFIG_INVALID');
+  });
   it('fail/unknown key in the JSON file → CONFIG_INVALID naming it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kyso-cfg-'));
     const file = join(dir, 'k.json');
