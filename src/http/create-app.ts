@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import { sendProblem } from './problem.js';
 import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
 import { mountRoutes, type RouteSpec } from './route.js';
+import type { IdempotencyService } from './idempotency/idempotency-service.js';
 import { buildOpenApi } from './openapi.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -36,6 +37,8 @@ export interface HttpDeps {
   /** Readiness facts for GET /health (database reachable, CAs present, …). */
   readonly health: () => Promise<Record<string, unknown>>;
   readonly audit?: AuditLog;
+  /** Idempotency-Key on creating POSTs (draft-ietf-httpapi-idempotency-key-header); absent = header ignored. */
+  readonly idempotency?: IdempotencyService;
   /** CA certificates, CRLs, OCSP under /pki. */
   readonly pkiPublic?: PkiPublicPort;
   /** CAs, certificates, lifecycle (RFC 5280). */
@@ -133,6 +136,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     authenticate: authenticate(deps.tokens),
     rateLimit: rateLimit(limiter),
     jsonLimitBytes: deps.limits.jsonBytes,
+    idempotency: deps.idempotency,
   });
   app.use(router);
   // Page files checked, /static mounted; before the 404 handler.
