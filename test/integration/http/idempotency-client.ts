@@ -20,6 +20,27 @@ export async function sendWithKey(
     headers['content-type'] = 'application/json';
   }
   const res = await fetch(baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+  return answer(res);
+}
+
+/** The same request whose answer is lost: the client gives up as soon as the answer starts (a time-out after the server did the work). */
+export async function sendAndDrop(
+  baseUrl: string,
+  method: string,
+  path: string,
+  o: { token: string; key: string; form: FormData },
+): Promise<void> {
+  const abort = new AbortController();
+  await fetch(baseUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${o.token}`, 'idempotency-key': o.key },
+    body: o.form,
+    signal: abort.signal,
+  });
+  abort.abort();
+}
+
+async function answer(res: Response): Promise<KeyedAnswer> {
   const buf = Buffer.from(await res.arrayBuffer());
   return {
     status: res.status,

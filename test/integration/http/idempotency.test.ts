@@ -20,10 +20,11 @@ import {
   newToken,
   originalPdf,
   run,
+  PIN,
   setupCertifierAndAuthority,
   type CopySetup,
 } from '../copies/setup.js';
-import { sendWithKey, untilAnswered } from './idempotency-client.js';
+import { sendAndDrop, sendWithKey, untilAnswered } from './idempotency-client.js';
 
 /**
  * Idempotency-Key (draft-ietf-httpapi-idempotency-key-header) through the real app on SQLite:
@@ -122,6 +123,27 @@ describe('Idempotency-Key on SQLite', () => {
     // whatever the interleaving, only 409 IDEMPOTENCY_IN_PROGRESS was seen on the way
     expect(seen.every((st) => st === 409)).toBe(true);
   }, 90_000);
+
+  it('ok/a batch signing whose first answer was lost, retried twice → each document signed once (one audit event each)', async () => {
+    const signed = async () => (await ctx.audit.list({ action: 'signing.sign', outcome: 'success', limit: 10_000 })).length;
+    const before = await signed();
+    const pdfs = [await originalPdf(1, 'QUYET DINH 1'), await originalPdf(1, 'QUYET DINH 2')];
+    const form = () => {
+      const fd = new FormData();
+      for (const [i, pdf] of pdfs.entries()) fd.append('pdf', new Blob([pdf], { type: 'application/pdf' }), `d${i}.pdf`);
+      fd.append('options', JSON.stringify({ signer: { kind: 'credential', credentialId: s.certifierCredential, pin: PIN } }));
+      return fd;
+    };
+    const key = randomUUID();
+    await sendAndDrop(url, 'POST', '/api/v1/sign/batch', { token: s.signerToken, key, form: form() });
+    const first = await untilAnswered(() => sendWithKey(url, 'POST', '/api/v1/sign/batch', { token: s.signerToken, key, form: form() }));
+    const second = await untilAnswered(() => sendWithKey(url, 'POST', '/api/v1/sign/batch', { token: s.signerToken, key, form: form() }));
+    expect(first.status, first.text()).toBe(200);
+    expect(second.body.equals(first.body)).toBe(true);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.json().results.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
+    expect((await signed()) - before).toBe(2);
+  }, 60_000);
 
   it('fail/the same key with another body → 422 IDEMPOTENCY_KEY_REUSED, nothing certified', async () => {
     const key = randomUUID();
