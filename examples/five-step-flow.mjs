@@ -221,7 +221,7 @@ async function setup(admin) {
     return ok.json.credentialId;
   };
   const person = async (officialId, subscriberId = officialId, approver = raOfficer) => {
-    log(`  ${officialId}: token, certificate, credential`);
+    log(`  ${officialId}: signer token, certificate with a server-held key, credential with a PIN`);
     const t = await signer(officialId);
     const pin = digits(6);
     return { token: t, pin, credentialId: await credential(await certificate(subscriberId, approver), officialId, t, pin, approver) };

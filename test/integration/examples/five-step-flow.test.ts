@@ -91,15 +91,15 @@ describe('examples/five-step-flow.mjs', () => {
     expect(copySig.stdout.match(/Signature Validation: Signature is Valid\./g)?.length).toBeGreaterThanOrEqual(2);
     expect(copySig.stdout).not.toMatch(/Signature is Invalid/);
 
-    // kyso's own verifier over the same data directory's trust anchors
+    // kyso's own verifier over the same data directory's trust anchors (the server answers OCSP/CRL): TOTAL_PASSED, exit 0
     const v = kyso(['verify', final, '--data', data, '--json']);
     const report = JSON.parse(v.out.slice(v.out.indexOf('{'), v.out.lastIndexOf('}') + 1)) as {
       signatures: Array<{ integrity: { intact?: boolean } }>;
       indication: string;
     };
     expect(report.signatures).toHaveLength(3);
-    expect(report.indication, v.out.slice(0, 400)).not.toBe('TOTAL_FAILED');
-    expect([0, 2]).toContain(v.code);
+    expect(report.indication, v.out.slice(0, 400)).toBe('TOTAL_PASSED');
+    expect(v.code).toBe(0);
 
     // the retries were answered from stored answers: audited as replays, never as a second signing
     const audit = await fetch(`${url}/api/v1/audit?action=request.replay&limit=1000`, {
