@@ -82,16 +82,20 @@ export class IdempotencyService {
       expiresAt: new Date(now.getTime() + this.o.ttlSeconds * 1000),
     });
     if (r.claimed) {
-      captureResponse(res, (response) => this.#settle(res, principal.id, key, claimId, response));
+      captureResponse(res, (response, clientGone) => this.#settle(res, principal.id, key, claimId, response, clientGone));
       return;
     }
     await this.#answer(req, res, principal, r.existing, fingerprint);
   }
 
-  async #settle(res: Response, caller: string, key: string, claimId: string, response: StoredResponse): Promise<void> {
+  async #settle(res: Response, caller: string, key: string, claimId: string, response: StoredResponse, clientGone: boolean): Promise<void> {
     const repo = this.o.repository;
     try {
-      if (response.status >= 500 || RELEASED.has(response.status)) return await repo.release(caller, key, claimId);
+      // A refusal nobody received may come from the client's own departure (its upload's temp
+      // files are removed when it goes): not kept, so the retry is judged on its own. Work that
+      // succeeded is kept whether or not the client was still there: that is what a retry is for.
+      const unheardRefusal = clientGone && response.status >= 400;
+      if (response.status >= 500 || RELEASED.has(response.status) || unheardRefusal) return await repo.release(caller, key, claimId);
       const created = withheldResource(res);
       const saved =
         created && response.status < 300

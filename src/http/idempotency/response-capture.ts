@@ -23,8 +23,14 @@ const NOT_REPLAYED = new Set([
  * its record is stored, so a retry after a received answer is replayed rather than told to wait.
  * The answer is held in memory only for this request; `settle` decides what is kept.
  */
-export function captureResponse(res: Response, settle: (r: StoredResponse) => Promise<void>): void {
+export function captureResponse(res: Response, settle: (r: StoredResponse, clientGone: boolean) => Promise<void>): void {
   const chunks: Buffer[] = [];
+  // The client may give up (a time-out) while the handler still works; the handler then goes on.
+  let ended = false;
+  let clientGone = false;
+  res.once('close', () => {
+    if (!ended) clientGone = true;
+  });
   const keep = (chunk: unknown, encoding: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     if (typeof chunk === 'string') chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
@@ -38,10 +44,11 @@ export function captureResponse(res: Response, settle: (r: StoredResponse) => Pr
     return write(...a);
   };
   patched.end = (...a: unknown[]) => {
+    ended = true;
     keep(a[0], a[1]);
     patched.write = write;
     patched.end = end;
-    void settle({ status: res.statusCode, headers: replayHeaders(res), body: Buffer.concat(chunks) }).finally(() => end(...a));
+    void settle({ status: res.statusCode, headers: replayHeaders(res), body: Buffer.concat(chunks) }, clientGone).finally(() => end(...a));
     return res;
   };
 }

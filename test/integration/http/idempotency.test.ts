@@ -21,6 +21,7 @@ import {
   originalPdf,
   run,
   PIN,
+  addSubscriber,
   setupCertifierAndAuthority,
   type CopySetup,
 } from '../copies/setup.js';
@@ -263,6 +264,41 @@ describe('Idempotency-Key on SQLite', () => {
       location: `/api/v1/certificates/${made.json().certificate.id}`,
     });
     expect(retry.text()).not.toContain(made.json().pkcs12.slice(0, 40));
+  }, 60_000);
+
+  it('ok/the one-time activation code of an approved credential binding is not replayed: 409 with the credential id', async () => {
+    await addSubscriber(ctx, {
+      id: 'off_idem_holder',
+      kind: 'individual',
+      name: 'Đỗ Văn Hùng',
+      uid: 'CCCD:022198007777',
+      managingOrganizationId: 'org_ubnd_ha_long',
+    });
+    const cert = await createPki(ctx).issuance.issue(
+      { id: 'test-admin', role: 'admin' },
+      {
+        profile: 'individual',
+        subscriberId: 'off_idem_holder',
+        subject: { commonName: 'Đỗ Văn Hùng', uids: ['CCCD:022198007777'] },
+        key: { pkcs12Password: 'unused-p12', generate: { type: 'ec', curve: 'P-256' }, keepKey: true },
+      },
+    );
+    const asked = await sendWithKey(url, 'POST', '/api/v1/credentials', {
+      token: adminToken,
+      key: randomUUID(),
+      json: { certificateId: cert.certificate.id, ownerId: 'off_idem_holder' },
+    });
+    expect(asked.status, asked.text()).toBe(202);
+    const key = randomUUID();
+    const approve = () =>
+      sendWithKey(url, 'POST', `/api/v1/credential-requests/${asked.json().id}/approve`, { token: s.raOfficerToken, key });
+    const first = await approve();
+    expect(first.status, first.text()).toBe(200);
+    const again = await approve();
+    expect(again.status).toBe(409);
+    expect(again.json().code).toBe('IDEMPOTENCY_SECRET_NOT_REPLAYED');
+    expect(again.json().details).toEqual({ id: first.json().credentialId, location: `/api/v1/credential-requests/${asked.json().id}` });
+    expect(again.text()).not.toContain(first.json().activationCode);
   }, 60_000);
 
   it('ok/keys expire after KYSO_IDEMPOTENCY_TTL: the same key then runs a new request, and expired keys are purged', async () => {
