@@ -22,6 +22,11 @@ export class KyselyIdempotencyKeyRepository implements IdempotencyKeyRepository 
   constructor(private readonly ctx: DbContext) {}
 
   async claim(c: NewClaim): Promise<ClaimResult> {
+    // Read first: a retry of a live key (the common case for a replay) is answered without a
+    // write. Only an absent, expired or lapsed key goes on to the insert-first race below.
+    const seen = await this.get(c.caller, c.key);
+    if (seen && seen.expiresAt > c.now && !(seen.state === 'pending' && seen.lockedUntil <= c.now && seen.fingerprint === c.fingerprint))
+      return { claimed: false, existing: seen };
     const now = iso(c.now);
     const fresh = {
       fingerprint: c.fingerprint,
