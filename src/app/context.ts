@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { ApiTokenService } from '../http/auth/api-tokens.js';
 import { organizationOf } from '../pki/subscriber-scope.js';
 import { createJsonLogger, type Logger } from '../http/log.js';
+import { IdempotencyService } from '../http/idempotency/idempotency-service.js';
 
 /**
  * The wiring (docs/architecture.md: app/ is the only place that constructs concrete adapters). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
@@ -27,6 +28,8 @@ export interface KysoContext {
   readonly caKeys: KeyStore;
   readonly audit: AuditLog;
   readonly tokens: ApiTokenService;
+  /** Idempotency-Key handling of the HTTP edge, over the shared database. */
+  readonly idempotency: IdempotencyService;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,15 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     },
     organizationOfAuthority: async (id) => (await store.authorities.get(id))?.organizationId,
   });
+  const idempotency = new IdempotencyService({
+    repository: store.idempotencyKeys,
+    clock,
+    log,
+    audit: store.audit,
+    ttlSeconds: config.idempotency.ttlSeconds,
+    leaseSeconds: config.idempotency.leaseSeconds,
+    fingerprintKey: masterKey.requestFingerprintKey,
+  });
   let closed = false;
   return {
     config,
@@ -74,6 +86,7 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     caKeys,
     audit: store.audit,
     tokens,
+    idempotency,
     async close() {
       if (closed) return;
       closed = true;

@@ -18,7 +18,7 @@ export interface RunningServer {
 /** Extra dependencies contributed by services as they are wired (PKI, signing, verify, …). */
 export type ServiceDeps = Omit<
   HttpDeps,
-  'clock' | 'log' | 'version' | 'publicUrl' | 'limits' | 'rateLimit' | 'tokens' | 'health' | 'audit'
+  'clock' | 'log' | 'version' | 'publicUrl' | 'limits' | 'rateLimit' | 'tokens' | 'health' | 'audit' | 'idempotency'
 >;
 
 export async function startServer(
@@ -42,6 +42,7 @@ export async function startServer(
     rateLimit: c.rateLimit,
     tokens: ctx.tokens,
     audit: ctx.audit,
+    idempotency: ctx.idempotency,
     health: async () => {
       await ctx.store.ping();
       return {

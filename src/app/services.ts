@@ -77,6 +77,16 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     r.unref();
     timers.push(r);
     void recover();
+    // Expired Idempotency-Keys are free again at once (the claim takes them over); this only
+    // keeps the table small.
+    const purge = () =>
+      ctx.idempotency
+        .purge()
+        .catch((e: unknown) => ctx.log.error('idempotency purge failed', { error: e instanceof Error ? e.message : String(e) }));
+    const p = setInterval(() => void purge(), 3600_000);
+    p.unref();
+    timers.push(p);
+    void purge();
   }
   return {
     http: {

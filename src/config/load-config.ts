@@ -45,6 +45,8 @@ export interface KysoConfig {
   readonly directIssuance: boolean;
   /** Bearer token for /metrics from outside loopback; undefined = loopback only. Never log it. */
   readonly metricsToken: string | undefined;
+  /** Idempotency-Key retention and the hold of a running request on its key. */
+  readonly idempotency: { readonly ttlSeconds: number; readonly leaseSeconds: number };
 }
 
 export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
@@ -195,6 +197,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const trustAnchorsDir = absolutePath(raw('trustAnchorsDir') ?? 'certs', cwd);
   const directIssuanceRaw = raw('directIssuance') ?? 'off';
   if (directIssuanceRaw !== 'on' && directIssuanceRaw !== 'off') invalid('directIssuance', 'must be on or off');
+  const idemTtl = parseInteger('idempotencyTtlSeconds', raw('idempotencyTtlSeconds') ?? '86400', 60, 30 * 86400);
+  const idemLease = parseInteger('idempotencyLeaseSeconds', raw('idempotencyLeaseSeconds') ?? '600', 10, 86400);
+  if (idemLease >= idemTtl) invalid('idempotencyLeaseSeconds', 'must be shorter than idempotencyTtlSeconds');
   const logLevel = (raw('logLevel') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -228,6 +233,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     logLevel,
     directIssuance: directIssuanceRaw === 'on',
     metricsToken,
+    idempotency: Object.freeze({ ttlSeconds: idemTtl, leaseSeconds: idemLease }),
   };
   return Object.freeze(config);
 }

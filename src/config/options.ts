@@ -154,6 +154,18 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: "`on` lets an RA officer issue over HTTP with `POST /api/v1/certificates` without an approved request, only for registered subscribers of the officer's own organization. Off: RA officers go through requests and a second officer's approval (four eyes). Admins and `kyso cert issue` on the server are not affected.",
   },
   {
+    key: 'idempotencyTtlSeconds',
+    env: 'KYSO_IDEMPOTENCY_TTL',
+    defaultText: '86400',
+    doc: 'How long an `Idempotency-Key` and the answer stored for it are kept (per caller). A retry within this time gets the first answer; after it the key is free again and expired keys are purged hourly.',
+  },
+  {
+    key: 'idempotencyLeaseSeconds',
+    env: 'KYSO_IDEMPOTENCY_LEASE',
+    defaultText: '600',
+    doc: 'How long a running request holds its `Idempotency-Key`: retries meanwhile get 409 IDEMPOTENCY_IN_PROGRESS. When an instance dies mid-request, a retry with the same request may run again after this time. Keep it above the longest request (batch signing, large copies).',
+  },
+  {
     key: 'logLevel',
     env: 'KYSO_LOG_LEVEL',
     defaultText: 'info',

@@ -16,6 +16,11 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'RATE_LIMITED',
+  // idempotent retries (draft-ietf-httpapi-idempotency-key-header)
+  'IDEMPOTENCY_KEY_INVALID',
+  'IDEMPOTENCY_KEY_REUSED',
+  'IDEMPOTENCY_IN_PROGRESS',
+  'IDEMPOTENCY_SECRET_NOT_REPLAYED',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'FORBIDDEN_SCOPE',

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { UploadSpool } from './upload-spool.js';
 import { AppError } from '../core/errors.js';
+import { bodyRead } from './idempotency/gate.js';
+import { MultipartDigest, rawDigest } from './idempotency/request-digest.js';
 
 /**
  * Body readers with hard limits. A raw body (one document) is buffered, bounded by its limit.
@@ -38,8 +40,17 @@ export interface MultipartLimits {
   readonly fieldBytes?: number;
 }
 
-/** Reads the whole body as bytes (e.g. application/ocsp-request, application/pdf). */
-export function readRawBody(req: Request, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole body as bytes (e.g. application/ocsp-request, application/pdf). On a route that
+ * takes an Idempotency-Key, the key is claimed with the body's digest before this resolves.
+ */
+export async function readRawBody(req: Request, limit: number): Promise<Buffer> {
+  const bytes = await bufferBody(req, limit);
+  await bodyRead(req, rawDigest(bytes));
+  return bytes;
+}
+
+function bufferBody(req: Request, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > limit) {
@@ -70,8 +81,19 @@ export function readRawBody(req: Request, limit: number): Promise<Buffer> {
   });
 }
 
-/** Parses multipart/form-data (RFC 7578) with busboy; each part, and all parts together, are bounded. */
-export function readMultipart(req: Request, limits: MultipartLimits): Promise<MultipartBody> {
+/**
+ * Parses multipart/form-data (RFC 7578) with busboy; each part, and all parts together, are
+ * bounded. On a route that takes an Idempotency-Key, the key is claimed with the digest of every
+ * part before this resolves (src/http/idempotency).
+ */
+export async function readMultipart(req: Request, limits: MultipartLimits): Promise<MultipartBody> {
+  const digest = new MultipartDigest();
+  const body = await parseMultipart(req, limits, digest);
+  await bodyRead(req, digest.digest());
+  return body;
+}
+
+function parseMultipart(req: Request, limits: MultipartLimits, digest: MultipartDigest): Promise<MultipartBody> {
   const ct = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*;/i.test(ct)) {
     return Promise.reject(new AppError('UNSUPPORTED_MEDIA_TYPE', 'expected multipart/form-data'));
@@ -133,9 +155,11 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
       if (failed) return void stream.resume();
       const part = spool.create();
       const index = files.push(undefined) - 1;
+      const feed = digest.file(field, info.filename ?? '', info.mimeType);
       let size = 0;
       stream.on('data', (c: Buffer) => {
         size += c.length;
+        feed(c);
         if (!count(c.length)) stream.resume();
       });
       stream.on('limit', tooLarge);
@@ -151,7 +175,10 @@ export function readMultipart(req: Request, limits: MultipartLimits): Promise<Mu
     });
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) fail(new AppError('PAYLOAD_TOO_LARGE', `form field ${name} too large`));
-      else if (count(Buffer.byteLength(value))) fields[name] = value;
+      else if (count(Buffer.byteLength(value))) {
+        fields[name] = value;
+        digest.field(name, value);
+      }
     });
     bb.on('filesLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many files in upload')));
     bb.on('fieldsLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many form fields')));

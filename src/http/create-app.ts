@@ -12,6 +12,7 @@ import { runInRequest } from './request-context.js';
 import type { ReadinessReport } from '../core/readiness.js';
 import { rateLimit, TokenBucketLimiter } from './rate-limit.js';
 import { matchedRoute, mountRoutes, type RouteSpec } from './route.js';
+import type { IdempotencyService } from './idempotency/idempotency-service.js';
 import { buildOpenApi } from './openapi.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -45,6 +46,8 @@ export interface HttpDeps {
   /** KYSO_METRICS_TOKEN: operator access to /metrics from outside loopback. */
   readonly metricsToken?: string;
   readonly audit?: AuditLog;
+  /** Idempotency-Key on creating POSTs (draft-ietf-httpapi-idempotency-key-header); absent = header ignored. */
+  readonly idempotency?: IdempotencyService;
   /** CA certificates, CRLs, OCSP under /pki. */
   readonly pkiPublic?: PkiPublicPort;
   /** CAs, certificates, lifecycle (RFC 5280). */
@@ -152,6 +155,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     authenticate: authenticate(deps.tokens),
     rateLimit: rateLimit(limiter),
     jsonLimitBytes: deps.limits.jsonBytes,
+    idempotency: deps.idempotency,
   });
   app.use(router);
   // Page files checked, /static mounted; before the 404 handler.

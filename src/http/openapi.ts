@@ -69,6 +69,16 @@ export function buildOpenApi(specs: readonly RouteSpec[], o: { publicUrl: string
         ...(q.description ? { description: q.description } : {}),
       });
     }
+    if (s.idempotent) {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', minLength: 1, maxLength: 257 },
+        description:
+          'draft-ietf-httpapi-idempotency-key-header: a unique key (e.g. a UUID as a structured-field string, `"…"`) per request of this caller. A retry with the same key and request gets the first answer again (header `Idempotent-Replayed: true`); another request with the key gets 422 IDEMPOTENCY_KEY_REUSED; a retry while the first runs gets 409 IDEMPOTENCY_IN_PROGRESS; an answer that carried a secret is not replayed (409 IDEMPOTENCY_SECRET_NOT_REPLAYED with its id).',
+      });
+    }
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(s.responses)) {
       const ct = r.contentType ?? 'application/json';
@@ -80,6 +90,10 @@ export function buildOpenApi(specs: readonly RouteSpec[], o: { publicUrl: string
       problemStatuses.add(403);
     }
     if (s.rateLimited) problemStatuses.add(429);
+    if (s.idempotent) {
+      problemStatuses.add(409);
+      problemStatuses.add(422);
+    }
     if (s.body || s.rawBody) {
       problemStatuses.add(413);
       problemStatuses.add(415);
@@ -108,7 +122,7 @@ export function buildOpenApi(specs: readonly RouteSpec[], o: { publicUrl: string
     (paths[p] as Record<string, unknown>)[s.method] = op;
   }
   const problemResponses: Record<string, unknown> = {};
-  for (const st of [400, 401, 403, 413, 415, 429, 500]) {
+  for (const st of [400, 401, 403, 409, 413, 415, 422, 429, 500]) {
     problemResponses[`Problem${st}`] = {
       description: `Problem (HTTP ${st})`,
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

@@ -4,6 +4,10 @@ import { AppError } from '../core/errors.js';
 import { TEXT_UNSAFE_ISSUE } from './safe-text-schema.js';
 import type { Principal, Role } from './auth/api-tokens.js';
 import { requireRole } from './auth/middleware.js';
+import { isReplySent } from './idempotency/gate.js';
+import type { IdempotencyService } from './idempotency/idempotency-service.js';
+import { idempotencyKeyOf } from './idempotency/key-header.js';
+import { jsonDigest, NO_BODY } from './idempotency/request-digest.js';
 
 /**
  * One route = one spec object: the Express registration and its OpenAPI operation come from the
@@ -40,6 +44,13 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readonly auth: 'public' | readonly Role[];
   /** Public routes that cost CPU (verify, lookup, OCSP, CRL) go through the per-IP token bucket. */
   readonly rateLimited?: boolean;
+  /**
+   * A creating POST that honours `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header):
+   * a retry with the same key gets the first answer instead of a second resource. New creating
+   * routes opt in with this one flag; a handler whose answer carries a secret also calls
+   * `withholdFromReplay` (src/http/idempotency/gate.ts).
+   */
+  readonly idempotent?: boolean;
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   /** JSON request body schema. */
@@ -78,6 +89,8 @@ export interface MountOptions {
   readonly authenticate: RequestHandler;
   readonly rateLimit: RequestHandler;
   readonly jsonLimitBytes: number;
+  /** Idempotent retries; without it (bare test apps) the Idempotency-Key header is ignored. */
+  readonly idempotency?: IdempotencyService | undefined;
 }
 
 /** Registers each spec on the router with its auth, rate-limit, body-parser and validation. */
@@ -109,8 +122,17 @@ export function mountRoutes(router: Router, specs: readonly RouteSpec[], o: Moun
         const params = parseWith(spec.params, req.params, 'params');
         const query = parseWith(spec.query, req.query, 'query');
         const body = spec.body ? parseWith(spec.body, req.body ?? {}, 'body') : undefined;
-        await spec.handle({ req, res, params, query, body, principal: res.locals.principal as Principal | undefined });
-      })().catch(next);
+        const principal = res.locals.principal as Principal | undefined;
+        const key = spec.idempotent && o.idempotency && principal ? idempotencyKeyOf(req) : undefined;
+        if (key !== undefined && principal) {
+          const gate = o.idempotency!.open(req, res, principal, key);
+          // Uploads are claimed by the body reader once every part is in (src/http/body.ts).
+          if (!spec.rawBody) await gate.claim(spec.body ? jsonDigest(req.body ?? {}) : NO_BODY);
+        }
+        await spec.handle({ req, res, params, query, body, principal });
+      })().catch((err: unknown) => {
+        if (!isReplySent(err)) next(err);
+      });
     });
     router[spec.method](spec.path, ...chain);
   }

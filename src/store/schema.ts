@@ -321,4 +321,27 @@ export interface CopyDocumentsTable {
   created_at: string;
 }
 
-export type Database = CoreTables & PkiTables & SigningTables & CopiesTables;
+/** Idempotency keys of the HTTP edge (migration 0011); `headers` is JSON text. */
+export interface IdempotencyKeysTable {
+  caller: string;
+  key: string;
+  fingerprint: string;
+  method: string;
+  path: string;
+  state: string;
+  claim_id: string;
+  status: number | null;
+  headers: string | null;
+  body: Buffer | null;
+  resource_id: string | null;
+  resource_location: string | null;
+  created_at: string;
+  locked_until: string;
+  expires_at: string;
+}
+
+export interface HttpTables {
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type Database = CoreTables & PkiTables & SigningTables & CopiesTables & HttpTables;

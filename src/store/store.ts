@@ -18,6 +18,7 @@ import type { AuthorityRepository, CopyDocumentStore, RegisterRepository } from 
 import type { ApprovalRequestRepository } from '../core/approval-requests.js';
 import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
+import type { IdempotencyKeyRepository } from './ports/idempotency-keys.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
@@ -25,6 +26,7 @@ import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
 import { KyselyAuditLog } from './adapters/audit-log.js';
 import { KyselyApiTokenRepository } from './adapters/api-tokens.js';
+import { KyselyIdempotencyKeyRepository } from './adapters/idempotency-keys.js';
 import { KyselySealedKeyRepository } from './adapters/sealed-keys.js';
 import { KyselyCaRepository } from './adapters/cas.js';
 import { KyselyCertificateRepository } from './adapters/certificates.js';
@@ -67,6 +69,8 @@ export interface StoreRepositories {
   /** Signed copies kept in the database (used on PostgreSQL unless a copy folder is configured). */
   readonly copyDocuments: CopyDocumentStore;
   readonly stampSettings: StampSettingsRepository;
+  /** Idempotency keys of the HTTP edge (draft-ietf-httpapi-idempotency-key-header). */
+  readonly idempotencyKeys: IdempotencyKeyRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -146,6 +150,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     approvals: new KyselyApprovalRequestRepository(ctx),
     copyDocuments: new KyselyCopyDocumentStore(ctx, () => clock.now()),
     stampSettings: new KyselyStampSettingsRepository(ctx),
+    idempotencyKeys: new KyselyIdempotencyKeyRepository(ctx),
   };
 }
 

@@ -24,6 +24,7 @@ export function caRevocationRoutes(svc: CaRevocationPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/cas/:id/revocation-requests',
       operationId: 'requestCaRevocation',
+      idempotent: true,
       summary: 'Request the revocation of a CA, OCSP responder or TSA certificate; a second admin approves.',
       tag: 'cas',
       auth: ['admin'],

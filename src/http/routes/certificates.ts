@@ -10,6 +10,7 @@ import { AppError } from '../../core/errors.js';
 import { isProvinceWide } from '../../core/principal.js';
 import { requireSubscriberScope } from '../../pki/subscriber-scope.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
+import { withholdFromReplay } from '../idempotency/gate.js';
 import { caView, certificateView, crlView } from '../views.js';
 import { safeTextSchema } from '../safe-text-schema.js';
 
@@ -150,6 +151,7 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/certificates',
       operationId: 'issueCertificate',
+      idempotent: true,
       summary:
         'Issue a certificate directly (admin / RA officer): from a CSR, or with server-side key generation returning a one-time PKCS#12.',
       tag: 'certificates',
@@ -180,6 +182,8 @@ export function certificateRoutes(pki: PkiAdminPort): RouteSpec[] {
                 },
         });
         res.setHeader('Cache-Control', 'no-store');
+        // a server-generated key leaves only inside the one-time PKCS#12: never stored for replay
+        if (r.pkcs12) withholdFromReplay(res, { id: r.certificate.id, location: `/api/v1/certificates/${r.certificate.id}` });
         sendCreated(res, `/api/v1/certificates/${r.certificate.id}`, {
           certificate: certificateView(r.certificate),
           pem: r.pem,

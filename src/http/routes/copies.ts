@@ -115,6 +115,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; re
       method: 'post',
       path: '/api/v1/copies',
       operationId: 'certifyCopy',
+      idempotent: true,
       summary:
         'Certify a copy from its original: allocates the register number, stamps the statement, QR and code, signs (certifier, then the authority seal) and returns the signed copy PDF. Register facts in X-Kyso-Copy-* / X-Kyso-Lookup-* headers.',
       tag: 'copies',

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/api-tokens.js';
 import { pemEncode } from '../../core/bytes.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { requirePrincipal } from '../auth/middleware.js';
+import { withholdFromReplay } from '../idempotency/gate.js';
 import { credentialOwnerOf } from '../../core/principal.js';
 
 /**
@@ -46,6 +47,7 @@ export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
       method: 'post',
       path: '/api/v1/credentials',
       operationId: 'requestCredential',
+      idempotent: true,
       summary:
         "Request a server-held signing credential for a certificate whose key was kept server-side, for the key's own subject (the official, or the seal custodian recorded on the organization's authority). A second officer approves; no PIN here.",
       tag: 'credentials',
@@ -70,6 +72,7 @@ export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
       method: 'post',
       path: '/api/v1/credentials/:id/pin-reset',
       operationId: 'requestPinReset',
+      idempotent: true,
       summary:
         'Request a PIN reset (by the holder, an RA officer or an admin); a second officer approves and a new activation code results.',
       tag: 'credentials',
@@ -112,6 +115,7 @@ export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
       method: 'post',
       path: '/api/v1/credential-requests/:id/approve',
       operationId: 'approveCredentialRequest',
+      idempotent: true,
       summary:
         'Approve (a second RA officer or an admin, never the requester): returns the one-time activation code to hand to the holder out of band.',
       tag: 'credentials',
@@ -124,6 +128,8 @@ export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
       async handle({ res, params, principal }) {
         const a = await r.approve(person(principal), params.id);
         res.setHeader('Cache-Control', 'no-store');
+        // the one-time activation code is handed over once, never stored for replay
+        withholdFromReplay(res, { id: a.credentialId, location: `/api/v1/credential-requests/${a.request.id}` });
         sendJson(res, 200, {
           request: requestView(a.request),
           credentialId: a.credentialId,

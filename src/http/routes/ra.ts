@@ -5,6 +5,7 @@ import type { RaService } from '../../pki/ra-service.js';
 import type { LifecycleService } from '../../pki/lifecycle-service.js';
 import type { SubscriberKind } from '../../pki/ports.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
+import { withholdFromReplay } from '../idempotency/gate.js';
 import { certificateView, requestView, subscriberView } from '../views.js';
 import { KeySpecSchema, SubjectSchema } from './certificates.js';
 import { requirePrincipal } from '../auth/middleware.js';
@@ -86,6 +87,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
         method: 'post',
         path: `/api/v1/${plural}`,
         operationId: `register${label}`,
+        idempotent: true,
         summary: `Register ${kind === 'individual' ? 'an official' : kind === 'organization' ? 'an organization' : 'a device or service'} (UTF-8 Vietnamese subject, validated UIDs).`,
         tag: 'ra',
         auth: RA,
@@ -168,6 +170,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       method: 'post',
       path: `/api/v1/certificates/:id/${kind}`,
       operationId: `${kind}Certificate`,
+      idempotent: true,
       summary:
         kind === 'renew'
           ? 'Request renewal of a certificate (same key, ≤ 3 years); creates a pending request for approval.'
@@ -206,6 +209,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/requests',
       operationId: 'createRequest',
+      idempotent: true,
       summary:
         'Create a request (new, renew, rekey, change-info, revoke); checked now (CSR proof of possession, caps, reasons), carried out after approval.',
       tag: 'ra',
@@ -257,6 +261,7 @@ export function raRoutes(p: RaPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/requests/:id/complete',
       operationId: 'completeRequest',
+      idempotent: true,
       summary: 'Carry out an approved request: issue (PKCS#12 returned once for server-side keys) or revoke.',
       tag: 'ra',
       auth: RA,
@@ -276,6 +281,8 @@ export function raRoutes(p: RaPort): RouteSpec[] {
           clean({ pkcs12Password: body.pkcs12Password, keepKey: body.keepKey }),
         );
         res.setHeader('Cache-Control', 'no-store');
+        const issued = r.issued?.certificate.id;
+        if (r.issued?.pkcs12 && issued) withholdFromReplay(res, { id: issued, location: `/api/v1/certificates/${issued}` });
         sendJson(res, 200, {
           request: requestView(r.request),
           ...(r.issued

@@ -46,6 +46,7 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       method: 'post',
       path: '/api/v1/authorities',
       operationId: 'createAuthority',
+      idempotent: true,
       summary: "Register a certifying authority (commune People's Committee, notary office) with its seal credential.",
       tag: 'registers',
       auth: ['admin'],

@@ -3,6 +3,7 @@ import { ROLES, publicToken, type ApiTokenService } from '../auth/api-tokens.js'
 import type { AuditLog } from '../../audit/audit-log.js';
 import { requirePrincipal } from '../auth/middleware.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { withholdFromReplay } from '../idempotency/gate.js';
 
 const TokenView = z.object({
   id: z.string(),
@@ -36,6 +37,7 @@ export function tokenRoutes(tokens: ApiTokenService, audit?: Pick<AuditLog, 'app
       method: 'post',
       path: '/api/v1/tokens',
       operationId: 'createToken',
+      idempotent: true,
       summary: 'Create an API token for a role; the token value is returned once and only its hash is stored.',
       tag: 'tokens',
       auth: ['admin'],
@@ -44,6 +46,7 @@ export function tokenRoutes(tokens: ApiTokenService, audit?: Pick<AuditLog, 'app
       async handle({ res, body, principal }) {
         const { token, record } = await tokens.create(body, requirePrincipal(principal));
         res.setHeader('Cache-Control', 'no-store');
+        withholdFromReplay(res, { id: record.id });
         sendJson(res, 201, { ...publicToken(record), token });
       },
     }),

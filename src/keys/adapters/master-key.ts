@@ -17,6 +17,12 @@ export interface KeyStoreLogger {
 export interface MasterKey {
   readonly kek: Buffer;
   readonly kekId: string;
+  /**
+   * HMAC key for idempotency request fingerprints (src/http/idempotency): its own HKDF `info`,
+   * so it reveals nothing about the KEK, and a database copy alone cannot test guesses of what a
+   * stored request contained.
+   */
+  readonly requestFingerprintKey: Buffer;
   readonly source: 'env' | 'file';
 }
 
@@ -26,7 +32,8 @@ export function deriveMasterKey(secret: Buffer, source: MasterKey['source']): Ma
   if (secret.length !== 32) throw new AppError('CONFIG_INVALID', 'the master key must be exactly 32 bytes');
   const kek = Buffer.from(hkdfSync('sha256', secret, SALT, 'aes-256-gcm key-encryption key', 32));
   const tag = Buffer.from(hkdfSync('sha256', secret, SALT, 'key-encryption key identifier', 32));
-  return { kek, kekId: createHash('sha256').update(tag).digest('hex').slice(0, 16), source };
+  const requestFingerprintKey = Buffer.from(hkdfSync('sha256', secret, SALT, 'idempotency request fingerprint key', 32));
+  return { kek, kekId: createHash('sha256').update(tag).digest('hex').slice(0, 16), requestFingerprintKey, source };
 }
 
 /** Accepts 64 hex digits or base64/base64url of 32 bytes; the value itself never appears in errors. */

@@ -9,6 +9,7 @@ import { migration0006TokenScope } from './0006-token-scope.js';
 import { migration0007CopyDocuments } from './0007-copy-documents.js';
 import { migration0008Stamps } from './0008-stamps.js';
 import { migration0010AuditSearch } from './0010-audit-search.js';
+import { migration0011Idempotency } from './0011-idempotency.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0007CopyDocuments,
   migration0008Stamps,
   migration0010AuditSearch,
+  migration0011Idempotency,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {
