@@ -15,8 +15,13 @@ export const API_ROLES: readonly ApiRole[] = ['admin', 'ra-officer', 'signer', '
 export type PrincipalRole = ApiRole | 'system';
 
 export interface Principal {
-  /** Audit actor id: `token:<id>`, `cli:<user>` or `system`. */
+  /** Audit actor id: `token:<id>`, `account:<id>` (a signed-in person), `cli:<user>` or `system`. */
   readonly id: string;
+  /**
+   * The person behind the principal when known: `account:<id>` for a session and for a token
+   * handed to an account. Dual control compares people (see personOf), not credentials.
+   */
+  readonly personId?: string;
   readonly role: PrincipalRole;
   /** The organization (subscriber id) the principal works for; absent = province-wide. */
   readonly organizationId?: string;
@@ -81,6 +86,11 @@ export function requireAuthorityScope(
     return;
   }
   requireOrganizationScope(p, authority.organizationId, what);
+}
+
+/** Who acts, as a person: the account behind a session or a linked token, else the principal itself. */
+export function personOf(p: Pick<Principal, 'id' | 'personId'>): string {
+  return p.personId ?? p.id;
 }
 
 /** The id signing credentials are owned by: the official a scoped token acts as, else the principal itself. */

@@ -69,6 +69,7 @@ export function principalOfToken(r: ApiTokenRecord): Principal {
     ...(r.organizationId ? { organizationId: r.organizationId } : {}),
     ...(r.authorityId ? { authorityId: r.authorityId } : {}),
     ...(r.officialId ? { officialId: r.officialId } : {}),
+    ...(r.accountId ? { personId: `account:${r.accountId}` } : {}),
   };
 }
 
@@ -85,6 +86,7 @@ export function publicToken(r: ApiTokenRecord): Record<string, unknown> {
     authorityId: r.authorityId,
     officialId: r.officialId,
     label: r.label,
+    accountId: r.accountId ?? null,
     createdAt: r.createdAt.toISOString(),
     revokedAt: r.revokedAt?.toISOString() ?? null,
     lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
@@ -145,7 +147,7 @@ export class ApiTokenService {
    * creation is audited with its scope (never the value).
    */
   async create(
-    o: TokenScope & { role: Role; label?: string | null },
+    o: TokenScope & { role: Role; label?: string | null; accountId?: string | null },
     by?: Pick<Principal, 'id' | 'role'>,
   ): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!isRole(o.role)) throw new AppError('VALIDATION_FAILED', `unknown role ${JSON.stringify(o.role)}`);
@@ -160,6 +162,7 @@ export class ApiTokenService {
       authorityId: o.authorityId || null,
       officialId: o.officialId || null,
       label: o.label ?? null,
+      accountId: o.accountId ?? null,
       createdAt: this.clock.now(),
     });
     if (by)
@@ -221,6 +224,7 @@ export class MemoryApiTokenRepository implements ApiTokenRepository {
       createdAt: t.createdAt,
       revokedAt: null,
       lastUsedAt: null,
+      ...(t.accountId ? { accountId: t.accountId } : {}),
     };
     this.#rows.set(r.id, r);
     return r;
