@@ -11,6 +11,10 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { ApiTokenService } from '../http/auth/api-tokens.js';
 import { organizationOf } from '../pki/subscriber-scope.js';
 import { createJsonLogger, type Logger } from '../http/log.js';
+import { SecretBox } from '../keys/adapters/secret-box.js';
+import { AccountService } from '../accounts/account-service.js';
+import { SessionService } from '../accounts/sessions.js';
+import { SignInService } from '../accounts/sign-in-service.js';
 
 /**
  * The wiring (docs/architecture.md: app/ is the only place that constructs concrete adapters). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
@@ -23,6 +27,10 @@ export interface KysoContext {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly tokens: ApiTokenService;
+  /** People's accounts, sessions and sign-in (docs/sign-in.md). */
+  readonly accounts: AccountService;
+  readonly sessions: SessionService;
+  readonly signIn: SignInService;
   close(): Promise<void>;
 }
 
@@ -54,8 +62,49 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     },
     organizationOfAuthority: async (id) => (await store.authorities.get(id))?.organizationId,
   });
+  const scopeRecords = {
+    organizationOfOfficial: async (id: string) => {
+      const s = await store.subscribers.get(id);
+      return s ? organizationOf(s) : undefined;
+    },
+    organizationOfAuthority: async (id: string) => (await store.authorities.get(id))?.organizationId,
+  };
+  const secrets = new SecretBox(masterKey);
+  const si = config.signIn;
+  const accounts = new AccountService({
+    accounts: store.accounts,
+    sessions: store.sessions,
+    secrets,
+    clock,
+    audit: store.audit,
+    records: scopeRecords,
+  });
+  const sessions = new SessionService({
+    sessions: store.sessions,
+    accounts: store.accounts,
+    clock,
+    policy: { absoluteSeconds: si.sessionMaxAgeSeconds, idleSeconds: si.sessionIdleSeconds },
+  });
+  const signIn = new SignInService({
+    accounts: store.accounts,
+    accountService: accounts,
+    ipCounter: store.loginIpAttempts,
+    sessions,
+    secrets,
+    clock,
+    audit: store.audit,
+    limits: {
+      perAccount: si.loginMaxFailures,
+      perIp: si.loginMaxFailuresPerIp,
+      ipWindowSeconds: si.loginLockSeconds,
+      lockSeconds: si.loginLockSeconds,
+    },
+  });
   let closed = false;
   return {
+    accounts,
+    sessions,
+    signIn,
     config,
     clock,
     log,

@@ -5,6 +5,7 @@ import type { KysoContext } from './context.js';
 import { VERSION } from './version.js';
 import { AppError } from '../core/errors.js';
 import { loopbackNotice } from '../config/public-url.js';
+import { OidcSignIn } from '../accounts/oidc-sign-in.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -40,6 +41,17 @@ export async function startServer(
     rateLimit: c.rateLimit,
     tokens: ctx.tokens,
     audit: ctx.audit,
+    people: {
+      accounts: ctx.accounts,
+      sessions: ctx.sessions,
+      signIn: ctx.signIn,
+      ...(c.signIn.oidc
+        ? {
+            oidc: new OidcSignIn({ settings: c.signIn.oidc, pending: ctx.store.oidcPending, signIn: ctx.signIn, clock: ctx.clock }),
+            oidcRedirectUri: c.signIn.oidc.redirectUri,
+          }
+        : {}),
+    },
     health: async () => {
       await ctx.store.ping();
       return {

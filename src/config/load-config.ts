@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../core/errors.js';
+import { parseSignInConfig, type SignInConfig } from './sign-in.js';
 import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
 import { isLoopbackUrl, readPersistedPublicUrl, type PublicUrlSource } from './public-url.js';
@@ -38,6 +39,8 @@ export interface KysoConfig {
   readonly logLevel: LogLevel;
   /** RA officers may issue over HTTP without an approved request (own organization only). */
   readonly directIssuance: boolean;
+  /** Sessions, sign-in limits and OpenID Connect (src/config/sign-in.ts). */
+  readonly signIn: SignInConfig;
 }
 
 export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
@@ -197,6 +200,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     trustAnchorsDir,
     logLevel,
     directIssuance: directIssuanceRaw === 'on',
+    signIn: parseSignInConfig(raw, publicUrl),
   };
   return Object.freeze(config);
 }
@@ -204,5 +208,6 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
 /** The config as safe to print: secrets replaced, database password hidden. */
 export function describeConfig(c: KysoConfig): Record<string, unknown> {
   const db = c.database.kind === 'postgres' ? { kind: 'postgres', url: maskUrlCredentials(c.database.url) } : c.database;
-  return { ...c, database: db, masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined };
+  const oidc = c.signIn.oidc && { ...c.signIn.oidc, clientSecret: '(set)' };
+  return { ...c, database: db, masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined, signIn: { ...c.signIn, oidc } };
 }

@@ -31,6 +31,7 @@ export const WEB_PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/': 'index.html',
   '/verify/copy': 'copy.html',
   '/workstation': 'workstation.html',
+  '/login': 'login.html',
 });
 
 /** web/ next to src/ or dist/ (this file sits at <root>/{src,dist}/http/web-static.*). */

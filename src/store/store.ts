@@ -18,6 +18,7 @@ import type { AuthorityRepository, CopyDocumentStore, RegisterRepository } from 
 import type { ApprovalRequestRepository } from '../core/approval-requests.js';
 import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
+import type { AccountRepository, LoginIpCounter, OidcPendingRepository, SessionRepository } from '../accounts/ports.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock } from './database.js';
 import { migrateToLatest } from './migrator.js';
@@ -39,6 +40,8 @@ import { KyselyStampSettingsRepository } from './adapters/stamp-settings.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
 import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js';
 import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
+import { KyselyAccountRepository, KyselyLoginIpCounter } from './adapters/accounts.js';
+import { KyselyOidcPendingRepository, KyselySessionRepository } from './adapters/sessions.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
 /**
@@ -67,6 +70,11 @@ export interface StoreRepositories {
   /** Signed copies kept in the database (used on PostgreSQL unless a copy folder is configured). */
   readonly copyDocuments: CopyDocumentStore;
   readonly stampSettings: StampSettingsRepository;
+  // people's accounts and sessions (src/accounts/ports.ts)
+  readonly accounts: AccountRepository;
+  readonly loginIpAttempts: LoginIpCounter;
+  readonly sessions: SessionRepository;
+  readonly oidcPending: OidcPendingRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -139,6 +147,10 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     approvals: new KyselyApprovalRequestRepository(ctx),
     copyDocuments: new KyselyCopyDocumentStore(ctx, () => clock.now()),
     stampSettings: new KyselyStampSettingsRepository(ctx),
+    accounts: new KyselyAccountRepository(ctx),
+    loginIpAttempts: new KyselyLoginIpCounter(ctx),
+    sessions: new KyselySessionRepository(ctx),
+    oidcPending: new KyselyOidcPendingRepository(ctx),
   };
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
-import { needsAuthorityAndOfficial, needsOrganization, type Principal } from '../../core/principal.js';
+import { checkPrincipalScope, type Principal } from '../../core/principal.js';
 import { API_ROLES, hashApiToken, type ApiRole, type ApiTokenRecord, type ApiTokenRepository } from '../../store/ports/api-tokens.js';
 
 /**
@@ -25,40 +25,9 @@ export interface TokenScope {
   readonly officialId?: string | null;
 }
 
-const SCOPE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
-/** VALIDATION_FAILED unless the scope fits the role: admins none, others an organization, certifiers also authority and official. */
+/** VALIDATION_FAILED unless the scope fits the role (one rule for tokens and accounts: src/core/principal.ts). */
 export function checkTokenScope(role: Role, s: TokenScope): void {
-  const given = (v: string | null | undefined): v is string => typeof v === 'string' && v !== '';
-  for (const [field, v] of Object.entries({ organizationId: s.organizationId, authorityId: s.authorityId, officialId: s.officialId }))
-    if (given(v) && !SCOPE_ID.test(v)) throw new AppError('VALIDATION_FAILED', `${field}: not a valid id`, { details: { field } });
-  if (role === 'admin') {
-    if (given(s.organizationId) || given(s.authorityId) || given(s.officialId))
-      throw new AppError('VALIDATION_FAILED', 'admin tokens are province-wide: give no organization, authority or official', {
-        details: { field: 'organizationId' },
-      });
-    return;
-  }
-  if (needsOrganization(role) && !given(s.organizationId))
-    throw new AppError('VALIDATION_FAILED', `a ${role} token must be bound to an organization (organizationId, CLI --org)`, {
-      details: { field: 'organizationId' },
-    });
-  if (needsAuthorityAndOfficial(role) && (!given(s.authorityId) || !given(s.officialId)))
-    throw new AppError(
-      'VALIDATION_FAILED',
-      'a certifier token must name its authority and the official it acts as (CLI --authority, --official)',
-      {
-        details: { field: given(s.authorityId) ? 'officialId' : 'authorityId' },
-      },
-    );
-  if (!needsAuthorityAndOfficial(role) && given(s.authorityId))
-    throw new AppError('VALIDATION_FAILED', `only certifier tokens are bound to an authority, not ${role}`, {
-      details: { field: 'authorityId' },
-    });
-  if (role !== 'certifier' && role !== 'signer' && given(s.officialId))
-    throw new AppError('VALIDATION_FAILED', `only certifier and signer tokens act as an official, not ${role}`, {
-      details: { field: 'officialId' },
-    });
+  checkPrincipalScope(role, s, 'token');
 }
 
 /** The principal a token record stands for. */
