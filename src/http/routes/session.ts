@@ -3,7 +3,7 @@ import { AppError, isAppError } from '../../core/errors.js';
 import { API_ROLES, type Principal } from '../../core/principal.js';
 import type { LiveSession, SessionService, StartedSession } from '../../accounts/sessions.js';
 import type { SignInService } from '../../accounts/sign-in-service.js';
-import { requirePrincipal } from '../auth/middleware.js';
+import { requirePrincipal, sessionOf, type SessionAuth } from '../auth/middleware.js';
 import { isSameOrigin } from '../auth/same-origin.js';
 import { clearCookie, setCookie, type CookiePolicy } from '../auth/session-cookie.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
@@ -33,7 +33,7 @@ const SignInBody = z.strictObject({
     .describe('6-digit code when the account has TOTP'),
 });
 
-export interface SessionRouteDeps {
+export interface SessionRouteDeps extends SessionAuth {
   readonly sessions: SessionService;
   readonly signIn: SignInService;
   readonly cookie: CookiePolicy;
@@ -92,6 +92,9 @@ export function sessionRoutes(d: SessionRouteDeps): RouteSpec[] {
         // Login CSRF: a foreign page must not sign the browser in to an attacker's account.
         if (!isSameOrigin(req, d.publicUrl))
           throw new AppError('CSRF_INVALID', 'cross-origin sign-in refused', { details: { reason: 'origin' } });
+        // A session already in this browser ends: sign-in always issues a new id (no fixation).
+        const previous = await sessionOf(req, d);
+        if (previous) await d.sessions.end(previous.idHash);
         let s: StartedSession;
         try {
           s = await d.signIn.signIn({
