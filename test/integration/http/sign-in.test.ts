@@ -137,7 +137,7 @@ describe('local sign-in', () => {
     const ok = await signIn('binh.auditor');
     expect(ok.status).toBe(200);
     expect(ok.json.principal).toMatchObject({ role: 'auditor', organizationId: 'org_a' });
-    const events = await h.ctx.audit.list({ limit: 1000 } as never);
+    const events = await h.ctx.audit.list({ limit: 1000 });
     const logins = events.filter((e) => e.action === 'account.login');
     expect(logins.some((e) => e.outcome === 'failure' && e.details?.reason === 'password')).toBe(true);
     expect(logins.some((e) => e.outcome === 'failure' && e.details?.reason === 'unknown-user')).toBe(true);
@@ -162,7 +162,7 @@ describe('local sign-in', () => {
     expect(ok.status, JSON.stringify(ok.json)).toBe(200);
     const replay = await signIn('chi.totp', PASSWORD, { totp: code });
     expect([replay.status, replay.json.code]).toEqual([401, 'LOGIN_FAILED']);
-    const events = JSON.stringify(await h.ctx.audit.list({ limit: 1000 } as never));
+    const events = JSON.stringify(await h.ctx.audit.list({ limit: 1000 }));
     expect(events).not.toContain(secret);
   });
 
@@ -182,7 +182,7 @@ describe('local sign-in', () => {
     const right = await signIn('dung.target');
     expect([right.status, right.json.code]).toEqual([429, 'LOGIN_LOCKED']);
     // Independent count from the audit log: password evaluations that failed.
-    const evaluated = (await h.ctx.audit.list({ limit: 5000 } as never)).filter(
+    const evaluated = (await h.ctx.audit.list({ limit: 5000 })).filter(
       (e) => e.action === 'account.login' && e.target === `account:${acc.id}` && e.details?.reason === 'password',
     );
     expect(evaluated.length).toBe(failed);
