@@ -116,7 +116,9 @@ export class OidcSignIn {
           idTokenExpected: true,
         });
       } catch (cause) {
-        const m = cause instanceof Error ? cause.message : '';
+        // openid-client wraps the check that failed ("unexpected \"state\" …") as the cause.
+        const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : '';
+        const m = `${cause instanceof Error ? cause.message : ''} ${inner}`;
         const reason = /state/i.test(m) ? 'state' : /nonce/i.test(m) ? 'nonce' : 'token';
         throw new AppError('OIDC_FAILED', `the sign-in response was refused (${reason})`, { cause, details: { reason } });
       }
