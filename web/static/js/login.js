@@ -69,7 +69,7 @@ function init() {
   initI18n();
   byId('login-form').addEventListener('submit', (ev) => void signIn(ev));
   const link = /** @type {HTMLAnchorElement} */ (byId('oidc-link'));
-  link.href = `/auth/oidc/login?returnTo=${encodeURIComponent(returnTo())}`;
+  link.href = `/auth/oidc/login?returnTo=${encodeURIComponent(withLang(returnTo()))}`;
   const q = new URLSearchParams(location.search);
   if (q.get('error')) {
     showProblem(byId('login-error'), problemFor(q.get('error') === 'OIDC_FAILED' ? 'OIDC_FAILED' : 'LOGIN_FAILED'));
