@@ -73,7 +73,7 @@ describe('sign-in in Chromium', () => {
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe('Lax');
     // The page's scripts cannot read it.
-    expect(await page.evaluate(() => document.cookie)).not.toContain('kyso_session');
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('kyso_session');
     await page.click('#sign-out');
     await page.waitForURL(/\/login$/);
     const after = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
@@ -90,7 +90,7 @@ describe('sign-in in Chromium', () => {
     await page.click('#oidc-link');
     await page.waitForURL(`${h.url}/workstation?lang=en`);
     await expect.poll(() => page.locator('#session-name').textContent()).toBe('Signed in: Trần Thị Hoa');
-    const me = await page.evaluate(async () => (await fetch('/api/v1/session')).json());
+    const me = (await page.evaluate(async () => (await fetch('/api/v1/session')).json())) as { principal: Record<string, unknown> };
     expect(me.principal).toMatchObject({ role: 'signer', organizationId: 'org_qn', officialId: 'off_hoa', displayName: 'Trần Thị Hoa' });
     await context.close();
   });

@@ -205,6 +205,28 @@ describe('local sign-in', () => {
     expect(JSON.stringify(list.json)).not.toMatch(/scrypt|password/i);
   });
 
+  it('four eyes compare the person: a token handed to the account cannot approve what its session requested', async () => {
+    const acc = await createAccount('giang.four.eyes');
+    const r = await signIn('giang.four.eyes');
+    const { pair } = cookieOf(r);
+    const req = await call(h, 'POST', '/api/v1/cas/tsa/revocation-requests', {
+      json: { reason: 'cessationOfOperation' },
+      headers: { cookie: pair, 'x-csrf-token': r.json.csrfToken },
+    });
+    expect(req.status, JSON.stringify(req.json)).toBeLessThan(300);
+    const requestId = (req.json.id ?? req.json.request?.id) as string;
+    expect(requestId).toBeTruthy();
+    const { token: linked } = await h.ctx.tokens.create({ role: 'admin', accountId: acc.id }, { id: 'test', role: 'admin' });
+    const self = await call(h, 'POST', `/api/v1/ca-revocation-requests/${requestId}/approve`, { token: linked });
+    expect([self.status, self.json.code]).toEqual([403, 'APPROVER_NOT_ALLOWED']);
+    // Another person (the bootstrap admin token, linked to no account) may decide it.
+    const other = await call(h, 'POST', `/api/v1/ca-revocation-requests/${requestId}/reject`, {
+      token: h.adminToken,
+      json: { note: 'test' },
+    });
+    expect(other.status, JSON.stringify(other.json)).toBe(200);
+  });
+
   it('serves the sign-in page in Vietnamese with a strict CSP', async () => {
     const r = await call(h, 'GET', '/login');
     expect(r.status).toBe(200);
