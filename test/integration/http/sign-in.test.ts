@@ -234,3 +234,32 @@ describe('local sign-in', () => {
     expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
+
+describe('behind https (public URL https)', () => {
+  let hs: Harness;
+  beforeAll(async () => {
+    hs = await startHarness({ KYSO_PUBLIC_URL: 'https://kyso.example.gov.vn' });
+  }, 120_000);
+  afterAll(async () => hs?.close());
+
+  it('names the cookie __Host-kyso_session with Secure, Path=/ and no Domain, and accepts it back', async () => {
+    await hs.ctx.accounts.create(
+      { username: 'https.user', displayName: 'Hà', role: 'auditor', organizationId: 'org_a', password: PASSWORD },
+      { id: 'test', role: 'admin' },
+    );
+    const r = await call(hs, 'POST', '/api/v1/session', {
+      json: { username: 'https.user', password: PASSWORD },
+      headers: { origin: 'https://kyso.example.gov.vn' },
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const raw = r.headers.getSetCookie().find((c) => c.startsWith('__Host-kyso_session='))!;
+    const attrs = raw.split(';').map((s) => s.trim().toLowerCase());
+    expect(attrs).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']));
+    expect(attrs.some((a) => a.startsWith('domain='))).toBe(false);
+    const pair = raw.split(';')[0]!;
+    expect((await call(hs, 'GET', '/api/v1/session', { headers: { cookie: pair } })).status).toBe(200);
+    // The development name is not accepted here.
+    const plain = `kyso_session=${pair.split('=')[1]}`;
+    expect((await call(hs, 'GET', '/api/v1/session', { headers: { cookie: plain } })).status).toBe(401);
+  });
+});
