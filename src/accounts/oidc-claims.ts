@@ -1,5 +1,6 @@
 import { AppError } from '../core/errors.js';
 import type { ApiRole } from '../core/principal.js';
+import { unsafeTextReason } from '../core/safe-text.js';
 import type { OidcIdentity } from './sign-in-service.js';
 
 /** Which claims carry what (configurable, docs/config.md) and which values become which role. */
@@ -41,7 +42,9 @@ export function identityFromClaims(issuer: string, claims: Record<string, unknow
     throw new AppError('OIDC_FAILED', `claim ${m.claims.role} maps to no allowed role`, {
       details: { reason: 'role', claim: m.claims.role },
     });
-  const displayName = (text(claims[m.claims.name]) ?? text(claims.preferred_username) ?? subject).slice(0, 200);
+  // A name is shown on pages and stamps: one with control or bidi characters is not used.
+  const names = [text(claims[m.claims.name]), text(claims.preferred_username)].map((n) => n?.normalize('NFC').slice(0, 200) ?? null);
+  const displayName = names.find((n): n is string => n !== null && unsafeTextReason(n) === undefined) ?? subject.slice(0, 200);
   return {
     issuer,
     subject,

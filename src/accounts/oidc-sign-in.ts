@@ -71,6 +71,7 @@ export class OidcSignIn {
   /** Where to send the browser, and the cookie value naming this pending sign-in. */
   async begin(returnTo: string): Promise<{ url: string; cookieValue: string; maxAgeSeconds: number }> {
     const config = await this.#configuration();
+    await this.d.pending.deleteExpired(this.d.clock.now());
     const cookieValue = randomBytes(32).toString('base64url');
     const state = client.randomState();
     const nonce = client.randomNonce();

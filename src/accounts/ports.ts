@@ -96,6 +96,8 @@ export interface OidcPendingRepository {
   create(p: OidcPending): Promise<void>;
   /** Returns and deletes it in one step: a pending sign-in is used once. */
   take(idHash: string): Promise<OidcPending | undefined>;
+  /** Forgets sign-ins abandoned at the provider (expired); returns how many. */
+  deleteExpired(at: Date): Promise<number>;
 }
 
 /** Seals small secrets (the TOTP secret) under the master key; `context` is bound as associated data. */

@@ -33,6 +33,8 @@ export function oidcRoutes(d: OidcRouteDeps): RouteSpec[] {
       summary: 'Start an OpenID Connect sign-in: 302 to the identity provider (authorization code + PKCE, state, nonce).',
       tag: 'sign-in',
       auth: 'public',
+      // Each start stores a pending sign-in: limited per client IP like the other costly public routes.
+      rateLimited: true,
       query: LoginQuery,
       responses: { 302: { description: 'Redirect to the identity provider' } },
       async handle({ res, query }) {

@@ -86,6 +86,11 @@ export class KyselyOidcPendingRepository implements OidcPendingRepository {
     );
   }
 
+  async deleteExpired(at: Date): Promise<number> {
+    const r = await storeCall(this.ctx.db.deleteFrom('oidc_pending').where('expires_at', '<=', iso(at)).executeTakeFirst());
+    return changed(r);
+  }
+
   async take(idHash: string): Promise<OidcPending | undefined> {
     const r = await storeCall(this.ctx.db.deleteFrom('oidc_pending').where('id_hash', '=', idHash).returningAll().executeTakeFirst());
     if (!r) return undefined;
