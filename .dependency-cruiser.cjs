@@ -1,5 +1,5 @@
 /** Direction of dependencies (docs/architecture.md "Direction of dependencies"). Checked by `npm test`. */
-const domain = '^src/(keys|cms|pki|pdf|copies|audit|signing)/';
+const domain = '^src/(keys|cms|pki|pdf|copies|audit|signing|accounts)/';
 module.exports = {
   forbidden: [
     { name: 'core-imports-nothing', severity: 'error', from: { path: '^src/core/' }, to: { path: '^src/(?!core/)' } },

@@ -13,6 +13,10 @@ import { ApiTokenService } from '../http/auth/api-tokens.js';
 import { organizationOf } from '../pki/subscriber-scope.js';
 import { createJsonLogger, type Logger } from '../http/log.js';
 import { IdempotencyService } from '../http/idempotency/idempotency-service.js';
+import { SecretBox } from '../keys/adapters/secret-box.js';
+import { AccountService } from '../accounts/account-service.js';
+import { SessionService } from '../accounts/sessions.js';
+import { SignInService } from '../accounts/sign-in-service.js';
 
 /**
  * The wiring (docs/architecture.md: app/ is the only place that constructs concrete adapters). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
@@ -30,6 +34,10 @@ export interface KysoContext {
   readonly tokens: ApiTokenService;
   /** Idempotency-Key handling of the HTTP edge, over the shared database. */
   readonly idempotency: IdempotencyService;
+  /** People's accounts, sessions and sign-in (docs/sign-in.md). */
+  readonly accounts: AccountService;
+  readonly sessions: SessionService;
+  readonly signIn: SignInService;
   close(): Promise<void>;
 }
 
@@ -60,13 +68,14 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
   const keys = new KeyStoreRouter([new EncryptedKeyStore({ repository: store.sealedKeys, masterKey, clock }), tokens11]);
   // CA keys generated on the token are non-extractable there; the database keeps only their URIs
   const caKeys = config.keyStore.kind === 'pkcs11' ? tokens11 : keys;
-  const tokens = new ApiTokenService(store.apiTokens, clock, store.audit, {
-    organizationOfOfficial: async (id) => {
+  const scopeRecords = {
+    organizationOfOfficial: async (id: string) => {
       const s = await store.subscribers.get(id);
       return s ? organizationOf(s) : undefined;
     },
-    organizationOfAuthority: async (id) => (await store.authorities.get(id))?.organizationId,
-  });
+    organizationOfAuthority: async (id: string) => (await store.authorities.get(id))?.organizationId,
+  };
+  const tokens = new ApiTokenService(store.apiTokens, clock, store.audit, scopeRecords);
   const idempotency = new IdempotencyService({
     repository: store.idempotencyKeys,
     clock,
@@ -76,8 +85,42 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     leaseSeconds: config.idempotency.leaseSeconds,
     fingerprintKey: masterKey.requestFingerprintKey,
   });
+  const secrets = new SecretBox(masterKey);
+  const si = config.signIn;
+  const accounts = new AccountService({
+    accounts: store.accounts,
+    sessions: store.sessions,
+    secrets,
+    clock,
+    audit: store.audit,
+    records: scopeRecords,
+  });
+  const sessions = new SessionService({
+    sessions: store.sessions,
+    accounts: store.accounts,
+    clock,
+    policy: { absoluteSeconds: si.sessionMaxAgeSeconds, idleSeconds: si.sessionIdleSeconds },
+  });
+  const signIn = new SignInService({
+    accounts: store.accounts,
+    accountService: accounts,
+    ipCounter: store.loginIpAttempts,
+    sessions,
+    secrets,
+    clock,
+    audit: store.audit,
+    limits: {
+      perAccount: si.loginMaxFailures,
+      perIp: si.loginMaxFailuresPerIp,
+      ipWindowSeconds: si.loginLockSeconds,
+      lockSeconds: si.loginLockSeconds,
+    },
+  });
   let closed = false;
   return {
+    accounts,
+    sessions,
+    signIn,
     config,
     clock,
     log,

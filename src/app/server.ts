@@ -6,6 +6,7 @@ import { VERSION } from './version.js';
 import { AppError } from '../core/errors.js';
 import { loopbackNotice } from '../config/public-url.js';
 import { metricsOf, readinessOf } from './observability.js';
+import { OidcSignIn } from '../accounts/oidc-sign-in.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -43,6 +44,17 @@ export async function startServer(
     tokens: ctx.tokens,
     audit: ctx.audit,
     idempotency: ctx.idempotency,
+    people: {
+      accounts: ctx.accounts,
+      sessions: ctx.sessions,
+      signIn: ctx.signIn,
+      ...(c.signIn.oidc
+        ? {
+            oidc: new OidcSignIn({ settings: c.signIn.oidc, pending: ctx.store.oidcPending, signIn: ctx.signIn, clock: ctx.clock }),
+            oidcRedirectUri: c.signIn.oidc.redirectUri,
+          }
+        : {}),
+    },
     health: async () => {
       await ctx.store.ping();
       return {

@@ -13,6 +13,7 @@ import { registerExtendCommands } from './commands/extend.js';
 import { registerCopyCommands } from './commands/copy.js';
 import { registerRegisterCommands } from './commands/register.js';
 import { registerBackupCommands } from './commands/backup.js';
+import { registerAccountCommands } from './commands/account.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerCopyCommands(program, io, state);
   registerRegisterCommands(program, io, state);
   registerBackupCommands(program, io, state);
+  registerAccountCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parsePkcs11Uri } from '../keys/pkcs11-uri.js';
 import { AppError } from '../core/errors.js';
+import { parseSignInConfig, type SignInConfig } from './sign-in.js';
 import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
 import { isLoopbackUrl, readPersistedPublicUrl, type PublicUrlSource } from './public-url.js';
@@ -47,6 +48,8 @@ export interface KysoConfig {
   readonly metricsToken: string | undefined;
   /** Idempotency-Key retention and the hold of a running request on its key. */
   readonly idempotency: { readonly ttlSeconds: number; readonly leaseSeconds: number };
+  /** Sessions, sign-in limits and OpenID Connect (src/config/sign-in.ts). */
+  readonly signIn: SignInConfig;
 }
 
 export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
@@ -234,6 +237,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     directIssuance: directIssuanceRaw === 'on',
     metricsToken,
     idempotency: Object.freeze({ ttlSeconds: idemTtl, leaseSeconds: idemLease }),
+    signIn: parseSignInConfig(raw, publicUrl),
   };
   return Object.freeze(config);
 }
@@ -241,11 +245,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
 /** The config as safe to print: secrets replaced, database password hidden. */
 export function describeConfig(c: KysoConfig): Record<string, unknown> {
   const db = c.database.kind === 'postgres' ? { kind: 'postgres', url: maskUrlCredentials(c.database.url) } : c.database;
+  const oidc = c.signIn.oidc && { ...c.signIn.oidc, clientSecret: '(set)' };
   return {
     ...c,
     database: db,
     masterKey: c.masterKey ? '(set from KYSO_MASTER_KEY)' : undefined,
     metricsToken: c.metricsToken ? '(set)' : undefined,
     pkcs11: c.pkcs11 ? { modulePath: c.pkcs11.modulePath, pin: '(set from KYSO_PKCS11_PIN)' } : undefined,
+    signIn: { ...c.signIn, oidc },
   };
 }

@@ -1,4 +1,5 @@
 import { AppError } from './errors.js';
+import { personOf, type Principal } from './principal.js';
 
 /**
  * Dual control ("four eyes"): a sensitive change is first requested, then carried out only when
@@ -44,9 +45,17 @@ export interface ApprovalRequestRepository {
   list(filter: { kind?: ApprovalKind; state?: ApprovalState; limit?: number }): Promise<ApprovalRequest[]>;
 }
 
-/** The approver must be another person than the requester, whatever their role. */
-export function assertSecondPerson(request: Pick<ApprovalRequest, 'requestedBy'>, approverId: string): void {
-  if (request.requestedBy === approverId) {
+/**
+ * The approver must be another person than the requester, whatever their role. `requestedBy`
+ * records the person (personOf); the approver's own principal id is compared too, so a request
+ * recorded under a token before that token was linked to its person is still refused to it.
+ */
+export function isSamePerson(requestedBy: string, approver: Pick<Principal, 'id' | 'personId'>): boolean {
+  return requestedBy === approver.id || requestedBy === personOf(approver);
+}
+
+export function assertSecondPerson(request: Pick<ApprovalRequest, 'requestedBy'>, approver: Pick<Principal, 'id' | 'personId'>): void {
+  if (isSamePerson(request.requestedBy, approver)) {
     throw new AppError('APPROVER_NOT_ALLOWED', 'a request is approved by a second person, never by the requester');
   }
 }

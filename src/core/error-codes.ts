@@ -24,6 +24,13 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'FORBIDDEN_SCOPE',
+  // sign-in for people (docs/sign-in.md)
+  'LOGIN_FAILED',
+  'TOTP_REQUIRED',
+  'LOGIN_LOCKED',
+  'CSRF_INVALID',
+  'OIDC_FAILED',
+  'ACCOUNT_NOT_FOUND',
   'INTERNAL',
   'CONFIG_INVALID',
   'CLOCK_INVALID',

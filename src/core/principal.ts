@@ -15,8 +15,13 @@ export const API_ROLES: readonly ApiRole[] = ['admin', 'ra-officer', 'signer', '
 export type PrincipalRole = ApiRole | 'system';
 
 export interface Principal {
-  /** Audit actor id: `token:<id>`, `cli:<user>` or `system`. */
+  /** Audit actor id: `token:<id>`, `account:<id>` (a signed-in person), `cli:<user>` or `system`. */
   readonly id: string;
+  /**
+   * The person behind the principal when known: `account:<id>` for a session and for a token
+   * handed to an account. Dual control compares people (see personOf), not credentials.
+   */
+  readonly personId?: string;
   readonly role: PrincipalRole;
   /** The organization (subscriber id) the principal works for; absent = province-wide. */
   readonly organizationId?: string;
@@ -45,6 +50,52 @@ export function needsAuthorityAndOfficial(role: ApiRole): boolean {
 /** Admin, the CLI operator and the system are not bound to an organization. */
 export function isProvinceWide(p: Principal): boolean {
   return p.role === 'admin' || p.role === 'system';
+}
+
+const SCOPE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** What a token or an account is bound to (see needsOrganization, needsAuthorityAndOfficial). */
+export interface PrincipalScope {
+  readonly organizationId?: string | null;
+  readonly authorityId?: string | null;
+  readonly officialId?: string | null;
+}
+
+/**
+ * VALIDATION_FAILED unless the scope fits the role: admins none, others an organization,
+ * certifiers also authority and official. `what` names the thing in messages (token, account).
+ */
+export function checkPrincipalScope(role: ApiRole, s: PrincipalScope, what = 'token'): void {
+  const given = (v: string | null | undefined): v is string => typeof v === 'string' && v !== '';
+  for (const [field, v] of Object.entries({ organizationId: s.organizationId, authorityId: s.authorityId, officialId: s.officialId }))
+    if (given(v) && !SCOPE_ID.test(v)) throw new AppError('VALIDATION_FAILED', `${field}: not a valid id`, { details: { field } });
+  if (role === 'admin') {
+    if (given(s.organizationId) || given(s.authorityId) || given(s.officialId))
+      throw new AppError('VALIDATION_FAILED', `admin ${what}s are province-wide: give no organization, authority or official`, {
+        details: { field: 'organizationId' },
+      });
+    return;
+  }
+  if (needsOrganization(role) && !given(s.organizationId))
+    throw new AppError('VALIDATION_FAILED', `a ${role} ${what} must be bound to an organization (organizationId, CLI --org)`, {
+      details: { field: 'organizationId' },
+    });
+  if (needsAuthorityAndOfficial(role) && (!given(s.authorityId) || !given(s.officialId)))
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `a certifier ${what} must name its authority and the official it acts as (CLI --authority, --official)`,
+      {
+        details: { field: given(s.authorityId) ? 'officialId' : 'authorityId' },
+      },
+    );
+  if (!needsAuthorityAndOfficial(role) && given(s.authorityId))
+    throw new AppError('VALIDATION_FAILED', `only certifier ${what}s are bound to an authority, not ${role}`, {
+      details: { field: 'authorityId' },
+    });
+  if (role !== 'certifier' && role !== 'signer' && given(s.officialId))
+    throw new AppError('VALIDATION_FAILED', `only certifier and signer ${what}s act as an official, not ${role}`, {
+      details: { field: 'officialId' },
+    });
 }
 
 export function requireRole(p: Principal, roles: readonly string[], what: string): void {
@@ -81,6 +132,11 @@ export function requireAuthorityScope(
     return;
   }
   requireOrganizationScope(p, authority.organizationId, what);
+}
+
+/** Who acts, as a person: the account behind a session or a linked token, else the principal itself. */
+export function personOf(p: Pick<Principal, 'id' | 'personId'>): string {
+  return p.personId ?? p.id;
 }
 
 /** The id signing credentials are owned by: the official a scoped token acts as, else the principal itself. */

@@ -27,6 +27,14 @@ import { tsaRoutes, type TsaPort } from './routes/tsa.js';
 import { extendRoutes, type ExtendPort } from './routes/extend.js';
 import { copiesRoutes, type CopiesPort } from './routes/copies.js';
 import { defaultWebDir, mountWeb, webPageRoutes } from './web-static.js';
+import type { AccountService } from '../accounts/account-service.js';
+import type { SessionService } from '../accounts/sessions.js';
+import type { SignInService } from '../accounts/sign-in-service.js';
+import type { OidcSignIn } from '../accounts/oidc-sign-in.js';
+import { cookiePolicy, oidcCookiePolicy } from './auth/session-cookie.js';
+import { sessionRoutes } from './routes/session.js';
+import { accountRoutes } from './routes/accounts.js';
+import { oidcRoutes } from './routes/oidc.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
 export interface HttpDeps {
@@ -66,6 +74,15 @@ export interface HttpDeps {
   readonly signing?: SigningPort;
   /** The citizen and workstation pages (web/); defaults to the shipped folder. */
   readonly webDir?: string;
+  /** People's sign-in (docs/sign-in.md): sessions in cookies beside Bearer tokens. */
+  readonly people?: {
+    readonly accounts: AccountService;
+    readonly sessions: SessionService;
+    readonly signIn: SignInService;
+    readonly oidc?: OidcSignIn;
+    /** Registered redirect URI (KYSO_OIDC_REDIRECT_URI). */
+    readonly oidcRedirectUri?: string;
+  };
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
   readonly trustProxy?: boolean | string | number;
 }
@@ -133,6 +150,10 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
   app.use(requestIds);
 
   const limiter = new TokenBucketLimiter({ ...deps.rateLimit, clock: deps.clock });
+  const people = deps.people;
+  const cookie = cookiePolicy(deps.publicUrl);
+  const sessionAuth = people ? { sessions: people.sessions, cookie, publicUrl: deps.publicUrl } : undefined;
+  const sessionDeps = people && { sessions: people.sessions, signIn: people.signIn, cookie, publicUrl: deps.publicUrl };
   const routes: RouteSpec[] = [
     ...systemRoutes(deps, () => openapi),
     ...tokenRoutes(deps.tokens, deps.audit),
@@ -145,6 +166,18 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.copies ? copiesRoutes(deps.copies, deps.limits) : []),
     ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, ...deps.limits, publicUrl: deps.publicUrl }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, deps.limits) : []),
+    ...(people && sessionDeps
+      ? [
+          ...sessionRoutes(sessionDeps),
+          ...accountRoutes(people.accounts),
+          ...oidcRoutes({
+            ...sessionDeps,
+            oidc: people.oidc,
+            pendingCookie: oidcCookiePolicy(deps.publicUrl),
+            redirectUri: people.oidcRedirectUri ?? `${deps.publicUrl}/auth/oidc/callback`,
+          }),
+        ]
+      : []),
     // Pages last so that no page path can shadow an API route.
     ...webPageRoutes(deps.webDir ?? defaultWebDir()),
   ];
@@ -152,7 +185,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
 
   const router = express.Router({ strict: false, caseSensitive: true });
   mountRoutes(router, routes, {
-    authenticate: authenticate(deps.tokens),
+    authenticate: authenticate(deps.tokens, sessionAuth),
     rateLimit: rateLimit(limiter),
     jsonLimitBytes: deps.limits.jsonBytes,
     idempotency: deps.idempotency,

@@ -32,6 +32,7 @@ export const WEB_PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/verify/copy': 'copy.html',
   '/workstation': 'workstation.html',
   '/audit': 'audit.html',
+  '/login': 'login.html',
 });
 
 /** web/ next to src/ or dist/ (this file sits at <root>/{src,dist}/http/web-static.*). */

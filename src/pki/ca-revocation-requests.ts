@@ -2,7 +2,7 @@ import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
 import { assertSecondPerson, type ApprovalRequest, type ApprovalRequestRepository } from '../core/approval-requests.js';
-import type { Principal } from '../core/principal.js';
+import { personOf, type Principal } from '../core/principal.js';
 import type { LifecycleService } from './lifecycle-service.js';
 import type { CertificateRecord, PkiAuditSink } from './ports.js';
 import { parseRevocationReason } from './revocation-reasons.js';
@@ -34,7 +34,7 @@ export class CaRevocationRequestService {
       target: caId,
       params: { reason, ...(o.note ? { note: o.note } : {}) },
       state: 'pending',
-      requestedBy: actor.id,
+      requestedBy: personOf(actor),
       requestedAt: this.d.clock.now(),
       decidedBy: null,
       decidedAt: null,
@@ -54,7 +54,7 @@ export class CaRevocationRequestService {
     this.#admin(actor, 'approve a CA certificate revocation');
     const req = await this.get(requestId);
     try {
-      assertSecondPerson(req, actor.id);
+      assertSecondPerson(req, actor);
     } catch (e) {
       await this.#audit(actor, 'ca.revoke.approve', req.id, 'failure', { error: 'APPROVER_NOT_ALLOWED' });
       throw e;

@@ -2,7 +2,8 @@ import type { Clock } from '../core/clock.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { KeySpec } from '../keys/key-store.js';
-import { requireOrganizationScope, requireRole, type Principal } from '../core/principal.js';
+import { isSamePerson } from '../core/approval-requests.js';
+import { personOf, requireOrganizationScope, requireRole, type Principal } from '../core/principal.js';
 import { organizationOf, requireSubscriberScope } from './subscriber-scope.js';
 import { parseCsr } from './csr.js';
 import { certificateInfo } from '../cms/certificate-info.js';
@@ -231,7 +232,7 @@ export class RaService {
       certificateId: cert?.id ?? null,
       csrDer,
       params,
-      requestedBy: actor.id,
+      requestedBy: personOf(actor),
       requestedAt: now,
       decidedBy: null,
       decidedAt: null,
@@ -266,7 +267,7 @@ export class RaService {
       actor.role === 'ra-officer' &&
       !!sub.managingOrganizationId &&
       actor.organizationId === sub.managingOrganizationId &&
-      actor.id !== req.requestedBy;
+      !isSamePerson(req.requestedBy, actor);
     if (!allowed) {
       await this.d.audit.append({
         actor: actor.id,

@@ -1,5 +1,5 @@
 import { AppError, isAppError } from '../core/errors.js';
-import type { Principal } from '../core/principal.js';
+import { personOf, type Principal } from '../core/principal.js';
 import type { Clock } from '../core/clock.js';
 import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
 import { assertSecondPerson, type ApprovalRequest, type ApprovalRequestRepository } from '../core/approval-requests.js';
@@ -111,7 +111,7 @@ export class CredentialRequestService {
     // Checked before the request is claimed: a refusal leaves another organization's request pending.
     await this.#requireRequestScope(actor, req, 'signing.credential.approve');
     try {
-      assertSecondPerson(req, actor.id);
+      assertSecondPerson(req, actor);
     } catch (e) {
       await this.#auditFailure(actor, 'signing.credential.approve', req.id, 'APPROVER_NOT_ALLOWED');
       throw e;
@@ -253,7 +253,7 @@ export class CredentialRequestService {
       target,
       params,
       state: 'pending',
-      requestedBy: actor.id,
+      requestedBy: personOf(actor),
       requestedAt: this.#o.clock.now(),
       decidedBy: null,
       decidedAt: null,

@@ -39,6 +39,8 @@ export interface ApiTokensTable {
   created_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** The person the token was handed to (migration 0013), so dual control compares people. */
+  account_id: string | null;
 }
 
 export interface SealedKeysTable {
@@ -344,4 +346,58 @@ export interface HttpTables {
   idempotency_keys: IdempotencyKeysTable;
 }
 
-export type Database = CoreTables & PkiTables & SigningTables & CopiesTables & HttpTables;
+/** People's accounts and sessions (migration 0013-accounts, docs/sign-in.md). */
+export interface AccountsTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  organization_id: string | null;
+  authority_id: string | null;
+  official_id: string | null;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  failed_attempts: number;
+  locked_until: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LoginIpAttemptsTable {
+  ip: string;
+  failed_attempts: number;
+  window_started_at: string;
+  locked_until: string | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  account_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  idle_timeout_seconds: number;
+  revoked_at: string | null;
+}
+
+export interface OidcPendingTable {
+  id_hash: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  expires_at: string;
+}
+
+export interface AccountTables {
+  accounts: AccountsTable;
+  login_ip_attempts: LoginIpAttemptsTable;
+  sessions: SessionsTable;
+  oidc_pending: OidcPendingTable;
+}
+
+export type Database = CoreTables & PkiTables & SigningTables & CopiesTables & HttpTables & AccountTables;

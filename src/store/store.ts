@@ -19,6 +19,7 @@ import type { ApprovalRequestRepository } from '../core/approval-requests.js';
 import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { IdempotencyKeyRepository } from './ports/idempotency-keys.js';
+import type { AccountRepository, LoginIpCounter, OidcPendingRepository, SessionRepository } from '../accounts/ports.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
@@ -41,6 +42,8 @@ import { KyselyStampSettingsRepository } from './adapters/stamp-settings.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
 import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js';
 import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
+import { KyselyAccountRepository, KyselyLoginIpCounter } from './adapters/accounts.js';
+import { KyselyOidcPendingRepository, KyselySessionRepository } from './adapters/sessions.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
 /**
@@ -71,6 +74,11 @@ export interface StoreRepositories {
   readonly stampSettings: StampSettingsRepository;
   /** Idempotency keys of the HTTP edge (draft-ietf-httpapi-idempotency-key-header). */
   readonly idempotencyKeys: IdempotencyKeyRepository;
+  // people's accounts and sessions (src/accounts/ports.ts)
+  readonly accounts: AccountRepository;
+  readonly loginIpAttempts: LoginIpCounter;
+  readonly sessions: SessionRepository;
+  readonly oidcPending: OidcPendingRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -151,6 +159,10 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     copyDocuments: new KyselyCopyDocumentStore(ctx, () => clock.now()),
     stampSettings: new KyselyStampSettingsRepository(ctx),
     idempotencyKeys: new KyselyIdempotencyKeyRepository(ctx),
+    accounts: new KyselyAccountRepository(ctx),
+    loginIpAttempts: new KyselyLoginIpCounter(ctx),
+    sessions: new KyselySessionRepository(ctx),
+    oidcPending: new KyselyOidcPendingRepository(ctx),
   };
 }
 

@@ -12,9 +12,19 @@ export function registerTokenCommands(program: Command, io: CliIo, _state: ExitS
     .option('--authority <id>', 'certifier: its certifying authority (required)')
     .option('--official <id>', 'certifier (required) or signer: the official whose signing credentials it uses')
     .option('--label <text>', 'free text to recognise the token')
+    .option('--account <user>', 'the person (account username or id) the token is handed to: dual control then treats both as one person')
     .option('--json', 'print JSON')
     .action(
-      async (f: { data?: string; role: string; org?: string; authority?: string; official?: string; label?: string; json?: boolean }) => {
+      async (f: {
+        data?: string;
+        role: string;
+        org?: string;
+        authority?: string;
+        official?: string;
+        label?: string;
+        account?: string;
+        json?: boolean;
+      }) => {
         const role = f.role;
         if (!isRole(role)) throw new AppError('VALIDATION_FAILED', `--role must be one of ${ROLES.join(', ')}`);
         const scope = { organizationId: f.org ?? null, authorityId: f.authority ?? null, officialId: f.official ?? null };
@@ -22,8 +32,9 @@ export function registerTokenCommands(program: Command, io: CliIo, _state: ExitS
         checkTokenScope(role, scope);
         await withContext(io, f, async (ctx) => {
           // The server's operator: province-wide, audited as the CLI.
+          const accountId = f.account ? (await ctx.accounts.find(f.account)).id : null;
           const { token: value, record } = await ctx.tokens.create(
-            { role, ...scope, label: f.label ?? null },
+            { role, ...scope, label: f.label ?? null, accountId },
             { id: 'cli', role: 'admin' },
           );
           io.stdout(f.json ? JSON.stringify({ ...publicToken(record), token: value }) + '\n' : `${value}\n`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { newId } from '../../core/ids.js';
-import { needsAuthorityAndOfficial, needsOrganization, type Principal } from '../../core/principal.js';
+import { checkPrincipalScope, type Principal } from '../../core/principal.js';
 import { API_ROLES, hashApiToken, type ApiRole, type ApiTokenRecord, type ApiTokenRepository } from '../../store/ports/api-tokens.js';
 
 /**
@@ -25,40 +25,9 @@ export interface TokenScope {
   readonly officialId?: string | null;
 }
 
-const SCOPE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
-/** VALIDATION_FAILED unless the scope fits the role: admins none, others an organization, certifiers also authority and official. */
+/** VALIDATION_FAILED unless the scope fits the role (one rule for tokens and accounts: src/core/principal.ts). */
 export function checkTokenScope(role: Role, s: TokenScope): void {
-  const given = (v: string | null | undefined): v is string => typeof v === 'string' && v !== '';
-  for (const [field, v] of Object.entries({ organizationId: s.organizationId, authorityId: s.authorityId, officialId: s.officialId }))
-    if (given(v) && !SCOPE_ID.test(v)) throw new AppError('VALIDATION_FAILED', `${field}: not a valid id`, { details: { field } });
-  if (role === 'admin') {
-    if (given(s.organizationId) || given(s.authorityId) || given(s.officialId))
-      throw new AppError('VALIDATION_FAILED', 'admin tokens are province-wide: give no organization, authority or official', {
-        details: { field: 'organizationId' },
-      });
-    return;
-  }
-  if (needsOrganization(role) && !given(s.organizationId))
-    throw new AppError('VALIDATION_FAILED', `a ${role} token must be bound to an organization (organizationId, CLI --org)`, {
-      details: { field: 'organizationId' },
-    });
-  if (needsAuthorityAndOfficial(role) && (!given(s.authorityId) || !given(s.officialId)))
-    throw new AppError(
-      'VALIDATION_FAILED',
-      'a certifier token must name its authority and the official it acts as (CLI --authority, --official)',
-      {
-        details: { field: given(s.authorityId) ? 'officialId' : 'authorityId' },
-      },
-    );
-  if (!needsAuthorityAndOfficial(role) && given(s.authorityId))
-    throw new AppError('VALIDATION_FAILED', `only certifier tokens are bound to an authority, not ${role}`, {
-      details: { field: 'authorityId' },
-    });
-  if (role !== 'certifier' && role !== 'signer' && given(s.officialId))
-    throw new AppError('VALIDATION_FAILED', `only certifier and signer tokens act as an official, not ${role}`, {
-      details: { field: 'officialId' },
-    });
+  checkPrincipalScope(role, s, 'token');
 }
 
 /** The principal a token record stands for. */
@@ -69,6 +38,7 @@ export function principalOfToken(r: ApiTokenRecord): Principal {
     ...(r.organizationId ? { organizationId: r.organizationId } : {}),
     ...(r.authorityId ? { authorityId: r.authorityId } : {}),
     ...(r.officialId ? { officialId: r.officialId } : {}),
+    ...(r.accountId ? { personId: `account:${r.accountId}` } : {}),
   };
 }
 
@@ -85,6 +55,7 @@ export function publicToken(r: ApiTokenRecord): Record<string, unknown> {
     authorityId: r.authorityId,
     officialId: r.officialId,
     label: r.label,
+    accountId: r.accountId ?? null,
     createdAt: r.createdAt.toISOString(),
     revokedAt: r.revokedAt?.toISOString() ?? null,
     lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
@@ -145,7 +116,7 @@ export class ApiTokenService {
    * creation is audited with its scope (never the value).
    */
   async create(
-    o: TokenScope & { role: Role; label?: string | null },
+    o: TokenScope & { role: Role; label?: string | null; accountId?: string | null },
     by?: Pick<Principal, 'id' | 'role'>,
   ): Promise<{ token: string; record: ApiTokenRecord }> {
     if (!isRole(o.role)) throw new AppError('VALIDATION_FAILED', `unknown role ${JSON.stringify(o.role)}`);
@@ -160,6 +131,7 @@ export class ApiTokenService {
       authorityId: o.authorityId || null,
       officialId: o.officialId || null,
       label: o.label ?? null,
+      accountId: o.accountId ?? null,
       createdAt: this.clock.now(),
     });
     if (by)
@@ -221,6 +193,7 @@ export class MemoryApiTokenRepository implements ApiTokenRepository {
       createdAt: t.createdAt,
       revokedAt: null,
       lastUsedAt: null,
+      ...(t.accountId ? { accountId: t.accountId } : {}),
     };
     this.#rows.set(r.id, r);
     return r;

@@ -22,6 +22,7 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
       created_at: t.createdAt.toISOString(),
       revoked_at: null,
       last_used_at: null,
+      account_id: t.accountId ?? null,
     };
     await storeCall(this.ctx.db.insertInto('api_tokens').values(row).execute());
     return toRecord(row);
@@ -75,5 +76,6 @@ function toRecord(r: Selectable<ApiTokensTable>): ApiTokenRecord {
     createdAt: new Date(r.created_at),
     revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at),
     lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at),
+    ...(r.account_id ? { accountId: r.account_id } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { migration0007CopyDocuments } from './0007-copy-documents.js';
 import { migration0008Stamps } from './0008-stamps.js';
 import { migration0010AuditSearch } from './0010-audit-search.js';
 import { migration0011Idempotency } from './0011-idempotency.js';
+import { migration0013Accounts } from './0013-accounts.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0008Stamps,
   migration0010AuditSearch,
   migration0011Idempotency,
+  migration0013Accounts,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {

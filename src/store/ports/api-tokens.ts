@@ -23,6 +23,8 @@ export interface ApiTokenRecord {
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
   readonly lastUsedAt: Date | null;
+  /** The account of the person the token was handed to (present only when linked). */
+  readonly accountId?: string;
 }
 
 export interface NewApiToken {
@@ -33,6 +35,7 @@ export interface NewApiToken {
   readonly authorityId?: string | null;
   readonly officialId?: string | null;
   readonly label?: string | null;
+  readonly accountId?: string | null;
   readonly createdAt: Date;
 }
 

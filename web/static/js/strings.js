@@ -334,4 +334,38 @@ export const STRINGS = {
   ],
   'audit.showDetails': ['Xem', 'Show'],
   'audit.badDates': ['Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.', 'The start date must not be after the end date.'],
+  'login.pageTitle': ['Đăng nhập – dành cho cán bộ', 'Sign in – for officials'],
+  'login.title': ['Đăng nhập', 'Sign in'],
+  'login.lead': [
+    'Dành cho cán bộ: đăng nhập bằng tài khoản được cấp hoặc qua cổng xác thực của tỉnh.',
+    "For officials: sign in with the account you were given or through the province's identity portal.",
+  ],
+  'login.username': ['Tên đăng nhập', 'Username'],
+  'login.password': ['Mật khẩu', 'Password'],
+  'login.totp': ['Mã xác thực 6 số (ứng dụng xác thực)', '6-digit code (authenticator app)'],
+  'login.submit': ['Đăng nhập', 'Sign in'],
+  'login.working': ['Đang đăng nhập…', 'Signing in…'],
+  'login.done': ['Đã đăng nhập.', 'Signed in.'],
+  'login.totpNeeded': [
+    'Nhập mã 6 số từ ứng dụng xác thực rồi bấm Đăng nhập.',
+    'Enter the 6-digit code from your authenticator app, then Sign in.',
+  ],
+  'login.oidcHint': [
+    'Hoặc đăng nhập bằng tài khoản của cổng xác thực tập trung của tỉnh.',
+    "Or sign in with your account at the province's identity portal.",
+  ],
+  'login.oidc': ['Đăng nhập qua cổng xác thực của tỉnh', "Sign in through the province's portal"],
+  'login.err.failed': ['Sai tên đăng nhập hoặc mật khẩu (hoặc mã xác thực).', 'Wrong username or password (or code).'],
+  'login.err.locked': [
+    'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.',
+    'Too many failed sign-ins. Please try again in a few minutes.',
+  ],
+  'login.err.csrf': ['Yêu cầu không hợp lệ. Vui lòng tải lại trang.', 'Invalid request. Please reload the page.'],
+  'login.err.oidc': [
+    'Đăng nhập qua cổng xác thực không thành công. Vui lòng thử lại.',
+    'Signing in through the portal failed. Please try again.',
+  ],
+  'session.signedInAs': ['Đã đăng nhập: {name}', 'Signed in: {name}'],
+  'session.signOut': ['Đăng xuất', 'Sign out'],
+  'session.signIn': ['Đăng nhập', 'Sign in'],
 };
