@@ -110,6 +110,9 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
   LOOKUP_CODE_INVALID: EXIT.USAGE,
   DELETE_FORBIDDEN: EXIT.NOPERM,
   AUDIT_CHAIN_BROKEN: EXIT.DATA,
+  AUDIT_TREE_SIZE_INVALID: EXIT.USAGE,
+  AUDIT_CHECKPOINT_NOT_FOUND: EXIT.NOT_FOUND,
+  AUDIT_CHECKPOINT_INVALID: EXIT.DATA,
 });
 
 export function exitCodeOf(code: ErrorCode): number {

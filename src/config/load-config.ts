@@ -33,6 +33,11 @@ export interface KysoConfig {
   readonly crlValiditySeconds: number;
   readonly ocspCacheSeconds: number;
   readonly tsaPolicyOid: string;
+  /** 0 = no scheduled audit checkpoints. */
+  readonly auditCheckpointSeconds: number;
+  /** 0 = no periodic audit self-check. */
+  readonly auditSelfCheckSeconds: number;
+  readonly auditFullCheckHours: number;
   readonly province: string;
   readonly trustAnchorsDir: string;
   readonly logLevel: LogLevel;
@@ -163,6 +168,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   if (crlValiditySeconds <= crlIntervalSeconds)
     invalid('crlValiditySeconds', 'must exceed crlIntervalSeconds so a CRL never expires before the next one');
   const ocspCacheSeconds = parseInteger('ocspCacheSeconds', raw('ocspCacheSeconds') ?? '300', 1, 7 * 86400);
+  const auditCheckpointSeconds = parseInteger('auditCheckpointSeconds', raw('auditCheckpointSeconds') ?? '3600', 0, 30 * 86400);
+  const auditSelfCheckSeconds = parseInteger('auditSelfCheckSeconds', raw('auditSelfCheckSeconds') ?? '300', 0, 30 * 86400);
+  const auditFullCheckHours = parseInteger('auditFullCheckHours', raw('auditFullCheckHours') ?? '24', 1, 365 * 24);
   const tsaPolicyOid = raw('tsaPolicyOid') ?? '1.3.6.1.4.1.59999.1.3.1';
   if (!OID_RE.test(tsaPolicyOid)) invalid('tsaPolicyOid', `not a dotted OID: ${JSON.stringify(tsaPolicyOid)}`);
   const province = raw('province') ?? 'Quảng Ninh';
@@ -193,6 +201,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     crlValiditySeconds,
     ocspCacheSeconds,
     tsaPolicyOid,
+    auditCheckpointSeconds,
+    auditSelfCheckSeconds,
+    auditFullCheckHours,
     province,
     trustAnchorsDir,
     logLevel,

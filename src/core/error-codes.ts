@@ -102,6 +102,9 @@ export const ERROR_CODES = [
   'DELETE_FORBIDDEN',
   // audit
   'AUDIT_CHAIN_BROKEN',
+  'AUDIT_TREE_SIZE_INVALID',
+  'AUDIT_CHECKPOINT_NOT_FOUND',
+  'AUDIT_CHECKPOINT_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -13,6 +13,7 @@ import { buildOpenApi } from './openapi.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { auditTreeRoutes, type AuditTreePort } from './routes/audit-tree.js';
 import { pkiPublicRoutes, type PkiPublicPort } from './routes/pki-public.js';
 import { signingRoutes, type SigningPort } from './routes/signing.js';
 import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
@@ -36,6 +37,8 @@ export interface HttpDeps {
   /** Readiness facts for GET /health (database reachable, CAs present, …). */
   readonly health: () => Promise<Record<string, unknown>>;
   readonly audit?: AuditLog;
+  /** Merkle proofs and signed checkpoints of the audit log (RFC 9162). */
+  readonly auditTree?: AuditTreePort;
   /** CA certificates, CRLs, OCSP under /pki. */
   readonly pkiPublic?: PkiPublicPort;
   /** CAs, certificates, lifecycle (RFC 5280). */
@@ -115,6 +118,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...systemRoutes(deps, () => openapi),
     ...tokenRoutes(deps.tokens, deps.audit),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
+    ...(deps.audit && deps.auditTree ? auditTreeRoutes(deps.auditTree, deps.audit) : []),
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
     ...(deps.pkiAdmin ? [...certificateRoutes(deps.pkiAdmin), ...caRevocationRoutes(deps.pkiAdmin.caRevocation)] : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),

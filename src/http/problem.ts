@@ -95,6 +95,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   LOOKUP_CODE_INVALID: 400,
   DELETE_FORBIDDEN: 403,
   AUDIT_CHAIN_BROKEN: 500,
+  AUDIT_TREE_SIZE_INVALID: 400,
+  AUDIT_CHECKPOINT_NOT_FOUND: 404,
+  AUDIT_CHECKPOINT_INVALID: 422,
 });
 
 export function httpStatusOf(code: ErrorCode): number {

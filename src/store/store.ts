@@ -24,6 +24,8 @@ import { migrateToLatest } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
 import { KyselyAuditLog } from './adapters/audit-log.js';
+import { KyselyAuditTreeRepository } from './adapters/audit-tree.js';
+import type { AuditTreeRepository } from '../audit/tree.js';
 import { KyselyApiTokenRepository } from './adapters/api-tokens.js';
 import { KyselySealedKeyRepository } from './adapters/sealed-keys.js';
 import { KyselyCaRepository } from './adapters/cas.js';
@@ -47,6 +49,8 @@ import { rootContext, transactionContext, type DbContext } from './adapters/tx-r
  */
 export interface StoreRepositories {
   readonly audit: AuditLog;
+  /** The Merkle tree over the audit log, its checkpoints and checkpoint keys. */
+  readonly auditTree: AuditTreeRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly sealedKeys: SealedKeyRepository;
   // pki (src/pki/ports.ts)
@@ -124,6 +128,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
   return {
     // group commit only outside a caller's transaction (see KyselyAuditLog)
     audit: new KyselyAuditLog(ctx, clock, root),
+    auditTree: new KyselyAuditTreeRepository(ctx),
     apiTokens: new KyselyApiTokenRepository(ctx),
     sealedKeys: new KyselySealedKeyRepository(ctx),
     cas: new KyselyCaRepository(ctx),
