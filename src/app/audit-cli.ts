@@ -68,7 +68,8 @@ export function failureOf(r: AuditFileReport): AppError | undefined {
 
 export async function proveEvent(ctx: KysoContext, seqText: string): Promise<Record<string, unknown>> {
   const seq = Number(seqText);
-  if (!/^[1-9][0-9]*$/.test(seqText) || !Number.isSafeInteger(seq)) throw new AppError('VALIDATION_FAILED', '--event must be a positive integer');
+  if (!/^[1-9][0-9]*$/.test(seqText) || !Number.isSafeInteger(seq))
+    throw new AppError('VALIDATION_FAILED', '--event must be a positive integer');
   const a = createAudit(ctx);
   const cp = await a.checkpoints.latestOrFail();
   if (seq > cp.treeSize)
@@ -77,7 +78,8 @@ export async function proveEvent(ctx: KysoContext, seqText: string): Promise<Rec
       `event ${seq} is newer than the latest checkpoint (${cp.treeSize} events); sign one with "kyso audit checkpoint"`,
     );
   const proof = await a.proofs.inclusion(seq, cp.treeSize);
-  if (proof.rootHash !== cp.rootHash) throw new AppError('AUDIT_CHAIN_BROKEN', 'the stored Merkle tree does not match the latest checkpoint');
+  if (proof.rootHash !== cp.rootHash)
+    throw new AppError('AUDIT_CHAIN_BROKEN', 'the stored Merkle tree does not match the latest checkpoint');
   return { ...proof, checkpoint: checkpointView(cp), keys: await a.checkpoints.publicKeys() };
 }
 

@@ -144,8 +144,7 @@ export class MemoryMerkleTree {
   }
 
   append(leaf: Buffer): void {
-    for (const n of completedNodes(this.#size, leaf, (level, index) => this.node({ level, index })))
-      this.#nodes.set(nodeKey(n), n.hash);
+    for (const n of completedNodes(this.#size, leaf, (level, index) => this.node({ level, index }))) this.#nodes.set(nodeKey(n), n.hash);
     this.#size++;
   }
 

@@ -117,9 +117,15 @@ export async function verifyAuditFile(text: string, o: { earlier?: EarlierCheckp
       goodSize = Math.max(goodSize, p.treeSize);
     }
     if (o.earlier) {
-      const p = await checkOne('earlier', o.earlier.jws, o.earlier.keys ?? keys, o.earlier.tsaToken, log, tree, goodSize, checked);
+      // Only checkpoints of the export signed no later than the earlier one, over no more events,
+      // vouch for a prefix: ones made after it may come from whoever rewrote the log.
+      const p0 = await verifyCheckpointJws(o.earlier.jws, o.earlier.keys ?? keys);
+      const vouched = checked
+        .filter((c) => c.treeSize <= p0.treeSize && (c.timestampedAt ?? c.time) <= p0.time)
+        .reduce((m, c) => Math.max(m, c.treeSize), 0);
+      const p = await checkOne('earlier', o.earlier.jws, o.earlier.keys ?? keys, o.earlier.tsaToken, log, tree, vouched, checked);
       // consistency from the earlier checkpoint to the whole export (RFC 9162 §2.1.4)
-      consistent(tree, p, { ...p, treeSize: tree.size, rootHash: tree.root().toString('hex') }, goodSize);
+      consistent(tree, p, { ...p, treeSize: tree.size, rootHash: tree.root().toString('hex') }, vouched);
     }
     return result();
   } catch (e) {
@@ -169,7 +175,7 @@ async function checkOne(
   if (!tree.root(p.treeSize).equals(Buffer.from(p.rootHash, 'hex')))
     fail(
       'inconsistent',
-      `${what} (size ${p.treeSize}, ${p.time}) does not match events 1..${p.treeSize}: the log was rewritten after event ${goodSize}`,
+      `${what} (size ${p.treeSize}, ${p.time}) does not match events 1..${p.treeSize}: the log was rewritten at or after event ${goodSize + 1}`,
       firstDifferent(goodSize, p.treeSize),
     );
   checked.push({ source, treeSize: p.treeSize, rootHash: p.rootHash, time: p.time, ...(timestampedAt ? { timestampedAt } : {}) });

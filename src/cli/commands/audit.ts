@@ -23,7 +23,10 @@ export function registerAuditCommands(program: Command, io: CliIo, state: ExitSt
     .command('verify')
     .description('verify an export offline: hash chain, Merkle tree, checkpoint signatures, timestamps and consistency')
     .argument('<file>', 'a file written by `kyso audit export`')
-    .option('--checkpoint <file>', 'an earlier checkpoint obtained separately (GET /api/v1/audit/checkpoints/latest or its JWS); the export must extend it')
+    .option(
+      '--checkpoint <file>',
+      'an earlier checkpoint obtained separately (GET /api/v1/audit/checkpoints/latest or its JWS); the export must extend it',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (file: string, f: { checkpoint?: string; json?: boolean }) => {
       const { verifyExportFile } = await import('../../app/audit-cli.js');

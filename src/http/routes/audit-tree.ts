@@ -41,7 +41,8 @@ export function auditTreeRoutes(port: AuditTreePort, audit: Pick<AuditLog, 'appe
       method: 'get',
       path: '/api/v1/audit/checkpoints/latest',
       operationId: 'latestAuditCheckpoint',
-      summary: 'The latest signed audit checkpoint with the public keys (keep it: `kyso audit verify --checkpoint` checks a later export against it).',
+      summary:
+        'The latest signed audit checkpoint with the public keys (keep it: `kyso audit verify --checkpoint` checks a later export against it).',
       tag: 'audit',
       auth: 'public',
       rateLimited: true,

@@ -128,7 +128,11 @@ export class KyselyAuditLog implements AuditLog {
       }
     }
     // 3 columns a row: far below both engines' parameter limits at GROUP_MAX records (≤ 2 rows each on average)
-    for (let i = 0; i < rows.length; i += 500) await db.insertInto('audit_tree').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insertInto('audit_tree')
+        .values(rows.slice(i, i + 500))
+        .execute();
   }
 
   list(filter: AuditFilter = {}): Promise<AuditRecord[]> {

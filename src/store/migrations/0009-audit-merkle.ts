@@ -84,7 +84,11 @@ export const migration0009AuditMerkle: PortableMigration = {
           values.push({ level: n.level, idx: n.index, hash: n.hash.toString('hex') });
         }
       }
-      for (let i = 0; i < values.length; i += 300) await db.insertInto('audit_tree').values(values.slice(i, i + 300)).execute();
+      for (let i = 0; i < values.length; i += 300)
+        await db
+          .insertInto('audit_tree')
+          .values(values.slice(i, i + 300))
+          .execute();
       after = Number(rows[rows.length - 1]!.seq);
     }
   },

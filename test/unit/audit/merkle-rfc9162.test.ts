@@ -94,7 +94,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kyso-merkle-'));
   store = await openStore({ dialect: 'sqlite', filename: join(dir, 'db.sqlite') });
   // a mix of group-committed batches and single appends
-  await Promise.all(Array.from({ length: 40 }, (_, i) => store.audit.append({ actor: `a${i}`, role: 'admin', action: 'x', outcome: 'success' })));
+  await Promise.all(
+    Array.from({ length: 40 }, (_, i) => store.audit.append({ actor: `a${i}`, role: 'admin', action: 'x', outcome: 'success' })),
+  );
   for (let i = 40; i < N; i++) await store.audit.append({ actor: `a${i}`, role: 'admin', action: 'y', outcome: 'failure', details: { i } });
   leaves = (await store.audit.list({ limit: 1000 })).map(({ hash: _h, ...r }) => auditRecordPreimage(r));
   proofs = new AuditProofs(store.auditTree);
