@@ -27,7 +27,7 @@ export function createAudit(ctx: KysoContext, o: { tsa?: TimestampClient } = {})
     tree: ctx.store.auditTree,
     proofs,
     now: () => ctx.clock.now(),
-    fullEveryMs: ctx.config.auditFullCheckHours * 3_600_000,
+    fullEveryMs: ctx.config.auditFullCheckSeconds * 1000,
     onBroken: (h) => ctx.log.error('audit log broken', { reason: h.reason, firstBadSeq: h.firstBadSeq }),
   });
   return { proofs, checkpoints, selfCheck };

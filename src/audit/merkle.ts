@@ -249,15 +249,15 @@ export class MerkleFrontier {
     return this.#size;
   }
 
-  append(leaf: Buffer): void {
-    let h = leaf;
-    let i = this.#size;
-    while (i % 2 === 1) {
-      h = nodeHash(this.#stack.pop()!, h);
-      i = (i - 1) / 2;
-    }
-    this.#stack.push(h);
+  /** Adds a leaf hash; returns the complete subtrees it finished (as completedNodes). */
+  append(leaf: Buffer): { level: number; index: number; hash: Buffer }[] {
+    const stack = this.#stack;
+    // the left sibling at level L is the L-th hash from the top of the stack
+    const done = completedNodes(this.#size, leaf, (level) => stack[stack.length - 1 - level]!);
+    stack.length -= done.length - 1;
+    stack.push(done[done.length - 1]!.hash);
     this.#size++;
+    return done;
   }
 
   root(): Buffer {

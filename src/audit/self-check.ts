@@ -1,6 +1,6 @@
 import type { AuditLog } from './audit-log.js';
 import { auditLeafHash, ChainChecker } from './chain.js';
-import { MerkleFrontier, verifyConsistency } from './merkle.js';
+import { MerkleFrontier, nodeKey, verifyConsistency } from './merkle.js';
 import type { AuditProofs } from './proofs.js';
 import type { AuditTreeRepository } from './tree.js';
 
@@ -65,12 +65,20 @@ export class AuditSelfCheck {
       const from = this.#frontier.size + 1;
       const page = await this.d.log.list({ fromSeq: from, toSeq: size, limit: PAGE });
       if (page.length === 0) return broken(`event ${from} is missing`, from);
+      const expected: { level: number; index: number; hash: Buffer; seq: number }[] = [];
       for (const r of page) {
         if (!this.#chain.push(r)) {
           const f = this.#chain.finish();
           return f.ok ? broken('chain check failed') : broken(f.message, f.firstBadSeq);
         }
-        this.#frontier.append(auditLeafHash(r));
+        for (const n of this.#frontier.append(auditLeafHash(r))) expected.push({ ...n, seq: r.seq });
+      }
+      // every stored subtree hash these events completed must be what they hash to
+      const stored = await this.d.tree.nodes(expected);
+      for (const n of expected) {
+        const s = stored.get(nodeKey(n));
+        if (!s || !s.equals(n.hash))
+          return broken(`the stored Merkle tree does not match the events (node ${nodeKey(n)}, completed by event ${n.seq})`, n.seq);
       }
     }
     const root = this.#frontier.root();
@@ -80,7 +88,7 @@ export class AuditSelfCheck {
     } catch (e) {
       return broken(e instanceof Error ? e.message : String(e));
     }
-    if (stored !== root.toString('hex')) return broken(`the stored Merkle tree does not match events 1..${size}`);
+    if (stored !== root.toString('hex')) return broken(`the stored Merkle tree root does not match events 1..${size}`);
     const [cp] = await this.d.tree.listCheckpoints({ limit: 1 });
     if (cp) {
       if (cp.treeSize > size) return broken(`the latest checkpoint covers ${cp.treeSize} events, the log holds ${size}`, size + 1);

@@ -37,7 +37,7 @@ export interface KysoConfig {
   readonly auditCheckpointSeconds: number;
   /** 0 = no periodic audit self-check. */
   readonly auditSelfCheckSeconds: number;
-  readonly auditFullCheckHours: number;
+  readonly auditFullCheckSeconds: number;
   readonly province: string;
   readonly trustAnchorsDir: string;
   readonly logLevel: LogLevel;
@@ -170,7 +170,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const ocspCacheSeconds = parseInteger('ocspCacheSeconds', raw('ocspCacheSeconds') ?? '300', 1, 7 * 86400);
   const auditCheckpointSeconds = parseInteger('auditCheckpointSeconds', raw('auditCheckpointSeconds') ?? '3600', 0, 30 * 86400);
   const auditSelfCheckSeconds = parseInteger('auditSelfCheckSeconds', raw('auditSelfCheckSeconds') ?? '300', 0, 30 * 86400);
-  const auditFullCheckHours = parseInteger('auditFullCheckHours', raw('auditFullCheckHours') ?? '24', 1, 365 * 24);
+  const auditFullCheckSeconds = parseInteger('auditFullCheckSeconds', raw('auditFullCheckSeconds') ?? '86400', 1, 365 * 86400);
   const tsaPolicyOid = raw('tsaPolicyOid') ?? '1.3.6.1.4.1.59999.1.3.1';
   if (!OID_RE.test(tsaPolicyOid)) invalid('tsaPolicyOid', `not a dotted OID: ${JSON.stringify(tsaPolicyOid)}`);
   const province = raw('province') ?? 'Quảng Ninh';
@@ -203,7 +203,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     tsaPolicyOid,
     auditCheckpointSeconds,
     auditSelfCheckSeconds,
-    auditFullCheckHours,
+    auditFullCheckSeconds,
     province,
     trustAnchorsDir,
     logLevel,

@@ -120,13 +120,13 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'auditSelfCheckSeconds',
     env: 'KYSO_AUDIT_SELF_CHECK_INTERVAL',
     defaultText: '300',
-    doc: 'How often `kyso serve` checks the audit events added since the last check against the hash chain, the stored Merkle tree and the latest checkpoint; a broken log turns `/health` to `degraded` and is logged as an error. The first check after start and one every `KYSO_AUDIT_FULL_CHECK_HOURS` re-read the whole log. 0 disables.',
+    doc: 'How often `kyso serve` checks the audit events added since the last check against the hash chain, the stored Merkle tree and the latest checkpoint; a broken log turns `/health` to `degraded` and is logged as an error. The first check after start and one every `KYSO_AUDIT_FULL_CHECK_INTERVAL` re-read the whole log. 0 disables.',
   },
   {
-    key: 'auditFullCheckHours',
-    env: 'KYSO_AUDIT_FULL_CHECK_HOURS',
-    defaultText: '24',
-    doc: 'Every this many hours the audit self-check re-reads the whole log instead of only the new events (an edit to an old event is found then, or at once by `POST /api/v1/audit/verify`).',
+    key: 'auditFullCheckSeconds',
+    env: 'KYSO_AUDIT_FULL_CHECK_INTERVAL',
+    defaultText: '86400',
+    doc: 'Every this many seconds the audit self-check re-reads the whole log and every stored tree node instead of only the new ones (an edit to an old event is found then, or at once by `POST /api/v1/audit/verify` and `kyso audit verify`).',
   },
   {
     key: 'tsaPolicyOid',

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,82 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { AuditProofs } from '../../../src/audit/proofs.js';
 import { auditRecordPreimage } from '../../../src/audit/chain.js';
-
-/*
- * An independent reading of RFC 9162 §2.1, written here from the RFC text and sharing no code
- * with src/audit/merkle.ts: MTH by the recursive definition (§2.1.1), and the verification
- * algorithms of §2.1.3.2 (inclusion) and §2.1.4.2 (consistency) step by step.
- */
-const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
-const rfcLeaf = (d: Buffer) => sha(Buffer.from([0x00]), d);
-const rfcNode = (l: Buffer, r: Buffer) => sha(Buffer.from([0x01]), l, r);
-
-function mth(d: Buffer[]): Buffer {
-  const n = d.length;
-  if (n === 0) return sha();
-  if (n === 1) return rfcLeaf(d[0]!);
-  let k = 1;
-  while (k << 1 < n) k <<= 1;
-  return rfcNode(mth(d.slice(0, k)), mth(d.slice(k)));
-}
-
-// §2.1.3.2
-function rfcVerifyInclusion(leafIndex: number, treeSize: number, leafHashV: Buffer, path: Buffer[], root: Buffer): boolean {
-  if (leafIndex >= treeSize) return false;
-  let fn = leafIndex;
-  let sn = treeSize - 1;
-  let r = leafHashV;
-  for (const p of path) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = rfcNode(p, r);
-      if (fn % 2 === 0) {
-        do {
-          fn >>= 1;
-          sn >>= 1;
-        } while (fn % 2 === 0 && fn !== 0);
-      }
-    } else {
-      r = rfcNode(r, p);
-    }
-    fn >>= 1;
-    sn >>= 1;
-  }
-  return sn === 0 && r.equals(root);
-}
-
-// §2.1.4.2
-function rfcVerifyConsistency(first: number, second: number, firstHash: Buffer, secondHash: Buffer, proof: Buffer[]): boolean {
-  if (first === second) return proof.length === 0 && firstHash.equals(secondHash);
-  if (proof.length === 0) return false;
-  const path = (first & (first - 1)) === 0 ? [firstHash, ...proof] : [...proof];
-  let fn = first - 1;
-  let sn = second - 1;
-  while (fn & 1) {
-    fn >>= 1;
-    sn >>= 1;
-  }
-  let fr = path[0]!;
-  let sr = path[0]!;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn & 1 || fn === sn) {
-      fr = rfcNode(c, fr);
-      sr = rfcNode(c, sr);
-      if (!(fn & 1)) {
-        do {
-          fn >>= 1;
-          sn >>= 1;
-        } while (!(fn & 1) && fn !== 0);
-      }
-    } else {
-      sr = rfcNode(sr, c);
-    }
-    fn >>= 1;
-    sn >>= 1;
-  }
-  return fr.equals(firstHash) && sr.equals(secondHash) && sn === 0;
-}
+import { mth, rfcLeaf, rfcVerifyConsistency, rfcVerifyInclusion } from '../../fixtures/rfc9162.js';
 
 const hex = (h: string) => Buffer.from(h, 'hex');
 const N = 70;
