@@ -120,7 +120,7 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'auditSelfCheckSeconds',
     env: 'KYSO_AUDIT_SELF_CHECK_INTERVAL',
     defaultText: '300',
-    doc: 'How often `kyso serve` checks the audit events added since the last check against the hash chain, the stored Merkle tree and the latest checkpoint; a broken log turns `/health` to `degraded` and is logged as an error. The first check after start and one every `KYSO_AUDIT_FULL_CHECK_INTERVAL` re-read the whole log. 0 disables.',
+    doc: 'How often `kyso serve` checks the audit events added since the last check against the hash chain, the stored Merkle tree and the latest checkpoint; a broken log turns `/health` to `degraded` and is logged as an error. The first check after start and one every full-check interval (next option) re-read the whole log. 0 disables.',
   },
   {
     key: 'auditFullCheckSeconds',
