@@ -23,7 +23,7 @@ import { createDatabase, withSqliteMigrationLock } from './database.js';
 import { migrateToLatest } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
-import { KyselyAuditLog } from './adapters/audit-log.js';
+import { KyselyAuditLog, type TreeEdgeCache } from './adapters/audit-log.js';
 import { KyselyAuditTreeRepository } from './adapters/audit-tree.js';
 import type { AuditTreeRepository } from '../audit/tree.js';
 import { KyselyApiTokenRepository } from './adapters/api-tokens.js';
@@ -124,10 +124,10 @@ function isBusy(err: unknown): boolean {
   return false;
 }
 
-function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreRepositories {
+function repositories(ctx: DbContext, clock: Clock, root: boolean, edge: TreeEdgeCache): StoreRepositories {
   return {
     // group commit only outside a caller's transaction (see KyselyAuditLog)
-    audit: new KyselyAuditLog(ctx, clock, root),
+    audit: new KyselyAuditLog(ctx, clock, root, edge),
     auditTree: new KyselyAuditTreeRepository(ctx),
     apiTokens: new KyselyApiTokenRepository(ctx),
     sealedKeys: new KyselySealedKeyRepository(ctx),
@@ -149,13 +149,14 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
 
 /** The store over one connection pool: the root repositories plus transactions, ping and close. */
 function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): Store {
-  const repos = repositories(rootContext(db, dialect), clock, true);
+  const edge: TreeEdgeCache = {};
+  const repos = repositories(rootContext(db, dialect), clock, true, edge);
   let closed = false;
   return {
     ...repos,
     dialect,
     transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
-      return writeTransaction(db, dialect, (trx) => fn(repositories(transactionContext(trx, dialect), clock, false)));
+      return writeTransaction(db, dialect, (trx) => fn(repositories(transactionContext(trx, dialect), clock, false, edge)));
     },
     async ping(): Promise<void> {
       try {

@@ -12,6 +12,15 @@ const VERIFY_BATCH = 2_000;
 /** Records per group commit; 10 columns each keeps a statement far below both engines' parameter limits. */
 const GROUP_MAX = 200;
 
+/**
+ * The right edge of the tree (complete subtrees covering [0, seq)) as of a committed head. Shared
+ * by the store's audit log instances so an append need not read it back; it is used only when the
+ * head read under the lock is exactly this one (another instance's append changes the head).
+ */
+export interface TreeEdgeCache {
+  current?: { readonly seq: number; readonly hash: string; readonly nodes: ReadonlyMap<string, Buffer> };
+}
+
 interface Waiting {
   readonly event: NormalizedAuditEvent;
   resolve(r: AuditRecord): void;
@@ -37,6 +46,7 @@ export class KyselyAuditLog implements AuditLog {
     private readonly ctx: DbContext,
     private readonly clock: Clock,
     private readonly grouped = false,
+    private readonly edge: TreeEdgeCache = {},
   ) {}
 
   append(event: AuditEvent): Promise<AuditRecord> {
@@ -46,7 +56,7 @@ export class KyselyAuditLog implements AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db) => (await this.#write(db, [normalized]))[0]!));
+    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db) => (await this.#write(db, [normalized])).records[0]!));
     return new Promise<AuditRecord>((resolve, reject) => {
       this.#queue.push({ event: normalized, resolve, reject });
       this.#flushing ??= this.#flush();
@@ -63,14 +73,19 @@ export class KyselyAuditLog implements AuditLog {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, GROUP_MAX);
         try {
+          let edge: TreeEdgeCache['current'];
           const records = await storeCall(() =>
-            this.ctx.atomic((db) =>
-              this.#write(
+            this.ctx.atomic(async (db) => {
+              const r = await this.#write(
                 db,
                 batch.map((w) => w.event),
-              ),
-            ),
+              );
+              edge = r.edge;
+              return r.records;
+            }),
           );
+          // committed: the next append may start from this edge
+          this.edge.current = edge;
           batch.forEach((w, i) => w.resolve(records[i]!));
         } catch (err) {
           for (const w of batch) w.reject(err);
@@ -82,7 +97,10 @@ export class KyselyAuditLog implements AuditLog {
   }
 
   /** Inside a write transaction: lock the head, chain the records after it, insert, move the head. */
-  async #write(db: Kysely<Database>, events: readonly NormalizedAuditEvent[]): Promise<AuditRecord[]> {
+  async #write(
+    db: Kysely<Database>,
+    events: readonly NormalizedAuditEvent[],
+  ): Promise<{ records: AuditRecord[]; edge: TreeEdgeCache['current'] }> {
     let q = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
     if (this.ctx.dialect === 'postgres') q = q.forUpdate();
     const head = await q.executeTakeFirstOrThrow();
@@ -104,17 +122,20 @@ export class KyselyAuditLog implements AuditLog {
         })),
       )
       .execute();
-    await this.#grow(db, Number(head.seq), records);
+    const edge = await this.#grow(db, { seq: Number(head.seq), hash: head.hash }, records);
     await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
-    return records;
+    return { records, edge: { seq, hash: prev, nodes: edge } };
   }
 
   /**
    * Appends the records' leaves to the Merkle tree (RFC 9162) under the same head lock: the
    * complete subtrees they finish are written beside them, so leaf index = seq - 1 stays dense.
    */
-  async #grow(db: Kysely<Database>, size: number, records: readonly AuditRecord[]): Promise<void> {
-    const known = await readTreeNodes(db, perfectCover({ lo: 0, hi: size }));
+  async #grow(db: Kysely<Database>, head: { seq: number; hash: string }, records: readonly AuditRecord[]): Promise<Map<string, Buffer>> {
+    const size = head.seq;
+    const c = this.edge.current;
+    const known =
+      c && c.seq === head.seq && c.hash === head.hash ? new Map(c.nodes) : await readTreeNodes(db, perfectCover({ lo: 0, hi: size }));
     const rows: { level: number; idx: number; hash: string }[] = [];
     for (const r of records) {
       const done = completedNodes(r.seq - 1, auditLeafHash(r), (level, index) => {
@@ -133,6 +154,8 @@ export class KyselyAuditLog implements AuditLog {
         .insertInto('audit_tree')
         .values(rows.slice(i, i + 500))
         .execute();
+    const last = records.length ? records[records.length - 1]!.seq : size;
+    return new Map(perfectCover({ lo: 0, hi: last }).map((p) => [nodeKey(p), known.get(nodeKey(p))!]));
   }
 
   list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
