@@ -53,7 +53,9 @@ async function appendRates(label, store, config) {
   const floor = await perSecond(async (m) => {
     for (let i = 0; i < m; i++) {
       const id = k++;
-      await db.transaction().execute((trx) => sql`INSERT INTO bench_floor (id, body) VALUES (${id}, ${JSON.stringify(ev(id))})`.execute(trx));
+      await db
+        .transaction()
+        .execute((trx) => sql`INSERT INTO bench_floor (id, body) VALUES (${id}, ${JSON.stringify(ev(id))})`.execute(trx));
     }
   }, n);
   await db.destroy();
@@ -134,7 +136,12 @@ let share;
   const withAudit = make(store.audit);
   const without = make({ append: async () => undefined });
   await ensureHierarchy({ store, keys, audit: store.audit, clock: systemClock, cas, issuance: withAudit, config });
-  const subject = { commonName: 'Nguyễn Văn An', organization: 'UBND tỉnh Quảng Ninh', province: 'Quảng Ninh', uids: ['CCCD:001204567890'] };
+  const subject = {
+    commonName: 'Nguyễn Văn An',
+    organization: 'UBND tỉnh Quảng Ninh',
+    province: 'Quảng Ninh',
+    uids: ['CCCD:001204567890'],
+  };
   const actor = { id: 'bench', role: 'admin' };
   let i = 0;
   const cpu = [[], []];
