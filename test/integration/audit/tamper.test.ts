@@ -8,6 +8,7 @@ import { main } from '../../../src/cli/main.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { openContext } from '../../../src/app/context.js';
 import { initialise } from '../../../src/app/init.js';
+import { hashAuditRecord } from '../../../src/audit/chain.js';
 
 /**
  * Tampering a DB operator could do on the SQLite file (triggers dropped first, as someone with DDL
@@ -146,15 +147,28 @@ describe('kyso audit verify', () => {
       // make room after 10 (renumber through negative seqs to dodge the primary key), then forge 11
       db.prepare(`UPDATE audit_events SET seq = seq + 1000000 WHERE seq > 10`).run();
       db.prepare(`UPDATE audit_events SET seq = seq - 999999 WHERE seq > 1000000`).run();
-      const prev = db.prepare(`SELECT hash FROM audit_events WHERE seq = 10`).get() as { hash: string };
+      const prev = db.prepare(`SELECT hash, time FROM audit_events WHERE seq = 10`).get() as { hash: string; time: string };
+      // a well-forged event: its own hash and link are right
+      const forged = {
+        seq: 11,
+        time: prev.time,
+        actor: 'token:mallory',
+        role: 'admin',
+        action: 'certificate.issue',
+        target: null,
+        outcome: 'success' as const,
+        details: null,
+        prevHash: prev.hash,
+      };
       db.prepare(
-        `INSERT INTO audit_events (seq, time, actor, role, action, target, outcome, details, prev_hash, hash) VALUES (11, '2026-01-01T00:00:00.000Z', 'token:mallory', 'admin', 'cert.issue', NULL, 'success', NULL, ?, ?)`,
-      ).run(prev.hash, randomBytes(32).toString('hex'));
+        `INSERT INTO audit_events (seq, time, actor, role, action, target, outcome, details, prev_hash, hash) VALUES (11, ?, ?, 'admin', ?, NULL, 'success', NULL, ?, ?)`,
+      ).run(forged.time, forged.actor, forged.action, forged.prevHash, hashAuditRecord(forged));
       db.prepare(`UPDATE audit_head SET seq = seq + 1`).run();
     });
     const r = await exportAndVerify(d, c1File);
     expect(r.code).toBe(65);
-    expect(r.err).toMatch(/^kyso: AUDIT_CHAIN_BROKEN: first bad event 11: /);
+    // the forged event itself passes; the one pushed from 11 to 12 no longer hashes right
+    expect(r.err).toMatch(/^kyso: AUDIT_CHAIN_BROKEN: first bad event 12: record 12 was altered/);
   });
 
   it('bad/a truncated and regrown log (chain and tree redone by the app) fails against the checkpoint it dropped', async () => {
