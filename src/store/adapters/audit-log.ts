@@ -13,9 +13,11 @@ const VERIFY_BATCH = 2_000;
 const GROUP_MAX = 200;
 
 /**
- * The right edge of the tree (complete subtrees covering [0, seq)) as of a committed head. Shared
- * by the store's audit log instances so an append need not read it back; it is used only when the
- * head read under the lock is exactly this one (another instance's append changes the head).
+ * The right edge of the tree (complete subtrees covering [0, seq)) after the last append of this
+ * process, shared by the store's audit log instances so an append need not read it back. It is
+ * used only when the head read under the lock is exactly (seq, hash): that hash commits to every
+ * record before it through the chain, so the edge is right even if that append was rolled back and
+ * an identical one committed later; any other head (another instance appended) means a re-read.
  */
 export interface TreeEdgeCache {
   current?: { readonly seq: number; readonly hash: string; readonly nodes: ReadonlyMap<string, Buffer> };
@@ -56,7 +58,7 @@ export class KyselyAuditLog implements AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db) => (await this.#write(db, [normalized])).records[0]!));
+    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db) => (await this.#write(db, [normalized]))[0]!));
     return new Promise<AuditRecord>((resolve, reject) => {
       this.#queue.push({ event: normalized, resolve, reject });
       this.#flushing ??= this.#flush();
@@ -73,19 +75,14 @@ export class KyselyAuditLog implements AuditLog {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, GROUP_MAX);
         try {
-          let edge: TreeEdgeCache['current'];
           const records = await storeCall(() =>
-            this.ctx.atomic(async (db) => {
-              const r = await this.#write(
+            this.ctx.atomic((db) =>
+              this.#write(
                 db,
                 batch.map((w) => w.event),
-              );
-              edge = r.edge;
-              return r.records;
-            }),
+              ),
+            ),
           );
-          // committed: the next append may start from this edge
-          this.edge.current = edge;
           batch.forEach((w, i) => w.resolve(records[i]!));
         } catch (err) {
           for (const w of batch) w.reject(err);
@@ -97,10 +94,7 @@ export class KyselyAuditLog implements AuditLog {
   }
 
   /** Inside a write transaction: lock the head, chain the records after it, insert, move the head. */
-  async #write(
-    db: Kysely<Database>,
-    events: readonly NormalizedAuditEvent[],
-  ): Promise<{ records: AuditRecord[]; edge: TreeEdgeCache['current'] }> {
+  async #write(db: Kysely<Database>, events: readonly NormalizedAuditEvent[]): Promise<AuditRecord[]> {
     let q = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
     if (this.ctx.dialect === 'postgres') q = q.forUpdate();
     const head = await q.executeTakeFirstOrThrow();
@@ -122,9 +116,9 @@ export class KyselyAuditLog implements AuditLog {
         })),
       )
       .execute();
-    const edge = await this.#grow(db, { seq: Number(head.seq), hash: head.hash }, records);
+    this.edge.current = { seq, hash: prev, nodes: await this.#grow(db, { seq: Number(head.seq), hash: head.hash }, records) };
     await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
-    return { records, edge: { seq, hash: prev, nodes: edge } };
+    return records;
   }
 
   /**
