@@ -142,7 +142,7 @@ function fail(kind: AuditFileProblemKind, message: string, firstBadSeq?: number)
 function chainFailure(chain: ChainChecker): never {
   const r = chain.finish();
   if (r.ok) throw new Error('chain checker reported no failure');
-  return fail('chain', `event ${r.firstBadSeq}: ${r.message}`, r.firstBadSeq);
+  return fail('chain', r.message, r.firstBadSeq);
 }
 
 function parseLine(line: string, n: number): Record<string, unknown> {
