@@ -9,6 +9,7 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import { openContext } from '../../../src/app/context.js';
 import { initialise } from '../../../src/app/init.js';
 import { hashAuditRecord } from '../../../src/audit/chain.js';
+import { auditLeafData, rfcLeaf, rfcVerifyInclusion } from '../../fixtures/rfc9162.js';
 
 /**
  * Tampering a DB operator could do on the SQLite file (triggers dropped first, as someone with DDL
@@ -105,6 +106,25 @@ describe('kyso audit verify', () => {
       expect(rep.checkpoints.filter((c) => c.source === 'export').length).toBe(2);
       expect(rep.checkpoints.every((c) => c.timestampedAt)).toBe(true);
     }
+  });
+
+  it('ok/kyso audit prove prints an inclusion proof that verifies against the latest checkpoint by RFC 9162 §2.1.3.2', async () => {
+    const r = await kyso(['audit', 'prove', '--data', base, '--event', '5'], base);
+    expect(r.code, r.err).toBe(0);
+    const p = JSON.parse(r.out) as { treeSize: number; path: string[]; checkpoint: { rootHash: string; treeSize: number } };
+    expect(p.treeSize).toBe(c2Size);
+    const ctx = await openContext(loadConfig({ env: { ...env, KYSO_DATA: base } }));
+    const [event] = await ctx.audit.list({ fromSeq: 5, limit: 1 });
+    await ctx.close();
+    const leaf = rfcLeaf(auditLeafData(event as unknown as Record<string, unknown>));
+    const hex = (h: string) => Buffer.from(h, 'hex');
+    expect(rfcVerifyInclusion(4, p.checkpoint.treeSize, leaf, p.path.map(hex), hex(p.checkpoint.rootHash))).toBe(true);
+    // an event after the latest checkpoint has no proof against it yet
+    const later = await kyso(['audit', 'prove', '--data', base, '--event', String(c2Size + 1)], base);
+    expect(later.code).toBe(64);
+    expect(later.err).toMatch(/^kyso: AUDIT_TREE_SIZE_INVALID: /);
+    const junk = await kyso(['audit', 'prove', '--data', base, '--event', 'x'], base);
+    expect(junk.code).toBe(64);
   });
 
   it('bad/an edited event is named', async () => {
