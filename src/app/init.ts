@@ -4,6 +4,7 @@ import { createPki, type PkiWiring } from './pki.js';
 import { persistPublicUrl } from '../config/public-url.js';
 import { recordedBaseUrl } from '../pki/config.js';
 import { AppError } from '../core/errors.js';
+import { createAudit } from './audit.js';
 
 export interface InitResult {
   readonly cas: readonly { id: string; kind: string; subject: string; created: boolean }[];
@@ -28,6 +29,17 @@ export async function initialise(ctx: KysoContext, pki: PkiWiring = createPki(ct
   const r = await pki.bootstrap();
   const created = new Set(r.created);
   const adminToken = await ensureAdminToken(ctx);
+  // the audit checkpoint key: created once, its public half published at /api/v1/audit/keys
+  const auditKey = await createAudit(ctx).checkpoints.ensureKey();
+  if (auditKey.created)
+    await ctx.audit.append({
+      actor: 'system',
+      role: 'system',
+      action: 'audit.key.create',
+      target: auditKey.key.kid,
+      outcome: 'success',
+      details: { keyUri: auditKey.key.keyUri },
+    });
   // the URL just written into the CA certificates: later starts without a configured one keep it
   persistPublicUrl(ctx.config.dataDir, ctx.config.publicUrl, ctx.clock.now());
   return { cas: r.cas.map((c) => ({ id: c.id, kind: c.kind, subject: c.subjectDn, created: created.has(c.id) })), adminToken };

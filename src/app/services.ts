@@ -9,7 +9,8 @@ import { createTsa } from './tsa.js';
 import { createRevocationFetcher } from './revocation.js';
 import { createCertifiedCopies, type CertifiedCopiesWiring } from './certified-copies.js';
 import { timestampPortFromClient, revocationPortFromSource, certificateStatusFromPki } from '../signing/index.js';
-import { revocationSourceFrom, type TimestampAuthority } from '../cms/index.js';
+import { revocationSourceFrom, type TimestampAuthority, type TimestampClient } from '../cms/index.js';
+import { createAudit, scheduleAudit, type AuditWiring } from './audit.js';
 
 export interface WiredServices {
   readonly http: ServiceDeps;
@@ -21,6 +22,7 @@ export interface WiredServices {
   readonly verify: VerifyWiring;
   readonly tsa?: TimestampAuthority;
   readonly copies: CertifiedCopiesWiring;
+  readonly audit: AuditWiring;
 }
 
 /** The public PKI endpoints over the PKI services (CA_UNKNOWN for an unknown CA or one that publishes no CRL). */
@@ -44,11 +46,14 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
   // fail with TSA_UNAVAILABLE rather than being silently downgraded.
   let tsa: TimestampAuthority | undefined;
   let timestamp;
+  let tsaClient: TimestampClient | undefined;
   if ((await pki.cas.list()).some((ca) => ca.record.id === 'tsa')) {
     const t = await createTsa(ctx, pki);
     tsa = t.tsa;
+    tsaClient = t.client;
     timestamp = timestampPortFromClient(t.client);
   }
+  const audit = createAudit(ctx, tsaClient ? { tsa: tsaClient } : {});
   const revocation = createRevocationFetcher(pki);
   const signing = createSigning(ctx, {
     repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations },
@@ -87,6 +92,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     p.unref();
     timers.push(p);
     void purge();
+    timers.push(...scheduleAudit(ctx, audit));
   }
   return {
     http: {
@@ -97,14 +103,19 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
       verify: { verify: async (pdf, v) => copies.withRegisterMatch(pdf, await verify.verify(pdf, v)) },
       copies,
       extend: { extend: (pdf) => extendPdf(pdf, { signing, pki, clock: ctx.clock }) },
+      auditTree: audit,
       ...(tsa ? { tsa } : {}),
     },
-    health: async () => ({ cas: (await pki.cas.list()).length }),
+    health: async () => {
+      const a = audit.selfCheck.health;
+      return { cas: (await pki.cas.list()).length, audit: a, ...(a.ok ? {} : { degraded: [`audit log: ${a.reason}`] }) };
+    },
     timers,
     pki,
     signing,
     verify,
     copies,
+    audit,
     ...(tsa ? { tsa } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditRecord, ChainVerification } from './audit-log.js';
 import { canonicalJson } from './canonical-json.js';
+import { leafHash } from './merkle.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const AUDIT_HASH_VERSION = 1;
@@ -33,6 +34,14 @@ export function auditRecordPreimage(r: Omit<AuditRecord, 'hash'>): Buffer {
 
 export function hashAuditRecord(r: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(auditRecordPreimage(r)).digest('hex');
+}
+
+/**
+ * The leaf of the audit Merkle tree (RFC 9162 §2.1.1) for a record: its canonical encoding (the
+ * bytes `hash` is taken over), leaf-hashed. Leaf index = seq - 1.
+ */
+export function auditLeafHash(r: Omit<AuditRecord, 'hash'>): Buffer {
+  return leafHash(auditRecordPreimage(r));
 }
 
 /** An event checked and normalised for storage: details already in their canonical form. */

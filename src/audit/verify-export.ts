@@ -11,14 +11,15 @@ export function verifyAuditExport(records: unknown, expectedHead?: { seq: number
   if (!Array.isArray(records)) return { ok: false, count: 0, firstBadSeq: 1, problem: 'malformed', message: 'export is not a JSON array' };
   const checker = new ChainChecker();
   for (let i = 0; i < records.length; i++) {
-    const r = parseRecord(records[i]);
+    const r = parseAuditRecord(records[i]);
     if (!r) return { ok: false, count: i, firstBadSeq: i + 1, problem: 'malformed', message: `entry ${i} is not an audit record` };
     if (!checker.push(r)) break;
   }
   return checker.finish(expectedHead);
 }
 
-function parseRecord(x: unknown): AuditRecord | undefined {
+/** An exported record, shape-checked (its hash is checked by ChainChecker); undefined when it is not one. */
+export function parseAuditRecord(x: unknown): AuditRecord | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
   const o = x as Record<string, unknown>;
   const str = (k: string) => typeof o[k] === 'string';

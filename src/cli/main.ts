@@ -14,6 +14,7 @@ import { registerCopyCommands } from './commands/copy.js';
 import { registerRegisterCommands } from './commands/register.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerAccountCommands } from './commands/account.js';
+import { registerAuditCommands } from './commands/audit.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerRegisterCommands(program, io, state);
   registerBackupCommands(program, io, state);
   registerAccountCommands(program, io, state);
+  registerAuditCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -39,6 +39,11 @@ export interface KysoConfig {
   readonly crlValiditySeconds: number;
   readonly ocspCacheSeconds: number;
   readonly tsaPolicyOid: string;
+  /** 0 = no scheduled audit checkpoints. */
+  readonly auditCheckpointSeconds: number;
+  /** 0 = no periodic audit self-check. */
+  readonly auditSelfCheckSeconds: number;
+  readonly auditFullCheckSeconds: number;
   readonly province: string;
   readonly trustAnchorsDir: string;
   readonly logLevel: LogLevel;
@@ -193,6 +198,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   if (crlValiditySeconds <= crlIntervalSeconds)
     invalid('crlValiditySeconds', 'must exceed crlIntervalSeconds so a CRL never expires before the next one');
   const ocspCacheSeconds = parseInteger('ocspCacheSeconds', raw('ocspCacheSeconds') ?? '300', 1, 7 * 86400);
+  const auditCheckpointSeconds = parseInteger('auditCheckpointSeconds', raw('auditCheckpointSeconds') ?? '3600', 0, 30 * 86400);
+  const auditSelfCheckSeconds = parseInteger('auditSelfCheckSeconds', raw('auditSelfCheckSeconds') ?? '300', 0, 30 * 86400);
+  const auditFullCheckSeconds = parseInteger('auditFullCheckSeconds', raw('auditFullCheckSeconds') ?? '86400', 1, 365 * 86400);
   const tsaPolicyOid = raw('tsaPolicyOid') ?? '1.3.6.1.4.1.59999.1.3.1';
   if (!OID_RE.test(tsaPolicyOid)) invalid('tsaPolicyOid', `not a dotted OID: ${JSON.stringify(tsaPolicyOid)}`);
   const province = raw('province') ?? 'Quảng Ninh';
@@ -231,6 +239,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     crlValiditySeconds,
     ocspCacheSeconds,
     tsaPolicyOid,
+    auditCheckpointSeconds,
+    auditSelfCheckSeconds,
+    auditFullCheckSeconds,
     province,
     trustAnchorsDir,
     logLevel,

@@ -130,6 +130,24 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: 'Lifetime of a cached signed OCSP response (its nextUpdate - thisUpdate, and HTTP max-age per RFC 5019 §6).',
   },
   {
+    key: 'auditCheckpointSeconds',
+    env: 'KYSO_AUDIT_CHECKPOINT_INTERVAL',
+    defaultText: '3600',
+    doc: 'How often `kyso serve` signs a checkpoint of the audit log (tree size, root hash, time; JWS with the audit key, timestamped by the TSA) when events were added since the last one. 0 disables the schedule; `POST /api/v1/audit/checkpoints` and `kyso audit checkpoint` sign one on demand.',
+  },
+  {
+    key: 'auditSelfCheckSeconds',
+    env: 'KYSO_AUDIT_SELF_CHECK_INTERVAL',
+    defaultText: '300',
+    doc: 'How often `kyso serve` checks the audit events added since the last check against the hash chain, the stored Merkle tree and the latest checkpoint; a broken log turns `/health` to `degraded` and is logged as an error. The first check after start and one every full-check interval (next option) re-read the whole log. 0 disables.',
+  },
+  {
+    key: 'auditFullCheckSeconds',
+    env: 'KYSO_AUDIT_FULL_CHECK_INTERVAL',
+    defaultText: '86400',
+    doc: 'Every this many seconds the audit self-check re-reads the whole log and every stored tree node instead of only the new ones (an edit to an old event is found then, or at once by `POST /api/v1/audit/verify` and `kyso audit verify`).',
+  },
+  {
     key: 'tsaPolicyOid',
     env: 'KYSO_TSA_POLICY',
     defaultText: '1.3.6.1.4.1.59999.1.3.1',

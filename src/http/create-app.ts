@@ -17,6 +17,7 @@ import { buildOpenApi } from './openapi.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { auditTreeRoutes, type AuditTreePort } from './routes/audit-tree.js';
 import { pkiPublicRoutes, type PkiPublicPort } from './routes/pki-public.js';
 import { signingRoutes, type SigningPort } from './routes/signing.js';
 import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
@@ -56,6 +57,8 @@ export interface HttpDeps {
   readonly audit?: AuditLog;
   /** Idempotency-Key on creating POSTs (draft-ietf-httpapi-idempotency-key-header); absent = header ignored. */
   readonly idempotency?: IdempotencyService;
+  /** Merkle proofs and signed checkpoints of the audit log (RFC 9162). */
+  readonly auditTree?: AuditTreePort;
   /** CA certificates, CRLs, OCSP under /pki. */
   readonly pkiPublic?: PkiPublicPort;
   /** CAs, certificates, lifecycle (RFC 5280). */
@@ -158,6 +161,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...systemRoutes(deps, () => openapi),
     ...tokenRoutes(deps.tokens, deps.audit),
     ...(deps.audit ? auditRoutes(deps.audit) : []),
+    ...(deps.audit && deps.auditTree ? auditTreeRoutes(deps.auditTree, deps.audit) : []),
     ...(deps.pkiPublic ? pkiPublicRoutes(deps.pkiPublic, deps) : []),
     ...(deps.pkiAdmin ? [...certificateRoutes(deps.pkiAdmin), ...caRevocationRoutes(deps.pkiAdmin.caRevocation)] : []),
     ...(deps.ra ? raRoutes(deps.ra) : []),

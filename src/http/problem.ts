@@ -108,6 +108,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BACKUP_INVALID: 422,
   BACKUP_MASTER_KEY_MISMATCH: 500,
   RESTORE_TARGET_NOT_EMPTY: 409,
+  AUDIT_TREE_SIZE_INVALID: 400,
+  AUDIT_CHECKPOINT_NOT_FOUND: 404,
+  AUDIT_CHECKPOINT_INVALID: 422,
 });
 
 export function httpStatusOf(code: ErrorCode): number {

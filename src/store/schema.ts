@@ -28,6 +28,32 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+/** Complete-subtree hashes of the RFC 9162 tree over the audit events (level 0 = leaf hashes). */
+export interface AuditTreeTable {
+  level: number;
+  idx: number;
+  hash: string;
+}
+
+/** Public keys that sign audit checkpoints (the private key is in the key store at key_uri). */
+export interface AuditKeysTable {
+  kid: string;
+  key_uri: string;
+  public_jwk: string;
+  created_at: string;
+}
+
+/** Signed tree heads: the compact JWS and the RFC 3161 token over it. */
+export interface AuditCheckpointsTable {
+  id: string;
+  tree_size: number;
+  root_hash: string;
+  time: string;
+  kid: string;
+  jws: string;
+  tsa_token: Buffer | null;
+}
+
 export interface ApiTokensTable {
   id: string;
   token_hash: string;
@@ -59,6 +85,9 @@ export interface SealedKeysTable {
 export interface CoreTables {
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  audit_tree: AuditTreeTable;
+  audit_keys: AuditKeysTable;
+  audit_checkpoints: AuditCheckpointsTable;
   api_tokens: ApiTokensTable;
   sealed_keys: SealedKeysTable;
 }

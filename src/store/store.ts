@@ -25,7 +25,9 @@ import { createDatabase, withSqliteMigrationLock } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
-import { KyselyAuditLog } from './adapters/audit-log.js';
+import { KyselyAuditLog, type TreeEdgeCache } from './adapters/audit-log.js';
+import { KyselyAuditTreeRepository } from './adapters/audit-tree.js';
+import type { AuditTreeRepository } from '../audit/tree.js';
 import { KyselyApiTokenRepository } from './adapters/api-tokens.js';
 import { KyselyIdempotencyKeyRepository } from './adapters/idempotency-keys.js';
 import { KyselySealedKeyRepository } from './adapters/sealed-keys.js';
@@ -52,6 +54,8 @@ import { rootContext, transactionContext, type DbContext } from './adapters/tx-r
  */
 export interface StoreRepositories {
   readonly audit: AuditLog;
+  /** The Merkle tree over the audit log, its checkpoints and checkpoint keys. */
+  readonly auditTree: AuditTreeRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly sealedKeys: SealedKeyRepository;
   // pki (src/pki/ports.ts)
@@ -139,10 +143,11 @@ function isBusy(err: unknown): boolean {
   return false;
 }
 
-function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreRepositories {
+function repositories(ctx: DbContext, clock: Clock, root: boolean, edge: TreeEdgeCache): StoreRepositories {
   return {
     // group commit only outside a caller's transaction (see KyselyAuditLog)
-    audit: new KyselyAuditLog(ctx, clock, root),
+    audit: new KyselyAuditLog(ctx, clock, root, edge),
+    auditTree: new KyselyAuditTreeRepository(ctx),
     apiTokens: new KyselyApiTokenRepository(ctx),
     sealedKeys: new KyselySealedKeyRepository(ctx),
     cas: new KyselyCaRepository(ctx),
@@ -168,7 +173,8 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
 
 /** The store over one connection pool: the root repositories plus transactions, ping and close. */
 function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): Store {
-  const repos = repositories(rootContext(db, dialect), clock, true);
+  const edge: TreeEdgeCache = {};
+  const repos = repositories(rootContext(db, dialect), clock, true, edge);
   const committed = new AuditListeners();
   let closed = false;
   return {
@@ -178,7 +184,7 @@ function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock):
     async transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
       const appended: AuditRecord[] = [];
       const result = await writeTransaction(db, dialect, (trx) => {
-        const inner = repositories(transactionContext(trx, dialect), clock, false);
+        const inner = repositories(transactionContext(trx, dialect), clock, false, edge);
         return fn({ ...inner, audit: recordingAudit(inner.audit, (r) => appended.push(r)) });
       });
       // Listeners hear of an event only once its transaction has committed.

@@ -22,11 +22,15 @@ export function systemRoutes(deps: SystemDeps, openapi: () => Record<string, unk
       method: 'get',
       path: '/health',
       operationId: 'health',
-      summary: 'Service health: database reachable, CA hierarchy present, version.',
+      summary:
+        'Service health: database reachable, CA hierarchy present, audit self-check, version. `status` is `degraded` (with `degraded` reasons) when a check found a fault but the service still answers.',
       tag: 'system',
       auth: 'public',
       responses: {
-        200: { description: 'Healthy', schema: z.object({ status: z.literal('ok'), version: z.string() }).loose() },
+        200: {
+          description: 'Up (ok or degraded)',
+          schema: z.object({ status: z.enum(['ok', 'degraded']), version: z.string(), degraded: z.array(z.string()).optional() }).loose(),
+        },
         503: { description: 'A dependency is down', contentType: 'application/json' },
       },
       async handle({ res }) {
@@ -38,7 +42,8 @@ export function systemRoutes(deps: SystemDeps, openapi: () => Record<string, unk
           return sendJson(res, 503, { status: 'unavailable', version: deps.version });
         }
         res.setHeader('Cache-Control', 'no-store');
-        sendJson(res, 200, { status: 'ok', version: deps.version, ...facts });
+        const degraded = Array.isArray(facts.degraded) && facts.degraded.length > 0;
+        sendJson(res, 200, { status: degraded ? 'degraded' : 'ok', version: deps.version, ...facts });
       },
     }),
     defineRoute({

@@ -8,6 +8,7 @@ import { migration0005CredentialBinding } from './0005-credential-binding.js';
 import { migration0006TokenScope } from './0006-token-scope.js';
 import { migration0007CopyDocuments } from './0007-copy-documents.js';
 import { migration0008Stamps } from './0008-stamps.js';
+import { migration0009AuditMerkle } from './0009-audit-merkle.js';
 import { migration0010AuditSearch } from './0010-audit-search.js';
 import { migration0011Idempotency } from './0011-idempotency.js';
 import { migration0013Accounts } from './0013-accounts.js';
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0006TokenScope,
   migration0007CopyDocuments,
   migration0008Stamps,
+  migration0009AuditMerkle,
   migration0010AuditSearch,
   migration0011Idempotency,
   migration0013Accounts,

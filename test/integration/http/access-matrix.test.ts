@@ -100,6 +100,12 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'DELETE /api/v1/tokens/:id': () => ({ path: '/api/v1/tokens/tok_none' }),
   'GET /api/v1/audit': () => ({ path: '/api/v1/audit?limit=1' }),
   'POST /api/v1/audit/verify': () => ({ path: '/api/v1/audit/verify', json: {} }),
+  'GET /api/v1/audit/checkpoints': () => ({ path: '/api/v1/audit/checkpoints?limit=1' }),
+  'GET /api/v1/audit/checkpoints/latest': () => ({ path: '/api/v1/audit/checkpoints/latest' }),
+  'POST /api/v1/audit/checkpoints': () => ({ path: '/api/v1/audit/checkpoints' }),
+  'GET /api/v1/audit/keys': () => ({ path: '/api/v1/audit/keys' }),
+  'GET /api/v1/audit/proofs/inclusion': () => ({ path: '/api/v1/audit/proofs/inclusion?seq=1' }),
+  'GET /api/v1/audit/proofs/consistency': () => ({ path: '/api/v1/audit/proofs/consistency?from=1' }),
 
   'GET /api/v1/cas': () => ({ path: '/api/v1/cas' }),
   'POST /api/v1/cas/:id/crl': () => ({ path: '/api/v1/cas/individuals/crl' }),
