@@ -12,6 +12,7 @@ import { registerTimestampCommands } from './commands/timestamp.js';
 import { registerExtendCommands } from './commands/extend.js';
 import { registerCopyCommands } from './commands/copy.js';
 import { registerRegisterCommands } from './commands/register.js';
+import { registerAgentCommands } from './commands/agent.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerExtendCommands(program, io, state);
   registerCopyCommands(program, io, state);
   registerRegisterCommands(program, io, state);
+  registerAgentCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -94,6 +94,7 @@ const CONSTANT_NAMES = [
   'CKM_SHA512',
   'CKM_SHA512_RSA_PKCS',
   'CKM_SHA512_RSA_PKCS_PSS',
+  'CKO_CERTIFICATE',
   'CKO_PRIVATE_KEY',
   'CKO_PUBLIC_KEY',
   'CKR_PIN_INCORRECT',
@@ -473,6 +474,73 @@ export class Pkcs11KeyStore implements KeyStore {
       format: 'jwk',
     }).export({ format: 'der', type: 'spki' });
   }
+}
+
+/** A certificate object on a token (public: readable without login). */
+export interface TokenCertificate {
+  /** Token label, trailing blanks removed. */
+  readonly token: string;
+  readonly label: string;
+  /** CKA_ID: by convention the same as the private key's (PKCS#11 §4.6.3), so it names the key. */
+  readonly id: Buffer;
+  readonly der: Buffer;
+}
+
+/**
+ * Every X.509 certificate object on every token present in the module, read through a
+ * read-only public session (no PIN). Used by the local signing agent to let the official choose
+ * a certificate; the key is then opened by the same token label and CKA_ID.
+ */
+export async function listPkcs11Certificates(modulePath: string): Promise<TokenCertificate[]> {
+  await loadBinding();
+  let m = modules.get(modulePath);
+  if (!m) {
+    const lib = new binding.PKCS11();
+    try {
+      lib.load(modulePath);
+      lib.C_Initialize();
+    } catch (err) {
+      throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${modulePath}`, { cause: err });
+    }
+    m = { lib, refs: 0, loggedIn: new Map() };
+    modules.set(modulePath, m);
+  }
+  const lib = m.lib;
+  const out: TokenCertificate[] = [];
+  try {
+    for (const slot of lib.C_GetSlotList(true)) {
+      const token = lib.C_GetTokenInfo(slot).label.trimEnd();
+      const session = lib.C_OpenSession(slot, K.CKF_SERIAL_SESSION);
+      try {
+        lib.C_FindObjectsInit(session, [{ type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }]);
+        let handles: Handle[];
+        try {
+          handles = lib.C_FindObjects(session, 100);
+        } finally {
+          lib.C_FindObjectsFinal(session);
+        }
+        for (const h of handles) {
+          const [value, id, label] = lib.C_GetAttributeValue(session, h, [
+            { type: K.CKA_VALUE },
+            { type: K.CKA_ID },
+            { type: K.CKA_LABEL },
+          ]);
+          if (!value?.value?.length) continue;
+          out.push({
+            token,
+            der: Buffer.from(value.value),
+            id: Buffer.from(id?.value ?? []),
+            label: (label?.value ?? Buffer.alloc(0)).toString('utf8'),
+          });
+        }
+      } finally {
+        lib.C_CloseSession(session);
+      }
+    }
+  } finally {
+    if (m.refs === 0) release(modulePath);
+  }
+  return out;
 }
 
 function release(modulePath: string): void {
