@@ -510,7 +510,12 @@ export async function listPkcs11Certificates(modulePath: string): Promise<TokenC
   try {
     for (const slot of lib.C_GetSlotList(true)) {
       const token = lib.C_GetTokenInfo(slot).label.trimEnd();
-      const session = lib.C_OpenSession(slot, K.CKF_SERIAL_SESSION);
+      let session: Handle;
+      try {
+        session = lib.C_OpenSession(slot, K.CKF_SERIAL_SESSION);
+      } catch {
+        continue; // an uninitialised token (SoftHSM2's spare slot, a blank card) has nothing to list
+      }
       try {
         lib.C_FindObjectsInit(session, [{ type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }]);
         let handles: Handle[];
