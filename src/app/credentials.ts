@@ -20,8 +20,9 @@ export interface CredentialsWiring {
    * is ready; without, the holder sets the PIN with the returned activation code.
    */
   /**
-   * The credentials the principal signs with: those owned by the official it acts as, kept to
-   * its own organization (a token naming another organization's official sees none of theirs).
+   * The credentials the principal signs with: those owned by the official it acts as, except
+   * those whose certificate's subscriber is in another organization (a token naming another
+   * organization's official sees none of theirs).
    */
   mine(actor: Principal): Promise<CredentialInfo[]>;
   bindAtConsole(o: { certificateId: string; ownerId: string; pin?: string; label?: string }): Promise<{
@@ -63,7 +64,11 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
       const own = await credentials.list(credentialOwnerOf(actor));
       if (isProvinceWide(actor)) return own;
       const out: CredentialInfo[] = [];
-      for (const c of own) if ((await organizationOfCertificate(o.pki.store, c.certificate)) === actor.organizationId) out.push(c);
+      for (const c of own) {
+        // Same rule as signing: ownership decides; a certificate known to belong to ANOTHER organization is left out.
+        const org = await organizationOfCertificate(o.pki.store, c.certificate);
+        if (org === null || org === actor.organizationId) out.push(c);
+      }
       return out;
     },
     async bindAtConsole(b) {

@@ -45,8 +45,9 @@ function showWho() {
   if (a.kind === 'session') setText(who, 'ws.whoSession', { name: a.principal.displayName || a.principal.id });
   else if (a.kind === 'token') setText(who, 'ws.whoToken');
   else setText(who, 'ws.whoNone');
-  /** @type {HTMLDetailsElement} */ (byId('token-fallback')).hidden = a.kind === 'session';
-  if (a.kind === 'none') /** @type {HTMLDetailsElement} */ (byId('token-fallback')).open = true;
+  const fallback = /** @type {HTMLDetailsElement} */ (byId('token-fallback'));
+  fallback.hidden = a.kind === 'session';
+  fallback.open = a.kind === 'none';
 }
 
 async function refreshAuth() {
@@ -81,19 +82,31 @@ async function loadCredentials() {
     }
     const first = [...sel.options].find((o) => !o.disabled && o.value);
     if (first) sel.value = first.value;
-    fillNameFromCredential();
+    fillNameFromCertificate();
   } catch (e) {
     sel.appendChild(h('option', { value: '' }, t('ws.credentialsNeedLogin')));
     if (!(e instanceof ApiError && e.status === 401)) showProblem(byId('error'), e);
   }
 }
 
-/** The stamp shows the certificate's name unless the official typed another. */
-function fillNameFromCredential() {
-  const opt = /** @type {HTMLSelectElement} */ (byId('credential')).selectedOptions[0];
-  const name = opt?.getAttribute('data-name');
-  if (name && !value('signer-name')) input('signer-name').value = name;
-  schedulePreview();
+/** True once the official typed a name of their own: it is then never replaced. */
+let nameTyped = false;
+
+/** The stamp shows the chosen certificate's name (server credential or USB token) unless the official typed another. */
+function fillNameFromCertificate() {
+  let name = '';
+  if (radio('method') === 'agent') {
+    const c = agentCerts.find((x) => x.id === value('agent-cert'));
+    name = c ? commonName(c) : '';
+  } else name = /** @type {HTMLSelectElement} */ (byId('credential')).selectedOptions[0]?.getAttribute('data-name') ?? '';
+  if (name && !nameTyped && value('signer-name') !== name) {
+    input('signer-name').value = name;
+    schedulePreview();
+  }
+}
+
+function commonName(c) {
+  return /CN=([^\n,]+)/.exec(c.subject)?.[1] || c.label;
 }
 
 // ——— files ———
@@ -370,19 +383,12 @@ async function loadAgentCertificates() {
     const sel = /** @type {HTMLSelectElement} */ (byId('agent-cert'));
     clear(sel);
     for (const c of agentCerts) {
-      const cn = /CN=([^\n,]+)/.exec(c.subject)?.[1] || c.label;
-      sel.appendChild(
-        h('option', { value: c.id }, t('ws.credentialOption', { name: `${cn} (${c.token})`, date: vietnamTime(c.notAfter).slice(0, 10) })),
-      );
+      const name = `${commonName(c)} (${c.token})`;
+      sel.appendChild(h('option', { value: c.id }, t('ws.credentialOption', { name, date: vietnamTime(c.notAfter).slice(0, 10) })));
     }
     setText(state, agentCerts.length ? 'ws.agentReady' : 'ws.agentNoCerts');
     byId('agent-ready').hidden = !agentCerts.length;
-    const first = agentCerts[0];
-    const cn = first && /CN=([^\n,]+)/.exec(first.subject)?.[1];
-    if (cn && !value('signer-name')) {
-      input('signer-name').value = cn;
-      schedulePreview();
-    }
+    fillNameFromCertificate();
   } catch (e) {
     showProblem(byId('error'), e);
   }
@@ -412,6 +418,7 @@ function syncModes() {
   byId('credential-options').hidden = m !== 'credential';
   byId('agent-options').hidden = m !== 'agent';
   if (m === 'agent' && !agent) void connectAgent();
+  fillNameFromCertificate();
 }
 
 async function probeZip() {
@@ -464,7 +471,11 @@ function main() {
   for (const id of ['page', 'rx', 'ry', 'rw', 'rh']) input(id).addEventListener('change', fromPlacementFields);
   for (const id of ['signer-name', 'signer-title', 'organization']) input(id).addEventListener('input', schedulePreview);
   for (const id of ['appearance-kind', 'image']) byId(id).addEventListener('change', schedulePreview);
-  byId('credential').addEventListener('change', fillNameFromCredential);
+  byId('credential').addEventListener('change', fillNameFromCertificate);
+  byId('agent-cert').addEventListener('change', fillNameFromCertificate);
+  input('signer-name').addEventListener('input', () => {
+    nameTyped = value('signer-name') !== '';
+  });
   for (const el of document.querySelectorAll('input[name="placement"], input[name="method"]')) el.addEventListener('change', syncModes);
   byId('agent-pair').addEventListener('click', () => void pairAgent());
   byId('agent-retry').addEventListener('click', () => void connectAgent());
