@@ -166,7 +166,6 @@ describe('officials workstation (/workstation)', () => {
     await page.locator('#page-canvas').click({ position: { x: cx, y: cy } });
     await page.fill('#signer-title', 'Chủ tịch');
     await page.waitForSelector('#stamp-box[data-preview="ready"]');
-    await page.waitForTimeout(400); // let the preview redraw with the new title before the screenshot
     await page.screenshot({ path: join(IMAGES, 'workstation-stamp.png'), fullPage: true });
 
     await page.fill('#pin', '000000');

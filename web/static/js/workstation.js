@@ -191,11 +191,15 @@ function appearanceOptions() {
 let previewTimer = 0;
 function schedulePreview() {
   clearTimeout(previewTimer);
+  byId('stamp-box').dataset.preview = 'loading';
   previewTimer = window.setTimeout(() => void refreshPreview(), 250);
 }
 
 async function refreshPreview() {
-  if (radio('placement') !== 'visible' || auth().kind === 'none') return;
+  if (radio('placement') !== 'visible' || auth().kind === 'none') {
+    byId('stamp-box').dataset.preview = 'off';
+    return;
+  }
   const fd = new FormData();
   fd.append('options', JSON.stringify({ width: viewer.size[0], height: viewer.size[1], appearance: appearanceOptions() }));
   const image = input('image').files?.[0];
@@ -206,6 +210,7 @@ async function refreshPreview() {
     byId('stamp-box').dataset.preview = 'ready';
   } catch (e) {
     const p = e instanceof ApiError ? e.problem : null;
+    byId('stamp-box').dataset.preview = 'failed';
     setText(byId('stamp-where'), 'ws.previewFailed', { detail: p?.detail || p?.title || String(e) });
   }
 }
@@ -311,6 +316,7 @@ async function signAll() {
       done++;
     }
     finishBatch();
+    updateSignButton();
   } catch (e) {
     showProblem(err, e);
   } finally {
