@@ -152,7 +152,9 @@ export function mountWeb(app: Express, options: { webDir: string; pages?: boolea
   });
   const fflate = fflateBrowserFile();
   if (fflate) {
-    app.get(FFLATE_PATH, (_req, res, next) => {
+    // Middleware like the pdf.js files (static assets, not API routes): only GET/HEAD of the exact path.
+    app.use(FFLATE_PATH, (req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== '/') return next();
       securityHeaders(res);
       res.type('text/javascript; charset=utf-8');
       res.sendFile(fflate, { lastModified: true, etag: true, cacheControl: false }, (err) => err && next(err));

@@ -30,6 +30,12 @@ describe('mountWeb', () => {
       expect(res.headers.get('content-type'), f).toBe('text/javascript; charset=utf-8');
     }
     expect(WORKSTATION_CSP.replace(' http://127.0.0.1:*', '')).toBe(WEB_CSP);
+    // The ZIP writer of the workstation's batch download (installed fflate), exact path only.
+    const zip = await fetch(`${url}/static/vendor/fflate/browser.js`);
+    expect(zip.status).toBe(200);
+    expect(zip.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await zip.text()).toMatch(/zipSync/);
+    expect((await fetch(`${url}/static/vendor/fflate/browser.js/x`)).status).toBe(404);
   });
 
   it('serves each page at its public path with the strict CSP and no-cache', async () => {
