@@ -197,6 +197,30 @@ describe('officials workstation (/workstation)', () => {
     await checkSigned(out, 'credential.pdf');
   });
 
+  it('on a page with /Rotate 90 the click still maps to the user-space point under it', async () => {
+    const src = join(work, 'src.pdf');
+    const rotated = join(work, 'rotated.pdf');
+    writeFileSync(src, EXAMPLE);
+    execFileSync('qpdf', ['--rotate=+90:1', src, rotated]);
+    const page = await newPage();
+    await choose(page, [{ name: 'xoay.pdf', buffer: readFileSync(rotated) }]);
+    const scale = Number(await page.getAttribute('#page-view', 'data-scale'));
+    const [cx, cy] = [Math.round(100 * scale), Math.round(200 * scale)];
+    await page.locator('#page-canvas').click({ position: { x: cx, y: cy } });
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    const out = readFileSync((await download.path())!);
+    await page.close();
+    // Rotated 90° clockwise for display: screen right = user +y, screen down = user +x, origin at the
+    // top-left; the stamp's on-screen top-left corner is its user-space lower-left corner.
+    const [x1, y1] = signatureRect(out);
+    expect(Math.abs(x1! - cy / scale)).toBeLessThanOrEqual(2);
+    expect(Math.abs(y1! - cx / scale)).toBeLessThanOrEqual(2);
+    await checkSigned(out, 'rotated-signed.pdf');
+  });
+
   it('signs a batch of five with a progress bar per file reaching 100% and hands them over as one ZIP', async () => {
     const page = await newPage();
     const files = [1, 2, 3, 4, 5].map((n) => ({ name: `ket-qua-${n}.pdf`, buffer: EXAMPLE }));
