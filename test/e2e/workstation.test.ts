@@ -221,6 +221,24 @@ describe('officials workstation (/workstation)', () => {
     await checkSigned(out, 'rotated-signed.pdf');
   });
 
+  it('says every state in Vietnamese, and in English with ?lang=en', async () => {
+    const vi = await newPage();
+    await vi.click('#sign-button');
+    expect(await vi.textContent('.problem-detail')).toBe('Hãy chọn ít nhất một tệp PDF cần ký (bước 1).');
+    await vi.close();
+    const en = await newPage('?lang=en');
+    expect(await en.textContent('h1')).toBe('Sign documents');
+    expect(await en.textContent('#who')).toBe('Using this tab’s API access token.');
+    await choose(en, [{ name: 'quyet-dinh.pdf', buffer: EXAMPLE }]);
+    expect(await en.textContent('#stamp-where')).toMatch(/^Signature on page 1, \d+ mm from the left edge/);
+    await en.click('#sign-button');
+    expect(await en.textContent('.problem-detail')).toBe('Choose a certificate and type its PIN (step 3).');
+    await en.check('input[name=method][value=agent]');
+    await en.waitForSelector('#agent-state:has-text("kyso agent")');
+    expect(problemsOf(en)).toEqual([]);
+    await en.close();
+  });
+
   it('signs a batch of five with a progress bar per file reaching 100% and hands them over as one ZIP', async () => {
     const page = await newPage();
     const files = [1, 2, 3, 4, 5].map((n) => ({ name: `ket-qua-${n}.pdf`, buffer: EXAMPLE }));
