@@ -53,7 +53,8 @@ export class PageViewer {
     this.pageNo = Math.max(1, Math.min(pageNo, doc.numPages));
     this.page = await doc.getPage(this.pageNo);
     const natural = this.page.getViewport({ scale: 1 });
-    const width = Math.min(MAX_WIDTH, this.el.view.parentElement?.clientWidth || MAX_WIDTH);
+    // The viewer's inner width (clientWidth includes its 0.75rem padding on each side).
+    const width = Math.min(MAX_WIDTH, (this.el.view.parentElement?.clientWidth || MAX_WIDTH) - 24);
     const scale = Math.min(1.5, width / natural.width);
     this.viewport = this.page.getViewport({ scale });
     const c = this.el.canvas;
