@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { createVerify, X509Certificate } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
 import { softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
 import { startAgent, type AgentProcess } from '../../fixtures/agent-process.js';
@@ -149,5 +154,42 @@ describe('kyso agent', () => {
     expect(again.status).toBe(200);
     expect(agent.output().slice(at)).not.toMatch(/Sign\? \[/);
     expect(agent.output()).not.toContain(token.pin);
+  });
+});
+
+describe('kyso agent flags', () => {
+  const BIN = fileURLToPath(new URL('../../../bin/kyso.js', import.meta.url));
+
+  it('refuses a missing module and a non-origin with the documented codes and exit statuses', () => {
+    const noModule = spawnSync(process.execPath, [BIN, 'agent', '--module', '/nonexistent/libpkcs11.so', '--port', '0'], {
+      encoding: 'utf8',
+    });
+    expect(noModule.status).toBe(78);
+    expect(noModule.stderr).toMatch(/^kyso: CONFIG_INVALID: /);
+    const badOrigin = spawnSync(process.execPath, [BIN, 'agent', '--allow-origin', 'file:///etc', '--port', '0'], {
+      encoding: 'utf8',
+      env: { ...token.env, KYSO_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' },
+    });
+    expect(badOrigin.status).toBe(64);
+    expect(badOrigin.stderr).toMatch(/^kyso: VALIDATION_FAILED: /);
+  });
+
+  it('--confirm-with reads the answers from a FIFO instead of the terminal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-fifo-'));
+    const fifo = join(dir, 'answers');
+    execFileSync('mkfifo', [fifo]);
+    const second = await startAgent({ env: token.env, args: ['--confirm-with', fifo] });
+    try {
+      const paired = call(second, 'POST', '/v1/pair', { origin: OTHER, json: { code: '654321' } });
+      await second.waitFor(/Allow\? \[y\/N\] /);
+      const fd = openSync(fifo, 'w');
+      writeSync(fd, 'y\n');
+      closeSync(fd);
+      expect((await paired).body).toEqual({ paired: true });
+      expect((await call(second, 'GET', '/v1/certificates', { origin: OTHER })).status).toBe(200);
+    } finally {
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
