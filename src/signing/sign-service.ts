@@ -313,7 +313,12 @@ export class SignService {
       const fieldSize =
         !options.visible && options.fieldName !== undefined ? this.#o.engine.fieldSize?.(pdf, options.fieldName) : undefined;
       const rect = options.visible?.rect ?? [0, 0, fieldSize?.[0] ?? 180, fieldSize?.[1] ?? 70];
-      const appearance = await this.#o.engine.appearance(appearanceRequest(a, rect[2], rect[3], now, leaf));
+      // On a rotated page the stamp is drawn to read upright for the viewer (ISO 32000-1 §8.3.2.3
+      // /Rotate): the rectangle stays in user space, so the upright stamp is its height × width.
+      const rotate = options.visible ? (this.#o.engine.pageRotation?.(pdf, options.visible.page) ?? 0) : 0;
+      const quarter = rotate === 90 || rotate === 270;
+      const [w, h] = quarter ? [rect[3], rect[2]] : [rect[2], rect[3]];
+      const appearance = await this.#o.engine.appearance({ ...appearanceRequest(a, w, h, now, leaf), ...(rotate ? { rotate } : {}) });
       return this.#prepareOrCreate(pdf, { ...req, appearance }, options);
     }
     return this.#prepareOrCreate(pdf, req, options);

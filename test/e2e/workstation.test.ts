@@ -197,7 +197,7 @@ describe('officials workstation (/workstation)', () => {
     await checkSigned(out, 'credential.pdf');
   });
 
-  it('on a page with /Rotate 90 the click still maps to the user-space point under it', async () => {
+  it('on a page with /Rotate 90 the click still maps to the user-space point under it and the stamp reads upright', async () => {
     const src = join(work, 'src.pdf');
     const rotated = join(work, 'rotated.pdf');
     writeFileSync(src, EXAMPLE);
@@ -214,10 +214,15 @@ describe('officials workstation (/workstation)', () => {
     const out = readFileSync((await download.path())!);
     await page.close();
     // Rotated 90° clockwise for display: screen right = user +y, screen down = user +x, origin at the
-    // top-left; the stamp's on-screen top-left corner is its user-space lower-left corner.
-    const [x1, y1] = signatureRect(out);
+    // top-left; the stamp's on-screen top-left corner is its user-space lower-left corner, and the
+    // upright 220 × 90 stamp occupies 90 × 220 in user space (drawn rotated to read upright).
+    const [x1, y1, x2, y2] = signatureRect(out);
     expect(Math.abs(x1! - cy / scale)).toBeLessThanOrEqual(2);
     expect(Math.abs(y1! - cx / scale)).toBeLessThanOrEqual(2);
+    expect([x2! - x1!, y2! - y1!]).toEqual([90, 220]);
+    // Rendered as a viewer shows the page, the stamp's name reads upright (pdftotext follows /Rotate).
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', join(work, 'rect.pdf'), '-'], { encoding: 'utf8' });
+    expect(text).toContain('Nguyễn Thị Hương Giang');
     await checkSigned(out, 'rotated-signed.pdf');
   });
 

@@ -171,8 +171,10 @@ function syncPlacementFields() {
 function fromPlacementFields() {
   const [x, y, w, hh] = ['rx', 'ry', 'rw', 'rh'].map(num);
   if ([x, y, w, hh].some((n) => !Number.isFinite(n)) || w < 1 || hh < 1) return;
-  const sizeChanged = w !== viewer.size[0] || hh !== viewer.size[1];
-  viewer.size = [w, hh];
+  // The fields are user space; the viewer's size is the stamp upright (swapped on a quarter-turned page).
+  const upright = viewer.quarter ? [hh, w] : [w, hh];
+  const sizeChanged = upright[0] !== viewer.size[0] || upright[1] !== viewer.size[1];
+  viewer.size = upright;
   viewer.setRect([x, y, w, hh]);
   if (sizeChanged) schedulePreview();
   const p = Math.trunc(num('page'));

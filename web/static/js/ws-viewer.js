@@ -3,8 +3,10 @@
  * signature box on top. Placement is kept in PDF default user space (ISO 32000-1 §8.3.2.3), the
  * space of the sign routes' `visible.rect` [x, y, width, height]: pdf.js's viewport maps canvas
  * pixels to user space through the page's crop box and /Rotate, so a click lands where it was
- * made whatever the page's box origin or rotation. The preview inside the box is the server's
- * own drawing of the stamp (POST /api/v1/sign/stamp-preview), rendered with the page's rotation.
+ * made whatever the page's box origin or rotation. `size` is the stamp upright as the official
+ * reads it; on a page with /Rotate 90 or 270 its user-space box is height × width (the signing
+ * code draws it rotated to read upright). The preview inside the box is the server's own drawing
+ * of the stamp (POST /api/v1/sign/stamp-preview).
  */
 const PDFJS = '/static/vendor/pdfjs/legacy/pdf.min.mjs';
 const WORKER = '/static/vendor/pdfjs/legacy/pdf.worker.min.mjs';
@@ -68,17 +70,23 @@ export class PageViewer {
     this.#draw();
   }
 
-  /** Default placement: bottom right of the page, above a 2 cm margin (where a signature block usually is). */
-  placeDefault() {
-    if (!this.page) return;
-    const [, y0, x1] = this.page.view;
-    const [w, h] = this.size;
-    this.setRect([x1 - w - 57, y0 + 57, w, h]);
+  /** True when the page is displayed a quarter turn from user space. */
+  get quarter() {
+    return !!this.viewport && Math.abs(this.viewport.rotation) % 180 === 90;
   }
 
-  setSize(w, h) {
-    this.size = [w, h];
-    if (this.rect) this.setRect([this.rect[0], this.rect[1] + this.rect[3] - h, w, h]);
+  /** The stamp's extent in user space: [width, height] upright, swapped on a quarter-turned page. */
+  userSize() {
+    const [w, h] = this.size;
+    return this.quarter ? [h, w] : [w, h];
+  }
+
+  /** Default placement: bottom right of the screen page, about 2 cm from its edges (where a signature block usually is). */
+  placeDefault() {
+    if (!this.viewport) return;
+    const [w, h] = this.size;
+    const margin = 57 * this.viewport.scale;
+    this.placeAt(this.viewport.width - w * this.viewport.scale - margin, this.viewport.height - h * this.viewport.scale - margin);
   }
 
   /** @param {number[]} r user-space [x, y, w, h], kept inside the page's visible box */
@@ -87,6 +95,7 @@ export class PageViewer {
       this.rect = r;
       return;
     }
+    if (r[2] !== this.userSize()[0] || r[3] !== this.userSize()[1]) r = [r[0], r[1], ...this.userSize()];
     const [vx0, vy0, vx1, vy1] = this.page.view;
     const [w, h] = [r[2], r[3]];
     const x = Math.max(vx0, Math.min(vx1 - w, r[0]));
@@ -99,13 +108,11 @@ export class PageViewer {
   /** Places the stamp so that its on-screen top-left corner is at canvas pixel (px, py). */
   placeAt(px, py) {
     if (!this.viewport) return;
+    // Upright on screen: the stamp's screen box is width × height at the page's scale.
     const [w, h] = this.size;
-    const quarter = Math.abs(this.viewport.rotation) % 180 === 90;
-    const sw = (quarter ? h : w) * this.viewport.scale;
-    const sh = (quarter ? w : h) * this.viewport.scale;
     const a = this.viewport.convertToPdfPoint(px, py);
-    const b = this.viewport.convertToPdfPoint(px + sw, py + sh);
-    this.setRect([Math.min(a[0], b[0]), Math.min(a[1], b[1]), w, h]);
+    const b = this.viewport.convertToPdfPoint(px + w * this.viewport.scale, py + h * this.viewport.scale);
+    this.setRect([Math.min(a[0], b[0]), Math.min(a[1], b[1]), ...this.userSize()]);
   }
 
   /** The preview PDF (one page, the stamp's size) drawn into the box at the page's scale and rotation. */
@@ -141,7 +148,8 @@ export class PageViewer {
       return;
     }
     const p = await this.preview.getPage(1);
-    const vp = p.getViewport({ scale: this.viewport.scale, rotation: this.viewport.rotation });
+    // The preview page is the stamp upright, as it will read on the displayed page.
+    const vp = p.getViewport({ scale: this.viewport.scale });
     c.width = Math.ceil(vp.width);
     c.height = Math.ceil(vp.height);
     c.hidden = false;
