@@ -275,10 +275,12 @@ describe('officials workstation (/workstation)', () => {
     await page.waitForSelector('#pairing:not([hidden])');
     let at = agent.output().length;
     await page.click('#agent-pair');
-    const code = /(\d{6})/.exec((await page.textContent('#pair-code')) ?? '')![1]!;
+    const code = (await page.textContent('#pair-code .pair-digits')) ?? '';
+    expect(code).toMatch(/^\d{6}$/);
     at = await agent.waitFor(/Allow\? \[y\/N\] /, at);
     expect(agent.output()).toContain(web.url);
     expect(agent.output()).toContain(code);
+    await page.locator('#agent-options').screenshot({ path: join(IMAGES, 'workstation-agent-pairing.png') });
     agent.answer('y');
     await page.waitForSelector('#agent-ready:not([hidden])');
     expect(await page.textContent('#agent-cert')).toContain('Trần Văn Bình');

@@ -406,8 +406,12 @@ async function pairAgent() {
   if (!agent) return;
   const code = pairingCode();
   const box = byId('pair-code');
-  setText(box, 'ws.pairCode', { code });
+  clear(box);
+  box.appendChild(h('span', { class: 'pair-lead' }, t('ws.pairCode')));
+  box.appendChild(h('strong', { class: 'pair-digits' }, code));
   box.hidden = false;
+  const button = /** @type {HTMLButtonElement} */ (byId('agent-pair'));
+  button.disabled = true;
   try {
     await pair(agent.base, code);
     box.hidden = true;
@@ -417,6 +421,8 @@ async function pairAgent() {
   } catch (e) {
     box.hidden = true;
     showProblem(byId('error'), e);
+  } finally {
+    button.disabled = false;
   }
 }
 
