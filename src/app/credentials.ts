@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { requireOrganizationScope } from '../core/principal.js';
+import { credentialOwnerOf, isProvinceWide, requireOrganizationScope, type Principal } from '../core/principal.js';
 import { organizationOfCertificate, requireSubscriberScope } from '../pki/subscriber-scope.js';
 import { CredentialRequestService, type BindableCertificate, type CredentialRequestPorts } from '../signing/credential-requests.js';
 import type { ActivationCode, CredentialInfo } from '../signing/credential-service.js';
@@ -19,6 +19,12 @@ export interface CredentialsWiring {
    * most one credential per key. With `pin` (the holder typing it at the console) the credential
    * is ready; without, the holder sets the PIN with the returned activation code.
    */
+  /**
+   * The credentials the principal signs with: those owned by the official it acts as, except
+   * those whose certificate's subscriber is in another organization (a token naming another
+   * organization's official sees none of theirs).
+   */
+  mine(actor: Principal): Promise<CredentialInfo[]>;
   bindAtConsole(o: { certificateId: string; ownerId: string; pin?: string; label?: string }): Promise<{
     credential: CredentialInfo;
     activation?: ActivationCode;
@@ -54,6 +60,17 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
   const requests = new CredentialRequestService({ credentials, approvals: ctx.store.approvals, ports, audit: ctx.audit, clock: ctx.clock });
   return {
     requests,
+    async mine(actor) {
+      const own = await credentials.list(credentialOwnerOf(actor));
+      if (isProvinceWide(actor)) return own;
+      const out: CredentialInfo[] = [];
+      for (const c of own) {
+        // Same rule as signing: ownership decides; a certificate known to belong to ANOTHER organization is left out.
+        const org = await organizationOfCertificate(o.pki.store, c.certificate);
+        if (org === null || org === actor.organizationId) out.push(c);
+      }
+      return out;
+    },
     async bindAtConsole(b) {
       const cert = await ports.certificate(b.certificateId);
       if (!cert.active) throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');

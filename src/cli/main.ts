@@ -15,6 +15,7 @@ import { registerRegisterCommands } from './commands/register.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerAccountCommands } from './commands/account.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerAgentCommands } from './commands/agent.js';
 
 /**
  * The `kyso` command (bin/kyso.js calls this). Thin: parse flags → open the context → call one
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerBackupCommands(program, io, state);
   registerAccountCommands(program, io, state);
   registerAuditCommands(program, io, state);
+  registerAgentCommands(program, io, state);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -44,6 +44,9 @@ export const ERROR_CODES = [
   'KEY_ALGORITHM_UNSUPPORTED',
   'KEY_LOCKED',
   'PIN_INVALID',
+  // the local signing agent (kyso agent)
+  'AGENT_ORIGIN_NOT_ALLOWED',
+  'AGENT_REFUSED',
   // pki
   'PROFILE_UNKNOWN',
   'SUBJECT_INVALID',

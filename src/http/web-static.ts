@@ -26,6 +26,12 @@ export const WEB_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The workstation page also talks to the official's own `kyso agent` on the loopback interface
+ * (docs/workstation.md): connect-src adds http://127.0.0.1 on any port, nothing else.
+ */
+export const WORKSTATION_CSP = WEB_CSP.replace("connect-src 'self'", "connect-src 'self' http://127.0.0.1:*");
+
 /** Pages by public path. /verify/copy is where the QR code on a certified copy points (copy-service lookupUrl). */
 export const WEB_PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/': 'index.html',
@@ -40,8 +46,8 @@ export function defaultWebDir(): string {
   return fileURLToPath(new URL('../../web', import.meta.url));
 }
 
-function securityHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', WEB_CSP);
+function securityHeaders(res: Response, csp = WEB_CSP): void {
+  res.setHeader('Content-Security-Policy', csp);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
   // The copy page URL carries the verification code: never leak it in a Referer header.
@@ -71,7 +77,7 @@ export function webPageRoutes(webDir: string): RouteSpec[] {
       responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
       handle({ res }) {
         return new Promise<void>((done, fail) => {
-          securityHeaders(res);
+          securityHeaders(res, path === '/workstation' ? WORKSTATION_CSP : WEB_CSP);
           res.type('text/html; charset=utf-8');
           res.sendFile(file, { root, dotfiles: 'deny', lastModified: true, etag: true, cacheControl: false }, (err) =>
             err ? fail(err) : done(),
@@ -87,9 +93,30 @@ export function webPageRoutes(webDir: string): RouteSpec[] {
  * and the current document: served from this origin, never a CDN, so the CSP stays 'self' only.
  */
 export const PDFJS_PATH = '/static/vendor/pdfjs';
-const PDFJS_FILES = new Set(['/pdf.min.mjs', '/pdf.worker.min.mjs']);
-function pdfjsBuildDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
+const PDFJS_FILES: Readonly<Record<string, string>> = {
+  '/pdf.min.mjs': 'build/pdf.min.mjs',
+  '/pdf.worker.min.mjs': 'build/pdf.worker.min.mjs',
+  // The legacy build runs on the older browsers still found on officials' desks (the workstation uses it).
+  '/legacy/pdf.min.mjs': 'legacy/build/pdf.min.mjs',
+  '/legacy/pdf.worker.min.mjs': 'legacy/build/pdf.worker.min.mjs',
+};
+function pdfjsDistDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+}
+
+/**
+ * fflate's browser build, when installed, lets the workstation hand a batch over as one ZIP
+ * (the page falls back to one download per file when it is absent).
+ */
+export const FFLATE_PATH = '/static/vendor/fflate/browser.js';
+function fflateBrowserFile(): string | undefined {
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('fflate/package.json'));
+    const f = join(dir, 'esm', 'browser.js');
+    return existsSync(f) ? f : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -117,13 +144,24 @@ export function mountWeb(app: Express, options: { webDir: string; pages?: boolea
     app.use(r);
   }
 
-  const pdfjsDir = pdfjsBuildDir();
+  const pdfjsDir = pdfjsDistDir();
   app.use(PDFJS_PATH, (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !PDFJS_FILES.has(req.path)) return next();
+    const file = Object.hasOwn(PDFJS_FILES, req.path) ? PDFJS_FILES[req.path] : undefined;
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !file) return next();
     securityHeaders(res);
     res.type('text/javascript; charset=utf-8');
-    res.sendFile(req.path.slice(1), { root: pdfjsDir, lastModified: true, etag: true, cacheControl: false }, (err) => err && next(err));
+    res.sendFile(file, { root: pdfjsDir, lastModified: true, etag: true, cacheControl: false }, (err) => err && next(err));
   });
+  const fflate = fflateBrowserFile();
+  if (fflate) {
+    // Middleware like the pdf.js files (static assets, not API routes): only GET/HEAD of the exact path.
+    app.use(FFLATE_PATH, (req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== '/') return next();
+      securityHeaders(res);
+      res.type('text/javascript; charset=utf-8');
+      res.sendFile(fflate, { lastModified: true, etag: true, cacheControl: false }, (err) => err && next(err));
+    });
+  }
   app.use(
     '/static',
     (req, res, next) => {

@@ -2,6 +2,7 @@ import { AppError } from '../core/errors.js';
 import { appendDss, preparePdfSignature, signatureContents, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/index.js';
 import { PdfDocument } from '../pdf/syntax/document.js';
 import { formFields } from '../pdf/syntax/acroform.js';
+import { getPage, inheritedAttribute } from '../pdf/syntax/page-tree.js';
 import {
   buildElectronicCopyAppearance,
   buildIndividualAppearance,
@@ -83,6 +84,13 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
       const h = Math.abs(n[3]! - n[1]!);
       return w > 0 && h > 0 ? [w, h] : undefined;
     },
+    pageRotation(pdf: Buffer, page: number): 0 | 90 | 180 | 270 {
+      const doc = PdfDocument.open(pdf);
+      const p = getPage(doc, page - 1);
+      const r = doc.resolve(inheritedAttribute(doc, p.dict, 'Rotate'));
+      const n = typeof r === 'number' ? (((Math.round(r / 90) * 90) % 360) + 360) % 360 : 0;
+      return n as 0 | 90 | 180 | 270;
+    },
     appearance: buildAppearance,
   };
 }
@@ -98,6 +106,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
       return buildIndividualAppearance({
         width: r.width,
         height: r.height,
+        ...(r.rotate ? { rotate: r.rotate } : {}),
         ...heading,
         ...(r.image ? { signatureImage: r.image } : {}),
         ...(r.signerName !== undefined ? { signerName: r.signerName } : {}),
@@ -108,6 +117,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
         return buildOrganizationAppearance({
           width: r.width,
           height: r.height,
+          ...(r.rotate ? { rotate: r.rotate } : {}),
           sealImage: r.image,
           organizationName: r.organization ?? r.signerName ?? '',
           signingTime: r.signingTime,
@@ -121,6 +131,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
       return buildTextBlockAppearance({
         width: r.width,
         height: r.height,
+        ...(r.rotate ? { rotate: r.rotate } : {}),
         padding: 2,
         verticalAlign: 'middle',
         ...(r.textSide === 'left' ? { align: 'right' as const } : {}),
@@ -134,6 +145,7 @@ export async function buildAppearance(r: AppearanceRequest): Promise<Appearance>
       return buildElectronicCopyAppearance({
         width: r.width,
         height: r.height,
+        ...(r.rotate ? { rotate: r.rotate } : {}),
         copyForm: r.copyForm ?? 'SAO Y',
         organizationName: r.organization ?? r.signerName ?? '',
         signingTime: r.signingTime,

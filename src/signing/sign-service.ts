@@ -13,9 +13,17 @@ import { resolveSigner } from './signer-resolution.js';
 import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
 import { assertLevelAvailable, extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
 import { LEVEL_RANK, parsePadesLevel, type PadesLevel } from '../core/pades-level.js';
-import type { PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
+import type {
+  AppearanceRequest,
+  PdfPrepareRequest,
+  PdfSignatureEngine,
+  PreparedPdf,
+  RevocationMaterialPort,
+  TimestampPort,
+} from './signing-ports.js';
+import { appearancePreviewPdf } from '../pdf/appearance/preview-document.js';
 import type { SignSessionRepository } from './ports.js';
-import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
+import type { AppearanceOptions, BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
 import { completeSession } from './two-phase.js';
 import { subjectField } from './subject.js';
 import { certificateInfo } from '../cms/certificate-info.js';
@@ -258,6 +266,18 @@ export class SignService {
     return { chunks: [await extendToLevel(Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o)], digest };
   }
 
+  /**
+   * The stamp exactly as a signature made now would draw it, as a one-page PDF of the stamp's
+   * size (the workstation previews it with pdf.js). Texts the certificate would supply (CN) come
+   * from `texts` here: no key or certificate is touched.
+   */
+  async stampPreview(appearance: AppearanceOptions, width: number, height: number): Promise<Buffer> {
+    if (!(width > 0 && height > 0 && width <= 2000 && height <= 2000))
+      throw new AppError('VALIDATION_FAILED', 'the stamp width and height must be between 0 and 2000 points');
+    const built = await this.#o.engine.appearance(appearanceRequest(appearance, width, height, this.#o.clock.now()));
+    return appearancePreviewPdf(built);
+  }
+
   async #preparePdf(
     pdf: Buffer,
     options: Omit<SignOptions, 'signer'>,
@@ -293,25 +313,12 @@ export class SignService {
       const fieldSize =
         !options.visible && options.fieldName !== undefined ? this.#o.engine.fieldSize?.(pdf, options.fieldName) : undefined;
       const rect = options.visible?.rect ?? [0, 0, fieldSize?.[0] ?? 180, fieldSize?.[1] ?? 70];
-      // An organization certificate's CN is the organization itself (docs/domain.md: CN = person or organization).
-      const organization = a.texts?.organization ?? subjectField(leaf, 'CN');
-      const signerName = a.texts?.signerName ?? subjectField(leaf, 'CN');
-      const appearance = await this.#o.engine.appearance({
-        kind: a.kind,
-        width: rect[2],
-        height: rect[3],
-        signingTime: now,
-        ...(a.image ? { image: a.image } : {}),
-        ...(signerName !== undefined ? { signerName } : {}),
-        ...(organization !== undefined ? { organization } : {}),
-        ...(a.texts?.title !== undefined ? { title: a.texts.title } : {}),
-        ...(a.texts?.copyForm !== undefined ? { copyForm: a.texts.copyForm } : {}),
-        ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
-        ...(a.sealOnly ? { sealOnly: true } : {}),
-        ...(a.sealDiameterMm !== undefined ? { sealDiameterMm: a.sealDiameterMm } : {}),
-        ...(a.textSide ? { textSide: a.textSide } : {}),
-        ...(a.texts?.authorityLines?.length ? { authorityLines: parseAuthorityLines(a.texts.authorityLines) } : {}),
-      });
+      // On a rotated page the stamp is drawn to read upright for the viewer (ISO 32000-1 §8.3.2.3
+      // /Rotate): the rectangle stays in user space, so the upright stamp is its height × width.
+      const rotate = options.visible ? (this.#o.engine.pageRotation?.(pdf, options.visible.page) ?? 0) : 0;
+      const quarter = rotate === 90 || rotate === 270;
+      const [w, h] = quarter ? [rect[3], rect[2]] : [rect[2], rect[3]];
+      const appearance = await this.#o.engine.appearance({ ...appearanceRequest(a, w, h, now, leaf), ...(rotate ? { rotate } : {}) });
       return this.#prepareOrCreate(pdf, { ...req, appearance }, options);
     }
     return this.#prepareOrCreate(pdf, req, options);
@@ -332,6 +339,29 @@ export class SignService {
   async #audit(actor: string, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>): Promise<void> {
     await this.#o.audit.append({ actor, role: 'signer', action, outcome, details });
   }
+}
+
+/** What the engine draws for `a` in a `width` × `height` box; the certificate (when known) supplies the default names. */
+function appearanceRequest(a: AppearanceOptions, width: number, height: number, now: Date, leaf?: Buffer): AppearanceRequest {
+  // An organization certificate's CN is the organization itself (docs/domain.md: CN = person or organization).
+  const organization = a.texts?.organization ?? (leaf ? subjectField(leaf, 'CN') : undefined);
+  const signerName = a.texts?.signerName ?? (leaf ? subjectField(leaf, 'CN') : undefined);
+  return {
+    kind: a.kind,
+    width,
+    height,
+    signingTime: now,
+    ...(a.image ? { image: a.image } : {}),
+    ...(signerName !== undefined ? { signerName } : {}),
+    ...(organization !== undefined ? { organization } : {}),
+    ...(a.texts?.title !== undefined ? { title: a.texts.title } : {}),
+    ...(a.texts?.copyForm !== undefined ? { copyForm: a.texts.copyForm } : {}),
+    ...(a.texts?.lines ? { lines: a.texts.lines } : {}),
+    ...(a.sealOnly ? { sealOnly: true } : {}),
+    ...(a.sealDiameterMm !== undefined ? { sealDiameterMm: a.sealDiameterMm } : {}),
+    ...(a.textSide ? { textSide: a.textSide } : {}),
+    ...(a.texts?.authorityLines?.length ? { authorityLines: parseAuthorityLines(a.texts.authorityLines) } : {}),
+  };
 }
 
 function assertPdf(pdf: Buffer): void {

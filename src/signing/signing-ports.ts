@@ -60,6 +60,8 @@ export interface AppearanceRequest {
   /** Signing-authority lines above the title (Decree 30/2020 Art. 13). */
   readonly authorityLines?: readonly string[];
   readonly signingTime: Date;
+  /** The page's /Rotate: the stamp is drawn to read upright; its box in user space is then height × width. */
+  readonly rotate?: 0 | 90 | 180 | 270;
 }
 
 export interface PdfSignatureEngine {
@@ -69,6 +71,8 @@ export interface PdfSignatureEngine {
   signatureContents?(pdf: Buffer): Buffer[];
   /** Width and height of an existing field's first widget (to size its stamp), if any. */
   fieldSize?(pdf: Buffer, fieldName: string): readonly [number, number] | undefined;
+  /** The /Rotate of a 1-based page (ISO 32000-1 §7.7.3.3, inheritable), normalised to 0, 90, 180 or 270. */
+  pageRotation?(pdf: Buffer, page: number): 0 | 90 | 180 | 270;
   /** Builds a visible stamp (src/pdf/appearance builders). */
   appearance(request: AppearanceRequest): Appearance | Promise<Appearance>;
 }

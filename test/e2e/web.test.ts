@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash, createSign, X509Certificate } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -55,12 +54,6 @@ async function apiIndication(pdf: Buffer): Promise<string> {
   expect(res.status).toBe(200);
   const j = (await res.json()) as { indication: string };
   return j.indication;
-}
-
-function pdftotextOf(pdf: Buffer): string {
-  const f = join(ARTIFACTS, 'input.pdf');
-  writeFileSync(f, pdf);
-  return execFileSync('pdftotext', [f, '-'], { encoding: 'utf8' });
 }
 
 async function newPage(): Promise<Page> {
@@ -451,167 +444,7 @@ describe('verification page and the copy register', () => {
   });
 });
 
-describe('officials workstation (/workstation)', () => {
-  it('signs in two phases with a visible stamp: prepare → token signs the attributes → complete → download', async () => {
-    const page = await newPage();
-    await page.goto(`${web.url}/workstation`);
-    await page.fill('#token', web.app.adminToken);
-    await page.click('#token-save');
-    expect(await page.evaluate("sessionStorage.getItem('kyso.apiToken')")).toBe(web.app.adminToken);
-    expect(await page.evaluate("localStorage.getItem('kyso.apiToken')")).toBeNull();
-    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
-    await page.check('input[name=placement][value=visible]');
-    // Click the A4 sketch: the stamp's top-left corner goes where the click was.
-    await page.locator('#sheet').scrollIntoViewIfNeeded();
-    const box = (await page.locator('#sheet').boundingBox())!;
-    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.7);
-    // x = 0.5 × 595 pt; y = 842 × (1 − 0.7) − stamp height 90 (PDF origin bottom left).
-    expect(Math.abs(Number(await page.inputValue('#rx')) - 297.5)).toBeLessThanOrEqual(2);
-    expect(Math.abs(Number(await page.inputValue('#ry')) - (842 * 0.3 - 90))).toBeLessThanOrEqual(2);
-    await page.fill('#signer-name', SIGNER_NAME);
-    await page.fill('#reason', 'Phê duyệt');
-    await page.check('input[name=method][value=token]');
-    const chainPem = signer.chain.map((der) => new X509Certificate(der).toString()).join('');
-    await page.fill('#certificates', chainPem);
-    await page.click('#prepare-button');
-    await page.waitForSelector('#prepared:not([hidden])', { timeout: 30_000 });
-    const algorithm = (await page.textContent('#prepared-algorithm')) ?? '';
-    expect(algorithm).toBe('RSA-PKCS1-SHA256');
-    const signedAttributes = Buffer.from((await page.textContent('#signed-attributes')) ?? '', 'base64');
-    const digestHex = (await page.textContent('#digest-hex')) ?? '';
-    expect(digestHex).toMatch(/^[0-9a-f]{64}$/);
-    await page.screenshot({ path: join(ARTIFACTS, 'workstation-prepared.png'), fullPage: true });
-
-    // The "USB token": our fixture key, outside the server, signs the DER signed attributes.
-    const signature = createSign('sha256').update(signedAttributes).sign(signer.key).toString('base64');
-    await page.fill('#signature', signature);
-    await page.click('#complete-button');
-    await page.waitForSelector('#done:not([hidden])', { timeout: 30_000 });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#signed-link')]);
-    expect(download.suggestedFilename()).toBe('quyet-dinh-da-ky.pdf');
-    const out = readFileSync((await download.path())!);
-    expect(out.subarray(0, EXAMPLE.length).equals(EXAMPLE)).toBe(true);
-    expect(out.length).toBeGreaterThan(EXAMPLE.length);
-    expect(problemsOf(page)).toEqual([]);
-    await page.close();
-
-    // The visible stamp the page asked for is on page 1 with the Vietnamese name intact.
-    const outFile = join(ARTIFACTS, 'workstation-signed.pdf');
-    writeFileSync(outFile, out);
-    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', outFile, '-'], { encoding: 'utf8' });
-    expect(text).toContain(SIGNER_NAME);
-    expect(pdftotextOf(EXAMPLE)).not.toContain(SIGNER_NAME);
-
-    // The result verifies (not TOTAL_FAILED) and names our signer.
-    const check = await newPage();
-    await uploadForVerification(check, out, 'quyet-dinh-da-ky.pdf');
-    expect(await check.textContent('.signature .signer-name')).toBe(SIGNER_NAME);
-    expect(await check.getAttribute('#verdict', 'data-indication')).not.toBe('TOTAL_FAILED');
-    await check.close();
-  });
-
-  it('signs with a server-held credential and PIN, with a visible individual stamp and signature image; a wrong PIN is refused', async () => {
-    // The official's key is held by the service (key store) and registered with a PIN; the token
-    // is the official's own (role signer), which is what credential ownership is checked against.
-    const ctx = web.app.ctx;
-    const official = issueSigner(web.ca, { cn: SIGNER_NAME, crlUrl: web.crlUrl });
-    const key = await ctx.keys.importPkcs8(official.key.export({ type: 'pkcs8', format: 'der' }), 'e2e official');
-    const credentials = new CredentialService({
-      keyStore: ctx.keys,
-      credentials: ctx.store.credentials,
-      authorizations: ctx.store.signingAuthorizations,
-      audit: ctx.audit,
-      clock: ctx.clock,
-    });
-    const cred = await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: '246810' });
-    const { token } = await ctx.tokens.create({
-      role: 'signer',
-      organizationId: 'ubnd-xa-ha-long',
-      officialId: 'can-bo-giang',
-      label: 'e2e official',
-    });
-
-    const page = await newPage();
-    await page.goto(`${web.url}/workstation`);
-    await page.fill('#token', token);
-    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
-    await page.check('input[name=placement][value=visible]');
-    await page.selectOption('#appearance-kind', 'individual');
-    await page.setInputFiles('#image', join(EXAMPLES, 'signature.png'));
-    await page.fill('#signer-name', SIGNER_NAME);
-    await page.fill('#signer-title', 'Chủ tịch');
-    await page.selectOption('#level', 'B-B');
-    await page.fill('#credential-id', cred.id);
-
-    await page.fill('#pin', '000000');
-    await page.click('#sign-button');
-    await page.waitForSelector('.problem');
-    expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
-
-    await page.fill('#pin', '246810');
-    await page.click('#sign-button');
-    await page.waitForSelector('#done:not([hidden])', { timeout: 30_000 });
-    expect(await page.$('#error .problem')).toBeNull();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#signed-link')]);
-    const out = readFileSync((await download.path())!);
-    expect(out.subarray(0, EXAMPLE.length).equals(EXAMPLE)).toBe(true);
-    const text = pdftotextOf(out);
-    expect(text).toContain(SIGNER_NAME);
-    expect(text).toContain('Chủ tịch');
-    // For a person to look at: page 1 with the stamp (test-artifacts/web/credential-signed-1.png).
-    writeFileSync(join(ARTIFACTS, 'credential-signed.pdf'), out);
-    execFileSync('pdftoppm', [
-      '-r',
-      '80',
-      '-f',
-      '1',
-      '-l',
-      '1',
-      '-png',
-      '-singlefile',
-      join(ARTIFACTS, 'credential-signed.pdf'),
-      join(ARTIFACTS, 'credential-signed-1'),
-    ]);
-    await page.screenshot({ path: join(ARTIFACTS, 'workstation-credential.png'), fullPage: true });
-    expect(problemsOf(page)).toEqual([]);
-    await page.close();
-
-    const check = await newPage();
-    await uploadForVerification(check, out, 'quyet-dinh-da-ky.pdf');
-    expect(await check.textContent('.signature .signer-name')).toBe(SIGNER_NAME);
-    expect(await check.getAttribute('#verdict', 'data-indication')).toBe(await apiIndication(out));
-    expect(await check.getAttribute('#verdict', 'data-indication')).not.toBe('TOTAL_FAILED');
-    await check.close();
-  });
-
-  it('sends a valid credential request and shows the server problem (unknown credential)', async () => {
-    const page = await newPage();
-    await page.goto(`${web.url}/workstation`);
-    await page.fill('#token', web.app.adminToken);
-    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
-    await page.fill('#credential-id', 'cred_khong_ton_tai');
-    await page.fill('#pin', '123456');
-    await page.click('#sign-button');
-    await page.waitForSelector('.problem');
-    // Not VALIDATION_FAILED: the page's options JSON passed the route's strict schema.
-    expect(await page.textContent('.problem-code')).toBe('CREDENTIAL_NOT_FOUND');
-    expect(await page.inputValue('#pin')).toBe('');
-    await page.screenshot({ path: join(ARTIFACTS, 'workstation-problem.png'), fullPage: true });
-    await page.close();
-  });
-
-  it('shows UNAUTHENTICATED without a token', async () => {
-    const page = await newPage();
-    await page.goto(`${web.url}/workstation`);
-    await page.setInputFiles('#pdf', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: EXAMPLE });
-    await page.fill('#credential-id', 'x');
-    await page.fill('#pin', '123456');
-    await page.click('#sign-button');
-    await page.waitForSelector('.problem');
-    expect(await page.textContent('.problem-code')).toBe('UNAUTHENTICATED');
-    await page.close();
-  });
-});
+// The officials' workstation has its own browser tests: test/e2e/workstation.test.ts.
 
 describe('keyboard', () => {
   it('reaches the skip link, main content and the file chooser with Tab alone', async () => {

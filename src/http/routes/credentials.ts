@@ -8,6 +8,8 @@ import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { requirePrincipal } from '../auth/middleware.js';
 import { withholdFromReplay } from '../idempotency/gate.js';
 import { credentialOwnerOf } from '../../core/principal.js';
+import { certificateInfo } from '../../cms/certificate-info.js';
+import { subjectField } from '../../signing/subject.js';
 
 /**
  * Server-held credentials under dual control: an RA officer or admin requests a binding (or a
@@ -40,9 +42,34 @@ function credentialView(c: CredentialInfo): Record<string, unknown> {
   };
 }
 
+/** What the workstation shows to choose a credential: who the certificate names and until when. */
+function ownCredentialView(c: CredentialInfo): Record<string, unknown> {
+  const cert = certificateInfo(c.certificate, 'SIGNER_CERT_INVALID');
+  return {
+    ...credentialView(c),
+    subjectCommonName: subjectField(c.certificate, 'CN') ?? null,
+    subjectOrganization: subjectField(c.certificate, 'O') ?? null,
+    notAfter: cert.notAfter.toISOString(),
+  };
+}
+
 export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
   const r = port.requests;
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/credentials/mine',
+      operationId: 'listOwnCredentials',
+      summary: 'The server-held credentials the caller signs with (owned by the official it acts as, in its organization).',
+      tag: 'credentials',
+      auth: HOLDERS,
+      responses: { 200: { description: '{ credentials: [...] } (no PIN, no key)' } },
+      async handle({ res, principal }) {
+        const list = await port.mine(requirePrincipal(principal));
+        res.setHeader('Cache-Control', 'no-store');
+        sendJson(res, 200, { credentials: list.map(ownCredentialView) });
+      },
+    }),
     defineRoute({
       method: 'post',
       path: '/api/v1/credentials',

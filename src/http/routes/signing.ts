@@ -10,13 +10,33 @@ import { defineRoute, sendJson, validationError, type RouteSpec } from '../route
 import { safeTextSchema } from '../safe-text-schema.js';
 import { credentialOwnerOf, type Principal } from '../../core/principal.js';
 
-export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete'>;
+export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete' | 'stampPreview'>;
 
 const Level = z.enum(PADES_LEVELS);
 const Algorithm = z.enum(SIGNATURE_ALGORITHMS);
 const Text = safeTextSchema(500, 0);
 
 /** Options common to every signing path (the `options` JSON part of the multipart upload). */
+const AppearanceJson = z.strictObject({
+  kind: z.enum(APPEARANCE_KINDS),
+  sealOnly: z
+    .boolean()
+    .optional()
+    .describe('organization: the seal image alone, to lie over the left third of the official’s signature (Decree 30/2020 Appendix I)'),
+  sealDiameterMm: z.number().min(10).max(80).optional().describe('organization: the seal’s real diameter in mm (default 36)'),
+  textSide: z.enum(['left', 'right']).optional().describe('organization: side of the seal for "Ký bởi / Thời gian ký" (default right)'),
+  texts: z
+    .strictObject({
+      signerName: Text.optional(),
+      organization: Text.optional(),
+      title: Text.optional(),
+      authorityLines: z.array(Text).max(4).optional().describe('TM./KT./TUQ./Q./TL. lines above the title (Decree 30/2020 Art. 13)'),
+      copyForm: Text.optional(),
+      lines: z.array(Text).max(10).optional(),
+    })
+    .optional(),
+});
+
 const CommonOptions = z.strictObject({
   level: Level.optional().describe('PAdES level; default B-B. Never silently lowered.'),
   algorithm: Algorithm.optional(),
@@ -24,27 +44,7 @@ const CommonOptions = z.strictObject({
     .strictObject({ page: z.number().int().min(1), rect: z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]) })
     .optional(),
   fieldName: z.string().min(1).max(200).optional(),
-  appearance: z
-    .strictObject({
-      kind: z.enum(APPEARANCE_KINDS),
-      sealOnly: z
-        .boolean()
-        .optional()
-        .describe('organization: the seal image alone, to lie over the left third of the official’s signature (Decree 30/2020 Appendix I)'),
-      sealDiameterMm: z.number().min(10).max(80).optional().describe('organization: the seal’s real diameter in mm (default 36)'),
-      textSide: z.enum(['left', 'right']).optional().describe('organization: side of the seal for "Ký bởi / Thời gian ký" (default right)'),
-      texts: z
-        .strictObject({
-          signerName: Text.optional(),
-          organization: Text.optional(),
-          title: Text.optional(),
-          authorityLines: z.array(Text).max(4).optional().describe('TM./KT./TUQ./Q./TL. lines above the title (Decree 30/2020 Art. 13)'),
-          copyForm: Text.optional(),
-          lines: z.array(Text).max(10).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  appearance: AppearanceJson.optional(),
   certify: z.literal(DOCMDP_PERMISSIONS).optional(),
   lock: z
     .union([
@@ -67,6 +67,12 @@ const SignerJson = z.union([
     authorizationId: z.string().min(1).max(128),
   }),
 ]);
+
+const StampPreviewOptions = z.strictObject({
+  width: z.number().positive().max(2000),
+  height: z.number().positive().max(2000),
+  appearance: AppearanceJson,
+});
 
 const SignRequestOptions = CommonOptions.extend({ signer: SignerJson });
 const PrepareRequestOptions = CommonOptions.extend({
@@ -126,7 +132,7 @@ function sendPdf(res: import('express').Response, pdf: Buffer | readonly Buffer[
   res.end();
 }
 
-const MULTIPART_DOC = (extra: string) => ({
+const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
   contentType: 'multipart/form-data',
   description: `Parts: \`pdf\` (the document), \`options\` (JSON)${extra}.`,
   schema: {
@@ -137,7 +143,7 @@ const MULTIPART_DOC = (extra: string) => ({
       p12: { type: 'string', format: 'binary' },
       image: { type: 'string', format: 'binary' },
     },
-    required: ['pdf'],
+    required,
   },
 });
 
@@ -260,6 +266,23 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
       async handle({ res, body, principal }) {
         const input = 'signature' in body ? { signature: Buffer.from(body.signature, 'base64') } : { cms: Buffer.from(body.cms, 'base64') };
         sendPdf(res, await sign.complete(body.sessionId, input, actorId(principal)));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/sign/stamp-preview',
+      operationId: 'signStampPreview',
+      summary: 'The visible stamp as a signature made now would draw it: a one-page PDF of the stamp’s size (nothing is signed).',
+      tag: 'signing',
+      auth: SIGN_ROLES,
+      rawBody: MULTIPART_DOC(': `{width, height, appearance}`, optional `image` (PNG seal/signature); no `pdf` part', []),
+      responses: { 200: { description: 'One-page PDF', contentType: 'application/pdf' } },
+      async handle({ req, res }) {
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 1 });
+        const o = parseOptions(StampPreviewOptions, body);
+        const image = body.files.find((f) => f.field === 'image');
+        const appearance = { ...o.appearance, ...(image ? { image: image.data } : {}) } as NonNullable<SignOptions['appearance']>;
+        sendPdf(res, await sign.stampPreview(appearance, o.width, o.height), 'stamp-preview.pdf');
       },
     }),
   ];

@@ -369,16 +369,8 @@ export class Pkcs11KeyStore implements KeyStore {
    * label that tie each one to its key. A USB token issued to an official carries its own
    * certificate beside the key (and often the issuing CA's), so a workstation needs no file.
    */
-  certificates(): Array<{ readonly id: Buffer; readonly label: string; readonly der: Buffer }> {
-    const handles = this.#findAll([{ type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }]);
-    return handles.map((h) => {
-      const [id, label, value] = this.#lib.C_GetAttributeValue(this.#session, h, [
-        { type: K.CKA_ID },
-        { type: K.CKA_LABEL },
-        { type: K.CKA_VALUE },
-      ]);
-      return { id: Buffer.from(id!.value), label: label!.value.toString('utf8'), der: Buffer.from(value!.value) };
-    });
+  certificates(): Array<Omit<TokenCertificate, 'token'>> {
+    return certificatesInSession(this.#lib, this.#session);
   }
 
   /**
@@ -533,6 +525,80 @@ export class Pkcs11KeyStore implements KeyStore {
       format: 'jwk',
     }).export({ format: 'der', type: 'spki' });
   }
+}
+
+/** A certificate object on a token (public: readable without login). */
+export interface TokenCertificate {
+  /** Token label, trailing blanks removed. */
+  readonly token: string;
+  readonly label: string;
+  /** CKA_ID: by convention the same as the private key's (PKCS#11 §4.6.3), so it names the key. */
+  readonly id: Buffer;
+  readonly der: Buffer;
+}
+
+/**
+ * Every X.509 certificate object on every token present in the module, read through a
+ * read-only public session (no PIN). Used by the local signing agent to let the official choose
+ * a certificate; the key is then opened by the same token label and CKA_ID.
+ */
+export async function listPkcs11Certificates(modulePath: string): Promise<TokenCertificate[]> {
+  await loadBinding();
+  let m = modules.get(modulePath);
+  if (!m) {
+    const lib = new binding.PKCS11();
+    try {
+      lib.load(modulePath);
+      lib.C_Initialize();
+    } catch (err) {
+      throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${modulePath}`, { cause: err });
+    }
+    m = { lib, refs: 0, loggedIn: new Map() };
+    modules.set(modulePath, m);
+  }
+  const lib = m.lib;
+  const out: TokenCertificate[] = [];
+  try {
+    for (const slot of lib.C_GetSlotList(true)) {
+      const token = lib.C_GetTokenInfo(slot).label.trimEnd();
+      let session: Handle;
+      try {
+        session = lib.C_OpenSession(slot, K.CKF_SERIAL_SESSION);
+      } catch {
+        continue; // an uninitialised token (SoftHSM2's spare slot, a blank card) has nothing to list
+      }
+      try {
+        for (const c of certificatesInSession(lib, session)) out.push({ token, ...c });
+      } finally {
+        lib.C_CloseSession(session);
+      }
+    }
+  } finally {
+    if (m.refs === 0) release(modulePath);
+  }
+  return out;
+}
+
+/** The certificate objects (CKO_CERTIFICATE) a session can see, with the CKA_ID and label that tie each to its key. */
+function certificatesInSession(lib: Pkcs11Api, session: Handle): Array<Omit<TokenCertificate, 'token'>> {
+  lib.C_FindObjectsInit(session, [{ type: K.CKA_CLASS, value: K.CKO_CERTIFICATE }]);
+  const handles: Handle[] = [];
+  try {
+    for (let batch = lib.C_FindObjects(session, 64); batch.length > 0; batch = lib.C_FindObjects(session, 64)) handles.push(...batch);
+  } finally {
+    lib.C_FindObjectsFinal(session);
+  }
+  const out: Array<Omit<TokenCertificate, 'token'>> = [];
+  for (const h of handles) {
+    const [value, id, label] = lib.C_GetAttributeValue(session, h, [{ type: K.CKA_VALUE }, { type: K.CKA_ID }, { type: K.CKA_LABEL }]);
+    if (!value?.value?.length) continue;
+    out.push({
+      der: Buffer.from(value.value),
+      id: Buffer.from(id?.value ?? []),
+      label: (label?.value ?? Buffer.alloc(0)).toString('utf8'),
+    });
+  }
+  return out;
 }
 
 function release(modulePath: string): void {

@@ -160,6 +160,7 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
     json: { activationCode: 'ABCD-EFGH-IJKL', pin: '246810' },
   }),
   'GET /api/v1/credential-requests': () => ({ path: '/api/v1/credential-requests' }),
+  'GET /api/v1/credentials/mine': () => ({ path: '/api/v1/credentials/mine' }),
   'GET /api/v1/credential-requests/:id': () => ({ path: '/api/v1/credential-requests/apr_none' }),
   'POST /api/v1/credential-requests/:id/approve': () => ({ path: '/api/v1/credential-requests/apr_none/approve', json: {} }),
   'POST /api/v1/credential-requests/:id/reject': () => ({ path: '/api/v1/credential-requests/apr_none/reject', json: {} }),
@@ -196,6 +197,7 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'POST /api/v1/sign': () => ({ path: '/api/v1/sign', form: async () => new FormData() }),
   'POST /api/v1/sign/batch': () => ({ path: '/api/v1/sign/batch', form: async () => new FormData() }),
   'POST /api/v1/sign/prepare': () => ({ path: '/api/v1/sign/prepare', form: async () => new FormData() }),
+  'POST /api/v1/sign/stamp-preview': () => ({ path: '/api/v1/sign/stamp-preview', form: async () => new FormData() }),
   'POST /api/v1/sign/complete': () => ({ path: '/api/v1/sign/complete', json: {} }),
 };
 

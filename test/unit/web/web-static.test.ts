@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultWebDir, mountWeb, WEB_CSP, WEB_PAGES } from '../../../src/http/web-static.js';
+import { defaultWebDir, mountWeb, WEB_CSP, WEB_PAGES, WORKSTATION_CSP } from '../../../src/http/web-static.js';
 import { isAppError } from '../../../src/core/errors.js';
 
 const WEB = defaultWebDir();
@@ -23,6 +23,21 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('mountWeb', () => {
+  it('serves the pdf.js legacy build and its worker as JavaScript, and the workstation CSP adds only the loopback agent', async () => {
+    for (const f of ['legacy/pdf.min.mjs', 'legacy/pdf.worker.min.mjs']) {
+      const res = await fetch(`${url}/static/vendor/pdfjs/${f}`);
+      expect(res.status, f).toBe(200);
+      expect(res.headers.get('content-type'), f).toBe('text/javascript; charset=utf-8');
+    }
+    expect(WORKSTATION_CSP.replace(' http://127.0.0.1:*', '')).toBe(WEB_CSP);
+    // The ZIP writer of the workstation's batch download (installed fflate), exact path only.
+    const zip = await fetch(`${url}/static/vendor/fflate/browser.js`);
+    expect(zip.status).toBe(200);
+    expect(zip.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await zip.text()).toMatch(/zipSync/);
+    expect((await fetch(`${url}/static/vendor/fflate/browser.js/x`)).status).toBe(404);
+  });
+
   it('serves each page at its public path with the strict CSP and no-cache', async () => {
     for (const [path, file] of Object.entries(WEB_PAGES)) {
       const res = await fetch(url + path);
@@ -30,7 +45,8 @@ describe('mountWeb', () => {
       expect(res.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
       expect(await res.text()).toBe(readFileSync(join(WEB, file), 'utf8'));
       const csp = res.headers.get('content-security-policy') ?? '';
-      expect(csp).toBe(WEB_CSP);
+      // The workstation may also reach the official's loopback signing agent (docs/workstation.md), nothing else.
+      expect(csp).toBe(path === '/workstation' ? WORKSTATION_CSP : WEB_CSP);
       expect(res.headers.get('cache-control')).toBe('no-cache');
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');

@@ -1,13 +1,14 @@
 /**
  * Auditors' page: search the audit log (GET /api/v1/audit) by actor, object, action (or action
  * group), outcome and period in Vietnam time, page through it with the server's `next` link, and
- * check the whole hash chain (POST /api/v1/audit/verify). The API token lives in sessionStorage
- * only; a signed-in session cookie is used when there is one.
+ * check the whole hash chain (POST /api/v1/audit/verify). A signed-in session cookie is used when
+ * there is one; otherwise an API token kept in sessionStorage only.
  */
 import { h, clear, byId } from './dom.js';
 import { t, initI18n, onLangChange, setText } from './i18n.js';
 import { apiFetch, showProblem } from './api.js';
 import { vietnamTime } from './time.js';
+import { csrfToken, loadSession } from './session.js';
 
 const TOKEN_KEY = 'kyso.apiToken';
 const PAGE_SIZE = 50;
@@ -37,7 +38,7 @@ function saveToken() {
   } catch {
     /* storage disabled: the field still holds it for this page */
   }
-  setText(byId('token-state'), storedToken() ? 'ws.tokenSet' : 'ws.tokenUnset');
+  setText(byId('token-state'), storedToken() ? 'audit.tokenSet' : 'audit.tokenUnset');
 }
 
 /** 'YYYY-MM-DD' (a day in Vietnam) → the instant it starts, with the +07:00 offset written out. */
@@ -119,7 +120,13 @@ async function verifyChain() {
   state.className = '';
   setText(state, 'audit.checking');
   try {
-    const res = await apiFetch('/api/v1/audit/verify', { method: 'POST', token: token() });
+    // A signed-in session proves the request is ours with its CSRF token; a bearer token needs none.
+    const csrf = csrfToken();
+    const res = await apiFetch('/api/v1/audit/verify', {
+      method: 'POST',
+      token: token(),
+      ...(csrf ? { headers: { 'X-CSRF-Token': csrf } } : {}),
+    });
     const v = await res.json();
     if (v.ok) {
       state.className = 'chain-ok';
@@ -134,9 +141,11 @@ async function verifyChain() {
   }
 }
 
-function init() {
+async function init() {
   initI18n();
-  setText(byId('token-state'), storedToken() ? 'ws.tokenSet' : 'ws.tokenUnset');
+  setText(byId('token-state'), storedToken() ? 'audit.tokenSet' : 'audit.tokenUnset');
+  // A person signed in with an account needs no token: the session cookie authenticates.
+  if (await loadSession().catch(() => null)) byId('token-form').hidden = true;
   byId('token-save').addEventListener('click', saveToken);
   byId('search-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -156,4 +165,4 @@ function init() {
   });
 }
 
-init();
+void init();

@@ -1,89 +1,237 @@
 /**
- * Officials' signing page: POST /api/v1/sign with a server-held credential + PIN, or two-phase
- * signing for a USB token (POST /api/v1/sign/prepare → the token signs → POST /api/v1/sign/complete).
- * The API token lives in sessionStorage only (gone when the tab closes); the PIN is never stored.
+ * Officials' signing page: choose one or several PDFs, see the page and place the signature on
+ * it (with the server's own preview of the stamp), then sign every file with a server-held
+ * credential + PIN (POST /api/v1/sign) or with a USB token through the local `kyso agent`
+ * (POST /api/v1/sign/prepare → the agent signs → POST /api/v1/sign/complete), one progress bar
+ * per file and one download at the end. The PIN is never stored.
  */
-import { h, clear, byId, facts } from './dom.js';
-import { t, initI18n, onLangChange, setText } from './i18n.js';
-import { apiFetch, showProblem } from './api.js';
+import { h, clear, byId } from './dom.js';
+import { t, initI18n, onLangChange, setText, lang } from './i18n.js';
+import { showProblem, downloadBlob, ApiError } from './api.js';
+import { detectAuth, auth, authFetch, rememberToken, storedToken } from './ws-auth.js';
+import { PageViewer, openPdf } from './ws-viewer.js';
+import { findAgent, pair, pairingCode, agentCertificates, agentSign } from './ws-agent.js';
 import { vietnamTime } from './time.js';
 
-const TOKEN_KEY = 'kyso.apiToken';
-/** A4 portrait in PDF points (ISO 216), the size of the placement sketch. */
-const A4 = { w: 595, h: 842 };
+const POINTS_PER_MM = 72 / 25.4;
+const ZIP_MODULE = '/static/vendor/fflate/browser.js';
 
-/** @type {{ sessionId: string, fileName: string } | null} */
-let session = null;
-let signedUrl = '';
+/** @typedef {{ file: File, row: HTMLElement, bar: HTMLProgressElement, state: HTMLElement, link: HTMLElement, out: Blob | null }} Item */
+/** @type {Item[]} */
+let items = [];
+/** Index of the file shown in the viewer. */
+let shown = -1;
+/** @type {{ base: string, paired: boolean } | null} */
+let agent = null;
 
 const input = (id) => /** @type {HTMLInputElement} */ (byId(id));
 const value = (id) => input(id).value.trim();
+const num = (id) => Number(value(id));
+const radio = (name) => /** @type {HTMLInputElement | null} */ (document.querySelector(`input[name="${name}"]:checked`))?.value ?? '';
 
-function storedToken() {
+const viewer = new PageViewer({
+  view: byId('page-view'),
+  canvas: /** @type {HTMLCanvasElement} */ (byId('page-canvas')),
+  box: byId('stamp-box'),
+  stampCanvas: /** @type {HTMLCanvasElement} */ (byId('stamp-canvas')),
+  onChange: syncPlacementFields,
+});
+
+// ——— who we are ———
+
+function showWho() {
+  const a = auth();
+  const who = byId('who');
+  if (a.kind === 'session') setText(who, 'ws.whoSession', { name: a.principal.displayName || a.principal.id });
+  else if (a.kind === 'token') setText(who, 'ws.whoToken');
+  else setText(who, 'ws.whoNone');
+  const fallback = /** @type {HTMLDetailsElement} */ (byId('token-fallback'));
+  fallback.hidden = a.kind === 'session';
+  fallback.open = a.kind === 'none';
+}
+
+async function refreshAuth() {
+  await detectAuth();
+  showWho();
+  await loadCredentials();
+}
+
+// ——— server-held credentials ———
+
+async function loadCredentials() {
+  const sel = /** @type {HTMLSelectElement} */ (byId('credential'));
+  clear(sel);
+  if (auth().kind === 'none') {
+    sel.appendChild(h('option', { value: '' }, t('ws.credentialsNeedLogin')));
+    return;
+  }
   try {
-    return sessionStorage.getItem(TOKEN_KEY) ?? '';
-  } catch {
-    return '';
+    const res = await authFetch('/api/v1/credentials/mine', { headers: { Accept: 'application/json' } });
+    const { credentials } = await res.json();
+    if (!credentials.length) sel.appendChild(h('option', { value: '' }, t('ws.noCredentials')));
+    for (const c of credentials) {
+      const name = c.subjectCommonName || c.label;
+      const label = c.locked
+        ? t('ws.credentialLocked', { name })
+        : !c.activated
+          ? t('ws.credentialInactive', { name })
+          : t('ws.credentialOption', { name, date: vietnamTime(c.notAfter).slice(0, 10) });
+      const opt = h('option', { value: c.id, 'data-name': name, 'data-organization': c.subjectOrganization || '' }, label);
+      if (c.locked || !c.activated) opt.setAttribute('disabled', '');
+      sel.appendChild(opt);
+    }
+    const first = [...sel.options].find((o) => !o.disabled && o.value);
+    if (first) sel.value = first.value;
+    fillNameFromCertificate();
+  } catch (e) {
+    sel.appendChild(h('option', { value: '' }, t('ws.credentialsNeedLogin')));
+    if (!(e instanceof ApiError && e.status === 401)) showProblem(byId('error'), e);
   }
 }
 
-/** What the official typed wins over what the tab remembered. */
-function token() {
-  return input('token').value.trim() || storedToken();
-}
+/** True once the official typed a name of their own: it is then never replaced. */
+let nameTyped = false;
 
-function saveToken() {
-  const v = input('token').value.trim();
-  try {
-    if (v) sessionStorage.setItem(TOKEN_KEY, v);
-  } catch {
-    /* storage disabled: the field still holds it for this page */
+/** The stamp shows the chosen certificate's name (server credential or USB token) unless the official typed another. */
+function fillNameFromCertificate() {
+  let name = '';
+  if (radio('method') === 'agent') {
+    const c = agentCerts.find((x) => x.id === value('agent-cert'));
+    name = c ? commonName(c) : '';
+  } else name = /** @type {HTMLSelectElement} */ (byId('credential')).selectedOptions[0]?.getAttribute('data-name') ?? '';
+  if (name && !nameTyped && value('signer-name') !== name) {
+    input('signer-name').value = name;
+    schedulePreview();
   }
-  showTokenState();
 }
 
-function showTokenState() {
-  byId('token-state').textContent = storedToken() ? t('ws.tokenSet') : t('ws.tokenUnset');
+function commonName(c) {
+  return /CN=([^\n,]+)/.exec(c.subject)?.[1] || c.label;
 }
 
-function radio(name) {
-  const el = /** @type {HTMLInputElement | null} */ (document.querySelector(`input[name="${name}"]:checked`));
-  return el ? el.value : '';
+// ——— files ———
+
+function addFiles(files) {
+  for (const file of files) {
+    const bar = /** @type {HTMLProgressElement} */ (
+      h('progress', { class: 'file-progress', max: '100', value: '0', 'aria-label': t('ws.progress', { name: file.name }) })
+    );
+    const state = h('span', { class: 'file-state' }, t('ws.fileWaiting'));
+    const link = h('span', { class: 'file-link' });
+    const show = h('button', { type: 'button', class: 'secondary small file-show' }, t('ws.fileShow'));
+    const row = h('li', { class: 'file-row' }, h('span', { class: 'file-name' }, file.name), bar, state, show, link);
+    const item = { file, row, bar, state, link, out: null };
+    show.addEventListener('click', () => void showFile(items.indexOf(item), 1));
+    items.push(item);
+    byId('file-list').appendChild(row);
+  }
+  updateSignButton();
+  if (shown < 0 && items.length) void showFile(0, 1);
 }
 
-function num(id) {
-  const n = Number(value(id));
-  return Number.isFinite(n) ? n : NaN;
+async function showFile(i, pageNo) {
+  const item = items[i];
+  if (!item) return;
+  try {
+    const doc = await openPdf(new Uint8Array(await item.file.arrayBuffer()));
+    shown = i;
+    for (const [k, it] of items.entries()) it.row.classList.toggle('shown', k === i);
+    byId('viewer-empty').hidden = true;
+    byId('page-view').hidden = false;
+    await viewer.show(doc, pageNo);
+    if (!viewer.rect) viewer.placeDefault();
+    else viewer.setRect(viewer.rect);
+    setText(byId('page-label'), 'ws.pageOf', { n: viewer.pageNo, total: viewer.numPages, name: item.file.name });
+    input('page').value = String(viewer.pageNo);
+    syncPlacementFields();
+  } catch (e) {
+    setText(byId('viewer-empty'), 'ws.viewerFailed', { detail: e instanceof Error ? e.message : String(e) });
+    byId('viewer-empty').hidden = false;
+    byId('page-view').hidden = true;
+  }
 }
 
-/** The `options` JSON shared by sign and prepare (src/http/routes/signing.ts CommonOptions). */
+// ——— placement ———
+
+function syncPlacementFields() {
+  const r = viewer.rect;
+  if (!r) return;
+  input('rx').value = String(Math.round(r[0]));
+  input('ry').value = String(Math.round(r[1]));
+  input('rw').value = String(Math.round(r[2]));
+  input('rh').value = String(Math.round(r[3]));
+  const [x0, y0] = viewer.page ? viewer.page.view : [0, 0];
+  setText(byId('stamp-where'), 'ws.stampWhere', {
+    page: viewer.pageNo,
+    x: Math.round((r[0] - x0) / POINTS_PER_MM),
+    y: Math.round((r[1] - y0) / POINTS_PER_MM),
+  });
+}
+
+function fromPlacementFields() {
+  const [x, y, w, hh] = ['rx', 'ry', 'rw', 'rh'].map(num);
+  if ([x, y, w, hh].some((n) => !Number.isFinite(n)) || w < 1 || hh < 1) return;
+  // The fields are user space; the viewer's size is the stamp upright (swapped on a quarter-turned page).
+  const upright = viewer.quarter ? [hh, w] : [w, hh];
+  const sizeChanged = upright[0] !== viewer.size[0] || upright[1] !== viewer.size[1];
+  viewer.size = upright;
+  viewer.setRect([x, y, w, hh]);
+  if (sizeChanged) schedulePreview();
+  const p = Math.trunc(num('page'));
+  if (shown >= 0 && p >= 1 && p !== viewer.pageNo) void showFile(shown, p);
+}
+
+function appearanceOptions() {
+  /** @type {Record<string, string>} */
+  const texts = {};
+  if (value('signer-name')) texts.signerName = value('signer-name');
+  if (value('signer-title')) texts.title = value('signer-title');
+  if (value('organization')) texts.organization = value('organization');
+  return { kind: /** @type {HTMLSelectElement} */ (byId('appearance-kind')).value, ...(Object.keys(texts).length ? { texts } : {}) };
+}
+
+let previewTimer = 0;
+function schedulePreview() {
+  clearTimeout(previewTimer);
+  byId('stamp-box').dataset.preview = 'loading';
+  previewTimer = window.setTimeout(() => void refreshPreview(), 250);
+}
+
+async function refreshPreview() {
+  if (radio('placement') !== 'visible' || auth().kind === 'none') {
+    byId('stamp-box').dataset.preview = 'off';
+    return;
+  }
+  const fd = new FormData();
+  fd.append('options', JSON.stringify({ width: viewer.size[0], height: viewer.size[1], appearance: appearanceOptions() }));
+  const image = input('image').files?.[0];
+  if (image) fd.append('image', image, image.name);
+  try {
+    const res = await authFetch('/api/v1/sign/stamp-preview', { method: 'POST', body: fd, headers: { Accept: 'application/pdf' } });
+    await viewer.setPreview(await openPdf(new Uint8Array(await res.arrayBuffer())));
+    byId('stamp-box').dataset.preview = 'ready';
+  } catch (e) {
+    const p = e instanceof ApiError ? e.problem : null;
+    byId('stamp-box').dataset.preview = 'failed';
+    setText(byId('stamp-where'), 'ws.previewFailed', { detail: p?.detail || p?.title || String(e) });
+  }
+}
+
+// ——— signing ———
+
 function commonOptions() {
   /** @type {Record<string, unknown>} */
   const o = { level: value('level') };
   if (value('reason')) o.reason = value('reason');
   if (value('location')) o.location = value('location');
-  if (radio('placement') === 'visible') {
-    o.visible = { page: num('page'), rect: [num('rx'), num('ry'), num('rw'), num('rh')] };
-    /** @type {Record<string, string>} */
-    const texts = {};
-    if (value('signer-name')) texts.signerName = value('signer-name');
-    if (value('signer-title')) texts.title = value('signer-title');
-    if (value('organization')) texts.organization = value('organization');
-    o.appearance = {
-      kind: /** @type {HTMLSelectElement} */ (byId('appearance-kind')).value,
-      ...(Object.keys(texts).length ? { texts } : {}),
-    };
+  if (radio('placement') === 'visible' && viewer.rect) {
+    o.visible = { page: viewer.pageNo, rect: viewer.rect };
+    o.appearance = appearanceOptions();
   }
   return o;
 }
 
-function pdfFile() {
-  const f = input('pdf').files?.[0];
-  if (!f) throw new Error(t('ws.needPdf'));
-  return f;
-}
-
-function formData(file, options) {
+function form(file, options) {
   const fd = new FormData();
   fd.append('options', JSON.stringify(options));
   fd.append('pdf', file, file.name);
@@ -92,186 +240,268 @@ function formData(file, options) {
   return fd;
 }
 
-/** Splits pasted PEM (several certificates) or base64 lines into the `certificates` array. */
-export function splitCertificates(text) {
-  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (pems) return pems;
-  return text
-    .split(/\s*\n\s*/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+function step(item, pct, key) {
+  item.bar.value = pct;
+  item.row.dataset.state = key;
+  setText(item.state, key);
 }
 
-function base64ToHex(b64) {
-  const bin = atob(b64);
-  let hex = '';
-  for (let i = 0; i < bin.length; i++) hex += bin.charCodeAt(i).toString(16).padStart(2, '0');
-  return hex;
+async function signWithCredential(item, credentialId, pin) {
+  step(item, 30, 'ws.fileSigning');
+  const options = { ...commonOptions(), signer: { kind: 'credential', credentialId, pin } };
+  const res = await authFetch('/api/v1/sign', { method: 'POST', body: form(item.file, options), headers: { Accept: 'application/pdf' } });
+  return res.blob();
+}
+
+async function signWithAgent(item, cert, pin) {
+  step(item, 20, 'ws.fileUploading');
+  const options = { ...commonOptions(), certificates: cert.chain };
+  const prepared = await (await authFetch('/api/v1/sign/prepare', { method: 'POST', body: form(item.file, options) })).json();
+  step(item, 50, 'ws.fileAgent');
+  const signature = await agentSign(agent.base, {
+    certificateId: cert.id,
+    algorithm: prepared.algorithm,
+    signedAttributes: prepared.signedAttributes,
+    digest: prepared.digest,
+    documentName: item.file.name,
+    ...(pin ? { pin } : {}),
+  });
+  step(item, 80, 'ws.fileSigning');
+  const res = await authFetch('/api/v1/sign/complete', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/pdf' },
+    body: JSON.stringify({ sessionId: prepared.sessionId, signature }),
+  });
+  return res.blob();
+}
+
+/** @type {Array<any>} */
+let agentCerts = [];
+
+async function signAll() {
+  const err = byId('error');
+  err.hidden = true;
+  clear(err);
+  byId('done').hidden = true;
+  const todo = items.filter((it) => !it.out);
+  try {
+    if (!todo.length) throw new Error(t('ws.needPdf'));
+    const method = radio('method');
+    const credentialId = value('credential');
+    const pin = method === 'agent' ? input('agent-pin').value : input('pin').value;
+    const cert = agentCerts.find((c) => c.id === value('agent-cert'));
+    if (method === 'credential' && (!credentialId || !pin)) throw new Error(t('ws.needCredential'));
+    if (method === 'agent' && (!agent || !cert)) throw new Error(t('ws.needAgentCert'));
+    input('pin').value = '';
+    input('agent-pin').value = '';
+    /** @type {HTMLButtonElement} */ (byId('sign-button')).disabled = true;
+    let done = 0;
+    for (const item of todo) {
+      setText(byId('status'), 'ws.signingN', { done, n: todo.length });
+      try {
+        item.out = method === 'agent' ? await signWithAgent(item, cert, pin) : await signWithCredential(item, credentialId, pin);
+        step(item, 100, 'ws.fileDone');
+        const a = h('a', { href: '#', class: 'file-download' }, t('ws.fileDownload'));
+        a.addEventListener('click', (e) => {
+          e.preventDefault();
+          if (item.out) downloadBlob(item.out, signedName(item.file.name));
+        });
+        clear(item.link);
+        item.link.appendChild(a);
+      } catch (e) {
+        step(item, 0, 'ws.fileFailed');
+        item.bar.value = 0;
+        showProblem(err, e);
+        // A wrong PIN fails every file the same way: stop instead of locking the credential.
+        if (e instanceof ApiError && ['PIN_INVALID', 'KEY_LOCKED', 'UNAUTHENTICATED', 'AGENT_REFUSED'].includes(e.problem.code)) break;
+      }
+      done++;
+    }
+    finishBatch();
+    updateSignButton();
+  } catch (e) {
+    showProblem(err, e);
+  } finally {
+    /** @type {HTMLButtonElement} */ (byId('sign-button')).disabled = false;
+    setText(byId('status'), null);
+  }
 }
 
 function signedName(name) {
   return name.replace(/\.pdf$/i, '') + '-da-ky.pdf';
 }
 
-function begin(key) {
-  const err = byId('error');
-  err.hidden = true;
-  clear(err);
-  byId('done').hidden = true;
-  setText(byId('status'), key);
-}
-
-function fail(e) {
-  setText(byId('status'), null);
-  showProblem(byId('error'), e);
-}
-
-async function finish(res, fileName) {
-  const blob = await res.blob();
-  if (signedUrl) URL.revokeObjectURL(signedUrl);
-  signedUrl = URL.createObjectURL(blob);
-  const link = /** @type {HTMLAnchorElement} */ (byId('signed-link'));
-  link.href = signedUrl;
-  link.download = signedName(fileName);
-  setText(byId('status'), 'ws.signedBytes', { n: blob.size });
+let zipAvailable = false;
+function finishBatch() {
+  const ok = items.filter((it) => it.out);
+  if (!ok.length) return;
+  setText(byId('done-text'), 'ws.doneN', { ok: ok.length, n: items.length });
+  setText(byId('download-all'), ok.length === 1 ? 'ws.downloadAll' : zipAvailable ? 'ws.downloadZip' : 'ws.downloadEach', { n: ok.length });
   byId('done').hidden = false;
-  link.focus();
+  byId('download-all').focus();
 }
 
-async function signWithCredential() {
+async function downloadAll() {
+  const ok = items.filter((it) => it.out);
+  if (ok.length === 1) return downloadBlob(ok[0].out, signedName(ok[0].file.name));
+  if (zipAvailable) {
+    const { zipSync } = await import(ZIP_MODULE);
+    /** @type {Record<string, Uint8Array>} */
+    const files = {};
+    for (const it of ok) files[uniqueName(files, signedName(it.file.name))] = new Uint8Array(await it.out.arrayBuffer());
+    // Signed PDFs are already compressed where it matters: store, do not deflate again.
+    const zip = zipSync(files, { level: 0 });
+    return downloadBlob(new Blob([zip], { type: 'application/zip' }), lang() === 'en' ? 'signed-documents.zip' : 'van-ban-da-ky.zip');
+  }
+  for (const it of ok) downloadBlob(it.out, signedName(it.file.name));
+}
+
+function uniqueName(taken, name) {
+  let n = name;
+  for (let i = 2; n in taken; i++) n = name.replace(/\.pdf$/i, `-${i}.pdf`);
+  return n;
+}
+
+function updateSignButton() {
+  const n = items.filter((it) => !it.out).length;
+  setText(byId('sign-button'), n > 1 ? 'ws.signN' : 'ws.sign', { n });
+}
+
+// ——— agent ———
+
+async function connectAgent() {
+  const state = byId('agent-state');
+  setText(state, 'ws.agentSearching');
+  byId('pairing').hidden = true;
+  byId('agent-ready').hidden = true;
+  agent = await findAgent();
+  if (!agent) return setText(state, 'ws.agentMissing');
+  if (!agent.paired) {
+    setText(state, 'ws.agentUnpaired');
+    byId('pairing').hidden = false;
+    return;
+  }
+  await loadAgentCertificates();
+}
+
+async function loadAgentCertificates() {
+  const state = byId('agent-state');
   try {
-    const file = pdfFile();
-    begin('ws.signing');
-    const options = { ...commonOptions(), signer: { kind: 'credential', credentialId: value('credential-id'), pin: input('pin').value } };
-    const res = await apiFetch('/api/v1/sign', {
-      method: 'POST',
-      body: formData(file, options),
-      token: token(),
-      headers: { Accept: 'application/pdf' },
-    });
-    await finish(res, file.name);
+    agentCerts = await agentCertificates(agent.base);
+    const sel = /** @type {HTMLSelectElement} */ (byId('agent-cert'));
+    clear(sel);
+    for (const c of agentCerts) {
+      const name = `${commonName(c)} (${c.token})`;
+      sel.appendChild(h('option', { value: c.id }, t('ws.credentialOption', { name, date: vietnamTime(c.notAfter).slice(0, 10) })));
+    }
+    setText(state, agentCerts.length ? 'ws.agentReady' : 'ws.agentNoCerts');
+    byId('agent-ready').hidden = !agentCerts.length;
+    fillNameFromCertificate();
   } catch (e) {
-    fail(e);
+    showProblem(byId('error'), e);
+  }
+}
+
+async function pairAgent() {
+  if (!agent) return;
+  const code = pairingCode();
+  const box = byId('pair-code');
+  clear(box);
+  box.appendChild(h('span', { class: 'pair-lead' }, t('ws.pairCode')));
+  box.appendChild(h('strong', { class: 'pair-digits' }, code));
+  box.hidden = false;
+  const button = /** @type {HTMLButtonElement} */ (byId('agent-pair'));
+  button.disabled = true;
+  try {
+    await pair(agent.base, code);
+    box.hidden = true;
+    agent.paired = true;
+    byId('pairing').hidden = true;
+    await loadAgentCertificates();
+  } catch (e) {
+    box.hidden = true;
+    showProblem(byId('error'), e);
   } finally {
-    input('pin').value = '';
+    button.disabled = false;
   }
-}
-
-async function prepare() {
-  try {
-    const file = pdfFile();
-    begin('ws.preparing');
-    session = null;
-    byId('prepared').hidden = true;
-    const options = {
-      ...commonOptions(),
-      certificates: splitCertificates(/** @type {HTMLTextAreaElement} */ (byId('certificates')).value),
-    };
-    const res = await apiFetch('/api/v1/sign/prepare', { method: 'POST', body: formData(file, options), token: token() });
-    const r = await res.json();
-    session = { sessionId: r.sessionId, fileName: file.name };
-    const box = byId('prepared-facts');
-    clear(box);
-    box.appendChild(
-      facts([
-        [t('ws.sessionId'), h('span', { class: 'mono', id: 'session-id' }, r.sessionId)],
-        [t('ws.algorithm'), h('span', { class: 'mono', id: 'prepared-algorithm' }, r.algorithm)],
-        [t('ws.hash'), h('span', { class: 'mono' }, r.hash)],
-        [t('ws.digestHex'), h('span', { class: 'mono', id: 'digest-hex' }, base64ToHex(r.digest))],
-        [t('ws.digestB64'), h('span', { class: 'mono', id: 'digest-b64' }, r.digest)],
-        [t('ws.signedAttributes'), h('span', { class: 'mono', id: 'signed-attributes' }, r.signedAttributes)],
-        [t('ws.expiresAt'), vietnamTime(r.expiresAt)],
-      ]),
-    );
-    byId('prepared').hidden = false;
-    setText(byId('status'), 'ws.prepared');
-    /** @type {HTMLTextAreaElement} */ (byId('signature')).focus();
-  } catch (e) {
-    fail(e);
-  }
-}
-
-async function complete() {
-  try {
-    if (!session) throw new Error(t('ws.needPrepare'));
-    begin('ws.completing');
-    const raw = /** @type {HTMLTextAreaElement} */ (byId('signature')).value.replace(/\s+/g, '');
-    const kind = /** @type {HTMLSelectElement} */ (byId('complete-kind')).value === 'cms' ? 'cms' : 'signature';
-    const res = await apiFetch('/api/v1/sign/complete', {
-      method: 'POST',
-      token: token(),
-      headers: { 'Content-Type': 'application/json', Accept: 'application/pdf' },
-      body: JSON.stringify({ sessionId: session.sessionId, [kind]: raw }),
-    });
-    await finish(res, session.fileName);
-  } catch (e) {
-    fail(e);
-  }
-}
-
-/** Keeps the A4 sketch's stamp box in step with the numeric inputs (PDF origin: bottom left). */
-function drawStamp() {
-  const stamp = byId('stamp');
-  const [x, y, w, hh] = ['rx', 'ry', 'rw', 'rh'].map(num);
-  if ([x, y, w, hh].some((n) => !Number.isFinite(n))) return;
-  stamp.style.left = `${(x / A4.w) * 100}%`;
-  stamp.style.width = `${(w / A4.w) * 100}%`;
-  stamp.style.top = `${((A4.h - y - hh) / A4.h) * 100}%`;
-  stamp.style.height = `${(hh / A4.h) * 100}%`;
-}
-
-function placeFromClick(e) {
-  const sheet = byId('sheet');
-  const r = sheet.getBoundingClientRect();
-  const px = ((e.clientX - r.left) / r.width) * A4.w;
-  const py = A4.h - ((e.clientY - r.top) / r.height) * A4.h;
-  const w = num('rw');
-  const hh = num('rh');
-  // The click marks the stamp's top-left corner, kept inside the page.
-  input('rx').value = String(Math.round(Math.max(0, Math.min(A4.w - w, px))));
-  input('ry').value = String(Math.round(Math.max(0, Math.min(A4.h - hh, py - hh))));
-  drawStamp();
 }
 
 function syncModes() {
   byId('visible-options').hidden = radio('placement') !== 'visible';
   const m = radio('method');
   byId('credential-options').hidden = m !== 'credential';
-  byId('token-options').hidden = m !== 'token';
-  drawStamp();
+  byId('agent-options').hidden = m !== 'agent';
+  if (m === 'agent' && !agent) void connectAgent();
+  fillNameFromCertificate();
+}
+
+async function probeZip() {
+  try {
+    const res = await fetch(ZIP_MODULE, { method: 'HEAD', cache: 'no-store' });
+    zipAvailable = res.ok;
+  } catch {
+    zipAvailable = false;
+  }
 }
 
 function main() {
   initI18n();
-  onLangChange(showTokenState);
-  const tokenInput = input('token');
-  tokenInput.value = storedToken();
-  showTokenState();
-  byId('token-save').addEventListener('click', saveToken);
-  tokenInput.addEventListener('change', saveToken);
+  onLangChange(() => {
+    showWho();
+    updateSignButton();
+    if (viewer.doc && shown >= 0)
+      setText(byId('page-label'), 'ws.pageOf', { n: viewer.pageNo, total: viewer.numPages, name: items[shown].file.name });
+    syncPlacementFields();
+  });
+  input('token').value = storedToken();
   byId('token-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    saveToken();
+    rememberToken(value('token'));
+    void refreshAuth().then(schedulePreview);
   });
   byId('token-clear').addEventListener('click', () => {
-    try {
-      sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-      /* ignore */
-    }
-    tokenInput.value = '';
-    showTokenState();
+    rememberToken('');
+    input('token').value = '';
+    void refreshAuth();
+  });
+  const pdfs = input('pdfs');
+  pdfs.addEventListener('change', () => {
+    addFiles([...(pdfs.files || [])]);
+    pdfs.value = '';
+  });
+  const zone = byId('dropzone');
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('dragover');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragover'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('dragover');
+    addFiles([...(e.dataTransfer?.files || [])].filter((f) => /\.pdf$/i.test(f.name) || f.type === 'application/pdf'));
+  });
+  byId('prev-page').addEventListener('click', () => void showFile(shown, viewer.pageNo - 1));
+  byId('next-page').addEventListener('click', () => void showFile(shown, viewer.pageNo + 1));
+  for (const id of ['page', 'rx', 'ry', 'rw', 'rh']) input(id).addEventListener('change', fromPlacementFields);
+  for (const id of ['signer-name', 'signer-title', 'organization']) input(id).addEventListener('input', schedulePreview);
+  for (const id of ['appearance-kind', 'image']) byId(id).addEventListener('change', schedulePreview);
+  byId('credential').addEventListener('change', fillNameFromCertificate);
+  byId('agent-cert').addEventListener('change', fillNameFromCertificate);
+  input('signer-name').addEventListener('input', () => {
+    nameTyped = value('signer-name') !== '';
   });
   for (const el of document.querySelectorAll('input[name="placement"], input[name="method"]')) el.addEventListener('change', syncModes);
-  for (const id of ['rx', 'ry', 'rw', 'rh']) input(id).addEventListener('input', drawStamp);
-  byId('sheet').addEventListener('click', placeFromClick);
+  byId('agent-pair').addEventListener('click', () => void pairAgent());
+  byId('agent-retry').addEventListener('click', () => void connectAgent());
   byId('sign-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    if (radio('method') === 'credential') void signWithCredential();
+    void signAll();
   });
-  byId('prepare-button').addEventListener('click', () => void prepare());
-  byId('complete-button').addEventListener('click', () => void complete());
+  byId('download-all').addEventListener('click', () => void downloadAll());
+  viewer.size = [num('rw'), num('rh')];
   syncModes();
+  void probeZip();
+  void refreshAuth().then(schedulePreview);
 }
 
 main();

@@ -1,0 +1,218 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import { AppError, isAppError } from '../core/errors.js';
+import { isAlways, isYes, type Prompter } from './prompter.js';
+import { isLoopbackHost, normalOrigin, type OriginPolicy } from './origins.js';
+import { digestOf, type TokenAccess } from './token-access.js';
+
+/**
+ * `kyso agent`: the local signing service the workstation page calls for USB-token signatures
+ * (the role of DSS NexU and the token vendors' browser plug-ins). HTTP on 127.0.0.1 only.
+ *
+ * Every request is checked before anything else: the Host header must be the loopback name
+ * and port (DNS rebinding), the Origin header must be present and, except for the presence
+ * probe and the pairing request, paired. CORS headers (Fetch standard §3.2) are sent only to
+ * the origins allowed for that path, preflights included, so a page of another origin cannot
+ * even read an answer. Nothing is signed without the official's confirmation in the agent
+ * (unless they trusted that origin for this run), and the PIN is never logged.
+ */
+export const DEFAULT_AGENT_PORTS = [17650, 17651, 17652] as const;
+
+export interface AgentOptions {
+  readonly policy: OriginPolicy;
+  readonly tokens: TokenAccess;
+  readonly prompter: Prompter;
+  /** Origins approved without asking (pairing and signatures). For automated tests only. */
+  readonly autoApprove?: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+/** Paths any well-formed origin may call (they reveal nothing and change nothing without the official). */
+const OPEN_PATHS = new Set(['/v1/hello', '/v1/pair']);
+const MAX_BODY = 256 * 1024;
+
+const STATUS: Record<string, number> = {
+  AGENT_ORIGIN_NOT_ALLOWED: 403,
+  AGENT_REFUSED: 403,
+  PIN_INVALID: 403,
+  KEY_LOCKED: 423,
+  KEY_NOT_FOUND: 404,
+  VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+};
+
+export class AgentServer {
+  readonly #o: AgentOptions;
+  readonly #server: Server;
+  #port = 0;
+
+  constructor(o: AgentOptions) {
+    this.#o = o;
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+  }
+
+  /** Listens on 127.0.0.1 at the first free port of `ports` (0 = any). */
+  async listen(ports: readonly number[]): Promise<number> {
+    let last: unknown;
+    for (const p of ports) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const onError = (e: unknown): void => reject(e);
+          this.#server.once('error', onError);
+          this.#server.listen(p, '127.0.0.1', () => {
+            this.#server.off('error', onError);
+            resolve();
+          });
+        });
+        this.#port = (this.#server.address() as AddressInfo).port;
+        return this.#port;
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw new AppError('CONFIG_INVALID', `no free port for the agent among ${ports.join(', ')}`, { cause: last });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const origin = normalOrigin(req.headers.origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    try {
+      if (!isLoopbackHost(req.headers.host, this.#port)) throw new AppError('AGENT_ORIGIN_NOT_ALLOWED', 'foreign Host header');
+      if (!origin) throw new AppError('AGENT_ORIGIN_NOT_ALLOWED', 'the request has no web origin');
+      const open = OPEN_PATHS.has(path);
+      const allowed = open || this.#o.policy.isPaired(origin);
+      if (allowed) this.#cors(req, res, origin);
+      if (req.method === 'OPTIONS') {
+        if (!allowed) throw new AppError('AGENT_ORIGIN_NOT_ALLOWED', `${origin} is not paired with this agent`);
+        res.writeHead(204).end();
+        return;
+      }
+      if (!allowed) {
+        this.#o.log(`refused: ${origin} (not paired) ${req.method} ${path}`);
+        throw new AppError('AGENT_ORIGIN_NOT_ALLOWED', `${origin} is not paired with this agent`);
+      }
+      const route = `${req.method} ${path}`;
+      if (route === 'GET /v1/hello') return this.#json(res, 200, { agent: 'kyso', version: 1, paired: this.#o.policy.isPaired(origin) });
+      if (route === 'POST /v1/pair') return this.#json(res, 200, await this.#pair(origin, await readJson(req)));
+      if (route === 'GET /v1/certificates') return this.#json(res, 200, { certificates: await this.#o.tokens.list() });
+      if (route === 'POST /v1/sign') return this.#json(res, 200, await this.#sign(origin, await readJson(req)));
+      throw new AppError('NOT_FOUND', `no route ${route}`);
+    } catch (err) {
+      const e = isAppError(err) ? err : new AppError('INTERNAL', 'agent error', { cause: err });
+      this.#json(res, STATUS[e.code] ?? 500, { title: e.code, code: e.code, detail: e.message }, 'application/problem+json');
+    }
+  }
+
+  #cors(req: IncomingMessage, res: ServerResponse, origin: string): void {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+    res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+    res.setHeader('Access-Control-Max-Age', '60');
+    // Private Network Access: a public https page may reach the loopback agent only if it says so.
+    if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
+  }
+
+  #json(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+    res.writeHead(status, { 'Content-Type': `${type}; charset=utf-8` }).end(JSON.stringify(body));
+  }
+
+  #auto(origin: string): boolean {
+    return (this.#o.autoApprove ?? []).includes(origin);
+  }
+
+  async #pair(origin: string, body: Record<string, unknown>): Promise<{ paired: true }> {
+    if (this.#o.policy.isPaired(origin)) return { paired: true };
+    const code = typeof body.code === 'string' && /^\d{6}$/.test(body.code) ? body.code : '';
+    if (!code) throw new AppError('VALIDATION_FAILED', 'pairing needs the 6-digit code the page shows');
+    let ok = this.#auto(origin);
+    if (!ok) {
+      const a = await this.#o.prompter.ask(
+        `\nYêu cầu kết nối / pairing request\n  Trang web / origin: ${origin}\n  Mã / code: ${code}\n` +
+          `Chỉ đồng ý nếu trang đang mở hiển thị đúng mã này. Đồng ý? / Allow? [y/N] `,
+      );
+      ok = isYes(a);
+    }
+    if (!ok) {
+      this.#o.log(`pairing refused: ${origin}`);
+      throw new AppError('AGENT_REFUSED', 'the pairing was refused in the agent');
+    }
+    this.#o.policy.pair(origin);
+    this.#o.log(`paired: ${origin}`);
+    return { paired: true };
+  }
+
+  async #sign(origin: string, body: Record<string, unknown>): Promise<{ signature: string }> {
+    const certificateId = str(body.certificateId, 'certificateId', 600);
+    const algorithm = str(body.algorithm, 'algorithm', 40);
+    const documentName = str(body.documentName, 'documentName', 300);
+    const data = b64(body.signedAttributes, 'signedAttributes');
+    // The page also sends the server's digest: a mismatch means the page is confused, sign nothing.
+    if (body.digest !== undefined && !digestOf(algorithm, data).equals(b64(body.digest, 'digest')))
+      throw new AppError('VALIDATION_FAILED', 'the digest does not match the signed attributes');
+    const cert = (await this.#o.tokens.list()).find((c) => c.id === certificateId);
+    if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
+    const who = new X509Certificate(Buffer.from(cert.chain[0]!, 'base64')).subject.replace(/\n/g, ', ');
+    if (!this.#auto(origin) && !this.#o.policy.isTrustedForSession(origin)) {
+      const a = await this.#o.prompter.ask(
+        `\nYêu cầu ký / signature request\n  Trang web / origin: ${origin}\n  Văn bản / document: ${documentName}\n  Chứng thư / certificate: ${who}\n` +
+          `Ký? / Sign? [y = có, a = có và không hỏi lại trang này đến khi tắt agent / always for this origin, N = không] `,
+      );
+      if (isAlways(a)) this.#o.policy.trustForSession(origin);
+      else if (!isYes(a)) {
+        this.#o.log(`signature refused: ${documentName} for ${origin}`);
+        throw new AppError('AGENT_REFUSED', 'the signature was refused in the agent');
+      }
+    }
+    let pin = typeof body.pin === 'string' ? body.pin : '';
+    if (!pin) pin = await this.#o.prompter.askSecret(`PIN của token ${cert.token} / token PIN: `);
+    if (!pin) throw new AppError('PIN_INVALID', 'no PIN was given');
+    const signature = await this.#o.tokens.sign(certificateId, algorithm, data, pin);
+    this.#o.log(`signed: ${documentName} for ${origin} (${cert.token})`);
+    return { signature: signature.toString('base64') };
+  }
+}
+
+function str(v: unknown, what: string, max: number): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new AppError('VALIDATION_FAILED', `${what} is required (text)`);
+  // Shown in the official's terminal: no control characters that could rewrite the prompt.
+  if ([...v].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f)))
+    throw new AppError('VALIDATION_FAILED', `${what} contains control characters`);
+  return v;
+}
+
+function b64(v: unknown, what: string): Buffer {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) throw new AppError('VALIDATION_FAILED', `${what} must be base64`);
+  return Buffer.from(v, 'base64');
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+    throw new AppError('BAD_REQUEST', 'the body must be application/json');
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > MAX_BODY) throw new AppError('PAYLOAD_TOO_LARGE', 'request too large');
+    chunks.push(c);
+  }
+  try {
+    const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('BAD_REQUEST', 'the body is not a JSON object');
+}

@@ -1,0 +1,340 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { issueSigner } from '../fixtures/pki-fixture.js';
+import { softHsmToken, type SoftHsmToken } from '../fixtures/softhsm-token.js';
+import { startAgent, type AgentProcess } from '../fixtures/agent-process.js';
+import { CredentialService } from '../../src/signing/index.js';
+import { ARTIFACTS, launchChromium, startWebHarness, type WebHarness } from './web-harness.js';
+
+/**
+ * The officials' workstation in Debian's Chromium against the real app (web-harness.ts): the
+ * official's own credentials listed, the PDF rendered by pdf.js and the stamp placed by a click,
+ * server-held credential + PIN, a SoftHSM2 "USB token" through the built `kyso agent`, a batch of
+ * five with progress and one ZIP; every output checked by pdfsig and `kyso verify`; a page of
+ * another origin cannot use the agent.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const EXAMPLE = readFileSync(join(ROOT, 'examples', 'quyet-dinh.pdf'));
+const IMAGES = join(ROOT, 'docs', 'images');
+const OFFICIAL = 'Nguyễn Thị Hương Giang';
+const PIN = '246810';
+
+let web: WebHarness;
+let browser: Browser;
+let token: string;
+let nss: string;
+let trustPem: string;
+let work: string;
+let usb: SoftHsmToken;
+let agent: AgentProcess;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync(IMAGES, { recursive: true });
+  work = mkdtempSync(join(tmpdir(), 'kyso-ws-'));
+  web = await startWebHarness();
+  trustPem = join(work, 'root.pem');
+  writeFileSync(trustPem, web.ca.certPem);
+  nss = join(work, 'nss');
+  mkdirSync(nss);
+  execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password'], { stdio: 'ignore' });
+  execFileSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'root', '-t', 'CT,C,C', '-i', trustPem], { stdio: 'ignore' });
+
+  // The official's server-held credential (key in the app's key store, PIN set) and their own token.
+  const ctx = web.app.ctx;
+  const official = issueSigner(web.ca, { cn: OFFICIAL, crlUrl: web.crlUrl });
+  const key = await ctx.keys.importPkcs8(official.key.export({ type: 'pkcs8', format: 'der' }), 'e2e official');
+  const credentials = new CredentialService({
+    keyStore: ctx.keys,
+    credentials: ctx.store.credentials,
+    authorizations: ctx.store.signingAuthorizations,
+    audit: ctx.audit,
+    clock: ctx.clock,
+  });
+  await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: PIN });
+  ({ token } = await ctx.tokens.create({ role: 'signer', organizationId: 'ubnd-xa-ha-long', officialId: 'can-bo-giang', label: 'e2e' }));
+
+  // The same official's USB token: a SoftHSM2 token with another key and certificate of the test CA.
+  const onToken = issueSigner(web.ca, { cn: 'Trần Văn Bình', crlUrl: web.crlUrl });
+  usb = softHsmToken({ key: onToken.key, chain: onToken.chain });
+  agent = await startAgent({ env: usb.env });
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await agent?.close();
+  usb?.close();
+  await web?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function newPage(query = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1000 }, acceptDownloads: true });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+  await page.goto(`${web.url}/workstation${query}`);
+  await page.fill('#token', token);
+  await page.click('#token-save');
+  await page.waitForSelector('#credential option[value^="cred"], #credential option:not([value=""])', { state: 'attached' });
+  return page;
+}
+const problemsOf = (p: Page): string[] => (p as Page & { problems?: string[] }).problems ?? [];
+
+async function choose(page: Page, files: Array<{ name: string; buffer: Buffer }>): Promise<void> {
+  await page.setInputFiles(
+    '#pdfs',
+    files.map((f) => ({ ...f, mimeType: 'application/pdf' })),
+  );
+  await page.waitForSelector('#page-view:not([hidden])');
+  await page.waitForSelector('#stamp-box[data-preview="ready"]', { timeout: 30_000 });
+}
+
+/**
+ * pdfsig (poppler + NSS trusting only the test root) and `kyso verify` (exit 0 = TOTAL_PASSED) on
+ * one output. Run asynchronously: the fixture CA's CRL is served from this process.
+ */
+async function checkSigned(pdf: Buffer, name: string): Promise<void> {
+  const file = join(work, name);
+  writeFileSync(file, pdf);
+  const sig = await run('pdfsig', ['-nssdir', `sql:${nss}`, file]);
+  expect(sig.out, sig.out).toMatch(/Signature Validation: Signature is Valid\./);
+  const v = await run(process.execPath, [
+    join(ROOT, 'bin', 'kyso.js'),
+    'verify',
+    file,
+    '--trust',
+    trustPem,
+    '--data',
+    join(work, 'verify-data'),
+  ]);
+  expect(v.code, v.out).toBe(0);
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+/** Text inside the rectangle (user space, A4 page with its boxes at the origin), by pdftotext. */
+function textIn(file: string, r: number[]): string {
+  const [x1, y1, x2, y2] = r.map(Math.round) as [number, number, number, number];
+  return execFileSync(
+    'pdftotext',
+    ['-f', '1', '-l', '1', '-r', '72', '-x', String(x1), '-y', String(842 - y2), '-W', String(x2 - x1), '-H', String(y2 - y1), file, '-'],
+    { encoding: 'utf8' },
+  );
+}
+
+/** The /Rect of the signature widget on page 1, read by qpdf. */
+function signatureRect(pdf: Buffer): number[] {
+  const file = join(work, 'rect.pdf');
+  writeFileSync(file, pdf);
+  const j = JSON.parse(execFileSync('qpdf', ['--json=2', '--json-key=qpdf', file], { encoding: 'utf8', maxBuffer: 1 << 26 })) as {
+    qpdf: [unknown, Record<string, { value?: Record<string, unknown> }>];
+  };
+  const sigs = Object.values(j.qpdf[1]).filter((o) => o.value && o.value['/FT'] === '/Sig' && Array.isArray(o.value['/Rect']));
+  const rect = sigs.map((o) => o.value!['/Rect'] as number[]).find((r) => r[2]! - r[0]! > 0);
+  expect(rect).toBeDefined();
+  return rect!;
+}
+
+describe('officials workstation (/workstation)', () => {
+  it('lists the official’s own credential, places the stamp where page 1 was clicked, signs with the PIN', async () => {
+    const page = await newPage();
+    expect(await page.textContent('#credential')).toContain(OFFICIAL);
+    await choose(page, [{ name: 'quyet-dinh.pdf', buffer: EXAMPLE }]);
+    // Click in the blank signature area under "PHÓ CHỦ TỊCH": the stamp's top-left goes there.
+    const scale = Number(await page.getAttribute('#page-view', 'data-scale'));
+    const [cx, cy] = [Math.round(300 * scale), Math.round(590 * scale)];
+    await page.locator('#page-canvas').click({ position: { x: cx, y: cy } });
+    await page.fill('#signer-title', 'Chủ tịch');
+    await page.waitForSelector('#stamp-box[data-preview="ready"]');
+    await page.screenshot({ path: join(IMAGES, 'workstation-stamp.png'), fullPage: true });
+
+    await page.fill('#pin', '000000');
+    await page.click('#sign-button');
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
+    expect(await page.getAttribute('.file-row', 'data-state')).toBe('ws.fileFailed');
+
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 60_000 });
+    expect(await page.inputValue('#pin')).toBe('');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    expect(download.suggestedFilename()).toBe('quyet-dinh-da-ky.pdf');
+    const out = readFileSync((await download.path())!);
+    expect(out.subarray(0, EXAMPLE.length).equals(EXAMPLE)).toBe(true);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+
+    // A4 page, crop box at the origin: x = cx / scale, top edge = 842 − cy / scale (canvas y grows downwards).
+    const [x1, y1, x2, y2] = signatureRect(out);
+    expect(Math.abs(x1! - cx / scale)).toBeLessThanOrEqual(2);
+    expect(Math.abs(y2! - (842 - cy / scale))).toBeLessThanOrEqual(2);
+    expect(x2! - x1!).toBe(220);
+    expect(y2! - y1!).toBe(90);
+    const text = textIn(join(work, 'rect.pdf'), [x1!, y1!, x2!, y2!]);
+    expect(text).toContain(OFFICIAL);
+    expect(text.toUpperCase()).toContain('CHỦ TỊCH');
+    await checkSigned(out, 'credential.pdf');
+  });
+
+  it('on a page with /Rotate 90 the click still maps to the user-space point under it and the stamp reads upright', async () => {
+    const src = join(work, 'src.pdf');
+    const rotated = join(work, 'rotated.pdf');
+    writeFileSync(src, EXAMPLE);
+    execFileSync('qpdf', ['--rotate=+90:1', src, rotated]);
+    const page = await newPage();
+    await choose(page, [{ name: 'xoay.pdf', buffer: readFileSync(rotated) }]);
+    const scale = Number(await page.getAttribute('#page-view', 'data-scale'));
+    const [cx, cy] = [Math.round(100 * scale), Math.round(200 * scale)];
+    await page.locator('#page-canvas').click({ position: { x: cx, y: cy } });
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    const out = readFileSync((await download.path())!);
+    await page.close();
+    // Rotated 90° clockwise for display: screen right = user +y, screen down = user +x, origin at the
+    // top-left; the stamp's on-screen top-left corner is its user-space lower-left corner, and the
+    // upright 220 × 90 stamp occupies 90 × 220 in user space (drawn rotated to read upright).
+    const [x1, y1, x2, y2] = signatureRect(out);
+    expect(Math.abs(x1! - cy / scale)).toBeLessThanOrEqual(2);
+    expect(Math.abs(y1! - cx / scale)).toBeLessThanOrEqual(2);
+    expect([x2! - x1!, y2! - y1!]).toEqual([90, 220]);
+    // Rendered as a viewer shows the page, the stamp's name reads upright (pdftotext follows /Rotate).
+    const text = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-layout', join(work, 'rect.pdf'), '-'], { encoding: 'utf8' });
+    expect(text).toContain('Nguyễn Thị Hương Giang');
+    await checkSigned(out, 'rotated-signed.pdf');
+  });
+
+  it('says every state in Vietnamese, and in English with ?lang=en', async () => {
+    const vi = await newPage();
+    await vi.click('#sign-button');
+    expect(await vi.textContent('.problem-detail')).toBe('Hãy chọn ít nhất một tệp PDF cần ký (bước 1).');
+    await vi.close();
+    const en = await newPage('?lang=en');
+    expect(await en.textContent('h1')).toBe('Sign documents');
+    expect(await en.textContent('#who')).toBe('Using this tab’s API access token.');
+    await choose(en, [{ name: 'quyet-dinh.pdf', buffer: EXAMPLE }]);
+    expect(await en.textContent('#stamp-where')).toMatch(/^Signature on page 1, \d+ mm from the left edge/);
+    await en.click('#sign-button');
+    expect(await en.textContent('.problem-detail')).toBe('Choose a certificate and type its PIN (step 3).');
+    await en.check('input[name=method][value=agent]');
+    await en.waitForSelector('#agent-state:has-text("kyso agent")');
+    expect(problemsOf(en)).toEqual([]);
+    await en.close();
+  });
+
+  it('signs a batch of five with a progress bar per file reaching 100% and hands them over as one ZIP', async () => {
+    const page = await newPage();
+    const files = [1, 2, 3, 4, 5].map((n) => ({ name: `ket-qua-${n}.pdf`, buffer: EXAMPLE }));
+    await choose(page, files);
+    expect(await page.textContent('#sign-button')).toBe('Ký 5 văn bản');
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
+    const values = await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value));
+    expect(values).toEqual([100, 100, 100, 100, 100]);
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(5).fill('ws.fileDone'));
+    await page.screenshot({ path: join(IMAGES, 'workstation-batch.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    expect(download.suggestedFilename()).toBe('van-ban-da-ky.zip');
+    const dir = join(work, 'zip');
+    mkdirSync(dir);
+    execFileSync('unzip', ['-q', (await download.path())!, '-d', dir]);
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual(files.map((f) => f.name.replace('.pdf', '-da-ky.pdf')));
+    for (const n of names) await checkSigned(readFileSync(join(dir, n)), `batch-${n}`);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('signs with the SoftHSM2 USB token through kyso agent after pairing, each signature confirmed in the agent', async () => {
+    const page = await newPage(`?agent-port=${agent.port}`);
+    await choose(page, [{ name: 'to-trinh.pdf', buffer: EXAMPLE }]);
+    await page.check('input[name=method][value=agent]');
+    await page.waitForSelector('#pairing:not([hidden])');
+    let at = agent.output().length;
+    await page.click('#agent-pair');
+    const code = (await page.textContent('#pair-code .pair-digits')) ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    at = await agent.waitFor(/Allow\? \[y\/N\] /, at);
+    expect(agent.output()).toContain(web.url);
+    expect(agent.output()).toContain(code);
+    await page.locator('#agent-options').screenshot({ path: join(IMAGES, 'workstation-agent-pairing.png') });
+    agent.answer('y');
+    await page.waitForSelector('#agent-ready:not([hidden])');
+    expect(await page.textContent('#agent-cert')).toContain('Trần Văn Bình');
+    await page.fill('#agent-pin', usb.pin);
+    await page.click('#sign-button');
+    await agent.waitFor(/Sign\? \[/, at);
+    expect(agent.output()).toContain('to-trinh.pdf');
+    agent.answer('y');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    const out = readFileSync((await download.path())!);
+    expect(agent.output()).not.toContain(usb.pin);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+    await checkSigned(out, 'usb.pdf');
+    expect(textIn(join(work, 'usb.pdf'), signatureRect(out))).toContain('Trần Văn Bình');
+  });
+
+  it('a page of another origin cannot use the agent: pairing refused, signing and listing blocked by CORS', async () => {
+    const other: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>x</title>'),
+    );
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const page = await browser.newPage();
+    await page.goto(otherUrl);
+    const base = agent.url;
+    const at = agent.output().length;
+    const pairing = page.evaluate(async (b) => {
+      const r = await fetch(`${b}/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"111222"}' });
+      return { status: r.status, body: (await r.json()) as { code?: string } };
+    }, base);
+    await agent.waitFor(/Allow\? \[y\/N\] /, at);
+    expect(agent.output().slice(at)).toContain(otherUrl);
+    agent.answer('n');
+    expect(await pairing).toEqual({ status: 403, body: expect.objectContaining({ code: 'AGENT_REFUSED' }) as unknown });
+    const blocked = await page.evaluate(async (b) => {
+      const out: string[] = [];
+      for (const [path, init] of [
+        ['/v1/certificates', {}],
+        ['/v1/sign', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+      ] as const) {
+        try {
+          await fetch(`${b}${path}`, init as RequestInit);
+          out.push(`${path}: answered`);
+        } catch (e) {
+          out.push(`${path}: ${(e as Error).name}`);
+        }
+      }
+      return out;
+    }, base);
+    expect(blocked).toEqual(['/v1/certificates: TypeError', '/v1/sign: TypeError']);
+    expect(agent.output().slice(at)).not.toMatch(/Sign\? \[/);
+    await page.close();
+    await new Promise<void>((r) => other.close(() => r()));
+  });
+});

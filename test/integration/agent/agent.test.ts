@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { createVerify, X509Certificate } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
+import { softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
+import { startAgent, type AgentProcess } from '../../fixtures/agent-process.js';
+
+/**
+ * `kyso agent` (the built CLI) over HTTP as a browser would call it, with a SoftHSM2 token holding
+ * a key and certificate issued by the test CA. The official's answers are typed on its stdin.
+ */
+const PAGE = 'http://127.0.0.1:18080';
+const OTHER = 'http://127.0.0.1:18081';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+function call(
+  agent: AgentProcess,
+  method: string,
+  path: string,
+  o: { origin?: string; host?: string; json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.origin) headers.origin = o.origin;
+    headers.host = o.host ?? `127.0.0.1:${agent.port}`;
+    const body = o.json === undefined ? undefined : JSON.stringify(o.json);
+    if (body) headers['content-type'] = 'application/json';
+    const req = request({ host: '127.0.0.1', port: agent.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+let signer: TestSigner;
+let token: SoftHsmToken;
+let agent: AgentProcess;
+
+beforeAll(async () => {
+  const ca = sharedTestCa();
+  signer = issueSigner(ca, { cn: 'Trần Văn Token' });
+  token = softHsmToken({ key: signer.key, chain: signer.chain });
+  agent = await startAgent({ env: token.env });
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.close();
+  token?.close();
+});
+
+describe('kyso agent', () => {
+  it('refuses a foreign Host header (DNS rebinding) and a request without Origin', async () => {
+    const rebound = await call(agent, 'GET', '/v1/hello', { origin: PAGE, host: `evil.example:${agent.port}` });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body.code).toBe('AGENT_ORIGIN_NOT_ALLOWED');
+    expect(rebound.headers['access-control-allow-origin']).toBeUndefined();
+    const bare = await call(agent, 'GET', '/v1/hello');
+    expect(bare.status).toBe(403);
+  });
+
+  it('an unpaired origin is answered by the presence probe only; listing and signing are refused without CORS headers, preflight included', async () => {
+    const hello = await call(agent, 'GET', '/v1/hello', { origin: OTHER });
+    expect(hello.body).toMatchObject({ agent: 'kyso', paired: false });
+    expect(hello.headers['access-control-allow-origin']).toBe(OTHER);
+    const list = await call(agent, 'GET', '/v1/certificates', { origin: OTHER });
+    expect(list.status).toBe(403);
+    expect(list.headers['access-control-allow-origin']).toBeUndefined();
+    const pre = await call(agent, 'OPTIONS', '/v1/sign', {
+      origin: OTHER,
+      headers: { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(pre.status).toBe(403);
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+    const sign = await call(agent, 'POST', '/v1/sign', { origin: OTHER, json: { certificateId: 'x' } });
+    expect(sign.status).toBe(403);
+    expect(sign.body.code).toBe('AGENT_ORIGIN_NOT_ALLOWED');
+  });
+
+  it('pairing shows the origin and code in the agent; "n" refuses it, "y" pairs', async () => {
+    let at = agent.output().length;
+    const refused = call(agent, 'POST', '/v1/pair', { origin: OTHER, json: { code: '482913' } });
+    at = await agent.waitFor(/Allow\? \[y\/N\] /, at);
+    expect(agent.output()).toContain(OTHER);
+    expect(agent.output()).toContain('482913');
+    agent.answer('n');
+    expect((await refused).body.code).toBe('AGENT_REFUSED');
+    expect((await call(agent, 'GET', '/v1/certificates', { origin: OTHER })).status).toBe(403);
+
+    const paired = call(agent, 'POST', '/v1/pair', { origin: PAGE, json: { code: '120394' } });
+    await agent.waitFor(/Allow\? \[y\/N\] /, at);
+    agent.answer('y');
+    expect((await paired).body).toEqual({ paired: true });
+    const pre = await call(agent, 'OPTIONS', '/v1/sign', { origin: PAGE, headers: { 'access-control-request-method': 'POST' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe(PAGE);
+  });
+
+  it('lists the token certificate with its chain and signs after confirmation; a wrong PIN and a refusal sign nothing', async () => {
+    const list = await call(agent, 'GET', '/v1/certificates', { origin: PAGE });
+    expect(list.status).toBe(200);
+    const certs = list.body.certificates as Array<{ id: string; chain: string[]; token: string }>;
+    expect(certs).toHaveLength(1);
+    const cert = certs[0]!;
+    expect(cert.token).toBe(token.label);
+    expect(Buffer.from(cert.chain[0]!, 'base64').equals(signer.chain[0]!)).toBe(true);
+    expect(cert.chain.length).toBe(signer.chain.length);
+    const data = Buffer.from('signed attributes stand-in');
+    const req = {
+      certificateId: cert.id,
+      algorithm: 'RSA-PKCS1-SHA256',
+      signedAttributes: data.toString('base64'),
+      documentName: 'quyet-dinh.pdf',
+    };
+
+    let at = agent.output().length;
+    const refused = call(agent, 'POST', '/v1/sign', { origin: PAGE, json: { ...req, pin: token.pin } });
+    at = await agent.waitFor(/Sign\? \[/, at);
+    expect(agent.output().slice(-400)).toContain('quyet-dinh.pdf');
+    agent.answer('n');
+    expect((await refused).body.code).toBe('AGENT_REFUSED');
+
+    const wrongPin = call(agent, 'POST', '/v1/sign', { origin: PAGE, json: { ...req, pin: '000000' } });
+    at = await agent.waitFor(/Sign\? \[/, at);
+    agent.answer('y');
+    expect((await wrongPin).body.code).toBe('PIN_INVALID');
+
+    const ok = call(agent, 'POST', '/v1/sign', { origin: PAGE, json: { ...req, pin: token.pin } });
+    at = await agent.waitFor(/Sign\? \[/, at);
+    agent.answer('a');
+    const signed = await ok;
+    expect(signed.status).toBe(200);
+    const sig = Buffer.from(signed.body.signature as string, 'base64');
+    const pub = new X509Certificate(signer.chain[0]!).publicKey;
+    expect(createVerify('sha256').update(data).verify(pub, sig)).toBe(true);
+
+    // "a": this origin is trusted until the agent stops; no new question, still needs the PIN.
+    const again = await call(agent, 'POST', '/v1/sign', { origin: PAGE, json: { ...req, pin: token.pin } });
+    expect(again.status).toBe(200);
+    expect(agent.output().slice(at)).not.toMatch(/Sign\? \[/);
+    expect(agent.output()).not.toContain(token.pin);
+  });
+});
+
+describe('kyso agent flags', () => {
+  const BIN = fileURLToPath(new URL('../../../bin/kyso.js', import.meta.url));
+
+  it('refuses a missing module and a non-origin with the documented codes and exit statuses', () => {
+    const noModule = spawnSync(process.execPath, [BIN, 'agent', '--module', '/nonexistent/libpkcs11.so', '--port', '0'], {
+      encoding: 'utf8',
+    });
+    expect(noModule.status).toBe(78);
+    expect(noModule.stderr).toMatch(/^kyso: CONFIG_INVALID: /);
+    const badOrigin = spawnSync(process.execPath, [BIN, 'agent', '--allow-origin', 'file:///etc', '--port', '0'], {
+      encoding: 'utf8',
+      env: { ...token.env, KYSO_PKCS11_MODULE: '/usr/lib/softhsm/libsofthsm2.so' },
+    });
+    expect(badOrigin.status).toBe(64);
+    expect(badOrigin.stderr).toMatch(/^kyso: VALIDATION_FAILED: /);
+  });
+
+  it('--confirm-with reads the answers from a FIFO instead of the terminal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-fifo-'));
+    const fifo = join(dir, 'answers');
+    execFileSync('mkfifo', [fifo]);
+    const second = await startAgent({ env: token.env, args: ['--confirm-with', fifo] });
+    try {
+      const paired = call(second, 'POST', '/v1/pair', { origin: OTHER, json: { code: '654321' } });
+      await second.waitFor(/Allow\? \[y\/N\] /);
+      const fd = openSync(fifo, 'w');
+      writeSync(fd, 'y\n');
+      closeSync(fd);
+      expect((await paired).body).toEqual({ paired: true });
+      expect((await call(second, 'GET', '/v1/certificates', { origin: OTHER })).status).toBe(200);
+    } finally {
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

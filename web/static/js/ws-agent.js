@@ -1,0 +1,64 @@
+/**
+ * The official's local signing agent (`kyso agent`, docs/workstation.md) on the loopback
+ * interface. The page finds it on the fixed ports (first that answers), pairs once (the agent
+ * shows the same code and asks the official), lists the certificates on the USB tokens, and has
+ * it sign the signed attributes prepared by POST /api/v1/sign/prepare.
+ */
+import { ApiError } from './api.js';
+import { t } from './i18n.js';
+
+/** The agent's fixed port and its fallbacks (src/agent/agent-server.ts DEFAULT_AGENT_PORTS). */
+export const AGENT_PORTS = [17650, 17651, 17652];
+
+/** `?agent-port=N` names another port (an agent started with --port N). */
+function ports() {
+  const q = Number(new URLSearchParams(location.search).get('agent-port'));
+  return Number.isInteger(q) && q > 0 && q < 65536 ? [q] : AGENT_PORTS;
+}
+
+async function call(base, path, init = {}) {
+  let res;
+  try {
+    res = await fetch(base + path, { ...init, mode: 'cors', credentials: 'omit', cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError({ title: t('ws.agentMissing'), detail: e instanceof Error ? e.message : String(e), code: 'NETWORK' }, 0);
+  }
+  const j = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const title = j.code === 'AGENT_REFUSED' ? t('ws.agentRefused') : t('ws.agentError');
+    throw new ApiError({ title, detail: j.detail, code: j.code || `HTTP ${res.status}` }, res.status);
+  }
+  return j;
+}
+
+const post = (body) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+/** @returns {Promise<{ base: string, paired: boolean } | null>} */
+export async function findAgent() {
+  for (const port of ports()) {
+    const base = 'http://127.0.0.1:' + port;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 2000);
+    try {
+      const res = await fetch(base + '/v1/hello', { mode: 'cors', credentials: 'omit', cache: 'no-store', signal: ctl.signal });
+      const j = await res.json();
+      if (res.ok && j.agent === 'kyso') return { base, paired: j.paired === true };
+    } catch {
+      /* not this port */
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return null;
+}
+
+/** Six random digits shown on the page and in the agent: the official pairs only when they match. */
+export function pairingCode() {
+  const n = crypto.getRandomValues(new Uint32Array(1))[0] % 1000000;
+  return String(n).padStart(6, '0');
+}
+
+export const pair = (base, code) => call(base, '/v1/pair', post({ code }));
+export const agentCertificates = async (base) => (await call(base, '/v1/certificates')).certificates;
+/** @param {{ certificateId: string, algorithm: string, signedAttributes: string, digest: string, documentName: string, pin?: string }} body */
+export const agentSign = async (base, body) => (await call(base, '/v1/sign', post(body))).signature;
