@@ -42,6 +42,8 @@ export interface CrashLoopResult {
   readonly orphanCopies: number;
   readonly problems: string[];
   readonly wallSeconds: number;
+  /** Where the time went (ms summed over the runs): restarts, invariant checks, requests up to the kill. */
+  readonly timeMs: { readonly restart: number; readonly check: number; readonly request: number };
 }
 
 /** mulberry32: a small seeded generator so a failing run can be replayed with its seed. */
@@ -83,6 +85,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
   let restarts = 0;
   let checks = 0;
   let orphans = 0;
+  const timeMs = { restart: 0, check: 0, request: 0 };
   try {
     const adminToken = kysoInit(env);
     server = await startServe(env, port);
@@ -109,6 +112,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
 
     for (let run = 1; run <= o.runs; run++) {
       const op = OPS[Math.floor(random() * OPS.length)]!;
+      const t0 = Date.now();
       // Mostly early in the request (where the state changes happen), sometimes just after it.
       const delay = Math.floor(random() * duration[op] * 1.2);
       const pending = request(op, run).then(
@@ -119,6 +123,8 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       await killHard(server);
       killsByOp[op]++;
       const r = first ?? (await pending);
+      const t1 = Date.now();
+      timeMs.request += t1 - t0;
       if (r.answered && r.status >= 500) problems.push(`run ${run}: ${op} answered ${r.status}: ${r.text}`);
       if (r.answered && (r.status === 200 || r.status === 201)) {
         acknowledged[op]++;
@@ -128,10 +134,12 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       try {
         server = await startServe(env, port);
         restarts++;
+        timeMs.restart += Date.now() - t1;
       } catch (e) {
         problems.push(`run ${run}: the service did not start after the kill: ${(e as Error).message}`);
         break;
       }
+      const t2 = Date.now();
       const found = await checkAll(ctx, caller(server.url), s.auditorToken, documents, db ? undefined : join(dataDir, 'copies'));
       checks++;
       orphans = found.orphans;
@@ -146,6 +154,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
         if (byNumber.get(n)?.status !== 'valid')
           problems.push(`run ${run}: acknowledged certification ${n} is ${byNumber.get(n)?.status ?? 'missing'}`);
       for (const p of found.problems) problems.push(`run ${run} (${op}, kill after ${delay} ms): ${p}`);
+      timeMs.check += Date.now() - t2;
       if (run % 10 === 0 || found.problems.length)
         log(`run ${run}/${o.runs}: ${found.problems.length} problem(s); kills ${JSON.stringify(killsByOp)}`);
       if (problems.length > 50) break;
@@ -167,6 +176,7 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       orphanCopies: orphans,
       problems: [...new Set(problems)],
       wallSeconds: Math.round((Date.now() - started) / 1000),
+      timeMs,
     };
   } finally {
     if (server) await killHard(server);
