@@ -23,6 +23,7 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
       res.writeHead(503).end('no instance');
       return;
     }
+    // per request, not per connection: a kept-alive client connection still goes round the instances
     const i = next++ % targets.length;
     forwarded[i] = (forwarded[i] ?? 0) + 1;
     const t = targets[i]!;
@@ -36,8 +37,6 @@ export async function startRoundRobinProxy(): Promise<RoundRobinProxy> {
     });
     req.pipe(up);
   });
-  // keep-alive off towards clients keeps the round robin per request, not per connection
-  server.keepAliveTimeout = 0;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   return {
