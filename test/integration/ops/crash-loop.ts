@@ -114,13 +114,15 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
     for (let run = 1; run <= o.runs; run++) {
       const op = OPS[Math.floor(random() * OPS.length)]!;
       const t0 = Date.now();
-      // Mostly early in the request (where the state changes happen), sometimes just after it.
-      const delay = Math.floor(random() * duration[op] * 1.2);
+      // Mostly inside the request (where the state changes happen); one run in seven waits for the
+      // answer and kills right after it, so acknowledged work is checked for durability too.
+      const afterAnswer = random() < 1 / 7;
+      const delay = afterAnswer ? Number.POSITIVE_INFINITY : Math.floor(random() * duration[op] * 1.2);
       const pending = request(op, run).then(
         (r) => ({ answered: true as const, ...r }),
         () => ({ answered: false as const, status: 0, text: '', id: undefined }),
       );
-      const first = await Promise.race([pending, sleep(delay).then(() => undefined)]);
+      const first = afterAnswer ? await pending : await Promise.race([pending, sleep(delay).then(() => undefined)]);
       await killHard(server);
       killsByOp[op]++;
       const r = first ?? (await pending);
@@ -154,7 +156,8 @@ export async function runCrashLoop(o: CrashLoopOptions): Promise<CrashLoopResult
       for (const n of ackedEntries)
         if (byNumber.get(n)?.status !== 'valid')
           problems.push(`run ${run}: acknowledged certification ${n} is ${byNumber.get(n)?.status ?? 'missing'}`);
-      for (const p of found.problems) problems.push(`run ${run} (${op}, kill after ${delay} ms): ${p}`);
+      const when = afterAnswer ? 'after the answer' : `after ${delay} ms`;
+      for (const p of found.problems) problems.push(`run ${run} (${op}, kill ${when}): ${p}`);
       timeMs.check += Date.now() - t2;
       if (run % 10 === 0 || found.problems.length)
         log(`run ${run}/${o.runs}: ${found.problems.length} problem(s); kills ${JSON.stringify(killsByOp)}`);
