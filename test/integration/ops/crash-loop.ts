@@ -38,7 +38,7 @@ export interface CrashLoopResult {
   readonly invariantChecks: number;
   readonly certificates: number;
   readonly registerEntries: Record<string, number>;
-  /** Stored copies that no entry names (a certification killed between storing and marking valid). */
+  /** Stored copies that no entry names (each is also a problem: the entry names its copy before it is stored). */
   readonly orphanCopies: number;
   readonly problems: string[];
   readonly wallSeconds: number;
@@ -201,7 +201,13 @@ async function checkAll(
   const entries = await allEntries(ctx, AUTHORITY);
   const copies = await copyProblems(entries, documents, copyDir);
   return {
-    problems: [...serialProblems(certs), ...registerProblems(entries), ...copies.problems, ...(await auditProblems(call, auditorToken))],
+    problems: [
+      ...serialProblems(certs),
+      ...registerProblems(entries),
+      ...copies.problems,
+      ...copies.orphans.map((f) => `stored copy ${f} is named by no register entry`),
+      ...(await auditProblems(call, auditorToken)),
+    ],
     orphans: copies.orphans.length,
   };
 }

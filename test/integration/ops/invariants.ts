@@ -67,8 +67,8 @@ export function registerProblems(entries: readonly RegisterEntryRecord[]): strin
 
 /**
  * No half-written copy: a valid entry names stored bytes that hash to its copySha256, and no
- * entry that is failed or annulled claims a copy it has not got. Stored files that no entry names are
- * returned as `orphans` (the caller decides whether an interrupted certification may leave one).
+ * temporary file is left. Stored files that no entry names are returned as `orphans`: the
+ * certification names its copy on the pending entry before storing it, so there should be none.
  */
 export async function copyProblems(
   entries: readonly RegisterEntryRecord[],
