@@ -189,7 +189,9 @@ export class CopyService {
     try {
       const copy = await this.#produce(req, level, authority, entry, original, certifier, seal, stamps);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
-      // kept before the entry becomes valid: a valid entry always has its bytes
+      // named on the entry first, then kept, then valid: a valid entry always has its bytes, and
+      // stored bytes always have an entry (a crash in between leaves it pending, then failed)
+      await o.registers.recordCopyHash(entry.id, copySha256);
       await o.documents.put(copySha256, copy);
       const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
       await o.audit.append({
@@ -310,7 +312,9 @@ export class CopyService {
     const entry = await o.registers.get(entryId);
     if (!entry) throw new AppError('COPY_NOT_FOUND', `no register entry ${entryId}`);
     await this.#requireEntryScope(actor, entry, 'copy.document-read', `read a copy of ${entry.authorityId}`);
-    if (!entry.copySha256) throw new AppError('COPY_STATE_INVALID', `entry is ${entry.status}: no signed copy was produced`);
+    // a pending or failed entry may name a copy that was never acknowledged: it is not a certified copy
+    if (!entry.copySha256 || entry.status === 'pending' || entry.status === 'failed')
+      throw new AppError('COPY_STATE_INVALID', `entry is ${entry.status}: no signed copy was issued`);
     const pdf = await o.documents.get(entry.copySha256);
     if (!pdf)
       throw new AppError('COPY_DOCUMENT_MISSING', 'the signed copy of this entry is not in the copy store', {
@@ -392,7 +396,8 @@ export class CopyService {
   /** For the verifier: register entries whose signed copy has exactly these bytes. */
   async matchCopy(pdf: Buffer): Promise<PublicCopyFacts[]> {
     const sha = createHash('sha256').update(pdf).digest('hex');
-    const entries = await this.#o.registers.findByCopySha256(sha);
+    // only copies that were issued: a pending or failed entry may name bytes nobody received
+    const entries = (await this.#o.registers.findByCopySha256(sha)).filter((e) => e.status === 'valid' || e.status === 'annulled');
     return Promise.all(entries.map((e) => this.#facts(e)));
   }
 

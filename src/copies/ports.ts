@@ -113,6 +113,12 @@ export interface RegisterRepository {
    * PostgreSQL database. Throws REGISTER_CLOSED when the year is closed.
    */
   allocate(entry: NewRegisterEntry, year: number, openedBy: string): Promise<RegisterEntryRecord>;
+  /**
+   * Names the signed copy on a still `pending` entry, before its bytes are stored: a process
+   * killed between storing and `markValid` then leaves bytes that an entry names (it becomes
+   * `failed` on recovery), never bytes no entry accounts for.
+   */
+  recordCopyHash(id: string, copySha256: string): Promise<RegisterEntryRecord>;
   /** pending → valid, recording the signed copy's hash. */
   markValid(id: string, copySha256: string, at: Date): Promise<RegisterEntryRecord>;
   /** pending → failed (the number stays used; reason says why). */

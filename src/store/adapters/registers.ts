@@ -73,6 +73,10 @@ export class KyselyRegisterRepository implements RegisterRepository {
     });
   }
 
+  recordCopyHash(id: string, copySha256: string): Promise<RegisterEntryRecord> {
+    return this.#transition(id, ['pending'], { copy_sha256: copySha256 });
+  }
+
   markValid(id: string, copySha256: string, at: Date): Promise<RegisterEntryRecord> {
     return this.#transition(id, ['pending'], { status: 'valid', copy_sha256: copySha256, status_changed_at: iso(at) });
   }

@@ -129,6 +129,16 @@ describe.each(DIALECTS)('certified-copy repositories contract (%s)', (dialect) =
     expect((await ctx.store.registers.list({ authorityId: a, status: 'failed' })).map((e) => e.number)).toEqual([2]);
   });
 
+  it('ok/recordCopyHash names the copy on a pending entry (still pending, kept when it fails); on any other state → COPY_STATE_INVALID', async () => {
+    const a = await authority();
+    const e = await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c');
+    const sha = 'ab'.repeat(32);
+    expect(await ctx.store.registers.recordCopyHash(e.id, sha)).toMatchObject({ status: 'pending', copySha256: sha });
+    expect(await ctx.store.registers.markFailed(e.id, 'interrupted', 'system', T0)).toMatchObject({ status: 'failed', copySha256: sha });
+    expect(await errorCode(ctx.store.registers.recordCopyHash(e.id, sha))).toBe('COPY_STATE_INVALID');
+    expect(await errorCode(ctx.store.registers.recordCopyHash('ce_missing', sha))).toBe('COPY_NOT_FOUND');
+  });
+
   it('fail/entries can never be deleted, not even with plain SQL', async () => {
     const a = await authority();
     const e = await ctx.store.registers.allocate(newEntry(a, code()), 2026, 'c');

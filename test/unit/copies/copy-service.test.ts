@@ -247,6 +247,39 @@ describe('CopyService.certify', () => {
     expect(registers.entries.map((e) => e.status)).toEqual(['failed']);
   });
 
+  it('fail/killed after the copy is stored, before the entry is valid: the bytes are named by their entry, which recovery fails; never served nor matched', async () => {
+    // the process dies inside markValid: neither it nor the failure path gets to write
+    registers.markValid = async () => {
+      throw new Error('killed');
+    };
+    registers.markFailed = async () => {
+      throw new Error('killed');
+    };
+    await expect(service.certify(certifier, request())).rejects.toThrow('killed');
+    const [pending] = registers.entries;
+    expect(pending).toMatchObject({ status: 'pending', copySha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect([...documents.bytes.keys()]).toEqual([pending!.copySha256]);
+    // the restarted process (a fresh register object over the same records) recovers it
+    const restarted = new MemoryRegisters();
+    restarted.entries.push(...registers.entries);
+    const recovery = new CopyService({
+      registers: restarted,
+      authorities: new MemoryAuthorities(),
+      signer,
+      audit,
+      clock,
+      fonts,
+      publicUrl: 'http://127.0.0.1:3000',
+      level: 'B-B',
+      documents,
+    });
+    clock.advance(1_000);
+    expect(await recovery.recoverInterrupted(0)).toBe(1);
+    expect(restarted.entries[0]).toMatchObject({ status: 'failed', copySha256: pending!.copySha256 });
+    await expect(recovery.document({ id: 'admin', role: 'admin' }, pending!.id)).rejects.toMatchObject({ code: 'COPY_STATE_INVALID' });
+    expect(await recovery.matchCopy(documents.bytes.get(pending!.copySha256!)!)).toEqual([]);
+  });
+
   it('ok/restarts at 1 on 1 January, Vietnam time', async () => {
     clock.set('2026-12-31T16:30:00Z'); // 23:30 in Vietnam, still 2026
     expect((await service.certify(certifier, request())).entry).toMatchObject({ year: 2026, number: 1 });
