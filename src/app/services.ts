@@ -8,6 +8,7 @@ import { extendPdf } from './extend.js';
 import { createTsa } from './tsa.js';
 import { createRevocationFetcher } from './revocation.js';
 import { createCertifiedCopies, type CertifiedCopiesWiring } from './certified-copies.js';
+import { createJobs, type JobsWiring } from './jobs.js';
 import { timestampPortFromClient, revocationPortFromSource, certificateStatusFromPki } from '../signing/index.js';
 import { revocationSourceFrom, type TimestampAuthority } from '../cms/index.js';
 
@@ -21,6 +22,7 @@ export interface WiredServices {
   readonly verify: VerifyWiring;
   readonly tsa?: TimestampAuthority;
   readonly copies: CertifiedCopiesWiring;
+  readonly jobs: JobsWiring;
 }
 
 /** The public PKI endpoints over the PKI services (CA_UNKNOWN for an unknown CA or one that publishes no CRL). */
@@ -58,8 +60,14 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
   });
   const copies = createCertifiedCopies(ctx, { signing, pki });
   const verify = createVerify({ pki, clock: ctx.clock, revocation, trustDirs: [ctx.config.trustAnchorsDir] });
+  const jobs = createJobs(ctx, signing);
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
+    // Jobs left by a stopped or crashed instance are picked up here (items whose lease ended).
+    const j = setInterval(() => jobs.worker.kick(), 1000);
+    j.unref();
+    timers.push(j);
+    jobs.worker.kick();
     const every = Math.min(60_000, ctx.config.crlIntervalSeconds * 1000);
     const tick = () =>
       pki.crl.tick().catch((e: unknown) => ctx.log.error('CRL schedule failed', { error: e instanceof Error ? e.message : String(e) }));
@@ -88,6 +96,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
       copies,
       extend: { extend: (pdf) => extendPdf(pdf, { signing, pki, clock: ctx.clock }) },
       ...(tsa ? { tsa } : {}),
+      jobs: jobs.service,
     },
     health: async () => ({ cas: (await pki.cas.list()).length }),
     timers,
@@ -95,6 +104,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     signing,
     verify,
     copies,
+    jobs,
     ...(tsa ? { tsa } : {}),
   };
 }

@@ -38,6 +38,9 @@ export interface KysoConfig {
   readonly logLevel: LogLevel;
   /** RA officers may issue over HTTP without an approved request (own organization only). */
   readonly directIssuance: boolean;
+  /** Exact origins (scheme://host:port) job webhooks may be sent to. */
+  readonly webhookAllowList: readonly string[];
+  readonly jobLeaseSeconds: number;
 }
 
 export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
@@ -170,6 +173,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const trustAnchorsDir = absolutePath(raw('trustAnchorsDir') ?? 'certs', cwd);
   const directIssuanceRaw = raw('directIssuance') ?? 'off';
   if (directIssuanceRaw !== 'on' && directIssuanceRaw !== 'off') invalid('directIssuance', 'must be on or off');
+  const webhookAllowList = Object.freeze(
+    (raw('webhookAllowList') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map((s) => webhookOrigin(s)),
+  );
+  const jobLeaseSeconds = parseInteger('jobLeaseSeconds', raw('jobLeaseSeconds') ?? '120', 1, 86400);
   const logLevel = (raw('logLevel') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -197,8 +208,19 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     trustAnchorsDir,
     logLevel,
     directIssuance: directIssuanceRaw === 'on',
+    webhookAllowList,
+    jobLeaseSeconds,
   };
   return Object.freeze(config);
+}
+
+/** An allow-list entry: an exact origin, https, or http on 127.0.0.1 (local receivers in tests). */
+function webhookOrigin(s: string): string {
+  const u = parseUrl('webhookAllowList', s, ['https:', 'http:']);
+  if (u.protocol === 'http:' && u.hostname !== '127.0.0.1') invalid('webhookAllowList', `http is allowed only for 127.0.0.1: ${u.origin}`);
+  if (u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash)
+    invalid('webhookAllowList', `entries are origins (scheme://host[:port]) only: ${JSON.stringify(s)}`);
+  return u.origin;
 }
 
 /** The config as safe to print: secrets replaced, database password hidden. */

@@ -135,6 +135,18 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: "`on` lets an RA officer issue over HTTP with `POST /api/v1/certificates` without an approved request, only for registered subscribers of the officer's own organization. Off: RA officers go through requests and a second officer's approval (four eyes). Admins and `kyso cert issue` on the server are not affected.",
   },
   {
+    key: 'webhookAllowList',
+    env: 'KYSO_WEBHOOK_ALLOW',
+    defaultText: '(empty: no webhooks)',
+    doc: 'Comma-separated exact origins a job may name as its completion webhook (`https://host[:port]`; `http:` only for 127.0.0.1, for tests). A job naming any other URL is refused with WEBHOOK_URL_NOT_ALLOWED; redirects are never followed.',
+  },
+  {
+    key: 'jobLeaseSeconds',
+    env: 'KYSO_JOB_LEASE_SECONDS',
+    defaultText: '120',
+    doc: 'How long a worker holds a job item it claimed; an item whose worker died (crash, `kill -9`) is claimed again after this. Longer than the slowest single signature.',
+  },
+  {
     key: 'logLevel',
     env: 'KYSO_LOG_LEVEL',
     defaultText: 'info',

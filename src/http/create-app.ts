@@ -22,6 +22,7 @@ import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 import { tsaRoutes, type TsaPort } from './routes/tsa.js';
 import { extendRoutes, type ExtendPort } from './routes/extend.js';
 import { copiesRoutes, type CopiesPort } from './routes/copies.js';
+import { jobRoutes, type JobsPort } from './routes/jobs.js';
 import { defaultWebDir, mountWeb, webPageRoutes } from './web-static.js';
 
 /** Everything the HTTP edge needs, constructed by src/app (no globals, constructor injection). */
@@ -52,6 +53,8 @@ export interface HttpDeps {
   readonly copies?: CopiesPort;
   /** PAdES signing (ETSI EN 319 142-1). */
   readonly signing?: SigningPort;
+  /** Jobs for long work (docs/jobs.md). */
+  readonly jobs?: JobsPort;
   /** The citizen and workstation pages (web/); defaults to the shipped folder. */
   readonly webDir?: string;
   /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
@@ -123,6 +126,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.copies ? copiesRoutes(deps.copies, deps.limits) : []),
     ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, ...deps.limits, publicUrl: deps.publicUrl }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, deps.limits) : []),
+    ...(deps.jobs ? jobRoutes(deps.jobs, deps.limits) : []),
     // Pages last so that no page path can shadow an API route.
     ...webPageRoutes(deps.webDir ?? defaultWebDir()),
   ];

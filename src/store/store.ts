@@ -39,6 +39,8 @@ import { KyselyStampSettingsRepository } from './adapters/stamp-settings.js';
 import { KyselyRegisterRepository } from './adapters/registers.js';
 import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js';
 import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
+import { KyselyJobRepository } from './adapters/jobs.js';
+import type { JobRepository } from '../jobs/ports.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
 /**
@@ -67,6 +69,8 @@ export interface StoreRepositories {
   /** Signed copies kept in the database (used on PostgreSQL unless a copy folder is configured). */
   readonly copyDocuments: CopyDocumentStore;
   readonly stampSettings: StampSettingsRepository;
+  /** Jobs and webhook deliveries (src/jobs/ports.ts). */
+  readonly jobs: JobRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -139,6 +143,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     approvals: new KyselyApprovalRequestRepository(ctx),
     copyDocuments: new KyselyCopyDocumentStore(ctx, () => clock.now()),
     stampSettings: new KyselyStampSettingsRepository(ctx),
+    jobs: new KyselyJobRepository(ctx),
   };
 }
 

@@ -8,6 +8,7 @@ import { migration0005CredentialBinding } from './0005-credential-binding.js';
 import { migration0006TokenScope } from './0006-token-scope.js';
 import { migration0007CopyDocuments } from './0007-copy-documents.js';
 import { migration0008Stamps } from './0008-stamps.js';
+import { migration0012Jobs } from './0012-jobs.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0006TokenScope,
   migration0007CopyDocuments,
   migration0008Stamps,
+  migration0012Jobs,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {
