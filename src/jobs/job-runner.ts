@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
@@ -100,6 +101,7 @@ export class JobRunner {
       ...(credential.algorithm && !rest.algorithm ? { algorithm: credential.algorithm } : {}),
       actorId: job.actorId,
       signingTime: job.signingTime,
+      revisionId: createHash('sha256').update(`${job.id}#${item.n}`).digest().subarray(0, 16),
     });
     const out = Buffer.concat(r.chunks);
     const sha = sha256Hex(out);

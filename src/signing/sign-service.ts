@@ -291,6 +291,7 @@ export class SignService {
       placeholderSize: size,
       signingTime: now,
       subFilter: 'ETSI.CAdES.detached',
+      ...(options.revisionId ? { revisionId: options.revisionId } : {}),
       ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
       ...(options.newFieldName !== undefined ? { newFieldName: options.newFieldName } : {}),
       ...(options.visible ? { page: options.visible.page, rect: options.visible.rect } : {}),

@@ -89,6 +89,8 @@ export interface SignOptions {
    * checked at the clock's time.
    */
   readonly signingTime?: Date;
+  /** The second trailer /ID element of the new revision (random when absent); fixed by jobs for the same reason. */
+  readonly revisionId?: Buffer;
 }
 
 /** Options for two-phase prepare: as SignOptions, but the key stays on the token. */

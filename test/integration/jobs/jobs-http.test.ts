@@ -64,7 +64,7 @@ beforeAll(async () => {
   );
   const cert = (await ctx.store.certificates.findById(issued.certificate.id))!;
   const chain = [cert.der!];
-  for (let caId: string | null = cert.caId; caId; ) {
+  for (let caId: string | null = cert.caId; caId;) {
     const ca: { certificateDer: Buffer; parentId: string | null } = (await ctx.store.cas.get(caId))!;
     chain.push(ca.certificateDer);
     caId = ca.parentId;
