@@ -55,8 +55,10 @@ describe('a 50-file sign job across kill -9', () => {
     // directly (read-only, WAL) so the moment does not depend on the busy server answering HTTP.
     const db = new Database(join(w.dataDir, 'kyso.sqlite'), { readonly: true, fileMustExist: true });
     const doneCount = db.prepare(`select count(*) as n from job_items where job_id = ? and state = 'done'`);
+    const runningCount = db.prepare(`select count(*) as n from job_items where job_id = ? and state = 'running'`);
+    // Three files recorded and a fourth claimed: the kill most likely lands while it is being signed.
     for (;;) {
-      if ((doneCount.get(id) as { n: number }).n >= 3) break;
+      if ((doneCount.get(id) as { n: number }).n >= 3 && (runningCount.get(id) as { n: number }).n >= 1) break;
       await new Promise((r) => setTimeout(r, 2));
     }
     s.child.kill('SIGKILL');
