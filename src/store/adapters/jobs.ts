@@ -81,18 +81,24 @@ export class KyselyJobRepository implements JobRepository {
 
   async claimItem(claimToken: string, now: Date, leaseUntil: Date): Promise<JobItemRecord | undefined> {
     const at = iso(now);
-    const skipLocked = this.ctx.dialect === 'postgres' ? sql` for update skip locked` : sql``;
-    const r = await storeCall(
-      sql<Selectable<JobItemsTable>>`
-        update job_items set state = 'running', claim_token = ${claimToken}, lease_until = ${iso(leaseUntil)},
-          attempts = attempts + 1, updated_at = ${at}
-        where (job_id, n) in (
-          select job_id, n from job_items
-          where state = 'pending' or (state = 'running' and lease_until < ${at})
-          order by updated_at, job_id, n limit 1${skipLocked})
-        and (state = 'pending' or (state = 'running' and lease_until < ${at}))
-        returning *`.execute(this.ctx.db),
-    );
+    const claimable = sql`(state = 'pending' or (state = 'running' and lease_until < ${at}))`;
+    const set = sql`state = 'running', claim_token = ${claimToken}, lease_until = ${iso(leaseUntil)}, attempts = attempts + 1, updated_at = ${at}`;
+    // PostgreSQL: the row is picked and locked once in a CTE (a LIMIT … SKIP LOCKED subquery
+    // inside IN may be evaluated more than once by the planner); SQLite: one writer at a time.
+    const query =
+      this.ctx.dialect === 'postgres'
+        ? sql<Selectable<JobItemsTable>>`
+            with next as (
+              select job_id, n from job_items where ${claimable} order by updated_at, job_id, n limit 1 for update skip locked)
+            update job_items j set ${set} from next
+            where j.job_id = next.job_id and j.n = next.n
+            returning j.*`
+        : sql<Selectable<JobItemsTable>>`
+            update job_items set ${set}
+            where (job_id, n) in (select job_id, n from job_items where ${claimable} order by updated_at, job_id, n limit 1)
+            and ${claimable}
+            returning *`;
+    const r = await storeCall(query.execute(this.ctx.db));
     const row = r.rows[0];
     return row && toItem(row);
   }
@@ -201,15 +207,21 @@ export class KyselyJobRepository implements JobRepository {
 
   async claimDelivery(claimToken: string, now: Date, leaseUntil: Date): Promise<WebhookDelivery | undefined> {
     const at = iso(now);
-    const skipLocked = this.ctx.dialect === 'postgres' ? sql` for update skip locked` : sql``;
-    const claimable = sql`state = 'pending' and next_attempt_at <= ${at} and (lease_until is null or lease_until < ${at})`;
-    const r = await storeCall(
-      sql<Selectable<WebhookDeliveriesTable>>`
-        update webhook_deliveries set claim_token = ${claimToken}, lease_until = ${iso(leaseUntil)}
-        where id in (select id from webhook_deliveries where ${claimable} order by next_attempt_at limit 1${skipLocked})
-        and ${claimable}
-        returning *`.execute(this.ctx.db),
-    );
+    const claimable = sql`(state = 'pending' and next_attempt_at <= ${at} and (lease_until is null or lease_until < ${at}))`;
+    const set = sql`claim_token = ${claimToken}, lease_until = ${iso(leaseUntil)}`;
+    const query =
+      this.ctx.dialect === 'postgres'
+        ? sql<Selectable<WebhookDeliveriesTable>>`
+            with next as (
+              select id from webhook_deliveries where ${claimable} order by next_attempt_at limit 1 for update skip locked)
+            update webhook_deliveries d set ${set} from next where d.id = next.id
+            returning d.*`
+        : sql<Selectable<WebhookDeliveriesTable>>`
+            update webhook_deliveries set ${set}
+            where id in (select id from webhook_deliveries where ${claimable} order by next_attempt_at limit 1)
+            and ${claimable}
+            returning *`;
+    const r = await storeCall(query.execute(this.ctx.db));
     const row = r.rows[0];
     return row && toDelivery(row);
   }
