@@ -6,6 +6,8 @@ import { WebhookDeliverer } from '../jobs/webhook-deliverer.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import type { KysoContext } from './context.js';
 import type { SigningWiring } from './signing.js';
+import type { CertifiedCopiesWiring } from './certified-copies.js';
+import type { CertifyJobPort } from '../jobs/certify-jobs.js';
 
 export interface JobsWiring {
   readonly service: JobService;
@@ -16,7 +18,8 @@ export interface JobsWiring {
  * Jobs over the store, a private content-addressed file folder (<dataDir>/job-files, 0700/0600)
  * and the signing services; the worker loop is started by `wireServices` when it schedules.
  */
-export function createJobs(ctx: KysoContext, signing: SigningWiring): JobsWiring {
+export function createJobs(ctx: KysoContext, signing: SigningWiring, copies: CertifiedCopiesWiring): JobsWiring {
+  const certify: CertifyJobPort = { authority: (id) => ctx.store.authorities.get(id), certify: (a, i) => copies.certify(a, i) };
   const files = new FileCopyDocumentStore(join(ctx.config.dataDir, 'job-files'));
   const runner = new JobRunner({
     store: ctx.store,
@@ -25,6 +28,7 @@ export function createJobs(ctx: KysoContext, signing: SigningWiring): JobsWiring
     credentials: signing.credentials,
     clock: ctx.clock,
     leaseMs: ctx.config.jobLeaseSeconds * 1000,
+    certify,
   });
   const deliverer = new WebhookDeliverer({
     store: ctx.store,
@@ -42,6 +46,7 @@ export function createJobs(ctx: KysoContext, signing: SigningWiring): JobsWiring
     clock: ctx.clock,
     webhookAllowList: ctx.config.webhookAllowList,
     onSubmitted: () => worker.kick(),
+    certify,
   });
   return { service, worker };
 }

@@ -60,7 +60,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
   });
   const copies = createCertifiedCopies(ctx, { signing, pki });
   const verify = createVerify({ pki, clock: ctx.clock, revocation, trustDirs: [ctx.config.trustAnchorsDir] });
-  const jobs = createJobs(ctx, signing);
+  const jobs = createJobs(ctx, signing, copies);
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
     // Jobs left by a stopped or crashed instance are picked up here (items whose lease ended).

@@ -7,6 +7,7 @@ import type { SignService } from '../signing/sign-service.js';
 import type { SignOptions } from '../signing/types.js';
 import { sha256Hex, type StoredSignOptions } from './job-service.js';
 import type { JobFileStore, JobItemRecord, JobRecord, JobRepos, JobStore } from './ports.js';
+import type { CertifyJobPort, StoredCertifyOptions } from './certify-jobs.js';
 
 export interface JobRunnerOptions {
   readonly store: JobStore;
@@ -16,6 +17,8 @@ export interface JobRunnerOptions {
   readonly clock: Clock;
   readonly random?: RandomSource;
   readonly leaseMs: number;
+  /** Certified copies, for certify jobs. */
+  readonly certify?: CertifyJobPort;
   /** Claims of one item before an unexpected (non-AppError) failure is final. Default 3. */
   readonly maxAttempts?: number;
 }
@@ -67,6 +70,8 @@ export class JobRunner {
           token,
           new AppError('JOB_ITEM_INTERRUPTED', 'the worker stopped while signing; a non-deterministic signature is not made twice'),
         );
+      } else if (job.kind === 'certify') {
+        await this.#certifyItem(job, item, token);
       } else {
         await this.#signItem(job, item, token);
       }
@@ -133,6 +138,42 @@ export class JobRunner {
     });
   }
 
+  /**
+   * One original → one certified copy through the copy service (register number, statement,
+   * certifier's signature, seal; its own audit events), on the job's two batch authorizations.
+   * Never run twice for an item (the job is not deterministic): a crash leaves the copy service's
+   * interrupted entry, which its recovery marks failed.
+   */
+  async #certifyItem(job: JobRecord, item: JobItemRecord, token: string): Promise<void> {
+    if (!this.#o.certify) throw new AppError('CONFLICT', 'this instance does not certify copies');
+    const pdf = await this.#o.files.get(item.inputSha256);
+    if (!pdf || sha256Hex(pdf) !== item.inputSha256) throw new AppError('STORE_UNAVAILABLE', 'the spooled input is missing or damaged');
+    const o = JSON.parse(job.options) as StoredCertifyOptions;
+    const r = await this.#o.certify.certify(o.principal, {
+      ...o.request,
+      original: { pdf },
+      certifier: { ...o.certifier, authorizationId: job.authorizationId ?? '' },
+      seal: o.seal,
+    });
+    const sha = sha256Hex(r.copy);
+    await this.#o.files.put(sha, r.copy);
+    const now = this.#o.clock.now();
+    await this.#o.store.transaction(async (repos) => {
+      if (!(await repos.jobs.finishItem(job.id, item.n, token, { state: 'done', outputSha256: sha, outputBytes: r.copy.length }, now))) {
+        throw new ClaimLost();
+      }
+      await repos.audit.append({
+        actor: o.principal.id,
+        role: o.principal.role,
+        action: 'jobs.certify',
+        target: `${job.id}#${item.n}`,
+        outcome: 'success',
+        details: { job: job.id, item: item.n, copyId: r.entry.id, year: r.entry.year, number: r.entry.number, outputSha256: sha },
+      });
+      await this.#completeIfLast(repos, job, now);
+    });
+  }
+
   async #fail(job: JobRecord, item: JobItemRecord, token: string, err: AppError, state: 'failed' | 'cancelled' = 'failed'): Promise<void> {
     const now = this.#o.clock.now();
     await this.#o.store.transaction(async (repos) => {
@@ -145,7 +186,7 @@ export class JobRunner {
         await repos.audit.append({
           actor: job.actorId,
           role: 'signer',
-          action: 'signing.sign',
+          action: job.kind === 'certify' ? 'jobs.certify' : 'signing.sign',
           target: `${job.id}#${item.n}`,
           outcome: 'failure',
           details: { job: job.id, item: item.n, attempt: item.attempts, error: err.code },

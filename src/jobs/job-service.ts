@@ -9,6 +9,8 @@ import type { SignOptions } from '../signing/types.js';
 import { checkWebhookUrl } from './webhook-allow-list.js';
 import { jobView, type JobView } from './job-view.js';
 import type { JobFileStore, JobItemRecord, JobRecord, JobStore } from './ports.js';
+import { certifySigners, type CertifyJobPort, type StoredCertifyOptions } from './certify-jobs.js';
+import type { CertifyRequest } from '../copies/copy-service.js';
 
 /** Sign options as stored with a job: no signer, no secret; the stamp image by its SHA-256 in the file store. */
 export type StoredSignOptions = Omit<SignOptions, 'signer' | 'actorId' | 'signingTime' | 'appearance'> & {
@@ -26,6 +28,17 @@ export interface JobServiceOptions {
   readonly authorizationTtlMs?: number;
   /** Called after a job is recorded, to wake this instance's worker. */
   readonly onSubmitted?: () => void;
+  /** Certified copies, for certify jobs. */
+  readonly certify?: CertifyJobPort;
+}
+
+export interface CertifyJobInput {
+  readonly principal: Principal;
+  readonly files: ReadonlyArray<{ readonly name: string; readonly data: Buffer }>;
+  readonly request: Omit<CertifyRequest, 'original' | 'certifier' | 'seal'>;
+  readonly certifier: { readonly credentialId: string; readonly title: string; readonly pin: string };
+  readonly seal: { readonly credentialId?: string; readonly pin: string };
+  readonly webhookUrl?: string;
 }
 
 export interface SignJobInput {
@@ -57,17 +70,54 @@ export class JobService {
     this.#random = o.random ?? cryptoRandom;
   }
 
-  async submitSign(input: SignJobInput): Promise<JobView> {
+  /**
+   * Several originals → certified copies, one register entry each. Both PINs (certifier, seal)
+   * are checked once here. A copy takes a register number, so an interrupted item is never
+   * certified again (JOB_ITEM_INTERRUPTED; the copy service marks the interrupted entry failed).
+   */
+  async submitCertify(input: CertifyJobInput): Promise<JobView> {
+    if (!this.#o.certify) throw new TypeError('submitCertify: no certified-copy service configured');
     const n = input.files.length;
+    const webhookUrl = await this.#checkSubmission(input.principal, input.files, input.webhookUrl);
+    const s = await certifySigners(this.#o.certify, input.principal, input.request.authorityId, input.seal.credentialId);
+    const ttlMs = this.#o.authorizationTtlMs ?? 24 * 3600_000;
+    const certifierAuth = await this.#o.credentials.authorizeBatch(input.certifier.credentialId, s.official, input.certifier.pin, n, {
+      ttlMs,
+    });
+    const sealAuth = await this.#o.credentials.authorizeBatch(s.sealCredentialId, s.sealActor, input.seal.pin, n, { ttlMs });
+    const stored: StoredCertifyOptions = {
+      principal: input.principal,
+      request: input.request,
+      certifier: { credentialId: input.certifier.credentialId, title: input.certifier.title },
+      seal: { credentialId: s.sealCredentialId, authorizationId: sealAuth.id },
+    };
+    return this.#record(input.principal, 'certify', s.official, input.files, JSON.stringify(stored), certifierAuth.id, false, webhookUrl, {
+      authorityId: input.request.authorityId,
+      files: n,
+    });
+  }
+
+  async #checkSubmission(
+    p: Principal,
+    files: ReadonlyArray<{ readonly data: Buffer }>,
+    webhook: string | undefined,
+  ): Promise<string | null> {
+    const n = files.length;
     if (n < 1 || n > MAX_JOB_FILES) throw new AppError('VALIDATION_FAILED', `a job holds 1 to ${MAX_JOB_FILES} files`);
-    for (const [i, f] of input.files.entries()) {
+    for (const [i, f] of files.entries()) {
       const at = f.data.indexOf('%PDF-', 0, 'latin1');
       if (at < 0 || at > 1024) throw new AppError('PDF_NOT_PDF', `file ${i + 1} is not a PDF`, { details: { n: i + 1 } });
     }
-    const webhookUrl = input.webhookUrl === undefined ? null : checkWebhookUrl(input.webhookUrl, this.#o.webhookAllowList).href;
-    if (webhookUrl && !(await this.#o.store.jobs.getWebhookSecret(input.principal.id))) {
+    const webhookUrl = webhook === undefined ? null : checkWebhookUrl(webhook, this.#o.webhookAllowList).href;
+    if (webhookUrl && !(await this.#o.store.jobs.getWebhookSecret(p.id))) {
       throw new AppError('WEBHOOK_SECRET_MISSING', 'create a webhook secret first (POST /api/v1/webhooks/secret)');
     }
+    return webhookUrl;
+  }
+
+  async submitSign(input: SignJobInput): Promise<JobView> {
+    const n = input.files.length;
+    const webhookUrl = await this.#checkSubmission(input.principal, input.files, input.webhookUrl);
     // The one PIN check; the job keeps only the authorization id (docs/jobs.md "No PIN at rest").
     const auth = await this.#o.credentials.authorizeBatch(input.credentialId, input.actorId, input.pin, n, {
       ttlMs: this.#o.authorizationTtlMs ?? 24 * 3600_000,
@@ -76,10 +126,44 @@ export class JobService {
     const algorithm: SignatureAlgorithm =
       input.options.algorithm ?? credential.algorithm ?? defaultAlgorithmFor(new X509Certificate(credential.certificates[0]!).publicKey);
 
+    const { appearance, ...rest } = input.options;
+    let stored: StoredSignOptions = rest;
+    if (appearance) {
+      const { image, ...a } = appearance;
+      let imageSha256: string | undefined;
+      if (image) {
+        imageSha256 = sha256Hex(image);
+        await this.#o.files.put(imageSha256, image);
+      }
+      stored = { ...rest, appearance: { ...a, ...(imageSha256 ? { imageSha256 } : {}) } };
+    }
+    // RSA PKCS#1 v1.5 signatures are a function of key and message (RFC 8017 §8.2): signing an
+    // item again after a crash gives the very same bytes. ECDSA and RSA-PSS draw randomness.
+    const deterministic = algorithm.startsWith('RSA-PKCS1-');
+    return this.#record(input.principal, 'sign', input.actorId, input.files, JSON.stringify(stored), auth.id, deterministic, webhookUrl, {
+      files: n,
+      credentialId: credential.id,
+      algorithm,
+      deterministic,
+    });
+  }
+
+  /** Spools the inputs and records the job, its items and the `jobs.submit` event in one transaction. */
+  async #record(
+    p: Principal,
+    kind: JobRecord['kind'],
+    actorId: string,
+    files: ReadonlyArray<{ readonly name: string; readonly data: Buffer }>,
+    options: string,
+    authorizationId: string,
+    deterministic: boolean,
+    webhookUrl: string | null,
+    details: Record<string, unknown>,
+  ): Promise<JobView> {
     const now = this.#o.clock.now();
     const id = newId('job', this.#random);
     const items: JobItemRecord[] = [];
-    for (const [i, f] of input.files.entries()) {
+    for (const [i, f] of files.entries()) {
       const sha = sha256Hex(f.data);
       await this.#o.files.put(sha, f.data);
       items.push({
@@ -99,30 +183,17 @@ export class JobService {
         updatedAt: now,
       });
     }
-    const { appearance, ...rest } = input.options;
-    let stored: StoredSignOptions = rest;
-    if (appearance) {
-      const { image, ...a } = appearance;
-      let imageSha256: string | undefined;
-      if (image) {
-        imageSha256 = sha256Hex(image);
-        await this.#o.files.put(imageSha256, image);
-      }
-      stored = { ...rest, appearance: { ...a, ...(imageSha256 ? { imageSha256 } : {}) } };
-    }
     const job: JobRecord = {
       id,
-      kind: 'sign',
-      ownerId: input.principal.id,
-      organizationId: input.principal.organizationId ?? null,
-      actorId: input.actorId,
+      kind,
+      ownerId: p.id,
+      organizationId: p.organizationId ?? null,
+      actorId,
       state: 'running',
-      options: JSON.stringify(stored),
-      authorizationId: auth.id,
+      options,
+      authorizationId,
       signingTime: now,
-      // RSA PKCS#1 v1.5 signatures are a function of key and message (RFC 8017 §8.2): signing an
-      // item again after a crash gives the very same bytes. ECDSA and RSA-PSS draw randomness.
-      deterministic: algorithm.startsWith('RSA-PKCS1-'),
+      deterministic,
       webhookUrl,
       createdAt: now,
       completedAt: null,
@@ -130,19 +201,12 @@ export class JobService {
     await this.#o.store.transaction(async (r) => {
       await r.jobs.createJob(job, items);
       await r.audit.append({
-        actor: input.principal.id,
-        role: input.principal.role,
+        actor: p.id,
+        role: p.role,
         action: 'jobs.submit',
         target: id,
         outcome: 'success',
-        details: {
-          kind: 'sign',
-          files: n,
-          credentialId: credential.id,
-          algorithm,
-          deterministic: job.deterministic,
-          webhook: webhookUrl !== null,
-        },
+        details: { kind, ...details, webhook: webhookUrl !== null },
       });
     });
     this.#o.onSubmitted?.();

@@ -4,10 +4,12 @@ import type { Principal } from '../../core/principal.js';
 import type { JobService } from '../../jobs/job-service.js';
 import { jobPath } from '../../jobs/job-view.js';
 import { readMultipart } from '../body.js';
-import { defineRoute, sendJson, type RouteSpec } from '../route.js';
+import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import { actorId, CommonOptions, parseOptions, withAppearanceImage } from './signing.js';
+import { PADES_LEVELS } from '../../core/pades-level.js';
+import { safeTextSchema } from '../safe-text-schema.js';
 
-export type JobsPort = Pick<JobService, 'submitSign' | 'read' | 'file' | 'cancel' | 'rotateWebhookSecret'>;
+export type JobsPort = Pick<JobService, 'submitSign' | 'submitCertify' | 'read' | 'file' | 'cancel' | 'rotateWebhookSecret'>;
 
 /**
  * Operations that create something and are safe to replay with the same Idempotency-Key (the
@@ -15,10 +17,24 @@ export type JobsPort = Pick<JobService, 'submitSign' | 'read' | 'file' | 'cancel
  * these in by operationId; `rotateWebhookSecret` answers with a secret and so is not replayable
  * (a retry must get 409 with no secret, like a new API token).
  */
-export const IDEMPOTENT_JOB_OPERATIONS: readonly string[] = ['submitSignJob'];
+export const IDEMPOTENT_JOB_OPERATIONS: readonly string[] = ['submitSignJob', 'submitCertifyJob'];
 
 const SignJobOptions = CommonOptions.extend({
   signer: z.strictObject({ kind: z.literal('credential'), credentialId: z.string().min(1).max(128), pin: z.string().min(1).max(64) }),
+  webhook: z.strictObject({ url: z.string().min(1).max(2000) }).optional(),
+});
+
+const CertifyJobRequest = z.strictObject({
+  authorityId: z.string().min(2).max(64),
+  requesterName: safeTextSchema(500),
+  requesterIdDocument: safeTextSchema(500),
+  documentType: safeTextSchema(500),
+  documentTitle: safeTextSchema(500),
+  documentIssuer: safeTextSchema(500),
+  copies: z.number().int().min(1).max(100).default(1),
+  level: z.enum(PADES_LEVELS).optional(),
+  certifier: z.strictObject({ credentialId: z.string().min(1).max(128), title: safeTextSchema(500), pin: z.string().min(1).max(64) }),
+  seal: z.strictObject({ credentialId: z.string().min(1).max(128).optional(), pin: z.string().min(1).max(64) }),
   webhook: z.strictObject({ url: z.string().min(1).max(2000) }).optional(),
 });
 
@@ -56,6 +72,18 @@ const JobView = z.object({
 const JOB_CREATORS = ['signer', 'certifier', 'admin'] as const;
 const JOB_READERS = ['signer', 'certifier', 'admin', 'auditor'] as const;
 const IdParams = z.strictObject({ id: z.string().min(1).max(128) });
+
+function parseJsonField<T>(schema: z.ZodType<T>, raw: string | undefined, field: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw ?? '{}');
+  } catch {
+    throw new AppError('BAD_REQUEST', `form field "${field}" is not valid JSON`);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) throw validationError(field, r.error);
+  return r.data;
+}
 
 function who(p: Principal | undefined): Principal {
   if (!p) throw new AppError('UNAUTHENTICATED', 'authentication required');
@@ -101,6 +129,42 @@ export function jobRoutes(jobs: JobsPort, limits: { uploadBytes: number; request
           options: withAppearanceImage(common, body),
           credentialId: signer.credentialId,
           pin: signer.pin,
+          ...(webhook ? { webhookUrl: webhook.url } : {}),
+        });
+        res.setHeader('Location', jobPath(view.id));
+        res.setHeader('Cache-Control', 'no-store');
+        sendJson(res, 202, view);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/jobs/certify',
+      operationId: 'submitCertifyJob',
+      summary:
+        "Submit several originals to be certified as copies (one register entry each) in the certifier's authority; both PINs checked once, never stored; 202 with the job.",
+      tag: 'jobs',
+      auth: ['certifier'],
+      rawBody: {
+        contentType: 'multipart/form-data',
+        description:
+          'Parts: `original` (one PDF per copy, up to 500), `request` (JSON: the fields of POST /api/v1/copies with `certifier {credentialId, title, pin}`, `seal {credentialId?, pin}`, optional `webhook {url}`).',
+        schema: {
+          type: 'object',
+          properties: { original: { type: 'array', items: { type: 'string', format: 'binary' } }, request: { type: 'string' } },
+          required: ['original', 'request'],
+        },
+      },
+      responses: { 202: { description: 'Job accepted', schema: JobView } },
+      async handle({ req, res, principal }) {
+        const p = who(principal);
+        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 500 });
+        const { certifier, seal, webhook, ...request } = parseJsonField(CertifyJobRequest, body.fields.request, 'request');
+        const view = await jobs.submitCertify({
+          principal: p,
+          files: body.files.filter((f) => f.field === 'original').map((f) => ({ name: f.filename, data: f.data })),
+          request,
+          certifier,
+          seal,
           ...(webhook ? { webhookUrl: webhook.url } : {}),
         });
         res.setHeader('Location', jobPath(view.id));
