@@ -124,6 +124,19 @@ export class KysoClient {
         },
       });
     },
+    /** `POST /api/v1/jobs/certify` (certifier): one certified copy per original, on the same request fields as `certify`. */
+    submitCertify: (originals: readonly FileInput[], request: CertifyRequest & { webhook?: { url: string } }): Promise<Job> =>
+      this.#t.json<Job>({
+        method: 'POST',
+        path: '/api/v1/jobs/certify',
+        idempotent: true,
+        body: () => {
+          const fd = new FormData();
+          originals.map(fileOf).forEach((f) => fd.append('original', blob(f.data, 'application/pdf'), f.name));
+          fd.set('request', JSON.stringify(request));
+          return fd;
+        },
+      }),
     get: (id: string): Promise<Job> => this.#t.json<Job>({ method: 'GET', path: `/api/v1/jobs/${encodeURIComponent(id)}` }),
     /** Polls until the job is completed or cancelled, reporting progress. */
     wait: async (id: string, o: WaitOptions = {}): Promise<Job> => {
