@@ -1,5 +1,5 @@
 /** Direction of dependencies (docs/architecture.md "Direction of dependencies"). Checked by `npm test`. */
-const domain = '^src/(keys|cms|pki|pdf|copies|audit|signing|accounts)/';
+const domain = '^src/(keys|cms|pki|pdf|copies|audit|signing|accounts|jobs)/';
 module.exports = {
   forbidden: [
     { name: 'core-imports-nothing', severity: 'error', from: { path: '^src/core/' }, to: { path: '^src/(?!core/)' } },
@@ -17,6 +17,13 @@ module.exports = {
       to: { path: '^(node_modules/(pkijs|asn1js|node-forge)/|src/(cms|pki|keys)/)' },
     },
     { name: 'pki-not-pdf', severity: 'error', from: { path: '^src/pki/' }, to: { path: '^src/pdf/' } },
+    {
+      name: 'client-standalone',
+      comment: 'kyso/client is a fetch-only module: it loads nothing of the server but the webhook signature check.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: '^src/(client/|jobs/webhook-signature\\.ts$)' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -8,6 +8,7 @@ import { extendPdf } from './extend.js';
 import { createTsa } from './tsa.js';
 import { createRevocationFetcher } from './revocation.js';
 import { createCertifiedCopies, type CertifiedCopiesWiring } from './certified-copies.js';
+import { createJobs, type JobsWiring } from './jobs.js';
 import { timestampPortFromClient, revocationPortFromSource, certificateStatusFromPki } from '../signing/index.js';
 import { revocationSourceFrom, type TimestampAuthority, type TimestampClient } from '../cms/index.js';
 import { createAudit, scheduleAudit, type AuditWiring } from './audit.js';
@@ -23,6 +24,7 @@ export interface WiredServices {
   readonly tsa?: TimestampAuthority;
   readonly copies: CertifiedCopiesWiring;
   readonly audit: AuditWiring;
+  readonly jobs: JobsWiring;
 }
 
 /** The public PKI endpoints over the PKI services (CA_UNKNOWN for an unknown CA or one that publishes no CRL). */
@@ -63,8 +65,14 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
   });
   const copies = createCertifiedCopies(ctx, { signing, pki });
   const verify = createVerify({ pki, clock: ctx.clock, revocation, trustDirs: [ctx.config.trustAnchorsDir] });
+  const jobs = createJobs(ctx, signing, copies);
   const timers: NodeJS.Timeout[] = [];
   if (o.schedule) {
+    // Jobs left by a stopped or crashed instance are picked up here (items whose lease ended).
+    const j = setInterval(() => jobs.worker.kick(), 1000);
+    j.unref();
+    timers.push(j);
+    jobs.worker.kick();
     const every = Math.min(60_000, ctx.config.crlIntervalSeconds * 1000);
     const tick = () =>
       pki.crl.tick().catch((e: unknown) => ctx.log.error('CRL schedule failed', { error: e instanceof Error ? e.message : String(e) }));
@@ -105,6 +113,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
       extend: { extend: (pdf) => extendPdf(pdf, { signing, pki, clock: ctx.clock }) },
       auditTree: audit,
       ...(tsa ? { tsa } : {}),
+      jobs: jobs.service,
     },
     health: async () => {
       const a = audit.selfCheck.health;
@@ -116,6 +125,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     verify,
     copies,
     audit,
+    jobs,
     ...(tsa ? { tsa } : {}),
   };
 }

@@ -55,6 +55,9 @@ export interface KysoConfig {
   readonly idempotency: { readonly ttlSeconds: number; readonly leaseSeconds: number };
   /** Sessions, sign-in limits and OpenID Connect (src/config/sign-in.ts). */
   readonly signIn: SignInConfig;
+  /** Exact origins (scheme://host:port) job webhooks may be sent to. */
+  readonly webhookAllowList: readonly string[];
+  readonly jobLeaseSeconds: number;
 }
 
 export type ConfigOverrides = Partial<Record<string, string | number | undefined>>;
@@ -211,6 +214,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const idemTtl = parseInteger('idempotencyTtlSeconds', raw('idempotencyTtlSeconds') ?? '86400', 60, 30 * 86400);
   const idemLease = parseInteger('idempotencyLeaseSeconds', raw('idempotencyLeaseSeconds') ?? '600', 10, 86400);
   if (idemLease >= idemTtl) invalid('idempotencyLeaseSeconds', 'must be shorter than idempotencyTtlSeconds');
+  const webhookAllowList = Object.freeze(
+    (raw('webhookAllowList') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map((s) => webhookOrigin(s)),
+  );
+  const jobLeaseSeconds = parseInteger('jobLeaseSeconds', raw('jobLeaseSeconds') ?? '120', 1, 86400);
   const logLevel = (raw('logLevel') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -249,8 +260,19 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     metricsToken,
     idempotency: Object.freeze({ ttlSeconds: idemTtl, leaseSeconds: idemLease }),
     signIn: parseSignInConfig(raw, publicUrl),
+    webhookAllowList,
+    jobLeaseSeconds,
   };
   return Object.freeze(config);
+}
+
+/** An allow-list entry: an exact origin, https, or http on 127.0.0.1 (local receivers in tests). */
+function webhookOrigin(s: string): string {
+  const u = parseUrl('webhookAllowList', s, ['https:', 'http:']);
+  if (u.protocol === 'http:' && u.hostname !== '127.0.0.1') invalid('webhookAllowList', `http is allowed only for 127.0.0.1: ${u.origin}`);
+  if (u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash)
+    invalid('webhookAllowList', `entries are origins (scheme://host[:port]) only: ${JSON.stringify(s)}`);
+  return u.origin;
 }
 
 /** The config as safe to print: secrets replaced, database password hidden. */

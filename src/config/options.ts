@@ -282,6 +282,18 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: '`on` allows an http issuer, only on a loopback address (tests, a provider on the same machine). Any other http issuer stops start-up.',
   },
   {
+    key: 'webhookAllowList',
+    env: 'KYSO_WEBHOOK_ALLOW',
+    defaultText: '(empty: no webhooks)',
+    doc: 'Comma-separated exact origins a job may name as its completion webhook (`https://host[:port]`; `http:` only for 127.0.0.1, for tests). A job naming any other URL is refused with WEBHOOK_URL_NOT_ALLOWED; redirects are never followed.',
+  },
+  {
+    key: 'jobLeaseSeconds',
+    env: 'KYSO_JOB_LEASE_SECONDS',
+    defaultText: '120',
+    doc: 'How long a worker holds a job item it claimed; an item whose worker died (crash, `kill -9`) is claimed again after this. Longer than the slowest single signature.',
+  },
+  {
     key: 'logLevel',
     env: 'KYSO_LOG_LEVEL',
     defaultText: 'info',

@@ -115,6 +115,12 @@ export const ERROR_CODES = [
   'COPY_STAMP_IMAGES_MISSING',
   'LOOKUP_CODE_INVALID',
   'DELETE_FORBIDDEN',
+  // jobs and webhooks
+  'JOB_NOT_FOUND',
+  'JOB_FILE_NOT_READY',
+  'JOB_ITEM_INTERRUPTED',
+  'WEBHOOK_URL_NOT_ALLOWED',
+  'WEBHOOK_SECRET_MISSING',
   // audit
   'AUDIT_CHAIN_BROKEN',
   // operations: backup and restore

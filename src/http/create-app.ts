@@ -27,6 +27,7 @@ import { verifyRoutes, type VerifyPort } from './routes/verify.js';
 import { tsaRoutes, type TsaPort } from './routes/tsa.js';
 import { extendRoutes, type ExtendPort } from './routes/extend.js';
 import { copiesRoutes, type CopiesPort } from './routes/copies.js';
+import { jobRoutes, type JobsPort } from './routes/jobs.js';
 import { defaultWebDir, mountWeb, webPageRoutes } from './web-static.js';
 import type { AccountService } from '../accounts/account-service.js';
 import type { SessionService } from '../accounts/sessions.js';
@@ -75,6 +76,8 @@ export interface HttpDeps {
   readonly copies?: CopiesPort;
   /** PAdES signing (ETSI EN 319 142-1). */
   readonly signing?: SigningPort;
+  /** Jobs for long work (docs/jobs.md). */
+  readonly jobs?: JobsPort;
   /** The citizen and workstation pages (web/); defaults to the shipped folder. */
   readonly webDir?: string;
   /** People's sign-in (docs/sign-in.md): sessions in cookies beside Bearer tokens. */
@@ -182,6 +185,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
           }),
         ]
       : []),
+    ...(deps.jobs ? jobRoutes(deps.jobs, deps.limits) : []),
     // Pages last so that no page path can shadow an API route.
     ...webPageRoutes(deps.webDir ?? defaultWebDir()),
   ];

@@ -252,7 +252,13 @@ export class CredentialService {
    * One PIN check → an authorization for up to `documents` signatures within the batch TTL.
    * Returns the authorization (its id is the bearer secret for the batch; do not log it).
    */
-  async authorizeBatch(id: string, actorId: string, pin: string, documents: number): Promise<SigningAuthorization> {
+  async authorizeBatch(
+    id: string,
+    actorId: string,
+    pin: string,
+    documents: number,
+    o: { readonly ttlMs?: number } = {},
+  ): Promise<SigningAuthorization> {
     const max = this.#o.batchMaxDocuments ?? 500;
     if (!Number.isInteger(documents) || documents < 1 || documents > max) {
       throw new AppError('VALIDATION_FAILED', `a batch authorization covers 1 to ${max} documents`);
@@ -266,7 +272,7 @@ export class CredentialService {
       maxDocuments: documents,
       usedDocuments: 0,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + (this.#o.batchTtlMs ?? 5 * 60_000)),
+      expiresAt: new Date(now.getTime() + (o.ttlMs ?? this.#o.batchTtlMs ?? 5 * 60_000)),
       revokedAt: null,
     };
     await this.#o.authorizations.create(auth);
@@ -298,6 +304,28 @@ export class CredentialService {
     if (c.pinHash === '') throw notActivated();
     if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked');
     return { credential: c, authorization: taken, signer: await this.#o.keyStore.signer(c.keyUri, c.algorithm ?? undefined) };
+  }
+
+  /**
+   * For work that outlives the request (jobs, docs/jobs.md): checks that the authorization is the
+   * actor's, unexpired, unrevoked and not exhausted, and that its credential is usable, without
+   * taking a document. The caller takes the unit with `SigningAuthorizationRepository.take` in the
+   * transaction that records the signed output, so work lost in a crash spends nothing.
+   */
+  async credentialForAuthorization(
+    authorizationId: string,
+    actorId: string,
+  ): Promise<{ credential: SigningCredential; authorization: SigningAuthorization }> {
+    const a = await this.#o.authorizations.get(authorizationId);
+    if (!a || !safeEqual(a.ownerId, actorId)) throw new AppError('FORBIDDEN', 'unknown signing authorization');
+    const now = this.#o.clock.now();
+    if (a.revokedAt !== null || a.expiresAt <= now || a.usedDocuments >= a.maxDocuments) {
+      throw new AppError('FORBIDDEN', 'the signing authorization is expired, exhausted or revoked');
+    }
+    const c = await this.#owned(a.credentialId, actorId);
+    if (c.pinHash === '') throw notActivated();
+    if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked');
+    return { credential: c, authorization: a };
   }
 
   async revokeAuthorization(authorizationId: string, actorId: string): Promise<void> {

@@ -50,6 +50,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
         o.rect = [x, y, x + w, y + h];
       }
       if (r.appearance) o.appearance = r.appearance;
+      if (r.revisionId) o.id = r.revisionId;
       if (r.reason !== undefined) o.reason = r.reason;
       if (r.location !== undefined) o.location = r.location;
       if (r.contactInfo !== undefined) o.contactInfo = r.contactInfo;

@@ -85,25 +85,41 @@ export class SignService {
     const level = parsePadesLevel(options.level);
     assertPdf(pdf);
     try {
-      assertLevelAvailable(level, this.#o);
-      const resolved = await resolveSigner(options.signer, actor, this.#o, options.algorithm);
-      const { chunks, digest } = await this.#signResolved(pdf, options, level, resolved.signer, resolved.certificates);
-      const outputBytes = chunks.reduce((n, c) => n + c.length, 0);
-      // The byte-range digest (the CMS message-digest) identifies the signed revision without
-      // hashing the whole file again (hot path: large PDFs).
-      await this.#audit(actor, 'signing.sign', 'success', {
+      const r = await this.signUnrecorded(pdf, options);
+      await this.#audit(actor, 'signing.sign', 'success', r.auditDetails);
+      return r.chunks;
+    } catch (err) {
+      await this.#audit(actor, 'signing.sign', 'failure', { level, error: isAppError(err) ? err.code : 'INTERNAL' });
+      throw err;
+    }
+  }
+
+  /**
+   * Signs without appending the audit event: returns the details of the `signing.sign` event for
+   * a caller that records the event in the same transaction as the result (jobs: one signed
+   * output and one audit event per file, docs/jobs.md).
+   */
+  async signUnrecorded(pdf: Buffer, options: SignOptions): Promise<{ chunks: Buffer[]; auditDetails: Record<string, unknown> }> {
+    const actor = options.actorId ?? 'anonymous';
+    const level = parsePadesLevel(options.level);
+    assertPdf(pdf);
+    assertLevelAvailable(level, this.#o);
+    const resolved = await resolveSigner(options.signer, actor, this.#o, options.algorithm);
+    const { chunks, digest } = await this.#signResolved(pdf, options, level, resolved.signer, resolved.certificates);
+    const outputBytes = chunks.reduce((n, c) => n + c.length, 0);
+    // The byte-range digest (the CMS message-digest) identifies the signed revision without
+    // hashing the whole file again (hot path: large PDFs).
+    return {
+      chunks,
+      auditDetails: {
         level,
         source: resolved.source,
         certificate: certId(resolved.certificates[0]!),
         signedDigest: digest.toString('hex'),
         inputBytes: pdf.length,
         outputBytes,
-      });
-      return chunks;
-    } catch (err) {
-      await this.#audit(actor, 'signing.sign', 'failure', { level, error: isAppError(err) ? err.code : 'INTERNAL' });
-      throw err;
-    }
+      },
+    };
   }
 
   /**
@@ -223,11 +239,12 @@ export class SignService {
     certificates: Buffer[],
   ): Promise<{ chunks: Buffer[]; digest: Buffer }> {
     const leaf = certificates[0]!;
-    const now = this.#o.clock.now();
+    const checkedAt = this.#o.clock.now();
+    const now = options.signingTime ?? checkedAt;
     await checkSignerCertificate({
       certificates,
       publicKeySpki: signer.publicKeySpki,
-      at: now,
+      at: checkedAt,
       ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}),
     });
     const hash: HashName = options.digestAlgorithm ?? hashOf(signer.algorithm);
@@ -294,6 +311,7 @@ export class SignService {
       placeholderSize: size,
       signingTime: now,
       subFilter: 'ETSI.CAdES.detached',
+      ...(options.revisionId ? { revisionId: options.revisionId } : {}),
       ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
       ...(options.newFieldName !== undefined ? { newFieldName: options.newFieldName } : {}),
       ...(options.visible ? { page: options.visible.page, rect: options.visible.rect } : {}),

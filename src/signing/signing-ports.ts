@@ -24,6 +24,8 @@ export interface PdfPrepareRequest {
   readonly certifyLevel?: DocMdpPermission;
   readonly lock?: FieldLock;
   readonly subFilter: SubFilter;
+  /** Second trailer /ID element (ISO 32000-1 §14.4); random when absent. Fixed for a re-signable job item. */
+  readonly revisionId?: Buffer;
   readonly appearance?: Appearance;
 }
 

@@ -82,6 +82,15 @@ export interface SignOptions {
   readonly name?: string;
   /** PAdES level, default B-B. Never silently lowered (TSA_UNAVAILABLE / REVOCATION_UNAVAILABLE). */
   readonly level?: PadesLevel;
+  /**
+   * The time written in the signature dictionary's /M and the stamp, instead of the clock's.
+   * A job fixes it at submission so that signing the same item again after a crash yields the
+   * same bytes (RSA PKCS#1 v1.5 is deterministic, RFC 8017 §8.2); the certificate is still
+   * checked at the clock's time.
+   */
+  readonly signingTime?: Date;
+  /** The second trailer /ID element of the new revision (random when absent); fixed by jobs for the same reason. */
+  readonly revisionId?: Buffer;
 }
 
 /** Options for two-phase prepare: as SignOptions, but the key stays on the token. */

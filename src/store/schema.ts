@@ -429,4 +429,73 @@ export interface AccountTables {
   oidc_pending: OidcPendingTable;
 }
 
-export type Database = CoreTables & PkiTables & SigningTables & CopiesTables & HttpTables & AccountTables;
+export type Database = CoreTables & PkiTables & SigningTables & CopiesTables & HttpTables & AccountTables & JobTables;
+
+/** Jobs (migration 0012-jobs, docs/jobs.md). */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  owner_id: string;
+  organization_id: string | null;
+  actor_id: string;
+  state: string;
+  options: string;
+  authorization_id: string | null;
+  signing_time: string;
+  deterministic: number;
+  webhook_url: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export interface JobItemsTable {
+  job_id: string;
+  n: number;
+  name: string;
+  input_sha256: string;
+  input_bytes: number;
+  state: string;
+  attempts: number;
+  claim_token: string | null;
+  lease_until: string | null;
+  output_sha256: string | null;
+  output_bytes: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  updated_at: string;
+}
+
+export interface WebhookSecretsTable {
+  owner_id: string;
+  secret: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  job_id: string;
+  owner_id: string;
+  url: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  claim_token: string | null;
+  lease_until: string | null;
+  created_at: string;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  n: number;
+  at: string;
+  status: number | null;
+  error: string | null;
+}
+
+export interface JobTables {
+  jobs: JobsTable;
+  job_items: JobItemsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}

@@ -46,6 +46,8 @@ import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js
 import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
 import { KyselyAccountRepository, KyselyLoginIpCounter } from './adapters/accounts.js';
 import { KyselyOidcPendingRepository, KyselySessionRepository } from './adapters/sessions.js';
+import { KyselyJobRepository } from './adapters/jobs.js';
+import type { JobRepository } from '../jobs/ports.js';
 import { rootContext, transactionContext, type DbContext } from './adapters/tx-runner.js';
 
 /**
@@ -83,6 +85,8 @@ export interface StoreRepositories {
   readonly loginIpAttempts: LoginIpCounter;
   readonly sessions: SessionRepository;
   readonly oidcPending: OidcPendingRepository;
+  /** Jobs and webhook deliveries (src/jobs/ports.ts). */
+  readonly jobs: JobRepository;
 }
 
 export interface Store extends StoreRepositories {
@@ -168,6 +172,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean, edge: TreeEdg
     loginIpAttempts: new KyselyLoginIpCounter(ctx),
     sessions: new KyselySessionRepository(ctx),
     oidcPending: new KyselyOidcPendingRepository(ctx),
+    jobs: new KyselyJobRepository(ctx),
   };
 }
 

@@ -37,7 +37,7 @@ const AppearanceJson = z.strictObject({
     .optional(),
 });
 
-const CommonOptions = z.strictObject({
+export const CommonOptions = z.strictObject({
   level: Level.optional().describe('PAdES level; default B-B. Never silently lowered.'),
   algorithm: Algorithm.optional(),
   visible: z
@@ -79,7 +79,7 @@ const PrepareRequestOptions = CommonOptions.extend({
   certificates: z.array(z.string().min(1)).min(1).max(10).describe('Signer certificate first, then its chain: base64 DER or PEM'),
 });
 
-function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
+export function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
   const raw = body.fields.options ?? '{}';
   let json: unknown;
   try {
@@ -106,11 +106,11 @@ function signerSource(o: z.infer<typeof SignerJson>, body: MultipartBody): Signe
 }
 
 /** The id signing services check credential ownership against: the official the token acts as. */
-function actorId(p: Principal | undefined): string {
+export function actorId(p: Principal | undefined): string {
   return p ? credentialOwnerOf(p) : 'anonymous';
 }
 
-function withAppearanceImage(o: z.infer<typeof CommonOptions>, body: MultipartBody): Omit<SignOptions, 'signer'> {
+export function withAppearanceImage(o: z.infer<typeof CommonOptions>, body: MultipartBody): Omit<SignOptions, 'signer'> {
   const image = body.files.find((f) => f.field === 'image');
   const { appearance, ...rest } = o;
   return {

@@ -12,6 +12,7 @@ import { migration0009AuditMerkle } from './0009-audit-merkle.js';
 import { migration0010AuditSearch } from './0010-audit-search.js';
 import { migration0011Idempotency } from './0011-idempotency.js';
 import { migration0013Accounts } from './0013-accounts.js';
+import { migration0012Jobs } from './0012-jobs.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0009AuditMerkle,
   migration0010AuditSearch,
   migration0011Idempotency,
+  migration0012Jobs,
   migration0013Accounts,
 ];
 

@@ -199,6 +199,13 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'POST /api/v1/sign/prepare': () => ({ path: '/api/v1/sign/prepare', form: async () => new FormData() }),
   'POST /api/v1/sign/stamp-preview': () => ({ path: '/api/v1/sign/stamp-preview', form: async () => new FormData() }),
   'POST /api/v1/sign/complete': () => ({ path: '/api/v1/sign/complete', json: {} }),
+
+  'POST /api/v1/jobs/sign': () => ({ path: '/api/v1/jobs/sign', form: async () => new FormData() }),
+  'POST /api/v1/jobs/certify': () => ({ path: '/api/v1/jobs/certify', form: async () => new FormData() }),
+  'GET /api/v1/jobs/:id': () => ({ path: '/api/v1/jobs/job_unknown' }),
+  'GET /api/v1/jobs/:id/files/:n': () => ({ path: '/api/v1/jobs/job_unknown/files/1' }),
+  'DELETE /api/v1/jobs/:id': () => ({ path: '/api/v1/jobs/job_unknown' }),
+  'POST /api/v1/webhooks/secret': () => ({ path: '/api/v1/webhooks/secret' }),
 };
 
 let h: Harness;
