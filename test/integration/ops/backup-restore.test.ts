@@ -93,8 +93,9 @@ function scenario(kind: 'sqlite' | 'postgres'): void {
       for (const t of traffic) expect([200, 201]).toContain(t.status);
       const summary = JSON.parse(backup.stdout) as { sha256: string; databaseKind: string; sealedKeys: number; tokenKeys: unknown[] };
       expect(summary.databaseKind).toBe(kind);
-      // root, two issuing CAs, the shared OCSP responder key and the TSA, plus the certifier's and the seal's kept keys
-      expect(summary.sealedKeys).toBe(5 + 2);
+      // root, two issuing CAs, the shared OCSP responder key, the TSA and the audit checkpoint key,
+      // plus the certifier's and the seal's kept keys
+      expect(summary.sealedKeys).toBe(6 + 2);
       expect(summary.tokenKeys).toEqual([]);
       expect(createHash('sha256').update(readFileSync(archive)).digest('hex')).toBe(summary.sha256);
       const bytes = readFileSync(archive);
