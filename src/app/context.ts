@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { KysoConfig } from '../config/load-config.js';
@@ -39,7 +39,12 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
   if (o.create) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // the data dir holds the database and the master key file: private to the service account
   if (o.create) chmodSync(config.dataDir, 0o700);
-  const masterKey = loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger: log, create: o.create ?? false });
+  // Read (and, for init/serve, created and announced) up front only when asked to create; other
+  // commands read it on their first key operation, so those that never open a key neither need
+  // it nor warn about a file-held one.
+  const loadKey = () => loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger: log, create: o.create ?? false });
+  // A data directory never initialised is still refused at once (CONFIG_INVALID, "run init").
+  const masterKey = o.create || (!config.masterKey && !existsSync(config.masterKeyFile)) ? loadKey() : loadKey;
   const store = await openStore(
     config.database.kind === 'sqlite'
       ? { dialect: 'sqlite', filename: config.database.file }
