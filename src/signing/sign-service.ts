@@ -17,6 +17,7 @@ import type { PdfPrepareRequest, PdfSignatureEngine, PreparedPdf, RevocationMate
 import type { SignSessionRepository } from './ports.js';
 import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
 import { completeSession } from './two-phase.js';
+import { timed } from '../core/timing.js';
 import { subjectField } from './subject.js';
 import { certificateInfo } from '../cms/certificate-info.js';
 
@@ -227,7 +228,7 @@ export class SignService {
     const tsTokens: Buffer[] = [];
     const timestamp = withTs
       ? async (signatureValue: Buffer): Promise<Buffer> => {
-          const token = await timestampData(this.#o.timestamp, signatureValue, 'sha256');
+          const token = await timed('tsa', () => timestampData(this.#o.timestamp, signatureValue, 'sha256'));
           tsTokens.push(token);
           return token;
         }
@@ -255,7 +256,8 @@ export class SignService {
     }
     const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
-    return { chunks: [await extendToLevel(Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o)], digest };
+    const extended = await timed('ltv', () => extendToLevel(Buffer.concat(signed!), level, chains, now, this.#o.engine, this.#o));
+    return { chunks: [extended], digest };
   }
 
   async #preparePdf(
