@@ -1,5 +1,22 @@
 import fontkit from '@pdf-lib/fontkit';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFString,
+  fill,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setFillingRgbColor,
+  type PDFFont,
+  type PDFOperator,
+  type PDFPage,
+  type PDFRef,
+} from 'pdf-lib';
 import QRCode from 'qrcode';
 import { AppError } from '../core/errors.js';
 import { measureText, mm } from '../pdf/appearance/index.js';
@@ -180,18 +197,22 @@ function drawQr(page: PDFPage, data: string, x: number, y: number, size: number)
   const quiet = 2;
   const cell = size / (n + 2 * quiet);
   page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
+  // One path filled once: each row's runs of dark modules as one rectangle (a few hundred `re`
+  // operators instead of a drawn rectangle, with its own graphics state, per module).
+  const ops: PDFOperator[] = [pushGraphicsState(), setFillingRgbColor(0, 0, 0)];
   for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) {
-      if (!qr.modules.get(r, c)) continue;
-      page.drawRectangle({
-        x: x + (c + quiet) * cell,
-        y: y + size - (r + quiet + 1) * cell,
-        width: cell,
-        height: cell,
-        color: rgb(0, 0, 0),
-      });
+    for (let c = 0; c < n;) {
+      if (!qr.modules.get(r, c)) {
+        c++;
+        continue;
+      }
+      const start = c;
+      while (c < n && qr.modules.get(r, c)) c++;
+      ops.push(rectangle(x + (start + quiet) * cell, y + size - (r + quiet + 1) * cell, (c - start) * cell, cell));
     }
   }
+  ops.push(fill(), popGraphicsState());
+  page.pushOperators(...ops);
 }
 
 /** An unsigned signature field whose widget is its own field dictionary (ISO 32000-1 §12.7.4.5). */
