@@ -87,6 +87,25 @@ const PAGE_MARK_SIZE = 7;
 export const CERTIFIER_FIELD = 'ChungThuc_NguoiThucHien';
 export const AUTHORITY_FIELD = 'ChungThuc_CoQuan';
 
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+type ParsedFont = ReturnType<Fontkit['create']>;
+
+/**
+ * fontkit that keeps each parsed font (and with it fontkit's glyph and layout caches) for the
+ * life of the process: the shipped fonts are the same bytes for every copy, and parsing and
+ * shaping them again per copy was most of a copy's composition time. Keyed by the font buffer
+ * (loaded once at start-up); each document still gets its own subset.
+ */
+const parsedFonts = new WeakMap<Uint8Array, ParsedFont>();
+const cachingFontkit: Fontkit = {
+  create(bytes: Uint8Array, postscriptName?: string): ParsedFont {
+    if (postscriptName !== undefined) return fontkit.create(bytes, postscriptName);
+    let f = parsedFonts.get(bytes);
+    if (!f) parsedFonts.set(bytes, (f = fontkit.create(bytes)));
+    return f;
+  },
+};
+
 export async function buildCopyDocument(input: CopyDocumentInput): Promise<BuiltCopy> {
   const src = await PDFDocument.load(input.original, { ignoreEncryption: true, updateMetadata: false });
   if (src.isEncrypted) throw new AppError('PDF_ENCRYPTED', 'the original PDF is encrypted');
@@ -128,7 +147,7 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   }
 
   const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(cachingFontkit);
   doc.setProducer('kyso');
   doc.setTitle(`Bản sao chứng thực: ${text.body[0] ?? ''}`.slice(0, 200));
   for (const p of await doc.copyPages(src, src.getPageIndices())) doc.addPage(p);

@@ -5,7 +5,8 @@
  */
 export type TimingPhase = 'pin-hash' | 'statement' | 'signature' | 'tsa' | 'ltv' | 'register';
 
-export type TimingSink = (phase: TimingPhase, ms: number) => void;
+/** Wall time, and the process's CPU time (all threads, user + system) over the same span, in ms. */
+export type TimingSink = (phase: TimingPhase, wallMs: number, cpuMs: number) => void;
 
 let sink: TimingSink | undefined;
 
@@ -21,5 +22,9 @@ export function timed<T>(phase: TimingPhase, fn: () => Promise<T>): Promise<T> {
   const s = sink;
   if (s === undefined) return fn();
   const t0 = performance.now();
-  return fn().finally(() => s(phase, performance.now() - t0));
+  const c0 = process.cpuUsage();
+  return fn().finally(() => {
+    const c = process.cpuUsage(c0);
+    s(phase, performance.now() - t0, (c.user + c.system) / 1000);
+  });
 }
