@@ -71,15 +71,13 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
         const config = configFor(io, f);
         // Use the local CA (our roots, in-process OCSP/CRL) when a data directory exists; never create one.
         let ctx: KysoContext | undefined;
-        const { openContext } = await import('../../app/context.js');
-        const { createPki } = await import('../../app/pki.js');
         const { createRevocationFetcher } = await import('../../app/revocation.js');
         const { createVerify } = await import('../../app/verify.js');
         const { systemClock } = await import('../../core/clock.js');
         const presenter = await import('../../pdf/verify/index.js');
-        if (existsSync(config.masterKeyFile) || config.masterKey) ctx = await openContext(config);
+        if (existsSync(config.masterKeyFile) || config.masterKey) ctx = await (await import('../../app/context.js')).openContext(config);
         try {
-          const pki = ctx ? createPki(ctx) : undefined;
+          const pki = ctx ? (await import('../../app/pki.js')).createPki(ctx) : undefined;
           const v = createVerify({
             ...(pki ? { pki } : {}),
             clock: ctx?.clock ?? systemClock,
