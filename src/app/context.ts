@@ -1,10 +1,10 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { KysoConfig } from '../config/load-config.js';
 import { openStore, type Store } from '../store/index.js';
 import { EncryptedKeyStore } from '../keys/adapters/encrypted-key-store.js';
-import { loadMasterKey } from '../keys/adapters/master-key.js';
+import { loadMasterKey, type MasterKey } from '../keys/adapters/master-key.js';
 import { KeyStoreRouter } from '../keys/key-store-router.js';
 import { Pkcs11TokenPool } from '../keys/adapters/pkcs11-token-pool.js';
 import type { KeyStore } from '../keys/key-store.js';
@@ -54,7 +54,14 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
   if (o.create) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // the data dir holds the database and the master key file: private to the service account
   if (o.create) chmodSync(config.dataDir, 0o700);
-  const masterKey = loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger: log, create: o.create ?? false });
+  // Read (and, for init/serve, created and announced) up front only when asked to create; other
+  // commands read it on their first key operation, so those that never open a key neither need
+  // it nor warn about a file-held one.
+  const loadKey = () => loadMasterKey({ env: config.masterKey, dataDir: config.dataDir, logger: log, create: o.create ?? false });
+  // A data directory never initialised is still refused at once (CONFIG_INVALID, "run init").
+  const eager = o.create || (!config.masterKey && !existsSync(config.masterKeyFile)) ? loadKey() : undefined;
+  let lazyKey: MasterKey | undefined = eager;
+  const masterKey = (): MasterKey => (lazyKey ??= loadKey());
   const store = await openStore(
     config.database.kind === 'sqlite'
       ? { dialect: 'sqlite', filename: config.database.file }
@@ -83,7 +90,7 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     audit: store.audit,
     ttlSeconds: config.idempotency.ttlSeconds,
     leaseSeconds: config.idempotency.leaseSeconds,
-    fingerprintKey: masterKey.requestFingerprintKey,
+    fingerprintKey: () => masterKey().requestFingerprintKey,
   });
   const secrets = new SecretBox(masterKey);
   const si = config.signIn;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type KysoConfig } from '../config/load-config.js';
-import { openContext, type KysoContext } from '../app/context.js';
+import type { KysoContext } from '../app/context.js';
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CliIo {
@@ -26,8 +26,13 @@ export function configFor(io: CliIo, flags: { data?: string; port?: string | num
   return loadConfig({ env: io.env, cwd: io.cwd, overrides: { dataDir: flags.data, port: flags.port, publicUrl: flags.publicUrl } });
 }
 
-/** Runs `fn` on the data directory's context (store, key store, config) and closes it after. */
+/**
+ * Runs `fn` on the data directory's context (store, key store, config) and closes it after. The
+ * wiring is imported here, not at the top: `kyso --help` and commands that never open the data
+ * directory do not pay for the database, PDF and crypto layers.
+ */
 export async function withContext<T>(io: CliIo, flags: { data?: string }, fn: (ctx: KysoContext) => Promise<T>): Promise<T> {
+  const { openContext } = await import('../app/context.js');
   const ctx = await openContext(configFor(io, flags));
   try {
     return await fn(ctx);

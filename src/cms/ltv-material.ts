@@ -42,6 +42,21 @@ const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('he
  * stricter gate (src/pki/path/cert.ts `issuedBy`: AKI/SKI, keyCertSign) judges the chain later.
  */
 function issuedBy(child: Buffer, parent: Buffer): boolean {
+  // The answer depends on the two certificates' bytes only, and the same few (the CA, the
+  // OCSP responder, the TSA) come back with every signature: remembered, bounded.
+  const key = fingerprint(child) + fingerprint(parent);
+  const known = issuedByCache.get(key);
+  if (known !== undefined) return known;
+  const r = checkIssuedBy(child, parent);
+  if (issuedByCache.size >= ISSUED_BY_CACHE_SIZE) issuedByCache.clear();
+  issuedByCache.set(key, r);
+  return r;
+}
+
+const ISSUED_BY_CACHE_SIZE = 1024;
+const issuedByCache = new Map<string, boolean>();
+
+function checkIssuedBy(child: Buffer, parent: Buffer): boolean {
   try {
     const c = certificateInfo(child);
     const p = certificateInfo(parent);

@@ -1,5 +1,22 @@
 import fontkit from '@pdf-lib/fontkit';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, rgb, type PDFFont, type PDFPage, type PDFRef } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFString,
+  fill,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setFillingRgbColor,
+  type PDFFont,
+  type PDFOperator,
+  type PDFPage,
+  type PDFRef,
+} from 'pdf-lib';
 import QRCode from 'qrcode';
 import { AppError } from '../core/errors.js';
 import { measureText, mm } from '../pdf/appearance/index.js';
@@ -70,6 +87,25 @@ const PAGE_MARK_SIZE = 7;
 export const CERTIFIER_FIELD = 'ChungThuc_NguoiThucHien';
 export const AUTHORITY_FIELD = 'ChungThuc_CoQuan';
 
+type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
+type ParsedFont = ReturnType<Fontkit['create']>;
+
+/**
+ * fontkit that keeps each parsed font (and with it fontkit's glyph and layout caches) for the
+ * life of the process: the shipped fonts are the same bytes for every copy, and parsing and
+ * shaping them again per copy was most of a copy's composition time. Keyed by the font buffer
+ * (loaded once at start-up); each document still gets its own subset.
+ */
+const parsedFonts = new WeakMap<Uint8Array, ParsedFont>();
+const cachingFontkit: Fontkit = {
+  create(bytes: Uint8Array, postscriptName?: string): ParsedFont {
+    if (postscriptName !== undefined) return fontkit.create(bytes, postscriptName);
+    let f = parsedFonts.get(bytes);
+    if (!f) parsedFonts.set(bytes, (f = fontkit.create(bytes)));
+    return f;
+  },
+};
+
 export async function buildCopyDocument(input: CopyDocumentInput): Promise<BuiltCopy> {
   const src = await PDFDocument.load(input.original, { ignoreEncryption: true, updateMetadata: false });
   if (src.isEncrypted) throw new AppError('PDF_ENCRYPTED', 'the original PDF is encrypted');
@@ -111,7 +147,7 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   }
 
   const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(cachingFontkit);
   doc.setProducer('kyso');
   doc.setTitle(`Bản sao chứng thực: ${text.body[0] ?? ''}`.slice(0, 200));
   for (const p of await doc.copyPages(src, src.getPageIndices())) doc.addPage(p);
@@ -180,18 +216,22 @@ function drawQr(page: PDFPage, data: string, x: number, y: number, size: number)
   const quiet = 2;
   const cell = size / (n + 2 * quiet);
   page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
+  // One path filled once: each row's runs of dark modules as one rectangle (a few hundred `re`
+  // operators instead of a drawn rectangle, with its own graphics state, per module).
+  const ops: PDFOperator[] = [pushGraphicsState(), setFillingRgbColor(0, 0, 0)];
   for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) {
-      if (!qr.modules.get(r, c)) continue;
-      page.drawRectangle({
-        x: x + (c + quiet) * cell,
-        y: y + size - (r + quiet + 1) * cell,
-        width: cell,
-        height: cell,
-        color: rgb(0, 0, 0),
-      });
+    for (let c = 0; c < n;) {
+      if (!qr.modules.get(r, c)) {
+        c++;
+        continue;
+      }
+      const start = c;
+      while (c < n && qr.modules.get(r, c)) c++;
+      ops.push(rectangle(x + (start + quiet) * cell, y + size - (r + quiet + 1) * cell, (c - start) * cell, cell));
     }
   }
+  ops.push(fill(), popGraphicsState());
+  page.pushOperators(...ops);
 }
 
 /** An unsigned signature field whose widget is its own field dictionary (ISO 32000-1 §12.7.4.5). */

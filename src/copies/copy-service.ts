@@ -1,3 +1,4 @@
+import { timed } from '../core/timing.js';
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
@@ -156,26 +157,28 @@ export class CopyService {
 
     const now = o.clock.now();
     const fee = certificationFee(original.pages, req.copies);
-    const entry = await o.registers.allocate(
-      {
-        authorityId: authority.id,
-        registerType: 'SCT/BS',
-        lookupCode: newLookupCode(),
-        certifierId: official,
-        requesterName: req.requesterName,
-        requesterIdDocument,
-        documentType: req.documentType,
-        documentTitle: req.documentTitle,
-        documentIssuer: req.documentIssuer,
-        originalSha256: original.sha256,
-        originalPages: original.pages,
-        copies: req.copies,
-        feePerCopy: fee.perCopy,
-        feeTotal: fee.total,
-        certifiedAt: now,
-      },
-      vietnamYear(now),
-      official,
+    const entry = await timed('register', () =>
+      o.registers.allocate(
+        {
+          authorityId: authority.id,
+          registerType: 'SCT/BS',
+          lookupCode: newLookupCode(),
+          certifierId: official,
+          requesterName: req.requesterName,
+          requesterIdDocument,
+          documentType: req.documentType,
+          documentTitle: req.documentTitle,
+          documentIssuer: req.documentIssuer,
+          originalSha256: original.sha256,
+          originalPages: original.pages,
+          copies: req.copies,
+          feePerCopy: fee.perCopy,
+          feeTotal: fee.total,
+          certifiedAt: now,
+        },
+        vietnamYear(now),
+        official,
+      ),
     );
     await o.audit.append({
       actor: actor.id,
@@ -191,9 +194,11 @@ export class CopyService {
       const copySha256 = createHash('sha256').update(copy).digest('hex');
       // named on the entry first, then kept, then valid: a valid entry always has its bytes, and
       // stored bytes always have an entry (a crash in between leaves it pending, then failed)
-      await o.registers.recordCopyHash(entry.id, copySha256);
-      await o.documents.put(copySha256, copy);
-      const valid = await o.registers.markValid(entry.id, copySha256, o.clock.now());
+      const valid = await timed('register', async () => {
+        await o.registers.recordCopyHash(entry.id, copySha256);
+        await o.documents.put(copySha256, copy);
+        return o.registers.markValid(entry.id, copySha256, o.clock.now());
+      });
       await o.audit.append({
         actor: actor.id,
         role: actor.role,
@@ -258,46 +263,52 @@ export class CopyService {
       lookupCode: entry.lookupCode,
       lookupUrl: url,
     };
-    const built = await buildCopyDocument({
-      original: original.pdf,
-      statement,
-      fonts: o.fonts,
-      lookupUrl: url,
-      stamps: {
+    const built = await timed('statement', () =>
+      buildCopyDocument({
+        original: original.pdf,
+        statement,
+        fonts: o.fonts,
+        lookupUrl: url,
+        stamps: {
+          sealDiameterMm: stamps.sealDiameterMm,
+          hasSealImage: stamps.sealImage !== undefined,
+          ...(stamps.signatureImageSize ? { signatureImageSize: stamps.signatureImageSize } : {}),
+        },
+      }),
+    );
+    const certified = await timed('signature', () =>
+      o.signer.sign({
+        pdf: built.pdf,
+        field: built.layout.certifierField,
+        credentialId: certifier.credentialId,
+        ...certifier.auth,
+        actorId: certifier.actorId,
+        appearance: 'individual',
+        ...(stamps.signatureImage ? { image: stamps.signatureImage } : {}),
+        displayName: certifier.name,
+        certify: 2,
+        reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
+        location: authority.place,
+        level,
+      }),
+    );
+    return timed('signature', () =>
+      o.signer.sign({
+        pdf: certified,
+        field: built.layout.authorityField,
+        credentialId: seal.credentialId,
+        ...seal.auth,
+        actorId: seal.actorId,
+        appearance: 'organization',
+        ...(stamps.sealImage ? { image: stamps.sealImage } : {}),
         sealDiameterMm: stamps.sealDiameterMm,
-        hasSealImage: stamps.sealImage !== undefined,
-        ...(stamps.signatureImageSize ? { signatureImageSize: stamps.signatureImageSize } : {}),
-      },
-    });
-    const certified = await o.signer.sign({
-      pdf: built.pdf,
-      field: built.layout.certifierField,
-      credentialId: certifier.credentialId,
-      ...certifier.auth,
-      actorId: certifier.actorId,
-      appearance: 'individual',
-      ...(stamps.signatureImage ? { image: stamps.signatureImage } : {}),
-      displayName: certifier.name,
-      certify: 2,
-      reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
-      location: authority.place,
-      level,
-    });
-    return o.signer.sign({
-      pdf: certified,
-      field: built.layout.authorityField,
-      credentialId: seal.credentialId,
-      ...seal.auth,
-      actorId: seal.actorId,
-      appearance: 'organization',
-      ...(stamps.sealImage ? { image: stamps.sealImage } : {}),
-      sealDiameterMm: stamps.sealDiameterMm,
-      textSide: 'left',
-      displayName: authority.name,
-      reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
-      location: authority.place,
-      level,
-    });
+        textSide: 'left',
+        displayName: authority.name,
+        reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
+        location: authority.place,
+        level,
+      }),
+    );
   }
 
   /**

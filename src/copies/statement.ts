@@ -55,7 +55,8 @@ export interface StatementText {
   readonly pageMark: (page: number) => string;
 }
 
-const vnd = (n: number): string => n.toLocaleString('en-US').replace(/,/g, '.');
+/** Amounts in đồng with '.' between thousands (Vietnamese usage), e.g. 12.000; no locale data needed. */
+const vnd = (n: number): string => String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
 
 export function statementText(s: StatementInput, p: StatementPlacement): StatementText {
   const volume = volumeLabel(s.volume, s.year, s.registerType);

@@ -3,7 +3,7 @@
  */
 export { SignService, type SignServiceOptions } from './sign-service.js';
 export { CredentialService, type CredentialServiceOptions, type CredentialInfo, type UnlockedCredential } from './credential-service.js';
-export { createPdfSignatureEngine, buildAppearance, type PdfEngineOptions } from './default-engine.js';
+export { createPdfSignatureEngine, type PdfEngineOptions } from './default-engine.js';
 export { timestampPortFromClient, revocationPortFromSource } from './cms-adapters.js';
 export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type CertificateStatus } from './certificate-checks.js';
 export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';

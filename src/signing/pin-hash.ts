@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { timed } from '../core/timing.js';
 
 /**
  * PIN storage for server-held credentials: only a slow, salted hash (scrypt, RFC 7914) with a
@@ -17,6 +18,10 @@ export const DEFAULT_PIN_HASH_PARAMS: PinHashParams = Object.freeze({ N: 1 << 15
 const KEY_LEN = 32;
 
 function scryptAsync(pin: string, salt: Buffer, params: PinHashParams): Promise<Buffer> {
+  return timed('pin-hash', () => scryptOnce(pin, salt, params));
+}
+
+function scryptOnce(pin: string, salt: Buffer, params: PinHashParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       Buffer.from(pin.normalize('NFC'), 'utf8'),

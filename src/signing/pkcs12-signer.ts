@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forgeTypes from 'node-forge';
 import { AppError } from '../core/errors.js';
 import { defaultAlgorithmFor, signWithKey, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
 import { orderChain } from './certificate-chain.js';
@@ -31,15 +32,19 @@ export function readPkcs12(p12: Buffer, password: string): Pkcs12Contents {
   return native ? pickSigner(native.keys, native.certificates) : readPkcs12WithForge(p12, password);
 }
 
+/** node-forge is loaded for the legacy files only (a CommonJS module, required on demand). */
+const loadForge = (): typeof forgeTypes => createRequire(import.meta.url)('node-forge') as typeof forgeTypes;
+
 /** The legacy path: node-forge opens the container, node:crypto gets the key. */
 function readPkcs12WithForge(p12: Buffer, password: string): Pkcs12Contents {
-  const parsed = openPfx(p12, password);
+  const forge = loadForge();
+  const parsed = openPfx(forge, p12, password);
   const keys: KeyObject[] = [];
   for (const bagType of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
     for (const bag of parsed.getBags({ bagType: bagType! })[bagType!] ?? []) {
       const info = bag.key
         ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key))
-        : (bag as unknown as { asn1?: forge.asn1.Asn1 }).asn1;
+        : (bag as unknown as { asn1?: forgeTypes.asn1.Asn1 }).asn1;
       if (!info) continue;
       const der = Buffer.from(forge.asn1.toDer(info).getBytes(), 'binary');
       keys.push(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
@@ -48,7 +53,7 @@ function readPkcs12WithForge(p12: Buffer, password: string): Pkcs12Contents {
   const certs: Buffer[] = [];
   const certBagType = forge.pki.oids.certBag!;
   for (const bag of parsed.getBags({ bagType: certBagType })[certBagType] ?? []) {
-    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as unknown as { asn1?: forge.asn1.Asn1 }).asn1;
+    const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : (bag as unknown as { asn1?: forgeTypes.asn1.Asn1 }).asn1;
     if (asn1) certs.push(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
   }
   return pickSigner(keys, certs);
@@ -83,10 +88,10 @@ export function keyObjectSigner(privateKey: KeyObject, algorithm?: SignatureAlgo
  * string to both, so a non-ASCII password (Vietnamese diacritics) fails on OpenSSL 3 files. Then
  * we verify the MAC natively (BMPString KDF) and let forge decrypt with the UTF-8 bytes.
  */
-function openPfx(p12: Buffer, password: string): forge.pkcs12.Pkcs12Pfx {
+function openPfx(forge: typeof forgeTypes, p12: Buffer, password: string): forgeTypes.pkcs12.Pkcs12Pfx {
   const bad = (cause: unknown): AppError =>
     new AppError('PKCS12_FAILED', 'cannot open the PKCS#12 file (wrong password or not a PKCS#12 file)', { cause });
-  let asn1: forge.asn1.Asn1;
+  let asn1: forgeTypes.asn1.Asn1;
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(p12.toString('binary')));
   } catch (cause) {
@@ -100,7 +105,7 @@ function openPfx(p12: Buffer, password: string): forge.pkcs12.Pkcs12Pfx {
   }
   try {
     if (!verifyPfxMac(p12, password)) throw new Error('MAC mismatch');
-    const parts = asn1.value as forge.asn1.Asn1[];
+    const parts = asn1.value as forgeTypes.asn1.Asn1[];
     const withoutMac = forge.asn1.create(asn1.tagClass, asn1.type, true, parts.slice(0, 2));
     return forge.pkcs12.pkcs12FromAsn1(withoutMac, false, forge.util.encodeUtf8(password));
   } catch (cause) {

@@ -25,6 +25,7 @@ import { appearancePreviewPdf } from '../pdf/appearance/preview-document.js';
 import type { SignSessionRepository } from './ports.js';
 import type { AppearanceOptions, BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
 import { completeSession } from './two-phase.js';
+import { timed } from '../core/timing.js';
 import { subjectField } from './subject.js';
 import { certificateInfo } from '../cms/certificate-info.js';
 
@@ -252,7 +253,7 @@ export class SignService {
     const tsTokens: Buffer[] = [];
     const timestamp = withTs
       ? async (signatureValue: Buffer): Promise<Buffer> => {
-          const token = await timestampData(this.#o.timestamp, signatureValue, 'sha256');
+          const token = await timed('tsa', () => timestampData(this.#o.timestamp, signatureValue, 'sha256'));
           tsTokens.push(token);
           return token;
         }
@@ -280,7 +281,8 @@ export class SignService {
     }
     const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
-    return { chunks: [await extendToLevel(Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o)], digest };
+    const extended = await timed('ltv', () => extendToLevel(Buffer.concat(signed!), level, chains, now, this.#o.engine, this.#o));
+    return { chunks: [extended], digest };
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import type { KysoContext } from '../../app/context.js';
-import { wireServices, type WiredServices } from '../../app/services.js';
+import type { WiredServices } from '../../app/services.js';
 import { PADES_LEVELS, parsePadesLevel } from '../../core/pades-level.js';
 import { collect, dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { KEY_TYPES, keySpecOf } from '../key-types.js';
@@ -15,7 +15,10 @@ import { readInput, writeOutput } from './sign.js';
  * --certifier (the credential owner), and the certifier's PIN still unlocks the key.
  */
 export function withCopies<T>(io: CliIo, flags: { data?: string }, fn: (w: WiredServices, ctx: KysoContext) => Promise<T>): Promise<T> {
-  return withContext(io, flags, async (ctx) => fn(await wireServices(ctx), ctx));
+  return withContext(io, flags, async (ctx) => {
+    const { wireServices } = await import('../../app/services.js');
+    return fn(await wireServices(ctx), ctx);
+  });
 }
 
 /** Keys a credential may be generated with (no RSA-4096 for certifiers and seals). */

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { wireServices } from '../../app/services.js';
-import { extendPdf } from '../../app/extend.js';
 import { dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { readInput, writeOutput } from './sign.js';
 
@@ -13,6 +11,8 @@ export function registerExtendCommands(program: Command, io: CliIo, _state: Exit
     .action(async (file: string, f: { data?: string; out: string }) => {
       const pdf = readInput(file, 'file');
       await withContext(io, f, async (ctx) => {
+        const { wireServices } = await import('../../app/services.js');
+        const { extendPdf } = await import('../../app/extend.js');
         const w = await wireServices(ctx);
         const out = await extendPdf(pdf, { signing: w.signing, pki: w.pki, clock: ctx.clock });
         writeOutput(f.out, out);

@@ -5,11 +5,10 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
 import { pemEncode } from '../../core/bytes.js';
 import type { KysoContext } from '../../app/context.js';
-import { createPki, type PkiWiring } from '../../app/pki.js';
+import type { PkiWiring } from '../../app/pki.js';
 import type { Principal } from '../../core/principal.js';
 import type { CertificateStatus, SubjectFields } from '../../pki/ports.js';
 import type { CertificateRef } from '../../pki/lifecycle-service.js';
-import { caView, certificateView } from '../../http/views.js';
 import { collect, dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { KEY_TYPES, keySpecOf } from '../key-types.js';
 import { readInput, writeOutput } from './sign.js';
@@ -25,8 +24,14 @@ function cliActor(): Principal {
   return { id: `cli:${user}`, role: 'admin' };
 }
 
-function withPki<T>(io: CliIo, flags: { data?: string }, fn: (pki: PkiWiring, ctx: KysoContext) => Promise<T>): Promise<T> {
-  return withContext(io, flags, (ctx) => fn(createPki(ctx), ctx));
+/** The record views are the HTTP API's, loaded with the PKI wiring (not at start-up). */
+type Views = typeof import('../../http/views.js');
+
+function withPki<T>(io: CliIo, flags: { data?: string }, fn: (pki: PkiWiring, ctx: KysoContext, views: Views) => Promise<T>): Promise<T> {
+  return withContext(io, flags, async (ctx) => {
+    const { createPki } = await import('../../app/pki.js');
+    return fn(createPki(ctx), ctx, await import('../../http/views.js'));
+  });
 }
 
 function certRef(f: { serial?: string; id?: string; ca?: string }): CertificateRef {
@@ -91,7 +96,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
       }
       const keySpec = f.keyType ? keySpecOf(f.keyType) : undefined;
       const csr = f.csr ? readInput(f.csr, 'CSR') : undefined;
-      await withPki(io, f, async (pki, ctx) => {
+      await withPki(io, f, async (pki, ctx, { certificateView }) => {
         const subject: SubjectFields = {
           country: f.c ?? 'VN',
           province: f.st ?? ctx.config.province,
@@ -138,7 +143,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
       if (f.status && !statuses.includes(f.status))
         throw new AppError('VALIDATION_FAILED', `--status must be one of ${statuses.join(', ')}`);
       if (f.limit !== undefined && !/^\d{1,4}$/.test(f.limit)) throw new AppError('VALIDATION_FAILED', '--limit must be a whole number');
-      await withPki(io, f, async (pki) => {
+      await withPki(io, f, async (pki, _ctx, { certificateView }) => {
         const rows = await pki.store.certificates.list({
           ...(f.ca ? { caId: f.ca } : {}),
           ...(f.status ? { status: f.status as CertificateStatus } : {}),
@@ -165,7 +170,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
     .option('--ca <id>', 'CA id when the serial is ambiguous')
     .option('--id <id>', 'certificate id (crt_…)')
     .action(async (f: { data?: string; serial?: string; ca?: string; id?: string }) => {
-      await withPki(io, f, async (pki) => {
+      await withPki(io, f, async (pki, _ctx, { certificateView }) => {
         const c = await pki.lifecycle.find(certRef(f));
         io.stdout(JSON.stringify({ ...certificateView(c), pem: c.der ? pemEncode('CERTIFICATE', c.der) : null }, null, 2) + '\n');
       });
@@ -188,7 +193,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
       cmd.option('--invalidity-date <iso>', 'when the key is known or suspected to have been compromised (RFC 5280 §5.3.2)');
     cmd.action(
       async (f: { data?: string; serial?: string; ca?: string; id?: string; reason?: string; invalidityDate?: string; json?: boolean }) => {
-        await withPki(io, f, async (pki) => {
+        await withPki(io, f, async (pki, _ctx, { certificateView }) => {
           const ref = certRef(f);
           const actor = cliActor();
           const inv = f.invalidityDate ? { invalidityDate: f.invalidityDate } : {};
@@ -263,7 +268,7 @@ export function registerPkiCommands(program: Command, io: CliIo, _state: ExitSta
   dataOption(ca.command('list'))
     .description('list the CAs (JSON)')
     .action(async (f: { data?: string }) => {
-      await withPki(io, f, async (pki) => {
+      await withPki(io, f, async (pki, _ctx, { caView }) => {
         io.stdout(JSON.stringify((await pki.store.cas.list()).map(caView), null, 2) + '\n');
       });
     });

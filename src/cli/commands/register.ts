@@ -4,7 +4,6 @@ import { dataOption, type CliIo, type ExitState } from '../io.js';
 import { writeOutput } from './sign.js';
 import { withCopies } from './copy.js';
 import { stampPatchOf, withStampFlags, type StampFlags } from './stamp-flags.js';
-import { settingsView } from '../../copies/stamp-settings.js';
 
 /**
  * `kyso authority add|list` and `kyso register export|close|open-volume|volumes` (Decree 23/2015 Art. 13):
@@ -51,6 +50,7 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
             sealCredentialId: f.sealCredential ?? null,
             sealCustodianId: f.sealCustodian ?? null,
           });
+          const { settingsView } = await import('../../copies/stamp-settings.js');
           const stamps = patch ? await w.copies.stamps.setAuthorityStamps(ADMIN, a.id, patch) : undefined;
           io.stdout(f.json ? JSON.stringify({ ...a, stamps: settingsView(stamps, a.id) }) + '\n' : `authority ${a.id}: ${a.name}\n`);
         });
@@ -68,6 +68,7 @@ export function registerRegisterCommands(program: Command, io: CliIo, _state: Ex
           'give at least one of --seal-image, --seal-size, --title, --authority-line, --[no-]text-only-stamps',
         );
       await withCopies(io, f, async (w) => {
+        const { settingsView } = await import('../../copies/stamp-settings.js');
         const s = await w.copies.stamps.setAuthorityStamps(ADMIN, f.id, patch);
         io.stdout(f.json ? JSON.stringify(settingsView(s, f.id)) + '\n' : `authority ${f.id}: stamp settings updated\n`);
       });

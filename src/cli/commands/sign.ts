@@ -4,8 +4,6 @@ import { AppError } from '../../core/errors.js';
 import { PADES_LEVELS, parsePadesLevel } from '../../core/pades-level.js';
 import { APPEARANCE_KINDS, DOCMDP_PERMISSIONS, parseAppearanceKind, parseDocMdpPermission } from '../../core/sign-options.js';
 import { safeText } from '../../core/safe-text.js';
-import { openContext } from '../../app/context.js';
-import { wireServices } from '../../app/services.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
 import { parseAuthorityLines, parseTitle } from '../../pdf/appearance/signing-authority.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
@@ -141,6 +139,8 @@ export function registerSignCommands(program: Command, io: CliIo, _state: ExitSt
       if (f.credential) {
         // A server-held credential lives in the service's data directory.
         const signer: SignerSource = { kind: 'credential', credentialId: f.credential, pin: f.pin! };
+        const { openContext } = await import('../../app/context.js');
+        const { wireServices } = await import('../../app/services.js');
         const ctx = await openContext(configFor(io, f), { create: true });
         try {
           const wired = await wireServices(ctx);

@@ -1,12 +1,4 @@
 import type { Command } from 'commander';
-import { describeConfig } from '../../config/load-config.js';
-import { loopbackNotice } from '../../config/public-url.js';
-import { renderConfigMarkdown } from '../../config/options.js';
-import { openContext } from '../../app/context.js';
-import { initialise } from '../../app/init.js';
-import { startServer } from '../../app/server.js';
-import { wireServices } from '../../app/services.js';
-import { createPki } from '../../app/pki.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
 
 function printAdminToken(io: CliIo, token: string | undefined): void {
@@ -28,6 +20,9 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
     .action(async (flags: { data?: string; publicUrl?: string; keyStore?: string }) => {
       // the flag wins over the environment and the config file, as every flag does
       const config = configFor(flags.keyStore ? { ...io, env: { ...io.env, KYSO_KEY_STORE: flags.keyStore } } : io, flags);
+      const { openContext } = await import('../../app/context.js');
+      const { initialise } = await import('../../app/init.js');
+      const { loopbackNotice } = await import('../../config/public-url.js');
       const ctx = await openContext(config, { create: true });
       try {
         const r = await initialise(ctx);
@@ -48,6 +43,12 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
     .option('--host <addr>', 'interface to listen on (env KYSO_HOST, default 127.0.0.1)')
     .action(async (flags: { data?: string; port?: string; host?: string }) => {
       const config = configFor(io, flags);
+      const { openContext } = await import('../../app/context.js');
+      const { initialise } = await import('../../app/init.js');
+      const { startServer } = await import('../../app/server.js');
+      const { wireServices } = await import('../../app/services.js');
+      const { createPki } = await import('../../app/pki.js');
+      const { loopbackNotice } = await import('../../config/public-url.js');
       const ctx = await openContext(config, { create: true });
       let server: Awaited<ReturnType<typeof startServer>> | undefined;
       try {
@@ -95,8 +96,11 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
   config
     .command('docs')
     .description('print docs/config.md (every option, its environment variable and default)')
-    .action(() => io.stdout(renderConfigMarkdown()));
+    .action(async () => io.stdout((await import('../../config/options.js')).renderConfigMarkdown()));
   dataOption(config.command('show'))
     .description('print the effective configuration as JSON (secrets hidden)')
-    .action((flags: { data?: string }) => io.stdout(JSON.stringify(describeConfig(configFor(io, flags)), null, 2) + '\n'));
+    .action(async (flags: { data?: string }) => {
+      const { describeConfig } = await import('../../config/load-config.js');
+      io.stdout(JSON.stringify(describeConfig(configFor(io, flags)), null, 2) + '\n');
+    });
 }

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { AppError } from '../../core/errors.js';
-import { createPki } from '../../app/pki.js';
-import { createTsa } from '../../app/tsa.js';
-import { encodeTimestampRequest, parseTimestampResponse, randomNonce } from '../../cms/index.js';
 import { dataOption, withContext, type CliIo, type ExitState } from '../io.js';
 import { readInput, writeOutput } from './sign.js';
 
@@ -21,6 +18,9 @@ export function registerTimestampCommands(program: Command, io: CliIo, _state: E
       const hash = f.hash as 'sha256' | 'sha384' | 'sha512';
       const data = readInput(file, 'file');
       await withContext(io, f, async (ctx) => {
+        const { createPki } = await import('../../app/pki.js');
+        const { createTsa } = await import('../../app/tsa.js');
+        const { encodeTimestampRequest, parseTimestampResponse, randomNonce } = await import('../../cms/index.js');
         const { tsa } = await createTsa(ctx, createPki(ctx));
         const req = encodeTimestampRequest({ hash, digest: createHash(hash).update(data).digest(), nonce: randomNonce(), certReq: true });
         const resp = await tsa.respond(Buffer.from(req));

@@ -1,13 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError, isAppError } from '../../core/errors.js';
-import { systemClock } from '../../core/clock.js';
-import { openContext, type KysoContext } from '../../app/context.js';
-import { createPki } from '../../app/pki.js';
-import { createRevocationFetcher } from '../../app/revocation.js';
-import { createVerify } from '../../app/verify.js';
-import { label, presentReport, renderReportHtml, renderReportPdf, type Lang, type PresentedLine } from '../../pdf/verify/index.js';
-import type { VerificationReport } from '../../pdf/verify/index.js';
+import type { KysoContext } from '../../app/context.js';
+import type { Lang, PresentedLine, VerificationReport } from '../../pdf/verify/index.js';
 import { EXIT } from '../exit-codes.js';
 import { configFor, dataOption, type CliIo, type ExitState } from '../io.js';
 import { readInput, writeOutput } from './sign.js';
@@ -20,8 +15,10 @@ export function verifyExitCode(r: VerificationReport): number {
 
 const MARK: Record<PresentedLine['kind'], string> = { error: '✗', warning: '!', change: '△', info: 'ℹ' };
 
+type Presenter = Pick<typeof import('../../pdf/verify/index.js'), 'label' | 'presentReport'>;
+
 /** The presenter's model as text: the state first, then per signature who, when and one line per finding. */
-function human(r: VerificationReport, file: string, lang: Lang): string {
+function human(r: VerificationReport, file: string, lang: Lang, { label, presentReport }: Presenter): string {
   const view = presentReport(r, lang);
   const out = [`${file}: ${view.headline}`];
   if (view.reason) out.push(`  ${label('reason', lang)}: ${view.reason}`);
@@ -74,9 +71,13 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
         const config = configFor(io, f);
         // Use the local CA (our roots, in-process OCSP/CRL) when a data directory exists; never create one.
         let ctx: KysoContext | undefined;
-        if (existsSync(config.masterKeyFile) || config.masterKey) ctx = await openContext(config);
+        const { createRevocationFetcher } = await import('../../app/revocation.js');
+        const { createVerify } = await import('../../app/verify.js');
+        const { systemClock } = await import('../../core/clock.js');
+        const presenter = await import('../../pdf/verify/index.js');
+        if (existsSync(config.masterKeyFile) || config.masterKey) ctx = await (await import('../../app/context.js')).openContext(config);
         try {
-          const pki = ctx ? createPki(ctx) : undefined;
+          const pki = ctx ? (await import('../../app/pki.js')).createPki(ctx) : undefined;
           const v = createVerify({
             ...(pki ? { pki } : {}),
             clock: ctx?.clock ?? systemClock,
@@ -84,10 +85,10 @@ export function registerVerifyCommands(program: Command, io: CliIo, state: ExitS
             trustDirs: [config.trustAnchorsDir],
           });
           const report = await v.verify(pdf, { ...(at ? { at } : {}), ...(f.offline ? { offline: true } : {}), extraTrust: extra });
-          if (f.pdf) writeOutput(f.pdf, await renderReportPdf(report, lang));
+          if (f.pdf) writeOutput(f.pdf, await presenter.renderReportPdf(report, lang));
           if (f.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
-          else if (f.html) io.stdout(renderReportHtml(report, lang));
-          else io.stdout(human(report, file, lang));
+          else if (f.html) io.stdout(presenter.renderReportHtml(report, lang));
+          else io.stdout(human(report, file, lang, presenter));
           state.code = verifyExitCode(report);
         } catch (e) {
           if (isAppError(e, 'VERIFY_UNREADABLE') || isAppError(e, 'PDF_NOT_PDF') || isAppError(e, 'PDF_MALFORMED')) {

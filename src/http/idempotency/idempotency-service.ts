@@ -24,7 +24,8 @@ export interface IdempotencyOptions {
    * request that carried a 6-digit PIN could be reversed by trying every PIN against the stored
    * digest; a keyed one cannot without the master secret.
    */
-  readonly fingerprintKey: Buffer;
+  /** Read on first use: commands that never fingerprint a request never open the master key. */
+  readonly fingerprintKey: () => Buffer;
 }
 
 /**
@@ -61,7 +62,7 @@ export class IdempotencyService {
 
   fingerprint(req: Request, body: BodyDigest): string {
     const media = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    const h = createHmac('sha256', this.o.fingerprintKey);
+    const h = createHmac('sha256', this.o.fingerprintKey());
     for (const part of [req.method, req.originalUrl, media, body.kind, body.sha256]) h.update(`${part.length}:${part}`, 'utf8');
     return h.digest('hex');
   }

@@ -37,20 +37,32 @@ interface OpenKey {
 export class EncryptedKeyStore implements KeyStore {
   readonly schemes = [ENCRYPTED_KEY_SCHEME] as const;
   readonly #repo: SealedKeyRepository;
-  readonly #master: MasterKey;
+  #masterKey: MasterKey | (() => MasterKey);
   readonly #previous: ReadonlyMap<string, MasterKey>;
   readonly #clock: Clock;
   readonly #cache = new Map<string, Promise<OpenKey>>();
 
   /**
    * `previousMasterKeys`: retired master keys still accepted for opening (master-key rotation).
-   * A key opened with one of them is re-sealed under `masterKey` on the spot.
+   * A key opened with one of them is re-sealed under `masterKey` on the spot. `masterKey` may be
+   * a loader, called once on the first seal or open: a process that never touches a key (most
+   * CLI commands) then never reads the master secret nor warns about where it is held.
    */
-  constructor(o: { repository: SealedKeyRepository; masterKey: MasterKey; previousMasterKeys?: readonly MasterKey[]; clock?: Clock }) {
+  constructor(o: {
+    repository: SealedKeyRepository;
+    masterKey: MasterKey | (() => MasterKey);
+    previousMasterKeys?: readonly MasterKey[];
+    clock?: Clock;
+  }) {
     this.#repo = o.repository;
-    this.#master = o.masterKey;
+    this.#masterKey = o.masterKey;
     this.#previous = new Map((o.previousMasterKeys ?? []).map((m) => [m.kekId, m]));
     this.#clock = o.clock ?? systemClock;
+  }
+
+  get #master(): MasterKey {
+    if (typeof this.#masterKey === 'function') this.#masterKey = this.#masterKey();
+    return this.#masterKey;
   }
 
   /**

@@ -9,9 +9,16 @@ import type { MasterKey } from './master-key.js';
  * value copied onto another account does not open. Format: `v1.<iv>.<ciphertext>.<tag>` (base64url).
  */
 export class SecretBox {
-  readonly #key: Buffer;
-  constructor(master: MasterKey) {
-    this.#key = Buffer.from(hkdfSync('sha256', master.kek, Buffer.alloc(0), 'kyso secret box v1', 32));
+  readonly #master: () => MasterKey;
+  #derived: Buffer | undefined;
+  /** `master` may be a function: the master key is then read on the first seal or open. */
+  constructor(master: MasterKey | (() => MasterKey)) {
+    this.#master = typeof master === 'function' ? master : () => master;
+  }
+
+  get #key(): Buffer {
+    this.#derived ??= Buffer.from(hkdfSync('sha256', this.#master().kek, Buffer.alloc(0), 'kyso secret box v1', 32));
+    return this.#derived;
   }
 
   seal(plain: string, context: string): string {

@@ -23,7 +23,11 @@ export function byteRangeText(br: ByteRange): Buffer {
 
 /** `<00…00>` holding `size` bytes of DER. */
 export function contentsPlaceholder(size: number): Buffer {
-  return Buffer.from(`<${'0'.repeat(size * 2)}>`, 'latin1');
+  // Filled in place: no 2·size-character string is built and converted for every signature.
+  const b = Buffer.alloc(size * 2 + 2, 0x30);
+  b[0] = 0x3c;
+  b[b.length - 1] = 0x3e;
+  return b;
 }
 
 /**

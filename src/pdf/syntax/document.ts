@@ -102,7 +102,10 @@ export class PdfDocument {
       const add = (m: Map<number, XrefEntry>, freeToo: boolean): void => {
         for (const [n, e] of m) if (!this.xref.has(n) && (freeToo || e.kind !== 'free')) this.xref.set(n, e);
       };
-      add(s.entries, !s.hybrid);
+      // A file of one plain section (no /Prev, not hybrid) uses that section's table as is: nothing
+      // is added to it later, and copying thousands of entries would cost as much as reading them.
+      if (this.xref.size === 0 && !s.hybrid && s.trailer.get('Prev') === undefined) this.xref = s.entries;
+      else add(s.entries, !s.hybrid);
       if (s.hybrid) {
         add(s.hybrid.entries, true);
         add(s.entries, true);
@@ -153,6 +156,12 @@ export class PdfDocument {
 
   /** One more than the highest object number in use (max of trailer /Size and the table). */
   get size(): number {
+    return (this.sizeCache ??= this.computeSize());
+  }
+
+  private sizeCache: number | undefined;
+
+  private computeSize(): number {
     let max = this.trailer.getNumber('Size') ?? 0;
     for (const s of this.sections) max = Math.max(max, s.trailer.getNumber('Size') ?? 0, (s.streamNum ?? -1) + 1);
     for (const n of this.xref.keys()) if (n >= max) max = n + 1;

@@ -4,7 +4,10 @@ export { createTrustStore, loadTrustStore, EMPTY_TRUST_STORE, type TrustStore } 
 export { createHttpRevocationFetcher, type RevocationFetcher } from '../../pki/path/index.js';
 export { DEFAULT_LIMITS, type VerifyLimits } from './limits.js';
 export { renderReportHtml } from './render-html.js';
-export { renderReportPdf } from './render-pdf.js';
+import type { renderReportPdf as RenderReportPdf } from './render-pdf.js';
+
+/** The report as a PDF; its layer (pdf-lib, fonts) is loaded on the first report asked for, not with the verifier. */
+export const renderReportPdf: typeof RenderReportPdf = async (...a) => (await import('./render-pdf.js')).renderReportPdf(...a);
 export { label, type Lang } from './i18n.js';
 export { presentReport, type Presentation, type PresentedLine, type PresentedSignature } from './present.js';
 export * from './report.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { buildAppearance } from '../../../src/signing/default-engine.js';
+import { buildAppearance } from '../../../src/signing/build-appearance.js';
 
 const seal = readFileSync('examples/seal.png');
 const base = {
