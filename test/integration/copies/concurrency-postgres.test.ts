@@ -1,31 +1,11 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load-config.js';
-import { openContext, type KysoContext } from '../../../src/app/context.js';
-import { createPki } from '../../../src/app/pki.js';
-import { initialise } from '../../../src/app/init.js';
+import type { KysoContext } from '../../../src/app/context.js';
 import { createSigning } from '../../../src/app/signing.js';
 import { CopyService } from '../../../src/copies/copy-service.js';
 import { loadCopyFonts } from '../../../src/app/certified-copies.js';
 import { copySignerFromSigning } from '../../../src/signing/index.js';
-import {
-  AUTHORITY,
-  CERTIFIER_ID,
-  PIN,
-  SEAL_OWNER,
-  SEAL_PIN,
-  caller,
-  certifyForm,
-  freePort,
-  originalPdf,
-  setupCertifierAndAuthority,
-  type CopySetup,
-} from './setup.js';
+import { AUTHORITY, CERTIFIER_ID, PIN, SEAL_OWNER, SEAL_PIN, caller, certifyForm, originalPdf, type CopySetup } from './setup.js';
+import { startTwoInstances, type TwoInstances } from './two-instances-postgres.js';
 
 /**
  * Two `kyso serve` processes on one PostgreSQL database: 200 concurrent certifications spread
@@ -33,86 +13,18 @@ import {
  * in the middle of a certification: its entry is left `pending` with its number, crash
  * recovery turns it into `failed`, and the next certification takes the next number.
  */
-const ROOT = new URL('../../../', import.meta.url).pathname;
-const ADMIN_URL = process.env.KYSO_TEST_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB = `kyso_test_${randomBytes(6).toString('hex')}`;
-const DB_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB}`);
-const MASTER = randomBytes(32).toString('hex');
-
 let ctx: KysoContext;
-let dataDir: string;
-let adminToken: string;
-const servers: Array<{ proc: ChildProcess; url: string }> = [];
+let servers: TwoInstances['servers'];
 let s: CopySetup;
-
-async function admin(sqlText: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sqlText);
-  } finally {
-    await c.end();
-  }
-}
-
-function env(port: number, publicUrl: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    KYSO_DATABASE_URL: DB_URL,
-    KYSO_MASTER_KEY: MASTER,
-    KYSO_DATA: mkdtempSync(join(dataDir, 'srv-')),
-    PORT: String(port),
-    KYSO_PUBLIC_URL: publicUrl,
-    KYSO_LOG_LEVEL: 'silent',
-  };
-}
-
-function startServe(port: number, publicUrl: string): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(ROOT, 'bin/kyso.js'), 'serve'], {
-      env: env(port, publicUrl),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kyso serve did not start: ${out}`)), 60_000);
-    const on = (b: Buffer) => {
-      out += b.toString();
-      const m = /kyso listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1] });
-      }
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.once('exit', (code) => reject(new Error(`kyso serve exited ${code}: ${out}`)));
-  });
-}
+let instances: TwoInstances | undefined;
 
 beforeAll(async () => {
-  // The servers run the compiled CLI (bin/kyso.js → dist/); build it when it lacks the copies wiring.
-  if (!existsSync(join(ROOT, 'dist/app/certified-copies.js')))
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  await admin(`CREATE DATABASE ${DB}`);
-  dataDir = mkdtempSync(join(tmpdir(), 'kyso-copies-pg-'));
-  ctx = await openContext(
-    loadConfig({ env: { KYSO_DATA: dataDir, KYSO_DATABASE_URL: DB_URL, KYSO_MASTER_KEY: MASTER, KYSO_LOG_LEVEL: 'silent' } }),
-    { create: true },
-  );
-  const init = await initialise(ctx, createPki(ctx));
-  adminToken = init.adminToken ?? '';
-  const [p1, p2] = [await freePort(), await freePort()];
-  const publicUrl = `http://127.0.0.1:${p1}`;
-  servers.push(await startServe(p1, publicUrl), await startServe(p2, publicUrl));
-  s = await setupCertifierAndAuthority(ctx, caller(servers[0]!.url), adminToken);
+  instances = await startTwoInstances('copies');
+  ({ ctx, servers, setup: s } = instances);
 }, 180_000);
 
 afterAll(async () => {
-  for (const sv of servers) if (sv.proc.exitCode === null && sv.proc.signalCode === null) sv.proc.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
-  await ctx?.close();
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch(() => undefined);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await instances?.close();
 }, 60_000);
 
 function signingFor(c: KysoContext) {
