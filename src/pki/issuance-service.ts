@@ -13,7 +13,7 @@ import { assertEncoding, assertLint } from './lint.js';
 import { encodeSubject, normalizeSubject, renderSubject } from './names.js';
 import { checkSubjectForProfile } from './subject-rules.js';
 import { buildPkcs12 } from './pkcs12.js';
-import type { CertificateRecord, PkiAuditSink, PkiStore, SubjectFields } from './ports.js';
+import type { CertificateRecord, PkiAuditSink, PkiStore, PkiTransactionRepositories, SubjectFields } from './ports.js';
 import { getProfile, validityFor } from './profiles.js';
 import { generateSerial, serialToHex } from './serial.js';
 import { encodeTbs, signTbs, subjectKeyFromSpki, type CertificateTemplate, type SubjectKey } from './x509-builder.js';
@@ -64,7 +64,8 @@ const ISSUER_ROLES = ['admin', 'ra-officer', 'system'];
 
 /**
  * Issuance pipeline (docs/architecture.md convention 8, after boulder): prepare → lint → record
- * intent (a 'pending' row holding the reserved serial) → audit → sign once → audit result.
+ * intent (a 'pending' row holding the reserved serial) and audit it, in one transaction → sign once
+ * → mark issued and audit the result, in one transaction.
  * A crash between intent and result leaves a 'pending' row that `recover()` turns into 'failed';
  * the serial is never reused and no certificate bytes exist outside the store.
  */
@@ -107,6 +108,11 @@ export class IssuanceService {
           details: { subscriberId: sub!.id },
         },
       );
+  }
+
+  /** Where a unit of work appends: the store's audit log inside its transaction when it keeps one. */
+  #auditIn(repos: PkiTransactionRepositories): PkiAuditSink {
+    return repos.audit ?? this.d.audit;
   }
 
   /** Issuer chain (DER) of a CA, issuer first, up to the root. */
@@ -221,83 +227,87 @@ export class IssuanceService {
       policies: this.d.config.policyOids,
       ...(this.d.config.cpsUrl ? { cpsUrl: this.d.config.cpsUrl } : {}),
     };
-    // ---- lint, then record intent; a serial collision (astronomically rare) retries with a new one
-    let template: CertificateTemplate | undefined;
+    // ---- lint, then record intent and audit it in one transaction (no signature without an
+    // audit record: the pending row and its intent event commit together, before signing);
+    // a serial collision (astronomically rare) rolls both back and retries with a new serial
     let tbs: Buffer | undefined;
     let record: CertificateRecord | undefined;
     const subjectDn = renderSubject(x.subject);
+    const factsOf = (r: CertificateRecord) => ({
+      target: `${x.ca.record.id}:${r.serial}`,
+      details: {
+        certificateId: r.id,
+        profile: x.profile.id,
+        caId: x.ca.record.id,
+        serial: r.serial,
+        subject: subjectDn,
+        requestId: input.requestId ?? null,
+        replacesId: input.replacesId ?? null,
+        renewal: input.renewal,
+      },
+    });
+    const event = (action: string, outcome: 'success' | 'failure', r: CertificateRecord, extra: Record<string, unknown> = {}) => {
+      const { target, details } = factsOf(r);
+      return { actor: actor.id, role: actor.role, action, target, outcome, details: { ...details, ...extra } };
+    };
     for (let attempt = 0; !record; attempt++) {
-      template = { ...base, serial: generateSerial() };
+      const template: CertificateTemplate = { ...base, serial: generateSerial() };
       assertLint(template);
       tbs = encodeTbs(template, signer.algorithm);
       assertEncoding(tbs);
+      const pending = {
+        id: newId('crt'),
+        caId: x.ca.record.id,
+        serial: serialToHex(template.serial),
+        profile: x.profile.id,
+        subscriberId: input.subscriberId ?? null,
+        requestId: input.requestId ?? null,
+        replacesId: input.replacesId ?? null,
+        subjectDn,
+        spkiSha256: createHash('sha256').update(x.key.spki).digest('hex'),
+        keyUri: x.keyUri,
+        notBefore: x.notBefore,
+        notAfter: x.notAfter,
+        createdAt: this.d.clock.now(),
+      };
       try {
-        record = await this.d.store.certificates.reserve({
-          id: newId('crt'),
-          caId: x.ca.record.id,
-          serial: serialToHex(template.serial),
-          profile: x.profile.id,
-          subscriberId: input.subscriberId ?? null,
-          requestId: input.requestId ?? null,
-          replacesId: input.replacesId ?? null,
-          subjectDn,
-          spkiSha256: createHash('sha256').update(x.key.spki).digest('hex'),
-          keyUri: x.keyUri,
-          notBefore: x.notBefore,
-          notAfter: x.notAfter,
-          createdAt: this.d.clock.now(),
+        record = await this.d.store.transaction(async (repos) => {
+          const r = await repos.certificates.reserve(pending);
+          await this.#auditIn(repos).append(event('certificate.issue.intent', 'success', r));
+          return r;
         });
       } catch (e) {
         if (!isAppError(e, 'STORE_CONSTRAINT') || attempt >= 2) throw e;
       }
     }
-    const target = `${x.ca.record.id}:${record.serial}`;
-    const details = {
-      certificateId: record.id,
-      profile: x.profile.id,
-      caId: x.ca.record.id,
-      serial: record.serial,
-      subject: subjectDn,
-      requestId: input.requestId ?? null,
-      replacesId: input.replacesId ?? null,
-      renewal: input.renewal,
-    };
-    // ---- audit the intent (no signature without an audit record), sign once, audit the result
+    const reserved = record;
+    // ---- sign once, then mark the row issued and audit the result in one transaction
     let der: Buffer;
     let issuedAt = this.d.clock.now();
     try {
-      await this.d.audit.append({
-        actor: actor.id,
-        role: actor.role,
-        action: 'certificate.issue.intent',
-        target,
-        outcome: 'success',
-        details,
-      });
       der = await signTbs(tbs as Buffer, signer);
       issuedAt = this.d.clock.now();
-      if (!(await this.d.store.certificates.markIssued(record.id, der, issuedAt))) {
-        throw new AppError('CONFLICT', 'issuance row was no longer pending (recovered as failed)');
-      }
+      const signed = der;
+      await this.d.store.transaction(async (repos) => {
+        if (!(await repos.certificates.markIssued(reserved.id, signed, issuedAt))) {
+          throw new AppError('CONFLICT', 'issuance row was no longer pending (recovered as failed)');
+        }
+        await this.#auditIn(repos).append(event('certificate.issue', 'success', reserved));
+      });
     } catch (e) {
+      // The intent event is already committed; the failure is recorded beside it.
       const why = isAppError(e) ? e.code : 'INTERNAL';
-      await this.d.store.certificates.markFailed(record.id, why, this.d.clock.now()).catch(() => undefined);
-      await this.d.audit
-        .append({
-          actor: actor.id,
-          role: actor.role,
-          action: 'certificate.issue',
-          target,
-          outcome: 'failure',
-          details: { ...details, error: why },
+      await this.d.store
+        .transaction(async (repos) => {
+          await repos.certificates.markFailed(reserved.id, why, this.d.clock.now());
+          await this.#auditIn(repos).append(event('certificate.issue', 'failure', reserved, { error: why }));
         })
         .catch(() => undefined);
       throw e;
     }
-    await this.d.audit.append({ actor: actor.id, role: actor.role, action: 'certificate.issue', target, outcome: 'success', details });
     const chain = await this.chainOf(x.ca.record.id);
     // markIssued changed exactly these fields of the row we reserved (no re-read on the hot path).
-    const issued: CertificateRecord = { ...record, status: 'active', der, updatedAt: issuedAt };
+    const issued: CertificateRecord = { ...reserved, status: 'active', der, updatedAt: issuedAt };
     let pkcs12: Buffer | undefined;
     if (x.generated) {
       pkcs12 = buildPkcs12({

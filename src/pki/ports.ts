@@ -351,9 +351,19 @@ export interface PkiRepositories {
   readonly crls: CrlRepository;
 }
 
+/**
+ * The repositories of one transaction. `audit` is the store's own audit log bound to the same
+ * transaction, present when the store keeps the audit log (the relational store): an event
+ * appended there commits or rolls back with the change it records. A store without one (the
+ * in-memory test store) leaves it out and services append to their own sink instead.
+ */
+export interface PkiTransactionRepositories extends PkiRepositories {
+  readonly audit?: PkiAuditSink;
+}
+
 export interface PkiStore extends PkiRepositories {
   /** Runs `fn` in one database transaction with repositories bound to it; rolls back on throw. */
-  transaction<T>(fn: (repos: PkiRepositories) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (repos: PkiTransactionRepositories) => Promise<T>): Promise<T>;
 }
 
 // ---------------------------------------------------------------------------------------------

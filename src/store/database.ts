@@ -14,7 +14,9 @@ export interface DatabaseHandle {
 /**
  * Builds the Kysely instance for either dialect.
  * SQLite: WAL so readers never block the writer, a busy timeout so a second process waits for
- * the write lock instead of failing at once, foreign keys on (off by default in SQLite).
+ * the write lock instead of failing at once, foreign keys on (off by default in SQLite), and
+ * synchronous = NORMAL, which in WAL mode syncs at checkpoints: a commit survives a killed process,
+ * an OS crash may lose the last whole commits (SQLite "WAL mode" documentation, synchronous).
  * PostgreSQL: a pg Pool; int8/numeric stay strings in pg by default, so the schema avoids them.
  */
 export function createDatabase(config: StoreConfig): DatabaseHandle {

@@ -182,5 +182,47 @@ describe.each(DIALECTS)('PKI services over the %s store', (dialect) => {
         }),
       ).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
     });
+
+    it('ok/the intent event is committed before the signature; a failed signing keeps it beside the failure', async () => {
+      const ca = await pki.cas.get('individuals');
+      const real = await ca.signer();
+      const orig = real.sign.bind(real);
+      let fail = true;
+      const seenAtSigning: string[] = [];
+      (real as { sign: typeof real.sign }).sign = async (d) => {
+        // At signing time the pending row and its intent event are both committed.
+        const [intent] = await ctx.store.audit.list({ action: 'certificate.issue.intent', order: 'desc', limit: 1 });
+        const row = await ctx.store.certificates.findById(String(intent!.details!.certificateId));
+        seenAtSigning.push(`${row!.status}:${intent!.target}`);
+        if (fail) {
+          fail = false;
+          throw new Error('HSM unplugged');
+        }
+        return orig(d);
+      };
+      try {
+        const head = (await ctx.store.audit.list({ order: 'desc', limit: 1 }))[0]!.seq;
+        const err = await pki.issuance
+          .issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } })
+          .catch((e: unknown) => e);
+        expect(String(err)).toContain('HSM unplugged');
+        const ok = await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } });
+        const events = await ctx.store.audit.list({ fromSeq: head + 1 });
+        expect(events.map((e) => `${e.action}:${e.outcome}`)).toEqual([
+          'certificate.issue.intent:success',
+          'certificate.issue:failure',
+          'certificate.issue.intent:success',
+          'certificate.issue:success',
+        ]);
+        const failedId = String(events[0]!.details!.certificateId);
+        expect((await ctx.store.certificates.findById(failedId))!.status).toBe('failed');
+        expect(events[1]!.details!.certificateId).toBe(failedId);
+        expect(events[3]!.target).toBe(`individuals:${ok.certificate.serial}`);
+        expect(seenAtSigning).toEqual([`pending:${events[0]!.target}`, `pending:${events[2]!.target}`]);
+        expect((await ctx.store.audit.verifyChain()).ok).toBe(true);
+      } finally {
+        (real as { sign: typeof real.sign }).sign = orig;
+      }
+    });
   });
 });
