@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPki } from '../../../src/app/pki.js';
 import { createSigning } from '../../../src/app/signing.js';
 import { startHarness, type Harness } from '../http/harness.js';
 import { smallPdfs } from './serve-process.js';
+import { issueKeptKey, randomCccd } from './kept-key.js';
 
 /**
  * Why a job may sign an item again after a crash (docs/jobs.md "Signed once"): with the signing
@@ -20,22 +20,8 @@ afterAll(async () => {
 });
 
 async function keystoreSigner(generate: { type: 'rsa'; bits: 2048 } | { type: 'ec'; curve: 'P-256' }) {
-  const issued = await createPki(h.ctx).issuance.issue(
-    { id: 'test-admin', role: 'admin' },
-    {
-      profile: 'individual',
-      subject: { commonName: 'Nguyễn Văn Lại', uids: [`CCCD:0221980${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`] },
-      key: { pkcs12Password: 'unused-p12', generate, keepKey: true },
-    },
-  );
-  const cert = (await h.ctx.store.certificates.findById(issued.certificate.id))!;
-  const chain = [cert.der!];
-  for (let caId: string | null = cert.caId; caId;) {
-    const ca: { certificateDer: Buffer; parentId: string | null } = (await h.ctx.store.cas.get(caId))!;
-    chain.push(ca.certificateDer);
-    caId = ca.parentId;
-  }
-  return { kind: 'keystore' as const, keyUri: cert.keyUri!, certificates: chain };
+  const { keyUri, certificates } = await issueKeptKey(h.ctx, { commonName: 'Nguyễn Văn Lại', cccd: randomCccd(), generate });
+  return { kind: 'keystore' as const, keyUri, certificates };
 }
 
 describe('signing the same job item twice', () => {

@@ -11,6 +11,7 @@ import { wireServices, type WiredServices } from '../../../src/app/services.js';
 import { JobRunner } from '../../../src/jobs/job-runner.js';
 import { FileCopyDocumentStore } from '../../../src/store/adapters/copy-files.js';
 import { smallPdfs } from './serve-process.js';
+import { issueKeptKey, randomCccd } from './kept-key.js';
 
 /**
  * The worker's crash rules without a crash: a dead worker is simulated by claiming an item with a
@@ -41,22 +42,8 @@ afterAll(async () => {
 });
 
 async function credential(generate: { type: 'rsa'; bits: 2048 } | { type: 'ec'; curve: 'P-256' }): Promise<string> {
-  const issued = await createPki(ctx).issuance.issue(
-    { id: 'test-admin', role: 'admin' },
-    {
-      profile: 'individual',
-      subject: { commonName: 'Trần Văn Chạy', uids: [`CCCD:0221980${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`] },
-      key: { pkcs12Password: 'unused-p12', generate, keepKey: true },
-    },
-  );
-  const cert = (await ctx.store.certificates.findById(issued.certificate.id))!;
-  const chain = [cert.der!];
-  for (let caId: string | null = cert.caId; caId;) {
-    const ca: { certificateDer: Buffer; parentId: string | null } = (await ctx.store.cas.get(caId))!;
-    chain.push(ca.certificateDer);
-    caId = ca.parentId;
-  }
-  return (await wired.signing.credentials.register({ ownerId: OWNER, keyUri: cert.keyUri!, certificates: chain, pin: PIN })).id;
+  const { keyUri, certificates } = await issueKeptKey(ctx, { commonName: 'Trần Văn Chạy', cccd: randomCccd(), generate });
+  return (await wired.signing.credentials.register({ ownerId: OWNER, keyUri, certificates, pin: PIN })).id;
 }
 
 function runner(): JobRunner {

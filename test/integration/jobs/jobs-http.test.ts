@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPki } from '../../../src/app/pki.js';
 import { CredentialService } from '../../../src/signing/credential-service.js';
 import { verifyWebhookSignature } from '../../../src/jobs/webhook-signature.js';
 import { startHarness, type Harness } from '../http/harness.js';
 import { api, freePort, jobForm, smallPdfs } from './serve-process.js';
+import { issueKeptKey } from './kept-key.js';
 
 /**
  * Jobs through the app on 127.0.0.1: the completion webhook is delivered to a local receiver with
@@ -54,21 +54,11 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(receiverPort, '127.0.0.1', () => r()));
   h = await startHarness({ KYSO_WEBHOOK_ALLOW: `http://127.0.0.1:${receiverPort}`, KYSO_JOB_LEASE_SECONDS: '5' });
   const ctx = h.ctx;
-  const issued = await createPki(ctx).issuance.issue(
-    { id: 'test-admin', role: 'admin' },
-    {
-      profile: 'individual',
-      subject: { commonName: 'Lê Văn Hook', uids: ['CCCD:022198005555'] },
-      key: { pkcs12Password: 'unused-p12', generate: { type: 'rsa', bits: 2048 }, keepKey: true },
-    },
-  );
-  const cert = (await ctx.store.certificates.findById(issued.certificate.id))!;
-  const chain = [cert.der!];
-  for (let caId: string | null = cert.caId; caId;) {
-    const ca: { certificateDer: Buffer; parentId: string | null } = (await ctx.store.cas.get(caId))!;
-    chain.push(ca.certificateDer);
-    caId = ca.parentId;
-  }
+  const { keyUri, certificates: chain } = await issueKeptKey(ctx, {
+    commonName: 'Lê Văn Hook',
+    cccd: '022198005555',
+    generate: { type: 'rsa', bits: 2048 },
+  });
   const credentials = new CredentialService({
     keyStore: ctx.keys,
     credentials: ctx.store.credentials,
@@ -76,7 +66,7 @@ beforeAll(async () => {
     audit: ctx.audit,
     clock: ctx.clock,
   });
-  credentialId = (await credentials.register({ ownerId: OWNER, keyUri: cert.keyUri!, certificates: chain, pin: PIN })).id;
+  credentialId = (await credentials.register({ ownerId: OWNER, keyUri, certificates: chain, pin: PIN })).id;
   token = (await ctx.tokens.create({ role: 'signer', organizationId: OWNER, officialId: OWNER, label: 'jobs' })).token;
   other = (await ctx.tokens.create({ role: 'signer', organizationId: 'org_other', label: 'other signer' })).token;
   auditorOther = (await ctx.tokens.create({ role: 'auditor', organizationId: 'org_other', label: 'other auditor' })).token;

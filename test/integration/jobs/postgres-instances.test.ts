@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPki } from '../../../src/app/pki.js';
 import { PG_ADMIN_URL } from '../../contract/store/support/test-db.js';
 import { startHarness, type Harness } from '../http/harness.js';
 import { api, jobForm, smallPdfs } from './serve-process.js';
+import { issueKeptKey } from './kept-key.js';
 
 /**
  * Two instances on one PostgreSQL database (and one shared job-file folder) work on the same job:
@@ -43,21 +43,11 @@ beforeAll(async () => {
   };
   harnesses = [await startHarness(env), await startHarness(env)];
   const ctx = harnesses[0]!.ctx;
-  const issued = await createPki(ctx).issuance.issue(
-    { id: 'test-admin', role: 'admin' },
-    {
-      profile: 'individual',
-      subject: { commonName: 'Đỗ Thị Song', uids: ['CCCD:022198006666'] },
-      key: { pkcs12Password: 'unused-p12', generate: { type: 'rsa', bits: 2048 }, keepKey: true },
-    },
-  );
-  const cert = (await ctx.store.certificates.findById(issued.certificate.id))!;
-  const chain = [cert.der!];
-  for (let caId: string | null = cert.caId; caId;) {
-    const ca: { certificateDer: Buffer; parentId: string | null } = (await ctx.store.cas.get(caId))!;
-    chain.push(ca.certificateDer);
-    caId = ca.parentId;
-  }
+  const { keyUri, certificates: chain } = await issueKeptKey(ctx, {
+    commonName: 'Đỗ Thị Song',
+    cccd: '022198006666',
+    generate: { type: 'rsa', bits: 2048 },
+  });
   const { CredentialService } = await import('../../../src/signing/credential-service.js');
   const credentials = new CredentialService({
     keyStore: ctx.keys,
@@ -66,7 +56,7 @@ beforeAll(async () => {
     audit: ctx.audit,
     clock: ctx.clock,
   });
-  credentialId = (await credentials.register({ ownerId: OWNER, keyUri: cert.keyUri!, certificates: chain, pin: PIN })).id;
+  credentialId = (await credentials.register({ ownerId: OWNER, keyUri, certificates: chain, pin: PIN })).id;
   token = (await ctx.tokens.create({ role: 'signer', organizationId: OWNER, officialId: OWNER, label: 'pg jobs' })).token;
 }, 180_000);
 
