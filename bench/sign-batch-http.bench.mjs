@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// Benchmark: batch signing through the API — POST /api/v1/sign/batch (50 one-page PDFs, a
+// server-held RSA-2048 credential and its PIN, checked once per batch) on an in-process server
+// over loopback HTTP, SQLite — beside the floor signing the same 50 files in a loop in the same
+// process: SHA-256 of each file + one native RSA-2048 signature, the output being the file
+// followed by the signature (both sides produce the bytes of 50 signed files). Documents per
+// second, median over several batches; goal: the API at ≥ 80% of the floor.
+//
+// Usage: npm run build && node bench/sign-batch-http.bench.mjs [--quick]
+import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 5 : 15;
+const DOCS = 50; // the route's maximum per batch
+const PIN = '246810';
+const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+
+const { loadConfig } = await dist('config/load-config.js');
+const { openContext } = await dist('app/context.js');
+const { createPki } = await dist('app/pki.js');
+const { initialise } = await dist('app/init.js');
+const { wireServices } = await dist('app/services.js');
+const { startServer } = await dist('app/server.js');
+const { setTimingSink } = await dist('core/timing.js');
+
+const dir = mkdtempSync(join(tmpdir(), 'kyso-batch-bench-'));
+let ctx;
+let server;
+try {
+  const port = await freePort();
+  const config = loadConfig({
+    env: {
+      KYSO_DATA: dir,
+      KYSO_LOG_LEVEL: 'silent',
+      KYSO_MASTER_KEY: randomBytes(32).toString('hex'),
+      PORT: String(port),
+      KYSO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    },
+  });
+  ctx = await openContext(config, { create: true });
+  const pki = createPki(ctx);
+  const adminToken = (await initialise(ctx, pki)).adminToken;
+  const wired = await wireServices(ctx, { pki });
+  server = await startServer(ctx, { services: wired.http, health: wired.health });
+  const base = server.url;
+  const call = async (method, path, token, json) => {
+    const r = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
+      ...(json ? { body: JSON.stringify(json) } : {}),
+    });
+    const body = await r.json();
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+
+  // An organization and an official registered by the RA, a certificate with a server-held key.
+  const now = new Date();
+  const subscriber = (id, kind, name, uid, managingOrganizationId = null) =>
+    ctx.store.subscribers.insert({
+      id,
+      kind,
+      managingOrganizationId,
+      name,
+      subject: { commonName: name, uids: [uid] },
+      identifiers: [uid],
+      email: null,
+      position: null,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    });
+  await subscriber('org_bench', 'organization', 'Ủy ban nhân dân xã Bench', 'MST:5700100217');
+  await subscriber('off_bench', 'individual', 'Nguyễn Văn An', 'CCCD:022198001234', 'org_bench');
+  const cert = await pki.issuance.issue(
+    { id: 'bench-admin', role: 'admin' },
+    {
+      profile: 'individual',
+      subscriberId: 'off_bench',
+      subject: { commonName: 'Nguyễn Văn An', organization: 'UBND xã Bench', uids: ['CCCD:022198001234'] },
+      key: { pkcs12Password: 'unused-p12', generate: { type: 'rsa', bits: 2048 }, keepKey: true },
+    },
+  );
+  const token = async (role, scope) => (await call('POST', '/api/v1/tokens', adminToken, { role, ...scope })).token;
+  const raOfficer = await token('ra-officer', { organizationId: 'org_bench' });
+  const signer = await token('signer', { organizationId: 'org_bench', officialId: 'off_bench' });
+  // Dual control: the admin requests, a second officer approves, the holder sets the PIN.
+  const req = await call('POST', '/api/v1/credentials', adminToken, { certificateId: cert.certificate.id, ownerId: 'off_bench' });
+  const ok = await call('POST', `/api/v1/credential-requests/${req.id}/approve`, raOfficer);
+  await call('POST', `/api/v1/credentials/${ok.credentialId}/activate`, signer, { activationCode: ok.activationCode, pin: PIN });
+
+  const { PDFDocument, StandardFonts } = await import('pdf-lib');
+  const pdfs = [];
+  for (let i = 0; i < DOCS; i++) {
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    doc
+      .addPage([595, 842])
+      .drawText(`Kết quả số ${i + 1}`.normalize('NFD').replace(/[^\x20-\x7e]/g, ''), { x: 50, y: 780, size: 14, font });
+    pdfs.push(Buffer.from(await doc.save({ useObjectStreams: false })));
+  }
+
+  const batch = async () => {
+    const fd = new FormData();
+    for (const [i, pdf] of pdfs.entries()) fd.append('pdf', new Blob([pdf], { type: 'application/pdf' }), `d${i}.pdf`);
+    fd.append('options', JSON.stringify({ signer: { kind: 'credential', credentialId: ok.credentialId, pin: PIN }, reason: 'bench' }));
+    const r = await fetch(base + '/api/v1/sign/batch', { method: 'POST', headers: { authorization: `Bearer ${signer}` }, body: fd });
+    const body = await r.json();
+    if (r.status !== 200 || !body.results.every((x) => x.ok)) throw new Error(`batch: ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
+    return body;
+  };
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const floor = async () => {
+    const out = [];
+    for (const pdf of pdfs) out.push(Buffer.concat([pdf, nodeSign('sha256', createHash('sha256').update(pdf).digest(), privateKey)]));
+    return out;
+  };
+
+  // Interleaved rounds after a warm-up, so both sides see the same machine load.
+  for (let i = 0; i < 3; i++) {
+    await batch();
+    await floor();
+  }
+  const api = [];
+  const flo = [];
+  const pinMs = [];
+  const apiNoPin = [];
+  let pin = 0;
+  // The PIN check (scrypt, once per batch) is reported apart: it is a deliberate cost per request.
+  setTimingSink((phase, wallMs) => {
+    if (phase === 'pin-hash') pin += wallMs;
+  });
+  for (let i = 0; i < ROUNDS; i++) {
+    pin = 0;
+    let t = performance.now();
+    await batch();
+    const ms = performance.now() - t;
+    api.push(DOCS / (ms / 1000));
+    pinMs.push(pin);
+    apiNoPin.push(DOCS / ((ms - pin) / 1000));
+    t = performance.now();
+    await floor();
+    flo.push(DOCS / ((performance.now() - t) / 1000));
+  }
+  const a = median(api);
+  const f = median(flo);
+  console.log(
+    `Batch signing through the API (POST /api/v1/sign/batch, ${DOCS} one-page PDFs per request, server-held RSA-2048 credential + PIN, SQLite, loopback; median of ${ROUNDS} rounds; Node ${process.version}; ${new Date().toISOString()})\n`,
+  );
+  console.log(
+    '| API documents/s | floor documents/s (hash + signature + signed file, same 50 files) | API / floor | goal | PIN check per batch (scrypt) | API documents/s without the PIN check | that / floor |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  const b = median(apiNoPin);
+  console.log(
+    `| ${a.toFixed(0)} | ${f.toFixed(0)} | ${((100 * a) / f).toFixed(0)}% | ≥ 80% | ${median(pinMs).toFixed(0)} ms | ${b.toFixed(0)} | ${((100 * b) / f).toFixed(0)}% |`,
+  );
+} finally {
+  await server?.close();
+  await ctx?.close();
+  rmSync(dir, { recursive: true, force: true });
+}
