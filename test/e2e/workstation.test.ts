@@ -229,15 +229,15 @@ describe('officials workstation (/workstation)', () => {
   it('says every state in Vietnamese, and in English with ?lang=en', async () => {
     const vi = await newPage();
     await vi.click('#sign-button');
-    expect(await vi.textContent('.problem-detail')).toBe('Hãy chọn ít nhất một tệp PDF cần ký (bước 1).');
+    await expect.poll(() => vi.textContent('.problem-detail')).toBe('Hãy chọn ít nhất một tệp PDF cần ký (bước 1).');
     await vi.close();
     const en = await newPage('?lang=en');
-    expect(await en.textContent('h1')).toBe('Sign documents');
-    expect(await en.textContent('#who')).toBe('Using this tab’s API access token.');
+    await expect.poll(() => en.textContent('h1')).toBe('Sign documents');
+    await expect.poll(() => en.textContent('#who')).toBe('Using this tab’s API access token.');
     await choose(en, [{ name: 'quyet-dinh.pdf', buffer: EXAMPLE }]);
-    expect(await en.textContent('#stamp-where')).toMatch(/^Signature on page 1, \d+ mm from the left edge/);
+    await expect.poll(() => en.textContent('#stamp-where')).toMatch(/^Signature on page 1, \d+ mm from the left edge/);
     await en.click('#sign-button');
-    expect(await en.textContent('.problem-detail')).toBe('Choose a certificate and type its PIN (step 3).');
+    await expect.poll(() => en.textContent('.problem-detail')).toBe('Choose a certificate and type its PIN (step 3).');
     await en.check('input[name=method][value=agent]');
     await en.waitForSelector('#agent-state:has-text("kyso agent")');
     expect(problemsOf(en)).toEqual([]);
