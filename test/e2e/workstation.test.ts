@@ -22,7 +22,9 @@ import { ARTIFACTS, launchChromium, startWebHarness, type WebHarness } from './w
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLE = readFileSync(join(ROOT, 'examples', 'quyet-dinh.pdf'));
-const IMAGES = join(ROOT, 'docs', 'images');
+// Screenshots go with the other test artifacts (never into the repository); docs/images holds the
+// reviewed copies.
+const IMAGES = join(ARTIFACTS, 'workstation');
 const OFFICIAL = 'Nguyễn Thị Hương Giang';
 const PIN = '246810';
 
@@ -242,6 +244,21 @@ describe('officials workstation (/workstation)', () => {
     await en.waitForSelector('#agent-state:has-text("kyso agent")');
     expect(problemsOf(en)).toEqual([]);
     await en.close();
+  });
+
+  it('redraws the page and the stamp preview as fast as the official clicks: drawings on a canvas never overlap', async () => {
+    const page = await newPage();
+    await choose(page, [{ name: 'quyet-dinh.pdf', buffer: EXAMPLE }]);
+    // Clicks without waiting: each moves the stamp and starts a preview drawing on the same canvas
+    // while the previous one may still run (pdf.js refuses overlapping renders on one canvas).
+    const canvas = page.locator('#page-canvas');
+    // Each click lies above and left of the stamp the previous one placed, so no click lands on it.
+    const points = [0, 1, 2, 3, 4, 5].map((i) => ({ x: 500 - 80 * i, y: 950 - 150 * i }));
+    await Promise.all(points.map((position) => canvas.click({ position })));
+    await expect.poll(() => page.textContent('#stamp-where')).toMatch(/^Chữ ký đặt ở trang 1,/);
+    expect(await page.textContent('#stamp-where')).not.toMatch(/Không xem trước/);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
   });
 
   it('signs a batch of five with a progress bar per file reaching 100% and hands them over as one ZIP', async () => {

@@ -22,6 +22,21 @@ function pdfjs() {
   return loading;
 }
 
+/**
+ * pdf.js refuses a second render() on a canvas while one is in progress; a page shown again or a
+ * stamp moved while the previous drawing runs would fail. Drawings on one canvas therefore run one
+ * after the other, the latest last.
+ * @type {WeakMap<HTMLCanvasElement, Promise<void>>}
+ */
+const drawing = new WeakMap();
+
+/** @param {HTMLCanvasElement} canvas @param {() => Promise<void>} draw */
+function inTurn(canvas, draw) {
+  const next = (drawing.get(canvas) ?? Promise.resolve()).catch(() => undefined).then(draw);
+  drawing.set(canvas, next);
+  return next;
+}
+
 /** @param {Uint8Array} bytes */
 export async function openPdf(bytes) {
   const lib = await pdfjs();
@@ -60,13 +75,16 @@ export class PageViewer {
     const scale = Math.min(1.5, width / natural.width);
     this.viewport = this.page.getViewport({ scale });
     const c = this.el.canvas;
-    c.width = Math.ceil(this.viewport.width);
-    c.height = Math.ceil(this.viewport.height);
-    this.el.view.style.width = `${c.width}px`;
-    this.el.view.style.height = `${c.height}px`;
-    this.el.view.dataset.scale = String(scale);
-    this.el.view.dataset.page = String(this.pageNo);
-    await this.page.render({ canvasContext: c.getContext('2d'), canvas: c, viewport: this.viewport }).promise;
+    const { page, viewport } = this;
+    await inTurn(c, async () => {
+      c.width = Math.ceil(viewport.width);
+      c.height = Math.ceil(viewport.height);
+      this.el.view.style.width = `${c.width}px`;
+      this.el.view.style.height = `${c.height}px`;
+      this.el.view.dataset.scale = String(scale);
+      this.el.view.dataset.page = String(this.pageNo);
+      await page.render({ canvasContext: c.getContext('2d'), canvas: c, viewport }).promise;
+    });
     this.#draw();
   }
 
@@ -150,10 +168,12 @@ export class PageViewer {
     const p = await this.preview.getPage(1);
     // The preview page is the stamp upright, as it will read on the displayed page.
     const vp = p.getViewport({ scale: this.viewport.scale });
-    c.width = Math.ceil(vp.width);
-    c.height = Math.ceil(vp.height);
-    c.hidden = false;
-    await p.render({ canvasContext: c.getContext('2d'), canvas: c, viewport: vp }).promise;
+    await inTurn(c, async () => {
+      c.width = Math.ceil(vp.width);
+      c.height = Math.ceil(vp.height);
+      c.hidden = false;
+      await p.render({ canvasContext: c.getContext('2d'), canvas: c, viewport: vp }).promise;
+    });
   }
 
   /** Click on the page: the stamp's top-left corner goes there; drag the stamp: it follows the pointer. */
