@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { registerSubscriber } from './registered-subscriber.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -51,21 +52,7 @@ const AUTHORITY = 'ubnd-bench';
 const PIN = '246810';
 const SEAL_PIN = '135790';
 const admin = { id: 'bench', role: 'admin' };
-const now = new Date();
-const subscriber = (id, kind, name, uid, managingOrganizationId = null) =>
-  ctx.store.subscribers.insert({
-    id,
-    kind,
-    managingOrganizationId,
-    name,
-    subject: { commonName: name, uids: [uid] },
-    identifiers: [uid],
-    email: null,
-    position: null,
-    status: 'active',
-    createdAt: now,
-    updatedAt: now,
-  });
+const subscriber = (...a) => registerSubscriber(ctx.store, ...a);
 await subscriber(ORG, 'organization', 'Ủy ban nhân dân xã Bench', 'MST:5700100295');
 await subscriber(CERTIFIER, 'individual', 'Nguyễn Thị Hằng', 'CCCD:022198001111', ORG);
 await subscriber(CUSTODIAN, 'individual', 'Lê Văn Thư', 'CCCD:022198001112', ORG);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { registerSubscriber } from './registered-subscriber.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -73,21 +74,7 @@ try {
   };
 
   // An organization and an official registered by the RA, a certificate with a server-held key.
-  const now = new Date();
-  const subscriber = (id, kind, name, uid, managingOrganizationId = null) =>
-    ctx.store.subscribers.insert({
-      id,
-      kind,
-      managingOrganizationId,
-      name,
-      subject: { commonName: name, uids: [uid] },
-      identifiers: [uid],
-      email: null,
-      position: null,
-      status: 'active',
-      createdAt: now,
-      updatedAt: now,
-    });
+  const subscriber = (...a) => registerSubscriber(ctx.store, ...a);
   await subscriber('org_bench', 'organization', 'Ủy ban nhân dân xã Bench', 'MST:5700100217');
   await subscriber('off_bench', 'individual', 'Nguyễn Văn An', 'CCCD:022198001234', 'org_bench');
   const cert = await pki.issuance.issue(
