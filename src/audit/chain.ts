@@ -91,10 +91,16 @@ export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: strin
  * `prev-hash-mismatch` at the first record whose link is wrong.
  */
 export class ChainChecker {
-  #expectSeq = 1;
-  #prevHash = GENESIS_HASH;
+  #expectSeq: number;
+  #prevHash: string;
   #count = 0;
   #bad: Extract<ChainVerification, { ok: false }> | undefined;
+
+  /** From the genesis, or after an already checked record (`after`: its seq and hash). */
+  constructor(after: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH }) {
+    this.#expectSeq = after.seq + 1;
+    this.#prevHash = after.hash;
+  }
 
   get failed(): boolean {
     return this.#bad !== undefined;

@@ -245,6 +245,18 @@ export class MerkleFrontier {
   #stack: Buffer[] = [];
   #size = 0;
 
+  /**
+   * Resumes a tree of `size` leaves from its right edge: the hashes of perfectCover({lo: 0, hi:
+   * size}), left to right (the stack is exactly that cover, largest subtree at the bottom).
+   */
+  static resume(size: number, edge: readonly Buffer[]): MerkleFrontier {
+    if (edge.length !== perfectCover({ lo: 0, hi: size }).length) throw new RangeError('not the right edge of a tree of that size');
+    const f = new MerkleFrontier();
+    f.#stack = [...edge];
+    f.#size = size;
+    return f;
+  }
+
   get size(): number {
     return this.#size;
   }

@@ -24,13 +24,17 @@ export interface AuditKeyRecord {
 }
 
 /**
- * Storage port of the audit tree. The complete-subtree hashes are written by the audit log in the
- * same transaction as each event (src/store/adapters/audit-log.ts); this reads them back.
+ * Storage port of the audit tree. The complete-subtree hashes are derived from the events: the
+ * store writes them when first needed, after checking the new events against the hash chain
+ * (src/store/adapters/audit-tree.ts `materializeAuditTree`); `nodes` brings the tree up to the head first.
  */
 export interface AuditTreeRepository {
   /** Number of leaves (= the head seq). */
   size(): Promise<number>;
-  /** The stored hashes of the asked complete subtrees, keyed `level:index` (missing ones absent). */
+  /**
+   * The stored hashes of the asked complete subtrees, keyed `level:index` (missing ones absent),
+   * after bringing the tree up to the head (AUDIT_CHAIN_BROKEN when the events there do not chain).
+   */
   nodes(wanted: readonly PerfectNode[]): Promise<Map<string, Buffer>>;
   insertCheckpoint(c: AuditCheckpoint): Promise<void>;
   /** Newest first (largest tree, then latest time). */

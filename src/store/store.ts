@@ -25,7 +25,7 @@ import { createDatabase, withSqliteMigrationLock } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
-import { KyselyAuditLog, type TreeEdgeCache } from './adapters/audit-log.js';
+import { KyselyAuditLog } from './adapters/audit-log.js';
 import { KyselyAuditTreeRepository } from './adapters/audit-tree.js';
 import type { AuditTreeRepository } from '../audit/tree.js';
 import { KyselyApiTokenRepository } from './adapters/api-tokens.js';
@@ -147,10 +147,10 @@ function isBusy(err: unknown): boolean {
   return false;
 }
 
-function repositories(ctx: DbContext, clock: Clock, root: boolean, edge: TreeEdgeCache): StoreRepositories {
+function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreRepositories {
   return {
     // group commit only outside a caller's transaction (see KyselyAuditLog)
-    audit: new KyselyAuditLog(ctx, clock, root, edge),
+    audit: new KyselyAuditLog(ctx, clock, root),
     auditTree: new KyselyAuditTreeRepository(ctx),
     apiTokens: new KyselyApiTokenRepository(ctx),
     sealedKeys: new KyselySealedKeyRepository(ctx),
@@ -178,8 +178,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean, edge: TreeEdg
 
 /** The store over one connection pool: the root repositories plus transactions, ping and close. */
 function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): Store {
-  const edge: TreeEdgeCache = {};
-  const repos = repositories(rootContext(db, dialect), clock, true, edge);
+  const repos = repositories(rootContext(db, dialect), clock, true);
   const committed = new AuditListeners();
   let closed = false;
   return {
@@ -189,7 +188,7 @@ function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock):
     async transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
       const appended: AuditRecord[] = [];
       const result = await writeTransaction(db, dialect, (trx) => {
-        const inner = repositories(transactionContext(trx, dialect), clock, false, edge);
+        const inner = repositories(transactionContext(trx, dialect), clock, false);
         return fn({ ...inner, audit: recordingAudit(inner.audit, (r) => appended.push(r)) });
       });
       // Listeners hear of an event only once its transaction has committed.

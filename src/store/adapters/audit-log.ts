@@ -2,9 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { AuditEvent, AuditFilter, AuditLog, AuditRecord, ChainVerification } from '../../audit/audit-log.js';
-import { auditLeafHash, ChainChecker, normalizeAuditEvent, recordFrom, type NormalizedAuditEvent } from '../../audit/chain.js';
-import { completedNodes, nodeKey, perfectCover } from '../../audit/merkle.js';
-import { readTreeNodes } from './audit-tree.js';
+import { ChainChecker, normalizeAuditEvent, recordFrom, type NormalizedAuditEvent } from '../../audit/chain.js';
+import { appendStatements } from './audit-statements.js';
 import type { AuditEventsTable, Database } from '../schema.js';
 import { storeCall } from '../errors.js';
 import type { DbContext } from './tx-runner.js';
@@ -12,17 +11,6 @@ import type { DbContext } from './tx-runner.js';
 const VERIFY_BATCH = 2_000;
 /** Records per group commit; 10 columns each keeps a statement far below both engines' parameter limits. */
 const GROUP_MAX = 200;
-
-/**
- * The right edge of the tree (complete subtrees covering [0, seq)) after the last append of this
- * process, shared by the store's audit log instances so an append need not read it back. It is
- * used only when the head read under the lock is exactly (seq, hash): that hash commits to every
- * record before it through the chain, so the edge is right even if that append was rolled back and
- * an identical one committed later; any other head (another instance appended) means a re-read.
- */
-export interface TreeEdgeCache {
-  current?: { readonly seq: number; readonly hash: string; readonly nodes: ReadonlyMap<string, Buffer> };
-}
 
 interface Waiting {
   readonly event: NormalizedAuditEvent;
@@ -49,7 +37,6 @@ export class KyselyAuditLog implements AuditLog {
     private readonly ctx: DbContext,
     private readonly clock: Clock,
     private readonly grouped = false,
-    private readonly edge: TreeEdgeCache = {},
   ) {}
 
   append(event: AuditEvent): Promise<AuditRecord> {
@@ -94,11 +81,16 @@ export class KyselyAuditLog implements AuditLog {
     }
   }
 
-  /** Inside a write transaction: lock the head, chain the records after it, insert, move the head. */
+  /**
+   * Inside a write transaction: lock the head, chain the records after it, insert, move the head.
+   * The Merkle tree is not touched here: its nodes are derived from the events and written later
+   * (materializeAuditTree in audit-tree.ts, docs/audit.md "Leaves"), so an append costs three
+   * precompiled statements.
+   */
   async #write(db: Kysely<Database>, events: readonly NormalizedAuditEvent[]): Promise<AuditRecord[]> {
-    let q = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
-    if (this.ctx.dialect === 'postgres') q = q.forUpdate();
-    const head = await q.executeTakeFirstOrThrow();
+    const s = appendStatements(db, this.ctx.dialect);
+    const head = (await db.executeQuery(s.head)).rows[0];
+    if (!head) throw new Error('the audit head row is missing');
     let seq = Number(head.seq);
     let prev = head.hash;
     const records: AuditRecord[] = [];
@@ -107,50 +99,9 @@ export class KyselyAuditLog implements AuditLog {
       records.push(r);
       prev = r.hash;
     }
-    await db
-      .insertInto('audit_events')
-      .values(
-        records.map(({ prevHash, details, ...same }) => ({
-          ...same,
-          details: details === null ? null : JSON.stringify(details),
-          prev_hash: prevHash,
-        })),
-      )
-      .execute();
-    this.edge.current = { seq, hash: prev, nodes: await this.#grow(db, { seq: Number(head.seq), hash: head.hash }, records) };
-    await db.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+    await db.executeQuery(s.insertEvents(records));
+    await db.executeQuery(s.moveHead(seq, prev));
     return records;
-  }
-
-  /**
-   * Appends the records' leaves to the Merkle tree (RFC 9162) under the same head lock: the
-   * complete subtrees they finish are written beside them, so leaf index = seq - 1 stays dense.
-   */
-  async #grow(db: Kysely<Database>, head: { seq: number; hash: string }, records: readonly AuditRecord[]): Promise<Map<string, Buffer>> {
-    const size = head.seq;
-    const c = this.edge.current;
-    const known =
-      c && c.seq === head.seq && c.hash === head.hash ? new Map(c.nodes) : await readTreeNodes(db, perfectCover({ lo: 0, hi: size }));
-    const rows: { level: number; idx: number; hash: string }[] = [];
-    for (const r of records) {
-      const done = completedNodes(r.seq - 1, auditLeafHash(r), (level, index) => {
-        const h = known.get(nodeKey({ level, index }));
-        if (!h) throw new Error(`audit tree node ${level}:${index} is missing`);
-        return h;
-      });
-      for (const n of done) {
-        known.set(nodeKey(n), n.hash);
-        rows.push({ level: n.level, idx: n.index, hash: n.hash.toString('hex') });
-      }
-    }
-    // 3 columns a row: far below both engines' parameter limits at GROUP_MAX records (≤ 2 rows each on average)
-    for (let i = 0; i < rows.length; i += 500)
-      await db
-        .insertInto('audit_tree')
-        .values(rows.slice(i, i + 500))
-        .execute();
-    const last = records.length ? records[records.length - 1]!.seq : size;
-    return new Map(perfectCover({ lo: 0, hi: last }).map((p) => [nodeKey(p), known.get(nodeKey(p))!]));
   }
 
   list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
@@ -204,7 +155,7 @@ function iso(t: Date | string): string {
   return d.toISOString();
 }
 
-function toRecord(row: Selectable<AuditEventsTable>): AuditRecord {
+export function toRecord(row: Selectable<AuditEventsTable>): AuditRecord {
   let details: Record<string, unknown> | null = null;
   if (row.details !== null) {
     try {
