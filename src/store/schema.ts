@@ -21,6 +21,19 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+/**
+ * The searched columns of each event with their indexes (migration 0014), filled from
+ * `audit_events` in seq order when a search needs it; the rows shown are read from `audit_events`.
+ */
+export interface AuditSearchTable {
+  seq: number;
+  time: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+}
+
 /** One row (id = 1): the chain head, locked (FOR UPDATE) by every append. */
 export interface AuditHeadTable {
   id: number;
@@ -85,6 +98,7 @@ export interface SealedKeysTable {
 export interface CoreTables {
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
+  audit_search: AuditSearchTable;
   audit_tree: AuditTreeTable;
   audit_keys: AuditKeysTable;
   audit_checkpoints: AuditCheckpointsTable;

@@ -106,19 +106,19 @@ export class KyselyAuditLog implements AuditLog {
 
   list(filter: AuditFilter = {}): Promise<AuditRecord[]> {
     const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 100)), 10_000);
-    let q = this.ctx.db.selectFrom('audit_events').selectAll();
+    const order = filter.order === 'desc' ? 'desc' : 'asc';
+    const searching = SEARCHED.some((f) => filter[f] !== undefined);
+    const db = this.ctx.db;
+    let q = db.selectFrom('audit_events').selectAll();
     if (filter.fromSeq !== undefined) q = q.where('seq', '>=', filter.fromSeq);
     if (filter.toSeq !== undefined) q = q.where('seq', '<=', filter.toSeq);
-    if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
-    if (filter.action !== undefined) q = q.where('action', '=', filter.action);
-    // LIKE with the wildcards of the prefix escaped: a prefix is matched literally.
-    if (filter.actionPrefix !== undefined) q = q.where(sql<boolean>`action LIKE ${likePrefix(filter.actionPrefix)} ESCAPE '\\'`);
-    if (filter.target !== undefined) q = q.where('target', '=', filter.target);
-    if (filter.outcome !== undefined) q = q.where('outcome', '=', filter.outcome);
-    if (filter.since !== undefined) q = q.where('time', '>=', iso(filter.since));
-    if (filter.until !== undefined) q = q.where('time', '<', iso(filter.until));
-    q = q.orderBy('seq', filter.order === 'desc' ? 'desc' : 'asc').limit(limit);
-    return storeCall(async () => (await q.execute()).map(toRecord));
+    // the search runs on audit_search's indexes: the first `limit` matching seqs, then their rows
+    if (searching) q = q.where('seq', 'in', searchSeqs(db, filter, order, limit));
+    q = q.orderBy('seq', order).limit(limit);
+    return storeCall(async () => {
+      if (searching) await catchUpSearch(db);
+      return (await q.execute()).map(toRecord);
+    });
   }
 
   verifyChain(): Promise<ChainVerification> {
@@ -143,6 +143,44 @@ export class KyselyAuditLog implements AuditLog {
       return checker.finish({ seq: Number(head.seq), hash: head.hash });
     });
   }
+}
+
+/** The filters answered by audit_search (seq bounds and order alone read audit_events directly). */
+const SEARCHED = ['actor', 'action', 'actionPrefix', 'target', 'outcome', 'since', 'until'] as const;
+
+function searchSeqs(db: Kysely<Database>, filter: AuditFilter, order: 'asc' | 'desc', limit: number) {
+  let q = db.selectFrom('audit_search').select('seq');
+  if (filter.fromSeq !== undefined) q = q.where('seq', '>=', filter.fromSeq);
+  if (filter.toSeq !== undefined) q = q.where('seq', '<=', filter.toSeq);
+  if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
+  if (filter.action !== undefined) q = q.where('action', '=', filter.action);
+  // LIKE with the wildcards of the prefix escaped: a prefix is matched literally.
+  if (filter.actionPrefix !== undefined) q = q.where(sql<boolean>`action LIKE ${likePrefix(filter.actionPrefix)} ESCAPE '\\'`);
+  if (filter.target !== undefined) q = q.where('target', '=', filter.target);
+  if (filter.outcome !== undefined) q = q.where('outcome', '=', filter.outcome);
+  if (filter.since !== undefined) q = q.where('time', '>=', iso(filter.since));
+  if (filter.until !== undefined) q = q.where('time', '<', iso(filter.until));
+  return q.orderBy('seq', order).limit(limit);
+}
+
+/**
+ * Copies the searched columns of the events not yet in audit_search (both tables are append-only
+ * and filled in seq order, so those are the events after its highest seq). An append does not
+ * write them, so that its commit writes only the event and the head; the first search after it
+ * does, in one statement. Another instance doing the same at once inserts the same rows.
+ */
+async function catchUpSearch(db: Kysely<Database>): Promise<void> {
+  await db
+    .insertInto('audit_search')
+    .columns(['seq', 'time', 'actor', 'action', 'target', 'outcome'])
+    .expression(
+      db
+        .selectFrom('audit_events')
+        .select(['seq', 'time', 'actor', 'action', 'target', 'outcome'])
+        .where('seq', '>', (eb) => eb.selectFrom('audit_search').select(sql<number>`coalesce(max(seq), 0)`.as('m'))),
+    )
+    .onConflict((oc) => oc.column('seq').doNothing())
+    .execute();
 }
 
 function likePrefix(prefix: string): string {

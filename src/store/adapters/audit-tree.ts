@@ -35,10 +35,13 @@ const MATERIALIZE_BATCH = 2_000;
  * the tree never grows over an edited, missing or reordered event. Resumes from whatever is
  * stored: a crash between an append's commit and this step leaves nothing to repair.
  */
-export async function materializeAuditTree(ctx: DbContext): Promise<void> {
+export async function materializeAuditTree(ctx: DbContext): Promise<number> {
   const { leaves, head } = await treeState(ctx.db);
-  if (leaves >= head) return;
-  while (!(await ctx.atomic(materializeBatch)));
+  if (leaves >= head) return leaves;
+  let state: { leaves: number; head: number };
+  do state = await ctx.atomic(materializeBatch);
+  while (state.leaves < state.head);
+  return state.leaves;
 }
 
 /** Leaves in the tree (1 + the highest level-0 index; nodes are written in leaf order) and events in the log. */
@@ -52,10 +55,10 @@ async function treeState(db: Kysely<Database>): Promise<{ leaves: number; head: 
   return { leaves: last?.m === null || last?.m === undefined ? 0 : Number(last.m) + 1, head: Number(head.seq) };
 }
 
-/** One transaction's worth of catching up; true when the tree has reached the head. */
-async function materializeBatch(db: Kysely<Database>): Promise<boolean> {
+/** One transaction's worth of catching up; returns the leaves in the tree after it and the head. */
+async function materializeBatch(db: Kysely<Database>): Promise<{ leaves: number; head: number }> {
   const { leaves, head } = await treeState(db);
-  if (leaves >= head) return true;
+  if (leaves >= head) return { leaves, head };
   const to = Math.min(head, leaves + MATERIALIZE_BATCH);
   const broken = (message: string): AppError => new AppError('AUDIT_CHAIN_BROKEN', `the audit tree cannot grow: ${message}`);
   const cover = perfectCover({ lo: 0, hi: leaves });
@@ -91,10 +94,13 @@ async function materializeBatch(db: Kysely<Database>): Promise<boolean> {
       .values(values.slice(i, i + 300))
       .onConflict((oc) => oc.columns(['level', 'idx']).doNothing())
       .execute();
-  return to >= head;
+  return { leaves: to, head };
 }
 
 export class KyselyAuditTreeRepository implements AuditTreeRepository {
+  /** Leaves this instance has seen in the tree (rows are append-only): asks below it skip the catch-up check. */
+  #leaves = 0;
+
   constructor(private readonly ctx: DbContext) {}
 
   size(): Promise<number> {
@@ -106,7 +112,8 @@ export class KyselyAuditTreeRepository implements AuditTreeRepository {
 
   nodes(wanted: readonly PerfectNode[]): Promise<Map<string, Buffer>> {
     return storeCall(async () => {
-      await materializeAuditTree(this.ctx);
+      const reach = Math.max(0, ...wanted.map((p) => (p.index + 1) * 2 ** p.level));
+      if (reach > this.#leaves) this.#leaves = await materializeAuditTree(this.ctx);
       return readTreeNodes(this.ctx.db, wanted);
     });
   }

@@ -13,6 +13,7 @@ import { migration0010AuditSearch } from './0010-audit-search.js';
 import { migration0011Idempotency } from './0011-idempotency.js';
 import { migration0013Accounts } from './0013-accounts.js';
 import { migration0012Jobs } from './0012-jobs.js';
+import { migration0014AuditSearchTable } from './0014-audit-search-table.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0011Idempotency,
   migration0012Jobs,
   migration0013Accounts,
+  migration0014AuditSearchTable,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {
