@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { verifyAuditExport, GENESIS_HASH, hashAuditRecord, readAuditLog, type AuditRecord } from '../../../src/audit/index.js';
+import { AuditProofs } from '../../../src/audit/proofs.js';
 import { createTestDb, DIALECTS, type TestDb } from '../store/support/test-db.js';
 import { cleanupWorkers, runWorker } from '../store/support/ts-worker.js';
 
@@ -191,6 +192,21 @@ describe.each(DIALECTS)('AuditLog contract (%s)', (dialect) => {
     const forged = { ...recs[2]!, actor: 'mallory' };
     await t.raw('UPDATE audit_events SET actor = ?, hash = ? WHERE seq = 3', ['mallory', hashAuditRecord(forged)]);
     expect(await store.audit.verifyChain()).toMatchObject({ ok: false, firstBadSeq: 4, problem: 'prev-hash-mismatch' });
+  });
+
+  it('fail/the tree, derived after the appends, never grows over an edited event: proofs refuse until it is repaired', async () => {
+    await appendN(3);
+    const proofs = new AuditProofs(store.auditTree);
+    const before = (await proofs.root()).rootHash;
+    await appendN(3);
+    await dropAppendOnlyGuard(t);
+    await t.raw(`UPDATE audit_events SET details = ? WHERE seq = 5`, ['{"i":5,"name":"Someone Else"}']);
+    await expect(proofs.root()).rejects.toMatchObject({
+      code: 'AUDIT_CHAIN_BROKEN',
+      message: expect.stringMatching(/record 5 was altered/),
+    });
+    // what was hashed before the edit still answers
+    expect((await proofs.root(3)).rootHash).toBe(before);
   });
 
   it('fail/a deleted record is reported as the first missing seq', async () => {

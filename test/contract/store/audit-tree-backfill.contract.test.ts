@@ -11,7 +11,7 @@ import { createTestDb, DIALECTS, type TestDb } from './support/test-db.js';
 /**
  * An installation upgraded with events already in its log: migration 0009 hashes them into the
  * tree, so the root is the RFC 9162 MTH of every record (recomputed in test/fixtures/rfc9162.ts)
- * and appends after the upgrade extend the same tree.
+ * and appends after the upgrade extend the same tree; migration 0014 makes them searchable.
  */
 describe.each(DIALECTS)('audit tree backfill on upgrade (%s)', (dialect) => {
   let t: TestDb;
@@ -78,6 +78,10 @@ describe.each(DIALECTS)('audit tree backfill on upgrade (%s)', (dialect) => {
       for (let i = 0; i < 6; i++) await store.audit.append({ actor: 'token:new', role: 'admin', action: 'new.event', outcome: 'success' });
       expect((await proofs.root()).rootHash).toBe(mth(await leaves()).toString('hex'));
       expect(await store.audit.verifyChain()).toMatchObject({ ok: true, count: 43 });
+      // migration 0014 copied the old events into the search table; the new ones join it on search
+      expect((await store.audit.list({ actor: 'token:5' })).map((r) => r.seq)).toEqual([5]);
+      expect((await store.audit.list({ actionPrefix: 'old.', order: 'desc', limit: 2 })).map((r) => r.seq)).toEqual([37, 36]);
+      expect((await store.audit.list({ action: 'new.event', fromSeq: 40 })).map((r) => r.seq)).toEqual([40, 41, 42, 43]);
     } finally {
       await store.close();
     }
