@@ -61,10 +61,7 @@ async function migrate(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
     await sql`ALTER TABLE audit_events DROP CONSTRAINT audit_events_hash_key`.execute(db);
     return;
   }
-  await sql`CREATE TRIGGER audit_search_no_update BEFORE UPDATE ON audit_search
-    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
-  await sql`CREATE TRIGGER audit_search_no_delete BEFORE DELETE ON audit_search
-    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
+  await appendOnlySqlite(db, 'audit_search');
   // the same table as 0001 without UNIQUE on hash; its triggers are dropped with it and redone
   await db.schema
     .createTable('audit_events_0014')
@@ -83,8 +80,17 @@ async function migrate(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
     SELECT seq, time, actor, role, action, target, outcome, details, prev_hash, hash FROM audit_events`.execute(db);
   await sql`DROP TABLE audit_events`.execute(db);
   await sql`ALTER TABLE audit_events_0014 RENAME TO audit_events`.execute(db);
-  await sql`CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
-    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
-  await sql`CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
-    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`.execute(db);
+  await appendOnlySqlite(db, 'audit_events');
+}
+
+/** The `<table>_no_update` / `<table>_no_delete` triggers of migration 0001, for one table. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the schema they create
+async function appendOnlySqlite(db: Kysely<any>, table: 'audit_search' | 'audit_events'): Promise<void> {
+  for (const [op, name] of [
+    ['UPDATE', 'no_update'],
+    ['DELETE', 'no_delete'],
+  ] as const)
+    await sql
+      .raw(`CREATE TRIGGER ${table}_${name} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`)
+      .execute(db);
 }
