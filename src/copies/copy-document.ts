@@ -99,7 +99,9 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   const { width: lastW } = last.getSize();
   const lastBox = last.getMediaBox();
   const contentBottom =
-    last.getRotation().angle % 360 === 0 && lastW >= 500 ? await lastPageContentBottom(input.original, originalPages - 1) : undefined;
+    last.getRotation().angle % 360 === 0 && lastW >= 500
+      ? await lastPageContentBottom(input.original, last.node, originalPages - 1)
+      : undefined;
   // Annotations (form fields, earlier signatures' widgets) are not page content but are shown: keep clear of them too.
   const bottom = contentBottom === undefined ? undefined : Math.min(contentBottom, ...annotationBottoms(last));
   let placement: StatementPlacement = { copyPages: originalPages, statementPage: originalPages, onAddedPage: false };
