@@ -1,9 +1,9 @@
 import fontkit from '@pdf-lib/fontkit';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
-import QRCode from 'qrcode';
 import { AppError } from '../core/errors.js';
 import { AppearanceCanvas, LoadedFont, VIETNAMESE_CHARACTERS, formatNumber, mm, type Rect } from '../pdf/appearance/index.js';
 import { registerBundle } from './pdf-lib-bundle.js';
+import { qrModules } from './qr-modules.js';
 import { statementText, type StatementInput, type StatementPlacement } from './statement.js';
 import { lastPageContentBottom } from './last-page-room.js';
 import { layoutStatement, type StatementLayout, type StatementStamps } from './statement-layout.js';
@@ -220,8 +220,8 @@ function drawPageMark(canvas: AppearanceCanvas, box: Rect, mark: string, font: L
 
 /** The QR code on a white square; each row's runs of dark modules are one rectangle, all filled as one path. */
 function drawQr(canvas: AppearanceCanvas, data: string, at: Rect): void {
-  const qr = QRCode.create(data, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
+  const qr = qrModules(data);
+  const n = qr.size;
   const quiet = 2;
   const size = at.width;
   const cell = size / (n + 2 * quiet);
@@ -229,12 +229,12 @@ function drawQr(canvas: AppearanceCanvas, data: string, at: Rect): void {
   const runs: Rect[] = [];
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n;) {
-      if (!qr.modules.get(r, c)) {
+      if (!qr.dark[r * n + c]) {
         c++;
         continue;
       }
       const start = c;
-      while (c < n && qr.modules.get(r, c)) c++;
+      while (c < n && qr.dark[r * n + c]) c++;
       runs.push({ x: at.x + (start + quiet) * cell, y: at.y + size - (r + quiet + 1) * cell, width: (c - start) * cell, height: cell });
     }
   }
