@@ -1,9 +1,10 @@
 import fontkit from '@pdf-lib/fontkit';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
 import { AppError } from '../core/errors.js';
-import { AppearanceCanvas, LoadedFont, VIETNAMESE_CHARACTERS, formatNumber, mm, type Rect } from '../pdf/appearance/index.js';
+import { AppearanceCanvas, LoadedFont, VIETNAMESE_CHARACTERS, mm, type Rect } from '../pdf/appearance/index.js';
 import { registerBundle } from './pdf-lib-bundle.js';
 import { qrModules } from './qr-modules.js';
+import { addAnnotation, overlayForm } from './pdf-lib-page.js';
 import { statementText, type StatementInput, type StatementPlacement } from './statement.js';
 import { lastPageContentBottom } from './last-page-room.js';
 import { layoutStatement, type StatementLayout, type StatementStamps } from './statement-layout.js';
@@ -199,17 +200,10 @@ function pageCanvas(box: Rect, fonts: readonly LoadedFont[], idPrefix: string): 
   return c;
 }
 
-/**
- * Paints a finished canvas over the page's existing content: the canvas becomes a form XObject
- * (ISO 32000-1 §8.10) drawn once at the MediaBox origin by a content stream appended to the page
- * (pdf-lib wraps the original streams in q/Q first, so their graphics state cannot leak into it).
- */
+/** Paints a finished canvas over the page's content: a form XObject (ISO 32000-1 §8.10) drawn once at the MediaBox origin. */
 function paint(doc: PDFDocument, page: PDFPage, canvas: AppearanceCanvas, shared: Map<Buffer, PDFRef>): void {
-  const form = registerBundle(doc.context, canvas.finishSync(), shared);
-  const name = page.node.newXObject('KysoCopy', form);
   const box = page.getMediaBox();
-  const content = doc.context.stream(`q 1 0 0 1 ${formatNumber(box.x)} ${formatNumber(box.y)} cm ${name.asString()} Do Q\n`);
-  page.node.addContentStream(doc.context.register(content));
+  overlayForm(page, registerBundle(doc.context, canvas.finishSync(), shared), box.x, box.y);
 }
 
 /** The seam mark: bottom margin, right-aligned, small (it must not cover the original's content). */
@@ -254,7 +248,7 @@ function addEmptySignatureField(doc: PDFDocument, page: PDFPage, name: string, r
     P: page.ref,
   });
   const ref = doc.context.register(field);
-  page.node.addAnnot(ref);
+  addAnnotation(page, ref);
   const form = doc.getForm();
   form.acroForm.addField(ref);
   form.acroForm.dict.set(PDFName.of('SigFlags'), doc.context.obj(1));
