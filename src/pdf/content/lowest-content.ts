@@ -38,6 +38,8 @@ export type LowestContent = number | 'unsupported';
 
 const MAX_CONTENT_BYTES = 16 * 1024 * 1024;
 const MAX_OPERATORS = 1_000_000;
+/** Wall-clock budget: a page that takes longer is handed to pdf.js, which has its own deadline. */
+const BUDGET_MS = 250;
 const MAX_FORM_DEPTH = 8;
 
 class Unsupported extends Error {}
@@ -163,6 +165,7 @@ const IGNORED = new Set([
 class Scan {
   lowest = Infinity;
   private operators = 0;
+  private readonly deadline = Date.now() + BUDGET_MS;
   private readonly forms = new Set<PDFRef>();
   private readonly fonts = new Map<PDFDict, FontKind>();
 
@@ -172,7 +175,7 @@ class Scan {
   ) {}
 
   run(bytes: Buffer, resources: PDFDict | undefined, ctm: Matrix, depth: number): void {
-    const p = new Parser(bytes);
+    const p = new Parser(bytes, 0, undefined, bytes.length, this.deadline);
     const operands: unknown[] = [];
     const stack: State[] = [];
     let s: State = { ctm, text: { font: undefined, size: 0, hScale: 1, leading: 0, rise: 0 } };
@@ -226,7 +229,7 @@ class Scan {
         operands.push(op);
         continue;
       }
-      if (++this.operators > MAX_OPERATORS) throw new Unsupported();
+      if (++this.operators > MAX_OPERATORS || ((this.operators & 4095) === 0 && Date.now() > this.deadline)) throw new Unsupported();
       switch (op) {
         case 'q':
           stack.push({ ctm: s.ctm, text: { ...s.text } });
