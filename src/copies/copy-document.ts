@@ -1,25 +1,10 @@
 import fontkit from '@pdf-lib/fontkit';
-import {
-  PDFArray,
-  PDFDict,
-  PDFDocument,
-  PDFName,
-  PDFNumber,
-  PDFString,
-  fill,
-  popGraphicsState,
-  pushGraphicsState,
-  rectangle,
-  rgb,
-  setFillingRgbColor,
-  type PDFFont,
-  type PDFOperator,
-  type PDFPage,
-  type PDFRef,
-} from 'pdf-lib';
-import QRCode from 'qrcode';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
 import { AppError } from '../core/errors.js';
-import { measureText, mm } from '../pdf/appearance/index.js';
+import { AppearanceCanvas, LoadedFont, VIETNAMESE_CHARACTERS, mm, type Rect } from '../pdf/appearance/index.js';
+import { registerBundle } from './pdf-lib-bundle.js';
+import { qrModules } from './qr-modules.js';
+import { addAnnotation, overlayForm } from './pdf-lib-page.js';
 import { statementText, type StatementInput, type StatementPlacement } from './statement.js';
 import { lastPageContentBottom } from './last-page-room.js';
 import { layoutStatement, type StatementLayout, type StatementStamps } from './statement-layout.js';
@@ -87,24 +72,16 @@ const PAGE_MARK_SIZE = 7;
 export const CERTIFIER_FIELD = 'ChungThuc_NguoiThucHien';
 export const AUTHORITY_FIELD = 'ChungThuc_CoQuan';
 
-type Fontkit = Parameters<PDFDocument['registerFontkit']>[0];
-type ParsedFont = ReturnType<Fontkit['create']>;
-
-/**
- * fontkit that keeps each parsed font (and with it fontkit's glyph and layout caches) for the
- * life of the process: the shipped fonts are the same bytes for every copy, and parsing and
- * shaping them again per copy was most of a copy's composition time. Keyed by the font buffer
- * (loaded once at start-up); each document still gets its own subset.
- */
-const parsedFonts = new WeakMap<Uint8Array, ParsedFont>();
-const cachingFontkit: Fontkit = {
-  create(bytes: Uint8Array, postscriptName?: string): ParsedFont {
-    if (postscriptName !== undefined) return fontkit.create(bytes, postscriptName);
-    let f = parsedFonts.get(bytes);
-    if (!f) parsedFonts.set(bytes, (f = fontkit.create(bytes)));
-    return f;
-  },
-};
+/** The copy's text fonts, parsed once per font file (the same bytes for every copy of the process). */
+const loadedFonts = new WeakMap<Uint8Array, LoadedFont>();
+function loaded(bytes: Uint8Array): LoadedFont {
+  let f = loadedFonts.get(bytes);
+  if (!f) {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    loadedFonts.set(bytes, (f = new LoadedFont(fontkit.create(buf), buf, { serif: true })));
+  }
+  return f;
+}
 
 export async function buildCopyDocument(input: CopyDocumentInput): Promise<BuiltCopy> {
   const src = await PDFDocument.load(input.original, { ignoreEncryption: true, updateMetadata: false });
@@ -123,7 +100,9 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   const { width: lastW } = last.getSize();
   const lastBox = last.getMediaBox();
   const contentBottom =
-    last.getRotation().angle % 360 === 0 && lastW >= 500 ? await lastPageContentBottom(input.original, originalPages - 1) : undefined;
+    last.getRotation().angle % 360 === 0 && lastW >= 500
+      ? await lastPageContentBottom(input.original, last.node, originalPages - 1)
+      : undefined;
   // Annotations (form fields, earlier signatures' widgets) are not page content but are shown: keep clear of them too.
   const bottom = contentBottom === undefined ? undefined : Math.min(contentBottom, ...annotationBottoms(last));
   let placement: StatementPlacement = { copyPages: originalPages, statementPage: originalPages, onAddedPage: false };
@@ -147,19 +126,25 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   }
 
   const doc = await PDFDocument.create();
-  doc.registerFontkit(cachingFontkit);
   doc.setProducer('kyso');
   doc.setTitle(`Bản sao chứng thực: ${text.body[0] ?? ''}`.slice(0, 200));
   for (const p of await doc.copyPages(src, src.getPageIndices())) doc.addPage(p);
-  const regular = await doc.embedFont(input.fonts.regular, { subset: true });
-  const bold = await doc.embedFont(input.fonts.bold, { subset: true });
+  const fonts = { regular: loaded(input.fonts.regular), bold: loaded(input.fonts.bold) };
   const page = placement.onAddedPage ? doc.addPage(A4) : doc.getPage(placement.statementPage - 1);
+  const shared = new Map<Buffer, PDFRef>();
 
-  for (const l of layout.lines)
-    page.drawText(l.text, { x: l.x, y: l.y, size: l.size, font: l.font === 'bold' ? bold : regular, color: rgb(0, 0, 0) });
-  drawQr(page, input.lookupUrl, layout.qr.x, layout.qr.y, layout.qr.width);
+  const box = page.getMediaBox();
+  const statement = pageCanvas(box, [fonts.regular, fonts.bold], 'st');
+  for (const l of layout.lines) statement.text(l.text, l.x - box.x, l.y - box.y, fonts[l.font], l.size);
+  drawQr(statement, input.lookupUrl, { ...layout.qr, x: layout.qr.x - box.x, y: layout.qr.y - box.y });
+  paint(doc, page, statement, shared);
   if (placement.copyPages > 1) {
-    doc.getPages().forEach((p, i) => drawPageMark(p, text.pageMark(i + 1), regular));
+    doc.getPages().forEach((p, i) => {
+      const pageBox = p.getMediaBox();
+      const mark = pageCanvas(pageBox, [fonts.regular], `pm${i}`);
+      drawPageMark(mark, pageBox, text.pageMark(i + 1), fonts.regular);
+      paint(doc, p, mark, shared);
+    });
   }
 
   const rectOf = (r: { x: number; y: number; width: number; height: number }): [number, number, number, number] => [
@@ -203,35 +188,51 @@ function annotationBottoms(page: PDFPage): number[] {
   return out;
 }
 
-/** The seam mark: bottom margin, right-aligned, small (it must not cover the original's content). */
-function drawPageMark(page: PDFPage, mark: string, font: PDFFont): void {
-  const box = page.getMediaBox();
-  const w = measureText(mark, 'regular', PAGE_MARK_SIZE);
-  page.drawText(mark, { x: box.x + box.width - mm(10) - w, y: box.y + mm(6), size: PAGE_MARK_SIZE, font, color: rgb(0.2, 0.2, 0.2) });
+/**
+ * A canvas covering a page's MediaBox (its origin at the box's lower-left corner) whose font
+ * subsets hold every Vietnamese character (VIETNAMESE_CHARACTERS): for statement text within that
+ * set — names and titles are user input — each font program is built once per process and reused
+ * (see AppearanceCanvas.prepareGlyphs); other characters extend the subset of that copy.
+ */
+function pageCanvas(box: Rect, fonts: readonly LoadedFont[], idPrefix: string): AppearanceCanvas {
+  const c = new AppearanceCanvas(box.width, box.height, `${idPrefix}.`);
+  for (const f of fonts) c.prepareGlyphs(f, VIETNAMESE_CHARACTERS);
+  return c;
 }
 
-function drawQr(page: PDFPage, data: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(data, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
+/** Paints a finished canvas over the page's content: a form XObject (ISO 32000-1 §8.10) drawn once at the MediaBox origin. */
+function paint(doc: PDFDocument, page: PDFPage, canvas: AppearanceCanvas, shared: Map<Buffer, PDFRef>): void {
+  const box = page.getMediaBox();
+  overlayForm(page, registerBundle(doc.context, canvas.finishSync(), shared), box.x, box.y);
+}
+
+/** The seam mark: bottom margin, right-aligned, small (it must not cover the original's content). */
+function drawPageMark(canvas: AppearanceCanvas, box: Rect, mark: string, font: LoadedFont): void {
+  const w = font.widthOf(mark, PAGE_MARK_SIZE);
+  canvas.text(mark, box.width - mm(10) - w, mm(6), font, PAGE_MARK_SIZE, [0.2, 0.2, 0.2]);
+}
+
+/** The QR code on a white square; each row's runs of dark modules are one rectangle, all filled as one path. */
+function drawQr(canvas: AppearanceCanvas, data: string, at: Rect): void {
+  const qr = qrModules(data);
+  const n = qr.size;
   const quiet = 2;
+  const size = at.width;
   const cell = size / (n + 2 * quiet);
-  page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
-  // One path filled once: each row's runs of dark modules as one rectangle (a few hundred `re`
-  // operators instead of a drawn rectangle, with its own graphics state, per module).
-  const ops: PDFOperator[] = [pushGraphicsState(), setFillingRgbColor(0, 0, 0)];
+  canvas.fillRect(at, [1, 1, 1]);
+  const runs: Rect[] = [];
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n;) {
-      if (!qr.modules.get(r, c)) {
+      if (!qr.dark[r * n + c]) {
         c++;
         continue;
       }
       const start = c;
-      while (c < n && qr.modules.get(r, c)) c++;
-      ops.push(rectangle(x + (start + quiet) * cell, y + size - (r + quiet + 1) * cell, (c - start) * cell, cell));
+      while (c < n && qr.dark[r * n + c]) c++;
+      runs.push({ x: at.x + (start + quiet) * cell, y: at.y + size - (r + quiet + 1) * cell, width: (c - start) * cell, height: cell });
     }
   }
-  ops.push(fill(), popGraphicsState());
-  page.pushOperators(...ops);
+  canvas.fillRects(runs, [0, 0, 0]);
 }
 
 /** An unsigned signature field whose widget is its own field dictionary (ISO 32000-1 §12.7.4.5). */
@@ -247,7 +248,7 @@ function addEmptySignatureField(doc: PDFDocument, page: PDFPage, name: string, r
     P: page.ref,
   });
   const ref = doc.context.register(field);
-  page.node.addAnnot(ref);
+  addAnnotation(page, ref);
   const form = doc.getForm();
   form.acroForm.addField(ref);
   form.acroForm.dict.set(PDFName.of('SigFlags'), doc.context.obj(1));

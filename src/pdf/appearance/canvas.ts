@@ -84,6 +84,15 @@ export class AppearanceCanvas {
     this.ops.push(`BT ${rgb(color)} rg /${entry.res} ${n(size)} Tf 1 0 0 1 ${n(x)} ${n(y)} Tm <${codes.toString('hex')}> Tj ET`);
   }
 
+  /**
+   * Puts the glyphs of `characters` into the font's subset without drawing them: a canvas that
+   * always prepares the same set gets the same subset, whose font program is then built once and
+   * reused from the subset cache (font-subset.ts) whatever text is drawn within that set.
+   */
+  prepareGlyphs(font: FontStyle | LoadedFont, characters: string): void {
+    this.fontEntry(resolveFont(font)).subset.encode(characters);
+  }
+
   /** Lays out paragraphs inside `rect` (shrinking them to fit when rect.height is set) and draws them. */
   textBlock(
     paragraphs: readonly Paragraph[],
@@ -132,7 +141,15 @@ export class AppearanceCanvas {
   }
 
   fillRect(rect: Rect, color: Rgb = [0, 0, 0]): void {
-    this.ops.push(`${rgb(color)} rg ${n(rect.x)} ${n(rect.y)} ${n(rect.width)} ${n(rect.height)} re f`);
+    this.fillRects([rect], color);
+  }
+
+  /** Fills several rectangles as one path (one `f`): no seams between touching ones, a short stream. */
+  fillRects(rects: readonly Rect[], color: Rgb = [0, 0, 0]): void {
+    if (rects.length === 0) return;
+    let path = '';
+    for (const r of rects) path += `${n(r.x)} ${n(r.y)} ${n(r.width)} ${n(r.height)} re `;
+    this.ops.push(`${rgb(color)} rg ${path}f`);
   }
 
   line(x1: number, y1: number, x2: number, y2: number, lineWidth = 0.5, color: Rgb = [0, 0, 0]): void {

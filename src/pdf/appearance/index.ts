@@ -5,6 +5,7 @@
 export * from './model.js';
 export { loadFont, loadFontFromBytes, LoadedFont, type FontStyle, type GlyphInfo } from './fonts.js';
 export { FontSubset } from './font-subset.js';
+export { VIETNAMESE_CHARACTERS } from './vietnamese-characters.js';
 export { decodeImage, decodeImageCached, decodePng, decodeJpeg, imageObjects, type DecodedImage, type DecodeOptions } from './images.js';
 export {
   layoutBlock,

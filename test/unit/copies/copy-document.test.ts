@@ -135,4 +135,18 @@ describe('certified copy document', () => {
     const built = await buildCopyDocument({ original: Buffer.from(await doc.save()), statement, fonts, lookupUrl: url, stamps });
     expect(built.layout).toMatchObject({ statementPage: 2, copyPages: 2, onAddedPage: true });
   });
+
+  it('ok/text outside the prepared Vietnamese set is still drawn and extractable (its glyphs join the subset); NFD input comes out NFC', async () => {
+    const odd = { ...statement, documentTitle: 'Giấy tờ của Jürgen Ødegård, Peña', documentIssuer: 'UBND xã Hạ Long'.normalize('NFD') };
+    const built = await buildCopyDocument({ original: await original(1, 500), statement: odd, fonts, lookupUrl: url, stamps });
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-copy-'));
+    const file = join(dir, 'copy.pdf');
+    writeFileSync(file, built.pdf);
+    const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' }).normalize('NFC');
+    expect(text).toContain('Jürgen Ødegård, Peña');
+    expect(text).toContain('do UBND xã Hạ Long cấp');
+    // Every font of the statement is embedded (no reader substitutes another font for the new glyphs).
+    const fontsList = execFileSync('pdffonts', [file], { encoding: 'utf8' });
+    for (const line of fontsList.split('\n').filter((l) => l.includes('LiberationSerif'))) expect(line).toMatch(/ yes yes yes /);
+  });
 });
