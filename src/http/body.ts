@@ -124,7 +124,7 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
     }
     const spool = new UploadSpool();
     // removed once the response is over: sent, failed, or the client went away
-    req.res?.once('close', () => spool.remove());
+    req.res?.once('close', () => void spool.remove());
     // by arrival order (the batch signer answers per index), whatever order the disk writes finish in
     const files: Array<UploadedFile | undefined> = [];
     const fields: Record<string, string> = {};
@@ -136,7 +136,7 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
       failed = true;
       req.unpipe(bb);
       req.resume();
-      spool.remove();
+      void spool.remove();
       reject(e);
     };
     const count = (n: number): boolean => {
