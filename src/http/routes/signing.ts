@@ -148,6 +148,8 @@ const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
 });
 
 const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
+/** Batch parts up to this size stay in memory (at most 52 × 256 KiB = 13 MiB per request). */
+const BATCH_MEMORY_PART_BYTES = 256 * 1024;
 
 /** PAdES signing (ETSI EN 319 142-1): one-shot, batch, and two-phase for USB tokens. */
 export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
@@ -186,7 +188,13 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
       rawBody: MULTIPART_DOC('; several `pdf` parts allowed'),
       responses: { 200: { description: 'Per-document results' } },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 52 });
+        // A batch's documents are all read into memory to be signed anyway: small ones skip the temp file.
+        const body = await readMultipart(req, {
+          fileBytes: limits.uploadBytes,
+          requestBytes: limits.requestBytes,
+          files: 52,
+          memoryPartBytes: BATCH_MEMORY_PART_BYTES,
+        });
         const o = parseOptions(SignRequestOptions, body);
         const pdfs = body.files.filter((f) => f.field === 'pdf').map((f) => f.data);
         if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one `pdf` part is required');
