@@ -132,6 +132,32 @@ function sendPdf(res: import('express').Response, pdf: Buffer | readonly Buffer[
   res.end();
 }
 
+/**
+ * The batch answer `{authorizationId?, results: [{index, ok, pdf?, error?}]}` written as buffers:
+ * each PDF's base64 goes out as its own chunk instead of through one JSON string of every
+ * document (50 signed files ≈ 1 MB of text stringified, then encoded again).
+ */
+function sendBatchResults(res: import('express').Response, r: Awaited<ReturnType<SigningPort['signBatch']>>): void {
+  const chunks: Buffer[] = [];
+  const text = (s: string) => chunks.push(Buffer.from(s, 'utf8'));
+  text(`{${r.authorizationId ? `"authorizationId":${JSON.stringify(r.authorizationId)},` : ''}"results":[`);
+  for (const [i, x] of r.results.entries()) {
+    text(`${i ? ',' : ''}{"index":${x.index},"ok":${x.ok}`);
+    if (x.pdf) {
+      text(',"pdf":"');
+      chunks.push(Buffer.from(x.pdf.toString('base64'), 'latin1'));
+      text('"');
+    }
+    if (x.error) text(`,"error":${JSON.stringify(x.error)}`);
+    text('}');
+  }
+  text(']}');
+  res.status(200).type('application/json');
+  res.setHeader('Content-Length', String(chunks.reduce((n, c) => n + c.length, 0)));
+  for (const c of chunks) res.write(c);
+  res.end();
+}
+
 const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
   contentType: 'multipart/form-data',
   description: `Parts: \`pdf\` (the document), \`options\` (JSON)${extra}.`,
@@ -206,15 +232,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
           actorId: actorId(principal),
         });
         res.setHeader('Cache-Control', 'no-store');
-        sendJson(res, 200, {
-          ...(r.authorizationId ? { authorizationId: r.authorizationId } : {}),
-          results: r.results.map((x) => ({
-            index: x.index,
-            ok: x.ok,
-            ...(x.pdf ? { pdf: x.pdf.toString('base64') } : {}),
-            ...(x.error ? { error: x.error } : {}),
-          })),
-        });
+        sendBatchResults(res, r);
       },
     }),
     defineRoute({

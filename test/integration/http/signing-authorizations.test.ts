@@ -106,6 +106,21 @@ describe('POST /api/v1/credentials/{id}/authorizations, then POST /api/v1/sign/b
     expect((await batch(s.signerToken, pdfs.slice(0, 1), { authorizationId })).status).toBe(403);
   }, 120_000);
 
+  it('ok/a batch with the PIN answers its own authorization id; a part that is not a PDF is reported by index and takes no unit', async () => {
+    const pdf = await originalPdf(1, 'VOI PIN');
+    const r = await batch(s.signerToken, [pdf, Buffer.from('not a pdf'), pdf], { credentialId: s.certifierCredential, pin: PIN });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.authorizationId).toMatch(/^sa_/);
+    expect(r.json.results.map((x: { index: number; ok: boolean }) => [x.index, x.ok])).toEqual([
+      [0, true],
+      [1, false],
+      [2, true],
+    ]);
+    expect(r.json.results[1]).toEqual({ index: 1, ok: false, error: { code: 'PDF_NOT_PDF', message: 'the upload is not a PDF file' } });
+    expect(await verified(Buffer.from(r.json.results[2].pdf as string, 'base64'))).toBe('TOTAL_PASSED');
+    expect(await used(r.json.authorizationId as string)).toBe(2);
+  }, 60_000);
+
   it('ok/two batches racing for the last units of one authorization: never more signatures than its count', async () => {
     const a = await authorize(s.signerToken, s.certifierCredential, { pin: PIN, documents: 3 });
     expect(a.status, JSON.stringify(a.json)).toBe(201);
