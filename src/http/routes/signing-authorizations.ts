@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CredentialsWiring } from '../../app/credentials.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import { requirePrincipal } from '../auth/middleware.js';
+import { HOLDERS, Id } from './credentials.js';
 
 /**
  * Batch authorizations over a server-held credential, as the Cloud Signature Consortium API's
@@ -11,8 +12,6 @@ import { requirePrincipal } from '../auth/middleware.js';
  * deliberately slow scrypt check). The id is a bearer secret of its owner: never logged, never
  * replayed from the idempotency store (the route takes no Idempotency-Key).
  */
-const HOLDERS = ['signer', 'certifier', 'admin', 'ra-officer'] as const;
-const Id = z.string().min(1).max(128);
 
 export function signingAuthorizationRoutes(port: CredentialsWiring): RouteSpec[] {
   return [
