@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CERTIFIER_ID,
@@ -12,6 +14,8 @@ import {
   type CopySetup,
 } from '../copies/setup.js';
 import { startHarness, type Harness } from './harness.js';
+import { nssDbTrusting, pdfsig, qpdfCheck, tmp } from '../signing/tools.js';
+import { pemEncode } from '../../../src/core/bytes.js';
 
 /**
  * Batch authorizations through the real app (SQLite): the holder turns the PIN into an
@@ -85,6 +89,16 @@ describe('POST /api/v1/credentials/{id}/authorizations, then POST /api/v1/sign/b
       expect(signed.subarray(0, pdfs[i]!.length).equals(pdfs[i]!)).toBe(true); // an incremental update
       expect(await verified(signed)).toBe('TOTAL_PASSED');
     }
+    // Other people's software agrees (docs/interop.md): pdfsig finds the signature valid, qpdf --check
+    // is clean. pdfsig's certificate verdict is not asserted: for this harness's chain NSS answers
+    // "Unknown issue with Certificate" (cause not established here); kyso verify judged the chain above.
+    const dir = tmp();
+    const file = join(dir, 'batch-0.pdf');
+    writeFileSync(file, Buffer.from(r.json.results[0].pdf as string, 'base64'));
+    const root = (await h.ctx.store.cas.get('root'))!.certificateDer;
+    const checked = pdfsig(file, nssDbTrusting(pemEncode('CERTIFICATE', root)));
+    expect(checked, checked.text).toMatchObject({ count: 1, valid: 1 });
+    expect(qpdfCheck(file).ok).toBe(true);
     expect(await used(authorizationId)).toBe(3);
     // No PIN check for the batch; one event lists the three signatures by index and digest.
     expect((await events('signing.credential.pin')).length).toBe(pinEventsBefore);
