@@ -3,6 +3,7 @@ import { credentialOwnerOf, isProvinceWide, requireOrganizationScope, type Princ
 import { organizationOfCertificate, requireSubscriberScope } from '../pki/subscriber-scope.js';
 import { CredentialRequestService, type BindableCertificate, type CredentialRequestPorts } from '../signing/credential-requests.js';
 import type { ActivationCode, CredentialInfo } from '../signing/credential-service.js';
+import type { SigningAuthorization } from '../signing/ports.js';
 import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
 import type { KysoContext } from './context.js';
@@ -25,6 +26,18 @@ export interface CredentialsWiring {
    * organization's official sees none of theirs).
    */
   mine(actor: Principal): Promise<CredentialInfo[]>;
+  /**
+   * The holder turns the PIN into a batch authorization for `documents` signatures within
+   * `ttlSeconds` (the Cloud Signature Consortium API's credentials/authorize and its SAD); nothing
+   * is signed. Owner, lock and PIN rules are the credential's (CredentialService.authorizeBatch).
+   */
+  authorize(
+    actor: Principal,
+    credentialId: string,
+    o: { pin: string; documents: number; ttlSeconds?: number },
+  ): Promise<SigningAuthorization>;
+  /** The holder ends one of their authorizations on this credential early. */
+  revokeAuthorization(actor: Principal, credentialId: string, authorizationId: string): Promise<void>;
   bindAtConsole(o: { certificateId: string; ownerId: string; pin?: string; label?: string }): Promise<{
     credential: CredentialInfo;
     activation?: ActivationCode;
@@ -70,6 +83,13 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
         if (org === null || org === actor.organizationId) out.push(c);
       }
       return out;
+    },
+    authorize(actor, credentialId, a) {
+      const ttl = a.ttlSeconds === undefined ? {} : { ttlMs: a.ttlSeconds * 1000 };
+      return credentials.authorizeBatch(credentialId, credentialOwnerOf(actor), a.pin, a.documents, ttl);
+    },
+    revokeAuthorization(actor, credentialId, authorizationId) {
+      return credentials.revokeAuthorization(authorizationId, credentialOwnerOf(actor), credentialId);
     },
     async bindAtConsole(b) {
       const cert = await ports.certificate(b.certificateId);

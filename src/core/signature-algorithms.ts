@@ -1,4 +1,4 @@
-import { sign as nodeSign, verify as nodeVerify, constants, type KeyObject } from 'node:crypto';
+import { sign as nodeSign, verify as nodeVerify, constants, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import { algId, int, explicit, seq, NULL, type Der } from './der.js';
 
 /**
@@ -73,11 +73,23 @@ export function nullParams(): Der {
 
 /** Sign `data` (not a digest) with a native key. ECDSA output is DER (X9.62), as X.509/CMS need. */
 export function signWithKey(alg: SignatureAlgorithm, key: KeyObject, data: Uint8Array): Buffer {
-  const h = hashOf(alg);
-  if (alg.startsWith('RSA-PSS')) {
-    return nodeSign(h, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_LENGTHS[h] });
-  }
-  return nodeSign(h, data, key);
+  return nodeSign(hashOf(alg), data, nativeKey(alg, key));
+}
+
+/** The key as node:crypto takes it: RSA-PSS with the salt length of its hash (RFC 4055 §3.1). */
+function nativeKey(alg: SignatureAlgorithm, key: KeyObject): KeyObject | SignKeyObjectInput {
+  return alg.startsWith('RSA-PSS') ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_LENGTHS[hashOf(alg)] } : key;
+}
+
+/**
+ * As `signWithKey`, on libuv's threadpool (node:crypto's callback form): the private-key
+ * operation of one document runs while the main thread prepares the next (batch signing), and a
+ * signature never blocks the event loop. Same bytes as the synchronous form.
+ */
+export function signWithKeyAsync(alg: SignatureAlgorithm, key: KeyObject, data: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    nodeSign(hashOf(alg), data, nativeKey(alg, key), (err, sig) => (err ? reject(err) : resolve(sig))),
+  );
 }
 
 export function verifyWithKey(alg: SignatureAlgorithm, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {

@@ -3,6 +3,7 @@ import busboy from 'busboy';
 import { readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { UploadSpool } from './upload-spool.js';
+import { PartSink } from './part-sink.js';
 import { AppError } from '../core/errors.js';
 import { bodyRead } from './idempotency/gate.js';
 import { MultipartDigest, rawDigest } from './idempotency/request-digest.js';
@@ -12,7 +13,7 @@ import { MultipartDigest, rawDigest } from './idempotency/request-digest.js';
  * Multipart parts are streamed to a private temp file each (directory 0700, files 0600) while
  * they arrive, so a request refused half way (a part over `fileBytes`, the parts together over
  * `requestBytes`) never held its parts in memory; a part's bytes are read from disk when a
- * handler asks for them (`data`). The files are removed when the response ends, also on error
+ * handler asks for them (`data`). A route may keep small parts in memory (`memoryPartBytes`). The files are removed when the response ends, also on error
  * or client abort.
  */
 
@@ -38,6 +39,11 @@ export interface MultipartLimits {
   readonly files?: number;
   readonly fields?: number;
   readonly fieldBytes?: number;
+  /**
+   * Parts up to this size stay in memory instead of a temp file (./part-sink.ts); default 0: every
+   * part is spooled. Bounded per request by `files` × this.
+   */
+  readonly memoryPartBytes?: number;
 }
 
 /**
@@ -124,7 +130,7 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
     }
     const spool = new UploadSpool();
     // removed once the response is over: sent, failed, or the client went away
-    req.res?.once('close', () => spool.remove());
+    req.res?.once('close', () => void spool.remove());
     // by arrival order (the batch signer answers per index), whatever order the disk writes finish in
     const files: Array<UploadedFile | undefined> = [];
     const fields: Record<string, string> = {};
@@ -136,7 +142,7 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
       failed = true;
       req.unpipe(bb);
       req.resume();
-      spool.remove();
+      void spool.remove();
       reject(e);
     };
     const count = (n: number): boolean => {
@@ -153,7 +159,7 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
       );
     bb.on('file', (field, stream, info) => {
       if (failed) return void stream.resume();
-      const part = spool.create();
+      const sink = new PartSink(limits.memoryPartBytes ?? 0, () => spool.create());
       const index = files.push(undefined) - 1;
       const feed = digest.file(field, info.filename ?? '', info.mimeType);
       let size = 0;
@@ -165,9 +171,9 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
       stream.on('limit', tooLarge);
       stream.on('error', (cause: Error) => fail(new AppError('BAD_REQUEST', 'malformed multipart/form-data body', { cause })));
       writes.push(
-        pipeline(stream, part.stream).then(
+        pipeline(stream, sink).then(
           () => {
-            if (!failed) files[index] = spooledFile(field, info, size, part.path);
+            if (!failed) files[index] = spooledFile(field, info, size, sink.result);
           },
           (cause: unknown) => fail(new AppError('BAD_REQUEST', 'upload could not be stored', { cause })),
         ),
@@ -203,8 +209,9 @@ function requestTooLarge(limit: number): AppError {
   });
 }
 
-function spooledFile(field: string, info: { filename?: string; mimeType: string }, size: number, path: string): UploadedFile {
-  let data: Buffer | undefined;
+function spooledFile(field: string, info: { filename?: string; mimeType: string }, size: number, where: PartSink['result']): UploadedFile {
+  let data: Buffer | undefined = 'bytes' in where ? where.bytes : undefined;
+  const path = 'path' in where ? where.path : '';
   return {
     field,
     filename: info.filename ?? '',

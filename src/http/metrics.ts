@@ -121,6 +121,9 @@ export class ServiceMetrics {
   observeAuditEvent(e: { action: string; outcome: string; details?: Readonly<Record<string, unknown>> | null }): void {
     this.#events.inc({ action: e.action, outcome: e.outcome });
     if (e.action === PIN_ACTION && e.details?.error === 'PIN_INVALID') this.#business.pinFailures.inc();
+    // A B-B batch is one event listing its signatures (src/signing/batch-signing.ts), whatever its outcome.
+    const batch = e.action === 'signing.batch' ? e.details?.signatures : undefined;
+    if (Array.isArray(batch) && batch.length > 0) this.#business.signatures.inc(batch.length);
     if (e.outcome !== 'success') return;
     const named = AUDIT_COUNTERS[e.action];
     if (named) this.#business[named].inc();

@@ -1,4 +1,5 @@
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,10 +24,16 @@ export class UploadSpool {
     return { path, stream };
   }
 
-  remove(): void {
-    if (this.#removed) return;
+  /**
+   * Starts removing the directory and returns at once: on the response's close event a
+   * synchronous removal of a batch's 50 parts held the event loop for milliseconds (every other
+   * request waited). The files are 0600 in a 0700 directory until they are gone.
+   */
+  remove(): Promise<void> {
+    if (this.#removed) return Promise.resolve();
     this.#removed = true;
     for (const s of this.#streams) s.destroy();
-    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    if (!this.#dir) return Promise.resolve();
+    return rm(this.#dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
   }
 }

@@ -263,6 +263,9 @@ export class CredentialService {
     if (!Number.isInteger(documents) || documents < 1 || documents > max) {
       throw new AppError('VALIDATION_FAILED', `a batch authorization covers 1 to ${max} documents`);
     }
+    if (o.ttlMs !== undefined && !(Number.isSafeInteger(o.ttlMs) && o.ttlMs > 0)) {
+      throw new AppError('VALIDATION_FAILED', 'a batch authorization needs a positive lifetime');
+    }
     const c = await this.#checkPin(id, actorId, pin);
     const now = this.#o.clock.now();
     const auth: SigningAuthorization = {
@@ -276,7 +279,11 @@ export class CredentialService {
       revokedAt: null,
     };
     await this.#o.authorizations.create(auth);
-    await this.#audit(actorId, 'signing.batch.authorize', c.id, 'success', { documents, expiresAt: auth.expiresAt.toISOString() });
+    await this.#audit(actorId, 'signing.batch.authorize', c.id, 'success', {
+      authorization: authorizationRef(auth.id),
+      documents,
+      expiresAt: auth.expiresAt.toISOString(),
+    });
     return auth;
   }
 
@@ -328,12 +335,25 @@ export class CredentialService {
     return { credential: c, authorization: a };
   }
 
-  async revokeAuthorization(authorizationId: string, actorId: string): Promise<void> {
+  /**
+   * Ends a batch authorization before its time (its unused documents can no longer be signed).
+   * Unknown ids are ignored unless `credentialId` is given (the API route: then an unknown
+   * credential is CREDENTIAL_NOT_FOUND, as for authorizing, and an unknown authorization, one of
+   * another credential or of another user is FORBIDDEN, the same answer for all three so the
+   * route does not tell which authorization ids exist). Revoking twice is not an error.
+   */
+  async revokeAuthorization(authorizationId: string, actorId: string, credentialId?: string): Promise<void> {
+    if (credentialId !== undefined && !(await this.#o.credentials.get(credentialId))) {
+      throw new AppError('CREDENTIAL_NOT_FOUND', 'no such credential');
+    }
     const a = await this.#o.authorizations.get(authorizationId);
-    if (!a) return;
-    if (a.ownerId !== actorId) throw new AppError('FORBIDDEN', 'this signing authorization belongs to another user');
+    if (!a && credentialId === undefined) return;
+    if (!a || !safeEqual(a.ownerId, actorId) || (credentialId !== undefined && a.credentialId !== credentialId)) {
+      await this.#audit(actorId, 'signing.batch.revoke', credentialId ?? a?.credentialId ?? '', 'failure', { error: 'FORBIDDEN' });
+      throw new AppError('FORBIDDEN', 'unknown signing authorization, or one of another user or credential');
+    }
     await this.#o.authorizations.revoke(authorizationId, this.#o.clock.now());
-    await this.#audit(actorId, 'signing.batch.revoke', a.credentialId, 'success');
+    await this.#audit(actorId, 'signing.batch.revoke', a.credentialId, 'success', { authorization: authorizationRef(a.id) });
   }
 
   async #owned(id: string, actorId: string): Promise<SigningCredential> {
@@ -402,6 +422,15 @@ function info(c: SigningCredential): CredentialInfo {
     failedAttempts: c.failedAttempts,
     createdAt: c.createdAt,
   };
+}
+
+/**
+ * How audit events name a batch authorization: the id is a bearer secret for its owner (it signs
+ * without the PIN), so events carry its first 8 characters only — enough to match the authorize,
+ * use and revoke events of one authorization, too few to sign with.
+ */
+export function authorizationRef(id: string): string {
+  return id.slice(0, 8);
 }
 
 function safeEqual(a: string, b: string): boolean {

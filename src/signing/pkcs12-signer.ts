@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } fr
 import { createRequire } from 'node:module';
 import type forgeTypes from 'node-forge';
 import { AppError } from '../core/errors.js';
-import { defaultAlgorithmFor, signWithKey, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
+import { defaultAlgorithmFor, signWithKeyAsync, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
 import { orderChain } from './certificate-chain.js';
 import { verifyPfxMac } from './pkcs12-mac.js';
 import { Pkcs12BadPassword, readPkcs12Native } from './pkcs12-native.js';
@@ -78,7 +78,7 @@ export function keyObjectSigner(privateKey: KeyObject, algorithm?: SignatureAlgo
   return {
     algorithm: alg,
     publicKeySpki,
-    sign: async (data) => signWithKey(alg, privateKey, data),
+    sign: async (data) => signWithKeyAsync(alg, privateKey, data),
   };
 }
 

@@ -23,11 +23,12 @@ import type {
 } from './signing-ports.js';
 import { appearancePreviewPdf } from '../pdf/appearance/preview-document.js';
 import type { SignSessionRepository } from './ports.js';
-import type { AppearanceOptions, BatchItemResult, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
+import type { AppearanceOptions, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
 import { completeSession } from './two-phase.js';
+import { signBatch, type BatchResult } from './batch-signing.js';
 import { timed } from '../core/timing.js';
 import { subjectField } from './subject.js';
-import { certificateInfo } from '../cms/certificate-info.js';
+import { assertPdf, certId } from './document-identity.js';
 
 export interface SignServiceOptions {
   readonly engine: PdfSignatureEngine;
@@ -125,36 +126,19 @@ export class SignService {
 
   /**
    * Signs many documents with one credential authorization: the PIN is checked once (or an
-   * existing authorization id is used) and each document takes one unit of the authorization.
-   * One bad document does not stop the others; its error code is reported.
+   * existing authorization id is used); see ./batch-signing.ts. One bad document does not stop
+   * the others; its error code is reported.
    */
-  async signBatch(pdfs: readonly Buffer[], options: SignOptions): Promise<{ authorizationId?: string; results: BatchItemResult[] }> {
-    const actor = options.actorId ?? 'anonymous';
-    if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'a batch needs at least one document');
-    let perDoc: SignOptions = options;
-    let authorizationId: string | undefined;
-    const src = options.signer;
-    if (src.kind === 'credential' && 'pin' in src) {
-      if (!this.#o.credentials) throw new TypeError('signBatch: no CredentialService configured');
-      const auth = await this.#o.credentials.authorizeBatch(src.credentialId, actor, src.pin, pdfs.length);
-      authorizationId = auth.id;
-      perDoc = { ...options, signer: { kind: 'credential', credentialId: src.credentialId, authorizationId: auth.id } };
-    }
-    const results: BatchItemResult[] = [];
-    for (const [index, pdf] of pdfs.entries()) {
-      try {
-        results.push({ index, ok: true, pdf: await this.sign(pdf, perDoc) });
-      } catch (err) {
-        if (!isAppError(err)) throw err;
-        results.push({ index, ok: false, error: { code: err.code, message: err.message } });
-      }
-    }
-    await this.#audit(actor, 'signing.batch', results.every((r) => r.ok) ? 'success' : 'failure', {
-      documents: pdfs.length,
-      signed: results.filter((r) => r.ok).length,
-      failed: results.filter((r) => !r.ok).map((r) => ({ index: r.index, code: r.error?.code })),
-    });
-    return { ...(authorizationId ? { authorizationId } : {}), results };
+  async signBatch(pdfs: readonly Buffer[], options: SignOptions): Promise<BatchResult> {
+    return signBatch(
+      {
+        ...this.#o,
+        sign: (pdf, o) => this.sign(pdf, o),
+        prepare: (pdf, o, certificates, now, size) => this.#preparePdf(pdf, o, certificates, now, size),
+      },
+      pdfs,
+      options,
+    );
   }
 
   /** Two-phase, step 1: prepare the document and return what the token must sign. */
@@ -384,16 +368,6 @@ function appearanceRequest(a: AppearanceOptions, width: number, height: number, 
   };
 }
 
-function assertPdf(pdf: Buffer): void {
-  if (!Buffer.isBuffer(pdf) || pdf.length < 8 || pdf.indexOf('%PDF-', 0, 'latin1') === -1 || pdf.indexOf('%PDF-', 0, 'latin1') > 1024) {
-    throw new AppError('PDF_NOT_PDF', 'the upload is not a PDF file');
-  }
-}
-
 function sha256Hex(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
-}
-
-function certId(der: Buffer): { serial: string; subject: string } {
-  return { serial: certificateInfo(der, 'SIGNER_CERT_INVALID').serialNumber.toString(16), subject: subjectField(der, 'CN') ?? '' };
 }

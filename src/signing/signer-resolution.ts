@@ -1,7 +1,7 @@
 import { AppError } from '../core/errors.js';
 import type { Signer, SignatureAlgorithm } from '../core/signature-algorithms.js';
 import type { KeyStore } from '../keys/key-store.js';
-import type { CredentialService } from './credential-service.js';
+import { authorizationRef, type CredentialService } from './credential-service.js';
 import { keyObjectSigner, readPkcs12 } from './pkcs12-signer.js';
 import { orderChain } from './certificate-chain.js';
 import type { SignerSource } from './types.js';
@@ -64,7 +64,7 @@ export async function resolveSigner(
       return {
         signer: u.signer,
         certificates: [...u.credential.certificates],
-        source: { kind: 'credential', credentialId: u.credential.id, authorizationId: u.authorization.id.slice(0, 8) },
+        source: { kind: 'credential', credentialId: u.credential.id, authorizationId: authorizationRef(u.authorization.id) },
       };
     }
   }

@@ -18,8 +18,9 @@ import { subjectField } from '../../signing/subject.js';
  * but the holder.
  */
 const OFFICERS = ['admin', 'ra-officer'] as const;
-const HOLDERS = ['signer', 'certifier', 'admin', 'ra-officer'] as const;
-const Id = z.string().min(1).max(128);
+/** Who may hold a server-held credential (and so act on it as its holder). */
+export const HOLDERS = ['signer', 'certifier', 'admin', 'ra-officer'] as const;
+export const Id = z.string().min(1).max(128);
 
 /** Requester and approver are people: the principal's id names their token, not the organization it shares with colleagues. */
 function person(p: Principal | undefined): Principal {

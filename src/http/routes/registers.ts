@@ -4,6 +4,7 @@ import type { AuthorityRecord, VolumeRecord } from '../../copies/ports.js';
 import { defineRoute, sendCreated, sendJson, type RouteSpec } from '../route.js';
 import { requirePrincipal } from '../auth/middleware.js';
 import { credentialRoutes } from './credentials.js';
+import { signingAuthorizationRoutes } from './signing-authorizations.js';
 import { safeTextSchema } from '../safe-text-schema.js';
 
 /**
@@ -181,5 +182,6 @@ export function registersRoutes(port: RegistersPort): RouteSpec[] {
       },
     }),
     ...credentialRoutes(port.credentials),
+    ...signingAuthorizationRoutes(port.credentials),
   ];
 }

@@ -12,7 +12,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { defaultAlgorithmFor, signWithKey, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
+import { defaultAlgorithmFor, signWithKeyAsync, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
 import type { KeyRef, KeySpec, KeyStore } from '../key-store.js';
 import type { SealedKey, SealedKeyRepository } from '../sealed-key-repository.js';
 import type { MasterKey } from './master-key.js';
@@ -133,7 +133,7 @@ export class EncryptedKeyStore implements KeyStore {
     return Object.freeze({
       algorithm: alg,
       publicKeySpki: open.spki,
-      sign: async (data: Uint8Array) => signWithKey(alg, key, data),
+      sign: async (data: Uint8Array) => signWithKeyAsync(alg, key, data),
     });
   }
 

@@ -6,11 +6,12 @@ import { PdfDict, PdfName, PdfRaw, PdfRef, PdfStream, PdfString, type PdfObject 
  * printable range with `#xx` (§7.3.5).
  */
 
-const NAME_SAFE = /^[!-~]*$/;
+/** Regular characters only (§7.2.2: no white-space, no delimiter, no `#`): written as they are. */
+const NAME_PLAIN = /^[!"$&'*+,\-.0-9:;=?@A-Z\\^_`a-z|~]*$/;
 const NAME_SPECIAL = new Set('#()<>[]{}/%'.split('').map((c) => c.charCodeAt(0)));
 
 function nameBytes(n: string): string {
-  if (NAME_SAFE.test(n) && ![...n].some((c) => NAME_SPECIAL.has(c.charCodeAt(0)))) return `/${n}`;
+  if (NAME_PLAIN.test(n)) return `/${n}`;
   let out = '/';
   for (const b of Buffer.from(n, 'latin1')) {
     if (b > 0x20 && b < 0x7f && !NAME_SPECIAL.has(b)) out += String.fromCharCode(b);
@@ -74,7 +75,7 @@ function write(o: PdfObject, parts: Array<string | Buffer>): void {
 export function serializeObject(o: PdfObject): Buffer {
   const parts: Array<string | Buffer> = [];
   write(o, parts);
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+  return joinParts(parts);
 }
 
 /** `num gen obj\n…\nendobj\n` */
@@ -82,5 +83,23 @@ export function serializeIndirect(r: PdfRef, o: PdfObject): Buffer {
   const parts: Array<string | Buffer> = [`${r.num} ${r.gen} obj\n`];
   write(o, parts);
   parts.push('\nendobj\n');
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+  return joinParts(parts);
+}
+
+/** Runs of text become one latin1 buffer each (not one per token): same bytes, far fewer allocations. */
+function joinParts(parts: ReadonlyArray<string | Buffer>): Buffer {
+  const out: Buffer[] = [];
+  let text = '';
+  let shared = false; // a stream's or raw object's own buffer: never hand it out as the result
+  for (const p of parts) {
+    if (typeof p === 'string') text += p;
+    else {
+      if (text) out.push(Buffer.from(text, 'latin1'));
+      text = '';
+      out.push(p);
+      shared = true;
+    }
+  }
+  if (text) out.push(Buffer.from(text, 'latin1'));
+  return out.length === 1 && !shared ? out[0]! : Buffer.concat(out);
 }

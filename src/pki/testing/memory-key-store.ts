@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
-import { defaultAlgorithmFor, signWithKey, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
+import { defaultAlgorithmFor, signWithKeyAsync, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
 import type { KeyRef, KeySpec, KeyStore } from '../../keys/key-store.js';
 
 /** In-memory KeyStore for tests and benchmarks (scheme `mem:`); keys vanish with the process. */
@@ -30,7 +30,7 @@ export class MemoryKeyStore implements KeyStore {
     return {
       algorithm: alg,
       publicKeySpki: createPublicKey(key).export({ format: 'der', type: 'spki' }),
-      sign: async (data: Uint8Array) => signWithKey(alg, key, data),
+      sign: async (data: Uint8Array) => signWithKeyAsync(alg, key, data),
     };
   }
 

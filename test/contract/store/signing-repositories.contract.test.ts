@@ -136,6 +136,13 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     expect((await ctx.store.signingAuthorizations.get(a.id))?.usedDocuments).toBe(10);
     expect(await ctx.store.signingAuthorizations.take(a.id, 1, at(2))).toBeUndefined();
 
+    // Two batches racing for the last units: the one that does not fit takes nothing.
+    const last: SigningAuthorization = { ...a, id: id('sa'), maxDocuments: 3 };
+    await ctx.store.signingAuthorizations.create(last);
+    const raced = await Promise.all([2, 2].map((n) => ctx.store.signingAuthorizations.take(last.id, n, at(1))));
+    expect(raced.filter((x) => x !== undefined)).toHaveLength(1);
+    expect((await ctx.store.signingAuthorizations.get(last.id))?.usedDocuments).toBe(2);
+
     const b: SigningAuthorization = { ...a, id: id('sa'), usedDocuments: 0 };
     await ctx.store.signingAuthorizations.create(b);
     expect(await ctx.store.signingAuthorizations.take(b.id, 1, at(300))).toBeUndefined(); // expiresAt is exclusive

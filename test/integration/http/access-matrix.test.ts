@@ -155,6 +155,13 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
     json: { certificateId: s.certificate, ownerId: s.official },
   }),
   'POST /api/v1/credentials/:id/pin-reset': () => ({ path: '/api/v1/credentials/cred_none/pin-reset', json: {} }),
+  'POST /api/v1/credentials/:id/authorizations': () => ({
+    path: '/api/v1/credentials/cred_none/authorizations',
+    json: { pin: '246810', documents: 10 },
+  }),
+  'DELETE /api/v1/credentials/:id/authorizations/:authorizationId': () => ({
+    path: '/api/v1/credentials/cred_none/authorizations/sa_none',
+  }),
   'POST /api/v1/credentials/:id/activate': () => ({
     path: '/api/v1/credentials/cred_none/activate',
     json: { activationCode: 'ABCD-EFGH-IJKL', pin: '246810' },

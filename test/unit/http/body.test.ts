@@ -36,6 +36,15 @@ beforeAll(async () => {
       })
       .catch((e) => sendProblem(req, res, e));
   });
+  app.post('/memory', (req, res) => {
+    readMultipart(req, { fileBytes: 1000, requestBytes: 2500, files: 20, memoryPartBytes: 500 })
+      .then((b) => {
+        const dir = readdirSync(spoolRoot).find((d) => d.startsWith('kyso-upload-'));
+        const spooled = dir ? readdirSync(join(spoolRoot, dir)).map((f) => statSync(join(spoolRoot, dir, f)).mode & 0o777) : [];
+        res.json({ data: b.files.map((f) => f.data.toString('latin1')), spooled });
+      })
+      .catch((e) => sendProblem(req, res, e));
+  });
   app.post('/raw', (req, res) => {
     readRawBody(req, 100)
       .then((b) => res.json({ size: b.length }))
@@ -134,6 +143,19 @@ describe('multipart and raw bodies', () => {
       { mode: 0o600, dirMode: 0o700 },
       { mode: 0o600, dirMode: 0o700 },
     ]);
+    await settle();
+    expect(readdirSync(spoolRoot)).toEqual([]);
+  });
+  it('ok/with memoryPartBytes, parts up to it stay in memory and a larger one goes to a 0600 file; bytes intact either way', async () => {
+    const small = 'S'.repeat(500);
+    const large = 'L'.repeat(300) + 'M'.repeat(600);
+    const fd = new FormData();
+    fd.append('pdf', new Blob([small]), 'small.pdf');
+    fd.append('pdf', new Blob([large]), 'large.pdf');
+    fd.append('pdf', new Blob(['x']), 'tiny.pdf');
+    const r = await fetch(url + '/memory', { method: 'POST', body: fd });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ data: [small, large, 'x'], spooled: [0o600] });
     await settle();
     expect(readdirSync(spoolRoot)).toEqual([]);
   });

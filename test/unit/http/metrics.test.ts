@@ -33,6 +33,20 @@ describe('ServiceMetrics from audit events', () => {
     expect(await value(m, 'kyso_audit_events_total')).toBe(6);
   });
 
+  it('ok/a B-B batch is one event listing its signatures: each listed one counts, also when another document failed', async () => {
+    const m = new ServiceMetrics();
+    const sig = (index: number) => ({ index, signedDigest: 'ab'.repeat(32), inputBytes: 1, outputBytes: 2 });
+    m.observeAuditEvent({ action: 'signing.batch', outcome: 'success', details: { signed: 2, signatures: [sig(0), sig(1)] } });
+    m.observeAuditEvent({
+      action: 'signing.batch',
+      outcome: 'failure',
+      details: { signed: 1, signatures: [sig(0)], failed: [{ index: 1 }] },
+    });
+    // one document by document (B-T and above): the signing.sign events count, the summary does not
+    m.observeAuditEvent({ action: 'signing.batch', outcome: 'success', details: { signed: 3 } });
+    expect(await value(m, 'kyso_signatures_total')).toBe(3);
+  });
+
   it('ok/OCSP and TSA answers are counted by operation, with the HTTP status', async () => {
     const m = new ServiceMetrics();
     m.observeRequest({ method: 'POST', route: '/pki/ocsp', operationId: 'ocspPost', status: 200, seconds: 0.001 });

@@ -1,0 +1,203 @@
+import { AppError, isAppError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { hashOf, type HashName, type Signer } from '../core/signature-algorithms.js';
+import { LEVEL_RANK, parsePadesLevel } from '../core/pades-level.js';
+import { signDetachedCms } from '../cms/signed-data.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { KeyStore } from '../keys/key-store.js';
+import type { CredentialService } from './credential-service.js';
+import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
+import { assertPdf, certId } from './document-identity.js';
+import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
+import { resolveSigner } from './signer-resolution.js';
+import type { PreparedPdf } from './signing-ports.js';
+import type { BatchItemResult, SignOptions, SignerSource } from './types.js';
+
+/**
+ * Batch signing (POST /api/v1/sign/batch, docs/signatures-and-validation.md "Batch signing"):
+ * one authorization for N documents, as the Cloud Signature Consortium API's credentials/authorize
+ * gives one SAD for numSignatures.
+ *
+ * At PAdES B-B the signer is resolved once for the whole batch: the N units of the authorization
+ * are taken in one conditional UPDATE (never more than its count, even when batches race), the key
+ * is opened once and the signer certificate is checked once (key usage, validity, revocation).
+ * Then each document only gets its incremental update (ISO 32000-1 §7.5.6), its CMS (RFC 5652)
+ * and one private-key operation; those run on libuv's threadpool (node:crypto's callback form),
+ * so the key works on document k while the main thread prepares document k + 1. One
+ * `signing.batch` audit event lists every signed document by index and byte-range digest.
+ *
+ * Levels with a timestamp or validation data (B-T and above) sign document by document through
+ * the one-document path (one `signing.sign` event each): the TSA round trip dominates there.
+ */
+export interface BatchSigningDeps {
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly keyStore?: KeyStore | undefined;
+  readonly credentials?: CredentialService | undefined;
+  readonly certificateStatus?: CertificateStatusPort | undefined;
+  readonly placeholder?: PlaceholderBudget | undefined;
+  /** The one-document path (audited per document). */
+  sign(pdf: Buffer, options: SignOptions): Promise<Buffer>;
+  /** The incremental update with an empty /Contents of `size` bytes (appearance, field, DocMDP…). */
+  prepare(pdf: Buffer, options: SignOptions, certificates: readonly Buffer[], now: Date, size: number): Promise<PreparedPdf>;
+}
+
+export interface BatchResult {
+  readonly authorizationId?: string;
+  readonly results: BatchItemResult[];
+}
+
+/** Documents in flight at once: enough to keep the threadpool's key operation and the main thread's preparation overlapped. */
+const IN_FLIGHT = 4;
+
+export async function signBatch(deps: BatchSigningDeps, pdfs: readonly Buffer[], options: SignOptions): Promise<BatchResult> {
+  const actor = options.actorId ?? 'anonymous';
+  if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'a batch needs at least one document');
+  const level = parsePadesLevel(options.level);
+  let source: SignerSource = options.signer;
+  let authorizationId: string | undefined;
+  if (source.kind === 'credential' && 'pin' in source) {
+    if (!deps.credentials) throw new TypeError('signBatch: no CredentialService configured');
+    const auth = await deps.credentials.authorizeBatch(source.credentialId, actor, source.pin, pdfs.length);
+    authorizationId = auth.id;
+    source = { kind: 'credential', credentialId: source.credentialId, authorizationId: auth.id };
+  }
+  const perDocument = { ...options, signer: source };
+  const out = LEVEL_RANK[level] === 0 ? await signAtOnce(deps, pdfs, perDocument) : await signOneByOne(deps, pdfs, perDocument);
+  return { ...(authorizationId ? { authorizationId } : {}), results: out };
+}
+
+async function signOneByOne(deps: BatchSigningDeps, pdfs: readonly Buffer[], options: SignOptions): Promise<BatchItemResult[]> {
+  const results: BatchItemResult[] = [];
+  for (const [index, pdf] of pdfs.entries()) {
+    try {
+      results.push({ index, ok: true, pdf: await deps.sign(pdf, options) });
+    } catch (err) {
+      results.push(failed(index, err));
+    }
+  }
+  await audit(deps, options, results, {});
+  return results;
+}
+
+async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], options: SignOptions): Promise<BatchItemResult[]> {
+  const actor = options.actorId ?? 'anonymous';
+  const results: BatchItemResult[] = new Array<BatchItemResult>(pdfs.length);
+  const todo: number[] = [];
+  for (const [index, pdf] of pdfs.entries()) {
+    try {
+      assertPdf(pdf);
+      todo.push(index);
+    } catch (err) {
+      results[index] = failed(index, err);
+    }
+  }
+  if (todo.length === 0) {
+    await audit(deps, options, results, {});
+    return results;
+  }
+  let resolved;
+  try {
+    // A document refused above takes no unit; each one tried below takes one.
+    resolved = await resolveSigner(options.signer, actor, deps, options.algorithm, todo.length);
+    await checkSignerCertificate({
+      certificates: resolved.certificates,
+      publicKeySpki: resolved.signer.publicKeySpki,
+      at: deps.clock.now(),
+      ...(deps.certificateStatus ? { status: deps.certificateStatus } : {}),
+    });
+  } catch (err) {
+    await deps.audit.append({
+      actor,
+      role: 'signer',
+      action: 'signing.batch',
+      outcome: 'failure',
+      details: { level: 'B-B', documents: pdfs.length, signed: 0, error: isAppError(err) ? err.code : 'INTERNAL' },
+    });
+    throw err;
+  }
+  const { signer, certificates } = resolved;
+  const now = options.signingTime ?? deps.clock.now();
+  const hash = options.digestAlgorithm ?? hashOf(signer.algorithm);
+  const size = estimatePlaceholder(certificates, false, deps.placeholder);
+  const signatures: { index: number; signedDigest: string; inputBytes: number; outputBytes: number }[] = [];
+  await inTurn(todo, IN_FLIGHT, async (index) => {
+    const pdf = pdfs[index]!;
+    try {
+      const { signed, digest } = await signOne(deps, pdf, options, { signer, certificates, hash, now, size });
+      results[index] = { index, ok: true, pdf: signed };
+      signatures.push({ index, signedDigest: digest.toString('hex'), inputBytes: pdf.length, outputBytes: signed.length });
+    } catch (err) {
+      results[index] = failed(index, err);
+    }
+  });
+  signatures.sort((a, b) => a.index - b.index);
+  await audit(deps, options, results, {
+    source: resolved.source,
+    certificate: certId(certificates[0]!),
+    signatures,
+  });
+  return results;
+}
+
+/** One document: its incremental update, the detached CMS over its byte ranges, embedded (one retry on overflow). */
+async function signOne(
+  deps: BatchSigningDeps,
+  pdf: Buffer,
+  options: SignOptions,
+  k: { signer: Signer; certificates: Buffer[]; hash: HashName; now: Date; size: number },
+): Promise<{ signed: Buffer; digest: Buffer }> {
+  let size = k.size;
+  for (let attempt = 0; ; attempt++) {
+    const prepared = await deps.prepare(pdf, options, k.certificates, k.now, size);
+    const digest = prepared.digest(k.hash);
+    const cms = await signDetachedCms({
+      contentDigest: digest,
+      signer: k.signer,
+      signerCertificate: k.certificates[0]!,
+      certificates: k.certificates.slice(1),
+      digestAlgorithm: k.hash,
+    });
+    try {
+      return { signed: prepared.embed(cms), digest };
+    } catch (err) {
+      if (attempt > 0 || !isAppError(err, 'PLACEHOLDER_OVERFLOW')) throw err;
+      size = retryPlaceholder(size, cms.length);
+    }
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at once; resolves when all are done. */
+async function inTurn<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+function failed(index: number, err: unknown): BatchItemResult {
+  if (!isAppError(err)) throw err;
+  return { index, ok: false, error: { code: err.code, message: err.message } };
+}
+
+async function audit(
+  deps: BatchSigningDeps,
+  options: SignOptions,
+  results: readonly BatchItemResult[],
+  extra: Record<string, unknown>,
+): Promise<void> {
+  await deps.audit.append({
+    actor: options.actorId ?? 'anonymous',
+    role: 'signer',
+    action: 'signing.batch',
+    outcome: results.every((r) => r.ok) ? 'success' : 'failure',
+    details: {
+      level: parsePadesLevel(options.level),
+      documents: results.length,
+      signed: results.filter((r) => r.ok).length,
+      failed: results.filter((r) => !r.ok).map((r) => ({ index: r.index, code: r.error?.code })),
+      ...extra,
+    },
+  });
+}
