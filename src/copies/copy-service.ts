@@ -9,7 +9,7 @@ import { buildCopyDocument, type CopyFonts } from './copy-document.js';
 import { resolveCopyStamps, type CopyStamps } from './copy-stamps.js';
 import type { StampSettingsRepository } from './stamp-settings.js';
 import type { CopySigner } from './copy-signer.js';
-import { isPadesLevel, type PadesLevel } from '../core/pades-level.js';
+import { isPadesLevel, LEVEL_RANK, type PadesLevel } from '../core/pades-level.js';
 import { certificationFee } from './fee.js';
 import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
@@ -276,6 +276,11 @@ export class CopyService {
         },
       }),
     );
+    // One /DSS for both signatures: the certifier signs at B-T and the seal's B-LT (or B-LTA)
+    // step writes the validation data of every signature already in the file (ETSI EN 319 142-1
+    // §5.4: the DSS is document-level), so both reach the requested level with one update, and
+    // a DSS after the DocMDP P=2 certification is an allowed change (ISO 32000-2 §12.8.2.2).
+    const certifierLevel: PadesLevel = LEVEL_RANK[level] > LEVEL_RANK['B-T'] ? 'B-T' : level;
     const certified = await timed('signature', () =>
       o.signer.sign({
         pdf: built.pdf,
@@ -289,7 +294,7 @@ export class CopyService {
         certify: 2,
         reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
         location: authority.place,
-        level,
+        level: certifierLevel,
       }),
     );
     return timed('signature', () =>
