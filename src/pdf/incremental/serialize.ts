@@ -6,11 +6,13 @@ import { PdfDict, PdfName, PdfRaw, PdfRef, PdfStream, PdfString, type PdfObject 
  * printable range with `#xx` (§7.3.5).
  */
 
-const NAME_SAFE = /^[!-~]*$/;
+/** Regular characters only (§7.2.2-7.2.3: printable ASCII other than delimiters and `#`): written as they are. */
+const NAME_PLAIN = /^[!-~]*$/;
+const NAME_NEEDS_ESCAPE = /[#()<>[\]{}/%]/;
 const NAME_SPECIAL = new Set('#()<>[]{}/%'.split('').map((c) => c.charCodeAt(0)));
 
 function nameBytes(n: string): string {
-  if (NAME_SAFE.test(n) && ![...n].some((c) => NAME_SPECIAL.has(c.charCodeAt(0)))) return `/${n}`;
+  if (NAME_PLAIN.test(n) && !NAME_NEEDS_ESCAPE.test(n)) return `/${n}`;
   let out = '/';
   for (const b of Buffer.from(n, 'latin1')) {
     if (b > 0x20 && b < 0x7f && !NAME_SPECIAL.has(b)) out += String.fromCharCode(b);
@@ -74,7 +76,7 @@ function write(o: PdfObject, parts: Array<string | Buffer>): void {
 export function serializeObject(o: PdfObject): Buffer {
   const parts: Array<string | Buffer> = [];
   write(o, parts);
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+  return concatParts(parts);
 }
 
 /** `num gen obj\n…\nendobj\n` */
@@ -82,5 +84,21 @@ export function serializeIndirect(r: PdfRef, o: PdfObject): Buffer {
   const parts: Array<string | Buffer> = [`${r.num} ${r.gen} obj\n`];
   write(o, parts);
   parts.push('\nendobj\n');
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p)));
+  return concatParts(parts);
+}
+
+/** The parts as bytes: each run of strings joined and encoded once (a dictionary is hundreds of tiny strings). */
+function concatParts(parts: ReadonlyArray<string | Buffer>): Buffer {
+  const buffers: Buffer[] = [];
+  let text = '';
+  for (const p of parts) {
+    if (typeof p === 'string') text += p;
+    else {
+      if (text) buffers.push(Buffer.from(text, 'latin1'));
+      text = '';
+      buffers.push(p);
+    }
+  }
+  if (text) buffers.push(Buffer.from(text, 'latin1'));
+  return Buffer.concat(buffers);
 }
