@@ -45,7 +45,33 @@ function displayName(nameDer: Buffer): string {
   }
 }
 
-const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex');
+/**
+ * The same few certificates (the CA's, the TSA's, a signer's) come back with every signature as
+ * new Buffer objects sliced from each CMS: one object per content (a copy, so no slice keeps a
+ * whole PDF alive), so that the per-object caches (certificateInfo, fingerprints) hit. Bounded.
+ */
+function intern(der: Buffer): Buffer {
+  const key = der.toString('latin1');
+  const known = interned.get(key);
+  if (known) return known;
+  if (interned.size >= INTERN_MAX) interned.clear();
+  const own = Buffer.from(der);
+  interned.set(key, own);
+  return own;
+}
+
+const INTERN_MAX = 1024;
+const interned = new Map<string, Buffer>();
+const fingerprints = new WeakMap<Buffer, string>();
+
+function fingerprint(der: Buffer): string {
+  let f = fingerprints.get(der);
+  if (f === undefined) {
+    f = createHash('sha256').update(der).digest('hex');
+    fingerprints.set(der, f);
+  }
+  return f;
+}
 
 /**
  * Issuer by folded name (namesEqual) and signature, for gathering material only: the verifier's
@@ -94,7 +120,7 @@ export function buildChain(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
 export function ltvChainsFromCms(cmsDer: Buffer, extra: readonly Buffer[] = []): Buffer[][] {
   const cms = parseCms(cmsDer);
   const chains: Buffer[][] = [];
-  const pool = [...cms.certificates, ...extra];
+  const pool = [...cms.certificates, ...extra].map(intern);
   for (const si of cms.signerInfos) {
     const leaf = findSignerCertificate(si, pool);
     if (leaf) chains.push(buildChain(leaf, pool));
@@ -122,7 +148,8 @@ export async function collectLtvMaterial(o: {
   const crlByUrl = new Map<string, Buffer | undefined>();
   const done = new Set<string>();
   const revocation: RevocationEntry[] = [];
-  for (const chain of o.chains) {
+  for (const given of o.chains) {
+    const chain = given.map(intern);
     for (let i = 0; i < chain.length; i++) {
       const cert = chain[i]!;
       const fp = fingerprint(cert);
