@@ -312,8 +312,8 @@ export class SignService {
         size = retryPlaceholder(size, cms.length);
       }
     }
-    const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
+    const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     const extended = await timed('ltv', () => extendToLevel(Buffer.concat(signed!), level, chains, now, this.#o.engine, this.#o));
     return { chunks: [extended], digest };
   }
