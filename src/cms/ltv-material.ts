@@ -5,6 +5,7 @@ import { parseCms } from './parse.js';
 import { parseOcspResponse } from './ocsp.js';
 import { findSignerCertificate } from './verify.js';
 import { walkIssuers } from '../pki/path/issuer-walk.js';
+import { renderName } from '../pki/names.js';
 
 /**
  * Validation material for PAdES B-LT (ETSI EN 319 142-1 §5.4.2 /DSS): the certificates of the
@@ -35,7 +36,42 @@ export interface LtvMaterial {
   readonly revocation: RevocationEntry[];
 }
 
-const fingerprint = (der: Buffer) => createHash('sha256').update(der).digest('hex');
+/** RFC 4514-style subject for logs and error details; never fails the collection. */
+function displayName(nameDer: Buffer): string {
+  try {
+    return renderName(nameDer);
+  } catch {
+    return '(unreadable name)';
+  }
+}
+
+/**
+ * The same few certificates (the CA's, the TSA's, a signer's) come back with every signature as
+ * new Buffer objects sliced from each CMS: one object per content (a copy, so no slice keeps a
+ * whole PDF alive), so that the per-object caches (certificateInfo, fingerprints) hit. Bounded.
+ */
+function intern(der: Buffer): Buffer {
+  const key = der.toString('latin1');
+  const known = interned.get(key);
+  if (known) return known;
+  if (interned.size >= INTERN_MAX) interned.clear();
+  const own = Buffer.from(der);
+  interned.set(key, own);
+  return own;
+}
+
+const INTERN_MAX = 1024;
+const interned = new Map<string, Buffer>();
+const fingerprints = new WeakMap<Buffer, string>();
+
+function fingerprint(der: Buffer): string {
+  let f = fingerprints.get(der);
+  if (f === undefined) {
+    f = createHash('sha256').update(der).digest('hex');
+    fingerprints.set(der, f);
+  }
+  return f;
+}
 
 /**
  * Issuer by folded name (namesEqual) and signature, for gathering material only: the verifier's
@@ -84,7 +120,7 @@ export function buildChain(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
 export function ltvChainsFromCms(cmsDer: Buffer, extra: readonly Buffer[] = []): Buffer[][] {
   const cms = parseCms(cmsDer);
   const chains: Buffer[][] = [];
-  const pool = [...cms.certificates, ...extra];
+  const pool = [...cms.certificates, ...extra].map(intern);
   for (const si of cms.signerInfos) {
     const leaf = findSignerCertificate(si, pool);
     if (leaf) chains.push(buildChain(leaf, pool));
@@ -112,7 +148,8 @@ export async function collectLtvMaterial(o: {
   const crlByUrl = new Map<string, Buffer | undefined>();
   const done = new Set<string>();
   const revocation: RevocationEntry[] = [];
-  for (const chain of o.chains) {
+  for (const given of o.chains) {
+    const chain = given.map(intern);
     for (let i = 0; i < chain.length; i++) {
       const cert = chain[i]!;
       const fp = fingerprint(cert);
@@ -120,7 +157,8 @@ export async function collectLtvMaterial(o: {
       const info = certificateInfo(cert);
       if (isSelfIssued(info) || done.has(fp)) continue;
       done.add(fp);
-      const subject = new X509Certificate(cert).subject.replace(/\n/g, ', ');
+      // the display name from the DER already parsed: a node X509Certificate costs about a millisecond each
+      const subject = displayName(info.subject);
       const serialNumber = info.serialNumber.toString(16);
       // the issuer by name and signature, not by position: callers may pass unordered chains
       const issuer = chain.find((p) => p !== cert && issuedBy(cert, p)) ?? chain[i + 1];

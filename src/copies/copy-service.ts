@@ -8,8 +8,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { buildCopyDocument, type CopyFonts } from './copy-document.js';
 import { resolveCopyStamps, type CopyStamps } from './copy-stamps.js';
 import type { StampSettingsRepository } from './stamp-settings.js';
-import type { CopySigner } from './copy-signer.js';
-import { isPadesLevel, type PadesLevel } from '../core/pades-level.js';
+import type { CopySignatureRequest, CopySigner } from './copy-signer.js';
+import { isPadesLevel, LEVEL_RANK, type PadesLevel } from '../core/pades-level.js';
 import { certificationFee } from './fee.js';
 import { intakeImages, intakePdf, type OriginalDocument } from './intake.js';
 import { newLookupCode } from './lookup-code.js';
@@ -58,6 +58,8 @@ interface ReadySigner {
   readonly actorId: string;
   readonly name: string;
   readonly auth: { readonly pin?: string; readonly authorizationId?: string };
+  /** The credential its PIN unlocked in preflight, for this copy's one signature with it. */
+  readonly signOnce?: (request: CopySignatureRequest) => Promise<Buffer>;
 }
 
 export interface CertifyResult {
@@ -223,6 +225,7 @@ export class CopyService {
   ): Promise<ReadySigner> {
     const usePin = given.pin !== undefined && given.authorizationId === undefined;
     const pre = await this.#o.signer.preflight(credentialId, actorId, usePin ? given.pin : undefined);
+    if (pre.signOnce) return { credentialId, actorId, name: pre.signerName, auth: {}, signOnce: pre.signOnce };
     const auth =
       pre.authorizationId !== undefined
         ? { authorizationId: pre.authorizationId }
@@ -230,6 +233,10 @@ export class CopyService {
           ? { authorizationId: given.authorizationId }
           : { ...(given.pin !== undefined ? { pin: given.pin } : {}) };
     return { credentialId, actorId, name: pre.signerName, auth };
+  }
+
+  #sign(ready: ReadySigner, request: CopySignatureRequest): Promise<Buffer> {
+    return timed('signature', () => (ready.signOnce ? ready.signOnce(request) : this.#o.signer.sign(request)));
   }
 
   async #produce(
@@ -276,39 +283,40 @@ export class CopyService {
         },
       }),
     );
-    const certified = await timed('signature', () =>
-      o.signer.sign({
-        pdf: built.pdf,
-        field: built.layout.certifierField,
-        credentialId: certifier.credentialId,
-        ...certifier.auth,
-        actorId: certifier.actorId,
-        appearance: 'individual',
-        ...(stamps.signatureImage ? { image: stamps.signatureImage } : {}),
-        displayName: certifier.name,
-        certify: 2,
-        reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
-        location: authority.place,
-        level,
-      }),
-    );
-    return timed('signature', () =>
-      o.signer.sign({
-        pdf: certified,
-        field: built.layout.authorityField,
-        credentialId: seal.credentialId,
-        ...seal.auth,
-        actorId: seal.actorId,
-        appearance: 'organization',
-        ...(stamps.sealImage ? { image: stamps.sealImage } : {}),
-        sealDiameterMm: stamps.sealDiameterMm,
-        textSide: 'left',
-        displayName: authority.name,
-        reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
-        location: authority.place,
-        level,
-      }),
-    );
+    // One /DSS for both signatures: the certifier signs at B-T and the seal's B-LT (or B-LTA)
+    // step writes the validation data of every signature already in the file (ETSI EN 319 142-1
+    // §5.4: the DSS is document-level), so both reach the requested level with one update, and
+    // a DSS after the DocMDP P=2 certification is an allowed change (ISO 32000-2 §12.8.2.2).
+    const certifierLevel: PadesLevel = LEVEL_RANK[level] > LEVEL_RANK['B-T'] ? 'B-T' : level;
+    const certified = await this.#sign(certifier, {
+      pdf: built.pdf,
+      field: built.layout.certifierField,
+      credentialId: certifier.credentialId,
+      ...certifier.auth,
+      actorId: certifier.actorId,
+      appearance: 'individual',
+      ...(stamps.signatureImage ? { image: stamps.signatureImage } : {}),
+      displayName: certifier.name,
+      certify: 2,
+      reason: `Chứng thực bản sao đúng với bản chính, số ${entry.number}`,
+      location: authority.place,
+      level: certifierLevel,
+    });
+    return this.#sign(seal, {
+      pdf: certified,
+      field: built.layout.authorityField,
+      credentialId: seal.credentialId,
+      ...seal.auth,
+      actorId: seal.actorId,
+      appearance: 'organization',
+      ...(stamps.sealImage ? { image: stamps.sealImage } : {}),
+      sealDiameterMm: stamps.sealDiameterMm,
+      textSide: 'left',
+      displayName: authority.name,
+      reason: `Đóng dấu bản sao chứng thực số ${entry.number}`,
+      location: authority.place,
+      level,
+    });
   }
 
   /**

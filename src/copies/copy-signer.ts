@@ -38,6 +38,12 @@ export interface CopyPreflight {
   readonly signerName: string;
   /** When a PIN was given: a one-document signing authorization to sign with instead of the PIN. */
   readonly authorizationId?: string;
+  /**
+   * When a PIN was given, instead of an authorization: signs one document with the credential
+   * the PIN unlocked here (its `credentialId`, `pin` and `authorizationId` are not looked at
+   * again); a second call is refused. The copy's two PINs are then each checked once.
+   */
+  readonly signOnce?: (request: CopySignatureRequest) => Promise<Buffer>;
 }
 
 export interface CopySigner {

@@ -1,7 +1,8 @@
 import type { CopySignatureRequest, CopySigner } from '../copies/copy-signer.js';
 import type { CredentialService } from './credential-service.js';
 import type { SignService } from './sign-service.js';
-import type { SignerSource } from './types.js';
+import { AppError } from '../core/errors.js';
+import type { SignerSource, SignOptions } from './types.js';
 
 /**
  * The certified-copy service's signing port (src/copies/copy-signer.ts) over this service: the
@@ -15,32 +16,45 @@ export function copySignerFromSigning(sign: SignService, credentials: Credential
     async preflight(credentialId: string, actorId: string, pin?: string) {
       const r = await credentials.preflight(credentialId, actorId);
       if (pin === undefined) return { signerName: r.signerName };
-      const auth = await credentials.authorizeBatch(credentialId, actorId, pin, 1);
-      return { signerName: r.signerName, authorizationId: auth.id };
+      // the PIN checked (and a wrong one counted) now, before the copy's register number is taken
+      const unlocked = await credentials.unlockWithPin(credentialId, actorId, pin);
+      let used = false;
+      return {
+        signerName: r.signerName,
+        signOnce(req: CopySignatureRequest): Promise<Buffer> {
+          if (used) return Promise.reject(new AppError('FORBIDDEN', 'this PIN unlocked the credential for one document'));
+          used = true;
+          return sign.signUnlocked(req.pdf, { ...signOptions(req), actorId }, unlocked);
+        },
+      };
     },
     async sign(req: CopySignatureRequest): Promise<Buffer> {
       const signer: SignerSource =
         req.authorizationId !== undefined
           ? { kind: 'credential', credentialId: req.credentialId, authorizationId: req.authorizationId }
           : { kind: 'credential', credentialId: req.credentialId, pin: req.pin ?? '' };
-      return sign.sign(req.pdf, {
-        signer,
-        actorId: req.actorId,
-        fieldName: req.field,
-        createFieldIfMissing: true,
-        appearance: {
-          kind: req.appearance,
-          ...(req.image ? { image: req.image } : {}),
-          ...(req.sealDiameterMm !== undefined ? { sealDiameterMm: req.sealDiameterMm } : {}),
-          ...(req.textSide ? { textSide: req.textSide } : {}),
-          ...(req.sealOnly ? { sealOnly: true } : {}),
-          texts: req.appearance === 'individual' ? { signerName: req.displayName } : { organization: req.displayName },
-        },
-        ...(req.certify !== undefined ? { certify: req.certify } : {}),
-        reason: req.reason,
-        location: req.location,
-        level: req.level,
-      });
+      return sign.sign(req.pdf, { signer, ...signOptions(req) });
     },
+  };
+}
+
+/** The signing options of a copy's signature, whatever unlocks the credential. */
+function signOptions(req: CopySignatureRequest): Omit<SignOptions, 'signer'> {
+  return {
+    actorId: req.actorId,
+    fieldName: req.field,
+    createFieldIfMissing: true,
+    appearance: {
+      kind: req.appearance,
+      ...(req.image ? { image: req.image } : {}),
+      ...(req.sealDiameterMm !== undefined ? { sealDiameterMm: req.sealDiameterMm } : {}),
+      ...(req.textSide ? { textSide: req.textSide } : {}),
+      ...(req.sealOnly ? { sealOnly: true } : {}),
+      texts: req.appearance === 'individual' ? { signerName: req.displayName } : { organization: req.displayName },
+    },
+    ...(req.certify !== undefined ? { certify: req.certify } : {}),
+    reason: req.reason,
+    location: req.location,
+    level: req.level,
   };
 }

@@ -7,9 +7,9 @@ import { defaultAlgorithmFor, hashOf, type HashName, type SignatureAlgorithm, ty
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildSignedAttributes, signDetachedCms } from '../cms/signed-data.js';
-import type { CredentialService } from './credential-service.js';
+import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
-import { resolveSigner } from './signer-resolution.js';
+import { resolveSigner, type ResolvedSigner } from './signer-resolution.js';
 import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
 import { assertLevelAvailable, extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
 import { LEVEL_RANK, parsePadesLevel, type PadesLevel } from '../core/pades-level.js';
@@ -83,11 +83,35 @@ export class SignService {
    * the input itself): a 50 MB upload is then held once, not twice.
    */
   async signChunks(pdf: Buffer, options: SignOptions): Promise<Buffer[]> {
+    return this.#recorded(pdf, options, () => this.signUnrecorded(pdf, options));
+  }
+
+  /**
+   * As `sign`, with a credential its owner unlocked in this request (`CredentialService.unlockWithPin`:
+   * the PIN checked and counted there): a certified copy checks both PINs before its register
+   * number is taken, then signs without a second lookup, authorization or key unsealing.
+   */
+  async signUnlocked(pdf: Buffer, options: Omit<SignOptions, 'signer'>, unlocked: UnlockedCredential): Promise<Buffer> {
+    const resolved: ResolvedSigner = {
+      signer: unlocked.signer,
+      certificates: [...unlocked.credential.certificates],
+      source: { kind: 'credential', credentialId: unlocked.credential.id },
+    };
+    const chunks = await this.#recorded(pdf, options, () => this.#unrecorded(pdf, options, resolved));
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+
+  /** Runs `sign` and appends its `signing.sign` audit event, success or failure. */
+  async #recorded(
+    pdf: Buffer,
+    options: Omit<SignOptions, 'signer'>,
+    sign: () => Promise<{ chunks: Buffer[]; auditDetails: Record<string, unknown> }>,
+  ): Promise<Buffer[]> {
     const actor = options.actorId ?? 'anonymous';
     const level = parsePadesLevel(options.level);
     assertPdf(pdf);
     try {
-      const r = await this.signUnrecorded(pdf, options);
+      const r = await sign();
       await this.#audit(actor, 'signing.sign', 'success', r.auditDetails);
       return r.chunks;
     } catch (err) {
@@ -103,10 +127,19 @@ export class SignService {
    */
   async signUnrecorded(pdf: Buffer, options: SignOptions): Promise<{ chunks: Buffer[]; auditDetails: Record<string, unknown> }> {
     const actor = options.actorId ?? 'anonymous';
-    const level = parsePadesLevel(options.level);
     assertPdf(pdf);
-    assertLevelAvailable(level, this.#o);
+    assertLevelAvailable(parsePadesLevel(options.level), this.#o);
     const resolved = await resolveSigner(options.signer, actor, this.#o, options.algorithm);
+    return this.#unrecorded(pdf, options, resolved);
+  }
+
+  async #unrecorded(
+    pdf: Buffer,
+    options: Omit<SignOptions, 'signer'>,
+    resolved: ResolvedSigner,
+  ): Promise<{ chunks: Buffer[]; auditDetails: Record<string, unknown> }> {
+    const level = parsePadesLevel(options.level);
+    assertLevelAvailable(level, this.#o);
     const { chunks, digest } = await this.#signResolved(pdf, options, level, resolved.signer, resolved.certificates);
     const outputBytes = chunks.reduce((n, c) => n + c.length, 0);
     // The byte-range digest (the CMS message-digest) identifies the signed revision without
@@ -218,7 +251,7 @@ export class SignService {
 
   async #signResolved(
     pdf: Buffer,
-    options: SignOptions,
+    options: Omit<SignOptions, 'signer'>,
     level: PadesLevel,
     signer: Signer,
     certificates: Buffer[],
@@ -263,8 +296,8 @@ export class SignService {
         size = retryPlaceholder(size, cms.length);
       }
     }
-    const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
+    const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     const extended = await timed('ltv', () => extendToLevel(Buffer.concat(signed!), level, chains, now, this.#o.engine, this.#o));
     return { chunks: [extended], digest };
   }

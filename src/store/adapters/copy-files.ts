@@ -25,14 +25,21 @@ export class FileCopyDocumentStore implements CopyDocumentStore {
     const { folder, file } = this.#path(sha256);
     if (existsSync(file)) return;
     try {
-      mkdirSync(folder, { recursive: true, mode: 0o700 });
       const tmp = join(folder, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
-      writeFileSync(tmp, pdf, { mode: 0o600, flag: 'wx' });
-      chmodSync(tmp, 0o600); // the umask may have cleared bits, never added them; be explicit
       try {
+        writeFileSync(tmp, pdf, { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        // the first copy in this fan-out folder: create it (a system call spared on every other copy)
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        writeFileSync(tmp, pdf, { mode: 0o600, flag: 'wx' });
+      }
+      try {
+        chmodSync(tmp, 0o600); // the umask may have cleared bits, never added them; be explicit
         renameSync(tmp, file);
-      } finally {
+      } catch (e) {
         rmSync(tmp, { force: true });
+        throw e;
       }
     } catch (cause) {
       throw new AppError('STORE_UNAVAILABLE', 'the signed copy could not be written to the copy store', { cause });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../http/harness.js';
 import { createSigning } from '../../../src/app/signing.js';
 import { CopyService } from '../../../src/copies/copy-service.js';
+import type { CopySignatureRequest, CopySigner } from '../../../src/copies/copy-signer.js';
 import { copySignerFromSigning } from '../../../src/signing/index.js';
 import { loadCopyFonts } from '../../../src/app/certified-copies.js';
 import {
@@ -79,12 +80,19 @@ describe('register numbering under concurrency (SQLite)', () => {
       },
     });
     const real = copySignerFromSigning(signing.sign, signing.credentials);
-    // The certifier's signature succeeds, then the process "dies" before the seal is applied.
-    const dying = {
+    // The certifier's signature succeeds, then the process "dies" before the seal is applied
+    // (whether the seal signs with its PIN, an authorization or what the PIN unlocked in preflight).
+    const crashOnSeal =
+      (sign: (r: CopySignatureRequest) => Promise<Buffer>) =>
+      (r: CopySignatureRequest): Promise<Buffer> =>
+        r.appearance === 'organization' ? Promise.reject(new Error('simulated crash')) : sign(r);
+    const dying: CopySigner = {
       assertLevelAvailable: real.assertLevelAvailable,
-      preflight: real.preflight,
-      sign: async (r: Parameters<typeof real.sign>[0]) =>
-        r.appearance === 'organization' ? Promise.reject(new Error('simulated crash')) : real.sign(r),
+      preflight: async (id, actor, pin) => {
+        const ready = await real.preflight(id, actor, pin);
+        return ready.signOnce ? { ...ready, signOnce: crashOnSeal(ready.signOnce) } : ready;
+      },
+      sign: crashOnSeal(real.sign),
     };
     const svc = new CopyService({
       registers: h.ctx.store.registers,

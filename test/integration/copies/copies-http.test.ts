@@ -180,6 +180,8 @@ describe('certified copies over HTTP', () => {
       'TOTAL_PASSED',
     );
     expect(v.json.signatures.length).toBeGreaterThanOrEqual(2);
+    // B-LT for both: the one /DSS written after the seal carries the certifier's validation data too.
+    expect(v.json.signatures.slice(0, 2).map((x: any) => x.level)).toEqual(['B-LT', 'B-LT']);
     expect(v.json.registerMatch.matched).toBe(true);
     expect(v.json.registerMatch.entries[0]).toMatchObject({ number, status: 'valid', lookupCode: code });
     // A PDF that is not a registered copy: no match.

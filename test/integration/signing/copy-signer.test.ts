@@ -12,23 +12,18 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const seal = readFileSync(join(root, 'examples', 'seal.png'));
 const ca = sharedTestCa();
 
+/** A server-held credential of officer-1 over `signer`'s key and chain. */
+function officerCredential(keyStore: ReturnType<typeof makeService>['keyStore'], signer: ReturnType<typeof issueSigner>, pin: string) {
+  return { ownerId: 'officer-1', keyUri: keyStore.add(signer.key), certificates: signer.chain, pin };
+}
+
 describe('CopySigner adapter (certified copies → signing service)', () => {
   it('ok/certifier signs the pre-created field with certification P=2, the seal signs the second pre-created field; without certification a missing field becomes a new invisible one', async () => {
     const certifier = issueSigner(ca, { cn: 'Phan Văn Chứng Thực' });
     const authority = issueSigner(ca, { cn: 'UBND xã Đông Xá' });
     const { service, credentials, keyStore } = makeService();
-    const c1 = await credentials.register({
-      ownerId: 'officer-1',
-      keyUri: keyStore.add(certifier.key),
-      certificates: certifier.chain,
-      pin: '111222',
-    });
-    const c2 = await credentials.register({
-      ownerId: 'officer-1',
-      keyUri: keyStore.add(authority.key),
-      certificates: authority.chain,
-      pin: '333444',
-    });
+    const c1 = await credentials.register(officerCredential(keyStore, certifier, '111222'));
+    const c2 = await credentials.register(officerCredential(keyStore, authority, '333444'));
     const copySigner = copySignerFromSigning(service, credentials);
     expect(await copySigner.preflight(c1.id, 'officer-1')).toEqual({ signerName: 'Phan Văn Chứng Thực' });
     expect(await errorCode(copySigner.preflight(c1.id, 'officer-2'))).toBe('FORBIDDEN');
@@ -78,5 +73,34 @@ describe('CopySigner adapter (certified copies → signing service)', () => {
     const f3 = join(tmp(), 'c3.pdf');
     writeFileSync(f3, s3);
     expect(pdfsig(f3, nssDbTrusting(ca.certPem)).text).toContain('Signature Field Name: DauCoQuan');
+  });
+
+  it('ok/a PIN given to preflight is checked there (a wrong one counted) and unlocks one signature, audited; a second is refused', async () => {
+    const certifier = issueSigner(ca, { cn: 'Phan Văn Chứng Thực' });
+    const { service, credentials, keyStore, audit } = makeService();
+    const c1 = await credentials.register(officerCredential(keyStore, certifier, '111222'));
+    const copySigner = copySignerFromSigning(service, credentials);
+    expect(await errorCode(copySigner.preflight(c1.id, 'officer-1', '000000'))).toBe('PIN_INVALID');
+    expect((await credentials.get(c1.id, 'officer-1')).failedAttempts).toBe(1);
+    const ready = await copySigner.preflight(c1.id, 'officer-1', '111222');
+    expect(ready.signerName).toBe('Phan Văn Chứng Thực');
+    expect((await credentials.get(c1.id, 'officer-1')).failedAttempts).toBe(0);
+    const input = corpus('dss/dss-pades/src/test/resources/pdf-two-fields.pdf');
+    const request = {
+      pdf: input,
+      field: 'signature-test',
+      credentialId: c1.id,
+      actorId: 'officer-1',
+      appearance: 'individual' as const,
+      displayName: 'Phan Văn Chứng Thực',
+      certify: 2 as const,
+      reason: 'Chứng thực bản sao đúng với bản chính',
+      location: 'Đông Xá',
+      level: 'B-B' as const,
+    };
+    const signed = await ready.signOnce!(request);
+    assertSignedOk(input, signed, 1, ca, 'copy-signer-unlocked');
+    expect(audit.events.filter((e) => e.action === 'signing.sign').map((e) => [e.actor, e.outcome])).toEqual([['officer-1', 'success']]);
+    expect(await errorCode(ready.signOnce!(request))).toBe('FORBIDDEN');
   });
 });

@@ -148,6 +148,14 @@ describe('CopyService.certify', () => {
     expect(new CopyService({ ...o, level: 'B-T' }).defaultLevel).toBe('B-T');
   });
 
+  it('ok/B-LT and B-LTA: the certifier signs at B-T and the seal at the level, whose one /DSS serves both', async () => {
+    signer.levels = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
+    await service.certify(certifier, request({ level: 'B-LT' }));
+    await service.certify(certifier, request({ level: 'B-LTA' }));
+    await service.certify(certifier, request({ level: 'B-T' }));
+    expect(signer.calls.map((c) => c.level)).toEqual(['B-T', 'B-LT', 'B-T', 'B-LTA', 'B-T', 'B-T']);
+  });
+
   it("insider/the seal is applied as the authority's organization, whoever certifies", async () => {
     const authorities = new MemoryAuthorities();
     await authorities.create({
