@@ -127,7 +127,9 @@ try {
     const parts = [];
     for (const [i, pdf] of pdfs.entries()) {
       parts.push(
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="d${i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="d${i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+        ),
         pdf,
         Buffer.from('\r\n'),
       );
@@ -162,7 +164,8 @@ try {
     });
   const batch = async (body) => {
     const r = await post(body);
-    if (r.status !== 200 || !r.body.results.every((x) => x.ok)) throw new Error(`batch: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (r.status !== 200 || !r.body.results.every((x) => x.ok))
+      throw new Error(`batch: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     return r.body;
   };
   const pinBody = multipart({ credentialId: ok.credentialId, pin: PIN });
