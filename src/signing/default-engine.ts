@@ -30,6 +30,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
     }
     return doc;
   };
+  let stampLayer: Promise<typeof import('./build-appearance.js')> | undefined;
   return {
     prepare(pdf: Buffer, r: PdfPrepareRequest): PreparedPdf {
       const o: Omit<PdfPrepareOptions, 'limits' | 'password'> = {
@@ -96,6 +97,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
     },
     // The stamp layer (fonts, images) is loaded on the first visible signature only: an
     // invisible signature, the common case of a batch or the CLI, never pays for parsing fonts.
-    appearance: async (r) => (await import('./build-appearance.js')).buildAppearance(r),
+    // The module promise is kept: a dynamic import() resolves the specifier again on every call.
+    appearance: async (r) => (await (stampLayer ??= import('./build-appearance.js'))).buildAppearance(r),
   };
 }
