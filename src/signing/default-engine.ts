@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import { appendDss, preparePdfSignature, signatureContents, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/index.js';
+import { appendDss, openedSignatureContents, prepareOpenedSignature, type PrepareOptions as PdfPrepareOptions } from '../pdf/sign/index.js';
 import { PdfDocument } from '../pdf/syntax/document.js';
 import { formFields } from '../pdf/syntax/acroform.js';
 import { getPage, inheritedAttribute } from '../pdf/syntax/page-tree.js';
@@ -18,9 +18,22 @@ export interface PdfEngineOptions {
  */
 export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSignatureEngine {
   const tz = options.timeZoneOffsetMinutes ?? 420;
+  // One signature asks about the same input several times (its field's size, the page rotation,
+  // the preparation, a retry with a larger placeholder, the chains of the signatures already in
+  // it): the file is parsed once. Keyed by the Buffer itself, so it lives as long as the input.
+  const opened = new WeakMap<Buffer, PdfDocument>();
+  const open = (pdf: Buffer): PdfDocument => {
+    let doc = opened.get(pdf);
+    if (!doc) {
+      doc = PdfDocument.open(pdf);
+      opened.set(pdf, doc);
+    }
+    return doc;
+  };
+  let stampLayer: Promise<typeof import('./build-appearance.js')> | undefined;
   return {
     prepare(pdf: Buffer, r: PdfPrepareRequest): PreparedPdf {
-      const o: PdfPrepareOptions = {
+      const o: Omit<PdfPrepareOptions, 'limits' | 'password'> = {
         placeholderSize: r.placeholderSize,
         signingTime: r.signingTime,
         timeZoneOffsetMinutes: tz,
@@ -47,7 +60,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
       if (r.name !== undefined) o.name = r.name;
       if (r.certifyLevel !== undefined) o.certify = r.certifyLevel;
       if (r.lock) o.lock = r.lock.action === 'All' ? { action: 'All' } : { action: r.lock.action, fields: [...r.lock.fields] };
-      const p = preparePdfSignature(pdf, o);
+      const p = prepareOpenedSignature(open(pdf), o);
       let bytes: Buffer | undefined;
       return {
         byteRange: p.byteRange as unknown as readonly [number, number, number, number],
@@ -63,9 +76,9 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
     appendDss(pdf: Buffer, material: RevocationMaterial): Buffer {
       return (options.appendDss ?? appendDss)(pdf, { certs: [...material.certs], ocsps: [...material.ocsps], crls: [...material.crls] });
     },
-    signatureContents: (pdf: Buffer): Buffer[] => signatureContents(pdf),
+    signatureContents: (pdf: Buffer): Buffer[] => openedSignatureContents(open(pdf)),
     fieldSize(pdf: Buffer, fieldName: string): readonly [number, number] | undefined {
-      const doc = PdfDocument.open(pdf);
+      const doc = open(pdf);
       const field = formFields(doc).find((f) => f.name === fieldName);
       const rect = field?.widgets[0] ? doc.resolve(field.widgets[0].dict.get('Rect')) : undefined;
       if (!Array.isArray(rect) || rect.length !== 4) return undefined;
@@ -76,7 +89,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
       return w > 0 && h > 0 ? [w, h] : undefined;
     },
     pageRotation(pdf: Buffer, page: number): 0 | 90 | 180 | 270 {
-      const doc = PdfDocument.open(pdf);
+      const doc = open(pdf);
       const p = getPage(doc, page - 1);
       const r = doc.resolve(inheritedAttribute(doc, p.dict, 'Rotate'));
       const n = typeof r === 'number' ? (((Math.round(r / 90) * 90) % 360) + 360) % 360 : 0;
@@ -84,6 +97,7 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
     },
     // The stamp layer (fonts, images) is loaded on the first visible signature only: an
     // invisible signature, the common case of a batch or the CLI, never pays for parsing fonts.
-    appearance: async (r) => (await import('./build-appearance.js')).buildAppearance(r),
+    // The module promise is kept: a dynamic import() resolves the specifier again on every call.
+    appearance: async (r) => (await (stampLayer ??= import('./build-appearance.js'))).buildAppearance(r),
   };
 }

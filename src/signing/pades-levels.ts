@@ -58,6 +58,15 @@ export function tokenCertificates(token: Buffer): Buffer[] {
 }
 
 /**
+ * The file a signature was just added to, and that signature's CMS: together they hold the same
+ * signatures as the signed output, whose chains are then read without parsing the output again.
+ */
+export interface PriorSignatures {
+  readonly pdf: Buffer;
+  readonly cms: Buffer;
+}
+
+/**
  * B-LT and B-LTA post-signing steps on a file whose last signature is at `level` B-T already.
  * `chains` are the new signer's chain and its TSA's; the chains of every signature and
  * timestamp already in the file are added, so the /DSS serves all of them (ETSI EN 319 142-1
@@ -71,10 +80,13 @@ export async function extendToLevel(
   engine: PdfSignatureEngine,
   ports: LevelPorts,
   docTimestampPlaceholder = 16 * 1024,
+  prior?: PriorSignatures,
 ): Promise<Buffer> {
   if (LEVEL_RANK[level] < 2) return pdf;
   if (!ports.revocation) throw new AppError('REVOCATION_UNAVAILABLE', 'no revocation source is configured');
-  const all = [...chains, ...documentChains(pdf, engine, [...chains.flat(), ...(ports.certificatePool ?? [])])];
+  const pool = [...chains.flat(), ...(ports.certificatePool ?? [])];
+  const inFile = prior ? [...documentChains(prior.pdf, engine, pool), ...cmsChains(prior.cms, pool)] : documentChains(pdf, engine, pool);
+  const all = [...chains, ...inFile];
   let material;
   try {
     material = await ports.revocation.collect(all, at);
@@ -117,13 +129,14 @@ function dedupe(list: Buffer[]): Buffer[] {
 
 /** Chains of every signature and timestamp in `pdf` (signers, their signature-time-stamps' TSAs). */
 export function documentChains(pdf: Buffer, engine: PdfSignatureEngine, pool: readonly Buffer[]): Buffer[][] {
-  const chains: Buffer[][] = [];
-  for (const cms of engine.signatureContents?.(pdf) ?? []) {
-    try {
-      chains.push(...ltvChainsFromCms(cms, pool));
-    } catch {
-      // a /Contents that is not a readable CMS: the verifier reports it; no chain to cover
-    }
+  return (engine.signatureContents?.(pdf) ?? []).flatMap((cms) => cmsChains(cms, pool));
+}
+
+function cmsChains(cms: Buffer, pool: readonly Buffer[]): Buffer[][] {
+  try {
+    return ltvChainsFromCms(cms, pool);
+  } catch {
+    // a /Contents that is not a readable CMS: the verifier reports it; no chain to cover
+    return [];
   }
-  return chains;
 }

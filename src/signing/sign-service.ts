@@ -277,11 +277,12 @@ export class SignService {
       : undefined;
     let size = estimatePlaceholder(certificates, withTs, this.#o.placeholder);
     let signed: Buffer[] | undefined;
+    let cms: Buffer = Buffer.alloc(0);
     let digest: Buffer = Buffer.alloc(0);
     for (let attempt = 0; signed === undefined; attempt++) {
       const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
       digest = prepared.digest(hash);
-      const cms = await signDetachedCms({
+      cms = await signDetachedCms({
         contentDigest: digest,
         signer,
         signerCertificate: leaf,
@@ -298,7 +299,9 @@ export class SignService {
     }
     if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
     const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
-    const extended = await timed('ltv', () => extendToLevel(Buffer.concat(signed!), level, chains, now, this.#o.engine, this.#o));
+    const extended = await timed('ltv', () =>
+      extendToLevel(Buffer.concat(signed!), level, chains, now, this.#o.engine, this.#o, undefined, { pdf, cms }),
+    );
     return { chunks: [extended], digest };
   }
 

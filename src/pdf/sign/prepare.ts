@@ -188,6 +188,15 @@ export function preparePdfSignature(pdf: Buffer, o: PrepareOptions = {}): Prepar
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.password !== undefined ? { security: standardSecurity(o.password) } : {}),
   });
+  return prepareOpenedSignature(doc, o);
+}
+
+/**
+ * `preparePdfSignature` on a document already opened (parsed once for the field size, the
+ * preparation and the chains of its earlier signatures). `limits` and `password` belong to the
+ * opening and are not read here. The document is only read: edits go to copies in the update.
+ */
+export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions, 'limits' | 'password'> = {}): Prepared {
   const subFilter = o.subFilter ?? 'ETSI.CAdES.detached';
   const docTimestamp = subFilter === 'ETSI.RFC3161';
   const size = o.placeholderSize ?? DEFAULT_PLACEHOLDER;

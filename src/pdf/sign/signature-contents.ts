@@ -14,7 +14,11 @@ import { unsignedPlaceholders } from './unsigned-placeholder.js';
  * (ETSI EN 319 142-1 §5.4.2: the DSS serves every signature it precedes).
  */
 export function signatureContents(pdf: Buffer, o: { limits?: Partial<PdfLimits> } = {}): Buffer[] {
-  const doc = PdfDocument.open(pdf, o.limits ? { limits: o.limits } : {});
+  return openedSignatureContents(PdfDocument.open(pdf, o.limits ? { limits: o.limits } : {}));
+}
+
+/** `signatureContents` of a document already opened. */
+export function openedSignatureContents(doc: PdfDocument): Buffer[] {
   const fields = formFields(doc);
   const unsigned = new Set(unsignedPlaceholders(doc, fields).map((p) => p.field));
   const out: Buffer[] = [];
