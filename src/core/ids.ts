@@ -11,6 +11,25 @@ export const cryptoRandom: RandomSource = Object.freeze({
   uuid: () => randomUUID(),
 });
 
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let pooled = 0;
+
+/**
+ * `n` (≤ 4096) fresh bytes from the system CSPRNG for public identifiers (a PDF's trailer /ID,
+ * ISO 32000-1 §14.4), drawn from a pool filled 4 KiB at a time as node's randomUUID caches its
+ * entropy: one generator call per many identifiers instead of one each. Never for key material.
+ */
+export function identifierBytes(n: number): Buffer {
+  if (pooled + n > pool.length) {
+    pool = randomBytes(Math.max(POOL_BYTES, n));
+    pooled = 0;
+  }
+  const out = Buffer.from(pool.subarray(pooled, pooled + n));
+  pooled += n;
+  return out;
+}
+
 /** URL-safe opaque id with 128 bits of randomness, prefixed for readability (e.g. `req_...`). */
 export function newId(prefix: string, random: RandomSource = cryptoRandom): string {
   return `${prefix}_${random.bytes(16).toString('base64url')}`;

@@ -8,7 +8,7 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { CredentialService } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { assertPdf, certId } from './document-identity.js';
-import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
+import { estimatePlaceholder, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
 import { resolveSigner } from './signer-resolution.js';
 import type { PreparedPdf } from './signing-ports.js';
 import type { BatchItemResult, SignOptions, SignerSource } from './types.js';
@@ -120,11 +120,12 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
   const now = options.signingTime ?? deps.clock.now();
   const hash = options.digestAlgorithm ?? hashOf(signer.algorithm);
   const size = estimatePlaceholder(certificates, false, deps.placeholder);
+  const chain = certificates.slice(1);
   const signatures: { index: number; signedDigest: string; inputBytes: number; outputBytes: number }[] = [];
   await inTurn(todo, IN_FLIGHT, async (index) => {
     const pdf = pdfs[index]!;
     try {
-      const { signed, digest } = await signOne(deps, pdf, options, { signer, certificates, hash, now, size });
+      const { signed, digest } = await signOne(deps, pdf, options, { signer, certificates, chain, hash, now, size });
       results[index] = { index, ok: true, pdf: signed };
       signatures.push({ index, signedDigest: digest.toString('hex'), inputBytes: pdf.length, outputBytes: signed.length });
     } catch (err) {
@@ -140,31 +141,25 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
   return results;
 }
 
-/** One document: its incremental update, the detached CMS over its byte ranges, embedded (one retry on overflow). */
+/** One document: its incremental update, the detached CMS over its byte ranges, embedded. */
 async function signOne(
   deps: BatchSigningDeps,
   pdf: Buffer,
   options: SignOptions,
-  k: { signer: Signer; certificates: Buffer[]; hash: HashName; now: Date; size: number },
+  k: { signer: Signer; certificates: Buffer[]; chain: Buffer[]; hash: HashName; now: Date; size: number },
 ): Promise<{ signed: Buffer; digest: Buffer }> {
-  let size = k.size;
-  for (let attempt = 0; ; attempt++) {
+  return withPlaceholderRetry(k.size, async (size) => {
     const prepared = await deps.prepare(pdf, options, k.certificates, k.now, size);
     const digest = prepared.digest(k.hash);
     const cms = await signDetachedCms({
       contentDigest: digest,
       signer: k.signer,
       signerCertificate: k.certificates[0]!,
-      certificates: k.certificates.slice(1),
+      certificates: k.chain,
       digestAlgorithm: k.hash,
     });
-    try {
-      return { signed: prepared.embed(cms), digest };
-    } catch (err) {
-      if (attempt > 0 || !isAppError(err, 'PLACEHOLDER_OVERFLOW')) throw err;
-      size = retryPlaceholder(size, cms.length);
-    }
-  }
+    return { signed: prepared.embed(cms), digest };
+  });
 }
 
 /** Runs `work` over `items` with at most `limit` at once; resolves when all are done. */

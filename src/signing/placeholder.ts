@@ -1,3 +1,5 @@
+import { isAppError } from '../core/errors.js';
+
 /**
  * `/Contents` placeholder sizing (docs/signatures-and-validation.md: "Size the placeholder from the chain, timestamp
  * and revocation data; on overflow, retry with a larger one"). The CMS holds the certificates,
@@ -25,6 +27,21 @@ export function estimatePlaceholder(certificates: readonly Buffer[], withTimesta
 /** Size for the single retry after PLACEHOLDER_OVERFLOW: what was needed plus a wide margin. */
 export function retryPlaceholder(previous: number, needed: number): number {
   return roundUp(Math.max(previous * 2, needed + 8 * 1024), 1024);
+}
+
+/**
+ * Runs `attempt` (prepare, sign, embed) with a placeholder of `size` bytes and, when the CMS did
+ * not fit (PLACEHOLDER_OVERFLOW: /Contents is sized before the signature exists, ISO 32000-1
+ * §12.8.1), once more with room for what it needed. Nothing is ever truncated.
+ */
+export async function withPlaceholderRetry<T>(size: number, attempt: (size: number) => Promise<T>): Promise<T> {
+  try {
+    return await attempt(size);
+  } catch (err) {
+    if (!isAppError(err, 'PLACEHOLDER_OVERFLOW')) throw err;
+    const needed = err.details?.['needed'];
+    return attempt(retryPlaceholder(size, typeof needed === 'number' ? needed : 0));
+  }
 }
 
 function roundUp(n: number, step: number): number {

@@ -10,7 +10,7 @@ import { buildSignedAttributes, signDetachedCms } from '../cms/signed-data.js';
 import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner, type ResolvedSigner } from './signer-resolution.js';
-import { estimatePlaceholder, retryPlaceholder, type PlaceholderBudget } from './placeholder.js';
+import { estimatePlaceholder, retryPlaceholder, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
 import { assertLevelAvailable, extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
 import { LEVEL_RANK, parsePadesLevel, type PadesLevel } from '../core/pades-level.js';
 import type {
@@ -275,32 +275,26 @@ export class SignService {
           return token;
         }
       : undefined;
-    let size = estimatePlaceholder(certificates, withTs, this.#o.placeholder);
-    let signed: Buffer[] | undefined;
-    let cms: Buffer = Buffer.alloc(0);
-    let digest: Buffer = Buffer.alloc(0);
-    for (let attempt = 0; signed === undefined; attempt++) {
-      const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
-      digest = prepared.digest(hash);
-      cms = await signDetachedCms({
-        contentDigest: digest,
-        signer,
-        signerCertificate: leaf,
-        certificates: certificates.slice(1),
-        digestAlgorithm: hash,
-        ...(timestamp ? { timestamp } : {}),
-      });
-      try {
-        signed = prepared.embedChunks(cms);
-      } catch (err) {
-        if (attempt > 0 || !isAppError(err, 'PLACEHOLDER_OVERFLOW')) throw err;
-        size = retryPlaceholder(size, cms.length);
-      }
-    }
+    const { signed, digest, cms } = await withPlaceholderRetry(
+      estimatePlaceholder(certificates, withTs, this.#o.placeholder),
+      async (size) => {
+        const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
+        const contentDigest = prepared.digest(hash);
+        const cms = await signDetachedCms({
+          contentDigest,
+          signer,
+          signerCertificate: leaf,
+          certificates: certificates.slice(1),
+          digestAlgorithm: hash,
+          ...(timestamp ? { timestamp } : {}),
+        });
+        return { signed: prepared.embedChunks(cms), digest: contentDigest, cms };
+      },
+    );
     if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
     const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     const extended = await timed('ltv', () =>
-      extendToLevel(Buffer.concat(signed!), level, chains, now, this.#o.engine, this.#o, undefined, { pdf, cms }),
+      extendToLevel(Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o, undefined, { pdf, cms }),
     );
     return { chunks: [extended], digest };
   }

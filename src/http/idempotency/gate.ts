@@ -20,6 +20,11 @@ export function attachGate(req: Request, gate: IdempotencyGate): void {
   gates.set(req, gate);
 }
 
+/** Whether this request carries an Idempotency-Key: only then does a body reader need the body's digest. */
+export function hasGate(req: Request): boolean {
+  return gates.has(req);
+}
+
 /** Called by every body reader once the whole body is in; a no-op for requests without a key. */
 export async function bodyRead(req: Request, body: BodyDigest): Promise<void> {
   const gate = gates.get(req);

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
+import { identifierBytes } from '../../core/ids.js';
 import type { PdfDocument } from '../syntax/document.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from '../syntax/objects.js';
 import { serializeIndirect } from './serialize.js';
@@ -115,7 +115,7 @@ export class IncrementalWriter {
     const root = doc.trailer.get('Root');
     const info = doc.trailer.get('Info');
     const oldId = doc.trailer.get('ID');
-    const newId = new PdfString(options.id ?? randomBytes(16), true);
+    const newId = new PdfString(options.id ?? identifierBytes(16), true);
     const firstId = Array.isArray(oldId) && oldId[0] instanceof PdfString ? oldId[0] : newId;
     let xrefStreamRef: PdfRef | undefined;
     if (xrefKind === 'stream') xrefStreamRef = this.allocate();

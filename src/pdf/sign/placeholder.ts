@@ -21,13 +21,20 @@ export function byteRangeText(br: ByteRange): Buffer {
   return Buffer.from(s.slice(0, -1) + ' '.repeat(width - s.length) + ']', 'latin1');
 }
 
-/** `<00…00>` holding `size` bytes of DER. */
+let zeros: Buffer | undefined;
+
+/**
+ * `<00…00>` holding `size` bytes of DER. Read-only and shared between calls of the same size (a
+ * batch asks for the same one per document): the serializer copies it into the update, and the
+ * CMS is later written into that copy, never into this buffer.
+ */
 export function contentsPlaceholder(size: number): Buffer {
-  // Filled in place: no 2·size-character string is built and converted for every signature.
-  const b = Buffer.alloc(size * 2 + 2, 0x30);
-  b[0] = 0x3c;
-  b[b.length - 1] = 0x3e;
-  return b;
+  if (zeros?.length !== size * 2 + 2) {
+    zeros = Buffer.alloc(size * 2 + 2, 0x30);
+    zeros[0] = 0x3c;
+    zeros[zeros.length - 1] = 0x3e;
+  }
+  return zeros;
 }
 
 /**
