@@ -13,7 +13,7 @@ import type {
 } from '../../copies/ports.js';
 import type { Database, RegisterEntriesTable, RegisterVolumesTable, RegisterYearsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
-import { changed, date, dateOrNull, iso, pageOf } from './row-helpers.js';
+import { date, dateOrNull, iso, pageOf } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
 
 const TYPE: RegisterType = 'SCT/BS';
@@ -261,19 +261,28 @@ export class KyselyRegisterRepository implements RegisterRepository {
     return q.executeTakeFirstOrThrow();
   }
 
+  /**
+   * One UPDATE … RETURNING (SQLite ≥ 3.35, PostgreSQL): a single statement is atomic on its own,
+   * so the common case costs one round trip and no explicit transaction; the entry is read again
+   * only to say why nothing changed.
+   */
   async #transition(id: string, from: EntryStatus[], set: Partial<RegisterEntriesTable>): Promise<RegisterEntryRecord> {
-    return storeCall(() =>
-      this.ctx.atomic(async (db) => {
-        const r = await db.updateTable('register_entries').set(set).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
-        const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
-        if (changed(r) === 0)
-          throw new AppError('COPY_STATE_INVALID', `register entry is ${row.status}, expected ${from.join(' or ')}`, {
-            details: { status: row.status },
-          });
-        return toEntry(row);
-      }),
-    );
+    return storeCall(async () => {
+      const db = this.ctx.db;
+      const updated = await db
+        .updateTable('register_entries')
+        .set(set)
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) return toEntry(updated);
+      const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
+      throw new AppError('COPY_STATE_INVALID', `register entry is ${row.status}, expected ${from.join(' or ')}`, {
+        details: { status: row.status },
+      });
+    });
   }
 }
 
