@@ -1,5 +1,5 @@
 import fontkit from '@pdf-lib/fontkit';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
+import { ParseSpeeds, PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, type PDFPage, type PDFRef } from 'pdf-lib';
 import { AppError } from '../core/errors.js';
 import { AppearanceCanvas, LoadedFont, VIETNAMESE_CHARACTERS, mm, type Rect } from '../pdf/appearance/index.js';
 import { registerBundle } from './pdf-lib-bundle.js';
@@ -57,6 +57,8 @@ export interface CopyStampSettings {
 
 export interface CopyDocumentInput {
   readonly original: Buffer;
+  /** `original` already parsed (at intake, ./intake.ts); read only. Parsed here when absent. */
+  readonly parsed?: PDFDocument;
   readonly statement: StatementInput;
   readonly fonts: CopyFonts;
   readonly lookupUrl: string;
@@ -84,7 +86,9 @@ function loaded(bytes: Uint8Array): LoadedFont {
 }
 
 export async function buildCopyDocument(input: CopyDocumentInput): Promise<BuiltCopy> {
-  const src = await PDFDocument.load(input.original, { ignoreEncryption: true, updateMetadata: false });
+  const src =
+    input.parsed ??
+    (await PDFDocument.load(input.original, { ignoreEncryption: true, updateMetadata: false, parseSpeed: ParseSpeeds.Fastest }));
   if (src.isEncrypted) throw new AppError('PDF_ENCRYPTED', 'the original PDF is encrypted');
   const originalPages = src.getPageCount();
   const stamps: StatementStamps = {
@@ -157,7 +161,10 @@ export async function buildCopyDocument(input: CopyDocumentInput): Promise<Built
   const authorityRect = rectOf(layout.authorityRect);
   addEmptySignatureField(doc, page, CERTIFIER_FIELD, certifierRect);
   addEmptySignatureField(doc, page, AUTHORITY_FIELD, authorityRect);
-  const pdf = Buffer.from(await doc.save({ useObjectStreams: false }));
+  // objectsPerTick: pdf-lib otherwise waits a timer tick (≥ 1 ms) every 50 objects it writes.
+  // updateFieldAppearances: the only fields are the empty signature fields, which have none to
+  // update, and the update would embed pdf-lib's default form font (Helvetica), unused, in every copy.
+  const pdf = Buffer.from(await doc.save({ useObjectStreams: false, objectsPerTick: Infinity, updateFieldAppearances: false }));
   return {
     pdf,
     layout: {

@@ -273,6 +273,7 @@ export class CopyService {
     const built = await timed('statement', () =>
       buildCopyDocument({
         original: original.pdf,
+        ...(original.parsed ? { parsed: original.parsed } : {}),
         statement,
         fonts: o.fonts,
         lookupUrl: url,

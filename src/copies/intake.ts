@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PDFDocument } from 'pdf-lib';
+import { ParseSpeeds, PDFDocument } from 'pdf-lib';
 import { AppError } from '../core/errors.js';
 import { preflightPdf } from '../pdf/syntax/preflight.js';
 import { imageInfo, type ImageInfo } from './image-info.js';
@@ -14,6 +14,11 @@ export interface OriginalDocument {
   readonly sha256: string;
   readonly pages: number;
   readonly source: 'pdf' | 'images';
+  /**
+   * The original PDF as parsed at intake, handed on to the copy builder so the same bytes are not
+   * parsed twice; read only (its pages are copied into the new document). Absent for scans.
+   */
+  readonly parsed?: PDFDocument;
 }
 
 export interface IntakeLimits {
@@ -39,13 +44,19 @@ export async function intakePdf(bytes: Buffer, limits: IntakeLimits = DEFAULT_IN
   if (pages > limits.maxPages) throw new AppError('PDF_LIMIT_EXCEEDED', `the original has more than ${limits.maxPages} pages`);
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+    doc = await PDFDocument.load(bytes, {
+      ignoreEncryption: true,
+      updateMetadata: false,
+      throwOnInvalidObject: false,
+      // one pass: the preflight above bounded the work, and pdf-lib's default yields a timer tick every 100 objects
+      parseSpeed: ParseSpeeds.Fastest,
+    });
     if (doc.getPageCount() !== pages) throw new Error(`page tree counts ${doc.getPageCount()} pages, preflight ${pages}`);
   } catch (cause) {
     throw new AppError('PDF_MALFORMED', 'the original PDF cannot be read', { cause });
   }
   if (doc.isEncrypted) throw new AppError('PDF_ENCRYPTED', 'the original PDF is encrypted: ask for an unprotected original');
-  return { pdf: bytes, sha256: sha256(bytes), pages, source: 'pdf' };
+  return { pdf: bytes, sha256: sha256(bytes), pages, source: 'pdf', parsed: doc };
 }
 
 /**

@@ -71,6 +71,11 @@ export function entryView(e: RegisterEntryRecord): Record<string, unknown> {
 }
 
 const READERS = ['certifier', 'admin', 'auditor'] as const;
+/**
+ * Parts up to this size stay in memory (src/http/part-sink.ts): a scanned page or a short original.
+ * What a request holds in memory stays bounded by its request limit (KYSO_REQUEST_LIMIT).
+ */
+const COPY_MEMORY_PART_BYTES = 256 * 1024;
 const IdParam = z.object({ id: z.string().min(1).max(128) });
 const CODE_DOC = 'verification code printed on the copy, e.g. 7K3M-Q9TX-2B4';
 
@@ -144,7 +149,13 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; re
         422: { description: 'IMAGE_INVALID, PDF_ENCRYPTED' },
       },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 202 });
+        // the original and the images are read into memory to be certified anyway: small parts skip the temp file
+        const body = await readMultipart(req, {
+          fileBytes: limits.uploadBytes,
+          requestBytes: limits.requestBytes,
+          files: 202,
+          memoryPartBytes: COPY_MEMORY_PART_BYTES,
+        });
         const r = parseRequest(body);
         const originals = body.files.filter((f) => f.field === 'original');
         const images = body.files.filter((f) => f.field === 'image');

@@ -13,7 +13,7 @@ import type {
 } from '../../copies/ports.js';
 import type { Database, RegisterEntriesTable, RegisterVolumesTable, RegisterYearsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
-import { changed, date, dateOrNull, iso, pageOf } from './row-helpers.js';
+import { date, dateOrNull, iso, pageOf } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
 
 const TYPE: RegisterType = 'SCT/BS';
@@ -246,34 +246,52 @@ export class KyselyRegisterRepository implements RegisterRepository {
     );
   }
 
-  /** Creates the year's counter row if absent (race-safe: ON CONFLICT DO NOTHING), then locks it. */
+  /**
+   * Locks the year's counter row, creating it first when absent (race-safe: ON CONFLICT DO
+   * NOTHING, then read again). The row exists for every allocation but a year's first, which
+   * then costs one statement fewer.
+   */
   async #lockYear(db: Kysely<Database>, authorityId: string, year: number): Promise<Selectable<RegisterYearsTable>> {
+    const locked = () => {
+      let q = db
+        .selectFrom('register_years')
+        .selectAll()
+        .where((eb) => eb.and(yearKey(authorityId, year)));
+      if (this.ctx.dialect === 'postgres') q = q.forUpdate();
+      return q;
+    };
+    const found = await locked().executeTakeFirst();
+    if (found) return found;
     await db
       .insertInto('register_years')
       .values({ authority_id: authorityId, register_type: TYPE, year, last_number: 0, closed_at: null, closed_by: null, total: null })
       .onConflict((oc) => oc.columns(['authority_id', 'register_type', 'year']).doNothing())
       .execute();
-    let q = db
-      .selectFrom('register_years')
-      .selectAll()
-      .where((eb) => eb.and(yearKey(authorityId, year)));
-    if (this.ctx.dialect === 'postgres') q = q.forUpdate();
-    return q.executeTakeFirstOrThrow();
+    return locked().executeTakeFirstOrThrow();
   }
 
+  /**
+   * One UPDATE … RETURNING (SQLite ≥ 3.35, PostgreSQL): a single statement is atomic on its own,
+   * so the common case costs one round trip and no explicit transaction; the entry is read again
+   * only to say why nothing changed.
+   */
   async #transition(id: string, from: EntryStatus[], set: Partial<RegisterEntriesTable>): Promise<RegisterEntryRecord> {
-    return storeCall(() =>
-      this.ctx.atomic(async (db) => {
-        const r = await db.updateTable('register_entries').set(set).where('id', '=', id).where('status', 'in', from).executeTakeFirst();
-        const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
-        if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
-        if (changed(r) === 0)
-          throw new AppError('COPY_STATE_INVALID', `register entry is ${row.status}, expected ${from.join(' or ')}`, {
-            details: { status: row.status },
-          });
-        return toEntry(row);
-      }),
-    );
+    return storeCall(async () => {
+      const db = this.ctx.db;
+      const updated = await db
+        .updateTable('register_entries')
+        .set(set)
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) return toEntry(updated);
+      const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
+      throw new AppError('COPY_STATE_INVALID', `register entry is ${row.status}, expected ${from.join(' or ')}`, {
+        details: { status: row.status },
+      });
+    });
   }
 }
 
