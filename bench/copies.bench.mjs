@@ -17,12 +17,12 @@
 //
 // Usage: npm run build && node bench/copies.bench.mjs [--quick]
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { leanClient, multipartBody } from './lean-multipart-client.mjs';
 import { registerSubscriber } from './registered-subscriber.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,7 +92,6 @@ const doc = await PDFDocument.create();
 doc.addPage([595.28, 841.89]).drawText('GIAY KHAI SINH', { x: 72, y: 760, size: 14, font: await doc.embedFont(StandardFonts.Helvetica) });
 const original = Buffer.from(await doc.save());
 
-const boundary = `----kyso-bench-${randomBytes(8).toString('hex')}`;
 const requestJson = JSON.stringify({
   authorityId: AUTHORITY,
   requesterName: 'Trần Văn Bình',
@@ -105,37 +104,12 @@ const requestJson = JSON.stringify({
   certifier: { credentialId: certifierCred, title: 'Công chức Tư pháp - Hộ tịch', pin: PIN },
   seal: { pin: SEAL_PIN },
 });
-const body = Buffer.concat([
-  Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="original"; filename="original.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
-  ),
-  original,
-  Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="request"\r\n\r\n${requestJson}\r\n--${boundary}--\r\n`),
+const upload = multipartBody([
+  { name: 'original', filename: 'original.pdf', type: 'application/pdf', data: original },
+  { name: 'request', data: requestJson },
 ]);
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-const post = () =>
-  new Promise((resolve, reject) => {
-    const req = httpRequest(
-      new URL('/api/v1/copies', server.url),
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-          'content-length': body.length,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+const client = leanClient(server.url);
+const post = () => client.post('/api/v1/copies', token, upload);
 
 async function certifyOnce() {
   const phases = { 'pin-hash': 0, statement: 0, signature: 0, tsa: 0, ltv: 0, register: 0 };
@@ -159,7 +133,7 @@ const runs = [];
 const t0 = performance.now();
 for (let i = 0; i < N; i++) runs.push(await certifyOnce());
 const wall = performance.now() - t0;
-agent.destroy();
+client.close();
 await server.close();
 await ctx.close();
 rmSync(dataDir, { recursive: true, force: true });

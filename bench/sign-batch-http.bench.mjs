@@ -19,12 +19,12 @@
 // Usage: npm run build && node bench/sign-batch-http.bench.mjs [--quick]
 import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { leanClient, multipartBody } from './lean-multipart-client.mjs';
 import { registerSubscriber } from './registered-subscriber.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,7 +56,7 @@ const { setTimingSink } = await dist('core/timing.js');
 const dir = mkdtempSync(join(tmpdir(), 'kyso-batch-bench-'));
 let ctx;
 let server;
-let agent;
+let client;
 try {
   const port = await freePort();
   const config = loadConfig({
@@ -117,51 +117,17 @@ try {
     pdfs.push(Buffer.from(await doc.save({ useObjectStreams: false })));
   }
 
-  // The client sends a multipart body built once per signer (the bytes a FormData of the same
-  // parts would send) over a keep-alive connection with node:http, and parses the JSON answer: the
-  // client shares this process's main thread with the server, so a heavy client (fetch + FormData
-  // + web streams cost about 0.4 ms per document here) would be counted against the server.
-  agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const boundary = `----kyso-bench-${randomBytes(8).toString('hex')}`;
-  const multipart = (signerJson) => {
-    const parts = [];
-    for (const [i, pdf] of pdfs.entries()) {
-      parts.push(
-        Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="pdf"; filename="d${i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
-        ),
-        pdf,
-        Buffer.from('\r\n'),
-      );
-    }
-    const options = JSON.stringify({ signer: { kind: 'credential', ...signerJson }, reason: 'bench' });
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="options"\r\n\r\n${options}\r\n--${boundary}--\r\n`));
-    return Buffer.concat(parts);
+  // The lean client of bench/lean-multipart-client.mjs: the body built once, node:http keep-alive.
+  client = leanClient(base);
+  const multipart = (signerJson) =>
+    multipartBody([
+      ...pdfs.map((pdf, i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdf })),
+      { name: 'options', data: JSON.stringify({ signer: { kind: 'credential', ...signerJson }, reason: 'bench' }) },
+    ]);
+  const post = async (body) => {
+    const r = await client.post('/api/v1/sign/batch', signer, body);
+    return { status: r.status, body: JSON.parse(r.body.toString('utf8')) };
   };
-  const post = (body) =>
-    new Promise((resolve, reject) => {
-      const url = new URL('/api/v1/sign/batch', base);
-      const req = httpRequest(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            authorization: `Bearer ${signer}`,
-            'content-type': `multipart/form-data; boundary=${boundary}`,
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
   const batch = async (body) => {
     const r = await post(body);
     if (r.status !== 200 || !r.body.results.every((x) => x.ok))
@@ -228,7 +194,7 @@ try {
   );
   console.log(`| PIN per batch | ${p.toFixed(0)} | ${f.toFixed(0)} | ${pct(p)} | — | ${median(pinMs).toFixed(0)} ms |`);
 } finally {
-  agent?.destroy();
+  client?.close();
   await server?.close();
   await ctx?.close();
   rmSync(dir, { recursive: true, force: true });
