@@ -4,10 +4,20 @@
  * insignificant whitespace, strings escaped as ECMAScript JSON.stringify does (JCS §3.2.2.2),
  * numbers in ECMAScript shortest round-trip form (JCS §3.2.2.3). Non-finite numbers, bigint,
  * functions, symbols and non-plain objects are rejected rather than silently altered; `undefined`
- * members are omitted (as JSON.stringify would); `undefined` array items are rejected.
+ * members are omitted (as JSON.stringify would); `undefined` (and missing) array items are rejected.
+ *
+ * Written with plain loops and concatenation: every audit append encodes its record with it.
  */
 export function canonicalJson(value: unknown): string {
   return encode(value, 0);
+}
+
+/**
+ * A value already in canonical form (the text `canonicalJson` returned for it), written as is when
+ * it appears inside a value being encoded, so a part encoded once is not encoded again.
+ */
+export class CanonicalText {
+  constructor(readonly text: string) {}
 }
 
 function encode(v: unknown, depth: number): string {
@@ -23,20 +33,26 @@ function encode(v: unknown, depth: number): string {
       return JSON.stringify(v);
     case 'object': {
       if (Array.isArray(v)) {
-        return `[${v
-          .map((item) => {
-            if (item === undefined) throw new TypeError('canonicalJson: undefined array item');
-            return encode(item, depth + 1);
-          })
-          .join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < v.length; i++) {
+          const item: unknown = v[i];
+          if (item === undefined) throw new TypeError('canonicalJson: undefined array item');
+          out += (i === 0 ? '' : ',') + encode(item, depth + 1);
+        }
+        return out + ']';
       }
+      if (v instanceof CanonicalText) return v.text;
       const proto = Object.getPrototypeOf(v) as unknown;
       if (proto !== Object.prototype && proto !== null) throw new TypeError('canonicalJson: only plain objects');
       const obj = v as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${encode(obj[k], depth + 1)}`).join(',')}}`;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      for (const k of keys) {
+        const member = obj[k];
+        if (member === undefined) continue;
+        out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + encode(member, depth + 1);
+      }
+      return out + '}';
     }
     default:
       throw new TypeError(`canonicalJson: unsupported ${typeof v}`);

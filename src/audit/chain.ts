@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEvent, AuditRecord, ChainVerification } from './audit-log.js';
-import { canonicalJson } from './canonical-json.js';
+import { CanonicalText, canonicalJson } from './canonical-json.js';
 import { leafHash } from './merkle.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -15,25 +15,27 @@ export const AUDIT_HASH_VERSION = 1;
  * `v` lets a later format coexist with old records.
  */
 export function auditRecordPreimage(r: Omit<AuditRecord, 'hash'>): Buffer {
-  return Buffer.from(
-    canonicalJson({
-      v: AUDIT_HASH_VERSION,
-      seq: r.seq,
-      time: r.time,
-      actor: r.actor,
-      role: r.role,
-      action: r.action,
-      target: r.target,
-      outcome: r.outcome,
-      details: r.details,
-      prevHash: r.prevHash,
-    }),
-    'utf8',
-  );
+  return Buffer.from(preimageText(r, r.details), 'utf8');
 }
 
 export function hashAuditRecord(r: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256').update(auditRecordPreimage(r)).digest('hex');
+  return hash('sha256', preimageText(r, r.details), 'hex');
+}
+
+/** The preimage as text; `details` is the record's details or their canonical text (the same bytes). */
+function preimageText(r: Omit<AuditRecord, 'hash'>, details: unknown): string {
+  return canonicalJson({
+    v: AUDIT_HASH_VERSION,
+    seq: r.seq,
+    time: r.time,
+    actor: r.actor,
+    role: r.role,
+    action: r.action,
+    target: r.target,
+    outcome: r.outcome,
+    details,
+    prevHash: r.prevHash,
+  });
 }
 
 /**
@@ -44,8 +46,14 @@ export function auditLeafHash(r: Omit<AuditRecord, 'hash'>): Buffer {
   return leafHash(auditRecordPreimage(r));
 }
 
-/** An event checked and normalised for storage: details already in their canonical form. */
-export type NormalizedAuditEvent = Pick<AuditRecord, 'actor' | 'role' | 'action' | 'target' | 'outcome' | 'details'>;
+/**
+ * An event checked and normalised for storage: details already in their canonical form, and that
+ * form's text (`detailsJson`), which is both what the record hash covers and what the store keeps,
+ * so an append encodes the details once.
+ */
+export interface NormalizedAuditEvent extends Pick<AuditRecord, 'actor' | 'role' | 'action' | 'target' | 'outcome' | 'details'> {
+  readonly detailsJson: string | null;
+}
 
 /** Checks an event (TypeError on misuse, including secret-named details) and normalises it. */
 export function normalizeAuditEvent(event: AuditEvent): NormalizedAuditEvent {
@@ -55,12 +63,22 @@ export function normalizeAuditEvent(event: AuditEvent): NormalizedAuditEvent {
   if (event.outcome !== 'success' && event.outcome !== 'failure') throw new TypeError('audit event: outcome must be success or failure');
   if (event.target !== undefined && typeof event.target !== 'string') throw new TypeError('audit event: target must be a string');
   let details: Record<string, unknown> | null = null;
+  let detailsJson: string | null = null;
   if (event.details !== undefined) {
     assertNoSecretKeys(event.details, 0);
     // Round-trip through the canonical form so what is stored is exactly what is hashed.
-    details = JSON.parse(canonicalJson(event.details)) as Record<string, unknown>;
+    detailsJson = canonicalJson(event.details);
+    details = JSON.parse(detailsJson) as Record<string, unknown>;
   }
-  return { actor: event.actor, role: event.role, action: event.action, target: event.target ?? null, outcome: event.outcome, details };
+  return {
+    actor: event.actor,
+    role: event.role,
+    action: event.action,
+    target: event.target ?? null,
+    outcome: event.outcome,
+    details,
+    detailsJson,
+  };
 }
 
 /** Builds the record that follows `prevHash` at `seq` (validating and normalising the event). */
@@ -81,7 +99,9 @@ export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: strin
     details: e.details,
     prevHash,
   };
-  return { ...base, hash: hashAuditRecord(base) };
+  // (a plain event without `detailsJson`, as scripts pass, has its details encoded here)
+  const details = typeof e.detailsJson === 'string' ? new CanonicalText(e.detailsJson) : e.details;
+  return { ...base, hash: hash('sha256', preimageText(base, details), 'hex') };
 }
 
 /**

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { AuditEvent, AuditFilter, AuditLog, AuditRecord, ChainVerification } from '../../audit/audit-log.js';
 import { ChainChecker, normalizeAuditEvent, recordFrom, type NormalizedAuditEvent } from '../../audit/chain.js';
-import { appendStatements } from './audit-statements.js';
+import { appendStatements, type StoredEvent } from './audit-statements.js';
 import type { AuditEventsTable, Database } from '../schema.js';
 import { storeCall } from '../errors.js';
 import type { DbContext } from './tx-runner.js';
@@ -21,8 +21,8 @@ interface Waiting {
 /**
  * AuditLog on the relational store. Appends are serialised on the single `audit_head` row:
  * PostgreSQL takes `SELECT … FOR UPDATE` on it (so two service instances queue rather than fork
- * the chain), SQLite holds the database write lock from `BEGIN IMMEDIATE`. The head row also lets
- * verifyChain notice a deleted tail. The table has append-only triggers (migration 0001).
+ * the chain), SQLite holds the database write lock from `BEGIN IMMEDIATE`. The head row, which a
+ * trigger moves as events are inserted (migration 0015), also lets verifyChain notice a deleted tail. The table has append-only triggers (migration 0001).
  *
  * Group commit: appends that arrive while a commit is in flight are chained and written together
  * in the next transaction (one fsync for many records), so concurrent requests are not limited by
@@ -82,10 +82,10 @@ export class KyselyAuditLog implements AuditLog {
   }
 
   /**
-   * Inside a write transaction: lock the head, chain the records after it, insert, move the head.
-   * The Merkle tree is not touched here: its nodes are derived from the events and written later
-   * (materializeAuditTree in audit-tree.ts, docs/audit.md "Leaves"), so an append costs three
-   * precompiled statements.
+   * Inside a write transaction: lock the head, chain the records after it, insert them; a trigger
+   * moves the head to the last one (migration 0015). The Merkle tree is not touched here: its nodes
+   * are derived from the events and written later (materializeAuditTree in audit-tree.ts,
+   * docs/audit.md "Leaves"), so an append costs two precompiled statements.
    */
   async #write(db: Kysely<Database>, events: readonly NormalizedAuditEvent[]): Promise<AuditRecord[]> {
     const s = appendStatements(db, this.ctx.dialect);
@@ -93,15 +93,14 @@ export class KyselyAuditLog implements AuditLog {
     if (!head) throw new Error('the audit head row is missing');
     let seq = Number(head.seq);
     let prev = head.hash;
-    const records: AuditRecord[] = [];
+    const stored: StoredEvent[] = [];
     for (const e of events) {
-      const r = recordFrom(e, ++seq, prev, this.clock.now());
-      records.push(r);
-      prev = r.hash;
+      const record = recordFrom(e, ++seq, prev, this.clock.now());
+      stored.push({ record, detailsJson: e.detailsJson });
+      prev = record.hash;
     }
-    await db.executeQuery(s.insertEvents(records));
-    await db.executeQuery(s.moveHead(seq, prev));
-    return records;
+    await db.executeQuery(s.insertEvents(stored));
+    return stored.map((x) => x.record);
   }
 
   list(filter: AuditFilter = {}): Promise<AuditRecord[]> {

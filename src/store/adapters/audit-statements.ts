@@ -6,14 +6,21 @@ import type { Database } from '../schema.js';
 /**
  * The statements of an audit append, each defined once with the query builder and compiled once
  * per dialect: building and compiling a query costs more CPU than SQLite takes to run it, and an
- * append runs on every state change. Values are bound by name (`bind`): the statement is compiled
- * with marker values in place of the real ones, and each marker's parameter slot is filled per call.
+ * append runs on every state change. Values are bound by position: the statement is compiled with
+ * named marker values in place of the real ones, the parameter slot of each marker is found once,
+ * and a call only copies its values into those slots.
  */
 export interface AppendStatements {
   /** The head row, locked on PostgreSQL (SQLite holds the write lock from BEGIN IMMEDIATE). */
   readonly head: CompiledQuery<{ seq: number | string; hash: string }>;
-  insertEvents(records: readonly AuditRecord[]): CompiledQuery;
-  moveHead(seq: number, hash: string): CompiledQuery;
+  /** Inserting events moves the head to the last of them (trigger of migration 0015). */
+  insertEvents(events: readonly StoredEvent[]): CompiledQuery;
+}
+
+/** A record with the text its details are stored as (their canonical JSON, see chain.ts). */
+export interface StoredEvent {
+  readonly record: AuditRecord;
+  readonly detailsJson: string | null;
 }
 
 const compiled = new Map<StoreDialect, AppendStatements>();
@@ -31,70 +38,55 @@ export function appendStatements(db: Kysely<Database>, dialect: StoreDialect): A
 /** A marker value: unique, and never a value an append binds (it starts with a NUL). */
 const marker = (name: string): string => `\u0000${name}`;
 
+/** A compiled statement and, per parameter, the index of the value bound there (-1: as compiled). */
+interface Template {
+  readonly query: CompiledQuery;
+  readonly slots: readonly number[];
+}
+
+/** Finds the slot of each named marker in `query`; every name must occur. */
+function template(query: CompiledQuery, names: readonly string[]): Template {
+  const index = new Map(names.map((n, i) => [marker(n), i]));
+  const slots = query.parameters.map((p) => (typeof p === 'string' ? (index.get(p) ?? -1) : -1));
+  for (const [i, n] of names.entries()) if (!slots.includes(i)) throw new Error(`audit statement: no slot for ${n}`);
+  return { query, slots };
+}
+
+function bind(t: Template, values: readonly unknown[]): CompiledQuery {
+  const compiledParameters = t.query.parameters;
+  const parameters = t.slots.map((v, j) => (v === -1 ? compiledParameters[j] : values[v]));
+  return { ...t.query, parameters };
+}
+
 function compileAppend(db: Kysely<Database>, dialect: StoreDialect): AppendStatements {
   let head = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
   if (dialect === 'postgres') head = head.forUpdate();
-  const move = db
-    .updateTable('audit_head')
-    .set({ seq: marker('seq') as unknown as number, hash: marker('hash') })
-    .where('id', '=', 1)
-    .compile();
   // multi-row INSERTs by row count (group commit writes up to GROUP_MAX records in one statement)
-  const inserts = new Map<number, CompiledQuery>();
-  const insertFor = (n: number): CompiledQuery => {
-    let q = inserts.get(n);
-    if (!q) {
-      q = db
+  const inserts = new Map<number, Template>();
+  const insertFor = (n: number): Template => {
+    let t = inserts.get(n);
+    if (!t) {
+      const names = Array.from({ length: n }, (_, i) => EVENT_COLUMNS.map((c) => `${i}:${c}`));
+      const q = db
         .insertInto('audit_events')
-        .values(Array.from({ length: n }, (_, i) => Object.fromEntries(EVENT_COLUMNS.map((c) => [c, marker(`${i}:${c}`)])) as never))
+        .values(names.map((row) => Object.fromEntries(row.map((name, c) => [EVENT_COLUMNS[c], marker(name)]))) as never)
         .compile();
-      inserts.set(n, q);
+      t = template(q, names.flat());
+      inserts.set(n, t);
     }
-    return q;
+    return t;
   };
   return {
     head: head.compile(),
-    insertEvents(records) {
-      const values = new Map<string, unknown>();
-      records.forEach((r, i) => {
-        const row = eventRow(r);
-        for (const c of EVENT_COLUMNS) values.set(marker(`${i}:${c}`), row[c]);
-      });
-      return bind(insertFor(records.length), values);
+    insertEvents(events) {
+      const values: unknown[] = [];
+      for (const { record: r, detailsJson } of events) {
+        // in EVENT_COLUMNS order
+        values.push(r.seq, r.time, r.actor, r.role, r.action, r.target, r.outcome, detailsJson, r.prevHash, r.hash);
+      }
+      return bind(insertFor(events.length), values);
     },
-    moveHead: (seq, hash) =>
-      bind(
-        move,
-        new Map<string, unknown>([
-          [marker('seq'), seq],
-          [marker('hash'), hash],
-        ]),
-      ),
   };
 }
 
 const EVENT_COLUMNS = ['seq', 'time', 'actor', 'role', 'action', 'target', 'outcome', 'details', 'prev_hash', 'hash'] as const;
-
-function eventRow(r: AuditRecord): Record<(typeof EVENT_COLUMNS)[number], unknown> {
-  return {
-    seq: r.seq,
-    time: r.time,
-    actor: r.actor,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    outcome: r.outcome,
-    details: r.details === null ? null : JSON.stringify(r.details),
-    prev_hash: r.prevHash,
-    hash: r.hash,
-  };
-}
-
-function bind(q: CompiledQuery, values: ReadonlyMap<string, unknown>): CompiledQuery {
-  const parameters = q.parameters.map((p) => {
-    if (typeof p !== 'string' || !p.startsWith('\u0000')) return p;
-    if (!values.has(p)) throw new Error(`audit statement: no value for ${p.slice(1)}`);
-    return values.get(p);
-  });
-  return { ...q, parameters };
-}

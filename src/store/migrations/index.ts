@@ -14,6 +14,7 @@ import { migration0011Idempotency } from './0011-idempotency.js';
 import { migration0013Accounts } from './0013-accounts.js';
 import { migration0012Jobs } from './0012-jobs.js';
 import { migration0014AuditSearchTable } from './0014-audit-search-table.js';
+import { migration0015AuditHeadTrigger } from './0015-audit-head-trigger.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0012Jobs,
   migration0013Accounts,
   migration0014AuditSearchTable,
+  migration0015AuditHeadTrigger,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson } from '../../../src/audit/canonical-json.js';
+import { CanonicalText, canonicalJson } from '../../../src/audit/canonical-json.js';
 import { buildAuditRecord, hashAuditRecord, auditRecordPreimage, GENESIS_HASH } from '../../../src/audit/chain.js';
 
 describe('canonical JSON (RFC 8785 rules for our subset)', () => {
@@ -74,5 +74,29 @@ describe('canonical JSON (RFC 8785 rules for our subset)', () => {
     ]) {
       expect(hashAuditRecord({ ...r, ...change })).not.toBe(r.hash);
     }
+  });
+
+  it('ok/property: an appended record (details encoded once, spliced in) hashes as the verifier recomputes it', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.string().map((k) => `k${k}`),
+          fc.jsonValue(),
+        ),
+        fc.option(fc.string(), { nil: undefined }),
+        (details, target) => {
+          expect(canonicalJson({ b: new CanonicalText(canonicalJson(details)), a: 1 })).toBe(canonicalJson({ b: details, a: 1 }));
+          const r = buildAuditRecord(
+            { actor: 'a', role: 'admin', action: 'x', outcome: 'success', details, ...(target === undefined ? {} : { target }) },
+            7,
+            GENESIS_HASH,
+            new Date('2026-01-01T00:00:00Z'),
+          );
+          // what ChainChecker and `kyso audit verify` do: re-encode the stored record from scratch
+          expect(hashAuditRecord(JSON.parse(JSON.stringify(r)) as typeof r)).toBe(r.hash);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
