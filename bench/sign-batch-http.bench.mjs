@@ -136,14 +136,18 @@ try {
   };
   const pinBody = multipart({ credentialId: ok.credentialId, pin: PIN });
   const withPin = () => batch(pinBody);
-  // One PIN for every authorized round (warm-up included), outside the timed rounds.
-  const auth = await call('POST', `/api/v1/credentials/${ok.credentialId}/authorizations`, signer, {
-    pin: PIN,
-    documents: DOCS * (ROUNDS + 3),
-    ttlSeconds: 3600,
-  });
-  const authBody = multipart({ authorizationId: auth.authorizationId });
-  const authorized = () => batch(authBody);
+  // The PIN given once per authorization (at most 500 documents each), all opened before the
+  // rounds: every authorized batch (warm-up included) names one of them and checks no PIN.
+  const authBodies = [];
+  for (let left = DOCS * (ROUNDS + 3); left > 0; left -= 500) {
+    const auth = await call('POST', `/api/v1/credentials/${ok.credentialId}/authorizations`, signer, {
+      pin: PIN,
+      documents: Math.min(left, 500),
+      ttlSeconds: 3600,
+    });
+    for (let k = 0; k < Math.min(left, 500) / DOCS; k++) authBodies.push(multipart({ authorizationId: auth.authorizationId }));
+  }
+  const authorized = () => batch(authBodies.shift());
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const floor = async () => {
     const out = [];
