@@ -16,14 +16,13 @@
 // The floor is the deliberate part: PIN hashing. Goal: everything else ≤ 20 ms per copy.
 //
 // Usage: npm run build && node bench/copies.bench.mjs [--quick]
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { leanClient, multipartBody } from './lean-multipart-client.mjs';
 import { registerSubscriber } from './registered-subscriber.mjs';
+import { startInProcessService } from './in-process-service.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -31,23 +30,9 @@ const quick = process.argv.includes('--quick');
 const N = quick ? 8 : 30;
 const WARMUP = 3;
 
-const { loadConfig } = await dist('config/load-config.js');
-const { openContext } = await dist('app/context.js');
-const { createPki } = await dist('app/pki.js');
-const { initialise } = await dist('app/init.js');
-const { wireServices } = await dist('app/services.js');
-const { startServer } = await dist('app/server.js');
 const { setTimingSink } = await dist('core/timing.js');
 
-const dataDir = mkdtempSync(join(tmpdir(), 'kyso-copies-bench-'));
-const config = loadConfig({
-  env: { KYSO_DATA: dataDir, KYSO_LOG_LEVEL: 'silent', KYSO_MASTER_KEY: randomBytes(32).toString('hex'), PORT: '0' },
-});
-const ctx = await openContext(config, { create: true });
-const pki = createPki(ctx);
-await initialise(ctx, pki);
-const wired = await wireServices(ctx, { pki, schedule: false });
-const server = await startServer(ctx, { services: wired.http, health: wired.health, timers: wired.timers });
+const { ctx, wired, server, close } = await startInProcessService('copies');
 
 // ---------------------------------------------------------------- set-up (as an operator would)
 const ORG = 'org_bench';
@@ -134,9 +119,7 @@ const t0 = performance.now();
 for (let i = 0; i < N; i++) runs.push(await certifyOnce());
 const wall = performance.now() - t0;
 client.close();
-await server.close();
-await ctx.close();
-rmSync(dataDir, { recursive: true, force: true });
+await close();
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

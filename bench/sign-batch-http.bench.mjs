@@ -17,15 +17,14 @@
 // main thread prepares the next, so on a machine with a second core the API can pass the floor.
 //
 // Usage: npm run build && node bench/sign-batch-http.bench.mjs [--quick]
-import { createHash, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { leanClient, multipartBody } from './lean-multipart-client.mjs';
 import { registerSubscriber } from './registered-subscriber.mjs';
+import { startInProcessService } from './in-process-service.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
@@ -37,42 +36,13 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-
-const { loadConfig } = await dist('config/load-config.js');
-const { openContext } = await dist('app/context.js');
-const { createPki } = await dist('app/pki.js');
-const { initialise } = await dist('app/init.js');
-const { wireServices } = await dist('app/services.js');
-const { startServer } = await dist('app/server.js');
 const { setTimingSink } = await dist('core/timing.js');
 
-const dir = mkdtempSync(join(tmpdir(), 'kyso-batch-bench-'));
-let ctx;
-let server;
+let service;
 let client;
 try {
-  const port = await freePort();
-  const config = loadConfig({
-    env: {
-      KYSO_DATA: dir,
-      KYSO_LOG_LEVEL: 'silent',
-      KYSO_MASTER_KEY: randomBytes(32).toString('hex'),
-      PORT: String(port),
-      KYSO_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    },
-  });
-  ctx = await openContext(config, { create: true });
-  const pki = createPki(ctx);
-  const adminToken = (await initialise(ctx, pki)).adminToken;
-  const wired = await wireServices(ctx, { pki });
-  server = await startServer(ctx, { services: wired.http, health: wired.health });
+  service = await startInProcessService('batch');
+  const { ctx, pki, adminToken, server } = service;
   const base = server.url;
   const call = async (method, path, token, json) => {
     const r = await fetch(base + path, {
@@ -199,7 +169,5 @@ try {
   console.log(`| PIN per batch | ${p.toFixed(0)} | ${f.toFixed(0)} | ${pct(p)} | — | ${median(pinMs).toFixed(0)} ms |`);
 } finally {
   client?.close();
-  await server?.close();
-  await ctx?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await service?.close();
 }
