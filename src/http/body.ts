@@ -6,13 +6,16 @@ import { PartSink } from './part-sink.js';
 import { AppError } from '../core/errors.js';
 import { bodyRead, hasGate } from './idempotency/gate.js';
 import { MultipartDigest, rawDigest } from './idempotency/request-digest.js';
+import { multipartErrors, parseMemoryMultipart, strictBoundary, type MemoryPart } from './multipart-memory.js';
 
 /**
  * Body readers with hard limits. A raw body (one document) is buffered, bounded by its limit.
  * Multipart parts are streamed to a private temp file each (directory 0700, files 0600) while
  * they arrive, so a request refused half way (a part over `fileBytes`, the parts together over
  * `requestBytes`) never held its parts in memory; a part's bytes are read from disk when a
- * handler asks for them (`data`). A route may keep small parts in memory (`memoryPartBytes`). The files are removed when the response ends, also on error
+ * handler asks for them (`data`). A route may keep small parts in memory (`memoryPartBytes`); on
+ * such a route a whole body no larger than one such part is read into memory first and split
+ * there (./multipart-memory.ts). The files are removed when the response ends, also on error
  * or client abort.
  */
 
@@ -108,8 +111,70 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > requestBytes + MULTIPART_FRAMING_ALLOWANCE) {
     req.resume();
-    return Promise.reject(requestTooLarge(requestBytes));
+    return Promise.reject(multipartErrors.requestTooLarge(requestBytes));
   }
+  // A body that is no larger than one part the route keeps in memory anyway is read whole and
+  // split in one pass: every part of it would have stayed in memory on the streaming path too.
+  const memoryPartBytes = limits.memoryPartBytes ?? 0;
+  const boundary = strictBoundary(ct);
+  if (boundary !== undefined && Number.isFinite(declared) && declared <= memoryPartBytes) {
+    return readWhole(req, declared).then((bytes) => {
+      const parts = parseMemoryMultipart(bytes, boundary, {
+        fileBytes: limits.fileBytes,
+        requestBytes,
+        files: limits.files ?? DEFAULT_FILES,
+        fields: limits.fields ?? DEFAULT_FIELDS,
+        fieldBytes: limits.fieldBytes ?? DEFAULT_FIELD_BYTES,
+        parts: MAX_PARTS,
+      });
+      return parts ? memoryBody(parts, digest) : streamMultipart(req, limits, digest, bytes);
+    });
+  }
+  return streamMultipart(req, limits, digest, undefined);
+}
+
+/** The parts read in memory as the streaming path would have given them (and fed to the idempotency digest in the same order). */
+function memoryBody(parts: readonly MemoryPart[], digest: MultipartDigest | undefined): MultipartBody {
+  const files: UploadedFile[] = [];
+  const fields: Record<string, string> = {};
+  for (const p of parts) {
+    if (p.kind === 'file') {
+      digest?.file(p.field, p.filename ?? '', p.mimeType)(p.data);
+      files.push({ field: p.field, filename: p.filename ?? '', mimeType: p.mimeType, size: p.data.length, data: p.data });
+    } else {
+      fields[p.name] = p.value;
+      digest?.field(p.name, p.value);
+    }
+  }
+  return { files, fields };
+}
+
+/** The body of a request that declared `length` bytes (node's HTTP parser delivers no more than that). */
+function readWhole(req: Request, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      chunks.push(c);
+    });
+    req.once('end', () => resolve(chunks.length === 1 && size === length ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once('aborted', () => reject(new AppError('BAD_REQUEST', 'the client aborted the upload')));
+    req.once('error', (cause) => reject(new AppError('BAD_REQUEST', 'request body could not be read', { cause })));
+  });
+}
+
+/**
+ * busboy over the request stream, or over `buffered` when the body was already read whole but
+ * is outside the subset ./multipart-memory.ts reads.
+ */
+function streamMultipart(
+  req: Request,
+  limits: MultipartLimits,
+  digest: MultipartDigest | undefined,
+  buffered: Buffer | undefined,
+): Promise<MultipartBody> {
+  const requestBytes = limits.requestBytes ?? limits.fileBytes;
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -118,10 +183,10 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
         defParamCharset: 'utf8',
         limits: {
           fileSize: limits.fileBytes,
-          files: limits.files ?? 20,
-          fields: limits.fields ?? 50,
-          fieldSize: limits.fieldBytes ?? 1_048_576,
-          parts: 100,
+          files: limits.files ?? DEFAULT_FILES,
+          fields: limits.fields ?? DEFAULT_FIELDS,
+          fieldSize: limits.fieldBytes ?? DEFAULT_FIELD_BYTES,
+          parts: MAX_PARTS,
         },
       });
     } catch (cause) {
@@ -148,15 +213,10 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
     const count = (n: number): boolean => {
       total += n;
       if (total <= requestBytes) return true;
-      fail(requestTooLarge(requestBytes));
+      fail(multipartErrors.requestTooLarge(requestBytes));
       return false;
     };
-    const tooLarge = () =>
-      fail(
-        new AppError('PAYLOAD_TOO_LARGE', `upload exceeds ${limits.fileBytes} bytes`, {
-          details: { limit: limits.fileBytes, scope: 'file' },
-        }),
-      );
+    const tooLarge = () => fail(multipartErrors.fileTooLarge(limits.fileBytes));
     bb.on('file', (field, stream, info) => {
       if (failed) return void stream.resume();
       const sink = new PartSink(limits.memoryPartBytes ?? 0, () => spool.create());
@@ -190,21 +250,25 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
       );
     });
     bb.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(new AppError('PAYLOAD_TOO_LARGE', `form field ${name} too large`));
+      if (info.valueTruncated) fail(multipartErrors.fieldTooLarge(name));
       else if (count(Buffer.byteLength(value))) {
         fields[name] = value;
         digest?.field(name, value);
       }
     });
-    bb.on('filesLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many files in upload')));
-    bb.on('fieldsLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many form fields')));
-    bb.on('partsLimit', () => fail(new AppError('PAYLOAD_TOO_LARGE', 'too many parts in upload')));
+    bb.on('filesLimit', () => fail(multipartErrors.tooManyFiles()));
+    bb.on('fieldsLimit', () => fail(multipartErrors.tooManyFields()));
+    bb.on('partsLimit', () => fail(multipartErrors.tooManyParts()));
     bb.on('error', (cause) => fail(new AppError('BAD_REQUEST', 'malformed multipart/form-data body', { cause })));
     bb.on('close', () => {
       void Promise.all(writes).then(() => {
         if (!failed) resolve({ files: files.filter((f): f is UploadedFile => f !== undefined), fields });
       });
     });
+    if (buffered) {
+      bb.end(buffered);
+      return;
+    }
     req.on('aborted', () => fail(new AppError('BAD_REQUEST', 'the client aborted the upload')));
     req.pipe(bb);
   });
@@ -212,12 +276,10 @@ function parseMultipart(req: Request, limits: MultipartLimits, digest: Multipart
 
 /** Boundaries and part headers on top of the parts' bytes: a declared length over the limit by more is refused at once. */
 const MULTIPART_FRAMING_ALLOWANCE = 64 * 1024;
-
-function requestTooLarge(limit: number): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `the parts of this request exceed ${limit} bytes together`, {
-    details: { limit, scope: 'request' },
-  });
-}
+const DEFAULT_FILES = 20;
+const DEFAULT_FIELDS = 50;
+const DEFAULT_FIELD_BYTES = 1_048_576;
+const MAX_PARTS = 100;
 
 function spooledFile(field: string, info: { filename?: string; mimeType: string }, size: number, where: PartSink['result']): UploadedFile {
   let data: Buffer | undefined = 'bytes' in where ? where.bytes : undefined;
