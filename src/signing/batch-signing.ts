@@ -8,7 +8,7 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { CredentialService } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { assertPdf, certId } from './document-identity.js';
-import { estimatePlaceholder, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
+import { estimatePlaceholder, exactBbPlaceholder, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
 import { resolveSigner } from './signer-resolution.js';
 import type { PreparedPdf } from './signing-ports.js';
 import type { BatchItemResult, SignOptions, SignerSource } from './types.js';
@@ -119,8 +119,10 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
   const { signer, certificates } = resolved;
   const now = options.signingTime ?? deps.clock.now();
   const hash = options.digestAlgorithm ?? hashOf(signer.algorithm);
-  const size = estimatePlaceholder(certificates, false, deps.placeholder);
   const chain = certificates.slice(1);
+  const size =
+    exactBbPlaceholder({ signer, signerCertificate: certificates[0]!, chain, hash }) ??
+    estimatePlaceholder(certificates, false, deps.placeholder);
   const signatures: { index: number; signedDigest: string; inputBytes: number; outputBytes: number }[] = [];
   await inTurn(todo, IN_FLIGHT, async (index) => {
     const pdf = pdfs[index]!;

@@ -1,4 +1,7 @@
+import { createPublicKey } from 'node:crypto';
 import { isAppError } from '../core/errors.js';
+import { HASH_LENGTHS, type HashName, type Signer } from '../core/signature-algorithms.js';
+import { assembleSignedData, buildSignedAttributes } from '../cms/signed-data.js';
 
 /**
  * `/Contents` placeholder sizing (docs/signatures-and-validation.md: "Size the placeholder from the chain, timestamp
@@ -22,6 +25,60 @@ export function estimatePlaceholder(certificates: readonly Buffer[], withTimesta
   const ts = withTimestamp ? (budget.timestampHeadroom ?? 12 * 1024) : 0;
   const rev = budget.revocationHeadroom ?? 2 * 1024;
   return roundUp(base + ts + rev, 1024);
+}
+
+/**
+ * The `/Contents` size a B-B CMS needs exactly, as signDetachedCms builds it (signed attributes,
+ * the signer's certificate and chain, no timestamp, no revocation values): one is assembled with
+ * a zero digest and a signature of the key's largest length, so every real one fits (an RSA
+ * signature has the modulus length; an ECDSA one varies by a few bytes below its bound). A batch
+ * at B-B then writes, hashes, answers in base64 and sends no unused zeros (the estimate above
+ * reserves headroom for a timestamp or revocation values this CMS never holds). `undefined` when
+ * the key gives no bound; the caller keeps the estimate.
+ */
+export function exactBbPlaceholder(o: {
+  signer: Signer;
+  signerCertificate: Buffer;
+  chain: readonly Buffer[];
+  hash: HashName;
+}): number | undefined {
+  const signature = maxSignatureBytes(o.signer.publicKeySpki);
+  if (signature === undefined) return undefined;
+  const signedAttributes = buildSignedAttributes({
+    contentDigest: Buffer.alloc(HASH_LENGTHS[o.hash]),
+    digestAlgorithm: o.hash,
+    signerCertificate: o.signerCertificate,
+  });
+  return assembleSignedData({
+    signedAttributes,
+    signature: Buffer.alloc(signature, 0xff),
+    algorithm: o.signer.algorithm,
+    digestAlgorithm: o.hash,
+    signerCertificate: o.signerCertificate,
+    certificates: [...o.chain],
+  }).length;
+}
+
+/** ECDSA field sizes in bytes of the curves node:crypto names (FIPS 186-4 D.1.2). */
+const CURVE_BYTES: Readonly<Record<string, number>> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };
+
+/** The longest signature value the key can produce, in bytes. */
+function maxSignatureBytes(spki: Buffer): number | undefined {
+  let key;
+  try {
+    key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  } catch {
+    return undefined;
+  }
+  const d = key.asymmetricKeyDetails;
+  if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && d?.modulusLength) return Math.ceil(d.modulusLength / 8);
+  const n = key.asymmetricKeyType === 'ec' && d?.namedCurve ? CURVE_BYTES[d.namedCurve] : undefined;
+  if (n === undefined) return undefined;
+  // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 5480 §2.2.3): each INTEGER at most
+  // n + 1 content bytes (a leading zero) behind a 2-byte header; the SEQUENCE's own header grows
+  // to 3 bytes past 127 content bytes (X.690 §8.1.3).
+  const content = 2 * (n + 1 + 2);
+  return content + (content < 128 ? 2 : 3);
 }
 
 /** Size for the single retry after PLACEHOLDER_OVERFLOW: what was needed plus a wide margin. */
