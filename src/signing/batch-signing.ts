@@ -2,13 +2,14 @@ import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { hashOf, type HashName, type Signer } from '../core/signature-algorithms.js';
 import { LEVEL_RANK, parsePadesLevel } from '../core/pades-level.js';
-import { signDetachedCms } from '../cms/signed-data.js';
+import { assembleSignedData, signDetachedCms } from '../cms/signed-data.js';
+import { detachedCmsTemplate, type DetachedCmsTemplate } from '../cms/detached-template.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { CredentialService } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { assertPdf, certId } from './document-identity.js';
-import { estimatePlaceholder, exactBbPlaceholder, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
+import { estimatePlaceholder, exactBbPlaceholder, signatureLength, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
 import { resolveSigner } from './signer-resolution.js';
 import type { PreparedPdf } from './signing-ports.js';
 import type { BatchItemResult, SignOptions, SignerSource } from './types.js';
@@ -123,11 +124,23 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
   const size =
     exactBbPlaceholder({ signer, signerCertificate: certificates[0]!, chain, hash }) ??
     estimatePlaceholder(certificates, false, deps.placeholder);
+  // Keys whose signatures all have one length (RSA): each document's CMS is the batch's template
+  // with its digest and signature copied in (../cms/detached-template.ts).
+  const length = signatureLength(signer.publicKeySpki);
+  const template = length?.fixed
+    ? detachedCmsTemplate({
+        signer,
+        signerCertificate: certificates[0]!,
+        certificates: chain,
+        digestAlgorithm: hash,
+        signatureBytes: length.max,
+      })
+    : undefined;
   const signatures: { index: number; signedDigest: string; inputBytes: number; outputBytes: number }[] = [];
   await inTurn(todo, IN_FLIGHT, async (index) => {
     const pdf = pdfs[index]!;
     try {
-      const { signed, digest } = await signOne(deps, pdf, options, { signer, certificates, chain, hash, now, size });
+      const { signed, digest } = await signOne(deps, pdf, options, { signer, certificates, chain, hash, now, size, template });
       results[index] = { index, ok: true, pdf: signed };
       signatures.push({ index, signedDigest: digest.toString('hex'), inputBytes: pdf.length, outputBytes: signed.length });
     } catch (err) {
@@ -148,20 +161,51 @@ async function signOne(
   deps: BatchSigningDeps,
   pdf: Buffer,
   options: SignOptions,
-  k: { signer: Signer; certificates: Buffer[]; chain: Buffer[]; hash: HashName; now: Date; size: number },
+  k: {
+    signer: Signer;
+    certificates: Buffer[];
+    chain: Buffer[];
+    hash: HashName;
+    now: Date;
+    size: number;
+    template: DetachedCmsTemplate | undefined;
+  },
 ): Promise<{ signed: Buffer; digest: Buffer }> {
   return withPlaceholderRetry(k.size, async (size) => {
     const prepared = await deps.prepare(pdf, options, k.certificates, k.now, size);
     const digest = prepared.digest(k.hash);
-    const cms = await signDetachedCms({
-      contentDigest: digest,
-      signer: k.signer,
-      signerCertificate: k.certificates[0]!,
-      certificates: k.chain,
-      digestAlgorithm: k.hash,
-    });
+    const cms = k.template
+      ? await signFromTemplate(k.template, digest, k)
+      : await signDetachedCms({
+          contentDigest: digest,
+          signer: k.signer,
+          signerCertificate: k.certificates[0]!,
+          certificates: k.chain,
+          digestAlgorithm: k.hash,
+        });
     return { signed: prepared.embed(cms), digest };
   });
+}
+
+/** The same CMS as signDetachedCms, from the batch's template (assembled in full should a signature ever have another length). */
+async function signFromTemplate(
+  template: DetachedCmsTemplate,
+  digest: Buffer,
+  k: { signer: Signer; certificates: Buffer[]; chain: Buffer[]; hash: HashName },
+): Promise<Buffer> {
+  const signedAttributes = template.signedAttributes(digest);
+  const signature = await k.signer.sign(signedAttributes);
+  return (
+    template.assemble(digest, signature) ??
+    assembleSignedData({
+      signedAttributes,
+      signature,
+      algorithm: k.signer.algorithm,
+      digestAlgorithm: k.hash,
+      signerCertificate: k.certificates[0]!,
+      certificates: k.chain,
+    })
+  );
 }
 
 /** Runs `work` over `items` with at most `limit` at once; resolves when all are done. */

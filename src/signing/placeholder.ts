@@ -42,7 +42,7 @@ export function exactBbPlaceholder(o: {
   chain: readonly Buffer[];
   hash: HashName;
 }): number | undefined {
-  const signature = maxSignatureBytes(o.signer.publicKeySpki);
+  const signature = signatureLength(o.signer.publicKeySpki)?.max;
   if (signature === undefined) return undefined;
   const signedAttributes = buildSignedAttributes({
     contentDigest: Buffer.alloc(HASH_LENGTHS[o.hash]),
@@ -62,8 +62,24 @@ export function exactBbPlaceholder(o: {
 /** ECDSA field sizes in bytes of the curves node:crypto names (FIPS 186-4 D.1.2). */
 const CURVE_BYTES: Readonly<Record<string, number>> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };
 
-/** The longest signature value the key can produce, in bytes. */
-function maxSignatureBytes(spki: Buffer): number | undefined {
+/** The length of the key's signature values: `fixed` for RSA (the modulus length), a bound for ECDSA. */
+export interface SignatureLength {
+  readonly max: number;
+  readonly fixed: boolean;
+}
+
+/** Per SubjectPublicKeyInfo buffer (a key store hands out the same one per opened key): OpenSSL's key decoding costs a fraction of a millisecond. */
+const lengthCache = new WeakMap<Buffer, SignatureLength | undefined>();
+
+/** How long the key's signature values are; undefined when the key type gives no bound (Ed25519, an unknown curve). */
+export function signatureLength(spki: Buffer): SignatureLength | undefined {
+  if (lengthCache.has(spki)) return lengthCache.get(spki);
+  const length = measure(spki);
+  lengthCache.set(spki, length);
+  return length;
+}
+
+function measure(spki: Buffer): SignatureLength | undefined {
   let key;
   try {
     key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
@@ -71,14 +87,15 @@ function maxSignatureBytes(spki: Buffer): number | undefined {
     return undefined;
   }
   const d = key.asymmetricKeyDetails;
-  if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && d?.modulusLength) return Math.ceil(d.modulusLength / 8);
+  if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && d?.modulusLength)
+    return { max: Math.ceil(d.modulusLength / 8), fixed: true };
   const n = key.asymmetricKeyType === 'ec' && d?.namedCurve ? CURVE_BYTES[d.namedCurve] : undefined;
   if (n === undefined) return undefined;
   // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 5480 §2.2.3): each INTEGER at most
   // n + 1 content bytes (a leading zero) behind a 2-byte header; the SEQUENCE's own header grows
   // to 3 bytes past 127 content bytes (X.690 §8.1.3).
   const content = 2 * (n + 1 + 2);
-  return content + (content < 128 ? 2 : 3);
+  return { max: content + (content < 128 ? 2 : 3), fixed: false };
 }
 
 /** Size for the single retry after PLACEHOLDER_OVERFLOW: what was needed plus a wide margin. */
