@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type {
@@ -23,54 +23,42 @@ const yearKey = (authorityId: string, year: number) => ({ authority_id: authorit
 
 /**
  * The certification register (sổ chứng thực). Gap-free numbering: every allocation runs in one
- * transaction that first locks the (authority, type, year) counter row — `SELECT … FOR UPDATE`
- * on PostgreSQL, so allocations from several service instances queue on that row; the database
- * write lock (BEGIN IMMEDIATE) on SQLite — then takes last_number + 1 and inserts the entry in the
- * same commit. A rollback returns the number with the entry, so no number is ever skipped; once
+ * transaction that first locks the (authority, type, year) counter row — by the UPDATE that
+ * takes last_number + 1 (or `SELECT … FOR UPDATE` for a year's first number) on PostgreSQL, so
+ * allocations from several service instances queue on that row; the database write lock (BEGIN
+ * IMMEDIATE) on SQLite — and inserts the entry with that number in the same commit. A rollback returns the number with the entry, so no number is ever skipped; once
  * committed, an entry is never deleted (trigger), only marked failed or annulled.
  */
 export class KyselyRegisterRepository implements RegisterRepository {
   constructor(private readonly ctx: DbContext) {}
 
   allocate(entry: NewRegisterEntry, year: number, openedBy: string): Promise<RegisterEntryRecord> {
-    return this.#inOpenYear(entry.authorityId, year, async (db, counter) => {
-      let volume = await openVolumeRow(db, entry.authorityId, year);
-      if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
-      const number = Number(counter.last_number) + 1;
-      await db
-        .updateTable('register_years')
-        .set({ last_number: number })
-        .where((eb) => eb.and(yearKey(entry.authorityId, year)))
-        .execute();
-      const row: RegisterEntriesTable = {
-        id: newId('ce'),
-        authority_id: entry.authorityId,
-        register_type: TYPE,
-        year,
-        volume: Number(volume.volume),
-        number,
-        status: 'pending',
-        lookup_code: entry.lookupCode,
-        certifier_id: entry.certifierId,
-        requester_name: entry.requesterName,
-        requester_id_document: entry.requesterIdDocument,
-        document_type: entry.documentType,
-        document_title: entry.documentTitle,
-        document_issuer: entry.documentIssuer,
-        original_sha256: entry.originalSha256,
-        original_pages: entry.originalPages,
-        copies: entry.copies,
-        fee_per_copy: entry.feePerCopy,
-        fee_total: entry.feeTotal,
-        copy_sha256: null,
-        certified_at: iso(entry.certifiedAt),
-        status_reason: null,
-        status_changed_by: null,
-        status_changed_at: null,
-      };
-      await db.insertInto('register_entries').values(row).execute();
-      return toEntry(row);
-    });
+    assertYear(year);
+    return storeCall(() =>
+      this.ctx.atomic(async (db) => {
+        const number = (await takeNextNumber(db, entry.authorityId, year)) ?? (await this.#firstNumber(db, entry.authorityId, year));
+        let volume = await openVolumeRow(db, entry.authorityId, year);
+        if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
+        return insertEntry(db, entry, year, Number(volume.volume), number);
+      }),
+    );
+  }
+
+  /**
+   * The number when the open-year UPDATE changed no row: the year's first allocation (its counter
+   * row is created here), or a refusal with its own error (unknown authority, closed year).
+   */
+  async #firstNumber(db: Kysely<Database>, authorityId: string, year: number): Promise<number> {
+    await assertAuthority(db, authorityId);
+    const counter = await this.#lockYear(db, authorityId, year);
+    if (counter.closed_at !== null) throw closed(authorityId, year);
+    const number = Number(counter.last_number) + 1;
+    await db
+      .updateTable('register_years')
+      .set({ last_number: number })
+      .where((eb) => eb.and(yearKey(authorityId, year)))
+      .execute();
+    return number;
   }
 
   recordCopyHash(id: string, copySha256: string): Promise<RegisterEntryRecord> {
@@ -293,6 +281,62 @@ export class KyselyRegisterRepository implements RegisterRepository {
       });
     });
   }
+}
+
+/** Inserts the `pending` entry with its number (in the allocation's transaction). */
+async function insertEntry(
+  db: Kysely<Database>,
+  entry: NewRegisterEntry,
+  year: number,
+  volume: number,
+  number: number,
+): Promise<RegisterEntryRecord> {
+  const row: RegisterEntriesTable = {
+    id: newId('ce'),
+    authority_id: entry.authorityId,
+    register_type: TYPE,
+    year,
+    volume,
+    number,
+    status: 'pending',
+    lookup_code: entry.lookupCode,
+    certifier_id: entry.certifierId,
+    requester_name: entry.requesterName,
+    requester_id_document: entry.requesterIdDocument,
+    document_type: entry.documentType,
+    document_title: entry.documentTitle,
+    document_issuer: entry.documentIssuer,
+    original_sha256: entry.originalSha256,
+    original_pages: entry.originalPages,
+    copies: entry.copies,
+    fee_per_copy: entry.feePerCopy,
+    fee_total: entry.feeTotal,
+    copy_sha256: null,
+    certified_at: iso(entry.certifiedAt),
+    status_reason: null,
+    status_changed_by: null,
+    status_changed_at: null,
+  };
+  await db.insertInto('register_entries').values(row).execute();
+  return toEntry(row);
+}
+
+/**
+ * The common case in one statement: the year's counter row exists and is open, and the UPDATE
+ * takes its lock (the row lock on PostgreSQL, whose READ COMMITTED re-reads a row updated
+ * concurrently before incrementing it; the write lock already held on SQLite) and returns the
+ * new last number. Undefined when no row changed (a first allocation of the year, a closed year,
+ * an unknown authority). An existing counter row names an existing authority (foreign key).
+ */
+async function takeNextNumber(db: Kysely<Database>, authorityId: string, year: number): Promise<number | undefined> {
+  const row = await db
+    .updateTable('register_years')
+    .set({ last_number: sql<number>`last_number + 1` })
+    .where((eb) => eb.and(yearKey(authorityId, year)))
+    .where('closed_at', 'is', null)
+    .returning('last_number')
+    .executeTakeFirst();
+  return row && Number(row.last_number);
 }
 
 async function assertAuthority(db: Kysely<Database>, id: string): Promise<void> {
