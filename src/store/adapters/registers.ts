@@ -15,6 +15,8 @@ import type { Database, RegisterEntriesTable, RegisterVolumesTable, RegisterYear
 import { storeCall } from '../errors.js';
 import { date, dateOrNull, iso, pageOf } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import type { StoreDialect } from '../config.js';
+import { compiledStatement } from './compiled-statement.js';
 
 const TYPE: RegisterType = 'SCT/BS';
 
@@ -36,10 +38,12 @@ export class KyselyRegisterRepository implements RegisterRepository {
     assertYear(year);
     return storeCall(() =>
       this.ctx.atomic(async (db) => {
-        const number = (await takeNextNumber(db, entry.authorityId, year)) ?? (await this.#firstNumber(db, entry.authorityId, year));
-        let volume = await openVolumeRow(db, entry.authorityId, year);
+        const dialect = this.ctx.dialect;
+        const number =
+          (await takeNextNumber(db, dialect, entry.authorityId, year)) ?? (await this.#firstNumber(db, entry.authorityId, year));
+        let volume = await openVolumeRow(db, dialect, entry.authorityId, year);
         if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
-        return insertEntry(db, entry, year, Number(volume.volume), number);
+        return insertEntry(db, dialect, entry, year, Number(volume.volume), number);
       }),
     );
   }
@@ -62,11 +66,21 @@ export class KyselyRegisterRepository implements RegisterRepository {
   }
 
   recordCopyHash(id: string, copySha256: string): Promise<RegisterEntryRecord> {
-    return this.#transition(id, ['pending'], { copy_sha256: copySha256 });
+    const { db, dialect } = this.ctx;
+    return this.#transitioned(
+      id,
+      ['pending'],
+      async () => (await db.executeQuery(RECORD_COPY_HASH.bind(db, dialect, { id, copySha256 }))).rows[0],
+    );
   }
 
   markValid(id: string, copySha256: string, at: Date): Promise<RegisterEntryRecord> {
-    return this.#transition(id, ['pending'], { status: 'valid', copy_sha256: copySha256, status_changed_at: iso(at) });
+    const { db, dialect } = this.ctx;
+    return this.#transitioned(
+      id,
+      ['pending'],
+      async () => (await db.executeQuery(MARK_VALID.bind(db, dialect, { id, copySha256, at: iso(at) }))).rows[0],
+    );
   }
 
   markFailed(id: string, reason: string, by: string, at: Date): Promise<RegisterEntryRecord> {
@@ -263,16 +277,27 @@ export class KyselyRegisterRepository implements RegisterRepository {
    * so the common case costs one round trip and no explicit transaction; the entry is read again
    * only to say why nothing changed.
    */
-  async #transition(id: string, from: EntryStatus[], set: Partial<RegisterEntriesTable>): Promise<RegisterEntryRecord> {
-    return storeCall(async () => {
-      const db = this.ctx.db;
-      const updated = await db
+  #transition(id: string, from: EntryStatus[], set: Partial<RegisterEntriesTable>): Promise<RegisterEntryRecord> {
+    return this.#transitioned(id, from, () =>
+      this.ctx.db
         .updateTable('register_entries')
         .set(set)
         .where('id', '=', id)
         .where('status', 'in', from)
         .returningAll()
-        .executeTakeFirst();
+        .executeTakeFirst(),
+    );
+  }
+
+  /** `update` is the transition's UPDATE … RETURNING (a statement compiled once on the copy's path). */
+  async #transitioned(
+    id: string,
+    from: EntryStatus[],
+    update: () => Promise<Selectable<RegisterEntriesTable> | undefined>,
+  ): Promise<RegisterEntryRecord> {
+    return storeCall(async () => {
+      const db = this.ctx.db;
+      const updated = await update();
       if (updated) return toEntry(updated);
       const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
@@ -286,6 +311,7 @@ export class KyselyRegisterRepository implements RegisterRepository {
 /** Inserts the `pending` entry with its number (in the allocation's transaction). */
 async function insertEntry(
   db: Kysely<Database>,
+  dialect: StoreDialect,
   entry: NewRegisterEntry,
   year: number,
   volume: number,
@@ -317,7 +343,7 @@ async function insertEntry(
     status_changed_by: null,
     status_changed_at: null,
   };
-  await db.insertInto('register_entries').values(row).execute();
+  await db.executeQuery(INSERT_ENTRY.bind(db, dialect, row));
   return toEntry(row);
 }
 
@@ -328,14 +354,8 @@ async function insertEntry(
  * new last number. Undefined when no row changed (a first allocation of the year, a closed year,
  * an unknown authority). An existing counter row names an existing authority (foreign key).
  */
-async function takeNextNumber(db: Kysely<Database>, authorityId: string, year: number): Promise<number | undefined> {
-  const row = await db
-    .updateTable('register_years')
-    .set({ last_number: sql<number>`last_number + 1` })
-    .where((eb) => eb.and(yearKey(authorityId, year)))
-    .where('closed_at', 'is', null)
-    .returning('last_number')
-    .executeTakeFirst();
+async function takeNextNumber(db: Kysely<Database>, dialect: StoreDialect, authorityId: string, year: number): Promise<number | undefined> {
+  const row = (await db.executeQuery(TAKE_NEXT_NUMBER.bind(db, dialect, { authorityId, year }))).rows[0];
   return row && Number(row.last_number);
 }
 
@@ -346,17 +366,11 @@ async function assertAuthority(db: Kysely<Database>, id: string): Promise<void> 
 
 async function openVolumeRow(
   db: Kysely<Database>,
+  dialect: StoreDialect,
   authorityId: string,
   year: number,
 ): Promise<Selectable<RegisterVolumesTable> | undefined> {
-  return db
-    .selectFrom('register_volumes')
-    .selectAll()
-    .where((eb) => eb.and(yearKey(authorityId, year)))
-    .where('closed_at', 'is', null)
-    .orderBy('volume', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return (await db.executeQuery(OPEN_VOLUME.bind(db, dialect, { authorityId, year }))).rows[0];
 }
 
 async function closeOpenVolumes(db: Kysely<Database>, authorityId: string, year: number, at: Date): Promise<void> {
@@ -441,3 +455,73 @@ function toEntry(r: Selectable<RegisterEntriesTable>): RegisterEntryRecord {
     statusChangedAt: dateOrNull(r.status_changed_at),
   };
 }
+
+// the statements of every certified copy, compiled once (./compiled-statement.ts)
+type YearValues = { authorityId: string; year: number };
+const TAKE_NEXT_NUMBER = compiledStatement<YearValues, { last_number: number }>(['authorityId', 'year'], (db, _d, m) =>
+  db
+    .updateTable('register_years')
+    .set({ last_number: sql<number>`last_number + 1` })
+    .where((eb) => eb.and(yearKey(m.authorityId, m.year)))
+    .where('closed_at', 'is', null)
+    .returning('last_number'),
+);
+const OPEN_VOLUME = compiledStatement<YearValues, Selectable<RegisterVolumesTable>>(['authorityId', 'year'], (db, _d, m) =>
+  db
+    .selectFrom('register_volumes')
+    .selectAll()
+    .where((eb) => eb.and(yearKey(m.authorityId, m.year)))
+    .where('closed_at', 'is', null)
+    .orderBy('volume', 'desc')
+    .limit(1),
+);
+// every column, checked by the compiler: an entry is inserted whole
+const ENTRY_COLUMNS = Object.keys({
+  id: true,
+  authority_id: true,
+  register_type: true,
+  year: true,
+  volume: true,
+  number: true,
+  status: true,
+  lookup_code: true,
+  certifier_id: true,
+  requester_name: true,
+  requester_id_document: true,
+  document_type: true,
+  document_title: true,
+  document_issuer: true,
+  original_sha256: true,
+  original_pages: true,
+  copies: true,
+  fee_per_copy: true,
+  fee_total: true,
+  copy_sha256: true,
+  certified_at: true,
+  status_reason: true,
+  status_changed_by: true,
+  status_changed_at: true,
+} satisfies Record<keyof RegisterEntriesTable, true>) as (keyof RegisterEntriesTable)[];
+const INSERT_ENTRY = compiledStatement<RegisterEntriesTable, never>(ENTRY_COLUMNS, (db, _d, m) =>
+  db.insertInto('register_entries').values(m),
+);
+const RECORD_COPY_HASH = compiledStatement<{ id: string; copySha256: string }, Selectable<RegisterEntriesTable>>(
+  ['id', 'copySha256'],
+  (db, _d, m) =>
+    db
+      .updateTable('register_entries')
+      .set({ copy_sha256: m.copySha256 })
+      .where('id', '=', m.id)
+      .where('status', '=', 'pending')
+      .returningAll(),
+);
+const MARK_VALID = compiledStatement<{ id: string; copySha256: string; at: string }, Selectable<RegisterEntriesTable>>(
+  ['id', 'copySha256', 'at'],
+  (db, _d, m) =>
+    db
+      .updateTable('register_entries')
+      .set({ status: 'valid', copy_sha256: m.copySha256, status_changed_at: m.at })
+      .where('id', '=', m.id)
+      .where('status', '=', 'pending')
+      .returningAll(),
+);
