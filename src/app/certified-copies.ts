@@ -71,6 +71,7 @@ export function createCertifiedCopies(
     ...(o.level ? { level: o.level } : {}),
     documents,
     stampSettings: ctx.store.stampSettings,
+    atomically: (work) => ctx.store.transaction((tx) => work({ registers: tx.registers, audit: tx.audit })),
   });
   const stamps = new StampSettingsService({
     settings: ctx.store.stampSettings,

@@ -87,6 +87,18 @@ export interface CopyServiceOptions {
   readonly documents: CopyDocumentStore;
   /** Seal and signature images, seal size and authority lines registered once; none registered when absent. */
   readonly stampSettings?: StampSettingsRepository;
+  /**
+   * Runs `work` in one store transaction over repositories bound to it, so that a register change
+   * and its audit event commit together: neither is ever recorded without the other, and the pair
+   * costs one commit. Absent (in-memory fixtures): `registers` and `audit` above, each call on its own.
+   */
+  readonly atomically?: <T>(work: (tx: RegisterWork) => Promise<T>) => Promise<T>;
+}
+
+/** What a register change and its audit event are written through (one transaction when the store offers it). */
+export interface RegisterWork {
+  readonly registers: RegisterRepository;
+  readonly audit: AuditLog;
 }
 
 const CERTIFIER_ROLES = new Set(['certifier']);
@@ -159,55 +171,69 @@ export class CopyService {
 
     const now = o.clock.now();
     const fee = certificationFee(original.pages, req.copies);
+    // the number and its audit event commit together: a rollback returns the number (no gap)
     const entry = await timed('register', () =>
-      o.registers.allocate(
-        {
-          authorityId: authority.id,
-          registerType: 'SCT/BS',
-          lookupCode: newLookupCode(),
-          certifierId: official,
-          requesterName: req.requesterName,
-          requesterIdDocument,
-          documentType: req.documentType,
-          documentTitle: req.documentTitle,
-          documentIssuer: req.documentIssuer,
-          originalSha256: original.sha256,
-          originalPages: original.pages,
-          copies: req.copies,
-          feePerCopy: fee.perCopy,
-          feeTotal: fee.total,
-          certifiedAt: now,
-        },
-        vietnamYear(now),
-        official,
-      ),
+      this.#atomically(async (tx) => {
+        const allocated = await tx.registers.allocate(
+          {
+            authorityId: authority.id,
+            registerType: 'SCT/BS',
+            lookupCode: newLookupCode(),
+            certifierId: official,
+            requesterName: req.requesterName,
+            requesterIdDocument,
+            documentType: req.documentType,
+            documentTitle: req.documentTitle,
+            documentIssuer: req.documentIssuer,
+            originalSha256: original.sha256,
+            originalPages: original.pages,
+            copies: req.copies,
+            feePerCopy: fee.perCopy,
+            feeTotal: fee.total,
+            certifiedAt: now,
+          },
+          vietnamYear(now),
+          official,
+        );
+        await tx.audit.append({
+          actor: actor.id,
+          role: actor.role,
+          action: 'copy.number-allocated',
+          target: allocated.id,
+          outcome: 'success',
+          details: {
+            authorityId: authority.id,
+            year: allocated.year,
+            volume: allocated.volume,
+            number: allocated.number,
+            originalSha256: original.sha256,
+          },
+        });
+        return allocated;
+      }),
     );
-    await o.audit.append({
-      actor: actor.id,
-      role: actor.role,
-      action: 'copy.number-allocated',
-      target: entry.id,
-      outcome: 'success',
-      details: { authorityId: authority.id, year: entry.year, volume: entry.volume, number: entry.number, originalSha256: original.sha256 },
-    });
 
     try {
       const copy = await this.#produce(req, level, authority, entry, original, certifier, seal, stamps);
       const copySha256 = createHash('sha256').update(copy).digest('hex');
       // named on the entry first, then kept, then valid: a valid entry always has its bytes, and
       // stored bytes always have an entry (a crash in between leaves it pending, then failed)
+      // (valid and its audit event commit together)
       const valid = await timed('register', async () => {
         await o.registers.recordCopyHash(entry.id, copySha256);
         await o.documents.put(copySha256, copy);
-        return o.registers.markValid(entry.id, copySha256, o.clock.now());
-      });
-      await o.audit.append({
-        actor: actor.id,
-        role: actor.role,
-        action: 'copy.certified',
-        target: entry.id,
-        outcome: 'success',
-        details: { number: entry.number, year: entry.year, copySha256, feeTotal: fee.total },
+        return this.#atomically(async (tx) => {
+          const marked = await tx.registers.markValid(entry.id, copySha256, o.clock.now());
+          await tx.audit.append({
+            actor: actor.id,
+            role: actor.role,
+            action: 'copy.certified',
+            target: entry.id,
+            outcome: 'success',
+            details: { number: entry.number, year: entry.year, copySha256, feeTotal: fee.total },
+          });
+          return marked;
+        });
       });
       return { entry: valid, copy, lookupUrl: this.lookupUrl(entry.lookupCode) };
     } catch (err) {
@@ -216,6 +242,11 @@ export class CopyService {
       await this.#auditFailure(actor, 'copy.certify', entry.id, code, { number: entry.number, year: entry.year });
       throw err;
     }
+  }
+
+  #atomically<T>(work: (tx: RegisterWork) => Promise<T>): Promise<T> {
+    const o = this.#o;
+    return o.atomically ? o.atomically(work) : work({ registers: o.registers, audit: o.audit });
   }
 
   async #ready(

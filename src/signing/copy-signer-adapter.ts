@@ -14,13 +14,12 @@ export function copySignerFromSigning(sign: SignService, credentials: Credential
   return {
     assertLevelAvailable: (level) => sign.assertLevelAvailable(level),
     async preflight(credentialId: string, actorId: string, pin?: string) {
-      const r = await credentials.preflight(credentialId, actorId);
-      if (pin === undefined) return { signerName: r.signerName };
+      if (pin === undefined) return { signerName: (await credentials.preflight(credentialId, actorId)).signerName };
       // the PIN checked (and a wrong one counted) now, before the copy's register number is taken
-      const unlocked = await credentials.unlockWithPin(credentialId, actorId, pin);
+      const unlocked = await credentials.preflightAndUnlock(credentialId, actorId, pin);
       let used = false;
       return {
-        signerName: r.signerName,
+        signerName: unlocked.signerName,
         signOnce(req: CopySignatureRequest): Promise<Buffer> {
           if (used) return Promise.reject(new AppError('FORBIDDEN', 'this PIN unlocked the credential for one document'));
           used = true;

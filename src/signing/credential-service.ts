@@ -230,6 +230,27 @@ export class CredentialService {
    * register number is taken.
    */
   async preflight(id: string, actorId: string): Promise<{ signerName: string; certificate: Buffer }> {
+    const c = await this.#preflighted(id, actorId);
+    return { signerName: signerNameOf(c), certificate: c.certificates[0]! };
+  }
+
+  /** Checks owner + PIN and returns a signer over the stored key. */
+  async unlockWithPin(id: string, actorId: string, pin: string): Promise<UnlockedCredential> {
+    return this.#unlocked(await this.#checkPin(id, actorId, pin));
+  }
+
+  /**
+   * `preflight` then `unlockWithPin` on one read of the credential: the same checks, refusals and
+   * audit events in the same order, and the PIN counted as by `unlockWithPin` (the attempt is
+   * reserved on the credential's row, so a lock taken meanwhile still refuses). A certified copy
+   * checks its two credentials this way before its register number is taken.
+   */
+  async preflightAndUnlock(id: string, actorId: string, pin: string): Promise<UnlockedCredential & { signerName: string }> {
+    const c = await this.#preflighted(id, actorId);
+    return { ...(await this.#unlocked(await this.#checkPin(id, actorId, pin, c))), signerName: signerNameOf(c) };
+  }
+
+  async #preflighted(id: string, actorId: string): Promise<SigningCredential> {
     const c = await this.#owned(id, actorId);
     if (c.pinHash === '') throw notActivated();
     if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
@@ -238,13 +259,10 @@ export class CredentialService {
       at: this.#o.clock.now(),
       ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}),
     });
-    const leaf = c.certificates[0]!;
-    return { signerName: subjectField(leaf, 'CN') ?? c.label, certificate: leaf };
+    return c;
   }
 
-  /** Checks owner + PIN and returns a signer over the stored key. */
-  async unlockWithPin(id: string, actorId: string, pin: string): Promise<UnlockedCredential> {
-    const c = await this.#checkPin(id, actorId, pin);
+  async #unlocked(c: SigningCredential): Promise<UnlockedCredential> {
     return { credential: c, signer: await this.#o.keyStore.signer(c.keyUri, c.algorithm ?? undefined) };
   }
 
@@ -371,8 +389,9 @@ export class CredentialService {
    * a burst of concurrent guesses cannot slip past the lock while hashes are in flight: at most
    * `lockAfter` guesses are ever evaluated, and none after `lockAfter` wrong ones were counted.
    */
-  async #checkPin(id: string, actorId: string, pin: string): Promise<SigningCredential> {
-    const c = await this.#owned(id, actorId);
+  async #checkPin(id: string, actorId: string, pin: string, owned?: SigningCredential): Promise<SigningCredential> {
+    // `owned`: the caller has just read it with `#owned` (the reservation below reads the row again)
+    const c = owned ?? (await this.#owned(id, actorId));
     if (c.pinHash === '') throw notActivated();
     const now = this.#o.clock.now();
     const reserved = c.lockedAt ? undefined : await this.#o.credentials.reservePinAttempt(id, this.#lockAfter, now);
@@ -408,6 +427,11 @@ export class CredentialService {
   ): Promise<void> {
     await this.#o.audit.append({ actor, role: 'signer', action, target, outcome, ...(details ? { details } : {}) });
   }
+}
+
+/** The name a signature shows: the certificate's CN, else the credential's label. */
+function signerNameOf(c: SigningCredential): string {
+  return subjectField(c.certificates[0]!, 'CN') ?? c.label;
 }
 
 function info(c: SigningCredential): CredentialInfo {

@@ -4,6 +4,7 @@ import { API_ROLES } from '../ports/api-tokens.js';
 import type { ApiTokensTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import type { DbContext } from './tx-runner.js';
+import { compiledStatement } from './compiled-statement.js';
 
 export class KyselyApiTokenRepository implements ApiTokenRepository {
   constructor(private readonly ctx: DbContext) {}
@@ -29,7 +30,8 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
   }
 
   async findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst());
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(db.executeQuery(BY_HASH.bind(db, dialect, { tokenHash })))).rows[0];
     return row && toRecord(row);
   }
 
@@ -79,3 +81,8 @@ function toRecord(r: Selectable<ApiTokensTable>): ApiTokenRecord {
     ...(r.account_id ? { accountId: r.account_id } : {}),
   };
 }
+
+// read on every authenticated request: compiled once (./compiled-statement.ts)
+const BY_HASH = compiledStatement<{ tokenHash: string }, Selectable<ApiTokensTable>>(['tokenHash'], (db, _d, m) =>
+  db.selectFrom('api_tokens').selectAll().where('token_hash', '=', m.tokenHash),
+);

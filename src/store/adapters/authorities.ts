@@ -5,6 +5,7 @@ import type { AuthoritiesTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { changed, date, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import { compiledStatement } from './compiled-statement.js';
 
 export class KyselyAuthorityRepository implements AuthorityRepository {
   constructor(private readonly ctx: DbContext) {}
@@ -24,7 +25,8 @@ export class KyselyAuthorityRepository implements AuthorityRepository {
   }
 
   async get(id: string): Promise<AuthorityRecord | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('authorities').selectAll().where('id', '=', id).executeTakeFirst());
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(db.executeQuery(BY_ID.bind(db, dialect, { id })))).rows[0];
     return row && toAuthority(row);
   }
 
@@ -64,3 +66,8 @@ function toAuthority(r: Selectable<AuthoritiesTable>): AuthorityRecord {
     createdAt: date(r.created_at),
   };
 }
+
+// read by every certified copy: compiled once (./compiled-statement.ts)
+const BY_ID = compiledStatement<{ id: string }, Selectable<AuthoritiesTable>>(['id'], (db, _d, m) =>
+  db.selectFrom('authorities').selectAll().where('id', '=', m.id),
+);

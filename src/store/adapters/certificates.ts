@@ -13,6 +13,7 @@ import type { CertificatesTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { buf, bufOrNull, changed, date, dateOrNull, iso, isoOrNull, pageOf } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import { compiledStatement } from './compiled-statement.js';
 
 const SERIAL_RE = /^(?:[0-9a-f]{2}){1,20}$/;
 
@@ -95,17 +96,14 @@ export class KyselyCertificateRepository implements CertificateRepository {
   }
 
   async findBySerial(caId: string, serial: string): Promise<CertificateRecord | undefined> {
-    const row = await storeCall(
-      this.ctx.db.selectFrom('certificates').selectAll().where('ca_id', '=', caId).where('serial', '=', serial).executeTakeFirst(),
-    );
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(db.executeQuery(BY_SERIAL.bind(db, dialect, { caId, serial })))).rows[0];
     return row && toCert(row);
   }
 
   async findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> {
-    const rows = await storeCall(
-      this.ctx.db.selectFrom('certificates').selectAll().where('serial', '=', serial).orderBy('ca_id').execute(),
-    );
-    return rows.map(toCert);
+    const { db, dialect } = this.ctx;
+    return (await storeCall(db.executeQuery(BY_SERIAL_ANY_CA.bind(db, dialect, { serial })))).rows.map(toCert);
   }
 
   async list(f: CertificateFilter): Promise<CertificateRecord[]> {
@@ -180,3 +178,11 @@ function toCert(r: Selectable<CertificatesTable>): CertificateRecord {
     updatedAt: date(r.updated_at),
   };
 }
+
+// status checks before every signature and OCSP answers: compiled once (./compiled-statement.ts)
+const BY_SERIAL = compiledStatement<{ caId: string; serial: string }, Selectable<CertificatesTable>>(['caId', 'serial'], (db, _d, m) =>
+  db.selectFrom('certificates').selectAll().where('ca_id', '=', m.caId).where('serial', '=', m.serial),
+);
+const BY_SERIAL_ANY_CA = compiledStatement<{ serial: string }, Selectable<CertificatesTable>>(['serial'], (db, _d, m) =>
+  db.selectFrom('certificates').selectAll().where('serial', '=', m.serial).orderBy('ca_id'),
+);

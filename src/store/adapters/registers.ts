@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type {
@@ -15,6 +15,8 @@ import type { Database, RegisterEntriesTable, RegisterVolumesTable, RegisterYear
 import { storeCall } from '../errors.js';
 import { date, dateOrNull, iso, pageOf } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import type { StoreDialect } from '../config.js';
+import { compiledStatement } from './compiled-statement.js';
 
 const TYPE: RegisterType = 'SCT/BS';
 
@@ -23,62 +25,62 @@ const yearKey = (authorityId: string, year: number) => ({ authority_id: authorit
 
 /**
  * The certification register (sổ chứng thực). Gap-free numbering: every allocation runs in one
- * transaction that first locks the (authority, type, year) counter row — `SELECT … FOR UPDATE`
- * on PostgreSQL, so allocations from several service instances queue on that row; the database
- * write lock (BEGIN IMMEDIATE) on SQLite — then takes last_number + 1 and inserts the entry in the
- * same commit. A rollback returns the number with the entry, so no number is ever skipped; once
+ * transaction that first locks the (authority, type, year) counter row — by the UPDATE that
+ * takes last_number + 1 (or `SELECT … FOR UPDATE` for a year's first number) on PostgreSQL, so
+ * allocations from several service instances queue on that row; the database write lock (BEGIN
+ * IMMEDIATE) on SQLite — and inserts the entry with that number in the same commit. A rollback returns the number with the entry, so no number is ever skipped; once
  * committed, an entry is never deleted (trigger), only marked failed or annulled.
  */
 export class KyselyRegisterRepository implements RegisterRepository {
   constructor(private readonly ctx: DbContext) {}
 
   allocate(entry: NewRegisterEntry, year: number, openedBy: string): Promise<RegisterEntryRecord> {
-    return this.#inOpenYear(entry.authorityId, year, async (db, counter) => {
-      let volume = await openVolumeRow(db, entry.authorityId, year);
-      if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
-      const number = Number(counter.last_number) + 1;
-      await db
-        .updateTable('register_years')
-        .set({ last_number: number })
-        .where((eb) => eb.and(yearKey(entry.authorityId, year)))
-        .execute();
-      const row: RegisterEntriesTable = {
-        id: newId('ce'),
-        authority_id: entry.authorityId,
-        register_type: TYPE,
-        year,
-        volume: Number(volume.volume),
-        number,
-        status: 'pending',
-        lookup_code: entry.lookupCode,
-        certifier_id: entry.certifierId,
-        requester_name: entry.requesterName,
-        requester_id_document: entry.requesterIdDocument,
-        document_type: entry.documentType,
-        document_title: entry.documentTitle,
-        document_issuer: entry.documentIssuer,
-        original_sha256: entry.originalSha256,
-        original_pages: entry.originalPages,
-        copies: entry.copies,
-        fee_per_copy: entry.feePerCopy,
-        fee_total: entry.feeTotal,
-        copy_sha256: null,
-        certified_at: iso(entry.certifiedAt),
-        status_reason: null,
-        status_changed_by: null,
-        status_changed_at: null,
-      };
-      await db.insertInto('register_entries').values(row).execute();
-      return toEntry(row);
-    });
+    assertYear(year);
+    return storeCall(() =>
+      this.ctx.atomic(async (db) => {
+        const dialect = this.ctx.dialect;
+        const number =
+          (await takeNextNumber(db, dialect, entry.authorityId, year)) ?? (await this.#firstNumber(db, entry.authorityId, year));
+        let volume = await openVolumeRow(db, dialect, entry.authorityId, year);
+        if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
+        return insertEntry(db, dialect, entry, year, Number(volume.volume), number);
+      }),
+    );
+  }
+
+  /**
+   * The number when the open-year UPDATE changed no row: the year's first allocation (its counter
+   * row is created here), or a refusal with its own error (unknown authority, closed year).
+   */
+  async #firstNumber(db: Kysely<Database>, authorityId: string, year: number): Promise<number> {
+    await assertAuthority(db, authorityId);
+    const counter = await this.#lockYear(db, authorityId, year);
+    if (counter.closed_at !== null) throw closed(authorityId, year);
+    const number = Number(counter.last_number) + 1;
+    await db
+      .updateTable('register_years')
+      .set({ last_number: number })
+      .where((eb) => eb.and(yearKey(authorityId, year)))
+      .execute();
+    return number;
   }
 
   recordCopyHash(id: string, copySha256: string): Promise<RegisterEntryRecord> {
-    return this.#transition(id, ['pending'], { copy_sha256: copySha256 });
+    const { db, dialect } = this.ctx;
+    return this.#transitioned(
+      id,
+      ['pending'],
+      async () => (await db.executeQuery(RECORD_COPY_HASH.bind(db, dialect, { id, copySha256 }))).rows[0],
+    );
   }
 
   markValid(id: string, copySha256: string, at: Date): Promise<RegisterEntryRecord> {
-    return this.#transition(id, ['pending'], { status: 'valid', copy_sha256: copySha256, status_changed_at: iso(at) });
+    const { db, dialect } = this.ctx;
+    return this.#transitioned(
+      id,
+      ['pending'],
+      async () => (await db.executeQuery(MARK_VALID.bind(db, dialect, { id, copySha256, at: iso(at) }))).rows[0],
+    );
   }
 
   markFailed(id: string, reason: string, by: string, at: Date): Promise<RegisterEntryRecord> {
@@ -275,16 +277,27 @@ export class KyselyRegisterRepository implements RegisterRepository {
    * so the common case costs one round trip and no explicit transaction; the entry is read again
    * only to say why nothing changed.
    */
-  async #transition(id: string, from: EntryStatus[], set: Partial<RegisterEntriesTable>): Promise<RegisterEntryRecord> {
-    return storeCall(async () => {
-      const db = this.ctx.db;
-      const updated = await db
+  #transition(id: string, from: EntryStatus[], set: Partial<RegisterEntriesTable>): Promise<RegisterEntryRecord> {
+    return this.#transitioned(id, from, () =>
+      this.ctx.db
         .updateTable('register_entries')
         .set(set)
         .where('id', '=', id)
         .where('status', 'in', from)
         .returningAll()
-        .executeTakeFirst();
+        .executeTakeFirst(),
+    );
+  }
+
+  /** `update` is the transition's UPDATE … RETURNING (a statement compiled once on the copy's path). */
+  async #transitioned(
+    id: string,
+    from: EntryStatus[],
+    update: () => Promise<Selectable<RegisterEntriesTable> | undefined>,
+  ): Promise<RegisterEntryRecord> {
+    return storeCall(async () => {
+      const db = this.ctx.db;
+      const updated = await update();
       if (updated) return toEntry(updated);
       const row = await db.selectFrom('register_entries').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new AppError('COPY_NOT_FOUND', `no register entry ${id}`);
@@ -295,6 +308,57 @@ export class KyselyRegisterRepository implements RegisterRepository {
   }
 }
 
+/** Inserts the `pending` entry with its number (in the allocation's transaction). */
+async function insertEntry(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  entry: NewRegisterEntry,
+  year: number,
+  volume: number,
+  number: number,
+): Promise<RegisterEntryRecord> {
+  const row: RegisterEntriesTable = {
+    id: newId('ce'),
+    authority_id: entry.authorityId,
+    register_type: TYPE,
+    year,
+    volume,
+    number,
+    status: 'pending',
+    lookup_code: entry.lookupCode,
+    certifier_id: entry.certifierId,
+    requester_name: entry.requesterName,
+    requester_id_document: entry.requesterIdDocument,
+    document_type: entry.documentType,
+    document_title: entry.documentTitle,
+    document_issuer: entry.documentIssuer,
+    original_sha256: entry.originalSha256,
+    original_pages: entry.originalPages,
+    copies: entry.copies,
+    fee_per_copy: entry.feePerCopy,
+    fee_total: entry.feeTotal,
+    copy_sha256: null,
+    certified_at: iso(entry.certifiedAt),
+    status_reason: null,
+    status_changed_by: null,
+    status_changed_at: null,
+  };
+  await db.executeQuery(INSERT_ENTRY.bind(db, dialect, row));
+  return toEntry(row);
+}
+
+/**
+ * The common case in one statement: the year's counter row exists and is open, and the UPDATE
+ * takes its lock (the row lock on PostgreSQL, whose READ COMMITTED re-reads a row updated
+ * concurrently before incrementing it; the write lock already held on SQLite) and returns the
+ * new last number. Undefined when no row changed (a first allocation of the year, a closed year,
+ * an unknown authority). An existing counter row names an existing authority (foreign key).
+ */
+async function takeNextNumber(db: Kysely<Database>, dialect: StoreDialect, authorityId: string, year: number): Promise<number | undefined> {
+  const row = (await db.executeQuery(TAKE_NEXT_NUMBER.bind(db, dialect, { authorityId, year }))).rows[0];
+  return row && Number(row.last_number);
+}
+
 async function assertAuthority(db: Kysely<Database>, id: string): Promise<void> {
   const a = await db.selectFrom('authorities').select('id').where('id', '=', id).executeTakeFirst();
   if (!a) throw new AppError('AUTHORITY_UNKNOWN', `no certifying authority ${id}`);
@@ -302,17 +366,11 @@ async function assertAuthority(db: Kysely<Database>, id: string): Promise<void> 
 
 async function openVolumeRow(
   db: Kysely<Database>,
+  dialect: StoreDialect,
   authorityId: string,
   year: number,
 ): Promise<Selectable<RegisterVolumesTable> | undefined> {
-  return db
-    .selectFrom('register_volumes')
-    .selectAll()
-    .where((eb) => eb.and(yearKey(authorityId, year)))
-    .where('closed_at', 'is', null)
-    .orderBy('volume', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return (await db.executeQuery(OPEN_VOLUME.bind(db, dialect, { authorityId, year }))).rows[0];
 }
 
 async function closeOpenVolumes(db: Kysely<Database>, authorityId: string, year: number, at: Date): Promise<void> {
@@ -397,3 +455,73 @@ function toEntry(r: Selectable<RegisterEntriesTable>): RegisterEntryRecord {
     statusChangedAt: dateOrNull(r.status_changed_at),
   };
 }
+
+// the statements of every certified copy, compiled once (./compiled-statement.ts)
+type YearValues = { authorityId: string; year: number };
+const TAKE_NEXT_NUMBER = compiledStatement<YearValues, { last_number: number }>(['authorityId', 'year'], (db, _d, m) =>
+  db
+    .updateTable('register_years')
+    .set({ last_number: sql<number>`last_number + 1` })
+    .where((eb) => eb.and(yearKey(m.authorityId, m.year)))
+    .where('closed_at', 'is', null)
+    .returning('last_number'),
+);
+const OPEN_VOLUME = compiledStatement<YearValues, Selectable<RegisterVolumesTable>>(['authorityId', 'year'], (db, _d, m) =>
+  db
+    .selectFrom('register_volumes')
+    .selectAll()
+    .where((eb) => eb.and(yearKey(m.authorityId, m.year)))
+    .where('closed_at', 'is', null)
+    .orderBy('volume', 'desc')
+    .limit(1),
+);
+// every column, checked by the compiler: an entry is inserted whole
+const ENTRY_COLUMNS = Object.keys({
+  id: true,
+  authority_id: true,
+  register_type: true,
+  year: true,
+  volume: true,
+  number: true,
+  status: true,
+  lookup_code: true,
+  certifier_id: true,
+  requester_name: true,
+  requester_id_document: true,
+  document_type: true,
+  document_title: true,
+  document_issuer: true,
+  original_sha256: true,
+  original_pages: true,
+  copies: true,
+  fee_per_copy: true,
+  fee_total: true,
+  copy_sha256: true,
+  certified_at: true,
+  status_reason: true,
+  status_changed_by: true,
+  status_changed_at: true,
+} satisfies Record<keyof RegisterEntriesTable, true>) as (keyof RegisterEntriesTable)[];
+const INSERT_ENTRY = compiledStatement<RegisterEntriesTable, never>(ENTRY_COLUMNS, (db, _d, m) =>
+  db.insertInto('register_entries').values(m),
+);
+const RECORD_COPY_HASH = compiledStatement<{ id: string; copySha256: string }, Selectable<RegisterEntriesTable>>(
+  ['id', 'copySha256'],
+  (db, _d, m) =>
+    db
+      .updateTable('register_entries')
+      .set({ copy_sha256: m.copySha256 })
+      .where('id', '=', m.id)
+      .where('status', '=', 'pending')
+      .returningAll(),
+);
+const MARK_VALID = compiledStatement<{ id: string; copySha256: string; at: string }, Selectable<RegisterEntriesTable>>(
+  ['id', 'copySha256', 'at'],
+  (db, _d, m) =>
+    db
+      .updateTable('register_entries')
+      .set({ status: 'valid', copy_sha256: m.copySha256, status_changed_at: m.at })
+      .where('id', '=', m.id)
+      .where('status', '=', 'pending')
+      .returningAll(),
+);

@@ -5,6 +5,8 @@ import type { SigningCredentialsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import { compiledStatement } from './compiled-statement.js';
+import type { StoreDialect } from '../config.js';
 
 /** Server-held signing credentials. Only the PIN hash is stored (signing/pin-hash.ts), never a PIN. */
 export class KyselyCredentialRepository implements CredentialRepository {
@@ -34,7 +36,8 @@ export class KyselyCredentialRepository implements CredentialRepository {
   }
 
   async get(id: string): Promise<SigningCredential | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('signing_credentials').selectAll().where('id', '=', id).executeTakeFirst());
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(db.executeQuery(BY_ID.bind(db, dialect, { id })))).rows[0];
     return row && toCredential(row);
   }
 
@@ -62,17 +65,8 @@ export class KyselyCredentialRepository implements CredentialRepository {
    * latest committed row), so only `lockAfter` of them ever get a slot.
    */
   async reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
-    const row = await storeCall(
-      this.ctx.db
-        .updateTable('signing_credentials')
-        .set({ failed_attempts: sql<number>`failed_attempts + 1`, updated_at: iso(at) })
-        .where('id', '=', id)
-        .where('failed_attempts', '<', lockAfter)
-        .where('locked_at', 'is', null)
-        .where(this.#withoutFlushWait())
-        .returningAll()
-        .executeTakeFirst(),
-    );
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(db.executeQuery(RESERVE_PIN_ATTEMPT.bind(db, dialect, { id, lockAfter, at: iso(at) })))).rows[0];
     return row && toCredential(row);
   }
 
@@ -90,28 +84,8 @@ export class KyselyCredentialRepository implements CredentialRepository {
   }
 
   async resetPinFailures(id: string, at: Date): Promise<void> {
-    await storeCall(
-      this.ctx.db
-        .updateTable('signing_credentials')
-        .set({ failed_attempts: 0, updated_at: iso(at) })
-        .where('id', '=', id)
-        .where('failed_attempts', '<>', 0)
-        .where(this.#withoutFlushWait())
-        .execute(),
-    );
-  }
-
-  /**
-   * The two counter updates every PIN check makes (reserve, give back) commit on PostgreSQL
-   * without waiting for the WAL flush: `set_config('synchronous_commit', 'off', true)` inside the
-   * statement applies to its own transaction only (one round trip, no explicit transaction).
-   * Atomicity and the row lock that serialises guesses are unchanged; only a crash of the
-   * database server itself could forget the last fraction of a second of counts, whereas a
-   * durable commit costs a disk flush (milliseconds) on every signature. The lock itself
-   * (`lockWhenExhausted`) stays durable. Always true; SQLite commits as configured.
-   */
-  #withoutFlushWait() {
-    return this.ctx.dialect === 'postgres' ? sql<boolean>`set_config('synchronous_commit', 'off', true) is not null` : sql<boolean>`1 = 1`;
+    const { db, dialect } = this.ctx;
+    await storeCall(db.executeQuery(RESET_PIN_FAILURES.bind(db, dialect, { id, at: iso(at) })));
   }
 
   async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {
@@ -177,3 +151,41 @@ function toCredential(r: Selectable<SigningCredentialsTable>): SigningCredential
     activationExpiresAt: dateOrNull(r.activation_expires_at),
   };
 }
+
+/**
+ * The two counter updates every PIN check makes (reserve, give back) commit on PostgreSQL
+ * without waiting for the WAL flush: `set_config('synchronous_commit', 'off', true)` inside the
+ * statement applies to its own transaction only (one round trip, no explicit transaction).
+ * Atomicity and the row lock that serialises guesses are unchanged; only a crash of the
+ * database server itself could forget the last fraction of a second of counts, whereas a
+ * durable commit costs a disk flush (milliseconds) on every signature. The lock itself
+ * (`lockWhenExhausted`) stays durable. Always true; SQLite commits as configured.
+ */
+function withoutFlushWait(dialect: StoreDialect) {
+  return dialect === 'postgres' ? sql<boolean>`set_config('synchronous_commit', 'off', true) is not null` : sql<boolean>`1 = 1`;
+}
+
+// the statements of every PIN check, compiled once (./compiled-statement.ts)
+const BY_ID = compiledStatement<{ id: string }, Selectable<SigningCredentialsTable>>(['id'], (db, _d, m) =>
+  db.selectFrom('signing_credentials').selectAll().where('id', '=', m.id),
+);
+const RESERVE_PIN_ATTEMPT = compiledStatement<{ id: string; lockAfter: number; at: string }, Selectable<SigningCredentialsTable>>(
+  ['id', 'lockAfter', 'at'],
+  (db, dialect, m) =>
+    db
+      .updateTable('signing_credentials')
+      .set({ failed_attempts: sql<number>`failed_attempts + 1`, updated_at: m.at })
+      .where('id', '=', m.id)
+      .where('failed_attempts', '<', m.lockAfter)
+      .where('locked_at', 'is', null)
+      .where(withoutFlushWait(dialect))
+      .returningAll(),
+);
+const RESET_PIN_FAILURES = compiledStatement<{ id: string; at: string }, never>(['id', 'at'], (db, dialect, m) =>
+  db
+    .updateTable('signing_credentials')
+    .set({ failed_attempts: 0, updated_at: m.at })
+    .where('id', '=', m.id)
+    .where('failed_attempts', '<>', 0)
+    .where(withoutFlushWait(dialect)),
+);

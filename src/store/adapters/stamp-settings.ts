@@ -4,15 +4,15 @@ import type { AuthorityStampsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { buf, bufOrNull, date, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import { compiledStatement } from './compiled-statement.js';
 
 /** Stamp settings of authorities and signature images of credentials (migration 0006-stamps). */
 export class KyselyStampSettingsRepository implements StampSettingsRepository {
   constructor(private readonly ctx: DbContext) {}
 
   async getAuthority(authorityId: string): Promise<AuthorityStampSettings | undefined> {
-    const row = await storeCall(
-      this.ctx.db.selectFrom('authority_stamps').selectAll().where('authority_id', '=', authorityId).executeTakeFirst(),
-    );
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(db.executeQuery(AUTHORITY_STAMPS.bind(db, dialect, { authorityId })))).rows[0];
     return row && toSettings(row);
   }
 
@@ -39,9 +39,8 @@ export class KyselyStampSettingsRepository implements StampSettingsRepository {
   }
 
   async getSignatureImage(credentialId: string): Promise<Buffer | undefined> {
-    const row = await storeCall(
-      this.ctx.db.selectFrom('signature_images').select('image').where('credential_id', '=', credentialId).executeTakeFirst(),
-    );
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(db.executeQuery(SIGNATURE_IMAGE.bind(db, dialect, { credentialId })))).rows[0];
     return row && buf(row.image);
   }
 
@@ -69,3 +68,11 @@ function toSettings(r: Selectable<AuthorityStampsTable>): AuthorityStampSettings
     updatedBy: r.updated_by,
   };
 }
+
+// read by every certified copy: compiled once (./compiled-statement.ts)
+const AUTHORITY_STAMPS = compiledStatement<{ authorityId: string }, Selectable<AuthorityStampsTable>>(['authorityId'], (db, _d, m) =>
+  db.selectFrom('authority_stamps').selectAll().where('authority_id', '=', m.authorityId),
+);
+const SIGNATURE_IMAGE = compiledStatement<{ credentialId: string }, { image: Buffer | Uint8Array }>(['credentialId'], (db, _d, m) =>
+  db.selectFrom('signature_images').select('image').where('credential_id', '=', m.credentialId),
+);

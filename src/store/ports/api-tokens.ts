@@ -22,6 +22,7 @@ export interface ApiTokenRecord {
   readonly label: string | null;
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
+  /** When it was last used, to the minute (ApiTokenService writes it again only when a minute older). */
   readonly lastUsedAt: Date | null;
   /** The account of the person the token was handed to (present only when linked). */
   readonly accountId?: string;

@@ -91,4 +91,50 @@ describe.each(DIALECTS)('CopyService on the %s store', (dialect) => {
     expect(numbers2026).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
     expect(await ctx.store.audit.verifyChain()).toMatchObject({ ok: true });
   });
+
+  it('ok/in one store transaction, a number whose audit event cannot be written is not taken (no gap); valid commits with copy.certified', async () => {
+    await ctx.store.authorities.create({
+      id: 'xa-bai-chay',
+      name: 'Ủy ban nhân dân xã Bãi Cháy',
+      place: 'xã Bãi Cháy, tỉnh Quảng Ninh',
+      organizationId: null,
+      sealCredentialId: 'cred-seal',
+      sealCustodianId: null,
+      createdAt: new Date(0),
+    });
+    let refuse: string | undefined = 'copy.number-allocated';
+    const service = new CopyService({
+      registers: ctx.store.registers,
+      authorities: ctx.store.authorities,
+      signer: new FakeSigner(),
+      audit: ctx.store.audit,
+      clock: new FakeClock('2026-11-26T03:00:00Z'),
+      fonts,
+      publicUrl: 'http://127.0.0.1:3000',
+      level: 'B-B',
+      documents: ctx.store.copyDocuments,
+      atomically: (work) =>
+        ctx.store.transaction((tx) =>
+          work({
+            registers: tx.registers,
+            audit: {
+              ...tx.audit,
+              append: (e) => (e.action === refuse ? Promise.reject(new Error('audit unavailable')) : tx.audit.append(e)),
+            },
+          }),
+        ),
+    });
+    const baiChayCertifier = { ...certifier, authorityId: 'xa-bai-chay' };
+    const req = (): CertifyRequest => ({ ...request(), authorityId: 'xa-bai-chay' });
+
+    await expect(service.certify(baiChayCertifier, req())).rejects.toThrow();
+    expect(await ctx.store.registers.findByNumber('xa-bai-chay', 2026, 1)).toBeUndefined();
+
+    refuse = undefined;
+    const { entry } = await service.certify(baiChayCertifier, req());
+    expect(entry).toMatchObject({ number: 1, status: 'valid' });
+    const events = (await ctx.store.audit.list({ target: entry.id })).map((r) => r.action);
+    expect(events).toEqual(['copy.number-allocated', 'copy.certified']);
+    expect(await ctx.store.audit.verifyChain()).toMatchObject({ ok: true });
+  });
 });
