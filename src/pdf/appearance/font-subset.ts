@@ -65,8 +65,26 @@ export class FontSubset {
     const key = `${f.postscriptName}|${gids.map((g) => `${g}:${this.glyphs.get(g)!.text}`).join(',')}`;
     const streams = cachedStreams(f, key, () => {
       const file = f.file.subset(gids);
-      return { file: deflateSync(file), length1: file.length, toUnicode: deflateSync(Buffer.from(this.toUnicodeCMap(gids), 'latin1')) };
+      return {
+        file: deflateSync(file),
+        length1: file.length,
+        toUnicode: deflateSync(Buffer.from(this.toUnicodeCMap(gids), 'latin1')),
+        built: new Map(),
+      };
     });
+    // The five objects depend on the glyph set and the id prefix only, and are never modified
+    // (bundles are read by the writers): a canvas drawing the same set again reuses them.
+    let objects = streams.built.get(this.idPrefix);
+    if (!objects) {
+      objects = this.objects(gids, key, streams);
+      if (streams.built.size >= BUILT_PER_SUBSET_MAX) streams.built.clear();
+      streams.built.set(this.idPrefix, objects);
+    }
+    return [...objects];
+  }
+
+  private objects(gids: readonly number[], key: string, streams: SubsetStreams): readonly PdfObjectSpec[] {
+    const f = this.font;
     const scale = 1000 / f.unitsPerEm;
     const tag = subsetTag(key);
     const baseFont = `${tag}+${f.postscriptName}`;
@@ -174,7 +192,10 @@ interface SubsetStreams {
   file: Buffer;
   length1: number;
   toUnicode: Buffer;
+  /** The built objects per id prefix. */
+  built: Map<string, readonly PdfObjectSpec[]>;
 }
+const BUILT_PER_SUBSET_MAX = 16;
 const SUBSET_CACHE_MAX = 64;
 const subsetCache = new Map<string, SubsetStreams>();
 const fontIds = new WeakMap<LoadedFont, number>();
