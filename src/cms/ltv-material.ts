@@ -36,14 +36,23 @@ export interface LtvMaterial {
   readonly revocation: RevocationEntry[];
 }
 
-/** RFC 4514-style subject for logs and error details; never fails the collection. */
+/**
+ * RFC 4514-style subject for logs and error details; never fails the collection. Remembered per
+ * name slice: certificateInfo of an interned certificate hands back the same slice every time.
+ */
 function displayName(nameDer: Buffer): string {
-  try {
-    return renderName(nameDer);
-  } catch {
-    return '(unreadable name)';
+  let s = displayNames.get(nameDer);
+  if (s === undefined) {
+    try {
+      s = renderName(nameDer);
+    } catch {
+      s = '(unreadable name)';
+    }
+    displayNames.set(nameDer, s);
   }
+  return s;
 }
+const displayNames = new WeakMap<Buffer, string>();
 
 /**
  * The same few certificates (the CA's, the TSA's, a signer's) come back with every signature as
