@@ -90,7 +90,7 @@ export class AppearanceCanvas {
    * reused from the subset cache (font-subset.ts) whatever text is drawn within that set.
    */
   prepareGlyphs(font: FontStyle | LoadedFont, characters: string): void {
-    this.fontEntry(resolveFont(font)).subset.encode(characters);
+    this.fontEntry(resolveFont(font)).subset.include(characters);
   }
 
   /** Lays out paragraphs inside `rect` (shrinking them to fit when rect.height is set) and draws them. */
