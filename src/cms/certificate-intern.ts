@@ -5,6 +5,8 @@
  * caches (certificateInfo, subject fields, fingerprints, CertID hashes) hit. Bounded.
  */
 export function internCertificate(der: Buffer): Buffer {
+  // Certificates come from verified files too: an oversized one is not worth keeping alive.
+  if (der.length > INTERN_MAX_BYTES) return der;
   const key = der.toString('latin1');
   const known = interned.get(key);
   if (known) return known;
@@ -15,4 +17,5 @@ export function internCertificate(der: Buffer): Buffer {
 }
 
 const INTERN_MAX = 1024;
+const INTERN_MAX_BYTES = 16 * 1024;
 const interned = new Map<string, Buffer>();
