@@ -1,6 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { certificateInfo, crlUrls, isSelfIssued, namesEqual } from './certificate-info.js';
+import { internCertificate } from './certificate-intern.js';
 import { parseCms } from './parse.js';
 import { parseOcspResponse } from './ocsp.js';
 import { findSignerCertificate } from './verify.js';
@@ -36,32 +37,24 @@ export interface LtvMaterial {
   readonly revocation: RevocationEntry[];
 }
 
-/** RFC 4514-style subject for logs and error details; never fails the collection. */
-function displayName(nameDer: Buffer): string {
-  try {
-    return renderName(nameDer);
-  } catch {
-    return '(unreadable name)';
-  }
-}
-
 /**
- * The same few certificates (the CA's, the TSA's, a signer's) come back with every signature as
- * new Buffer objects sliced from each CMS: one object per content (a copy, so no slice keeps a
- * whole PDF alive), so that the per-object caches (certificateInfo, fingerprints) hit. Bounded.
+ * RFC 4514-style subject for logs and error details; never fails the collection. Remembered per
+ * name slice: certificateInfo of an interned certificate hands back the same slice every time.
  */
-function intern(der: Buffer): Buffer {
-  const key = der.toString('latin1');
-  const known = interned.get(key);
-  if (known) return known;
-  if (interned.size >= INTERN_MAX) interned.clear();
-  const own = Buffer.from(der);
-  interned.set(key, own);
-  return own;
+function displayName(nameDer: Buffer): string {
+  let s = displayNames.get(nameDer);
+  if (s === undefined) {
+    try {
+      s = renderName(nameDer);
+    } catch {
+      s = '(unreadable name)';
+    }
+    displayNames.set(nameDer, s);
+  }
+  return s;
 }
+const displayNames = new WeakMap<Buffer, string>();
 
-const INTERN_MAX = 1024;
-const interned = new Map<string, Buffer>();
 const fingerprints = new WeakMap<Buffer, string>();
 
 function fingerprint(der: Buffer): string {
@@ -120,7 +113,7 @@ export function buildChain(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
 export function ltvChainsFromCms(cmsDer: Buffer, extra: readonly Buffer[] = []): Buffer[][] {
   const cms = parseCms(cmsDer);
   const chains: Buffer[][] = [];
-  const pool = [...cms.certificates, ...extra].map(intern);
+  const pool = [...cms.certificates, ...extra].map(internCertificate);
   for (const si of cms.signerInfos) {
     const leaf = findSignerCertificate(si, pool);
     if (leaf) chains.push(buildChain(leaf, pool));
@@ -149,7 +142,7 @@ export async function collectLtvMaterial(o: {
   const done = new Set<string>();
   const revocation: RevocationEntry[] = [];
   for (const given of o.chains) {
-    const chain = given.map(intern);
+    const chain = given.map(internCertificate);
     for (let i = 0; i < chain.length; i++) {
       const cert = chain[i]!;
       const fp = fingerprint(cert);

@@ -14,12 +14,17 @@ import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 export function ocspCertId(cert: Buffer, issuer: Buffer): Der {
   const c = certificateInfo(cert);
   const iss = certificateInfo(issuer);
-  return seq(
-    algId(OID.sha1, 'null'),
-    octets(createHash('sha1').update(c.issuer).digest()),
-    octets(createHash('sha1').update(iss.publicKeyBits).digest()),
-    c.serialDer,
-  );
+  return seq(algId(OID.sha1, 'null'), octets(sha1Of(c.issuer)), octets(sha1Of(iss.publicKeyBits)), c.serialDer);
+}
+
+// The CA's name and key recur in every request (B-LT asks about the signer, the TSA and the
+// responder of each signature), and certificateInfo hands back the same slices for the same
+// certificate object: their hashes are remembered per slice.
+const sha1s = new WeakMap<Buffer, Buffer>();
+function sha1Of(b: Buffer): Buffer {
+  let h = sha1s.get(b);
+  if (!h) sha1s.set(b, (h = createHash('sha1').update(b).digest()));
+  return h;
 }
 
 /** OCSPRequest with one Request, unsigned, no nonce (cache-friendly, RFC 5019 §2.1). */

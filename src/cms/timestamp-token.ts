@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import type { ErrorCode } from '../core/error-codes.js';
 import { certificateInfo, extendedKeyUsage } from './certificate-info.js';
+import { internCertificate } from './certificate-intern.js';
 import { children, decodeInteger, decodeOid, decodeSmallInt, decodeTime, expectTag, readDer } from '../core/der-reader.js';
 import { HASH_BY_OID, OID, type AnyHashName } from '../core/oids.js';
 import { algorithmIdentifier, parseCms, type ParsedCms } from './parse.js';
@@ -150,7 +151,8 @@ export function checkTimestampToken(
   if (expect.nonce !== undefined && tstInfo.nonce !== expect.nonce) bad('timestamp nonce does not match the request');
   if (cms.signerInfoCount !== 1) bad('timestamp token must have exactly one SignerInfo');
   const si = cms.signerInfos[0]!;
-  const cert = findSignerCertificate(si, [...cms.certificates, ...(expect.certificates ?? [])]);
+  // interned: the TSA's certificate is then parsed once per process, not once per token
+  const cert = findSignerCertificate(si, [...cms.certificates, ...(expect.certificates ?? [])].map(internCertificate));
   if (!cert) return bad('TSA certificate not found in the token or the configured certificates');
   if (si.contentType !== OID.tstInfo) bad('timestamp content-type attribute is not id-ct-TSTInfo');
   const h = si.digestAlgorithm;

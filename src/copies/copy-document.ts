@@ -219,27 +219,31 @@ function drawPageMark(canvas: AppearanceCanvas, box: Rect, mark: string, font: L
   canvas.text(mark, box.width - mm(10) - w, mm(6), font, PAGE_MARK_SIZE, [0.2, 0.2, 0.2]);
 }
 
-/** The QR code on a white square; each row's runs of dark modules are one rectangle, all filled as one path. */
+/**
+ * The QR code on a white square; each row's runs of dark modules are one rectangle, all filled as
+ * one path drawn in module units (one module = one unit, the quiet zone's lower-left corner at the
+ * origin) under one scaling transform.
+ */
 function drawQr(canvas: AppearanceCanvas, data: string, at: Rect): void {
   const qr = qrModules(data);
   const n = qr.size;
   const quiet = 2;
-  const size = at.width;
-  const cell = size / (n + 2 * quiet);
+  const side = n + 2 * quiet;
   canvas.fillRect(at, [1, 1, 1]);
   const runs: Rect[] = [];
   for (let r = 0; r < n; r++) {
+    const row = r * n;
     for (let c = 0; c < n;) {
-      if (!qr.dark[r * n + c]) {
+      if (!qr.dark[row + c]) {
         c++;
         continue;
       }
       const start = c;
-      while (c < n && qr.dark[r * n + c]) c++;
-      runs.push({ x: at.x + (start + quiet) * cell, y: at.y + size - (r + quiet + 1) * cell, width: (c - start) * cell, height: cell });
+      while (c < n && qr.dark[row + c]) c++;
+      runs.push({ x: start + quiet, y: side - quiet - 1 - r, width: c - start, height: 1 });
     }
   }
-  canvas.fillRects(runs, [0, 0, 0]);
+  canvas.fillRectsScaled(runs, at.width / side, at.x, at.y, [0, 0, 0]);
 }
 
 /** An unsigned signature field whose widget is its own field dictionary (ISO 32000-1 §12.7.4.5). */

@@ -27,7 +27,7 @@ export function registerBundle(context: PDFContext, bundle: PdfObjectBundle, sha
   const convert = (v: PdfValue): PDFObject => {
     if (v === null) return PDFNull;
     if (typeof v === 'boolean') return v ? PDFBool.True : PDFBool.False;
-    if (typeof v === 'number') return PDFNumber.of(v);
+    if (typeof v === 'number') return pdfNumber(v);
     if (Array.isArray(v)) {
       const a = PDFArray.withContext(context);
       for (const x of v as readonly PdfValue[]) a.push(convert(x));
@@ -63,4 +63,17 @@ export function registerBundle(context: PDFContext, bundle: PdfObjectBundle, sha
   const root = refs.get(bundle.root);
   if (!root) throw new TypeError(`bundle: root ${bundle.root} missing`);
   return root;
+}
+
+// A PDFNumber formats its value once, when made, and is never changed: the integers of the font
+// subsets' width arrays (hundreds per copy, the same every time) share one object per value.
+const integers = new Map<number, PDFNumber>();
+function pdfNumber(v: number): PDFNumber {
+  if (!Number.isInteger(v)) return PDFNumber.of(v);
+  let o = integers.get(v);
+  if (!o) {
+    if (integers.size >= 4096) integers.clear();
+    integers.set(v, (o = PDFNumber.of(v)));
+  }
+  return o;
 }

@@ -16,14 +16,15 @@ export interface QrModules {
 export function qrModules(text: string): QrModules {
   const symbol = QRCode.create(text, { errorCorrectionLevel: 'M', maskPattern: 0 });
   const { size, data, reservedBit } = symbol.modules as unknown as { size: number; data: Uint8Array; reservedBit: Uint8Array };
+  const flips = maskFlips(reservedBit, size);
   const unmasked = Uint8Array.from(data);
-  applyMask(unmasked, reservedBit, size, 0);
+  xorInto(unmasked, flips[0]!);
   let best: Uint8Array | undefined;
   let lowest = Infinity;
   for (let p = 0; p < 8; p++) {
     const m = Uint8Array.from(unmasked);
     writeFormatInfo(m, size, p);
-    applyMask(m, reservedBit, size, p);
+    xorInto(m, flips[p]!);
     const penalty = penaltyScore(m, size);
     if (penalty < lowest) {
       lowest = penalty;
@@ -54,12 +55,31 @@ function maskAt(p: number, i: number, j: number): boolean {
   }
 }
 
-function applyMask(m: Uint8Array, reserved: Uint8Array, size: number, p: number): void {
-  for (let r = 0; r < size; r++)
-    for (let c = 0; c < size; c++) {
-      const k = r * size + c;
-      if (!reserved[k] && maskAt(p, r, c)) m[k] = m[k]! ^ 1;
+/**
+ * The eight masks as flat arrays (1 = the module flips): the function patterns (`reserved`) are
+ * never masked and depend on the version only, so the masks of a symbol size are made once.
+ */
+function maskFlips(reserved: Uint8Array, size: number): readonly Uint8Array[] {
+  let flips = flipsBySize.get(size);
+  if (!flips) {
+    const made: Uint8Array[] = [];
+    for (let p = 0; p < 8; p++) {
+      const f = new Uint8Array(size * size);
+      for (let r = 0; r < size; r++)
+        for (let c = 0; c < size; c++) {
+          const k = r * size + c;
+          if (!reserved[k] && maskAt(p, r, c)) f[k] = 1;
+        }
+      made.push(f);
     }
+    flipsBySize.set(size, (flips = made));
+  }
+  return flips;
+}
+const flipsBySize = new Map<number, readonly Uint8Array[]>();
+
+function xorInto(m: Uint8Array, flips: Uint8Array): void {
+  for (let k = 0; k < m.length; k++) m[k] = m[k]! ^ flips[k]!;
 }
 
 /** §7.9: the 15-bit format information, BCH(15,5) of (level M = 00, mask), XOR 101010000010010. */

@@ -82,15 +82,26 @@ function nativeKey(alg: SignatureAlgorithm, key: KeyObject): KeyObject | SignKey
 }
 
 /**
- * As `signWithKey`, on libuv's threadpool (node:crypto's callback form): the private-key
- * operation of one document runs while the main thread prepares the next (batch signing), and a
- * signature never blocks the event loop. Same bytes as the synchronous form.
+ * As `signWithKey`, on libuv's threadpool (node:crypto's callback form) for RSA: the private-key
+ * operation of one document (milliseconds at 3072 bits and more) runs while the main thread
+ * prepares the next (batch signing), and never blocks the event loop. An elliptic-curve or EdDSA
+ * signature costs less than the trip to the threadpool and back (P-256: about 0.06 ms of CPU
+ * inline, 0.15 ms through the pool), so those are made inline. The same encoding as the synchronous form.
  */
 export function signWithKeyAsync(alg: SignatureAlgorithm, key: KeyObject, data: Uint8Array): Promise<Buffer> {
+  if (INLINE_KEY_TYPES.has(key.asymmetricKeyType ?? '')) {
+    try {
+      return Promise.resolve(signWithKey(alg, key, data));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   return new Promise((resolve, reject) =>
     nodeSign(hashOf(alg), data, nativeKey(alg, key), (err, sig) => (err ? reject(err) : resolve(sig))),
   );
 }
+
+const INLINE_KEY_TYPES: ReadonlySet<string> = new Set(['ec', 'ed25519', 'ed448']);
 
 export function verifyWithKey(alg: SignatureAlgorithm, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
   const h = hashOf(alg);

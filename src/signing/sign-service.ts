@@ -7,6 +7,7 @@ import { defaultAlgorithmFor, hashOf, type HashName, type SignatureAlgorithm, ty
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildSignedAttributes, signDetachedCms } from '../cms/signed-data.js';
+import { internCertificate } from '../cms/certificate-intern.js';
 import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner, type ResolvedSigner } from './signer-resolution.js';
@@ -254,8 +255,11 @@ export class SignService {
     options: Omit<SignOptions, 'signer'>,
     level: PadesLevel,
     signer: Signer,
-    certificates: Buffer[],
+    given: Buffer[],
   ): Promise<{ chunks: Buffer[]; digest: Buffer }> {
+    // The chain is read from the store with every request: one object per certificate content,
+    // so that what is derived from it (parsed fields, subject, ESS attribute) is derived once.
+    const certificates = given.map(internCertificate);
     const leaf = certificates[0]!;
     const checkedAt = this.#o.clock.now();
     const now = options.signingTime ?? checkedAt;

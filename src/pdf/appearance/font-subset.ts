@@ -52,6 +52,25 @@ export class FontSubset {
     return out;
   }
 
+  /**
+   * What `encode(characters)` adds to the subset, without encoding: the glyphs a character set
+   * brings are looked up once per font and set (a canvas preparing every Vietnamese character
+   * for each copy would otherwise look up some two hundred characters every time).
+   */
+  include(characters: string): void {
+    let perFont = preparedSets.get(this.font);
+    if (!perFont) preparedSets.set(this.font, (perFont = new Map()));
+    let glyphs = perFont.get(characters);
+    if (!glyphs) {
+      const probe = new FontSubset(this.font, '');
+      probe.encode(characters);
+      glyphs = [...probe.glyphs];
+      if (perFont.size >= PREPARED_SETS_MAX) perFont.clear();
+      perFont.set(characters, glyphs);
+    }
+    for (const [gid, g] of glyphs) if (!this.glyphs.has(gid)) this.glyphs.set(gid, g);
+  }
+
   private addGlyph(cp: number): void {
     const g = this.font.glyph(cp);
     if (g && !this.glyphs.has(g.gid)) this.glyphs.set(g.gid, { advance: g.advance, text: String.fromCodePoint(cp) });
@@ -65,8 +84,26 @@ export class FontSubset {
     const key = `${f.postscriptName}|${gids.map((g) => `${g}:${this.glyphs.get(g)!.text}`).join(',')}`;
     const streams = cachedStreams(f, key, () => {
       const file = f.file.subset(gids);
-      return { file: deflateSync(file), length1: file.length, toUnicode: deflateSync(Buffer.from(this.toUnicodeCMap(gids), 'latin1')) };
+      return {
+        file: deflateSync(file),
+        length1: file.length,
+        toUnicode: deflateSync(Buffer.from(this.toUnicodeCMap(gids), 'latin1')),
+        built: new Map(),
+      };
     });
+    // The five objects depend on the glyph set and the id prefix only, and are never modified
+    // (bundles are read by the writers): a canvas drawing the same set again reuses them.
+    let objects = streams.built.get(this.idPrefix);
+    if (!objects) {
+      objects = this.objects(gids, key, streams);
+      if (streams.built.size >= BUILT_PER_SUBSET_MAX) streams.built.clear();
+      streams.built.set(this.idPrefix, objects);
+    }
+    return [...objects];
+  }
+
+  private objects(gids: readonly number[], key: string, streams: SubsetStreams): readonly PdfObjectSpec[] {
+    const f = this.font;
     const scale = 1000 / f.unitsPerEm;
     const tag = subsetTag(key);
     const baseFont = `${tag}+${f.postscriptName}`;
@@ -174,7 +211,16 @@ interface SubsetStreams {
   file: Buffer;
   length1: number;
   toUnicode: Buffer;
+  /** The built objects per id prefix. */
+  built: Map<string, readonly PdfObjectSpec[]>;
 }
+const BUILT_PER_SUBSET_MAX = 16;
+/** Per font, the glyphs (in encoding order) each prepared character set brings; entries are never modified. */
+const preparedSets = new WeakMap<
+  LoadedFont,
+  Map<string, ReadonlyArray<readonly [number, { readonly advance: number; readonly text: string }]>>
+>();
+const PREPARED_SETS_MAX = 8;
 const SUBSET_CACHE_MAX = 64;
 const subsetCache = new Map<string, SubsetStreams>();
 const fontIds = new WeakMap<LoadedFont, number>();

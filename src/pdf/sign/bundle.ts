@@ -19,7 +19,7 @@ export function emitBundle(w: IncrementalWriter, bundle: PdfObjectBundle): PdfRe
     const x = v as Exclude<PdfValue, null | boolean | number | readonly PdfValue[]>;
     switch (x.kind) {
       case 'name':
-        return PdfName.of(Buffer.from(x.name, 'utf8').toString('latin1'));
+        return PdfName.of(byteString(x.name));
       case 'string':
         return new PdfString(x.bytes, true);
       case 'raw':
@@ -31,7 +31,7 @@ export function emitBundle(w: IncrementalWriter, bundle: PdfObjectBundle): PdfRe
       }
       case 'dict': {
         const d = new PdfDict();
-        for (const [k, val] of Object.entries(x.entries)) d.set(Buffer.from(k, 'utf8').toString('latin1'), conv(val));
+        for (const [k, val] of Object.entries(x.entries)) d.set(byteString(k), conv(val));
         return d;
       }
     }
@@ -43,4 +43,14 @@ export function emitBundle(w: IncrementalWriter, bundle: PdfObjectBundle): PdfRe
   const root = refs.get(bundle.root);
   if (!root) throw new TypeError(`appearance bundle root ${bundle.root} missing`);
   return root;
+}
+
+/**
+ * A name's UTF-8 bytes as a latin1 string (one char per byte, as PdfName holds names). Bundle
+ * names and keys are ASCII but for a rare font or user-given name: those are the same string,
+ * without a Buffer round trip per key of every font's dictionaries.
+ */
+function byteString(s: string): string {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.from(s, 'utf8').toString('latin1');
+  return s;
 }
