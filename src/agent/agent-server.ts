@@ -162,7 +162,7 @@ export class AgentServer {
     // The page also sends the server's digest: a mismatch means the page is confused, sign nothing.
     if (body.digest !== undefined && !digestOf(algorithm, data).equals(b64(body.digest, 'digest')))
       throw new AppError('VALIDATION_FAILED', 'the digest does not match the signed attributes');
-    const cert = (await this.#o.tokens.list()).find((c) => c.id === certificateId);
+    const cert = await this.#o.tokens.certificate(certificateId);
     if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
     const who = new X509Certificate(Buffer.from(cert.chain[0]!, 'base64')).subject.replace(/\n/g, ', ');
     if (!this.#auto(origin) && !this.#o.policy.isTrustedForSession(origin)) {

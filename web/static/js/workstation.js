@@ -1,9 +1,13 @@
 /**
  * Officials' signing page: choose one or several PDFs, see the page and place the signature on
  * it (with the server's own preview of the stamp), then sign every file with a server-held
- * credential + PIN (POST /api/v1/sign) or with a USB token through the local `kyso agent`
+ * credential + PIN or with a USB token through the local `kyso agent`
  * (POST /api/v1/sign/prepare → the agent signs → POST /api/v1/sign/complete), one progress bar
- * per file and one download at the end. The PIN is never stored.
+ * per file and one download at the end. With a server-held credential the PIN is given once per
+ * batch: it opens one batch authorization for exactly the files to sign
+ * (POST /api/v1/credentials/{id}/authorizations, the CSC credentials/authorize model), each file
+ * is signed with its id (POST /api/v1/sign), and the authorization is revoked when the batch ends.
+ * The PIN is never stored.
  */
 import { h, clear, byId } from './dom.js';
 import { t, initI18n, onLangChange, setText, lang } from './i18n.js';
@@ -246,9 +250,39 @@ function step(item, pct, key) {
   setText(item.state, key);
 }
 
-async function signWithCredential(item, credentialId, pin) {
+/** The server's limit of documents per authorization (src/http/routes/signing-authorizations.ts). */
+const MAX_AUTHORIZED = 500;
+
+/**
+ * One PIN check for `documents` signatures: the server answers an authorization id that signs
+ * without the PIN until it is used up, revoked or expired. The lifetime is short and grows with
+ * the batch (a minute, plus five seconds per file: uploads on a slow link), so a tab closed in
+ * the middle of a batch leaves nothing usable for long. A wrong PIN fails here (and counts
+ * towards the lock once), before any file is sent.
+ * @returns {Promise<{ credentialId: string, authorizationId: string }>}
+ */
+async function openAuthorization(credentialId, pin, documents) {
+  const res = await authFetch(`/api/v1/credentials/${encodeURIComponent(credentialId)}/authorizations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ pin, documents, ttlSeconds: Math.min(3600, 60 + 5 * documents) }),
+  });
+  const { authorizationId } = await res.json();
+  return { credentialId, authorizationId };
+}
+
+/** Ends the authorization early (its unused units can no longer sign); also when the tab closes. */
+function revokeAuthorization(a, keepalive = false) {
+  const url = `/api/v1/credentials/${encodeURIComponent(a.credentialId)}/authorizations/${encodeURIComponent(a.authorizationId)}`;
+  return authFetch(url, { method: 'DELETE', keepalive }).catch(() => undefined);
+}
+
+/** @type {{ credentialId: string, authorizationId: string } | null} */
+let openAuthorizationNow = null;
+
+async function signWithCredential(item, authorization) {
   step(item, 30, 'ws.fileSigning');
-  const options = { ...commonOptions(), signer: { kind: 'credential', credentialId, pin } };
+  const options = { ...commonOptions(), signer: { kind: 'credential', authorizationId: authorization.authorizationId } };
   const res = await authFetch('/api/v1/sign', { method: 'POST', body: form(item.file, options), headers: { Accept: 'application/pdf' } });
   return res.blob();
 }
@@ -296,34 +330,74 @@ async function signAll() {
     input('agent-pin').value = '';
     /** @type {HTMLButtonElement} */ (byId('sign-button')).disabled = true;
     let done = 0;
-    for (const item of todo) {
-      setText(byId('status'), 'ws.signingN', { done, n: todo.length });
-      try {
-        item.out = method === 'agent' ? await signWithAgent(item, cert, pin) : await signWithCredential(item, credentialId, pin);
-        step(item, 100, 'ws.fileDone');
-        const a = h('a', { href: '#', class: 'file-download' }, t('ws.fileDownload'));
-        a.addEventListener('click', (e) => {
-          e.preventDefault();
-          if (item.out) downloadBlob(item.out, signedName(item.file.name));
-        });
-        clear(item.link);
-        item.link.appendChild(a);
-      } catch (e) {
-        step(item, 0, 'ws.fileFailed');
-        item.bar.value = 0;
-        showProblem(err, e);
-        // A wrong PIN fails every file the same way: stop instead of locking the credential.
-        if (e instanceof ApiError && ['PIN_INVALID', 'KEY_LOCKED', 'UNAUTHENTICATED', 'AGENT_REFUSED'].includes(e.problem.code)) break;
+    if (method === 'agent') {
+      for (const item of todo) {
+        setText(byId('status'), 'ws.signingN', { done, n: todo.length });
+        const go = await signOne(item, () => signWithAgent(item, cert, pin));
+        done++;
+        if (!go) break;
       }
-      done++;
+    } else {
+      // At most MAX_AUTHORIZED files per authorization: a larger batch opens the next one when the
+      // previous is used up, with the same PIN (kept in this function only, never stored).
+      for (let from = 0; from < todo.length; from += MAX_AUTHORIZED) {
+        const part = todo.slice(from, from + MAX_AUTHORIZED);
+        setText(byId('status'), 'ws.authorizing');
+        const authorization = await openAuthorization(credentialId, pin, part.length);
+        openAuthorizationNow = authorization;
+        let stopped = false;
+        try {
+          for (const item of part) {
+            setText(byId('status'), 'ws.signingN', { done, n: todo.length });
+            const go = await signOne(item, () => signWithCredential(item, authorization));
+            done++;
+            if (!go) {
+              stopped = true;
+              break;
+            }
+          }
+        } finally {
+          // Used up or not, the authorization ends with the batch.
+          openAuthorizationNow = null;
+          await revokeAuthorization(authorization);
+        }
+        if (stopped) break;
+      }
     }
     finishBatch();
     updateSignButton();
   } catch (e) {
     showProblem(err, e);
+    finishBatch();
+    updateSignButton();
   } finally {
     /** @type {HTMLButtonElement} */ (byId('sign-button')).disabled = false;
     setText(byId('status'), null);
+  }
+}
+
+/** Codes that fail every following file the same way: the batch stops instead of repeating them. */
+const STOP_CODES = ['PIN_INVALID', 'KEY_LOCKED', 'CREDENTIAL_LOCKED', 'UNAUTHENTICATED', 'FORBIDDEN', 'AGENT_REFUSED'];
+
+/** Signs one file with `sign`, showing its progress; false when the batch must stop. */
+async function signOne(item, sign) {
+  const err = byId('error');
+  try {
+    item.out = await sign();
+    step(item, 100, 'ws.fileDone');
+    const a = h('a', { href: '#', class: 'file-download' }, t('ws.fileDownload'));
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      if (item.out) downloadBlob(item.out, signedName(item.file.name));
+    });
+    clear(item.link);
+    item.link.appendChild(a);
+    return true;
+  } catch (e) {
+    step(item, 0, 'ws.fileFailed');
+    item.bar.value = 0;
+    showProblem(err, e);
+    return !(e instanceof ApiError && STOP_CODES.includes(e.problem.code));
   }
 }
 
@@ -498,6 +572,11 @@ function main() {
     void signAll();
   });
   byId('download-all').addEventListener('click', () => void downloadAll());
+  // Closing or leaving the tab in the middle of a batch revokes its authorization at once
+  // (keepalive lets the request outlive the page); the short lifetime covers a crash.
+  window.addEventListener('pagehide', () => {
+    if (openAuthorizationNow) void revokeAuthorization(openAuthorizationNow, true);
+  });
   viewer.size = [num('rw'), num('rh')];
   syncModes();
   void probeZip();
