@@ -5,8 +5,9 @@
  * (POST /api/v1/sign/prepare → the agent signs → POST /api/v1/sign/complete), one progress bar
  * per file and one download at the end. With a server-held credential the PIN is given once per
  * batch: it opens one batch authorization for exactly the files to sign
- * (POST /api/v1/credentials/{id}/authorizations, the CSC credentials/authorize model), each file
- * is signed with its id (POST /api/v1/sign), and the authorization is revoked when the batch ends.
+ * (POST /api/v1/credentials/{id}/authorizations, the CSC credentials/authorize model), the files
+ * are signed with its id a few at a time (POST /api/v1/sign/batch, one result per file), and the
+ * authorization is revoked when the batch ends.
  * The PIN is never stored.
  */
 import { h, clear, byId } from './dom.js';
@@ -280,11 +281,65 @@ function revokeAuthorization(a, keepalive = false) {
 /** @type {{ credentialId: string, authorizationId: string } | null} */
 let openAuthorizationNow = null;
 
-async function signWithCredential(item, authorization) {
-  step(item, 30, 'ws.fileSigning');
+/**
+ * Files per POST /api/v1/sign/batch (the route takes up to 50) and bytes per request (well under
+ * the server's default 100 MB request limit): the server signs a request's files together (the
+ * key opened and the certificate checked once, private-key operations overlapping the next file's
+ * preparation), which is several times faster than one request per file, while the progress
+ * bars still move every few files.
+ */
+const CHUNK_FILES = 10;
+const CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** The files in groups of at most CHUNK_FILES and CHUNK_BYTES (a larger file goes alone). */
+function chunks(list) {
+  /** @type {Item[][]} */
+  const out = [];
+  let cur = [];
+  let bytes = 0;
+  for (const item of list) {
+    if (cur.length && (cur.length === CHUNK_FILES || bytes + item.file.size > CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(item);
+    bytes += item.file.size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/**
+ * Signs `group` with the authorization in one POST /api/v1/sign/batch. Resolves with one result
+ * per file, in order: the signed PDF or that file's own error (a damaged PDF fails alone). A
+ * refusal of the whole request (authorization used up, expired or revoked; session ended) throws.
+ * @returns {Promise<Array<{ pdf: Blob } | { error: ApiError }>>}
+ */
+async function signGroupWithCredential(group, authorization) {
+  for (const item of group) step(item, 30, 'ws.fileSigning');
   const options = { ...commonOptions(), signer: { kind: 'credential', authorizationId: authorization.authorizationId } };
-  const res = await authFetch('/api/v1/sign', { method: 'POST', body: form(item.file, options), headers: { Accept: 'application/pdf' } });
-  return res.blob();
+  const fd = new FormData();
+  fd.append('options', JSON.stringify(options));
+  for (const item of group) fd.append('pdf', item.file, item.file.name);
+  const image = input('image').files?.[0];
+  if (options.appearance && image) fd.append('image', image, image.name);
+  const res = await authFetch('/api/v1/sign/batch', { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
+  /** @type {{ results: Array<{ index: number, ok: boolean, pdf?: string, error?: { code: string, message: string } }> }} */
+  const { results } = await res.json();
+  return group.map((_, i) => {
+    const r = results.find((x) => x.index === i);
+    if (r?.ok && r.pdf) return { pdf: new Blob([fromBase64(r.pdf)], { type: 'application/pdf' }) };
+    const e = r?.error ?? { code: 'INTERNAL', message: t('error.unexpected') };
+    return { error: new ApiError({ title: t('ws.fileFailed'), detail: e.message, code: e.code }, 200) };
+  });
+}
+
+function fromBase64(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 async function signWithAgent(item, cert, pin) {
@@ -347,14 +402,27 @@ async function signAll() {
         openAuthorizationNow = authorization;
         let stopped = false;
         try {
-          for (const item of part) {
+          for (const group of chunks(part)) {
             setText(byId('status'), 'ws.signingN', { done, n: todo.length });
-            const go = await signOne(item, () => signWithCredential(item, authorization));
-            done++;
-            if (!go) {
+            let results;
+            try {
+              results = await signGroupWithCredential(group, authorization);
+            } catch (e) {
+              // The whole request was refused: the same would happen to every following file.
+              for (const item of group) await signOne(item, () => Promise.reject(e));
               stopped = true;
               break;
             }
+            for (const [i, item] of group.entries()) {
+              const r = results[i];
+              const go = await signOne(item, async () => {
+                if ('error' in r) throw r.error;
+                return r.pdf;
+              });
+              done++;
+              if (!go) stopped = true;
+            }
+            if (stopped) break;
           }
         } finally {
           // Used up or not, the authorization ends with the batch.
