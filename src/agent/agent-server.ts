@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { X509Certificate } from 'node:crypto';
 import { AppError, isAppError } from '../core/errors.js';
 import { isAlways, isYes, type Prompter } from './prompter.js';
 import { isLoopbackHost, normalOrigin, type OriginPolicy } from './origins.js';
@@ -164,7 +163,7 @@ export class AgentServer {
       throw new AppError('VALIDATION_FAILED', 'the digest does not match the signed attributes');
     const cert = await this.#o.tokens.certificate(certificateId);
     if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
-    const who = new X509Certificate(Buffer.from(cert.chain[0]!, 'base64')).subject.replace(/\n/g, ', ');
+    const who = cert.subject.replace(/\n/g, ', ');
     if (!this.#auto(origin) && !this.#o.policy.isTrustedForSession(origin)) {
       const a = await this.#o.prompter.ask(
         `\nYêu cầu ký / signature request\n  Trang web / origin: ${origin}\n  Văn bản / document: ${documentName}\n  Chứng thư / certificate: ${who}\n` +

@@ -36,6 +36,7 @@ let trustPem: string;
 let work: string;
 let usb: SoftHsmToken;
 let agent: AgentProcess;
+let credentialId: string;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -60,7 +61,7 @@ beforeAll(async () => {
     audit: ctx.audit,
     clock: ctx.clock,
   });
-  await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: PIN });
+  ({ id: credentialId } = await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: PIN }));
   ({ token } = await ctx.tokens.create({ role: 'signer', organizationId: 'ubnd-xa-ha-long', officialId: 'can-bo-giang', label: 'e2e' }));
 
   // The same official's USB token: a SoftHSM2 token with another key and certificate of the test CA.
@@ -93,6 +94,9 @@ async function newPage(query = ''): Promise<Page> {
   return page;
 }
 const problemsOf = (p: Page): string[] => (p as Page & { problems?: string[] }).problems ?? [];
+/** The audit events of one action on the official's credential, oldest first. */
+const events = async (action: string) =>
+  (await web.app.ctx.audit.list({ action, limit: 10_000, order: 'asc' })).filter((e) => e.target === credentialId);
 
 async function choose(page: Page, files: Array<{ name: string; buffer: Buffer }>): Promise<void> {
   await page.setInputFiles(
@@ -170,11 +174,17 @@ describe('officials workstation (/workstation)', () => {
     await page.waitForSelector('#stamp-box[data-preview="ready"]');
     await page.screenshot({ path: join(IMAGES, 'workstation-stamp.png'), fullPage: true });
 
+    // A wrong PIN stops the batch at the authorization: one attempt counted, no file sent.
+    const signed = async () =>
+      (await web.app.ctx.audit.list({ limit: 10_000 })).filter((e) => ['signing.sign', 'signing.batch'].includes(e.action)).length;
+    const signedBefore = await signed();
     await page.fill('#pin', '000000');
     await page.click('#sign-button');
     await page.waitForSelector('.problem');
     expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
-    expect(await page.getAttribute('.file-row', 'data-state')).toBe('ws.fileFailed');
+    expect(await page.getAttribute('.file-row', 'data-state')).toBeNull();
+    expect((await web.app.ctx.store.credentials.get(credentialId))?.failedAttempts).toBe(1);
+    expect(await signed()).toBe(signedBefore);
 
     await page.fill('#pin', PIN);
     await page.click('#sign-button');
@@ -271,6 +281,12 @@ describe('officials workstation (/workstation)', () => {
     await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
     const values = await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value));
     expect(values).toEqual([100, 100, 100, 100, 100]);
+    // One PIN check for the five: one authorization for exactly five documents, revoked at the end.
+    const opened = (await events('signing.batch.authorize')).at(-1)!;
+    expect(opened.details).toMatchObject({ documents: 5 });
+    const ref = (opened.details as { authorization: string }).authorization;
+    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    expect(JSON.stringify(await web.app.ctx.audit.list({ limit: 10_000 }))).not.toContain(PIN);
     expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(5).fill('ws.fileDone'));
     await page.screenshot({ path: join(IMAGES, 'workstation-batch.png'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
