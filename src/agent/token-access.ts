@@ -38,9 +38,9 @@ export interface TokenAccessOptions {
  *
  * The PIN logs in for one signature only: C_Login, sign, C_Logout. A USB token issued to an
  * official stands for them alone; a session left logged in would let any page the official
- * trusted with "a" sign without the token checking a PIN (and counting wrong ones) again. SoftHSM2 logs in in about
- * 1 ms, a smart card in tens of ms: small beside the official's confirmation and the token's own
- * signature.
+ * trusted with "a" sign without the token checking a PIN (and counting wrong ones) again.
+ * SoftHSM2 logs in in about 1-10 ms, a smart card with one PIN-verify command: small beside the
+ * card's own signature.
  *
  * Token operations run one at a time: Cryptoki login state is per application and token, so a
  * C_Logout at the end of one signature would log out a second one running beside it.

@@ -301,6 +301,31 @@ describe('officials workstation (/workstation)', () => {
     await page.close();
   });
 
+  it('a damaged file in a batch fails alone with its own code; the others are signed under the same authorization', async () => {
+    const page = await newPage();
+    const files = [
+      { name: 'dung-1.pdf', buffer: EXAMPLE },
+      { name: 'hong.pdf', buffer: Buffer.from('%PDF-1.7 not really a PDF') },
+      { name: 'dung-2.pdf', buffer: EXAMPLE },
+    ];
+    await choose(page, files);
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual([
+      'ws.fileDone',
+      'ws.fileFailed',
+      'ws.fileDone',
+    ]);
+    expect(await page.textContent('.problem-code')).toMatch(/^[A-Z_]+$/);
+    const opened = (await events('signing.batch.authorize')).at(-1)!;
+    expect(opened.details).toMatchObject({ documents: 3 });
+    const ref = (opened.details as { authorization: string }).authorization;
+    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('signs with the SoftHSM2 USB token through kyso agent after pairing, each signature confirmed in the agent', async () => {
     const page = await newPage(`?agent-port=${agent.port}`);
     await choose(page, [{ name: 'to-trinh.pdf', buffer: EXAMPLE }]);
