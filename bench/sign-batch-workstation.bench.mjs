@@ -53,10 +53,16 @@ const median = (xs) => {
 };
 const { setTimingSink } = await dist('core/timing.js');
 
-/** One keep-alive connection to `base`: request(method, path, headers, body?) → { status, body: Buffer }. */
+/**
+ * One keep-alive connection to `base`: request(method, path, headers, body?) → { status, body: Buffer }.
+ * A server closes a connection idle for 5 s (Node's keepAliveTimeout) — the agent's, while the
+ * slow "PIN with every file" row runs — and a request sent on it at that moment meets a reset
+ * before the server read anything: sent again once on a fresh connection (node:http's
+ * `reusedSocket` marks exactly that case).
+ */
 function httpClient(base) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const request = (method, path, headers, body) =>
+  const request = (method, path, headers, body, retried = false) =>
     new Promise((resolve, reject) => {
       const req = httpRequest(
         new URL(path, base),
@@ -68,7 +74,10 @@ function httpClient(base) {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (e) => {
+        if (!retried && req.reusedSocket && e.code === 'ECONNRESET') resolve(request(method, path, headers, body, true));
+        else reject(e);
+      });
       req.end(body);
     });
   return { request, close: () => agent.destroy() };
