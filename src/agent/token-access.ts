@@ -36,9 +36,10 @@ export interface TokenAccessOptions {
  * the token can still be named for at most the lifetime of the listing; the key itself is looked
  * up on the token at every signature.
  *
- * The PIN logs in for one signature only: C_Login, sign, C_Logout. A USB token issued to an
- * official stands for them alone; a session left logged in would let any page the official
- * trusted with "a" sign without the token checking a PIN (and counting wrong ones) again.
+ * The PIN logs in for one request only: C_Login, sign (one document, or the documents of a batch
+ * the official confirmed as a whole), C_Logout. A USB token issued to an official stands for them
+ * alone; a session left logged in between requests would let any page the official trusted with
+ * "a" sign without the token checking a PIN (and counting wrong ones) again.
  * SoftHSM2 logs in in about 1-10 ms, a smart card with one PIN-verify command: small beside the
  * card's own signature.
  *
@@ -141,11 +142,20 @@ export class TokenAccess {
   }
 
   /** Logs in with `pin`, signs `data` (the DER signed attributes; the token hashes them) and logs out. */
-  sign(certificateId: string, algorithm: string, data: Buffer, pin: string): Promise<Buffer> {
+  async sign(certificateId: string, algorithm: string, data: Buffer, pin: string): Promise<Buffer> {
+    return (await this.signMany(certificateId, algorithm, [data], pin))[0]!;
+  }
+
+  /**
+   * One login for a batch the official confirmed as a whole: C_Login, one C_Sign per item, C_Logout
+   * in any case (also when an item fails). The login lasts exactly as long as this call; nothing
+   * else runs on the token meanwhile (one operation at a time).
+   */
+  signMany(certificateId: string, algorithm: string, data: readonly Buffer[], pin: string): Promise<Buffer[]> {
     return this.#serial(() => this.#sign(certificateId, algorithm, data, pin));
   }
 
-  async #sign(certificateId: string, algorithm: string, data: Buffer, pin: string): Promise<Buffer> {
+  async #sign(certificateId: string, algorithm: string, data: readonly Buffer[], pin: string): Promise<Buffer[]> {
     const slash = certificateId.indexOf('/');
     const module = this.#modules[Number(certificateId.slice(0, slash))];
     const uri = parsePkcs11Uri(certificateId.slice(slash + 1));
@@ -159,7 +169,9 @@ export class TokenAccess {
         formatPkcs11Uri({ token: uri.token, id: uri.id, type: 'private' }),
         algorithm as SignatureAlgorithm,
       );
-      return Buffer.from(await signer.sign(data));
+      const out: Buffer[] = [];
+      for (const d of data) out.push(Buffer.from(await signer.sign(d)));
+      return out;
     } finally {
       store.close();
     }
