@@ -2,7 +2,8 @@
  * Officials' signing page: choose one or several PDFs, see the page and place the signature on
  * it (with the server's own preview of the stamp), then sign every file with a server-held
  * credential + PIN or with a USB token through the local `kyso agent`
- * (POST /api/v1/sign/prepare → the agent signs → POST /api/v1/sign/complete), one progress bar
+ * (POST /api/v1/sign/prepare/batch → the agent signs the batch after one confirmation and one
+ * PIN → POST /api/v1/sign/complete/batch), one progress bar
  * per file and one download at the end. With a server-held credential the PIN is given once per
  * batch: it opens one batch authorization for exactly the files to sign
  * (POST /api/v1/credentials/{id}/authorizations, the CSC credentials/authorize model), the files
@@ -15,7 +16,7 @@ import { t, initI18n, onLangChange, setText, lang } from './i18n.js';
 import { showProblem, downloadBlob, ApiError } from './api.js';
 import { detectAuth, auth, authFetch, rememberToken, storedToken } from './ws-auth.js';
 import { PageViewer, openPdf } from './ws-viewer.js';
-import { findAgent, pair, pairingCode, agentCertificates, agentSign } from './ws-agent.js';
+import { findAgent, pair, pairingCode, agentCertificates, agentSignBatch } from './ws-agent.js';
 import { vietnamTime } from './time.js';
 
 const POINTS_PER_MM = 72 / 25.4;
@@ -236,15 +237,6 @@ function commonOptions() {
   return o;
 }
 
-function form(file, options) {
-  const fd = new FormData();
-  fd.append('options', JSON.stringify(options));
-  fd.append('pdf', file, file.name);
-  const image = input('image').files?.[0];
-  if (options.appearance && image) fd.append('image', image, image.name);
-  return fd;
-}
-
 function step(item, pct, key) {
   item.bar.value = pct;
   item.row.dataset.state = key;
@@ -291,14 +283,14 @@ let openAuthorizationNow = null;
 const CHUNK_FILES = 10;
 const CHUNK_BYTES = 16 * 1024 * 1024;
 
-/** The files in groups of at most CHUNK_FILES and CHUNK_BYTES (a larger file goes alone). */
-function chunks(list) {
+/** The files in groups of at most `files` files and CHUNK_BYTES (a larger file goes alone). */
+function chunks(list, files = CHUNK_FILES) {
   /** @type {Item[][]} */
   const out = [];
   let cur = [];
   let bytes = 0;
   for (const item of list) {
-    if (cur.length && (cur.length === CHUNK_FILES || bytes + item.file.size > CHUNK_BYTES)) {
+    if (cur.length && (cur.length === files || bytes + item.file.size > CHUNK_BYTES)) {
       out.push(cur);
       cur = [];
       bytes = 0;
@@ -342,26 +334,114 @@ function fromBase64(b64) {
   return out;
 }
 
-async function signWithAgent(item, cert, pin) {
-  step(item, 20, 'ws.fileUploading');
-  const options = { ...commonOptions(), certificates: cert.chain };
-  const prepared = await (await authFetch('/api/v1/sign/prepare', { method: 'POST', body: form(item.file, options) })).json();
-  step(item, 50, 'ws.fileAgent');
-  const signature = await agentSign(agent.base, {
-    certificateId: cert.id,
-    algorithm: prepared.algorithm,
-    signedAttributes: prepared.signedAttributes,
-    digest: prepared.digest,
-    documentName: item.file.name,
-    ...(pin ? { pin } : {}),
-  });
-  step(item, 80, 'ws.fileSigning');
-  const res = await authFetch('/api/v1/sign/complete', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/pdf' },
-    body: JSON.stringify({ sessionId: prepared.sessionId, signature }),
-  });
-  return res.blob();
+/**
+ * Files per POST /api/v1/sign/prepare/batch and /complete/batch with the token (the routes take up
+ * to 50): the server checks the certificate chain once per request and writes one audit event, so
+ * larger groups cost less per file, while the bars still move every group.
+ */
+const TOKEN_GROUP_FILES = 25;
+/** Signatures per agent call (src/agent/agent-server.ts MAX_BATCH_ITEMS): one confirmation, one login each. */
+const AGENT_BATCH = 100;
+
+/** A refusal of one file in a per-file answer, as an ApiError the page shows like any other. */
+function fileError(e) {
+  const x = e ?? { code: 'INTERNAL', message: t('error.unexpected') };
+  return new ApiError({ title: t('ws.fileFailed'), detail: x.message, code: x.code }, 200);
+}
+
+/**
+ * The token's batch ("ký hàng loạt"): every file is prepared on the server in groups
+ * (POST /api/v1/sign/prepare/batch, one session per file), the agent signs up to AGENT_BATCH of them
+ * after one confirmation listing them and one login (POST /v1/sign/batch), and the signatures go
+ * back in groups (POST /api/v1/sign/complete/batch). Each file keeps its own bar and its own error;
+ * a refusal that would fail every following file (PIN, the agent refused, the session ended) stops
+ * the batch. The PIN is only ever in the agent request's body.
+ * @returns {Promise<void>}
+ */
+async function signAllWithAgent(todo, cert, pin) {
+  let done = 0;
+  const status = () => setText(byId('status'), 'ws.signingN', { done, n: todo.length });
+  /** Marks `item` finished with `sign`'s outcome; false when the batch must stop. */
+  const finish = async (item, sign) => {
+    const go = await signOne(item, sign);
+    done++;
+    status();
+    return go;
+  };
+  for (let from = 0; from < todo.length; from += AGENT_BATCH) {
+    const part = todo.slice(from, from + AGENT_BATCH);
+    /** @type {Array<{ item: Item, session: any }>} */
+    const prepared = [];
+    for (const group of chunks(part, TOKEN_GROUP_FILES)) {
+      status();
+      for (const item of group) step(item, 20, 'ws.fileUploading');
+      let results;
+      try {
+        const options = { ...commonOptions(), certificates: cert.chain };
+        const fd = new FormData();
+        fd.append('options', JSON.stringify(options));
+        for (const item of group) fd.append('pdf', item.file, item.file.name);
+        const image = input('image').files?.[0];
+        if (options.appearance && image) fd.append('image', image, image.name);
+        const res = await authFetch('/api/v1/sign/prepare/batch', { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
+        ({ results } = await res.json());
+      } catch (e) {
+        for (const item of group) await finish(item, () => Promise.reject(e));
+        return;
+      }
+      for (const [i, item] of group.entries()) {
+        const r = results.find((x) => x.index === i);
+        if (r?.ok && r.session) {
+          prepared.push({ item, session: r.session });
+          step(item, 40, 'ws.fileAgent');
+        } else if (!(await finish(item, () => Promise.reject(fileError(r?.error))))) return;
+      }
+    }
+    if (!prepared.length) continue;
+    let signatures;
+    try {
+      signatures = await agentSignBatch(agent.base, {
+        certificateId: cert.id,
+        algorithm: prepared[0].session.algorithm,
+        items: prepared.map((p) => ({
+          documentName: p.item.file.name,
+          signedAttributes: p.session.signedAttributes,
+          digest: p.session.digest,
+        })),
+        ...(pin ? { pin } : {}),
+      });
+    } catch (e) {
+      for (const p of prepared) await finish(p.item, () => Promise.reject(e));
+      return;
+    }
+    const signed = prepared.map((p, i) => ({ ...p, signature: signatures[i] }));
+    for (const p of signed) step(p.item, 70, 'ws.fileSigning');
+    for (let g = 0; g < signed.length; g += TOKEN_GROUP_FILES) {
+      const group = signed.slice(g, g + TOKEN_GROUP_FILES);
+      let results;
+      try {
+        const res = await authFetch('/api/v1/sign/complete/batch', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ items: group.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature })) }),
+        });
+        ({ results } = await res.json());
+      } catch (e) {
+        for (const p of group) await finish(p.item, () => Promise.reject(e));
+        return;
+      }
+      let go = true;
+      for (const [i, p] of group.entries()) {
+        const r = results.find((x) => x.index === i);
+        go =
+          (await finish(p.item, async () => {
+            if (r?.ok && r.pdf) return new Blob([fromBase64(r.pdf)], { type: 'application/pdf' });
+            throw fileError(r?.error);
+          })) && go;
+      }
+      if (!go) return;
+    }
+  }
 }
 
 /** @type {Array<any>} */
@@ -386,12 +466,7 @@ async function signAll() {
     /** @type {HTMLButtonElement} */ (byId('sign-button')).disabled = true;
     let done = 0;
     if (method === 'agent') {
-      for (const item of todo) {
-        setText(byId('status'), 'ws.signingN', { done, n: todo.length });
-        const go = await signOne(item, () => signWithAgent(item, cert, pin));
-        done++;
-        if (!go) break;
-      }
+      await signAllWithAgent(todo, cert, pin);
     } else {
       // At most MAX_AUTHORIZED files per authorization: a larger batch opens the next one when the
       // previous is used up, with the same PIN (kept in this function only, never stored).
