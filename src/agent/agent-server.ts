@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { X509Certificate } from 'node:crypto';
 import { AppError, isAppError } from '../core/errors.js';
 import { isAlways, isYes, type Prompter } from './prompter.js';
 import { isLoopbackHost, normalOrigin, type OriginPolicy } from './origins.js';
@@ -31,6 +30,11 @@ export interface AgentOptions {
 /** Paths any well-formed origin may call (they reveal nothing and change nothing without the official). */
 const OPEN_PATHS = new Set(['/v1/hello', '/v1/pair']);
 const MAX_BODY = 256 * 1024;
+/** A batch: at most this many documents per request (one confirmation, one login), and its body size. */
+export const MAX_BATCH_ITEMS = 100;
+const MAX_BATCH_BODY = 1024 * 1024;
+/** Document names the batch prompt shows; the rest are counted. */
+const PROMPT_NAMES = 10;
 
 const STATUS: Record<string, number> = {
   AGENT_ORIGIN_NOT_ALLOWED: 403,
@@ -109,6 +113,7 @@ export class AgentServer {
       if (route === 'POST /v1/pair') return this.#json(res, 200, await this.#pair(origin, await readJson(req)));
       if (route === 'GET /v1/certificates') return this.#json(res, 200, { certificates: await this.#o.tokens.list() });
       if (route === 'POST /v1/sign') return this.#json(res, 200, await this.#sign(origin, await readJson(req)));
+      if (route === 'POST /v1/sign/batch') return this.#json(res, 200, await this.#signBatch(origin, await readJson(req, MAX_BATCH_BODY)));
       throw new AppError('NOT_FOUND', `no route ${route}`);
     } catch (err) {
       const e = isAppError(err) ? err : new AppError('INTERNAL', 'agent error', { cause: err });
@@ -162,9 +167,9 @@ export class AgentServer {
     // The page also sends the server's digest: a mismatch means the page is confused, sign nothing.
     if (body.digest !== undefined && !digestOf(algorithm, data).equals(b64(body.digest, 'digest')))
       throw new AppError('VALIDATION_FAILED', 'the digest does not match the signed attributes');
-    const cert = (await this.#o.tokens.list()).find((c) => c.id === certificateId);
+    const cert = await this.#o.tokens.certificate(certificateId);
     if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
-    const who = new X509Certificate(Buffer.from(cert.chain[0]!, 'base64')).subject.replace(/\n/g, ', ');
+    const who = cert.subject.replace(/\n/g, ', ');
     if (!this.#auto(origin) && !this.#o.policy.isTrustedForSession(origin)) {
       const a = await this.#o.prompter.ask(
         `\nYêu cầu ký / signature request\n  Trang web / origin: ${origin}\n  Văn bản / document: ${documentName}\n  Chứng thư / certificate: ${who}\n` +
@@ -176,12 +181,71 @@ export class AgentServer {
         throw new AppError('AGENT_REFUSED', 'the signature was refused in the agent');
       }
     }
-    let pin = typeof body.pin === 'string' ? body.pin : '';
-    if (!pin) pin = await this.#o.prompter.askSecret(`PIN của token ${cert.token} / token PIN: `);
-    if (!pin) throw new AppError('PIN_INVALID', 'no PIN was given');
+    const pin = await this.#pin(body, cert.token);
     const signature = await this.#o.tokens.sign(certificateId, algorithm, data, pin);
     this.#o.log(`signed: ${documentName} for ${origin} (${cert.token})`);
     return { signature: signature.toString('base64') };
+  }
+
+  /**
+   * A selection signed as one ("ký hàng loạt"): every item is checked as in /v1/sign before
+   * anything is asked, the official confirms the batch once (its size and the documents' names,
+   * the first PROMPT_NAMES shown), and the token signs every item in one login (C_Logout at the
+   * end, also on failure). The signatures come back in the items' order.
+   */
+  async #signBatch(origin: string, body: Record<string, unknown>): Promise<{ signatures: string[] }> {
+    const certificateId = str(body.certificateId, 'certificateId', 600);
+    const algorithm = str(body.algorithm, 'algorithm', 40);
+    if (!Array.isArray(body.items) || body.items.length === 0 || body.items.length > MAX_BATCH_ITEMS)
+      throw new AppError('VALIDATION_FAILED', `items must list 1 to ${MAX_BATCH_ITEMS} documents`);
+    const items = body.items.map((raw: unknown, i) => {
+      const item = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+      const documentName = str(item.documentName, `items[${i}].documentName`, 300);
+      const data = b64(item.signedAttributes, `items[${i}].signedAttributes`);
+      if (item.digest !== undefined && !digestOf(algorithm, data).equals(b64(item.digest, `items[${i}].digest`)))
+        throw new AppError('VALIDATION_FAILED', `items[${i}]: the digest does not match the signed attributes`);
+      return { documentName, data };
+    });
+    const cert = await this.#o.tokens.certificate(certificateId);
+    if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
+    const who = cert.subject.replace(/\n/g, ', ');
+    if (!this.#auto(origin) && !this.#o.policy.isTrustedForSession(origin)) {
+      const shown = items
+        .slice(0, PROMPT_NAMES)
+        .map((x, i) => `    ${i + 1}. ${x.documentName}\n`)
+        .join('');
+      const more =
+        items.length > PROMPT_NAMES
+          ? `    … và ${items.length - PROMPT_NAMES} văn bản khác / and ${items.length - PROMPT_NAMES} more\n`
+          : '';
+      const a = await this.#o.prompter.ask(
+        `\nYêu cầu ký hàng loạt / batch signature request\n  Trang web / origin: ${origin}\n` +
+          `  Số văn bản / documents: ${items.length}\n${shown}${more}  Chứng thư / certificate: ${who}\n` +
+          `Ký tất cả? / Sign all? [y = có, a = có và không hỏi lại trang này đến khi tắt agent / always for this origin, N = không] `,
+      );
+      if (isAlways(a)) this.#o.policy.trustForSession(origin);
+      else if (!isYes(a)) {
+        this.#o.log(`batch of ${items.length} refused for ${origin}`);
+        throw new AppError('AGENT_REFUSED', 'the signatures were refused in the agent');
+      }
+    }
+    const pin = await this.#pin(body, cert.token);
+    const signatures = await this.#o.tokens.signMany(
+      certificateId,
+      algorithm,
+      items.map((x) => x.data),
+      pin,
+    );
+    for (const x of items) this.#o.log(`signed: ${x.documentName} for ${origin} (${cert.token})`);
+    return { signatures: signatures.map((s) => s.toString('base64')) };
+  }
+
+  /** The PIN the page sent, else asked in the agent's terminal; used for one login, never logged. */
+  async #pin(body: Record<string, unknown>, token: string): Promise<string> {
+    let pin = typeof body.pin === 'string' ? body.pin : '';
+    if (!pin) pin = await this.#o.prompter.askSecret(`PIN của token ${token} / token PIN: `);
+    if (!pin) throw new AppError('PIN_INVALID', 'no PIN was given');
+    return pin;
   }
 }
 
@@ -198,14 +262,14 @@ function b64(v: unknown, what: string): Buffer {
   return Buffer.from(v, 'base64');
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJson(req: IncomingMessage, maxBytes = MAX_BODY): Promise<Record<string, unknown>> {
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
     throw new AppError('BAD_REQUEST', 'the body must be application/json');
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
     n += c.length;
-    if (n > MAX_BODY) throw new AppError('PAYLOAD_TOO_LARGE', 'request too large');
+    if (n > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'request too large');
     chunks.push(c);
   }
   try {

@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit.js';
 import { auditTreeRoutes, type AuditTreePort } from './routes/audit-tree.js';
 import { pkiPublicRoutes, type PkiPublicPort } from './routes/pki-public.js';
 import { signingRoutes, type SigningPort } from './routes/signing.js';
+import { twoPhaseBatchRoutes } from './routes/signing-two-phase-batch.js';
 import { certificateRoutes, type PkiAdminPort } from './routes/certificates.js';
 import { caRevocationRoutes } from './routes/ca-revocation.js';
 import { raRoutes, type RaPort } from './routes/ra.js';
@@ -173,6 +174,7 @@ export function createHttpApp(deps: HttpDeps): KysoHttpApp {
     ...(deps.copies ? copiesRoutes(deps.copies, deps.limits) : []),
     ...(deps.verify ? verifyRoutes(deps.verify, { clock: deps.clock, ...deps.limits, publicUrl: deps.publicUrl }) : []),
     ...(deps.signing ? signingRoutes(deps.signing, deps.limits) : []),
+    ...(deps.signing ? twoPhaseBatchRoutes(deps.signing, deps.limits) : []),
     ...(people && sessionDeps
       ? [
           ...sessionRoutes(sessionDeps),

@@ -28,6 +28,7 @@ const AUDIT_COUNTERS: Readonly<Record<string, BusinessCounter>> = {
 };
 /** A wrong PIN is audited as a failure of the PIN action with error PIN_INVALID (a refusal because the credential is already locked is not a guess). */
 const PIN_ACTION = 'signing.credential.pin';
+const BATCH_ACTIONS = new Set(['signing.batch', 'signing.complete.batch']);
 
 const OCSP_OPERATIONS = new Set(['ocspPost', 'ocspGet']);
 const TSA_OPERATIONS = new Set(['timestamp']);
@@ -121,8 +122,9 @@ export class ServiceMetrics {
   observeAuditEvent(e: { action: string; outcome: string; details?: Readonly<Record<string, unknown>> | null }): void {
     this.#events.inc({ action: e.action, outcome: e.outcome });
     if (e.action === PIN_ACTION && e.details?.error === 'PIN_INVALID') this.#business.pinFailures.inc();
-    // A B-B batch is one event listing its signatures (src/signing/batch-signing.ts), whatever its outcome.
-    const batch = e.action === 'signing.batch' ? e.details?.signatures : undefined;
+    // A B-B batch, and a batch of two-phase completions, is one event listing its signatures
+    // (src/signing/batch-signing.ts, two-phase-batch.ts), whatever its outcome.
+    const batch = BATCH_ACTIONS.has(e.action) ? e.details?.signatures : undefined;
     if (Array.isArray(batch) && batch.length > 0) this.#business.signatures.inc(batch.length);
     if (e.outcome !== 'success') return;
     const named = AUDIT_COUNTERS[e.action];

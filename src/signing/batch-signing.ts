@@ -222,19 +222,26 @@ function failed(index: number, err: unknown): BatchItemResult {
   return { index, ok: false, error: { code: err.code, message: err.message } };
 }
 
-async function audit(
-  deps: BatchSigningDeps,
-  options: SignOptions,
-  results: readonly BatchItemResult[],
+/**
+ * The one audit event of a batch: how many documents, how many done, which failed with which
+ * code, plus `extra` (the documents done). Also written by the two-phase batch routes
+ * (./two-phase-batch.ts) under their own action; `level: null` when the documents' levels were
+ * chosen per document (completion of prepared sessions).
+ */
+export async function audit(
+  deps: Pick<BatchSigningDeps, 'audit'>,
+  options: { readonly actorId?: string | undefined; readonly level?: string | null | undefined },
+  results: readonly Pick<BatchItemResult, 'index' | 'ok' | 'error'>[],
   extra: Record<string, unknown>,
+  action = 'signing.batch',
 ): Promise<void> {
   await deps.audit.append({
     actor: options.actorId ?? 'anonymous',
     role: 'signer',
-    action: 'signing.batch',
+    action,
     outcome: results.every((r) => r.ok) ? 'success' : 'failure',
     details: {
-      level: parsePadesLevel(options.level),
+      ...(options.level === null ? {} : { level: parsePadesLevel(options.level) }),
       documents: results.length,
       signed: results.filter((r) => r.ok).length,
       failed: results.filter((r) => !r.ok).map((r) => ({ index: r.index, code: r.error?.code })),

@@ -25,7 +25,8 @@ import type {
 import { appearancePreviewPdf } from '../pdf/appearance/preview-document.js';
 import type { SignSessionRepository } from './ports.js';
 import type { AppearanceOptions, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
-import { completeSession } from './two-phase.js';
+import { completeSession, type CompleteDeps } from './two-phase.js';
+import { completeBatch, prepareBatch, type CompleteBatchItem, type PrepareBatchResult, type TwoPhaseSigner } from './two-phase-batch.js';
 import { signBatch, type BatchResult } from './batch-signing.js';
 import { timed } from '../core/timing.js';
 import { subjectField } from './subject.js';
@@ -178,8 +179,46 @@ export class SignService {
   /** Two-phase, step 1: prepare the document and return what the token must sign. */
   async prepare(pdf: Buffer, options: PrepareOptions): Promise<PrepareResult> {
     const actor = options.actorId ?? 'anonymous';
-    const level = parsePadesLevel(options.level);
     assertPdf(pdf);
+    const signer = await this.#twoPhaseSigner(options);
+    const { result, inputSha256 } = await this.#prepareSession(pdf, options, signer);
+    await this.#audit(actor, 'signing.prepare', 'success', {
+      session: result.sessionId,
+      level: signer.level,
+      certificate: certId(signer.certificates[0]!),
+      inputSha256,
+    });
+    return result;
+  }
+
+  /**
+   * Two-phase for several documents with one certificate chain (./two-phase-batch.ts): the chain
+   * is checked once, each document gets its own session or its own error, one audit event.
+   */
+  async prepareBatch(pdfs: readonly Buffer[], options: PrepareOptions): Promise<PrepareBatchResult> {
+    return prepareBatch(
+      {
+        audit: this.#o.audit,
+        signer: (o) => this.#twoPhaseSigner(o),
+        prepare: (pdf, o, signer) => this.#prepareSession(pdf, o, signer),
+      },
+      pdfs,
+      options,
+    );
+  }
+
+  /** Two-phase step 2 for several sessions: each checked and completed on its own, one audit event. */
+  async completeBatch(items: readonly CompleteBatchItem[], actorId?: string): Promise<BatchResult> {
+    return completeBatch(
+      { audit: this.#o.audit, complete: (id, input) => completeSession(id, input, actorId, this.#completeDeps()) },
+      items,
+      actorId,
+    );
+  }
+
+  /** What every document prepared for one certificate chain shares: the level, the checked chain, the algorithm. */
+  async #twoPhaseSigner(options: PrepareOptions): Promise<TwoPhaseSigner> {
+    const level = parsePadesLevel(options.level);
     const certificates = [...options.certificates];
     const leaf = certificates[0];
     if (!leaf) throw new AppError('VALIDATION_FAILED', 'the signer certificate chain is required');
@@ -195,6 +234,14 @@ export class SignService {
     const hash = options.digestAlgorithm ?? hashOf(algorithm);
     // Two-phase cannot retry after the token signed: reserve the overflow margin up front.
     const size = retryPlaceholder(estimatePlaceholder(certificates, LEVEL_RANK[level] >= 1, this.#o.placeholder), 0);
+    return { level, certificates, algorithm, hash, size };
+  }
+
+  /** One document's incremental update and session (its signed attributes), for a checked signer. */
+  async #prepareSession(pdf: Buffer, options: PrepareOptions, k: TwoPhaseSigner): Promise<{ result: PrepareResult; inputSha256: string }> {
+    const { level, certificates, algorithm, hash, size } = k;
+    const leaf = certificates[0]!;
+    const now = this.#o.clock.now();
     const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
     const contentDigest = prepared.digest(hash);
     const signedAttributes = buildSignedAttributes({ contentDigest, digestAlgorithm: hash, signerCertificate: leaf });
@@ -213,21 +260,28 @@ export class SignService {
       usedAt: null,
     } as const;
     await this.#o.sessions.create(session);
-    await this.#audit(actor, 'signing.prepare', 'success', {
-      session: session.id,
-      level,
-      certificate: certId(leaf),
-      inputSha256: sha256Hex(pdf),
-    });
     return {
-      sessionId: session.id,
-      algorithm,
-      hash: hashOf(algorithm),
-      digest: createHash(hashOf(algorithm)).update(signedAttributes).digest(),
-      signedAttributes,
-      contentDigest,
-      contentDigestAlgorithm: hash,
-      expiresAt: session.expiresAt,
+      inputSha256: sha256Hex(pdf),
+      result: {
+        sessionId: session.id,
+        algorithm,
+        hash: hashOf(algorithm),
+        digest: createHash(hashOf(algorithm)).update(signedAttributes).digest(),
+        signedAttributes,
+        contentDigest,
+        contentDigestAlgorithm: hash,
+        expiresAt: session.expiresAt,
+      },
+    };
+  }
+
+  #completeDeps(): CompleteDeps {
+    return {
+      sessions: this.#o.sessions,
+      clock: this.#o.clock,
+      engine: this.#o.engine,
+      timestamp: this.#o.timestamp,
+      revocation: this.#o.revocation,
     };
   }
 
@@ -235,13 +289,7 @@ export class SignService {
   async complete(sessionId: string, input: CompleteInput, actorId?: string): Promise<Buffer> {
     const actor = actorId ?? 'anonymous';
     try {
-      const out = await completeSession(sessionId, input, actorId, {
-        sessions: this.#o.sessions,
-        clock: this.#o.clock,
-        engine: this.#o.engine,
-        timestamp: this.#o.timestamp,
-        revocation: this.#o.revocation,
-      });
+      const out = await completeSession(sessionId, input, actorId, this.#completeDeps());
       await this.#audit(actor, 'signing.complete', 'success', { session: sessionId, outputBytes: out.length });
       return out;
     } catch (err) {

@@ -36,6 +36,7 @@ let trustPem: string;
 let work: string;
 let usb: SoftHsmToken;
 let agent: AgentProcess;
+let credentialId: string;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -60,7 +61,7 @@ beforeAll(async () => {
     audit: ctx.audit,
     clock: ctx.clock,
   });
-  await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: PIN });
+  ({ id: credentialId } = await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: PIN }));
   ({ token } = await ctx.tokens.create({ role: 'signer', organizationId: 'ubnd-xa-ha-long', officialId: 'can-bo-giang', label: 'e2e' }));
 
   // The same official's USB token: a SoftHSM2 token with another key and certificate of the test CA.
@@ -93,6 +94,9 @@ async function newPage(query = ''): Promise<Page> {
   return page;
 }
 const problemsOf = (p: Page): string[] => (p as Page & { problems?: string[] }).problems ?? [];
+/** The audit events of one action on the official's credential, oldest first. */
+const events = async (action: string) =>
+  (await web.app.ctx.audit.list({ action, limit: 10_000, order: 'asc' })).filter((e) => e.target === credentialId);
 
 async function choose(page: Page, files: Array<{ name: string; buffer: Buffer }>): Promise<void> {
   await page.setInputFiles(
@@ -170,11 +174,17 @@ describe('officials workstation (/workstation)', () => {
     await page.waitForSelector('#stamp-box[data-preview="ready"]');
     await page.screenshot({ path: join(IMAGES, 'workstation-stamp.png'), fullPage: true });
 
+    // A wrong PIN stops the batch at the authorization: one attempt counted, no file sent.
+    const signed = async () =>
+      (await web.app.ctx.audit.list({ limit: 10_000 })).filter((e) => ['signing.sign', 'signing.batch'].includes(e.action)).length;
+    const signedBefore = await signed();
     await page.fill('#pin', '000000');
     await page.click('#sign-button');
     await page.waitForSelector('.problem');
     expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
-    expect(await page.getAttribute('.file-row', 'data-state')).toBe('ws.fileFailed');
+    expect(await page.getAttribute('.file-row', 'data-state')).toBeNull();
+    expect((await web.app.ctx.store.credentials.get(credentialId))?.failedAttempts).toBe(1);
+    expect(await signed()).toBe(signedBefore);
 
     await page.fill('#pin', PIN);
     await page.click('#sign-button');
@@ -271,6 +281,12 @@ describe('officials workstation (/workstation)', () => {
     await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
     const values = await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value));
     expect(values).toEqual([100, 100, 100, 100, 100]);
+    // One PIN check for the five: one authorization for exactly five documents, revoked at the end.
+    const opened = (await events('signing.batch.authorize')).at(-1)!;
+    expect(opened.details).toMatchObject({ documents: 5 });
+    const ref = (opened.details as { authorization: string }).authorization;
+    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    expect(JSON.stringify(await web.app.ctx.audit.list({ limit: 10_000 }))).not.toContain(PIN);
     expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(5).fill('ws.fileDone'));
     await page.screenshot({ path: join(IMAGES, 'workstation-batch.png'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
@@ -285,9 +301,35 @@ describe('officials workstation (/workstation)', () => {
     await page.close();
   });
 
-  it('signs with the SoftHSM2 USB token through kyso agent after pairing, each signature confirmed in the agent', async () => {
+  it('a damaged file in a batch fails alone with its own code; the others are signed under the same authorization', async () => {
+    const page = await newPage();
+    const files = [
+      { name: 'dung-1.pdf', buffer: EXAMPLE },
+      { name: 'hong.pdf', buffer: Buffer.from('%PDF-1.7 not really a PDF') },
+      { name: 'dung-2.pdf', buffer: EXAMPLE },
+    ];
+    await choose(page, files);
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual([
+      'ws.fileDone',
+      'ws.fileFailed',
+      'ws.fileDone',
+    ]);
+    expect(await page.textContent('.problem-code')).toMatch(/^[A-Z_]+$/);
+    const opened = (await events('signing.batch.authorize')).at(-1)!;
+    expect(opened.details).toMatchObject({ documents: 3 });
+    const ref = (opened.details as { authorization: string }).authorization;
+    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('signs a batch of five with the SoftHSM2 USB token through kyso agent after pairing: one confirmation listing them, one PIN', async () => {
     const page = await newPage(`?agent-port=${agent.port}`);
-    await choose(page, [{ name: 'to-trinh.pdf', buffer: EXAMPLE }]);
+    const files = [1, 2, 3, 4, 5].map((n) => ({ name: `to-trinh-${n}.pdf`, buffer: EXAMPLE }));
+    await choose(page, files);
     await page.check('input[name=method][value=agent]');
     await page.waitForSelector('#pairing:not([hidden])');
     let at = agent.output().length;
@@ -301,19 +343,51 @@ describe('officials workstation (/workstation)', () => {
     agent.answer('y');
     await page.waitForSelector('#agent-ready:not([hidden])');
     expect(await page.textContent('#agent-cert')).toContain('Trần Văn Bình');
+    const before = async (action: string) => (await web.app.ctx.audit.list({ action, limit: 10_000 })).length;
+    const prepares = await before('signing.prepare.batch');
+    const completes = await before('signing.complete.batch');
     await page.fill('#agent-pin', usb.pin);
     await page.click('#sign-button');
-    await agent.waitFor(/Sign\? \[/, at);
-    expect(agent.output()).toContain('to-trinh.pdf');
+    const asked = await agent.waitFor(/Sign all\? \[/, at);
+    // One prompt for the whole selection: the count and every name (five are under the listing's bound).
+    const prompt = agent.output().slice(at, asked);
+    expect(prompt).toContain('documents: 5');
+    for (const f of files) expect(prompt).toContain(f.name);
+    // Every bar waits at the agent's step while the official decides.
+    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
+      Array(5).fill(40),
+    );
     agent.answer('y');
-    await page.waitForSelector('#done:not([hidden])', { timeout: 60_000 });
+    await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
+    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
+      Array(5).fill(100),
+    );
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(5).fill('ws.fileDone'));
+    // Asked once: no second confirmation and no PIN prompt in the agent.
+    expect(
+      agent
+        .output()
+        .slice(at)
+        .match(/Sign( all)?\? \[/g),
+    ).toHaveLength(1);
+    expect(agent.output().slice(at)).not.toContain('token PIN');
+    expect(await before('signing.prepare.batch')).toBe(prepares + 1);
+    expect(await before('signing.complete.batch')).toBe(completes + 1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
-    const out = readFileSync((await download.path())!);
+    expect(download.suggestedFilename()).toBe('van-ban-da-ky.zip');
+    const dir = join(work, 'usb-zip');
+    mkdirSync(dir);
+    execFileSync('unzip', ['-q', (await download.path())!, '-d', dir]);
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual(files.map((f) => f.name.replace('.pdf', '-da-ky.pdf')));
     expect(agent.output()).not.toContain(usb.pin);
+    expect(JSON.stringify(await web.app.ctx.audit.list({ limit: 10_000 }))).not.toContain(usb.pin);
     expect(problemsOf(page)).toEqual([]);
     await page.close();
-    await checkSigned(out, 'usb.pdf');
-    expect(textIn(join(work, 'usb.pdf'), signatureRect(out))).toContain('Trần Văn Bình');
+    for (const n of names) await checkSigned(readFileSync(join(dir, n)), `usb-${n}`);
+    const first = readFileSync(join(dir, names[0]!));
+    writeFileSync(join(work, 'usb.pdf'), first);
+    expect(textIn(join(work, 'usb.pdf'), signatureRect(first))).toContain('Trần Văn Bình');
   });
 
   it('a page of another origin cannot use the agent: pairing refused, signing and listing blocked by CORS', async () => {
@@ -339,6 +413,7 @@ describe('officials workstation (/workstation)', () => {
       for (const [path, init] of [
         ['/v1/certificates', {}],
         ['/v1/sign', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+        ['/v1/sign/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
       ] as const) {
         try {
           await fetch(`${b}${path}`, init as RequestInit);
@@ -349,8 +424,8 @@ describe('officials workstation (/workstation)', () => {
       }
       return out;
     }, base);
-    expect(blocked).toEqual(['/v1/certificates: TypeError', '/v1/sign: TypeError']);
-    expect(agent.output().slice(at)).not.toMatch(/Sign\? \[/);
+    expect(blocked).toEqual(['/v1/certificates: TypeError', '/v1/sign: TypeError', '/v1/sign/batch: TypeError']);
+    expect(agent.output().slice(at)).not.toMatch(/Sign( all)?\? \[/);
     await page.close();
     await new Promise<void>((r) => other.close(() => r()));
   });

@@ -66,9 +66,10 @@ export function registerAgentCommands(program: Command, io: CliIo, _state: ExitS
       const input = f.confirmWith ? createReadStream(f.confirmWith) : process.stdin;
       const prompter = linePrompter(input, process.stdout);
       const log = (line: string): void => io.stdout(`kyso agent: ${line}\n`);
+      const tokens = new TokenAccess(modules);
       const server = new AgentServer({
         policy: new OriginPolicy({ allowed, file: f.originsFile }),
-        tokens: new TokenAccess(modules),
+        tokens,
         prompter,
         autoApprove,
         log,
@@ -82,7 +83,10 @@ export function registerAgentCommands(program: Command, io: CliIo, _state: ExitS
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           prompter.close();
-          void server.close().then(resolve);
+          void server
+            .close()
+            .then(() => tokens.close())
+            .then(resolve);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);

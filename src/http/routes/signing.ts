@@ -10,7 +10,10 @@ import { defineRoute, sendJson, validationError, type RouteSpec } from '../route
 import { safeTextSchema } from '../safe-text-schema.js';
 import { credentialOwnerOf, type Principal } from '../../core/principal.js';
 
-export type SigningPort = Pick<SignService, 'signChunks' | 'signBatch' | 'prepare' | 'complete' | 'stampPreview'>;
+export type SigningPort = Pick<
+  SignService,
+  'signChunks' | 'signBatch' | 'prepare' | 'complete' | 'stampPreview' | 'prepareBatch' | 'completeBatch'
+>;
 
 const Level = z.enum(PADES_LEVELS);
 const Algorithm = z.enum(SIGNATURE_ALGORITHMS);
@@ -75,7 +78,7 @@ const StampPreviewOptions = z.strictObject({
 });
 
 const SignRequestOptions = CommonOptions.extend({ signer: SignerJson });
-const PrepareRequestOptions = CommonOptions.extend({
+export const PrepareRequestOptions = CommonOptions.extend({
   certificates: z.array(z.string().min(1)).min(1).max(10).describe('Signer certificate first, then its chain: base64 DER or PEM'),
 });
 
@@ -138,7 +141,7 @@ function sendPdf(res: import('express').Response, pdf: Buffer | readonly Buffer[
  * one JSON string of every document (50 signed files ≈ 1 MB of text stringified, then encoded
  * again) or through a buffer of its own and a socket write per piece.
  */
-function sendBatchResults(res: import('express').Response, r: Awaited<ReturnType<SigningPort['signBatch']>>): void {
+export function sendBatchResults(res: import('express').Response, r: Awaited<ReturnType<SigningPort['signBatch']>>): void {
   const pieces: Array<[string, BufferEncoding]> = [];
   const text = (s: string) => pieces.push([s, 'utf8']);
   text(`{${r.authorizationId ? `"authorizationId":${JSON.stringify(r.authorizationId)},` : ''}"results":[`);
@@ -163,7 +166,7 @@ function sendBatchResults(res: import('express').Response, r: Awaited<ReturnType
   res.end(body);
 }
 
-const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
+export const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
   contentType: 'multipart/form-data',
   description: `Parts: \`pdf\` (the document), \`options\` (JSON)${extra}.`,
   schema: {
@@ -178,9 +181,9 @@ const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
   },
 });
 
-const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
+export const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
 /** Batch parts up to this size stay in memory (at most 52 × 256 KiB = 13 MiB per request). */
-const BATCH_MEMORY_PART_BYTES = 256 * 1024;
+export const BATCH_MEMORY_PART_BYTES = 256 * 1024;
 
 /** PAdES signing (ETSI EN 319 142-1): one-shot, batch, and two-phase for USB tokens. */
 export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {

@@ -175,19 +175,7 @@ export class Pkcs11KeyStore implements KeyStore {
 
   /** Loads the module (once per path), finds the token by label, opens a R/W session and logs in. */
   static async open(o: Pkcs11KeyStoreOptions): Promise<Pkcs11KeyStore> {
-    await loadBinding();
-    let m = modules.get(o.modulePath);
-    if (!m) {
-      const lib = new binding.PKCS11();
-      try {
-        lib.load(o.modulePath);
-        lib.C_Initialize();
-      } catch (err) {
-        throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${o.modulePath}`, { cause: err });
-      }
-      m = { lib, refs: 0, loggedIn: new Map() };
-      modules.set(o.modulePath, m);
-    }
+    const m = await loadModule(o.modulePath);
     const lib = m.lib;
     const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trimEnd() === o.tokenLabel);
     if (slot === undefined) {
@@ -543,19 +531,7 @@ export interface TokenCertificate {
  * a certificate; the key is then opened by the same token label and CKA_ID.
  */
 export async function listPkcs11Certificates(modulePath: string): Promise<TokenCertificate[]> {
-  await loadBinding();
-  let m = modules.get(modulePath);
-  if (!m) {
-    const lib = new binding.PKCS11();
-    try {
-      lib.load(modulePath);
-      lib.C_Initialize();
-    } catch (err) {
-      throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${modulePath}`, { cause: err });
-    }
-    m = { lib, refs: 0, loggedIn: new Map() };
-    modules.set(modulePath, m);
-  }
+  const m = await loadModule(modulePath);
   const lib = m.lib;
   const out: TokenCertificate[] = [];
   try {
@@ -599,6 +575,41 @@ function certificatesInSession(lib: Pkcs11Api, session: Handle): Array<Omit<Toke
     });
   }
   return out;
+}
+
+/** The loaded module for `modulePath` (loaded and C_Initialize'd on first use, then shared). */
+async function loadModule(modulePath: string): Promise<Loaded> {
+  await loadBinding();
+  let m = modules.get(modulePath);
+  if (!m) {
+    const lib = new binding.PKCS11();
+    try {
+      lib.load(modulePath);
+      lib.C_Initialize();
+    } catch (err) {
+      throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${modulePath}`, { cause: err });
+    }
+    m = { lib, refs: 0, loggedIn: new Map() };
+    modules.set(modulePath, m);
+  }
+  return m;
+}
+
+/**
+ * Keeps the module loaded until the returned function is called: a long-lived process (the
+ * local signing agent) pays C_Initialize once, not once per listing and per signature (loading
+ * a module reads every token's objects: about 10 ms with SoftHSM2, more with a vendor driver).
+ * Stores opened meanwhile share it; calling the function again does nothing.
+ */
+export async function holdPkcs11Module(modulePath: string): Promise<() => void> {
+  const m = await loadModule(modulePath);
+  m.refs++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (modules.get(modulePath) === m && --m.refs === 0) release(modulePath);
+  };
 }
 
 function release(modulePath: string): void {

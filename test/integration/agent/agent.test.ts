@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { createVerify, X509Certificate } from 'node:crypto';
+import { createHash, createVerify, X509Certificate } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,6 +109,76 @@ describe('kyso agent', () => {
     const pre = await call(agent, 'OPTIONS', '/v1/sign', { origin: PAGE, headers: { 'access-control-request-method': 'POST' } });
     expect(pre.status).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe(PAGE);
+  });
+
+  it('signs a batch after one confirmation listing the count and the first names, in one request; malformed batches are refused before any question', async () => {
+    const certs = (await call(agent, 'GET', '/v1/certificates', { origin: PAGE })).body.certificates as Array<{ id: string }>;
+    const certificateId = certs[0]!.id;
+    const data = Array.from({ length: 12 }, (_, i) => Buffer.from(`signed attributes of document ${i}`));
+    const items = data.map((d, i) => ({
+      documentName: `van-ban-${String(i + 1).padStart(2, '0')}.pdf`,
+      signedAttributes: d.toString('base64'),
+      digest: createHash('sha256').update(d).digest('base64'),
+    }));
+    const batch = { certificateId, algorithm: 'RSA-PKCS1-SHA256', items };
+    let at = agent.output().length;
+
+    const unpaired = await call(agent, 'POST', '/v1/sign/batch', { origin: OTHER, json: { ...batch, pin: token.pin } });
+    expect(unpaired.status).toBe(403);
+    expect(unpaired.headers['access-control-allow-origin']).toBeUndefined();
+    const refusedBefore = async (json: unknown, status: number, code: string) => {
+      const r = await call(agent, 'POST', '/v1/sign/batch', { origin: PAGE, json });
+      expect([r.status, r.body.code]).toEqual([status, code]);
+    };
+    await refusedBefore({ ...batch, items: [] }, 400, 'VALIDATION_FAILED');
+    await refusedBefore({ ...batch, items: Array(101).fill(items[0]) }, 400, 'VALIDATION_FAILED');
+    await refusedBefore({ ...batch, items: [items[0], { ...items[1], documentName: 'a\u001b[2Jb.pdf' }] }, 400, 'VALIDATION_FAILED');
+    await refusedBefore({ ...batch, items: [items[0], { ...items[1], digest: items[0]!.digest }] }, 400, 'VALIDATION_FAILED');
+    await refusedBefore({ ...batch, items: [{ ...items[0], documentName: 'x'.repeat(1024 * 1024) }] }, 413, 'PAYLOAD_TOO_LARGE');
+    expect(agent.output().slice(at)).not.toMatch(/Sign( all)?\? \[/);
+
+    const refused = call(agent, 'POST', '/v1/sign/batch', { origin: PAGE, json: { ...batch, pin: token.pin } });
+    const asked = await agent.waitFor(/Sign all\? \[/, at);
+    const prompt = agent.output().slice(at, asked);
+    expect(prompt).toContain('documents: 12');
+    expect(prompt).toContain('van-ban-01.pdf');
+    expect(prompt).toContain('van-ban-10.pdf');
+    expect(prompt).not.toContain('van-ban-11.pdf');
+    expect(prompt).toContain('and 2 more');
+    agent.answer('n');
+    expect((await refused).body.code).toBe('AGENT_REFUSED');
+    at = asked;
+
+    const wrongPin = call(agent, 'POST', '/v1/sign/batch', { origin: PAGE, json: { ...batch, pin: '000000' } });
+    at = await agent.waitFor(/Sign all\? \[/, at);
+    agent.answer('y');
+    expect((await wrongPin).body.code).toBe('PIN_INVALID');
+
+    const ok = call(agent, 'POST', '/v1/sign/batch', { origin: PAGE, json: { ...batch, pin: token.pin } });
+    at = await agent.waitFor(/Sign all\? \[/, at);
+    agent.answer('y');
+    const signed = await ok;
+    expect(signed.status).toBe(200);
+    const signatures = signed.body.signatures as string[];
+    expect(signatures).toHaveLength(12);
+    const pub = new X509Certificate(signer.chain[0]!).publicKey;
+    for (const [i, s] of signatures.entries())
+      expect(createVerify('sha256').update(data[i]!).verify(pub, Buffer.from(s, 'base64'))).toBe(true);
+    // The single-document route still answers after a batch (the batch's login ended with it).
+    const single = call(agent, 'POST', '/v1/sign', {
+      origin: PAGE,
+      json: {
+        certificateId,
+        algorithm: 'RSA-PKCS1-SHA256',
+        signedAttributes: items[0]!.signedAttributes,
+        documentName: 'mot.pdf',
+        pin: '000000',
+      },
+    });
+    await agent.waitFor(/Sign\? \[/, at);
+    agent.answer('y');
+    expect((await single).body.code).toBe('PIN_INVALID');
+    expect(agent.output()).not.toContain(token.pin);
   });
 
   it('lists the token certificate with its chain and signs after confirmation; a wrong PIN and a refusal sign nothing', async () => {

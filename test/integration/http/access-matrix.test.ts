@@ -206,6 +206,8 @@ const REQUESTS: Record<string, (s: Side, w: ScopeWorld) => Req> = {
   'POST /api/v1/sign/prepare': () => ({ path: '/api/v1/sign/prepare', form: async () => new FormData() }),
   'POST /api/v1/sign/stamp-preview': () => ({ path: '/api/v1/sign/stamp-preview', form: async () => new FormData() }),
   'POST /api/v1/sign/complete': () => ({ path: '/api/v1/sign/complete', json: {} }),
+  'POST /api/v1/sign/prepare/batch': () => ({ path: '/api/v1/sign/prepare/batch', form: async () => new FormData() }),
+  'POST /api/v1/sign/complete/batch': () => ({ path: '/api/v1/sign/complete/batch', json: {} }),
 
   'POST /api/v1/jobs/sign': () => ({ path: '/api/v1/jobs/sign', form: async () => new FormData() }),
   'POST /api/v1/jobs/certify': () => ({ path: '/api/v1/jobs/certify', form: async () => new FormData() }),

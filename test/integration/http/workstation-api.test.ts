@@ -121,3 +121,64 @@ describe('POST /api/v1/sign/stamp-preview', () => {
     expect(((await res.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
   });
 });
+
+describe('the workstation batch with a server-held credential: one authorization, one POST /api/v1/sign per file, revoked at the end', () => {
+  const EXAMPLE = readFileSync(fileURLToPath(new URL('../../../examples/quyet-dinh.pdf', import.meta.url)));
+  const api = (token: string, method: string, path: string, json?: unknown) =>
+    fetch(`${h.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) },
+      ...(json ? { body: JSON.stringify(json) } : {}),
+    });
+  const signOne = (token: string, signer: Record<string, unknown>) => {
+    const fd = new FormData();
+    fd.append('options', JSON.stringify({ level: 'B-B', signer: { kind: 'credential', ...signer } }));
+    fd.append('pdf', new Blob([new Uint8Array(EXAMPLE)], { type: 'application/pdf' }), 'quyet-dinh.pdf');
+    return fetch(`${h.url}/api/v1/sign`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
+  };
+  const code = async (res: Response) => ((await res.json()) as { code: string }).code;
+  const credential = () => h.ctx.store.credentials.get(ownId);
+
+  it('a wrong PIN fails at the authorization (one attempt counted); the right one signs exactly the files asked for, with no further PIN check', async () => {
+    const wrong = await api(giang, 'POST', `/api/v1/credentials/${ownId}/authorizations`, { pin: '000000', documents: 3, ttlSeconds: 75 });
+    expect(wrong.status).toBe(403);
+    expect(await code(wrong)).toBe('PIN_INVALID');
+    expect((await credential())?.failedAttempts).toBe(1);
+
+    const opened = await api(giang, 'POST', `/api/v1/credentials/${ownId}/authorizations`, { pin: '135790', documents: 2, ttlSeconds: 70 });
+    expect(opened.status).toBe(201);
+    const { authorizationId, expiresAt } = (await opened.json()) as { authorizationId: string; expiresAt: string };
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(70_000);
+    // The right PIN clears the count; the files themselves check no PIN (no attempt counted).
+    expect((await credential())?.failedAttempts).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const res = await signOne(giang, { authorizationId });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/pdf');
+    }
+    expect((await h.ctx.store.signingAuthorizations.get(authorizationId))?.usedDocuments).toBe(2);
+    const third = await signOne(giang, { authorizationId });
+    expect(third.status).toBe(403);
+    expect(await code(third)).toBe('FORBIDDEN');
+    expect((await api(giang, 'DELETE', `/api/v1/credentials/${ownId}/authorizations/${authorizationId}`)).status).toBe(204);
+  });
+
+  it('another official can neither authorize the credential nor sign or revoke with its authorization; revoking ends it early', async () => {
+    const foreign = await api(binh, 'POST', `/api/v1/credentials/${ownId}/authorizations`, { pin: '135790', documents: 1 });
+    expect(foreign.status).toBe(403);
+    expect(await code(foreign)).toBe('FORBIDDEN');
+    const opened = await api(giang, 'POST', `/api/v1/credentials/${ownId}/authorizations`, { pin: '135790', documents: 5, ttlSeconds: 85 });
+    const { authorizationId } = (await opened.json()) as { authorizationId: string };
+    const stolen = await signOne(binh, { authorizationId });
+    expect(stolen.status).toBe(403);
+    expect((await api(binh, 'DELETE', `/api/v1/credentials/${ownId}/authorizations/${authorizationId}`)).status).toBe(403);
+    expect((await signOne(giang, { authorizationId })).status).toBe(200);
+    // The batch ends with one unit of five used: the page revokes the rest.
+    expect((await api(giang, 'DELETE', `/api/v1/credentials/${ownId}/authorizations/${authorizationId}`)).status).toBe(204);
+    const after = await signOne(giang, { authorizationId });
+    expect(after.status).toBe(403);
+    const a = await h.ctx.store.signingAuthorizations.get(authorizationId);
+    expect(a?.usedDocuments).toBe(1);
+    expect(a?.revokedAt).not.toBeNull();
+  });
+});

@@ -47,6 +47,18 @@ describe('ServiceMetrics from audit events', () => {
     expect(await value(m, 'kyso_signatures_total')).toBe(3);
   });
 
+  it('ok/a batch of two-phase completions is one event listing its signatures; the prepare batch signs nothing', async () => {
+    const m = new ServiceMetrics();
+    const sig = (index: number) => ({ index, session: `ss_${index}`, outputBytes: 2 });
+    m.observeAuditEvent({ action: 'signing.prepare.batch', outcome: 'success', details: { signed: 2, sessions: [sig(0), sig(1)] } });
+    m.observeAuditEvent({
+      action: 'signing.complete.batch',
+      outcome: 'failure',
+      details: { signed: 2, signatures: [sig(0), sig(2)], failed: [{ index: 1, code: 'FORBIDDEN' }] },
+    });
+    expect(await value(m, 'kyso_signatures_total')).toBe(2);
+  });
+
   it('ok/OCSP and TSA answers are counted by operation, with the HTTP status', async () => {
     const m = new ServiceMetrics();
     m.observeRequest({ method: 'POST', route: '/pki/ocsp', operationId: 'ocspPost', status: 200, seconds: 0.001 });

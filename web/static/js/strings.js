@@ -315,6 +315,7 @@ export const STRINGS = {
     'Hãy kết nối kyso agent và chọn chứng thư số trên USB token (bước 3).',
     'Connect kyso agent and choose the certificate on the USB token (step 3).',
   ],
+  'ws.authorizing': ['Đang kiểm tra PIN…', 'Checking the PIN…'],
   'ws.signingN': ['Đang ký {done}/{n} văn bản…', 'Signing {done} of {n} documents…'],
   'ws.done': ['Đã ký xong.', 'Signed.'],
   'ws.download': ['Tải văn bản đã ký', 'Download the signed document'],

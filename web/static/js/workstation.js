@@ -1,16 +1,22 @@
 /**
  * Officials' signing page: choose one or several PDFs, see the page and place the signature on
  * it (with the server's own preview of the stamp), then sign every file with a server-held
- * credential + PIN (POST /api/v1/sign) or with a USB token through the local `kyso agent`
- * (POST /api/v1/sign/prepare → the agent signs → POST /api/v1/sign/complete), one progress bar
- * per file and one download at the end. The PIN is never stored.
+ * credential + PIN or with a USB token through the local `kyso agent`
+ * (POST /api/v1/sign/prepare/batch → the agent signs the batch after one confirmation and one
+ * PIN → POST /api/v1/sign/complete/batch), one progress bar
+ * per file and one download at the end. With a server-held credential the PIN is given once per
+ * batch: it opens one batch authorization for exactly the files to sign
+ * (POST /api/v1/credentials/{id}/authorizations, the CSC credentials/authorize model), the files
+ * are signed with its id a few at a time (POST /api/v1/sign/batch, one result per file), and the
+ * authorization is revoked when the batch ends.
+ * The PIN is never stored.
  */
 import { h, clear, byId } from './dom.js';
 import { t, initI18n, onLangChange, setText, lang } from './i18n.js';
 import { showProblem, downloadBlob, ApiError } from './api.js';
 import { detectAuth, auth, authFetch, rememberToken, storedToken } from './ws-auth.js';
 import { PageViewer, openPdf } from './ws-viewer.js';
-import { findAgent, pair, pairingCode, agentCertificates, agentSign } from './ws-agent.js';
+import { findAgent, pair, pairingCode, agentCertificates, agentSignBatch } from './ws-agent.js';
 import { vietnamTime } from './time.js';
 
 const POINTS_PER_MM = 72 / 25.4;
@@ -231,48 +237,211 @@ function commonOptions() {
   return o;
 }
 
-function form(file, options) {
-  const fd = new FormData();
-  fd.append('options', JSON.stringify(options));
-  fd.append('pdf', file, file.name);
-  const image = input('image').files?.[0];
-  if (options.appearance && image) fd.append('image', image, image.name);
-  return fd;
-}
-
 function step(item, pct, key) {
   item.bar.value = pct;
   item.row.dataset.state = key;
   setText(item.state, key);
 }
 
-async function signWithCredential(item, credentialId, pin) {
-  step(item, 30, 'ws.fileSigning');
-  const options = { ...commonOptions(), signer: { kind: 'credential', credentialId, pin } };
-  const res = await authFetch('/api/v1/sign', { method: 'POST', body: form(item.file, options), headers: { Accept: 'application/pdf' } });
-  return res.blob();
+/** The server's limit of documents per authorization (src/http/routes/signing-authorizations.ts). */
+const MAX_AUTHORIZED = 500;
+
+/**
+ * One PIN check for `documents` signatures: the server answers an authorization id that signs
+ * without the PIN until it is used up, revoked or expired. The lifetime is short and grows with
+ * the batch (a minute, plus five seconds per file: uploads on a slow link), so a tab closed in
+ * the middle of a batch leaves nothing usable for long. A wrong PIN fails here (and counts
+ * towards the lock once), before any file is sent.
+ * @returns {Promise<{ credentialId: string, authorizationId: string }>}
+ */
+async function openAuthorization(credentialId, pin, documents) {
+  const res = await authFetch(`/api/v1/credentials/${encodeURIComponent(credentialId)}/authorizations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ pin, documents, ttlSeconds: Math.min(3600, 60 + 5 * documents) }),
+  });
+  const { authorizationId } = await res.json();
+  return { credentialId, authorizationId };
 }
 
-async function signWithAgent(item, cert, pin) {
-  step(item, 20, 'ws.fileUploading');
-  const options = { ...commonOptions(), certificates: cert.chain };
-  const prepared = await (await authFetch('/api/v1/sign/prepare', { method: 'POST', body: form(item.file, options) })).json();
-  step(item, 50, 'ws.fileAgent');
-  const signature = await agentSign(agent.base, {
-    certificateId: cert.id,
-    algorithm: prepared.algorithm,
-    signedAttributes: prepared.signedAttributes,
-    digest: prepared.digest,
-    documentName: item.file.name,
-    ...(pin ? { pin } : {}),
+/** Ends the authorization early (its unused units can no longer sign); also when the tab closes. */
+function revokeAuthorization(a, keepalive = false) {
+  const url = `/api/v1/credentials/${encodeURIComponent(a.credentialId)}/authorizations/${encodeURIComponent(a.authorizationId)}`;
+  return authFetch(url, { method: 'DELETE', keepalive }).catch(() => undefined);
+}
+
+/** @type {{ credentialId: string, authorizationId: string } | null} */
+let openAuthorizationNow = null;
+
+/**
+ * Files per POST /api/v1/sign/batch (the route takes up to 50) and bytes per request (well under
+ * the server's default 100 MB request limit): the server signs a request's files together (the
+ * key opened and the certificate checked once, private-key operations overlapping the next file's
+ * preparation), which is several times faster than one request per file, while the progress
+ * bars still move every few files.
+ */
+const CHUNK_FILES = 10;
+const CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** The files in groups of at most `files` files and CHUNK_BYTES (a larger file goes alone). */
+function chunks(list, files = CHUNK_FILES) {
+  /** @type {Item[][]} */
+  const out = [];
+  let cur = [];
+  let bytes = 0;
+  for (const item of list) {
+    if (cur.length && (cur.length === files || bytes + item.file.size > CHUNK_BYTES)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(item);
+    bytes += item.file.size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/**
+ * Signs `group` with the authorization in one POST /api/v1/sign/batch. Resolves with one result
+ * per file, in order: the signed PDF or that file's own error (a damaged PDF fails alone). A
+ * refusal of the whole request (authorization used up, expired or revoked; session ended) throws.
+ * @returns {Promise<Array<{ pdf: Blob } | { error: ApiError }>>}
+ */
+async function signGroupWithCredential(group, authorization) {
+  for (const item of group) step(item, 30, 'ws.fileSigning');
+  const options = { ...commonOptions(), signer: { kind: 'credential', authorizationId: authorization.authorizationId } };
+  const fd = new FormData();
+  fd.append('options', JSON.stringify(options));
+  for (const item of group) fd.append('pdf', item.file, item.file.name);
+  const image = input('image').files?.[0];
+  if (options.appearance && image) fd.append('image', image, image.name);
+  const res = await authFetch('/api/v1/sign/batch', { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
+  /** @type {{ results: Array<{ index: number, ok: boolean, pdf?: string, error?: { code: string, message: string } }> }} */
+  const { results } = await res.json();
+  return group.map((_, i) => {
+    const r = results.find((x) => x.index === i);
+    if (r?.ok && r.pdf) return { pdf: new Blob([fromBase64(r.pdf)], { type: 'application/pdf' }) };
+    const e = r?.error ?? { code: 'INTERNAL', message: t('error.unexpected') };
+    return { error: new ApiError({ title: t('ws.fileFailed'), detail: e.message, code: e.code }, 200) };
   });
-  step(item, 80, 'ws.fileSigning');
-  const res = await authFetch('/api/v1/sign/complete', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/pdf' },
-    body: JSON.stringify({ sessionId: prepared.sessionId, signature }),
-  });
-  return res.blob();
+}
+
+function fromBase64(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Files per POST /api/v1/sign/prepare/batch and /complete/batch with the token (the routes take up
+ * to 50): the server checks the certificate chain once per request and writes one audit event, so
+ * larger groups cost less per file, while the bars still move every group.
+ */
+const TOKEN_GROUP_FILES = 25;
+/** Signatures per agent call (src/agent/agent-server.ts MAX_BATCH_ITEMS): one confirmation, one login each. */
+const AGENT_BATCH = 100;
+
+/** A refusal of one file in a per-file answer, as an ApiError the page shows like any other. */
+function fileError(e) {
+  const x = e ?? { code: 'INTERNAL', message: t('error.unexpected') };
+  return new ApiError({ title: t('ws.fileFailed'), detail: x.message, code: x.code }, 200);
+}
+
+/**
+ * The token's batch ("ký hàng loạt"): every file is prepared on the server in groups
+ * (POST /api/v1/sign/prepare/batch, one session per file), the agent signs up to AGENT_BATCH of them
+ * after one confirmation listing them and one login (POST /v1/sign/batch), and the signatures go
+ * back in groups (POST /api/v1/sign/complete/batch). Each file keeps its own bar and its own error;
+ * a refusal that would fail every following file (PIN, the agent refused, the session ended) stops
+ * the batch. The PIN is only ever in the agent request's body.
+ * @returns {Promise<void>}
+ */
+async function signAllWithAgent(todo, cert, pin) {
+  let done = 0;
+  const status = () => setText(byId('status'), 'ws.signingN', { done, n: todo.length });
+  /** Marks `item` finished with `sign`'s outcome; false when the batch must stop. */
+  const finish = async (item, sign) => {
+    const go = await signOne(item, sign);
+    done++;
+    status();
+    return go;
+  };
+  for (let from = 0; from < todo.length; from += AGENT_BATCH) {
+    const part = todo.slice(from, from + AGENT_BATCH);
+    /** @type {Array<{ item: Item, session: any }>} */
+    const prepared = [];
+    for (const group of chunks(part, TOKEN_GROUP_FILES)) {
+      status();
+      for (const item of group) step(item, 20, 'ws.fileUploading');
+      let results;
+      try {
+        const options = { ...commonOptions(), certificates: cert.chain };
+        const fd = new FormData();
+        fd.append('options', JSON.stringify(options));
+        for (const item of group) fd.append('pdf', item.file, item.file.name);
+        const image = input('image').files?.[0];
+        if (options.appearance && image) fd.append('image', image, image.name);
+        const res = await authFetch('/api/v1/sign/prepare/batch', { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
+        ({ results } = await res.json());
+      } catch (e) {
+        for (const item of group) await finish(item, () => Promise.reject(e));
+        return;
+      }
+      for (const [i, item] of group.entries()) {
+        const r = results.find((x) => x.index === i);
+        if (r?.ok && r.session) {
+          prepared.push({ item, session: r.session });
+          step(item, 40, 'ws.fileAgent');
+        } else if (!(await finish(item, () => Promise.reject(fileError(r?.error))))) return;
+      }
+    }
+    if (!prepared.length) continue;
+    let signatures;
+    try {
+      signatures = await agentSignBatch(agent.base, {
+        certificateId: cert.id,
+        algorithm: prepared[0].session.algorithm,
+        items: prepared.map((p) => ({
+          documentName: p.item.file.name,
+          signedAttributes: p.session.signedAttributes,
+          digest: p.session.digest,
+        })),
+        ...(pin ? { pin } : {}),
+      });
+    } catch (e) {
+      for (const p of prepared) await finish(p.item, () => Promise.reject(e));
+      return;
+    }
+    const signed = prepared.map((p, i) => ({ ...p, signature: signatures[i] }));
+    for (const p of signed) step(p.item, 70, 'ws.fileSigning');
+    for (let g = 0; g < signed.length; g += TOKEN_GROUP_FILES) {
+      const group = signed.slice(g, g + TOKEN_GROUP_FILES);
+      let results;
+      try {
+        const res = await authFetch('/api/v1/sign/complete/batch', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ items: group.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature })) }),
+        });
+        ({ results } = await res.json());
+      } catch (e) {
+        for (const p of group) await finish(p.item, () => Promise.reject(e));
+        return;
+      }
+      let go = true;
+      for (const [i, p] of group.entries()) {
+        const r = results.find((x) => x.index === i);
+        go =
+          (await finish(p.item, async () => {
+            if (r?.ok && r.pdf) return new Blob([fromBase64(r.pdf)], { type: 'application/pdf' });
+            throw fileError(r?.error);
+          })) && go;
+      }
+      if (!go) return;
+    }
+  }
 }
 
 /** @type {Array<any>} */
@@ -296,34 +465,82 @@ async function signAll() {
     input('agent-pin').value = '';
     /** @type {HTMLButtonElement} */ (byId('sign-button')).disabled = true;
     let done = 0;
-    for (const item of todo) {
-      setText(byId('status'), 'ws.signingN', { done, n: todo.length });
-      try {
-        item.out = method === 'agent' ? await signWithAgent(item, cert, pin) : await signWithCredential(item, credentialId, pin);
-        step(item, 100, 'ws.fileDone');
-        const a = h('a', { href: '#', class: 'file-download' }, t('ws.fileDownload'));
-        a.addEventListener('click', (e) => {
-          e.preventDefault();
-          if (item.out) downloadBlob(item.out, signedName(item.file.name));
-        });
-        clear(item.link);
-        item.link.appendChild(a);
-      } catch (e) {
-        step(item, 0, 'ws.fileFailed');
-        item.bar.value = 0;
-        showProblem(err, e);
-        // A wrong PIN fails every file the same way: stop instead of locking the credential.
-        if (e instanceof ApiError && ['PIN_INVALID', 'KEY_LOCKED', 'UNAUTHENTICATED', 'AGENT_REFUSED'].includes(e.problem.code)) break;
+    if (method === 'agent') {
+      await signAllWithAgent(todo, cert, pin);
+    } else {
+      // At most MAX_AUTHORIZED files per authorization: a larger batch opens the next one when the
+      // previous is used up, with the same PIN (kept in this function only, never stored).
+      for (let from = 0; from < todo.length; from += MAX_AUTHORIZED) {
+        const part = todo.slice(from, from + MAX_AUTHORIZED);
+        setText(byId('status'), 'ws.authorizing');
+        const authorization = await openAuthorization(credentialId, pin, part.length);
+        openAuthorizationNow = authorization;
+        let stopped = false;
+        try {
+          for (const group of chunks(part)) {
+            setText(byId('status'), 'ws.signingN', { done, n: todo.length });
+            let results;
+            try {
+              results = await signGroupWithCredential(group, authorization);
+            } catch (e) {
+              // The whole request was refused: the same would happen to every following file.
+              for (const item of group) await signOne(item, () => Promise.reject(e));
+              stopped = true;
+              break;
+            }
+            for (const [i, item] of group.entries()) {
+              const r = results[i];
+              const go = await signOne(item, async () => {
+                if ('error' in r) throw r.error;
+                return r.pdf;
+              });
+              done++;
+              if (!go) stopped = true;
+            }
+            if (stopped) break;
+          }
+        } finally {
+          // Used up or not, the authorization ends with the batch.
+          openAuthorizationNow = null;
+          await revokeAuthorization(authorization);
+        }
+        if (stopped) break;
       }
-      done++;
     }
     finishBatch();
     updateSignButton();
   } catch (e) {
     showProblem(err, e);
+    finishBatch();
+    updateSignButton();
   } finally {
     /** @type {HTMLButtonElement} */ (byId('sign-button')).disabled = false;
     setText(byId('status'), null);
+  }
+}
+
+/** Codes that fail every following file the same way: the batch stops instead of repeating them. */
+const STOP_CODES = ['PIN_INVALID', 'KEY_LOCKED', 'CREDENTIAL_LOCKED', 'UNAUTHENTICATED', 'FORBIDDEN', 'AGENT_REFUSED'];
+
+/** Signs one file with `sign`, showing its progress; false when the batch must stop. */
+async function signOne(item, sign) {
+  const err = byId('error');
+  try {
+    item.out = await sign();
+    step(item, 100, 'ws.fileDone');
+    const a = h('a', { href: '#', class: 'file-download' }, t('ws.fileDownload'));
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      if (item.out) downloadBlob(item.out, signedName(item.file.name));
+    });
+    clear(item.link);
+    item.link.appendChild(a);
+    return true;
+  } catch (e) {
+    step(item, 0, 'ws.fileFailed');
+    item.bar.value = 0;
+    showProblem(err, e);
+    return !(e instanceof ApiError && STOP_CODES.includes(e.problem.code));
   }
 }
 
@@ -498,6 +715,11 @@ function main() {
     void signAll();
   });
   byId('download-all').addEventListener('click', () => void downloadAll());
+  // Closing or leaving the tab in the middle of a batch revokes its authorization at once
+  // (keepalive lets the request outlive the page); the short lifetime covers a crash.
+  window.addEventListener('pagehide', () => {
+    if (openAuthorizationNow) void revokeAuthorization(openAuthorizationNow, true);
+  });
   viewer.size = [num('rw'), num('rh')];
   syncModes();
   void probeZip();

@@ -2,7 +2,7 @@
  * The official's local signing agent (`kyso agent`, docs/workstation.md) on the loopback
  * interface. The page finds it on the fixed ports (first that answers), pairs once (the agent
  * shows the same code and asks the official), lists the certificates on the USB tokens, and has
- * it sign the signed attributes prepared by POST /api/v1/sign/prepare.
+ * it sign the signed attributes prepared by POST /api/v1/sign/prepare/batch.
  */
 import { ApiError } from './api.js';
 import { t } from './i18n.js';
@@ -62,3 +62,9 @@ export const pair = (base, code) => call(base, '/v1/pair', post({ code }));
 export const agentCertificates = async (base) => (await call(base, '/v1/certificates')).certificates;
 /** @param {{ certificateId: string, algorithm: string, signedAttributes: string, digest: string, documentName: string, pin?: string }} body */
 export const agentSign = async (base, body) => (await call(base, '/v1/sign', post(body))).signature;
+/**
+ * One confirmation and one token login for every item (the agent takes up to 100).
+ * @param {{ certificateId: string, algorithm: string, items: Array<{ documentName: string, signedAttributes: string, digest: string }>, pin?: string }} body
+ * @returns {Promise<string[]>} the signatures, in the items' order
+ */
+export const agentSignBatch = async (base, body) => (await call(base, '/v1/sign/batch', post(body))).signatures;

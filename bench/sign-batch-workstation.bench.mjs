@@ -1,0 +1,475 @@
+#!/usr/bin/env node
+// Benchmark: batch signing through the officials' workstation — exactly the HTTP requests
+// web/static/js/workstation.js makes for a batch of 50 one-page PDFs (PAdES B-B, invisible
+// signature as in bench/sign-batch-http.bench.mjs), on an in-process server over loopback HTTP,
+// SQLite, beside the floor each method is held to, in the same run. Documents per second, median
+// over several batches; goal: the workstation at ≥ 80% of the floor.
+//
+// (a) server-held credential (RSA-2048): POST /api/v1/credentials/{id}/authorizations (the PIN,
+//     once: scrypt, deliberately slow, counted in the batch), the files 10 at a time through
+//     POST /api/v1/sign/batch with the authorization id, DELETE of the authorization at the end. Floor: the single-threaded
+//     loop of the API bench — SHA-256 of each file + one native RSA-2048 signature, the output
+//     being the file followed by the signature. Two rows for comparison: one authorization with one
+//     POST /api/v1/sign per file, and the page's former flow (every file POST /api/v1/sign with
+//     the PIN).
+// (b) USB token: a SoftHSM2 token (temporary SOFTHSM2_CONF directory, RSA-2048 key and a
+//     certificate of the service's CA) behind a spawned `kyso agent` (the built CLI, test-mode
+//     auto-approval for the page's origin, as an official who answered "a" once): the files 25 at
+//     a time through POST /api/v1/sign/prepare/batch, one agent POST /v1/sign/batch for the 50
+//     (with the PIN, as the page sends it: one login), 25 at a time through
+//     POST /api/v1/sign/complete/batch; beside it the former page (per file POST /api/v1/sign/prepare
+//     → agent POST /v1/sign → POST /api/v1/sign/complete). Floor: SHA-256 of each file + the same token signing the same
+//     documents' signed attributes (CKM_SHA256_RSA_PKCS) in a loop through pkcs11js on one
+//     logged-in session: the token's own signatures per second.
+//
+// The agent is another process (as on the official's PC): on a machine with a second core it
+// signs while the server works. The page's bodies are built per request as the page does; the
+// client is node:http keep-alive (bench/lean-multipart-client.mjs explains why not fetch).
+//
+// Usage: npm run build && node bench/sign-batch-workstation.bench.mjs [--quick]
+import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import { multipartBody } from './lean-multipart-client.mjs';
+import { registerSubscriber } from './registered-subscriber.mjs';
+import { startInProcessService } from './in-process-service.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 3 : 7;
+const DOCS = 50;
+const PIN = '246810';
+const TOKEN_PIN = '123456';
+const CHUNK_FILES = 10; // files per POST /api/v1/sign/batch, as web/static/js/workstation.js sends them
+const TOKEN_GROUP_FILES = 25; // files per POST /api/v1/sign/prepare/batch and /complete/batch (workstation.js TOKEN_GROUP_FILES)
+const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
+const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const { setTimingSink } = await dist('core/timing.js');
+
+/**
+ * One keep-alive connection to `base`: request(method, path, headers, body?) → { status, body: Buffer }.
+ * A server closes a connection idle for 5 s (Node's keepAliveTimeout) — the agent's, while the
+ * slow "PIN with every file" row runs — and a request sent on it at that moment meets a reset
+ * before the server read anything: sent again once on a fresh connection (node:http's
+ * `reusedSocket` marks exactly that case).
+ */
+function httpClient(base) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const request = (method, path, headers, body, retried = false) =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(
+        new URL(path, base),
+        { method, agent, headers: { ...headers, ...(body ? { 'content-length': body.length } : {}) } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (e) => {
+        if (!retried && req.reusedSocket && e.code === 'ECONNRESET') resolve(request(method, path, headers, body, true));
+        else reject(e);
+      });
+      req.end(body);
+    });
+  return { request, close: () => agent.destroy() };
+}
+
+const expectOk = (r, what) => {
+  if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
+  return r;
+};
+const json = (r) => JSON.parse(r.body.toString('utf8'));
+
+let service;
+let api;
+let agentApi;
+let agentProcess;
+let lib;
+let session;
+const work = mkdtempSync(join(tmpdir(), 'kyso-ws-bench-'));
+try {
+  if (!MODULE) throw new Error('SoftHSM2 is not installed (libsofthsm2.so)');
+  service = await startInProcessService('workstation');
+  const { ctx, pki, adminToken, server } = service;
+  const origin = server.url;
+  api = httpClient(origin);
+  const bearer = (token) => ({ authorization: `Bearer ${token}` });
+  const callJson = async (method, path, token, body) =>
+    json(
+      expectOk(
+        await api.request(
+          method,
+          path,
+          { ...bearer(token), ...(body ? { 'content-type': 'application/json' } : {}) },
+          body ? Buffer.from(JSON.stringify(body)) : undefined,
+        ),
+        `${method} ${path}`,
+      ),
+    );
+
+  // The official and their organization, registered by the RA, with a server-held RSA-2048 credential.
+  const subscriber = (...a) => registerSubscriber(ctx.store, ...a);
+  await subscriber('org_bench', 'organization', 'Ủy ban nhân dân xã Bench', 'MST:5700100217');
+  await subscriber('off_bench', 'individual', 'Nguyễn Văn An', 'CCCD:022198001234', 'org_bench');
+  const subject = { commonName: 'Nguyễn Văn An', organization: 'UBND xã Bench', uids: ['CCCD:022198001234'] };
+  const admin = { id: 'bench-admin', role: 'admin' };
+  const cert = await pki.issuance.issue(admin, {
+    profile: 'individual',
+    subscriberId: 'off_bench',
+    subject,
+    key: { pkcs12Password: 'unused-p12', generate: { type: 'rsa', bits: 2048 }, keepKey: true },
+  });
+  const token = async (role, scope) => (await callJson('POST', '/api/v1/tokens', adminToken, { role, ...scope })).token;
+  const raOfficer = await token('ra-officer', { organizationId: 'org_bench' });
+  const signer = await token('signer', { organizationId: 'org_bench', officialId: 'off_bench' });
+  const req = await callJson('POST', '/api/v1/credentials', adminToken, { certificateId: cert.certificate.id, ownerId: 'off_bench' });
+  const ok = await callJson('POST', `/api/v1/credential-requests/${req.id}/approve`, raOfficer);
+  await callJson('POST', `/api/v1/credentials/${ok.credentialId}/activate`, signer, { activationCode: ok.activationCode, pin: PIN });
+  const credentialId = ok.credentialId;
+
+  // The same official's USB token: an RSA-2048 key imported into a fresh SoftHSM2 token, its
+  // certificate (issued by the service's CA from a CSR) and the CA certificates beside it.
+  const tokenDir = join(work, 'softhsm');
+  mkdirSync(join(tokenDir, 'tokens'), { recursive: true });
+  writeFileSync(
+    join(tokenDir, 'softhsm2.conf'),
+    `directories.tokendir = ${join(tokenDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+  );
+  const env = { ...process.env, SOFTHSM2_CONF: join(tokenDir, 'softhsm2.conf') };
+  process.env.SOFTHSM2_CONF = env.SOFTHSM2_CONF; // for the floor's own pkcs11js below
+  const run = (cmd, args) => execFileSync(cmd, args, { env, stdio: 'pipe' });
+  run('softhsm2-util', ['--init-token', '--free', '--label', 'bench-usb', '--so-pin', '87654321', '--pin', TOKEN_PIN]);
+  const { privateKey: usbKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = join(tokenDir, 'key.pem');
+  writeFileSync(keyFile, usbKey.export({ type: 'pkcs8', format: 'pem' }));
+  const csr = run('openssl', ['req', '-new', '-key', keyFile, '-subj', '/CN=bench', '-outform', 'DER']);
+  run('softhsm2-util', ['--import', keyFile, '--token', 'bench-usb', '--label', 'signing key', '--id', '01', '--pin', TOKEN_PIN]);
+  rmSync(keyFile);
+  const onToken = await pki.issuance.issue(admin, { profile: 'individual', subscriberId: 'off_bench', subject, key: { csr } });
+  [onToken.der, ...onToken.chain].forEach((der, i) => {
+    const f = join(tokenDir, `cert-${i}.der`);
+    writeFileSync(f, der);
+    run('pkcs11-tool', [
+      '--module',
+      MODULE,
+      '--token-label',
+      'bench-usb',
+      '--login',
+      '--pin',
+      TOKEN_PIN,
+      '--write-object',
+      f,
+      '--type',
+      'cert',
+      '--id',
+      (i + 1).toString(16).padStart(2, '0'),
+    ]);
+  });
+
+  // `kyso agent` as the official runs it, paired with and trusted for the page's origin.
+  agentProcess = spawn(
+    process.execPath,
+    [join(root, 'bin', 'kyso.js'), 'agent', '--module', MODULE, '--port', '0', '--allow-origin', origin, '--auto-approve-origin', origin],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let agentOut = '';
+  const agentPort = await new Promise((resolve, reject) => {
+    const onData = (d) => {
+      agentOut += d.toString('utf8');
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(agentOut);
+      if (m) resolve(Number(m[1]));
+    };
+    agentProcess.stdout.on('data', onData);
+    agentProcess.stderr.on('data', onData);
+    agentProcess.once('exit', (code) => reject(new Error(`agent exited (${code}): ${agentOut}`)));
+  });
+  agentApi = httpClient(`http://127.0.0.1:${agentPort}`);
+  const fromPage = { origin };
+  const agentCall = async (method, path, body) =>
+    json(
+      expectOk(
+        await agentApi.request(
+          method,
+          path,
+          { ...fromPage, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body ? Buffer.from(JSON.stringify(body)) : undefined,
+        ),
+        `agent ${method} ${path}`,
+      ),
+    );
+  // The page lists the certificates once when the official chooses the token.
+  const usbCert = (await agentCall('GET', '/v1/certificates')).certificates[0];
+
+  const { PDFDocument, StandardFonts } = await import('pdf-lib');
+  const pdfs = [];
+  for (let i = 0; i < DOCS; i++) {
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    doc.addPage([595, 842]).drawText(`Ket qua so ${i + 1}`, { x: 50, y: 780, size: 14, font });
+    pdfs.push(Buffer.from(await doc.save({ useObjectStreams: false })));
+  }
+  // workstation.js commonOptions() with the level B-B and an invisible signature, then form().
+  const common = { level: 'B-B', reason: 'bench' };
+  const form = (i, options) =>
+    multipartBody([
+      { name: 'options', data: JSON.stringify(options) },
+      { name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] },
+    ]);
+  const postForm = async (path, { body, contentType }) =>
+    expectOk(await api.request('POST', path, { ...bearer(signer), 'content-type': contentType, accept: 'application/pdf' }, body), path);
+
+  // (a) the page's batch: one authorization, the files CHUNK_FILES at a time through
+  // POST /api/v1/sign/batch, revoked at the end. `perFile` is the same with one POST /api/v1/sign
+  // per file (the route a single document uses).
+  const authorize = async () =>
+    callJson('POST', `/api/v1/credentials/${credentialId}/authorizations`, signer, {
+      pin: PIN,
+      documents: DOCS,
+      ttlSeconds: Math.min(3600, 60 + 5 * DOCS),
+    });
+  const revoke = async (a) =>
+    expectOk(
+      await api.request('DELETE', `/api/v1/credentials/${credentialId}/authorizations/${a.authorizationId}`, bearer(signer)),
+      'revoke',
+    );
+  const credentialBatch = async () => {
+    const a = await authorize();
+    const out = [];
+    try {
+      for (let from = 0; from < DOCS; from += CHUNK_FILES) {
+        const idx = [...Array(Math.min(CHUNK_FILES, DOCS - from)).keys()].map((k) => from + k);
+        const body = multipartBody([
+          { name: 'options', data: JSON.stringify({ ...common, signer: { kind: 'credential', authorizationId: a.authorizationId } }) },
+          ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
+        ]);
+        const r = json(await postForm('/api/v1/sign/batch', body));
+        for (const x of r.results) {
+          if (!x.ok) throw new Error(`batch: ${JSON.stringify(x.error)}`);
+          out.push(Buffer.from(x.pdf, 'base64'));
+        }
+      }
+    } finally {
+      await revoke(a);
+    }
+    return out;
+  };
+  const perFile = async () => {
+    const a = await authorize();
+    const out = [];
+    try {
+      for (let i = 0; i < DOCS; i++)
+        out.push(
+          (await postForm('/api/v1/sign', form(i, { ...common, signer: { kind: 'credential', authorizationId: a.authorizationId } }))).body,
+        );
+    } finally {
+      await revoke(a);
+    }
+    return out;
+  };
+  // The former page: every file with the PIN.
+  const pinPerFile = async () => {
+    const out = [];
+    for (let i = 0; i < DOCS; i++)
+      out.push((await postForm('/api/v1/sign', form(i, { ...common, signer: { kind: 'credential', credentialId, pin: PIN } }))).body);
+    return out;
+  };
+  // (b) the page's batch with the token: the files prepared TOKEN_GROUP_FILES at a time
+  // (POST /api/v1/sign/prepare/batch), signed by the agent in one call (one confirmation, one
+  // login: POST /v1/sign/batch with the PIN), completed TOKEN_GROUP_FILES at a time
+  // (POST /api/v1/sign/complete/batch). `tokenPerFile` is the former page: prepare → /v1/sign →
+  // complete for every file.
+  const signedAttributes = [];
+  const tokenBatch = async () => {
+    const prepared = [];
+    for (let from = 0; from < DOCS; from += TOKEN_GROUP_FILES) {
+      const idx = [...Array(Math.min(TOKEN_GROUP_FILES, DOCS - from)).keys()].map((k) => from + k);
+      const body = multipartBody([
+        { name: 'options', data: JSON.stringify({ ...common, certificates: usbCert.chain }) },
+        ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
+      ]);
+      const r = json(await postForm('/api/v1/sign/prepare/batch', body));
+      for (const x of r.results) {
+        if (!x.ok) throw new Error(`prepare batch: ${JSON.stringify(x.error)}`);
+        signedAttributes[from + x.index] = Buffer.from(x.session.signedAttributes, 'base64');
+        prepared.push(x.session);
+      }
+    }
+    const { signatures } = await agentCall('POST', '/v1/sign/batch', {
+      certificateId: usbCert.id,
+      algorithm: prepared[0].algorithm,
+      items: prepared.map((p, i) => ({ documentName: `d${i}.pdf`, signedAttributes: p.signedAttributes, digest: p.digest })),
+      pin: TOKEN_PIN,
+    });
+    const out = [];
+    for (let from = 0; from < DOCS; from += TOKEN_GROUP_FILES) {
+      const items = prepared
+        .slice(from, from + TOKEN_GROUP_FILES)
+        .map((p, k) => ({ sessionId: p.sessionId, signature: signatures[from + k] }));
+      const done = await api.request(
+        'POST',
+        '/api/v1/sign/complete/batch',
+        { ...bearer(signer), 'content-type': 'application/json', accept: 'application/json' },
+        Buffer.from(JSON.stringify({ items })),
+      );
+      for (const x of json(expectOk(done, 'complete batch')).results) {
+        if (!x.ok) throw new Error(`complete batch: ${JSON.stringify(x.error)}`);
+        out.push(Buffer.from(x.pdf, 'base64'));
+      }
+    }
+    return out;
+  };
+  const tokenPerFile = async () => {
+    const out = [];
+    for (let i = 0; i < DOCS; i++) {
+      const prepared = json(await postForm('/api/v1/sign/prepare', form(i, { ...common, certificates: usbCert.chain })));
+      const { signature } = await agentCall('POST', '/v1/sign', {
+        certificateId: usbCert.id,
+        algorithm: prepared.algorithm,
+        signedAttributes: prepared.signedAttributes,
+        digest: prepared.digest,
+        documentName: `d${i}.pdf`,
+        pin: TOKEN_PIN,
+      });
+      const done = await api.request(
+        'POST',
+        '/api/v1/sign/complete',
+        { ...bearer(signer), 'content-type': 'application/json', accept: 'application/pdf' },
+        Buffer.from(JSON.stringify({ sessionId: prepared.sessionId, signature })),
+      );
+      out.push(expectOk(done, 'complete').body);
+    }
+    return out;
+  };
+
+  // Floors. (a) the API bench's loop; (b) the token's own signatures on one logged-in session.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const softwareFloor = async () => {
+    const out = [];
+    for (const pdf of pdfs) out.push(Buffer.concat([pdf, nodeSign('sha256', createHash('sha256').update(pdf).digest(), privateKey)]));
+    return out;
+  };
+  const pkcs11 = createRequire(join(root, 'package.json'))('pkcs11js');
+  lib = new pkcs11.PKCS11();
+  lib.load(MODULE);
+  lib.C_Initialize();
+  const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.trimEnd() === 'bench-usb');
+  session = lib.C_OpenSession(slot, pkcs11.CKF_SERIAL_SESSION | pkcs11.CKF_RW_SESSION);
+  lib.C_Login(session, pkcs11.CKU_USER, TOKEN_PIN);
+  lib.C_FindObjectsInit(session, [
+    { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY },
+    { type: pkcs11.CKA_ID, value: Buffer.from([1]) },
+  ]);
+  const [keyHandle] = lib.C_FindObjects(session, 1);
+  lib.C_FindObjectsFinal(session);
+  const tokenFloor = async () => {
+    const out = [];
+    for (let i = 0; i < DOCS; i++) {
+      const digest = createHash('sha256').update(pdfs[i]).digest();
+      lib.C_SignInit(session, { mechanism: pkcs11.CKM_SHA256_RSA_PKCS }, keyHandle);
+      out.push(Buffer.concat([digest, lib.C_Sign(session, signedAttributes[i], Buffer.alloc(512))]));
+    }
+    return out;
+  };
+
+  // Warm-up (fills the signed attributes the token floor signs), then interleaved rounds so that
+  // every row sees the same machine load.
+  for (let i = 0; i < 2; i++) {
+    await credentialBatch();
+    await perFile();
+    await tokenBatch();
+    await tokenPerFile();
+    await softwareFloor();
+    await tokenFloor();
+  }
+  await pinPerFile();
+  const rate = async (f) => {
+    const t = performance.now();
+    const out = await f();
+    if (out.length !== DOCS) throw new Error('a batch lost documents');
+    return DOCS / ((performance.now() - t) / 1000);
+  };
+  const rows = { credential: [], perFile: [], pinPerFile: [], token: [], tokenPerFile: [], softwareFloor: [], tokenFloor: [] };
+  const ratios = { credential: [], credentialAfterPin: [], perFile: [], pinPerFile: [], token: [], tokenPerFile: [] };
+  const pinMs = [];
+  let pin = 0;
+  setTimingSink((phase, wallMs) => {
+    if (phase === 'pin-hash') pin += wallMs;
+  });
+  for (let i = 0; i < ROUNDS; i++) {
+    const sf = await rate(softwareFloor);
+    pin = 0;
+    const c = await rate(credentialBatch);
+    pinMs.push(pin);
+    // The same batch without the one PIN check (scrypt, deliberately slow): what the signing costs.
+    ratios.credentialAfterPin.push(DOCS / (DOCS / c - pin / 1000) / sf);
+    const tf = await rate(tokenFloor);
+    const t = await rate(tokenBatch);
+    const tp = await rate(tokenPerFile);
+    rows.tokenPerFile.push(tp);
+    ratios.tokenPerFile.push(tp / tf);
+    const p = await rate(pinPerFile);
+    const pf = await rate(perFile);
+    rows.perFile.push(pf);
+    ratios.perFile.push(pf / sf);
+    rows.softwareFloor.push(sf);
+    rows.tokenFloor.push(tf);
+    rows.credential.push(c);
+    rows.token.push(t);
+    rows.pinPerFile.push(p);
+    ratios.credential.push(c / sf);
+    ratios.token.push(t / tf);
+    ratios.pinPerFile.push(p / sf);
+  }
+  const pct = (x) => `${(100 * x).toFixed(0)}%`;
+  const f0 = (x) => x.toFixed(0);
+  console.log(
+    `Batch signing through the workstation (the requests of web/static/js/workstation.js, ${DOCS} one-page PDFs, PAdES B-B, invisible signature, SQLite, loopback; the ratio is the median of the rounds' own ratios, each round measuring its floor beside it; median of ${ROUNDS} rounds; ${cpus().length} CPUs; Node ${process.version}; ${new Date().toISOString()})\n`,
+  );
+  console.log(
+    '| method | workstation documents/s | floor documents/s | workstation / floor | goal | PIN check per batch (scrypt) | workstation / floor without the PIN check |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    `| (a) server-held RSA-2048 credential: one authorization per batch, ${CHUNK_FILES} files per POST /api/v1/sign/batch, revoked at the end (floor: single-threaded hash + RSA sign + signed file) | ${f0(median(rows.credential))} | ${f0(median(rows.softwareFloor))} | ${pct(median(ratios.credential))} | ≥ 80% | ${median(pinMs).toFixed(0)} ms | ${pct(median(ratios.credentialAfterPin))} |`,
+  );
+  console.log(
+    `| (a) one authorization, POST /api/v1/sign per file (same floor) | ${f0(median(rows.perFile))} | ${f0(median(rows.softwareFloor))} | ${pct(median(ratios.perFile))} | — | once | — |`,
+  );
+  console.log(
+    `| (a) former page: the PIN with every file (same floor) | ${f0(median(rows.pinPerFile))} | ${f0(median(rows.softwareFloor))} | ${pct(median(ratios.pinPerFile))} | — | one per file | — |`,
+  );
+  console.log(
+    `| (b) SoftHSM2 token through \`kyso agent\` (another process): ${TOKEN_GROUP_FILES} files per POST /api/v1/sign/prepare/batch, one agent POST /v1/sign/batch (one login), ${TOKEN_GROUP_FILES} per POST /api/v1/sign/complete/batch (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session) | ${f0(median(rows.token))} | ${f0(median(rows.tokenFloor))} | ${pct(median(ratios.token))} | ≥ 80% | one token login per batch | — |`,
+  );
+  console.log(
+    `| (b) former page: prepare → agent /v1/sign → complete per file (same floor) | ${f0(median(rows.tokenPerFile))} | ${f0(median(rows.tokenFloor))} | ${pct(median(ratios.tokenPerFile))} | — | one token login per file | — |`,
+  );
+} finally {
+  api?.close();
+  agentApi?.close();
+  try {
+    if (session) lib.C_Logout(session);
+    lib?.C_Finalize();
+  } catch {
+    /* already closed */
+  }
+  if (agentProcess && agentProcess.exitCode === null) {
+    const exited = new Promise((r) => agentProcess.once('exit', r));
+    agentProcess.kill('SIGTERM');
+    await exited;
+  }
+  await service?.close();
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,131 @@
+import { AppError, isAppError } from '../core/errors.js';
+import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
+import type { PadesLevel } from '../core/pades-level.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { audit, type BatchResult } from './batch-signing.js';
+import { assertPdf, certId } from './document-identity.js';
+import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult } from './types.js';
+
+/**
+ * Two-phase signing for a selection of documents (a USB token signing a batch through the
+ * workstation, docs/signatures-and-validation.md "Two phases"): the same sessions, signed
+ * attributes and checks as one document at a time, with what one document at a time repeats done
+ * once per batch — the certificate chain is checked once (key usage, validity, revocation) and one
+ * audit event lists every document. Each document still gets its own session (single use, owned
+ * by the caller, short-lived) or its own error: a damaged PDF, a wrong signature or another
+ * official's session fails alone and changes nothing for it.
+ */
+
+/** What every document of a batch prepared for one certificate chain shares. */
+export interface TwoPhaseSigner {
+  readonly level: PadesLevel;
+  readonly certificates: Buffer[];
+  readonly algorithm: SignatureAlgorithm;
+  readonly hash: HashName;
+  /** The /Contents placeholder size (the overflow margin included: two-phase cannot retry). */
+  readonly size: number;
+}
+
+export interface PrepareBatchItem {
+  readonly index: number;
+  readonly ok: boolean;
+  readonly session?: PrepareResult;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface PrepareBatchResult {
+  readonly results: PrepareBatchItem[];
+}
+
+export interface PrepareBatchDeps {
+  readonly audit: AuditLog;
+  /** Checks the chain and chooses the algorithm (throws when the chain is refused: nothing prepared). */
+  signer(options: PrepareOptions): Promise<TwoPhaseSigner>;
+  prepare(pdf: Buffer, options: PrepareOptions, signer: TwoPhaseSigner): Promise<{ result: PrepareResult; inputSha256: string }>;
+}
+
+export async function prepareBatch(deps: PrepareBatchDeps, pdfs: readonly Buffer[], options: PrepareOptions): Promise<PrepareBatchResult> {
+  if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'a batch needs at least one document');
+  const results = new Array<PrepareBatchItem>(pdfs.length);
+  const todo: number[] = [];
+  for (const [index, pdf] of pdfs.entries()) {
+    try {
+      assertPdf(pdf);
+      todo.push(index);
+    } catch (err) {
+      results[index] = failed(index, err);
+    }
+  }
+  const record = (extra: Record<string, unknown>) => audit({ audit: deps.audit }, options, results, extra, 'signing.prepare.batch');
+  if (todo.length === 0) {
+    await record({});
+    return { results };
+  }
+  let signer: TwoPhaseSigner;
+  try {
+    signer = await deps.signer(options);
+  } catch (err) {
+    const code = isAppError(err) ? err.code : 'INTERNAL';
+    for (const index of todo) results[index] = { index, ok: false, error: { code, message: 'the signer certificate was refused' } };
+    await record({});
+    throw err;
+  }
+  const sessions: { index: number; session: string; inputSha256: string }[] = [];
+  try {
+    for (const index of todo) {
+      try {
+        const { result, inputSha256 } = await deps.prepare(pdfs[index]!, options, signer);
+        results[index] = { index, ok: true, session: result };
+        sessions.push({ index, session: result.sessionId, inputSha256 });
+      } catch (err) {
+        results[index] = failed(index, err);
+      }
+    }
+  } finally {
+    await record({ certificate: certId(signer.certificates[0]!), sessions });
+  }
+  return { results };
+}
+
+export interface CompleteBatchItem {
+  readonly sessionId: string;
+  readonly input: CompleteInput;
+}
+
+export interface CompleteBatchDeps {
+  readonly audit: AuditLog;
+  /** The one-session completion (./two-phase.ts): checks ownership and the signature before writing anything. */
+  complete(sessionId: string, input: CompleteInput): Promise<Buffer>;
+}
+
+/** Completes each session on its own (the result at the item's index); one `signing.complete.batch` event. */
+export async function completeBatch(deps: CompleteBatchDeps, items: readonly CompleteBatchItem[], actorId?: string): Promise<BatchResult> {
+  if (items.length === 0) throw new AppError('VALIDATION_FAILED', 'a batch needs at least one session');
+  const results: BatchItemResult[] = [];
+  const signatures: { index: number; session: string; outputBytes: number }[] = [];
+  try {
+    for (const [index, item] of items.entries()) {
+      try {
+        const pdf = await deps.complete(item.sessionId, item.input);
+        results.push({ index, ok: true, pdf });
+        signatures.push({ index, session: item.sessionId, outputBytes: pdf.length });
+      } catch (err) {
+        results.push(failed(index, err));
+      }
+    }
+  } finally {
+    await audit(
+      { audit: deps.audit },
+      { actorId, level: null },
+      results,
+      { sessions: items.map((i) => i.sessionId), signatures },
+      'signing.complete.batch',
+    );
+  }
+  return { results };
+}
+
+function failed(index: number, err: unknown): { index: number; ok: false; error: { code: string; message: string } } {
+  if (!isAppError(err)) throw err;
+  return { index, ok: false, error: { code: err.code, message: err.message } };
+}
