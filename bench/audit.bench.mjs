@@ -263,7 +263,9 @@ console.log('|---|---:|---:|');
 console.log(`| with the audit log (${share.perIssue} events per certificate) | ${share.withMs.toFixed(2)} | ${share.withCpu.toFixed(2)} |`);
 console.log(`| events dropped instead | ${share.withoutMs.toFixed(2)} | ${share.withoutCpu.toFixed(2)} |`);
 console.log(`| **audit share** (goal < 10%) | **${pct.toFixed(1)}%** | **${pctCpu.toFixed(1)}%** |`);
-console.log(`| audit share, median of the rounds' own shares | ${(share.roundWall * 100).toFixed(1)}% | ${(share.roundCpu * 100).toFixed(1)}% |`);
+console.log(
+  `| audit share, median of the rounds' own shares | ${(share.roundWall * 100).toFixed(1)}% | ${(share.roundCpu * 100).toFixed(1)}% |`,
+);
 console.log('');
 console.log(`| proofs at ${proofTimes.N.toLocaleString('en')} events (SQLite) | median ms |`);
 console.log('|---|---:|');
