@@ -22,20 +22,31 @@ export function hashAuditRecord(r: Omit<AuditRecord, 'hash'>): string {
   return hash('sha256', preimageText(r, r.details), 'hex');
 }
 
-/** The preimage as text; `details` is the record's details or their canonical text (the same bytes). */
+/**
+ * The preimage as text; `details` is the record's details or their canonical text (the same bytes).
+ * It is canonicalJson of the object above written out member by member: the member names are fixed,
+ * so their JCS order (§3.2.3, UTF-16 code units) is fixed too, and each value is encoded by
+ * canonicalJson, an absent (undefined) member left out as canonicalJson leaves it out. Every record
+ * appended and every record verified is encoded, and this skips building, key-sorting and quoting
+ * an object for each.
+ */
 function preimageText(r: Omit<AuditRecord, 'hash'>, details: unknown): string {
-  return canonicalJson({
-    v: AUDIT_HASH_VERSION,
-    seq: r.seq,
-    time: r.time,
-    actor: r.actor,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    outcome: r.outcome,
-    details,
-    prevHash: r.prevHash,
-  });
+  let out = member('{', '"action":', r.action);
+  out = member(out, '"actor":', r.actor);
+  out = member(out, '"details":', details);
+  out = member(out, '"outcome":', r.outcome);
+  out = member(out, '"prevHash":', r.prevHash);
+  out = member(out, '"role":', r.role);
+  out = member(out, '"seq":', r.seq);
+  out = member(out, '"target":', r.target);
+  out = member(out, '"time":', r.time);
+  out = member(out, '"v":', AUDIT_HASH_VERSION);
+  return out + '}';
+}
+
+function member(out: string, name: string, value: unknown): string {
+  if (value === undefined) return out;
+  return out + (out.length === 1 ? name : ',' + name) + canonicalJson(value);
 }
 
 /**
@@ -88,7 +99,7 @@ export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: strin
 
 /** Builds the record for an already normalised event. */
 export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: string, time: Date): AuditRecord {
-  const base = {
+  const record = {
     seq,
     time: time.toISOString(),
     actor: e.actor,
@@ -98,10 +109,12 @@ export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: strin
     outcome: e.outcome,
     details: e.details,
     prevHash,
+    hash: '',
   };
   // (a plain event without `detailsJson`, as scripts pass, has its details encoded here)
   const details = typeof e.detailsJson === 'string' ? new CanonicalText(e.detailsJson) : e.details;
-  return { ...base, hash: hash('sha256', preimageText(base, details), 'hex') };
+  record.hash = hash('sha256', preimageText(record, details), 'hex');
+  return record;
 }
 
 /**

@@ -9,6 +9,22 @@ import { preparePrivateSqliteFile } from './private-files.js';
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
+  /** SQLite only: the connection's statements, run without the query layer (see DirectStatements). */
+  readonly direct?: DirectStatements;
+}
+
+/**
+ * Statements run on the SQLite connection directly, for a statement compiled once and run on every
+ * state change, where Kysely's per-query work (connection hand-over, promise chain, result object)
+ * costs more CPU and allocation than SQLite takes to run it. Only for code that holds the
+ * connection, i.e. inside a write transaction (it is handed out by `DbContext.atomic` only): a
+ * statement run at any other moment would join whatever transaction is open on the connection.
+ */
+export interface DirectStatements {
+  /** Runs a statement that returns no rows; the number of rows it changed. */
+  run(sql: string, parameters: readonly unknown[]): number;
+  /** The first row a query returns, if any. */
+  get<R>(sql: string, parameters: readonly unknown[]): R | undefined;
 }
 
 /**
@@ -27,7 +43,12 @@ export function createDatabase(config: StoreConfig): DatabaseHandle {
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(config.busyTimeoutMs ?? 10_000))}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) }), dialect: 'sqlite' };
+    const database = cachingDatabase(sqlite);
+    const direct: DirectStatements = {
+      run: (sqlText, parameters) => database.prepare(sqlText).run(parameters).changes,
+      get: <R>(sqlText: string, parameters: readonly unknown[]) => database.prepare(sqlText).get(parameters) as R | undefined,
+    };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', direct };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: config.maxConnections ?? 10 });
   // An idle client losing its connection must not crash the process; the next query reports it.
@@ -63,7 +84,8 @@ export async function withSqliteMigrationLock<T>(filename: string, fn: () => Pro
 /**
  * Kysely prepares every query afresh; the same few dozen SQL texts recur (the adapters build
  * them from fixed shapes), so prepared statements are kept per SQL text (bounded, LRU-ish).
- * Safe because Kysely serialises all use of the single SQLite connection.
+ * Safe because Kysely serialises all use of the single SQLite connection, and DirectStatements
+ * run only while a transaction holds it.
  */
 function cachingDatabase(db: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
   const cache = new Map<string, BetterSqlite3.Statement>();

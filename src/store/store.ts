@@ -21,7 +21,7 @@ import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { IdempotencyKeyRepository } from './ports/idempotency-keys.js';
 import type { AccountRepository, LoginIpCounter, OidcPendingRepository, SessionRepository } from '../accounts/ports.js';
 import type { StoreConfig, StoreDialect } from './config.js';
-import { createDatabase, withSqliteMigrationLock } from './database.js';
+import { createDatabase, withSqliteMigrationLock, type DirectStatements } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
@@ -122,11 +122,11 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
   // with an advisory lock; on SQLite a racing process can see SQLITE_BUSY while the other one
   // migrates, so it retries after the winner is done (the retry finds nothing left to apply).
   for (let attempt = 1; ; attempt++) {
-    const { db, dialect } = createDatabase(config);
+    const { db, dialect, direct } = createDatabase(config);
     try {
       if (config.dialect === 'sqlite') await withSqliteMigrationLock(config.filename, () => migrateToLatest(db, dialect));
       else await migrateToLatest(db, dialect);
-      return kyselyStore(db, dialect, clock);
+      return kyselyStore(db, dialect, clock, direct);
     } catch (err) {
       await db.destroy().catch(() => undefined);
       if (dialect === 'sqlite' && attempt < 5 && isBusy(err)) {
@@ -177,8 +177,8 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
 }
 
 /** The store over one connection pool: the root repositories plus transactions, ping and close. */
-function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): Store {
-  const repos = repositories(rootContext(db, dialect), clock, true);
+function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock, direct: DirectStatements | undefined): Store {
+  const repos = repositories(rootContext(db, dialect, direct), clock, true);
   const committed = new AuditListeners();
   let closed = false;
   return {
@@ -188,7 +188,7 @@ function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock):
     async transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
       const appended: AuditRecord[] = [];
       const result = await writeTransaction(db, dialect, (trx) => {
-        const inner = repositories(transactionContext(trx, dialect), clock, false);
+        const inner = repositories(transactionContext(trx, dialect, direct), clock, false);
         return fn({ ...inner, audit: recordingAudit(inner.audit, (r) => appended.push(r)) });
       });
       // Listeners hear of an event only once its transaction has committed.

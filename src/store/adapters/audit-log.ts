@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { AuditEvent, AuditFilter, AuditLog, AuditRecord, ChainVerification } from '../../audit/audit-log.js';
 import { ChainChecker, normalizeAuditEvent, recordFrom, type NormalizedAuditEvent } from '../../audit/chain.js';
-import { appendStatements, type StoredEvent } from './audit-statements.js';
+import { appendStatements, type HeadRow, type StoredEvent } from './audit-statements.js';
+import type { DirectStatements } from '../database.js';
 import type { AuditEventsTable, Database } from '../schema.js';
 import { storeCall } from '../errors.js';
 import type { DbContext } from './tx-runner.js';
@@ -46,7 +47,7 @@ export class KyselyAuditLog implements AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db) => (await this.#write(db, [normalized]))[0]!));
+    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db, direct) => (await this.#write(db, direct, [normalized]))[0]!));
     return new Promise<AuditRecord>((resolve, reject) => {
       this.#queue.push({ event: normalized, resolve, reject });
       this.#flushing ??= this.#flush();
@@ -64,9 +65,10 @@ export class KyselyAuditLog implements AuditLog {
         const batch = this.#queue.splice(0, GROUP_MAX);
         try {
           const records = await storeCall(() =>
-            this.ctx.atomic((db) =>
+            this.ctx.atomic((db, direct) =>
               this.#write(
                 db,
+                direct,
                 batch.map((w) => w.event),
               ),
             ),
@@ -85,11 +87,16 @@ export class KyselyAuditLog implements AuditLog {
    * Inside a write transaction: lock the head, chain the records after it, insert them; a trigger
    * moves the head to the last one (migration 0015). The Merkle tree is not touched here: its nodes
    * are derived from the events and written later (materializeAuditTree in audit-tree.ts,
-   * docs/audit.md "Leaves"), so an append costs two precompiled statements.
+   * docs/audit.md "Leaves"), so an append costs two precompiled statements, run on SQLite
+   * directly on the connection the transaction holds (`direct`), on PostgreSQL through Kysely.
    */
-  async #write(db: Kysely<Database>, events: readonly NormalizedAuditEvent[]): Promise<AuditRecord[]> {
+  async #write(
+    db: Kysely<Database>,
+    direct: DirectStatements | undefined,
+    events: readonly NormalizedAuditEvent[],
+  ): Promise<AuditRecord[]> {
     const s = appendStatements(db, this.ctx.dialect);
-    const head = (await db.executeQuery(s.head)).rows[0];
+    const head = direct ? direct.get<HeadRow>(s.head.sql, s.head.parameters) : (await db.executeQuery(s.head)).rows[0];
     if (!head) throw new Error('the audit head row is missing');
     let seq = Number(head.seq);
     let prev = head.hash;
@@ -99,7 +106,9 @@ export class KyselyAuditLog implements AuditLog {
       stored.push({ record, detailsJson: e.detailsJson });
       prev = record.hash;
     }
-    await db.executeQuery(s.insertEvents(stored));
+    const insert = s.insertEvents(stored);
+    if (direct) direct.run(insert.sql, insert.parameters);
+    else await db.executeQuery(insert);
     return stored.map((x) => x.record);
   }
 

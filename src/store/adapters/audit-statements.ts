@@ -12,9 +12,15 @@ import type { Database } from '../schema.js';
  */
 export interface AppendStatements {
   /** The head row, locked on PostgreSQL (SQLite holds the write lock from BEGIN IMMEDIATE). */
-  readonly head: CompiledQuery<{ seq: number | string; hash: string }>;
+  readonly head: CompiledQuery<HeadRow>;
   /** Inserting events moves the head to the last of them (trigger of migration 0015). */
   insertEvents(events: readonly StoredEvent[]): CompiledQuery;
+}
+
+/** The audit head as read (PostgreSQL may return an integer as text). */
+export interface HeadRow {
+  readonly seq: number | string;
+  readonly hash: string;
 }
 
 /** A record with the text its details are stored as (their canonical JSON, see chain.ts). */

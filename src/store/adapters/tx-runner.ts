@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StoreDialect } from '../config.js';
+import type { DirectStatements } from '../database.js';
 import type { Database } from '../schema.js';
 import { writeTransaction } from '../transaction.js';
 
@@ -11,13 +12,17 @@ import { writeTransaction } from '../transaction.js';
 export interface DbContext {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
-  readonly atomic: <T>(fn: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
+  /**
+   * `direct` (SQLite only) runs statements on the connection the transaction holds, without the
+   * query layer; it is handed out here only, so it is never used outside a transaction.
+   */
+  readonly atomic: <T>(fn: (db: Kysely<Database>, direct: DirectStatements | undefined) => Promise<T>) => Promise<T>;
 }
 
-export function rootContext(db: Kysely<Database>, dialect: StoreDialect): DbContext {
-  return { db, dialect, atomic: (fn) => writeTransaction(db, dialect, fn) };
+export function rootContext(db: Kysely<Database>, dialect: StoreDialect, direct?: DirectStatements): DbContext {
+  return { db, dialect, atomic: (fn) => writeTransaction(db, dialect, (trx) => fn(trx, direct)) };
 }
 
-export function transactionContext(trx: Kysely<Database>, dialect: StoreDialect): DbContext {
-  return { db: trx, dialect, atomic: (fn) => fn(trx) };
+export function transactionContext(trx: Kysely<Database>, dialect: StoreDialect, direct?: DirectStatements): DbContext {
+  return { db: trx, dialect, atomic: (fn) => fn(trx, direct) };
 }
