@@ -8,7 +8,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { CredentialService } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
-import { assertPdf, certId } from './document-identity.js';
+import { certId } from './document-identity.js';
+import { auditBatch, failedItem, screenPdfs } from './batch-items.js';
 import { estimatePlaceholder, exactBbPlaceholder, signatureLength, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
 import { resolveSigner } from './signer-resolution.js';
 import type { PreparedPdf } from './signing-ports.js';
@@ -74,27 +75,18 @@ async function signOneByOne(deps: BatchSigningDeps, pdfs: readonly Buffer[], opt
     try {
       results.push({ index, ok: true, pdf: await deps.sign(pdf, options) });
     } catch (err) {
-      results.push(failed(index, err));
+      results.push(failedItem(index, err));
     }
   }
-  await audit(deps, options, results, {});
+  await auditBatch(deps.audit, options, results, {});
   return results;
 }
 
 async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], options: SignOptions): Promise<BatchItemResult[]> {
   const actor = options.actorId ?? 'anonymous';
-  const results: BatchItemResult[] = new Array<BatchItemResult>(pdfs.length);
-  const todo: number[] = [];
-  for (const [index, pdf] of pdfs.entries()) {
-    try {
-      assertPdf(pdf);
-      todo.push(index);
-    } catch (err) {
-      results[index] = failed(index, err);
-    }
-  }
+  const { results, todo } = screenPdfs<BatchItemResult>(pdfs);
   if (todo.length === 0) {
-    await audit(deps, options, results, {});
+    await auditBatch(deps.audit, options, results, {});
     return results;
   }
   let resolved;
@@ -144,11 +136,11 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
       results[index] = { index, ok: true, pdf: signed };
       signatures.push({ index, signedDigest: digest.toString('hex'), inputBytes: pdf.length, outputBytes: signed.length });
     } catch (err) {
-      results[index] = failed(index, err);
+      results[index] = failedItem(index, err);
     }
   });
   signatures.sort((a, b) => a.index - b.index);
-  await audit(deps, options, results, {
+  await auditBatch(deps.audit, options, results, {
     source: resolved.source,
     certificate: certId(certificates[0]!),
     signatures,
@@ -215,37 +207,4 @@ async function inTurn<T>(items: readonly T[], limit: number, work: (item: T) => 
     while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
-function failed(index: number, err: unknown): BatchItemResult {
-  if (!isAppError(err)) throw err;
-  return { index, ok: false, error: { code: err.code, message: err.message } };
-}
-
-/**
- * The one audit event of a batch: how many documents, how many done, which failed with which
- * code, plus `extra` (the documents done). Also written by the two-phase batch routes
- * (./two-phase-batch.ts) under their own action; `level: null` when the documents' levels were
- * chosen per document (completion of prepared sessions).
- */
-export async function audit(
-  deps: Pick<BatchSigningDeps, 'audit'>,
-  options: { readonly actorId?: string | undefined; readonly level?: string | null | undefined },
-  results: readonly Pick<BatchItemResult, 'index' | 'ok' | 'error'>[],
-  extra: Record<string, unknown>,
-  action = 'signing.batch',
-): Promise<void> {
-  await deps.audit.append({
-    actor: options.actorId ?? 'anonymous',
-    role: 'signer',
-    action,
-    outcome: results.every((r) => r.ok) ? 'success' : 'failure',
-    details: {
-      ...(options.level === null ? {} : { level: parsePadesLevel(options.level) }),
-      documents: results.length,
-      signed: results.filter((r) => r.ok).length,
-      failed: results.filter((r) => !r.ok).map((r) => ({ index: r.index, code: r.error?.code })),
-      ...extra,
-    },
-  });
 }

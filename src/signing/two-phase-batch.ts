@@ -2,8 +2,9 @@ import { AppError, isAppError } from '../core/errors.js';
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
 import type { PadesLevel } from '../core/pades-level.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { audit, type BatchResult } from './batch-signing.js';
-import { assertPdf, certId } from './document-identity.js';
+import type { BatchResult } from './batch-signing.js';
+import { auditBatch, failedItem, screenPdfs } from './batch-items.js';
+import { certId } from './document-identity.js';
 import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult } from './types.js';
 
 /**
@@ -46,17 +47,8 @@ export interface PrepareBatchDeps {
 
 export async function prepareBatch(deps: PrepareBatchDeps, pdfs: readonly Buffer[], options: PrepareOptions): Promise<PrepareBatchResult> {
   if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'a batch needs at least one document');
-  const results = new Array<PrepareBatchItem>(pdfs.length);
-  const todo: number[] = [];
-  for (const [index, pdf] of pdfs.entries()) {
-    try {
-      assertPdf(pdf);
-      todo.push(index);
-    } catch (err) {
-      results[index] = failed(index, err);
-    }
-  }
-  const record = (extra: Record<string, unknown>) => audit({ audit: deps.audit }, options, results, extra, 'signing.prepare.batch');
+  const { results, todo } = screenPdfs<PrepareBatchItem>(pdfs);
+  const record = (extra: Record<string, unknown>) => auditBatch(deps.audit, options, results, extra, 'signing.prepare.batch');
   if (todo.length === 0) {
     await record({});
     return { results };
@@ -78,7 +70,7 @@ export async function prepareBatch(deps: PrepareBatchDeps, pdfs: readonly Buffer
         results[index] = { index, ok: true, session: result };
         sessions.push({ index, session: result.sessionId, inputSha256 });
       } catch (err) {
-        results[index] = failed(index, err);
+        results[index] = failedItem(index, err);
       }
     }
   } finally {
@@ -110,12 +102,12 @@ export async function completeBatch(deps: CompleteBatchDeps, items: readonly Com
         results.push({ index, ok: true, pdf });
         signatures.push({ index, session: item.sessionId, outputBytes: pdf.length });
       } catch (err) {
-        results.push(failed(index, err));
+        results.push(failedItem(index, err));
       }
     }
   } finally {
-    await audit(
-      { audit: deps.audit },
+    await auditBatch(
+      deps.audit,
       { actorId, level: null },
       results,
       { sessions: items.map((i) => i.sessionId), signatures },
@@ -123,9 +115,4 @@ export async function completeBatch(deps: CompleteBatchDeps, items: readonly Com
     );
   }
   return { results };
-}
-
-function failed(index: number, err: unknown): { index: number; ok: false; error: { code: string; message: string } } {
-  if (!isAppError(err)) throw err;
-  return { index, ok: false, error: { code: err.code, message: err.message } };
 }

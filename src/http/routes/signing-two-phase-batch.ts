@@ -8,6 +8,7 @@ import {
   certificateBytes,
   MULTIPART_DOC,
   parseOptions,
+  PreparedSession,
   PrepareRequestOptions,
   sendBatchResults,
   SIGN_ROLES,
@@ -29,15 +30,6 @@ const CompleteBatchBody = z.strictObject({
     )
     .min(1)
     .max(MAX_DOCUMENTS),
-});
-
-const PreparedSession = z.object({
-  sessionId: z.string(),
-  algorithm: z.string(),
-  hash: z.string(),
-  digest: z.string(),
-  signedAttributes: z.string(),
-  expiresAt: z.string(),
 });
 
 /**

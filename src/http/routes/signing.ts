@@ -78,6 +78,16 @@ const StampPreviewOptions = z.strictObject({
 });
 
 const SignRequestOptions = CommonOptions.extend({ signer: SignerJson });
+/** What POST /api/v1/sign/prepare answers for one document (also each item of its batch form). */
+export const PreparedSession = z.object({
+  sessionId: z.string(),
+  algorithm: z.string(),
+  hash: z.string(),
+  digest: z.string(),
+  signedAttributes: z.string(),
+  expiresAt: z.string(),
+});
+
 export const PrepareRequestOptions = CommonOptions.extend({
   certificates: z.array(z.string().min(1)).min(1).max(10).describe('Signer certificate first, then its chain: base64 DER or PEM'),
 });
@@ -255,14 +265,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
       responses: {
         200: {
           description: 'Session',
-          schema: z.object({
-            sessionId: z.string(),
-            algorithm: z.string(),
-            hash: z.string(),
-            digest: z.string(),
-            signedAttributes: z.string(),
-            expiresAt: z.string(),
-          }),
+          schema: PreparedSession,
         },
       },
       async handle({ req, res, principal }) {
