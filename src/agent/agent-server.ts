@@ -249,11 +249,14 @@ export class AgentServer {
   }
 }
 
+const PROMPT_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+
 function str(v: unknown, what: string, max: number): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new AppError('VALIDATION_FAILED', `${what} is required (text)`);
-  // Shown in the official's terminal: no control characters that could rewrite the prompt.
-  if ([...v].some((ch) => ch.charCodeAt(0) < 0x20 || (ch.charCodeAt(0) >= 0x7f && ch.charCodeAt(0) <= 0x9f)))
-    throw new AppError('VALIDATION_FAILED', `${what} contains control characters`);
+  // Shown in the official's terminal: no control characters that could rewrite the prompt, and no
+  // invisible or direction-changing characters (Unicode bidi controls, UAX #9 §2; zero-width and
+  // line/paragraph separators) that could make one name read as another.
+  if (PROMPT_UNSAFE.test(v)) throw new AppError('VALIDATION_FAILED', `${what} contains control characters`);
   return v;
 }
 

@@ -133,6 +133,9 @@ describe('kyso agent', () => {
     await refusedBefore({ ...batch, items: [] }, 400, 'VALIDATION_FAILED');
     await refusedBefore({ ...batch, items: Array(101).fill(items[0]) }, 400, 'VALIDATION_FAILED');
     await refusedBefore({ ...batch, items: [items[0], { ...items[1], documentName: 'a\u001b[2Jb.pdf' }] }, 400, 'VALIDATION_FAILED');
+    // a right-to-left override would show "quyet-dinh-fdp.exe" as "quyet-dinh-exe.pdf"
+    await refusedBefore({ ...batch, items: [{ ...items[0], documentName: 'quyet-dinh-\u202efdp.exe' }] }, 400, 'VALIDATION_FAILED');
+    await refusedBefore({ ...batch, items: [{ ...items[0], documentName: 'to-trinh\u200b.pdf' }] }, 400, 'VALIDATION_FAILED');
     await refusedBefore({ ...batch, items: [items[0], { ...items[1], digest: items[0]!.digest }] }, 400, 'VALIDATION_FAILED');
     await refusedBefore({ ...batch, items: [{ ...items[0], documentName: 'x'.repeat(1024 * 1024) }] }, 413, 'PAYLOAD_TOO_LARGE');
     expect(agent.output().slice(at)).not.toMatch(/Sign( all)?\? \[/);
