@@ -160,9 +160,9 @@ export class AgentServer {
   }
 
   async #sign(origin: string, body: Record<string, unknown>): Promise<{ signature: string }> {
-    const certificateId = str(body.certificateId, 'certificateId', 600);
-    const algorithm = str(body.algorithm, 'algorithm', 40);
-    const documentName = str(body.documentName, 'documentName', 300);
+    const certificateId = promptText(body.certificateId, 'certificateId', 600);
+    const algorithm = promptText(body.algorithm, 'algorithm', 40);
+    const documentName = promptText(body.documentName, 'documentName', 300);
     const data = b64(body.signedAttributes, 'signedAttributes');
     // The page also sends the server's digest: a mismatch means the page is confused, sign nothing.
     if (body.digest !== undefined && !digestOf(algorithm, data).equals(b64(body.digest, 'digest')))
@@ -194,13 +194,13 @@ export class AgentServer {
    * end, also on failure). The signatures come back in the items' order.
    */
   async #signBatch(origin: string, body: Record<string, unknown>): Promise<{ signatures: string[] }> {
-    const certificateId = str(body.certificateId, 'certificateId', 600);
-    const algorithm = str(body.algorithm, 'algorithm', 40);
+    const certificateId = promptText(body.certificateId, 'certificateId', 600);
+    const algorithm = promptText(body.algorithm, 'algorithm', 40);
     if (!Array.isArray(body.items) || body.items.length === 0 || body.items.length > MAX_BATCH_ITEMS)
       throw new AppError('VALIDATION_FAILED', `items must list 1 to ${MAX_BATCH_ITEMS} documents`);
     const items = body.items.map((raw: unknown, i) => {
       const item = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-      const documentName = str(item.documentName, `items[${i}].documentName`, 300);
+      const documentName = promptText(item.documentName, `items[${i}].documentName`, 300);
       const data = b64(item.signedAttributes, `items[${i}].signedAttributes`);
       if (item.digest !== undefined && !digestOf(algorithm, data).equals(b64(item.digest, `items[${i}].digest`)))
         throw new AppError('VALIDATION_FAILED', `items[${i}]: the digest does not match the signed attributes`);
@@ -249,9 +249,11 @@ export class AgentServer {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const PROMPT_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 
-function str(v: unknown, what: string, max: number): string {
+/** `v` as text the agent may print in its prompt (at most `max` UTF-16 units), else VALIDATION_FAILED. */
+export function promptText(v: unknown, what: string, max: number): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new AppError('VALIDATION_FAILED', `${what} is required (text)`);
   // Shown in the official's terminal: no control characters that could rewrite the prompt, and no
   // invisible or direction-changing characters (Unicode bidi controls, UAX #9 §2; zero-width and

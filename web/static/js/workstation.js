@@ -16,7 +16,7 @@ import { t, initI18n, onLangChange, setText, lang } from './i18n.js';
 import { showProblem, downloadBlob, ApiError } from './api.js';
 import { detectAuth, auth, authFetch, rememberToken, storedToken } from './ws-auth.js';
 import { PageViewer, openPdf } from './ws-viewer.js';
-import { findAgent, pair, pairingCode, agentCertificates, agentSignBatch } from './ws-agent.js';
+import { findAgent, pair, pairingCode, promptName, agentCertificates, agentSignBatch } from './ws-agent.js';
 import { vietnamTime } from './time.js';
 
 const POINTS_PER_MM = 72 / 25.4;
@@ -404,7 +404,7 @@ async function signAllWithAgent(todo, cert, pin) {
         certificateId: cert.id,
         algorithm: prepared[0].session.algorithm,
         items: prepared.map((p) => ({
-          documentName: p.item.file.name,
+          documentName: promptName(p.item.file.name),
           signedAttributes: p.session.signedAttributes,
           digest: p.session.digest,
         })),

@@ -52,6 +52,23 @@ export async function findAgent() {
   return null;
 }
 
+/**
+ * A file's name as the agent's prompt may show it: the agent refuses control, invisible and
+ * direction-changing characters (they could make one name read as another), so they are shown
+ * as U+FFFD instead of failing the whole batch; longer names are cut to the agent's 300.
+ * @param {string} name
+ */
+export function promptName(name) {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const safe = name.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu, '\ufffd');
+  let out = '';
+  for (const ch of safe) {
+    if (out.length + ch.length > 300) break;
+    out += ch;
+  }
+  return out || '\ufffd';
+}
+
 /** Six random digits shown on the page and in the agent: the official pairs only when they match. */
 export function pairingCode() {
   const n = crypto.getRandomValues(new Uint32Array(1))[0] % 1000000;
