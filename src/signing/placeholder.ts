@@ -27,6 +27,21 @@ export function estimatePlaceholder(certificates: readonly Buffer[], withTimesta
   return roundUp(base + ts + rev, 1024);
 }
 
+/** Room kept above the largest timestamp token seen: its serial number, time and signature vary by a few bytes. */
+export const TIMESTAMP_TOKEN_MARGIN = 1024;
+
+/**
+ * The budget with the timestamp headroom sized from the tokens this TSA has actually returned
+ * (`largestToken` bytes; 0 before the first): the default 12 KiB assumes a TSA with a long chain,
+ * while a token of a TSA with one short chain is about 3 KiB, so every signature would write, hash
+ * and send some 18 KB of unused hex zeros. A configured headroom is kept as it is. A TSA whose
+ * tokens grow (a new certificate) costs one PLACEHOLDER_OVERFLOW retry (withPlaceholderRetry).
+ */
+export function learnedBudget(budget: PlaceholderBudget = {}, largestToken: number): PlaceholderBudget {
+  if (budget.timestampHeadroom !== undefined || largestToken <= 0) return budget;
+  return { ...budget, timestampHeadroom: largestToken + TIMESTAMP_TOKEN_MARGIN };
+}
+
 /**
  * The `/Contents` size a B-B CMS needs exactly, as signDetachedCms builds it (signed attributes,
  * the signer's certificate and chain, no timestamp, no revocation values): one is assembled with
