@@ -43,6 +43,17 @@ export function learnedBudget(budget: PlaceholderBudget = {}, largestToken: numb
 }
 
 /**
+ * The `/Contents` size of a B-T CMS once the TSA's token size is known: the exact B-B CMS
+ * (exactBbPlaceholder), the unsigned attribute holding the token (RFC 5652 §5.3 [1] IMPLICIT SET
+ * OF Attribute: the signature-time-stamp OID and a SET, under 64 bytes of DER headers) and the
+ * largest token seen plus TIMESTAMP_TOKEN_MARGIN. `undefined` when the key gives no bound.
+ */
+export function exactBtPlaceholder(o: Parameters<typeof exactBbPlaceholder>[0] & { largestToken: number }): number | undefined {
+  const bb = exactBbPlaceholder(o);
+  return bb === undefined ? undefined : bb + 64 + o.largestToken + TIMESTAMP_TOKEN_MARGIN;
+}
+
+/**
  * The `/Contents` size a B-B CMS needs exactly, as signDetachedCms builds it (signed attributes,
  * the signer's certificate and chain, no timestamp, no revocation values): one is assembled with
  * a zero digest and a signature of the key's largest length, so every real one fits (an RSA

@@ -11,7 +11,14 @@ import { internCertificate } from '../cms/certificate-intern.js';
 import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner, type ResolvedSigner } from './signer-resolution.js';
-import { estimatePlaceholder, learnedBudget, retryPlaceholder, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
+import {
+  estimatePlaceholder,
+  exactBtPlaceholder,
+  learnedBudget,
+  retryPlaceholder,
+  withPlaceholderRetry,
+  type PlaceholderBudget,
+} from './placeholder.js';
 import { assertLevelAvailable, extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
 import { LEVEL_RANK, parsePadesLevel, type PadesLevel } from '../core/pades-level.js';
 import type {
@@ -282,8 +289,14 @@ export class SignService {
           return token;
         }
       : undefined;
+    // Once the TSA has answered, the CMS size is known but for the key's signature length (bounded)
+    // and the next token's (the largest so far plus a margin): no kilobytes of unused zeros.
+    const learned =
+      withTs && this.#largestToken > 0 && this.#o.placeholder?.timestampHeadroom === undefined
+        ? exactBtPlaceholder({ signer, signerCertificate: leaf, chain: certificates.slice(1), hash, largestToken: this.#largestToken })
+        : undefined;
     const { signed, digest, cms } = await withPlaceholderRetry(
-      estimatePlaceholder(certificates, withTs, learnedBudget(this.#o.placeholder, this.#largestToken)),
+      learned ?? estimatePlaceholder(certificates, withTs, learnedBudget(this.#o.placeholder, this.#largestToken)),
       async (size) => {
         const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
         const contentDigest = prepared.digest(hash);
