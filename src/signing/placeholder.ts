@@ -70,12 +70,18 @@ export function exactBbPlaceholder(o: {
 }): number | undefined {
   const signature = signatureLength(o.signer.publicKeySpki)?.max;
   if (signature === undefined) return undefined;
+  // The size depends on the signer certificate's bytes and only on the lengths of the rest (DER
+  // lengths; the signed attributes hold no time): one assembly per certificate and shape.
+  const key = `${o.signer.algorithm}|${o.hash}|${signature}|${o.chain.map((c) => c.length).join(',')}`;
+  let sizes = bbSizes.get(o.signerCertificate);
+  const known = sizes?.get(key);
+  if (known !== undefined) return known;
   const signedAttributes = buildSignedAttributes({
     contentDigest: Buffer.alloc(HASH_LENGTHS[o.hash]),
     digestAlgorithm: o.hash,
     signerCertificate: o.signerCertificate,
   });
-  return assembleSignedData({
+  const size = assembleSignedData({
     signedAttributes,
     signature: Buffer.alloc(signature, 0xff),
     algorithm: o.signer.algorithm,
@@ -83,7 +89,14 @@ export function exactBbPlaceholder(o: {
     signerCertificate: o.signerCertificate,
     certificates: [...o.chain],
   }).length;
+  if (!sizes) bbSizes.set(o.signerCertificate, (sizes = new Map()));
+  if (sizes.size >= 16) sizes.clear();
+  sizes.set(key, size);
+  return size;
 }
+
+/** Per signer certificate buffer (interned: one per certificate content, see certificate-intern.ts). */
+const bbSizes = new WeakMap<Buffer, Map<string, number>>();
 
 /** ECDSA field sizes in bytes of the curves node:crypto names (FIPS 186-4 D.1.2). */
 const CURVE_BYTES: Readonly<Record<string, number>> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };
