@@ -3,6 +3,7 @@ import {
   PDFBool,
   PDFDict,
   PDFHexString,
+  PDFInvalidObject,
   PDFName,
   PDFNull,
   PDFNumber,
@@ -29,6 +30,8 @@ export function registerBundle(context: PDFContext, bundle: PdfObjectBundle, sha
     if (typeof v === 'boolean') return v ? PDFBool.True : PDFBool.False;
     if (typeof v === 'number') return pdfNumber(v);
     if (Array.isArray(v)) {
+      const bytes = serialised.get(v) ?? serialiseNumbers(v as readonly PdfValue[]);
+      if (bytes) return PDFInvalidObject.of(bytes);
       const a = PDFArray.withContext(context);
       for (const x of v as readonly PdfValue[]) a.push(convert(x));
       return a;
@@ -63,6 +66,32 @@ export function registerBundle(context: PDFContext, bundle: PdfObjectBundle, sha
   const root = refs.get(bundle.root);
   if (!root) throw new TypeError(`bundle: root ${bundle.root} missing`);
   return root;
+}
+
+/**
+ * Large arrays of numbers only — a font subset's /W widths (ISO 32000-1 §9.7.4.3), hundreds of
+ * numbers in the same array object for every copy drawn with that subset (font-subset.ts keeps
+ * its objects) — are serialised once, exactly as pdf-lib writes them, and then written as those
+ * bytes (pdf-lib's PDFInvalidObject writes its bytes as they are): no PDFNumber per width and no
+ * formatting of hundreds of numbers, twice (size, then bytes), in every copy.
+ */
+const serialised = new WeakMap<readonly PdfValue[], Uint8Array>();
+const SERIALISE_FROM = 32;
+function serialiseNumbers(v: readonly PdfValue[]): Uint8Array | undefined {
+  let count = 0;
+  const numbers = (a: readonly PdfValue[]): boolean =>
+    a.every((x) => (typeof x === 'number' ? ++count > 0 : Array.isArray(x) && numbers(x as readonly PdfValue[])));
+  if (!numbers(v) || count < SERIALISE_FROM) return undefined;
+  const toArray = (a: readonly PdfValue[]): PDFArray => {
+    const out = PDFArray.withContext(undefined as unknown as PDFContext);
+    for (const x of a) out.push(typeof x === 'number' ? pdfNumber(x) : toArray(x as readonly PdfValue[]));
+    return out;
+  };
+  const array = toArray(v);
+  const bytes = new Uint8Array(array.sizeInBytes());
+  array.copyBytesInto(bytes, 0);
+  serialised.set(v, bytes);
+  return bytes;
 }
 
 // A PDFNumber formats its value once, when made, and is never changed: the integers of the font

@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import { qrSegments, type QrSegment } from './qr-segments.js';
 
 /** A QR code symbol's modules, row by row from the top; 1 = dark. */
 export interface QrModules {
@@ -7,14 +8,15 @@ export interface QrModules {
 }
 
 /**
- * The QR code (ISO/IEC 18004, error correction level M) the `qrcode` package makes for `text`,
- * module for module, at a fraction of its cost: the package tries the eight data masks on its
+ * The QR code (ISO/IEC 18004, error correction level M) the `qrcode` package makes for `text`
+ * split into the segments of ./qr-segments.ts, module for module, at a fraction of its cost: the
+ * segments are found here (the package's own search is slow), and the package tries the eight data masks on its
  * bit matrix one get() at a time, which was most of a copy's QR time. Here the symbol is made once
  * with mask 0, unmasked, and the same penalty rules (§7.8.3: N1 runs, N2 blocks, N3 finder-like
  * patterns, N4 balance; ties to the lowest mask number) choose the mask on a flat array.
  */
 export function qrModules(text: string): QrModules {
-  const symbol = QRCode.create(text, { errorCorrectionLevel: 'M', maskPattern: 0 });
+  const { symbol } = qrSymbol(text);
   const { size, data, reservedBit } = symbol.modules as unknown as { size: number; data: Uint8Array; reservedBit: Uint8Array };
   const flips = maskFlips(reservedBit, size);
   const unmasked = Uint8Array.from(data);
@@ -33,6 +35,29 @@ export function qrModules(text: string): QrModules {
   }
   return { size, dark: best! };
 }
+
+/**
+ * The fewest-bits segments of `text` and its symbol with mask 0. The character count lengths
+ * depend on the version (§7.4.1), which depends on the data's length: segments counted for
+ * versions 1-9 that need a larger version are counted again for that version's group.
+ */
+export function qrSymbol(text: string): { segments: QrSegment[]; symbol: QRCode.QRCode } {
+  let segments = qrSegments(text, 0);
+  let symbol = create(segments);
+  for (const [group, above] of [
+    [1, 9],
+    [2, 26],
+  ] as const)
+    if (symbol.version > above) {
+      segments = qrSegments(text, group);
+      symbol = create(segments);
+    }
+  return { segments, symbol };
+}
+
+// The package's types allow only bytes as byte-segment data; its ByteData also takes a string and encodes it as UTF-8.
+const create = (segments: QrSegment[]): QRCode.QRCode =>
+  QRCode.create(segments as QRCode.QRCodeSegment[], { errorCorrectionLevel: 'M', maskPattern: 0 });
 
 function maskAt(p: number, i: number, j: number): boolean {
   switch (p) {

@@ -121,9 +121,22 @@ export async function addDocumentTimestamp(
   }
 }
 
+/**
+ * Distinct contents, first occurrence kept. Buckets by length and last bytes (a certificate's end
+ * is its signature value) so that each buffer is compared in full only with its likely equals:
+ * the signers', TSAs' and pool's certificates, several times each, are otherwise compared pairwise.
+ */
 function dedupe(list: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
-  for (const b of list) if (!out.some((x) => x.equals(b))) out.push(b);
+  const buckets = new Map<string, Buffer[]>();
+  for (const b of list) {
+    const key = `${b.length}:${b.subarray(-16).toString('latin1')}`;
+    const bucket = buckets.get(key);
+    if (!bucket) buckets.set(key, [b]);
+    else if (bucket.some((x) => x === b || x.equals(b))) continue;
+    else bucket.push(b);
+    out.push(b);
+  }
   return out;
 }
 

@@ -27,6 +27,32 @@ export function estimatePlaceholder(certificates: readonly Buffer[], withTimesta
   return roundUp(base + ts + rev, 1024);
 }
 
+/** Room kept above the largest timestamp token seen: its serial number, time and signature vary by a few bytes. */
+export const TIMESTAMP_TOKEN_MARGIN = 1024;
+
+/**
+ * The budget with the timestamp headroom sized from the tokens this TSA has actually returned
+ * (`largestToken` bytes; 0 before the first): the default 12 KiB assumes a TSA with a long chain,
+ * while a token of a TSA with one short chain is about 3 KiB, so every signature would write, hash
+ * and send some 18 KB of unused hex zeros. A configured headroom is kept as it is. A TSA whose
+ * tokens grow (a new certificate) costs one PLACEHOLDER_OVERFLOW retry (withPlaceholderRetry).
+ */
+export function learnedBudget(budget: PlaceholderBudget = {}, largestToken: number): PlaceholderBudget {
+  if (budget.timestampHeadroom !== undefined || largestToken <= 0) return budget;
+  return { ...budget, timestampHeadroom: largestToken + TIMESTAMP_TOKEN_MARGIN };
+}
+
+/**
+ * The `/Contents` size of a B-T CMS once the TSA's token size is known: the exact B-B CMS
+ * (exactBbPlaceholder), the unsigned attribute holding the token (RFC 5652 §5.3 [1] IMPLICIT SET
+ * OF Attribute: the signature-time-stamp OID and a SET, under 64 bytes of DER headers) and the
+ * largest token seen plus TIMESTAMP_TOKEN_MARGIN. `undefined` when the key gives no bound.
+ */
+export function exactBtPlaceholder(o: Parameters<typeof exactBbPlaceholder>[0] & { largestToken: number }): number | undefined {
+  const bb = exactBbPlaceholder(o);
+  return bb === undefined ? undefined : bb + 64 + o.largestToken + TIMESTAMP_TOKEN_MARGIN;
+}
+
 /**
  * The `/Contents` size a B-B CMS needs exactly, as signDetachedCms builds it (signed attributes,
  * the signer's certificate and chain, no timestamp, no revocation values): one is assembled with
@@ -44,12 +70,18 @@ export function exactBbPlaceholder(o: {
 }): number | undefined {
   const signature = signatureLength(o.signer.publicKeySpki)?.max;
   if (signature === undefined) return undefined;
+  // The size depends on the signer certificate's bytes and only on the lengths of the rest (DER
+  // lengths; the signed attributes hold no time): one assembly per certificate and shape.
+  const key = `${o.signer.algorithm}|${o.hash}|${signature}|${o.chain.map((c) => c.length).join(',')}`;
+  let sizes = bbSizes.get(o.signerCertificate);
+  const known = sizes?.get(key);
+  if (known !== undefined) return known;
   const signedAttributes = buildSignedAttributes({
     contentDigest: Buffer.alloc(HASH_LENGTHS[o.hash]),
     digestAlgorithm: o.hash,
     signerCertificate: o.signerCertificate,
   });
-  return assembleSignedData({
+  const size = assembleSignedData({
     signedAttributes,
     signature: Buffer.alloc(signature, 0xff),
     algorithm: o.signer.algorithm,
@@ -57,7 +89,14 @@ export function exactBbPlaceholder(o: {
     signerCertificate: o.signerCertificate,
     certificates: [...o.chain],
   }).length;
+  if (!sizes) bbSizes.set(o.signerCertificate, (sizes = new Map()));
+  if (sizes.size >= 16) sizes.clear();
+  sizes.set(key, size);
+  return size;
 }
+
+/** Per signer certificate buffer (interned: one per certificate content, see certificate-intern.ts). */
+const bbSizes = new WeakMap<Buffer, Map<string, number>>();
 
 /** ECDSA field sizes in bytes of the curves node:crypto names (FIPS 186-4 D.1.2). */
 const CURVE_BYTES: Readonly<Record<string, number>> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 };

@@ -11,7 +11,14 @@ import { internCertificate } from '../cms/certificate-intern.js';
 import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner, type ResolvedSigner } from './signer-resolution.js';
-import { estimatePlaceholder, retryPlaceholder, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
+import {
+  estimatePlaceholder,
+  exactBtPlaceholder,
+  learnedBudget,
+  retryPlaceholder,
+  withPlaceholderRetry,
+  type PlaceholderBudget,
+} from './placeholder.js';
 import { assertLevelAvailable, extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
 import { LEVEL_RANK, parsePadesLevel, type PadesLevel } from '../core/pades-level.js';
 import type {
@@ -59,6 +66,8 @@ export interface SignServiceOptions {
 export class SignService {
   readonly #o: SignServiceOptions;
   readonly #random: RandomSource;
+  /** The largest signature timestamp token received so far, in bytes (sizes the next placeholders; see learnedBudget). */
+  #largestToken = 0;
 
   constructor(options: SignServiceOptions) {
     this.#o = options;
@@ -324,11 +333,18 @@ export class SignService {
       ? async (signatureValue: Buffer): Promise<Buffer> => {
           const token = await timed('tsa', () => timestampData(this.#o.timestamp, signatureValue, 'sha256'));
           tsTokens.push(token);
+          this.#largestToken = Math.max(this.#largestToken, token.length);
           return token;
         }
       : undefined;
+    // Once the TSA has answered, the CMS size is known but for the key's signature length (bounded)
+    // and the next token's (the largest so far plus a margin): no kilobytes of unused zeros.
+    const learned =
+      withTs && this.#largestToken > 0 && this.#o.placeholder?.timestampHeadroom === undefined
+        ? exactBtPlaceholder({ signer, signerCertificate: leaf, chain: certificates.slice(1), hash, largestToken: this.#largestToken })
+        : undefined;
     const { signed, digest, cms } = await withPlaceholderRetry(
-      estimatePlaceholder(certificates, withTs, this.#o.placeholder),
+      learned ?? estimatePlaceholder(certificates, withTs, learnedBudget(this.#o.placeholder, this.#largestToken)),
       async (size) => {
         const prepared = await this.#preparePdf(pdf, options, certificates, now, size);
         const contentDigest = prepared.digest(hash);

@@ -8,7 +8,7 @@ import { timestampPortFromClient, revocationPortFromSource } from '../../../src/
 import { createTimestampAuthority } from '../../../src/cms/timestamp-authority.js';
 import { createInProcessTimestampClient } from '../../../src/cms/timestamp-client.js';
 import { parseCms } from '../../../src/cms/parse.js';
-import { issueSigner, makeCrl, sharedTestCa } from '../../fixtures/pki-fixture.js';
+import { issueIntermediate, issueSigner, makeCrl, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { errorCode } from '../../unit/signing/helpers.js';
 import { assertSignedOk, makeService } from './harness.js';
 import { extractSignatures, mutoolVerify, opensslVerify, qpdfCheck, tmp } from './tools.js';
@@ -132,6 +132,40 @@ describe('PAdES levels (ETSI EN 319 142-1) with our in-process TSA', () => {
       { encoding: 'utf8' },
     );
     expect(v.stdout + v.stderr).toMatch(/Verification: OK/);
+  });
+
+  it('ok/B-T: once the TSA has answered, /Contents is sized from its tokens; a TSA whose tokens then grow costs one retry, never a failure', async () => {
+    // A second TSA certificate chain with several more certificates: its tokens are kilobytes longer.
+    const longChain = [ca.certDer, ...Array.from({ length: 6 }, (_, i) => issueIntermediate(ca, `Kyso TSA Chain ${i}`).certDer)];
+    const grown = createTimestampAuthority({
+      signer: keyObjectSigner(tsaCert.key),
+      certificate: tsaCert.certDer,
+      chain: longChain,
+      policyOid: '1.3.6.1.4.1.99999.1.1',
+      clock: systemClock,
+    });
+    let useGrown = false;
+    let calls = 0;
+    const short = timestampPortFromClient(createInProcessTimestampClient(tsa));
+    const long = timestampPortFromClient(createInProcessTimestampClient(grown));
+    const switching: typeof short = {
+      timestamp: (imprint, hash) => {
+        calls++;
+        return (useGrown ? long : short).timestamp(imprint, hash);
+      },
+    };
+    const { service } = makeService({ timestamp: switching });
+    const first = await service.sign(decision, { signer: p12, level: 'B-T' });
+    const second = await service.sign(decision, { signer: p12, level: 'B-T' });
+    expect(calls).toBe(2);
+    // The default headroom reserves 12 KiB (24 KB of hex) for the token; the learned one about its size.
+    expect(first.length - second.length).toBeGreaterThan(12_000);
+    assertSignedOk(decision, second, 1, ca, 'b-t-learned');
+    useGrown = true;
+    const third = await service.sign(decision, { signer: p12, level: 'B-T' });
+    expect(calls).toBe(4); // the placeholder overflowed once, then the retry's larger one held the longer token
+    assertSignedOk(decision, third, 1, ca, 'b-t-grown');
+    expect(parseCms(extractSignatures(third).at(-1)!.cms).signerInfos[0]!.timestampTokens).toHaveLength(1);
   });
 
   it('ok/B-LT: /DSS with certificates and CRLs for the signer and the TSA', async () => {
