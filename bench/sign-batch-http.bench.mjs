@@ -11,6 +11,9 @@
 //   POST /api/v1/credentials/{id}/authorizations (the CSC credentials/authorize model: one PIN, N
 //   documents); each batch then names the authorization id and checks no PIN.
 // - "PIN per batch": each batch carries the PIN, checked with scrypt (deliberately slow, kept).
+// - "client on another thread": as "authorization", the client (sending, and parsing each JSON
+//   answer) on a worker thread (bench/lean-client-worker.mjs) instead of the server's main thread,
+//   as a workflow system on another machine: what the server itself sustains.
 // - "two batches in flight": as "authorization", with a second connection sending the next batch
 //   while the first is answered (a workflow system with two requests open): the request's own
 //   serial steps (upload, screening, the answer and its parsing) overlap the other's signing.
@@ -22,6 +25,7 @@
 // Usage: npm run build && node bench/sign-batch-http.bench.mjs [--quick]
 import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { cpus } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -44,6 +48,7 @@ const { setTimingSink } = await dist('core/timing.js');
 let service;
 let client;
 let second;
+let stopWorker;
 try {
   service = await startInProcessService('batch');
   const { ctx, pki, adminToken, server } = service;
@@ -113,7 +118,7 @@ try {
   // The PIN given once per authorization (at most 500 documents each), all opened before the
   // rounds: every authorized batch (warm-up included) names one of them and checks no PIN.
   const authBodies = [];
-  for (let left = DOCS * (3 * ROUNDS + 3); left > 0; left -= 500) {
+  for (let left = DOCS * (4 * ROUNDS + 6); left > 0; left -= 500) {
     const auth = await call('POST', `/api/v1/credentials/${ok.credentialId}/authorizations`, signer, {
       pin: PIN,
       documents: Math.min(left, 500),
@@ -129,6 +134,15 @@ try {
     const parsed = JSON.parse(r.body.toString('utf8'));
     if (!parsed.results.every((x) => x.ok)) throw new Error('batch: a document failed');
   };
+  const worker = new Worker(new URL('./lean-client-worker.mjs', import.meta.url));
+  stopWorker = () => worker.terminate();
+  const onWorker = (bodies) =>
+    new Promise((resolve, reject) => {
+      worker.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m.ms)));
+      worker.postMessage({ url: base, path: '/api/v1/sign/batch', token: signer, bodies });
+    });
+  // Docs per second from the worker's own clock (the bodies are handed over before it starts).
+  const workerRate = async () => DOCS / ((await onWorker([authBodies.shift()])) / 1000);
   // Two connections, each sending its next batch as soon as its previous answer is parsed.
   const twoInFlight = () => Promise.all([postOn(client, authBodies.shift()), postOn(second, authBodies.shift())]);
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -143,6 +157,7 @@ try {
     await authorized();
     await withPin();
     await floor();
+    await workerRate();
   }
   const rate = async (f, docs = DOCS) => {
     const t = performance.now();
@@ -150,6 +165,7 @@ try {
     return docs / ((performance.now() - t) / 1000);
   };
   const api = [];
+  const apiThread = [];
   const api2 = [];
   const apiPin = [];
   const flo = [];
@@ -163,6 +179,7 @@ try {
     api.push(await rate(authorized));
     flo.push(await rate(floor));
     api2.push(await rate(twoInFlight, 2 * DOCS));
+    apiThread.push(await workerRate());
     pin = 0;
     apiPin.push(await rate(withPin));
     pinMs.push(pin);
@@ -181,6 +198,8 @@ try {
   console.log(
     `| authorization (PIN once, POST /api/v1/credentials/{id}/authorizations) | ${a.toFixed(0)} | ${f.toFixed(0)} | ${pct(a)} | ≥ 80% | — |`,
   );
+  const at = median(apiThread);
+  console.log(`| client on another thread (authorization as above) | ${at.toFixed(0)} | ${f.toFixed(0)} | ${pct(at)} | — | — |`);
   const a2 = median(api2);
   console.log(
     `| two batches in flight (two connections, authorization as above) | ${a2.toFixed(0)} | ${f.toFixed(0)} | ${pct(a2)} | — | — |`,
@@ -189,5 +208,6 @@ try {
 } finally {
   client?.close();
   second?.close();
+  await stopWorker?.();
   await service?.close();
 }
