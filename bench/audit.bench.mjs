@@ -167,12 +167,13 @@ let share;
   await issueMs(without, 10);
   const a = [];
   const b = [];
-  const n = quick ? 20 : 60;
+  // Short blocks, many rounds: a burst of load from another process spans few blocks of either side.
+  const n = 10;
   // Each round measures both, the order alternating (with first, then without first), so a load
   // that rises or falls during the run weighs on both alike; the share is also given as the median
   // of the rounds' own shares (each from two runs a few hundred ms apart), which a burst of load
   // from other processes moves less than the ratio of the two medians. Both are printed.
-  const rounds = quick ? 9 : 11;
+  const rounds = quick ? 51 : 151;
   for (let r = 0; r < rounds; r++) {
     if (r % 2 === 0) {
       a.push(await issueMs(withAudit, n, 0));
