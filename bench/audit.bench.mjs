@@ -171,7 +171,7 @@ let share;
   const n = 10;
   // Each round measures both, the order alternating (with first, then without first), so a load
   // that rises or falls during the run weighs on both alike; the share is also given as the median
-  // of the rounds' own shares (each from two runs a few hundred ms apart), which a burst of load
+  // of the rounds' own shares (each from two blocks a few tens of ms apart), which a burst of load
   // from other processes moves less than the ratio of the two medians. Both are printed.
   const rounds = quick ? 51 : 151;
   for (let r = 0; r < rounds; r++) {
