@@ -97,13 +97,13 @@ export class KyselyCertificateRepository implements CertificateRepository {
 
   async findBySerial(caId: string, serial: string): Promise<CertificateRecord | undefined> {
     const { db, dialect } = this.ctx;
-    const row = (await storeCall(db.executeQuery(BY_SERIAL.bind(db, dialect, { caId, serial })))).rows[0];
+    const row = (await storeCall(this.ctx.execute(BY_SERIAL.bind(db, dialect, { caId, serial })))).rows[0];
     return row && toCert(row);
   }
 
   async findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> {
     const { db, dialect } = this.ctx;
-    return (await storeCall(db.executeQuery(BY_SERIAL_ANY_CA.bind(db, dialect, { serial })))).rows.map(toCert);
+    return (await storeCall(this.ctx.execute(BY_SERIAL_ANY_CA.bind(db, dialect, { serial })))).rows.map(toCert);
   }
 
   async list(f: CertificateFilter): Promise<CertificateRecord[]> {
