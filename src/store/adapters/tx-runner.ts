@@ -31,7 +31,7 @@ export function rootContext(db: Kysely<Database>, dialect: StoreDialect, direct?
   return {
     db,
     dialect,
-    atomic: (fn) => writeTransaction(db, dialect, (trx) => fn(trx, direct)),
+    atomic: (fn) => writeTransaction(db, dialect, (trx) => fn(trx, direct), direct),
     execute: direct
       ? (query) => (direct.inTransaction() ? db.executeQuery(query) : settled(() => direct.query(query)))
       : (query) => db.executeQuery(query),
