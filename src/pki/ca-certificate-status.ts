@@ -1,4 +1,4 @@
-import type { CaRecord, CertificateRepository } from './ports.js';
+import type { CaRecord, CertificateRecord, CertificateRepository } from './ports.js';
 
 /**
  * Whether one of the CA's own certificates (an OCSP responder's, the TSA's) may be used now: its
@@ -20,7 +20,23 @@ export async function ownCertificateState(
 ): Promise<OwnCertificateState> {
   if (now < ca.notBefore) return 'not-yet-valid';
   if (now >= ca.notAfter) return 'expired';
-  const rec = await certificates.findBySerial(ca.parentId ?? ca.id, ca.serial);
+  const { caId, serial } = ownCertificateKey(ca);
+  return ownCertificateStateOf(ca, await certificates.findBySerial(caId, serial), now);
+}
+
+/** Where the CA's own certificate is stored: under its issuer (a root: under itself). */
+export function ownCertificateKey(ca: Pick<CaRecord, 'id' | 'parentId' | 'serial'>): { caId: string; serial: string } {
+  return { caId: ca.parentId ?? ca.id, serial: ca.serial };
+}
+
+/** As `ownCertificateState`, with the stored row of the CA's own certificate already read. */
+export function ownCertificateStateOf(
+  ca: Pick<CaRecord, 'notBefore' | 'notAfter'>,
+  rec: Pick<CertificateRecord, 'status'> | undefined,
+  now: Date,
+): OwnCertificateState {
+  if (now < ca.notBefore) return 'not-yet-valid';
+  if (now >= ca.notAfter) return 'expired';
   if (!rec) return 'unknown';
   if (rec.status === 'revoked') return 'revoked';
   if (rec.status === 'on-hold') return 'on-hold';

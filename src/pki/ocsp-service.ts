@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { isAppError } from '../core/errors.js';
 import type { CaRegistry, LoadedCa } from './ca-registry.js';
 import { ocspResponderId } from './ca-bootstrap.js';
-import { mustNotAnswer, ownCertificateState, type OwnCertificateState } from './ca-certificate-status.js';
+import { mustNotAnswer, ownCertificateKey, ownCertificateStateOf } from './ca-certificate-status.js';
 import type { PkiConfig } from './config.js';
 import {
   buildOcspResponse,
@@ -120,15 +120,23 @@ export class OcspService {
       // RFC 6960 §2.3: while the responder's own certificate is on hold the service is
       // temporarily unable to answer (tryLater); revoked or expired, no answer it signs can be
       // trusted, so it reports an internal error and clients go to another source (the CRL).
-      const own = await this.#responderState(caId);
+      const loaded: LoadedCa = await this.d.cas.get(ocspResponderId(caId));
+      const first = req.certIds[0];
+      const single = req.certIds.length === 1 && !req.nonceExtension && first !== undefined;
+      // the common request (one certificate, no nonce): the responder's own certificate and the
+      // one asked about in one read, both as stored now
+      const ownKey = ownCertificateKey(loaded.record);
+      const [ownRec, asked] = single
+        ? await this.d.store.certificates.findBySerialPair(ownKey, { caId, serial: first.serial })
+        : [await this.d.store.certificates.findBySerial(ownKey.caId, ownKey.serial), undefined];
+      const own = ownCertificateStateOf(loaded.record, ownRec, this.d.clock.now());
       if (mustNotAnswer(own)) {
         const status = own === 'on-hold' ? 'tryLater' : 'internalError';
         return { der: ocspErrorResponse(status), status };
       }
-      const responder = await this.#responder(caId);
-      const first = req.certIds[0];
-      if (req.certIds.length === 1 && !req.nonceExtension && first) {
-        const e = await this.#cached(caId, first.serial, first.raw, responder);
+      const responder = await this.#responder(loaded);
+      if (single) {
+        const e = await this.#cached(caId, first.serial, first.raw, responder, asked);
         const maxAgeSeconds = Math.max(0, Math.floor((e.nextUpdate.getTime() - this.d.clock.now().getTime()) / 1000));
         return {
           der: e.der,
@@ -162,10 +170,16 @@ export class OcspService {
     return new Date(now.getTime() + this.d.config.ocspValidityMinutes * 60_000);
   }
 
-  async #cached(caId: string, serial: string, certIdRaw: Buffer, responder: OcspResponder): Promise<CacheEntry> {
+  /** `rec`: the certificate's row as read for this request. */
+  async #cached(
+    caId: string,
+    serial: string,
+    certIdRaw: Buffer,
+    responder: OcspResponder,
+    rec: CertificateRecord | undefined,
+  ): Promise<CacheEntry> {
     // The CertID bytes (hash algorithm) are part of the key: a SHA-256 CertID needs its own response.
     const key = `${caId}:${serial}`;
-    const rec = await this.d.store.certificates.findBySerial(caId, serial);
     const fp = fingerprint(rec);
     const hit = this.#cache.get(key);
     if (hit && hit.fingerprint === fp && hit.refreshAt > this.d.clock.now().getTime() && hit.der.includes(certIdRaw)) return hit;
@@ -202,13 +216,7 @@ export class OcspService {
     return p;
   }
 
-  async #responderState(caId: string): Promise<OwnCertificateState> {
-    const r: LoadedCa = await this.d.cas.get(ocspResponderId(caId));
-    return ownCertificateState(this.d.store.certificates, r.record, this.d.clock.now());
-  }
-
-  async #responder(caId: string): Promise<OcspResponder> {
-    const r: LoadedCa = await this.d.cas.get(ocspResponderId(caId));
+  async #responder(r: LoadedCa): Promise<OcspResponder> {
     return { signer: await r.signer(), certificate: r.record.certificateDer, keyHash: r.keyHashSha1 };
   }
 

@@ -174,6 +174,14 @@ export interface CertificateRepository {
   changeStatus(id: string, expectedStatus: CertificateStatus, change: CertificateStatusChange): Promise<boolean>;
   findById(id: string): Promise<CertificateRecord | undefined>;
   findBySerial(caId: string, serial: string): Promise<CertificateRecord | undefined>;
+  /**
+   * Two certificates by (CA, serial) in one read, each undefined when absent: an OCSP answer
+   * needs its responder's own certificate and the one asked about.
+   */
+  findBySerialPair(
+    a: { readonly caId: string; readonly serial: string },
+    b: { readonly caId: string; readonly serial: string },
+  ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]>;
   /** Same serial under any CA (serials are random, so at most a handful). */
   findBySerialAnyCa(serial: string): Promise<CertificateRecord[]>;
   list(filter: CertificateFilter): Promise<CertificateRecord[]>;

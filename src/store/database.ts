@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { closeSync, openSync } from 'node:fs';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery, type QueryResult } from 'kysely';
 import type { StoreConfig, StoreDialect } from './config.js';
 import type { Database } from './schema.js';
 import { preparePrivateSqliteFile } from './private-files.js';
@@ -15,16 +15,22 @@ export interface DatabaseHandle {
 
 /**
  * Statements run on the SQLite connection directly, for a statement compiled once and run on every
- * state change, where Kysely's per-query work (connection hand-over, promise chain, result object)
- * costs more CPU and allocation than SQLite takes to run it. Only for code that holds the
- * connection, i.e. inside a write transaction (it is handed out by `DbContext.atomic` only): a
- * statement run at any other moment would join whatever transaction is open on the connection.
+ * request or state change, where Kysely's per-query work (connection hand-over, promise chain,
+ * result object) costs more CPU and allocation than SQLite takes to run it. Only for code that
+ * holds the connection, i.e. inside a write transaction (handed out by `DbContext.atomic`), or
+ * for a single statement while no transaction is open on the connection (`DbContext.execute`
+ * checks `inTransaction` first): a statement run at any other moment would join whatever
+ * transaction is open on the connection.
  */
 export interface DirectStatements {
   /** Runs a statement that returns no rows; the number of rows it changed. */
   run(sql: string, parameters: readonly unknown[]): number;
   /** The first row a query returns, if any. */
   get<R>(sql: string, parameters: readonly unknown[]): R | undefined;
+  /** Runs a compiled query and answers as Kysely's SQLite driver does (rows, or the changed-row count). */
+  query<R>(query: CompiledQuery<R>): QueryResult<R>;
+  /** Whether a transaction is open on the connection (SQLite's autocommit mode is off). */
+  inTransaction(): boolean;
 }
 
 /**
@@ -47,6 +53,13 @@ export function createDatabase(config: StoreConfig): DatabaseHandle {
     const direct: DirectStatements = {
       run: (sqlText, parameters) => database.prepare(sqlText).run(parameters).changes,
       get: <R>(sqlText: string, parameters: readonly unknown[]) => database.prepare(sqlText).get(parameters) as R | undefined,
+      query: <R>(q: CompiledQuery<R>): QueryResult<R> => {
+        const st = database.prepare(q.sql);
+        if (st.reader) return { rows: st.all(q.parameters) as R[] };
+        const { changes, lastInsertRowid } = st.run(q.parameters);
+        return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+      },
+      inTransaction: () => sqlite.inTransaction,
     };
     return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', direct };
   }

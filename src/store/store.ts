@@ -187,10 +187,15 @@ function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock, 
     dialect,
     async transaction<T>(fn: (repos: StoreRepositories) => Promise<T>): Promise<T> {
       const appended: AuditRecord[] = [];
-      const result = await writeTransaction(db, dialect, (trx) => {
-        const inner = repositories(transactionContext(trx, dialect, direct), clock, false);
-        return fn({ ...inner, audit: recordingAudit(inner.audit, (r) => appended.push(r)) });
-      });
+      const result = await writeTransaction(
+        db,
+        dialect,
+        (trx) => {
+          const inner = repositories(transactionContext(trx, dialect, direct), clock, false);
+          return fn({ ...inner, audit: recordingAudit(inner.audit, (r) => appended.push(r)) });
+        },
+        direct,
+      );
       // Listeners hear of an event only once its transaction has committed.
       for (const r of appended) committed.notify(r);
       return result;

@@ -31,7 +31,7 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
 
   async findByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
     const { db, dialect } = this.ctx;
-    const row = (await storeCall(db.executeQuery(BY_HASH.bind(db, dialect, { tokenHash })))).rows[0];
+    const row = (await storeCall(this.ctx.execute(BY_HASH.bind(db, dialect, { tokenHash })))).rows[0];
     return row && toRecord(row);
   }
 

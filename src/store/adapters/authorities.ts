@@ -26,7 +26,7 @@ export class KyselyAuthorityRepository implements AuthorityRepository {
 
   async get(id: string): Promise<AuthorityRecord | undefined> {
     const { db, dialect } = this.ctx;
-    const row = (await storeCall(db.executeQuery(BY_ID.bind(db, dialect, { id })))).rows[0];
+    const row = (await storeCall(this.ctx.execute(BY_ID.bind(db, dialect, { id })))).rows[0];
     return row && toAuthority(row);
   }
 

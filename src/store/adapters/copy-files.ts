@@ -12,7 +12,22 @@ const HASH = /^[0-9a-f]{64}$/;
  * requester's document. Written to a temporary name and renamed, so a reader never sees half a file.
  */
 export class FileCopyDocumentStore implements CopyDocumentStore {
+  /** Whether this instance has made sure the 256 fan-out folders exist. */
+  #foldersReady = false;
+
   constructor(private readonly dir: string) {}
+
+  /**
+   * The fan-out folders are created together before the first copy this instance writes (256
+   * mkdir calls once, next to nothing when they exist), not one at a time as copies first land in
+   * them: with hashes spread evenly that would cost a failed create and a mkdir on most of a young
+   * store's first thousand copies. A folder removed later is still created on demand in `put`.
+   */
+  #prepareFolders(): void {
+    if (this.#foldersReady) return;
+    for (let i = 0; i < 256; i++) mkdirSync(join(this.dir, i.toString(16).padStart(2, '0')), { recursive: true, mode: 0o700 });
+    this.#foldersReady = true;
+  }
 
   #path(sha256: string): { folder: string; file: string } {
     // the hash is the file name: anything but 64 hex digits could walk out of the folder
@@ -25,11 +40,12 @@ export class FileCopyDocumentStore implements CopyDocumentStore {
     const { folder, file } = this.#path(sha256);
     if (existsSync(file)) return;
     try {
+      this.#prepareFolders();
       const tmp = join(folder, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
       try {
         writeFileSync(tmp, pdf, { mode: 0o600, flag: 'wx' });
       } catch (e) {
-        // the first copy in this fan-out folder: create it (a system call spared on every other copy)
+        // the fan-out folder was removed after `#prepareFolders`: create it again
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
         mkdirSync(folder, { recursive: true, mode: 0o700 });
         writeFileSync(tmp, pdf, { mode: 0o600, flag: 'wx' });

@@ -14,7 +14,8 @@ import type {
 import type { Database, RegisterEntriesTable, RegisterVolumesTable, RegisterYearsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { date, dateOrNull, iso, pageOf } from './row-helpers.js';
-import type { DbContext } from './tx-runner.js';
+import { runCompiled, type DbContext } from './tx-runner.js';
+import type { DirectStatements } from '../database.js';
 import type { StoreDialect } from '../config.js';
 import { compiledStatement } from './compiled-statement.js';
 
@@ -37,13 +38,13 @@ export class KyselyRegisterRepository implements RegisterRepository {
   allocate(entry: NewRegisterEntry, year: number, openedBy: string): Promise<RegisterEntryRecord> {
     assertYear(year);
     return storeCall(() =>
-      this.ctx.atomic(async (db) => {
+      this.ctx.atomic(async (db, direct) => {
         const dialect = this.ctx.dialect;
         const number =
-          (await takeNextNumber(db, dialect, entry.authorityId, year)) ?? (await this.#firstNumber(db, entry.authorityId, year));
-        let volume = await openVolumeRow(db, dialect, entry.authorityId, year);
+          (await takeNextNumber(db, direct, dialect, entry.authorityId, year)) ?? (await this.#firstNumber(db, entry.authorityId, year));
+        let volume = await openVolumeRow(db, direct, dialect, entry.authorityId, year);
         if (!volume) volume = await insertNextVolume(db, entry.authorityId, year, openedBy, entry.certifiedAt);
-        return insertEntry(db, dialect, entry, year, Number(volume.volume), number);
+        return insertEntry(db, direct, dialect, entry, year, Number(volume.volume), number);
       }),
     );
   }
@@ -70,7 +71,7 @@ export class KyselyRegisterRepository implements RegisterRepository {
     return this.#transitioned(
       id,
       ['pending'],
-      async () => (await db.executeQuery(RECORD_COPY_HASH.bind(db, dialect, { id, copySha256 }))).rows[0],
+      async () => (await this.ctx.execute(RECORD_COPY_HASH.bind(db, dialect, { id, copySha256 }))).rows[0],
     );
   }
 
@@ -79,7 +80,7 @@ export class KyselyRegisterRepository implements RegisterRepository {
     return this.#transitioned(
       id,
       ['pending'],
-      async () => (await db.executeQuery(MARK_VALID.bind(db, dialect, { id, copySha256, at: iso(at) }))).rows[0],
+      async () => (await this.ctx.execute(MARK_VALID.bind(db, dialect, { id, copySha256, at: iso(at) }))).rows[0],
     );
   }
 
@@ -311,6 +312,7 @@ export class KyselyRegisterRepository implements RegisterRepository {
 /** Inserts the `pending` entry with its number (in the allocation's transaction). */
 async function insertEntry(
   db: Kysely<Database>,
+  direct: DirectStatements | undefined,
   dialect: StoreDialect,
   entry: NewRegisterEntry,
   year: number,
@@ -343,7 +345,7 @@ async function insertEntry(
     status_changed_by: null,
     status_changed_at: null,
   };
-  await db.executeQuery(INSERT_ENTRY.bind(db, dialect, row));
+  await runCompiled(db, direct, INSERT_ENTRY.bind(db, dialect, row));
   return toEntry(row);
 }
 
@@ -354,8 +356,14 @@ async function insertEntry(
  * new last number. Undefined when no row changed (a first allocation of the year, a closed year,
  * an unknown authority). An existing counter row names an existing authority (foreign key).
  */
-async function takeNextNumber(db: Kysely<Database>, dialect: StoreDialect, authorityId: string, year: number): Promise<number | undefined> {
-  const row = (await db.executeQuery(TAKE_NEXT_NUMBER.bind(db, dialect, { authorityId, year }))).rows[0];
+async function takeNextNumber(
+  db: Kysely<Database>,
+  direct: DirectStatements | undefined,
+  dialect: StoreDialect,
+  authorityId: string,
+  year: number,
+): Promise<number | undefined> {
+  const row = (await runCompiled(db, direct, TAKE_NEXT_NUMBER.bind(db, dialect, { authorityId, year }))).rows[0];
   return row && Number(row.last_number);
 }
 
@@ -366,11 +374,12 @@ async function assertAuthority(db: Kysely<Database>, id: string): Promise<void> 
 
 async function openVolumeRow(
   db: Kysely<Database>,
+  direct: DirectStatements | undefined,
   dialect: StoreDialect,
   authorityId: string,
   year: number,
 ): Promise<Selectable<RegisterVolumesTable> | undefined> {
-  return (await db.executeQuery(OPEN_VOLUME.bind(db, dialect, { authorityId, year }))).rows[0];
+  return (await runCompiled(db, direct, OPEN_VOLUME.bind(db, dialect, { authorityId, year }))).rows[0];
 }
 
 async function closeOpenVolumes(db: Kysely<Database>, authorityId: string, year: number, at: Date): Promise<void> {

@@ -37,7 +37,7 @@ export class KyselyCredentialRepository implements CredentialRepository {
 
   async get(id: string): Promise<SigningCredential | undefined> {
     const { db, dialect } = this.ctx;
-    const row = (await storeCall(db.executeQuery(BY_ID.bind(db, dialect, { id })))).rows[0];
+    const row = (await storeCall(this.ctx.execute(BY_ID.bind(db, dialect, { id })))).rows[0];
     return row && toCredential(row);
   }
 
@@ -66,7 +66,7 @@ export class KyselyCredentialRepository implements CredentialRepository {
    */
   async reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
     const { db, dialect } = this.ctx;
-    const row = (await storeCall(db.executeQuery(RESERVE_PIN_ATTEMPT.bind(db, dialect, { id, lockAfter, at: iso(at) })))).rows[0];
+    const row = (await storeCall(this.ctx.execute(RESERVE_PIN_ATTEMPT.bind(db, dialect, { id, lockAfter, at: iso(at) })))).rows[0];
     return row && toCredential(row);
   }
 
@@ -85,7 +85,7 @@ export class KyselyCredentialRepository implements CredentialRepository {
 
   async resetPinFailures(id: string, at: Date): Promise<void> {
     const { db, dialect } = this.ctx;
-    await storeCall(db.executeQuery(RESET_PIN_FAILURES.bind(db, dialect, { id, at: iso(at) })));
+    await storeCall(this.ctx.execute(RESET_PIN_FAILURES.bind(db, dialect, { id, at: iso(at) })));
   }
 
   async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {

@@ -12,7 +12,7 @@ export class KyselyStampSettingsRepository implements StampSettingsRepository {
 
   async getAuthority(authorityId: string): Promise<AuthorityStampSettings | undefined> {
     const { db, dialect } = this.ctx;
-    const row = (await storeCall(db.executeQuery(AUTHORITY_STAMPS.bind(db, dialect, { authorityId })))).rows[0];
+    const row = (await storeCall(this.ctx.execute(AUTHORITY_STAMPS.bind(db, dialect, { authorityId })))).rows[0];
     return row && toSettings(row);
   }
 
@@ -40,7 +40,7 @@ export class KyselyStampSettingsRepository implements StampSettingsRepository {
 
   async getSignatureImage(credentialId: string): Promise<Buffer | undefined> {
     const { db, dialect } = this.ctx;
-    const row = (await storeCall(db.executeQuery(SIGNATURE_IMAGE.bind(db, dialect, { credentialId })))).rows[0];
+    const row = (await storeCall(this.ctx.execute(SIGNATURE_IMAGE.bind(db, dialect, { credentialId })))).rows[0];
     return row && buf(row.image);
   }
 
