@@ -20,7 +20,9 @@ describe('compiledStatement', () => {
 
   it('ok/binds the named values into their slots and keeps the values the builder put there, per dialect', () => {
     const a = statement.bind(sqlite, 'sqlite', { id: 'cred_1', at: '2026-01-01T00:00:00.000Z' });
-    expect(a.sql).toBe('update "signing_credentials" set "failed_attempts" = ?, "updated_at" = ? where "id" = ? and "failed_attempts" <> ?');
+    expect(a.sql).toBe(
+      'update "signing_credentials" set "failed_attempts" = ?, "updated_at" = ? where "id" = ? and "failed_attempts" <> ?',
+    );
     expect(a.parameters).toEqual([0, '2026-01-01T00:00:00.000Z', 'cred_1', 0]);
     const b = statement.bind(sqlite, 'sqlite', { id: 'cred_2', at: '2026-01-02T00:00:00.000Z' });
     expect(b.parameters).toEqual([0, '2026-01-02T00:00:00.000Z', 'cred_2', 0]);
