@@ -20,6 +20,10 @@ export class UploadSpool {
     this.#dir ??= mkdtempSync(join(tmpdir(), 'kyso-upload-'));
     const path = join(this.#dir, `part-${this.#next++}`);
     const stream = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+    // A write's error reaches its writer through the write's callback (PartSink fails the part);
+    // the stream's 'error' event, which a write to a stream this spool destroyed (the request had
+    // already failed) also emits, must not become an uncaught exception that ends the process.
+    stream.on('error', () => undefined);
     this.#streams.push(stream);
     return { path, stream };
   }
