@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { createVerify, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
-import { SOFTHSM_MODULE, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
+import { onToken, SOFTHSM_MODULE, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
 import { AgentServer } from '../../../src/agent/agent-server.js';
 import { OriginPolicy } from '../../../src/agent/origins.js';
 import { TokenAccess } from '../../../src/agent/token-access.js';
@@ -83,24 +82,7 @@ describe('kyso agent: certificate listing kept for a while, PIN checked at every
     expect((await call('POST', '/v1/sign', { ...req, pin: token.pin })).status).toBe(200);
 
     // Another program removes the certificate from the token (the key stays).
-    execFileSync(
-      'pkcs11-tool',
-      [
-        '--module',
-        SOFTHSM_MODULE,
-        '--token-label',
-        token.label,
-        '--login',
-        '--pin',
-        token.pin,
-        '--delete-object',
-        '--type',
-        'cert',
-        '--id',
-        '01',
-      ],
-      { env: token.env, stdio: 'pipe' },
-    );
+    onToken(token, ['--delete-object', '--type', 'cert', '--id', '01']);
     // Within the listing's lifetime it may still be named (the documented bound) …
     now += TTL - 1;
     expect((await call('POST', '/v1/sign', { ...req, pin: token.pin })).status).toBe(200);
@@ -116,25 +98,7 @@ describe('kyso agent: certificate listing kept for a while, PIN checked at every
   it('an explicit listing reads the tokens afresh: a certificate written since is listed and signable at once', async () => {
     const file = join(token.dir, 'again.der');
     writeFileSync(file, signer.chain[0]!);
-    execFileSync(
-      'pkcs11-tool',
-      [
-        '--module',
-        SOFTHSM_MODULE,
-        '--token-label',
-        token.label,
-        '--login',
-        '--pin',
-        token.pin,
-        '--write-object',
-        file,
-        '--type',
-        'cert',
-        '--id',
-        '01',
-      ],
-      { env: token.env, stdio: 'pipe' },
-    );
+    onToken(token, ['--write-object', file, '--type', 'cert', '--id', '01']);
     const certs = (await call('GET', '/v1/certificates')).body.certificates as Array<{ id: string }>;
     expect(certs).toHaveLength(1);
     const data = Buffer.from('again');

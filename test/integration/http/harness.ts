@@ -64,3 +64,8 @@ export async function call(
   const json = /json/.test(ct) && buf.length ? (JSON.parse(buf.toString('utf8')) as Record<string, any>) : undefined;
   return { status: res.status, headers: res.headers, body: buf, json: json as Record<string, any> };
 }
+
+/** An API token for an official of the seeded commune (ubnd-xa-ha-long) with the signer role. */
+export async function signerToken(h: Harness, officialId: string): Promise<string> {
+  return (await h.ctx.tokens.create({ role: 'signer', organizationId: 'ubnd-xa-ha-long', officialId, label: officialId })).token;
+}

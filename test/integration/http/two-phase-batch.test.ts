@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
-import { call, startHarness, type Harness } from './harness.js';
+import { call, signerToken, startHarness, type Harness } from './harness.js';
 
 /**
  * The two-phase batch routes a USB token's batch uses (POST /api/v1/sign/prepare/batch and
@@ -32,10 +32,8 @@ beforeAll(async () => {
   h = await startHarness();
   work = mkdtempSync(join(tmpdir(), 'kyso-2p-batch-'));
   signer = issueSigner(sharedTestCa(), { cn: 'Nguyễn Thị Hương Giang' });
-  const mk = async (officialId: string) =>
-    (await h.ctx.tokens.create({ role: 'signer', organizationId: 'ubnd-xa-ha-long', officialId, label: officialId })).token;
-  giang = await mk('can-bo-giang');
-  binh = await mk('can-bo-binh');
+  giang = await signerToken(h, 'can-bo-giang');
+  binh = await signerToken(h, 'can-bo-binh');
 }, 60_000);
 
 afterAll(async () => {

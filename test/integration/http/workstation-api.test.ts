@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { CredentialService } from '../../../src/signing/index.js';
-import { startHarness, type Harness } from './harness.js';
+import { signerToken, startHarness, type Harness } from './harness.js';
 
 /** The two routes the workstation page adds: the caller's own credentials and the stamp preview. */
 const SIGNATURE_PNG = readFileSync(fileURLToPath(new URL('../../../examples/signature.png', import.meta.url)));
@@ -37,10 +37,8 @@ beforeAll(async () => {
     const c = await credentials.register({ ownerId: owner, keyUri: key.uri, certificates: s.chain, pin: '135790' });
     if (owner === 'can-bo-giang') ownId = c.id;
   }
-  const mk = async (officialId: string) =>
-    (await h.ctx.tokens.create({ role: 'signer', organizationId: 'ubnd-xa-ha-long', officialId, label: officialId })).token;
-  giang = await mk('can-bo-giang');
-  binh = await mk('can-bo-binh');
+  giang = await signerToken(h, 'can-bo-giang');
+  binh = await signerToken(h, 'can-bo-binh');
 }, 60_000);
 
 afterAll(async () => {
