@@ -1,6 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { toArrayBuffer } from '../core/bytes.js';
+import { children, decodeOid, decodeSmallInt, octetString, readDer, type DerNode } from '../core/der-reader.js';
 
 /**
  * Verifies the PFX MAC (RFC 7292 §4, key derived with the Appendix B.2 KDF over the BMPString
@@ -15,32 +14,39 @@ const HASHES: Record<string, { name: string; u: number; v: number }> = {
 };
 
 export function verifyPfxMac(pfx: Buffer, password: string): boolean {
-  const parsed = asn1js.fromBER(toArrayBuffer(pfx));
-  if (parsed.offset === -1) return false;
-  const top = parsed.result as asn1js.Sequence;
-  const [, authSafe, macData] = top.valueBlock.value as asn1js.Sequence[];
-  if (!authSafe || !macData) return false;
-  // authSafe ContentInfo { data, [0] OCTET STRING content }
-  const explicit = authSafe.valueBlock.value[1] as asn1js.Constructed | undefined;
-  const octets = explicit?.valueBlock.value[0] as asn1js.OctetString | undefined;
-  if (!octets) return false;
-  const content = octetContent(octets);
-  const [digestInfo, saltOs, iterInt] = macData.valueBlock.value as [asn1js.Sequence, asn1js.OctetString, asn1js.Integer?];
-  const algOid = ((digestInfo.valueBlock.value[0] as asn1js.Sequence).valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString();
-  const expected = Buffer.from((digestInfo.valueBlock.value[1] as asn1js.OctetString).valueBlock.valueHexView);
-  const h = HASHES[algOid];
+  let mac: { content: Buffer; algorithm: string; expected: Buffer; salt: Buffer; iterations: number };
+  try {
+    mac = readMacInputs(pfx);
+  } catch {
+    return false;
+  }
+  const h = HASHES[mac.algorithm];
   if (!h) return false;
-  const salt = Buffer.from(saltOs.valueBlock.valueHexView);
-  const iterations = iterInt ? iterInt.valueBlock.valueDec : 1;
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 600_000) return false; // bounded work per upload
-  const key = pkcs12Kdf(h, password, salt, iterations, 3, h.u);
-  const mac = createHmac(h.name, key).update(content).digest();
-  return mac.length === expected.length && timingSafeEqual(mac, expected);
+  if (!Number.isInteger(mac.iterations) || mac.iterations < 1 || mac.iterations > 600_000) return false; // bounded work per upload
+  const key = pkcs12Kdf(h, password, mac.salt, mac.iterations, 3, h.u);
+  const computed = createHmac(h.name, key).update(mac.content).digest();
+  return computed.length === mac.expected.length && timingSafeEqual(computed, mac.expected);
 }
 
-function octetContent(os: asn1js.OctetString): Buffer {
-  if (!os.idBlock.isConstructed) return Buffer.from(os.valueBlock.valueHexView);
-  return Buffer.concat((os.valueBlock.value as asn1js.OctetString[]).map(octetContent));
+/**
+ * PFX { version, authSafe ContentInfo { data, [0] OCTET STRING }, MacData { DigestInfo, macSalt,
+ * iterations DEFAULT 1 } } (RFC 7292 §4). Throws on any structural problem.
+ */
+function readMacInputs(pfx: Buffer): { content: Buffer; algorithm: string; expected: Buffer; salt: Buffer; iterations: number } {
+  const kids = (n: DerNode | undefined): DerNode[] => {
+    if (!n) throw new TypeError('PFX structure');
+    return children(n, 'PKCS12_FAILED');
+  };
+  const [, authSafe, macData] = kids(readDer(pfx, 0, 'PKCS12_FAILED'));
+  const [digestInfo, salt, iterations] = kids(macData);
+  const [algorithm, expected] = kids(digestInfo);
+  return {
+    content: octetString(kids(kids(authSafe)[1])[0]!, 'PKCS12_FAILED'),
+    algorithm: decodeOid(kids(algorithm)[0]!, 'PKCS12_FAILED'),
+    expected: octetString(expected!, 'PKCS12_FAILED'),
+    salt: octetString(salt!, 'PKCS12_FAILED'),
+    iterations: iterations ? decodeSmallInt(iterations, 'PKCS12_FAILED') : 1,
+  };
 }
 
 /** RFC 7292 Appendix B.2. */
