@@ -87,7 +87,8 @@ export class LoadedFont {
     for (let i = 0; i < nfc.length; i++) {
       let cp = nfc.charCodeAt(i);
       if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < nfc.length) cp = nfc.codePointAt(i++)!;
-      units += this.glyphOrFallback(cp).glyph.advance;
+      // the glyph itself, not glyphOrFallback's result object: layout measures thousands of characters per copy
+      units += (this.glyph(cp) ?? this.fallback).advance;
     }
     return (units * size) / this.unitsPerEm;
   }

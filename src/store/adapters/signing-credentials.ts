@@ -6,6 +6,7 @@ import { storeCall } from '../errors.js';
 import { date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
 import { compiledStatement } from './compiled-statement.js';
+import { internCertificate } from '../../cms/certificate-intern.js';
 import type { StoreDialect } from '../config.js';
 
 /** Server-held signing credentials. Only the PIN hash is stored (signing/pin-hash.ts), never a PIN. */
@@ -140,7 +141,9 @@ function toCredential(r: Selectable<SigningCredentialsTable>): SigningCredential
     ownerId: r.owner_id,
     label: r.label,
     keyUri: r.key_uri,
-    certificates: decodeBuffers(r.certificates),
+    // interned: the same certificate Buffer on every read, so the per-Buffer parse caches
+    // (certificateInfo, subject fields) hit for a credential used again, as on every copy
+    certificates: decodeBuffers(r.certificates).map(internCertificate),
     algorithm: r.algorithm as SignatureAlgorithm | null,
     pinHash: r.pin_hash,
     failedAttempts: Number(r.failed_attempts),

@@ -72,6 +72,9 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     await ctx.store.credentials.create(c);
     await ctx.store.credentials.create(credential({ ownerId: 'someone-else', keyUri: 'kyso-file:other' }));
     expect(await ctx.store.credentials.get(c.id)).toEqual(c);
+    // interned: read again, the same certificate Buffers, so the per-Buffer parse caches (certificateInfo, subject fields) hit
+    const [first, again] = [await ctx.store.credentials.get(c.id), await ctx.store.credentials.get(c.id)];
+    expect(again!.certificates.every((der, i) => der === first!.certificates[i])).toBe(true);
     expect((await ctx.store.credentials.listByOwner('official-2')).map((x) => x.id)).toEqual([c.id]);
     const results = await Promise.all(Array.from({ length: 12 }, () => ctx.store.credentials.reservePinAttempt(c.id, 5, at(1))));
     expect(
