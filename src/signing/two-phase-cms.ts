@@ -45,7 +45,7 @@ function templateFor(o: {
 }): DetachedCmsTemplate | undefined {
   // RSA signatures have the modulus length, which the template fixes; others vary (ECDSA DER).
   if (!o.algorithm.startsWith('RSA')) return undefined;
-  const key = `${o.algorithm}|${o.digestAlgorithm}|${o.signature.length}|${o.certificates.map((c) => c.toString('base64')).join(',')}`;
+  const key = `${o.algorithm}|${o.digestAlgorithm}|${o.signature.length}|${o.certificates.map(objectNumber).join(',')}`;
   let known = templates.get(o.signerCertificate);
   if (known?.has(key)) return known.get(key);
   const template = detachedCmsTemplate({
@@ -61,5 +61,14 @@ function templateFor(o: {
   return template;
 }
 
-/** Per signer certificate object (interned), per algorithm, hash, signature length and chain. */
+/** Per signer certificate object (interned), per algorithm, hash, signature length and chain (its objects). */
 const templates = new WeakMap<Buffer, Map<string, DetachedCmsTemplate | undefined>>();
+
+/** A number per certificate object (interned: one per content), for the template key. */
+function objectNumber(b: Buffer): number {
+  let n = numbers.get(b);
+  if (n === undefined) numbers.set(b, (n = nextNumber++));
+  return n;
+}
+const numbers = new WeakMap<Buffer, number>();
+let nextNumber = 1;

@@ -101,13 +101,27 @@ function toSession(r: Selectable<SignSessionsTable>): SignSession {
     signedAttributes: buf(r.signed_attributes),
     digestAlgorithm: r.digest_algorithm as HashName,
     algorithm: r.algorithm as SignatureAlgorithm,
-    certificates: decodeBuffers(r.certificates),
+    certificates: decodedChain(r.certificates),
     level: r.level as PadesLevel,
     createdAt: date(r.created_at),
     expiresAt: date(r.expires_at),
     usedAt: dateOrNull(r.used_at),
   };
 }
+
+/**
+ * The sessions of a batch share one chain: decoded once per text (each session gets its own array
+ * of the same certificate Buffers, which nothing writes into). Bounded.
+ */
+function decodedChain(text: string): Buffer[] {
+  let list = decodedChains.get(text);
+  if (!list) {
+    if (decodedChains.size >= 64) decodedChains.clear();
+    decodedChains.set(text, (list = decodeBuffers(text)));
+  }
+  return [...list];
+}
+const decodedChains = new Map<string, Buffer[]>();
 
 // one of each per document of a two-phase batch: compiled once (./compiled-statement.ts)
 const COLUMNS = [
