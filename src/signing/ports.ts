@@ -18,7 +18,8 @@ export interface SignSession {
   readonly ownerId: string | null;
   /**
    * The prepared PDF: the input plus the incremental update holding the zero-filled `/Contents`
-   * placeholder. `complete` fills the placeholder only; nothing else is rewritten.
+   * placeholder, kept without the placeholder's zero digits (./prepared-file.ts; a whole file is
+   * accepted too). `complete` fills the placeholder only; nothing else is rewritten.
    */
   readonly preparedPdf: Buffer;
   /** `/ByteRange [a b c d]` of the placeholder in `preparedPdf`. */

@@ -45,6 +45,7 @@ import { signBatch, type BatchResult } from './batch-signing.js';
 import { timed } from '../core/timing.js';
 import { subjectField } from './subject.js';
 import { assertPdf, certId } from './document-identity.js';
+import { withoutPlaceholderGap } from './prepared-file.js';
 
 export interface SignServiceOptions {
   readonly engine: PdfSignatureEngine;
@@ -262,7 +263,7 @@ export class SignService {
     const session = {
       id: newId('ss', this.#random),
       ownerId: options.actorId ?? null,
-      preparedPdf: prepared.bytes,
+      preparedPdf: withoutPlaceholderGap(prepared.bytes, prepared.byteRange),
       byteRange: prepared.byteRange,
       signedAttributes,
       digestAlgorithm: hash,

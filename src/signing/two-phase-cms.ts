@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
 import { assembleSignedData } from '../cms/signed-data.js';
 import { detachedCmsTemplate, type DetachedCmsTemplate } from '../cms/detached-template.js';
+import { signedRanges } from './prepared-file.js';
 
 /**
  * The B-B CMS of a two-phase completion: the session's signed attributes, the token's signature,
@@ -19,17 +20,14 @@ export function completionCms(o: {
   /** Interned (../cms/certificate-intern.ts): the template is cached per signer certificate object. */
   signerCertificate: Buffer;
   certificates: Buffer[];
-  /** The prepared file and its byte range: the content digest the signed attributes hold. */
+  /** The prepared file (./prepared-file.ts) and its byte range: the content digest the signed attributes hold. */
   preparedPdf: Buffer;
   byteRange: readonly [number, number, number, number];
 }): Buffer {
   const template = templateFor(o);
   if (template) {
-    const [a, b, c, d] = o.byteRange;
-    const digest = createHash(o.digestAlgorithm)
-      .update(o.preparedPdf.subarray(a, a + b))
-      .update(o.preparedPdf.subarray(c, c + d))
-      .digest();
+    const [head, tail] = signedRanges(o.preparedPdf, o.byteRange);
+    const digest = createHash(o.digestAlgorithm).update(head).update(tail).digest();
     const cms = template.signedAttributes(digest).equals(o.signedAttributes) ? template.assemble(digest, o.signature) : undefined;
     if (cms) return cms;
   }

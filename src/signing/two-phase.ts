@@ -8,7 +8,7 @@ import { verifySignerInfoSignature } from '../cms/verify.js';
 import type { SignSession, SignSessionRepository } from './ports.js';
 import type { CompleteInput } from './types.js';
 import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
-import { embedIntoPlaceholder } from './embed-cms.js';
+import { embedIntoPlaceholder, signedRanges } from './prepared-file.js';
 import { completionCms } from './two-phase-cms.js';
 import { internCertificate } from '../cms/certificate-intern.js';
 import { certificatePublicKey } from '../cms/certificate-public-key.js';
@@ -211,11 +211,8 @@ function checkTokenCms(session: SignSession, cms: Buffer, key: KeyObject): void 
   if (parsed.signerInfoCount !== 1 || !si || parsed.encapsulatedContent) {
     throw new AppError('SIGNATURE_MISMATCH', 'the CMS must be detached with exactly one SignerInfo');
   }
-  const [a, b, c, d] = session.byteRange;
-  const contentDigest = createHash(session.digestAlgorithm)
-    .update(session.preparedPdf.subarray(a, a + b))
-    .update(session.preparedPdf.subarray(c, c + d))
-    .digest();
+  const [head, tail] = signedRanges(session.preparedPdf, session.byteRange);
+  const contentDigest = createHash(session.digestAlgorithm).update(head).update(tail).digest();
   let ok = false;
   try {
     ok = !!si.messageDigest && si.messageDigest.equals(contentDigest) && verifySignerInfoSignature(si, key);

@@ -7,7 +7,6 @@ import { storeCall } from '../errors.js';
 import { buf, changed, date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
 import { compiledStatement } from './compiled-statement.js';
-import { withPlaceholderGap, withoutPlaceholderGap } from './placeholder-gap.js';
 
 export class KyselySignSessionRepository implements SignSessionRepository {
   constructor(private readonly ctx: DbContext) {}
@@ -76,8 +75,7 @@ function toRow(s: SignSession): Insertable<SignSessionsTable> & SignSessionsTabl
   return {
     id: s.id,
     owner_id: s.ownerId,
-    // the placeholder's zero digits are not stored (./placeholder-gap.ts)
-    prepared_pdf: withoutPlaceholderGap(buf(s.preparedPdf), s.byteRange),
+    prepared_pdf: buf(s.preparedPdf),
     byte_range: JSON.stringify(s.byteRange),
     signed_attributes: buf(s.signedAttributes),
     digest_algorithm: s.digestAlgorithm,
@@ -96,7 +94,7 @@ function toSession(r: Selectable<SignSessionsTable>): SignSession {
   return {
     id: r.id,
     ownerId: r.owner_id,
-    preparedPdf: withPlaceholderGap(buf(r.prepared_pdf), byteRange),
+    preparedPdf: buf(r.prepared_pdf),
     byteRange,
     signedAttributes: buf(r.signed_attributes),
     digestAlgorithm: r.digest_algorithm as HashName,

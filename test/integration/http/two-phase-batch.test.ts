@@ -162,7 +162,12 @@ describe('POST /api/v1/sign/prepare/batch + /complete/batch', () => {
       writeFileSync(file, pdf);
       expect(execFileSync('pdfsig', [file], { encoding: 'utf8' })).toMatch(/Signature Validation: Signature is Valid\./);
     }
-    expect((await h.ctx.store.signSessions.get(a!.session!.sessionId))!.usedAt).not.toBeNull();
+    // the session kept the prepared file without the placeholder's zero digits
+    const kept = (await h.ctx.store.signSessions.get(a!.session!.sessionId))!;
+    expect(kept.usedAt).not.toBeNull();
+    const [, gapStart, gapEnd, after] = kept.byteRange;
+    expect(kept.preparedPdf.length).toBe(gapStart + after);
+    expect(Buffer.from(results[0]!.pdf!, 'base64').length).toBe(gapEnd + after);
   });
 
   it('malformed requests are refused whole with problem+json 4xx and change nothing', async () => {
