@@ -11,15 +11,36 @@ import { AppError } from '../core/errors.js';
  */
 export type ByteRange = readonly [number, number, number, number];
 
-/** `prepared` without its gap when the gap is the zero-filled placeholder; otherwise `prepared` itself. */
-export function withoutPlaceholderGap(prepared: Buffer, byteRange: ByteRange): Buffer {
+/**
+ * The prepared file (whole, or as consecutive parts) without its gap when the gap is the
+ * zero-filled placeholder; otherwise the whole file.
+ */
+export function withoutPlaceholderGap(prepared: Buffer | readonly Buffer[], byteRange: ByteRange): Buffer {
+  const parts = Buffer.isBuffer(prepared) ? [prepared] : prepared;
+  const whole = () => (Buffer.isBuffer(prepared) ? prepared : Buffer.concat(parts));
   const [a, b, c, d] = byteRange;
-  if (a !== 0 || b < 0 || c - b < 2 || d < 0 || c + d !== prepared.length) return prepared;
-  if (prepared[b] !== LT || prepared[c - 1] !== GT || !isZeroDigits(prepared, b + 1, c - 1)) return prepared;
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  if (a !== 0 || b < 0 || c - b < 2 || d < 0 || c + d !== length) return whole();
+  // the gap lies in one part (the placeholder is written as one string)
+  let at = 0;
+  const holder = parts.find((p) => (at + p.length >= c ? true : ((at += p.length), false)));
+  if (!holder || b < at) return whole();
+  if (holder[b - at] !== LT || holder[c - 1 - at] !== GT || !isZeroDigits(holder, b + 1 - at, c - 1 - at)) return whole();
   const out = Buffer.allocUnsafe(b + d);
-  prepared.copy(out, 0, 0, b);
-  prepared.copy(out, b, c, c + d);
+  copyRange(parts, 0, b, out, 0);
+  copyRange(parts, c, c + d, out, b);
   return out;
+}
+
+/** Copies bytes [from, to) of the concatenation of `parts` into `out` at `into`. */
+function copyRange(parts: readonly Buffer[], from: number, to: number, out: Buffer, into: number): void {
+  let at = 0;
+  for (const p of parts) {
+    const start = Math.max(from, at);
+    const end = Math.min(to, at + p.length);
+    if (start < end) into += p.copy(out, into, start - at, end - at);
+    at += p.length;
+  }
 }
 
 /** The two signed byte ranges of a prepared file in either form (no copy). */

@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { parseAuthorityLines } from '../pdf/appearance/signing-authority.js';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
-import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
+import { cryptoRandom, newId, pooledRandom, type RandomSource } from '../core/ids.js';
 import { defaultAlgorithmFor, hashOf, type HashName, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -74,12 +74,15 @@ export interface SignServiceOptions {
 export class SignService {
   readonly #o: SignServiceOptions;
   readonly #random: RandomSource;
+  /** Session ids: a batch makes one per document. */
+  readonly #sessionIdRandom: RandomSource;
   /** The largest signature timestamp token received so far, in bytes (sizes the next placeholders; see learnedBudget). */
   #largestToken = 0;
 
   constructor(options: SignServiceOptions) {
     this.#o = options;
     this.#random = options.random ?? cryptoRandom;
+    this.#sessionIdRandom = pooledRandom(this.#random);
   }
 
   /**
@@ -261,9 +264,9 @@ export class SignService {
     const contentDigest = prepared.digest(hash);
     const signedAttributes = buildSignedAttributes({ contentDigest, digestAlgorithm: hash, signerCertificate: leaf });
     const session = {
-      id: newId('ss', this.#random),
+      id: newId('ss', this.#sessionIdRandom),
       ownerId: options.actorId ?? null,
-      preparedPdf: withoutPlaceholderGap(prepared.bytes, prepared.byteRange),
+      preparedPdf: withoutPlaceholderGap(prepared.parts, prepared.byteRange),
       byteRange: prepared.byteRange,
       signedAttributes,
       digestAlgorithm: hash,

@@ -39,6 +39,9 @@ describe('embedIntoPlaceholder', () => {
       '%PDF-1.7 /Contents <abcd0000000000000000> tail',
     );
     expect(await errorCode(() => embedIntoPlaceholder(kept, br, Buffer.alloc(11)))).toBe('PLACEHOLDER_OVERFLOW');
+    // from the engine's parts (the placeholder in the appended one), without joining them first
+    const cut = b - 5;
+    expect(withoutPlaceholderGap([prepared.subarray(0, cut), prepared.subarray(cut)], br).equals(kept)).toBe(true);
     // a gap holding anything but zero digits is kept whole
     const used = Buffer.from(prepared);
     used.write('3082', b + 1, 'latin1');
