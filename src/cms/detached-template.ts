@@ -18,7 +18,8 @@ export interface DetachedCmsTemplate {
 }
 
 export function detachedCmsTemplate(o: {
-  signer: Signer;
+  /** Only its algorithm is used: nothing is signed here. */
+  signer: Pick<Signer, 'algorithm'>;
   signerCertificate: Buffer;
   certificates: Buffer[];
   digestAlgorithm: HashName;

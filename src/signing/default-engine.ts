@@ -71,6 +71,9 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
           bytes ??= p.toBuffer();
           return bytes;
         },
+        get parts() {
+          return p.parts();
+        },
       };
     },
     appendDss(pdf: Buffer, material: RevocationMaterial): Buffer {

@@ -20,6 +20,11 @@ export class MemorySignSessionRepository implements SignSessionRepository {
     if (this.#rows.has(session.id)) throw new TypeError(`duplicate session id ${session.id}`);
     this.#rows.set(session.id, { ...session });
   }
+  async createMany(sessions: readonly SignSession[]): Promise<void> {
+    const ids = new Set(sessions.map((s) => s.id));
+    if (ids.size !== sessions.length || sessions.some((s) => this.#rows.has(s.id))) throw new TypeError('duplicate session id');
+    for (const s of sessions) this.#rows.set(s.id, { ...s });
+  }
   async get(id: string): Promise<SignSession | undefined> {
     const row = this.#rows.get(id);
     return row ? { ...row } : undefined;
@@ -29,6 +34,19 @@ export class MemorySignSessionRepository implements SignSessionRepository {
     if (!row || row.usedAt !== null) return false;
     this.#rows.set(id, { ...row, usedAt: at });
     return true;
+  }
+  async getMany(ids: readonly string[]): Promise<Map<string, SignSession>> {
+    const out = new Map<string, SignSession>();
+    for (const id of ids) {
+      const row = this.#rows.get(id);
+      if (row) out.set(id, { ...row });
+    }
+    return out;
+  }
+  async consumeMany(ids: readonly string[], at: Date): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const id of ids) if (await this.consume(id, at)) out.add(id);
+    return out;
   }
   async release(id: string): Promise<void> {
     const row = this.#rows.get(id);

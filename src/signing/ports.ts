@@ -18,7 +18,8 @@ export interface SignSession {
   readonly ownerId: string | null;
   /**
    * The prepared PDF: the input plus the incremental update holding the zero-filled `/Contents`
-   * placeholder. `complete` fills the placeholder only; nothing else is rewritten.
+   * placeholder, kept without the placeholder's zero digits (./prepared-file.ts; a whole file is
+   * accepted too). `complete` fills the placeholder only; nothing else is rewritten.
    */
   readonly preparedPdf: Buffer;
   /** `/ByteRange [a b c d]` of the placeholder in `preparedPdf`. */
@@ -38,12 +39,21 @@ export interface SignSession {
 
 export interface SignSessionRepository {
   create(session: SignSession): Promise<void>;
+  /** Writes several sessions at once (a two-phase batch): all of them or, on an error, none. */
+  createMany(sessions: readonly SignSession[]): Promise<void>;
   get(id: string): Promise<SignSession | undefined>;
   /**
    * Atomically marks the session used (compare-and-set on `usedAt IS NULL`).
    * Returns false when it was already used (or does not exist): the caller must then refuse.
    */
   consume(id: string, at: Date): Promise<boolean>;
+  /** The sessions of `ids` that exist, by id (one read for a batch). */
+  getMany(ids: readonly string[]): Promise<Map<string, SignSession>>;
+  /**
+   * `consume` for several sessions in one atomic step: each id is marked used only if it was not
+   * (compare-and-set per session). Returns the ids this call marked.
+   */
+  consumeMany(ids: readonly string[], at: Date): Promise<Set<string>>;
   /** Clears `usedAt` again — only after a refused completion (SIGNATURE_MISMATCH) so a retry is possible. */
   release(id: string): Promise<void>;
   /** Housekeeping: delete sessions that expired before `before`; returns how many. */

@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { parseAuthorityLines } from '../pdf/appearance/signing-authority.js';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
-import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
+import { cryptoRandom, newId, pooledRandom, type RandomSource } from '../core/ids.js';
 import { defaultAlgorithmFor, hashOf, type HashName, type SignatureAlgorithm, type Signer } from '../core/signature-algorithms.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -32,12 +32,20 @@ import type {
 import { appearancePreviewPdf } from '../pdf/appearance/preview-document.js';
 import type { SignSessionRepository } from './ports.js';
 import type { AppearanceOptions, CompleteInput, PrepareOptions, PrepareResult, SignOptions } from './types.js';
-import { completeSession, type CompleteDeps } from './two-phase.js';
-import { completeBatch, prepareBatch, type CompleteBatchItem, type PrepareBatchResult, type TwoPhaseSigner } from './two-phase-batch.js';
+import { completeSession, completeSessions, type CompleteDeps } from './two-phase.js';
+import {
+  completeBatch,
+  prepareBatch,
+  type CompleteBatchItem,
+  type PrepareBatchResult,
+  type PreparedSession,
+  type TwoPhaseSigner,
+} from './two-phase-batch.js';
 import { signBatch, type BatchResult } from './batch-signing.js';
 import { timed } from '../core/timing.js';
 import { subjectField } from './subject.js';
 import { assertPdf, certId } from './document-identity.js';
+import { withoutPlaceholderGap } from './prepared-file.js';
 
 export interface SignServiceOptions {
   readonly engine: PdfSignatureEngine;
@@ -66,12 +74,15 @@ export interface SignServiceOptions {
 export class SignService {
   readonly #o: SignServiceOptions;
   readonly #random: RandomSource;
+  /** Session ids: a batch makes one per document. */
+  readonly #sessionIdRandom: RandomSource;
   /** The largest signature timestamp token received so far, in bytes (sizes the next placeholders; see learnedBudget). */
   #largestToken = 0;
 
   constructor(options: SignServiceOptions) {
     this.#o = options;
     this.#random = options.random ?? cryptoRandom;
+    this.#sessionIdRandom = pooledRandom(this.#random);
   }
 
   /**
@@ -190,7 +201,8 @@ export class SignService {
     const actor = options.actorId ?? 'anonymous';
     assertPdf(pdf);
     const signer = await this.#twoPhaseSigner(options);
-    const { result, inputSha256 } = await this.#prepareSession(pdf, options, signer);
+    const { result, inputSha256, session } = await this.#prepareSession(pdf, options, signer);
+    await this.#o.sessions.create(session);
     await this.#audit(actor, 'signing.prepare', 'success', {
       session: result.sessionId,
       level: signer.level,
@@ -210,6 +222,7 @@ export class SignService {
         audit: this.#o.audit,
         signer: (o) => this.#twoPhaseSigner(o),
         prepare: (pdf, o, signer) => this.#prepareSession(pdf, o, signer),
+        store: (sessions) => this.#o.sessions.createMany(sessions),
       },
       pdfs,
       options,
@@ -218,11 +231,7 @@ export class SignService {
 
   /** Two-phase step 2 for several sessions: each checked and completed on its own, one audit event. */
   async completeBatch(items: readonly CompleteBatchItem[], actorId?: string): Promise<BatchResult> {
-    return completeBatch(
-      { audit: this.#o.audit, complete: (id, input) => completeSession(id, input, actorId, this.#completeDeps()) },
-      items,
-      actorId,
-    );
+    return completeBatch({ audit: this.#o.audit, complete: (all) => completeSessions(all, actorId, this.#completeDeps()) }, items, actorId);
   }
 
   /** What every document prepared for one certificate chain shares: the level, the checked chain, the algorithm. */
@@ -246,8 +255,8 @@ export class SignService {
     return { level, certificates, algorithm, hash, size };
   }
 
-  /** One document's incremental update and session (its signed attributes), for a checked signer. */
-  async #prepareSession(pdf: Buffer, options: PrepareOptions, k: TwoPhaseSigner): Promise<{ result: PrepareResult; inputSha256: string }> {
+  /** One document's incremental update and session (its signed attributes), for a checked signer; the caller stores the session. */
+  async #prepareSession(pdf: Buffer, options: PrepareOptions, k: TwoPhaseSigner): Promise<PreparedSession> {
     const { level, certificates, algorithm, hash, size } = k;
     const leaf = certificates[0]!;
     const now = this.#o.clock.now();
@@ -255,9 +264,9 @@ export class SignService {
     const contentDigest = prepared.digest(hash);
     const signedAttributes = buildSignedAttributes({ contentDigest, digestAlgorithm: hash, signerCertificate: leaf });
     const session = {
-      id: newId('ss', this.#random),
+      id: newId('ss', this.#sessionIdRandom),
       ownerId: options.actorId ?? null,
-      preparedPdf: prepared.bytes,
+      preparedPdf: withoutPlaceholderGap(prepared.parts, prepared.byteRange),
       byteRange: prepared.byteRange,
       signedAttributes,
       digestAlgorithm: hash,
@@ -268,8 +277,8 @@ export class SignService {
       expiresAt: new Date(now.getTime() + (this.#o.sessionTtlMs ?? 10 * 60_000)),
       usedAt: null,
     } as const;
-    await this.#o.sessions.create(session);
     return {
+      session,
       inputSha256: sha256Hex(pdf),
       result: {
         sessionId: session.id,

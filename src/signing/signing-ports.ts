@@ -42,6 +42,8 @@ export interface PreparedPdf {
   embedChunks(cms: Buffer): Buffer[];
   /** The prepared file (zero-filled placeholder) — persisted for two-phase signing. */
   readonly bytes: Buffer;
+  /** The same bytes as consecutive parts, without joining them (a two-phase session keeps only some). */
+  readonly parts: readonly Buffer[];
 }
 
 export interface AppearanceRequest {

@@ -6,6 +6,8 @@ import type { BatchResult } from './batch-signing.js';
 import { auditBatch, failedItem, screenPdfs } from './batch-items.js';
 import { certId } from './document-identity.js';
 import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult } from './types.js';
+import type { SignSession } from './ports.js';
+import type { CompletionOutcome } from './two-phase.js';
 
 /**
  * Two-phase signing for a selection of documents (a USB token signing a batch through the
@@ -38,11 +40,20 @@ export interface PrepareBatchResult {
   readonly results: PrepareBatchItem[];
 }
 
+/** One document prepared: its session (not yet stored) and what the caller answers. */
+export interface PreparedSession {
+  readonly session: SignSession;
+  readonly result: PrepareResult;
+  readonly inputSha256: string;
+}
+
 export interface PrepareBatchDeps {
   readonly audit: AuditLog;
   /** Checks the chain and chooses the algorithm (throws when the chain is refused: nothing prepared). */
   signer(options: PrepareOptions): Promise<TwoPhaseSigner>;
-  prepare(pdf: Buffer, options: PrepareOptions, signer: TwoPhaseSigner): Promise<{ result: PrepareResult; inputSha256: string }>;
+  prepare(pdf: Buffer, options: PrepareOptions, signer: TwoPhaseSigner): Promise<PreparedSession>;
+  /** Stores the batch's sessions together (all or none). */
+  store(sessions: readonly SignSession[]): Promise<void>;
 }
 
 export async function prepareBatch(deps: PrepareBatchDeps, pdfs: readonly Buffer[], options: PrepareOptions): Promise<PrepareBatchResult> {
@@ -64,14 +75,25 @@ export async function prepareBatch(deps: PrepareBatchDeps, pdfs: readonly Buffer
   }
   const sessions: { index: number; session: string; inputSha256: string }[] = [];
   try {
+    const prepared: { index: number; p: PreparedSession }[] = [];
     for (const index of todo) {
       try {
-        const { result, inputSha256 } = await deps.prepare(pdfs[index]!, options, signer);
-        results[index] = { index, ok: true, session: result };
-        sessions.push({ index, session: result.sessionId, inputSha256 });
+        prepared.push({ index, p: await deps.prepare(pdfs[index]!, options, signer) });
       } catch (err) {
         results[index] = failedItem(index, err);
       }
+    }
+    // One write for the batch's sessions; a store failure fails every document it held.
+    let stored = prepared;
+    try {
+      await deps.store(prepared.map(({ p }) => p.session));
+    } catch (err) {
+      for (const { index } of prepared) results[index] = failedItem(index, err);
+      stored = [];
+    }
+    for (const { index, p } of stored) {
+      results[index] = { index, ok: true, session: p.result };
+      sessions.push({ index, session: p.result.sessionId, inputSha256: p.inputSha256 });
     }
   } finally {
     await record({ certificate: certId(signer.certificates[0]!), sessions });
@@ -86,8 +108,8 @@ export interface CompleteBatchItem {
 
 export interface CompleteBatchDeps {
   readonly audit: AuditLog;
-  /** The one-session completion (./two-phase.ts): checks ownership and the signature before writing anything. */
-  complete(sessionId: string, input: CompleteInput): Promise<Buffer>;
+  /** The completions (./two-phase.ts completeSessions): each item checked (ownership, signature) before anything is written. */
+  complete(items: readonly CompleteBatchItem[]): Promise<CompletionOutcome[]>;
 }
 
 /** Completes each session on its own (the result at the item's index); one `signing.complete.batch` event. */
@@ -96,13 +118,13 @@ export async function completeBatch(deps: CompleteBatchDeps, items: readonly Com
   const results: BatchItemResult[] = [];
   const signatures: { index: number; session: string; outputBytes: number }[] = [];
   try {
-    for (const [index, item] of items.entries()) {
-      try {
-        const pdf = await deps.complete(item.sessionId, item.input);
-        results.push({ index, ok: true, pdf });
-        signatures.push({ index, session: item.sessionId, outputBytes: pdf.length });
-      } catch (err) {
-        results.push(failedItem(index, err));
+    const outcomes = await deps.complete(items);
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.ok) {
+        results.push({ index, ok: true, pdf: outcome.pdf });
+        signatures.push({ index, session: items[index]!.sessionId, outputBytes: outcome.pdf.length });
+      } else {
+        results.push(failedItem(index, outcome.error));
       }
     }
   } finally {

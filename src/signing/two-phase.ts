@@ -1,4 +1,4 @@
-import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { verifyWithKey, type SignatureAlgorithm } from '../core/signature-algorithms.js';
@@ -8,7 +8,10 @@ import { verifySignerInfoSignature } from '../cms/verify.js';
 import type { SignSession, SignSessionRepository } from './ports.js';
 import type { CompleteInput } from './types.js';
 import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
-import { embedIntoPlaceholder } from './embed-cms.js';
+import { embedIntoPlaceholder, signedRanges } from './prepared-file.js';
+import { completionCms } from './two-phase-cms.js';
+import { internCertificate } from '../cms/certificate-intern.js';
+import { certificatePublicKey } from '../cms/certificate-public-key.js';
 import { extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
 import { LEVEL_RANK } from '../core/pades-level.js';
 
@@ -33,16 +36,83 @@ export async function completeSession(
   actorId: string | undefined,
   deps: CompleteDeps,
 ): Promise<Buffer> {
-  const session = await deps.sessions.get(sessionId);
-  if (!session) throw new AppError('SESSION_NOT_FOUND', 'no such signing session');
+  const [outcome] = await completeSessions([{ sessionId, input }], actorId, deps);
+  if (!outcome!.ok) throw outcome!.error;
+  return outcome!.pdf;
+}
+
+/** One completion's outcome: the signed PDF, or what refused it (nothing was written for it). */
+export type CompletionOutcome = { readonly ok: true; readonly pdf: Buffer } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Completes several sessions (a batch) with the same checks as one at a time, each item on its
+ * own: an unknown, foreign, spent or expired session or a signature that does not verify refuses
+ * that item only. The sessions are read with one statement and the verified ones consumed with
+ * one compare-and-set statement (a session used by another request meanwhile, or named twice
+ * here, is refused as already completed); the outcomes are in the order of `items`.
+ */
+export async function completeSessions(
+  items: readonly { readonly sessionId: string; readonly input: CompleteInput }[],
+  actorId: string | undefined,
+  deps: CompleteDeps,
+): Promise<CompletionOutcome[]> {
+  const sessions = await deps.sessions.getMany([...new Set(items.map((i) => i.sessionId))]);
   const now = deps.clock.now();
+  const checked = items.map((item) => {
+    try {
+      return checkCompletion(sessions.get(item.sessionId), item.input, actorId, now);
+    } catch (error) {
+      return { error };
+    }
+  });
+  const toConsume = checked.flatMap((c) => ('error' in c ? [] : [c.session.id]));
+  const consumed = toConsume.length > 0 ? await deps.sessions.consumeMany([...new Set(toConsume)], now) : new Set<string>();
+  const outcomes: CompletionOutcome[] = [];
+  for (const c of checked) {
+    if ('error' in c) {
+      outcomes.push({ ok: false, error: c.error });
+      continue;
+    }
+    // Each consumed session goes to the first item naming it; any other item naming it is refused.
+    if (!consumed.delete(c.session.id)) {
+      outcomes.push({ ok: false, error: new AppError('CONFLICT', 'this signing session was already completed') });
+      continue;
+    }
+    try {
+      outcomes.push({ ok: true, pdf: await finishCompletion(c, now, deps) });
+    } catch (error) {
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return outcomes;
+}
+
+/** A session checked for completion: its chain (interned) and the verified signature or CMS. */
+interface CheckedCompletion {
+  readonly session: SignSession;
+  readonly certificates: Buffer[];
+  readonly signatureValue: Buffer | undefined;
+  readonly cms: Buffer | undefined;
+}
+
+/** Everything decided before a write: ownership, single use, expiry, the signature. Throws the refusal. */
+function checkCompletion(
+  session: SignSession | undefined,
+  input: CompleteInput,
+  actorId: string | undefined,
+  now: Date,
+): CheckedCompletion {
+  if (!session) throw new AppError('SESSION_NOT_FOUND', 'no such signing session');
   if (session.ownerId !== null && session.ownerId !== actorId)
     throw new AppError('FORBIDDEN', 'this signing session belongs to another user');
   if (session.usedAt !== null) throw new AppError('CONFLICT', 'this signing session was already completed');
   if (now.getTime() >= session.expiresAt.getTime()) throw new AppError('SESSION_EXPIRED', 'the signing session has expired; prepare again');
-  const leaf = session.certificates[0];
+  // One object per certificate content: the key, the CMS template and the per-certificate CMS
+  // parts are then derived once per signer, not once per document.
+  const certificates = session.certificates.map(internCertificate);
+  const leaf = certificates[0];
   if (!leaf) throw new TypeError('session without certificate');
-  const publicKey = new X509Certificate(leaf).publicKey;
+  const publicKey = certificatePublicKey(leaf);
 
   const signatureValue =
     'signature' in input ? normaliseSignature(session.algorithm, publicKey, session.signedAttributes, input.signature) : undefined;
@@ -50,7 +120,13 @@ export async function completeSession(
   if (!('cms' in input) && !signatureValue) {
     throw new AppError('SIGNATURE_MISMATCH', 'the signature does not verify against the prepared data and the signer certificate');
   }
-  if (!(await deps.sessions.consume(session.id, now))) throw new AppError('CONFLICT', 'this signing session was already completed');
+  return { session, certificates, signatureValue, cms: 'cms' in input ? input.cms : undefined };
+}
+
+/** After the consume: the CMS into the placeholder (and the level's additions); a refusal releases the session. */
+async function finishCompletion(c: CheckedCompletion, now: Date, deps: CompleteDeps): Promise<Buffer> {
+  const { session, certificates, signatureValue } = c;
+  const leaf = certificates[0]!;
   try {
     let cms: Buffer;
     const tsTokens: Buffer[] = [];
@@ -61,24 +137,26 @@ export async function completeSession(
         tsTokens.push(token);
         unsigned.push(signatureTimestampAttribute(token));
       }
-      cms = assembleSignedData({
+      const parts = {
         signedAttributes: session.signedAttributes,
         signature: signatureValue,
         algorithm: session.algorithm,
         digestAlgorithm: session.digestAlgorithm,
         signerCertificate: leaf,
-        certificates: session.certificates.slice(1),
-        ...(unsigned.length ? { unsignedAttributes: unsigned } : {}),
-      });
+        certificates: certificates.slice(1),
+      };
+      cms = unsigned.length
+        ? assembleSignedData({ ...parts, unsignedAttributes: unsigned })
+        : completionCms({ ...parts, preparedPdf: session.preparedPdf, byteRange: session.byteRange });
     } else {
       if (LEVEL_RANK[session.level] >= 1) {
         throw new AppError('VALIDATION_FAILED', 'levels B-T and above need the raw signature value, not a full CMS');
       }
-      cms = (input as { cms: Buffer }).cms;
+      cms = c.cms!;
     }
     let out = embedIntoPlaceholder(session.preparedPdf, session.byteRange, cms);
     if (LEVEL_RANK[session.level] >= 2) {
-      const chains = [[...session.certificates], ...tsTokens.map(tokenCertificates)].filter((c) => c.length > 0);
+      const chains = [[...certificates], ...tsTokens.map(tokenCertificates)].filter((x) => x.length > 0);
       out = await extendToLevel(out, session.level, chains, now, deps.engine, deps);
     }
     return out;
@@ -133,11 +211,8 @@ function checkTokenCms(session: SignSession, cms: Buffer, key: KeyObject): void 
   if (parsed.signerInfoCount !== 1 || !si || parsed.encapsulatedContent) {
     throw new AppError('SIGNATURE_MISMATCH', 'the CMS must be detached with exactly one SignerInfo');
   }
-  const [a, b, c, d] = session.byteRange;
-  const contentDigest = createHash(session.digestAlgorithm)
-    .update(session.preparedPdf.subarray(a, a + b))
-    .update(session.preparedPdf.subarray(c, c + d))
-    .digest();
+  const [head, tail] = signedRanges(session.preparedPdf, session.byteRange);
+  const contentDigest = createHash(session.digestAlgorithm).update(head).update(tail).digest();
   let ok = false;
   try {
     ok = !!si.messageDigest && si.messageDigest.equals(contentDigest) && verifySignerInfoSignature(si, key);

@@ -104,6 +104,11 @@ export class Prepared {
     return [this.original, this.tail];
   }
 
+  /** The prepared file with the zero placeholder as [original, appended], without joining them. */
+  parts(): readonly [Buffer, Buffer] {
+    return [this.original, this.tail];
+  }
+
   /** The prepared file with the zero placeholder (e.g. to store a two-phase session). */
   toBuffer(): Buffer {
     return Buffer.concat([this.original, this.tail]);

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { HashName, SignatureAlgorithm } from '../../core/signature-algorithms.js';
 import type { PadesLevel } from '../../core/pades-level.js';
 import type { SignSession, SignSessionRepository } from '../../signing/ports.js';
@@ -6,48 +6,59 @@ import type { SignSessionsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { buf, changed, date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import { compiledStatement } from './compiled-statement.js';
 
 export class KyselySignSessionRepository implements SignSessionRepository {
   constructor(private readonly ctx: DbContext) {}
 
   async create(s: SignSession): Promise<void> {
-    await storeCall(
-      this.ctx.db
-        .insertInto('sign_sessions')
-        .values({
-          id: s.id,
-          owner_id: s.ownerId,
-          prepared_pdf: buf(s.preparedPdf),
-          byte_range: JSON.stringify(s.byteRange),
-          signed_attributes: buf(s.signedAttributes),
-          digest_algorithm: s.digestAlgorithm,
-          algorithm: s.algorithm,
-          certificates: encodeBuffers(s.certificates),
-          level: s.level,
-          created_at: iso(s.createdAt),
-          expires_at: iso(s.expiresAt),
-          used_at: s.usedAt === null ? null : iso(s.usedAt),
-        })
-        .execute(),
-    );
+    const { db, dialect } = this.ctx;
+    await storeCall(this.ctx.execute(INSERT.bind(db, dialect, toRow(s))));
+  }
+
+  /** One multi-row INSERT: a batch's sessions are all written or none is. */
+  async createMany(sessions: readonly SignSession[]): Promise<void> {
+    if (sessions.length === 0) return;
+    if (sessions.length === 1) return this.create(sessions[0]!);
+    await storeCall(this.ctx.db.insertInto('sign_sessions').values(sessions.map(toRow)).execute());
   }
 
   async get(id: string): Promise<SignSession | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('sign_sessions').selectAll().where('id', '=', id).executeTakeFirst());
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(this.ctx.execute(BY_ID.bind(db, dialect, { id })))).rows[0];
     return row && toSession(row);
   }
 
   /** Compare-and-set on used_at IS NULL: of two concurrent completions exactly one wins. */
   async consume(id: string, at: Date): Promise<boolean> {
-    const r = await storeCall(
+    const { db, dialect } = this.ctx;
+    const r = await storeCall(this.ctx.execute(CONSUME.bind(db, dialect, { id, at: iso(at) })));
+    return Number(r.numAffectedRows ?? 0n) > 0;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, SignSession>> {
+    if (ids.length === 0) return new Map();
+    const rows =
+      ids.length === 1
+        ? (await storeCall(this.ctx.execute(BY_ID.bind(this.ctx.db, this.ctx.dialect, { id: ids[0]! })))).rows
+        : await storeCall(this.ctx.db.selectFrom('sign_sessions').selectAll().where('id', 'in', ids).execute());
+    return new Map(rows.map((r) => [r.id, toSession(r)]));
+  }
+
+  /** One UPDATE … WHERE used_at IS NULL RETURNING id: each row is marked by exactly one caller. */
+  async consumeMany(ids: readonly string[], at: Date): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    if (ids.length === 1) return new Set((await this.consume(ids[0]!, at)) ? ids : []);
+    const rows = await storeCall(
       this.ctx.db
         .updateTable('sign_sessions')
         .set({ used_at: iso(at) })
-        .where('id', '=', id)
+        .where('id', 'in', ids)
         .where('used_at', 'is', null)
-        .executeTakeFirst(),
+        .returning('id')
+        .execute(),
     );
-    return changed(r) > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
   async release(id: string): Promise<void> {
@@ -60,20 +71,75 @@ export class KyselySignSessionRepository implements SignSessionRepository {
   }
 }
 
+function toRow(s: SignSession): Insertable<SignSessionsTable> & SignSessionsTable {
+  return {
+    id: s.id,
+    owner_id: s.ownerId,
+    prepared_pdf: buf(s.preparedPdf),
+    byte_range: JSON.stringify(s.byteRange),
+    signed_attributes: buf(s.signedAttributes),
+    digest_algorithm: s.digestAlgorithm,
+    algorithm: s.algorithm,
+    certificates: encodeBuffers(s.certificates),
+    level: s.level,
+    created_at: iso(s.createdAt),
+    expires_at: iso(s.expiresAt),
+    used_at: s.usedAt === null ? null : iso(s.usedAt),
+  };
+}
+
 function toSession(r: Selectable<SignSessionsTable>): SignSession {
   const br = JSON.parse(r.byte_range) as [number, number, number, number];
+  const byteRange = [br[0], br[1], br[2], br[3]] as const;
   return {
     id: r.id,
     ownerId: r.owner_id,
     preparedPdf: buf(r.prepared_pdf),
-    byteRange: [br[0], br[1], br[2], br[3]],
+    byteRange,
     signedAttributes: buf(r.signed_attributes),
     digestAlgorithm: r.digest_algorithm as HashName,
     algorithm: r.algorithm as SignatureAlgorithm,
-    certificates: decodeBuffers(r.certificates),
+    certificates: decodedChain(r.certificates),
     level: r.level as PadesLevel,
     createdAt: date(r.created_at),
     expiresAt: date(r.expires_at),
     usedAt: dateOrNull(r.used_at),
   };
 }
+
+/**
+ * The sessions of a batch share one chain: decoded once per text (each session gets its own array
+ * of the same certificate Buffers, which nothing writes into). Bounded.
+ */
+function decodedChain(text: string): Buffer[] {
+  let list = decodedChains.get(text);
+  if (!list) {
+    if (decodedChains.size >= 64) decodedChains.clear();
+    decodedChains.set(text, (list = decodeBuffers(text)));
+  }
+  return [...list];
+}
+const decodedChains = new Map<string, Buffer[]>();
+
+// one of each per document of a two-phase batch: compiled once (./compiled-statement.ts)
+const COLUMNS = [
+  'id',
+  'owner_id',
+  'prepared_pdf',
+  'byte_range',
+  'signed_attributes',
+  'digest_algorithm',
+  'algorithm',
+  'certificates',
+  'level',
+  'created_at',
+  'expires_at',
+  'used_at',
+] as const satisfies readonly (keyof SignSessionsTable)[];
+const INSERT = compiledStatement<SignSessionsTable, never>([...COLUMNS], (db, _d, m) => db.insertInto('sign_sessions').values(m));
+const BY_ID = compiledStatement<{ id: string }, Selectable<SignSessionsTable>>(['id'], (db, _d, m) =>
+  db.selectFrom('sign_sessions').selectAll().where('id', '=', m.id),
+);
+const CONSUME = compiledStatement<{ id: string; at: string }, never>(['id', 'at'], (db, _d, m) =>
+  db.updateTable('sign_sessions').set({ used_at: m.at }).where('id', '=', m.id).where('used_at', 'is', null),
+);

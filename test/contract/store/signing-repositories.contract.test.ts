@@ -50,6 +50,49 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     expect(await ctx.store.signSessions.get(s.id)).toBeDefined();
   });
 
+  /** A prepared file as the engine writes it: signed bytes, `<` zero hex digits `>`, signed bytes. */
+  const preparedFile = (before: number, digits: number, after: number) => {
+    const pdf = Buffer.concat([randomBytes(before), Buffer.from(`<${'0'.repeat(digits)}>`, 'latin1'), randomBytes(after)]);
+    return { pdf, byteRange: [0, before, before + digits + 2, after] as const };
+  };
+
+  it('ok/sessions: a prepared file kept without its placeholder digits (b + d bytes) round-trips byte for byte', async () => {
+    const { pdf, byteRange } = preparedFile(1500, 32766, 600);
+    const kept = Buffer.concat([pdf.subarray(0, 1500), pdf.subarray(1500 + 32768)]);
+    const s = session({ preparedPdf: kept, byteRange });
+    await ctx.store.signSessions.create(s);
+    expect(await ctx.store.signSessions.get(s.id)).toEqual(s);
+    const raw = await ctx.db.raw(`SELECT prepared_pdf FROM sign_sessions WHERE id = ${ctx.db.dialect === 'postgres' ? '$1' : '?'}`, [s.id]);
+    expect(Buffer.from(raw[0]!['prepared_pdf'] as Uint8Array).equals(kept)).toBe(true);
+  });
+
+  it('ok/sessions: createMany writes a batch (all or none); getMany reads the existing ones; consumeMany marks each unused one exactly once under concurrency', async () => {
+    const batch = [0, 1, 2].map(() => {
+      const { pdf, byteRange } = preparedFile(1000, 4000, 200);
+      return session({ preparedPdf: pdf, byteRange });
+    });
+    await ctx.store.signSessions.createMany(batch);
+    const ids = batch.map((x) => x.id);
+    const read = await ctx.store.signSessions.getMany([...ids, 'ss_missing']);
+    expect([...read.keys()].sort()).toEqual([...ids].sort());
+    for (const x of batch) expect(read.get(x.id)).toEqual(x);
+
+    // A batch holding an existing id is refused whole: the new one is not written either.
+    const fresh = session();
+    expect(await errorCode(ctx.store.signSessions.createMany([fresh, batch[0]!]))).toBe('STORE_CONSTRAINT');
+    expect(await ctx.store.signSessions.get(fresh.id)).toBeUndefined();
+
+    expect(await ctx.store.signSessions.consume(ids[1]!, at(1))).toBe(true);
+    const runs = await Promise.all([0, 1, 2].map(() => ctx.store.signSessions.consumeMany([...ids, 'ss_missing'], at(2))));
+    const marked = runs.flatMap((r) => [...r]);
+    expect(marked.sort()).toEqual([ids[0]!, ids[2]!].sort());
+    expect((await ctx.store.signSessions.get(ids[1]!))?.usedAt).toEqual(at(1));
+    expect((await ctx.store.signSessions.get(ids[0]!))?.usedAt).toEqual(at(2));
+    expect(await ctx.store.signSessions.consumeMany([ids[0]!], at(3))).toEqual(new Set());
+    await ctx.store.signSessions.release(ids[0]!);
+    expect(await ctx.store.signSessions.consumeMany([ids[0]!], at(3))).toEqual(new Set([ids[0]!]));
+  });
+
   const credential = (over: Partial<SigningCredential> = {}): SigningCredential => ({
     id: id('cred'),
     ownerId: 'official-2',

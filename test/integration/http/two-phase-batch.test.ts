@@ -132,6 +132,42 @@ describe('POST /api/v1/sign/prepare/batch + /complete/batch', () => {
     expect(retry.json.results[0]).toMatchObject({ index: 0, ok: true });
   });
 
+  it('each item on its own within one request: a session named twice is completed once (the second item CONFLICT), an unknown one fails alone; each output keeps the whole placeholder: the CMS in hex, then zero digits', async () => {
+    const p = await prepare(giang, [EXAMPLE, EXAMPLE]);
+    const [a, b] = p.json.results;
+    const item = (r: Prepared) => ({ sessionId: r.session!.sessionId, signature: tokenSignature(r) });
+    const c = await complete(giang, [item(a!), item(a!), { sessionId: 'ss_unknown', signature: tokenSignature(b!) }, item(b!)]);
+    expect(c.status).toBe(200);
+    const results = c.json.results as Array<{ index: number; ok: boolean; pdf?: string; error?: { code: string } }>;
+    expect(results.map((r) => [r.index, r.ok, r.error?.code])).toEqual([
+      [0, true, undefined],
+      [1, false, 'CONFLICT'],
+      [2, false, 'SESSION_NOT_FOUND'],
+      [3, true, undefined],
+    ]);
+    for (const r of [results[0]!, results[3]!]) {
+      const pdf = Buffer.from(r.pdf!, 'base64');
+      const [, start, end] = /\/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)/.exec(pdf.toString('latin1'))!.slice(0, 3).map(Number) as [
+        number,
+        number,
+        number,
+      ];
+      // the gap: '<', the CMS in hex, zero digits up to '>' (nothing lost with the stored zeros)
+      const gap = pdf.subarray(start, end).toString('latin1');
+      expect(gap).toMatch(/^<3082[0-9a-f]+?0{1000,}>$/);
+      expect(gap.length).toBeGreaterThan(4096);
+      const file = join(work, `dup-${r.index}.pdf`);
+      writeFileSync(file, pdf);
+      expect(execFileSync('pdfsig', [file], { encoding: 'utf8' })).toMatch(/Signature Validation: Signature is Valid\./);
+    }
+    // the session kept the prepared file without the placeholder's zero digits
+    const kept = (await h.ctx.store.signSessions.get(a!.session!.sessionId))!;
+    expect(kept.usedAt).not.toBeNull();
+    const [, gapStart, gapEnd, after] = kept.byteRange;
+    expect(kept.preparedPdf.length).toBe(gapStart + after);
+    expect(Buffer.from(results[0]!.pdf!, 'base64').length).toBe(gapEnd + after);
+  });
+
   it('malformed requests are refused whole with problem+json 4xx and change nothing', async () => {
     const p = await prepare(giang, [EXAMPLE]);
     const s = p.json.results[0]!;

@@ -34,11 +34,14 @@ describe('two-phase signing (USB token)', () => {
     const stored = await sessions.get(p.sessionId);
     const out = await service.complete(p.sessionId, { signature }, 'u-token');
     assertSignedOk(decision, out, 1, ca, 'two-phase-rsa');
-    // Nothing rewritten between prepare and complete: identical outside the /Contents hex digits.
-    const [, b, c] = stored!.byteRange;
-    expect(out.length).toBe(stored!.preparedPdf.length);
-    expect(out.subarray(0, b + 1).equals(stored!.preparedPdf.subarray(0, b + 1))).toBe(true);
-    expect(out.subarray(c - 1).equals(stored!.preparedPdf.subarray(c - 1))).toBe(true);
+    // Nothing rewritten between prepare and complete: identical outside the /Contents hex string
+    // (the session keeps the prepared file without the placeholder's zero digits).
+    const [, b, c, d] = stored!.byteRange;
+    expect(stored!.preparedPdf.length).toBe(b + d);
+    expect(out.length).toBe(c + d);
+    expect(out.subarray(0, b).equals(stored!.preparedPdf.subarray(0, b))).toBe(true);
+    expect(out.subarray(c).equals(stored!.preparedPdf.subarray(b))).toBe(true);
+    expect(out.subarray(b, c).toString('latin1')).toMatch(/^<3082[0-9a-f]+?0+>$/);
     // Single use.
     expect(await errorCode(service.complete(p.sessionId, { signature }, 'u-token'))).toBe('CONFLICT');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimatePlaceholder, retryPlaceholder } from '../../../src/signing/placeholder.js';
-import { embedIntoPlaceholder } from '../../../src/signing/embed-cms.js';
+import { embedIntoPlaceholder, signedRanges, withoutPlaceholderGap } from '../../../src/signing/prepared-file.js';
 import { assertLevelAvailable } from '../../../src/signing/pades-levels.js';
 import { parsePadesLevel } from '../../../src/core/pades-level.js';
 import { MemorySignSessionRepository, MemorySigningAuthorizationRepository } from '../../../src/signing/memory-repositories.js';
@@ -30,6 +30,22 @@ describe('embedIntoPlaceholder', () => {
     const out = embedIntoPlaceholder(prepared, br, Buffer.from([0xab, 0xcd]));
     expect(out.toString('latin1')).toBe('%PDF-1.7 /Contents <abcd0000000000000000> tail');
     expect(prepared.toString('latin1')).toContain('<0000'); // the stored prepared file is not mutated
+  });
+  it('the prepared file kept without its zero digits signs the same ranges and gives the same signed file', async () => {
+    const kept = withoutPlaceholderGap(prepared, br);
+    expect(kept.toString('latin1')).toBe('%PDF-1.7 /Contents  tail');
+    expect(signedRanges(kept, br)).toEqual(signedRanges(prepared, br));
+    expect(embedIntoPlaceholder(kept, br, Buffer.from([0xab, 0xcd])).toString('latin1')).toBe(
+      '%PDF-1.7 /Contents <abcd0000000000000000> tail',
+    );
+    expect(await errorCode(() => embedIntoPlaceholder(kept, br, Buffer.alloc(11)))).toBe('PLACEHOLDER_OVERFLOW');
+    // from the engine's parts (the placeholder in the appended one), without joining them first
+    const cut = b - 5;
+    expect(withoutPlaceholderGap([prepared.subarray(0, cut), prepared.subarray(cut)], br).equals(kept)).toBe(true);
+    // a gap holding anything but zero digits is kept whole
+    const used = Buffer.from(prepared);
+    used.write('3082', b + 1, 'latin1');
+    expect(withoutPlaceholderGap(used, br)).toBe(used);
   });
   it('fail/overflow → PLACEHOLDER_OVERFLOW, a wrong byte range → TypeError', async () => {
     expect(await errorCode(() => embedIntoPlaceholder(prepared, br, Buffer.alloc(11)))).toBe('PLACEHOLDER_OVERFLOW');

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
+import { assembleSignedData } from '../cms/signed-data.js';
+import { detachedCmsTemplate, type DetachedCmsTemplate } from '../cms/detached-template.js';
+import { signedRanges } from './prepared-file.js';
+
+/**
+ * The B-B CMS of a two-phase completion: the session's signed attributes, the token's signature,
+ * the session's chain (RFC 5652 §5). A batch completes many sessions of one signer, so when the
+ * signature has the key's fixed length (RSA) it is copied into the signer's byte template
+ * (../cms/detached-template.ts) together with the content digest; the template is used only when
+ * the signed attributes it gives for that digest are byte for byte the session's, so the CMS is
+ * the one assembleSignedData builds either way.
+ */
+export function completionCms(o: {
+  signedAttributes: Buffer;
+  signature: Buffer;
+  algorithm: SignatureAlgorithm;
+  digestAlgorithm: HashName;
+  /** Interned (../cms/certificate-intern.ts): the template is cached per signer certificate object. */
+  signerCertificate: Buffer;
+  certificates: Buffer[];
+  /** The prepared file (./prepared-file.ts) and its byte range: the content digest the signed attributes hold. */
+  preparedPdf: Buffer;
+  byteRange: readonly [number, number, number, number];
+}): Buffer {
+  const template = templateFor(o);
+  if (template) {
+    const [head, tail] = signedRanges(o.preparedPdf, o.byteRange);
+    const digest = createHash(o.digestAlgorithm).update(head).update(tail).digest();
+    const cms = template.signedAttributes(digest).equals(o.signedAttributes) ? template.assemble(digest, o.signature) : undefined;
+    if (cms) return cms;
+  }
+  return assembleSignedData(o);
+}
+
+function templateFor(o: {
+  signature: Buffer;
+  algorithm: SignatureAlgorithm;
+  digestAlgorithm: HashName;
+  signerCertificate: Buffer;
+  certificates: Buffer[];
+}): DetachedCmsTemplate | undefined {
+  // RSA signatures have the modulus length, which the template fixes; others vary (ECDSA DER).
+  if (!o.algorithm.startsWith('RSA')) return undefined;
+  const key = `${o.algorithm}|${o.digestAlgorithm}|${o.signature.length}|${o.certificates.map(objectNumber).join(',')}`;
+  let known = templates.get(o.signerCertificate);
+  if (known?.has(key)) return known.get(key);
+  const template = detachedCmsTemplate({
+    signer: { algorithm: o.algorithm },
+    signerCertificate: o.signerCertificate,
+    certificates: o.certificates,
+    digestAlgorithm: o.digestAlgorithm,
+    signatureBytes: o.signature.length,
+  });
+  if (!known) templates.set(o.signerCertificate, (known = new Map()));
+  if (known.size >= 16) known.clear();
+  known.set(key, template);
+  return template;
+}
+
+/** Per signer certificate object (interned), per algorithm, hash, signature length and chain (its objects). */
+const templates = new WeakMap<Buffer, Map<string, DetachedCmsTemplate | undefined>>();
+
+/** A number per certificate object (interned: one per content), for the template key. */
+function objectNumber(b: Buffer): number {
+  let n = numbers.get(b);
+  if (n === undefined) numbers.set(b, (n = nextNumber++));
+  return n;
+}
+const numbers = new WeakMap<Buffer, number>();
+let nextNumber = 1;
