@@ -63,7 +63,7 @@ export function exactBtPlaceholder(o: Parameters<typeof exactBbPlaceholder>[0] &
  * the key gives no bound; the caller keeps the estimate.
  */
 export function exactBbPlaceholder(o: {
-  signer: Signer;
+  signer: Pick<Signer, 'algorithm' | 'publicKeySpki'>;
   signerCertificate: Buffer;
   chain: readonly Buffer[];
   hash: HashName;

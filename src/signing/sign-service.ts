@@ -8,11 +8,13 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildSignedAttributes, signDetachedCms } from '../cms/signed-data.js';
 import { internCertificate } from '../cms/certificate-intern.js';
+import { certificateInfo } from '../cms/certificate-info.js';
 import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner, type ResolvedSigner } from './signer-resolution.js';
 import {
   estimatePlaceholder,
+  exactBbPlaceholder,
   exactBtPlaceholder,
   learnedBudget,
   retryPlaceholder,
@@ -237,7 +239,8 @@ export class SignService {
   /** What every document prepared for one certificate chain shares: the level, the checked chain, the algorithm. */
   async #twoPhaseSigner(options: PrepareOptions): Promise<TwoPhaseSigner> {
     const level = parsePadesLevel(options.level);
-    const certificates = [...options.certificates];
+    // Interned: the placeholder size and the key's signature length are cached per certificate object.
+    const certificates = options.certificates.map(internCertificate);
     const leaf = certificates[0];
     if (!leaf) throw new AppError('VALIDATION_FAILED', 'the signer certificate chain is required');
     assertLevelAvailable(level, this.#o);
@@ -250,9 +253,33 @@ export class SignService {
       throw new AppError('SIGNER_CERT_INVALID', 'unsupported signer key type', { cause });
     }
     const hash = options.digestAlgorithm ?? hashOf(algorithm);
-    // Two-phase cannot retry after the token signed: reserve the overflow margin up front.
-    const size = retryPlaceholder(estimatePlaceholder(certificates, LEVEL_RANK[level] >= 1, this.#o.placeholder), 0);
+    const size = this.#twoPhasePlaceholder(level, certificates, algorithm, hash, options.completion);
     return { level, certificates, algorithm, hash, size };
+  }
+
+  /**
+   * Two-phase cannot retry once the token has signed, so the placeholder must hold whatever
+   * completes it. A raw signature at B-B becomes a CMS the service assembles itself, whose size is
+   * known exactly (exactBbPlaceholder: the key bounds the signature); anything else — a full CMS
+   * from token software, a timestamp whose token size may grow — keeps the overflow margin.
+   */
+  #twoPhasePlaceholder(
+    level: PadesLevel,
+    certificates: readonly Buffer[],
+    algorithm: SignatureAlgorithm,
+    hash: HashName,
+    completion: PrepareOptions['completion'],
+  ): number {
+    if (completion === 'signature' && LEVEL_RANK[level] === 0) {
+      const exact = exactBbPlaceholder({
+        signer: { algorithm, publicKeySpki: certificateInfo(certificates[0]!, 'SIGNER_CERT_INVALID').spki },
+        signerCertificate: certificates[0]!,
+        chain: certificates.slice(1),
+        hash,
+      });
+      if (exact !== undefined) return exact;
+    }
+    return retryPlaceholder(estimatePlaceholder(certificates, LEVEL_RANK[level] >= 1, this.#o.placeholder), 0);
   }
 
   /** One document's incremental update and session (its signed attributes), for a checked signer; the caller stores the session. */

@@ -97,6 +97,12 @@ export interface SignOptions {
 export interface PrepareOptions extends Omit<SignOptions, 'signer'> {
   /** Signer certificate first, then its chain (DER). */
   readonly certificates: readonly Buffer[];
+  /**
+   * How the caller will complete: `signature` (the raw signature value; the service builds the
+   * CMS, so at B-B its exact size is known and no spare room is reserved) or `cms` (a full CMS
+   * from token software, whose size the service cannot know: room is reserved). Default `cms`.
+   */
+  readonly completion?: 'signature' | 'cms';
 }
 
 export interface PrepareResult {

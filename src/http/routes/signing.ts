@@ -90,6 +90,12 @@ export const PreparedSession = z.object({
 
 export const PrepareRequestOptions = CommonOptions.extend({
   certificates: z.array(z.string().min(1)).min(1).max(10).describe('Signer certificate first, then its chain: base64 DER or PEM'),
+  completion: z
+    .enum(['signature', 'cms'])
+    .optional()
+    .describe(
+      'How step 2 will complete: `signature` (the raw value; at B-B the placeholder is then exactly the CMS the service builds, and a full CMS is refused if it does not fit) or `cms` (default: room for token software\'s own CMS)',
+    ),
 });
 
 export function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
