@@ -326,9 +326,9 @@ describe('officials workstation (/workstation)', () => {
     await page.close();
   });
 
-  it('signs a batch of five with the SoftHSM2 USB token through kyso agent after pairing: one confirmation listing them, one PIN', async () => {
+  it('signs a batch of seven with the SoftHSM2 USB token through kyso agent after pairing: one confirmation listing them, one PIN, two groups through the pipeline', async () => {
     const page = await newPage(`?agent-port=${agent.port}`);
-    const files = [1, 2, 3, 4, 5].map((n) => ({ name: `to-trinh-${n}.pdf`, buffer: EXAMPLE }));
+    const files = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ name: `to-trinh-${n}.pdf`, buffer: EXAMPLE }));
     await choose(page, files);
     await page.check('input[name=method][value=agent]');
     await page.waitForSelector('#pairing:not([hidden])');
@@ -349,20 +349,22 @@ describe('officials workstation (/workstation)', () => {
     await page.fill('#agent-pin', usb.pin);
     await page.click('#sign-button');
     const asked = await agent.waitFor(/Sign all\? \[/, at);
-    // One prompt for the whole selection: the count and every name (five are under the listing's bound).
+    // One prompt for the whole selection, declared before the token signs anything: the count and
+    // every name (seven are under the listing's bound).
     const prompt = agent.output().slice(at, asked);
-    expect(prompt).toContain('documents: 5');
+    expect(prompt).toContain('documents: 7');
     for (const f of files) expect(prompt).toContain(f.name);
-    // Every bar waits at the agent's step while the official decides.
-    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
-      Array(5).fill(40),
-    );
+    // While the official decides, the first group (five) waits at the agent's step and the second is
+    // prepared meanwhile: every bar ends up waiting there, none signed.
+    const bars = () => page.$$eval('.file-progress', (b) => b.map((x) => (x as unknown as { value: number }).value));
+    await expect.poll(bars).toEqual(Array(7).fill(40));
     agent.answer('y');
     await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
-    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
-      Array(5).fill(100),
-    );
-    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(5).fill('ws.fileDone'));
+    expect(await bars()).toEqual(Array(7).fill(100));
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(7).fill('ws.fileDone'));
+    // One declared batch, one login, ended by the agent itself once the seven were signed.
+    expect(agent.output().slice(at)).toMatch(/batch opened: 7 documents/);
+    await agent.waitFor(/batch ended \(every document signed\): 7 of 7 signed/, at);
     // Asked once: no second confirmation and no PIN prompt in the agent.
     expect(
       agent
@@ -371,8 +373,9 @@ describe('officials workstation (/workstation)', () => {
         .match(/Sign( all)?\? \[/g),
     ).toHaveLength(1);
     expect(agent.output().slice(at)).not.toContain('token PIN');
-    expect(await before('signing.prepare.batch')).toBe(prepares + 1);
-    expect(await before('signing.complete.batch')).toBe(completes + 1);
+    // Groups of five: two prepare and two complete requests.
+    expect(await before('signing.prepare.batch')).toBe(prepares + 2);
+    expect(await before('signing.complete.batch')).toBe(completes + 2);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
     expect(download.suggestedFilename()).toBe('van-ban-da-ky.zip');
     const dir = join(work, 'usb-zip');
@@ -414,6 +417,8 @@ describe('officials workstation (/workstation)', () => {
         ['/v1/certificates', {}],
         ['/v1/sign', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
         ['/v1/sign/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+        ['/v1/sign/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+        [`/v1/sign/batches/${'A'.repeat(43)}`, { method: 'DELETE' }],
       ] as const) {
         try {
           await fetch(`${b}${path}`, init as RequestInit);
@@ -424,7 +429,13 @@ describe('officials workstation (/workstation)', () => {
       }
       return out;
     }, base);
-    expect(blocked).toEqual(['/v1/certificates: TypeError', '/v1/sign: TypeError', '/v1/sign/batch: TypeError']);
+    expect(blocked).toEqual([
+      '/v1/certificates: TypeError',
+      '/v1/sign: TypeError',
+      '/v1/sign/batch: TypeError',
+      '/v1/sign/batches: TypeError',
+      `/v1/sign/batches/${'A'.repeat(43)}: TypeError`,
+    ]);
     expect(agent.output().slice(at)).not.toMatch(/Sign( all)?\? \[/);
     await page.close();
     await new Promise<void>((r) => other.close(() => r()));
