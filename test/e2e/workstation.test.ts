@@ -326,6 +326,58 @@ describe('officials workstation (/workstation)', () => {
     await page.close();
   });
 
+  it('signs twelve files with two POST /api/v1/sign/batch in flight under one authorization; a wrong PIN first stops it with nothing sent', async () => {
+    const page = await newPage();
+    const files = Array.from({ length: 12 }, (_, i) => ({ name: `phieu-${i + 1}.pdf`, buffer: EXAMPLE }));
+    await choose(page, files);
+    // Counts the page's batch requests and how many were open at once (each passed on unchanged).
+    let requests = 0;
+    let active = 0;
+    let most = 0;
+    await page.route('**/api/v1/sign/batch', async (route) => {
+      requests++;
+      most = Math.max(most, ++active);
+      try {
+        await route.fulfill({ response: await route.fetch() });
+      } finally {
+        active--;
+      }
+    });
+    const batches = async () => (await web.app.ctx.audit.list({ action: 'signing.batch', limit: 10_000 })).length;
+    const before = await batches();
+    await page.fill('#pin', '000000');
+    await page.click('#sign-button');
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
+    expect(requests).toBe(0);
+    expect(await batches()).toBe(before);
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(12).fill(null));
+
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
+    // Ten files per request: two requests, both in flight at once.
+    expect([requests, most]).toEqual([2, 2]);
+    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
+      Array(12).fill(100),
+    );
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(12).fill('ws.fileDone'));
+    const opened = (await events('signing.batch.authorize')).at(-1)!;
+    expect(opened.details).toMatchObject({ documents: 12 });
+    const ref = (opened.details as { authorization: string }).authorization;
+    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    const dir = join(work, 'zip-12');
+    mkdirSync(dir);
+    execFileSync('unzip', ['-q', (await download.path())!, '-d', dir]);
+    const names = readdirSync(dir).sort();
+    expect(names).toHaveLength(12);
+    await checkSigned(readFileSync(join(dir, names[0]!)), 'twelve-first.pdf');
+    await checkSigned(readFileSync(join(dir, names[11]!)), 'twelve-last.pdf');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
   it('signs a batch of seven with the SoftHSM2 USB token through kyso agent after pairing: one confirmation listing them, one PIN, two groups through the pipeline', async () => {
     const page = await newPage(`?agent-port=${agent.port}`);
     const files = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ name: `to-trinh-${n}.pdf`, buffer: EXAMPLE }));
