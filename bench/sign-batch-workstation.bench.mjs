@@ -7,18 +7,22 @@
 //
 // (a) server-held credential (RSA-2048): POST /api/v1/credentials/{id}/authorizations (the PIN,
 //     once: scrypt, deliberately slow, counted in the batch), the files 10 at a time through
-//     POST /api/v1/sign/batch with the authorization id, DELETE of the authorization at the end. Floor: the single-threaded
+//     POST /api/v1/sign/batch with the authorization id, two requests in flight (as the page keeps
+//     them), DELETE of the authorization at the end. Floor: the single-threaded
 //     loop of the API bench — SHA-256 of each file + one native RSA-2048 signature, the output
-//     being the file followed by the signature. Two rows for comparison: one authorization with one
-//     POST /api/v1/sign per file, and the page's former flow (every file POST /api/v1/sign with
-//     the PIN).
+//     being the file followed by the signature. Rows for comparison: the former page (the same
+//     requests one at a time), one authorization with one POST /api/v1/sign per file, and the
+//     page's first flow (every file POST /api/v1/sign with the PIN).
 // (b) USB token: a SoftHSM2 token (temporary SOFTHSM2_CONF directory, RSA-2048 key and a
 //     certificate of the service's CA) behind a spawned `kyso agent` (the built CLI, test-mode
-//     auto-approval for the page's origin, as an official who answered "a" once): the files 25 at
-//     a time through POST /api/v1/sign/prepare/batch, one agent POST /v1/sign/batch for the 50
-//     (with the PIN, as the page sends it: one login), 25 at a time through
-//     POST /api/v1/sign/complete/batch; beside it the former page (per file POST /api/v1/sign/prepare
-//     → agent POST /v1/sign → POST /api/v1/sign/complete). Floor: SHA-256 of each file + the same token signing the same
+//     auto-approval for the page's origin, as an official who answered "a" once): the page's
+//     pipeline over groups of 5, 10, 20, 15 — POST /api/v1/sign/prepare/batch of group g + 1, the agent's
+//     POST /v1/sign/batches/{id} for group g and POST /api/v1/sign/complete/batch of group g - 1
+//     in flight together, in a declared agent batch opened once the first group is prepared
+//     (POST /v1/sign/batches with the 50 names and the PIN: one login); beside it the former
+//     pages: 25 per prepare/batch → one agent POST /v1/sign/batch for the 50 → 25 per
+//     complete/batch, one after the other, and per file POST /api/v1/sign/prepare
+//     → agent POST /v1/sign → POST /api/v1/sign/complete. Floor: SHA-256 of each file + the same token signing the same
 //     documents' signed attributes (CKM_SHA256_RSA_PKCS) in a loop through pkcs11js on one
 //     logged-in session: the token's own signatures per second.
 //
@@ -29,9 +33,9 @@
 // Usage: npm run build && node bench/sign-batch-workstation.bench.mjs [--quick]
 import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -47,7 +51,10 @@ const DOCS = 50;
 const PIN = '246810';
 const TOKEN_PIN = '123456';
 const CHUNK_FILES = 10; // files per POST /api/v1/sign/batch, as web/static/js/workstation.js sends them
-const TOKEN_GROUP_FILES = 25; // files per POST /api/v1/sign/prepare/batch and /complete/batch (workstation.js TOKEN_GROUP_FILES)
+const CREDENTIAL_IN_FLIGHT = 2; // POST /api/v1/sign/batch requests at once (workstation.js CREDENTIAL_IN_FLIGHT)
+// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 10, 20, 25…
+const tokenGroupFiles = (g) => Math.min(25, 5 * 2 ** g);
+const FORMER_TOKEN_GROUP_FILES = 25; // the former page's groups, around one agent POST /v1/sign/batch
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const median = (xs) => {
@@ -63,8 +70,8 @@ const { setTimingSink } = await dist('core/timing.js');
  * before the server read anything: sent again once on a fresh connection (node:http's
  * `reusedSocket` marks exactly that case).
  */
-function httpClient(base) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+function httpClient(base, maxSockets = 1) {
+  const agent = new Agent({ keepAlive: true, maxSockets });
   const request = (method, path, headers, body, retried = false) =>
     new Promise((resolve, reject) => {
       const req = httpRequest(
@@ -91,6 +98,7 @@ const expectOk = (r, what) => {
   return r;
 };
 const json = (r) => JSON.parse(r.body.toString('utf8'));
+const jsonOrNothing = (r) => (r.body.length ? json(r) : {});
 
 let service;
 let api;
@@ -104,7 +112,7 @@ try {
   service = await startInProcessService('workstation');
   const { ctx, pki, adminToken, server } = service;
   const origin = server.url;
-  api = httpClient(origin);
+  api = httpClient(origin, 6); // a browser's connections per host
   const bearer = (token) => ({ authorization: `Bearer ${token}` });
   const callJson = async (method, path, token, body) =>
     json(
@@ -198,7 +206,7 @@ try {
   agentApi = httpClient(`http://127.0.0.1:${agentPort}`);
   const fromPage = { origin };
   const agentCall = async (method, path, body) =>
-    json(
+    jsonOrNothing(
       expectOk(
         await agentApi.request(
           method,
@@ -244,27 +252,37 @@ try {
       await api.request('DELETE', `/api/v1/credentials/${credentialId}/authorizations/${a.authorizationId}`, bearer(signer)),
       'revoke',
     );
-  const credentialBatch = async () => {
+  // `inFlight` requests at a time, as workstation.js's senders take the next group when theirs is done.
+  const credentialBatch = async (inFlight) => {
     const a = await authorize();
     const out = [];
     try {
-      for (let from = 0; from < DOCS; from += CHUNK_FILES) {
-        const idx = [...Array(Math.min(CHUNK_FILES, DOCS - from)).keys()].map((k) => from + k);
-        const body = multipartBody([
-          { name: 'options', data: JSON.stringify({ ...common, signer: { kind: 'credential', authorizationId: a.authorizationId } }) },
-          ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
-        ]);
-        const r = json(await postForm('/api/v1/sign/batch', body));
-        for (const x of r.results) {
-          if (!x.ok) throw new Error(`batch: ${JSON.stringify(x.error)}`);
-          out.push(Buffer.from(x.pdf, 'base64'));
+      const groups = [];
+      for (let from = 0; from < DOCS; from += CHUNK_FILES)
+        groups.push([...Array(Math.min(CHUNK_FILES, DOCS - from)).keys()].map((k) => from + k));
+      let next = 0;
+      const sender = async () => {
+        while (next < groups.length) {
+          const idx = groups[next++];
+          const body = multipartBody([
+            { name: 'options', data: JSON.stringify({ ...common, signer: { kind: 'credential', authorizationId: a.authorizationId } }) },
+            ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
+          ]);
+          const r = json(await postForm('/api/v1/sign/batch', body));
+          for (const x of r.results) {
+            if (!x.ok) throw new Error(`batch: ${JSON.stringify(x.error)}`);
+            out[idx[x.index]] = Buffer.from(x.pdf, 'base64');
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(inFlight, groups.length) }, sender));
     } finally {
       await revoke(a);
     }
     return out;
   };
+  const credentialPage = () => credentialBatch(CREDENTIAL_IN_FLIGHT);
+  const credentialFormer = () => credentialBatch(1);
   const perFile = async () => {
     const a = await authorize();
     const out = [];
@@ -285,49 +303,94 @@ try {
       out.push((await postForm('/api/v1/sign', form(i, { ...common, signer: { kind: 'credential', credentialId, pin: PIN } }))).body);
     return out;
   };
-  // (b) the page's batch with the token: the files prepared TOKEN_GROUP_FILES at a time
-  // (POST /api/v1/sign/prepare/batch), signed by the agent in one call (one confirmation, one
-  // login: POST /v1/sign/batch with the PIN), completed TOKEN_GROUP_FILES at a time
-  // (POST /api/v1/sign/complete/batch). `tokenPerFile` is the former page: prepare → /v1/sign →
-  // complete for every file.
+  // (b) the page's batch with the token (workstation.js signDeclaredBatch): groups of
+  // tokenGroupFiles(g); prepare(g) after prepare(g - 1) and sign(g - 2), sign(g) after prepare(g)
+  // and sign(g - 1), complete(g) after sign(g) and complete(g - 1); the declared agent batch opened
+  // by the first sign stage with the algorithm the server chose, ended by DELETE if not used up.
   const signedAttributes = [];
+  const completeGroup = async (items) => {
+    const done = await api.request(
+      'POST',
+      '/api/v1/sign/complete/batch',
+      { ...bearer(signer), 'content-type': 'application/json', accept: 'application/json' },
+      Buffer.from(JSON.stringify({ items })),
+    );
+    return json(expectOk(done, 'complete batch')).results.map((x) => {
+      if (!x.ok) throw new Error(`complete batch: ${JSON.stringify(x.error)}`);
+      return Buffer.from(x.pdf, 'base64');
+    });
+  };
+  const prepareGroup = async (idx) => {
+    const body = multipartBody([
+      { name: 'options', data: JSON.stringify({ ...common, certificates: usbCert.chain }) },
+      ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
+    ]);
+    return json(await postForm('/api/v1/sign/prepare/batch', body)).results.map((x) => {
+      if (!x.ok) throw new Error(`prepare batch: ${JSON.stringify(x.error)}`);
+      signedAttributes[idx[x.index]] = Buffer.from(x.session.signedAttributes, 'base64');
+      return { i: idx[x.index], session: x.session };
+    });
+  };
+  const tokenPipeline = async () => {
+    const names = pdfs.map((_, i) => `d${i}.pdf`);
+    const out = [];
+    let batch = null;
+    const sign = async (prepared) => {
+      if (!batch)
+        batch = await agentCall('POST', '/v1/sign/batches', {
+          certificateId: usbCert.id,
+          algorithm: prepared[0].session.algorithm,
+          documentNames: names,
+          pin: TOKEN_PIN,
+        });
+      const r = await agentCall('POST', `/v1/sign/batches/${batch.batchId}`, {
+        items: prepared.map((p) => ({ index: p.i, signedAttributes: p.session.signedAttributes, digest: p.session.digest })),
+      });
+      batch.documents = r.remaining;
+      return prepared.map((p, k) => ({ ...p, signature: r.signatures[k] }));
+    };
+    const complete = async (signed) => {
+      const pdfsOut = await completeGroup(signed.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature })));
+      signed.forEach((p, k) => (out[p.i] = pdfsOut[k]));
+    };
+    const prepares = [];
+    const signs = [];
+    const completes = [];
+    for (let g = 0, from = 0; from < DOCS; from += tokenGroupFiles(g), g++) {
+      const idx = [...Array(Math.min(tokenGroupFiles(g), DOCS - from)).keys()].map((k) => from + k);
+      prepares[g] = Promise.all([prepares[g - 1], signs[g - 2]]).then(() => prepareGroup(idx));
+      signs[g] = Promise.all([prepares[g], signs[g - 1]]).then(([p]) => sign(p));
+      completes[g] = Promise.all([signs[g], completes[g - 1]]).then(([s]) => complete(s));
+    }
+    try {
+      await Promise.all([...prepares, ...signs, ...completes]);
+    } finally {
+      if (batch && batch.documents > 0) await agentApi.request('DELETE', `/v1/sign/batches/${batch.batchId}`, fromPage);
+    }
+    return out;
+  };
+  // The former page: FORMER_TOKEN_GROUP_FILES per prepare/batch, one agent POST /v1/sign/batch for
+  // the 50 (one confirmation, one login), FORMER_TOKEN_GROUP_FILES per complete/batch, in sequence.
+  // `tokenPerFile` is the first page: prepare → /v1/sign → complete for every file.
   const tokenBatch = async () => {
     const prepared = [];
-    for (let from = 0; from < DOCS; from += TOKEN_GROUP_FILES) {
-      const idx = [...Array(Math.min(TOKEN_GROUP_FILES, DOCS - from)).keys()].map((k) => from + k);
-      const body = multipartBody([
-        { name: 'options', data: JSON.stringify({ ...common, certificates: usbCert.chain }) },
-        ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
-      ]);
-      const r = json(await postForm('/api/v1/sign/prepare/batch', body));
-      for (const x of r.results) {
-        if (!x.ok) throw new Error(`prepare batch: ${JSON.stringify(x.error)}`);
-        signedAttributes[from + x.index] = Buffer.from(x.session.signedAttributes, 'base64');
-        prepared.push(x.session);
-      }
-    }
+    for (let from = 0; from < DOCS; from += FORMER_TOKEN_GROUP_FILES)
+      prepared.push(...(await prepareGroup([...Array(Math.min(FORMER_TOKEN_GROUP_FILES, DOCS - from)).keys()].map((k) => from + k))));
     const { signatures } = await agentCall('POST', '/v1/sign/batch', {
       certificateId: usbCert.id,
-      algorithm: prepared[0].algorithm,
-      items: prepared.map((p, i) => ({ documentName: `d${i}.pdf`, signedAttributes: p.signedAttributes, digest: p.digest })),
+      algorithm: prepared[0].session.algorithm,
+      items: prepared.map((p) => ({ documentName: `d${p.i}.pdf`, signedAttributes: p.session.signedAttributes, digest: p.session.digest })),
       pin: TOKEN_PIN,
     });
     const out = [];
-    for (let from = 0; from < DOCS; from += TOKEN_GROUP_FILES) {
-      const items = prepared
-        .slice(from, from + TOKEN_GROUP_FILES)
-        .map((p, k) => ({ sessionId: p.sessionId, signature: signatures[from + k] }));
-      const done = await api.request(
-        'POST',
-        '/api/v1/sign/complete/batch',
-        { ...bearer(signer), 'content-type': 'application/json', accept: 'application/json' },
-        Buffer.from(JSON.stringify({ items })),
+    for (let from = 0; from < DOCS; from += FORMER_TOKEN_GROUP_FILES)
+      out.push(
+        ...(await completeGroup(
+          prepared
+            .slice(from, from + FORMER_TOKEN_GROUP_FILES)
+            .map((p, k) => ({ sessionId: p.session.sessionId, signature: signatures[from + k] })),
+        )),
       );
-      for (const x of json(expectOk(done, 'complete batch')).results) {
-        if (!x.ok) throw new Error(`complete batch: ${JSON.stringify(x.error)}`);
-        out.push(Buffer.from(x.pdf, 'base64'));
-      }
-    }
     return out;
   };
   const tokenPerFile = async () => {
@@ -386,75 +449,137 @@ try {
   // Warm-up (fills the signed attributes the token floor signs), then interleaved rounds so that
   // every row sees the same machine load.
   for (let i = 0; i < 2; i++) {
-    await credentialBatch();
+    await credentialPage();
+    await credentialFormer();
     await perFile();
+    await tokenPipeline();
     await tokenBatch();
     await tokenPerFile();
     await softwareFloor();
     await tokenFloor();
   }
   await pinPerFile();
-  const rate = async (f) => {
+  // CPU time per batch of this process (server and client) and of the agent: unlike the wall time
+  // it hardly depends on what else the machine runs, and it shows which overlaps a free second
+  // core could give (the agent's work beside the server's). The agent's from /proc (Linux, ticks
+  // of 10 ms).
+  const agentCpuMs = () => {
+    try {
+      const f = readFileSync(`/proc/${agentProcess.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      return NaN;
+    }
+  };
+  const cpu = {};
+  const rate = async (f, name) => {
+    const c0 = process.cpuUsage();
+    const a0 = agentCpuMs();
     const t = performance.now();
     const out = await f();
-    if (out.length !== DOCS) throw new Error('a batch lost documents');
-    return DOCS / ((performance.now() - t) / 1000);
+    const wall = performance.now() - t;
+    if (out.length !== DOCS || out.some((x) => !x)) throw new Error('a batch lost documents');
+    if (name) {
+      const c = process.cpuUsage(c0);
+      (cpu[name] ??= { self: [], agent: [] }).self.push((c.user + c.system) / 1000);
+      cpu[name].agent.push(agentCpuMs() - a0);
+    }
+    return DOCS / (wall / 1000);
   };
-  const rows = { credential: [], perFile: [], pinPerFile: [], token: [], tokenPerFile: [], softwareFloor: [], tokenFloor: [] };
-  const ratios = { credential: [], credentialAfterPin: [], perFile: [], pinPerFile: [], token: [], tokenPerFile: [] };
+  const names = ['credential', 'credentialFormer', 'perFile', 'pinPerFile', 'token', 'tokenFormer', 'tokenPerFile'];
+  const rows = Object.fromEntries([...names, 'softwareFloor', 'tokenFloor'].map((n) => [n, []]));
+  const ratios = Object.fromEntries([...names, 'credentialAfterPin', 'credentialFormerAfterPin'].map((n) => [n, []]));
   const pinMs = [];
   let pin = 0;
   setTimingSink((phase, wallMs) => {
     if (phase === 'pin-hash') pin += wallMs;
   });
+  /** Documents per second of a batch with one PIN check, and the same without the check's time. */
+  const withPin = async (f, name) => {
+    pin = 0;
+    const r = await rate(f, name);
+    pinMs.push(pin);
+    return [r, DOCS / (DOCS / r - pin / 1000)];
+  };
   for (let i = 0; i < ROUNDS; i++) {
     const sf = await rate(softwareFloor);
-    pin = 0;
-    const c = await rate(credentialBatch);
-    pinMs.push(pin);
-    // The same batch without the one PIN check (scrypt, deliberately slow): what the signing costs.
-    ratios.credentialAfterPin.push(DOCS / (DOCS / c - pin / 1000) / sf);
+    const [c, cNoPin] = await withPin(credentialPage, 'credential');
+    const [cf, cfNoPin] = await withPin(credentialFormer, 'credentialFormer');
     const tf = await rate(tokenFloor);
-    const t = await rate(tokenBatch);
-    const tp = await rate(tokenPerFile);
-    rows.tokenPerFile.push(tp);
-    ratios.tokenPerFile.push(tp / tf);
-    const p = await rate(pinPerFile);
-    const pf = await rate(perFile);
-    rows.perFile.push(pf);
-    ratios.perFile.push(pf / sf);
+    const t = await rate(tokenPipeline, 'token');
+    const tb = await rate(tokenBatch, 'tokenFormer');
+    const tp = await rate(tokenPerFile, 'tokenPerFile');
+    const p = await rate(pinPerFile, 'pinPerFile');
+    const pf = await rate(perFile, 'perFile');
+    const add = (name, docs, floor) => {
+      rows[name].push(docs);
+      ratios[name].push(docs / floor);
+    };
     rows.softwareFloor.push(sf);
     rows.tokenFloor.push(tf);
-    rows.credential.push(c);
-    rows.token.push(t);
-    rows.pinPerFile.push(p);
-    ratios.credential.push(c / sf);
-    ratios.token.push(t / tf);
-    ratios.pinPerFile.push(p / sf);
+    add('credential', c, sf);
+    add('credentialFormer', cf, sf);
+    ratios.credentialAfterPin.push(cNoPin / sf);
+    ratios.credentialFormerAfterPin.push(cfNoPin / sf);
+    add('perFile', pf, sf);
+    add('pinPerFile', p, sf);
+    add('token', t, tf);
+    add('tokenFormer', tb, tf);
+    add('tokenPerFile', tp, tf);
   }
   const pct = (x) => `${(100 * x).toFixed(0)}%`;
   const f0 = (x) => x.toFixed(0);
   console.log(
-    `Batch signing through the workstation (the requests of web/static/js/workstation.js, ${DOCS} one-page PDFs, PAdES B-B, invisible signature, SQLite, loopback; the ratio is the median of the rounds' own ratios, each round measuring its floor beside it; median of ${ROUNDS} rounds; ${cpus().length} CPUs; Node ${process.version}; ${new Date().toISOString()})\n`,
+    `Batch signing through the workstation (the requests of web/static/js/workstation.js, ${DOCS} one-page PDFs, PAdES B-B, invisible signature, SQLite, loopback; the ratio is the median of the rounds' own ratios, each round measuring its floor beside it; median of ${ROUNDS} rounds; ${cpus().length} CPUs; Node ${process.version}; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}; ${new Date().toISOString()})\n`,
   );
   console.log(
-    '| method | workstation documents/s | floor documents/s | workstation / floor | goal | PIN check per batch (scrypt) | workstation / floor without the PIN check |',
+    '| method | workstation documents/s | floor documents/s | workstation / floor | goal | PIN check per batch (scrypt) | workstation / floor without the PIN check | CPU ms per batch: server + client / agent |',
   );
-  console.log('|---|---|---|---|---|---|---|');
-  console.log(
-    `| (a) server-held RSA-2048 credential: one authorization per batch, ${CHUNK_FILES} files per POST /api/v1/sign/batch, revoked at the end (floor: single-threaded hash + RSA sign + signed file) | ${f0(median(rows.credential))} | ${f0(median(rows.softwareFloor))} | ${pct(median(ratios.credential))} | ≥ 80% | ${median(pinMs).toFixed(0)} ms | ${pct(median(ratios.credentialAfterPin))} |`,
+  console.log('|---|---|---|---|---|---|---|---|');
+  const row = (label, name, floor, goal, pinCol, noPin = '—') =>
+    console.log(
+      `| ${label} | ${f0(median(rows[name]))} | ${f0(median(rows[floor]))} | ${pct(median(ratios[name]))} | ${goal} | ${pinCol} | ${noPin} | ${f0(median(cpu[name].self))} / ${f0(median(cpu[name].agent))} |`,
+    );
+  row(
+    `(a) server-held RSA-2048 credential: one authorization per batch, ${CHUNK_FILES} files per POST /api/v1/sign/batch, ${CREDENTIAL_IN_FLIGHT} requests in flight, revoked at the end (floor: single-threaded hash + RSA sign + signed file)`,
+    'credential',
+    'softwareFloor',
+    '≥ 80%',
+    `${median(pinMs).toFixed(0)} ms`,
+    pct(median(ratios.credentialAfterPin)),
   );
-  console.log(
-    `| (a) one authorization, POST /api/v1/sign per file (same floor) | ${f0(median(rows.perFile))} | ${f0(median(rows.softwareFloor))} | ${pct(median(ratios.perFile))} | — | once | — |`,
+  row(
+    `(a) former page: the same requests one at a time (same floor)`,
+    'credentialFormer',
+    'softwareFloor',
+    '—',
+    'once',
+    pct(median(ratios.credentialFormerAfterPin)),
   );
-  console.log(
-    `| (a) former page: the PIN with every file (same floor) | ${f0(median(rows.pinPerFile))} | ${f0(median(rows.softwareFloor))} | ${pct(median(ratios.pinPerFile))} | — | one per file | — |`,
+  row('(a) one authorization, POST /api/v1/sign per file (same floor)', 'perFile', 'softwareFloor', '—', 'once');
+  row('(a) first page: the PIN with every file (same floor)', 'pinPerFile', 'softwareFloor', '—', 'one per file');
+  row(
+    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 10, 20, 15 in a three-stage pipeline (prepare/batch of g + 1 ‖ agent POST /v1/sign/batches/{id} of g ‖ complete/batch of g − 1) (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
+    'token',
+    'tokenFloor',
+    '≥ 80%',
+    'one token login per batch',
   );
-  console.log(
-    `| (b) SoftHSM2 token through \`kyso agent\` (another process): ${TOKEN_GROUP_FILES} files per POST /api/v1/sign/prepare/batch, one agent POST /v1/sign/batch (one login), ${TOKEN_GROUP_FILES} per POST /api/v1/sign/complete/batch (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session) | ${f0(median(rows.token))} | ${f0(median(rows.tokenFloor))} | ${pct(median(ratios.token))} | ≥ 80% | one token login per batch | — |`,
+  row(
+    `(b) former page: ${FORMER_TOKEN_GROUP_FILES} per prepare/batch → one agent POST /v1/sign/batch → ${FORMER_TOKEN_GROUP_FILES} per complete/batch, in sequence (same floor)`,
+    'tokenFormer',
+    'tokenFloor',
+    '—',
+    'one token login per batch',
   );
-  console.log(
-    `| (b) former page: prepare → agent /v1/sign → complete per file (same floor) | ${f0(median(rows.tokenPerFile))} | ${f0(median(rows.tokenFloor))} | ${pct(median(ratios.tokenPerFile))} | — | one token login per file | — |`,
+  row(
+    '(b) first page: prepare → agent /v1/sign → complete per file (same floor)',
+    'tokenPerFile',
+    'tokenFloor',
+    '—',
+    'one token login per file',
   );
 } finally {
   api?.close();

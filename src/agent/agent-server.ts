@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { AppError, isAppError } from '../core/errors.js';
 import { isAlways, isYes, type Prompter } from './prompter.js';
 import { isLoopbackHost, normalOrigin, type OriginPolicy } from './origins.js';
-import { digestOf, type TokenAccess } from './token-access.js';
+import { digestOf, tokenHeld, type AgentCertificate, type TokenAccess } from './token-access.js';
+import { DeclaredBatches, type HeldBatch } from './declared-batches.js';
 
 /**
  * `kyso agent`: the local signing service the workstation page calls for USB-token signatures
@@ -24,13 +25,15 @@ export interface AgentOptions {
   readonly prompter: Prompter;
   /** Origins approved without asking (pairing and signatures). For automated tests only. */
   readonly autoApprove?: readonly string[];
+  /** A declared batch ends after this long without a call (default 60 000 ms). */
+  readonly batchIdleMs?: number;
   readonly log: (line: string) => void;
 }
 
 /** Paths any well-formed origin may call (they reveal nothing and change nothing without the official). */
 const OPEN_PATHS = new Set(['/v1/hello', '/v1/pair']);
 const MAX_BODY = 256 * 1024;
-/** A batch: at most this many documents per request (one confirmation, one login), and its body size. */
+/** A batch: at most this many documents (one confirmation, one login), and the body size of a request. */
 export const MAX_BATCH_ITEMS = 100;
 const MAX_BATCH_BODY = 1024 * 1024;
 /** Document names the batch prompt shows; the rest are counted. */
@@ -45,16 +48,21 @@ const STATUS: Record<string, number> = {
   VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
+  CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
 };
+/** A declared batch's path: /v1/sign/batches/<the id DeclaredBatches made: 32 random bytes, base64url>. */
+const BATCH_PATH = /^\/v1\/sign\/batches\/([A-Za-z0-9_-]{43})$/;
 
 export class AgentServer {
   readonly #o: AgentOptions;
   readonly #server: Server;
+  readonly #batches: DeclaredBatches;
   #port = 0;
 
   constructor(o: AgentOptions) {
     this.#o = o;
+    this.#batches = new DeclaredBatches({ idleMs: o.batchIdleMs ?? 60_000, log: o.log });
     this.#server = createServer((req, res) => void this.#handle(req, res));
   }
 
@@ -80,7 +88,9 @@ export class AgentServer {
     throw new AppError('CONFIG_INVALID', `no free port for the agent among ${ports.join(', ')}`, { cause: last });
   }
 
-  close(): Promise<void> {
+  /** Stops listening; every declared batch ends (its token logged out). */
+  async close(): Promise<void> {
+    await this.#batches.endAll();
     return new Promise((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -114,6 +124,16 @@ export class AgentServer {
       if (route === 'GET /v1/certificates') return this.#json(res, 200, { certificates: await this.#o.tokens.list() });
       if (route === 'POST /v1/sign') return this.#json(res, 200, await this.#sign(origin, await readJson(req)));
       if (route === 'POST /v1/sign/batch') return this.#json(res, 200, await this.#signBatch(origin, await readJson(req, MAX_BATCH_BODY)));
+      if (route === 'POST /v1/sign/batches')
+        return this.#json(res, 201, await this.#openBatch(origin, await readJson(req, MAX_BATCH_BODY)));
+      const batchId = BATCH_PATH.exec(path)?.[1];
+      if (batchId && req.method === 'POST')
+        return this.#json(res, 200, await this.#batches.use(batchId, origin, (b, claim) => this.#signInBatch(batchId, b, claim, req)));
+      if (batchId && req.method === 'DELETE') {
+        await this.#batches.close(batchId, origin);
+        res.writeHead(204).end();
+        return;
+      }
       throw new AppError('NOT_FOUND', `no route ${route}`);
     } catch (err) {
       const e = isAppError(err) ? err : new AppError('INTERNAL', 'agent error', { cause: err });
@@ -123,7 +143,7 @@ export class AgentServer {
 
   #cors(req: IncomingMessage, res: ServerResponse, origin: string): void {
     res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE');
     res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
     res.setHeader('Access-Control-Max-Age', '60');
     // Private Network Access: a public https page may reach the loopback agent only if it says so.
@@ -167,8 +187,7 @@ export class AgentServer {
     // The page also sends the server's digest: a mismatch means the page is confused, sign nothing.
     if (body.digest !== undefined && !digestOf(algorithm, data).equals(b64(body.digest, 'digest')))
       throw new AppError('VALIDATION_FAILED', 'the digest does not match the signed attributes');
-    const cert = await this.#o.tokens.certificate(certificateId);
-    if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
+    const cert = await this.#certificate(certificateId);
     const who = cert.subject.replace(/\n/g, ', ');
     if (!this.#auto(origin) && !this.#o.policy.isTrustedForSession(origin)) {
       const a = await this.#o.prompter.ask(
@@ -206,29 +225,12 @@ export class AgentServer {
         throw new AppError('VALIDATION_FAILED', `items[${i}]: the digest does not match the signed attributes`);
       return { documentName, data };
     });
-    const cert = await this.#o.tokens.certificate(certificateId);
-    if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
-    const who = cert.subject.replace(/\n/g, ', ');
-    if (!this.#auto(origin) && !this.#o.policy.isTrustedForSession(origin)) {
-      const shown = items
-        .slice(0, PROMPT_NAMES)
-        .map((x, i) => `    ${i + 1}. ${x.documentName}\n`)
-        .join('');
-      const more =
-        items.length > PROMPT_NAMES
-          ? `    … và ${items.length - PROMPT_NAMES} văn bản khác / and ${items.length - PROMPT_NAMES} more\n`
-          : '';
-      const a = await this.#o.prompter.ask(
-        `\nYêu cầu ký hàng loạt / batch signature request\n  Trang web / origin: ${origin}\n` +
-          `  Số văn bản / documents: ${items.length}\n${shown}${more}  Chứng thư / certificate: ${who}\n` +
-          `Ký tất cả? / Sign all? [y = có, a = có và không hỏi lại trang này đến khi tắt agent / always for this origin, N = không] `,
-      );
-      if (isAlways(a)) this.#o.policy.trustForSession(origin);
-      else if (!isYes(a)) {
-        this.#o.log(`batch of ${items.length} refused for ${origin}`);
-        throw new AppError('AGENT_REFUSED', 'the signatures were refused in the agent');
-      }
-    }
+    const cert = await this.#certificate(certificateId);
+    await this.#confirmBatch(
+      origin,
+      items.map((x) => x.documentName),
+      cert.subject,
+    );
     const pin = await this.#pin(body, cert.token);
     const signatures = await this.#o.tokens.signMany(
       certificateId,
@@ -238,6 +240,83 @@ export class AgentServer {
     );
     for (const x of items) this.#o.log(`signed: ${x.documentName} for ${origin} (${cert.token})`);
     return { signatures: signatures.map((s) => s.toString('base64')) };
+  }
+
+  /**
+   * Opens a declared batch (POST /v1/sign/batches {certificateId, algorithm, documentNames, pin?}):
+   * the official confirms the count and the names as for /v1/sign/batch, the token logs in once and
+   * stays logged in for this batch only (DeclaredBatches says until when). A wrong PIN fails here.
+   */
+  async #openBatch(origin: string, body: Record<string, unknown>): Promise<{ batchId: string; documents: number; idleSeconds: number }> {
+    const certificateId = promptText(body.certificateId, 'certificateId', 600);
+    const algorithm = promptText(body.algorithm, 'algorithm', 40);
+    const raw = body.documentNames;
+    if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_BATCH_ITEMS)
+      throw new AppError('VALIDATION_FAILED', `documentNames must list 1 to ${MAX_BATCH_ITEMS} documents`);
+    const names = raw.map((n: unknown, i) => promptText(n, `documentNames[${i}]`, 300));
+    const cert = await this.#certificate(certificateId);
+    await this.#confirmBatch(origin, names, cert.subject);
+    const pin = await this.#pin(body, cert.token);
+    const session = await this.#o.tokens.openSession(certificateId, algorithm, pin);
+    const batchId = this.#batches.add({ origin, token: cert.token, names, algorithm }, session);
+    return { batchId, documents: names.length, idleSeconds: Math.round(this.#batches.idleMs / 1000) };
+  }
+
+  /**
+   * One call of a declared batch (POST /v1/sign/batches/{id} {items: [{index, signedAttributes,
+   * digest?}]}): every item is checked and its index taken before anything is signed; the
+   * signatures come back in the items' order with the number of documents still to sign.
+   */
+  async #signInBatch(
+    batchId: string,
+    b: HeldBatch,
+    claim: (indexes: readonly number[]) => void,
+    req: IncomingMessage,
+  ): Promise<{ signatures: string[]; remaining: number }> {
+    const body = await readJson(req, MAX_BATCH_BODY);
+    if (!Array.isArray(body.items) || body.items.length === 0 || body.items.length > b.names.length)
+      throw new AppError('VALIDATION_FAILED', `items must list 1 to ${b.names.length} documents`);
+    const items = body.items.map((raw: unknown, k) => {
+      const item = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+      const data = b64(item.signedAttributes, `items[${k}].signedAttributes`);
+      if (item.digest !== undefined && !digestOf(b.algorithm, data).equals(b64(item.digest, `items[${k}].digest`)))
+        throw new AppError('VALIDATION_FAILED', `items[${k}]: the digest does not match the signed attributes`);
+      return { index: item.index as number, data };
+    });
+    claim(items.map((x) => x.index));
+    const signatures = await b.session.sign(items.map((x) => x.data));
+    for (const x of items) this.#o.log(`signed: ${b.names[x.index]!} for ${b.origin} (${b.token})`);
+    return { signatures: signatures.map((s) => s.toString('base64')), remaining: this.#batches.signed(batchId, items.length) };
+  }
+
+  /** One question for a selection: the origin, the count, the first PROMPT_NAMES names, the certificate. */
+  async #confirmBatch(origin: string, names: readonly string[], subject: string): Promise<void> {
+    if (this.#auto(origin) || this.#o.policy.isTrustedForSession(origin)) return;
+    const who = subject.replace(/\n/g, ', ');
+    const shown = names
+      .slice(0, PROMPT_NAMES)
+      .map((x, i) => `    ${i + 1}. ${x}\n`)
+      .join('');
+    const more =
+      names.length > PROMPT_NAMES ? `    … và ${names.length - PROMPT_NAMES} văn bản khác / and ${names.length - PROMPT_NAMES} more\n` : '';
+    const a = await this.#o.prompter.ask(
+      `\nYêu cầu ký hàng loạt / batch signature request\n  Trang web / origin: ${origin}\n` +
+        `  Số văn bản / documents: ${names.length}\n${shown}${more}  Chứng thư / certificate: ${who}\n` +
+        `Ký tất cả? / Sign all? [y = có, a = có và không hỏi lại trang này đến khi tắt agent / always for this origin, N = không] `,
+    );
+    if (isAlways(a)) this.#o.policy.trustForSession(origin);
+    else if (!isYes(a)) {
+      this.#o.log(`batch of ${names.length} refused for ${origin}`);
+      throw new AppError('AGENT_REFUSED', 'the signatures were refused in the agent');
+    }
+  }
+
+  /** The certificate on a token present, refused before any question when a declared batch holds its token. */
+  async #certificate(certificateId: string): Promise<AgentCertificate> {
+    const cert = await this.#o.tokens.certificate(certificateId);
+    if (!cert) throw new AppError('KEY_NOT_FOUND', 'no such certificate on the tokens present');
+    if (this.#o.tokens.isHeld(cert)) throw tokenHeld();
+    return cert;
   }
 
   /** The PIN the page sent, else asked in the agent's terminal; used for one login, never logged. */

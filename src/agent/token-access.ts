@@ -36,15 +36,19 @@ export interface TokenAccessOptions {
  * the token can still be named for at most the lifetime of the listing; the key itself is looked
  * up on the token at every signature.
  *
- * The PIN logs in for one request only: C_Login, sign (one document, or the documents of a batch
- * the official confirmed as a whole), C_Logout. A USB token issued to an official stands for them
- * alone; a session left logged in between requests would let any page the official trusted with
- * "a" sign without the token checking a PIN (and counting wrong ones) again.
+ * The PIN logs in for one request (C_Login, sign one document or the documents of a batch the
+ * official confirmed as a whole, C_Logout), or for one declared batch (`openSession`): the
+ * official confirmed a count of named documents, and the login lasts until they are signed, the
+ * page ends the batch, it sits idle or anything fails (the agent's DeclaredBatches decides when;
+ * the CSC "credentials/authorize" model, SCAL2 in CEN/TS 119 432). A USB token issued to an
+ * official stands for them alone; no login is ever kept beyond what the official confirmed.
  * SoftHSM2 logs in in about 1-10 ms, a smart card with one PIN-verify command: small beside the
  * card's own signature.
  *
  * Token operations run one at a time: Cryptoki login state is per application and token, so a
- * C_Logout at the end of one signature would log out a second one running beside it.
+ * C_Logout at the end of one signature would log out a second one running beside it. For the
+ * same reason, while a declared batch holds a token's login every other signature on that token
+ * is refused (CONFLICT) instead of logging the batch out.
  */
 export class TokenAccess {
   readonly #modules: readonly string[];
@@ -54,6 +58,8 @@ export class TokenAccess {
   readonly #held = new Map<string, () => void>();
   #listed: { at: number; certificates: AgentCertificate[] } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** `module\ntoken` of the tokens whose login a declared batch holds. */
+  readonly #heldLogins = new Set<string>();
 
   constructor(modules: readonly string[], o: TokenAccessOptions = {}) {
     this.#modules = modules;
@@ -155,20 +161,41 @@ export class TokenAccess {
     return this.#serial(() => this.#sign(certificateId, algorithm, data, pin));
   }
 
+  /** Whether a declared batch holds the login of `cert`'s token (a signature would be refused: CONFLICT). */
+  isHeld(cert: AgentCertificate): boolean {
+    return this.#heldLogins.has(`${cert.module}\n${cert.token}`);
+  }
+
+  /**
+   * Logs in with `pin` for a declared batch: the session signs until `close()` (C_Logout,
+   * C_CloseSession), which the agent calls when the batch ends. Meanwhile no other signature runs on
+   * that token (CONFLICT). A wrong PIN fails here, before anything is signed.
+   */
+  openSession(certificateId: string, algorithm: string, pin: string): Promise<TokenSession> {
+    return this.#serial(async () => {
+      const open = await this.#login(certificateId, algorithm, pin);
+      this.#heldLogins.add(open.key);
+      let ending: Promise<void> | undefined;
+      return {
+        sign: (data) =>
+          this.#serial(async () => {
+            if (ending) throw new AppError('NOT_FOUND', 'the batch has ended');
+            const out: Buffer[] = [];
+            for (const d of data) out.push(Buffer.from(await open.signer.sign(d)));
+            return out;
+          }),
+        close: () =>
+          (ending ??= this.#serial(async () => {
+            this.#heldLogins.delete(open.key);
+            open.store.close();
+          })),
+      };
+    });
+  }
+
   async #sign(certificateId: string, algorithm: string, data: readonly Buffer[], pin: string): Promise<Buffer[]> {
-    const slash = certificateId.indexOf('/');
-    const module = this.#modules[Number(certificateId.slice(0, slash))];
-    const uri = parsePkcs11Uri(certificateId.slice(slash + 1));
-    if (slash < 1 || !module || !uri?.token || !uri.id) throw new AppError('VALIDATION_FAILED', 'unknown certificate id');
-    if (!(SIGNATURE_ALGORITHMS as readonly string[]).includes(algorithm))
-      throw new AppError('VALIDATION_FAILED', `unsupported algorithm ${algorithm}`);
-    const { Pkcs11KeyStore } = await import('../keys/adapters/pkcs11-key-store.js');
-    const store = await Pkcs11KeyStore.open({ modulePath: module, tokenLabel: uri.token, pin });
+    const { store, signer } = await this.#login(certificateId, algorithm, pin);
     try {
-      const signer = await store.signer(
-        formatPkcs11Uri({ token: uri.token, id: uri.id, type: 'private' }),
-        algorithm as SignatureAlgorithm,
-      );
       const out: Buffer[] = [];
       for (const d of data) out.push(Buffer.from(await signer.sign(d)));
       return out;
@@ -176,6 +203,42 @@ export class TokenAccess {
       store.close();
     }
   }
+
+  /** C_Login on the certificate's token and its private key's signer; the caller closes the store. */
+  async #login(certificateId: string, algorithm: string, pin: string) {
+    const slash = certificateId.indexOf('/');
+    const module = this.#modules[Number(certificateId.slice(0, slash))];
+    const uri = parsePkcs11Uri(certificateId.slice(slash + 1));
+    if (slash < 1 || !module || !uri?.token || !uri.id) throw new AppError('VALIDATION_FAILED', 'unknown certificate id');
+    if (!(SIGNATURE_ALGORITHMS as readonly string[]).includes(algorithm))
+      throw new AppError('VALIDATION_FAILED', `unsupported algorithm ${algorithm}`);
+    const key = `${module}\n${uri.token}`;
+    if (this.#heldLogins.has(key)) throw tokenHeld();
+    const { Pkcs11KeyStore } = await import('../keys/adapters/pkcs11-key-store.js');
+    const store = await Pkcs11KeyStore.open({ modulePath: module, tokenLabel: uri.token, pin });
+    try {
+      const signer = await store.signer(
+        formatPkcs11Uri({ token: uri.token, id: uri.id, type: 'private' }),
+        algorithm as SignatureAlgorithm,
+      );
+      return { key, store, signer };
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+}
+
+export function tokenHeld(): AppError {
+  return new AppError('CONFLICT', 'the token is signing a declared batch: it is free again when that batch ends');
+}
+
+/** A token login held for one declared batch (TokenAccess.openSession). */
+export interface TokenSession {
+  /** Signs each item (DER signed attributes) in order; refused once `close()` was called. */
+  sign(data: readonly Buffer[]): Promise<Buffer[]>;
+  /** C_Logout and C_CloseSession, after any signature already queued; called again, the same promise. */
+  close(): Promise<void>;
 }
 
 /** SHA-2 digest named by a signature algorithm (for checking the page's digest against the data). */

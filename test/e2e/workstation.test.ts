@@ -326,9 +326,61 @@ describe('officials workstation (/workstation)', () => {
     await page.close();
   });
 
-  it('signs a batch of five with the SoftHSM2 USB token through kyso agent after pairing: one confirmation listing them, one PIN', async () => {
+  it('signs twelve files with two POST /api/v1/sign/batch in flight under one authorization; a wrong PIN first stops it with nothing sent', async () => {
+    const page = await newPage();
+    const files = Array.from({ length: 12 }, (_, i) => ({ name: `phieu-${i + 1}.pdf`, buffer: EXAMPLE }));
+    await choose(page, files);
+    // Counts the page's batch requests and how many were open at once (each passed on unchanged).
+    let requests = 0;
+    let active = 0;
+    let most = 0;
+    await page.route('**/api/v1/sign/batch', async (route) => {
+      requests++;
+      most = Math.max(most, ++active);
+      try {
+        await route.fulfill({ response: await route.fetch() });
+      } finally {
+        active--;
+      }
+    });
+    const batches = async () => (await web.app.ctx.audit.list({ action: 'signing.batch', limit: 10_000 })).length;
+    const before = await batches();
+    await page.fill('#pin', '000000');
+    await page.click('#sign-button');
+    await page.waitForSelector('.problem');
+    expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
+    expect(requests).toBe(0);
+    expect(await batches()).toBe(before);
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(12).fill(null));
+
+    await page.fill('#pin', PIN);
+    await page.click('#sign-button');
+    await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
+    // Ten files per request: two requests, both in flight at once.
+    expect([requests, most]).toEqual([2, 2]);
+    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
+      Array(12).fill(100),
+    );
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(12).fill('ws.fileDone'));
+    const opened = (await events('signing.batch.authorize')).at(-1)!;
+    expect(opened.details).toMatchObject({ documents: 12 });
+    const ref = (opened.details as { authorization: string }).authorization;
+    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    const dir = join(work, 'zip-12');
+    mkdirSync(dir);
+    execFileSync('unzip', ['-q', (await download.path())!, '-d', dir]);
+    const names = readdirSync(dir).sort();
+    expect(names).toHaveLength(12);
+    await checkSigned(readFileSync(join(dir, names[0]!)), 'twelve-first.pdf');
+    await checkSigned(readFileSync(join(dir, names[11]!)), 'twelve-last.pdf');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('signs a batch of seven with the SoftHSM2 USB token through kyso agent after pairing: one confirmation listing them, one PIN, two groups through the pipeline', async () => {
     const page = await newPage(`?agent-port=${agent.port}`);
-    const files = [1, 2, 3, 4, 5].map((n) => ({ name: `to-trinh-${n}.pdf`, buffer: EXAMPLE }));
+    const files = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ name: `to-trinh-${n}.pdf`, buffer: EXAMPLE }));
     await choose(page, files);
     await page.check('input[name=method][value=agent]');
     await page.waitForSelector('#pairing:not([hidden])');
@@ -349,20 +401,22 @@ describe('officials workstation (/workstation)', () => {
     await page.fill('#agent-pin', usb.pin);
     await page.click('#sign-button');
     const asked = await agent.waitFor(/Sign all\? \[/, at);
-    // One prompt for the whole selection: the count and every name (five are under the listing's bound).
+    // One prompt for the whole selection, declared before the token signs anything: the count and
+    // every name (seven are under the listing's bound).
     const prompt = agent.output().slice(at, asked);
-    expect(prompt).toContain('documents: 5');
+    expect(prompt).toContain('documents: 7');
     for (const f of files) expect(prompt).toContain(f.name);
-    // Every bar waits at the agent's step while the official decides.
-    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
-      Array(5).fill(40),
-    );
+    // While the official decides, the first group (five) waits at the agent's step and the second is
+    // prepared meanwhile: every bar ends up waiting there, none signed.
+    const bars = () => page.$$eval('.file-progress', (b) => b.map((x) => (x as unknown as { value: number }).value));
+    await expect.poll(bars).toEqual(Array(7).fill(40));
     agent.answer('y');
     await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
-    expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
-      Array(5).fill(100),
-    );
-    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(5).fill('ws.fileDone'));
+    expect(await bars()).toEqual(Array(7).fill(100));
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(7).fill('ws.fileDone'));
+    // One declared batch, one login, ended by the agent itself once the seven were signed.
+    expect(agent.output().slice(at)).toMatch(/batch opened: 7 documents/);
+    await agent.waitFor(/batch ended \(every document signed\): 7 of 7 signed/, at);
     // Asked once: no second confirmation and no PIN prompt in the agent.
     expect(
       agent
@@ -371,8 +425,9 @@ describe('officials workstation (/workstation)', () => {
         .match(/Sign( all)?\? \[/g),
     ).toHaveLength(1);
     expect(agent.output().slice(at)).not.toContain('token PIN');
-    expect(await before('signing.prepare.batch')).toBe(prepares + 1);
-    expect(await before('signing.complete.batch')).toBe(completes + 1);
+    // Groups of five: two prepare and two complete requests.
+    expect(await before('signing.prepare.batch')).toBe(prepares + 2);
+    expect(await before('signing.complete.batch')).toBe(completes + 2);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
     expect(download.suggestedFilename()).toBe('van-ban-da-ky.zip');
     const dir = join(work, 'usb-zip');
@@ -414,6 +469,8 @@ describe('officials workstation (/workstation)', () => {
         ['/v1/certificates', {}],
         ['/v1/sign', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
         ['/v1/sign/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+        ['/v1/sign/batches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+        [`/v1/sign/batches/${'A'.repeat(43)}`, { method: 'DELETE' }],
       ] as const) {
         try {
           await fetch(`${b}${path}`, init as RequestInit);
@@ -424,7 +481,13 @@ describe('officials workstation (/workstation)', () => {
       }
       return out;
     }, base);
-    expect(blocked).toEqual(['/v1/certificates: TypeError', '/v1/sign: TypeError', '/v1/sign/batch: TypeError']);
+    expect(blocked).toEqual([
+      '/v1/certificates: TypeError',
+      '/v1/sign: TypeError',
+      '/v1/sign/batch: TypeError',
+      '/v1/sign/batches: TypeError',
+      `/v1/sign/batches/${'A'.repeat(43)}: TypeError`,
+    ]);
     expect(agent.output().slice(at)).not.toMatch(/Sign( all)?\? \[/);
     await page.close();
     await new Promise<void>((r) => other.close(() => r()));

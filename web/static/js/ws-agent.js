@@ -2,7 +2,9 @@
  * The official's local signing agent (`kyso agent`, docs/workstation.md) on the loopback
  * interface. The page finds it on the fixed ports (first that answers), pairs once (the agent
  * shows the same code and asks the official), lists the certificates on the USB tokens, and has
- * it sign the signed attributes prepared by POST /api/v1/sign/prepare/batch.
+ * it sign the signed attributes prepared by POST /api/v1/sign/prepare/batch: in one call
+ * (POST /v1/sign/batch), or in a declared batch (POST /v1/sign/batches, then one call per group)
+ * so that the token signs one group while the server prepares the next and completes the last.
  */
 import { ApiError } from './api.js';
 import { t } from './i18n.js';
@@ -31,6 +33,7 @@ async function call(base, path, init = {}) {
   return j;
 }
 
+const del = { method: 'DELETE' };
 const post = (body) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 /** @returns {Promise<{ base: string, paired: boolean } | null>} */
@@ -80,8 +83,18 @@ export const agentCertificates = async (base) => (await call(base, '/v1/certific
 /** @param {{ certificateId: string, algorithm: string, signedAttributes: string, digest: string, documentName: string, pin?: string }} body */
 export const agentSign = async (base, body) => (await call(base, '/v1/sign', post(body))).signature;
 /**
- * One confirmation and one token login for every item (the agent takes up to 100).
- * @param {{ certificateId: string, algorithm: string, items: Array<{ documentName: string, signedAttributes: string, digest: string }>, pin?: string }} body
- * @returns {Promise<string[]>} the signatures, in the items' order
+ * Opens a declared batch: the agent asks the official once (the count and the first names), the
+ * token logs in once with the PIN, and the login lasts until every declared document is signed,
+ * the page ends the batch, it is idle for a minute or a call fails (docs/workstation.md).
+ * @param {{ certificateId: string, algorithm: string, documentNames: string[], pin?: string }} body
+ * @returns {Promise<{ batchId: string, documents: number, idleSeconds: number }>}
  */
-export const agentSignBatch = async (base, body) => (await call(base, '/v1/sign/batch', post(body))).signatures;
+export const openAgentBatch = (base, body) => call(base, '/v1/sign/batches', post(body));
+/**
+ * Signs some declared documents, each by its index in documentNames (each index once).
+ * @param {Array<{ index: number, signedAttributes: string, digest: string }>} items
+ * @returns {Promise<{ signatures: string[], remaining: number }>} the signatures in the items' order
+ */
+export const signInAgentBatch = (base, batchId, items) => call(base, `/v1/sign/batches/${encodeURIComponent(batchId)}`, post({ items }));
+/** Ends a declared batch before all its documents were signed (the token logs out). */
+export const endAgentBatch = (base, batchId) => call(base, `/v1/sign/batches/${encodeURIComponent(batchId)}`, del);
