@@ -216,7 +216,7 @@ let proofTimes;
   raw.transaction(() => {
     for (let i = 0; i < N; i++) {
       const r = recordFrom(
-        { actor: 'token:bench', role: 'admin', action: 'bench.event', target: `t-${i}`, outcome: 'success', details: null },
+        { actor: 'token:bench', role: 'admin', action: 'bench.event', target: `t-${i}`, outcome: 'success', detailsJson: null },
         i + 1,
         prev,
         base,

@@ -8,9 +8,15 @@
  *
  * Written with plain loops and concatenation: every audit append encodes its record with it.
  */
-export function canonicalJson(value: unknown): string {
-  return encode(value, 0);
+export function canonicalJson(value: unknown, checkName?: MemberNameCheck): string {
+  return encode(value, 0, checkName);
 }
+
+/**
+ * Called with every member name of every object encoded (absent members' too), before its value;
+ * it throws to refuse the value, so a caller that vets names does not walk the value a second time.
+ */
+export type MemberNameCheck = (name: string) => void;
 
 /**
  * A value already in canonical form (the text `canonicalJson` returned for it), written as is when
@@ -20,14 +26,14 @@ export class CanonicalText {
   constructor(readonly text: string) {}
 }
 
-function encode(v: unknown, depth: number): string {
+function encode(v: unknown, depth: number, checkName: MemberNameCheck | undefined): string {
   if (depth > 64) throw new TypeError('canonicalJson: nesting too deep');
   if (v === null) return 'null';
   switch (typeof v) {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'string':
-      return JSON.stringify(v);
+      return quote(v);
     case 'number':
       if (!Number.isFinite(v)) throw new TypeError('canonicalJson: non-finite number');
       return JSON.stringify(v);
@@ -37,7 +43,7 @@ function encode(v: unknown, depth: number): string {
         for (let i = 0; i < v.length; i++) {
           const item: unknown = v[i];
           if (item === undefined) throw new TypeError('canonicalJson: undefined array item');
-          out += (i === 0 ? '' : ',') + encode(item, depth + 1);
+          out += (i === 0 ? '' : ',') + encode(item, depth + 1, checkName);
         }
         return out + ']';
       }
@@ -48,9 +54,10 @@ function encode(v: unknown, depth: number): string {
       const keys = Object.keys(obj).sort();
       let out = '{';
       for (const k of keys) {
+        checkName?.(k);
         const member = obj[k];
         if (member === undefined) continue;
-        out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + encode(member, depth + 1);
+        out += (out.length === 1 ? '' : ',') + quote(k) + ':' + encode(member, depth + 1, checkName);
       }
       return out + '}';
     }
@@ -58,3 +65,15 @@ function encode(v: unknown, depth: number): string {
       throw new TypeError(`canonicalJson: unsupported ${typeof v}`);
   }
 }
+
+/**
+ * A string as JSON.stringify writes it (JCS §3.2.2.2). It escapes only `"`, `\\`, control
+ * characters and lone surrogates (ECMA-262 QuoteJSONString); a string with none of these (nor any
+ * surrogate, paired or not) is written between quotes as is, without a call into the serialiser.
+ */
+function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;

@@ -58,11 +58,11 @@ export function auditLeafHash(r: Omit<AuditRecord, 'hash'>): Buffer {
 }
 
 /**
- * An event checked and normalised for storage: details already in their canonical form, and that
- * form's text (`detailsJson`), which is both what the record hash covers and what the store keeps,
- * so an append encodes the details once.
+ * An event checked and normalised for storage: its details as their canonical text
+ * (`detailsJson`), which is both what the record hash covers and what the store keeps, so an
+ * append encodes the details once.
  */
-export interface NormalizedAuditEvent extends Pick<AuditRecord, 'actor' | 'role' | 'action' | 'target' | 'outcome' | 'details'> {
+export interface NormalizedAuditEvent extends Pick<AuditRecord, 'actor' | 'role' | 'action' | 'target' | 'outcome'> {
   readonly detailsJson: string | null;
 }
 
@@ -73,22 +73,14 @@ export function normalizeAuditEvent(event: AuditEvent): NormalizedAuditEvent {
   }
   if (event.outcome !== 'success' && event.outcome !== 'failure') throw new TypeError('audit event: outcome must be success or failure');
   if (event.target !== undefined && typeof event.target !== 'string') throw new TypeError('audit event: target must be a string');
-  let details: Record<string, unknown> | null = null;
-  let detailsJson: string | null = null;
-  if (event.details !== undefined) {
-    assertNoSecretKeys(event.details, 0);
-    // Round-trip through the canonical form so what is stored is exactly what is hashed.
-    detailsJson = canonicalJson(event.details);
-    details = JSON.parse(detailsJson) as Record<string, unknown>;
-  }
   return {
     actor: event.actor,
     role: event.role,
     action: event.action,
     target: event.target ?? null,
     outcome: event.outcome,
-    details,
-    detailsJson,
+    // the member names are vetted as the details are encoded (one walk)
+    detailsJson: event.details === undefined ? null : canonicalJson(event.details, refuseSecretName),
   };
 }
 
@@ -97,8 +89,14 @@ export function buildAuditRecord(event: AuditEvent, seq: number, prevHash: strin
   return recordFrom(normalizeAuditEvent(event), seq, prevHash, time);
 }
 
-/** Builds the record for an already normalised event. */
+/**
+ * Builds the record for an already normalised event. Its `details` are those its canonical text
+ * decodes to (what the store will return), decoded when first read: appends' records are mostly
+ * only told to listeners that do not read them.
+ */
 export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: string, time: Date): AuditRecord {
+  const json = e.detailsJson;
+  let decoded: Record<string, unknown> | null | undefined = json === null ? null : undefined;
   const record = {
     seq,
     time: time.toISOString(),
@@ -107,13 +105,13 @@ export function recordFrom(e: NormalizedAuditEvent, seq: number, prevHash: strin
     action: e.action,
     target: e.target,
     outcome: e.outcome,
-    details: e.details,
+    get details(): Record<string, unknown> | null {
+      return (decoded ??= JSON.parse(json!) as Record<string, unknown>);
+    },
     prevHash,
     hash: '',
   };
-  // (a plain event without `detailsJson`, as scripts pass, has its details encoded here)
-  const details = typeof e.detailsJson === 'string' ? new CanonicalText(e.detailsJson) : e.details;
-  record.hash = hash('sha256', preimageText(record, details), 'hex');
+  record.hash = hash('sha256', preimageText(record, json === null ? null : new CanonicalText(json)), 'hex');
   return record;
 }
 
@@ -192,14 +190,6 @@ export class ChainChecker {
  */
 const SECRET_NAMES = /^(pin|newpin|oldpin|password|passphrase|secret|privatekey|private_key|pkcs8|pkcs12|p12|masterkey|master_key)$/i;
 
-function assertNoSecretKeys(v: unknown, depth: number): void {
-  if (depth > 64 || v === null || typeof v !== 'object') return;
-  if (Array.isArray(v)) {
-    for (const item of v) assertNoSecretKeys(item, depth + 1);
-    return;
-  }
-  for (const [k, val] of Object.entries(v)) {
-    if (SECRET_NAMES.test(k)) throw new TypeError(`audit event: details must not carry secrets (member "${k}")`);
-    assertNoSecretKeys(val, depth + 1);
-  }
+function refuseSecretName(name: string): void {
+  if (SECRET_NAMES.test(name)) throw new TypeError(`audit event: details must not carry secrets (member "${name}")`);
 }

@@ -238,11 +238,11 @@ class AuditListeners {
 
 /** The same log (every method of the adapter kept), telling `seen` of each record it appended. */
 function recordingAudit<L extends AuditLog>(log: L, seen: (record: AuditRecord) => void): L {
-  const append = async (event: AuditEvent): Promise<AuditRecord> => {
-    const record = await log.append(event);
-    seen(record);
-    return record;
-  };
+  const append = (event: AuditEvent): Promise<AuditRecord> =>
+    log.append(event).then((record) => {
+      seen(record);
+      return record;
+    });
   return new Proxy(log, {
     get(target, prop) {
       if (prop === 'append') return append;

@@ -6,7 +6,7 @@ import { ChainChecker, normalizeAuditEvent, recordFrom, type NormalizedAuditEven
 import { appendStatements, type HeadRow, type StoredEvent } from './audit-statements.js';
 import type { DirectStatements } from '../database.js';
 import type { AuditEventsTable, Database } from '../schema.js';
-import { storeCall } from '../errors.js';
+import { storeCall, toStoreError } from '../errors.js';
 import type { DbContext } from './tx-runner.js';
 
 const VERIFY_BATCH = 2_000;
@@ -47,7 +47,7 @@ export class KyselyAuditLog implements AuditLog {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!this.grouped) return storeCall(() => this.ctx.atomic(async (db, direct) => (await this.#write(db, direct, [normalized]))[0]!));
+    if (!this.grouped) return this.ctx.atomic((db, direct) => this.#writeOne(db, direct, normalized));
     return new Promise<AuditRecord>((resolve, reject) => {
       this.#queue.push({ event: normalized, resolve, reject });
       this.#flushing ??= this.#flush();
@@ -64,14 +64,9 @@ export class KyselyAuditLog implements AuditLog {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, GROUP_MAX);
         try {
+          const events = batch.map((w) => w.event);
           const records = await storeCall(() =>
-            this.ctx.atomic((db, direct) =>
-              this.#write(
-                db,
-                direct,
-                batch.map((w) => w.event),
-              ),
-            ),
+            this.ctx.atomic((db, direct) => (direct ? Promise.resolve(this.#writeDirect(direct, events)) : this.#write(db, events))),
           );
           batch.forEach((w, i) => w.resolve(records[i]!));
         } catch (err) {
@@ -83,20 +78,40 @@ export class KyselyAuditLog implements AuditLog {
     }
   }
 
+  /** One event in the caller's transaction (on SQLite written before this returns, see #writeDirect). */
+  #writeOne(db: Kysely<Database>, direct: DirectStatements | undefined, event: NormalizedAuditEvent): Promise<AuditRecord> {
+    if (!direct) return storeCall(async () => (await this.#write(db, [event]))[0]!);
+    try {
+      return Promise.resolve(this.#writeDirect(direct, [event])[0]!);
+    } catch (err) {
+      return Promise.reject(toStoreError(err));
+    }
+  }
+
   /**
    * Inside a write transaction: lock the head, chain the records after it, insert them; a trigger
    * moves the head to the last one (migration 0015). The Merkle tree is not touched here: its nodes
    * are derived from the events and written later (materializeAuditTree in audit-tree.ts,
-   * docs/audit.md "Leaves"), so an append costs two precompiled statements, run on SQLite
-   * directly on the connection the transaction holds (`direct`), on PostgreSQL through Kysely.
+   * docs/audit.md "Leaves"), so an append costs two precompiled statements: on SQLite run
+   * synchronously on the connection the transaction holds (`direct`), on PostgreSQL through Kysely.
    */
-  async #write(
-    db: Kysely<Database>,
-    direct: DirectStatements | undefined,
-    events: readonly NormalizedAuditEvent[],
-  ): Promise<AuditRecord[]> {
+  #writeDirect(direct: DirectStatements, events: readonly NormalizedAuditEvent[]): AuditRecord[] {
+    const s = appendStatements(this.ctx.db, this.ctx.dialect);
+    const stored = this.#chain(direct.get<HeadRow>(s.head.sql, s.head.parameters), events);
+    const insert = s.insertEvents(stored);
+    direct.run(insert.sql, insert.parameters);
+    return stored.map((x) => x.record);
+  }
+
+  async #write(db: Kysely<Database>, events: readonly NormalizedAuditEvent[]): Promise<AuditRecord[]> {
     const s = appendStatements(db, this.ctx.dialect);
-    const head = direct ? direct.get<HeadRow>(s.head.sql, s.head.parameters) : (await db.executeQuery(s.head)).rows[0];
+    const stored = this.#chain((await db.executeQuery(s.head)).rows[0], events);
+    await db.executeQuery(s.insertEvents(stored));
+    return stored.map((x) => x.record);
+  }
+
+  /** The records of `events` chained after `head`. */
+  #chain(head: HeadRow | undefined, events: readonly NormalizedAuditEvent[]): StoredEvent[] {
     if (!head) throw new Error('the audit head row is missing');
     let seq = Number(head.seq);
     let prev = head.hash;
@@ -106,10 +121,7 @@ export class KyselyAuditLog implements AuditLog {
       stored.push({ record, detailsJson: e.detailsJson });
       prev = record.hash;
     }
-    const insert = s.insertEvents(stored);
-    if (direct) direct.run(insert.sql, insert.parameters);
-    else await db.executeQuery(insert);
-    return stored.map((x) => x.record);
+    return stored;
   }
 
   list(filter: AuditFilter = {}): Promise<AuditRecord[]> {

@@ -48,6 +48,8 @@ const marker = (name: string): string => `\u0000${name}`;
 interface Template {
   readonly query: CompiledQuery;
   readonly slots: readonly number[];
+  /** Every parameter is a value, in order (a multi-row INSERT): the values are the parameters. */
+  readonly valuesOnly: boolean;
 }
 
 /** Finds the slot of each named marker in `query`; every name must occur. */
@@ -55,12 +57,12 @@ function template(query: CompiledQuery, names: readonly string[]): Template {
   const index = new Map(names.map((n, i) => [marker(n), i]));
   const slots = query.parameters.map((p) => (typeof p === 'string' ? (index.get(p) ?? -1) : -1));
   for (const [i, n] of names.entries()) if (!slots.includes(i)) throw new Error(`audit statement: no slot for ${n}`);
-  return { query, slots };
+  return { query, slots, valuesOnly: slots.length === names.length && slots.every((v, j) => v === j) };
 }
 
 function bind(t: Template, values: readonly unknown[]): CompiledQuery {
   const compiledParameters = t.query.parameters;
-  const parameters = t.slots.map((v, j) => (v === -1 ? compiledParameters[j] : values[v]));
+  const parameters = t.valuesOnly ? values : t.slots.map((v, j) => (v === -1 ? compiledParameters[j] : values[v]));
   return { ...t.query, parameters };
 }
 

@@ -13,6 +13,20 @@ describe('canonical JSON (RFC 8785 rules for our subset)', () => {
     expect(canonicalJson({ skip: undefined, keep: 1 })).toBe('{"keep":1}');
   });
 
+  it('ok/strings and member names are written exactly as JSON.stringify writes them (JCS §3.2.2.2)', () => {
+    // quotes, backslashes, control characters and lone surrogates are escaped; DEL, U+2028/9 and pairs are not
+    const parts = ['a', '"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', 'ễ', '😀', '\ud83d', '\ude00', '/'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...parts), { maxLength: 6 }), fc.string({ unit: 'binary' }), (picked, any) => {
+        for (const s of [picked.join(''), any]) {
+          expect(canonicalJson(s)).toBe(JSON.stringify(s));
+          expect(canonicalJson({ [s]: s })).toBe(JSON.stringify({ [s]: s }));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('fail/values JSON cannot carry unchanged are refused', () => {
     for (const v of [Number.NaN, Infinity, 1n, () => 1, Symbol('s'), new Date(0), new Map(), [undefined]]) {
       expect(() => canonicalJson(v)).toThrow(TypeError);
@@ -41,6 +55,15 @@ describe('canonical JSON (RFC 8785 rules for our subset)', () => {
         buildAuditRecord({ actor: 'a', role: 'r', action: 'x', outcome: 'success', details }, 1, GENESIS_HASH, new Date()),
       ).toThrow(TypeError);
     }
+    // a member named like a secret is refused even when its value is absent
+    expect(() =>
+      buildAuditRecord(
+        { actor: 'a', role: 'r', action: 'x', outcome: 'success', details: { pin: undefined } },
+        1,
+        GENESIS_HASH,
+        new Date(),
+      ),
+    ).toThrow(/must not carry secrets/);
     expect(() =>
       buildAuditRecord(
         { actor: 'a', role: 'r', action: 'x', outcome: 'success', details: { keyUri: 'kyso-key:k_1', pinAttempts: 3 } },
