@@ -320,9 +320,11 @@ try {
       return Buffer.from(x.pdf, 'base64');
     });
   };
-  const prepareGroup = async (idx) => {
+  // The page completes with the agent's raw signature values and says so (completion: 'signature'),
+  // so a B-B session's placeholder is exactly the CMS the server will assemble; the former page did not.
+  const prepareGroup = async (idx, completion = 'signature') => {
     const body = multipartBody([
-      { name: 'options', data: JSON.stringify({ ...common, certificates: usbCert.chain }) },
+      { name: 'options', data: JSON.stringify({ ...common, certificates: usbCert.chain, ...(completion ? { completion } : {}) }) },
       ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
     ]);
     return json(await postForm('/api/v1/sign/prepare/batch', body)).results.map((x) => {
@@ -375,7 +377,12 @@ try {
   const tokenBatch = async () => {
     const prepared = [];
     for (let from = 0; from < DOCS; from += FORMER_TOKEN_GROUP_FILES)
-      prepared.push(...(await prepareGroup([...Array(Math.min(FORMER_TOKEN_GROUP_FILES, DOCS - from)).keys()].map((k) => from + k))));
+      prepared.push(
+        ...(await prepareGroup(
+          [...Array(Math.min(FORMER_TOKEN_GROUP_FILES, DOCS - from)).keys()].map((k) => from + k),
+          null,
+        )),
+      );
     const { signatures } = await agentCall('POST', '/v1/sign/batch', {
       certificateId: usbCert.id,
       algorithm: prepared[0].session.algorithm,

@@ -94,7 +94,7 @@ export const PrepareRequestOptions = CommonOptions.extend({
     .enum(['signature', 'cms'])
     .optional()
     .describe(
-      'How step 2 will complete: `signature` (the raw value; at B-B the placeholder is then exactly the CMS the service builds, and a full CMS is refused if it does not fit) or `cms` (default: room for token software\'s own CMS)',
+      "How step 2 will complete: `signature` (the raw value; at B-B the placeholder is then exactly the CMS the service builds, and a full CMS is refused if it does not fit) or `cms` (default: room for token software's own CMS)",
     ),
 });
 

@@ -177,6 +177,7 @@ describe('POST /api/v1/sign/prepare/batch + /complete/batch', () => {
       await prepare(giang, [EXAMPLE], '{not json'),
       await prepare(giang, [EXAMPLE], {}),
       await prepare(giang, [EXAMPLE], { certificates: ['not base64 !'] }),
+      await prepare(giang, [EXAMPLE], { certificates: signer.chain.map((c) => c.toString('base64')), completion: 'whatever' }),
       await prepare(giang, Array<Buffer>(51).fill(EXAMPLE)),
     ];
     for (const r of refusals) {

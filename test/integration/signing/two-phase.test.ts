@@ -56,6 +56,37 @@ describe('two-phase signing (USB token)', () => {
     assertSignedOk(decision, out, 1, ca, 'two-phase-ec');
   });
 
+  it('ok/completion "signature" at B-B: the placeholder is exactly the CMS assembled from the raw value (RSA and ECDSA); a larger full CMS is refused and the session stays usable', async () => {
+    const { service } = makeService();
+    const gap = (out: Buffer): Buffer => {
+      const hex = /\/Contents\s*<([0-9a-f]+)>/.exec(out.subarray(decision.length).toString('latin1'))![1]!;
+      return Buffer.from(hex, 'hex');
+    };
+    const roomy = await service.prepare(decision, { certificates: token.chain });
+    const roomyOut = await service.complete(roomy.sessionId, { signature: nodeSign('sha256', roomy.signedAttributes, token.key) });
+    const exact = await service.prepare(decision, { certificates: token.chain, completion: 'signature', actorId: 'u1' });
+    const tooBig = await signDetachedCms({
+      contentDigest: exact.contentDigest,
+      signer: keyObjectSigner(token.key),
+      signerCertificate: token.certDer,
+      certificates: [ca.certDer, other.certDer],
+    });
+    expect(await errorCode(service.complete(exact.sessionId, { cms: tooBig }, 'u1'))).toBe('PLACEHOLDER_OVERFLOW');
+    const out = await service.complete(exact.sessionId, { signature: nodeSign('sha256', exact.signedAttributes, token.key) }, 'u1');
+    assertSignedOk(decision, out, 1, ca, 'two-phase-exact-rsa');
+    // RSA signatures have the modulus length: the CMS fills /Contents to the last byte.
+    const cms = gap(out);
+    expect(cms.length).toBe(4 + cms.readUInt16BE(2)); // 30 82 LL LL
+    expect(roomyOut.length - out.length).toBeGreaterThan(8 * 1024);
+
+    const ec = await service.prepare(decision, { certificates: ecToken.chain, completion: 'signature' });
+    const ecOut = await service.complete(ec.sessionId, { signature: nodeSign('sha256', ec.signedAttributes, ecToken.key) });
+    assertSignedOk(decision, ecOut, 1, ca, 'two-phase-exact-ec');
+    // An ECDSA value varies by a few bytes below its bound: at most those few zero bytes are left.
+    const ecCms = gap(ecOut);
+    expect(ecCms.length - (4 + ecCms.readUInt16BE(2))).toBeLessThanOrEqual(8);
+  });
+
   it('ok/token software returns a full CMS over the content digest', async () => {
     const { service } = makeService();
     const p = await service.prepare(decision, { certificates: token.chain });

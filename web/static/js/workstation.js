@@ -430,7 +430,8 @@ async function signDeclaredBatch(part, cert, pin, finish) {
     for (const item of group) step(item, 20, 'ws.fileUploading');
     let results;
     try {
-      const options = { ...commonOptions(), certificates: cert.chain };
+      // The agent returns raw signature values: at B-B the server then reserves exactly the CMS it will build.
+      const options = { ...commonOptions(), certificates: cert.chain, completion: 'signature' };
       const fd = new FormData();
       fd.append('options', JSON.stringify(options));
       for (const item of group) fd.append('pdf', item.file, item.file.name);
