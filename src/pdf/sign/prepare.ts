@@ -61,6 +61,8 @@ export interface PrepareOptions {
 }
 
 const DEFAULT_PLACEHOLDER = 16384;
+/** Files up to this size are prepared as one buffer, original and update (see `Prepared.embed`). */
+const JOINED_FILE_MAX = 1024 * 1024;
 
 /**
  * A document prepared for one signature: the original bytes plus an appended incremental update
@@ -92,10 +94,16 @@ export class Prepared {
     return hashByteRange([this.original, this.tail], this.byteRange, hash);
   }
 
-  /** Writes the DER CMS (or RFC 3161 token) into /Contents and returns the complete signed file. */
+  /**
+   * Writes the DER CMS (or RFC 3161 token) into /Contents and returns the complete signed file:
+   * the prepared buffer itself when original and update were written into one (no copy).
+   */
   embed(cms: Buffer): Buffer {
     writeContents(this.tail, this.original.length, this.byteRange, cms);
-    return Buffer.concat([this.original, this.tail]);
+    const o = this.original;
+    if (o.length > 0 && o.buffer === this.tail.buffer && o.byteOffset + o.length === this.tail.byteOffset)
+      return Buffer.from(o.buffer, o.byteOffset, o.length + this.tail.length);
+    return Buffer.concat([o, this.tail]);
   }
 
   /** Like `embed`, but returns [original, appended] without joining them (for streaming writes). */
@@ -369,7 +377,10 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
   }
 
   // --- write and locate the placeholders
-  const u = w.build(o.id ? { id: o.id } : {});
+  // A small file is written whole here (its original bytes copied once), so that `embed` hands it
+  // out without joining; a large one keeps its upload uncopied (`embedChunks` never copies it).
+  const joined = doc.bytes.length <= JOINED_FILE_MAX;
+  const u = w.build({ ...(o.id ? { id: o.id } : {}), joined });
   const span = u.objects.get(sigRef.num)!;
   const rel = (abs: number): number => abs - u.base;
   const sigBytes = u.tail.subarray(rel(span.start), rel(span.end));
@@ -382,5 +393,5 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
   const total = u.base + u.tail.length;
   const byteRange: ByteRange = [0, gapStart, gapEnd, total - gapEnd];
   byteRangeText(byteRange).copy(u.tail, rel(brStart));
-  return new Prepared(doc.bytes, u.tail, byteRange, size, fieldName, sigRef, subFilter);
+  return new Prepared(u.file ? u.file.subarray(0, u.base) : doc.bytes, u.tail, byteRange, size, fieldName, sigRef, subFilter);
 }
