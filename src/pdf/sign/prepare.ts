@@ -349,8 +349,8 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
     af.set('SigFlags', 3);
   }
 
-  // --- empty fields for later signers
-  const taken = new Set([...fields.map((f) => f.name), fieldName]);
+  // --- empty fields for later signers (the set of taken names only built when there are some)
+  const taken = o.emptyFields?.length ? new Set<string>(fields.map((f) => f.name)).add(fieldName) : new Set<string>();
   for (const ef of o.emptyFields ?? []) {
     if (taken.has(ef.name)) throw new AppError('CONFLICT', `a field named "${ef.name}" already exists`, { details: { field: ef.name } });
     if (ef.rect && (ef.rect.length !== 4 || !ef.rect.every((x) => Number.isFinite(x))))
