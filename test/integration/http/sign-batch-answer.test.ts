@@ -25,7 +25,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function postBatch(pdfs: Buffer[], accept?: string): Promise<Response> {
+async function postBatch(pdfs: Buffer[], accept?: string, idempotencyKey?: string): Promise<Response> {
   const fd = new FormData();
   for (const [i, pdf] of pdfs.entries()) fd.append('pdf', new Blob([pdf], { type: 'application/pdf' }), `d${i}.pdf`);
   fd.append(
@@ -34,7 +34,11 @@ async function postBatch(pdfs: Buffer[], accept?: string): Promise<Response> {
   );
   return fetch(`${h.url}/api/v1/sign/batch`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${s.signerToken}`, ...(accept ? { accept } : {}) },
+    headers: {
+      authorization: `Bearer ${s.signerToken}`,
+      ...(accept ? { accept } : {}),
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    },
     body: fd,
   });
 }
@@ -107,6 +111,22 @@ describe('POST /api/v1/sign/batch: the answer as JSON or as multipart/form-data'
     expect(r.headers.get('content-type')).toMatch(/^multipart\/form-data/);
     const form = await r.formData();
     expect(JSON.parse(form.get('results') as string).results).toEqual([{ index: 0, ok: true, file: 'signed-0' }]);
+  }, 60_000);
+
+  it('ok/an Idempotency-Key retry of a multipart answer is replayed as the same form, byte for byte, nothing signed twice', async () => {
+    const pdf = await originalPdf(1, 'RETRY');
+    const key = `batch-answer-${Date.now()}`;
+    const before = (await h.ctx.audit.list({ action: 'signing.batch', limit: 10_000 })).length;
+    const first = await postBatch([pdf], 'multipart/form-data', key);
+    const firstBytes = Buffer.from(await first.clone().arrayBuffer());
+    const again = await postBatch([pdf], 'multipart/form-data', key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('content-type')).toBe(first.headers.get('content-type'));
+    expect(Buffer.from(await again.clone().arrayBuffer()).equals(firstBytes)).toBe(true);
+    const form = await again.formData();
+    expect(JSON.parse(form.get('results') as string).results).toEqual([{ index: 0, ok: true, file: 'signed-0' }]);
+    expect((await h.ctx.audit.list({ action: 'signing.batch', limit: 10_000 })).length).toBe(before + 1);
   }, 60_000);
 
   it('fail/a refused batch is problem+json whatever the Accept', async () => {
