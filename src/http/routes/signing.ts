@@ -8,6 +8,7 @@ import type { SignOptions, SignerSource } from '../../signing/types.js';
 import { readMultipart, requireFile, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import { safeTextSchema } from '../safe-text-schema.js';
+import { sendMultipart } from '../multipart-answer.js';
 import { credentialOwnerOf, type Principal } from '../../core/principal.js';
 
 export type SigningPort = Pick<
@@ -182,6 +183,42 @@ export function sendBatchResults(res: import('express').Response, r: Awaited<Ret
   res.end(body);
 }
 
+/** The part of a signed document in the multipart batch answer (`file` of its item in `results`). */
+const signedPart = (index: number) => `signed-${index}`;
+
+/**
+ * The batch answer as multipart/form-data (RFC 7578), asked for with `Accept: multipart/form-data`:
+ * a `results` part (application/json, the items of the JSON answer where a signed item names its
+ * file part in `file` instead of carrying base64) and one application/pdf part per signed document,
+ * written from the signed files' own buffers. Browsers and Node read it with `Response.formData()`.
+ */
+export function sendBatchParts(res: import('express').Response, r: Awaited<ReturnType<SigningPort['signBatch']>>): void {
+  const items = r.results.map((x) =>
+    x.pdf ? { index: x.index, ok: x.ok, file: signedPart(x.index) } : { index: x.index, ok: x.ok, ...(x.error ? { error: x.error } : {}) },
+  );
+  const results = JSON.stringify({ ...(r.authorizationId ? { authorizationId: r.authorizationId } : {}), results: items });
+  sendMultipart(res, [
+    { name: 'results', type: 'application/json', data: [Buffer.from(results, 'utf8')] },
+    ...r.results.flatMap((x) =>
+      x.pdf ? [{ name: signedPart(x.index), filename: `${signedPart(x.index)}.pdf`, type: 'application/pdf', data: [x.pdf] }] : [],
+    ),
+  ]);
+}
+
+/**
+ * The batch answer in the form the client accepts: multipart/form-data when it asks for it, else
+ * JSON with base64 documents (the default, also for an Accept the route does not offer).
+ */
+export function sendBatchAnswer(
+  req: import('express').Request,
+  res: import('express').Response,
+  r: Awaited<ReturnType<SigningPort['signBatch']>>,
+): void {
+  res.setHeader('Vary', 'Accept');
+  if (req.accepts(['application/json', 'multipart/form-data']) === 'multipart/form-data') sendBatchParts(res, r);
+  else sendBatchResults(res, r);
+}
+
 export const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
   contentType: 'multipart/form-data',
   description: `Parts: \`pdf\` (the document), \`options\` (JSON)${extra}.`,
@@ -232,11 +269,17 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
       path: '/api/v1/sign/batch',
       operationId: 'signBatch',
       idempotent: true,
-      summary: 'Sign several PDFs with one authorization (PIN checked once); returns per-document results with base64 PDFs.',
+      summary:
+        'Sign several PDFs with one authorization (PIN checked once); returns per-document results with base64 PDFs, or as multipart/form-data (`results` + one PDF part per signed document) with `Accept: multipart/form-data`.',
       tag: 'signing',
       auth: SIGN_ROLES,
       rawBody: MULTIPART_DOC('; several `pdf` parts allowed'),
-      responses: { 200: { description: 'Per-document results' } },
+      responses: {
+        200: {
+          description:
+            'Per-document results: JSON `{authorizationId?, results: [{index, ok, pdf?, error?}]}` (base64 PDFs), or with `Accept: multipart/form-data` a `results` JSON part (`file` names the part of a signed document) and one application/pdf part per signed document',
+        },
+      },
       async handle({ req, res, principal }) {
         // A batch's documents are all read into memory to be signed anyway: small ones skip the temp file.
         const body = await readMultipart(req, {
@@ -256,7 +299,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
           actorId: actorId(principal),
         });
         res.setHeader('Cache-Control', 'no-store');
-        sendBatchResults(res, r);
+        sendBatchAnswer(req, res, r);
       },
     }),
     defineRoute({

@@ -80,17 +80,31 @@ export function serializeObject(o: PdfObject): Buffer {
 
 /** `num gen obj\n…\nendobj\n` */
 export function serializeIndirect(r: PdfRef, o: PdfObject): Buffer {
+  const out: Buffer[] = [];
+  serializeIndirectInto(r, o, out);
+  // one piece is text only: the header always comes before any object's own buffer
+  return out.length === 1 ? out[0]! : Buffer.concat(out);
+}
+
+/**
+ * `num gen obj\n…\nendobj\n` appended to `out` as pieces: each run of text one latin1 buffer,
+ * stream data and raw objects (the /Contents placeholder) as their own buffers, not copied. For a
+ * writer that joins a whole update once.
+ */
+export function serializeIndirectInto(r: PdfRef, o: PdfObject, out: Buffer[]): void {
   const parts: Array<string | Buffer> = [`${r.num} ${r.gen} obj\n`];
   write(o, parts);
   parts.push('\nendobj\n');
-  return joinParts(parts);
+  collectParts(parts, out);
 }
 
-/** Runs of text become one latin1 buffer each (not one per token): same bytes, far fewer allocations. */
-function joinParts(parts: ReadonlyArray<string | Buffer>): Buffer {
-  const out: Buffer[] = [];
+/**
+ * Runs of text become one latin1 buffer each (not one per token): same bytes, far fewer
+ * allocations. Returns whether an object's own buffer (stream data, a raw object) is among them.
+ */
+function collectParts(parts: ReadonlyArray<string | Buffer>, out: Buffer[]): boolean {
   let text = '';
-  let shared = false; // a stream's or raw object's own buffer: never hand it out as the result
+  let shared = false;
   for (const p of parts) {
     if (typeof p === 'string') text += p;
     else {
@@ -101,5 +115,12 @@ function joinParts(parts: ReadonlyArray<string | Buffer>): Buffer {
     }
   }
   if (text) out.push(Buffer.from(text, 'latin1'));
+  return shared;
+}
+
+function joinParts(parts: ReadonlyArray<string | Buffer>): Buffer {
+  const out: Buffer[] = [];
+  const shared = collectParts(parts, out);
+  // a stream's or raw object's own buffer is never handed out as the result
   return out.length === 1 && !shared ? out[0]! : Buffer.concat(out);
 }

@@ -2,13 +2,15 @@ import { AppError } from '../../core/errors.js';
 import { identifierBytes } from '../../core/ids.js';
 import type { PdfDocument } from '../syntax/document.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from '../syntax/objects.js';
-import { serializeIndirect } from './serialize.js';
+import { serializeIndirect, serializeIndirectInto } from './serialize.js';
 import { mapStrings, streamIsEncrypted } from '../syntax/security.js';
 
 /** Result of building one incremental update (ISO 32000-1 §7.5.6). */
 export interface IncrementalUpdate {
   /** The appended bytes: output = original ‖ tail. */
   tail: Buffer;
+  /** original ‖ tail in one buffer (`tail` is then its end), when asked for with `joined`. */
+  file?: Buffer;
   /** Absolute offset of tail[0] (= original length). */
   base: number;
   /** Absolute byte range of every object written in this update. */
@@ -22,6 +24,11 @@ export interface IncrementalUpdate {
 export interface WriteOptions {
   /** Second /ID element (§14.4); 16 random bytes by default. The first element is kept. */
   id?: Buffer;
+  /**
+   * Also write the original bytes, into one buffer with the update (`file`): a caller that hands
+   * out the whole file copies each byte once, here, instead of joining original and tail later.
+   */
+  joined?: boolean;
 }
 
 /**
@@ -96,6 +103,7 @@ export class IncrementalWriter {
       }
     }
     const sec = doc.security;
+    const pieces: Buffer[] = [];
     for (const { ref, value } of [...this.changes.values()].sort((a, b) => a.ref.num - b.ref.num)) {
       const start = pos;
       let v = value;
@@ -104,7 +112,10 @@ export class IncrementalWriter {
         v = mapStrings(v, (b) => sec.encryptString(b, ref.num, ref.gen));
         if (v instanceof PdfStream && streamIsEncrypted(v)) v = new PdfStream(v.dict, sec.encryptStream(v.raw, ref.num, ref.gen));
       }
-      push(serializeIndirect(ref, v));
+      // each object's pieces (text runs, the placeholder's own buffer) are joined once, with the whole update
+      pieces.length = 0;
+      serializeIndirectInto(ref, v, pieces);
+      for (const piece of pieces) push(piece);
       objects.set(ref.num, { start, end: pos });
       xref.set(ref.num, { offset: start, gen: ref.gen });
     }
@@ -140,7 +151,11 @@ export class IncrementalWriter {
       objects.set(xrefStreamRef!.num, { start: startxref, end: pos });
       push(Buffer.from(`startxref\n${startxref}\n%%EOF\n`, 'latin1'));
     }
-    return { tail: Buffer.concat(parts), base, objects, startxref, xrefKind };
+    if (!options.joined) return { tail: Buffer.concat(parts, pos - base), base, objects, startxref, xrefKind };
+    const file = Buffer.allocUnsafe(pos);
+    let at = original.copy(file, 0);
+    for (const p of parts) at += p.copy(file, at);
+    return { tail: file.subarray(base), file, base, objects, startxref, xrefKind };
   }
 }
 

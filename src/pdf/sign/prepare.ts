@@ -61,6 +61,8 @@ export interface PrepareOptions {
 }
 
 const DEFAULT_PLACEHOLDER = 16384;
+/** Files up to this size are prepared as one buffer, original and update (see `Prepared.embed`). */
+const JOINED_FILE_MAX = 1024 * 1024;
 
 /**
  * A document prepared for one signature: the original bytes plus an appended incremental update
@@ -92,10 +94,16 @@ export class Prepared {
     return hashByteRange([this.original, this.tail], this.byteRange, hash);
   }
 
-  /** Writes the DER CMS (or RFC 3161 token) into /Contents and returns the complete signed file. */
+  /**
+   * Writes the DER CMS (or RFC 3161 token) into /Contents and returns the complete signed file:
+   * the prepared buffer itself when original and update were written into one (no copy).
+   */
   embed(cms: Buffer): Buffer {
     writeContents(this.tail, this.original.length, this.byteRange, cms);
-    return Buffer.concat([this.original, this.tail]);
+    const o = this.original;
+    if (o.length > 0 && o.buffer === this.tail.buffer && o.byteOffset + o.length === this.tail.byteOffset)
+      return Buffer.from(o.buffer, o.byteOffset, o.length + this.tail.length);
+    return Buffer.concat([o, this.tail]);
   }
 
   /** Like `embed`, but returns [original, appended] without joining them (for streaming writes). */
@@ -346,8 +354,8 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
     af.set('SigFlags', 3);
   }
 
-  // --- empty fields for later signers
-  const taken = new Set([...fields.map((f) => f.name), fieldName]);
+  // --- empty fields for later signers (the set of taken names only built when there are some)
+  const taken = o.emptyFields?.length ? new Set<string>(fields.map((f) => f.name)).add(fieldName) : new Set<string>();
   for (const ef of o.emptyFields ?? []) {
     if (taken.has(ef.name)) throw new AppError('CONFLICT', `a field named "${ef.name}" already exists`, { details: { field: ef.name } });
     if (ef.rect && (ef.rect.length !== 4 || !ef.rect.every((x) => Number.isFinite(x))))
@@ -374,7 +382,10 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
   }
 
   // --- write and locate the placeholders
-  const u = w.build(o.id ? { id: o.id } : {});
+  // A small file is written whole here (its original bytes copied once), so that `embed` hands it
+  // out without joining; a large one keeps its upload uncopied (`embedChunks` never copies it).
+  const joined = doc.bytes.length <= JOINED_FILE_MAX;
+  const u = w.build({ ...(o.id ? { id: o.id } : {}), joined });
   const span = u.objects.get(sigRef.num)!;
   const rel = (abs: number): number => abs - u.base;
   const sigBytes = u.tail.subarray(rel(span.start), rel(span.end));
@@ -387,5 +398,5 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
   const total = u.base + u.tail.length;
   const byteRange: ByteRange = [0, gapStart, gapEnd, total - gapEnd];
   byteRangeText(byteRange).copy(u.tail, rel(brStart));
-  return new Prepared(doc.bytes, u.tail, byteRange, size, fieldName, sigRef, subFilter);
+  return new Prepared(u.file ? u.file.subarray(0, u.base) : doc.bytes, u.tail, byteRange, size, fieldName, sigRef, subFilter);
 }

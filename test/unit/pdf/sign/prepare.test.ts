@@ -52,6 +52,29 @@ describe('preparePdfSignature: placeholder, byte range, digest, embed', () => {
     expect(() => p.embed(Buffer.alloc(65))).toThrow(expect.objectContaining({ code: 'PLACEHOLDER_OVERFLOW' }));
   });
 
+  it('a small file is prepared as one buffer: embed hands it out without copying; a large upload is never copied by embedChunks', () => {
+    const input = minimalPdf(1);
+    // a placeholder large enough that no buffer here comes from Node's shared pool of small buffers
+    const p = preparePdfSignature(input, { placeholderSize: 8192, signingTime: new Date(0), id: Buffer.alloc(16) });
+    const stored = p.toBuffer();
+    const cms = Buffer.from('3003020101', 'hex');
+    const [original, tail] = p.embedChunks(cms);
+    const out = p.embed(cms);
+    expect(out.equals(Buffer.concat([original!, tail!]))).toBe(true);
+    expect(out.equals(embedCms(stored, p.byteRange, cms))).toBe(true);
+    // the same memory as the prepared update: no joined copy
+    expect(out.buffer).toBe(tail!.buffer);
+    expect(out.byteOffset + out.length).toBe(tail!.byteOffset + tail!.length);
+    expect(original!.buffer).toBe(tail!.buffer);
+    // Beyond 1 MiB the input stays where it is: embedChunks returns the upload itself.
+    const padding = Buffer.alloc(1024 * 1024 + 1, 0x20);
+    const large = Buffer.concat([input.subarray(0, 9), Buffer.from('%'), padding, Buffer.from('\n'), input.subarray(9)]);
+    const q = preparePdfSignature(large, { placeholderSize: 64, signingTime: new Date(0) });
+    const [first] = q.embedChunks(cms);
+    expect(first!.buffer).toBe(large.buffer);
+    expect(first!.byteOffset).toBe(large.byteOffset);
+  });
+
   it('document timestamps: /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161, no /M', () => {
     const p = preparePdfSignature(minimalPdf(1), { subFilter: 'ETSI.RFC3161', placeholderSize: 128 });
     const doc = PdfDocument.open(p.toBuffer());
