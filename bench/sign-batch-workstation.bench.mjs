@@ -26,6 +26,10 @@
 //     documents' signed attributes (CKM_SHA256_RSA_PKCS) in a loop through pkcs11js on one
 //     logged-in session: the token's own signatures per second.
 //
+// As the page does, the new rows ask the batch routes for their binary answer (Accept:
+// multipart/form-data: the signed files as parts, no base64) and prepare with completion:
+// 'signature' (an exact B-B placeholder); the former pages' rows take JSON and the default room.
+//
 // The agent is another process (as on the official's PC): on a machine with a second core it
 // signs while the server works. The page's bodies are built per request as the page does; the
 // client is node:http keep-alive (bench/lean-multipart-client.mjs explains why not fetch).
@@ -40,7 +44,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
-import { multipartBody } from './lean-multipart-client.mjs';
+import { MULTIPART_ANSWER, multipartBody, signedFiles } from './lean-multipart-client.mjs';
 import { registerSubscriber } from './registered-subscriber.mjs';
 import { startInProcessService } from './in-process-service.mjs';
 
@@ -80,7 +84,7 @@ function httpClient(base, maxSockets = 1) {
         (res) => {
           const chunks = [];
           res.on('data', (c) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
           res.on('error', reject);
         },
       );
@@ -252,8 +256,9 @@ try {
       await api.request('DELETE', `/api/v1/credentials/${credentialId}/authorizations/${a.authorizationId}`, bearer(signer)),
       'revoke',
     );
-  // `inFlight` requests at a time, as workstation.js's senders take the next group when theirs is done.
-  const credentialBatch = async (inFlight) => {
+  // `inFlight` requests at a time, as workstation.js's senders take the next group when theirs is done;
+  // the page asks for the binary answer (the signed files as multipart parts), the former page for JSON.
+  const credentialBatch = async (inFlight, accept) => {
     const a = await authorize();
     const out = [];
     try {
@@ -268,11 +273,13 @@ try {
             { name: 'options', data: JSON.stringify({ ...common, signer: { kind: 'credential', authorizationId: a.authorizationId } }) },
             ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
           ]);
-          const r = json(await postForm('/api/v1/sign/batch', body));
-          for (const x of r.results) {
-            if (!x.ok) throw new Error(`batch: ${JSON.stringify(x.error)}`);
-            out[idx[x.index]] = Buffer.from(x.pdf, 'base64');
-          }
+          const r = await api.request(
+            'POST',
+            '/api/v1/sign/batch',
+            { ...bearer(signer), 'content-type': body.contentType, accept },
+            body.body,
+          );
+          for (const [k, pdf] of signedFiles(r).entries()) out[idx[k]] = pdf;
         }
       };
       await Promise.all(Array.from({ length: Math.min(inFlight, groups.length) }, sender));
@@ -281,8 +288,8 @@ try {
     }
     return out;
   };
-  const credentialPage = () => credentialBatch(CREDENTIAL_IN_FLIGHT);
-  const credentialFormer = () => credentialBatch(1);
+  const credentialPage = () => credentialBatch(CREDENTIAL_IN_FLIGHT, MULTIPART_ANSWER);
+  const credentialFormer = () => credentialBatch(1, 'application/json');
   const perFile = async () => {
     const a = await authorize();
     const out = [];
@@ -308,18 +315,15 @@ try {
   // and sign(g - 1), complete(g) after sign(g) and complete(g - 1); the declared agent batch opened
   // by the first sign stage with the algorithm the server chose, ended by DELETE if not used up.
   const signedAttributes = [];
-  const completeGroup = async (items) => {
-    const done = await api.request(
-      'POST',
-      '/api/v1/sign/complete/batch',
-      { ...bearer(signer), 'content-type': 'application/json', accept: 'application/json' },
-      Buffer.from(JSON.stringify({ items })),
+  const completeGroup = async (items, accept = MULTIPART_ANSWER) =>
+    signedFiles(
+      await api.request(
+        'POST',
+        '/api/v1/sign/complete/batch',
+        { ...bearer(signer), 'content-type': 'application/json', accept },
+        Buffer.from(JSON.stringify({ items })),
+      ),
     );
-    return json(expectOk(done, 'complete batch')).results.map((x) => {
-      if (!x.ok) throw new Error(`complete batch: ${JSON.stringify(x.error)}`);
-      return Buffer.from(x.pdf, 'base64');
-    });
-  };
   // The page completes with the agent's raw signature values and says so (completion: 'signature'),
   // so a B-B session's placeholder is exactly the CMS the server will assemble; the former page did not.
   const prepareGroup = async (idx, completion = 'signature') => {
@@ -396,6 +400,7 @@ try {
           prepared
             .slice(from, from + FORMER_TOKEN_GROUP_FILES)
             .map((p, k) => ({ sessionId: p.session.sessionId, signature: signatures[from + k] })),
+          'application/json',
         )),
       );
     return out;

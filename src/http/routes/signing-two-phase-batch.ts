@@ -10,7 +10,7 @@ import {
   parseOptions,
   PreparedSession,
   PrepareRequestOptions,
-  sendBatchResults,
+  sendBatchAnswer,
   SIGN_ROLES,
   withAppearanceImage,
   type SigningPort,
@@ -110,19 +110,19 @@ export function twoPhaseBatchRoutes(sign: SigningPort, limits: { uploadBytes: nu
       operationId: 'signCompleteBatch',
       idempotent: true,
       summary:
-        'Two-phase signing, step 2 for several sessions: `{items: [{sessionId, signature}]}`; one result per item (base64 signed PDF or its error).',
+        'Two-phase signing, step 2 for several sessions: `{items: [{sessionId, signature}]}`; one result per item (base64 signed PDF or its error), or as multipart/form-data (`results` + one PDF part per signed document) with `Accept: multipart/form-data`.',
       tag: 'signing',
       auth: SIGN_ROLES,
       body: CompleteBatchBody,
       responses: { 200: { description: 'Per-item results (index = position in `items`)' } },
-      async handle({ res, body, principal }) {
+      async handle({ req, res, body, principal }) {
         const items = body.items.map((i) => ({
           sessionId: i.sessionId,
           input: 'signature' in i ? { signature: Buffer.from(i.signature, 'base64') } : { cms: Buffer.from(i.cms, 'base64') },
         }));
         const r = await sign.completeBatch(items, actorId(principal));
         res.setHeader('Cache-Control', 'no-store');
-        sendBatchResults(res, r);
+        sendBatchAnswer(req, res, r);
       },
     }),
   ];

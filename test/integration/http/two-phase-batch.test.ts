@@ -168,6 +168,40 @@ describe('POST /api/v1/sign/prepare/batch + /complete/batch', () => {
     expect(Buffer.from(results[0]!.pdf!, 'base64').length).toBe(gapEnd + after);
   });
 
+  it('with Accept: multipart/form-data the completion answers an RFC 7578 form: results naming each signed file part, the PDFs as they are (pdfsig accepts them), a failed item only in results', async () => {
+    const p = await prepare(giang, [EXAMPLE, EXAMPLE], {
+      certificates: signer.chain.map((c) => c.toString('base64')),
+      completion: 'signature',
+    });
+    const [a, b] = p.json.results;
+    const res = await fetch(`${h.url}/api/v1/sign/complete/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${giang}`, 'content-type': 'application/json', accept: 'multipart/form-data' },
+      body: JSON.stringify({
+        items: [
+          { sessionId: a!.session!.sessionId, signature: tokenSignature(a!) },
+          { sessionId: b!.session!.sessionId, signature: tokenSignature(a!) },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^multipart\/form-data; boundary=/);
+    const form = await res.formData();
+    const { results } = JSON.parse(form.get('results') as string) as {
+      results: Array<{ index: number; ok: boolean; file?: string; error?: { code: string } }>;
+    };
+    expect(results.map((r) => [r.index, r.ok, r.error?.code])).toEqual([
+      [0, true, undefined],
+      [1, false, 'SIGNATURE_MISMATCH'],
+    ]);
+    expect([...form.keys()].sort()).toEqual(['results', results[0]!.file!].sort());
+    const pdf = Buffer.from(await (form.get(results[0]!.file!) as Blob).arrayBuffer());
+    expect(pdf.subarray(0, EXAMPLE.length).equals(EXAMPLE)).toBe(true);
+    const file = join(work, 'multipart-answer.pdf');
+    writeFileSync(file, pdf);
+    expect(execFileSync('pdfsig', [file], { encoding: 'utf8' })).toMatch(/Signature Validation: Signature is Valid\./);
+  });
+
   it('malformed requests are refused whole with problem+json 4xx and change nothing', async () => {
     const p = await prepare(giang, [EXAMPLE]);
     const s = p.json.results[0]!;

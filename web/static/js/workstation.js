@@ -336,22 +336,43 @@ async function signGroupWithCredential(group, authorization) {
   for (const item of group) fd.append('pdf', item.file, item.file.name);
   const image = input('image').files?.[0];
   if (options.appearance && image) fd.append('image', image, image.name);
-  const res = await authFetch('/api/v1/sign/batch', { method: 'POST', body: fd, headers: { Accept: 'application/json' } });
-  /** @type {{ results: Array<{ index: number, ok: boolean, pdf?: string, error?: { code: string, message: string } }> }} */
-  const { results } = await res.json();
+  const res = await authFetch('/api/v1/sign/batch', { method: 'POST', body: fd, headers: { Accept: BATCH_ANSWER } });
+  const results = await batchResults(res);
   return group.map((_, i) => {
     const r = results.find((x) => x.index === i);
-    if (r?.ok && r.pdf) return { pdf: new Blob([fromBase64(r.pdf)], { type: 'application/pdf' }) };
+    if (r?.ok && r.pdf) return { pdf: r.pdf };
     const e = r?.error ?? { code: 'INTERNAL', message: t('error.unexpected') };
     return { error: new ApiError({ title: t('ws.fileFailed'), detail: e.message, code: e.code }, 200) };
   });
 }
 
-function fromBase64(b64) {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+/**
+ * The batch routes' binary answer (POST /api/v1/sign/batch and /sign/complete/batch with this
+ * Accept): a `results` JSON part whose signed items name their application/pdf part — the signed
+ * files arrive as they are, with no base64 to encode on the server and decode here.
+ */
+const BATCH_ANSWER = 'multipart/form-data';
+
+/**
+ * Reads a batch answer: one entry per item with its signed PDF (a Blob) or its error.
+ * @returns {Promise<Array<{ index: number, ok: boolean, pdf?: Blob, error?: { code: string, message: string } }>>}
+ */
+async function batchResults(res) {
+  const form = await res.formData();
+  // A part without a filename is a form field: formData() gives its text.
+  const part = form.get('results');
+  if (typeof part !== 'string') throw new Error(t('error.unexpected'));
+  /** @type {{ results: Array<{ index: number, ok: boolean, file?: string, error?: { code: string, message: string } }> }} */
+  const { results } = JSON.parse(part);
+  return results.map((r) => {
+    const file = r.file ? form.get(r.file) : null;
+    return {
+      index: r.index,
+      ok: r.ok && file instanceof Blob,
+      ...(file instanceof Blob ? { pdf: new Blob([file], { type: 'application/pdf' }) } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    };
+  });
 }
 
 /**
@@ -496,10 +517,10 @@ async function signDeclaredBatch(part, cert, pin, finish) {
     try {
       const res = await authFetch('/api/v1/sign/complete/batch', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: { 'Content-Type': 'application/json', Accept: BATCH_ANSWER },
         body: JSON.stringify({ items: signed.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature })) }),
       });
-      ({ results } = await res.json());
+      results = await batchResults(res);
     } catch (e) {
       await failAll(
         signed.map((p) => p.item),
@@ -510,7 +531,7 @@ async function signDeclaredBatch(part, cert, pin, finish) {
     for (const [i, p] of signed.entries()) {
       const r = results.find((x) => x.index === i);
       await end(p.item, async () => {
-        if (r?.ok && r.pdf) return new Blob([fromBase64(r.pdf)], { type: 'application/pdf' });
+        if (r?.ok && r.pdf) return r.pdf;
         throw fileError(r?.error);
       });
     }
