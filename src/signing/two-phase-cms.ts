@@ -10,20 +10,16 @@ import { signedRanges } from './prepared-file.js';
  * signature has the key's fixed length (RSA) it is copied into the signer's byte template
  * (../cms/detached-template.ts) together with the content digest; the template is used only when
  * the signed attributes it gives for that digest are byte for byte the session's, so the CMS is
- * the one assembleSignedData builds either way.
+ * the one assembleSignedData builds either way. The signer certificate is interned
+ * (../cms/certificate-intern.ts): the template is cached per certificate object.
  */
-export function completionCms(o: {
-  signedAttributes: Buffer;
-  signature: Buffer;
-  algorithm: SignatureAlgorithm;
-  digestAlgorithm: HashName;
-  /** Interned (../cms/certificate-intern.ts): the template is cached per signer certificate object. */
-  signerCertificate: Buffer;
-  certificates: Buffer[];
-  /** The prepared file (./prepared-file.ts) and its byte range: the content digest the signed attributes hold. */
-  preparedPdf: Buffer;
-  byteRange: readonly [number, number, number, number];
-}): Buffer {
+export function completionCms(
+  o: Omit<Parameters<typeof assembleSignedData>[0], 'unsignedAttributes'> & {
+    /** The prepared file (./prepared-file.ts) and its byte range: the content digest the signed attributes hold. */
+    preparedPdf: Buffer;
+    byteRange: readonly [number, number, number, number];
+  },
+): Buffer {
   const template = templateFor(o);
   if (template) {
     const [head, tail] = signedRanges(o.preparedPdf, o.byteRange);
