@@ -60,7 +60,7 @@ export function registerBundle(context: PDFContext, bundle: PdfObjectBundle, sha
     if (o.stream && shared.has(o.stream)) continue;
     const ref = refs.get(o.id)!;
     const dict = convert(o.dict) as PDFDict;
-    context.assign(ref, o.stream ? PDFRawStream.of(dict, o.stream) : dict);
+    context.assign(ref, o.stream ? rawStream(dict, o.stream) : dict);
     if (o.stream) shared.set(o.stream, ref);
   }
   const root = refs.get(bundle.root);
@@ -105,4 +105,29 @@ function pdfNumber(v: number): PDFNumber {
     integers.set(v, (o = PDFNumber.of(v)));
   }
   return o;
+}
+
+const STREAM = Buffer.from('\nstream\n', 'latin1');
+const ENDSTREAM = Buffer.from('\nendstream', 'latin1');
+
+/**
+ * A stream whose bytes are written in one copy: pdf-lib writes a stream's contents one byte at a
+ * time, and a copy's font programs and images are over a hundred kilobytes. The same bytes as
+ * pdf-lib's PDFStream.copyBytesInto: dictionary, "stream", EOL, data, EOL, "endstream" (ISO
+ * 32000-1 §7.3.8.1).
+ */
+function rawStream(dict: PDFDict, bytes: Uint8Array): PDFRawStream {
+  const stream = PDFRawStream.of(dict, bytes);
+  stream.copyBytesInto = function copyBytesInto(this: PDFRawStream, buffer: Uint8Array, offset: number): number {
+    this.updateDict();
+    let at = offset + this.dict.copyBytesInto(buffer, offset);
+    buffer.set(STREAM, at);
+    at += STREAM.length;
+    const contents = this.getContents();
+    buffer.set(contents, at);
+    at += contents.length;
+    buffer.set(ENDSTREAM, at);
+    return at + ENDSTREAM.length - offset;
+  };
+  return stream;
 }

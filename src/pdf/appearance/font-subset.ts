@@ -14,6 +14,8 @@ import { pdfDict, pdfName, pdfRef, pdfString, type PdfObjectSpec, type PdfValue 
 export class FontSubset {
   /** gid → advance (font units) and the text the glyph stands for */
   private readonly glyphs = new Map<number, { advance: number; text: string }>();
+  /** The prepared character set this subset started from (see include), while nothing else was added before it. */
+  private prepared: PreparedSet | undefined;
 
   constructor(
     readonly font: LoadedFont,
@@ -35,21 +37,27 @@ export class FontSubset {
    * font lacks are drawn as '?', control characters are dropped.
    */
   encode(text: string): Buffer {
-    const codes: number[] = [];
-    for (const ch of text.normalize('NFC')) {
-      const cp = ch.codePointAt(0)!;
+    const nfc = text.normalize('NFC');
+    const out = Buffer.allocUnsafe(nfc.length * 2);
+    let n = 0;
+    for (let i = 0; i < nfc.length; i++) {
+      let cp = nfc.charCodeAt(i);
+      if (cp >= 0xd800 && cp < 0xdc00) {
+        cp = nfc.codePointAt(i)!;
+        if (cp > 0xffff) i++; // a pair; a lone high surrogate stays one code point, as for…of gives it
+      }
       if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
-      const { glyph, substituted } = this.font.glyphOrFallback(cp);
+      const found = this.font.glyph(cp);
+      const glyph = found ?? this.font.fallbackGlyph;
       if (!this.glyphs.has(glyph.gid)) {
-        this.glyphs.set(glyph.gid, { advance: glyph.advance, text: substituted ? '?' : ch });
+        this.glyphs.set(glyph.gid, { advance: glyph.advance, text: found ? String.fromCodePoint(cp) : '?' });
         // A digit brings all ten: signing times then share one subset, and the cache below hits.
         if (cp >= 0x30 && cp <= 0x39) for (let d = 0x30; d <= 0x39; d++) this.addGlyph(d);
       }
-      codes.push(glyph.gid);
+      out[n++] = glyph.gid >> 8;
+      out[n++] = glyph.gid & 0xff;
     }
-    const out = Buffer.alloc(codes.length * 2);
-    codes.forEach((c, i) => out.writeUInt16BE(c, i * 2));
-    return out;
+    return n === out.length ? out : out.subarray(0, n);
   }
 
   /**
@@ -60,15 +68,29 @@ export class FontSubset {
   include(characters: string): void {
     let perFont = preparedSets.get(this.font);
     if (!perFont) preparedSets.set(this.font, (perFont = new Map()));
-    let glyphs = perFont.get(characters);
-    if (!glyphs) {
+    let set = perFont.get(characters);
+    if (!set) {
       const probe = new FontSubset(this.font, '');
       probe.encode(characters);
-      glyphs = [...probe.glyphs];
+      set = { glyphs: [...probe.glyphs] };
       if (perFont.size >= PREPARED_SETS_MAX) perFont.clear();
-      perFont.set(characters, glyphs);
+      perFont.set(characters, set);
     }
-    for (const [gid, g] of glyphs) if (!this.glyphs.has(gid)) this.glyphs.set(gid, g);
+    this.prepared = this.glyphs.size === 0 ? set : undefined;
+    for (const [gid, g] of set.glyphs) if (!this.glyphs.has(gid)) this.glyphs.set(gid, g);
+  }
+
+  /** The glyph ids in order and the cache key of this subset; a prepared set's are computed once. */
+  private identity(): PreparedIdentity {
+    const make = (): PreparedIdentity => {
+      const gids = [...this.glyphs.keys()].sort((a, b) => a - b);
+      // Two code points can share a glyph (e.g. space and no-break space): the mapped text is part of the key.
+      return { gids, key: `${this.font.postscriptName}|${gids.map((g) => `${g}:${this.glyphs.get(g)!.text}`).join(',')}` };
+    };
+    // glyphs are only ever added: a subset as large as the set it was prepared with is that set
+    const p = this.prepared;
+    if (!p || this.glyphs.size !== p.glyphs.length) return make();
+    return (p.identity ??= make());
   }
 
   private addGlyph(cp: number): void {
@@ -79,9 +101,7 @@ export class FontSubset {
   /** Builds the five objects (font file, descriptor, CID font, ToUnicode, Type0), Type0 last. */
   build(): PdfObjectSpec[] {
     const f = this.font;
-    const gids = [...this.glyphs.keys()].sort((a, b) => a - b);
-    // Two code points can share a glyph (e.g. space and no-break space): the mapped text is part of the key.
-    const key = `${f.postscriptName}|${gids.map((g) => `${g}:${this.glyphs.get(g)!.text}`).join(',')}`;
+    const { gids, key } = this.identity();
     const streams = cachedStreams(f, key, () => {
       const file = f.file.subset(gids);
       return {
@@ -172,7 +192,7 @@ export class FontSubset {
   }
 
   /** §9.10.3 / Adobe TN 5411: bfchar entries, at most 100 per block, UTF-16BE targets. */
-  private toUnicodeCMap(gids: number[]): string {
+  private toUnicodeCMap(gids: readonly number[]): string {
     const entries: string[] = [];
     for (const g of gids) {
       const text = this.glyphs.get(g)!.text;
@@ -216,10 +236,16 @@ interface SubsetStreams {
 }
 const BUILT_PER_SUBSET_MAX = 16;
 /** Per font, the glyphs (in encoding order) each prepared character set brings; entries are never modified. */
-const preparedSets = new WeakMap<
-  LoadedFont,
-  Map<string, ReadonlyArray<readonly [number, { readonly advance: number; readonly text: string }]>>
->();
+interface PreparedIdentity {
+  readonly gids: readonly number[];
+  readonly key: string;
+}
+interface PreparedSet {
+  readonly glyphs: ReadonlyArray<readonly [number, { readonly advance: number; readonly text: string }]>;
+  /** Sorted glyph ids and subset key of exactly this set, once a subset of it alone was built. */
+  identity?: PreparedIdentity;
+}
+const preparedSets = new WeakMap<LoadedFont, Map<string, PreparedSet>>();
 const PREPARED_SETS_MAX = 8;
 const SUBSET_CACHE_MAX = 64;
 const subsetCache = new Map<string, SubsetStreams>();

@@ -36,7 +36,8 @@ export class LoadedFont {
   readonly bbox: readonly [number, number, number, number];
   readonly serif: boolean;
   private readonly glyphs = new Map<number, GlyphInfo | null>();
-  private readonly fallback: GlyphInfo;
+  /** The glyph drawn for a code point the font lacks ('?', else .notdef). */
+  readonly fallbackGlyph: GlyphInfo;
 
   /** The raw font file, for subsetting. */
   readonly file: TrueTypeFile;
@@ -57,7 +58,7 @@ export class LoadedFont {
     this.bbox = [f.bbox.minX, f.bbox.minY, f.bbox.maxX, f.bbox.maxY];
     this.serif = opts.serif;
     const q = this.glyph(0x3f); // '?' stands in for characters the font lacks
-    this.fallback = q ?? { gid: 0, advance: f.getGlyph(0).advanceWidth };
+    this.fallbackGlyph = q ?? { gid: 0, advance: f.getGlyph(0).advanceWidth };
   }
 
   /** The glyph for one code point, or null when the font has none. */
@@ -73,12 +74,6 @@ export class LoadedFont {
     return g;
   }
 
-  /** The glyph used to draw a code point: itself, or '?' when missing. */
-  glyphOrFallback(codePoint: number): { glyph: GlyphInfo; substituted: boolean } {
-    const g = this.glyph(codePoint);
-    return g ? { glyph: g, substituted: false } : { glyph: this.fallback, substituted: true };
-  }
-
   /** Width of a string in points at `size` (no kerning: one glyph per NFC code point). */
   widthOf(text: string, size: number): number {
     let units = 0;
@@ -86,9 +81,12 @@ export class LoadedFont {
     const nfc = /[\u0300-\u036f]/.test(text) ? text.normalize('NFC') : text;
     for (let i = 0; i < nfc.length; i++) {
       let cp = nfc.charCodeAt(i);
-      if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < nfc.length) cp = nfc.codePointAt(i++)!;
-      // the glyph itself, not glyphOrFallback's result object: layout measures thousands of characters per copy
-      units += (this.glyph(cp) ?? this.fallback).advance;
+      if (cp >= 0xd800 && cp < 0xdc00) {
+        cp = nfc.codePointAt(i)!;
+        if (cp > 0xffff) i++; // a pair; a lone high surrogate stays one code point, as for…of gives it
+      }
+      // no result object per character: layout measures thousands of characters per copy
+      units += (this.glyph(cp) ?? this.fallbackGlyph).advance;
     }
     return (units * size) / this.unitsPerEm;
   }
