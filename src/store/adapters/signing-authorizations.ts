@@ -4,6 +4,7 @@ import type { SigningAuthorizationsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { date, dateOrNull, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+import { compiledStatement } from './compiled-statement.js';
 
 export class KyselySigningAuthorizationRepository implements SigningAuthorizationRepository {
   constructor(private readonly ctx: DbContext) {}
@@ -27,24 +28,16 @@ export class KyselySigningAuthorizationRepository implements SigningAuthorizatio
   }
 
   async get(id: string): Promise<SigningAuthorization | undefined> {
-    const row = await storeCall(this.ctx.db.selectFrom('signing_authorizations').selectAll().where('id', '=', id).executeTakeFirst());
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(this.ctx.execute(BY_ID.bind(db, dialect, { id })))).rows[0];
     return row && toAuthorization(row);
   }
 
   /** Conditional UPDATE … RETURNING: the budget check and the decrement are one statement. */
   async take(id: string, count: number, at: Date): Promise<SigningAuthorization | undefined> {
     if (!Number.isSafeInteger(count) || count < 1) throw new TypeError('take: count must be a positive integer');
-    const row = await storeCall(
-      this.ctx.db
-        .updateTable('signing_authorizations')
-        .set({ used_documents: sql<number>`used_documents + ${count}` })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', iso(at))
-        .where(sql<boolean>`used_documents + ${count} <= max_documents`)
-        .returningAll()
-        .executeTakeFirst(),
-    );
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(this.ctx.execute(TAKE.bind(db, dialect, { id, count, at: iso(at) })))).rows[0];
     return row && toAuthorization(row);
   }
 
@@ -72,3 +65,20 @@ function toAuthorization(r: Selectable<SigningAuthorizationsTable>): SigningAuth
     revokedAt: dateOrNull(r.revoked_at),
   };
 }
+
+// read and spent on every batch signed under an authorization: compiled once (./compiled-statement.ts)
+const BY_ID = compiledStatement<{ id: string }, Selectable<SigningAuthorizationsTable>>(['id'], (db, _d, m) =>
+  db.selectFrom('signing_authorizations').selectAll().where('id', '=', m.id),
+);
+const TAKE = compiledStatement<{ id: string; count: number; at: string }, Selectable<SigningAuthorizationsTable>>(
+  ['id', 'count', 'at'],
+  (db, _d, m) =>
+    db
+      .updateTable('signing_authorizations')
+      .set({ used_documents: sql<number>`used_documents + ${m.count}` })
+      .where('id', '=', m.id)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', m.at)
+      .where(sql<boolean>`used_documents + ${m.count} <= max_documents`)
+      .returningAll(),
+);
