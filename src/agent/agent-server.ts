@@ -27,7 +27,12 @@ export interface AgentOptions {
   readonly autoApprove?: readonly string[];
   /** A declared batch ends after this long without a call (default 60 000 ms). */
   readonly batchIdleMs?: number;
-  readonly log: (line: string) => void;
+  /**
+   * Writes one log entry: a line, or several lines joined by '\n' (the signatures of one call
+   * are logged in one write, a line per document; the texts the page sends contain no line breaks,
+   * promptText refuses control characters).
+   */
+  readonly log: (lines: string) => void;
 }
 
 /** Paths any well-formed origin may call (they reveal nothing and change nothing without the official). */
@@ -238,7 +243,7 @@ export class AgentServer {
       items.map((x) => x.data),
       pin,
     );
-    for (const x of items) this.#o.log(`signed: ${x.documentName} for ${origin} (${cert.token})`);
+    this.#o.log(items.map((x) => `signed: ${x.documentName} for ${origin} (${cert.token})`).join('\n'));
     return { signatures: signatures.map((s) => s.toString('base64')) };
   }
 
@@ -285,7 +290,7 @@ export class AgentServer {
     });
     claim(items.map((x) => x.index));
     const signatures = await b.session.sign(items.map((x) => x.data));
-    for (const x of items) this.#o.log(`signed: ${b.names[x.index]!} for ${b.origin} (${b.token})`);
+    this.#o.log(items.map((x) => `signed: ${b.names[x.index]!} for ${b.origin} (${b.token})`).join('\n'));
     return { signatures: signatures.map((s) => s.toString('base64')), remaining: this.#batches.signed(batchId, items.length) };
   }
 

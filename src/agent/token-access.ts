@@ -32,7 +32,9 @@ export interface TokenAccessOptions {
  * (`certificateTtlMs`, 10 s by default) so that a batch signed right after the page listed the
  * certificates does not enumerate and parse every certificate again for each document. An
  * explicit listing (the page asking for the certificates) always reads the tokens afresh and
- * reloads the modules, so a token plugged in since is seen as before. A certificate removed from
+ * reloads the modules, so a token plugged in since is seen as before; a lookup once the listing
+ * expired reads the tokens afresh through the modules held, and reloads them only when the
+ * certificate is not found that way. A certificate removed from
  * the token can still be named for at most the lifetime of the listing; the key itself is looked
  * up on the token at every signature.
  *
@@ -80,8 +82,10 @@ export class TokenAccess {
   certificate(id: string): Promise<AgentCertificate | undefined> {
     return this.#serial(async () => {
       const fresh = this.#listed && this.#now() - this.#listed.at < this.#ttlMs;
-      const all = fresh ? this.#listed!.certificates : await this.#list();
-      return all.find((c) => c.id === id);
+      if (fresh) return this.#listed!.certificates.find((c) => c.id === id);
+      // Stale: read the tokens again through the modules already held (C_Finalize + C_Initialize
+      // re-reads every token's objects); only a certificate not found that way reloads them.
+      return (await this.#list(false)).find((c) => c.id === id) ?? (await this.#list()).find((c) => c.id === id);
     });
   }
 
@@ -100,15 +104,18 @@ export class TokenAccess {
     return run;
   }
 
-  async #list(): Promise<AgentCertificate[]> {
+  /** Every certificate on the tokens present; `reload`: the modules are loaded again first (else those held are used). */
+  async #list(reload = true): Promise<AgentCertificate[]> {
     const { listPkcs11Certificates, holdPkcs11Module } = await import('../keys/adapters/pkcs11-key-store.js');
     const out: AgentCertificate[] = [];
     for (const [i, module] of this.#modules.entries()) {
       let found;
       try {
-        this.#held.get(module)?.();
-        this.#held.delete(module);
-        this.#held.set(module, await holdPkcs11Module(module));
+        if (reload || !this.#held.has(module)) {
+          this.#held.get(module)?.();
+          this.#held.delete(module);
+          this.#held.set(module, await holdPkcs11Module(module));
+        }
         found = await listPkcs11Certificates(module);
       } catch {
         continue; // a module that cannot load (token vendor not installed) simply lists nothing

@@ -65,7 +65,8 @@ export function registerAgentCommands(program: Command, io: CliIo, _state: ExitS
       }
       const input = f.confirmWith ? createReadStream(f.confirmWith) : process.stdin;
       const prompter = linePrompter(input, process.stdout);
-      const log = (line: string): void => io.stdout(`kyso agent: ${line}\n`);
+      // One write per entry (a pipe write is a system call; a batch call logs a line per document).
+      const log = (lines: string): void => io.stdout(lines.replace(/^/gm, 'kyso agent: ') + '\n');
       const tokens = new TokenAccess(modules);
       const server = new AgentServer({
         policy: new OriginPolicy({ allowed, file: f.originsFile }),
