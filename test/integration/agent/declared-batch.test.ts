@@ -3,9 +3,7 @@ import { createHash, createVerify, randomBytes, X509Certificate } from 'node:cry
 import { createRequire } from 'node:module';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
 import { SOFTHSM_MODULE, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
-import { AgentServer } from '../../../src/agent/agent-server.js';
-import { OriginPolicy } from '../../../src/agent/origins.js';
-import { TokenAccess } from '../../../src/agent/token-access.js';
+import { startTokenAgent, type TokenAgent } from '../../fixtures/token-agent.js';
 
 /**
  * Declared batches of `kyso agent` (POST /v1/sign/batches, then POST and DELETE
@@ -23,14 +21,12 @@ const CKS_RW_USER_FUNCTIONS = 3;
 
 let signer: TestSigner;
 let token: SoftHsmToken;
-let agent: AgentServer;
-let tokens: TokenAccess;
+let agent: TokenAgent;
 let base: string;
 let certificateId: string;
 const asked: string[] = [];
 const secrets: string[] = [];
 let answer = 'y';
-const savedConf = process.env.SOFTHSM2_CONF;
 
 interface Probe {
   C_Initialize(): void;
@@ -57,20 +53,13 @@ function loginState(): number {
 beforeAll(async () => {
   signer = issueSigner(sharedTestCa(), { cn: 'Lê Thị Lô Hàng' });
   token = softHsmToken({ key: signer.key, chain: signer.chain });
-  process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
-  tokens = new TokenAccess([SOFTHSM_MODULE]);
-  agent = new AgentServer({
-    policy: new OriginPolicy({ allowed: [PAGE, OTHER_PAIRED] }),
-    tokens,
-    prompter: {
-      ask: async (q) => (asked.push(q), answer),
-      askSecret: async (q) => (secrets.push(q), ''),
-      close: () => undefined,
-    },
+  agent = await startTokenAgent({
+    token,
+    allowed: [PAGE, OTHER_PAIRED],
+    prompter: { ask: async (q) => (asked.push(q), answer), askSecret: async (q) => (secrets.push(q), '') },
     batchIdleMs: IDLE_MS,
-    log: () => undefined,
   });
-  base = `http://127.0.0.1:${await agent.listen([0])}`;
+  base = agent.base;
   certificateId = ((await call('GET', '/v1/certificates')).body.certificates as Array<{ id: string }>)[0]!.id;
   // The same library, already initialized by the agent in this process: the probe shares its state.
   const { PKCS11 } = createRequire(import.meta.url)('pkcs11js') as { PKCS11: new () => Probe };
@@ -85,10 +74,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.close();
-  await tokens?.close();
-  token?.close();
-  if (savedConf === undefined) delete process.env.SOFTHSM2_CONF;
-  else process.env.SOFTHSM2_CONF = savedConf;
 });
 
 async function call(method: string, path: string, json?: unknown, origin = PAGE) {

@@ -3,10 +3,8 @@ import { createVerify, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
-import { onToken, SOFTHSM_MODULE, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
-import { AgentServer } from '../../../src/agent/agent-server.js';
-import { OriginPolicy } from '../../../src/agent/origins.js';
-import { TokenAccess } from '../../../src/agent/token-access.js';
+import { onToken, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
+import { startTokenAgent, type TokenAgent } from '../../fixtures/token-agent.js';
 
 /**
  * The agent's per-signature shortcuts (module held, certificate listing kept for a while) on a
@@ -19,37 +17,25 @@ const TTL = 10_000;
 
 let signer: TestSigner;
 let token: SoftHsmToken;
-let agent: AgentServer;
-let tokens: TokenAccess;
+let agent: TokenAgent;
 let base: string;
 let now = 1_000_000;
 const asked: string[] = [];
-const savedConf = process.env.SOFTHSM2_CONF;
 
 beforeAll(async () => {
   signer = issueSigner(sharedTestCa(), { cn: 'Phạm Thị Bộ Nhớ' });
   token = softHsmToken({ key: signer.key, chain: signer.chain });
-  process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
-  tokens = new TokenAccess([SOFTHSM_MODULE], { certificateTtlMs: TTL, now: () => now });
-  agent = new AgentServer({
-    policy: new OriginPolicy({ allowed: [PAGE] }),
-    tokens,
-    prompter: {
-      ask: async (q) => (asked.push(q), 'a'),
-      askSecret: async (q) => (asked.push(q), ''),
-      close: () => undefined,
-    },
-    log: () => undefined,
+  agent = await startTokenAgent({
+    token,
+    allowed: [PAGE],
+    prompter: { ask: async (q) => (asked.push(q), 'a'), askSecret: async (q) => (asked.push(q), '') },
+    tokenAccess: { certificateTtlMs: TTL, now: () => now },
   });
-  base = `http://127.0.0.1:${await agent.listen([0])}`;
+  base = agent.base;
 }, 60_000);
 
 afterAll(async () => {
   await agent?.close();
-  await tokens?.close();
-  token?.close();
-  if (savedConf === undefined) delete process.env.SOFTHSM2_CONF;
-  else process.env.SOFTHSM2_CONF = savedConf;
 });
 
 const call = async (method: string, path: string, json?: unknown) => {
