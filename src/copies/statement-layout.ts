@@ -204,12 +204,24 @@ export function layoutStatement(text: StatementText, frame: StatementFrame, stam
 const stampLayouts = new Map<string, unknown>();
 const STAMP_LAYOUTS_MAX = 64;
 function remembered<I, O>(layout: (input: I) => O, input: I): O {
-  const key = `${layout.name}:${JSON.stringify(input)}`;
+  const key = `${layout.name}:${keyOf(input)}`;
   if (stampLayouts.has(key)) return stampLayouts.get(key) as O;
   const out = layout(input);
   if (stampLayouts.size >= STAMP_LAYOUTS_MAX) stampLayouts.clear();
   stampLayouts.set(key, out);
   return out;
+}
+
+/** The input as text, a Date as its time value (JSON.stringify of a Date formats it, slowly). */
+function keyOf(v: unknown): string {
+  if (v instanceof Date) return `D${v.getTime()}`;
+  if (Array.isArray(v)) return `[${v.map(keyOf).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    let out = '{';
+    for (const [k, x] of Object.entries(v)) out += `${k}:${keyOf(x)},`;
+    return `${out}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
 }
 
 function offset(r: Rect, by: Rect): Rect {
