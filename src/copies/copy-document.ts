@@ -260,8 +260,10 @@ function addEmptySignatureField(doc: PDFDocument, page: PDFPage, name: string, r
   });
   const ref = doc.context.register(field);
   addAnnotation(page, ref);
-  const form = doc.getForm();
-  form.acroForm.addField(ref);
-  form.acroForm.dict.set(PDFName.of('SigFlags'), doc.context.obj(1));
+  // The interactive form dictionary itself (ISO 32000-1 §12.7.2): pdf-lib's PDFForm wrapper
+  // around it (an XFA check, a cache for a default font) serves nothing here.
+  const acroForm = doc.catalog.getOrCreateAcroForm();
+  acroForm.addField(ref);
+  acroForm.dict.set(PDFName.of('SigFlags'), doc.context.obj(1));
   return ref;
 }

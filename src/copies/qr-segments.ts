@@ -30,35 +30,38 @@ export function qrSegments(text: string, versionGroup: 0 | 1 | 2 = 0): QrSegment
   const chars = Array.from(text);
   if (chars.length === 0) return [{ data: '', mode: 'byte' }];
   const head = COUNT_BITS[versionGroup]!.map((cc) => (4 + cc) * 6);
-  // modeOf[i][s]: the mode of character i on the cheapest path whose state after it is s (the
+  // modeOf[3i + s]: the mode of character i on the cheapest path whose state after it is s (the
   // mode of the segment open after character i, possibly a new one opened just after it).
-  const modeOf: Int8Array[] = [];
-  let prev = head.slice();
-  for (const ch of chars) {
-    const cost = [Infinity, Infinity, Infinity];
-    cost[2] = prev[2]! + Buffer.byteLength(ch, 'utf8') * 8 * 6;
-    if (ALPHANUMERIC.includes(ch)) cost[1] = prev[1]! + 33;
-    if (ch >= '0' && ch <= '9') cost[0] = prev[0]! + 20;
+  const modeOf = new Int8Array(chars.length * 3);
+  const prev = Float64Array.from(head);
+  const cost = new Float64Array(3);
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    const cp = ch.codePointAt(0)!;
+    cost[2] = prev[2]! + utf8Length(cp) * 8 * 6;
+    cost[1] = ALPHANUMERIC.includes(ch) ? prev[1]! + 33 : Infinity;
+    cost[0] = cp >= 0x30 && cp <= 0x39 ? prev[0]! + 20 : Infinity;
     // Switching after this character: the segment so far rounded up to whole bits, then a new header.
-    const next = cost.slice();
-    const row = Int8Array.of(0, 1, 2);
-    for (let to = 0; to < 3; to++)
+    for (let to = 0; to < 3; to++) {
+      let best = cost[to]!;
+      let from = to;
       for (let m = 0; m < 3; m++) {
         if (to === m || cost[m] === Infinity) continue;
         const c = Math.ceil(cost[m]! / 6) * 6 + head[to]!;
-        if (c < next[to]!) {
-          next[to] = c;
-          row[to] = m;
+        if (c < best) {
+          best = c;
+          from = m;
         }
       }
-    modeOf.push(row);
-    prev = next;
+      prev[to] = best;
+      modeOf[3 * i + to] = from;
+    }
   }
   // The cheapest final state (never a segment opened after the last character: that costs more), then back along the path.
   let state: Mode = 0;
   for (let m = 1 as Mode; m < 3; m++) if (prev[m]! < prev[state]!) state = m as Mode;
   const modes = new Array<Mode>(chars.length);
-  for (let i = chars.length - 1; i >= 0; i--) state = modes[i] = modeOf[i]![state]! as Mode;
+  for (let i = chars.length - 1; i >= 0; i--) state = modes[i] = modeOf[3 * i + state]! as Mode;
   const out: QrSegment[] = [];
   let start = 0;
   for (let i = 1; i <= chars.length; i++)
@@ -67,4 +70,9 @@ export function qrSegments(text: string, versionGroup: 0 | 1 | 2 = 0): QrSegment
       start = i;
     }
   return out;
+}
+
+/** Bytes of a code point in UTF-8 (RFC 3629); a lone surrogate is written as U+FFFD, three bytes. */
+function utf8Length(cp: number): number {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }

@@ -99,7 +99,7 @@ export function layoutStatement(text: StatementText, frame: StatementFrame, stam
   y -= GAP / 2;
   const d = stamps.sealDiameter;
   // The certifier's stamp: image area exactly one seal high, then the name and the time.
-  const probe = layoutIndividual({
+  const probe = remembered(layoutIndividual, {
     width: CERTIFIER_WIDTH,
     height: 200,
     signerName: stamps.certifierName,
@@ -109,7 +109,7 @@ export function layoutStatement(text: StatementText, frame: StatementFrame, stam
   const textBelow = probe.imageArea.y - 2;
   const certH = d + textBelow + 4;
   const certifierRect: Rect = { x: colX + (COLUMN_WIDTH - CERTIFIER_WIDTH) / 2, y: y - certH, width: CERTIFIER_WIDTH, height: certH };
-  const cert = layoutIndividual({
+  const cert = remembered(layoutIndividual, {
     width: certifierRect.width,
     height: certH,
     signerName: stamps.certifierName,
@@ -127,15 +127,15 @@ export function layoutStatement(text: StatementText, frame: StatementFrame, stam
   const sealText = [`Ký bởi: ${stamps.authorityName}`, `Thời gian ký: 00/00/0000 00:00:00 +07:00`];
   const textW =
     Math.max(
-      linesWidth([{ text: sealText[0]!, font: 'bold', size: 10 }]),
-      linesWidth([{ text: sealText[1]!, font: 'regular', size: 10 }]),
+      remembered(linesWidth, [{ text: sealText[0]!, font: 'bold', size: 10 }]),
+      remembered(linesWidth, [{ text: sealText[1]!, font: 'regular', size: 10 }]),
     ) + 6;
   const textLeft = Math.max(frame.left, seal.x - GAP - textW);
   const authorityRect: Rect = stamps.hasSealImage
     ? { x: textLeft, y: seal.y, width: seal.x + d - textLeft, height: d }
     : { x: textLeft, y: seal.y, width: seal.x - GAP - textLeft, height: d };
   const org = stamps.hasSealImage
-    ? layoutOrganization({
+    ? remembered(layoutOrganization, {
         width: authorityRect.width,
         height: d,
         sealSize: d,
@@ -194,6 +194,34 @@ export function layoutStatement(text: StatementText, frame: StatementFrame, stam
     ...lines.map((l) => ({ label: l.text, rect: l.box })),
   ]);
   return { lines, qr, certifierRect, authorityRect, bottom: Math.min(qr.y, certifierRect.y) };
+}
+
+/**
+ * The stamp layouts above are pure functions of their input — names, sizes and widths, the same
+ * for every copy one certifier makes for one authority — and their results are only read, so they
+ * are kept, a bounded few, by function and input (the sample time included).
+ */
+const stampLayouts = new Map<string, unknown>();
+const STAMP_LAYOUTS_MAX = 64;
+function remembered<I, O>(layout: (input: I) => O, input: I): O {
+  const key = `${layout.name}:${keyOf(input)}`;
+  if (stampLayouts.has(key)) return stampLayouts.get(key) as O;
+  const out = layout(input);
+  if (stampLayouts.size >= STAMP_LAYOUTS_MAX) stampLayouts.clear();
+  stampLayouts.set(key, out);
+  return out;
+}
+
+/** The input as text, a Date as its time value (JSON.stringify of a Date formats it, slowly). */
+function keyOf(v: unknown): string {
+  if (v instanceof Date) return `D${v.getTime()}`;
+  if (Array.isArray(v)) return `[${v.map(keyOf).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    let out = '{';
+    for (const [k, x] of Object.entries(v)) out += `${k}:${keyOf(x)},`;
+    return `${out}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
 }
 
 function offset(r: Rect, by: Rect): Rect {

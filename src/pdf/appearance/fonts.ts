@@ -25,6 +25,14 @@ export interface GlyphInfo {
   readonly advance: number;
 }
 
+/**
+ * Code points below this are looked up by index: Latin, its supplements and Latin Extended
+ * Additional (U+1E00-U+1EFF, most precomposed Vietnamese letters), and the general punctuation
+ * (dashes, quotes, ellipsis) at U+2010-U+2027 — every character layout measures and the subsets
+ * encode, thousands per certified copy.
+ */
+const DIRECT_CODE_POINTS = 0x2030;
+
 /** A parsed TrueType font plus the metrics the layout and the PDF font dictionaries need. */
 export class LoadedFont {
   readonly postscriptName: string;
@@ -35,7 +43,10 @@ export class LoadedFont {
   readonly italicAngle: number;
   readonly bbox: readonly [number, number, number, number];
   readonly serif: boolean;
+  /** Glyphs of code points from DIRECT_CODE_POINTS up, looked up once each. */
   private readonly glyphs = new Map<number, GlyphInfo | null>();
+  /** Glyphs below DIRECT_CODE_POINTS by code point (undefined: not looked up yet): no hashing per character. */
+  private readonly direct: (GlyphInfo | null | undefined)[] = new Array<GlyphInfo | null | undefined>(DIRECT_CODE_POINTS);
   /** The glyph drawn for a code point the font lacks ('?', else .notdef). */
   readonly fallbackGlyph: GlyphInfo;
 
@@ -63,15 +74,20 @@ export class LoadedFont {
 
   /** The glyph for one code point, or null when the font has none. */
   glyph(codePoint: number): GlyphInfo | null {
-    let g = this.glyphs.get(codePoint);
-    if (g === undefined) {
-      if (this.fontkitFont.hasGlyphForCodePoint(codePoint)) {
-        const kg = this.fontkitFont.glyphForCodePoint(codePoint);
-        g = { gid: kg.id, advance: kg.advanceWidth };
-      } else g = null;
-      this.glyphs.set(codePoint, g);
+    if (codePoint < DIRECT_CODE_POINTS) {
+      const g = this.direct[codePoint];
+      if (g !== undefined) return g;
+      return (this.direct[codePoint] = this.lookUp(codePoint));
     }
+    let g = this.glyphs.get(codePoint);
+    if (g === undefined) this.glyphs.set(codePoint, (g = this.lookUp(codePoint)));
     return g;
+  }
+
+  private lookUp(codePoint: number): GlyphInfo | null {
+    if (!this.fontkitFont.hasGlyphForCodePoint(codePoint)) return null;
+    const kg = this.fontkitFont.glyphForCodePoint(codePoint);
+    return { gid: kg.id, advance: kg.advanceWidth };
   }
 
   /** Width of a string in points at `size` (no kerning: one glyph per NFC code point). */

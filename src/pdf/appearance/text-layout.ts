@@ -69,9 +69,28 @@ export function measureText(text: string, font: FontStyle | LoadedFont, size: nu
   return resolveFont(font).widthOf(text, size);
 }
 
-/** Breaks text into lines no wider than maxWidth (a single glyph wider than that still gets a line). */
+/**
+ * Breaks text into lines no wider than maxWidth (a single glyph wider than that still gets a line).
+ * Most text is wrapped again and again with the same font, size and width (a statement's fixed
+ * sentences, an official's name and title on every stamp): the lines are kept per font, a bounded
+ * number, and a caller gets its own copy.
+ */
 export function wrapText(text: string, font: FontStyle | LoadedFont, size: number, maxWidth: number): string[] {
   const f = resolveFont(font);
+  let perFont = wrapped.get(f);
+  if (!perFont) wrapped.set(f, (perFont = new Map()));
+  const key = `${size}|${maxWidth}|${text}`;
+  const hit = perFont.get(key);
+  if (hit) return hit.slice();
+  const lines = wrapUncached(text, f, size, maxWidth);
+  if (perFont.size >= WRAPPED_PER_FONT_MAX) perFont.clear();
+  perFont.set(key, lines);
+  return lines.slice();
+}
+const wrapped = new WeakMap<LoadedFont, Map<string, readonly string[]>>();
+const WRAPPED_PER_FONT_MAX = 512;
+
+function wrapUncached(text: string, f: LoadedFont, size: number, maxWidth: number): string[] {
   const out: string[] = [];
   for (const hard of text.normalize('NFC').replace(/\r\n?/g, '\n').split('\n')) {
     // Keep the spacing the caller typed inside a line (e.g. "Số: 15   Quyển số: 01"); drop it at breaks.

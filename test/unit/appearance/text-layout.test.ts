@@ -61,6 +61,18 @@ describe('wrapText', () => {
     expect(lines.every((l) => measureText(l, 'bold', 12) <= 40)).toBe(true);
   });
 
+  it('gives the same lines for the same text again, each call its own array', () => {
+    const text = 'Chứng thực bản sao đúng với bản chính. Bản sao gồm 3 trang.';
+    const first = wrapText(text, 'regular', 11, 120);
+    const copy = [...first];
+    first.push('changed by the caller');
+    first[0] = 'x';
+    expect(wrapText(text, 'regular', 11, 120)).toEqual(copy);
+    // the width and the size are part of what is kept, not only the text
+    expect(wrapText(text, 'regular', 11, 400).length).toBeLessThan(copy.length);
+    expect(wrapText(text, 'regular', 6, 120).length).toBeLessThan(copy.length);
+  });
+
   it('keeps spacing typed inside a line', () => {
     expect(wrapText('Số: 15   Quyển số: 01', 'regular', 10, 500)).toEqual(['Số: 15   Quyển số: 01']);
   });
