@@ -7,15 +7,21 @@ export type ByteRange = [number, number, number, number];
 /** Width of each of the three patched /ByteRange numbers (enough for files up to ~9.3 GB). */
 export const BYTE_RANGE_DIGITS = 10;
 
-/** `[0 0000000000 0000000000 0000000000]`: fixed width so the final numbers fit in place. */
+const BYTE_RANGE_ZEROS = '0'.repeat(BYTE_RANGE_DIGITS);
+const BYTE_RANGE_PLACEHOLDER = Buffer.from(`[0 ${BYTE_RANGE_ZEROS} ${BYTE_RANGE_ZEROS} ${BYTE_RANGE_ZEROS}]`, 'latin1');
+
+/**
+ * `[0 0000000000 0000000000 0000000000]`: fixed width so the final numbers fit in place.
+ * Read-only and shared, as contentsPlaceholder: the serializer copies it into the update, where
+ * the final value is written.
+ */
 export function byteRangePlaceholder(): Buffer {
-  const z = '0'.repeat(BYTE_RANGE_DIGITS);
-  return Buffer.from(`[0 ${z} ${z} ${z}]`, 'latin1');
+  return BYTE_RANGE_PLACEHOLDER;
 }
 
 /** The patched value, padded with spaces to the placeholder's width (white-space is free, §7.2.3). */
 export function byteRangeText(br: ByteRange): Buffer {
-  const width = byteRangePlaceholder().length;
+  const width = BYTE_RANGE_PLACEHOLDER.length;
   const s = `[${br.join(' ')}]`;
   if (s.length > width) throw new AppError('PDF_LIMIT_EXCEEDED', 'file too large for the /ByteRange placeholder');
   return Buffer.from(s.slice(0, -1) + ' '.repeat(width - s.length) + ']', 'latin1');
