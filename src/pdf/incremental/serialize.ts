@@ -38,15 +38,16 @@ export function formatNumber(n: number): string {
 
 function stringBytes(s: PdfString): string {
   const b = s.bytes;
-  let printable = !s.hex;
-  if (printable)
-    for (const c of b)
-      if (c < 0x20 || c > 0x7e) {
-        printable = false;
-        break;
-      }
-  if (!printable) return `<${b.toString('hex')}>`;
-  return `(${b.toString('latin1').replace(/([\\()])/g, '\\$1')})`;
+  if (s.hex) return `<${b.toString('hex')}>`;
+  // printable ASCII is written literally, backslash and parentheses escaped (§7.3.4.2); anything else in hex
+  let escapes = false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c < 0x20 || c > 0x7e) return `<${b.toString('hex')}>`;
+    if (c === 0x5c || c === 0x28 || c === 0x29) escapes = true;
+  }
+  const text = b.toString('latin1');
+  return escapes ? `(${text.replace(/([\\()])/g, '\\$1')})` : `(${text})`;
 }
 
 /**

@@ -145,8 +145,13 @@ export const bytesString = (b: Uint8Array, hex = false): PdfString => new PdfStr
  */
 export function textString(s: string): PdfString {
   if (/^[\x20-\x7e]*$/.test(s)) return new PdfString(Buffer.from(s, 'latin1'));
-  const le = Buffer.from(s, 'utf16le');
-  return new PdfString(Buffer.concat([Buffer.from([0xfe, 0xff]), le.swap16()]));
+  // the BOM and the UTF-16 code units (a JS string's own, two bytes each) in one buffer
+  const b = Buffer.allocUnsafe(2 + 2 * s.length);
+  b[0] = 0xfe;
+  b[1] = 0xff;
+  b.write(s, 2, 'utf16le');
+  b.subarray(2).swap16();
+  return new PdfString(b);
 }
 
 export const isDict = (o: unknown): o is PdfDict => o instanceof PdfDict;
