@@ -261,6 +261,17 @@ export class Parser {
     const close = b.indexOf(0x3e, this.pos + 1);
     if (close < 0 || close >= this.end) throw malformed('unterminated hex string', { offset: this.pos });
     let hex = b.toString('latin1', this.pos + 1, close);
+    // Node's hex decoder stops at the first pair holding a non-hex character: a full-length
+    // result means every character was a hex digit (a signature's /Contents, kilobytes long, is
+    // then not scanned a second time by a regular expression)
+    if (hex.length % 2 === 0) {
+      const bytes = Buffer.from(hex, 'hex');
+      if (bytes.length * 2 === hex.length) {
+        const start = this.pos;
+        this.pos = close + 1;
+        return new PdfString(bytes, true, start, close + 1);
+      }
+    }
     if (/[^0-9a-fA-F]/.test(hex)) {
       hex = hex.replace(/[\0\t\n\f\r ]/g, '');
       if (/[^0-9a-fA-F]/.test(hex)) throw malformed('invalid character in hex string', { offset: this.pos });
