@@ -68,23 +68,41 @@ export class Parser {
     return this.buf.toString('latin1', start, p);
   }
 
-  /** True (and consumes it) when the next token is exactly the keyword. */
+  /**
+   * True (and consumes it) when the next token is exactly the keyword: its bytes followed by a
+   * non-regular character or the end. Compared in place, no string made of the token.
+   */
   keyword(word: string): boolean {
     this.skipWs();
-    const save = this.pos;
-    if (this.regularToken() === word) return true;
-    this.pos = save;
-    return false;
+    const b = this.buf;
+    const at = this.pos;
+    const end = at + word.length;
+    if (end > this.end) return false;
+    for (let i = 0; i < word.length; i++) if (b[at + i] !== word.charCodeAt(i)) return false;
+    if (end < this.end && isRegular(b[end])) return false;
+    this.pos = end;
+    return true;
   }
 
-  /** Reads an unsigned integer token; undefined (position unchanged) when none. */
+  /**
+   * Reads an unsigned integer token (1 to 15 digits, the whole run of regular characters);
+   * undefined (position unchanged) when none. Read in place, no string made of the token.
+   */
   integer(): number | undefined {
     this.skipWs();
-    const save = this.pos;
-    const t = this.regularToken();
-    if (/^\d{1,15}$/.test(t)) return Number(t);
-    this.pos = save;
-    return undefined;
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    let v = 0;
+    while (p < this.end) {
+      const d = b[p]! - 0x30;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+      p++;
+    }
+    if (p === start || p - start > 15 || (p < this.end && isRegular(b[p]))) return undefined;
+    this.pos = p;
+    return v;
   }
 
   parseObject(depth = 0): PdfObject {
