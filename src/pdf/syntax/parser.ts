@@ -15,6 +15,17 @@ export function malformed(message: string, details?: Record<string, unknown>): A
 const KW_STREAM = Buffer.from('stream');
 const KW_ENDSTREAM = Buffer.from('endstream');
 
+/** Names read without `#` escapes, by a hash of their bytes (bounded: one per hash, at most 4096). */
+const namesByHash = new Map<number, PdfName>();
+
+function rememberName(n: PdfName): void {
+  if (namesByHash.size >= 4096) return;
+  const text = n.name;
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  if (!namesByHash.has(h)) namesByHash.set(h, n);
+}
+
 /** Resolves an indirect `/Length`; returns undefined when it cannot (then the parser scans). */
 export type LengthResolver = (r: PdfRef) => number | undefined;
 
@@ -191,11 +202,37 @@ export class Parser {
     return num.value;
   }
 
+  /**
+   * The name at `pos` (after its `/`) when it was read before: found by a hash of its bytes and
+   * checked byte for byte, so a file's recurring names (Type, Font, Resources…) cost no string
+   * each. Consumes it; undefined (nothing consumed) otherwise.
+   */
+  private knownName(): PdfName | undefined {
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    let h = 0;
+    while (p < this.end && isRegular(b[p])) h = (Math.imul(h, 31) + b[p++]!) | 0;
+    const n = namesByHash.get(h);
+    if (!n) return undefined;
+    const text = n.name;
+    if (text.length !== p - start) return undefined;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== b[start + i]) return undefined;
+    this.pos = p;
+    return n;
+  }
+
   /** §7.3.5: `/Name` with `#xx` escapes. */
   parseName(): PdfName {
     this.pos++; // '/'
+    const known = this.knownName();
+    if (known) return known;
     const tok = this.regularToken();
-    if (tok.indexOf('#') < 0) return PdfName.of(tok);
+    if (tok.indexOf('#') < 0) {
+      const n = PdfName.of(tok);
+      rememberName(n);
+      return n;
+    }
     const bytes: number[] = [];
     for (let i = 0; i < tok.length; i++) {
       const ch = tok.charCodeAt(i);
