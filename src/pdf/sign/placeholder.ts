@@ -19,12 +19,15 @@ export function byteRangePlaceholder(): Buffer {
   return BYTE_RANGE_PLACEHOLDER;
 }
 
-/** The patched value, padded with spaces to the placeholder's width (white-space is free, §7.2.3). */
-export function byteRangeText(br: ByteRange): Buffer {
+/**
+ * The patched value, padded with spaces to the placeholder's width (white-space is free, §7.2.3):
+ * ASCII, one byte per character, written over the placeholder's bytes.
+ */
+export function byteRangeText(br: ByteRange): string {
   const width = BYTE_RANGE_PLACEHOLDER.length;
-  const s = `[${br.join(' ')}]`;
-  if (s.length > width) throw new AppError('PDF_LIMIT_EXCEEDED', 'file too large for the /ByteRange placeholder');
-  return Buffer.from(s.slice(0, -1) + ' '.repeat(width - s.length) + ']', 'latin1');
+  const s = `[${br[0]} ${br[1]} ${br[2]} ${br[3]}`;
+  if (s.length + 1 > width) throw new AppError('PDF_LIMIT_EXCEEDED', 'file too large for the /ByteRange placeholder');
+  return s + ' '.repeat(width - s.length - 1) + ']';
 }
 
 let zeros: Buffer | undefined;

@@ -401,6 +401,6 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
   const gapEnd = gapStart + size * 2 + 2;
   const total = u.base + u.tail.length;
   const byteRange: ByteRange = [0, gapStart, gapEnd, total - gapEnd];
-  byteRangeText(byteRange).copy(u.tail, rel(brStart));
+  u.tail.write(byteRangeText(byteRange), rel(brStart), 'latin1');
   return new Prepared(u.file ? u.file.subarray(0, u.base) : doc.bytes, u.tail, byteRange, size, fieldName, sigRef, subFilter);
 }
