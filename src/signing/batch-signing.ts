@@ -149,7 +149,7 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
 }
 
 /** One document: its incremental update, the detached CMS over its byte ranges, embedded. */
-async function signOne(
+function signOne(
   deps: BatchSigningDeps,
   pdf: Buffer,
   options: SignOptions,

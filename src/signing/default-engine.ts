@@ -66,7 +66,15 @@ export function createPdfSignatureEngine(options: PdfEngineOptions = {}): PdfSig
         byteRange: p.byteRange as unknown as readonly [number, number, number, number],
         digest: (hash) => p.digest(hash),
         embed: (cms) => p.embed(cms),
-        embedChunks: (cms) => p.embedChunks(cms),
+        embedChunks: (cms) => {
+          const chunks = p.embedChunks(cms);
+          const [o, t] = chunks;
+          // a small file is written into one buffer with its update (prepare.ts): handed out as
+          // that one chunk, so that no caller copies the two parts into yet another buffer
+          return o.length > 0 && o.buffer === t.buffer && o.byteOffset + o.length === t.byteOffset
+            ? [Buffer.from(o.buffer, o.byteOffset, o.length + t.length)]
+            : chunks;
+        },
         get bytes() {
           bytes ??= p.toBuffer();
           return bytes;

@@ -78,7 +78,7 @@ export function keyObjectSigner(privateKey: KeyObject, algorithm?: SignatureAlgo
   return {
     algorithm: alg,
     publicKeySpki,
-    sign: async (data) => signWithKeyAsync(alg, privateKey, data),
+    sign: (data) => signWithKeyAsync(alg, privateKey, data),
   };
 }
 

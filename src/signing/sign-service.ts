@@ -103,8 +103,8 @@ export class SignService {
   }
 
   /**
-   * As `sign`, but returns the signed file as chunks to write one after the other (the first is
-   * the input itself): a 50 MB upload is then held once, not twice.
+   * As `sign`, but returns the signed file as chunks to write one after the other (a large input
+   * is the first, uncopied): a 50 MB upload is then held once, not twice.
    */
   async signChunks(pdf: Buffer, options: SignOptions): Promise<Buffer[]> {
     return this.#recorded(pdf, options, () => this.signUnrecorded(pdf, options));
@@ -398,7 +398,10 @@ export class SignService {
     if (LEVEL_RANK[level] < 2) return { chunks: signed, digest };
     const chains = [certificates, ...tsTokens.slice(-1).map(tokenCertificates)].filter((c) => c.length > 0);
     const extended = await timed('ltv', () =>
-      extendToLevel(Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o, undefined, { pdf, cms }),
+      extendToLevel(signed.length === 1 ? signed[0]! : Buffer.concat(signed), level, chains, now, this.#o.engine, this.#o, undefined, {
+        pdf,
+        cms,
+      }),
     );
     return { chunks: [extended], digest };
   }

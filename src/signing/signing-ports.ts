@@ -36,8 +36,9 @@ export interface PreparedPdf {
   /** Final file; throws AppError PLACEHOLDER_OVERFLOW when the CMS does not fit. */
   embed(cms: Buffer): Buffer;
   /**
-   * Like `embed`, without joining: [input bytes, appended revision]. Lets a caller stream the
-   * result (HTTP response, file) without a second copy of a large file in memory.
+   * Like `embed`, without joining: [input bytes, appended revision], or the whole file as one
+   * chunk when it was prepared in one buffer. Lets a caller stream the result (HTTP response,
+   * file) without a second copy of a large file in memory.
    */
   embedChunks(cms: Buffer): Buffer[];
   /** The prepared file (zero-filled placeholder) — persisted for two-phase signing. */

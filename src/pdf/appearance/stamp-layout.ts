@@ -51,7 +51,24 @@ export function linesHeight(lines: readonly StampLine[], lineHeight = 1.2): numb
 
 /** Width of the widest line at scale 1. */
 export function linesWidth(lines: readonly StampLine[]): number {
-  return Math.max(0, ...lines.map((l) => resolveFont(l.font).widthOf(l.text, l.size)));
+  let widest = 0;
+  for (const l of lines) widest = Math.max(widest, lineWidth(l));
+  return widest;
+}
+
+/**
+ * A line's advance width at its own size, measured once per line object: the alternatives a
+ * stamp offers (./stamps.ts `combine`) share their lines, and fitLines measures every alternative.
+ */
+const widths = new WeakMap<StampLine, number>();
+
+function lineWidth(l: StampLine): number {
+  let w = widths.get(l);
+  if (w === undefined) {
+    w = resolveFont(l.font).widthOf(l.text, l.size);
+    widths.set(l, w);
+  }
+  return w;
 }
 
 /**

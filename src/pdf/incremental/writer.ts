@@ -2,7 +2,7 @@ import { AppError } from '../../core/errors.js';
 import { identifierBytes } from '../../core/ids.js';
 import type { PdfDocument } from '../syntax/document.js';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfObject } from '../syntax/objects.js';
-import { serializeIndirect, serializeIndirectInto } from './serialize.js';
+import { serializeIndirectPieces, serializeText } from './serialize.js';
 import { mapStrings, streamIsEncrypted } from '../syntax/security.js';
 
 /** Result of building one incremental update (ISO 32000-1 §7.5.6). */
@@ -84,14 +84,16 @@ export class IncrementalWriter {
       throw new AppError('PDF_ENCRYPTED', 'cannot update an encrypted PDF without its security handler (password)');
     const original = doc.bytes;
     const base = original.length;
-    const parts: Buffer[] = [];
+    // The update's pieces: latin1 text (one character per byte) and buffers (stream data, the
+    // placeholder), written once into the output at the end: no buffer per piece, no joining.
+    const pieces: Array<string | Buffer> = [];
     let pos = base;
-    const push = (b: Buffer): void => {
-      parts.push(b);
-      pos += b.length;
+    const push = (p: string | Buffer): void => {
+      pieces.push(p);
+      pos += p.length;
     };
     const last = original[base - 1];
-    if (last !== 0x0a && last !== 0x0d) push(Buffer.from('\n'));
+    if (last !== 0x0a && last !== 0x0d) push('\n');
     const objects = new Map<number, { start: number; end: number }>();
     const xref = new Map<number, { offset: number; gen: number } | { stream: number; index: number } | null>();
     const complete = doc.sections.length === 0; // repaired: write a full section
@@ -103,7 +105,11 @@ export class IncrementalWriter {
       }
     }
     const sec = doc.security;
-    const pieces: Buffer[] = [];
+    const pushIndirect = (ref: PdfRef, v: PdfObject): void => {
+      const from = pieces.length;
+      serializeIndirectPieces(ref, v, pieces);
+      for (let i = from; i < pieces.length; i++) pos += pieces[i]!.length;
+    };
     for (const { ref, value } of [...this.changes.values()].sort((a, b) => a.ref.num - b.ref.num)) {
       const start = pos;
       let v = value;
@@ -112,10 +118,7 @@ export class IncrementalWriter {
         v = mapStrings(v, (b) => sec.encryptString(b, ref.num, ref.gen));
         if (v instanceof PdfStream && streamIsEncrypted(v)) v = new PdfStream(v.dict, sec.encryptStream(v.raw, ref.num, ref.gen));
       }
-      // each object's pieces (text runs, the placeholder's own buffer) are joined once, with the whole update
-      pieces.length = 0;
-      serializeIndirectInto(ref, v, pieces);
-      for (const piece of pieces) push(piece);
+      pushIndirect(ref, v);
       objects.set(ref.num, { start, end: pos });
       xref.set(ref.num, { offset: start, gen: ref.gen });
     }
@@ -141,21 +144,24 @@ export class IncrementalWriter {
 
     const startxref = pos;
     if (xrefKind === 'table') {
-      push(Buffer.from(tableSection([...xref.entries()]) + 'trailer\n', 'latin1'));
-      push(serializeTrailer(trailer));
-      push(Buffer.from(`\nstartxref\n${startxref}\n%%EOF\n`, 'latin1'));
+      // a trailer is a plain dictionary (§7.5.5)
+      push(`${tableSection([...xref.entries()])}trailer\n${serializeText(trailer)}\nstartxref\n${startxref}\n%%EOF\n`);
     } else {
       xref.set(xrefStreamRef!.num, { offset: startxref, gen: 0 });
       const stream = xrefStream([...xref.entries()], trailer, Math.max(size, xrefStreamRef!.num + 1));
-      push(serializeIndirect(xrefStreamRef!, stream));
+      pushIndirect(xrefStreamRef!, stream);
       objects.set(xrefStreamRef!.num, { start: startxref, end: pos });
-      push(Buffer.from(`startxref\n${startxref}\n%%EOF\n`, 'latin1'));
+      push(`startxref\n${startxref}\n%%EOF\n`);
     }
-    if (!options.joined) return { tail: Buffer.concat(parts, pos - base), base, objects, startxref, xrefKind };
-    const file = Buffer.allocUnsafe(pos);
-    let at = original.copy(file, 0);
-    for (const p of parts) at += p.copy(file, at);
-    return { tail: file.subarray(base), file, base, objects, startxref, xrefKind };
+    const out = Buffer.allocUnsafe(options.joined ? pos : pos - base);
+    let at = options.joined ? original.copy(out, 0) : 0;
+    for (const p of pieces) {
+      const n = typeof p === 'string' ? out.write(p, at, 'latin1') : p.copy(out, at);
+      if (n !== p.length) throw new Error('internal: an update piece is not latin1');
+      at += n;
+    }
+    if (!options.joined) return { tail: out, base, objects, startxref, xrefKind };
+    return { tail: out.subarray(base), file: out, base, objects, startxref, xrefKind };
   }
 }
 
@@ -183,12 +189,6 @@ function tableSection(entries: Entry[]): string {
     }
   }
   return s;
-}
-
-function serializeTrailer(d: PdfDict): Buffer {
-  // a trailer is a plain dictionary; reuse the object serializer through a throwaway wrapper
-  const b = serializeIndirect(new PdfRef(0, 0), d);
-  return b.subarray(b.indexOf('<<'), b.lastIndexOf('>>') + 2);
 }
 
 /** §7.5.8: an uncompressed xref stream with /W [1 4 2] (wider offsets when the file needs them). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import type { HashName } from '../../core/signature-algorithms.js';
 
@@ -7,18 +7,27 @@ export type ByteRange = [number, number, number, number];
 /** Width of each of the three patched /ByteRange numbers (enough for files up to ~9.3 GB). */
 export const BYTE_RANGE_DIGITS = 10;
 
-/** `[0 0000000000 0000000000 0000000000]`: fixed width so the final numbers fit in place. */
+const BYTE_RANGE_ZEROS = '0'.repeat(BYTE_RANGE_DIGITS);
+const BYTE_RANGE_PLACEHOLDER = Buffer.from(`[0 ${BYTE_RANGE_ZEROS} ${BYTE_RANGE_ZEROS} ${BYTE_RANGE_ZEROS}]`, 'latin1');
+
+/**
+ * `[0 0000000000 0000000000 0000000000]`: fixed width so the final numbers fit in place.
+ * Read-only and shared, as contentsPlaceholder: the serializer copies it into the update, where
+ * the final value is written.
+ */
 export function byteRangePlaceholder(): Buffer {
-  const z = '0'.repeat(BYTE_RANGE_DIGITS);
-  return Buffer.from(`[0 ${z} ${z} ${z}]`, 'latin1');
+  return BYTE_RANGE_PLACEHOLDER;
 }
 
-/** The patched value, padded with spaces to the placeholder's width (white-space is free, §7.2.3). */
-export function byteRangeText(br: ByteRange): Buffer {
-  const width = byteRangePlaceholder().length;
-  const s = `[${br.join(' ')}]`;
-  if (s.length > width) throw new AppError('PDF_LIMIT_EXCEEDED', 'file too large for the /ByteRange placeholder');
-  return Buffer.from(s.slice(0, -1) + ' '.repeat(width - s.length) + ']', 'latin1');
+/**
+ * The patched value, padded with spaces to the placeholder's width (white-space is free, §7.2.3):
+ * ASCII, one byte per character, written over the placeholder's bytes.
+ */
+export function byteRangeText(br: ByteRange): string {
+  const width = BYTE_RANGE_PLACEHOLDER.length;
+  const s = `[${br[0]} ${br[1]} ${br[2]} ${br[3]}`;
+  if (s.length + 1 > width) throw new AppError('PDF_LIMIT_EXCEEDED', 'file too large for the /ByteRange placeholder');
+  return s + ' '.repeat(width - s.length - 1) + ']';
 }
 
 let zeros: Buffer | undefined;
@@ -42,11 +51,26 @@ export function contentsPlaceholder(size: number): Buffer {
  * buffers forming the file (original ‖ appended tail), never concatenated or copied.
  */
 export function hashByteRange(chunks: readonly Buffer[], br: ByteRange, hash: HashName): Buffer {
-  const h = createHash(hash);
   const ranges: Array<[number, number]> = [
     [br[0], br[0] + br[1]],
     [br[2], br[2] + br[3]],
   ];
+  // A small file's signed bytes are gathered and hashed in one call: copying a few kilobytes
+  // costs less than a Hash object and its update calls (a batch hashes one such file per document).
+  if (br[1] + br[3] <= SMALL_RANGES) {
+    let at = 0;
+    for (const [from, to] of ranges) {
+      let base = 0;
+      for (const c of chunks) {
+        const lo = Math.max(from, base);
+        const hi = Math.min(to, base + c.length);
+        if (lo < hi) at += c.copy(gathered, at, lo - base, hi - base);
+        base += c.length;
+      }
+    }
+    return oneShotHash(hash, gathered.subarray(0, at), 'buffer');
+  }
+  const h = createHash(hash);
   for (const [from, to] of ranges) {
     let base = 0;
     for (const c of chunks) {
@@ -58,6 +82,10 @@ export function hashByteRange(chunks: readonly Buffer[], br: ByteRange, hash: Ha
   }
   return h.digest();
 }
+
+/** Up to this many signed bytes are hashed in one call, from `gathered` (written and read synchronously only). */
+const SMALL_RANGES = 64 * 1024;
+const gathered = Buffer.allocUnsafe(SMALL_RANGES);
 
 /** Digest over a prepared file's byte ranges (e.g. a two-phase session's stored bytes). */
 export function digestByteRange(pdf: Buffer, br: ByteRange, hash: HashName): Buffer {

@@ -123,6 +123,10 @@ export class Prepared {
   }
 }
 
+/** How the serializer writes the two placeholders' keys (searched as bytes, not converted per call). */
+const BYTE_RANGE_KEY = Buffer.from('/ByteRange ', 'latin1');
+const CONTENTS_KEY = Buffer.from('/Contents ', 'latin1');
+
 function uniqueFieldName(fields: FormField[]): string {
   const names = new Set(fields.map((f) => f.name));
   for (let i = 1; ; i++) if (!names.has(`Signature${i}`)) return `Signature${i}`;
@@ -389,14 +393,14 @@ export function prepareOpenedSignature(doc: PdfDocument, o: Omit<PrepareOptions,
   const span = u.objects.get(sigRef.num)!;
   const rel = (abs: number): number => abs - u.base;
   const sigBytes = u.tail.subarray(rel(span.start), rel(span.end));
-  const brAt = sigBytes.indexOf('/ByteRange ');
-  const ctAt = sigBytes.indexOf('/Contents ');
+  const brAt = sigBytes.indexOf(BYTE_RANGE_KEY);
+  const ctAt = sigBytes.indexOf(CONTENTS_KEY);
   if (brAt < 0 || ctAt < 0) throw new Error('internal: placeholders not found in the signature dictionary');
-  const brStart = span.start + brAt + '/ByteRange '.length;
-  const gapStart = span.start + ctAt + '/Contents '.length;
+  const brStart = span.start + brAt + BYTE_RANGE_KEY.length;
+  const gapStart = span.start + ctAt + CONTENTS_KEY.length;
   const gapEnd = gapStart + size * 2 + 2;
   const total = u.base + u.tail.length;
   const byteRange: ByteRange = [0, gapStart, gapEnd, total - gapEnd];
-  byteRangeText(byteRange).copy(u.tail, rel(brStart));
+  u.tail.write(byteRangeText(byteRange), rel(brStart), 'latin1');
   return new Prepared(u.file ? u.file.subarray(0, u.base) : doc.bytes, u.tail, byteRange, size, fieldName, sigRef, subFilter);
 }

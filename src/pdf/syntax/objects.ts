@@ -145,8 +145,16 @@ export const bytesString = (b: Uint8Array, hex = false): PdfString => new PdfStr
  */
 export function textString(s: string): PdfString {
   if (/^[\x20-\x7e]*$/.test(s)) return new PdfString(Buffer.from(s, 'latin1'));
-  const le = Buffer.from(s, 'utf16le');
-  return new PdfString(Buffer.concat([Buffer.from([0xfe, 0xff]), le.swap16()]));
+  // the BOM and the UTF-16 code units (a JS string's own), big-endian, in one buffer
+  const b = Buffer.allocUnsafe(2 + 2 * s.length);
+  b[0] = 0xfe;
+  b[1] = 0xff;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    b[2 + 2 * i] = c >> 8;
+    b[3 + 2 * i] = c & 0xff;
+  }
+  return new PdfString(b);
 }
 
 export const isDict = (o: unknown): o is PdfDict => o instanceof PdfDict;

@@ -15,6 +15,17 @@ export function malformed(message: string, details?: Record<string, unknown>): A
 const KW_STREAM = Buffer.from('stream');
 const KW_ENDSTREAM = Buffer.from('endstream');
 
+/** Names read without `#` escapes, by a hash of their bytes (bounded: one per hash, at most 4096). */
+const namesByHash = new Map<number, PdfName>();
+
+function rememberName(n: PdfName): void {
+  if (namesByHash.size >= 4096) return;
+  const text = n.name;
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  if (!namesByHash.has(h)) namesByHash.set(h, n);
+}
+
 /** Resolves an indirect `/Length`; returns undefined when it cannot (then the parser scans). */
 export type LengthResolver = (r: PdfRef) => number | undefined;
 
@@ -68,23 +79,41 @@ export class Parser {
     return this.buf.toString('latin1', start, p);
   }
 
-  /** True (and consumes it) when the next token is exactly the keyword. */
+  /**
+   * True (and consumes it) when the next token is exactly the keyword: its bytes followed by a
+   * non-regular character or the end. Compared in place, no string made of the token.
+   */
   keyword(word: string): boolean {
     this.skipWs();
-    const save = this.pos;
-    if (this.regularToken() === word) return true;
-    this.pos = save;
-    return false;
+    const b = this.buf;
+    const at = this.pos;
+    const end = at + word.length;
+    if (end > this.end) return false;
+    for (let i = 0; i < word.length; i++) if (b[at + i] !== word.charCodeAt(i)) return false;
+    if (end < this.end && isRegular(b[end])) return false;
+    this.pos = end;
+    return true;
   }
 
-  /** Reads an unsigned integer token; undefined (position unchanged) when none. */
+  /**
+   * Reads an unsigned integer token (1 to 15 digits, the whole run of regular characters);
+   * undefined (position unchanged) when none. Read in place, no string made of the token.
+   */
   integer(): number | undefined {
     this.skipWs();
-    const save = this.pos;
-    const t = this.regularToken();
-    if (/^\d{1,15}$/.test(t)) return Number(t);
-    this.pos = save;
-    return undefined;
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    let v = 0;
+    while (p < this.end) {
+      const d = b[p]! - 0x30;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+      p++;
+    }
+    if (p === start || p - start > 15 || (p < this.end && isRegular(b[p]))) return undefined;
+    this.pos = p;
+    return v;
   }
 
   parseObject(depth = 0): PdfObject {
@@ -173,11 +202,37 @@ export class Parser {
     return num.value;
   }
 
+  /**
+   * The name at `pos` (after its `/`) when it was read before: found by a hash of its bytes and
+   * checked byte for byte, so a file's recurring names (Type, Font, Resources…) cost no string
+   * each. Consumes it; undefined (nothing consumed) otherwise.
+   */
+  private knownName(): PdfName | undefined {
+    const b = this.buf;
+    const start = this.pos;
+    let p = start;
+    let h = 0;
+    while (p < this.end && isRegular(b[p])) h = (Math.imul(h, 31) + b[p++]!) | 0;
+    const n = namesByHash.get(h);
+    if (!n) return undefined;
+    const text = n.name;
+    if (text.length !== p - start) return undefined;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== b[start + i]) return undefined;
+    this.pos = p;
+    return n;
+  }
+
   /** §7.3.5: `/Name` with `#xx` escapes. */
   parseName(): PdfName {
     this.pos++; // '/'
+    const known = this.knownName();
+    if (known) return known;
     const tok = this.regularToken();
-    if (tok.indexOf('#') < 0) return PdfName.of(tok);
+    if (tok.indexOf('#') < 0) {
+      const n = PdfName.of(tok);
+      rememberName(n);
+      return n;
+    }
     const bytes: number[] = [];
     for (let i = 0; i < tok.length; i++) {
       const ch = tok.charCodeAt(i);
@@ -261,6 +316,17 @@ export class Parser {
     const close = b.indexOf(0x3e, this.pos + 1);
     if (close < 0 || close >= this.end) throw malformed('unterminated hex string', { offset: this.pos });
     let hex = b.toString('latin1', this.pos + 1, close);
+    // Node's hex decoder stops at the first pair holding a non-hex character: a full-length
+    // result means every character was a hex digit (a signature's /Contents, kilobytes long, is
+    // then not scanned a second time by a regular expression)
+    if (hex.length % 2 === 0) {
+      const bytes = Buffer.from(hex, 'hex');
+      if (bytes.length * 2 === hex.length) {
+        const start = this.pos;
+        this.pos = close + 1;
+        return new PdfString(bytes, true, start, close + 1);
+      }
+    }
     if (/[^0-9a-fA-F]/.test(hex)) {
       hex = hex.replace(/[\0\t\n\f\r ]/g, '');
       if (/[^0-9a-fA-F]/.test(hex)) throw malformed('invalid character in hex string', { offset: this.pos });

@@ -141,6 +141,20 @@ describe('SignService.sign', () => {
     assertSignedOk(decision, out, 1, ca, 'overflow-retry');
   });
 
+  it('ok/a small signed file comes as one chunk (nothing left to join); a large input comes first, uncopied, then its update', async () => {
+    const { service } = makeService();
+    const small = await service.signChunks(decision, { signer: p12(appraiser) });
+    expect(small).toHaveLength(1);
+    assertSignedOk(decision, small[0]!, 1, ca, 'one-chunk');
+    // a comment line after the header makes the file larger than what is prepared in one buffer (1 MiB)
+    const large = Buffer.concat([decision.subarray(0, 9), Buffer.from(`%${' '.repeat(1024 * 1024)}\n`), decision.subarray(9)]);
+    const chunks = await service.signChunks(large, { signer: p12(appraiser) });
+    expect(chunks).toHaveLength(2);
+    expect(chunks[0]!.buffer).toBe(large.buffer);
+    expect(chunks[0]!.byteOffset).toBe(large.byteOffset);
+    expect(chunks[0]!.length).toBe(large.length);
+  });
+
   it.each([
     ['RSA-PSS-SHA256 (RSA-2048)', 'rsa2048', 'RSA-PSS-SHA256'],
     ['ECDSA-SHA384 (P-384)', 'p384', undefined],
