@@ -132,6 +132,10 @@ class Certs implements CertificateRepository {
   async findBySerialAnyCa(serial: string) {
     return [...this.s().certs.values()].filter((c) => c.serial === serial);
   }
+  async findStatusByDer(serial: string, der: Buffer) {
+    const c = [...this.s().certs.values()].find((r) => r.serial === serial && r.der !== null && r.der.equals(der));
+    return c && { status: c.status, revocationReason: c.revocationReason, revokedAt: c.revokedAt };
+  }
   async list(f: CertificateFilter) {
     const rows = [...this.s().certs.values()]
       .filter(

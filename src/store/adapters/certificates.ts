@@ -7,6 +7,7 @@ import type {
   CertificateStatusChange,
   NewPendingCertificate,
   RevokedEntry,
+  StoredCertificateStatus,
   StoredRevocationReason,
 } from '../../pki/ports.js';
 import type { CertificatesTable } from '../schema.js';
@@ -119,6 +120,18 @@ export class KyselyCertificateRepository implements CertificateRepository {
     return (await storeCall(this.ctx.execute(BY_SERIAL_ANY_CA.bind(db, dialect, { serial })))).rows.map(toCert);
   }
 
+  async findStatusByDer(serial: string, der: Buffer): Promise<StoredCertificateStatus | undefined> {
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(this.ctx.execute(STATUS_BY_DER.bind(db, dialect, { serial, der })))).rows[0];
+    return (
+      row && {
+        status: row.status as CertificateStatus,
+        revocationReason: row.revocation_reason as StoredRevocationReason | null,
+        revokedAt: dateOrNull(row.revoked_at),
+      }
+    );
+  }
+
   async list(f: CertificateFilter): Promise<CertificateRecord[]> {
     const { limit, offset } = pageOf(f);
     let q = this.ctx.db.selectFrom('certificates').selectAll();
@@ -211,4 +224,17 @@ const BY_SERIAL_PAIR = compiledStatement<{ caA: string; serialA: string; caB: st
 );
 const BY_SERIAL_ANY_CA = compiledStatement<{ serial: string }, Selectable<CertificatesTable>>(['serial'], (db, _d, m) =>
   db.selectFrom('certificates').selectAll().where('serial', '=', m.serial).orderBy('ca_id'),
+);
+// the status check before every signature: the few columns it needs, the certificate found by
+// its serial (indexed) and compared whole in the database, so its DER is not read back
+const STATUS_BY_DER = compiledStatement<
+  { serial: string; der: Buffer },
+  Pick<Selectable<CertificatesTable>, 'status' | 'revocation_reason' | 'revoked_at'>
+>(['serial', 'der'], (db, _d, m) =>
+  db
+    .selectFrom('certificates')
+    .select(['status', 'revocation_reason', 'revoked_at'])
+    .where('serial', '=', m.serial)
+    .where('der', '=', m.der)
+    .limit(1),
 );

@@ -154,6 +154,41 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       ).toEqual([p.id, p.id]);
     });
 
+    it("ok/the status of a certificate by its serial and exact DER, as stored now; another CA's certificate with the serial is not it", async () => {
+      const p = await ctx.store.certificates.reserve(pending(caA));
+      const q = await ctx.store.certificates.reserve({ ...pending(caB), serial: p.serial });
+      const derP = Buffer.from(`3003020101${p.serial.slice(0, 4)}`, 'hex');
+      const derQ = Buffer.from(`3003020102${p.serial.slice(0, 4)}`, 'hex');
+      // pending rows have no DER yet: nothing to match
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP)).toBeUndefined();
+      await ctx.store.certificates.markIssued(p.id, derP, at(1));
+      await ctx.store.certificates.markIssued(q.id, derQ, at(1));
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP)).toEqual({
+        status: 'active',
+        revocationReason: null,
+        revokedAt: null,
+      });
+      expect(
+        await ctx.store.certificates.changeStatus(q.id, 'active', {
+          status: 'revoked',
+          revocationReason: 'keyCompromise',
+          revokedAt: at(2),
+          invalidityDate: null,
+          at: at(2),
+        }),
+      ).toBe(true);
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derQ)).toEqual({
+        status: 'revoked',
+        revocationReason: 'keyCompromise',
+        revokedAt: at(2),
+      });
+      // the other CA's revocation is not this certificate's
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP)).toMatchObject({ status: 'active' });
+      // the same bytes under another serial, or a prefix of the DER, match nothing
+      expect(await ctx.store.certificates.findStatusByDer(hex(), derP)).toBeUndefined();
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP.subarray(0, 4))).toBeUndefined();
+    });
+
     it('ok/two concurrent reservations of one serial: exactly one wins, the other gets STORE_CONSTRAINT', async () => {
       const serial = hex();
       const results = await Promise.allSettled([
