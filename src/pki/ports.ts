@@ -185,6 +185,11 @@ export interface CertificateRepository {
     a: { readonly caId: string; readonly serial: string },
     b: { readonly caId: string; readonly serial: string },
   ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]>;
+  /**
+   * Several certificates by (CA, serial) in as few reads as the store can (OCSP answers asked
+   * together), each undefined when absent, in the order of `keys`.
+   */
+  findBySerials(keys: readonly { readonly caId: string; readonly serial: string }[]): Promise<(CertificateRecord | undefined)[]>;
   /** Same serial under any CA (serials are random, so at most a handful). */
   findBySerialAnyCa(serial: string): Promise<CertificateRecord[]>;
   /**

@@ -129,6 +129,9 @@ class Certs implements CertificateRepository {
   ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]> {
     return [await this.findBySerial(a.caId, a.serial), await this.findBySerial(b.caId, b.serial)];
   }
+  async findBySerials(keys: readonly { caId: string; serial: string }[]) {
+    return Promise.all(keys.map((k) => this.findBySerial(k.caId, k.serial)));
+  }
   async findBySerialAnyCa(serial: string) {
     return [...this.s().certs.values()].filter((c) => c.serial === serial);
   }

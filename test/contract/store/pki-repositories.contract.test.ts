@@ -154,6 +154,18 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       ).toEqual([p.id, p.id]);
     });
 
+    it('ok/several certificates by (CA, serial) in one call: in the order asked, repeats answered, absent ones undefined, more than one read of keys', async () => {
+      const rows = [];
+      for (let i = 0; i < 11; i++) rows.push(await ctx.store.certificates.reserve(pending(i % 2 ? caA : caB)));
+      const keys = rows.map((r) => ({ caId: r.caId, serial: r.serial }));
+      const otherCa = rows[0]!.caId === caA ? caB : caA;
+      const asked = [...keys.slice().reverse(), keys[3]!, { caId: caA, serial: hex() }, { caId: otherCa, serial: rows[0]!.serial }];
+      const found = await ctx.store.certificates.findBySerials(asked);
+      expect(found.map((c) => c?.id)).toEqual([...rows.map((r) => r.id).reverse(), rows[3]!.id, undefined, undefined]);
+      expect(found[0]).toEqual(await ctx.store.certificates.findById(rows[10]!.id));
+      expect(await ctx.store.certificates.findBySerials([])).toEqual([]);
+    });
+
     it("ok/the status of a certificate by its serial and exact DER, as stored now; another CA's certificate with the serial is not it", async () => {
       const p = await ctx.store.certificates.reserve(pending(caA));
       const q = await ctx.store.certificates.reserve({ ...pending(caB), serial: p.serial });
