@@ -1,6 +1,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { AppError } from '../core/errors.js';
-import { certificateInfo, crlUrls, isSelfIssued, namesEqual } from './certificate-info.js';
+import { certificateInfo, crlUrls, isSelfIssued, namesEqual, type CertificateInfo } from './certificate-info.js';
 import { internCertificate } from './certificate-intern.js';
 import { parseCms } from './parse.js';
 import { parseOcspResponse } from './ocsp.js';
@@ -54,6 +54,21 @@ function displayName(nameDer: Buffer): string {
   return s;
 }
 const displayNames = new WeakMap<Buffer, string>();
+
+/**
+ * internCertificate, skipping the objects it has already handed out: the chains gathered for one
+ * signature hold the same interned certificates several times (the signer's, the TSA's, the
+ * pool's), and interning one again means keying a map by its whole DER. An object remembered
+ * here that the intern table has since dropped stays a correct certificate, only one whose
+ * per-object caches may be filled once more.
+ */
+function intern(der: Buffer): Buffer {
+  if (interned.has(der)) return der;
+  const own = internCertificate(der);
+  interned.add(own);
+  return own;
+}
+const interned = new WeakSet<Buffer>();
 
 const fingerprints = new WeakMap<Buffer, string>();
 
@@ -113,7 +128,7 @@ export function buildChain(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
 export function ltvChainsFromCms(cmsDer: Buffer, extra: readonly Buffer[] = []): Buffer[][] {
   const cms = parseCms(cmsDer);
   const chains: Buffer[][] = [];
-  const pool = [...cms.certificates, ...extra].map(internCertificate);
+  const pool = [...cms.certificates, ...extra].map(intern);
   for (const si of cms.signerInfos) {
     const leaf = findSignerCertificate(si, pool);
     if (leaf) chains.push(buildChain(leaf, pool));
@@ -141,8 +156,9 @@ export async function collectLtvMaterial(o: {
   const crlByUrl = new Map<string, Buffer | undefined>();
   const done = new Set<string>();
   const revocation: RevocationEntry[] = [];
+  const wanted: { cert: Buffer; info: CertificateInfo; issuer: Buffer | undefined }[] = [];
   for (const given of o.chains) {
-    const chain = given.map(internCertificate);
+    const chain = given.map(intern);
     for (let i = 0; i < chain.length; i++) {
       const cert = chain[i]!;
       const fp = fingerprint(cert);
@@ -150,50 +166,65 @@ export async function collectLtvMaterial(o: {
       const info = certificateInfo(cert);
       if (isSelfIssued(info) || done.has(fp)) continue;
       done.add(fp);
-      // the display name from the DER already parsed: a node X509Certificate costs about a millisecond each
-      const subject = displayName(info.subject);
-      const serialNumber = info.serialNumber.toString(16);
       // the issuer by name and signature, not by position: callers may pass unordered chains
-      const issuer = chain.find((p) => p !== cert && issuedBy(cert, p)) ?? chain[i + 1];
-      let entry: RevocationEntry | undefined;
-      const problems: string[] = [];
-      if (issuer) {
+      wanted.push({ cert, info, issuer: chain.find((p) => p !== cert && issuedBy(cert, p)) ?? chain[i + 1] });
+    }
+  }
+  // Every OCSP request at once: remote responders answer in parallel, and the in-process
+  // responder reads the stored status of all these certificates together. The answers are
+  // then taken in order, with the CRLs as before.
+  const answers = await Promise.all(
+    wanted.map(async ({ cert, issuer }): Promise<{ resp: Buffer | undefined } | { problem: string }> => {
+      if (!issuer) return { problem: 'issuer certificate not in the chain' };
+      try {
+        return { resp: await o.source.ocsp(cert, issuer) };
+      } catch (e) {
+        return { problem: e instanceof Error ? e.message : 'OCSP failed' };
+      }
+    }),
+  );
+  for (const [k, { info }] of wanted.entries()) {
+    // the display name from the DER already parsed: a node X509Certificate costs about a millisecond each
+    const subject = displayName(info.subject);
+    const serialNumber = info.serialNumber.toString(16);
+    let entry: RevocationEntry | undefined;
+    const problems: string[] = [];
+    const answer = answers[k]!;
+    if ('problem' in answer) problems.push(answer.problem);
+    else if (answer.resp) {
+      try {
+        const resp = answer.resp;
+        const parsed = parseOcspResponse(resp);
+        const single = parsed.responses.find((r) => r.serialNumber === info.serialNumber);
+        if (parsed.status !== 0) problems.push(`OCSP responder status ${parsed.status}`);
+        else if (!single) problems.push('OCSP response is about another certificate');
+        else {
+          ocsps.set(fingerprint(resp), resp);
+          for (const c of parsed.certificates.map(intern)) certs.set(fingerprint(c), c);
+          entry = { subject, serialNumber, source: 'ocsp', status: single.status };
+        }
+      } catch (e) {
+        problems.push(e instanceof Error ? e.message : 'OCSP failed');
+      }
+    }
+    if (!entry || o.includeCrls) {
+      for (const url of crlUrls(info)) {
         try {
-          const resp = await o.source.ocsp(cert, issuer);
-          if (resp) {
-            const parsed = parseOcspResponse(resp);
-            const single = parsed.responses.find((r) => r.serialNumber === info.serialNumber);
-            if (parsed.status !== 0) problems.push(`OCSP responder status ${parsed.status}`);
-            else if (!single) problems.push('OCSP response is about another certificate');
-            else {
-              ocsps.set(fingerprint(resp), resp);
-              for (const c of parsed.certificates) certs.set(fingerprint(c), c);
-              entry = { subject, serialNumber, source: 'ocsp', status: single.status };
-            }
+          if (!crlByUrl.has(url)) crlByUrl.set(url, await o.source.crl(url));
+          const crl = crlByUrl.get(url);
+          if (crl) {
+            crls.set(fingerprint(crl), crl);
+            entry ??= { subject, serialNumber, source: 'crl' };
+            break;
           }
         } catch (e) {
-          problems.push(e instanceof Error ? e.message : 'OCSP failed');
-        }
-      } else problems.push('issuer certificate not in the chain');
-      if (!entry || o.includeCrls) {
-        for (const url of crlUrls(info)) {
-          try {
-            if (!crlByUrl.has(url)) crlByUrl.set(url, await o.source.crl(url));
-            const crl = crlByUrl.get(url);
-            if (crl) {
-              crls.set(fingerprint(crl), crl);
-              entry ??= { subject, serialNumber, source: 'crl' };
-              break;
-            }
-          } catch (e) {
-            problems.push(e instanceof Error ? e.message : 'CRL download failed');
-          }
+          problems.push(e instanceof Error ? e.message : 'CRL download failed');
         }
       }
-      revocation.push(
-        entry ?? { subject, serialNumber, source: 'none', problem: problems.join('; ') || 'no OCSP responder or CRL distribution point' },
-      );
     }
+    revocation.push(
+      entry ?? { subject, serialNumber, source: 'none', problem: problems.join('; ') || 'no OCSP responder or CRL distribution point' },
+    );
   }
   const missing = revocation.filter((r) => r.source === 'none');
   if (o.requireRevocation && missing.length) {

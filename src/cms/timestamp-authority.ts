@@ -1,8 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { explicit, generalizedTime, implicitPrim, int, namedBits, octets, oid, seq, setOf, utf8, x509Time, type Der } from '../core/der.js';
 import { AppError } from '../core/errors.js';
-import { digestAlgorithmIdentifier, hashOf, HASH_LENGTHS, type HashName, type Signer } from '../core/signature-algorithms.js';
+import {
+  digestAlgorithmIdentifier,
+  hashOf,
+  HASH_LENGTHS,
+  verifyWithKey,
+  type HashName,
+  type Signer,
+} from '../core/signature-algorithms.js';
 import { certificateInfo, extendedKeyUsage } from './certificate-info.js';
 import { OID } from '../core/oids.js';
 import { attribute, encodeSignedData, encodeSignerInfo, essSigningCertificateV2Attribute } from './signed-data.js';
@@ -66,7 +73,12 @@ export interface TimestampAuthority {
   readonly policyOid: string;
   /** Answer a DER TimeStampReq with a DER TimeStampResp; bad requests get a rejection status, never an exception. */
   respond(requestDer: Buffer): Promise<Buffer>;
-  /** Issue a token directly (in-process clients). */
+  /**
+   * Issue a token directly (in-process clients). Its signature has been checked with the TSA
+   * certificate's public key before it is handed out (a key store fault or a key that does not
+   * match the certificate is TSA_UNAVAILABLE, never a token), and its imprint and nonce are the
+   * request's, so an in-process client need not parse the token again to rely on it.
+   */
   issue(request: IssueRequest): Promise<IssuedToken>;
 }
 
@@ -149,13 +161,23 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
   const nextSerial = o.serialNumber ?? randomSerial;
   const contentTypeAttr = attribute(OID.contentType, oid(OID.tstInfo));
 
+  // the key relying parties check the tokens with: the certificate's, not the signer's own idea of it
+  let certificateKey: KeyObject | undefined;
+
   async function issue(r: IssueRequest): Promise<IssuedToken> {
     const unfit = await o.unfitReason?.();
     if (unfit) throw new AppError('TSA_UNAVAILABLE', unfit);
-    return sign(r);
+    const { issued, signedAttributes, signature } = await sign(r);
+    certificateKey ??= createPublicKey({ key: info.spki, format: 'der', type: 'spki' });
+    // RFC 3161 §2.4.2: the token is a SignedData over exactly these signed attributes; a value
+    // that does not verify with the certificate's key must never reach a signature or the audit log
+    if (!verifyWithKey(o.signer.algorithm, certificateKey, signedAttributes, signature)) {
+      throw new AppError('TSA_UNAVAILABLE', "the timestamp signature does not verify with the TSA certificate's key");
+    }
+    return issued;
   }
 
-  async function sign(r: IssueRequest): Promise<IssuedToken> {
+  async function sign(r: IssueRequest): Promise<{ issued: IssuedToken; signedAttributes: Buffer; signature: Buffer }> {
     if (r.digest.length !== HASH_LENGTHS[r.hash]) throw new TypeError('digest length does not fit the hash');
     const genTime = o.clock.now();
     const serialNumber = nextSerial();
@@ -194,7 +216,7 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
       certificates: r.certReq ? chain : [],
       signerInfo,
     });
-    return { token, serialNumber, genTime };
+    return { issued: { token, serialNumber, genTime }, signedAttributes, signature };
   }
 
   async function respond(requestDer: Buffer): Promise<Buffer> {
@@ -210,12 +232,12 @@ export function createTimestampAuthority(o: TimestampAuthorityOptions): Timestam
       // handled due to system failure") — the fitting bit when the TSA's own certificate is unusable.
       const unfit = await o.unfitReason?.();
       if (unfit) return rejectionResponse('systemFailure', unfit);
-      issued = await sign({
+      ({ issued } = await sign({
         hash: req.hashAlgorithm,
         digest: req.hashedMessage,
         certReq: req.certReq,
         ...(req.nonceDer ? { nonce: req.nonceDer } : {}),
-      });
+      }));
     } catch {
       return rejectionResponse('systemFailure', 'the timestamp could not be signed');
     }

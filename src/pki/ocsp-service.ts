@@ -46,6 +46,13 @@ interface CacheEntry {
 }
 
 const MAX_CACHE = 50_000;
+/** Certificates read together at most (two per answer). */
+const MAX_BATCH_KEYS = 64;
+
+interface ReadBatch {
+  readonly keys: { caId: string; serial: string }[];
+  readonly rows: Promise<(CertificateRecord | undefined)[]>;
+}
 const HASHES = ['sha1', 'sha256', 'sha384', 'sha512'];
 
 function fingerprint(c: CertificateRecord | undefined): string {
@@ -74,6 +81,7 @@ export class OcspService {
   readonly #cache = new Map<string, CacheEntry>();
   readonly #inFlight = new Map<string, Promise<CacheEntry>>();
   #index: Map<string, string> | undefined;
+  #batch: ReadBatch | undefined;
   #indexBuiltAt = 0;
   signed = 0;
 
@@ -127,7 +135,7 @@ export class OcspService {
       // one asked about in one read, both as stored now
       const ownKey = ownCertificateKey(loaded.record);
       const [ownRec, asked] = single
-        ? await this.d.store.certificates.findBySerialPair(ownKey, { caId, serial: first.serial })
+        ? await this.#readTogether(ownKey, { caId, serial: first.serial })
         : [await this.d.store.certificates.findBySerial(ownKey.caId, ownKey.serial), undefined];
       const own = ownCertificateStateOf(loaded.record, ownRec, this.d.clock.now());
       if (mustNotAnswer(own)) {
@@ -160,6 +168,31 @@ export class OcspService {
         error: e,
       };
     }
+  }
+
+  /**
+   * The two rows an answer needs, as stored now, read together with those of every other answer
+   * asked in the same turn of the event loop (the LTV material of a signature asks for its
+   * chains' certificates at once): one read for all of them instead of one each. Nothing is
+   * kept once the read has answered, so a status change is seen by the next request.
+   */
+  #readTogether(
+    a: { caId: string; serial: string },
+    b: { caId: string; serial: string },
+  ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]> {
+    let batch = this.#batch;
+    if (!batch || batch.keys.length >= MAX_BATCH_KEYS) {
+      const keys: { caId: string; serial: string }[] = [];
+      const opened: ReadBatch = { keys, rows: new Promise((resolve, reject) => setImmediate(() => this.#flush(opened, resolve, reject))) };
+      batch = this.#batch = opened;
+    }
+    const at = batch.keys.push(a, b) - 2;
+    return batch.rows.then((rows) => [rows[at], rows[at + 1]]);
+  }
+
+  #flush(batch: ReadBatch, resolve: (rows: (CertificateRecord | undefined)[]) => void, reject: (e: unknown) => void): void {
+    if (this.#batch === batch) this.#batch = undefined;
+    this.d.store.certificates.findBySerials(batch.keys).then(resolve, reject);
   }
 
   #now(): Date {

@@ -96,6 +96,9 @@ export interface CaRepository {
 /** pending → active | failed; active ⇄ on-hold; active | on-hold → revoked. Expiry is derived from notAfter. */
 export type CertificateStatus = 'pending' | 'active' | 'on-hold' | 'revoked' | 'failed';
 
+/** A certificate's stored status and revocation facts (RFC 5280 §5.3.1 reason, revocation time). */
+export type StoredCertificateStatus = Pick<CertificateRecord, 'status' | 'revocationReason' | 'revokedAt'>;
+
 export interface CertificateRecord {
   /** 'crt_…' */
   readonly id: string;
@@ -182,8 +185,19 @@ export interface CertificateRepository {
     a: { readonly caId: string; readonly serial: string },
     b: { readonly caId: string; readonly serial: string },
   ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]>;
+  /**
+   * Several certificates by (CA, serial) in as few reads as the store can (OCSP answers asked
+   * together), each undefined when absent, in the order of `keys`.
+   */
+  findBySerials(keys: readonly { readonly caId: string; readonly serial: string }[]): Promise<(CertificateRecord | undefined)[]>;
   /** Same serial under any CA (serials are random, so at most a handful). */
   findBySerialAnyCa(serial: string): Promise<CertificateRecord[]>;
+  /**
+   * The stored status of the certificate with exactly these DER bytes (`serial` is its serial,
+   * which narrows the search to a handful of rows), undefined when none is stored: the status
+   * asked before every signature, read as it is stored now, without the rest of the row.
+   */
+  findStatusByDer(serial: string, der: Buffer): Promise<StoredCertificateStatus | undefined>;
   list(filter: CertificateFilter): Promise<CertificateRecord[]>;
   /**
    * Revoked or on-hold certificates of a CA, ordered by serial ascending, keyset-paged

@@ -1,4 +1,4 @@
-import type { CertificateRecord } from '../pki/ports.js';
+import type { CertificateRepository } from '../pki/ports.js';
 import { certificateInfo } from '../cms/certificate-info.js';
 import { normalizeSerial } from '../pki/serial.js';
 import type { CertificateStatus, CertificateStatusPort } from './certificate-checks.js';
@@ -9,15 +9,15 @@ import type { CertificateStatus, CertificateStatusPort } from './certificate-che
  * revocation is refused at once, before any CRL is published). Certificates of other CAs are
  * `unknown` (the pre-signing check then lets them through; the verifier judges them).
  */
-export function certificateStatusFromPki(repo: { findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> }): CertificateStatusPort {
+export function certificateStatusFromPki(repo: Pick<CertificateRepository, 'findStatusByDer'>): CertificateStatusPort {
   return {
     async status(certificate: Buffer): Promise<CertificateStatus> {
       const serialNumber = certificateInfo(certificate, 'SIGNER_CERT_INVALID').serialNumber;
       // Our CA issues positive serials only (RFC 5280 §4.1.2.2): a negative one is not ours.
       if (serialNumber < 0n) return { status: 'unknown' };
       const serial = normalizeSerial(serialNumber.toString(16));
-      const rows = await repo.findBySerialAnyCa(serial);
-      const row = rows.find((r) => r.der !== null && r.der.equals(certificate));
+      // the row holding exactly this certificate (another CA's certificate may share the serial)
+      const row = await repo.findStatusByDer(serial, certificate);
       if (!row) return { status: 'unknown' };
       if (row.status === 'active') return { status: 'good' };
       if (row.status === 'revoked' || row.status === 'on-hold') {

@@ -129,8 +129,15 @@ class Certs implements CertificateRepository {
   ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]> {
     return [await this.findBySerial(a.caId, a.serial), await this.findBySerial(b.caId, b.serial)];
   }
+  async findBySerials(keys: readonly { caId: string; serial: string }[]) {
+    return Promise.all(keys.map((k) => this.findBySerial(k.caId, k.serial)));
+  }
   async findBySerialAnyCa(serial: string) {
     return [...this.s().certs.values()].filter((c) => c.serial === serial);
+  }
+  async findStatusByDer(serial: string, der: Buffer) {
+    const c = [...this.s().certs.values()].find((r) => r.serial === serial && r.der !== null && r.der.equals(der));
+    return c && { status: c.status, revocationReason: c.revocationReason, revokedAt: c.revokedAt };
   }
   async list(f: CertificateFilter) {
     const rows = [...this.s().certs.values()]

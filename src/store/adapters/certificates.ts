@@ -7,6 +7,7 @@ import type {
   CertificateStatusChange,
   NewPendingCertificate,
   RevokedEntry,
+  StoredCertificateStatus,
   StoredRevocationReason,
 } from '../../pki/ports.js';
 import type { CertificatesTable } from '../schema.js';
@@ -114,9 +115,41 @@ export class KyselyCertificateRepository implements CertificateRepository {
     return [ra && toCert(ra), rb && toCert(rb)];
   }
 
+  async findBySerials(keys: readonly { readonly caId: string; readonly serial: string }[]): Promise<(CertificateRecord | undefined)[]> {
+    const { db, dialect } = this.ctx;
+    const found = new Map<string, CertificateRecord>();
+    // each certificate read once (answers by one responder all ask for its own certificate)
+    const distinct = [...new Map(keys.map((k) => [`${k.caId}:${k.serial}`, k])).values()];
+    // one statement compiled once per chunk of BY_SERIALS_SLOTS keys; a short chunk repeats its first key
+    for (let i = 0; i < distinct.length; i += BY_SERIALS_SLOTS) {
+      const chunk = distinct.slice(i, i + BY_SERIALS_SLOTS);
+      const values: Record<string, string> = {};
+      for (let j = 0; j < BY_SERIALS_SLOTS; j++) {
+        const k = chunk[j] ?? chunk[0]!;
+        values[`ca${j}`] = k.caId;
+        values[`serial${j}`] = k.serial;
+      }
+      const rows = (await storeCall(this.ctx.execute(BY_SERIALS.bind(db, dialect, values)))).rows;
+      for (const r of rows) found.set(`${r.ca_id}:${r.serial}`, toCert(r));
+    }
+    return keys.map((k) => found.get(`${k.caId}:${k.serial}`));
+  }
+
   async findBySerialAnyCa(serial: string): Promise<CertificateRecord[]> {
     const { db, dialect } = this.ctx;
     return (await storeCall(this.ctx.execute(BY_SERIAL_ANY_CA.bind(db, dialect, { serial })))).rows.map(toCert);
+  }
+
+  async findStatusByDer(serial: string, der: Buffer): Promise<StoredCertificateStatus | undefined> {
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(this.ctx.execute(STATUS_BY_DER.bind(db, dialect, { serial, der })))).rows[0];
+    return (
+      row && {
+        status: row.status as CertificateStatus,
+        revocationReason: row.revocation_reason as StoredRevocationReason | null,
+        revokedAt: dateOrNull(row.revoked_at),
+      }
+    );
   }
 
   async list(f: CertificateFilter): Promise<CertificateRecord[]> {
@@ -211,4 +244,31 @@ const BY_SERIAL_PAIR = compiledStatement<{ caA: string; serialA: string; caB: st
 );
 const BY_SERIAL_ANY_CA = compiledStatement<{ serial: string }, Selectable<CertificatesTable>>(['serial'], (db, _d, m) =>
   db.selectFrom('certificates').selectAll().where('serial', '=', m.serial).orderBy('ca_id'),
+);
+// the status check before every signature: the few columns it needs, the certificate found by
+// its serial (indexed) and compared whole in the database, so its DER is not read back
+const STATUS_BY_DER = compiledStatement<
+  { serial: string; der: Buffer },
+  Pick<Selectable<CertificatesTable>, 'status' | 'revocation_reason' | 'revoked_at'>
+>(['serial', 'der'], (db, _d, m) =>
+  db
+    .selectFrom('certificates')
+    .select(['status', 'revocation_reason', 'revoked_at'])
+    .where('serial', '=', m.serial)
+    .where('der', '=', m.der)
+    .limit(1),
+);
+// OCSP answers asked together (LTV material for a signature's chains): up to eight (CA, serial)
+// keys in one read, each served by the unique (ca_id, serial) index
+const BY_SERIALS_SLOTS = 8;
+const BY_SERIALS_NAMES = Array.from({ length: BY_SERIALS_SLOTS }, (_, j) => [`ca${j}`, `serial${j}`]).flat();
+const BY_SERIALS = compiledStatement<Record<string, string>, Selectable<CertificatesTable>>(BY_SERIALS_NAMES, (db, _d, m) =>
+  db
+    .selectFrom('certificates')
+    .selectAll()
+    .where((eb) =>
+      eb.or(
+        Array.from({ length: BY_SERIALS_SLOTS }, (_, j) => eb.and([eb('ca_id', '=', m[`ca${j}`]!), eb('serial', '=', m[`serial${j}`]!)])),
+      ),
+    ),
 );

@@ -135,6 +135,24 @@ export class KyselyCredentialRepository implements CredentialRepository {
   }
 }
 
+/**
+ * The stored chain column (JSON of base64 DER) as interned certificates. The same column text
+ * comes back with every read of a credential (twice per PIN check, for both credentials of a
+ * copy), and its decoding depends on the text alone: remembered per text, bounded. Each read
+ * gets its own array.
+ */
+function certificateChain(text: string): Buffer[] {
+  let chain = chains.get(text);
+  if (chain === undefined) {
+    chain = decodeBuffers(text).map(internCertificate);
+    if (chains.size >= CHAINS_MAX) chains.clear();
+    chains.set(text, chain);
+  }
+  return [...chain];
+}
+const CHAINS_MAX = 256;
+const chains = new Map<string, readonly Buffer[]>();
+
 function toCredential(r: Selectable<SigningCredentialsTable>): SigningCredential {
   return {
     id: r.id,
@@ -143,7 +161,7 @@ function toCredential(r: Selectable<SigningCredentialsTable>): SigningCredential
     keyUri: r.key_uri,
     // interned: the same certificate Buffer on every read, so the per-Buffer parse caches
     // (certificateInfo, subject fields) hit for a credential used again, as on every copy
-    certificates: decodeBuffers(r.certificates).map(internCertificate),
+    certificates: certificateChain(r.certificates),
     algorithm: r.algorithm as SignatureAlgorithm | null,
     pinHash: r.pin_hash,
     failedAttempts: Number(r.failed_attempts),

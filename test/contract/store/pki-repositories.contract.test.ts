@@ -154,6 +154,53 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       ).toEqual([p.id, p.id]);
     });
 
+    it('ok/several certificates by (CA, serial) in one call: in the order asked, repeats answered, absent ones undefined, more than one read of keys', async () => {
+      const rows = [];
+      for (let i = 0; i < 11; i++) rows.push(await ctx.store.certificates.reserve(pending(i % 2 ? caA : caB)));
+      const keys = rows.map((r) => ({ caId: r.caId, serial: r.serial }));
+      const otherCa = rows[0]!.caId === caA ? caB : caA;
+      const asked = [...keys.slice().reverse(), keys[3]!, { caId: caA, serial: hex() }, { caId: otherCa, serial: rows[0]!.serial }];
+      const found = await ctx.store.certificates.findBySerials(asked);
+      expect(found.map((c) => c?.id)).toEqual([...rows.map((r) => r.id).reverse(), rows[3]!.id, undefined, undefined]);
+      expect(found[0]).toEqual(await ctx.store.certificates.findById(rows[10]!.id));
+      expect(await ctx.store.certificates.findBySerials([])).toEqual([]);
+    });
+
+    it("ok/the status of a certificate by its serial and exact DER, as stored now; another CA's certificate with the serial is not it", async () => {
+      const p = await ctx.store.certificates.reserve(pending(caA));
+      const q = await ctx.store.certificates.reserve({ ...pending(caB), serial: p.serial });
+      const derP = Buffer.from(`3003020101${p.serial.slice(0, 4)}`, 'hex');
+      const derQ = Buffer.from(`3003020102${p.serial.slice(0, 4)}`, 'hex');
+      // pending rows have no DER yet: nothing to match
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP)).toBeUndefined();
+      await ctx.store.certificates.markIssued(p.id, derP, at(1));
+      await ctx.store.certificates.markIssued(q.id, derQ, at(1));
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP)).toEqual({
+        status: 'active',
+        revocationReason: null,
+        revokedAt: null,
+      });
+      expect(
+        await ctx.store.certificates.changeStatus(q.id, 'active', {
+          status: 'revoked',
+          revocationReason: 'keyCompromise',
+          revokedAt: at(2),
+          invalidityDate: null,
+          at: at(2),
+        }),
+      ).toBe(true);
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derQ)).toEqual({
+        status: 'revoked',
+        revocationReason: 'keyCompromise',
+        revokedAt: at(2),
+      });
+      // the other CA's revocation is not this certificate's
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP)).toMatchObject({ status: 'active' });
+      // the same bytes under another serial, or a prefix of the DER, match nothing
+      expect(await ctx.store.certificates.findStatusByDer(hex(), derP)).toBeUndefined();
+      expect(await ctx.store.certificates.findStatusByDer(p.serial, derP.subarray(0, 4))).toBeUndefined();
+    });
+
     it('ok/two concurrent reservations of one serial: exactly one wins, the other gets STORE_CONSTRAINT', async () => {
       const serial = hex();
       const results = await Promise.allSettled([

@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { parseOcspResponse } from '../../../src/cms/ocsp.js';
 import { algId, explicit, int, octets, oid, seq } from '../../../src/core/der.js';
 import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import type { SubjectFields } from '../../../src/pki/ports.js';
@@ -290,6 +291,34 @@ describe('OCSP service', () => {
     expect(c.der).not.toEqual(a.der);
     expect(pki.ocsp.signed).toBe(2);
     expect(c.der.includes(Buffer.from([0xa1]))).toBe(true);
+  });
+  it('ok/answers asked together are read from the store together, each about its own certificate as stored now', async () => {
+    const { pki, r, certId, serial, request } = await setup();
+    const more = [];
+    for (let i = 0; i < 4; i++) more.push(await pki.issuance.issue(ADMIN, { profile: 'individual', subject, key: { csr: makeCsr().der } }));
+    const serials = [serial, ...more.map((m) => Buffer.from(m.certificate.serial, 'hex'))];
+    const reads = vi.spyOn(pki.store.certificates, 'findBySerials');
+    const statuses = async () => {
+      const answers = await Promise.all(serials.map((s) => pki.ocsp.respond(request(undefined, certId(s)))));
+      return answers.map((a) => {
+        const parsed = parseOcspResponse(a.der);
+        return parsed.responses.map((x) => `${x.serialNumber.toString(16)}:${x.status}`).join();
+      });
+    };
+    const hexOf = (s: Buffer) => BigInt(`0x${s.toString('hex')}`).toString(16);
+    expect(await statuses()).toEqual(serials.map((s) => `${hexOf(s)}:good`));
+    expect(reads).toHaveBeenCalledTimes(1);
+    await pki.store.certificates.changeStatus(more[2]!.certificate.id, 'active', {
+      status: 'revoked',
+      revocationReason: 'keyCompromise',
+      revokedAt: pki.clock.now(),
+      invalidityDate: null,
+      at: pki.clock.now(),
+    });
+    // the next requests see the revocation at once; the others stay good
+    expect(await statuses()).toEqual(serials.map((s, i) => `${hexOf(s)}:${i === 3 ? 'revoked' : 'good'}`));
+    expect(reads).toHaveBeenCalledTimes(2);
+    void r;
   });
   it('ok/re-signed when a quarter of the validity is left', async () => {
     const { pki, request } = await setup();

@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
 import { certificateStatusFromPki } from '../../../src/signing/pki-status.js';
-import type { CertificateRecord } from '../../../src/pki/ports.js';
+import type { CertificateRecord, StoredCertificateStatus } from '../../../src/pki/ports.js';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 
 describe('certificate status from our CA store', () => {
   const ca = sharedTestCa();
   const s = issueSigner(ca, { cn: 'Trạng thái' });
   const serial = new X509Certificate(s.certPem).serialNumber.toLowerCase();
-  const row = (status: CertificateRecord['status']): CertificateRecord =>
-    ({
-      der: s.certDer,
-      status,
-      revocationReason: status === 'revoked' ? 'keyCompromise' : null,
-      revokedAt: status === 'active' ? null : new Date(0),
-    }) as unknown as CertificateRecord;
+  const row = (status: CertificateRecord['status']): StoredCertificateStatus => ({
+    status,
+    revocationReason: status === 'revoked' ? 'keyCompromise' : null,
+    revokedAt: status === 'active' ? null : new Date(0),
+  });
+  // the store answers for this certificate's serial and exact DER only
   const port = (status: CertificateRecord['status'] | undefined) =>
     certificateStatusFromPki({
-      findBySerialAnyCa: async (q) => (status && q === serial.replace(/^0+/, '').padStart(2, '0') ? [row(status)] : []),
+      findStatusByDer: async (q, der) =>
+        status && q === serial.replace(/^0+/, '').padStart(2, '0') && der.equals(s.certDer) ? row(status) : undefined,
     });
 
   it('active → good, revoked → revoked with reason, on-hold → revoked (certificateHold), not ours → unknown', async () => {
@@ -25,5 +25,8 @@ describe('certificate status from our CA store', () => {
     expect(await port('revoked').status(s.certDer, undefined, new Date())).toMatchObject({ status: 'revoked', reason: 'keyCompromise' });
     expect(await port('on-hold').status(s.certDer, undefined, new Date())).toMatchObject({ status: 'revoked', reason: 'certificateHold' });
     expect((await port(undefined).status(s.certDer, undefined, new Date())).status).toBe('unknown');
+    // another certificate with no stored row of its own is not ours, whatever is stored for this one
+    const other = issueSigner(ca, { cn: 'Khác' });
+    expect((await port('revoked').status(other.certDer, undefined, new Date())).status).toBe('unknown');
   });
 });
