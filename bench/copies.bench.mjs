@@ -3,7 +3,8 @@
 // `kyso serve` wiring over SQLite, the in-process TSA, a 1-page original, B-LT, PINs given in the
 // request as a clerk's workstation sends them). Copies per second, and each copy's time split
 // into phases by the timing hook of src/core/timing.ts (off in production, installed here):
-//   PIN hashing        scrypt of the certifier's and the seal's PIN (deliberately slow, RFC 7914)
+//   PIN hashing        scrypt of the certifier's and the seal's PIN (deliberately slow, RFC 7914),
+//                      the two side by side on the threadpool: one span, first start to last end
 //   statement          the copy document: original + statement page, fonts, QR code, fields
 //   signatures         the two PAdES signatures (certifier, seal) without their TSA and LTV parts
 //   TSA / LTV          the signature timestamps; the /DSS with certificates, OCSP and CRLs
@@ -28,7 +29,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const quick = process.argv.includes('--quick');
 const N = quick ? 8 : 30;
-const WARMUP = 3;
+// A service certifies all day: the copies are measured once the code is compiled and its caches
+// hold the authority's constant parts (the first few copies of a fresh process cost more).
+const WARMUP = 20;
 
 const { setTimingSink } = await dist('core/timing.js');
 
@@ -114,6 +117,17 @@ async function certifyOnce() {
 }
 
 for (let i = 0; i < WARMUP; i++) await certifyOnce();
+// The two hashes' own CPU, measured alone: while they run, the copy's other work for the two
+// credentials goes on beside them on the main thread and falls in the PIN phase's CPU span, so
+// the CPU beyond PIN hashing is the copy's total CPU less this, not less that span.
+const { hashPin } = await dist('signing/pin-hash.js');
+const scryptCpu = [];
+for (let i = 0; i < 7; i++) {
+  const c0 = process.cpuUsage();
+  await Promise.all([hashPin(PIN), hashPin(SEAL_PIN)]);
+  const c = process.cpuUsage(c0);
+  scryptCpu.push((c.user + c.system) / 1000);
+}
 const runs = [];
 const t0 = performance.now();
 for (let i = 0; i < N; i++) runs.push(await certifyOnce());
@@ -132,7 +146,7 @@ const pure = (r) => r.signature - r.tsa - r.ltv;
 const other = (r) => r.total - r['pin-hash'] - r.statement - r.signature - r.register;
 const beyond = (r) => r.total - r['pin-hash'];
 const rows = [
-  ['PIN hashing (scrypt ×2, deliberate: the floor)', (r) => r['pin-hash']],
+  ['PIN hashing (scrypt ×2 side by side, deliberate: the floor)', (r) => r['pin-hash']],
   ['statement composition (fonts, QR, fields)', (r) => r.statement],
   ['signatures (certifier + seal, without TSA/LTV)', pure],
   ['TSA (in-process)', (r) => r.tsa],
@@ -149,9 +163,11 @@ const total = med((r) => r.total);
 const cpuMed = (f) => median(runs.map((r) => f(r.cpu)));
 for (const [name, f] of rows) console.log(`| ${name} | ${med(f).toFixed(1)} ms | ${cpuMed(f).toFixed(1)} ms |`);
 console.log(`| **total** | **${total.toFixed(1)} ms** | **${cpuMed((r) => r.total).toFixed(1)} ms** |`);
+const hashCpu = median(scryptCpu);
+const cpuBeyond = cpuMed((r) => r.total) - hashCpu;
 console.log(
-  `\nCopies per second (sequential, one process): **${(N / (wall / 1000)).toFixed(1)}**. Work beyond PIN hashing per copy: **${med(beyond).toFixed(1)} ms** wall, **${cpuMed(beyond).toFixed(1)} ms** CPU (goal ≤ 20 ms); ${(cpuMed(beyond) / cpuMed((r) => r['pin-hash'])).toFixed(2)}× the PIN-hashing floor in CPU time. Copy size ${median(runs.map((r) => r.bytes))} bytes.`,
+  `\nCopies per second (sequential, one process): **${(N / (wall / 1000)).toFixed(1)}**. Work beyond PIN hashing per copy: **${med(beyond).toFixed(1)} ms** wall, **${cpuBeyond.toFixed(1)} ms** CPU (the copy's CPU less the two hashes' own, ${hashCpu.toFixed(1)} ms measured alone) (goal ≤ 20 ms); ${(cpuBeyond / hashCpu).toFixed(2)}× the PIN-hashing floor in CPU time. Copy size ${median(runs.map((r) => r.bytes))} bytes.`,
 );
 console.log(
-  '\nCPU time is the process’s (all threads, user + system) over the phase: steadier than wall time on a shared machine. Phases overlap nothing: each copy runs alone.',
+  '\nCPU time is the process’s (all threads, user + system) over the phase: steadier than wall time on a shared machine. Each copy runs alone; within it only the two credentials’ checks overlap (the PIN phase is their hashes’ span).',
 );

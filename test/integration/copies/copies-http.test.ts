@@ -244,6 +244,33 @@ describe('certified copies over HTTP', () => {
     expect(after).toEqual(before);
   }, 120_000);
 
+  it('fail/the two PINs are checked side by side: each wrong one is counted on its own credential only, the certifier refused first, no number taken', async () => {
+    const before = await entries();
+    const pdf = await originalPdf(1);
+    const post = (f: Parameters<typeof certifyForm>[2]) =>
+      call('POST', '/api/v1/copies', { token: s.certifierToken, body: certifyForm(s, { original: pdf }, f) });
+    const attempts = async () => [
+      (await h.ctx.store.credentials.get(s.certifierCredential))?.failedAttempts,
+      (await h.ctx.store.credentials.get(s.sealCredential))?.failedAttempts,
+    ];
+    // a copy with both PINs right starts from both counters at zero
+    expect((await post({})).status).toBe(200);
+    expect(await attempts()).toEqual([0, 0]);
+    // a wrong certifier PIN beside the right seal PIN: the seal's correct PIN leaves no failure
+    problem(await post({ pin: '000000' }), 403, 'PIN_INVALID');
+    expect(await attempts()).toEqual([1, 0]);
+    // both wrong: both counted, and the answer is the certifier's refusal
+    const both = await post({ pin: '000000', sealPin: '999999' });
+    problem(both, 403, 'PIN_INVALID');
+    expect(both.json.detail ?? '').not.toContain('999999');
+    expect(await attempts()).toEqual([2, 1]);
+    // both right: a copy, and both counters back to zero
+    const ok = await post({});
+    expect(ok.status, ok.body.toString('utf8').slice(0, 300)).toBe(200);
+    expect(await attempts()).toEqual([0, 0]);
+    expect((await entries()).length).toBe(before.length + 2);
+  }, 120_000);
+
   it('fail/a certifier whose certificate is revoked is refused before a number is taken', async () => {
     const pki = createPki(h.ctx);
     await addSubscriber(h.ctx, {
