@@ -21,6 +21,8 @@
 // - "two batches in flight": as "authorization", with a second connection sending the next batch
 //   while the first is answered (a workflow system with two requests open): the request's own
 //   serial steps (upload, screening, the answer and its parsing) overlap the other's signing.
+// - "client on another thread, two batches in flight": both of the above, as a workflow system on
+//   another machine keeping two requests open.
 // - "PIN per batch": each batch carries the PIN, checked with scrypt (deliberately slow, kept).
 //
 // Besides documents per second, each row reports the CPU time per document of the whole process
@@ -121,7 +123,7 @@ try {
   // The PIN given once per authorization (at most 500 documents each), all opened before the
   // rounds: every authorized batch (warm-up included) names one of them and checks no PIN.
   const authBodies = [];
-  for (let left = DOCS * (5 * ROUNDS + 9); left > 0; left -= 500) {
+  for (let left = DOCS * (7 * ROUNDS + 15); left > 0; left -= 500) {
     const auth = await call('POST', `/api/v1/credentials/${ok.credentialId}/authorizations`, signer, {
       pin: PIN,
       documents: Math.min(left, 500),
@@ -134,13 +136,14 @@ try {
   second = leanClient(base);
   const worker = new Worker(new URL('./lean-client-worker.mjs', import.meta.url));
   stopWorker = () => worker.terminate();
-  const onWorker = (bodies) =>
+  const onWorker = (bodies, inFlight = 1) =>
     new Promise((resolve, reject) => {
       worker.once('message', (m) => (m.error ? reject(new Error(m.error)) : resolve(m.ms)));
-      worker.postMessage({ url: base, path: '/api/v1/sign/batch', token: signer, accept: MULTIPART_ANSWER, bodies });
+      worker.postMessage({ url: base, path: '/api/v1/sign/batch', token: signer, accept: MULTIPART_ANSWER, bodies, inFlight });
     });
   // Docs per second from the worker's own clock (the bodies are handed over before it starts).
   const workerRate = async () => DOCS / ((await onWorker([authBodies.shift()])) / 1000);
+  const workerRateTwo = async () => (2 * DOCS) / ((await onWorker([authBodies.shift(), authBodies.shift()], 2)) / 1000);
   // Two connections, each sending its next batch as soon as its previous answer is parsed.
   const twoInFlight = () => Promise.all([batch(authBodies.shift()), batch(authBodies.shift(), MULTIPART_ANSWER, second)]);
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -157,6 +160,7 @@ try {
     await withPin();
     await floor();
     await workerRate();
+    await workerRateTwo();
   }
   // CPU per document: the whole process's CPU time (every thread: main, threadpool, V8's
   // background threads, the client worker) over the documents of the round. Under load from other
@@ -176,6 +180,7 @@ try {
   const apiJson = [];
   const apiThread = [];
   const api2 = [];
+  const apiThreadTwo = [];
   const apiPin = [];
   const flo = [];
   const pinMs = [];
@@ -193,6 +198,10 @@ try {
     apiThread.push(await workerRate());
     const d = process.cpuUsage(c);
     cpuOf('thread', d.user + d.system, DOCS);
+    const c2 = process.cpuUsage();
+    apiThreadTwo.push(await workerRateTwo());
+    const d2 = process.cpuUsage(c2);
+    cpuOf('thread-two', d2.user + d2.system, 2 * DOCS);
     pin = 0;
     apiPin.push(await rate(withPin, DOCS, 'pin'));
     pinMs.push(pin);
@@ -215,6 +224,7 @@ try {
   row('JSON answer with base64 (authorization as above; the route’s default answer)', apiJson, 'json');
   row('client on another thread (authorization as above)', apiThread, 'thread');
   row('two batches in flight (two connections, authorization as above)', api2, 'two');
+  row('client on another thread, two batches in flight (authorization as above)', apiThreadTwo, 'thread-two');
   row('PIN per batch', apiPin, 'pin', '—', `${median(pinMs).toFixed(0)} ms`);
 } finally {
   client?.close();
