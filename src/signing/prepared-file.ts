@@ -1,4 +1,5 @@
 import { AppError } from '../core/errors.js';
+import { copyRange } from '../core/chunk-range.js';
 
 /**
  * A two-phase session's prepared file (docs/signatures-and-validation.md "Two phases") is kept
@@ -30,17 +31,6 @@ export function withoutPlaceholderGap(prepared: Buffer | readonly Buffer[], byte
   copyRange(parts, 0, b, out, 0);
   copyRange(parts, c, c + d, out, b);
   return out;
-}
-
-/** Copies bytes [from, to) of the concatenation of `parts` into `out` at `into`. */
-function copyRange(parts: readonly Buffer[], from: number, to: number, out: Buffer, into: number): void {
-  let at = 0;
-  for (const p of parts) {
-    const start = Math.max(from, at);
-    const end = Math.min(to, at + p.length);
-    if (start < end) into += p.copy(out, into, start - at, end - at);
-    at += p.length;
-  }
 }
 
 /** The two signed byte ranges of a prepared file in either form (no copy). */

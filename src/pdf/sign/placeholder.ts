@@ -1,5 +1,6 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
+import { copyRange } from '../../core/chunk-range.js';
 import type { HashName } from '../../core/signature-algorithms.js';
 
 export type ByteRange = [number, number, number, number];
@@ -59,15 +60,7 @@ export function hashByteRange(chunks: readonly Buffer[], br: ByteRange, hash: Ha
   // costs less than a Hash object and its update calls (a batch hashes one such file per document).
   if (br[1] + br[3] <= SMALL_RANGES) {
     let at = 0;
-    for (const [from, to] of ranges) {
-      let base = 0;
-      for (const c of chunks) {
-        const lo = Math.max(from, base);
-        const hi = Math.min(to, base + c.length);
-        if (lo < hi) at += c.copy(gathered, at, lo - base, hi - base);
-        base += c.length;
-      }
-    }
+    for (const [from, to] of ranges) at += copyRange(chunks, from, to, gathered, at);
     return oneShotHash(hash, gathered.subarray(0, at), 'buffer');
   }
   const h = createHash(hash);
