@@ -178,14 +178,6 @@ export interface CertificateRepository {
   findById(id: string): Promise<CertificateRecord | undefined>;
   findBySerial(caId: string, serial: string): Promise<CertificateRecord | undefined>;
   /**
-   * Two certificates by (CA, serial) in one read, each undefined when absent: an OCSP answer
-   * needs its responder's own certificate and the one asked about.
-   */
-  findBySerialPair(
-    a: { readonly caId: string; readonly serial: string },
-    b: { readonly caId: string; readonly serial: string },
-  ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]>;
-  /**
    * Several certificates by (CA, serial) in as few reads as the store can (OCSP answers asked
    * together), each undefined when absent, in the order of `keys`.
    */

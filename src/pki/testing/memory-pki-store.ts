@@ -123,12 +123,6 @@ class Certs implements CertificateRepository {
     const id = this.s().certBySerial.get(`${caId}:${serial}`);
     return id ? this.s().certs.get(id) : undefined;
   }
-  async findBySerialPair(
-    a: { caId: string; serial: string },
-    b: { caId: string; serial: string },
-  ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]> {
-    return [await this.findBySerial(a.caId, a.serial), await this.findBySerial(b.caId, b.serial)];
-  }
   async findBySerials(keys: readonly { caId: string; serial: string }[]) {
     return Promise.all(keys.map((k) => this.findBySerial(k.caId, k.serial)));
   }

@@ -102,19 +102,6 @@ export class KyselyCertificateRepository implements CertificateRepository {
     return row && toCert(row);
   }
 
-  async findBySerialPair(
-    a: { readonly caId: string; readonly serial: string },
-    b: { readonly caId: string; readonly serial: string },
-  ): Promise<[CertificateRecord | undefined, CertificateRecord | undefined]> {
-    const { db, dialect } = this.ctx;
-    const q = BY_SERIAL_PAIR.bind(db, dialect, { caA: a.caId, serialA: a.serial, caB: b.caId, serialB: b.serial });
-    const rows = (await storeCall(this.ctx.execute(q))).rows;
-    const find = (k: { caId: string; serial: string }) => rows.find((r) => r.ca_id === k.caId && r.serial === k.serial);
-    const ra = find(a);
-    const rb = find(b);
-    return [ra && toCert(ra), rb && toCert(rb)];
-  }
-
   async findBySerials(keys: readonly { readonly caId: string; readonly serial: string }[]): Promise<(CertificateRecord | undefined)[]> {
     const { db, dialect } = this.ctx;
     const found = new Map<string, CertificateRecord>();
@@ -228,19 +215,6 @@ function toCert(r: Selectable<CertificatesTable>): CertificateRecord {
 // status checks before every signature and OCSP answers: compiled once (./compiled-statement.ts)
 const BY_SERIAL = compiledStatement<{ caId: string; serial: string }, Selectable<CertificatesTable>>(['caId', 'serial'], (db, _d, m) =>
   db.selectFrom('certificates').selectAll().where('ca_id', '=', m.caId).where('serial', '=', m.serial),
-);
-const BY_SERIAL_PAIR = compiledStatement<{ caA: string; serialA: string; caB: string; serialB: string }, Selectable<CertificatesTable>>(
-  ['caA', 'serialA', 'caB', 'serialB'],
-  (db, _d, m) =>
-    db
-      .selectFrom('certificates')
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('ca_id', '=', m.caA), eb('serial', '=', m.serialA)]),
-          eb.and([eb('ca_id', '=', m.caB), eb('serial', '=', m.serialB)]),
-        ]),
-      ),
 );
 const BY_SERIAL_ANY_CA = compiledStatement<{ serial: string }, Selectable<CertificatesTable>>(['serial'], (db, _d, m) =>
   db.selectFrom('certificates').selectAll().where('serial', '=', m.serial).orderBy('ca_id'),

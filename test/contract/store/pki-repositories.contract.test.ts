@@ -138,22 +138,6 @@ describe.each(DIALECTS)('PKI repositories contract (%s)', (dialect) => {
       expect(await ctx.store.certificates.findBySerial(caB, 'ffff')).toBeUndefined();
     });
 
-    it('ok/a pair of certificates by (CA, serial) in one read: each in its place, undefined when absent, one row asked twice', async () => {
-      const p = await ctx.store.certificates.reserve(pending(caA));
-      const q = await ctx.store.certificates.reserve(pending(caB));
-      const pair = await ctx.store.certificates.findBySerialPair({ caId: caB, serial: q.serial }, { caId: caA, serial: p.serial });
-      expect(pair.map((c) => c?.id)).toEqual([q.id, p.id]);
-      expect(pair[0]).toEqual(await ctx.store.certificates.findById(q.id));
-      // the serial under the other CA is another certificate (none here)
-      expect(await ctx.store.certificates.findBySerialPair({ caId: caB, serial: p.serial }, { caId: caA, serial: p.serial })).toEqual([
-        undefined,
-        await ctx.store.certificates.findById(p.id),
-      ]);
-      expect(
-        (await ctx.store.certificates.findBySerialPair({ caId: caA, serial: p.serial }, { caId: caA, serial: p.serial })).map((c) => c?.id),
-      ).toEqual([p.id, p.id]);
-    });
-
     it('ok/several certificates by (CA, serial) in one call: in the order asked, repeats answered, absent ones undefined, more than one read of keys', async () => {
       const rows = [];
       for (let i = 0; i < 11; i++) rows.push(await ctx.store.certificates.reserve(pending(i % 2 ? caA : caB)));
