@@ -80,7 +80,7 @@ function toRow(s: SignSession): Insertable<SignSessionsTable> & SignSessionsTabl
     signed_attributes: buf(s.signedAttributes),
     digest_algorithm: s.digestAlgorithm,
     algorithm: s.algorithm,
-    certificates: encodeBuffers(s.certificates),
+    certificates: encodedChain(s.certificates),
     level: s.level,
     created_at: iso(s.createdAt),
     expires_at: iso(s.expiresAt),
@@ -120,6 +120,20 @@ function decodedChain(text: string): Buffer[] {
   return [...list];
 }
 const decodedChains = new Map<string, Buffer[]>();
+
+/**
+ * The other way: the sessions a batch prepares share one chain array (of interned certificates,
+ * which nothing writes into), encoded once for the batch's rows instead of once per row. The
+ * array's elements are checked to be the same objects, in case the array was changed since.
+ */
+function encodedChain(list: readonly Buffer[]): string {
+  const hit = encodedChains.get(list);
+  if (hit && hit.of.length === list.length && hit.of.every((b, i) => b === list[i])) return hit.text;
+  const text = encodeBuffers(list);
+  encodedChains.set(list, { of: [...list], text });
+  return text;
+}
+const encodedChains = new WeakMap<readonly Buffer[], { of: readonly Buffer[]; text: string }>();
 
 // one of each per document of a two-phase batch: compiled once (./compiled-statement.ts)
 const COLUMNS = [
