@@ -6,7 +6,7 @@ import type { SignSessionsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { buf, changed, date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
-import { compiledStatement } from './compiled-statement.js';
+import { compiledStatement, type CompiledStatement } from './compiled-statement.js';
 
 export class KyselySignSessionRepository implements SignSessionRepository {
   constructor(private readonly ctx: DbContext) {}
@@ -20,7 +20,10 @@ export class KyselySignSessionRepository implements SignSessionRepository {
   async createMany(sessions: readonly SignSession[]): Promise<void> {
     if (sessions.length === 0) return;
     if (sessions.length === 1) return this.create(sessions[0]!);
-    await storeCall(this.ctx.db.insertInto('sign_sessions').values(sessions.map(toRow)).execute());
+    const { db, dialect } = this.ctx;
+    const values: Record<string, unknown> = {};
+    for (const [i, s] of sessions.entries()) for (const [c, v] of Object.entries(toRow(s))) values[`${c}_${i}`] = v;
+    await storeCall(this.ctx.execute(insertMany(sessions.length).bind(db, dialect, values)));
   }
 
   async get(id: string): Promise<SignSession | undefined> {
@@ -41,7 +44,7 @@ export class KyselySignSessionRepository implements SignSessionRepository {
     const rows =
       ids.length === 1
         ? (await storeCall(this.ctx.execute(BY_ID.bind(this.ctx.db, this.ctx.dialect, { id: ids[0]! })))).rows
-        : await storeCall(this.ctx.db.selectFrom('sign_sessions').selectAll().where('id', 'in', ids).execute());
+        : (await storeCall(this.ctx.execute(byIds(ids.length).bind(this.ctx.db, this.ctx.dialect, idValues(ids))))).rows;
     return new Map(rows.map((r) => [r.id, toSession(r)]));
   }
 
@@ -49,15 +52,8 @@ export class KyselySignSessionRepository implements SignSessionRepository {
   async consumeMany(ids: readonly string[], at: Date): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     if (ids.length === 1) return new Set((await this.consume(ids[0]!, at)) ? ids : []);
-    const rows = await storeCall(
-      this.ctx.db
-        .updateTable('sign_sessions')
-        .set({ used_at: iso(at) })
-        .where('id', 'in', ids)
-        .where('used_at', 'is', null)
-        .returning('id')
-        .execute(),
-    );
+    const { db, dialect } = this.ctx;
+    const { rows } = await storeCall(this.ctx.execute(consumeMany(ids.length).bind(db, dialect, { ...idValues(ids), at: iso(at) })));
     return new Set(rows.map((r) => r.id));
   }
 
@@ -156,4 +152,60 @@ const BY_ID = compiledStatement<{ id: string }, Selectable<SignSessionsTable>>([
 );
 const CONSUME = compiledStatement<{ id: string; at: string }, never>(['id', 'at'], (db, _d, m) =>
   db.updateTable('sign_sessions').set({ used_at: m.at }).where('id', '=', m.id).where('used_at', 'is', null),
+);
+
+/**
+ * A batch's statements (its sessions written, read and consumed together), compiled once per
+ * number of rows like the single-row ones: the workstation's groups come in a few sizes, at most
+ * the batch limit. Each row's values are named `<column>_<row>`, each id `id_<n>`; the SQL is the
+ * query builder's for that many rows, as when it was built on every call.
+ */
+function perRowCount<R>(
+  build: (n: number) => CompiledStatement<Record<string, unknown>, R>,
+): (n: number) => CompiledStatement<Record<string, unknown>, R> {
+  const made = new Map<number, CompiledStatement<Record<string, unknown>, R>>();
+  return (n) => {
+    let st = made.get(n);
+    if (!st) {
+      if (made.size >= 128) made.clear();
+      made.set(n, (st = build(n)));
+    }
+    return st;
+  };
+}
+const rowsOf = (n: number): number[] => [...Array(n).keys()];
+const idNames = (n: number): string[] => rowsOf(n).map((i) => `id_${i}`);
+const idValues = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id, i) => [`id_${i}`, id]));
+const insertMany = perRowCount<never>((n) =>
+  compiledStatement(
+    rowsOf(n).flatMap((i) => COLUMNS.map((c) => `${c}_${i}`)),
+    (db, _d, m) =>
+      db.insertInto('sign_sessions').values(rowsOf(n).map((i) => Object.fromEntries(COLUMNS.map((c) => [c, m[`${c}_${i}`]])) as never)),
+  ),
+);
+const byIds = perRowCount<Selectable<SignSessionsTable>>((n) =>
+  compiledStatement(idNames(n), (db, _d, m) =>
+    db
+      .selectFrom('sign_sessions')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        idNames(n).map((k) => m[k]!),
+      ),
+  ),
+);
+const consumeMany = perRowCount<{ id: string }>((n) =>
+  compiledStatement(['at', ...idNames(n)], (db, _d, m) =>
+    db
+      .updateTable('sign_sessions')
+      .set({ used_at: m.at! })
+      .where(
+        'id',
+        'in',
+        idNames(n).map((k) => m[k]!),
+      )
+      .where('used_at', 'is', null)
+      .returning('id'),
+  ),
 );
