@@ -6,7 +6,7 @@ import type { SignSessionsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { buf, changed, date, dateOrNull, decodeBuffers, encodeBuffers, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
-import { compiledStatement, type CompiledStatement } from './compiled-statement.js';
+import { compiledStatement } from './compiled-statement.js';
 
 export class KyselySignSessionRepository implements SignSessionRepository {
   constructor(private readonly ctx: DbContext) {}
@@ -21,9 +21,14 @@ export class KyselySignSessionRepository implements SignSessionRepository {
     if (sessions.length === 0) return;
     if (sessions.length === 1) return this.create(sessions[0]!);
     const { db, dialect } = this.ctx;
+    const { statement, names } = insertMany(sessions.length);
     const values: Record<string, unknown> = {};
-    for (const [i, s] of sessions.entries()) for (const [c, v] of Object.entries(toRow(s))) values[`${c}_${i}`] = v;
-    await storeCall(this.ctx.execute(insertMany(sessions.length).bind(db, dialect, values)));
+    let k = 0;
+    for (const s of sessions) {
+      const row = toRow(s);
+      for (const c of COLUMNS) values[names[k++]!] = row[c];
+    }
+    await storeCall(this.ctx.execute(statement.bind(db, dialect, values)));
   }
 
   async get(id: string): Promise<SignSession | undefined> {
@@ -160,10 +165,8 @@ const CONSUME = compiledStatement<{ id: string; at: string }, never>(['id', 'at'
  * the batch limit. Each row's values are named `<column>_<row>`, each id `id_<n>`; the SQL is the
  * query builder's for that many rows, as when it was built on every call.
  */
-function perRowCount<R>(
-  build: (n: number) => CompiledStatement<Record<string, unknown>, R>,
-): (n: number) => CompiledStatement<Record<string, unknown>, R> {
-  const made = new Map<number, CompiledStatement<Record<string, unknown>, R>>();
+function perRowCount<T>(build: (n: number) => T): (n: number) => T {
+  const made = new Map<number, T>();
   return (n) => {
     let st = made.get(n);
     if (!st) {
@@ -176,15 +179,16 @@ function perRowCount<R>(
 const rowsOf = (n: number): number[] => [...Array(n).keys()];
 const idNames = (n: number): string[] => rowsOf(n).map((i) => `id_${i}`);
 const idValues = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id, i) => [`id_${i}`, id]));
-const insertMany = perRowCount<never>((n) =>
-  compiledStatement(
-    rowsOf(n).flatMap((i) => COLUMNS.map((c) => `${c}_${i}`)),
-    (db, _d, m) =>
-      db.insertInto('sign_sessions').values(rowsOf(n).map((i) => Object.fromEntries(COLUMNS.map((c) => [c, m[`${c}_${i}`]])) as never)),
-  ),
-);
-const byIds = perRowCount<Selectable<SignSessionsTable>>((n) =>
-  compiledStatement(idNames(n), (db, _d, m) =>
+/** With its value names in the order createMany fills them: row by row, each row in COLUMNS order. */
+const insertMany = perRowCount((n) => {
+  const names = rowsOf(n).flatMap((i) => COLUMNS.map((c) => `${c}_${i}`));
+  const statement = compiledStatement<Record<string, unknown>, never>(names, (db, _d, m) =>
+    db.insertInto('sign_sessions').values(rowsOf(n).map((i) => Object.fromEntries(COLUMNS.map((c) => [c, m[`${c}_${i}`]])) as never)),
+  );
+  return { statement, names };
+});
+const byIds = perRowCount((n) =>
+  compiledStatement<Record<string, unknown>, Selectable<SignSessionsTable>>(idNames(n), (db, _d, m) =>
     db
       .selectFrom('sign_sessions')
       .selectAll()
@@ -195,8 +199,8 @@ const byIds = perRowCount<Selectable<SignSessionsTable>>((n) =>
       ),
   ),
 );
-const consumeMany = perRowCount<{ id: string }>((n) =>
-  compiledStatement(['at', ...idNames(n)], (db, _d, m) =>
+const consumeMany = perRowCount((n) =>
+  compiledStatement<Record<string, unknown>, { id: string }>(['at', ...idNames(n)], (db, _d, m) =>
     db
       .updateTable('sign_sessions')
       .set({ used_at: m.at! })
