@@ -35,6 +35,7 @@
 // client is node:http keep-alive (bench/lean-multipart-client.mjs explains why not fetch).
 //
 // Usage: npm run build && node bench/sign-batch-workstation.bench.mjs [--quick]
+//        KYSO_BENCH_ROWS=token: only row (b)'s pipeline and its floor (for A/B runs of that path).
 import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,7 @@ import { startInProcessService } from './in-process-service.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;
+const onlyToken = process.env.KYSO_BENCH_ROWS === 'token';
 const DOCS = 50;
 const PIN = '246810';
 const TOKEN_PIN = '123456';
@@ -460,7 +462,11 @@ try {
 
   // Warm-up (fills the signed attributes the token floor signs), then interleaved rounds so that
   // every row sees the same machine load.
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 2 && onlyToken; i++) {
+    await tokenPipeline();
+    await tokenFloor();
+  }
+  for (let i = 0; i < 2 && !onlyToken; i++) {
     await credentialPage();
     await credentialFormer();
     await perFile();
@@ -470,7 +476,7 @@ try {
     await softwareFloor();
     await tokenFloor();
   }
-  await pinPerFile();
+  if (!onlyToken) await pinPerFile();
   // CPU time per batch of this process (server and client) and of the agent: unlike the wall time
   // it hardly depends on what else the machine runs, and it shows which overlaps a free second
   // core could give (the agent's work beside the server's). The agent's from /proc (Linux, ticks
@@ -513,7 +519,14 @@ try {
     pinMs.push(pin);
     return [r, DOCS / (DOCS / r - pin / 1000)];
   };
-  for (let i = 0; i < ROUNDS; i++) {
+  for (let i = 0; i < ROUNDS && onlyToken; i++) {
+    const tf = await rate(tokenFloor);
+    const t = await rate(tokenPipeline, 'token');
+    rows.tokenFloor.push(tf);
+    rows.token.push(t);
+    ratios.token.push(t / tf);
+  }
+  for (let i = 0; i < ROUNDS && !onlyToken; i++) {
     const sf = await rate(softwareFloor);
     const [c, cNoPin] = await withPin(credentialPage, 'credential');
     const [cf, cfNoPin] = await withPin(credentialFormer, 'credentialFormer');
@@ -551,6 +564,7 @@ try {
   );
   console.log('|---|---|---|---|---|---|---|---|');
   const row = (label, name, floor, goal, pinCol, noPin = '—') =>
+    cpu[name] &&
     console.log(
       `| ${label} | ${f0(median(rows[name]))} | ${f0(median(rows[floor]))} | ${pct(median(ratios[name]))} | ${goal} | ${pinCol} | ${noPin} | ${f0(median(cpu[name].self))} / ${f0(median(cpu[name].agent))} |`,
     );
@@ -559,7 +573,7 @@ try {
     'credential',
     'softwareFloor',
     '≥ 80%',
-    `${median(pinMs).toFixed(0)} ms`,
+    `${median(pinMs)?.toFixed(0)} ms`,
     pct(median(ratios.credentialAfterPin)),
   );
   row(

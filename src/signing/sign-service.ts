@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { parseAuthorityLines } from '../pdf/appearance/signing-authority.js';
 import { AppError, isAppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
@@ -8,6 +8,7 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { buildSignedAttributes, signDetachedCms } from '../cms/signed-data.js';
 import { internCertificate } from '../cms/certificate-intern.js';
+import { certificatePublicKey } from '../cms/certificate-public-key.js';
 import { certificateInfo } from '../cms/certificate-info.js';
 import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
@@ -248,7 +249,9 @@ export class SignService {
     await checkSignerCertificate({ certificates, at: now, ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}) });
     let algorithm: SignatureAlgorithm;
     try {
-      algorithm = options.algorithm ?? defaultAlgorithmFor(new X509Certificate(leaf).publicKey);
+      // The key decoded once per interned certificate (the completions verify with the same
+      // object), not a whole X509Certificate parsed for every group of a batch.
+      algorithm = options.algorithm ?? defaultAlgorithmFor(certificatePublicKey(leaf));
     } catch (cause) {
       throw new AppError('SIGNER_CERT_INVALID', 'unsupported signer key type', { cause });
     }

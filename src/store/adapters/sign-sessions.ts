@@ -20,7 +20,15 @@ export class KyselySignSessionRepository implements SignSessionRepository {
   async createMany(sessions: readonly SignSession[]): Promise<void> {
     if (sessions.length === 0) return;
     if (sessions.length === 1) return this.create(sessions[0]!);
-    await storeCall(this.ctx.db.insertInto('sign_sessions').values(sessions.map(toRow)).execute());
+    const { db, dialect } = this.ctx;
+    const { statement, names } = insertMany(sessions.length);
+    const values: Record<string, unknown> = {};
+    let k = 0;
+    for (const s of sessions) {
+      const row = toRow(s);
+      for (const c of COLUMNS) values[names[k++]!] = row[c];
+    }
+    await storeCall(this.ctx.execute(statement.bind(db, dialect, values)));
   }
 
   async get(id: string): Promise<SignSession | undefined> {
@@ -41,7 +49,7 @@ export class KyselySignSessionRepository implements SignSessionRepository {
     const rows =
       ids.length === 1
         ? (await storeCall(this.ctx.execute(BY_ID.bind(this.ctx.db, this.ctx.dialect, { id: ids[0]! })))).rows
-        : await storeCall(this.ctx.db.selectFrom('sign_sessions').selectAll().where('id', 'in', ids).execute());
+        : (await storeCall(this.ctx.execute(byIds(ids.length).bind(this.ctx.db, this.ctx.dialect, idValues(ids))))).rows;
     return new Map(rows.map((r) => [r.id, toSession(r)]));
   }
 
@@ -49,15 +57,8 @@ export class KyselySignSessionRepository implements SignSessionRepository {
   async consumeMany(ids: readonly string[], at: Date): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     if (ids.length === 1) return new Set((await this.consume(ids[0]!, at)) ? ids : []);
-    const rows = await storeCall(
-      this.ctx.db
-        .updateTable('sign_sessions')
-        .set({ used_at: iso(at) })
-        .where('id', 'in', ids)
-        .where('used_at', 'is', null)
-        .returning('id')
-        .execute(),
-    );
+    const { db, dialect } = this.ctx;
+    const { rows } = await storeCall(this.ctx.execute(consumeMany(ids.length).bind(db, dialect, { ...idValues(ids), at: iso(at) })));
     return new Set(rows.map((r) => r.id));
   }
 
@@ -80,7 +81,7 @@ function toRow(s: SignSession): Insertable<SignSessionsTable> & SignSessionsTabl
     signed_attributes: buf(s.signedAttributes),
     digest_algorithm: s.digestAlgorithm,
     algorithm: s.algorithm,
-    certificates: encodeBuffers(s.certificates),
+    certificates: encodedChain(s.certificates),
     level: s.level,
     created_at: iso(s.createdAt),
     expires_at: iso(s.expiresAt),
@@ -121,6 +122,20 @@ function decodedChain(text: string): Buffer[] {
 }
 const decodedChains = new Map<string, Buffer[]>();
 
+/**
+ * The other way: the sessions a batch prepares share one chain array (of interned certificates,
+ * which nothing writes into), encoded once for the batch's rows instead of once per row. The
+ * array's elements are checked to be the same objects, in case the array was changed since.
+ */
+function encodedChain(list: readonly Buffer[]): string {
+  const hit = encodedChains.get(list);
+  if (hit && hit.of.length === list.length && hit.of.every((b, i) => b === list[i])) return hit.text;
+  const text = encodeBuffers(list);
+  encodedChains.set(list, { of: [...list], text });
+  return text;
+}
+const encodedChains = new WeakMap<readonly Buffer[], { of: readonly Buffer[]; text: string }>();
+
 // one of each per document of a two-phase batch: compiled once (./compiled-statement.ts)
 const COLUMNS = [
   'id',
@@ -142,4 +157,59 @@ const BY_ID = compiledStatement<{ id: string }, Selectable<SignSessionsTable>>([
 );
 const CONSUME = compiledStatement<{ id: string; at: string }, never>(['id', 'at'], (db, _d, m) =>
   db.updateTable('sign_sessions').set({ used_at: m.at }).where('id', '=', m.id).where('used_at', 'is', null),
+);
+
+/**
+ * A batch's statements (its sessions written, read and consumed together), compiled once per
+ * number of rows like the single-row ones: the workstation's groups come in a few sizes, at most
+ * the batch limit. Each row's values are named `<column>_<row>`, each id `id_<n>`; the SQL is the
+ * query builder's for that many rows, as when it was built on every call.
+ */
+function perRowCount<T>(build: (n: number) => T): (n: number) => T {
+  const made = new Map<number, T>();
+  return (n) => {
+    let st = made.get(n);
+    if (!st) {
+      if (made.size >= 128) made.clear();
+      made.set(n, (st = build(n)));
+    }
+    return st;
+  };
+}
+const rowsOf = (n: number): number[] => [...Array(n).keys()];
+const idNames = (n: number): string[] => rowsOf(n).map((i) => `id_${i}`);
+const idValues = (ids: readonly string[]): Record<string, string> => Object.fromEntries(ids.map((id, i) => [`id_${i}`, id]));
+/** With its value names in the order createMany fills them: row by row, each row in COLUMNS order. */
+const insertMany = perRowCount((n) => {
+  const names = rowsOf(n).flatMap((i) => COLUMNS.map((c) => `${c}_${i}`));
+  const statement = compiledStatement<Record<string, unknown>, never>(names, (db, _d, m) =>
+    db.insertInto('sign_sessions').values(rowsOf(n).map((i) => Object.fromEntries(COLUMNS.map((c) => [c, m[`${c}_${i}`]])) as never)),
+  );
+  return { statement, names };
+});
+const byIds = perRowCount((n) =>
+  compiledStatement<Record<string, unknown>, Selectable<SignSessionsTable>>(idNames(n), (db, _d, m) =>
+    db
+      .selectFrom('sign_sessions')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        idNames(n).map((k) => m[k]!),
+      ),
+  ),
+);
+const consumeMany = perRowCount((n) =>
+  compiledStatement<Record<string, unknown>, { id: string }>(['at', ...idNames(n)], (db, _d, m) =>
+    db
+      .updateTable('sign_sessions')
+      .set({ used_at: m.at! })
+      .where(
+        'id',
+        'in',
+        idNames(n).map((k) => m[k]!),
+      )
+      .where('used_at', 'is', null)
+      .returning('id'),
+  ),
 );
