@@ -135,7 +135,12 @@ let share;
     return der.seq(info, der.algId('1.2.840.113549.1.1.11', 'null'), der.bits(nodeSign('sha256', info, privateKey)));
   };
   const csrs = Array.from({ length: 8 }, csr);
-  const store = await openStore({ dialect: 'sqlite', filename: join(dir, 'issue.sqlite') });
+  // as `kyso serve` opens it: SQLite's checkpoints on their worker thread
+  const { SERVICE_WAL_CHECKPOINT_MS } = await import(dist('store/index.js'));
+  const store = await openStore(
+    { dialect: 'sqlite', filename: join(dir, 'issue.sqlite') },
+    { walCheckpointIntervalMs: SERVICE_WAL_CHECKPOINT_MS },
+  );
   const keys = new MemoryKeyStore();
   const config = DEFAULT_PKI_CONFIG;
   const cas = new CaRegistry(store.cas, keys, config.baseUrl);

@@ -1,6 +1,7 @@
 // The service as `kyso serve` wires it, started in the bench's own process on a fresh SQLite data
-// directory with a random master key and no background timers (checkpoints, self-checks), so the
-// benches that measure requests through HTTP share one start-up and one clean-up.
+// directory with a random master key and no background timers (audit checkpoints, self-checks;
+// SQLite's checkpoint thread does run, as in `kyso serve`), so the benches that measure requests
+// through HTTP share one start-up and one clean-up.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -47,7 +48,8 @@ export async function startInProcessService(name) {
         KYSO_PUBLIC_URL: `http://127.0.0.1:${port}`,
       },
     });
-    ctx = await openContext(config, { create: true });
+    const { SERVICE_WAL_CHECKPOINT_MS } = await dist('store/index.js');
+    ctx = await openContext(config, { create: true, walCheckpointIntervalMs: SERVICE_WAL_CHECKPOINT_MS });
     const pki = createPki(ctx);
     const { adminToken } = await initialise(ctx, pki);
     const wired = await wireServices(ctx, { pki, schedule: false });

@@ -46,6 +46,8 @@ export interface OpenContextOptions {
   readonly log?: Logger;
   /** Create the data directory and master key file when missing (init, serve). */
   readonly create?: boolean;
+  /** A long-running service's SQLite checkpoints on a worker thread (OpenStoreOptions). */
+  readonly walCheckpointIntervalMs?: number;
 }
 
 export async function openContext(config: KysoConfig, o: OpenContextOptions = {}): Promise<KysoContext> {
@@ -66,7 +68,7 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     config.database.kind === 'sqlite'
       ? { dialect: 'sqlite', filename: config.database.file }
       : { dialect: 'postgres', url: config.database.url },
-    { clock },
+    { clock, ...(o.walCheckpointIntervalMs !== undefined ? { walCheckpointIntervalMs: o.walCheckpointIntervalMs } : {}) },
   );
   const tokens11 = new Pkcs11TokenPool({
     module: config.pkcs11,

@@ -25,6 +25,7 @@ import { createDatabase, withSqliteMigrationLock, type DirectStatements } from '
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './transaction.js';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import { KyselyAuditLog } from './adapters/audit-log.js';
 import { KyselyAuditTreeRepository } from './adapters/audit-tree.js';
 import type { AuditTreeRepository } from '../audit/tree.js';
@@ -113,6 +114,12 @@ export interface Store extends StoreRepositories {
 export interface OpenStoreOptions {
   /** Time source for audit records and other store-stamped times. Default: the system clock. */
   readonly clock?: Clock;
+  /**
+   * SQLite file only: checkpoint the write-ahead log on a worker thread every this many
+   * milliseconds, so that no commit on this connection waits for a checkpoint's disk writes
+   * (wal-checkpointer.ts). For a long-running service; a short command does not need the thread.
+   */
+  readonly walCheckpointIntervalMs?: number;
 }
 
 /** Opens the database, applies pending migrations, and returns the repositories. */
@@ -126,7 +133,11 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
     try {
       if (config.dialect === 'sqlite') await withSqliteMigrationLock(config.filename, () => migrateToLatest(db, dialect));
       else await migrateToLatest(db, dialect);
-      return kyselyStore(db, dialect, clock, direct);
+      const checkpointer =
+        config.dialect === 'sqlite' && config.filename !== ':memory:' && options.walCheckpointIntervalMs !== undefined
+          ? startWalCheckpointer(config.filename, options.walCheckpointIntervalMs)
+          : undefined;
+      return kyselyStore(db, dialect, clock, direct, checkpointer);
     } catch (err) {
       await db.destroy().catch(() => undefined);
       if (dialect === 'sqlite' && attempt < 5 && isBusy(err)) {
@@ -177,7 +188,13 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
 }
 
 /** The store over one connection pool: the root repositories plus transactions, ping and close. */
-function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock, direct: DirectStatements | undefined): Store {
+function kyselyStore(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  clock: Clock,
+  direct: DirectStatements | undefined,
+  checkpointer: WalCheckpointer | undefined,
+): Store {
   const repos = repositories(rootContext(db, dialect, direct), clock, true);
   const committed = new AuditListeners();
   let closed = false;
@@ -214,6 +231,9 @@ function kyselyStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock, 
       closed = true;
       if (repos.audit instanceof KyselyAuditLog) await repos.audit.idle();
       await db.destroy();
+      // after the service's connection: the thread's is then the last, whose close checkpoints
+      // what is left and removes the log, as the service's own close would have
+      await checkpointer?.stop();
     },
   };
 }

@@ -49,7 +49,8 @@ export function registerSystemCommands(program: Command, io: CliIo, state: ExitS
       const { wireServices } = await import('../../app/services.js');
       const { createPki } = await import('../../app/pki.js');
       const { loopbackNotice } = await import('../../config/public-url.js');
-      const ctx = await openContext(config, { create: true });
+      const { SERVICE_WAL_CHECKPOINT_MS } = await import('../../store/index.js');
+      const ctx = await openContext(config, { create: true, walCheckpointIntervalMs: SERVICE_WAL_CHECKPOINT_MS });
       let server: Awaited<ReturnType<typeof startServer>> | undefined;
       try {
         const pki = createPki(ctx);
