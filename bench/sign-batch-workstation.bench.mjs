@@ -36,6 +36,7 @@
 //
 // Usage: npm run build && node bench/sign-batch-workstation.bench.mjs [--quick]
 //        KYSO_BENCH_ROWS=token: only row (b)'s pipeline and its floor (for A/B runs of that path).
+//        KYSO_BENCH_ROWS=credential: only row (a)'s page and its floor (for A/B runs of that path).
 import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;
 const onlyToken = process.env.KYSO_BENCH_ROWS === 'token';
+const onlyCredential = process.env.KYSO_BENCH_ROWS === 'credential';
 const DOCS = 50;
 const PIN = '246810';
 const TOKEN_PIN = '123456';
@@ -466,7 +468,11 @@ try {
     await tokenPipeline();
     await tokenFloor();
   }
-  for (let i = 0; i < 2 && !onlyToken; i++) {
+  for (let i = 0; i < 2 && onlyCredential; i++) {
+    await credentialPage();
+    await softwareFloor();
+  }
+  for (let i = 0; i < 2 && !onlyToken && !onlyCredential; i++) {
     await credentialPage();
     await credentialFormer();
     await perFile();
@@ -476,7 +482,7 @@ try {
     await softwareFloor();
     await tokenFloor();
   }
-  if (!onlyToken) await pinPerFile();
+  if (!onlyToken && !onlyCredential) await pinPerFile();
   // CPU time per batch of this process (server and client) and of the agent: unlike the wall time
   // it hardly depends on what else the machine runs, and it shows which overlaps a free second
   // core could give (the agent's work beside the server's). The agent's from /proc (Linux, ticks
@@ -526,7 +532,15 @@ try {
     rows.token.push(t);
     ratios.token.push(t / tf);
   }
-  for (let i = 0; i < ROUNDS && !onlyToken; i++) {
+  for (let i = 0; i < ROUNDS && onlyCredential; i++) {
+    const sf = await rate(softwareFloor);
+    const [c, cNoPin] = await withPin(credentialPage, 'credential');
+    rows.softwareFloor.push(sf);
+    rows.credential.push(c);
+    ratios.credential.push(c / sf);
+    ratios.credentialAfterPin.push(cNoPin / sf);
+  }
+  for (let i = 0; i < ROUNDS && !onlyToken && !onlyCredential; i++) {
     const sf = await rate(softwareFloor);
     const [c, cNoPin] = await withPin(credentialPage, 'credential');
     const [cf, cfNoPin] = await withPin(credentialFormer, 'credentialFormer');

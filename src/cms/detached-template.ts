@@ -70,6 +70,37 @@ export function detachedCmsTemplate(o: {
 }
 
 /**
+ * `detachedCmsTemplate` kept per signer certificate object: building one assembles the CMS twice
+ * and compares the results, which every request of the same signer would otherwise repeat (a
+ * batch route's request, a completed two-phase batch). The certificates are interned
+ * (./certificate-intern.ts: one object per content), so the cache is keyed by the signer
+ * certificate object and, inside, by the algorithm, digest, signature length and the chain's
+ * objects. A template holds no secret and no per-document state.
+ */
+export function signerCmsTemplate(o: Parameters<typeof detachedCmsTemplate>[0]): DetachedCmsTemplate | undefined {
+  const key = `${o.signer.algorithm}|${o.digestAlgorithm}|${o.signatureBytes}|${o.certificates.map(objectNumber).join(',')}`;
+  let known = templates.get(o.signerCertificate);
+  if (known?.has(key)) return known.get(key);
+  const template = detachedCmsTemplate(o);
+  if (!known) templates.set(o.signerCertificate, (known = new Map()));
+  if (known.size >= 16) known.clear();
+  known.set(key, template);
+  return template;
+}
+
+/** Per signer certificate object, per algorithm, hash, signature length and chain (its objects). */
+const templates = new WeakMap<Buffer, Map<string, DetachedCmsTemplate | undefined>>();
+
+/** A number per certificate object (interned: one per content), for the template key. */
+function objectNumber(b: Buffer): number {
+  let n = numbers.get(b);
+  if (n === undefined) numbers.set(b, (n = nextNumber++));
+  return n;
+}
+const numbers = new WeakMap<Buffer, number>();
+let nextNumber = 1;
+
+/**
  * The starts of the runs where `x` and `y` differ, when they differ in exactly `lengths.length`
  * runs of exactly those lengths, in that order (and have the same length); otherwise undefined.
  */

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
+import { identifierBytes } from '../core/ids.js';
 
 /** One part of a multipart/form-data answer: a form field (no filename) or a file, its bytes as one or more Buffers. */
 export interface AnswerPart {
@@ -42,11 +42,13 @@ export function sendMultipart(res: Response, parts: readonly AnswerPart[]): void
 /**
  * A random boundary (RFC 2046 §5.1.1: it must not occur in any part). 96 random bits make a
  * collision practically impossible; each part is still searched, as the RFC asks, and a boundary
- * found in one is drawn again.
+ * found in one is drawn again. The bits come from the identifier pool (../core/ids.ts: the system
+ * CSPRNG, drawn 4 KiB at a time): a boundary is public, and one generator call per answer cost
+ * more than the rest of the boundary's work.
  */
 function boundaryFor(parts: readonly AnswerPart[]): string {
   for (;;) {
-    const boundary = `kyso-${randomBytes(12).toString('hex')}`;
+    const boundary = `kyso-${identifierBytes(12).toString('hex')}`;
     if (!parts.some((p) => p.data.some((d) => d.includes(boundary, 0, 'latin1')))) return boundary;
   }
 }

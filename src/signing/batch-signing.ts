@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { hashOf, type HashName, type Signer } from '../core/signature-algorithms.js';
 import { LEVEL_RANK, parsePadesLevel } from '../core/pades-level.js';
 import { assembleSignedData, signDetachedCms } from '../cms/signed-data.js';
-import { detachedCmsTemplate, type DetachedCmsTemplate } from '../cms/detached-template.js';
+import { signerCmsTemplate, type DetachedCmsTemplate } from '../cms/detached-template.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { CredentialService } from './credential-service.js';
@@ -116,11 +116,12 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
   const size =
     exactBbPlaceholder({ signer, signerCertificate: certificates[0]!, chain, hash }) ??
     estimatePlaceholder(certificates, false, deps.placeholder);
-  // Keys whose signatures all have one length (RSA): each document's CMS is the batch's template
-  // with its digest and signature copied in (../cms/detached-template.ts).
+  // Keys whose signatures all have one length (RSA): each document's CMS is the signer's template
+  // with its digest and signature copied in (../cms/detached-template.ts; built once per signer
+  // certificate and chain, the credential's certificates being interned objects).
   const length = signatureLength(signer.publicKeySpki);
   const template = length?.fixed
-    ? detachedCmsTemplate({
+    ? signerCmsTemplate({
         signer,
         signerCertificate: certificates[0]!,
         certificates: chain,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
 import { assembleSignedData } from '../cms/signed-data.js';
-import { detachedCmsTemplate, type DetachedCmsTemplate } from '../cms/detached-template.js';
+import { signerCmsTemplate, type DetachedCmsTemplate } from '../cms/detached-template.js';
 import { signedRanges } from './prepared-file.js';
 
 /**
@@ -39,30 +39,11 @@ function templateFor(o: {
 }): DetachedCmsTemplate | undefined {
   // RSA signatures have the modulus length, which the template fixes; others vary (ECDSA DER).
   if (!o.algorithm.startsWith('RSA')) return undefined;
-  const key = `${o.algorithm}|${o.digestAlgorithm}|${o.signature.length}|${o.certificates.map(objectNumber).join(',')}`;
-  let known = templates.get(o.signerCertificate);
-  if (known?.has(key)) return known.get(key);
-  const template = detachedCmsTemplate({
+  return signerCmsTemplate({
     signer: { algorithm: o.algorithm },
     signerCertificate: o.signerCertificate,
     certificates: o.certificates,
     digestAlgorithm: o.digestAlgorithm,
     signatureBytes: o.signature.length,
   });
-  if (!known) templates.set(o.signerCertificate, (known = new Map()));
-  if (known.size >= 16) known.clear();
-  known.set(key, template);
-  return template;
 }
-
-/** Per signer certificate object (interned), per algorithm, hash, signature length and chain (its objects). */
-const templates = new WeakMap<Buffer, Map<string, DetachedCmsTemplate | undefined>>();
-
-/** A number per certificate object (interned: one per content), for the template key. */
-function objectNumber(b: Buffer): number {
-  let n = numbers.get(b);
-  if (n === undefined) numbers.set(b, (n = nextNumber++));
-  return n;
-}
-const numbers = new WeakMap<Buffer, number>();
-let nextNumber = 1;

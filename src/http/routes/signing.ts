@@ -9,6 +9,7 @@ import { readMultipart, requireFile, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import { safeTextSchema } from '../safe-text-schema.js';
 import { sendMultipart } from '../multipart-answer.js';
+import { optionsCache } from '../options-cache.js';
 import { credentialOwnerOf, type Principal } from '../../core/principal.js';
 
 export type SigningPort = Pick<
@@ -79,6 +80,15 @@ const StampPreviewOptions = z.strictObject({
 });
 
 const SignRequestOptions = CommonOptions.extend({ signer: SignerJson });
+/**
+ * The signing routes' options, kept by their text when they name a batch authorization (the same
+ * options come with every request of a batch; ../options-cache.ts): never when they carry a PIN or
+ * a PKCS#12 password.
+ */
+const signRequestOptions = optionsCache(
+  (text) => parseOptionsText(SignRequestOptions, text),
+  (o) => o.signer.kind === 'credential' && 'authorizationId' in o.signer,
+);
 /** What POST /api/v1/sign/prepare answers for one document (also each item of its batch form). */
 export const PreparedSession = z.object({
   sessionId: z.string(),
@@ -100,7 +110,12 @@ export const PrepareRequestOptions = CommonOptions.extend({
 });
 
 export function parseOptions<T>(schema: z.ZodType<T>, body: MultipartBody): T {
-  const raw = body.fields.options ?? '{}';
+  return parseOptionsText(schema, body.fields.options);
+}
+
+/** The `options` part's text (absent: `{}`) parsed as JSON and validated by `schema`. */
+function parseOptionsText<T>(schema: z.ZodType<T>, text: string | undefined): T {
+  const raw = text ?? '{}';
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -253,7 +268,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
       responses: { 200: { description: 'Signed PDF', contentType: 'application/pdf' } },
       async handle({ req, res, principal }) {
         const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 3 });
-        const o = parseOptions(SignRequestOptions, body);
+        const o = signRequestOptions(body.fields.options);
         const pdf = requireFile(body, 'pdf').data;
         const { signer, ...common } = o;
         const out = await sign.signChunks(pdf, {
@@ -288,7 +303,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
           files: 52,
           memoryPartBytes: BATCH_MEMORY_PART_BYTES,
         });
-        const o = parseOptions(SignRequestOptions, body);
+        const o = signRequestOptions(body.fields.options);
         const pdfs = body.files.filter((f) => f.field === 'pdf').map((f) => f.data);
         if (pdfs.length === 0) throw new AppError('VALIDATION_FAILED', 'at least one `pdf` part is required');
         if (pdfs.length > 50) throw new AppError('VALIDATION_FAILED', 'at most 50 documents per batch');

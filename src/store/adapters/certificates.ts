@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type {
   CertificateFilter,
   CertificateRecord,
@@ -220,7 +220,9 @@ const BY_SERIAL_ANY_CA = compiledStatement<{ serial: string }, Selectable<Certif
   db.selectFrom('certificates').selectAll().where('serial', '=', m.serial).orderBy('ca_id'),
 );
 // the status check before every signature: the few columns it needs, the certificate found by
-// its serial (indexed) and compared whole in the database, so its DER is not read back
+// its serial (indexed) and compared whole in the database, so its DER is not read back. The LIMIT
+// is written as a literal: SQLite prepares a statement whose LIMIT is a bound parameter again on
+// every run (the plan depends on the value), which cost more than the lookup itself
 const STATUS_BY_DER = compiledStatement<
   { serial: string; der: Buffer },
   Pick<Selectable<CertificatesTable>, 'status' | 'revocation_reason' | 'revoked_at'>
@@ -230,7 +232,7 @@ const STATUS_BY_DER = compiledStatement<
     .select(['status', 'revocation_reason', 'revoked_at'])
     .where('serial', '=', m.serial)
     .where('der', '=', m.der)
-    .limit(1),
+    .limit(sql.lit(1)),
 );
 // OCSP answers asked together (LTV material for a signature's chains): up to eight (CA, serial)
 // keys in one read, each served by the unique (ca_id, serial) index
