@@ -1,4 +1,4 @@
-import { deepFreeze } from '../pdf/verify/report.js';
+import { deepFreeze } from '../core/deep-freeze.js';
 
 /**
  * A route's parsed `options` part kept by its exact text: a workflow system, or the workstation

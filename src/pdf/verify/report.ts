@@ -276,11 +276,3 @@ export const MESSAGE_KEYS = [
   'MODIFICATION_SIGNATURE_ADDED',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
-
-export function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-  }
-  return v;
-}
