@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { CrlRecord, CrlRepository } from '../../pki/ports.js';
 import type { CrlsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
@@ -27,7 +27,14 @@ export class KyselyCrlRepository implements CrlRepository {
 
   async latest(caId: string): Promise<CrlRecord | undefined> {
     const row = await storeCall(
-      this.ctx.db.selectFrom('crls').selectAll().where('ca_id', '=', caId).orderBy('crl_number', 'desc').limit(1).executeTakeFirst(),
+      // LIMIT as a literal: SQLite prepares a statement whose LIMIT is a bound parameter again on every run
+      this.ctx.db
+        .selectFrom('crls')
+        .selectAll()
+        .where('ca_id', '=', caId)
+        .orderBy('crl_number', 'desc')
+        .limit(sql.lit(1))
+        .executeTakeFirst(),
     );
     return row && toCrl(row);
   }

@@ -482,7 +482,8 @@ const OPEN_VOLUME = compiledStatement<YearValues, Selectable<RegisterVolumesTabl
     .where((eb) => eb.and(yearKey(m.authorityId, m.year)))
     .where('closed_at', 'is', null)
     .orderBy('volume', 'desc')
-    .limit(1),
+    // a literal: SQLite prepares a statement whose LIMIT is a bound parameter again on every run
+    .limit(sql.lit(1)),
 );
 // every column, checked by the compiler: an entry is inserted whole
 const ENTRY_COLUMNS = Object.keys({
