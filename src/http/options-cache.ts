@@ -5,9 +5,9 @@ import { deepFreeze } from '../core/deep-freeze.js';
  * page sending a batch 10 files at a time, sends the same options with every request of a batch,
  * and validating them (zod, in a process where many schemas share its code paths) costs more than
  * the rest of the request's bookkeeping. Only what `keep` accepts is kept (never options holding a
- * PIN or a password), at most `size` texts; what is kept is frozen, since every request that
- * sends the same text receives the same object. Options that fail to parse are never kept, so
- * every refusal comes from the schema, as before.
+ * PIN or a password), at most `size` texts of at most MAX_KEPT_TEXT characters; what is kept is
+ * frozen, since every request that sends the same text receives the same object. Options that
+ * fail to parse are never kept, so every refusal comes from the schema, as before.
  */
 export function optionsCache<T>(
   parse: (text: string | undefined) => T,
@@ -16,7 +16,10 @@ export function optionsCache<T>(
 ): (text: string | undefined) => T {
   const known = new Map<string, T>();
   return (text) => {
-    if (text === undefined) return parse(text);
+    // Options naming an authorization are a few hundred bytes; a longer text (the part may be up
+    // to a megabyte, padded with whitespace) is parsed and not kept, so that a caller cannot make
+    // the cache hold `size` large texts.
+    if (text === undefined || text.length > MAX_KEPT_TEXT) return parse(text);
     const hit = known.get(text);
     if (hit !== undefined) return hit;
     const parsed = parse(text);
@@ -27,3 +30,6 @@ export function optionsCache<T>(
     return parsed;
   };
 }
+
+/** The longest options text kept (characters). */
+export const MAX_KEPT_TEXT = 4096;

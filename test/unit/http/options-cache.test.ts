@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { optionsCache } from '../../../src/http/options-cache.js';
+import { MAX_KEPT_TEXT, optionsCache } from '../../../src/http/options-cache.js';
 
 type Options = { signer: { kind: string; authorizationId?: string; pin?: string }; reason?: string };
 
@@ -63,5 +63,18 @@ describe('optionsCache', () => {
     options(text(3)); // full: the kept texts are dropped
     options(text(1));
     expect(calls).toHaveLength(4);
+  });
+
+  it('edge/a long text (options padded with whitespace) is parsed every time and never kept', () => {
+    const { calls, parse } = counted();
+    const options = optionsCache(parse, keep);
+    const short = JSON.stringify({ signer: { kind: 'credential', authorizationId: 'sa_1' } });
+    const padded = short.replace('{', '{' + ' '.repeat(MAX_KEPT_TEXT));
+    const a = options(padded);
+    const b = options(padded);
+    expect(b).not.toBe(a);
+    expect(b).toEqual(a);
+    expect(calls).toEqual([padded, padded]);
+    expect(Object.isFrozen(a)).toBe(false);
   });
 });
