@@ -53,8 +53,11 @@ import { startInProcessService } from './in-process-service.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 7;
-const onlyToken = process.env.KYSO_BENCH_ROWS === 'token';
-const onlyCredential = process.env.KYSO_BENCH_ROWS === 'credential';
+const ONLY = process.env.KYSO_BENCH_ROWS;
+if (ONLY !== undefined && ONLY !== 'token' && ONLY !== 'credential') throw new Error('KYSO_BENCH_ROWS is token or credential');
+const allRows = ONLY === undefined;
+const credentialRows = allRows || ONLY === 'credential';
+const tokenRows = allRows || ONLY === 'token';
 const DOCS = 50;
 const PIN = '246810';
 const TOKEN_PIN = '123456';
@@ -464,25 +467,21 @@ try {
 
   // Warm-up (fills the signed attributes the token floor signs), then interleaved rounds so that
   // every row sees the same machine load.
-  for (let i = 0; i < 2 && onlyToken; i++) {
-    await tokenPipeline();
-    await tokenFloor();
+  for (let i = 0; i < 2; i++) {
+    if (credentialRows) await credentialPage();
+    if (allRows) {
+      await credentialFormer();
+      await perFile();
+    }
+    if (tokenRows) await tokenPipeline();
+    if (allRows) {
+      await tokenBatch();
+      await tokenPerFile();
+    }
+    if (credentialRows) await softwareFloor();
+    if (tokenRows) await tokenFloor();
   }
-  for (let i = 0; i < 2 && onlyCredential; i++) {
-    await credentialPage();
-    await softwareFloor();
-  }
-  for (let i = 0; i < 2 && !onlyToken && !onlyCredential; i++) {
-    await credentialPage();
-    await credentialFormer();
-    await perFile();
-    await tokenPipeline();
-    await tokenBatch();
-    await tokenPerFile();
-    await softwareFloor();
-    await tokenFloor();
-  }
-  if (!onlyToken && !onlyCredential) await pinPerFile();
+  if (allRows) await pinPerFile();
   // CPU time per batch of this process (server and client) and of the agent: unlike the wall time
   // it hardly depends on what else the machine runs, and it shows which overlaps a free second
   // core could give (the agent's work beside the server's). The agent's from /proc (Linux, ticks
@@ -525,46 +524,37 @@ try {
     pinMs.push(pin);
     return [r, DOCS / (DOCS / r - pin / 1000)];
   };
-  for (let i = 0; i < ROUNDS && onlyToken; i++) {
-    const tf = await rate(tokenFloor);
-    const t = await rate(tokenPipeline, 'token');
-    rows.tokenFloor.push(tf);
-    rows.token.push(t);
-    ratios.token.push(t / tf);
-  }
-  for (let i = 0; i < ROUNDS && onlyCredential; i++) {
-    const sf = await rate(softwareFloor);
-    const [c, cNoPin] = await withPin(credentialPage, 'credential');
-    rows.softwareFloor.push(sf);
-    rows.credential.push(c);
-    ratios.credential.push(c / sf);
-    ratios.credentialAfterPin.push(cNoPin / sf);
-  }
-  for (let i = 0; i < ROUNDS && !onlyToken && !onlyCredential; i++) {
-    const sf = await rate(softwareFloor);
-    const [c, cNoPin] = await withPin(credentialPage, 'credential');
-    const [cf, cfNoPin] = await withPin(credentialFormer, 'credentialFormer');
-    const tf = await rate(tokenFloor);
-    const t = await rate(tokenPipeline, 'token');
-    const tb = await rate(tokenBatch, 'tokenFormer');
-    const tp = await rate(tokenPerFile, 'tokenPerFile');
-    const p = await rate(pinPerFile, 'pinPerFile');
-    const pf = await rate(perFile, 'perFile');
-    const add = (name, docs, floor) => {
-      rows[name].push(docs);
-      ratios[name].push(docs / floor);
-    };
-    rows.softwareFloor.push(sf);
-    rows.tokenFloor.push(tf);
-    add('credential', c, sf);
-    add('credentialFormer', cf, sf);
-    ratios.credentialAfterPin.push(cNoPin / sf);
-    ratios.credentialFormerAfterPin.push(cfNoPin / sf);
-    add('perFile', pf, sf);
-    add('pinPerFile', p, sf);
-    add('token', t, tf);
-    add('tokenFormer', tb, tf);
-    add('tokenPerFile', tp, tf);
+  const add = (name, docs, floor) => {
+    rows[name].push(docs);
+    ratios[name].push(docs / floor);
+  };
+  for (let i = 0; i < ROUNDS; i++) {
+    if (credentialRows) {
+      const sf = await rate(softwareFloor);
+      const [c, cNoPin] = await withPin(credentialPage, 'credential');
+      rows.softwareFloor.push(sf);
+      add('credential', c, sf);
+      ratios.credentialAfterPin.push(cNoPin / sf);
+      if (allRows) {
+        const [cf, cfNoPin] = await withPin(credentialFormer, 'credentialFormer');
+        add('credentialFormer', cf, sf);
+        ratios.credentialFormerAfterPin.push(cfNoPin / sf);
+      }
+    }
+    if (tokenRows) {
+      const tf = await rate(tokenFloor);
+      rows.tokenFloor.push(tf);
+      add('token', await rate(tokenPipeline, 'token'), tf);
+      if (allRows) {
+        add('tokenFormer', await rate(tokenBatch, 'tokenFormer'), tf);
+        add('tokenPerFile', await rate(tokenPerFile, 'tokenPerFile'), tf);
+      }
+    }
+    if (allRows) {
+      const sf = rows.softwareFloor.at(-1);
+      add('pinPerFile', await rate(pinPerFile, 'pinPerFile'), sf);
+      add('perFile', await rate(perFile, 'perFile'), sf);
+    }
   }
   const pct = (x) => `${(100 * x).toFixed(0)}%`;
   const f0 = (x) => x.toFixed(0);
