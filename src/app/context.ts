@@ -17,6 +17,7 @@ import { SecretBox } from '../keys/adapters/secret-box.js';
 import { AccountService } from '../accounts/account-service.js';
 import { SessionService } from '../accounts/sessions.js';
 import { SignInService } from '../accounts/sign-in-service.js';
+import type { PinVerifierKey } from '../signing/pin-hash.js';
 
 /**
  * The wiring (docs/architecture.md: app/ is the only place that constructs concrete adapters). One `KysoContext` per process, shared by `kyso serve` and the CLI commands.
@@ -38,6 +39,8 @@ export interface KysoContext {
   readonly accounts: AccountService;
   readonly sessions: SessionService;
   readonly signIn: SignInService;
+  /** The key of server-held credentials' PIN verifiers, from the master secret (read on first use). */
+  pinVerifierKey(): PinVerifierKey;
   close(): Promise<void>;
 }
 
@@ -139,6 +142,10 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     audit: store.audit,
     tokens,
     idempotency,
+    pinVerifierKey: () => {
+      const m = masterKey();
+      return { key: m.pinVerifierKey, id: m.kekId };
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -52,6 +52,7 @@ export function createSigning(
     authorizations: repos.authorizations,
     audit: ctx.audit,
     clock: ctx.clock,
+    pinVerifierKey: () => ctx.pinVerifierKey(),
     ...(o.certificateStatus ? { certificateStatus: o.certificateStatus } : {}),
   });
   const sign = new SignService({

@@ -6,7 +6,7 @@ import type { SignatureAlgorithm, Signer } from '../core/signature-algorithms.js
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialRepository, SigningAuthorization, SigningAuthorizationRepository, SigningCredential } from './ports.js';
-import { DEFAULT_PIN_HASH_PARAMS, hashPin, verifyPin, type PinHashParams } from './pin-hash.js';
+import { newPinVerifier, pinVerifierState, verifyPin, type PinVerifierKey } from './pin-hash.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { subjectField } from './subject.js';
 
@@ -22,7 +22,7 @@ import { subjectField } from './subject.js';
  * activation code; a PIN reset clears it and issues a new code.
  *
  * The PIN and the activation code are never logged, stored in clear or put in an error (only
- * a scrypt hash of the PIN and a SHA-256 of the 128-bit code are kept).
+ * a keyed verifier of the PIN, ./pin-hash.ts, and a SHA-256 of the 128-bit code are kept).
  */
 export interface CredentialServiceOptions {
   readonly keyStore: KeyStore;
@@ -37,7 +37,8 @@ export interface CredentialServiceOptions {
   readonly batchTtlMs?: number;
   /** Upper bound on documents per batch authorization. Default 500. */
   readonly batchMaxDocuments?: number;
-  readonly pinHashParams?: PinHashParams;
+  /** The PIN verifiers' key (from the master secret: asked for on the first PIN set or checked). */
+  readonly pinVerifierKey: () => PinVerifierKey;
   /** Minimum PIN length on registration. Default 6. */
   readonly minPinLength?: number;
   /** Revocation check used by `preflight` (our CA: the pki service). */
@@ -98,7 +99,7 @@ export class CredentialService {
     actor?: string;
   }): Promise<CredentialInfo> {
     this.#checkPinShape(input.pin);
-    const pinHash = await hashPin(input.pin, this.#o.pinHashParams ?? DEFAULT_PIN_HASH_PARAMS);
+    const pinHash = newPinVerifier(input.pin, this.#o.pinVerifierKey());
     const c = await this.#create(input, { pinHash, activationCodeHash: null, activationExpiresAt: null });
     return info(c);
   }
@@ -142,7 +143,7 @@ export class CredentialService {
       await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
       throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
     }
-    const pinHash = await hashPin(pin, this.#o.pinHashParams ?? DEFAULT_PIN_HASH_PARAMS);
+    const pinHash = newPinVerifier(pin, this.#o.pinVerifierKey());
     if (!(await this.#o.credentials.activate(id, sha256Hex(code), pinHash, this.#o.clock.now()))) {
       await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
       throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
@@ -385,21 +386,28 @@ export class CredentialService {
   }
 
   /**
-   * The guess is reserved (counted) before the slow scrypt hash runs and returned on success, so
-   * a burst of concurrent guesses cannot slip past the lock while hashes are in flight: at most
-   * `lockAfter` guesses are ever evaluated, and none after `lockAfter` wrong ones were counted.
+   * The guess is reserved (counted) before the PIN is checked and returned on success, so a burst
+   * of concurrent guesses cannot slip past the lock while checks are in flight (a legacy scrypt
+   * verifier takes 80 ms): at most `lockAfter` guesses are ever evaluated, and none after
+   * `lockAfter` wrong ones were counted. A verifier no guess can be checked against (made under
+   * another master key) is refused before anything is counted: the holder is not at fault.
    */
   async #checkPin(id: string, actorId: string, pin: string, owned?: SigningCredential): Promise<SigningCredential> {
     // `owned`: the caller has just read it with `#owned` (the reservation below reads the row again)
     const c = owned ?? (await this.#owned(id, actorId));
     if (c.pinHash === '') throw notActivated();
+    const key = this.#o.pinVerifierKey();
+    if (pinVerifierState(c.pinHash, key) === 'other-key') {
+      await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'KEY_DECRYPT_FAILED' });
+      throw new AppError('KEY_DECRYPT_FAILED', 'the PIN was set under a different master key: the holder must reset it');
+    }
     const now = this.#o.clock.now();
     const reserved = c.lockedAt ? undefined : await this.#o.credentials.reservePinAttempt(id, this.#lockAfter, now);
     if (!reserved) {
       await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'CREDENTIAL_LOCKED' });
       throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
     }
-    const ok = typeof pin === 'string' && pin.length > 0 && (await verifyPin(pin, reserved.pinHash));
+    const ok = typeof pin === 'string' && pin.length > 0 && (await verifyPin(pin, reserved.pinHash, key));
     if (!ok) {
       const lockedNow = await this.#o.credentials.lockWhenExhausted(id, this.#lockAfter, this.#o.clock.now());
       await this.#audit(actorId, 'signing.credential.pin', id, 'failure', {
@@ -415,7 +423,21 @@ export class CredentialService {
       });
     }
     await this.#o.credentials.resetPinFailures(id, this.#o.clock.now());
+    if (pinVerifierState(reserved.pinHash, key) === 'legacy')
+      return { ...(await this.#upgradeVerifier(reserved, pin, key)), failedAttempts: 0 };
     return { ...reserved, failedAttempts: 0 };
+  }
+
+  /**
+   * A correct PIN against a legacy scrypt verifier: the verifier is replaced by the keyed one
+   * (./pin-hash.ts), only if the row still holds the verifier just checked (a PIN reset or
+   * another check may have changed it meanwhile).
+   */
+  async #upgradeVerifier(c: SigningCredential, pin: string, key: PinVerifierKey): Promise<SigningCredential> {
+    const next = newPinVerifier(pin, key);
+    if (!(await this.#o.credentials.replacePinVerifier(c.id, c.pinHash, next, this.#o.clock.now()))) return c;
+    await this.#audit(c.ownerId, 'signing.credential.pin-verifier', c.id, 'success', { from: 'scrypt', to: 'hmac-sha256' });
+    return { ...c, pinHash: next };
   }
 
   async #audit(

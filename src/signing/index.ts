@@ -7,7 +7,7 @@ export { createPdfSignatureEngine, type PdfEngineOptions } from './default-engin
 export { timestampPortFromClient, revocationPortFromSource } from './cms-adapters.js';
 export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type CertificateStatus } from './certificate-checks.js';
 export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';
-export { hashPin, verifyPin, DEFAULT_PIN_HASH_PARAMS, type PinHashParams } from './pin-hash.js';
+export { newPinVerifier, verifyPin, pinVerifierState, type PinVerifierKey, type PinVerifierState } from './pin-hash.js';
 export { certificateStatusFromPki } from './pki-status.js';
 export { copySignerFromSigning } from './copy-signer-adapter.js';
 export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';

@@ -101,6 +101,12 @@ export class MemoryCredentialRepository implements CredentialRepository {
     const row = this.#rows.get(id);
     if (row && row.failedAttempts !== 0) this.#rows.set(id, { ...row, failedAttempts: 0, updatedAt: at });
   }
+  async replacePinVerifier(id: string, expected: string, next: string, at: Date): Promise<boolean> {
+    const row = this.#rows.get(id);
+    if (!row || row.pinHash !== expected) return false;
+    this.#rows.set(id, { ...row, pinHash: next, updatedAt: at });
+    return true;
+  }
   async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {
     const row = this.#rows.get(id);
     if (row) this.#rows.set(id, { ...row, pinHash: '', activationCodeHash: codeHash, activationExpiresAt: expiresAt, updatedAt: at });

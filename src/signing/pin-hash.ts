@@ -1,54 +1,117 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { timed } from '../core/timing.js';
 
 /**
- * PIN storage for server-held credentials: only a slow, salted hash (scrypt, RFC 7914) with a
- * per-credential random salt is kept, and comparison is constant-time. Format:
- * `scrypt$N$r$p$<salt b64>$<hash b64>` so the cost can be raised later without breaking old rows.
+ * How a server-held credential's PIN is kept: a verifier, never the PIN.
+ *
+ * The form written today is `hmac-sha256$<key id>$<salt b64>$<mac b64>`: HMAC-SHA-256 over a
+ * 16-byte random salt and the PIN (UTF-8, NFC) under the PIN verifier key, which is derived from
+ * the master secret (keys/adapters/master-key.ts) and so is never in the database. `<key id>`
+ * names the master key it was made under.
+ *
+ * Why a keyed MAC rather than a slow hash:
+ * - A PIN is short: six digits is a million candidates. Even at 80 ms of scrypt per guess, a
+ *   stolen database gives up a PIN in about a day of one core's time, so a slow hash does not
+ *   protect it. A MAC under a key the database does not hold leaves the database alone worthless
+ *   for guessing. NIST SP 800-63B §5.1.1.2 asks for this keyed step, with a secret "known only to
+ *   the verifier" and stored apart from the verifiers.
+ * - Whoever also holds the master secret can open the sealed private keys directly, so the PIN
+ *   guards nothing more against them.
+ * - Online guesses are bounded by the attempt counter (reserved before the check, lock after 5),
+ *   as a smart card's PIN retry counter bounds them (ISO/IEC 7816-4 VERIFY).
+ * - A check takes microseconds, where scrypt took 80–110 ms of a batch's time.
+ *
+ * The earlier form, `scrypt$N$r$p$<salt b64>$<hash b64>` (RFC 7914, no key), is still verified.
+ * The credential service replaces it with the current form at the first correct PIN.
  */
-export interface PinHashParams {
-  /** CPU/memory cost (power of two). 2^15 with r=8 takes ~50–100 ms and 32 MiB. */
+export interface PinVerifierKey {
+  /** 32 bytes from HKDF over the master secret, with its own `info`. */
+  readonly key: Buffer;
+  /** The master key's public identifier (its kekId): which key a stored verifier needs. */
+  readonly id: string;
+}
+
+const MAC = 'hmac-sha256';
+const LEGACY = 'scrypt';
+const SALT_LEN = 16;
+const MAC_LEN = 32;
+
+/** A new verifier of `pin` under `key`, with a fresh salt. */
+export function newPinVerifier(pin: string, key: PinVerifierKey): string {
+  if (typeof pin !== 'string' || pin.length === 0) throw new TypeError('newPinVerifier: empty PIN');
+  const salt = randomBytes(SALT_LEN);
+  return [MAC, key.id, salt.toString('base64'), mac(pin, salt, key.key).toString('base64')].join('$');
+}
+
+/**
+ * What a stored verifier needs before any guess is counted against it: `current` (this key, the
+ * current form), `legacy` (scrypt, to be replaced after a correct PIN), `other-key` (made under
+ * another master key: no guess can be checked), `malformed` (never matches).
+ */
+export type PinVerifierState = 'current' | 'legacy' | 'other-key' | 'malformed';
+
+export function pinVerifierState(stored: string, key: PinVerifierKey): PinVerifierState {
+  const parts = stored.split('$');
+  if (parts[0] === LEGACY) return parseLegacy(parts) ? 'legacy' : 'malformed';
+  const current = parseCurrent(parts);
+  if (!current) return 'malformed';
+  return current.keyId === key.id ? 'current' : 'other-key';
+}
+
+/** True when `pin` matches `stored` (either form). Malformed values and other keys never match. */
+export async function verifyPin(pin: string, stored: string, key: PinVerifierKey): Promise<boolean> {
+  const text = typeof pin === 'string' ? pin : '';
+  const parts = stored.split('$');
+  if (parts[0] === LEGACY) {
+    const legacy = parseLegacy(parts);
+    if (!legacy) return false;
+    const actual = await timed('pin-hash', () => legacyScrypt(text, legacy.salt, legacy));
+    return timingSafeEqual(actual, legacy.expected);
+  }
+  const current = parseCurrent(parts);
+  if (!current || current.keyId !== key.id) return false;
+  return timed('pin-hash', async () => timingSafeEqual(mac(text, current.salt, key.key), current.expected));
+}
+
+function mac(pin: string, salt: Buffer, key: Buffer): Buffer {
+  return createHmac('sha256', key).update(salt).update(pin.normalize('NFC'), 'utf8').digest();
+}
+
+function parseCurrent(parts: readonly string[]): { keyId: string; salt: Buffer; expected: Buffer } | undefined {
+  if (parts.length !== 4 || parts[0] !== MAC || !parts[1]) return undefined;
+  const salt = Buffer.from(parts[2] ?? '', 'base64');
+  const expected = Buffer.from(parts[3] ?? '', 'base64');
+  if (salt.length !== SALT_LEN || expected.length !== MAC_LEN) return undefined;
+  return { keyId: parts[1], salt, expected };
+}
+
+interface LegacyScrypt {
   readonly N: number;
   readonly r: number;
   readonly p: number;
+  readonly salt: Buffer;
+  readonly expected: Buffer;
 }
 
-export const DEFAULT_PIN_HASH_PARAMS: PinHashParams = Object.freeze({ N: 1 << 15, r: 8, p: 1 });
-
-const KEY_LEN = 32;
-
-function scryptAsync(pin: string, salt: Buffer, params: PinHashParams): Promise<Buffer> {
-  return timed('pin-hash', () => scryptOnce(pin, salt, params));
+function parseLegacy(parts: readonly string[]): LegacyScrypt | undefined {
+  if (parts.length !== 6) return undefined;
+  const [N, r, p] = parts.slice(1, 4).map((x) => Number.parseInt(x ?? '', 10));
+  // Bounded (at most 256 MiB, 4 passes) so that a tampered row cannot ask for gigabytes of memory.
+  if (!N || !r || !p || N * r > 1 << 21 || p > 4) return undefined;
+  const salt = Buffer.from(parts[4] ?? '', 'base64');
+  const expected = Buffer.from(parts[5] ?? '', 'base64');
+  if (expected.length !== MAC_LEN || salt.length < 8) return undefined;
+  return { N, r, p, salt, expected };
 }
 
-function scryptOnce(pin: string, salt: Buffer, params: PinHashParams): Promise<Buffer> {
+function legacyScrypt(pin: string, salt: Buffer, o: LegacyScrypt): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       Buffer.from(pin.normalize('NFC'), 'utf8'),
       salt,
-      KEY_LEN,
-      { N: params.N, r: params.r, p: params.p, maxmem: 128 * params.N * params.r * 2 + 1024 * 1024 },
+      MAC_LEN,
+      { N: o.N, r: o.r, p: o.p, maxmem: 128 * o.N * o.r * 2 + 1024 * 1024 },
       (err, key) => (err ? reject(err) : resolve(key)),
     );
   });
-}
-
-export async function hashPin(pin: string, params: PinHashParams = DEFAULT_PIN_HASH_PARAMS): Promise<string> {
-  if (typeof pin !== 'string' || pin.length === 0) throw new TypeError('hashPin: empty PIN');
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(pin, salt, params);
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), hash.toString('base64')].join('$');
-}
-
-/** True when `pin` matches `stored`. A malformed stored value never matches. */
-export async function verifyPin(pin: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [N, r, p] = parts.slice(1, 4).map((x) => Number.parseInt(x ?? '', 10));
-  if (!N || !r || !p || N > 1 << 20) return false;
-  const salt = Buffer.from(parts[4] ?? '', 'base64');
-  const expected = Buffer.from(parts[5] ?? '', 'base64');
-  if (expected.length !== KEY_LEN || salt.length < 8) return false;
-  const actual = await scryptAsync(typeof pin === 'string' ? pin : '', salt, { N, r, p });
-  return timingSafeEqual(actual, expected);
 }

@@ -7,7 +7,7 @@ import type { PadesLevel } from '../core/pades-level.js';
  * Kysely adapters must behave the same (contract tests in test/contract/store).
  *
  * Binary values are Buffers (DER, PDF bytes); times are Dates. Nothing secret is stored in
- * clear: PINs only as a slow salted hash (./pin-hash.ts), private keys only inside the KeyStore.
+ * clear: PINs only as a keyed, salted verifier (./pin-hash.ts), private keys only inside the KeyStore.
  */
 
 /** A prepared two-phase signing session (docs/signatures-and-validation.md "Two phases"). */
@@ -73,8 +73,9 @@ export interface SigningCredential {
   readonly certificates: readonly Buffer[];
   readonly algorithm: SignatureAlgorithm | null;
   /**
-   * `scrypt$N$r$p$saltB64$hashB64` — see ./pin-hash.ts. Never the PIN. The empty string while the
-   * credential waits for its holder to set the PIN (activation).
+   * The PIN's verifier, `hmac-sha256$keyId$saltB64$macB64` (or the legacy
+   * `scrypt$N$r$p$saltB64$hashB64`) — see ./pin-hash.ts. Never the PIN. The empty string while
+   * the credential waits for its holder to set the PIN (activation).
    */
   readonly pinHash: string;
   readonly failedAttempts: number;
@@ -103,6 +104,8 @@ export interface CredentialRepository {
   lockWhenExhausted(id: string, lockAfter: number, at: Date): Promise<boolean>;
   /** After a correct PIN: `failedAttempts = 0`, which also returns the reserved guess (does not unlock a locked credential). */
   resetPinFailures(id: string, at: Date): Promise<void>;
+  /** Compare-and-set of the PIN verifier (a legacy form replaced after a correct PIN): false when the row no longer holds `expected`. */
+  replacePinVerifier(id: string, expected: string, next: string, at: Date): Promise<boolean>;
   /**
    * PIN reset approved: the PIN is cleared (empty `pinHash`) and a new activation code hash set
    * with its expiry; the counter and the lock are cleared when the holder activates.

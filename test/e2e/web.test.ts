@@ -248,6 +248,7 @@ function setUpCertification(): Promise<{ token: string; certifierCredentialId: s
       authorizations: ctx.store.signingAuthorizations,
       audit: ctx.audit,
       clock: ctx.clock,
+      pinVerifierKey: () => ctx.pinVerifierKey(),
     });
     const certifier = issueSigner(web.ca, { cn: 'Lê Văn Tư Pháp', crlUrl: web.crlUrl });
     const seal = issueSigner(web.ca, { cn: 'UBND xã Hạ Long', o: 'UBND xã Hạ Long', crlUrl: web.crlUrl });

@@ -60,6 +60,7 @@ beforeAll(async () => {
     authorizations: ctx.store.signingAuthorizations,
     audit: ctx.audit,
     clock: ctx.clock,
+    pinVerifierKey: () => ctx.pinVerifierKey(),
   });
   ({ id: credentialId } = await credentials.register({ ownerId: 'can-bo-giang', keyUri: key.uri, certificates: official.chain, pin: PIN }));
   ({ token } = await ctx.tokens.create({ role: 'signer', organizationId: 'ubnd-xa-ha-long', officialId: 'can-bo-giang', label: 'e2e' }));

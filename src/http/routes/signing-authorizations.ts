@@ -8,8 +8,8 @@ import { HOLDERS, Id } from './credentials.js';
  * Batch authorizations over a server-held credential, as the Cloud Signature Consortium API's
  * credentials/authorize (a SAD for numSignatures): the holder gives the PIN once and receives an
  * authorization id for N documents within a short lifetime; `POST /api/v1/sign/batch` with
- * `signer: {kind: 'credential', authorizationId}` then signs without the PIN (and without its
- * deliberately slow scrypt check). The id is a bearer secret of its owner: never logged, never
+ * `signer: {kind: 'credential', authorizationId}` then signs without the PIN. The id is a bearer
+ * secret of its owner: never logged, never
  * replayed from the idempotency store (the route takes no Idempotency-Key).
  */
 

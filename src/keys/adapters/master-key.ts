@@ -23,6 +23,11 @@ export interface MasterKey {
    * stored request contained.
    */
   readonly requestFingerprintKey: Buffer;
+  /**
+   * HMAC key of the server-held credentials' PIN verifiers (src/signing/pin-hash.ts): its own HKDF
+   * `info`, so that a database copy without the master secret cannot test a single PIN guess.
+   */
+  readonly pinVerifierKey: Buffer;
   readonly source: 'env' | 'file';
 }
 
@@ -33,7 +38,8 @@ export function deriveMasterKey(secret: Buffer, source: MasterKey['source']): Ma
   const kek = Buffer.from(hkdfSync('sha256', secret, SALT, 'aes-256-gcm key-encryption key', 32));
   const tag = Buffer.from(hkdfSync('sha256', secret, SALT, 'key-encryption key identifier', 32));
   const requestFingerprintKey = Buffer.from(hkdfSync('sha256', secret, SALT, 'idempotency request fingerprint key', 32));
-  return { kek, kekId: createHash('sha256').update(tag).digest('hex').slice(0, 16), requestFingerprintKey, source };
+  const pinVerifierKey = Buffer.from(hkdfSync('sha256', secret, SALT, 'signing credential PIN verifier key', 32));
+  return { kek, kekId: createHash('sha256').update(tag).digest('hex').slice(0, 16), requestFingerprintKey, pinVerifierKey, source };
 }
 
 /** Accepts 64 hex digits or base64/base64url of 32 bytes; the value itself never appears in errors. */

@@ -9,7 +9,7 @@ import { compiledStatement } from './compiled-statement.js';
 import { internCertificate } from '../../cms/certificate-intern.js';
 import type { StoreDialect } from '../config.js';
 
-/** Server-held signing credentials. Only the PIN hash is stored (signing/pin-hash.ts), never a PIN. */
+/** Server-held signing credentials. Only the PIN's verifier is stored (signing/pin-hash.ts), never a PIN. */
 export class KyselyCredentialRepository implements CredentialRepository {
   constructor(private readonly ctx: DbContext) {}
 
@@ -87,6 +87,18 @@ export class KyselyCredentialRepository implements CredentialRepository {
   async resetPinFailures(id: string, at: Date): Promise<void> {
     const { db, dialect } = this.ctx;
     await storeCall(this.ctx.execute(RESET_PIN_FAILURES.bind(db, dialect, { id, at: iso(at) })));
+  }
+
+  async replacePinVerifier(id: string, expected: string, next: string, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({ pin_hash: next, updated_at: iso(at) })
+        .where('id', '=', id)
+        .where('pin_hash', '=', expected)
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async setActivation(id: string, codeHash: string, expiresAt: Date, at: Date): Promise<void> {

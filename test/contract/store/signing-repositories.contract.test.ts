@@ -153,6 +153,15 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
       activationExpiresAt: null,
       updatedAt: at(6),
     });
+    // the legacy verifier replaced after a right PIN: compare-and-set, exactly one of racing replacements wins
+    const swaps = await Promise.all(
+      ['hmac-sha256$a', 'hmac-sha256$b', 'hmac-sha256$c'].map((next) =>
+        ctx.store.credentials.replacePinVerifier(c.id, 'scrypt$new', next, at(7)),
+      ),
+    );
+    expect(swaps.filter(Boolean)).toHaveLength(1);
+    expect((await ctx.store.credentials.get(c.id))?.pinHash).toBe(['hmac-sha256$a', 'hmac-sha256$b', 'hmac-sha256$c'][swaps.indexOf(true)]);
+    expect(await ctx.store.credentials.replacePinVerifier(c.id, 'scrypt$new', 'hmac-sha256$d', at(8))).toBe(false);
     // one key, one credential: the unique index refuses a second row over the same key
     await expect(ctx.store.credentials.create(credential({ keyUri: c.keyUri }))).rejects.toMatchObject({ code: 'STORE_CONSTRAINT' });
     expect((await ctx.store.credentials.findByKeyUri(c.keyUri))?.id).toBe(c.id);

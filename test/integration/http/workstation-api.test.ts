@@ -27,6 +27,7 @@ beforeAll(async () => {
     authorizations: h.ctx.store.signingAuthorizations,
     audit: h.ctx.audit,
     clock: h.ctx.clock,
+    pinVerifierKey: () => h.ctx.pinVerifierKey(),
   });
   for (const [owner, cn] of [
     ['can-bo-giang', 'Nguyễn Thị Hương Giang'],

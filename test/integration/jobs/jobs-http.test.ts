@@ -65,6 +65,7 @@ beforeAll(async () => {
     authorizations: ctx.store.signingAuthorizations,
     audit: ctx.audit,
     clock: ctx.clock,
+    pinVerifierKey: () => ctx.pinVerifierKey(),
   });
   credentialId = (await credentials.register({ ownerId: OWNER, keyUri, certificates: chain, pin: PIN })).id;
   token = (await ctx.tokens.create({ role: 'signer', organizationId: OWNER, officialId: OWNER, label: 'jobs' })).token;

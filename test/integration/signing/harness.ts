@@ -14,6 +14,7 @@ import { sharedTestCa, type TestCa } from '../../fixtures/pki-fixture.js';
 import { ArrayAuditLog, MapKeyStore } from '../../unit/signing/helpers.js';
 import { extractSignatures, mutoolVerify, nssDbTrusting, opensslVerify, pdfsig, qpdfCheck, tmp } from './tools.js';
 import { corpusFile } from '../../fixtures/corpus.js';
+import { testPinVerifierKey } from '../../fixtures/pin-verifier.js';
 
 export function makeService(extra: Partial<SignServiceOptions> = {}, clock = new FakeClock(new Date())) {
   const audit = new ArrayAuditLog();
@@ -24,7 +25,7 @@ export function makeService(extra: Partial<SignServiceOptions> = {}, clock = new
     authorizations: new MemorySigningAuthorizationRepository(),
     audit,
     clock,
-    pinHashParams: { N: 1 << 10, r: 8, p: 1 },
+    pinVerifierKey: testPinVerifierKey,
   });
   const sessions = new MemorySignSessionRepository();
   const service = new SignService({

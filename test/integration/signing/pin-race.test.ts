@@ -70,6 +70,7 @@ async function setUp(dialect: 'sqlite' | 'postgres'): Promise<Setup> {
     authorizations: ctx.store.signingAuthorizations,
     audit: ctx.audit,
     clock: ctx.clock,
+    pinVerifierKey: () => ctx.pinVerifierKey(),
   });
   const cred = await credentials.register({ ownerId: OWNER, keyUri: cert.keyUri!, certificates: chain, pin: RIGHT_PIN });
   const { token } = await ctx.tokens.create({ role: 'signer', organizationId: OWNER, officialId: OWNER, label: 'pin race' });

@@ -9,6 +9,7 @@ import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { DIALECTS } from '../../contract/store/support/test-db.js';
 import { storePerDialect } from '../../contract/store/support/store-per-dialect.js';
 import { errorCode } from '../../fixtures/error-code.js';
+import { legacyScryptVerifier } from '../../fixtures/pin-verifier.js';
 
 /** The credential service on the real repositories, key store and audit log. */
 describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => {
@@ -17,14 +18,15 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
   it('ok/register an imported key, sign with the PIN, lock after concurrent wrong PINs, batch budget holds', async () => {
     const signer = issueSigner(sharedTestCa(), { cn: 'Phạm Văn Ký' });
     const clock = new FakeClock(Date.now() + 60_000);
-    const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: deriveMasterKey(randomBytes(32), 'env'), clock });
+    const master = deriveMasterKey(randomBytes(32), 'env');
+    const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: master, clock });
     const svc = new CredentialService({
       keyStore,
       credentials: ctx.store.credentials,
       authorizations: ctx.store.signingAuthorizations,
       audit: ctx.store.audit,
       clock,
-      pinHashParams: { N: 1 << 10, r: 8, p: 1 },
+      pinVerifierKey: () => ({ key: master.pinVerifierKey, id: master.kekId }),
     });
     const ref = await keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'second certificate');
     const info = await svc.register({ ownerId: 'u-signer', keyUri: ref.uri, certificates: signer.chain, pin: '246810' });
@@ -49,5 +51,51 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     expect(audit).not.toContain('246810');
     expect(audit).not.toContain('bad-1');
     expect(await ctx.store.audit.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it("ok/a legacy scrypt PIN verifier still opens, is replaced by the keyed form at the first right PIN; another master key's verifier counts no guess", async () => {
+    const signer = issueSigner(sharedTestCa(), { cn: 'Võ Thị Nâng Cấp' });
+    const clock = new FakeClock(Date.now() + 60_000);
+    const master = deriveMasterKey(randomBytes(32), 'env');
+    const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: master, clock });
+    const service = (m: typeof master) =>
+      new CredentialService({
+        keyStore,
+        credentials: ctx.store.credentials,
+        authorizations: ctx.store.signingAuthorizations,
+        audit: ctx.store.audit,
+        clock,
+        pinVerifierKey: () => ({ key: m.pinVerifierKey, id: m.kekId }),
+      });
+    const svc = service(master);
+    const ref = await keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'second certificate');
+    const info = await svc.register({ ownerId: 'u-old', keyUri: ref.uri, certificates: signer.chain, pin: '135790' });
+    const keyed = (await ctx.store.credentials.get(info.id))!.pinHash;
+    expect(keyed).toMatch(new RegExp(`^hmac-sha256\\$${master.kekId}\\$`));
+    expect(keyed).not.toContain('135790');
+
+    // A row as an earlier release wrote it. The compare-and-set refuses a stale expected value.
+    const legacy = legacyScryptVerifier('135790');
+    expect(await ctx.store.credentials.replacePinVerifier(info.id, 'not-the-stored-one', legacy, clock.now())).toBe(false);
+    expect(await ctx.store.credentials.replacePinVerifier(info.id, keyed, legacy, clock.now())).toBe(true);
+
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u-old', '000000'))).toBe('PIN_INVALID');
+    expect((await ctx.store.credentials.get(info.id))!).toMatchObject({ pinHash: legacy, failedAttempts: 1 });
+    await svc.unlockWithPin(info.id, 'u-old', '135790');
+    const upgraded = (await ctx.store.credentials.get(info.id))!;
+    expect(upgraded.failedAttempts).toBe(0);
+    expect(upgraded.pinHash).toMatch(/^hmac-sha256\$/);
+    const events = await ctx.store.audit.list({ limit: 1000 });
+    expect(events.filter((e) => e.action === 'signing.credential.pin-verifier' && e.target === info.id)).toHaveLength(1);
+    // The keyed verifier opens with the same PIN, and only with it; it is not replaced again.
+    expect(await errorCode(svc.unlockWithPin(info.id, 'u-old', '135791'))).toBe('PIN_INVALID');
+    await svc.unlockWithPin(info.id, 'u-old', '135790');
+    expect((await ctx.store.credentials.get(info.id))!.pinHash).toBe(upgraded.pinHash);
+
+    // Under another master key no guess can be checked: refused, and nothing is counted.
+    const elsewhere = service(deriveMasterKey(randomBytes(32), 'env'));
+    for (let i = 0; i < 7; i++) expect(await errorCode(elsewhere.unlockWithPin(info.id, 'u-old', '135790'))).toBe('KEY_DECRYPT_FAILED');
+    expect((await ctx.store.credentials.get(info.id))!).toMatchObject({ failedAttempts: 0, lockedAt: null });
+    await svc.unlockWithPin(info.id, 'u-old', '135790');
   });
 });

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { CredentialService } from '../../../src/signing/credential-service.js';
 import { MemoryCredentialRepository, MemorySigningAuthorizationRepository } from '../../../src/signing/memory-repositories.js';
-import { hashPin, verifyPin } from '../../../src/signing/pin-hash.js';
+import { newPinVerifier, pinVerifierState, verifyPin } from '../../../src/signing/pin-hash.js';
+import { legacyScryptVerifier, testPinVerifierKey } from '../../fixtures/pin-verifier.js';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { ArrayAuditLog, MapKeyStore, errorCode } from './helpers.js';
-
-const FAST = { N: 1 << 10, r: 8, p: 1 };
 
 function setup(lockAfter?: number) {
   const ca = sharedTestCa();
@@ -22,22 +21,46 @@ function setup(lockAfter?: number) {
     authorizations: new MemorySigningAuthorizationRepository(),
     audit,
     clock,
-    pinHashParams: FAST,
+    pinVerifierKey: testPinVerifierKey,
     ...(lockAfter ? { lockAfter } : {}),
   });
   return { svc, keyUri, signer, audit, clock, credentials, keyStore };
 }
 
-describe('PIN hash', () => {
-  it('scrypt with per-credential salt; only the right PIN verifies', async () => {
-    const a = await hashPin('123456', FAST);
-    const b = await hashPin('123456', FAST);
+describe('PIN verifier', () => {
+  const key = testPinVerifierKey();
+  const otherKey = { key: Buffer.alloc(32, 9), id: 'another-master-key' };
+
+  it('keyed and salted: only the right PIN under the same key verifies', async () => {
+    const a = newPinVerifier('123456', key);
+    const b = newPinVerifier('123456', key);
     expect(a).not.toBe(b);
     expect(a).not.toContain('123456');
-    expect(a.startsWith('scrypt$1024$8$1$')).toBe(true);
-    expect(await verifyPin('123456', a)).toBe(true);
-    expect(await verifyPin('123457', a)).toBe(false);
-    expect(await verifyPin('123456', 'garbage')).toBe(false);
+    expect(a.startsWith('hmac-sha256$test-pin-key$')).toBe(true);
+    expect(await verifyPin('123456', a, key)).toBe(true);
+    expect(await verifyPin('123457', a, key)).toBe(false);
+    expect(await verifyPin('', a, key)).toBe(false);
+    // the same text under another key id, and the same id with another key, never match
+    expect(await verifyPin('123456', a, otherKey)).toBe(false);
+    expect(await verifyPin('123456', a, { key: otherKey.key, id: key.id })).toBe(false);
+    expect(pinVerifierState(a, key)).toBe('current');
+    expect(pinVerifierState(a, otherKey)).toBe('other-key');
+  });
+
+  it('the PIN is compared in Unicode NFC, as typed on any keyboard', async () => {
+    const v = newPinVerifier('mã-số-7', key);
+    expect(await verifyPin('mã-số-7'.normalize('NFD'), v, key)).toBe(true);
+  });
+
+  it('legacy scrypt verifiers still verify; malformed or oversized ones never match', async () => {
+    const legacy = legacyScryptVerifier('123456');
+    expect(pinVerifierState(legacy, key)).toBe('legacy');
+    expect(await verifyPin('123456', legacy, key)).toBe(true);
+    expect(await verifyPin('654321', legacy, key)).toBe(false);
+    for (const bad of ['garbage', '', 'hmac-sha256$test-pin-key$AAAA$AAAA', 'scrypt$1073741824$8$1$c2FsdHNhbHQ=$' + 'A'.repeat(44)]) {
+      expect(pinVerifierState(bad, key)).toBe('malformed');
+      expect(await verifyPin('123456', bad, key)).toBe(false);
+    }
   });
 });
 
