@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// What reserving each PIN guess before the scrypt hash costs (src/signing/credential-service.ts):
-// a correct PIN now runs one conditional UPDATE … RETURNING (reserve) and one UPDATE (give the
-// reservation back) around the hash, where it used to run neither when no wrong guess was
-// counted. Measured on SQLite (temp file) and, when reachable, PostgreSQL on 127.0.0.1, next to
-// the scrypt PIN hash itself. Prints a markdown table of medians.
+// What reserving each PIN guess before the PIN is checked costs (src/signing/credential-service.ts):
+// a correct PIN runs one conditional UPDATE … RETURNING (reserve) and one UPDATE (give the
+// reservation back) around the check. Measured on SQLite (temp file) and, when reachable,
+// PostgreSQL on 127.0.0.1, next to the check itself: the keyed verifier written today and the
+// legacy scrypt verifier (src/signing/pin-hash.ts) still accepted from older rows. Prints a
+// markdown table of medians.
 //
 // Usage: npm run build && node bench/pin-attempt.bench.mjs [--quick]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,12 +12,13 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import pg from 'pg';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { openStore } = await import(pathToFileURL(join(root, 'dist/store/index.js')).href);
-const { hashPin, verifyPin } = await import(pathToFileURL(join(root, 'dist/signing/pin-hash.js')).href);
+const { newPinVerifier, verifyPin } = await import(pathToFileURL(join(root, 'dist/signing/pin-hash.js')).href);
+const { deriveMasterKey } = await import(pathToFileURL(join(root, 'dist/keys/adapters/master-key.js')).href);
 const N = process.argv.includes('--quick') ? 200 : 2000;
 const PG_ADMIN = process.env.KYSO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -32,7 +34,7 @@ async function measure(store) {
     keyUri: `kyso-key:${id}`,
     certificates: [randomBytes(800)],
     algorithm: null,
-    pinHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
+    pinHash: 'hmac-sha256$bench$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaA',
     failedAttempts: 0,
     lockedAt: null,
     createdAt: now,
@@ -72,15 +74,36 @@ try {
   await admin.end().catch(() => undefined);
 }
 
-const hash = await hashPin('246810');
-const scrypt = [];
-for (let i = 0; i < 20; i++) {
-  const t0 = performance.now();
-  await verifyPin('246810', hash);
-  scrypt.push(performance.now() - t0);
-}
+const master = deriveMasterKey(randomBytes(32), 'env');
+const key = { key: master.pinVerifierKey, id: master.kekId };
+const keyed = newPinVerifier('246810', key);
+// The form earlier releases wrote: scrypt N = 2^15, r = 8, p = 1 (RFC 7914), no key.
+const salt = randomBytes(16);
+const legacy = [
+  'scrypt',
+  1 << 15,
+  8,
+  1,
+  salt.toString('base64'),
+  scryptSync('246810', salt, 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 << 20 }).toString('base64'),
+].join('$');
+const timeVerify = async (stored, n) => {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    if (!(await verifyPin('246810', stored, key))) throw new Error('the PIN did not verify');
+    out.push(performance.now() - t0);
+  }
+  return median(out);
+};
+const keyedMs = await timeVerify(keyed, N);
+const legacyMs = await timeVerify(legacy, 20);
 
-console.log(`| store | reserve + give back (median of ${N}) | scrypt PIN hash (median of 20) |`);
-console.log('|---|---|---|');
+console.log(
+  `| store | reserve + give back (median of ${N}) | keyed PIN verifier (median of ${N}) | legacy scrypt verifier (median of 20) |`,
+);
+console.log('|---|---|---|---|');
 for (const [name, ms] of rows)
-  console.log(`| ${name} | ${typeof ms === 'number' ? `${ms.toFixed(3)} ms` : ms} | ${median(scrypt).toFixed(1)} ms |`);
+  console.log(
+    `| ${name} | ${typeof ms === 'number' ? `${ms.toFixed(3)} ms` : ms} | ${keyedMs.toFixed(4)} ms | ${legacyMs.toFixed(1)} ms |`,
+  );
