@@ -66,7 +66,7 @@ if (report) {
       `load average ${load0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end).`,
     '',
     'Every benchmark runs in its own process and measures its floor (the least work the task needs:',
-    'a hash and a native signature, `node -e 0`, the PIN hashing…) and its peers in the same run, so',
+    'a hash and a native signature, `node -e 0`, a token’s own signatures…) and its peers in the same run, so',
     'the ratios compare like with like even when the machine is shared; absolute times move with',
     'the load. Fuzzing, crash-loop and multi-instance results: [REPORT-hardening.md](REPORT-hardening.md).',
     '',
