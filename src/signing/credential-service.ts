@@ -99,6 +99,7 @@ export class CredentialService {
     actor?: string;
   }): Promise<CredentialInfo> {
     this.#checkPinShape(input.pin);
+    await this.#keyOpens({ keyUri: input.keyUri, algorithm: input.algorithm ?? null });
     const pinHash = newPinVerifier(input.pin, this.#o.pinVerifierKey());
     const c = await this.#create(input, { pinHash, activationCodeHash: null, activationExpiresAt: null });
     return info(c);
@@ -130,8 +131,14 @@ export class CredentialService {
     const c = await this.#o.credentials.get(id);
     if (!c) throw new AppError('CREDENTIAL_NOT_FOUND', 'no such credential');
     const activation = this.#newActivationCode();
-    await this.#o.credentials.setActivation(id, sha256Hex(activation.code), activation.expiresAt, this.#o.clock.now());
-    await this.#audit(actor, 'signing.credential.pin-reset', id, 'success', { expiresAt: activation.expiresAt.toISOString() });
+    const now = this.#o.clock.now();
+    await this.#o.credentials.setActivation(id, sha256Hex(activation.code), activation.expiresAt, now);
+    // A reset is how a PIN that may be known to someone else is retired: what it opened goes with it.
+    const revoked = await this.#o.authorizations.revokeAllOf(id, now);
+    await this.#audit(actor, 'signing.credential.pin-reset', id, 'success', {
+      expiresAt: activation.expiresAt.toISOString(),
+      authorizationsRevoked: revoked,
+    });
     return activation;
   }
 
@@ -143,6 +150,7 @@ export class CredentialService {
       await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
       throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
     }
+    await this.#keyOpens(c);
     const pinHash = newPinVerifier(pin, this.#o.pinVerifierKey());
     if (!(await this.#o.credentials.activate(id, sha256Hex(code), pinHash, this.#o.clock.now()))) {
       await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
@@ -318,6 +326,10 @@ export class CredentialService {
       await this.#audit(actorId, 'signing.batch.use', existing.credentialId, 'failure', { error: 'FORBIDDEN' });
       throw new AppError('FORBIDDEN', 'this signing authorization belongs to another user');
     }
+    // The credential is checked first, so that a refusal takes no document from the authorization.
+    const c = await this.#owned(existing.credentialId, actorId);
+    if (c.pinHash === '') throw notActivated();
+    if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked');
     const taken = await this.#o.authorizations.take(authorizationId, count, this.#o.clock.now());
     if (!taken) {
       await this.#audit(actorId, 'signing.batch.use', existing.credentialId, 'failure', {
@@ -326,9 +338,6 @@ export class CredentialService {
       });
       throw new AppError('FORBIDDEN', 'the signing authorization is expired, exhausted or revoked');
     }
-    const c = await this.#owned(taken.credentialId, actorId);
-    if (c.pinHash === '') throw notActivated();
-    if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked');
     return { credential: c, authorization: taken, signer: await this.#o.keyStore.signer(c.keyUri, c.algorithm ?? undefined) };
   }
 
@@ -397,16 +406,15 @@ export class CredentialService {
     const c = owned ?? (await this.#owned(id, actorId));
     if (c.pinHash === '') throw notActivated();
     const key = this.#o.pinVerifierKey();
-    if (pinVerifierState(c.pinHash, key) === 'other-key') {
-      await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'KEY_DECRYPT_FAILED' });
-      throw new AppError('KEY_DECRYPT_FAILED', 'the PIN was set under a different master key: the holder must reset it');
-    }
+    if (pinVerifierState(c.pinHash, key) === 'other-key') throw await this.#otherKey(actorId, id);
     const now = this.#o.clock.now();
     const reserved = c.lockedAt ? undefined : await this.#o.credentials.reservePinAttempt(id, this.#lockAfter, now);
     if (!reserved) {
       await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'CREDENTIAL_LOCKED' });
       throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
     }
+    // The row read above may have changed meanwhile (another instance, a reset and activation).
+    if (pinVerifierState(reserved.pinHash, key) === 'other-key') throw await this.#otherKey(actorId, id);
     const ok = typeof pin === 'string' && pin.length > 0 && (await verifyPin(pin, reserved.pinHash, key));
     if (!ok) {
       const lockedNow = await this.#o.credentials.lockWhenExhausted(id, this.#lockAfter, this.#o.clock.now());
@@ -426,6 +434,22 @@ export class CredentialService {
     if (pinVerifierState(reserved.pinHash, key) === 'legacy')
       return { ...(await this.#upgradeVerifier(reserved, pin, key)), failedAttempts: 0 };
     return { ...reserved, failedAttempts: 0 };
+  }
+
+  /** A verifier made under another master key: no guess can be checked against it (audited). */
+  async #otherKey(actorId: string, id: string): Promise<AppError> {
+    await this.#audit(actorId, 'signing.credential.pin', id, 'failure', { error: 'KEY_DECRYPT_FAILED' });
+    return new AppError('KEY_DECRYPT_FAILED', 'the PIN was set under a different master key: the holder must reset it');
+  }
+
+  /**
+   * The credential's key opens in this process before a PIN verifier is written for it: a sealed
+   * key opens only under the installation's master key, from which the verifier's key is derived,
+   * so a process started with another master key (a stray KYSO_MASTER_KEY, an old master.key)
+   * fails here, before an activation code is used, instead of writing a PIN no service can check.
+   */
+  async #keyOpens(c: Pick<SigningCredential, 'keyUri' | 'algorithm'>): Promise<void> {
+    await this.#o.keyStore.signer(c.keyUri, c.algorithm ?? undefined);
   }
 
   /**

@@ -157,4 +157,13 @@ export class MemorySigningAuthorizationRepository implements SigningAuthorizatio
     const row = this.#rows.get(id);
     if (row && row.revokedAt === null) this.#rows.set(id, { ...row, revokedAt: at });
   }
+  async revokeAllOf(credentialId: string, at: Date): Promise<number> {
+    let n = 0;
+    for (const [id, row] of this.#rows)
+      if (row.credentialId === credentialId && row.revokedAt === null) {
+        this.#rows.set(id, { ...row, revokedAt: at });
+        n++;
+      }
+    return n;
+  }
 }

@@ -13,8 +13,9 @@ import { timed } from '../core/timing.js';
  * - A PIN is short: six digits is a million candidates. Even at 80 ms of scrypt per guess, a
  *   stolen database gives up a PIN in about a day of one core's time, so a slow hash does not
  *   protect it. A MAC under a key the database does not hold leaves the database alone worthless
- *   for guessing. NIST SP 800-63B §5.1.1.2 asks for this keyed step, with a secret "known only to
- *   the verifier" and stored apart from the verifiers.
+ *   for guessing. NIST SP 800-63B (rev. 3) §5.1.1.2 asks for a costly hash and, in addition, this
+ *   keyed step with a secret "known only to the verifier" stored apart from the verifiers; the
+ *   costly hash is left out on purpose, for the reason above.
  * - Whoever also holds the master secret can open the sealed private keys directly, so the PIN
  *   guards nothing more against them.
  * - Online guesses are bounded by the attempt counter (reserved before the check, lock after 5),
@@ -96,8 +97,9 @@ interface LegacyScrypt {
 function parseLegacy(parts: readonly string[]): LegacyScrypt | undefined {
   if (parts.length !== 6) return undefined;
   const [N, r, p] = parts.slice(1, 4).map((x) => Number.parseInt(x ?? '', 10));
-  // Bounded (at most 256 MiB, 4 passes) so that a tampered row cannot ask for gigabytes of memory.
-  if (!N || !r || !p || N * r > 1 << 21 || p > 4) return undefined;
+  // N a power of two above 1 (RFC 7914 §2), else scrypt throws; bounded (at most 256 MiB, 4
+  // passes) so that a tampered row cannot ask for gigabytes of memory.
+  if (!N || !r || !p || N < 2 || (N & (N - 1)) !== 0 || N * r > 1 << 21 || p > 4) return undefined;
   const salt = Buffer.from(parts[4] ?? '', 'base64');
   const expected = Buffer.from(parts[5] ?? '', 'base64');
   if (expected.length !== MAC_LEN || salt.length < 8) return undefined;

@@ -148,4 +148,6 @@ export interface SigningAuthorizationRepository {
    */
   take(id: string, count: number, at: Date): Promise<SigningAuthorization | undefined>;
   revoke(id: string, at: Date): Promise<void>;
+  /** Revokes every authorization of `credentialId` not yet revoked (a PIN reset); returns how many. */
+  revokeAllOf(credentialId: string, at: Date): Promise<number>;
 }

@@ -51,6 +51,18 @@ export class KyselySigningAuthorizationRepository implements SigningAuthorizatio
         .execute(),
     );
   }
+
+  async revokeAllOf(credentialId: string, at: Date): Promise<number> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('signing_authorizations')
+        .set({ revoked_at: iso(at) })
+        .where('credential_id', '=', credentialId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows);
+  }
 }
 
 function toAuthorization(r: Selectable<SigningAuthorizationsTable>): SigningAuthorization {

@@ -206,5 +206,21 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     expect(await ctx.store.signingAuthorizations.take(b.id, 1, at(11))).toBeUndefined();
     expect((await ctx.store.signingAuthorizations.get(b.id))?.revokedAt).toEqual(at(10));
     await expect(ctx.store.signingAuthorizations.take(b.id, 0, at(11))).rejects.toBeInstanceOf(TypeError);
+
+    // A PIN reset revokes every authorization of its credential not yet revoked, and no other credential's.
+    const credentialId = id('cred');
+    const mine = [
+      { ...a, id: id('sa'), credentialId },
+      { ...a, id: id('sa'), credentialId },
+      { ...a, id: id('sa'), credentialId, revokedAt: at(5) },
+    ];
+    const theirs = { ...a, id: id('sa'), credentialId: id('cred') };
+    for (const x of [...mine, theirs]) await ctx.store.signingAuthorizations.create(x);
+    expect(await ctx.store.signingAuthorizations.revokeAllOf(credentialId, at(20))).toBe(2);
+    expect((await ctx.store.signingAuthorizations.get(mine[0]!.id))?.revokedAt).toEqual(at(20));
+    expect((await ctx.store.signingAuthorizations.get(mine[2]!.id))?.revokedAt).toEqual(at(5));
+    expect(await ctx.store.signingAuthorizations.take(mine[1]!.id, 1, at(21))).toBeUndefined();
+    expect(await ctx.store.signingAuthorizations.take(theirs.id, 1, at(21))).toMatchObject({ usedDocuments: 1 });
+    expect(await ctx.store.signingAuthorizations.revokeAllOf(credentialId, at(22))).toBe(0);
   });
 });

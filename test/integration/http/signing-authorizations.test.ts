@@ -212,3 +212,42 @@ describe('POST /api/v1/credentials/{id}/authorizations, then POST /api/v1/sign/b
     expect(JSON.stringify(await events('signing.credential.pin'))).not.toContain(SEAL_PIN);
   }, 60_000);
 });
+
+describe('a PIN reset retires what the old PIN opened', () => {
+  it('fail/an authorization opened before a PIN reset signs nothing, neither before the holder sets a new PIN nor after; refusals take no document', async () => {
+    const pdf = await originalPdf(1, 'QUYẾT ĐỊNH');
+    const a = await authorize(s.signerToken, s.certifierCredential, { pin: PIN, documents: 10, ttlSeconds: 3600 });
+    expect(a.status, JSON.stringify(a.json)).toBe(201);
+    const authorizationId = a.json.authorizationId as string;
+    // It signs before the reset (so the refusals below are the reset's doing).
+    const before = await batch(s.signerToken, [pdf], { authorizationId });
+    expect(before.status, JSON.stringify(before.json)).toBe(200);
+    expect(await used(authorizationId)).toBe(1);
+
+    // Dual control: the admin asks, a second officer approves and receives the activation code.
+    const reset = await call('POST', `/api/v1/credentials/${s.certifierCredential}/pin-reset`, { token: h.adminToken, json: {} });
+    expect(reset.status, JSON.stringify(reset.json)).toBe(202);
+    const approved = await call('POST', `/api/v1/credential-requests/${reset.json.id}/approve`, { token: s.raOfficerToken, json: {} });
+    expect(approved.status, JSON.stringify(approved.json)).toBe(200);
+    expect((await h.ctx.store.signingAuthorizations.get(authorizationId))?.revokedAt).not.toBeNull();
+    const resetEvent = (await events('signing.credential.pin-reset')).find((e) => e.target === s.certifierCredential);
+    // this one and the earlier tests' authorizations not revoked yet (exhausted ones included)
+    expect(resetEvent?.details?.['authorizationsRevoked']).toBeGreaterThanOrEqual(1);
+
+    const waiting = await batch(s.signerToken, [pdf], { authorizationId });
+    expect(waiting.status).toBe(409);
+    expect(waiting.json.code).toBe('CREDENTIAL_NOT_ACTIVATED');
+    const act = await call('POST', `/api/v1/credentials/${s.certifierCredential}/activate`, {
+      token: s.signerToken,
+      json: { activationCode: approved.json.activationCode, pin: '975310' },
+    });
+    expect(act.status, JSON.stringify(act.json)).toBe(200);
+    const after = await batch(s.signerToken, [pdf], { authorizationId });
+    expect(after.status).toBe(403);
+    expect(after.json.code).toBe('FORBIDDEN');
+    expect(await used(authorizationId)).toBe(1);
+    // The new PIN opens a new authorization; the old PIN no longer does.
+    expect((await authorize(s.signerToken, s.certifierCredential, { pin: PIN, documents: 1 })).json.code).toBe('PIN_INVALID');
+    expect((await authorize(s.signerToken, s.certifierCredential, { pin: '975310', documents: 1 })).status).toBe(201);
+  }, 60_000);
+});

@@ -98,4 +98,37 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     expect((await ctx.store.credentials.get(info.id))!).toMatchObject({ failedAttempts: 0, lockedAt: null });
     await svc.unlockWithPin(info.id, 'u-old', '135790');
   });
+
+  it('fail/a process with another master key cannot set a PIN: refused before the activation code is used, which still works under the right key', async () => {
+    const signer = issueSigner(sharedTestCa(), { cn: 'Đỗ Văn Kích Hoạt' });
+    const clock = new FakeClock(Date.now() + 60_000);
+    const service = (m: ReturnType<typeof deriveMasterKey>) => {
+      const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: m, clock });
+      const svc = new CredentialService({
+        keyStore,
+        credentials: ctx.store.credentials,
+        authorizations: ctx.store.signingAuthorizations,
+        audit: ctx.store.audit,
+        clock,
+        pinVerifierKey: () => ({ key: m.pinVerifierKey, id: m.kekId }),
+      });
+      return { keyStore, svc };
+    };
+    const right = service(deriveMasterKey(randomBytes(32), 'env'));
+    const stray = service(deriveMasterKey(randomBytes(32), 'env'));
+    const ref = await right.keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'second certificate');
+    const { credential, activation } = await right.svc.registerAwaitingActivation({
+      ownerId: 'u-new',
+      keyUri: ref.uri,
+      certificates: signer.chain,
+      actor: 'ra-2',
+    });
+    expect(await errorCode(stray.svc.activate(credential.id, 'u-new', activation.code, '864209'))).toBe('KEY_DECRYPT_FAILED');
+    expect(await errorCode(stray.svc.register({ ownerId: 'u-x', keyUri: ref.uri, certificates: signer.chain, pin: '864209' }))).toBe(
+      'KEY_DECRYPT_FAILED',
+    );
+    expect((await ctx.store.credentials.get(credential.id))!).toMatchObject({ pinHash: '', activationCodeHash: expect.any(String) });
+    await right.svc.activate(credential.id, 'u-new', activation.code, '864209');
+    await right.svc.unlockWithPin(credential.id, 'u-new', '864209');
+  });
 });
