@@ -16,13 +16,14 @@
 // (b) USB token: a SoftHSM2 token (temporary SOFTHSM2_CONF directory, RSA-2048 key and a
 //     certificate of the service's CA) behind a spawned `kyso agent` (the built CLI, test-mode
 //     auto-approval for the page's origin, as an official who answered "a" once): the page's
-//     pipeline over groups of 5, 10, 20, 15 — POST /api/v1/sign/prepare/batch of the next group, the
-//     agent's POST /v1/sign/batches/{id} for the two groups before it (two calls in flight: the
-//     agent starts the next group as soon as one is signed) and POST /api/v1/sign/complete/batch
-//     of the group signed last, in a declared agent batch (POST /v1/sign/batches with the 50 names
-//     and the PIN: one login) opened beside the first prepare with the algorithm the agent names
-//     for the certificate (the prepares ask for it); beside it the former
-//     pages: 25 per prepare/batch → one agent POST /v1/sign/batch for the 50 → 25 per
+//     pipeline over groups of 5, 10, 15, 15, 5 — POST /api/v1/sign/prepare/batch of the next
+//     group, the agent's POST /v1/sign/batches/{id} for the two groups before it (two calls in
+//     flight: the agent starts the next group as soon as one is signed) and
+//     POST /api/v1/sign/complete/batch of a group signed (once the group two ahead of it is
+//     prepared: the token waits for prepares, not for completions), in a declared agent batch
+//     (POST /v1/sign/batches with the 50 names and the PIN: one login) opened beside the first
+//     prepare with the algorithm the agent names for the certificate (the prepares ask for it);
+//     beside it the former pages: 25 per prepare/batch → one agent POST /v1/sign/batch for the 50 → 25 per
 //     complete/batch, one after the other, and per file POST /api/v1/sign/prepare
 //     → agent POST /v1/sign → POST /api/v1/sign/complete. Floor: SHA-256 of each file + the same token signing the same
 //     documents' signed attributes (CKM_SHA256_RSA_PKCS) in a loop through pkcs11js on one
@@ -65,8 +66,8 @@ const PIN = '246810';
 const TOKEN_PIN = '123456';
 const CHUNK_FILES = 10; // files per POST /api/v1/sign/batch, as web/static/js/workstation.js sends them
 const CREDENTIAL_IN_FLIGHT = 2; // POST /api/v1/sign/batch requests at once (workstation.js CREDENTIAL_IN_FLIGHT)
-// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 10, 20, 25…
-const tokenGroupFiles = (g) => Math.min(25, 5 * 2 ** g);
+// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 10, 15, 15…
+const tokenGroupFiles = (g) => Math.min(15, 5 * (g + 1));
 const FORMER_TOKEN_GROUP_FILES = 25; // the former page's groups, around one agent POST /v1/sign/batch
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -321,7 +322,7 @@ try {
   };
   // (b) the page's batch with the token (workstation.js signDeclaredBatch): groups of
   // tokenGroupFiles(g); prepare(g) after prepare(g - 1) and sign(g - 3), sign(g) after prepare(g)
-  // and sign(g - 2), complete(g) after sign(g) and complete(g - 1); the declared agent batch opened
+  // and sign(g - 2), complete(g) after sign(g), complete(g - 1) and prepare(g + 2); the declared agent batch opened
   // at the start with the certificate's algorithm (usbCert.algorithm, which the prepares name too),
   // ended by DELETE if not used up.
   const signedAttributes = [];
@@ -373,15 +374,18 @@ try {
       const pdfsOut = await completeGroup(signed.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature })));
       signed.forEach((p, k) => (out[p.i] = pdfsOut[k]));
     };
+    const groups = [];
+    for (let g = 0, from = 0; from < DOCS; from += tokenGroupFiles(g), g++)
+      groups.push([...Array(Math.min(tokenGroupFiles(g), DOCS - from)).keys()].map((k) => from + k));
     const prepares = [];
     const signs = [];
     const completes = [];
-    for (let g = 0, from = 0; from < DOCS; from += tokenGroupFiles(g), g++) {
-      const idx = [...Array(Math.min(tokenGroupFiles(g), DOCS - from)).keys()].map((k) => from + k);
+    for (const [g, idx] of groups.entries()) {
       prepares[g] = Promise.all([prepares[g - 1], signs[g - 3]]).then(() => prepareGroup(idx, 'signature', usbCert.algorithm));
       signs[g] = Promise.all([prepares[g], signs[g - 2]]).then(([p]) => sign(p));
-      completes[g] = Promise.all([signs[g], completes[g - 1]]).then(([s]) => complete(s));
     }
+    for (const g of groups.keys())
+      completes[g] = Promise.all([signs[g], completes[g - 1], prepares[Math.min(groups.length - 1, g + 2)]]).then(([s]) => complete(s));
     try {
       await Promise.all([opening, ...prepares, ...signs, ...completes]);
     } finally {
@@ -599,7 +603,7 @@ try {
   row('(a) one authorization, POST /api/v1/sign per file (same floor)', 'perFile', 'softwareFloor', '—', 'once');
   row('(a) first page: the PIN with every file (same floor)', 'pinPerFile', 'softwareFloor', '—', 'one per file');
   row(
-    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 10, 20, 15 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1), opened beside the first prepare (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
+    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 10, 15, 15, 5 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
     'token',
     'tokenFloor',
     '≥ 80%',
