@@ -16,7 +16,7 @@
 // (b) USB token: a SoftHSM2 token (temporary SOFTHSM2_CONF directory, RSA-2048 key and a
 //     certificate of the service's CA) behind a spawned `kyso agent` (the built CLI, test-mode
 //     auto-approval for the page's origin, as an official who answered "a" once): the page's
-//     pipeline over groups of 5, 10, 15, 15, 5 — POST /api/v1/sign/prepare/batch of the next
+//     pipeline over groups of 5, 15, 20, 10 — POST /api/v1/sign/prepare/batch of the next
 //     group, the agent's POST /v1/sign/batches/{id} for the two groups before it (two calls in
 //     flight: the agent starts the next group as soon as one is signed) and
 //     POST /api/v1/sign/complete/batch of a group signed (once the group two ahead of it is
@@ -66,8 +66,8 @@ const PIN = '246810';
 const TOKEN_PIN = '123456';
 const CHUNK_FILES = 10; // files per POST /api/v1/sign/batch, as web/static/js/workstation.js sends them
 const CREDENTIAL_IN_FLIGHT = 2; // POST /api/v1/sign/batch requests at once (workstation.js CREDENTIAL_IN_FLIGHT)
-// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 10, 15, 15…
-const tokenGroupFiles = (g) => Math.min(15, 5 * (g + 1));
+// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 15, 20, 20…
+const tokenGroupFiles = (g) => [5, 15][g] ?? 20;
 const FORMER_TOKEN_GROUP_FILES = 25; // the former page's groups, around one agent POST /v1/sign/batch
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -603,7 +603,7 @@ try {
   row('(a) one authorization, POST /api/v1/sign per file (same floor)', 'perFile', 'softwareFloor', '—', 'once');
   row('(a) first page: the PIN with every file (same floor)', 'pinPerFile', 'softwareFloor', '—', 'one per file');
   row(
-    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 10, 15, 15, 5 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
+    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 10 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
     'token',
     'tokenFloor',
     '≥ 80%',
