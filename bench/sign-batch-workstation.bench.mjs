@@ -23,8 +23,8 @@
 //     prepared: the token waits for prepares, not for completions), in a declared agent batch
 //     (POST /v1/sign/batches with the 50 names and the PIN: one login) opened beside the first
 //     prepare with the algorithm the agent names for the certificate (the prepares ask for it);
-//     beside it the former pages: 25 per prepare/batch → one agent POST /v1/sign/batch for the 50 → 25 per
-//     complete/batch, one after the other, and per file POST /api/v1/sign/prepare
+//     beside it the former pages: 25 per prepare/batch → one agent POST /v1/sign/batch for the
+//     50 → 25 per complete/batch, one after the other, and per file POST /api/v1/sign/prepare
 //     → agent POST /v1/sign → POST /api/v1/sign/complete. Floor: SHA-256 of each file + the same token signing the same
 //     documents' signed attributes (CKM_SHA256_RSA_PKCS) in a loop through pkcs11js on one
 //     logged-in session: the token's own signatures per second.
@@ -322,9 +322,9 @@ try {
   };
   // (b) the page's batch with the token (workstation.js signDeclaredBatch): groups of
   // tokenGroupFiles(g); prepare(g) after prepare(g - 1) and sign(g - 3), sign(g) after prepare(g)
-  // and sign(g - 2), complete(g) after sign(g), complete(g - 1) and prepare(g + 2); the declared agent batch opened
-  // at the start with the certificate's algorithm (usbCert.algorithm, which the prepares name too),
-  // ended by DELETE if not used up.
+  // and sign(g - 2), complete(g) after sign(g), complete(g - 1) and prepare(g + 2); the declared
+  // agent batch opened at the start with the certificate's algorithm (usbCert.algorithm, which the
+  // prepares name too), ended by DELETE if not used up.
   const signedAttributes = [];
   const completeGroup = async (items, accept = MULTIPART_ANSWER) =>
     signedFiles(
