@@ -16,12 +16,15 @@
 // (b) USB token: a SoftHSM2 token (temporary SOFTHSM2_CONF directory, RSA-2048 key and a
 //     certificate of the service's CA) behind a spawned `kyso agent` (the built CLI, test-mode
 //     auto-approval for the page's origin, as an official who answered "a" once): the page's
-//     pipeline over groups of 5, 10, 20, 15 — POST /api/v1/sign/prepare/batch of group g + 1, the agent's
-//     POST /v1/sign/batches/{id} for group g and POST /api/v1/sign/complete/batch of group g - 1
-//     in flight together, in a declared agent batch opened once the first group is prepared
-//     (POST /v1/sign/batches with the 50 names and the PIN: one login); beside it the former
-//     pages: 25 per prepare/batch → one agent POST /v1/sign/batch for the 50 → 25 per
-//     complete/batch, one after the other, and per file POST /api/v1/sign/prepare
+//     pipeline over groups of 5, 15, 20, 10 — POST /api/v1/sign/prepare/batch of the next
+//     group, the agent's POST /v1/sign/batches/{id} for the two groups before it (two calls in
+//     flight: the agent starts the next group as soon as one is signed) and
+//     POST /api/v1/sign/complete/batch of a group signed (once the group two ahead of it is
+//     prepared: the token waits for prepares, not for completions), in a declared agent batch
+//     (POST /v1/sign/batches with the 50 names and the PIN: one login) opened beside the first
+//     prepare with the algorithm the agent names for the certificate (the prepares ask for it);
+//     beside it the former pages: 25 per prepare/batch → one agent POST /v1/sign/batch for the
+//     50 → 25 per complete/batch, one after the other, and per file POST /api/v1/sign/prepare
 //     → agent POST /v1/sign → POST /api/v1/sign/complete. Floor: SHA-256 of each file + the same token signing the same
 //     documents' signed attributes (CKM_SHA256_RSA_PKCS) in a loop through pkcs11js on one
 //     logged-in session: the token's own signatures per second.
@@ -63,8 +66,8 @@ const PIN = '246810';
 const TOKEN_PIN = '123456';
 const CHUNK_FILES = 10; // files per POST /api/v1/sign/batch, as web/static/js/workstation.js sends them
 const CREDENTIAL_IN_FLIGHT = 2; // POST /api/v1/sign/batch requests at once (workstation.js CREDENTIAL_IN_FLIGHT)
-// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 10, 20, 25…
-const tokenGroupFiles = (g) => Math.min(25, 5 * 2 ** g);
+// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 15, 20, 20…
+const tokenGroupFiles = (g) => [5, 15][g] ?? 20;
 const FORMER_TOKEN_GROUP_FILES = 25; // the former page's groups, around one agent POST /v1/sign/batch
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -214,7 +217,7 @@ try {
     agentProcess.stderr.on('data', onData);
     agentProcess.once('exit', (code) => reject(new Error(`agent exited (${code}): ${agentOut}`)));
   });
-  agentApi = httpClient(`http://127.0.0.1:${agentPort}`);
+  agentApi = httpClient(`http://127.0.0.1:${agentPort}`, 2); // the page keeps two agent calls in flight
   const fromPage = { origin };
   const agentCall = async (method, path, body) =>
     jsonOrNothing(
@@ -318,9 +321,10 @@ try {
     return out;
   };
   // (b) the page's batch with the token (workstation.js signDeclaredBatch): groups of
-  // tokenGroupFiles(g); prepare(g) after prepare(g - 1) and sign(g - 2), sign(g) after prepare(g)
-  // and sign(g - 1), complete(g) after sign(g) and complete(g - 1); the declared agent batch opened
-  // by the first sign stage with the algorithm the server chose, ended by DELETE if not used up.
+  // tokenGroupFiles(g); prepare(g) after prepare(g - 1) and sign(g - 3), sign(g) after prepare(g)
+  // and sign(g - 2), complete(g) after sign(g), complete(g - 1) and prepare(g + 2); the declared
+  // agent batch opened at the start with the certificate's algorithm (usbCert.algorithm, which the
+  // prepares name too), ended by DELETE if not used up.
   const signedAttributes = [];
   const completeGroup = async (items, accept = MULTIPART_ANSWER) =>
     signedFiles(
@@ -333,9 +337,10 @@ try {
     );
   // The page completes with the agent's raw signature values and says so (completion: 'signature'),
   // so a B-B session's placeholder is exactly the CMS the server will assemble; the former page did not.
-  const prepareGroup = async (idx, completion = 'signature') => {
+  const prepareGroup = async (idx, completion = 'signature', algorithm = undefined) => {
+    const options = { ...common, ...(algorithm ? { algorithm } : {}), certificates: usbCert.chain, ...(completion ? { completion } : {}) };
     const body = multipartBody([
-      { name: 'options', data: JSON.stringify({ ...common, certificates: usbCert.chain, ...(completion ? { completion } : {}) }) },
+      { name: 'options', data: JSON.stringify(options) },
       ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
     ]);
     return json(await postForm('/api/v1/sign/prepare/batch', body)).results.map((x) => {
@@ -347,38 +352,45 @@ try {
   const tokenPipeline = async () => {
     const names = pdfs.map((_, i) => `d${i}.pdf`);
     const out = [];
-    let batch = null;
+    // Opened at once, beside the first prepare: the algorithm is the one the agent names for the
+    // certificate's key, and the prepares ask the server for that one.
+    const opening = agentCall('POST', '/v1/sign/batches', {
+      certificateId: usbCert.id,
+      algorithm: usbCert.algorithm,
+      documentNames: names,
+      pin: TOKEN_PIN,
+    });
+    opening.catch(() => undefined);
+    let remaining = DOCS;
     const sign = async (prepared) => {
-      if (!batch)
-        batch = await agentCall('POST', '/v1/sign/batches', {
-          certificateId: usbCert.id,
-          algorithm: prepared[0].session.algorithm,
-          documentNames: names,
-          pin: TOKEN_PIN,
-        });
+      const batch = await opening;
       const r = await agentCall('POST', `/v1/sign/batches/${batch.batchId}`, {
         items: prepared.map((p) => ({ index: p.i, signedAttributes: p.session.signedAttributes, digest: p.session.digest })),
       });
-      batch.documents = r.remaining;
+      remaining = Math.min(remaining, r.remaining);
       return prepared.map((p, k) => ({ ...p, signature: r.signatures[k] }));
     };
     const complete = async (signed) => {
       const pdfsOut = await completeGroup(signed.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature })));
       signed.forEach((p, k) => (out[p.i] = pdfsOut[k]));
     };
+    const groups = [];
+    for (let g = 0, from = 0; from < DOCS; from += tokenGroupFiles(g), g++)
+      groups.push([...Array(Math.min(tokenGroupFiles(g), DOCS - from)).keys()].map((k) => from + k));
     const prepares = [];
     const signs = [];
     const completes = [];
-    for (let g = 0, from = 0; from < DOCS; from += tokenGroupFiles(g), g++) {
-      const idx = [...Array(Math.min(tokenGroupFiles(g), DOCS - from)).keys()].map((k) => from + k);
-      prepares[g] = Promise.all([prepares[g - 1], signs[g - 2]]).then(() => prepareGroup(idx));
-      signs[g] = Promise.all([prepares[g], signs[g - 1]]).then(([p]) => sign(p));
-      completes[g] = Promise.all([signs[g], completes[g - 1]]).then(([s]) => complete(s));
+    for (const [g, idx] of groups.entries()) {
+      prepares[g] = Promise.all([prepares[g - 1], signs[g - 3]]).then(() => prepareGroup(idx, 'signature', usbCert.algorithm));
+      signs[g] = Promise.all([prepares[g], signs[g - 2]]).then(([p]) => sign(p));
     }
+    for (const g of groups.keys())
+      completes[g] = Promise.all([signs[g], completes[g - 1], prepares[Math.min(groups.length - 1, g + 2)]]).then(([s]) => complete(s));
     try {
-      await Promise.all([...prepares, ...signs, ...completes]);
+      await Promise.all([opening, ...prepares, ...signs, ...completes]);
     } finally {
-      if (batch && batch.documents > 0) await agentApi.request('DELETE', `/v1/sign/batches/${batch.batchId}`, fromPage);
+      const batch = await opening.catch(() => null);
+      if (batch && remaining > 0) await agentApi.request('DELETE', `/v1/sign/batches/${batch.batchId}`, fromPage);
     }
     return out;
   };
@@ -591,7 +603,7 @@ try {
   row('(a) one authorization, POST /api/v1/sign per file (same floor)', 'perFile', 'softwareFloor', '—', 'once');
   row('(a) first page: the PIN with every file (same floor)', 'pinPerFile', 'softwareFloor', '—', 'one per file');
   row(
-    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 10, 20, 15 in a three-stage pipeline (prepare/batch of g + 1 ‖ agent POST /v1/sign/batches/{id} of g ‖ complete/batch of g − 1) (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
+    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 10 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
     'token',
     'tokenFloor',
     '≥ 80%',

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { AppError } from '../core/errors.js';
-import { SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from '../core/signature-algorithms.js';
+import { SIGNATURE_ALGORITHMS, defaultAlgorithmFor, type SignatureAlgorithm } from '../core/signature-algorithms.js';
 import { formatPkcs11Uri, parsePkcs11Uri } from '../keys/pkcs11-uri.js';
 
 /**
@@ -18,6 +18,12 @@ export interface AgentCertificate {
   readonly notAfter: string;
   /** Base64 DER of the signer certificate, then the CA certificates found on the same token that chain it. */
   readonly chain: readonly string[];
+  /**
+   * The signature algorithm the server would choose for this key (RSA → RSA-PKCS1-SHA256, P-256 →
+   * ECDSA-SHA256…): the page names it when it prepares, so it can open a declared batch with it
+   * before the first prepare answers. Absent for a key type the service does not sign with.
+   */
+  readonly algorithm?: SignatureAlgorithm;
 }
 
 export interface TokenAccessOptions {
@@ -138,6 +144,7 @@ export class TokenAccess {
           if (up.x.checkIssued(up.x)) break;
           at = up.x;
         }
+        const algorithm = algorithmOf(x);
         out.push({
           id: `${i}/${formatPkcs11Uri({ token: c.token, id: c.id })}`,
           module,
@@ -147,6 +154,7 @@ export class TokenAccess {
           issuer: x.issuer,
           notAfter: new Date(x.validTo).toISOString(),
           chain,
+          ...(algorithm ? { algorithm } : {}),
         });
       }
     }
@@ -246,6 +254,15 @@ export interface TokenSession {
   sign(data: readonly Buffer[]): Promise<Buffer[]>;
   /** C_Logout and C_CloseSession, after any signature already queued; called again, the same promise. */
   close(): Promise<void>;
+}
+
+/** The service's default signature algorithm for the certificate's key (sign-service), undefined for another key type. */
+function algorithmOf(x: X509Certificate): SignatureAlgorithm | undefined {
+  try {
+    return defaultAlgorithmFor(x.publicKey);
+  } catch {
+    return undefined;
+  }
 }
 
 /** SHA-2 digest named by a signature algorithm (for checking the page's digest against the data). */

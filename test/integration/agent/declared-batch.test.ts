@@ -160,6 +160,35 @@ describe('kyso agent: declared batches (one confirmation, one login, several cal
     expect(verifies(again.body.signature as string, 0)).toBe(true);
   });
 
+  it('takes two calls of one batch at once (the page keeps two in flight): each index signed once, the batch ends after the declared count', async () => {
+    // The listing names the algorithm the server would choose for the key, so the page can open the batch before preparing.
+    const listed = (await call('GET', '/v1/certificates')).body.certificates as Array<{ id: string; algorithm?: string }>;
+    expect(listed.find((c) => c.id === certificateId)!.algorithm).toBe('RSA-PKCS1-SHA256');
+    const id = await open(6);
+    const [a, b] = await Promise.all([sign(id, [item(0), item(1), item(2)]), sign(id, [item(3), item(4), item(5)])]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    // Signed one after the other on the one login: one call saw 3 left, the other none.
+    expect([a.body.remaining, b.body.remaining].sort()).toEqual([0, 3]);
+    const sigs = [...(a.body.signatures as string[]), ...(b.body.signatures as string[])];
+    expect(sigs.map((s, i) => verifies(s, i))).toEqual(Array(6).fill(true));
+    await expect.poll(loginState).toBe(CKS_RW_PUBLIC_SESSION);
+    expect((await sign(id, [item(6)])).status).toBe(404);
+  });
+
+  it('two calls at once naming the same index: one is refused (CONFLICT), the batch ends, the index is signed at most once', async () => {
+    const id = await open(4);
+    const [a, b] = await Promise.all([sign(id, [item(0), item(1)]), sign(id, [item(1), item(2)])]);
+    const statuses = [a, b].map((r) => r.status);
+    expect(statuses).toContain(409);
+    // The other one claimed first: signed before the refusal ended the batch, or refused by the ended batch.
+    const other = statuses[0] === 409 ? b : a;
+    expect([200, 404]).toContain(other.status);
+    const signatures = [a, b].flatMap((r) => (r.body.signatures as string[] | undefined) ?? []);
+    expect(signatures.length).toBeLessThanOrEqual(2);
+    await expect.poll(loginState).toBe(CKS_RW_PUBLIC_SESSION);
+    expect((await sign(id, [item(3)])).status).toBe(404);
+  });
+
   it('never signs more than declared: too many items or an undeclared index ends the batch with nothing signed', async () => {
     const id = await open(2);
     const over = await sign(id, [item(0), item(1), item(2)]);
