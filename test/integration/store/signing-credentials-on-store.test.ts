@@ -3,7 +3,7 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { FakeClock } from '../../../src/core/clock.js';
 import { verifyWithKey } from '../../../src/core/signature-algorithms.js';
 import { EncryptedKeyStore } from '../../../src/keys/adapters/encrypted-key-store.js';
-import { deriveMasterKey } from '../../../src/keys/adapters/master-key.js';
+import { deriveMasterKey, type MasterKey } from '../../../src/keys/adapters/master-key.js';
 import { CredentialService } from '../../../src/signing/credential-service.js';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { DIALECTS } from '../../contract/store/support/test-db.js';
@@ -14,20 +14,24 @@ import { legacyScryptVerifier } from '../../fixtures/pin-verifier.js';
 /** The credential service on the real repositories, key store and audit log. */
 describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => {
   const ctx = storePerDialect(dialect);
-
-  it('ok/register an imported key, sign with the PIN, lock after concurrent wrong PINs, batch budget holds', async () => {
-    const signer = issueSigner(sharedTestCa(), { cn: 'Phạm Văn Ký' });
-    const clock = new FakeClock(Date.now() + 60_000);
-    const master = deriveMasterKey(randomBytes(32), 'env');
-    const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: master, clock });
+  /** The service as a process holding master key `m` wires it: keys sealed under `m`, PIN verifiers under its derived key. */
+  const service = (m: MasterKey, clock: FakeClock) => {
+    const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: m, clock });
     const svc = new CredentialService({
       keyStore,
       credentials: ctx.store.credentials,
       authorizations: ctx.store.signingAuthorizations,
       audit: ctx.store.audit,
       clock,
-      pinVerifierKey: () => ({ key: master.pinVerifierKey, id: master.kekId }),
+      pinVerifierKey: () => ({ key: m.pinVerifierKey, id: m.kekId }),
     });
+    return { keyStore, svc };
+  };
+
+  it('ok/register an imported key, sign with the PIN, lock after concurrent wrong PINs, batch budget holds', async () => {
+    const signer = issueSigner(sharedTestCa(), { cn: 'Phạm Văn Ký' });
+    const clock = new FakeClock(Date.now() + 60_000);
+    const { keyStore, svc } = service(deriveMasterKey(randomBytes(32), 'env'), clock);
     const ref = await keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'second certificate');
     const info = await svc.register({ ownerId: 'u-signer', keyUri: ref.uri, certificates: signer.chain, pin: '246810' });
 
@@ -57,17 +61,7 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     const signer = issueSigner(sharedTestCa(), { cn: 'Võ Thị Nâng Cấp' });
     const clock = new FakeClock(Date.now() + 60_000);
     const master = deriveMasterKey(randomBytes(32), 'env');
-    const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: master, clock });
-    const service = (m: typeof master) =>
-      new CredentialService({
-        keyStore,
-        credentials: ctx.store.credentials,
-        authorizations: ctx.store.signingAuthorizations,
-        audit: ctx.store.audit,
-        clock,
-        pinVerifierKey: () => ({ key: m.pinVerifierKey, id: m.kekId }),
-      });
-    const svc = service(master);
+    const { keyStore, svc } = service(master, clock);
     const ref = await keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'second certificate');
     const info = await svc.register({ ownerId: 'u-old', keyUri: ref.uri, certificates: signer.chain, pin: '135790' });
     const keyed = (await ctx.store.credentials.get(info.id))!.pinHash;
@@ -93,7 +87,7 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     expect((await ctx.store.credentials.get(info.id))!.pinHash).toBe(upgraded.pinHash);
 
     // Under another master key no guess can be checked: refused, and nothing is counted.
-    const elsewhere = service(deriveMasterKey(randomBytes(32), 'env'));
+    const elsewhere = service(deriveMasterKey(randomBytes(32), 'env'), clock).svc;
     for (let i = 0; i < 7; i++) expect(await errorCode(elsewhere.unlockWithPin(info.id, 'u-old', '135790'))).toBe('KEY_DECRYPT_FAILED');
     expect((await ctx.store.credentials.get(info.id))!).toMatchObject({ failedAttempts: 0, lockedAt: null });
     await svc.unlockWithPin(info.id, 'u-old', '135790');
@@ -102,20 +96,8 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
   it('fail/a process with another master key cannot set a PIN: refused before the activation code is used, which still works under the right key', async () => {
     const signer = issueSigner(sharedTestCa(), { cn: 'Đỗ Văn Kích Hoạt' });
     const clock = new FakeClock(Date.now() + 60_000);
-    const service = (m: ReturnType<typeof deriveMasterKey>) => {
-      const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: m, clock });
-      const svc = new CredentialService({
-        keyStore,
-        credentials: ctx.store.credentials,
-        authorizations: ctx.store.signingAuthorizations,
-        audit: ctx.store.audit,
-        clock,
-        pinVerifierKey: () => ({ key: m.pinVerifierKey, id: m.kekId }),
-      });
-      return { keyStore, svc };
-    };
-    const right = service(deriveMasterKey(randomBytes(32), 'env'));
-    const stray = service(deriveMasterKey(randomBytes(32), 'env'));
+    const right = service(deriveMasterKey(randomBytes(32), 'env'), clock);
+    const stray = service(deriveMasterKey(randomBytes(32), 'env'), clock);
     const ref = await right.keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'second certificate');
     const { credential, activation } = await right.svc.registerAwaitingActivation({
       ownerId: 'u-new',
