@@ -90,6 +90,11 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     r.unref();
     timers.push(r);
     void recover();
+    // PIN verifiers an earlier release left unkeyed are keyed once, at start (src/signing/pin-hash.ts).
+    void signing.credentials
+      .keyLegacyPinVerifiers()
+      .then((n) => n > 0 && ctx.log.info('legacy PIN verifiers keyed', { count: n }))
+      .catch((e: unknown) => ctx.log.error('keying legacy PIN verifiers failed', { error: e instanceof Error ? e.message : String(e) }));
     // Expired Idempotency-Keys are free again at once (the claim takes them over); this only
     // keeps the table small.
     const purge = () =>

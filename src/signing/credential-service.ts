@@ -6,7 +6,7 @@ import type { SignatureAlgorithm, Signer } from '../core/signature-algorithms.js
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialRepository, SigningAuthorization, SigningAuthorizationRepository, SigningCredential } from './ports.js';
-import { newPinVerifier, pinVerifierState, verifyPin, type PinVerifierKey } from './pin-hash.js';
+import { keyLegacyVerifier, newPinVerifier, pinVerifierState, verifyPin, type PinVerifierKey } from './pin-hash.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { subjectField } from './subject.js';
 
@@ -158,6 +158,31 @@ export class CredentialService {
     }
     await this.#audit(actorId, 'signing.credential.activate', id, 'success');
     return info((await this.#o.credentials.get(id))!);
+  }
+
+  /**
+   * Keys every legacy scrypt PIN verifier where it lies, without the PIN (./pin-hash.ts
+   * `keyLegacyVerifier`), so that no verifier in the database can be tested offline; each by
+   * compare-and-set (a PIN set meanwhile wins) and audited. The service runs it at start; returns
+   * how many it keyed.
+   */
+  async keyLegacyPinVerifiers(): Promise<number> {
+    const key = this.#o.pinVerifierKey();
+    let keyed = 0;
+    for (const c of await this.#o.credentials.listByPinVerifierForm('scrypt$')) {
+      const next = keyLegacyVerifier(c.pinHash, key);
+      if (!next || !(await this.#o.credentials.replacePinVerifier(c.id, c.pinHash, next, this.#o.clock.now()))) continue;
+      await this.#o.audit.append({
+        actor: 'system',
+        role: 'system',
+        action: 'signing.credential.pin-verifier',
+        target: c.id,
+        outcome: 'success',
+        details: { from: 'scrypt', to: 'hmac-scrypt' },
+      });
+      keyed++;
+    }
+    return keyed;
   }
 
   /** A credential by id for officers' workflows (no owner check; never the PIN hash). */
@@ -460,7 +485,7 @@ export class CredentialService {
   async #upgradeVerifier(c: SigningCredential, pin: string, key: PinVerifierKey): Promise<SigningCredential> {
     const next = newPinVerifier(pin, key);
     if (!(await this.#o.credentials.replacePinVerifier(c.id, c.pinHash, next, this.#o.clock.now()))) return c;
-    await this.#audit(c.ownerId, 'signing.credential.pin-verifier', c.id, 'success', { from: 'scrypt', to: 'hmac-sha256' });
+    await this.#audit(c.ownerId, 'signing.credential.pin-verifier', c.id, 'success', { from: c.pinHash.split('$')[0], to: 'hmac-sha256' });
     return { ...c, pinHash: next };
   }
 

@@ -84,6 +84,9 @@ export class MemoryCredentialRepository implements CredentialRepository {
   async listByOwner(ownerId: string): Promise<SigningCredential[]> {
     return [...this.#rows.values()].filter((r) => r.ownerId === ownerId).map((r) => ({ ...r }));
   }
+  async listByPinVerifierForm(prefix: string): Promise<SigningCredential[]> {
+    return [...this.#rows.values()].filter((r) => r.pinHash.startsWith(prefix)).map((r) => ({ ...r }));
+  }
   async reservePinAttempt(id: string, lockAfter: number, at: Date): Promise<SigningCredential | undefined> {
     const row = this.#rows.get(id);
     if (!row || row.lockedAt !== null || row.failedAttempts >= lockAfter) return undefined;

@@ -23,7 +23,10 @@ import { timed } from '../core/timing.js';
  * - A check takes microseconds, where scrypt took 80–110 ms of a batch's time.
  *
  * The earlier form, `scrypt$N$r$p$<salt b64>$<hash b64>` (RFC 7914, no key), is still verified.
- * The credential service replaces it with the current form at the first correct PIN.
+ * At service start it is keyed where it lies, without the PIN: `hmac-scrypt$<key id>$N$r$p$<salt
+ * b64>$<mac b64>` keeps the scrypt parameters and salt and replaces the hash by its MAC under the
+ * same key, so no verifier in the database can be tested offline from then on. Either legacy form
+ * is replaced by the current one at the holder's first correct PIN.
  */
 export interface PinVerifierKey {
   /** 32 bytes from HKDF over the master secret, with its own `info`. */
@@ -34,6 +37,7 @@ export interface PinVerifierKey {
 
 const MAC = 'hmac-sha256';
 const LEGACY = 'scrypt';
+const KEYED_LEGACY = 'hmac-scrypt';
 const SALT_LEN = 16;
 const MAC_LEN = 32;
 
@@ -54,6 +58,11 @@ export type PinVerifierState = 'current' | 'legacy' | 'other-key' | 'malformed';
 export function pinVerifierState(stored: string, key: PinVerifierKey): PinVerifierState {
   const parts = stored.split('$');
   if (parts[0] === LEGACY) return parseLegacy(parts) ? 'legacy' : 'malformed';
+  if (parts[0] === KEYED_LEGACY) {
+    const keyed = parseKeyedLegacy(parts);
+    if (!keyed) return 'malformed';
+    return keyed.keyId === key.id ? 'legacy' : 'other-key';
+  }
   const current = parseCurrent(parts);
   if (!current) return 'malformed';
   return current.keyId === key.id ? 'current' : 'other-key';
@@ -69,9 +78,38 @@ export async function verifyPin(pin: string, stored: string, key: PinVerifierKey
     const actual = await timed('pin-hash', () => legacyScrypt(text, legacy.salt, legacy));
     return timingSafeEqual(actual, legacy.expected);
   }
+  if (parts[0] === KEYED_LEGACY) {
+    const keyed = parseKeyedLegacy(parts);
+    if (!keyed || keyed.keyId !== key.id) return false;
+    const actual = await timed('pin-hash', () => legacyScrypt(text, keyed.salt, keyed));
+    return timingSafeEqual(keyedScrypt(actual, key.key), keyed.expected);
+  }
   const current = parseCurrent(parts);
   if (!current || current.keyId !== key.id) return false;
   return timed('pin-hash', async () => timingSafeEqual(mac(text, current.salt, key.key), current.expected));
+}
+
+/**
+ * A legacy `scrypt$…` verifier keyed where it lies (no PIN needed): the same parameters and salt,
+ * the hash replaced by its MAC under `key`. Undefined for any other value.
+ */
+export function keyLegacyVerifier(stored: string, key: PinVerifierKey): string | undefined {
+  const parts = stored.split('$');
+  const legacy = parts[0] === LEGACY ? parseLegacy(parts) : undefined;
+  if (!legacy) return undefined;
+  const { N, r, p, salt, expected } = legacy;
+  return [KEYED_LEGACY, key.id, N, r, p, salt.toString('base64'), keyedScrypt(expected, key.key).toString('base64')].join('$');
+}
+
+/** The MAC that stands for a scrypt output in the keyed legacy form (its own label, apart from `mac`). */
+function keyedScrypt(scryptOutput: Buffer, key: Buffer): Buffer {
+  return createHmac('sha256', key).update(`${KEYED_LEGACY}$`).update(scryptOutput).digest();
+}
+
+function parseKeyedLegacy(parts: readonly string[]): (LegacyScrypt & { keyId: string }) | undefined {
+  if (parts.length !== 7 || parts[0] !== KEYED_LEGACY || !parts[1]) return undefined;
+  const legacy = parseLegacy([LEGACY, ...parts.slice(2)]);
+  return legacy && { ...legacy, keyId: parts[1] };
 }
 
 function mac(pin: string, salt: Buffer, key: Buffer): Buffer {

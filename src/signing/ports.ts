@@ -93,6 +93,8 @@ export interface CredentialRepository {
   /** The credential over this key, if any (there is at most one: unique `keyUri`). */
   findByKeyUri(keyUri: string): Promise<SigningCredential | undefined>;
   listByOwner(ownerId: string): Promise<SigningCredential[]>;
+  /** Credentials whose PIN verifier starts with `prefix` (a form's name and its `$`), oldest first. */
+  listByPinVerifierForm(prefix: string): Promise<SigningCredential[]>;
   /**
    * Reserves one PIN guess before the (slow) PIN hash is evaluated: in one conditional update,
    * `failedAttempts + 1` when `failedAttempts < lockAfter` and the credential is not locked.

@@ -60,6 +60,21 @@ export class KyselyCredentialRepository implements CredentialRepository {
     return rows.map(toCredential);
   }
 
+  async listByPinVerifierForm(prefix: string): Promise<SigningCredential[]> {
+    // A form's name is letters, digits and '-' before its '$': nothing LIKE would read as a wildcard.
+    if (!/^[a-z0-9-]+\$$/.test(prefix)) throw new TypeError('listByPinVerifierForm: a form name followed by $');
+    const rows = await storeCall(
+      this.ctx.db
+        .selectFrom('signing_credentials')
+        .selectAll()
+        .where('pin_hash', 'like', `${prefix}%`)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
+    return rows.map(toCredential);
+  }
+
   /**
    * One conditional UPDATE … RETURNING and no transaction held across the PIN hash: the row lock
    * of the update serialises concurrent guesses (both engines evaluate the WHERE against the

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { CredentialService } from '../../../src/signing/credential-service.js';
 import { MemoryCredentialRepository, MemorySigningAuthorizationRepository } from '../../../src/signing/memory-repositories.js';
-import { newPinVerifier, pinVerifierState, verifyPin } from '../../../src/signing/pin-hash.js';
+import { keyLegacyVerifier, newPinVerifier, pinVerifierState, verifyPin } from '../../../src/signing/pin-hash.js';
 import { legacyScryptVerifier, testPinVerifierKey } from '../../fixtures/pin-verifier.js';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { ArrayAuditLog, MapKeyStore, errorCode } from './helpers.js';
@@ -50,6 +50,23 @@ describe('PIN verifier', () => {
   it('the PIN is compared in Unicode NFC, as typed on any keyboard', async () => {
     const v = newPinVerifier('mã-số-7', key);
     expect(await verifyPin('mã-số-7'.normalize('NFD'), v, key)).toBe(true);
+  });
+
+  it('a legacy verifier keyed where it lies: same salt and cost, the hash replaced by its MAC; the PIN still verifies, only under that key', async () => {
+    const legacy = legacyScryptVerifier('123456');
+    const keyed = keyLegacyVerifier(legacy, key)!;
+    const [, N, r, p, salt, hash] = legacy.split('$');
+    expect(keyed.split('$')).toEqual(['hmac-scrypt', key.id, N, r, p, salt, expect.any(String)]);
+    expect(keyed).not.toContain(hash!);
+    expect(pinVerifierState(keyed, key)).toBe('legacy');
+    expect(pinVerifierState(keyed, otherKey)).toBe('other-key');
+    expect(await verifyPin('123456', keyed, key)).toBe(true);
+    expect(await verifyPin('654321', keyed, key)).toBe(false);
+    expect(await verifyPin('123456', keyed, { key: otherKey.key, id: key.id })).toBe(false);
+    // only the unkeyed legacy form is keyed this way
+    expect(keyLegacyVerifier(keyed, key)).toBeUndefined();
+    expect(keyLegacyVerifier(newPinVerifier('123456', key), key)).toBeUndefined();
+    expect(keyLegacyVerifier('scrypt$3$8$1$c2FsdHNhbHQ=$' + 'A'.repeat(44), key)).toBeUndefined();
   });
 
   it('legacy scrypt verifiers still verify; malformed or oversized ones never match', async () => {
