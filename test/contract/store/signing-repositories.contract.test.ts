@@ -119,6 +119,14 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     const [first, again] = [await ctx.store.credentials.get(c.id), await ctx.store.credentials.get(c.id)];
     expect(again!.certificates.every((der, i) => der === first!.certificates[i])).toBe(true);
     expect((await ctx.store.credentials.listByOwner('official-2')).map((x) => x.id)).toEqual([c.id]);
+    // the legacy verifiers keyed at start are found by their form's name, and only those
+    const keyedForm = credential({ keyUri: 'kyso-file:keyed', pinHash: 'hmac-sha256$k$c2FsdA$aGFzaA' });
+    await ctx.store.credentials.create(keyedForm);
+    const legacyIds = (await ctx.store.credentials.listByPinVerifierForm('scrypt$')).map((x) => x.id);
+    expect(legacyIds).toContain(c.id);
+    expect(legacyIds).not.toContain(keyedForm.id);
+    expect((await ctx.store.credentials.listByPinVerifierForm('hmac-sha256$')).map((x) => x.id)).toContain(keyedForm.id);
+    await expect(ctx.store.credentials.listByPinVerifierForm('scrypt%')).rejects.toBeInstanceOf(TypeError);
     const results = await Promise.all(Array.from({ length: 12 }, () => ctx.store.credentials.reservePinAttempt(c.id, 5, at(1))));
     expect(
       results
