@@ -6,6 +6,7 @@ import type { SignatureAlgorithm, Signer } from '../core/signature-algorithms.js
 import type { KeyStore } from '../keys/key-store.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { CredentialRepository, SigningAuthorization, SigningAuthorizationRepository, SigningCredential } from './ports.js';
+import { ENCRYPTED_KEY_SCHEME } from '../keys/adapters/encrypted-key-store.js';
 import { keyLegacyVerifier, newPinVerifier, pinVerifierState, verifyPin, type PinVerifierKey } from './pin-hash.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { subjectField } from './subject.js';
@@ -150,12 +151,20 @@ export class CredentialService {
       await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
       throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
     }
+    // The code is checked here before the key is opened (the compare-and-set below decides).
+    const now = this.#o.clock.now();
+    if (!safeEqual(c.activationCodeHash, sha256Hex(code)) || !c.activationExpiresAt || c.activationExpiresAt <= now) {
+      await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
+      throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
+    }
     await this.#keyOpens(c);
     const pinHash = newPinVerifier(pin, this.#o.pinVerifierKey());
     if (!(await this.#o.credentials.activate(id, sha256Hex(code), pinHash, this.#o.clock.now()))) {
       await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
       throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
     }
+    // Anything an earlier PIN opened is void once the holder sets a new one (also if the reset's own revocation was interrupted).
+    await this.#o.authorizations.revokeAllOf(id, this.#o.clock.now());
     await this.#audit(actorId, 'signing.credential.activate', id, 'success');
     return info((await this.#o.credentials.get(id))!);
   }
@@ -170,6 +179,7 @@ export class CredentialService {
     const key = this.#o.pinVerifierKey();
     let keyed = 0;
     for (const c of await this.#o.credentials.listByPinVerifierForm('scrypt$')) {
+      if (!(await this.#provesMasterKey(c))) continue;
       const next = keyLegacyVerifier(c.pinHash, key);
       if (!next || !(await this.#o.credentials.replacePinVerifier(c.id, c.pinHash, next, this.#o.clock.now()))) continue;
       await this.#o.audit.append({
@@ -331,6 +341,14 @@ export class CredentialService {
       revokedAt: null,
     };
     await this.#o.authorizations.create(auth);
+    // A PIN reset between the check and the insert would miss this row (it revokes what exists):
+    // read the verifier again, after the insert; a reset after this read finds the row and revokes it.
+    const after = await this.#o.credentials.get(c.id);
+    if (after?.pinHash !== c.pinHash) {
+      await this.#o.authorizations.revoke(auth.id, this.#o.clock.now());
+      await this.#audit(actorId, 'signing.batch.authorize', c.id, 'failure', { error: 'PIN_CHANGED' });
+      throw after?.pinHash === '' ? notActivated() : new AppError('PIN_INVALID', 'the PIN was changed meanwhile');
+    }
     await this.#audit(actorId, 'signing.batch.authorize', c.id, 'success', {
       authorization: authorizationRef(auth.id),
       documents,
@@ -424,7 +442,9 @@ export class CredentialService {
    * of concurrent guesses cannot slip past the lock while checks are in flight (a legacy scrypt
    * verifier takes 80 ms): at most `lockAfter` guesses are ever evaluated, and none after
    * `lockAfter` wrong ones were counted. A verifier no guess can be checked against (made under
-   * another master key) is refused before anything is counted: the holder is not at fault.
+   * another master key) is refused before anything is counted: the holder is not at fault (only
+   * when the row changes to such a verifier between the read and the reservation does the
+   * reserved guess stay counted, as a wrong one would).
    */
   async #checkPin(id: string, actorId: string, pin: string, owned?: SigningCredential): Promise<SigningCredential> {
     // `owned`: the caller has just read it with `#owned` (the reservation below reads the row again)
@@ -478,11 +498,30 @@ export class CredentialService {
   }
 
   /**
+   * Whether this process's master key is shown to be the installation's by the credential's own
+   * key: a sealed key (`kyso-key:`) opens only under the master key it was sealed with. A legacy
+   * verifier is only ever rewritten under such a proof, because the scrypt hash it replaces cannot
+   * be brought back: a process started with a stray master key (a fresh master.key, a wrong
+   * KYSO_MASTER_KEY) must not key every row under a key the service does not have. A credential
+   * whose key is on a token proves nothing here and keeps its legacy verifier (still accepted).
+   */
+  async #provesMasterKey(c: Pick<SigningCredential, 'keyUri' | 'algorithm'>): Promise<boolean> {
+    if (!c.keyUri.startsWith(`${ENCRYPTED_KEY_SCHEME}:`)) return false;
+    try {
+      await this.#keyOpens(c);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * A correct PIN against a legacy scrypt verifier: the verifier is replaced by the keyed one
    * (./pin-hash.ts), only if the row still holds the verifier just checked (a PIN reset or
    * another check may have changed it meanwhile).
    */
   async #upgradeVerifier(c: SigningCredential, pin: string, key: PinVerifierKey): Promise<SigningCredential> {
+    if (!(await this.#provesMasterKey(c))) return c;
     const next = newPinVerifier(pin, key);
     if (!(await this.#o.credentials.replacePinVerifier(c.id, c.pinHash, next, this.#o.clock.now()))) return c;
     await this.#audit(c.ownerId, 'signing.credential.pin-verifier', c.id, 'success', { from: c.pinHash.split('$')[0], to: 'hmac-sha256' });

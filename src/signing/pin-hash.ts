@@ -133,8 +133,8 @@ interface LegacyScrypt {
 }
 
 function parseLegacy(parts: readonly string[]): LegacyScrypt | undefined {
-  if (parts.length !== 6) return undefined;
-  const [N, r, p] = parts.slice(1, 4).map((x) => Number.parseInt(x ?? '', 10));
+  if (parts.length !== 6 || !parts.slice(1, 4).every((x) => /^[1-9]\d{0,7}$/.test(x ?? ''))) return undefined;
+  const [N, r, p] = parts.slice(1, 4).map(Number);
   // N a power of two above 1 (RFC 7914 §2), else scrypt throws; bounded (at most 256 MiB, 4
   // passes) so that a tampered row cannot ask for gigabytes of memory.
   if (!N || !r || !p || N < 2 || (N & (N - 1)) !== 0 || N * r > 1 << 21 || p > 4) return undefined;

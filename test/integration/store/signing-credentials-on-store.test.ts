@@ -93,7 +93,7 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     await svc.unlockWithPin(info.id, 'u-old', '135790');
   });
 
-  it('fail/a process with another master key cannot set a PIN: refused before the activation code is used, which still works under the right key', async () => {
+  it('fail/a process with another master key cannot set a PIN (refused before the activation code is used, which still works under the right key) nor rewrite a legacy verifier', async () => {
     const signer = issueSigner(sharedTestCa(), { cn: 'Đỗ Văn Kích Hoạt' });
     const clock = new FakeClock(Date.now() + 60_000);
     const right = service(deriveMasterKey(randomBytes(32), 'env'), clock);
@@ -111,6 +111,18 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     );
     expect((await ctx.store.credentials.get(credential.id))!).toMatchObject({ pinHash: '', activationCodeHash: expect.any(String) });
     await right.svc.activate(credential.id, 'u-new', activation.code, '864209');
+    await right.svc.unlockWithPin(credential.id, 'u-new', '864209');
+
+    // A legacy verifier is never rewritten by such a process: neither keyed at its start nor
+    // replaced after a right PIN (its scrypt hash could not be brought back).
+    const keyed = (await ctx.store.credentials.get(credential.id))!.pinHash;
+    const legacy = legacyScryptVerifier('864209');
+    expect(await ctx.store.credentials.replacePinVerifier(credential.id, keyed, legacy, clock.now())).toBe(true);
+    expect(await stray.svc.keyLegacyPinVerifiers()).toBe(0);
+    expect(await errorCode(stray.svc.unlockWithPin(credential.id, 'u-new', '864209'))).toBe('KEY_DECRYPT_FAILED');
+    expect((await ctx.store.credentials.get(credential.id))!.pinHash).toBe(legacy);
+    expect(await right.svc.keyLegacyPinVerifiers()).toBeGreaterThanOrEqual(1);
+    expect((await ctx.store.credentials.get(credential.id))!.pinHash).toMatch(/^hmac-scrypt\$/);
     await right.svc.unlockWithPin(credential.id, 'u-new', '864209');
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { CredentialService } from '../../../src/signing/credential-service.js';
@@ -164,6 +165,64 @@ describe('server-held credentials', () => {
     clock.advance(5 * 60_000 + 1);
     expect(await errorCode(svc.unlockWithAuthorization(auth2.id, 'u1'))).toBe('FORBIDDEN');
     expect(await errorCode(svc.authorizeBatch(info.id, 'u1', '246810', 0))).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('a PIN reset against authorizations in flight', () => {
+  /** The service over repositories where `beforeInsertReturns` runs once an authorization row exists, before `create` returns. */
+  function racing(beforeInsertReturns: (credentials: MemoryCredentialRepository, credentialId: string) => Promise<void>) {
+    const base = setup();
+    const authorizations = new MemorySigningAuthorizationRepository();
+    const created: string[] = [];
+    const create = authorizations.create.bind(authorizations);
+    authorizations.create = async (a) => {
+      await create(a);
+      created.push(a.id);
+      await beforeInsertReturns(base.credentials, a.credentialId);
+    };
+    const svc = new CredentialService({
+      keyStore: base.keyStore,
+      credentials: base.credentials,
+      authorizations,
+      audit: base.audit,
+      clock: base.clock,
+      pinVerifierKey: testPinVerifierKey,
+    });
+    return { ...base, svc, authorizations, created };
+  }
+
+  it('fail/a reset landing between the PIN check and the insert: the new authorization is revoked and refused, and never signs after the holder sets a new PIN', async () => {
+    let armed = false;
+    const r = racing(async (credentials, id) => {
+      if (armed) await credentials.setActivation(id, 'code-hash', new Date(r.clock.now().getTime() + 60_000), r.clock.now());
+    });
+    const info = await r.svc.register({ ownerId: 'u1', keyUri: r.keyUri, certificates: r.signer.chain, pin: '246810' });
+    armed = true;
+    expect(await errorCode(r.svc.authorizeBatch(info.id, 'u1', '246810', 5))).toBe('CREDENTIAL_NOT_ACTIVATED');
+    armed = false;
+    const raced = r.created.at(-1)!;
+    expect((await r.authorizations.get(raced))?.revokedAt).not.toBeNull();
+    expect(r.audit.events.some((e) => e.action === 'signing.batch.authorize' && e.details?.['error'] === 'PIN_CHANGED')).toBe(true);
+    // Even once a new PIN is set (here directly, as the holder's activation would), it signs nothing.
+    expect(await r.credentials.activate(info.id, 'code-hash', newPinVerifier('135790', testPinVerifierKey()), r.clock.now())).toBe(true);
+    expect(await errorCode(r.svc.unlockWithAuthorization(raced, 'u1'))).toBe('FORBIDDEN');
+  });
+
+  it('ok/activation revokes what an earlier PIN opened, also when the reset did not get to it', async () => {
+    const { svc, keyUri, signer, credentials, clock } = setup();
+    const info = await svc.register({ ownerId: 'u1', keyUri, certificates: signer.chain, pin: '246810' });
+    const a = await svc.authorizeBatch(info.id, 'u1', '246810', 5);
+    // As if the reset stopped after clearing the PIN (its revocation never ran): the code is set directly.
+    const code = 'x'.repeat(32);
+    await credentials.setActivation(
+      info.id,
+      createHash('sha256').update(code).digest('hex'),
+      new Date(clock.now().getTime() + 60_000),
+      clock.now(),
+    );
+    await svc.activate(info.id, 'u1', code, '135790');
+    expect(await errorCode(svc.unlockWithAuthorization(a.id, 'u1'))).toBe('FORBIDDEN');
+    await svc.unlockWithPin(info.id, 'u1', '135790');
   });
 });
 
