@@ -147,22 +147,20 @@ export class CredentialService {
   async activate(id: string, actorId: string, code: string, pin: string): Promise<CredentialInfo> {
     const c = await this.#owned(id, actorId);
     this.#checkPinShape(pin);
-    if (typeof code !== 'string' || code.length === 0 || c.activationCodeHash === null) {
-      await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
-      throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
-    }
-    // The code is checked here before the key is opened (the compare-and-set below decides).
-    const now = this.#o.clock.now();
-    if (!safeEqual(c.activationCodeHash, sha256Hex(code)) || !c.activationExpiresAt || c.activationExpiresAt <= now) {
-      await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
-      throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
-    }
+    // The code is checked here before the key is opened; the compare-and-set below decides.
+    const codeHash = typeof code === 'string' && code.length > 0 ? sha256Hex(code) : '';
+    const expires = c.activationExpiresAt;
+    if (
+      !codeHash ||
+      c.activationCodeHash === null ||
+      !safeEqual(c.activationCodeHash, codeHash) ||
+      !expires ||
+      expires <= this.#o.clock.now()
+    )
+      throw await this.#activationRefused(actorId, id);
     await this.#keyOpens(c);
     const pinHash = newPinVerifier(pin, this.#o.pinVerifierKey());
-    if (!(await this.#o.credentials.activate(id, sha256Hex(code), pinHash, this.#o.clock.now()))) {
-      await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
-      throw new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
-    }
+    if (!(await this.#o.credentials.activate(id, codeHash, pinHash, this.#o.clock.now()))) throw await this.#activationRefused(actorId, id);
     // Anything an earlier PIN opened is void once the holder sets a new one (also if the reset's own revocation was interrupted).
     await this.#o.authorizations.revokeAllOf(id, this.#o.clock.now());
     await this.#audit(actorId, 'signing.credential.activate', id, 'success');
@@ -479,6 +477,12 @@ export class CredentialService {
     if (pinVerifierState(reserved.pinHash, key) === 'legacy')
       return { ...(await this.#upgradeVerifier(reserved, pin, key)), failedAttempts: 0 };
     return { ...reserved, failedAttempts: 0 };
+  }
+
+  /** A wrong, used or expired activation code (audited). */
+  async #activationRefused(actorId: string, id: string): Promise<AppError> {
+    await this.#audit(actorId, 'signing.credential.activate', id, 'failure', { error: 'ACTIVATION_CODE_INVALID' });
+    return new AppError('ACTIVATION_CODE_INVALID', 'the activation code is wrong, used or expired');
   }
 
   /** A verifier made under another master key: no guess can be checked against it (audited). */

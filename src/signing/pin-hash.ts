@@ -56,37 +56,20 @@ export function newPinVerifier(pin: string, key: PinVerifierKey): string {
 export type PinVerifierState = 'current' | 'legacy' | 'other-key' | 'malformed';
 
 export function pinVerifierState(stored: string, key: PinVerifierKey): PinVerifierState {
-  const parts = stored.split('$');
-  if (parts[0] === LEGACY) return parseLegacy(parts) ? 'legacy' : 'malformed';
-  if (parts[0] === KEYED_LEGACY) {
-    const keyed = parseKeyedLegacy(parts);
-    if (!keyed) return 'malformed';
-    return keyed.keyId === key.id ? 'legacy' : 'other-key';
-  }
-  const current = parseCurrent(parts);
-  if (!current) return 'malformed';
-  return current.keyId === key.id ? 'current' : 'other-key';
+  const v = parseVerifier(stored);
+  if (!v) return 'malformed';
+  if (v.keyId !== undefined && v.keyId !== key.id) return 'other-key';
+  return v.form === 'current' ? 'current' : 'legacy';
 }
 
-/** True when `pin` matches `stored` (either form). Malformed values and other keys never match. */
+/** True when `pin` matches `stored` (any form). Malformed values and other keys never match. */
 export async function verifyPin(pin: string, stored: string, key: PinVerifierKey): Promise<boolean> {
   const text = typeof pin === 'string' ? pin : '';
-  const parts = stored.split('$');
-  if (parts[0] === LEGACY) {
-    const legacy = parseLegacy(parts);
-    if (!legacy) return false;
-    const actual = await timed('pin-hash', () => legacyScrypt(text, legacy.salt, legacy));
-    return timingSafeEqual(actual, legacy.expected);
-  }
-  if (parts[0] === KEYED_LEGACY) {
-    const keyed = parseKeyedLegacy(parts);
-    if (!keyed || keyed.keyId !== key.id) return false;
-    const actual = await timed('pin-hash', () => legacyScrypt(text, keyed.salt, keyed));
-    return timingSafeEqual(keyedScrypt(actual, key.key), keyed.expected);
-  }
-  const current = parseCurrent(parts);
-  if (!current || current.keyId !== key.id) return false;
-  return timed('pin-hash', async () => timingSafeEqual(mac(text, current.salt, key.key), current.expected));
+  const v = parseVerifier(stored);
+  if (!v || (v.keyId !== undefined && v.keyId !== key.id)) return false;
+  if (v.form === 'current') return timed('pin-hash', async () => timingSafeEqual(mac(text, v.salt, key.key), v.expected));
+  const out = await timed('pin-hash', () => legacyScrypt(text, v.scrypt));
+  return timingSafeEqual(v.form === 'legacy' ? out : keyedScrypt(out, key.key), v.scrypt.expected);
 }
 
 /**
@@ -94,22 +77,36 @@ export async function verifyPin(pin: string, stored: string, key: PinVerifierKey
  * the hash replaced by its MAC under `key`. Undefined for any other value.
  */
 export function keyLegacyVerifier(stored: string, key: PinVerifierKey): string | undefined {
-  const parts = stored.split('$');
-  const legacy = parts[0] === LEGACY ? parseLegacy(parts) : undefined;
-  if (!legacy) return undefined;
-  const { N, r, p, salt, expected } = legacy;
+  const v = parseVerifier(stored);
+  if (v?.form !== 'legacy') return undefined;
+  const { N, r, p, salt, expected } = v.scrypt;
   return [KEYED_LEGACY, key.id, N, r, p, salt.toString('base64'), keyedScrypt(expected, key.key).toString('base64')].join('$');
+}
+
+/** A stored verifier by its form; `keyId` names the master key of the keyed forms. */
+type ParsedVerifier =
+  | { readonly form: 'current'; readonly keyId: string; readonly salt: Buffer; readonly expected: Buffer }
+  | { readonly form: 'legacy'; readonly keyId?: undefined; readonly scrypt: LegacyScrypt }
+  | { readonly form: 'keyed-legacy'; readonly keyId: string; readonly scrypt: LegacyScrypt };
+
+function parseVerifier(stored: string): ParsedVerifier | undefined {
+  const parts = stored.split('$');
+  if (parts[0] === LEGACY) {
+    const scrypt = parseLegacy(parts);
+    return scrypt && { form: 'legacy', scrypt };
+  }
+  if (parts[0] === KEYED_LEGACY) {
+    if (parts.length !== 7 || !parts[1]) return undefined;
+    const scrypt = parseLegacy([LEGACY, ...parts.slice(2)]);
+    return scrypt && { form: 'keyed-legacy', keyId: parts[1], scrypt };
+  }
+  const current = parseCurrent(parts);
+  return current && { form: 'current', ...current };
 }
 
 /** The MAC that stands for a scrypt output in the keyed legacy form (its own label, apart from `mac`). */
 function keyedScrypt(scryptOutput: Buffer, key: Buffer): Buffer {
   return createHmac('sha256', key).update(`${KEYED_LEGACY}$`).update(scryptOutput).digest();
-}
-
-function parseKeyedLegacy(parts: readonly string[]): (LegacyScrypt & { keyId: string }) | undefined {
-  if (parts.length !== 7 || parts[0] !== KEYED_LEGACY || !parts[1]) return undefined;
-  const legacy = parseLegacy([LEGACY, ...parts.slice(2)]);
-  return legacy && { ...legacy, keyId: parts[1] };
 }
 
 function mac(pin: string, salt: Buffer, key: Buffer): Buffer {
@@ -144,11 +141,11 @@ function parseLegacy(parts: readonly string[]): LegacyScrypt | undefined {
   return { N, r, p, salt, expected };
 }
 
-function legacyScrypt(pin: string, salt: Buffer, o: LegacyScrypt): Promise<Buffer> {
+function legacyScrypt(pin: string, o: LegacyScrypt): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(
       Buffer.from(pin.normalize('NFC'), 'utf8'),
-      salt,
+      o.salt,
       MAC_LEN,
       { N: o.N, r: o.r, p: o.p, maxmem: 128 * o.N * o.r * 2 + 1024 * 1024 },
       (err, key) => (err ? reject(err) : resolve(key)),

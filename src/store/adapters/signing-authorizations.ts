@@ -42,22 +42,20 @@ export class KyselySigningAuthorizationRepository implements SigningAuthorizatio
   }
 
   async revoke(id: string, at: Date): Promise<void> {
-    await storeCall(
-      this.ctx.db
-        .updateTable('signing_authorizations')
-        .set({ revoked_at: iso(at) })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .execute(),
-    );
+    await this.#revokeWhere('id', id, at);
   }
 
   async revokeAllOf(credentialId: string, at: Date): Promise<number> {
+    return this.#revokeWhere('credential_id', credentialId, at);
+  }
+
+  /** Revokes the rows not yet revoked whose `column` is `value`; returns how many. */
+  async #revokeWhere(column: 'id' | 'credential_id', value: string, at: Date): Promise<number> {
     const r = await storeCall(
       this.ctx.db
         .updateTable('signing_authorizations')
         .set({ revoked_at: iso(at) })
-        .where('credential_id', '=', credentialId)
+        .where(column, '=', value)
         .where('revoked_at', 'is', null)
         .executeTakeFirst(),
     );
