@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { verifyWithKey, type SignatureAlgorithm } from '../core/signature-algorithms.js';
 import { assembleSignedData, signatureTimestampAttribute } from '../cms/signed-data.js';
 import { parseCms } from '../cms/parse.js';
-import { verifySignerInfoSignature } from '../cms/verify.js';
+import { essBindingDetail, findSignerCertificate, verifySignerInfoSignature } from '../cms/verify.js';
 import type { SignSession, SignSessionRepository } from './ports.js';
 import type { CompleteInput } from './types.js';
 import type { PdfSignatureEngine, RevocationMaterialPort, TimestampPort } from './signing-ports.js';
@@ -220,4 +220,12 @@ function checkTokenCms(session: SignSession, cms: Buffer, key: KeyObject): void 
     ok = false;
   }
   if (!ok) throw new AppError('SIGNATURE_MISMATCH', 'the CMS does not sign the prepared document with the session certificate');
+  // The key alone does not name the certificate: another certificate on the same key (a renewed
+  // one's revoked predecessor) would then be the signer a verifier finds. The SignerInfo must
+  // designate the session's certificate (RFC 5652 §5.3) and bind it with signing-certificate-v2,
+  // as PAdES asks (ETSI EN 319 142-1 §5.2.2.2 / RFC 5035).
+  const leaf = session.certificates[0]!;
+  if (!findSignerCertificate(si, [leaf]) || essBindingDetail(si, leaf).binding !== 'match') {
+    throw new AppError('SIGNATURE_MISMATCH', 'the CMS names another signer certificate than the session’s');
+  }
 }

@@ -1,5 +1,7 @@
-import { sign as nodeSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { sign as nodeSign, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
@@ -119,6 +121,51 @@ describe('two-phase signing (USB token)', () => {
     expect(await errorCode(service.complete(p.sessionId, { signature: right }, 'u2'))).toBe('FORBIDDEN');
     const out = await service.complete(p.sessionId, { signature: right }, 'u1');
     assertSignedOk(decision, out, 1, ca, 'two-phase-after-mismatch');
+  });
+
+  it('fail/a CMS by the session key that names another certificate on the same key → SIGNATURE_MISMATCH, the session stays usable', async () => {
+    // A second certificate for the token's key (as a renewal that kept the key leaves its
+    // predecessor): same key, another subject and serial.
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-same-key-'));
+    const csr = join(dir, 'p.csr');
+    const pem = join(dir, 'p.pem');
+    execFileSync('openssl', ['req', '-new', '-key', token.keyPath, '-subj', '/C=VN/CN=Predecessor', '-out', csr]);
+    execFileSync('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.certPath,
+      '-CAkey',
+      ca.keyPath,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      pem,
+    ]);
+    const predecessor = Buffer.from(new X509Certificate(readFileSync(pem)).raw);
+    rmSync(dir, { recursive: true, force: true });
+    expect(new X509Certificate(predecessor).publicKey.export({ format: 'der', type: 'spki' })).toEqual(
+      new X509Certificate(token.certDer).publicKey.export({ format: 'der', type: 'spki' }),
+    );
+    const { service } = makeService();
+    const p = await service.prepare(decision, { certificates: token.chain, actorId: 'u1' });
+    const naming = await signDetachedCms({
+      contentDigest: p.contentDigest,
+      signer: keyObjectSigner(token.key),
+      signerCertificate: predecessor,
+      certificates: [ca.certDer],
+    });
+    expect(await errorCode(service.complete(p.sessionId, { cms: naming }, 'u1'))).toBe('SIGNATURE_MISMATCH');
+    const right = await signDetachedCms({
+      contentDigest: p.contentDigest,
+      signer: keyObjectSigner(token.key),
+      signerCertificate: token.certDer,
+      certificates: [ca.certDer],
+    });
+    assertSignedOk(decision, await service.complete(p.sessionId, { cms: right }, 'u1'), 1, ca, 'two-phase-cms-own-certificate');
   });
 
   it('fail/sessions expire (SESSION_EXPIRED) and unknown ids are SESSION_NOT_FOUND', async () => {
