@@ -61,7 +61,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     repos: { sessions: ctx.store.signSessions, credentials: ctx.store.credentials, authorizations: ctx.store.signingAuthorizations },
     ...(timestamp ? { timestamp } : {}),
     revocation: revocationPortFromSource(revocationSourceFrom(revocation)),
-    certificateStatus: certificateStatusFromPki(ctx.store.certificates),
+    certificateStatus: certificateStatusFromPki(ctx.store.certificates, ctx.store.cas),
   });
   const copies = createCertifiedCopies(ctx, { signing, pki });
   const verify = createVerify({ pki, clock: ctx.clock, revocation, trustDirs: [ctx.config.trustAnchorsDir] });
@@ -105,6 +105,16 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     p.unref();
     timers.push(p);
     void purge();
+    // A signing session holds a copy of its prepared document: once expired (completed or not)
+    // nothing can use it, and the copy goes.
+    const sweep = () =>
+      ctx.store.signSessions
+        .deleteExpired(ctx.clock.now())
+        .catch((e: unknown) => ctx.log.error('signing session sweep failed', { error: e instanceof Error ? e.message : String(e) }));
+    const w = setInterval(() => void sweep(), 5 * 60_000);
+    w.unref();
+    timers.push(w);
+    void sweep();
     timers.push(...scheduleAudit(ctx, audit));
   }
   return {

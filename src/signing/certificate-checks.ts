@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { certificateInfo, namesEqual, type CertificateInfo } from '../cms/certificate-info.js';
 
@@ -59,6 +59,7 @@ export interface SignerCheckInput {
 export async function checkSignerCertificate(input: SignerCheckInput): Promise<void> {
   const leafDer = input.certificates[0];
   if (!leafDer) throw new AppError('SIGNER_CERT_INVALID', 'no signer certificate was given');
+  for (const der of input.certificates) assertDerCertificate(der);
   const leaf = info(leafDer);
   if (input.publicKeySpki && !sameKey(leaf.spki, input.publicKeySpki)) {
     throw new AppError('SIGNER_CERT_INVALID', 'the signer certificate does not match the signing key');
@@ -103,3 +104,24 @@ function issuedBy(leaf: CertificateInfo, candidate: Buffer): boolean {
     return false;
   }
 }
+
+/**
+ * A certificate is DER (X.690 §10; RFC 5280 §4.1): one encoding, nothing after it. A reader that
+ * tolerated BER or trailing bytes would take another byte string for the same certificate, and
+ * everything that finds a certificate by its bytes (its status in our CA's store, the CMS's
+ * signing-certificate hash) would miss it. OpenSSL reads such a string and writes the DER back:
+ * the two must be equal. Checked once per Buffer object (the interned chains come back as the
+ * same objects).
+ */
+export function assertDerCertificate(der: Buffer): void {
+  if (derChecked.has(der)) return;
+  let canonical: Buffer;
+  try {
+    canonical = new X509Certificate(der).raw;
+  } catch (cause) {
+    throw new AppError('SIGNER_CERT_INVALID', 'a certificate of the chain cannot be read', { cause });
+  }
+  if (!canonical.equals(der)) throw new AppError('SIGNER_CERT_INVALID', 'a certificate of the chain is not in DER or has bytes after it');
+  derChecked.add(der);
+}
+const derChecked = new WeakSet<Buffer>();

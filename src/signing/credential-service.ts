@@ -292,8 +292,8 @@ export class CredentialService {
     return { ...(await this.#unlocked(await this.#checkPin(id, actorId, pin, c))), signerName: signerNameOf(c) };
   }
 
-  async #preflighted(id: string, actorId: string): Promise<SigningCredential> {
-    const c = await this.#owned(id, actorId);
+  async #preflighted(id: string, actorId: string, owned?: SigningCredential): Promise<SigningCredential> {
+    const c = owned ?? (await this.#owned(id, actorId));
     if (c.pinHash === '') throw notActivated();
     if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
     await checkSignerCertificate({
@@ -302,6 +302,17 @@ export class CredentialService {
       ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}),
     });
     return c;
+  }
+
+  /** `#preflighted`, a refusal of the certificate audited under `action` (the caller's step). */
+  async #signable(id: string, actorId: string, action: string): Promise<SigningCredential> {
+    const c = await this.#owned(id, actorId);
+    try {
+      return await this.#preflighted(id, actorId, c);
+    } catch (err) {
+      if (isAppError(err) && err.code.startsWith('SIGNER_')) await this.#audit(actorId, action, id, 'failure', { error: err.code });
+      throw err;
+    }
   }
 
   async #unlocked(c: SigningCredential): Promise<UnlockedCredential> {
@@ -326,7 +337,9 @@ export class CredentialService {
     if (o.ttlMs !== undefined && !(Number.isSafeInteger(o.ttlMs) && o.ttlMs > 0)) {
       throw new AppError('VALIDATION_FAILED', 'a batch authorization needs a positive lifetime');
     }
-    const c = await this.#checkPin(id, actorId, pin);
+    // A certificate that may not sign now (suspended, revoked, expired) gets no authorization, and
+    // the refusal costs no PIN attempt.
+    const c = await this.#checkPin(id, actorId, pin, await this.#signable(id, actorId, 'signing.batch.authorize'));
     const now = this.#o.clock.now();
     const auth: SigningAuthorization = {
       id: newId('sa', this.#random),
@@ -355,11 +368,16 @@ export class CredentialService {
     return auth;
   }
 
-  /** Takes `count` documents from a batch authorization and returns the credential's signer. */
+  /**
+   * Takes `count` documents from a batch authorization and returns the credential's signer.
+   * `credentialId`: the credential the caller names (refused when the authorization is another's).
+   * Every refusal comes before the take: a refused batch spends nothing.
+   */
   async unlockWithAuthorization(
     authorizationId: string,
     actorId: string,
     count = 1,
+    credentialId?: string,
   ): Promise<UnlockedCredential & { authorization: SigningAuthorization }> {
     const existing = await this.#o.authorizations.get(authorizationId);
     if (!existing) throw new AppError('FORBIDDEN', 'unknown or expired signing authorization');
@@ -367,10 +385,14 @@ export class CredentialService {
       await this.#audit(actorId, 'signing.batch.use', existing.credentialId, 'failure', { error: 'FORBIDDEN' });
       throw new AppError('FORBIDDEN', 'this signing authorization belongs to another user');
     }
-    // The credential is checked first, so that a refusal takes no document from the authorization.
-    const c = await this.#owned(existing.credentialId, actorId);
-    if (c.pinHash === '') throw notActivated();
-    if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked');
+    if (credentialId !== undefined && credentialId !== existing.credentialId) {
+      await this.#audit(actorId, 'signing.batch.use', existing.credentialId, 'failure', {
+        error: 'FORBIDDEN',
+        reason: 'issued for another credential',
+      });
+      throw new AppError('FORBIDDEN', 'the authorization was issued for another credential');
+    }
+    const c = await this.#signable(existing.credentialId, actorId, 'signing.batch.use');
     const taken = await this.#o.authorizations.take(authorizationId, count, this.#o.clock.now());
     if (!taken) {
       await this.#audit(actorId, 'signing.batch.use', existing.credentialId, 'failure', {

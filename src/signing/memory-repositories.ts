@@ -62,6 +62,11 @@ export class MemorySignSessionRepository implements SignSessionRepository {
     }
     return n;
   }
+  async countOpen(ownerId: string, at: Date): Promise<number> {
+    let n = 0;
+    for (const row of this.#rows.values()) if (row.ownerId === ownerId && row.usedAt === null && row.expiresAt > at) n++;
+    return n;
+  }
 }
 
 export class MemoryCredentialRepository implements CredentialRepository {

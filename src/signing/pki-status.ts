@@ -1,5 +1,6 @@
-import type { CertificateRepository } from '../pki/ports.js';
-import { certificateInfo } from '../cms/certificate-info.js';
+import type { CaRepository, CertificateRepository } from '../pki/ports.js';
+import { AppError } from '../core/errors.js';
+import { certificateInfo, namesEqual } from '../cms/certificate-info.js';
 import { normalizeSerial } from '../pki/serial.js';
 import type { CertificateStatus, CertificateStatusPort } from './certificate-checks.js';
 
@@ -8,17 +9,30 @@ import type { CertificateStatus, CertificateStatusPort } from './certificate-che
  * (the PKI certificate repository: the same rows the OCSP responder and CRLs are built from, so a
  * revocation is refused at once, before any CRL is published). Certificates of other CAs are
  * `unknown` (the pre-signing check then lets them through; the verifier judges them).
+ *
+ * A certificate is found by its exact bytes. One that names one of our CAs as its issuer but is
+ * not, byte for byte, a certificate that CA issued (re-encoded, altered, forged) is refused:
+ * otherwise a suspended certificate, its outer length written in another form, would pass as
+ * another CA's.
  */
-export function certificateStatusFromPki(repo: Pick<CertificateRepository, 'findStatusByDer'>): CertificateStatusPort {
+export function certificateStatusFromPki(
+  repo: Pick<CertificateRepository, 'findStatusByDer'>,
+  cas: Pick<CaRepository, 'list'>,
+): CertificateStatusPort {
   return {
     async status(certificate: Buffer): Promise<CertificateStatus> {
-      const serialNumber = certificateInfo(certificate, 'SIGNER_CERT_INVALID').serialNumber;
+      const info = certificateInfo(certificate, 'SIGNER_CERT_INVALID');
       // Our CA issues positive serials only (RFC 5280 §4.1.2.2): a negative one is not ours.
-      if (serialNumber < 0n) return { status: 'unknown' };
-      const serial = normalizeSerial(serialNumber.toString(16));
-      // the row holding exactly this certificate (another CA's certificate may share the serial)
-      const row = await repo.findStatusByDer(serial, certificate);
-      if (!row) return { status: 'unknown' };
+      const row =
+        info.serialNumber < 0n ? undefined : await repo.findStatusByDer(normalizeSerial(info.serialNumber.toString(16)), certificate);
+      if (!row) {
+        const ours = (await cas.list()).some((ca) =>
+          namesEqual(info.issuer, certificateInfo(ca.certificateDer, 'SIGNER_CERT_INVALID').subject),
+        );
+        if (ours)
+          throw new AppError('SIGNER_CERT_INVALID', 'the certificate names our CA as its issuer but is not a certificate it issued');
+        return { status: 'unknown' };
+      }
       if (row.status === 'active') return { status: 'good' };
       if (row.status === 'revoked' || row.status === 'on-hold') {
         return {

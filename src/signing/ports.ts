@@ -58,6 +58,8 @@ export interface SignSessionRepository {
   release(id: string): Promise<void>;
   /** Housekeeping: delete sessions that expired before `before`; returns how many. */
   deleteExpired(before: Date): Promise<number>;
+  /** How many of `ownerId`'s sessions still await their completion at `at` (not used, not expired). */
+  countOpen(ownerId: string, at: Date): Promise<number>;
 }
 
 /** A server-held signing credential ("second certificate", docs/domain.md "Keys"). */

@@ -50,6 +50,9 @@ import { subjectField } from './subject.js';
 import { assertPdf, certId } from './document-identity.js';
 import { withoutPlaceholderGap } from './prepared-file.js';
 
+/** Sessions one official may have awaiting completion (prepared, not yet completed, not expired). */
+export const MAX_OPEN_SESSIONS = 200;
+
 export interface SignServiceOptions {
   readonly engine: PdfSignatureEngine;
   readonly clock: Clock;
@@ -203,9 +206,22 @@ export class SignService {
   async prepare(pdf: Buffer, options: PrepareOptions): Promise<PrepareResult> {
     const actor = options.actorId ?? 'anonymous';
     assertPdf(pdf);
-    const signer = await this.#twoPhaseSigner(options);
-    const { result, inputSha256, session } = await this.#prepareSession(pdf, options, signer);
-    await this.#o.sessions.create(session);
+    let prepared: PreparedSession;
+    let signer: TwoPhaseSigner | undefined;
+    try {
+      signer = await this.#twoPhaseSigner(options);
+      await this.#assertSessionRoom(actor, 1);
+      prepared = await this.#prepareSession(pdf, options, signer);
+      await this.#o.sessions.create(prepared.session);
+    } catch (err) {
+      // A refused prepare (a suspended certificate, a damaged PDF…) is on the record as a completion's is.
+      await this.#audit(actor, 'signing.prepare', 'failure', {
+        ...(signer ? { level: signer.level, certificate: certId(signer.certificates[0]!) } : {}),
+        error: isAppError(err) ? err.code : 'INTERNAL',
+      });
+      throw err;
+    }
+    const { result, inputSha256 } = prepared;
     await this.#audit(actor, 'signing.prepare', 'success', {
       session: result.sessionId,
       level: signer.level,
@@ -223,7 +239,11 @@ export class SignService {
     return prepareBatch(
       {
         audit: this.#o.audit,
-        signer: (o) => this.#twoPhaseSigner(o),
+        signer: async (o) => {
+          const signer = await this.#twoPhaseSigner(o);
+          await this.#assertSessionRoom(o.actorId ?? 'anonymous', pdfs.length);
+          return signer;
+        },
         prepare: (pdf, o, signer) => this.#prepareSession(pdf, o, signer),
         store: (sessions) => this.#o.sessions.createMany(sessions),
       },
@@ -235,6 +255,26 @@ export class SignService {
   /** Two-phase step 2 for several sessions: each checked and completed on its own, one audit event. */
   async completeBatch(items: readonly CompleteBatchItem[], actorId?: string): Promise<BatchResult> {
     return completeBatch({ audit: this.#o.audit, complete: (all) => completeSessions(all, actorId, this.#completeDeps()) }, items, actorId);
+  }
+
+  /**
+   * Each prepared session keeps a copy of its document until it is completed or expires: an
+   * official's sessions awaiting completion are capped, so that prepares nobody completes cannot
+   * fill the disk. The workstation keeps at most a few groups of a batch prepared ahead of the
+   * token; the cap leaves room for several batches at once. Two prepares racing past the count
+   * overshoot it by at most their own documents.
+   */
+  async #assertSessionRoom(ownerId: string, documents: number): Promise<void> {
+    const open = await this.#o.sessions.countOpen(ownerId, this.#o.clock.now());
+    if (open + documents > MAX_OPEN_SESSIONS) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `at most ${MAX_OPEN_SESSIONS} prepared documents may await their signature; complete them or let them expire`,
+        {
+          details: { open, limit: MAX_OPEN_SESSIONS },
+        },
+      );
+    }
   }
 
   /** What every document prepared for one certificate chain shares: the level, the checked chain, the algorithm. */

@@ -57,10 +57,7 @@ export async function resolveSigner(
           source: { kind: 'credential', credentialId: u.credential.id },
         };
       }
-      const u = await deps.credentials.unlockWithAuthorization(source.authorizationId, actorId, documents);
-      if (source.credentialId !== undefined && source.credentialId !== u.credential.id) {
-        throw new AppError('FORBIDDEN', 'the authorization was issued for another credential');
-      }
+      const u = await deps.credentials.unlockWithAuthorization(source.authorizationId, actorId, documents, source.credentialId);
       return {
         signer: u.signer,
         certificates: [...u.credential.certificates],

@@ -70,6 +70,12 @@ export class KyselySignSessionRepository implements SignSessionRepository {
     const r = await storeCall(this.ctx.db.deleteFrom('sign_sessions').where('expires_at', '<', iso(before)).executeTakeFirst());
     return changed(r);
   }
+
+  async countOpen(ownerId: string, at: Date): Promise<number> {
+    const { db, dialect } = this.ctx;
+    const row = (await storeCall(this.ctx.execute(COUNT_OPEN.bind(db, dialect, { ownerId, at: iso(at) })))).rows[0];
+    return Number(row?.n ?? 0);
+  }
 }
 
 function toRow(s: SignSession): Insertable<SignSessionsTable> & SignSessionsTable {
@@ -154,6 +160,14 @@ const COLUMNS = [
 const INSERT = compiledStatement<SignSessionsTable, never>([...COLUMNS], (db, _d, m) => db.insertInto('sign_sessions').values(m));
 const BY_ID = compiledStatement<{ id: string }, Selectable<SignSessionsTable>>(['id'], (db, _d, m) =>
   db.selectFrom('sign_sessions').selectAll().where('id', '=', m.id),
+);
+const COUNT_OPEN = compiledStatement<{ ownerId: string; at: string }, { n: number | string | bigint }>(['ownerId', 'at'], (db, _d, m) =>
+  db
+    .selectFrom('sign_sessions')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('owner_id', '=', m.ownerId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', m.at),
 );
 const CONSUME = compiledStatement<{ id: string; at: string }, never>(['id', 'at'], (db, _d, m) =>
   db.updateTable('sign_sessions').set({ used_at: m.at }).where('id', '=', m.id).where('used_at', 'is', null),

@@ -50,6 +50,23 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     expect(await ctx.store.signSessions.get(s.id)).toBeDefined();
   });
 
+  it("ok/sessions: countOpen counts an owner's sessions neither used nor expired", async () => {
+    const owner = id('official');
+    expect(await ctx.store.signSessions.countOpen(owner, at(0))).toBe(0);
+    const open = [session({ ownerId: owner }), session({ ownerId: owner })];
+    await ctx.store.signSessions.createMany([
+      ...open,
+      session({ ownerId: owner, expiresAt: at(-1) }),
+      session({ ownerId: owner, usedAt: at(-5) }),
+      session({ ownerId: 'someone-else' }),
+    ]);
+    expect(await ctx.store.signSessions.countOpen(owner, at(0))).toBe(2);
+    expect(await ctx.store.signSessions.consume(open[0]!.id, at(1))).toBe(true);
+    expect(await ctx.store.signSessions.countOpen(owner, at(1))).toBe(1);
+    // at its expiry instant a session is no longer open
+    expect(await ctx.store.signSessions.countOpen(owner, at(600))).toBe(0);
+  });
+
   /** A prepared file as the engine writes it: signed bytes, `<` zero hex digits `>`, signed bytes. */
   const preparedFile = (before: number, digits: number, after: number) => {
     const pdf = Buffer.concat([randomBytes(before), Buffer.from(`<${'0'.repeat(digits)}>`, 'latin1'), randomBytes(after)]);

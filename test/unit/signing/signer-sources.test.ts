@@ -80,6 +80,25 @@ describe('signer certificate checks', () => {
   it('ok/valid signer passes', async () => {
     expect(await code(checkSignerCertificate({ certificates: good.chain, publicKeySpki: spki, at: new Date() }))).toBeUndefined();
   });
+  it('fail/a certificate of the chain not in DER (BER outer length) or with bytes after it → SIGNER_CERT_INVALID, before any status is asked', async () => {
+    const leaf = good.chain[0]!;
+    const ber = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), leaf.subarray(2)]);
+    const trailing = Buffer.concat([leaf, Buffer.from([0])]);
+    let asked = 0;
+    const status: CertificateStatusPort = { status: async () => (asked++, { status: 'good' }) };
+    for (const x of [ber, trailing]) {
+      expect(await code(checkSignerCertificate({ certificates: [x, ...good.chain.slice(1)], at: new Date(), status }))).toBe(
+        'SIGNER_CERT_INVALID',
+      );
+    }
+    // the issuer's certificate too
+    const issuerTrailing = Buffer.concat([good.chain[1]!, Buffer.from([0])]);
+    expect(await code(checkSignerCertificate({ certificates: [leaf, issuerTrailing], at: new Date(), status }))).toBe(
+      'SIGNER_CERT_INVALID',
+    );
+    expect(asked).toBe(0);
+    expect(await code(checkSignerCertificate({ certificates: good.chain, at: new Date(), status }))).toBeUndefined();
+  });
   it('fail/key usage → SIGNER_KEY_USAGE', async () => {
     expect(await code(checkSignerCertificate({ certificates: noSign.chain, at: new Date() }))).toBe('SIGNER_KEY_USAGE');
   });
