@@ -30,6 +30,8 @@ export interface AgentOptions {
   readonly batchIdleMs?: number;
   /** A pairing question not answered within this long is withdrawn and the pairing refused (default 60 000 ms). */
   readonly pairTimeoutMs?: number;
+  /** Time a client has to send a whole request, headers and body (default 15 000 ms). */
+  readonly requestTimeoutMs?: number;
   /**
    * Writes one log entry: a line, or several lines joined by '\n' (the signatures of one call
    * are logged in one write, a line per document; the texts the page sends contain no line breaks,
@@ -74,7 +76,15 @@ export class AgentServer {
     this.#o = o;
     this.#batches = new DeclaredBatches({ idleMs: o.batchIdleMs ?? 60_000, log: o.log });
     this.#pairing = new Pairing({ policy: o.policy, prompter: o.prompter, timeoutMs: o.pairTimeoutMs ?? 60_000, log: o.log });
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    // Node's defaults let a client take 300 s to send a request (60 s for the headers); every
+    // request to the agent is small and local, so a slow one is cut short. The limit covers
+    // receiving the request only, not the time the official takes to answer a question. The
+    // connections are checked every second (default 30 s) so that the limit is kept.
+    const requestTimeout = o.requestTimeoutMs ?? 15_000;
+    this.#server = createServer(
+      { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+      (req, res) => void this.#handle(req, res),
+    );
   }
 
   /** Listens on 127.0.0.1 at the first free port of `ports` (0 = any). */
@@ -147,8 +157,12 @@ export class AgentServer {
       if (route === 'POST /v1/sign/batches')
         return this.#json(res, 201, await this.#openBatch(origin, await readJson(req, MAX_BATCH_BODY), gone));
       const batchId = BATCH_PATH.exec(path)?.[1];
-      if (batchId && req.method === 'POST')
-        return this.#json(res, 200, await this.#batches.use(batchId, origin, (b, claim) => this.#signInBatch(batchId, b, claim, req)));
+      if (batchId && req.method === 'POST') {
+        // The body is read before the batch is used: while a call is in use() the batch's idle
+        // timeout is stopped, and a body that never ends must not keep the token logged in.
+        const body = await readJson(req, MAX_BATCH_BODY).catch((e: unknown) => this.#batches.fail(batchId, origin, e));
+        return this.#json(res, 200, await this.#batches.use(batchId, origin, (b, claim) => this.#signInBatch(batchId, b, claim, body)));
+      }
       if (batchId && req.method === 'DELETE') {
         await this.#batches.close(batchId, origin);
         res.writeHead(204).end();
@@ -277,9 +291,8 @@ export class AgentServer {
     batchId: string,
     b: HeldBatch,
     claim: (indexes: readonly number[]) => void,
-    req: IncomingMessage,
+    body: Record<string, unknown>,
   ): Promise<{ signatures: string[]; remaining: number }> {
-    const body = await readJson(req, MAX_BATCH_BODY);
     if (!Array.isArray(body.items) || body.items.length === 0 || body.items.length > b.names.length)
       throw new AppError('VALIDATION_FAILED', `items must list 1 to ${b.names.length} documents`);
     const items = body.items.map((raw: unknown, k) => {
