@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AppError, isAppError } from '../core/errors.js';
 import { isAlways, isYes, type Prompter } from './prompter.js';
+import { Pairing } from './pairing.js';
 import { isLoopbackHost, normalOrigin, type OriginPolicy } from './origins.js';
 import { digestOf, tokenHeld, type AgentCertificate, type TokenAccess } from './token-access.js';
 import { DeclaredBatches, type HeldBatch } from './declared-batches.js';
@@ -27,6 +28,10 @@ export interface AgentOptions {
   readonly autoApprove?: readonly string[];
   /** A declared batch ends after this long without a call (default 60 000 ms). */
   readonly batchIdleMs?: number;
+  /** A pairing question not answered within this long is withdrawn and the pairing refused (default 60 000 ms). */
+  readonly pairTimeoutMs?: number;
+  /** Time a client has to send a whole request, headers and body (default 15 000 ms). */
+  readonly requestTimeoutMs?: number;
   /**
    * Writes one log entry: a line, or several lines joined by '\n' (the signatures of one call
    * are logged in one write, a line per document; the texts the page sends contain no line breaks,
@@ -47,6 +52,7 @@ const PROMPT_NAMES = 10;
 const STATUS: Record<string, number> = {
   AGENT_ORIGIN_NOT_ALLOWED: 403,
   AGENT_REFUSED: 403,
+  AGENT_PAIRING_PENDING: 429,
   PIN_INVALID: 403,
   KEY_LOCKED: 423,
   KEY_NOT_FOUND: 404,
@@ -63,12 +69,22 @@ export class AgentServer {
   readonly #o: AgentOptions;
   readonly #server: Server;
   readonly #batches: DeclaredBatches;
+  readonly #pairing: Pairing;
   #port = 0;
 
   constructor(o: AgentOptions) {
     this.#o = o;
     this.#batches = new DeclaredBatches({ idleMs: o.batchIdleMs ?? 60_000, log: o.log });
-    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#pairing = new Pairing({ policy: o.policy, prompter: o.prompter, timeoutMs: o.pairTimeoutMs ?? 60_000, log: o.log });
+    // Node's defaults let a client take 300 s to send a request (60 s for the headers); every
+    // request to the agent is small and local, so a slow one is cut short. The limit covers
+    // receiving the request only, not the time the official takes to answer a question. The
+    // connections are checked every second (default 30 s) so that the limit is kept.
+    const requestTimeout = o.requestTimeoutMs ?? 15_000;
+    this.#server = createServer(
+      { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+      (req, res) => void this.#handle(req, res),
+    );
   }
 
   /** Listens on 127.0.0.1 at the first free port of `ports` (0 = any). */
@@ -108,6 +124,13 @@ export class AgentServer {
     res.setHeader('Vary', 'Origin');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Aborts when the page's request ends before the answer is sent (the page gave up, the tab
+    // closed): a question asked for it is then dropped or withdrawn.
+    const ended = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) ended.abort();
+    });
+    const gone = ended.signal;
     try {
       if (!isLoopbackHost(req.headers.host, this.#port)) throw new AppError('AGENT_ORIGIN_NOT_ALLOWED', 'foreign Host header');
       if (!origin) throw new AppError('AGENT_ORIGIN_NOT_ALLOWED', 'the request has no web origin');
@@ -125,15 +148,21 @@ export class AgentServer {
       }
       const route = `${req.method} ${path}`;
       if (route === 'GET /v1/hello') return this.#json(res, 200, { agent: 'kyso', version: 1, paired: this.#o.policy.isPaired(origin) });
-      if (route === 'POST /v1/pair') return this.#json(res, 200, await this.#pair(origin, await readJson(req)));
+      if (route === 'POST /v1/pair')
+        return this.#json(res, 200, await this.#pairing.request(origin, await readJson(req), gone, this.#auto(origin)));
       if (route === 'GET /v1/certificates') return this.#json(res, 200, { certificates: await this.#o.tokens.list() });
-      if (route === 'POST /v1/sign') return this.#json(res, 200, await this.#sign(origin, await readJson(req)));
-      if (route === 'POST /v1/sign/batch') return this.#json(res, 200, await this.#signBatch(origin, await readJson(req, MAX_BATCH_BODY)));
+      if (route === 'POST /v1/sign') return this.#json(res, 200, await this.#sign(origin, await readJson(req), gone));
+      if (route === 'POST /v1/sign/batch')
+        return this.#json(res, 200, await this.#signBatch(origin, await readJson(req, MAX_BATCH_BODY), gone));
       if (route === 'POST /v1/sign/batches')
-        return this.#json(res, 201, await this.#openBatch(origin, await readJson(req, MAX_BATCH_BODY)));
+        return this.#json(res, 201, await this.#openBatch(origin, await readJson(req, MAX_BATCH_BODY), gone));
       const batchId = BATCH_PATH.exec(path)?.[1];
-      if (batchId && req.method === 'POST')
-        return this.#json(res, 200, await this.#batches.use(batchId, origin, (b, claim) => this.#signInBatch(batchId, b, claim, req)));
+      if (batchId && req.method === 'POST') {
+        // The body is read before the batch is used: while a call is in use() the batch's idle
+        // timeout is stopped, and a body that never ends must not keep the token logged in.
+        const body = await readJson(req, MAX_BATCH_BODY).catch((e: unknown) => this.#batches.fail(batchId, origin, e));
+        return this.#json(res, 200, await this.#batches.use(batchId, origin, (b, claim) => this.#signInBatch(batchId, b, claim, body)));
+      }
       if (batchId && req.method === 'DELETE') {
         await this.#batches.close(batchId, origin);
         res.writeHead(204).end();
@@ -163,28 +192,7 @@ export class AgentServer {
     return (this.#o.autoApprove ?? []).includes(origin);
   }
 
-  async #pair(origin: string, body: Record<string, unknown>): Promise<{ paired: true }> {
-    if (this.#o.policy.isPaired(origin)) return { paired: true };
-    const code = typeof body.code === 'string' && /^\d{6}$/.test(body.code) ? body.code : '';
-    if (!code) throw new AppError('VALIDATION_FAILED', 'pairing needs the 6-digit code the page shows');
-    let ok = this.#auto(origin);
-    if (!ok) {
-      const a = await this.#o.prompter.ask(
-        `\nYêu cầu kết nối / pairing request\n  Trang web / origin: ${origin}\n  Mã / code: ${code}\n` +
-          `Chỉ đồng ý nếu trang đang mở hiển thị đúng mã này. Đồng ý? / Allow? [y/N] `,
-      );
-      ok = isYes(a);
-    }
-    if (!ok) {
-      this.#o.log(`pairing refused: ${origin}`);
-      throw new AppError('AGENT_REFUSED', 'the pairing was refused in the agent');
-    }
-    this.#o.policy.pair(origin);
-    this.#o.log(`paired: ${origin}`);
-    return { paired: true };
-  }
-
-  async #sign(origin: string, body: Record<string, unknown>): Promise<{ signature: string }> {
+  async #sign(origin: string, body: Record<string, unknown>, gone: AbortSignal): Promise<{ signature: string }> {
     const certificateId = promptText(body.certificateId, 'certificateId', 600);
     const algorithm = promptText(body.algorithm, 'algorithm', 40);
     const documentName = promptText(body.documentName, 'documentName', 300);
@@ -198,14 +206,16 @@ export class AgentServer {
       const a = await this.#o.prompter.ask(
         `\nYêu cầu ký / signature request\n  Trang web / origin: ${origin}\n  Văn bản / document: ${documentName}\n  Chứng thư / certificate: ${who}\n` +
           `Ký? / Sign? [y = có, a = có và không hỏi lại trang này đến khi tắt agent / always for this origin, N = không] `,
+        { signal: gone },
       );
+      stillAsked(gone);
       if (isAlways(a)) this.#o.policy.trustForSession(origin);
       else if (!isYes(a)) {
         this.#o.log(`signature refused: ${documentName} for ${origin}`);
         throw new AppError('AGENT_REFUSED', 'the signature was refused in the agent');
       }
     }
-    const pin = await this.#pin(body, cert.token);
+    const pin = await this.#pin(body, cert.token, gone);
     const signature = await this.#o.tokens.sign(certificateId, algorithm, data, pin);
     this.#o.log(`signed: ${documentName} for ${origin} (${cert.token})`);
     return { signature: signature.toString('base64') };
@@ -217,7 +227,7 @@ export class AgentServer {
    * the first PROMPT_NAMES shown), and the token signs every item in one login (C_Logout at the
    * end, also on failure). The signatures come back in the items' order.
    */
-  async #signBatch(origin: string, body: Record<string, unknown>): Promise<{ signatures: string[] }> {
+  async #signBatch(origin: string, body: Record<string, unknown>, gone: AbortSignal): Promise<{ signatures: string[] }> {
     const certificateId = promptText(body.certificateId, 'certificateId', 600);
     const algorithm = promptText(body.algorithm, 'algorithm', 40);
     if (!Array.isArray(body.items) || body.items.length === 0 || body.items.length > MAX_BATCH_ITEMS)
@@ -235,8 +245,9 @@ export class AgentServer {
       origin,
       items.map((x) => x.documentName),
       cert.subject,
+      gone,
     );
-    const pin = await this.#pin(body, cert.token);
+    const pin = await this.#pin(body, cert.token, gone);
     const signatures = await this.#o.tokens.signMany(
       certificateId,
       algorithm,
@@ -252,7 +263,11 @@ export class AgentServer {
    * the official confirms the count and the names as for /v1/sign/batch, the token logs in once and
    * stays logged in for this batch only (DeclaredBatches says until when). A wrong PIN fails here.
    */
-  async #openBatch(origin: string, body: Record<string, unknown>): Promise<{ batchId: string; documents: number; idleSeconds: number }> {
+  async #openBatch(
+    origin: string,
+    body: Record<string, unknown>,
+    gone: AbortSignal,
+  ): Promise<{ batchId: string; documents: number; idleSeconds: number }> {
     const certificateId = promptText(body.certificateId, 'certificateId', 600);
     const algorithm = promptText(body.algorithm, 'algorithm', 40);
     const raw = body.documentNames;
@@ -260,8 +275,8 @@ export class AgentServer {
       throw new AppError('VALIDATION_FAILED', `documentNames must list 1 to ${MAX_BATCH_ITEMS} documents`);
     const names = raw.map((n: unknown, i) => promptText(n, `documentNames[${i}]`, 300));
     const cert = await this.#certificate(certificateId);
-    await this.#confirmBatch(origin, names, cert.subject);
-    const pin = await this.#pin(body, cert.token);
+    await this.#confirmBatch(origin, names, cert.subject, gone);
+    const pin = await this.#pin(body, cert.token, gone);
     const session = await this.#o.tokens.openSession(certificateId, algorithm, pin);
     const batchId = this.#batches.add({ origin, token: cert.token, names, algorithm }, session);
     return { batchId, documents: names.length, idleSeconds: Math.round(this.#batches.idleMs / 1000) };
@@ -276,9 +291,8 @@ export class AgentServer {
     batchId: string,
     b: HeldBatch,
     claim: (indexes: readonly number[]) => void,
-    req: IncomingMessage,
+    body: Record<string, unknown>,
   ): Promise<{ signatures: string[]; remaining: number }> {
-    const body = await readJson(req, MAX_BATCH_BODY);
     if (!Array.isArray(body.items) || body.items.length === 0 || body.items.length > b.names.length)
       throw new AppError('VALIDATION_FAILED', `items must list 1 to ${b.names.length} documents`);
     const items = body.items.map((raw: unknown, k) => {
@@ -295,7 +309,7 @@ export class AgentServer {
   }
 
   /** One question for a selection: the origin, the count, the first PROMPT_NAMES names, the certificate. */
-  async #confirmBatch(origin: string, names: readonly string[], subject: string): Promise<void> {
+  async #confirmBatch(origin: string, names: readonly string[], subject: string, gone: AbortSignal): Promise<void> {
     if (this.#auto(origin) || this.#o.policy.isTrustedForSession(origin)) return;
     const who = subject.replace(/\n/g, ', ');
     const shown = names
@@ -308,7 +322,9 @@ export class AgentServer {
       `\nYêu cầu ký hàng loạt / batch signature request\n  Trang web / origin: ${origin}\n` +
         `  Số văn bản / documents: ${names.length}\n${shown}${more}  Chứng thư / certificate: ${who}\n` +
         `Ký tất cả? / Sign all? [y = có, a = có và không hỏi lại trang này đến khi tắt agent / always for this origin, N = không] `,
+      { signal: gone },
     );
+    stillAsked(gone);
     if (isAlways(a)) this.#o.policy.trustForSession(origin);
     else if (!isYes(a)) {
       this.#o.log(`batch of ${names.length} refused for ${origin}`);
@@ -325,12 +341,18 @@ export class AgentServer {
   }
 
   /** The PIN the page sent, else asked in the agent's terminal; used for one login, never logged. */
-  async #pin(body: Record<string, unknown>, token: string): Promise<string> {
+  async #pin(body: Record<string, unknown>, token: string, gone: AbortSignal): Promise<string> {
     let pin = typeof body.pin === 'string' ? body.pin : '';
-    if (!pin) pin = await this.#o.prompter.askSecret(`PIN của token ${token} / token PIN: `);
+    if (!pin) pin = await this.#o.prompter.askSecret(`PIN của token ${token} / token PIN: `, { signal: gone });
+    stillAsked(gone);
     if (!pin) throw new AppError('PIN_INVALID', 'no PIN was given');
     return pin;
   }
+}
+
+/** After a question: the page's request ended meanwhile, so nothing more is done for it. */
+function stillAsked(gone: AbortSignal): void {
+  if (gone.aborted) throw new AppError('AGENT_REFUSED', "the page's request ended before the official answered");
 }
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point

@@ -65,7 +65,8 @@ export class DeclaredBatches {
 
   /**
    * Runs one call of the batch `id` from `origin`: `work` gets the batch and its result is
-   * returned. No idle timeout runs meanwhile; any error ends the batch (and is rethrown).
+   * returned. No idle timeout runs meanwhile, so `work` must not wait on the page (its request
+   * body is read before); any error ends the batch (and is rethrown).
    */
   async use<T>(id: string, origin: string, work: (b: HeldBatch, claim: (indexes: readonly number[]) => void) => Promise<T>): Promise<T> {
     const open = this.#find(id, origin);
@@ -80,6 +81,13 @@ export class DeclaredBatches {
       open.running--;
       if (this.#open.get(id) === open) this.#arm(id, open);
     }
+  }
+
+  /** A call of `id` from `origin` that failed before it could run (its body unreadable): the batch ends as on any error of a call. */
+  fail(id: string, origin: string, error: unknown): Promise<never> {
+    this.#find(id, origin);
+    void this.end(id, 'an error');
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Counts `n` more signatures made; the batch ends (logout) once every declared document is signed. */

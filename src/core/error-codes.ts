@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   // the local signing agent (kyso agent)
   'AGENT_ORIGIN_NOT_ALLOWED',
   'AGENT_REFUSED',
+  'AGENT_PAIRING_PENDING',
   // pki
   'PROFILE_UNKNOWN',
   'SUBJECT_INVALID',

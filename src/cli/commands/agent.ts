@@ -31,7 +31,10 @@ export function registerAgentCommands(program: Command, io: CliIo, _state: ExitS
     .option('--port <n>', 'port on 127.0.0.1 (default: first free of 17650, 17651, 17652)')
     .option('--allow-origin <origin>', 'web origin paired from the start, e.g. https://kyso.example.gov.vn (repeatable)', collect)
     .option('--origins-file <file>', 'keep paired origins in this JSON file across runs (default: for this run only)')
-    .option('--confirm-with <file>', 'read confirmations and PINs line by line from FILE (a FIFO) instead of the terminal')
+    .option(
+      '--confirm-with <file>',
+      'read confirmations and PINs line by line from FILE (a FIFO) instead of the terminal; only lines written after a question answer it',
+    )
     .option(
       '--auto-approve-origin <origin>',
       'FOR AUTOMATED TESTS ONLY: pair with and sign for this origin without asking (the PIN is still required)',

@@ -142,7 +142,10 @@ interface Loaded {
   /**
    * Cryptoki login state is per application and token: once one session is logged in, C_Login
    * on another answers CKR_USER_ALREADY_LOGGED_IN whatever the PIN. To still refuse a wrong PIN,
-   * the SHA-256 of the PIN that logged in is kept (in memory only) per token.
+   * the SHA-256 of the PIN that logged in is kept (in memory only) per token, for as long as that
+   * login lasts: C_Logout ends it for every session of the token (PKCS#11 v2.40 §5.6), and the
+   * hash goes with it (a short PIN is as good as found from its unsalted hash, and a module may be
+   * held for a whole run of the agent).
    */
   readonly loggedIn: Map<string, Buffer>;
 }
@@ -204,6 +207,9 @@ export class Pkcs11KeyStore implements KeyStore {
       } else {
         fail(new AppError('KEY_LOCKED', 'PKCS#11 login failed', { cause: err }));
       }
+    } finally {
+      // Only the hash of a PIN that logged in is kept; a compared or refused one is overwritten.
+      if (m.loggedIn.get(o.tokenLabel) !== pinHash) pinHash.fill(0);
     }
     m.refs++;
     return new Pkcs11KeyStore(lib, o.modulePath, session, o.tokenLabel);
@@ -408,8 +414,9 @@ export class Pkcs11KeyStore implements KeyStore {
     } catch {
       // already logged out
     }
-    this.#lib.C_CloseSession(this.#session);
     const m = modules.get(this.#modulePath);
+    forgetPin(m, this.#token);
+    this.#lib.C_CloseSession(this.#session);
     if (m && --m.refs === 0) release(this.#modulePath);
   }
 
@@ -612,9 +619,19 @@ export async function holdPkcs11Module(modulePath: string): Promise<() => void> 
   };
 }
 
+/** Drops (and overwrites) the hash of the PIN that logged in to `token`: the login has ended. */
+function forgetPin(m: Loaded | undefined, token: string): void {
+  const known = m?.loggedIn.get(token);
+  if (!known) return;
+  known.fill(0);
+  m!.loggedIn.delete(token);
+}
+
 function release(modulePath: string): void {
   const m = modules.get(modulePath);
   modules.delete(modulePath);
+  // C_Finalize ends every login of the module.
+  for (const token of [...(m?.loggedIn.keys() ?? [])]) forgetPin(m, token);
   try {
     m?.lib.C_Finalize();
   } catch {

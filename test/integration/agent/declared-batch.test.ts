@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, createVerify, randomBytes, X509Certificate } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { connect } from 'node:net';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
 import { SOFTHSM_MODULE, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
 import { startTokenAgent, type TokenAgent } from '../../fixtures/token-agent.js';
@@ -265,6 +266,27 @@ describe('kyso agent: declared batches (one confirmation, one login, several cal
     await new Promise((r) => setTimeout(r, IDLE_MS + 300));
     expect(loginState()).toBe(CKS_RW_PUBLIC_SESSION);
     const late = await sign(idle, [item(1)]);
+    expect([late.status, late.body.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('a call whose body never finishes does not hold the login: the batch still ends after the idle limit', async () => {
+    const id = await open(2);
+    expect(loginState()).toBe(CKS_RW_USER_FUNCTIONS);
+    // A page (or anything local) that sends the headers and part of the body, then nothing.
+    const port = new URL(base).port;
+    const slow = connect(Number(port), '127.0.0.1');
+    slow.on('error', () => undefined);
+    slow.write(
+      `POST /v1/sign/batches/${id} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${PAGE}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"items":',
+    );
+    try {
+      await new Promise((r) => setTimeout(r, IDLE_MS + 500));
+      expect(loginState()).toBe(CKS_RW_PUBLIC_SESSION);
+    } finally {
+      slow.destroy();
+    }
+    const late = await sign(id, [item(0)]);
     expect([late.status, late.body.code]).toEqual([404, 'NOT_FOUND']);
   });
 
