@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, createVerify, randomBytes, X509Certificate } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
-import { SOFTHSM_MODULE, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
+import { softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
 import { startTokenAgent, type TokenAgent } from '../../fixtures/token-agent.js';
+import { probeSession, sameProcessProbe, type Pkcs11Probe } from '../../fixtures/pkcs11-probe.js';
 
 /**
  * Declared batches of `kyso agent` (POST /v1/sign/batches, then POST and DELETE
@@ -29,21 +29,11 @@ const asked: string[] = [];
 const secrets: string[] = [];
 let answer = 'y';
 
-interface Probe {
-  C_Initialize(): void;
-  C_GetSlotList(present: boolean): Buffer[];
-  C_GetTokenInfo(slot: Buffer): { label: string };
-  C_OpenSession(slot: Buffer, flags: number): Buffer;
-  C_GetSessionInfo(session: Buffer): { state: number };
-  C_CloseSession(session: Buffer): void;
-  load(path: string): void;
-}
-let probe: Probe;
+let probe: Pkcs11Probe;
 
 /** The login state of this process on the token, seen through a session of its own. */
 function loginState(): number {
-  const slot = probe.C_GetSlotList(true).find((s) => probe.C_GetTokenInfo(s).label.trimEnd() === token.label)!;
-  const s = probe.C_OpenSession(slot, 4 | 2); // CKF_SERIAL_SESSION | CKF_RW_SESSION
+  const s = probeSession(probe, token.label);
   try {
     return probe.C_GetSessionInfo(s).state;
   } finally {
@@ -63,14 +53,7 @@ beforeAll(async () => {
   base = agent.base;
   certificateId = ((await call('GET', '/v1/certificates')).body.certificates as Array<{ id: string }>)[0]!.id;
   // The same library, already initialized by the agent in this process: the probe shares its state.
-  const { PKCS11 } = createRequire(import.meta.url)('pkcs11js') as { PKCS11: new () => Probe };
-  probe = new PKCS11();
-  probe.load(SOFTHSM_MODULE);
-  try {
-    probe.C_Initialize();
-  } catch {
-    // CKR_CRYPTOKI_ALREADY_INITIALIZED: the agent loaded it first
-  }
+  probe = sameProcessProbe();
 }, 60_000);
 
 afterAll(async () => {

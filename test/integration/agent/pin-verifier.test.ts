@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
-import { SOFTHSM_MODULE, softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
+import { softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
 import { startTokenAgent, type TokenAgent } from '../../fixtures/token-agent.js';
+import { probeSession, sameProcessProbe, type Pkcs11Probe } from '../../fixtures/pkcs11-probe.js';
 
 /**
  * While a token is logged in, the key store keeps a hash of the PIN that logged in, to check the
@@ -18,20 +18,9 @@ import { startTokenAgent, type TokenAgent } from '../../fixtures/token-agent.js'
  */
 const PAGE = 'http://127.0.0.1:18098';
 
-interface Probe {
-  C_Initialize(): void;
-  C_GetSlotList(present: boolean): Buffer[];
-  C_GetTokenInfo(slot: Buffer): { label: string };
-  C_OpenSession(slot: Buffer, flags: number): Buffer;
-  C_Login(session: Buffer, userType: number, pin: string): void;
-  C_Logout(session: Buffer): void;
-  C_CloseSession(session: Buffer): void;
-  load(path: string): void;
-}
-
 let token: SoftHsmToken;
 let agent: TokenAgent;
-let probe: Probe;
+let probe: Pkcs11Probe;
 let certificateId: string;
 
 beforeAll(async () => {
@@ -47,14 +36,7 @@ beforeAll(async () => {
   };
   certificateId = list.certificates[0]!.id;
   // The same library, already initialized by the agent in this process: the probe shares its state.
-  const { PKCS11 } = createRequire(import.meta.url)('pkcs11js') as { PKCS11: new () => Probe };
-  probe = new PKCS11();
-  probe.load(SOFTHSM_MODULE);
-  try {
-    probe.C_Initialize();
-  } catch {
-    // CKR_CRYPTOKI_ALREADY_INITIALIZED: the agent loaded it first
-  }
+  probe = sameProcessProbe();
 }, 60_000);
 
 afterAll(async () => {
@@ -74,8 +56,7 @@ describe('kyso agent: nothing derived from the PIN outlives the login', () => {
   it('after a signature logged out, a login made elsewhere in the process is not taken for the earlier PIN', async () => {
     expect((await sign(token.pin)).status).toBe(200);
 
-    const slot = probe.C_GetSlotList(true).find((s) => probe.C_GetTokenInfo(s).label.trimEnd() === token.label)!;
-    const session = probe.C_OpenSession(slot, 4 | 2); // CKF_SERIAL_SESSION | CKF_RW_SESSION
+    const session = probeSession(probe, token.label);
     try {
       probe.C_Login(session, 1, token.pin); // CKU_USER
       const r = await sign(token.pin);
