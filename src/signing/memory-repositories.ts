@@ -62,6 +62,9 @@ export class MemorySignSessionRepository implements SignSessionRepository {
     }
     return n;
   }
+  async discard(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#rows.delete(id);
+  }
   async countOpen(ownerId: string, at: Date): Promise<number> {
     let n = 0;
     for (const row of this.#rows.values()) if (row.ownerId === ownerId && row.usedAt === null && row.expiresAt > at) n++;

@@ -60,6 +60,8 @@ export interface SignSessionRepository {
   deleteExpired(before: Date): Promise<number>;
   /** How many of `ownerId`'s sessions still await their completion at `at` (not used, not expired). */
   countOpen(ownerId: string, at: Date): Promise<number>;
+  /** Deletes these sessions (a prepare that found itself over the cap takes back what it stored). */
+  discard(ids: readonly string[]): Promise<void>;
 }
 
 /** A server-held signing credential ("second certificate", docs/domain.md "Keys"). */

@@ -53,6 +53,16 @@ import { withoutPlaceholderGap } from './prepared-file.js';
 /** Sessions one official may have awaiting completion (prepared, not yet completed, not expired). */
 export const MAX_OPEN_SESSIONS = 200;
 
+function sessionsFull(open: number): AppError {
+  return new AppError(
+    'RATE_LIMITED',
+    `at most ${MAX_OPEN_SESSIONS} prepared documents may await their signature; complete them or let them expire`,
+    {
+      details: { open, limit: MAX_OPEN_SESSIONS },
+    },
+  );
+}
+
 export interface SignServiceOptions {
   readonly engine: PdfSignatureEngine;
   readonly clock: Clock;
@@ -205,14 +215,15 @@ export class SignService {
   /** Two-phase, step 1: prepare the document and return what the token must sign. */
   async prepare(pdf: Buffer, options: PrepareOptions): Promise<PrepareResult> {
     const actor = options.actorId ?? 'anonymous';
-    assertPdf(pdf);
     let prepared: PreparedSession;
     let signer: TwoPhaseSigner | undefined;
     try {
+      assertPdf(pdf);
       signer = await this.#twoPhaseSigner(options);
       await this.#assertSessionRoom(actor, 1);
       prepared = await this.#prepareSession(pdf, options, signer);
       await this.#o.sessions.create(prepared.session);
+      await this.#keepWithinRoom(actor, [prepared.session.id]);
     } catch (err) {
       // A refused prepare (a suspended certificate, a damaged PDF…) is on the record as a completion's is.
       await this.#audit(actor, 'signing.prepare', 'failure', {
@@ -245,7 +256,13 @@ export class SignService {
           return signer;
         },
         prepare: (pdf, o, signer) => this.#prepareSession(pdf, o, signer),
-        store: (sessions) => this.#o.sessions.createMany(sessions),
+        store: async (sessions) => {
+          await this.#o.sessions.createMany(sessions);
+          await this.#keepWithinRoom(
+            options.actorId ?? 'anonymous',
+            sessions.map((x) => x.id),
+          );
+        },
       },
       pdfs,
       options,
@@ -261,20 +278,24 @@ export class SignService {
    * Each prepared session keeps a copy of its document until it is completed or expires: an
    * official's sessions awaiting completion are capped, so that prepares nobody completes cannot
    * fill the disk. The workstation keeps at most a few groups of a batch prepared ahead of the
-   * token; the cap leaves room for several batches at once. Two prepares racing past the count
-   * overshoot it by at most their own documents.
+   * token; the cap leaves room for several batches at once. Checked before the work (a full
+   * official is refused at once) and again after the sessions are stored (`#keepWithinRoom`).
    */
   async #assertSessionRoom(ownerId: string, documents: number): Promise<void> {
     const open = await this.#o.sessions.countOpen(ownerId, this.#o.clock.now());
-    if (open + documents > MAX_OPEN_SESSIONS) {
-      throw new AppError(
-        'RATE_LIMITED',
-        `at most ${MAX_OPEN_SESSIONS} prepared documents may await their signature; complete them or let them expire`,
-        {
-          details: { open, limit: MAX_OPEN_SESSIONS },
-        },
-      );
-    }
+    if (open + documents > MAX_OPEN_SESSIONS) throw sessionsFull(open);
+  }
+
+  /**
+   * Prepares running side by side all passed the first count: each counts again once its own
+   * sessions are stored, and one that finds the official over the cap deletes them and is
+   * refused, so the sessions that stay never exceed it (racing prepares may all be refused).
+   */
+  async #keepWithinRoom(ownerId: string, ids: readonly string[]): Promise<void> {
+    const open = await this.#o.sessions.countOpen(ownerId, this.#o.clock.now());
+    if (open <= MAX_OPEN_SESSIONS) return;
+    await this.#o.sessions.discard(ids);
+    throw sessionsFull(open - ids.length);
   }
 
   /** What every document prepared for one certificate chain shares: the level, the checked chain, the algorithm. */
@@ -370,6 +391,7 @@ export class SignService {
       engine: this.#o.engine,
       timestamp: this.#o.timestamp,
       revocation: this.#o.revocation,
+      certificateStatus: this.#o.certificateStatus,
     };
   }
 

@@ -14,6 +14,7 @@ import { internCertificate } from '../cms/certificate-intern.js';
 import { certificatePublicKey } from '../cms/certificate-public-key.js';
 import { extendToLevel, timestampData, tokenCertificates } from './pades-levels.js';
 import { LEVEL_RANK } from '../core/pades-level.js';
+import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 
 export interface CompleteDeps {
   readonly sessions: SignSessionRepository;
@@ -21,6 +22,8 @@ export interface CompleteDeps {
   readonly engine: PdfSignatureEngine;
   readonly timestamp?: TimestampPort | undefined;
   readonly revocation?: RevocationMaterialPort | undefined;
+  /** Asked again at completion: a certificate suspended or revoked since the prepare signs nothing more. */
+  readonly certificateStatus?: CertificateStatusPort | undefined;
 }
 
 /**
@@ -58,13 +61,26 @@ export async function completeSessions(
 ): Promise<CompletionOutcome[]> {
   const sessions = await deps.sessions.getMany([...new Set(items.map((i) => i.sessionId))]);
   const now = deps.clock.now();
-  const checked = items.map((item) => {
+  const checked: (CheckedCompletion | { error: unknown })[] = items.map((item) => {
     try {
       return checkCompletion(sessions.get(item.sessionId), item.input, actorId, now);
     } catch (error) {
       return { error };
     }
   });
+  // The certificate is checked again now (the session may be ten minutes old): once per
+  // certificate of the request, before anything is consumed.
+  const refusedBy = new Map<Buffer, unknown>();
+  for (const leaf of new Set(checked.flatMap((c) => ('error' in c ? [] : [c.certificates[0]!])))) {
+    const chain = checked.find((c): c is CheckedCompletion => !('error' in c) && c.certificates[0] === leaf)!.certificates;
+    try {
+      await checkSignerCertificate({ certificates: chain, at: now, ...(deps.certificateStatus ? { status: deps.certificateStatus } : {}) });
+    } catch (error) {
+      refusedBy.set(leaf, error);
+    }
+  }
+  for (const [i, c] of checked.entries())
+    if (!('error' in c) && refusedBy.has(c.certificates[0]!)) checked[i] = { error: refusedBy.get(c.certificates[0]!) };
   const toConsume = checked.flatMap((c) => ('error' in c ? [] : [c.session.id]));
   const consumed = toConsume.length > 0 ? await deps.sessions.consumeMany([...new Set(toConsume)], now) : new Set<string>();
   const outcomes: CompletionOutcome[] = [];
@@ -225,7 +241,8 @@ function checkTokenCms(session: SignSession, cms: Buffer, key: KeyObject): void 
   // designate the session's certificate (RFC 5652 §5.3) and bind it with signing-certificate-v2,
   // as PAdES asks (ETSI EN 319 142-1 §5.2.2.2 / RFC 5035).
   const leaf = session.certificates[0]!;
-  if (!findSignerCertificate(si, [leaf]) || essBindingDetail(si, leaf).binding !== 'match') {
+  const carried = findSignerCertificate(si, parsed.certificates);
+  if (!findSignerCertificate(si, [leaf]) || (carried && !carried.equals(leaf)) || essBindingDetail(si, leaf).binding !== 'match') {
     throw new AppError('SIGNATURE_MISMATCH', 'the CMS names another signer certificate than the session’s');
   }
 }

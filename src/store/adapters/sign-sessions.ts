@@ -71,6 +71,16 @@ export class KyselySignSessionRepository implements SignSessionRepository {
     return changed(r);
   }
 
+  async discard(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await storeCall(
+      this.ctx.db
+        .deleteFrom('sign_sessions')
+        .where('id', 'in', [...ids])
+        .execute(),
+    );
+  }
+
   async countOpen(ownerId: string, at: Date): Promise<number> {
     const { db, dialect } = this.ctx;
     const row = (await storeCall(this.ctx.execute(COUNT_OPEN.bind(db, dialect, { ownerId, at: iso(at) })))).rows[0];

@@ -50,7 +50,7 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     expect(await ctx.store.signSessions.get(s.id)).toBeDefined();
   });
 
-  it("ok/sessions: countOpen counts an owner's sessions neither used nor expired", async () => {
+  it("ok/sessions: countOpen counts an owner's sessions neither used nor expired; discard deletes the ones named", async () => {
     const owner = id('official');
     expect(await ctx.store.signSessions.countOpen(owner, at(0))).toBe(0);
     const open = [session({ ownerId: owner }), session({ ownerId: owner })];
@@ -65,6 +65,11 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     expect(await ctx.store.signSessions.countOpen(owner, at(1))).toBe(1);
     // at its expiry instant a session is no longer open
     expect(await ctx.store.signSessions.countOpen(owner, at(600))).toBe(0);
+    // discard deletes exactly the sessions named
+    await ctx.store.signSessions.discard([open[1]!.id, 'ss_missing']);
+    expect(await ctx.store.signSessions.get(open[1]!.id)).toBeUndefined();
+    expect(await ctx.store.signSessions.get(open[0]!.id)).toBeDefined();
+    expect(await ctx.store.signSessions.countOpen(owner, at(1))).toBe(0);
   });
 
   /** A prepared file as the engine writes it: signed bytes, `<` zero hex digits `>`, signed bytes. */

@@ -168,6 +168,21 @@ describe('two-phase signing (USB token)', () => {
     assertSignedOk(decision, await service.complete(p.sessionId, { cms: right }, 'u1'), 1, ca, 'two-phase-cms-own-certificate');
   });
 
+  it('fail/a certificate suspended between prepare and completion → SIGNER_REVOKED at completion, nothing consumed; released, the same session completes', async () => {
+    let status: 'good' | 'revoked' = 'good';
+    const { service } = makeService({
+      certificateStatus: { status: async () => ({ status, ...(status === 'revoked' ? { reason: 'certificateHold' } : {}) }) },
+    });
+    const p = await service.prepare(decision, { certificates: token.chain, actorId: 'u1' });
+    const signature = nodeSign('sha256', p.signedAttributes, token.key);
+    status = 'revoked';
+    expect(await errorCode(service.complete(p.sessionId, { signature }, 'u1'))).toBe('SIGNER_REVOKED');
+    const batch = await service.completeBatch([{ sessionId: p.sessionId, input: { signature } }], 'u1');
+    expect(batch.results[0]).toMatchObject({ ok: false, error: { code: 'SIGNER_REVOKED' } });
+    status = 'good';
+    assertSignedOk(decision, await service.complete(p.sessionId, { signature }, 'u1'), 1, ca, 'two-phase-after-release');
+  });
+
   it('fail/sessions expire (SESSION_EXPIRED) and unknown ids are SESSION_NOT_FOUND', async () => {
     const clock = new FakeClock(new Date());
     const { service } = makeService({ sessionTtlMs: 60_000 }, clock);
