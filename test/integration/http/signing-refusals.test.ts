@@ -74,7 +74,7 @@ describe('refused signing requests take nothing', () => {
     expect(await used(id)).toBe(1);
   });
 
-  it('fail/a certificate sent as BER (outer length in the long form) or with bytes after it → 422 SIGNER_CERT_INVALID, audited', async () => {
+  it('fail/a certificate sent as BER (outer length in the long form) or with bytes after it → 422 SIGNER_CERT_INVALID; that and a non-PDF are audited', async () => {
     const leaf = Buffer.from(chain[0]!, 'base64');
     expect(leaf.subarray(0, 2).toString('hex')).toBe('3082');
     const ber = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), leaf.subarray(2)]);
@@ -83,6 +83,12 @@ describe('refused signing requests take nothing', () => {
     for (const x of [ber, trailing]) expect(new X509Certificate(x).raw.equals(leaf)).toBe(true);
     const pdf = await originalPdf(1, 'QUYET DINH 3');
     expect((await prepare([pdf])).status).toBe(200);
+    const notPdf = (await events('signing.prepare')).length;
+    const refused = await prepare([Buffer.from('not a PDF at all')]);
+    expect(refused.status, JSON.stringify(refused.json)).toBe(415);
+    expect((await events('signing.prepare')).slice(notPdf)).toEqual([
+      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: refused.json.code }) }),
+    ]);
     for (const x of [ber, trailing]) {
       const before = (await events('signing.prepare')).length;
       const r = await prepare([pdf], [x.toString('base64'), ...chain.slice(1)]);
