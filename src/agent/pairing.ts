@@ -1,6 +1,6 @@
 import { AppError } from '../core/errors.js';
 import type { OriginPolicy } from './origins.js';
-import { isYes, type Prompter } from './prompter.js';
+import type { Prompter } from './prompter.js';
 
 /**
  * Pairing requests (`POST /v1/pair`). Any web page may send one, so what a page not yet trusted
@@ -44,10 +44,13 @@ export class Pairing {
     const timer = setTimeout(() => expired.abort(), this.#timeoutMs);
     const seconds = Math.round(this.#timeoutMs / 1000);
     try {
+      // The official types the code the page shows; the agent does not show it. A stray "y" (a key
+      // pressed twice, an answer typed ahead) can then never pair a page, and the official pairs
+      // the page in front of them, not whichever one asked (Bluetooth's passkey entry works so).
       const answer = await this.#prompter.ask(
-        `\nYêu cầu kết nối / pairing request\n  Trang web / origin: ${origin}\n  Mã / code: ${code}\n` +
-          `Chỉ đồng ý nếu trang đang mở hiển thị đúng mã này (trả lời trong ${seconds} giây / answer within ${seconds} s). ` +
-          `Đồng ý? / Allow? [y/N] `,
+        `\nYêu cầu kết nối / pairing request\n  Trang web / origin: ${origin}\n` +
+          `Gõ mã 6 chữ số trang đó đang hiển thị để đồng ý, Enter để từ chối (trong ${seconds} giây)\n` +
+          `Type the 6-digit code that page shows to allow it, Enter refuses (within ${seconds} s): `,
         { signal: AbortSignal.any([gone, expired.signal]), priority: 'low' },
       );
       if (expired.signal.aborted) {
@@ -58,7 +61,7 @@ export class Pairing {
         this.#log(`pairing withdrawn: ${origin} (the page's request ended)`);
         throw new AppError('AGENT_REFUSED', "the page's request ended before the official answered");
       }
-      if (!isYes(answer)) {
+      if (answer !== code) {
         this.#log(`pairing refused: ${origin}`);
         throw new AppError('AGENT_REFUSED', 'the pairing was refused in the agent');
       }

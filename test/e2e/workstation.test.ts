@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { issueSigner } from '../fixtures/pki-fixture.js';
 import { softHsmToken, type SoftHsmToken } from '../fixtures/softhsm-token.js';
-import { startAgent, type AgentProcess } from '../fixtures/agent-process.js';
+import { PAIR_QUESTION, startAgent, type AgentProcess } from '../fixtures/agent-process.js';
 import { CredentialService } from '../../src/signing/index.js';
 import { ARTIFACTS, launchChromium, startWebHarness, type WebHarness } from './web-harness.js';
 
@@ -389,11 +389,12 @@ describe('officials workstation (/workstation)', () => {
     await page.click('#agent-pair');
     const code = (await page.textContent('#pair-code .pair-digits')) ?? '';
     expect(code).toMatch(/^\d{6}$/);
-    at = await agent.waitFor(/Allow\? \[y\/N\] /, at);
+    at = await agent.waitFor(PAIR_QUESTION, at);
     expect(agent.output()).toContain(web.url);
-    expect(agent.output()).toContain(code);
+    // the official types the code the page shows; the agent does not show it
+    expect(agent.output()).not.toContain(code);
     await page.locator('#agent-options').screenshot({ path: join(IMAGES, 'workstation-agent-pairing.png') });
-    agent.answer('y');
+    agent.answer(code);
     await page.waitForSelector('#agent-ready:not([hidden])');
     expect(await page.textContent('#agent-cert')).toContain('Trần Văn Bình');
     const before = async (action: string) => (await web.app.ctx.audit.list({ action, limit: 10_000 })).length;
@@ -460,7 +461,7 @@ describe('officials workstation (/workstation)', () => {
       const r = await fetch(`${b}/v1/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"111222"}' });
       return { status: r.status, body: (await r.json()) as { code?: string } };
     }, base);
-    await agent.waitFor(/Allow\? \[y\/N\] /, at);
+    await agent.waitFor(PAIR_QUESTION, at);
     expect(agent.output().slice(at)).toContain(otherUrl);
     agent.answer('n');
     expect(await pairing).toEqual({ status: 403, body: expect.objectContaining({ code: 'AGENT_REFUSED' }) as unknown });

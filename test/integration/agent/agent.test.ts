@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueSigner, sharedTestCa, type TestSigner } from '../../fixtures/pki-fixture.js';
 import { softHsmToken, type SoftHsmToken } from '../../fixtures/softhsm-token.js';
-import { startAgent, type AgentProcess } from '../../fixtures/agent-process.js';
+import { PAIR_QUESTION, startAgent, type AgentProcess } from '../../fixtures/agent-process.js';
 
 /**
  * `kyso agent` (the built CLI) over HTTP as a browser would call it, with a SoftHSM2 token holding
@@ -92,19 +92,21 @@ describe('kyso agent', () => {
     expect(sign.body.code).toBe('AGENT_ORIGIN_NOT_ALLOWED');
   });
 
-  it('pairing shows the origin and code in the agent; "n" refuses it, "y" pairs', async () => {
+  it('pairing shows the origin in the agent, not the code; "n" or "y" refuses it, typing the page\'s code pairs', async () => {
     let at = agent.output().length;
-    const refused = call(agent, 'POST', '/v1/pair', { origin: OTHER, json: { code: '482913' } });
-    at = await agent.waitFor(/Allow\? \[y\/N\] /, at);
-    expect(agent.output()).toContain(OTHER);
-    expect(agent.output()).toContain('482913');
-    agent.answer('n');
-    expect((await refused).body.code).toBe('AGENT_REFUSED');
-    expect((await call(agent, 'GET', '/v1/certificates', { origin: OTHER })).status).toBe(403);
+    for (const answer of ['n', 'y']) {
+      const refused = call(agent, 'POST', '/v1/pair', { origin: OTHER, json: { code: '482913' } });
+      at = await agent.waitFor(PAIR_QUESTION, at);
+      expect(agent.output()).toContain(OTHER);
+      expect(agent.output()).not.toContain('482913');
+      agent.answer(answer);
+      expect((await refused).body.code).toBe('AGENT_REFUSED');
+      expect((await call(agent, 'GET', '/v1/certificates', { origin: OTHER })).status).toBe(403);
+    }
 
     const paired = call(agent, 'POST', '/v1/pair', { origin: PAGE, json: { code: '120394' } });
-    await agent.waitFor(/Allow\? \[y\/N\] /, at);
-    agent.answer('y');
+    await agent.waitFor(PAIR_QUESTION, at);
+    agent.answer('120394');
     expect((await paired).body).toEqual({ paired: true });
     const pre = await call(agent, 'OPTIONS', '/v1/sign', { origin: PAGE, headers: { 'access-control-request-method': 'POST' } });
     expect(pre.status).toBe(204);
@@ -254,9 +256,9 @@ describe('kyso agent flags', () => {
     const second = await startAgent({ env: token.env, args: ['--confirm-with', fifo] });
     try {
       const paired = call(second, 'POST', '/v1/pair', { origin: OTHER, json: { code: '654321' } });
-      await second.waitFor(/Allow\? \[y\/N\] /);
+      await second.waitFor(PAIR_QUESTION);
       const fd = openSync(fifo, 'w');
-      writeSync(fd, 'y\n');
+      writeSync(fd, '654321\n');
       closeSync(fd);
       expect((await paired).body).toEqual({ paired: true });
       expect((await call(second, 'GET', '/v1/certificates', { origin: OTHER })).status).toBe(200);

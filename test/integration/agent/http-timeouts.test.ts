@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { startPromptAgent, type PromptAgent } from '../../fixtures/prompt-agent.js';
+import { PAIR_QUESTION } from '../../fixtures/agent-process.js';
 
 /**
  * A client that sends a request slowly cannot keep it open beyond the agent's request timeout
@@ -53,9 +54,9 @@ describe('kyso agent: request timeouts', () => {
   it('a question to the official may take longer than the request timeout', async () => {
     const a = (agent = await startPromptAgent({ paired: [PAGE], requestTimeoutMs: 500 }));
     const asked = a.post(EVIL, '/v1/pair', { code: '000000' });
-    await a.waitFor(/Allow\? \[y\/N\] /);
+    await a.waitFor(PAIR_QUESTION);
     await new Promise((r) => setTimeout(r, 2000));
-    a.type('y');
+    a.type('000000');
     expect((await asked).body).toEqual({ paired: true });
   });
 });

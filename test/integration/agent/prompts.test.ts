@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPromptAgent, type PromptAgent } from '../../fixtures/prompt-agent.js';
+import { PAIR_QUESTION } from '../../fixtures/agent-process.js';
 
 /**
  * Who gets the official's attention, and which typed line answers what: pairing questions from
@@ -10,7 +11,7 @@ import { startPromptAgent, type PromptAgent } from '../../fixtures/prompt-agent.
 const PAGE = 'https://kyso.example.gov.vn';
 const EVIL = 'https://evil.example';
 const OTHER = 'https://other.example';
-const ALLOW = /Allow\? \[y\/N\] /;
+const ALLOW = PAIR_QUESTION;
 const SIGN = /Sign\? \[[^\n]*\] /;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +50,7 @@ describe('kyso agent: pairing questions cannot hold up the paired page', () => {
     // Once it is answered another page may ask.
     const next = pair(a, OTHER);
     await a.waitFor(ALLOW, at);
-    a.type('y');
+    a.type('000000');
     expect((await next).body).toEqual({ paired: true });
   });
 
@@ -120,6 +121,30 @@ describe('kyso agent: pairing questions cannot hold up the paired page', () => {
 });
 
 describe('kyso agent: only a line typed after a question answers it', () => {
+  it('a pairing is allowed only by typing the code the page shows (the agent does not show it): "y", a key pressed twice after a signature, refuses', async () => {
+    const a = (agent = await startPromptAgent({ paired: [PAGE] }));
+    const sign = a.post(PAGE, '/v1/sign', signRequest(a, 'double.pdf'));
+    const at = await a.waitFor(SIGN);
+    const pairing = a.post(EVIL, '/v1/pair', { code: '384756' });
+    await sleep(100);
+    // the official answers the signature; the key bounces: a second "y" 30 ms later
+    a.type('y');
+    await sleep(30);
+    a.type('y');
+    expect((await sign).status).toBe(200);
+    const r = await pairing;
+    expect([r.status, r.body.code]).toEqual([403, 'AGENT_REFUSED']);
+    expect((await hello(a, EVIL)).paired).toBe(false);
+    expect(a.screen().slice(at)).toContain(EVIL);
+    expect(a.screen()).not.toContain('384756');
+    // typed, the code pairs
+    const mark = a.screen().length;
+    const again = a.post(EVIL, '/v1/pair', { code: '918273' });
+    await a.waitFor(ALLOW, mark);
+    a.type('918273');
+    expect((await again).body).toEqual({ paired: true });
+  });
+
   it('a "y" typed while nothing is asked does not pair the next page that asks', async () => {
     const a = (agent = await startPromptAgent({ paired: [PAGE] }));
     a.type('y');
