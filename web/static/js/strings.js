@@ -288,13 +288,13 @@ export const STRINGS = {
     'kyso agent sees no certificate: is the USB token plugged in?',
   ],
   'ws.pairHint': [
-    'Lần đầu dùng trên máy này: bấm “Kết nối với kyso agent”, rồi xác nhận trong cửa sổ kyso agent khi thấy cùng mã số.',
-    'First time on this computer: click “Connect to kyso agent”, then confirm in the kyso agent window when it shows the same code.',
+    'Lần đầu dùng trên máy này: bấm “Kết nối với kyso agent”, rồi gõ mã số trang này hiện vào cửa sổ kyso agent.',
+    'First time on this computer: click “Connect to kyso agent”, then type the code this page shows into the kyso agent window.',
   ],
   'ws.pair': ['Kết nối với kyso agent', 'Connect to kyso agent'],
   'ws.pairCode': [
-    'Cửa sổ kyso agent phải hiện đúng mã này; nếu đúng, gõ y rồi Enter ở đó:',
-    'The kyso agent window must show this same code; if it does, type y and Enter there:',
+    'Gõ mã này vào cửa sổ kyso agent rồi bấm Enter:',
+    'Type this code into the kyso agent window, then press Enter:',
   ],
   'ws.agentCert': ['Chứng thư số trên USB token', 'Certificate on the USB token'],
   'ws.agentPin': ['PIN của token', 'Token PIN'],
