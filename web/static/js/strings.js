@@ -292,10 +292,7 @@ export const STRINGS = {
     'First time on this computer: click “Connect to kyso agent”, then type the code this page shows into the kyso agent window.',
   ],
   'ws.pair': ['Kết nối với kyso agent', 'Connect to kyso agent'],
-  'ws.pairCode': [
-    'Gõ mã này vào cửa sổ kyso agent rồi bấm Enter:',
-    'Type this code into the kyso agent window, then press Enter:',
-  ],
+  'ws.pairCode': ['Gõ mã này vào cửa sổ kyso agent rồi bấm Enter:', 'Type this code into the kyso agent window, then press Enter:'],
   'ws.agentCert': ['Chứng thư số trên USB token', 'Certificate on the USB token'],
   'ws.agentPin': ['PIN của token', 'Token PIN'],
   'ws.agentPinHint': [
