@@ -46,6 +46,8 @@ export interface CertifiedCopiesWiring {
   readonly credentials: CredentialsWiring;
   /** The verifier's report plus whether the uploaded bytes are a copy recorded in a register. */
   withRegisterMatch<R extends VerificationReport>(pdf: Buffer, report: R): Promise<R & { registerMatch: RegisterMatch }>;
+  /** Removes temporary copy files of writers that died before renaming them (at service start); returns how many. */
+  sweepAbandonedFiles(): number;
 }
 
 export interface RegisterMatch {
@@ -97,6 +99,7 @@ export function createCertifiedCopies(
     certify: (actor, input) => copies.certify(actor, input),
     lookupByCode: (code) => copies.lookupByCode(parseLookupCode(code)),
     lookupByNumber: (authorityId, year, number) => copies.lookupByNumber(authorityId, year, number),
+    sweepAbandonedFiles: () => (documents instanceof FileCopyDocumentStore ? documents.sweepAbandoned() : 0),
     async withRegisterMatch(pdf, report) {
       const entries = await copies.matchCopy(pdf);
       return { ...report, registerMatch: { matched: entries.length > 0, entries } };

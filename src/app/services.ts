@@ -80,6 +80,9 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     t.unref();
     timers.push(t);
     void tick();
+    // A copy's temporary file left by a writer killed between writing and renaming it goes at start.
+    const abandoned = copies.sweepAbandonedFiles();
+    if (abandoned > 0) ctx.log.info('abandoned temporary copy files removed', { count: abandoned });
     // Certifications interrupted by a crash or a lost connection keep their register number as
     // `failed` (never a silent gap): swept at start-up and then every few minutes.
     const recover = () =>

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../core/errors.js';
 import type { CopyDocumentStore } from '../../copies/ports.js';
 
 const HASH = /^[0-9a-f]{64}$/;
+/** `.<sha256>.<random>.<pid>.<host>.tmp`: the temporary name says which process on which host writes it. */
+const TEMP = /^\.[0-9a-f]{64}\.[0-9a-f]{12}\.(\d+)\.([A-Za-z0-9_-]+)\.tmp$/;
+const HOST = hostname().replace(/[^A-Za-z0-9_-]/g, '_') || 'host';
 
 /**
  * Signed copies as files named by their SHA-256 under `dir` (`ab/abcdef….pdf`, two-character
@@ -41,7 +45,7 @@ export class FileCopyDocumentStore implements CopyDocumentStore {
     if (existsSync(file)) return;
     try {
       this.#prepareFolders();
-      const tmp = join(folder, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
+      const tmp = join(folder, `.${sha256}.${randomBytes(6).toString('hex')}.${process.pid}.${HOST}.tmp`);
       try {
         writeFileSync(tmp, pdf, { mode: 0o600, flag: 'wx' });
       } catch (e) {
@@ -62,6 +66,37 @@ export class FileCopyDocumentStore implements CopyDocumentStore {
     }
   }
 
+  /**
+   * Temporary files of writers that died between writing and renaming (a SIGKILL, a power cut):
+   * removed at service start. Only those of processes of this host that no longer run — another
+   * instance sharing the folder may be writing its own right now. Returns how many were removed.
+   */
+  sweepAbandoned(): number {
+    let removed = 0;
+    let folders: string[];
+    try {
+      folders = readdirSync(this.dir);
+    } catch {
+      return 0; // no store yet
+    }
+    for (const f of folders) {
+      if (!/^[0-9a-f]{2}$/.test(f)) continue;
+      let names: string[];
+      try {
+        names = readdirSync(join(this.dir, f));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const m = TEMP.exec(name);
+        if (!m || m[2] !== HOST || processRuns(Number(m[1]))) continue;
+        rmSync(join(this.dir, f, name), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   async get(sha256: string): Promise<Buffer | undefined> {
     const { file } = this.#path(sha256);
     try {
@@ -70,5 +105,16 @@ export class FileCopyDocumentStore implements CopyDocumentStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new AppError('STORE_UNAVAILABLE', 'the copy store cannot be read', { cause: e });
     }
+  }
+}
+
+/** Whether a process with this id runs on this host (signal 0 only checks; EPERM: it runs, as another user). */
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

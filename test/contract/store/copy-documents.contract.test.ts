@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FileCopyDocumentStore } from '../../../src/store/index.js';
 import type { CopyDocumentStore } from '../../../src/copies/ports.js';
@@ -51,6 +53,34 @@ describe('folder of copy files', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, h.slice(0, 2))).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(dir, h.slice(0, 2))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+  it('ok/a writer killed between writing and renaming leaves its temporary file; the sweep at start removes it, and only temporary files of dead writers of this host', () => {
+    const store = join(mkdtempSync(join(tmpdir(), 'kyso-copy-sweep-')), 'copies');
+    const h = sha(pdfA);
+    const folder = join(store, h.slice(0, 2));
+    // The built store in another process, killed (SIGKILL) at the rename, as a crash would.
+    const built = pathToFileURL(join(import.meta.dirname, '..', '..', '..', 'dist', 'store', 'adapters', 'copy-files.js')).href;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('node:fs'); fs.renameSync = () => process.kill(process.pid, 'SIGKILL');
+         require('node:module').syncBuiltinESMExports();
+         import(${JSON.stringify(built)}).then(({ FileCopyDocumentStore }) =>
+           new FileCopyDocumentStore(${JSON.stringify(store)}).put(${JSON.stringify(h)}, Buffer.from('%PDF-1.7 killed')));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    const abandoned = readdirSync(folder).filter((n) => n.startsWith('.'));
+    expect(abandoned).toHaveLength(1);
+    // A writer still running (this process) and one on another host sharing the folder keep theirs.
+    const host = hostname().replace(/[^A-Za-z0-9_-]/g, '_');
+    const live = `.${h}.${'a'.repeat(12)}.${process.pid}.${host}.tmp`;
+    const elsewhere = `.${h}.${'b'.repeat(12)}.1.another-host.tmp`;
+    for (const n of [live, elsewhere]) writeFileSync(join(folder, n), 'partial');
+    expect(new FileCopyDocumentStore(store).sweepAbandoned()).toBe(1);
+    expect(readdirSync(folder).sort()).toEqual([live, elsewhere].sort());
   });
   it('fail/a name that is not 64 hex digits is refused (no path outside the folder)', async () => {
     for (const bad of ['../../etc/passwd', 'ab/../../x', 'A'.repeat(64), ''])
