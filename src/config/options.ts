@@ -58,7 +58,7 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'copyStoreDir',
     env: 'KYSO_COPY_STORE_DIR',
     defaultText: '<dataDir>/copies (SQLite); the database (PostgreSQL)',
-    doc: 'Where signed certified copies are kept for download (files named by their SHA-256, mode 0600). PostgreSQL deployments keep them in the database unless this is set (e.g. a shared volume).',
+    doc: 'Where signed certified copies are kept for download (files named by their SHA-256, mode 0600; each written to a temporary name `.<sha256>.<random>.<pid>.<host>.tmp` and renamed, and at start `kyso serve` removes the temporary files of processes of its host that no longer run). PostgreSQL deployments keep them in the database unless this is set (e.g. a shared volume).',
   },
   {
     key: 'masterKey',
