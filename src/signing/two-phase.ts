@@ -69,10 +69,11 @@ export async function completeSessions(
     }
   });
   // The certificate is checked again now (the session may be ten minutes old): once per
-  // certificate of the request, before anything is consumed.
+  // certificate of the request (interned: one object per certificate), before anything is consumed.
+  const chains = new Map<Buffer, Buffer[]>();
+  for (const c of checked) if (!('error' in c)) chains.set(c.certificates[0]!, c.certificates);
   const refusedBy = new Map<Buffer, unknown>();
-  for (const leaf of new Set(checked.flatMap((c) => ('error' in c ? [] : [c.certificates[0]!])))) {
-    const chain = checked.find((c): c is CheckedCompletion => !('error' in c) && c.certificates[0] === leaf)!.certificates;
+  for (const [leaf, chain] of chains) {
     try {
       await checkSignerCertificate({ certificates: chain, at: now, ...(deps.certificateStatus ? { status: deps.certificateStatus } : {}) });
     } catch (error) {
