@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { PADES_LEVELS } from '../../core/pades-level.js';
 import type { CertifiedCopiesWiring, CertifyInput } from '../../app/certified-copies.js';
 import type { RegisterEntryRecord } from '../../copies/ports.js';
-import { readMultipart, type MultipartBody } from '../body.js';
+import { readMultipart, SMALL_PART_BYTES, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import { registersRoutes } from './registers.js';
 import { requirePrincipal } from '../auth/middleware.js';
@@ -71,11 +71,6 @@ export function entryView(e: RegisterEntryRecord): Record<string, unknown> {
 }
 
 const READERS = ['certifier', 'admin', 'auditor'] as const;
-/**
- * Parts up to this size stay in memory (src/http/part-sink.ts): a scanned page or a short original.
- * What a request holds in memory stays bounded by its request limit (KYSO_REQUEST_LIMIT).
- */
-const COPY_MEMORY_PART_BYTES = 256 * 1024;
 const IdParam = z.object({ id: z.string().min(1).max(128) });
 const CODE_DOC = 'verification code printed on the copy, e.g. 7K3M-Q9TX-2B4';
 
@@ -154,7 +149,7 @@ export function copiesRoutes(port: CopiesPort, limits: { uploadBytes: number; re
           fileBytes: limits.uploadBytes,
           requestBytes: limits.requestBytes,
           files: 202,
-          memoryPartBytes: COPY_MEMORY_PART_BYTES,
+          memoryPartBytes: SMALL_PART_BYTES,
         });
         const r = parseRequest(body);
         const originals = body.files.filter((f) => f.field === 'original');

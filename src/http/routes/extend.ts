@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors.js';
-import { readMultipart, readRawBody, requireFile } from '../body.js';
+import { readMultipart, readRawBody, requireFile, SMALL_PART_BYTES } from '../body.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 
 export interface ExtendPort {
@@ -26,8 +26,15 @@ export function extendRoutes(port: ExtendPort, limits: { uploadBytes: number; re
         const ct = req.headers['content-type'] ?? '';
         const pdf = /^application\/pdf/i.test(ct)
           ? await readRawBody(req, limits.uploadBytes)
-          : requireFile(await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 1 }), 'pdf')
-              .data;
+          : requireFile(
+              await readMultipart(req, {
+                fileBytes: limits.uploadBytes,
+                requestBytes: limits.requestBytes,
+                files: 1,
+                memoryPartBytes: SMALL_PART_BYTES,
+              }),
+              'pdf',
+            ).data;
         if (pdf.length === 0) throw new AppError('VALIDATION_FAILED', 'empty upload');
         const out = await port.extend(pdf);
         res.status(200).type('application/pdf').setHeader('Cache-Control', 'no-store');

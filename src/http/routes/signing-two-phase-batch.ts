@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
-import { readMultipart } from '../body.js';
+import { readMultipart, SMALL_PART_BYTES } from '../body.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 import {
   actorId,
-  BATCH_MEMORY_PART_BYTES,
   certificateBytes,
   MULTIPART_DOC,
   parseOptions,
@@ -70,7 +69,7 @@ export function twoPhaseBatchRoutes(sign: SigningPort, limits: { uploadBytes: nu
           fileBytes: limits.uploadBytes,
           requestBytes: limits.requestBytes,
           files: MAX_DOCUMENTS + 2,
-          memoryPartBytes: BATCH_MEMORY_PART_BYTES,
+          memoryPartBytes: SMALL_PART_BYTES,
         });
         const o = parseOptions(PrepareRequestOptions, body);
         const pdfs = body.files.filter((f) => f.field === 'pdf').map((f) => f.data);

@@ -5,7 +5,7 @@ import { APPEARANCE_KINDS, DOCMDP_PERMISSIONS } from '../../core/sign-options.js
 import { SIGNATURE_ALGORITHMS } from '../../core/signature-algorithms.js';
 import type { SignService } from '../../signing/sign-service.js';
 import type { SignOptions, SignerSource } from '../../signing/types.js';
-import { readMultipart, requireFile, type MultipartBody } from '../body.js';
+import { readMultipart, requireFile, SMALL_PART_BYTES, type MultipartBody } from '../body.js';
 import { defineRoute, sendJson, validationError, type RouteSpec } from '../route.js';
 import { safeTextSchema } from '../safe-text-schema.js';
 import { sendMultipart } from '../multipart-answer.js';
@@ -250,8 +250,6 @@ export const MULTIPART_DOC = (extra: string, required: string[] = ['pdf']) => ({
 });
 
 export const SIGN_ROLES = ['signer', 'certifier', 'admin'] as const;
-/** Batch parts up to this size stay in memory (at most 52 × 256 KiB = 13 MiB per request). */
-export const BATCH_MEMORY_PART_BYTES = 256 * 1024;
 
 /** PAdES signing (ETSI EN 319 142-1): one-shot, batch, and two-phase for USB tokens. */
 export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; requestBytes?: number | undefined }): RouteSpec[] {
@@ -267,7 +265,12 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
       rawBody: MULTIPART_DOC(', optional `p12` (PKCS#12 when signer.kind = pkcs12) and `image` (PNG seal/signature)'),
       responses: { 200: { description: 'Signed PDF', contentType: 'application/pdf' } },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 3 });
+        const body = await readMultipart(req, {
+          fileBytes: limits.uploadBytes,
+          requestBytes: limits.requestBytes,
+          files: 3,
+          memoryPartBytes: SMALL_PART_BYTES,
+        });
         const o = signRequestOptions(body.fields.options);
         const pdf = requireFile(body, 'pdf').data;
         const { signer, ...common } = o;
@@ -301,7 +304,7 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
           fileBytes: limits.uploadBytes,
           requestBytes: limits.requestBytes,
           files: 52,
-          memoryPartBytes: BATCH_MEMORY_PART_BYTES,
+          memoryPartBytes: SMALL_PART_BYTES,
         });
         const o = signRequestOptions(body.fields.options);
         const pdfs = body.files.filter((f) => f.field === 'pdf').map((f) => f.data);
@@ -333,7 +336,12 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
         },
       },
       async handle({ req, res, principal }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 2 });
+        const body = await readMultipart(req, {
+          fileBytes: limits.uploadBytes,
+          requestBytes: limits.requestBytes,
+          files: 2,
+          memoryPartBytes: SMALL_PART_BYTES,
+        });
         const o = parseOptions(PrepareRequestOptions, body);
         const { certificates, ...common } = o;
         const r = await sign.prepare(requireFile(body, 'pdf').data, {
@@ -379,7 +387,12 @@ export function signingRoutes(sign: SigningPort, limits: { uploadBytes: number; 
       rawBody: MULTIPART_DOC(': `{width, height, appearance}`, optional `image` (PNG seal/signature); no `pdf` part', []),
       responses: { 200: { description: 'One-page PDF', contentType: 'application/pdf' } },
       async handle({ req, res }) {
-        const body = await readMultipart(req, { fileBytes: limits.uploadBytes, requestBytes: limits.requestBytes, files: 1 });
+        const body = await readMultipart(req, {
+          fileBytes: limits.uploadBytes,
+          requestBytes: limits.requestBytes,
+          files: 1,
+          memoryPartBytes: SMALL_PART_BYTES,
+        });
         const o = parseOptions(StampPreviewOptions, body);
         const image = body.files.find((f) => f.field === 'image');
         const appearance = { ...o.appearance, ...(image ? { image: image.data } : {}) } as NonNullable<SignOptions['appearance']>;

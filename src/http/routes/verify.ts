@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { presentReport, renderReportHtml, renderReportPdf, signedRevisionBytes, type VerificationReport } from '../../pdf/verify/index.js';
-import { readMultipart, readRawBody, requireFile } from '../body.js';
+import { readMultipart, readRawBody, requireFile, SMALL_PART_BYTES } from '../body.js';
 import { ReportCache } from '../report-cache.js';
 import { defineRoute, sendJson, type RouteSpec } from '../route.js';
 
@@ -48,7 +48,15 @@ export function verifyRoutes(
         const ct = req.headers['content-type'] ?? '';
         const pdf = /^application\/pdf/i.test(ct)
           ? await readRawBody(req, o.uploadBytes)
-          : requireFile(await readMultipart(req, { fileBytes: o.uploadBytes, requestBytes: o.requestBytes, files: 1 }), 'pdf').data;
+          : requireFile(
+              await readMultipart(req, {
+                fileBytes: o.uploadBytes,
+                requestBytes: o.requestBytes,
+                files: 1,
+                memoryPartBytes: SMALL_PART_BYTES,
+              }),
+              'pdf',
+            ).data;
         if (pdf.length === 0) throw new AppError('VALIDATION_FAILED', 'empty upload');
         const report = await port.verify(pdf, query.at ? { at: new Date(query.at) } : {});
         const reportId = cache.put(pdf, report);
