@@ -3,6 +3,7 @@ import { credentialOwnerOf, isProvinceWide, requireOrganizationScope, type Princ
 import { organizationOfCertificate, requireSubscriberScope } from '../pki/subscriber-scope.js';
 import { CredentialRequestService, type BindableCertificate, type CredentialRequestPorts } from '../signing/credential-requests.js';
 import type { ActivationCode, CredentialInfo } from '../signing/credential-service.js';
+import { sealCustodiansFrom } from '../signing/certificate-holders.js';
 import type { SigningAuthorization } from '../signing/ports.js';
 import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
@@ -64,10 +65,7 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
     async requireCredentialScope(actor, credential, what) {
       requireOrganizationScope(actor, await organizationOfCertificate(o.pki.store, credential.certificate), what);
     },
-    async sealCustodians(organizationId) {
-      const all = await ctx.store.authorities.list();
-      return all.filter((a) => a.organizationId === organizationId && a.sealCustodianId).map((a) => a.sealCustodianId!);
-    },
+    sealCustodians: sealCustodiansFrom(ctx.store.authorities),
   };
   const credentials = o.signing.credentials;
   const requests = new CredentialRequestService({ credentials, approvals: ctx.store.approvals, ports, audit: ctx.audit, clock: ctx.clock });

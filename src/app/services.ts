@@ -9,7 +9,13 @@ import { createTsa } from './tsa.js';
 import { createRevocationFetcher } from './revocation.js';
 import { createCertifiedCopies, type CertifiedCopiesWiring } from './certified-copies.js';
 import { createJobs, type JobsWiring } from './jobs.js';
-import { timestampPortFromClient, revocationPortFromSource, certificateStatusFromPki } from '../signing/index.js';
+import {
+  timestampPortFromClient,
+  revocationPortFromSource,
+  certificateStatusFromPki,
+  certificateHoldersFromPki,
+  sealCustodiansFrom,
+} from '../signing/index.js';
 import { revocationSourceFrom, type TimestampAuthority, type TimestampClient } from '../cms/index.js';
 import { createAudit, scheduleAudit, type AuditWiring } from './audit.js';
 
@@ -62,6 +68,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     ...(timestamp ? { timestamp } : {}),
     revocation: revocationPortFromSource(revocationSourceFrom(revocation)),
     certificateStatus: certificateStatusFromPki(ctx.store.certificates, ctx.store.cas),
+    certificateHolders: certificateHoldersFromPki(ctx.store.certificates, sealCustodiansFrom(ctx.store.authorities)),
   });
   const copies = createCertifiedCopies(ctx, { signing, pki });
   const verify = createVerify({ pki, clock: ctx.clock, revocation, trustDirs: [ctx.config.trustAnchorsDir] });

@@ -4,6 +4,7 @@ import {
   CredentialService,
   createPdfSignatureEngine,
   type CertificateStatusPort,
+  type CertificateHolderPort,
   type TimestampPort,
   type RevocationMaterialPort,
 } from '../signing/index.js';
@@ -38,6 +39,7 @@ export function createSigning(
     timestamp?: TimestampPort;
     revocation?: RevocationMaterialPort;
     certificateStatus?: CertificateStatusPort;
+    certificateHolders?: CertificateHolderPort;
   } = {},
 ): SigningWiring {
   const repos = o.repos ?? {
@@ -65,6 +67,7 @@ export function createSigning(
     ...(o.timestamp ? { timestamp: o.timestamp } : {}),
     ...(o.revocation ? { revocation: o.revocation } : {}),
     ...(o.certificateStatus ? { certificateStatus: o.certificateStatus } : {}),
+    ...(o.certificateHolders ? { certificateHolders: o.certificateHolders } : {}),
   });
   return { sign, credentials, engine, timestamp: o.timestamp, revocation: o.revocation };
 }

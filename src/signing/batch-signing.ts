@@ -12,6 +12,7 @@ import { certId } from './document-identity.js';
 import { auditBatch, failedItem, screenPdfs } from './batch-items.js';
 import { estimatePlaceholder, exactBbPlaceholder, signatureLength, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
 import { resolveSigner } from './signer-resolution.js';
+import type { CertificateHolderPort } from './certificate-holders.js';
 import type { PreparedPdf } from './signing-ports.js';
 import type { BatchItemResult, SignOptions, SignerSource } from './types.js';
 
@@ -37,6 +38,7 @@ export interface BatchSigningDeps {
   readonly keyStore?: KeyStore | undefined;
   readonly credentials?: CredentialService | undefined;
   readonly certificateStatus?: CertificateStatusPort | undefined;
+  readonly certificateHolders?: CertificateHolderPort | undefined;
   readonly placeholder?: PlaceholderBudget | undefined;
   /** The one-document path (audited per document). */
   sign(pdf: Buffer, options: SignOptions): Promise<Buffer>;

@@ -5,6 +5,7 @@ import { cryptoRandom, newId, type RandomSource } from '../core/ids.js';
 import { assertSecondPerson, type ApprovalRequest, type ApprovalRequestRepository } from '../core/approval-requests.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ActivationCode, CredentialInfo, CredentialService } from './credential-service.js';
+import { holdersOf } from './certificate-holders.js';
 
 /**
  * Dual control over server-held credentials. Binding a key to its holder and resetting a PIN are
@@ -195,7 +196,7 @@ export class CredentialRequestService {
     );
     if (!cert.active) throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
     if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
-    const holders = await this.#holders(cert);
+    const holders = await holdersOf(cert, (org) => this.#o.ports.sealCustodians(org));
     if (!holders.includes(ownerId)) {
       await this.#auditFailure(actor, 'signing.credential.request', certificateId, 'CREDENTIAL_HOLDER_INVALID', { ownerId });
       throw new AppError(
@@ -232,13 +233,6 @@ export class CredentialRequestService {
       if (isAppError(e, 'FORBIDDEN_SCOPE')) await this.#auditFailure(actor, action, target, 'FORBIDDEN_SCOPE');
       throw e;
     }
-  }
-
-  async #holders(cert: BindableCertificate): Promise<string[]> {
-    if (!cert.subscriberId) return [];
-    if (cert.profile === 'individual') return [cert.subscriberId];
-    if (cert.profile === 'organization') return this.#o.ports.sealCustodians(cert.subscriberId);
-    return [];
   }
 
   async #create(

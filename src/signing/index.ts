@@ -9,6 +9,7 @@ export { checkSignerCertificate, keyUsageBits, type CertificateStatusPort, type 
 export { readPkcs12, keyObjectSigner, type Pkcs12Contents } from './pkcs12-signer.js';
 export { newPinVerifier, verifyPin, pinVerifierState, type PinVerifierKey, type PinVerifierState } from './pin-hash.js';
 export { certificateStatusFromPki } from './pki-status.js';
+export { certificateHoldersFromPki, sealCustodiansFrom, type CertificateHolderPort } from './certificate-holders.js';
 export { copySignerFromSigning } from './copy-signer-adapter.js';
 export { MemorySignSessionRepository, MemoryCredentialRepository, MemorySigningAuthorizationRepository } from './memory-repositories.js';
 export type * from './ports.js';

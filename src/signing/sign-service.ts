@@ -13,6 +13,7 @@ import { certificateInfo } from '../cms/certificate-info.js';
 import type { CredentialService, UnlockedCredential } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { resolveSigner, type ResolvedSigner } from './signer-resolution.js';
+import { requireHolder, type CertificateHolderPort } from './certificate-holders.js';
 import {
   estimatePlaceholder,
   exactBbPlaceholder,
@@ -73,6 +74,8 @@ export interface SignServiceOptions {
   readonly credentials?: CredentialService;
   /** Revocation check before signing (our CA: the pki service). */
   readonly certificateStatus?: CertificateStatusPort;
+  /** Who may sign with a certificate of our CA brought by the caller (two-phase, PKCS#12): ./certificate-holders.ts. */
+  readonly certificateHolders?: CertificateHolderPort;
   /** RFC 3161 client for B-T and above. */
   readonly timestamp?: TimestampPort;
   /** Validation material for B-LT and above. */
@@ -308,6 +311,7 @@ export class SignService {
     assertLevelAvailable(level, this.#o);
     const now = this.#o.clock.now();
     await checkSignerCertificate({ certificates, at: now, ...(this.#o.certificateStatus ? { status: this.#o.certificateStatus } : {}) });
+    await requireHolder(this.#o.certificateHolders, options.actorId ?? 'anonymous', leaf);
     let algorithm: SignatureAlgorithm;
     try {
       // The key decoded once per interned certificate (the completions verify with the same

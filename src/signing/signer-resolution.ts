@@ -4,6 +4,7 @@ import type { KeyStore } from '../keys/key-store.js';
 import { authorizationRef, type CredentialService } from './credential-service.js';
 import { keyObjectSigner, readPkcs12 } from './pkcs12-signer.js';
 import { orderChain } from './certificate-chain.js';
+import { requireHolder, type CertificateHolderPort } from './certificate-holders.js';
 import type { SignerSource } from './types.js';
 
 export interface ResolvedSigner {
@@ -22,6 +23,7 @@ export interface ResolvedSigner {
 export interface ResolverDeps {
   readonly keyStore?: KeyStore | undefined;
   readonly credentials?: CredentialService | undefined;
+  readonly certificateHolders?: CertificateHolderPort | undefined;
 }
 
 /** Turns a SignerSource into a native Signer + chain; secrets stay inside this call. */
@@ -38,6 +40,7 @@ export async function resolveSigner(
         throw new AppError('VALIDATION_FAILED', 'a PKCS#12 signer needs the file and its password');
       }
       const { privateKey, certificates } = readPkcs12(source.pkcs12, source.password);
+      await requireHolder(deps.certificateHolders, actorId, certificates[0]!);
       return { signer: keyObjectSigner(privateKey, algorithm), certificates, source: { kind: 'pkcs12' } };
     }
     case 'keystore': {

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPki } from '../../../src/app/pki.js';
+import { CERTIFIER_ID, caller, originalPdf, setupCertifierAndAuthority, type Caller, type CopySetup } from '../copies/setup.js';
+import { startHarness, type Harness } from './harness.js';
+
+/**
+ * A certificate of the service's CA is signed with only by its holder: the official it was
+ * issued to, or for an organization's seal the custodian recorded on its authority. Another
+ * official of the same organization who brings the key (the holder's USB token through the
+ * two-phase routes, or their PKCS#12 file) is refused with FORBIDDEN_SCOPE; nothing is prepared
+ * or signed, and the refusal is on the record. The holder signs as before.
+ */
+let h: Harness;
+let call: Caller;
+let s: CopySetup;
+let certifierChain: string[];
+let sealChain: string[];
+let certifierP12: Buffer;
+
+const chainOf = async (certificateId: string) => {
+  const leaf = (await h.ctx.store.certificates.findById(certificateId))!.der!;
+  const cas = await h.ctx.store.cas.list();
+  return [
+    leaf,
+    ...cas.filter((c) => c.kind !== 'root').map((c) => c.certificateDer),
+    ...cas.filter((c) => c.kind === 'root').map((c) => c.certificateDer),
+  ].map((d) => d.toString('base64'));
+};
+
+beforeAll(async () => {
+  h = await startHarness();
+  call = caller(h.url);
+  s = await setupCertifierAndAuthority(h.ctx, call, h.adminToken, { type: 'rsa', bits: 2048 });
+  certifierChain = await chainOf(s.certifierCertificateId);
+  sealChain = await chainOf(s.sealCertificateId);
+  // A second certificate of the certifier, handed out as a PKCS#12 file (the key is not kept here).
+  const issued = await createPki(h.ctx).issuance.issue(
+    { id: 'test-admin', role: 'admin' },
+    {
+      profile: 'individual',
+      subscriberId: CERTIFIER_ID,
+      subject: { commonName: 'Nguyễn Thị Hằng', organization: 'UBND xã Hạ Long', uids: ['CCCD:022198001111'] },
+      key: { pkcs12Password: 'p12-pass', generate: { type: 'rsa', bits: 2048 } },
+    },
+  );
+  certifierP12 = issued.pkcs12!;
+}, 180_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+async function prepare(token: string, pdfs: Buffer[], certificates: string[]) {
+  const fd = new FormData();
+  fd.append('options', JSON.stringify({ certificates }));
+  for (const [i, p] of pdfs.entries()) fd.append('pdf', new Blob([p], { type: 'application/pdf' }), `d${i}.pdf`);
+  return call('POST', pdfs.length === 1 ? '/api/v1/sign/prepare' : '/api/v1/sign/prepare/batch', { token, body: fd });
+}
+
+async function signWithP12(token: string, pdfs: Buffer[]) {
+  const fd = new FormData();
+  for (const [i, p] of pdfs.entries()) fd.append('pdf', new Blob([p], { type: 'application/pdf' }), `d${i}.pdf`);
+  fd.append('p12', new Blob([certifierP12], { type: 'application/x-pkcs12' }), 'hang.p12');
+  fd.append('options', JSON.stringify({ signer: { kind: 'pkcs12', password: 'p12-pass' } }));
+  return call('POST', pdfs.length === 1 ? '/api/v1/sign' : '/api/v1/sign/batch', { token, body: fd });
+}
+
+const events = (action: string) => h.ctx.audit.list({ action, limit: 10_000 });
+const openSessions = (ownerId: string) => h.ctx.store.signSessions.countOpen(ownerId, new Date());
+
+describe('a certificate of our CA signs only for its holder', () => {
+  it('fail/another official of the organization prepares with the certifier’s certificate (one and a batch) → 403 FORBIDDEN_SCOPE, no session, audited; the certifier prepares', async () => {
+    const pdf = await originalPdf(1, 'QUYET DINH 1');
+    const before = (await events('signing.prepare')).length;
+    const beforeBatch = (await events('signing.prepare.batch')).length;
+    const one = await prepare(s.custodianToken, [pdf], certifierChain);
+    expect(one.status, JSON.stringify(one.json)).toBe(403);
+    expect(one.json).toMatchObject({ code: 'FORBIDDEN_SCOPE', details: { reason: 'not-certificate-holder' } });
+    const many = await prepare(s.custodianToken, [pdf, pdf], certifierChain);
+    expect(many.status, JSON.stringify(many.json)).toBe(403);
+    expect(many.json.code).toBe('FORBIDDEN_SCOPE');
+    expect(await openSessions('off_van_thu_ha_long')).toBe(0);
+    const refusal = expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE' }) });
+    expect((await events('signing.prepare')).slice(before)).toEqual([refusal]);
+    expect((await events('signing.prepare.batch')).slice(beforeBatch)).toEqual([
+      expect.objectContaining({
+        outcome: 'failure',
+        details: expect.objectContaining({ signed: 0, failed: [0, 1].map((index) => ({ index, code: 'FORBIDDEN_SCOPE' })) }),
+      }),
+    ]);
+
+    const own = await prepare(s.signerToken, [pdf], certifierChain);
+    expect(own.status, JSON.stringify(own.json)).toBe(200);
+    expect(typeof own.json.sessionId).toBe('string');
+  });
+
+  it('fail/the organization’s seal: the certifier (not its custodian) is refused; the custodian recorded on the authority prepares', async () => {
+    const pdf = await originalPdf(1, 'QUYET DINH 2');
+    const r = await prepare(s.signerToken, [pdf], sealChain);
+    expect(r.status, JSON.stringify(r.json)).toBe(403);
+    expect(r.json.code).toBe('FORBIDDEN_SCOPE');
+    const custodian = await prepare(s.custodianToken, [pdf], sealChain);
+    expect(custodian.status, JSON.stringify(custodian.json)).toBe(200);
+  });
+
+  it('fail/another official signs with the certifier’s PKCS#12 file (one and a batch) → 403 FORBIDDEN_SCOPE, nothing signed, audited; the certifier signs', async () => {
+    const pdf = await originalPdf(1, 'QUYET DINH 3');
+    const signs = (await events('signing.sign')).length;
+    const batches = (await events('signing.batch')).length;
+    const one = await signWithP12(s.custodianToken, [pdf]);
+    expect(one.status, JSON.stringify(one.json)).toBe(403);
+    expect(one.json.code).toBe('FORBIDDEN_SCOPE');
+    const many = await signWithP12(s.custodianToken, [pdf, pdf]);
+    expect(many.status, JSON.stringify(many.json)).toBe(403);
+    expect(many.json.code).toBe('FORBIDDEN_SCOPE');
+    expect((await events('signing.sign')).slice(signs)).toEqual([
+      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE' }) }),
+    ]);
+    expect((await events('signing.batch')).slice(batches)).toEqual([
+      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE', signed: 0 }) }),
+    ]);
+
+    const own = await signWithP12(s.signerToken, [pdf]);
+    expect(own.status, JSON.stringify(own.json)).toBe(200);
+    expect(own.headers.get('content-type')).toMatch(/application\/pdf/);
+  });
+});
