@@ -81,6 +81,11 @@ export interface SessionRepository {
   /** False when there was no live session with that hash. */
   revoke(idHash: string, at: Date): Promise<boolean>;
   revokeAllOf(accountId: string, at: Date): Promise<number>;
+  /**
+   * Forgets sessions that can no longer be used: signed out (revoked) or past their absolute
+   * lifetime at `at` (an idle one goes at that lifetime too); returns how many.
+   */
+  deleteEnded(at: Date): Promise<number>;
 }
 
 export interface OidcPending {

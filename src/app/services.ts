@@ -116,11 +116,16 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     timers.push(p);
     void purge();
     // A signing session holds a copy of its prepared document: once expired (completed or not)
-    // nothing can use it, and the copy goes.
+    // nothing can use it, and the copy goes. Sign-in sessions that ended (signed out, expired) and
+    // OpenID Connect sign-ins abandoned at the provider go too.
+    const sweepOne = (what: string, f: () => Promise<number>) =>
+      f().catch((e: unknown) => ctx.log.error(`${what} sweep failed`, { error: e instanceof Error ? e.message : String(e) }));
     const sweep = () =>
-      ctx.store.signSessions
-        .deleteExpired(ctx.clock.now())
-        .catch((e: unknown) => ctx.log.error('signing session sweep failed', { error: e instanceof Error ? e.message : String(e) }));
+      Promise.all([
+        sweepOne('signing session', () => ctx.store.signSessions.deleteExpired(ctx.clock.now())),
+        sweepOne('sign-in session', () => ctx.store.sessions.deleteEnded(ctx.clock.now())),
+        sweepOne('pending OIDC sign-in', () => ctx.store.oidcPending.deleteExpired(ctx.clock.now())),
+      ]);
     const w = setInterval(() => void sweep(), 5 * 60_000);
     w.unref();
     timers.push(w);

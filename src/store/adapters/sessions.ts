@@ -64,6 +64,16 @@ export class KyselySessionRepository implements SessionRepository {
     );
     return changed(r);
   }
+
+  async deleteEnded(at: Date): Promise<number> {
+    const r = await storeCall(
+      this.ctx.db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('expires_at', '<=', iso(at))]))
+        .executeTakeFirst(),
+    );
+    return changed(r);
+  }
 }
 
 /** Pending OpenID Connect sign-ins; taken (deleted) once. */

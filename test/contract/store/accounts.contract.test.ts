@@ -103,6 +103,15 @@ describe.each(DIALECTS)('accounts, sign-in counters and sessions (%s)', (dialect
     expect(await ctx.store.sessions.revokeAllOf('acc_s', later(63))).toBe(1);
     expect((await ctx.store.sessions.get('b'.repeat(64)))?.revokedAt).toEqual(later(63));
 
+    // The sweep forgets the signed-out and the expired, and only those.
+    await ctx.store.sessions.create({ idHash: 'd'.repeat(64), ...s, accountId: 'acc_t', expiresAt: later(100) });
+    await ctx.store.sessions.create({ idHash: 'e'.repeat(64), ...s, accountId: 'acc_t', expiresAt: later(101) });
+    expect(await ctx.store.sessions.deleteEnded(later(100))).toBe(3);
+    expect(await ctx.store.sessions.get('a'.repeat(64))).toBeUndefined();
+    expect(await ctx.store.sessions.get('d'.repeat(64))).toBeUndefined();
+    expect((await ctx.store.sessions.get('e'.repeat(64)))?.expiresAt).toEqual(later(101));
+    expect(await ctx.store.sessions.deleteEnded(later(100))).toBe(0);
+
     const p = { idHash: 'c'.repeat(64), state: 'st', nonce: 'no', codeVerifier: 'cv', returnTo: '/workstation', expiresAt: later(600) };
     await ctx.store.oidcPending.create(p);
     const taken = await Promise.all(Array.from({ length: 5 }, () => ctx.store.oidcPending.take('c'.repeat(64))));
