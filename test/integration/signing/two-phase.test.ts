@@ -1,15 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { sign as nodeSign, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as asn1js from 'asn1js';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { signDetachedCms } from '../../../src/cms/signed-data.js';
+import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import { keyObjectSigner } from '../../../src/signing/pkcs12-signer.js';
 import { issueSigner, sharedTestCa } from '../../fixtures/pki-fixture.js';
 import { errorCode } from '../../unit/signing/helpers.js';
 import { assertSignedOk, makeService } from './harness.js';
+import { extractSignatures, opensslVerify } from './tools.js';
 
 const decision = readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'quyet-dinh.pdf'));
 const ca = sharedTestCa();
@@ -129,6 +132,8 @@ describe('two-phase signing (USB token)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kyso-same-key-'));
     const csr = join(dir, 'p.csr');
     const pem = join(dir, 'p.pem');
+    const ext = join(dir, 'ext.cnf');
+    writeFileSync(ext, 'subjectKeyIdentifier = hash\n'); // the key identifier, as the session's certificate has it
     execFileSync('openssl', ['req', '-new', '-key', token.keyPath, '-subj', '/C=VN/CN=Predecessor', '-out', csr]);
     execFileSync('openssl', [
       'x509',
@@ -142,6 +147,8 @@ describe('two-phase signing (USB token)', () => {
       '-CAcreateserial',
       '-days',
       '2',
+      '-extfile',
+      ext,
       '-out',
       pem,
     ]);
@@ -166,6 +173,30 @@ describe('two-phase signing (USB token)', () => {
       certificates: [ca.certDer],
     });
     assertSignedOk(decision, await service.complete(p.sessionId, { cms: right }, 'u1'), 1, ca, 'two-phase-cms-own-certificate');
+
+    // The same CMS with its signer named by key identifier (RFC 5652 §5.3 subjectKeyIdentifier,
+    // which both certificates share) and the predecessor carried in place of the session's
+    // certificate: the signature and the ESS binding still hold (sid and certificates are not
+    // signed), but a verifier looking the sid up among the carried certificates finds the
+    // predecessor. Refused; the session's own certificate carried instead completes.
+    const leafSki = certificateInfo(token.certDer, 'SIGNER_CERT_INVALID').subjectKeyIdentifier!;
+    expect(certificateInfo(predecessor, 'SIGNER_CERT_INVALID').subjectKeyIdentifier).toEqual(leafSki);
+    const p2 = await service.prepare(decision, { certificates: token.chain, actorId: 'u1' });
+    const right2 = await signDetachedCms({
+      contentDigest: p2.contentDigest,
+      signer: keyObjectSigner(token.key),
+      signerCertificate: token.certDer,
+      certificates: [ca.certDer],
+    });
+    expect(await errorCode(service.complete(p2.sessionId, { cms: withSkiSid(right2, leafSki, [predecessor, ca.certDer]) }, 'u1'))).toBe(
+      'SIGNATURE_MISMATCH',
+    );
+    // The same with the session's certificate carried completes. (Checked with OpenSSL: pdfsig's
+    // NSS does not look a key-identifier sid up among the CMS's own certificates.)
+    const ownCarried = await service.complete(p2.sessionId, { cms: withSkiSid(right2, leafSki, [token.certDer, ca.certDer]) }, 'u1');
+    const [embedded] = extractSignatures(ownCarried).filter((x) => x.byteRange[1] >= decision.length);
+    const v = opensslVerify(embedded!, ca.certPath);
+    expect(v.ok, v.text).toBe(true);
   });
 
   it('fail/a certificate suspended between prepare and completion → SIGNER_REVOKED at completion, nothing consumed; released, the same session completes', async () => {
@@ -201,3 +232,23 @@ describe('two-phase signing (USB token)', () => {
     expect(await errorCode(service.prepare(decision, { certificates: [] }))).toBe('VALIDATION_FAILED');
   });
 });
+
+/**
+ * `cms` (a detached SignedData of ours) with its one SignerInfo's sid rewritten as
+ * [0] subjectKeyIdentifier `ski` (versions 3, RFC 5652 §5.1 and §5.3) and its certificates
+ * replaced by `carried`; the signature is untouched (it covers the signed attributes only).
+ */
+function withSkiSid(cms: Buffer, ski: Buffer, carried: Buffer[]): Buffer {
+  const parsed = asn1js.fromBER(new Uint8Array(cms));
+  if (parsed.offset === -1) throw new Error('test CMS does not parse');
+  const contentInfo = parsed.result as asn1js.Sequence;
+  const signedData = (contentInfo.valueBlock.value[1] as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence;
+  const fields = signedData.valueBlock.value;
+  fields[0] = new asn1js.Integer({ value: 3 });
+  const certificates = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 0) as asn1js.Constructed;
+  certificates.valueBlock.value = carried.map((c) => asn1js.fromBER(new Uint8Array(c)).result);
+  const signerInfo = (fields.at(-1) as asn1js.Set).valueBlock.value[0] as asn1js.Sequence;
+  signerInfo.valueBlock.value[0] = new asn1js.Integer({ value: 3 });
+  signerInfo.valueBlock.value[1] = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: new Uint8Array(ski) });
+  return Buffer.from(contentInfo.toBER());
+}
