@@ -30,7 +30,11 @@ export function sealCustodiansFrom(authorities: {
     (await authorities.list()).filter((a) => a.organizationId === organizationId && a.sealCustodianId).map((a) => a.sealCustodianId!);
 }
 
-/** The holders of a certificate given by its bytes; undefined when our CA did not issue it (another CA's). */
+/**
+ * The holders of a certificate given by its bytes; undefined when no holder is on record: our CA
+ * did not issue it (another CA's), or issued it to no registered subscriber (an administrator's
+ * direct issuance; the RA never named a person for it).
+ */
 export interface CertificateHolderPort {
   holders(certificate: Buffer): Promise<readonly string[] | undefined>;
 }
@@ -46,7 +50,7 @@ export function certificateHoldersFromPki(
       if (serialNumber < 0n) return undefined;
       const rows = await repo.findBySerialAnyCa(normalizeSerial(serialNumber.toString(16)));
       const row = rows.find((r) => r.der?.equals(certificate));
-      return row && holdersOf(row, sealCustodians);
+      return row?.subscriberId ? holdersOf(row, sealCustodians) : undefined;
     },
   };
 }
@@ -54,7 +58,8 @@ export function certificateHoldersFromPki(
 /**
  * A certificate of our CA is signed with only by its holder (`holdersOf`), whoever brings the key:
  * an official with another official's USB token, or a PKCS#12 file of theirs, does not sign
- * in their name through this service. Certificates of other CAs pass (the verifier judges them).
+ * in their name through this service. Certificates with no holder on record pass (the verifier
+ * judges those of other CAs).
  */
 export async function requireHolder(port: CertificateHolderPort | undefined, actorId: string, certificate: Buffer): Promise<void> {
   const holders = await port?.holders(certificate);
