@@ -186,7 +186,8 @@ describe('citizen verification page (/)', () => {
     // The app answers 422 VERIFY_UNREADABLE (RFC 9457 problem) for bytes that are not a PDF at all.
     await page.waitForSelector('.problem', { timeout: 30_000 });
     expect(await page.textContent('.problem-code')).toBe('VERIFY_UNREADABLE');
-    expect(((await page.textContent('.problem-title')) ?? '').trim()).not.toBe('');
+    // the page's own Vietnamese sentence for the code, not the server's HTTP status phrase
+    expect(await page.textContent('.problem-title')).toMatch(/^Không đọc được tệp/);
     expect(((await page.textContent('.problem-detail')) ?? '').trim()).not.toBe('');
     expect(await page.$('#verdict')).toBeNull();
     expect(problemsOf(page)).toEqual([]);

@@ -183,6 +183,9 @@ describe('officials workstation (/workstation)', () => {
     await page.click('#sign-button');
     await page.waitForSelector('.problem');
     expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
+    // said in Vietnamese, with the attempts left (not the server's "Unprocessable Content")
+    expect(await page.textContent('.problem-title')).toMatch(/^Mã PIN không đúng.* Còn 4 lần thử\.$/);
+    await page.locator('#error').screenshot({ path: join(IMAGES, 'workstation-wrong-pin.png') });
     expect(await page.getAttribute('.file-row', 'data-state')).toBeNull();
     expect((await web.app.ctx.store.credentials.get(credentialId))?.failedAttempts).toBe(1);
     expect(await signed()).toBe(signedBefore);

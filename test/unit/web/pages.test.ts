@@ -10,6 +10,7 @@ import {
   type SignatureKind,
 } from '../../../src/pdf/verify/report.js';
 import type { PublicCopyFacts } from '../../../src/copies/public-facts.js';
+import { ERROR_CODES } from '../../../src/core/error-codes.js';
 
 /**
  * Static checks of web/: the pages must work under the strict CSP of src/http/web-static.ts
@@ -121,6 +122,23 @@ describe('web/static/js', () => {
       expect(vi.trim().length, key).toBeGreaterThan(0);
       expect(en.trim().length, key).toBeGreaterThan(0);
     }
+  });
+
+  it('has a sentence in both languages for every stable error code of the API, and for no other code', async () => {
+    const { PROBLEM_STRINGS, PROBLEM_FALLBACK } = (await import(pathToFileURL(join(JS_DIR, 'problem-strings.js')).href)) as {
+      PROBLEM_STRINGS: Table;
+      PROBLEM_FALLBACK: [string, string];
+    };
+    expect(Object.keys(PROBLEM_STRINGS)).toEqual([...ERROR_CODES]);
+    for (const [code, pair] of [...Object.entries(PROBLEM_STRINGS), ['fallback', PROBLEM_FALLBACK] as const]) {
+      const [vi, en] = pair;
+      expect(vi.trim().length, code).toBeGreaterThan(0);
+      expect(en.trim().length, code).toBeGreaterThan(0);
+      // Vietnamese text, not the English one copied: it has the letters only Vietnamese has.
+      expect(vi, code).toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i);
+      expect(vi, code).not.toBe(en);
+    }
+    expect(PROBLEM_FALLBACK[0]).toContain('{code}');
   });
 
   it('has the three verdict texts of the brief', () => {

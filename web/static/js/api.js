@@ -3,7 +3,8 @@
  * detail and our stable `code`, always as text.
  */
 import { h, clear } from './dom.js';
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
+import { PROBLEM_STRINGS, PROBLEM_FALLBACK } from './problem-strings.js';
 
 export class ApiError extends Error {
   /**
@@ -58,13 +59,37 @@ export function showProblem(container, err) {
   const box = h(
     'div',
     { class: 'problem', role: 'alert' },
-    h('p', { class: 'problem-title' }, p.title || t('error.unexpected')),
-    p.detail ? h('p', { class: 'problem-detail' }, p.detail) : null,
+    h('p', { class: 'problem-title' }, problemTitle(p)),
+    // An answer's detail is the server's (or the agent's) technical English; the page's own messages are not labelled.
+    p.detail ? h('p', { class: 'problem-detail' }, err instanceof ApiError ? `${t('error.detail')}: ` : '', p.detail) : null,
     p.code ? h('p', {}, `${t('error.code')}: `, h('code', { class: 'problem-code' }, p.code)) : null,
     p.requestId ? h('p', { class: 'hint' }, `${t('error.requestId')}: `, h('code', {}, p.requestId)) : null,
   );
   container.appendChild(box);
   container.hidden = false;
+}
+
+/**
+ * What the person reads first: the page's own sentence for the API's stable code
+ * (./problem-strings.js) in the page's language, its {placeholders} filled from the problem's
+ * details, and the PIN attempts left when the problem counts them. The server's title is only
+ * the HTTP status phrase and its detail is technical English: the detail is shown below, as
+ * such. A problem the page made itself (no connection) keeps its own translated title; a code
+ * this page does not know yet (a newer server) gets the general sentence with the code.
+ * @param {{ title?: string, code?: string, type?: string, details?: unknown }} p
+ */
+function problemTitle(p) {
+  const known = p.code ? PROBLEM_STRINGS[p.code] : undefined;
+  const vars = p.details && typeof p.details === 'object' ? /** @type {Record<string, string | number>} */ (p.details) : {};
+  const fill = (/** @type {[string, string]} */ pair, /** @type {Record<string, string | number>} */ v) =>
+    pair[lang() === 'vi' ? 0 : 1].replace(/\{(\w+)\}/g, (m, k) => (k in v && typeof v[k] !== 'object' ? String(v[k]) : m));
+  if (known) {
+    const left = vars.remainingAttempts;
+    const attempts = typeof left === 'number' && left > 0 ? ` ${t('error.attemptsLeft', { n: left })}` : '';
+    return fill(known, vars) + attempts;
+  }
+  if (p.type && p.code) return fill(PROBLEM_FALLBACK, { code: p.code });
+  return p.title || t('error.unexpected');
 }
 
 /**

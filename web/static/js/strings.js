@@ -21,6 +21,8 @@ export const STRINGS = {
   ],
 
   'error.code': ['Mã lỗi', 'Error code'],
+  'error.detail': ['Chi tiết kỹ thuật', 'Technical detail'],
+  'error.attemptsLeft': ['Còn {n} lần thử.', '{n} attempts left.'],
   'error.requestId': ['Mã yêu cầu', 'Request id'],
   'error.network': ['Không kết nối được máy chủ', 'Could not reach the server'],
   'error.unexpected': ['Đã xảy ra lỗi', 'Something went wrong'],
