@@ -79,7 +79,8 @@ export function showProblem(container, err) {
  * @param {{ title?: string, code?: string, type?: string, details?: unknown }} p
  */
 function problemTitle(p) {
-  const known = p.code ? PROBLEM_STRINGS[p.code] : undefined;
+  // own keys only: a code such as "constructor" must not reach Object.prototype
+  const known = p.code && Object.hasOwn(PROBLEM_STRINGS, p.code) ? PROBLEM_STRINGS[p.code] : undefined;
   const vars = p.details && typeof p.details === 'object' ? /** @type {Record<string, string | number>} */ (p.details) : {};
   const fill = (/** @type {[string, string]} */ pair, /** @type {Record<string, string | number>} */ v) =>
     pair[lang() === 'vi' ? 0 : 1].replace(/\{(\w+)\}/g, (m, k) => (k in v && typeof v[k] !== 'object' ? String(v[k]) : m));
