@@ -4,6 +4,16 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { assertPdf } from './document-identity.js';
 import type { BatchItemResult } from './types.js';
 
+/**
+ * What the audit event of a refused signing records about the error: its stable code and, for a
+ * certificate refused to this caller, why and which one (never a secret).
+ */
+export function auditedError(err: unknown): { error: string; reason?: unknown; certificate?: unknown } {
+  if (!isAppError(err)) return { error: 'INTERNAL' };
+  const { reason, certificate } = err.details ?? {};
+  return { error: err.code, ...(certificate !== undefined ? { reason, certificate } : {}) };
+}
+
 /** A document of a batch refused on its own, with the error's stable code. */
 export interface FailedItem {
   readonly index: number;

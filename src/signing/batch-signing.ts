@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { hashOf, type HashName, type Signer } from '../core/signature-algorithms.js';
 import { LEVEL_RANK, parsePadesLevel } from '../core/pades-level.js';
@@ -9,7 +9,7 @@ import type { KeyStore } from '../keys/key-store.js';
 import type { CredentialService } from './credential-service.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { certId } from './document-identity.js';
-import { auditBatch, failedItem, screenPdfs } from './batch-items.js';
+import { auditBatch, auditedError, failedItem, screenPdfs } from './batch-items.js';
 import { estimatePlaceholder, exactBbPlaceholder, signatureLength, withPlaceholderRetry, type PlaceholderBudget } from './placeholder.js';
 import { resolveSigner } from './signer-resolution.js';
 import type { CertificateHolderPort } from './certificate-holders.js';
@@ -107,7 +107,7 @@ async function signAtOnce(deps: BatchSigningDeps, pdfs: readonly Buffer[], optio
       role: 'signer',
       action: 'signing.batch',
       outcome: 'failure',
-      details: { level: 'B-B', documents: pdfs.length, signed: 0, error: isAppError(err) ? err.code : 'INTERNAL' },
+      details: { level: 'B-B', documents: pdfs.length, signed: 0, ...auditedError(err) },
     });
     throw err;
   }

@@ -1,6 +1,7 @@
 import { AppError } from '../core/errors.js';
 import { certificateInfo } from '../cms/certificate-info.js';
 import { normalizeSerial } from '../pki/serial.js';
+import { certId } from './document-identity.js';
 import type { CertificateRepository } from '../pki/ports.js';
 
 /** What decides who holds a certificate's key: the profile it was issued under and its subscriber. */
@@ -33,7 +34,8 @@ export function sealCustodiansFrom(authorities: {
 /**
  * The holders of a certificate given by its bytes; undefined when no holder is on record: our CA
  * did not issue it (another CA's), or issued it to no registered subscriber (an administrator's
- * direct issuance; the RA never named a person for it).
+ * direct issuance; the RA never named a person for it). Another encoding of one of our
+ * certificates (an ECDSA signature's s turned into n − s still verifies) is nobody's.
  */
 export interface CertificateHolderPort {
   holders(certificate: Buffer): Promise<readonly string[] | undefined>;
@@ -50,7 +52,8 @@ export function certificateHoldersFromPki(
       if (serialNumber < 0n) return undefined;
       const rows = await repo.findBySerialAnyCa(normalizeSerial(serialNumber.toString(16)));
       const row = rows.find((r) => r.der?.equals(certificate));
-      return row?.subscriberId ? holdersOf(row, sealCustodians) : undefined;
+      if (!row) return rows.length > 0 ? [] : undefined;
+      return row.subscriberId ? holdersOf(row, sealCustodians) : undefined;
     },
   };
 }
@@ -68,7 +71,7 @@ export async function requireHolder(port: CertificateHolderPort | undefined, act
       'FORBIDDEN_SCOPE',
       "outside this token's scope: the certificate was issued to someone else; only its holder signs with it",
       {
-        details: { reason: 'not-certificate-holder' },
+        details: { reason: 'not-certificate-holder', certificate: certId(certificate) },
       },
     );
 }

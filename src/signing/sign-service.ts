@@ -50,6 +50,7 @@ import { timed } from '../core/timing.js';
 import { subjectField } from './subject.js';
 import { assertPdf, certId } from './document-identity.js';
 import { withoutPlaceholderGap } from './prepared-file.js';
+import { auditedError } from './batch-items.js';
 
 /** Sessions one official may have awaiting completion (prepared, not yet completed, not expired). */
 export const MAX_OPEN_SESSIONS = 200;
@@ -156,7 +157,7 @@ export class SignService {
       await this.#audit(actor, 'signing.sign', 'success', r.auditDetails);
       return r.chunks;
     } catch (err) {
-      await this.#audit(actor, 'signing.sign', 'failure', { level, error: isAppError(err) ? err.code : 'INTERNAL' });
+      await this.#audit(actor, 'signing.sign', 'failure', { level, ...auditedError(err) });
       throw err;
     }
   }
@@ -231,7 +232,7 @@ export class SignService {
       // A refused prepare (a suspended certificate, a damaged PDF…) is on the record as a completion's is.
       await this.#audit(actor, 'signing.prepare', 'failure', {
         ...(signer ? { level: signer.level, certificate: certId(signer.certificates[0]!) } : {}),
-        error: isAppError(err) ? err.code : 'INTERNAL',
+        ...auditedError(err),
       });
       throw err;
     }

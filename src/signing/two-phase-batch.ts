@@ -3,7 +3,7 @@ import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.
 import type { PadesLevel } from '../core/pades-level.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { BatchResult } from './batch-signing.js';
-import { auditBatch, failedItem, screenPdfs } from './batch-items.js';
+import { auditBatch, auditedError, failedItem, screenPdfs } from './batch-items.js';
 import { certId } from './document-identity.js';
 import type { BatchItemResult, CompleteInput, PrepareOptions, PrepareResult } from './types.js';
 import type { SignSession } from './ports.js';
@@ -70,7 +70,8 @@ export async function prepareBatch(deps: PrepareBatchDeps, pdfs: readonly Buffer
   } catch (err) {
     const code = isAppError(err) ? err.code : 'INTERNAL';
     for (const index of todo) results[index] = { index, ok: false, error: { code, message: 'the signer certificate was refused' } };
-    await record({});
+    const { reason, certificate } = auditedError(err);
+    await record(certificate !== undefined ? { reason, certificate } : {});
     throw err;
   }
   const sessions: { index: number; session: string; inputSha256: string }[] = [];

@@ -241,9 +241,11 @@ function checkTokenCms(session: SignSession, cms: Buffer, key: KeyObject): void 
   // one's revoked predecessor) would then be the signer a verifier finds. The SignerInfo must
   // designate the session's certificate (RFC 5652 §5.3) and bind it with signing-certificate-v2,
   // as PAdES asks (ETSI EN 319 142-1 §5.2.2.2 / RFC 5035).
+  // Every carried certificate the sid designates must be the session's: a verifier may take any
+  // of them (a key identifier is shared by all certificates on the key).
   const leaf = session.certificates[0]!;
-  const carried = findSignerCertificate(si, parsed.certificates);
-  if (!findSignerCertificate(si, [leaf]) || (carried && !carried.equals(leaf)) || essBindingDetail(si, leaf).binding !== 'match') {
+  const carriedOther = parsed.certificates.some((c) => !c.equals(leaf) && findSignerCertificate(si, [c]));
+  if (!findSignerCertificate(si, [leaf]) || carriedOther || essBindingDetail(si, leaf).binding !== 'match') {
     throw new AppError('SIGNATURE_MISMATCH', 'the CMS names another signer certificate than the session’s');
   }
 }

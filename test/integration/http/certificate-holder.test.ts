@@ -79,12 +79,17 @@ describe('a certificate of our CA signs only for its holder', () => {
     expect(many.status, JSON.stringify(many.json)).toBe(403);
     expect(many.json.code).toBe('FORBIDDEN_SCOPE');
     expect(await openSessions('off_van_thu_ha_long')).toBe(0);
-    const refusal = expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE' }) });
+    // the record says why and which certificate was tried
+    const tried = { reason: 'not-certificate-holder', certificate: { serial: expect.any(String), subject: 'Nguyễn Thị Hằng' } };
+    const refusal = expect.objectContaining({
+      outcome: 'failure',
+      details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE', ...tried }),
+    });
     expect((await events('signing.prepare')).slice(before)).toEqual([refusal]);
     expect((await events('signing.prepare.batch')).slice(beforeBatch)).toEqual([
       expect.objectContaining({
         outcome: 'failure',
-        details: expect.objectContaining({ signed: 0, failed: [0, 1].map((index) => ({ index, code: 'FORBIDDEN_SCOPE' })) }),
+        details: expect.objectContaining({ signed: 0, failed: [0, 1].map((index) => ({ index, code: 'FORBIDDEN_SCOPE' })), ...tried }),
       }),
     ]);
 
@@ -112,11 +117,12 @@ describe('a certificate of our CA signs only for its holder', () => {
     const many = await signWithP12(s.custodianToken, [pdf, pdf]);
     expect(many.status, JSON.stringify(many.json)).toBe(403);
     expect(many.json.code).toBe('FORBIDDEN_SCOPE');
+    const tried = { reason: 'not-certificate-holder', certificate: { serial: expect.any(String), subject: 'Nguyễn Thị Hằng' } };
     expect((await events('signing.sign')).slice(signs)).toEqual([
-      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE' }) }),
+      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE', ...tried }) }),
     ]);
     expect((await events('signing.batch')).slice(batches)).toEqual([
-      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE', signed: 0 }) }),
+      expect.objectContaining({ outcome: 'failure', details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE', signed: 0, ...tried }) }),
     ]);
 
     const own = await signWithP12(s.signerToken, [pdf]);

@@ -188,9 +188,13 @@ describe('two-phase signing (USB token)', () => {
       signerCertificate: token.certDer,
       certificates: [ca.certDer],
     });
-    expect(await errorCode(service.complete(p2.sessionId, { cms: withSkiSid(right2, leafSki, [predecessor, ca.certDer]) }, 'u1'))).toBe(
-      'SIGNATURE_MISMATCH',
-    );
+    for (const carried of [
+      [predecessor, ca.certDer],
+      [token.certDer, predecessor, ca.certDer], // the session's first: a verifier may still take the other
+    ])
+      expect(await errorCode(service.complete(p2.sessionId, { cms: withSkiSid(right2, leafSki, carried) }, 'u1'))).toBe(
+        'SIGNATURE_MISMATCH',
+      );
     // The same with the session's certificate carried completes. (Checked with OpenSSL: pdfsig's
     // NSS does not look a key-identifier sid up among the CMS's own certificates.)
     const ownCarried = await service.complete(p2.sessionId, { cms: withSkiSid(right2, leafSki, [token.certDer, ca.certDer]) }, 'u1');
