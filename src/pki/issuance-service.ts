@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { pemEncode } from '../core/bytes.js';
 import type { KeySpec, KeyStore } from '../keys/key-store.js';
+import { generatePrivateKey } from '../keys/generate-key.js';
 import { isProvinceWide, requireRole, type Principal } from '../core/principal.js';
 import { requireSubscriberScope } from './subscriber-scope.js';
 import type { CaRegistry, LoadedCa } from './ca-registry.js';
@@ -33,6 +34,14 @@ export interface IssueInput {
   readonly validityDays?: number;
   readonly key: KeyInput;
 }
+
+/**
+ * A subscriber key the service generated, to deliver once as PKCS#12 under `password`: kept in
+ * the key store (`keyUri`, for a server-held credential) or held in memory only (`pkcs8`).
+ */
+type GeneratedKey = { readonly password: string; readonly friendlyName: string } & (
+  { readonly keyUri: string } | { readonly pkcs8: Buffer }
+);
 
 export interface IssueResult {
   readonly certificate: CertificateRecord;
@@ -165,7 +174,7 @@ export class IssuanceService {
     const k = input.key;
     let key: SubjectKey;
     let keyUri: string | null = null;
-    let generated: { uri: string; password: string; friendlyName: string | undefined; keep: boolean } | undefined;
+    let generated: GeneratedKey | undefined;
     if ('csr' in k) {
       key = parseCsr(k.csr).key;
     } else if ('existingSpki' in k) {
@@ -181,20 +190,24 @@ export class IssuanceService {
         });
       }
       const spec = k.generate ?? this.d.config.subscriberKeySpec;
-      const ref = await this.d.keys.generate(spec, `subscriber:${subject.commonName}`);
-      generated = {
-        uri: ref.uri,
-        password: k.pkcs12Password,
-        friendlyName: k.friendlyName ?? subject.commonName,
-        keep: k.keepKey === true,
-      };
-      key = subjectKeyFromSpki(ref.publicKeySpki);
-      if (generated.keep) keyUri = ref.uri;
+      const delivery = { password: k.pkcs12Password, friendlyName: k.friendlyName ?? subject.commonName };
+      if (k.keepKey === true) {
+        // kept for a server-held credential: sealed in the key store, delivered once as well
+        const ref = await this.d.keys.generate(spec, `subscriber:${subject.commonName}`);
+        generated = { ...delivery, keyUri: ref.uri };
+        key = subjectKeyFromSpki(ref.publicKeySpki);
+        keyUri = ref.uri;
+      } else {
+        // delivered only: the key never enters the key store, so no backup taken meanwhile holds it
+        const privateKey = await generatePrivateKey(spec);
+        generated = { ...delivery, pkcs8: privateKey.export({ format: 'der', type: 'pkcs8' }) };
+        key = subjectKeyFromSpki(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
+      }
     }
     try {
       return await this.#lintRecordSign(actor, input, { profile, subject, subjectDer, ca, notBefore, notAfter, key, keyUri, generated });
     } finally {
-      if (generated && !generated.keep) await this.d.keys.delete(generated.uri).catch(() => undefined);
+      if (generated && 'pkcs8' in generated) generated.pkcs8.fill(0);
     }
   }
 
@@ -210,7 +223,7 @@ export class IssuanceService {
       notAfter: Date;
       key: SubjectKey;
       keyUri: string | null;
-      generated: { uri: string; password: string; friendlyName: string | undefined; keep: boolean } | undefined;
+      generated: GeneratedKey | undefined;
     },
   ): Promise<IssueResult> {
     const signer = await x.ca.signer();
@@ -311,7 +324,7 @@ export class IssuanceService {
     let pkcs12: Buffer | undefined;
     if (x.generated) {
       pkcs12 = buildPkcs12({
-        privateKeyPkcs8: await this.d.keys.exportPkcs8(x.generated.uri),
+        privateKeyPkcs8: 'pkcs8' in x.generated ? x.generated.pkcs8 : await this.d.keys.exportPkcs8(x.generated.keyUri),
         certificate: der,
         chain,
         password: x.generated.password,

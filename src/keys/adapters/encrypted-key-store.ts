@@ -1,23 +1,13 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
-import { promisify } from 'node:util';
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { AppError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { defaultAlgorithmFor, signWithKeyAsync, type SignatureAlgorithm, type Signer } from '../../core/signature-algorithms.js';
 import type { KeyRef, KeySpec, KeyStore } from '../key-store.js';
+import { generatePrivateKey } from '../generate-key.js';
 import type { SealedKey, SealedKeyRepository } from '../sealed-key-repository.js';
 import type { MasterKey } from './master-key.js';
-
-const generateKeyPairAsync = promisify(generateKeyPair);
 
 export const ENCRYPTED_KEY_SCHEME = 'kyso-key';
 
@@ -97,16 +87,7 @@ export class EncryptedKeyStore implements KeyStore {
   }
 
   async generate(spec: KeySpec, label: string): Promise<KeyRef> {
-    let pair: { privateKey: KeyObject };
-    if (spec.type === 'rsa') {
-      if (![2048, 3072, 4096].includes(spec.bits)) throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'RSA keys are 2048, 3072 or 4096 bits');
-      pair = await generateKeyPairAsync('rsa', { modulusLength: spec.bits, publicExponent: 0x10001 });
-    } else if (spec.type === 'ec' && (spec.curve === 'P-256' || spec.curve === 'P-384')) {
-      pair = await generateKeyPairAsync('ec', { namedCurve: spec.curve });
-    } else {
-      throw new AppError('KEY_ALGORITHM_UNSUPPORTED', 'unsupported key specification');
-    }
-    return this.#store(pair.privateKey, label);
+    return this.#store(await generatePrivateKey(spec), label);
   }
 
   async importPkcs8(pkcs8Der: Buffer, label: string): Promise<KeyRef> {

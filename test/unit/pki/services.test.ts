@@ -1,10 +1,11 @@
-import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { parseOcspResponse } from '../../../src/cms/ocsp.js';
 import { algId, explicit, int, octets, oid, seq } from '../../../src/core/der.js';
 import { certificateInfo } from '../../../src/cms/certificate-info.js';
 import type { SubjectFields } from '../../../src/pki/ports.js';
 import { MemoryKeyStore } from '../../../src/pki/testing/memory-key-store.js';
+import { readPkcs12 } from '../../../src/signing/pkcs12-signer.js';
 import { ADMIN, makeCsr, makePki } from './support/pki-fixture.js';
 import { errorCode } from '../../fixtures/error-code.js';
 
@@ -66,8 +67,17 @@ describe('issuance pipeline', () => {
     expect(r.pkcs12).toBeUndefined();
   });
 
-  it('ok/server-side keygen returns a PKCS#12 once and keeps no key unless asked', async () => {
+  it('ok/server-side keygen returns a PKCS#12 once and keeps no key unless asked; a delivered key never enters the key store', async () => {
     const pki = await makePki();
+    // Every key the store is given (a backup taken meanwhile would hold it, even if deleted after).
+    const stored: string[] = [];
+    const keys = pki.keys as MemoryKeyStore;
+    const generate = keys.generate.bind(keys);
+    keys.generate = async (...args: Parameters<MemoryKeyStore['generate']>) => {
+      const ref = await generate(...args);
+      stored.push(ref.uri);
+      return ref;
+    };
     const r = await pki.issuance.issue(ADMIN, {
       profile: 'individual',
       subject,
@@ -75,6 +85,13 @@ describe('issuance pipeline', () => {
     });
     expect(r.pkcs12?.length).toBeGreaterThan(500);
     expect(r.certificate.keyUri).toBeNull();
+    expect(stored).toEqual([]);
+    // the file holds the certificate's own key
+    const { privateKey, certificates } = readPkcs12(r.pkcs12!, 'pw-1234');
+    expect(createPublicKey(privateKey).export({ format: 'der', type: 'spki' })).toEqual(
+      new X509Certificate(certificates[0]!).publicKey.export({ format: 'der', type: 'spki' }),
+    );
+    expect(certificates[0]).toEqual(r.der);
     const kept = await pki.issuance.issue(ADMIN, {
       profile: 'individual',
       subject,
@@ -82,6 +99,7 @@ describe('issuance pipeline', () => {
     });
     expect(kept.certificate.keyUri).toMatch(/^mem:/);
     expect((pki.keys as MemoryKeyStore).has(kept.certificate.keyUri!)).toBe(true);
+    expect(stored).toEqual([kept.certificate.keyUri]);
   });
 
   it.each<[string, () => Record<string, unknown>, string]>([
