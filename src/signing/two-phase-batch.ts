@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError } from '../core/errors.js';
 import type { HashName, SignatureAlgorithm } from '../core/signature-algorithms.js';
 import type { PadesLevel } from '../core/pades-level.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -68,10 +68,9 @@ export async function prepareBatch(deps: PrepareBatchDeps, pdfs: readonly Buffer
   try {
     signer = await deps.signer(options);
   } catch (err) {
-    const code = isAppError(err) ? err.code : 'INTERNAL';
+    const { error: code, ...refused } = auditedError(err);
     for (const index of todo) results[index] = { index, ok: false, error: { code, message: 'the signer certificate was refused' } };
-    const { reason, certificate } = auditedError(err);
-    await record(certificate !== undefined ? { reason, certificate } : {});
+    await record(refused);
     throw err;
   }
   const sessions: { index: number; session: string; inputSha256: string }[] = [];

@@ -3,7 +3,7 @@
  * detail and our stable `code`, always as text.
  */
 import { h, clear } from './dom.js';
-import { t, lang } from './i18n.js';
+import { t, inLang } from './i18n.js';
 import { PROBLEM_STRINGS, PROBLEM_FALLBACK } from './problem-strings.js';
 
 export class ApiError extends Error {
@@ -81,15 +81,13 @@ export function showProblem(container, err) {
 function problemTitle(p) {
   // own keys only: a code such as "constructor" must not reach Object.prototype
   const known = p.code && Object.hasOwn(PROBLEM_STRINGS, p.code) ? PROBLEM_STRINGS[p.code] : undefined;
-  const vars = p.details && typeof p.details === 'object' ? /** @type {Record<string, string | number>} */ (p.details) : {};
-  const fill = (/** @type {[string, string]} */ pair, /** @type {Record<string, string | number>} */ v) =>
-    pair[lang() === 'vi' ? 0 : 1].replace(/\{(\w+)\}/g, (m, k) => (k in v && typeof v[k] !== 'object' ? String(v[k]) : m));
+  const vars = p.details && typeof p.details === 'object' ? /** @type {Record<string, unknown>} */ (p.details) : {};
   if (known) {
     const left = vars.remainingAttempts;
     const attempts = typeof left === 'number' && left > 0 ? ` ${t('error.attemptsLeft', { n: left })}` : '';
-    return fill(known, vars) + attempts;
+    return inLang(known, vars) + attempts;
   }
-  if (p.type && p.code) return fill(PROBLEM_FALLBACK, { code: p.code });
+  if (p.type && p.code) return inLang(PROBLEM_FALLBACK, { code: p.code });
   return p.title || t('error.unexpected');
 }
 

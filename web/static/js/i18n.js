@@ -33,9 +33,22 @@ export function lang() {
  */
 export function t(key, vars) {
   const entry = STRINGS[key];
-  let s = entry ? entry[current === 'vi' ? 0 : 1] : key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-  return s;
+  return entry ? inLang(entry, vars) : key;
+}
+
+/**
+ * The [Vietnamese, English] pair's text in the current language, its {name} placeholders filled
+ * from `vars` (own properties only, numbers and strings; any other placeholder stays as written).
+ * @param {[string, string]} pair
+ * @param {Record<string, unknown>} [vars]
+ */
+export function inLang(pair, vars) {
+  const s = pair[current === 'vi' ? 0 : 1];
+  if (!vars) return s;
+  return s.replace(/\{(\w+)\}/g, (m, k) => {
+    const v = Object.hasOwn(vars, k) ? vars[k] : undefined;
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : m;
+  });
 }
 
 /** @param {(lang: 'vi' | 'en') => void} cb */
