@@ -56,6 +56,7 @@ export function createSigning(
     clock: ctx.clock,
     pinVerifierKey: () => ctx.pinVerifierKey(),
     ...(o.certificateStatus ? { certificateStatus: o.certificateStatus } : {}),
+    ...(o.certificateHolders ? { certificateHolders: o.certificateHolders } : {}),
   });
   const sign = new SignService({
     engine,

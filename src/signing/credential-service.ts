@@ -10,6 +10,7 @@ import { ENCRYPTED_KEY_SCHEME } from '../keys/adapters/encrypted-key-store.js';
 import { keyLegacyVerifier, newPinVerifier, pinVerifierState, verifyPin, type PinVerifierKey } from './pin-hash.js';
 import { checkSignerCertificate, type CertificateStatusPort } from './certificate-checks.js';
 import { subjectField } from './subject.js';
+import { requireHolder, type CertificateHolderPort } from './certificate-holders.js';
 
 /**
  * Server-held credentials ("second certificate", docs/domain.md): the key lives in the KeyStore,
@@ -46,6 +47,11 @@ export interface CredentialServiceOptions {
   readonly certificateStatus?: CertificateStatusPort;
   /** How long an activation code stays usable. Default 72 hours. */
   readonly activationTtlMs?: number;
+  /**
+   * Who holds a certificate of our CA now (the pki's records): a credential is used only while its
+   * owner still does, so a seal credential stops with its custodian's change on the authority.
+   */
+  readonly certificateHolders?: CertificateHolderPort;
 }
 
 /** A one-time activation code, shown once to whoever hands it to the holder out of band. */
@@ -145,7 +151,7 @@ export class CredentialService {
 
   /** The holder sets the PIN with the activation code (ACTIVATION_CODE_INVALID when wrong, used or expired). */
   async activate(id: string, actorId: string, code: string, pin: string): Promise<CredentialInfo> {
-    const c = await this.#owned(id, actorId);
+    const c = await this.#held(id, actorId, 'signing.credential.activate');
     this.#checkPinShape(pin);
     // The code is checked here before the key is opened; the compare-and-set below decides.
     const codeHash = typeof code === 'string' && code.length > 0 ? sha256Hex(code) : '';
@@ -293,7 +299,7 @@ export class CredentialService {
   }
 
   async #preflighted(id: string, actorId: string, owned?: SigningCredential): Promise<SigningCredential> {
-    const c = owned ?? (await this.#owned(id, actorId));
+    const c = owned ?? (await this.#held(id, actorId));
     if (c.pinHash === '') throw notActivated();
     if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked after too many wrong PINs');
     await checkSignerCertificate({
@@ -306,7 +312,7 @@ export class CredentialService {
 
   /** `#preflighted`, a refusal of the certificate audited under `action` (the caller's step). */
   async #signable(id: string, actorId: string, action: string): Promise<SigningCredential> {
-    const c = await this.#owned(id, actorId);
+    const c = await this.#held(id, actorId, action);
     try {
       return await this.#preflighted(id, actorId, c);
     } catch (err) {
@@ -420,7 +426,7 @@ export class CredentialService {
     if (a.revokedAt !== null || a.expiresAt <= now || a.usedDocuments >= a.maxDocuments) {
       throw new AppError('FORBIDDEN', 'the signing authorization is expired, exhausted or revoked');
     }
-    const c = await this.#owned(a.credentialId, actorId);
+    const c = await this.#held(a.credentialId, actorId);
     if (c.pinHash === '') throw notActivated();
     if (c.lockedAt) throw new AppError('CREDENTIAL_LOCKED', 'the credential is locked');
     return { credential: c, authorization: a };
@@ -458,6 +464,23 @@ export class CredentialService {
   }
 
   /**
+   * `#owned`, and its owner still holds its certificate (./certificate-holders.ts): binding checked
+   * that once, but the holder of a seal is whoever the authority names now, so a custodian who was
+   * replaced no longer signs with the seal credential bound to them (nor opens it to, nor sets its
+   * PIN). The refusal is audited under `action` with the certificate tried and costs no PIN attempt.
+   */
+  async #held(id: string, actorId: string, action = 'signing.credential.use'): Promise<SigningCredential> {
+    const c = await this.#owned(id, actorId);
+    try {
+      await requireHolder(this.#o.certificateHolders, c.ownerId, c.certificates[0]!);
+    } catch (err) {
+      if (isAppError(err)) await this.#audit(actorId, action, id, 'failure', { error: err.code, ...(err.details ?? {}) });
+      throw err;
+    }
+    return c;
+  }
+
+  /**
    * The guess is reserved (counted) before the PIN is checked and returned on success, so a burst
    * of concurrent guesses cannot slip past the lock while checks are in flight (a legacy scrypt
    * verifier takes 80 ms): at most `lockAfter` guesses are ever evaluated, and none after
@@ -467,8 +490,8 @@ export class CredentialService {
    * reserved guess stay counted, as a wrong one would).
    */
   async #checkPin(id: string, actorId: string, pin: string, owned?: SigningCredential): Promise<SigningCredential> {
-    // `owned`: the caller has just read it with `#owned` (the reservation below reads the row again)
-    const c = owned ?? (await this.#owned(id, actorId));
+    // `owned`: the caller has just read it with `#held` (the reservation below reads the row again)
+    const c = owned ?? (await this.#held(id, actorId));
     if (c.pinHash === '') throw notActivated();
     const key = this.#o.pinVerifierKey();
     if (pinVerifierState(c.pinHash, key) === 'other-key') throw await this.#otherKey(actorId, id);

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki } from '../../../src/app/pki.js';
-import { CERTIFIER_ID, caller, originalPdf, setupCertifierAndAuthority, type Caller, type CopySetup } from '../copies/setup.js';
+import {
+  AUTHORITY,
+  CERTIFIER_ID,
+  SEAL_OWNER,
+  SEAL_PIN,
+  caller,
+  originalPdf,
+  setupCertifierAndAuthority,
+  type Caller,
+  type CopySetup,
+} from '../copies/setup.js';
 import { startHarness, type Harness } from './harness.js';
 
 /**
@@ -128,5 +138,61 @@ describe('a certificate of our CA signs only for its holder', () => {
     const own = await signWithP12(s.signerToken, [pdf]);
     expect(own.status, JSON.stringify(own.json)).toBe(200);
     expect(own.headers.get('content-type')).toMatch(/application\/pdf/);
+  });
+});
+
+describe('a server-held credential signs only while its owner holds its certificate', () => {
+  const signWithSeal = (signer: Record<string, unknown>, pdf: Buffer) => {
+    const fd = new FormData();
+    fd.append('pdf', new Blob([pdf], { type: 'application/pdf' }), 'd.pdf');
+    fd.append('options', JSON.stringify({ signer: { kind: 'credential', credentialId: s.sealCredential, ...signer } }));
+    return call('POST', '/api/v1/sign', { token: s.custodianToken, body: fd });
+  };
+  const setCustodian = async (sealCustodianId: string) => {
+    const r = await call('PATCH', `/api/v1/authorities/${AUTHORITY}`, { token: h.adminToken, json: { sealCustodianId } });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+  };
+  const failedAttempts = async () => (await h.ctx.store.credentials.get(s.sealCredential))!.failedAttempts;
+
+  it('fail/the authority names another seal custodian → the former one’s seal credential refuses (PIN, authorization, new authorization) with 403 FORBIDDEN_SCOPE, no PIN counted, audited; named again, it signs', async () => {
+    const pdf = await originalPdf(1, 'QUYET DINH 4');
+    expect((await signWithSeal({ pin: SEAL_PIN }, pdf)).status).toBe(200);
+    const a = await call('POST', `/api/v1/credentials/${s.sealCredential}/authorizations`, {
+      token: s.custodianToken,
+      json: { pin: SEAL_PIN, documents: 5 },
+    });
+    expect(a.status, JSON.stringify(a.json)).toBe(201);
+    const uses = (await events('signing.credential.use')).length;
+
+    await setCustodian('off_van_thu_moi');
+    const attempts = await failedAttempts();
+    const refused = [
+      await signWithSeal({ pin: SEAL_PIN }, pdf),
+      await signWithSeal({ pin: 'wrong-pin-000' }, pdf),
+      await signWithSeal({ authorizationId: a.json.authorizationId }, pdf),
+      await call('POST', `/api/v1/credentials/${s.sealCredential}/authorizations`, {
+        token: s.custodianToken,
+        json: { pin: SEAL_PIN, documents: 5 },
+      }),
+    ];
+    for (const r of refused) {
+      expect(r.status, JSON.stringify(r.json)).toBe(403);
+      expect(r.json).toMatchObject({ code: 'FORBIDDEN_SCOPE', details: { reason: 'not-certificate-holder' } });
+    }
+    // a wrong PIN was not even tried: the credential is not theirs to guess at any more
+    expect(await failedAttempts()).toBe(attempts);
+    expect((await h.ctx.store.signingAuthorizations.get(a.json.authorizationId as string))!.usedDocuments).toBe(0);
+    const refusals = (await events('signing.credential.use')).slice(uses);
+    expect(refusals.length).toBeGreaterThanOrEqual(2);
+    for (const e of refusals)
+      expect(e).toMatchObject({
+        actor: expect.stringContaining(SEAL_OWNER),
+        outcome: 'failure',
+        details: expect.objectContaining({ error: 'FORBIDDEN_SCOPE', reason: 'not-certificate-holder', certificate: expect.any(Object) }),
+      });
+
+    await setCustodian(SEAL_OWNER);
+    const again = await signWithSeal({ pin: SEAL_PIN }, pdf);
+    expect(again.status, JSON.stringify(again.json)).toBe(200);
   });
 });
