@@ -86,7 +86,12 @@ export function createCertifiedCopies(
       return { ownerId: c.ownerId, organizationId: await organizationOfCertificate(ctx.store, c.certificates[0]) };
     },
   });
-  const registers = new RegisterService(common);
+  const registers = new RegisterService({
+    ...common,
+    async sealCustodianReplaced(custodianId, actor) {
+      await o.signing.credentials.endAuthorizationsNoLongerHeld(custodianId, actor.id);
+    },
+  });
 
   return {
     copies,

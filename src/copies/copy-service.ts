@@ -151,8 +151,10 @@ export class CopyService {
     const sealCredentialId = req.seal.credentialId ?? authority.sealCredentialId;
     if (!sealCredentialId) throw new AppError('VALIDATION_FAILED', 'the authority has no seal credential; give seal.credentialId');
     // The seal is the authority's (Decree 23/2015), so its credential is held by the authority's
-    // designated seal custodian (older records: by the organization itself) and the certifier
-    // applies it on its behalf; an authority with neither on record has its certifier hold it.
+    // designated seal custodian and the certifier applies it on its behalf. Without a custodian on
+    // record the credential's owner is looked for as the organization, then the certifier; a seal
+    // certificate of our CA issued to the organization then has no holder and signs for nobody
+    // (../signing/certificate-holders.ts): only a seal with no holder on record works that way.
     const sealActor = authority.sealCustodianId ?? authority.organizationId ?? official;
 
     // Everything that can be refused is refused before a register number is taken.

@@ -28,6 +28,11 @@ export interface RegisterServiceOptions {
   readonly clock: Clock;
   readonly fonts: CopyFonts;
   readonly signer: CopySigner;
+  /**
+   * An authority stopped naming `custodianId` as its seal custodian (another one named, or the
+   * authority moved to another organization): what they opened with the seal credential ends.
+   */
+  readonly sealCustodianReplaced?: (custodianId: string, actor: Principal) => Promise<void>;
 }
 
 const MANAGERS = new Set(['admin', 'certifier']);
@@ -81,13 +86,16 @@ export class RegisterService {
     },
   ): Promise<AuthorityRecord> {
     if (actor.role !== 'admin') throw new AppError('FORBIDDEN', 'only an admin changes certifying authorities');
-    await this.#authority(id);
+    const before = await this.#authority(id);
     const rec = await this.#o.authorities.update(id, {
       ...patch,
       ...(patch.name !== undefined ? { name: safeText(patch.name.trim(), 'name') } : {}),
       ...(patch.place !== undefined ? { place: safeText(patch.place.trim(), 'place') } : {}),
     });
     await this.#audit(actor, 'authority.updated', id, { fields: Object.keys(patch) });
+    const former = before.sealCustodianId;
+    if (former && (rec.sealCustodianId !== former || rec.organizationId !== before.organizationId))
+      await this.#o.sealCustodianReplaced?.(former, actor);
     return rec;
   }
 

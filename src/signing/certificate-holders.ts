@@ -49,7 +49,8 @@ export function certificateHoldersFromPki(
   return {
     async holders(certificate) {
       const { serialNumber } = certificateInfo(certificate, 'SIGNER_CERT_INVALID');
-      if (serialNumber < 0n) return undefined;
+      // our CA's serials are positive and at most 20 octets (../pki/serial.ts): anything else is another CA's
+      if (serialNumber < 0n || serialNumber >= 1n << 160n) return undefined;
       const rows = await repo.findBySerialAnyCa(normalizeSerial(serialNumber.toString(16)));
       const row = rows.find((r) => r.der?.equals(certificate));
       if (!row) return rows.length > 0 ? [] : undefined;

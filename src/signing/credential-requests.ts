@@ -74,9 +74,11 @@ export class CredentialRequestService {
   /** An RA officer or admin asks to bind a certificate's server-held key to its holder. */
   async requestBinding(actor: RequestActor, o: { certificateId: string; ownerId: string; label?: string }): Promise<ApprovalRequest> {
     this.#officer(actor, 'request credentials');
-    const cert = await this.#bindable(o.certificateId, o.ownerId, actor);
+    const { cert, holders } = await this.#bindable(o.certificateId, o.ownerId, actor);
     const bound = await this.#o.credentials.findByKeyUri(cert.keyUri!);
-    if (bound) {
+    // A key bound to someone who no longer holds its certificate (a seal custodian replaced) goes
+    // to the new holder when the request is approved (CredentialService.transfer).
+    if (bound && holders.includes(bound.ownerId)) {
       await this.#auditFailure(actor, 'signing.credential.request', o.certificateId, 'CREDENTIAL_KEY_BOUND');
       throw new AppError('CREDENTIAL_KEY_BOUND', 'this key already has a credential; one key has one credential and one PIN', {
         details: { credentialId: bound.id },
@@ -177,7 +179,12 @@ export class CredentialRequestService {
       return { credentialId: req.target, activation: await this.#o.credentials.resetPin(req.target, actor.id) };
     }
     const ownerId = req.params.ownerId ?? '';
-    const cert = await this.#bindable(req.target, ownerId, actor);
+    const { cert } = await this.#bindable(req.target, ownerId, actor);
+    const bound = await this.#o.credentials.findByKeyUri(cert.keyUri!);
+    if (bound) {
+      const moved = await this.#o.credentials.transfer(bound.id, ownerId, actor.id);
+      return { credentialId: moved.credential.id, activation: moved.activation };
+    }
     const { credential, activation } = await this.#o.credentials.registerAwaitingActivation({
       ownerId,
       keyUri: cert.keyUri!,
@@ -188,8 +195,8 @@ export class CredentialRequestService {
     return { credentialId: credential.id, activation };
   }
 
-  /** The certificate is active, its key is held here, and `ownerId` is its own subject. */
-  async #bindable(certificateId: string, ownerId: string, actor: RequestActor): Promise<BindableCertificate> {
+  /** The certificate is active, its key is held here, and `ownerId` is its own subject; with its holders now. */
+  async #bindable(certificateId: string, ownerId: string, actor: RequestActor): Promise<{ cert: BindableCertificate; holders: string[] }> {
     const cert = await this.#o.ports.certificate(certificateId);
     await this.#scoped(actor, 'signing.credential.request', certificateId, () =>
       this.#o.ports.requireScope(actor, cert, `bind a credential to ${certificateId}`),
@@ -207,7 +214,7 @@ export class CredentialRequestService {
         { details: { ownerId } },
       );
     }
-    return cert;
+    return { cert, holders };
   }
 
   /**

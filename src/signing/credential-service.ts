@@ -149,6 +149,52 @@ export class CredentialService {
     return activation;
   }
 
+  /**
+   * Gives a credential whose owner no longer holds its certificate (a seal custodian replaced on
+   * the authority: the service holds one credential per key) to the holder named now (approved
+   * dual-control binding). The credential keeps its id, key and stamp images, so the authority's
+   * seal credential and its stamps stay as they are; the PIN is cleared, everything the former
+   * owner opened with it is revoked, and only the new holder sets a PIN, with the activation code
+   * returned here. CREDENTIAL_KEY_BOUND while the owner still holds the certificate, or when
+   * `toOwnerId` does not.
+   */
+  async transfer(id: string, toOwnerId: string, actor: string): Promise<{ credential: CredentialInfo; activation: ActivationCode }> {
+    const c = await this.#o.credentials.get(id);
+    if (!c) throw new AppError('CREDENTIAL_NOT_FOUND', 'no such credential');
+    const holders = await this.#o.certificateHolders?.holders(c.certificates[0]!);
+    if (!holders || holders.includes(c.ownerId) || !holders.includes(toOwnerId)) throw keyBound(c.id);
+    const activation = this.#newActivationCode();
+    const now = this.#o.clock.now();
+    if (!(await this.#o.credentials.transfer(id, c.ownerId, toOwnerId, sha256Hex(activation.code), activation.expiresAt, now)))
+      throw keyBound(c.id);
+    const revoked = await this.#o.authorizations.revokeAllOf(id, now);
+    await this.#audit(actor, 'signing.credential.transfer', id, 'success', {
+      from: c.ownerId,
+      to: toOwnerId,
+      expiresAt: activation.expiresAt.toISOString(),
+      authorizationsRevoked: revoked,
+    });
+    return { credential: info((await this.#o.credentials.get(id))!), activation };
+  }
+
+  /**
+   * Ends the batch authorizations of `ownerId`'s credentials whose certificate they no longer
+   * hold (the authority named another seal custodian): refused from then on anyway, they must not
+   * come back should the same custodian be named again. Returns how many were revoked.
+   */
+  async endAuthorizationsNoLongerHeld(ownerId: string, actor: string): Promise<number> {
+    let revoked = 0;
+    for (const c of await this.#o.credentials.listByOwner(ownerId)) {
+      const holders = await this.#o.certificateHolders?.holders(c.certificates[0]!);
+      if (!holders || holders.includes(c.ownerId)) continue;
+      const n = await this.#o.authorizations.revokeAllOf(c.id, this.#o.clock.now());
+      if (n > 0)
+        await this.#audit(actor, 'signing.batch.revoke', c.id, 'success', { reason: 'not-certificate-holder', authorizationsRevoked: n });
+      revoked += n;
+    }
+    return revoked;
+  }
+
   /** The holder sets the PIN with the activation code (ACTIVATION_CODE_INVALID when wrong, used or expired). */
   async activate(id: string, actorId: string, code: string, pin: string): Promise<CredentialInfo> {
     const c = await this.#held(id, actorId, 'signing.credential.activate');

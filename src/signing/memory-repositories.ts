@@ -122,6 +122,19 @@ export class MemoryCredentialRepository implements CredentialRepository {
     const row = this.#rows.get(id);
     if (row) this.#rows.set(id, { ...row, pinHash: '', activationCodeHash: codeHash, activationExpiresAt: expiresAt, updatedAt: at });
   }
+  async transfer(id: string, fromOwnerId: string, toOwnerId: string, codeHash: string, expiresAt: Date, at: Date): Promise<boolean> {
+    const row = this.#rows.get(id);
+    if (!row || row.ownerId !== fromOwnerId) return false;
+    this.#rows.set(id, {
+      ...row,
+      ownerId: toOwnerId,
+      pinHash: '',
+      activationCodeHash: codeHash,
+      activationExpiresAt: expiresAt,
+      updatedAt: at,
+    });
+    return true;
+  }
   async activate(id: string, codeHash: string, pinHash: string, at: Date): Promise<boolean> {
     const row = this.#rows.get(id);
     if (!row || row.activationCodeHash !== codeHash || !row.activationExpiresAt || row.activationExpiresAt <= at) return false;

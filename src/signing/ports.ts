@@ -123,6 +123,13 @@ export interface CredentialRepository {
    * code is wrong, used or expired.
    */
   activate(id: string, codeHash: string, pinHash: string, at: Date): Promise<boolean>;
+  /**
+   * The credential goes to another holder (its certificate's holder changed: a seal custodian
+   * replaced on the authority): compare-and-set on the owner, which becomes `toOwnerId`; the PIN is
+   * cleared and a new activation code hash set, as for a PIN reset. False when the owner was no
+   * longer `fromOwnerId` (another transfer won).
+   */
+  transfer(id: string, fromOwnerId: string, toOwnerId: string, codeHash: string, expiresAt: Date, at: Date): Promise<boolean>;
   /** Certificate renewal: same key, new chain. */
   updateCertificates(id: string, certificates: readonly Buffer[], at: Date): Promise<void>;
   delete(id: string): Promise<void>;

@@ -126,6 +126,24 @@ export class KyselyCredentialRepository implements CredentialRepository {
     );
   }
 
+  async transfer(id: string, fromOwnerId: string, toOwnerId: string, codeHash: string, expiresAt: Date, at: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('signing_credentials')
+        .set({
+          owner_id: toOwnerId,
+          pin_hash: '',
+          activation_code_hash: codeHash,
+          activation_expires_at: iso(expiresAt),
+          updated_at: iso(at),
+        })
+        .where('id', '=', id)
+        .where('owner_id', '=', fromOwnerId)
+        .executeTakeFirst(),
+    );
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   /** Compare-and-set on the code hash and its expiry, so a code sets a PIN once. */
   async activate(id: string, codeHash: string, pinHash: string, at: Date): Promise<boolean> {
     const r = await storeCall(

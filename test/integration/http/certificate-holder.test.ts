@@ -5,7 +5,10 @@ import {
   CERTIFIER_ID,
   SEAL_OWNER,
   SEAL_PIN,
+  ORGANIZATION_ID,
+  bindCredential,
   caller,
+  newToken,
   originalPdf,
   setupCertifierAndAuthority,
   type Caller,
@@ -194,5 +197,51 @@ describe('a server-held credential signs only while its owner holds its certific
     await setCustodian(SEAL_OWNER);
     const again = await signWithSeal({ pin: SEAL_PIN }, pdf);
     expect(again.status, JSON.stringify(again.json)).toBe(200);
+    // what they opened before they were replaced ended with the replacement: it does not come back
+    const revived = await signWithSeal({ authorizationId: a.json.authorizationId }, pdf);
+    expect(revived.status, JSON.stringify(revived.json)).toBe(403);
+    expect(revived.json.code).toBe('FORBIDDEN');
+  });
+
+  it('ok/the new seal custodian gets the same seal credential through dual control (its id, key and stamps stay); the PIN is theirs alone, the former custodian is out', async () => {
+    const pdf = await originalPdf(1, 'QUYET DINH 5');
+    const request = (ownerId: string) =>
+      call('POST', '/api/v1/credentials', { token: h.adminToken, json: { certificateId: s.sealCertificateId, ownerId } });
+    // while the custodian holds the seal, the key stays theirs
+    await setCustodian('off_van_thu_moi');
+    const before = await call('POST', `/api/v1/credentials/${s.sealCredential}/authorizations`, {
+      token: s.custodianToken,
+      json: { pin: SEAL_PIN, documents: 2 },
+    });
+    expect(before.status).toBe(403);
+    const newCustodian = await newToken(call, h.adminToken, 'signer', { organizationId: ORGANIZATION_ID, officialId: 'off_van_thu_moi' });
+    const transfers = (await events('signing.credential.transfer')).length;
+    const id = await bindCredential(call, {
+      requester: h.adminToken,
+      approver: s.raOfficerToken,
+      holder: newCustodian,
+      certificateId: s.sealCertificateId,
+      ownerId: 'off_van_thu_moi',
+      pin: '975310',
+    });
+    expect(id).toBe(s.sealCredential);
+    expect((await events('signing.credential.transfer')).slice(transfers)).toEqual([
+      expect.objectContaining({
+        outcome: 'success',
+        target: s.sealCredential,
+        details: expect.objectContaining({ from: SEAL_OWNER, to: 'off_van_thu_moi' }),
+      }),
+    ]);
+    const fd = new FormData();
+    fd.append('pdf', new Blob([pdf], { type: 'application/pdf' }), 'd.pdf');
+    fd.append('options', JSON.stringify({ signer: { kind: 'credential', credentialId: s.sealCredential, pin: '975310' } }));
+    const signed = await call('POST', '/api/v1/sign', { token: newCustodian, body: fd });
+    expect(signed.status, JSON.stringify(signed.json)).toBe(200);
+    // the former custodian no longer owns it, whatever PIN they type (theirs was cleared)
+    expect((await signWithSeal({ pin: SEAL_PIN }, pdf)).status).toBe(403);
+    // a binding for the holder of the moment is refused: one key, one credential
+    const again = await request('off_van_thu_moi');
+    expect(again.status, JSON.stringify(again.json)).toBe(409);
+    expect(again.json.code).toBe('CREDENTIAL_KEY_BOUND');
   });
 });

@@ -15,7 +15,7 @@ import { legacyScryptVerifier } from '../../fixtures/pin-verifier.js';
 describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => {
   const ctx = storePerDialect(dialect);
   /** The service as a process holding master key `m` wires it: keys sealed under `m`, PIN verifiers under its derived key. */
-  const service = (m: MasterKey, clock: FakeClock) => {
+  const service = (m: MasterKey, clock: FakeClock, holders?: (certificate: Buffer) => readonly string[] | undefined) => {
     const keyStore = new EncryptedKeyStore({ repository: ctx.store.sealedKeys, masterKey: m, clock });
     const svc = new CredentialService({
       keyStore,
@@ -24,6 +24,7 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
       audit: ctx.store.audit,
       clock,
       pinVerifierKey: () => ({ key: m.pinVerifierKey, id: m.kekId }),
+      ...(holders ? { certificateHolders: { holders: async (c: Buffer) => holders(c) } } : {}),
     });
     return { keyStore, svc };
   };
@@ -124,5 +125,56 @@ describe.each(DIALECTS)('server-held credentials on the %s store', (dialect) => 
     expect(await right.svc.keyLegacyPinVerifiers()).toBeGreaterThanOrEqual(1);
     expect((await ctx.store.credentials.get(credential.id))!.pinHash).toMatch(/^hmac-scrypt\$/);
     await right.svc.unlockWithPin(credential.id, 'u-new', '864209');
+  });
+
+  it('fail/two approvals give one seal credential to two new custodians at once → one transfer wins, the other is CREDENTIAL_KEY_BOUND; the former custodian is out and their authorization revoked', async () => {
+    const signer = issueSigner(sharedTestCa(), { cn: 'Ủy ban nhân dân xã Chuyển Giao' });
+    const clock = new FakeClock(Date.now() + 60_000);
+    // the authority names custodians u-b and u-c now; u-a, the credential's owner, no longer
+    const { keyStore, svc } = service(deriveMasterKey(randomBytes(32), 'env'), clock, () => ['u-b', 'u-c']);
+    const ref = await keyStore.importPkcs8(signer.key.export({ format: 'der', type: 'pkcs8' }), 'seal');
+    const { credential, activation } = await svc.registerAwaitingActivation({
+      ownerId: 'u-a',
+      keyUri: ref.uri,
+      certificates: signer.chain,
+      actor: 'ra',
+    });
+    expect(await errorCode(svc.activate(credential.id, 'u-a', activation.code, '135790'))).toBe('FORBIDDEN_SCOPE');
+    // an authorization opened while u-a held the seal (written as the repository would have)
+    await ctx.store.credentials.activate(
+      credential.id,
+      (await ctx.store.credentials.get(credential.id))!.activationCodeHash!,
+      'x',
+      clock.now(),
+    );
+    const now = clock.now();
+    await ctx.store.signingAuthorizations.create({
+      id: 'sa_before_transfer',
+      credentialId: credential.id,
+      ownerId: 'u-a',
+      maxDocuments: 5,
+      usedDocuments: 0,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 600_000),
+      revokedAt: null,
+    });
+
+    const both = await Promise.allSettled([svc.transfer(credential.id, 'u-b', 'ra-2'), svc.transfer(credential.id, 'u-c', 'ra-3')]);
+    const won = both.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect(both.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok')).sort()).toEqual([
+      'CREDENTIAL_KEY_BOUND',
+      'ok',
+    ]);
+    const { credential: moved, activation: code } = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof svc.transfer>>>).value;
+    const other = moved.ownerId === 'u-b' ? 'u-c' : 'u-b';
+    expect(await ctx.store.credentials.get(credential.id)).toMatchObject({ ownerId: moved.ownerId, pinHash: '' });
+    expect((await ctx.store.signingAuthorizations.get('sa_before_transfer'))!.revokedAt).not.toBeNull();
+    expect(await errorCode(svc.activate(credential.id, other, code.code, '975310'))).toBe('FORBIDDEN');
+    expect(await errorCode(svc.activate(credential.id, 'u-a', code.code, '975310'))).toBe('FORBIDDEN');
+    await svc.activate(credential.id, moved.ownerId, code.code, '975310');
+    await svc.unlockWithPin(credential.id, moved.ownerId, '975310');
+    // the credential of someone who still holds it is never taken
+    expect(await errorCode(svc.transfer(credential.id, other, 'ra-4'))).toBe('CREDENTIAL_KEY_BOUND');
   });
 });
