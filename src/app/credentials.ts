@@ -72,7 +72,9 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
   return {
     requests,
     async mine(actor) {
-      const own = await credentials.list(credentialOwnerOf(actor));
+      // a seal credential whose custodian was replaced is theirs no more to sign with: not offered
+      const own: CredentialInfo[] = [];
+      for (const c of await credentials.list(credentialOwnerOf(actor))) if (await credentials.heldByOwner(c)) own.push(c);
       if (isProvinceWide(actor)) return own;
       const out: CredentialInfo[] = [];
       for (const c of own) {

@@ -312,6 +312,12 @@ export class CredentialService {
     return (await this.#o.credentials.listByOwner(ownerId)).map(info);
   }
 
+  /** Whether the credential's owner holds its certificate now (see `#held`): those who no longer do cannot use it. */
+  async heldByOwner(c: Pick<CredentialInfo, 'ownerId' | 'certificate'>): Promise<boolean> {
+    const holders = await this.#o.certificateHolders?.holders(c.certificate);
+    return !holders || holders.includes(c.ownerId);
+  }
+
   async get(id: string, actorId: string): Promise<CredentialInfo> {
     return info(await this.#owned(id, actorId));
   }

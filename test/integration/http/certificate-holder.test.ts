@@ -167,7 +167,12 @@ describe('a server-held credential signs only while its owner holds its certific
     expect(a.status, JSON.stringify(a.json)).toBe(201);
     const uses = (await events('signing.credential.use')).length;
 
+    const mine = async () =>
+      ((await call('GET', '/api/v1/credentials/mine', { token: s.custodianToken })).json.credentials as { id: string }[]).map((c) => c.id);
+    expect(await mine()).toContain(s.sealCredential);
     await setCustodian('off_van_thu_moi');
+    // no longer offered to them (the workstation lists only what its official can sign with)
+    expect(await mine()).not.toContain(s.sealCredential);
     const attempts = await failedAttempts();
     const refused = [
       await signWithSeal({ pin: SEAL_PIN }, pdf),
