@@ -92,7 +92,13 @@ export class RegisterService {
       ...(patch.name !== undefined ? { name: safeText(patch.name.trim(), 'name') } : {}),
       ...(patch.place !== undefined ? { place: safeText(patch.place.trim(), 'place') } : {}),
     });
-    await this.#audit(actor, 'authority.updated', id, { fields: Object.keys(patch) });
+    await this.#audit(actor, 'authority.updated', id, {
+      fields: Object.keys(patch),
+      // who keeps the seal decides who signs with it (../signing/certificate-holders.ts): on the record
+      ...(rec.sealCustodianId !== before.sealCustodianId
+        ? { sealCustodian: { from: before.sealCustodianId, to: rec.sealCustodianId } }
+        : {}),
+    });
     const former = before.sealCustodianId;
     if (former && (rec.sealCustodianId !== former || rec.organizationId !== before.organizationId))
       await this.#o.sealCustodianReplaced?.(former, actor);

@@ -87,6 +87,8 @@ export class CredentialRequestService {
     return this.#create(actor, 'credential.bind', o.certificateId, {
       ownerId: o.ownerId,
       ...(o.label !== undefined ? { label: o.label } : {}),
+      // the approver sees that approving moves an existing credential away from its former owner
+      ...(bound ? { transferFrom: bound.ownerId, credentialId: bound.id } : {}),
     });
   }
 
@@ -94,6 +96,7 @@ export class CredentialRequestService {
   async requestPinReset(actor: RequestActor & { holderId?: string }, credentialId: string): Promise<ApprovalRequest> {
     const c = await this.#o.credentials.describe(credentialId);
     if (actor.holderId !== c.ownerId) this.#officer(actor, 'request a PIN reset');
+    await this.#stillHeld(actor, 'signing.credential.pin-reset.request', c);
     // An officer acts for its own organization's holders only, and a holder's token within its own
     // organization (a token names its official by id only): a reset yields an activation code,
     // i.e. whoever holds it sets the PIN of that official's or seal's key.
@@ -176,6 +179,13 @@ export class CredentialRequestService {
 
   async #carryOut(actor: RequestActor, req: ApprovalRequest): Promise<{ credentialId: string; activation: ActivationCode }> {
     if (req.kind === 'credential.pin-reset') {
+      // decided after the credential changed hands: the reset was asked for its former owner
+      const c = await this.#o.credentials.describe(req.target);
+      if (c.ownerId !== req.params.ownerId)
+        throw new AppError('REQUEST_STATE_INVALID', 'the credential has another owner than when the reset was requested', {
+          details: { state: req.state },
+        });
+      await this.#stillHeld(actor, 'signing.credential.approve', c);
       return { credentialId: req.target, activation: await this.#o.credentials.resetPin(req.target, actor.id) };
     }
     const ownerId = req.params.ownerId ?? '';
@@ -183,6 +193,7 @@ export class CredentialRequestService {
     const bound = await this.#o.credentials.findByKeyUri(cert.keyUri!);
     if (bound) {
       const moved = await this.#o.credentials.transfer(bound.id, ownerId, actor.id);
+      await this.#rejectPendingResets(actor, bound.id);
       return { credentialId: moved.credential.id, activation: moved.activation };
     }
     const { credential, activation } = await this.#o.credentials.registerAwaitingActivation({
@@ -230,6 +241,29 @@ export class CredentialRequestService {
         await this.#o.ports.requireScope(actor, await this.#o.ports.certificate(req.target), what);
       }
     });
+  }
+
+  /** CREDENTIAL_HOLDER_INVALID (audited) when the credential's owner no longer holds its certificate (a replaced seal custodian). */
+  async #stillHeld(actor: RequestActor, action: string, c: CredentialInfo): Promise<void> {
+    if (await this.#o.credentials.heldByOwner(c)) return;
+    await this.#auditFailure(actor, action, c.id, 'CREDENTIAL_HOLDER_INVALID', { ownerId: c.ownerId });
+    throw new AppError(
+      'CREDENTIAL_HOLDER_INVALID',
+      "the credential's owner no longer holds its certificate: bind it to the holder named now",
+      {
+        details: { ownerId: c.ownerId },
+      },
+    );
+  }
+
+  /** A PIN reset asked for the former owner of a credential just transferred would clear the new holder's PIN: rejected. */
+  async #rejectPendingResets(actor: RequestActor, credentialId: string): Promise<void> {
+    const pending = await this.#o.approvals.list({ kind: 'credential.pin-reset', state: 'pending', limit: 10_000 });
+    for (const r of pending.filter((p) => p.target === credentialId)) {
+      const note = 'the credential was given to its new holder';
+      if (await this.#o.approvals.transition(r.id, 'pending', { state: 'rejected', by: actor.id, at: this.#o.clock.now(), note }))
+        await this.#audit(actor, 'signing.credential.reject', r.id, 'success', { kind: r.kind, reason: 'credential-transferred' });
+    }
   }
 
   /** Runs a scope check; a FORBIDDEN_SCOPE refusal is audited as a failure of `action` on `target`. */

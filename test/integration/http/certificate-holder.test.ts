@@ -212,8 +212,14 @@ describe('a server-held credential signs only while its owner holds its certific
     const pdf = await originalPdf(1, 'QUYET DINH 5');
     const request = (ownerId: string) =>
       call('POST', '/api/v1/credentials', { token: h.adminToken, json: { certificateId: s.sealCertificateId, ownerId } });
-    // while the custodian holds the seal, the key stays theirs
+    // a PIN reset the custodian asked for while they kept the seal
+    const reset = await call('POST', `/api/v1/credentials/${s.sealCredential}/pin-reset`, { token: s.custodianToken });
+    expect(reset.status, JSON.stringify(reset.json)).toBe(202);
     await setCustodian('off_van_thu_moi');
+    // replaced, they ask for nothing more on it
+    const late = await call('POST', `/api/v1/credentials/${s.sealCredential}/pin-reset`, { token: s.custodianToken });
+    expect(late.status, JSON.stringify(late.json)).toBe(403);
+    expect(late.json.code).toBe('CREDENTIAL_HOLDER_INVALID');
     const before = await call('POST', `/api/v1/credentials/${s.sealCredential}/authorizations`, {
       token: s.custodianToken,
       json: { pin: SEAL_PIN, documents: 2 },
@@ -242,6 +248,14 @@ describe('a server-held credential signs only while its owner holds its certific
     fd.append('options', JSON.stringify({ signer: { kind: 'credential', credentialId: s.sealCredential, pin: '975310' } }));
     const signed = await call('POST', '/api/v1/sign', { token: newCustodian, body: fd });
     expect(signed.status, JSON.stringify(signed.json)).toBe(200);
+    // the reset asked for the former custodian went with the transfer: approving it now clears no PIN
+    const stale = await call('POST', `/api/v1/credential-requests/${reset.json.id}/approve`, { token: s.raOfficerToken });
+    expect(stale.status, JSON.stringify(stale.json)).toBe(409);
+    expect(stale.json.code).toBe('REQUEST_STATE_INVALID');
+    const still = new FormData();
+    still.append('pdf', new Blob([pdf], { type: 'application/pdf' }), 'd.pdf');
+    still.append('options', JSON.stringify({ signer: { kind: 'credential', credentialId: s.sealCredential, pin: '975310' } }));
+    expect((await call('POST', '/api/v1/sign', { token: newCustodian, body: still })).status).toBe(200);
     // the former custodian no longer owns it, whatever PIN they type (theirs was cleared)
     expect((await signWithSeal({ pin: SEAL_PIN }, pdf)).status).toBe(403);
     // a binding for the holder of the moment is refused: one key, one credential
