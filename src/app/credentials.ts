@@ -3,7 +3,7 @@ import { credentialOwnerOf, isProvinceWide, requireOrganizationScope, type Princ
 import { organizationOfCertificate, requireSubscriberScope } from '../pki/subscriber-scope.js';
 import { CredentialRequestService, type BindableCertificate, type CredentialRequestPorts } from '../signing/credential-requests.js';
 import type { ActivationCode, CredentialInfo } from '../signing/credential-service.js';
-import { holdersOf, sealCustodiansFrom } from '../signing/certificate-holders.js';
+import { sealCustodiansFrom } from '../signing/certificate-holders.js';
 import type { SigningAuthorization } from '../signing/ports.js';
 import type { SigningWiring } from './signing.js';
 import type { PkiWiring } from './pki.js';
@@ -95,15 +95,8 @@ export function createCredentials(ctx: KysoContext, o: { signing: SigningWiring;
       const cert = await ports.certificate(b.certificateId);
       if (!cert.active) throw new AppError('CERT_NOT_ACTIVE', 'the certificate is not active');
       if (!cert.keyUri) throw new AppError('VALIDATION_FAILED', 'the certificate key was not kept server-side (issue it with keepKey)');
-      // as at use (../signing/certificate-holders.ts): a certificate issued to no registered subscriber has no holder on record
-      if (cert.subscriberId && !(await holdersOf(cert, ports.sealCustodians)).includes(b.ownerId))
-        throw new AppError(
-          'CREDENTIAL_HOLDER_INVALID',
-          'a credential is bound only to the holder of its certificate (its official, or the seal custodian)',
-          {
-            details: { ownerId: b.ownerId },
-          },
-        );
+      // Not held to the holder rule here: the console binds a seal before the authority naming its
+      // custodian exists (`kyso authority add --seal-credential`); each use checks who holds it then.
       const common = {
         ownerId: b.ownerId,
         keyUri: cert.keyUri,
