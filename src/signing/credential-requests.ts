@@ -183,7 +183,7 @@ export class CredentialRequestService {
       const c = await this.#o.credentials.describe(req.target);
       if (c.ownerId !== req.params.ownerId)
         throw new AppError('REQUEST_STATE_INVALID', 'the credential has another owner than when the reset was requested', {
-          details: { state: req.state },
+          details: { reason: 'owner-changed' },
         });
       await this.#stillHeld(actor, 'signing.credential.approve', c);
       return { credentialId: req.target, activation: await this.#o.credentials.resetPin(req.target, actor.id) };

@@ -185,8 +185,7 @@ export class CredentialService {
   async endAuthorizationsNoLongerHeld(ownerId: string, actor: string): Promise<number> {
     let revoked = 0;
     for (const c of await this.#o.credentials.listByOwner(ownerId)) {
-      const holders = await this.#o.certificateHolders?.holders(c.certificates[0]!);
-      if (!holders || holders.includes(c.ownerId)) continue;
+      if (await this.heldByOwner(info(c))) continue;
       const n = await this.#o.authorizations.revokeAllOf(c.id, this.#o.clock.now());
       if (n > 0)
         await this.#audit(actor, 'signing.batch.revoke', c.id, 'success', { reason: 'not-certificate-holder', authorizationsRevoked: n });

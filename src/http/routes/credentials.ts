@@ -61,7 +61,8 @@ export function credentialRoutes(port: CredentialsWiring): RouteSpec[] {
       method: 'get',
       path: '/api/v1/credentials/mine',
       operationId: 'listOwnCredentials',
-      summary: 'The server-held credentials the caller signs with (owned by the official it acts as, in its organization, whose certificate they still hold).',
+      summary:
+        'The server-held credentials the caller signs with (owned by the official it acts as, in its organization, whose certificate they still hold).',
       tag: 'credentials',
       auth: HOLDERS,
       responses: { 200: { description: '{ credentials: [...] } (no PIN, no key)' } },
