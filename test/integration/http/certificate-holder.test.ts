@@ -263,4 +263,20 @@ describe('a server-held credential signs only while its owner holds its certific
     expect(again.status, JSON.stringify(again.json)).toBe(409);
     expect(again.json.code).toBe('CREDENTIAL_KEY_BOUND');
   });
+
+  it('fail/a PIN reset decided after the credential changed hands by any path → 409 REQUEST_STATE_INVALID, the PIN stays', async () => {
+    const holder = await newToken(call, h.adminToken, 'signer', { organizationId: ORGANIZATION_ID, officialId: 'off_van_thu_moi' });
+    const reset = await call('POST', `/api/v1/credentials/${s.sealCredential}/pin-reset`, { token: holder });
+    expect(reset.status, JSON.stringify(reset.json)).toBe(202);
+    // the owner changes underneath the pending request (as a transfer whose clean-up was interrupted would leave it)
+    const row = (await h.ctx.store.credentials.get(s.sealCredential))!;
+    expect(
+      await h.ctx.store.credentials.transfer(row.id, row.ownerId, SEAL_OWNER, 'c'.repeat(64), new Date(Date.now() + 60_000), new Date()),
+    ).toBe(true);
+    await h.ctx.store.credentials.replacePinVerifier(row.id, '', row.pinHash, new Date());
+    const approved = await call('POST', `/api/v1/credential-requests/${reset.json.id}/approve`, { token: s.raOfficerToken });
+    expect(approved.status, JSON.stringify(approved.json)).toBe(409);
+    expect(approved.json).toMatchObject({ code: 'REQUEST_STATE_INVALID', details: { reason: 'owner-changed' } });
+    expect((await h.ctx.store.credentials.get(s.sealCredential))!.pinHash).toBe(row.pinHash);
+  });
 });

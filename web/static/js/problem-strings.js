@@ -62,8 +62,8 @@ export const PROBLEM_STRINGS = {
     'Your account may not do this. Contact the administrator if you need the permission.',
   ],
   FORBIDDEN_SCOPE: [
-    'Bạn không có quyền với dữ liệu của cơ quan, đơn vị khác, hoặc chứng thư số dùng để ký được cấp cho người khác.',
-    "You have no rights over another organization's data, or the signing certificate was issued to someone else.",
+    'Bạn không có quyền với dữ liệu của cơ quan, đơn vị khác, hoặc chứng thư số dùng để ký được cấp cho người khác (con dấu: bạn không còn là người được giao giữ con dấu).',
+    "You have no rights over another organization's data, or the signing certificate was issued to someone else (a seal: you are no longer the one who keeps it).",
   ],
   // sign-in for people
   LOGIN_FAILED: [
@@ -188,10 +188,10 @@ export const PROBLEM_STRINGS = {
     'The chosen revocation reason is unknown or not allowed. Choose another reason.',
   ],
   SUBSCRIBER_NOT_FOUND: ['Không tìm thấy tổ chức, cán bộ hoặc thiết bị này.', 'This organization, official or device was not found.'],
-  REQUEST_NOT_FOUND: ['Không tìm thấy yêu cầu cấp chứng thư số này.', 'This certificate request was not found.'],
+  REQUEST_NOT_FOUND: ['Không tìm thấy yêu cầu này.', 'This request was not found.'],
   REQUEST_STATE_INVALID: [
-    'Yêu cầu cấp chứng thư số đang ở trạng thái không cho phép thao tác này (ví dụ: đã bị từ chối).',
-    'The certificate request is in a state that does not allow this (e.g. it was rejected).',
+    'Yêu cầu này đang ở trạng thái không cho phép thao tác này (ví dụ: đã bị từ chối hoặc không còn phù hợp).',
+    'The request is in a state that does not allow this (e.g. it was rejected or no longer applies).',
   ],
   APPROVER_NOT_ALLOWED: [
     'Bạn không có quyền phê duyệt yêu cầu cấp chứng thư số cho đơn vị này.',
@@ -277,8 +277,8 @@ export const PROBLEM_STRINGS = {
     'This private key already has a server-held certificate with a PIN; each key may have only one.',
   ],
   CREDENTIAL_HOLDER_INVALID: [
-    'Người giữ chứng thư số phải là chính chủ của chứng thư: cán bộ có tên trong chứng thư, hoặc người được giao giữ con dấu của đơn vị.',
-    "The holder must be the certificate's own subject: the official named in it, or the person in charge of the organization's seal.",
+    'Người giữ chứng thư số phải là chính chủ của chứng thư: cán bộ có tên trong chứng thư, hoặc người đang được giao giữ con dấu của đơn vị.',
+    "The holder must be the certificate's own subject: the official named in it, or the person now in charge of the organization's seal.",
   ],
   CREDENTIAL_NOT_ACTIVATED: [
     'Chứng thư số chưa được kích hoạt. Hãy dùng mã kích hoạt được cấp để đặt mã PIN trước khi ký.',
