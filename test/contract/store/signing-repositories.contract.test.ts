@@ -72,6 +72,26 @@ describe.each(DIALECTS)('signing repositories contract (%s)', (dialect) => {
     expect(await ctx.store.signSessions.countOpen(owner, at(1))).toBe(0);
   });
 
+  it("ok/sessions: counting an official's open sessions reads the index of unused sessions by owner, not every unexpired session", async () => {
+    // countOpen's condition, as the adapter compiles it: owner, not used, not expired
+    const count = 'SELECT count(*) AS n FROM sign_sessions WHERE owner_id = ? AND used_at IS NULL AND expires_at > ?';
+    const params = ['official-1', at(0).toISOString()];
+    let plan: string;
+    if (dialect === 'sqlite') {
+      plan = (await ctx.db.raw(`EXPLAIN QUERY PLAN ${count}`, params)).map((r) => String(r.detail)).join('\n');
+    } else {
+      // on a near-empty table PostgreSQL would scan it whatever the indexes: ask which index it would take
+      await ctx.db.raw('SET enable_seqscan = off');
+      try {
+        plan = (await ctx.db.raw(`EXPLAIN ${count}`, params)).map((r) => String(r['QUERY PLAN'])).join('\n');
+      } finally {
+        await ctx.db.raw('RESET enable_seqscan');
+      }
+    }
+    expect(plan).toContain('sign_sessions_open_by_owner');
+    expect(plan).not.toContain('sign_sessions_expires');
+  });
+
   /** A prepared file as the engine writes it: signed bytes, `<` zero hex digits `>`, signed bytes. */
   const preparedFile = (before: number, digits: number, after: number) => {
     const pdf = Buffer.concat([randomBytes(before), Buffer.from(`<${'0'.repeat(digits)}>`, 'latin1'), randomBytes(after)]);
