@@ -10,8 +10,15 @@ import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11-uri.js';
  * (`pkcs11:token=…;object=…;id=%..;type=private`). Keys are generated on the token as sensitive
  * and non-extractable, so `exportPkcs8` is refused: server-generated subscriber keys that must be
  * delivered as PKCS#12 belong in the encrypted store; CA keys belong here.
- * Calls use the synchronous Cryptoki API: a C_SignInit/C_Sign pair runs in one turn of the event
- * loop, so operations on the single logged-in session never interleave.
+ * Signatures do not hold up the event loop: a token takes from a millisecond (SoftHSM2) to
+ * hundreds (a USB token, a network HSM) per signature, and a process that waited for it on its
+ * main thread would answer nothing else meanwhile (OCSP and TSA requests, the agent's other calls).
+ * When the module accepts being called from several threads (C_Initialize with
+ * CKF_OS_LOCKING_OK, PKCS#11 v2.40 §5.4), each store signs on a session of its own, one signature
+ * after the other, with C_Sign running on libuv's threadpool (pkcs11js's callback form); its other
+ * operations use the logged-in session on the main thread, so no session is ever used by two
+ * threads at once. A module that answers CKR_CANT_LOCK is only ever called from the main thread,
+ * and signs there as before.
  */
 /**
  * The pkcs11js binding is an optional dependency (a native addon built at install time): it is
@@ -29,7 +36,7 @@ interface Mechanism {
 }
 interface Pkcs11Api {
   load(path: string): void;
-  C_Initialize(): void;
+  C_Initialize(options?: { flags: number }): void;
   C_Finalize(): void;
   C_GetSlotList(tokenPresent: boolean): Handle[];
   C_GetTokenInfo(slot: Handle): { label: string };
@@ -51,6 +58,7 @@ interface Pkcs11Api {
   C_GetAttributeValue(session: Handle, object: Handle, template: Attribute[]): { type: number; value: Buffer }[];
   C_SignInit(session: Handle, mechanism: Mechanism, key: Handle): void;
   C_Sign(session: Handle, data: Buffer, out: Buffer): Buffer;
+  C_Sign(session: Handle, data: Buffer, out: Buffer, done: (err: Error | null, signature: Buffer) => void): void;
 }
 const CONSTANT_NAMES = [
   'CKA_CLASS',
@@ -75,6 +83,7 @@ const CONSTANT_NAMES = [
   'CKA_TOKEN',
   'CKA_VALUE',
   'CKA_VERIFY',
+  'CKF_OS_LOCKING_OK',
   'CKF_RW_SESSION',
   'CKF_SERIAL_SESSION',
   'CKG_MGF1_SHA256',
@@ -97,6 +106,7 @@ const CONSTANT_NAMES = [
   'CKO_CERTIFICATE',
   'CKO_PRIVATE_KEY',
   'CKO_PUBLIC_KEY',
+  'CKR_CANT_LOCK',
   'CKR_PIN_INCORRECT',
   'CKR_PIN_LEN_RANGE',
   'CKR_PIN_LOCKED',
@@ -148,6 +158,8 @@ interface Loaded {
    * held for a whole run of the agent).
    */
   readonly loggedIn: Map<string, Buffer>;
+  /** Whether the module took CKF_OS_LOCKING_OK: it may then be called from a threadpool thread. */
+  readonly threads: boolean;
 }
 const modules = new Map<string, Loaded>();
 
@@ -165,14 +177,21 @@ export class Pkcs11KeyStore implements KeyStore {
   readonly #lib: Pkcs11Api;
   readonly #modulePath: string;
   readonly #session: Handle;
+  /** The session signatures run on, off the main thread (undefined: the module is single-threaded). */
+  readonly #signing: Handle | undefined;
   readonly #token: string;
   readonly #cache = new Map<string, TokenKey>();
+  /** The last signature queued on `#signing`: the next one starts when it has ended. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Signatures queued or running; closing waits for them. */
+  #pending = 0;
   #closed = false;
 
-  private constructor(lib: Pkcs11Api, modulePath: string, session: Handle, token: string) {
+  private constructor(lib: Pkcs11Api, modulePath: string, session: Handle, signing: Handle | undefined, token: string) {
     this.#lib = lib;
     this.#modulePath = modulePath;
     this.#session = session;
+    this.#signing = signing;
     this.#token = token;
   }
 
@@ -212,7 +231,7 @@ export class Pkcs11KeyStore implements KeyStore {
       if (m.loggedIn.get(o.tokenLabel) !== pinHash) pinHash.fill(0);
     }
     m.refs++;
-    return new Pkcs11KeyStore(lib, o.modulePath, session, o.tokenLabel);
+    return new Pkcs11KeyStore(lib, o.modulePath, session, signingSession(m, slot), o.tokenLabel);
   }
 
   async generate(spec: KeySpec, label: string): Promise<KeyRef> {
@@ -350,7 +369,7 @@ export class Pkcs11KeyStore implements KeyStore {
     return Object.freeze({
       algorithm: alg,
       publicKeySpki: key.spki,
-      sign: async (data: Uint8Array) => this.#sign(key.handle, alg, h, Buffer.from(data)),
+      sign: (data: Uint8Array) => this.#sign(key.handle, alg, h, Buffer.from(data)),
     });
   }
 
@@ -405,10 +424,22 @@ export class Pkcs11KeyStore implements KeyStore {
     this.#cache.delete(uri);
   }
 
-  /** Logs out and closes the session; finalizes the module when no other store uses it. */
+  /**
+   * Logs out and closes the sessions; finalizes the module when no other store uses it. Signatures
+   * already asked for are made first (the logout then follows the last); later ones are refused.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#pending === 0) this.#shut();
+  }
+
+  #shut(): void {
+    try {
+      if (this.#signing) this.#lib.C_CloseSession(this.#signing);
+    } catch {
+      // the token was removed: its sessions are gone already
+    }
     try {
       this.#lib.C_Logout(this.#session);
     } catch {
@@ -420,35 +451,44 @@ export class Pkcs11KeyStore implements KeyStore {
     if (m && --m.refs === 0) release(this.#modulePath);
   }
 
-  #sign(handle: Handle, alg: SignatureAlgorithm, h: 'sha256' | 'sha384' | 'sha512', data: Buffer): Buffer {
-    const out = Buffer.alloc(1024);
-    const hashMech = { sha256: K.CKM_SHA256, sha384: K.CKM_SHA384, sha512: K.CKM_SHA512 }[h];
-    try {
-      if (alg.startsWith('ECDSA')) {
-        // Hash here, sign the digest with plain CKM_ECDSA (supported by every token); the token
-        // returns r‖s (PKCS#11 §2.3.1), X.509/CMS need the DER SEQUENCE of two INTEGERs.
-        this.#lib.C_SignInit(this.#session, { mechanism: K.CKM_ECDSA }, handle);
-        const raw = this.#lib.C_Sign(this.#session, createHash(h).update(data).digest(), out);
-        const half = raw.length / 2;
-        return seq(int(raw.subarray(0, half)), int(raw.subarray(half)));
+  /** One signature: on the signing session off the main thread, in turn; inline on a single-threaded module. */
+  #sign(handle: Handle, alg: SignatureAlgorithm, h: HashName, data: Buffer): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new AppError('KEY_LOCKED', 'the PKCS#11 session is closed'));
+    const signing = this.#signing;
+    if (!signing) {
+      try {
+        const op = operationFor(alg, h, data);
+        this.#lib.C_SignInit(this.#session, op.mechanism, handle);
+        return Promise.resolve(op.finish(this.#lib.C_Sign(this.#session, op.input, Buffer.alloc(1024))));
+      } catch (err) {
+        return Promise.reject(tokenRefused(err));
       }
-      if (alg.startsWith('RSA-PSS')) {
-        const mech = { sha256: K.CKM_SHA256_RSA_PKCS_PSS, sha384: K.CKM_SHA384_RSA_PKCS_PSS, sha512: K.CKM_SHA512_RSA_PKCS_PSS }[h];
-        const mgf = { sha256: K.CKG_MGF1_SHA256, sha384: K.CKG_MGF1_SHA384, sha512: K.CKG_MGF1_SHA512 }[h];
-        const saltLen = { sha256: 32, sha384: 48, sha512: 64 }[h];
-        this.#lib.C_SignInit(
-          this.#session,
-          { mechanism: mech, parameter: { type: K.CK_PARAMS_RSA_PSS, hashAlg: hashMech, mgf, saltLen } },
-          handle,
-        );
-        return Buffer.from(this.#lib.C_Sign(this.#session, data, out));
-      }
-      const mech = { sha256: K.CKM_SHA256_RSA_PKCS, sha384: K.CKM_SHA384_RSA_PKCS, sha512: K.CKM_SHA512_RSA_PKCS }[h];
-      this.#lib.C_SignInit(this.#session, { mechanism: mech }, handle);
-      return Buffer.from(this.#lib.C_Sign(this.#session, data, out));
-    } catch (err) {
-      throw new AppError('KEY_LOCKED', 'the PKCS#11 token refused to sign', { cause: err });
     }
+    this.#pending++;
+    const signature = this.#queue.then(
+      () =>
+        new Promise<Buffer>((resolve, reject) => {
+          const op = operationFor(alg, h, data);
+          try {
+            this.#lib.C_SignInit(signing, op.mechanism, handle);
+            this.#lib.C_Sign(signing, op.input, Buffer.alloc(1024), (err, raw) => {
+              if (err) reject(tokenRefused(err));
+              else resolve(op.finish(raw));
+            });
+          } catch (err) {
+            reject(tokenRefused(err));
+          }
+        }),
+    );
+    this.#queue = signature.then(
+      () => this.#ended(),
+      () => this.#ended(),
+    );
+    return signature;
+  }
+
+  #ended(): void {
+    if (--this.#pending === 0 && this.#closed) this.#shut();
   }
 
   #parse(uri: string): { token?: string; object?: string; id?: Buffer } {
@@ -522,6 +562,57 @@ export class Pkcs11KeyStore implements KeyStore {
   }
 }
 
+type HashName = 'sha256' | 'sha384' | 'sha512';
+
+/**
+ * What the token is asked for `alg`: the mechanism, the bytes it signs, and how its output becomes
+ * the signature X.509 and CMS carry. ECDSA is hashed here and signed with plain CKM_ECDSA
+ * (supported by every token); the token returns r‖s (PKCS#11 §2.3.1), turned into the DER SEQUENCE
+ * of two INTEGERs.
+ */
+function operationFor(
+  alg: SignatureAlgorithm,
+  h: HashName,
+  data: Buffer,
+): { mechanism: Mechanism; input: Buffer; finish: (raw: Buffer) => Buffer } {
+  if (alg.startsWith('ECDSA')) {
+    const finish = (raw: Buffer) => {
+      const half = raw.length / 2;
+      return seq(int(raw.subarray(0, half)), int(raw.subarray(half)));
+    };
+    return { mechanism: { mechanism: K.CKM_ECDSA }, input: createHash(h).update(data).digest(), finish };
+  }
+  const copy = (raw: Buffer) => Buffer.from(raw);
+  if (alg.startsWith('RSA-PSS')) {
+    const mech = { sha256: K.CKM_SHA256_RSA_PKCS_PSS, sha384: K.CKM_SHA384_RSA_PKCS_PSS, sha512: K.CKM_SHA512_RSA_PKCS_PSS }[h];
+    const hashAlg = { sha256: K.CKM_SHA256, sha384: K.CKM_SHA384, sha512: K.CKM_SHA512 }[h];
+    const mgf = { sha256: K.CKG_MGF1_SHA256, sha384: K.CKG_MGF1_SHA384, sha512: K.CKG_MGF1_SHA512 }[h];
+    const saltLen = { sha256: 32, sha384: 48, sha512: 64 }[h];
+    return { mechanism: { mechanism: mech, parameter: { type: K.CK_PARAMS_RSA_PSS, hashAlg, mgf, saltLen } }, input: data, finish: copy };
+  }
+  const mech = { sha256: K.CKM_SHA256_RSA_PKCS, sha384: K.CKM_SHA384_RSA_PKCS, sha512: K.CKM_SHA512_RSA_PKCS }[h];
+  return { mechanism: { mechanism: mech }, input: data, finish: copy };
+}
+
+function tokenRefused(err: unknown): AppError {
+  return new AppError('KEY_LOCKED', 'the PKCS#11 token refused to sign', { cause: err });
+}
+
+/**
+ * A second session on `slot` for the store's signatures when the module may be called from another
+ * thread; it shares the login of the first (per application and token, PKCS#11 v2.40 §5.6), and
+ * object handles are the same in every session of the application. A token out of sessions
+ * leaves the store signing on the main thread.
+ */
+function signingSession(m: Loaded, slot: Handle): Handle | undefined {
+  if (!m.threads) return undefined;
+  try {
+    return m.lib.C_OpenSession(slot, K.CKF_SERIAL_SESSION);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A certificate object on a token (public: readable without login). */
 export interface TokenCertificate {
   /** Token label, trailing blanks removed. */
@@ -590,16 +681,33 @@ async function loadModule(modulePath: string): Promise<Loaded> {
   let m = modules.get(modulePath);
   if (!m) {
     const lib = new binding.PKCS11();
+    let threads: boolean;
     try {
       lib.load(modulePath);
-      lib.C_Initialize();
+      threads = initialize(lib);
     } catch (err) {
       throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${modulePath}`, { cause: err });
     }
-    m = { lib, refs: 0, loggedIn: new Map() };
+    m = { lib, refs: 0, loggedIn: new Map(), threads };
     modules.set(modulePath, m);
   }
   return m;
+}
+
+/**
+ * C_Initialize asking the module to lock with the operating system's primitives, so that it may be
+ * called from several threads (PKCS#11 v2.40 §5.4, CK_C_INITIALIZE_ARGS); true when it agreed. A
+ * module that cannot (CKR_CANT_LOCK) is initialized for a single thread: false.
+ */
+function initialize(lib: Pkcs11Api): boolean {
+  try {
+    lib.C_Initialize({ flags: K.CKF_OS_LOCKING_OK });
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code !== K.CKR_CANT_LOCK) throw err;
+  }
+  lib.C_Initialize();
+  return false;
 }
 
 /**

@@ -128,6 +128,47 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
     expect(isAppError(await errOf(hsm.signer(ref.uri, 'RSA-PKCS1-SHA256')), 'KEY_NOT_FOUND')).toBe(true);
   });
 
+  it('ok/the event loop keeps running while the token signs, signature after signature', async () => {
+    const ref = await hsm.generate({ type: 'rsa', bits: 2048 }, 'loop');
+    const signer = await hsm.signer(ref.uri);
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const pub = createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const data = Buffer.from(`văn bản ${i}`);
+        expect(verifyWithKey(signer.algorithm, pub, data, await signer.sign(data))).toBe(true);
+      }
+    } finally {
+      ticking = false;
+    }
+    // a signature made on the main thread would have run all twenty in one turn of the loop
+    expect(turns).toBeGreaterThanOrEqual(20);
+  });
+
+  it('ok/signatures asked for at once are made one after the other on the token, each of its own data; close waits for them', async () => {
+    const rsa = await hsm.generate({ type: 'rsa', bits: 2048 }, 'many-rsa');
+    const ec = await hsm.generate({ type: 'ec', curve: 'P-256' }, 'many-ec');
+    const signers = [await hsm.signer(rsa.uri), await hsm.signer(ec.uri, 'ECDSA-SHA256')];
+    const keys = [rsa, ec].map((r) => createPublicKey({ key: r.publicKeySpki, format: 'der', type: 'spki' }));
+    const data = Array.from({ length: 24 }, (_, i) => Buffer.from(`tài liệu ${i}`));
+    const pending = data.map((d, i) => signers[i % 2]!.sign(d));
+    // closing now lets the signatures already asked for finish (the logout follows them); a later one is refused
+    hsm.close();
+    const refused = await errOf(signers[0]!.sign(Buffer.from('late')));
+    const signatures = await Promise.all(pending);
+    signatures.forEach((sig, i) => {
+      expect(verifyWithKey(signers[i % 2]!.algorithm, keys[i % 2]!, data[i]!, sig)).toBe(true);
+    });
+    expect(isAppError(refused, 'KEY_LOCKED')).toBe(true);
+    hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+  });
+
   it('ok/the router sends pkcs11: URIs to the token adapter', async () => {
     const router = new KeyStoreRouter([hsm]);
     const ref = await router.generate({ type: 'ec', curve: 'P-256' }, 'routed');
