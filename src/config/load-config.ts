@@ -6,6 +6,7 @@ import { parseSignInConfig, type SignInConfig } from './sign-in.js';
 import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
 import { isLoopbackUrl, readPersistedPublicUrl, type PublicUrlSource } from './public-url.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
@@ -14,6 +15,8 @@ export interface KysoConfig {
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
+  /** Express `trust proxy`: hop count or the proxies' addresses; undefined = X-Forwarded-For ignored. */
+  readonly trustProxy: TrustProxy | undefined;
   readonly database: DatabaseConfig;
   /** Base URL without trailing slash. */
   readonly publicUrl: string;
@@ -123,6 +126,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const port = parseInteger('port', raw('port') ?? '3000', 0, 65535);
   const host = raw('host') ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) invalid('host', 'not a host name or address');
+  const trustProxy = parseTrustProxy(raw('trustProxy'));
 
   const dbRaw = raw('databaseUrl');
   let database: DatabaseConfig;
@@ -232,6 +236,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     dataDir,
     port,
     host,
+    trustProxy,
     database: Object.freeze(database),
     publicUrl,
     publicUrlSource,

@@ -37,6 +37,12 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: 'Interface to listen on. Loopback by default; put a reverse proxy with TLS in front for production.',
   },
   {
+    key: 'trustProxy',
+    env: 'KYSO_TRUST_PROXY',
+    defaultText: '(unset: X-Forwarded-For ignored)',
+    doc: "Which reverse proxies may name the client in `X-Forwarded-For`, so that per-IP limits (sign-in attempts, the costly public endpoints, OpenID Connect sign-in starts) count each client and not the proxy: the number of proxies in front of kyso (`1`: the client is the address the proxy appended; entries the client sent itself are ignored), or a comma-separated list of the proxies' addresses and subnets (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`) and the names `loopback`, `linklocal`, `uniquelocal`. `true` and a `/0` subnet are refused (CONFIG_INVALID): trusting every hop lets a client pick its own address. Unset, the client IP is the address of the connection, which behind a proxy is the proxy's for every client. See docs/operations.md.",
+  },
+  {
     key: 'databaseUrl',
     env: 'KYSO_DATABASE_URL',
     defaultText: 'sqlite:<dataDir>/kyso.sqlite',
