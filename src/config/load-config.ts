@@ -157,6 +157,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
         ? "KYSO_PUBLIC_URL must be set in production: certificates and copies' QR codes carry it for good"
         : `KYSO_PUBLIC_URL ${publicUrl} is a loopback address; production certificates and QR codes need a URL others can reach`,
     );
+  // Over http the session cookie cannot be Secure (src/http/auth/session-cookie.ts): it would cross
+  // the network in clear text, and certificates would carry an http URL for good.
+  if (environment === 'production' && pub.protocol !== 'https:')
+    invalid(
+      'publicUrl',
+      `KYSO_PUBLIC_URL ${publicUrl} is not https; production needs https (TLS at the reverse proxy), or the sign-in cookie would be sent without Secure; http is for development only`,
+    );
 
   const copyStoreRaw = raw('copyStoreDir');
   const copyStoreDir = copyStoreRaw === undefined ? undefined : absolutePath(copyStoreRaw, cwd);
