@@ -1,5 +1,5 @@
 import { AppError } from '../core/errors.js';
-import type { ApiRole } from '../core/principal.js';
+import { isApiRole, type ApiRole } from '../core/principal.js';
 import { unsafeTextReason } from '../core/safe-text.js';
 import type { OidcIdentity } from './sign-in-service.js';
 
@@ -37,7 +37,9 @@ export function identityFromClaims(issuer: string, claims: Record<string, unknow
   if (!subject) throw new AppError('OIDC_FAILED', 'the ID token has no subject', { details: { reason: 'claims' } });
   const raw = claims[m.claims.role];
   const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
-  const role = values.map((v) => m.roles[v]).find((r): r is ApiRole => r !== undefined);
+  // Own keys only, and a real role: a claim value such as `constructor` or `__proto__` must not
+  // find something on the mapping's prototype and pass for a role.
+  const role = values.map((v) => (Object.hasOwn(m.roles, v) ? m.roles[v] : undefined)).find(isApiRole);
   if (!role)
     throw new AppError('OIDC_FAILED', `claim ${m.claims.role} maps to no allowed role`, {
       details: { reason: 'role', claim: m.claims.role },

@@ -41,6 +41,7 @@ export async function startServer(
     publicUrl: c.publicUrl,
     limits: { jsonBytes: c.jsonLimitBytes, uploadBytes: c.uploadLimitBytes, requestBytes: c.requestLimitBytes },
     rateLimit: c.rateLimit,
+    ...(c.trustProxy !== undefined ? { trustProxy: c.trustProxy } : {}),
     tokens: ctx.tokens,
     audit: ctx.audit,
     idempotency: ctx.idempotency,

@@ -6,6 +6,7 @@ import { parseSignInConfig, type SignInConfig } from './sign-in.js';
 import { maskUrlCredentials } from '../core/url-credentials.js';
 import { OPTIONS, LOG_LEVELS, absolutePath, invalid, parseInteger, parseUrl, type LogLevel } from './options.js';
 import { isLoopbackUrl, readPersistedPublicUrl, type PublicUrlSource } from './public-url.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 export type DatabaseConfig = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
@@ -14,6 +15,8 @@ export interface KysoConfig {
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
+  /** Express `trust proxy`: hop count or the proxies' addresses; undefined = X-Forwarded-For ignored. */
+  readonly trustProxy: TrustProxy | undefined;
   readonly database: DatabaseConfig;
   /** Base URL without trailing slash. */
   readonly publicUrl: string;
@@ -123,6 +126,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
   const port = parseInteger('port', raw('port') ?? '3000', 0, 65535);
   const host = raw('host') ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:_-]+$/.test(host)) invalid('host', 'not a host name or address');
+  const trustProxy = parseTrustProxy(raw('trustProxy'));
 
   const dbRaw = raw('databaseUrl');
   let database: DatabaseConfig;
@@ -152,6 +156,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
       publicUrlSource !== 'configured'
         ? "KYSO_PUBLIC_URL must be set in production: certificates and copies' QR codes carry it for good"
         : `KYSO_PUBLIC_URL ${publicUrl} is a loopback address; production certificates and QR codes need a URL others can reach`,
+    );
+  // Over http the session cookie cannot be Secure (src/http/auth/session-cookie.ts): it would cross
+  // the network in clear text, and certificates would carry an http URL for good.
+  if (environment === 'production' && pub.protocol !== 'https:')
+    invalid(
+      'publicUrl',
+      `KYSO_PUBLIC_URL ${publicUrl} is not https; production needs https (TLS at the reverse proxy), or the sign-in cookie would be sent without Secure; http is for development only`,
     );
 
   const copyStoreRaw = raw('copyStoreDir');
@@ -232,6 +243,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): KysoConfig {
     dataDir,
     port,
     host,
+    trustProxy,
     database: Object.freeze(database),
     publicUrl,
     publicUrlSource,

@@ -37,6 +37,12 @@ export const OPTIONS: readonly OptionDef[] = [
     doc: 'Interface to listen on. Loopback by default; put a reverse proxy with TLS in front for production.',
   },
   {
+    key: 'trustProxy',
+    env: 'KYSO_TRUST_PROXY',
+    defaultText: '(unset: X-Forwarded-For ignored)',
+    doc: "Which reverse proxies may name the client in `X-Forwarded-For`, so that per-IP limits (sign-in attempts, the costly public endpoints, OpenID Connect sign-in starts) count each client and not the proxy: the number of proxies in front of kyso (`1`: the client is the address the proxy appended; entries the client sent itself are ignored), or a comma-separated list of the proxies' addresses and subnets (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`) and the names `loopback`, `linklocal`, `uniquelocal`. `true` and a `/0` subnet are refused (CONFIG_INVALID): trusting every hop lets a client pick its own address. Unset, the client IP is the address of the connection, which behind a proxy is the proxy's for every client. See docs/operations.md.",
+  },
+  {
     key: 'databaseUrl',
     env: 'KYSO_DATABASE_URL',
     defaultText: 'sqlite:<dataDir>/kyso.sqlite',
@@ -46,13 +52,13 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'publicUrl',
     env: 'KYSO_PUBLIC_URL',
     defaultText: 'the URL `kyso init` used (<dataDir>/public-url.json), else http://127.0.0.1:<port>',
-    doc: "Public base URL written for good into certificates (CRL distribution points, AIA OCSP and caIssuers) and copies' QR codes and lookup links; `kyso init --public-url URL` sets it too. Every instance uses this URL, never its own port. Required, and not a loopback address, when `KYSO_ENV=production`.",
+    doc: "Public base URL written for good into certificates (CRL distribution points, AIA OCSP and caIssuers) and copies' QR codes and lookup links; `kyso init --public-url URL` sets it too. Every instance uses this URL, never its own port. Required, https, and not a loopback address, when `KYSO_ENV=production`.",
   },
   {
     key: 'environment',
     env: 'KYSO_ENV',
     defaultText: 'development',
-    doc: '`development` (a loopback public URL is allowed and announced in the start-up banner and `/health`) or `production` (a missing or loopback public URL stops start-up with CONFIG_INVALID).',
+    doc: '`development` (a loopback public URL is allowed and announced in the start-up banner and `/health`) or `production` (a missing, loopback or http public URL stops start-up with CONFIG_INVALID: the sign-in cookie is `Secure` only over https).',
   },
   {
     key: 'copyStoreDir',
@@ -363,7 +369,7 @@ export function renderConfigMarkdown(): string {
     'several instances behind one name never put their own port into certificates. Without any, the',
     'quick start (`npm start`) runs in development mode on `http://127.0.0.1:<port>`: the start-up banner',
     'and `GET /health` (`publicUrlWarning`) say that certificates and QR codes carry a loopback URL. With',
-    '`KYSO_ENV=production`, a missing or loopback public URL stops start-up with `CONFIG_INVALID` (exit 78).',
+    '`KYSO_ENV=production`, a missing, loopback or http (not https) public URL stops start-up with `CONFIG_INVALID` (exit 78).',
     '',
   ].join('\n');
 }

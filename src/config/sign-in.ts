@@ -35,7 +35,8 @@ const CLAIM = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 
 /** `role` or `value=role`, comma-separated. */
 export function parseRoleMap(key: string, text: string): Record<string, ApiRole> {
-  const out: Record<string, ApiRole> = {};
+  // No prototype: every key is a configured claim value, `__proto__` included, and nothing else.
+  const out: Record<string, ApiRole> = Object.create(null) as Record<string, ApiRole>;
   for (const item of text.split(',').map((s) => s.trim())) {
     if (!item) continue;
     const [value, role] = item.includes('=') ? (item.split('=', 2).map((s) => s.trim()) as [string, string]) : [item, item];

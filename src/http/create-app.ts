@@ -90,8 +90,11 @@ export interface HttpDeps {
     /** Registered redirect URI (KYSO_OIDC_REDIRECT_URI). */
     readonly oidcRedirectUri?: string;
   };
-  /** Trust X-Forwarded-For from a reverse proxy when computing the client IP for rate limits. */
-  readonly trustProxy?: boolean | string | number;
+  /**
+   * KYSO_TRUST_PROXY (src/config/trust-proxy.ts): which proxies' X-Forwarded-For names the client
+   * IP (req.ip) for the per-IP limits. Never `true`: trusting every hop lets a client pick its IP.
+   */
+  readonly trustProxy?: number | readonly string[];
 }
 
 export interface KysoHttpApp {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { isLoopbackUrl } from '../../../src/config/public-url.js';
+import { cookiePolicy } from '../../../src/http/auth/session-cookie.js';
 import { call, startHarness, type Harness } from '../http/harness.js';
 
 /** The public URL written into certificates and QR codes: configured, kept from init, never an instance's own port. */
@@ -67,6 +68,17 @@ describe('public URL resolution', () => {
     expect(c).toMatchObject({ publicUrl: 'https://kyso.quangninh.gov.vn', publicUrlSource: 'configured', publicUrlIsLoopback: false });
   });
 
+  it('fail/production with an http public URL → CONFIG_INVALID, so the session cookie always goes out Secure', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kyso-pu-prod-http-'));
+    const production = (url: string) => loadConfig({ env: { KYSO_ENV: 'production', KYSO_DATA: dataDir, KYSO_PUBLIC_URL: url } });
+    for (const url of ['http://kyso.quangninh.gov.vn', 'http://10.0.0.5:3000', 'HTTP://kyso.quangninh.gov.vn:443/'])
+      expect(() => production(url), url).toThrow(/config publicUrl: .* is not https; production needs https/);
+    expect(codeOf(() => production('http://kyso.quangninh.gov.vn'))).toBe('CONFIG_INVALID');
+    expect(cookiePolicy(production('https://kyso.quangninh.gov.vn').publicUrl)).toEqual({ name: '__Host-kyso_session', secure: true });
+    // Development keeps plain http (the quick start on a LAN address).
+    expect(loadConfig({ env: { KYSO_DATA: dataDir, KYSO_PUBLIC_URL: 'http://10.0.0.5:3000' } }).publicUrl).toBe('http://10.0.0.5:3000');
+  });
+
   it('fail/production start-up stops with exit 78 and CONFIG_INVALID, before anything is created', () => {
     const data = join(work, 'prod');
     const r = kyso(['serve', '--data', data, '--port', '0'], { KYSO_ENV: 'production' });
@@ -77,6 +89,13 @@ describe('public URL resolution', () => {
     const loop = kyso(['init', '--data', data, '--public-url', 'http://127.0.0.1:3000'], { KYSO_ENV: 'production' });
     expect(loop.code).toBe(78);
     expect(loop.err).toContain('loopback');
+    const http = kyso(['serve', '--data', data, '--port', '0'], {
+      KYSO_ENV: 'production',
+      KYSO_PUBLIC_URL: 'http://kyso.quangninh.gov.vn',
+    });
+    expect(http.code, http.out + http.err).toBe(78);
+    expect(http.err).toContain('kyso: CONFIG_INVALID: config publicUrl: KYSO_PUBLIC_URL http://kyso.quangninh.gov.vn is not https');
+    expect(existsSync(data)).toBe(false);
   });
 
   it('ok/kyso init --public-url is written into certificates and kept; a later start on another port uses it, not its own', () => {

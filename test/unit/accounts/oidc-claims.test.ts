@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identityFromClaims, type ClaimMapping } from '../../../src/accounts/oidc-claims.js';
 import { isAppError } from '../../../src/core/errors.js';
+import { parseRoleMap } from '../../../src/config/sign-in.js';
 
 const M: ClaimMapping = {
   claims: { role: 'kyso_role', organization: 'kyso_org', authority: 'kyso_authority', official: 'kyso_official', name: 'name' },
@@ -8,9 +9,9 @@ const M: ClaimMapping = {
 };
 const ISS = 'https://idp.example.gov.vn';
 
-function failure(claims: Record<string, unknown>): unknown {
+function failure(claims: Record<string, unknown>, m: ClaimMapping = M): unknown {
   try {
-    identityFromClaims(ISS, claims, M);
+    identityFromClaims(ISS, claims, m);
   } catch (e) {
     return isAppError(e, 'OIDC_FAILED') ? e.details?.reason : e;
   }
@@ -47,6 +48,17 @@ describe('OIDC claims → role and scope', () => {
     expect(failure({ kyso_role: 'signer' })).toBe('claims');
     expect(failure({ sub: 's', kyso_role: 'admin' })).toBe('role');
     expect(failure({ sub: 's', kyso_role: 'signer', kyso_org: 'org qn; drop' })).toBe('claims');
+  });
+
+  it('refuses a role claim naming a built-in property of objects like an unmapped one, never with an internal error', () => {
+    const fromConfig: ClaimMapping = { ...M, roles: parseRoleMap('oidcRoles', 'chung-thuc=certifier,signer') };
+    for (const m of [M, fromConfig])
+      for (const v of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__']) {
+        expect(failure({ sub: 's', kyso_role: v }, m), v).toBe('role');
+        expect(failure({ sub: 's', kyso_role: [v] }, m), v).toBe('role');
+        // A list still finds its real role after such a value.
+        expect(identityFromClaims(ISS, { sub: 's', kyso_role: [v, 'signer'] }, m).role, v).toBe('signer');
+      }
   });
 
   it('never shows a name with bidi or control characters: the next safe one, else the subject', () => {
