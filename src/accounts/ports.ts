@@ -23,6 +23,11 @@ export interface AccountRecord {
   readonly disabledAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /**
+   * Advanced by the store with every change of the password hash, the TOTP secret or the disabled
+   * flag; a session keeps the value its sign-in read and is refused once they differ.
+   */
+  readonly credentialsEpoch: number;
 }
 
 export type AccountChange = Partial<
@@ -39,6 +44,11 @@ export interface AccountRepository {
   byUsername(username: string): Promise<AccountRecord | undefined>;
   byOidcIdentity(issuer: string, subject: string): Promise<AccountRecord | undefined>;
   list(): Promise<AccountRecord[]>;
+  /**
+   * A change that sets `passwordHash`, `totpSecret` or `disabledAt` also advances
+   * `credentialsEpoch` in the same statement, so no caller can change credentials and leave
+   * sessions started on the old ones usable.
+   */
   update(id: string, change: AccountChange, at: Date): Promise<void>;
   /** Compare-and-set of the TOTP step: false when `step` is not after the stored one (replay or race). */
   acceptTotpStep(id: string, step: number, at: Date): Promise<boolean>;
@@ -72,6 +82,8 @@ export interface SessionRecord {
   readonly expiresAt: Date;
   readonly idleTimeoutSeconds: number;
   readonly revokedAt: Date | null;
+  /** The account's credentialsEpoch as read by the sign-in that started the session. */
+  readonly credentialsEpoch: number;
 }
 
 export interface SessionRepository {

@@ -137,6 +137,7 @@ export class SignInService {
         disabledAt: null,
         createdAt: now,
         updatedAt: now,
+        credentialsEpoch: 0,
       };
       await this.d.accounts.create(a);
       await this.d.audit.append({

@@ -408,6 +408,8 @@ export interface AccountsTable {
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Migration 0017: advanced by every change of password, TOTP secret or disabled flag. */
+  credentials_epoch: number;
 }
 
 export interface LoginIpAttemptsTable {
@@ -425,6 +427,8 @@ export interface SessionsTable {
   expires_at: string;
   idle_timeout_seconds: number;
   revoked_at: string | null;
+  /** Migration 0017: the account's credentials_epoch when the session started. */
+  credentials_epoch: number;
 }
 
 export interface OidcPendingTable {
