@@ -74,9 +74,15 @@ export class SignInService {
     }
     if (!(await this.d.accounts.reserveAttempt(a.id, l.perAccount, now))) {
       await this.d.ipCounter.release(o.ip);
+      // A count at the limit with no lock (attempts still in flight, or one that never finished)
+      // would refuse for ever: it gets the configured lock, so every refusal has an end.
+      await this.#lockAccount(a);
       await this.#fail(a, target, o.ip, 'LOGIN_LOCKED', 'account');
       const until = (await this.d.accounts.get(a.id))?.lockedUntil;
-      throw locked(until ? Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) : l.lockSeconds);
+      // Counted from the time of this answer, not the attempt's start, so Retry-After (RFC 9110
+      // §10.2.3) is the lock's end rounded up to the second, not a second more.
+      const left = until ? until.getTime() - this.d.clock.now().getTime() : l.lockSeconds * 1000;
+      throw locked(Math.max(1, Math.ceil(left / 1000)));
     }
     const passwordOk = await verifyPassword(o.password, a.passwordHash);
     if (!passwordOk || a.disabledAt) {
@@ -87,7 +93,9 @@ export class SignInService {
     if (a.totpSecret) {
       if (!o.totp) {
         // The password is right: the attempt stays counted until the code is given, so the
-        // question "is this password right?" costs an attempt like any other.
+        // question "is this password right?" costs an attempt like any other, and the last one
+        // allowed locks the account for the configured time like a wrong password.
+        await this.#lockAccount(a);
         await this.d.ipCounter.release(o.ip);
         await this.#fail(a, target, o.ip, 'TOTP_REQUIRED', 'totp-missing');
         throw new AppError('TOTP_REQUIRED', 'enter the 6-digit code from your authenticator app');
@@ -204,6 +212,12 @@ export class SignInService {
   }
 
   async #countFailure(a: AccountRecord, ip: string): Promise<void> {
+    await this.#lockAccount(a);
+    await this.#countIp(ip);
+  }
+
+  /** Locks the account for lockSeconds when its count has reached the limit and it is not locked yet. */
+  async #lockAccount(a: AccountRecord): Promise<void> {
     const until = new Date(this.d.clock.now().getTime() + this.limits.lockSeconds * 1000);
     if (await this.d.accounts.lockWhenExhausted(a.id, this.limits.perAccount, until))
       await this.d.audit.append({
@@ -214,7 +228,6 @@ export class SignInService {
         outcome: 'success',
         details: { until: until.toISOString(), failures: this.limits.perAccount },
       });
-    await this.#countIp(ip);
   }
 
   async #countIp(ip: string): Promise<void> {
