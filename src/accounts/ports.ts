@@ -73,6 +73,20 @@ export interface LoginIpCounter {
   release(ip: string): Promise<void>;
 }
 
+/**
+ * The account counter's twin for a username with no password to check (unknown, or an account
+ * that signs in only through OpenID Connect): the same limit, lock and lock end as an account's,
+ * so the answers do not tell which usernames exist.
+ */
+export interface LoginNameCounter {
+  /** As AccountRepository.reserveAttempt: one conditional upsert; false at the limit or locked. */
+  reserve(username: string, limit: number, at: Date): Promise<boolean>;
+  lockWhenExhausted(username: string, limit: number, until: Date): Promise<boolean>;
+  lockedUntil(username: string): Promise<Date | null>;
+  /** Forgets names whose lock has ended (their next attempt would count from 1 anyway). */
+  deleteUnlocked(at: Date): Promise<number>;
+}
+
 export interface SessionRecord {
   /** Lowercase hex SHA-256 of the session id. */
   readonly idHash: string;

@@ -419,6 +419,13 @@ export interface LoginIpAttemptsTable {
   locked_until: string | null;
 }
 
+/** Migration 0018: the account counter for usernames with no password to check. */
+export interface LoginNameAttemptsTable {
+  username: string;
+  failed_attempts: number;
+  locked_until: string | null;
+}
+
 export interface SessionsTable {
   id_hash: string;
   account_id: string;
@@ -443,6 +450,7 @@ export interface OidcPendingTable {
 export interface AccountTables {
   accounts: AccountsTable;
   login_ip_attempts: LoginIpAttemptsTable;
+  login_name_attempts: LoginNameAttemptsTable;
   sessions: SessionsTable;
   oidc_pending: OidcPendingTable;
 }

@@ -112,6 +112,32 @@ describe.each(DIALECTS)('accounts, sign-in counters and sessions (%s)', (dialect
     expect(await ctx.store.loginIpAttempts.reserve('198.51.100.1', 1, 600, later(601))).toBe(true);
   });
 
+  it('race/the per-username counter of names with no password: concurrent reservations stop at the limit; a lock that ran out starts a new count', async () => {
+    const c = ctx.store.loginNameAttempts;
+    const got = await Promise.all(Array.from({ length: 30 }, () => c.reserve('no.such.user', 5, T0)));
+    expect(got.filter(Boolean)).toHaveLength(5);
+    expect(await c.lockedUntil('no.such.user')).toBeNull();
+    expect(await c.lockWhenExhausted('no.such.user', 5, later(900))).toBe(true);
+    expect(await c.lockWhenExhausted('no.such.user', 5, later(900))).toBe(false);
+    expect(await c.lockedUntil('no.such.user')).toEqual(later(900));
+    expect(await c.reserve('no.such.user', 5, later(899))).toBe(false);
+    // Another name is counted on its own.
+    expect(await c.reserve('other.user', 5, later(899))).toBe(true);
+    expect(await c.lockWhenExhausted('other.user', 5, later(1800))).toBe(false);
+    // The sweep forgets ended locks only; the next attempt counts from 1 either way.
+    expect(await c.deleteUnlocked(later(899))).toBe(0);
+    expect(await c.deleteUnlocked(later(900))).toBe(1);
+    expect(await c.lockedUntil('no.such.user')).toBeNull();
+    expect(await c.lockedUntil('other.user')).toBeNull();
+    const again = await Promise.all(Array.from({ length: 8 }, () => c.reserve('no.such.user', 5, later(901))));
+    expect(again.filter(Boolean)).toHaveLength(5);
+    // A lock that ran out without the sweep: the next reservation clears it and counts 1.
+    expect(await c.lockWhenExhausted('no.such.user', 5, later(1000))).toBe(true);
+    expect(await c.reserve('no.such.user', 1, later(1000))).toBe(true);
+    expect(await c.lockedUntil('no.such.user')).toBeNull();
+    expect(await c.reserve('no.such.user', 1, later(1001))).toBe(false);
+  });
+
   it('ok/sessions by hash: revoke once, revoke all of an account; pending OIDC sign-ins are taken once', async () => {
     const s = {
       accountId: 'acc_s',

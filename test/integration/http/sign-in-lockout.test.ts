@@ -4,7 +4,8 @@ import { call, startHarness, type Harness } from './harness.js';
 
 /**
  * The account lock over HTTP with a short lock (docs/sign-in.md, attempt limits): every lock ends
- * after KYSO_LOGIN_LOCK seconds and Retry-After says when.
+ * after KYSO_LOGIN_LOCK seconds and Retry-After says when; an unknown username is locked exactly
+ * like a real one, so the answers do not tell which usernames exist.
  */
 const PASSWORD = 'mật khẩu đủ dài 2026';
 const ADMIN = { id: 'test', role: 'admin' } as const;
@@ -53,5 +54,44 @@ describe('sign-in locks end', () => {
     expect(locked.json.code).toBe('LOGIN_LOCKED');
     await waitOut(locked);
     expect((await signIn('khanh.stuck')).status).toBe(200);
+  });
+});
+
+describe('unknown usernames', () => {
+  /** Five wrong passwords in a row: status, code and whether Retry-After came, as one line each. */
+  async function fiveWrong(username: string) {
+    const answers: string[] = [];
+    let last: Awaited<ReturnType<typeof signIn>> | undefined;
+    for (let i = 0; i < 5; i++) {
+      last = await signIn(username, 'đoán sai mật khẩu');
+      answers.push(`${last.status} ${last.json.code}${last.headers.has('retry-after') ? ' Retry-After' : ''}`);
+    }
+    return { answers, last: last! };
+  }
+
+  it('answer like a real username: the same statuses, locked after the same count, and the lock ends', async () => {
+    await create('lan.real');
+    const real = await fiveWrong('lan.real');
+    const unknown = await fiveWrong('lan.nobody');
+    expect(real.answers).toEqual([
+      '401 LOGIN_FAILED',
+      '401 LOGIN_FAILED',
+      '401 LOGIN_FAILED',
+      '429 LOGIN_LOCKED Retry-After',
+      '429 LOGIN_LOCKED Retry-After',
+    ]);
+    expect(unknown.answers).toEqual(real.answers);
+    // Usernames are normalised before counting, as before the account lookup.
+    expect((await signIn('  LAN.Nobody ', 'đoán sai mật khẩu')).json.code).toBe('LOGIN_LOCKED');
+    await Promise.all([waitOut(real.last), waitOut(unknown.last)]);
+    expect((await signIn('lan.nobody', 'đoán sai mật khẩu')).json.code).toBe('LOGIN_FAILED');
+    expect((await signIn('lan.real', 'đoán sai mật khẩu')).json.code).toBe('LOGIN_FAILED');
+  });
+
+  it('concurrent guesses at an unknown username are counted up to the limit only, as for an account', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => signIn('ghost.user', `wrong guess ${i} !!`)));
+    const codes = answers.map((a) => a.json.code as string);
+    expect(codes.filter((c) => c === 'LOGIN_FAILED').length).toBeLessThanOrEqual(3);
+    expect(codes.filter((c) => c === 'LOGIN_LOCKED').length).toBeGreaterThanOrEqual(9);
   });
 });

@@ -69,6 +69,7 @@ beforeAll(async () => {
     accounts: holding(store.accounts),
     accountService: accounts,
     ipCounter: store.loginIpAttempts,
+    nameCounter: store.loginNameAttempts,
     sessions,
     secrets,
     clock,
