@@ -123,6 +123,7 @@ export class AccountService {
       disabledAt: null,
       createdAt: now,
       updatedAt: now,
+      credentialsEpoch: 0,
     };
     await this.d.accounts.create(a);
     await this.#audit(by, 'account.create', a, { username: a.username, ...scopeOf(a) });
@@ -169,21 +170,29 @@ export class AccountService {
     return this.get(a.id);
   }
 
-  /** Turns TOTP on with a new secret; returns the otpauth:// URI, shown once and never stored in the clear. */
+  /**
+   * Turns TOTP on with a new secret; returns the otpauth:// URI, shown once and never stored in the
+   * clear. Sessions of the account end: they were started on the credentials before.
+   */
   async enableTotp(id: string, by: Pick<Principal, 'id' | 'role'>): Promise<{ account: AccountRecord; uri: string }> {
     const a = await this.get(id);
     if (a.oidcSubject) throw new AppError('CONFLICT', 'this account signs in through the identity provider (second factor there)');
     const secret = newTotpSecret();
     const now = this.d.clock.now();
     await this.d.accounts.update(a.id, { totpSecret: this.d.secrets.seal(secret, totpContext(a.id)), totpLastStep: null }, now);
-    await this.#audit(by, 'account.totp-enable', a, {});
+    // The update already made them unusable (credentials epoch); revoking lets the sweep delete them.
+    const ended = await this.d.sessions.revokeAllOf(a.id, now);
+    await this.#audit(by, 'account.totp-enable', a, { sessionsEnded: ended });
     return { account: await this.get(a.id), uri: totpUri(secret, a.username) };
   }
 
+  /** Turns TOTP off; sessions of the account end, as at any change of credentials. */
   async disableTotp(id: string, by: Pick<Principal, 'id' | 'role'>): Promise<AccountRecord> {
     const a = await this.get(id);
-    await this.d.accounts.update(a.id, { totpSecret: null, totpLastStep: null }, this.d.clock.now());
-    await this.#audit(by, 'account.totp-disable', a, {});
+    const now = this.d.clock.now();
+    await this.d.accounts.update(a.id, { totpSecret: null, totpLastStep: null }, now);
+    const ended = await this.d.sessions.revokeAllOf(a.id, now);
+    await this.#audit(by, 'account.totp-disable', a, { sessionsEnded: ended });
     return this.get(a.id);
   }
 

@@ -23,6 +23,11 @@ export interface AccountRecord {
   readonly disabledAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /**
+   * Advanced by the store with every change of the password hash, the TOTP secret or the disabled
+   * flag; a session keeps the value its sign-in read and is refused once they differ.
+   */
+  readonly credentialsEpoch: number;
 }
 
 export type AccountChange = Partial<
@@ -39,6 +44,11 @@ export interface AccountRepository {
   byUsername(username: string): Promise<AccountRecord | undefined>;
   byOidcIdentity(issuer: string, subject: string): Promise<AccountRecord | undefined>;
   list(): Promise<AccountRecord[]>;
+  /**
+   * A change that sets `passwordHash`, `totpSecret` or `disabledAt` also advances
+   * `credentialsEpoch` in the same statement, so no caller can change credentials and leave
+   * sessions started on the old ones usable.
+   */
   update(id: string, change: AccountChange, at: Date): Promise<void>;
   /** Compare-and-set of the TOTP step: false when `step` is not after the stored one (replay or race). */
   acceptTotpStep(id: string, step: number, at: Date): Promise<boolean>;
@@ -63,6 +73,20 @@ export interface LoginIpCounter {
   release(ip: string): Promise<void>;
 }
 
+/**
+ * The account counter's twin for a username with no password to check (unknown, or an account
+ * that signs in only through OpenID Connect): the same limit, lock and lock end as an account's,
+ * so the answers do not tell which usernames exist.
+ */
+export interface LoginNameCounter {
+  /** As AccountRepository.reserveAttempt: one conditional upsert; false at the limit or locked. */
+  reserve(username: string, limit: number, at: Date): Promise<boolean>;
+  lockWhenExhausted(username: string, limit: number, until: Date): Promise<boolean>;
+  lockedUntil(username: string): Promise<Date | null>;
+  /** Forgets names whose lock has ended (their next attempt would count from 1 anyway). */
+  deleteUnlocked(at: Date): Promise<number>;
+}
+
 export interface SessionRecord {
   /** Lowercase hex SHA-256 of the session id. */
   readonly idHash: string;
@@ -72,6 +96,8 @@ export interface SessionRecord {
   readonly expiresAt: Date;
   readonly idleTimeoutSeconds: number;
   readonly revokedAt: Date | null;
+  /** The account's credentialsEpoch as read by the sign-in that started the session. */
+  readonly credentialsEpoch: number;
 }
 
 export interface SessionRepository {

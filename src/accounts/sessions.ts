@@ -78,19 +78,25 @@ export class SessionService {
       expiresAt: new Date(now.getTime() + this.policy.absoluteSeconds * 1000),
       idleTimeoutSeconds: this.policy.idleSeconds,
       revokedAt: null,
+      credentialsEpoch: account.credentialsEpoch,
     };
     await this.d.sessions.create(rec);
     return { sessionId, ...this.#live(rec, account, sessionId, now) };
   }
 
-  /** The live session for a cookie value, or undefined (unknown, revoked, expired, idle, account disabled). */
+  /**
+   * The live session for a cookie value, or undefined (unknown, revoked, expired, idle, account
+   * disabled, or its credentials changed since the sign-in read them).
+   */
   async authenticate(sessionId: string): Promise<LiveSession | undefined> {
     if (!SESSION_ID.test(sessionId)) return undefined;
     const s = await this.d.sessions.get(hashSessionId(sessionId));
     const now = this.d.clock.now();
     if (!s || s.revokedAt || s.expiresAt <= now || s.lastSeenAt.getTime() + s.idleTimeoutSeconds * 1000 <= now.getTime()) return undefined;
     const account = await this.d.accounts.get(s.accountId);
-    if (!account || account.disabledAt) return undefined;
+    // Ending every session at a password reset cannot reach one whose sign-in read the old hash
+    // and inserts its row after the reset: the epoch it copied is what refuses it.
+    if (!account || account.disabledAt || account.credentialsEpoch !== s.credentialsEpoch) return undefined;
     if (now.getTime() - s.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await this.d.sessions.touch(s.idHash, now);
     return this.#live(s, account, sessionId, now);
   }

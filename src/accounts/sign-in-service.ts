@@ -5,7 +5,7 @@ import { newId } from '../core/ids.js';
 import type { ApiRole } from '../core/principal.js';
 import { accountPrincipalId, scopeOf, totpContext, type AccountService } from './account-service.js';
 import { dummyHash, verifyPassword } from './password-hash.js';
-import type { AccountAuditSink, AccountRecord, AccountRepository, LoginIpCounter, SecretBox } from './ports.js';
+import type { AccountAuditSink, AccountRecord, AccountRepository, LoginIpCounter, LoginNameCounter, SecretBox } from './ports.js';
 import type { SessionService, StartedSession } from './sessions.js';
 import { DEFAULT_SIGN_IN_LIMITS, type SignInLimits } from './sign-in-limits.js';
 import { totpStepOf } from './totp.js';
@@ -43,6 +43,7 @@ export class SignInService {
       readonly accounts: AccountRepository;
       readonly accountService: AccountService;
       readonly ipCounter: LoginIpCounter;
+      readonly nameCounter: LoginNameCounter;
       readonly sessions: SessionService;
       readonly secrets: SecretBox;
       readonly clock: Clock;
@@ -65,18 +66,14 @@ export class SignInService {
       throw locked(l.lockSeconds);
     }
     const a = SAFE_USERNAME.test(username) ? await this.d.accounts.byUsername(username) : undefined;
-    if (!a || !a.passwordHash) {
-      // The same scrypt cost as a real account, so timing does not reveal which usernames exist.
-      await verifyPassword(o.password, await dummyHash());
-      await this.#countIp(o.ip);
-      await this.#fail(undefined, target, o.ip, 'LOGIN_FAILED', a ? 'no-password' : 'unknown-user');
-      throw failed();
-    }
+    if (!a || !a.passwordHash) return this.#refuseWithoutPassword(o, username, target, a ? 'no-password' : 'unknown-user');
     if (!(await this.d.accounts.reserveAttempt(a.id, l.perAccount, now))) {
       await this.d.ipCounter.release(o.ip);
+      // A count at the limit with no lock (attempts still in flight, or one that never finished)
+      // would refuse for ever: it gets the configured lock, so every refusal has an end.
+      await this.#lockAccount(a);
       await this.#fail(a, target, o.ip, 'LOGIN_LOCKED', 'account');
-      const until = (await this.d.accounts.get(a.id))?.lockedUntil;
-      throw locked(until ? Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) : l.lockSeconds);
+      throw this.#locked((await this.d.accounts.get(a.id))?.lockedUntil);
     }
     const passwordOk = await verifyPassword(o.password, a.passwordHash);
     if (!passwordOk || a.disabledAt) {
@@ -87,7 +84,9 @@ export class SignInService {
     if (a.totpSecret) {
       if (!o.totp) {
         // The password is right: the attempt stays counted until the code is given, so the
-        // question "is this password right?" costs an attempt like any other.
+        // question "is this password right?" costs an attempt like any other, and the last one
+        // allowed locks the account for the configured time like a wrong password.
+        await this.#lockAccount(a);
         await this.d.ipCounter.release(o.ip);
         await this.#fail(a, target, o.ip, 'TOTP_REQUIRED', 'totp-missing');
         throw new AppError('TOTP_REQUIRED', 'enter the 6-digit code from your authenticator app');
@@ -104,6 +103,30 @@ export class SignInService {
     const session = await this.d.sessions.start(a);
     await this.#succeed(a, o.ip, 'password', session);
     return session;
+  }
+
+  /**
+   * A username with no password to check (unknown, or an OIDC-only account) answers like an
+   * account with a wrong password, in the same steps: its own counter per username, counted
+   * before the (dummy) scrypt check and locked at the same limit for the same time, so neither
+   * the answers nor their timing tell whether the name exists (OWASP Authentication Cheat Sheet,
+   * "authentication responses"). Names the username rule cannot produce are not stored: no
+   * account can have them, so their answer reveals nothing.
+   */
+  async #refuseWithoutPassword(o: LocalSignIn, username: string, target: string, reason: string): Promise<never> {
+    const l = this.limits;
+    const counted = SAFE_USERNAME.test(username);
+    if (counted && !(await this.d.nameCounter.reserve(username, l.perAccount, this.d.clock.now()))) {
+      await this.d.ipCounter.release(o.ip);
+      await this.#lockName(username);
+      await this.#fail(undefined, target, o.ip, 'LOGIN_LOCKED', 'account');
+      throw this.#locked(await this.d.nameCounter.lockedUntil(username));
+    }
+    await verifyPassword(o.password, await dummyHash());
+    if (counted) await this.#lockName(username);
+    await this.#countIp(o.ip);
+    await this.#fail(undefined, target, o.ip, 'LOGIN_FAILED', reason);
+    throw failed();
   }
 
   /**
@@ -137,6 +160,7 @@ export class SignInService {
         disabledAt: null,
         createdAt: now,
         updatedAt: now,
+        credentialsEpoch: 0,
       };
       await this.d.accounts.create(a);
       await this.d.audit.append({
@@ -203,6 +227,12 @@ export class SignInService {
   }
 
   async #countFailure(a: AccountRecord, ip: string): Promise<void> {
+    await this.#lockAccount(a);
+    await this.#countIp(ip);
+  }
+
+  /** Locks the account for lockSeconds when its count has reached the limit and it is not locked yet. */
+  async #lockAccount(a: AccountRecord): Promise<void> {
     const until = new Date(this.d.clock.now().getTime() + this.limits.lockSeconds * 1000);
     if (await this.d.accounts.lockWhenExhausted(a.id, this.limits.perAccount, until))
       await this.d.audit.append({
@@ -213,7 +243,29 @@ export class SignInService {
         outcome: 'success',
         details: { until: until.toISOString(), failures: this.limits.perAccount },
       });
-    await this.#countIp(ip);
+  }
+
+  /** As #lockAccount, for a username with no password to check. */
+  async #lockName(username: string): Promise<void> {
+    const until = new Date(this.d.clock.now().getTime() + this.limits.lockSeconds * 1000);
+    if (await this.d.nameCounter.lockWhenExhausted(username, this.limits.perAccount, until))
+      await this.d.audit.append({
+        actor: 'system',
+        role: 'system',
+        action: 'account.lock',
+        target: `username:${username}`,
+        outcome: 'success',
+        details: { until: until.toISOString(), failures: this.limits.perAccount },
+      });
+  }
+
+  /**
+   * LOGIN_LOCKED until `until`, counted from the time of this answer (not the attempt's start), so
+   * Retry-After (RFC 9110 §10.2.3) is the lock's end rounded up to the second, not a second more.
+   */
+  #locked(until: Date | null | undefined): AppError {
+    const left = until ? until.getTime() - this.d.clock.now().getTime() : this.limits.lockSeconds * 1000;
+    return locked(Math.max(1, Math.ceil(left / 1000)));
   }
 
   async #countIp(ip: string): Promise<void> {

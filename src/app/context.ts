@@ -117,6 +117,7 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     accounts: store.accounts,
     accountService: accounts,
     ipCounter: store.loginIpAttempts,
+    nameCounter: store.loginNameAttempts,
     sessions,
     secrets,
     clock,

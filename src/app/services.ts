@@ -117,7 +117,8 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     void purge();
     // A signing session holds a copy of its prepared document: once expired (completed or not)
     // nothing can use it, and the copy goes. Sign-in sessions that ended (signed out, expired) and
-    // OpenID Connect sign-ins abandoned at the provider go too.
+    // OpenID Connect sign-ins abandoned at the provider go too, as do the counters of unknown
+    // usernames whose lock has ended.
     const sweepOne = (what: string, f: () => Promise<number>) =>
       f().catch((e: unknown) => ctx.log.error(`${what} sweep failed`, { error: e instanceof Error ? e.message : String(e) }));
     const sweep = () =>
@@ -125,6 +126,7 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
         sweepOne('signing session', () => ctx.store.signSessions.deleteExpired(ctx.clock.now())),
         sweepOne('sign-in session', () => ctx.store.sessions.deleteEnded(ctx.clock.now())),
         sweepOne('pending OIDC sign-in', () => ctx.store.oidcPending.deleteExpired(ctx.clock.now())),
+        sweepOne('unknown-username counter', () => ctx.store.loginNameAttempts.deleteUnlocked(ctx.clock.now())),
       ]);
     const w = setInterval(() => void sweep(), 5 * 60_000);
     w.unref();

@@ -408,12 +408,21 @@ export interface AccountsTable {
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Migration 0017: advanced by every change of password, TOTP secret or disabled flag. */
+  credentials_epoch: number;
 }
 
 export interface LoginIpAttemptsTable {
   ip: string;
   failed_attempts: number;
   window_started_at: string;
+  locked_until: string | null;
+}
+
+/** Migration 0018: the account counter for usernames with no password to check. */
+export interface LoginNameAttemptsTable {
+  username: string;
+  failed_attempts: number;
   locked_until: string | null;
 }
 
@@ -425,6 +434,8 @@ export interface SessionsTable {
   expires_at: string;
   idle_timeout_seconds: number;
   revoked_at: string | null;
+  /** Migration 0017: the account's credentials_epoch when the session started. */
+  credentials_epoch: number;
 }
 
 export interface OidcPendingTable {
@@ -439,6 +450,7 @@ export interface OidcPendingTable {
 export interface AccountTables {
   accounts: AccountsTable;
   login_ip_attempts: LoginIpAttemptsTable;
+  login_name_attempts: LoginNameAttemptsTable;
   sessions: SessionsTable;
   oidc_pending: OidcPendingTable;
 }

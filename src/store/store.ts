@@ -19,7 +19,7 @@ import type { ApprovalRequestRepository } from '../core/approval-requests.js';
 import type { StampSettingsRepository } from '../copies/stamp-settings.js';
 import type { ApiTokenRepository } from './ports/api-tokens.js';
 import type { IdempotencyKeyRepository } from './ports/idempotency-keys.js';
-import type { AccountRepository, LoginIpCounter, OidcPendingRepository, SessionRepository } from '../accounts/ports.js';
+import type { AccountRepository, LoginIpCounter, LoginNameCounter, OidcPendingRepository, SessionRepository } from '../accounts/ports.js';
 import type { StoreConfig, StoreDialect } from './config.js';
 import { createDatabase, withSqliteMigrationLock, type DirectStatements } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
@@ -46,6 +46,7 @@ import { KyselyRegisterRepository } from './adapters/registers.js';
 import { KyselyApprovalRequestRepository } from './adapters/approval-requests.js';
 import { KyselyCopyDocumentStore } from './adapters/copy-documents.js';
 import { KyselyAccountRepository, KyselyLoginIpCounter } from './adapters/accounts.js';
+import { KyselyLoginNameCounter } from './adapters/login-name-attempts.js';
 import { KyselyOidcPendingRepository, KyselySessionRepository } from './adapters/sessions.js';
 import { KyselyJobRepository } from './adapters/jobs.js';
 import type { JobRepository } from '../jobs/ports.js';
@@ -84,6 +85,7 @@ export interface StoreRepositories {
   // people's accounts and sessions (src/accounts/ports.ts)
   readonly accounts: AccountRepository;
   readonly loginIpAttempts: LoginIpCounter;
+  readonly loginNameAttempts: LoginNameCounter;
   readonly sessions: SessionRepository;
   readonly oidcPending: OidcPendingRepository;
   /** Jobs and webhook deliveries (src/jobs/ports.ts). */
@@ -181,6 +183,7 @@ function repositories(ctx: DbContext, clock: Clock, root: boolean): StoreReposit
     idempotencyKeys: new KyselyIdempotencyKeyRepository(ctx),
     accounts: new KyselyAccountRepository(ctx),
     loginIpAttempts: new KyselyLoginIpCounter(ctx),
+    loginNameAttempts: new KyselyLoginNameCounter(ctx),
     sessions: new KyselySessionRepository(ctx),
     oidcPending: new KyselyOidcPendingRepository(ctx),
     jobs: new KyselyJobRepository(ctx),

@@ -52,7 +52,17 @@ export class KyselyAccountRepository implements AccountRepository {
     if (c.totpSecret !== undefined) set.totp_secret = c.totpSecret;
     if (c.totpLastStep !== undefined) set.totp_last_step = c.totpLastStep;
     if (c.disabledAt !== undefined) set.disabled_at = c.disabledAt === null ? null : iso(c.disabledAt);
-    await storeCall(this.ctx.db.updateTable('accounts').set(set).where('id', '=', id).execute());
+    // In the same UPDATE as the credential itself: a sign-in that read the row before it holds the
+    // old epoch, one that reads after it sees the new credentials (ports.ts, migration 0017).
+    const credentials = c.passwordHash !== undefined || c.totpSecret !== undefined || c.disabledAt !== undefined;
+    const epoch = credentials ? { credentials_epoch: sql<number>`credentials_epoch + 1` } : {};
+    await storeCall(
+      this.ctx.db
+        .updateTable('accounts')
+        .set({ ...set, ...epoch })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   async acceptTotpStep(id: string, step: number, at: Date): Promise<boolean> {
@@ -179,6 +189,7 @@ function toRow(a: AccountRecord): AccountsTable {
     disabled_at: a.disabledAt === null ? null : iso(a.disabledAt),
     created_at: iso(a.createdAt),
     updated_at: iso(a.updatedAt),
+    credentials_epoch: a.credentialsEpoch,
   };
 }
 
@@ -201,5 +212,6 @@ function toRecord(r: Selectable<AccountsTable>): AccountRecord {
     disabledAt: dateOrNull(r.disabled_at),
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
+    credentialsEpoch: Number(r.credentials_epoch),
   };
 }

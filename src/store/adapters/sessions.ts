@@ -21,6 +21,7 @@ export class KyselySessionRepository implements SessionRepository {
           expires_at: iso(s.expiresAt),
           idle_timeout_seconds: s.idleTimeoutSeconds,
           revoked_at: s.revokedAt === null ? null : iso(s.revokedAt),
+          credentials_epoch: s.credentialsEpoch,
         })
         .execute(),
     );
@@ -124,5 +125,6 @@ function toRecord(r: Selectable<SessionsTable>): SessionRecord {
     expiresAt: date(r.expires_at),
     idleTimeoutSeconds: Number(r.idle_timeout_seconds),
     revokedAt: dateOrNull(r.revoked_at),
+    credentialsEpoch: Number(r.credentials_epoch),
   };
 }

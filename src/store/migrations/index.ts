@@ -16,6 +16,8 @@ import { migration0012Jobs } from './0012-jobs.js';
 import { migration0014AuditSearchTable } from './0014-audit-search-table.js';
 import { migration0015AuditHeadTrigger } from './0015-audit-head-trigger.js';
 import { migration0016OpenSignSessions } from './0016-open-sign-sessions.js';
+import { migration0017CredentialsEpoch } from './0017-credentials-epoch.js';
+import { migration0018LoginNameAttempts } from './0018-login-name-attempts.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -36,6 +38,8 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0014AuditSearchTable,
   migration0015AuditHeadTrigger,
   migration0016OpenSignSessions,
+  migration0017CredentialsEpoch,
+  migration0018LoginNameAttempts,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {

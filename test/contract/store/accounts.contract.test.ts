@@ -26,6 +26,7 @@ function account(id: string, o: Partial<AccountRecord> = {}): AccountRecord {
     disabledAt: null,
     createdAt: T0,
     updatedAt: T0,
+    credentialsEpoch: 0,
     ...o,
   };
 }
@@ -52,6 +53,26 @@ describe.each(DIALECTS)('accounts, sign-in counters and sessions (%s)', (dialect
       disabledAt: later(5),
       updatedAt: later(5),
     });
+  });
+
+  it('ok/a change of password, TOTP secret or disabled flag advances the credentials epoch; other changes do not', async () => {
+    await ctx.store.accounts.create(account('acc_epoch'));
+    const epoch = async () => (await ctx.store.accounts.get('acc_epoch'))?.credentialsEpoch;
+    expect(await epoch()).toBe(0);
+    await ctx.store.accounts.update('acc_epoch', { displayName: 'Lê Thị B', role: 'signer', officialId: 'off_1' }, later(1));
+    await ctx.store.accounts.acceptTotpStep('acc_epoch', 7, later(2));
+    expect(await epoch()).toBe(0);
+    await ctx.store.accounts.update('acc_epoch', { passwordHash: 'scrypt$other' }, later(3));
+    expect(await epoch()).toBe(1);
+    await ctx.store.accounts.update('acc_epoch', { totpSecret: 'v1.sealed', totpLastStep: null }, later(4));
+    await ctx.store.accounts.update('acc_epoch', { disabledAt: later(5) }, later(5));
+    await ctx.store.accounts.update('acc_epoch', { disabledAt: null }, later(6));
+    expect(await epoch()).toBe(4);
+    // Concurrent changes each count: none is lost to another's read.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ctx.store.accounts.update('acc_epoch', { passwordHash: `scrypt$${i}` }, later(7))),
+    );
+    expect(await epoch()).toBe(14);
   });
 
   it('race/of 30 concurrent attempt reservations at most the limit succeed; a lock that ran out starts a new count', async () => {
@@ -91,8 +112,42 @@ describe.each(DIALECTS)('accounts, sign-in counters and sessions (%s)', (dialect
     expect(await ctx.store.loginIpAttempts.reserve('198.51.100.1', 1, 600, later(601))).toBe(true);
   });
 
+  it('race/the per-username counter of names with no password: concurrent reservations stop at the limit; a lock that ran out starts a new count', async () => {
+    const c = ctx.store.loginNameAttempts;
+    const got = await Promise.all(Array.from({ length: 30 }, () => c.reserve('no.such.user', 5, T0)));
+    expect(got.filter(Boolean)).toHaveLength(5);
+    expect(await c.lockedUntil('no.such.user')).toBeNull();
+    expect(await c.lockWhenExhausted('no.such.user', 5, later(900))).toBe(true);
+    expect(await c.lockWhenExhausted('no.such.user', 5, later(900))).toBe(false);
+    expect(await c.lockedUntil('no.such.user')).toEqual(later(900));
+    expect(await c.reserve('no.such.user', 5, later(899))).toBe(false);
+    // Another name is counted on its own.
+    expect(await c.reserve('other.user', 5, later(899))).toBe(true);
+    expect(await c.lockWhenExhausted('other.user', 5, later(1800))).toBe(false);
+    // The sweep forgets ended locks only; the next attempt counts from 1 either way.
+    expect(await c.deleteUnlocked(later(899))).toBe(0);
+    expect(await c.deleteUnlocked(later(900))).toBe(1);
+    expect(await c.lockedUntil('no.such.user')).toBeNull();
+    expect(await c.lockedUntil('other.user')).toBeNull();
+    const again = await Promise.all(Array.from({ length: 8 }, () => c.reserve('no.such.user', 5, later(901))));
+    expect(again.filter(Boolean)).toHaveLength(5);
+    // A lock that ran out without the sweep: the next reservation clears it and counts 1.
+    expect(await c.lockWhenExhausted('no.such.user', 5, later(1000))).toBe(true);
+    expect(await c.reserve('no.such.user', 1, later(1000))).toBe(true);
+    expect(await c.lockedUntil('no.such.user')).toBeNull();
+    expect(await c.reserve('no.such.user', 1, later(1001))).toBe(false);
+  });
+
   it('ok/sessions by hash: revoke once, revoke all of an account; pending OIDC sign-ins are taken once', async () => {
-    const s = { accountId: 'acc_s', createdAt: T0, lastSeenAt: T0, expiresAt: later(3600), idleTimeoutSeconds: 1800, revokedAt: null };
+    const s = {
+      accountId: 'acc_s',
+      createdAt: T0,
+      lastSeenAt: T0,
+      expiresAt: later(3600),
+      idleTimeoutSeconds: 1800,
+      revokedAt: null,
+      credentialsEpoch: 3,
+    };
     await ctx.store.sessions.create({ idHash: 'a'.repeat(64), ...s });
     await ctx.store.sessions.create({ idHash: 'b'.repeat(64), ...s });
     expect(await ctx.store.sessions.get('a'.repeat(64))).toEqual({ idHash: 'a'.repeat(64), ...s });

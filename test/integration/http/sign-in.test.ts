@@ -29,6 +29,8 @@ async function createAccount(username: string, role = 'admin', extra: Record<str
 const signIn = (username: string, password = PASSWORD, extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
   call(h, 'POST', '/api/v1/session', { json: { username, password, ...extra }, headers });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 beforeAll(async () => {
   h = await startHarness({ KYSO_LOGIN_MAX_FAILURES: '3', KYSO_LOGIN_MAX_FAILURES_IP: '1000' });
 }, 120_000);
@@ -190,6 +192,30 @@ describe('local sign-in', () => {
     const reset = await call(h, 'POST', `/api/v1/accounts/${acc.id}/password`, { token: h.adminToken, json: { password: PASSWORD } });
     expect(reset.status).toBe(200);
     expect((await signIn('dung.target')).status).toBe(200);
+  });
+
+  it('keeps no session from sign-ins with the old password that were in flight during a password reset', async () => {
+    const acc = await createAccount('giao.reset', 'auditor', { organizationId: 'org_a' });
+    const setPassword = (password: string) =>
+      call(h, 'POST', `/api/v1/accounts/${acc.id}/password`, { token: h.adminToken, json: { password } });
+    let started = 0;
+    const alive: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      expect((await setPassword(PASSWORD)).status).toBe(200);
+      // Sign-ins a few ms apart, the reset lands while their scrypt checks of the old hash run.
+      const inflight = Array.from({ length: 3 }, (_, i) => sleep(i * 15).then(() => signIn('giao.reset')));
+      await sleep(30);
+      expect((await setPassword('một mật khẩu mới hẳn 2027')).status).toBe(200);
+      for (const a of await Promise.all(inflight)) {
+        if (a.status !== 200) continue;
+        started++;
+        const me = await call(h, 'GET', '/api/v1/session', { headers: { cookie: cookieOf(a).pair } });
+        if (me.status !== 401) alive.push(round);
+      }
+    }
+    expect(started, 'the old password signed in while the reset ran').toBeGreaterThan(0);
+    expect(alive, 'rounds that left a session of the old password alive').toEqual([]);
+    expect((await signIn('giao.reset')).json.code).toBe('LOGIN_FAILED');
   });
 
   it('a disabled account cannot sign in and its sessions end', async () => {

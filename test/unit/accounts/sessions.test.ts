@@ -27,6 +27,7 @@ const account: AccountRecord = {
   disabledAt: null,
   createdAt: T0,
   updatedAt: T0,
+  credentialsEpoch: 0,
 };
 
 beforeAll(async () => {

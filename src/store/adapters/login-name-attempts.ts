@@ -1,0 +1,68 @@
+import { sql } from 'kysely';
+import type { LoginNameCounter } from '../../accounts/ports.js';
+import { storeCall } from '../errors.js';
+import { changed, dateOrNull, iso } from './row-helpers.js';
+import type { DbContext } from './tx-runner.js';
+
+/**
+ * Failed sign-ins per username with no password to check (migration 0018). The same conditional
+ * statements as the account counter (accounts.ts), as an upsert: SQLite runs one writer at a
+ * time, and PostgreSQL's ON CONFLICT DO UPDATE locks the row and evaluates its WHERE against the
+ * latest committed version, so of N concurrent attempts at most `limit` are counted.
+ */
+export class KyselyLoginNameCounter implements LoginNameCounter {
+  constructor(private readonly ctx: DbContext) {}
+
+  async reserve(username: string, limit: number, at: Date): Promise<boolean> {
+    const now = iso(at);
+    const t = sql.table('login_name_attempts');
+    const expired = sql<boolean>`(${t}.locked_until is not null and ${t}.locked_until <= ${now})`;
+    const r = await storeCall(
+      this.ctx.db
+        .insertInto('login_name_attempts')
+        .values({ username, failed_attempts: 1, locked_until: null })
+        .onConflict((oc) =>
+          oc
+            .column('username')
+            .doUpdateSet({
+              failed_attempts: sql<number>`case when ${expired} then 1 else ${t}.failed_attempts + 1 end`,
+              locked_until: sql<string | null>`case when ${expired} then null else ${t}.locked_until end`,
+            })
+            .where(sql<boolean>`(${expired} or (${t}.locked_until is null and ${t}.failed_attempts < ${limit}))`),
+        )
+        .executeTakeFirst(),
+    );
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async lockWhenExhausted(username: string, limit: number, until: Date): Promise<boolean> {
+    const r = await storeCall(
+      this.ctx.db
+        .updateTable('login_name_attempts')
+        .set({ locked_until: iso(until) })
+        .where('username', '=', username)
+        .where('failed_attempts', '>=', limit)
+        .where('locked_until', 'is', null)
+        .executeTakeFirst(),
+    );
+    return changed(r) > 0;
+  }
+
+  async lockedUntil(username: string): Promise<Date | null> {
+    const r = await storeCall(
+      this.ctx.db.selectFrom('login_name_attempts').select('locked_until').where('username', '=', username).executeTakeFirst(),
+    );
+    return dateOrNull(r?.locked_until ?? null);
+  }
+
+  async deleteUnlocked(at: Date): Promise<number> {
+    const r = await storeCall(
+      this.ctx.db
+        .deleteFrom('login_name_attempts')
+        .where('locked_until', 'is not', null)
+        .where('locked_until', '<=', iso(at))
+        .executeTakeFirst(),
+    );
+    return changed(r);
+  }
+}
