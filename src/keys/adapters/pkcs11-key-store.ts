@@ -17,7 +17,7 @@ import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11-uri.js';
  * CKF_OS_LOCKING_OK, PKCS#11 v2.40 §5.4), each store signs on a session of its own, one signature
  * after the other, with C_Sign running on libuv's threadpool (pkcs11js's callback form); its other
  * operations use the logged-in session on the main thread, so no session is ever used by two
- * threads at once. A module that answers CKR_CANT_LOCK is only ever called from the main thread,
+ * threads at once. A module that refuses (CKR_CANT_LOCK) is only ever called from the main thread,
  * and signs there as before.
  */
 /**
@@ -106,7 +106,7 @@ const CONSTANT_NAMES = [
   'CKO_CERTIFICATE',
   'CKO_PRIVATE_KEY',
   'CKO_PUBLIC_KEY',
-  'CKR_CANT_LOCK',
+  'CKR_CRYPTOKI_ALREADY_INITIALIZED',
   'CKR_PIN_INCORRECT',
   'CKR_PIN_LEN_RANGE',
   'CKR_PIN_LOCKED',
@@ -158,6 +158,11 @@ interface Loaded {
    * held for a whole run of the agent).
    */
   readonly loggedIn: Map<string, Buffer>;
+  /**
+   * Stores open per token (not yet shut): the login they share ends (C_Logout) with the last of
+   * them, so a store whose close waits for its queued signatures cannot log out one opened since.
+   */
+  readonly stores: Map<string, number>;
   /** Whether the module took CKF_OS_LOCKING_OK: it may then be called from a threadpool thread. */
   readonly threads: boolean;
 }
@@ -231,6 +236,7 @@ export class Pkcs11KeyStore implements KeyStore {
       if (m.loggedIn.get(o.tokenLabel) !== pinHash) pinHash.fill(0);
     }
     m.refs++;
+    m.stores.set(o.tokenLabel, (m.stores.get(o.tokenLabel) ?? 0) + 1);
     return new Pkcs11KeyStore(lib, o.modulePath, session, signingSession(m, slot), o.tokenLabel);
   }
 
@@ -434,21 +440,31 @@ export class Pkcs11KeyStore implements KeyStore {
     if (this.#pending === 0) this.#shut();
   }
 
+  /** Ends the login if no other store of this token still uses it, closes both sessions, drops the module's reference. */
   #shut(): void {
-    try {
-      if (this.#signing) this.#lib.C_CloseSession(this.#signing);
-    } catch {
-      // the token was removed: its sessions are gone already
-    }
-    try {
-      this.#lib.C_Logout(this.#session);
-    } catch {
-      // already logged out
-    }
     const m = modules.get(this.#modulePath);
-    forgetPin(m, this.#token);
-    this.#lib.C_CloseSession(this.#session);
-    if (m && --m.refs === 0) release(this.#modulePath);
+    const others = (m?.stores.get(this.#token) ?? 1) - 1;
+    if (others > 0) m!.stores.set(this.#token, others);
+    else m?.stores.delete(this.#token);
+    try {
+      if (others === 0) {
+        try {
+          this.#lib.C_Logout(this.#session);
+        } catch {
+          // already logged out
+        }
+        forgetPin(m, this.#token);
+      }
+      for (const session of this.#signing ? [this.#signing, this.#session] : [this.#session]) {
+        try {
+          this.#lib.C_CloseSession(session);
+        } catch {
+          // the token was removed: its sessions are gone already
+        }
+      }
+    } finally {
+      if (m && --m.refs === 0) release(this.#modulePath);
+    }
   }
 
   /** One signature: on the signing session off the main thread, in turn; inline on a single-threaded module. */
@@ -487,8 +503,14 @@ export class Pkcs11KeyStore implements KeyStore {
     return signature;
   }
 
+  /** A queued signature ended; the last one after close() shuts the store (never throwing: the queue must not reject). */
   #ended(): void {
-    if (--this.#pending === 0 && this.#closed) this.#shut();
+    if (--this.#pending !== 0 || !this.#closed) return;
+    try {
+      this.#shut();
+    } catch {
+      // releasing the module failed (C_Finalize of a removed token): nothing is left to close
+    }
   }
 
   #parse(uri: string): { token?: string; object?: string; id?: Buffer } {
@@ -688,7 +710,7 @@ async function loadModule(modulePath: string): Promise<Loaded> {
     } catch (err) {
       throw new AppError('CONFIG_INVALID', `cannot load the PKCS#11 module ${modulePath}`, { cause: err });
     }
-    m = { lib, refs: 0, loggedIn: new Map(), threads };
+    m = { lib, refs: 0, loggedIn: new Map(), stores: new Map(), threads };
     modules.set(modulePath, m);
   }
   return m;
@@ -697,14 +719,17 @@ async function loadModule(modulePath: string): Promise<Loaded> {
 /**
  * C_Initialize asking the module to lock with the operating system's primitives, so that it may be
  * called from several threads (PKCS#11 v2.40 §5.4, CK_C_INITIALIZE_ARGS); true when it agreed. A
- * module that cannot (CKR_CANT_LOCK) is initialized for a single thread: false.
+ * module that cannot (CKR_CANT_LOCK, or any other refusal of the arguments) is initialized for a
+ * single thread: false.
  */
 function initialize(lib: Pkcs11Api): boolean {
   try {
     lib.C_Initialize({ flags: K.CKF_OS_LOCKING_OK });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code !== K.CKR_CANT_LOCK) throw err;
+    // CKR_CANT_LOCK is the answer the standard gives; a module that refuses the arguments some
+    // other way (CKR_ARGUMENTS_BAD from a vendor library) still loads as it did without them.
+    if ((err as { code?: number }).code === K.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw err;
   }
   lib.C_Initialize();
   return false;

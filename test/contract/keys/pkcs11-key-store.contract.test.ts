@@ -169,6 +169,20 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
     hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
   });
 
+  it('ok/a store closed with signatures still queued does not log out a store of the same token opened meanwhile', async () => {
+    const ref = await hsm.generate({ type: 'rsa', bits: 2048 }, 'handover');
+    const pub = createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' });
+    const first = await hsm.signer(ref.uri);
+    const queued = Array.from({ length: 10 }, (_, i) => first.sign(Buffer.from(`trước ${i}`)));
+    hsm.close();
+    // opened while the closed store's signatures are still being made
+    hsm = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN });
+    await Promise.all(queued);
+    const next = await hsm.signer(ref.uri);
+    const data = Buffer.from('sau khi đóng');
+    expect(verifyWithKey(next.algorithm, pub, data, await next.sign(data))).toBe(true);
+  });
+
   it('ok/the router sends pkcs11: URIs to the token adapter', async () => {
     const router = new KeyStoreRouter([hsm]);
     const ref = await router.generate({ type: 'ec', curve: 'P-256' }, 'routed');
