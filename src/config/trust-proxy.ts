@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { invalid, parseInteger } from './options.js';
 
 /**
@@ -8,8 +8,9 @@ import { invalid, parseInteger } from './options.js';
  * addresses. Behind a proxy that is not trusted every client has the proxy's address, so they
  * all share one per-IP sign-in counter and one bucket of each per-IP rate limit.
  *
- * `true` (and a /0 subnet, its equivalent) is refused: it trusts every hop, so the client's own
- * X-Forwarded-For entries would choose its address and escape every per-IP limit.
+ * `true` is refused, and so is a subnet wide enough to hold clients (see tooWide): either trusts
+ * hops that are not the operator's proxies, so a client's own X-Forwarded-For entries would choose
+ * its address and escape every per-IP limit.
  */
 export type TrustProxy = number | readonly string[];
 
@@ -32,7 +33,7 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy | undefined
 function proxyEntry(entry: string): string {
   if (NAMED_RANGES.includes(entry)) return entry;
   const [address = '', prefix, extra] = entry.split('/');
-  const family = address.includes('%') ? 0 : isIP(address);
+  const family = address.includes('%') ? 0 : (isIP(address) as 0 | 4 | 6);
   if (family === 0 || extra !== undefined)
     invalid(
       KEY,
@@ -42,6 +43,25 @@ function proxyEntry(entry: string): string {
   const max = family === 4 ? 32 : 128;
   if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max)
     invalid(KEY, `${JSON.stringify(entry)}: the prefix length must be a whole number from 1 to ${max}`);
-  if (Number(prefix) === 0) invalid(KEY, `${JSON.stringify(entry)} covers every address, so any client could pick its own IP address`);
+  if (tooWide(address, family, Number(prefix)))
+    invalid(
+      KEY,
+      `${JSON.stringify(entry)} is wider than a proxy network (at most an IPv4 /8 or an IPv6 /8, IPv4-mapped addresses counting as IPv4), so clients in it could pick their own IP address`,
+    );
   return entry;
+}
+
+/**
+ * Proxies sit in the operator's own network: a range wider than an IPv4 /8 (10.0.0.0/8, RFC 1918)
+ * or an IPv6 /8 (fd00::/8, RFC 4193) trusts clients too. An IPv6 range can hold IPv4 clients as IPv4-mapped addresses (::ffff:0:0/96,
+ * RFC 4291 §2.5.5.2, which Node's socket addresses use on a dual-stack listener), so it is also
+ * held to the IPv4 limit: it may not reach into two IPv4 /8 blocks.
+ */
+function tooWide(address: string, family: 4 | 6, prefix: number): boolean {
+  if (prefix < 8) return true;
+  const range = new BlockList();
+  range.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  let blocks = 0;
+  for (let first = 0; first < 256 && blocks < 2; first++) if (range.check(`${first}.1.2.3`, 'ipv4')) blocks++;
+  return blocks > 1;
 }

@@ -40,9 +40,23 @@ describe('KYSO_TRUST_PROXY', () => {
     }
   });
 
-  it('refuses `true` and a /0 subnet, which would let any client pick its own address', () => {
+  it('refuses `true` and a subnet wider than a proxy network, which would let clients pick their own address', () => {
     for (const v of ['true', 'TRUE', 'on', '*']) expect(refusal(v), v).toMatch(/every X-Forwarded-For hop/);
-    for (const v of ['0.0.0.0/0', '::/0', '10.0.0.1,0.0.0.0/0']) expect(refusal(v), v).toMatch(/covers every address/);
+    // IPv4-mapped IPv6 ranges hold IPv4 clients: held to the IPv4 limit, as is an IPv6 range reaching into them
+    for (const v of [
+      '0.0.0.0/0',
+      '::/0',
+      '10.0.0.1,0.0.0.0/0',
+      '0.0.0.0/1,128.0.0.0/1',
+      '10.0.0.0/7',
+      '::ffff:0.0.0.0/96',
+      '::ffff:0:0/95',
+      '::ffff:10.0.0.0/103',
+      '::/64',
+      '2000::/3',
+    ])
+      expect(refusal(v), v).toMatch(/wider than a proxy network/);
+    expect(trustOf('::ffff:10.0.0.0/104,2001:db8::/32,fd00::/8,10.0.0.0/8')).toHaveLength(4);
   });
 
   it('refuses what is neither a hop count nor an address, subnet or named range', () => {
