@@ -55,9 +55,10 @@ export interface AccountRepository {
   /**
    * Reserves one sign-in attempt (counts it as failed until given back): one conditional
    * UPDATE, so concurrent attempts never pass the limit. False when the account is at its limit
-   * or locked. A lock that has run out is cleared first.
+   * or locked. A lock that has run out, or failures counted more than `windowSeconds` ago,
+   * start a new count.
    */
-  reserveAttempt(id: string, limit: number, at: Date): Promise<boolean>;
+  reserveAttempt(id: string, limit: number, windowSeconds: number, at: Date): Promise<boolean>;
   /** After a failure that reached the limit: locks until `until`. */
   lockWhenExhausted(id: string, limit: number, until: Date): Promise<boolean>;
   /** After a success. */
@@ -80,11 +81,11 @@ export interface LoginIpCounter {
  */
 export interface LoginNameCounter {
   /** As AccountRepository.reserveAttempt: one conditional upsert; false at the limit or locked. */
-  reserve(username: string, limit: number, at: Date): Promise<boolean>;
+  reserve(username: string, limit: number, windowSeconds: number, at: Date): Promise<boolean>;
   lockWhenExhausted(username: string, limit: number, until: Date): Promise<boolean>;
   lockedUntil(username: string): Promise<Date | null>;
-  /** Forgets names whose lock has ended (their next attempt would count from 1 anyway). */
-  deleteUnlocked(at: Date): Promise<number>;
+  /** Forgets names whose lock has ended or whose failures are older than the window (their next attempt would count from 1 anyway). */
+  deleteForgotten(windowSeconds: number, at: Date): Promise<number>;
 }
 
 export interface SessionRecord {

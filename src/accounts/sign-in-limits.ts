@@ -6,14 +6,14 @@
 export interface SignInLimits {
   readonly perAccount: number;
   readonly perIp: number;
-  /** Failures from one IP older than this are forgotten. */
-  readonly ipWindowSeconds: number;
+  /** Failures older than this are forgotten (per account, per unknown username, per IP). */
+  readonly windowSeconds: number;
   readonly lockSeconds: number;
 }
 
 export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = Object.freeze({
   perAccount: 5,
   perIp: 20,
-  ipWindowSeconds: 15 * 60,
+  windowSeconds: 15 * 60,
   lockSeconds: 15 * 60,
 });

@@ -61,13 +61,13 @@ export class SignInService {
     const now = this.d.clock.now();
     const username = o.username.trim().toLowerCase();
     const target = SAFE_USERNAME.test(username) ? `username:${username}` : 'username:(invalid)';
-    if (!(await this.d.ipCounter.reserve(o.ip, l.perIp, l.ipWindowSeconds, now))) {
+    if (!(await this.d.ipCounter.reserve(o.ip, l.perIp, l.windowSeconds, now))) {
       await this.#fail(undefined, target, o.ip, 'LOGIN_LOCKED', 'ip');
       throw locked(l.lockSeconds);
     }
     const a = SAFE_USERNAME.test(username) ? await this.d.accounts.byUsername(username) : undefined;
     if (!a || !a.passwordHash) return this.#refuseWithoutPassword(o, username, target, a ? 'no-password' : 'unknown-user');
-    if (!(await this.d.accounts.reserveAttempt(a.id, l.perAccount, now))) {
+    if (!(await this.d.accounts.reserveAttempt(a.id, l.perAccount, l.windowSeconds, now))) {
       await this.d.ipCounter.release(o.ip);
       // A count at the limit with no lock (attempts still in flight, or one that never finished)
       // would refuse for ever: it gets the configured lock, so every refusal has an end.
@@ -116,7 +116,7 @@ export class SignInService {
   async #refuseWithoutPassword(o: LocalSignIn, username: string, target: string, reason: string): Promise<never> {
     const l = this.limits;
     const counted = SAFE_USERNAME.test(username);
-    if (counted && !(await this.d.nameCounter.reserve(username, l.perAccount, this.d.clock.now()))) {
+    if (counted && !(await this.d.nameCounter.reserve(username, l.perAccount, l.windowSeconds, this.d.clock.now()))) {
       await this.d.ipCounter.release(o.ip);
       await this.#lockName(username);
       await this.#fail(undefined, target, o.ip, 'LOGIN_LOCKED', 'account');

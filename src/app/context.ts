@@ -125,7 +125,7 @@ export async function openContext(config: KysoConfig, o: OpenContextOptions = {}
     limits: {
       perAccount: si.loginMaxFailures,
       perIp: si.loginMaxFailuresPerIp,
-      ipWindowSeconds: si.loginLockSeconds,
+      windowSeconds: si.loginLockSeconds,
       lockSeconds: si.loginLockSeconds,
     },
   });

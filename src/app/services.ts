@@ -126,7 +126,9 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
         sweepOne('signing session', () => ctx.store.signSessions.deleteExpired(ctx.clock.now())),
         sweepOne('sign-in session', () => ctx.store.sessions.deleteEnded(ctx.clock.now())),
         sweepOne('pending OIDC sign-in', () => ctx.store.oidcPending.deleteExpired(ctx.clock.now())),
-        sweepOne('unknown-username counter', () => ctx.store.loginNameAttempts.deleteUnlocked(ctx.clock.now())),
+        sweepOne('unknown-username counter', () =>
+          ctx.store.loginNameAttempts.deleteForgotten(ctx.config.signIn.loginLockSeconds, ctx.clock.now()),
+        ),
       ]);
     const w = setInterval(() => void sweep(), 5 * 60_000);
     w.unref();

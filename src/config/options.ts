@@ -205,7 +205,7 @@ export const OPTIONS: readonly OptionDef[] = [
     key: 'loginMaxFailures',
     env: 'KYSO_LOGIN_MAX_FAILURES',
     defaultText: '5',
-    doc: 'Consecutive failed sign-ins that lock an account for KYSO_LOGIN_LOCK seconds (429 LOGIN_LOCKED). Concurrent attempts never pass the limit: each reserves its place before the password is checked.',
+    doc: 'Failed sign-ins within KYSO_LOGIN_LOCK seconds that lock an account (or a username that has none) for KYSO_LOGIN_LOCK seconds (429 LOGIN_LOCKED). Concurrent attempts never pass the limit: each reserves its place before the password is checked.',
   },
   {
     key: 'loginMaxFailuresPerIp',

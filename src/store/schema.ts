@@ -410,6 +410,8 @@ export interface AccountsTable {
   updated_at: string;
   /** Migration 0017: advanced by every change of password, TOTP secret or disabled flag. */
   credentials_epoch: number;
+  /** Migration 0019: when the current count of failed sign-ins started (null: none counted). */
+  failures_window_started_at: string | null;
 }
 
 export interface LoginIpAttemptsTable {
@@ -423,6 +425,7 @@ export interface LoginIpAttemptsTable {
 export interface LoginNameAttemptsTable {
   username: string;
   failed_attempts: number;
+  window_started_at: string;
   locked_until: string | null;
 }
 

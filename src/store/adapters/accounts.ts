@@ -80,20 +80,23 @@ export class KyselyAccountRepository implements AccountRepository {
   /**
    * One UPDATE: both engines evaluate the WHERE against the latest committed row under the row
    * lock, so of N concurrent attempts only `limit` find `failed_attempts < limit`. A lock that
-   * has run out starts a fresh count.
+   * has run out, or an unlocked count whose window began more than `windowSeconds` ago, starts a
+   * fresh count.
    */
-  async reserveAttempt(id: string, limit: number, at: Date): Promise<boolean> {
+  async reserveAttempt(id: string, limit: number, windowSeconds: number, at: Date): Promise<boolean> {
     const now = iso(at);
-    const expired = sql<boolean>`(locked_until is not null and locked_until <= ${now})`;
+    const cutoff = iso(new Date(at.getTime() - windowSeconds * 1000));
+    const fresh = sql<boolean>`((locked_until is not null and locked_until <= ${now}) or (locked_until is null and (failures_window_started_at is null or failures_window_started_at <= ${cutoff})))`;
     const r = await storeCall(
       this.ctx.db
         .updateTable('accounts')
         .set({
-          failed_attempts: sql<number>`case when ${expired} then 1 else failed_attempts + 1 end`,
-          locked_until: sql<string | null>`case when ${expired} then null else locked_until end`,
+          failed_attempts: sql<number>`case when ${fresh} then 1 else failed_attempts + 1 end`,
+          failures_window_started_at: sql<string>`case when ${fresh} then ${now} else failures_window_started_at end`,
+          locked_until: sql<string | null>`case when ${fresh} then null else locked_until end`,
         })
         .where('id', '=', id)
-        .where(sql<boolean>`(${expired} or (locked_until is null and failed_attempts < ${limit}))`)
+        .where(sql<boolean>`(${fresh} or (locked_until is null and failed_attempts < ${limit}))`)
         .executeTakeFirst(),
     );
     return changed(r) > 0;
@@ -190,6 +193,7 @@ function toRow(a: AccountRecord): AccountsTable {
     created_at: iso(a.createdAt),
     updated_at: iso(a.updatedAt),
     credentials_epoch: a.credentialsEpoch,
+    failures_window_started_at: null,
   };
 }
 

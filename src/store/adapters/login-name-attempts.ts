@@ -6,29 +6,31 @@ import type { DbContext } from './tx-runner.js';
 
 /**
  * Failed sign-ins per username with no password to check (migration 0018). The same conditional
- * statements as the account counter (accounts.ts), as an upsert: SQLite runs one writer at a
+ * statements and window as the per-IP counter (accounts.ts): SQLite runs one writer at a
  * time, and PostgreSQL's ON CONFLICT DO UPDATE locks the row and evaluates its WHERE against the
  * latest committed version, so of N concurrent attempts at most `limit` are counted.
  */
 export class KyselyLoginNameCounter implements LoginNameCounter {
   constructor(private readonly ctx: DbContext) {}
 
-  async reserve(username: string, limit: number, at: Date): Promise<boolean> {
+  async reserve(username: string, limit: number, windowSeconds: number, at: Date): Promise<boolean> {
     const now = iso(at);
+    const cutoff = iso(new Date(at.getTime() - windowSeconds * 1000));
     const t = sql.table('login_name_attempts');
-    const expired = sql<boolean>`(${t}.locked_until is not null and ${t}.locked_until <= ${now})`;
+    const fresh = sql<boolean>`((${t}.locked_until is not null and ${t}.locked_until <= ${now}) or (${t}.locked_until is null and ${t}.window_started_at <= ${cutoff}))`;
     const r = await storeCall(
       this.ctx.db
         .insertInto('login_name_attempts')
-        .values({ username, failed_attempts: 1, locked_until: null })
+        .values({ username, failed_attempts: 1, window_started_at: now, locked_until: null })
         .onConflict((oc) =>
           oc
             .column('username')
             .doUpdateSet({
-              failed_attempts: sql<number>`case when ${expired} then 1 else ${t}.failed_attempts + 1 end`,
-              locked_until: sql<string | null>`case when ${expired} then null else ${t}.locked_until end`,
+              failed_attempts: sql<number>`case when ${fresh} then 1 else ${t}.failed_attempts + 1 end`,
+              window_started_at: sql<string>`case when ${fresh} then ${now} else ${t}.window_started_at end`,
+              locked_until: sql<string | null>`case when ${fresh} then null else ${t}.locked_until end`,
             })
-            .where(sql<boolean>`(${expired} or (${t}.locked_until is null and ${t}.failed_attempts < ${limit}))`),
+            .where(sql<boolean>`(${fresh} or (${t}.locked_until is null and ${t}.failed_attempts < ${limit}))`),
         )
         .executeTakeFirst(),
     );
@@ -55,12 +57,18 @@ export class KyselyLoginNameCounter implements LoginNameCounter {
     return dateOrNull(r?.locked_until ?? null);
   }
 
-  async deleteUnlocked(at: Date): Promise<number> {
+  async deleteForgotten(windowSeconds: number, at: Date): Promise<number> {
+    const now = iso(at);
+    const cutoff = iso(new Date(at.getTime() - windowSeconds * 1000));
     const r = await storeCall(
       this.ctx.db
         .deleteFrom('login_name_attempts')
-        .where('locked_until', 'is not', null)
-        .where('locked_until', '<=', iso(at))
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('locked_until', 'is not', null), eb('locked_until', '<=', now)]),
+            eb.and([eb('locked_until', 'is', null), eb('window_started_at', '<=', cutoff)]),
+          ]),
+        )
         .executeTakeFirst(),
     );
     return changed(r);

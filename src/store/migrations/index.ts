@@ -18,6 +18,7 @@ import { migration0015AuditHeadTrigger } from './0015-audit-head-trigger.js';
 import { migration0016OpenSignSessions } from './0016-open-sign-sessions.js';
 import { migration0017CredentialsEpoch } from './0017-credentials-epoch.js';
 import { migration0018LoginNameAttempts } from './0018-login-name-attempts.js';
+import { migration0019AccountFailureWindow } from './0019-account-failure-window.js';
 import type { PortableMigration } from './types.js';
 
 /** All migrations in order. Names sort lexically in apply order (Kysely's Migrator requires it). */
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly PortableMigration[] = [
   migration0016OpenSignSessions,
   migration0017CredentialsEpoch,
   migration0018LoginNameAttempts,
+  migration0019AccountFailureWindow,
 ];
 
 export class CodeMigrationProvider implements MigrationProvider {

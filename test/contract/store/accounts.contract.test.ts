@@ -75,17 +75,24 @@ describe.each(DIALECTS)('accounts, sign-in counters and sessions (%s)', (dialect
     expect(await epoch()).toBe(14);
   });
 
-  it('race/of 30 concurrent attempt reservations at most the limit succeed; a lock that ran out starts a new count', async () => {
+  it('race/of 30 concurrent attempt reservations at most the limit succeed; a lock that ran out, or failures older than the window, start a new count', async () => {
     await ctx.store.accounts.create(account('acc_race'));
-    const got = await Promise.all(Array.from({ length: 30 }, () => ctx.store.accounts.reserveAttempt('acc_race', 5, T0)));
+    const got = await Promise.all(Array.from({ length: 30 }, () => ctx.store.accounts.reserveAttempt('acc_race', 5, 600, T0)));
     expect(got.filter(Boolean)).toHaveLength(5);
     expect(await ctx.store.accounts.lockWhenExhausted('acc_race', 5, later(900))).toBe(true);
     expect(await ctx.store.accounts.lockWhenExhausted('acc_race', 5, later(900))).toBe(false);
-    expect(await ctx.store.accounts.reserveAttempt('acc_race', 5, later(899))).toBe(false);
-    expect(await ctx.store.accounts.reserveAttempt('acc_race', 5, later(900))).toBe(true);
+    expect(await ctx.store.accounts.reserveAttempt('acc_race', 5, 600, later(899))).toBe(false);
+    expect(await ctx.store.accounts.reserveAttempt('acc_race', 5, 600, later(900))).toBe(true);
     expect(await ctx.store.accounts.get('acc_race')).toMatchObject({ failedAttempts: 1, lockedUntil: null });
     await ctx.store.accounts.resetAttempts('acc_race');
     expect((await ctx.store.accounts.get('acc_race'))?.failedAttempts).toBe(0);
+    // Failures spread wider than the window never add up to the limit; within it they do.
+    await ctx.store.accounts.create(account('acc_window'));
+    for (const s of [0, 100, 200, 300]) expect(await ctx.store.accounts.reserveAttempt('acc_window', 5, 600, later(s))).toBe(true);
+    expect(await ctx.store.accounts.reserveAttempt('acc_window', 5, 600, later(601))).toBe(true);
+    expect((await ctx.store.accounts.get('acc_window'))?.failedAttempts).toBe(1);
+    for (const s of [602, 603, 604, 605]) expect(await ctx.store.accounts.reserveAttempt('acc_window', 5, 600, later(s))).toBe(true);
+    expect(await ctx.store.accounts.reserveAttempt('acc_window', 5, 600, later(606))).toBe(false);
   });
 
   it('race/a TOTP step is accepted once, never an earlier one', async () => {
@@ -112,30 +119,33 @@ describe.each(DIALECTS)('accounts, sign-in counters and sessions (%s)', (dialect
     expect(await ctx.store.loginIpAttempts.reserve('198.51.100.1', 1, 600, later(601))).toBe(true);
   });
 
-  it('race/the per-username counter of names with no password: concurrent reservations stop at the limit; a lock that ran out starts a new count', async () => {
+  it('race/the per-username counter of names with no password: concurrent reservations stop at the limit; a lock that ran out, or failures older than the window, start a new count', async () => {
     const c = ctx.store.loginNameAttempts;
-    const got = await Promise.all(Array.from({ length: 30 }, () => c.reserve('no.such.user', 5, T0)));
+    const got = await Promise.all(Array.from({ length: 30 }, () => c.reserve('no.such.user', 5, 600, T0)));
     expect(got.filter(Boolean)).toHaveLength(5);
     expect(await c.lockedUntil('no.such.user')).toBeNull();
     expect(await c.lockWhenExhausted('no.such.user', 5, later(900))).toBe(true);
     expect(await c.lockWhenExhausted('no.such.user', 5, later(900))).toBe(false);
     expect(await c.lockedUntil('no.such.user')).toEqual(later(900));
-    expect(await c.reserve('no.such.user', 5, later(899))).toBe(false);
+    expect(await c.reserve('no.such.user', 5, 600, later(899))).toBe(false);
     // Another name is counted on its own.
-    expect(await c.reserve('other.user', 5, later(899))).toBe(true);
+    expect(await c.reserve('other.user', 5, 600, later(899))).toBe(true);
     expect(await c.lockWhenExhausted('other.user', 5, later(1800))).toBe(false);
-    // The sweep forgets ended locks only; the next attempt counts from 1 either way.
-    expect(await c.deleteUnlocked(later(899))).toBe(0);
-    expect(await c.deleteUnlocked(later(900))).toBe(1);
+    // The sweep forgets ended locks and counts whose window has passed, nothing else.
+    expect(await c.deleteForgotten(600, later(899))).toBe(0);
+    expect(await c.deleteForgotten(600, later(900))).toBe(1);
     expect(await c.lockedUntil('no.such.user')).toBeNull();
-    expect(await c.lockedUntil('other.user')).toBeNull();
-    const again = await Promise.all(Array.from({ length: 8 }, () => c.reserve('no.such.user', 5, later(901))));
+    expect(await c.deleteForgotten(600, later(1498))).toBe(0);
+    expect(await c.deleteForgotten(600, later(1499))).toBe(1);
+    const again = await Promise.all(Array.from({ length: 8 }, () => c.reserve('no.such.user', 5, 600, later(901))));
     expect(again.filter(Boolean)).toHaveLength(5);
     // A lock that ran out without the sweep: the next reservation clears it and counts 1.
     expect(await c.lockWhenExhausted('no.such.user', 5, later(1000))).toBe(true);
-    expect(await c.reserve('no.such.user', 1, later(1000))).toBe(true);
+    expect(await c.reserve('no.such.user', 1, 600, later(1000))).toBe(true);
     expect(await c.lockedUntil('no.such.user')).toBeNull();
-    expect(await c.reserve('no.such.user', 1, later(1001))).toBe(false);
+    expect(await c.reserve('no.such.user', 1, 600, later(1001))).toBe(false);
+    // An unlocked count older than the window starts over without the sweep too.
+    expect(await c.reserve('no.such.user', 1, 600, later(1601))).toBe(true);
   });
 
   it('ok/sessions by hash: revoke once, revoke all of an account; pending OIDC sign-ins are taken once', async () => {

@@ -49,7 +49,7 @@ describe('sign-in locks end', () => {
 
   it('a count left at the limit with no lock (attempts that never finished) gets a lock that ends', async () => {
     const a = await create('khanh.stuck');
-    for (let i = 0; i < 3; i++) expect(await h.ctx.store.accounts.reserveAttempt(a.id, 3, new Date())).toBe(true);
+    for (let i = 0; i < 3; i++) expect(await h.ctx.store.accounts.reserveAttempt(a.id, 3, 900, new Date())).toBe(true);
     const locked = await signIn('khanh.stuck');
     expect(locked.json.code).toBe('LOGIN_LOCKED');
     await waitOut(locked);
