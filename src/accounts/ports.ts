@@ -72,6 +72,8 @@ export interface LoginIpCounter {
   lockWhenExhausted(ip: string, limit: number, until: Date): Promise<boolean>;
   /** Gives back the slot a successful attempt took. */
   release(ip: string): Promise<void>;
+  /** Forgets addresses whose lock has ended or whose failures are older than the window. */
+  deleteForgotten(windowSeconds: number, at: Date): Promise<number>;
 }
 
 /**

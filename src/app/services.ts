@@ -117,8 +117,8 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
     void purge();
     // A signing session holds a copy of its prepared document: once expired (completed or not)
     // nothing can use it, and the copy goes. Sign-in sessions that ended (signed out, expired) and
-    // OpenID Connect sign-ins abandoned at the provider go too, as do the counters of unknown
-    // usernames whose lock has ended.
+    // OpenID Connect sign-ins abandoned at the provider go too, as do the sign-in failure counts
+    // (per unknown username, per client IP) whose lock has ended or whose window has passed.
     const sweepOne = (what: string, f: () => Promise<number>) =>
       f().catch((e: unknown) => ctx.log.error(`${what} sweep failed`, { error: e instanceof Error ? e.message : String(e) }));
     const sweep = () =>
@@ -128,6 +128,9 @@ export async function wireServices(ctx: KysoContext, o: { pki?: PkiWiring; sched
         sweepOne('pending OIDC sign-in', () => ctx.store.oidcPending.deleteExpired(ctx.clock.now())),
         sweepOne('unknown-username counter', () =>
           ctx.store.loginNameAttempts.deleteForgotten(ctx.config.signIn.loginLockSeconds, ctx.clock.now()),
+        ),
+        sweepOne('per-IP sign-in counter', () =>
+          ctx.store.loginIpAttempts.deleteForgotten(ctx.config.signIn.loginLockSeconds, ctx.clock.now()),
         ),
       ]);
     const w = setInterval(() => void sweep(), 5 * 60_000);

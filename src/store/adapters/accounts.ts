@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { AccountChange, AccountRecord, AccountRepository, LoginIpCounter } from '../../accounts/ports.js';
+import type { AccountChange, AccountRecord, AccountRepository } from '../../accounts/ports.js';
 import type { ApiRole } from '../../core/principal.js';
 import type { AccountsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
@@ -117,59 +117,6 @@ export class KyselyAccountRepository implements AccountRepository {
 
   async resetAttempts(id: string): Promise<void> {
     await storeCall(this.ctx.db.updateTable('accounts').set({ failed_attempts: 0, locked_until: null }).where('id', '=', id).execute());
-  }
-}
-
-/** Failed sign-ins per client IP: an upsert whose update only happens under the limit. */
-export class KyselyLoginIpCounter implements LoginIpCounter {
-  constructor(private readonly ctx: DbContext) {}
-
-  async reserve(ip: string, limit: number, windowSeconds: number, at: Date): Promise<boolean> {
-    const now = iso(at);
-    const cutoff = iso(new Date(at.getTime() - windowSeconds * 1000));
-    const t = sql.table('login_ip_attempts');
-    const fresh = sql<boolean>`((${t}.locked_until is not null and ${t}.locked_until <= ${now}) or (${t}.locked_until is null and ${t}.window_started_at <= ${cutoff}))`;
-    const r = await storeCall(
-      this.ctx.db
-        .insertInto('login_ip_attempts')
-        .values({ ip, failed_attempts: 1, window_started_at: now, locked_until: null })
-        .onConflict((oc) =>
-          oc
-            .column('ip')
-            .doUpdateSet({
-              failed_attempts: sql<number>`case when ${fresh} then 1 else ${t}.failed_attempts + 1 end`,
-              window_started_at: sql<string>`case when ${fresh} then ${now} else ${t}.window_started_at end`,
-              locked_until: sql<string | null>`case when ${fresh} then null else ${t}.locked_until end`,
-            })
-            .where(sql<boolean>`(${fresh} or (${t}.locked_until is null and ${t}.failed_attempts < ${limit}))`),
-        )
-        .executeTakeFirst(),
-    );
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
-  }
-
-  async lockWhenExhausted(ip: string, limit: number, until: Date): Promise<boolean> {
-    const r = await storeCall(
-      this.ctx.db
-        .updateTable('login_ip_attempts')
-        .set({ locked_until: iso(until) })
-        .where('ip', '=', ip)
-        .where('failed_attempts', '>=', limit)
-        .where('locked_until', 'is', null)
-        .executeTakeFirst(),
-    );
-    return changed(r) > 0;
-  }
-
-  async release(ip: string): Promise<void> {
-    await storeCall(
-      this.ctx.db
-        .updateTable('login_ip_attempts')
-        .set({ failed_attempts: sql<number>`case when failed_attempts > 0 then failed_attempts - 1 else 0 end` })
-        .where('ip', '=', ip)
-        .where('locked_until', 'is', null)
-        .execute(),
-    );
   }
 }
 

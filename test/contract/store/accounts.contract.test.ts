@@ -117,6 +117,10 @@ describe.each(DIALECTS)('accounts, sign-in counters and sessions (%s)', (dialect
     expect(await ctx.store.loginIpAttempts.reserve('198.51.100.1', 1, 600, T0)).toBe(true);
     expect(await ctx.store.loginIpAttempts.reserve('198.51.100.1', 1, 600, later(10))).toBe(false);
     expect(await ctx.store.loginIpAttempts.reserve('198.51.100.1', 1, 600, later(601))).toBe(true);
+    // The sweep forgets ended locks and counts whose window has passed, nothing else.
+    expect(await ctx.store.loginIpAttempts.deleteForgotten(600, later(1200))).toBe(0);
+    expect(await ctx.store.loginIpAttempts.deleteForgotten(600, later(1201))).toBe(1);
+    expect(await ctx.store.loginIpAttempts.deleteForgotten(600, later(1500))).toBe(1);
   });
 
   it('race/the per-username counter of names with no password: concurrent reservations stop at the limit; a lock that ran out, or failures older than the window, start a new count', async () => {
