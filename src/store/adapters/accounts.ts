@@ -4,6 +4,7 @@ import type { ApiRole } from '../../core/principal.js';
 import type { AccountsTable } from '../schema.js';
 import { storeCall } from '../errors.js';
 import { changed, date, dateOrNull, iso } from './row-helpers.js';
+import { countStartsOver } from './attempt-counters.js';
 import type { DbContext } from './tx-runner.js';
 
 /** Accounts (migration 0013). Counters are single conditional UPDATEs, as for credential PINs. */
@@ -86,7 +87,7 @@ export class KyselyAccountRepository implements AccountRepository {
   async reserveAttempt(id: string, limit: number, windowSeconds: number, at: Date): Promise<boolean> {
     const now = iso(at);
     const cutoff = iso(new Date(at.getTime() - windowSeconds * 1000));
-    const fresh = sql<boolean>`((locked_until is not null and locked_until <= ${now}) or (locked_until is null and (failures_window_started_at is null or failures_window_started_at <= ${cutoff})))`;
+    const fresh = countStartsOver('accounts', 'failures_window_started_at', now, cutoff);
     const r = await storeCall(
       this.ctx.db
         .updateTable('accounts')

@@ -1,8 +1,20 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { LoginIpCounter, LoginNameCounter } from '../../accounts/ports.js';
 import { storeCall } from '../errors.js';
 import { dateOrNull, iso } from './row-helpers.js';
 import type { DbContext } from './tx-runner.js';
+
+/**
+ * When a count of failed sign-ins starts over at 1: its lock has run out, or it is unlocked and
+ * its window began at or before `cutoff` (now − window), or never began. One rule for the
+ * account, per-IP and per-username counters (`table`: the row's table, for qualified columns
+ * inside an upsert; `windowColumn`: when the count began).
+ */
+export function countStartsOver(table: string, windowColumn: string, now: string, cutoff: string): RawBuilder<boolean> {
+  const lockedUntil = sql.ref(`${table}.locked_until`);
+  const window = sql.ref(`${table}.${windowColumn}`);
+  return sql<boolean>`((${lockedUntil} is not null and ${lockedUntil} <= ${now}) or (${lockedUntil} is null and (${window} is null or ${window} <= ${cutoff})))`;
+}
 
 /** The tables of per-key sign-in failure counts, and the column each is keyed by (migrations 0013, 0018). */
 const TABLES = { login_ip_attempts: 'ip', login_name_attempts: 'username' } as const;
@@ -20,10 +32,13 @@ class WindowedAttemptCounter {
   readonly #table;
   readonly #key;
 
+  readonly #name;
+
   constructor(
     private readonly ctx: DbContext,
     table: CounterTable,
   ) {
+    this.#name = table;
     this.#table = sql.table(table);
     this.#key = sql.ref(TABLES[table]);
   }
@@ -32,7 +47,7 @@ class WindowedAttemptCounter {
     const t = this.#table;
     const now = iso(at);
     const cutoff = iso(new Date(at.getTime() - windowSeconds * 1000));
-    const fresh = sql`((${t}.locked_until is not null and ${t}.locked_until <= ${now}) or (${t}.locked_until is null and ${t}.window_started_at <= ${cutoff}))`;
+    const fresh = countStartsOver(this.#name, 'window_started_at', now, cutoff);
     const r = await storeCall(
       sql`insert into ${t} (${this.#key}, failed_attempts, window_started_at, locked_until) values (${key}, 1, ${now}, null)
         on conflict (${this.#key}) do update set
