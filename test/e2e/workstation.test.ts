@@ -99,6 +99,32 @@ const problemsOf = (p: Page): string[] => (p as Page & { problems?: string[] }).
 const events = async (action: string) =>
   (await web.app.ctx.audit.list({ action, limit: 10_000, order: 'asc' })).filter((e) => e.target === credentialId);
 
+/** The id of the authorization the page opens next, read from the server's answer to it. */
+function nextAuthorization(page: Page): Promise<string> {
+  return page
+    .waitForResponse((r) => r.request().method() === 'POST' && /\/authorizations$/.test(r.url()) && r.ok())
+    .then(async (r) => ((await r.json()) as { authorizationId: string }).authorizationId);
+}
+
+/**
+ * Every unit of the page's latest authorization (opened for `documents` documents, with the id
+ * `authorizationId`) was used by the batch's files, so the page left it as it was (no
+ * revocation), and the server refuses to sign anything more with it.
+ */
+async function expectSpent(authorizationId: string, documents: number): Promise<void> {
+  const opened = (await events('signing.batch.authorize')).at(-1)!;
+  expect(opened.details).toMatchObject({ documents });
+  const ref = (opened.details as { authorization: string }).authorization;
+  expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).not.toContain(ref);
+  const a = (await web.app.ctx.store.signingAuthorizations.get(authorizationId))!;
+  expect([a.usedDocuments, a.maxDocuments, a.revokedAt]).toEqual([documents, documents, null]);
+  const form = new FormData();
+  form.append('options', JSON.stringify({ signer: { kind: 'credential', authorizationId } }));
+  form.append('pdf', new Blob([EXAMPLE], { type: 'application/pdf' }), 'more.pdf');
+  const r = await fetch(`${web.url}/api/v1/sign/batch`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  expect([r.status, ((await r.json()) as { code: string }).code]).toEqual([403, 'FORBIDDEN']);
+}
+
 async function choose(page: Page, files: Array<{ name: string; buffer: Buffer }>): Promise<void> {
   await page.setInputFiles(
     '#pdfs',
@@ -281,15 +307,13 @@ describe('officials workstation (/workstation)', () => {
     await choose(page, files);
     expect(await page.textContent('#sign-button')).toBe('Ký 5 văn bản');
     await page.fill('#pin', PIN);
+    const authorization = nextAuthorization(page);
     await page.click('#sign-button');
     await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
     const values = await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value));
     expect(values).toEqual([100, 100, 100, 100, 100]);
-    // One PIN check for the five: one authorization for exactly five documents, revoked at the end.
-    const opened = (await events('signing.batch.authorize')).at(-1)!;
-    expect(opened.details).toMatchObject({ documents: 5 });
-    const ref = (opened.details as { authorization: string }).authorization;
-    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    // One PIN check for the five: one authorization for exactly five documents, spent by them.
+    await expectSpent(await authorization, 5);
     expect(JSON.stringify(await web.app.ctx.audit.list({ limit: 10_000 }))).not.toContain(PIN);
     expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(5).fill('ws.fileDone'));
     await page.screenshot({ path: join(IMAGES, 'workstation-batch.png'), fullPage: true });
@@ -330,9 +354,9 @@ describe('officials workstation (/workstation)', () => {
     await page.close();
   });
 
-  it('signs twelve files with two POST /api/v1/sign/batch in flight under one authorization; a wrong PIN first stops it with nothing sent', async () => {
+  it('signs thirty files with two POST /api/v1/sign/batch in flight under one authorization; a wrong PIN first stops it with nothing sent', async () => {
     const page = await newPage();
-    const files = Array.from({ length: 12 }, (_, i) => ({ name: `phieu-${i + 1}.pdf`, buffer: EXAMPLE }));
+    const files = Array.from({ length: 30 }, (_, i) => ({ name: `phieu-${i + 1}.pdf`, buffer: EXAMPLE }));
     await choose(page, files);
     // Counts the page's batch requests and how many were open at once (each passed on unchanged).
     let requests = 0;
@@ -355,29 +379,27 @@ describe('officials workstation (/workstation)', () => {
     expect(await page.textContent('.problem-code')).toBe('PIN_INVALID');
     expect(requests).toBe(0);
     expect(await batches()).toBe(before);
-    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(12).fill(null));
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(30).fill(null));
 
     await page.fill('#pin', PIN);
+    const authorization = nextAuthorization(page);
     await page.click('#sign-button');
     await page.waitForSelector('#done:not([hidden])', { timeout: 120_000 });
-    // Ten files per request: two requests, both in flight at once.
+    // 25 files in the first request, the other five in the second: both in flight at once.
     expect([requests, most]).toEqual([2, 2]);
     expect(await page.$$eval('.file-progress', (bars) => bars.map((b) => (b as unknown as { value: number }).value))).toEqual(
-      Array(12).fill(100),
+      Array(30).fill(100),
     );
-    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(12).fill('ws.fileDone'));
-    const opened = (await events('signing.batch.authorize')).at(-1)!;
-    expect(opened.details).toMatchObject({ documents: 12 });
-    const ref = (opened.details as { authorization: string }).authorization;
-    expect((await events('signing.batch.revoke')).map((e) => (e.details as { authorization?: string }).authorization)).toContain(ref);
+    expect(await page.$$eval('.file-row', (rows) => rows.map((r) => r.getAttribute('data-state')))).toEqual(Array(30).fill('ws.fileDone'));
+    await expectSpent(await authorization, 30);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
-    const dir = join(work, 'zip-12');
+    const dir = join(work, 'zip-30');
     mkdirSync(dir);
     execFileSync('unzip', ['-q', (await download.path())!, '-d', dir]);
     const names = readdirSync(dir).sort();
-    expect(names).toHaveLength(12);
-    await checkSigned(readFileSync(join(dir, names[0]!)), 'twelve-first.pdf');
-    await checkSigned(readFileSync(join(dir, names[11]!)), 'twelve-last.pdf');
+    expect(names).toHaveLength(30);
+    await checkSigned(readFileSync(join(dir, names[0]!)), 'thirty-first.pdf');
+    await checkSigned(readFileSync(join(dir, names[29]!)), 'thirty-last.pdf');
     expect(problemsOf(page)).toEqual([]);
     await page.close();
   });
