@@ -1,0 +1,93 @@
+// The requests the /workstation page (web/static/js/workstation.js) makes for a batch, as the
+// workstation bench sends them: a keep-alive HTTP client like a browser's, and the page's batch
+// with a server-held credential. Used in the bench's own process and on a worker thread
+// (./workstation-page-worker.mjs), where the page's work stays off the server's event loop as a
+// browser on the official's own PC would.
+import { Agent, request as httpRequest } from 'node:http';
+import { MULTIPART_ANSWER, multipartBody, signedFiles } from './lean-multipart-client.mjs';
+
+/**
+ * Keep-alive connections to `base` (at most `maxSockets`): request(method, path, headers, body?)
+ * → { status, headers, body: Buffer }. A server closes a connection idle for 5 s (Node's
+ * keepAliveTimeout) — the agent's, while the slow "PIN with every file" row runs — and a request
+ * sent on it at that moment meets a reset before the server read anything: sent again once on a
+ * fresh connection (node:http's `reusedSocket` marks exactly that case).
+ */
+export function httpClient(base, maxSockets = 1) {
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  const request = (method, path, headers, body, retried = false) =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(
+        new URL(path, base),
+        { method, agent, headers: { ...headers, ...(body ? { 'content-length': body.length } : {}) } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (e) => {
+        if (!retried && req.reusedSocket && e.code === 'ECONNRESET') resolve(request(method, path, headers, body, true));
+        else reject(e);
+      });
+      req.end(body);
+    });
+  return { request, close: () => agent.destroy() };
+}
+
+export const expectOk = (r, what) => {
+  if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
+  return r;
+};
+
+/**
+ * The page's batch with a server-held credential: one authorization for the files (the PIN,
+ * once), the files `groupFiles` at a time through POST /api/v1/sign/batch with its id, `inFlight`
+ * requests at a time (each sender takes the next group when its own is answered), asking for the
+ * binary answer (the signed files as multipart parts); then a DELETE of the authorization unless
+ * every file was signed (its budget is then spent), or always with `revokeSpent` (the former page).
+ * → the signed files, in order.
+ */
+export async function credentialBatch(client, { signer, credentialId, pin, pdfs, options, groupFiles, inFlight, revokeSpent }) {
+  const bearer = { authorization: `Bearer ${signer}` };
+  const path = `/api/v1/credentials/${credentialId}/authorizations`;
+  const opened = expectOk(
+    await client.request(
+      'POST',
+      path,
+      { ...bearer, 'content-type': 'application/json' },
+      Buffer.from(JSON.stringify({ pin, documents: pdfs.length, ttlSeconds: Math.min(3600, 60 + 5 * pdfs.length) })),
+    ),
+    'authorize',
+  );
+  const { authorizationId } = JSON.parse(opened.body.toString('utf8'));
+  const out = [];
+  try {
+    const groups = [];
+    for (let from = 0; from < pdfs.length; from += groupFiles)
+      groups.push([...Array(Math.min(groupFiles, pdfs.length - from)).keys()].map((k) => from + k));
+    let next = 0;
+    const sender = async () => {
+      while (next < groups.length) {
+        const idx = groups[next++];
+        const body = multipartBody([
+          { name: 'options', data: JSON.stringify({ ...options, signer: { kind: 'credential', authorizationId } }) },
+          ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
+        ]);
+        const r = await client.request(
+          'POST',
+          '/api/v1/sign/batch',
+          { ...bearer, 'content-type': body.contentType, accept: MULTIPART_ANSWER },
+          body.body,
+        );
+        for (const [k, pdf] of signedFiles(r).entries()) out[idx[k]] = pdf;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, groups.length) }, sender));
+  } finally {
+    if (revokeSpent || out.filter(Boolean).length < pdfs.length)
+      expectOk(await client.request('DELETE', `${path}/${authorizationId}`, bearer), 'revoke');
+  }
+  return out;
+}
