@@ -39,15 +39,16 @@
 // The agent is another process (as on the official's PC): on a machine with a second core it
 // signs while the server works. The page's bodies are built per request as the page does; the
 // client is node:http keep-alive (bench/lean-multipart-client.mjs explains why not fetch). The
-// token rows' page runs in the bench's own process, sharing the server's event loop.
+// page's rows (a) and (b) send from a worker thread; the former pages' rows from the bench's own
+// process, sharing the server's event loop, beside a row of the page's requests sent that way.
 //
 // The service is warmed up first (WARM_BATCHES per row), and each round measures the page's rows
 // and their floors over BATCHES_PER_ROUND batches in a rotating order; the first batches after
 // start are reported apart.
 //
 // Usage: npm run build && node bench/sign-batch-workstation.bench.mjs [--quick]
-//        KYSO_BENCH_ROWS=token: only row (b)'s pipeline and its floor (for A/B runs of that path).
-//        KYSO_BENCH_ROWS=credential: only row (a)'s page and its floor (for A/B runs of that path).
+//        KYSO_BENCH_ROWS=token: only row (b)'s page, from a worker and in process, and its floor (for A/B runs of that path).
+//        KYSO_BENCH_ROWS=credential: only row (a)'s page, from a worker and in process, and its floor (for A/B runs of that path).
 import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +59,7 @@ import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { MULTIPART_ANSWER, multipartBody, signedFiles } from './lean-multipart-client.mjs';
-import { credentialBatch, expectOk, httpClient } from './workstation-page-client.mjs';
+import { credentialBatch, expectOk, httpClient, tokenBatch as tokenPageBatch } from './workstation-page-client.mjs';
 import { registerSubscriber } from './registered-subscriber.mjs';
 import { startInProcessService } from './in-process-service.mjs';
 
@@ -86,8 +87,8 @@ const TOKEN_PIN = '123456';
 const CREDENTIAL_GROUP_FILES = 25; // files per POST /api/v1/sign/batch (workstation.js CREDENTIAL_GROUP_FILES)
 const FORMER_CHUNK_FILES = 10; // the former page's groups with a server-held credential
 const CREDENTIAL_IN_FLIGHT = 2; // POST /api/v1/sign/batch requests at once (workstation.js CREDENTIAL_IN_FLIGHT)
-// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 15, 20, 20…
-const tokenGroupFiles = (g) => [5, 15][g] ?? 20;
+// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 15, then 20 each
+const TOKEN_GROUP_FILES = [5, 15, 20];
 const FORMER_TOKEN_GROUP_FILES = 25; // the former page's groups, around one agent POST /v1/sign/batch
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -249,8 +250,11 @@ try {
   const pageBatch = { signer, credentialId, pin: PIN, pdfs, options: common, inFlight: CREDENTIAL_IN_FLIGHT };
   const page = { ...pageBatch, groupFiles: CREDENTIAL_GROUP_FILES, revokeSpent: false };
   const former = { ...pageBatch, groupFiles: FORMER_CHUNK_FILES, revokeSpent: true };
-  /** A worker thread running one kind of batch per message (./workstation-page-worker.mjs) → () => signed files' count as an array. */
-  const onWorker = async (batch) => {
+  /**
+   * A worker thread running one kind of batch per message (./workstation-page-worker.mjs) →
+   * () => one entry per signed file; `onAnswer` sees each answer.
+   */
+  const onWorker = async (kind, batch, extra = {}, onAnswer = () => undefined) => {
     const worker = new Worker(new URL('./workstation-page-worker.mjs', import.meta.url));
     workers.push(worker);
     const ask = (m) =>
@@ -258,11 +262,15 @@ try {
         worker.once('message', (r) => (r.error ? reject(new Error(r.error)) : resolve(r)));
         worker.postMessage(m);
       });
-    await ask({ base: origin, maxSockets: 6, batch });
-    return async () => Array((await ask({ run: true })).signed).fill(true);
+    await ask({ base: origin, maxSockets: 6, kind, batch, ...extra });
+    return async () => {
+      const answer = await ask({ run: true });
+      onAnswer(answer);
+      return Array(answer.signed).fill(true);
+    };
   };
-  const credentialPage = await onWorker(page);
-  const credentialFormer = await onWorker(former);
+  const credentialPage = await onWorker('credential', page);
+  const credentialFormer = await onWorker('credential', former);
   const credentialInProcess = () => credentialBatch(api, page);
   const authorize = async () =>
     callJson('POST', `/api/v1/credentials/${credentialId}/authorizations`, signer, {
@@ -295,11 +303,7 @@ try {
       out.push((await postForm('/api/v1/sign', form(i, { ...common, signer: { kind: 'credential', credentialId, pin: PIN } }))).body);
     return out;
   };
-  // (b) the page's batch with the token (workstation.js signDeclaredBatch): groups of
-  // tokenGroupFiles(g); prepare(g) after prepare(g - 1) and sign(g - 3), sign(g) after prepare(g)
-  // and sign(g - 2), complete(g) after sign(g), complete(g - 1) and prepare(g + 2); the declared
-  // agent batch opened at the start with the certificate's algorithm (usbCert.algorithm, which the
-  // prepares name too), ended by DELETE if not used up.
+  // The former token pages' requests, from the bench's own process.
   const signedAttributes = [];
   const completeGroup = async (items, accept = MULTIPART_ANSWER) =>
     signedFiles(
@@ -324,51 +328,23 @@ try {
       return { i: idx[x.index], session: x.session };
     });
   };
-  const tokenPipeline = async () => {
-    const names = pdfs.map((_, i) => `d${i}.pdf`);
-    const out = [];
-    // Opened at once, beside the first prepare: the algorithm is the one the agent names for the
-    // certificate's key, and the prepares ask the server for that one.
-    const opening = agentCall('POST', '/v1/sign/batches', {
-      certificateId: usbCert.id,
-      algorithm: usbCert.algorithm,
-      documentNames: names,
-      pin: TOKEN_PIN,
-    });
-    opening.catch(() => undefined);
-    let remaining = DOCS;
-    const sign = async (prepared) => {
-      const batch = await opening;
-      const r = await agentCall('POST', `/v1/sign/batches/${batch.batchId}`, {
-        items: prepared.map((p) => ({ index: p.i, signedAttributes: p.session.signedAttributes, digest: p.session.digest })),
-      });
-      remaining = Math.min(remaining, r.remaining);
-      return prepared.map((p, k) => ({ ...p, signature: r.signatures[k] }));
-    };
-    const complete = async (signed) => {
-      const pdfsOut = await completeGroup(signed.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature })));
-      signed.forEach((p, k) => (out[p.i] = pdfsOut[k]));
-    };
-    const groups = [];
-    for (let g = 0, from = 0; from < DOCS; from += tokenGroupFiles(g), g++)
-      groups.push([...Array(Math.min(tokenGroupFiles(g), DOCS - from)).keys()].map((k) => from + k));
-    const prepares = [];
-    const signs = [];
-    const completes = [];
-    for (const [g, idx] of groups.entries()) {
-      prepares[g] = Promise.all([prepares[g - 1], signs[g - 3]]).then(() => prepareGroup(idx, 'signature', usbCert.algorithm));
-      signs[g] = Promise.all([prepares[g], signs[g - 2]]).then(([p]) => sign(p));
-    }
-    for (const g of groups.keys())
-      completes[g] = Promise.all([signs[g], completes[g - 1], prepares[Math.min(groups.length - 1, g + 2)]]).then(([s]) => complete(s));
-    try {
-      await Promise.all([opening, ...prepares, ...signs, ...completes]);
-    } finally {
-      const batch = await opening.catch(() => null);
-      if (batch && remaining > 0) await agentApi.request('DELETE', `/v1/sign/batches/${batch.batchId}`, fromPage);
-    }
-    return out;
-  };
+  // (b) the page's batch with the token (./workstation-page-client.mjs tokenBatch), from a worker
+  // thread as from the official's browser, and from the server's own process for comparison. The
+  // token floor signs the signed attributes of the worker's latest batch.
+  const tokenPage = { signer, origin, pdfs, options: common, certificate: usbCert, pin: TOKEN_PIN };
+  const tokenPipeline = await onWorker(
+    'token',
+    { ...tokenPage, groupFiles: TOKEN_GROUP_FILES },
+    { agentBase: `http://127.0.0.1:${agentPort}` },
+    (answer) => answer.signedAttributes.forEach((b64, i) => (signedAttributes[i] = Buffer.from(b64, 'base64'))),
+  );
+  const tokenInProcess = async () =>
+    (
+      await tokenPageBatch(api, agentApi, {
+        ...tokenPage,
+        groupFiles: (g) => TOKEN_GROUP_FILES[Math.min(g, TOKEN_GROUP_FILES.length - 1)],
+      })
+    ).out;
   // The former page: FORMER_TOKEN_GROUP_FILES per prepare/batch, one agent POST /v1/sign/batch for
   // the 50 (one confirmation, one login), FORMER_TOKEN_GROUP_FILES per complete/batch, in sequence.
   // `tokenPerFile` is the first page: prepare → /v1/sign → complete for every file.
@@ -482,7 +458,17 @@ try {
     }
     return (DOCS * batches) / (wall / 1000);
   };
-  const names = ['credential', 'credentialFormer', 'credentialInProcess', 'perFile', 'pinPerFile', 'token', 'tokenFormer', 'tokenPerFile'];
+  const names = [
+    'credential',
+    'credentialFormer',
+    'credentialInProcess',
+    'perFile',
+    'pinPerFile',
+    'token',
+    'tokenFormer',
+    'tokenInProcess',
+    'tokenPerFile',
+  ];
   const rows = Object.fromEntries([...names, 'softwareFloor', 'tokenFloor'].map((n) => [n, []]));
   const ratios = Object.fromEntries(
     [...names, 'credentialAfterPin', 'credentialFormerAfterPin', 'credentialInProcessAfterPin'].map((n) => [n, []]),
@@ -537,12 +523,15 @@ try {
     }
   }
   for (let k = 0; k < WARM_BATCHES; k++) {
-    if (credentialRows) await credentialPage();
-    if (allRows) {
-      await credentialFormer();
+    if (credentialRows) {
+      await credentialPage();
       await credentialInProcess();
     }
-    if (tokenRows) await tokenPipeline();
+    if (allRows) await credentialFormer();
+    if (tokenRows) {
+      await tokenPipeline();
+      await tokenInProcess();
+    }
     if (allRows) await tokenBatch();
   }
   const B = BATCHES_PER_ROUND;
@@ -559,12 +548,8 @@ try {
       await rotated(i, [
         async () => (sf = await rate(softwareFloor, undefined, B)),
         async () => (measured.credential = await withPin(credentialPage, 'credential', B)),
-        ...(allRows
-          ? [
-              async () => (measured.credentialFormer = await withPin(credentialFormer, 'credentialFormer', B)),
-              async () => (measured.credentialInProcess = await withPin(credentialInProcess, 'credentialInProcess', B)),
-            ]
-          : []),
+        async () => (measured.credentialInProcess = await withPin(credentialInProcess, 'credentialInProcess', B)),
+        ...(allRows ? [async () => (measured.credentialFormer = await withPin(credentialFormer, 'credentialFormer', B))] : []),
       ]);
       rows.softwareFloor.push(sf);
       for (const [name, [r, withoutPin]] of Object.entries(measured)) {
@@ -573,18 +558,17 @@ try {
       }
     }
     if (tokenRows) {
-      let tf, t, former;
+      let tf;
+      const measured = {};
       await rotated(i, [
         async () => (tf = await rate(tokenFloor, undefined, B)),
-        async () => (t = await rate(tokenPipeline, 'token', B)),
-        ...(allRows ? [async () => (former = await rate(tokenBatch, 'tokenFormer', B))] : []),
+        async () => (measured.token = await rate(tokenPipeline, 'token', B)),
+        async () => (measured.tokenInProcess = await rate(tokenInProcess, 'tokenInProcess', B)),
+        ...(allRows ? [async () => (measured.tokenFormer = await rate(tokenBatch, 'tokenFormer', B))] : []),
       ]);
       rows.tokenFloor.push(tf);
-      add('token', t, tf);
-      if (former) {
-        add('tokenFormer', former, tf);
-        add('tokenPerFile', await rate(tokenPerFile, 'tokenPerFile'), tf);
-      }
+      for (const [name, r] of Object.entries(measured)) add(name, r, tf);
+      if (allRows) add('tokenPerFile', await rate(tokenPerFile, 'tokenPerFile'), tf);
     }
     if (allRows) {
       const sf = rows.softwareFloor.at(-1);
@@ -635,7 +619,7 @@ try {
   row('(a) one authorization, POST /api/v1/sign per file (same floor)', 'perFile', 'softwareFloor', '—', 'once');
   row('(a) first page: the PIN with every file (same floor)', 'pinPerFile', 'softwareFloor', '—', 'one per file');
   row(
-    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 10 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
+    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 10 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare ; the page's requests from a worker thread, as from a browser on the official's PC (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
     'token',
     'tokenFloor',
     '≥ 80%',
@@ -644,6 +628,13 @@ try {
   row(
     `(b) former page: ${FORMER_TOKEN_GROUP_FILES} per prepare/batch → one agent POST /v1/sign/batch → ${FORMER_TOKEN_GROUP_FILES} per complete/batch, in sequence (same floor)`,
     'tokenFormer',
+    'tokenFloor',
+    '—',
+    'one token login per batch',
+  );
+  row(
+    `(b) the page's requests sent from the server's own process, sharing its event loop (same floor)`,
+    'tokenInProcess',
     'tokenFloor',
     '—',
     'one token login per batch',

@@ -1,6 +1,7 @@
 // The requests the /workstation page (web/static/js/workstation.js) makes for a batch, as the
-// workstation bench sends them: a keep-alive HTTP client like a browser's, and the page's batch
-// with a server-held credential. Used in the bench's own process and on a worker thread
+// workstation bench sends them: a keep-alive HTTP client like a browser's, the page's batch with a
+// server-held credential and its batch with a USB token through `kyso agent`. Used in the bench's
+// own process and on a worker thread
 // (./workstation-page-worker.mjs), where the page's work stays off the server's event loop as a
 // browser on the official's own PC would.
 import { Agent, request as httpRequest } from 'node:http';
@@ -90,4 +91,93 @@ export async function credentialBatch(client, { signer, credentialId, pin, pdfs,
       expectOk(await client.request('DELETE', `${path}/${authorizationId}`, bearer), 'revoke');
   }
   return out;
+}
+
+/**
+ * The page's batch with the USB token (workstation.js signDeclaredBatch): groups of
+ * `groupFiles(g)` files; prepare(g) after prepare(g - 1) and sign(g - 3), sign(g) after prepare(g)
+ * and sign(g - 2), complete(g) after sign(g), complete(g - 1) and prepare(g + 2). The declared agent
+ * batch (POST /v1/sign/batches: the names and the PIN, one login) is opened beside the first
+ * prepare with the algorithm the agent names for the certificate, which the prepares ask for; it
+ * is ended by DELETE if not used up. The page completes with the agent's raw signature values and
+ * says so (completion: 'signature'), so a B-B session's placeholder is exactly the CMS the server
+ * will assemble.
+ * → { out: the signed files in order, signedAttributes: what the token signed for each file }.
+ */
+export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options, certificate, pin, groupFiles }) {
+  const bearer = { authorization: `Bearer ${signer}` };
+  const fromPage = { origin };
+  const agentCall = async (method, path, body) => {
+    const r = expectOk(
+      await agentApi.request(method, path, { ...fromPage, 'content-type': 'application/json' }, Buffer.from(JSON.stringify(body))),
+      `agent ${method} ${path}`,
+    );
+    return JSON.parse(r.body.toString('utf8'));
+  };
+  const signedAttributes = [];
+  const prepareGroup = async (idx) => {
+    const body = multipartBody([
+      {
+        name: 'options',
+        data: JSON.stringify({ ...options, algorithm: certificate.algorithm, certificates: certificate.chain, completion: 'signature' }),
+      },
+      ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
+    ]);
+    const r = expectOk(
+      await api.request('POST', '/api/v1/sign/prepare/batch', { ...bearer, 'content-type': body.contentType }, body.body),
+      'prepare batch',
+    );
+    return JSON.parse(r.body.toString('utf8')).results.map((x) => {
+      if (!x.ok) throw new Error(`prepare batch: ${JSON.stringify(x.error)}`);
+      signedAttributes[idx[x.index]] = x.session.signedAttributes;
+      return { i: idx[x.index], session: x.session };
+    });
+  };
+  const out = [];
+  const opening = agentCall('POST', '/v1/sign/batches', {
+    certificateId: certificate.id,
+    algorithm: certificate.algorithm,
+    documentNames: pdfs.map((_, i) => `d${i}.pdf`),
+    pin,
+  });
+  opening.catch(() => undefined);
+  let remaining = pdfs.length;
+  const sign = async (prepared) => {
+    const batch = await opening;
+    const r = await agentCall('POST', `/v1/sign/batches/${batch.batchId}`, {
+      items: prepared.map((p) => ({ index: p.i, signedAttributes: p.session.signedAttributes, digest: p.session.digest })),
+    });
+    remaining = Math.min(remaining, r.remaining);
+    return prepared.map((p, k) => ({ ...p, signature: r.signatures[k] }));
+  };
+  const complete = async (signed) => {
+    const items = signed.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature }));
+    const r = await api.request(
+      'POST',
+      '/api/v1/sign/complete/batch',
+      { ...bearer, 'content-type': 'application/json', accept: MULTIPART_ANSWER },
+      Buffer.from(JSON.stringify({ items })),
+    );
+    const pdfsOut = signedFiles(r);
+    signed.forEach((p, k) => (out[p.i] = pdfsOut[k]));
+  };
+  const groups = [];
+  for (let g = 0, from = 0; from < pdfs.length; from += groupFiles(g), g++)
+    groups.push([...Array(Math.min(groupFiles(g), pdfs.length - from)).keys()].map((k) => from + k));
+  const prepares = [];
+  const signs = [];
+  const completes = [];
+  for (const [g, idx] of groups.entries()) {
+    prepares[g] = Promise.all([prepares[g - 1], signs[g - 3]]).then(() => prepareGroup(idx));
+    signs[g] = Promise.all([prepares[g], signs[g - 2]]).then(([p]) => sign(p));
+  }
+  for (const g of groups.keys())
+    completes[g] = Promise.all([signs[g], completes[g - 1], prepares[Math.min(groups.length - 1, g + 2)]]).then(([s]) => complete(s));
+  try {
+    await Promise.all([opening, ...prepares, ...signs, ...completes]);
+  } finally {
+    const batch = await opening.catch(() => null);
+    if (batch && remaining > 0) await agentApi.request('DELETE', `/v1/sign/batches/${batch.batchId}`, fromPage);
+  }
+  return { out, signedAttributes };
 }
