@@ -19,6 +19,12 @@ import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11-uri.js';
  * operations use the logged-in session on the main thread, so no session is ever used by two
  * threads at once. A module that refuses (CKR_CANT_LOCK) is only ever called from the main thread,
  * and signs there as before.
+ * A token that signs in less than INLINE_SIGNATURE_MS (SoftHSM2, a fast HSM) is better called
+ * inline: the trip to a threadpool thread and back costs more than such a signature, and in a
+ * batch the token then waits for those trips between its signatures. So each signature is timed,
+ * and while the last one took less than that, the next one (on the same signing session, at its
+ * turn) runs on the main thread. The first one always goes to the threadpool, and a slow one sends
+ * the next back there, so a slow token holds up the event loop for at most one signature.
  */
 /**
  * The pkcs11js binding is an optional dependency (a native addon built at install time): it is
@@ -144,7 +150,17 @@ export interface Pkcs11KeyStoreOptions {
   readonly tokenLabel: string;
   /** User PIN; kept only for C_Login, never logged or put in errors. */
   readonly pin: string;
+  /** Signatures faster than this are followed by inline ones (default INLINE_SIGNATURE_MS; 0: never inline). */
+  readonly inlineBelowMs?: number;
+  /** Milliseconds, for timing signatures (default performance.now). */
+  readonly now?: () => number;
 }
+
+/**
+ * The longest signature after which the next one is made on the main thread: about an RSA-2048
+ * signature of node:crypto on a slow core, which the service also makes inline.
+ */
+export const INLINE_SIGNATURE_MS = 2;
 
 interface Loaded {
   readonly lib: Pkcs11Api;
@@ -191,13 +207,26 @@ export class Pkcs11KeyStore implements KeyStore {
   /** Signatures queued or running; closing waits for them. */
   #pending = 0;
   #closed = false;
+  readonly #inlineBelowMs: number;
+  readonly #now: () => number;
+  /** Whether the last signature took less than #inlineBelowMs: the next one is then made inline. */
+  #fast = false;
 
-  private constructor(lib: Pkcs11Api, modulePath: string, session: Handle, signing: Handle | undefined, token: string) {
+  private constructor(
+    lib: Pkcs11Api,
+    modulePath: string,
+    session: Handle,
+    signing: Handle | undefined,
+    token: string,
+    timing: { inlineBelowMs: number; now: () => number },
+  ) {
     this.#lib = lib;
     this.#modulePath = modulePath;
     this.#session = session;
     this.#signing = signing;
     this.#token = token;
+    this.#inlineBelowMs = timing.inlineBelowMs;
+    this.#now = timing.now;
   }
 
   /** Loads the module (once per path), finds the token by label, opens a R/W session and logs in. */
@@ -237,7 +266,10 @@ export class Pkcs11KeyStore implements KeyStore {
     }
     m.refs++;
     m.stores.set(o.tokenLabel, (m.stores.get(o.tokenLabel) ?? 0) + 1);
-    return new Pkcs11KeyStore(lib, o.modulePath, session, signingSession(m, slot), o.tokenLabel);
+    return new Pkcs11KeyStore(lib, o.modulePath, session, signingSession(m, slot), o.tokenLabel, {
+      inlineBelowMs: o.inlineBelowMs ?? INLINE_SIGNATURE_MS,
+      now: o.now ?? (() => performance.now()),
+    });
   }
 
   async generate(spec: KeySpec, label: string): Promise<KeyRef> {
@@ -467,7 +499,10 @@ export class Pkcs11KeyStore implements KeyStore {
     }
   }
 
-  /** One signature: on the signing session off the main thread, in turn; inline on a single-threaded module. */
+  /**
+   * One signature: on the signing session, in turn, off the main thread unless the last one was
+   * fast (then inline); always inline on a single-threaded module.
+   */
   #sign(handle: Handle, alg: SignatureAlgorithm, h: HashName, data: Buffer): Promise<Buffer> {
     if (this.#closed) return Promise.reject(new AppError('KEY_LOCKED', 'the PKCS#11 session is closed'));
     const signing = this.#signing;
@@ -485,13 +520,26 @@ export class Pkcs11KeyStore implements KeyStore {
       () =>
         new Promise<Buffer>((resolve, reject) => {
           const op = operationFor(alg, h, data);
+          const started = this.#now();
+          const timed = () => (this.#fast = this.#now() - started < this.#inlineBelowMs);
           try {
             this.#lib.C_SignInit(signing, op.mechanism, handle);
+            if (this.#fast) {
+              const raw = this.#lib.C_Sign(signing, op.input, Buffer.alloc(1024));
+              timed();
+              resolve(op.finish(raw));
+              return;
+            }
             this.#lib.C_Sign(signing, op.input, Buffer.alloc(1024), (err, raw) => {
-              if (err) reject(tokenRefused(err));
-              else resolve(op.finish(raw));
+              if (err) {
+                reject(tokenRefused(err));
+                return;
+              }
+              timed();
+              resolve(op.finish(raw));
             });
           } catch (err) {
+            this.#fast = false;
             reject(tokenRefused(err));
           }
         }),

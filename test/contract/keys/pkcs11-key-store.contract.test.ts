@@ -128,9 +128,11 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
     expect(isAppError(await errOf(hsm.signer(ref.uri, 'RSA-PKCS1-SHA256')), 'KEY_NOT_FOUND')).toBe(true);
   });
 
-  it('ok/the event loop keeps running while the token signs, signature after signature', async () => {
-    const ref = await hsm.generate({ type: 'rsa', bits: 2048 }, 'loop');
-    const signer = await hsm.signer(ref.uri);
+  it('ok/the event loop keeps running while a token slower than the inline limit signs, signature after signature', async () => {
+    // every signature counts as slow (none takes less than 0 ms), so none is made on the main thread
+    const slow = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN, inlineBelowMs: 0 });
+    const ref = await slow.generate({ type: 'rsa', bits: 2048 }, 'loop');
+    const signer = await slow.signer(ref.uri);
     let turns = 0;
     let ticking = true;
     const tick = () => {
@@ -146,9 +148,44 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
       }
     } finally {
       ticking = false;
+      slow.close();
     }
     // a signature made on the main thread would have run all twenty in one turn of the loop
     expect(turns).toBeGreaterThanOrEqual(20);
+  });
+
+  it('ok/after a signature faster than the limit the next is made inline; after a slow one the next goes back to the threadpool', async () => {
+    // The store's clock: each signature reads it when it starts and when it ends, and takes the
+    // next of `durations` (0.1 ms when none is left).
+    const durations: number[] = [];
+    let t = 0;
+    let ending = false;
+    const now = () => {
+      if (ending) t += durations.shift() ?? 0.1;
+      ending = !ending;
+      return t;
+    };
+    const store = await Pkcs11KeyStore.open({ modulePath: MODULE, tokenLabel: TOKEN, pin: PIN, now });
+    const ref = await store.generate({ type: 'rsa', bits: 2048 }, 'inline');
+    const signer = await store.signer(ref.uri);
+    const pub = createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' });
+    // Inline: the signature is there before the event loop turns (a setImmediate set before it has not run).
+    const where = async (i: number) => {
+      let turned = false;
+      setImmediate(() => (turned = true));
+      const data = Buffer.from(`tờ trình ${i}`);
+      expect(verifyWithKey(signer.algorithm, pub, data, await signer.sign(data))).toBe(true);
+      return turned ? 'threadpool' : 'inline';
+    };
+    const seen: string[] = [];
+    try {
+      for (let i = 0; i < 5; i++) seen.push(await where(i));
+      durations.push(5); // the sixth signature (inline) takes 5 ms: the seventh goes to the threadpool
+      for (let i = 5; i < 8; i++) seen.push(await where(i));
+    } finally {
+      store.close();
+    }
+    expect(seen).toEqual(['threadpool', 'inline', 'inline', 'inline', 'inline', 'inline', 'threadpool', 'inline']);
   });
 
   it('ok/signatures asked for at once are made one after the other on the token, each of its own data; close waits for them', async () => {
