@@ -8,13 +8,11 @@
 // (a) server-held credential (RSA-2048): POST /api/v1/credentials/{id}/authorizations (the PIN,
 //     once, checked against its keyed verifier, counted in the batch), the files 25 at a time through
 //     POST /api/v1/sign/batch with the authorization id, two requests in flight (as the page keeps
-//     them); the batch spends the authorization, so nothing is revoked. The page's requests are
-//     sent from a worker thread (./workstation-page-worker.mjs), as a browser on the official's
-//     PC sends them: off the server's event loop, though on the same two cores. Floor: the
+//     them); the batch spends the authorization, so nothing is revoked. Floor: the
 //     single-threaded loop of the API bench — SHA-256 of each file + one native RSA-2048
 //     signature, the output being the file followed by the signature. Rows for comparison: the
 //     former page (10 files per request, two in flight, a DELETE of the spent authorization), the
-//     page's requests sent from the server's own process, one authorization with one
+//     page's requests sent from a worker thread, one authorization with one
 //     POST /api/v1/sign per file, and the page's first flow (every file POST /api/v1/sign with the PIN).
 // (b) USB token: a SoftHSM2 token (temporary SOFTHSM2_CONF directory, RSA-2048 key and a
 //     certificate of the service's CA) behind a spawned `kyso agent` (the built CLI, test-mode
@@ -39,16 +37,17 @@
 // The agent is another process (as on the official's PC): on a machine with a second core it
 // signs while the server works. The page's bodies are built per request as the page does; the
 // client is node:http keep-alive (bench/lean-multipart-client.mjs explains why not fetch). The
-// page's rows (a) and (b) send from a worker thread; the former pages' rows from the bench's own
-// process, sharing the server's event loop, beside a row of the page's requests sent that way.
+// page's requests are sent from the bench's own process, sharing the server's event loop; a row
+// of each kind sends them from a worker thread (./workstation-page-worker.mjs), as a browser on
+// the official's PC would, off the server's event loop though on the same two cores.
 //
 // The service is warmed up first (WARM_BATCHES per row), and each round measures the page's rows
 // and their floors over BATCHES_PER_ROUND batches in a rotating order; the first batches after
 // start are reported apart.
 //
 // Usage: npm run build && node bench/sign-batch-workstation.bench.mjs [--quick]
-//        KYSO_BENCH_ROWS=token: only row (b)'s page, from a worker and in process, and its floor (for A/B runs of that path).
-//        KYSO_BENCH_ROWS=credential: only row (a)'s page, from a worker and in process, and its floor (for A/B runs of that path).
+//        KYSO_BENCH_ROWS=token: only row (b)'s page, in process and from a worker, and its floor (for A/B runs of that path).
+//        KYSO_BENCH_ROWS=credential: only row (a)'s page, in process and from a worker, and its floor (for A/B runs of that path).
 import { createHash, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -194,12 +193,18 @@ try {
     [join(root, 'bin', 'kyso.js'), 'agent', '--module', MODULE, '--port', '0', '--allow-origin', origin, '--auto-approve-origin', origin],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // The agent prints a line per signed document: only the last few kilobytes are kept (for an
+  // error message), and the port is looked for only until it is found.
   let agentOut = '';
+  let listening = false;
   const agentPort = await new Promise((resolve, reject) => {
     const onData = (d) => {
-      agentOut += d.toString('utf8');
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(agentOut);
-      if (m) resolve(Number(m[1]));
+      agentOut = (agentOut + d.toString('utf8')).slice(-4096);
+      const m = !listening && /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(agentOut);
+      if (m) {
+        listening = true;
+        resolve(Number(m[1]));
+      }
     };
     agentProcess.stdout.on('data', onData);
     agentProcess.stderr.on('data', onData);
@@ -242,9 +247,10 @@ try {
 
   // (a) the page's batch (./workstation-page-client.mjs): one authorization, the files in groups
   // of CREDENTIAL_GROUP_FILES through POST /api/v1/sign/batch, CREDENTIAL_IN_FLIGHT at a time,
-  // the authorization spent. Run on a worker thread, as a browser on the official's PC (its
-  // CPU still counted in the process's), and in the server's own process for comparison. The
-  // former page sent groups of FORMER_CHUNK_FILES and revoked the authorization even when spent.
+  // the authorization spent. Sent from the bench's own process, sharing the server's event loop
+  // (as the other HTTP benches do), and for comparison from a worker thread, as from a browser on
+  // the official's PC (its CPU still counted in the process's, on the same two cores). The former
+  // page sent groups of FORMER_CHUNK_FILES and revoked the authorization even when spent.
   // `perFile` is one authorization with one POST /api/v1/sign per file (the route a single
   // document uses), revoked at the end.
   const pageBatch = { signer, credentialId, pin: PIN, pdfs, options: common, inFlight: CREDENTIAL_IN_FLIGHT };
@@ -269,9 +275,9 @@ try {
       return Array(answer.signed).fill(true);
     };
   };
-  const credentialPage = await onWorker('credential', page);
-  const credentialFormer = await onWorker('credential', former);
-  const credentialInProcess = () => credentialBatch(api, page);
+  const credentialPage = () => credentialBatch(api, page);
+  const credentialFormer = () => credentialBatch(api, former);
+  const credentialWorker = await onWorker('credential', page);
   const authorize = async () =>
     callJson('POST', `/api/v1/credentials/${credentialId}/authorizations`, signer, {
       pin: PIN,
@@ -328,23 +334,25 @@ try {
       return { i: idx[x.index], session: x.session };
     });
   };
-  // (b) the page's batch with the token (./workstation-page-client.mjs tokenBatch), from a worker
-  // thread as from the official's browser, and from the server's own process for comparison. The
-  // token floor signs the signed attributes of the worker's latest batch.
+  // (b) the page's batch with the token (./workstation-page-client.mjs tokenBatch), from the
+  // bench's own process, and for comparison from a worker thread as from the official's browser.
+  // The token floor signs the signed attributes of the latest batch.
   const tokenPage = { signer, origin, pdfs, options: common, certificate: usbCert, pin: TOKEN_PIN };
-  const tokenPipeline = await onWorker(
+  const keepSignedAttributes = (b64s) => b64s.forEach((b64, i) => (signedAttributes[i] = Buffer.from(b64, 'base64')));
+  const tokenPipeline = async () => {
+    const r = await tokenPageBatch(api, agentApi, {
+      ...tokenPage,
+      groupFiles: (g) => TOKEN_GROUP_FILES[Math.min(g, TOKEN_GROUP_FILES.length - 1)],
+    });
+    keepSignedAttributes(r.signedAttributes);
+    return r.out;
+  };
+  const tokenWorker = await onWorker(
     'token',
     { ...tokenPage, groupFiles: TOKEN_GROUP_FILES },
     { agentBase: `http://127.0.0.1:${agentPort}` },
-    (answer) => answer.signedAttributes.forEach((b64, i) => (signedAttributes[i] = Buffer.from(b64, 'base64'))),
+    (answer) => keepSignedAttributes(answer.signedAttributes),
   );
-  const tokenInProcess = async () =>
-    (
-      await tokenPageBatch(api, agentApi, {
-        ...tokenPage,
-        groupFiles: (g) => TOKEN_GROUP_FILES[Math.min(g, TOKEN_GROUP_FILES.length - 1)],
-      })
-    ).out;
   // The former page: FORMER_TOKEN_GROUP_FILES per prepare/batch, one agent POST /v1/sign/batch for
   // the 50 (one confirmation, one login), FORMER_TOKEN_GROUP_FILES per complete/batch, in sequence.
   // `tokenPerFile` is the first page: prepare → /v1/sign → complete for every file.
@@ -461,17 +469,17 @@ try {
   const names = [
     'credential',
     'credentialFormer',
-    'credentialInProcess',
+    'credentialWorker',
     'perFile',
     'pinPerFile',
     'token',
     'tokenFormer',
-    'tokenInProcess',
+    'tokenWorker',
     'tokenPerFile',
   ];
   const rows = Object.fromEntries([...names, 'softwareFloor', 'tokenFloor'].map((n) => [n, []]));
   const ratios = Object.fromEntries(
-    [...names, 'credentialAfterPin', 'credentialFormerAfterPin', 'credentialInProcessAfterPin'].map((n) => [n, []]),
+    [...names, 'credentialAfterPin', 'credentialFormerAfterPin', 'credentialWorkerAfterPin'].map((n) => [n, []]),
   );
   const pinMs = [];
   let pin = 0;
@@ -525,12 +533,12 @@ try {
   for (let k = 0; k < WARM_BATCHES; k++) {
     if (credentialRows) {
       await credentialPage();
-      await credentialInProcess();
+      await credentialWorker();
     }
     if (allRows) await credentialFormer();
     if (tokenRows) {
       await tokenPipeline();
-      await tokenInProcess();
+      await tokenWorker();
     }
     if (allRows) await tokenBatch();
   }
@@ -548,7 +556,7 @@ try {
       await rotated(i, [
         async () => (sf = await rate(softwareFloor, undefined, B)),
         async () => (measured.credential = await withPin(credentialPage, 'credential', B)),
-        async () => (measured.credentialInProcess = await withPin(credentialInProcess, 'credentialInProcess', B)),
+        async () => (measured.credentialWorker = await withPin(credentialWorker, 'credentialWorker', B)),
         ...(allRows ? [async () => (measured.credentialFormer = await withPin(credentialFormer, 'credentialFormer', B))] : []),
       ]);
       rows.softwareFloor.push(sf);
@@ -563,7 +571,7 @@ try {
       await rotated(i, [
         async () => (tf = await rate(tokenFloor, undefined, B)),
         async () => (measured.token = await rate(tokenPipeline, 'token', B)),
-        async () => (measured.tokenInProcess = await rate(tokenInProcess, 'tokenInProcess', B)),
+        async () => (measured.tokenWorker = await rate(tokenWorker, 'tokenWorker', B)),
         ...(allRows ? [async () => (measured.tokenFormer = await rate(tokenBatch, 'tokenFormer', B))] : []),
       ]);
       rows.tokenFloor.push(tf);
@@ -593,7 +601,7 @@ try {
       `| ${label} | ${f0(median(rows[name]))} | ${f0(median(rows[floor]))} | ${pct(median(ratios[name]))} | ${goal} | ${pinCol} | ${noPin} | ${f0(median(cpu[name].self))} / ${f0(median(cpu[name].agent))} |`,
     );
   row(
-    `(a) server-held RSA-2048 credential: one authorization per batch, ${CREDENTIAL_GROUP_FILES} files per POST /api/v1/sign/batch, ${CREDENTIAL_IN_FLIGHT} requests in flight, the authorization spent by the batch; the page's requests from a worker thread, as from a browser on another PC (floor: single-threaded hash + RSA sign + signed file)`,
+    `(a) server-held RSA-2048 credential: one authorization per batch, ${CREDENTIAL_GROUP_FILES} files per POST /api/v1/sign/batch, ${CREDENTIAL_IN_FLIGHT} requests in flight, the authorization spent by the batch (floor: single-threaded hash + RSA sign + signed file)`,
     'credential',
     'softwareFloor',
     '≥ 80%',
@@ -609,17 +617,17 @@ try {
     pct(median(ratios.credentialFormerAfterPin)),
   );
   row(
-    `(a) the page's requests sent from the server's own process, sharing its event loop (same floor)`,
-    'credentialInProcess',
+    `(a) the same requests sent from a worker thread, as from a browser on another PC (same floor)`,
+    'credentialWorker',
     'softwareFloor',
     '—',
     'once',
-    pct(median(ratios.credentialInProcessAfterPin)),
+    pct(median(ratios.credentialWorkerAfterPin)),
   );
   row('(a) one authorization, POST /api/v1/sign per file (same floor)', 'perFile', 'softwareFloor', '—', 'once');
   row('(a) first page: the PIN with every file (same floor)', 'pinPerFile', 'softwareFloor', '—', 'one per file');
   row(
-    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 10 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare ; the page's requests from a worker thread, as from a browser on the official's PC (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
+    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 10 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare  (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
     'token',
     'tokenFloor',
     '≥ 80%',
@@ -633,8 +641,8 @@ try {
     'one token login per batch',
   );
   row(
-    `(b) the page's requests sent from the server's own process, sharing its event loop (same floor)`,
-    'tokenInProcess',
+    `(b) the same requests sent from a worker thread, as from the official's browser (same floor)`,
+    'tokenWorker',
     'tokenFloor',
     '—',
     'one token login per batch',
