@@ -17,7 +17,7 @@
 // (b) USB token: a SoftHSM2 token (temporary SOFTHSM2_CONF directory, RSA-2048 key and a
 //     certificate of the service's CA) behind a spawned `kyso agent` (the built CLI, test-mode
 //     auto-approval for the page's origin, as an official who answered "a" once): the page's
-//     pipeline over groups of 5, 15, 20, 10 — POST /api/v1/sign/prepare/batch of the next
+//     pipeline over groups of 5, 15, 20, 5, 5 — POST /api/v1/sign/prepare/batch of the next
 //     group, the agent's POST /v1/sign/batches/{id} for the two groups before it (two calls in
 //     flight: the agent starts the next group as soon as one is signed) and
 //     POST /api/v1/sign/complete/batch of a group signed (once the group two ahead of it is
@@ -86,8 +86,10 @@ const TOKEN_PIN = '123456';
 const CREDENTIAL_GROUP_FILES = 25; // files per POST /api/v1/sign/batch (workstation.js CREDENTIAL_GROUP_FILES)
 const FORMER_CHUNK_FILES = 10; // the former page's groups with a server-held credential
 const CREDENTIAL_IN_FLIGHT = 2; // POST /api/v1/sign/batch requests at once (workstation.js CREDENTIAL_IN_FLIGHT)
-// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 15, then 20 each
+// Files per prepare/batch, agent call and complete/batch in group g (workstation.js tokenGroupFiles): 5, 15, then 20 each,
+// a last group of 10 or more split so that its last TOKEN_LAST_GROUP_FILES go alone (workstation.js tokenGroups): 50 files go as 5, 15, 20, 5, 5
 const TOKEN_GROUP_FILES = [5, 15, 20];
+const TOKEN_LAST_GROUP_FILES = 5;
 const FORMER_TOKEN_GROUP_FILES = 25; // the former page's groups, around one agent POST /v1/sign/batch
 const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'].find((p) => existsSync(p));
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
@@ -337,7 +339,7 @@ try {
   // (b) the page's batch with the token (./workstation-page-client.mjs tokenBatch), from the
   // bench's own process, and for comparison from a worker thread as from the official's browser.
   // The token floor signs the signed attributes of the latest batch.
-  const tokenPage = { signer, origin, pdfs, options: common, certificate: usbCert, pin: TOKEN_PIN };
+  const tokenPage = { signer, origin, pdfs, options: common, certificate: usbCert, pin: TOKEN_PIN, lastGroupFiles: TOKEN_LAST_GROUP_FILES };
   const keepSignedAttributes = (b64s) => b64s.forEach((b64, i) => (signedAttributes[i] = Buffer.from(b64, 'base64')));
   const tokenPipeline = async () => {
     const r = await tokenPageBatch(api, agentApi, {
@@ -627,7 +629,7 @@ try {
   row('(a) one authorization, POST /api/v1/sign per file (same floor)', 'perFile', 'softwareFloor', '—', 'once');
   row('(a) first page: the PIN with every file (same floor)', 'pinPerFile', 'softwareFloor', '—', 'one per file');
   row(
-    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 10 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare  (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
+    `(b) SoftHSM2 token through \`kyso agent\` (another process): one declared agent batch (POST /v1/sign/batches: one login), groups of 5, 15, 20, 5, 5 in a three-stage pipeline (prepare/batch of g + 2 ‖ agent POST /v1/sign/batches/{id} of g and g + 1 ‖ complete/batch of g − 1 once g + 1 is prepared), opened beside the first prepare (floor: hash + the token's own RSA-2048 signatures of the same signed attributes on one logged-in session)`,
     'token',
     'tokenFloor',
     '≥ 80%',

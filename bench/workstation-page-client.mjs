@@ -95,7 +95,8 @@ export async function credentialBatch(client, { signer, credentialId, pin, pdfs,
 
 /**
  * The page's batch with the USB token (workstation.js signDeclaredBatch): groups of
- * `groupFiles(g)` files; prepare(g) after prepare(g - 1) and sign(g - 3), sign(g) after prepare(g)
+ * `groupFiles(g)` files, a last group of at least twice `lastGroupFiles` split so that its last
+ * `lastGroupFiles` go alone (workstation.js tokenGroups); prepare(g) after prepare(g - 1) and sign(g - 3), sign(g) after prepare(g)
  * and sign(g - 2), complete(g) after sign(g), complete(g - 1) and prepare(g + 2). The declared agent
  * batch (POST /v1/sign/batches: the names and the PIN, one login) is opened beside the first
  * prepare with the algorithm the agent names for the certificate, which the prepares ask for; it
@@ -104,7 +105,7 @@ export async function credentialBatch(client, { signer, credentialId, pin, pdfs,
  * will assemble.
  * → { out: the signed files in order, signedAttributes: what the token signed for each file }.
  */
-export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options, certificate, pin, groupFiles }) {
+export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options, certificate, pin, groupFiles, lastGroupFiles }) {
   const bearer = { authorization: `Bearer ${signer}` };
   const fromPage = { origin };
   const agentCall = async (method, path, body) => {
@@ -164,6 +165,8 @@ export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options,
   const groups = [];
   for (let g = 0, from = 0; from < pdfs.length; from += groupFiles(g), g++)
     groups.push([...Array(Math.min(groupFiles(g), pdfs.length - from)).keys()].map((k) => from + k));
+  const last = groups.at(-1);
+  if (last.length >= 2 * lastGroupFiles) groups.splice(-1, 1, last.slice(0, -lastGroupFiles), last.slice(-lastGroupFiles));
   const prepares = [];
   const signs = [];
   const completes = [];

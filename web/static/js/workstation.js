@@ -27,6 +27,7 @@ import {
   endAgentBatch,
 } from './ws-agent.js';
 import { vietnamTime } from './time.js';
+import { credentialGroups, tokenGroups } from './ws-groups.js';
 
 const POINTS_PER_MM = 72 / 25.4;
 const ZIP_MODULE = '/static/vendor/fflate/browser.js';
@@ -283,48 +284,11 @@ function revokeAuthorization(a, keepalive = false) {
 let openAuthorizationNow = null;
 
 /**
- * Files per POST /api/v1/sign/batch with a server-held credential (the route takes up to 50): a
- * batch of 50 goes as two requests side by side (CREDENTIAL_IN_FLIGHT). The server signs a
- * request's files together (the key opened and the certificate checked once, private-key
- * operations overlapping the next file's preparation), and each request has its own cost besides
- * (authentication, the authorization's budget, the chain checked, one audit event, the HTTP
- * exchange): measured, about 2 ms of server CPU, as much as four files. Groups of 25 put a batch of
- * 50 at about four fifths of the floor's speed, groups of 10 at two thirds. Finer steps of the
- * progress bars would show nothing more: 25 one-page files take the server a few tens of
- * milliseconds, and large files go fewer to a request (CHUNK_BYTES).
- */
-const CREDENTIAL_GROUP_FILES = 25;
-/** Bytes per request, well under the server's default 100 MB request limit (a larger file goes alone). */
-const CHUNK_BYTES = 16 * 1024 * 1024;
-/**
  * POST /api/v1/sign/batch requests in flight at once (a browser opens up to six connections per
  * host): while the server signs one request's files, the next request's files are already
  * uploading and being parsed.
  */
 const CREDENTIAL_IN_FLIGHT = 2;
-
-/**
- * The files in groups of at most `sizeOf(g)` files for group g and CHUNK_BYTES (a larger file
- * goes alone).
- * @param {Item[]} list @param {(g: number) => number} sizeOf
- */
-function chunks(list, sizeOf) {
-  /** @type {Item[][]} */
-  const out = [];
-  let cur = [];
-  let bytes = 0;
-  for (const item of list) {
-    if (cur.length && (cur.length === sizeOf(out.length) || bytes + item.file.size > CHUNK_BYTES)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(item);
-    bytes += item.file.size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
 
 /**
  * Signs `group` with the authorization in one POST /api/v1/sign/batch. Resolves with one result
@@ -379,18 +343,6 @@ async function batchResults(res) {
   });
 }
 
-/**
- * Files per POST /api/v1/sign/prepare/batch, per agent call and per POST /api/v1/sign/complete/batch
- * with the token, group g: 5, 15, then 20 each (the routes take up to 50); 50 files go as 5, 15,
- * 20, 10. The first group is small so that the token starts early (the official is asked when the
- * batch opens, beside the first prepare); the second is prepared while the token signs the first.
- * Groups are not smaller than that because each request has its own cost on the server (the chain
- * checked, one audit event, the HTTP exchange): measured, one more group in a batch of 50 costs
- * the server about 5 ms of CPU, as much as four or five files, and groups of 5, 10, 15, 15, 5 went
- * no faster than these.
- * @param {number} g
- */
-const tokenGroupFiles = (g) => [5, 15][g] ?? 20;
 /** Documents per declared agent batch (src/agent/agent-server.ts MAX_BATCH_ITEMS): one confirmation, one login each. */
 const AGENT_BATCH = 100;
 
@@ -429,7 +381,7 @@ async function signAllWithAgent(todo, cert, pin) {
 }
 
 /**
- * One declared agent batch for `part`, as a three-stage pipeline over groups (tokenGroupFiles).
+ * One declared agent batch for `part`, as a three-stage pipeline over groups (./ws-groups.js tokenGroups).
  * The batch is opened (the official's confirmation, the token's login) beside the first prepare:
  * its algorithm is the one the agent names for the certificate's key, and every prepare asks the
  * server for that one (an agent that names none: opened by the first sign stage with the
@@ -560,7 +512,7 @@ async function signDeclaredBatch(part, cert, pin, finish) {
     }
   };
 
-  const groups = chunks(part, tokenGroupFiles);
+  const groups = tokenGroups(part);
   /** @type {Promise<any>[]} */ const prepares = [];
   /** @type {Promise<any>[]} */ const signs = [];
   /** @type {Promise<any>[]} */ const completes = [];
@@ -622,7 +574,7 @@ async function signAll() {
         let signed = 0;
         try {
           // CREDENTIAL_IN_FLIGHT requests at a time, each file keeping its own result.
-          const groups = chunks(part, () => CREDENTIAL_GROUP_FILES);
+          const groups = credentialGroups(part);
           let next = 0;
           const sender = async () => {
             while (!stopped && next < groups.length) {
