@@ -24,7 +24,9 @@ import { formatPkcs11Uri, parsePkcs11Uri } from '../pkcs11-uri.js';
  * batch the token then waits for those trips between its signatures. So each signature is timed,
  * and while the last one took less than that, the next one (on the same signing session, at its
  * turn) runs on the main thread. The first one always goes to the threadpool, and a slow one sends
- * the next back there, so a slow token holds up the event loop for at most one signature.
+ * the next back there, so a slow token holds up the event loop for at most one signature. Inline
+ * signatures queued one after the other run without the event loop turning between them, so once
+ * they have taken INLINE_BUDGET_MS together the next goes to the threadpool, and the loop turns.
  */
 /**
  * The pkcs11js binding is an optional dependency (a native addon built at install time): it is
@@ -161,6 +163,8 @@ export interface Pkcs11KeyStoreOptions {
  * signature of node:crypto on a slow core, which the service also makes inline.
  */
 export const INLINE_SIGNATURE_MS = 2;
+/** Inline signing time after which the next signature goes to the threadpool (the event loop turns meanwhile). */
+export const INLINE_BUDGET_MS = 8;
 
 interface Loaded {
   readonly lib: Pkcs11Api;
@@ -211,6 +215,8 @@ export class Pkcs11KeyStore implements KeyStore {
   readonly #now: () => number;
   /** Whether the last signature took less than #inlineBelowMs: the next one is then made inline. */
   #fast = false;
+  /** Time spent signing inline since the last signature on the threadpool. */
+  #inlineMs = 0;
 
   private constructor(
     lib: Pkcs11Api,
@@ -521,16 +527,22 @@ export class Pkcs11KeyStore implements KeyStore {
         new Promise<Buffer>((resolve, reject) => {
           const op = operationFor(alg, h, data);
           const started = this.#now();
-          const timed = () => (this.#fast = this.#now() - started < this.#inlineBelowMs);
+          /** The signature's time: whether the next one may be inline. */
+          const timed = () => {
+            const took = this.#now() - started;
+            this.#fast = took < this.#inlineBelowMs;
+            return took;
+          };
           try {
             this.#lib.C_SignInit(signing, op.mechanism, handle);
-            if (this.#fast) {
+            if (this.#fast && this.#inlineMs < INLINE_BUDGET_MS) {
               const raw = this.#lib.C_Sign(signing, op.input, Buffer.alloc(1024));
-              timed();
+              this.#inlineMs += timed();
               resolve(op.finish(raw));
               return;
             }
             this.#lib.C_Sign(signing, op.input, Buffer.alloc(1024), (err, raw) => {
+              this.#inlineMs = 0;
               if (err) {
                 reject(tokenRefused(err));
                 return;

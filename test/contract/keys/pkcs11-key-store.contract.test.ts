@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '../../../src/core/errors.js';
 import { verifyWithKey, type SignatureAlgorithm } from '../../../src/core/signature-algorithms.js';
-import { Pkcs11KeyStore } from '../../../src/keys/adapters/pkcs11-key-store.js';
+import { INLINE_BUDGET_MS, INLINE_SIGNATURE_MS, Pkcs11KeyStore } from '../../../src/keys/adapters/pkcs11-key-store.js';
 import { parsePkcs11Uri, formatPkcs11Uri } from '../../../src/keys/pkcs11-uri.js';
 import { KeyStoreRouter } from '../../../src/keys/key-store-router.js';
 import type { KeySpec } from '../../../src/keys/key-store.js';
@@ -154,10 +154,13 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
     expect(turns).toBeGreaterThanOrEqual(20);
   });
 
-  it('ok/after a signature faster than the limit the next is made inline; after a slow one the next goes back to the threadpool', async () => {
-    // The store's clock: each signature reads it when it starts and when it ends, and takes the
-    // next of `durations` (0.1 ms when none is left).
-    const durations: number[] = [];
+  /**
+   * A store on the test token whose clock makes each signature take the next of `durations` ms
+   * (0.1 when none is left), and `where(i)`: signs and verifies, and tells whether the signature was
+   * made inline (there before the event loop turned: a setImmediate set before it has not run) or
+   * on the threadpool.
+   */
+  async function timedStore(durations: number[]) {
     let t = 0;
     let ending = false;
     const now = () => {
@@ -169,7 +172,6 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
     const ref = await store.generate({ type: 'rsa', bits: 2048 }, 'inline');
     const signer = await store.signer(ref.uri);
     const pub = createPublicKey({ key: ref.publicKeySpki, format: 'der', type: 'spki' });
-    // Inline: the signature is there before the event loop turns (a setImmediate set before it has not run).
     const where = async (i: number) => {
       let turned = false;
       setImmediate(() => (turned = true));
@@ -177,15 +179,36 @@ describe('Pkcs11KeyStore on SoftHSM2 (RFC 7512 URIs)', () => {
       expect(verifyWithKey(signer.algorithm, pub, data, await signer.sign(data))).toBe(true);
       return turned ? 'threadpool' : 'inline';
     };
+    return { store, where };
+  }
+
+  it('ok/after a signature faster than the limit the next is made inline; after a slow one the next goes back to the threadpool', async () => {
+    const durations: number[] = [];
+    const { store, where } = await timedStore(durations);
     const seen: string[] = [];
     try {
       for (let i = 0; i < 5; i++) seen.push(await where(i));
-      durations.push(5); // the sixth signature (inline) takes 5 ms: the seventh goes to the threadpool
+      durations.push(INLINE_SIGNATURE_MS + 3); // the sixth signature (inline) is slow: the seventh goes to the threadpool
       for (let i = 5; i < 8; i++) seen.push(await where(i));
     } finally {
       store.close();
     }
     expect(seen).toEqual(['threadpool', 'inline', 'inline', 'inline', 'inline', 'inline', 'threadpool', 'inline']);
+  });
+
+  it('ok/inline signatures stop at the budget: the next goes to the threadpool, so the event loop turns', async () => {
+    // Each fast, but n of them take the whole budget together.
+    const each = INLINE_SIGNATURE_MS * 0.95;
+    const n = Math.ceil(INLINE_BUDGET_MS / each);
+    const { store, where } = await timedStore(Array<number>(2 * n + 4).fill(each));
+    const seen: string[] = [];
+    try {
+      for (let i = 0; i < 2 * n + 4; i++) seen.push(await where(i));
+    } finally {
+      store.close();
+    }
+    const burst = [...Array<string>(n).fill('inline'), 'threadpool'];
+    expect(seen).toEqual(['threadpool', ...burst, ...burst, 'inline']);
   });
 
   it('ok/signatures asked for at once are made one after the other on the token, each of its own data; close waits for them', async () => {
