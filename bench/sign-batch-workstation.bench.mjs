@@ -503,8 +503,9 @@ try {
     rows[name].push(docs);
     ratios[name].push(docs / floor);
   };
-  // Warm-up (fills the signed attributes the token floor signs), then interleaved rounds so that
-  // every row sees the same machine load.
+  // Two first batches of every row (they also fill the signed attributes the token floor signs),
+  // the first batches after start, the warm-up, then interleaved rounds so that every row sees the
+  // same machine load.
   for (let i = 0; i < 2; i++) {
     if (credentialRows) await credentialPage();
     if (allRows) {
