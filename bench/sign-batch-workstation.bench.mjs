@@ -57,8 +57,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { MULTIPART_ANSWER, multipartBody, signedFiles } from './lean-multipart-client.mjs';
-import { credentialBatch, expectOk, httpClient, tokenBatch as tokenPageBatch } from './workstation-page-client.mjs';
+import { multipartBody } from './lean-multipart-client.mjs';
+import {
+  completeGroup,
+  credentialBatch,
+  expectOk,
+  httpClient,
+  prepareGroup,
+  tokenBatch as tokenPageBatch,
+} from './workstation-page-client.mjs';
 import { registerSubscriber } from './registered-subscriber.mjs';
 import { startInProcessService } from './in-process-service.mjs';
 
@@ -311,31 +318,8 @@ try {
       out.push((await postForm('/api/v1/sign', form(i, { ...common, signer: { kind: 'credential', credentialId, pin: PIN } }))).body);
     return out;
   };
-  // The former token pages' requests, from the bench's own process.
+  // What the token floor signs: the signed attributes of the latest page batch.
   const signedAttributes = [];
-  const completeGroup = async (items, accept = MULTIPART_ANSWER) =>
-    signedFiles(
-      await api.request(
-        'POST',
-        '/api/v1/sign/complete/batch',
-        { ...bearer(signer), 'content-type': 'application/json', accept },
-        Buffer.from(JSON.stringify({ items })),
-      ),
-    );
-  // The page completes with the agent's raw signature values and says so (completion: 'signature'),
-  // so a B-B session's placeholder is exactly the CMS the server will assemble; the former page did not.
-  const prepareGroup = async (idx, completion = 'signature', algorithm = undefined) => {
-    const options = { ...common, ...(algorithm ? { algorithm } : {}), certificates: usbCert.chain, ...(completion ? { completion } : {}) };
-    const body = multipartBody([
-      { name: 'options', data: JSON.stringify(options) },
-      ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
-    ]);
-    return json(await postForm('/api/v1/sign/prepare/batch', body)).results.map((x) => {
-      if (!x.ok) throw new Error(`prepare batch: ${JSON.stringify(x.error)}`);
-      signedAttributes[idx[x.index]] = Buffer.from(x.session.signedAttributes, 'base64');
-      return { i: idx[x.index], session: x.session };
-    });
-  };
   // (b) the page's batch with the token (./workstation-page-client.mjs tokenBatch), from the
   // bench's own process, and for comparison from a worker thread as from the official's browser.
   // The token floor signs the signed attributes of the latest batch.
@@ -363,8 +347,11 @@ try {
     for (let from = 0; from < DOCS; from += FORMER_TOKEN_GROUP_FILES)
       prepared.push(
         ...(await prepareGroup(
+          api,
+          signer,
+          pdfs,
           [...Array(Math.min(FORMER_TOKEN_GROUP_FILES, DOCS - from)).keys()].map((k) => from + k),
-          null,
+          { ...common, certificates: usbCert.chain },
         )),
       );
     const { signatures } = await agentCall('POST', '/v1/sign/batch', {
@@ -377,6 +364,8 @@ try {
     for (let from = 0; from < DOCS; from += FORMER_TOKEN_GROUP_FILES)
       out.push(
         ...(await completeGroup(
+          api,
+          signer,
           prepared
             .slice(from, from + FORMER_TOKEN_GROUP_FILES)
             .map((p, k) => ({ sessionId: p.session.sessionId, signature: signatures[from + k] })),

@@ -106,7 +106,6 @@ export async function credentialBatch(client, { signer, credentialId, pin, pdfs,
  * → { out: the signed files in order, signedAttributes: what the token signed for each file }.
  */
 export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options, certificate, pin, groupFiles, lastGroupFiles }) {
-  const bearer = { authorization: `Bearer ${signer}` };
   const fromPage = { origin };
   const agentCall = async (method, path, body) => {
     const r = expectOk(
@@ -116,23 +115,11 @@ export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options,
     return JSON.parse(r.body.toString('utf8'));
   };
   const signedAttributes = [];
-  const prepareGroup = async (idx) => {
-    const body = multipartBody([
-      {
-        name: 'options',
-        data: JSON.stringify({ ...options, algorithm: certificate.algorithm, certificates: certificate.chain, completion: 'signature' }),
-      },
-      ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
-    ]);
-    const r = expectOk(
-      await api.request('POST', '/api/v1/sign/prepare/batch', { ...bearer, 'content-type': body.contentType }, body.body),
-      'prepare batch',
-    );
-    return JSON.parse(r.body.toString('utf8')).results.map((x) => {
-      if (!x.ok) throw new Error(`prepare batch: ${JSON.stringify(x.error)}`);
-      signedAttributes[idx[x.index]] = x.session.signedAttributes;
-      return { i: idx[x.index], session: x.session };
-    });
+  const prepareOptions = { ...options, algorithm: certificate.algorithm, certificates: certificate.chain, completion: 'signature' };
+  const prepare = async (idx) => {
+    const prepared = await prepareGroup(api, signer, pdfs, idx, prepareOptions);
+    for (const p of prepared) signedAttributes[p.i] = p.session.signedAttributes;
+    return prepared;
   };
   const out = [];
   const opening = agentCall('POST', '/v1/sign/batches', {
@@ -153,13 +140,7 @@ export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options,
   };
   const complete = async (signed) => {
     const items = signed.map((p) => ({ sessionId: p.session.sessionId, signature: p.signature }));
-    const r = await api.request(
-      'POST',
-      '/api/v1/sign/complete/batch',
-      { ...bearer, 'content-type': 'application/json', accept: MULTIPART_ANSWER },
-      Buffer.from(JSON.stringify({ items })),
-    );
-    const pdfsOut = signedFiles(r);
+    const pdfsOut = await completeGroup(api, signer, items);
     signed.forEach((p, k) => (out[p.i] = pdfsOut[k]));
   };
   const groups = [];
@@ -171,7 +152,7 @@ export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options,
   const signs = [];
   const completes = [];
   for (const [g, idx] of groups.entries()) {
-    prepares[g] = Promise.all([prepares[g - 1], signs[g - 3]]).then(() => prepareGroup(idx));
+    prepares[g] = Promise.all([prepares[g - 1], signs[g - 3]]).then(() => prepare(idx));
     signs[g] = Promise.all([prepares[g], signs[g - 2]]).then(([p]) => sign(p));
   }
   for (const g of groups.keys())
@@ -183,4 +164,40 @@ export async function tokenBatch(api, agentApi, { signer, origin, pdfs, options,
     if (batch && remaining > 0) await agentApi.request('DELETE', `/v1/sign/batches/${batch.batchId}`, fromPage);
   }
   return { out, signedAttributes };
+}
+
+/**
+ * POST /api/v1/sign/prepare/batch of the files `idx` of `pdfs` with `options` (the token's chain
+ * among them) → [{ i, session }], one per file; throws if a file was refused.
+ */
+export async function prepareGroup(api, signer, pdfs, idx, options) {
+  const body = multipartBody([
+    { name: 'options', data: JSON.stringify(options) },
+    ...idx.map((i) => ({ name: 'pdf', filename: `d${i}.pdf`, type: 'application/pdf', data: pdfs[i] })),
+  ]);
+  const r = expectOk(
+    await api.request(
+      'POST',
+      '/api/v1/sign/prepare/batch',
+      { authorization: `Bearer ${signer}`, 'content-type': body.contentType },
+      body.body,
+    ),
+    'prepare batch',
+  );
+  return JSON.parse(r.body.toString('utf8')).results.map((x) => {
+    if (!x.ok) throw new Error(`prepare batch: ${JSON.stringify(x.error)}`);
+    return { i: idx[x.index], session: x.session };
+  });
+}
+
+/** POST /api/v1/sign/complete/batch of `items` ({sessionId, signature}) in the answer `accept` asks for → the signed files, in order. */
+export async function completeGroup(api, signer, items, accept = MULTIPART_ANSWER) {
+  return signedFiles(
+    await api.request(
+      'POST',
+      '/api/v1/sign/complete/batch',
+      { authorization: `Bearer ${signer}`, 'content-type': 'application/json', accept },
+      Buffer.from(JSON.stringify({ items })),
+    ),
+  );
 }
